@@ -1,0 +1,227 @@
+//! Column actions: pure functions from an input cell to its replacement.
+//!
+//! Every action leaves empty cells empty (an empty cell holds no personal data) and returns
+//! `None` when the cell does not change, so the caller records only real changes. Every new text
+//! value passes through [`finish`], which keeps it from starting a formula in a spreadsheet or CSV
+//! consumer and fits it to the column's maximum length and Excel's cell limit.
+
+mod mask;
+mod pseudonymize;
+mod regex;
+mod replace;
+
+use calamine::Data;
+use std::borrow::Cow;
+
+pub use self::mask::Mask;
+pub(crate) use self::pseudonymize::hex;
+pub use self::pseudonymize::{Key, PseudoKind, Pseudonymizer, MIN_KEY_BYTES};
+pub use self::regex::RegexRewrite;
+pub use self::replace::Template;
+
+/// Excel's limit on the characters of one cell.
+pub const EXCEL_CELL_LIMIT: usize = 32_767;
+
+/// Characters that make a spreadsheet treat a value as a formula (OWASP CSV injection).
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// What to do with the cells of one column.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Action {
+    /// Leave the column as it is (useful to document a decision in a map).
+    Keep,
+    /// Empty the cell.
+    Clear,
+    /// Replace the value with a template.
+    Replace(Template),
+    /// Hide characters of the value.
+    Mask(Mask),
+    /// Replace the value with a keyed pseudonym.
+    Pseudonymize(Pseudonymizer),
+    /// Rewrite the value with a regular expression.
+    Regex(RegexRewrite),
+}
+
+impl Action {
+    /// The action's name as written in a map.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::Clear => "clear",
+            Action::Replace(_) => "replace",
+            Action::Mask(_) => "mask",
+            Action::Pseudonymize(_) => "pseudonymize",
+            Action::Regex(_) => "regex",
+        }
+    }
+
+    /// Whether the new value may be written to a report. Masks and regex rewrites keep parts of
+    /// the original value, so reports leave them out.
+    pub fn output_is_reportable(&self) -> bool {
+        !matches!(self, Action::Mask(_) | Action::Regex(_))
+    }
+}
+
+/// What an action may know about the cell besides its value.
+#[derive(Debug, Clone, Copy)]
+pub struct CellCtx<'a> {
+    /// Spreadsheet row number (1-based, the header is row 1).
+    pub row: u32,
+    /// The record GUID of the row, when the file has one.
+    pub record_id: Option<&'a str>,
+    /// The column's header as it appears in the file.
+    pub column: &'a str,
+}
+
+/// Apply `action` to one cell. Returns the new value, or `None` when the cell stays as it is.
+///
+/// `max_length` is the column's maximum length in characters, when known.
+///
+/// # Examples
+/// ```
+/// use calamine::Data;
+/// use dsr_scrub::actions::{apply, Action, CellCtx};
+///
+/// let ctx = CellCtx { row: 2, record_id: None, column: "First Name" };
+/// let new = apply(&Action::Clear, &Data::String("Zoë".into()), &ctx, None);
+/// assert_eq!(new, Some(Data::Empty));
+/// ```
+pub fn apply(
+    action: &Action,
+    value: &Data,
+    ctx: &CellCtx,
+    max_length: Option<usize>,
+) -> Option<Data> {
+    let text = cell_text(value)?;
+    let new = match action {
+        Action::Keep => return None,
+        Action::Clear => return Some(Data::Empty),
+        Action::Replace(template) => template.render(ctx),
+        Action::Mask(mask) => mask.apply(&text),
+        Action::Pseudonymize(p) => p.pseudonym(&text),
+        Action::Regex(rewrite) => rewrite.apply(&text)?,
+    };
+    let new = finish(new, max_length);
+    let unchanged = matches!(value, Data::String(old) if *old == new);
+    (!unchanged).then_some(Data::String(new))
+}
+
+/// The text an action works on, or `None` for cells that hold nothing to scrub.
+fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
+    match value {
+        Data::Empty => None,
+        Data::String(s) if s.is_empty() => None,
+        Data::String(s) => Some(Cow::Borrowed(s)),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(Cow::Borrowed(s)),
+        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
+        // An error cell holds no data of its own.
+        Data::Error(_) => None,
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+/// Make a new value safe to write: no leading formula trigger, at most `max_length` characters
+/// (and never more than Excel's cell limit).
+pub fn finish(value: String, max_length: Option<usize>) -> String {
+    let mut value = if value.starts_with(FORMULA_TRIGGERS) {
+        format!("'{value}")
+    } else {
+        value
+    };
+    let limit = max_length.unwrap_or(EXCEL_CELL_LIMIT).min(EXCEL_CELL_LIMIT);
+    if let Some((cut, _)) = value.char_indices().nth(limit) {
+        value.truncate(cut);
+    }
+    value
+}
+
+/// Whether a value would be read as a formula by a spreadsheet program.
+pub fn starts_like_formula(value: &str) -> bool {
+    value.starts_with(FORMULA_TRIGGERS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ctx() -> CellCtx<'static> {
+        CellCtx {
+            row: 7,
+            record_id: Some("3217a7c8-1ab4-eb11-8236-000d3aff3315"),
+            column: "Last Name",
+        }
+    }
+
+    #[test]
+    fn empty_cells_stay_empty() {
+        for action in [
+            Action::Clear,
+            Action::Replace(Template::parse("Deleted").unwrap()),
+            Action::Mask(Mask::new(0, 0, '*').unwrap()),
+        ] {
+            assert_eq!(apply(&action, &Data::Empty, &ctx(), None), None);
+            assert_eq!(
+                apply(&action, &Data::String(String::new()), &ctx(), None),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn keep_changes_nothing() {
+        let v = Data::String("Søren".into());
+        assert_eq!(apply(&Action::Keep, &v, &ctx(), None), None);
+    }
+
+    #[test]
+    fn clear_empties_any_type() {
+        assert_eq!(
+            apply(&Action::Clear, &Data::Float(51.5), &ctx(), None),
+            Some(Data::Empty)
+        );
+        assert_eq!(
+            apply(&Action::Clear, &Data::String("Aoife".into()), &ctx(), None),
+            Some(Data::Empty)
+        );
+    }
+
+    #[test]
+    fn replace_equal_to_old_value_is_no_change() {
+        let t = Action::Replace(Template::parse("Deleted").unwrap());
+        assert_eq!(
+            apply(&t, &Data::String("Deleted".into()), &ctx(), None),
+            None
+        );
+        assert_eq!(
+            apply(&t, &Data::String("Łukasz".into()), &ctx(), None),
+            Some(Data::String("Deleted".into()))
+        );
+    }
+
+    #[test]
+    fn finish_defuses_formulas() {
+        assert_eq!(finish("=HYPERLINK(1)".into(), None), "'=HYPERLINK(1)");
+        assert_eq!(finish("+44 20".into(), None), "'+44 20");
+        assert_eq!(finish("Deleted".into(), None), "Deleted");
+    }
+
+    #[test]
+    fn finish_truncates_on_characters() {
+        assert_eq!(finish("Zoë Müller".into(), Some(3)), "Zoë");
+        assert_eq!(
+            finish("x".repeat(40_000), None).chars().count(),
+            EXCEL_CELL_LIMIT
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn finish_never_starts_a_formula_and_fits(s in ".{0,80}", max in 1usize..40) {
+            let out = finish(s, Some(max));
+            prop_assert!(!out.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            prop_assert!(out.chars().count() <= max);
+        }
+    }
+}

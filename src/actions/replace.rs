@@ -1,0 +1,159 @@
+//! `replace`: a fixed text with placeholders.
+
+use super::CellCtx;
+use std::fmt::Write;
+
+/// A replacement template such as `Deleted User {id8}`.
+///
+/// Placeholders: `{row}` (spreadsheet row number), `{id}` (the record GUID), `{id8}` (its first
+/// eight hex digits), `{column}` (the column header). `{{` and `}}` stand for literal braces.
+/// When a file has no record id column, `{id}` and `{id8}` fall back to the row number, so values
+/// stay unique within the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Row,
+    Id,
+    Id8,
+    Column,
+}
+
+impl Template {
+    /// Parse a template; the error says which placeholder is wrong.
+    pub fn parse(src: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = src.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(c) => name.push(c),
+                            None => return Err(format!("unclosed `{{{name}` in template; placeholders are {{row}}, {{id}}, {{id8}}, {{column}}")),
+                        }
+                    }
+                    let part = match name.as_str() {
+                        "row" => Part::Row,
+                        "id" => Part::Id,
+                        "id8" => Part::Id8,
+                        "column" => Part::Column,
+                        _ => return Err(format!("unknown placeholder `{{{name}}}` in template; use {{row}}, {{id}}, {{id8}} or {{column}} (write `{{{{` for a literal brace)")),
+                    };
+                    if !text.is_empty() {
+                        parts.push(Part::Text(std::mem::take(&mut text)));
+                    }
+                    parts.push(part);
+                }
+                '}' => return Err("a lone `}` in template; write `}}` for a literal brace".into()),
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            parts.push(Part::Text(text));
+        }
+        Ok(Template { parts })
+    }
+
+    /// The literal text the template starts with, if it starts with text.
+    pub fn leading_text(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Text(t)) => t,
+            _ => "",
+        }
+    }
+
+    /// Whether the template needs the record id.
+    pub fn uses_id(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Id | Part::Id8))
+    }
+
+    /// Fill in the placeholders for one cell.
+    pub fn render(&self, ctx: &CellCtx) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Row => write!(out, "{}", ctx.row).expect("write to String"),
+                Part::Column => out.push_str(ctx.column),
+                Part::Id => match ctx.record_id.filter(|id| !id.is_empty()) {
+                    Some(id) => out.push_str(id),
+                    None => write!(out, "{}", ctx.row).expect("write to String"),
+                },
+                Part::Id8 => match ctx.record_id.filter(|id| !id.is_empty()) {
+                    Some(id) => out.extend(id.chars().filter(|c| c.is_ascii_hexdigit()).take(8)),
+                    None => write!(out, "{}", ctx.row).expect("write to String"),
+                },
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(id: Option<&str>) -> CellCtx<'_> {
+        CellCtx {
+            row: 12,
+            record_id: id,
+            column: " Full Name",
+        }
+    }
+
+    #[test]
+    fn placeholders_fill_in() {
+        let t = Template::parse("Deleted User {id8} ({row}, {column}) {id}").unwrap();
+        let id = "3217a7c8-1ab4-eb11-8236-000d3aff3315";
+        assert_eq!(
+            t.render(&ctx(Some(id))),
+            format!("Deleted User 3217a7c8 (12,  Full Name) {id}")
+        );
+    }
+
+    #[test]
+    fn id_falls_back_to_row_without_record_id() {
+        let t = Template::parse("deleted-{id8}@example.invalid").unwrap();
+        assert_eq!(t.render(&ctx(None)), "deleted-12@example.invalid");
+        assert_eq!(t.render(&ctx(Some(""))), "deleted-12@example.invalid");
+    }
+
+    #[test]
+    fn braces_escape() {
+        let t = Template::parse("{{x}} {row}").unwrap();
+        assert_eq!(t.render(&ctx(None)), "{x} 12");
+    }
+
+    #[test]
+    fn bad_placeholders_are_errors() {
+        assert!(Template::parse("{name}")
+            .unwrap_err()
+            .contains("unknown placeholder `{name}`"));
+        assert!(Template::parse("{row").unwrap_err().contains("unclosed"));
+        assert!(Template::parse("a } b").unwrap_err().contains("lone"));
+    }
+
+    #[test]
+    fn leading_text_and_uses_id() {
+        let t = Template::parse("=x{row}").unwrap();
+        assert_eq!(t.leading_text(), "=x");
+        assert!(!t.uses_id());
+        assert!(Template::parse("{id8}").unwrap().uses_id());
+    }
+}

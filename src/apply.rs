@@ -1,0 +1,103 @@
+//! The apply stage: run each target column's action over a sheet, in parallel row chunks.
+//!
+//! The result is a list of changes sorted by row and column; writers merge it with the
+//! untouched cells. The list is the same for any number of threads.
+
+use crate::actions::{self, CellCtx};
+use crate::map::Map;
+use crate::plan::SheetPlan;
+use crate::workbook::Sheet;
+use calamine::Data;
+use rayon::prelude::*;
+
+/// Rows handled by one parallel task.
+const CHUNK_ROWS: u32 = 2048;
+
+/// One changed cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Zero-based row (the header is row 0, so data starts at 1).
+    pub row: u32,
+    /// Zero-based column.
+    pub col: u32,
+    /// Index of the rule in [`Map::rules`] that changed it.
+    pub rule: usize,
+    /// The new value.
+    pub new: Data,
+}
+
+/// The changes of one sheet, sorted by `(row, col)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SheetChanges {
+    /// Index of the sheet in the workbook.
+    pub sheet: usize,
+    /// The changed cells.
+    pub cells: Vec<Change>,
+}
+
+impl SheetChanges {
+    /// The change at a position, for a caller walking cells in row-major order with `cursor`.
+    pub fn take_at(&self, cursor: &mut usize, row: u32, col: u32) -> Option<&Change> {
+        while let Some(c) = self.cells.get(*cursor) {
+            if (c.row, c.col) < (row, col) {
+                *cursor += 1;
+            } else if (c.row, c.col) == (row, col) {
+                *cursor += 1;
+                return Some(c);
+            } else {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// Apply `plan` to `sheet`.
+pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
+    let height = sheet.height();
+    let targets: Vec<_> = plan
+        .targets
+        .iter()
+        .filter(|t| !matches!(map.rules[t.rule].action, actions::Action::Keep))
+        .collect();
+    let headers = sheet.headers().unwrap_or_default();
+    let chunks: Vec<(u32, u32)> = (1..height)
+        .step_by(CHUNK_ROWS as usize)
+        .map(|start| (start, (start + CHUNK_ROWS).min(height)))
+        .collect();
+    let per_chunk: Vec<Vec<Change>> = chunks
+        .into_par_iter()
+        .map(|(start, end)| {
+            let mut out = Vec::new();
+            for row in start..end {
+                let record_id = plan.record_id.and_then(|c| match sheet.cell(row, c) {
+                    Data::String(s) => Some(s.as_str()),
+                    _ => None,
+                });
+                for t in &targets {
+                    let rule = &map.rules[t.rule];
+                    let ctx = CellCtx {
+                        row: row + 1,
+                        record_id,
+                        column: headers.get(t.col as usize).map_or("", String::as_str),
+                    };
+                    if let Some(new) =
+                        actions::apply(&rule.action, sheet.cell(row, t.col), &ctx, rule.max_length)
+                    {
+                        out.push(Change {
+                            row,
+                            col: t.col,
+                            rule: t.rule,
+                            new,
+                        });
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    SheetChanges {
+        sheet: plan.sheet,
+        cells: per_chunk.concat(),
+    }
+}

@@ -1,0 +1,228 @@
+//! `dsr-scrub scrub`: validate everything up front, scrub the files in parallel, report.
+
+use crate::actions::Key;
+use crate::cli::ScrubArgs;
+use crate::error::{exit, Error, MapError};
+use crate::map::Map;
+use crate::pipeline::{self, Settings};
+use crate::profiles::{self, DEFAULT_PROFILE};
+use crate::report::{thousands, FileReport, MapInfo, RunReport, Status, Totals};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// The environment variable that may hold the pseudonymization key.
+pub const KEY_ENV: &str = "DSR_SCRUB_KEY";
+
+/// The run report's file name inside `--out-dir`.
+pub const REPORT_FILE: &str = "scrub-report.json";
+
+/// Run `scrub`. `Ok` carries the exit code: 0 when every file was scrubbed, 1 otherwise.
+///
+/// # Errors
+/// [`Error::Map`] or [`Error::Usage`] (exit 2) before any file is read; [`Error::Run`] when the
+/// report cannot be written.
+pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
+    let started = SystemTime::now();
+    let key = load_key(args.key_file.as_deref())?;
+    let map = load_map(args, key.as_ref())?;
+    let uses_key = map
+        .rules
+        .iter()
+        .any(|r| matches!(r.action, crate::actions::Action::Pseudonymize(_)));
+
+    let files = pipeline::expand_inputs(&args.inputs).map_err(Error::Usage)?;
+    if files.is_empty() {
+        return Err(Error::Usage(
+            "no .xlsx or .csv files found in the given folders".into(),
+        ));
+    }
+    std::fs::create_dir_all(&args.out_dir).map_err(|e| {
+        Error::Usage(format!(
+            "cannot create the output folder '{}' ({}); choose another --out-dir",
+            args.out_dir.display(),
+            e.kind()
+        ))
+    })?;
+    let report_path = args.out_dir.join(REPORT_FILE);
+    if report_path.exists() && !args.force {
+        return Err(Error::Usage(format!(
+            "'{}' already holds the report of an earlier run; use --force to replace it or choose another --out-dir",
+            report_path.display()
+        )));
+    }
+    let jobs = pipeline::plan_jobs(&files, &args.out_dir).map_err(Error::Usage)?;
+
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.jobs {
+        pool = pool.num_threads(n.get());
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
+
+    let progress = progress_bar(jobs.len() as u64, args.quiet);
+    let settings = Settings { force: args.force };
+    let reports = pool.install(|| {
+        pipeline::run_jobs(&map, &jobs, &settings, |r| {
+            progress.set_message(short_name(&r.input));
+            progress.inc(1);
+        })
+    });
+    progress.finish_and_clear();
+
+    let totals = Totals {
+        files: reports.len(),
+        succeeded: reports.iter().filter(|r| r.status == Status::Ok).count(),
+        failed: reports
+            .iter()
+            .filter(|r| r.status == Status::Failed)
+            .count(),
+        rows: reports.iter().map(|r| r.rows).sum(),
+        cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
+    };
+    let run_report = RunReport {
+        tool: "dsr-scrub",
+        version: env!("CARGO_PKG_VERSION"),
+        started: humantime::format_rfc3339_seconds(started).to_string(),
+        finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        map: MapInfo {
+            origin: map.origin.clone(),
+            sha256: map.digest.clone(),
+        },
+        key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
+        files: reports,
+        totals,
+    };
+    let json = serde_json::to_vec_pretty(&run_report).expect("the report serializes");
+    pipeline::write_atomic(&report_path, &json, args.force).map_err(|e| {
+        Error::Run(format!(
+            "cannot write the report '{}' ({}); the scrubbed files were written",
+            report_path.display(),
+            e.kind()
+        ))
+    })?;
+    print_summary(&run_report, &report_path, args);
+    Ok(if run_report.totals.failed == 0 {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
+}
+
+/// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.
+fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
+    if let Some(path) = key_file {
+        return Key::from_file(path).map(Some).map_err(Error::Usage);
+    }
+    match std::env::var_os(KEY_ENV) {
+        Some(v) if !v.is_empty() => Key::from_bytes(v.as_encoded_bytes())
+            .map(Some)
+            .map_err(|e| Error::Usage(format!("{KEY_ENV}: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// The map from `--map`, `--profile`, or the default profile.
+fn load_map(args: &ScrubArgs, key: Option<&Key>) -> Result<Map, Error> {
+    if let Some(path) = &args.map {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            MapError::new(
+                &origin,
+                format!(
+                    "cannot read the map ({}); check the path given to --map",
+                    e.kind()
+                ),
+            )
+        })?;
+        return Ok(Map::parse(&text, &origin, key)?);
+    }
+    let name = args.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+    let profile =
+        profiles::find(name).ok_or_else(|| crate::cmd::profiles::unknown_profile(name))?;
+    Ok(Map::parse(profile.toml, &format!("profile {name}"), key)?)
+}
+
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files  {wide_msg}",
+        )
+        .expect("valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn short_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
+    let mut out = String::new();
+    let t = &report.totals;
+    for f in &report.files {
+        match f.status {
+            Status::Ok if !args.quiet => out.push_str(&file_line(f, args.verbose)),
+            Status::Ok => {}
+            Status::Failed => out.push_str(&format!(
+                "  FAILED  {}: {}\n",
+                f.input,
+                f.error.as_deref().unwrap_or("unknown error")
+            )),
+        }
+    }
+    if !args.quiet {
+        out.insert_str(
+            0,
+            &format!(
+                "dsr-scrub: scrubbed {} of {} file(s) with {}: {} cell(s) changed in {} row(s)\n",
+                t.succeeded,
+                t.files,
+                report.map.origin,
+                thousands(t.cells_changed),
+                thousands(t.rows)
+            ),
+        );
+        out.push_str(&format!("report: {}\n", report_path.display()));
+    }
+    if t.failed > 0 {
+        out.push_str(&format!(
+            "dsr-scrub: {} file(s) failed and were not written; see the messages above\n",
+            t.failed
+        ));
+    }
+    eprint!("{out}");
+}
+
+fn file_line(f: &FileReport, verbose: bool) -> String {
+    let mut line = format!(
+        "  ok      {} -> {} ({} rows, {} cells changed)\n",
+        f.input,
+        f.output.as_deref().unwrap_or("?"),
+        thousands(f.rows),
+        thousands(f.cells_changed)
+    );
+    if verbose {
+        for s in &f.sheets {
+            for c in &s.columns {
+                line.push_str(&format!(
+                    "          {} / {}: {} ({} cells)\n",
+                    s.name,
+                    c.column.trim(),
+                    c.action,
+                    thousands(c.cells_changed)
+                ));
+            }
+        }
+    }
+    line
+}

@@ -1,0 +1,270 @@
+//! CSV setup in one place: dialect sniffing (delimiter, BOM, line ending, quoting), reading
+//! into a [`Workbook`] of one sheet, and writing it back in the same dialect.
+
+use crate::apply::SheetChanges;
+use crate::error::Problem;
+use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
+use calamine::{Data, Range};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How a CSV file is written, so the output matches its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialect {
+    /// `,`, `;` or tab.
+    pub delimiter: u8,
+    /// The file starts with a UTF-8 byte order mark.
+    pub bom: bool,
+    /// Records end with CRLF (else LF).
+    pub crlf: bool,
+    /// Every field of the first line is quoted, so every output field is quoted.
+    pub quote_all: bool,
+    /// The last record ends with a line break.
+    pub final_newline: bool,
+}
+
+impl Dialect {
+    /// Work out the dialect from the file's bytes (after any BOM).
+    pub fn sniff(text: &[u8], bom: bool) -> Dialect {
+        let first_line = first_record(text);
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .map(|d| (count_outside_quotes(first_line, d), d))
+            .fold(
+                (0, b','),
+                |best, cand| if cand.0 > best.0 { cand } else { best },
+            )
+            .1;
+        let crlf = memchr::memchr(b'\n', text).is_some_and(|i| i > 0 && text[i - 1] == b'\r');
+        let line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
+        let quote_all = !line.is_empty()
+            && split_outside_quotes(line, delimiter)
+                .iter()
+                .all(|f| f.len() >= 2 && f.starts_with(b"\"") && f.ends_with(b"\""));
+        Dialect {
+            delimiter,
+            bom,
+            crlf,
+            quote_all,
+            final_newline: text.ends_with(b"\n"),
+        }
+    }
+}
+
+/// The first record's bytes, honoring quotes (a quoted field may hold line breaks).
+fn first_record(text: &[u8]) -> &[u8] {
+    let mut quoted = false;
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return &text[..i],
+            _ => {}
+        }
+    }
+    text
+}
+
+fn count_outside_quotes(line: &[u8], delimiter: u8) -> usize {
+    split_outside_quotes(line, delimiter).len() - 1
+}
+
+fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
+    let mut fields = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, &b) in line.iter().enumerate() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            fields.push(&line[start..i]);
+            start = i + 1;
+        }
+    }
+    fields.push(&line[start..]);
+    fields
+}
+
+/// Read a CSV file into a one-sheet workbook named `sheet_name`.
+///
+/// # Errors
+/// [`Problem::CsvUtf16`], [`Problem::CsvNotUtf8`] or [`Problem::CsvParse`], with a line number
+/// and never the text.
+pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Problem::CsvUtf16);
+    }
+    let bom = bytes.starts_with(UTF8_BOM);
+    let text = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
+    if let Err(e) = std::str::from_utf8(text) {
+        let line = 1 + text[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        return Err(Problem::CsvNotUtf8 { line });
+    }
+    let dialect = Dialect::sniff(text, bom);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(text);
+    let mut records: Vec<::csv::StringRecord> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Problem::CsvParse {
+            line: e.position().map_or(0, |p| p.line()),
+        })?;
+        records.push(record);
+    }
+    let width = records.iter().map(|r| r.len()).max().unwrap_or(0) as u32;
+    let mut cells = if records.is_empty() || width == 0 {
+        Range::empty()
+    } else {
+        Range::new((0, 0), (records.len() as u32 - 1, width - 1))
+    };
+    let mut lengths = Vec::with_capacity(records.len());
+    for (r, record) in records.iter().enumerate() {
+        lengths.push(record.len() as u32);
+        for (c, field) in record.iter().enumerate() {
+            if !field.is_empty() {
+                cells.set_value((r as u32, c as u32), Data::String(field.to_string()));
+            }
+        }
+    }
+    Ok(Workbook {
+        sheets: vec![Sheet {
+            name: sheet_name.to_string(),
+            visibility: Visibility::Visible,
+            cells,
+            formulas: None,
+            layout: Layout::default(),
+            record_lengths: Some(lengths),
+        }],
+        format: Format::Csv(dialect),
+    })
+}
+
+/// Write the workbook's only sheet with `changes` applied, in `dialect`.
+///
+/// # Errors
+/// [`Problem::Build`] when the CSV writer fails (it writes to memory, so only on a bug).
+pub fn write(
+    book: &Workbook,
+    dialect: &Dialect,
+    changes: &[SheetChanges],
+) -> Result<Vec<u8>, Problem> {
+    let sheet = book
+        .sheets
+        .first()
+        .ok_or_else(|| Problem::Build("the CSV has no sheet".into()))?;
+    let empty = SheetChanges::default();
+    let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
+    let mut out = Vec::with_capacity(64 * 1024);
+    if dialect.bom {
+        out.extend_from_slice(UTF8_BOM);
+    }
+    let terminator = if dialect.crlf {
+        ::csv::Terminator::CRLF
+    } else {
+        ::csv::Terminator::Any(b'\n')
+    };
+    let quote_style = if dialect.quote_all {
+        ::csv::QuoteStyle::Always
+    } else {
+        ::csv::QuoteStyle::Necessary
+    };
+    {
+        let mut writer = ::csv::WriterBuilder::new()
+            .delimiter(dialect.delimiter)
+            .terminator(terminator)
+            .quote_style(quote_style)
+            .flexible(true)
+            .from_writer(&mut out);
+        let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
+        let mut cursor = 0;
+        let mut record: Vec<String> = Vec::new();
+        for (row, &len) in lengths.iter().enumerate() {
+            let row = row as u32;
+            record.clear();
+            for col in 0..len {
+                let value = match changes.take_at(&mut cursor, row, col) {
+                    Some(change) => &change.new,
+                    None => sheet.cell(row, col),
+                };
+                record.push(field_text(value));
+            }
+            writer
+                .write_record(&record)
+                .map_err(|_| Problem::Build("the CSV writer failed".into()))?;
+        }
+        writer
+            .flush()
+            .map_err(|_| Problem::Build("the CSV writer failed".into()))?;
+    }
+    if !dialect.final_newline {
+        let cut = if dialect.crlf { 2 } else { 1 };
+        if out.len() >= cut + usize::from(dialect.bom) * UTF8_BOM.len() {
+            out.truncate(out.len() - cut);
+        }
+    }
+    Ok(out)
+}
+
+fn field_text(value: &Data) -> String {
+    match value {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(input: &[u8]) -> Vec<u8> {
+        let book = read(input, "x").unwrap();
+        let Format::Csv(d) = &book.format else {
+            panic!("not csv")
+        };
+        write(&book, d, &[]).unwrap()
+    }
+
+    #[test]
+    fn sniffs_delimiters() {
+        assert_eq!(Dialect::sniff(b"a;b;c\n1;2;3\n", false).delimiter, b';');
+        assert_eq!(Dialect::sniff(b"a\tb\n", false).delimiter, b'\t');
+        assert_eq!(Dialect::sniff(b"\"a;b\",c\n", false).delimiter, b',');
+        assert_eq!(Dialect::sniff(b"single\n", false).delimiter, b',');
+    }
+
+    #[test]
+    fn untouched_files_come_back_identical() {
+        for input in [
+            &b"a,b,c\r\n1,2,3\r\n"[..],
+            b"a;b\n\"x;y\";2\n",
+            b"\xEF\xBB\xBFName,Note\r\nZo\xC3\xAB,\"line1\nline2\"\r\n",
+            b"a,b\n1,2",
+            b"\"a\",\"b\"\n\"1\",\"2\"\n",
+            b"a,b,c\n1\n1,2,3,4\n",
+        ] {
+            assert_eq!(
+                roundtrip(input),
+                input,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_other_encodings() {
+        assert!(matches!(
+            read(b"\xFF\xFEa\x00", "x"),
+            Err(Problem::CsvUtf16)
+        ));
+        assert!(matches!(
+            read(b"a,b\nJos\xE9,1\n", "x"),
+            Err(Problem::CsvNotUtf8 { line: 2 })
+        ));
+    }
+}

@@ -1,0 +1,217 @@
+//! Error types, one per boundary.
+//!
+//! - [`MapError`]: the column map or profile is unusable. Raised before any input is read; the run
+//!   stops with exit code 2.
+//! - [`FileError`]: one input could not be scrubbed. The batch goes on; the run ends with exit
+//!   code 1.
+//! - [`Error`]: anything that stops the whole run.
+//!
+//! No message ever carries a cell value. Third-party errors whose text could echo cell content
+//! (calamine, rust_xlsxwriter, csv) are reduced to a description of *where* and *what kind* of
+//! failure happened, never forwarded verbatim.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Exit codes (DESIGN §1).
+pub mod exit {
+    /// Everything succeeded.
+    pub const OK: i32 = 0;
+    /// At least one file (or the run) failed.
+    pub const FAILED: i32 = 1;
+    /// Bad usage or a bad map.
+    pub const USAGE: i32 = 2;
+    /// `verify` found a problem.
+    pub const VERIFY: i32 = 3;
+}
+
+/// The column map (or a profile) cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {detail}")]
+#[non_exhaustive]
+pub struct MapError {
+    /// Where the map came from: a path or `profile NAME`.
+    pub origin: String,
+    /// What is wrong and what to do about it.
+    pub detail: String,
+}
+
+impl MapError {
+    pub(crate) fn new(origin: impl Into<String>, detail: impl Into<String>) -> Self {
+        MapError {
+            origin: origin.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A cell position, as a user finds it in Excel: sheet, 1-based row and column letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRef {
+    /// Sheet name.
+    pub sheet: String,
+    /// Zero-based row index.
+    pub row: u32,
+    /// Zero-based column index.
+    pub col: u32,
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "sheet '{}', cell {}{}",
+            self.sheet,
+            column_letters(self.col),
+            self.row + 1
+        )
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub fn column_letters(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+/// What went wrong with one input file. Display text never contains a cell value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    #[error("file not found; check the path")]
+    NotFound,
+    #[error("cannot read the file ({0}); check that it exists and is not open in another program")]
+    Read(std::io::ErrorKind),
+    #[error("unsupported file type '{0}'; save it as .xlsx (Excel Workbook) or .csv (CSV UTF-8)")]
+    UnsupportedType(String),
+    #[error("this is a legacy .xls workbook or a password-protected file; remove the password or save it as .xlsx (Excel Workbook) and try again")]
+    LegacyOrEncrypted,
+    #[error("not an .xlsx workbook (it is not a zip package); if it was renamed, save it again as .xlsx from Excel")]
+    NotZip,
+    #[error("the workbook is damaged or truncated ({0}); export it again from Dynamics or open and re-save it in Excel")]
+    CorruptWorkbook(&'static str),
+    #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
+    MissingPart(String),
+    #[error("the CSV is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]
+    CsvNotUtf8 { line: u64 },
+    #[error("the CSV is UTF-16 text; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
+    CsvUtf16,
+    #[error("the CSV cannot be parsed at line {line}; check its quoting")]
+    CsvParse { line: u64 },
+    #[error("no sheet to scrub: no visible sheet has a header row in row 1")]
+    NoSheet,
+    #[error("the map names sheet '{0}', which this workbook does not have")]
+    MissingSheet(String),
+    #[error("sheet '{0}' has no header in row 1")]
+    NoHeader(String),
+    #[error("map key `{key}` matches no column (searched {searched}); fix the key, add an alias, or mark it `optional = true`")]
+    MissingColumn { key: String, searched: String },
+    #[error("map key `{key}` matches the protected column '{header}' in sheet '{sheet}'; Dynamics needs it unchanged to update the record, so remove or narrow the key")]
+    ProtectedColumn {
+        key: String,
+        header: String,
+        sheet: String,
+    },
+    #[error("column '{header}' in sheet '{sheet}' is claimed by both `{first}` and `{second}`; keep one of them")]
+    AmbiguousColumn {
+        header: String,
+        sheet: String,
+        first: String,
+        second: String,
+    },
+    #[error("{at}: {what}")]
+    Cell { at: CellRef, what: &'static str },
+    #[error(
+        "the output '{0}' already exists; use --force to replace it or choose another --out-dir"
+    )]
+    OutputExists(PathBuf),
+    #[error("the output would overwrite the input; choose another --out-dir")]
+    OutputIsInput,
+    #[error("cannot write the output '{path}' ({kind}); check free space and permissions")]
+    Write {
+        path: PathBuf,
+        kind: std::io::ErrorKind,
+    },
+    #[error("cannot build the output ({0})")]
+    Build(String),
+    #[error(
+        "internal error while scrubbing this file; it was not written (please report this bug)"
+    )]
+    Internal,
+}
+
+/// One input failed; names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct FileError {
+    /// The input file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub problem: Problem,
+}
+
+impl FileError {
+    pub(crate) fn new(path: &Path, problem: Problem) -> Self {
+        FileError {
+            path: path.to_path_buf(),
+            problem,
+        }
+    }
+}
+
+/// An error that stops the whole run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The map or profile is unusable (exit 2).
+    #[error(transparent)]
+    Map(#[from] MapError),
+    /// The command line asks for something impossible (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The run could not finish, e.g. the report could not be written (exit 1).
+    #[error("{0}")]
+    Run(String),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Map(_) | Error::Usage(_) => exit::USAGE,
+            Error::Run(_) => exit::FAILED,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(51), "AZ");
+        assert_eq!(column_letters(52), "BA");
+        assert_eq!(column_letters(16_383), "XFD");
+    }
+
+    #[test]
+    fn cell_ref_reads_like_excel() {
+        let at = CellRef {
+            sheet: "Disabled Users".into(),
+            row: 1,
+            col: 4,
+        };
+        assert_eq!(at.to_string(), "sheet 'Disabled Users', cell E2");
+    }
+}

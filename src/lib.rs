@@ -1,0 +1,68 @@
+//! # dsr-scrub
+//!
+//! Removes personal data from Microsoft Dynamics 365 / Dataverse spreadsheet exports (`.xlsx`,
+//! `.csv`) in bulk, for people answering GDPR erasure requests, and keeps the files ready to be
+//! imported back as updates.
+//!
+//! Data flows one way: **read** ([`xlsx`], [`csv`]) → **plan** (a [`map::Map`] resolved against
+//! each file's headers and Dynamics metadata, [`plan`]) → **apply** (pure [`actions`] per cell,
+//! parallel over row chunks, [`apply`]) → **write** ([`xlsx::rebuild`], [`csv`]) →
+//! **report** ([`report`]). [`pipeline`] runs that per file, in parallel, with atomic output.
+//!
+//! ```
+//! use calamine::Data;
+//! use dsr_scrub::actions::{apply, CellCtx};
+//! use dsr_scrub::map::Map;
+//!
+//! let map = Map::parse(r#"
+//!     version = 1
+//!     [columns]
+//!     "Full Name" = { action = "replace", value = "Deleted User {id8}" }
+//! "#, "example", None).unwrap();
+//! let ctx = CellCtx { row: 2, record_id: Some("3217a7c8-1ab4-eb11-8236-000d3aff3315"), column: "Full Name" };
+//! let new = apply(&map.rules[0].action, &Data::String("Zoë Müller".into()), &ctx, None);
+//! assert_eq!(new, Some(Data::String("Deleted User 3217a7c8".into())));
+//! ```
+
+pub mod actions;
+pub mod apply;
+pub mod cli;
+pub mod cmd;
+pub mod csv;
+pub mod dynamics;
+pub mod error;
+pub mod map;
+pub mod pipeline;
+pub mod plan;
+pub mod profiles;
+pub mod report;
+pub mod workbook;
+pub mod xlsx;
+
+// TESTDATA
+
+use cli::{Cli, Command};
+pub use error::{Error, FileError, MapError, Problem};
+
+/// Run a parsed command line. `Ok` carries the exit code (0, or 1 when a file failed).
+///
+/// # Errors
+/// An [`Error`] that stops the run; [`Error::exit_code`] gives its exit code.
+pub fn run(cli: Cli) -> Result<i32, Error> {
+    match &cli.command {
+        Command::Scrub(args) => cmd::scrub::run(args),
+        Command::Profiles(args) => cmd::profiles::run(args),
+    }
+}
+
+/// Replace the default panic message (which could quote data) with a short one that names
+/// only the code location.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("dsr-scrub: internal error{at}; this is a bug, please report it");
+    }));
+}

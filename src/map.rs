@@ -1,0 +1,486 @@
+//! The column map: which column gets which action (DESIGN §3).
+//!
+//! A map is TOML. It is parsed and fully validated here, before any input is read: unknown
+//! fields, unknown actions, options that do not belong to an action, bad regexes, bad templates,
+//! clearing a required column, and pseudonymizing without a key are all errors.
+
+use crate::actions::{Action, Key, Mask, PseudoKind, Pseudonymizer, RegexRewrite, Template};
+use crate::error::MapError;
+use indexmap::IndexMap;
+use regex::Regex;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The map format version this build reads.
+pub const MAP_VERSION: u32 = 1;
+
+/// A validated map, ready to be resolved against each file's headers.
+#[derive(Debug, Clone)]
+pub struct Map {
+    /// Where the map came from: its path, or `profile NAME`.
+    pub origin: String,
+    /// SHA-256 of the map text, so a report says exactly which map was used.
+    pub digest: String,
+    /// Sheets to scrub; `None` means every visible sheet with a header row.
+    pub sheets: Option<Vec<String>>,
+    /// The column rules, in map order.
+    pub rules: Vec<ColumnRule>,
+}
+
+/// One `[columns]` entry.
+#[derive(Debug, Clone)]
+pub struct ColumnRule {
+    /// The key as written in the map.
+    pub key: String,
+    /// How the key finds columns.
+    pub selector: Selector,
+    /// Other headers that name the same column.
+    pub aliases: Vec<String>,
+    /// A key that matches nothing is not an error.
+    pub optional: bool,
+    /// Dynamics requires a value in this column.
+    pub required: bool,
+    /// Maximum length of the column's values, in characters.
+    pub max_length: Option<usize>,
+    /// What to do with the column's cells.
+    pub action: Action,
+}
+
+/// How a map key finds its columns.
+#[derive(Debug, Clone)]
+pub enum Selector {
+    /// A header or logical name.
+    Name(String),
+    /// A `re:` regular expression over headers.
+    Pattern(Regex),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMap {
+    version: u32,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    #[serde(default)]
+    sheets: Option<Vec<String>>,
+    #[serde(default)]
+    columns: IndexMap<String, RawEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ActionName {
+    Keep,
+    Clear,
+    Replace,
+    Mask,
+    Pseudonymize,
+    Regex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawKind {
+    Text,
+    Name,
+    Email,
+    Phone,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntryTable {
+    action: ActionName,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    required: bool,
+    max_length: Option<usize>,
+    // replace
+    value: Option<String>,
+    // mask
+    keep_first: Option<usize>,
+    keep_last: Option<usize>,
+    #[serde(rename = "char")]
+    mask_char: Option<char>,
+    // pseudonymize
+    #[serde(rename = "as")]
+    kind: Option<RawKind>,
+    domain: Option<String>,
+    // regex
+    pattern: Option<String>,
+    replace: Option<String>,
+}
+
+/// A `[columns]` entry in either form.
+struct RawEntry(RawEntryTable);
+
+impl RawEntry {
+    fn short(action: ActionName) -> RawEntry {
+        RawEntry(RawEntryTable {
+            action,
+            optional: false,
+            aliases: Vec::new(),
+            required: false,
+            max_length: None,
+            value: None,
+            keep_first: None,
+            keep_last: None,
+            mask_char: None,
+            kind: None,
+            domain: None,
+            pattern: None,
+            replace: None,
+        })
+    }
+}
+
+/// `"clear"` or `{ action = "clear", ... }`.
+struct EntryVisitor;
+
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = RawEntry;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(r#"an action name such as "clear", or a table such as { action = "replace", value = "Deleted" }"#)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<RawEntry, E> {
+        let action = ActionName::deserialize(de::value::StrDeserializer::<E>::new(s))?;
+        Ok(RawEntry::short(action))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawEntry, A::Error> {
+        RawEntryTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawEntry)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntryVisitor)
+    }
+}
+
+/// Which options each action takes; anything else set on an entry is an error.
+fn check_options(e: &RawEntryTable) -> Result<(), String> {
+    use ActionName::*;
+    let options: [(&str, bool, &[ActionName]); 8] = [
+        ("value", e.value.is_some(), &[Replace]),
+        ("keep_first", e.keep_first.is_some(), &[Mask]),
+        ("keep_last", e.keep_last.is_some(), &[Mask]),
+        ("char", e.mask_char.is_some(), &[Mask]),
+        ("as", e.kind.is_some(), &[Pseudonymize]),
+        ("domain", e.domain.is_some(), &[Pseudonymize]),
+        ("pattern", e.pattern.is_some(), &[Regex]),
+        ("replace", e.replace.is_some(), &[Regex]),
+    ];
+    for (name, set, actions) in options {
+        if set && !actions.contains(&e.action) {
+            return Err(format!(
+                "option `{name}` does not apply to action `{}`",
+                action_word(e.action)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn action_word(a: ActionName) -> &'static str {
+    match a {
+        ActionName::Keep => "keep",
+        ActionName::Clear => "clear",
+        ActionName::Replace => "replace",
+        ActionName::Mask => "mask",
+        ActionName::Pseudonymize => "pseudonymize",
+        ActionName::Regex => "regex",
+    }
+}
+
+impl Map {
+    /// Parse and validate a map. `key` is needed only when the map pseudonymizes.
+    ///
+    /// # Errors
+    /// A [`MapError`] naming the map and the entry, saying what to change.
+    ///
+    /// # Examples
+    /// ```
+    /// use dsr_scrub::map::Map;
+    /// let map = Map::parse("version = 1\n[columns]\n\"First Name\" = \"clear\"\n", "map.toml", None).unwrap();
+    /// assert_eq!(map.rules[0].action.name(), "clear");
+    ///
+    /// let err = Map::parse("version = 1\n[columns]\n\"Email\" = { action = \"pseudonymize\", as = \"email\" }\n", "map.toml", None).unwrap_err();
+    /// assert!(err.to_string().contains("--key-file"));
+    /// ```
+    pub fn parse(text: &str, origin: &str, key: Option<&Key>) -> Result<Map, MapError> {
+        let raw: RawMap = toml::from_str(text).map_err(|e| {
+            MapError::new(
+                origin,
+                format!("not a valid map: {}", e.to_string().trim_end()),
+            )
+        })?;
+        if raw.version != MAP_VERSION {
+            return Err(MapError::new(
+                origin,
+                format!(
+                    "map version {} is not supported; this dsr-scrub reads `version = {MAP_VERSION}`",
+                    raw.version
+                ),
+            ));
+        }
+        if raw.columns.is_empty() {
+            return Err(MapError::new(
+                origin,
+                "the map has no [columns] entries, so nothing would be scrubbed",
+            ));
+        }
+        if let Some(sheets) = &raw.sheets {
+            if sheets.is_empty() {
+                return Err(MapError::new(
+                    origin,
+                    "`sheets` is empty; list sheet names or leave it out to scrub every visible sheet",
+                ));
+            }
+        }
+        let mut rules = Vec::with_capacity(raw.columns.len());
+        for (name, entry) in raw.columns {
+            let rule = build_rule(&name, entry, key)
+                .map_err(|detail| MapError::new(origin, format!("column `{name}`: {detail}")))?;
+            rules.push(rule);
+        }
+        let digest = crate::actions::hex(Sha256::digest(text.as_bytes()).as_slice());
+        Ok(Map {
+            origin: origin.to_string(),
+            digest,
+            sheets: raw.sheets,
+            rules,
+        })
+    }
+}
+
+fn build_rule(
+    key: &str,
+    RawEntry(e): RawEntry,
+    secret: Option<&Key>,
+) -> Result<ColumnRule, String> {
+    check_options(&e)?;
+    let selector = match key.strip_prefix("re:") {
+        Some(pattern) => Selector::Pattern(
+            Regex::new(pattern).map_err(|err| format!("bad header regex: {err}"))?,
+        ),
+        None if key.trim().is_empty() => return Err("an empty key names no column".into()),
+        None => Selector::Name(key.to_string()),
+    };
+    if e.max_length == Some(0) {
+        return Err("`max_length` must be at least 1".into());
+    }
+    let action = match e.action {
+        ActionName::Keep => Action::Keep,
+        ActionName::Clear if e.required => {
+            return Err("the column is required by Dynamics, so clearing it makes the import fail; use `replace` (e.g. { action = \"replace\", value = \"Deleted\" }) or `pseudonymize`".into())
+        }
+        ActionName::Clear => Action::Clear,
+        ActionName::Replace => {
+            let value = e
+                .value
+                .ok_or("action `replace` needs `value`, e.g. value = \"Deleted User {id8}\"")?;
+            let template = Template::parse(&value)?;
+            if crate::actions::starts_like_formula(template.leading_text()) {
+                return Err("`value` starts with = + - @ or a control character, which spreadsheets run as a formula; start it with a letter or digit".into());
+            }
+            if e.required && value.trim().is_empty() {
+                return Err("the column is required by Dynamics; `value` must not be empty".into());
+            }
+            Action::Replace(template)
+        }
+        ActionName::Mask => Action::Mask(Mask::new(
+            e.keep_first.unwrap_or(0),
+            e.keep_last.unwrap_or(0),
+            e.mask_char.unwrap_or('*'),
+        )?),
+        ActionName::Pseudonymize => {
+            let kind = match e.kind.unwrap_or(RawKind::Text) {
+                RawKind::Text => PseudoKind::Text,
+                RawKind::Name => PseudoKind::Name,
+                RawKind::Phone => PseudoKind::Phone,
+                RawKind::Email => PseudoKind::Email {
+                    domain: check_domain(e.domain.as_deref().unwrap_or("example.invalid"))?,
+                },
+            };
+            if e.domain.is_some() && !matches!(kind, PseudoKind::Email { .. }) {
+                return Err("option `domain` applies only with `as = \"email\"`".into());
+            }
+            let key = secret.ok_or(
+                "action `pseudonymize` needs a secret key: pass --key-file FILE or set DSR_SCRUB_KEY (there is no default key, on purpose)",
+            )?;
+            Action::Pseudonymize(Pseudonymizer::new(key.clone(), kind))
+        }
+        ActionName::Regex => {
+            let pattern = e
+                .pattern
+                .ok_or("action `regex` needs `pattern` (and usually `replace`)")?;
+            Action::Regex(RegexRewrite::new(&pattern, e.replace.as_deref().unwrap_or(""))?)
+        }
+    };
+    Ok(ColumnRule {
+        key: key.to_string(),
+        selector,
+        aliases: e.aliases,
+        optional: e.optional,
+        required: e.required,
+        max_length: e.max_length,
+        action,
+    })
+}
+
+fn check_domain(domain: &str) -> Result<String, String> {
+    let ok = !domain.is_empty()
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if ok {
+        Ok(domain.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`domain` {domain:?} is not a domain name such as \"example.invalid\""
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Result<Map, MapError> {
+        Map::parse(&format!("version = 1\n{body}"), "test.toml", None)
+    }
+
+    fn err(body: &str) -> String {
+        parse(body).unwrap_err().to_string()
+    }
+
+    fn key() -> Key {
+        Key::from_bytes(b"0123456789abcdef0123").unwrap()
+    }
+
+    #[test]
+    fn short_and_long_forms() {
+        let m = parse(
+            r#"[columns]
+"First Name" = "clear"
+"Last Name" = { action = "replace", value = "Deleted {id8}", required = true, max_length = 256 }
+"re:^Address 1: " = "clear"
+"Mobile Phone" = { action = "mask", keep_last = 2 }
+"#,
+        )
+        .unwrap();
+        assert_eq!(m.rules.len(), 4);
+        assert_eq!(m.rules[1].action.name(), "replace");
+        assert_eq!(m.rules[1].max_length, Some(256));
+        assert!(matches!(m.rules[2].selector, Selector::Pattern(_)));
+        assert_eq!(m.digest.len(), 64);
+        assert_eq!(m.sheets, None);
+    }
+
+    #[test]
+    fn keeps_map_order() {
+        let m = parse("[columns]\nb = \"clear\"\na = \"clear\"\nc = \"keep\"\n").unwrap();
+        let keys: Vec<_> = m.rules.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        assert!(err("colums = {}").contains("unknown field `colums`"));
+        assert!(err("[columns]\nx = { action = \"clear\", optinal = true }")
+            .contains("unknown field `optinal`"));
+    }
+
+    #[test]
+    fn unknown_action_is_rejected() {
+        let e = err("[columns]\nx = \"scrub\"");
+        assert!(e.contains("unknown variant `scrub`"), "{e}");
+        assert!(e.contains("test.toml"));
+        let e = err("[columns]\nx = { action = \"erase\" }");
+        assert!(e.contains("unknown variant `erase`"), "{e}");
+    }
+
+    #[test]
+    fn options_must_fit_the_action() {
+        assert!(err("[columns]\nx = { action = \"clear\", value = \"a\" }")
+            .contains("option `value` does not apply to action `clear`"));
+        assert!(err("[columns]\nx = { action = \"replace\" }").contains("needs `value`"));
+        assert!(err("[columns]\nx = { action = \"regex\" }").contains("needs `pattern`"));
+    }
+
+    #[test]
+    fn bad_regexes_are_errors() {
+        assert!(
+            err("[columns]\nx = { action = \"regex\", pattern = \"(\" }").contains("bad `pattern`")
+        );
+        assert!(err("[columns]\n\"re:[\" = \"clear\"").contains("bad header regex"));
+    }
+
+    #[test]
+    fn required_columns_cannot_be_cleared() {
+        let e = err("[columns]\nfirstname = { action = \"clear\", required = true }");
+        assert!(
+            e.contains("column `firstname`") && e.contains("use `replace`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn formula_like_replacements_are_rejected() {
+        assert!(
+            err("[columns]\nx = { action = \"replace\", value = \"=1+1\" }").contains("formula")
+        );
+        assert!(err("[columns]\nx = { action = \"mask\", char = \"-\" }").contains("formulas"));
+    }
+
+    #[test]
+    fn pseudonymize_needs_a_key() {
+        let body = "version = 1\n[columns]\nx = { action = \"pseudonymize\", as = \"email\", domain = \"anon.example\" }";
+        let e = Map::parse(body, "m.toml", None).unwrap_err().to_string();
+        assert!(e.contains("DSR_SCRUB_KEY"), "{e}");
+        let m = Map::parse(body, "m.toml", Some(&key())).unwrap();
+        assert_eq!(m.rules[0].action.name(), "pseudonymize");
+    }
+
+    #[test]
+    fn domain_only_for_email() {
+        let body = "version = 1\n[columns]\nx = { action = \"pseudonymize\", as = \"name\", domain = \"a.example\" }";
+        assert!(Map::parse(body, "m", Some(&key()))
+            .unwrap_err()
+            .to_string()
+            .contains("only with"));
+        let body = "version = 1\n[columns]\nx = { action = \"pseudonymize\", as = \"email\", domain = \"not a domain\" }";
+        assert!(Map::parse(body, "m", Some(&key())).is_err());
+    }
+
+    #[test]
+    fn version_and_emptiness() {
+        let e = Map::parse("version = 2\n[columns]\nx = \"clear\"", "m", None).unwrap_err();
+        assert!(e.to_string().contains("version 2"));
+        assert!(err("").contains("no [columns]"));
+        assert!(err("sheets = []\n[columns]\nx = \"clear\"").contains("`sheets` is empty"));
+        assert!(Map::parse("[columns]\nx = \"clear\"", "m", None)
+            .unwrap_err()
+            .to_string()
+            .contains("version"));
+    }
+
+    #[test]
+    fn template_errors_name_the_column() {
+        let e = err("[columns]\n\"Full Name\" = { action = \"replace\", value = \"{name}\" }");
+        assert!(
+            e.contains("column `Full Name`") && e.contains("unknown placeholder"),
+            "{e}"
+        );
+    }
+}

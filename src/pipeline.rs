@@ -1,0 +1,378 @@
+//! Files × rayon: find the inputs, scrub each one (in parallel), write outputs atomically.
+
+use crate::apply::{self, SheetChanges};
+use crate::error::{FileError, Problem};
+use crate::map::Map;
+use crate::plan;
+use crate::report::{self, FileReport, Status};
+use crate::workbook::{Format, Workbook};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The kinds of input dsr-scrub reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// `.xlsx`
+    Xlsx,
+    /// `.csv`
+    Csv,
+}
+
+impl InputKind {
+    /// The kind by file extension (case-insensitive).
+    pub fn of(path: &Path) -> Option<InputKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "xlsx" => Some(InputKind::Xlsx),
+            "csv" => Some(InputKind::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// One input and where its results go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// The input file.
+    pub input: PathBuf,
+    /// The scrubbed file.
+    pub output: PathBuf,
+    /// The `<stem>.changes.csv` file.
+    pub changes: PathBuf,
+}
+
+/// Expand folders (their `.xlsx`/`.csv` files, not recursive, sorted) and drop duplicates.
+/// Files named explicitly are kept whatever their extension, so an unsupported one is reported.
+///
+/// # Errors
+/// A message when a folder cannot be listed.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|e| {
+                format!(
+                    "cannot list the folder '{}' ({})",
+                    input.display(),
+                    e.kind()
+                )
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && InputKind::of(p).is_some())
+                .filter(|p| {
+                    // Excel's lock files (~$name.xlsx) and hidden files are not exports.
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| !n.starts_with("~$") && !n.starts_with('.'))
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    Ok(files)
+}
+
+/// Decide each input's output paths in `out_dir`.
+///
+/// # Errors
+/// A message when two inputs would write the same output or changes file.
+pub fn plan_jobs(files: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
+    let mut outputs: HashMap<PathBuf, &Path> = HashMap::new();
+    let mut jobs = Vec::with_capacity(files.len());
+    for file in files {
+        let name = file
+            .file_name()
+            .ok_or_else(|| format!("'{}' is not a file name", file.display()))?;
+        let stem = file.file_stem().unwrap_or(name).to_string_lossy();
+        let job = Job {
+            input: file.clone(),
+            output: out_dir.join(name),
+            changes: out_dir.join(format!("{stem}.changes.csv")),
+        };
+        for path in [&job.output, &job.changes] {
+            if let Some(other) = outputs.insert(path.clone(), file) {
+                return Err(format!(
+                    "'{}' and '{}' would both write '{}'; scrub them in separate runs or with different --out-dir",
+                    other.display(),
+                    file.display(),
+                    path.display()
+                ));
+            }
+        }
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// How to run the jobs.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Replace existing outputs.
+    pub force: bool,
+}
+
+/// Scrub one file. Never panics outward: a panic inside becomes a failed file.
+pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
+    let mut report = FileReport::new(&job.input.display().to_string());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scrub_file(map, job, settings, &mut report)
+    }));
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(_) => Err(FileError::new(&job.input, Problem::Internal)),
+    };
+    match outcome {
+        Ok(()) => report.status = Status::Ok,
+        Err(e) => {
+            report.status = Status::Failed;
+            report.error = Some(e.problem.to_string());
+            report.output = None;
+            report.changes = None;
+            report.output_sha256 = None;
+        }
+    }
+    report
+}
+
+/// Run all jobs in parallel; reports come back in job order.
+pub fn run_jobs(
+    map: &Map,
+    jobs: &[Job],
+    settings: &Settings,
+    on_done: impl Fn(&FileReport) + Sync,
+) -> Vec<FileReport> {
+    jobs.par_iter()
+        .map(|job| {
+            let r = run_job(map, job, settings);
+            on_done(&r);
+            r
+        })
+        .collect()
+}
+
+fn scrub_file(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    report: &mut FileReport,
+) -> Result<(), FileError> {
+    let fail = |p: Problem| FileError::new(&job.input, p);
+    let kind = InputKind::of(&job.input).ok_or_else(|| {
+        let ext = job.input.extension().map_or_else(
+            || "(none)".to_string(),
+            |e| format!(".{}", e.to_string_lossy()),
+        );
+        fail(Problem::UnsupportedType(ext))
+    })?;
+    if same_file(&job.input, &job.output) {
+        return Err(fail(Problem::OutputIsInput));
+    }
+    if !settings.force && job.output.exists() {
+        return Err(fail(Problem::OutputExists(job.output.clone())));
+    }
+    let bytes = std::fs::read(&job.input).map_err(|e| {
+        fail(match e.kind() {
+            std::io::ErrorKind::NotFound => Problem::NotFound,
+            kind => Problem::Read(kind),
+        })
+    })?;
+    report.input_sha256 = Some(sha256_hex(&bytes));
+    let book = match kind {
+        InputKind::Xlsx => crate::xlsx::read(&bytes),
+        InputKind::Csv => {
+            let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+            crate::csv::read(&bytes, &stem)
+        }
+    }
+    .map_err(fail)?;
+    drop(bytes);
+    let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    let changes: Vec<SheetChanges> = file_plan
+        .sheets
+        .iter()
+        .map(|sp| apply::apply_sheet(map, sp, &book.sheets[sp.sheet]))
+        .collect();
+    report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
+    report.rows = report.sheets.iter().map(|s| s.rows).sum();
+    report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
+    let output = write_output(&book, &changes).map_err(fail)?;
+    report.output_sha256 = Some(sha256_hex(&output));
+    let changes_csv = report::changes_csv(map, &book, &file_plan, &changes);
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    let staged_output = stage(out_dir, &output).map_err(|e| fail(write_problem(&job.output, e)))?;
+    let staged_changes =
+        stage(out_dir, &changes_csv).map_err(|e| fail(write_problem(&job.changes, e)))?;
+    commit(staged_output, &job.output, settings.force).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            fail(Problem::OutputExists(job.output.clone()))
+        } else {
+            fail(write_problem(&job.output, e))
+        }
+    })?;
+    report.output = Some(job.output.display().to_string());
+    // The changes file belongs to this output: it is replaced along with it.
+    commit(staged_changes, &job.changes, true).map_err(|e| fail(write_problem(&job.changes, e)))?;
+    report.changes = Some(job.changes.display().to_string());
+    Ok(())
+}
+
+fn write_output(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Problem> {
+    match &book.format {
+        Format::Xlsx => crate::xlsx::rebuild::write(book, changes),
+        Format::Csv(dialect) => crate::csv::write(book, dialect, changes),
+    }
+}
+
+fn write_problem(path: &Path, e: std::io::Error) -> Problem {
+    Problem::Write {
+        path: path.to_path_buf(),
+        kind: e.kind(),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => {
+            // The output does not exist yet: compare its folder with the input's.
+            let dir = |p: &Path| {
+                p.parent()
+                    .map(|d| {
+                        if d.as_os_str().is_empty() {
+                            Path::new(".")
+                        } else {
+                            d
+                        }
+                    })
+                    .and_then(|d| d.canonicalize().ok())
+            };
+            a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b)
+        }
+    }
+}
+
+/// SHA-256 of `bytes`, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::actions::hex(Sha256::digest(bytes).as_slice())
+}
+
+/// Write `bytes` to a new temporary file in `dir` and flush it to disk. The file is removed
+/// if it is dropped before [`commit`].
+pub fn stage(dir: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dsr-scrub-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+/// Move a staged file into place: atomically, and without replacing an existing file unless
+/// `replace` is set.
+pub fn commit(tmp: tempfile::NamedTempFile, path: &Path, replace: bool) -> std::io::Result<()> {
+    let result = if replace {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    result.map_err(|e| e.error)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Make a rename durable. Only Unix can sync a folder; elsewhere the rename is already durable
+/// enough for the file systems in use.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Write a whole file atomically (the report).
+///
+/// # Errors
+/// The I/O error.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    commit(stage(dir, bytes)?, path, replace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_extension() {
+        assert_eq!(InputKind::of(Path::new("a/B.XLSX")), Some(InputKind::Xlsx));
+        assert_eq!(InputKind::of(Path::new("b.csv")), Some(InputKind::Csv));
+        assert_eq!(InputKind::of(Path::new("c.xls")), None);
+        assert_eq!(InputKind::of(Path::new("noext")), None);
+    }
+
+    #[test]
+    fn folders_expand_to_exports_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.xlsx", "a.csv", "~$b.xlsx", ".hidden.csv", "notes.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let files = expand_inputs(&[dir.path().to_path_buf(), dir.path().join("a.csv")]).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a.csv", "b.xlsx"]);
+    }
+
+    #[test]
+    fn colliding_outputs_are_refused() {
+        let out = Path::new("out");
+        let e =
+            plan_jobs(&[PathBuf::from("x/a.xlsx"), PathBuf::from("y/a.xlsx")], out).unwrap_err();
+        assert!(e.contains("would both write"));
+        let e = plan_jobs(&[PathBuf::from("a.xlsx"), PathBuf::from("a.csv")], out).unwrap_err();
+        assert!(e.contains("a.changes.csv"));
+        let jobs = plan_jobs(&[PathBuf::from("in/a.xlsx")], out).unwrap();
+        assert_eq!(jobs[0].output, Path::new("out/a.xlsx"));
+        assert_eq!(jobs[0].changes, Path::new("out/a.changes.csv"));
+    }
+
+    #[test]
+    fn commit_does_not_clobber_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, b"old").unwrap();
+        let e = write_atomic(&path, b"new", false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        write_atomic(&path, b"new", true).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temp file left behind");
+    }
+}

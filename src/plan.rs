@@ -1,0 +1,328 @@
+//! Resolving a map against one file: which sheets, which columns, which record id.
+//!
+//! A key finds its columns in this order, the first step that finds any wins: the exact header;
+//! the Dynamics logical name through `hiddenSheet!A1`; the header ignoring case and surrounding
+//! spaces; then the entry's aliases (exactly, then ignoring case). `re:` keys match every header
+//! their regex matches. Named keys take precedence over `re:` keys on the same column.
+
+use crate::dynamics::{self, Metadata};
+use crate::error::Problem;
+use crate::map::{Map, Selector};
+use crate::workbook::{Visibility, Workbook};
+
+/// One column to scrub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Zero-based column index.
+    pub col: u32,
+    /// Index of the rule in [`Map::rules`].
+    pub rule: usize,
+}
+
+/// What to do in one sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetPlan {
+    /// Index of the sheet in [`Workbook::sheets`].
+    pub sheet: usize,
+    /// Columns to scrub, ordered by column.
+    pub targets: Vec<Target>,
+    /// The column holding the record GUID, when there is one.
+    pub record_id: Option<u32>,
+}
+
+/// What to do in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePlan {
+    /// One entry per sheet to scrub, in workbook order.
+    pub sheets: Vec<SheetPlan>,
+}
+
+/// Resolve `map` against `book`.
+///
+/// # Errors
+/// A [`Problem`] when a named sheet is missing, no sheet can be scrubbed, a non-optional key
+/// matches no column, a key names a protected column, or two keys claim one column.
+pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
+    let metadata = book.metadata();
+    let chosen: Vec<usize> = match &map.sheets {
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                book.sheets
+                    .iter()
+                    .position(|s| &s.name == name)
+                    .ok_or_else(|| Problem::MissingSheet(name.clone()))
+            })
+            .collect::<Result<_, _>>()?,
+        None => (0..book.sheets.len())
+            .filter(|&i| {
+                let s = &book.sheets[i];
+                s.visibility == Visibility::Visible && s.headers().is_some()
+            })
+            .collect(),
+    };
+    if chosen.is_empty() {
+        return Err(Problem::NoSheet);
+    }
+    let mut matched = vec![false; map.rules.len()];
+    let mut sheets = Vec::with_capacity(chosen.len());
+    for index in chosen {
+        let sheet = &book.sheets[index];
+        let headers = sheet
+            .headers()
+            .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
+        let plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
+        sheets.push(SheetPlan {
+            sheet: index,
+            ..plan
+        });
+    }
+    if let Some(rule) = map
+        .rules
+        .iter()
+        .zip(&matched)
+        .find(|(rule, found)| !**found && !rule.optional)
+        .map(|(rule, _)| rule)
+    {
+        let searched = sheets
+            .iter()
+            .map(|p| format!("sheet '{}'", book.sheets[p.sheet].name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Problem::MissingColumn {
+            key: rule.key.clone(),
+            searched,
+        });
+    }
+    Ok(FilePlan { sheets })
+}
+
+fn resolve_sheet(
+    map: &Map,
+    sheet: &str,
+    headers: &[String],
+    metadata: Option<&Metadata>,
+    matched: &mut [bool],
+) -> Result<SheetPlan, Problem> {
+    let protected: Vec<bool> = headers
+        .iter()
+        .map(|h| {
+            dynamics::is_do_not_modify(h)
+                || metadata.is_some_and(|m| m.protected_headers().any(|p| p == h))
+        })
+        .collect();
+    // claims[col] = index of the rule that owns the column
+    let mut claims: Vec<Option<usize>> = vec![None; headers.len()];
+    let named_first = map
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.selector, Selector::Name(_)))
+        .chain(
+            map.rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r.selector, Selector::Pattern(_))),
+        );
+    for (index, rule) in named_first {
+        let cols = match &rule.selector {
+            Selector::Name(name) => find_named(name, &rule.aliases, headers, metadata),
+            Selector::Pattern(re) => (0..headers.len())
+                .filter(|&c| re.is_match(&headers[c]))
+                .collect(),
+        };
+        for col in cols {
+            if protected[col] {
+                return Err(Problem::ProtectedColumn {
+                    key: rule.key.clone(),
+                    header: headers[col].clone(),
+                    sheet: sheet.to_string(),
+                });
+            }
+            match claims[col] {
+                None => claims[col] = Some(index),
+                Some(owner) => {
+                    let owner_is_named = matches!(map.rules[owner].selector, Selector::Name(_));
+                    let this_is_pattern = matches!(rule.selector, Selector::Pattern(_));
+                    if owner_is_named && this_is_pattern {
+                        // A named key overrides a pattern on this column.
+                        matched[index] = true;
+                        continue;
+                    }
+                    return Err(Problem::AmbiguousColumn {
+                        header: headers[col].clone(),
+                        sheet: sheet.to_string(),
+                        first: map.rules[owner].key.clone(),
+                        second: rule.key.clone(),
+                    });
+                }
+            }
+            matched[index] = true;
+        }
+    }
+    let targets = claims
+        .iter()
+        .enumerate()
+        .filter_map(|(col, owner)| {
+            owner.map(|rule| Target {
+                col: col as u32,
+                rule,
+            })
+        })
+        .collect();
+    Ok(SheetPlan {
+        sheet: 0,
+        targets,
+        record_id: record_id_column(headers, metadata),
+    })
+}
+
+/// Columns a named key resolves to, by the first resolution step that finds any.
+fn find_named(
+    name: &str,
+    aliases: &[String],
+    headers: &[String],
+    metadata: Option<&Metadata>,
+) -> Vec<usize> {
+    // (wanted header, exact?) in resolution order
+    let logical = metadata.and_then(|m| m.header_of(name));
+    let steps = std::iter::once((name, true))
+        .chain(logical.map(|h| (h, true)))
+        .chain(std::iter::once((name, false)))
+        .chain(aliases.iter().map(|a| (a.as_str(), true)))
+        .chain(aliases.iter().map(|a| (a.as_str(), false)));
+    let loose = |s: &str| s.trim().to_lowercase();
+    steps
+        .map(|(wanted, exact)| {
+            let wanted_loose = loose(wanted);
+            (0..headers.len())
+                .filter(|&c| {
+                    if exact {
+                        headers[c] == wanted
+                    } else {
+                        loose(&headers[c]) == wanted_loose
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .find(|cols| !cols.is_empty())
+        .unwrap_or_default()
+}
+
+/// The record GUID column: the metadata's first column, else the first `(Do Not Modify)` column
+/// that is neither the checksum nor the modified-on stamp.
+fn record_id_column(headers: &[String], metadata: Option<&Metadata>) -> Option<u32> {
+    if let Some(id) = metadata.and_then(Metadata::id_header) {
+        if let Some(col) = headers.iter().position(|h| h == id) {
+            return Some(col as u32);
+        }
+    }
+    headers
+        .iter()
+        .position(|h| {
+            let lower = h.to_lowercase();
+            dynamics::is_do_not_modify(h)
+                && !lower.contains("checksum")
+                && !lower.contains("modified")
+        })
+        .map(|c| c as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(body: &str) -> Map {
+        Map::parse(&format!("version = 1\n[columns]\n{body}"), "m.toml", None).unwrap()
+    }
+
+    fn headers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn meta() -> Metadata {
+        Metadata::parse("systemuser:x==:systemuserid=%28Do%20Not%20Modify%29%20Benutzer&checksumLogicalName=Pr%C3%BCfsumme&modifiedon=Ge%C3%A4ndert&firstname=Vorname&fullname=%20Full%20Name").unwrap()
+    }
+
+    fn resolve_one(
+        m: &Map,
+        h: &[String],
+        md: Option<&Metadata>,
+    ) -> Result<Vec<(u32, usize)>, Problem> {
+        let mut matched = vec![false; m.rules.len()];
+        resolve_sheet(m, "S", h, md, &mut matched)
+            .map(|p| p.targets.iter().map(|t| (t.col, t.rule)).collect())
+    }
+
+    #[test]
+    fn exact_then_logical_then_loose_then_alias() {
+        let h = headers(&[
+            "(Do Not Modify) Benutzer",
+            "Prüfsumme",
+            "Geändert",
+            "Vorname",
+            " Full Name",
+            "EMAIL ",
+            "Telefon",
+        ]);
+        let m = map(r#"Vorname = "clear"
+fullname = "clear"
+"email" = "clear"
+phone = { action = "clear", aliases = ["telefon"] }
+"#);
+        let got = resolve_one(&m, &h, Some(&meta())).unwrap();
+        assert_eq!(got, [(3, 0), (4, 1), (5, 2), (6, 3)]);
+    }
+
+    #[test]
+    fn logical_name_beats_loose_header() {
+        // "firstname" resolves through metadata to "Vorname", not to a column called "FirstName".
+        let h = headers(&["(Do Not Modify) Benutzer", "FirstName", "Vorname"]);
+        let got = resolve_one(&map("firstname = \"clear\""), &h, Some(&meta())).unwrap();
+        assert_eq!(got, [(2, 0)]);
+    }
+
+    #[test]
+    fn protected_columns_are_refused_even_when_localized() {
+        let h = headers(&["(Do Not Modify) Benutzer", "Prüfsumme", "Vorname"]);
+        let e = resolve_one(&map("\"Prüfsumme\" = \"clear\""), &h, Some(&meta())).unwrap_err();
+        assert!(matches!(e, Problem::ProtectedColumn { .. }), "{e}");
+        let h = headers(&["(Do Not Modify) User", "First Name"]);
+        let e = resolve_one(&map("\"re:.\" = \"clear\""), &h, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("protected column '(Do Not Modify) User'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn named_key_overrides_pattern() {
+        let h = headers(&["Address 1: City", "Address 1: Name"]);
+        let m = map("\"re:^Address 1: \" = \"clear\"\n\"Address 1: Name\" = \"keep\"\n");
+        assert_eq!(resolve_one(&m, &h, None).unwrap(), [(0, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn two_named_keys_on_one_column_are_ambiguous() {
+        let h = headers(&["First Name"]);
+        let m = map("\"First Name\" = \"clear\"\n\"first name\" = \"keep\"\n");
+        assert!(matches!(
+            resolve_one(&m, &h, None),
+            Err(Problem::AmbiguousColumn { .. })
+        ));
+    }
+
+    #[test]
+    fn record_id_from_metadata_or_prefix() {
+        let h = headers(&[
+            "(Do Not Modify) Row Checksum",
+            "(Do Not Modify) Contact",
+            "Name",
+        ]);
+        assert_eq!(record_id_column(&h, None), Some(1));
+        let h = headers(&["Prüfsumme", "(Do Not Modify) Benutzer"]);
+        assert_eq!(record_id_column(&h, Some(&meta())), Some(1));
+        assert_eq!(record_id_column(&headers(&["Name"]), None), None);
+    }
+}

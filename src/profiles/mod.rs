@@ -1,0 +1,158 @@
+//! Built-in maps, embedded in the binary. `dsr-scrub profiles` lists them and
+//! `dsr-scrub profiles show NAME` prints one to copy and edit.
+
+/// A built-in map.
+#[derive(Debug, Clone, Copy)]
+pub struct Profile {
+    /// The name given to `--profile`.
+    pub name: &'static str,
+    /// One line on what it is for.
+    pub summary: &'static str,
+    /// The map, as TOML.
+    pub toml: &'static str,
+}
+
+/// Every built-in profile.
+pub const PROFILES: &[Profile] = &[Profile {
+    name: "systemuser",
+    summary: "SystemUser, Disabled Users view: remove a departed user's personal data, keep the file importable (default)",
+    toml: include_str!("systemuser.toml"),
+}];
+
+/// The profile `scrub` uses when given neither `--map` nor `--profile`.
+pub const DEFAULT_PROFILE: &str = "systemuser";
+
+/// A profile by name.
+pub fn find(name: &str) -> Option<&'static Profile> {
+    PROFILES.iter().find(|p| p.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::{Map, Selector};
+
+    #[test]
+    fn every_profile_is_a_valid_map_without_a_key() {
+        for p in PROFILES {
+            let map = Map::parse(p.toml, p.name, None).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!map.rules.is_empty());
+        }
+        assert!(find(DEFAULT_PROFILE).is_some());
+    }
+
+    /// DYNAMICS.md's list of SystemUser personal columns.
+    const SYSTEMUSER_PERSONAL: &[&str] = &[
+        "firstname",
+        "lastname",
+        "domainname",
+        "internalemailaddress",
+        "personalemailaddress",
+        "mobilealertemail",
+        "windowsliveid",
+        "yammeremailaddress",
+        "sharepointemailaddress",
+        "middlename",
+        "nickname",
+        "salutation",
+        "title",
+        "jobtitle",
+        "yomifirstname",
+        "yomilastname",
+        "yomimiddlename",
+        "fullname",
+        "yomifullname",
+        "homephone",
+        "mobilephone",
+        "address1_telephone1",
+        "address1_telephone2",
+        "address1_telephone3",
+        "address1_fax",
+        "address2_telephone1",
+        "address2_telephone2",
+        "address2_telephone3",
+        "address2_fax",
+        "address1_line1",
+        "address1_line2",
+        "address1_line3",
+        "address1_city",
+        "address1_county",
+        "address1_stateorprovince",
+        "address1_country",
+        "address1_postalcode",
+        "address1_postofficebox",
+        "address1_name",
+        "address1_latitude",
+        "address1_longitude",
+        "address1_composite",
+        "address2_line1",
+        "address2_line2",
+        "address2_line3",
+        "address2_city",
+        "address2_county",
+        "address2_stateorprovince",
+        "address2_country",
+        "address2_postalcode",
+        "address2_postofficebox",
+        "address2_name",
+        "address2_latitude",
+        "address2_longitude",
+        "employeeid",
+        "governmentid",
+        "yammeruserid",
+        "photourl",
+        "skills",
+    ];
+
+    #[test]
+    fn systemuser_covers_every_personal_column() {
+        let map = Map::parse(find("systemuser").unwrap().toml, "systemuser", None).unwrap();
+        for logical in SYSTEMUSER_PERSONAL {
+            let rule = map
+                .rules
+                .iter()
+                .find(|r| matches!(&r.selector, Selector::Name(n) if n == logical))
+                .unwrap_or_else(|| panic!("{logical} has no entry"));
+            assert!(rule.optional, "{logical} must be optional");
+            assert_ne!(rule.action.name(), "keep", "{logical}");
+            assert!(!rule.aliases.is_empty(), "{logical} needs an English alias");
+        }
+    }
+
+    #[test]
+    fn systemuser_replaces_required_columns_within_their_length() {
+        use crate::actions::{apply, CellCtx};
+        use calamine::Data;
+        let map = Map::parse(find("systemuser").unwrap().toml, "systemuser", None).unwrap();
+        let id = "3217a7c8-1ab4-eb11-8236-000d3aff3315";
+        for logical in [
+            "firstname",
+            "lastname",
+            "domainname",
+            "internalemailaddress",
+        ] {
+            let rule = map.rules.iter().find(|r| r.key == logical).unwrap();
+            assert!(rule.required, "{logical}");
+            assert_eq!(rule.action.name(), "replace", "{logical}");
+            let ctx = CellCtx {
+                row: 2,
+                record_id: Some(id),
+                column: logical,
+            };
+            let new = apply(
+                &rule.action,
+                &Data::String("Zoë".into()),
+                &ctx,
+                rule.max_length,
+            )
+            .unwrap();
+            let Data::String(s) = new else {
+                panic!("{logical} not text")
+            };
+            assert!(!s.is_empty() && s.chars().count() <= rule.max_length.unwrap());
+            if logical.ends_with("address") {
+                assert!(s.contains('@') && s.contains(id));
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The change report (DESIGN §5): `scrub-report.json` for the run, `<stem>.changes.csv` for
+//! each input, and the summary on stderr.
+//!
+//! What a report may hold: file names, sheet names, headers, row numbers, record GUIDs, action
+//! names, counts, hashes, and the new values of `clear`, `replace` and `pseudonymize` (which are
+//! not personal). It never holds an original value, the new value of `mask` or `regex` (which
+//! keep parts of the original), or the key.
+
+use crate::apply::SheetChanges;
+use crate::map::Map;
+use crate::plan::FilePlan;
+use crate::workbook::Workbook;
+use calamine::Data;
+use serde::Serialize;
+
+/// The report of a whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// Always `dsr-scrub`.
+    pub tool: &'static str,
+    /// The version that wrote the report.
+    pub version: &'static str,
+    /// When the run started (RFC 3339, UTC).
+    pub started: String,
+    /// When the run finished (RFC 3339, UTC).
+    pub finished: String,
+    /// The map used.
+    pub map: MapInfo,
+    /// A fingerprint of the pseudonymization key, when one was used (not the key).
+    pub key_fingerprint: Option<String>,
+    /// One entry per input, in the order given.
+    pub files: Vec<FileReport>,
+    /// Sums over all files.
+    pub totals: Totals,
+}
+
+/// Which map a run used.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapInfo {
+    /// Path of the map, or `profile NAME`.
+    pub origin: String,
+    /// SHA-256 of the map text.
+    pub sha256: String,
+}
+
+/// Sums over all files of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    /// Inputs seen.
+    pub files: usize,
+    /// Inputs scrubbed.
+    pub succeeded: usize,
+    /// Inputs that failed.
+    pub failed: usize,
+    /// Data rows read (headers excluded).
+    pub rows: u64,
+    /// Cells changed.
+    pub cells_changed: u64,
+}
+
+/// Whether a file was scrubbed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Scrubbed and written.
+    Ok,
+    /// Not written; `error` says why.
+    Failed,
+}
+
+/// The report of one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The input path as given.
+    pub input: String,
+    /// The output path (when written).
+    pub output: Option<String>,
+    /// The changes file (when written).
+    pub changes: Option<String>,
+    /// Ok or failed.
+    pub status: Status,
+    /// Why it failed (no cell value, ever).
+    pub error: Option<String>,
+    /// SHA-256 of the input file.
+    pub input_sha256: Option<String>,
+    /// SHA-256 of the output file.
+    pub output_sha256: Option<String>,
+    /// Data rows of the scrubbed sheets.
+    pub rows: u64,
+    /// Rows removed by row rules.
+    pub rows_deleted: u64,
+    /// Cells changed.
+    pub cells_changed: u64,
+    /// Per scrubbed sheet.
+    pub sheets: Vec<SheetReport>,
+}
+
+impl FileReport {
+    /// A report for an input that has not been processed yet.
+    pub fn new(input: &str) -> FileReport {
+        FileReport {
+            input: input.to_string(),
+            output: None,
+            changes: None,
+            status: Status::Failed,
+            error: None,
+            input_sha256: None,
+            output_sha256: None,
+            rows: 0,
+            rows_deleted: 0,
+            cells_changed: 0,
+            sheets: Vec::new(),
+        }
+    }
+}
+
+/// The report of one scrubbed sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    /// Sheet name.
+    pub name: String,
+    /// Data rows (header excluded).
+    pub rows: u64,
+    /// Header of the record GUID column, when there is one.
+    pub record_id_column: Option<String>,
+    /// One entry per mapped column.
+    pub columns: Vec<ColumnReport>,
+}
+
+/// What happened to one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    /// The header in the file.
+    pub column: String,
+    /// The map key that selected it.
+    pub key: String,
+    /// The action name.
+    pub action: &'static str,
+    /// Cells changed.
+    pub cells_changed: u64,
+}
+
+/// Count what changed, per sheet and column.
+pub fn sheet_reports(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> Vec<SheetReport> {
+    plan.sheets
+        .iter()
+        .map(|sp| {
+            let sheet = &book.sheets[sp.sheet];
+            let headers = sheet.headers().unwrap_or_default();
+            let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
+            let cells = changes
+                .iter()
+                .find(|c| c.sheet == sp.sheet)
+                .map_or(&[][..], |c| &c.cells[..]);
+            let columns = sp
+                .targets
+                .iter()
+                .map(|t| ColumnReport {
+                    column: header(t.col),
+                    key: map.rules[t.rule].key.clone(),
+                    action: map.rules[t.rule].action.name(),
+                    cells_changed: cells.iter().filter(|c| c.col == t.col).count() as u64,
+                })
+                .collect();
+            SheetReport {
+                name: sheet.name.clone(),
+                rows: u64::from(sheet.height().saturating_sub(1)),
+                record_id_column: sp.record_id.map(header),
+                columns,
+            }
+        })
+        .collect()
+}
+
+/// The `<stem>.changes.csv` of one file: `sheet,row,record_id,column,action,new_value`.
+pub fn changes_csv(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut w = ::csv::Writer::from_writer(&mut out);
+        let write = |w: &mut ::csv::Writer<&mut Vec<u8>>, rec: [&str; 6]| {
+            w.write_record(rec)
+                .expect("writing CSV to memory cannot fail");
+        };
+        write(
+            &mut w,
+            ["sheet", "row", "record_id", "column", "action", "new_value"],
+        );
+        for sc in changes {
+            let sheet = &book.sheets[sc.sheet];
+            let headers = sheet.headers().unwrap_or_default();
+            let id_col = plan
+                .sheets
+                .iter()
+                .find(|p| p.sheet == sc.sheet)
+                .and_then(|p| p.record_id);
+            for c in &sc.cells {
+                let rule = &map.rules[c.rule];
+                let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
+                    Some(Data::String(s)) => s.as_str(),
+                    _ => "",
+                };
+                let new_value = match &c.new {
+                    Data::String(s) if rule.action.output_is_reportable() => s.as_str(),
+                    _ => "",
+                };
+                let row = (c.row + 1).to_string();
+                let column = headers.get(c.col as usize).map_or("", String::as_str);
+                write(
+                    &mut w,
+                    [
+                        &sheet.name,
+                        &row,
+                        record_id,
+                        column,
+                        rule.action.name(),
+                        new_value,
+                    ],
+                );
+            }
+        }
+        w.flush().expect("writing CSV to memory cannot fail");
+    }
+    out
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

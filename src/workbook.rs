@@ -1,0 +1,135 @@
+//! The in-memory form of an input: sheets of typed cells, read from `.xlsx` or `.csv`.
+
+use crate::dynamics::{Metadata, METADATA_SHEET};
+use calamine::{Data, Range};
+
+/// Sheet visibility as Excel stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Shown as a tab.
+    Visible,
+    /// Hidden; a user can unhide it.
+    Hidden,
+    /// Hidden so that only code can unhide it (Dynamics' `hiddenSheet`).
+    VeryHidden,
+}
+
+/// One `<col>` entry of a worksheet: width and hidden flag of a span of columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnLayout {
+    /// First column, zero-based.
+    pub first: u32,
+    /// Last column, zero-based, inclusive.
+    pub last: u32,
+    /// Width in Excel's character units, as stored.
+    pub width: Option<f64>,
+    /// Whether the columns are hidden.
+    pub hidden: bool,
+}
+
+/// What the rebuild writer keeps of a worksheet besides its cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    /// The sheet's code name (`dataSheet`, `hiddenDataSheet` in Dynamics exports).
+    pub code_name: Option<String>,
+    /// Column widths and hidden columns.
+    pub columns: Vec<ColumnLayout>,
+}
+
+/// One sheet of an input.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The sheet name (for CSV, the file stem).
+    pub name: String,
+    /// Visible, hidden or very hidden.
+    pub visibility: Visibility,
+    /// Cells at their absolute positions (row 0 is the header row).
+    pub cells: Range<Data>,
+    /// Formulas at their absolute positions, when the sheet has any.
+    pub formulas: Option<Range<String>>,
+    /// Column layout and code name (xlsx only).
+    pub layout: Layout,
+    /// For CSV: the number of fields of each record, so ragged rows stay ragged.
+    pub record_lengths: Option<Vec<u32>>,
+}
+
+impl Sheet {
+    /// The value at an absolute position (`Empty` outside the used range).
+    pub fn cell(&self, row: u32, col: u32) -> &Data {
+        self.cells.get_value((row, col)).unwrap_or(&Data::Empty)
+    }
+
+    /// The formula at an absolute position, if any.
+    pub fn formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.formulas
+            .as_ref()?
+            .get_value((row, col))
+            .map(String::as_str)
+            .filter(|f| !f.is_empty())
+    }
+
+    /// Number of columns from A to the last used one.
+    pub fn width(&self) -> u32 {
+        self.cells.end().map_or(0, |(_, c)| c + 1)
+    }
+
+    /// Number of rows from 1 to the last used one, header included.
+    pub fn height(&self) -> u32 {
+        self.cells.end().map_or(0, |(r, _)| r + 1)
+    }
+
+    /// The header row (row 1), or `None` when row 1 is empty.
+    pub fn headers(&self) -> Option<Vec<String>> {
+        if self.cells.start().is_none_or(|(r, _)| r != 0) {
+            return None;
+        }
+        let headers: Vec<String> = (0..self.width())
+            .map(|c| match self.cell(0, c) {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        headers
+            .iter()
+            .any(|h| !h.trim().is_empty())
+            .then_some(headers)
+    }
+}
+
+/// Where an input came from, and how to write it back in the same form.
+#[derive(Debug, Clone)]
+pub enum Format {
+    /// An Excel workbook.
+    Xlsx,
+    /// A CSV file and its dialect.
+    Csv(crate::csv::Dialect),
+}
+
+/// A whole input file.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    /// The sheets, in workbook order.
+    pub sheets: Vec<Sheet>,
+    /// The input's format.
+    pub format: Format,
+}
+
+impl Workbook {
+    /// The Dynamics metadata in `hiddenSheet!A1`, if the workbook has it.
+    pub fn metadata(&self) -> Option<Metadata> {
+        let by_name = self.sheets.iter().find(|s| s.name == METADATA_SHEET);
+        let candidates = by_name.into_iter().chain(
+            self.sheets
+                .iter()
+                .filter(|s| s.visibility == Visibility::VeryHidden),
+        );
+        candidates
+            .filter_map(|s| match s.cell(0, 0) {
+                Data::String(a1) => Metadata::parse(a1),
+                _ => None,
+            })
+            .next()
+    }
+}

@@ -1,0 +1,232 @@
+//! The xlsx package (zip) itself: which part holds which sheet, and the parts of a worksheet
+//! that calamine does not expose (code name, column widths, hidden columns).
+
+use crate::error::Problem;
+use crate::workbook::{ColumnLayout, Layout};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Seek};
+use zip::ZipArchive;
+
+/// A worksheet's name and the zip entry that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetPart {
+    /// Sheet name as in `workbook.xml`.
+    pub name: String,
+    /// Zip entry path, e.g. `xl/worksheets/sheet1.xml`.
+    pub path: String,
+}
+
+/// What a scan of a worksheet part found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SheetScan {
+    /// Code name and columns.
+    pub layout: Layout,
+    /// Whether any cell of the sheet holds a formula.
+    pub has_formulas: bool,
+}
+
+fn corrupt(_: impl std::fmt::Debug) -> Problem {
+    Problem::CorruptWorkbook("malformed XML in the package")
+}
+
+fn read_part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Result<Vec<u8>, Problem> {
+    let mut entry = zip
+        .by_name(path)
+        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+    let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
+    entry
+        .read_to_end(&mut bytes)
+        .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+    Ok(bytes)
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .and_then(|a| {
+            a.normalized_value(XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+/// `relationship id → target path` of a `.rels` part, targets resolved against `base`.
+fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, String>, Problem> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut map = HashMap::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(corrupt)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    map.insert(id, resolve_target(base, &target));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(map)
+}
+
+/// Resolve a relationship target against the folder of the part that refers to it.
+fn resolve_target(base: &str, target: &str) -> String {
+    if let Some(absolute) = target.strip_prefix('/') {
+        return absolute.to_string();
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// The worksheets of the package, in workbook order.
+pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetPart>, Problem> {
+    let root = relationships(&read_part(zip, "_rels/.rels")?, "")?;
+    let workbook = root
+        .values()
+        .find(|t| t.ends_with("workbook.xml"))
+        .cloned()
+        .unwrap_or_else(|| "xl/workbook.xml".to_string());
+    let folder = workbook.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+    let (wb_folder, wb_file) = workbook.rsplit_once('/').unwrap_or(("", workbook.as_str()));
+    let rels_path = if wb_folder.is_empty() {
+        format!("_rels/{wb_file}.rels")
+    } else {
+        format!("{wb_folder}/_rels/{wb_file}.rels")
+    };
+    let rels = relationships(&read_part(zip, &rels_path)?, &folder)?;
+    let xml = read_part(zip, &workbook)?;
+    let mut reader = Reader::from_reader(xml.as_slice());
+    let mut buf = Vec::new();
+    let mut sheets = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(corrupt)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                let name =
+                    attr(&e, "name").ok_or(Problem::CorruptWorkbook("a sheet has no name"))?;
+                let id = attr(&e, "id").ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
+                let path = rels
+                    .get(&id)
+                    .cloned()
+                    .ok_or(Problem::CorruptWorkbook("a sheet points at a missing part"))?;
+                sheets.push(SheetPart { name, path });
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(sheets)
+}
+
+/// Read a worksheet part's code name and columns, and look for formulas, in one streaming pass.
+pub fn scan_sheet<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    path: &str,
+) -> Result<SheetScan, Problem> {
+    let entry = zip
+        .by_name(path)
+        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, entry));
+    let mut buf = Vec::new();
+    let mut scan = SheetScan::default();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(corrupt)? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "sheetPr" => scan.layout.code_name = attr(&e, "codeName"),
+                "col" => {
+                    let num = |n: &str| attr(&e, n).and_then(|v| v.parse::<u32>().ok());
+                    if let (Some(min), Some(max)) = (num("min"), num("max")) {
+                        if min >= 1 && max >= min {
+                            scan.layout.columns.push(ColumnLayout {
+                                first: min - 1,
+                                last: max - 1,
+                                width: attr(&e, "width").and_then(|w| w.parse().ok()),
+                                hidden: matches!(attr(&e, "hidden").as_deref(), Some("1" | "true")),
+                            });
+                        }
+                    }
+                }
+                "sheetData" => break,
+                _ => {}
+            },
+            Event::Eof => return Ok(scan),
+            _ => {}
+        }
+        buf.clear();
+    }
+    scan.has_formulas = contains_formula(reader.into_inner())?;
+    Ok(scan)
+}
+
+/// Whether the rest of a sheet's XML has a `<f>` element (with or without a namespace prefix).
+/// A false positive only costs a second read; a miss is impossible for well-formed XML.
+fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
+    let mut carry: Vec<u8> = Vec::with_capacity(8);
+    loop {
+        let chunk = rest
+            .fill_buf()
+            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+        if chunk.is_empty() {
+            return Ok(false);
+        }
+        let len = chunk.len();
+        let mut window = std::mem::take(&mut carry);
+        window.extend_from_slice(chunk);
+        let found = memchr::memchr_iter(b'f', &window).any(|i| {
+            i > 0
+                && matches!(window[i - 1], b'<' | b':')
+                && matches!(window.get(i + 1), Some(b'>' | b' '))
+        });
+        if found {
+            return Ok(true);
+        }
+        carry = window[window.len().saturating_sub(2)..].to_vec();
+        rest.consume(len);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_resolve_like_opc() {
+        assert_eq!(
+            resolve_target("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("xl", "/xl/worksheets/sheet2.xml"),
+            "xl/worksheets/sheet2.xml"
+        );
+        assert_eq!(
+            resolve_target("xl/worksheets", "../tables/table1.xml"),
+            "xl/tables/table1.xml"
+        );
+        assert_eq!(resolve_target("", "xl/workbook.xml"), "xl/workbook.xml");
+    }
+
+    #[test]
+    fn finds_formulas_across_chunk_borders() {
+        let xml = b"<row><c r=\"A1\"><f>A2&amp;B2</f><v>x</v></c></row>";
+        for cap in 1..xml.len() {
+            let r = BufReader::with_capacity(cap, &xml[..]);
+            assert!(contains_formula(r).unwrap(), "capacity {cap}");
+        }
+        let none = b"<row><c r=\"A1\" t=\"s\"><v>1</v></c></row><dataValidations><dataValidation><formula1>100</formula1></dataValidation></dataValidations>";
+        assert!(!contains_formula(&none[..]).unwrap());
+    }
+}

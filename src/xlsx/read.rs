@@ -1,0 +1,85 @@
+//! Read an `.xlsx` into a [`Workbook`] with calamine, plus the layout calamine does not expose.
+
+use super::package;
+use crate::error::Problem;
+use crate::workbook::{Format, Sheet, Visibility, Workbook};
+use calamine::{Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+use std::io::Cursor;
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Read a workbook from its bytes.
+///
+/// # Errors
+/// A [`Problem`] that says what is wrong with the file without quoting its content.
+pub fn read(bytes: &[u8]) -> Result<Workbook, Problem> {
+    if bytes.starts_with(OLE_MAGIC) {
+        // Legacy .xls and password-protected .xlsx are both OLE compound files.
+        return Err(Problem::LegacyOrEncrypted);
+    }
+    if !bytes.starts_with(ZIP_MAGIC) {
+        return Err(Problem::NotZip);
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+    let parts = package::sheet_parts(&mut zip)?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
+    let metadata = book.sheets_metadata().to_vec();
+    let mut sheets = Vec::with_capacity(metadata.len());
+    for meta in metadata {
+        if meta.typ != SheetType::WorkSheet {
+            return Err(Problem::Build(format!(
+                "sheet '{}' is a chart or macro sheet, which dsr-scrub cannot rewrite; move the data to a worksheet",
+                meta.name
+            )));
+        }
+        let part = parts
+            .iter()
+            .find(|p| p.name == meta.name)
+            .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
+        let scan = package::scan_sheet(&mut zip, &part.path)?;
+        let cells = book.worksheet_range(&meta.name).map_err(from_calamine)?;
+        let formulas = if scan.has_formulas {
+            Some(book.worksheet_formula(&meta.name).map_err(from_calamine)?)
+        } else {
+            None
+        };
+        sheets.push(Sheet {
+            name: meta.name,
+            visibility: match meta.visible {
+                SheetVisible::Visible => Visibility::Visible,
+                SheetVisible::Hidden => Visibility::Hidden,
+                SheetVisible::VeryHidden => Visibility::VeryHidden,
+            },
+            cells,
+            formulas,
+            layout: scan.layout,
+            record_lengths: None,
+        });
+    }
+    Ok(Workbook {
+        sheets,
+        format: Format::Xlsx,
+    })
+}
+
+/// Describe a calamine error without its text, which can quote cell content.
+fn from_calamine(e: XlsxError) -> Problem {
+    match e {
+        XlsxError::Io(io) => Problem::Read(io.kind()),
+        XlsxError::Zip(_) => Problem::CorruptWorkbook("the zip is damaged"),
+        XlsxError::Password => Problem::LegacyOrEncrypted,
+        XlsxError::FileNotFound(part) => Problem::MissingPart(part),
+        XlsxError::Xml(_)
+        | XlsxError::XmlAttr(_)
+        | XlsxError::XmlEof(_)
+        | XlsxError::UnexpectedNode(_)
+        | XlsxError::Unexpected(_)
+        | XlsxError::Encoding(_) => Problem::CorruptWorkbook("malformed XML"),
+        XlsxError::Parse(_) | XlsxError::ParseFloat(_) | XlsxError::ParseInt(_) => {
+            Problem::CorruptWorkbook("a cell value cannot be parsed")
+        }
+        _ => Problem::CorruptWorkbook("unexpected workbook structure"),
+    }
+}

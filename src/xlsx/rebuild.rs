@@ -1,0 +1,194 @@
+//! The rebuild writer: a new workbook with rust_xlsxwriter from the cells read by calamine.
+//!
+//! It keeps what an import needs (DESIGN §4): sheets with their order, names and visibility
+//! (including very hidden), code names, column widths and hidden columns, the header row, and
+//! every untouched cell with its value and type (text stays text, dates stay dates with a date
+//! format, formulas stay formulas). It does not carry styles, tables or data validations.
+//!
+//! Formula cached values: when any cell of the workbook changed, formulas are written without
+//! their cached results and the workbook recalculates on load, because a cached result can
+//! repeat removed text (e.g. a Full Name formula over First and Last Name).
+
+use crate::apply::SheetChanges;
+use crate::error::{CellRef, Problem};
+use crate::workbook::{Sheet, Visibility, Workbook};
+use calamine::Data;
+use rust_xlsxwriter::{Format, Formula, Workbook as XlsxBook, Worksheet, XlsxError};
+
+/// Excel's built-in number format `m/d/yyyy h:mm` (what Dynamics uses for date-times).
+const DATETIME_FORMAT: u8 = 22;
+/// Excel's built-in number format `m/d/yyyy`.
+const DATE_FORMAT: u8 = 14;
+/// Excel's built-in number format `[h]:mm:ss`.
+const DURATION_FORMAT: u8 = 46;
+
+/// Excel's pixels per character of column width for the default font.
+const PIXELS_PER_CHAR: f64 = 7.0;
+
+struct Formats {
+    datetime: Format,
+    date: Format,
+    duration: Format,
+}
+
+/// Write `book` with `changes` applied, as xlsx bytes.
+///
+/// # Errors
+/// A [`Problem`] naming the sheet and cell that Excel cannot hold.
+pub fn write(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Problem> {
+    let formats = Formats {
+        datetime: Format::new().set_num_format_index(DATETIME_FORMAT),
+        date: Format::new().set_num_format_index(DATE_FORMAT),
+        duration: Format::new().set_num_format_index(DURATION_FORMAT),
+    };
+    let any_change = changes.iter().any(|c| !c.cells.is_empty());
+    let empty = SheetChanges::default();
+    let mut out = XlsxBook::new();
+    for (index, sheet) in book.sheets.iter().enumerate() {
+        let sheet_changes = changes.iter().find(|c| c.sheet == index).unwrap_or(&empty);
+        let ws = out.add_worksheet();
+        write_sheet(ws, sheet, sheet_changes, any_change, &formats)?;
+    }
+    out.save_to_buffer()
+        .map_err(|e| Problem::Build(describe(&e)))
+}
+
+fn write_sheet(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    changes: &SheetChanges,
+    blank_formula_results: bool,
+    formats: &Formats,
+) -> Result<(), Problem> {
+    let sheet_err = |what: &str| Problem::Build(format!("sheet '{}': {what}", sheet.name));
+    ws.set_name(&sheet.name)
+        .map_err(|_| sheet_err("Excel does not accept this sheet name"))?;
+    match sheet.visibility {
+        Visibility::Visible => {}
+        Visibility::Hidden => {
+            ws.set_hidden(true);
+        }
+        Visibility::VeryHidden => {
+            ws.set_very_hidden(true);
+        }
+    }
+    if let Some(code) = &sheet.layout.code_name {
+        // A code name that Excel's VBA rules reject is dropped rather than failing the file.
+        let _ = ws.set_vba_name(code);
+    }
+    for span in &sheet.layout.columns {
+        for col in span.first..=span.last.min(u32::from(u16::MAX)) {
+            let col = col as u16;
+            if let Some(width) = span.width {
+                let pixels = (width * PIXELS_PER_CHAR).round().max(0.0) as u32;
+                ws.set_column_width_pixels(col, pixels)
+                    .map_err(|_| sheet_err("a column is beyond Excel's limits"))?;
+            }
+            if span.hidden {
+                ws.set_column_hidden(col)
+                    .map_err(|_| sheet_err("a column is beyond Excel's limits"))?;
+            }
+        }
+    }
+    let (height, width) = (sheet.height(), sheet.width());
+    let mut cursor = 0;
+    for row in 0..height {
+        for col in 0..width {
+            let at = || CellRef {
+                sheet: sheet.name.clone(),
+                row,
+                col,
+            };
+            let cell_err = |what: &'static str| Problem::Cell { at: at(), what };
+            if let Some(change) = changes.take_at(&mut cursor, row, col) {
+                write_value(ws, row, col, &change.new, formats)
+                    .map_err(|e| cell_err(cell_problem(&e)))?;
+                continue;
+            }
+            let value = sheet.cell(row, col);
+            if let Some(formula) = sheet.formula(row, col) {
+                let result = if blank_formula_results {
+                    String::new()
+                } else {
+                    cached_text(value)
+                };
+                let formula = Formula::new(formula).set_result(result);
+                ws.write_formula(row, col as u16, formula)
+                    .map_err(|e| cell_err(cell_problem(&e)))?;
+                continue;
+            }
+            write_value(ws, row, col, value, formats).map_err(|e| cell_err(cell_problem(&e)))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u32,
+    value: &Data,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let col = u16::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
+    match value {
+        Data::Empty => {}
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            ws.write_string(row, col, s)?;
+        }
+        Data::Float(v) => {
+            ws.write_number(row, col, *v)?;
+        }
+        Data::Int(v) => {
+            ws.write_number(row, col, *v as f64)?;
+        }
+        Data::Bool(v) => {
+            ws.write_boolean(row, col, *v)?;
+        }
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64();
+            let format = if dt.is_duration() {
+                &f.duration
+            } else if serial.fract() == 0.0 {
+                &f.date
+            } else {
+                &f.datetime
+            };
+            ws.write_number_with_format(row, col, serial, format)?;
+        }
+        Data::Error(e) => {
+            // rust_xlsxwriter has no error cells; a formula that evaluates to the same error
+            // shows and calculates the same.
+            let text = e.to_string();
+            ws.write_formula(row, col, Formula::new(format!("={text}")).set_result(text))?;
+        }
+    }
+    Ok(())
+}
+
+fn cached_text(value: &Data) -> String {
+    match value {
+        Data::Empty => String::new(),
+        Data::Bool(true) => "TRUE".into(),
+        Data::Bool(false) => "FALSE".into(),
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn cell_problem(e: &XlsxError) -> &'static str {
+    match e {
+        XlsxError::MaxStringLengthExceeded => "text longer than Excel's 32,767-character limit",
+        XlsxError::RowColumnLimitError => "cell beyond Excel's row or column limit",
+        _ => "Excel cannot hold this cell",
+    }
+}
+
+/// A rust_xlsxwriter error described without any cell content.
+fn describe(e: &XlsxError) -> String {
+    match e {
+        XlsxError::IoError(io) => format!("write failed: {}", io.kind()),
+        XlsxError::ZipError(_) => "the zip could not be built".into(),
+        _ => "the workbook could not be assembled".into(),
+    }
+}
