@@ -140,6 +140,7 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
             record_lengths: Some(lengths),
         }],
         format: Format::Csv(dialect),
+        created: None,
     })
 }
 

@@ -269,10 +269,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Write `bytes` to a new temporary file in `dir` and flush it to disk. The file is removed
 /// if it is dropped before [`commit`].
 pub fn stage(dir: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dsr-scrub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".dsr-scrub-").suffix(".tmp");
+    // Temp files are private (0600) by default; outputs get the permissions of any new file
+    // (0666 less the umask), like a file saved by Excel.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)

@@ -114,6 +114,9 @@ pub struct Workbook {
     pub sheets: Vec<Sheet>,
     /// The input's format.
     pub format: Format,
+    /// The workbook's creation time from its document properties (RFC 3339), kept so that a
+    /// rebuilt workbook is byte-for-byte reproducible.
+    pub created: Option<String>,
 }
 
 impl Workbook {

@@ -131,6 +131,26 @@ pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetP
     Ok(sheets)
 }
 
+/// `dcterms:created` of `docProps/core.xml`, when present.
+pub fn created<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<String> {
+    let xml = read_part(zip, "docProps/core.xml").ok()?;
+    let mut reader = Reader::from_reader(xml.as_slice());
+    let mut buf = Vec::new();
+    let mut inside = false;
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) => inside = e.local_name().as_ref() == "created",
+            Event::Text(t) if inside => {
+                return Some(t.xml_content(XmlVersion::Implicit1_0).trim().to_string())
+            }
+            Event::End(_) => inside = false,
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 /// Read a worksheet part's code name and columns, and look for formulas, in one streaming pass.
 pub fn scan_sheet<R: Read + Seek>(
     zip: &mut ZipArchive<R>,

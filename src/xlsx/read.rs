@@ -61,6 +61,7 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, Problem> {
     Ok(Workbook {
         sheets,
         format: Format::Xlsx,
+        created: package::created(&mut zip),
     })
 }
 

@@ -13,7 +13,9 @@ use crate::apply::SheetChanges;
 use crate::error::{CellRef, Problem};
 use crate::workbook::{Sheet, Visibility, Workbook};
 use calamine::Data;
-use rust_xlsxwriter::{Format, Formula, Workbook as XlsxBook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, Formula, Workbook as XlsxBook, Worksheet, XlsxError,
+};
 
 /// Excel's built-in number format `m/d/yyyy h:mm` (what Dynamics uses for date-times).
 const DATETIME_FORMAT: u8 = 22;
@@ -44,6 +46,16 @@ pub fn write(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Probl
     let any_change = changes.iter().any(|c| !c.cells.is_empty());
     let empty = SheetChanges::default();
     let mut out = XlsxBook::new();
+    // The input's creation time (or a fixed one) instead of "now", so the same input and map
+    // always give the same bytes.
+    let created = book
+        .created
+        .as_deref()
+        .and_then(|c| ExcelDateTime::parse_from_str(c).ok())
+        .unwrap_or_else(|| {
+            ExcelDateTime::from_timestamp(0).expect("the Unix epoch is a valid date")
+        });
+    out.set_properties(&DocProperties::new().set_creation_datetime(&created));
     for (index, sheet) in book.sheets.iter().enumerate() {
         let sheet_changes = changes.iter().find(|c| c.sheet == index).unwrap_or(&empty);
         let ws = out.add_worksheet();
