@@ -39,7 +39,8 @@ pub mod report;
 pub mod workbook;
 pub mod xlsx;
 
-// TESTDATA
+#[doc(hidden)]
+pub mod testdata;
 
 use cli::{Cli, Command};
 pub use error::{Error, FileError, MapError, Problem};

@@ -218,9 +218,15 @@ impl Map {
     /// ```
     pub fn parse(text: &str, origin: &str, key: Option<&Key>) -> Result<Map, MapError> {
         let raw: RawMap = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or_else(String::new, |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!("line {line}, column {column}: ")
+            });
             MapError::new(
                 origin,
-                format!("not a valid map: {}", e.to_string().trim_end()),
+                format!("not a valid map: {at}{}", one_line(e.message())),
             )
         })?;
         if raw.version != MAP_VERSION {
@@ -270,7 +276,8 @@ fn build_rule(
     check_options(&e)?;
     let selector = match key.strip_prefix("re:") {
         Some(pattern) => Selector::Pattern(
-            Regex::new(pattern).map_err(|err| format!("bad header regex: {err}"))?,
+            Regex::new(pattern)
+                .map_err(|err| format!("bad header regex: {}", regex_problem(&err)))?,
         ),
         None if key.trim().is_empty() => return Err("an empty key names no column".into()),
         None => Selector::Name(key.to_string()),
@@ -335,6 +342,23 @@ fn build_rule(
         max_length: e.max_length,
         action,
     })
+}
+
+/// The gist of a regex error on one line ("unclosed character class").
+pub(crate) fn regex_problem(err: &regex::Error) -> String {
+    match err {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .map_or_else(|| one_line(text), str::to_string),
+        other => one_line(&other.to_string()),
+    }
+}
+
+/// Fold a multi-line library message into one line.
+pub(crate) fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn check_domain(domain: &str) -> Result<String, String> {

@@ -153,10 +153,14 @@ pub fn sheet_reports(
             let sheet = &book.sheets[sp.sheet];
             let headers = sheet.headers().unwrap_or_default();
             let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
-            let cells = changes
+            let mut per_column = vec![0u64; sheet.width() as usize];
+            for c in changes
                 .iter()
-                .find(|c| c.sheet == sp.sheet)
-                .map_or(&[][..], |c| &c.cells[..]);
+                .filter(|c| c.sheet == sp.sheet)
+                .flat_map(|c| &c.cells)
+            {
+                per_column[c.col as usize] += 1;
+            }
             let columns = sp
                 .targets
                 .iter()
@@ -164,7 +168,7 @@ pub fn sheet_reports(
                     column: header(t.col),
                     key: map.rules[t.rule].key.clone(),
                     action: map.rules[t.rule].action.name(),
-                    cells_changed: cells.iter().filter(|c| c.col == t.col).count() as u64,
+                    cells_changed: per_column[t.col as usize],
                 })
                 .collect();
             SheetReport {

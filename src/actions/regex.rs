@@ -12,7 +12,8 @@ pub struct RegexRewrite {
 impl RegexRewrite {
     /// Compile the pattern; the error explains the regex problem without echoing cell data.
     pub fn new(pattern: &str, replace: &str) -> Result<RegexRewrite, String> {
-        let pattern = Regex::new(pattern).map_err(|e| format!("bad `pattern`: {e}"))?;
+        let pattern = Regex::new(pattern)
+            .map_err(|e| format!("bad `pattern`: {}", crate::map::regex_problem(&e)))?;
         Ok(RegexRewrite {
             pattern,
             replace: replace.to_string(),

@@ -1,0 +1,265 @@
+//! Bad inputs and bad maps: one clear line, the documented exit code, the rest of the batch done.
+
+use crate::workdir::Workdir;
+use dsr_scrub::testdata::{self, Options};
+
+fn good_xlsx() -> Vec<u8> {
+    testdata::disabled_users(&Options {
+        rows: 5,
+        ..Options::default()
+    })
+    .to_xlsx()
+}
+
+/// The lines of stderr that report a problem.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("FAILED") || l.contains("error:"))
+        .collect()
+}
+
+/// Run on one bad input next to a good one: exit 1, one error line naming the bad file, the good
+/// file still scrubbed.
+fn assert_file_fails(name: &str, bytes: &[u8], expected: &str) {
+    let wd = Workdir::new();
+    wd.write("in/good.xlsx", good_xlsx());
+    wd.write(&format!("in/{name}"), bytes);
+    let run = wd.run(&["scrub", "in/good.xlsx", &format!("in/{name}")]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let errors = error_lines(&run.stderr);
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains(name) && errors[0].contains(expected),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        wd.exists("scrubbed/good.xlsx"),
+        "the good file is still written"
+    );
+    assert!(
+        !wd.exists(&format!("scrubbed/{name}")),
+        "no output for the bad file"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["totals"]["failed"], 1);
+    assert_eq!(report["files"][1]["status"], "failed");
+    assert!(report["files"][1]["error"]
+        .as_str()
+        .unwrap()
+        .contains(expected));
+}
+
+#[test]
+fn not_a_zip() {
+    assert_file_fails(
+        "renamed.xlsx",
+        b"First Name,Last Name\nJos,Gar\n",
+        "not an .xlsx workbook",
+    );
+}
+
+#[test]
+fn truncated_xlsx() {
+    let bytes = good_xlsx();
+    assert_file_fails(
+        "cut.xlsx",
+        &bytes[..bytes.len() / 2],
+        "damaged or truncated",
+    );
+}
+
+#[test]
+fn legacy_or_encrypted_workbook() {
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend_from_slice(&[0; 504]);
+    assert_file_fails("locked.xlsx", &ole, "password-protected");
+}
+
+#[test]
+fn unsupported_extension() {
+    assert_file_fails("old.xls", b"whatever", "save it as .xlsx");
+}
+
+#[test]
+fn csv_in_another_encoding() {
+    assert_file_fails(
+        "latin1.csv",
+        b"First Name\nJos\xE9\n",
+        "save it as 'CSV UTF-8'",
+    );
+}
+
+#[test]
+fn missing_file() {
+    let wd = Workdir::new();
+    wd.write("good.xlsx", good_xlsx());
+    let run = wd.run(&["scrub", "good.xlsx", "nope.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let errors = error_lines(&run.stderr);
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("nope.xlsx: file not found"),
+        "{}",
+        errors[0]
+    );
+    assert!(wd.exists("scrubbed/good.xlsx"));
+}
+
+#[test]
+fn unmatched_key_fails_the_file() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", good_xlsx());
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"Frist Name\" = \"clear\"\n",
+    );
+    let run = wd.run(&["scrub", "--map", "map.toml", "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let errors = error_lines(&run.stderr);
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("`Frist Name` matches no column"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("optional = true"));
+}
+
+#[test]
+fn protected_column_in_the_map() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", good_xlsx());
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\nmodifiedon = \"clear\"\n",
+    );
+    let run = wd.run(&["scrub", "--map", "map.toml", "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("protected column '(Do Not Modify) Modified On'"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A map problem stops the run before any file is read: exit 2, one line, nothing written.
+fn assert_map_refused(map: &str, expected: &str) {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", good_xlsx());
+    wd.write("map.toml", map);
+    let run = wd.run(&["scrub", "--map", "map.toml", "users.xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    let lines: Vec<_> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("dsr-scrub: error: map.toml:"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains(expected), "{}", lines[0]);
+    assert!(!wd.exists("scrubbed"), "nothing written");
+}
+
+#[test]
+fn map_with_an_unknown_action() {
+    assert_map_refused(
+        "version = 1\n[columns]\n\"First Name\" = \"erase\"\n",
+        "unknown variant `erase`",
+    );
+}
+
+#[test]
+fn map_with_a_bad_regex() {
+    assert_map_refused(
+        "version = 1\n[columns]\nDescription = { action = \"regex\", pattern = \"([a-z\" }\n",
+        "bad `pattern`",
+    );
+}
+
+#[test]
+fn map_that_pseudonymizes_without_a_key() {
+    assert_map_refused(
+        "version = 1\n[columns]\n\"Primary Email\" = { action = \"pseudonymize\", as = \"email\" }\n",
+        "--key-file",
+    );
+}
+
+#[test]
+fn map_with_an_unknown_field() {
+    assert_map_refused(
+        "version = 1\n[columns]\nx = { action = \"clear\", optionl = true }\n",
+        "unknown field `optionl`",
+    );
+}
+
+#[test]
+fn map_file_missing() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", good_xlsx());
+    let run = wd.run(&["scrub", "--map", "nope.toml", "users.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("nope.toml: cannot read the map"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn short_key_is_refused() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", good_xlsx());
+    wd.write("k", "short");
+    let run = wd.run(&["scrub", "--key-file", "k", "users.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("at least 16"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_profile() {
+    let wd = Workdir::new();
+    let run = wd.run(&["scrub", "--profile", "nobody", "x.xlsx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no built-in profile 'nobody'; available: systemuser"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let wd = Workdir::new();
+    assert_eq!(wd.run(&["scrub"]).code, 2);
+    assert_eq!(
+        wd.run(&["scrub", "--map", "a", "--profile", "b", "x.xlsx"])
+            .code,
+        2
+    );
+    assert_eq!(wd.run(&["frobnicate"]).code, 2);
+}
+
+#[test]
+fn profiles_are_listed_and_shown() {
+    let wd = Workdir::new();
+    let run = wd.run(&["profiles"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("systemuser"), "{}", run.stdout);
+    let run = wd.run(&["profiles", "show", "systemuser"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        dsr_scrub::profiles::find("systemuser").unwrap().toml
+    );
+    // What `show` prints is a map that works as it is.
+    wd.write("map.toml", &run.stdout);
+    wd.write("users.xlsx", good_xlsx());
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(wd.run(&["profiles", "show", "nobody"]).code, 2);
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary on generated exports, outputs read back with calamine
+//! (and LibreOffice, when installed).
+
+mod workdir;
+
+mod errors;
+mod fixtures;
+mod privacy;
+mod scrub_csv;
+mod scrub_xlsx;

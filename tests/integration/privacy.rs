@@ -1,0 +1,72 @@
+//! Personal data never reaches a report or a message.
+
+use crate::workdir::Workdir;
+use dsr_scrub::testdata::{self, Options};
+
+/// Values worth searching for: with a letter in them and at least 4 characters, so that row
+/// numbers, counts and hex digests cannot match by chance.
+fn searchable(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .filter(|v| v.chars().count() >= 4 && v.chars().any(char::is_alphabetic))
+        .collect()
+}
+
+#[test]
+fn reports_and_messages_hold_no_personal_value() {
+    let export = testdata::disabled_users(&Options {
+        rows: 150,
+        formula_column: true,
+        ..Options::default()
+    });
+    let personal = searchable(export.personal_values());
+    assert!(
+        personal.len() > 500,
+        "the fixture has personal data to look for"
+    );
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/users-copy.csv", export.to_csv());
+    wd.write("in/broken.xlsx", &export.to_xlsx()[..4000]);
+    wd.write("map.toml", "version = 1\n[columns]\nfullname = { action = \"pseudonymize\", as = \"name\", aliases = [\"Full Name\"] }\n\"Mobile Phone\" = { action = \"mask\", keep_last = 2 }\nDescription = { action = \"regex\", pattern = \"\\\\w+\", replace = \"x\" }\nemployeeid = { action = \"replace\", value = \"E-{row}\", aliases = [\"Employee\"] }\n");
+    wd.write("k.key", "a key that is long enough to use");
+    let mut printed = String::new();
+    for args in [
+        &["scrub", "-v", "--out-dir", "a", "in"][..],
+        &[
+            "scrub",
+            "-v",
+            "--map",
+            "map.toml",
+            "--key-file",
+            "k.key",
+            "--out-dir",
+            "b",
+            "in",
+        ],
+        &["scrub", "-v", "--out-dir", "a", "in"],
+        &["scrub", "--map", "map.toml", "--out-dir", "c", "in"],
+    ] {
+        printed.push_str(&wd.run(args).text());
+    }
+    let mut texts = vec![("messages".to_string(), printed)];
+    for f in wd.files() {
+        if f.ends_with(".json") || f.ends_with(".changes.csv") {
+            texts.push((f.clone(), String::from_utf8(wd.read(&f)).unwrap()));
+        }
+    }
+    assert!(texts.len() >= 5, "reports were written: {:?}", wd.files());
+    for (name, text) in &texts {
+        let lower = text.to_lowercase();
+        for value in &personal {
+            assert!(
+                !lower.contains(&value.to_lowercase()),
+                "{name} contains a personal value"
+            );
+        }
+        assert!(
+            !text.contains("a key that is long"),
+            "{name} contains the key"
+        );
+    }
+}

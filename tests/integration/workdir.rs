@@ -1,0 +1,189 @@
+//! A temporary folder per test, with helpers to write inputs, run `dsr-scrub` and read results.
+
+use calamine::{open_workbook_from_rs, Data, Range, Reader, SheetVisible, Xlsx};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+/// What a run printed and returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// Run `dsr-scrub ARGS` in this folder, without a key in the environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = assert_cmd::Command::cargo_bin("dsr-scrub").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env_remove("DSR_SCRUB_KEY")
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().unwrap())
+    }
+
+    /// Every file below the folder, relative, sorted.
+    pub fn files(&self) -> Vec<String> {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(base, &p, out);
+                } else {
+                    out.push(
+                        p.strip_prefix(base)
+                            .unwrap()
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                    );
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), self.dir.path(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+/// A workbook read back with calamine.
+pub struct Book {
+    pub sheets: Vec<(String, SheetVisible, Range<Data>)>,
+    xlsx: Xlsx<Cursor<Vec<u8>>>,
+}
+
+impl Book {
+    pub fn open(bytes: Vec<u8>) -> Book {
+        let mut xlsx: Xlsx<_> =
+            open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens it");
+        let meta = xlsx.sheets_metadata().to_vec();
+        let sheets = meta
+            .into_iter()
+            .map(|m| {
+                let range = xlsx.worksheet_range(&m.name).expect("sheet reads");
+                (m.name, m.visible, range)
+            })
+            .collect();
+        Book { sheets, xlsx }
+    }
+
+    pub fn sheet(&self, name: &str) -> &Range<Data> {
+        &self
+            .sheets
+            .iter()
+            .find(|s| s.0 == name)
+            .unwrap_or_else(|| panic!("no sheet {name}"))
+            .2
+    }
+
+    pub fn formulas(&mut self, name: &str) -> Range<String> {
+        self.xlsx.worksheet_formula(name).expect("formulas read")
+    }
+}
+
+/// The cell at absolute (row, col), Empty outside the range.
+pub fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
+    range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+}
+
+/// Whether LibreOffice is installed; in CI it must be.
+pub fn libreoffice() -> Option<PathBuf> {
+    let found = ["soffice", "libreoffice"].iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice must be installed in CI (.ci/run installs it)"
+        );
+        eprintln!("LibreOffice not installed: skipping the LibreOffice check");
+    }
+    found
+}
+
+/// Convert the first sheet of an xlsx to CSV with LibreOffice headless; `None` if it could not.
+pub fn libreoffice_csv(soffice: &Path, xlsx: &Path, work: &Workdir) -> Option<String> {
+    let out = work.path("lo-out");
+    let profile = work.path("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(xlsx)
+        .output()
+        .expect("LibreOffice runs");
+    assert!(
+        status.status.success(),
+        "LibreOffice failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let csv = out.join(xlsx.with_extension("csv").file_name().unwrap());
+    std::fs::read_to_string(csv).ok()
+}
