@@ -5,6 +5,7 @@ use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
+use std::io::Write;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -144,42 +145,44 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     })
 }
 
-/// Write the workbook's only sheet with `changes` applied, in `dialect`.
+/// Write the workbook's only sheet with `changes` applied, in `dialect`, to `out`.
 ///
 /// # Errors
-/// [`Problem::Build`] when the CSV writer fails (it writes to memory, so only on a bug).
-pub fn write(
+/// [`Problem::Build`] when writing fails.
+pub fn write<W: Write>(
     book: &Workbook,
     dialect: &Dialect,
     changes: &[SheetChanges],
-) -> Result<Vec<u8>, Problem> {
+    mut out: W,
+) -> Result<(), Problem> {
+    let failed = |_| Problem::Build("writing the CSV failed".into());
     let sheet = book
         .sheets
         .first()
         .ok_or_else(|| Problem::Build("the CSV has no sheet".into()))?;
     let empty = SheetChanges::default();
     let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
-    let mut out = Vec::with_capacity(64 * 1024);
     if dialect.bom {
-        out.extend_from_slice(UTF8_BOM);
+        out.write_all(UTF8_BOM).map_err(failed)?;
     }
-    let terminator = if dialect.crlf {
-        ::csv::Terminator::CRLF
+    let (terminator, terminator_len) = if dialect.crlf {
+        (::csv::Terminator::CRLF, 2)
     } else {
-        ::csv::Terminator::Any(b'\n')
+        (::csv::Terminator::Any(b'\n'), 1)
     };
     let quote_style = if dialect.quote_all {
         ::csv::QuoteStyle::Always
     } else {
         ::csv::QuoteStyle::Necessary
     };
+    let mut held = HoldBack::new(&mut out, terminator_len);
     {
         let mut writer = ::csv::WriterBuilder::new()
             .delimiter(dialect.delimiter)
             .terminator(terminator)
             .quote_style(quote_style)
             .flexible(true)
-            .from_writer(&mut out);
+            .from_writer(&mut held);
         let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
         let mut cursor = 0;
         let mut record: Vec<String> = Vec::new();
@@ -195,19 +198,61 @@ pub fn write(
             }
             writer
                 .write_record(&record)
-                .map_err(|_| Problem::Build("the CSV writer failed".into()))?;
+                .map_err(|_| Problem::Build("writing the CSV failed".into()))?;
         }
-        writer
-            .flush()
-            .map_err(|_| Problem::Build("the CSV writer failed".into()))?;
+        writer.flush().map_err(failed)?;
     }
-    if !dialect.final_newline {
-        let cut = if dialect.crlf { 2 } else { 1 };
-        if out.len() >= cut + usize::from(dialect.bom) * UTF8_BOM.len() {
-            out.truncate(out.len() - cut);
+    // The csv writer ends every record; drop the last terminator if the input had none.
+    held.finish(dialect.final_newline).map_err(failed)?;
+    out.flush().map_err(failed)
+}
+
+/// A writer that holds back its last `n` bytes until [`HoldBack::finish`] says whether they
+/// are written.
+struct HoldBack<W: Write> {
+    inner: W,
+    held: Vec<u8>,
+    n: usize,
+}
+
+impl<W: Write> HoldBack<W> {
+    fn new(inner: W, n: usize) -> Self {
+        HoldBack {
+            inner,
+            held: Vec::with_capacity(n * 2),
+            n,
         }
     }
-    Ok(out)
+
+    fn finish(mut self, keep: bool) -> std::io::Result<()> {
+        if keep {
+            self.inner.write_all(&self.held)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Write for HoldBack<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() >= self.n {
+            // Release what was held and all but the last n bytes of buf.
+            self.inner.write_all(&self.held)?;
+            self.held.clear();
+            let (now, later) = buf.split_at(buf.len() - self.n);
+            self.inner.write_all(now)?;
+            self.held.extend_from_slice(later);
+        } else {
+            self.held.extend_from_slice(buf);
+            let excess = self.held.len().saturating_sub(self.n);
+            self.inner.write_all(&self.held[..excess])?;
+            self.held.drain(..excess);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn field_text(value: &Data) -> String {
@@ -227,7 +272,9 @@ mod tests {
         let Format::Csv(d) = &book.format else {
             panic!("not csv")
         };
-        write(&book, d, &[]).unwrap()
+        let mut out = Vec::new();
+        write(&book, d, &[], &mut out).unwrap();
+        out
     }
 
     #[test]
@@ -254,6 +301,25 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(input)
             );
+        }
+    }
+
+    #[test]
+    fn hold_back_drops_only_what_it_is_told() {
+        for chunks in [
+            &[&b"ab\r\n"[..]][..],
+            &[b"a", b"b", b"\r", b"\n"],
+            &[b"ab\r", b"\n"],
+        ] {
+            for keep in [true, false] {
+                let mut out = Vec::new();
+                let mut h = HoldBack::new(&mut out, 2);
+                for c in chunks {
+                    h.write_all(c).unwrap();
+                }
+                h.finish(keep).unwrap();
+                assert_eq!(out, if keep { &b"ab\r\n"[..] } else { b"ab" });
+            }
         }
     }
 

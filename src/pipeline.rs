@@ -5,11 +5,11 @@ use crate::error::{FileError, Problem};
 use crate::map::Map;
 use crate::plan;
 use crate::report::{self, FileReport, Status};
-use crate::workbook::{Format, Workbook};
+use crate::workbook::Format;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// The kinds of input dsr-scrub reads.
@@ -205,13 +205,18 @@ fn scrub_file(
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
-    let output = write_output(&book, &changes).map_err(fail)?;
-    report.output_sha256 = Some(sha256_hex(&output));
-    let changes_csv = report::changes_csv(map, &book, &file_plan, &changes);
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
-    let staged_output = stage(out_dir, &output).map_err(|e| fail(write_problem(&job.output, e)))?;
-    let staged_changes =
-        stage(out_dir, &changes_csv).map_err(|e| fail(write_problem(&job.changes, e)))?;
+    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| match &book.format {
+        Format::Xlsx => crate::xlsx::rebuild::write(&book, &changes, w),
+        Format::Csv(dialect) => crate::csv::write(&book, dialect, &changes, w),
+    })
+    .map_err(fail)?;
+    report.output_sha256 = Some(digest);
+    let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
+        report::write_changes(w, map, &book, &file_plan, &changes)
+            .map_err(|_| Problem::Build("writing the changes file failed".into()))
+    })
+    .map_err(fail)?;
     commit(staged_output, &job.output, settings.force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             fail(Problem::OutputExists(job.output.clone()))
@@ -224,13 +229,6 @@ fn scrub_file(
     commit(staged_changes, &job.changes, true).map_err(|e| fail(write_problem(&job.changes, e)))?;
     report.changes = Some(job.changes.display().to_string());
     Ok(())
-}
-
-fn write_output(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Problem> {
-    match &book.format {
-        Format::Xlsx => crate::xlsx::rebuild::write(book, changes),
-        Format::Csv(dialect) => crate::csv::write(book, dialect, changes),
-    }
 }
 
 fn write_problem(path: &Path, e: std::io::Error) -> Problem {
@@ -266,9 +264,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::actions::hex(Sha256::digest(bytes).as_slice())
 }
 
-/// Write `bytes` to a new temporary file in `dir` and flush it to disk. The file is removed
-/// if it is dropped before [`commit`].
-pub fn stage(dir: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+/// A new temporary file in `dir`, removed if it is dropped before [`commit`].
+fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".dsr-scrub-").suffix(".tmp");
     // Temp files are private (0600) by default; outputs get the permissions of any new file
@@ -278,10 +275,82 @@ pub fn stage(dir: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFil
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    Ok(tmp)
+    builder.tempfile_in(dir)
+}
+
+/// Stream an output into a temporary file in `dir`, flushed to disk, and return it with the
+/// SHA-256 of what was written. `target` is the final path, for error messages.
+pub fn stage_with<F>(
+    dir: &Path,
+    target: &Path,
+    write: F,
+) -> Result<(tempfile::NamedTempFile, String), Problem>
+where
+    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
+{
+    let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
+    let digest = {
+        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, tmp.as_file_mut()));
+        let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
+        if let Err(problem) = written {
+            // An I/O failure underneath (full disk, ...) explains the failure better.
+            return Err(w.io_error().map_or(problem, |kind| Problem::Write {
+                path: target.to_path_buf(),
+                kind,
+            }));
+        }
+        w.digest()
+    };
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| write_problem(target, e))?;
+    Ok((tmp, digest))
+}
+
+/// A writer that hashes what passes through it and remembers the first I/O error.
+pub struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    error: Option<std::io::ErrorKind>,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            error: None,
+        }
+    }
+
+    fn io_error(&self) -> Option<std::io::ErrorKind> {
+        self.error
+    }
+
+    fn digest(self) -> String {
+        crate::actions::hex(self.hasher.finalize().as_slice())
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.inner.write(buf) {
+            Ok(n) => {
+                self.hasher.update(&buf[..n]);
+                Ok(n)
+            }
+            Err(e) => {
+                self.error.get_or_insert(e.kind());
+                Err(e)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.error.get_or_insert(e.kind());
+        })
+    }
 }
 
 /// Move a staged file into place: atomically, and without replacing an existing file unless
@@ -326,7 +395,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result
     } else {
         dir
     };
-    commit(stage(dir, bytes)?, path, replace)
+    let mut tmp = temp_file(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    commit(tmp, path, replace)
 }
 
 #[cfg(test)]

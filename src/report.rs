@@ -12,6 +12,8 @@ use crate::plan::FilePlan;
 use crate::workbook::Workbook;
 use calamine::Data;
 use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write;
 
 /// The report of a whole run.
 #[derive(Debug, Clone, Serialize)]
@@ -181,60 +183,52 @@ pub fn sheet_reports(
         .collect()
 }
 
-/// The `<stem>.changes.csv` of one file: `sheet,row,record_id,column,action,new_value`.
-pub fn changes_csv(
+/// Write the `<stem>.changes.csv` of one file: `sheet,row,record_id,column,action,new_value`.
+///
+/// # Errors
+/// The writer's I/O error.
+pub fn write_changes<W: Write>(
+    out: W,
     map: &Map,
     book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut w = ::csv::Writer::from_writer(&mut out);
-        let write = |w: &mut ::csv::Writer<&mut Vec<u8>>, rec: [&str; 6]| {
-            w.write_record(rec)
-                .expect("writing CSV to memory cannot fail");
-        };
-        write(
-            &mut w,
-            ["sheet", "row", "record_id", "column", "action", "new_value"],
-        );
-        for sc in changes {
-            let sheet = &book.sheets[sc.sheet];
-            let headers = sheet.headers().unwrap_or_default();
-            let id_col = plan
-                .sheets
-                .iter()
-                .find(|p| p.sheet == sc.sheet)
-                .and_then(|p| p.record_id);
-            for c in &sc.cells {
-                let rule = &map.rules[c.rule];
-                let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
-                    Some(Data::String(s)) => s.as_str(),
-                    _ => "",
-                };
-                let new_value = match &c.new {
-                    Data::String(s) if rule.action.output_is_reportable() => s.as_str(),
-                    _ => "",
-                };
-                let row = (c.row + 1).to_string();
-                let column = headers.get(c.col as usize).map_or("", String::as_str);
-                write(
-                    &mut w,
-                    [
-                        &sheet.name,
-                        &row,
-                        record_id,
-                        column,
-                        rule.action.name(),
-                        new_value,
-                    ],
-                );
-            }
+) -> std::io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record(["sheet", "row", "record_id", "column", "action", "new_value"])?;
+    for sc in changes {
+        let sheet = &book.sheets[sc.sheet];
+        let headers = sheet.headers().unwrap_or_default();
+        let id_col = plan
+            .sheets
+            .iter()
+            .find(|p| p.sheet == sc.sheet)
+            .and_then(|p| p.record_id);
+        let mut row = String::new();
+        for c in &sc.cells {
+            let rule = &map.rules[c.rule];
+            let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
+                Some(Data::String(s)) => s.as_str(),
+                _ => "",
+            };
+            let new_value = match &c.new {
+                Data::String(s) if rule.action.output_is_reportable() => s.as_str(),
+                _ => "",
+            };
+            row.clear();
+            write!(row, "{}", c.row + 1).expect("write to String");
+            let column = headers.get(c.col as usize).map_or("", String::as_str);
+            w.write_record([
+                &sheet.name,
+                &row,
+                record_id,
+                column,
+                rule.action.name(),
+                new_value,
+            ])?;
         }
-        w.flush().expect("writing CSV to memory cannot fail");
     }
-    out
+    w.flush()
 }
 
 /// `1234567` → `1,234,567`.

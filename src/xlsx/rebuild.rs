@@ -16,6 +16,7 @@ use calamine::Data;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Formula, Workbook as XlsxBook, Worksheet, XlsxError,
 };
+use std::io::Write;
 
 /// Excel's built-in number format `m/d/yyyy h:mm` (what Dynamics uses for date-times).
 const DATETIME_FORMAT: u8 = 22;
@@ -33,11 +34,15 @@ struct Formats {
     duration: Format,
 }
 
-/// Write `book` with `changes` applied, as xlsx bytes.
+/// Write `book` with `changes` applied, as xlsx, to `out`.
 ///
 /// # Errors
-/// A [`Problem`] naming the sheet and cell that Excel cannot hold.
-pub fn write(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Problem> {
+/// A [`Problem`] naming the sheet and cell that Excel cannot hold, or saying that writing failed.
+pub fn write<W: Write + Send>(
+    book: &Workbook,
+    changes: &[SheetChanges],
+    out: W,
+) -> Result<(), Problem> {
     let formats = Formats {
         datetime: Format::new().set_num_format_index(DATETIME_FORMAT),
         date: Format::new().set_num_format_index(DATE_FORMAT),
@@ -45,7 +50,7 @@ pub fn write(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Probl
     };
     let any_change = changes.iter().any(|c| !c.cells.is_empty());
     let empty = SheetChanges::default();
-    let mut out = XlsxBook::new();
+    let mut xlsx = XlsxBook::new();
     // The input's creation time (or a fixed one) instead of "now", so the same input and map
     // always give the same bytes.
     let created = book
@@ -55,13 +60,13 @@ pub fn write(book: &Workbook, changes: &[SheetChanges]) -> Result<Vec<u8>, Probl
         .unwrap_or_else(|| {
             ExcelDateTime::from_timestamp(0).expect("the Unix epoch is a valid date")
         });
-    out.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    xlsx.set_properties(&DocProperties::new().set_creation_datetime(&created));
     for (index, sheet) in book.sheets.iter().enumerate() {
         let sheet_changes = changes.iter().find(|c| c.sheet == index).unwrap_or(&empty);
-        let ws = out.add_worksheet();
+        let ws = xlsx.add_worksheet();
         write_sheet(ws, sheet, sheet_changes, any_change, &formats)?;
     }
-    out.save_to_buffer()
+    xlsx.save_to_writer(out)
         .map_err(|e| Problem::Build(describe(&e)))
 }
 
