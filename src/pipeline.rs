@@ -136,6 +136,10 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
         Err(e) => {
             report.status = Status::Failed;
             report.error = Some(e.problem.to_string());
+            // Nothing was written, so nothing changed.
+            report.rows = 0;
+            report.cells_changed = 0;
+            report.sheets.clear();
             report.output = None;
             report.changes = None;
             report.output_sha256 = None;
