@@ -36,7 +36,8 @@ impl Dialect {
                 |best, cand| if cand.0 > best.0 { cand } else { best },
             )
             .1;
-        let crlf = memchr::memchr(b'\n', text).is_some_and(|i| i > 0 && text[i - 1] == b'\r');
+        // The line ending of the first record, outside quotes (a quoted field may hold a bare LF).
+        let crlf = first_line.len() < text.len() && first_line.ends_with(b"\r");
         let line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
         let quote_all = !line.is_empty()
             && split_outside_quotes(line, delimiter)
@@ -319,6 +320,43 @@ mod tests {
                 }
                 h.finish(keep).unwrap();
                 assert_eq!(out, if keep { &b"ab\r\n"[..] } else { b"ab" });
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_table_round_trips_unchanged(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-zA-Z0-9 ,;\"\n\té=+-]{0,8}", 1..5), 1..8),
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
+            crlf: bool,
+            bom: bool,
+        ) {
+            let mut w = ::csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .terminator(if crlf { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            let mut input = if bom { UTF8_BOM.to_vec() } else { Vec::new() };
+            input.extend(w.into_inner().unwrap());
+            let book = read(&input, "x").unwrap();
+            let Format::Csv(d) = &book.format else { panic!("not csv") };
+            let mut out = Vec::new();
+            write(&book, d, &[], &mut out).unwrap();
+            // Same records, same BOM; the same bytes whenever the sniffer saw the real delimiter
+            // (and the first line did not look fully quoted, which asks for quoting everything).
+            let parse = |bytes: &[u8]| -> Vec<Vec<String>> {
+                let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+                ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d.delimiter)
+                    .from_reader(body).records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+            };
+            proptest::prop_assert_eq!(parse(&out), parse(&input));
+            proptest::prop_assert_eq!(out.starts_with(UTF8_BOM), bom);
+            if d.delimiter == delimiter && !d.quote_all {
+                proptest::prop_assert_eq!(out, input);
             }
         }
     }
