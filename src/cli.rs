@@ -51,6 +51,16 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Rebuild xlsx outputs with rust_xlsxwriter instead of patching the input in place. The
+    /// rebuilt file keeps values, types, sheets and hidden columns, but not styles, tables or
+    /// data validations.
+    #[arg(long)]
+    pub rebuild: bool,
+
+    /// Blank creator, last-modified-by, title, company and similar document properties.
+    #[arg(long)]
+    pub strip_doc_props: bool,
+
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,

@@ -97,6 +97,8 @@ pub enum Problem {
     NotZip,
     #[error("the workbook is damaged or truncated ({0}); export it again from Dynamics or open and re-save it in Excel")]
     CorruptWorkbook(&'static str),
+    #[error("this is a Strict Open XML workbook, which dsr-scrub cannot rewrite; save it in Excel as 'Excel Workbook (.xlsx)' and try again")]
+    StrictOoxml,
     #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
     MissingPart(String),
     #[error("the CSV is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]

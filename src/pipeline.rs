@@ -119,6 +119,10 @@ pub fn plan_jobs(files: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> 
 pub struct Settings {
     /// Replace existing outputs.
     pub force: bool,
+    /// Write xlsx with the rebuild writer instead of the lossless patcher.
+    pub rebuild: bool,
+    /// What the lossless patcher may change besides cells.
+    pub patch: crate::xlsx::patch::PatchOptions,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -199,7 +203,6 @@ fn scrub_file(
         }
     }
     .map_err(fail)?;
-    drop(bytes);
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes: Vec<SheetChanges> = file_plan
         .sheets
@@ -211,7 +214,8 @@ fn scrub_file(
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| match &book.format {
-        Format::Xlsx => crate::xlsx::rebuild::write(&book, &changes, w),
+        Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, &changes, w),
+        Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, &changes, &settings.patch, w),
         Format::Csv(dialect) => crate::csv::write(&book, dialect, &changes, w),
     })
     .map_err(fail)?;

@@ -1442,14 +1442,21 @@ impl Export {
         out
     }
 
-    /// The workbook as "Export to Excel" writes it (see the module documentation).
+    /// The workbook as "Export to Excel" writes it (see the module documentation). Option-set
+    /// lists are stored the way Excel 2010+ stores lists that point at another sheet: as x14
+    /// data validations in the worksheet's `extLst`.
     pub fn to_xlsx(&self) -> Vec<u8> {
         let mut workbook = Workbook::new();
         // A fixed "export time" (after every Modified On) keeps the bytes deterministic.
         let exported = ExcelDateTime::from_ymd(2024, 11, 5)
             .and_then(|d| d.and_hms(8, 30, 0))
             .expect("valid date");
-        workbook.set_properties(&DocProperties::new().set_creation_datetime(&exported));
+        // Exports carry the exporting admin as creator, like the real sample.
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&exported)
+                .set_author(EXPORTED_BY),
+        );
         let sheet = workbook.add_worksheet();
         self.write_data_sheet(sheet).expect("writing data sheet");
         let hidden = workbook.add_worksheet();
@@ -1459,7 +1466,8 @@ impl Export {
             let notes = workbook.add_worksheet();
             self.write_notes_sheet(notes).expect("writing Notes sheet");
         }
-        workbook.save_to_buffer().expect("saving workbook")
+        let bytes = workbook.save_to_buffer().expect("saving workbook");
+        option_sets_as_x14(&bytes)
     }
 
     fn write_data_sheet(&self, sheet: &mut Worksheet) -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -1833,6 +1841,112 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// The admin who "exported" the generated workbooks (document creator). Not a data subject.
+pub const EXPORTED_BY: &str = "Østergaard, Jannik";
+
+/// Move the data sheet's list validations into an x14 `extLst` block, as Excel and Dynamics
+/// write lists that refer to another sheet. rust_xlsxwriter writes them in the classic form.
+fn option_sets_as_x14(xlsx: &[u8]) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("our own zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let name = zip
+            .by_index_raw(i)
+            .expect("entry")
+            .name()
+            .expect("name")
+            .into_owned();
+        if name != "xl/worksheets/sheet1.xml" {
+            out.raw_copy_file(zip.by_index_raw(i).expect("entry"))
+                .expect("copy");
+            continue;
+        }
+        let mut entry = zip.by_index(i).expect("entry");
+        let mut xml = String::new();
+        entry.read_to_string(&mut xml).expect("utf-8 sheet");
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(entry.last_modified().unwrap_or_default());
+        out.start_file(name, options).expect("start");
+        out.write_all(move_lists_to_x14(&xml).as_bytes())
+            .expect("write");
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+fn move_lists_to_x14(xml: &str) -> String {
+    let mut kept = Vec::new();
+    let mut lists = Vec::new();
+    let Some(start) = xml.find("<dataValidations") else {
+        return xml.to_string();
+    };
+    let end = xml.find("</dataValidations>").expect("closed") + "</dataValidations>".len();
+    let body_start = start + xml[start..].find('>').expect("tag end") + 1;
+    let mut rest = &xml[body_start..end - "</dataValidations>".len()];
+    while let Some(open) = rest.find("<dataValidation ") {
+        let head_end = open + rest[open..].find('>').expect("tag end") + 1;
+        let close = if rest[..head_end].ends_with("/>") {
+            head_end
+        } else {
+            rest[open..].find("</dataValidation>").expect("closed")
+                + open
+                + "</dataValidation>".len()
+        };
+        let element = &rest[open..close];
+        if element.contains("type=\"list\"") {
+            lists.push(element.to_string());
+        } else {
+            kept.push(element.to_string());
+        }
+        rest = &rest[close..];
+    }
+    let classic = format!(
+        "<dataValidations count=\"{}\">{}</dataValidations>",
+        kept.len(),
+        kept.concat()
+    );
+    let x14: String = lists
+        .iter()
+        .map(|element| {
+            let sqref = attribute(element, "sqref");
+            let formula = element
+                .split("<formula1>")
+                .nth(1)
+                .and_then(|f| f.split("</formula1>").next())
+                .unwrap_or_default();
+            let head_end = element.find('>').expect("tag end");
+            let attrs = element["<dataValidation".len()..head_end]
+                .replace(&format!(" sqref=\"{sqref}\""), "");
+            format!("<x14:dataValidation{attrs}><x14:formula1><xm:f>{formula}</xm:f></x14:formula1><xm:sqref>{sqref}</xm:sqref></x14:dataValidation>")
+        })
+        .collect();
+    let ext = format!(
+        "<extLst><ext uri=\"{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}\" xmlns:x14=\"http://schemas.microsoft.com/office/spreadsheetml/2009/9/main\"><x14:dataValidations count=\"{}\" xmlns:xm=\"http://schemas.microsoft.com/office/excel/2006/main\">{x14}</x14:dataValidations></ext></extLst>",
+        lists.len()
+    );
+    let mut out = String::with_capacity(xml.len() + ext.len());
+    out.push_str(&xml[..start]);
+    out.push_str(&classic);
+    let after = &xml[end..];
+    let close = after.rfind("</worksheet>").expect("worksheet end");
+    out.push_str(&after[..close]);
+    out.push_str(&ext);
+    out.push_str(&after[close..]);
+    out
+}
+
+fn attribute<'a>(element: &'a str, name: &str) -> &'a str {
+    let key = format!(" {name}=\"");
+    element
+        .find(&key)
+        .map(|i| {
+            let from = i + key.len();
+            &element[from..from + element[from..].find('"').unwrap_or(0)]
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -63,7 +63,13 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
 
     let progress = progress_bar(jobs.len() as u64, args.quiet);
-    let settings = Settings { force: args.force };
+    let settings = Settings {
+        force: args.force,
+        rebuild: args.rebuild,
+        patch: crate::xlsx::patch::PatchOptions {
+            strip_doc_props: args.strip_doc_props,
+        },
+    };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
             progress.set_message(short_name(&r.input));

@@ -1,6 +1,8 @@
-//! Excel workbooks: reading with calamine, and the rebuild writer (rust_xlsxwriter).
+//! Excel workbooks: reading with calamine; writing with the lossless patcher (the default) or
+//! the rebuild writer (rust_xlsxwriter).
 
 pub mod package;
+pub mod patch;
 mod read;
 pub mod rebuild;
 

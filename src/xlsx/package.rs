@@ -31,7 +31,10 @@ fn corrupt(_: impl std::fmt::Debug) -> Problem {
     Problem::CorruptWorkbook("malformed XML in the package")
 }
 
-fn read_part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Result<Vec<u8>, Problem> {
+pub(crate) fn read_part<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    path: &str,
+) -> Result<Vec<u8>, Problem> {
     let mut entry = zip
         .by_name(path)
         .map_err(|_| Problem::MissingPart(path.to_string()))?;
@@ -42,7 +45,7 @@ fn read_part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Result<Vec<
     Ok(bytes)
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
+pub(crate) fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
@@ -53,8 +56,14 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
         })
 }
 
-/// `relationship id → target path` of a `.rels` part, targets resolved against `base`.
-fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, String>, Problem> {
+/// A relationship of a `.rels` part: its type URI and target path.
+struct Relationship {
+    kind: String,
+    target: String,
+}
+
+/// `relationship id → relationship` of a `.rels` part, targets resolved against `base`.
+fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, Relationship>, Problem> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut map = HashMap::new();
@@ -62,7 +71,9 @@ fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, String>, Prob
         match reader.read_event_into(&mut buf).map_err(corrupt)? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
                 if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                    map.insert(id, resolve_target(base, &target));
+                    let kind = attr(&e, "Type").unwrap_or_default();
+                    let target = resolve_target(base, &target);
+                    map.insert(id, Relationship { kind, target });
                 }
             }
             Event::Eof => break,
@@ -91,23 +102,42 @@ fn resolve_target(base: &str, target: &str) -> String {
     parts.join("/")
 }
 
-/// The worksheets of the package, in workbook order.
-pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetPart>, Problem> {
+/// Where the workbook's parts are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageMap {
+    /// The workbook part, usually `xl/workbook.xml`.
+    pub workbook: String,
+    /// The worksheets, in workbook order.
+    pub sheets: Vec<SheetPart>,
+    /// The shared strings part, when the workbook has one.
+    pub shared_strings: Option<String>,
+}
+
+/// The namespace of Strict Open XML spreadsheets, which this tool does not rewrite.
+const STRICT_NAMESPACE: &str = "purl.oclc.org/ooxml/spreadsheetml";
+
+/// Find the workbook's parts through the package relationships.
+///
+/// # Errors
+/// A [`Problem`] when a part is missing or the workbook is Strict Open XML.
+pub fn map_package<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<PackageMap, Problem> {
     let root = relationships(&read_part(zip, "_rels/.rels")?, "")?;
     let workbook = root
         .values()
-        .find(|t| t.ends_with("workbook.xml"))
-        .cloned()
-        .unwrap_or_else(|| "xl/workbook.xml".to_string());
-    let folder = workbook.rsplit_once('/').map_or("", |(f, _)| f).to_string();
-    let (wb_folder, wb_file) = workbook.rsplit_once('/').unwrap_or(("", workbook.as_str()));
-    let rels_path = if wb_folder.is_empty() {
-        format!("_rels/{wb_file}.rels")
+        .find(|r| r.kind.ends_with("/officeDocument"))
+        .or_else(|| root.values().find(|r| r.target.ends_with("workbook.xml")))
+        .map_or_else(|| "xl/workbook.xml".to_string(), |r| r.target.clone());
+    let (folder, file) = workbook.rsplit_once('/').unwrap_or(("", workbook.as_str()));
+    let rels_path = if folder.is_empty() {
+        format!("_rels/{file}.rels")
     } else {
-        format!("{wb_folder}/_rels/{wb_file}.rels")
+        format!("{folder}/_rels/{file}.rels")
     };
-    let rels = relationships(&read_part(zip, &rels_path)?, &folder)?;
+    let rels = relationships(&read_part(zip, &rels_path)?, folder)?;
     let xml = read_part(zip, &workbook)?;
+    if memchr::memmem::find(&xml[..xml.len().min(4096)], STRICT_NAMESPACE.as_bytes()).is_some() {
+        return Err(Problem::StrictOoxml);
+    }
     let mut reader = Reader::from_reader(xml.as_slice());
     let mut buf = Vec::new();
     let mut sheets = Vec::new();
@@ -119,7 +149,7 @@ pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetP
                 let id = attr(&e, "id").ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
                 let path = rels
                     .get(&id)
-                    .cloned()
+                    .map(|r| r.target.clone())
                     .ok_or(Problem::CorruptWorkbook("a sheet points at a missing part"))?;
                 sheets.push(SheetPart { name, path });
             }
@@ -128,7 +158,24 @@ pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetP
         }
         buf.clear();
     }
-    Ok(sheets)
+    let shared_strings = rels
+        .values()
+        .find(|r| r.kind.ends_with("/sharedStrings"))
+        .map(|r| r.target.clone())
+        .filter(|path| zip.index_for_name(path).is_some());
+    Ok(PackageMap {
+        workbook,
+        sheets,
+        shared_strings,
+    })
+}
+
+/// The worksheets of the package, in workbook order.
+///
+/// # Errors
+/// As [`map_package`].
+pub fn sheet_parts<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Vec<SheetPart>, Problem> {
+    Ok(map_package(zip)?.sheets)
 }
 
 /// `dcterms:created` of `docProps/core.xml`, when present.

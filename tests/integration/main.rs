@@ -5,6 +5,7 @@ mod workdir;
 
 mod errors;
 mod fixtures;
+mod lossless;
 mod privacy;
 mod scrub_csv;
 mod scrub_xlsx;

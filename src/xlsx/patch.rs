@@ -1,0 +1,833 @@
+//! The lossless writer: a copy of the input package in which only the changed cells differ.
+//!
+//! Every zip entry that holds no changed cell is copied raw (still compressed, byte for byte) in
+//! the same order: styles, column widths, tables, data validations (including the x14 ones),
+//! code names, the metadata sheet, whatever people added by hand. A worksheet with changed cells
+//! is streamed through a small scanner that copies its XML verbatim and rewrites only the
+//! changed `<c>` elements (value and type; the style stays).
+//!
+//! Shared strings: a removed value must not survive in `sharedStrings.xml`, and the unchanged
+//! worksheets must stay byte-identical. Renumbering the table after dropping orphans would force
+//! rewriting every sheet that uses a later string, so instead each string that no cell refers to
+//! any more is blanked in place (`<si><t/></si>`): its index stays valid, nothing else moves, and
+//! only the changed sheets and the table are rewritten. New values are appended to the table
+//! (deduplicated), so they are shared strings like every other text in the file. `count` and
+//! `uniqueCount` are set to the new totals.
+//!
+//! Formula cached values: once any cell changed, a formula's cached text may repeat removed
+//! text (a Full Name formula over First and Last Name), so every formula cell with a text result
+//! loses its cached value and the workbook is marked to recalculate on load.
+
+use super::package;
+use crate::apply::SheetChanges;
+use crate::error::Problem;
+use crate::workbook::Workbook;
+use calamine::Data;
+use quick_xml::events::Event;
+use quick_xml::{Reader, Writer};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+/// Deflate level for the parts that are rewritten (zlib's default balance of size and speed).
+const DEFLATE_LEVEL: i64 = 6;
+
+/// What the lossless writer may change besides cells.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PatchOptions {
+    /// Blank creator, last-modified-by and similar fields of `docProps/core.xml` and `app.xml`.
+    pub strip_doc_props: bool,
+}
+
+fn damaged(what: &'static str) -> impl Fn(std::io::Error) -> Problem {
+    move |_| Problem::CorruptWorkbook(what)
+}
+
+fn zip_failed(_: zip::result::ZipError) -> Problem {
+    Problem::Build("the output package could not be assembled".into())
+}
+
+fn write_failed(_: std::io::Error) -> Problem {
+    Problem::Build("writing the output failed".into())
+}
+
+/// Write `input` with `changes` applied, as a lossless xlsx, to `out`.
+///
+/// # Errors
+/// A [`Problem`] when the package cannot be read or a changed cell is not where calamine saw it.
+pub fn write<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    mut out: W,
+) -> Result<(), Problem> {
+    let mut zip = ZipArchive::new(Cursor::new(input))
+        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+    let map = package::map_package(&mut zip)?;
+    let empty = SheetChanges::default();
+    let sheets: Vec<(&str, &SheetChanges)> = book
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(i, sheet)| {
+            let part = map
+                .sheets
+                .iter()
+                .find(|p| p.name == sheet.name)
+                .map(|p| p.path.as_str())
+                .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
+            Ok((
+                part,
+                changes.iter().find(|c| c.sheet == i).unwrap_or(&empty),
+            ))
+        })
+        .collect::<Result<_, Problem>>()?;
+    let any_change = changes.iter().any(|c| !c.cells.is_empty());
+
+    let strings = match &map.shared_strings {
+        Some(path) => Some(SharedStrings::parse(package::read_part(&mut zip, path)?)?),
+        None => None,
+    };
+    // Pass 1: who still uses which shared string, and which sheets hold formulas with text results.
+    let mut refs = vec![0u32; strings.as_ref().map_or(0, |s| s.items.len())];
+    let mut text_formulas = vec![false; sheets.len()];
+    for (i, (part, changes)) in sheets.iter().enumerate() {
+        let entry = zip
+            .by_name(part)
+            .map_err(|_| Problem::MissingPart(part.to_string()))?;
+        let mut cursor = 0;
+        walk_cells(
+            BufReader::with_capacity(1 << 16, entry),
+            &mut std::io::sink(),
+            |row, col, raw, _| {
+                if changes.take_at(&mut cursor, row, col).is_some() {
+                    return Ok(false);
+                }
+                let cell = CellXml::parse(raw);
+                if cell.t == Some("s") {
+                    if let Some(n) = cell.v.and_then(|v| v.trim().parse::<usize>().ok()) {
+                        if let Some(count) = refs.get_mut(n) {
+                            *count += 1;
+                        }
+                    }
+                }
+                text_formulas[i] |= cell.has_formula && cell.has_text_result();
+                Ok(false)
+            },
+        )?;
+    }
+    let clear_formulas = any_change && text_formulas.iter().any(|&t| t);
+
+    // New values become shared strings appended to the table, deduplicated.
+    let mut new_strings: Vec<&str> = Vec::new();
+    let mut new_index: HashMap<&str, u32> = HashMap::new();
+    let mut new_refs = 0u64;
+    if let Some(strings) = &strings {
+        let base = strings.items.len() as u32;
+        for change in changes.iter().flat_map(|c| &c.cells) {
+            if let Some(text) = cell_text(&change.new) {
+                new_refs += 1;
+                new_index.entry(text).or_insert_with(|| {
+                    new_strings.push(text);
+                    base + new_strings.len() as u32 - 1
+                });
+            }
+        }
+    }
+
+    // Pass 2: the output package, entry by entry in the input's order.
+    let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(
+        input.len() + input.len() / 8,
+    )));
+    for index in 0..zip.len() {
+        let name = zip
+            .by_index_raw(index)
+            .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?
+            .name()
+            .map_err(|_| Problem::CorruptWorkbook("a zip entry has an unreadable name"))?
+            .into_owned();
+        let sheet = sheets.iter().position(|(part, _)| *part == name);
+        let rewrite_sheet = sheet
+            .is_some_and(|i| !sheets[i].1.cells.is_empty() || (clear_formulas && text_formulas[i]));
+        let is_strings = map.shared_strings.as_deref() == Some(name.as_str()) && any_change;
+        let is_workbook = name == map.workbook && clear_formulas;
+        let is_doc_props =
+            options.strip_doc_props && (name == "docProps/core.xml" || name == "docProps/app.xml");
+        if !(rewrite_sheet || is_strings || is_workbook || is_doc_props) {
+            let raw = zip
+                .by_index_raw(index)
+                .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?;
+            writer.raw_copy_file(raw).map_err(zip_failed)?;
+            continue;
+        }
+        let mut entry = zip
+            .by_index(index)
+            .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?;
+        let file_options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(DEFLATE_LEVEL))
+            .last_modified_time(entry.last_modified().unwrap_or_default())
+            .large_file(entry.size() >= u64::from(u32::MAX));
+        writer
+            .start_file(name.as_str(), file_options)
+            .map_err(zip_failed)?;
+        if let Some(i) = sheet.filter(|_| rewrite_sheet) {
+            let changes = sheets[i].1;
+            let mut cursor = 0;
+            let mut applied = 0usize;
+            walk_cells(
+                BufReader::with_capacity(1 << 16, &mut entry),
+                &mut writer,
+                |row, col, raw, out| {
+                    if let Some(change) = changes.take_at(&mut cursor, row, col) {
+                        applied += 1;
+                        let cell = CellXml::parse(raw);
+                        let index = cell_text(&change.new).and_then(|t| new_index.get(t).copied());
+                        write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
+                        return Ok(true);
+                    }
+                    if clear_formulas {
+                        let cell = CellXml::parse(raw);
+                        if cell.has_formula && cell.has_text_result() {
+                            out.write_all(&cell.without_cached_value())
+                                .map_err(write_failed)?;
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                },
+            )?;
+            if applied != changes.cells.len() {
+                return Err(Problem::CorruptWorkbook(
+                    "a changed cell is missing from the sheet XML",
+                ));
+            }
+        } else if is_strings {
+            let strings = strings.as_ref().expect("a shared strings part was parsed");
+            let total_refs = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs;
+            strings
+                .write(&refs, &new_strings, total_refs, &mut writer)
+                .map_err(write_failed)?;
+        } else {
+            let mut xml = Vec::with_capacity(entry.size() as usize);
+            entry
+                .read_to_end(&mut xml)
+                .map_err(damaged("a compressed part cannot be read"))?;
+            let new = if is_workbook {
+                recalculate_on_load(&xml)
+            } else {
+                strip_doc_props(&xml)?
+            };
+            writer.write_all(&new).map_err(write_failed)?;
+        }
+    }
+    let bytes = writer.finish().map_err(zip_failed)?.into_inner();
+    out.write_all(&bytes).map_err(write_failed)
+}
+
+/// The text of a new value that goes into the shared strings table.
+fn cell_text(value: &Data) -> Option<&str> {
+    match value {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Copy a worksheet's XML from `input` to `out`, handing each `<c>` element to `cell` with its
+/// zero-based position. `cell` returns `true` when it wrote a replacement, `false` to have the
+/// element copied as it is.
+fn walk_cells<R, W, F>(mut input: R, out: &mut W, mut cell: F) -> Result<(), Problem>
+where
+    R: BufRead,
+    W: Write,
+    F: FnMut(u32, u32, &[u8], &mut W) -> Result<bool, Problem>,
+{
+    let read_err = damaged("a compressed part cannot be read");
+    let mut tag = Vec::with_capacity(256);
+    let mut row: u32 = 0;
+    let mut next_row: u32 = 0;
+    let mut next_col: u32 = 0;
+    loop {
+        // Copy text up to the next markup.
+        let (found, len) = {
+            let chunk = input.fill_buf().map_err(&read_err)?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            match memchr::memchr(b'<', chunk) {
+                Some(i) => {
+                    out.write_all(&chunk[..i]).map_err(write_failed)?;
+                    (true, i)
+                }
+                None => {
+                    out.write_all(chunk).map_err(write_failed)?;
+                    (false, chunk.len())
+                }
+            }
+        };
+        input.consume(len);
+        if !found {
+            continue;
+        }
+        tag.clear();
+        input.read_until(b'>', &mut tag).map_err(&read_err)?;
+        if tag.starts_with(b"<!--") {
+            read_until_suffix(&mut input, &mut tag, b"-->")?;
+        } else if tag.starts_with(b"<![CDATA[") {
+            read_until_suffix(&mut input, &mut tag, b"]]>")?;
+        } else if is_tag(&tag, b"row") {
+            row = attr_value(&tag, b"r")
+                .and_then(|r| r.parse::<u32>().ok())
+                .map_or(next_row, |r| r.saturating_sub(1));
+            next_row = row + 1;
+            next_col = 0;
+        } else if is_tag(&tag, b"c") {
+            if !tag.ends_with(b"/>") {
+                read_until_suffix(&mut input, &mut tag, b"</c>")?;
+            }
+            let col = attr_value(&tag, b"r")
+                .and_then(|r| column_of(r.as_bytes()))
+                .unwrap_or(next_col);
+            next_col = col + 1;
+            if cell(row, col, &tag, out)? {
+                continue;
+            }
+        }
+        out.write_all(&tag).map_err(write_failed)?;
+    }
+}
+
+/// Keep reading whole tags into `buf` until it ends with `suffix`.
+fn read_until_suffix<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    suffix: &[u8],
+) -> Result<(), Problem> {
+    while !buf.ends_with(suffix) {
+        let n = input
+            .read_until(b'>', buf)
+            .map_err(damaged("a compressed part cannot be read"))?;
+        if n == 0 {
+            return Err(Problem::CorruptWorkbook("malformed XML in a worksheet"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `tag` (starting with `<`) opens an element named `name` in the default namespace.
+fn is_tag(tag: &[u8], name: &[u8]) -> bool {
+    tag.get(1..1 + name.len()) == Some(name)
+        && matches!(
+            tag.get(1 + name.len()),
+            Some(b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n')
+        )
+}
+
+/// The value of attribute `name` in a start tag (no entity decoding: cell references and numbers
+/// never need it).
+fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
+    let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
+    let head = &tag[..end];
+    let mut i = memchr::memchr(b' ', head)?;
+    while i < head.len() {
+        while i < head.len() && head[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < head.len() && head[i] != b'=' && !head[i].is_ascii_whitespace() && head[i] != b'/'
+        {
+            i += 1;
+        }
+        let key = &head[start..i];
+        while i < head.len() && (head[i].is_ascii_whitespace() || head[i] == b'=') {
+            i += 1;
+        }
+        let quote = *head.get(i)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_start = i + 1;
+        let value_end = value_start + memchr::memchr(quote, &head[value_start..])?;
+        if key == name {
+            return std::str::from_utf8(&head[value_start..value_end]).ok();
+        }
+        i = value_end + 1;
+    }
+    None
+}
+
+/// Zero-based column of a cell reference such as `AB12`.
+fn column_of(reference: &[u8]) -> Option<u32> {
+    let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic());
+    let mut col: u32 = 0;
+    let mut any = false;
+    for &b in letters {
+        col = col
+            .checked_mul(26)?
+            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)?;
+        any = true;
+    }
+    any.then(|| col - 1)
+}
+
+/// What the writer needs to know about one `<c>` element.
+struct CellXml<'a> {
+    raw: &'a [u8],
+    /// The start tag, up to and including `>`.
+    start: &'a [u8],
+    r: Option<&'a str>,
+    s: Option<&'a str>,
+    t: Option<&'a str>,
+    v: Option<&'a str>,
+    has_formula: bool,
+}
+
+impl<'a> CellXml<'a> {
+    fn parse(raw: &'a [u8]) -> CellXml<'a> {
+        let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
+        let start = &raw[..start_end];
+        let body = &raw[start_end..];
+        let v = memchr::memmem::find(body, b"<v>").and_then(|i| {
+            let from = i + 3;
+            let to = from + memchr::memmem::find(&body[from..], b"</v>")?;
+            std::str::from_utf8(&body[from..to]).ok()
+        });
+        let has_formula = [&b"<f>"[..], b"<f ", b"<f/>"]
+            .iter()
+            .any(|p| memchr::memmem::find(body, p).is_some());
+        CellXml {
+            raw,
+            start,
+            r: attr_value(start, b"r"),
+            s: attr_value(start, b"s"),
+            t: attr_value(start, b"t"),
+            v,
+            has_formula,
+        }
+    }
+
+    /// A formula whose cached result is text (`t="str"`), or a string in another form.
+    fn has_text_result(&self) -> bool {
+        matches!(self.t, Some("str" | "s" | "inlineStr"))
+    }
+
+    /// The element without its cached value (`<v>`) and result type: the formula stays and is
+    /// recalculated on load.
+    fn without_cached_value(&self) -> Vec<u8> {
+        let body = &self.raw[self.start.len()..];
+        let mut out = Vec::with_capacity(self.raw.len());
+        out.extend_from_slice(b"<c");
+        for (key, value) in [("r", self.r), ("s", self.s)] {
+            if let Some(value) = value {
+                out.extend_from_slice(format!(" {key}=\"{value}\"").as_bytes());
+            }
+        }
+        out.push(b'>');
+        let mut rest = body;
+        if let Some(i) = memchr::memmem::find(rest, b"<v>") {
+            if let Some(j) = memchr::memmem::find(&rest[i..], b"</v>") {
+                out.extend_from_slice(&rest[..i]);
+                rest = &rest[i + j + 4..];
+            }
+        } else if let Some(i) = memchr::memmem::find(rest, b"<v/>") {
+            out.extend_from_slice(&rest[..i]);
+            rest = &rest[i + 4..];
+        }
+        out.extend_from_slice(rest);
+        out
+    }
+}
+
+/// Write a replacement `<c>` element for `value`, keeping the cell's reference and style.
+fn write_new_cell<W: Write>(
+    out: &mut W,
+    old: &CellXml,
+    value: &Data,
+    shared: Option<u32>,
+) -> std::io::Result<()> {
+    let mut head = String::from("<c");
+    if let Some(r) = old.r {
+        head.push_str(&format!(" r=\"{r}\""));
+    }
+    if let Some(s) = old.s {
+        head.push_str(&format!(" s=\"{s}\""));
+    }
+    match value {
+        Data::Empty => write!(out, "{head}/>"),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
+            Some(index) => write!(out, "{head} t=\"s\"><v>{index}</v></c>"),
+            None => {
+                write!(out, "{head} t=\"inlineStr\"><is>")?;
+                write_text_element(out, text)?;
+                write!(out, "</is></c>")
+            }
+        },
+        Data::Float(f) => write!(out, "{head}><v>{f}</v></c>"),
+        Data::Int(i) => write!(out, "{head}><v>{i}</v></c>"),
+        Data::Bool(b) => write!(out, "{head} t=\"b\"><v>{}</v></c>", u8::from(*b)),
+        Data::DateTime(dt) => write!(out, "{head}><v>{}</v></c>", dt.as_f64()),
+        Data::Error(e) => write!(out, "{head} t=\"e\"><v>{}</v></c>", escape(&e.to_string())),
+    }
+}
+
+/// `<t>text</t>`, with `xml:space="preserve"` when spaces at the ends must survive.
+fn write_text_element<W: Write>(out: &mut W, text: &str) -> std::io::Result<()> {
+    let preserve = text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
+    if preserve {
+        write!(out, "<t xml:space=\"preserve\">{}</t>", escape(text))
+    } else {
+        write!(out, "<t>{}</t>", escape(text))
+    }
+}
+
+/// Escape text for an XML element: markup characters as entities, characters XML 1.0 cannot hold
+/// (and a literal `_xHHHH_`, which Excel would decode) as OOXML `_xHHHH_` escapes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '_' if looks_like_ooxml_escape(&bytes[i..]) => out.push_str("_x005F_"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push_str(&format!("_x{:04X}_", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn looks_like_ooxml_escape(s: &[u8]) -> bool {
+    s.len() >= 7 && s[1] == b'x' && s[2..6].iter().all(u8::is_ascii_hexdigit) && s[6] == b'_'
+}
+
+/// The shared strings part, split into its `<si>` items.
+struct SharedStrings {
+    xml: Vec<u8>,
+    /// The bytes before the `<sst ...>` start tag, and the start tag itself.
+    prolog: std::ops::Range<usize>,
+    start_tag: std::ops::Range<usize>,
+    /// Each `<si>` element.
+    items: Vec<std::ops::Range<usize>>,
+    /// Everything after the last item (`</sst>`, maybe an extLst).
+    tail: std::ops::Range<usize>,
+}
+
+impl SharedStrings {
+    fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
+        let bad = Problem::CorruptWorkbook("malformed shared strings");
+        let sst = find_tag(&xml, 0, b"sst")
+            .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?;
+        let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
+        let mut items = Vec::new();
+        let mut pos = sst_end;
+        if !xml[..sst_end].ends_with(b"/>") {
+            while let Some(start) = find_tag(&xml, pos, b"si") {
+                let open_end = start
+                    + memchr::memchr(b'>', &xml[start..])
+                        .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?
+                    + 1;
+                let end = if xml[..open_end].ends_with(b"/>") {
+                    open_end
+                } else {
+                    open_end
+                        + memchr::memmem::find(&xml[open_end..], b"</si>")
+                            .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?
+                        + 5
+                };
+                items.push(start..end);
+                pos = end;
+            }
+        }
+        let len = xml.len();
+        Ok(SharedStrings {
+            prolog: 0..sst,
+            start_tag: sst..sst_end,
+            items,
+            tail: pos..len,
+            xml,
+        })
+    }
+
+    /// Write the table: items no cell uses any more blanked in place, new strings appended.
+    fn write<W: Write>(
+        &self,
+        refs: &[u32],
+        new: &[&str],
+        count: u64,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(&self.xml[self.prolog.clone()])?;
+        let unique = self.items.len() + new.len();
+        let tag = &self.xml[self.start_tag.clone()];
+        let tag = set_attr(tag, "count", &count.to_string());
+        let tag = set_attr(&tag, "uniqueCount", &unique.to_string());
+        out.write_all(&tag)?;
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+        for (item, &uses) in self.items.iter().zip(refs) {
+            if uses == 0 {
+                writer.write_all(b"<si><t/></si>")?;
+            } else {
+                writer.write_all(&self.xml[item.clone()])?;
+            }
+        }
+        for text in new {
+            writer.write_all(b"<si>")?;
+            write_text_element(&mut writer, text)?;
+            writer.write_all(b"</si>")?;
+        }
+        if self.tail.is_empty() {
+            writer.write_all(b"</sst>")?;
+        } else {
+            writer.write_all(&self.xml[self.tail.clone()])?;
+        }
+        writer.flush()
+    }
+}
+
+/// The position of the next start tag `<name` (default namespace) at or after `from`.
+fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut pos = from;
+    while let Some(i) = memchr::memchr(b'<', &xml[pos..]) {
+        let at = pos + i;
+        if is_tag(&xml[at..], name) {
+            return Some(at);
+        }
+        pos = at + 1;
+    }
+    None
+}
+
+/// A start tag with attribute `name` set to `value`: replaced where present, left out where the
+/// tag does not have it (so an absent `count` stays absent).
+fn set_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let needle = format!(" {name}=\"");
+    match memchr::memmem::find(tag, needle.as_bytes()) {
+        Some(i) => {
+            let from = i + needle.len();
+            let to = from + memchr::memchr(b'"', &tag[from..]).unwrap_or(0);
+            [&tag[..from], value.as_bytes(), &tag[to..]].concat()
+        }
+        None => tag.to_vec(),
+    }
+}
+
+/// `workbook.xml` with `fullCalcOnLoad="1"` on `<calcPr>` (added when missing), so spreadsheet
+/// programs recompute the formulas whose cached values were removed.
+fn recalculate_on_load(xml: &[u8]) -> Vec<u8> {
+    if let Some(at) = find_tag(xml, 0, b"calcPr") {
+        let end = at + memchr::memchr(b'>', &xml[at..]).unwrap_or(xml.len() - at);
+        let tag = &xml[at..end];
+        let new_tag = if memchr::memmem::find(tag, b" fullCalcOnLoad=\"").is_some() {
+            set_attr(tag, "fullCalcOnLoad", "1")
+        } else {
+            let cut = if tag.ends_with(b"/") {
+                tag.len() - 1
+            } else {
+                tag.len()
+            };
+            [&tag[..cut], b" fullCalcOnLoad=\"1\"", &tag[cut..]].concat()
+        };
+        return [&xml[..at], &new_tag[..], &xml[end..]].concat();
+    }
+    // calcPr follows these elements in the schema; insert it after the last one present.
+    let after = [
+        &b"</definedNames>"[..],
+        b"</externalReferences>",
+        b"</functionGroups>",
+        b"</sheets>",
+    ]
+    .iter()
+    .find_map(|closer| memchr::memmem::rfind(xml, closer).map(|i| i + closer.len()));
+    match after {
+        Some(i) => [&xml[..i], b"<calcPr fullCalcOnLoad=\"1\"/>", &xml[i..]].concat(),
+        None => xml.to_vec(),
+    }
+}
+
+/// Document-property elements that can name people; `--strip-doc-props` empties them.
+const PERSONAL_PROPS: [&str; 9] = [
+    "creator",
+    "lastModifiedBy",
+    "title",
+    "subject",
+    "description",
+    "keywords",
+    "category",
+    "Manager",
+    "Company",
+];
+
+/// `docProps/core.xml` or `app.xml` with the fields that can name people emptied.
+fn strip_doc_props(xml: &[u8]) -> Result<Vec<u8>, Problem> {
+    let bad = |_| Problem::CorruptWorkbook("malformed document properties");
+    let mut reader = Reader::from_reader(xml);
+    let mut writer = Writer::new(Vec::with_capacity(xml.len()));
+    let mut buf = Vec::new();
+    let mut inside: Option<String> = None;
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(bad)?;
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) if PERSONAL_PROPS.contains(&e.local_name().as_ref()) => {
+                inside = Some(e.local_name().as_ref().to_string());
+                writer
+                    .write_event(event.borrow())
+                    .map_err(|_| Problem::Build("document properties".into()))?;
+            }
+            Event::End(e) if inside.as_deref() == Some(e.local_name().as_ref()) => {
+                inside = None;
+                writer
+                    .write_event(event.borrow())
+                    .map_err(|_| Problem::Build("document properties".into()))?;
+            }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if inside.is_some() => {}
+            _ => writer
+                .write_event(event.borrow())
+                .map_err(|_| Problem::Build("document properties".into()))?,
+        }
+        buf.clear();
+    }
+    Ok(writer.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_cells_with_and_without_references() {
+        let xml = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row><row r="5"><c r="AB5"><f>A1</f><v>2</v></c></row></sheetData>"#;
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        walk_cells(&xml[..], &mut out, |r, c, raw, _| {
+            seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(out, xml, "copied byte for byte");
+        let positions: Vec<_> = seen.iter().map(|(r, c, _)| (*r, *c)).collect();
+        assert_eq!(positions, [(0, 0), (0, 2), (1, 0), (1, 1), (4, 27)]);
+        assert_eq!(seen[3].2, r#"<c t="inlineStr"><is><t>x</t></is></c>"#);
+    }
+
+    #[test]
+    fn cells_are_replaced_in_place() {
+        let xml =
+            br#"<row r="2"><c r="A2" s="3" t="s"><v>7</v></c><c r="B2" s="4"><v>1.5</v></c></row>"#;
+        let mut out = Vec::new();
+        walk_cells(&xml[..], &mut out, |_, col, raw, w| {
+            if col == 0 {
+                write_new_cell(
+                    w,
+                    &CellXml::parse(raw),
+                    &Data::String("Deleted".into()),
+                    Some(9),
+                )
+                .unwrap();
+                return Ok(true);
+            }
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<row r="2"><c r="A2" s="3" t="s"><v>9</v></c><c r="B2" s="4"><v>1.5</v></c></row>"#
+        );
+    }
+
+    #[test]
+    fn new_cells_keep_reference_and_style() {
+        let raw = br#"<c r="E9" s="12" t="s" cm="1"><v>44</v></c>"#;
+        let cell = CellXml::parse(raw);
+        let mut out = Vec::new();
+        write_new_cell(&mut out, &cell, &Data::Empty, None).unwrap();
+        assert_eq!(out, br#"<c r="E9" s="12"/>"#);
+        out.clear();
+        write_new_cell(
+            &mut out,
+            &cell,
+            &Data::String(" a<b & _x0041_".into()),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<c r="E9" s="12" t="inlineStr"><is><t xml:space="preserve"> a&lt;b &amp; _x005F_x0041_</t></is></c>"#
+        );
+    }
+
+    #[test]
+    fn formula_cache_is_dropped() {
+        let raw =
+            r#"<c r="AG2" s="1" t="str"><f>E2&amp;" "&amp;G2</f><v>Zoë Müller</v></c>"#.as_bytes();
+        let cell = CellXml::parse(raw);
+        assert!(cell.has_formula && cell.has_text_result());
+        assert_eq!(
+            String::from_utf8(cell.without_cached_value()).unwrap(),
+            r#"<c r="AG2" s="1"><f>E2&amp;" "&amp;G2</f></c>"#
+        );
+    }
+
+    #[test]
+    fn attributes_and_columns() {
+        let tag = br#"<c r="AB12" s='3' t="s">"#;
+        assert_eq!(attr_value(tag, b"r"), Some("AB12"));
+        assert_eq!(attr_value(tag, b"s"), Some("3"));
+        assert_eq!(attr_value(tag, b"x"), None);
+        assert_eq!(column_of(b"A1"), Some(0));
+        assert_eq!(column_of(b"AB12"), Some(27));
+        assert_eq!(column_of(b"XFD1"), Some(16_383));
+        assert_eq!(column_of(b"12"), None);
+        assert!(is_tag(b"<c r=\"A1\">", b"c"));
+        assert!(!is_tag(b"<cols>", b"c"));
+        assert!(!is_tag(b"<col min=\"1\"/>", b"c"));
+    }
+
+    #[test]
+    fn shared_strings_blank_orphans_and_append() {
+        let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="3"><si><t>Header</t></si><si><t>Zoë</t></si><si><r><t>rich</t></r></si></sst>"#.as_bytes();
+        let sst = SharedStrings::parse(xml.to_vec()).unwrap();
+        assert_eq!(sst.items.len(), 3);
+        let mut out = Vec::new();
+        sst.write(&[1, 0, 2], &["Deleted"], 4, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
+        );
+    }
+
+    #[test]
+    fn workbook_recalculates_on_load() {
+        let wb = br#"<workbook><sheets><sheet/></sheets><calcPr calcId="191029"/></workbook>"#;
+        assert_eq!(
+            recalculate_on_load(wb),
+            br#"<workbook><sheets><sheet/></sheets><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>"#
+        );
+        let wb = br#"<workbook><sheets><sheet/></sheets><calcPr fullCalcOnLoad="0"></calcPr></workbook>"#;
+        assert_eq!(
+            recalculate_on_load(wb),
+            br#"<workbook><sheets><sheet/></sheets><calcPr fullCalcOnLoad="1"></calcPr></workbook>"#
+        );
+        let wb =
+            br#"<workbook><sheets><sheet/></sheets><definedNames><d/></definedNames></workbook>"#;
+        assert_eq!(
+            recalculate_on_load(wb),
+            br#"<workbook><sheets><sheet/></sheets><definedNames><d/></definedNames><calcPr fullCalcOnLoad="1"/></workbook>"#
+        );
+    }
+
+    #[test]
+    fn doc_props_lose_people() {
+        let core = r#"<cp:coreProperties xmlns:cp="c" xmlns:dc="d"><dc:creator>Zoë Müller</dc:creator><cp:lastModifiedBy>Aoife</cp:lastModifiedBy><dcterms:created>2024-01-01T00:00:00Z</dcterms:created></cp:coreProperties>"#.as_bytes();
+        let out = String::from_utf8(strip_doc_props(core).unwrap()).unwrap();
+        assert!(!out.contains("Zoë") && !out.contains("Aoife"), "{out}");
+        assert!(out.contains("2024-01-01T00:00:00Z"));
+    }
+}
