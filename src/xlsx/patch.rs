@@ -228,7 +228,7 @@ pub fn write<W: Write>(
             replaced.insert(path.clone(), archive);
         }
     }
-    let mut small_edits: Vec<(&str, fn(&[u8]) -> Result<Vec<u8>, Problem>)> = Vec::new();
+    let mut small_edits: Vec<(&str, PartEdit)> = Vec::new();
     if cleared > 0 {
         small_edits.push((map.workbook.as_str(), |xml| Ok(recalculate_on_load(xml))));
     }
@@ -280,6 +280,9 @@ pub fn write<W: Write>(
     let bytes = writer.finish().map_err(zip_failed)?.into_inner();
     out.write_all(&bytes).map_err(write_failed)
 }
+
+/// A rewrite of a small XML part.
+type PartEdit = fn(&[u8]) -> Result<Vec<u8>, Problem>;
 
 fn open(input: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Problem> {
     ZipArchive::new(Cursor::new(input))
