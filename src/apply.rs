@@ -4,7 +4,7 @@
 //! untouched cells. The list is the same for any number of threads.
 
 use crate::actions::{self, CellCtx};
-use crate::map::Map;
+use crate::map::{Map, RowAction};
 use crate::plan::SheetPlan;
 use crate::workbook::Sheet;
 use calamine::Data;
@@ -26,16 +26,44 @@ pub struct Change {
     pub new: Data,
 }
 
+/// A row removed by a row rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deletion {
+    /// Zero-based row.
+    pub row: u32,
+    /// Index of the rule in [`Map::rows`].
+    pub rule: usize,
+}
+
 /// The changes of one sheet, sorted by `(row, col)`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SheetChanges {
     /// Index of the sheet in the workbook.
     pub sheet: usize,
-    /// The changed cells.
+    /// The changed cells (never in deleted rows).
     pub cells: Vec<Change>,
+    /// The deleted rows, ascending.
+    pub deleted: Vec<Deletion>,
 }
 
 impl SheetChanges {
+    /// Whether `row` is deleted, for a caller walking rows in ascending order with `cursor`.
+    pub fn is_deleted(&self, cursor: &mut usize, row: u32) -> bool {
+        while let Some(d) = self.deleted.get(*cursor) {
+            match d.row.cmp(&row) {
+                std::cmp::Ordering::Less => *cursor += 1,
+                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Greater => return false,
+            }
+        }
+        false
+    }
+
+    /// Rows deleted above `row` (how far `row` moves up).
+    pub fn shift(&self, row: u32) -> u32 {
+        self.deleted.partition_point(|d| d.row < row) as u32
+    }
+
     /// The change at a position, for a caller walking cells in row-major order with `cursor`.
     pub fn take_at(&self, cursor: &mut usize, row: u32, col: u32) -> Option<&Change> {
         while let Some(c) = self.cells.get(*cursor) {
@@ -65,11 +93,36 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))
         .collect();
-    let per_chunk: Vec<Vec<Change>> = chunks
+    let cell_text = |row: u32, col: u32| -> String {
+        match sheet.cell(row, col) {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    };
+    let has_scrub_rules = plan
+        .row_rules
+        .iter()
+        .any(|&(_, r)| map.rows[r].action == RowAction::Scrub);
+    let per_chunk: Vec<(Vec<Change>, Vec<Deletion>)> = chunks
         .into_par_iter()
         .map(|(start, end)| {
             let mut out = Vec::new();
+            let mut deleted = Vec::new();
             for row in start..end {
+                let matching = |action: RowAction| {
+                    plan.row_rules.iter().find(|&&(col, r)| {
+                        map.rows[r].action == action
+                            && map.rows[r].condition.test(&cell_text(row, col))
+                    })
+                };
+                if let Some(&(_, rule)) = matching(RowAction::Delete) {
+                    deleted.push(Deletion { row, rule });
+                    continue;
+                }
+                if has_scrub_rules && matching(RowAction::Scrub).is_none() {
+                    continue;
+                }
                 let record_id = plan.record_id.and_then(|c| match sheet.cell(row, c) {
                     Data::String(s) => Some(s.as_str()),
                     _ => None,
@@ -93,11 +146,13 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
                     }
                 }
             }
-            out
+            (out, deleted)
         })
         .collect();
+    let (cells, deleted): (Vec<_>, Vec<_>) = per_chunk.into_iter().unzip();
     SheetChanges {
         sheet: plan.sheet,
-        cells: per_chunk.concat(),
+        cells: cells.concat(),
+        deleted: deleted.concat(),
     }
 }

@@ -47,6 +47,14 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
+    /// A data subject (a name, email or record id) for `in = "@subjects"` row rules. Repeatable.
+    #[arg(long = "subject", value_name = "VALUE")]
+    pub subjects: Vec<String>,
+
+    /// A file of data subjects: one value per line, or a .csv with a header (e.g. name,email,guid).
+    #[arg(long = "subjects", value_name = "FILE")]
+    pub subjects_file: Option<PathBuf>,
+
     /// Replace outputs and reports that already exist.
     #[arg(long)]
     pub force: bool,

@@ -187,8 +187,12 @@ pub fn write<W: Write>(
         let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
         let mut cursor = 0;
         let mut record: Vec<String> = Vec::new();
+        let mut deleted = 0;
         for (row, &len) in lengths.iter().enumerate() {
             let row = row as u32;
+            if changes.is_deleted(&mut deleted, row) {
+                continue;
+            }
             record.clear();
             for col in 0..len {
                 let value = match changes.take_at(&mut cursor, row, col) {

@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod profiles;
 pub mod report;
+pub mod subjects;
 pub mod workbook;
 pub mod xlsx;
 

@@ -27,6 +27,76 @@ pub struct Map {
     pub sheets: Option<Vec<String>>,
     /// The column rules, in map order.
     pub rules: Vec<ColumnRule>,
+    /// The row rules (`[[rows]]`), in map order.
+    pub rows: Vec<RowRule>,
+}
+
+/// One `[[rows]]` entry: which rows to delete, or which rows the column actions apply to.
+#[derive(Debug, Clone)]
+pub struct RowRule {
+    /// The column the condition reads (a header or logical name, resolved like column keys).
+    pub column: String,
+    /// Other headers that name the same column.
+    pub aliases: Vec<String>,
+    /// The condition on the cell's text.
+    pub condition: Condition,
+    /// What to do with matching rows.
+    pub action: RowAction,
+    /// A short description for reports, e.g. `rows[1]: Owner in @subjects`.
+    pub label: String,
+}
+
+/// A row rule's condition. Cell text is compared trimmed and ignoring case.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The cell equals the value.
+    Equals(String),
+    /// The cell equals one of the values (`@subjects`: the data subjects' values).
+    In(Vec<String>),
+    /// The regex (case-insensitive) matches the cell.
+    Matches(Regex),
+}
+
+impl Condition {
+    /// Whether a cell's text meets the condition.
+    pub fn test(&self, text: &str) -> bool {
+        let text = text.trim();
+        match self {
+            Condition::Equals(v) => fold(text) == *v,
+            Condition::In(values) => {
+                let t = fold(text);
+                values.contains(&t)
+            }
+            Condition::Matches(re) => re.is_match(text),
+        }
+    }
+}
+
+/// Trim and lowercase, and fold runs of white space, for comparisons a person would call equal.
+pub fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What a row rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowAction {
+    /// Remove the row.
+    Delete,
+    /// Apply the column actions to this row (once any `scrub` rule exists, only to such rows).
+    Scrub,
+}
+
+/// What a map may refer to besides itself.
+#[derive(Debug, Clone, Default)]
+pub struct MapInputs<'a> {
+    /// The pseudonymization key.
+    pub key: Option<&'a Key>,
+    /// The data subjects' values (`--subject`, `--subjects`), for `in = "@subjects"`.
+    pub subjects: &'a [String],
 }
 
 /// One `[columns]` entry.
@@ -68,6 +138,35 @@ struct RawMap {
     sheets: Option<Vec<String>>,
     #[serde(default)]
     columns: IndexMap<String, RawEntry>,
+    #[serde(default)]
+    rows: Vec<RawRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    #[serde(rename = "where")]
+    condition: RawWhere,
+    action: RowAction,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhere {
+    column: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    equals: Option<String>,
+    #[serde(rename = "in")]
+    one_of: Option<RawIn>,
+    matches: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawIn {
+    Reference(String),
+    List(Vec<String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -217,6 +316,15 @@ impl Map {
     /// assert!(err.to_string().contains("--key-file"));
     /// ```
     pub fn parse(text: &str, origin: &str, key: Option<&Key>) -> Result<Map, MapError> {
+        Map::parse_with(text, origin, &MapInputs { key, subjects: &[] })
+    }
+
+    /// Parse and validate a map that may use a key and data subjects.
+    ///
+    /// # Errors
+    /// As [`Map::parse`]; also when a row rule uses `@subjects` and none were given.
+    pub fn parse_with(text: &str, origin: &str, inputs: &MapInputs) -> Result<Map, MapError> {
+        let key = inputs.key;
         let raw: RawMap = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or_else(String::new, |span| {
                 let before = &text[..span.start.min(text.len())];
@@ -238,10 +346,10 @@ impl Map {
                 ),
             ));
         }
-        if raw.columns.is_empty() {
+        if raw.columns.is_empty() && raw.rows.is_empty() {
             return Err(MapError::new(
                 origin,
-                "the map has no [columns] entries, so nothing would be scrubbed",
+                "the map has no [columns] or [[rows]] entries, so nothing would be scrubbed",
             ));
         }
         if let Some(sheets) = &raw.sheets {
@@ -258,12 +366,19 @@ impl Map {
                 .map_err(|detail| MapError::new(origin, format!("column `{name}`: {detail}")))?;
             rules.push(rule);
         }
+        let mut rows = Vec::with_capacity(raw.rows.len());
+        for (i, row) in raw.rows.into_iter().enumerate() {
+            let rule = build_row_rule(i + 1, row, inputs.subjects)
+                .map_err(|detail| MapError::new(origin, format!("rows[{}]: {detail}", i + 1)))?;
+            rows.push(rule);
+        }
         let digest = crate::actions::hex(Sha256::digest(text.as_bytes()).as_slice());
         Ok(Map {
             origin: origin.to_string(),
             digest,
             sheets: raw.sheets,
             rules,
+            rows,
         })
     }
 }
@@ -359,6 +474,61 @@ pub(crate) fn regex_problem(err: &regex::Error) -> String {
 /// Fold a multi-line library message into one line.
 pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn build_row_rule(n: usize, raw: RawRow, subjects: &[String]) -> Result<RowRule, String> {
+    let w = raw.condition;
+    if w.column.trim().is_empty() {
+        return Err("`where.column` is empty".into());
+    }
+    let (condition, what) = match (w.equals, w.one_of, w.matches) {
+        (Some(v), None, None) => (Condition::Equals(fold(&v)), "equals a value".to_string()),
+        (None, Some(RawIn::List(list)), None) => (
+            Condition::In(list.iter().map(|v| fold(v)).collect()),
+            format!("in a list of {}", list.len()),
+        ),
+        (None, Some(RawIn::Reference(r)), None) if r == "@subjects" => {
+            if subjects.is_empty() {
+                return Err("`in = \"@subjects\"` needs the data subjects: pass --subject VALUE or --subjects FILE".into());
+            }
+            (
+                Condition::In(
+                    subjects
+                        .iter()
+                        .map(|v| fold(v))
+                        .filter(|v| !v.is_empty())
+                        .collect(),
+                ),
+                "in @subjects".to_string(),
+            )
+        }
+        (None, Some(RawIn::Reference(r)), None) => {
+            return Err(format!(
+                "`in` takes a list of values or \"@subjects\", not {r:?}"
+            ))
+        }
+        (None, None, Some(pattern)) => (
+            Condition::Matches(
+                regex::RegexBuilder::new(&pattern)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("bad `matches` regex: {}", regex_problem(&e)))?,
+            ),
+            "matches a pattern".to_string(),
+        ),
+        _ => return Err("`where` needs exactly one of `equals`, `in` or `matches`".into()),
+    };
+    let action = match raw.action {
+        RowAction::Delete => "delete",
+        RowAction::Scrub => "scrub",
+    };
+    Ok(RowRule {
+        label: format!("rows[{n}]: {action} where {} {what}", w.column),
+        column: w.column,
+        aliases: w.aliases,
+        condition,
+        action: raw.action,
+    })
 }
 
 fn check_domain(domain: &str) -> Result<String, String> {
@@ -491,12 +661,60 @@ mod tests {
     fn version_and_emptiness() {
         let e = Map::parse("version = 2\n[columns]\nx = \"clear\"", "m", None).unwrap_err();
         assert!(e.to_string().contains("version 2"));
-        assert!(err("").contains("no [columns]"));
+        assert!(err("").contains("no [columns] or [[rows]]"));
         assert!(err("sheets = []\n[columns]\nx = \"clear\"").contains("`sheets` is empty"));
         assert!(Map::parse("[columns]\nx = \"clear\"", "m", None)
             .unwrap_err()
             .to_string()
             .contains("version"));
+    }
+
+    #[test]
+    fn row_rules_parse_and_test() {
+        let subjects = ["Zoë  Müller".to_string(), "zoe@contoso.com".to_string()];
+        let text = r#"version = 1
+[[rows]]
+where = { column = "Owner", in = "@subjects" }
+action = "delete"
+[[rows]]
+where = { column = "Status", matches = "^dis" }
+action = "scrub"
+[[rows]]
+where = { column = "Team", equals = " Sales " }
+action = "scrub"
+"#;
+        let m = Map::parse_with(
+            text,
+            "m",
+            &MapInputs {
+                key: None,
+                subjects: &subjects,
+            },
+        )
+        .unwrap();
+        assert_eq!(m.rows.len(), 3);
+        assert!(m.rows[0].condition.test(" zoë müller "));
+        assert!(m.rows[0].condition.test("ZOE@contoso.com"));
+        assert!(
+            !m.rows[0].condition.test("Zoë Müller-Schmidt"),
+            "not a longer name"
+        );
+        assert!(m.rows[1].condition.test("Disabled"));
+        assert!(m.rows[2].condition.test("sales"));
+        assert_eq!(m.rows[0].label, "rows[1]: delete where Owner in @subjects");
+        let e = Map::parse(text, "m", None).unwrap_err().to_string();
+        assert!(e.contains("rows[1]") && e.contains("--subject"), "{e}");
+    }
+
+    #[test]
+    fn row_rules_need_one_condition() {
+        let e = err("[[rows]]\nwhere = { column = \"Owner\", equals = \"a\", matches = \"b\" }\naction = \"delete\"");
+        assert!(e.contains("exactly one"), "{e}");
+        let e = err("[[rows]]\nwhere = { column = \"Owner\", equals = \"a\" }\naction = \"drop\"");
+        assert!(e.contains("unknown variant `drop`"), "{e}");
+        let e =
+            err("[[rows]]\nwhere = { column = \"Owner\", in = \"@people\" }\naction = \"delete\"");
+        assert!(e.contains("@subjects"), "{e}");
     }
 
     #[test]

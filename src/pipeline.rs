@@ -142,6 +142,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.error = Some(e.problem.to_string());
             // Nothing was written, so nothing changed.
             report.rows = 0;
+            report.rows_deleted = 0;
             report.cells_changed = 0;
             report.sheets.clear();
             report.output = None;
@@ -212,6 +213,7 @@ fn scrub_file(
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
+    report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| match &book.format {
         Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, &changes, w),

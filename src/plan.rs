@@ -28,6 +28,8 @@ pub struct SheetPlan {
     pub targets: Vec<Target>,
     /// The column holding the record GUID, when there is one.
     pub record_id: Option<u32>,
+    /// Row rules that apply in this sheet: (column, index in [`Map::rows`]).
+    pub row_rules: Vec<(u32, usize)>,
 }
 
 /// What to do in one file.
@@ -65,6 +67,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         return Err(Problem::NoSheet);
     }
     let mut matched = vec![false; map.rules.len()];
+    let mut rows_matched = vec![false; map.rows.len()];
     let mut sheets = Vec::with_capacity(chosen.len());
     for index in chosen {
         let sheet = &book.sheets[index];
@@ -72,8 +75,21 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             .headers()
             .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
         let plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
+        let row_rules = map
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, rule)| {
+                let cols = find_named(&rule.column, &rule.aliases, &headers, metadata.as_ref());
+                cols.first().map(|&c| {
+                    rows_matched[i] = true;
+                    (c as u32, i)
+                })
+            })
+            .collect();
         sheets.push(SheetPlan {
             sheet: index,
+            row_rules,
             ..plan
         });
     }
@@ -91,6 +107,23 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             .join(", ");
         return Err(Problem::MissingColumn {
             key: rule.key.clone(),
+            searched,
+        });
+    }
+    if let Some(rule) = map
+        .rows
+        .iter()
+        .zip(&rows_matched)
+        .find(|(_, found)| !**found)
+        .map(|(r, _)| r)
+    {
+        let searched = sheets
+            .iter()
+            .map(|p| format!("sheet '{}'", book.sheets[p.sheet].name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Problem::MissingColumn {
+            key: format!("{} ({})", rule.column, rule.label),
             searched,
         });
     }
@@ -174,6 +207,7 @@ fn resolve_sheet(
         sheet: 0,
         targets,
         record_id: record_id_column(headers, metadata),
+        row_rules: Vec::new(),
     })
 }
 

@@ -56,6 +56,8 @@ pub struct Totals {
     pub failed: usize,
     /// Data rows read (headers excluded).
     pub rows: u64,
+    /// Rows removed by row rules.
+    pub rows_deleted: u64,
     /// Cells changed.
     pub cells_changed: u64,
 }
@@ -127,6 +129,19 @@ pub struct SheetReport {
     pub record_id_column: Option<String>,
     /// One entry per mapped column.
     pub columns: Vec<ColumnReport>,
+    /// Rows removed by row rules.
+    pub deleted_rows: Vec<DeletedRow>,
+}
+
+/// A row removed by a row rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeletedRow {
+    /// The row's spreadsheet row number in the input.
+    pub row: u32,
+    /// The record GUID, when the file has one.
+    pub record_id: Option<String>,
+    /// The rule that removed it, e.g. `rows[1]: delete where Owner in @subjects`.
+    pub rule: String,
 }
 
 /// What happened to one column.
@@ -173,7 +188,21 @@ pub fn sheet_reports(
                     cells_changed: per_column[t.col as usize],
                 })
                 .collect();
+            let deleted_rows = changes
+                .iter()
+                .filter(|c| c.sheet == sp.sheet)
+                .flat_map(|c| &c.deleted)
+                .map(|d| DeletedRow {
+                    row: d.row + 1,
+                    record_id: sp.record_id.and_then(|col| match sheet.cell(d.row, col) {
+                        Data::String(s) if !s.is_empty() => Some(s.clone()),
+                        _ => None,
+                    }),
+                    rule: map.rows[d.rule].label.clone(),
+                })
+                .collect();
             SheetReport {
+                deleted_rows,
                 name: sheet.name.clone(),
                 rows: u64::from(sheet.height().saturating_sub(1)),
                 record_id_column: sp.record_id.map(header),

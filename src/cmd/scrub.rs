@@ -3,7 +3,7 @@
 use crate::actions::Key;
 use crate::cli::ScrubArgs;
 use crate::error::{exit, Error, MapError};
-use crate::map::Map;
+use crate::map::{Map, MapInputs};
 use crate::pipeline::{self, Settings};
 use crate::profiles::{self, DEFAULT_PROFILE};
 use crate::report::{thousands, FileReport, MapInfo, RunReport, Status, Totals};
@@ -26,7 +26,13 @@ pub const REPORT_FILE: &str = "scrub-report.json";
 pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let started = SystemTime::now();
     let key = load_key(args.key_file.as_deref())?;
-    let map = load_map(args, key.as_ref())?;
+    let subjects = crate::subjects::load(&args.subjects, args.subjects_file.as_deref())
+        .map_err(Error::Usage)?;
+    let inputs = MapInputs {
+        key: key.as_ref(),
+        subjects: &subjects,
+    };
+    let map = load_map(args, &inputs)?;
     let uses_key = map
         .rules
         .iter()
@@ -86,6 +92,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             .filter(|r| r.status == Status::Failed)
             .count(),
         rows: reports.iter().map(|r| r.rows).sum(),
+        rows_deleted: reports.iter().map(|r| r.rows_deleted).sum(),
         cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
     };
     let run_report = RunReport {
@@ -131,7 +138,7 @@ fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
 }
 
 /// The map from `--map`, `--profile`, or the default profile.
-fn load_map(args: &ScrubArgs, key: Option<&Key>) -> Result<Map, Error> {
+fn load_map(args: &ScrubArgs, inputs: &MapInputs) -> Result<Map, Error> {
     if let Some(path) = &args.map {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -143,12 +150,16 @@ fn load_map(args: &ScrubArgs, key: Option<&Key>) -> Result<Map, Error> {
                 ),
             )
         })?;
-        return Ok(Map::parse(&text, &origin, key)?);
+        return Ok(Map::parse_with(&text, &origin, inputs)?);
     }
     let name = args.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
     let profile =
         profiles::find(name).ok_or_else(|| crate::cmd::profiles::unknown_profile(name))?;
-    Ok(Map::parse(profile.toml, &format!("profile {name}"), key)?)
+    Ok(Map::parse_with(
+        profile.toml,
+        &format!("profile {name}"),
+        inputs,
+    )?)
 }
 
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
@@ -210,8 +221,13 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
 }
 
 fn file_line(f: &FileReport, verbose: bool) -> String {
+    let deleted = if f.rows_deleted > 0 {
+        format!(", {} rows deleted", thousands(f.rows_deleted))
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "  ok      {} -> {} ({} rows, {} cells changed)\n",
+        "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
         f.input,
         f.output.as_deref().unwrap_or("?"),
         thousands(f.rows),

@@ -170,6 +170,34 @@ pub fn map_package<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<PackageMap
     })
 }
 
+/// The parts a part refers to through its `.rels`, whose relationship type ends with `kind`
+/// (e.g. `/table`).
+///
+/// # Errors
+/// A [`Problem`] when the relationships part is malformed.
+pub fn related_parts<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    part: &str,
+    kind: &str,
+) -> Result<Vec<String>, Problem> {
+    let (folder, file) = part.rsplit_once('/').unwrap_or(("", part));
+    let rels_path = if folder.is_empty() {
+        format!("_rels/{file}.rels")
+    } else {
+        format!("{folder}/_rels/{file}.rels")
+    };
+    let Ok(xml) = read_part(zip, &rels_path) else {
+        return Ok(Vec::new());
+    };
+    let mut parts: Vec<String> = relationships(&xml, folder)?
+        .into_values()
+        .filter(|r| r.kind.ends_with(kind))
+        .map(|r| r.target)
+        .collect();
+    parts.sort();
+    Ok(parts)
+}
+
 /// The worksheets of the package, in workbook order.
 ///
 /// # Errors

@@ -120,8 +120,10 @@ pub fn write<W: Write>(
 
     // Sheets without changes: who uses which shared string, and are there text formula results
     // (whose cached values must go once anything changed)?
+    let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
+    let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
     let unchanged: Vec<usize> = (0..sheets.len())
-        .filter(|&i| sheets[i].1.cells.is_empty())
+        .filter(|&i| !touched(sheets[i].1))
         .collect();
     let scans = unchanged
         .par_iter()
@@ -136,6 +138,7 @@ pub fn write<W: Write>(
             walk_cells(
                 BufReader::with_capacity(1 << 16, entry),
                 &mut std::io::sink(),
+                None,
                 |_, _, raw, _| {
                     let cell = CellXml::parse(raw);
                     count_ref(&cell, &mut refs);
@@ -148,7 +151,7 @@ pub fn write<W: Write>(
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut refs = vec![0u32; string_count];
     let mut rewrite: Vec<usize> = (0..sheets.len())
-        .filter(|&i| !sheets[i].1.cells.is_empty())
+        .filter(|&i| touched(sheets[i].1))
         .collect();
     for (i, partial, text_formulas) in scans {
         add_refs(&mut refs, &partial);
@@ -175,6 +178,7 @@ pub fn write<W: Write>(
                 walk_cells(
                     BufReader::with_capacity(1 << 16, &mut entry),
                     out,
+                    Some(changes),
                     |row, col, raw, out| {
                         let cell = CellXml::parse(raw);
                         if let Some(change) = changes.take_at(&mut cursor, row, col) {
@@ -209,6 +213,26 @@ pub fn write<W: Write>(
         add_refs(&mut refs, &partial);
         cleared += n;
         replaced.insert(part.to_string(), archive);
+    }
+
+    // Tables of sheets that lost rows: their ranges shrink to the remaining rows.
+    for &(part, changes) in sheets.iter().filter(|(_, c)| !c.deleted.is_empty()) {
+        for table in package::related_parts(&mut zip, part, "/table")? {
+            let Ok(mut entry) = zip.by_name(&table) else {
+                continue;
+            };
+            let options = entry_options(&entry, level);
+            let mut xml = Vec::with_capacity(entry.size() as usize);
+            entry
+                .read_to_end(&mut xml)
+                .map_err(damaged("a compressed part cannot be read"))?;
+            drop(entry);
+            let new = shift_table(&xml, changes);
+            let archive = single_entry(&table, options, |out| {
+                out.write_all(&new).map_err(write_failed)
+            })?;
+            replaced.insert(table, archive);
+        }
     }
 
     // The shared strings, the workbook's calculation flag, the document properties.
@@ -340,17 +364,25 @@ fn cell_text(value: &Data) -> Option<&str> {
 /// Copy a worksheet's XML from `input` to `out`, handing each `<c>` element to `cell` with its
 /// zero-based position. `cell` returns `true` when it wrote a replacement, `false` to have the
 /// element copied as it is.
-fn walk_cells<R, W, F>(mut input: R, out: &mut W, mut cell: F) -> Result<(), Problem>
+fn walk_cells<R, W, F>(
+    mut input: R,
+    out: &mut W,
+    rows: Option<&SheetChanges>,
+    mut cell: F,
+) -> Result<(), Problem>
 where
     R: BufRead,
     W: Write,
     F: FnMut(u32, u32, &[u8], &mut W) -> Result<bool, Problem>,
 {
     let read_err = damaged("a compressed part cannot be read");
+    let deleting = rows.filter(|r| !r.deleted.is_empty());
     let mut tag = Vec::with_capacity(256);
     let mut row: u32 = 0;
     let mut next_row: u32 = 0;
     let mut next_col: u32 = 0;
+    let mut deleted_cursor = 0;
+    let mut shift = 0;
     loop {
         // Copy text up to the next markup.
         let (found, len) = {
@@ -385,6 +417,18 @@ where
                 .map_or(next_row, |r| r.saturating_sub(1));
             next_row = row + 1;
             next_col = 0;
+            if let Some(changes) = deleting {
+                if changes.is_deleted(&mut deleted_cursor, row) {
+                    if !tag.ends_with(b"/>") {
+                        read_until_suffix(&mut input, &mut tag, b"</row>")?;
+                    }
+                    continue;
+                }
+                shift = changes.shift(row);
+                if shift > 0 {
+                    tag = with_reference_row(&tag, row + 1 - shift);
+                }
+            }
         } else if is_tag(&tag, b"c") {
             if !tag.ends_with(b"/>") {
                 read_until_suffix(&mut input, &mut tag, b"</c>")?;
@@ -393,8 +437,32 @@ where
                 .and_then(|r| column_of(r.as_bytes()))
                 .unwrap_or(next_col);
             next_col = col + 1;
+            if deleting.is_some() {
+                if CellXml::parse(&tag).has_formula {
+                    return Err(Problem::Build(
+                        "rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first".into(),
+                    ));
+                }
+                if shift > 0 {
+                    tag = with_reference_row(&tag, row + 1 - shift);
+                }
+            }
             if cell(row, col, &tag, out)? {
                 continue;
+            }
+        } else if let Some(changes) = deleting {
+            if is_tag(&tag, b"dimension") {
+                if let Some(range) = attr_value(&tag, b"ref") {
+                    let range = shift_range(range, changes, false);
+                    tag = with_attr(&tag, "ref", &range);
+                }
+            } else if [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
+                .iter()
+                .any(|name| is_tag(&tag, name))
+            {
+                return Err(Problem::Build(
+                    "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
+                ));
             }
         }
         out.write_all(&tag).map_err(write_failed)?;
@@ -458,6 +526,63 @@ fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
         i = value_end + 1;
     }
     None
+}
+
+/// A `<row>` or `<c>` start tag (or whole cell) whose `r` attribute points at 1-based `row`.
+fn with_reference_row(tag: &[u8], row: u32) -> Vec<u8> {
+    match attr_value(tag, b"r") {
+        Some(r) => {
+            let letters: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+            with_attr(tag, "r", &format!("{letters}{row}"))
+        }
+        None => tag.to_vec(),
+    }
+}
+
+/// `tag` with attribute `name` set to `value` where it is present.
+fn with_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
+    let head = set_attr(&tag[..end], name, value);
+    [&head[..], &tag[end..]].concat()
+}
+
+/// A range such as `A1:AF101` after the deleted rows are removed. With `keep_data_row` (tables),
+/// a range keeps at least one row below its first (Excel requires a data row).
+fn shift_range(range: &str, changes: &SheetChanges, keep_data_row: bool) -> String {
+    let parse = |cell: &str| -> Option<(String, u32)> {
+        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+        let row: u32 = cell[letters.len()..].parse().ok()?;
+        Some((letters, row))
+    };
+    let Some((first, last)) = range.split_once(':') else {
+        return range.to_string();
+    };
+    let (Some((c1, r1)), Some((c2, r2))) = (parse(first), parse(last)) else {
+        return range.to_string();
+    };
+    // 1-based rows; `shift(z)` counts deleted zero-based rows above z.
+    let a = r1 - changes.shift(r1 - 1);
+    let mut b = r2 - changes.shift(r2);
+    if keep_data_row && b <= a {
+        b = a + 1;
+    }
+    format!("{c1}{a}:{c2}{b}")
+}
+
+/// A table part with its `ref` and autofilter range fitted to the remaining rows.
+fn shift_table(xml: &[u8], changes: &SheetChanges) -> Vec<u8> {
+    let mut out = xml.to_vec();
+    for name in [&b"table"[..], b"autoFilter"] {
+        if let Some(at) = find_tag(&out, 0, name) {
+            let end = at + memchr::memchr(b'>', &out[at..]).unwrap_or(out.len() - at);
+            let tag = &out[at..end];
+            if let Some(range) = attr_value(tag, b"ref") {
+                let new_tag = set_attr(tag, "ref", &shift_range(range, changes, true));
+                out = [&out[..at], &new_tag[..], &out[end..]].concat();
+            }
+        }
+    }
+    out
 }
 
 /// Zero-based column of a cell reference such as `AB12`.
@@ -808,7 +933,7 @@ mod tests {
         let xml = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row><row r="5"><c r="AB5"><f>A1</f><v>2</v></c></row></sheetData>"#;
         let mut seen = Vec::new();
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, |r, c, raw, _| {
+        walk_cells(&xml[..], &mut out, None, |r, c, raw, _| {
             seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
             Ok(false)
         })
@@ -824,7 +949,7 @@ mod tests {
         let xml =
             br#"<row r="2"><c r="A2" s="3" t="s"><v>7</v></c><c r="B2" s="4"><v>1.5</v></c></row>"#;
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, |_, col, raw, w| {
+        walk_cells(&xml[..], &mut out, None, |_, col, raw, w| {
             if col == 0 {
                 write_new_cell(
                     w,

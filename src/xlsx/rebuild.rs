@@ -108,8 +108,18 @@ fn write_sheet(
         }
     }
     let (height, width) = (sheet.height(), sheet.width());
+    if !changes.deleted.is_empty() && sheet.formulas.is_some() {
+        return Err(sheet_err(
+            "rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first",
+        ));
+    }
     let mut cursor = 0;
+    let mut deleted = 0;
     for row in 0..height {
+        if changes.is_deleted(&mut deleted, row) {
+            continue;
+        }
+        let out_row = row - changes.shift(row);
         for col in 0..width {
             let at = || CellRef {
                 sheet: sheet.name.clone(),
@@ -118,7 +128,7 @@ fn write_sheet(
             };
             let cell_err = |what: &'static str| Problem::Cell { at: at(), what };
             if let Some(change) = changes.take_at(&mut cursor, row, col) {
-                write_value(ws, row, col, &change.new, formats)
+                write_value(ws, out_row, col, &change.new, formats)
                     .map_err(|e| cell_err(cell_problem(&e)))?;
                 continue;
             }
@@ -130,11 +140,12 @@ fn write_sheet(
                     cached_text(value)
                 };
                 let formula = Formula::new(formula).set_result(result);
-                ws.write_formula(row, col as u16, formula)
+                ws.write_formula(out_row, col as u16, formula)
                     .map_err(|e| cell_err(cell_problem(&e)))?;
                 continue;
             }
-            write_value(ws, row, col, value, formats).map_err(|e| cell_err(cell_problem(&e)))?;
+            write_value(ws, out_row, col, value, formats)
+                .map_err(|e| cell_err(cell_problem(&e)))?;
         }
     }
     Ok(())

@@ -7,5 +7,6 @@ mod errors;
 mod fixtures;
 mod lossless;
 mod privacy;
+mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
