@@ -80,6 +80,10 @@ impl SheetChanges {
     }
 }
 
+fn uses_mentions(action: &actions::Action) -> bool {
+    matches!(action, actions::Action::Redact(r) if r.uses_mentions())
+}
+
 /// Apply `plan` to `sheet`.
 pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
     let height = sheet.height();
@@ -127,24 +131,54 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
                     Data::String(s) => Some(s.as_str()),
                     _ => None,
                 });
-                for t in &targets {
-                    let rule = &map.rules[t.rule];
-                    let ctx = CellCtx {
-                        row: row + 1,
-                        record_id,
-                        column: headers.get(t.col as usize).map_or("", String::as_str),
+                // Columns first, then `redact` with mentions, which needs what they lost.
+                let first = out.len();
+                for late in [false, true] {
+                    let lost: Vec<(String, String)> = if late {
+                        out[first..]
+                            .iter()
+                            .filter_map(|c: &Change| {
+                                let old = cell_text(row, c.col);
+                                let new = match &c.new {
+                                    Data::String(s)
+                                        if map.rules[c.rule].action.output_is_reportable() =>
+                                    {
+                                        s.clone()
+                                    }
+                                    _ => String::new(),
+                                };
+                                (!old.trim().is_empty()).then_some((old, new))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
                     };
-                    if let Some(new) =
-                        actions::apply(&rule.action, sheet.cell(row, t.col), &ctx, rule.max_length)
+                    let lost: Vec<(&str, &str)> =
+                        lost.iter().map(|(o, n)| (o.as_str(), n.as_str())).collect();
+                    for t in targets
+                        .iter()
+                        .filter(|t| uses_mentions(&map.rules[t.rule].action) == late)
                     {
-                        out.push(Change {
-                            row,
-                            col: t.col,
-                            rule: t.rule,
-                            new,
-                        });
+                        let rule = &map.rules[t.rule];
+                        let ctx = CellCtx {
+                            row: row + 1,
+                            record_id,
+                            column: headers.get(t.col as usize).map_or("", String::as_str),
+                        };
+                        let old = sheet.cell(row, t.col);
+                        if let Some(new) =
+                            actions::apply_with(&rule.action, old, &ctx, rule.max_length, &lost)
+                        {
+                            out.push(Change {
+                                row,
+                                col: t.col,
+                                rule: t.rule,
+                                new,
+                            });
+                        }
                     }
                 }
+                out[first..].sort_by_key(|c| c.col);
             }
             (out, deleted)
         })

@@ -4,7 +4,9 @@
 //! fields, unknown actions, options that do not belong to an action, bad regexes, bad templates,
 //! clearing a required column, and pseudonymizing without a key are all errors.
 
-use crate::actions::{Action, Key, Mask, PseudoKind, Pseudonymizer, RegexRewrite, Template};
+use crate::actions::{
+    Action, Detector, Key, Mask, PseudoKind, Pseudonymizer, Redactor, RegexRewrite, Template,
+};
 use crate::error::MapError;
 use indexmap::IndexMap;
 use regex::Regex;
@@ -178,6 +180,7 @@ enum ActionName {
     Mask,
     Pseudonymize,
     Regex,
+    Redact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -214,6 +217,10 @@ struct RawEntryTable {
     // regex
     pattern: Option<String>,
     replace: Option<String>,
+    // redact
+    detect: Option<Vec<Detector>>,
+    patterns: Option<Vec<String>>,
+    mentions: Option<bool>,
 }
 
 /// A `[columns]` entry in either form.
@@ -235,6 +242,9 @@ impl RawEntry {
             domain: None,
             pattern: None,
             replace: None,
+            detect: None,
+            patterns: None,
+            mentions: None,
         })
     }
 }
@@ -268,7 +278,7 @@ impl<'de> Deserialize<'de> for RawEntry {
 /// Which options each action takes; anything else set on an entry is an error.
 fn check_options(e: &RawEntryTable) -> Result<(), String> {
     use ActionName::*;
-    let options: [(&str, bool, &[ActionName]); 8] = [
+    let options: [(&str, bool, &[ActionName]); 11] = [
         ("value", e.value.is_some(), &[Replace]),
         ("keep_first", e.keep_first.is_some(), &[Mask]),
         ("keep_last", e.keep_last.is_some(), &[Mask]),
@@ -277,6 +287,9 @@ fn check_options(e: &RawEntryTable) -> Result<(), String> {
         ("domain", e.domain.is_some(), &[Pseudonymize]),
         ("pattern", e.pattern.is_some(), &[Regex]),
         ("replace", e.replace.is_some(), &[Regex]),
+        ("detect", e.detect.is_some(), &[Redact]),
+        ("patterns", e.patterns.is_some(), &[Redact]),
+        ("mentions", e.mentions.is_some(), &[Redact]),
     ];
     for (name, set, actions) in options {
         if set && !actions.contains(&e.action) {
@@ -297,6 +310,7 @@ fn action_word(a: ActionName) -> &'static str {
         ActionName::Mask => "mask",
         ActionName::Pseudonymize => "pseudonymize",
         ActionName::Regex => "regex",
+        ActionName::Redact => "redact",
     }
 }
 
@@ -362,7 +376,7 @@ impl Map {
         }
         let mut rules = Vec::with_capacity(raw.columns.len());
         for (name, entry) in raw.columns {
-            let rule = build_rule(&name, entry, key)
+            let rule = build_rule(&name, entry, key, inputs.subjects)
                 .map_err(|detail| MapError::new(origin, format!("column `{name}`: {detail}")))?;
             rules.push(rule);
         }
@@ -387,6 +401,7 @@ fn build_rule(
     key: &str,
     RawEntry(e): RawEntry,
     secret: Option<&Key>,
+    subjects: &[String],
 ) -> Result<ColumnRule, String> {
     check_options(&e)?;
     let selector = match key.strip_prefix("re:") {
@@ -447,6 +462,12 @@ fn build_rule(
                 .ok_or("action `regex` needs `pattern` (and usually `replace`)")?;
             Action::Regex(RegexRewrite::new(&pattern, e.replace.as_deref().unwrap_or(""))?)
         }
+        ActionName::Redact => Action::Redact(Redactor::new(
+            e.detect.unwrap_or_default(),
+            &e.patterns.unwrap_or_default(),
+            e.mentions.unwrap_or(false),
+            subjects,
+        )?),
     };
     Ok(ColumnRule {
         key: key.to_string(),

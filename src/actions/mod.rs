@@ -7,6 +7,7 @@
 
 mod mask;
 mod pseudonymize;
+mod redact;
 mod regex;
 mod replace;
 
@@ -16,6 +17,7 @@ use std::borrow::Cow;
 pub use self::mask::Mask;
 pub(crate) use self::pseudonymize::hex;
 pub use self::pseudonymize::{Key, PseudoKind, Pseudonymizer, MIN_KEY_BYTES};
+pub use self::redact::{Detector, Redactor, REDACTED};
 pub use self::regex::RegexRewrite;
 pub use self::replace::Template;
 
@@ -41,6 +43,8 @@ pub enum Action {
     Pseudonymize(Pseudonymizer),
     /// Rewrite the value with a regular expression.
     Regex(RegexRewrite),
+    /// Remove personal data from free text.
+    Redact(Redactor),
 }
 
 impl Action {
@@ -53,13 +57,14 @@ impl Action {
             Action::Mask(_) => "mask",
             Action::Pseudonymize(_) => "pseudonymize",
             Action::Regex(_) => "regex",
+            Action::Redact(_) => "redact",
         }
     }
 
     /// Whether the new value may be written to a report. Masks and regex rewrites keep parts of
     /// the original value, so reports leave them out.
     pub fn output_is_reportable(&self) -> bool {
-        !matches!(self, Action::Mask(_) | Action::Regex(_))
+        !matches!(self, Action::Mask(_) | Action::Regex(_) | Action::Redact(_))
     }
 }
 
@@ -93,6 +98,18 @@ pub fn apply(
     ctx: &CellCtx,
     max_length: Option<usize>,
 ) -> Option<Data> {
+    apply_with(action, value, ctx, max_length, &[])
+}
+
+/// [`apply`], with the `(old, new)` values this row lost in other columns, for `redact`'s
+/// `mentions`.
+pub fn apply_with(
+    action: &Action,
+    value: &Data,
+    ctx: &CellCtx,
+    max_length: Option<usize>,
+    lost: &[(&str, &str)],
+) -> Option<Data> {
     let text = cell_text(value)?;
     let new = match action {
         Action::Keep => return None,
@@ -101,6 +118,7 @@ pub fn apply(
         Action::Mask(mask) => mask.apply(&text),
         Action::Pseudonymize(p) => p.pseudonym(&text),
         Action::Regex(rewrite) => rewrite.apply(&text)?,
+        Action::Redact(redactor) => redactor.apply(&text, lost)?,
     };
     let new = finish(new, max_length);
     let unchanged = matches!(value, Data::String(old) if *old == new);

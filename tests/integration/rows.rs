@@ -256,3 +256,80 @@ fn row_rule_column_must_exist() {
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stderr.contains("ownerid"), "{}", run.stderr);
 }
+
+#[test]
+fn redact_mentions_follow_the_name_columns() {
+    use dsr_scrub::testdata::{self, Options};
+    let export = testdata::disabled_users(&Options {
+        rows: 120,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write("k.key", "a key that is long enough to use");
+    wd.write(
+        "map.toml",
+        r#"version = 1
+[columns]
+fullname = { action = "replace", value = "Deleted User {id8}", aliases = ["Full Name"] }
+firstname = { action = "pseudonymize", as = "name", aliases = ["First Name"] }
+lastname = { action = "replace", value = "User", aliases = ["Last Name"] }
+internalemailaddress = { action = "pseudonymize", as = "email", aliases = ["Primary Email"] }
+description = { action = "redact", detect = ["email", "phone"], mentions = true, aliases = ["Description"] }
+"#,
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--map",
+        "map.toml",
+        "--key-file",
+        "k.key",
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let (i, o) = (
+        Book::open(wd.read("users.xlsx")),
+        Book::open(wd.read("scrubbed/users.xlsx")),
+    );
+    let (si, so) = (i.sheet(&export.sheet_name), o.sheet(&export.sheet_name));
+    let col = |l: &str| export.column_index(l).unwrap() as u32;
+    let text = |r: &calamine::Range<Data>, row: u32, c: u32| match cell(r, row, c) {
+        Data::String(s) => s,
+        _ => String::new(),
+    };
+    let mut mentioned = 0;
+    for row in 1..=120 {
+        let before = text(si, row, col("description"));
+        let after = text(so, row, col("description"));
+        let first = text(si, row, col("firstname"));
+        let full = text(si, row, col("fullname"));
+        let email = text(si, row, col("internalemailaddress"));
+        for value in [&first, &full, &email] {
+            let lower = after.to_lowercase();
+            let v = value.to_lowercase();
+            let alone = lower.match_indices(&v).any(|(at, _)| {
+                let b = lower[..at].chars().next_back();
+                let a = lower[at + v.len()..].chars().next();
+                !b.is_some_and(char::is_alphanumeric) && !a.is_some_and(char::is_alphanumeric)
+            });
+            assert!(!alone, "row {}: a mention survived", row + 1);
+        }
+        if before.contains(&full) {
+            mentioned += 1;
+            assert!(
+                after.contains(&text(so, row, col("fullname"))),
+                "row {}: the full name's replacement",
+                row + 1
+            );
+        }
+        if before.contains(&first) && !before.contains(&full) {
+            assert!(
+                after.contains(&text(so, row, col("firstname"))),
+                "row {}: the first name's pseudonym",
+                row + 1
+            );
+        }
+    }
+    assert!(mentioned > 5, "the fixture mentions names: {mentioned}");
+}

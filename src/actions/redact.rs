@@ -1,0 +1,327 @@
+//! `redact`: remove personal data from free text while keeping the rest of the sentence.
+//!
+//! Detectors find emails, phone numbers and URLs; custom `patterns` find anything else;
+//! `mentions` replaces the values this row lost in other columns (its own name, email...) by the
+//! replacements those columns got, so the text stays consistent with them; `subjects` replaces
+//! the data subjects' values (`--subject`) wherever they appear, in every row. Everything else in
+//! the text, including other people's data, stays as it is.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// What a `redact` action looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detector {
+    /// Email addresses → `[email]`.
+    Email,
+    /// Phone numbers in international and national formats → `[phone]`.
+    Phone,
+    /// Web addresses → `[url]`.
+    Url,
+    /// The data subjects' values → `[redacted]`.
+    Subjects,
+}
+
+/// A configured `redact` action.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    detectors: Vec<Detector>,
+    patterns: Vec<Regex>,
+    subjects: Option<Regex>,
+    mentions: bool,
+}
+
+/// Replaces what `patterns` and `subjects` find, and mentions that had no replacement.
+pub const REDACTED: &str = "[redacted]";
+
+fn email_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").expect("valid regex"))
+}
+
+fn url_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"]+[^\s<>".,;:!?)]"#).expect("valid regex")
+    })
+}
+
+fn phone_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?:\+|00)[1-9][\d ().-]{5,20}\d", // international: +44 20 7946 0123
+            r"|\(\d{2,5}\)[ .-]?\d{2,5}(?:[ .-]?\d{2,5}){0,3}", // (425) 555-0147, (030) 123 4567
+            r"|0\d{1,4}(?:[ ./-]?\d{2,5}){1,4}", // national: 030 1234567, 06-12345678
+            r"|\d{3}[ .-]\d{3}[ .-]\d{4}",      // 425-555-0147
+        ))
+        .expect("valid regex")
+    })
+}
+
+fn date_like() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+            .expect("valid regex")
+    })
+}
+
+/// Whether the text around `start..end` leaves the match standing on its own: not inside a
+/// longer word, number, GUID or identifier.
+fn stands_alone(text: &str, start: usize, end: usize, inner: fn(char) -> bool) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(inner) && !after.is_some_and(inner)
+}
+
+/// Characters that continue a name or address: a match next to one is part of something longer
+/// (`Zoë Müller` inside `Zoë Müller-Schmidt`, `Mary` inside `Primary`).
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '@')
+}
+
+/// Characters that, next to a number, make it part of an identifier, amount or date.
+fn number_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | ',' | ':')
+}
+
+impl Redactor {
+    /// A redactor; `subjects` are the data subjects' values (needed by the `subjects` detector).
+    ///
+    /// # Errors
+    /// A message for a bad custom pattern or a `subjects` detector without subjects.
+    pub fn new(
+        detectors: Vec<Detector>,
+        patterns: &[String],
+        mentions: bool,
+        subjects: &[String],
+    ) -> Result<Redactor, String> {
+        let patterns = patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| {
+                    format!("bad entry in `patterns`: {}", crate::map::regex_problem(&e))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let subjects = if detectors.contains(&Detector::Subjects) {
+            let mut values: Vec<&str> = subjects
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if values.is_empty() {
+                return Err("detector `subjects` needs the data subjects: pass --subject VALUE or --subjects FILE".into());
+            }
+            values.sort_by_key(|v| std::cmp::Reverse(v.chars().count()));
+            Some(alternation(&values))
+        } else {
+            None
+        };
+        if detectors.is_empty() && patterns.is_empty() && !mentions {
+            return Err("`redact` needs `detect`, `patterns` or `mentions = true`".into());
+        }
+        Ok(Redactor {
+            detectors,
+            patterns,
+            subjects,
+            mentions,
+        })
+    }
+
+    /// Whether the action needs the values the row lost in other columns.
+    pub fn uses_mentions(&self) -> bool {
+        self.mentions
+    }
+
+    /// Redact `text`. `lost` holds `(old value, its replacement)` for the other columns of this
+    /// row that changed. `None` when nothing was found.
+    pub fn apply(&self, text: &str, lost: &[(&str, &str)]) -> Option<String> {
+        let mut out = text.to_string();
+        if self.mentions && !lost.is_empty() {
+            let mut lost: Vec<(&str, &str)> = lost
+                .iter()
+                .map(|&(old, new)| (old.trim(), new))
+                .filter(|(old, _)| old.chars().count() >= 2)
+                .collect();
+            // Longest first, so a full name is replaced before the first name inside it.
+            lost.sort_by_key(|(old, _)| std::cmp::Reverse(old.chars().count()));
+            for (old, new) in lost {
+                let re = alternation(&[old]);
+                let new = if new.is_empty() { REDACTED } else { new };
+                out = replace_alone(&re, &out, word_char, new);
+            }
+        }
+        if let Some(re) = &self.subjects {
+            out = replace_alone(re, &out, word_char, REDACTED);
+        }
+        for detector in &self.detectors {
+            out = match detector {
+                Detector::Email => email_re().replace_all(&out, "[email]").into_owned(),
+                Detector::Url => url_re().replace_all(&out, "[url]").into_owned(),
+                Detector::Phone => {
+                    let mut result = String::with_capacity(out.len());
+                    let mut last = 0;
+                    for m in phone_re().find_iter(&out) {
+                        let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
+                        let plausible = (7..=15).contains(&digits)
+                            && !date_like().is_match(m.as_str())
+                            && stands_alone(&out, m.start(), m.end(), number_char);
+                        if plausible {
+                            result.push_str(&out[last..m.start()]);
+                            result.push_str("[phone]");
+                            last = m.end();
+                        }
+                    }
+                    result.push_str(&out[last..]);
+                    result
+                }
+                Detector::Subjects => out,
+            };
+        }
+        for re in &self.patterns {
+            out = re.replace_all(&out, REDACTED).into_owned();
+        }
+        (out != text).then_some(out)
+    }
+}
+
+/// A case-insensitive regex matching any of `values` literally.
+fn alternation(values: &[&str]) -> Regex {
+    let body = values
+        .iter()
+        .map(|v| regex::escape(v))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&format!("(?i)(?:{body})")).expect("escaped literals form a valid regex")
+}
+
+/// Replace matches of `re` that stand alone (see [`stands_alone`]) with `new`.
+fn replace_alone(re: &Regex, text: &str, inner: fn(char) -> bool, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for m in re.find_iter(text) {
+        if stands_alone(text, m.start(), m.end(), inner) {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(new);
+            last = m.end();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(detectors: &[Detector]) -> Redactor {
+        Redactor::new(detectors.to_vec(), &[], false, &[]).unwrap()
+    }
+
+    #[test]
+    fn emails_and_urls_in_sentences() {
+        let red = r(&[Detector::Email, Detector::Url]);
+        assert_eq!(
+            red.apply(
+                "Mail jose.garcia@contoso.com or see https://contoso.com/u/jose.",
+                &[]
+            )
+            .unwrap(),
+            "Mail [email] or see [url]."
+        );
+    }
+
+    #[test]
+    fn phones_in_many_formats() {
+        let red = r(&[Detector::Phone]);
+        for phone in [
+            "+44 20 7946 0123",
+            "(425) 555-0147",
+            "030 1234567",
+            "06-12345678",
+            "0044 20 7946 0123",
+            "425-555-0147",
+        ] {
+            assert_eq!(
+                red.apply(&format!("Call {phone} today"), &[]).unwrap(),
+                "Call [phone] today",
+                "{phone}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_guids_dates_amounts_or_record_numbers() {
+        let red = r(&[Detector::Phone]);
+        for text in [
+            "Record 3217a7c8-1ab4-eb11-8236-000d3aff3315 updated",
+            "Left on 01.02.2024 at 09:30",
+            "Due 2024-03-15",
+            "Invoice INV-0012345678 paid",
+            "Amount 1,234,567.89 EUR",
+            "Case 00123456789012345678",
+            "Ticket #4821",
+        ] {
+            assert_eq!(red.apply(text, &[]), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn mentions_use_the_columns_replacements_longest_first() {
+        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        let lost = [
+            ("José", "Deleted"),
+            ("José García", "Deleted User 3217a7c8"),
+            ("jose@contoso.com", ""),
+        ];
+        assert_eq!(
+            red.apply(
+                "Ask JOSÉ GARCÍA (josé) or jose@contoso.com; Josélito stays.",
+                &lost
+            )
+            .unwrap(),
+            "Ask Deleted User 3217a7c8 (Deleted) or [redacted]; Josélito stays."
+        );
+    }
+
+    #[test]
+    fn common_words_only_on_word_boundaries() {
+        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        assert_eq!(
+            red.apply("Mary's primary account; ask mary.", &[("Mary", "Kovalu")])
+                .unwrap(),
+            "Kovalu's primary account; ask Kovalu."
+        );
+    }
+
+    #[test]
+    fn subjects_everywhere_but_not_inside_other_names() {
+        let subjects = ["Zoë Müller".to_string(), "zoe@contoso.com".to_string()];
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        assert_eq!(
+            red.apply(
+                "Approved by zoë müller (zoe@contoso.com), cc Zoë Müller-Schmidt",
+                &[]
+            )
+            .unwrap(),
+            "Approved by [redacted] ([redacted]), cc Zoë Müller-Schmidt"
+        );
+    }
+
+    #[test]
+    fn custom_patterns_and_errors() {
+        let red = Redactor::new(vec![], &[r"\bEMP-\d+\b".into()], false, &[]).unwrap();
+        assert_eq!(
+            red.apply("Badge EMP-0042 returned", &[]).unwrap(),
+            "Badge [redacted] returned"
+        );
+        assert!(Redactor::new(vec![], &["(".into()], false, &[]).is_err());
+        assert!(Redactor::new(vec![Detector::Subjects], &[], false, &[])
+            .unwrap_err()
+            .contains("--subject"));
+        assert!(Redactor::new(vec![], &[], false, &[]).is_err());
+    }
+}
