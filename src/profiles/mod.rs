@@ -13,11 +13,23 @@ pub struct Profile {
 }
 
 /// Every built-in profile.
-pub const PROFILES: &[Profile] = &[Profile {
-    name: "systemuser",
-    summary: "SystemUser, Disabled Users view: remove a departed user's personal data, keep the file importable (default)",
-    toml: include_str!("systemuser.toml"),
-}];
+pub const PROFILES: &[Profile] = &[
+    Profile {
+        name: "systemuser",
+        summary: "SystemUser, Disabled Users view: remove a departed user's personal data, keep the file importable (default)",
+        toml: include_str!("systemuser.toml"),
+    },
+    Profile {
+        name: "approvals",
+        summary: "Power Automate approval tables: delete the subject's rows, redact the subject elsewhere (needs --subject)",
+        toml: include_str!("approvals.toml"),
+    },
+    Profile {
+        name: "contact",
+        summary: "Contact: remove a person's data from contact records, keep the file importable",
+        toml: include_str!("contact.toml"),
+    },
+];
 
 /// The profile `scrub` uses when given neither `--map` nor `--profile`.
 pub const DEFAULT_PROFILE: &str = "systemuser";
@@ -34,10 +46,19 @@ mod tests {
 
     #[test]
     fn every_profile_is_a_valid_map_without_a_key() {
+        let subjects = ["Zoë Müller".to_string()];
+        let inputs = crate::map::MapInputs {
+            key: None,
+            subjects: &subjects,
+        };
         for p in PROFILES {
-            let map = Map::parse(p.toml, p.name, None).unwrap_or_else(|e| panic!("{e}"));
+            let map = Map::parse_with(p.toml, p.name, &inputs).unwrap_or_else(|e| panic!("{e}"));
             assert!(!map.rules.is_empty());
+            assert!(!p.summary.is_empty());
         }
+        // Profiles that need subjects say so when there are none.
+        let e = Map::parse(find("approvals").unwrap().toml, "approvals", None).unwrap_err();
+        assert!(e.to_string().contains("--subject"), "{e}");
         assert!(find(DEFAULT_PROFILE).is_some());
     }
 

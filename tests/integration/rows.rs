@@ -38,6 +38,7 @@ fn approvals() -> (Export, Vec<bool>) {
         column("msdyn_flow_approval_title", "Title", false),
         column("ownerid", "Owner", false),
         column("msdyn_flow_approval_result", "Outcome", false),
+        column("msdyn_flow_approvalresponse_comments", "Comments", false),
     ];
     let rows: Vec<Vec<Value>> = owners
         .iter()
@@ -54,6 +55,11 @@ fn approvals() -> (Export, Vec<bool>) {
                 Value::Text(format!("Expense report {}", 100 + i)),
                 Value::Text(owner.to_string()),
                 Value::Text(if i % 2 == 0 { "Approve" } else { "Reject" }.into()),
+                Value::Text(match i {
+                    1 => "Checked with zoë müller, fine.".into(),
+                    5 => "Forwarded to Zoë Müller-Schmidt".into(),
+                    _ => "OK".into(),
+                }),
             ]
         })
         .collect();
@@ -134,7 +140,7 @@ fn subject_rows_are_deleted_in_every_writer() {
         );
         assert_eq!(input.sheet("hiddenSheet"), output.sheet("hiddenSheet"));
         if name == "lossless" {
-            assert_eq!(table_ref(&wd.read("scrubbed/Approvals.xlsx")), "A1:F5");
+            assert_eq!(table_ref(&wd.read("scrubbed/Approvals.xlsx")), "A1:G5");
         }
         if let Some(soffice) = libreoffice() {
             let csv = libreoffice_csv(&soffice, &wd.path("scrubbed/Approvals.xlsx"), &wd)
@@ -332,4 +338,50 @@ description = { action = "redact", detect = ["email", "phone"], mentions = true,
         }
     }
     assert!(mentioned > 5, "the fixture mentions names: {mentioned}");
+}
+
+#[test]
+fn approvals_profile_deletes_and_redacts_the_subject_only() {
+    let (export, owned) = approvals();
+    let wd = Workdir::new();
+    wd.write("approvals/Approvals.xlsx", export.to_xlsx());
+    wd.write("approvals/Approval Response.csv", export.to_csv());
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--profile",
+        "approvals",
+        "--subject",
+        SUBJECT,
+        "approvals",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let out = Book::open(wd.read("scrubbed/Approvals.xlsx"));
+    let o = out.sheet("Approvals");
+    assert_eq!(
+        o.end().unwrap().0 as usize,
+        owned.iter().filter(|&&m| !m).count()
+    );
+    let comments: Vec<Data> = (1..=4).map(|r| cell(o, r, 6)).collect();
+    assert_eq!(
+        comments,
+        [
+            Data::String("Checked with [redacted], fine.".into()),
+            Data::String("OK".into()),
+            Data::String("Forwarded to Zoë Müller-Schmidt".into()),
+            Data::String("OK".into()),
+        ]
+    );
+    let csv = String::from_utf8(wd.read("scrubbed/Approval Response.csv")).unwrap();
+    assert!(csv.contains("Checked with [redacted], fine.") && csv.contains("Zoë Müller-Schmidt"));
+    assert_eq!(csv.lines().count(), 5);
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--out-dir",
+        "again",
+        "approvals",
+    ]);
+    assert_eq!(run.code, 2, "the profile needs --subject: {}", run.text());
 }
