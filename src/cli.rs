@@ -69,6 +69,22 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub strip_doc_props: bool,
 
+    /// Refuse xlsx packages that unpack to more than SIZE (e.g. 2GiB, 500MB).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub max_unpacked: u64,
+
+    /// Refuse xlsx parts that inflate more than N:1 (zip bombs).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_ratio: u64,
+
+    /// Refuse xlsx packages with more than N entries.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_entries: usize,
+
+    /// Refuse sheets whose declared size spans more than N cells (rows x columns).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub max_cells: u64,
+
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
@@ -102,4 +118,50 @@ pub enum ProfilesAction {
         /// Profile name.
         name: String,
     },
+}
+
+/// Parse a size such as `8MB` (10^6), `8MiB` (2^20), `2GiB`, `512k` or `1000` (bytes).
+///
+/// # Errors
+/// A message saying what a size looks like.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size; write e.g. 8MB, 8MiB or 2GiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "'{text}' has an unknown unit; use B, kB, KiB, MB, MiB, GB or GiB"
+            ))
+        }
+    };
+    Ok((number * factor as f64).round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8MB"), Ok(8_000_000));
+        assert_eq!(parse_size("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1.5 kB"), Ok(1500));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("8 parsecs").is_err());
+        assert!(parse_size("MB").is_err());
+    }
 }

@@ -99,6 +99,8 @@ pub enum Problem {
     CorruptWorkbook(&'static str),
     #[error("this is a Strict Open XML workbook, which dsr-scrub cannot rewrite; save it in Excel as 'Excel Workbook (.xlsx)' and try again")]
     StrictOoxml,
+    #[error("{what}; if you trust this file, raise the limit with {flag}")]
+    TooLarge { what: String, flag: &'static str },
     #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
     MissingPart(String),
     #[error("the CSV is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]

@@ -123,6 +123,8 @@ pub struct Settings {
     pub rebuild: bool,
     /// What the lossless patcher may change besides cells.
     pub patch: crate::xlsx::patch::PatchOptions,
+    /// Limits on xlsx packages, checked before they are unpacked.
+    pub limits: crate::xlsx::Limits,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -197,7 +199,7 @@ fn scrub_file(
     })?;
     report.input_sha256 = Some(sha256_hex(&bytes));
     let book = match kind {
-        InputKind::Xlsx => crate::xlsx::read(&bytes),
+        InputKind::Xlsx => crate::xlsx::read_with(&bytes, &settings.limits),
         InputKind::Csv => {
             let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
             crate::csv::read(&bytes, &stem)

@@ -75,6 +75,12 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         patch: crate::xlsx::patch::PatchOptions {
             strip_doc_props: args.strip_doc_props,
         },
+        limits: crate::xlsx::Limits {
+            max_unpacked: args.max_unpacked,
+            max_ratio: args.max_ratio,
+            max_entries: args.max_entries,
+            max_cells: args.max_cells,
+        },
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {

@@ -6,4 +6,4 @@ pub mod patch;
 mod read;
 pub mod rebuild;
 
-pub use read::read;
+pub use read::{read, read_with, Limits};

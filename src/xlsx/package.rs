@@ -25,6 +25,8 @@ pub struct SheetScan {
     pub layout: Layout,
     /// Whether any cell of the sheet holds a formula.
     pub has_formulas: bool,
+    /// Rows x columns of the sheet's declared `<dimension>`, when it has one.
+    pub declared_cells: Option<u64>,
 }
 
 fn corrupt(_: impl std::fmt::Debug) -> Problem {
@@ -241,6 +243,7 @@ pub fn scan_sheet<R: Read + Seek>(
         match reader.read_event_into(&mut buf).map_err(corrupt)? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "sheetPr" => scan.layout.code_name = attr(&e, "codeName"),
+                "dimension" => scan.declared_cells = attr(&e, "ref").and_then(|r| range_cells(&r)),
                 "col" => {
                     let num = |n: &str| attr(&e, n).and_then(|v| v.parse::<u32>().ok());
                     if let (Some(min), Some(max)) = (num("min"), num("max")) {
@@ -264,6 +267,23 @@ pub fn scan_sheet<R: Read + Seek>(
     }
     scan.has_formulas = contains_formula(reader.into_inner())?;
     Ok(scan)
+}
+
+/// Rows x columns of a range such as `A1:AF100001` (a single cell counts 1).
+fn range_cells(range: &str) -> Option<u64> {
+    let corner = |cell: &str| -> Option<(u64, u64)> {
+        let letters = cell.chars().take_while(char::is_ascii_alphabetic).count();
+        let mut col: u64 = 0;
+        for b in cell[..letters].bytes() {
+            col = col
+                .checked_mul(26)?
+                .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)?;
+        }
+        Some((cell[letters..].parse().ok()?, col))
+    };
+    let (first, last) = range.split_once(':').unwrap_or((range, range));
+    let ((r1, c1), (r2, c2)) = (corner(first)?, corner(last)?);
+    Some((r2.abs_diff(r1) + 1).saturating_mul(c2.abs_diff(c1) + 1))
 }
 
 /// Whether the rest of a sheet's XML has a `<f>` element (with or without a namespace prefix).

@@ -9,11 +9,91 @@ use std::io::Cursor;
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Read a workbook from its bytes.
+/// Limits checked before anything is decompressed, so a zip bomb or an absurd sheet is refused
+/// instead of exhausting memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Total uncompressed size of all entries, in bytes.
+    pub max_unpacked: u64,
+    /// Largest uncompressed/compressed ratio of an entry over 1 MiB.
+    pub max_ratio: u64,
+    /// Most entries in the package.
+    pub max_entries: usize,
+    /// Most cells a sheet's declared dimension may span (rows x columns), since the whole grid
+    /// is held in memory.
+    pub max_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_unpacked: 2 << 30,
+            max_ratio: 200,
+            max_entries: 10_000,
+            max_cells: 100_000_000,
+        }
+    }
+}
+
+/// Read a workbook from its bytes, with the default [`Limits`].
 ///
 /// # Errors
 /// A [`Problem`] that says what is wrong with the file without quoting its content.
 pub fn read(bytes: &[u8]) -> Result<Workbook, Problem> {
+    read_with(bytes, &Limits::default())
+}
+
+/// Check the zip's central directory against `limits`.
+fn check_package<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<(), Problem> {
+    if zip.len() > limits.max_entries {
+        return Err(Problem::TooLarge {
+            what: format!(
+                "the package has {} entries (limit {})",
+                zip.len(),
+                limits.max_entries
+            ),
+            flag: "--max-entries",
+        });
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?;
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > 1 << 20 && size / packed > limits.max_ratio {
+            return Err(Problem::TooLarge {
+                what: format!(
+                    "a part inflates {}:1 (limit {}:1), like a zip bomb",
+                    size / packed,
+                    limits.max_ratio
+                ),
+                flag: "--max-ratio",
+            });
+        }
+    }
+    if total > limits.max_unpacked {
+        return Err(Problem::TooLarge {
+            what: format!(
+                "the package unpacks to {} MiB (limit {} MiB)",
+                total >> 20,
+                limits.max_unpacked >> 20
+            ),
+            flag: "--max-unpacked",
+        });
+    }
+    Ok(())
+}
+
+/// Read a workbook from its bytes, refusing packages beyond `limits`.
+///
+/// # Errors
+/// A [`Problem`] that says what is wrong with the file without quoting its content.
+pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     if bytes.starts_with(OLE_MAGIC) {
         // Legacy .xls and password-protected .xlsx are both OLE compound files.
         return Err(Problem::LegacyOrEncrypted);
@@ -23,6 +103,7 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, Problem> {
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+    check_package(&mut zip, limits)?;
     let parts = package::sheet_parts(&mut zip)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
     let metadata = book.sheets_metadata().to_vec();
@@ -39,6 +120,15 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, Problem> {
             .find(|p| p.name == meta.name)
             .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
         let scan = package::scan_sheet(&mut zip, &part.path)?;
+        if let Some(cells) = scan.declared_cells.filter(|&c| c > limits.max_cells) {
+            return Err(Problem::TooLarge {
+                what: format!(
+                    "sheet '{}' declares {cells} cells (limit {})",
+                    meta.name, limits.max_cells
+                ),
+                flag: "--max-cells",
+            });
+        }
         let cells = book.worksheet_range(&meta.name).map_err(from_calamine)?;
         let formulas = if scan.has_formulas {
             Some(book.worksheet_formula(&meta.name).map_err(from_calamine)?)

@@ -1,0 +1,116 @@
+//! Resource limits, checked before anything is unpacked.
+
+use crate::workdir::{Book, Workdir};
+use dsr_scrub::testdata::{self, Options};
+use std::io::{Cursor, Read, Write};
+
+/// A generated export with its entries rewritten by `edit` and an optional extra entry.
+fn tampered(edit: impl Fn(&str, Vec<u8>) -> Vec<u8>, extra: Option<(&str, Vec<u8>)>) -> Vec<u8> {
+    let input = testdata::disabled_users(&Options {
+        rows: 5,
+        ..Options::default()
+    })
+    .to_xlsx();
+    let mut zip = zip::ZipArchive::new(Cursor::new(&input[..])).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    if let Some((name, data)) = extra {
+        out.start_file(name, options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn zip_bombs_are_refused_unless_allowed() {
+    let wd = Workdir::new();
+    wd.write(
+        "bomb.xlsx",
+        tampered(
+            |_, d| d,
+            Some(("xl/media/padding.bin", vec![0u8; 64 << 20])),
+        ),
+    );
+    let run = wd.run(&["scrub", "-q", "bomb.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("bomb.xlsx: a part inflates") && run.stderr.contains("--max-ratio"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/bomb.xlsx"));
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--force",
+        "--max-ratio",
+        "1000000",
+        "bomb.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    Book::open(wd.read("scrubbed/bomb.xlsx"));
+}
+
+#[test]
+fn total_size_and_entry_count_are_limited() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", tampered(|_, d| d, None));
+    let run = wd.run(&["scrub", "-q", "--max-unpacked", "10kB", "users.xlsx"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unpacks to") && run.stderr.contains("--max-unpacked"),
+        "{}",
+        run.stderr
+    );
+    let run = wd.run(&["scrub", "-q", "--force", "--max-entries", "3", "users.xlsx"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("entries (limit 3)"), "{}", run.stderr);
+    assert_eq!(
+        wd.run(&[
+            "scrub",
+            "-q",
+            "--force",
+            "--max-unpacked",
+            "lots",
+            "users.xlsx"
+        ])
+        .code,
+        2
+    );
+}
+
+#[test]
+fn absurd_sheet_dimensions_are_refused() {
+    let wd = Workdir::new();
+    let huge = tampered(
+        |name, data| {
+            if name == "xl/worksheets/sheet1.xml" {
+                let xml = String::from_utf8(data).unwrap();
+                let re = regex::Regex::new(r#"<dimension ref="[^"]*"/>"#).unwrap();
+                re.replace(&xml, r#"<dimension ref="A1:XFD1048576"/>"#)
+                    .into_owned()
+                    .into_bytes()
+            } else {
+                data
+            }
+        },
+        None,
+    );
+    wd.write("huge.xlsx", huge);
+    let run = wd.run(&["scrub", "-q", "huge.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("declares 17179869184 cells") && run.stderr.contains("--max-cells"),
+        "{}",
+        run.stderr
+    );
+}
