@@ -100,14 +100,9 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         .find(|(rule, found)| !**found && !rule.optional)
         .map(|(rule, _)| rule)
     {
-        let searched = sheets
-            .iter()
-            .map(|p| format!("sheet '{}'", book.sheets[p.sheet].name))
-            .collect::<Vec<_>>()
-            .join(", ");
         return Err(Problem::MissingColumn {
             key: rule.key.clone(),
-            searched,
+            searched: searched(&sheets, book),
         });
     }
     if let Some(rule) = map
@@ -117,17 +112,21 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         .find(|(_, found)| !**found)
         .map(|(r, _)| r)
     {
-        let searched = sheets
-            .iter()
-            .map(|p| format!("sheet '{}'", book.sheets[p.sheet].name))
-            .collect::<Vec<_>>()
-            .join(", ");
         return Err(Problem::MissingColumn {
             key: format!("{} ({})", rule.column, rule.label),
-            searched,
+            searched: searched(&sheets, book),
         });
     }
     Ok(FilePlan { sheets })
+}
+
+/// "sheet 'A', sheet 'B'": where a key was looked for, for error messages.
+fn searched(sheets: &[SheetPlan], book: &Workbook) -> String {
+    sheets
+        .iter()
+        .map(|p| format!("sheet '{}'", book.sheets[p.sheet].name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn resolve_sheet(

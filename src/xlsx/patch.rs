@@ -218,20 +218,11 @@ pub fn write<W: Write>(
     // Tables of sheets that lost rows: their ranges shrink to the remaining rows.
     for &(part, changes) in sheets.iter().filter(|(_, c)| !c.deleted.is_empty()) {
         for table in package::related_parts(&mut zip, part, "/table")? {
-            let Ok(mut entry) = zip.by_name(&table) else {
-                continue;
-            };
-            let options = entry_options(&entry, level);
-            let mut xml = Vec::with_capacity(entry.size() as usize);
-            entry
-                .read_to_end(&mut xml)
-                .map_err(damaged("a compressed part cannot be read"))?;
-            drop(entry);
-            let new = shift_table(&xml, changes);
-            let archive = single_entry(&table, options, |out| {
-                out.write_all(&new).map_err(write_failed)
-            })?;
-            replaced.insert(table, archive);
+            if let Some(archive) =
+                edit_part(&mut zip, &table, level, |xml| Ok(shift_table(xml, changes)))?
+            {
+                replaced.insert(table, archive);
+            }
         }
     }
 
@@ -261,20 +252,9 @@ pub fn write<W: Write>(
         small_edits.push(("docProps/app.xml", strip_doc_props));
     }
     for (path, edit) in small_edits {
-        let Ok(mut entry) = zip.by_name(path) else {
-            continue;
-        };
-        let options = entry_options(&entry, level);
-        let mut xml = Vec::with_capacity(entry.size() as usize);
-        entry
-            .read_to_end(&mut xml)
-            .map_err(damaged("a compressed part cannot be read"))?;
-        drop(entry);
-        let new = edit(&xml)?;
-        let archive = single_entry(path, options, |out| {
-            out.write_all(&new).map_err(write_failed)
-        })?;
-        replaced.insert(path.to_string(), archive);
+        if let Some(archive) = edit_part(&mut zip, path, level, edit)? {
+            replaced.insert(path.to_string(), archive);
+        }
     }
 
     // The output: every entry in the input's order, raw-copied from the input or from its
@@ -320,6 +300,30 @@ fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> Simp
         .compression_level(Some(level))
         .last_modified_time(entry.last_modified().unwrap_or_default())
         .large_file(entry.size() >= u64::from(u32::MAX))
+}
+
+/// A small XML part of the input rewritten by `edit`, as a one-entry archive; `None` when the
+/// package has no such part.
+fn edit_part(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    path: &str,
+    level: i64,
+    edit: impl FnOnce(&[u8]) -> Result<Vec<u8>, Problem>,
+) -> Result<Option<Vec<u8>>, Problem> {
+    let Ok(mut entry) = zip.by_name(path) else {
+        return Ok(None);
+    };
+    let options = entry_options(&entry, level);
+    let mut xml = Vec::with_capacity(entry.size() as usize);
+    entry
+        .read_to_end(&mut xml)
+        .map_err(damaged("a compressed part cannot be read"))?;
+    drop(entry);
+    let new = edit(&xml)?;
+    single_entry(path, options, |out| {
+        out.write_all(&new).map_err(write_failed)
+    })
+    .map(Some)
 }
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
