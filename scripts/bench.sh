@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Measure dsr-scrub against its floor and against an openpyxl script, in one run, alternating.
+#
+#   scripts/bench.sh [ROWS] [RUNS]       # default: 100000 rows, 3 runs of each
+#
+# Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
+# generator, then runs each command RUNS times, round-robin: the floor (calamine read +
+# rust_xlsxwriter write; csv read + write), `scrub` lossless, rebuild and CSV with 1 and 2 jobs,
+# and the openpyxl script (in a temporary virtual environment; skipped when Python is absent).
+# Prints median wall time, peak memory and each time as a ratio to the floor of the same format.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-100000}
+RUNS=${2:-3}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin dsr-scrub --example floor --example gen_fixtures
+BIN=target/release/dsr-scrub
+FLOOR=target/release/examples/floor
+echo "generating a $ROWS-row export..." >&2
+target/release/examples/gen_fixtures --rows "$ROWS" --seed 1 "$WORK/in" >/dev/null
+XLSX="$WORK/in/disabled-users.xlsx"
+CSV="$WORK/in/disabled-users.csv"
+
+PY=""
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -m venv "$WORK/venv" >/dev/null 2>&1 && "$WORK/venv/bin/pip" install --quiet openpyxl >/dev/null 2>&1; then
+    PY="$WORK/venv/bin/python"
+  else
+    echo "openpyxl could not be installed: skipping the openpyxl baseline" >&2
+  fi
+else
+  echo "no python3: skipping the openpyxl baseline" >&2
+fi
+
+# name | floor to compare with | command (OUT is replaced by a fresh output folder)
+CASES=(
+  "floor xlsx|floor xlsx|$FLOOR $XLSX OUT/floor.xlsx"
+  "scrub lossless -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $XLSX"
+  "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
+  "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"
+  "scrub rebuild -j2|floor xlsx|$BIN scrub -q -j 2 --rebuild --out-dir OUT $XLSX"
+  "floor csv|floor csv|$FLOOR $CSV OUT/floor.csv"
+  "scrub csv -j1|floor csv|$BIN scrub -q -j 1 --out-dir OUT $CSV"
+  "scrub csv -j2|floor csv|$BIN scrub -q -j 2 --out-dir OUT $CSV"
+)
+if [ -n "$PY" ]; then
+  CASES+=("openpyxl script|floor xlsx|$PY scripts/openpyxl_scrub.py $XLSX OUT/openpyxl.xlsx")
+fi
+
+declare -A TIMES MEMS
+for run in $(seq "$RUNS"); do
+  for case in "${CASES[@]}"; do
+    IFS='|' read -r name _ cmd <<<"$case"
+    out="$WORK/out"; rm -rf "$out"; mkdir -p "$out"
+    /usr/bin/time -f "%e %M" -o "$WORK/t" ${cmd//OUT/$out} >/dev/null 2>&1
+    read -r secs kb <"$WORK/t"
+    TIMES[$name]+="$secs "
+    MEMS[$name]+="$kb "
+    echo "run $run: $name ${secs}s" >&2
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%-22s %10s %10s %12s\n' "command" "median s" "peak MB" "x floor"
+for case in "${CASES[@]}"; do
+  IFS='|' read -r name base _ <<<"$case"
+  t=$(echo "${TIMES[$name]}" | median)
+  m=$(echo "${MEMS[$name]}" | median)
+  b=$(echo "${TIMES[$base]}" | median)
+  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-22s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
+done
