@@ -1,7 +1,10 @@
 //! What Dynamics 365 / Dataverse puts in an export besides the data: the `hiddenSheet!A1`
-//! metadata that maps logical names to headers, and the protected `(Do Not Modify)` columns.
+//! metadata that maps logical names to headers, the protected `(Do Not Modify)` columns, and
+//! the data validations that carry each column's rules (required, maximum length, lookup,
+//! option set).
 
 use percent_encoding::percent_decode_str;
+use std::collections::BTreeMap;
 
 /// The name of the very hidden metadata sheet of an Excel export.
 pub const METADATA_SHEET: &str = "hiddenSheet";
@@ -101,11 +104,246 @@ pub fn looks_like_guid(value: &str) -> bool {
         })
 }
 
+/// One data validation of a worksheet as stored: a classic `<dataValidation>` or an Excel 2010
+/// `<x14:dataValidation>` (which Dynamics uses for option-set lists pointing at `hiddenSheet`).
+/// Read by [`crate::xlsx::package::data_validations`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validation {
+    /// The `type` attribute: `textLength`, `list`, `date`, `decimal`, ...; empty for "any value".
+    pub kind: String,
+    /// The `operator` attribute (`lessThanOrEqual`, ...), when set.
+    pub operator: Option<String>,
+    /// Whether blank cells pass (`allowBlank="1"`).
+    pub allow_blank: bool,
+    /// The input prompt's title (`promptTitle`), e.g. `Text (required)`.
+    pub title: Option<String>,
+    /// The input prompt (`prompt`), e.g. `Maximum Length: 100 characters.`
+    pub prompt: Option<String>,
+    /// The first formula: the length limit of a `textLength`, the source range of a `list`.
+    pub formula1: Option<String>,
+    /// The cell ranges it applies to (`sqref`), e.g. `E2:E1048576`.
+    pub sqref: String,
+}
+
+/// What the data validations say about one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnRules {
+    /// The input prompt's title, e.g. `Text (required)`, `Lookup`, `Option set`.
+    pub title: Option<String>,
+    /// The validation type (`textLength`, `list`, `date`, ...; empty for "any value").
+    pub kind: String,
+    /// Dynamics requires a value: the title says `(required)`, or blanks are not allowed.
+    pub required: bool,
+    /// Maximum length in characters, from the prompt or the `textLength` limit.
+    pub max_length: Option<u32>,
+    /// The list source of an option set, e.g. `hiddenSheet!$A$2:$D$2`.
+    pub list_source: Option<String>,
+}
+
+impl ColumnRules {
+    /// Rules from one validation.
+    pub fn from_validation(v: &Validation) -> ColumnRules {
+        let required_title = v
+            .title
+            .as_deref()
+            .is_some_and(|t| t.to_lowercase().contains("(required)"));
+        // Dynamics leaves `allowBlank` off exactly the required columns, in every language, so
+        // it backs up the English "(required)" title. An "any value" rule (lookups) says nothing.
+        let blank_refused = !v.kind.is_empty() && v.kind != "none" && !v.allow_blank;
+        let max_length = v
+            .prompt
+            .as_deref()
+            .and_then(max_length_in_prompt)
+            .or_else(|| text_length_limit(v));
+        ColumnRules {
+            title: v.title.clone(),
+            kind: v.kind.clone(),
+            required: required_title || blank_refused,
+            max_length,
+            list_source: (v.kind == "list").then(|| v.formula1.clone()).flatten(),
+        }
+    }
+
+    /// A lookup: the display name of a related record (Owner, Manager, Business Unit).
+    pub fn is_lookup(&self) -> bool {
+        self.title
+            .as_deref()
+            .is_some_and(|t| t.trim_start().to_lowercase().starts_with("lookup"))
+    }
+
+    /// An option set: one of a fixed list of labels.
+    pub fn is_option_set(&self) -> bool {
+        self.kind == "list"
+            || self
+                .title
+                .as_deref()
+                .is_some_and(|t| t.to_lowercase().contains("option set"))
+    }
+}
+
+/// `N` from Dynamics' prompt `Maximum Length: N characters.`
+fn max_length_in_prompt(prompt: &str) -> Option<u32> {
+    let lower = prompt.to_lowercase();
+    let at = lower.find("maximum length:")? + "maximum length:".len();
+    let digits: String = lower[at..]
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The limit of a `textLength` rule with `lessThanOrEqual` or `lessThan`, whatever the
+/// prompt's language.
+fn text_length_limit(v: &Validation) -> Option<u32> {
+    if v.kind != "textLength" {
+        return None;
+    }
+    let n: u32 = v.formula1.as_deref()?.trim().parse().ok()?;
+    match v.operator.as_deref() {
+        Some("lessThanOrEqual") => Some(n),
+        Some("lessThan") => n.checked_sub(1),
+        _ => None,
+    }
+}
+
+/// The rules of each column (zero-based), from a sheet's validations. When several validations
+/// cover a column, the first one that says anything wins for each property.
+pub fn column_rules(validations: &[Validation]) -> BTreeMap<u32, ColumnRules> {
+    let mut out: BTreeMap<u32, ColumnRules> = BTreeMap::new();
+    for v in validations {
+        let rules = ColumnRules::from_validation(v);
+        for (first, last) in sqref_columns(&v.sqref) {
+            // A rule over the whole sheet width says nothing about any one column.
+            if last - first > 1000 {
+                continue;
+            }
+            for col in first..=last {
+                let entry = out.entry(col).or_default();
+                if entry.title.is_none() {
+                    entry.title.clone_from(&rules.title);
+                }
+                if entry.kind.is_empty() {
+                    entry.kind.clone_from(&rules.kind);
+                }
+                entry.required |= rules.required;
+                entry.max_length = entry.max_length.or(rules.max_length);
+                if entry.list_source.is_none() {
+                    entry.list_source.clone_from(&rules.list_source);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The column spans (zero-based, inclusive) of an `sqref`: space-separated `A1`, `A2:A9`, `E:E`.
+pub fn sqref_columns(sqref: &str) -> Vec<(u32, u32)> {
+    sqref
+        .split_whitespace()
+        .filter_map(|range| {
+            let (a, b) = range.split_once(':').unwrap_or((range, range));
+            let (a, b) = (column_of(a)?, column_of(b)?);
+            Some((a.min(b), a.max(b)))
+        })
+        .collect()
+}
+
+/// The zero-based column of a cell or column reference (`$AB$12`, `AB12`, `AB`).
+fn column_of(reference: &str) -> Option<u32> {
+    let letters: String = reference
+        .trim_start_matches('$')
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let n = letters.bytes().fold(0u32, |n, b| {
+        n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    Some(n - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const A1: &str = "systemuser:nQn9QKDoL7wv0oi5SL7uXS9kx7qr642Vkdfe9PBplt9Pq3/CkUX1J9t+2+yJqXorOm7GDBWVOc3bcJjSAIBuRw==:systemuserid=%28Do%20Not%20Modify%29%20User&checksumLogicalName=%28Do%20Not%20Modify%29%20Row%20Checksum&modifiedon=%28Do%20Not%20Modify%29%20Modified%20On&fullname=%20Full%20Name&address1_stateorprovince=State%2FProvince";
+
+    fn validation(kind: &str, title: &str, prompt: &str, sqref: &str) -> Validation {
+        Validation {
+            kind: kind.into(),
+            operator: (kind == "textLength").then(|| "lessThanOrEqual".into()),
+            allow_blank: !title.contains("required"),
+            title: Some(title.into()),
+            prompt: Some(prompt.into()),
+            formula1: (kind == "textLength").then(|| "77".into()),
+            sqref: sqref.into(),
+        }
+    }
+
+    #[test]
+    fn sqref_spans() {
+        assert_eq!(sqref_columns("E2:E1048576"), [(4, 4)]);
+        assert_eq!(
+            sqref_columns("A2 $C$2:$D$9 AB:AB"),
+            [(0, 0), (2, 3), (27, 27)]
+        );
+        assert_eq!(sqref_columns("XFD1"), [(16_383, 16_383)]);
+        assert!(sqref_columns("").is_empty());
+        assert!(sqref_columns("12:12").is_empty());
+    }
+
+    #[test]
+    fn validations_give_required_and_max_length() {
+        let rules = column_rules(&[
+            validation(
+                "textLength",
+                "Text (required)",
+                "Maximum Length: 100 characters.",
+                "D2:D1048576",
+            ),
+            validation(
+                "textLength",
+                "Text",
+                "Maximum Length: 4000 characters.",
+                "E2:E1048576",
+            ),
+            validation("", "Lookup", "This value must match ...", "F2:F1048576"),
+            validation(
+                "list",
+                "Option set",
+                "Select a value from the drop-down list.",
+                "G2:G1048576",
+            ),
+        ]);
+        let d = &rules[&3];
+        assert!(d.required);
+        assert_eq!(d.max_length, Some(100));
+        assert_eq!(rules[&4].max_length, Some(4000));
+        assert!(!rules[&4].required);
+        assert!(rules[&5].is_lookup() && !rules[&5].required);
+        assert!(rules[&6].is_option_set());
+        assert!(!rules.contains_key(&0));
+    }
+
+    #[test]
+    fn localized_prompts_fall_back_to_the_rule() {
+        // A German export: no English title or prompt, but the rule and allowBlank still tell.
+        let v = Validation {
+            kind: "textLength".into(),
+            operator: Some("lessThanOrEqual".into()),
+            allow_blank: false,
+            title: Some("Text (erforderlich)".into()),
+            prompt: Some("Maximale Länge: 256 Zeichen.".into()),
+            formula1: Some("256".into()),
+            sqref: "B2:B1048576".into(),
+        };
+        let r = ColumnRules::from_validation(&v);
+        assert!(r.required);
+        assert_eq!(r.max_length, Some(256));
+    }
 
     #[test]
     fn parses_a_real_a1() {

@@ -1,9 +1,11 @@
 //! The xlsx package (zip) itself: which part holds which sheet, and the parts of a worksheet
 //! that calamine does not expose (code name, column widths, hidden columns).
 
+use crate::dynamics::Validation;
 use crate::error::Problem;
 use crate::workbook::{ColumnLayout, Layout};
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
 use quick_xml::{Reader, XmlVersion};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
@@ -286,6 +288,133 @@ fn range_cells(range: &str) -> Option<u64> {
     Some((r2.abs_diff(r1) + 1).saturating_mul(c2.abs_diff(c1) + 1))
 }
 
+/// The data validations of a worksheet part: the classic `<dataValidations>` and Excel 2010's
+/// `<x14:dataValidations>` in `<extLst>` (option-set lists that point at another sheet).
+///
+/// Both come after `<sheetData>`, whose cells are skipped unread, so this costs one
+/// decompression of the part and no cell parsing.
+///
+/// # Errors
+/// A [`Problem`] when the part is missing or its XML is malformed.
+pub fn data_validations<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    path: &str,
+) -> Result<Vec<Validation>, Problem> {
+    let entry = zip
+        .by_name(path)
+        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+    parse_validations(BufReader::with_capacity(1 << 16, entry))
+}
+
+/// Which text of a validation is being read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValidationText {
+    Formula1,
+    Sqref,
+}
+
+fn parse_validations(xml: impl BufRead) -> Result<Vec<Validation>, Problem> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut skipped = Vec::new();
+    let mut found = Vec::new();
+    let mut current: Option<Validation> = None;
+    let mut reading: Option<ValidationText> = None;
+    loop {
+        match reader.read_event_into(&mut buf).map_err(corrupt)? {
+            Event::Start(e) if e.local_name().as_ref() == "sheetData" => {
+                let name = e.name().as_ref().to_string();
+                reader
+                    .read_to_end_into(QName(&name), &mut skipped)
+                    .map_err(corrupt)?;
+                skipped.clear();
+            }
+            Event::Start(e) if e.local_name().as_ref() == "dataValidation" => {
+                current = Some(validation_from(&e));
+            }
+            Event::Empty(e) if e.local_name().as_ref() == "dataValidation" => {
+                found.push(validation_from(&e));
+            }
+            Event::End(e) if e.local_name().as_ref() == "dataValidation" => {
+                found.extend(current.take());
+                reading = None;
+            }
+            Event::Start(e) if current.is_some() => {
+                reading = match e.local_name().as_ref() {
+                    "formula1" => Some(ValidationText::Formula1),
+                    // x14 nests the formula in <xm:f> inside <x14:formula1>.
+                    "f" => reading,
+                    "sqref" => Some(ValidationText::Sqref),
+                    _ => None,
+                };
+            }
+            Event::End(e) if current.is_some() => {
+                if matches!(e.local_name().as_ref(), "formula1" | "sqref") {
+                    reading = None;
+                }
+            }
+            Event::Text(t) => {
+                if let (Some(what), Some(v)) = (reading, current.as_mut()) {
+                    push_text(v, what, &t.xml_content(XmlVersion::Implicit1_0));
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let (Some(what), Some(v)) = (reading, current.as_mut()) {
+                    let text = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        _ => quick_xml::escape::resolve_predefined_entity(&r)
+                            .unwrap_or_default()
+                            .to_string(),
+                    };
+                    push_text(v, what, &text);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(found)
+}
+
+fn validation_from(e: &BytesStart) -> Validation {
+    Validation {
+        kind: attr(e, "type").unwrap_or_default(),
+        operator: attr(e, "operator"),
+        allow_blank: matches!(attr(e, "allowBlank").as_deref(), Some("1" | "true")),
+        title: attr(e, "promptTitle"),
+        prompt: attr(e, "prompt"),
+        formula1: None,
+        sqref: attr(e, "sqref").unwrap_or_default(),
+    }
+}
+
+fn push_text(v: &mut Validation, what: ValidationText, text: &str) {
+    match what {
+        ValidationText::Formula1 => v.formula1.get_or_insert_with(String::new).push_str(text),
+        ValidationText::Sqref => {
+            if !v.sqref.is_empty() && !v.sqref.ends_with(' ') {
+                v.sqref.push(' ');
+            }
+            v.sqref.push_str(text.trim());
+        }
+    }
+}
+
+/// The data validations of every worksheet of an `.xlsx`, by sheet name, in workbook order.
+///
+/// # Errors
+/// A [`Problem`] when the package is damaged.
+pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>)>, Problem> {
+    let mut zip = ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+    let parts = sheet_parts(&mut zip)?;
+    parts
+        .into_iter()
+        .map(|p| Ok((p.name, data_validations(&mut zip, &p.path)?)))
+        .collect()
+}
+
 /// Whether the rest of a sheet's XML has a `<f>` element (with or without a namespace prefix).
 /// A false positive only costs a second read; a miss is impossible for well-formed XML.
 fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
@@ -332,6 +461,52 @@ mod tests {
             "xl/tables/table1.xml"
         );
         assert_eq!(resolve_target("", "xl/workbook.xml"), "xl/workbook.xml");
+    }
+
+    #[test]
+    fn validations_classic_and_x14_after_sheet_data() {
+        // Cells that look like validations must not count: they are inside sheetData.
+        let xml = br#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c r="B2"><f>A1</f><v>1</v></c></row></sheetData><dataValidations count="2"><dataValidation type="textLength" operator="lessThanOrEqual" showInputMessage="1" promptTitle="Text (required)" prompt="Maximum Length: 100 characters." sqref="D2:D1048576"><formula1>100</formula1></dataValidation><dataValidation allowBlank="1" promptTitle="Lookup" prompt="Must match" sqref="E2:E1048576 G2"/></dataValidations><extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="x"><x14:dataValidations count="1" xmlns:xm="m"><x14:dataValidation type="list" allowBlank="1" promptTitle="Option set"><x14:formula1><xm:f>hiddenSheet!$A$2:$AW$2</xm:f></x14:formula1><xm:sqref>F2:F1048576</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst></worksheet>"#;
+        let found = parse_validations(&xml[..]).unwrap();
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].kind, "textLength");
+        assert!(!found[0].allow_blank);
+        assert_eq!(found[0].formula1.as_deref(), Some("100"));
+        assert_eq!(found[0].title.as_deref(), Some("Text (required)"));
+        assert_eq!(found[1].sqref, "E2:E1048576 G2");
+        assert!(found[1].allow_blank && found[1].kind.is_empty());
+        assert_eq!(found[2].kind, "list");
+        assert_eq!(found[2].formula1.as_deref(), Some("hiddenSheet!$A$2:$AW$2"));
+        assert_eq!(found[2].sqref, "F2:F1048576");
+        let none = parse_validations(&b"<worksheet><sheetData/></worksheet>"[..]).unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn generated_exports_carry_their_column_rules() {
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 3,
+            ..Default::default()
+        });
+        let sheets = validations_by_sheet(&export.to_xlsx()).unwrap();
+        assert_eq!(sheets[0].0, export.sheet_name);
+        let rules = crate::dynamics::column_rules(&sheets[0].1);
+        for (i, column) in export.columns.iter().enumerate() {
+            let got = rules.get(&(i as u32)).cloned().unwrap_or_default();
+            if column.max_length.is_some() && !column.protected {
+                assert_eq!(got.max_length, column.max_length, "{}", column.header);
+            }
+            assert_eq!(got.required, column.required, "{}", column.header);
+        }
+        let manager = export.column_index("parentsystemuserid").unwrap() as u32;
+        assert!(rules[&manager].is_lookup());
+        let status = export.column_index("isdisabled").unwrap() as u32;
+        assert!(rules[&status].is_option_set());
+        assert!(rules[&status]
+            .list_source
+            .as_deref()
+            .unwrap()
+            .starts_with("hiddenSheet!"));
     }
 
     #[test]
