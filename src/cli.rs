@@ -19,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Scrub exports: apply a column map, write import-ready copies and a change report.
     Scrub(ScrubArgs),
+    /// Show what exports hold, column by column, and which columns look personal; optionally
+    /// write a starter map.
+    Inspect(InspectArgs),
     /// List the built-in profiles, or print one (`profiles show NAME`) to copy and edit.
     Profiles(ProfilesArgs),
 }
@@ -96,6 +99,37 @@ pub struct ScrubArgs {
     /// Also print per-column counts for each file.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+
+    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `dsr-scrub inspect`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Per file and sheet: visibility, size, header, the Dynamics entity and logical names \
+(from hiddenSheet), required and maximum length (from data validations), types, fill rate, and \
+whether each column looks personal and why. No cell value is printed unless --samples is given.\n\
+Exit codes: 0 every file inspected, 1 a file could not be read or the map not written, 2 bad usage."
+)]
+pub struct InspectArgs {
+    /// Print JSON (for scripts) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also print up to N distinct values per column. They are personal data: do not share
+    /// the output.
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+
+    /// Write a starter column map (TOML) from the verdicts, to review and pass to `scrub --map`.
+    #[arg(long, value_name = "FILE")]
+    pub emit_map: Option<PathBuf>,
+
+    /// Replace the --emit-map file if it exists.
+    #[arg(long)]
+    pub force: bool,
 
     /// Input .xlsx or .csv files, or folders of them (not recursive).
     #[arg(required = true, value_name = "INPUT")]

@@ -31,6 +31,7 @@ pub mod cmd;
 pub mod csv;
 pub mod dynamics;
 pub mod error;
+pub mod inspect;
 pub mod map;
 pub mod pipeline;
 pub mod plan;
@@ -53,6 +54,7 @@ pub use error::{Error, FileError, MapError, Problem};
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match &cli.command {
         Command::Scrub(args) => cmd::scrub::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
         Command::Profiles(args) => cmd::profiles::run(args),
     }
 }

@@ -5,6 +5,7 @@ mod workdir;
 
 mod errors;
 mod fixtures;
+mod inspect;
 mod limits;
 mod lossless;
 mod privacy;

@@ -1,0 +1,368 @@
+//! What a column's values look like: emails, phone numbers, person names, street addresses,
+//! GUID-like user ids, or free text that mentions emails and phone numbers.
+//!
+//! These heuristics judge columns whose header the dictionary does not know. Each looks at the
+//! shape of a value only (no name lists), so they are cheap and language-neutral, and each needs
+//! a clear majority of a column's values before it speaks. Known limits: a column of first names
+//! alone looks like any column of single capitalized words (cities, statuses), so person names
+//! need two to four words; a column of house numbers alone says nothing.
+
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// What most values of a column look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    /// `name@example.com`
+    Email,
+    /// `+44 20 7946 0123`, `(425) 555-0142`
+    Phone,
+    /// `Zoë Müller`, `Pieter van der Berg`
+    PersonName,
+    /// `12 Elliott Avenue`, `Hauptstraße 7`
+    StreetAddress,
+    /// `3217a7c8-1ab4-eb11-8236-000d3aff3315` (Azure AD object ids, user ids)
+    Guid,
+    /// Sentences that mention email addresses or phone numbers.
+    TextWithContacts,
+}
+
+impl ValueKind {
+    /// How a report says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ValueKind::Email => "email addresses",
+            ValueKind::Phone => "phone numbers",
+            ValueKind::PersonName => "person names",
+            ValueKind::StreetAddress => "street addresses",
+            ValueKind::Guid => "GUID-like user ids",
+            ValueKind::TextWithContacts => "free text mentioning emails or phone numbers",
+        }
+    }
+}
+
+/// The verdict of the value heuristics on one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guess {
+    /// What the values look like.
+    pub kind: ValueKind,
+    /// The share of the sampled values that look like it (0 to 1).
+    pub share: f64,
+}
+
+/// Guess what a column holds from its non-empty text values (a sample is enough).
+///
+/// ```
+/// use dsr_scrub::inspect::values::{guess, ValueKind};
+/// let g = guess(&["ann.lee@contoso.com", "bo@example.org", "n/a"]).unwrap();
+/// assert_eq!(g.kind, ValueKind::Email);
+/// assert_eq!(guess(&["Enabled", "Disabled", "Enabled"]), None);
+/// ```
+pub fn guess(values: &[&str]) -> Option<Guess> {
+    let total = values.len();
+    if total == 0 {
+        return None;
+    }
+    let distinct = values
+        .iter()
+        .map(|v| v.trim().to_lowercase())
+        .collect::<HashSet<_>>()
+        .len();
+    // Many different values: a column of people, not of categories. Business units, statuses
+    // and job titles repeat a handful of values over many rows.
+    let varied = distinct >= 3.min(total) && distinct as f64 / total as f64 >= 0.2;
+    let share = |test: fn(&str) -> bool| {
+        values.iter().filter(|v| test(v.trim())).count() as f64 / total as f64
+    };
+    let candidates = [
+        (ValueKind::Email, share(is_email), 0.5, false),
+        (
+            ValueKind::Guid,
+            share(crate::dynamics::looks_like_guid),
+            0.5,
+            false,
+        ),
+        (ValueKind::Phone, share(is_phone), 0.5, false),
+        (
+            ValueKind::StreetAddress,
+            share(is_street_address),
+            0.5,
+            true,
+        ),
+        (ValueKind::PersonName, share(is_person_name), 0.6, true),
+        (
+            ValueKind::TextWithContacts,
+            share(mentions_contacts),
+            0.1,
+            false,
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|&(_, s, threshold, needs_variety)| s >= threshold && (varied || !needs_variety))
+        .map(|(kind, share, _, _)| Guess { kind, share })
+        // The largest share wins; on a tie, the kind listed first.
+        .fold(None, |best: Option<Guess>, g| match best {
+            Some(b) if b.share >= g.share => Some(b),
+            _ => Some(g),
+        })
+}
+
+/// `local@domain.tld`, one `@`, no spaces, a dotted domain with a 2+ letter top level.
+pub fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    if local.is_empty() || domain.contains('@') || v.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
+}
+
+/// Digits with the usual separators; 7 to 15 digits (E.164), or 10+ when there is no
+/// separator, so that plain ids and dates do not count.
+pub fn is_phone(v: &str) -> bool {
+    if v.is_empty() || looks_like_date(v) {
+        return false;
+    }
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.' | '/' | '+'))
+    {
+        return false;
+    }
+    if v.find('+').is_some_and(|i| i != 0) {
+        return false;
+    }
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let plain = v.chars().all(|c| c.is_ascii_digit());
+    (7..=15).contains(&digits) && (!plain || digits >= 10)
+}
+
+/// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
+pub(crate) fn looks_like_date(v: &str) -> bool {
+    let day = v.split(' ').next().unwrap_or(v);
+    let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    let lengths = [parts[0].len(), parts[1].len(), parts[2].len()];
+    let short = |n: usize| (1..=2).contains(&n);
+    // yyyy-mm-dd, or d/m/yy(yy) and m/d/yy(yy).
+    (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
+        || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
+}
+
+/// Lower-case name particles that may sit between capitalized name words.
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "da", "das", "di", "do", "dos", "del", "della", "la", "le",
+    "du", "ten", "ter", "y", "e", "bin", "binti", "al", "el", "zu", "af",
+];
+
+/// Two to four capitalized words (particles such as `van der` allowed), letters only.
+pub fn is_person_name(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    let particles = words.iter().filter(|w| PARTICLES.contains(w)).count();
+    let names = words.len() - particles;
+    (2..=4).contains(&names)
+        && words.len() <= 6
+        && words
+            .iter()
+            .all(|w| PARTICLES.contains(w) || is_name_word(w))
+}
+
+fn is_name_word(w: &str) -> bool {
+    let mut chars = w.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    // Scripts without case (CJK, Arabic, ...) count as capitalized.
+    let capital = first.is_uppercase() || (first.is_alphabetic() && !first.is_lowercase());
+    capital
+        && first.is_alphabetic()
+        && w.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+        && !w.ends_with('.')
+}
+
+/// A house number (`12`, `12a`, `No: 12`) next to at least one word of three letters or more,
+/// in two to eight words.
+pub fn is_street_address(v: &str) -> bool {
+    if v.contains('@') || is_phone(v) || looks_like_date(v) {
+        return false;
+    }
+    let words: Vec<&str> = v
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !(2..=8).contains(&words.len()) {
+        return false;
+    }
+    let house_number = |w: &str| {
+        let digits = w.chars().take_while(char::is_ascii_digit).count();
+        let rest = &w[digits..];
+        (1..=5).contains(&digits)
+            && rest.chars().count() <= 1
+            && rest.chars().all(char::is_alphabetic)
+    };
+    let word = |w: &&str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
+    };
+    let numbers = words.iter().filter(|w| house_number(w)).count();
+    // The number comes first or last, as on an envelope, and is the only one.
+    numbers == 1
+        && (house_number(words[0]) || house_number(words[words.len() - 1]))
+        && words.iter().any(word)
+}
+
+/// Free text (four words or more) with an email address or a phone number in it.
+pub fn mentions_contacts(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    if words.len() < 4 {
+        return false;
+    }
+    let trimmed = |w: &&str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '(')
+            .to_string()
+    };
+    words.iter().map(trimmed).any(|w| is_email(&w))
+        || words
+            .windows(3)
+            .any(|w| is_phone(w.join(" ").trim_end_matches(['.', ',', ';'])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(is_email("kayleigh.pemberton@contoso.com"));
+        assert!(is_email("a_b+c@sub.example.co.uk"));
+        assert!(!is_email("kayleigh@localhost"));
+        assert!(!is_email("two@@example.com"));
+        assert!(!is_email("Reach ann at a@b.com"));
+        assert!(!is_email("@example.com"));
+    }
+
+    #[test]
+    fn phones() {
+        for p in [
+            "(425) 555-0142",
+            "+44 20 7946 0123",
+            "030 1234567",
+            "+81 3-1234-5678",
+            "090-1234-5678",
+            "+33 6 12 34 56 78",
+            "4255550142",
+        ] {
+            assert!(is_phone(p), "{p}");
+        }
+        for p in [
+            "00123",
+            "0012345",
+            "2024-05-01",
+            "1/5/2021 10:30",
+            "47.674",
+            "12",
+            "ABC-123",
+        ] {
+            assert!(!is_phone(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        for n in [
+            "Kayleigh Pemberton",
+            "Zoë Müller",
+            "Pieter van der Berg",
+            "Siobhán O'Connor-Walsh",
+            "山田 太郎",
+            "Ana María de la Cruz",
+        ] {
+            assert!(is_person_name(n), "{n}");
+        }
+        for n in [
+            "Brandon",
+            "Rows reviewed",
+            "Mr.",
+            "Sales 2",
+            "The quick brown fox jumps over",
+            "ann@example.com",
+        ] {
+            assert!(!is_person_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn streets() {
+        for s in [
+            "12 Elliott Avenue",
+            "140 NE 40th Street",
+            "Hauptstraße 7",
+            "Calle de Alcalá, 45",
+            "ul. Długa 3",
+            "İstiklal Caddesi No: 12",
+            "7 O'Connell Street",
+        ] {
+            assert!(is_street_address(s), "{s}");
+        }
+        for s in [
+            "Windows",
+            "EC1A 1AB",
+            "+44 20 7946 0123",
+            "Contoso Sales",
+            "2024-05-01",
+            "12 34",
+        ] {
+            assert!(!is_street_address(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn contacts_in_text() {
+        assert!(mentions_contacts(
+            "Left in May; contact Ann Lee at ann.lee@contoso.com for handover."
+        ));
+        assert!(mentions_contacts(
+            "Call her on +44 20 7946 0123 after five."
+        ));
+        assert!(!mentions_contacts(
+            "Licence reclaimed during the quarterly review."
+        ));
+    }
+
+    #[test]
+    fn columns() {
+        let names = ["Ann Lee", "Bo Chen", "Zoë Müller", "Ann Lee", "Ivo Novak"];
+        assert_eq!(guess(&names).unwrap().kind, ValueKind::PersonName);
+        // A few managers repeated over many rows are categories, not this row's person.
+        let managers: Vec<&str> = ["Ingrid Halvorsen", "Rutger Brinkerhoff"]
+            .iter()
+            .cycle()
+            .take(50)
+            .copied()
+            .collect();
+        assert_eq!(guess(&managers), None);
+        let guids = ["3217a7c8-1ab4-eb11-8236-000d3aff3315"; 3];
+        assert_eq!(guess(&guids).unwrap().kind, ValueKind::Guid);
+        assert_eq!(
+            guess(&["(425) 555-0142", "+44 20 7946 0123"]).unwrap().kind,
+            ValueKind::Phone
+        );
+        assert_eq!(guess(&[]), None);
+    }
+}
