@@ -62,6 +62,16 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Read and plan everything and print, per file and column, the action and how many cells
+    /// it would change; write only the report (marked "dry_run": true).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With --dry-run: also print up to N before/after pairs per column. They show personal
+    /// data on your terminal; they never go into the report.
+    #[arg(long, value_name = "N", requires = "dry_run")]
+    pub samples: Option<usize>,
+
     /// Rebuild xlsx outputs with rust_xlsxwriter instead of patching the input in place. The
     /// rebuilt file keeps values, types, sheets and hidden columns, but not styles, tables or
     /// data validations.

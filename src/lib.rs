@@ -35,6 +35,7 @@ pub mod inspect;
 pub mod map;
 pub mod pipeline;
 pub mod plan;
+pub mod preview;
 pub mod profiles;
 pub mod report;
 pub mod subjects;

@@ -125,6 +125,10 @@ pub struct Settings {
     pub patch: crate::xlsx::patch::PatchOptions,
     /// Limits on xlsx packages, checked before they are unpacked.
     pub limits: crate::xlsx::Limits,
+    /// Read, plan and count as for real, but write no output and no changes file.
+    pub dry_run: bool,
+    /// In a dry run, keep this many before/after pairs per column for the terminal.
+    pub samples: usize,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -147,6 +151,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.rows_deleted = 0;
             report.cells_changed = 0;
             report.sheets.clear();
+            report.samples.clear();
             report.output = None;
             report.changes = None;
             report.output_sha256 = None;
@@ -216,6 +221,12 @@ fn scrub_file(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
+    if settings.dry_run {
+        // Everything above ran as for real, so the counts are what a real run would report;
+        // nothing is staged or committed.
+        report.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
+        return Ok(());
+    }
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| match &book.format {
         Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, &changes, w),

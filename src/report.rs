@@ -26,6 +26,8 @@ pub struct RunReport {
     pub started: String,
     /// When the run finished (RFC 3339, UTC).
     pub finished: String,
+    /// A dry run: nothing was written but this report.
+    pub dry_run: bool,
     /// The map used.
     pub map: MapInfo,
     /// A fingerprint of the pseudonymization key, when one was used (not the key).
@@ -97,6 +99,10 @@ pub struct FileReport {
     pub cells_changed: u64,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
+    /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
+    /// personal values, so they are never serialized.
+    #[serde(skip)]
+    pub samples: Vec<crate::preview::Sample>,
 }
 
 impl FileReport {
@@ -114,6 +120,7 @@ impl FileReport {
             rows_deleted: 0,
             cells_changed: 0,
             sheets: Vec::new(),
+            samples: Vec::new(),
         }
     }
 }

@@ -81,6 +81,8 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             max_entries: args.max_entries,
             max_cells: args.max_cells,
         },
+        dry_run: args.dry_run,
+        samples: args.samples.unwrap_or(0),
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
@@ -106,6 +108,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         version: env!("CARGO_PKG_VERSION"),
         started: humantime::format_rfc3339_seconds(started).to_string(),
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        dry_run: args.dry_run,
         map: MapInfo {
             origin: map.origin.clone(),
             sha256: map.digest.clone(),
@@ -117,11 +120,20 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let json = serde_json::to_vec_pretty(&run_report).expect("the report serializes");
     pipeline::write_atomic(&report_path, &json, args.force).map_err(|e| {
         Error::Run(format!(
-            "cannot write the report '{}' ({}); the scrubbed files were written",
+            "cannot write the report '{}' ({}); {}",
             report_path.display(),
-            e.kind()
+            e.kind(),
+            if args.dry_run {
+                "this dry run wrote nothing else"
+            } else {
+                "the scrubbed files were written"
+            }
         ))
     })?;
+    if args.dry_run {
+        crate::cmd::print_stdout(&crate::preview::render(&run_report))
+            .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
+    }
     print_summary(&run_report, &report_path, args);
     Ok(if run_report.totals.failed == 0 {
         exit::OK
@@ -203,7 +215,26 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
             )),
         }
     }
-    if !args.quiet {
+    if args.dry_run && !args.quiet {
+        // The per-file detail is on stdout; stderr keeps the one-screen summary.
+        out = format!(
+            "dsr-scrub: dry run of {} file(s) with {}: {} cell(s) would change in {} row(s){}; nothing was written but the report\n{}",
+            t.files,
+            report.map.origin,
+            thousands(t.cells_changed),
+            thousands(t.rows),
+            if t.rows_deleted > 0 {
+                format!(", {} row(s) would be deleted", thousands(t.rows_deleted))
+            } else {
+                String::new()
+            },
+            out.lines()
+                .filter(|l| l.starts_with("  FAILED"))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        );
+        out.push_str(&format!("report: {}\n", report_path.display()));
+    } else if !args.quiet {
         out.insert_str(
             0,
             &format!(
@@ -219,8 +250,13 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
     }
     if t.failed > 0 {
         out.push_str(&format!(
-            "dsr-scrub: {} file(s) failed and were not written; see the messages above\n",
-            t.failed
+            "dsr-scrub: {} file(s) failed{}; see the messages above\n",
+            t.failed,
+            if args.dry_run {
+                " (a real run would fail them too)"
+            } else {
+                " and were not written"
+            }
         ));
     }
     eprint!("{out}");

@@ -360,7 +360,7 @@ fn display(cell: &Data) -> String {
 }
 
 /// An Excel 1900 serial as `yyyy-mm-dd` or `yyyy-mm-dd hh:mm`.
-fn format_serial(serial: f64) -> String {
+pub(crate) fn format_serial(serial: f64) -> String {
     let minutes = (serial * 1440.0).round() as i64;
     let (days, minute) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
     // Serial 25569 is 1970-01-01 (right for every serial after 1900-02-28).

@@ -3,6 +3,7 @@
 
 mod workdir;
 
+mod dry_run;
 mod errors;
 mod fixtures;
 mod inspect;
