@@ -24,6 +24,18 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List the built-in profiles, or print one (`profiles show NAME`) to copy and edit.
     Profiles(ProfilesArgs),
+    /// Print a shell completion script, e.g. `dsr-scrub completions bash > /etc/bash_completion.d/dsr-scrub`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of dsr-scrub, or of one command, e.g. `dsr-scrub man > dsr-scrub.1`.
+    Man {
+        /// A command (scrub, inspect, profiles, completions); without it, the main page.
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// `dsr-scrub scrub`
@@ -197,6 +209,12 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn sizes() {

@@ -57,6 +57,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Scrub(args) => cmd::scrub::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Profiles(args) => cmd::profiles::run(args),
+        Command::Completions { shell } => cmd::completions::completions(*shell),
+        Command::Man { command } => cmd::completions::man(command.as_deref()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! One module per command; each wires library pieces together.
 
+pub mod completions;
 pub mod inspect;
 pub mod profiles;
 pub mod scrub;

@@ -3,6 +3,7 @@
 
 mod workdir;
 
+mod completions;
 mod dry_run;
 mod errors;
 mod fixtures;
