@@ -8,7 +8,9 @@
 //!   with as many digits, other text `Deleted`.
 //! - Other emails are pseudonymized as emails; other names, phones, addresses, coordinates,
 //!   identifiers and free text are cleared.
-//! - `required` and `max_length` come from the data validations.
+//! - `required` and `max_length` come from the data validations. Without any (CSV), a name or
+//!   email column filled in every row is treated as required, since Dynamics requires First
+//!   Name, Last Name, Primary Email and User Name.
 //! - Only visible sheets are scrubbed by default, so personal columns of hidden sheets are listed
 //!   in a comment instead; not-personal and protected columns are listed in a comment too.
 //!
@@ -34,11 +36,25 @@ struct Entry {
     kind: Kind,
     looks_like: Option<ValueKind>,
     required: bool,
+    /// Treated as required although no validation says so (see [`Found`]).
+    probably_required: bool,
     max_length: Option<u32>,
     aliases: Vec<String>,
     found_in: BTreeSet<usize>,
     /// Where it was found and why it is personal (from the first place found).
     origin: String,
+}
+
+/// A personal column, where it was found and why.
+struct Found<'a> {
+    file: usize,
+    column: &'a ColumnInspection,
+    place: String,
+    reason: String,
+    /// No validation says, but a name or email filled in every row of an importable export is
+    /// most likely required (First Name, Last Name, Primary Email, User Name), so it is not
+    /// cleared.
+    probably_required: bool,
 }
 
 /// Why a column is listed in a comment instead of the map.
@@ -64,12 +80,14 @@ pub fn starter_map(sources: &[Source]) -> Option<StarterMap> {
     let mut hidden: Vec<Listed> = Vec::new();
     let mut kept: Vec<Listed> = Vec::new();
     let mut protected: Vec<Listed> = Vec::new();
-    let mut personal: Vec<(usize, &ColumnInspection, String, String)> = Vec::new();
+    let mut personal: Vec<Found> = Vec::new();
     for (file, source) in sources.iter().enumerate() {
         for sheet in &source.inspection.sheets {
             if sheet.role != SheetRole::Data {
                 continue;
             }
+            // Without validations (CSV), "required" is unknown.
+            let rules_known = sheet.columns.iter().any(|c| c.validation.is_some());
             for column in &sheet.columns {
                 let place = format!(
                     "{}{} {}",
@@ -88,7 +106,17 @@ pub fn starter_map(sources: &[Source]) -> Option<StarterMap> {
                     Verdict::Personal if sheet.visibility != Visibility::Visible => {
                         hidden.push(Listed { place, reason })
                     }
-                    Verdict::Personal => personal.push((file, column, place, reason)),
+                    Verdict::Personal => personal.push(Found {
+                        file,
+                        column,
+                        place,
+                        reason,
+                        probably_required: !rules_known
+                            && sheet.rows > 0
+                            && column.filled == sheet.rows
+                            && (matches!(column.kind, Some(Kind::Name | Kind::Email))
+                                || column.looks_like == Some(ValueKind::Email)),
+                    }),
                 }
             }
         }
@@ -96,10 +124,10 @@ pub fn starter_map(sources: &[Source]) -> Option<StarterMap> {
     // Logical names first, so that a header-keyed column (from a CSV of the same table) joins
     // the entry that already lists its header as an alias: two keys on one column would be an
     // error in `scrub`.
-    personal.sort_by_key(|(_, column, _, _)| column.logical.is_none());
+    personal.sort_by_key(|found| found.column.logical.is_none());
     let mut entries: IndexMap<String, Entry> = IndexMap::new();
-    for (file, column, place, reason) in personal {
-        add(&mut entries, column, file, place, reason, &mut kept);
+    for found in personal {
+        add(&mut entries, found, &mut kept);
     }
     if entries.is_empty() {
         return None;
@@ -188,14 +216,14 @@ pub fn starter_map(sources: &[Source]) -> Option<StarterMap> {
     })
 }
 
-fn add(
-    entries: &mut IndexMap<String, Entry>,
-    column: &ColumnInspection,
-    file: usize,
-    place: String,
-    reason: String,
-    kept: &mut Vec<Listed>,
-) {
+fn add(entries: &mut IndexMap<String, Entry>, found: Found, kept: &mut Vec<Listed>) {
+    let Found {
+        file,
+        column,
+        place,
+        reason,
+        probably_required,
+    } = found;
     let key = column
         .logical
         .clone()
@@ -224,12 +252,14 @@ fn add(
         kind,
         looks_like: column.looks_like,
         required: false,
+        probably_required: false,
         max_length: None,
         aliases: Vec::new(),
         found_in: BTreeSet::new(),
         origin: format!("{place}: {reason}"),
     });
     entry.required |= column.required;
+    entry.probably_required |= probably_required;
     entry.max_length = match (entry.max_length, column.max_length) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -241,7 +271,7 @@ fn add(
 }
 
 /// The action for an entry (TOML fields) and why, in words.
-fn action(e: &Entry) -> (String, &'static str) {
+fn action(e: &Entry) -> (String, String) {
     let emails = e.kind == Kind::Email || e.looks_like == Some(ValueKind::Email);
     let pseudonymize = |kind: &str| format!("action = \"pseudonymize\", as = \"{kind}\"");
     let replace = |value: &str| format!("action = \"replace\", value = {}", toml_string(value));
@@ -251,7 +281,7 @@ fn action(e: &Entry) -> (String, &'static str) {
     } else {
         "{id}"
     };
-    match (e.kind, e.required) {
+    let (action, why) = match (e.kind, e.required || e.probably_required) {
         (_, true) if emails => (
             replace(&format!("deleted-{id}@example.invalid")),
             "required, so replaced by a unique address that reaches no one",
@@ -276,10 +306,20 @@ fn action(e: &Entry) -> (String, &'static str) {
         (_, true) => (replace("Deleted"), "required, so replaced, never cleared"),
         (Kind::FreeText, false) => (
             "action = \"clear\"".into(),
-            "cleared: free text often repeats names, emails and phone numbers",
+            "cleared: free text often repeats names, emails and phone numbers (to keep the rest of the text, use action = \"redact\", mentions = true)",
         ),
         (_, false) => ("action = \"clear\"".into(), "cleared"),
-    }
+    };
+    let why = if e.probably_required && !e.required {
+        why.replacen(
+            "required, so",
+            "filled in every row, and with no validations to say whether Dynamics requires it, it is",
+            1,
+        )
+    } else {
+        why.to_string()
+    };
+    (action, why)
 }
 
 /// `'Sheet'!A` for a comment.
@@ -402,6 +442,34 @@ mod tests {
                 "the map quotes a value"
             );
         }
+    }
+
+    #[test]
+    fn a_csv_keeps_full_name_and_email_columns_filled() {
+        // A CSV has no validations, so "required" is unknown: names and emails filled in every
+        // row are kept filled, as the import would likely require them.
+        let export = testdata::disabled_users(&Gen {
+            rows: 30,
+            ..Gen::default()
+        });
+        let book = crate::csv::read(&export.to_csv(), "users").unwrap();
+        let csv = super::super::inspect(&book, &[], &super::super::Options::default());
+        let starter = starter_map(&[Source {
+            path: "users.csv",
+            inspection: &csv,
+        }])
+        .unwrap();
+        let map = Map::parse(&starter.toml, "emitted", Some(&key())).unwrap();
+        let action = |key: &str| {
+            let rule = map.rules.iter().find(|r| r.key == key).unwrap();
+            assert!(!rule.required, "{key}: no validation said so");
+            rule.action.name()
+        };
+        assert_eq!(action("First Name"), "pseudonymize");
+        assert_eq!(action("Primary Email"), "replace");
+        assert_eq!(action("User Name"), "replace");
+        assert_eq!(action("Middle Name"), "clear");
+        assert_eq!(action("Mobile Phone"), "clear");
     }
 
     #[test]
