@@ -110,6 +110,15 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "N", default_value_t = 100_000_000)]
     pub max_cells: u64,
 
+    /// Split each output into parts of at most N data rows (`<stem>.part-001.xlsx`, ...).
+    #[arg(long, value_name = "N")]
+    pub max_part_rows: Option<NonZeroUsize>,
+
+    /// Split each output into parts of at most SIZE as written (e.g. 8MB, the import wizard's
+    /// limit).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_part_bytes: Option<u64>,
+
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,

@@ -38,6 +38,7 @@ pub mod plan;
 pub mod preview;
 pub mod profiles;
 pub mod report;
+pub mod split;
 pub mod subjects;
 pub mod workbook;
 pub mod xlsx;

@@ -129,6 +129,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// In a dry run, keep this many before/after pairs per column for the terminal.
     pub samples: usize,
+    /// Split each output into import-sized parts.
+    pub parts: crate::split::PartLimits,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -151,6 +153,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.rows_deleted = 0;
             report.cells_changed = 0;
             report.sheets.clear();
+            report.parts.clear();
             report.samples.clear();
             report.output = None;
             report.changes = None;
@@ -193,8 +196,13 @@ fn scrub_file(
     if same_file(&job.input, &job.output) {
         return Err(fail(Problem::OutputIsInput));
     }
-    if !settings.force && job.output.exists() {
-        return Err(fail(Problem::OutputExists(job.output.clone())));
+    let first_output = if settings.parts.active() {
+        crate::split::part_path(&job.output, 1)
+    } else {
+        job.output.clone()
+    };
+    if !settings.force && first_output.exists() {
+        return Err(fail(Problem::OutputExists(first_output)));
     }
     let bytes = std::fs::read(&job.input).map_err(|e| {
         fail(match e.kind() {
@@ -228,12 +236,41 @@ fn scrub_file(
         return Ok(());
     }
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
-    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| match &book.format {
-        Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, &changes, w),
-        Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, &changes, &settings.patch, w),
-        Format::Csv(dialect) => crate::csv::write(&book, dialect, &changes, w),
-    })
-    .map_err(fail)?;
+    let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
+        match &book.format {
+            Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
+            Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, changes, &settings.patch, w),
+            Format::Csv(dialect) => crate::csv::write(&book, dialect, changes, w),
+        }
+    };
+    if settings.parts.active() {
+        let Some(first) = file_plan.sheets.first() else {
+            return Err(fail(Problem::NoSheet));
+        };
+        let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
+            .map_err(fail)?;
+        let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
+            report::write_changes(w, map, &book, &file_plan, &changes)
+                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+        })
+        .map_err(fail)?;
+        for (tmp, part) in parts {
+            commit(tmp, Path::new(&part.path), settings.force).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    fail(Problem::OutputExists(PathBuf::from(&part.path)))
+                } else {
+                    fail(write_problem(Path::new(&part.path), e))
+                }
+            })?;
+            report.parts.push(part);
+        }
+        commit(staged_changes, &job.changes, true)
+            .map_err(|e| fail(write_problem(&job.changes, e)))?;
+        report.changes = Some(job.changes.display().to_string());
+        return Ok(());
+    }
+    let (staged_output, digest) =
+        stage_with(out_dir, &job.output, |w| write(&changes, w)).map_err(fail)?;
     report.output_sha256 = Some(digest);
     let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
         report::write_changes(w, map, &book, &file_plan, &changes)
@@ -252,6 +289,76 @@ fn scrub_file(
     commit(staged_changes, &job.changes, true).map_err(|e| fail(write_problem(&job.changes, e)))?;
     report.changes = Some(job.changes.display().to_string());
     Ok(())
+}
+
+/// Write the output as parts of at most `limits` rows and bytes each (bytes as written: a part
+/// that comes out too big is written again with fewer rows).
+fn write_parts<F>(
+    book: &crate::workbook::Workbook,
+    sheet: usize,
+    changes: &[SheetChanges],
+    limits: &crate::split::PartLimits,
+    job: &Job,
+    write: &F,
+) -> Result<Vec<(tempfile::NamedTempFile, report::PartReport)>, Problem>
+where
+    F: Fn(
+        &[SheetChanges],
+        &mut HashingWriter<BufWriter<&mut std::fs::File>>,
+    ) -> Result<(), Problem>,
+{
+    let height = book.sheets[sheet].height();
+    let gone = changes
+        .iter()
+        .find(|c| c.sheet == sheet)
+        .map_or(&[][..], |c| &c.deleted[..]);
+    let rows: Vec<u32> = (1..height)
+        .filter(|r| gone.binary_search_by_key(r, |d| d.row).is_err())
+        .collect();
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut per_part = limits.max_rows.unwrap_or(rows.len()).max(1);
+    loop {
+        let mut n = per_part.min(rows.len() - start);
+        let path = crate::split::part_path(&job.output, parts.len() + 1);
+        let (tmp, digest, size) = loop {
+            let keep = &rows[start..start + n];
+            let part = crate::split::part_changes(changes, sheet, keep, height);
+            let (tmp, digest) = stage_with(out_dir, &path, |w| write(&part, w))?;
+            let size = tmp
+                .as_file()
+                .metadata()
+                .map_err(|e| write_problem(&path, e))?
+                .len();
+            match limits.max_bytes {
+                Some(max) if size > max && n > 1 => {
+                    // Shrink in proportion, with a margin: the header and metadata do not shrink.
+                    n = ((n as u64 * max / size) * 9 / 10).clamp(1, n as u64 - 1) as usize;
+                }
+                Some(max) if size > max => {
+                    return Err(Problem::Build(format!(
+                        "one row with the file's other sheets already takes {size} bytes, more than the part limit of {max}"
+                    )));
+                }
+                _ => break (tmp, digest, size),
+            }
+        };
+        parts.push((
+            tmp,
+            report::PartReport {
+                path: path.display().to_string(),
+                rows: n as u64,
+                bytes: size,
+                sha256: digest,
+            },
+        ));
+        start += n;
+        per_part = n;
+        if start >= rows.len() {
+            return Ok(parts);
+        }
+    }
 }
 
 fn write_problem(path: &Path, e: std::io::Error) -> Problem {

@@ -97,6 +97,9 @@ pub struct FileReport {
     pub rows_deleted: u64,
     /// Cells changed.
     pub cells_changed: u64,
+    /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartReport>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
@@ -119,10 +122,24 @@ impl FileReport {
             rows: 0,
             rows_deleted: 0,
             cells_changed: 0,
+            parts: Vec::new(),
             sheets: Vec::new(),
             samples: Vec::new(),
         }
     }
+}
+
+/// One import-sized part of an output.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartReport {
+    /// The part's path.
+    pub path: String,
+    /// Data rows in it.
+    pub rows: u64,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the part.
+    pub sha256: String,
 }
 
 /// The report of one scrubbed sheet.

@@ -75,6 +75,10 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         patch: crate::xlsx::patch::PatchOptions {
             strip_doc_props: args.strip_doc_props,
         },
+        parts: crate::split::PartLimits {
+            max_rows: args.max_part_rows.map(|n| n.get()),
+            max_bytes: args.max_part_bytes,
+        },
         limits: crate::xlsx::Limits {
             max_unpacked: args.max_unpacked,
             max_ratio: args.max_ratio,
@@ -271,7 +275,13 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
     let mut line = format!(
         "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
         f.input,
-        f.output.as_deref().unwrap_or("?"),
+        f.output.clone().unwrap_or_else(|| match f.parts.len() {
+            0 => "?".to_string(),
+            n => format!(
+                "{} ({n} parts)",
+                f.parts[0].path.replace(".part-001", ".part-*")
+            ),
+        }),
         thousands(f.rows),
         thousands(f.cells_changed)
     );

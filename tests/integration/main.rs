@@ -14,3 +14,4 @@ mod privacy;
 mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
+mod split;
