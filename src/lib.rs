@@ -8,6 +8,8 @@
 //! each file's headers and Dynamics metadata, [`plan`]) → **apply** (pure [`actions`] per cell,
 //! parallel over row chunks, [`apply`]) → **write** ([`xlsx::rebuild`], [`csv`]) →
 //! **report** ([`report`]). [`pipeline`] runs that per file, in parallel, with atomic output.
+//! [`verify`] checks a scrubbed file against its original: nothing kept was changed, nothing
+//! removed is left.
 //!
 //! ```
 //! use calamine::Data;
@@ -37,6 +39,7 @@ pub mod plan;
 pub mod profiles;
 pub mod report;
 pub mod subjects;
+pub mod verify;
 pub mod workbook;
 pub mod xlsx;
 
