@@ -21,6 +21,8 @@ pub enum Command {
     Scrub(ScrubArgs),
     /// List the built-in profiles, or print one (`profiles show NAME`) to copy and edit.
     Profiles(ProfilesArgs),
+    /// Check a scrubbed file against its original: nothing kept changed, nothing removed left.
+    Verify(VerifyArgs),
 }
 
 /// `dsr-scrub scrub`
@@ -28,7 +30,7 @@ pub enum Command {
 #[command(
     after_help = "Without --map or --profile, the built-in `systemuser` profile is used.\n\
 The pseudonymization key comes from --key-file or the DSR_SCRUB_KEY environment variable.\n\
-Exit codes: 0 all files scrubbed, 1 a file failed, 2 bad usage or bad map."
+Exit codes: 0 all files scrubbed, 1 a file failed (or failed --verify), 2 bad usage or bad map."
 )]
 pub struct ScrubArgs {
     /// The column map (TOML).
@@ -89,6 +91,11 @@ pub struct ScrubArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 
+    /// Verify each output before it is written, as `dsr-scrub verify` does; an output that
+    /// fails is not written and its file counts as failed.
+    #[arg(long)]
+    pub verify: bool,
+
     /// Print only errors: no progress bar, no summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -100,6 +107,36 @@ pub struct ScrubArgs {
     /// Input .xlsx or .csv files, or folders of them (not recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+}
+
+/// `dsr-scrub verify`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Use the map (or profile) and key that scrubbed the file; without --map or --profile,\n\
+the built-in `systemuser` profile is used. Findings name the part, sheet, cell and column, never a value.\n\
+Exit codes: 0 everything holds, 1 a file cannot be read, 2 bad usage or bad map,\n\
+3 a leak or a fidelity break was found."
+)]
+pub struct VerifyArgs {
+    /// The column map (TOML) that scrubbed the file.
+    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
+    pub map: Option<PathBuf>,
+
+    /// The built-in profile that scrubbed the file (see `dsr-scrub profiles`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// File holding the key the file was scrubbed with, when the map pseudonymizes.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// The export as it was before scrubbing (.xlsx or .csv).
+    #[arg(value_name = "ORIGINAL")]
+    pub original: PathBuf,
+
+    /// The scrubbed file, in the same format.
+    #[arg(value_name = "SCRUBBED")]
+    pub scrubbed: PathBuf,
 }
 
 /// `dsr-scrub profiles`

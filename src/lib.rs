@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     match &cli.command {
         Command::Scrub(args) => cmd::scrub::run(args),
         Command::Profiles(args) => cmd::profiles::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     }
 }
 

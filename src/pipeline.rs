@@ -125,6 +125,8 @@ pub struct Settings {
     pub patch: crate::xlsx::patch::PatchOptions,
     /// Limits on xlsx packages, checked before they are unpacked.
     pub limits: crate::xlsx::Limits,
+    /// Verify each staged output against its input before committing it (`scrub --verify`).
+    pub verify: bool,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -223,6 +225,12 @@ fn scrub_file(
         Format::Csv(dialect) => crate::csv::write(&book, dialect, &changes, w),
     })
     .map_err(fail)?;
+    // scrub --verify: check the staged output before it is committed. On a finding the temp
+    // file is dropped (deleted) here, so nothing is written.
+    if settings.verify {
+        crate::verify::check_staged(map, &book, &file_plan, &changes, staged_output.path())
+            .map_err(fail)?;
+    }
     report.output_sha256 = Some(digest);
     let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
         report::write_changes(w, map, &book, &file_plan, &changes)

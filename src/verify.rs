@@ -402,6 +402,32 @@ pub fn verify_output(
     check(map, original, plan, changes, &scrubbed_book, scrubbed)
 }
 
+/// `scrub --verify`: verify a staged output file; any finding is a [`Problem::VerifyFailed`].
+pub(crate) fn check_staged(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    staged: &Path,
+) -> Result<(), Problem> {
+    let bytes = std::fs::read(staged).map_err(|e| Problem::Write {
+        path: staged.to_path_buf(),
+        kind: e.kind(),
+    })?;
+    let outcome = verify_output(map, original, plan, changes, &bytes).map_err(|p| {
+        Problem::Build(format!(
+            "the output cannot be read back to verify it ({p}); this is a bug, please report it"
+        ))
+    })?;
+    if outcome.passed() {
+        Ok(())
+    } else {
+        Err(Problem::VerifyFailed {
+            findings: outcome.leaks() + outcome.fidelity(),
+        })
+    }
+}
+
 fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(|e| {
         FileError::new(

@@ -2,6 +2,7 @@
 
 pub mod profiles;
 pub mod scrub;
+pub mod verify;
 
 use std::io::Write;
 

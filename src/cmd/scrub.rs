@@ -32,7 +32,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         key: key.as_ref(),
         subjects: &subjects,
     };
-    let map = load_map(args, &inputs)?;
+    let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
     let uses_key = map
         .rules
         .iter()
@@ -81,6 +81,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             max_entries: args.max_entries,
             max_cells: args.max_cells,
         },
+        verify: args.verify,
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
@@ -131,7 +132,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
 }
 
 /// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.
-fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
+pub(crate) fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
     if let Some(path) = key_file {
         return Key::from_file(path).map(Some).map_err(Error::Usage);
     }
@@ -144,8 +145,12 @@ fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
 }
 
 /// The map from `--map`, `--profile`, or the default profile.
-fn load_map(args: &ScrubArgs, inputs: &MapInputs) -> Result<Map, Error> {
-    if let Some(path) = &args.map {
+pub(crate) fn load_map(
+    map: Option<&Path>,
+    profile: Option<&str>,
+    inputs: &MapInputs,
+) -> Result<Map, Error> {
+    if let Some(path) = map {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             MapError::new(
@@ -158,7 +163,7 @@ fn load_map(args: &ScrubArgs, inputs: &MapInputs) -> Result<Map, Error> {
         })?;
         return Ok(Map::parse_with(&text, &origin, inputs)?);
     }
-    let name = args.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+    let name = profile.unwrap_or(DEFAULT_PROFILE);
     let profile =
         profiles::find(name).ok_or_else(|| crate::cmd::profiles::unknown_profile(name))?;
     Ok(Map::parse_with(
@@ -207,7 +212,8 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
         out.insert_str(
             0,
             &format!(
-                "dsr-scrub: scrubbed {} of {} file(s) with {}: {} cell(s) changed in {} row(s)\n",
+                "dsr-scrub: scrubbed {}{} of {} file(s) with {}: {} cell(s) changed in {} row(s)\n",
+                if args.verify { "and verified " } else { "" },
                 t.succeeded,
                 t.files,
                 report.map.origin,

@@ -11,3 +11,4 @@ mod privacy;
 mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
+mod verify;
