@@ -49,13 +49,8 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
-    /// A data subject (a name, email or record id) for `in = "@subjects"` row rules. Repeatable.
-    #[arg(long = "subject", value_name = "VALUE")]
-    pub subjects: Vec<String>,
-
-    /// A file of data subjects: one value per line, or a .csv with a header (e.g. name,email,guid).
-    #[arg(long = "subjects", value_name = "FILE")]
-    pub subjects_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
 
     /// Replace outputs and reports that already exist.
     #[arg(long)]
@@ -71,21 +66,8 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub strip_doc_props: bool,
 
-    /// Refuse xlsx packages that unpack to more than SIZE (e.g. 2GiB, 500MB).
-    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
-    pub max_unpacked: u64,
-
-    /// Refuse xlsx parts that inflate more than N:1 (zip bombs).
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub max_ratio: u64,
-
-    /// Refuse xlsx packages with more than N entries.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
-    pub max_entries: usize,
-
-    /// Refuse sheets whose declared size spans more than N cells (rows x columns).
-    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
-    pub max_cells: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
@@ -109,11 +91,56 @@ pub struct ScrubArgs {
     pub inputs: Vec<PathBuf>,
 }
 
+/// The data subjects, for maps that refer to them (`scrub` and `verify`).
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    /// A data subject (a name, email or record id) for `in = "@subjects"` row rules. Repeatable.
+    #[arg(long = "subject", value_name = "VALUE")]
+    pub subjects: Vec<String>,
+
+    /// A file of data subjects: one value per line, or a .csv with a header (e.g. name,email,guid).
+    #[arg(long = "subjects", value_name = "FILE")]
+    pub subjects_file: Option<PathBuf>,
+}
+
+/// Limits on xlsx packages, checked before they are unpacked (`scrub` and `verify`).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Refuse xlsx packages that unpack to more than SIZE (e.g. 2GiB, 500MB).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub max_unpacked: u64,
+
+    /// Refuse xlsx parts that inflate more than N:1 (zip bombs).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_ratio: u64,
+
+    /// Refuse xlsx packages with more than N entries.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_entries: usize,
+
+    /// Refuse sheets whose declared size spans more than N cells (rows x columns).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub max_cells: u64,
+}
+
+impl LimitArgs {
+    /// The limits to read with.
+    pub fn limits(&self) -> crate::xlsx::Limits {
+        crate::xlsx::Limits {
+            max_unpacked: self.max_unpacked,
+            max_ratio: self.max_ratio,
+            max_entries: self.max_entries,
+            max_cells: self.max_cells,
+        }
+    }
+}
+
 /// `dsr-scrub verify`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Use the map (or profile) and key that scrubbed the file; without --map or --profile,\n\
-the built-in `systemuser` profile is used. Findings name the part, sheet, cell and column, never a value.\n\
+    after_help = "Use the map (or profile), key and subjects that scrubbed the file; without --map or\n\
+--profile, the built-in `systemuser` profile is used. Findings name the part, sheet, cell and\n\
+column (as in the scrubbed file), never a value.\n\
 Exit codes: 0 everything holds, 1 a file cannot be read, 2 bad usage or bad map,\n\
 3 a leak or a fidelity break was found."
 )]
@@ -129,6 +156,12 @@ pub struct VerifyArgs {
     /// File holding the key the file was scrubbed with, when the map pseudonymizes.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     /// The export as it was before scrubbing (.xlsx or .csv).
     #[arg(value_name = "ORIGINAL")]

@@ -228,7 +228,8 @@ fn scrub_file(
     // scrub --verify: check the staged output before it is committed. On a finding the temp
     // file is dropped (deleted) here, so nothing is written.
     if settings.verify {
-        crate::verify::check_staged(map, &book, &file_plan, &changes, staged_output.path())
+        let staged = staged_output.path();
+        crate::verify::check_staged(map, &book, &file_plan, &changes, staged, &settings.limits)
             .map_err(fail)?;
     }
     report.output_sha256 = Some(digest);

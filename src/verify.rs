@@ -7,9 +7,10 @@
 //!   visibility and code names; the same hidden columns; the same header row; and every cell
 //!   outside the map's columns (every resolved column whose action is not `keep`) identical in
 //!   value and type, which covers the protected `(Do Not Modify)` columns and the metadata sheet.
-//!   Row counts must be equal: there are no row rules yet, so no row may go.
+//!   Rows must be the original's less those the map's row rules delete, in order.
 //! - **Leaks**: every value the map removed or replaced (the original text of each
-//!   cell the scrub changes) is searched for in the *raw* output, case-insensitively and as a
+//!   cell the scrub changes, the fragments `redact` replaces in free text, and the map's columns
+//!   of rows that row rules delete) is searched for in the *raw* output, case-insensitively and as a
 //!   whole word or phrase: every decompressed part of an xlsx package (cells, formulas and their
 //!   cached values, shared strings, comments, document properties, defined names, tables, ...),
 //!   or every field of a CSV. A hit is not a leak only inside a cell that the map kept and that
@@ -18,7 +19,8 @@
 //!   pseudonym may by chance spell a real name). Values shorter than [`MIN_CHARS`] characters are
 //!   not searched, and the outcome says how many.
 //!
-//! Findings name the part, sheet, cell and column, and the rule broken; never a value.
+//! Findings name the part, sheet, cell (as in the scrubbed file) and column, and the rule broken;
+//! never a value.
 //!
 //! ```
 //! use dsr_scrub::{apply, csv, map::Map, plan, verify};
@@ -34,11 +36,13 @@
 //!
 //! // A correct scrub passes ("Primary" is not "Mary")...
 //! let good = b"Name,Team\n,Primary Care\n";
-//! assert!(verify::verify_output(&map, &original, &plan, &changes, good).unwrap().passed());
+//! let limits = dsr_scrub::xlsx::Limits::default();
+//! let outcome = verify::verify_output(&map, &original, &plan, &changes, good, &limits).unwrap();
+//! assert!(outcome.passed());
 //!
 //! // ...and one that moved the name into a kept column fails, saying where.
 //! let bad = b"Name,Team\n,Mary Jones\n";
-//! let outcome = verify::verify_output(&map, &original, &plan, &changes, bad).unwrap();
+//! let outcome = verify::verify_output(&map, &original, &plan, &changes, bad, &limits).unwrap();
 //! let lines: Vec<String> = outcome.findings.iter().map(|f| f.to_string()).collect();
 //! assert_eq!(lines, [
 //!     "sheet 'people', cell B2 (Team): the cell is outside the map's columns but its value differs from the original",
@@ -58,8 +62,10 @@ use crate::map::Map;
 use crate::pipeline::InputKind;
 use crate::plan::{self, FilePlan};
 use crate::workbook::{Format, Visibility, Workbook};
+use crate::xlsx::Limits;
 use calamine::Data;
 use needles::Needles;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -124,10 +130,12 @@ pub enum Rule {
     },
     /// A formula outside the map's columns was changed, added or removed.
     FormulaChanged,
-    /// A sheet has more or fewer rows than the original.
+    /// A sheet has more or fewer rows than the original less the rows the map deletes.
     RowCount {
         /// Data rows in the original (header excluded).
         original: u32,
+        /// Of those, rows the map's row rules delete.
+        deleted: u32,
         /// Data rows in the scrubbed file.
         scrubbed: u32,
     },
@@ -238,9 +246,21 @@ impl fmt::Display for Rule {
                 "the cell is outside the map's columns but its type changed from {original} to {scrubbed}"
             ),
             Rule::FormulaChanged => f.write_str("the cell is outside the map's columns but its formula differs from the original"),
-            Rule::RowCount { original, scrubbed } => write!(
+            Rule::RowCount {
+                original,
+                deleted: 0,
+                scrubbed,
+            } => write!(
                 f,
                 "the sheet has {scrubbed} data row(s), the original {original}"
+            ),
+            Rule::RowCount {
+                original,
+                deleted,
+                scrubbed,
+            } => write!(
+                f,
+                "the sheet has {scrubbed} data row(s), the original {original} less {deleted} deleted by row rules"
             ),
             Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
             Rule::Omitted { count } => write!(
@@ -346,13 +366,19 @@ impl Outcome {
     }
 }
 
-/// Verify the file `scrubbed` against `original` under `map`.
+/// Verify the file `scrubbed` against `original` under `map`. Both must be `.xlsx`, or both
+/// `.csv`; xlsx packages are read within `limits`.
 ///
 /// # Errors
 /// A [`FileError`] naming the file that cannot be read (or that the map does not fit).
-pub fn verify_files(map: &Map, original: &Path, scrubbed: &Path) -> Result<Outcome, FileError> {
+pub fn verify_files(
+    map: &Map,
+    original: &Path,
+    scrubbed: &Path,
+    limits: &Limits,
+) -> Result<Outcome, FileError> {
     let original_side = || {
-        let book = read_file(original, None)?;
+        let book = read_file(original, None, limits)?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
         let changes: Vec<SheetChanges> = plan
             .sheets
@@ -368,7 +394,7 @@ pub fn verify_files(map: &Map, original: &Path, scrubbed: &Path) -> Result<Outco
         .map(|s| s.to_string_lossy().into_owned());
     let scrubbed_side = || {
         let bytes = read_bytes(scrubbed)?;
-        let book = parse(scrubbed, &bytes, csv_sheet.as_deref())?;
+        let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
         Ok::<_, FileError>((bytes, book))
     };
     // The two reads are independent; on two cores they take the time of one.
@@ -381,7 +407,7 @@ pub fn verify_files(map: &Map, original: &Path, scrubbed: &Path) -> Result<Outco
 
 /// Verify a scrubbed output against an original already read and scrubbed in memory, as
 /// `scrub --verify` does before it commits the output. `plan` and `changes` are what the scrub
-/// computed for `original`.
+/// computed for `original`; an xlsx output is read within `limits`.
 ///
 /// # Errors
 /// A [`Problem`] when `scrubbed` cannot be read as the original's format.
@@ -391,9 +417,10 @@ pub fn verify_output(
     plan: &FilePlan,
     changes: &[SheetChanges],
     scrubbed: &[u8],
+    limits: &Limits,
 ) -> Result<Outcome, Problem> {
     let scrubbed_book = match &original.format {
-        Format::Xlsx => crate::xlsx::read(scrubbed)?,
+        Format::Xlsx => crate::xlsx::read_with(scrubbed, limits)?,
         Format::Csv(_) => {
             let name = original.sheets.first().map_or("", |s| s.name.as_str());
             crate::csv::read(scrubbed, name)?
@@ -409,12 +436,13 @@ pub(crate) fn check_staged(
     plan: &FilePlan,
     changes: &[SheetChanges],
     staged: &Path,
+    limits: &Limits,
 ) -> Result<(), Problem> {
     let bytes = std::fs::read(staged).map_err(|e| Problem::Write {
         path: staged.to_path_buf(),
         kind: e.kind(),
     })?;
-    let outcome = verify_output(map, original, plan, changes, &bytes).map_err(|p| {
+    let outcome = verify_output(map, original, plan, changes, &bytes, limits).map_err(|p| {
         Problem::Build(format!(
             "the output cannot be read back to verify it ({p}); this is a bug, please report it"
         ))
@@ -440,15 +468,20 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
     })
 }
 
-fn read_file(path: &Path, csv_sheet: Option<&str>) -> Result<Workbook, FileError> {
+fn read_file(path: &Path, csv_sheet: Option<&str>, limits: &Limits) -> Result<Workbook, FileError> {
     let bytes = read_bytes(path)?;
-    parse(path, &bytes, csv_sheet)
+    parse(path, &bytes, csv_sheet, limits)
 }
 
-fn parse(path: &Path, bytes: &[u8], csv_sheet: Option<&str>) -> Result<Workbook, FileError> {
+fn parse(
+    path: &Path,
+    bytes: &[u8],
+    csv_sheet: Option<&str>,
+    limits: &Limits,
+) -> Result<Workbook, FileError> {
     let fail = |p| FileError::new(path, p);
     match InputKind::of(path) {
-        Some(InputKind::Xlsx) => crate::xlsx::read(bytes).map_err(fail),
+        Some(InputKind::Xlsx) => crate::xlsx::read_with(bytes, limits).map_err(fail),
         Some(InputKind::Csv) => {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
             crate::csv::read(bytes, csv_sheet.unwrap_or(&stem)).map_err(fail)
@@ -473,12 +506,7 @@ fn check(
     scrubbed_bytes: &[u8],
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let needles = Needles::new(changes.iter().flat_map(|sc| {
-        let sheet = &original.sheets[sc.sheet];
-        sc.cells
-            .iter()
-            .filter_map(|c| crate::actions::cell_text(sheet.cell(c.row, c.col)))
-    }));
+    let needles = Needles::new(removed_values(&ctx));
     let parts = match original.format {
         Format::Xlsx => Some(leaks::Package::open(scrubbed_bytes, scrubbed)?),
         Format::Csv(_) => None,
@@ -499,6 +527,31 @@ fn check(
     })
 }
 
+/// Every value the map removes or replaces: the original text of each changed cell; for
+/// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
+/// text of its cells in the map's columns.
+fn removed_values<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    ctx.changes.iter().flatten().flat_map(move |sc| {
+        let sheet = &ctx.original.sheets[sc.sheet];
+        let changed = sc.cells.iter().flat_map(move |c| {
+            let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+            // The values mentions replace are the other columns' own old values, searched
+            // for as such; `replaced` needs only the text here.
+            let fragments = match (&ctx.map.rules[c.rule].action, &old) {
+                (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+                _ => Vec::new(),
+            };
+            old.into_iter().chain(fragments.into_iter().map(Cow::Owned))
+        });
+        let deleted = sc.deleted.iter().flat_map(move |d| {
+            (0..sheet.width())
+                .filter(move |&col| ctx.is_target(sc.sheet, col))
+                .filter_map(move |col| crate::actions::cell_text(sheet.cell(d.row, col)))
+        });
+        changed.chain(deleted)
+    })
+}
+
 /// What both checks need to know about the two files.
 struct Context<'a> {
     map: &'a Map,
@@ -513,6 +566,8 @@ struct Context<'a> {
     /// Per scrubbed sheet: the original sheet with the same name, else the one in its place if
     /// that has no namesake.
     to_original: Vec<Option<usize>>,
+    /// Per original sheet whose row rules delete rows: the original row of each scrubbed row.
+    rows: Vec<Option<Vec<u32>>>,
 }
 
 /// What a cell of the scrubbed file is, as far as leaks go.
@@ -589,6 +644,25 @@ impl<'a> Context<'a> {
                 *slot = Some(i);
             }
         }
+        let rows = original
+            .sheets
+            .iter()
+            .zip(&by_sheet)
+            .map(|(sheet, sc)| {
+                let deleted = &sc.filter(|sc| !sc.deleted.is_empty())?.deleted;
+                let mut cursor = 0;
+                let mut kept = Vec::with_capacity(sheet.height() as usize);
+                for row in 0..sheet.height() {
+                    while deleted.get(cursor).is_some_and(|d| d.row < row) {
+                        cursor += 1;
+                    }
+                    if deleted.get(cursor).is_none_or(|d| d.row != row) {
+                        kept.push(row);
+                    }
+                }
+                Some(kept)
+            })
+            .collect();
         Context {
             map,
             original,
@@ -597,6 +671,16 @@ impl<'a> Context<'a> {
             targets,
             headers,
             to_original,
+            rows,
+        }
+    }
+
+    /// The row of original sheet `sheet` that row `row` of the scrubbed sheet comes from, rows
+    /// deleted by row rules skipped; `None` past the original's rows.
+    fn original_row(&self, sheet: usize, row: u32) -> Option<u32> {
+        match &self.rows[sheet] {
+            None => (row < self.original.sheets[sheet].height().max(1)).then_some(row),
+            Some(kept) => kept.get(row as usize).copied(),
         }
     }
 
@@ -622,10 +706,13 @@ impl<'a> Context<'a> {
         let Some(o) = self.to_original.get(sheet).copied().flatten() else {
             return Verdict::Changed;
         };
+        let Some(from) = self.original_row(o, row) else {
+            return Verdict::Changed;
+        };
         let now = self.scrubbed.sheets[sheet].cell(row, col);
         let change = self.changes[o].and_then(|sc| {
             sc.cells
-                .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+                .binary_search_by(|c| (c.row, c.col).cmp(&(from, col)))
                 .ok()
                 .map(|i| &sc.cells[i])
         });
@@ -638,7 +725,7 @@ impl<'a> Context<'a> {
                     Verdict::Scrubbed
                 }
             }
-            None if same_cell(self.original.sheets[o].cell(row, col), now) => Verdict::Kept,
+            None if same_cell(self.original.sheets[o].cell(from, col), now) => Verdict::Kept,
             None => Verdict::Changed,
         }
     }

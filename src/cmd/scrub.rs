@@ -26,8 +26,11 @@ pub const REPORT_FILE: &str = "scrub-report.json";
 pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let started = SystemTime::now();
     let key = load_key(args.key_file.as_deref())?;
-    let subjects = crate::subjects::load(&args.subjects, args.subjects_file.as_deref())
-        .map_err(Error::Usage)?;
+    let subjects = crate::subjects::load(
+        &args.subjects.subjects,
+        args.subjects.subjects_file.as_deref(),
+    )
+    .map_err(Error::Usage)?;
     let inputs = MapInputs {
         key: key.as_ref(),
         subjects: &subjects,
@@ -75,12 +78,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         patch: crate::xlsx::patch::PatchOptions {
             strip_doc_props: args.strip_doc_props,
         },
-        limits: crate::xlsx::Limits {
-            max_unpacked: args.max_unpacked,
-            max_ratio: args.max_ratio,
-            max_entries: args.max_entries,
-            max_cells: args.max_cells,
-        },
+        limits: args.limits.limits(),
         verify: args.verify,
     };
     let reports = pool.install(|| {

@@ -16,9 +16,14 @@ use crate::verify::{self, Outcome, MIN_CHARS};
 /// [`Error::Run`] (exit 1) when either file cannot be read, naming it.
 pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
     let key = load_key(args.key_file.as_deref())?;
+    let subjects = crate::subjects::load(
+        &args.subjects.subjects,
+        args.subjects.subjects_file.as_deref(),
+    )
+    .map_err(Error::Usage)?;
     let inputs = MapInputs {
         key: key.as_ref(),
-        subjects: &[],
+        subjects: &subjects,
     };
     let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
     if let (Some(a), Some(b)) = (InputKind::of(&args.original), InputKind::of(&args.scrubbed)) {
@@ -30,7 +35,8 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
             )));
         }
     }
-    let outcome = verify::verify_files(&map, &args.original, &args.scrubbed)
+    let limits = args.limits.limits();
+    let outcome = verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
         .map_err(|e| Error::Run(e.to_string()))?;
     let text = render(&outcome, args);
     print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;

@@ -91,39 +91,45 @@ fn check_sheet(
     let is_protected = |c: u32| protected.get(c as usize).copied().unwrap_or(false);
     let is_metadata = is_metadata_sheet(before);
     let width = before.width().max(after.width());
-    // Rows are compared up to the shorter sheet; a missing or extra row is one finding rather
-    // than a cell finding for every row after it.
     let (height_before, height_after) = (before.height(), after.height());
-    let common = height_before.min(height_after);
-    let blank_tail = (common..height_before)
-        .all(|r| (0..width).all(|c| ctx.is_target(o, c) || is_blank(before.cell(r, c))))
-        && (common..height_after).all(|r| (0..width).all(|c| is_blank(after.cell(r, c))));
-    if !blank_tail {
-        // A trailing row whose only content was scrubbed away may legitimately end the sheet
-        // earlier; anything else is a row lost or gained.
-        sink.push(finding(
-            None,
-            None,
-            Rule::RowCount {
-                original: height_before.saturating_sub(1),
-                scrubbed: height_after.saturating_sub(1),
-            },
-        ));
-    }
-    for row in 0..common {
+    let deleted: &[crate::apply::Deletion] = ctx.changes[o].map_or(&[], |sc| &sc.deleted);
+    // Walk the original's rows, skipping those the row rules delete; each kept row is the next
+    // row of the scrubbed sheet. A row missing in the middle shifts every row after it, so it
+    // shows as the row count finding plus (a limited number of) cell findings.
+    let mut rows_ok = true;
+    let mut cursor = 0;
+    let mut next: u32 = 0;
+    for row in 0..height_before {
+        while deleted.get(cursor).is_some_and(|d| d.row < row) {
+            cursor += 1;
+        }
+        if deleted.get(cursor).is_some_and(|d| d.row == row) {
+            continue;
+        }
+        let out = next;
+        next += 1;
+        if out >= height_after {
+            // A trailing row whose only content was scrubbed away may legitimately end the
+            // sheet earlier; anything else is a row lost.
+            rows_ok &= (0..width).all(|c| ctx.is_target(o, c) || is_blank(before.cell(row, c)));
+            continue;
+        }
         for col in 0..width {
             // The header row is never scrubbed; below it the map's columns are the leak
             // check's business.
             if row > 0 && ctx.is_target(o, col) {
                 continue;
             }
-            let (a, b) = (before.cell(row, col), after.cell(row, col));
-            let (fa, fb) = (before.formula(row, col), after.formula(row, col));
+            let (a, b) = (before.cell(row, col), after.cell(out, col));
+            let (fa, fb) = (before.formula(row, col), after.formula(out, col));
             if fa.is_some() || fb.is_some() {
                 // A formula's cached value is Excel's to recompute (and a writer may blank it
-                // because it can repeat removed text); the formula itself must stay.
-                if fa != fb && !is_error_as_formula(a, fa, fb) {
-                    sink.push(finding(Some(row), Some(col), Rule::FormulaChanged));
+                // because it can repeat removed text); the formula itself must stay. Below a
+                // deleted row another tool may have rewritten its references (ours refuse to
+                // delete rows around formulas), so there it is not compared as text.
+                let shifted = deleted.first().is_some_and(|d| d.row < row);
+                if fa != fb && !shifted && !is_error_as_formula(a, fa, fb) {
+                    sink.push(finding(Some(out), Some(col), Rule::FormulaChanged));
                 }
                 continue;
             }
@@ -142,8 +148,20 @@ fn check_sheet(
                     scrubbed: type_word(b),
                 }
             };
-            sink.push(finding(Some(row), Some(col), rule));
+            sink.push(finding(Some(out), Some(col), rule));
         }
+    }
+    rows_ok &= (next..height_after).all(|r| (0..width).all(|c| is_blank(after.cell(r, c))));
+    if !rows_ok {
+        sink.push(finding(
+            None,
+            None,
+            Rule::RowCount {
+                original: height_before.saturating_sub(1),
+                deleted: deleted.len() as u32,
+                scrubbed: height_after.saturating_sub(1),
+            },
+        ));
     }
 }
 
