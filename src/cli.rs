@@ -36,6 +36,8 @@ pub enum Command {
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },
+    /// Check a scrubbed file against its original: nothing kept changed, nothing removed left.
+    Verify(VerifyArgs),
 }
 
 /// `dsr-scrub scrub`
@@ -43,7 +45,7 @@ pub enum Command {
 #[command(
     after_help = "Without --map or --profile, the built-in `systemuser` profile is used.\n\
 The pseudonymization key comes from --key-file or the DSR_SCRUB_KEY environment variable.\n\
-Exit codes: 0 all files scrubbed, 1 a file failed, 2 bad usage or bad map."
+Exit codes: 0 all files scrubbed, 1 a file failed (or failed --verify), 2 bad usage or bad map."
 )]
 pub struct ScrubArgs {
     /// The column map (TOML).
@@ -62,13 +64,8 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
 
-    /// A data subject (a name, email or record id) for `in = "@subjects"` row rules. Repeatable.
-    #[arg(long = "subject", value_name = "VALUE")]
-    pub subjects: Vec<String>,
-
-    /// A file of data subjects: one value per line, or a .csv with a header (e.g. name,email,guid).
-    #[arg(long = "subjects", value_name = "FILE")]
-    pub subjects_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
 
     /// Replace outputs and reports that already exist.
     #[arg(long)]
@@ -94,6 +91,55 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub strip_doc_props: bool,
 
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// Split each output into parts of at most N data rows (`<stem>.part-001.xlsx`, ...).
+    #[arg(long, value_name = "N", conflicts_with = "verify")]
+    pub max_part_rows: Option<NonZeroUsize>,
+
+    /// Split each output into parts of at most SIZE as written (e.g. 8MB, the import wizard's
+    /// limit).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "verify")]
+    pub max_part_bytes: Option<u64>,
+
+    /// Worker threads (default: one per core). Output is identical for any value.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// Verify each output before it is written, as `dsr-scrub verify` does; an output that
+    /// fails is not written and its file counts as failed.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Print only errors: no progress bar, no summary.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print per-column counts for each file.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// The data subjects, for maps that refer to them (`scrub` and `verify`).
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    /// A data subject (a name, email or record id) for `in = "@subjects"` row rules. Repeatable.
+    #[arg(long = "subject", value_name = "VALUE")]
+    pub subjects: Vec<String>,
+
+    /// A file of data subjects: one value per line, or a .csv with a header (e.g. name,email,guid).
+    #[arg(long = "subjects", value_name = "FILE")]
+    pub subjects_file: Option<PathBuf>,
+}
+
+/// Limits on xlsx packages, checked before they are unpacked (`scrub` and `verify`).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
     /// Refuse xlsx packages that unpack to more than SIZE (e.g. 2GiB, 500MB).
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_unpacked: u64,
@@ -109,31 +155,55 @@ pub struct ScrubArgs {
     /// Refuse sheets whose declared size spans more than N cells (rows x columns).
     #[arg(long, value_name = "N", default_value_t = 100_000_000)]
     pub max_cells: u64,
+}
 
-    /// Split each output into parts of at most N data rows (`<stem>.part-001.xlsx`, ...).
-    #[arg(long, value_name = "N")]
-    pub max_part_rows: Option<NonZeroUsize>,
+impl LimitArgs {
+    /// The limits to read with.
+    pub fn limits(&self) -> crate::xlsx::Limits {
+        crate::xlsx::Limits {
+            max_unpacked: self.max_unpacked,
+            max_ratio: self.max_ratio,
+            max_entries: self.max_entries,
+            max_cells: self.max_cells,
+        }
+    }
+}
 
-    /// Split each output into parts of at most SIZE as written (e.g. 8MB, the import wizard's
-    /// limit).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_part_bytes: Option<u64>,
+/// `dsr-scrub verify`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Use the map (or profile), key and subjects that scrubbed the file; without --map or\n\
+--profile, the built-in `systemuser` profile is used. Findings name the part, sheet, cell and\n\
+column (as in the scrubbed file), never a value.\n\
+Exit codes: 0 everything holds, 1 a file cannot be read, 2 bad usage or bad map,\n\
+3 a leak or a fidelity break was found."
+)]
+pub struct VerifyArgs {
+    /// The column map (TOML) that scrubbed the file.
+    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
+    pub map: Option<PathBuf>,
 
-    /// Worker threads (default: one per core). Output is identical for any value.
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<NonZeroUsize>,
+    /// The built-in profile that scrubbed the file (see `dsr-scrub profiles`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 
-    /// Print only errors: no progress bar, no summary.
-    #[arg(long, short = 'q', conflicts_with = "verbose")]
-    pub quiet: bool,
+    /// File holding the key the file was scrubbed with, when the map pseudonymizes.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 
-    /// Also print per-column counts for each file.
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive).
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// The export as it was before scrubbing (.xlsx or .csv).
+    #[arg(value_name = "ORIGINAL")]
+    pub original: PathBuf,
+
+    /// The scrubbed file, in the same format.
+    #[arg(value_name = "SCRUBBED")]
+    pub scrubbed: PathBuf,
 }
 
 /// `dsr-scrub inspect`

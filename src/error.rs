@@ -145,6 +145,8 @@ pub enum Problem {
     },
     #[error("cannot build the output ({0})")]
     Build(String),
+    #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
+    VerifyFailed { findings: usize },
     #[error(
         "internal error while scrubbing this file; it was not written (please report this bug)"
     )]

@@ -8,6 +8,8 @@
 //! each file's headers and Dynamics metadata, [`plan`]) → **apply** (pure [`actions`] per cell,
 //! parallel over row chunks, [`apply`]) → **write** ([`xlsx::rebuild`], [`csv`]) →
 //! **report** ([`report`]). [`pipeline`] runs that per file, in parallel, with atomic output.
+//! [`verify`] checks a scrubbed file against its original: nothing kept was changed, nothing
+//! removed is left.
 //!
 //! ```
 //! use calamine::Data;
@@ -40,6 +42,7 @@ pub mod profiles;
 pub mod report;
 pub mod split;
 pub mod subjects;
+pub mod verify;
 pub mod workbook;
 pub mod xlsx;
 
@@ -60,6 +63,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Profiles(args) => cmd::profiles::run(args),
         Command::Completions { shell } => cmd::completions::completions(*shell),
         Command::Man { command } => cmd::completions::man(command.as_deref()),
+        Command::Verify(args) => cmd::verify::run(args),
     }
 }
 

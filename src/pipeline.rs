@@ -131,6 +131,8 @@ pub struct Settings {
     pub samples: usize,
     /// Split each output into import-sized parts.
     pub parts: crate::split::PartLimits,
+    /// Verify each staged output against its input before committing it (`scrub --verify`).
+    pub verify: bool,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -271,6 +273,13 @@ fn scrub_file(
     }
     let (staged_output, digest) =
         stage_with(out_dir, &job.output, |w| write(&changes, w)).map_err(fail)?;
+    // scrub --verify: check the staged output before it is committed. On a finding the temp
+    // file is dropped (deleted) here, so nothing is written.
+    if settings.verify {
+        let staged = staged_output.path();
+        crate::verify::check_staged(map, &book, &file_plan, &changes, staged, &settings.limits)
+            .map_err(fail)?;
+    }
     report.output_sha256 = Some(digest);
     let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
         report::write_changes(w, map, &book, &file_plan, &changes)

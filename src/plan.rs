@@ -136,13 +136,7 @@ fn resolve_sheet(
     metadata: Option<&Metadata>,
     matched: &mut [bool],
 ) -> Result<SheetPlan, Problem> {
-    let protected: Vec<bool> = headers
-        .iter()
-        .map(|h| {
-            dynamics::is_do_not_modify(h)
-                || metadata.is_some_and(|m| m.protected_headers().any(|p| p == h))
-        })
-        .collect();
+    let protected = protected_columns(headers, metadata);
     // claims[col] = index of the rule that owns the column
     let mut claims: Vec<Option<usize>> = vec![None; headers.len()];
     let named_first = map
@@ -208,6 +202,19 @@ fn resolve_sheet(
         record_id: record_id_column(headers, metadata),
         row_rules: Vec::new(),
     })
+}
+
+/// Which columns Dynamics needs unchanged: any `(Do Not Modify)` header, and the record id, row
+/// checksum and modified-on columns the metadata names (localized in non-English exports).
+/// `verify` uses the same rule to tell a changed protected cell from other changes.
+pub fn protected_columns(headers: &[String], metadata: Option<&Metadata>) -> Vec<bool> {
+    headers
+        .iter()
+        .map(|h| {
+            dynamics::is_do_not_modify(h)
+                || metadata.is_some_and(|m| m.protected_headers().any(|p| p == h))
+        })
+        .collect()
 }
 
 /// Columns a named key resolves to, by the first resolution step that finds any.

@@ -125,8 +125,9 @@ pub fn apply_with(
     (!unchanged).then_some(Data::String(new))
 }
 
-/// The text an action works on, or `None` for cells that hold nothing to scrub.
-fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
+/// The text an action works on, or `None` for cells that hold nothing to scrub. `verify` uses
+/// it too, so it searches for exactly the text the actions saw.
+pub(crate) fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
     match value {
         Data::Empty => None,
         Data::String(s) if s.is_empty() => None,

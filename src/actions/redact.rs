@@ -139,6 +139,24 @@ impl Redactor {
     /// Redact `text`. `lost` holds `(old value, its replacement)` for the other columns of this
     /// row that changed. `None` when nothing was found.
     pub fn apply(&self, text: &str, lost: &[(&str, &str)]) -> Option<String> {
+        self.run(text, lost, &mut |_| {})
+    }
+
+    /// The fragments of `text` that [`Redactor::apply`] replaces (emails, phones, mentions,
+    /// ...), so that `verify` can search the output for each of them.
+    pub fn replaced(&self, text: &str, lost: &[(&str, &str)]) -> Vec<String> {
+        let mut found = Vec::new();
+        self.run(text, lost, &mut |m| found.push(m.to_string()));
+        found
+    }
+
+    /// [`Redactor::apply`], telling `found` each fragment it replaces.
+    fn run(
+        &self,
+        text: &str,
+        lost: &[(&str, &str)],
+        found: &mut dyn FnMut(&str),
+    ) -> Option<String> {
         let mut out = text.to_string();
         if self.mentions && !lost.is_empty() {
             let mut lost: Vec<(&str, &str)> = lost
@@ -151,16 +169,16 @@ impl Redactor {
             for (old, new) in lost {
                 let re = alternation(&[old]);
                 let new = if new.is_empty() { REDACTED } else { new };
-                out = replace_alone(&re, &out, word_char, new);
+                out = replace_alone(&re, &out, word_char, new, found);
             }
         }
         if let Some(re) = &self.subjects {
-            out = replace_alone(re, &out, word_char, REDACTED);
+            out = replace_alone(re, &out, word_char, REDACTED, found);
         }
         for detector in &self.detectors {
             out = match detector {
-                Detector::Email => email_re().replace_all(&out, "[email]").into_owned(),
-                Detector::Url => url_re().replace_all(&out, "[url]").into_owned(),
+                Detector::Email => replace_all(email_re(), &out, "[email]", found),
+                Detector::Url => replace_all(url_re(), &out, "[url]", found),
                 Detector::Phone => {
                     let mut result = String::with_capacity(out.len());
                     let mut last = 0;
@@ -170,6 +188,7 @@ impl Redactor {
                             && !date_like().is_match(m.as_str())
                             && stands_alone(&out, m.start(), m.end(), number_char);
                         if plausible {
+                            found(m.as_str());
                             result.push_str(&out[last..m.start()]);
                             result.push_str("[phone]");
                             last = m.end();
@@ -182,7 +201,7 @@ impl Redactor {
             };
         }
         for re in &self.patterns {
-            out = re.replace_all(&out, REDACTED).into_owned();
+            out = replace_all(re, &out, REDACTED, found);
         }
         (out != text).then_some(out)
     }
@@ -198,12 +217,29 @@ fn alternation(values: &[&str]) -> Regex {
     Regex::new(&format!("(?i)(?:{body})")).expect("escaped literals form a valid regex")
 }
 
-/// Replace matches of `re` that stand alone (see [`stands_alone`]) with `new`.
-fn replace_alone(re: &Regex, text: &str, inner: fn(char) -> bool, new: &str) -> String {
+/// Replace every match of `re` with `new`, telling `found` each match.
+fn replace_all(re: &Regex, text: &str, new: &str, found: &mut dyn FnMut(&str)) -> String {
+    re.replace_all(text, |c: &regex::Captures| {
+        found(&c[0]);
+        new.to_string()
+    })
+    .into_owned()
+}
+
+/// Replace matches of `re` that stand alone (see [`stands_alone`]) with `new`, telling `found`
+/// each one.
+fn replace_alone(
+    re: &Regex,
+    text: &str,
+    inner: fn(char) -> bool,
+    new: &str,
+    found: &mut dyn FnMut(&str),
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in re.find_iter(text) {
         if stands_alone(text, m.start(), m.end(), inner) {
+            found(m.as_str());
             out.push_str(&text[last..m.start()]);
             out.push_str(new);
             last = m.end();
@@ -219,6 +255,17 @@ mod tests {
 
     fn r(detectors: &[Detector]) -> Redactor {
         Redactor::new(detectors.to_vec(), &[], false, &[]).unwrap()
+    }
+
+    #[test]
+    fn tells_what_it_replaced() {
+        let red = Redactor::new(vec![Detector::Email, Detector::Phone], &[], true, &[]).unwrap();
+        let text = "Zoë Müller (zoe@contoso.com, +44 20 7946 0123) left.";
+        assert_eq!(
+            red.replaced(text, &[("Zoë Müller", "Deleted User")]),
+            ["Zoë Müller", "zoe@contoso.com", "+44 20 7946 0123"]
+        );
+        assert!(red.replaced("Nothing here.", &[]).is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod inspect;
 pub mod profiles;
 pub mod scrub;
+pub mod verify;
 
 use std::io::Write;
 

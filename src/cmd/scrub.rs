@@ -26,13 +26,16 @@ pub const REPORT_FILE: &str = "scrub-report.json";
 pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let started = SystemTime::now();
     let key = load_key(args.key_file.as_deref())?;
-    let subjects = crate::subjects::load(&args.subjects, args.subjects_file.as_deref())
-        .map_err(Error::Usage)?;
+    let subjects = crate::subjects::load(
+        &args.subjects.subjects,
+        args.subjects.subjects_file.as_deref(),
+    )
+    .map_err(Error::Usage)?;
     let inputs = MapInputs {
         key: key.as_ref(),
         subjects: &subjects,
     };
-    let map = load_map(args, &inputs)?;
+    let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
     let uses_key = map
         .rules
         .iter()
@@ -79,14 +82,10 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             max_rows: args.max_part_rows.map(|n| n.get()),
             max_bytes: args.max_part_bytes,
         },
-        limits: crate::xlsx::Limits {
-            max_unpacked: args.max_unpacked,
-            max_ratio: args.max_ratio,
-            max_entries: args.max_entries,
-            max_cells: args.max_cells,
-        },
+        limits: args.limits.limits(),
         dry_run: args.dry_run,
         samples: args.samples.unwrap_or(0),
+        verify: args.verify,
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
@@ -147,7 +146,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
 }
 
 /// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.
-fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
+pub(crate) fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
     if let Some(path) = key_file {
         return Key::from_file(path).map(Some).map_err(Error::Usage);
     }
@@ -160,8 +159,12 @@ fn load_key(key_file: Option<&Path>) -> Result<Option<Key>, Error> {
 }
 
 /// The map from `--map`, `--profile`, or the default profile.
-fn load_map(args: &ScrubArgs, inputs: &MapInputs) -> Result<Map, Error> {
-    if let Some(path) = &args.map {
+pub(crate) fn load_map(
+    map: Option<&Path>,
+    profile: Option<&str>,
+    inputs: &MapInputs,
+) -> Result<Map, Error> {
+    if let Some(path) = map {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             MapError::new(
@@ -174,7 +177,7 @@ fn load_map(args: &ScrubArgs, inputs: &MapInputs) -> Result<Map, Error> {
         })?;
         return Ok(Map::parse_with(&text, &origin, inputs)?);
     }
-    let name = args.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+    let name = profile.unwrap_or(DEFAULT_PROFILE);
     let profile =
         profiles::find(name).ok_or_else(|| crate::cmd::profiles::unknown_profile(name))?;
     Ok(Map::parse_with(
@@ -242,7 +245,8 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
         out.insert_str(
             0,
             &format!(
-                "dsr-scrub: scrubbed {} of {} file(s) with {}: {} cell(s) changed in {} row(s)\n",
+                "dsr-scrub: scrubbed {}{} of {} file(s) with {}: {} cell(s) changed in {} row(s)\n",
+                if args.verify { "and verified " } else { "" },
                 t.succeeded,
                 t.files,
                 report.map.origin,

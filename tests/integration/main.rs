@@ -15,3 +15,4 @@ mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
 mod split;
+mod verify;

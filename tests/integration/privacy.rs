@@ -30,6 +30,7 @@ fn reports_and_messages_hold_no_personal_value() {
     wd.write("in/broken.xlsx", &export.to_xlsx()[..4000]);
     wd.write("map.toml", "version = 1\n[columns]\nfullname = { action = \"pseudonymize\", as = \"name\", aliases = [\"Full Name\"] }\n\"Mobile Phone\" = { action = \"mask\", keep_last = 2 }\nDescription = { action = \"regex\", pattern = \"\\\\w+\", replace = \"x\" }\nemployeeid = { action = \"replace\", value = \"E-{row}\", aliases = [\"Employee\"] }\n");
     wd.write("k.key", "a key that is long enough to use");
+    wd.write("leaky.toml", "version = 1\n[columns]\n\"First Name\" = \"clear\"\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n");
     let mut printed = String::new();
     for args in [
         &["scrub", "-v", "--out-dir", "a", "in"][..],
@@ -46,9 +47,38 @@ fn reports_and_messages_hold_no_personal_value() {
         ],
         &["scrub", "-v", "--out-dir", "a", "in"],
         &["scrub", "--map", "map.toml", "--out-dir", "c", "in"],
+        // verify: passing, and failing with every removed value still there (the input itself)
+        &["verify", "in/users.xlsx", "a/users.xlsx"],
+        &["verify", "in/users-copy.csv", "a/users-copy.csv"],
+        &["verify", "in/users.xlsx", "in/users.xlsx"],
+        &["verify", "in/users-copy.csv", "in/users-copy.csv"],
+        &[
+            "verify",
+            "--map",
+            "map.toml",
+            "--key-file",
+            "k.key",
+            "in/users.xlsx",
+            "in/users.xlsx",
+        ],
+        // scrub --verify refusing an output that leaks (a mask keeping most first names)
+        &[
+            "scrub",
+            "--verify",
+            "--map",
+            "leaky.toml",
+            "--out-dir",
+            "d",
+            "in",
+        ],
     ] {
         printed.push_str(&wd.run(args).text());
     }
+    assert!(
+        printed.contains("leak: a value the map removed is still in")
+            && printed.contains("--verify found"),
+        "the failing runs ran: {printed}"
+    );
     let mut texts = vec![("messages".to_string(), printed)];
     for f in wd.files() {
         if f.ends_with(".json") || f.ends_with(".changes.csv") {

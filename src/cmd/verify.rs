@@ -1,0 +1,78 @@
+//! `dsr-scrub verify`: check a scrubbed file against its original (DESIGN §6).
+
+use crate::cli::VerifyArgs;
+use crate::cmd::print_stdout;
+use crate::cmd::scrub::{load_key, load_map};
+use crate::error::{exit, Error};
+use crate::map::MapInputs;
+use crate::pipeline::InputKind;
+use crate::report::thousands;
+use crate::verify::{self, Outcome, MIN_CHARS};
+
+/// Run `verify`. `Ok` carries the exit code: 0 when every rule holds, 3 when something was found.
+///
+/// # Errors
+/// [`Error::Map`] or [`Error::Usage`] (exit 2) for a bad map, key or pair of files;
+/// [`Error::Run`] (exit 1) when either file cannot be read, naming it.
+pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
+    let key = load_key(args.key_file.as_deref())?;
+    let subjects = crate::subjects::load(
+        &args.subjects.subjects,
+        args.subjects.subjects_file.as_deref(),
+    )
+    .map_err(Error::Usage)?;
+    let inputs = MapInputs {
+        key: key.as_ref(),
+        subjects: &subjects,
+    };
+    let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
+    if let (Some(a), Some(b)) = (InputKind::of(&args.original), InputKind::of(&args.scrubbed)) {
+        if a != b {
+            return Err(Error::Usage(format!(
+                "'{}' and '{}' are not the same format; scrub keeps the format, so verify compares an .xlsx with an .xlsx and a .csv with a .csv",
+                args.original.display(),
+                args.scrubbed.display()
+            )));
+        }
+    }
+    let limits = args.limits.limits();
+    let outcome = verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
+        .map_err(|e| Error::Run(e.to_string()))?;
+    let text = render(&outcome, args);
+    print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;
+    Ok(if outcome.passed() {
+        exit::OK
+    } else {
+        exit::VERIFY
+    })
+}
+
+/// Findings one per line, then a summary line.
+fn render(outcome: &Outcome, args: &VerifyArgs) -> String {
+    let mut out = String::new();
+    for finding in &outcome.findings {
+        out.push_str(&finding.to_string());
+        out.push('\n');
+    }
+    let searched = format!(
+        "searched for {} removed value(s); {} shorter than {MIN_CHARS} characters not searched",
+        thousands(outcome.searched as u64),
+        thousands(outcome.skipped as u64)
+    );
+    if outcome.passed() {
+        out.push_str(&format!(
+            "dsr-scrub verify: ok: '{}' keeps everything outside the map's columns as in '{}' and holds none of the removed values ({searched})\n",
+            args.scrubbed.display(),
+            args.original.display()
+        ));
+    } else {
+        out.push_str(&format!(
+            "dsr-scrub verify: FAILED: {} leak(s) and {} fidelity break(s) in '{}' compared with '{}' ({searched})\n",
+            thousands(outcome.leaks() as u64),
+            thousands(outcome.fidelity() as u64),
+            args.scrubbed.display(),
+            args.original.display()
+        ));
+    }
+    out
+}

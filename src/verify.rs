@@ -1,0 +1,930 @@
+//! `verify`: prove that a scrubbed file kept what it must and leaks nothing (DESIGN §6).
+//!
+//! Two independent checks of a scrubbed file against its original, under the map that scrubbed
+//! it:
+//!
+//! - **Fidelity**: the same sheets, in the same order, with the same names,
+//!   visibility and code names; the same hidden columns; the same header row; and every cell
+//!   outside the map's columns (every resolved column whose action is not `keep`) identical in
+//!   value and type, which covers the protected `(Do Not Modify)` columns and the metadata sheet.
+//!   Rows must be the original's less those the map's row rules delete, in order.
+//! - **Leaks**: every value the map removed or replaced (the original text of each
+//!   cell the scrub changes, the fragments `redact` replaces in free text, and the map's columns
+//!   of rows that row rules delete) is searched for in the *raw* output, case-insensitively and as a
+//!   whole word or phrase: every decompressed part of an xlsx package (cells, formulas and their
+//!   cached values, shared strings, comments, document properties, defined names, tables, ...),
+//!   or every field of a CSV. A hit is not a leak only inside a cell that the map kept and that
+//!   is identical to the input, or inside a cell that holds exactly what the map put there with
+//!   an action that carries nothing of the original (`clear`, `replace`, `pseudonymize`; a
+//!   pseudonym may by chance spell a real name). Values shorter than [`MIN_CHARS`] characters are
+//!   not searched, and the outcome says how many.
+//!
+//! Findings name the part, sheet, cell (as in the scrubbed file) and column, and the rule broken;
+//! never a value.
+//!
+//! ```
+//! use dsr_scrub::{apply, csv, map::Map, plan, verify};
+//!
+//! let map = Map::parse("version = 1\n[columns]\nName = \"clear\"\n", "map.toml", None).unwrap();
+//! let original = csv::read(b"Name,Team\nMary Jones,Primary Care\n", "people").unwrap();
+//! let plan = plan::resolve(&map, &original).unwrap();
+//! let changes: Vec<_> = plan
+//!     .sheets
+//!     .iter()
+//!     .map(|sp| apply::apply_sheet(&map, sp, &original.sheets[sp.sheet]))
+//!     .collect();
+//!
+//! // A correct scrub passes ("Primary" is not "Mary")...
+//! let good = b"Name,Team\n,Primary Care\n";
+//! let limits = dsr_scrub::xlsx::Limits::default();
+//! let outcome = verify::verify_output(&map, &original, &plan, &changes, good, &limits).unwrap();
+//! assert!(outcome.passed());
+//!
+//! // ...and one that moved the name into a kept column fails, saying where.
+//! let bad = b"Name,Team\n,Mary Jones\n";
+//! let outcome = verify::verify_output(&map, &original, &plan, &changes, bad, &limits).unwrap();
+//! let lines: Vec<String> = outcome.findings.iter().map(|f| f.to_string()).collect();
+//! assert_eq!(lines, [
+//!     "sheet 'people', cell B2 (Team): the cell is outside the map's columns but its value differs from the original",
+//!     "sheet 'people', cell B2 (Team): leak: a value the map removed is still in a cell that differs from the original",
+//! ]);
+//! ```
+
+mod fidelity;
+mod leaks;
+mod needles;
+
+pub use needles::MIN_CHARS;
+
+use crate::apply::{self, SheetChanges};
+use crate::error::{column_letters, FileError, Problem};
+use crate::map::Map;
+use crate::pipeline::InputKind;
+use crate::plan::{self, FilePlan};
+use crate::workbook::{Format, Visibility, Workbook};
+use crate::xlsx::Limits;
+use calamine::Data;
+use needles::Needles;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// How many findings of one kind, in one part and sheet, are listed; the rest are counted. A
+/// file checked against the wrong original would otherwise print millions of lines.
+const LISTED_PER_KIND: usize = 50;
+
+/// One broken rule, located. Never holds a cell value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The package part (`xl/worksheets/sheet1.xml`, `docProps/core.xml`); `None` for CSV.
+    pub part: Option<String>,
+    /// The sheet, when the finding is in one.
+    pub sheet: Option<String>,
+    /// Zero-based row, when the finding is a cell or a row.
+    pub row: Option<u32>,
+    /// Zero-based column, when the finding is a cell or a column.
+    pub col: Option<u32>,
+    /// The column's header in the original, when known.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub rule: Rule,
+}
+
+/// The rule a finding breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A sheet of the original is not in the scrubbed file (renamed or removed).
+    SheetMissing,
+    /// The scrubbed file has a sheet the original does not.
+    SheetAdded,
+    /// The sheets are in another order.
+    SheetOrder,
+    /// A sheet's visibility changed.
+    SheetVisibility {
+        /// In the original.
+        original: Visibility,
+        /// In the scrubbed file.
+        scrubbed: Visibility,
+    },
+    /// A sheet's code name changed.
+    CodeName,
+    /// A column was hidden and is visible now, or the other way round.
+    ColumnHidden {
+        /// Whether the column is hidden in the original.
+        original: bool,
+    },
+    /// A header cell differs.
+    HeaderChanged,
+    /// A cell of a protected column (record id, row checksum, modified on) differs.
+    ProtectedChanged,
+    /// A cell of the metadata sheet (`hiddenSheet`) differs.
+    MetadataChanged,
+    /// A cell outside the map's columns differs in value or type.
+    CellChanged {
+        /// The original cell's type (`text`, `number`, `date`, ...).
+        original: &'static str,
+        /// The scrubbed cell's type.
+        scrubbed: &'static str,
+    },
+    /// A formula outside the map's columns was changed, added or removed.
+    FormulaChanged,
+    /// A sheet has more or fewer rows than the original less the rows the map deletes.
+    RowCount {
+        /// Data rows in the original (header excluded).
+        original: u32,
+        /// Of those, rows the map's row rules delete.
+        deleted: u32,
+        /// Data rows in the scrubbed file.
+        scrubbed: u32,
+    },
+    /// A value the map removed is still in the file.
+    Leak(LeakIn),
+    /// More findings like the ones listed for this part and sheet, not listed one by one.
+    Omitted {
+        /// How many.
+        count: usize,
+    },
+}
+
+/// Where a removed value was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LeakIn {
+    /// A cell the map changed.
+    ScrubbedCell,
+    /// A cell the map did not change but that differs from the original.
+    ChangedCell,
+    /// A cell's formula.
+    Formula,
+    /// A formula's cached value.
+    CachedValue,
+    /// A shared string no cell uses.
+    UnusedSharedString {
+        /// Zero-based index in the shared strings table.
+        index: u32,
+    },
+    /// A comment.
+    Comment,
+    /// The document properties.
+    DocProps,
+    /// A defined name.
+    DefinedName,
+    /// A table definition.
+    Table,
+    /// A pivot table cache.
+    PivotCache,
+    /// A worksheet outside its cells (hyperlinks, headers and footers, data validations).
+    SheetContent,
+    /// Any other part.
+    Part,
+}
+
+impl Rule {
+    /// Whether the finding is a leak (as opposed to a fidelity break).
+    pub fn is_leak(&self) -> bool {
+        matches!(self, Rule::Leak(_))
+    }
+
+    /// A name for grouping findings of one kind.
+    fn kind(&self) -> &'static str {
+        match self {
+            Rule::SheetMissing => "sheet-missing",
+            Rule::SheetAdded => "sheet-added",
+            Rule::SheetOrder => "sheet-order",
+            Rule::SheetVisibility { .. } => "sheet-visibility",
+            Rule::CodeName => "code-name",
+            Rule::ColumnHidden { .. } => "column-hidden",
+            Rule::HeaderChanged => "header",
+            Rule::ProtectedChanged => "protected",
+            Rule::MetadataChanged => "metadata",
+            Rule::CellChanged { .. } => "cell",
+            Rule::FormulaChanged => "formula",
+            Rule::RowCount { .. } => "rows",
+            Rule::Leak(_) => "leak",
+            Rule::Omitted { .. } => "omitted",
+        }
+    }
+}
+
+fn visibility_word(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Visible => "visible",
+        Visibility::Hidden => "hidden",
+        Visibility::VeryHidden => "very hidden",
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::SheetMissing => f.write_str("this sheet of the original is missing (renamed or removed)"),
+            Rule::SheetAdded => f.write_str("this sheet is not in the original"),
+            Rule::SheetOrder => f.write_str("the sheets are not in the original's order"),
+            Rule::SheetVisibility { original, scrubbed } => write!(
+                f,
+                "the sheet is {} but {} in the original",
+                visibility_word(*scrubbed),
+                visibility_word(*original)
+            ),
+            Rule::CodeName => f.write_str("the sheet's code name differs from the original"),
+            Rule::ColumnHidden { original: true } => {
+                f.write_str("the column is visible but hidden in the original")
+            }
+            Rule::ColumnHidden { original: false } => {
+                f.write_str("the column is hidden but visible in the original")
+            }
+            Rule::HeaderChanged => f.write_str("the header differs from the original; the import maps columns by header"),
+            Rule::ProtectedChanged => f.write_str("a protected column's cell differs from the original; Dynamics needs it unchanged to update the record"),
+            Rule::MetadataChanged => f.write_str("a cell of the metadata sheet differs from the original"),
+            Rule::CellChanged { original, scrubbed } if original == scrubbed => {
+                f.write_str("the cell is outside the map's columns but its value differs from the original")
+            }
+            Rule::CellChanged { original, scrubbed } => write!(
+                f,
+                "the cell is outside the map's columns but its type changed from {original} to {scrubbed}"
+            ),
+            Rule::FormulaChanged => f.write_str("the cell is outside the map's columns but its formula differs from the original"),
+            Rule::RowCount {
+                original,
+                deleted: 0,
+                scrubbed,
+            } => write!(
+                f,
+                "the sheet has {scrubbed} data row(s), the original {original}"
+            ),
+            Rule::RowCount {
+                original,
+                deleted,
+                scrubbed,
+            } => write!(
+                f,
+                "the sheet has {scrubbed} data row(s), the original {original} less {deleted} deleted by row rules"
+            ),
+            Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
+            Rule::Omitted { count } => write!(
+                f,
+                "{count} more finding(s) of the same kind here, not listed one by one"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for LeakIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LeakIn::ScrubbedCell => f.write_str("a cell the map scrubbed"),
+            LeakIn::ChangedCell => f.write_str("a cell that differs from the original"),
+            LeakIn::Formula => f.write_str("the cell's formula"),
+            LeakIn::CachedValue => f.write_str("the cached value of the cell's formula"),
+            LeakIn::UnusedSharedString { index } => {
+                write!(f, "shared string #{index}, which no kept cell uses")
+            }
+            LeakIn::Comment => f.write_str("a comment"),
+            LeakIn::DocProps => f.write_str("the document properties"),
+            LeakIn::DefinedName => f.write_str("a defined name"),
+            LeakIn::Table => f.write_str("a table definition"),
+            LeakIn::PivotCache => f.write_str("a pivot table cache"),
+            LeakIn::SheetContent => f.write_str(
+                "the sheet outside its cells (a hyperlink, header, footer or data validation)",
+            ),
+            LeakIn::Part => f.write_str("this part of the package"),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(sheet) = &self.sheet {
+            place.push(format!("sheet '{sheet}'"));
+        }
+        match (self.row, self.col) {
+            (Some(r), Some(c)) => place.push(format!("cell {}{}", column_letters(c), r + 1)),
+            (None, Some(c)) => place.push(format!("column {}", column_letters(c))),
+            (Some(r), None) => place.push(format!("row {}", r + 1)),
+            (None, None) => {}
+        }
+        let mut place = place.join(", ");
+        if let Some(header) = &self.column {
+            place.push_str(&format!(" ({})", header.trim()));
+        }
+        match (&self.part, place.is_empty()) {
+            (Some(part), true) => write!(f, "{part}: {}", self.rule),
+            (Some(part), false) => write!(f, "{part}: {place}: {}", self.rule),
+            (None, true) => write!(f, "{}", self.rule),
+            (None, false) => write!(f, "{place}: {}", self.rule),
+        }
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Everything wrong, fidelity breaks first, then leaks.
+    pub findings: Vec<Finding>,
+    /// Distinct removed values searched for.
+    pub searched: usize,
+    /// Distinct removed values too short to search (under [`MIN_CHARS`] characters).
+    pub skipped: usize,
+}
+
+impl Outcome {
+    /// Whether every rule holds.
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Findings that are leaks, counting the ones not listed.
+    pub fn leaks(&self) -> usize {
+        self.count(true)
+    }
+
+    /// Findings that are fidelity breaks, counting the ones not listed.
+    pub fn fidelity(&self) -> usize {
+        self.count(false)
+    }
+
+    fn count(&self, leaks: bool) -> usize {
+        // An `Omitted` entry follows the findings it summarizes, so it counts as their kind.
+        let mut total = 0;
+        let mut last_was_leak = false;
+        for f in &self.findings {
+            match f.rule {
+                Rule::Omitted { count } if last_was_leak == leaks => total += count,
+                Rule::Omitted { .. } => {}
+                ref rule => {
+                    last_was_leak = rule.is_leak();
+                    if last_was_leak == leaks {
+                        total += 1;
+                    }
+                }
+            }
+        }
+        total
+    }
+}
+
+/// Verify the file `scrubbed` against `original` under `map`. Both must be `.xlsx`, or both
+/// `.csv`; xlsx packages are read within `limits`.
+///
+/// # Errors
+/// A [`FileError`] naming the file that cannot be read (or that the map does not fit).
+pub fn verify_files(
+    map: &Map,
+    original: &Path,
+    scrubbed: &Path,
+    limits: &Limits,
+) -> Result<Outcome, FileError> {
+    let original_side = || {
+        let book = read_file(original, None, limits)?;
+        let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
+        let changes: Vec<SheetChanges> = plan
+            .sheets
+            .iter()
+            .map(|sp| apply::apply_sheet(map, sp, &book.sheets[sp.sheet]))
+            .collect();
+        Ok::<_, FileError>((book, plan, changes))
+    };
+    // A CSV has no sheet names; its one sheet is named after the original file's stem, so that
+    // `users.csv` and `users-scrubbed.csv` compare.
+    let csv_sheet = original
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    let scrubbed_side = || {
+        let bytes = read_bytes(scrubbed)?;
+        let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
+        Ok::<_, FileError>((bytes, book))
+    };
+    // The two reads are independent; on two cores they take the time of one.
+    let (original_side, scrubbed_side) = rayon::join(original_side, scrubbed_side);
+    let (book, plan, changes) = original_side?;
+    let (bytes, scrubbed_book) = scrubbed_side?;
+    check(map, &book, &plan, &changes, &scrubbed_book, &bytes)
+        .map_err(|p| FileError::new(scrubbed, p))
+}
+
+/// Verify a scrubbed output against an original already read and scrubbed in memory, as
+/// `scrub --verify` does before it commits the output. `plan` and `changes` are what the scrub
+/// computed for `original`; an xlsx output is read within `limits`.
+///
+/// # Errors
+/// A [`Problem`] when `scrubbed` cannot be read as the original's format.
+pub fn verify_output(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    scrubbed: &[u8],
+    limits: &Limits,
+) -> Result<Outcome, Problem> {
+    let scrubbed_book = match &original.format {
+        Format::Xlsx => crate::xlsx::read_with(scrubbed, limits)?,
+        Format::Csv(_) => {
+            let name = original.sheets.first().map_or("", |s| s.name.as_str());
+            crate::csv::read(scrubbed, name)?
+        }
+    };
+    check(map, original, plan, changes, &scrubbed_book, scrubbed)
+}
+
+/// `scrub --verify`: verify a staged output file; any finding is a [`Problem::VerifyFailed`].
+pub(crate) fn check_staged(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    staged: &Path,
+    limits: &Limits,
+) -> Result<(), Problem> {
+    let bytes = std::fs::read(staged).map_err(|e| Problem::Write {
+        path: staged.to_path_buf(),
+        kind: e.kind(),
+    })?;
+    let outcome = verify_output(map, original, plan, changes, &bytes, limits).map_err(|p| {
+        Problem::Build(format!(
+            "the output cannot be read back to verify it ({p}); this is a bug, please report it"
+        ))
+    })?;
+    if outcome.passed() {
+        Ok(())
+    } else {
+        Err(Problem::VerifyFailed {
+            findings: outcome.leaks() + outcome.fidelity(),
+        })
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
+    std::fs::read(path).map_err(|e| {
+        FileError::new(
+            path,
+            match e.kind() {
+                std::io::ErrorKind::NotFound => Problem::NotFound,
+                kind => Problem::Read(kind),
+            },
+        )
+    })
+}
+
+fn read_file(path: &Path, csv_sheet: Option<&str>, limits: &Limits) -> Result<Workbook, FileError> {
+    let bytes = read_bytes(path)?;
+    parse(path, &bytes, csv_sheet, limits)
+}
+
+fn parse(
+    path: &Path,
+    bytes: &[u8],
+    csv_sheet: Option<&str>,
+    limits: &Limits,
+) -> Result<Workbook, FileError> {
+    let fail = |p| FileError::new(path, p);
+    match InputKind::of(path) {
+        Some(InputKind::Xlsx) => crate::xlsx::read_with(bytes, limits).map_err(fail),
+        Some(InputKind::Csv) => {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            crate::csv::read(bytes, csv_sheet.unwrap_or(&stem)).map_err(fail)
+        }
+        None => {
+            let ext = path.extension().map_or_else(
+                || "(none)".to_string(),
+                |e| format!(".{}", e.to_string_lossy()),
+            );
+            Err(fail(Problem::UnsupportedType(ext)))
+        }
+    }
+}
+
+/// Both checks, on both files read.
+fn check(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    scrubbed: &Workbook,
+    scrubbed_bytes: &[u8],
+) -> Result<Outcome, Problem> {
+    let ctx = Context::new(map, original, plan, changes, scrubbed);
+    let needles = Needles::new(removed_values(&ctx));
+    let parts = match original.format {
+        Format::Xlsx => Some(leaks::Package::open(scrubbed_bytes, scrubbed)?),
+        Format::Csv(_) => None,
+    };
+    let (fidelity, leaks) = rayon::join(
+        || fidelity::check(&ctx, parts.as_ref()),
+        || match &parts {
+            Some(package) => leaks::scan_xlsx(&ctx, &needles, package, scrubbed_bytes),
+            None => Ok(leaks::scan_cells(&ctx, &needles)),
+        },
+    );
+    let mut sink = fidelity;
+    sink.append(leaks?);
+    Ok(Outcome {
+        findings: sink.finish(),
+        searched: needles.len(),
+        skipped: needles.skipped(),
+    })
+}
+
+/// Every value the map removes or replaces: the original text of each changed cell; for
+/// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
+/// text of its cells in the map's columns.
+fn removed_values<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    ctx.changes.iter().flatten().flat_map(move |sc| {
+        let sheet = &ctx.original.sheets[sc.sheet];
+        let changed = sc.cells.iter().flat_map(move |c| {
+            let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+            // The values mentions replace are the other columns' own old values, searched
+            // for as such; `replaced` needs only the text here.
+            let fragments = match (&ctx.map.rules[c.rule].action, &old) {
+                (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+                _ => Vec::new(),
+            };
+            old.into_iter().chain(fragments.into_iter().map(Cow::Owned))
+        });
+        let deleted = sc.deleted.iter().flat_map(move |d| {
+            (0..sheet.width())
+                .filter(move |&col| ctx.is_target(sc.sheet, col))
+                .filter_map(move |col| crate::actions::cell_text(sheet.cell(d.row, col)))
+        });
+        changed.chain(deleted)
+    })
+}
+
+/// What both checks need to know about the two files.
+struct Context<'a> {
+    map: &'a Map,
+    original: &'a Workbook,
+    scrubbed: &'a Workbook,
+    /// Per original sheet: the changes the map makes there.
+    changes: Vec<Option<&'a SheetChanges>>,
+    /// Per original sheet: which columns the map scrubs (any action but `keep`).
+    targets: Vec<Vec<bool>>,
+    /// Per original sheet: its headers.
+    headers: Vec<Vec<String>>,
+    /// Per scrubbed sheet: the original sheet with the same name, else the one in its place if
+    /// that has no namesake.
+    to_original: Vec<Option<usize>>,
+    /// Per original sheet whose row rules delete rows: the original row of each scrubbed row.
+    rows: Vec<Option<Vec<u32>>>,
+}
+
+/// What a cell of the scrubbed file is, as far as leaks go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Not changed by the map and identical to the original: a hit here is other data that
+    /// happens to match (a manager who shares a first name), not a leak.
+    Kept,
+    /// Exactly what the map put there, with an action whose output carries nothing of the
+    /// original: not a leak.
+    FromMap,
+    /// Changed by the map, but not to what the map says.
+    Scrubbed,
+    /// Not changed by the map, yet different from the original (or not in it).
+    Changed,
+}
+
+impl<'a> Context<'a> {
+    fn new(
+        map: &'a Map,
+        original: &'a Workbook,
+        plan: &FilePlan,
+        changes: &'a [SheetChanges],
+        scrubbed: &'a Workbook,
+    ) -> Context<'a> {
+        let n = original.sheets.len();
+        let mut by_sheet: Vec<Option<&SheetChanges>> = vec![None; n];
+        for sc in changes {
+            by_sheet[sc.sheet] = Some(sc);
+        }
+        // The metadata sheet's row 1 is metadata, not headers.
+        let headers: Vec<Vec<String>> = original
+            .sheets
+            .iter()
+            .map(|s| {
+                if is_metadata_sheet(s) {
+                    Vec::new()
+                } else {
+                    s.headers().unwrap_or_default()
+                }
+            })
+            .collect();
+        let mut targets: Vec<Vec<bool>> = original
+            .sheets
+            .iter()
+            .map(|s| vec![false; s.width() as usize])
+            .collect();
+        for sp in &plan.sheets {
+            for t in &sp.targets {
+                if !matches!(map.rules[t.rule].action, crate::actions::Action::Keep) {
+                    if let Some(slot) = targets[sp.sheet].get_mut(t.col as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        let index: HashMap<&str, usize> = original
+            .sheets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        let mut to_original: Vec<Option<usize>> = scrubbed
+            .sheets
+            .iter()
+            .map(|s| index.get(s.name.as_str()).copied())
+            .collect();
+        // A renamed sheet is reported as such, and its cells are still compared with the
+        // original sheet in its place, rather than all reported as changed.
+        let named: std::collections::HashSet<usize> =
+            to_original.iter().flatten().copied().collect();
+        for (i, slot) in to_original.iter_mut().enumerate() {
+            if slot.is_none() && i < n && !named.contains(&i) {
+                *slot = Some(i);
+            }
+        }
+        let rows = original
+            .sheets
+            .iter()
+            .zip(&by_sheet)
+            .map(|(sheet, sc)| {
+                let deleted = &sc.filter(|sc| !sc.deleted.is_empty())?.deleted;
+                let mut cursor = 0;
+                let mut kept = Vec::with_capacity(sheet.height() as usize);
+                for row in 0..sheet.height() {
+                    while deleted.get(cursor).is_some_and(|d| d.row < row) {
+                        cursor += 1;
+                    }
+                    if deleted.get(cursor).is_none_or(|d| d.row != row) {
+                        kept.push(row);
+                    }
+                }
+                Some(kept)
+            })
+            .collect();
+        Context {
+            map,
+            original,
+            scrubbed,
+            changes: by_sheet,
+            targets,
+            headers,
+            to_original,
+            rows,
+        }
+    }
+
+    /// The row of original sheet `sheet` that row `row` of the scrubbed sheet comes from, rows
+    /// deleted by row rules skipped; `None` past the original's rows.
+    fn original_row(&self, sheet: usize, row: u32) -> Option<u32> {
+        match &self.rows[sheet] {
+            None => (row < self.original.sheets[sheet].height().max(1)).then_some(row),
+            Some(kept) => kept.get(row as usize).copied(),
+        }
+    }
+
+    /// Whether the map scrubs column `col` of original sheet `sheet`.
+    fn is_target(&self, sheet: usize, col: u32) -> bool {
+        self.targets[sheet]
+            .get(col as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The original header of column `col` of scrubbed sheet `sheet`.
+    fn header(&self, sheet: usize, col: u32) -> Option<String> {
+        let headers = match self.to_original.get(sheet).copied().flatten() {
+            Some(o) => &self.headers[o],
+            None => return None,
+        };
+        headers.get(col as usize).filter(|h| !h.is_empty()).cloned()
+    }
+
+    /// Judge a (non-formula) cell of the scrubbed file.
+    fn judge(&self, sheet: usize, row: u32, col: u32) -> Verdict {
+        let Some(o) = self.to_original.get(sheet).copied().flatten() else {
+            return Verdict::Changed;
+        };
+        let Some(from) = self.original_row(o, row) else {
+            return Verdict::Changed;
+        };
+        let now = self.scrubbed.sheets[sheet].cell(row, col);
+        let change = self.changes[o].and_then(|sc| {
+            sc.cells
+                .binary_search_by(|c| (c.row, c.col).cmp(&(from, col)))
+                .ok()
+                .map(|i| &sc.cells[i])
+        });
+        match change {
+            Some(c) => {
+                let action = &self.map.rules[c.rule].action;
+                if action.output_is_reportable() && same_cell(&c.new, now) {
+                    Verdict::FromMap
+                } else {
+                    Verdict::Scrubbed
+                }
+            }
+            None if same_cell(self.original.sheets[o].cell(from, col), now) => Verdict::Kept,
+            None => Verdict::Changed,
+        }
+    }
+
+    /// A finding located in a cell of scrubbed sheet `sheet`.
+    fn cell_finding(
+        &self,
+        part: Option<&str>,
+        sheet: usize,
+        row: u32,
+        col: u32,
+        rule: Rule,
+    ) -> Finding {
+        Finding {
+            part: part.map(str::to_string),
+            sheet: Some(self.scrubbed.sheets[sheet].name.clone()),
+            row: Some(row),
+            col: Some(col),
+            column: self.header(sheet, col),
+            rule,
+        }
+    }
+}
+
+/// The Dynamics metadata sheet: `hiddenSheet`, or a very hidden sheet whose A1 is metadata.
+fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
+    sheet.name == crate::dynamics::METADATA_SHEET
+        || (sheet.visibility == Visibility::VeryHidden
+            && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))
+}
+
+/// Equal value and type; an empty text cell counts as empty, which is how every consumer
+/// (and the import) reads it.
+fn same_cell(a: &Data, b: &Data) -> bool {
+    let blank = |d: &Data| matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty());
+    a == b || (blank(a) && blank(b))
+}
+
+/// A cell's type, in words.
+fn type_word(d: &Data) -> &'static str {
+    match d {
+        Data::Empty => "empty",
+        Data::String(s) if s.is_empty() => "empty",
+        Data::String(_) => "text",
+        Data::Int(_) | Data::Float(_) => "number",
+        Data::Bool(_) => "boolean",
+        Data::DateTime(dt) if dt.is_duration() => "duration",
+        Data::DateTime(_) | Data::DateTimeIso(_) => "date",
+        Data::DurationIso(_) => "duration",
+        Data::Error(_) => "error",
+    }
+}
+
+/// Findings, at most [`LISTED_PER_KIND`] of one kind per part and sheet; the rest counted.
+#[derive(Debug, Default)]
+struct Sink {
+    findings: Vec<Finding>,
+    counts: HashMap<(Option<String>, Option<String>, &'static str), usize>,
+}
+
+impl Sink {
+    fn push(&mut self, finding: Finding) {
+        let key = (
+            finding.part.clone(),
+            finding.sheet.clone(),
+            finding.rule.kind(),
+        );
+        let count = self.counts.entry(key).or_insert(0);
+        *count += 1;
+        if *count <= LISTED_PER_KIND {
+            self.findings.push(finding);
+        }
+    }
+
+    fn append(&mut self, other: Sink) {
+        for f in other.findings {
+            let key = (f.part.clone(), f.sheet.clone(), f.rule.kind());
+            let count = self.counts.entry(key).or_insert(0);
+            *count += 1;
+            if *count <= LISTED_PER_KIND {
+                self.findings.push(f);
+            }
+        }
+        for (key, total) in other.counts {
+            let listed = total.min(LISTED_PER_KIND);
+            *self.counts.entry(key).or_insert(0) += total - listed;
+        }
+    }
+
+    /// The findings, each group's count of unlisted ones right after its last listed one.
+    fn finish(self) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(self.findings.len());
+        let mut remaining: HashMap<_, usize> = self
+            .counts
+            .into_iter()
+            .filter(|(_, n)| *n > LISTED_PER_KIND)
+            .map(|(k, n)| (k, n - LISTED_PER_KIND))
+            .collect();
+        let mut left: HashMap<_, usize> = HashMap::new();
+        for f in &self.findings {
+            let key = (f.part.clone(), f.sheet.clone(), f.rule.kind());
+            *left.entry(key).or_insert(0) += 1;
+        }
+        for f in self.findings {
+            let key = (f.part.clone(), f.sheet.clone(), f.rule.kind());
+            let (part, sheet) = (f.part.clone(), f.sheet.clone());
+            out.push(f);
+            let n = left.get_mut(&key).expect("counted above");
+            *n -= 1;
+            if *n == 0 {
+                if let Some(count) = remaining.remove(&key) {
+                    out.push(Finding {
+                        part,
+                        sheet,
+                        row: None,
+                        col: None,
+                        column: None,
+                        rule: Rule::Omitted { count },
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: Rule) -> Finding {
+        Finding {
+            part: Some("xl/worksheets/sheet1.xml".into()),
+            sheet: Some("Disabled Users".into()),
+            row: Some(1),
+            col: Some(4),
+            column: Some("First Name".into()),
+            rule,
+        }
+    }
+
+    #[test]
+    fn findings_read_like_excel_coordinates() {
+        assert_eq!(
+            finding(Rule::Leak(LeakIn::ScrubbedCell)).to_string(),
+            "xl/worksheets/sheet1.xml: sheet 'Disabled Users', cell E2 (First Name): leak: a value the map removed is still in a cell the map scrubbed"
+        );
+        let column = Finding {
+            row: None,
+            column: Some("(Do Not Modify) User".into()),
+            col: Some(0),
+            ..finding(Rule::ColumnHidden { original: true })
+        };
+        assert_eq!(
+            column.to_string(),
+            "xl/worksheets/sheet1.xml: sheet 'Disabled Users', column A ((Do Not Modify) User): the column is visible but hidden in the original"
+        );
+        let csv = Finding {
+            part: None,
+            sheet: Some("users".into()),
+            ..finding(Rule::CellChanged {
+                original: "text",
+                scrubbed: "number",
+            })
+        };
+        assert!(csv
+            .to_string()
+            .starts_with("sheet 'users', cell E2 (First Name): the cell is outside the map's columns but its type changed from text to number"));
+    }
+
+    #[test]
+    fn sink_lists_a_few_of_each_kind_and_counts_the_rest() {
+        let mut a = Sink::default();
+        for _ in 0..LISTED_PER_KIND + 5 {
+            a.push(finding(Rule::HeaderChanged));
+        }
+        a.push(finding(Rule::Leak(LeakIn::ScrubbedCell)));
+        let mut b = Sink::default();
+        for _ in 0..LISTED_PER_KIND + 2 {
+            b.push(finding(Rule::Leak(LeakIn::ScrubbedCell)));
+        }
+        a.append(b);
+        let out = a.finish();
+        let outcome = Outcome {
+            findings: out.clone(),
+            searched: 0,
+            skipped: 0,
+        };
+        assert_eq!(outcome.fidelity(), LISTED_PER_KIND + 5);
+        assert_eq!(outcome.leaks(), LISTED_PER_KIND + 3);
+        assert_eq!(out.len(), 2 * LISTED_PER_KIND + 2);
+        assert_eq!(out[LISTED_PER_KIND].rule, Rule::Omitted { count: 5 });
+        assert_eq!(out.last().unwrap().rule, Rule::Omitted { count: 3 });
+    }
+
+    #[test]
+    fn empty_text_is_an_empty_cell() {
+        assert!(same_cell(&Data::Empty, &Data::String(String::new())));
+        assert!(!same_cell(&Data::String("1".into()), &Data::Float(1.0)));
+        assert_eq!(type_word(&Data::Float(1.0)), "number");
+    }
+}

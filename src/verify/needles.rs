@@ -1,0 +1,339 @@
+//! Searching text for many removed values at once: case-insensitive, whole words or phrases.
+//!
+//! A 100,000-row export yields over a million distinct removed values. A multi-pattern automaton
+//! (aho-corasick) over that many patterns needs hundreds of megabytes of states and still finds
+//! every `Mary` inside `Primary`, which must then be thrown away. Because a hit must be a whole
+//! word anyway, a value can only start where a word of the text starts. So each value is indexed
+//! by its first word (its *anchor*), and a text is searched by looking up each of its words:
+//! one hash lookup per word, and a direct comparison only for the few values that share it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Values with fewer characters than this are not searched: `Ann`, `Li`, `12` occur everywhere
+/// as parts of ordinary text and would bury real leaks in noise. A character of a script written
+/// without spaces (Chinese, Japanese, Korean, Thai, ...) counts as two: `佐々木` is a whole
+/// surname.
+pub const MIN_CHARS: usize = 4;
+
+/// One value to look for, lowercased.
+#[derive(Debug)]
+struct Needle {
+    text: Box<str>,
+    /// Byte offset of the anchor (the first word) in `text`.
+    anchor_at: u32,
+    /// The value's first and last characters, which decide whether a hit needs a word
+    /// boundary on that side (see [`joins`]).
+    first: char,
+    last: char,
+}
+
+/// The set of values to search for.
+#[derive(Debug, Default)]
+pub struct Needles {
+    /// Sorted by anchor hash, so that the values of one anchor are contiguous.
+    needles: Vec<Needle>,
+    /// Anchor hash → range in `needles`. Two anchors may share a hash; that only adds a
+    /// candidate, which the direct comparison then rejects.
+    index: HashMap<u64, (u32, u32)>,
+    /// Distinct values too short (or without a letter or digit) to be searched.
+    skipped: usize,
+}
+
+impl Needles {
+    /// Build the set from values as they were in the original cells. Values are trimmed,
+    /// compared case-insensitively and counted once.
+    pub fn new<I, S>(values: I) -> Needles
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut kept: Vec<String> = Vec::new();
+        let mut short: Vec<String> = Vec::new();
+        for value in values {
+            let value = value.as_ref().trim();
+            if value.is_empty() {
+                continue;
+            }
+            let lower = lowercase(value).into_owned();
+            if weight(value) < MIN_CHARS || !lower.chars().any(char::is_alphanumeric) {
+                short.push(lower);
+            } else {
+                kept.push(lower);
+            }
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        short.sort_unstable();
+        short.dedup();
+        let mut needles: Vec<(u64, Needle)> = kept
+            .into_iter()
+            .map(|text| {
+                let (start, end) = first_word(&text).expect("has a letter or digit");
+                let hash = fnv1a(&text.as_bytes()[start..end]);
+                let first = text.chars().next().expect("not empty");
+                let last = text.chars().next_back().expect("not empty");
+                (
+                    hash,
+                    Needle {
+                        text: text.into_boxed_str(),
+                        anchor_at: start as u32,
+                        first,
+                        last,
+                    },
+                )
+            })
+            .collect();
+        needles.sort_unstable_by_key(|(hash, _)| *hash);
+        let mut index: HashMap<u64, (u32, u32)> = HashMap::with_capacity(needles.len());
+        for (i, (hash, _)) in needles.iter().enumerate() {
+            let i = i as u32;
+            index
+                .entry(*hash)
+                .and_modify(|range| range.1 = i + 1)
+                .or_insert((i, i + 1));
+        }
+        Needles {
+            needles: needles.into_iter().map(|(_, n)| n).collect(),
+            index,
+            skipped: short.len(),
+        }
+    }
+
+    /// Number of distinct values searched for.
+    pub fn len(&self) -> usize {
+        self.needles.len()
+    }
+
+    /// Whether there is nothing to search for.
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty()
+    }
+
+    /// Number of distinct values left out because they are too short to be meaningful.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Whether `text` holds any of the values as a whole word or phrase, ignoring case.
+    pub fn found_in(&self, text: &str) -> bool {
+        if self.needles.is_empty() || text.is_empty() {
+            return false;
+        }
+        // Lowercase the cell's own text (not a whole part at once), so that byte offsets of
+        // hits stay within this text even where lowercasing changes lengths (`İ` → `i̇`).
+        let lower = lowercase(text);
+        let text = lower.as_ref();
+        let found = words(text).any(|(start, end)| {
+            let Some(&(from, to)) = self.index.get(&fnv1a(&text.as_bytes()[start..end])) else {
+                return false;
+            };
+            self.needles[from as usize..to as usize]
+                .iter()
+                .any(|n| n.matches_at(text, start))
+        });
+        found
+    }
+}
+
+impl Needle {
+    /// Whether the needle occurs in `text` with its anchor at byte `word`.
+    fn matches_at(&self, text: &str, word: usize) -> bool {
+        let Some(start) = word.checked_sub(self.anchor_at as usize) else {
+            return false;
+        };
+        let Some(rest) = text.get(start..) else {
+            return false;
+        };
+        if !rest.starts_with(&*self.text) {
+            return false;
+        }
+        let before = text[..start].chars().next_back();
+        let after = rest[self.text.len()..].chars().next();
+        !before.is_some_and(|b| joins(b, self.first)) && !after.is_some_and(|a| joins(self.last, a))
+    }
+}
+
+/// Whether two adjacent characters belong to one word, so that a value may not start or end
+/// between them (`Mary` in `Primary`). Letters and digits join, except in scripts written
+/// without spaces between words, where any character may end a name (`田中さん`). A value that
+/// starts or ends with a sign (`+44 20`) is whole wherever it occurs.
+fn joins(a: char, b: char) -> bool {
+    a.is_alphanumeric() && b.is_alphanumeric() && !unspaced(a) && !unspaced(b)
+}
+
+/// Scripts written without spaces between words: Han, kana, Hangul syllables (particles attach
+/// to names), Thai, Lao, Khmer, Myanmar.
+fn unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'        // Thai, Lao
+        | '\u{1000}'..='\u{109F}'      // Myanmar
+        | '\u{1780}'..='\u{17FF}'      // Khmer
+        | '\u{3005}'..='\u{3007}'      // 々 〆 〇
+        | '\u{3040}'..='\u{30FF}'      // Hiragana, Katakana
+        | '\u{31F0}'..='\u{31FF}'      // Katakana extensions
+        | '\u{3400}'..='\u{4DBF}'      // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'      // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'      // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'      // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}'      // halfwidth Katakana
+        | '\u{20000}'..='\u{3FFFF}'    // CJK extensions B and later
+    )
+}
+
+/// A value's length for [`MIN_CHARS`]: characters, those of unspaced scripts counting two.
+fn weight(value: &str) -> usize {
+    value.chars().map(|c| if unspaced(c) { 2 } else { 1 }).sum()
+}
+
+/// Unicode lowercase, without allocating for text that is already lowercase ASCII.
+pub fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// Byte ranges of the words: maximal runs of joined letters and digits (see [`joins`]); in
+/// unspaced scripts every character is a word, since any of them may start a name.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, first) = loop {
+            let (i, c) = chars.next()?;
+            if c.is_alphanumeric() {
+                break (i, c);
+            }
+        };
+        let mut end = start + first.len_utf8();
+        let mut prev = first;
+        while let Some(&(i, c)) = chars.peek() {
+            if !joins(prev, c) {
+                break;
+            }
+            end = i + c.len_utf8();
+            prev = c;
+            chars.next();
+        }
+        Some((start, end))
+    })
+}
+
+fn first_word(text: &str) -> Option<(usize, usize)> {
+    words(text).next()
+}
+
+/// FNV-1a: tiny and fast on short words. Collisions only cost a string comparison.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn set(values: &[&str]) -> Needles {
+        Needles::new(values.iter().copied())
+    }
+
+    #[test]
+    fn whole_words_only() {
+        let n = set(&["Mary"]);
+        assert!(n.found_in("Mary"));
+        assert!(n.found_in("Call Mary."));
+        assert!(n.found_in("(mary)"));
+        assert!(!n.found_in("Primary"));
+        assert!(!n.found_in("Marys"));
+        assert!(!n.found_in("Mary2"));
+        assert!(!n.found_in("Ma ry"));
+    }
+
+    #[test]
+    fn ignores_case_in_any_script() {
+        let n = set(&["Zoë Müller", "İstanbul", "ΣΩΚΡΆΤΗΣ"]);
+        assert!(n.found_in("contact ZOË MÜLLER today"));
+        assert!(n.found_in("İSTANBUL"));
+        assert!(n.found_in("σωκράτης"));
+        assert!(!n.found_in("Zoë Müllerova"));
+    }
+
+    #[test]
+    fn phrases_and_punctuation() {
+        let n = set(&["anna.berg@contoso.com", "+44 20 7946 0958", "O'Brien"]);
+        assert!(n.found_in("mail ANNA.BERG@CONTOSO.COM now"));
+        assert!(!n.found_in("joanna.berg@contoso.com"));
+        assert!(!n.found_in("anna.berg@contoso.community"));
+        // A value that starts with a sign is whole wherever it occurs.
+        assert!(n.found_in("tel:+44 20 7946 0958"));
+        assert!(!n.found_in("+44 20 7946 09581"));
+        assert!(n.found_in("Mr O'Brien"));
+    }
+
+    #[test]
+    fn repeated_anchor_words_are_all_tried() {
+        let n = set(&["Anna Berg", "Anna Maria Lund", "Anna"]);
+        assert!(n.found_in("x Anna Maria Lund y"));
+        assert!(n.found_in("Annabel and anna"));
+        let n = set(&["Anna Berg", "Anna Maria Lund"]);
+        assert!(!n.found_in("Anna Maria Lundqvist; Anna Bergström"));
+    }
+
+    #[test]
+    fn unspaced_scripts_need_no_word_boundary() {
+        let n = set(&["佐々木", "美奈子 佐々木", "김민수", "Anna"]);
+        assert_eq!(n.skipped(), 0, "three ideographs weigh six");
+        assert!(n.found_in("佐々木さんに連絡"));
+        assert!(n.found_in("担当: 美奈子 佐々木"));
+        assert!(n.found_in("김민수가 퇴사함"));
+        assert!(n.found_in("田中Anna"));
+        assert!(!n.found_in("Annas"));
+        assert_eq!(set(&["王"]).skipped(), 1);
+    }
+
+    #[test]
+    fn short_and_wordless_values_are_skipped_and_counted() {
+        let n = set(&["Li", "Ann", "Dr.", "----", "  ", "Anna", "anna", "ANNA "]);
+        assert_eq!(n.len(), 1, "one distinct value");
+        assert_eq!(n.skipped(), 4, "Li, Ann, Dr. and ----");
+        assert!(!n.found_in("Ann Li"));
+        assert!(set(&[]).is_empty());
+    }
+
+    proptest! {
+        /// Agrees with a naive search over every start position.
+        #[test]
+        fn agrees_with_a_naive_search(
+            values in proptest::collection::vec("[a-cA-CÄä +.中か]{1,7}", 1..6),
+            text in "[a-cA-CÄä +.x中か]{0,30}",
+        ) {
+            let n = Needles::new(&values);
+            let naive = {
+                let text = text.to_lowercase();
+                values.iter().filter(|v| weight(v.trim()) >= MIN_CHARS).map(|v| v.trim().to_lowercase()).filter(|v| {
+                    v.chars().any(char::is_alphanumeric)
+                }).any(|v| {
+                    // Every start position, overlapping ones included.
+                    text.char_indices().filter(|(i, _)| text[*i..].starts_with(&v)).any(|(i, _)| {
+                        let before = text[..i].chars().next_back();
+                        let after = text[i + v.len()..].chars().next();
+                        let first = v.chars().next().unwrap();
+                        let last = v.chars().next_back().unwrap();
+                        !before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a))
+                    })
+                })
+            };
+            prop_assert_eq!(n.found_in(&text), naive);
+        }
+    }
+}
