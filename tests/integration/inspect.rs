@@ -269,9 +269,21 @@ fn emitted_map_scrubs_the_export_as_is() {
             }
         }
     }
-    // `verify` (issue 6) is not on main yet; once it is, this test should also run
-    // `dsr-scrub verify --map map.toml --key-file secret.key in/users.xlsx scrubbed/users.xlsx`
-    // and expect exit 0.
+    let run = wd.run(&[
+        "verify",
+        "--map",
+        "map.toml",
+        "--key-file",
+        "secret.key",
+        "in/users.xlsx",
+        "scrubbed/users.xlsx",
+    ]);
+    assert_eq!(
+        run.code,
+        0,
+        "verify passes on the emitted map's output: {}",
+        run.text()
+    );
 }
 
 #[test]
