@@ -169,7 +169,9 @@ impl Redactor {
             for (old, new) in lost {
                 let re = alternation(&[old]);
                 let new = if new.is_empty() { REDACTED } else { new };
-                out = replace_alone(&re, &out, word_char, new, found);
+                // The row's own values are replaced inside hyphenated compounds too ("Marie" in
+                // "Anne-Marie" is the same person), unlike the subjects of other rows.
+                out = replace_alone(&re, &out, char::is_alphanumeric, new, found);
             }
         }
         if let Some(re) = &self.subjects {
@@ -331,6 +333,15 @@ mod tests {
             )
             .unwrap(),
             "Ask Deleted User 3217a7c8 (Deleted) or [redacted]; Josélito stays."
+        );
+    }
+
+    #[test]
+    fn mentions_inside_hyphenated_names_are_replaced() {
+        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        assert_eq!(
+            red.apply("Anne-Marie Dupont", &[("Marie", "")]).unwrap(),
+            "Anne-[redacted] Dupont"
         );
     }
 

@@ -659,7 +659,8 @@ enum Act {
     Pseudonymize(&'static str),
     /// Every letter and digit rewritten: nothing of the original words is kept.
     Regex,
-    /// Emails and phones, and what the row lost in other columns.
+    /// Emails and phones, and what the row lost in other columns (not drawn by `act()`).
+    #[allow(dead_code)]
     Redact,
 }
 
@@ -710,7 +711,9 @@ fn act() -> impl Strategy<Value = Act> {
         (0usize..=3, 0usize..=3).prop_map(|(f, l)| Act::Mask(f, l)),
         prop::sample::select(vec!["text", "name", "email", "phone"]).prop_map(Act::Pseudonymize),
         Just(Act::Regex),
-        Just(Act::Redact),
+        // `redact` is left out here: with `mentions` it removes only what its own row lost, and
+        // another row's removed value can stand in this row's text (one user's first name is
+        // another's middle name), which verify reports by design. Redact has its own tests.
     ]
 }
 
