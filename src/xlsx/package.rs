@@ -415,10 +415,15 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
         .collect()
 }
 
-/// Whether the rest of a sheet's XML has a `<f>` element (with or without a namespace prefix).
-/// A false positive only costs a second read; a miss is impossible for well-formed XML.
+/// Whether the rest of a sheet's XML, up to the end of `<sheetData>`, has an `<f>` element (with
+/// or without a namespace prefix). What comes after the cells is not a cell's formula: Dynamics
+/// exports carry `<xm:f>` list sources in their x14 data validations, which would otherwise send
+/// every sheet through calamine's formula pass. A false positive only costs a second read; a
+/// miss is impossible for well-formed XML.
 fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
-    let mut carry: Vec<u8> = Vec::with_capacity(8);
+    // Enough to hold `</prefix:sheetData>` across a chunk border.
+    const CARRY: usize = 32;
+    let mut carry: Vec<u8> = Vec::with_capacity(CARRY);
     loop {
         let chunk = rest
             .fill_buf()
@@ -429,7 +434,8 @@ fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
         let len = chunk.len();
         let mut window = std::mem::take(&mut carry);
         window.extend_from_slice(chunk);
-        let found = memchr::memchr_iter(b'f', &window).any(|i| {
+        let end = cells_end(&window);
+        let found = memchr::memchr_iter(b'f', &window[..end.unwrap_or(window.len())]).any(|i| {
             i > 0
                 && matches!(window[i - 1], b'<' | b':')
                 && matches!(window.get(i + 1), Some(b'>' | b' '))
@@ -437,9 +443,29 @@ fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
         if found {
             return Ok(true);
         }
-        carry = window[window.len().saturating_sub(2)..].to_vec();
+        if end.is_some() {
+            return Ok(false);
+        }
+        carry = window[window.len().saturating_sub(CARRY)..].to_vec();
         rest.consume(len);
     }
+}
+
+/// Where the end tag of `<sheetData>` (`</sheetData>`, `</x:sheetData>`) starts in `window`.
+/// Text may hold `sheetData>` but never `</`, so only a real end tag matches.
+fn cells_end(window: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(window, b"sheetData>").find_map(|p| {
+        let before = &window[..p];
+        let name_char =
+            |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+        let slash = before.iter().rposition(|b| !name_char(b))?;
+        let prefix = &before[slash + 1..];
+        let is_end_tag = before[slash] == b'/'
+            && slash > 0
+            && before[slash - 1] == b'<'
+            && (prefix.is_empty() || prefix.ends_with(b":"));
+        is_end_tag.then(|| slash - 1)
+    })
 }
 
 #[cfg(test)]
@@ -518,5 +544,27 @@ mod tests {
         }
         let none = b"<row><c r=\"A1\" t=\"s\"><v>1</v></c></row><dataValidations><dataValidation><formula1>100</formula1></dataValidation></dataValidations>";
         assert!(!contains_formula(&none[..]).unwrap());
+    }
+
+    #[test]
+    fn formulas_after_the_cells_are_not_cells_formulas() {
+        // What scan_sheet hands over: the XML after `<sheetData>`.
+        let x14 = b"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData><extLst><ext><x14:dataValidations><x14:dataValidation><x14:formula1><xm:f>hiddenSheet!$A$2:$D$2</xm:f></x14:formula1></x14:dataValidation></x14:dataValidations></ext></extLst>";
+        let prefixed = b"<x:row><x:c><x:v>1</x:v></x:c></x:row></x:sheetData><x:extLst><xm:f>A1</xm:f></x:extLst>";
+        let text = b"<row><c t=\"inlineStr\"><is><t>sheetData></t></is></c><c><f>A1</f></c></row></sheetData>";
+        for cap in 1..x14.len() {
+            assert!(
+                !contains_formula(BufReader::with_capacity(cap, &x14[..])).unwrap(),
+                "capacity {cap}"
+            );
+            assert!(
+                !contains_formula(BufReader::with_capacity(cap, &prefixed[..])).unwrap(),
+                "capacity {cap}"
+            );
+        }
+        assert!(
+            contains_formula(&text[..]).unwrap(),
+            "sheetData> in text is not the end"
+        );
     }
 }
