@@ -145,6 +145,8 @@ pub enum Problem {
     },
     #[error("cannot build the output ({0})")]
     Build(String),
+    #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv")]
+    FormatMismatch,
     #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
     VerifyFailed { findings: usize },
     #[error(

@@ -165,6 +165,11 @@ pub enum LeakIn {
         /// Zero-based index in the shared strings table.
         index: u32,
     },
+    /// The phonetic reading (`<rPh>`) of a shared string.
+    PhoneticReading {
+        /// Zero-based index in the shared strings table.
+        index: u32,
+    },
     /// A comment.
     Comment,
     /// The document properties.
@@ -281,6 +286,9 @@ impl fmt::Display for LeakIn {
             LeakIn::UnusedSharedString { index } => {
                 write!(f, "shared string #{index}, which no kept cell uses")
             }
+            LeakIn::PhoneticReading { index } => {
+                write!(f, "the phonetic reading of shared string #{index}")
+            }
             LeakIn::Comment => f.write_str("a comment"),
             LeakIn::DocProps => f.write_str("the document properties"),
             LeakIn::DefinedName => f.write_str("a defined name"),
@@ -377,6 +385,9 @@ pub fn verify_files(
     scrubbed: &Path,
     limits: &Limits,
 ) -> Result<Outcome, FileError> {
+    if InputKind::of(original) != InputKind::of(scrubbed) {
+        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+    }
     let original_side = || {
         let book = read_file(original, None, limits)?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
@@ -395,13 +406,20 @@ pub fn verify_files(
     let scrubbed_side = || {
         let bytes = read_bytes(scrubbed)?;
         let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
-        Ok::<_, FileError>((bytes, book))
+        let raw = match book.format {
+            Format::Xlsx => {
+                Some(leaks::Raw::read(&bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
+            }
+            Format::Csv(_) => None,
+        };
+        Ok::<_, FileError>((book, raw))
     };
-    // The two reads are independent; on two cores they take the time of one.
+    // The two sides are independent: on two cores they take the time of one, and the raw
+    // package is unpacked while the original is still being scrubbed in memory.
     let (original_side, scrubbed_side) = rayon::join(original_side, scrubbed_side);
     let (book, plan, changes) = original_side?;
-    let (bytes, scrubbed_book) = scrubbed_side?;
-    check(map, &book, &plan, &changes, &scrubbed_book, &bytes)
+    let (scrubbed_book, raw) = scrubbed_side?;
+    check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
         .map_err(|p| FileError::new(scrubbed, p))
 }
 
@@ -419,14 +437,18 @@ pub fn verify_output(
     scrubbed: &[u8],
     limits: &Limits,
 ) -> Result<Outcome, Problem> {
-    let scrubbed_book = match &original.format {
-        Format::Xlsx => crate::xlsx::read_with(scrubbed, limits)?,
+    let (scrubbed_book, raw) = match &original.format {
+        Format::Xlsx => {
+            let book = crate::xlsx::read_with(scrubbed, limits)?;
+            let raw = leaks::Raw::read(scrubbed, &book)?;
+            (book, Some(raw))
+        }
         Format::Csv(_) => {
             let name = original.sheets.first().map_or("", |s| s.name.as_str());
-            crate::csv::read(scrubbed, name)?
+            (crate::csv::read(scrubbed, name)?, None)
         }
     };
-    check(map, original, plan, changes, &scrubbed_book, scrubbed)
+    check(map, original, plan, changes, &scrubbed_book, raw.as_ref())
 }
 
 /// `scrub --verify`: verify a staged output file; any finding is a [`Problem::VerifyFailed`].
@@ -503,18 +525,16 @@ fn check(
     plan: &FilePlan,
     changes: &[SheetChanges],
     scrubbed: &Workbook,
-    scrubbed_bytes: &[u8],
+    raw: Option<&leaks::Raw>,
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let needles = Needles::new(removed_values(&ctx));
-    let parts = match original.format {
-        Format::Xlsx => Some(leaks::Package::open(scrubbed_bytes, scrubbed)?),
-        Format::Csv(_) => None,
-    };
+    let values = removed_values(&ctx);
+    let needles = Needles::new(&values);
+    drop(values);
     let (fidelity, leaks) = rayon::join(
-        || fidelity::check(&ctx, parts.as_ref()),
-        || match &parts {
-            Some(package) => leaks::scan_xlsx(&ctx, &needles, package, scrubbed_bytes),
+        || fidelity::check(&ctx, raw.map(leaks::Raw::package)),
+        || match raw {
+            Some(raw) => leaks::scan_xlsx(&ctx, &needles, raw),
             None => Ok(leaks::scan_cells(&ctx, &needles)),
         },
     );
@@ -529,27 +549,36 @@ fn check(
 
 /// Every value the map removes or replaces: the original text of each changed cell; for
 /// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
-/// text of its cells in the map's columns.
-fn removed_values<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = Cow<'a, str>> + 'a {
-    ctx.changes.iter().flatten().flat_map(move |sc| {
+/// text of its cells in the map's columns. Collected in parallel: a large export has millions.
+fn removed_values<'a>(ctx: &'a Context<'a>) -> Vec<Cow<'a, str>> {
+    use rayon::prelude::*;
+    let mut values = Vec::new();
+    for sc in ctx.changes.iter().flatten() {
         let sheet = &ctx.original.sheets[sc.sheet];
-        let changed = sc.cells.iter().flat_map(move |c| {
-            let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
-            // The values mentions replace are the other columns' own old values, searched
-            // for as such; `replaced` needs only the text here.
-            let fragments = match (&ctx.map.rules[c.rule].action, &old) {
-                (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
-                _ => Vec::new(),
-            };
-            old.into_iter().chain(fragments.into_iter().map(Cow::Owned))
-        });
-        let deleted = sc.deleted.iter().flat_map(move |d| {
-            (0..sheet.width())
-                .filter(move |&col| ctx.is_target(sc.sheet, col))
-                .filter_map(move |col| crate::actions::cell_text(sheet.cell(d.row, col)))
-        });
-        changed.chain(deleted)
-    })
+        let changed: Vec<Cow<str>> = sc
+            .cells
+            .par_iter()
+            .flat_map_iter(|c| {
+                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+                // The values mentions replace are the other columns' own old values, searched
+                // for as such; `replaced` needs only the text here.
+                let fragments = match (&ctx.map.rules[c.rule].action, &old) {
+                    (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+                    _ => Vec::new(),
+                };
+                old.into_iter().chain(fragments.into_iter().map(Cow::Owned))
+            })
+            .collect();
+        values.extend(changed);
+        for d in &sc.deleted {
+            values.extend(
+                (0..sheet.width())
+                    .filter(|&col| ctx.is_target(sc.sheet, col))
+                    .filter_map(|col| crate::actions::cell_text(sheet.cell(d.row, col))),
+            );
+        }
+    }
+    values
 }
 
 /// What both checks need to know about the two files.
@@ -703,19 +732,35 @@ impl<'a> Context<'a> {
 
     /// Judge a (non-formula) cell of the scrubbed file.
     fn judge(&self, sheet: usize, row: u32, col: u32) -> Verdict {
-        let Some(o) = self.to_original.get(sheet).copied().flatten() else {
+        let Some((o, from)) = self.source(sheet, row) else {
             return Verdict::Changed;
         };
-        let Some(from) = self.original_row(o, row) else {
-            return Verdict::Changed;
-        };
-        let now = self.scrubbed.sheets[sheet].cell(row, col);
         let change = self.changes[o].and_then(|sc| {
             sc.cells
                 .binary_search_by(|c| (c.row, c.col).cmp(&(from, col)))
                 .ok()
                 .map(|i| &sc.cells[i])
         });
+        self.verdict(o, from, sheet, row, col, change)
+    }
+
+    /// The original sheet and row that row `row` of scrubbed sheet `sheet` comes from.
+    fn source(&self, sheet: usize, row: u32) -> Option<(usize, u32)> {
+        let o = self.to_original.get(sheet).copied().flatten()?;
+        Some((o, self.original_row(o, row)?))
+    }
+
+    /// [`Context::judge`], given the source of the cell and the map's change there.
+    fn verdict(
+        &self,
+        o: usize,
+        from: u32,
+        sheet: usize,
+        row: u32,
+        col: u32,
+        change: Option<&crate::apply::Change>,
+    ) -> Verdict {
+        let now = self.scrubbed.sheets[sheet].cell(row, col);
         match change {
             Some(c) => {
                 let action = &self.map.rules[c.rule].action;

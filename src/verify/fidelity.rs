@@ -264,7 +264,7 @@ mod tests {
             .iter()
             .map(|sp| apply_sheet(&map, sp, &original.sheets[sp.sheet]))
             .collect();
-        check(&map, &original, &plan, &changes, scrubbed, b"").unwrap()
+        check(&map, &original, &plan, &changes, scrubbed, None).unwrap()
     }
 
     fn good() -> Workbook {
@@ -375,7 +375,7 @@ mod tests {
             .iter()
             .map(|sp| apply_sheet(&map, sp, &original.sheets[sp.sheet]))
             .collect();
-        let o = check(&map, &original, &plan, &changes, &b, b"").unwrap();
+        let o = check(&map, &original, &plan, &changes, &b, None).unwrap();
         assert!(o.passed(), "{:?}", rules(&o));
 
         // Left in the scrubbed cell: a leak, and "Primary Support" never matches.

@@ -1,16 +1,22 @@
 //! The leak scan: every removed value, searched for in the raw output.
 //!
-//! For xlsx, every entry of the package is decompressed and read as XML (text and attribute
-//! values, unescaped), so nothing escapes because calamine or a writer ignores it: phonetic runs,
-//! orphan shared strings, formula cached values, comments, document properties, defined names,
-//! tables and pivot caches are all searched. Hits are then located and judged:
+//! For xlsx, every entry of the package is decompressed and its text and attribute values are
+//! searched, XML-unescaped, so nothing escapes because calamine or a writer ignores it: orphan
+//! and phonetic shared strings, formulas and their cached values, comments, document
+//! properties, defined names, autofilter values, tables, pivot caches. Hits are located and
+//! judged:
 //!
-//! - in a worksheet, per cell (`<c r="..">`): its formula and cached value are always leaks; its
-//!   value (inline string or number) is a leak unless the cell is kept or holds exactly what the
-//!   map put there (see [`super::Verdict`]);
-//! - in the shared strings table, per string: each cell that uses the string is judged as above,
-//!   and a string that no cell uses is a leak of its own;
-//! - anywhere else, per part (comments also per cell).
+//! - cells, per cell: a formula or its cached value is always a leak; a value is one unless the
+//!   cell is kept or holds exactly what the map put there (see [`super::Verdict`]). A cell's
+//!   text is taken as calamine decoded it (a shared string's, an inline string's, a number's),
+//!   which lets cells be searched in parallel and only where a hit could be a leak; the raw
+//!   `<sheetData>` is parsed instead when it holds text calamine does not read (phonetic runs,
+//!   extensions, CDATA);
+//! - the shared strings table, per string: one that no cell shows, or whose hit is only in a
+//!   phonetic reading, is a leak of its own (the cells showing the others are searched above);
+//! - anywhere else, per part (comments also per cell). Values without letters and with few
+//!   digits are searched in typed text only, and font names are not data (see
+//!   [`super::needles::MIN_DIGITS_ANYWHERE`], [`is_font_attribute`]).
 //!
 //! For CSV, the parsed fields are the raw text with the quoting undone, which is what XML
 //! unescaping is for xlsx.
@@ -23,8 +29,8 @@ use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, Cursor, Read};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use zip::ZipArchive;
 
 /// The parts of a scrubbed package and what they hold.
@@ -95,107 +101,205 @@ fn is_comment_part(path: &str) -> bool {
     (file.starts_with("comments") && file.ends_with(".xml")) || path.contains("threadedComments/")
 }
 
-/// Scan every part of the package.
-pub(super) fn scan_xlsx(
-    ctx: &Context,
-    needles: &Needles,
-    package: &Package,
-    bytes: &[u8],
-) -> Result<Sink, Problem> {
+/// A scrubbed package unpacked and cut down to what the search needs. It is prepared before
+/// the values to search for are known, so that `verify` can do it while the original is still
+/// being read: inflating the parts, parsing the shared strings, cutting the cells out of the
+/// worksheets (calamine read them).
+#[derive(Debug)]
+pub(super) struct Raw {
+    package: Package,
+    /// Every part, in package order.
+    parts: Vec<RawPart>,
+}
+
+#[derive(Debug)]
+enum RawPart {
+    /// A worksheet: its XML without what is inside `<sheetData>` when calamine read all of it
+    /// (then its cells are searched in the workbook), else whole.
+    Worksheet {
+        name: String,
+        sheet: usize,
+        xml: Vec<u8>,
+        cells_in_model: bool,
+    },
+    /// The shared strings table's non-empty items.
+    SharedStrings { tables: Vec<StringTable> },
+    /// Any other part.
+    Other { name: String, data: Vec<u8> },
+}
+
+impl Raw {
+    /// Unpack `bytes`, whose cells `book` holds.
+    pub(super) fn read(bytes: &[u8], book: &Workbook) -> Result<Raw, Problem> {
+        let package = Package::open(bytes, book)?;
+        let open = || ZipArchive::new(Cursor::new(bytes)).map_err(corrupt);
+        let inflate = |name: &str| -> Result<Vec<u8>, Problem> {
+            let mut zip = open()?;
+            let entry = zip.by_name(name).map_err(corrupt)?;
+            let mut data = Vec::with_capacity(entry.size().min(1 << 28) as usize);
+            BufReader::new(entry)
+                .read_to_end(&mut data)
+                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            Ok(data)
+        };
+        let parts = package
+            .names
+            .par_iter()
+            .filter(|name| !name.ends_with('/'))
+            .map(|name| {
+                let name = name.clone();
+                if Some(&name) == package.shared_strings.as_ref() {
+                    let tables = StringTable::parse(&inflate(&name)?)?;
+                    return Ok(RawPart::SharedStrings { tables });
+                }
+                let sheet = package
+                    .sheets
+                    .iter()
+                    .position(|p| p.as_ref() == Some(&name));
+                Ok(match sheet {
+                    Some(sheet) => {
+                        let mut zip = open()?;
+                        let entry = zip.by_name(&name).map_err(corrupt)?;
+                        match without_cells(entry)? {
+                            Some(xml) => RawPart::Worksheet {
+                                name,
+                                sheet,
+                                xml,
+                                cells_in_model: true,
+                            },
+                            None => RawPart::Worksheet {
+                                xml: inflate(&name)?,
+                                name,
+                                sheet,
+                                cells_in_model: false,
+                            },
+                        }
+                    }
+                    None => RawPart::Other {
+                        data: inflate(&name)?,
+                        name,
+                    },
+                })
+            })
+            .collect::<Result<_, Problem>>()?;
+        Ok(Raw { package, parts })
+    }
+
+    /// The package's part names.
+    pub(super) fn package(&self) -> &Package {
+        &self.package
+    }
+}
+
+/// Search every part of the package, all in parallel.
+pub(super) fn scan_xlsx(ctx: &Context, needles: &Needles, raw: &Raw) -> Result<Sink, Problem> {
     let mut sink = Sink::default();
     if needles.is_empty() {
         return Ok(sink);
     }
-    let open = || ZipArchive::new(Cursor::new(bytes)).map_err(corrupt);
-    let worksheets: HashMap<&str, usize> = package
-        .sheets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.as_deref().map(|p| (p, i)))
-        .collect();
-    // The shared strings first: the worksheet scan needs to know which strings hold a hit.
-    let strings = match &package.shared_strings {
-        Some(path) => {
-            let mut zip = open()?;
-            let entry = zip.by_name(path).map_err(corrupt)?;
-            shared_string_hits(entry, needles)?
-        }
-        None => SharedStrings::default(),
-    };
-    // Then every other part, in parallel (each task opens its own view of the zip). Results
-    // come back in package order, so the findings are in a stable order.
-    let results: Vec<Result<PartScan, Problem>> = package
-        .names
+    // Results come back in package order, so the findings are in a stable order.
+    let results: Vec<Result<PartScan, Problem>> = raw
+        .parts
         .par_iter()
-        .filter(|name| !name.ends_with('/') && Some(*name) != package.shared_strings.as_ref())
-        .map(|name| {
-            let mut zip = open()?;
-            let entry = zip.by_name(name).map_err(corrupt)?;
-            match worksheets.get(name.as_str()) {
-                Some(&sheet) => scan_worksheet(ctx, needles, &strings.hits, name, sheet, entry),
-                None => {
-                    let mut data = Vec::new();
-                    BufReader::new(entry).read_to_end(&mut data).map_err(|_| {
-                        Problem::CorruptWorkbook("a compressed part cannot be read")
-                    })?;
-                    Ok((
-                        scan_part(ctx, needles, package, name, &data),
-                        HashMap::new(),
-                    ))
+        .map(|part| match part {
+            RawPart::SharedStrings { tables, .. } => Ok(PartScan {
+                strings: tables
+                    .par_iter()
+                    .flat_map_iter(|t| t.hits(needles))
+                    .collect(),
+                ..PartScan::default()
+            }),
+            RawPart::Worksheet {
+                name,
+                sheet,
+                xml,
+                cells_in_model,
+            } => {
+                let mut scan = scan_worksheet_xml(ctx, needles, name, *sheet, xml)?;
+                if *cells_in_model {
+                    search_cells(ctx, needles, Some(name), *sheet, &mut scan.sink);
                 }
+                Ok(scan)
             }
+            RawPart::Other { name, data } => Ok(PartScan {
+                sink: scan_part(ctx, needles, &raw.package, name, data),
+                ..PartScan::default()
+            }),
         })
         .collect();
-    let mut users: HashMap<u32, Users> = HashMap::new();
+    let mut strings = Vec::new();
     for result in results {
-        let (part_sink, part_users) = result?;
-        sink.append(part_sink);
-        for (index, u) in part_users {
-            let entry = users.entry(index).or_default();
-            entry.kept |= u.kept;
-            entry.leaks.extend(u.leaks);
-        }
+        let part = result?;
+        sink.append(part.sink);
+        strings.extend(part.strings);
     }
-    if let Some(path) = &package.shared_strings {
-        for &index in &strings.order {
-            match users.remove(&index) {
-                Some(u) => {
-                    for (sheet, row, col, place) in u.leaks {
-                        sink.push(ctx.cell_finding(Some(path), sheet, row, col, Rule::Leak(place)));
-                    }
-                }
-                None => sink.push(Finding {
-                    part: Some(path.clone()),
-                    sheet: None,
-                    row: None,
-                    col: None,
-                    column: None,
-                    rule: Rule::Leak(LeakIn::UnusedSharedString { index }),
-                }),
-            }
-        }
+    if let Some(path) = &raw.package.shared_strings {
+        shared_string_users(ctx, path, &strings, &mut sink);
     }
     Ok(sink)
 }
 
-/// The findings of one part, and the cells that use shared strings with a hit.
-type PartScan = (Sink, HashMap<u32, Users>);
-
-/// The cells that use one shared string holding a hit.
+/// What the scan of one part found.
 #[derive(Debug, Default)]
-struct Users {
-    /// Some cell that uses it is kept (or holds what the map put there).
-    kept: bool,
-    /// The cells for which it is a leak: (scrubbed sheet, row, col, where).
-    leaks: Vec<(usize, u32, u32, LeakIn)>,
+struct PartScan {
+    /// Findings located in the part.
+    sink: Sink,
+    /// Shared strings table: the strings with a hit.
+    strings: Vec<StringHit>,
 }
 
-#[derive(Debug, Default)]
-struct SharedStrings {
-    /// Indices of the strings with a hit.
-    hits: HashSet<u32>,
-    /// The same, in table order.
-    order: Vec<u32>,
+/// A shared string holding a removed value.
+#[derive(Debug)]
+struct StringHit {
+    /// Zero-based index in the table.
+    index: u32,
+    /// The text a cell using it shows (its runs, without phonetic runs).
+    shown: String,
+    /// Whether the hit is in that text (else only in a phonetic run).
+    in_shown: bool,
+}
+
+/// What is left of the shared strings' hits once cells are searched on their own (see
+/// [`search_cells`]): a string no cell shows is a leak of its own, and so is a hit only in a
+/// phonetic reading (`<rPh>`), which calamine does not read, so no cell's text shows it. Which
+/// cells show a string is read from the workbook (calamine resolved the indices) rather than
+/// by keeping every cell's index during a raw scan: hits are few, cells are millions.
+fn shared_string_users(ctx: &Context, part: &str, strings: &[StringHit], sink: &mut Sink) {
+    let string_leak = |sink: &mut Sink, place: LeakIn| {
+        sink.push(Finding {
+            part: Some(part.to_string()),
+            sheet: None,
+            row: None,
+            col: None,
+            column: None,
+            rule: Rule::Leak(place),
+        })
+    };
+    let mut shown: HashMap<&str, bool> = HashMap::new();
+    for hit in strings {
+        if hit.in_shown {
+            shown.insert(hit.shown.as_str(), false);
+        } else {
+            string_leak(sink, LeakIn::PhoneticReading { index: hit.index });
+        }
+    }
+    if shown.is_empty() {
+        return;
+    }
+    for sheet in &ctx.scrubbed.sheets {
+        for (_, _, value) in sheet.cells.used_cells() {
+            if let Data::String(text) = value {
+                if let Some(used) = shown.get_mut(text.as_str()) {
+                    *used = true;
+                }
+            }
+        }
+    }
+    for hit in strings.iter().filter(|h| h.in_shown) {
+        if !shown[hit.shown.as_str()] {
+            string_leak(sink, LeakIn::UnusedSharedString { index: hit.index });
+        }
+    }
 }
 
 fn xml_error<E>(_: E) -> Problem {
@@ -237,50 +341,162 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
         })
 }
 
+/// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
+/// holds given names; they are not data. Everything else, autofilter values
+/// (`<filter val="...">`) included, is searched.
+fn is_font_attribute(element: &str, attribute: &str) -> bool {
+    matches!(
+        attribute,
+        "typeface" | "panose" | "pitchFamily" | "charset" | "script"
+    ) || (attribute == "val" && matches!(element, "rFont" | "name" | "family" | "scheme"))
+}
+
 /// Whether any attribute value of `e` holds a removed value.
 fn attributes_hit(e: &BytesStart, needles: &Needles) -> bool {
+    let element = e.local_name();
+    let element: &str = element.as_ref();
     e.attributes().flatten().any(|a| {
-        a.normalized_value(XmlVersion::Implicit1_0)
-            .is_ok_and(|v| needles.found_in(&v))
+        !is_font_attribute(element, a.key.local_name().as_ref())
+            && a.normalized_value(XmlVersion::Implicit1_0)
+                .is_ok_and(|v| needles.found_in_markup(&v))
     })
 }
 
-/// Which strings of the shared strings table hold a removed value. Every text of an item
-/// counts, phonetic runs (`<rPh>`) included, which calamine does not read.
-fn shared_string_hits(part: impl Read, needles: &Needles) -> Result<SharedStrings, Problem> {
-    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, part));
-    let mut buf = Vec::new();
-    let mut out = SharedStrings::default();
-    let mut index: u32 = 0;
-    let mut text = String::new();
-    let mut inside = false;
-    loop {
-        let event = reader.read_event_into(&mut buf).map_err(xml_error)?;
-        match &event {
-            Event::Start(e) if e.local_name().as_ref() == "si" => {
-                inside = true;
-                text.clear();
-            }
-            Event::Empty(e) if e.local_name().as_ref() == "si" => index += 1,
-            Event::End(e) if e.local_name().as_ref() == "si" => {
-                if needles.found_in(&text) {
-                    out.hits.insert(index);
-                    out.order.push(index);
-                }
-                inside = false;
-                index += 1;
-            }
-            // The runs and phonetic runs of one item are joined as they are: what counts as a
-            // word boundary between them is the search's business.
-            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if inside => {
-                push_text(&event, &mut text)
-            }
-            Event::Eof => break,
-            _ => {}
+/// Non-empty items of a shared strings table (or of a slice of one): their texts in one
+/// buffer, phonetic runs (`<rPh>`, which calamine does not read) included.
+#[derive(Debug, Default)]
+struct StringTable {
+    text: String,
+    items: Vec<StringItem>,
+}
+
+#[derive(Debug)]
+struct StringItem {
+    index: u32,
+    /// The item's whole text: `text[start..end]`.
+    start: u32,
+    end: u32,
+    /// The text a cell using it shows, when that differs (phonetic runs left out).
+    shown: Option<Box<str>>,
+}
+
+impl StringTable {
+    /// Parse a shared strings part; a large one in parallel, in slices cut at items.
+    fn parse(xml: &[u8]) -> Result<Vec<StringTable>, Problem> {
+        const SLICE_ITEMS: usize = 50_000;
+        // Cutting at `<si` is safe when nothing but items can hold that text: no comments, no
+        // CDATA, no namespace prefix on the items.
+        let plain = [&b"<!--"[..], b"<![CDATA[", b":si"]
+            .iter()
+            .all(|n| memchr::memmem::find(xml, n).is_none());
+        let starts: Vec<usize> = if plain {
+            memchr::memmem::find_iter(xml, b"<si")
+                .filter(|&i| {
+                    matches!(
+                        xml.get(i + 3),
+                        Some(b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if starts.len() < 2 * SLICE_ITEMS {
+            return Ok(vec![StringTable::parse_slice(xml, 0)?]);
         }
-        buf.clear();
+        starts
+            .par_chunks(SLICE_ITEMS)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let end = starts
+                    .get((k + 1) * SLICE_ITEMS)
+                    .copied()
+                    .unwrap_or(xml.len());
+                StringTable::parse_slice(&xml[chunk[0]..end], (k * SLICE_ITEMS) as u32)
+            })
+            .collect()
     }
-    Ok(out)
+
+    /// Parse a run of items, the first of which has index `first`.
+    fn parse_slice(xml: &[u8], first: u32) -> Result<StringTable, Problem> {
+        let mut reader = Reader::from_reader(xml);
+        // A slice ends with the next slice's first item, or with the table's own end tag.
+        reader.config_mut().allow_unmatched_ends = true;
+        let mut buf = Vec::new();
+        let mut table = StringTable::default();
+        let mut index: u32 = first;
+        let mut shown = String::new();
+        let (mut inside, mut phonetic, mut has_phonetic) = (false, false, false);
+        let mut start = 0;
+        loop {
+            let event = reader.read_event_into(&mut buf).map_err(xml_error)?;
+            match &event {
+                Event::Start(e) => match e.local_name().as_ref() {
+                    "si" => {
+                        inside = true;
+                        has_phonetic = false;
+                        start = table.text.len();
+                        shown.clear();
+                    }
+                    "rPh" => {
+                        phonetic = true;
+                        has_phonetic = true;
+                    }
+                    _ => {}
+                },
+                Event::Empty(e) if e.local_name().as_ref() == "si" => index += 1,
+                Event::End(e) => match e.local_name().as_ref() {
+                    "si" => {
+                        if table.text.len() > start {
+                            table.items.push(StringItem {
+                                index,
+                                start: start as u32,
+                                end: table.text.len() as u32,
+                                shown: has_phonetic.then(|| shown.as_str().into()),
+                            });
+                        }
+                        inside = false;
+                        index += 1;
+                    }
+                    "rPh" => phonetic = false,
+                    _ => {}
+                },
+                // The runs and phonetic runs of one item are joined as they are: what counts
+                // as a word boundary between them is the search's business.
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if inside => {
+                    let before = table.text.len();
+                    push_text(&event, &mut table.text);
+                    if !phonetic {
+                        let added = &table.text[before..];
+                        shown.push_str(added);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        Ok(table)
+    }
+
+    /// The items that hold a removed value.
+    fn hits<'a>(&'a self, needles: &'a Needles) -> impl Iterator<Item = StringHit> + 'a {
+        self.items.iter().filter_map(move |item| {
+            let text = &self.text[item.start as usize..item.end as usize];
+            if !needles.found_in(text) {
+                return None;
+            }
+            let (shown, in_shown) = match &item.shown {
+                Some(shown) => (shown.to_string(), needles.found_in(shown)),
+                None => (text.to_string(), true),
+            };
+            Some(StringHit {
+                index: item.index,
+                shown,
+                in_shown,
+            })
+        })
+    }
 }
 
 /// What is being read inside a `<c>` element.
@@ -317,18 +533,185 @@ fn parse_a1(r: &str) -> Option<(u32, u32)> {
     (row >= 1).then(|| (row - 1, col - 1))
 }
 
-/// Scan one worksheet part, streaming.
-fn scan_worksheet(
+/// A worksheet's XML with what is inside `<sheetData>` left out, streaming (a large sheet's
+/// cells are never held in memory), when all the text in there is cells' values, inline
+/// strings and formulas, which calamine reads; `None` when it holds more (phonetic runs,
+/// extensions, CDATA), or there are no cells.
+fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
+    // Enough to hold a marker or `</prefix:sheetData>` across a chunk border.
+    const CARRY: usize = 64;
+    const UNREAD: [&[u8]; 3] = [b"rPh", b"extLst", b"<![CDATA["];
+    let failed = |_| Problem::CorruptWorkbook("a compressed part cannot be read");
+    let mut input = BufReader::with_capacity(1 << 16, part);
+    let mut out: Vec<u8> = Vec::new();
+    // Up to the end of the `<sheetData ...>` start tag.
+    let (cells_from, end_tag) = loop {
+        let chunk = input.fill_buf().map_err(failed)?;
+        if chunk.is_empty() {
+            return Ok(None);
+        }
+        let len = chunk.len();
+        out.extend_from_slice(chunk);
+        input.consume(len);
+        if let Some(found) = sheet_data_start(&out) {
+            break found;
+        }
+    };
+    let mut window: Vec<u8> = out.split_off(cells_from);
+    loop {
+        if let Some(end) = memchr::memmem::find(&window, end_tag.as_bytes()) {
+            if UNREAD
+                .iter()
+                .any(|n| memchr::memmem::find(&window[..end], n).is_some())
+            {
+                return Ok(None);
+            }
+            out.extend_from_slice(&window[end..]);
+            input.read_to_end(&mut out).map_err(failed)?;
+            return Ok(Some(out));
+        }
+        if UNREAD
+            .iter()
+            .any(|n| memchr::memmem::find(&window, n).is_some())
+        {
+            return Ok(None);
+        }
+        window.drain(..window.len().saturating_sub(CARRY));
+        let chunk = input.fill_buf().map_err(failed)?;
+        if chunk.is_empty() {
+            return Err(Problem::CorruptWorkbook("malformed XML in the package"));
+        }
+        let len = chunk.len();
+        window.extend_from_slice(chunk);
+        input.consume(len);
+    }
+}
+
+/// Where the cells start (just after the `<sheetData ...>` start tag) and the matching end
+/// tag, once `xml` holds the start tag; `None` before that, and for an empty `<sheetData/>`.
+/// Nothing before the cells (sheet properties, views, columns) holds markup-like text.
+fn sheet_data_start(xml: &[u8]) -> Option<(usize, String)> {
+    memchr::memmem::find_iter(xml, b"sheetData").find_map(|p| {
+        let open = xml[..p].iter().rposition(|&b| b == b'<')?;
+        let prefix = &xml[open + 1..p];
+        let is_start = prefix.is_empty()
+            || (prefix.ends_with(b":")
+                && prefix[..prefix.len() - 1]
+                    .iter()
+                    .all(u8::is_ascii_alphanumeric));
+        if !is_start || !matches!(xml.get(p + 9), Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')) {
+            return None;
+        }
+        let close = p + memchr::memchr(b'>', &xml[p..])?;
+        if xml[close - 1] == b'/' {
+            return None;
+        }
+        let tag = format!("</{}sheetData>", String::from_utf8_lossy(prefix));
+        Some((close + 1, tag))
+    })
+}
+
+/// Search the cells of scrubbed sheet `sheet` as calamine read them, in parallel row chunks.
+/// Each cell is judged first: a kept cell, or exactly what `clear`, `replace` or `pseudonymize`
+/// put there, may hold anything, so only the others (most often none) are searched.
+fn search_cells(
     ctx: &Context,
     needles: &Needles,
-    hits: &HashSet<u32>,
+    part: Option<&str>,
+    sheet: usize,
+    sink: &mut Sink,
+) {
+    const CHUNK_ROWS: u32 = 4096;
+    let s = &ctx.scrubbed.sheets[sheet];
+    let formulas_end = s.formulas.as_ref().and_then(|f| f.end());
+    let height = s.height().max(formulas_end.map_or(0, |(r, _)| r + 1));
+    let width = s.width().max(formulas_end.map_or(0, |(_, c)| c + 1));
+    let changes = ctx.to_original[sheet].and_then(|o| ctx.changes[o]);
+    let chunks: Vec<Sink> = (0..height.div_ceil(CHUNK_ROWS))
+        .into_par_iter()
+        .map(|chunk| {
+            let mut found = Sink::default();
+            let mut buf = String::new();
+            let rows = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(height);
+            // The changes are sorted by (row, col), as the cells are walked.
+            let mut cursor = match (changes, ctx.source(sheet, rows.start)) {
+                (Some(sc), Some((_, from))) => sc.cells.partition_point(|c| c.row < from),
+                _ => 0,
+            };
+            for row in rows {
+                let source = ctx.source(sheet, row);
+                for col in 0..width {
+                    let leak = |found: &mut Sink, place: LeakIn| {
+                        found.push(ctx.cell_finding(part, sheet, row, col, Rule::Leak(place)));
+                    };
+                    let change = match (changes, source) {
+                        (Some(sc), Some((_, from))) => sc.take_at(&mut cursor, from, col),
+                        _ => None,
+                    };
+                    if let Some(formula) = s.formula(row, col) {
+                        // A formula is never "kept": its text and its cached value are in the
+                        // file whatever the cell shows, and the cached value often repeats the
+                        // very names removed. Numbers in a formula are references and
+                        // constants, so only values searched in markup count there.
+                        if needles.found_in_markup(formula) {
+                            leak(&mut found, LeakIn::Formula);
+                        }
+                        if cell_hit(needles, s.cell(row, col), &mut buf) {
+                            leak(&mut found, LeakIn::CachedValue);
+                        }
+                        continue;
+                    }
+                    let verdict = match source {
+                        Some((o, from)) => ctx.verdict(o, from, sheet, row, col, change),
+                        None => Verdict::Changed,
+                    };
+                    let place = match verdict {
+                        Verdict::Kept | Verdict::FromMap => continue,
+                        Verdict::Scrubbed => LeakIn::ScrubbedCell,
+                        Verdict::Changed => LeakIn::ChangedCell,
+                    };
+                    if cell_hit(needles, s.cell(row, col), &mut buf) {
+                        leak(&mut found, place);
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    for found in chunks {
+        sink.append(found);
+    }
+}
+
+/// Whether a cell's value, as the actions would see its text, holds a removed value.
+fn cell_hit(needles: &Needles, value: &Data, buf: &mut String) -> bool {
+    use std::fmt::Write;
+    buf.clear();
+    match value {
+        Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
+            return needles.found_in(t)
+        }
+        Data::Empty | Data::Error(_) | Data::Bool(_) => return false,
+        Data::Float(f) => write!(buf, "{f}"),
+        Data::Int(i) => write!(buf, "{i}"),
+        Data::DateTime(dt) => write!(buf, "{}", dt.as_f64()),
+    }
+    .expect("write to a String");
+    needles.found_in(buf)
+}
+
+/// Scan a worksheet's XML, streaming: everything outside the cells, and the cells themselves
+/// when they are in `xml` (a shared string's text is taken from the workbook, as calamine
+/// resolved it; the table is searched on its own).
+fn scan_worksheet_xml(
+    ctx: &Context,
+    needles: &Needles,
     part: &str,
     sheet: usize,
-    entry: impl Read,
+    xml: &[u8],
 ) -> Result<PartScan, Problem> {
-    let mut sink = Sink::default();
-    let mut users: HashMap<u32, Users> = HashMap::new();
-    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, entry));
+    let mut scan = PartScan::default();
+    let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut in_data = false;
     let mut row: Option<u32> = None;
@@ -355,8 +738,8 @@ fn scan_worksheet(
             )
             && !other.is_empty()
         {
-            if needles.found_in(&other) {
-                leak_outside_cells(&mut sink);
+            if needles.found_in_markup(&other) {
+                leak_outside_cells(&mut scan.sink);
             }
             other.clear();
         }
@@ -373,15 +756,23 @@ fn scan_worksheet(
                         next_col = 0;
                     }
                     "c" if in_data => {
-                        let (r, c) = attr(e, "r")
-                            .and_then(|r| parse_a1(&r))
-                            .unwrap_or((row.unwrap_or(0), next_col));
+                        // The raw values: references and types hold no entities, and this runs
+                        // for every cell.
+                        let (mut at, mut shared) = (None, false);
+                        for a in e.attributes().with_checks(false).flatten() {
+                            match a.key.local_name().as_ref() {
+                                "r" => at = parse_a1(&a.value),
+                                "t" => shared = &*a.value == "s",
+                                _ => {}
+                            }
+                        }
+                        let (r, c) = at.unwrap_or((row.unwrap_or(0), next_col));
                         next_col = c + 1;
                         if !empty {
                             cell = Some(Cell {
                                 row: r,
                                 col: c,
-                                shared: attr(e, "t").as_deref() == Some("s"),
+                                shared,
                                 ..Cell::default()
                             });
                         }
@@ -394,10 +785,13 @@ fn scan_worksheet(
                             capture = Capture::Formula;
                         }
                     }
-                    "v" if cell.is_some() && !empty => capture = Capture::Value,
+                    // A shared string's index is not text: the table is searched on its own.
+                    "v" if !empty && cell.as_ref().is_some_and(|c| !c.shared) => {
+                        capture = Capture::Value
+                    }
                     "t" if cell.is_some() && !empty => capture = Capture::Inline,
                     _ if !in_data && attributes_hit(e, needles) => {
-                        leak_outside_cells(&mut sink);
+                        leak_outside_cells(&mut scan.sink);
                     }
                     _ => {}
                 }
@@ -407,7 +801,7 @@ fn scan_worksheet(
                 "f" | "v" | "t" => capture = Capture::None,
                 "c" => {
                     if let Some(done) = cell.take() {
-                        judge_cell(ctx, needles, hits, part, sheet, done, &mut sink, &mut users);
+                        judge_cell(ctx, needles, part, sheet, done, &mut scan);
                     }
                     capture = Capture::None;
                 }
@@ -425,78 +819,52 @@ fn scan_worksheet(
         }
         buf.clear();
     }
-    Ok((sink, users))
+    Ok(scan)
 }
 
 /// Decide whether a finished cell leaks.
-#[allow(clippy::too_many_arguments)]
 fn judge_cell(
     ctx: &Context,
     needles: &Needles,
-    hits: &HashSet<u32>,
     part: &str,
     sheet: usize,
     cell: Cell,
-    sink: &mut Sink,
-    users: &mut HashMap<u32, Users>,
+    scan: &mut PartScan,
 ) {
     let Cell { row, col, .. } = cell;
     let leak = |sink: &mut Sink, place: LeakIn| {
         sink.push(ctx.cell_finding(Some(part), sheet, row, col, Rule::Leak(place)));
     };
+    let text_hit = if cell.shared {
+        cell_hit(
+            needles,
+            ctx.scrubbed.sheets[sheet].cell(row, col),
+            &mut String::new(),
+        )
+    } else {
+        needles.found_in(&cell.value)
+            || needles.found_in(&cell.inline)
+            || number_hit(needles, &cell.value)
+    };
     if cell.has_formula {
         // A formula is never "kept": its text and its cached value are in the file whatever
-        // the cell shows, and the cached value often repeats the very names removed.
-        if needles.found_in(&cell.formula) {
-            leak(sink, LeakIn::Formula);
+        // the cell shows, and the cached value often repeats the very names removed. Numbers
+        // in a formula are references and constants, so only values searched in markup count.
+        if needles.found_in_markup(&cell.formula) {
+            leak(&mut scan.sink, LeakIn::Formula);
         }
-        let cached_hit = needles.found_in(&cell.value)
-            || needles.found_in(&cell.inline)
-            || number_hit(needles, &cell.value);
-        if !cell.shared && cached_hit {
-            leak(sink, LeakIn::CachedValue);
-        }
-        if cell.shared {
-            if let Some(index) = cell
-                .value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|i| hits.contains(i))
-            {
-                users
-                    .entry(index)
-                    .or_default()
-                    .leaks
-                    .push((sheet, row, col, LeakIn::CachedValue));
-            }
+        if text_hit {
+            leak(&mut scan.sink, LeakIn::CachedValue);
         }
         return;
     }
-    if cell.shared {
-        let Some(index) = cell.value.trim().parse::<u32>().ok() else {
-            return;
-        };
-        if !hits.contains(&index) {
-            return;
-        }
-        let entry = users.entry(index).or_default();
-        match ctx.judge(sheet, row, col) {
-            Verdict::Kept | Verdict::FromMap => entry.kept = true,
-            Verdict::Scrubbed => entry.leaks.push((sheet, row, col, LeakIn::ScrubbedCell)),
-            Verdict::Changed => entry.leaks.push((sheet, row, col, LeakIn::ChangedCell)),
-        }
+    if !text_hit {
         return;
     }
-    if needles.found_in(&cell.inline)
-        || needles.found_in(&cell.value)
-        || number_hit(needles, &cell.value)
-    {
-        match ctx.judge(sheet, row, col) {
-            Verdict::Kept | Verdict::FromMap => {}
-            Verdict::Scrubbed => leak(sink, LeakIn::ScrubbedCell),
-            Verdict::Changed => leak(sink, LeakIn::ChangedCell),
-        }
+    match ctx.judge(sheet, row, col) {
+        Verdict::Kept | Verdict::FromMap => {}
+        Verdict::Scrubbed => leak(&mut scan.sink, LeakIn::ScrubbedCell),
+        Verdict::Changed => leak(&mut scan.sink, LeakIn::ChangedCell),
     }
 }
 
@@ -556,7 +924,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             let text = quick_xml::escape::unescape(&text)
                 .map(|t| t.into_owned())
                 .unwrap_or_else(|_| text.into_owned());
-            if needles.found_in(&text) {
+            if needles.found_in_markup(&text) {
                 sink.push(Finding {
                     part: Some(name.to_string()),
                     sheet: sheet.map(|s| ctx.scrubbed.sheets[s].name.clone()),
@@ -585,6 +953,7 @@ fn scan_xml_part(
     // The cell a comment is attached to (`<comment ref="B2">`, `<threadedComment ref="B2">`).
     let mut comment_cell: Option<(u32, u32)> = None;
     let mut defined_name = false;
+    let typed = sheet.is_some() || is_comment_part(name);
     let report = |cell: Option<(u32, u32)>, defined_name: bool, found: &mut Vec<Finding>| {
         let finding = match (sheet, cell) {
             (Some(s), Some((row, col))) => ctx.cell_finding(
@@ -614,7 +983,13 @@ fn scan_xml_part(
             event,
             Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof
         ) {
-            if needles.found_in(&text) {
+            // A comment's text is typed by a person, like a cell's; other text is markup.
+            let hit = if typed {
+                needles.found_in(&text)
+            } else {
+                needles.found_in_markup(&text)
+            };
+            if hit {
                 report(comment_cell, defined_name, &mut found);
             }
             text.clear();
@@ -646,34 +1021,14 @@ fn scan_xml_part(
     Some(found)
 }
 
-/// Scan the cells of a scrubbed CSV (or any workbook model without a package).
+/// Scan the cells of a scrubbed CSV: its fields are its whole text, with the quoting undone.
 pub(super) fn scan_cells(ctx: &Context, needles: &Needles) -> Sink {
     let mut sink = Sink::default();
     if needles.is_empty() {
         return sink;
     }
-    for (s, sheet) in ctx.scrubbed.sheets.iter().enumerate() {
-        for (row, col, value) in sheet.cells.used_cells() {
-            let hit = match value {
-                Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
-                    needles.found_in(t)
-                }
-                Data::Empty | Data::Error(_) => false,
-                other => needles.found_in(&other.to_string()),
-            };
-            if !hit {
-                continue;
-            }
-            // `used_cells` counts from the range's start; cells are addressed absolutely.
-            let (r0, c0) = sheet.cells.start().unwrap_or((0, 0));
-            let (row, col) = (row as u32 + r0, col as u32 + c0);
-            let place = match ctx.judge(s, row, col) {
-                Verdict::Kept | Verdict::FromMap => continue,
-                Verdict::Scrubbed => LeakIn::ScrubbedCell,
-                Verdict::Changed => LeakIn::ChangedCell,
-            };
-            sink.push(ctx.cell_finding(None, s, row, col, Rule::Leak(place)));
-        }
+    for sheet in 0..ctx.scrubbed.sheets.len() {
+        search_cells(ctx, needles, None, sheet, &mut sink);
     }
     sink
 }
@@ -695,12 +1050,84 @@ mod tests {
 
     #[test]
     fn shared_strings_are_searched_with_entities_and_phonetic_runs() {
-        let needles = Needles::new(["Smith & Jones", "Tanaka Hiroshi", "たなか"]);
+        let needles = Needles::new(&["Smith & Jones", "Tanaka Hiroshi", "たなか"]);
         // Runs and phonetic runs of one item are joined as they are: 田中 and たなか are
         // words of their own in an unspaced script.
         let sst = r#"<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>Deleted</t></si><si><t>Smith &amp; Jones</t></si><si/><si><r><t>田中</t></r><rPh sb="0" eb="2"><t>たなか</t></rPh></si><si><t xml:space="preserve">Tanaka&#x20;Hiroshi</t></si></sst>"#;
-        let found = shared_string_hits(sst.as_bytes(), &needles).unwrap();
-        assert_eq!(found.order, [1, 3, 4]);
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
+            .unwrap()
+            .iter()
+            .flat_map(|t| t.hits(&needles))
+            .collect();
+        let shown: Vec<(u32, &str, bool)> = found
+            .iter()
+            .map(|h| (h.index, h.shown.as_str(), h.in_shown))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (1, "Smith & Jones", true),
+                (3, "田中", false),
+                (4, "Tanaka Hiroshi", true)
+            ],
+            "cells show the runs, not the phonetic reading"
+        );
+    }
+
+    #[test]
+    fn large_tables_are_read_in_slices_with_the_right_indices() {
+        let needles = Needles::new(&["Zoë Müller", "Ayşe Yılmaz"]);
+        let mut sst = String::from(r#"<?xml version="1.0"?><sst count="150000">"#);
+        for i in 0..150_000 {
+            match i {
+                75_123 => sst.push_str("<si><t>Zoë Müller</t></si>"),
+                100_000 => sst.push_str("<si/>"),
+                149_999 => sst.push_str(
+                    r#"<si><r><t xml:space="preserve">Ayşe </t></r><r><t>Yılmaz</t></r></si>"#,
+                ),
+                _ => sst.push_str(&format!("<si><t>x{i}</t></si>")),
+            }
+        }
+        sst.push_str("</sst>");
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
+            .unwrap()
+            .iter()
+            .flat_map(|t| t.hits(&needles))
+            .collect();
+        let indices: Vec<u32> = found.iter().map(|h| h.index).collect();
+        assert_eq!(indices, [75_123, 149_999]);
+        assert_eq!(found[1].shown, "Ayşe Yılmaz");
+    }
+
+    #[test]
+    fn cells_are_cut_out_when_calamine_reads_all_of_them() {
+        let cut =
+            |xml: &[u8], cap: usize| without_cells(BufReader::with_capacity(cap, xml)).unwrap();
+        let sheet = br#"<worksheet><cols><col min="1" max="1"/></cols><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData><hyperlinks/></worksheet>"#;
+        let prefixed = br#"<x:worksheet><x:sheetData><x:row/></x:sheetData><x:f/></x:worksheet>"#;
+        let phonetic = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>x</t><rPh><t>y</t></rPh></is></c></row></sheetData></worksheet>"#;
+        for cap in 1..sheet.len() {
+            assert_eq!(
+                cut(sheet, cap).as_deref(),
+                Some(&br#"<worksheet><cols><col min="1" max="1"/></cols><sheetData></sheetData><hyperlinks/></worksheet>"#[..]),
+                "capacity {cap}"
+            );
+            assert_eq!(
+                cut(prefixed, cap).as_deref(),
+                Some(&br#"<x:worksheet><x:sheetData></x:sheetData><x:f/></x:worksheet>"#[..])
+            );
+            assert_eq!(cut(phonetic, cap), None, "capacity {cap}");
+        }
+        assert_eq!(cut(b"<worksheet><sheetData/></worksheet>", 8), None);
+    }
+
+    #[test]
+    fn font_names_are_not_data() {
+        assert!(is_font_attribute("latin", "typeface"));
+        assert!(is_font_attribute("rFont", "val"));
+        assert!(is_font_attribute("name", "val"));
+        assert!(!is_font_attribute("filter", "val"));
+        assert!(!is_font_attribute("hyperlink", "display"));
     }
 
     #[test]

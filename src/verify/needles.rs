@@ -7,14 +7,45 @@
 //! by its first word (its *anchor*), and a text is searched by looking up each of its words:
 //! one hash lookup per word, and a direct comparison only for the few values that share it.
 
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The index's keys are FNV hashes already; hashing them again (std's SipHash) would only cost
+/// time on every word of every text searched.
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Index = HashMap<u64, (u32, u32), BuildHasherDefault<KeyIsHash>>;
 
 /// Values with fewer characters than this are not searched: `Ann`, `Li`, `12` occur everywhere
 /// as parts of ordinary text and would bury real leaks in noise. A character of a script written
 /// without spaces (Chinese, Japanese, Korean, Thai, ...) counts as two: `佐々木` is a whole
 /// surname.
 pub const MIN_CHARS: usize = 4;
+
+/// Values without a letter and with fewer digits than this (postal codes, house numbers, short
+/// ids) are searched only in text a person typed (cells, shared strings, comments, CSV fields):
+/// everywhere else in a package numbers are sizes, colors, limits and offsets (`20000` is a
+/// theme's luminance, `1024` a data validation's maximum length).
+pub const MIN_DIGITS_ANYWHERE: usize = 7;
 
 /// One value to look for, lowercased.
 #[derive(Debug)]
@@ -26,6 +57,8 @@ struct Needle {
     /// boundary on that side (see [`joins`]).
     first: char,
     last: char,
+    /// Whether the value is searched outside cell text too (see [`MIN_DIGITS_ANYWHERE`]).
+    anywhere: bool,
 }
 
 /// The set of values to search for.
@@ -35,68 +68,43 @@ pub struct Needles {
     needles: Vec<Needle>,
     /// Anchor hash → range in `needles`. Two anchors may share a hash; that only adds a
     /// candidate, which the direct comparison then rejects.
-    index: HashMap<u64, (u32, u32)>,
+    index: Index,
     /// Distinct values too short (or without a letter or digit) to be searched.
     skipped: usize,
 }
 
 impl Needles {
     /// Build the set from values as they were in the original cells. Values are trimmed,
-    /// compared case-insensitively and counted once.
-    pub fn new<I, S>(values: I) -> Needles
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let mut kept: Vec<String> = Vec::new();
-        let mut short: Vec<String> = Vec::new();
-        for value in values {
-            let value = value.as_ref().trim();
-            if value.is_empty() {
+    /// compared case-insensitively and counted once. Built in parallel: a large export yields
+    /// over a million values.
+    pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
+        // Each value is lowercased and measured once, in parallel; then one sort by anchor
+        // hash (and text, within an anchor) finds duplicates and groups anchors at once.
+        let mut all: Vec<(u64, Needle, bool)> = values
+            .par_iter()
+            .filter_map(|value| Needle::new(value.as_ref()))
+            .collect();
+        all.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.text.cmp(&b.1.text)));
+        all.dedup_by(|a, b| a.0 == b.0 && a.1.text == b.1.text);
+        let mut needles = Vec::with_capacity(all.len());
+        let mut index = Index::with_capacity_and_hasher(all.len(), Default::default());
+        let mut skipped = 0;
+        for (hash, needle, short) in all {
+            if short {
+                skipped += 1;
                 continue;
             }
-            let lower = lowercase(value).into_owned();
-            if weight(value) < MIN_CHARS || !lower.chars().any(char::is_alphanumeric) {
-                short.push(lower);
-            } else {
-                kept.push(lower);
-            }
-        }
-        kept.sort_unstable();
-        kept.dedup();
-        short.sort_unstable();
-        short.dedup();
-        let mut needles: Vec<(u64, Needle)> = kept
-            .into_iter()
-            .map(|text| {
-                let (start, end) = first_word(&text).expect("has a letter or digit");
-                let hash = fnv1a(&text.as_bytes()[start..end]);
-                let first = text.chars().next().expect("not empty");
-                let last = text.chars().next_back().expect("not empty");
-                (
-                    hash,
-                    Needle {
-                        text: text.into_boxed_str(),
-                        anchor_at: start as u32,
-                        first,
-                        last,
-                    },
-                )
-            })
-            .collect();
-        needles.sort_unstable_by_key(|(hash, _)| *hash);
-        let mut index: HashMap<u64, (u32, u32)> = HashMap::with_capacity(needles.len());
-        for (i, (hash, _)) in needles.iter().enumerate() {
-            let i = i as u32;
+            let i = needles.len() as u32;
+            needles.push(needle);
             index
-                .entry(*hash)
+                .entry(hash)
                 .and_modify(|range| range.1 = i + 1)
                 .or_insert((i, i + 1));
         }
         Needles {
-            needles: needles.into_iter().map(|(_, n)| n).collect(),
+            needles,
             index,
-            skipped: short.len(),
+            skipped,
         }
     }
 
@@ -115,8 +123,19 @@ impl Needles {
         self.skipped
     }
 
-    /// Whether `text` holds any of the values as a whole word or phrase, ignoring case.
+    /// Whether cell text (a cell, a shared string, a comment, a CSV field) holds any of the
+    /// values as a whole word or phrase, ignoring case.
     pub fn found_in(&self, text: &str) -> bool {
+        self.search(text, false)
+    }
+
+    /// Whether other text of a package (attributes, markup, properties) holds any of the values
+    /// that are searched everywhere (see [`MIN_DIGITS_ANYWHERE`]).
+    pub fn found_in_markup(&self, text: &str) -> bool {
+        self.search(text, true)
+    }
+
+    fn search(&self, text: &str, markup: bool) -> bool {
         if self.needles.is_empty() || text.is_empty() {
             return false;
         }
@@ -130,13 +149,37 @@ impl Needles {
             };
             self.needles[from as usize..to as usize]
                 .iter()
-                .any(|n| n.matches_at(text, start))
+                .any(|n| (n.anywhere || !markup) && n.matches_at(text, start))
         });
         found
     }
 }
 
 impl Needle {
+    /// A value as searched: trimmed, lowercased, with its anchor's hash, and whether it is too
+    /// short to search. `None` for a blank value.
+    fn new(value: &str) -> Option<(u64, Needle, bool)> {
+        let value = value.trim();
+        let text = lowercase(value).into_owned();
+        let first = text.chars().next()?;
+        let last = text.chars().next_back()?;
+        let (hash, anchor_at) = match first_word(&text) {
+            Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),
+            None => (0, 0),
+        };
+        let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
+        let anywhere = text.chars().any(char::is_alphabetic)
+            || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+        let needle = Needle {
+            text: text.into_boxed_str(),
+            anchor_at,
+            first,
+            last,
+            anywhere,
+        };
+        Some((hash, needle, short))
+    }
+
     /// Whether the needle occurs in `text` with its anchor at byte `word`.
     fn matches_at(&self, text: &str, word: usize) -> bool {
         let Some(start) = word.checked_sub(self.anchor_at as usize) else {
@@ -159,6 +202,9 @@ impl Needle {
 /// without spaces between words, where any character may end a name (`田中さん`). A value that
 /// starts or ends with a sign (`+44 20`) is whole wherever it occurs.
 fn joins(a: char, b: char) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+    }
     a.is_alphanumeric() && b.is_alphanumeric() && !unspaced(a) && !unspaced(b)
 }
 
@@ -244,7 +290,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn set(values: &[&str]) -> Needles {
-        Needles::new(values.iter().copied())
+        Needles::new(values)
     }
 
     #[test]
@@ -299,6 +345,17 @@ mod tests {
         assert!(n.found_in("田中Anna"));
         assert!(!n.found_in("Annas"));
         assert_eq!(set(&["王"]).skipped(), 1);
+    }
+
+    #[test]
+    fn short_numbers_are_searched_in_cell_text_only() {
+        let n = set(&["1024", "10115", "+44 20 7946 0958", "51.507351", "Anna"]);
+        assert!(n.found_in("PLZ 10115") && n.found_in("1024"));
+        assert!(!n.found_in_markup("Maximum Length: 1024 characters."));
+        assert!(!n.found_in_markup("10115"));
+        assert!(n.found_in_markup("tel: +44 20 7946 0958"));
+        assert!(n.found_in_markup("51.507351"));
+        assert!(n.found_in_markup("<dc:creator>Anna</dc:creator>"));
     }
 
     #[test]

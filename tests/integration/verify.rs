@@ -134,7 +134,7 @@ fn the_unscrubbed_file_leaks_everything() {
     assert_findings(
         &run,
         &[&format!(
-            "xl/sharedStrings.xml: sheet 'Disabled Users', cell {} (Full Name): leak: a value the map removed is still in a cell the map scrubbed",
+            "xl/worksheets/sheet1.xml: sheet 'Disabled Users', cell {} (Full Name): leak: a value the map removed is still in a cell the map scrubbed",
             a1(&export, 0, "fullname")
         )],
     );
@@ -262,7 +262,7 @@ fn mutation_personal_value_left_in_a_scrubbed_cell() {
     assert_findings(
         &verify(&wd, &bad),
         &[&format!(
-            "xl/sharedStrings.xml: sheet 'Disabled Users', cell {} (Full Name): leak: a value the map removed is still in a cell the map scrubbed",
+            "xl/worksheets/sheet1.xml: sheet 'Disabled Users', cell {} (Full Name): leak: a value the map removed is still in a cell the map scrubbed",
             a1(&export, 0, "fullname")
         )],
     );
@@ -289,6 +289,22 @@ fn mutation_orphan_personal_string_in_shared_strings() {
         run.stdout.contains(", which no kept cell uses"),
         "{}",
         run.stdout
+    );
+
+    // A phonetic reading (which calamine does not read) of a kept string.
+    let bad = edit_part(&good, "xl/sharedStrings.xml", |xml| {
+        replace_once(
+            &xml.unwrap(),
+            "<t>First Name</t></si>",
+            &format!(
+                "<t>First Name</t><rPh sb=\"0\" eb=\"5\"><t>{}</t></rPh></si>",
+                xml_escape(&name)
+            ),
+        )
+    });
+    assert_findings(
+        &verify(&wd, &bad),
+        &["xl/sharedStrings.xml: leak: a value the map removed is still in the phonetic reading of shared string #"],
     );
 }
 
@@ -639,7 +655,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
     ]);
     assert_findings(
         &run,
-        &["xl/sharedStrings.xml: sheet 'Disabled Users', cell D"],
+        &["xl/worksheets/sheet1.xml: sheet 'Disabled Users', cell D"],
     );
 }
 
