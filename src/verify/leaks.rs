@@ -192,7 +192,12 @@ impl Raw {
 }
 
 /// Search every part of the package, all in parallel.
-pub(super) fn scan_xlsx(ctx: &Context, needles: &Needles, raw: &Raw) -> Result<Sink, Problem> {
+pub(super) fn scan_xlsx(
+    ctx: &Context,
+    needles: &Needles,
+    raw: &Raw,
+    candidates: &[Candidate],
+) -> Result<Sink, Problem> {
     let mut sink = Sink::default();
     if needles.is_empty() {
         return Ok(sink);
@@ -210,17 +215,8 @@ pub(super) fn scan_xlsx(ctx: &Context, needles: &Needles, raw: &Raw) -> Result<S
                 ..PartScan::default()
             }),
             RawPart::Worksheet {
-                name,
-                sheet,
-                xml,
-                cells_in_model,
-            } => {
-                let mut scan = scan_worksheet_xml(ctx, needles, name, *sheet, xml)?;
-                if *cells_in_model {
-                    search_cells(ctx, needles, Some(name), *sheet, &mut scan.sink);
-                }
-                Ok(scan)
-            }
+                name, sheet, xml, ..
+            } => scan_worksheet_xml(ctx, needles, name, *sheet, xml),
             RawPart::Other { name, data } => Ok(PartScan {
                 sink: scan_part(ctx, needles, &raw.package, name, data),
                 ..PartScan::default()
@@ -233,6 +229,7 @@ pub(super) fn scan_xlsx(ctx: &Context, needles: &Needles, raw: &Raw) -> Result<S
         sink.append(part.sink);
         strings.extend(part.strings);
     }
+    sink.append(search_candidates(ctx, needles, Some(raw), candidates));
     if let Some(path) = &raw.package.shared_strings {
         shared_string_users(ctx, path, &strings, &mut sink);
     }
@@ -260,7 +257,7 @@ struct StringHit {
 }
 
 /// What is left of the shared strings' hits once cells are searched on their own (see
-/// [`search_cells`]): a string no cell shows is a leak of its own, and so is a hit only in a
+/// [`search_candidates`]): a string no cell shows is a leak of its own, and so is a hit only in a
 /// phonetic reading (`<rPh>`), which calamine does not read, so no cell's text shows it. Which
 /// cells show a string is read from the workbook (calamine resolved the indices) rather than
 /// by keeping every cell's index during a raw scan: hits are few, cells are millions.
@@ -611,76 +608,132 @@ fn sheet_data_start(xml: &[u8]) -> Option<(usize, String)> {
     })
 }
 
-/// Search the cells of scrubbed sheet `sheet` as calamine read them, in parallel row chunks.
-/// Each cell is judged first: a kept cell, or exactly what `clear`, `replace` or `pseudonymize`
-/// put there, may hold anything, so only the others (most often none) are searched.
-fn search_cells(
-    ctx: &Context,
-    needles: &Needles,
-    part: Option<&str>,
+/// A cell where a hit would be a leak: a formula (its text or cached value), or a cell that
+/// is neither kept nor exactly what `clear`, `replace` or `pseudonymize` put there.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
     sheet: usize,
-    sink: &mut Sink,
-) {
+    row: u32,
+    col: u32,
+    /// `None` for a formula cell.
+    place: Option<LeakIn>,
+}
+
+/// The cells of the scrubbed workbook where a hit would be a leak, as calamine read them (all
+/// sheets of a CSV; the sheets of a package whose cells calamine read entirely). Judging comes
+/// first because it is cheap and most cells are kept: in a good output only formulas and the
+/// output of `mask`, `regex` and `redact` are left to search. In parallel row chunks.
+pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
     const CHUNK_ROWS: u32 = 4096;
-    let s = &ctx.scrubbed.sheets[sheet];
-    let formulas_end = s.formulas.as_ref().and_then(|f| f.end());
-    let height = s.height().max(formulas_end.map_or(0, |(r, _)| r + 1));
-    let width = s.width().max(formulas_end.map_or(0, |(_, c)| c + 1));
-    let changes = ctx.to_original[sheet].and_then(|o| ctx.changes[o]);
-    let chunks: Vec<Sink> = (0..height.div_ceil(CHUNK_ROWS))
-        .into_par_iter()
-        .map(|chunk| {
-            let mut found = Sink::default();
-            let mut buf = String::new();
-            let rows = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(height);
-            // The changes are sorted by (row, col), as the cells are walked.
-            let mut cursor = match (changes, ctx.source(sheet, rows.start)) {
-                (Some(sc), Some((_, from))) => sc.cells.partition_point(|c| c.row < from),
-                _ => 0,
-            };
-            for row in rows {
-                let source = ctx.source(sheet, row);
-                for col in 0..width {
-                    let leak = |found: &mut Sink, place: LeakIn| {
-                        found.push(ctx.cell_finding(part, sheet, row, col, Rule::Leak(place)));
-                    };
-                    let change = match (changes, source) {
-                        (Some(sc), Some((_, from))) => sc.take_at(&mut cursor, from, col),
-                        _ => None,
-                    };
-                    if let Some(formula) = s.formula(row, col) {
-                        // A formula is never "kept": its text and its cached value are in the
-                        // file whatever the cell shows, and the cached value often repeats the
-                        // very names removed. Numbers in a formula are references and
-                        // constants, so only values searched in markup count there.
-                        if needles.found_in_markup(formula) {
-                            leak(&mut found, LeakIn::Formula);
+    let in_model = |sheet: usize| {
+        raw.is_none_or(|raw| {
+            raw.parts.iter().any(|p| {
+                matches!(p, RawPart::Worksheet { sheet: s, cells_in_model: true, .. } if *s == sheet)
+            })
+        })
+    };
+    let mut found = Vec::new();
+    for sheet in (0..ctx.scrubbed.sheets.len()).filter(|&s| in_model(s)) {
+        let s = &ctx.scrubbed.sheets[sheet];
+        let formulas_end = s.formulas.as_ref().and_then(|f| f.end());
+        let height = s.height().max(formulas_end.map_or(0, |(r, _)| r + 1));
+        let width = s.width().max(formulas_end.map_or(0, |(_, c)| c + 1));
+        let changes = ctx.to_original[sheet].and_then(|o| ctx.changes[o]);
+        let chunks: Vec<Vec<Candidate>> = (0..height.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(|chunk| {
+                let mut out = Vec::new();
+                let rows = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(height);
+                // The changes are sorted by (row, col), as the cells are walked.
+                let mut cursor = match (changes, ctx.source(sheet, rows.start)) {
+                    (Some(sc), Some((_, from))) => sc.cells.partition_point(|c| c.row < from),
+                    _ => 0,
+                };
+                for row in rows {
+                    let source = ctx.source(sheet, row);
+                    for col in 0..width {
+                        let change = match (changes, source) {
+                            (Some(sc), Some((_, from))) => sc.take_at(&mut cursor, from, col),
+                            _ => None,
+                        };
+                        let place = if s.formula(row, col).is_some() {
+                            None
+                        } else {
+                            let verdict = match source {
+                                Some((o, from)) => ctx.verdict(o, from, sheet, row, col, change),
+                                None => Verdict::Changed,
+                            };
+                            match verdict {
+                                Verdict::Kept | Verdict::FromMap => continue,
+                                Verdict::Scrubbed => Some(LeakIn::ScrubbedCell),
+                                Verdict::Changed => Some(LeakIn::ChangedCell),
+                            }
+                        };
+                        if place.is_some() && matches!(s.cell(row, col), Data::Empty) {
+                            continue;
                         }
-                        if cell_hit(needles, s.cell(row, col), &mut buf) {
-                            leak(&mut found, LeakIn::CachedValue);
-                        }
-                        continue;
-                    }
-                    let verdict = match source {
-                        Some((o, from)) => ctx.verdict(o, from, sheet, row, col, change),
-                        None => Verdict::Changed,
-                    };
-                    let place = match verdict {
-                        Verdict::Kept | Verdict::FromMap => continue,
-                        Verdict::Scrubbed => LeakIn::ScrubbedCell,
-                        Verdict::Changed => LeakIn::ChangedCell,
-                    };
-                    if cell_hit(needles, s.cell(row, col), &mut buf) {
-                        leak(&mut found, place);
+                        out.push(Candidate {
+                            sheet,
+                            row,
+                            col,
+                            place,
+                        });
                     }
                 }
+                out
+            })
+            .collect();
+        found.extend(chunks.into_iter().flatten());
+    }
+    found
+}
+
+/// Search the candidate cells (see [`candidates`]), in parallel; findings in cell order.
+pub(super) fn search_candidates(
+    ctx: &Context,
+    needles: &Needles,
+    raw: Option<&Raw>,
+    candidates: &[Candidate],
+) -> Sink {
+    let found: Vec<Sink> = candidates
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut sink = Sink::default();
+            let mut buf = String::new();
+            for c in chunk {
+                let s = &ctx.scrubbed.sheets[c.sheet];
+                let part = raw.and_then(|r| r.package.sheet_part(c.sheet));
+                let mut leak = |place: LeakIn| {
+                    sink.push(ctx.cell_finding(part, c.sheet, c.row, c.col, Rule::Leak(place)));
+                };
+                let text_hit = cell_hit(needles, s.cell(c.row, c.col), &mut buf);
+                match c.place {
+                    // A formula is never "kept": its text and its cached value are in the file
+                    // whatever the cell shows, and the cached value often repeats the very names
+                    // removed. Numbers in a formula are references and constants, so only values
+                    // searched in markup count there.
+                    None => {
+                        if s.formula(c.row, c.col)
+                            .is_some_and(|f| needles.found_in_markup(f))
+                        {
+                            leak(LeakIn::Formula);
+                        }
+                        if text_hit {
+                            leak(LeakIn::CachedValue);
+                        }
+                    }
+                    Some(place) if text_hit => leak(place),
+                    Some(_) => {}
+                }
             }
-            found
+            sink
         })
         .collect();
-    for found in chunks {
-        sink.append(found);
+    let mut sink = Sink::default();
+    for part in found {
+        sink.append(part);
     }
+    sink
 }
 
 /// Whether a cell's value, as the actions would see its text, holds a removed value.
@@ -1019,18 +1072,6 @@ fn scan_xml_part(
         }
     }
     Some(found)
-}
-
-/// Scan the cells of a scrubbed CSV: its fields are its whole text, with the quoting undone.
-pub(super) fn scan_cells(ctx: &Context, needles: &Needles) -> Sink {
-    let mut sink = Sink::default();
-    if needles.is_empty() {
-        return sink;
-    }
-    for sheet in 0..ctx.scrubbed.sheets.len() {
-        search_cells(ctx, needles, None, sheet, &mut sink);
-    }
-    sink
 }
 
 #[cfg(test)]

@@ -80,16 +80,18 @@ impl Needles {
     pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
         // Each value is lowercased and measured once, in parallel; then one sort by anchor
         // hash (and text, within an anchor) finds duplicates and groups anchors at once.
-        let mut all: Vec<(u64, Needle, bool)> = values
+        // Sorted by anchor hash, then by a hash of the whole text, so that texts are compared
+        // only to find true duplicates (many values share a first word).
+        let mut all: Vec<((u64, u64), Needle, bool)> = values
             .par_iter()
             .filter_map(|value| Needle::new(value.as_ref()))
             .collect();
-        all.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.text.cmp(&b.1.text)));
+        all.par_sort_unstable_by_key(|(key, _, _)| *key);
         all.dedup_by(|a, b| a.0 == b.0 && a.1.text == b.1.text);
         let mut needles = Vec::with_capacity(all.len());
         let mut index = Index::with_capacity_and_hasher(all.len(), Default::default());
         let mut skipped = 0;
-        for (hash, needle, short) in all {
+        for ((hash, _), needle, short) in all {
             if short {
                 skipped += 1;
                 continue;
@@ -106,6 +108,27 @@ impl Needles {
             index,
             skipped,
         }
+    }
+
+    /// How many distinct values [`Needles::new`] would search for and skip, without building
+    /// the index: for a CSV, whose cells are all it has, when none of them could leak.
+    pub fn count<S: AsRef<str> + Sync>(values: &[S]) -> (usize, usize) {
+        let mut keys: Vec<(u64, bool)> = values
+            .par_iter()
+            .filter_map(|value| {
+                let value = value.as_ref().trim();
+                if value.is_empty() {
+                    return None;
+                }
+                let lower = lowercase(value);
+                let short = weight(value) < MIN_CHARS || !lower.chars().any(char::is_alphanumeric);
+                Some((fnv1a(lower.as_bytes()), short))
+            })
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup_by_key(|(hash, _)| *hash);
+        let skipped = keys.iter().filter(|(_, short)| *short).count();
+        (keys.len() - skipped, skipped)
     }
 
     /// Number of distinct values searched for.
@@ -158,7 +181,7 @@ impl Needles {
 impl Needle {
     /// A value as searched: trimmed, lowercased, with its anchor's hash, and whether it is too
     /// short to search. `None` for a blank value.
-    fn new(value: &str) -> Option<(u64, Needle, bool)> {
+    fn new(value: &str) -> Option<((u64, u64), Needle, bool)> {
         let value = value.trim();
         let text = lowercase(value).into_owned();
         let first = text.chars().next()?;
@@ -177,7 +200,8 @@ impl Needle {
             last,
             anywhere,
         };
-        Some((hash, needle, short))
+        let whole = fnv1a(needle.text.as_bytes());
+        Some(((hash, whole), needle, short))
     }
 
     /// Whether the needle occurs in `text` with its anchor at byte `word`.
@@ -345,6 +369,24 @@ mod tests {
         assert!(n.found_in("田中Anna"));
         assert!(!n.found_in("Annas"));
         assert_eq!(set(&["王"]).skipped(), 1);
+    }
+
+    #[test]
+    fn counting_agrees_with_building() {
+        let values = [
+            "Li",
+            "Ann",
+            "Anna",
+            "ANNA ",
+            "Zoë Müller",
+            "zoë müller",
+            "----",
+            "",
+            "佐々木",
+        ];
+        let n = set(&values);
+        assert_eq!(Needles::count(&values), (n.len(), n.skipped()));
+        assert_eq!(Needles::count(&values), (3, 3));
     }
 
     #[test]

@@ -668,9 +668,10 @@ enum Act {
     Keep,
     Clear,
     Replace(&'static str),
-    /// `keep_first`, `keep_last`: at most 3 each. A mask that keeps 4 or more characters can
-    /// keep a whole removed value (a first name at the start of Full Name), which verify rightly
-    /// reports, so such maps are not "good" ones.
+    /// `keep_first`, `keep_last`: at most 1 each. A searched value has at least 4 characters,
+    /// or 2 in scripts written without spaces (`美奈子`), so a mask that keeps more can keep a
+    /// whole removed value (a first name at the start of Full Name), which verify rightly
+    /// reports: such maps are not "good" ones.
     Mask(usize, usize),
     Pseudonymize(&'static str),
     /// Every letter and digit rewritten: nothing of the original words is kept.
@@ -724,7 +725,7 @@ fn act() -> impl Strategy<Value = Act> {
             "{column} gone"
         ])
         .prop_map(Act::Replace),
-        (0usize..=3, 0usize..=3).prop_map(|(f, l)| Act::Mask(f, l)),
+        (0usize..=1, 0usize..=1).prop_map(|(f, l)| Act::Mask(f, l)),
         prop::sample::select(vec!["text", "name", "email", "phone"]).prop_map(Act::Pseudonymize),
         Just(Act::Regex),
         // `redact` is left out here: with `mentions` it removes only what its own row lost, and
