@@ -639,6 +639,10 @@ enum Verdict {
     /// Exactly what the map put there, with an action whose output carries nothing of the
     /// original: not a leak.
     FromMap,
+    /// Exactly what a `redact` action made of the cell's free text. The text around what it
+    /// replaced is the row's own and may name other people (a colleague's first name that is
+    /// also some other row's removed value): only the values this row lost count as leaks here.
+    Redacted,
     /// Changed by the map, but not to what the map says.
     Scrubbed,
     /// Not changed by the map, yet different from the original (or not in it).
@@ -797,6 +801,10 @@ impl<'a> Context<'a> {
                 let action = &self.map.rules[c.rule].action;
                 if action.output_is_reportable() && same_cell(&c.new, now) {
                     Verdict::FromMap
+                } else if matches!(action, crate::actions::Action::Redact(_))
+                    && same_cell(&c.new, now)
+                {
+                    Verdict::Redacted
                 } else {
                     Verdict::Scrubbed
                 }
@@ -804,6 +812,33 @@ impl<'a> Context<'a> {
             None if same_cell(self.original.sheets[o].cell(from, col), now) => Verdict::Kept,
             None => Verdict::Changed,
         }
+    }
+
+    /// Whether `text`, the redacted cell at `row`, `col` of scrubbed sheet `sheet`, still holds
+    /// a value its own row lost: the old values of the row's changed cells and what `redact`
+    /// replaced in this cell (detector matches, the subjects).
+    fn own_values_in(&self, sheet: usize, row: u32, col: u32, text: &str) -> bool {
+        let Some((o, from)) = self.source(sheet, row) else {
+            return true;
+        };
+        let Some(sc) = self.changes[o] else {
+            return true;
+        };
+        let original = &self.original.sheets[o];
+        let start = sc.cells.partition_point(|c| c.row < from);
+        let mut values: Vec<Cow<str>> = Vec::new();
+        for c in sc.cells[start..].iter().take_while(|c| c.row == from) {
+            let Some(old) = crate::actions::cell_text(original.cell(from, c.col)) else {
+                continue;
+            };
+            if c.col == col {
+                if let crate::actions::Action::Redact(r) = &self.map.rules[c.rule].action {
+                    values.extend(r.replaced(&old, &[]).into_iter().map(Cow::Owned));
+                }
+            }
+            values.push(old);
+        }
+        Needles::new(&values).found_in(text)
     }
 
     /// A finding located in a cell of scrubbed sheet `sheet`.

@@ -617,6 +617,8 @@ pub(super) struct Candidate {
     col: u32,
     /// `None` for a formula cell.
     place: Option<LeakIn>,
+    /// A hit counts only if it is a value of the cell's own row (see [`Verdict::Redacted`]).
+    redacted: bool,
 }
 
 /// The cells of the scrubbed workbook where a hit would be a leak, as calamine read them (all
@@ -656,8 +658,8 @@ pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
                             (Some(sc), Some((_, from))) => sc.take_at(&mut cursor, from, col),
                             _ => None,
                         };
-                        let place = if s.formula(row, col).is_some() {
-                            None
+                        let (place, redacted) = if s.formula(row, col).is_some() {
+                            (None, false)
                         } else {
                             let verdict = match source {
                                 Some((o, from)) => ctx.verdict(o, from, sheet, row, col, change),
@@ -665,8 +667,9 @@ pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
                             };
                             match verdict {
                                 Verdict::Kept | Verdict::FromMap => continue,
-                                Verdict::Scrubbed => Some(LeakIn::ScrubbedCell),
-                                Verdict::Changed => Some(LeakIn::ChangedCell),
+                                Verdict::Scrubbed => (Some(LeakIn::ScrubbedCell), false),
+                                Verdict::Redacted => (Some(LeakIn::ScrubbedCell), true),
+                                Verdict::Changed => (Some(LeakIn::ChangedCell), false),
                             }
                         };
                         if place.is_some() && matches!(s.cell(row, col), Data::Empty) {
@@ -677,6 +680,7 @@ pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
                             row,
                             col,
                             place,
+                            redacted,
                         });
                     }
                 }
@@ -720,6 +724,13 @@ pub(super) fn search_candidates(
                         }
                         if text_hit {
                             leak(LeakIn::CachedValue);
+                        }
+                    }
+                    Some(place) if text_hit && c.redacted => {
+                        if let Some(text) = crate::actions::cell_text(s.cell(c.row, c.col)) {
+                            if ctx.own_values_in(c.sheet, c.row, c.col, &text) {
+                                leak(place);
+                            }
                         }
                     }
                     Some(place) if text_hit => leak(place),
@@ -917,6 +928,12 @@ fn judge_cell(
     match ctx.judge(sheet, row, col) {
         Verdict::Kept | Verdict::FromMap => {}
         Verdict::Scrubbed => leak(&mut scan.sink, LeakIn::ScrubbedCell),
+        Verdict::Redacted => {
+            let text = crate::actions::cell_text(ctx.scrubbed.sheets[sheet].cell(row, col));
+            if text.is_some_and(|t| ctx.own_values_in(sheet, row, col, &t)) {
+                leak(&mut scan.sink, LeakIn::ScrubbedCell);
+            }
+        }
         Verdict::Changed => leak(&mut scan.sink, LeakIn::ChangedCell),
     }
 }
