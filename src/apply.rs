@@ -167,7 +167,7 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
                         };
                         let old = sheet.cell(row, t.col);
                         if let Some(new) =
-                            actions::apply_with(&rule.action, old, &ctx, rule.max_length, &lost)
+                            actions::apply_with(&rule.action, old, &ctx, t.max_length, &lost)
                         {
                             out.push(Change {
                                 row,

@@ -94,6 +94,44 @@ pub fn is_do_not_modify(header: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(DO_NOT_MODIFY))
 }
 
+/// Logical names of the email-format columns of the tables this tool knows (SystemUser,
+/// Contact, Account, Lead): Dynamics imports only addresses there.
+pub const EMAIL_FIELDS: &[&str] = &[
+    "internalemailaddress",
+    "personalemailaddress",
+    "mobilealertemail",
+    "windowsliveid",
+    "yammeremailaddress",
+    "emailaddress1",
+    "emailaddress2",
+    "emailaddress3",
+];
+
+/// Whether Dynamics would take `value` as an email address: one `@`, a local part and a dotted
+/// domain, no spaces or control characters, no empty dot-separated label.
+///
+/// ```
+/// use dsr_scrub::dynamics::is_email;
+/// assert!(is_email("deleted-3217a7c8@example.invalid"));
+/// assert!(!is_email("Deleted"));
+/// assert!(!is_email("a@b"));
+/// assert!(!is_email("a b@example.com"));
+/// ```
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    let clean = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && !s.ends_with('.')
+            && !s.contains("..")
+            && !s.contains('@')
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    clean(local) && clean(domain) && domain.contains('.')
+}
+
 /// Whether a value looks like a record GUID.
 pub fn looks_like_guid(value: &str) -> bool {
     let v = value.trim().trim_start_matches('{').trim_end_matches('}');

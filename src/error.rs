@@ -123,6 +123,9 @@ pub enum Problem {
         header: String,
         sheet: String,
     },
+    /// `at` names the map key, column and sheet; `message` says what to do and why.
+    #[error("{at}: {message}")]
+    FieldRule { at: String, message: String },
     #[error("column '{header}' in sheet '{sheet}' is claimed by both `{first}` and `{second}`; keep one of them")]
     AmbiguousColumn {
         header: String,

@@ -116,8 +116,47 @@ pub struct ColumnRule {
     pub required: bool,
     /// Maximum length of the column's values, in characters.
     pub max_length: Option<usize>,
+    /// What the column's values must look like to import, when the map says (`format`).
+    pub format: Option<FieldFormat>,
     /// What to do with the column's cells.
     pub action: Action,
+}
+
+/// What a column's values must look like for Dynamics to import them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldFormat {
+    /// Any text.
+    Text,
+    /// An email address: Dynamics refuses anything else in an email-format column.
+    Email,
+}
+
+/// Why `action` cannot write a column that Dynamics requires (`required`) or that takes only
+/// email addresses (`email`); `None` when it can. Shared by the map (its own `required` and
+/// `format`) and by the plan (what a file's data validations and logical names say).
+pub(crate) fn field_problem(action: &Action, required: bool, email: bool) -> Option<String> {
+    const REQUIRED: &str = "the column is required by Dynamics, so";
+    match action {
+        Action::Keep => None,
+        Action::Clear if required => Some(format!("{REQUIRED} clearing it makes the import fail; use `replace` (e.g. {{ action = \"replace\", value = \"Deleted\" }}) or `pseudonymize`")),
+        Action::Clear => None,
+        Action::Replace(t) if required && t.is_blank() => {
+            Some(format!("{REQUIRED} `value` must not be empty"))
+        }
+        Action::Replace(t) if email && !crate::dynamics::is_email(&t.sample()) => Some(
+            "the column takes only email addresses, and Dynamics refuses the import of anything else; make `value` an address, e.g. \"deleted-{id}@example.invalid\"".into(),
+        ),
+        Action::Pseudonymize(p) if email && !p.makes_emails() => Some(
+            "the column takes only email addresses; use `as = \"email\"` so that pseudonyms are addresses".into(),
+        ),
+        Action::Mask(_) | Action::Regex(_) | Action::Redact(_) if email => Some(format!(
+            "the column takes only email addresses, and `{}` cannot promise to leave one; use `pseudonymize` with `as = \"email\"`, `replace` with an address, or `clear`{} (or set `format = \"text\"` if the column accepts any text)",
+            action.name(),
+            if required { "" } else { " (the column is not required)" },
+        )),
+        _ => None,
+    }
 }
 
 /// How a map key finds its columns.
@@ -203,6 +242,7 @@ struct RawEntryTable {
     #[serde(default)]
     required: bool,
     max_length: Option<usize>,
+    format: Option<FieldFormat>,
     // replace
     value: Option<String>,
     // mask
@@ -234,6 +274,7 @@ impl RawEntry {
             aliases: Vec::new(),
             required: false,
             max_length: None,
+            format: None,
             value: None,
             keep_first: None,
             keep_last: None,
@@ -417,9 +458,6 @@ fn build_rule(
     }
     let action = match e.action {
         ActionName::Keep => Action::Keep,
-        ActionName::Clear if e.required => {
-            return Err("the column is required by Dynamics, so clearing it makes the import fail; use `replace` (e.g. { action = \"replace\", value = \"Deleted\" }) or `pseudonymize`".into())
-        }
         ActionName::Clear => Action::Clear,
         ActionName::Replace => {
             let value = e
@@ -428,9 +466,6 @@ fn build_rule(
             let template = Template::parse(&value)?;
             if crate::actions::starts_like_formula(template.leading_text()) {
                 return Err("`value` starts with = + - @ or a control character, which spreadsheets run as a formula; start it with a letter or digit".into());
-            }
-            if e.required && value.trim().is_empty() {
-                return Err("the column is required by Dynamics; `value` must not be empty".into());
             }
             Action::Replace(template)
         }
@@ -460,7 +495,10 @@ fn build_rule(
             let pattern = e
                 .pattern
                 .ok_or("action `regex` needs `pattern` (and usually `replace`)")?;
-            Action::Regex(RegexRewrite::new(&pattern, e.replace.as_deref().unwrap_or(""))?)
+            Action::Regex(RegexRewrite::new(
+                &pattern,
+                e.replace.as_deref().unwrap_or(""),
+            )?)
         }
         ActionName::Redact => Action::Redact(Redactor::new(
             e.detect.unwrap_or_default(),
@@ -469,6 +507,10 @@ fn build_rule(
             subjects,
         )?),
     };
+    let email = e.format == Some(FieldFormat::Email);
+    if let Some(problem) = field_problem(&action, e.required, email) {
+        return Err(problem);
+    }
     Ok(ColumnRule {
         key: key.to_string(),
         selector,
@@ -476,6 +518,7 @@ fn build_rule(
         optional: e.optional,
         required: e.required,
         max_length: e.max_length,
+        format: e.format,
         action,
     })
 }
@@ -648,6 +691,35 @@ mod tests {
             e.contains("column `firstname`") && e.contains("use `replace`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn email_format_columns_must_receive_addresses() {
+        let e = err("[columns]\nmail = { action = \"mask\", format = \"email\" }");
+        assert!(
+            e.contains("`mask` cannot promise") && e.contains("as = \"email\""),
+            "{e}"
+        );
+        let e = err(
+            "[columns]\nmail = { action = \"replace\", value = \"Deleted\", format = \"email\" }",
+        );
+        assert!(e.contains("make `value` an address"), "{e}");
+        assert!(parse(
+            "[columns]\nmail = { action = \"replace\", value = \"gone-{id8}@example.invalid\", format = \"email\" }"
+        )
+        .is_ok());
+        assert!(parse("[columns]\nmail = { action = \"clear\", format = \"email\" }").is_ok());
+        assert!(parse("[columns]\nmail = { action = \"mask\", format = \"text\" }").is_ok());
+        let e = Map::parse(
+            "version = 1\n[columns]\nmail = { action = \"pseudonymize\", as = \"name\", format = \"email\" }",
+            "t.toml",
+            Some(&key()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("use `as = \"email\"`"), "{e}");
+        let e = err("[columns]\nmail = { action = \"clear\", format = \"phone\" }");
+        assert!(e.contains("expected `text` or `email`"), "{e}");
     }
 
     #[test]

@@ -7,8 +7,8 @@
 
 use crate::dynamics::{self, Metadata};
 use crate::error::Problem;
-use crate::map::{Map, Selector};
-use crate::workbook::{Visibility, Workbook};
+use crate::map::{field_problem, FieldFormat, Map, Selector};
+use crate::workbook::{Sheet, Visibility, Workbook};
 
 /// One column to scrub.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub struct Target {
     pub col: u32,
     /// Index of the rule in [`Map::rules`].
     pub rule: usize,
+    /// The column's maximum length: the smaller of the map's `max_length` and the file's
+    /// data validation (`Maximum Length: N characters.`).
+    pub max_length: Option<usize>,
 }
 
 /// What to do in one sheet.
@@ -74,7 +77,8 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         let headers = sheet
             .headers()
             .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
-        let plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
+        let mut plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
+        apply_field_rules(map, sheet, &headers, metadata.as_ref(), &mut plan.targets)?;
         let row_rules = map
             .rows
             .iter()
@@ -118,6 +122,74 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         });
     }
     Ok(FilePlan { sheets })
+}
+
+/// What the file says about its columns, on top of the map: a column its data validations
+/// require, or whose logical name is an email field, must get a value the import accepts (a
+/// map error otherwise, naming the column and what to use instead); its maximum length from the
+/// validations caps the new values.
+fn apply_field_rules(
+    map: &Map,
+    sheet: &Sheet,
+    headers: &[String],
+    metadata: Option<&Metadata>,
+    targets: &mut [Target],
+) -> Result<(), Problem> {
+    for t in targets {
+        let rule = &map.rules[t.rule];
+        let header = headers.get(t.col as usize).map_or("", String::as_str);
+        let file = sheet.layout.field_rules.get(&t.col);
+        let required = file.is_some_and(|f| f.required);
+        let logical = metadata.and_then(|m| m.logical_of(header));
+        let email = match rule.format {
+            Some(format) => format == FieldFormat::Email,
+            None => logical.is_some_and(|l| dynamics::EMAIL_FIELDS.contains(&l)),
+        };
+        if let Some(message) = field_problem(&rule.action, rule.required || required, email) {
+            let source = match (required && !rule.required, email && rule.format.is_none()) {
+                (true, _) => "this file's data validation marks it required",
+                (false, true) => "this file names it an email field",
+                (false, false) => "the map says so",
+            };
+            return Err(field_rule(&rule.key, header, &sheet.name, message, source));
+        }
+        let file_max = file.and_then(|f| f.max_length).map(|m| m as usize);
+        t.max_length = match (t.max_length, file_max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // An address cut to the limit keeps its domain (see `actions::shorten`).
+        if let (true, Some(max), Some(domain)) = (email, t.max_length, output_domain(&rule.action))
+        {
+            if max < domain.chars().count() + 1 + crate::actions::MIN_SHORT_LOCAL {
+                return Err(field_rule(
+                    &rule.key,
+                    header,
+                    &sheet.name,
+                    format!("new addresses must fit in {max} characters, which leaves too little room beside the domain '{domain}'; use a shorter domain"),
+                    "the column's maximum length",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn field_rule(key: &str, header: &str, sheet: &str, message: String, why: &str) -> Problem {
+    Problem::FieldRule {
+        at: format!("map key `{key}` on column '{header}' in sheet '{sheet}'"),
+        message: format!("{message} ({why})"),
+    }
+}
+
+/// The domain of the addresses an action writes, when it writes addresses.
+fn output_domain(action: &crate::actions::Action) -> Option<String> {
+    use crate::actions::Action;
+    match action {
+        Action::Replace(t) => t.sample().rsplit_once('@').map(|(_, d)| d.to_string()),
+        Action::Pseudonymize(p) => p.email_domain().map(str::to_string),
+        _ => None,
+    }
 }
 
 /// "sheet 'A', sheet 'B'": where a key was looked for, for error messages.
@@ -193,6 +265,7 @@ fn resolve_sheet(
             owner.map(|rule| Target {
                 col: col as u32,
                 rule,
+                max_length: map.rules[rule].max_length,
             })
         })
         .collect();

@@ -35,6 +35,9 @@ pub struct Layout {
     pub code_name: Option<String>,
     /// Column widths and hidden columns.
     pub columns: Vec<ColumnLayout>,
+    /// What the sheet's data validations say about each column (zero-based): required,
+    /// maximum length. Empty for CSV.
+    pub field_rules: std::collections::BTreeMap<u32, crate::dynamics::ColumnRules>,
 }
 
 /// One sheet of an input.

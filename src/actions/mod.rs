@@ -141,18 +141,64 @@ pub(crate) fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
 }
 
 /// Make a new value safe to write: no leading formula trigger, at most `max_length` characters
-/// (and never more than Excel's cell limit).
+/// (and never more than Excel's cell limit); see [`shorten`].
 pub fn finish(value: String, max_length: Option<usize>) -> String {
-    let mut value = if value.starts_with(FORMULA_TRIGGERS) {
+    let value = if value.starts_with(FORMULA_TRIGGERS) {
         format!("'{value}")
     } else {
         value
     };
     let limit = max_length.unwrap_or(EXCEL_CELL_LIMIT).min(EXCEL_CELL_LIMIT);
-    if let Some((cut, _)) = value.char_indices().nth(limit) {
-        value.truncate(cut);
+    if value.char_indices().nth(limit).is_none() {
+        return value;
     }
-    value
+    shorten(&value, limit)
+}
+
+/// Characters of the tag that [`shorten`] ends a cut value with: `~` and 10 hex digits.
+const SHORT_TAG: usize = 11;
+
+/// The shortest local part [`shorten`] cuts an address's local part to: one character and the
+/// tag. With less room an address cannot stay both distinct and an address.
+pub const MIN_SHORT_LOCAL: usize = SHORT_TAG + 1;
+
+/// Cut `value` to `limit` characters, deterministically, so that different values stay
+/// different: the cut keeps the start and ends with `~` and 10 hex digits of the SHA-256 of the
+/// whole value (two pseudonyms that share their first characters still differ). An email
+/// address keeps its domain and is cut in its local part, so it stays an address. A limit of
+/// 11 characters or fewer leaves no room for the tag: the value is only cut.
+///
+/// ```
+/// use dsr_scrub::actions::shorten;
+/// let a = shorten("deleted-3217a7c8-1ab4-eb11-8236-000d3aff3315@example.invalid", 40);
+/// assert_eq!(a.chars().count(), 40);
+/// assert!(a.ends_with("@example.invalid"));
+/// let b = shorten("deleted-3217a7c8-1ab4-eb11-8236-000d3aff3316@example.invalid", 40);
+/// assert_ne!(a, b);
+/// ```
+pub fn shorten(value: &str, limit: usize) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    if value.chars().count() <= limit {
+        return value.to_string();
+    }
+    if crate::dynamics::is_email(value) {
+        if let Some((local, domain)) = value.rsplit_once('@') {
+            let room = limit.saturating_sub(domain.chars().count() + 1);
+            if room >= MIN_SHORT_LOCAL {
+                return format!("{}@{domain}", shorten(local, room));
+            }
+        }
+    }
+    if limit <= SHORT_TAG {
+        return value.chars().take(limit).collect();
+    }
+    let mut out: String = value.chars().take(limit - SHORT_TAG).collect();
+    out.push('~');
+    for b in &Sha256::digest(value.as_bytes())[..5] {
+        write!(out, "{b:02x}").expect("write to a String");
+    }
+    out
 }
 
 /// Whether a value would be read as a formula by a spreadsheet program.
@@ -242,5 +288,35 @@ mod tests {
             prop_assert!(!out.starts_with(['=', '+', '-', '@', '\t', '\r']));
             prop_assert!(out.chars().count() <= max);
         }
+
+        #[test]
+        fn cut_values_stay_distinct_and_addresses_stay_addresses(
+            a in "[a-zA-Z0-9 .-]{20,60}",
+            b in "[a-zA-Z0-9 .-]{20,60}",
+            limit in 12usize..20,
+        ) {
+            let (x, y) = (shorten(&a, limit), shorten(&b, limit));
+            prop_assert!(x.chars().count() <= limit && y.chars().count() <= limit);
+            prop_assert_eq!(&x, &shorten(&a, limit), "deterministic");
+            prop_assert_eq!(a == b, x == y);
+            let local = |s: &str| s.replace([' ', '.'], "x");
+            let (ea, eb) = (format!("{}@example.invalid", local(&a)), format!("{}@example.invalid", local(&b)));
+            let limit = limit + 17;
+            let (x, y) = (shorten(&ea, limit), shorten(&eb, limit));
+            prop_assert!(crate::dynamics::is_email(&x), "{} from {}", x, ea);
+            prop_assert!(x.ends_with("@example.invalid") && x.chars().count() <= limit);
+            prop_assert_eq!(ea == eb, x == y);
+        }
+    }
+
+    #[test]
+    fn shorten_keeps_values_that_fit_and_cuts_tiny_limits_plainly() {
+        assert_eq!(shorten("Deleted", 7), "Deleted");
+        assert_eq!(shorten("Deleted User", 7), "Deleted");
+        let cut = shorten("Deleted User 3217a7c8", 16);
+        assert_eq!(cut.chars().count(), 16);
+        assert!(cut.starts_with("Delet~"), "{cut}");
+        // Characters, not bytes.
+        assert_eq!(shorten("Zoë Müller-Schmidt", 5), "Zoë M");
     }
 }

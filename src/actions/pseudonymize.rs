@@ -116,6 +116,19 @@ impl Pseudonymizer {
         Pseudonymizer { key, kind }
     }
 
+    /// Whether its pseudonyms are email addresses.
+    pub fn makes_emails(&self) -> bool {
+        matches!(self.kind, PseudoKind::Email { .. })
+    }
+
+    /// The domain of its addresses, when it makes addresses.
+    pub fn email_domain(&self) -> Option<&str> {
+        match &self.kind {
+            PseudoKind::Email { domain } => Some(domain),
+            _ => None,
+        }
+    }
+
     /// The pseudonym of `value`. Values are compared after trimming; names and emails ignore
     /// case, phones compare digits only, so `Ana@Contoso.com` and `ana@contoso.com` agree.
     pub fn pseudonym(&self, value: &str) -> String {

@@ -83,6 +83,23 @@ impl Template {
         self.parts.iter().any(|p| matches!(p, Part::Id | Part::Id8))
     }
 
+    /// Whether every value it renders is blank (no placeholder, only spaces).
+    pub fn is_blank(&self) -> bool {
+        self.parts
+            .iter()
+            .all(|p| matches!(p, Part::Text(t) if t.trim().is_empty()))
+    }
+
+    /// What it renders for a typical record (row 2, a record GUID, column `Email`): to check
+    /// the shape of its values before any file is read.
+    pub fn sample(&self) -> String {
+        self.render(&CellCtx {
+            row: 2,
+            record_id: Some("3217a7c8-1ab4-eb11-8236-000d3aff3315"),
+            column: "Email",
+        })
+    }
+
     /// Fill in the placeholders for one cell.
     pub fn render(&self, ctx: &CellCtx) -> String {
         let mut out = String::new();

@@ -267,7 +267,9 @@ pub fn scan_sheet<R: Read + Seek>(
         }
         buf.clear();
     }
-    scan.has_formulas = contains_formula(reader.into_inner())?;
+    let (has_formulas, validations) = formulas_and_validations(reader.into_inner())?;
+    scan.has_formulas = has_formulas;
+    scan.layout.field_rules = crate::dynamics::column_rules(&validations);
     Ok(scan)
 }
 
@@ -315,6 +317,8 @@ enum ValidationText {
 
 fn parse_validations(xml: impl BufRead) -> Result<Vec<Validation>, Problem> {
     let mut reader = Reader::from_reader(xml);
+    // The tail of a worksheet after its cells ends with the root's end tag, unmatched.
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut skipped = Vec::new();
     let mut found = Vec::new();
@@ -416,35 +420,41 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
 }
 
 /// Whether the rest of a sheet's XML, up to the end of `<sheetData>`, has an `<f>` element (with
-/// or without a namespace prefix). What comes after the cells is not a cell's formula: Dynamics
-/// exports carry `<xm:f>` list sources in their x14 data validations, which would otherwise send
-/// every sheet through calamine's formula pass. A false positive only costs a second read; a
-/// miss is impossible for well-formed XML.
-fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
+/// or without a namespace prefix), and the data validations that follow the cells. What comes
+/// after the cells is not a cell's formula: Dynamics exports carry `<xm:f>` list sources in
+/// their x14 data validations, which would otherwise send every sheet through calamine's
+/// formula pass. A false positive only costs a second read; a miss is impossible for
+/// well-formed XML. The cells are skipped with a byte search, not parsed.
+fn formulas_and_validations(mut rest: impl BufRead) -> Result<(bool, Vec<Validation>), Problem> {
     // Enough to hold `</prefix:sheetData>` across a chunk border.
     const CARRY: usize = 32;
     let mut carry: Vec<u8> = Vec::with_capacity(CARRY);
+    let mut found = false;
     loop {
         let chunk = rest
             .fill_buf()
             .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
         if chunk.is_empty() {
-            return Ok(false);
+            return Ok((found, Vec::new()));
         }
         let len = chunk.len();
         let mut window = std::mem::take(&mut carry);
         window.extend_from_slice(chunk);
         let end = cells_end(&window);
-        let found = memchr::memchr_iter(b'f', &window[..end.unwrap_or(window.len())]).any(|i| {
-            i > 0
-                && matches!(window[i - 1], b'<' | b':')
-                && matches!(window.get(i + 1), Some(b'>' | b' '))
-        });
-        if found {
-            return Ok(true);
-        }
-        if end.is_some() {
-            return Ok(false);
+        found = found
+            || memchr::memchr_iter(b'f', &window[..end.unwrap_or(window.len())]).any(|i| {
+                i > 0
+                    && matches!(window[i - 1], b'<' | b':')
+                    && matches!(window.get(i + 1), Some(b'>' | b' '))
+            });
+        if let Some(end) = end {
+            rest.consume(len);
+            // Parse what follows the end tag; the root's own end tag is left unmatched, so
+            // the tail is wrapped in an element whose end is not checked.
+            let after = end + memchr::memchr(b'>', &window[end..]).map_or(0, |p| p + 1);
+            let head = [b"<tail>".as_slice(), &window[after..]].concat();
+            let validations = parse_validations(std::io::Cursor::new(head).chain(rest))?;
+            return Ok((found, validations));
         }
         carry = window[window.len().saturating_sub(CARRY)..].to_vec();
         rest.consume(len);
@@ -540,10 +550,10 @@ mod tests {
         let xml = b"<row><c r=\"A1\"><f>A2&amp;B2</f><v>x</v></c></row>";
         for cap in 1..xml.len() {
             let r = BufReader::with_capacity(cap, &xml[..]);
-            assert!(contains_formula(r).unwrap(), "capacity {cap}");
+            assert!(formulas_and_validations(r).unwrap().0, "capacity {cap}");
         }
         let none = b"<row><c r=\"A1\" t=\"s\"><v>1</v></c></row><dataValidations><dataValidation><formula1>100</formula1></dataValidation></dataValidations>";
-        assert!(!contains_formula(&none[..]).unwrap());
+        assert!(!formulas_and_validations(&none[..]).unwrap().0);
     }
 
     #[test]
@@ -553,17 +563,23 @@ mod tests {
         let prefixed = b"<x:row><x:c><x:v>1</x:v></x:c></x:row></x:sheetData><x:extLst><xm:f>A1</xm:f></x:extLst>";
         let text = b"<row><c t=\"inlineStr\"><is><t>sheetData></t></is></c><c><f>A1</f></c></row></sheetData>";
         for cap in 1..x14.len() {
-            assert!(
-                !contains_formula(BufReader::with_capacity(cap, &x14[..])).unwrap(),
-                "capacity {cap}"
+            let (formulas, validations) =
+                formulas_and_validations(BufReader::with_capacity(cap, &x14[..])).unwrap();
+            assert!(!formulas, "capacity {cap}");
+            assert_eq!(validations.len(), 1, "capacity {cap}");
+            assert_eq!(
+                validations[0].formula1.as_deref(),
+                Some("hiddenSheet!$A$2:$D$2")
             );
             assert!(
-                !contains_formula(BufReader::with_capacity(cap, &prefixed[..])).unwrap(),
+                !formulas_and_validations(BufReader::with_capacity(cap, &prefixed[..]))
+                    .unwrap()
+                    .0,
                 "capacity {cap}"
             );
         }
         assert!(
-            contains_formula(&text[..]).unwrap(),
+            formulas_and_validations(&text[..]).unwrap().0,
             "sheetData> in text is not the end"
         );
     }

@@ -637,12 +637,12 @@ fn scrub_verify_writes_good_outputs() {
 #[test]
 fn scrub_verify_refuses_an_output_that_leaks() {
     // Masking all but the first 8 characters of Full Name keeps most first names whole, while
-    // First Name itself is cleared: the mask leaks what the clear removed.
+    // First Name itself is replaced: the mask leaks what the replace removed.
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export().to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"First Name\" = \"clear\"\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
+        "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -714,11 +714,25 @@ enum Act {
     Pseudonymize(&'static str),
     /// Every letter and digit rewritten: nothing of the original words is kept.
     Regex,
-    /// Emails and phones, and what the row lost in other columns (not drawn by `act()`).
+    /// Emails and phones, and what the row lost in other columns.
     Redact,
 }
 
 impl Act {
+    /// What a sensible map does instead where the file's rules forbid this action: a required
+    /// column is not cleared, and an email column gets addresses (scrub refuses other maps).
+    fn for_column(self, column: &testdata::Column) -> Act {
+        let email = dsr_scrub::dynamics::EMAIL_FIELDS.contains(&column.logical);
+        match self {
+            Act::Clear if column.required => Act::Replace("Deleted"),
+            Act::Replace(_) if email => Act::Replace("deleted-{id8}@example.invalid"),
+            Act::Mask(..) | Act::Regex | Act::Redact | Act::Pseudonymize(_) if email => {
+                Act::Pseudonymize("email")
+            }
+            other => other,
+        }
+    }
+
     fn toml(&self) -> String {
         match self {
             Act::Keep => "\"keep\"".into(),
@@ -787,10 +801,11 @@ proptest! {
         picks in prop::collection::vec((0usize..64, act()), 1..8),
     ) {
         let export = testdata::disabled_users(&Options { rows, seed, formula_column, extra_sheet });
-        let personal: Vec<&str> = export.columns.iter().filter(|c| c.personal).map(|c| c.header).collect();
+        let personal: Vec<&testdata::Column> = export.columns.iter().filter(|c| c.personal).collect();
         let mut entries = std::collections::BTreeMap::new();
         for (pick, act) in picks {
-            entries.insert(personal[pick % personal.len()], act);
+            let column = personal[pick % personal.len()];
+            entries.insert(column.header, act.for_column(column));
         }
         let mut map = String::from("version = 1\n[columns]\n");
         for (header, act) in &entries {
