@@ -9,6 +9,7 @@ use crate::plan::SheetPlan;
 use crate::workbook::Sheet;
 use calamine::Data;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Rows handled by one parallel task.
 const CHUNK_ROWS: u32 = 2048;
@@ -97,11 +98,12 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))
         .collect();
-    let cell_text = |row: u32, col: u32| -> String {
+    // Borrowed for text cells: row rules test a cell of every row.
+    let cell_text = |row: u32, col: u32| -> Cow<'_, str> {
         match sheet.cell(row, col) {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            other => other.to_string(),
+            Data::Empty => Cow::Borrowed(""),
+            Data::String(s) => Cow::Borrowed(s.as_str()),
+            other => Cow::Owned(other.to_string()),
         }
     };
     let has_scrub_rules = plan
@@ -134,7 +136,7 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
                 // Columns first, then `redact` with mentions, which needs what they lost.
                 let first = out.len();
                 for late in [false, true] {
-                    let lost: Vec<(String, String)> = if late {
+                    let lost: Vec<(Cow<str>, String)> = if late {
                         out[first..]
                             .iter()
                             .filter_map(|c: &Change| {
@@ -154,7 +156,7 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
                         Vec::new()
                     };
                     let lost: Vec<(&str, &str)> =
-                        lost.iter().map(|(o, n)| (o.as_str(), n.as_str())).collect();
+                        lost.iter().map(|(o, n)| (o.as_ref(), n.as_str())).collect();
                     for t in targets
                         .iter()
                         .filter(|t| uses_mentions(&map.rules[t.rule].action) == late)

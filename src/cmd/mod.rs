@@ -6,7 +6,34 @@ pub mod profiles;
 pub mod scrub;
 pub mod verify;
 
+use crate::actions::Key;
+use crate::cli::SubjectArgs;
+use crate::error::Error;
+use crate::map::{Map, MapInputs};
 use std::io::Write;
+use std::path::Path;
+
+/// What `scrub` and `verify` both start from: the key (`--key-file` or the environment), the
+/// data subjects, and the map (`--map`, `--profile` or the default profile) parsed with them.
+///
+/// # Errors
+/// [`Error::Usage`] or [`Error::Map`] (exit 2), before any input is read.
+pub(crate) fn load_map_inputs(
+    map: Option<&Path>,
+    profile: Option<&str>,
+    key_file: Option<&Path>,
+    subjects: &SubjectArgs,
+) -> Result<(Option<Key>, Map), Error> {
+    let key = scrub::load_key(key_file)?;
+    let subjects = crate::subjects::load(&subjects.subjects, subjects.subjects_file.as_deref())
+        .map_err(Error::Usage)?;
+    let inputs = MapInputs {
+        key: key.as_ref(),
+        subjects: &subjects,
+    };
+    let map = scrub::load_map(map, profile, &inputs)?;
+    Ok((key, map))
+}
 
 /// Print to stdout; a closed pipe (e.g. `| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {

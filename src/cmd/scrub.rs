@@ -25,17 +25,12 @@ pub const REPORT_FILE: &str = "scrub-report.json";
 /// report cannot be written.
 pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let started = SystemTime::now();
-    let key = load_key(args.key_file.as_deref())?;
-    let subjects = crate::subjects::load(
-        &args.subjects.subjects,
-        args.subjects.subjects_file.as_deref(),
-    )
-    .map_err(Error::Usage)?;
-    let inputs = MapInputs {
-        key: key.as_ref(),
-        subjects: &subjects,
-    };
-    let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
+    let (key, map) = super::load_map_inputs(
+        args.map.as_deref(),
+        args.profile.as_deref(),
+        args.key_file.as_deref(),
+        &args.subjects,
+    )?;
     let uses_key = map
         .rules
         .iter()

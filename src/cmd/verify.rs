@@ -2,9 +2,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::cmd::print_stdout;
-use crate::cmd::scrub::{load_key, load_map};
 use crate::error::{exit, Error};
-use crate::map::MapInputs;
 use crate::pipeline::InputKind;
 use crate::report::thousands;
 use crate::verify::{self, Outcome, MIN_CHARS};
@@ -15,17 +13,12 @@ use crate::verify::{self, Outcome, MIN_CHARS};
 /// [`Error::Map`] or [`Error::Usage`] (exit 2) for a bad map, key or pair of files;
 /// [`Error::Run`] (exit 1) when either file cannot be read, naming it.
 pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
-    let key = load_key(args.key_file.as_deref())?;
-    let subjects = crate::subjects::load(
-        &args.subjects.subjects,
-        args.subjects.subjects_file.as_deref(),
-    )
-    .map_err(Error::Usage)?;
-    let inputs = MapInputs {
-        key: key.as_ref(),
-        subjects: &subjects,
-    };
-    let map = load_map(args.map.as_deref(), args.profile.as_deref(), &inputs)?;
+    let (_, map) = super::load_map_inputs(
+        args.map.as_deref(),
+        args.profile.as_deref(),
+        args.key_file.as_deref(),
+        &args.subjects,
+    )?;
     if let (Some(a), Some(b)) = (InputKind::of(&args.original), InputKind::of(&args.scrubbed)) {
         if a != b {
             return Err(Error::Usage(format!(

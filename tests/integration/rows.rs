@@ -1,9 +1,8 @@
 //! Row rules and data subjects: deleting a subject's rows from approval-table exports.
 
-use crate::workdir::{cell, libreoffice, libreoffice_csv, Book, Workdir};
+use crate::workdir::{cell, libreoffice, libreoffice_csv, table_ref, Book, Workdir};
 use calamine::Data;
 use dsr_scrub::testdata::{Column, Export, Options, Value};
-use std::io::{Cursor, Read};
 
 const SUBJECT: &str = "Zoë Müller";
 
@@ -88,24 +87,6 @@ const DELETE_MAP: &str = r#"version = 1
 where = { column = "ownerid", aliases = ["Owner"], in = "@subjects" }
 action = "delete"
 "#;
-
-fn table_ref(xlsx: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/tables/table1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let re = regex::Regex::new(r#"<table [^>]*ref="([^"]+)""#).unwrap();
-    let filter = regex::Regex::new(r#"<autoFilter ref="([^"]+)""#).unwrap();
-    let table = re.captures(&xml).unwrap()[1].to_string();
-    assert_eq!(
-        filter.captures(&xml).unwrap()[1],
-        table,
-        "autofilter matches the table"
-    );
-    table
-}
 
 #[test]
 fn subject_rows_are_deleted_in_every_writer() {

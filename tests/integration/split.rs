@@ -1,24 +1,9 @@
 //! Import-sized parts: every part complete on its own, under the limit, every row once.
 
-use crate::workdir::{cell, Book, Workdir};
+use crate::workdir::{cell, table_ref, Book, Workdir};
 use calamine::Data;
 use dsr_scrub::testdata::{self, Options};
 use std::collections::HashSet;
-use std::io::{Cursor, Read};
-
-fn table_ref(xlsx: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/tables/table1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    regex::Regex::new(r#"<table [^>]*ref="([^"]+)""#)
-        .unwrap()
-        .captures(&xml)
-        .unwrap()[1]
-        .to_string()
-}
 
 /// The record ids of every data row of each part, checking each part is a complete export.
 fn check_parts(wd: &Workdir, stem: &str, count: usize, input: &Book, sheet: &str) -> Vec<String> {

@@ -241,3 +241,17 @@ pub fn replace_once(text: &str, from: &str, to: &str) -> String {
     );
     text.replacen(from, to, 1)
 }
+
+/// The `ref` of `xl/tables/table1.xml`, checking that its autofilter covers the same range.
+pub fn table_ref(xlsx: &[u8]) -> String {
+    let xml = part_text(xlsx, "xl/tables/table1.xml");
+    let table = regex::Regex::new(r#"<table [^>]*ref="([^"]+)""#).unwrap();
+    let filter = regex::Regex::new(r#"<autoFilter ref="([^"]+)""#).unwrap();
+    let table = table.captures(&xml).unwrap()[1].to_string();
+    assert_eq!(
+        filter.captures(&xml).unwrap()[1],
+        table,
+        "autofilter matches the table"
+    );
+    table
+}
