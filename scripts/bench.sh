@@ -2,16 +2,20 @@
 # Measure dsr-scrub against its floor and against an openpyxl script, in one run, alternating.
 #
 #   scripts/bench.sh [ROWS] [RUNS]       # default: 100000 rows, 3 runs of each
+#   BATCH=0 scripts/bench.sh             # without the batch cases (default: 50 files)
 #
 # Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
 # generator, then runs each command RUNS times, round-robin: the floor (calamine read +
 # rust_xlsxwriter write; csv read + write), `scrub` lossless, rebuild and CSV with 1 and 2 jobs,
-# and the openpyxl script (in a temporary virtual environment; skipped when Python is absent).
-# Prints median wall time, peak memory and each time as a ratio to the floor of the same format.
+# and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
+# then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
+# time, peak memory and each time as a ratio to its baseline (the floor of the same format; for
+# the batch, the batch with 1 job).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
 RUNS=${2:-3}
+BATCH=${BATCH:-50}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -45,6 +49,16 @@ CASES=(
   "scrub csv -j1|floor csv|$BIN scrub -q -j 1 --out-dir OUT $CSV"
   "scrub csv -j2|floor csv|$BIN scrub -q -j 2 --out-dir OUT $CSV"
 )
+if [ "$BATCH" -gt 0 ]; then
+  echo "generating a batch of $BATCH 10000-row exports..." >&2
+  target/release/examples/gen_fixtures --rows 10000 --seed 2 "$WORK/one" >/dev/null
+  mkdir -p "$WORK/batch"
+  for i in $(seq -w "$BATCH"); do cp "$WORK/one/disabled-users.xlsx" "$WORK/batch/users-$i.xlsx"; done
+  CASES+=(
+    "batch ${BATCH}x10k -j1|batch ${BATCH}x10k -j1|$BIN scrub -q -j 1 --out-dir OUT $WORK/batch"
+    "batch ${BATCH}x10k -j2|batch ${BATCH}x10k -j1|$BIN scrub -q -j 2 --out-dir OUT $WORK/batch"
+  )
+fi
 if [ -n "$PY" ]; then
   CASES+=("openpyxl script|floor xlsx|$PY scripts/openpyxl_scrub.py $XLSX OUT/openpyxl.xlsx")
 fi
@@ -63,11 +77,11 @@ for run in $(seq "$RUNS"); do
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-22s %10s %10s %12s\n' "command" "median s" "peak MB" "x floor"
+printf '%-24s %10s %10s %12s\n' "command" "median s" "peak MB" "x baseline"
 for case in "${CASES[@]}"; do
   IFS='|' read -r name base _ <<<"$case"
   t=$(echo "${TIMES[$name]}" | median)
   m=$(echo "${MEMS[$name]}" | median)
   b=$(echo "${TIMES[$base]}" | median)
-  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-22s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
+  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-24s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
 done

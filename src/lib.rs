@@ -33,6 +33,7 @@ pub mod cmd;
 pub mod csv;
 pub mod dynamics;
 pub mod error;
+pub mod floor;
 pub mod inspect;
 pub mod map;
 pub mod pipeline;
