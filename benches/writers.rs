@@ -5,6 +5,7 @@
 //! cargo bench --bench writers                  # a generated 20,000-row export
 //! cargo bench --bench writers -- --rows 100000 # a bigger generated export
 //! cargo bench --bench writers -- FILE.xlsx     # an export of your own
+//! cargo bench --bench writers -- --levels      # also the lossless writer at deflate 1, 3, 6
 //! ```
 
 use dsr_scrub::map::Map;
@@ -19,11 +20,13 @@ const RUNS: usize = 3;
 
 fn main() {
     let mut rows = 20_000;
+    let mut levels = false;
     let mut input: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rows" => rows = args.next().and_then(|n| n.parse().ok()).expect("--rows N"),
+            "--levels" => levels = true,
             path => input = Some(PathBuf::from(path)),
         }
     }
@@ -48,15 +51,29 @@ fn main() {
     let size = std::fs::metadata(&input).expect("input exists").len();
     println!("input: {} ({:.1} MB)", input.display(), size as f64 / 1e6);
 
-    let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
-    let mut sizes = [0u64; 2];
+    // (name, rebuild, deflate level of the lossless writer)
+    let mut cases: Vec<(String, bool, Option<u8>)> = vec![
+        ("lossless".into(), false, None),
+        ("rebuild".into(), true, None),
+    ];
+    if levels {
+        for level in [1, 3, 6] {
+            cases.push((format!("lossless, deflate {level}"), false, Some(level)));
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
+    let mut sizes = vec![0u64; cases.len()];
     for run in 0..RUNS {
-        for (i, rebuild) in [false, true].into_iter().enumerate() {
+        for (i, (_, rebuild, level)) in cases.iter().enumerate() {
             let out = work.path().join(format!("out-{run}-{i}"));
             std::fs::create_dir_all(&out).unwrap();
             let jobs = pipeline::plan_jobs(std::slice::from_ref(&input), &out).unwrap();
             let settings = Settings {
-                rebuild,
+                rebuild: *rebuild,
+                patch: dsr_scrub::xlsx::patch::PatchOptions {
+                    deflate_level: *level,
+                    ..Default::default()
+                },
                 ..Settings::default()
             };
             let start = Instant::now();
@@ -70,19 +87,16 @@ fn main() {
         t.sort();
         t[t.len() / 2]
     };
-    let (lossless, rebuild) = (median(&mut times[0]), median(&mut times[1]));
-    println!(
-        "lossless: {:>8.2} s  output {:.1} MB",
-        lossless.as_secs_f64(),
-        sizes[0] as f64 / 1e6
-    );
-    println!(
-        "rebuild:  {:>8.2} s  output {:.1} MB",
-        rebuild.as_secs_f64(),
-        sizes[1] as f64 / 1e6
-    );
+    let medians: Vec<Duration> = times.iter_mut().map(median).collect();
+    for (i, (name, _, _)) in cases.iter().enumerate() {
+        println!(
+            "{name:<20} {:>8.2} s  output {:.2} MB",
+            medians[i].as_secs_f64(),
+            sizes[i] as f64 / 1e6
+        );
+    }
     println!(
         "lossless / rebuild = {:.2}",
-        lossless.as_secs_f64() / rebuild.as_secs_f64()
+        medians[0].as_secs_f64() / medians[1].as_secs_f64()
     );
 }

@@ -145,13 +145,22 @@ fn apply_field_rules(
             Some(format) => format == FieldFormat::Email,
             None => logical.is_some_and(|l| dynamics::EMAIL_FIELDS.contains(&l)),
         };
-        if let Some(message) = field_problem(&rule.action, rule.required || required, email) {
-            let source = match (required && !rule.required, email && rule.format.is_none()) {
-                (true, _) => "this file's data validation marks it required",
-                (false, true) => "this file names it an email field",
-                (false, false) => "the map says so",
-            };
-            return Err(field_rule(&rule.key, header, &sheet.name, message, source));
+        // Required first, then the email format, so the message names the rule that fails.
+        let required_why = if rule.required {
+            "the map says so"
+        } else {
+            "this file's data validation marks it required"
+        };
+        let email_why = if rule.format.is_some() {
+            "the map says so"
+        } else {
+            "this file's metadata names it an email field"
+        };
+        let needs = rule.required || required;
+        for (email, why) in [(false, required_why), (email, email_why)] {
+            if let Some(message) = field_problem(&rule.action, needs, email) {
+                return Err(field_rule(&rule.key, header, &sheet.name, message, why));
+            }
         }
         let file_max = file.and_then(|f| f.max_length).map(|m| m as usize);
         t.max_length = match (t.max_length, file_max) {

@@ -72,6 +72,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         rebuild: args.rebuild,
         patch: crate::xlsx::patch::PatchOptions {
             strip_doc_props: args.strip_doc_props,
+            deflate_level: None,
         },
         parts: crate::split::PartLimits {
             max_rows: args.max_part_rows.map(|n| n.get()),

@@ -31,20 +31,37 @@ use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-/// Deflate levels for rewritten parts. Measured on a generated 100,000-row export (163 MB of
-/// XML in the data sheet and shared strings): level 6 made a 24.0 MB file in 15.7 s, level 3 a
-/// 26.2 MB file in 11.1 s, level 1 a 36.2 MB file (larger than the input) in 10.2 s. Files small
-/// enough to matter for the import wizard's 8 MB limit get the smaller output; larger ones, which
-/// must be split to import anyway, get the faster one.
-const SMALL_FILE_LEVEL: i64 = 6;
-const LARGE_FILE_LEVEL: i64 = 3;
-const LARGE_FILE_BYTES: usize = 16 << 20;
+/// Deflate levels for rewritten parts. Measured on generated exports (`cargo bench --bench
+/// writers -- --levels`): 100,000 rows (163 MB of XML in the data sheet and shared strings):
+/// level 6 made a 24.0 MB file in 15.7 s, level 3 a 26.2 MB file in 11.1 s, level 1 a 36.2 MB
+/// file (larger than the input) in 10.2 s; 20,000 rows (6.3 MB input): level 6 4.81 MB in
+/// 1.79 s, level 3 5.21 MB in 1.38 s, level 1 7.20 MB in 1.30 s. Level 3 costs about 8% in size
+/// for a quarter less time, so it is the default. Only an input just under the import wizard's
+/// 8 MB limit gets level 6, so that an input that imported still imports when it was packed
+/// tighter than level 3 packs it.
+const DEFAULT_LEVEL: i64 = 3;
+const TIGHT_LEVEL: i64 = 6;
+const IMPORT_LIMIT_BYTES: usize = 8_000_000;
+const NEAR_LIMIT_BYTES: usize = 6_500_000;
 
 /// What the lossless writer may change besides cells.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PatchOptions {
     /// Blank creator, last-modified-by and similar fields of `docProps/core.xml` and `app.xml`.
     pub strip_doc_props: bool,
+    /// The deflate level for rewritten parts (0-9); `None` chooses by size (see
+    /// [`deflate_level`]). For measurements (`cargo bench --bench writers`).
+    pub deflate_level: Option<u8>,
+}
+
+/// The deflate level for the rewritten parts of an input of `input_len` bytes, unless
+/// [`PatchOptions::deflate_level`] says otherwise.
+pub fn deflate_level(input_len: usize) -> i64 {
+    if (NEAR_LIMIT_BYTES..=IMPORT_LIMIT_BYTES).contains(&input_len) {
+        TIGHT_LEVEL
+    } else {
+        DEFAULT_LEVEL
+    }
 }
 
 fn damaged(what: &'static str) -> impl Fn(std::io::Error) -> Problem {
@@ -91,11 +108,9 @@ pub fn write<W: Write>(
         })
         .collect::<Result<_, Problem>>()?;
     let any_change = changes.iter().any(|c| !c.cells.is_empty());
-    let level = if input.len() > LARGE_FILE_BYTES {
-        LARGE_FILE_LEVEL
-    } else {
-        SMALL_FILE_LEVEL
-    };
+    let level = options
+        .deflate_level
+        .map_or_else(|| deflate_level(input.len()), |l| i64::from(l.min(9)));
     let strings = match &map.shared_strings {
         Some(path) => Some(SharedStrings::parse(package::read_part(&mut zip, path)?)?),
         None => None,

@@ -163,7 +163,8 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
     assert!(
         run.stderr.contains("'Primary Email'")
             && run.stderr.contains("email addresses")
-            && run.stderr.contains("as = \"email\""),
+            && run.stderr.contains("as = \"email\"")
+            && run.stderr.contains("names it an email field"),
         "{}",
         run.stderr
     );

@@ -724,6 +724,9 @@ impl Act {
     fn for_column(self, column: &testdata::Column) -> Act {
         let email = dsr_scrub::dynamics::EMAIL_FIELDS.contains(&column.logical);
         match self {
+            Act::Clear | Act::Replace(_) if email && column.required => {
+                Act::Replace("deleted-{id8}@example.invalid")
+            }
             Act::Clear if column.required => Act::Replace("Deleted"),
             Act::Replace(_) if email => Act::Replace("deleted-{id8}@example.invalid"),
             Act::Mask(..) | Act::Regex | Act::Redact | Act::Pseudonymize(_) if email => {
