@@ -39,6 +39,8 @@ struct Entry {
     /// Treated as required although no validation says so (see [`Found`]).
     probably_required: bool,
     max_length: Option<u32>,
+    /// Dynamics imports only addresses here (its logical name is an email field).
+    email_field: bool,
     aliases: Vec<String>,
     found_in: BTreeSet<usize>,
     /// Where it was found and why it is personal (from the first place found).
@@ -161,6 +163,9 @@ pub fn starter_map(sources: &[Source]) -> Option<StarterMap> {
             if let Some(max) = e.max_length {
                 fields.push(format!("max_length = {max}"));
             }
+            if e.email_field {
+                fields.push("format = \"email\"".into());
+            }
             if e.found_in.len() < sources.len() {
                 fields.push("optional = true".into());
             }
@@ -254,11 +259,16 @@ fn add(entries: &mut IndexMap<String, Entry>, found: Found, kept: &mut Vec<Liste
         required: false,
         probably_required: false,
         max_length: None,
+        email_field: false,
         aliases: Vec::new(),
         found_in: BTreeSet::new(),
         origin: format!("{place}: {reason}"),
     });
     entry.required |= column.required;
+    entry.email_field |= column
+        .logical
+        .as_deref()
+        .is_some_and(|l| crate::dynamics::EMAIL_FIELDS.contains(&l));
     entry.probably_required |= probably_required;
     entry.max_length = match (entry.max_length, column.max_length) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -272,7 +282,7 @@ fn add(entries: &mut IndexMap<String, Entry>, found: Found, kept: &mut Vec<Liste
 
 /// The action for an entry (TOML fields) and why, in words.
 fn action(e: &Entry) -> (String, String) {
-    let emails = e.kind == Kind::Email || e.looks_like == Some(ValueKind::Email);
+    let emails = e.email_field || e.kind == Kind::Email || e.looks_like == Some(ValueKind::Email);
     let pseudonymize = |kind: &str| format!("action = \"pseudonymize\", as = \"{kind}\"");
     let replace = |value: &str| format!("action = \"replace\", value = {}", toml_string(value));
     // `deleted-` + GUID + `@example.invalid` is 60 characters; {id8} keeps it to 33.
@@ -430,6 +440,13 @@ mod tests {
         assert_eq!(named("internalemailaddress"), Some("replace"));
         assert_eq!(named("domainname"), Some("replace"));
         assert_eq!(named("personalemailaddress"), Some("pseudonymize"));
+        assert_eq!(named("windowsliveid"), Some("pseudonymize"));
+        let format = |logical: &str| map.rules.iter().find(|r| r.key == logical).unwrap().format;
+        assert_eq!(
+            format("windowsliveid"),
+            Some(crate::map::FieldFormat::Email)
+        );
+        assert_eq!(format("domainname"), None);
         assert_eq!(named("firstname"), Some("pseudonymize"));
         assert_eq!(named("middlename"), Some("clear"));
         assert_eq!(named("businessunitid"), None);
