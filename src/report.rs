@@ -12,7 +12,6 @@ use crate::plan::FilePlan;
 use crate::workbook::Workbook;
 use calamine::Data;
 use serde::Serialize;
-use std::fmt::Write as _;
 use std::io::Write;
 
 /// The report of a whole run.
@@ -241,14 +240,18 @@ pub fn sheet_reports(
 /// # Errors
 /// The writer's I/O error.
 pub fn write_changes<W: Write>(
-    out: W,
+    mut out: W,
     map: &Map,
     book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
 ) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(["sheet", "row", "record_id", "column", "action", "new_value"])?;
+    // One line per changed cell: millions of lines for a large export. The sheet, column and
+    // action of a line repeat, so they are escaped once per column, and the record id once per
+    // row; lines are built in a buffer written out in large pieces.
+    const FLUSH_AT: usize = 1 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + 4096);
+    buf.extend_from_slice(b"sheet,row,record_id,column,action,new_value\n");
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
@@ -257,31 +260,72 @@ pub fn write_changes<W: Write>(
             .iter()
             .find(|p| p.sheet == sc.sheet)
             .and_then(|p| p.record_id);
-        let mut row = String::new();
+        let mut sheet_field = Vec::new();
+        push_csv_field(&mut sheet_field, &sheet.name);
+        // (column, rule) → `column,action,` escaped.
+        let mut tails: std::collections::HashMap<(u32, usize), Vec<u8>> = Default::default();
+        let mut id_field: (Option<u32>, Vec<u8>) = (None, Vec::new());
+        let mut digits = itoa::Buffer::new();
         for c in &sc.cells {
             let rule = &map.rules[c.rule];
-            let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
-                Some(Data::String(s)) => s.as_str(),
-                _ => "",
-            };
-            let new_value = match &c.new {
-                Data::String(s) if rule.action.output_is_reportable() => s.as_str(),
-                _ => "",
-            };
-            row.clear();
-            write!(row, "{}", c.row + 1).expect("write to String");
-            let column = headers.get(c.col as usize).map_or("", String::as_str);
-            w.write_record([
-                &sheet.name,
-                &row,
-                record_id,
-                column,
-                rule.action.name(),
-                new_value,
-            ])?;
+            if id_field.0 != Some(c.row) {
+                id_field.1.clear();
+                if let Some(Data::String(s)) = id_col.map(|col| sheet.cell(c.row, col)) {
+                    push_csv_field(&mut id_field.1, s);
+                }
+                id_field.0 = Some(c.row);
+            }
+            let tail = tails.entry((c.col, c.rule)).or_insert_with(|| {
+                let mut t = Vec::new();
+                push_csv_field(
+                    &mut t,
+                    headers.get(c.col as usize).map_or("", String::as_str),
+                );
+                t.push(b',');
+                push_csv_field(&mut t, rule.action.name());
+                t.push(b',');
+                t
+            });
+            buf.extend_from_slice(&sheet_field);
+            buf.push(b',');
+            buf.extend_from_slice(digits.format(c.row + 1).as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(&id_field.1);
+            buf.push(b',');
+            buf.extend_from_slice(tail);
+            if let Data::String(s) = &c.new {
+                if rule.action.output_is_reportable() {
+                    push_csv_field(&mut buf, s);
+                }
+            }
+            buf.push(b'\n');
+            if buf.len() >= FLUSH_AT {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
         }
     }
-    w.flush()
+    out.write_all(&buf)?;
+    out.flush()
+}
+
+/// One CSV field as the `csv` crate writes it by default: quoted only when it holds a comma,
+/// a quote, CR or LF, with quotes doubled.
+fn push_csv_field(out: &mut Vec<u8>, field: &str) {
+    let bytes = field.as_bytes();
+    if memchr::memchr3(b',', b'"', b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none()
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    for &b in bytes {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }
 
 /// `1234567` → `1,234,567`.
@@ -300,6 +344,26 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fields_are_written_as_the_csv_crate_writes_them(
+            fields in prop::collection::vec("[a-z,\"\r\n é]{0,8}", 2..6)
+        ) {
+            let mut ours = Vec::new();
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    ours.push(b',');
+                }
+                push_csv_field(&mut ours, f);
+            }
+            ours.push(b'\n');
+            let mut theirs = ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            theirs.write_record(&fields).unwrap();
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs.into_inner().unwrap()).unwrap());
+        }
+    }
 
     #[test]
     fn thousands_separators() {
