@@ -93,8 +93,14 @@ pub enum Problem {
     UnsupportedType(String),
     #[error("this is a legacy .xls workbook or a password-protected file; remove the password or save it as .xlsx (Excel Workbook) and try again")]
     LegacyOrEncrypted,
+    #[error("the workbook is password-protected (encrypted); open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, empty), save it as .xlsx and try again")]
+    Encrypted,
+    #[error("this is {0}, which dsr-scrub cannot rewrite; open it in Excel and save it as .xlsx (Excel Workbook) or .csv (CSV UTF-8), then try again")]
+    OtherFormat(&'static str),
     #[error("not an .xlsx workbook (it is not a zip package); if it was renamed, save it again as .xlsx from Excel")]
     NotZip,
+    #[error("not an .xlsx workbook (a zip package without a workbook in it); if it was renamed, save it again as .xlsx from Excel")]
+    NotWorkbook,
     #[error("the workbook is damaged or truncated ({0}); export it again from Dynamics or open and re-save it in Excel")]
     CorruptWorkbook(&'static str),
     #[error("this is a Strict Open XML workbook, which dsr-scrub cannot rewrite; save it in Excel as 'Excel Workbook (.xlsx)' and try again")]

@@ -504,18 +504,11 @@ fn parse(
     limits: &Limits,
 ) -> Result<Workbook, FileError> {
     let fail = |p| FileError::new(path, p);
-    match InputKind::of(path) {
-        Some(InputKind::Xlsx) => crate::xlsx::read_with(bytes, limits).map_err(fail),
-        Some(InputKind::Csv) => {
+    match InputKind::require(path).map_err(fail)? {
+        InputKind::Xlsx => crate::xlsx::read_with(bytes, limits).map_err(fail),
+        InputKind::Csv => {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
             crate::csv::read(bytes, csv_sheet.unwrap_or(&stem)).map_err(fail)
-        }
-        None => {
-            let ext = path.extension().map_or_else(
-                || "(none)".to_string(),
-                |e| format!(".{}", e.to_string_lossy()),
-            );
-            Err(fail(Problem::UnsupportedType(ext)))
         }
     }
 }

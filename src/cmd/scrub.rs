@@ -54,6 +54,14 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             e.kind()
         ))
     })?;
+    // A run that was killed could not remove its temporary files; this one does.
+    let stale = pipeline::remove_stale_temps(&args.out_dir, started);
+    if stale > 0 && !args.quiet {
+        eprintln!(
+            "dsr-scrub: removed {stale} temporary file(s) that an interrupted run left in '{}'",
+            args.out_dir.display()
+        );
+    }
     let report_path = args.out_dir.join(REPORT_FILE);
     if report_path.exists() && !args.force {
         return Err(Error::Usage(format!(
@@ -86,6 +94,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         dry_run: args.dry_run,
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
+        fail_after_bytes: None,
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {

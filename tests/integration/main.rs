@@ -6,6 +6,7 @@ mod workdir;
 mod completions;
 mod dry_run;
 mod errors;
+mod faults;
 mod fixtures;
 mod inspect;
 mod limits;
