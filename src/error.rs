@@ -109,10 +109,12 @@ pub enum Problem {
     TooLarge { what: String, flag: &'static str },
     #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
     MissingPart(String),
-    #[error("the CSV is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]
+    #[error("the CSV starts with a UTF-8 byte order mark but is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]
     CsvNotUtf8 { line: u64 },
-    #[error("the CSV is UTF-16 text; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
+    #[error("the CSV looks like UTF-16 text without a byte order mark; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
     CsvUtf16,
+    #[error("the CSV starts with a UTF-16 byte order mark but is not valid UTF-16; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
+    CsvBadUtf16,
     #[error("the CSV cannot be parsed at line {line}; check its quoting")]
     CsvParse { line: u64 },
     #[error("no sheet to scrub: no visible sheet has a header row in row 1")]

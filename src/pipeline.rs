@@ -250,6 +250,9 @@ fn scrub_file(
         }
     }
     .map_err(fail)?;
+    if let Format::Csv(dialect) = &book.format {
+        report.encoding = Some(dialect.encoding.name());
+    }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes: Vec<SheetChanges> = file_plan
         .sheets

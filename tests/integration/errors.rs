@@ -84,11 +84,20 @@ fn unsupported_extension() {
 }
 
 #[test]
-fn csv_in_another_encoding() {
+fn csv_with_a_utf8_bom_that_is_not_utf8() {
     assert_file_fails(
         "latin1.csv",
-        b"First Name\nJos\xE9\n",
-        "save it as 'CSV UTF-8'",
+        b"\xEF\xBB\xBFFirst Name\nJos\xE9\n",
+        "not UTF-8 text (first bad byte at line 2); save it as 'CSV UTF-8'",
+    );
+}
+
+#[test]
+fn csv_in_utf16_without_a_bom() {
+    assert_file_fails(
+        "unicode.csv",
+        b"N\x00a\x00m\x00e\x00\n\x00",
+        "UTF-16 text without a byte order mark",
     );
 }
 
