@@ -268,6 +268,71 @@ pub fn write<W: Write>(
     book: &Workbook,
     dialect: &Dialect,
     changes: &[SheetChanges],
+    out: W,
+) -> Result<(), Problem> {
+    write_with(book, dialect, changes, false, out)
+}
+
+/// The output's records in order, header first, deleted rows left out: the row and its fields.
+fn for_each_record(
+    sheet: &Sheet,
+    changes: &SheetChanges,
+    mut f: impl FnMut(u32, &[String]) -> Result<(), Problem>,
+) -> Result<(), Problem> {
+    let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
+    let mut cursor = 0;
+    let mut record: Vec<String> = Vec::new();
+    let mut deleted = 0;
+    for (row, &len) in lengths.iter().enumerate() {
+        let row = row as u32;
+        if changes.is_deleted(&mut deleted, row) {
+            continue;
+        }
+        record.clear();
+        for col in 0..len {
+            let value = match changes.take_at(&mut cursor, row, col) {
+                Some(change) => &change.new,
+                None => sheet.cell(row, col),
+            };
+            record.push(field_text(value));
+        }
+        f(row, &record)?;
+    }
+    Ok(())
+}
+
+/// How many fields of the output `--neutralize-formulas` escapes (data rows only: the header
+/// row is never changed).
+pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
+    let Some(sheet) = book.sheets.first() else {
+        return 0;
+    };
+    let empty = SheetChanges::default();
+    let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
+    let mut count = 0;
+    let _ = for_each_record(sheet, changes, |row, record| {
+        if row > 0 {
+            count += record
+                .iter()
+                .filter(|f| crate::actions::needs_neutralizing(f))
+                .count() as u64;
+        }
+        Ok(())
+    });
+    count
+}
+
+/// [`write`], and with `neutralize` every data field that a spreadsheet would take for a
+/// formula gets a leading `'` (`--neutralize-formulas`; see [`count_neutralized`]).
+///
+/// # Errors
+/// [`Problem::Build`] when writing fails; [`Problem::Cell`] when a new value cannot be written
+/// in the file's encoding.
+pub fn write_with<W: Write>(
+    book: &Workbook,
+    dialect: &Dialect,
+    changes: &[SheetChanges],
+    neutralize: bool,
     mut out: W,
 ) -> Result<(), Problem> {
     let failed = |_| Problem::Build("writing the CSV failed".into());
@@ -314,27 +379,25 @@ pub fn write<W: Write>(
             .quote_style(quote_style)
             .flexible(true)
             .from_writer(&mut held);
-        let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
-        let mut cursor = 0;
-        let mut record: Vec<String> = Vec::new();
-        let mut deleted = 0;
-        for (row, &len) in lengths.iter().enumerate() {
-            let row = row as u32;
-            if changes.is_deleted(&mut deleted, row) {
-                continue;
-            }
-            record.clear();
-            for col in 0..len {
-                let value = match changes.take_at(&mut cursor, row, col) {
-                    Some(change) => &change.new,
-                    None => sheet.cell(row, col),
-                };
-                record.push(field_text(value));
-            }
+        let mut escaped: Vec<String> = Vec::new();
+        for_each_record(sheet, changes, |row, record| {
+            let record = if neutralize && row > 0 {
+                escaped.clear();
+                escaped.extend(record.iter().map(|f| {
+                    if crate::actions::needs_neutralizing(f) {
+                        format!("'{f}")
+                    } else {
+                        f.clone()
+                    }
+                }));
+                &escaped[..]
+            } else {
+                record
+            };
             writer
-                .write_record(&record)
-                .map_err(|_| Problem::Build("writing the CSV failed".into()))?;
-        }
+                .write_record(record)
+                .map_err(|_| Problem::Build("writing the CSV failed".into()))
+        })?;
         writer.flush().map_err(failed)?;
     }
     // The csv writer ends every record; drop the last terminator if the input had none.

@@ -156,6 +156,8 @@ pub struct Settings {
     pub parts: crate::split::PartLimits,
     /// Verify each staged output against its input before committing it (`scrub --verify`).
     pub verify: bool,
+    /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
+    pub neutralize_formulas: bool,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -263,6 +265,9 @@ fn scrub_file(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
+    if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
+        report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
+    }
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
         // nothing is staged or committed.
@@ -274,7 +279,9 @@ fn scrub_file(
         match &book.format {
             Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
             Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, changes, &settings.patch, w),
-            Format::Csv(dialect) => crate::csv::write(&book, dialect, changes, w),
+            Format::Csv(dialect) => {
+                crate::csv::write_with(&book, dialect, changes, settings.neutralize_formulas, w)
+            }
         }
     };
     if settings.parts.active() {

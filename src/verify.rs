@@ -794,7 +794,9 @@ impl<'a> Context<'a> {
                     Verdict::Scrubbed
                 }
             }
-            None if same_cell(self.original.sheets[o].cell(from, col), now) => Verdict::Kept,
+            None if same_kept_cell(self.original, self.original.sheets[o].cell(from, col), now) => {
+                Verdict::Kept
+            }
             None => Verdict::Changed,
         }
     }
@@ -831,6 +833,17 @@ fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
 fn same_cell(a: &Data, b: &Data) -> bool {
     let blank = |d: &Data| matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty());
     a == b || (blank(a) && blank(b))
+}
+
+/// [`same_cell`], or in a CSV the same cell escaped by `--neutralize-formulas`.
+fn same_kept_cell(original: &Workbook, a: &Data, b: &Data) -> bool {
+    same_cell(a, b)
+        || matches!(
+            (&original.format, a, b),
+            (Format::Csv(_), Data::String(a), Data::String(b))
+                if crate::actions::needs_neutralizing(a)
+                    && b.strip_prefix('\'') == Some(a.as_str())
+        )
 }
 
 /// A cell's type, in words.

@@ -94,6 +94,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         dry_run: args.dry_run,
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
+        neutralize_formulas: args.neutralize_formulas,
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -280,11 +281,17 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
 }
 
 fn file_line(f: &FileReport, verbose: bool) -> String {
-    let deleted = if f.rows_deleted > 0 {
+    let mut deleted = if f.rows_deleted > 0 {
         format!(", {} rows deleted", thousands(f.rows_deleted))
     } else {
         String::new()
     };
+    if let Some(n) = f.formulas_neutralized {
+        deleted.push_str(&format!(
+            ", {} formula-like cells neutralized",
+            thousands(n)
+        ));
+    }
     let mut line = format!(
         "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
         f.input,

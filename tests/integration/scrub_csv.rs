@@ -172,3 +172,59 @@ fn replacement_outside_windows_1252_fails_the_file() {
     );
     assert!(!wd.exists("scrubbed/ansi.csv"));
 }
+
+/// `--neutralize-formulas`: every data cell that starts like a formula gets a leading `'`, kept
+/// columns included; plain numbers and the header row are left alone; the report and the
+/// summary count them; verify accepts the escaped cells as kept.
+#[test]
+fn neutralize_formulas_escapes_formula_like_cells() {
+    let wd = Workdir::new();
+    let input = "Name,Note,Amount,Phone\n\
+                 Jane Doe,\"=HYPERLINK(\"\"http://x.invalid\"\")\",-12.5,+44 20 7946 0000\n\
+                 John Roe,@SUM(A1:A2),+3,\tx\n\
+                 Ann Poe,-cmd|' /C calc'!A0,1e-5,\"\rcr\"\n";
+    wd.write("in.csv", input);
+    wd.write("map.toml", "version = 1\n[columns]\nName = \"clear\"\n");
+    let run = wd.run(&["scrub", "--map", "map.toml", "--out-dir", "plain", "in.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(
+        wd.read("plain/in.csv"),
+        input
+            .replace("Jane Doe", "")
+            .replace("John Roe", "")
+            .replace("Ann Poe", "")
+            .as_bytes(),
+        "without the flag, kept cells stay as they are"
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--verify",
+        "--neutralize-formulas",
+        "--map",
+        "map.toml",
+        "in.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(
+        String::from_utf8(wd.read("scrubbed/in.csv")).unwrap(),
+        "Name,Note,Amount,Phone\n\
+         ,\"'=HYPERLINK(\"\"http://x.invalid\"\")\",-12.5,'+44 20 7946 0000\n\
+         ,'@SUM(A1:A2),+3,'\tx\n\
+         ,'-cmd|' /C calc'!A0,1e-5,\"'\rcr\"\n"
+    );
+    assert!(
+        run.stderr
+            .contains("3 cells changed, 6 formula-like cells neutralized"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["files"][0]["formulas_neutralized"], 6);
+    let run = wd.run(&["verify", "--map", "map.toml", "in.csv", "scrubbed/in.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    // Without the flag the report has no count at all.
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("plain/scrub-report.json")).unwrap();
+    assert!(report["files"][0].get("formulas_neutralized").is_none());
+}
