@@ -832,7 +832,14 @@ fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
 /// (and the import) reads it.
 fn same_cell(a: &Data, b: &Data) -> bool {
     let blank = |d: &Data| matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty());
-    a == b || (blank(a) && blank(b))
+    let same_date = |a: &calamine::ExcelDateTime, b: &calamine::ExcelDateTime| {
+        a.is_duration() == b.is_duration()
+            && crate::workbook::serial_1900(a) == crate::workbook::serial_1900(b)
+    };
+    a == b
+        || (blank(a) && blank(b))
+        // The same date in the 1904 and the 1900 date system (a rebuilt 1904 workbook).
+        || matches!((a, b), (Data::DateTime(x), Data::DateTime(y)) if same_date(x, y))
 }
 
 /// [`same_cell`], or in a CSV the same cell escaped by `--neutralize-formulas`.

@@ -5,6 +5,7 @@ mod workdir;
 
 mod completions;
 mod dry_run;
+mod edge_cells;
 mod errors;
 mod faults;
 mod fixtures;
