@@ -29,6 +29,9 @@ pub struct SheetScan {
     pub has_formulas: bool,
     /// Rows x columns of the sheet's declared `<dimension>`, when it has one.
     pub declared_cells: Option<u64>,
+    /// Rows x columns from the first to the last cell the sheet's cells and rows name (their
+    /// `r` attributes), which is what a reader allocates whatever the dimension says.
+    pub used_cells: u64,
 }
 
 fn corrupt(_: impl std::fmt::Debug) -> Problem {
@@ -267,7 +270,9 @@ pub fn scan_sheet<R: Read + Seek>(
         }
         buf.clear();
     }
-    scan.has_formulas = contains_formula(reader.into_inner())?;
+    let cells = scan_cells(reader.into_inner())?;
+    scan.has_formulas = cells.has_formulas;
+    scan.used_cells = cells.extent.cells();
     Ok(scan)
 }
 
@@ -415,38 +420,137 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
         .collect()
 }
 
-/// Whether the rest of a sheet's XML, up to the end of `<sheetData>`, has an `<f>` element (with
-/// or without a namespace prefix). What comes after the cells is not a cell's formula: Dynamics
-/// exports carry `<xm:f>` list sources in their x14 data validations, which would otherwise send
-/// every sheet through calamine's formula pass. A false positive only costs a second read; a
-/// miss is impossible for well-formed XML.
-fn contains_formula(mut rest: impl BufRead) -> Result<bool, Problem> {
-    // Enough to hold `</prefix:sheetData>` across a chunk border.
-    const CARRY: usize = 32;
-    let mut carry: Vec<u8> = Vec::with_capacity(CARRY);
+/// What a pass over the cells of `<sheetData>` finds.
+#[derive(Debug, Default, PartialEq)]
+struct CellScan {
+    has_formulas: bool,
+    extent: Extent,
+}
+
+/// The smallest and largest row and column (1-based) named by `r` attributes.
+#[derive(Debug, Default, PartialEq)]
+struct Extent {
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Extent {
+    fn note(range: &mut Option<(u64, u64)>, n: u64) {
+        *range = Some(range.map_or((n, n), |(lo, hi)| (lo.min(n), hi.max(n))));
+    }
+
+    fn cells(&self) -> u64 {
+        let span = |r: Option<(u64, u64)>| r.map_or(1, |(lo, hi)| hi - lo + 1);
+        span(self.rows).saturating_mul(span(self.cols))
+    }
+
+    /// Note the `r` attribute of a `<row>` or `<c>` start tag (its bytes after the name).
+    fn note_tag(&mut self, is_cell: bool, attributes: &[u8]) {
+        let Some(value) = r_attribute(attributes) else {
+            return;
+        };
+        if is_cell {
+            let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let col = value[..letters].iter().try_fold(0u64, |acc, b| {
+                acc.checked_mul(26)?
+                    .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)
+            });
+            if let Some(col) = col.filter(|&c| c > 0) {
+                Self::note(&mut self.cols, col);
+            }
+            if let Some(row) = parse_u64(&value[letters..]) {
+                Self::note(&mut self.rows, row);
+            }
+        } else if let Some(row) = parse_u64(value) {
+            Self::note(&mut self.rows, row);
+        }
+    }
+}
+
+fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The value of the `r="..."` (or `r='...'`) attribute among a start tag's attributes.
+fn r_attribute(attributes: &[u8]) -> Option<&[u8]> {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'r', &attributes[i..]) {
+        let at = i + p;
+        i = at + 1;
+        if at == 0 || !attributes[at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = attributes[at + 1..].trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let quote = *rest.first()?;
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        let end = memchr::memchr(quote, &rest[1..])?;
+        return Some(&rest[1..1 + end]);
+    }
+    None
+}
+
+/// Stream the rest of a worksheet part once: whether a cell holds a formula (`<f>`), and the
+/// rows and columns its cells span. Stops at the end of `<sheetData>`.
+fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
+    // A start tag longer than this (attributes padded with spaces) is not from a real writer.
+    const MAX_TAG: usize = 1 << 20;
+    let mut scan = CellScan::default();
+    let mut carry: Vec<u8> = Vec::new();
     loop {
         let chunk = rest
             .fill_buf()
             .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
-        if chunk.is_empty() {
-            return Ok(false);
-        }
         let len = chunk.len();
+        let at_eof = len == 0;
         let mut window = std::mem::take(&mut carry);
         window.extend_from_slice(chunk);
         let end = cells_end(&window);
-        let found = memchr::memchr_iter(b'f', &window[..end.unwrap_or(window.len())]).any(|i| {
-            i > 0
-                && matches!(window[i - 1], b'<' | b':')
-                && matches!(window.get(i + 1), Some(b'>' | b' '))
-        });
-        if found {
-            return Ok(true);
+        let cells = &window[..end.unwrap_or(window.len())];
+        // Tags are walked from `<` to `>`; one cut off by the chunk's end is carried over.
+        let mut pos = 0;
+        let mut cut_at = None;
+        while let Some(p) = memchr::memchr(b'<', &cells[pos..]) {
+            let start = pos + p;
+            let Some(close) = memchr::memchr(b'>', &cells[start..]) else {
+                cut_at = Some(start);
+                break;
+            };
+            let tag = &cells[start + 1..start + close];
+            pos = start + close + 1;
+            let name_len = tag
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'/')
+                .unwrap_or(tag.len());
+            let name = &tag[..name_len];
+            let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+            match local {
+                b"f" if !name.starts_with(b"/") => scan.has_formulas = true,
+                b"c" => scan.extent.note_tag(true, &tag[name_len..]),
+                b"row" => scan.extent.note_tag(false, &tag[name_len..]),
+                _ => {}
+            }
         }
-        if end.is_some() {
-            return Ok(false);
+        if end.is_some() || at_eof {
+            return Ok(scan);
         }
-        carry = window[window.len().saturating_sub(CARRY)..].to_vec();
+        // Keep an unfinished tag, and enough of the tail to find `</sheetData>` across the
+        // border.
+        let keep_from = cut_at
+            .unwrap_or(window.len())
+            .min(window.len().saturating_sub(32));
+        if window.len() - keep_from > MAX_TAG {
+            return Err(Problem::CorruptWorkbook("a cell tag is too long"));
+        }
+        carry = window[keep_from..].to_vec();
         rest.consume(len);
     }
 }
@@ -536,14 +640,25 @@ mod tests {
     }
 
     #[test]
+    fn cell_extent_is_found_across_chunk_borders_whatever_the_attribute_order() {
+        let xml = b"<row r=\"2\" spans=\"1:3\"><c r=\"B2\" t=\"s\"><v>1</v></c><x:c s=\"1\"   r='AA7'/></row><row r=\"1048576\"><c><v>1</v></c></row></sheetData><c r=\"XFD9\"/>";
+        for cap in 1..xml.len() {
+            let scan = scan_cells(BufReader::with_capacity(cap, &xml[..])).unwrap();
+            assert_eq!(scan.extent.rows, Some((2, 1_048_576)), "capacity {cap}");
+            assert_eq!(scan.extent.cols, Some((2, 27)), "capacity {cap}");
+            assert_eq!(scan.extent.cells(), 1_048_575 * 26);
+        }
+    }
+
+    #[test]
     fn finds_formulas_across_chunk_borders() {
         let xml = b"<row><c r=\"A1\"><f>A2&amp;B2</f><v>x</v></c></row>";
         for cap in 1..xml.len() {
             let r = BufReader::with_capacity(cap, &xml[..]);
-            assert!(contains_formula(r).unwrap(), "capacity {cap}");
+            assert!(scan_cells(r).unwrap().has_formulas, "capacity {cap}");
         }
         let none = b"<row><c r=\"A1\" t=\"s\"><v>1</v></c></row><dataValidations><dataValidation><formula1>100</formula1></dataValidation></dataValidations>";
-        assert!(!contains_formula(&none[..]).unwrap());
+        assert!(!scan_cells(&none[..]).unwrap().has_formulas);
     }
 
     #[test]
@@ -554,16 +669,20 @@ mod tests {
         let text = b"<row><c t=\"inlineStr\"><is><t>sheetData></t></is></c><c><f>A1</f></c></row></sheetData>";
         for cap in 1..x14.len() {
             assert!(
-                !contains_formula(BufReader::with_capacity(cap, &x14[..])).unwrap(),
+                !scan_cells(BufReader::with_capacity(cap, &x14[..]))
+                    .unwrap()
+                    .has_formulas,
                 "capacity {cap}"
             );
             assert!(
-                !contains_formula(BufReader::with_capacity(cap, &prefixed[..])).unwrap(),
+                !scan_cells(BufReader::with_capacity(cap, &prefixed[..]))
+                    .unwrap()
+                    .has_formulas,
                 "capacity {cap}"
             );
         }
         assert!(
-            contains_formula(&text[..]).unwrap(),
+            scan_cells(&text[..]).unwrap().has_formulas,
             "sheetData> in text is not the end"
         );
     }

@@ -79,14 +79,23 @@ fn check_package<R: std::io::Read + std::io::Seek>(
     if total > limits.max_unpacked {
         return Err(Problem::TooLarge {
             what: format!(
-                "the package unpacks to {} MiB (limit {} MiB)",
-                total >> 20,
-                limits.max_unpacked >> 20
+                "the package unpacks to {} (limit {})",
+                size(total),
+                size(limits.max_unpacked)
             ),
             flag: "--max-unpacked",
         });
     }
     Ok(())
+}
+
+/// A size in MiB, or in KiB or bytes when it is smaller.
+fn size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// Read a workbook from its bytes, refusing packages beyond `limits`.
@@ -120,12 +129,17 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
             .find(|p| p.name == meta.name)
             .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
         let scan = package::scan_sheet(&mut zip, &part.path)?;
-        if let Some(cells) = scan.declared_cells.filter(|&c| c > limits.max_cells) {
+        // What the sheet declares, and what its cells span (the grid calamine allocates,
+        // whatever the declaration says).
+        let declared = scan.declared_cells.unwrap_or(0);
+        if declared.max(scan.used_cells) > limits.max_cells {
+            let what = if declared >= scan.used_cells {
+                format!("declares {declared} cells")
+            } else {
+                format!("has cells spanning {} cells", scan.used_cells)
+            };
             return Err(Problem::TooLarge {
-                what: format!(
-                    "sheet '{}' declares {cells} cells (limit {})",
-                    meta.name, limits.max_cells
-                ),
+                what: format!("sheet '{}' {what} (limit {})", meta.name, limits.max_cells),
                 flag: "--max-cells",
             });
         }

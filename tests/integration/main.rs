@@ -12,6 +12,7 @@ mod fixtures;
 mod inspect;
 mod limits;
 mod lossless;
+mod no_values;
 mod privacy;
 mod rows;
 mod scrub_csv;
