@@ -47,6 +47,8 @@ pub mod workbook;
 pub mod xlsx;
 
 #[doc(hidden)]
+pub mod fuzzing;
+#[doc(hidden)]
 pub mod testdata;
 
 use cli::{Cli, Command};
