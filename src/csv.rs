@@ -322,7 +322,7 @@ pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
     count
 }
 
-/// [`write`], and with `neutralize` every data field that a spreadsheet would take for a
+/// [`write()`], and with `neutralize` every data field that a spreadsheet would take for a
 /// formula gets a leading `'` (`--neutralize-formulas`; see [`count_neutralized`]).
 ///
 /// # Errors

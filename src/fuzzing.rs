@@ -195,4 +195,170 @@ mod tests {
         }
         assert_eq!(maps().len(), crate::profiles::PROFILES.len() + 2);
     }
+
+    use proptest::prelude::*;
+
+    /// Cell values carry `§`, which no header or map text below does: an error or finding
+    /// with a `§` in it quotes a cell.
+    const MARK: char = '§';
+
+    fn header() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "First Name",
+                "Last Name",
+                "Email",
+                "Phone",
+                "Note",
+                "City",
+                "(Do Not Modify) Id",
+            ])
+            .prop_map(str::to_string),
+            "[A-Za-z][A-Za-z ]{0,8}",
+        ]
+    }
+
+    fn key(headers: Vec<String>) -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => prop::sample::select(headers),
+            1 => "[A-Za-z ]{1,8}",
+            1 => "re:[A-Za-z.^$*+?()|]{0,6}".prop_map(|k| k.to_string()),
+        ]
+    }
+
+    fn action() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("action = \"clear\"".to_string()),
+            Just("action = \"keep\"".to_string()),
+            "[A-Za-z {}=+@-]{0,12}".prop_map(|v| format!("action = \"replace\", value = \"{v}\"")),
+            (0u32..6, 0u32..6, "[*#x]").prop_map(|(f, l, c)| format!(
+                "action = \"mask\", keep_first = {f}, keep_last = {l}, char = \"{c}\""
+            )),
+            ("[a-z.*+?()|^$]{0,8}", "[a-z$0-9 =]{0,6}").prop_map(|(p, r)| format!(
+                "action = \"regex\", pattern = '{p}', replace = \"{r}\""
+            )),
+            prop::sample::select(vec!["text", "name", "email", "phone", "phone", "bogus"])
+                .prop_map(|k| format!("action = \"pseudonymize\", as = \"{k}\"")),
+            any::<bool>().prop_map(|m| format!(
+                "action = \"redact\", detect = [\"email\", \"phone\"], mentions = {m}"
+            )),
+        ]
+    }
+
+    fn options() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            prop::option::of(0usize..40),
+            any::<bool>(),
+            prop::option::of("[A-Za-z ]{1,8}"),
+        )
+            .prop_map(|(optional, max, required, alias)| {
+                let mut o = String::new();
+                if optional {
+                    o.push_str(", optional = true");
+                }
+                if let Some(max) = max {
+                    o.push_str(&format!(", max_length = {max}"));
+                }
+                if required {
+                    o.push_str(", required = true");
+                }
+                if let Some(alias) = alias {
+                    o.push_str(&format!(", aliases = [\"{alias}\"]"));
+                }
+                o
+            })
+    }
+
+    /// A table of 1 to 5 columns and 0 to 4 rows of marked values, and a map over its headers.
+    fn case() -> impl Strategy<Value = (Vec<String>, Vec<Vec<String>>, String)> {
+        prop::collection::vec(header(), 1..5).prop_flat_map(|headers| {
+            let width = headers.len();
+            let cells = prop::collection::vec(
+                prop::collection::vec(prop::option::weighted(0.8, ".{0,10}"), width..=width),
+                1..5,
+            );
+            let entries = prop::collection::vec((key(headers.clone()), action(), options()), 1..4);
+            let rule = prop::option::weighted(0.3, (key(headers.clone()), "[A-Za-z]{0,4}", any::<bool>()));
+            (Just(headers), cells, entries, rule)
+        })
+        .prop_map(|(headers, cells, entries, rule)| {
+            let cells = cells
+                .into_iter()
+                .enumerate()
+                .map(|(r, row)| {
+                    row.into_iter()
+                        .enumerate()
+                        .map(|(c, v)| v.map_or_else(String::new, |v| format!("{MARK}{r}{c}{v}")))
+                        .collect()
+                })
+                .collect();
+            let mut map = String::from("version = 1\n[columns]\n");
+            let mut keys = std::collections::HashSet::new();
+            for (key, action, options) in entries {
+                if !keys.insert(key.clone()) {
+                    continue; // a TOML table cannot hold a key twice
+                }
+                map.push_str(&format!("{key:?} = {{ {action}{options} }}\n"));
+            }
+            if let Some((column, value, delete)) = rule {
+                map.push_str(&format!(
+                    "[[rows]]\nwhere = {{ column = {column:?}, equals = {value:?} }}\naction = \"{}\"\n",
+                    if delete { "delete" } else { "scrub" }
+                ));
+            }
+            (headers, cells, map)
+        })
+    }
+
+    fn assert_unmarked(what: &str, text: &str) -> Result<(), TestCaseError> {
+        prop_assert!(!text.contains(MARK), "{} quotes a cell: {}", what, text);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// Arbitrary maps over arbitrary tables: no panic, and no error, problem or finding
+        /// quotes a cell.
+        #[test]
+        fn maps_and_cells_never_panic_or_leak_into_errors((headers, cells, map_text) in case()) {
+            let subjects = [format!("{MARK}00")];
+            let inputs = crate::map::MapInputs { key: Some(super::key()), subjects: &subjects[..] };
+            let map = match Map::parse_with(&map_text, "map.toml", &inputs) {
+                Ok(map) => map,
+                Err(e) => return assert_unmarked("map error", &e.to_string()),
+            };
+            let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            w.write_record(&headers).unwrap();
+            for row in &cells {
+                w.write_record(row).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let book = crate::csv::read(&bytes, "sheet").unwrap();
+            let plan = match plan::resolve(&map, &book) {
+                Ok(plan) => plan,
+                Err(p) => return assert_unmarked("plan problem", &p.to_string()),
+            };
+            let changes: Vec<_> = plan
+                .sheets
+                .iter()
+                .map(|sp| apply::apply_sheet(&map, sp, &book.sheets[sp.sheet]))
+                .collect();
+            let report = crate::report::sheet_reports(&map, &book, &plan, &changes);
+            assert_unmarked("report", &serde_json::to_string(&report).unwrap())?;
+            let Format::Csv(dialect) = &book.format else { unreachable!() };
+            let mut out = Vec::new();
+            if let Err(p) = crate::csv::write_with(&book, dialect, &changes, true, &mut out) {
+                return assert_unmarked("write problem", &p.to_string());
+            }
+            match crate::verify::verify_output(&map, &book, &plan, &changes, &out, &LIMITS) {
+                Ok(outcome) => {
+                    for finding in &outcome.findings {
+                        assert_unmarked("finding", &finding.to_string())?;
+                    }
+                }
+                Err(p) => assert_unmarked("verify problem", &p.to_string())?,
+            }
+        }
+    }
 }
