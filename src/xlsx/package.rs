@@ -446,7 +446,12 @@ impl Extent {
 
     /// Note the `r` attribute of a `<row>` or `<c>` start tag (its bytes after the name).
     fn note_tag(&mut self, is_cell: bool, attributes: &[u8]) {
-        let Some(value) = r_attribute(attributes) else {
+        // Writers put `r` first; anything else takes the slow path.
+        let fast = attributes.strip_prefix(b" r=\"").and_then(|rest| {
+            let end = rest.iter().position(|&b| b == b'"')?;
+            Some(&rest[..end])
+        });
+        let Some(value) = fast.or_else(|| r_attribute(attributes)) else {
             return;
         };
         if is_cell {
@@ -468,10 +473,12 @@ impl Extent {
 }
 
 fn parse_u64(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    digits.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// The value of the `r="..."` (or `r='...'`) attribute among a start tag's attributes.
@@ -515,29 +522,50 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         window.extend_from_slice(chunk);
         let end = cells_end(&window);
         let cells = &window[..end.unwrap_or(window.len())];
-        // Tags are walked from `<` to `>`; one cut off by the chunk's end is carried over.
+        // Tags are found by their `<`; only `<c>` and `<row>` are read to their `>`. A tag cut
+        // off by the chunk's end is carried over to the next chunk.
         let mut pos = 0;
         let mut cut_at = None;
-        while let Some(p) = memchr::memchr(b'<', &cells[pos..]) {
-            let start = pos + p;
-            let Some(close) = memchr::memchr(b'>', &cells[start..]) else {
+        for start in memchr::memchr_iter(b'<', cells) {
+            if start < pos {
+                continue; // inside a tag already read
+            }
+            let name_start = start + 1;
+            let boundary = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'>' | b'/');
+            // Most tags in a sheet are one letter (`<c`, `<v`, `<t`) or end tags.
+            let name_len = match cells.get(name_start + 1) {
+                Some(b) if boundary(b) => Some(1),
+                _ => cells[name_start..].iter().position(boundary),
+            };
+            let Some(name_len) = name_len else {
                 cut_at = Some(start);
                 break;
             };
-            let tag = &cells[start + 1..start + close];
-            pos = start + close + 1;
-            let name_len = tag
-                .iter()
-                .position(|b| b.is_ascii_whitespace() || *b == b'/')
-                .unwrap_or(tag.len());
-            let name = &tag[..name_len];
-            let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-            match local {
-                b"f" if !name.starts_with(b"/") => scan.has_formulas = true,
-                b"c" => scan.extent.note_tag(true, &tag[name_len..]),
-                b"row" => scan.extent.note_tag(false, &tag[name_len..]),
-                _ => {}
+            if name_len == 0 {
+                continue; // an end tag, or not a tag
             }
+            let name = &cells[name_start..name_start + name_len];
+            let local = match memchr::memrchr(b':', name) {
+                Some(colon) => &name[colon + 1..],
+                None => name,
+            };
+            let is_cell = match local {
+                b"c" => true,
+                b"row" => false,
+                b"f" => {
+                    scan.has_formulas = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            let attributes = name_start + name_len;
+            let Some(close) = memchr::memchr(b'>', &cells[attributes..]) else {
+                cut_at = Some(start);
+                break;
+            };
+            scan.extent
+                .note_tag(is_cell, &cells[attributes..attributes + close]);
+            pos = attributes + close + 1;
         }
         if end.is_some() || at_eof {
             return Ok(scan);
