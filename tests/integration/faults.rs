@@ -67,7 +67,9 @@ fn read_only_output_folder() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("cannot write the report"),
+        run.stderr.contains(
+            "cannot write the report 'ro/scrub-report.json' (permission denied); no scrubbed file was written either"
+        ),
         "{}",
         run.stderr
     );
