@@ -187,6 +187,16 @@ fn first_record(text: &[u8]) -> &[u8] {
     text
 }
 
+fn has_unquoted_nul(text: &[u8]) -> bool {
+    let mut quoted = false;
+    text.iter().any(|&b| {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        b == 0 && !quoted
+    })
+}
+
 fn count_outside_quotes(line: &[u8], delimiter: u8) -> usize {
     split_outside_quotes(line, delimiter).len() - 1
 }
@@ -213,8 +223,20 @@ fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
 /// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
 /// [`Problem::CsvParse`], with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Problem::NotCsv(
+            "an Office binary file, such as an .xls workbook",
+        ));
+    }
     let (encoding, bom, text) = decode(bytes)?;
     let text = text.as_bytes();
+    // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
+    if memchr::memchr(0, text).is_some() && has_unquoted_nul(text) {
+        return Err(Problem::NotCsv("binary data, not text"));
+    }
     let dialect = Dialect {
         encoding,
         ..Dialect::sniff(text, bom)
@@ -604,6 +626,24 @@ mod tests {
                 proptest::prop_assert_eq!(out, input);
             }
         }
+    }
+
+    #[test]
+    fn refuses_what_is_not_csv_text() {
+        for bytes in [
+            &b"PK\x03\x04\x14\x00"[..],
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        ] {
+            assert!(
+                matches!(read(bytes, "x"), Err(Problem::NotCsv(_))),
+                "{bytes:?}"
+            );
+        }
+        assert!(
+            read(b"a,b\n\"x\x00y\",2\n", "x").is_ok(),
+            "NUL in a field is data"
+        );
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub enum Problem {
     CsvUtf16,
     #[error("the CSV starts with a UTF-16 byte order mark but is not valid UTF-16; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
     CsvBadUtf16,
+    #[error("not a CSV file: this is {0}; export the data again as CSV, or give the file its real extension")]
+    NotCsv(&'static str),
     #[error("the CSV cannot be parsed at line {line}; check its quoting")]
     CsvParse { line: u64 },
     #[error("no sheet to scrub: no visible sheet has a header row in row 1")]

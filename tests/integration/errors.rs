@@ -372,3 +372,17 @@ fn files_that_are_not_spreadsheets() {
     );
     assert_file_fails("empty.xlsx", b"", "not an .xlsx workbook");
 }
+
+#[test]
+fn files_named_csv_that_are_not_csv() {
+    assert_file_fails(
+        "users.csv",
+        &good_xlsx(),
+        "not a CSV file: this is a zip package, such as an .xlsx workbook",
+    );
+    assert_file_fails(
+        "photo.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        "not a CSV file: this is binary data",
+    );
+}
