@@ -103,6 +103,12 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "verify")]
     pub max_part_bytes: Option<u64>,
 
+    /// CSV outputs: give every data cell that starts with =, +, -, @, tab or CR a leading '
+    /// (OWASP's CSV-injection advice), kept columns included; plain numbers such as -12.5 are
+    /// left alone. The report counts them.
+    #[arg(long)]
+    pub neutralize_formulas: bool,
+
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,

@@ -8,14 +8,134 @@ use calamine::{Data, Range};
 use std::io::Write;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
+const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
+
+/// The text encoding of a CSV file. The output is written in the input's encoding, with its
+/// byte order mark, so that it can be imported where the input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 (with or without a BOM: see [`Dialect::bom`]).
+    Utf8,
+    /// UTF-16 little-endian with a BOM (Excel's "Unicode Text").
+    Utf16Le,
+    /// UTF-16 big-endian with a BOM.
+    Utf16Be,
+    /// Windows-1252, Excel's "CSV (Comma delimited)" on Western Windows: what a file that is
+    /// not valid UTF-8 and has no BOM is read as.
+    Windows1252,
+}
+
+impl TextEncoding {
+    /// The name used in reports and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf16Le => "UTF-16LE",
+            TextEncoding::Utf16Be => "UTF-16BE",
+            TextEncoding::Windows1252 => "Windows-1252",
+        }
+    }
+
+    /// The byte order mark written before the text.
+    fn bom(self) -> &'static [u8] {
+        match self {
+            TextEncoding::Utf8 => UTF8_BOM,
+            TextEncoding::Utf16Le => UTF16LE_BOM,
+            TextEncoding::Utf16Be => UTF16BE_BOM,
+            TextEncoding::Windows1252 => b"",
+        }
+    }
+
+    /// Encode UTF-8 text; `None` when a character has no code in this encoding.
+    fn encode(self, text: &str, out: &mut Vec<u8>) -> Option<()> {
+        match self {
+            TextEncoding::Utf8 => out.extend_from_slice(text.as_bytes()),
+            TextEncoding::Utf16Le => out.extend(text.encode_utf16().flat_map(u16::to_le_bytes)),
+            TextEncoding::Utf16Be => out.extend(text.encode_utf16().flat_map(u16::to_be_bytes)),
+            TextEncoding::Windows1252 => {
+                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+                if unmappable {
+                    return None;
+                }
+                out.extend_from_slice(&bytes);
+            }
+        }
+        Some(())
+    }
+
+    /// Whether every character of `text` has a code in this encoding.
+    pub fn can_encode(self, text: &str) -> bool {
+        match self {
+            TextEncoding::Windows1252 => !encoding_rs::WINDOWS_1252.encode(text).2,
+            _ => true,
+        }
+    }
+}
+
+/// The file's encoding, whether it has a BOM, and its text.
+fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>), Problem> {
+    fn utf16<'a>(
+        encoding: &'static encoding_rs::Encoding,
+        body: &'a [u8],
+    ) -> Result<std::borrow::Cow<'a, str>, Problem> {
+        encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or(Problem::CsvBadUtf16)
+    }
+    if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
+        return Ok((
+            TextEncoding::Utf16Le,
+            true,
+            utf16(encoding_rs::UTF_16LE, body)?,
+        ));
+    }
+    if let Some(body) = bytes.strip_prefix(UTF16BE_BOM) {
+        return Ok((
+            TextEncoding::Utf16Be,
+            true,
+            utf16(encoding_rs::UTF_16BE, body)?,
+        ));
+    }
+    let bom = bytes.starts_with(UTF8_BOM);
+    let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
+    if !bom && looks_like_utf16(body) {
+        return Err(Problem::CsvUtf16);
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
+        Err(e) if bom => {
+            // A UTF-8 BOM followed by something else is a damaged file, not another encoding.
+            let line = 1 + body[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            Err(Problem::CsvNotUtf8 { line })
+        }
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+            Ok((TextEncoding::Windows1252, false, text))
+        }
+    }
+}
+
+/// UTF-16 without a BOM: ASCII text with a zero byte beside every character.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64) & !1];
+    head.len() >= 4
+        && (head.iter().step_by(2).all(|&b| b == 0)
+            || head.iter().skip(1).step_by(2).all(|&b| b == 0))
+}
 
 /// How a CSV file is written, so the output matches its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dialect {
     /// `,`, `;` or tab.
     pub delimiter: u8,
-    /// The file starts with a UTF-8 byte order mark.
+    /// The file starts with a byte order mark (always, for UTF-16).
     pub bom: bool,
+    /// The text encoding, kept on output.
+    pub encoding: TextEncoding,
     /// Records end with CRLF (else LF).
     pub crlf: bool,
     /// Every field of the first line is quoted, so every output field is quoted.
@@ -46,6 +166,7 @@ impl Dialect {
         Dialect {
             delimiter,
             bom,
+            encoding: TextEncoding::Utf8,
             crlf,
             quote_all,
             final_newline: text.ends_with(b"\n"),
@@ -64,6 +185,16 @@ fn first_record(text: &[u8]) -> &[u8] {
         }
     }
     text
+}
+
+fn has_unquoted_nul(text: &[u8]) -> bool {
+    let mut quoted = false;
+    text.iter().any(|&b| {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        b == 0 && !quoted
+    })
 }
 
 fn count_outside_quotes(line: &[u8], delimiter: u8) -> usize {
@@ -89,22 +220,27 @@ fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
 /// # Errors
-/// [`Problem::CsvUtf16`], [`Problem::CsvNotUtf8`] or [`Problem::CsvParse`], with a line number
-/// and never the text.
+/// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
+/// [`Problem::CsvParse`], with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Problem::CsvUtf16);
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
     }
-    let bom = bytes.starts_with(UTF8_BOM);
-    let text = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
-    if let Err(e) = std::str::from_utf8(text) {
-        let line = 1 + text[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        return Err(Problem::CsvNotUtf8 { line });
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Problem::NotCsv(
+            "an Office binary file, such as an .xls workbook",
+        ));
     }
-    let dialect = Dialect::sniff(text, bom);
+    let (encoding, bom, text) = decode(bytes)?;
+    let text = text.as_bytes();
+    // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
+    if memchr::memchr(0, text).is_some() && has_unquoted_nul(text) {
+        return Err(Problem::NotCsv("binary data, not text"));
+    }
+    let dialect = Dialect {
+        encoding,
+        ..Dialect::sniff(text, bom)
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -154,6 +290,71 @@ pub fn write<W: Write>(
     book: &Workbook,
     dialect: &Dialect,
     changes: &[SheetChanges],
+    out: W,
+) -> Result<(), Problem> {
+    write_with(book, dialect, changes, false, out)
+}
+
+/// The output's records in order, header first, deleted rows left out: the row and its fields.
+fn for_each_record(
+    sheet: &Sheet,
+    changes: &SheetChanges,
+    mut f: impl FnMut(u32, &[String]) -> Result<(), Problem>,
+) -> Result<(), Problem> {
+    let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
+    let mut cursor = 0;
+    let mut record: Vec<String> = Vec::new();
+    let mut deleted = 0;
+    for (row, &len) in lengths.iter().enumerate() {
+        let row = row as u32;
+        if changes.is_deleted(&mut deleted, row) {
+            continue;
+        }
+        record.clear();
+        for col in 0..len {
+            let value = match changes.take_at(&mut cursor, row, col) {
+                Some(change) => &change.new,
+                None => sheet.cell(row, col),
+            };
+            record.push(field_text(value));
+        }
+        f(row, &record)?;
+    }
+    Ok(())
+}
+
+/// How many fields of the output `--neutralize-formulas` escapes (data rows only: the header
+/// row is never changed).
+pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
+    let Some(sheet) = book.sheets.first() else {
+        return 0;
+    };
+    let empty = SheetChanges::default();
+    let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
+    let mut count = 0;
+    let _ = for_each_record(sheet, changes, |row, record| {
+        if row > 0 {
+            count += record
+                .iter()
+                .filter(|f| crate::actions::needs_neutralizing(f))
+                .count() as u64;
+        }
+        Ok(())
+    });
+    count
+}
+
+/// [`write()`], and with `neutralize` every data field that a spreadsheet would take for a
+/// formula gets a leading `'` (`--neutralize-formulas`; see [`count_neutralized`]).
+///
+/// # Errors
+/// [`Problem::Build`] when writing fails; [`Problem::Cell`] when a new value cannot be written
+/// in the file's encoding.
+pub fn write_with<W: Write>(
+    book: &Workbook,
+    dialect: &Dialect,
+    changes: &[SheetChanges],
+    neutralize: bool,
     mut out: W,
 ) -> Result<(), Problem> {
     let failed = |_| Problem::Build("writing the CSV failed".into());
@@ -163,9 +364,25 @@ pub fn write<W: Write>(
         .ok_or_else(|| Problem::Build("the CSV has no sheet".into()))?;
     let empty = SheetChanges::default();
     let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
-    if dialect.bom {
-        out.write_all(UTF8_BOM).map_err(failed)?;
+    // Unchanged text came from this encoding; a new value might not fit in it.
+    for change in &changes.cells {
+        if let Data::String(text) = &change.new {
+            if !dialect.encoding.can_encode(text) {
+                return Err(Problem::Cell {
+                    at: crate::error::CellRef {
+                        sheet: sheet.name.clone(),
+                        row: change.row,
+                        col: change.col,
+                    },
+                    what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
+                });
+            }
+        }
     }
+    if dialect.bom {
+        out.write_all(dialect.encoding.bom()).map_err(failed)?;
+    }
+    let mut out = Transcode::new(out, dialect.encoding);
     let (terminator, terminator_len) = if dialect.crlf {
         (::csv::Terminator::CRLF, 2)
     } else {
@@ -184,32 +401,78 @@ pub fn write<W: Write>(
             .quote_style(quote_style)
             .flexible(true)
             .from_writer(&mut held);
-        let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
-        let mut cursor = 0;
-        let mut record: Vec<String> = Vec::new();
-        let mut deleted = 0;
-        for (row, &len) in lengths.iter().enumerate() {
-            let row = row as u32;
-            if changes.is_deleted(&mut deleted, row) {
-                continue;
-            }
-            record.clear();
-            for col in 0..len {
-                let value = match changes.take_at(&mut cursor, row, col) {
-                    Some(change) => &change.new,
-                    None => sheet.cell(row, col),
-                };
-                record.push(field_text(value));
-            }
+        let mut escaped: Vec<String> = Vec::new();
+        for_each_record(sheet, changes, |row, record| {
+            let record = if neutralize && row > 0 {
+                escaped.clear();
+                escaped.extend(record.iter().map(|f| {
+                    if crate::actions::needs_neutralizing(f) {
+                        format!("'{f}")
+                    } else {
+                        f.clone()
+                    }
+                }));
+                &escaped[..]
+            } else {
+                record
+            };
             writer
-                .write_record(&record)
-                .map_err(|_| Problem::Build("writing the CSV failed".into()))?;
-        }
+                .write_record(record)
+                .map_err(|_| Problem::Build("writing the CSV failed".into()))
+        })?;
         writer.flush().map_err(failed)?;
     }
     // The csv writer ends every record; drop the last terminator if the input had none.
     held.finish(dialect.final_newline).map_err(failed)?;
     out.flush().map_err(failed)
+}
+
+/// A writer that takes UTF-8 and writes it in another encoding (a no-op for UTF-8).
+struct Transcode<W: Write> {
+    inner: W,
+    to: TextEncoding,
+    /// The start of a character split across writes.
+    pending: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Transcode<W> {
+    fn new(inner: W, to: TextEncoding) -> Self {
+        Transcode {
+            inner,
+            to,
+            pending: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for Transcode<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.to == TextEncoding::Utf8 {
+            return self.inner.write(buf);
+        }
+        let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+        self.pending.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(text) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Err(invalid()),
+        };
+        let text = std::str::from_utf8(&self.pending[..valid]).map_err(|_| invalid())?;
+        self.buf.clear();
+        self.to.encode(text, &mut self.buf).ok_or_else(invalid)?;
+        self.inner.write_all(&self.buf)?;
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            return Err(std::io::ErrorKind::InvalidData.into());
+        }
+        self.inner.flush()
+    }
 }
 
 /// A writer that holds back its last `n` bytes until [`HoldBack::finish`] says whether they
@@ -366,14 +629,82 @@ mod tests {
     }
 
     #[test]
-    fn refuses_other_encodings() {
+    fn refuses_what_is_not_csv_text() {
+        for bytes in [
+            &b"PK\x03\x04\x14\x00"[..],
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        ] {
+            assert!(
+                matches!(read(bytes, "x"), Err(Problem::NotCsv(_))),
+                "{bytes:?}"
+            );
+        }
+        assert!(
+            read(b"a,b\n\"x\x00y\",2\n", "x").is_ok(),
+            "NUL in a field is data"
+        );
+    }
+
+    #[test]
+    fn refuses_damaged_encodings() {
         assert!(matches!(
-            read(b"\xFF\xFEa\x00", "x"),
+            read(b"N\x00a\x00m\x00e\x00\n\x00", "x"),
             Err(Problem::CsvUtf16)
         ));
         assert!(matches!(
-            read(b"a,b\nJos\xE9,1\n", "x"),
+            read(b"\xFF\xFEa\x00\x00\xDC", "x"),
+            Err(Problem::CsvBadUtf16)
+        ));
+        assert!(matches!(
+            read(b"\xEF\xBB\xBFa,b\nJos\xE9,1\n", "x"),
             Err(Problem::CsvNotUtf8 { line: 2 })
         ));
+    }
+
+    fn encoded(encoding: TextEncoding, text: &str) -> Vec<u8> {
+        let mut out = encoding.bom().to_vec();
+        encoding.encode(text, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn other_encodings_are_read_and_written_back_as_they_were() {
+        let text = "Name;Note\r\nJosé Müller;\"Søren\r\nsays ½ €\"\r\n";
+        for encoding in [
+            TextEncoding::Utf16Le,
+            TextEncoding::Utf16Be,
+            TextEncoding::Windows1252,
+        ] {
+            let input = encoded(encoding, text);
+            let book = read(&input, "x").unwrap();
+            let Format::Csv(d) = &book.format else {
+                panic!("not csv")
+            };
+            assert_eq!(d.encoding, encoding);
+            assert_eq!(d.delimiter, b';');
+            assert_eq!(
+                book.sheets[0].cell(1, 0),
+                &Data::String("José Müller".into())
+            );
+            assert_eq!(roundtrip(&input), input, "{encoding:?}");
+        }
+        // Every byte is a Windows-1252 character, and comes back as itself.
+        let all: Vec<u8> = (0x20..=0xFF).filter(|&b| b != b'"' && b != b',').collect();
+        let mut input = b"a\n".to_vec();
+        input.extend(&all);
+        input.push(b'\n');
+        assert_eq!(roundtrip(&input), input);
+    }
+
+    #[test]
+    fn transcoding_copes_with_characters_split_across_writes() {
+        let mut out = Vec::new();
+        let mut t = Transcode::new(&mut out, TextEncoding::Utf16Le);
+        for b in "aé€😀".as_bytes() {
+            t.write_all(std::slice::from_ref(b)).unwrap();
+        }
+        t.flush().unwrap();
+        assert_eq!(out, encoded(TextEncoding::Utf16Le, "aé€😀")[2..]);
     }
 }

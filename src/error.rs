@@ -93,8 +93,14 @@ pub enum Problem {
     UnsupportedType(String),
     #[error("this is a legacy .xls workbook or a password-protected file; remove the password or save it as .xlsx (Excel Workbook) and try again")]
     LegacyOrEncrypted,
+    #[error("the workbook is password-protected (encrypted); open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, empty), save it as .xlsx and try again")]
+    Encrypted,
+    #[error("this is {0}, which dsr-scrub cannot rewrite; open it in Excel and save it as .xlsx (Excel Workbook) or .csv (CSV UTF-8), then try again")]
+    OtherFormat(&'static str),
     #[error("not an .xlsx workbook (it is not a zip package); if it was renamed, save it again as .xlsx from Excel")]
     NotZip,
+    #[error("not an .xlsx workbook (a zip package without a workbook in it); if it was renamed, save it again as .xlsx from Excel")]
+    NotWorkbook,
     #[error("the workbook is damaged or truncated ({0}); export it again from Dynamics or open and re-save it in Excel")]
     CorruptWorkbook(&'static str),
     #[error("this is a Strict Open XML workbook, which dsr-scrub cannot rewrite; save it in Excel as 'Excel Workbook (.xlsx)' and try again")]
@@ -103,10 +109,14 @@ pub enum Problem {
     TooLarge { what: String, flag: &'static str },
     #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
     MissingPart(String),
-    #[error("the CSV is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]
+    #[error("the CSV starts with a UTF-8 byte order mark but is not UTF-8 text (first bad byte at line {line}); save it as 'CSV UTF-8' and try again")]
     CsvNotUtf8 { line: u64 },
-    #[error("the CSV is UTF-16 text; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
+    #[error("the CSV looks like UTF-16 text without a byte order mark; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
     CsvUtf16,
+    #[error("the CSV starts with a UTF-16 byte order mark but is not valid UTF-16; save it as 'CSV UTF-8 (Comma delimited)' and try again")]
+    CsvBadUtf16,
+    #[error("not a CSV file: this is {0}; export the data again as CSV, or give the file its real extension")]
+    NotCsv(&'static str),
     #[error("the CSV cannot be parsed at line {line}; check its quoting")]
     CsvParse { line: u64 },
     #[error("no sheet to scrub: no visible sheet has a header row in row 1")]

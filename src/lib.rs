@@ -48,6 +48,8 @@ pub mod workbook;
 pub mod xlsx;
 
 #[doc(hidden)]
+pub mod fuzzing;
+#[doc(hidden)]
 pub mod testdata;
 
 use cli::{Cli, Command};

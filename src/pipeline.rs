@@ -31,6 +31,29 @@ impl InputKind {
             _ => None,
         }
     }
+
+    /// The kind by file extension, or the problem to report: a known spreadsheet format that
+    /// dsr-scrub does not rewrite gets its own advice.
+    ///
+    /// # Errors
+    /// [`Problem::OtherFormat`] or [`Problem::UnsupportedType`].
+    pub fn require(path: &Path) -> Result<InputKind, Problem> {
+        if let Some(kind) = InputKind::of(path) {
+            return Ok(kind);
+        }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        Err(match ext.as_deref() {
+            Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
+            Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
+            Some("xlsm") => Problem::OtherFormat("a macro-enabled workbook (.xlsm)"),
+            Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
+            Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
+            Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
+            None => Problem::UnsupportedType("(none)".to_string()),
+        })
+    }
 }
 
 /// One input and where its results go.
@@ -133,14 +156,28 @@ pub struct Settings {
     pub parts: crate::split::PartLimits,
     /// Verify each staged output against its input before committing it (`scrub --verify`).
     pub verify: bool,
+    /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
+    pub neutralize_formulas: bool,
+    /// Fault injection for tests: every staged file fails with "storage full" after this many
+    /// bytes, as a disk that fills up mid-write would.
+    #[doc(hidden)]
+    pub fail_after_bytes: Option<u64>,
+}
+
+thread_local! {
+    /// The fault-injection budget of the job running on this thread (see
+    /// [`Settings::fail_after_bytes`]); read when a staged file is opened.
+    static FAIL_AFTER: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
 pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
     let mut report = FileReport::new(&job.input.display().to_string());
+    FAIL_AFTER.with(|f| f.set(settings.fail_after_bytes));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         scrub_file(map, job, settings, &mut report)
     }));
+    FAIL_AFTER.with(|f| f.set(None));
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(_) => Err(FileError::new(&job.input, Problem::Internal)),
@@ -188,13 +225,7 @@ fn scrub_file(
     report: &mut FileReport,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
-    let kind = InputKind::of(&job.input).ok_or_else(|| {
-        let ext = job.input.extension().map_or_else(
-            || "(none)".to_string(),
-            |e| format!(".{}", e.to_string_lossy()),
-        );
-        fail(Problem::UnsupportedType(ext))
-    })?;
+    let kind = InputKind::require(&job.input).map_err(fail)?;
     if same_file(&job.input, &job.output) {
         return Err(fail(Problem::OutputIsInput));
     }
@@ -221,6 +252,9 @@ fn scrub_file(
         }
     }
     .map_err(fail)?;
+    if let Format::Csv(dialect) = &book.format {
+        report.encoding = Some(dialect.encoding.name());
+    }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes: Vec<SheetChanges> = file_plan
         .sheets
@@ -231,6 +265,9 @@ fn scrub_file(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
+    if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
+        report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
+    }
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
         // nothing is staged or committed.
@@ -242,7 +279,9 @@ fn scrub_file(
         match &book.format {
             Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
             Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, changes, &settings.patch, w),
-            Format::Csv(dialect) => crate::csv::write(&book, dialect, changes, w),
+            Format::Csv(dialect) => {
+                crate::csv::write_with(&book, dialect, changes, settings.neutralize_formulas, w)
+            }
         }
     };
     if settings.parts.active() {
@@ -403,10 +442,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::actions::hex(Sha256::digest(bytes).as_slice())
 }
 
+/// Temporary files are named `.dsr-scrub-<pid>-<random>.tmp`.
+const TEMP_PREFIX: &str = ".dsr-scrub-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// A new temporary file in `dir`, removed if it is dropped before [`commit`].
 fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".dsr-scrub-").suffix(".tmp");
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
     // Temp files are private (0600) by default; outputs get the permissions of any new file
     // (0666 less the umask), like a file saved by Excel.
     #[cfg(unix)]
@@ -415,6 +459,57 @@ fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(dir)
+}
+
+/// Remove the temporary files that an interrupted earlier run left in `dir` (a process that is
+/// killed cannot delete its own): `.dsr-scrub-<pid>-*.tmp` files last modified before `started`
+/// whose process is gone. Where a process cannot be looked up (outside Linux), the age alone
+/// decides, so do not run two scrubs into one folder at once. Returns how many were removed.
+pub fn remove_stale_temps(dir: &Path, started: std::time::SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(middle) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let pid = middle
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < started);
+        let ours = pid == Some(std::process::id());
+        if old
+            && !ours
+            && !pid.is_some_and(process_alive)
+            && entry.path().is_file()
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether a process with this id is running, where that can be told without shelling out.
+fn process_alive(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        Path::new("/proc").join(pid.to_string()).exists()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
 }
 
 /// Stream an output into a temporary file in `dir`, flushed to disk, and return it with the
@@ -428,22 +523,28 @@ where
     F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
 {
     let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
-    let digest = {
-        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, tmp.as_file_mut()));
-        let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
-        if let Err(problem) = written {
-            // An I/O failure underneath (full disk, ...) explains the failure better.
-            return Err(w.io_error().map_or(problem, |kind| Problem::Write {
-                path: target.to_path_buf(),
-                kind,
-            }));
-        }
-        w.digest()
-    };
+    let digest = write_hashed(tmp.as_file_mut(), target, write)?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| write_problem(target, e))?;
     Ok((tmp, digest))
+}
+
+/// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was written.
+fn write_hashed<F>(file: &mut std::fs::File, target: &Path, write: F) -> Result<String, Problem>
+where
+    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
+{
+    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, file));
+    let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
+    if let Err(problem) = written {
+        // An I/O failure underneath (full disk, ...) explains the failure better.
+        return Err(w.io_error().map_or(problem, |kind| Problem::Write {
+            path: target.to_path_buf(),
+            kind,
+        }));
+    }
+    Ok(w.digest())
 }
 
 /// A writer that hashes what passes through it and remembers the first I/O error.
@@ -451,6 +552,8 @@ pub struct HashingWriter<W: Write> {
     inner: W,
     hasher: Sha256,
     error: Option<std::io::ErrorKind>,
+    /// Bytes left before an injected "storage full" failure (tests only).
+    budget: Option<u64>,
 }
 
 impl<W: Write> HashingWriter<W> {
@@ -459,6 +562,7 @@ impl<W: Write> HashingWriter<W> {
             inner,
             hasher: Sha256::new(),
             error: None,
+            budget: FAIL_AFTER.with(std::cell::Cell::get),
         }
     }
 
@@ -473,8 +577,19 @@ impl<W: Write> HashingWriter<W> {
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let buf = match self.budget {
+            Some(0) if !buf.is_empty() => {
+                self.error.get_or_insert(std::io::ErrorKind::StorageFull);
+                return Err(std::io::ErrorKind::StorageFull.into());
+            }
+            Some(left) => &buf[..buf.len().min(usize::try_from(left).unwrap_or(usize::MAX))],
+            None => buf,
+        };
         match self.inner.write(buf) {
             Ok(n) => {
+                if let Some(left) = &mut self.budget {
+                    *left -= n as u64;
+                }
                 self.hasher.update(&buf[..n]);
                 Ok(n)
             }
@@ -577,6 +692,35 @@ mod tests {
         let jobs = plan_jobs(&[PathBuf::from("in/a.xlsx")], out).unwrap();
         assert_eq!(jobs[0].output, Path::new("out/a.xlsx"));
         assert_eq!(jobs[0].changes, Path::new("out/a.changes.csv"));
+    }
+
+    /// A real full disk (Linux's `/dev/full`) under the staged writer: the failure is reported
+    /// as the write error it is, not as a failure to build the output.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dev_full_is_reported_as_no_space() {
+        let Ok(mut full) = std::fs::File::options().write(true).open("/dev/full") else {
+            return;
+        };
+        let book = crate::csv::read(b"First Name\nZo\xC3\xAB\n", "x").unwrap();
+        let crate::workbook::Format::Csv(dialect) = &book.format else {
+            panic!("csv")
+        };
+        let e = write_hashed(&mut full, Path::new("out/x.csv"), |w| {
+            crate::csv::write(&book, dialect, &[], w)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Problem::Write {
+                    kind: std::io::ErrorKind::StorageFull,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("check free space"), "{e}");
     }
 
     #[test]

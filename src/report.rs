@@ -96,6 +96,14 @@ pub struct FileReport {
     pub rows_deleted: u64,
     /// Cells changed.
     pub cells_changed: u64,
+    /// A CSV's text encoding (`UTF-8`, `UTF-16LE`, `UTF-16BE`, `Windows-1252`), which the
+    /// output keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// With `--neutralize-formulas`: the CSV cells that got a leading `'` because they started
+    /// like a formula.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formulas_neutralized: Option<u64>,
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
@@ -121,6 +129,8 @@ impl FileReport {
             rows: 0,
             rows_deleted: 0,
             cells_changed: 0,
+            encoding: None,
+            formulas_neutralized: None,
             parts: Vec::new(),
             sheets: Vec::new(),
             samples: Vec::new(),

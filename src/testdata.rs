@@ -2357,3 +2357,104 @@ mod tests {
         assert_eq!(column_letter(31), "AF");
     }
 }
+
+/// A minimal workbook package written part by part, for the edge cases that rust_xlsxwriter
+/// does not write: the 1904 date system, inline and rich strings, `_xHHHH_` escapes, merged
+/// cells in hand-written XML.
+///
+/// Styles: `s="1"` is a date (number format 14).
+#[derive(Debug, Clone, Default)]
+pub struct RawBook {
+    /// `<workbookPr date1904="1"/>`.
+    pub date1904: bool,
+    /// Sheet names and the XML inside their `<worksheet>` element (`<sheetData>...`).
+    pub sheets: Vec<(String, String)>,
+    /// The `<si>` items of the shared strings part, when it has one.
+    pub shared_strings: Option<Vec<String>>,
+}
+
+impl RawBook {
+    /// The package's bytes.
+    pub fn to_xlsx(&self) -> Vec<u8> {
+        use std::io::{Cursor, Write};
+        const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        const PKG: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let mut types = String::from(concat!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+            r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
+            r#"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#,
+            r#"<Default Extension="xml" ContentType="application/xml"/>"#,
+            r#"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#,
+            r#"<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"#,
+        ));
+        let mut sheets = String::new();
+        let mut rels = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PKG}">"#
+        );
+        for (i, (name, body)) in self.sheets.iter().enumerate() {
+            let n = i + 1;
+            types.push_str(&format!(r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#));
+            sheets.push_str(&format!(
+                r#"<sheet name="{}" sheetId="{n}" r:id="rId{n}"/>"#,
+                name.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+            ));
+            rels.push_str(&format!(r#"<Relationship Id="rId{n}" Type="{REL}/worksheet" Target="worksheets/sheet{n}.xml"/>"#));
+            parts.push((
+                format!("xl/worksheets/sheet{n}.xml"),
+                format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}" xmlns:r="{REL}">{body}</worksheet>"#),
+            ));
+        }
+        let extra = self.sheets.len();
+        rels.push_str(&format!(
+            r#"<Relationship Id="rId{}" Type="{REL}/styles" Target="styles.xml"/>"#,
+            extra + 1
+        ));
+        if let Some(items) = &self.shared_strings {
+            types.push_str(r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>"#);
+            rels.push_str(&format!(r#"<Relationship Id="rId{}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>"#, extra + 2));
+            parts.push((
+                "xl/sharedStrings.xml".into(),
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{MAIN}" count="{n}" uniqueCount="{n}">{}</sst>"#,
+                    items.concat(),
+                    n = items.len()
+                ),
+            ));
+        }
+        rels.push_str("</Relationships>");
+        types.push_str("</Types>");
+        parts.push(("xl/_rels/workbook.xml.rels".into(), rels));
+        parts.push((
+            "xl/workbook.xml".into(),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr{}/><sheets>{sheets}</sheets></workbook>"#,
+                if self.date1904 { r#" date1904="1""# } else { "" }
+            ),
+        ));
+        parts.push((
+            "xl/styles.xml".into(),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            ),
+        ));
+        parts.push((
+            "_rels/.rels".into(),
+            format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ));
+        parts.push(("[Content_Types].xml".into(), types));
+        parts.rotate_right(1);
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default());
+        for (name, text) in parts {
+            out.start_file(name, options).expect("start");
+            out.write_all(text.as_bytes()).expect("write");
+        }
+        out.finish().expect("finish").into_inner()
+    }
+}

@@ -504,18 +504,11 @@ fn parse(
     limits: &Limits,
 ) -> Result<Workbook, FileError> {
     let fail = |p| FileError::new(path, p);
-    match InputKind::of(path) {
-        Some(InputKind::Xlsx) => crate::xlsx::read_with(bytes, limits).map_err(fail),
-        Some(InputKind::Csv) => {
+    match InputKind::require(path).map_err(fail)? {
+        InputKind::Xlsx => crate::xlsx::read_with(bytes, limits).map_err(fail),
+        InputKind::Csv => {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
             crate::csv::read(bytes, csv_sheet.unwrap_or(&stem)).map_err(fail)
-        }
-        None => {
-            let ext = path.extension().map_or_else(
-                || "(none)".to_string(),
-                |e| format!(".{}", e.to_string_lossy()),
-            );
-            Err(fail(Problem::UnsupportedType(ext)))
         }
     }
 }
@@ -809,7 +802,9 @@ impl<'a> Context<'a> {
                     Verdict::Scrubbed
                 }
             }
-            None if same_cell(self.original.sheets[o].cell(from, col), now) => Verdict::Kept,
+            None if same_kept_cell(self.original, self.original.sheets[o].cell(from, col), now) => {
+                Verdict::Kept
+            }
             None => Verdict::Changed,
         }
     }
@@ -872,7 +867,25 @@ fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
 /// (and the import) reads it.
 fn same_cell(a: &Data, b: &Data) -> bool {
     let blank = |d: &Data| matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty());
-    a == b || (blank(a) && blank(b))
+    let same_date = |a: &calamine::ExcelDateTime, b: &calamine::ExcelDateTime| {
+        a.is_duration() == b.is_duration()
+            && crate::workbook::serial_1900(a) == crate::workbook::serial_1900(b)
+    };
+    a == b
+        || (blank(a) && blank(b))
+        // The same date in the 1904 and the 1900 date system (a rebuilt 1904 workbook).
+        || matches!((a, b), (Data::DateTime(x), Data::DateTime(y)) if same_date(x, y))
+}
+
+/// [`same_cell`], or in a CSV the same cell escaped by `--neutralize-formulas`.
+fn same_kept_cell(original: &Workbook, a: &Data, b: &Data) -> bool {
+    same_cell(a, b)
+        || matches!(
+            (&original.format, a, b),
+            (Format::Csv(_), Data::String(a), Data::String(b))
+                if crate::actions::needs_neutralizing(a)
+                    && b.strip_prefix('\'') == Some(a.as_str())
+        )
 }
 
 /// A cell's type, in words.

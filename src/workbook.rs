@@ -1,7 +1,23 @@
 //! The in-memory form of an input: sheets of typed cells, read from `.xlsx` or `.csv`.
 
 use crate::dynamics::{Metadata, METADATA_SHEET};
-use calamine::{Data, Range};
+use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range};
+
+/// Days between the 1900 and the 1904 date systems' day zero.
+const DAYS_1900_TO_1904: f64 = 1462.0;
+
+/// A date's serial number in the 1900 date system (what rust_xlsxwriter writes), whatever date
+/// system its workbook uses. Durations count from no epoch and stay as they are.
+pub fn serial_1900(dt: &ExcelDateTime) -> f64 {
+    let value = dt.as_f64();
+    let in_1904 =
+        !dt.is_duration() && *dt != ExcelDateTime::new(value, ExcelDateTimeType::DateTime, false);
+    if in_1904 {
+        value + DAYS_1900_TO_1904
+    } else {
+        value
+    }
+}
 
 /// Sheet visibility as Excel stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -201,6 +201,31 @@ pub fn shorten(value: &str, limit: usize) -> String {
     out
 }
 
+/// Whether `--neutralize-formulas` escapes this CSV field (OWASP's CSV-injection advice): it
+/// starts with `=`, `+`, `-`, `@`, tab or CR and is not a plain number (`-12.5`, `+3`, `1e-5`
+/// stay as they are, since a spreadsheet reads them as the numbers they are).
+pub fn needs_neutralizing(value: &str) -> bool {
+    value.starts_with(FORMULA_TRIGGERS) && !is_plain_number(value)
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`, nothing else (no spaces, no `inf`, no thousands
+/// separators).
+fn is_plain_number(value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (digits(int) || int.is_empty()) && (digits(frac) || frac.is_empty()) && mantissa != "."
+        }
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
+}
+
 /// Whether a value would be read as a formula by a spreadsheet program.
 pub fn starts_like_formula(value: &str) -> bool {
     value.starts_with(FORMULA_TRIGGERS)
@@ -279,6 +304,32 @@ mod tests {
             finish("x".repeat(40_000), None).chars().count(),
             EXCEL_CELL_LIMIT
         );
+    }
+
+    #[test]
+    fn neutralizing_spares_plain_numbers() {
+        for value in [
+            "=1+1",
+            "+44 20 7946 0000",
+            "-cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-",
+            "+",
+            "-1,5",
+            "- 3",
+            "-inf",
+            "-1e",
+            "=-1",
+        ] {
+            assert!(needs_neutralizing(value), "{value:?}");
+        }
+        for value in [
+            "-12.5", "+3", "-0", "-.5", "-5.", "1e-5", "-2E+10", "Deleted", "'=1", "", "a=b",
+        ] {
+            assert!(!needs_neutralizing(value), "{value:?}");
+        }
     }
 
     proptest! {

@@ -143,13 +143,7 @@ pub fn run(args: &InspectArgs) -> Result<i32, Error> {
 /// Read and analyze one input.
 fn inspect_file(path: &Path, options: &Options) -> Result<BookInspection, FileError> {
     let fail = |p: Problem| FileError::new(path, p);
-    let kind = InputKind::of(path).ok_or_else(|| {
-        let ext = path.extension().map_or_else(
-            || "(none)".to_string(),
-            |e| format!(".{}", e.to_string_lossy()),
-        );
-        fail(Problem::UnsupportedType(ext))
-    })?;
+    let kind = InputKind::require(path).map_err(fail)?;
     let bytes = std::fs::read(path).map_err(|e| {
         fail(match e.kind() {
             std::io::ErrorKind::NotFound => Problem::NotFound,

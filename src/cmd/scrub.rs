@@ -49,6 +49,14 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             e.kind()
         ))
     })?;
+    // A run that was killed could not remove its temporary files; this one does.
+    let stale = pipeline::remove_stale_temps(&args.out_dir, started);
+    if stale > 0 && !args.quiet {
+        eprintln!(
+            "dsr-scrub: removed {stale} temporary file(s) that an interrupted run left in '{}'",
+            args.out_dir.display()
+        );
+    }
     let report_path = args.out_dir.join(REPORT_FILE);
     if report_path.exists() && !args.force {
         return Err(Error::Usage(format!(
@@ -82,6 +90,8 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         dry_run: args.dry_run,
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
+        neutralize_formulas: args.neutralize_formulas,
+        fail_after_bytes: None,
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
@@ -117,23 +127,31 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         totals,
     };
     let json = serde_json::to_vec_pretty(&run_report).expect("the report serializes");
-    pipeline::write_atomic(&report_path, &json, args.force).map_err(|e| {
-        Error::Run(format!(
+    if let Err(e) = pipeline::write_atomic(&report_path, &json, args.force) {
+        // The files' own errors (and successes) still reach the user, with what was written.
+        print_summary(&run_report, None, args);
+        let t = &run_report.totals;
+        return Err(Error::Run(format!(
             "cannot write the report '{}' ({}); {}",
             report_path.display(),
             e.kind(),
             if args.dry_run {
-                "this dry run wrote nothing else"
+                "this dry run wrote nothing else".to_string()
+            } else if t.succeeded == 0 {
+                "no scrubbed file was written either".to_string()
             } else {
-                "the scrubbed files were written"
+                format!(
+                    "{} of {} scrubbed file(s) were written",
+                    t.succeeded, t.files
+                )
             }
-        ))
-    })?;
+        )));
+    }
     if args.dry_run {
         crate::cmd::print_stdout(&crate::preview::render(&run_report))
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
-    print_summary(&run_report, &report_path, args);
+    print_summary(&run_report, Some(&report_path), args);
     Ok(if run_report.totals.failed == 0 {
         exit::OK
     } else {
@@ -204,7 +222,7 @@ fn short_name(path: &str) -> String {
         .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
+fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArgs) {
     let mut out = String::new();
     let t = &report.totals;
     for f in &report.files {
@@ -236,7 +254,9 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );
-        out.push_str(&format!("report: {}\n", report_path.display()));
+        if let Some(path) = report_path {
+            out.push_str(&format!("report: {}\n", path.display()));
+        }
     } else if !args.quiet {
         out.insert_str(
             0,
@@ -250,7 +270,9 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
                 thousands(t.rows)
             ),
         );
-        out.push_str(&format!("report: {}\n", report_path.display()));
+        if let Some(path) = report_path {
+            out.push_str(&format!("report: {}\n", path.display()));
+        }
     }
     if t.failed > 0 {
         out.push_str(&format!(
@@ -267,11 +289,17 @@ fn print_summary(report: &RunReport, report_path: &Path, args: &ScrubArgs) {
 }
 
 fn file_line(f: &FileReport, verbose: bool) -> String {
-    let deleted = if f.rows_deleted > 0 {
+    let mut deleted = if f.rows_deleted > 0 {
         format!(", {} rows deleted", thousands(f.rows_deleted))
     } else {
         String::new()
     };
+    if let Some(n) = f.formulas_neutralized {
+        deleted.push_str(&format!(
+            ", {} formula-like cells neutralized",
+            thousands(n)
+        ));
+    }
     let mut line = format!(
         "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
         f.input,

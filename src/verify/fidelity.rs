@@ -1,7 +1,7 @@
 //! Fidelity: the scrubbed file keeps everything the map does not scrub (DESIGN §4, §6).
 
 use super::leaks::Package;
-use super::{is_metadata_sheet, same_cell, type_word, Context, Finding, Rule, Sink};
+use super::{is_metadata_sheet, same_kept_cell, type_word, Context, Finding, Rule, Sink};
 use crate::dynamics::Metadata;
 use crate::workbook::Sheet;
 use calamine::Data;
@@ -133,7 +133,7 @@ fn check_sheet(
                 }
                 continue;
             }
-            if same_cell(a, b) {
+            if same_kept_cell(ctx.original, a, b) {
                 continue;
             }
             let rule = if is_metadata {

@@ -29,6 +29,9 @@ pub struct SheetScan {
     pub has_formulas: bool,
     /// Rows x columns of the sheet's declared `<dimension>`, when it has one.
     pub declared_cells: Option<u64>,
+    /// Rows x columns from the first to the last cell the sheet's cells and rows name (their
+    /// `r` attributes), which is what a reader allocates whatever the dimension says.
+    pub used_cells: u64,
 }
 
 fn corrupt(_: impl std::fmt::Debug) -> Problem {
@@ -267,9 +270,10 @@ pub fn scan_sheet<R: Read + Seek>(
         }
         buf.clear();
     }
-    let (has_formulas, validations) = formulas_and_validations(reader.into_inner())?;
-    scan.has_formulas = has_formulas;
-    scan.layout.field_rules = crate::dynamics::column_rules(&validations);
+    let cells = scan_cells(reader.into_inner())?;
+    scan.layout.field_rules = crate::dynamics::column_rules(&cells.validations);
+    scan.has_formulas = cells.has_formulas;
+    scan.used_cells = cells.extent.cells();
     Ok(scan)
 }
 
@@ -419,44 +423,177 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
         .collect()
 }
 
-/// Whether the rest of a sheet's XML, up to the end of `<sheetData>`, has an `<f>` element (with
-/// or without a namespace prefix), and the data validations that follow the cells. What comes
-/// after the cells is not a cell's formula: Dynamics exports carry `<xm:f>` list sources in
-/// their x14 data validations, which would otherwise send every sheet through calamine's
-/// formula pass. A false positive only costs a second read; a miss is impossible for
-/// well-formed XML. The cells are skipped with a byte search, not parsed.
-fn formulas_and_validations(mut rest: impl BufRead) -> Result<(bool, Vec<Validation>), Problem> {
-    // Enough to hold `</prefix:sheetData>` across a chunk border.
-    const CARRY: usize = 32;
-    let mut carry: Vec<u8> = Vec::with_capacity(CARRY);
-    let mut found = false;
+/// What a pass over the cells of `<sheetData>` finds.
+#[derive(Debug, Default, PartialEq)]
+struct CellScan {
+    has_formulas: bool,
+    extent: Extent,
+    /// The data validations after the cells (see [`data_validations`]).
+    validations: Vec<Validation>,
+}
+
+/// The smallest and largest row and column (1-based) named by `r` attributes.
+#[derive(Debug, Default, PartialEq)]
+struct Extent {
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Extent {
+    fn note(range: &mut Option<(u64, u64)>, n: u64) {
+        *range = Some(range.map_or((n, n), |(lo, hi)| (lo.min(n), hi.max(n))));
+    }
+
+    fn cells(&self) -> u64 {
+        let span = |r: Option<(u64, u64)>| r.map_or(1, |(lo, hi)| hi - lo + 1);
+        span(self.rows).saturating_mul(span(self.cols))
+    }
+
+    /// Note the `r` attribute of a `<row>` or `<c>` start tag (its bytes after the name).
+    fn note_tag(&mut self, is_cell: bool, attributes: &[u8]) {
+        // Writers put `r` first; anything else takes the slow path.
+        let fast = attributes.strip_prefix(b" r=\"").and_then(|rest| {
+            let end = rest.iter().position(|&b| b == b'"')?;
+            Some(&rest[..end])
+        });
+        let Some(value) = fast.or_else(|| r_attribute(attributes)) else {
+            return;
+        };
+        if is_cell {
+            let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let col = value[..letters].iter().try_fold(0u64, |acc, b| {
+                acc.checked_mul(26)?
+                    .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)
+            });
+            if let Some(col) = col.filter(|&c| c > 0) {
+                Self::note(&mut self.cols, col);
+            }
+            if let Some(row) = parse_u64(&value[letters..]) {
+                Self::note(&mut self.rows, row);
+            }
+        } else if let Some(row) = parse_u64(value) {
+            Self::note(&mut self.rows, row);
+        }
+    }
+}
+
+fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
+}
+
+/// The value of the `r="..."` (or `r='...'`) attribute among a start tag's attributes.
+fn r_attribute(attributes: &[u8]) -> Option<&[u8]> {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'r', &attributes[i..]) {
+        let at = i + p;
+        i = at + 1;
+        if at == 0 || !attributes[at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = attributes[at + 1..].trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let quote = *rest.first()?;
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        let end = memchr::memchr(quote, &rest[1..])?;
+        return Some(&rest[1..1 + end]);
+    }
+    None
+}
+
+/// Stream the rest of a worksheet part once: whether a cell holds a formula (`<f>`), and the
+/// rows and columns its cells span. Stops at the end of `<sheetData>`.
+fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
+    // A start tag longer than this (attributes padded with spaces) is not from a real writer.
+    const MAX_TAG: usize = 1 << 20;
+    let mut scan = CellScan::default();
+    let mut carry: Vec<u8> = Vec::new();
     loop {
         let chunk = rest
             .fill_buf()
             .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
-        if chunk.is_empty() {
-            return Ok((found, Vec::new()));
-        }
         let len = chunk.len();
+        let at_eof = len == 0;
         let mut window = std::mem::take(&mut carry);
         window.extend_from_slice(chunk);
         let end = cells_end(&window);
-        found = found
-            || memchr::memchr_iter(b'f', &window[..end.unwrap_or(window.len())]).any(|i| {
-                i > 0
-                    && matches!(window[i - 1], b'<' | b':')
-                    && matches!(window.get(i + 1), Some(b'>' | b' '))
-            });
+        let cells = &window[..end.unwrap_or(window.len())];
+        // Tags are found by their `<`; only `<c>` and `<row>` are read to their `>`. A tag cut
+        // off by the chunk's end is carried over to the next chunk.
+        let mut pos = 0;
+        let mut cut_at = None;
+        for start in memchr::memchr_iter(b'<', cells) {
+            if start < pos {
+                continue; // inside a tag already read
+            }
+            let name_start = start + 1;
+            let boundary = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'>' | b'/');
+            // Most tags in a sheet are one letter (`<c`, `<v`, `<t`) or end tags.
+            let name_len = match cells.get(name_start + 1) {
+                Some(b) if boundary(b) => Some(1),
+                _ => cells[name_start..].iter().position(boundary),
+            };
+            let Some(name_len) = name_len else {
+                cut_at = Some(start);
+                break;
+            };
+            if name_len == 0 {
+                continue; // an end tag, or not a tag
+            }
+            let name = &cells[name_start..name_start + name_len];
+            let local = match memchr::memrchr(b':', name) {
+                Some(colon) => &name[colon + 1..],
+                None => name,
+            };
+            let is_cell = match local {
+                b"c" => true,
+                b"row" => false,
+                b"f" => {
+                    scan.has_formulas = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            let attributes = name_start + name_len;
+            let Some(close) = memchr::memchr(b'>', &cells[attributes..]) else {
+                cut_at = Some(start);
+                break;
+            };
+            scan.extent
+                .note_tag(is_cell, &cells[attributes..attributes + close]);
+            pos = attributes + close + 1;
+        }
         if let Some(end) = end {
             rest.consume(len);
-            // Parse what follows the end tag; the root's own end tag is left unmatched, so
-            // the tail is wrapped in an element whose end is not checked.
+            // The data validations follow the cells: parse what follows the end tag. The
+            // root's own end tag is left unmatched there, so the tail is wrapped in an element
+            // whose end is not checked.
             let after = end + memchr::memchr(b'>', &window[end..]).map_or(0, |p| p + 1);
             let head = [b"<tail>".as_slice(), &window[after..]].concat();
-            let validations = parse_validations(std::io::Cursor::new(head).chain(rest))?;
-            return Ok((found, validations));
+            scan.validations = parse_validations(std::io::Cursor::new(head).chain(rest))?;
+            return Ok(scan);
         }
-        carry = window[window.len().saturating_sub(CARRY)..].to_vec();
+        if at_eof {
+            return Ok(scan);
+        }
+        // Keep an unfinished tag, and enough of the tail to find `</sheetData>` across the
+        // border.
+        let keep_from = cut_at
+            .unwrap_or(window.len())
+            .min(window.len().saturating_sub(32));
+        if window.len() - keep_from > MAX_TAG {
+            return Err(Problem::CorruptWorkbook("a cell tag is too long"));
+        }
+        carry = window[keep_from..].to_vec();
         rest.consume(len);
     }
 }
@@ -546,14 +683,25 @@ mod tests {
     }
 
     #[test]
+    fn cell_extent_is_found_across_chunk_borders_whatever_the_attribute_order() {
+        let xml = b"<row r=\"2\" spans=\"1:3\"><c r=\"B2\" t=\"s\"><v>1</v></c><x:c s=\"1\"   r='AA7'/></row><row r=\"1048576\"><c><v>1</v></c></row></sheetData><c r=\"XFD9\"/>";
+        for cap in 1..xml.len() {
+            let scan = scan_cells(BufReader::with_capacity(cap, &xml[..])).unwrap();
+            assert_eq!(scan.extent.rows, Some((2, 1_048_576)), "capacity {cap}");
+            assert_eq!(scan.extent.cols, Some((2, 27)), "capacity {cap}");
+            assert_eq!(scan.extent.cells(), 1_048_575 * 26);
+        }
+    }
+
+    #[test]
     fn finds_formulas_across_chunk_borders() {
         let xml = b"<row><c r=\"A1\"><f>A2&amp;B2</f><v>x</v></c></row>";
         for cap in 1..xml.len() {
             let r = BufReader::with_capacity(cap, &xml[..]);
-            assert!(formulas_and_validations(r).unwrap().0, "capacity {cap}");
+            assert!(scan_cells(r).unwrap().has_formulas, "capacity {cap}");
         }
         let none = b"<row><c r=\"A1\" t=\"s\"><v>1</v></c></row><dataValidations><dataValidation><formula1>100</formula1></dataValidation></dataValidations>";
-        assert!(!formulas_and_validations(&none[..]).unwrap().0);
+        assert!(!scan_cells(&none[..]).unwrap().has_formulas);
     }
 
     #[test]
@@ -563,23 +711,22 @@ mod tests {
         let prefixed = b"<x:row><x:c><x:v>1</x:v></x:c></x:row></x:sheetData><x:extLst><xm:f>A1</xm:f></x:extLst>";
         let text = b"<row><c t=\"inlineStr\"><is><t>sheetData></t></is></c><c><f>A1</f></c></row></sheetData>";
         for cap in 1..x14.len() {
-            let (formulas, validations) =
-                formulas_and_validations(BufReader::with_capacity(cap, &x14[..])).unwrap();
-            assert!(!formulas, "capacity {cap}");
-            assert_eq!(validations.len(), 1, "capacity {cap}");
+            let scan = scan_cells(BufReader::with_capacity(cap, &x14[..])).unwrap();
+            assert!(!scan.has_formulas, "capacity {cap}");
+            assert_eq!(scan.validations.len(), 1, "capacity {cap}");
             assert_eq!(
-                validations[0].formula1.as_deref(),
+                scan.validations[0].formula1.as_deref(),
                 Some("hiddenSheet!$A$2:$D$2")
             );
             assert!(
-                !formulas_and_validations(BufReader::with_capacity(cap, &prefixed[..]))
+                !scan_cells(BufReader::with_capacity(cap, &prefixed[..]))
                     .unwrap()
-                    .0,
+                    .has_formulas,
                 "capacity {cap}"
             );
         }
         assert!(
-            formulas_and_validations(&text[..]).unwrap().0,
+            scan_cells(&text[..]).unwrap().has_formulas,
             "sheetData> in text is not the end"
         );
     }

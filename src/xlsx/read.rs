@@ -79,14 +79,23 @@ fn check_package<R: std::io::Read + std::io::Seek>(
     if total > limits.max_unpacked {
         return Err(Problem::TooLarge {
             what: format!(
-                "the package unpacks to {} MiB (limit {} MiB)",
-                total >> 20,
-                limits.max_unpacked >> 20
+                "the package unpacks to {} (limit {})",
+                size(total),
+                size(limits.max_unpacked)
             ),
             flag: "--max-unpacked",
         });
     }
     Ok(())
+}
+
+/// A size in MiB, or in KiB or bytes when it is smaller.
+fn size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// Read a workbook from its bytes, refusing packages beyond `limits`.
@@ -95,8 +104,7 @@ fn check_package<R: std::io::Read + std::io::Seek>(
 /// A [`Problem`] that says what is wrong with the file without quoting its content.
 pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     if bytes.starts_with(OLE_MAGIC) {
-        // Legacy .xls and password-protected .xlsx are both OLE compound files.
-        return Err(Problem::LegacyOrEncrypted);
+        return Err(ole_problem(bytes));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(Problem::NotZip);
@@ -104,6 +112,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
     check_package(&mut zip, limits)?;
+    check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
     let metadata = book.sheets_metadata().to_vec();
@@ -120,12 +129,17 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
             .find(|p| p.name == meta.name)
             .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
         let scan = package::scan_sheet(&mut zip, &part.path)?;
-        if let Some(cells) = scan.declared_cells.filter(|&c| c > limits.max_cells) {
+        // What the sheet declares, and what its cells span (the grid calamine allocates,
+        // whatever the declaration says).
+        let declared = scan.declared_cells.unwrap_or(0);
+        if declared.max(scan.used_cells) > limits.max_cells {
+            let what = if declared >= scan.used_cells {
+                format!("declares {declared} cells")
+            } else {
+                format!("has cells spanning {} cells", scan.used_cells)
+            };
             return Err(Problem::TooLarge {
-                what: format!(
-                    "sheet '{}' declares {cells} cells (limit {})",
-                    meta.name, limits.max_cells
-                ),
+                what: format!("sheet '{}' {what} (limit {})", meta.name, limits.max_cells),
                 flag: "--max-cells",
             });
         }
@@ -155,12 +169,50 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     })
 }
 
+/// Legacy `.xls` and password-protected `.xlsx` are both OLE compound files; the names of their
+/// streams (UTF-16LE in the compound file's directory) tell them apart.
+fn ole_problem(bytes: &[u8]) -> Problem {
+    let has_stream = |name: &str| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        memchr::memmem::find(bytes, &utf16).is_some()
+    };
+    if has_stream("EncryptedPackage") || has_stream("EncryptionInfo") {
+        Problem::Encrypted
+    } else if has_stream("Workbook") || has_stream("Book") {
+        Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls) renamed to .xlsx")
+    } else {
+        Problem::LegacyOrEncrypted
+    }
+}
+
+/// A zip that is some other package (an `.xlsb`, `.ods`, `.docx` renamed to `.xlsx`) gets its
+/// own message instead of "missing part".
+fn check_zip_kind<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), Problem> {
+    let has = |zip: &zip::ZipArchive<R>, name: &str| zip.index_for_name(name).is_some();
+    if has(zip, "xl/workbook.bin") {
+        return Err(Problem::OtherFormat(
+            "an Excel Binary workbook (.xlsb) renamed to .xlsx",
+        ));
+    }
+    if has(zip, "mimetype") && has(zip, "content.xml") {
+        return Err(Problem::OtherFormat(
+            "an OpenDocument spreadsheet (.ods) renamed to .xlsx",
+        ));
+    }
+    if !has(zip, "[Content_Types].xml") || !has(zip, "_rels/.rels") {
+        return Err(Problem::NotWorkbook);
+    }
+    Ok(())
+}
+
 /// Describe a calamine error without its text, which can quote cell content.
 fn from_calamine(e: XlsxError) -> Problem {
     match e {
         XlsxError::Io(io) => Problem::Read(io.kind()),
         XlsxError::Zip(_) => Problem::CorruptWorkbook("the zip is damaged"),
-        XlsxError::Password => Problem::LegacyOrEncrypted,
+        XlsxError::Password => Problem::Encrypted,
         XlsxError::FileNotFound(part) => Problem::MissingPart(part),
         XlsxError::Xml(_)
         | XlsxError::XmlAttr(_)

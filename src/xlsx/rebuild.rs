@@ -174,7 +174,8 @@ fn write_value(
             ws.write_boolean(row, col, *v)?;
         }
         Data::DateTime(dt) => {
-            let serial = dt.as_f64();
+            // A workbook in the 1904 date system is rebuilt in the 1900 system.
+            let serial = crate::workbook::serial_1900(dt);
             let format = if dt.is_duration() {
                 &f.duration
             } else if serial.fract() == 0.0 {
@@ -199,7 +200,7 @@ fn cached_text(value: &Data) -> String {
         Data::Empty => String::new(),
         Data::Bool(true) => "TRUE".into(),
         Data::Bool(false) => "FALSE".into(),
-        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::DateTime(dt) => crate::workbook::serial_1900(dt).to_string(),
         other => other.to_string(),
     }
 }

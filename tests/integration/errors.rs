@@ -84,11 +84,20 @@ fn unsupported_extension() {
 }
 
 #[test]
-fn csv_in_another_encoding() {
+fn csv_with_a_utf8_bom_that_is_not_utf8() {
     assert_file_fails(
         "latin1.csv",
-        b"First Name\nJos\xE9\n",
-        "save it as 'CSV UTF-8'",
+        b"\xEF\xBB\xBFFirst Name\nJos\xE9\n",
+        "not UTF-8 text (first bad byte at line 2); save it as 'CSV UTF-8'",
+    );
+}
+
+#[test]
+fn csv_in_utf16_without_a_bom() {
+    assert_file_fails(
+        "unicode.csv",
+        b"N\x00a\x00m\x00e\x00\n\x00",
+        "UTF-16 text without a byte order mark",
     );
 }
 
@@ -262,4 +271,118 @@ fn profiles_are_listed_and_shown() {
     let run = wd.run(&["scrub", "-q", "--map", "map.toml", "users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert_eq!(wd.run(&["profiles", "show", "nobody"]).code, 2);
+}
+
+/// An OLE compound file (what Excel writes for `.xls` and for password-protected workbooks)
+/// whose directory names `streams`, as UTF-16LE like the real thing.
+fn ole_file(streams: &[&str]) -> Vec<u8> {
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(512, 0);
+    for name in streams {
+        let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry.resize(128, 0);
+        ole.extend(entry);
+    }
+    ole
+}
+
+/// A zip holding `entries`.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn encrypted_xlsx_is_refused() {
+    assert_file_fails(
+        "locked.xlsx",
+        &ole_file(&["EncryptionInfo", "EncryptedPackage", "\u{6}DataSpaces"]),
+        "password-protected (encrypted); open it in Excel, remove the password",
+    );
+}
+
+#[test]
+fn xls_renamed_to_xlsx_is_refused() {
+    assert_file_fails(
+        "old.xlsx",
+        &ole_file(&["Root Entry", "Workbook", "\u{5}SummaryInformation"]),
+        "legacy Excel 97-2003 workbook (.xls) renamed to .xlsx, which dsr-scrub cannot rewrite; open it in Excel and save it as .xlsx",
+    );
+}
+
+#[test]
+fn other_spreadsheet_formats_are_refused_by_name() {
+    for (name, what) in [
+        ("old.xls", "legacy Excel 97-2003 workbook (.xls)"),
+        ("binary.xlsb", "Excel Binary workbook (.xlsb)"),
+        ("calc.ods", "OpenDocument spreadsheet (.ods)"),
+        ("MACROS.XLSM", "macro-enabled workbook (.xlsm)"),
+    ] {
+        assert_file_fails(
+            name,
+            b"PK\x03\x04whatever",
+            &format!(
+                "{what}, which dsr-scrub cannot rewrite; open it in Excel and save it as .xlsx"
+            ),
+        );
+    }
+    assert_file_fails("notes.txt", b"hello", "unsupported file type '.txt'");
+}
+
+#[test]
+fn other_packages_renamed_to_xlsx_are_refused() {
+    assert_file_fails(
+        "calc.xlsx",
+        &zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", b"<office:document-content/>"),
+        ]),
+        "OpenDocument spreadsheet (.ods) renamed to .xlsx",
+    );
+    assert_file_fails(
+        "binary.xlsx",
+        &zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("xl/workbook.bin", b"\x83\x01"),
+        ]),
+        "Excel Binary workbook (.xlsb) renamed to .xlsx",
+    );
+    assert_file_fails(
+        "archive.xlsx",
+        &zip_of(&[("readme.txt", b"not a workbook")]),
+        "not an .xlsx workbook (a zip package without a workbook in it)",
+    );
+}
+
+#[test]
+fn files_that_are_not_spreadsheets() {
+    assert_file_fails(
+        "scan.xlsx",
+        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n",
+        "not an .xlsx workbook",
+    );
+    assert_file_fails("empty.xlsx", b"", "not an .xlsx workbook");
+}
+
+#[test]
+fn files_named_csv_that_are_not_csv() {
+    assert_file_fails(
+        "users.csv",
+        &good_xlsx(),
+        "not a CSV file: this is a zip package, such as an .xlsx workbook",
+    );
+    assert_file_fails(
+        "photo.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        "not a CSV file: this is binary data",
+    );
 }

@@ -114,3 +114,33 @@ fn absurd_sheet_dimensions_are_refused() {
         run.stderr
     );
 }
+
+/// Regression: a 1 KB sheet with a header in A1 and one cell in XFD1048576, and no (or a
+/// small, false) `<dimension>`, made calamine allocate the whole 17-billion-cell grid and the
+/// process abort. The cells' own extent is now checked against --max-cells too.
+#[test]
+fn regression_far_away_cell_without_dimension_aborted_the_process() {
+    for dimension in ["", r#"<dimension ref="A1"/>"#] {
+        let wd = Workdir::new();
+        let sheet = format!(
+            r#"{dimension}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>First Name</t></is></c></row><row r="1048576"><c t="n" r="XFD1048576"><v>1</v></c></row></sheetData>"#
+        );
+        wd.write(
+            "far.xlsx",
+            testdata::RawBook {
+                sheets: vec![("Users".into(), sheet)],
+                ..testdata::RawBook::default()
+            }
+            .to_xlsx(),
+        );
+        let run = wd.run(&["scrub", "-q", "far.xlsx"]);
+        assert_eq!(run.code, 1, "{}", run.text());
+        assert!(
+            run.stderr.contains(
+                "far.xlsx: sheet 'Users' has cells spanning 17179869184 cells (limit 100000000); if you trust this file, raise the limit with --max-cells"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -5,12 +5,15 @@ mod workdir;
 
 mod completions;
 mod dry_run;
+mod edge_cells;
 mod errors;
+mod faults;
 mod field_rules;
 mod fixtures;
 mod inspect;
 mod limits;
 mod lossless;
+mod no_values;
 mod privacy;
 mod rows;
 mod scrub_csv;

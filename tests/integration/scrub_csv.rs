@@ -82,3 +82,149 @@ fn csv_without_a_record_id_uses_row_numbers_in_templates() {
         b"Full Name,Team\nDeleted User 2,Ops\n"
     );
 }
+
+/// Excel's "Unicode Text" (UTF-16 with a BOM) and "CSV (Comma delimited)" (Windows-1252 on
+/// Western Windows) are read, scrubbed and written back in their own encoding.
+#[test]
+fn csv_in_utf16_and_windows_1252_keeps_its_encoding() {
+    let text = "Vorname;Nachname;Stadt\r\nJosé;Müller;Tromsø\r\nSøren;Ærø;Zürich\r\n";
+    let scrubbed = "Vorname;Nachname;Stadt\r\nGelöscht 2;;Tromsø\r\nGelöscht 3;;Zürich\r\n";
+    let utf16 = |text: &str, le: bool| -> Vec<u8> {
+        let mut out = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            out.extend(if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    };
+    let windows_1252 = |text: &str| -> Vec<u8> {
+        // Every character of these texts is in Latin-1, where Windows-1252 agrees.
+        text.chars()
+            .map(|c| u8::try_from(c as u32).unwrap())
+            .collect()
+    };
+    for (name, input, expected, encoding) in [
+        (
+            "le.csv",
+            utf16(text, true),
+            utf16(scrubbed, true),
+            "UTF-16LE",
+        ),
+        (
+            "be.csv",
+            utf16(text, false),
+            utf16(scrubbed, false),
+            "UTF-16BE",
+        ),
+        (
+            "ansi.csv",
+            windows_1252(text),
+            windows_1252(scrubbed),
+            "Windows-1252",
+        ),
+    ] {
+        let wd = Workdir::new();
+        wd.write(name, &input);
+        wd.write(
+            "map.toml",
+            "version = 1\n[columns]\nVorname = { action = \"replace\", value = \"Gelöscht {row}\" }\nNachname = \"clear\"\n",
+        );
+        let run = wd.run(&["scrub", "-q", "--map", "map.toml", name]);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+        assert_eq!(wd.read(&format!("scrubbed/{name}")), expected, "{name}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+        assert_eq!(report["files"][0]["encoding"], encoding, "{name}");
+        // verify reads it the same way.
+        let run = wd.run(&[
+            "verify",
+            "--map",
+            "map.toml",
+            name,
+            &format!("scrubbed/{name}"),
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+    }
+}
+
+/// A replacement that Windows-1252 cannot hold fails the file, naming the cell, not the value.
+#[test]
+fn replacement_outside_windows_1252_fails_the_file() {
+    let wd = Workdir::new();
+    wd.write("ansi.csv", b"Name,City\nJos\xE9,Troms\xF8\n");
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\nName = { action = \"replace\", value = \"削除済み\" }\n",
+    );
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "ansi.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("ansi.csv: sheet 'ansi', cell A2: the new value has a character that the CSV's encoding (Windows-1252) cannot hold"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/ansi.csv"));
+}
+
+/// `--neutralize-formulas`: every data cell that starts like a formula gets a leading `'`, kept
+/// columns included; plain numbers and the header row are left alone; the report and the
+/// summary count them; verify accepts the escaped cells as kept.
+#[test]
+fn neutralize_formulas_escapes_formula_like_cells() {
+    let wd = Workdir::new();
+    let input = "Name,Note,Amount,Phone\n\
+                 Jane Doe,\"=HYPERLINK(\"\"http://x.invalid\"\")\",-12.5,+44 20 7946 0000\n\
+                 John Roe,@SUM(A1:A2),+3,\tx\n\
+                 Ann Poe,-cmd|' /C calc'!A0,1e-5,\"\rcr\"\n";
+    wd.write("in.csv", input);
+    wd.write("map.toml", "version = 1\n[columns]\nName = \"clear\"\n");
+    let run = wd.run(&["scrub", "--map", "map.toml", "--out-dir", "plain", "in.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(
+        wd.read("plain/in.csv"),
+        input
+            .replace("Jane Doe", "")
+            .replace("John Roe", "")
+            .replace("Ann Poe", "")
+            .as_bytes(),
+        "without the flag, kept cells stay as they are"
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--verify",
+        "--neutralize-formulas",
+        "--map",
+        "map.toml",
+        "in.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(
+        String::from_utf8(wd.read("scrubbed/in.csv")).unwrap(),
+        "Name,Note,Amount,Phone\n\
+         ,\"'=HYPERLINK(\"\"http://x.invalid\"\")\",-12.5,'+44 20 7946 0000\n\
+         ,'@SUM(A1:A2),+3,'\tx\n\
+         ,'-cmd|' /C calc'!A0,1e-5,\"'\rcr\"\n"
+    );
+    assert!(
+        run.stderr
+            .contains("3 cells changed, 6 formula-like cells neutralized"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["files"][0]["formulas_neutralized"], 6);
+    let run = wd.run(&["verify", "--map", "map.toml", "in.csv", "scrubbed/in.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    // Without the flag the report has no count at all.
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("plain/scrub-report.json")).unwrap();
+    assert!(report["files"][0].get("formulas_neutralized").is_none());
+}
