@@ -5,6 +5,7 @@ use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
+use std::borrow::Cow;
 use std::io::Write;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -299,11 +300,11 @@ pub fn write<W: Write>(
 fn for_each_record(
     sheet: &Sheet,
     changes: &SheetChanges,
-    mut f: impl FnMut(u32, &[String]) -> Result<(), Problem>,
+    mut f: impl FnMut(u32, &[Cow<'_, str>]) -> Result<(), Problem>,
 ) -> Result<(), Problem> {
     let lengths = sheet.record_lengths.as_deref().unwrap_or(&[]);
     let mut cursor = 0;
-    let mut record: Vec<String> = Vec::new();
+    let mut record: Vec<Cow<str>> = Vec::new();
     let mut deleted = 0;
     for (row, &len) in lengths.iter().enumerate() {
         let row = row as u32;
@@ -401,24 +402,23 @@ pub fn write_with<W: Write>(
             .quote_style(quote_style)
             .flexible(true)
             .from_writer(&mut held);
-        let mut escaped: Vec<String> = Vec::new();
         for_each_record(sheet, changes, |row, record| {
-            let record = if neutralize && row > 0 {
-                escaped.clear();
-                escaped.extend(record.iter().map(|f| {
-                    if crate::actions::needs_neutralizing(f) {
-                        format!("'{f}")
-                    } else {
-                        f.clone()
-                    }
-                }));
-                &escaped[..]
+            let written = if neutralize && row > 0 {
+                let fields: Vec<Cow<str>> = record
+                    .iter()
+                    .map(|f| {
+                        if crate::actions::needs_neutralizing(f) {
+                            Cow::Owned(format!("'{f}"))
+                        } else {
+                            Cow::Borrowed(f.as_ref())
+                        }
+                    })
+                    .collect();
+                writer.write_record(fields.iter().map(|f| f.as_bytes()))
             } else {
-                record
+                writer.write_record(record.iter().map(|f| f.as_bytes()))
             };
-            writer
-                .write_record(record)
-                .map_err(|_| Problem::Build("writing the CSV failed".into()))
+            written.map_err(|_| Problem::Build("writing the CSV failed".into()))
         })?;
         writer.flush().map_err(failed)?;
     }
@@ -523,11 +523,12 @@ impl<W: Write> Write for HoldBack<W> {
     }
 }
 
-fn field_text(value: &Data) -> String {
+/// A field's text, borrowed where the cell holds text (every cell read from a CSV does).
+fn field_text(value: &Data) -> Cow<'_, str> {
     match value {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        other => other.to_string(),
+        Data::Empty => Cow::Borrowed(""),
+        Data::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
