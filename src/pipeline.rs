@@ -243,15 +243,19 @@ fn scrub_file(
             kind => Problem::Read(kind),
         })
     })?;
-    report.input_sha256 = Some(sha256_hex(&bytes));
-    let book = match kind {
-        InputKind::Xlsx => crate::xlsx::read_with(&bytes, &settings.limits),
-        InputKind::Csv => {
-            let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
-            crate::csv::read(&bytes, &stem)
-        }
-    }
-    .map_err(fail)?;
+    // The input's digest is taken while it is parsed (with 2 or more jobs).
+    let (digest, book) = rayon::join(
+        || sha256_hex(&bytes),
+        || match kind {
+            InputKind::Xlsx => crate::xlsx::read_with(&bytes, &settings.limits),
+            InputKind::Csv => {
+                let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+                crate::csv::read(&bytes, &stem)
+            }
+        },
+    );
+    report.input_sha256 = Some(digest);
+    let book = book.map_err(fail)?;
     if let Format::Csv(dialect) = &book.format {
         report.encoding = Some(dialect.encoding.name());
     }
@@ -310,21 +314,40 @@ fn scrub_file(
         report.changes = Some(job.changes.display().to_string());
         return Ok(());
     }
-    let (staged_output, digest) =
-        stage_with(out_dir, &job.output, |w| write(&changes, w)).map_err(fail)?;
-    // scrub --verify: check the staged output before it is committed. On a finding the temp
-    // file is dropped (deleted) here, so nothing is written.
-    if settings.verify {
-        let staged = staged_output.path();
-        crate::verify::check_staged(map, &book, &file_plan, &changes, staged, &settings.limits)
-            .map_err(fail)?;
-    }
+    // The output and the changes file are written at the same time (with 2 or more jobs).
+    let budget = FAIL_AFTER.with(std::cell::Cell::get);
+    let (output, changes_file) = rayon::join(
+        || {
+            let (staged, digest) = stage_with(out_dir, &job.output, |w| write(&changes, w))?;
+            // scrub --verify: check the staged output before it is committed. On a finding
+            // the temp file is dropped (deleted) here, so nothing is written.
+            if settings.verify {
+                let path = staged.path();
+                crate::verify::check_staged(
+                    map,
+                    &book,
+                    &file_plan,
+                    &changes,
+                    path,
+                    &settings.limits,
+                )?;
+            }
+            Ok::<_, Problem>((staged, digest))
+        },
+        || {
+            // Possibly on another thread: the fault-injection budget goes along.
+            let before = FAIL_AFTER.with(|f| f.replace(budget));
+            let staged = stage_with(out_dir, &job.changes, |w| {
+                report::write_changes(w, map, &book, &file_plan, &changes)
+                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+            });
+            FAIL_AFTER.with(|f| f.set(before));
+            staged
+        },
+    );
+    let (staged_output, digest) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
-    let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
-        report::write_changes(w, map, &book, &file_plan, &changes)
-            .map_err(|_| Problem::Build("writing the changes file failed".into()))
-    })
-    .map_err(fail)?;
+    let (staged_changes, _) = changes_file.map_err(fail)?;
     commit(staged_output, &job.output, settings.force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             fail(Problem::OutputExists(job.output.clone()))

@@ -212,11 +212,14 @@ fn killed_mid_write() {
         killed_while_staging,
         "the run ended before its temporary file could be seen; make the input bigger"
     );
-    assert!(!temps(&out).is_empty(), "a killed process cannot clean up");
+    // The output and the changes file are staged at the same time: one or two are left.
+    let left = temps(&out).len();
+    assert!(left >= 1, "a killed process cannot clean up");
     let run = wd.run(&["scrub", "--force", "in/users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
-        run.stderr.contains("removed 1 temporary file(s)"),
+        run.stderr
+            .contains(&format!("removed {left} temporary file(s)")),
         "{}",
         run.stderr
     );
