@@ -394,17 +394,25 @@ pub fn write_with<W: Write>(
     } else {
         ::csv::QuoteStyle::Necessary
     };
-    let mut held = HoldBack::new(&mut out, terminator_len);
+    let held = std::cell::RefCell::new(HoldBack::new(&mut out, terminator_len));
     {
-        let mut writer = ::csv::WriterBuilder::new()
-            .delimiter(dialect.delimiter)
-            .terminator(terminator)
-            .quote_style(quote_style)
-            .flexible(true)
-            .from_writer(&mut held);
+        let builder = |style| {
+            ::csv::WriterBuilder::new()
+                .delimiter(dialect.delimiter)
+                .terminator(terminator)
+                .quote_style(style)
+                .flexible(true)
+                .from_writer(Shared(&held))
+        };
+        let mut writer = builder(quote_style);
+        // A field with a NUL is always quoted (the reader takes a NUL outside quotes for binary
+        // data), and so is the rest of its record: the csv crate quotes per writer.
+        let mut quoting = builder(::csv::QuoteStyle::Always);
+        let build = |_| Problem::Build("writing the CSV failed".into());
         for_each_record(sheet, changes, |row, record| {
-            let written = if neutralize && row > 0 {
-                let fields: Vec<Cow<str>> = record
+            let neutralized: Vec<Cow<str>>;
+            let record = if neutralize && row > 0 {
+                neutralized = record
                     .iter()
                     .map(|f| {
                         if crate::actions::needs_neutralizing(f) {
@@ -414,17 +422,40 @@ pub fn write_with<W: Write>(
                         }
                     })
                     .collect();
-                writer.write_record(fields.iter().map(|f| f.as_bytes()))
+                &neutralized[..]
             } else {
-                writer.write_record(record.iter().map(|f| f.as_bytes()))
+                record
             };
-            written.map_err(|_| Problem::Build("writing the CSV failed".into()))
+            let fields = record.iter().map(|f| f.as_bytes());
+            if record.iter().any(|f| f.contains('\0')) {
+                writer.flush().map_err(failed)?;
+                quoting.write_record(fields).map_err(build)?;
+                quoting.flush().map_err(failed)
+            } else {
+                writer.write_record(fields).map_err(build)
+            }
         })?;
         writer.flush().map_err(failed)?;
+        quoting.flush().map_err(failed)?;
     }
     // The csv writer ends every record; drop the last terminator if the input had none.
-    held.finish(dialect.final_newline).map_err(failed)?;
+    held.into_inner()
+        .finish(dialect.final_newline)
+        .map_err(failed)?;
     out.flush().map_err(failed)
+}
+
+/// One writer shared by two csv writers, which take turns.
+struct Shared<'a, W: Write>(&'a std::cell::RefCell<W>);
+
+impl<W: Write> Write for Shared<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
 }
 
 /// A writer that takes UTF-8 and writes it in another encoding (a no-op for UTF-8).
