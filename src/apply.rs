@@ -85,102 +85,134 @@ fn uses_mentions(action: &actions::Action) -> bool {
     matches!(action, actions::Action::Redact(r) if r.uses_mentions())
 }
 
+/// What applying a sheet plan needs that is the same for every row: the plan, its active
+/// targets, the headers. [`apply_sheet`] applies it to a sheet held in memory; a CSV is
+/// streamed through it row by row.
+pub struct RowApplier<'a> {
+    map: &'a Map,
+    plan: &'a SheetPlan,
+    targets: Vec<&'a crate::plan::Target>,
+    headers: Vec<String>,
+    has_scrub_rules: bool,
+}
+
+impl<'a> RowApplier<'a> {
+    /// An applier of `plan` to rows under `headers`.
+    pub fn new(map: &'a Map, plan: &'a SheetPlan, headers: Vec<String>) -> RowApplier<'a> {
+        RowApplier {
+            map,
+            plan,
+            targets: plan
+                .targets
+                .iter()
+                .filter(|t| !matches!(map.rules[t.rule].action, actions::Action::Keep))
+                .collect(),
+            headers,
+            has_scrub_rules: plan
+                .row_rules
+                .iter()
+                .any(|&(_, r)| map.rows[r].action == RowAction::Scrub),
+        }
+    }
+
+    /// Apply the plan to data row `row` (0-based, the header is row 0), whose cells `cell`
+    /// gives: its changes are pushed to `out` in column order, or its deletion to `deleted`.
+    pub fn apply_row<'c>(
+        &self,
+        row: u32,
+        cell: impl Fn(u32) -> &'c Data,
+        out: &mut Vec<Change>,
+        deleted: &mut Vec<Deletion>,
+    ) {
+        let map = self.map;
+        // Borrowed for text cells: row rules test a cell of every row.
+        let cell_text = |col: u32| -> Cow<'c, str> {
+            match cell(col) {
+                Data::Empty => Cow::Borrowed(""),
+                Data::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            }
+        };
+        let matching = |action: RowAction| {
+            self.plan.row_rules.iter().find(|&&(col, r)| {
+                map.rows[r].action == action && map.rows[r].condition.test(&cell_text(col))
+            })
+        };
+        if let Some(&(_, rule)) = matching(RowAction::Delete) {
+            deleted.push(Deletion { row, rule });
+            return;
+        }
+        if self.has_scrub_rules && matching(RowAction::Scrub).is_none() {
+            return;
+        }
+        let record_id = self.plan.record_id.and_then(|c| match cell(c) {
+            Data::String(s) => Some(s.as_str()),
+            _ => None,
+        });
+        // Columns first, then `redact` with mentions, which needs what they lost.
+        let first = out.len();
+        for late in [false, true] {
+            let lost: Vec<(Cow<str>, String)> = if late {
+                out[first..]
+                    .iter()
+                    .filter_map(|c: &Change| {
+                        let old = cell_text(c.col);
+                        let new = match &c.new {
+                            Data::String(s) if map.rules[c.rule].action.output_is_reportable() => {
+                                s.clone()
+                            }
+                            _ => String::new(),
+                        };
+                        (!old.trim().is_empty()).then_some((old, new))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let lost: Vec<(&str, &str)> =
+                lost.iter().map(|(o, n)| (o.as_ref(), n.as_str())).collect();
+            for t in self
+                .targets
+                .iter()
+                .filter(|t| uses_mentions(&map.rules[t.rule].action) == late)
+            {
+                let rule = &map.rules[t.rule];
+                let ctx = CellCtx {
+                    row: row + 1,
+                    record_id,
+                    column: self.headers.get(t.col as usize).map_or("", String::as_str),
+                };
+                if let Some(new) =
+                    actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost)
+                {
+                    out.push(Change {
+                        row,
+                        col: t.col,
+                        rule: t.rule,
+                        new,
+                    });
+                }
+            }
+        }
+        out[first..].sort_by_key(|c| c.col);
+    }
+}
+
 /// Apply `plan` to `sheet`.
 pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
     let height = sheet.height();
-    let targets: Vec<_> = plan
-        .targets
-        .iter()
-        .filter(|t| !matches!(map.rules[t.rule].action, actions::Action::Keep))
-        .collect();
-    let headers = sheet.headers().unwrap_or_default();
+    let applier = RowApplier::new(map, plan, sheet.headers().unwrap_or_default());
     let chunks: Vec<(u32, u32)> = (1..height)
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))
         .collect();
-    // Borrowed for text cells: row rules test a cell of every row.
-    let cell_text = |row: u32, col: u32| -> Cow<'_, str> {
-        match sheet.cell(row, col) {
-            Data::Empty => Cow::Borrowed(""),
-            Data::String(s) => Cow::Borrowed(s.as_str()),
-            other => Cow::Owned(other.to_string()),
-        }
-    };
-    let has_scrub_rules = plan
-        .row_rules
-        .iter()
-        .any(|&(_, r)| map.rows[r].action == RowAction::Scrub);
     let per_chunk: Vec<(Vec<Change>, Vec<Deletion>)> = chunks
         .into_par_iter()
         .map(|(start, end)| {
             let mut out = Vec::new();
             let mut deleted = Vec::new();
             for row in start..end {
-                let matching = |action: RowAction| {
-                    plan.row_rules.iter().find(|&&(col, r)| {
-                        map.rows[r].action == action
-                            && map.rows[r].condition.test(&cell_text(row, col))
-                    })
-                };
-                if let Some(&(_, rule)) = matching(RowAction::Delete) {
-                    deleted.push(Deletion { row, rule });
-                    continue;
-                }
-                if has_scrub_rules && matching(RowAction::Scrub).is_none() {
-                    continue;
-                }
-                let record_id = plan.record_id.and_then(|c| match sheet.cell(row, c) {
-                    Data::String(s) => Some(s.as_str()),
-                    _ => None,
-                });
-                // Columns first, then `redact` with mentions, which needs what they lost.
-                let first = out.len();
-                for late in [false, true] {
-                    let lost: Vec<(Cow<str>, String)> = if late {
-                        out[first..]
-                            .iter()
-                            .filter_map(|c: &Change| {
-                                let old = cell_text(row, c.col);
-                                let new = match &c.new {
-                                    Data::String(s)
-                                        if map.rules[c.rule].action.output_is_reportable() =>
-                                    {
-                                        s.clone()
-                                    }
-                                    _ => String::new(),
-                                };
-                                (!old.trim().is_empty()).then_some((old, new))
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let lost: Vec<(&str, &str)> =
-                        lost.iter().map(|(o, n)| (o.as_ref(), n.as_str())).collect();
-                    for t in targets
-                        .iter()
-                        .filter(|t| uses_mentions(&map.rules[t.rule].action) == late)
-                    {
-                        let rule = &map.rules[t.rule];
-                        let ctx = CellCtx {
-                            row: row + 1,
-                            record_id,
-                            column: headers.get(t.col as usize).map_or("", String::as_str),
-                        };
-                        let old = sheet.cell(row, t.col);
-                        if let Some(new) =
-                            actions::apply_with(&rule.action, old, &ctx, t.max_length, &lost)
-                        {
-                            out.push(Change {
-                                row,
-                                col: t.col,
-                                rule: t.rule,
-                                new,
-                            });
-                        }
-                    }
-                }
-                out[first..].sort_by_key(|c| c.col);
+                applier.apply_row(row, |col| sheet.cell(row, col), &mut out, &mut deleted);
             }
             (out, deleted)
         })
