@@ -1,7 +1,7 @@
 //! CSV setup in one place: dialect sniffing (delimiter, BOM, line ending, quoting), reading
 //! into a [`Workbook`] of one sheet, and writing it back in the same dialect.
 
-use crate::apply::SheetChanges;
+use crate::apply::{Change, SheetChanges};
 use crate::error::Problem;
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
@@ -218,12 +218,8 @@ fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
     fields
 }
 
-/// Read a CSV file into a one-sheet workbook named `sheet_name`.
-///
-/// # Errors
-/// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
-/// [`Problem::CsvParse`], with a line number and never the text.
-pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+/// Check that `bytes` are CSV text, decode them, and sniff the dialect.
+fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
     }
@@ -233,26 +229,44 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
         ));
     }
     let (encoding, bom, text) = decode(bytes)?;
-    let text = text.as_bytes();
     // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
-    if memchr::memchr(0, text).is_some() && has_unquoted_nul(text) {
+    if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
         return Err(Problem::NotCsv("binary data, not text"));
     }
     let dialect = Dialect {
         encoding,
-        ..Dialect::sniff(text, bom)
+        ..Dialect::sniff(text.as_bytes(), bom)
     };
-    let mut reader = ::csv::ReaderBuilder::new()
+    Ok((dialect, text))
+}
+
+/// A record reader of `text` in `dialect`: no header row, ragged rows allowed.
+fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
+    ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(dialect.delimiter)
-        .from_reader(text);
+        .from_reader(text)
+}
+
+fn parse_error(e: ::csv::Error) -> Problem {
+    Problem::CsvParse {
+        line: e.position().map_or(0, |p| p.line()),
+    }
+}
+
+/// Read a CSV file into a one-sheet workbook named `sheet_name`.
+///
+/// # Errors
+/// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
+/// [`Problem::CsvParse`], with a line number and never the text.
+pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+    let (dialect, text) = open(bytes)?;
+    let text = text.as_bytes();
+    let mut reader = reader(&dialect, text);
     let mut records: Vec<::csv::StringRecord> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| Problem::CsvParse {
-            line: e.position().map_or(0, |p| p.line()),
-        })?;
-        records.push(record);
+        records.push(record.map_err(parse_error)?);
     }
     let width = records.iter().map(|r| r.len()).max().unwrap_or(0) as u32;
     let mut cells = if records.is_empty() || width == 0 {
@@ -280,6 +294,161 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
         }],
         format: Format::Csv(dialect),
         created: None,
+    })
+}
+
+/// What [`scrub_stream`] found, for the report.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The file's dialect (encoding, delimiter, ...).
+    pub dialect: Dialect,
+    /// The report of its one sheet.
+    pub sheet: crate::report::SheetReport,
+    /// Cells changed.
+    pub cells_changed: u64,
+    /// With `neutralize`: fields given a leading `'`.
+    pub neutralized: u64,
+}
+
+/// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
+/// is written to `out` (in the input's dialect) while its changes go to `changes` (see
+/// [`crate::report::ChangesFile`]). The bytes written are those of [`read`], then
+/// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::report::write_changes`]
+/// (a property test holds the two ways to the same output); memory stays that of one record.
+///
+/// # Errors
+/// The [`Problem`]s of [`read`], [`crate::plan::resolve`] and [`write_with`]; a failure to
+/// write `changes` is [`Problem::Build`].
+pub fn scrub_stream<W: Write, C: Write>(
+    bytes: &[u8],
+    sheet_name: &str,
+    map: &crate::map::Map,
+    neutralize: bool,
+    out: W,
+    changes: C,
+) -> Result<Streamed, Problem> {
+    let (dialect, text) = open(bytes)?;
+    let mut reader = reader(&dialect, text.as_bytes());
+    let mut record = ::csv::StringRecord::new();
+    let mut header: Vec<String> = Vec::new();
+    if reader.read_record(&mut record).map_err(parse_error)? {
+        header = record.iter().map(str::to_string).collect();
+    }
+    // The plan is resolved on the header alone, as a one-row sheet.
+    let mut cells = Range::empty();
+    if !header.is_empty() {
+        cells = Range::new((0, 0), (0, header.len() as u32 - 1));
+        for (c, h) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+            cells.set_value((0, c as u32), Data::String(h.clone()));
+        }
+    }
+    let head = Workbook {
+        sheets: vec![Sheet {
+            name: sheet_name.to_string(),
+            visibility: Visibility::Visible,
+            cells,
+            formulas: None,
+            layout: Layout::default(),
+            record_lengths: Some(vec![header.len() as u32]),
+        }],
+        format: Format::Csv(dialect.clone()),
+        created: None,
+    };
+    let plan = crate::plan::resolve(map, &head)?;
+    let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
+    let headers = head.sheets[0].headers().unwrap_or_default();
+    let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
+    let mut file = crate::report::ChangesFile::new(changes);
+    file.start_sheet(sheet_name);
+    let written = |_| Problem::Build("writing the changes file failed".into());
+    let mut per_column = vec![0u64; header.len()];
+    let mut deleted_rows = Vec::new();
+    let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
+    write_records(&dialect, neutralize, out, |emit| {
+        let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
+        emit(0, &fields)?;
+        drop(fields);
+        // One record's cells, their strings reused from record to record.
+        let mut row_cells: Vec<Data> = Vec::new();
+        let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+        let mut row = 0u32;
+        while reader.read_record(&mut record).map_err(parse_error)? {
+            row += 1;
+            rows += 1;
+            let len = record.len();
+            if row_cells.len() < len {
+                row_cells.resize(len, Data::Empty);
+            }
+            for (c, field) in record.iter().enumerate() {
+                match &mut row_cells[c] {
+                    _ if field.is_empty() => row_cells[c] = Data::Empty,
+                    Data::String(s) => {
+                        s.clear();
+                        s.push_str(field);
+                    }
+                    slot => *slot = Data::String(field.to_string()),
+                }
+            }
+            for slot in &mut row_cells[len..] {
+                *slot = Data::Empty;
+            }
+            changed.clear();
+            deleted.clear();
+            applier.apply_row(
+                row,
+                |c| row_cells.get(c as usize).unwrap_or(&Data::Empty),
+                &mut changed,
+                &mut deleted,
+            );
+            let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
+            if let Some(d) = deleted.first() {
+                deleted_rows.push(crate::report::deleted_row(map, d, id));
+                continue;
+            }
+            let record_id = match id {
+                Some(Data::String(s)) => s.as_str(),
+                _ => "",
+            };
+            for c in &changed {
+                check_encodable(&dialect, sheet_name, c)?;
+                per_column[c.col as usize] += 1;
+                file.push(map, &headers, c, record_id).map_err(written)?;
+            }
+            cells_changed += changed.len() as u64;
+            let mut next = changed.iter().peekable();
+            let fields: Vec<Cow<str>> = record
+                .iter()
+                .enumerate()
+                .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
+                    Some(ch) => field_text(&ch.new),
+                    None => Cow::Borrowed(field),
+                })
+                .collect();
+            if neutralize {
+                neutralized += fields
+                    .iter()
+                    .filter(|f| crate::actions::needs_neutralizing(f))
+                    .count() as u64;
+            }
+            emit(row, &fields)?;
+        }
+        Ok(())
+    })?;
+    file.finish().map_err(written)?;
+    let sheet = crate::report::sheet_report(
+        map,
+        sp,
+        sheet_name,
+        &headers,
+        rows,
+        &per_column,
+        deleted_rows,
+    );
+    Ok(Streamed {
+        dialect,
+        sheet,
+        cells_changed,
+        neutralized,
     })
 }
 
@@ -356,9 +525,8 @@ pub fn write_with<W: Write>(
     dialect: &Dialect,
     changes: &[SheetChanges],
     neutralize: bool,
-    mut out: W,
+    out: W,
 ) -> Result<(), Problem> {
-    let failed = |_| Problem::Build("writing the CSV failed".into());
     let sheet = book
         .sheets
         .first()
@@ -367,19 +535,41 @@ pub fn write_with<W: Write>(
     let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
     // Unchanged text came from this encoding; a new value might not fit in it.
     for change in &changes.cells {
-        if let Data::String(text) = &change.new {
-            if !dialect.encoding.can_encode(text) {
-                return Err(Problem::Cell {
-                    at: crate::error::CellRef {
-                        sheet: sheet.name.clone(),
-                        row: change.row,
-                        col: change.col,
-                    },
-                    what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
-                });
-            }
-        }
+        check_encodable(dialect, &sheet.name, change)?;
     }
+    write_records(dialect, neutralize, out, |emit| {
+        for_each_record(sheet, changes, emit)
+    })
+}
+
+/// A new value that the file's encoding cannot hold is an error naming its cell.
+fn check_encodable(dialect: &Dialect, sheet: &str, change: &Change) -> Result<(), Problem> {
+    match &change.new {
+        Data::String(text) if !dialect.encoding.can_encode(text) => Err(Problem::Cell {
+            at: crate::error::CellRef {
+                sheet: sheet.to_string(),
+                row: change.row,
+                col: change.col,
+            },
+            what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A function that takes each output record (its row and fields) in order.
+type Emit<'e> = dyn FnMut(u32, &[Cow<'_, str>]) -> Result<(), Problem> + 'e;
+
+/// Write the records that `produce` emits in `dialect` (encoding and BOM, delimiter, line
+/// ending, quoting, final newline) to `out`; with `neutralize` every data field that a
+/// spreadsheet would take for a formula gets a leading `'`.
+fn write_records<W: Write>(
+    dialect: &Dialect,
+    neutralize: bool,
+    mut out: W,
+    produce: impl FnOnce(&mut Emit<'_>) -> Result<(), Problem>,
+) -> Result<(), Problem> {
+    let failed = |_| Problem::Build("writing the CSV failed".into());
     if dialect.bom {
         out.write_all(dialect.encoding.bom()).map_err(failed)?;
     }
@@ -409,7 +599,7 @@ pub fn write_with<W: Write>(
         // data), and so is the rest of its record: the csv crate quotes per writer.
         let mut quoting = builder(::csv::QuoteStyle::Always);
         let build = |_| Problem::Build("writing the CSV failed".into());
-        for_each_record(sheet, changes, |row, record| {
+        produce(&mut |row, record| {
             let neutralized: Vec<Cow<str>>;
             let record = if neutralize && row > 0 {
                 neutralized = record
@@ -738,5 +928,108 @@ mod tests {
         }
         t.flush().unwrap();
         assert_eq!(out, encoded(TextEncoding::Utf16Le, "aé€😀")[2..]);
+    }
+
+    mod stream {
+        use super::*;
+        use crate::map::{Map, MapInputs};
+        use proptest::prelude::*;
+
+        /// Headers besides `(Do Not Modify) Id`, `First Name` and `Owner`, which every file has.
+        const HEADERS: &[&str] = &["Email", "Notes", "", "Other"];
+        const MAPS: &[&str] = &[
+            "\"First Name\" = { action = \"replace\", value = \"Gone {row} {id8}\" }\nEmail = { action = \"pseudonymize\", as = \"email\", optional = true }",
+            "\"First Name\" = \"clear\"\nNotes = { action = \"redact\", detect = [\"email\", \"phone\"], mentions = true, optional = true }",
+            "\"re:^(First|Email)\" = { action = \"mask\", keep_first = 1 }",
+            "\"First Name\" = { action = \"regex\", pattern = \"^\", replace = \"=\" }",
+            "\"First Name\" = { action = \"regex\", pattern = \"[aeiou]\", replace = \"\" }\n[[rows]]\nwhere = { column = \"Owner\", in = \"@subjects\" }\naction = \"delete\"",
+            "Email = { action = \"clear\", optional = true }\n[[rows]]\nwhere = { column = \"First Name\", matches = \"^[A-M]\" }\naction = \"scrub\"",
+            "Missing = \"clear\"",
+        ];
+
+        fn field() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                Just("Zoë Müller".to_string()),
+                Just("ana@contoso.com".to_string()),
+                Just("3217a7c8-1ab4-eb11-8236-000d3aff3315".to_string()),
+                Just("=SUM(A1)".to_string()),
+                Just("-12.5".to_string()),
+                "[A-Za-z ,\"\r\n;é+@-]{0,12}",
+            ]
+        }
+
+        fn csv_text() -> impl Strategy<Value = (Vec<u8>, usize, bool)> {
+            (
+                prop::collection::vec(prop::sample::select(HEADERS), 0..4),
+                prop::collection::vec(prop::collection::vec(field(), 0..9), 0..16),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                0..MAPS.len(),
+                any::<bool>(),
+            )
+                .prop_map(|(extra, rows, semicolon, crlf, bom, map, neutralize)| {
+                    let mut headers = vec!["(Do Not Modify) Id", "First Name", "Owner"];
+                    headers.extend(extra);
+                    let mut w = ::csv::WriterBuilder::new()
+                        .flexible(true)
+                        .delimiter(if semicolon { b';' } else { b',' })
+                        .terminator(if crlf {
+                            ::csv::Terminator::CRLF
+                        } else {
+                            ::csv::Terminator::Any(b'\n')
+                        })
+                        .from_writer(if bom { UTF8_BOM.to_vec() } else { Vec::new() });
+                    w.write_record(&headers).unwrap();
+                    for row in &rows {
+                        w.write_record(row).unwrap();
+                    }
+                    (w.into_inner().unwrap(), map, neutralize)
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            /// Streaming a CSV writes the same output, changes file and report as reading it
+            /// whole, applying the map and writing it back; or fails with the same problem.
+            #[test]
+            fn streaming_equals_reading_whole((bytes, map, neutralize) in csv_text()) {
+                let key = crate::actions::Key::from_bytes(b"a key for the stream test").unwrap();
+                let subjects = ["Zoë Müller".to_string()];
+                let inputs = MapInputs { key: Some(&key), subjects: &subjects };
+                let map = Map::parse_with(&format!("version = 1\n[columns]\n{}\n", MAPS[map]), "m.toml", &inputs).unwrap();
+                let whole = (|| -> Result<_, Problem> {
+                    let book = read(&bytes, "users")?;
+                    let plan = crate::plan::resolve(&map, &book)?;
+                    let changes: Vec<_> = plan.sheets.iter().map(|sp| crate::apply::apply_sheet(&map, sp, &book.sheets[sp.sheet])).collect();
+                    let Format::Csv(dialect) = &book.format else { unreachable!() };
+                    let mut out = Vec::new();
+                    write_with(&book, dialect, &changes, neutralize, &mut out)?;
+                    let mut lines = Vec::new();
+                    crate::report::write_changes(&mut lines, &map, &book, &plan, &changes).unwrap();
+                    let report = crate::report::sheet_reports(&map, &book, &plan, &changes);
+                    let cells: u64 = changes.iter().map(|c| c.cells.len() as u64).sum();
+                    let neutralized = if neutralize { count_neutralized(&book, &changes) } else { 0 };
+                    Ok((out, lines, serde_json::to_string(&report).unwrap(), cells, neutralized))
+                })();
+                let (mut out, mut lines) = (Vec::new(), Vec::new());
+                let streamed = scrub_stream(&bytes, "users", &map, neutralize, &mut out, &mut lines).map(|s| {
+                    (serde_json::to_string(&[&s.sheet]).unwrap(), s.cells_changed, s.neutralized)
+                });
+                match (whole, streamed) {
+                    (Ok((w_out, w_lines, w_report, w_cells, w_neutralized)), Ok((report, cells, neutralized))) => {
+                        prop_assert_eq!(String::from_utf8_lossy(&w_out), String::from_utf8_lossy(&out));
+                        prop_assert_eq!(String::from_utf8_lossy(&w_lines), String::from_utf8_lossy(&lines));
+                        prop_assert_eq!(w_report, report);
+                        prop_assert_eq!(w_cells, cells);
+                        prop_assert_eq!(w_neutralized, neutralized);
+                    }
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => prop_assert!(false, "whole: {:?}\nstreamed: {:?}", a.map(|_| ()), b.map(|_| ())),
+                }
+            }
+        }
     }
 }

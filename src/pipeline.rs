@@ -243,6 +243,10 @@ fn scrub_file(
             kind => Problem::Read(kind),
         })
     })?;
+    if kind == InputKind::Csv && streams(map, settings) {
+        report.input_sha256 = Some(sha256_hex(&bytes));
+        return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
+    }
     // The input's digest is taken while it is parsed (with 2 or more jobs).
     let (digest, book) = rayon::join(
         || sha256_hex(&bytes),
@@ -358,6 +362,71 @@ fn scrub_file(
     report.output = Some(job.output.display().to_string());
     // The changes file belongs to this output: it is replaced along with it.
     commit(staged_changes, &job.changes, true).map_err(|e| fail(write_problem(&job.changes, e)))?;
+    report.changes = Some(job.changes.display().to_string());
+    Ok(())
+}
+
+/// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
+/// whole: not when the whole input is needed again (`--verify` compares with it, parts split
+/// it, a dry run shows samples from it), nor when a `re:` key matches a blank header (columns
+/// past the header row's end count as blank-headed only when the widest row is known).
+fn streams(map: &Map, settings: &Settings) -> bool {
+    let blank_pattern = map
+        .rules
+        .iter()
+        .any(|r| matches!(&r.selector, crate::map::Selector::Pattern(re) if re.is_match("")));
+    !(settings.verify || settings.parts.active() || settings.dry_run || blank_pattern)
+}
+
+/// Scrub a CSV as a stream into a staged output and changes file, then commit both.
+fn scrub_csv_stream(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    report: &mut FileReport,
+    bytes: &[u8],
+) -> Result<(), Problem> {
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+    let mut streamed = None;
+    let mut staged_changes = None;
+    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
+        let (tmp, _) = stage_with(out_dir, &job.changes, |changes| {
+            streamed = Some(crate::csv::scrub_stream(
+                bytes,
+                &stem,
+                map,
+                settings.neutralize_formulas,
+                &mut *w,
+                changes,
+            )?);
+            Ok(())
+        })?;
+        staged_changes = Some(tmp);
+        Ok(())
+    })?;
+    let (Some(streamed), Some(staged_changes)) = (streamed, staged_changes) else {
+        return Err(Problem::Internal);
+    };
+    report.encoding = Some(streamed.dialect.encoding.name());
+    report.rows = streamed.sheet.rows;
+    report.rows_deleted = streamed.sheet.deleted_rows.len() as u64;
+    report.cells_changed = streamed.cells_changed;
+    if settings.neutralize_formulas {
+        report.formulas_neutralized = Some(streamed.neutralized);
+    }
+    report.sheets = vec![streamed.sheet];
+    report.output_sha256 = Some(digest);
+    commit(staged_output, &job.output, settings.force).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Problem::OutputExists(job.output.clone())
+        } else {
+            write_problem(&job.output, e)
+        }
+    })?;
+    report.output = Some(job.output.display().to_string());
+    // The changes file belongs to this output: it is replaced along with it.
+    commit(staged_changes, &job.changes, true).map_err(|e| write_problem(&job.changes, e))?;
     report.changes = Some(job.changes.display().to_string());
     Ok(())
 }

@@ -202,7 +202,6 @@ pub fn sheet_reports(
         .map(|sp| {
             let sheet = &book.sheets[sp.sheet];
             let headers = sheet.headers().unwrap_or_default();
-            let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
             let mut per_column = vec![0u64; sheet.width() as usize];
             for c in changes
                 .iter()
@@ -211,38 +210,68 @@ pub fn sheet_reports(
             {
                 per_column[c.col as usize] += 1;
             }
-            let columns = sp
-                .targets
-                .iter()
-                .map(|t| ColumnReport {
-                    column: header(t.col),
-                    key: map.rules[t.rule].key.clone(),
-                    action: map.rules[t.rule].action.name(),
-                    cells_changed: per_column[t.col as usize],
-                })
-                .collect();
             let deleted_rows = changes
                 .iter()
                 .filter(|c| c.sheet == sp.sheet)
                 .flat_map(|c| &c.deleted)
-                .map(|d| DeletedRow {
-                    row: d.row + 1,
-                    record_id: sp.record_id.and_then(|col| match sheet.cell(d.row, col) {
-                        Data::String(s) if !s.is_empty() => Some(s.clone()),
-                        _ => None,
-                    }),
-                    rule: map.rows[d.rule].label.clone(),
+                .map(|d| {
+                    let id = sp.record_id.map(|col| sheet.cell(d.row, col));
+                    deleted_row(map, d, id)
                 })
                 .collect();
-            SheetReport {
+            let rows = u64::from(sheet.height().saturating_sub(1));
+            sheet_report(
+                map,
+                sp,
+                &sheet.name,
+                &headers,
+                rows,
+                &per_column,
                 deleted_rows,
-                name: sheet.name.clone(),
-                rows: u64::from(sheet.height().saturating_sub(1)),
-                record_id_column: sp.record_id.map(header),
-                columns,
-            }
+            )
         })
         .collect()
+}
+
+/// A deleted row as the report lists it, `id` being its record id cell.
+pub(crate) fn deleted_row(map: &Map, d: &crate::apply::Deletion, id: Option<&Data>) -> DeletedRow {
+    DeletedRow {
+        row: d.row + 1,
+        record_id: match id {
+            Some(Data::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        },
+        rule: map.rows[d.rule].label.clone(),
+    }
+}
+
+/// The report of one sheet, from its counts: `per_column` changed cells by column.
+pub(crate) fn sheet_report(
+    map: &Map,
+    sp: &crate::plan::SheetPlan,
+    name: &str,
+    headers: &[String],
+    rows: u64,
+    per_column: &[u64],
+    deleted_rows: Vec<DeletedRow>,
+) -> SheetReport {
+    let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
+    SheetReport {
+        deleted_rows,
+        name: name.to_string(),
+        rows,
+        record_id_column: sp.record_id.map(header),
+        columns: sp
+            .targets
+            .iter()
+            .map(|t| ColumnReport {
+                column: header(t.col),
+                key: map.rules[t.rule].key.clone(),
+                action: map.rules[t.rule].action.name(),
+                cells_changed: per_column.get(t.col as usize).copied().unwrap_or(0),
+            })
+            .collect(),
+    }
 }
 
 /// Write the `<stem>.changes.csv` of one file: `sheet,row,record_id,column,action,new_value`.
@@ -250,18 +279,13 @@ pub fn sheet_reports(
 /// # Errors
 /// The writer's I/O error.
 pub fn write_changes<W: Write>(
-    mut out: W,
+    out: W,
     map: &Map,
     book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
 ) -> std::io::Result<()> {
-    // One line per changed cell: millions of lines for a large export. The sheet, column and
-    // action of a line repeat, so they are escaped once per column, and the record id once per
-    // row; lines are built in a buffer written out in large pieces.
-    const FLUSH_AT: usize = 1 << 20;
-    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + 4096);
-    buf.extend_from_slice(b"sheet,row,record_id,column,action,new_value\n");
+    let mut file = ChangesFile::new(out);
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
@@ -270,53 +294,117 @@ pub fn write_changes<W: Write>(
             .iter()
             .find(|p| p.sheet == sc.sheet)
             .and_then(|p| p.record_id);
-        let mut sheet_field = Vec::new();
-        push_csv_field(&mut sheet_field, &sheet.name);
-        // (column, rule) → `column,action,` escaped.
-        let mut tails: std::collections::HashMap<(u32, usize), Vec<u8>> = Default::default();
-        let mut id_field: (Option<u32>, Vec<u8>) = (None, Vec::new());
-        let mut digits = itoa::Buffer::new();
+        file.start_sheet(&sheet.name);
         for c in &sc.cells {
-            let rule = &map.rules[c.rule];
-            if id_field.0 != Some(c.row) {
-                id_field.1.clear();
-                if let Some(Data::String(s)) = id_col.map(|col| sheet.cell(c.row, col)) {
-                    push_csv_field(&mut id_field.1, s);
-                }
-                id_field.0 = Some(c.row);
-            }
-            let tail = tails.entry((c.col, c.rule)).or_insert_with(|| {
-                let mut t = Vec::new();
-                push_csv_field(
-                    &mut t,
-                    headers.get(c.col as usize).map_or("", String::as_str),
-                );
-                t.push(b',');
-                push_csv_field(&mut t, rule.action.name());
-                t.push(b',');
-                t
-            });
-            buf.extend_from_slice(&sheet_field);
-            buf.push(b',');
-            buf.extend_from_slice(digits.format(c.row + 1).as_bytes());
-            buf.push(b',');
-            buf.extend_from_slice(&id_field.1);
-            buf.push(b',');
-            buf.extend_from_slice(tail);
-            if let Data::String(s) = &c.new {
-                if rule.action.output_is_reportable() {
-                    push_csv_field(&mut buf, s);
-                }
-            }
-            buf.push(b'\n');
-            if buf.len() >= FLUSH_AT {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
+            let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
+                Some(Data::String(s)) => s.as_str(),
+                _ => "",
+            };
+            file.push(map, &headers, c, record_id)?;
         }
     }
-    out.write_all(&buf)?;
-    out.flush()
+    file.finish()
+}
+
+/// The `<stem>.changes.csv` being written, one line per changed cell: millions of lines for a
+/// large export. The sheet, column and action of a line repeat, so they are escaped once per
+/// column, and the record id once per row; lines are built in a buffer written out in large
+/// pieces.
+pub struct ChangesFile<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    sheet: Vec<u8>,
+    /// (column, rule) → `column,action,` escaped.
+    tails: std::collections::HashMap<(u32, usize), Vec<u8>>,
+    /// The row whose record id is in `id`.
+    id_row: Option<u32>,
+    id: Vec<u8>,
+    digits: itoa::Buffer,
+}
+
+impl<W: Write> ChangesFile<W> {
+    const FLUSH_AT: usize = 1 << 20;
+
+    /// A changes file on `out`, starting with its header line.
+    pub fn new(out: W) -> ChangesFile<W> {
+        let mut buf = Vec::with_capacity(Self::FLUSH_AT + 4096);
+        buf.extend_from_slice(b"sheet,row,record_id,column,action,new_value\n");
+        ChangesFile {
+            out,
+            buf,
+            sheet: Vec::new(),
+            tails: Default::default(),
+            id_row: None,
+            id: Vec::new(),
+            digits: itoa::Buffer::new(),
+        }
+    }
+
+    /// The lines that follow are changes of sheet `name`.
+    pub fn start_sheet(&mut self, name: &str) {
+        self.sheet.clear();
+        push_csv_field(&mut self.sheet, name);
+        self.tails.clear();
+        self.id_row = None;
+    }
+
+    /// One changed cell, under `headers`, in the row with `record_id`.
+    ///
+    /// # Errors
+    /// The writer's I/O error.
+    pub fn push(
+        &mut self,
+        map: &Map,
+        headers: &[String],
+        c: &crate::apply::Change,
+        record_id: &str,
+    ) -> std::io::Result<()> {
+        let rule = &map.rules[c.rule];
+        if self.id_row != Some(c.row) {
+            self.id.clear();
+            push_csv_field(&mut self.id, record_id);
+            self.id_row = Some(c.row);
+        }
+        let tail = self.tails.entry((c.col, c.rule)).or_insert_with(|| {
+            let mut t = Vec::new();
+            push_csv_field(
+                &mut t,
+                headers.get(c.col as usize).map_or("", String::as_str),
+            );
+            t.push(b',');
+            push_csv_field(&mut t, rule.action.name());
+            t.push(b',');
+            t
+        });
+        let buf = &mut self.buf;
+        buf.extend_from_slice(&self.sheet);
+        buf.push(b',');
+        buf.extend_from_slice(self.digits.format(c.row + 1).as_bytes());
+        buf.push(b',');
+        buf.extend_from_slice(&self.id);
+        buf.push(b',');
+        buf.extend_from_slice(tail);
+        if let Data::String(s) = &c.new {
+            if rule.action.output_is_reportable() {
+                push_csv_field(buf, s);
+            }
+        }
+        buf.push(b'\n');
+        if buf.len() >= Self::FLUSH_AT {
+            self.out.write_all(buf)?;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Write what is left and flush.
+    ///
+    /// # Errors
+    /// The writer's I/O error.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.out.flush()
+    }
 }
 
 /// One CSV field as the `csv` crate writes it by default: quoted only when it holds a comma,
