@@ -263,25 +263,33 @@ fn parse_error(e: ::csv::Error) -> Problem {
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     let (dialect, text) = open(bytes)?;
     let text = text.as_bytes();
-    let mut reader = reader(&dialect, text);
-    let mut records: Vec<::csv::StringRecord> = Vec::new();
-    for record in reader.records() {
-        records.push(record.map_err(parse_error)?);
+    // Two passes rather than holding every record: the first measures (no text is copied),
+    // the second fills the grid, which is then allocated once at its size.
+    let mut lengths = Vec::new();
+    let mut bytes_record = ::csv::ByteRecord::new();
+    let mut measure = reader(&dialect, text);
+    while measure
+        .read_byte_record(&mut bytes_record)
+        .map_err(parse_error)?
+    {
+        lengths.push(bytes_record.len() as u32);
     }
-    let width = records.iter().map(|r| r.len()).max().unwrap_or(0) as u32;
-    let mut cells = if records.is_empty() || width == 0 {
+    let width = lengths.iter().copied().max().unwrap_or(0);
+    let mut cells = if lengths.is_empty() || width == 0 {
         Range::empty()
     } else {
-        Range::new((0, 0), (records.len() as u32 - 1, width - 1))
+        Range::new((0, 0), (lengths.len() as u32 - 1, width - 1))
     };
-    let mut lengths = Vec::with_capacity(records.len());
-    for (r, record) in records.iter().enumerate() {
-        lengths.push(record.len() as u32);
+    let mut fill = reader(&dialect, text);
+    let mut record = ::csv::StringRecord::new();
+    let mut row = 0u32;
+    while fill.read_record(&mut record).map_err(parse_error)? {
         for (c, field) in record.iter().enumerate() {
             if !field.is_empty() {
-                cells.set_value((r as u32, c as u32), Data::String(field.to_string()));
+                cells.set_value((row, c as u32), Data::String(field.to_string()));
             }
         }
+        row += 1;
     }
     Ok(Workbook {
         sheets: vec![Sheet {

@@ -120,6 +120,13 @@ impl Needles {
                 if value.is_empty() {
                     return None;
                 }
+                if value.is_ascii() {
+                    // Most values: no lowercased copy, one pass over the bytes.
+                    let bytes = value.as_bytes();
+                    let short =
+                        bytes.len() < MIN_CHARS || !bytes.iter().any(u8::is_ascii_alphanumeric);
+                    return Some((fnv1a_lower_ascii(bytes), short));
+                }
                 let lower = lowercase(value);
                 let short = weight(value) < MIN_CHARS || !lower.chars().any(char::is_alphanumeric);
                 Some((fnv1a(lower.as_bytes()), short))
@@ -253,6 +260,9 @@ fn unspaced(c: char) -> bool {
 
 /// A value's length for [`MIN_CHARS`]: characters, those of unspaced scripts counting two.
 fn weight(value: &str) -> usize {
+    if value.is_ascii() {
+        return value.len();
+    }
     value.chars().map(|c| if unspaced(c) { 2 } else { 1 }).sum()
 }
 
@@ -296,6 +306,16 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 fn first_word(text: &str) -> Option<(usize, usize)> {
     words(text).next()
+}
+
+/// [`fnv1a`] of the ASCII lowercase of `bytes`, without the copy.
+fn fnv1a_lower_ascii(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 /// FNV-1a: tiny and fast on short words. Collisions only cost a string comparison.
