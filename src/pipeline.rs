@@ -298,7 +298,7 @@ fn scrub_file(
         };
         let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
             .map_err(fail)?;
-        let (staged_changes, _) = stage_with(out_dir, &job.changes, |w| {
+        let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
             report::write_changes(w, map, &book, &file_plan, &changes)
                 .map_err(|_| Problem::Build("writing the changes file failed".into()))
         })
@@ -341,7 +341,7 @@ fn scrub_file(
         || {
             // Possibly on another thread: the fault-injection budget goes along.
             let before = FAIL_AFTER.with(|f| f.replace(budget));
-            let staged = stage_with(out_dir, &job.changes, |w| {
+            let staged = stage_unhashed(out_dir, &job.changes, |w| {
                 report::write_changes(w, map, &book, &file_plan, &changes)
                     .map_err(|_| Problem::Build("writing the changes file failed".into()))
             });
@@ -351,7 +351,7 @@ fn scrub_file(
     );
     let (staged_output, digest) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
-    let (staged_changes, _) = changes_file.map_err(fail)?;
+    let staged_changes = changes_file.map_err(fail)?;
     commit(staged_output, &job.output, settings.force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             fail(Problem::OutputExists(job.output.clone()))
@@ -391,7 +391,7 @@ fn scrub_csv_stream(
     let mut streamed = None;
     let mut staged_changes = None;
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
-        let (tmp, _) = stage_with(out_dir, &job.changes, |changes| {
+        let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
             streamed = Some(crate::csv::scrub_stream(
                 bytes,
                 &stem,
@@ -614,20 +614,51 @@ pub fn stage_with<F>(
 where
     F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
 {
+    stage(dir, target, true, write)
+}
+
+/// [`stage_with`] without the digest, for files the report gives no digest of (the changes
+/// file: as large as the output, and hashing it would only cost time).
+pub fn stage_unhashed<F>(
+    dir: &Path,
+    target: &Path,
+    write: F,
+) -> Result<tempfile::NamedTempFile, Problem>
+where
+    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
+{
+    stage(dir, target, false, write).map(|(tmp, _)| tmp)
+}
+
+fn stage<F>(
+    dir: &Path,
+    target: &Path,
+    hash: bool,
+    write: F,
+) -> Result<(tempfile::NamedTempFile, String), Problem>
+where
+    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
+{
     let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
-    let digest = write_hashed(tmp.as_file_mut(), target, write)?;
+    let digest = write_hashed(tmp.as_file_mut(), target, hash, write)?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| write_problem(target, e))?;
     Ok((tmp, digest))
 }
 
-/// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was written.
-fn write_hashed<F>(file: &mut std::fs::File, target: &Path, write: F) -> Result<String, Problem>
+/// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was written
+/// (empty without `hash`).
+fn write_hashed<F>(
+    file: &mut std::fs::File,
+    target: &Path,
+    hash: bool,
+    write: F,
+) -> Result<String, Problem>
 where
     F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
 {
-    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, file));
+    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, file), hash);
     let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
     if let Err(problem) = written {
         // An I/O failure underneath (full disk, ...) explains the failure better.
@@ -642,17 +673,17 @@ where
 /// A writer that hashes what passes through it and remembers the first I/O error.
 pub struct HashingWriter<W: Write> {
     inner: W,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     error: Option<std::io::ErrorKind>,
     /// Bytes left before an injected "storage full" failure (tests only).
     budget: Option<u64>,
 }
 
 impl<W: Write> HashingWriter<W> {
-    fn new(inner: W) -> Self {
+    fn new(inner: W, hash: bool) -> Self {
         HashingWriter {
             inner,
-            hasher: Sha256::new(),
+            hasher: hash.then(Sha256::new),
             error: None,
             budget: FAIL_AFTER.with(std::cell::Cell::get),
         }
@@ -663,7 +694,9 @@ impl<W: Write> HashingWriter<W> {
     }
 
     fn digest(self) -> String {
-        crate::actions::hex(self.hasher.finalize().as_slice())
+        self.hasher
+            .map(|h| crate::actions::hex(h.finalize().as_slice()))
+            .unwrap_or_default()
     }
 }
 
@@ -682,7 +715,9 @@ impl<W: Write> Write for HashingWriter<W> {
                 if let Some(left) = &mut self.budget {
                     *left -= n as u64;
                 }
-                self.hasher.update(&buf[..n]);
+                if let Some(hasher) = &mut self.hasher {
+                    hasher.update(&buf[..n]);
+                }
                 Ok(n)
             }
             Err(e) => {
@@ -798,7 +833,7 @@ mod tests {
         let crate::workbook::Format::Csv(dialect) = &book.format else {
             panic!("csv")
         };
-        let e = write_hashed(&mut full, Path::new("out/x.csv"), |w| {
+        let e = write_hashed(&mut full, Path::new("out/x.csv"), true, |w| {
             crate::csv::write(&book, dialect, &[], w)
         })
         .unwrap_err();
