@@ -112,15 +112,30 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 pub fn plan_jobs(files: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
     let mut outputs: HashMap<PathBuf, &Path> = HashMap::new();
     let mut jobs = Vec::with_capacity(files.len());
+    // `users.xlsx` and `users.csv` side by side (an export in both formats) would share
+    // `users.changes.csv`: such files name their changes file after the whole file name.
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    for file in files {
+        if let Some(stem) = file.file_stem() {
+            *stems
+                .entry(stem.to_string_lossy().into_owned())
+                .or_default() += 1;
+        }
+    }
     for file in files {
         let name = file
             .file_name()
             .ok_or_else(|| format!("'{}' is not a file name", file.display()))?;
         let stem = file.file_stem().unwrap_or(name).to_string_lossy();
+        let changes = if stems.get(stem.as_ref()).is_some_and(|&n| n > 1) {
+            format!("{}.changes.csv", name.to_string_lossy())
+        } else {
+            format!("{stem}.changes.csv")
+        };
         let job = Job {
             input: file.clone(),
             output: out_dir.join(name),
-            changes: out_dir.join(format!("{stem}.changes.csv")),
+            changes: out_dir.join(changes),
         };
         for path in [&job.output, &job.changes] {
             if let Some(other) = outputs.insert(path.clone(), file) {
@@ -814,8 +829,10 @@ mod tests {
         let e =
             plan_jobs(&[PathBuf::from("x/a.xlsx"), PathBuf::from("y/a.xlsx")], out).unwrap_err();
         assert!(e.contains("would both write"));
-        let e = plan_jobs(&[PathBuf::from("a.xlsx"), PathBuf::from("a.csv")], out).unwrap_err();
-        assert!(e.contains("a.changes.csv"));
+        // One export in both formats: each changes file is named after the whole file name.
+        let both = plan_jobs(&[PathBuf::from("a.xlsx"), PathBuf::from("a.csv")], out).unwrap();
+        assert_eq!(both[0].changes, Path::new("out/a.xlsx.changes.csv"));
+        assert_eq!(both[1].changes, Path::new("out/a.csv.changes.csv"));
         let jobs = plan_jobs(&[PathBuf::from("in/a.xlsx")], out).unwrap();
         assert_eq!(jobs[0].output, Path::new("out/a.xlsx"));
         assert_eq!(jobs[0].changes, Path::new("out/a.changes.csv"));
