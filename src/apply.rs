@@ -5,8 +5,8 @@
 
 use crate::actions::{self, CellCtx};
 use crate::map::{Map, RowAction};
-use crate::plan::SheetPlan;
-use crate::workbook::Sheet;
+use crate::plan::{FilePlan, SheetPlan};
+use crate::workbook::{Sheet, Workbook};
 use calamine::Data;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -196,6 +196,14 @@ impl<'a> RowApplier<'a> {
         }
         out[first..].sort_by_key(|c| c.col);
     }
+}
+
+/// Apply a file's `plan` to `book`: the changes of each sheet it scrubs, in plan order.
+pub fn apply_plan(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<SheetChanges> {
+    plan.sheets
+        .iter()
+        .map(|sp| apply_sheet(map, sp, &book.sheets[sp.sheet]))
+        .collect()
 }
 
 /// Apply `plan` to `sheet`.

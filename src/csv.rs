@@ -1011,7 +1011,7 @@ mod tests {
                 let whole = (|| -> Result<_, Problem> {
                     let book = read(&bytes, "users")?;
                     let plan = crate::plan::resolve(&map, &book)?;
-                    let changes: Vec<_> = plan.sheets.iter().map(|sp| crate::apply::apply_sheet(&map, sp, &book.sheets[sp.sheet])).collect();
+                    let changes = crate::apply::apply_plan(&map, &plan, &book);
                     let Format::Csv(dialect) = &book.format else { unreachable!() };
                     let mut out = Vec::new();
                     write_with(&book, dialect, &changes, neutralize, &mut out)?;

@@ -69,11 +69,7 @@ pub fn maps() -> &'static [Map] {
 
 fn changes_for(map: &Map, book: &Workbook) -> Option<(plan::FilePlan, Vec<SheetChanges>)> {
     let plan = plan::resolve(map, book).ok()?;
-    let changes = plan
-        .sheets
-        .iter()
-        .map(|sp| apply::apply_sheet(map, sp, &book.sheets[sp.sheet]))
-        .collect();
+    let changes = apply::apply_plan(map, &plan, book);
     Some((plan, changes))
 }
 
@@ -365,11 +361,7 @@ mod tests {
                 Ok(plan) => plan,
                 Err(p) => return assert_unmarked("plan problem", &p.to_string()),
             };
-            let changes: Vec<_> = plan
-                .sheets
-                .iter()
-                .map(|sp| apply::apply_sheet(&map, sp, &book.sheets[sp.sheet]))
-                .collect();
+            let changes = apply::apply_plan(&map, &plan, &book);
             let mut report = crate::report::sheet_reports(&map, &book, &plan, &changes);
             // A deleted row's record id (a Dynamics GUID) is listed by design: it names the
             // record, as the row number does. Everything else must not quote a cell.

@@ -279,11 +279,7 @@ fn scrub_file(
         report.encoding = Some(dialect.encoding.name());
     }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
-    let changes: Vec<SheetChanges> = file_plan
-        .sheets
-        .iter()
-        .map(|sp| apply::apply_sheet(map, sp, &book.sheets[sp.sheet]))
-        .collect();
+    let changes = apply::apply_plan(map, &file_plan, &book);
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();

@@ -180,11 +180,7 @@ mod tests {
         )
         .unwrap();
         let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes: Vec<_> = plan
-            .sheets
-            .iter()
-            .map(|sp| crate::apply::apply_sheet(&map, sp, &book.sheets[sp.sheet]))
-            .collect();
+        let changes = crate::apply::apply_plan(&map, &plan, &book);
         assert!(samples(&book, &plan, &changes, 0).is_empty());
         let got = samples(&book, &plan, &changes, 2);
         let first: Vec<_> = got.iter().filter(|s| s.column == "First Name").collect();

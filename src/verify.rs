@@ -28,11 +28,7 @@
 //! let map = Map::parse("version = 1\n[columns]\nName = \"clear\"\n", "map.toml", None).unwrap();
 //! let original = csv::read(b"Name,Team\nMary Jones,Primary Care\n", "people").unwrap();
 //! let plan = plan::resolve(&map, &original).unwrap();
-//! let changes: Vec<_> = plan
-//!     .sheets
-//!     .iter()
-//!     .map(|sp| apply::apply_sheet(&map, sp, &original.sheets[sp.sheet]))
-//!     .collect();
+//! let changes = apply::apply_plan(&map, &plan, &original);
 //!
 //! // A correct scrub passes ("Primary" is not "Mary")...
 //! let good = b"Name,Team\n,Primary Care\n";
@@ -391,11 +387,7 @@ pub fn verify_files(
     let original_side = || {
         let book = read_file(original, None, limits)?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
-        let changes: Vec<SheetChanges> = plan
-            .sheets
-            .iter()
-            .map(|sp| apply::apply_sheet(map, sp, &book.sheets[sp.sheet]))
-            .collect();
+        let changes = apply::apply_plan(map, &plan, &book);
         Ok::<_, FileError>((book, plan, changes))
     };
     // A CSV has no sheet names; its one sheet is named after the original file's stem, so that

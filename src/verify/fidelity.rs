@@ -193,7 +193,7 @@ fn hidden_columns(sheet: &Sheet) -> BTreeSet<u32> {
 #[cfg(test)]
 mod tests {
     use super::super::{check, Outcome, Rule};
-    use crate::apply::apply_sheet;
+    use crate::apply::apply_plan;
     use crate::map::Map;
     use crate::plan::resolve;
     use crate::workbook::{ColumnLayout, Format, Layout, Sheet, Visibility, Workbook};
@@ -259,11 +259,7 @@ mod tests {
         let original = users();
         let map = map();
         let plan = resolve(&map, &original).unwrap();
-        let changes: Vec<_> = plan
-            .sheets
-            .iter()
-            .map(|sp| apply_sheet(&map, sp, &original.sheets[sp.sheet]))
-            .collect();
+        let changes = apply_plan(&map, &plan, &original);
         check(&map, &original, &plan, &changes, scrubbed, None).unwrap()
     }
 
@@ -370,11 +366,7 @@ mod tests {
             .set_value((1, 2), Data::String("Mary".into()));
         let map = map();
         let plan = resolve(&map, &original).unwrap();
-        let changes: Vec<_> = plan
-            .sheets
-            .iter()
-            .map(|sp| apply_sheet(&map, sp, &original.sheets[sp.sheet]))
-            .collect();
+        let changes = apply_plan(&map, &plan, &original);
         let o = check(&map, &original, &plan, &changes, &b, None).unwrap();
         assert!(o.passed(), "{:?}", rules(&o));
 
