@@ -136,17 +136,19 @@ pub fn scrub_csv(data: &[u8]) {
     for map in maps() {
         if let Some((plan, changes)) = changes_for(map, &book) {
             if let Some(out) = write_csv(&book, &changes) {
-                // `scrub` streams a CSV: the stream must write exactly what the grid writes.
+                // `scrub` streams a CSV (unless a `re:` key matches a blank header): the stream
+                // must write exactly what the grid writes.
                 let mut streamed = Vec::new();
-                if crate::csv::scrub_stream(
-                    data,
-                    "fuzz",
-                    map,
-                    false,
-                    &mut streamed,
-                    std::io::sink(),
-                )
-                .is_ok()
+                if !map.has_blank_header_pattern()
+                    && crate::csv::scrub_stream(
+                        data,
+                        "fuzz",
+                        map,
+                        false,
+                        &mut streamed,
+                        std::io::sink(),
+                    )
+                    .is_ok()
                 {
                     assert!(streamed == out, "the streamed CSV differs from the grid's");
                 }

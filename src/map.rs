@@ -356,6 +356,14 @@ fn action_word(a: ActionName) -> &'static str {
 }
 
 impl Map {
+    /// Whether a `re:` key matches a blank header (as columns past the header row's end
+    /// have): such a map needs the whole sheet to know its columns, so a CSV is not streamed.
+    pub fn has_blank_header_pattern(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(&r.selector, Selector::Pattern(re) if re.is_match("")))
+    }
+
     /// Parse and validate a map. `key` is needed only when the map pseudonymizes.
     ///
     /// # Errors

@@ -315,19 +315,10 @@ fn scrub_file(
         })
         .map_err(fail)?;
         for (tmp, part) in parts {
-            commit(tmp, Path::new(&part.path), settings.force).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    fail(Problem::OutputExists(PathBuf::from(&part.path)))
-                } else {
-                    fail(write_problem(Path::new(&part.path), e))
-                }
-            })?;
+            commit_output(tmp, Path::new(&part.path), settings.force).map_err(fail)?;
             report.parts.push(part);
         }
-        commit(staged_changes, &job.changes, true)
-            .map_err(|e| fail(write_problem(&job.changes, e)))?;
-        report.changes = Some(job.changes.display().to_string());
-        return Ok(());
+        return commit_changes(staged_changes, job, report).map_err(fail);
     }
     // The output and the changes file are written at the same time (with 2 or more jobs).
     let budget = FAIL_AFTER.with(std::cell::Cell::get);
@@ -363,18 +354,7 @@ fn scrub_file(
     let (staged_output, digest) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
     let staged_changes = changes_file.map_err(fail)?;
-    commit(staged_output, &job.output, settings.force).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            fail(Problem::OutputExists(job.output.clone()))
-        } else {
-            fail(write_problem(&job.output, e))
-        }
-    })?;
-    report.output = Some(job.output.display().to_string());
-    // The changes file belongs to this output: it is replaced along with it.
-    commit(staged_changes, &job.changes, true).map_err(|e| fail(write_problem(&job.changes, e)))?;
-    report.changes = Some(job.changes.display().to_string());
-    Ok(())
+    commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
@@ -382,11 +362,10 @@ fn scrub_file(
 /// it, a dry run shows samples from it), nor when a `re:` key matches a blank header (columns
 /// past the header row's end count as blank-headed only when the widest row is known).
 fn streams(map: &Map, settings: &Settings) -> bool {
-    let blank_pattern = map
-        .rules
-        .iter()
-        .any(|r| matches!(&r.selector, crate::map::Selector::Pattern(re) if re.is_match("")));
-    !(settings.verify || settings.parts.active() || settings.dry_run || blank_pattern)
+    !(settings.verify
+        || settings.parts.active()
+        || settings.dry_run
+        || map.has_blank_header_pattern())
 }
 
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.
@@ -428,18 +407,43 @@ fn scrub_csv_stream(
     }
     report.sheets = vec![streamed.sheet];
     report.output_sha256 = Some(digest);
-    commit(staged_output, &job.output, settings.force).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Problem::OutputExists(job.output.clone())
-        } else {
-            write_problem(&job.output, e)
-        }
-    })?;
+    commit_both(staged_output, staged_changes, job, settings.force, report)
+}
+
+/// Commit a staged output and then its changes file, noting both in the report.
+fn commit_both(
+    output: tempfile::NamedTempFile,
+    changes: tempfile::NamedTempFile,
+    job: &Job,
+    force: bool,
+    report: &mut FileReport,
+) -> Result<(), Problem> {
+    commit_output(output, &job.output, force)?;
     report.output = Some(job.output.display().to_string());
     // The changes file belongs to this output: it is replaced along with it.
-    commit(staged_changes, &job.changes, true).map_err(|e| write_problem(&job.changes, e))?;
+    commit_changes(changes, job, report)
+}
+
+/// Commit a staged changes file (it replaces an earlier one) and note it in the report.
+fn commit_changes(
+    changes: tempfile::NamedTempFile,
+    job: &Job,
+    report: &mut FileReport,
+) -> Result<(), Problem> {
+    commit(changes, &job.changes, true).map_err(|e| write_problem(&job.changes, e))?;
     report.changes = Some(job.changes.display().to_string());
     Ok(())
+}
+
+/// [`commit`] an output: an existing file is [`Problem::OutputExists`] unless `force`.
+fn commit_output(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Problem> {
+    commit(tmp, path, force).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Problem::OutputExists(path.to_path_buf())
+        } else {
+            write_problem(path, e)
+        }
+    })
 }
 
 /// Write the output as parts of at most `limits` rows and bytes each (bytes as written: a part
