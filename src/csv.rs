@@ -291,9 +291,14 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
         }
         row += 1;
     }
-    Ok(Workbook {
+    Ok(one_sheet(sheet_name, cells, lengths, dialect))
+}
+
+/// The workbook a CSV reads as: one visible sheet named `name`, records of `lengths` fields.
+fn one_sheet(name: &str, cells: Range<Data>, lengths: Vec<u32>, dialect: Dialect) -> Workbook {
+    Workbook {
         sheets: vec![Sheet {
-            name: sheet_name.to_string(),
+            name: name.to_string(),
             visibility: Visibility::Visible,
             cells,
             formulas: None,
@@ -302,7 +307,7 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
         }],
         format: Format::Csv(dialect),
         created: None,
-    })
+    }
 }
 
 /// What [`scrub_stream`] found, for the report.
@@ -350,18 +355,12 @@ pub fn scrub_stream<W: Write, C: Write>(
             cells.set_value((0, c as u32), Data::String(h.clone()));
         }
     }
-    let head = Workbook {
-        sheets: vec![Sheet {
-            name: sheet_name.to_string(),
-            visibility: Visibility::Visible,
-            cells,
-            formulas: None,
-            layout: Layout::default(),
-            record_lengths: Some(vec![header.len() as u32]),
-        }],
-        format: Format::Csv(dialect.clone()),
-        created: None,
-    };
+    let head = one_sheet(
+        sheet_name,
+        cells,
+        vec![header.len() as u32],
+        dialect.clone(),
+    );
     let plan = crate::plan::resolve(map, &head)?;
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();
