@@ -801,10 +801,14 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Whether `text`, the redacted cell at `row`, `col` of scrubbed sheet `sheet`, still holds
-    /// a value its own row lost: the old values of the row's changed cells and what `redact`
-    /// replaced in this cell (detector matches, the subjects).
-    fn own_values_in(&self, sheet: usize, row: u32, col: u32, text: &str) -> bool {
+    /// Whether the redacted cell at `row`, `col` of scrubbed sheet `sheet` still holds a value
+    /// its own row lost: the old values of the row's changed cells and what `redact` replaced
+    /// in this cell (detector matches, the subjects).
+    fn redacted_cell_leaks(&self, sheet: usize, row: u32, col: u32) -> bool {
+        let Some(text) = crate::actions::cell_text(self.scrubbed.sheets[sheet].cell(row, col))
+        else {
+            return false;
+        };
         let Some((o, from)) = self.source(sheet, row) else {
             return true;
         };
@@ -825,7 +829,7 @@ impl<'a> Context<'a> {
             }
             values.push(old);
         }
-        Needles::new(&values).found_in(text)
+        Needles::new(&values).found_in(&text)
     }
 
     /// A finding located in a cell of scrubbed sheet `sheet`.

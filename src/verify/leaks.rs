@@ -727,10 +727,8 @@ pub(super) fn search_candidates(
                         }
                     }
                     Some(place) if text_hit && c.redacted => {
-                        if let Some(text) = crate::actions::cell_text(s.cell(c.row, c.col)) {
-                            if ctx.own_values_in(c.sheet, c.row, c.col, &text) {
-                                leak(place);
-                            }
+                        if ctx.redacted_cell_leaks(c.sheet, c.row, c.col) {
+                            leak(place);
                         }
                     }
                     Some(place) if text_hit => leak(place),
@@ -929,8 +927,7 @@ fn judge_cell(
         Verdict::Kept | Verdict::FromMap => {}
         Verdict::Scrubbed => leak(&mut scan.sink, LeakIn::ScrubbedCell),
         Verdict::Redacted => {
-            let text = crate::actions::cell_text(ctx.scrubbed.sheets[sheet].cell(row, col));
-            if text.is_some_and(|t| ctx.own_values_in(sheet, row, col, &t)) {
+            if ctx.redacted_cell_leaks(sheet, row, col) {
                 leak(&mut scan.sink, LeakIn::ScrubbedCell);
             }
         }
