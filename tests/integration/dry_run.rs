@@ -1,7 +1,7 @@
 //! `scrub --dry-run`: the same counts as a real run, only the report written, values only on the
 //! terminal and only with `--samples`.
 
-use crate::workdir::Workdir;
+use crate::workdir::{searchable, Workdir};
 use dsr_scrub::testdata::{self, Export, Options};
 use serde_json::{json, Value};
 
@@ -100,14 +100,6 @@ fn lists_every_column_with_its_action_and_count() {
     );
     assert!(out.contains("\" Full Name\""), "leading space shown: {out}");
     assert!(!out.contains("->"), "no samples unless asked: {out}");
-}
-
-/// Values worth searching for (see privacy.rs).
-fn searchable(values: Vec<String>) -> Vec<String> {
-    values
-        .into_iter()
-        .filter(|v| v.chars().count() >= 4 && v.chars().any(char::is_alphabetic))
-        .collect()
 }
 
 #[test]

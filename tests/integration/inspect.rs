@@ -1,6 +1,6 @@
 //! `inspect`: verdicts on generated exports, no values unless asked, starter maps that scrub.
 
-use crate::workdir::{cell, Book, Workdir};
+use crate::workdir::{cell, searchable, Book, Workdir};
 use calamine::Data;
 use dsr_scrub::testdata::{self, Export, Options};
 use serde_json::Value;
@@ -115,14 +115,6 @@ fn csv_without_metadata_works_from_headers_and_values() {
         let c = &columns[export.column_index(logical).unwrap()];
         assert_eq!(c["verdict"], "not_personal", "{logical}: {}", c["reason"]);
     }
-}
-
-/// Values worth searching for (see privacy.rs): a letter and at least 4 characters.
-fn searchable(values: Vec<String>) -> Vec<String> {
-    values
-        .into_iter()
-        .filter(|v| v.chars().count() >= 4 && v.chars().any(char::is_alphabetic))
-        .collect()
 }
 
 #[test]

@@ -1,16 +1,7 @@
 //! Personal data never reaches a report or a message.
 
-use crate::workdir::Workdir;
+use crate::workdir::{searchable, Workdir};
 use dsr_scrub::testdata::{self, Options};
-
-/// Values worth searching for: with a letter in them and at least 4 characters, so that row
-/// numbers, counts and hex digests cannot match by chance.
-fn searchable(values: Vec<String>) -> Vec<String> {
-    values
-        .into_iter()
-        .filter(|v| v.chars().count() >= 4 && v.chars().any(char::is_alphabetic))
-        .collect()
-}
 
 #[test]
 fn reports_and_messages_hold_no_personal_value() {

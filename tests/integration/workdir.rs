@@ -255,3 +255,14 @@ pub fn table_ref(xlsx: &[u8]) -> String {
     );
     table
 }
+
+/// A value worth searching outputs for: with a letter in it and at least 4 characters, so that
+/// row numbers, counts and hex digests cannot match by chance.
+pub fn is_searchable(value: &str) -> bool {
+    value.chars().count() >= 4 && value.chars().any(char::is_alphabetic)
+}
+
+/// The values of `values` worth searching for (see [`is_searchable`]).
+pub fn searchable(values: Vec<String>) -> Vec<String> {
+    values.into_iter().filter(|v| is_searchable(v)).collect()
+}
