@@ -48,9 +48,9 @@
 
 mod fidelity;
 mod leaks;
-mod needles;
+pub mod needles;
 
-pub use needles::MIN_CHARS;
+pub use needles::{Needles, MIN_CHARS};
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{column_letters, FileError, Problem};
@@ -60,7 +60,6 @@ use crate::plan::{self, FilePlan};
 use crate::workbook::{Format, Visibility, Workbook};
 use crate::xlsx::Limits;
 use calamine::Data;
-use needles::Needles;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -515,7 +514,7 @@ fn check(
     raw: Option<&leaks::Raw>,
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let values = removed_values(&ctx);
+    let values = removed_with(map, original, changes, &ctx.targets);
     // A package always has parts to search, so its index is built while the cells are judged
     // and compared; a CSV needs one only if some cell could leak.
     let (needles, (candidates, mut sink)) = rayon::join(
@@ -566,11 +565,54 @@ fn drop_later<T: Send + 'static>(value: T) {
 /// Every value the map removes or replaces: the original text of each changed cell; for
 /// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
 /// text of its cells in the map's columns. Collected in parallel: a large export has millions.
-fn removed_values<'a>(ctx: &'a Context<'a>) -> Vec<Cow<'a, str>> {
+///
+/// This is what `scrub` must not leave anywhere in its output, and what `verify` searches for;
+/// [`Needles::new`] indexes it for searching.
+pub fn removed_values<'a>(
+    map: &Map,
+    original: &'a Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> Vec<Cow<'a, str>> {
+    removed_with(map, original, changes, &target_columns(map, original, plan))
+}
+
+/// Per sheet of `original`: which columns the map scrubs (any action but `keep`).
+fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
+    let mut targets: Vec<Vec<bool>> = original
+        .sheets
+        .iter()
+        .map(|s| vec![false; s.width() as usize])
+        .collect();
+    for sp in &plan.sheets {
+        for t in &sp.targets {
+            if !matches!(map.rules[t.rule].action, crate::actions::Action::Keep) {
+                if let Some(slot) = targets[sp.sheet].get_mut(t.col as usize) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    targets
+}
+
+fn removed_with<'a>(
+    map: &Map,
+    original: &'a Workbook,
+    changes: &[SheetChanges],
+    targets: &[Vec<bool>],
+) -> Vec<Cow<'a, str>> {
     use rayon::prelude::*;
+    let is_target = |sheet: usize, col: u32| {
+        targets
+            .get(sheet)
+            .and_then(|t| t.get(col as usize))
+            .copied()
+            .unwrap_or(false)
+    };
     let mut values = Vec::new();
-    for sc in ctx.changes.iter().flatten() {
-        let sheet = &ctx.original.sheets[sc.sheet];
+    for sc in changes {
+        let sheet = &original.sheets[sc.sheet];
         let changed: Vec<Cow<str>> = sc
             .cells
             .par_iter()
@@ -578,7 +620,7 @@ fn removed_values<'a>(ctx: &'a Context<'a>) -> Vec<Cow<'a, str>> {
                 let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
-                let fragments = match (&ctx.map.rules[c.rule].action, &old) {
+                let fragments = match (&map.rules[c.rule].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
                     _ => Vec::new(),
                 };
@@ -589,7 +631,7 @@ fn removed_values<'a>(ctx: &'a Context<'a>) -> Vec<Cow<'a, str>> {
         for d in &sc.deleted {
             values.extend(
                 (0..sheet.width())
-                    .filter(|&col| ctx.is_target(sc.sheet, col))
+                    .filter(|&col| is_target(sc.sheet, col))
                     .filter_map(|col| crate::actions::cell_text(sheet.cell(d.row, col))),
             );
         }
@@ -659,20 +701,7 @@ impl<'a> Context<'a> {
                 }
             })
             .collect();
-        let mut targets: Vec<Vec<bool>> = original
-            .sheets
-            .iter()
-            .map(|s| vec![false; s.width() as usize])
-            .collect();
-        for sp in &plan.sheets {
-            for t in &sp.targets {
-                if !matches!(map.rules[t.rule].action, crate::actions::Action::Keep) {
-                    if let Some(slot) = targets[sp.sheet].get_mut(t.col as usize) {
-                        *slot = true;
-                    }
-                }
-            }
-        }
+        let targets = target_columns(map, original, plan);
         let index: HashMap<&str, usize> = original
             .sheets
             .iter()
