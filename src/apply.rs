@@ -81,6 +81,29 @@ impl SheetChanges {
     }
 }
 
+/// What a sheet's rows did for the data subjects (subjects by 0-based index).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubjectHits {
+    /// Rows a subject rule matched: (row, subject, the row was deleted).
+    pub rows: Vec<(u32, usize, bool)>,
+    /// Kept lookup cells (`lookup = true`) that name a subject: (row, column, subject).
+    pub residual: Vec<(u32, u32, usize)>,
+    /// Cells from which a subject was redacted: (row, column, subject).
+    pub redacted: Vec<(u32, u32, usize)>,
+    /// Cells of the columns compared with the subjects that resemble a subject without
+    /// matching it: (column, subject, how).
+    pub near: Vec<(u32, usize, crate::subjects::Near)>,
+}
+
+impl SubjectHits {
+    fn extend(&mut self, other: SubjectHits) {
+        self.rows.extend(other.rows);
+        self.residual.extend(other.residual);
+        self.redacted.extend(other.redacted);
+        self.near.extend(other.near);
+    }
+}
+
 fn uses_mentions(action: &actions::Action) -> bool {
     matches!(action, actions::Action::Redact(r) if r.uses_mentions())
 }
@@ -94,6 +117,8 @@ pub struct RowApplier<'a> {
     targets: Vec<&'a crate::plan::Target>,
     headers: Vec<String>,
     has_scrub_rules: bool,
+    lookups: Vec<u32>,
+    all_subjects: Vec<usize>,
 }
 
 impl<'a> RowApplier<'a> {
@@ -108,10 +133,16 @@ impl<'a> RowApplier<'a> {
                 .filter(|t| !matches!(map.rules[t.rule].action, actions::Action::Keep))
                 .collect(),
             headers,
-            has_scrub_rules: plan
-                .row_rules
+            // The map's rules, not the file's: a file that lacks every column a `scrub` rule
+            // reads has no row to scrub, not every row.
+            has_scrub_rules: map.rows.iter().any(|r| r.action == RowAction::Scrub),
+            lookups: plan
+                .targets
                 .iter()
-                .any(|&(_, r)| map.rows[r].action == RowAction::Scrub),
+                .filter(|t| map.rules[t.rule].lookup)
+                .map(|t| t.col)
+                .collect(),
+            all_subjects: (0..map.subjects.len()).collect(),
         }
     }
 
@@ -124,6 +155,18 @@ impl<'a> RowApplier<'a> {
         out: &mut Vec<Change>,
         deleted: &mut Vec<Deletion>,
     ) {
+        self.apply_row_hits(row, cell, out, deleted, &mut SubjectHits::default());
+    }
+
+    /// [`RowApplier::apply_row`], also noting what the row did for the data subjects.
+    pub fn apply_row_hits<'c>(
+        &self,
+        row: u32,
+        cell: impl Fn(u32) -> &'c Data,
+        out: &mut Vec<Change>,
+        deleted: &mut Vec<Deletion>,
+        hits: &mut SubjectHits,
+    ) {
         let map = self.map;
         // Borrowed for text cells: row rules test a cell of every row.
         let cell_text = |col: u32| -> Cow<'c, str> {
@@ -133,18 +176,56 @@ impl<'a> RowApplier<'a> {
                 other => Cow::Owned(other.to_string()),
             }
         };
-        let matching = |action: RowAction| {
-            self.plan.row_rules.iter().find(|&&(col, r)| {
-                map.rows[r].action == action && map.rows[r].condition.test(&cell_text(col))
-            })
-        };
-        if let Some(&(_, rule)) = matching(RowAction::Delete) {
+        // Every rule is tested (not just the first that matches), so that a row is credited to
+        // each subject it names.
+        let mut delete_rule = None;
+        let mut scrubbed = false;
+        let mut subjects: Vec<usize> = Vec::new();
+        for (&(col, r), &join) in self.plan.row_rules.iter().zip(&self.plan.row_joins) {
+            let rule = &map.rows[r];
+            if delete_rule.is_some() && rule.action == RowAction::Scrub {
+                continue;
+            }
+            let text = match join {
+                Some(j) => Cow::Owned(format!("{} {}", cell_text(col), cell_text(j))),
+                None => cell_text(col),
+            };
+            let (hit, who) = rule.condition.test_subjects(&text);
+            if matches!(rule.condition, crate::map::Condition::Subjects(_)) && !hit {
+                for (s, how) in map.subjects.near(&self.all_subjects, &text) {
+                    hits.near.push((col, s, how));
+                }
+            }
+            if !hit {
+                continue;
+            }
+            match rule.action {
+                RowAction::Delete if delete_rule.is_none() => {
+                    delete_rule = Some(r);
+                    subjects.clear();
+                    subjects.extend(who);
+                }
+                RowAction::Delete => subjects.extend(who),
+                RowAction::Scrub => {
+                    scrubbed = true;
+                    subjects.extend(who);
+                }
+            }
+        }
+        subjects.sort_unstable();
+        subjects.dedup();
+        if let Some(rule) = delete_rule {
             deleted.push(Deletion { row, rule });
+            hits.rows.extend(subjects.iter().map(|&s| (row, s, true)));
             return;
         }
-        if self.has_scrub_rules && matching(RowAction::Scrub).is_none() {
-            return;
+        hits.rows.extend(subjects.iter().map(|&s| (row, s, false)));
+        for &col in &self.lookups {
+            for s in map.subjects.matching(&cell_text(col)) {
+                hits.residual.push((row, col, s));
+            }
         }
+        let other_row = self.has_scrub_rules && !scrubbed;
         let record_id = self.plan.record_id.and_then(|c| match cell(c) {
             Data::String(s) => Some(s.as_str()),
             _ => None,
@@ -171,12 +252,16 @@ impl<'a> RowApplier<'a> {
             };
             let lost: Vec<(&str, &str)> =
                 lost.iter().map(|(o, n)| (o.as_ref(), n.as_str())).collect();
-            for t in self
-                .targets
-                .iter()
-                .filter(|t| uses_mentions(&map.rules[t.rule].action) == late)
-            {
-                let rule = &map.rules[t.rule];
+            for (t, index) in self.targets.iter().filter_map(|t| {
+                // Outside the rows a subject rule picked, only `other_rows` actions apply.
+                let index = if other_row {
+                    map.rules[t.rule].others?
+                } else {
+                    t.rule
+                };
+                (uses_mentions(&map.rules[index].action) == late).then_some((t, index))
+            }) {
+                let rule = &map.rules[index];
                 let ctx = CellCtx {
                     row: row + 1,
                     record_id,
@@ -185,10 +270,19 @@ impl<'a> RowApplier<'a> {
                 if let Some(new) =
                     actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost)
                 {
+                    if let actions::Action::Redact(red) = &rule.action {
+                        if red.uses_subjects() {
+                            for fragment in red.replaced(&cell_text(t.col), &[]) {
+                                for s in map.subjects.matching(&fragment) {
+                                    hits.redacted.push((row, t.col, s));
+                                }
+                            }
+                        }
+                    }
                     out.push(Change {
                         row,
                         col: t.col,
-                        rule: t.rule,
+                        rule: index,
                         new,
                     });
                 }
@@ -200,35 +294,66 @@ impl<'a> RowApplier<'a> {
 
 /// Apply a file's `plan` to `book`: the changes of each sheet it scrubs, in plan order.
 pub fn apply_plan(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<SheetChanges> {
+    apply_plan_hits(map, plan, book).0
+}
+
+/// [`apply_plan`], also returning what each sheet did for the data subjects.
+pub fn apply_plan_hits(
+    map: &Map,
+    plan: &FilePlan,
+    book: &Workbook,
+) -> (Vec<SheetChanges>, Vec<SubjectHits>) {
     plan.sheets
         .iter()
-        .map(|sp| apply_sheet(map, sp, &book.sheets[sp.sheet]))
-        .collect()
+        .map(|sp| apply_sheet_hits(map, sp, &book.sheets[sp.sheet]))
+        .unzip()
 }
 
 /// Apply `plan` to `sheet`.
 pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
+    apply_sheet_hits(map, plan, sheet).0
+}
+
+/// [`apply_sheet`], also returning what the sheet did for the data subjects.
+pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetChanges, SubjectHits) {
     let height = sheet.height();
     let applier = RowApplier::new(map, plan, sheet.headers().unwrap_or_default());
     let chunks: Vec<(u32, u32)> = (1..height)
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))
         .collect();
-    let per_chunk: Vec<(Vec<Change>, Vec<Deletion>)> = chunks
+    let per_chunk: Vec<(Vec<Change>, Vec<Deletion>, SubjectHits)> = chunks
         .into_par_iter()
         .map(|(start, end)| {
             let mut out = Vec::new();
             let mut deleted = Vec::new();
+            let mut hits = SubjectHits::default();
             for row in start..end {
-                applier.apply_row(row, |col| sheet.cell(row, col), &mut out, &mut deleted);
+                applier.apply_row_hits(
+                    row,
+                    |col| sheet.cell(row, col),
+                    &mut out,
+                    &mut deleted,
+                    &mut hits,
+                );
             }
-            (out, deleted)
+            (out, deleted, hits)
         })
         .collect();
-    let (cells, deleted): (Vec<_>, Vec<_>) = per_chunk.into_iter().unzip();
-    SheetChanges {
-        sheet: plan.sheet,
-        cells: cells.concat(),
-        deleted: deleted.concat(),
+    let mut cells = Vec::new();
+    let mut deleted = Vec::new();
+    let mut hits = SubjectHits::default();
+    for (c, d, h) in per_chunk {
+        cells.extend(c);
+        deleted.extend(d);
+        hits.extend(h);
     }
+    (
+        SheetChanges {
+            sheet: plan.sheet,
+            cells,
+            deleted,
+        },
+        hits,
+    )
 }

@@ -240,6 +240,34 @@ fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     Ok((dialect, text))
 }
 
+/// Every record of a small CSV or text file (a subjects list), decoded and split the way an
+/// export is: any encoding and delimiter Excel writes.
+///
+/// # Errors
+/// As [`read`], with a line number and never the text.
+pub(crate) fn records(bytes: &[u8]) -> Result<Vec<Vec<String>>, Problem> {
+    let (dialect, text) = open(bytes)?;
+    let mut out = Vec::new();
+    for record in reader(&dialect, text.as_bytes()).records() {
+        out.push(
+            record
+                .map_err(parse_error)?
+                .iter()
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// A small text file decoded as a CSV would be (UTF-8 with or without BOM, UTF-16, Windows-1252).
+///
+/// # Errors
+/// As [`read`].
+pub(crate) fn text(bytes: &[u8]) -> Result<String, Problem> {
+    open(bytes).map(|(_, text)| text.into_owned())
+}
+
 /// A record reader of `text` in `dialect`: no header row, ragged rows allowed.
 fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
     ::csv::ReaderBuilder::new()
@@ -1004,7 +1032,7 @@ mod tests {
             #[test]
             fn streaming_equals_reading_whole((bytes, map, neutralize) in csv_text()) {
                 let key = crate::actions::Key::from_bytes(b"a key for the stream test").unwrap();
-                let subjects = ["Zoë Müller".to_string()];
+                let subjects = crate::subjects::Subjects::from_values(&["Zoë Müller".to_string()]);
                 let inputs = MapInputs { key: Some(&key), subjects: &subjects };
                 let map = Map::parse_with(&format!("version = 1\n[columns]\n{}\n", MAPS[map]), "m.toml", &inputs).unwrap();
                 let whole = (|| -> Result<_, Problem> {

@@ -55,7 +55,10 @@ pub fn maps() -> &'static [Map] {
             )
             .into(),
         ));
-        let subjects = ["Zoë Müller".to_string(), "zoe@example.com".to_string()];
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Zoë Müller".to_string(),
+            "zoe@example.com".to_string(),
+        ]);
         let inputs = crate::map::MapInputs {
             key: Some(key()),
             subjects: &subjects,
@@ -78,7 +81,7 @@ pub fn parse_map(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let subjects = ["Zoë".to_string()];
+    let subjects = crate::subjects::Subjects::from_values(&["Zoë".to_string()]);
     let inputs = crate::map::MapInputs {
         key: Some(key()),
         subjects: &subjects,
@@ -342,8 +345,8 @@ mod tests {
         /// quotes a cell.
         #[test]
         fn maps_and_cells_never_panic_or_leak_into_errors((headers, cells, map_text) in case()) {
-            let subjects = [format!("{MARK}00")];
-            let inputs = crate::map::MapInputs { key: Some(super::key()), subjects: &subjects[..] };
+            let subjects = crate::subjects::Subjects::from_values(&[format!("{MARK}00")]);
+            let inputs = crate::map::MapInputs { key: Some(super::key()), subjects: &subjects };
             let map = match Map::parse_with(&map_text, "map.toml", &inputs) {
                 Ok(map) => map,
                 Err(e) => return assert_unmarked("map error", &e.to_string()),

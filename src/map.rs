@@ -8,6 +8,7 @@ use crate::actions::{
     Action, Detector, Key, Mask, PseudoKind, Pseudonymizer, Redactor, RegexRewrite, Template,
 };
 use crate::error::MapError;
+use crate::subjects::Subjects;
 use indexmap::IndexMap;
 use regex::Regex;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -31,6 +32,14 @@ pub struct Map {
     pub rules: Vec<ColumnRule>,
     /// The row rules (`[[rows]]`), in map order.
     pub rows: Vec<RowRule>,
+    /// The data subjects the map was parsed with.
+    pub subjects: std::sync::Arc<Subjects>,
+    /// Row rules that compare with the subjects (`in = "@subjects"`) are active: the run is
+    /// about the subjects, not every row.
+    pub subject_scoped: bool,
+    /// Subject rules were left out because no subject was given (`skip_without_subjects`), so
+    /// the column actions apply to every row.
+    pub every_row_without_subjects: bool,
 }
 
 /// One `[[rows]]` entry: which rows to delete, or which rows the column actions apply to.
@@ -40,6 +49,11 @@ pub struct RowRule {
     pub column: String,
     /// Other headers that name the same column.
     pub aliases: Vec<String>,
+    /// A second column whose text is appended (after a space) to the first before the test:
+    /// first and last name columns tested as one name. Header or logical name, and aliases.
+    pub join: Option<(String, Vec<String>)>,
+    /// A file without the column is not an error; the rule does not apply there.
+    pub optional: bool,
     /// The condition on the cell's text.
     pub condition: Condition,
     /// What to do with matching rows.
@@ -57,6 +71,9 @@ pub enum Condition {
     In(Vec<String>),
     /// The regex (case-insensitive) matches the cell.
     Matches(Regex),
+    /// The cell identifies a data subject (`in = "@subjects"`), in any name form, by email,
+    /// user name or record GUID (see [`crate::subjects`]).
+    Subjects(std::sync::Arc<Subjects>),
 }
 
 impl Condition {
@@ -70,6 +87,19 @@ impl Condition {
                 values.contains(&t)
             }
             Condition::Matches(re) => re.is_match(text),
+            Condition::Subjects(s) => !s.matching(text).is_empty(),
+        }
+    }
+
+    /// Whether a cell's text meets the condition, and for a subjects condition which subjects
+    /// (0-based) it identifies.
+    pub fn test_subjects(&self, text: &str) -> (bool, Vec<usize>) {
+        match self {
+            Condition::Subjects(s) => {
+                let hits = s.matching(text);
+                (!hits.is_empty(), hits)
+            }
+            other => (other.test(text), Vec::new()),
         }
     }
 }
@@ -93,12 +123,21 @@ pub enum RowAction {
 }
 
 /// What a map may refer to besides itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MapInputs<'a> {
     /// The pseudonymization key.
     pub key: Option<&'a Key>,
-    /// The data subjects' values (`--subject`, `--subjects`), for `in = "@subjects"`.
-    pub subjects: &'a [String],
+    /// The data subjects (`--subject`, `--subjects`), for `in = "@subjects"`.
+    pub subjects: &'a Subjects,
+}
+
+impl Default for MapInputs<'_> {
+    fn default() -> Self {
+        MapInputs {
+            key: None,
+            subjects: Subjects::none(),
+        }
+    }
 }
 
 /// One `[columns]` entry.
@@ -120,6 +159,16 @@ pub struct ColumnRule {
     pub format: Option<FieldFormat>,
     /// What to do with the column's cells.
     pub action: Action,
+    /// In a map with `scrub` row rules: the rule (index in [`Map::rules`]) whose action applies
+    /// to this column in the other rows (`other_rows = { ... }`), e.g. redacting the subjects
+    /// from other people's descriptions.
+    pub others: Option<usize>,
+    /// This rule is another rule's `other_rows` action, not a key of its own.
+    pub companion: bool,
+    /// A lookup column kept as it is (`lookup = true`): it shows another record's name, which
+    /// follows that record once it is scrubbed in Dynamics. Cells naming a subject are listed
+    /// in the report as residual mentions.
+    pub lookup: bool,
 }
 
 /// What a column's values must look like for Dynamics to import them.
@@ -197,10 +246,24 @@ struct RawWhere {
     column: String,
     #[serde(default)]
     aliases: Vec<String>,
+    #[serde(default)]
+    join: Option<RawJoin>,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    skip_without_subjects: bool,
     equals: Option<String>,
     #[serde(rename = "in")]
     one_of: Option<RawIn>,
     matches: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJoin {
+    column: String,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -261,6 +324,10 @@ struct RawEntryTable {
     detect: Option<Vec<Detector>>,
     patterns: Option<Vec<String>>,
     mentions: Option<bool>,
+    // any action
+    other_rows: Option<Box<RawEntryTable>>,
+    #[serde(default)]
+    lookup: bool,
 }
 
 /// A `[columns]` entry in either form.
@@ -286,6 +353,8 @@ impl RawEntry {
             detect: None,
             patterns: None,
             mentions: None,
+            other_rows: None,
+            lookup: false,
         })
     }
 }
@@ -356,6 +425,17 @@ fn action_word(a: ActionName) -> &'static str {
 }
 
 impl Map {
+    /// Whether the data subjects make any difference to this map: a row rule compares with
+    /// them, or a `redact` looks for them. `--subject` with a map that does not use them is an
+    /// error (it would be silently ignored).
+    pub fn uses_subjects(&self) -> bool {
+        self.subject_scoped
+            || self
+                .rules
+                .iter()
+                .any(|r| matches!(&r.action, Action::Redact(red) if red.uses_subjects()))
+    }
+
     /// Whether a `re:` key matches a blank header (as columns past the header row's end
     /// have): such a map needs the whole sheet to know its columns, so a CSV is not streamed.
     pub fn has_blank_header_pattern(&self) -> bool {
@@ -379,7 +459,14 @@ impl Map {
     /// assert!(err.to_string().contains("--key-file"));
     /// ```
     pub fn parse(text: &str, origin: &str, key: Option<&Key>) -> Result<Map, MapError> {
-        Map::parse_with(text, origin, &MapInputs { key, subjects: &[] })
+        Map::parse_with(
+            text,
+            origin,
+            &MapInputs {
+                key,
+                subjects: Subjects::none(),
+            },
+        )
     }
 
     /// Parse and validate a map that may use a key and data subjects.
@@ -424,17 +511,56 @@ impl Map {
             }
         }
         let mut rules = Vec::with_capacity(raw.columns.len());
-        for (name, entry) in raw.columns {
-            let rule = build_rule(&name, entry, key, inputs.subjects)
-                .map_err(|detail| MapError::new(origin, format!("column `{name}`: {detail}")))?;
+        let mut companions = Vec::new();
+        for (name, mut entry) in raw.columns {
+            let at = |detail: String| MapError::new(origin, format!("column `{name}`: {detail}"));
+            let other = entry.0.other_rows.take();
+            let mut rule = build_rule(&name, entry, key, inputs.subjects).map_err(at)?;
+            // Without subjects there are no other rows (`scrub` rules on subjects are left out
+            // or refused), so an `other_rows` action that looks for them is not built.
+            let other = other.filter(|o| {
+                !(inputs.subjects.is_empty()
+                    && o.detect
+                        .as_ref()
+                        .is_some_and(|d| d.contains(&Detector::Subjects)))
+            });
+            if let Some(other) = other {
+                if other.other_rows.is_some() || other.lookup {
+                    return Err(at(
+                        "`other_rows` takes an action and its options only".into()
+                    ));
+                }
+                let mut companion = build_rule(&name, RawEntry(*other), key, inputs.subjects)
+                    .map_err(|d| at(format!("other_rows: {d}")))?;
+                companion.key = format!("{name} (other rows)");
+                companion.optional = true;
+                companion.companion = true;
+                companions.push((rules.len(), companion));
+            }
+            if rule.lookup && !matches!(rule.action, Action::Keep) {
+                return Err(at("`lookup = true` goes with `action = \"keep\"`: a lookup column is kept and its mentions of a subject are listed".into()));
+            }
+            rule.others = None;
             rules.push(rule);
         }
+        for (owner, companion) in companions {
+            rules[owner].others = Some(rules.len());
+            rules.push(companion);
+        }
         let mut rows = Vec::with_capacity(raw.rows.len());
+        let mut skipped = false;
         for (i, row) in raw.rows.into_iter().enumerate() {
+            if row.condition.skip_without_subjects && inputs.subjects.is_empty() {
+                skipped = true;
+                continue;
+            }
             let rule = build_row_rule(i + 1, row, inputs.subjects)
                 .map_err(|detail| MapError::new(origin, format!("rows[{}]: {detail}", i + 1)))?;
             rows.push(rule);
         }
+        let subject_scoped = rows
+            .iter()
+            .any(|r| matches!(r.condition, Condition::Subjects(_)));
         let digest = crate::actions::hex(Sha256::digest(text.as_bytes()).as_slice());
         Ok(Map {
             origin: origin.to_string(),
@@ -442,6 +568,9 @@ impl Map {
             sheets: raw.sheets,
             rules,
             rows,
+            subjects: std::sync::Arc::new(inputs.subjects.clone()),
+            subject_scoped,
+            every_row_without_subjects: skipped && !subject_scoped,
         })
     }
 }
@@ -450,7 +579,7 @@ fn build_rule(
     key: &str,
     RawEntry(e): RawEntry,
     secret: Option<&Key>,
-    subjects: &[String],
+    subjects: &Subjects,
 ) -> Result<ColumnRule, String> {
     check_options(&e)?;
     let selector = match key.strip_prefix("re:") {
@@ -528,6 +657,9 @@ fn build_rule(
         max_length: e.max_length,
         format: e.format,
         action,
+        others: None,
+        companion: false,
+        lookup: e.lookup,
     })
 }
 
@@ -548,11 +680,12 @@ pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn build_row_rule(n: usize, raw: RawRow, subjects: &[String]) -> Result<RowRule, String> {
+fn build_row_rule(n: usize, raw: RawRow, subjects: &Subjects) -> Result<RowRule, String> {
     let w = raw.condition;
     if w.column.trim().is_empty() {
         return Err("`where.column` is empty".into());
     }
+    let has_in = w.one_of.is_some();
     let (condition, what) = match (w.equals, w.one_of, w.matches) {
         (Some(v), None, None) => (Condition::Equals(fold(&v)), "equals a value".to_string()),
         (None, Some(RawIn::List(list)), None) => (
@@ -564,13 +697,7 @@ fn build_row_rule(n: usize, raw: RawRow, subjects: &[String]) -> Result<RowRule,
                 return Err("`in = \"@subjects\"` needs the data subjects: pass --subject VALUE or --subjects FILE".into());
             }
             (
-                Condition::In(
-                    subjects
-                        .iter()
-                        .map(|v| fold(v))
-                        .filter(|v| !v.is_empty())
-                        .collect(),
-                ),
+                Condition::Subjects(std::sync::Arc::new(subjects.clone())),
                 "in @subjects".to_string(),
             )
         }
@@ -594,10 +721,21 @@ fn build_row_rule(n: usize, raw: RawRow, subjects: &[String]) -> Result<RowRule,
         RowAction::Delete => "delete",
         RowAction::Scrub => "scrub",
     };
+    if w.join.is_some() && !has_in {
+        return Err("`join` goes with `in`".into());
+    }
     Ok(RowRule {
-        label: format!("rows[{n}]: {action} where {} {what}", w.column),
+        label: format!(
+            "rows[{n}]: {action} where {}{} {what}",
+            w.column,
+            w.join
+                .as_ref()
+                .map_or_else(String::new, |j| format!(" + {}", j.column))
+        ),
         column: w.column,
         aliases: w.aliases,
+        join: w.join.map(|j| (j.column, j.aliases)),
+        optional: w.optional,
         condition,
         action: raw.action,
     })
@@ -772,7 +910,8 @@ mod tests {
 
     #[test]
     fn row_rules_parse_and_test() {
-        let subjects = ["Zoë  Müller".to_string(), "zoe@contoso.com".to_string()];
+        let subjects =
+            Subjects::from_values(&["Zoë  Müller".to_string(), "zoe@contoso.com".to_string()]);
         let text = r#"version = 1
 [[rows]]
 where = { column = "Owner", in = "@subjects" }

@@ -207,6 +207,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.rows_deleted = 0;
             report.cells_changed = 0;
             report.sheets.clear();
+            report.subjects.clear();
             report.parts.clear();
             report.samples.clear();
             report.output = None;
@@ -279,7 +280,12 @@ fn scrub_file(
         report.encoding = Some(dialect.encoding.name());
     }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
-    let changes = apply::apply_plan(map, &file_plan, &book);
+    let (changes, hits) = apply::apply_plan_hits(map, &file_plan, &book);
+    if !map.subjects.is_empty() {
+        use crate::subjects::report as subjects;
+        report.subject_columns = subjects::compared_columns(map, &book, &file_plan);
+        report.subjects = subjects::file_reports(map, &book, &file_plan, &changes, &hits);
+    }
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
@@ -359,12 +365,13 @@ fn scrub_file(
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
 /// whole: not when the whole input is needed again (`--verify` compares with it, parts split
-/// it, a dry run shows samples from it), nor when a `re:` key matches a blank header (columns
+/// it, a dry run shows samples from it), nor with data subjects (their accounting is per sheet), nor when a `re:` key matches a blank header (columns
 /// past the header row's end count as blank-headed only when the widest row is known).
 fn streams(map: &Map, settings: &Settings) -> bool {
     !(settings.verify
         || settings.parts.active()
         || settings.dry_run
+        || !map.subjects.is_empty()
         || map.has_blank_header_pattern())
 }
 

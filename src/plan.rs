@@ -33,6 +33,8 @@ pub struct SheetPlan {
     pub record_id: Option<u32>,
     /// Row rules that apply in this sheet: (column, index in [`Map::rows`]).
     pub row_rules: Vec<(u32, usize)>,
+    /// For each entry of `row_rules`, the column its `join` names, when it has one.
+    pub row_joins: Vec<Option<u32>>,
 }
 
 /// What to do in one file.
@@ -79,21 +81,32 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
         let mut plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
         apply_field_rules(map, sheet, &headers, metadata.as_ref(), &mut plan.targets)?;
-        let row_rules = map
-            .rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, rule)| {
-                let cols = find_named(&rule.column, &rule.aliases, &headers, metadata.as_ref());
-                cols.first().map(|&c| {
-                    rows_matched[i] = true;
-                    (c as u32, i)
-                })
-            })
-            .collect();
+        let mut row_rules = Vec::new();
+        let mut row_joins = Vec::new();
+        for (i, rule) in map.rows.iter().enumerate() {
+            let found = |name: &str, aliases: &[String]| {
+                find_named(name, aliases, &headers, metadata.as_ref())
+                    .first()
+                    .map(|&c| c as u32)
+            };
+            let Some(col) = found(&rule.column, &rule.aliases) else {
+                continue;
+            };
+            let join = match &rule.join {
+                Some((name, aliases)) => match found(name, aliases) {
+                    Some(c) => Some(c),
+                    None => continue,
+                },
+                None => None,
+            };
+            rows_matched[i] = true;
+            row_rules.push((col, i));
+            row_joins.push(join);
+        }
         sheets.push(SheetPlan {
             sheet: index,
             row_rules,
+            row_joins,
             ..plan
         });
     }
@@ -113,7 +126,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         .rows
         .iter()
         .zip(&rows_matched)
-        .find(|(_, found)| !**found)
+        .find(|(rule, found)| !**found && !rule.optional)
         .map(|(r, _)| r)
     {
         return Err(Problem::MissingColumn {
@@ -230,7 +243,9 @@ fn resolve_sheet(
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| matches!(r.selector, Selector::Pattern(_))),
-        );
+        )
+        // A rule's `other_rows` action follows its owner's columns.
+        .filter(|(_, r)| !r.companion);
     for (index, rule) in named_first {
         let cols = match &rule.selector {
             Selector::Name(name) => find_named(name, &rule.aliases, headers, metadata),
@@ -283,6 +298,7 @@ fn resolve_sheet(
         targets,
         record_id: record_id_column(headers, metadata),
         row_rules: Vec::new(),
+        row_joins: Vec::new(),
     })
 }
 

@@ -35,6 +35,12 @@ pub struct RunReport {
     pub files: Vec<FileReport>,
     /// Sums over all files.
     pub totals: Totals,
+    /// What the run is about: `subjects` (only rows that identify a data subject were
+    /// changed), or `every_row`.
+    pub scope: &'static str,
+    /// Per data subject, by position (never by value): what the whole run did for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<crate::subjects::report::SubjectTotal>,
 }
 
 /// Which map a run used.
@@ -109,6 +115,12 @@ pub struct FileReport {
     pub parts: Vec<PartReport>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
+    /// The columns compared with the data subjects, as `sheet / column`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subject_columns: Vec<String>,
+    /// Per data subject, by position: rows matched, deleted and changed in this file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<crate::subjects::report::SubjectReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
     /// personal values, so they are never serialized.
     #[serde(skip)]
@@ -133,6 +145,8 @@ impl FileReport {
             formulas_neutralized: None,
             parts: Vec::new(),
             sheets: Vec::new(),
+            subject_columns: Vec::new(),
+            subjects: Vec::new(),
             samples: Vec::new(),
         }
     }

@@ -1,86 +1,702 @@
-//! Data subjects: the people an erasure request is about (`--subject`, `--subjects FILE`).
+//! Data subjects: the people an erasure request is about (`--subject`, `--subjects FILE`), and
+//! how a cell is compared with them.
 //!
-//! Maps refer to them as `in = "@subjects"` in row rules. A subjects file is either one value
-//! per line, or (a `.csv` file) a CSV with a header row such as `name,email,guid`, in which
-//! every non-empty field of every row is a value.
+//! Each `--subject` value is one subject; each data row of a subjects file is one subject, its
+//! fields (name, email, record GUID...) all identifying the same person. Subjects are referred
+//! to by position (`subject #2`: the `--subject` values first, then the file's rows), never by
+//! value, in reports and messages.
+//!
+//! A value is recognized as a record GUID (with or without braces, any case), an email address
+//! (also as `mailto:` text), a person's name (two words or more), or else an exact value such as
+//! a user name. Text is compared after Unicode NFC normalization, without zero-width characters,
+//! ignoring case and runs of spaces. A name matches in the forms Dynamics builds from the
+//! organization's name format, "First Last", "Last, First" and "Last First", with or without
+//! middle names or initials; a different first or last name ("Janet Doe", "Jane Doerr",
+//! "Mary-Jane Doe") does not match.
 
+pub mod report;
+
+use regex::Regex;
+use std::borrow::Cow;
 use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
 
-/// Collect the subjects' values from the command line and an optional file; blank values are
-/// dropped and duplicates removed, order kept.
-///
-/// # Errors
-/// A one-line message naming the file when it cannot be read or parsed.
-pub fn load(values: &[String], file: Option<&Path>) -> Result<Vec<String>, String> {
-    let mut all: Vec<String> = values.to_vec();
-    if let Some(path) = file {
-        let bytes = std::fs::read(path).map_err(|e| {
-            format!(
-                "cannot read the subjects file '{}' ({})",
-                path.display(),
-                e.kind()
-            )
-        })?;
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-            .map_err(|_| {
-                format!(
-                    "the subjects file '{}' is not UTF-8 text; save it as UTF-8",
-                    path.display()
-                )
-            })?;
-        let is_csv = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if is_csv {
-            let mut reader = ::csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_reader(text.as_bytes());
-            for (i, record) in reader.records().enumerate() {
-                let record = record.map_err(|_| {
-                    format!(
-                        "the subjects file '{}' cannot be parsed at row {}",
-                        path.display(),
-                        i + 2
-                    )
-                })?;
-                all.extend(record.iter().map(str::to_string));
-            }
-        } else {
-            all.extend(text.lines().map(str::to_string));
+/// One way a subject is identified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ident {
+    /// A person's name: normalized words in "first ... last" order.
+    Name(Vec<String>),
+    /// An email address or user principal name, normalized.
+    Email(String),
+    /// A record GUID: 36 lowercase characters with dashes.
+    Guid(String),
+    /// Anything else (a domain user name, an employee id), normalized.
+    Exact(String),
+}
+
+/// One data subject.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    idents: Vec<Ident>,
+}
+
+/// The data subjects of a run, in the order given.
+#[derive(Debug, Clone, Default)]
+pub struct Subjects {
+    list: Vec<Subject>,
+}
+
+/// How a cell that did not match a subject resembles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Near {
+    /// The same words in another order.
+    Reordered,
+    /// One edit away (a typo).
+    OneEdit,
+    /// Two edits away.
+    TwoEdits,
+}
+
+impl Near {
+    /// How a person would say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Near::Reordered => "same words in another order",
+            Near::OneEdit => "one edit away",
+            Near::TwoEdits => "two edits away",
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    Ok(all
-        .into_iter()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty() && seen.insert(crate::map::fold(v)))
-        .collect())
+}
+
+/// Characters that do not show and must not keep a value from matching.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
+/// NFC, no zero-width characters, lowercase, single spaces, trimmed: the form values are
+/// compared in.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.nfc() {
+        if invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `text` in NFC without zero-width characters (case and spacing kept), for searching free
+/// text; borrowed when it already is.
+pub fn prepare(text: &str) -> Cow<'_, str> {
+    let clean = unicode_normalization::is_nfc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+        && !text.chars().any(invisible);
+    if clean {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().filter(|&c| !invisible(c)).collect())
+    }
+}
+
+/// The words of a normalized name: split at spaces and commas, surrounding punctuation dropped
+/// (`J.` is the initial `j`).
+fn words(norm: &str) -> Vec<&str> {
+    norm.split([' ', ','])
+        .map(|w| w.trim_matches(|c: char| matches!(c, '.' | '"' | '(' | ')' | '\'' | '[' | ']')))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn guid(norm: &str) -> Option<String> {
+    let bare = norm
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .unwrap_or(norm);
+    let b = bare.as_bytes();
+    let dashed = b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    if dashed {
+        return Some(bare.to_string());
+    }
+    (b.len() == 32 && b.iter().all(u8::is_ascii_hexdigit)).then(|| {
+        format!(
+            "{}-{}-{}-{}-{}",
+            &bare[..8],
+            &bare[8..12],
+            &bare[12..16],
+            &bare[16..20],
+            &bare[20..]
+        )
+    })
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty() && !domain.is_empty() && !s.contains(' ')
+}
+
+impl Ident {
+    fn classify(value: &str) -> Option<Ident> {
+        let norm = normalize(value);
+        if norm.is_empty() {
+            return None;
+        }
+        if let Some(g) = guid(&norm) {
+            return Some(Ident::Guid(g));
+        }
+        let mail = norm.strip_prefix("mailto:").unwrap_or(&norm);
+        if is_email(mail) {
+            return Some(Ident::Email(mail.to_string()));
+        }
+        if let Some(order) = name_orders(&norm).into_iter().next() {
+            return Some(Ident::Name(order.into_iter().map(str::to_string).collect()));
+        }
+        Some(Ident::Exact(norm))
+    }
+
+    fn matches(&self, cell: &Cell) -> bool {
+        match self {
+            Ident::Name(name) => cell.orders.iter().any(|o| name_matches(name, o)),
+            Ident::Email(e) => cell.emails.iter().any(|c| c == e),
+            Ident::Guid(g) => cell.guid.as_deref() == Some(g.as_str()),
+            Ident::Exact(x) => cell.norm == *x,
+        }
+    }
+
+    fn near(&self, cell: &Cell) -> Option<Near> {
+        let edits = |a: &str, b: &str| {
+            if a.chars().count().abs_diff(b.chars().count()) > 2 {
+                return None;
+            }
+            match strsim::damerau_levenshtein(a, b) {
+                1 => Some(Near::OneEdit),
+                2 if a.chars().count() > 4 => Some(Near::TwoEdits),
+                _ => None,
+            }
+        };
+        match self {
+            Ident::Name(name) => {
+                let mut sorted_name = name.clone();
+                sorted_name.sort();
+                let joined = name.join(" ");
+                cell.orders
+                    .iter()
+                    .filter_map(|o| {
+                        let mut sorted: Vec<&str> = o.clone();
+                        sorted.sort_unstable();
+                        if sorted == sorted_name {
+                            Some(Near::Reordered)
+                        } else {
+                            edits(&joined, &o.join(" "))
+                        }
+                    })
+                    .min()
+            }
+            Ident::Email(e) => cell
+                .emails
+                .iter()
+                .filter_map(|c| edits(e, c))
+                .min()
+                .or_else(|| edits(e, cell.norm)),
+            Ident::Guid(g) => edits(g, cell.guid.as_deref().unwrap_or(cell.norm)),
+            Ident::Exact(x) => edits(x, cell.norm),
+        }
+    }
+}
+
+/// A cell prepared for comparison with every subject.
+struct Cell<'a> {
+    norm: &'a str,
+    guid: Option<String>,
+    emails: Vec<&'a str>,
+    orders: Vec<Vec<&'a str>>,
+}
+
+impl<'a> Cell<'a> {
+    fn new(norm: &'a str) -> Cell<'a> {
+        Cell {
+            norm,
+            guid: guid(norm),
+            emails: norm
+                .split([' ', ';', ',', '<', '>', '(', ')', '"'])
+                .map(|w| w.strip_prefix("mailto:").unwrap_or(w))
+                .filter(|w| is_email(w))
+                .collect(),
+            orders: name_orders(norm),
+        }
+    }
+}
+
+/// The readings of a normalized name as words in "first ... last" order: "Last, First Middle"
+/// gives one; "A B C" gives "A B C" (First Last) and "B C A" (Last First).
+fn name_orders(norm: &str) -> Vec<Vec<&str>> {
+    if norm.contains('@') {
+        return Vec::new();
+    }
+    if norm.matches(',').count() == 1 {
+        let (last, first) = norm.split_once(',').unwrap_or_default();
+        let (last, first) = (words(last), words(first));
+        if last.is_empty() || first.is_empty() {
+            return Vec::new();
+        }
+        return vec![first.into_iter().chain(last).collect()];
+    }
+    if norm.contains(',') {
+        return Vec::new();
+    }
+    let w = words(norm);
+    if w.len() < 2 {
+        return Vec::new();
+    }
+    let mut rotated: Vec<&str> = w[1..].to_vec();
+    rotated.push(w[0]);
+    vec![w, rotated]
+}
+
+/// Whether `cell` (first ... last) names the person `subject` (first ... last): the same first
+/// and last name; middle names or initials on either side only when they agree.
+fn name_matches(subject: &[String], cell: &[&str]) -> bool {
+    let (Some(sf), Some(sl), Some(cf), Some(cl)) =
+        (subject.first(), subject.last(), cell.first(), cell.last())
+    else {
+        return false;
+    };
+    if subject.len() < 2 || cell.len() < 2 || sf != cf || sl != cl {
+        return false;
+    }
+    let sm: Vec<&str> = subject[1..subject.len() - 1]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let cm = &cell[1..cell.len() - 1];
+    let agree = |a: &str, b: &str| {
+        a == b
+            || (a.chars().count() == 1 && b.starts_with(a))
+            || (b.chars().count() == 1 && a.starts_with(b))
+    };
+    let (short, long): (&[&str], &[&str]) = if sm.len() <= cm.len() {
+        (&sm, cm)
+    } else {
+        (cm, &sm)
+    };
+    short.iter().all(|s| long.iter().any(|l| agree(s, l)))
+}
+
+impl Subjects {
+    /// No subjects.
+    pub fn none() -> &'static Subjects {
+        static NONE: Subjects = Subjects { list: Vec::new() };
+        &NONE
+    }
+
+    /// One subject per value (the `--subject` values).
+    pub fn from_values(values: &[String]) -> Subjects {
+        Subjects::from_rows(values.iter().map(|v| vec![v.clone()]))
+    }
+
+    fn from_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Subjects {
+        Subjects {
+            list: rows
+                .into_iter()
+                .map(|fields| Subject {
+                    idents: fields.iter().filter_map(|f| Ident::classify(f)).collect(),
+                })
+                .filter(|s| !s.idents.is_empty())
+                .collect(),
+        }
+    }
+
+    /// How many subjects there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The subjects (0-based index) that `text` identifies: a cell of an identity column.
+    pub fn matching(&self, text: &str) -> Vec<usize> {
+        if self.list.is_empty() {
+            return Vec::new();
+        }
+        let norm = normalize(text);
+        if norm.is_empty() {
+            return Vec::new();
+        }
+        let cell = Cell::new(&norm);
+        (0..self.list.len())
+            .filter(|&i| self.list[i].idents.iter().any(|id| id.matches(&cell)))
+            .collect()
+    }
+
+    /// For the subjects in `which` (0-based), how `text` resembles each without matching it.
+    pub fn near(&self, which: &[usize], text: &str) -> Vec<(usize, Near)> {
+        let norm = normalize(text);
+        if norm.is_empty() || which.is_empty() {
+            return Vec::new();
+        }
+        let cell = Cell::new(&norm);
+        which
+            .iter()
+            .filter_map(|&i| {
+                let s = self.list.get(i)?;
+                if s.idents.iter().any(|id| id.matches(&cell)) {
+                    return None;
+                }
+                s.idents
+                    .iter()
+                    .filter_map(|id| id.near(&cell))
+                    .min()
+                    .map(|n| (i, n))
+            })
+            .collect()
+    }
+
+    /// A case-insensitive regex for the subjects in free text: each name in its three forms
+    /// (with the subject's middle names or initials), each email, GUID and other value as it
+    /// is. Search [`prepare`]d text with it. `None` without subjects.
+    pub fn regex(&self) -> Option<Regex> {
+        let mut alternatives: Vec<String> = Vec::new();
+        for id in self.list.iter().flat_map(|s| &s.idents) {
+            match id {
+                Ident::Name(n) => {
+                    let esc: Vec<String> = n.iter().map(|w| regex::escape(w)).collect();
+                    let (first, last) = (&esc[0], &esc[esc.len() - 1]);
+                    let mut middles: Vec<String> = esc[1..esc.len() - 1].to_vec();
+                    middles.push(r"\p{L}\.?".into());
+                    let mid = format!(r"(?:\s+(?:{}))*", middles.join("|"));
+                    alternatives.push(format!(r"{first}{mid}\s+{last}"));
+                    alternatives.push(format!(r"{last}\s*,\s*{first}{mid}"));
+                    alternatives.push(format!(r"{last}\s+{first}{mid}"));
+                }
+                Ident::Email(e) => alternatives.push(regex::escape(e)),
+                Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
+                Ident::Exact(x) => alternatives.push(
+                    x.split(' ')
+                        .map(regex::escape)
+                        .collect::<Vec<_>>()
+                        .join(r"\s+"),
+                ),
+            }
+        }
+        if alternatives.is_empty() {
+            return None;
+        }
+        // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it.
+        alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        let pattern = format!("(?i)(?:{})", alternatives.join("|"));
+        Regex::new(&pattern).ok()
+    }
+
+    /// Load the subjects from `--subject` values and an optional `--subjects` file.
+    ///
+    /// A file ending in `.csv` is read as a CSV (comma, semicolon or tab; UTF-8 with or without
+    /// BOM, UTF-16, Windows-1252), one subject per row; a header row such as `name,email,guid`
+    /// (or `First Name;Last Name;Email`) is recognized and skipped, and first and last name
+    /// columns are joined. Any other file holds one value per line.
+    ///
+    /// # Errors
+    /// A one-line message naming the file when it cannot be read or parsed.
+    pub fn load(values: &[String], file: Option<&Path>) -> Result<Subjects, String> {
+        let mut rows: Vec<Vec<String>> = values.iter().map(|v| vec![v.clone()]).collect();
+        if let Some(path) = file {
+            let bytes = std::fs::read(path).map_err(|e| {
+                format!(
+                    "cannot read the subjects file '{}' ({})",
+                    path.display(),
+                    e.kind()
+                )
+            })?;
+            let bad = |p: crate::error::Problem| {
+                format!(
+                    "the subjects file '{}' cannot be read: {p}; save it as CSV UTF-8",
+                    path.display()
+                )
+            };
+            let is_csv = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if is_csv {
+                rows.extend(file_rows(crate::csv::records(&bytes).map_err(bad)?));
+            } else {
+                let text = crate::csv::text(&bytes).map_err(bad)?;
+                rows.extend(text.lines().map(|l| vec![l.to_string()]));
+            }
+        }
+        let subjects = Subjects::from_rows(rows);
+        Ok(subjects)
+    }
+}
+
+/// What a subjects file's header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Value,
+    First,
+    Last,
+}
+
+fn role(header: &str) -> Option<Role> {
+    let h = normalize(header).replace(['_', '-'], " ");
+    let h = h.trim();
+    const FIRST: &[&str] = &["first name", "firstname", "given name", "vorname", "prénom"];
+    const LAST: &[&str] = &[
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "nachname",
+        "nom",
+    ];
+    const VALUE: &[&str] = &[
+        "name",
+        "full name",
+        "fullname",
+        "display name",
+        "owner",
+        "subject",
+        "person",
+        "email",
+        "e mail",
+        "mail",
+        "email address",
+        "e mail address",
+        "e mail adresse",
+        "primary email",
+        "upn",
+        "user name",
+        "username",
+        "domainname",
+        "internalemailaddress",
+        "guid",
+        "id",
+        "record id",
+        "user id",
+        "systemuserid",
+        "object id",
+    ];
+    if FIRST.contains(&h) {
+        Some(Role::First)
+    } else if LAST.contains(&h) {
+        Some(Role::Last)
+    } else if VALUE.contains(&h) {
+        Some(Role::Value)
+    } else {
+        None
+    }
+}
+
+/// A subjects CSV's rows as subjects' values: a header row is dropped, first and last names
+/// are joined.
+fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let mut records = records.into_iter();
+    let Some(first) = records.next() else {
+        return Vec::new();
+    };
+    let roles: Option<Vec<Role>> = first
+        .iter()
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| role(f))
+        .collect();
+    let roles = match roles {
+        Some(r) if !r.is_empty() => Some(
+            first
+                .iter()
+                .map(|f| role(f).unwrap_or(Role::Value))
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    let Some(roles) = roles else {
+        return std::iter::once(first).chain(records).collect();
+    };
+    records
+        .map(|record| {
+            let field = |role: Role| {
+                record
+                    .iter()
+                    .zip(&roles)
+                    .filter(|(_, r)| **r == role)
+                    .map(|(f, _)| f.trim())
+                    .filter(|f| !f.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let mut values: Vec<String> = record
+                .iter()
+                .zip(roles.iter().chain(std::iter::repeat(&Role::Value)))
+                .filter(|(_, r)| **r == Role::Value)
+                .map(|(f, _)| f.clone())
+                .collect();
+            let name = format!("{} {}", field(Role::First), field(Role::Last));
+            values.push(name);
+            values
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn subjects(values: &[&str]) -> Subjects {
+        Subjects::from_values(&values.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+    }
+
     #[test]
-    fn values_files_and_csv() {
-        let dir = tempfile::tempdir().unwrap();
-        let lines = dir.path().join("s.txt");
-        std::fs::write(&lines, "Zoë Müller\n\n  zoe@contoso.com \n").unwrap();
-        let csv = dir.path().join("s.csv");
-        std::fs::write(&csv, "\u{feff}name,email,guid\nAoife Byrne,aoife@contoso.com,3217a7c8-1ab4-eb11-8236-000d3aff3315\n").unwrap();
-        let got = load(&["ZOË MÜLLER".into()], Some(&lines)).unwrap();
-        assert_eq!(got, ["ZOË MÜLLER", "zoe@contoso.com"]);
-        let got = load(&[], Some(&csv)).unwrap();
+    fn every_name_form_matches() {
+        let s = subjects(&["Jane Doe"]);
+        for cell in [
+            "Jane Doe",
+            "Doe, Jane",
+            "Doe Jane",
+            "JANE  DOE",
+            " jane doe ",
+            "Jane M. Doe",
+            "Jane Mary Doe",
+            "Doe, Jane Mary",
+            "Doe, Jane M.",
+            "Ja\u{200B}ne Doe",
+            "Jane\u{00A0}Doe",
+        ] {
+            assert_eq!(s.matching(cell), [0], "{cell:?}");
+        }
+        for cell in [
+            "Janet Doe",
+            "Jane Doerr",
+            "Mary-Jane Doe",
+            "Doe, Janet",
+            "Jane",
+            "Doe",
+            "John Doe",
+            "",
+        ] {
+            assert!(s.matching(cell).is_empty(), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn nfc_and_nfd_are_one_name() {
+        let nfd = "Zoe\u{0308} Mu\u{0308}ller";
+        assert_eq!(subjects(&["Zoë Müller"]).matching(nfd), [0]);
+        assert_eq!(subjects(&[nfd]).matching("MÜLLER, ZOË"), [0]);
+        assert!(subjects(&["Zoë Müller"]).matching("Zoe Muller").is_empty());
+    }
+
+    #[test]
+    fn middle_names_must_agree_when_both_have_them() {
+        let s = subjects(&["Jane Mary Doe"]);
+        assert_eq!(s.matching("Jane Doe"), [0]);
+        assert_eq!(s.matching("Jane M Doe"), [0]);
+        assert!(s.matching("Jane Ann Doe").is_empty());
+        assert_eq!(subjects(&["Doe, Jane"]).matching("Jane Doe"), [0]);
+    }
+
+    #[test]
+    fn emails_guids_and_exact_values() {
+        let s = subjects(&[
+            "Jane.Doe@Contoso.com",
+            "{3217A7C8-1AB4-EB11-8236-000D3AFF3315}",
+            "CONTOSO\\jdoe",
+        ]);
+        assert_eq!(s.matching("jane.doe@contoso.com"), [0]);
+        assert_eq!(s.matching("mailto:JANE.DOE@contoso.com"), [0]);
+        assert_eq!(s.matching("a@x.example; jane.doe@contoso.com"), [0]);
+        assert!(s.matching("xjane.doe@contoso.com").is_empty());
+        assert_eq!(s.matching("3217a7c8-1ab4-eb11-8236-000d3aff3315"), [1]);
+        assert_eq!(s.matching("{3217a7c8-1ab4-eb11-8236-000d3aff3315}"), [1]);
+        assert_eq!(s.matching("contoso\\JDOE"), [2]);
+    }
+
+    #[test]
+    fn near_matches_find_typos_and_reorderings() {
+        let s = subjects(&[
+            "Jane Deo",
+            "Mary Jane Doe",
+            "{3217a7c8-1ab4-eb11-8236-000d3aff3316}",
+        ]);
+        assert_eq!(s.near(&[0], "Jane Doe"), [(0, Near::OneEdit)]);
+        assert_eq!(s.near(&[1], "Jane Mary Doe"), [(1, Near::Reordered)]);
         assert_eq!(
-            got,
-            [
-                "Aoife Byrne",
-                "aoife@contoso.com",
-                "3217a7c8-1ab4-eb11-8236-000d3aff3315"
-            ]
+            s.near(&[2], "3217a7c8-1ab4-eb11-8236-000d3aff3315"),
+            [(2, Near::OneEdit)]
         );
-        assert!(load(&[], Some(&dir.path().join("missing.txt")))
-            .unwrap_err()
-            .contains("missing.txt"));
+        assert!(s.near(&[0], "Aoife Byrne").is_empty());
+    }
+
+    #[test]
+    fn free_text_regex_finds_every_form_and_not_look_alikes() {
+        let re = subjects(&["Jane Doe", "jane@contoso.com"]).regex().unwrap();
+        for text in [
+            "Approved by Jane Doe today",
+            "owner: Doe, Jane",
+            "DOE JANE",
+            "Jane M. Doe",
+            "mail jane@contoso.com",
+        ] {
+            assert!(re.is_match(&prepare(text)), "{text}");
+        }
+        assert!(!re.is_match("Janet Doerr"));
+        assert_eq!(prepare("Ja\u{200B}ne"), "Jane");
+    }
+
+    #[test]
+    fn files_in_any_excel_encoding_and_delimiter() {
+        let dir = tempfile::tempdir().unwrap();
+        let german = dir.path().join("s.csv");
+        std::fs::write(
+            &german,
+            "\u{feff}Vorname;Nachname;E-Mail\r\nZoë;Müller;zoe@contoso.com\r\nJane;Doe;\r\n",
+        )
+        .unwrap();
+        let s = Subjects::load(&["Aoife Byrne".into()], Some(&german)).unwrap();
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.matching("Aoife Byrne"), [0]);
+        assert_eq!(s.matching("Müller, Zoë"), [1]);
+        assert_eq!(s.matching("zoe@contoso.com"), [1]);
+        assert_eq!(s.matching("Doe, Jane"), [2]);
+
+        let utf16 = dir.path().join("u.csv");
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "name\temail\r\nZoë Müller\tzoe@contoso.com\r\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        std::fs::write(&utf16, bytes).unwrap();
+        let s = Subjects::load(&[], Some(&utf16)).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.matching("zoe@contoso.com"), [0]);
+
+        let cp1252 = dir.path().join("w.txt");
+        std::fs::write(&cp1252, b"Zo\xEB M\xFCller\r\n\r\nJane Doe\r\n").unwrap();
+        let s = Subjects::load(&[], Some(&cp1252)).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.matching("Zoë Müller"), [0]);
+
+        let e = Subjects::load(&[], Some(&dir.path().join("missing.txt"))).unwrap_err();
+        assert!(e.contains("missing.txt"), "{e}");
     }
 }

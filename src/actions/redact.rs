@@ -96,7 +96,7 @@ impl Redactor {
         detectors: Vec<Detector>,
         patterns: &[String],
         mentions: bool,
-        subjects: &[String],
+        subjects: &crate::subjects::Subjects,
     ) -> Result<Redactor, String> {
         let patterns = patterns
             .iter()
@@ -107,16 +107,14 @@ impl Redactor {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let subjects = if detectors.contains(&Detector::Subjects) {
-            let mut values: Vec<&str> = subjects
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect();
-            if values.is_empty() {
+            if subjects.is_empty() {
                 return Err("detector `subjects` needs the data subjects: pass --subject VALUE or --subjects FILE".into());
             }
-            values.sort_by_key(|v| std::cmp::Reverse(v.chars().count()));
-            Some(alternation(&values))
+            Some(
+                subjects
+                    .regex()
+                    .ok_or("the data subjects cannot be searched for")?,
+            )
         } else {
             None
         };
@@ -129,6 +127,11 @@ impl Redactor {
             subjects,
             mentions,
         })
+    }
+
+    /// Whether the action looks for the data subjects.
+    pub fn uses_subjects(&self) -> bool {
+        self.subjects.is_some()
     }
 
     /// Whether the action needs the values the row lost in other columns.
@@ -175,7 +178,13 @@ impl Redactor {
             }
         }
         if let Some(re) = &self.subjects {
-            out = replace_alone(re, &out, word_char, REDACTED, found);
+            // Subjects are found in any normalization form and across zero-width characters;
+            // the text is only rewritten (in NFC, without them) when one is found.
+            let prepared = crate::subjects::prepare(&out);
+            let redacted = replace_alone(re, &prepared, word_char, REDACTED, found);
+            if redacted != prepared {
+                out = redacted;
+            }
         }
         for detector in &self.detectors {
             out = match detector {
@@ -255,13 +264,18 @@ fn replace_alone(
 mod tests {
     use super::*;
 
+    fn none() -> crate::subjects::Subjects {
+        crate::subjects::Subjects::default()
+    }
+
     fn r(detectors: &[Detector]) -> Redactor {
-        Redactor::new(detectors.to_vec(), &[], false, &[]).unwrap()
+        Redactor::new(detectors.to_vec(), &[], false, &none()).unwrap()
     }
 
     #[test]
     fn tells_what_it_replaced() {
-        let red = Redactor::new(vec![Detector::Email, Detector::Phone], &[], true, &[]).unwrap();
+        let red =
+            Redactor::new(vec![Detector::Email, Detector::Phone], &[], true, &none()).unwrap();
         let text = "Zoë Müller (zoe@contoso.com, +44 20 7946 0123) left.";
         assert_eq!(
             red.replaced(text, &[("Zoë Müller", "Deleted User")]),
@@ -320,7 +334,7 @@ mod tests {
 
     #[test]
     fn mentions_use_the_columns_replacements_longest_first() {
-        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        let red = Redactor::new(vec![], &[], true, &none()).unwrap();
         let lost = [
             ("José", "Deleted"),
             ("José García", "Deleted User 3217a7c8"),
@@ -338,7 +352,7 @@ mod tests {
 
     #[test]
     fn mentions_inside_hyphenated_names_are_replaced() {
-        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        let red = Redactor::new(vec![], &[], true, &none()).unwrap();
         assert_eq!(
             red.apply("Anne-Marie Dupont", &[("Marie", "")]).unwrap(),
             "Anne-[redacted] Dupont"
@@ -347,7 +361,7 @@ mod tests {
 
     #[test]
     fn common_words_only_on_word_boundaries() {
-        let red = Redactor::new(vec![], &[], true, &[]).unwrap();
+        let red = Redactor::new(vec![], &[], true, &none()).unwrap();
         assert_eq!(
             red.apply("Mary's primary account; ask mary.", &[("Mary", "Kovalu")])
                 .unwrap(),
@@ -357,7 +371,10 @@ mod tests {
 
     #[test]
     fn subjects_everywhere_but_not_inside_other_names() {
-        let subjects = ["Zoë Müller".to_string(), "zoe@contoso.com".to_string()];
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Zoë Müller".to_string(),
+            "zoe@contoso.com".to_string(),
+        ]);
         let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
         assert_eq!(
             red.apply(
@@ -371,15 +388,15 @@ mod tests {
 
     #[test]
     fn custom_patterns_and_errors() {
-        let red = Redactor::new(vec![], &[r"\bEMP-\d+\b".into()], false, &[]).unwrap();
+        let red = Redactor::new(vec![], &[r"\bEMP-\d+\b".into()], false, &none()).unwrap();
         assert_eq!(
             red.apply("Badge EMP-0042 returned", &[]).unwrap(),
             "Badge [redacted] returned"
         );
-        assert!(Redactor::new(vec![], &["(".into()], false, &[]).is_err());
-        assert!(Redactor::new(vec![Detector::Subjects], &[], false, &[])
+        assert!(Redactor::new(vec![], &["(".into()], false, &none()).is_err());
+        assert!(Redactor::new(vec![Detector::Subjects], &[], false, &none())
             .unwrap_err()
             .contains("--subject"));
-        assert!(Redactor::new(vec![], &[], false, &[]).is_err());
+        assert!(Redactor::new(vec![], &[], false, &none()).is_err());
     }
 }

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod inspect;
 pub mod profiles;
 pub mod scrub;
+mod subjects_summary;
 pub mod verify;
 
 use crate::actions::Key;
@@ -25,13 +26,20 @@ pub(crate) fn load_map_inputs(
     subjects: &SubjectArgs,
 ) -> Result<(Option<Key>, Map), Error> {
     let key = scrub::load_key(key_file)?;
-    let subjects = crate::subjects::load(&subjects.subjects, subjects.subjects_file.as_deref())
-        .map_err(Error::Usage)?;
+    let subjects =
+        crate::subjects::Subjects::load(&subjects.subjects, subjects.subjects_file.as_deref())
+            .map_err(Error::Usage)?;
     let inputs = MapInputs {
         key: key.as_ref(),
         subjects: &subjects,
     };
     let map = scrub::load_map(map, profile, &inputs)?;
+    if !subjects.is_empty() && !map.uses_subjects() {
+        return Err(Error::Map(crate::error::MapError::new(
+            &map.origin,
+            "--subject has no effect with this map; add a [[rows]] rule (where = { column = \"...\", in = \"@subjects\" }) or use a profile",
+        )));
+    }
     Ok((key, map))
 }
 

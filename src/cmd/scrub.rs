@@ -123,6 +123,17 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             sha256: map.digest.clone(),
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
+        subjects: crate::subjects::report::totals(
+            map.subjects.len(),
+            reports.iter().map(|r| &r.subjects[..]),
+        ),
+        scope: if map.subject_scoped {
+            "subjects"
+        } else if map.every_row_without_subjects {
+            "every_row_no_subject_given"
+        } else {
+            "every_row"
+        },
         files: reports,
         totals,
     };
@@ -152,7 +163,11 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
     print_summary(&run_report, Some(&report_path), args);
-    Ok(if run_report.totals.failed == 0 {
+    let unmatched = super::subjects_summary::unmatched(&run_report);
+    if !unmatched.is_empty() {
+        eprint!("{unmatched}");
+    }
+    Ok(if run_report.totals.failed == 0 && unmatched.is_empty() {
         exit::OK
     } else {
         exit::FAILED
@@ -254,6 +269,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );
+        out.push_str(&super::subjects_summary::lines(report));
         if let Some(path) = report_path {
             out.push_str(&format!("report: {}\n", path.display()));
         }
@@ -270,6 +286,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 thousands(t.rows)
             ),
         );
+        out.push_str(&super::subjects_summary::lines(report));
         if let Some(path) = report_path {
             out.push_str(&format!("report: {}\n", path.display()));
         }

@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn every_profile_is_a_valid_map_without_a_key() {
-        let subjects = ["Zoë Müller".to_string()];
+        let subjects = crate::subjects::Subjects::from_values(&["Zoë Müller".to_string()]);
         let inputs = crate::map::MapInputs {
             key: None,
             subjects: &subjects,

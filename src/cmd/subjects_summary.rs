@@ -1,0 +1,117 @@
+//! The summary lines about data subjects, by position and never by value.
+
+use crate::report::{thousands, RunReport, Status};
+use std::path::Path;
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// What the run was about, and per subject what it did.
+pub(crate) fn lines(report: &RunReport) -> String {
+    let mut out = String::new();
+    match report.scope {
+        "every_row_no_subject_given" => out.push_str(
+            "  scope: every row (no --subject given); with --subject only the subjects' rows change\n",
+        ),
+        "subjects" => {
+            let matched: u64 = report.subjects.iter().map(|s| s.rows_matched).sum();
+            out.push_str(&format!(
+                "  scope: the {}' rows only ({} of {}); other rows are left as they were\n",
+                if report.subjects.len() == 1 {
+                    "subject"
+                } else {
+                    "subjects"
+                },
+                plural(matched, "row", "rows"),
+                thousands(report.totals.rows),
+            ));
+        }
+        _ => {}
+    }
+    for s in &report.subjects {
+        let mut line = format!(
+            "  subject #{}: {} matched in {} ({} deleted, {} changed)",
+            s.subject,
+            plural(s.rows_matched, "row", "rows"),
+            plural(s.files, "file", "files"),
+            thousands(s.rows_deleted),
+            thousands(s.rows_changed),
+        );
+        if s.cells_redacted > 0 {
+            line.push_str(&format!(
+                "; redacted from {} of other rows",
+                plural(s.cells_redacted, "cell", "cells")
+            ));
+        }
+        if s.residual_mentions > 0 {
+            line.push_str(&format!(
+                "; {} in kept lookup columns (they follow the record once it is scrubbed in Dynamics; listed in the report)",
+                plural(s.residual_mentions, "mention", "mentions")
+            ));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// One line per subject that matched nothing in the whole run: what it was compared with, and
+/// the near matches by column and count. Empty when every subject was found.
+pub(crate) fn unmatched(report: &RunReport) -> String {
+    let mut out = String::new();
+    for total in report.subjects.iter().filter(|s| !s.found) {
+        let ok = report.files.iter().filter(|f| f.status == Status::Ok);
+        let compared: Vec<String> = ok
+            .clone()
+            .filter(|f| !f.subject_columns.is_empty())
+            .map(|f| format!("{}: {}", file_name(&f.input), f.subject_columns.join(", ")))
+            .collect();
+        let mut near = Vec::new();
+        let mut residual = 0u64;
+        for f in ok {
+            for r in f.subjects.iter().filter(|r| r.subject == total.subject) {
+                for n in &r.near_matches {
+                    near.push(format!(
+                        "{}: {} / {}: {} {}",
+                        file_name(&f.input),
+                        n.sheet,
+                        n.column,
+                        plural(n.cells, "cell", "cells"),
+                        n.how.describe()
+                    ));
+                }
+                residual += r.residual_mentions.iter().map(|p| p.cells).sum::<u64>();
+            }
+        }
+        out.push_str(&format!(
+            "dsr-scrub: subject #{} matched nothing in {}; compared with {}",
+            total.subject,
+            plural(report.files.len() as u64, "file", "files"),
+            if compared.is_empty() {
+                "no column (no file has the columns the map compares)".to_string()
+            } else {
+                compared.join("; ")
+            }
+        ));
+        if residual > 0 {
+            out.push_str(&format!(
+                "; it appears only in kept lookup columns ({})",
+                plural(residual, "cell", "cells")
+            ));
+        }
+        if near.is_empty() {
+            out.push_str("; nothing similar was found");
+        } else {
+            out.push_str(&format!("; near matches: {}", near.join("; ")));
+        }
+        out.push_str("; check the value (spelling, name form, braces) or the exports given\n");
+    }
+    out
+}
