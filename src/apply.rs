@@ -119,6 +119,9 @@ pub struct RowApplier<'a> {
     has_scrub_rules: bool,
     lookups: Vec<u32>,
     all_subjects: Vec<usize>,
+    /// Per subject, the identifiers its matched rows hold (see [`learn`]), and a redactor of
+    /// them for the other rows' `other_rows` columns.
+    learned: Option<(actions::Redactor, crate::subjects::Subjects)>,
 }
 
 impl<'a> RowApplier<'a> {
@@ -143,6 +146,7 @@ impl<'a> RowApplier<'a> {
                 .map(|t| t.col)
                 .collect(),
             all_subjects: (0..map.subjects.len()).collect(),
+            learned: None,
         }
     }
 
@@ -156,6 +160,31 @@ impl<'a> RowApplier<'a> {
         deleted: &mut Vec<Deletion>,
     ) {
         self.apply_row_hits(row, cell, out, deleted, &mut SubjectHits::default());
+    }
+
+    /// The subjects (0-based) a row's subject rules match, for [`learn`].
+    fn matched_subjects<'c>(&self, cell: impl Fn(u32) -> &'c Data) -> Vec<usize> {
+        let text = |col: u32| match cell(col) {
+            Data::Empty => String::new(),
+            other => other.to_string(),
+        };
+        let mut out = Vec::new();
+        for (&(col, r), &join) in self.plan.row_rules.iter().zip(&self.plan.row_joins) {
+            if !matches!(
+                self.map.rows[r].condition,
+                crate::map::Condition::Subjects(_)
+            ) {
+                continue;
+            }
+            let t = match join {
+                Some(j) => format!("{} {}", text(col), text(j)),
+                None => text(col),
+            };
+            out.extend(self.map.rows[r].condition.test_subjects(&t).1);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// [`RowApplier::apply_row`], also noting what the row did for the data subjects.
@@ -191,7 +220,8 @@ impl<'a> RowApplier<'a> {
                 None => cell_text(col),
             };
             let (hit, who) = rule.condition.test_subjects(&text);
-            if matches!(rule.condition, crate::map::Condition::Subjects(_)) && !hit {
+            if matches!(rule.condition, crate::map::Condition::Subjects(_)) {
+                // `near` leaves out the subjects the cell matches.
                 for (s, how) in map.subjects.near(&self.all_subjects, &text) {
                     hits.near.push((col, s, how));
                 }
@@ -267,9 +297,26 @@ impl<'a> RowApplier<'a> {
                     record_id,
                     column: self.headers.get(t.col as usize).map_or("", String::as_str),
                 };
-                if let Some(new) =
-                    actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost)
-                {
+                let mut new =
+                    actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost);
+                if let (true, Some((red, learned))) = (other_row, &self.learned) {
+                    // What the subjects' own rows hold (their email, phone, full name) goes
+                    // from other rows' text too.
+                    let base = match &new {
+                        Some(Data::String(s)) => Cow::Owned(s.clone()),
+                        Some(_) => Cow::Borrowed(""),
+                        None => cell_text(t.col),
+                    };
+                    if let Some(redacted) = red.apply(&base, &[]) {
+                        for fragment in red.replaced(&base, &[]) {
+                            for s in learned.matching(&fragment) {
+                                hits.redacted.push((row, t.col, s));
+                            }
+                        }
+                        new = Some(Data::String(redacted));
+                    }
+                }
+                if let Some(new) = new {
                     if let actions::Action::Redact(red) = &rule.action {
                         if red.uses_subjects() {
                             for fragment in red.replaced(&cell_text(t.col), &[]) {
@@ -290,6 +337,66 @@ impl<'a> RowApplier<'a> {
         }
         out[first..].sort_by_key(|c| c.col);
     }
+}
+
+/// What the rows that identify a subject hold besides the value given: their email addresses,
+/// phone numbers and the identity columns' text (full name, user name), per subject. Only for
+/// maps with `other_rows` actions in a subject-scoped run: those redact the other rows' text.
+fn learn(
+    map: &Map,
+    plan: &SheetPlan,
+    sheet: &Sheet,
+    applier: &RowApplier,
+) -> Option<(actions::Redactor, crate::subjects::Subjects)> {
+    if !map.subject_scoped
+        || !plan
+            .targets
+            .iter()
+            .any(|t| map.rules[t.rule].others.is_some())
+    {
+        return None;
+    }
+    let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    let identity: Vec<u32> = plan
+        .row_rules
+        .iter()
+        .map(|&(c, _)| c)
+        .chain(plan.row_joins.iter().flatten().copied())
+        .collect();
+    for row in 1..sheet.height() {
+        let who = applier.matched_subjects(|col| sheet.cell(row, col));
+        if who.is_empty() {
+            continue;
+        }
+        let mut values = Vec::new();
+        for (col, strong) in identity
+            .iter()
+            .map(|&c| (c, true))
+            .chain(plan.targets.iter().map(|t| (t.col, false)))
+        {
+            let text = match sheet.cell(row, col) {
+                Data::String(s) => s.trim().to_string(),
+                _ => continue,
+            };
+            let digits = text.chars().filter(char::is_ascii_digit).count();
+            let phone = (7..=15).contains(&digits) && !text.chars().any(char::is_alphabetic);
+            let kept = if strong {
+                text.split_whitespace().count() >= 2 || text.contains('@')
+            } else {
+                crate::dynamics::is_email(&text) || phone
+            };
+            if kept && !values.contains(&text) {
+                values.push(text);
+            }
+        }
+        for s in who {
+            per_subject[s].extend(values.iter().cloned());
+        }
+    }
+    let learned = crate::subjects::Subjects::aligned(per_subject);
+    let red =
+        actions::Redactor::new(vec![actions::Detector::Subjects], &[], false, &learned).ok()?;
+    Some((red, learned))
 }
 
 /// Apply a file's `plan` to `book`: the changes of each sheet it scrubs, in plan order.
@@ -318,6 +425,8 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
 pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetChanges, SubjectHits) {
     let height = sheet.height();
     let applier = RowApplier::new(map, plan, sheet.headers().unwrap_or_default());
+    let mut applier = applier;
+    applier.learned = learn(map, plan, sheet, &applier);
     let chunks: Vec<(u32, u32)> = (1..height)
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))

@@ -170,6 +170,9 @@ impl Ident {
         if is_email(mail) {
             return Some(Ident::Email(mail.to_string()));
         }
+        if !norm.chars().any(char::is_alphabetic) {
+            return Some(Ident::Exact(norm));
+        }
         if let Some(order) = name_orders(&norm).into_iter().next() {
             return Some(Ident::Name(order.into_iter().map(str::to_string).collect()));
         }
@@ -314,6 +317,19 @@ impl Subjects {
     /// One subject per value (the `--subject` values).
     pub fn from_values(values: &[String]) -> Subjects {
         Subjects::from_rows(values.iter().map(|v| vec![v.clone()]))
+    }
+
+    /// One subject per entry, kept in place even when it has no usable value, so that indices
+    /// stay those of another list.
+    pub fn aligned(rows: Vec<Vec<String>>) -> Subjects {
+        Subjects {
+            list: rows
+                .into_iter()
+                .map(|fields| Subject {
+                    idents: fields.iter().filter_map(|f| Ident::classify(f)).collect(),
+                })
+                .collect(),
+        }
     }
 
     fn from_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Subjects {

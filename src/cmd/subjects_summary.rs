@@ -23,11 +23,11 @@ pub(crate) fn lines(report: &RunReport) -> String {
         "subjects" => {
             let matched: u64 = report.subjects.iter().map(|s| s.rows_matched).sum();
             out.push_str(&format!(
-                "  scope: the {}' rows only ({} of {}); other rows are left as they were\n",
+                "  scope: the {} rows only ({} of {}); other rows are left as they were\n",
                 if report.subjects.len() == 1 {
-                    "subject"
+                    "subject's"
                 } else {
-                    "subjects"
+                    "subjects'"
                 },
                 plural(matched, "row", "rows"),
                 thousands(report.totals.rows),

@@ -1,0 +1,366 @@
+//! Erasing one person: subject-scoped runs of the built-in profiles, every name form, match
+//! accounting, and runs that must fail when a subject matches nothing.
+
+use crate::workdir::{cell, Book, Workdir};
+use calamine::Data;
+use dsr_scrub::testdata::approvals::{self, Row};
+use dsr_scrub::testdata::{disabled_users, Export, Options, Value};
+
+fn text(export: &Export, row: usize, logical: &str) -> String {
+    match &export.rows[row][export.column_index(logical).unwrap()] {
+        Value::Text(s) => s.clone(),
+        other => panic!("{logical} is {other:?}"),
+    }
+}
+
+fn report(wd: &Workdir) -> serde_json::Value {
+    serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap()
+}
+
+/// A 300-row Disabled Users export, the row of the subject (whose first and last name no other
+/// row shares), and the subject's email and full name. Row 40's Manager names the subject
+/// ("Last, First"), row 41's Description mentions the subject's email.
+fn users() -> (Export, usize) {
+    let mut export = disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    let names: Vec<(String, String)> = (0..export.rows.len())
+        .map(|r| (text(&export, r, "firstname"), text(&export, r, "lastname")))
+        .collect();
+    let k = (17..300)
+        .find(|&r| names.iter().filter(|n| **n == names[r]).count() == 1)
+        .unwrap();
+    let (first, last) = names[k].clone();
+    let email = text(&export, k, "internalemailaddress");
+    let manager = export.column_index("parentsystemuserid").unwrap();
+    export.rows[40][manager] = Value::Text(format!("{last}, {first}"));
+    let description = export.column_index("description").unwrap();
+    export.rows[41][description] = Value::Text(format!("Covers for {email} while away."));
+    (export, k)
+}
+
+#[test]
+fn a_subject_scoped_run_changes_exactly_one_row_of_300() {
+    let (export, k) = users();
+    let (first, last) = (text(&export, k, "firstname"), text(&export, k, "lastname"));
+    let email = text(&export, k, "internalemailaddress");
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    // "Last, First", in capitals: the name form must not matter.
+    let subject = format!("{}, {}", last.to_uppercase(), first.to_uppercase());
+    let run = wd.run(&["scrub", "--subject", &subject, "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("scope: the subject's rows only (1 row of 300)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("subject #1: 1 row matched"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains(&first) && !run.text().contains(&last));
+
+    let input = Book::open(wd.read("users.xlsx"));
+    let output = Book::open(wd.read("scrubbed/users.xlsx"));
+    let (i, o) = (
+        input.sheet("Disabled Users"),
+        output.sheet("Disabled Users"),
+    );
+    assert_eq!(i.get_size(), o.get_size());
+    let description = export.column_index("description").unwrap() as u32;
+    let mut changed_rows = std::collections::BTreeSet::new();
+    for r in 0..i.height() as u32 {
+        for c in 0..i.width() as u32 {
+            if cell(i, r, c) != cell(o, r, c) {
+                changed_rows.insert(r);
+                if r != k as u32 + 1 {
+                    assert_eq!((r, c), (42, description), "only row 41's Description");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        changed_rows.into_iter().collect::<Vec<_>>(),
+        [k as u32 + 1, 42]
+    );
+    let first_col = export.column_index("firstname").unwrap() as u32;
+    assert_eq!(
+        cell(o, k as u32 + 1, first_col),
+        Data::String("Deleted".into())
+    );
+    assert_eq!(
+        cell(o, 42, description),
+        Data::String("Covers for [redacted] while away.".into())
+    );
+    // The Manager naming the subject is kept (a lookup) and listed.
+    let manager = export.column_index("parentsystemuserid").unwrap() as u32;
+    assert_eq!(cell(i, 41, manager), cell(o, 41, manager));
+
+    let report = report(&wd);
+    assert_eq!(report["scope"], "subjects");
+    let s = &report["subjects"][0];
+    assert_eq!(s["subject"], 1);
+    assert_eq!(s["found"], true);
+    assert_eq!(s["rows_matched"], 1);
+    assert_eq!(s["rows_changed"], 1);
+    assert_eq!(s["cells_redacted"], 1);
+    assert_eq!(s["residual_mentions"], 1);
+    let file = &report["files"][0]["subjects"][0];
+    assert_eq!(file["residual_mentions"][0]["column"], "Manager");
+    let json = String::from_utf8(wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert!(
+        !json.contains(&email) && !json.contains(&last),
+        "no value in the report"
+    );
+    let changes = String::from_utf8(wd.read("scrubbed/users.changes.csv")).unwrap();
+    let rows: std::collections::BTreeSet<&str> = changes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let expected = [(k + 2).to_string(), "43".to_string()];
+    assert_eq!(
+        rows.into_iter().collect::<Vec<_>>(),
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn every_identifier_finds_the_row_and_a_german_excel_subjects_file_works() {
+    let (export, k) = users();
+    let (first, last) = (text(&export, k, "firstname"), text(&export, k, "lastname"));
+    let id = text(&export, k, "systemuserid");
+    let user = text(&export, k, "domainname");
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write("users.csv", export.to_csv());
+    // German Excel: "CSV UTF-8", semicolons, a BOM, CRLF; first and last name in two columns.
+    wd.write(
+        "subjects.csv",
+        format!("\u{feff}Vorname;Nachname;E-Mail\r\n{first};{last};\r\n"),
+    );
+    let braces = format!("{{{}}}", id.to_uppercase());
+    for (name, args) in [
+        ("file", vec!["--subjects", "subjects.csv"]),
+        ("guid in braces", vec!["--subject", braces.as_str()]),
+        ("user name", vec!["--subject", user.as_str()]),
+    ] {
+        for input in ["users.xlsx", "users.csv"] {
+            let mut all = vec!["scrub", "-q", "--force", "--out-dir", "out"];
+            all.extend(&args);
+            all.push(input);
+            let run = wd.run(&all);
+            assert_eq!(run.code, 0, "{name} {input}: {}", run.text());
+            let report: serde_json::Value =
+                serde_json::from_slice(&wd.read("out/scrub-report.json")).unwrap();
+            assert_eq!(report["subjects"][0]["rows_matched"], 1, "{name} {input}");
+            assert_eq!(report["subjects"][0]["rows_changed"], 1, "{name} {input}");
+        }
+    }
+}
+
+#[test]
+fn without_a_subject_the_profile_scrubs_every_row_and_says_so() {
+    let (export, _) = users();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains("scope: every row (no --subject given)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(report(&wd)["scope"], "every_row_no_subject_given");
+    let output = Book::open(wd.read("scrubbed/users.xlsx"));
+    let o = output.sheet("Disabled Users");
+    let first = export.column_index("firstname").unwrap() as u32;
+    assert!((1..301).all(|r| cell(o, r, first) == Data::String("Deleted".into())));
+}
+
+#[test]
+fn a_subject_with_a_map_that_ignores_subjects_is_an_error() {
+    let (export, k) = users();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n",
+    );
+    let name = format!(
+        "{} {}",
+        text(&export, k, "firstname"),
+        text(&export, k, "lastname")
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--map",
+        "map.toml",
+        "--subject",
+        &name,
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(
+        run.stderr.contains("--subject has no effect with this map"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/users.xlsx"));
+}
+
+/// Approvals whose Owner is written in every name format, look-alikes, and the subject's email
+/// in another person's row.
+fn approval_rows() -> Vec<Row> {
+    let row = |owner: &str, email: &str, comments: &str, created_by: &str| Row {
+        owner: owner.into(),
+        requestor_email: email.into(),
+        responder: "Aoife Byrne".into(),
+        comments: comments.into(),
+        created_by: created_by.into(),
+    };
+    vec![
+        row("Doe, Jane", "jane.doe@contoso.com", "OK", "Doe, Jane"),
+        row(
+            "Janet Doe",
+            "janet@contoso.com",
+            "Asked Jane Doe first.",
+            "Janet Doe",
+        ),
+        row("Jane Doerr", "jd@contoso.com", "OK", "Jane Doerr"),
+        row("Mary-Jane Doe", "mj@contoso.com", "OK", "Mary-Jane Doe"),
+        row("Doe, Janet", "janet@contoso.com", "OK", "Doe, Janet"),
+        row("DOE JANE", "jane.doe@contoso.com", "OK", "Aoife Byrne"),
+        row("Jane M. Doe", "", "OK", "Aoife Byrne"),
+        row(
+            "Aoife Byrne",
+            "jane.doe@contoso.com",
+            "For Doe, Jane",
+            "Doe, Jane",
+        ),
+    ]
+}
+
+#[test]
+fn approvals_delete_every_name_form_keep_look_alikes_and_redact_the_email() {
+    let export = approvals::export(0, &approval_rows());
+    let wd = Workdir::new();
+    wd.write("Approvals.xlsx", export.to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Jane Doe",
+        "--subject",
+        "Jane.Doe@contoso.com",
+        "Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = Book::open(wd.read("scrubbed/Approvals.xlsx"));
+    let o = output.sheet("Approvals");
+    let owners: Vec<Data> = (1..o.height() as u32).map(|r| cell(o, r, 4)).collect();
+    let s = |v: &str| Data::String(v.into());
+    assert_eq!(
+        owners,
+        [
+            s("Janet Doe"),
+            s("Jane Doerr"),
+            s("Mary-Jane Doe"),
+            s("Doe, Janet"),
+            s("Aoife Byrne")
+        ]
+    );
+    // Janet's row: the subject's name redacted from the comment; Aoife's row: the email and
+    // the name, while Created By (a lookup) is kept.
+    assert_eq!(cell(o, 1, 7), s("Asked [redacted] first."));
+    assert_eq!(cell(o, 5, 5), s("[redacted]"));
+    assert_eq!(cell(o, 5, 7), s("For [redacted]"));
+    assert_eq!(cell(o, 5, 8), s("Doe, Jane"));
+    assert_eq!(cell(o, 2, 5), s("jd@contoso.com"));
+
+    let report = report(&wd);
+    let (one, two) = (&report["subjects"][0], &report["subjects"][1]);
+    assert_eq!(one["rows_deleted"], 3);
+    assert_eq!(one["cells_redacted"], 2);
+    assert_eq!(one["residual_mentions"], 2, "Created By and Modified By");
+    assert_eq!(two["found"], true);
+    assert_eq!(two["cells_redacted"], 1);
+    assert!(
+        run.stderr
+            .contains("subject #1: 3 rows matched in 1 file (3 deleted, 0 changed)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_subject_that_matches_nothing_fails_the_run_with_its_near_matches() {
+    let export = approvals::export(0, &approval_rows());
+    let wd = Workdir::new();
+    wd.write("Approvals.xlsx", export.to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Jane Doe",
+        "--subject",
+        "Jnae Doe",
+        "Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "subject #2 matched nothing in 1 file; compared with Approvals.xlsx: Approvals / Owner"
+        ) && run
+            .stderr
+            .contains("Approvals / Owner: 2 cells one edit away"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("subject #1 matched nothing"));
+    assert!(
+        !run.stderr.contains("Jnae") && !run.stderr.contains("Doe"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(report(&wd)["subjects"][1]["found"], false);
+
+    // A record GUID in braces with one wrong digit.
+    let (users, k) = users();
+    let id = text(&users, k, "systemuserid");
+    let wrong = format!("{{{}0}}", &id[..id.len() - 1]);
+    let wrong = if wrong[1..37] == id {
+        wrong.replace("0}", "1}")
+    } else {
+        wrong
+    };
+    wd.write("users.xlsx", users.to_xlsx());
+    let run = wd.run(&["scrub", "--out-dir", "u", "--subject", &wrong, "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("Disabled Users / (Do Not Modify) User: 1 cell one edit away"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(&id[..8]), "{}", run.stderr);
+
+    // A zero-width space inside the name is not a different person.
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "z",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Ja\u{200B}ne Doe",
+        "Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
