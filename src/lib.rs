@@ -31,6 +31,7 @@ pub mod apply;
 pub mod cli;
 pub mod cmd;
 pub mod csv;
+pub mod deletions;
 pub mod dynamics;
 pub mod error;
 pub mod floor;

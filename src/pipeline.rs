@@ -212,6 +212,8 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.samples.clear();
             report.output = None;
             report.changes = None;
+            report.deletions = None;
+            report.deletion_batches.clear();
             report.output_sha256 = None;
         }
     }
@@ -324,7 +326,10 @@ fn scrub_file(
             commit_output(tmp, Path::new(&part.path), settings.force).map_err(fail)?;
             report.parts.push(part);
         }
-        return commit_changes(staged_changes, job, report).map_err(fail);
+        commit_changes(staged_changes, job, report).map_err(fail)?;
+        let entity = book.metadata().map(|m| m.entity);
+        return crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)
+            .map_err(fail);
     }
     // The output and the changes file are written at the same time (with 2 or more jobs).
     let budget = FAIL_AFTER.with(std::cell::Cell::get);
@@ -360,7 +365,10 @@ fn scrub_file(
     let (staged_output, digest) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
     let staged_changes = changes_file.map_err(fail)?;
-    commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
+    commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)?;
+    // An import never deletes: the records whose rows went are listed for Dataverse.
+    let entity = book.metadata().map(|m| m.entity);
+    crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force).map_err(fail)
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
@@ -414,7 +422,8 @@ fn scrub_csv_stream(
     }
     report.sheets = vec![streamed.sheet];
     report.output_sha256 = Some(digest);
-    commit_both(staged_output, staged_changes, job, settings.force, report)
+    commit_both(staged_output, staged_changes, job, settings.force, report)?;
+    crate::deletions::write(&job.changes, None, report, settings.force)
 }
 
 /// Commit a staged output and then its changes file, noting both in the report.

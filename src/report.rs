@@ -118,6 +118,15 @@ pub struct FileReport {
     /// The columns compared with the data subjects, as `sheet / column`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subject_columns: Vec<String>,
+    /// `<stem>.deletions.csv`, when rows were deleted: the records to delete in Dataverse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletions: Option<String>,
+    /// The `$batch` request bodies that delete those records through the Web API.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deletion_batches: Vec<String>,
+    /// Deleted rows without a record GUID (they cannot be deleted by id).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub deletions_without_id: u64,
     /// Per data subject, by position: rows matched, deleted and changed in this file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<crate::subjects::report::SubjectReport>,
@@ -146,6 +155,9 @@ impl FileReport {
             parts: Vec::new(),
             sheets: Vec::new(),
             subject_columns: Vec::new(),
+            deletions: None,
+            deletion_batches: Vec::new(),
+            deletions_without_id: 0,
             subjects: Vec::new(),
             samples: Vec::new(),
         }
@@ -438,6 +450,10 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
         out.push(b);
     }
     out.push(b'"');
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// `1234567` → `1,234,567`.

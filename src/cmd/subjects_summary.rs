@@ -35,6 +35,37 @@ pub(crate) fn lines(report: &RunReport) -> String {
         }
         _ => {}
     }
+    let lists: Vec<String> = report
+        .files
+        .iter()
+        .filter_map(|f| f.deletions.as_deref())
+        .map(file_name)
+        .collect();
+    if !lists.is_empty() {
+        let batches: Vec<String> = report
+            .files
+            .iter()
+            .flat_map(|f| &f.deletion_batches)
+            .map(|b| file_name(b))
+            .collect();
+        out.push_str(&format!(
+            "  DELETE IN DATAVERSE: {} removed from the files; an import never deletes records, so delete them in Dataverse too (Bulk Delete, XrmToolBox, or the Web API{}): see {}\n",
+            plural(report.totals.rows_deleted, "row was", "rows were"),
+            if batches.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", batches.join(", "))
+            },
+            lists.join(", ")
+        ));
+        let without: u64 = report.files.iter().map(|f| f.deletions_without_id).sum();
+        if without > 0 {
+            out.push_str(&format!(
+                "  {} no record GUID: find those records in Dynamics by the row numbers in the list\n",
+                plural(without, "deleted row has", "deleted rows have")
+            ));
+        }
+    }
     for s in &report.subjects {
         let mut line = format!(
             "  subject #{}: {} matched in {} ({} deleted, {} changed)",

@@ -364,3 +364,136 @@ fn a_subject_that_matches_nothing_fails_the_run_with_its_near_matches() {
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
 }
+
+/// The GUIDs a `$batch` body deletes, read back from its request lines, after checking its
+/// multipart frame.
+fn batch_guids(body: &str, entity_set: &str) -> Vec<String> {
+    let lines: Vec<&str> = body.split("\r\n").collect();
+    let batch = lines[0].strip_prefix("--").unwrap();
+    assert!(batch.starts_with("batch_"), "{}", lines[0]);
+    let changeset = lines[1]
+        .strip_prefix("Content-Type: multipart/mixed; boundary=")
+        .unwrap();
+    assert!(body.ends_with(&format!("--{changeset}--\r\n--{batch}--\r\n")));
+    let prefix = format!("DELETE /api/data/v9.2/{entity_set}(");
+    let guids: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(|l| l.strip_suffix(") HTTP/1.1").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        body.matches(&format!("--{changeset}\r\n")).count(),
+        guids.len()
+    );
+    guids
+}
+
+#[test]
+fn deleted_rows_are_listed_for_dataverse_with_a_batch_body() {
+    let rows: Vec<Row> = (0..45)
+        .map(|i| Row {
+            owner: match i % 3 {
+                0 => "Aoife Byrne".into(),
+                1 => "Doe, Jane".into(),
+                _ => "Jane Doe".into(),
+            },
+            ..Row::default()
+        })
+        .collect();
+    let export = approvals::export(1, &rows);
+    let wd = Workdir::new();
+    wd.write("in/Approval Requests.xlsx", export.to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Jane Doe",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains("DELETE IN DATAVERSE: 30 rows were removed from the files; an import never deletes records")
+            && run.stderr.contains("Approval Requests.deletions.batch"),
+        "{}",
+        run.stderr
+    );
+    let expected: Vec<String> = (0..45)
+        .filter(|i| i % 3 != 0)
+        .map(|i| approvals::record_id(1, i))
+        .collect();
+    let list = String::from_utf8(wd.read("scrubbed/Approval Requests.deletions.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(list.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["entity", "record_id", "row", "rule"]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 30);
+    assert!(records
+        .iter()
+        .all(|r| &r[0] == "msdyn_flow_approvalrequest"));
+    let listed: Vec<String> = records.iter().map(|r| r[1].to_string()).collect();
+    assert_eq!(listed, expected);
+    assert_eq!(&records[0][2], "3", "spreadsheet row of the second record");
+    let body = String::from_utf8(wd.read("scrubbed/Approval Requests.deletions.batch")).unwrap();
+    assert_eq!(batch_guids(&body, "msdyn_flow_approvalrequests"), expected);
+    assert!(!list.contains("Doe") && !body.contains("Doe"));
+    let report = report(&wd);
+    assert_eq!(
+        report["files"][0]["deletion_batches"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn one_run_over_the_eight_approval_tables_writes_one_deletion_list_per_table() {
+    let wd = Workdir::new();
+    for (t, table) in approvals::TABLES.iter().enumerate() {
+        let rows: Vec<Row> = (0..4)
+            .map(|i| Row {
+                owner: if i == t % 4 {
+                    "Doe, Jane"
+                } else {
+                    "Aoife Byrne"
+                }
+                .into(),
+                responder: "Jane Doe".into(),
+                ..Row::default()
+            })
+            .collect();
+        wd.write(
+            &format!("approvals/{}.xlsx", table.name),
+            approvals::export(t, &rows).to_xlsx(),
+        );
+    }
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Jane Doe",
+        "approvals",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "subject #1: 8 rows matched in 8 files (8 deleted, 0 changed); redacted from 24 cells"
+        ),
+        "{}",
+        run.stderr
+    );
+    for (t, table) in approvals::TABLES.iter().enumerate() {
+        let output = Book::open(wd.read(&format!("scrubbed/{}.xlsx", table.name)));
+        let o = output.sheet(table.name);
+        assert_eq!(o.height(), 4, "{}: header and 3 rows", table.name);
+        assert!((1..4).all(|r| cell(o, r, 6) == Data::String("[redacted]".into())));
+        let body = String::from_utf8(wd.read(&format!("scrubbed/{}.deletions.batch", table.name)))
+            .unwrap();
+        let set = format!("{}s", table.entity);
+        assert_eq!(batch_guids(&body, &set), [approvals::record_id(t, t % 4)]);
+    }
+}
