@@ -38,6 +38,30 @@ pub enum Command {
     },
     /// Check a scrubbed file against its original: nothing kept changed, nothing removed left.
     Verify(VerifyArgs),
+    /// List every place the data subjects appear in exports (file, sheet, cell or part, column,
+    /// subject position; never the value).
+    Find(FindArgs),
+}
+
+/// `dsr-scrub find`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Subjects are compared as scrub compares them: every name form (First Last, Last, First, \
+Last First, middle names), emails, user names, record GUIDs with or without braces. In an .xlsx every \
+part of the package is searched, hidden sheets included. Places are printed one per line on stdout; \
+values never are.\n\
+Exit codes: 0 no subject appears, 1 a file cannot be read, 2 bad usage, 3 a subject appears."
+)]
+pub struct FindArgs {
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
 }
 
 /// `dsr-scrub scrub`

@@ -68,6 +68,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Completions { shell } => cmd::completions::completions(*shell),
         Command::Man { command } => cmd::completions::man(command.as_deref()),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Find(args) => cmd::find::run(args),
     }
 }
 

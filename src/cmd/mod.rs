@@ -1,6 +1,7 @@
 //! One module per command; each wires library pieces together.
 
 pub mod completions;
+pub mod find;
 pub mod inspect;
 pub mod profiles;
 pub mod scrub;

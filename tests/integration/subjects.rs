@@ -497,3 +497,97 @@ fn one_run_over_the_eight_approval_tables_writes_one_deletion_list_per_table() {
         assert_eq!(batch_guids(&body, &set), [approvals::record_id(t, t % 4)]);
     }
 }
+
+#[test]
+fn find_lists_places_before_the_scrub_and_nothing_after() {
+    let export = disabled_users(&Options {
+        rows: 120,
+        ..Options::default()
+    });
+    let k = 33;
+    let (first, last) = (text(&export, k, "firstname"), text(&export, k, "lastname"));
+    let email = text(&export, k, "internalemailaddress");
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/users.csv", export.to_csv());
+    let subject = format!("{last}, {first}");
+    let run = wd.run(&["find", "--subject", &subject, "--subject", &email, "in"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    let full = export.column_index("fullname").unwrap() as u32;
+    let mail = export.column_index("internalemailaddress").unwrap() as u32;
+    for file in ["in/users.csv", "in/users.xlsx"] {
+        for (col, who) in [(full, "subject #1"), (mail, "subject #2")] {
+            let line = format!(
+                "{file}: sheet '{}', cell {}{}",
+                if file.ends_with("csv") {
+                    "users"
+                } else {
+                    "Disabled Users"
+                },
+                dsr_scrub::error::column_letters(col),
+                k + 2
+            );
+            assert!(
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with(&line) && l.ends_with(who)),
+                "{line}: {}",
+                run.stdout
+            );
+        }
+    }
+    assert!(
+        !run.text().contains(&first) && !run.text().contains(&email),
+        "no value printed"
+    );
+    assert!(
+        run.stderr.contains("found subject(s) #1, #2"),
+        "{}",
+        run.stderr
+    );
+
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--subject",
+        &subject,
+        "--subject",
+        &email,
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let run = wd.run(&[
+        "find",
+        "--subject",
+        &subject,
+        "--subject",
+        &email,
+        "scrubbed/users.xlsx",
+        "scrubbed/users.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("none of the 2 subject(s) appears in 2 file(s)"),
+        "{}",
+        run.stderr
+    );
+
+    // A subject in the document properties and a formula is found there too.
+    let edited = crate::workdir::edit_part(&export.to_xlsx(), "docProps/core.xml", |xml| {
+        xml.unwrap().replace(
+            "</cp:coreProperties>",
+            &format!("<dc:title>{first} {last}</dc:title></cp:coreProperties>"),
+        )
+    });
+    wd.write("props.xlsx", edited);
+    let run = wd.run(&["find", "--subject", &subject, "props.xlsx"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    assert!(
+        run.stdout
+            .contains("props.xlsx: part docProps/core.xml (1 place): subject #1"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,346 @@
+//! `dsr-scrub find`: every place the data subjects appear in exports, by file, sheet, cell or
+//! package part, column and subject position, never the value. For the discovery step of an
+//! erasure request, and to prove absence on a fresh export after the import.
+//!
+//! Cells are compared as `scrub` compares them (every name form, emails, GUIDs, zero-width
+//! characters and NFC/NFD ignored), in every sheet, hidden ones included. In an `.xlsx`, every
+//! other part of the package is searched too (formulas, document properties, comments, tables,
+//! connections, ...), XML-unescaped, text and attribute values; the shared strings table is
+//! searched for strings that no cell shows.
+
+use crate::actions::{Detector, Redactor};
+use crate::cli::FindArgs;
+use crate::cmd::print_stdout;
+use crate::error::{column_letters, exit, Error, Problem};
+use crate::pipeline::{self, InputKind};
+use crate::subjects::Subjects;
+use crate::workbook::Workbook;
+use calamine::Data;
+use quick_xml::events::Event;
+use quick_xml::XmlVersion;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::Path;
+
+/// Where a subject was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// `sheet 'Disabled Users', cell E19 (column 'First Name')` or `part docProps/core.xml`.
+    pub at: String,
+    /// The subjects found there (1-based positions).
+    pub subjects: Vec<usize>,
+}
+
+struct Finder {
+    subjects: Subjects,
+    redactor: Redactor,
+}
+
+impl Finder {
+    /// The subjects (0-based) that `text` holds: as the whole cell or inside free text.
+    fn hits(&self, text: &str) -> BTreeSet<usize> {
+        let mut found: BTreeSet<usize> = self.subjects.matching(text).into_iter().collect();
+        for fragment in self.redactor.replaced(text, &[]) {
+            found.extend(self.subjects.matching(&fragment));
+        }
+        found
+    }
+
+    fn cell_text(value: &Data) -> Option<String> {
+        match value {
+            Data::Empty => None,
+            Data::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// Cells of every sheet; returns the places and the texts of the cells that hit (to tell
+    /// shared strings no cell shows).
+    fn cells(&self, book: &Workbook) -> (Vec<Place>, BTreeSet<String>) {
+        let mut places = Vec::new();
+        let mut shown = BTreeSet::new();
+        for sheet in &book.sheets {
+            let headers = sheet.headers().unwrap_or_default();
+            for row in 0..sheet.height() {
+                for col in 0..sheet.width() {
+                    let Some(text) = Self::cell_text(sheet.cell(row, col)) else {
+                        continue;
+                    };
+                    let hits = self.hits(&text);
+                    if hits.is_empty() {
+                        continue;
+                    }
+                    let column = match headers.get(col as usize) {
+                        Some(h) if row > 0 && !h.is_empty() => format!(" (column '{}')", h.trim()),
+                        _ => String::new(),
+                    };
+                    places.push(Place {
+                        at: format!(
+                            "sheet '{}', cell {}{}{column}",
+                            sheet.name,
+                            column_letters(col),
+                            row + 1
+                        ),
+                        subjects: hits.into_iter().map(|s| s + 1).collect(),
+                    });
+                    shown.insert(text);
+                }
+            }
+        }
+        (places, shown)
+    }
+
+    /// Every part of an xlsx package but the cells' values (searched through the workbook).
+    fn parts(&self, bytes: &[u8], shown: &BTreeSet<String>) -> Result<Vec<Place>, Problem> {
+        let corrupt = |_| Problem::Build("the package cannot be read as a zip file".into());
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
+        let mut places = Vec::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).map_err(corrupt)?;
+            if entry.is_dir() {
+                continue;
+            }
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let mut data = Vec::new();
+            entry
+                .read_to_end(&mut data)
+                .map_err(|e| Problem::Read(e.kind()))?;
+            let found =
+                if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
+                    self.xml_part(&name, &data, shown)
+                } else {
+                    // Binary parts (images, printer settings, vbaProject): their text, if any.
+                    self.hits(&String::from_utf8_lossy(&data))
+                        .into_iter()
+                        .map(|s| (s, 1))
+                        .collect()
+                };
+            let mut per_subject: BTreeMap<usize, u64> = BTreeMap::new();
+            for (s, n) in found {
+                *per_subject.entry(s).or_default() += n;
+            }
+            if !per_subject.is_empty() {
+                let count: u64 = per_subject.values().sum();
+                places.push(Place {
+                    at: format!(
+                        "part {name} ({} place{})",
+                        count,
+                        if count == 1 { "" } else { "s" }
+                    ),
+                    subjects: per_subject.keys().map(|s| s + 1).collect(),
+                });
+            }
+        }
+        Ok(places)
+    }
+
+    /// Hits in one XML part: (subject, count). In worksheets only formulas and attributes
+    /// count (values are the cells, searched already); in the shared strings table only strings
+    /// that no hit cell shows, and phonetic readings.
+    fn xml_part(&self, name: &str, data: &[u8], shown: &BTreeSet<String>) -> Vec<(usize, u64)> {
+        let sheet = name.starts_with("xl/worksheets/");
+        let strings = name == "xl/sharedStrings.xml";
+        let mut reader = quick_xml::Reader::from_reader(data);
+        let mut found = Vec::new();
+        let mut stack: Vec<String> = Vec::new();
+        let mut si = String::new();
+        let mut text = String::new();
+        let mut buf = Vec::new();
+        let count = |text: &str, found: &mut Vec<(usize, u64)>| {
+            for s in self.hits(text) {
+                found.push((s, 1));
+            }
+        };
+        loop {
+            let event = match reader.read_event_into(&mut buf) {
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(e) => e,
+            };
+            if matches!(
+                event,
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+            ) {
+                push_text(&event, &mut text);
+                buf.clear();
+                continue;
+            }
+            // The text that ends here belongs to the innermost open element.
+            if !text.is_empty() {
+                let inside = stack.last().map(String::as_str);
+                let phonetic = stack.iter().any(|s| s == "rPh");
+                if strings {
+                    if phonetic {
+                        count(&text, &mut found);
+                    } else if inside == Some("t") {
+                        si.push_str(&text);
+                    }
+                } else if !sheet || inside == Some("f") {
+                    count(&text, &mut found);
+                }
+                text.clear();
+            }
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    for a in e.attributes().flatten() {
+                        if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
+                            count(&v, &mut found);
+                        }
+                    }
+                    let name = e.local_name();
+                    let local: &str = name.as_ref();
+                    if strings && local == "si" {
+                        si.clear();
+                    }
+                    if matches!(event, Event::Start(_)) {
+                        stack.push(local.to_string());
+                    }
+                }
+                Event::End(e) => {
+                    stack.pop();
+                    let name = e.local_name();
+                    let local: &str = name.as_ref();
+                    if strings && local == "si" && !shown.contains(&si) {
+                        count(&si, &mut found);
+                    }
+                }
+                _ => {}
+            }
+            buf.clear();
+        }
+        found
+    }
+}
+
+/// Text of one event, unescaped, appended to `out` (entity references arrive as events of their
+/// own, so text split by `&amp;` is joined again before it is searched).
+fn push_text(event: &Event, out: &mut String) {
+    match event {
+        Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
+        Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
+        Event::GeneralRef(r) => match r.resolve_char_ref() {
+            Ok(Some(c)) => out.push(c),
+            _ => {
+                let name: &str = r;
+                match quick_xml::escape::resolve_predefined_entity(name) {
+                    Some(s) => out.push_str(s),
+                    None => {
+                        out.push('&');
+                        out.push_str(name);
+                        out.push(';');
+                    }
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// Run `find`. `Ok` carries the exit code: 0 when no subject appears, 3 when one does, 1 when a
+/// file cannot be read.
+///
+/// # Errors
+/// [`Error::Usage`] (exit 2) without subjects or inputs.
+pub fn run(args: &FindArgs) -> Result<i32, Error> {
+    let subjects = Subjects::load(
+        &args.subjects.subjects,
+        args.subjects.subjects_file.as_deref(),
+    )
+    .map_err(Error::Usage)?;
+    if subjects.is_empty() {
+        return Err(Error::Usage(
+            "find needs the data subjects: pass --subject VALUE or --subjects FILE".into(),
+        ));
+    }
+    let redactor =
+        Redactor::new(vec![Detector::Subjects], &[], false, &subjects).map_err(Error::Usage)?;
+    let finder = Finder { subjects, redactor };
+    let files = pipeline::expand_inputs(&args.inputs).map_err(Error::Usage)?;
+    if files.is_empty() {
+        return Err(Error::Usage(
+            "no .xlsx or .csv files found in the given folders".into(),
+        ));
+    }
+    let limits = args.limits.limits();
+    let mut out = String::new();
+    let mut failed = 0;
+    let mut places_total = 0;
+    let mut files_with = 0;
+    let mut found_subjects = BTreeSet::new();
+    for file in &files {
+        match find_in(&finder, file, &limits) {
+            Ok(places) => {
+                if !places.is_empty() {
+                    files_with += 1;
+                }
+                for p in places {
+                    places_total += 1;
+                    found_subjects.extend(p.subjects.iter().copied());
+                    let who: Vec<String> =
+                        p.subjects.iter().map(|s| format!("subject #{s}")).collect();
+                    out.push_str(&format!(
+                        "{}: {}: {}\n",
+                        file.display(),
+                        p.at,
+                        who.join(", ")
+                    ));
+                }
+            }
+            Err(problem) => {
+                failed += 1;
+                eprintln!("dsr-scrub find: FAILED {}: {problem}", file.display());
+            }
+        }
+    }
+    print_stdout(&out).map_err(|e| Error::Run(format!("cannot print the places ({e})")))?;
+    let n = finder.subjects.len();
+    if places_total == 0 {
+        eprintln!(
+            "dsr-scrub find: none of the {n} subject(s) appears in {} file(s){}",
+            files.len() - failed,
+            if failed > 0 {
+                format!("; {failed} file(s) could not be read")
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        let who: Vec<String> = found_subjects.iter().map(|s| format!("#{s}")).collect();
+        eprintln!(
+            "dsr-scrub find: found subject(s) {} in {places_total} place(s) in {files_with} of {} file(s)",
+            who.join(", "),
+            files.len()
+        );
+    }
+    Ok(if failed > 0 {
+        exit::FAILED
+    } else if places_total > 0 {
+        exit::VERIFY
+    } else {
+        exit::OK
+    })
+}
+
+fn find_in(
+    finder: &Finder,
+    file: &Path,
+    limits: &crate::xlsx::Limits,
+) -> Result<Vec<Place>, Problem> {
+    let kind = InputKind::require(file)?;
+    let bytes = std::fs::read(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Problem::NotFound,
+        kind => Problem::Read(kind),
+    })?;
+    match kind {
+        InputKind::Csv => {
+            let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+            let book = crate::csv::read(&bytes, &stem)?;
+            Ok(finder.cells(&book).0)
+        }
+        InputKind::Xlsx => {
+            let book = crate::xlsx::read_with(&bytes, limits)?;
+            let (mut places, shown) = finder.cells(&book);
+            places.extend(finder.parts(&bytes, &shown)?);
+            Ok(places)
+        }
+    }
+}
