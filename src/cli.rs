@@ -133,6 +133,16 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub neutralize_formulas: bool,
 
+    /// Write import files holding only the rows this run changed (same sheets, header, hidden
+    /// columns, metadata sheet, validations), so unchanged rows are not imported again. The
+    /// default when --subject is given to a map or profile with subject rules.
+    #[arg(long, conflicts_with = "all_rows")]
+    pub changed_rows_only: bool,
+
+    /// Write every row that is not deleted, changed or not (turns off --changed-rows-only).
+    #[arg(long)]
+    pub all_rows: bool,
+
     /// Worker threads (default: one per core). Output is identical for any value.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<NonZeroUsize>,

@@ -173,6 +173,9 @@ pub struct Settings {
     pub verify: bool,
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
+    /// Write only the rows the run changed (`--changed-rows-only`, `--all-rows`); `None`: only
+    /// them when the map is about data subjects ([`Map::subject_scoped`]).
+    pub changed_rows_only: Option<bool>,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -301,6 +304,20 @@ fn scrub_file(
         report.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
         return Ok(());
     }
+    let changes = if changed_rows_only(map, settings) {
+        let only = only_changed_rows(&book, changes);
+        report.rows_written = Some(
+            only.iter()
+                .map(|c| {
+                    u64::from(book.sheets[c.sheet].height().saturating_sub(1))
+                        - c.deleted.len() as u64
+                })
+                .sum(),
+        );
+        only
+    } else {
+        changes
+    };
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
         match &book.format {
@@ -377,10 +394,50 @@ fn scrub_file(
 /// past the header row's end count as blank-headed only when the widest row is known).
 fn streams(map: &Map, settings: &Settings) -> bool {
     !(settings.verify
+        || changed_rows_only(map, settings)
         || settings.parts.active()
         || settings.dry_run
         || !map.subjects.is_empty()
         || map.has_blank_header_pattern())
+}
+
+/// Whether outputs hold only the rows the run changed.
+fn changed_rows_only(map: &Map, settings: &Settings) -> bool {
+    settings.changed_rows_only.unwrap_or(map.subject_scoped)
+}
+
+/// The changes of an output that holds only the changed rows: every other data row of the
+/// scrubbed sheets is removed like a row of another part (rows deleted by rules stay deleted).
+/// The writers keep the rest (sheets, header, hidden columns, metadata, validations) and fit
+/// the table to the rows left.
+fn only_changed_rows(
+    book: &crate::workbook::Workbook,
+    changes: Vec<SheetChanges>,
+) -> Vec<SheetChanges> {
+    changes
+        .into_iter()
+        .map(|sc| {
+            let height = book.sheets[sc.sheet].height();
+            let changed: std::collections::HashSet<u32> = sc.cells.iter().map(|c| c.row).collect();
+            let mut by_rule = sc.deleted.iter().peekable();
+            let deleted = (1..height)
+                .filter(|r| !changed.contains(r))
+                .map(|row| {
+                    while by_rule.peek().is_some_and(|d| d.row < row) {
+                        by_rule.next();
+                    }
+                    match by_rule.peek() {
+                        Some(d) if d.row == row => **d,
+                        _ => apply::Deletion {
+                            row,
+                            rule: crate::split::OTHER_PART,
+                        },
+                    }
+                })
+                .collect();
+            SheetChanges { deleted, ..sc }
+        })
+        .collect()
 }
 
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.

@@ -35,6 +35,8 @@ pub struct RunReport {
     pub files: Vec<FileReport>,
     /// Sums over all files.
     pub totals: Totals,
+    /// The outputs hold only the rows the run changed (`--changed-rows-only`).
+    pub changed_rows_only: bool,
     /// What the run is about: `subjects` (only rows that identify a data subject were
     /// changed), or `every_row`.
     pub scope: &'static str,
@@ -118,6 +120,10 @@ pub struct FileReport {
     /// The columns compared with the data subjects, as `sheet / column`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subject_columns: Vec<String>,
+    /// With `--changed-rows-only` (the default for subject-scoped runs): the data rows the
+    /// output holds, only those the run changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_written: Option<u64>,
     /// `<stem>.deletions.csv`, when rows were deleted: the records to delete in Dataverse.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletions: Option<String>,
@@ -155,6 +161,7 @@ impl FileReport {
             parts: Vec::new(),
             sheets: Vec::new(),
             subject_columns: Vec::new(),
+            rows_written: None,
             deletions: None,
             deletion_batches: Vec::new(),
             deletions_without_id: 0,

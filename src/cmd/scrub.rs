@@ -91,6 +91,13 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
+        changed_rows_only: if args.changed_rows_only {
+            Some(true)
+        } else if args.all_rows {
+            Some(false)
+        } else {
+            None
+        },
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -127,6 +134,8 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             map.subjects.len(),
             reports.iter().map(|r| &r.subjects[..]),
         ),
+        changed_rows_only: !args.dry_run
+            && (args.changed_rows_only || (map.subject_scoped && !args.all_rows)),
         scope: if map.subject_scoped {
             "subjects"
         } else if map.every_row_without_subjects {

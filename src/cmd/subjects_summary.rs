@@ -35,6 +35,13 @@ pub(crate) fn lines(report: &RunReport) -> String {
         }
         _ => {}
     }
+    if report.changed_rows_only {
+        let written: u64 = report.files.iter().filter_map(|f| f.rows_written).sum();
+        out.push_str(&format!(
+            "  import files hold only the changed rows ({}); --all-rows writes every row\n",
+            plural(written, "row", "rows")
+        ));
+    }
     let lists: Vec<String> = report
         .files
         .iter()

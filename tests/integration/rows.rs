@@ -97,7 +97,15 @@ fn subject_rows_are_deleted_in_every_writer() {
         let wd = Workdir::new();
         wd.write("in/Approvals.xlsx", export.to_xlsx());
         wd.write("map.toml", DELETE_MAP);
-        let mut all = vec!["scrub", "-q", "--map", "map.toml", "--subject", SUBJECT];
+        let mut all = vec![
+            "scrub",
+            "-q",
+            "--all-rows",
+            "--map",
+            "map.toml",
+            "--subject",
+            SUBJECT,
+        ];
         all.extend_from_slice(args);
         all.push("in/Approvals.xlsx");
         let run = wd.run(&all);
@@ -167,6 +175,7 @@ fn subject_rows_are_deleted_from_csv_and_subjects_come_from_a_file() {
     );
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "-q",
         "--map",
         "map.toml",
@@ -203,6 +212,7 @@ action = "scrub"
     );
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "-q",
         "--map",
         "map.toml",
@@ -267,6 +277,7 @@ description = { action = "redact", detect = ["email", "phone"], mentions = true,
     );
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "-q",
         "--map",
         "map.toml",
@@ -329,6 +340,7 @@ fn approvals_profile_deletes_and_redacts_the_subject_only() {
     wd.write("approvals/Approval Response.csv", export.to_csv());
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "-q",
         "--profile",
         "approvals",
@@ -358,6 +370,7 @@ fn approvals_profile_deletes_and_redacts_the_subject_only() {
     assert_eq!(csv.lines().count(), 5);
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "--profile",
         "approvals",
         "--out-dir",

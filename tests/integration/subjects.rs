@@ -49,7 +49,7 @@ fn a_subject_scoped_run_changes_exactly_one_row_of_300() {
     wd.write("users.xlsx", export.to_xlsx());
     // "Last, First", in capitals: the name form must not matter.
     let subject = format!("{}, {}", last.to_uppercase(), first.to_uppercase());
-    let run = wd.run(&["scrub", "--subject", &subject, "users.xlsx"]);
+    let run = wd.run(&["scrub", "--all-rows", "--subject", &subject, "users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
         run.stderr
@@ -252,6 +252,7 @@ fn approvals_delete_every_name_form_keep_look_alikes_and_redact_the_email() {
     wd.write("Approvals.xlsx", export.to_xlsx());
     let run = wd.run(&[
         "scrub",
+        "--all-rows",
         "--profile",
         "approvals",
         "--subject",
@@ -590,4 +591,91 @@ fn find_lists_places_before_the_scrub_and_nothing_after() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn subject_scoped_import_files_hold_only_the_changed_rows() {
+    let (export, k) = users();
+    let subject = format!(
+        "{} {}",
+        text(&export, k, "firstname"),
+        text(&export, k, "lastname")
+    );
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write("users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "--subject", &subject, "users.xlsx", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "import files hold only the changed rows (4 rows); --all-rows writes every row"
+        ),
+        "{}",
+        run.stderr
+    );
+    let all = wd.run(&[
+        "scrub",
+        "--all-rows",
+        "--out-dir",
+        "all",
+        "--subject",
+        &subject,
+        "users.xlsx",
+    ]);
+    assert_eq!(all.code, 0, "{}", all.text());
+
+    // Rows k+1 (the subject's) and 42 (a Description that named the subject's email), in order.
+    let mut changed = vec![k as u32 + 1, 42];
+    changed.sort_unstable();
+    let bytes = wd.read("scrubbed/users.xlsx");
+    let only = Book::open(bytes.clone());
+    let every = Book::open(wd.read("all/users.xlsx"));
+    let input = Book::open(wd.read("users.xlsx"));
+    let (o, e) = (only.sheet("Disabled Users"), every.sheet("Disabled Users"));
+    assert_eq!(o.height(), 3, "header and two rows");
+    for c in 0..e.width() as u32 {
+        assert_eq!(cell(o, 0, c), cell(e, 0, c), "header");
+        for (i, &r) in changed.iter().enumerate() {
+            assert_eq!(
+                cell(o, i as u32 + 1, c),
+                cell(e, r, c),
+                "row {r} column {c}"
+            );
+        }
+    }
+    assert_eq!(only.sheet("hiddenSheet"), input.sheet("hiddenSheet"));
+    let last = dsr_scrub::error::column_letters(e.width() as u32 - 1);
+    assert_eq!(crate::workdir::table_ref(&bytes), format!("A1:{last}3"));
+    let sheet_xml = crate::workdir::part_text(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet_xml.contains("dataValidation"), "validations kept");
+    assert!(sheet_xml.contains("hidden=\"1\""), "hidden columns kept");
+    if let Some(soffice) = crate::workdir::libreoffice() {
+        let csv = crate::workdir::libreoffice_csv(&soffice, &wd.path("scrubbed/users.xlsx"), &wd)
+            .expect("converted");
+        assert_eq!(
+            csv.lines().count(),
+            3,
+            "LibreOffice reads the header and 2 rows"
+        );
+        let id = text(&export, k, "systemuserid");
+        assert!(
+            csv.contains(&id),
+            "the subject's record is the one imported"
+        );
+    }
+
+    let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1..]
+        .iter()
+        .any(|l| l.starts_with(&text(&export, k, "systemuserid"))));
+    let report = report(&wd);
+    assert_eq!(report["changed_rows_only"], true);
+    assert_eq!(report["files"][0]["rows_written"], 2);
+    assert_eq!(
+        report["files"][0]["rows_deleted"], 0,
+        "not rows to delete in Dataverse"
+    );
+    assert!(!wd.exists("scrubbed/users.xlsx.deletions.csv"));
 }
