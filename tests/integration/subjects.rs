@@ -625,7 +625,7 @@ fn subject_scoped_import_files_hold_only_the_changed_rows() {
     assert_eq!(all.code, 0, "{}", all.text());
 
     // Rows k+1 (the subject's) and 42 (a Description that named the subject's email), in order.
-    let mut changed = vec![k as u32 + 1, 42];
+    let mut changed = [k as u32 + 1, 42];
     changed.sort_unstable();
     let bytes = wd.read("scrubbed/users.xlsx");
     let only = Book::open(bytes.clone());
