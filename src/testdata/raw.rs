@@ -328,27 +328,80 @@ impl Export {
         parts.push(("xl/worksheets/sheet.xml".into(), hidden));
 
         if self.options.extra_sheet {
-            let mut notes = format!(
-                r#"<{ws} {ns}><{sd}><{row} r="1">{}{}</{row}>"#,
-                inline("A1", 0, "Topic"),
-                inline("B1", 0, "Note"),
-                ws = x("worksheet"),
-                sd = x("sheetData"),
-                row = x("row")
+            // The sheet a person adds by hand, as `Export::to_xlsx` writes it.
+            let notes = [
+                (
+                    "Scope",
+                    "IT Service Desk",
+                    "Disabled accounts exported for the quarterly access review.",
+                ),
+                (
+                    "Retention",
+                    "Compliance Office",
+                    "Delete this file 30 days after the review closes.",
+                ),
+                (
+                    "Re-import",
+                    "IT Service Desk",
+                    "Do not rename columns; use the Data Import wizard.",
+                ),
+            ];
+            let row =
+                |n: usize, cells: String| format!(r#"<{r} r="{n}">{cells}</{r}>"#, r = x("row"));
+            let mut rows = row(
+                1,
+                [
+                    inline("A1", 0, "Topic"),
+                    inline("B1", 0, "Owner"),
+                    inline("C1", 0, "Note"),
+                ]
+                .concat(),
             );
-            notes.push_str(&format!(
-                r#"<{row} r="2">{}{}</{row}><{row} r="3">{}<{c} r="B3"><{v}>{}</{v}></{c}></{row}></{sd}></{ws}>"#,
-                inline("A2", 0, "Scope"),
-                inline("B2", 0, "Disabled accounts exported for the quarterly access review."),
-                inline("A3", 0, "Rows reviewed"),
-                self.rows.len(),
-                row = x("row"),
-                c = x("c"),
-                v = x("v"),
-                sd = x("sheetData"),
-                ws = x("worksheet")
+            for (i, (topic, owner, note)) in notes.iter().enumerate() {
+                let n = i + 2;
+                rows.push_str(&row(
+                    n,
+                    [
+                        inline(&format!("A{n}"), 0, topic),
+                        inline(&format!("B{n}"), 0, owner),
+                        inline(&format!("C{n}"), 0, note),
+                    ]
+                    .concat(),
+                ));
+            }
+            let value = |r: &str, t: &str, v: String| {
+                format!(
+                    r#"<{c} r="{r}"{t}><{vv}>{v}</{vv}></{c}>"#,
+                    c = x("c"),
+                    vv = x("v")
+                )
+            };
+            rows.push_str(&row(
+                5,
+                [
+                    inline("A5", 0, "Rows reviewed"),
+                    inline("B5", 0, "Compliance Office"),
+                    value("C5", "", self.rows.len().to_string()),
+                ]
+                .concat(),
             ));
-            parts.push(("xl/worksheets/sheet3.xml".into(), notes));
+            rows.push_str(&row(
+                6,
+                [
+                    inline("A6", 0, "Approved"),
+                    inline("B6", 0, "Compliance Office"),
+                    value("C6", r#" t="b""#, "1".into()),
+                ]
+                .concat(),
+            ));
+            parts.push((
+                "xl/worksheets/sheet3.xml".into(),
+                format!(
+                    r#"<{ws} {ns}><{sd}>{rows}</{sd}></{ws}>"#,
+                    ws = x("worksheet"),
+                    sd = x("sheetData")
+                ),
+            ));
         }
 
         parts.push((

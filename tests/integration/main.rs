@@ -15,6 +15,7 @@ mod limits;
 mod lossless;
 mod no_values;
 mod privacy;
+mod raw_layout;
 mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
