@@ -11,6 +11,7 @@ mod faults;
 mod field_rules;
 mod fixtures;
 mod inspect;
+mod kinds;
 mod limits;
 mod lossless;
 mod no_values;
