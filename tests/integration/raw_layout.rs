@@ -363,3 +363,35 @@ fn subject_rows_are_deleted_from_a_raw_export() {
         assert_eq!(csv.lines().count(), 4, "header and 3 rows: {csv}");
     }
 }
+
+#[test]
+fn verify_finds_a_value_put_back_into_a_raw_export() {
+    let export = export(20, false);
+    let wd = Workdir::new();
+    let input = export.to_dynamics_raw_xlsx();
+    let output = scrub(&wd, "raw.xlsx", &input, &[]);
+    let Value::Text(first) = &export.rows[4][export.column_index("firstname").unwrap()] else {
+        panic!("a first name")
+    };
+    // Row 6 (the fifth data row): its First Name cell, as the scrub wrote it, gets the old
+    // value back, written the way Dynamics writes text.
+    let broken = crate::workdir::edit_part(&output, "xl/worksheets/sheet2.xml", |xml| {
+        let xml = xml.unwrap();
+        let cell = Regex::new(r#"<x:c r="E6"[^>]*>.*?</x:c>"#).unwrap();
+        let found = cell
+            .find(&xml)
+            .expect("the changed cell")
+            .as_str()
+            .to_string();
+        assert!(
+            found.contains(r#"t="inlineStr"><x:is><x:t>Deleted</x:t>"#),
+            "{found}"
+        );
+        xml.replace(&found, &found.replace("Deleted", first))
+    });
+    wd.write("broken.xlsx", broken);
+    let run = wd.run(&["verify", "raw.xlsx", "broken.xlsx"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    assert!(run.text().contains("E6"), "names the cell: {}", run.text());
+    assert!(!run.text().contains(first.as_str()), "names no value");
+}
