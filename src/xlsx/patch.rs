@@ -14,6 +14,12 @@
 //! (deduplicated), so they are shared strings like every other text in the file. `count` and
 //! `uniqueCount` are set to the new totals.
 //!
+//! Exports written by Dynamics itself (never opened in Excel) put a namespace prefix on every
+//! element (`<x:c>`, `<x:v>`) and hold text as inline strings, without a shared strings part:
+//! tags are matched by local name under any prefix, a rewritten cell keeps its element's prefix,
+//! and a changed inline-string cell (or any text cell when there is no table) is written as an
+//! inline string.
+//!
 //! Formula cached values: once any cell changed, a formula's cached text may repeat removed
 //! text (a Full Name formula over First and Last Name), so every formula cell with a text result
 //! loses its cached value and the workbook is marked to recalculate on load.
