@@ -134,6 +134,38 @@ fn a_macro_enabled_workbook_keeps_its_name_content_type_and_macros() {
     assert!(new.ends_with("@example.invalid"), "{new}");
     let verify = wd.run(&["verify", "users.xlsm", "scrubbed/users.xlsm"]);
     assert_eq!(verify.code, 0, "{}", verify.text());
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--verify",
+        "--out-dir",
+        "checked",
+        "users.xlsm",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(
+        wd.read("checked/users.xlsm"),
+        wd.read("scrubbed/users.xlsm")
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--max-part-rows",
+        "20",
+        "--out-dir",
+        "parts",
+        "users.xlsm",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    for part in ["parts/users.part-001.xlsm", "parts/users.part-002.xlsm"] {
+        let bytes = wd.read(part);
+        let vba = |b: &[u8]| {
+            raw_entries(b)
+                .into_iter()
+                .find(|(n, _)| n == "xl/vbaProject.bin")
+        };
+        assert_eq!(vba(&bytes), vba(&input), "{part} keeps the macros");
+    }
     let rebuild = wd.run(&[
         "scrub",
         "-q",

@@ -102,6 +102,16 @@ fn raw_exports_scrub_like_the_same_export_saved_in_excel() {
 
         let run = wd.run(&["verify", "raw.xlsx", "scrubbed/raw.xlsx"]);
         assert_eq!(run.code, 0, "{layout:?}: {}", run.text());
+        let run = wd.run(&[
+            "scrub",
+            "-q",
+            "--verify",
+            "--out-dir",
+            "checked",
+            "raw.xlsx",
+        ]);
+        assert_eq!(run.code, 0, "{layout:?}: {}", run.text());
+        assert_eq!(wd.read("checked/raw.xlsx"), raw_out, "the same bytes");
 
         if let Some(soffice) = libreoffice() {
             let csv = libreoffice_csv(&soffice, &wd.path("scrubbed/raw.xlsx"), &wd)
