@@ -34,6 +34,7 @@ use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -127,6 +128,8 @@ pub fn write<W: Write>(
     // (a changed inline-string cell stays an inline string; without a table, all are inline).
     let mut new_strings: Vec<&str> = Vec::new();
     let mut new_index: HashMap<&str, u32> = HashMap::new();
+    // Cells that refer to a new string, counted as the sheets are rewritten.
+    let new_refs = AtomicU64::new(0);
     if strings.is_some() {
         for change in changes.iter().flat_map(|c| &c.cells) {
             if let Some(text) = cell_text(&change.new) {
@@ -193,7 +196,6 @@ pub fn write<W: Write>(
             let mut cleared = 0usize;
             let mut cursor = 0;
             let mut applied = 0usize;
-            let mut new_refs = 0u64;
             let options = entry_options(&entry, level);
             let archive = single_entry(part, options, |out| {
                 walk_cells(
@@ -207,7 +209,7 @@ pub fn write<W: Write>(
                             let index = cell_text(&change.new)
                                 .filter(|_| cell.t != Some("inlineStr"))
                                 .and_then(|t| new_index.get(t).copied());
-                            new_refs += u64::from(index.is_some());
+                            new_refs.fetch_add(u64::from(index.is_some()), Ordering::Relaxed);
                             write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
                             return Ok(true);
                         }
@@ -227,16 +229,14 @@ pub fn write<W: Write>(
                     "a changed cell is missing from the sheet XML",
                 ));
             }
-            Ok((part, archive, partial, cleared, new_refs))
+            Ok((part, archive, partial, cleared))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
     let mut cleared = 0;
-    let mut new_refs = 0u64;
-    for (part, archive, partial, n, uses) in rewritten {
+    for (part, archive, partial, n) in rewritten {
         add_refs(&mut refs, &partial);
         cleared += n;
-        new_refs += uses;
         replaced.insert(part.to_string(), archive);
     }
 
@@ -259,7 +259,7 @@ pub fn write<W: Write>(
                 .map_err(|_| Problem::MissingPart(path.clone()))?;
             let options = entry_options(&entry, level);
             drop(entry);
-            let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs;
+            let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs.into_inner();
             let archive = single_entry(path, options, |out| {
                 strings
                     .write(&refs, &new_strings, total, out)
