@@ -279,6 +279,13 @@ fn scrub_file(
     }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes = apply::apply_plan(map, &file_plan, &book);
+    report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
+    report.rows = report.sheets.iter().map(|s| s.rows).sum();
+    report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
+    report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
+    if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
+        report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
+    }
     if kind == InputKind::Xlsx {
         let package = crate::xlsx::macros::Package::of(&bytes).map_err(fail)?;
         if settings.rebuild {
@@ -292,13 +299,6 @@ fn scrub_file(
                 ))
             })
             .map_err(fail)?;
-    }
-    report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
-    report.rows = report.sheets.iter().map(|s| s.rows).sum();
-    report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
-    report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
-    if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
-        report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
     }
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
