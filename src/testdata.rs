@@ -16,9 +16,6 @@
 //! - non-personal columns never contain personal values, with one realistic exception: a few
 //!   managers in the `Manager` column share a first name with some users.
 
-pub mod kinds;
-pub mod raw;
-
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -26,6 +23,10 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, Formula, Table,
     TableColumn, TableStyle, Workbook, Worksheet,
 };
+
+// The same export in other byte layouts and workbook kinds.
+pub mod kinds;
+pub mod raw;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
