@@ -234,6 +234,15 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub subjects: SubjectArgs,
 
+    /// The scrubbed file holds only the changed rows (`scrub --changed-rows-only`; the default
+    /// when --subject is given to a map or profile with subject rules).
+    #[arg(long, conflicts_with = "all_rows")]
+    pub changed_rows_only: bool,
+
+    /// The scrubbed file holds every row (it was scrubbed with `--all-rows`).
+    #[arg(long)]
+    pub all_rows: bool,
+
     #[command(flatten)]
     pub limits: LimitArgs,
 

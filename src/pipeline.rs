@@ -453,6 +453,49 @@ fn only_changed_rows(
         .collect()
 }
 
+/// `verify` of an output that holds only the changed rows: the original is scrubbed in memory
+/// as `scrub` does, its unchanged rows are left out the same way, and the output is verified
+/// against that.
+///
+/// # Errors
+/// A [`FileError`] naming the file that cannot be read.
+pub fn verify_changed_rows_only(
+    map: &Map,
+    original: &Path,
+    scrubbed: &Path,
+    limits: &crate::xlsx::Limits,
+) -> Result<crate::verify::Outcome, FileError> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| {
+            FileError::new(
+                path,
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => Problem::NotFound,
+                    kind => Problem::Read(kind),
+                },
+            )
+        })
+    };
+    if InputKind::of(original) != InputKind::of(scrubbed) {
+        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+    }
+    let bytes = read(original)?;
+    let fail = |p: Problem| FileError::new(original, p);
+    let book = match InputKind::require(original).map_err(fail)? {
+        InputKind::Csv => {
+            let stem = original.file_stem().unwrap_or_default().to_string_lossy();
+            crate::csv::read(&bytes, &stem)
+        }
+        InputKind::Xlsx => crate::xlsx::read_with(&bytes, limits),
+    }
+    .map_err(fail)?;
+    let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    let changes = only_changed_rows(&book, apply::apply_plan(map, &file_plan, &book));
+    let output = read(scrubbed)?;
+    crate::verify::verify_output(map, &book, &file_plan, &changes, &output, limits)
+        .map_err(|p| FileError::new(scrubbed, p))
+}
+
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.
 fn scrub_csv_stream(
     map: &Map,

@@ -29,8 +29,13 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
         }
     }
     let limits = args.limits.limits();
-    let outcome = verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
-        .map_err(|e| Error::Run(e.to_string()))?;
+    let changed_rows_only = args.changed_rows_only || (map.subject_scoped && !args.all_rows);
+    let outcome = if changed_rows_only {
+        crate::pipeline::verify_changed_rows_only(&map, &args.original, &args.scrubbed, &limits)
+    } else {
+        verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
+    }
+    .map_err(|e| Error::Run(e.to_string()))?;
     let text = render(&outcome, args);
     print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;
     Ok(if outcome.passed() {

@@ -670,6 +670,14 @@ fn subject_scoped_import_files_hold_only_the_changed_rows() {
     assert!(lines[1..]
         .iter()
         .any(|l| l.starts_with(&text(&export, k, "systemuserid"))));
+    // verify knows that such a file holds only the changed rows.
+    for input in ["users.xlsx", "users.csv"] {
+        let out = format!("scrubbed/{input}");
+        let run = wd.run(&["verify", "--subject", &subject, input, &out]);
+        assert_eq!(run.code, 0, "{input}: {}", run.text());
+        let run = wd.run(&["verify", "--all-rows", "--subject", &subject, input, &out]);
+        assert_eq!(run.code, 3, "{input}: {}", run.text());
+    }
     let report = report(&wd);
     assert_eq!(report["changed_rows_only"], true);
     assert_eq!(report["files"][0]["rows_written"], 2);
