@@ -118,7 +118,6 @@ pub struct RowApplier<'a> {
     headers: Vec<String>,
     has_scrub_rules: bool,
     lookups: Vec<u32>,
-    all_subjects: Vec<usize>,
     /// Per subject, the identifiers its matched rows hold (see [`learn`]), and a redactor of
     /// them for the other rows' `other_rows` columns.
     learned: Option<(actions::Redactor, crate::subjects::Subjects)>,
@@ -145,7 +144,6 @@ impl<'a> RowApplier<'a> {
                 .filter(|t| map.rules[t.rule].lookup)
                 .map(|t| t.col)
                 .collect(),
-            all_subjects: (0..map.subjects.len()).collect(),
             learned: None,
         }
     }
@@ -219,13 +217,15 @@ impl<'a> RowApplier<'a> {
                 Some(j) => Cow::Owned(format!("{} {}", cell_text(col), cell_text(j))),
                 None => cell_text(col),
             };
-            let (hit, who) = rule.condition.test_subjects(&text);
-            if matches!(rule.condition, crate::map::Condition::Subjects(_)) {
-                // `near` leaves out the subjects the cell matches.
-                for (s, how) in map.subjects.near(&self.all_subjects, &text) {
-                    hits.near.push((col, s, how));
+            let (hit, who) = match &rule.condition {
+                crate::map::Condition::Subjects(subjects) => {
+                    let (who, near) = subjects.examine(&text);
+                    hits.near
+                        .extend(near.into_iter().map(|(s, how)| (col, s, how)));
+                    (!who.is_empty(), who)
                 }
-            }
+                other => (other.test(&text), Vec::new()),
+            };
             if !hit {
                 continue;
             }

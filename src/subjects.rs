@@ -369,6 +369,29 @@ impl Subjects {
             .collect()
     }
 
+    /// [`Subjects::matching`] and [`Subjects::near`] (for every subject) at once, normalizing
+    /// `text` once: the subjects it matches, and how it resembles the others.
+    pub fn examine(&self, text: &str) -> (Vec<usize>, Vec<(usize, Near)>) {
+        if self.list.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let norm = normalize(text);
+        if norm.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let cell = Cell::new(&norm);
+        let mut matched = Vec::new();
+        let mut near = Vec::new();
+        for (i, s) in self.list.iter().enumerate() {
+            if s.idents.iter().any(|id| id.matches(&cell)) {
+                matched.push(i);
+            } else if let Some(n) = s.idents.iter().filter_map(|id| id.near(&cell)).min() {
+                near.push((i, n));
+            }
+        }
+        (matched, near)
+    }
+
     /// For the subjects in `which` (0-based), how `text` resembles each without matching it.
     pub fn near(&self, which: &[usize], text: &str) -> Vec<(usize, Near)> {
         let norm = normalize(text);

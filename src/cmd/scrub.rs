@@ -339,6 +339,20 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
         thousands(f.rows),
         thousands(f.cells_changed)
     );
+    for s in f
+        .subjects
+        .iter()
+        .filter(|s| s.rows_matched > 0 || s.cells_redacted > 0)
+    {
+        line.push_str(&format!(
+            "          subject #{}: {} row(s) matched, {} deleted, {} changed; {} cell(s) redacted in other rows\n",
+            s.subject,
+            thousands(s.rows_matched),
+            thousands(s.rows_deleted),
+            thousands(s.rows_changed),
+            thousands(s.cells_redacted)
+        ));
+    }
     if verbose {
         for s in &f.sheets {
             for c in &s.columns {

@@ -341,9 +341,11 @@ fn subject_rows_are_deleted_from_a_raw_export() {
         "map.toml",
         "version = 1\n[[rows]]\nwhere = { column = \"ownerid\", aliases = [\"Owner\"], in = \"@subjects\" }\naction = \"delete\"\n",
     );
+    // Every kept row, not only the changed ones (the default of a subject-scoped run).
     let run = wd.run(&[
         "scrub",
         "-q",
+        "--all-rows",
         "--map",
         "map.toml",
         "--subject",
