@@ -32,7 +32,7 @@ pub enum Command {
     },
     /// Print the man page (roff) of dsr-scrub, or of one command, e.g. `dsr-scrub man > dsr-scrub.1`.
     Man {
-        /// A command (scrub, inspect, profiles, completions); without it, the main page.
+        /// A command (scrub, inspect, verify, find, profiles, completions); without it, the main page.
         #[arg(value_name = "COMMAND")]
         command: Option<String>,
     },

@@ -9,7 +9,8 @@
 //! parallel over row chunks, [`apply`]) → **write** ([`xlsx::rebuild`], [`csv`]) →
 //! **report** ([`report`]). [`pipeline`] runs that per file, in parallel, with atomic output.
 //! [`verify`] checks a scrubbed file against its original: nothing kept was changed, nothing
-//! removed is left.
+//! removed is left. [`subjects`] compares cells with the people an erasure request names (every
+//! name form, emails, GUIDs); [`deletions`] lists the records an import cannot delete.
 //!
 //! ```
 //! use calamine::Data;
