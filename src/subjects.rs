@@ -210,10 +210,15 @@ impl Ident {
                         let mut sorted: Vec<&str> = o.clone();
                         sorted.sort_unstable();
                         if sorted == sorted_name {
-                            Some(Near::Reordered)
-                        } else {
-                            edits(&joined, &o.join(" "))
+                            return Some(Near::Reordered);
                         }
+                        // Also without middle names, which may be on one side only.
+                        let ends = |w: &[&str]| format!("{} {}", w[0], w[w.len() - 1]);
+                        let short: Vec<&str> = name.iter().map(String::as_str).collect();
+                        [edits(&joined, &o.join(" ")), edits(&ends(&short), &ends(o))]
+                            .into_iter()
+                            .flatten()
+                            .min()
                     })
                     .min()
             }
@@ -679,6 +684,7 @@ mod tests {
             "{3217a7c8-1ab4-eb11-8236-000d3aff3316}",
         ]);
         assert_eq!(s.near(&[0], "Jane Doe"), [(0, Near::OneEdit)]);
+        assert_eq!(s.near(&[0], "Doe, Jane Mary"), [(0, Near::OneEdit)]);
         assert_eq!(s.near(&[1], "Jane Mary Doe"), [(1, Near::Reordered)]);
         assert_eq!(
             s.near(&[2], "3217a7c8-1ab4-eb11-8236-000d3aff3315"),

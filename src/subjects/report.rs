@@ -141,10 +141,21 @@ pub fn file_reports(
         for &(col, s, how) in &h.near {
             *near.entry((s, col, how)).or_default() += 1;
         }
+        // A rule that joins two columns (First Name + Last Name) compared their joined text.
+        let joined = |col: u32| {
+            sp.row_rules
+                .iter()
+                .zip(&sp.row_joins)
+                .find_map(|(&(c, _), j)| j.filter(|_| c == col))
+                .map_or_else(
+                    || header(col),
+                    |j| format!("{} + {}", header(col), header(j)),
+                )
+        };
         for ((s, col, how), cells) in near {
             out[s].near_matches.push(NearPlace {
                 sheet: sheet.name.clone(),
-                column: header(col),
+                column: joined(col),
                 how,
                 cells,
             });
