@@ -320,7 +320,7 @@ fn a_subject_that_matches_nothing_fails_the_run_with_its_near_matches() {
             "subject #2 matched nothing in 1 file; compared with Approvals.xlsx: Approvals / Owner"
         ) && run
             .stderr
-            .contains("Approvals / Owner: 2 cells one edit away"),
+            .contains("Approvals / Owner: 3 cells one edit away"),
         "{}",
         run.stderr
     );
