@@ -947,6 +947,48 @@ action = "scrub"
     }
 
     #[test]
+    fn subject_rules_join_skip_and_other_rows() {
+        let text = r#"version = 1
+[[rows]]
+where = { column = "First Name", join = { column = "Last Name" }, in = "@subjects", optional = true, skip_without_subjects = true }
+action = "scrub"
+[columns]
+Description = { action = "clear", other_rows = { action = "redact", detect = ["subjects"] } }
+Manager = { action = "keep", lookup = true }
+"#;
+        let subjects = Subjects::from_values(&["Jane Doe".to_string()]);
+        let with = Map::parse_with(
+            text,
+            "m",
+            &MapInputs {
+                key: None,
+                subjects: &subjects,
+            },
+        )
+        .unwrap();
+        assert!(with.subject_scoped && with.uses_subjects());
+        assert!(!with.every_row_without_subjects);
+        let rule = &with.rows[0];
+        assert!(rule.optional);
+        assert_eq!(rule.join.as_ref().unwrap().0, "Last Name");
+        assert!(rule.condition.test("Doe, Jane"));
+        let owner = &with.rules[0];
+        let companion = &with.rules[owner.others.unwrap()];
+        assert!(companion.companion && companion.optional);
+        assert_eq!(companion.action.name(), "redact");
+        assert!(with.rules[1].lookup);
+        // Without subjects the rule is left out and the map applies to every row.
+        let without = Map::parse(text, "m", None).unwrap();
+        assert!(without.rows.is_empty() && !without.subject_scoped);
+        assert!(without.every_row_without_subjects);
+        assert!(without.rules.iter().all(|r| r.others.is_none()));
+        let e = err("[columns]\nOwner = { action = \"clear\", lookup = true }");
+        assert!(e.contains("`lookup = true` goes with"), "{e}");
+        let e = err("[[rows]]\nwhere = { column = \"A\", join = { column = \"B\" }, equals = \"x\" }\naction = \"scrub\"");
+        assert!(e.contains("`join` goes with `in`"), "{e}");
+    }
+
+    #[test]
     fn row_rules_need_one_condition() {
         let e = err("[[rows]]\nwhere = { column = \"Owner\", equals = \"a\", matches = \"b\" }\naction = \"delete\"");
         assert!(e.contains("exactly one"), "{e}");
