@@ -544,13 +544,18 @@ fn prefix_of(tag: &[u8]) -> &[u8] {
 }
 
 /// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
-fn end_tag(tag: &[u8]) -> Vec<u8> {
+fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
         .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
         .unwrap_or(name.len());
-    [&b"</"[..], &name[..end], b">"].concat()
+    // Every cell of every sheet ends here: no allocation for the usual names.
+    match &name[..end] {
+        b"c" => b"</c>"[..].into(),
+        b"row" => b"</row>"[..].into(),
+        name => [&b"</"[..], name, b">"].concat().into(),
+    }
 }
 
 /// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
@@ -684,15 +689,31 @@ impl<'a> CellXml<'a> {
         let start = &raw[..start_end];
         let body = &raw[start_end..];
         let prefix = prefix_of(raw);
-        let (v_open, v_close) = (qualified("<", prefix, "v>"), qualified("</", prefix, "v>"));
-        let v = memchr::memmem::find(body, &v_open).and_then(|i| {
-            let from = i + v_open.len();
-            let to = from + memchr::memmem::find(&body[from..], &v_close)?;
-            std::str::from_utf8(&body[from..to]).ok()
-        });
-        let has_formula = ["f>", "f ", "f/>"]
-            .iter()
-            .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some());
+        let find_v = |open: &[u8], close: &[u8]| {
+            memchr::memmem::find(body, open).and_then(|i| {
+                let from = i + open.len();
+                let to = from + memchr::memmem::find(&body[from..], close)?;
+                std::str::from_utf8(&body[from..to]).ok()
+            })
+        };
+        // Millions of cells go through here: no allocation for the usual, unprefixed ones.
+        let (v, has_formula) = if prefix.is_empty() {
+            let f = [&b"<f>"[..], b"<f ", b"<f/>"];
+            (
+                find_v(b"<v>", b"</v>"),
+                f.iter().any(|p| memchr::memmem::find(body, p).is_some()),
+            )
+        } else {
+            (
+                find_v(
+                    &qualified("<", prefix, "v>"),
+                    &qualified("</", prefix, "v>"),
+                ),
+                ["f>", "f ", "f/>"]
+                    .iter()
+                    .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
+            )
+        };
         CellXml {
             raw,
             prefix,
@@ -1207,8 +1228,11 @@ mod tests {
         assert!(!is_tag(b"<xc>", b"c"));
         assert_eq!(prefix_of(b"<x:c r=\"A1\"/>"), b"x:");
         assert_eq!(prefix_of(b"<c r=\"x:y\">"), b"");
-        assert_eq!(end_tag(b"<spreadsheet:row r=\"2\">"), b"</spreadsheet:row>");
-        assert_eq!(end_tag(b"<c>"), b"</c>");
+        assert_eq!(
+            &*end_tag(b"<spreadsheet:row r=\"2\">"),
+            b"</spreadsheet:row>"
+        );
+        assert_eq!(&*end_tag(b"<c>"), b"</c>");
         let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
         assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
         let mut out = Vec::new();
