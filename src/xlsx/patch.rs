@@ -1181,6 +1181,16 @@ mod tests {
         assert!(out.contains("2024-01-01T00:00:00Z"));
     }
 
+    /// [`walk_cells`] over a whole sheet, copying what is not a cell.
+    fn walk(
+        xml: &[u8],
+        out: &mut Vec<u8>,
+        rows: Option<&SheetChanges>,
+        cell: impl FnMut(u32, u32, &[u8], &mut Vec<u8>) -> Result<bool, Problem>,
+    ) -> Result<(), Problem> {
+        walk_cells(xml, out, rows, cell)
+    }
+
     #[test]
     fn prefixed_cells_are_walked_and_replaced_in_their_prefix() {
         // The layout of exports written by Dynamics itself: a BOM, `x:` on every element,
@@ -1188,7 +1198,7 @@ mod tests {
         let xml = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><x:worksheet xmlns:x=\"m\"><x:cols><x:col min=\"1\" max=\"1\"/></x:cols><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" s=\"1\" t=\"inlineStr\"><x:is><x:t>Zoë</x:t></x:is></x:c><x:c r=\"B1\"><x:v>2</x:v></x:c></x:row><x:row r=\"2\"><x:c r=\"C2\" t=\"str\"><x:f>A1</x:f><x:v>Zoë</x:v></x:c></x:row></x:sheetData></x:worksheet>".as_bytes();
         let mut seen = Vec::new();
         let mut copy = Vec::new();
-        walk_cells(xml, &mut copy, None, |r, c, _, _| {
+        walk(xml, &mut copy, None, |r, c, _, _| {
             seen.push((r, c));
             Ok(false)
         })
@@ -1197,7 +1207,7 @@ mod tests {
         assert_eq!(seen, [(0, 0), (0, 1), (1, 2)]);
 
         let mut out = Vec::new();
-        walk_cells(xml, &mut out, None, |_, col, raw, w| {
+        walk(xml, &mut out, None, |_, col, raw, w| {
             let cell = CellXml::parse(raw);
             match col {
                 0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
@@ -1250,7 +1260,7 @@ mod tests {
             deleted: vec![Deletion { row: 1, rule: 0 }],
         };
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
+        walk(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:worksheet><x:dimension ref="A1:B2"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#
