@@ -118,6 +118,11 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub verify: bool,
 
+    /// Scrub a file even when columns that look personal are neither scrubbed nor kept by the
+    /// map (by default such a file fails); the summary and the report list those columns.
+    #[arg(long)]
+    pub allow_uncovered: bool,
+
     /// Print only errors: no progress bar, no summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

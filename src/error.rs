@@ -145,6 +145,13 @@ pub enum Problem {
     },
     #[error("{at}: {what}")]
     Cell { at: CellRef, what: &'static str },
+    /// `columns` describes each column by header, letter and kind, never by a value.
+    #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in sheet '{sheet}'; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]
+    Uncovered {
+        count: usize,
+        columns: String,
+        sheet: String,
+    },
     #[error(
         "the output '{0}' already exists; use --force to replace it or choose another --out-dir"
     )]

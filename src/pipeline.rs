@@ -173,6 +173,9 @@ pub struct Settings {
     pub verify: bool,
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
+    /// Columns that look personal but that the map does not name are a warning, not a failure
+    /// (`--allow-uncovered`).
+    pub allow_uncovered: bool,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -260,6 +263,12 @@ fn scrub_file(
     })?;
     if kind == InputKind::Csv && streams(map, settings) {
         report.input_sha256 = Some(sha256_hex(&bytes));
+        // The coverage check looks at a sample, which the head of the file gives.
+        let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+        let head = crate::csv::read_head(&bytes, &stem, crate::inspect::VALUE_SAMPLE as u32)
+            .map_err(fail)?;
+        let head_plan = plan::resolve(map, &head).map_err(fail)?;
+        check_coverage(map, &head, &head_plan, settings, report).map_err(fail)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
     // The input's digest is taken while it is parsed (with 2 or more jobs).
@@ -279,6 +288,7 @@ fn scrub_file(
         report.encoding = Some(dialect.encoding.name());
     }
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
     let changes = apply::apply_plan(map, &file_plan, &book);
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
@@ -355,6 +365,37 @@ fn scrub_file(
     report.output_sha256 = Some(digest);
     let staged_changes = changes_file.map_err(fail)?;
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
+}
+
+/// The coverage check ([`crate::coverage`]): columns that look personal and that the map
+/// leaves alone fail the file, or with `allow_uncovered` are noted in its report.
+fn check_coverage(
+    map: &Map,
+    book: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+    settings: &Settings,
+    report: &mut FileReport,
+) -> Result<(), Problem> {
+    let uncovered = crate::coverage::check(map, book, file_plan);
+    if uncovered.is_empty() {
+        return Ok(());
+    }
+    if !settings.allow_uncovered {
+        // One sheet at a time, so the message names where to look.
+        let sheet = uncovered[0].sheet.clone();
+        let here: Vec<String> = uncovered
+            .iter()
+            .filter(|u| u.sheet == sheet)
+            .map(crate::coverage::Uncovered::describe)
+            .collect();
+        return Err(Problem::Uncovered {
+            count: here.len(),
+            columns: here.join(", "),
+            sheet,
+        });
+    }
+    report.uncovered = uncovered;
+    Ok(())
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read

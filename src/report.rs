@@ -107,6 +107,10 @@ pub struct FileReport {
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
+    /// Columns that look personal but that the map neither scrubs nor keeps, left as they are
+    /// because of `--allow-uncovered` (a warning).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncovered: Vec<crate::coverage::Uncovered>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
@@ -132,6 +136,7 @@ impl FileReport {
             encoding: None,
             formulas_neutralized: None,
             parts: Vec::new(),
+            uncovered: Vec::new(),
             sheets: Vec::new(),
             samples: Vec::new(),
         }

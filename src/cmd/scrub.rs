@@ -91,6 +91,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
+        allow_uncovered: args.allow_uncovered,
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -227,7 +228,10 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
     let t = &report.totals;
     for f in &report.files {
         match f.status {
-            Status::Ok if !args.quiet => out.push_str(&file_line(f, args.verbose)),
+            Status::Ok if !args.quiet => {
+                out.push_str(&file_line(f, args.verbose));
+                out.push_str(&uncovered_line(f));
+            }
             Status::Ok => {}
             Status::Failed => out.push_str(&format!(
                 "  FAILED  {}: {}\n",
@@ -286,6 +290,24 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
         ));
     }
     eprint!("{out}");
+}
+
+/// The `--allow-uncovered` warning of a file, if it has one.
+fn uncovered_line(f: &FileReport) -> String {
+    if f.uncovered.is_empty() {
+        return String::new();
+    }
+    let columns: Vec<String> = f
+        .uncovered
+        .iter()
+        .map(|u| format!("{} in sheet '{}'", u.describe(), u.sheet))
+        .collect();
+    format!(
+        "  warning {}: {} column(s) look personal but were left as they are (--allow-uncovered): {}\n",
+        f.input,
+        columns.len(),
+        columns.join(", ")
+    )
 }
 
 fn file_line(f: &FileReport, verbose: bool) -> String {

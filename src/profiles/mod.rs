@@ -62,6 +62,57 @@ mod tests {
         assert!(find(DEFAULT_PROFILE).is_some());
     }
 
+    /// Two entries sharing a header would make resolution ambiguous in a CSV of that language;
+    /// and `inspect` must call every header a profile scrubs personal.
+    #[test]
+    fn localized_aliases_are_unique_and_known_to_inspect() {
+        use crate::inspect::dictionary::{header_kind, header_lookup};
+        let subjects = ["x".to_string()];
+        let inputs = crate::map::MapInputs {
+            key: None,
+            subjects: &subjects,
+        };
+        for p in PROFILES {
+            let map = Map::parse_with(p.toml, p.name, &inputs).unwrap();
+            let mut owner: std::collections::HashMap<String, &str> = Default::default();
+            for rule in &map.rules {
+                for alias in &rule.aliases {
+                    let loose = alias.trim().to_lowercase();
+                    if let Some(other) = owner.insert(loose, &rule.key) {
+                        assert_eq!(
+                            other, rule.key,
+                            "{}: alias {alias:?} of two entries",
+                            p.name
+                        );
+                    }
+                }
+            }
+            if p.name == "approvals" {
+                continue;
+            }
+            for rule in map.rules.iter().filter(|r| r.action.name() != "keep") {
+                for alias in &rule.aliases {
+                    assert!(
+                        header_kind(alias).is_some() || header_lookup(alias).is_some(),
+                        "{}: inspect does not know {alias:?} ({})",
+                        p.name,
+                        rule.key
+                    );
+                }
+            }
+        }
+        // A few of the localized names, through the dictionary's own terms or the aliases.
+        for header in [
+            "Mobiltelefon",
+            "Téléphone mobile",
+            "Cellulare",
+            "Celular",
+            "Nome utente",
+        ] {
+            assert!(header_kind(header).is_some(), "{header}");
+        }
+    }
+
     /// DYNAMICS.md's list of SystemUser personal columns.
     const SYSTEMUSER_PERSONAL: &[&str] = &[
         "firstname",

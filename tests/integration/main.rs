@@ -4,6 +4,7 @@
 mod workdir;
 
 mod completions;
+mod coverage;
 mod dry_run;
 mod edge_cells;
 mod errors;
