@@ -268,6 +268,7 @@ fn scrub_file(
         let head = crate::csv::read_head(&bytes, &stem, crate::inspect::VALUE_SAMPLE as u32)
             .map_err(fail)?;
         let head_plan = plan::resolve(map, &head).map_err(fail)?;
+        check_resolved(&head, &head_plan).map_err(fail)?;
         check_coverage(map, &head, &head_plan, settings, report).map_err(fail)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
@@ -287,7 +288,9 @@ fn scrub_file(
     if let Format::Csv(dialect) = &book.format {
         report.encoding = Some(dialect.encoding.name());
     }
+    check_profile(map, &book).map_err(fail)?;
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    check_resolved(&book, &file_plan).map_err(fail)?;
     check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
     let changes = apply::apply_plan(map, &file_plan, &book);
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
@@ -365,6 +368,64 @@ fn scrub_file(
     report.output_sha256 = Some(digest);
     let staged_changes = changes_file.map_err(fail)?;
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
+}
+
+/// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity) would
+/// scrub the wrong columns or none: the file fails, naming both and the profile to use.
+fn check_profile(map: &Map, book: &crate::workbook::Workbook) -> Result<(), Problem> {
+    let Some(profile) = map
+        .origin
+        .strip_prefix("profile ")
+        .and_then(crate::profiles::find)
+    else {
+        return Ok(());
+    };
+    let Some(metadata) = book.metadata() else {
+        return Ok(());
+    };
+    if profile.entities.is_empty()
+        || profile
+            .entities
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(&metadata.entity))
+    {
+        return Ok(());
+    }
+    let advice = match crate::profiles::for_entity(&metadata.entity) {
+        Some(right) => format!("use --profile {}", right.name),
+        None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
+    };
+    Err(Problem::WrongProfile {
+        entity: metadata.entity,
+        profile: format!(
+            "profile {} is for {}; {advice}",
+            profile.name,
+            profile.entities.join(", ")
+        ),
+    })
+}
+
+/// A map that finds nothing to do in a file (every key optional, none matching) would pass it
+/// through unchanged and call it scrubbed: the file fails instead.
+fn check_resolved(
+    book: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+) -> Result<(), Problem> {
+    if file_plan
+        .sheets
+        .iter()
+        .any(|s| !s.targets.is_empty() || !s.row_rules.is_empty())
+    {
+        return Ok(());
+    }
+    Err(Problem::NothingResolved {
+        searched: file_plan
+            .sheets
+            .iter()
+            .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// The coverage check ([`crate::coverage`]): columns that look personal and that the map

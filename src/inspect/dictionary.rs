@@ -602,7 +602,6 @@ const LOGICAL: &[(&str, Logical)] = &[
     ("managerphone", Logical::Personal(Kind::Phone)),
     ("websiteurl", Logical::Personal(Kind::Identifier)),
     ("ftpsiteurl", Logical::Personal(Kind::Identifier)),
-    ("department", Logical::Personal(Kind::PersonalDetail)),
     ("spousesname", Logical::Personal(Kind::PersonalDetail)),
     ("childrensnames", Logical::Personal(Kind::PersonalDetail)),
     ("birthdate", Logical::Personal(Kind::PersonalDetail)),

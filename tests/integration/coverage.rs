@@ -279,3 +279,88 @@ fn a_formula_column_of_scrubbed_columns_is_covered_and_of_kept_ones_is_not() {
         run.text()
     );
 }
+
+/// An "Approvals" export (entity `msdyn_flow_approval`), three rows.
+fn approvals() -> Export {
+    let column = |logical, header, protected| testdata::Column {
+        logical,
+        header,
+        personal: false,
+        protected,
+        required: false,
+        max_length: None,
+    };
+    Export {
+        entity: "msdyn_flow_approval",
+        sheet_name: "Approvals".into(),
+        columns: vec![
+            column("msdyn_flow_approvalid", "(Do Not Modify) Approval", true),
+            column("checksumLogicalName", "(Do Not Modify) Row Checksum", true),
+            column("modifiedon", "(Do Not Modify) Modified On", true),
+            column("msdyn_flow_approval_title", "Title", false),
+            column("ownerid", "Owner", false),
+        ],
+        rows: (0..3)
+            .map(|i| {
+                vec![
+                    Value::Text(format!("3217a7c8-1ab4-eb11-8236-000d3aff{i:04x}")),
+                    Value::Text(format!("{}==", "Q".repeat(86))),
+                    Value::DateTime(45_000.5 + f64::from(i)),
+                    Value::Text(format!("Expense report {i}")),
+                    Value::Text("Aoife Byrne".into()),
+                ]
+            })
+            .collect(),
+        options: Options::default(),
+    }
+}
+
+#[test]
+fn a_profile_for_another_table_fails_naming_both_entities() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    for args in [
+        &["scrub", "--profile", "systemuser", "in"][..],
+        &["scrub", "--out-dir", "d", "in"][..],
+    ] {
+        let run = wd.run(args);
+        assert_eq!(run.code, 1, "{}", run.text());
+        assert!(
+            run.text().contains(
+                "this is an export of msdyn_flow_approval, and profile systemuser is for systemuser; use --profile approvals"
+            ),
+            "{}",
+            run.text()
+        );
+    }
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Zoë Müller",
+        "--out-dir",
+        "ok",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
+#[test]
+fn a_profile_that_finds_no_column_fails_the_file() {
+    let wd = Workdir::new();
+    // A CSV of another table (no metadata to tell): nothing the contact profile knows.
+    wd.write(
+        "orders.csv",
+        "Order Number,Status,Amount\nSO-1001,Open,12.50\nSO-1002,Closed,8\n",
+    );
+    let run = wd.run(&["scrub", "--profile", "contact", "orders.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("none of the map's keys matches a column of this file"),
+        "{}",
+        run.text()
+    );
+    assert!(!wd.exists("scrubbed/orders.csv"));
+}
