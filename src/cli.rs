@@ -43,7 +43,7 @@ pub enum Command {
 /// `dsr-scrub scrub`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Without --map or --profile, the built-in `systemuser` profile is used.\n\
+    after_help = "Without --map or --profile, each .xlsx gets the built-in profile for its table (systemuser for CSV and other tables).\n\
 The pseudonymization key comes from --key-file or the DSR_SCRUB_KEY environment variable.\n\
 Exit codes: 0 all files scrubbed, 1 a file failed (or failed --verify), 2 bad usage or bad map."
 )]

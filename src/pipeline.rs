@@ -176,6 +176,9 @@ pub struct Settings {
     /// Columns that look personal but that the map does not name are a warning, not a failure
     /// (`--allow-uncovered`).
     pub allow_uncovered: bool,
+    /// With neither `--map` nor `--profile`: the other built-in profiles, one of which replaces
+    /// the default for an export of a table it is made for.
+    pub by_entity: Vec<crate::profiles::EntityMap>,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -243,6 +246,7 @@ fn scrub_file(
     report: &mut FileReport,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
+    let default_map = map;
     let kind = InputKind::require(&job.input).map_err(fail)?;
     if same_file(&job.input, &job.output) {
         return Err(fail(Problem::OutputIsInput));
@@ -269,6 +273,7 @@ fn scrub_file(
             .map_err(fail)?;
         let head_plan = plan::resolve(map, &head).map_err(fail)?;
         check_resolved(&head, &head_plan).map_err(fail)?;
+        report.matched_rules.clone_from(&head_plan.matched);
         check_coverage(map, &head, &head_plan, settings, report).map_err(fail)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
@@ -288,8 +293,15 @@ fn scrub_file(
     if let Format::Csv(dialect) = &book.format {
         report.encoding = Some(dialect.encoding.name());
     }
-    check_profile(map, &book).map_err(fail)?;
+    let map = pick_map(map, &book, settings).map_err(fail)?;
+    if !std::ptr::eq(map, default_map) {
+        report.profile = Some(map.origin.clone());
+    }
+    check_profile(map, &book, settings).map_err(fail)?;
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    if std::ptr::eq(map, default_map) {
+        report.matched_rules.clone_from(&file_plan.matched);
+    }
     check_resolved(&book, &file_plan).map_err(fail)?;
     check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
     let changes = apply::apply_plan(map, &file_plan, &book);
@@ -370,9 +382,41 @@ fn scrub_file(
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
 }
 
+/// The map for this file: `map`, or (with [`Settings::by_entity`]) the profile made for the
+/// file's entity.
+fn pick_map<'a>(
+    map: &'a Map,
+    book: &crate::workbook::Workbook,
+    settings: &'a Settings,
+) -> Result<&'a Map, Problem> {
+    let Some(entity) = book.metadata().map(|m| m.entity) else {
+        return Ok(map);
+    };
+    let found = settings
+        .by_entity
+        .iter()
+        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
+    match found.map(|e| &e.map) {
+        None => Ok(map),
+        Some(Ok(profile)) => Ok(profile),
+        Some(Err(why)) => Err(Problem::WrongProfile {
+            entity,
+            profile: format!("its profile cannot run: {why}"),
+        }),
+    }
+}
+
 /// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity) would
 /// scrub the wrong columns or none: the file fails, naming both and the profile to use.
-fn check_profile(map: &Map, book: &crate::workbook::Workbook) -> Result<(), Problem> {
+fn check_profile(
+    map: &Map,
+    book: &crate::workbook::Workbook,
+    settings: &Settings,
+) -> Result<(), Problem> {
+    if !settings.by_entity.is_empty() {
+        // Chosen by the file's entity: the default serves the tables no profile is made for.
+        return Ok(());
+    }
     let Some(profile) = map
         .origin
         .strip_prefix("profile ")

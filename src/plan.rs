@@ -40,6 +40,8 @@ pub struct SheetPlan {
 pub struct FilePlan {
     /// One entry per sheet to scrub, in workbook order.
     pub sheets: Vec<SheetPlan>,
+    /// For each of [`Map::rules`]: whether it matched a column in this file.
+    pub matched: Vec<bool>,
 }
 
 /// Resolve `map` against `book`.
@@ -134,7 +136,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             searched: searched(&sheets, book),
         });
     }
-    Ok(FilePlan { sheets })
+    Ok(FilePlan { sheets, matched })
 }
 
 /// What the file says about its columns, on top of the map: a column its data validations

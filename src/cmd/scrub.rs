@@ -92,6 +92,19 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
         allow_uncovered: args.allow_uncovered,
+        by_entity: if args.map.is_none() && args.profile.is_none() {
+            let subjects = crate::subjects::load(
+                &args.subjects.subjects,
+                args.subjects.subjects_file.as_deref(),
+            )
+            .map_err(Error::Usage)?;
+            profiles::by_entity(&MapInputs {
+                key: key.as_ref(),
+                subjects: &subjects,
+            })
+        } else {
+            Vec::new()
+        },
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -113,6 +126,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         rows_deleted: reports.iter().map(|r| r.rows_deleted).sum(),
         cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
     };
+    let unmatched_keys = unmatched_keys(&map, &reports);
     let run_report = RunReport {
         tool: "dsr-scrub",
         version: env!("CARGO_PKG_VERSION"),
@@ -124,6 +138,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             sha256: map.digest.clone(),
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
+        unmatched_keys,
         files: reports,
         totals,
     };
@@ -153,11 +168,36 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
     print_summary(&run_report, Some(&report_path), args);
-    Ok(if run_report.totals.failed == 0 {
+    // A key of the user's own map that found nothing anywhere is an error; a profile's, a note.
+    let bad_map = args.map.is_some() && !run_report.unmatched_keys.is_empty();
+    Ok(if run_report.totals.failed == 0 && !bad_map {
         exit::OK
     } else {
         exit::FAILED
     })
+}
+
+/// The optional keys of `map` that matched no column in any file planned with it, leaving out
+/// the standard Dataverse columns (a copied profile lists many a view does not show).
+fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
+    let planned: Vec<&Vec<bool>> = reports
+        .iter()
+        .map(|r| &r.matched_rules)
+        .filter(|m| m.len() == map.rules.len())
+        .collect();
+    if planned.is_empty() {
+        return Vec::new();
+    }
+    map.rules
+        .iter()
+        .enumerate()
+        .filter(|&(i, rule)| {
+            rule.optional
+                && !planned.iter().any(|m| m[i])
+                && crate::inspect::dictionary::logical_kind(&rule.key).is_none()
+        })
+        .map(|(_, rule)| rule.key.clone())
+        .collect()
 }
 
 /// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.
@@ -278,6 +318,19 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             out.push_str(&format!("report: {}\n", path.display()));
         }
     }
+    if !report.unmatched_keys.is_empty() {
+        let keys: Vec<String> = report
+            .unmatched_keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
+        out.push_str(&format!(
+            "dsr-scrub: {}: map key(s) {} matched no column in any file of this run; {}\n",
+            if args.map.is_some() { "error" } else { "warning" },
+            keys.join(", "),
+            "check them for typos (a key that matches nothing keeps that column's data) or remove them"
+        ));
+    }
     if t.failed > 0 {
         out.push_str(&format!(
             "dsr-scrub: {} file(s) failed{}; see the messages above\n",
@@ -321,6 +374,9 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
             ", {} formula-like cells neutralized",
             thousands(n)
         ));
+    }
+    if let Some(profile) = &f.profile {
+        deleted.push_str(&format!(", {profile} for its table"));
     }
     let mut line = format!(
         "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",

@@ -26,6 +26,30 @@ const APPROVAL_ENTITIES: &[&str] = &[
     "msdyn_flow_actionapprovalmodel",
 ];
 
+/// A built-in profile ready for the files whose entity it is made for, or why it cannot run
+/// (the approvals profile without `--subject`).
+#[derive(Debug, Clone)]
+pub struct EntityMap {
+    /// The entities it is for.
+    pub entities: &'static [&'static str],
+    /// The parsed profile, or the one-line reason it cannot be used.
+    pub map: Result<crate::map::Map, String>,
+}
+
+/// Every profile but the default, parsed with `inputs`: `scrub` without `--map` or `--profile`
+/// picks one of them for a file whose entity it is made for.
+pub fn by_entity(inputs: &crate::map::MapInputs) -> Vec<EntityMap> {
+    PROFILES
+        .iter()
+        .filter(|p| p.name != DEFAULT_PROFILE)
+        .map(|p| EntityMap {
+            entities: p.entities,
+            map: crate::map::Map::parse_with(p.toml, &format!("profile {}", p.name), inputs)
+                .map_err(|e| e.to_string()),
+        })
+        .collect()
+}
+
 /// The profile made for exports of `entity`, if there is one.
 pub fn for_entity(entity: &str) -> Option<&'static Profile> {
     PROFILES
@@ -211,6 +235,24 @@ mod tests {
         "photourl",
         "skills",
     ];
+
+    /// The run-wide report of keys that matched nothing leaves out standard columns that a
+    /// view may not show: every key of the table profiles is one.
+    #[test]
+    fn table_profiles_use_standard_logical_names() {
+        for name in ["systemuser", "contact"] {
+            let map = Map::parse(find(name).unwrap().toml, name, None).unwrap();
+            for rule in &map.rules {
+                if matches!(rule.selector, Selector::Name(_)) {
+                    assert!(
+                        crate::inspect::dictionary::logical_kind(&rule.key).is_some(),
+                        "{name}: {}",
+                        rule.key
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn systemuser_covers_every_personal_column() {

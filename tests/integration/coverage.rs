@@ -207,7 +207,8 @@ fn a_typo_in_an_optional_key_fails_the_file_naming_the_column() {
         }
     }
 
-    // --allow-uncovered scrubs anyway, says so, and the report records it.
+    // --allow-uncovered scrubs anyway, says so, and the report records it. The typo'd key,
+    // which matched nothing in the whole run, is an error of the user's map all the same.
     let run = wd.run(&[
         "scrub",
         "--map",
@@ -217,14 +218,22 @@ fn a_typo_in_an_optional_key_fails_the_file_naming_the_column() {
         "allowed",
         "in",
     ]);
-    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.stderr.contains("warning") && run.stderr.contains("'Mobile Phone'"),
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr
+            .contains("error: map key(s) `mobilphone` matched no column in any file of this run"),
+        "{}",
+        run.stderr
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
+    assert_eq!(report["unmatched_keys"], serde_json::json!(["mobilphone"]));
+    assert_eq!(report["totals"]["succeeded"], 2);
     for file in report["files"].as_array().unwrap() {
         let uncovered = file["uncovered"].as_array().expect("uncovered listed");
         assert_eq!(uncovered.len(), 1, "{file}");
@@ -319,20 +328,16 @@ fn approvals() -> Export {
 fn a_profile_for_another_table_fails_naming_both_entities() {
     let wd = Workdir::new();
     wd.write("in/Approvals.xlsx", approvals().to_xlsx());
-    for args in [
-        &["scrub", "--profile", "systemuser", "in"][..],
-        &["scrub", "--out-dir", "d", "in"][..],
-    ] {
-        let run = wd.run(args);
-        assert_eq!(run.code, 1, "{}", run.text());
-        assert!(
-            run.text().contains(
-                "this is an export of msdyn_flow_approval, and profile systemuser is for systemuser; use --profile approvals"
-            ),
-            "{}",
-            run.text()
-        );
-    }
+    let run = wd.run(&["scrub", "--profile", "systemuser", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text().contains(
+            "this is an export of msdyn_flow_approval, and profile systemuser is for systemuser; use --profile approvals"
+        ),
+        "{}",
+        run.text()
+    );
+    assert!(!wd.exists("scrubbed/Approvals.xlsx"));
     let run = wd.run(&[
         "scrub",
         "--profile",
@@ -344,6 +349,66 @@ fn a_profile_for_another_table_fails_naming_both_entities() {
         "in",
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
+}
+
+/// Without --map or --profile, each file gets the profile made for its table.
+#[test]
+fn the_profile_is_chosen_by_the_files_entity() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    wd.write(
+        "in/users.xlsx",
+        testdata::disabled_users(&options(20)).to_xlsx(),
+    );
+    // The approvals profile needs the subjects: the file says so, the other one is scrubbed.
+    let run = wd.run(&["scrub", "--out-dir", "a", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let failed = run
+        .text()
+        .lines()
+        .find(|l| l.contains("FAILED"))
+        .unwrap()
+        .to_string();
+    assert!(
+        failed.contains(
+            "Approvals.xlsx: this is an export of msdyn_flow_approval, and its profile cannot run"
+        ) && failed.contains("--subject"),
+        "{failed}"
+    );
+    assert!(wd.exists("a/users.xlsx"));
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "--out-dir", "b", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("b/scrub-report.json")).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["profile"], "profile approvals");
+    assert_eq!(files[0]["rows_deleted"], 3, "the subject's rows are gone");
+    assert!(files[1].get("profile").is_none(), "the run's own map");
+    assert_eq!(report["map"]["origin"], "profile systemuser");
+    let out = Book::open(wd.read("b/Approvals.xlsx"));
+    assert_eq!(out.sheet("Approvals").height(), 1, "header only");
+
+    // The approvals profile's optional keys that no file had are a warning (exit 0).
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Aoife Byrne",
+        "--out-dir",
+        "c",
+        "in/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains("warning: map key(s) `Details`"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("c/scrub-report.json")).unwrap();
+    let keys = report["unmatched_keys"].as_array().unwrap();
+    assert!(keys.contains(&"Details".into()) && !keys.contains(&"Title".into()));
 }
 
 #[test]
