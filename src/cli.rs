@@ -131,7 +131,12 @@ pub struct ScrubArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    /// Folders given as INPUT: also scrub the files in their subfolders; outputs go to the same
+    /// subfolders below --out-dir.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+
+    /// Input .xlsx or .csv files, or folders of them (not recursive unless --recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }

@@ -35,6 +35,9 @@ pub struct RunReport {
     /// columns a view does not show are not listed): a typo keeps that column's data.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_keys: Vec<String>,
+    /// What the input folders held that was not scrubbed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::pipeline::Skipped>,
     /// One entry per input, in the order given.
     pub files: Vec<FileReport>,
     /// Sums over all files.

@@ -36,11 +36,21 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         .iter()
         .any(|r| matches!(r.action, crate::actions::Action::Pseudonymize(_)));
 
-    let files = pipeline::expand_inputs(&args.inputs).map_err(Error::Usage)?;
-    if files.is_empty() {
-        return Err(Error::Usage(
-            "no .xlsx or .csv files found in the given folders".into(),
-        ));
+    let found = pipeline::find_inputs(&args.inputs, args.recursive).map_err(Error::Usage)?;
+    if found.files.is_empty() {
+        let skipped: Vec<String> = found
+            .skipped
+            .iter()
+            .map(|s| format!("'{}' ({})", s.path, s.reason))
+            .collect();
+        return Err(Error::Usage(if skipped.is_empty() {
+            "no .xlsx or .csv files found in the given folders".into()
+        } else {
+            format!(
+                "no .xlsx or .csv files found in the given folders; skipped: {}",
+                skipped.join("; ")
+            )
+        }));
     }
     std::fs::create_dir_all(&args.out_dir).map_err(|e| {
         Error::Usage(format!(
@@ -64,7 +74,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             report_path.display()
         )));
     }
-    let jobs = pipeline::plan_jobs(&files, &args.out_dir).map_err(Error::Usage)?;
+    let jobs = pipeline::plan_nested_jobs(&found.files, &args.out_dir).map_err(Error::Usage)?;
 
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.jobs {
@@ -139,6 +149,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
         unmatched_keys,
+        skipped: found.skipped,
         files: reports,
         totals,
     };
@@ -316,6 +327,11 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
         );
         if let Some(path) = report_path {
             out.push_str(&format!("report: {}\n", path.display()));
+        }
+    }
+    if !args.quiet {
+        for s in &report.skipped {
+            out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
         }
     }
     if !report.unmatched_keys.is_empty() {

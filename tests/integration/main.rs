@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod field_rules;
 mod fixtures;
+mod folders;
 mod inspect;
 mod limits;
 mod lossless;
