@@ -67,7 +67,7 @@ pub struct ScrubArgs {
     #[command(flatten)]
     pub subjects: SubjectArgs,
 
-    /// Replace outputs and reports that already exist.
+    /// Replace outputs that already exist, and the report of an earlier run that wrote outputs.
     #[arg(long)]
     pub force: bool,
 

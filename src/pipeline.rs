@@ -193,7 +193,7 @@ fn not_an_input(name: &str) -> Option<String> {
     }
     if lower.ends_with(".changes.csv")
         || lower.ends_with(".deletions.csv")
-        || lower == crate::cmd::scrub::REPORT_FILE
+        || (lower.starts_with("scrub-report") && lower.ends_with(".json"))
     {
         return Some(
             "an output of dsr-scrub (changes, deletions or report), never an input".into(),

@@ -35,6 +35,9 @@ pub struct RunReport {
     /// columns a view does not show are not listed): a typo keeps that column's data.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_keys: Vec<String>,
+    /// Every file this run wrote besides its report (outputs, parts, changes files): a later
+    /// run into the same folder keeps this report rather than replace it (unless `--force`).
+    pub outputs_written: Vec<String>,
     /// What the input folders held that was not scrubbed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<crate::pipeline::Skipped>,

@@ -67,13 +67,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             args.out_dir.display()
         );
     }
-    let report_path = args.out_dir.join(REPORT_FILE);
-    if report_path.exists() && !args.force {
-        return Err(Error::Usage(format!(
-            "'{}' already holds the report of an earlier run; use --force to replace it or choose another --out-dir",
-            report_path.display()
-        )));
-    }
+    let kept_report = earlier_report_with_outputs(&args.out_dir).filter(|_| !args.force);
     let jobs = pipeline::plan_nested_jobs(&found.files, &args.out_dir).map_err(Error::Usage)?;
 
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -137,6 +131,16 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
     };
     let unmatched_keys = unmatched_keys(&map, &reports);
+    let outputs_written: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.output
+                .iter()
+                .cloned()
+                .chain(r.parts.iter().map(|p| p.path.clone()))
+                .chain(r.changes.iter().cloned())
+        })
+        .collect();
     let run_report = RunReport {
         tool: "dsr-scrub",
         version: env!("CARGO_PKG_VERSION"),
@@ -149,30 +153,37 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
         unmatched_keys,
+        outputs_written,
         skipped: found.skipped,
         files: reports,
         totals,
     };
     let json = serde_json::to_vec_pretty(&run_report).expect("the report serializes");
-    if let Err(e) = pipeline::write_atomic(&report_path, &json, args.force) {
-        // The files' own errors (and successes) still reach the user, with what was written.
-        print_summary(&run_report, None, args);
-        let t = &run_report.totals;
-        return Err(Error::Run(format!(
-            "cannot write the report '{}' ({}); {}",
-            report_path.display(),
-            e.kind(),
-            if args.dry_run {
-                "this dry run wrote nothing else".to_string()
-            } else if t.succeeded == 0 {
-                "no scrubbed file was written either".to_string()
-            } else {
-                format!(
-                    "{} of {} scrubbed file(s) were written",
-                    t.succeeded, t.files
-                )
+    let written = match &kept_report {
+        // The earlier run's report stays true: this run's report gets a name of its own.
+        Some(_) => write_report_beside(&args.out_dir, started, &json),
+        None => {
+            let path = args.out_dir.join(REPORT_FILE);
+            match pipeline::write_atomic(&path, &json, true) {
+                Ok(()) => Ok(path),
+                Err(e) => Err((path, e)),
             }
-        )));
+        }
+    };
+    let report_path = match written {
+        Ok(path) => path,
+        Err((path, e)) => {
+            return Err(report_failed(&run_report, &path, &e, args));
+        }
+    };
+    if let Some(kept) = &kept_report {
+        if !args.quiet {
+            eprintln!(
+                "dsr-scrub: '{}' holds the report of an earlier run that wrote outputs, so it is kept (--force replaces it); this run's report is '{}'",
+                kept.display(),
+                report_path.display()
+            );
+        }
     }
     if args.dry_run {
         crate::cmd::print_stdout(&crate::preview::render(&run_report))
@@ -209,6 +220,80 @@ fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
         })
         .map(|(_, rule)| rule.key.clone())
         .collect()
+}
+
+/// The report could not be written: the files' own errors (and successes) still reach the user,
+/// with what was written.
+fn report_failed(report: &RunReport, path: &Path, e: &std::io::Error, args: &ScrubArgs) -> Error {
+    print_summary(report, None, args);
+    let t = &report.totals;
+    Error::Run(format!(
+        "cannot write the report '{}' ({}); {}",
+        path.display(),
+        e.kind(),
+        if args.dry_run {
+            "this dry run wrote nothing else".to_string()
+        } else if t.succeeded == 0 {
+            "no scrubbed file was written either".to_string()
+        } else {
+            format!(
+                "{} of {} scrubbed file(s) were written",
+                t.succeeded, t.files
+            )
+        }
+    ))
+}
+
+/// The report in `out_dir` when it is that of an earlier run that wrote outputs (one that
+/// cannot be read counts as such). A dry run's report, or that of a run whose every file
+/// failed, does not block the next run: it is replaced.
+fn earlier_report_with_outputs(out_dir: &Path) -> Option<std::path::PathBuf> {
+    let path = out_dir.join(REPORT_FILE);
+    let bytes = std::fs::read(&path).ok()?;
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Some(path);
+    };
+    if json["dry_run"].as_bool() == Some(true) {
+        return None;
+    }
+    let wrote = json["outputs_written"]
+        .as_array()
+        .is_some_and(|o| !o.is_empty())
+        || json["files"].as_array().is_none_or(|files| {
+            files.iter().any(|f| {
+                !f["output"].is_null() || f["parts"].as_array().is_some_and(|p| !p.is_empty())
+            })
+        });
+    wrote.then_some(path)
+}
+
+/// Write this run's report as `scrub-report-<start time>.json` (with `-2`, `-3`, ... when a
+/// report of that second exists), never replacing a file.
+fn write_report_beside(
+    out_dir: &Path,
+    started: SystemTime,
+    json: &[u8],
+) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
+    let stamp: String = humantime::format_rfc3339_seconds(started)
+        .to_string()
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect();
+    let stem = REPORT_FILE.trim_end_matches(".json");
+    let mut n = 1;
+    loop {
+        let name = if n == 1 {
+            format!("{stem}-{stamp}.json")
+        } else {
+            format!("{stem}-{stamp}-{n}.json")
+        };
+        let path = out_dir.join(name);
+        match pipeline::write_atomic(&path, json, false) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err((path, e)),
+        }
+    }
 }
 
 /// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.

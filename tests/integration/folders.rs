@@ -89,3 +89,61 @@ fn a_folder_lists_every_file_it_skips_and_why() {
         run.stderr
     );
 }
+
+/// After a run in which a file failed, fixing the file and scrubbing it again needs no
+/// --force: the earlier outputs and their report stay as they are, the retry gets its own
+/// report, and a run that wrote nothing never blocks the next one.
+#[test]
+fn a_failed_file_is_retried_without_force() {
+    let wd = Workdir::new();
+    wd.write("in/a.xlsx", users(5).to_xlsx());
+    wd.write("in/b.xlsx", b"not a workbook");
+    let run = wd.run(&["scrub", "-q", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let first = wd.read("scrubbed/scrub-report.json");
+    let report: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(
+        report["outputs_written"],
+        serde_json::json!(["scrubbed/a.xlsx", "scrubbed/a.changes.csv"])
+    );
+    assert!(report["started"].as_str().unwrap().ends_with('Z'));
+
+    // Retry the failed file alone, fixed: no --force, the first report is kept unchanged.
+    wd.write("in/b.xlsx", users(4).to_xlsx());
+    let run = wd.run(&["scrub", "in/b.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stderr.contains("is kept"), "{}", run.stderr);
+    assert_eq!(wd.read("scrubbed/scrub-report.json"), first);
+    let reports: Vec<String> = wd
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("scrubbed/scrub-report-") && f.ends_with(".json"))
+        .collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let retry: serde_json::Value = serde_json::from_slice(&wd.read(&reports[0])).unwrap();
+    assert_eq!(
+        retry["outputs_written"],
+        serde_json::json!(["scrubbed/b.xlsx", "scrubbed/b.changes.csv"])
+    );
+    Book::open(wd.read("scrubbed/b.xlsx"));
+
+    // A run whose every file failed, then a dry run: neither blocks the run after it.
+    let wd = Workdir::new();
+    wd.write("c.xlsx", b"not a workbook");
+    assert_eq!(wd.run(&["scrub", "-q", "c.xlsx"]).code, 1);
+    wd.write("c.xlsx", users(3).to_xlsx());
+    assert_eq!(wd.run(&["scrub", "-q", "--dry-run", "c.xlsx"]).code, 0);
+    let run = wd.run(&["scrub", "-q", "c.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["dry_run"], false);
+    assert_eq!(report["totals"]["succeeded"], 1);
+    assert_eq!(
+        wd.files()
+            .iter()
+            .filter(|f| f.contains("scrub-report"))
+            .count(),
+        1
+    );
+}
