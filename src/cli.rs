@@ -136,7 +136,7 @@ pub struct ScrubArgs {
     #[arg(long, short = 'r')]
     pub recursive: bool,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive unless --recursive).
+    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive unless --recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }
@@ -248,7 +248,7 @@ pub struct InspectArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }

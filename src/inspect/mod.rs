@@ -525,6 +525,17 @@ fn decide(
         return personal(kind, format!("Dynamics column {l}"));
     }
     if let Some(m) = dictionary::header_kind(header) {
+        // A header that is one bare word such as "Title" or "Name" is a person's title or name
+        // in a person's table; in another table (a logical name this tool does not know, such
+        // as `msdyn_flow_approval_title`) it is that record's own title or name.
+        let bare_word =
+            matches!(m.kind, Kind::Title | Kind::Name) && dictionary::normalize(header) == m.term;
+        if let (true, Some(l), None) = (bare_word, logical, known) {
+            return not(format!(
+                "the record's own {} (Dynamics column {l}), not a person's",
+                m.term
+            ));
+        }
         return personal(m.kind, format!("header term \"{}\"", m.term));
     }
     if let (Some(Logical::System), Some(l)) = (known, logical) {

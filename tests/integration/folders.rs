@@ -51,7 +51,7 @@ fn a_folder_lists_every_file_it_skips_and_why() {
         "{lines:?}"
     );
     assert!(
-        reason("readme.pdf").contains("not an .xlsx or .csv"),
+        reason("readme.pdf").contains("not an .xlsx, .xlsm or .csv"),
         "{lines:?}"
     );
     assert!(reason("2023").contains("--recursive"), "{lines:?}");
