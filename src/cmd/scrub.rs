@@ -376,6 +376,11 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             )),
         }
     }
+    if !args.quiet {
+        for s in &report.skipped {
+            out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
+        }
+    }
     if args.dry_run && !args.quiet {
         // The per-file detail is on stdout; stderr keeps the one-screen summary.
         out = format!(
@@ -390,7 +395,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 String::new()
             },
             out.lines()
-                .filter(|l| l.starts_with("  FAILED"))
+                .filter(|l| l.starts_with("  FAILED") || l.starts_with("  skipped"))
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );
@@ -412,11 +417,6 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
         );
         if let Some(path) = report_path {
             out.push_str(&format!("report: {}\n", path.display()));
-        }
-    }
-    if !args.quiet {
-        for s in &report.skipped {
-            out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
         }
     }
     if !report.unmatched_keys.is_empty() {
