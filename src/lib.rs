@@ -31,6 +31,7 @@ pub mod actions;
 pub mod apply;
 pub mod cli;
 pub mod cmd;
+pub mod coverage;
 pub mod csv;
 pub mod deletions;
 pub mod dynamics;

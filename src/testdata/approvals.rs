@@ -32,7 +32,7 @@ pub const TABLES: [Table; 8] = [
     },
     Table {
         name: "Basic Approval Model Data",
-        entity: "msdyn_flow_basicapprovalmodel",
+        entity: "msdyn_flow_basicapprovalmodeldata",
     },
     Table {
         name: "Await All Approval Model",

@@ -99,6 +99,7 @@ fn subject_rows_are_deleted_in_every_writer() {
         wd.write("map.toml", DELETE_MAP);
         let mut all = vec![
             "scrub",
+            "--allow-uncovered",
             "-q",
             "--all-rows",
             "--map",
@@ -176,6 +177,7 @@ fn subject_rows_are_deleted_from_csv_and_subjects_come_from_a_file() {
     let run = wd.run(&[
         "scrub",
         "--all-rows",
+        "--allow-uncovered",
         "-q",
         "--map",
         "map.toml",
@@ -278,6 +280,7 @@ description = { action = "redact", detect = ["email", "phone"], mentions = true,
     let run = wd.run(&[
         "scrub",
         "--all-rows",
+        "--allow-uncovered",
         "-q",
         "--map",
         "map.toml",
