@@ -156,6 +156,14 @@ pub enum Problem {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
+    /// A removed value is in a place of the package that no cleaning rule can change without
+    /// breaking the workbook (a kept formula, a sheet name, an embedded object).
+    #[error("part '{part}' holds a removed value in {place}, which cannot be cleaned without breaking the workbook; {todo}, then scrub again")]
+    Uncleanable {
+        part: String,
+        place: &'static str,
+        todo: &'static str,
+    },
     #[error("cannot build the output ({0})")]
     Build(String),
     #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv")]

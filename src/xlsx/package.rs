@@ -92,7 +92,7 @@ fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, Relationship>
 }
 
 /// Resolve a relationship target against the folder of the part that refers to it.
-fn resolve_target(base: &str, target: &str) -> String {
+pub(crate) fn resolve_target(base: &str, target: &str) -> String {
     if let Some(absolute) = target.strip_prefix('/') {
         return absolute.to_string();
     }
