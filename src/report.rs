@@ -107,6 +107,9 @@ pub struct FileReport {
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
+    /// What cleaning the rest of the package did (lossless `.xlsx` outputs): counts only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaning: Option<crate::xlsx::clean::Counts>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
@@ -132,6 +135,7 @@ impl FileReport {
             encoding: None,
             formulas_neutralized: None,
             parts: Vec::new(),
+            cleaning: None,
             sheets: Vec::new(),
             samples: Vec::new(),
         }

@@ -18,15 +18,17 @@
 //! text (a Full Name formula over First and Last Name), so every formula cell with a text result
 //! loses its cached value and the workbook is marked to recalculate on load.
 
+use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use crate::apply::SheetChanges;
 use crate::error::Problem;
+use crate::verify::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -76,7 +78,8 @@ fn write_failed(_: std::io::Error) -> Problem {
     Problem::Build("writing the output failed".into())
 }
 
-/// Write `input` with `changes` applied, as a lossless xlsx, to `out`.
+/// Write `input` with `changes` applied, as a lossless xlsx, to `out`, without cleaning other
+/// parts (see [`write_cleaned`]).
 ///
 /// # Errors
 /// A [`Problem`] when the package cannot be read or a changed cell is not where calamine saw it.
@@ -85,8 +88,26 @@ pub fn write<W: Write>(
     book: &Workbook,
     changes: &[SheetChanges],
     options: &PatchOptions,
-    mut out: W,
+    out: W,
 ) -> Result<(), Problem> {
+    write_cleaned(input, book, changes, options, &Needles::default(), out).map(|_| ())
+}
+
+/// Write `input` with `changes` applied, as a lossless xlsx, to `out`, and clean every other
+/// place of the package that holds one of `needles` (the values the scrub removes; see
+/// [`super::clean`]). Returns what the cleaning did.
+///
+/// # Errors
+/// A [`Problem`] when the package cannot be read, a changed cell is not where calamine saw it,
+/// or a removed value is in a place no cleaner can change ([`Problem::Uncleanable`]).
+pub fn write_cleaned<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    needles: &Needles,
+    mut out: W,
+) -> Result<Counts, Problem> {
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
@@ -137,6 +158,22 @@ pub fn write<W: Write>(
     // (whose cached values must go once anything changed)?
     let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
     let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
+    let cleaning = any_change && !needles.is_empty();
+    // Per sheet: hyperlink relationships whose target holds a removed value.
+    let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
+    if cleaning {
+        for (i, (part, _)) in sheets.iter().enumerate() {
+            let rels = clean::rels_of(part);
+            if zip.index_for_name(&rels).is_some() {
+                let xml = package::read_part(&mut zip, &rels)?;
+                bad_links[i] =
+                    clean::hyperlinks::bad_targets(&xml, needles).map_err(|s| s.into_problem(&rels))?;
+            }
+        }
+    }
+    fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
+        move |s| s.into_problem(part)
+    }
     let unchanged: Vec<usize> = (0..sheets.len())
         .filter(|&i| !touched(sheets[i].1))
         .collect();
@@ -150,18 +187,34 @@ pub fn write<W: Write>(
                 .by_name(part)
                 .map_err(|_| Problem::MissingPart(part.to_string()))?;
             let mut text_formulas = false;
+            let mut arrays = formulas::Arrays::default();
+            let mut tail_changes = false;
             walk_cells(
                 BufReader::with_capacity(1 << 16, entry),
                 &mut std::io::sink(),
                 None,
-                |_, _, raw, _| {
+                |row, col, raw, _| {
                     let cell = CellXml::parse(raw);
                     count_ref(&cell, &mut refs);
                     text_formulas |= cell.has_formula && cell.has_text_result();
+                    if cleaning {
+                        text_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
+                        if cell.has_formula {
+                            formulas::check_kept(raw, needles).map_err(stop(part))?;
+                        }
+                    }
                     Ok(false)
                 },
+                |tail, _| {
+                    if cleaning {
+                        tail_changes = sheet::tail(&tail, sheets[i].1, &bad_links[i], needles)
+                            .map_err(stop(part))?
+                            .is_some();
+                    }
+                    Ok(())
+                },
             )?;
-            Ok((i, refs, text_formulas))
+            Ok((i, refs, text_formulas || tail_changes))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut refs = vec![0u32; string_count];
@@ -188,6 +241,8 @@ pub fn write<W: Write>(
             let mut cleared = 0usize;
             let mut cursor = 0;
             let mut applied = 0usize;
+            let mut arrays = formulas::Arrays::default();
+            let mut tail_done: Option<sheet::Tail> = None;
             let options = entry_options(&entry, level);
             let archive = single_entry(part, options, |out| {
                 walk_cells(
@@ -196,6 +251,7 @@ pub fn write<W: Write>(
                     Some(changes),
                     |row, col, raw, out| {
                         let cell = CellXml::parse(raw);
+                        let in_array = cleaning && arrays.inside(row, col, raw);
                         if let Some(change) = changes.take_at(&mut cursor, row, col) {
                             applied += 1;
                             let index =
@@ -203,7 +259,12 @@ pub fn write<W: Write>(
                             write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
                             return Ok(true);
                         }
-                        if any_change && cell.has_formula && cell.has_text_result() {
+                        if cleaning && cell.has_formula {
+                            formulas::check_kept(raw, needles).map_err(stop(part))?;
+                        }
+                        if (any_change && cell.has_formula && cell.has_text_result())
+                            || (in_array && cell.v.is_some())
+                        {
                             cleared += 1;
                             out.write_all(&cell.without_cached_value())
                                 .map_err(write_failed)?;
@@ -212,6 +273,22 @@ pub fn write<W: Write>(
                         count_ref(&cell, &mut partial);
                         Ok(false)
                     },
+                    |tail, out| {
+                        let cleaned = if cleaning {
+                            sheet::tail(&tail, changes, &bad_links[i], needles)
+                                .map_err(stop(part))?
+                        } else {
+                            None
+                        };
+                        match cleaned {
+                            Some(t) => {
+                                out.write_all(&t.xml).map_err(write_failed)?;
+                                tail_done = Some(t);
+                            }
+                            None => out.write_all(&tail).map_err(write_failed)?,
+                        }
+                        Ok(())
+                    },
                 )
             })?;
             if applied != changes.cells.len() {
@@ -219,27 +296,52 @@ pub fn write<W: Write>(
                     "a changed cell is missing from the sheet XML",
                 ));
             }
-            Ok((part, archive, partial, cleared))
+            Ok((i, archive, partial, cleared, tail_done))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
     let mut cleared = 0;
-    for (part, archive, partial, n) in rewritten {
+    let mut counts = Counts::default();
+    let mut done: Vec<SheetDone> = sheets
+        .iter()
+        .map(|&(part, changes)| SheetDone {
+            part,
+            changes,
+            dropped_links: Vec::new(),
+        })
+        .collect();
+    for (i, archive, partial, n, tail) in rewritten {
         add_refs(&mut refs, &partial);
         cleared += n;
-        replaced.insert(part.to_string(), archive);
+        if let Some(tail) = tail {
+            counts.add(&tail.counts);
+            done[i].dropped_links = tail.dropped_links;
+        }
+        replaced.insert(sheets[i].0.to_string(), archive);
     }
+    counts.caches_dropped += cleared as u64;
 
     // Tables of sheets that lost rows: their ranges shrink to the remaining rows.
+    let mut base: HashMap<String, Vec<u8>> = HashMap::new();
     for &(part, changes) in sheets.iter().filter(|(_, c)| !c.deleted.is_empty()) {
         for table in package::related_parts(&mut zip, part, "/table")? {
-            if let Some(archive) =
-                edit_part(&mut zip, &table, level, |xml| Ok(shift_table(xml, changes)))?
-            {
-                replaced.insert(table, archive);
+            if zip.index_for_name(&table).is_some() {
+                let xml = package::read_part(&mut zip, &table)?;
+                base.insert(table, shift_table(&xml, changes));
             }
         }
     }
+    // Every other part that can hold a removed value (see the clean module).
+    let edits = if cleaning {
+        clean::package(&mut zip, &map, &done, needles, any_change, cleared > 0, base)?
+    } else {
+        clean::Edits {
+            parts: base,
+            ..clean::Edits::default()
+        }
+    };
+    counts.add(&edits.counts);
+    let mut parts = edits.parts;
 
     // The shared strings, the workbook's calculation flag, the document properties.
     if let (Some(path), Some(strings)) = (&map.shared_strings, &strings) {
@@ -267,9 +369,23 @@ pub fn write<W: Write>(
         small_edits.push(("docProps/app.xml", strip_doc_props));
     }
     for (path, edit) in small_edits {
-        if let Some(archive) = edit_part(&mut zip, path, level, edit)? {
-            replaced.insert(path.to_string(), archive);
-        }
+        let xml = match parts.remove(path) {
+            Some(xml) => xml,
+            None if zip.index_for_name(path).is_some() => package::read_part(&mut zip, path)?,
+            None => continue,
+        };
+        parts.insert(path.to_string(), edit(&xml)?);
+    }
+    for (path, xml) in parts {
+        let entry = zip
+            .by_name(&path)
+            .map_err(|_| Problem::MissingPart(path.clone()))?;
+        let options = entry_options(&entry, level);
+        drop(entry);
+        let archive = single_entry(&path, options, |out| {
+            out.write_all(&xml).map_err(write_failed)
+        })?;
+        replaced.insert(path, archive);
     }
 
     // The output: every entry in the input's order, raw-copied from the input or from its
@@ -285,6 +401,9 @@ pub fn write<W: Write>(
             .name()
             .map_err(|_| Problem::CorruptWorkbook("a zip entry has an unreadable name"))?
             .into_owned();
+        if edits.dropped.contains(&name) {
+            continue;
+        }
         match replaced.get(&name) {
             None => writer.raw_copy_file(raw).map_err(zip_failed)?,
             Some(archive) => {
@@ -297,7 +416,8 @@ pub fn write<W: Write>(
         }
     }
     let bytes = writer.finish().map_err(zip_failed)?.into_inner();
-    out.write_all(&bytes).map_err(write_failed)
+    out.write_all(&bytes).map_err(write_failed)?;
+    Ok(counts)
 }
 
 /// A rewrite of a small XML part.
@@ -315,30 +435,6 @@ fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> Simp
         .compression_level(Some(level))
         .last_modified_time(entry.last_modified().unwrap_or_default())
         .large_file(entry.size() >= u64::from(u32::MAX))
-}
-
-/// A small XML part of the input rewritten by `edit`, as a one-entry archive; `None` when the
-/// package has no such part.
-fn edit_part(
-    zip: &mut ZipArchive<Cursor<&[u8]>>,
-    path: &str,
-    level: i64,
-    edit: impl FnOnce(&[u8]) -> Result<Vec<u8>, Problem>,
-) -> Result<Option<Vec<u8>>, Problem> {
-    let Ok(mut entry) = zip.by_name(path) else {
-        return Ok(None);
-    };
-    let options = entry_options(&entry, level);
-    let mut xml = Vec::with_capacity(entry.size() as usize);
-    entry
-        .read_to_end(&mut xml)
-        .map_err(damaged("a compressed part cannot be read"))?;
-    drop(entry);
-    let new = edit(&xml)?;
-    single_entry(path, options, |out| {
-        out.write_all(&new).map_err(write_failed)
-    })
-    .map(Some)
 }
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
@@ -383,16 +479,18 @@ fn cell_text(value: &Data) -> Option<&str> {
 /// Copy a worksheet's XML from `input` to `out`, handing each `<c>` element to `cell` with its
 /// zero-based position. `cell` returns `true` when it wrote a replacement, `false` to have the
 /// element copied as it is.
-fn walk_cells<R, W, F>(
+fn walk_cells<R, W, F, T>(
     mut input: R,
     out: &mut W,
     rows: Option<&SheetChanges>,
     mut cell: F,
+    tail: T,
 ) -> Result<(), Problem>
 where
     R: BufRead,
     W: Write,
     F: FnMut(u32, u32, &[u8], &mut W) -> Result<bool, Problem>,
+    T: FnOnce(Vec<u8>, &mut W) -> Result<(), Problem>,
 {
     let read_err = damaged("a compressed part cannot be read");
     let deleting = rows.filter(|r| !r.deleted.is_empty());
@@ -428,6 +526,14 @@ where
         input.read_until(b'>', &mut tag).map_err(&read_err)?;
         if tag.starts_with(b"<!--") {
             read_until_suffix(&mut input, &mut tag, b"-->")?;
+        } else if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
+            || (is_tag(&tag, b"sheetData") && tag.ends_with(b"/>"))
+        {
+            // After the cells: the rest of the sheet goes to `tail` in one piece (it is small).
+            out.write_all(&tag).map_err(write_failed)?;
+            let mut rest = Vec::new();
+            input.read_to_end(&mut rest).map_err(&read_err)?;
+            return tail(rest, out);
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
@@ -952,10 +1058,19 @@ mod tests {
         let xml = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row><row r="5"><c r="AB5"><f>A1</f><v>2</v></c></row></sheetData>"#;
         let mut seen = Vec::new();
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, None, |r, c, raw, _| {
-            seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
-            Ok(false)
-        })
+        walk_cells(
+            &xml[..],
+            &mut out,
+            None,
+            |r, c, raw, _| {
+                seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
+                Ok(false)
+            },
+            |tail, out| {
+                out.extend_from_slice(&tail);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(out, xml, "copied byte for byte");
         let positions: Vec<_> = seen.iter().map(|(r, c, _)| (*r, *c)).collect();
@@ -980,6 +1095,9 @@ mod tests {
                 return Ok(true);
             }
             Ok(false)
+        }, |tail, out| {
+            out.extend_from_slice(&tail);
+            Ok(())
         })
         .unwrap();
         assert_eq!(

@@ -10,6 +10,7 @@
 
 pub mod comments;
 pub mod doc_props;
+pub mod formulas;
 pub mod hyperlinks;
 pub mod other;
 pub mod sheet;
@@ -133,7 +134,7 @@ pub fn package(
     needles: &Needles,
     any_change: bool,
     recalc: bool,
-    mut base: HashMap<String, Vec<u8>>,
+    base: HashMap<String, Vec<u8>>,
 ) -> Result<Edits, Problem> {
     let mut edits = Edits::default();
     if !any_change {
@@ -149,9 +150,9 @@ pub fn package(
     let mut handled: HashSet<String> = map.sheets.iter().map(|s| s.path.clone()).collect();
     handled.extend(map.shared_strings.iter().cloned());
     handled.insert("[Content_Types].xml".into());
-    let mut read = |zip: &mut ZipArchive<Cursor<&[u8]>>, path: &str| -> Result<Vec<u8>, Problem> {
-        match base.remove(path) {
-            Some(b) => Ok(b),
+    let read = |zip: &mut ZipArchive<Cursor<&[u8]>>, path: &str| -> Result<Vec<u8>, Problem> {
+        match base.get(path) {
+            Some(b) => Ok(b.clone()),
             None => package::read_part(zip, path),
         }
     };
@@ -182,7 +183,7 @@ pub fn package(
                     _ => comments::threaded(&xml, done.changes, needles),
                 }
                 .map_err(|s| s.into_problem(&path))?;
-                settle(&mut edits, path, xml, cleaned);
+                settle(&mut edits, path, cleaned);
             }
         }
         let rels = rels_of(done.part);
@@ -192,7 +193,7 @@ pub fn package(
             let cleaned =
                 hyperlinks::rels(&xml, &rels, &done.dropped_links, &edits.dropped, needles)
                     .map_err(|s| s.into_problem(&rels))?;
-            settle(&mut edits, rels, xml, cleaned);
+            settle(&mut edits, rels, cleaned);
         }
     }
 
@@ -230,7 +231,7 @@ pub fn package(
             other::generic(&bytes, needles)
         }
         .map_err(|s| s.into_problem(&name))?;
-        settle(&mut edits, name, bytes, cleaned);
+        settle(&mut edits, name, cleaned);
     }
     for (path, bytes) in base {
         edits.parts.entry(path).or_insert(bytes);
@@ -247,16 +248,12 @@ pub fn package(
     Ok(edits)
 }
 
-/// Record a cleaner's result: a changed part with its counts, or the part as the writer left it.
-fn settle(edits: &mut Edits, path: String, old: Vec<u8>, cleaned: Option<Cleaned>) {
-    match cleaned {
-        Some(c) => {
-            edits.counts.add(&c.counts);
-            edits.parts.insert(path, c.xml);
-        }
-        None => {
-            edits.parts.insert(path, old);
-        }
+/// Record a cleaner's result: a changed part with its counts. An unchanged part is left out, so
+/// that the writer copies it raw (or takes its own version from `base`).
+fn settle(edits: &mut Edits, path: String, cleaned: Option<Cleaned>) {
+    if let Some(c) = cleaned {
+        edits.counts.add(&c.counts);
+        edits.parts.insert(path, c.xml);
     }
 }
 
