@@ -166,8 +166,8 @@ pub fn write_cleaned<W: Write>(
             let rels = clean::rels_of(part);
             if zip.index_for_name(&rels).is_some() {
                 let xml = package::read_part(&mut zip, &rels)?;
-                bad_links[i] =
-                    clean::hyperlinks::bad_targets(&xml, needles).map_err(|s| s.into_problem(&rels))?;
+                bad_links[i] = clean::hyperlinks::bad_targets(&xml, needles)
+                    .map_err(|s| s.into_problem(&rels))?;
             }
         }
     }
@@ -333,7 +333,15 @@ pub fn write_cleaned<W: Write>(
     }
     // Every other part that can hold a removed value (see the clean module).
     let edits = if cleaning {
-        clean::package(&mut zip, &map, &done, needles, any_change, cleared > 0, base)?
+        clean::package(
+            &mut zip,
+            &map,
+            &done,
+            needles,
+            any_change,
+            cleared > 0,
+            base,
+        )?
     } else {
         clean::Edits {
             parts: base,
@@ -1083,22 +1091,28 @@ mod tests {
         let xml =
             br#"<row r="2"><c r="A2" s="3" t="s"><v>7</v></c><c r="B2" s="4"><v>1.5</v></c></row>"#;
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, None, |_, col, raw, w| {
-            if col == 0 {
-                write_new_cell(
-                    w,
-                    &CellXml::parse(raw),
-                    &Data::String("Deleted".into()),
-                    Some(9),
-                )
-                .unwrap();
-                return Ok(true);
-            }
-            Ok(false)
-        }, |tail, out| {
-            out.extend_from_slice(&tail);
-            Ok(())
-        })
+        walk_cells(
+            &xml[..],
+            &mut out,
+            None,
+            |_, col, raw, w| {
+                if col == 0 {
+                    write_new_cell(
+                        w,
+                        &CellXml::parse(raw),
+                        &Data::String("Deleted".into()),
+                        Some(9),
+                    )
+                    .unwrap();
+                    return Ok(true);
+                }
+                Ok(false)
+            },
+            |tail, out| {
+                out.extend_from_slice(&tail);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),

@@ -14,6 +14,7 @@ mod inspect;
 mod limits;
 mod lossless;
 mod no_values;
+mod package_clean;
 mod privacy;
 mod rows;
 mod scrub_csv;

@@ -28,10 +28,11 @@ impl Arrays {
     }
 }
 
-/// The range of an array formula (`<f t="array" ref="B2:C9">`), zero-based.
-fn array_ref(raw: &[u8]) -> Option<(u32, u32, u32, u32)> {
+/// The range of an array formula (`<f t="array" ref="B2:C9">`, or its start tag alone),
+/// zero-based.
+pub fn array_ref(raw: &[u8]) -> Option<(u32, u32, u32, u32)> {
     let at = memchr::memmem::find(raw, b"<f ")?;
-    let end = at + memchr::memchr(b'>', &raw[at..])?;
+    let end = at + memchr::memchr(b'>', &raw[at..]).unwrap_or(raw.len() - at);
     let tag = std::str::from_utf8(&raw[at..end]).ok()?;
     if !tag.contains("t=\"array\"") {
         return None;
@@ -80,7 +81,8 @@ pub fn check_kept(raw: &[u8], needles: &Needles) -> Result<(), Stop> {
         return Ok(());
     };
     let text = String::from_utf8_lossy(&raw[open_end..open_end + close]);
-    let text = quick_xml::escape::unescape(&text).map_or_else(|_| text.to_string(), |t| t.into_owned());
+    let text =
+        quick_xml::escape::unescape(&text).map_or_else(|_| text.to_string(), |t| t.into_owned());
     if needles.found_in_markup(&text) {
         return Err(Stop::Uncleanable { place: "a formula" });
     }
