@@ -36,17 +36,23 @@ pub enum Place {
     Chart,
     /// A UTF-16 custom XML item and a data connection naming a user.
     CustomXmlAndConnections,
+    /// A pivot cache whose shared items and records hold names.
+    PivotCache,
+    /// An external link whose cached cells and path hold names.
+    ExternalLink,
     /// Must fail: a hidden sheet named after a user.
     SheetNamedAfterUser,
     /// Must fail: a kept formula whose text names a user.
     FormulaNamingUser,
     /// Must fail: printer settings (binary) holding a user's name.
     PrinterSettings,
+    /// Must fail: an embedded object (binary) holding a user's name.
+    EmbeddedObject,
 }
 
 impl Place {
     /// The places a scrub cleans.
-    pub const CLEANED: [Place; 9] = [
+    pub const CLEANED: [Place; 11] = [
         Place::Hyperlinks,
         Place::ArrayFormulas,
         Place::Comments,
@@ -56,16 +62,19 @@ impl Place {
         Place::SheetExtras,
         Place::Chart,
         Place::CustomXmlAndConnections,
+        Place::PivotCache,
+        Place::ExternalLink,
     ];
 
     /// The places that fail the file, with the part the error names.
-    pub const FAILING: [(Place, &'static str); 3] = [
+    pub const FAILING: [(Place, &'static str); 4] = [
         (Place::SheetNamedAfterUser, "xl/workbook.xml"),
         (Place::FormulaNamingUser, "xl/worksheets/sheet3.xml"),
         (
             Place::PrinterSettings,
             "xl/printerSettings/printerSettings1.bin",
         ),
+        (Place::EmbeddedObject, "xl/embeddings/oleObject1.bin"),
     ];
 }
 
@@ -129,13 +138,16 @@ impl Parts {
     /// Add a part with its content type override (or extension default).
     fn add(&mut self, name: &str, data: impl Into<Vec<u8>>, content_type: &str) {
         self.set(name, data);
+        let types = self.text("[Content_Types].xml");
         let entry = match name.rsplit_once('.') {
-            Some((_, ext)) if ["vml", "bin", "jpeg"].contains(&ext) => {
+            Some((_, ext))
+                if ["vml", "bin", "jpeg"].contains(&ext)
+                    && !types.contains(&format!(r#"Extension="{ext}""#)) =>
+            {
                 format!(r#"<Default Extension="{ext}" ContentType="{content_type}"/>"#)
             }
             _ => format!(r#"<Override PartName="/{name}" ContentType="{content_type}"/>"#),
         };
-        let types = self.text("[Content_Types].xml");
         if !types.contains(&entry) {
             self.insert("[Content_Types].xml", "</Types>", &entry);
         }
@@ -568,6 +580,104 @@ pub fn planted(place: Place) -> Planted {
             );
             vec![full[0].clone(), full[1].clone(), email[0].clone()]
         }
+        Place::PivotCache => {
+            parts.add(
+                "xl/pivotCache/pivotCacheDefinition1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pivotCacheDefinition xmlns="{MAIN}" xmlns:r="{REL}" r:id="rId1" refreshedBy="{}" refreshedVersion="6" recordCount="2"><cacheSource type="worksheet"><worksheetSource ref="D1:D3" sheet="Disabled Users"/></cacheSource><cacheFields count="1"><cacheField name=" Full Name" numFmtId="0"><sharedItems count="2"><s v="{}"/><s v="{}"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>"#,
+                    esc(&full[3]),
+                    esc(&full[0]),
+                    esc(&full[1])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml",
+            );
+            parts.add(
+                "xl/pivotCache/pivotCacheRecords1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><pivotCacheRecords xmlns="{MAIN}" count="2"><r><x v="0"/></r><r><s v="{}"/></r></pivotCacheRecords>"#,
+                    esc(&full[2])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml",
+            );
+            parts.relate(
+                "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels",
+                "rId1",
+                &format!("{REL}/pivotCacheRecords"),
+                "pivotCacheRecords1.xml",
+                false,
+            );
+            parts.relate(
+                "xl/_rels/workbook.xml.rels",
+                "rId94",
+                &format!("{REL}/pivotCacheDefinition"),
+                "pivotCache/pivotCacheDefinition1.xml",
+                false,
+            );
+            parts.insert(
+                "xl/workbook.xml",
+                "<calcPr",
+                r#"<pivotCaches><pivotCache cacheId="1" r:id="rId94"/></pivotCaches>"#,
+            );
+            full.clone()
+        }
+        Place::ExternalLink => {
+            parts.add(
+                "xl/externalLinks/externalLink1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><externalLink xmlns="{MAIN}" xmlns:r="{REL}"><externalBook r:id="rId1"><sheetNames><sheetName val="Users"/></sheetNames><sheetDataSet><sheetData sheetId="0"><row r="2"><cell r="A2" t="str"><v>{}</v></cell></row><row r="3"><cell r="A3" t="str"><v>{}</v></cell></row></sheetData></sheetDataSet></externalBook></externalLink>"#,
+                    esc(&full[0]),
+                    esc(&email[1])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+            );
+            parts.relate(
+                "xl/externalLinks/_rels/externalLink1.xml.rels",
+                "rId1",
+                &format!("{REL}/externalLinkPath"),
+                &format!(
+                    "file:///C:/Users/{}/Documents/{}.xlsx",
+                    last0,
+                    full[1].replace(' ', "%20")
+                ),
+                true,
+            );
+            parts.relate(
+                "xl/_rels/workbook.xml.rels",
+                "rId95",
+                &format!("{REL}/externalLink"),
+                "externalLinks/externalLink1.xml",
+                false,
+            );
+            parts.insert(
+                "xl/workbook.xml",
+                "<calcPr",
+                r#"<externalReferences><externalReference r:id="rId95"/></externalReferences>"#,
+            );
+            vec![
+                full[0].clone(),
+                full[1].clone(),
+                email[1].clone(),
+                last0.clone(),
+            ]
+        }
+        Place::EmbeddedObject => {
+            let mut blob = b"\xD0\xCF\x11\xE0 Ole10Native ".to_vec();
+            blob.extend(format!("Offboarding memo for {}.docx", full[0]).bytes());
+            blob.resize(256, 0);
+            parts.add(
+                "xl/embeddings/oleObject1.bin",
+                blob,
+                "application/vnd.openxmlformats-officedocument.oleObject",
+            );
+            parts.relate(
+                sheet_rels,
+                "rId4",
+                &format!("{REL}/oleObject"),
+                "../embeddings/oleObject1.bin",
+                false,
+            );
+            vec![full[0].clone()]
+        }
         Place::SheetNamedAfterUser => {
             add_sheet(
                 &mut parts,
@@ -635,7 +745,8 @@ mod tests {
                     name != "xl/sharedStrings.xml"
                         && (String::from_utf8_lossy(data).contains(&esc(value))
                             || memchr::memmem::find(data, &wide).is_some()
-                            || String::from_utf8_lossy(data).contains(&value.replace('@', "%40")))
+                            || String::from_utf8_lossy(data)
+                                .contains(&value.replace('@', "%40").replace(' ', "%20")))
                 });
                 assert!(found, "{place:?}: a planted value is missing");
             }

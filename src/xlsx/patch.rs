@@ -90,7 +90,7 @@ pub fn write<W: Write>(
     options: &PatchOptions,
     out: W,
 ) -> Result<(), Problem> {
-    write_cleaned(input, book, changes, options, &Needles::default(), out).map(|_| ())
+    write_with(input, book, changes, options, None, out).map(|_| ())
 }
 
 /// Write `input` with `changes` applied, as a lossless xlsx, to `out`, and clean every other
@@ -106,8 +106,22 @@ pub fn write_cleaned<W: Write>(
     changes: &[SheetChanges],
     options: &PatchOptions,
     needles: &Needles,
+    out: W,
+) -> Result<Counts, Problem> {
+    write_with(input, book, changes, options, Some(needles), out)
+}
+
+fn write_with<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    needles: Option<&Needles>,
     mut out: W,
 ) -> Result<Counts, Problem> {
+    let no_needles = Needles::default();
+    let cleaning_asked = needles.is_some();
+    let needles = needles.unwrap_or(&no_needles);
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
@@ -158,7 +172,9 @@ pub fn write_cleaned<W: Write>(
     // (whose cached values must go once anything changed)?
     let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
     let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
-    let cleaning = any_change && !needles.is_empty();
+    // Links and comments on changed cells go even when no removed value is long enough to
+    // search for.
+    let cleaning = any_change && cleaning_asked;
     // Per sheet: hyperlink relationships whose target holds a removed value.
     let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
     if cleaning {

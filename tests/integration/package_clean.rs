@@ -155,6 +155,18 @@ fn custom_xml_and_connections_are_redacted() {
 }
 
 #[test]
+fn pivot_cache_items_and_records_are_redacted() {
+    let c = cleaned(Place::PivotCache);
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn external_link_caches_and_paths_are_cleaned() {
+    let c = cleaned(Place::ExternalLink);
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
 fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
     for (place, part) in Place::FAILING {
         let (wd, planted) = scrubbed(place);

@@ -182,6 +182,7 @@ pub fn package(
                     "/vmlDrawing" => comments::vml(&xml, done.changes, needles),
                     _ => comments::threaded(&xml, done.changes, needles),
                 }
+                .or_else(|stop| tolerate(stop, &xml, needles))
                 .map_err(|s| s.into_problem(&path))?;
                 settle(&mut edits, path, cleaned);
             }
@@ -230,6 +231,7 @@ pub fn package(
         } else {
             other::generic(&bytes, needles)
         }
+        .or_else(|stop| tolerate(stop, &bytes, needles))
         .map_err(|s| s.into_problem(&name))?;
         settle(&mut edits, name, cleaned);
     }
@@ -246,6 +248,27 @@ pub fn package(
         edits.parts.insert(types.into(), new);
     }
     Ok(edits)
+}
+
+/// A part that is not well-formed XML (hand-edited VML, say) is kept as it is when its text
+/// holds no removed value; otherwise it cannot be cleaned.
+fn tolerate(stop: Stop, bytes: &[u8], needles: &Needles) -> Result<Option<Cleaned>, Stop> {
+    match stop {
+        Stop::Malformed => {
+            let text = String::from_utf8_lossy(bytes);
+            let text = quick_xml::escape::unescape(&text)
+                .map(|t| t.into_owned())
+                .unwrap_or_else(|_| text.into_owned());
+            if needles.found_in_markup(&text) {
+                Err(Stop::Uncleanable {
+                    place: "a part that is not well-formed XML",
+                })
+            } else {
+                Ok(None)
+            }
+        }
+        other => Err(other),
+    }
 }
 
 /// Record a cleaner's result: a changed part with its counts. An unchanged part is left out, so
