@@ -4,7 +4,7 @@
 //!
 //! A cleaner takes a part's bytes and the values the scrub removes ([`Needles`]) and returns the
 //! cleaned part, nothing (unchanged), or a [`Stop`] naming what cannot be cleaned without
-//! breaking the workbook. [`package`] dispatches the parts of a package to their cleaners by
+//! breaking the workbook. [`package()`] dispatches the parts of a package to their cleaners by
 //! relationship and path; the worksheet's own XML after the cells goes through [`sheet::tail`]
 //! while the writer streams the sheet.
 
@@ -99,7 +99,7 @@ impl Counts {
     }
 }
 
-/// What [`package`] decided: new contents of parts (uncompressed), parts to leave out.
+/// What [`package()`] decided: new contents of parts (uncompressed), parts to leave out.
 #[derive(Debug, Default)]
 pub struct Edits {
     /// Part path → its new bytes.
