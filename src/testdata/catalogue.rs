@@ -492,7 +492,7 @@ pub fn planted(place: Place) -> Planted {
                 sheet,
                 "<tableParts",
                 &format!(
-                    "<headerFooter><oddHeader>&amp;CPrepared for {}</oddHeader></headerFooter>",
+                    "<headerFooter><oddHeader>&amp;L&amp;\"Arial,Bold\"{}&amp;RPage &amp;P</oddHeader></headerFooter>",
                     esc(&full[2])
                 ),
             );

@@ -28,12 +28,30 @@ impl Arrays {
     }
 }
 
+/// The `<f>` start tag of a cell (any namespace prefix): its byte range and its name.
+fn formula_tag(raw: &[u8]) -> Option<(std::ops::Range<usize>, &[u8])> {
+    for at in memchr::memchr_iter(b'<', raw) {
+        let name_start = at + 1;
+        let len = raw[name_start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))?;
+        let name = &raw[name_start..name_start + len];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        if local == b"f" {
+            let end = name_start
+                + memchr::memchr(b'>', &raw[name_start..])
+                    .map_or(raw.len() - name_start, |i| i + 1);
+            return Some((at..end, name));
+        }
+    }
+    None
+}
+
 /// The range of an array formula (`<f t="array" ref="B2:C9">`, or its start tag alone),
 /// zero-based.
 pub fn array_ref(raw: &[u8]) -> Option<(u32, u32, u32, u32)> {
-    let at = memchr::memmem::find(raw, b"<f ")?;
-    let end = at + memchr::memchr(b'>', &raw[at..]).unwrap_or(raw.len() - at);
-    let tag = std::str::from_utf8(&raw[at..end]).ok()?;
+    let (span, _) = formula_tag(raw)?;
+    let tag = std::str::from_utf8(&raw[span]).ok()?;
     if !tag.contains("t=\"array\"") {
         return None;
     }
@@ -68,16 +86,15 @@ pub fn check_kept(raw: &[u8], needles: &Needles) -> Result<(), Stop> {
     if needles.is_empty() {
         return Ok(());
     }
-    let Some(at) = memchr::memmem::find(raw, b"<f") else {
+    let Some((span, name)) = formula_tag(raw) else {
         return Ok(());
     };
-    let Some(open_end) = memchr::memchr(b'>', &raw[at..]).map(|i| at + i + 1) else {
-        return Ok(());
-    };
+    let open_end = span.end;
     if raw[..open_end].ends_with(b"/>") {
         return Ok(());
     }
-    let Some(close) = memchr::memmem::find(&raw[open_end..], b"</f>") else {
+    let closer = [b"</", name, b">"].concat();
+    let Some(close) = memchr::memmem::find(&raw[open_end..], &closer) else {
         return Ok(());
     };
     let text = String::from_utf8_lossy(&raw[open_end..open_end + close]);
@@ -112,5 +129,14 @@ mod tests {
         let raw = br#"<c r="A9"><f>E2&amp;" "&amp;G2</f><v>x</v></c>"#;
         assert!(check_kept(raw, &needles).is_ok());
         assert!(check_kept(br#"<c r="A9"><f t="shared" si="0"/></c>"#, &needles).is_ok());
+        let raw = br#"<x:c r="A9" t="str"><x:f>"Anna Berg"</x:f><x:v>Anna Berg</x:v></x:c>"#;
+        assert!(check_kept(raw, &needles).is_err());
+        let mut arrays = Arrays::default();
+        assert!(!arrays.inside(
+            0,
+            0,
+            br#"<x:c r="A1"><x:f t="array" ref="A1:A2">B1:B2</x:f></x:c>"#
+        ));
+        assert!(arrays.inside(1, 0, b"<x:c r=\"A2\"><x:v>1</x:v></x:c>"));
     }
 }

@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn filters_validations_formats_and_footers_lose_values() {
-        let xml = r#"<autoFilter ref="A1:H9"><filterColumn colId="7"><filters><filter val="Anna Berg"/></filters></filterColumn><sortState ref="A2:H9"><sortCondition ref="H2:H9" customList="Anna Berg,Bo"/></sortState></autoFilter><conditionalFormatting sqref="H2:H9"><cfRule type="containsText" operator="containsText" text="Anna Berg" priority="1"><formula>NOT(ISERROR(SEARCH("Anna Berg",H2)))</formula></cfRule></conditionalFormatting><dataValidations count="1"><dataValidation type="list" sqref="C2"><formula1>"Anna Berg,Bo Ek"</formula1></dataValidation></dataValidations><headerFooter><oddHeader>&amp;LPrepared by Anna Berg</oddHeader></headerFooter></worksheet>"#;
+        let xml = r#"<autoFilter ref="A1:H9"><filterColumn colId="7"><filters><filter val="Anna Berg"/></filters></filterColumn><sortState ref="A2:H9"><sortCondition ref="H2:H9" customList="Anna Berg,Bo"/></sortState></autoFilter><conditionalFormatting sqref="H2:H9"><cfRule type="containsText" operator="containsText" text="Anna Berg" priority="1"><formula>NOT(ISERROR(SEARCH("Anna Berg",H2)))</formula></cfRule></conditionalFormatting><dataValidations count="1"><dataValidation type="list" sqref="C2"><formula1>"Anna Berg,Bo Ek"</formula1></dataValidation></dataValidations><headerFooter><oddHeader>&amp;LAnna Berg</oddHeader></headerFooter></worksheet>"#;
         let t = run(xml, &[]).unwrap();
         let out = String::from_utf8(t.xml).unwrap();
         assert!(!out.to_lowercase().contains("anna berg"), "{out}");

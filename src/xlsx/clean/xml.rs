@@ -245,6 +245,70 @@ pub fn redact_formula(text: &str, needles: &Needles) -> Result<Option<String>, S
     Ok(Some(out))
 }
 
+/// Header and footer elements, whose text carries formatting codes (`&L`, `&"Arial,Bold"`,
+/// `&12`) glued to what people typed.
+fn is_header_footer(local: &str) -> bool {
+    matches!(
+        local,
+        "oddHeader" | "oddFooter" | "evenHeader" | "evenFooter" | "firstHeader" | "firstFooter"
+    )
+}
+
+/// Header or footer text with each hit replaced by [`REDACTED`]; the codes are searched as
+/// spaces (`&LAnna Berg` holds `Anna Berg`) and kept.
+fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
+    // The same text with each code blanked byte for byte, so offsets stay the same.
+    let mut masked = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '&' {
+            masked.push(c);
+            continue;
+        }
+        masked.push(' ');
+        match chars.peek().copied() {
+            Some('&') => {
+                chars.next();
+                masked.push('&');
+            }
+            Some('"') => {
+                chars.next();
+                masked.push(' ');
+                for d in chars.by_ref() {
+                    masked.push_str(&" ".repeat(d.len_utf8()));
+                    if d == '"' {
+                        break;
+                    }
+                }
+            }
+            Some(d) if d.is_ascii_digit() => {
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    chars.next();
+                    masked.push_str(&" ".repeat(d.len_utf8()));
+                }
+            }
+            Some(d) => {
+                chars.next();
+                masked.push_str(&" ".repeat(d.len_utf8()));
+            }
+            None => {}
+        }
+    }
+    let spans = needles.spans(&masked, false);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in spans {
+        out.push_str(&text[pos..r.start]);
+        out.push_str(REDACTED);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
+}
+
 /// Elements whose text is a formula.
 pub fn is_formula_element(local: &str) -> bool {
     matches!(
@@ -335,6 +399,8 @@ pub fn redact_nodes(
                 let parent = stack.last().copied().unwrap_or("");
                 let new = if is_formula_element(parent) {
                     redact_formula(text, needles)?
+                } else if is_header_footer(parent) {
+                    redact_header_footer(text, needles)
                 } else {
                     redact_text(text, needles, markup)
                 };
@@ -403,6 +469,20 @@ mod tests {
             redact_part(xml, &needles, Mode::Redact, true),
             Err(Stop::Uncleanable { .. })
         ));
+    }
+
+    #[test]
+    fn header_codes_glued_to_a_value_do_not_hide_it() {
+        let needles = Needles::new(&["Anna Berg"]);
+        assert_eq!(
+            redact_header_footer(r#"&L&"Arial,Bold"&12Anna Berg&RPage &P"#, &needles).as_deref(),
+            Some(r#"&L&"Arial,Bold"&12[removed]&RPage &P"#)
+        );
+        assert_eq!(
+            redact_header_footer("&LAnna Berg && co", &needles).as_deref(),
+            Some("&L[removed] && co")
+        );
+        assert_eq!(redact_header_footer("&LAnnabel", &needles), None);
     }
 
     #[test]
