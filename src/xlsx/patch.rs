@@ -567,6 +567,9 @@ where
             out.write_all(&tag).map_err(write_failed)?;
             let mut rest = Vec::new();
             input.read_to_end(&mut rest).map_err(&read_err)?;
+            if deleting.is_some() {
+                refuse_shifting_ranges(&rest)?;
+            }
             return tail(rest, out);
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
@@ -617,17 +620,28 @@ where
                     let range = shift_range(range, changes, false);
                     tag = with_attr(&tag, "ref", &range);
                 }
-            } else if [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
-                .iter()
-                .any(|name| is_tag(&tag, name))
-            {
-                return Err(Problem::Build(
-                    "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
-                ));
+            } else {
+                refuse_shifting_ranges(&tag)?;
             }
         }
         out.write_all(&tag).map_err(write_failed)?;
     }
+}
+
+/// Rows cannot be deleted above ranges the writer does not shift yet: refuse when `xml` holds
+/// a merged cell, a hyperlink or conditional formatting.
+fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
+    let found = memchr::memchr_iter(b'<', xml).any(|at| {
+        [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
+            .iter()
+            .any(|name| is_tag(&xml[at..], name))
+    });
+    if found {
+        return Err(Problem::Build(
+            "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Keep reading whole tags into `buf` until it ends with `suffix`.
@@ -1402,6 +1416,19 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"<x:worksheet><x:dimension ref="A1:B2"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#
         );
+        // Ranges after the cells are not shifted yet: deleting rows above them is refused.
+        let merged = String::from_utf8(xml.to_vec()).unwrap().replace(
+            "</x:sheetData>",
+            r#"</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A3:B3"/></x:mergeCells>"#,
+        );
+        let refused = walk_cells(
+            merged.as_bytes(),
+            &mut Vec::new(),
+            Some(&changes),
+            |_, _, _, _| Ok(false),
+            copy_tail,
+        );
+        assert!(matches!(refused, Err(Problem::Build(m)) if m.contains("merged cells")));
         let table = br#"<x:table ref="A1:B3"><x:autoFilter ref="A1:B3"/></x:table>"#;
         assert_eq!(
             shift_table(table, &changes),

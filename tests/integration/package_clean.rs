@@ -67,8 +67,13 @@ fn cleaned(place: Place) -> serde_json::Value {
             "{place:?}: a planted value is not in the input"
         );
     }
-    let run = wd.run(&["scrub", "-q", "users.xlsx"]);
+    let run = wd.run(&["scrub", "users.xlsx"]);
     assert_eq!(run.code, 0, "{place:?}: {}", run.text());
+    assert!(
+        run.stderr.contains("; package: "),
+        "{place:?}: the summary says what the cleaning did: {}",
+        run.stderr
+    );
     let output = wd.read("scrubbed/users.xlsx");
     for (name, text) in part_texts(&output) {
         for value in planted.values.iter().filter(|v| is_searchable(v)) {
