@@ -688,13 +688,18 @@ fn prefix_of(tag: &[u8]) -> &[u8] {
 }
 
 /// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
-fn end_tag(tag: &[u8]) -> Vec<u8> {
+fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
         .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
         .unwrap_or(name.len());
-    [&b"</"[..], &name[..end], b">"].concat()
+    // Every cell of every sheet ends here: no allocation for the usual names.
+    match &name[..end] {
+        b"c" => b"</c>"[..].into(),
+        b"row" => b"</row>"[..].into(),
+        name => [&b"</"[..], name, b">"].concat().into(),
+    }
 }
 
 /// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
@@ -828,15 +833,31 @@ impl<'a> CellXml<'a> {
         let start = &raw[..start_end];
         let body = &raw[start_end..];
         let prefix = prefix_of(raw);
-        let (v_open, v_close) = (qualified("<", prefix, "v>"), qualified("</", prefix, "v>"));
-        let v = memchr::memmem::find(body, &v_open).and_then(|i| {
-            let from = i + v_open.len();
-            let to = from + memchr::memmem::find(&body[from..], &v_close)?;
-            std::str::from_utf8(&body[from..to]).ok()
-        });
-        let has_formula = ["f>", "f ", "f/>"]
-            .iter()
-            .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some());
+        let find_v = |open: &[u8], close: &[u8]| {
+            memchr::memmem::find(body, open).and_then(|i| {
+                let from = i + open.len();
+                let to = from + memchr::memmem::find(&body[from..], close)?;
+                std::str::from_utf8(&body[from..to]).ok()
+            })
+        };
+        // Millions of cells go through here: no allocation for the usual, unprefixed ones.
+        let (v, has_formula) = if prefix.is_empty() {
+            let f = [&b"<f>"[..], b"<f ", b"<f/>"];
+            (
+                find_v(b"<v>", b"</v>"),
+                f.iter().any(|p| memchr::memmem::find(body, p).is_some()),
+            )
+        } else {
+            (
+                find_v(
+                    &qualified("<", prefix, "v>"),
+                    &qualified("</", prefix, "v>"),
+                ),
+                ["f>", "f ", "f/>"]
+                    .iter()
+                    .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
+            )
+        };
         CellXml {
             raw,
             prefix,
@@ -1326,6 +1347,16 @@ mod tests {
         out.write_all(&tail).map_err(write_failed)
     }
 
+    /// [`walk_cells`] over a whole sheet, copying what is not a cell.
+    fn walk(
+        xml: &[u8],
+        out: &mut Vec<u8>,
+        rows: Option<&SheetChanges>,
+        cell: impl FnMut(u32, u32, &[u8], &mut Vec<u8>) -> Result<bool, Problem>,
+    ) -> Result<(), Problem> {
+        walk_cells(xml, out, rows, cell, copy_tail)
+    }
+
     #[test]
     fn prefixed_cells_are_walked_and_replaced_in_their_prefix() {
         // The layout of exports written by Dynamics itself: a BOM, `x:` on every element,
@@ -1333,41 +1364,29 @@ mod tests {
         let xml = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><x:worksheet xmlns:x=\"m\"><x:cols><x:col min=\"1\" max=\"1\"/></x:cols><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" s=\"1\" t=\"inlineStr\"><x:is><x:t>Zoë</x:t></x:is></x:c><x:c r=\"B1\"><x:v>2</x:v></x:c></x:row><x:row r=\"2\"><x:c r=\"C2\" t=\"str\"><x:f>A1</x:f><x:v>Zoë</x:v></x:c></x:row></x:sheetData></x:worksheet>".as_bytes();
         let mut seen = Vec::new();
         let mut copy = Vec::new();
-        walk_cells(
-            xml,
-            &mut copy,
-            None,
-            |r, c, _, _| {
-                seen.push((r, c));
-                Ok(false)
-            },
-            copy_tail,
-        )
+        walk(xml, &mut copy, None, |r, c, _, _| {
+            seen.push((r, c));
+            Ok(false)
+        })
         .unwrap();
         assert_eq!(copy, xml, "copied byte for byte, BOM included");
         assert_eq!(seen, [(0, 0), (0, 1), (1, 2)]);
 
         let mut out = Vec::new();
-        walk_cells(
-            xml,
-            &mut out,
-            None,
-            |_, col, raw, w| {
-                let cell = CellXml::parse(raw);
-                match col {
-                    0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
-                    1 => write_new_cell(w, &cell, &Data::Float(1.5), None),
-                    _ => {
-                        assert!(cell.has_formula && cell.has_text_result());
-                        assert_eq!(cell.v, Some("Zoë"));
-                        w.write_all(&cell.without_cached_value())
-                    }
+        walk(xml, &mut out, None, |_, col, raw, w| {
+            let cell = CellXml::parse(raw);
+            match col {
+                0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
+                1 => write_new_cell(w, &cell, &Data::Float(1.5), None),
+                _ => {
+                    assert!(cell.has_formula && cell.has_text_result());
+                    assert_eq!(cell.v, Some("Zoë"));
+                    w.write_all(&cell.without_cached_value())
                 }
-                .unwrap();
-                Ok(true)
-            },
-            copy_tail,
-        )
+            }
+            .unwrap();
+            Ok(true)
+        })
         .unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains(r#"<x:c r="A1" s="1" t="inlineStr"><x:is><x:t>Deleted</x:t></x:is></x:c><x:c r="B1"><x:v>1.5</x:v></x:c>"#), "{out}");
@@ -1385,8 +1404,11 @@ mod tests {
         assert!(!is_tag(b"<xc>", b"c"));
         assert_eq!(prefix_of(b"<x:c r=\"A1\"/>"), b"x:");
         assert_eq!(prefix_of(b"<c r=\"x:y\">"), b"");
-        assert_eq!(end_tag(b"<spreadsheet:row r=\"2\">"), b"</spreadsheet:row>");
-        assert_eq!(end_tag(b"<c>"), b"</c>");
+        assert_eq!(
+            &*end_tag(b"<spreadsheet:row r=\"2\">"),
+            b"</spreadsheet:row>"
+        );
+        assert_eq!(&*end_tag(b"<c>"), b"</c>");
         let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
         assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
         let mut out = Vec::new();
@@ -1404,14 +1426,7 @@ mod tests {
             deleted: vec![Deletion { row: 1, rule: 0 }],
         };
         let mut out = Vec::new();
-        walk_cells(
-            &xml[..],
-            &mut out,
-            Some(&changes),
-            |_, _, _, _| Ok(false),
-            copy_tail,
-        )
-        .unwrap();
+        walk(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:worksheet><x:dimension ref="A1:B2"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#

@@ -4,12 +4,14 @@
 mod workdir;
 
 mod completions;
+mod coverage;
 mod dry_run;
 mod edge_cells;
 mod errors;
 mod faults;
 mod field_rules;
 mod fixtures;
+mod folders;
 mod inspect;
 mod kinds;
 mod limits;

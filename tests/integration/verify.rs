@@ -101,7 +101,14 @@ fn scrub_output_passes_xlsx_and_csv() {
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
     wd.write("in/users.csv", export.to_csv());
-    let run = wd.run(&["scrub", "-q", "--out-dir", "csv", "in/users.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--out-dir",
+        "csv",
+        "in/users.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     let run = wd.run(&["verify", "in/users.csv", "csv/users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
@@ -382,7 +389,7 @@ fn mutation_csv_with_one_personal_value_left() {
     let export = export();
     let wd = Workdir::new();
     wd.write("in/users.csv", export.to_csv());
-    let run = wd.run(&["scrub", "-q", "in/users.csv"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "-q", "in/users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let good = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
     let id8 = &text(&export, 3, "systemuserid")[..8];
@@ -431,7 +438,13 @@ action = "delete"
         all
     }
     let run = wd.run(&with(
-        &["scrub", "-q", "--verify", "in/users.xlsx"],
+        &[
+            "scrub",
+            "--allow-uncovered",
+            "-q",
+            "--verify",
+            "in/users.xlsx",
+        ],
         &subject,
     ));
     assert_eq!(run.code, 0, "{}", run.text());
@@ -487,6 +500,7 @@ fn fragments_that_redact_replaced_are_searched() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "-q",
         "--verify",
         "--map",
@@ -550,7 +564,14 @@ fn another_rows_name_in_redacted_text_is_not_a_leak_but_the_rows_own_is() {
         "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Former\" }\n\
          Description = { action = \"redact\", mentions = true }\n",
     );
-    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/users.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--map",
+        "map.toml",
+        "in/users.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     let good = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
     assert!(good.contains(&format!("Former handed over to {colleague}.")));
@@ -623,7 +644,7 @@ fn scrub_verify_writes_good_outputs() {
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export().to_xlsx());
     wd.write("in/users-copy.csv", export().to_csv());
-    let run = wd.run(&["scrub", "--verify", "in"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "--verify", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
         run.stderr
@@ -646,6 +667,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "--map",
         "map.toml",
         "--out-dir",
@@ -658,7 +680,14 @@ fn scrub_verify_refuses_an_output_that_leaks() {
         "without --verify it is written: {}",
         run.text()
     );
-    let run = wd.run(&["scrub", "--verify", "--map", "map.toml", "in/users.xlsx"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--verify",
+        "--map",
+        "map.toml",
+        "in/users.xlsx",
+    ]);
     assert_eq!(run.code, 1, "{}", run.text());
     let failed: Vec<&str> = run
         .stderr
@@ -826,7 +855,7 @@ proptest! {
         wd.write("k.key", "property test key, long enough");
         let common = ["--map", "map.toml", "--key-file", "k.key"];
         let scrub = |input: &str, out: &str| {
-            let mut args = vec!["scrub", "-q", "--out-dir", out];
+            let mut args = vec!["scrub", "--allow-uncovered", "-q", "--out-dir", out];
             args.extend(common);
             args.push(input);
             wd.run(&args)
