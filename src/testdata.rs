@@ -17,6 +17,7 @@
 //!   managers in the `Manager` column share a first name with some users.
 
 pub mod approvals;
+pub mod catalogue;
 pub mod localized;
 
 use std::collections::{HashMap, HashSet};
