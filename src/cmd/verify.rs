@@ -13,7 +13,7 @@ use crate::verify::{self, Outcome, MIN_CHARS};
 /// [`Error::Map`] or [`Error::Usage`] (exit 2) for a bad map, key or pair of files;
 /// [`Error::Run`] (exit 1) when either file cannot be read, naming it.
 pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
-    let (_, map) = super::load_map_inputs(
+    let (key, map) = super::load_map_inputs(
         args.map.as_deref(),
         args.profile.as_deref(),
         args.key_file.as_deref(),
@@ -29,7 +29,22 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
         }
     }
     let limits = args.limits.limits();
-    let outcome = verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
+    // Like `scrub`: with neither --map nor --profile, an export of a table that has its own
+    // profile is checked under that profile.
+    let by_entity = if args.map.is_none() && args.profile.is_none() {
+        let subjects = crate::subjects::load(
+            &args.subjects.subjects,
+            args.subjects.subjects_file.as_deref(),
+        )
+        .map_err(Error::Usage)?;
+        crate::profiles::by_entity(&crate::map::MapInputs {
+            key: key.as_ref(),
+            subjects: &subjects,
+        })
+    } else {
+        Vec::new()
+    };
+    let outcome = verify::verify_files(&map, &by_entity, &args.original, &args.scrubbed, &limits)
         .map_err(|e| Error::Run(e.to_string()))?;
     let text = render(&outcome, args);
     print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;

@@ -429,3 +429,42 @@ fn a_profile_that_finds_no_column_fails_the_file() {
     );
     assert!(!wd.exists("scrubbed/orders.csv"));
 }
+
+#[test]
+fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
+    let wd = Workdir::new();
+    let mut export = approvals();
+    export.rows[1][4] = Value::Text("Niamh Walsh".into());
+    wd.write("in/Approvals.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let book = Book::open(wd.read("scrubbed/Approvals.xlsx"));
+    assert_eq!(
+        book.sheet("Approvals").height(),
+        2,
+        "two subject rows deleted"
+    );
+    // `scrub` picked the approvals profile by the file's entity; `verify` must pick the same.
+    let run = wd.run(&[
+        "verify",
+        "--subject",
+        "Aoife Byrne",
+        "in/Approvals.xlsx",
+        "scrubbed/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.text().contains("dsr-scrub verify: ok:"),
+        "{}",
+        run.text()
+    );
+    // ... and the same pair under the wrong profile is still a fidelity break.
+    let run = wd.run(&[
+        "verify",
+        "--profile",
+        "systemuser",
+        "in/Approvals.xlsx",
+        "scrubbed/Approvals.xlsx",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.text());
+}
