@@ -381,12 +381,21 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
         }
     }
+    // A file scrubbed with its own table's profile must not read as scrubbed with the run's.
+    let with = if report.files.iter().any(|f| f.profile.is_some()) {
+        format!(
+            "{}, or the profile made for a file's table (named on its line)",
+            report.map.origin
+        )
+    } else {
+        report.map.origin.clone()
+    };
     if args.dry_run && !args.quiet {
         // The per-file detail is on stdout; stderr keeps the one-screen summary.
         out = format!(
             "dsr-scrub: dry run of {} file(s) with {}: {} cell(s) would change in {} row(s){}; nothing was written but the report\n{}",
             t.files,
-            report.map.origin,
+            with,
             thousands(t.cells_changed),
             thousands(t.rows),
             if t.rows_deleted > 0 {
@@ -410,7 +419,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 if args.verify { "and verified " } else { "" },
                 t.succeeded,
                 t.files,
-                report.map.origin,
+                with,
                 thousands(t.cells_changed),
                 thousands(t.rows)
             ),

@@ -468,3 +468,46 @@ fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
     ]);
     assert_ne!(run.code, 0, "{}", run.text());
 }
+
+#[test]
+fn summary_does_not_say_every_file_got_the_default_profile() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    wd.write(
+        "in/users.xlsx",
+        testdata::disabled_users(&Options {
+            rows: 5,
+            ..Options::default()
+        })
+        .to_xlsx(),
+    );
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let headline = run.stderr.lines().next().unwrap_or_default().to_string();
+    assert!(
+        headline.contains(
+            "with profile systemuser, or the profile made for a file's table (named on its line)"
+        ),
+        "{headline}"
+    );
+    assert!(
+        run.stderr.contains("profile approvals for its table"),
+        "{}",
+        run.text()
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--force",
+        "--subject",
+        "Aoife Byrne",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("or the profile made for a file's table"),
+        "{}",
+        run.text()
+    );
+}
