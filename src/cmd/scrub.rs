@@ -404,7 +404,11 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 String::new()
             },
             out.lines()
-                .filter(|l| l.starts_with("  FAILED") || l.starts_with("  skipped"))
+                .filter(|l| {
+                    l.starts_with("  FAILED")
+                        || l.starts_with("  skipped")
+                        || l.starts_with("  warning")
+                })
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );

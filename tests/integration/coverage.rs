@@ -511,3 +511,51 @@ fn summary_does_not_say_every_file_got_the_default_profile() {
         run.text()
     );
 }
+
+#[test]
+fn a_dry_run_with_allow_uncovered_warns_like_a_real_run_and_names_the_tables_profile() {
+    let export = testdata::disabled_users(&options(10));
+    let profile = dsr_scrub::profiles::find("systemuser").unwrap().toml;
+    let typo = profile.replace("\nmobilephone ", "\nmobilphone ").replace(
+        "aliases = [\"Mobile Phone\",",
+        "aliases = [\"Mobil Phone\",",
+    );
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("map.toml", &typo);
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--map",
+        "map.toml",
+        "--allow-uncovered",
+        "in",
+    ]);
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("  warning") && l.contains("users.xlsx"))
+        .unwrap_or_else(|| panic!("no warning: {}", run.text()));
+    assert!(
+        warning.contains("'Mobile Phone' (column O, phone number)"),
+        "{warning}"
+    );
+
+    // The per-file line of a dry run names the profile a file got for its table.
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--force",
+        "--subject",
+        "Aoife Byrne",
+        "in/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let line = run.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("in/Approvals.xlsx:") && line.contains("profile approvals for its table"),
+        "{}",
+        run.text()
+    );
+}
