@@ -559,3 +559,39 @@ fn a_dry_run_with_allow_uncovered_warns_like_a_real_run_and_names_the_tables_pro
         run.text()
     );
 }
+
+/// SystemUser's Site column is a lookup (another record's name), which the `systemuser`
+/// profile keeps; a Disabled Users CSV that shows it must not fail the coverage check because
+/// a Portuguese contact label ("Site", a website) spells the same word.
+#[test]
+fn a_site_lookup_column_in_a_csv_is_not_a_false_coverage_alarm() {
+    let mut export = testdata::disabled_users(&options(12));
+    export.columns.push(testdata::Column {
+        logical: "siteid",
+        header: "Site",
+        personal: false,
+        protected: false,
+        required: false,
+        max_length: None,
+    });
+    let sites = [
+        "Redmond Campus",
+        "Dublin Office",
+        "Munich Office",
+        "Osaka Office",
+    ];
+    for (i, row) in export.rows.iter_mut().enumerate() {
+        row.push(Value::Text(sites[i % sites.len()].into()));
+    }
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let run = wd.run(&["inspect", "users.csv"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(" Site "))
+        .unwrap_or_else(|| panic!("{}", run.text()));
+    assert!(line.contains("not personal: lookup"), "{line}");
+}
