@@ -168,6 +168,14 @@ pub enum Problem {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
+    /// A removed value is in a place of the package that no cleaning rule can change without
+    /// breaking the workbook (a kept formula, a sheet name, an embedded object).
+    #[error("part '{part}' holds a removed value in {place}, which cannot be cleaned without breaking the workbook; {todo}, then scrub again")]
+    Uncleanable {
+        part: String,
+        place: &'static str,
+        todo: &'static str,
+    },
     #[error("cannot build the output ({0})")]
     Build(String),
     #[error("the macros (part '{0}') hold a value this scrub removes, and dsr-scrub keeps macros unchanged; remove it from the macros in Excel (Developer > Visual Basic) or save the workbook as .xlsx without macros, then scrub again")]

@@ -342,6 +342,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.output = None;
             report.changes = None;
             report.output_sha256 = None;
+            report.cleaning = None;
         }
     }
     report
@@ -458,10 +459,34 @@ fn scrub_file(
     }
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| fail(write_problem(&job.output, e)))?;
+    // The lossless writer copies every other part of the package, so it cleans them of the
+    // values the scrub removes (the rebuild writer writes cells only).
+    let lossless = matches!(book.format, Format::Xlsx) && !settings.rebuild;
+    let needles = if lossless {
+        crate::verify::Needles::new(&crate::verify::removed_values(
+            map, &book, &file_plan, &changes,
+        ))
+    } else {
+        crate::verify::Needles::default()
+    };
+    let cleaning = std::sync::Mutex::new(crate::xlsx::clean::Counts::default());
     let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
         match &book.format {
             Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
-            Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, changes, &settings.patch, w),
+            Format::Xlsx => {
+                let counts = crate::xlsx::patch::write_cleaned(
+                    &bytes,
+                    &book,
+                    changes,
+                    &settings.patch,
+                    &needles,
+                    w,
+                )?;
+                if let Ok(mut total) = cleaning.lock() {
+                    total.add(&counts);
+                }
+                Ok(())
+            }
             Format::Csv(dialect) => {
                 crate::csv::write_with(&book, dialect, changes, settings.neutralize_formulas, w)
             }
@@ -481,6 +506,9 @@ fn scrub_file(
         for (tmp, part) in parts {
             commit_output(tmp, Path::new(&part.path), settings.force).map_err(fail)?;
             report.parts.push(part);
+        }
+        if lossless {
+            report.cleaning = cleaning.lock().ok().map(|c| *c);
         }
         return commit_changes(staged_changes, job, report).map_err(fail);
     }
@@ -517,6 +545,9 @@ fn scrub_file(
     );
     let (staged_output, digest) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
+    if lossless {
+        report.cleaning = cleaning.lock().ok().map(|c| *c);
+    }
     let staged_changes = changes_file.map_err(fail)?;
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
 }

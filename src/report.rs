@@ -117,6 +117,9 @@ pub struct FileReport {
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
+    /// What cleaning the rest of the package did (lossless `.xlsx` outputs): counts only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaning: Option<crate::xlsx::clean::Counts>,
     /// For each rule of the run's map: whether it matched a column here (empty when the file
     /// was not planned, or was planned with another map). Summed over the run.
     #[serde(skip)]
@@ -154,6 +157,7 @@ impl FileReport {
             encoding: None,
             formulas_neutralized: None,
             parts: Vec::new(),
+            cleaning: None,
             matched_rules: Vec::new(),
             profile: None,
             uncovered: Vec::new(),

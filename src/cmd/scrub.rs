@@ -483,6 +483,9 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
     } else {
         String::new()
     };
+    if let Some(c) = f.cleaning.filter(|c| !c.is_empty()) {
+        deleted.push_str(&format!("; package: {}", cleaning_summary(&c)));
+    }
     if let Some(n) = f.formulas_neutralized {
         deleted.push_str(&format!(
             ", {} formula-like cells neutralized",
@@ -519,4 +522,21 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
         }
     }
     line
+}
+
+/// What the package cleaning did, briefly: the non-zero counts.
+fn cleaning_summary(c: &crate::xlsx::clean::Counts) -> String {
+    [
+        (c.links_removed, "link(s) removed"),
+        (c.caches_dropped, "cached value(s) dropped"),
+        (c.comments_removed, "comment(s) removed"),
+        (c.texts_redacted, "text(s) redacted"),
+        (c.properties_cleared, "propert(ies) cleared"),
+        (c.parts_dropped, "part(s) dropped"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{} {what}", thousands(*n)))
+    .collect::<Vec<_>>()
+    .join(", ")
 }

@@ -17,6 +17,7 @@ mod kinds;
 mod limits;
 mod lossless;
 mod no_values;
+mod package_clean;
 mod privacy;
 mod raw_layout;
 mod rows;
