@@ -12,14 +12,17 @@
 //! Besides `--rows` and `--seed`, `--formula-column` and `--extra-sheet` turn on the matching
 //! [`Options`] fields. `--raw` writes the xlsx in the layout Dynamics itself writes (prefixed
 //! elements, inline strings; see `testdata::raw`) instead of the layout of a file saved in Excel.
+//! `--language de` or `fr` writes the export with German or French headers, and the CSV the way
+//! Excel saves it in that locale (`;`, day-first dates, decimal commas).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use dsr_scrub::testdata::localized::{self, Language};
 use dsr_scrub::testdata::{disabled_users, Options};
 
 const USAGE: &str =
-    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [--raw] [OUT_DIR]";
+    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [--raw] [--language de|fr] [OUT_DIR]";
 
 fn main() -> ExitCode {
     match run() {
@@ -35,6 +38,7 @@ fn run() -> Result<(), String> {
     let mut options = Options::default();
     let mut out_dir: Option<PathBuf> = None;
     let mut raw = false;
+    let mut language = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -43,6 +47,13 @@ fn run() -> Result<(), String> {
             "--formula-column" => options.formula_column = true,
             "--extra-sheet" => options.extra_sheet = true,
             "--raw" => raw = true,
+            "--language" => {
+                language = Some(match args.next().as_deref() {
+                    Some("de") => Language::German,
+                    Some("fr") => Language::French,
+                    _ => return Err("--language needs de or fr".to_string()),
+                })
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -59,7 +70,10 @@ fn run() -> Result<(), String> {
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
 
-    let export = disabled_users(&options);
+    let export = match language {
+        Some(language) => localized::disabled_users(language, &options),
+        None => disabled_users(&options),
+    };
     for (name, bytes) in [
         (
             "disabled-users.xlsx",
@@ -69,7 +83,13 @@ fn run() -> Result<(), String> {
                 export.to_xlsx()
             },
         ),
-        ("disabled-users.csv", export.to_csv()),
+        (
+            "disabled-users.csv",
+            match language {
+                Some(language) => localized::to_csv(&export, language),
+                None => export.to_csv(),
+            },
+        ),
     ] {
         let path = out_dir.join(name);
         std::fs::write(&path, &bytes)

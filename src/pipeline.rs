@@ -764,6 +764,7 @@ fn only_changed_rows(
 /// A [`FileError`] naming the file that cannot be read.
 pub fn verify_changed_rows_only(
     map: &Map,
+    by_entity: &[crate::profiles::EntityMap],
     original: &Path,
     scrubbed: &Path,
     limits: &crate::xlsx::Limits,
@@ -792,6 +793,7 @@ pub fn verify_changed_rows_only(
         InputKind::Xlsx => crate::xlsx::read_with(&bytes, limits),
     }
     .map_err(fail)?;
+    let map = crate::verify::entity_map(map, by_entity, &book).map_err(fail)?;
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes = only_changed_rows(&book, apply::apply_plan(map, &file_plan, &book));
     let output = read(scrubbed)?;

@@ -86,11 +86,14 @@ fn file(f: &FileReport) -> String {
             f.error.as_deref().unwrap_or("unknown error")
         );
     }
-    let deleted = if f.rows_deleted > 0 {
+    let mut deleted = if f.rows_deleted > 0 {
         format!(", would delete {} row(s)", thousands(f.rows_deleted))
     } else {
         String::new()
     };
+    if let Some(profile) = &f.profile {
+        deleted.push_str(&format!(", {profile} for its table"));
+    }
     let mut out = format!(
         "{}: {} row(s), would change {} cell(s){deleted}\n",
         f.input,

@@ -370,12 +370,15 @@ impl Outcome {
 }
 
 /// Verify the file `scrubbed` against `original` under `map`. Both must be `.xlsx`, or both
-/// `.csv`; xlsx packages are read within `limits`.
+/// `.csv`; xlsx packages are read within `limits`. `by_entity` (empty when the user named a
+/// map or profile) holds the profiles `scrub` picks by the original's entity, so that a file
+/// scrubbed with its table's profile is verified under that same profile.
 ///
 /// # Errors
 /// A [`FileError`] naming the file that cannot be read (or that the map does not fit).
 pub fn verify_files(
     map: &Map,
+    by_entity: &[crate::profiles::EntityMap],
     original: &Path,
     scrubbed: &Path,
     limits: &Limits,
@@ -385,9 +388,10 @@ pub fn verify_files(
     }
     let original_side = || {
         let book = read_file(original, None, limits)?;
+        let map = entity_map(map, by_entity, &book).map_err(|p| FileError::new(original, p))?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
         let changes = apply::apply_plan(map, &plan, &book);
-        Ok::<_, FileError>((book, plan, changes))
+        Ok::<_, FileError>((book, plan, changes, map))
     };
     // A CSV has no sheet names; its one sheet is named after the original file's stem, so that
     // `users.csv` and `users-scrubbed.csv` compare.
@@ -408,12 +412,34 @@ pub fn verify_files(
     // The two sides are independent: on two cores they take the time of one, and the raw
     // package is unpacked while the original is still being scrubbed in memory.
     let (original_side, scrubbed_side) = rayon::join(original_side, scrubbed_side);
-    let (book, plan, changes) = original_side?;
+    let (book, plan, changes, map) = original_side?;
     let (scrubbed_book, raw) = scrubbed_side?;
     let outcome = check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
         .map_err(|p| FileError::new(scrubbed, p));
     drop_later((book, plan, changes, scrubbed_book, raw));
     outcome
+}
+
+/// `map`, or the profile in `by_entity` made for `book`'s entity (as `scrub` picks it).
+pub(crate) fn entity_map<'a>(
+    map: &'a Map,
+    by_entity: &'a [crate::profiles::EntityMap],
+    book: &Workbook,
+) -> Result<&'a Map, Problem> {
+    let Some(entity) = book.metadata().map(|m| m.entity) else {
+        return Ok(map);
+    };
+    let found = by_entity
+        .iter()
+        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
+    match found.map(|e| &e.map) {
+        None => Ok(map),
+        Some(Ok(profile)) => Ok(profile),
+        Some(Err(why)) => Err(Problem::WrongProfile {
+            entity,
+            profile: format!("its profile cannot run: {why}"),
+        }),
+    }
 }
 
 /// Verify a scrubbed output against an original already read and scrubbed in memory, as

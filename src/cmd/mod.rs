@@ -44,6 +44,29 @@ pub(crate) fn load_map_inputs(
     Ok((key, map))
 }
 
+/// With neither `--map` nor `--profile`, the built-in profiles of the tables that have their
+/// own, so that `scrub` and `verify` treat an export under its table's profile; else nothing.
+///
+/// # Errors
+/// [`Error::Usage`] (exit 2) when the subjects file cannot be read.
+pub(crate) fn profiles_by_entity(
+    map: Option<&Path>,
+    profile: Option<&str>,
+    key: Option<&Key>,
+    subjects: &SubjectArgs,
+) -> Result<Vec<crate::profiles::EntityMap>, Error> {
+    if map.is_some() || profile.is_some() {
+        return Ok(Vec::new());
+    }
+    let subjects =
+        crate::subjects::Subjects::load(&subjects.subjects, subjects.subjects_file.as_deref())
+            .map_err(Error::Usage)?;
+    Ok(crate::profiles::by_entity(&MapInputs {
+        key,
+        subjects: &subjects,
+    }))
+}
+
 /// Print to stdout; a closed pipe (e.g. `| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -103,19 +103,12 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             None
         },
         allow_uncovered: args.allow_uncovered,
-        by_entity: if args.map.is_none() && args.profile.is_none() {
-            let subjects = crate::subjects::Subjects::load(
-                &args.subjects.subjects,
-                args.subjects.subjects_file.as_deref(),
-            )
-            .map_err(Error::Usage)?;
-            profiles::by_entity(&MapInputs {
-                key: key.as_ref(),
-                subjects: &subjects,
-            })
-        } else {
-            Vec::new()
-        },
+        by_entity: super::profiles_by_entity(
+            args.map.as_deref(),
+            args.profile.as_deref(),
+            key.as_ref(),
+            &args.subjects,
+        )?,
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -407,12 +400,21 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
         }
     }
+    // A file scrubbed with its own table's profile must not read as scrubbed with the run's.
+    let with = if report.files.iter().any(|f| f.profile.is_some()) {
+        format!(
+            "{}, or the profile made for a file's table (named on its line)",
+            report.map.origin
+        )
+    } else {
+        report.map.origin.clone()
+    };
     if args.dry_run && !args.quiet {
         // The per-file detail is on stdout; stderr keeps the one-screen summary.
         out = format!(
             "dsr-scrub: dry run of {} file(s) with {}: {} cell(s) would change in {} row(s){}; nothing was written but the report\n{}",
             t.files,
-            report.map.origin,
+            with,
             thousands(t.cells_changed),
             thousands(t.rows),
             if t.rows_deleted > 0 {
@@ -421,7 +423,11 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 String::new()
             },
             out.lines()
-                .filter(|l| l.starts_with("  FAILED") || l.starts_with("  skipped"))
+                .filter(|l| {
+                    l.starts_with("  FAILED")
+                        || l.starts_with("  skipped")
+                        || l.starts_with("  warning")
+                })
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );
@@ -437,7 +443,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 if args.verify { "and verified " } else { "" },
                 t.succeeded,
                 t.files,
-                report.map.origin,
+                with,
                 thousands(t.cells_changed),
                 thousands(t.rows)
             ),

@@ -13,7 +13,7 @@ use crate::verify::{self, Outcome, MIN_CHARS};
 /// [`Error::Map`] or [`Error::Usage`] (exit 2) for a bad map, key or pair of files;
 /// [`Error::Run`] (exit 1) when either file cannot be read, naming it.
 pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
-    let (_, map) = super::load_map_inputs(
+    let (key, map) = super::load_map_inputs(
         args.map.as_deref(),
         args.profile.as_deref(),
         args.key_file.as_deref(),
@@ -29,11 +29,25 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
         }
     }
     let limits = args.limits.limits();
+    // Like `scrub`: with neither --map nor --profile, an export of a table that has its own
+    // profile is checked under that profile.
+    let by_entity = super::profiles_by_entity(
+        args.map.as_deref(),
+        args.profile.as_deref(),
+        key.as_ref(),
+        &args.subjects,
+    )?;
     let changed_rows_only = args.changed_rows_only || (map.subject_scoped && !args.all_rows);
     let outcome = if changed_rows_only {
-        crate::pipeline::verify_changed_rows_only(&map, &args.original, &args.scrubbed, &limits)
+        crate::pipeline::verify_changed_rows_only(
+            &map,
+            &by_entity,
+            &args.original,
+            &args.scrubbed,
+            &limits,
+        )
     } else {
-        verify::verify_files(&map, &args.original, &args.scrubbed, &limits)
+        verify::verify_files(&map, &by_entity, &args.original, &args.scrubbed, &limits)
     }
     .map_err(|e| Error::Run(e.to_string()))?;
     let text = render(&outcome, args);

@@ -435,6 +435,8 @@ const LOOKUP: &[&str] = &[
     "created by",
     "modified by",
     "business unit",
+    // SystemUser's Site (`siteid`); the bare word only, since Portuguese calls a website "Site".
+    "=site",
     "~vorgesetzte",
     "besitzer",
     "erstellt von",

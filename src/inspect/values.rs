@@ -72,35 +72,43 @@ pub fn guess(values: &[&str]) -> Option<Guess> {
     // Many different values: a column of people, not of categories. Business units, statuses
     // and job titles repeat a handful of values over many rows.
     let varied = distinct >= 3.min(total) && distinct as f64 / total as f64 >= 0.2;
+    // Person names in a person's table are nearly all different; departments, products and
+    // sites of two capitalized words repeat, even in an export of a few dozen rows.
+    let mostly_distinct = varied && distinct as f64 / total as f64 >= 0.5;
     let share = |test: fn(&str) -> bool| {
         values.iter().filter(|v| test(v.trim())).count() as f64 / total as f64
     };
     let candidates = [
-        (ValueKind::Email, share(is_email), 0.5, false),
+        (ValueKind::Email, share(is_email), 0.5, true),
         (
             ValueKind::Guid,
             share(crate::dynamics::looks_like_guid),
             0.5,
-            false,
+            true,
         ),
-        (ValueKind::Phone, share(is_phone), 0.5, false),
+        (ValueKind::Phone, share(is_phone), 0.5, true),
         (
             ValueKind::StreetAddress,
             share(is_street_address),
             0.5,
-            true,
+            varied,
         ),
-        (ValueKind::PersonName, share(is_person_name), 0.6, true),
+        (
+            ValueKind::PersonName,
+            share(is_person_name),
+            0.6,
+            mostly_distinct,
+        ),
         (
             ValueKind::TextWithContacts,
             share(mentions_contacts),
             0.1,
-            false,
+            true,
         ),
     ];
     candidates
         .into_iter()
-        .filter(|&(_, s, threshold, needs_variety)| s >= threshold && (varied || !needs_variety))
+        .filter(|&(_, s, threshold, diverse_enough)| s >= threshold && diverse_enough)
         .map(|(kind, share, _, _)| Guess { kind, share })
         // The largest share wins; on a tie, the kind listed first.
         .fold(None, |best: Option<Guess>, g| match best {
@@ -246,6 +254,27 @@ pub fn mentions_contacts(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn departments_of_two_capitalized_words_that_repeat_are_not_person_names() {
+        let departments = [
+            "Human Resources",
+            "Field Service",
+            "Customer Care",
+            "Legal Affairs",
+        ];
+        let column: Vec<&str> = (0..12).map(|i| departments[i % 4]).collect();
+        assert_eq!(guess(&column), None);
+        let people = [
+            "Aoife Byrne",
+            "Karim Al-Farsi",
+            "Zoë Müller",
+            "Pieter van der Berg",
+            "Ingrid Halvorsen",
+            "Aoife Byrne",
+        ];
+        assert_eq!(guess(&people).map(|g| g.kind), Some(ValueKind::PersonName));
+    }
 
     #[test]
     fn emails() {

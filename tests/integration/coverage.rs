@@ -430,3 +430,169 @@ fn a_profile_that_finds_no_column_fails_the_file() {
     );
     assert!(!wd.exists("scrubbed/orders.csv"));
 }
+
+#[test]
+fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
+    let wd = Workdir::new();
+    let mut export = approvals();
+    export.rows[1][4] = Value::Text("Niamh Walsh".into());
+    wd.write("in/Approvals.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let book = Book::open(wd.read("scrubbed/Approvals.xlsx"));
+    assert_eq!(
+        book.sheet("Approvals").height(),
+        2,
+        "two subject rows deleted"
+    );
+    // `scrub` picked the approvals profile by the file's entity; `verify` must pick the same.
+    let run = wd.run(&[
+        "verify",
+        "--subject",
+        "Aoife Byrne",
+        "in/Approvals.xlsx",
+        "scrubbed/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.text().contains("dsr-scrub verify: ok:"),
+        "{}",
+        run.text()
+    );
+    // ... and the same pair under the wrong profile is still a fidelity break.
+    let run = wd.run(&[
+        "verify",
+        "--profile",
+        "systemuser",
+        "in/Approvals.xlsx",
+        "scrubbed/Approvals.xlsx",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.text());
+}
+
+#[test]
+fn summary_does_not_say_every_file_got_the_default_profile() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    wd.write(
+        "in/users.xlsx",
+        testdata::disabled_users(&Options {
+            rows: 5,
+            ..Options::default()
+        })
+        .to_xlsx(),
+    );
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let headline = run.stderr.lines().next().unwrap_or_default().to_string();
+    assert!(
+        headline.contains(
+            "with profile systemuser, or the profile made for a file's table (named on its line)"
+        ),
+        "{headline}"
+    );
+    assert!(
+        run.stderr.contains("profile approvals for its table"),
+        "{}",
+        run.text()
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--force",
+        "--subject",
+        "Aoife Byrne",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("or the profile made for a file's table"),
+        "{}",
+        run.text()
+    );
+}
+
+#[test]
+fn a_dry_run_with_allow_uncovered_warns_like_a_real_run_and_names_the_tables_profile() {
+    let export = testdata::disabled_users(&options(10));
+    let profile = dsr_scrub::profiles::find("systemuser").unwrap().toml;
+    let typo = profile.replace("\nmobilephone ", "\nmobilphone ").replace(
+        "aliases = [\"Mobile Phone\",",
+        "aliases = [\"Mobil Phone\",",
+    );
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("map.toml", &typo);
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--map",
+        "map.toml",
+        "--allow-uncovered",
+        "in",
+    ]);
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("  warning") && l.contains("users.xlsx"))
+        .unwrap_or_else(|| panic!("no warning: {}", run.text()));
+    assert!(
+        warning.contains("'Mobile Phone' (column O, phone number)"),
+        "{warning}"
+    );
+
+    // The per-file line of a dry run names the profile a file got for its table.
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--dry-run",
+        "--force",
+        "--subject",
+        "Aoife Byrne",
+        "in/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let line = run.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("in/Approvals.xlsx:") && line.contains("profile approvals for its table"),
+        "{}",
+        run.text()
+    );
+}
+
+/// SystemUser's Site column is a lookup (another record's name), which the `systemuser`
+/// profile keeps; a Disabled Users CSV that shows it must not fail the coverage check because
+/// a Portuguese contact label ("Site", a website) spells the same word.
+#[test]
+fn a_site_lookup_column_in_a_csv_is_not_a_false_coverage_alarm() {
+    let mut export = testdata::disabled_users(&options(12));
+    export.columns.push(testdata::Column {
+        logical: "siteid",
+        header: "Site",
+        personal: false,
+        protected: false,
+        required: false,
+        max_length: None,
+    });
+    let sites = [
+        "Redmond Campus",
+        "Dublin Office",
+        "Munich Office",
+        "Osaka Office",
+    ];
+    for (i, row) in export.rows.iter_mut().enumerate() {
+        row.push(Value::Text(sites[i % sites.len()].into()));
+    }
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let run = wd.run(&["inspect", "users.csv"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(" Site "))
+        .unwrap_or_else(|| panic!("{}", run.text()));
+    assert!(line.contains("not personal: lookup"), "{line}");
+}
