@@ -31,6 +31,10 @@ pub struct Map {
     pub rules: Vec<ColumnRule>,
     /// The row rules (`[[rows]]`), in map order.
     pub rows: Vec<RowRule>,
+    /// Kept columns (by header, ignoring case and surrounding spaces) that may hold values the
+    /// map removes elsewhere (`allow_residual = ["Manager"]`): a lookup naming another
+    /// scrubbed person. The report counts them instead of the file failing.
+    pub allow_residual: Vec<String>,
 }
 
 /// One `[[rows]]` entry: which rows to delete, or which rows the column actions apply to.
@@ -181,6 +185,8 @@ struct RawMap {
     columns: IndexMap<String, RawEntry>,
     #[serde(default)]
     rows: Vec<RawRow>,
+    #[serde(default)]
+    allow_residual: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -356,6 +362,15 @@ fn action_word(a: ActionName) -> &'static str {
 }
 
 impl Map {
+    /// Whether `allow_residual` names the column with this header (ignoring case and
+    /// surrounding spaces).
+    pub fn allows_residual(&self, header: &str) -> bool {
+        let header = header.trim();
+        self.allow_residual
+            .iter()
+            .any(|c| c.trim().to_lowercase() == header.to_lowercase())
+    }
+
     /// Whether a `re:` key matches a blank header (as columns past the header row's end
     /// have): such a map needs the whole sheet to know its columns, so a CSV is not streamed.
     pub fn has_blank_header_pattern(&self) -> bool {
@@ -423,6 +438,12 @@ impl Map {
                 ));
             }
         }
+        if raw.allow_residual.iter().any(|c| c.trim().is_empty()) {
+            return Err(MapError::new(
+                origin,
+                "`allow_residual` lists an empty column name; list the headers of kept columns that may name scrubbed people, e.g. allow_residual = [\"Manager\"]",
+            ));
+        }
         let mut rules = Vec::with_capacity(raw.columns.len());
         for (name, entry) in raw.columns {
             let rule = build_rule(&name, entry, key, inputs.subjects)
@@ -442,6 +463,7 @@ impl Map {
             sheets: raw.sheets,
             rules,
             rows,
+            allow_residual: raw.allow_residual,
         })
     }
 }

@@ -173,6 +173,9 @@ pub struct Settings {
     pub verify: bool,
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
+    /// Skip the leak sweep (measurements of its cost only: `ok` must mean erased).
+    #[doc(hidden)]
+    pub no_sweep: bool,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -208,6 +211,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.cells_changed = 0;
             report.sheets.clear();
             report.parts.clear();
+            report.residuals.clear();
             report.samples.clear();
             report.output = None;
             report.changes = None;
@@ -303,11 +307,27 @@ fn scrub_file(
             }
         }
     };
+    // The leak sweep: nothing the scrub removed may be left in what it writes.
+    let sweep = |outputs: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>| {
+        if settings.no_sweep {
+            return Ok(Vec::new());
+        }
+        let input = matches!(book.format, Format::Xlsx).then_some(&bytes[..]);
+        crate::verify::sweep::sweep(map, &book, &file_plan, &changes, input, outputs)
+    };
+    let read_back = |path: &Path| {
+        std::fs::read(path).map_err(|e| Problem::Write {
+            path: path.to_path_buf(),
+            kind: e.kind(),
+        })
+    };
     if settings.parts.active() {
         let Some(first) = file_plan.sheets.first() else {
             return Err(fail(Problem::NoSheet));
         };
         let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
+            .map_err(fail)?;
+        report.residuals = sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())
             .map_err(fail)?;
         let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
             report::write_changes(w, map, &book, &file_plan, &changes)
@@ -338,7 +358,8 @@ fn scrub_file(
                     &settings.limits,
                 )?;
             }
-            Ok::<_, Problem>((staged, digest))
+            let residuals = sweep(&|| Ok(vec![read_back(staged.path())?]))?;
+            Ok::<_, Problem>((staged, digest, residuals))
         },
         || {
             // Possibly on another thread: the fault-injection budget goes along.
@@ -351,8 +372,9 @@ fn scrub_file(
             staged
         },
     );
-    let (staged_output, digest) = output.map_err(fail)?;
+    let (staged_output, digest, residuals) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
+    report.residuals = residuals;
     let staged_changes = changes_file.map_err(fail)?;
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
 }

@@ -107,6 +107,10 @@ pub struct FileReport {
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
+    /// Kept cells holding values the scrub removed elsewhere, by sheet and column: allowed by
+    /// the map's `allow_residual`, or single words (see [`crate::verify::sweep`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub residuals: Vec<crate::verify::sweep::Residual>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
@@ -132,6 +136,7 @@ impl FileReport {
             encoding: None,
             formulas_neutralized: None,
             parts: Vec::new(),
+            residuals: Vec::new(),
             sheets: Vec::new(),
             samples: Vec::new(),
         }

@@ -49,8 +49,9 @@
 mod fidelity;
 mod leaks;
 pub mod needles;
+pub mod sweep;
 
-pub use needles::{Needles, MIN_CHARS};
+pub use needles::{Haystack, Needles, MIN_CHARS};
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{column_letters, FileError, Problem};

@@ -54,6 +54,10 @@ pub struct Layout {
     /// What the sheet's data validations say about each column (zero-based): required,
     /// maximum length. Empty for CSV.
     pub field_rules: std::collections::BTreeMap<u32, crate::dynamics::ColumnRules>,
+    /// The worksheet's XML without its cells: what precedes `<sheetData>` and what follows
+    /// `</sheetData>` (hyperlinks, headers and footers, validations, ...), as in the file. The
+    /// leak sweep searches it. Empty for CSV.
+    pub markup: Vec<u8>,
 }
 
 /// One sheet of an input.

@@ -91,6 +91,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
+        no_sweep: false,
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {

@@ -305,7 +305,7 @@ fn xml_error<E>(_: E) -> Problem {
 
 /// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
 /// their own, so text split by `&amp;` is joined again before it is searched.
-fn push_text(event: &Event, out: &mut String) {
+pub(super) fn push_text(event: &Event, out: &mut String) {
     match event {
         Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
         Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
@@ -341,7 +341,7 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
 /// holds given names; they are not data. Everything else, autofilter values
 /// (`<filter val="...">`) included, is searched.
-fn is_font_attribute(element: &str, attribute: &str) -> bool {
+pub(super) fn is_font_attribute(element: &str, attribute: &str) -> bool {
     matches!(
         attribute,
         "typeface" | "panose" | "pitchFamily" | "charset" | "script"
@@ -518,7 +518,7 @@ struct Cell {
 }
 
 /// `E2` → `(1, 4)`.
-fn parse_a1(r: &str) -> Option<(u32, u32)> {
+pub(super) fn parse_a1(r: &str) -> Option<(u32, u32)> {
     let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 {
         return None;
@@ -947,7 +947,7 @@ fn number_hit(needles: &Needles, value: &str) -> bool {
 
 /// What kind of place a part is, for a leak found in it. `comment` says that a worksheet
 /// refers to the part as its comments.
-fn part_kind(name: &str, in_defined_name: bool, comment: bool) -> LeakIn {
+pub(super) fn part_kind(name: &str, in_defined_name: bool, comment: bool) -> LeakIn {
     let lower = name.to_ascii_lowercase();
     if comment || is_comment_part(name) || lower.starts_with("xl/persons/") {
         LeakIn::Comment

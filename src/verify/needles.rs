@@ -185,6 +185,109 @@ impl Needles {
     }
 }
 
+/// A few texts indexed by their words, searched with many values at once: the other way round
+/// from [`Needles`], for when the values are many (a large export removes millions) and the
+/// text where they must not be is little (the parts of a package outside its cells, the outputs
+/// of `mask`, `regex` and `redact`, the distinct values of kept columns). Each value costs one
+/// hash of its first word and one lookup; only a value whose first word occurs is compared.
+/// The same rules as [`Needles`]: whole words or phrases, ignoring case, values shorter than
+/// [`MIN_CHARS`] not searched, and values without letters and with fewer than
+/// [`MIN_DIGITS_ANYWHERE`] digits searched only in typed text.
+#[derive(Debug, Default)]
+pub struct Haystack {
+    /// Each text, lowercased, and whether a person typed it (see [`Needles::found_in`]).
+    texts: Vec<(Box<str>, bool)>,
+    /// Word hash → the texts and byte offsets where a word with that hash starts.
+    index: HashMap<u64, Vec<(u32, u32)>, BuildHasherDefault<KeyIsHash>>,
+}
+
+impl Haystack {
+    /// Add a text; returns its number, counted from 0 in the order added.
+    pub fn push(&mut self, text: &str, typed: bool) -> u32 {
+        let id = self.texts.len() as u32;
+        let lower = lowercase(text).into_owned();
+        for (start, end) in words(&lower) {
+            self.index
+                .entry(fnv1a(&lower.as_bytes()[start..end]))
+                .or_default()
+                .push((id, start as u32));
+        }
+        self.texts.push((lower.into_boxed_str(), typed));
+        id
+    }
+
+    /// Number of texts added.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Text `id`, lowercased.
+    pub fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize].0
+    }
+
+    /// Whether no text was added.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// Every (value, text) pair where the text holds the value (by their positions), in
+    /// value order; a value found twice in one text is listed once. In parallel.
+    pub fn find<S: AsRef<str> + Sync>(&self, values: &[S]) -> Vec<(usize, u32)> {
+        if self.index.is_empty() {
+            return Vec::new();
+        }
+        values
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, value)| self.texts_with(value.as_ref()).map(move |t| (i, t)))
+            .collect()
+    }
+
+    /// The texts holding `value`.
+    fn texts_with(&self, value: &str) -> impl Iterator<Item = u32> + '_ {
+        let found: Vec<u32> = anchor_hash(value)
+            .and_then(|hash| self.index.get(&hash))
+            .and_then(|places| {
+                let (_, needle, short) = Needle::new(value)?;
+                if short {
+                    return None;
+                }
+                let mut found: Vec<u32> = places
+                    .iter()
+                    .filter(|&&(id, at)| {
+                        let (text, typed) = &self.texts[id as usize];
+                        (*typed || needle.anywhere) && needle.matches_at(text, at as usize)
+                    })
+                    .map(|&(id, _)| id)
+                    .collect();
+                found.dedup();
+                Some(found)
+            })
+            .unwrap_or_default();
+        found.into_iter()
+    }
+}
+
+/// The hash of a value's first word as [`Needle::new`] computes it, without a lowercased copy
+/// for ASCII values (nearly all of them): most values' first words occur in no text, and this is
+/// all they cost.
+fn anchor_hash(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if value.is_ascii() {
+        let bytes = value.as_bytes();
+        let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;
+        let len = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - start);
+        return Some(fnv1a_lower_ascii(&bytes[start..start + len]));
+    }
+    let lower = lowercase(value);
+    let (start, end) = first_word(&lower)?;
+    Some(fnv1a(&lower.as_bytes()[start..end]))
+}
+
 impl Needle {
     /// A value as searched: trimmed, lowercased, with its anchor's hash, and whether it is too
     /// short to search. `None` for a blank value.
@@ -335,6 +438,50 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    #[test]
+    fn a_haystack_finds_what_needles_find() {
+        let values = [
+            "Mary",
+            "anna.berg@contoso.com",
+            "+44 20 7946 0958",
+            "Zoë Müller",
+            "佐々木",
+            "Li",
+            "98052",
+            "Anna Maria Lund",
+        ];
+        let texts = [
+            ("Primary Care", true),
+            ("mailto:ANNA.BERG@contoso.com", false),
+            ("tel:+44 20 7946 0958", false),
+            ("contact zoë müller today", true),
+            ("佐々木さんに連絡", true),
+            ("Li Wei", true),
+            ("zip 98052", false),
+            ("zip 98052", true),
+            ("Anna Maria Lundqvist; anna maria lund", true),
+        ];
+        let mut hay = Haystack::default();
+        for (text, typed) in texts {
+            hay.push(text, typed);
+        }
+        let found = hay.find(&values);
+        assert_eq!(
+            found,
+            [(1, 1), (2, 2), (3, 3), (4, 4), (6, 7), (7, 8)],
+            "no Mary in Primary, nothing under 4 characters, short numbers only in typed text"
+        );
+        for (v, t) in &found {
+            let needles = Needles::new(&[values[*v]]);
+            let (text, typed) = texts[*t as usize];
+            assert!(if typed {
+                needles.found_in(text)
+            } else {
+                needles.found_in_markup(text)
+            });
+        }
     }
 
     #[test]

@@ -415,6 +415,7 @@ fn rows_deleted_by_row_rules() {
     wd.write(
         "map.toml",
         r#"version = 1
+allow_residual = ["Description"]
 [columns]
 "First Name" = { action = "replace", value = "Deleted" }
 "Primary Email" = { action = "replace", value = "deleted-{id}@example.invalid" }
@@ -483,7 +484,7 @@ fn fragments_that_redact_replaced_are_searched() {
     wd.write("in/users.xlsx", export.to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\nDescription = { action = \"redact\", detect = [\"email\"] }\n",
+        "version = 1\nallow_residual = [\"Primary Email\", \"Email 2\"]\n[columns]\nDescription = { action = \"redact\", detect = [\"email\"] }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -622,7 +623,14 @@ fn unreadable_files_and_bad_usage() {
 fn scrub_verify_writes_good_outputs() {
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export().to_xlsx());
-    wd.write("in/users-copy.csv", export().to_csv());
+    // In a CSV the Display formula's results are plain copies of the names, which the profile
+    // does not know: such a file fails (see `sweep::kept_copies_of_removed_values_fail`).
+    let csv = testdata::disabled_users(&Options {
+        rows: ROWS,
+        extra_sheet: true,
+        ..Options::default()
+    });
+    wd.write("in/users-copy.csv", csv.to_csv());
     let run = wd.run(&["scrub", "--verify", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
@@ -642,7 +650,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
     wd.write("in/users.xlsx", export().to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
+        "version = 1\nallow_residual = [\"Description\"]\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -810,7 +818,10 @@ proptest! {
             let column = personal[pick % personal.len()];
             entries.insert(column.header, act.for_column(column));
         }
-        let mut map = String::from("version = 1\n[columns]\n");
+        // Kept columns may hold copies of what the map removes (Full Name of a first name
+        // that has two words): such maps are partial, not wrong, for this property.
+        let all: Vec<String> = export.columns.iter().map(|c| format!("{:?}", c.header.trim())).collect();
+        let mut map = format!("version = 1\nallow_residual = [{}]\n[columns]\n", all.join(", "));
         for (header, act) in &entries {
             map.push_str(&format!("\"{header}\" = {}\n", act.toml()));
         }
