@@ -19,4 +19,5 @@ mod rows;
 mod scrub_csv;
 mod scrub_xlsx;
 mod split;
+mod sweep;
 mod verify;

@@ -1,0 +1,153 @@
+//! The leak sweep inside `scrub`: an output that still holds a removed value anywhere is not
+//! written, and a kept column holding a removed email, phone, identifier or full name fails the
+//! file unless the map allows it.
+
+use crate::workdir::{edit_part, part_text, Book, Workdir};
+use dsr_scrub::testdata::sweep::{users_and_lookup, USERS, USERS_MAP};
+use dsr_scrub::testdata::{self, Options};
+
+/// Runs `scrub` with `map` on `in/book.xlsx` and returns the run, asserting that it failed
+/// with one line and wrote nothing but the report.
+fn scrub_fails(wd: &Workdir, map: &str) -> String {
+    wd.write("map.toml", map);
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/book.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let failed: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("FAILED"))
+        .collect();
+    assert_eq!(failed.len(), 1, "one line: {}", run.stderr);
+    let outputs: Vec<String> = wd
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("scrubbed/"))
+        .collect();
+    assert_eq!(outputs, ["scrubbed/scrub-report.json"], "nothing written");
+    for person in USERS.iter().flatten() {
+        assert!(!run.text().contains(person), "no value in the message");
+    }
+    failed[0].to_string()
+}
+
+#[test]
+fn a_copied_part_holding_a_removed_value_fails_the_file() {
+    let wd = Workdir::new();
+    let book = users_and_lookup(&[["Facilities", "desk 4"]], "");
+    let book = edit_part(&book, "docProps/custom.xml", |_| {
+        r#"<?xml version="1.0" encoding="UTF-8"?><Properties><property name="Reviewer"><vt:lpwstr xmlns:vt="v">Lars Eriksson</vt:lpwstr></property></Properties>"#.into()
+    });
+    wd.write("in/book.xlsx", &book);
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("would still be in the output at docProps/custom.xml: leak: a value the map removed is still in the document properties"),
+        "{line}"
+    );
+}
+
+#[test]
+fn markup_outside_the_cells_and_split_runs_fail_the_file() {
+    // A page header naming a user, on the sheet the writer rewrites.
+    let wd = Workdir::new();
+    let header =
+        "<headerFooter><oddHeader>&amp;LPrepared for Maja Lindqvist</oddHeader></headerFooter>";
+    wd.write(
+        "in/book.xlsx",
+        users_and_lookup(&[["Facilities", "desk 4"]], header),
+    );
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("xl/worksheets/sheet1.xml: sheet 'Users': leak: a value the map removed is still in the sheet outside its cells"),
+        "{line}"
+    );
+    // A comment whose text is split across formatting runs in the middle of a name.
+    let wd = Workdir::new();
+    let book = users_and_lookup(&[["Facilities", "desk 4"]], "");
+    let book = edit_part(&book, "xl/comments9.xml", |_| {
+        r#"<?xml version="1.0"?><comments><commentList><comment ref="B2" authorId="0"><text><r><t>Ask An</t></r><r><rPr><b/></rPr><t>na Berg</t></r></text></comment></commentList></comments>"#.into()
+    });
+    wd.write("in/book.xlsx", &book);
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains(
+            "at xl/comments9.xml: cell B2: leak: a value the map removed is still in a comment"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn kept_copies_of_removed_values_fail_unless_allowed_and_words_are_counted() {
+    let wd = Workdir::new();
+    let lookup = [
+        ["anna.berg@contoso.com", "moved to the Anna project"],
+        ["Lars Eriksson", "Maja"],
+        ["Facilities", "desk 4"],
+    ];
+    wd.write("in/book.xlsx", users_and_lookup(&lookup, ""));
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("sheet 'Lookup', column 'Contact' (2): kept cell(s) hold an email, phone number, identifier or full name")
+            && line.contains(r#"allow_residual = ["Contact"]"#),
+        "{line}"
+    );
+    // Allowed by name: written, and the report counts it (and the single words) by column.
+    let map = format!(
+        "allow_residual = [\"contact\"]\n{}",
+        USERS_MAP.replacen("version = 1\n", "", 1)
+    );
+    wd.write("map.toml", format!("version = 1\n{map}"));
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--force",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(
+        report["files"][0]["residuals"],
+        serde_json::json!([
+            {"sheet": "Lookup", "column": "Contact", "cells": 2, "kind": "allowed"},
+            {"sheet": "Lookup", "column": "Note", "cells": 2, "kind": "word"},
+        ])
+    );
+    let text = String::from_utf8(wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert!(!text.contains("anna.berg") && !text.contains("Eriksson"));
+    // The kept copies are still there, as the map allowed; the scrubbed ones are gone.
+    let out = Book::open(wd.read("scrubbed/book.xlsx"));
+    assert_eq!(
+        out.sheet("Lookup").get_value((1, 0)),
+        Some(&calamine::Data::String("anna.berg@contoso.com".into()))
+    );
+    assert!(
+        !part_text(&wd.read("scrubbed/book.xlsx"), "xl/worksheets/sheet1.xml").contains("Berg")
+    );
+}
+
+#[test]
+fn the_bundled_profile_passes_the_generated_exports() {
+    let export = testdata::disabled_users(&Options {
+        rows: 300,
+        extra_sheet: true,
+        formula_column: true,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "-q", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    // Managers who share a first name with a user are counted, never a failure.
+    for r in report["files"][0]["residuals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(r["kind"], "word", "{r}");
+    }
+}
