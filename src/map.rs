@@ -657,6 +657,28 @@ mod tests {
     }
 
     #[test]
+    fn allow_residual_names_kept_columns() {
+        let m = Map::parse(
+            "version = 1\nallow_residual = [\" Manager \"]\n[columns]\nName = \"clear\"\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        assert!(m.allows_residual("manager") && !m.allows_residual("Owner"));
+        let e = Map::parse(
+            "version = 1\nallow_residual = [\"\"]\n[columns]\nName = \"clear\"\n",
+            "m",
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`allow_residual` lists an empty column name"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn short_and_long_forms() {
         let m = parse(
             r#"[columns]

@@ -404,22 +404,28 @@ fn scrub_csv_stream(
     let mut staged_changes = None;
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
         let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
-            streamed = Some(crate::csv::scrub_stream(
+            let done = crate::csv::scrub_stream_with(
                 bytes,
                 &stem,
                 map,
                 settings.neutralize_formulas,
+                !settings.no_sweep,
                 &mut *w,
                 changes,
-            )?);
+            )?;
+            streamed = Some(done);
             Ok(())
         })?;
         staged_changes = Some(tmp);
         Ok(())
     })?;
-    let (Some(streamed), Some(staged_changes)) = (streamed, staged_changes) else {
+    let (Some(mut streamed), Some(staged_changes)) = (streamed, staged_changes) else {
         return Err(Problem::Internal);
     };
+    // The leak sweep: a failure drops both staged files, so nothing is written.
+    if let Some(gathered) = streamed.gathered.take() {
+        report.residuals = gathered.finish(map)?;
+    }
     report.encoding = Some(streamed.dialect.encoding.name());
     report.rows = streamed.sheet.rows;
     report.rows_deleted = streamed.sheet.deleted_rows.len() as u64;

@@ -122,7 +122,6 @@ pub fn sweep(
     let mut findings: Vec<Finding> = Vec::new();
     let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
     let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut kept: HashMap<(usize, u32, bool), HashSet<u32>> = HashMap::new();
     let headers: Vec<Vec<String>> = book
         .sheets
         .iter()
@@ -158,11 +157,6 @@ pub fn sweep(
             Place::Kept { .. } => {}
         }
     }
-    for &(strong, text) in &kept_hits {
-        if let Place::Kept { sheet, col, .. } = kept_places[text as usize] {
-            kept.entry((sheet, col, strong)).or_default().insert(text);
-        }
-    }
     if !part_hits.is_empty() || !sheet_hits.is_empty() {
         for bytes in output()? {
             findings.extend(still_in_output(
@@ -184,6 +178,25 @@ pub fn sweep(
         });
     }
 
+    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+    judge_kept(map, &kept_hits, &kept_places, &names, &headers)
+}
+
+/// Count the kept cells holding removed values per sheet and column; a column holding values
+/// that identify people fails the file unless the map allows it.
+fn judge_kept(
+    map: &Map,
+    hits: &[(bool, u32)],
+    places: &[Place],
+    sheets: &[&str],
+    headers: &[Vec<String>],
+) -> Result<Vec<Residual>, Problem> {
+    let mut kept: HashMap<(usize, u32, bool), HashSet<u32>> = HashMap::new();
+    for &(strong, text) in hits {
+        if let Place::Kept { sheet, col, .. } = places[text as usize] {
+            kept.entry((sheet, col, strong)).or_default().insert(text);
+        }
+    }
     // A kept value that holds both a strong and a weak removed value counts as strong.
     let strong_texts: HashSet<u32> = kept
         .iter()
@@ -202,7 +215,7 @@ pub fn sweep(
         }
         let cells: u64 = texts
             .iter()
-            .map(|&t| match kept_places[t as usize] {
+            .map(|&t| match places[t as usize] {
                 Place::Kept { cells, .. } => cells,
                 _ => 0,
             })
@@ -218,7 +231,7 @@ pub fn sweep(
         } else {
             header.to_string()
         };
-        let sheet = book.sheets[sheet].name.clone();
+        let sheet = sheets[sheet].to_string();
         if strong && !map.allows_residual(&column) {
             refused.push((sheet, column, cells));
         } else {
@@ -290,6 +303,130 @@ fn residual_values<'a>(
         out.extend(values);
     }
     out
+}
+
+/// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
+/// time), gathered record by record: the distinct values of the kept columns, and the values
+/// the map removes, in one buffer.
+#[derive(Debug)]
+pub struct Gathered {
+    sheet: String,
+    headers: Vec<String>,
+    /// Per column: kept (then its distinct values and their counts), or scrubbed.
+    kept: Vec<Option<HashMap<String, u64>>>,
+    /// Per column: whether it names people (see [`identifies`]).
+    named: Vec<bool>,
+    removed: String,
+    /// `removed[start..end]`, and whether the value identifies a person on its own.
+    spans: Vec<(u32, u32, bool)>,
+}
+
+impl Gathered {
+    /// Ready for a sheet whose columns `plan` scrubs.
+    pub fn new(map: &Map, plan: &crate::plan::SheetPlan, sheet: &str, headers: &[String]) -> Self {
+        let protected = crate::plan::protected_columns(headers, None);
+        let scrubbed: HashSet<u32> = plan
+            .targets
+            .iter()
+            .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
+            .map(|t| t.col)
+            .collect();
+        Gathered {
+            sheet: sheet.to_string(),
+            headers: headers.to_vec(),
+            kept: (0..headers.len() as u32)
+                .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
+                .collect(),
+            named: headers.iter().map(|h| names_people(h)).collect(),
+            removed: String::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// One kept record (`fields`) and its changes.
+    pub fn record<'f>(
+        &mut self,
+        map: &Map,
+        fields: impl Iterator<Item = &'f str>,
+        changes: &[crate::apply::Change],
+    ) {
+        let fields: Vec<&str> = fields.collect();
+        for (c, field) in fields.iter().enumerate() {
+            if field.is_empty() {
+                continue;
+            }
+            if let Some(Some(seen)) = self.kept.get_mut(c) {
+                match seen.get_mut(*field) {
+                    Some(n) => *n += 1,
+                    None => {
+                        seen.insert(field.to_string(), 1);
+                    }
+                }
+            }
+        }
+        for change in changes {
+            let Some(old) = fields.get(change.col as usize).filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            let rule = &map.rules[change.rule];
+            match &rule.action {
+                crate::actions::Action::Redact(r) => {
+                    for v in r.replaced(old, &[]) {
+                        self.push(&v, identifies(&v, true));
+                    }
+                }
+                _ => {
+                    let name = self
+                        .named
+                        .get(change.col as usize)
+                        .copied()
+                        .unwrap_or(false)
+                        || names_people(&rule.key);
+                    self.push(old, identifies(old, name));
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, value: &str, strong: bool) {
+        let start = self.removed.len() as u32;
+        self.removed.push_str(value);
+        self.spans.push((start, self.removed.len() as u32, strong));
+    }
+
+    /// The residuals to report, or the failure (see [`sweep`]).
+    ///
+    /// # Errors
+    /// [`Problem::Residual`] for kept columns holding values that identify people.
+    pub fn finish(self, map: &Map) -> Result<Vec<Residual>, Problem> {
+        let mut hay = Haystack::default();
+        let mut places = Vec::new();
+        for (col, seen) in self.kept.iter().enumerate() {
+            for (text, &cells) in seen.iter().flatten() {
+                places.push(Place::Kept {
+                    sheet: 0,
+                    col: col as u32,
+                    cells,
+                });
+                hay.push(text, true);
+            }
+        }
+        if hay.is_empty() || self.spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<&str> = self
+            .spans
+            .iter()
+            .map(|&(a, b, _)| &self.removed[a as usize..b as usize])
+            .collect();
+        let hits: Vec<(bool, u32)> = hay
+            .find(&values)
+            .into_iter()
+            .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
+            .map(|(v, t)| (self.spans[v].2, t))
+            .collect();
+        judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
+    }
 }
 
 /// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
@@ -734,5 +871,47 @@ fn part_finding(
             _ => None,
         },
         rule: Rule::Leak(super::leaks::part_kind(name, false, sheet.is_some())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_that_identify_a_person_on_their_own() {
+        assert!(identifies("anna.berg@contoso.com", false));
+        assert!(identifies("+44 20 7946 0958", false));
+        assert!(identifies("E12345", false));
+        assert!(identifies("Anna Berg", true));
+        assert!(!identifies("Anna Berg", false), "two words of a place");
+        assert!(!identifies("Anna", true));
+        assert!(!identifies("98052", false), "a postal code");
+        assert!(!identifies("@", false));
+    }
+
+    #[test]
+    fn hyphenated_compounds_are_other_people() {
+        assert!(only_in_compounds("zoë müller-schmidt", "Zoë Müller"));
+        assert!(!only_in_compounds(
+            "zoë müller-schmidt; zoë müller",
+            "Zoë Müller"
+        ));
+        assert!(!only_in_compounds("ask zoë müller.", "Zoë Müller"));
+        assert!(!only_in_compounds("nothing here", "Zoë Müller"));
+    }
+
+    #[test]
+    fn runs_of_one_string_are_joined_and_attributes_are_texts() {
+        let xml = r#"<comments><commentList><comment ref="C4"><text><r><t>Ask An</t></r><r><rPr><b/><rFont val="Latha"/></rPr><t>na Berg</t></r></text></comment></commentList></comments><x a="mailto:lars@contoso.com"/>"#;
+        let texts = xml_texts(xml).unwrap();
+        assert_eq!(
+            texts,
+            [
+                ("C4".to_string(), Some((3, 2))),
+                ("Ask Anna Berg".to_string(), Some((3, 2))),
+                ("mailto:lars@contoso.com".to_string(), None)
+            ]
+        );
     }
 }

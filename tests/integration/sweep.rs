@@ -138,16 +138,68 @@ fn the_bundled_profile_passes_the_generated_exports() {
     });
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export.to_xlsx());
+    // In a CSV the Display formula's results are plain copies of the names: left out.
+    let csv = testdata::disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    wd.write("in/users.csv", csv.to_csv());
     let run = wd.run(&["scrub", "-q", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
     // Managers who share a first name with a user are counted, never a failure.
-    for r in report["files"][0]["residuals"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        assert_eq!(r["kind"], "word", "{r}");
+    for file in 0..2 {
+        assert_eq!(report["files"][file]["status"], "ok");
+        for r in report["files"][file]["residuals"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert_eq!(r["kind"], "word", "{r}");
+            assert_eq!(r["column"], "Manager", "{r}");
+        }
     }
+}
+
+#[test]
+fn a_streamed_csv_with_a_kept_copy_fails_unless_allowed() {
+    let wd = Workdir::new();
+    let mut csv = String::from("Full Name,Email,Team,Backup\n");
+    for (i, u) in USERS.iter().enumerate() {
+        // Each user's backup is the next user's address.
+        let backup = USERS[(i + 1) % USERS.len()][1];
+        csv.push_str(&format!("{},{},{},{backup}\n", u[0], u[1], u[3]));
+    }
+    wd.write("in/people.csv", &csv);
+    let map = "version = 1\n[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"\n";
+    wd.write("map.toml", map);
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/people.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("sheet 'people', column 'Backup' (3): kept cell(s) hold"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/people.csv") && !wd.exists("scrubbed/people.changes.csv"));
+    assert!(!run.text().contains("contoso"), "no value in the message");
+    wd.write(
+        "map.toml",
+        format!("version = 1\nallow_residual = [\"Backup\"]\n{}", &map[12..]),
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--force",
+        "--map",
+        "map.toml",
+        "in/people.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let out = String::from_utf8(wd.read("scrubbed/people.csv")).unwrap();
+    assert!(
+        out.contains(USERS[1][1]) && !out.contains(USERS[0][0]),
+        "{out}"
+    );
 }
