@@ -371,6 +371,14 @@ impl Map {
             .any(|c| c.trim().to_lowercase() == header.to_lowercase())
     }
 
+    /// Whether a `redact` action uses `mentions`: it replaces what every row of the sheet
+    /// lost, so a CSV is not streamed.
+    pub fn uses_mentions(&self) -> bool {
+        self.rules.iter().any(
+            |r| matches!(&r.action, crate::actions::Action::Redact(red) if red.uses_mentions()),
+        )
+    }
+
     /// Whether a `re:` key matches a blank header (as columns past the header row's end
     /// have): such a map needs the whole sheet to know its columns, so a CSV is not streamed.
     pub fn has_blank_header_pattern(&self) -> bool {

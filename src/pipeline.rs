@@ -382,12 +382,14 @@ fn scrub_file(
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
 /// whole: not when the whole input is needed again (`--verify` compares with it, parts split
 /// it, a dry run shows samples from it), nor when a `re:` key matches a blank header (columns
-/// past the header row's end count as blank-headed only when the widest row is known).
+/// past the header row's end count as blank-headed only when the widest row is known), nor
+/// when `redact` uses mentions (it replaces what every row lost).
 fn streams(map: &Map, settings: &Settings) -> bool {
     !(settings.verify
         || settings.parts.active()
         || settings.dry_run
-        || map.has_blank_header_pattern())
+        || map.has_blank_header_pattern()
+        || map.uses_mentions())
 }
 
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.

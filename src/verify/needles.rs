@@ -165,6 +165,62 @@ impl Needles {
         self.search(text, true)
     }
 
+    /// Where in `text` (byte ranges of `text` itself) the values occur, as [`Needles::found_in`]
+    /// finds them, with the matching value (lowercased); not overlapping, longest first where
+    /// two start at one place. A value standing in a hyphenated compound (`Anna` in
+    /// `Anna-Lena`) is not taken: that is another name.
+    pub fn spans(&self, text: &str) -> Vec<(usize, usize, &str)> {
+        if self.needles.is_empty() || text.is_empty() {
+            return Vec::new();
+        }
+        // Lowercase char by char, remembering where each lowercased char came from.
+        let mut lower = String::with_capacity(text.len());
+        let mut origin: Vec<usize> = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            let before = lower.len();
+            lower.extend(c.to_lowercase());
+            origin.extend(std::iter::repeat_n(i, lower.len() - before));
+        }
+        origin.push(text.len());
+        let compound = |c: Option<char>, next: Option<char>| {
+            c == Some('-') && next.is_some_and(char::is_alphanumeric)
+        };
+        let mut out: Vec<(usize, usize, &str)> = Vec::new();
+        let mut taken_to = 0;
+        for (start, end) in words(&lower) {
+            let _ = end;
+            if start < taken_to {
+                continue;
+            }
+            let Some(&(from, to)) = self.index.get(&fnv1a(&lower.as_bytes()[start..end])) else {
+                continue;
+            };
+            let best = self.needles[from as usize..to as usize]
+                .iter()
+                .filter(|n| n.matches_at(&lower, start))
+                .filter(|n| {
+                    let at = start - n.anchor_at as usize;
+                    let stop = at + n.text.len();
+                    let mut before = lower[..at].chars().rev();
+                    let mut after = lower[stop..].chars();
+                    let (b1, b2) = (before.next(), before.next());
+                    let (a1, a2) = (after.next(), after.next());
+                    !compound(b1, b2) && !compound(a1, a2)
+                })
+                .max_by_key(|n| n.text.len());
+            if let Some(n) = best {
+                let at = start - n.anchor_at as usize;
+                let stop = at + n.text.len();
+                if at < taken_to {
+                    continue;
+                }
+                out.push((origin[at], origin[stop], &n.text));
+                taken_to = stop;
+            }
+        }
+        out
+    }
+
     fn search(&self, text: &str, markup: bool) -> bool {
         if self.needles.is_empty() || text.is_empty() {
             return false;

@@ -452,7 +452,7 @@ fn only_in_compounds(text: &str, value: &str) -> bool {
 }
 
 /// Whether a column's header or map key says it holds people's names.
-fn names_people(header: &str) -> bool {
+pub fn names_people(header: &str) -> bool {
     let h = header.to_lowercase();
     [
         "name", "owner", "manager", "user", "person", "contact", " by", "approver", "assign",

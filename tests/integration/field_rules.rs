@@ -222,7 +222,7 @@ fn in_csv_the_maps_limits_apply() {
     assert!(run.stderr.contains("email addresses"), "{}", run.stderr);
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"Last Name\" = { action = \"replace\", value = \"Deleted User {row} of the export\", max_length = 16 }\n",
+        "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\"Last Name\" = { action = \"replace\", value = \"Deleted User {row} of the export\", max_length = 16 }\n",
     );
     let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());

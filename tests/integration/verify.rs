@@ -18,6 +18,15 @@ fn export() -> Export {
     })
 }
 
+/// The same export as a CSV holds it: without the Display formula, whose results would be plain
+/// copies of the names there (which scrub refuses to leave in a kept column).
+fn csv_export() -> Export {
+    testdata::disabled_users(&Options {
+        rows: ROWS,
+        ..Options::default()
+    })
+}
+
 /// The text of a generated cell (row 0 is the first data row).
 fn text(export: &Export, row: usize, logical: &str) -> String {
     match &export.rows[row][export.column_index(logical).unwrap()] {
@@ -100,7 +109,7 @@ fn scrub_output_passes_xlsx_and_csv() {
         "scrubbed/users.xlsx",
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
-    wd.write("in/users.csv", export.to_csv());
+    wd.write("in/users.csv", csv_export().to_csv());
     let run = wd.run(&["scrub", "-q", "--out-dir", "csv", "in/users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let run = wd.run(&["verify", "in/users.csv", "csv/users.csv"]);
@@ -379,7 +388,7 @@ fn mutation_comment_and_document_properties() {
 
 #[test]
 fn mutation_csv_with_one_personal_value_left() {
-    let export = export();
+    let export = csv_export();
     let wd = Workdir::new();
     wd.write("in/users.csv", export.to_csv());
     let run = wd.run(&["scrub", "-q", "in/users.csv"]);
