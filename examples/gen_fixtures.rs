@@ -10,7 +10,8 @@
 //! add `--release` to make it fast.
 //!
 //! Besides `--rows` and `--seed`, `--formula-column` and `--extra-sheet` turn on the matching
-//! [`Options`] fields.
+//! [`Options`] fields. `--raw` writes the xlsx in the layout Dynamics itself writes (prefixed
+//! elements, inline strings; see `testdata::raw`) instead of the layout of a file saved in Excel.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use dsr_scrub::testdata::{disabled_users, Options};
 
 const USAGE: &str =
-    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [OUT_DIR]";
+    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [--raw] [OUT_DIR]";
 
 fn main() -> ExitCode {
     match run() {
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut options = Options::default();
     let mut out_dir: Option<PathBuf> = None;
+    let mut raw = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -40,6 +42,7 @@ fn run() -> Result<(), String> {
             "--seed" => options.seed = parse(args.next(), "--seed")?,
             "--formula-column" => options.formula_column = true,
             "--extra-sheet" => options.extra_sheet = true,
+            "--raw" => raw = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -58,7 +61,14 @@ fn run() -> Result<(), String> {
 
     let export = disabled_users(&options);
     for (name, bytes) in [
-        ("disabled-users.xlsx", export.to_xlsx()),
+        (
+            "disabled-users.xlsx",
+            if raw {
+                export.to_dynamics_raw_xlsx()
+            } else {
+                export.to_xlsx()
+            },
+        ),
         ("disabled-users.csv", export.to_csv()),
     ] {
         let path = out_dir.join(name);

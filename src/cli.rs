@@ -126,7 +126,7 @@ pub struct ScrubArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }
@@ -238,7 +238,7 @@ pub struct InspectArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Input .xlsx or .csv files, or folders of them (not recursive).
+    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// The kinds of input dsr-scrub reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
-    /// `.xlsx`
+    /// `.xlsx`, and `.xlsm` (macro-enabled; the macros are kept as they are)
     Xlsx,
     /// `.csv`
     Csv,
@@ -26,7 +26,7 @@ impl InputKind {
     pub fn of(path: &Path) -> Option<InputKind> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
-            "xlsx" => Some(InputKind::Xlsx),
+            "xlsx" | "xlsm" => Some(InputKind::Xlsx),
             "csv" => Some(InputKind::Csv),
             _ => None,
         }
@@ -47,7 +47,6 @@ impl InputKind {
         Err(match ext.as_deref() {
             Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
             Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("xlsm") => Problem::OtherFormat("a macro-enabled workbook (.xlsm)"),
             Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
             Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
             Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
@@ -67,7 +66,7 @@ pub struct Job {
     pub changes: PathBuf,
 }
 
-/// Expand folders (their `.xlsx`/`.csv` files, not recursive, sorted) and drop duplicates.
+/// Expand folders (their `.xlsx`/`.xlsm`/`.csv` files, not recursive, sorted) and drop duplicates.
 /// Files named explicitly are kept whatever their extension, so an unsupported one is reported.
 ///
 /// # Errors
@@ -290,6 +289,20 @@ fn scrub_file(
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
         report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
+    }
+    if kind == InputKind::Xlsx {
+        let package = crate::xlsx::macros::Package::of(&bytes).map_err(fail)?;
+        if settings.rebuild {
+            package.check_rebuild().map_err(fail)?;
+        }
+        // Macros are copied as they are: they must not hold what the scrub removes.
+        package
+            .check_macros(&bytes, || {
+                crate::verify::Needles::new(&crate::verify::removed_values(
+                    map, &book, &file_plan, &changes,
+                ))
+            })
+            .map_err(fail)?;
     }
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
@@ -835,6 +848,7 @@ mod tests {
     fn kinds_by_extension() {
         assert_eq!(InputKind::of(Path::new("a/B.XLSX")), Some(InputKind::Xlsx));
         assert_eq!(InputKind::of(Path::new("b.csv")), Some(InputKind::Csv));
+        assert_eq!(InputKind::of(Path::new("m.xlsm")), Some(InputKind::Xlsx));
         assert_eq!(InputKind::of(Path::new("c.xls")), None);
         assert_eq!(InputKind::of(Path::new("noext")), None);
     }

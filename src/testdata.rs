@@ -26,6 +26,10 @@ use rust_xlsxwriter::{
     TableColumn, TableStyle, Workbook, Worksheet,
 };
 
+// The same export in other byte layouts and workbook kinds.
+pub mod kinds;
+pub mod raw;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -1448,6 +1452,14 @@ impl Export {
     /// lists are stored the way Excel 2010+ stores lists that point at another sheet: as x14
     /// data validations in the worksheet's `extLst`.
     pub fn to_xlsx(&self) -> Vec<u8> {
+        self.xlsx_with(|_| Ok(()))
+    }
+
+    /// [`Export::to_xlsx`] with `extra` applied to the workbook before its sheets are added.
+    fn xlsx_with(
+        &self,
+        extra: impl FnOnce(&mut Workbook) -> Result<(), rust_xlsxwriter::XlsxError>,
+    ) -> Vec<u8> {
         let mut workbook = Workbook::new();
         // A fixed "export time" (after every Modified On) keeps the bytes deterministic.
         let exported = ExcelDateTime::from_ymd(2024, 11, 5)
@@ -1459,6 +1471,7 @@ impl Export {
                 .set_creation_datetime(&exported)
                 .set_author(EXPORTED_BY),
         );
+        extra(&mut workbook).expect("extra parts");
         let sheet = workbook.add_worksheet();
         self.write_data_sheet(sheet).expect("writing data sheet");
         let hidden = workbook.add_worksheet();

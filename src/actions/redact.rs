@@ -87,6 +87,20 @@ fn number_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | ',' | ':')
 }
 
+/// Whether a phone-shaped match at `start..end` is a number on its own. A `.` or `,` next to it
+/// continues the number only when a digit follows on the other side (`1,234,567.89`); otherwise
+/// it is the punctuation of the sentence ("call 425-555-0147.").
+fn number_stands_alone(text: &str, start: usize, end: usize) -> bool {
+    fn continues(mut side: impl Iterator<Item = char>) -> bool {
+        match side.next() {
+            Some('.' | ',') => side.next().is_some_and(|c| c.is_ascii_digit()),
+            Some(c) => number_char(c),
+            None => false,
+        }
+    }
+    !continues(text[..start].chars().rev()) && !continues(text[end..].chars())
+}
+
 impl Redactor {
     /// A redactor; `subjects` are the data subjects' values (needed by the `subjects` detector).
     ///
@@ -188,7 +202,7 @@ impl Redactor {
                         let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
                         let plausible = (7..=15).contains(&digits)
                             && !date_like().is_match(m.as_str())
-                            && stands_alone(&out, m.start(), m.end(), number_char);
+                            && number_stands_alone(&out, m.start(), m.end());
                         if plausible {
                             found(m.as_str());
                             result.push_str(&out[last..m.start()]);
@@ -299,6 +313,23 @@ mod tests {
                 "Call [phone] today",
                 "{phone}"
             );
+        }
+    }
+
+    #[test]
+    fn issue_12_phone_before_a_full_stop_or_comma_is_redacted() {
+        let red = r(&[Detector::Phone]);
+        for (text, expected) in [
+            ("call 425-555-0147.", "call [phone]."),
+            ("call 425-555-0147, then", "call [phone], then"),
+            ("Tel.+44 20 7946 0123.", "Tel.[phone]."),
+            ("(425) 555-0147, 030 1234567.", "[phone], [phone]."),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+        }
+        // Still part of a longer number when a digit follows the point or comma.
+        for text in ["425-555-0147.5 units", "1,425-555-0147", "425-555-0147,25"] {
+            assert_eq!(red.apply(text, &[]), None, "{text}");
         }
     }
 

@@ -6,4 +6,7 @@ pub mod patch;
 mod read;
 pub mod rebuild;
 
+// Parts kept as they are: macros, chart sheets.
+pub mod macros;
+
 pub use read::{read, read_with, Limits};

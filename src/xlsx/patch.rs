@@ -14,6 +14,12 @@
 //! (deduplicated), so they are shared strings like every other text in the file. `count` and
 //! `uniqueCount` are set to the new totals.
 //!
+//! Exports written by Dynamics itself (never opened in Excel) put a namespace prefix on every
+//! element (`<x:c>`, `<x:v>`) and hold text as inline strings, without a shared strings part:
+//! tags are matched by local name under any prefix, a rewritten cell keeps its element's prefix,
+//! and a changed inline-string cell (or any text cell when there is no table) is written as an
+//! inline string.
+//!
 //! Formula cached values: once any cell changed, a formula's cached text may repeat removed
 //! text (a Full Name formula over First and Last Name), so every formula cell with a text result
 //! loses its cached value and the workbook is marked to recalculate on load.
@@ -28,6 +34,7 @@ use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -117,14 +124,15 @@ pub fn write<W: Write>(
     };
     let string_count = strings.as_ref().map_or(0, |s| s.items.len());
 
-    // New values become shared strings appended to the table, deduplicated, in change order.
+    // New values become shared strings appended to the table, deduplicated, in change order
+    // (a changed inline-string cell stays an inline string; without a table, all are inline).
     let mut new_strings: Vec<&str> = Vec::new();
     let mut new_index: HashMap<&str, u32> = HashMap::new();
-    let mut new_refs = 0u64;
+    // Cells that refer to a new string, counted as the sheets are rewritten.
+    let new_refs = AtomicU64::new(0);
     if strings.is_some() {
         for change in changes.iter().flat_map(|c| &c.cells) {
             if let Some(text) = cell_text(&change.new) {
-                new_refs += 1;
                 new_index.entry(text).or_insert_with(|| {
                     new_strings.push(text);
                     (string_count + new_strings.len() - 1) as u32
@@ -198,8 +206,10 @@ pub fn write<W: Write>(
                         let cell = CellXml::parse(raw);
                         if let Some(change) = changes.take_at(&mut cursor, row, col) {
                             applied += 1;
-                            let index =
-                                cell_text(&change.new).and_then(|t| new_index.get(t).copied());
+                            let index = cell_text(&change.new)
+                                .filter(|_| cell.t != Some("inlineStr"))
+                                .and_then(|t| new_index.get(t).copied());
+                            new_refs.fetch_add(u64::from(index.is_some()), Ordering::Relaxed);
                             write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
                             return Ok(true);
                         }
@@ -249,7 +259,7 @@ pub fn write<W: Write>(
                 .map_err(|_| Problem::MissingPart(path.clone()))?;
             let options = entry_options(&entry, level);
             drop(entry);
-            let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs;
+            let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs.into_inner();
             let archive = single_entry(path, options, |out| {
                 strings
                     .write(&refs, &new_strings, total, out)
@@ -439,7 +449,8 @@ where
             if let Some(changes) = deleting {
                 if changes.is_deleted(&mut deleted_cursor, row) {
                     if !tag.ends_with(b"/>") {
-                        read_until_suffix(&mut input, &mut tag, b"</row>")?;
+                        let end = end_tag(&tag);
+                        read_until_suffix(&mut input, &mut tag, &end)?;
                     }
                     continue;
                 }
@@ -450,7 +461,8 @@ where
             }
         } else if is_tag(&tag, b"c") {
             if !tag.ends_with(b"/>") {
-                read_until_suffix(&mut input, &mut tag, b"</c>")?;
+                let end = end_tag(&tag);
+                read_until_suffix(&mut input, &mut tag, &end)?;
             }
             let col = attr_value(&tag, b"r")
                 .and_then(|r| column_of(r.as_bytes()))
@@ -505,13 +517,46 @@ fn read_until_suffix<R: BufRead>(
     Ok(())
 }
 
-/// Whether `tag` (starting with `<`) opens an element named `name` in the default namespace.
+/// Whether `tag` (starting with `<`) opens an element whose local name is `name`, with or
+/// without a namespace prefix (`<c`, `<x:c`): exports written by Dynamics itself prefix every
+/// element.
 fn is_tag(tag: &[u8], name: &[u8]) -> bool {
-    tag.get(1..1 + name.len()) == Some(name)
+    let local = &tag.get(1..).unwrap_or_default()[prefix_of(tag).len()..];
+    local.get(..name.len()) == Some(name)
         && matches!(
-            tag.get(1 + name.len()),
+            local.get(name.len()),
             Some(b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n')
         )
+}
+
+/// The namespace prefix of a start tag's name with its colon (`x:` for `<x:c r="A1">`), or
+/// nothing when the element is in the default namespace.
+fn prefix_of(tag: &[u8]) -> &[u8] {
+    let name = tag.get(1..).unwrap_or_default();
+    let end = name
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(name.len());
+    match memchr::memchr(b':', &name[..end]) {
+        Some(colon) => &name[..=colon],
+        None => &[],
+    }
+}
+
+/// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
+fn end_tag(tag: &[u8]) -> Vec<u8> {
+    let name = tag.get(1..).unwrap_or_default();
+    let end = name
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(name.len());
+    [&b"</"[..], &name[..end], b">"].concat()
+}
+
+/// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
+/// is found in.
+fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
+    [open.as_bytes(), prefix, name.as_bytes()].concat()
 }
 
 /// The value of attribute `name` in a start tag (no entity decoding: cell references and numbers
@@ -621,6 +666,9 @@ fn column_of(reference: &[u8]) -> Option<u32> {
 /// What the writer needs to know about one `<c>` element.
 struct CellXml<'a> {
     raw: &'a [u8],
+    /// The namespace prefix of the element with its colon (`x:`), or empty; its children
+    /// (`<v>`, `<f>`, `<is>`) are written with the same one.
+    prefix: &'a [u8],
     /// The start tag, up to and including `>`.
     start: &'a [u8],
     r: Option<&'a str>,
@@ -635,16 +683,19 @@ impl<'a> CellXml<'a> {
         let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
         let start = &raw[..start_end];
         let body = &raw[start_end..];
-        let v = memchr::memmem::find(body, b"<v>").and_then(|i| {
-            let from = i + 3;
-            let to = from + memchr::memmem::find(&body[from..], b"</v>")?;
+        let prefix = prefix_of(raw);
+        let (v_open, v_close) = (qualified("<", prefix, "v>"), qualified("</", prefix, "v>"));
+        let v = memchr::memmem::find(body, &v_open).and_then(|i| {
+            let from = i + v_open.len();
+            let to = from + memchr::memmem::find(&body[from..], &v_close)?;
             std::str::from_utf8(&body[from..to]).ok()
         });
-        let has_formula = [&b"<f>"[..], b"<f ", b"<f/>"]
+        let has_formula = ["f>", "f ", "f/>"]
             .iter()
-            .any(|p| memchr::memmem::find(body, p).is_some());
+            .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some());
         CellXml {
             raw,
+            prefix,
             start,
             r: attr_value(start, b"r"),
             s: attr_value(start, b"s"),
@@ -664,7 +715,7 @@ impl<'a> CellXml<'a> {
     fn without_cached_value(&self) -> Vec<u8> {
         let body = &self.raw[self.start.len()..];
         let mut out = Vec::with_capacity(self.raw.len());
-        out.extend_from_slice(b"<c");
+        out.extend_from_slice(&qualified("<", self.prefix, "c"));
         for (key, value) in [("r", self.r), ("s", self.s)] {
             if let Some(value) = value {
                 out.extend_from_slice(format!(" {key}=\"{value}\"").as_bytes());
@@ -672,14 +723,19 @@ impl<'a> CellXml<'a> {
         }
         out.push(b'>');
         let mut rest = body;
-        if let Some(i) = memchr::memmem::find(rest, b"<v>") {
-            if let Some(j) = memchr::memmem::find(&rest[i..], b"</v>") {
+        let (v_open, v_close, v_empty) = (
+            qualified("<", self.prefix, "v>"),
+            qualified("</", self.prefix, "v>"),
+            qualified("<", self.prefix, "v/>"),
+        );
+        if let Some(i) = memchr::memmem::find(rest, &v_open) {
+            if let Some(j) = memchr::memmem::find(&rest[i..], &v_close) {
                 out.extend_from_slice(&rest[..i]);
-                rest = &rest[i + j + 4..];
+                rest = &rest[i + j + v_close.len()..];
             }
-        } else if let Some(i) = memchr::memmem::find(rest, b"<v/>") {
+        } else if let Some(i) = memchr::memmem::find(rest, &v_empty) {
             out.extend_from_slice(&rest[..i]);
-            rest = &rest[i + 4..];
+            rest = &rest[i + v_empty.len()..];
         }
         out.extend_from_slice(rest);
         out
@@ -693,38 +749,47 @@ fn write_new_cell<W: Write>(
     value: &Data,
     shared: Option<u32>,
 ) -> std::io::Result<()> {
-    let mut head = String::from("<c");
+    // The cell and its children keep the namespace prefix the sheet uses.
+    let p = String::from_utf8_lossy(old.prefix);
+    let mut head = format!("<{p}c");
     if let Some(r) = old.r {
         head.push_str(&format!(" r=\"{r}\""));
     }
     if let Some(s) = old.s {
         head.push_str(&format!(" s=\"{s}\""));
     }
+    let (v, end) = (format!("{p}v"), format!("</{p}c>"));
     match value {
         Data::Empty => write!(out, "{head}/>"),
         Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
-            Some(index) => write!(out, "{head} t=\"s\"><v>{index}</v></c>"),
+            Some(index) => write!(out, "{head} t=\"s\"><{v}>{index}</{v}>{end}"),
             None => {
-                write!(out, "{head} t=\"inlineStr\"><is>")?;
-                write_text_element(out, text)?;
-                write!(out, "</is></c>")
+                write!(out, "{head} t=\"inlineStr\"><{p}is>")?;
+                write_text_element(out, old.prefix, text)?;
+                write!(out, "</{p}is>{end}")
             }
         },
-        Data::Float(f) => write!(out, "{head}><v>{f}</v></c>"),
-        Data::Int(i) => write!(out, "{head}><v>{i}</v></c>"),
-        Data::Bool(b) => write!(out, "{head} t=\"b\"><v>{}</v></c>", u8::from(*b)),
-        Data::DateTime(dt) => write!(out, "{head}><v>{}</v></c>", dt.as_f64()),
-        Data::Error(e) => write!(out, "{head} t=\"e\"><v>{}</v></c>", escape(&e.to_string())),
+        Data::Float(f) => write!(out, "{head}><{v}>{f}</{v}>{end}"),
+        Data::Int(i) => write!(out, "{head}><{v}>{i}</{v}>{end}"),
+        Data::Bool(b) => write!(out, "{head} t=\"b\"><{v}>{}</{v}>{end}", u8::from(*b)),
+        Data::DateTime(dt) => write!(out, "{head}><{v}>{}</{v}>{end}", dt.as_f64()),
+        Data::Error(e) => write!(
+            out,
+            "{head} t=\"e\"><{v}>{}</{v}>{end}",
+            escape(&e.to_string())
+        ),
     }
 }
 
-/// `<t>text</t>`, with `xml:space="preserve"` when spaces at the ends must survive.
-fn write_text_element<W: Write>(out: &mut W, text: &str) -> std::io::Result<()> {
+/// `<t>text</t>` (with the namespace `prefix`, e.g. `x:`), with `xml:space="preserve"` when
+/// spaces at the ends must survive.
+fn write_text_element<W: Write>(out: &mut W, prefix: &[u8], text: &str) -> std::io::Result<()> {
+    let p = String::from_utf8_lossy(prefix);
     let preserve = text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
     if preserve {
-        write!(out, "<t xml:space=\"preserve\">{}</t>", escape(text))
+        write!(out, "<{p}t xml:space=\"preserve\">{}</{p}t>", escape(text))
     } else {
-        write!(out, "<t>{}</t>", escape(text))
+        write!(out, "<{p}t>{}</{p}t>", escape(text))
     }
 }
 
@@ -763,6 +828,8 @@ struct SharedStrings {
     items: Vec<std::ops::Range<usize>>,
     /// Everything after the last item (`</sst>`, maybe an extLst).
     tail: std::ops::Range<usize>,
+    /// The namespace prefix of `<sst>` with its colon, or empty.
+    prefix: Vec<u8>,
 }
 
 impl SharedStrings {
@@ -771,6 +838,8 @@ impl SharedStrings {
         let sst = find_tag(&xml, 0, b"sst")
             .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?;
         let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
+        let prefix = prefix_of(&xml[sst..]).to_vec();
+        let si_end = qualified("</", &prefix, "si>");
         let mut items = Vec::new();
         let mut pos = sst_end;
         if !xml[..sst_end].ends_with(b"/>") {
@@ -783,9 +852,9 @@ impl SharedStrings {
                     open_end
                 } else {
                     open_end
-                        + memchr::memmem::find(&xml[open_end..], b"</si>")
+                        + memchr::memmem::find(&xml[open_end..], &si_end)
                             .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?
-                        + 5
+                        + si_end.len()
                 };
                 items.push(start..end);
                 pos = end;
@@ -798,6 +867,7 @@ impl SharedStrings {
             items,
             tail: pos..len,
             xml,
+            prefix,
         })
     }
 
@@ -816,20 +886,23 @@ impl SharedStrings {
         let tag = set_attr(&tag, "uniqueCount", &unique.to_string());
         out.write_all(&tag)?;
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+        let p = &self.prefix;
+        let (si, si_end) = (qualified("<", p, "si>"), qualified("</", p, "si>"));
+        let blank = [&si[..], &qualified("<", p, "t/>"), &si_end].concat();
         for (item, &uses) in self.items.iter().zip(refs) {
             if uses == 0 {
-                writer.write_all(b"<si><t/></si>")?;
+                writer.write_all(&blank)?;
             } else {
                 writer.write_all(&self.xml[item.clone()])?;
             }
         }
         for text in new {
-            writer.write_all(b"<si>")?;
-            write_text_element(&mut writer, text)?;
-            writer.write_all(b"</si>")?;
+            writer.write_all(&si)?;
+            write_text_element(&mut writer, p, text)?;
+            writer.write_all(&si_end)?;
         }
         if self.tail.is_empty() {
-            writer.write_all(b"</sst>")?;
+            writer.write_all(&qualified("</", p, "sst>"))?;
         } else {
             writer.write_all(&self.xml[self.tail.clone()])?;
         }
@@ -837,7 +910,7 @@ impl SharedStrings {
     }
 }
 
-/// The position of the next start tag `<name` (default namespace) at or after `from`.
+/// The position of the next start tag `<name` (with or without a prefix) at or after `from`.
 fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut pos = from;
     while let Some(i) = memchr::memchr(b'<', &xml[pos..]) {
@@ -882,17 +955,27 @@ fn recalculate_on_load(xml: &[u8]) -> Vec<u8> {
         };
         return [&xml[..at], &new_tag[..], &xml[end..]].concat();
     }
-    // calcPr follows these elements in the schema; insert it after the last one present.
+    // calcPr follows these elements in the schema; insert it after the last one present, in
+    // the namespace prefix of the workbook element.
+    let prefix = find_tag(xml, 0, b"workbook").map_or(&[][..], |at| prefix_of(&xml[at..]));
     let after = [
-        &b"</definedNames>"[..],
-        b"</externalReferences>",
-        b"</functionGroups>",
-        b"</sheets>",
+        "definedNames>",
+        "externalReferences>",
+        "functionGroups>",
+        "sheets>",
     ]
     .iter()
-    .find_map(|closer| memchr::memmem::rfind(xml, closer).map(|i| i + closer.len()));
+    .find_map(|name| {
+        let closer = qualified("</", prefix, name);
+        memchr::memmem::rfind(xml, &closer).map(|i| i + closer.len())
+    });
     match after {
-        Some(i) => [&xml[..i], b"<calcPr fullCalcOnLoad=\"1\"/>", &xml[i..]].concat(),
+        Some(i) => [
+            &xml[..i],
+            &qualified("<", prefix, "calcPr fullCalcOnLoad=\"1\"/>"),
+            &xml[i..],
+        ]
+        .concat(),
         None => xml.to_vec(),
     }
 }
@@ -1075,5 +1158,101 @@ mod tests {
         let out = String::from_utf8(strip_doc_props(core).unwrap()).unwrap();
         assert!(!out.contains("Zoë") && !out.contains("Aoife"), "{out}");
         assert!(out.contains("2024-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn prefixed_cells_are_walked_and_replaced_in_their_prefix() {
+        // The layout of exports written by Dynamics itself: a BOM, `x:` on every element,
+        // inline strings.
+        let xml = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><x:worksheet xmlns:x=\"m\"><x:cols><x:col min=\"1\" max=\"1\"/></x:cols><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" s=\"1\" t=\"inlineStr\"><x:is><x:t>Zoë</x:t></x:is></x:c><x:c r=\"B1\"><x:v>2</x:v></x:c></x:row><x:row r=\"2\"><x:c r=\"C2\" t=\"str\"><x:f>A1</x:f><x:v>Zoë</x:v></x:c></x:row></x:sheetData></x:worksheet>".as_bytes();
+        let mut seen = Vec::new();
+        let mut copy = Vec::new();
+        walk_cells(xml, &mut copy, None, |r, c, _, _| {
+            seen.push((r, c));
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(copy, xml, "copied byte for byte, BOM included");
+        assert_eq!(seen, [(0, 0), (0, 1), (1, 2)]);
+
+        let mut out = Vec::new();
+        walk_cells(xml, &mut out, None, |_, col, raw, w| {
+            let cell = CellXml::parse(raw);
+            match col {
+                0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
+                1 => write_new_cell(w, &cell, &Data::Float(1.5), None),
+                _ => {
+                    assert!(cell.has_formula && cell.has_text_result());
+                    assert_eq!(cell.v, Some("Zoë"));
+                    w.write_all(&cell.without_cached_value())
+                }
+            }
+            .unwrap();
+            Ok(true)
+        })
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(r#"<x:c r="A1" s="1" t="inlineStr"><x:is><x:t>Deleted</x:t></x:is></x:c><x:c r="B1"><x:v>1.5</x:v></x:c>"#), "{out}");
+        assert!(out.contains(r#"<x:c r="C2"><x:f>A1</x:f></x:c>"#), "{out}");
+        assert!(!out.contains("Zoë"), "{out}");
+    }
+
+    #[test]
+    fn any_prefix_is_a_prefix() {
+        assert!(is_tag(b"<x:c r=\"A1\">", b"c"));
+        assert!(is_tag(b"<s:row>", b"row"));
+        assert!(is_tag(b"<main:sst count=\"1\">", b"sst"));
+        assert!(!is_tag(b"<x:cols>", b"c"));
+        assert!(!is_tag(b"<x:col/>", b"c"));
+        assert!(!is_tag(b"<xc>", b"c"));
+        assert_eq!(prefix_of(b"<x:c r=\"A1\"/>"), b"x:");
+        assert_eq!(prefix_of(b"<c r=\"x:y\">"), b"");
+        assert_eq!(end_tag(b"<spreadsheet:row r=\"2\">"), b"</spreadsheet:row>");
+        assert_eq!(end_tag(b"<c>"), b"</c>");
+        let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
+        assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
+        let mut out = Vec::new();
+        write_new_cell(&mut out, &cell, &Data::String("x".into()), Some(9)).unwrap();
+        assert_eq!(out, br#"<s:c r="B2" t="s"><s:v>9</s:v></s:c>"#);
+    }
+
+    #[test]
+    fn prefixed_rows_are_deleted_and_shifted() {
+        use crate::apply::Deletion;
+        let xml = br#"<x:worksheet><x:dimension ref="A1:B3"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>gone</x:t></x:is></x:c></x:row><x:row r="3"><x:c r="A3"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#;
+        let changes = SheetChanges {
+            sheet: 0,
+            cells: Vec::new(),
+            deleted: vec![Deletion { row: 1, rule: 0 }],
+        };
+        let mut out = Vec::new();
+        walk_cells(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<x:worksheet><x:dimension ref="A1:B2"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#
+        );
+        let table = br#"<x:table ref="A1:B3"><x:autoFilter ref="A1:B3"/></x:table>"#;
+        assert_eq!(
+            shift_table(table, &changes),
+            br#"<x:table ref="A1:B2"><x:autoFilter ref="A1:B2"/></x:table>"#
+        );
+    }
+
+    #[test]
+    fn prefixed_workbook_and_shared_strings() {
+        let wb = br#"<x:workbook xmlns:x="m"><x:sheets><x:sheet/></x:sheets></x:workbook>"#;
+        assert_eq!(
+            recalculate_on_load(wb),
+            br#"<x:workbook xmlns:x="m"><x:sheets><x:sheet/></x:sheets><x:calcPr fullCalcOnLoad="1"/></x:workbook>"#
+        );
+        let xml = br#"<x:sst xmlns:x="m" count="2" uniqueCount="2"><x:si><x:t>Header</x:t></x:si><x:si><x:t>Zoe</x:t></x:si></x:sst>"#;
+        let sst = SharedStrings::parse(xml.to_vec()).unwrap();
+        assert_eq!(sst.items.len(), 2);
+        let mut out = Vec::new();
+        sst.write(&[1, 0], &["Deleted"], 2, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<x:sst xmlns:x="m" count="2" uniqueCount="3"><x:si><x:t>Header</x:t></x:si><x:si><x:t/></x:si><x:si><x:t>Deleted</x:t></x:si></x:sst>"#
+        );
     }
 }

@@ -118,11 +118,17 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
     for meta in metadata {
-        if meta.typ != SheetType::WorkSheet {
-            return Err(Problem::Build(format!(
-                "sheet '{}' is a chart or macro sheet, which dsr-scrub cannot rewrite; move the data to a worksheet",
-                meta.name
-            )));
+        match meta.typ {
+            SheetType::WorkSheet => {}
+            // A chart sheet holds no cells: the lossless writer copies it byte for byte, and
+            // the plan never sees it.
+            SheetType::ChartSheet => continue,
+            _ => {
+                return Err(Problem::Build(format!(
+                    "sheet '{}' is an Excel 4.0 macro or dialog sheet, which dsr-scrub cannot rewrite; move the data to a worksheet or delete that sheet",
+                    meta.name
+                )))
+            }
         }
         let part = parts
             .iter()

@@ -1,0 +1,147 @@
+//! Parts the lossless writer keeps as they are although they are no worksheet: the VBA project of
+//! a macro-enabled workbook (`.xlsm`) and chart sheets.
+//!
+//! A chart sheet holds no cells, so nothing in it is scrubbed; it is copied byte for byte. The
+//! VBA project (`xl/vbaProject.bin`) is a binary part that dsr-scrub cannot rewrite: it is kept
+//! byte for byte when no removed value is found in it, searched as Latin-1 (module source in the
+//! project's code page), UTF-8 and UTF-16LE text (names and strings), and otherwise the file
+//! fails, naming the part. The rebuild writer keeps neither, so it refuses such workbooks.
+
+use crate::error::Problem;
+use crate::verify::Needles;
+use std::io::{Cursor, Read};
+
+/// What a package holds besides worksheets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Package {
+    /// The VBA project parts (`xl/vbaProject.bin`).
+    pub vba: Vec<String>,
+    /// Whether the workbook has chart sheets.
+    pub chart_sheets: bool,
+}
+
+impl Package {
+    /// Look at the package's entry names.
+    ///
+    /// # Errors
+    /// A [`Problem`] when the zip directory is damaged.
+    pub fn of(bytes: &[u8]) -> Result<Package, Problem> {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+        let mut package = Package::default();
+        for name in zip.file_names().flatten() {
+            let lower = name.to_ascii_lowercase();
+            if lower.rsplit('/').next() == Some("vbaproject.bin") {
+                package.vba.push(name.into_owned());
+            } else if lower.starts_with("xl/chartsheets/") {
+                package.chart_sheets = true;
+            }
+        }
+        package.vba.sort();
+        Ok(package)
+    }
+
+    /// The rebuild writer writes cells only: it would drop macros and chart sheets.
+    ///
+    /// # Errors
+    /// [`Problem::Build`] when the package has either.
+    pub fn check_rebuild(&self) -> Result<(), Problem> {
+        let what = match (self.vba.is_empty(), self.chart_sheets) {
+            (true, false) => return Ok(()),
+            (false, false) => "macros",
+            (true, true) => "chart sheets",
+            (false, true) => "macros and chart sheets",
+        };
+        Err(Problem::Build(format!(
+            "--rebuild writes cells only and would drop the workbook's {what}; scrub it without --rebuild"
+        )))
+    }
+
+    /// Search each VBA part for the removed values (`needles`, built only when there is a VBA
+    /// part).
+    ///
+    /// # Errors
+    /// [`Problem::MacrosHoldRemovedValue`] naming the first part that holds one.
+    pub fn check_macros(
+        &self,
+        bytes: &[u8],
+        needles: impl FnOnce() -> Needles,
+    ) -> Result<(), Problem> {
+        if self.vba.is_empty() {
+            return Ok(());
+        }
+        let needles = needles();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+        for part in &self.vba {
+            let mut data = Vec::new();
+            zip.by_name(part)
+                .map_err(|_| Problem::MissingPart(part.clone()))?
+                .read_to_end(&mut data)
+                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            if binary_holds(&needles, &data) {
+                return Err(Problem::MacrosHoldRemovedValue(part.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether binary `data` holds one of `needles` as Latin-1, UTF-8 or UTF-16LE (at either byte
+/// alignment) text.
+pub fn binary_holds(needles: &Needles, data: &[u8]) -> bool {
+    let latin1: String = data.iter().map(|&b| char::from(b)).collect();
+    if needles.found_in_markup(&latin1) || needles.found_in_markup(&String::from_utf8_lossy(data)) {
+        return true;
+    }
+    (0..2).any(|offset| {
+        let units = data
+            .get(offset..)
+            .unwrap_or_default()
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+        let text: String = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        needles.found_in_markup(&text)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn values_are_found_in_every_encoding_of_a_binary_part() {
+        let needles = Needles::new(&["Zoë Müller", "zoe.muller@contoso.com"]);
+        // Strings in a compound file follow a length or a NUL.
+        let noise = b"\xD0\xCF\x11\xE0\x00\x00\x00";
+        let latin1: Vec<u8> = "MsgBox \"Zoë Müller\"".chars().map(|c| c as u8).collect();
+        let cases: [Vec<u8>; 4] = [
+            [&noise[..], &latin1].concat(),
+            [&noise[..], "x = \"Zoë Müller\"".as_bytes()].concat(),
+            [&noise[..], &utf16("ZOE.MULLER@contoso.com")].concat(),
+            [&noise[..6], &utf16(" Zoë Müller ")].concat(),
+        ];
+        for (i, data) in cases.iter().enumerate() {
+            assert!(binary_holds(&needles, data), "case {i}");
+        }
+        let clean = [&noise[..], &utf16("Zoë Mül"), b"Zoe Mueller"].concat();
+        assert!(!binary_holds(&needles, &clean));
+    }
+
+    #[test]
+    fn rebuild_refuses_what_it_would_drop() {
+        assert!(Package::default().check_rebuild().is_ok());
+        let macros = Package {
+            vba: vec!["xl/vbaProject.bin".into()],
+            chart_sheets: false,
+        };
+        let message = macros.check_rebuild().unwrap_err().to_string();
+        assert!(message.contains("drop the workbook's macros"), "{message}");
+    }
+}
