@@ -3,20 +3,29 @@
 
 use super::RawBook;
 
-/// The people of [`users_and_lookup`]'s `Users` sheet: full name, email, first name, team.
-pub const USERS: [[&str; 4]; 3] = [
-    ["Anna Berg", "anna.berg@contoso.com", "Anna", "Sales"],
+/// The people of [`users_and_lookup`]'s `Users` sheet: full name, email, first name, team,
+/// mobile phone.
+pub const USERS: [[&str; 5]; 3] = [
+    [
+        "Anna Berg",
+        "anna.berg@contoso.com",
+        "Anna",
+        "Sales",
+        "+46 70 123 45 67",
+    ],
     [
         "Lars Eriksson",
         "lars.eriksson@contoso.com",
         "Lars",
         "Operations",
+        "+46 70 765 43 21",
     ],
     [
         "Maja Lindqvist",
         "maja.lindqvist@contoso.com",
         "Maja",
         "Finance",
+        "+46 73 555 01 47",
     ],
 ];
 
@@ -27,6 +36,7 @@ sheets = ["Users"]
 "Full Name" = "clear"
 "Email" = { action = "replace", value = "deleted-{row}@example.invalid" }
 "First Name" = { action = "replace", value = "Deleted" }
+"Mobile" = "clear"
 "#;
 
 fn inline(col: char, row: usize, text: &str) -> String {
@@ -58,6 +68,11 @@ fn sheet(headers: &[&str], rows: &[Vec<&str>]) -> String {
 /// holding `lookup`'s rows; `markup` is appended to the `Users` sheet after its cells
 /// (`<headerFooter>`, `<hyperlinks>`, ...).
 pub fn users_and_lookup(lookup: &[[&str; 2]], markup: &str) -> Vec<u8> {
+    users_and_sheets(lookup, markup, None)
+}
+
+/// [`users_and_lookup`] with a third sheet, `Calc`, whose XML inside `<worksheet>` is `calc`.
+pub fn users_and_sheets(lookup: &[[&str; 2]], markup: &str, calc: Option<&str>) -> Vec<u8> {
     let users: Vec<Vec<&str>> = USERS.iter().map(|u| u.to_vec()).collect();
     let lookup: Vec<Vec<&str>> = lookup.iter().map(|l| l.to_vec()).collect();
     RawBook {
@@ -66,11 +81,17 @@ pub fn users_and_lookup(lookup: &[[&str; 2]], markup: &str) -> Vec<u8> {
                 "Users".into(),
                 format!(
                     "{}{markup}",
-                    sheet(&["Full Name", "Email", "First Name", "Team"], &users)
+                    sheet(
+                        &["Full Name", "Email", "First Name", "Team", "Mobile"],
+                        &users
+                    )
                 ),
             ),
             ("Lookup".into(), sheet(&["Contact", "Note"], &lookup)),
-        ],
+        ]
+        .into_iter()
+        .chain(calc.map(|c| ("Calc".to_string(), c.to_string())))
+        .collect(),
         ..RawBook::default()
     }
     .to_xlsx()

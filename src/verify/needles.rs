@@ -225,6 +225,12 @@ impl Needles {
         if self.needles.is_empty() || text.is_empty() {
             return false;
         }
+        // A URL-encoded copy (`anna%40contoso.com`, `Anna%20Berg`) is the value too.
+        if let Some(decoded) = percent_decoded(text) {
+            if self.search(&decoded, markup) {
+                return true;
+            }
+        }
         // Lowercase the cell's own text (not a whole part at once), so that byte offsets of
         // hits stay within this text even where lowercasing changes lengths (`İ` → `i̇`).
         let lower = lowercase(text);
@@ -261,7 +267,12 @@ impl Haystack {
     /// Add a text; returns its number, counted from 0 in the order added.
     pub fn push(&mut self, text: &str, typed: bool) -> u32 {
         let id = self.texts.len() as u32;
-        let lower = lowercase(text).into_owned();
+        // A URL-encoded copy is searched as well, after a line break (a word boundary).
+        let text: Cow<str> = match percent_decoded(text) {
+            Some(decoded) => Cow::Owned(format!("{text}\n{decoded}")),
+            None => Cow::Borrowed(text),
+        };
+        let lower = lowercase(&text).into_owned();
         for (start, end) in words(&lower) {
             self.index
                 .entry(fnv1a(&lower.as_bytes()[start..end]))
@@ -425,6 +436,20 @@ fn weight(value: &str) -> usize {
     value.chars().map(|c| if unspaced(c) { 2 } else { 1 }).sum()
 }
 
+/// `text` with its percent escapes (`%20`, `%40`, `%C3%AB`) decoded, when it has any.
+pub fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escaped = memchr::memchr_iter(b'%', bytes).any(|i| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    });
+    escaped.then(|| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    })
+}
+
 /// Unicode lowercase, without allocating for text that is already lowercase ASCII.
 pub fn lowercase(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -538,6 +563,17 @@ mod tests {
                 needles.found_in_markup(text)
             });
         }
+    }
+
+    #[test]
+    fn url_encoded_copies_are_found() {
+        let n = set(&["anna.berg@contoso.com", "Anna Berg"]);
+        assert!(n.found_in_markup("mailto:anna.berg%40contoso.com"));
+        assert!(n.found_in_markup("https://x.invalid/?q=Anna%20Berg"));
+        assert!(!n.found_in_markup("https://x.invalid/?q=Anna%20Bergman"));
+        let mut hay = Haystack::default();
+        hay.push("see Anna%20Berg", false);
+        assert_eq!(hay.find(&["Anna Berg"]), [(0, 0)]);
     }
 
     #[test]

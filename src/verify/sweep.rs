@@ -86,7 +86,7 @@ pub fn sweep(
     input: Option<&[u8]>,
     output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
 ) -> Result<Vec<Residual>, Problem> {
-    let values = super::removed_values(map, book, plan, changes);
+    let (values, origins) = sweep_values(map, book, plan, changes);
     if values.is_empty() {
         return Ok(Vec::new());
     }
@@ -98,26 +98,19 @@ pub fn sweep(
         add_package(bytes, book, &mut hay, &mut places, &mut part_names)?;
     }
     add_formulas(book, changes, &mut hay, &mut places);
-    let mut kept_hay = Haystack::default();
-    let mut kept_places: Vec<Place> = Vec::new();
-    add_kept(book, changes, &targets, &mut kept_hay, &mut kept_places);
-    let (hits, kept_hits) = rayon::join(
-        || hay.find(&values),
-        || {
-            if kept_hay.is_empty() {
-                return Vec::new();
-            }
-            let residual = residual_values(map, book, changes);
-            let texts: Vec<&str> = residual.iter().map(|(v, _)| v.as_ref()).collect();
-            kept_hay
-                .find(&texts)
-                .into_iter()
-                .filter(|&(v, t)| !only_in_compounds(kept_hay.text(t), &residual[v].0))
-                .map(|(v, t)| (residual[v].1, t))
-                .collect::<Vec<(bool, u32)>>()
-        },
-    );
-    drop((hay, kept_hay));
+    add_kept(book, changes, &targets, &mut hay, &mut places);
+    // One search for both: the package and formulas, and the kept columns' values.
+    let hits = hay.find(&values);
+    let kept_hits: Vec<(bool, u32)> = hits
+        .iter()
+        .filter(|&&(v, t)| {
+            matches!(places[t as usize], Place::Kept { .. })
+                && origins[v] != Origin::Gone
+                && !only_in_compounds(hay.text(t), &values[v])
+        })
+        .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
+        .collect();
+    let kept_places = &places;
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
@@ -179,7 +172,7 @@ pub fn sweep(
     }
 
     let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
-    judge_kept(map, &kept_hits, &kept_places, &names, &headers)
+    judge_kept(map, &kept_hits, kept_places, &names, &headers)
 }
 
 /// Count the kept cells holding removed values per sheet and column; a column holding values
@@ -261,48 +254,81 @@ fn judge_kept(
     Ok(residuals)
 }
 
-/// The values whose copies in kept cells count as residuals, and whether each identifies a
-/// person on its own (see [`identifies`]): the old text of each changed cell, and for `redact`
-/// only what it replaced (the rest of the text is not removed). Rows that row rules delete
-/// take their other people (an approver, a colleague) with them; those are not residuals.
-fn residual_values<'a>(
+/// Where a removed value comes from, for the kept columns' check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A row that row rules delete (its other people go with it), or the whole text of a cell
+    /// that `redact` rewrote (only what it replaced is removed): not a residual in kept cells.
+    Gone,
+    /// Removed from a column of people's names (see [`identifies`]).
+    Name,
+    /// Removed from another column.
+    Other,
+}
+
+/// Every value the scrub removes (as [`super::removed_values`], with the digits of phone
+/// numbers), each with its [`Origin`]. In parallel: a large export has millions.
+fn sweep_values<'a>(
     map: &Map,
     book: &'a Workbook,
+    plan: &FilePlan,
     changes: &[SheetChanges],
-) -> Vec<(Cow<'a, str>, bool)> {
-    let mut out = Vec::new();
+) -> (Vec<Cow<'a, str>>, Vec<Origin>) {
+    let targets = super::target_columns(map, book, plan);
+    let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
+    let mut values = Vec::new();
+    let mut origins = Vec::new();
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
-        let values: Vec<(Cow<str>, bool)> = sc
+        let found: Vec<(Cow<str>, Origin)> = sc
             .cells
             .par_iter()
             .flat_map_iter(|c| {
-                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
-                let name = named.get(c.col as usize).copied().unwrap_or(false)
-                    || names_people(&map.rules[c.rule].key);
-                let values: Vec<(Cow<str>, bool)> = match (&map.rules[c.rule].action, old) {
-                    (crate::actions::Action::Redact(r), Some(text)) => r
-                        .replaced(&text, &[])
-                        .into_iter()
-                        .map(|v| {
-                            let strong = identifies(&v, true);
-                            (Cow::Owned(v), strong)
-                        })
-                        .collect(),
-                    (_, Some(text)) => {
-                        let strong = identifies(&text, name);
-                        vec![(text, strong)]
-                    }
-                    (_, None) => Vec::new(),
+                let mut out: Vec<(Cow<str>, Origin)> = Vec::new();
+                let Some(old) = crate::actions::cell_text(sheet.cell(c.row, c.col)) else {
+                    return out;
                 };
-                values
+                if let crate::actions::Action::Redact(r) = &map.rules[c.rule].action {
+                    out.extend(
+                        r.replaced(&old, &[])
+                            .into_iter()
+                            .map(|v| (Cow::Owned(v), Origin::Name)),
+                    );
+                    out.push((old, Origin::Gone));
+                    return out;
+                }
+                let name =
+                    rule_names[c.rule] || named.get(c.col as usize).copied().unwrap_or(false);
+                let origin = if name { Origin::Name } else { Origin::Other };
+                if let Some(digits) = super::phone_digits(&old) {
+                    out.push((Cow::Owned(digits), Origin::Other));
+                }
+                out.push((old, origin));
+                out
             })
             .collect();
-        out.extend(values);
+        for (v, o) in found {
+            values.push(v);
+            origins.push(o);
+        }
+        for d in &sc.deleted {
+            for col in 0..sheet.width() {
+                if targets[sc.sheet]
+                    .get(col as usize)
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    if let Some(text) = crate::actions::cell_text(sheet.cell(d.row, col)) {
+                        values.push(text);
+                        origins.push(Origin::Gone);
+                    }
+                }
+            }
+        }
     }
-    out
+    (values, origins)
 }
 
 /// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
@@ -317,7 +343,7 @@ pub struct Gathered {
     /// Per column: whether it names people (see [`identifies`]).
     named: Vec<bool>,
     removed: String,
-    /// `removed[start..end]`, and whether the value identifies a person on its own.
+    /// `removed[start..end]`, and whether the value comes from a column of people's names.
     spans: Vec<(u32, u32, bool)>,
 }
 
@@ -388,10 +414,10 @@ impl Gathered {
         }
     }
 
-    fn push(&mut self, value: &str, strong: bool) {
+    fn push(&mut self, value: &str, name: bool) {
         let start = self.removed.len() as u32;
         self.removed.push_str(value);
-        self.spans.push((start, self.removed.len() as u32, strong));
+        self.spans.push((start, self.removed.len() as u32, name));
     }
 
     /// The residuals to report, or the failure (see [`sweep`]).
@@ -423,7 +449,7 @@ impl Gathered {
             .find(&values)
             .into_iter()
             .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
-            .map(|(v, t)| (self.spans[v].2, t))
+            .map(|(v, t)| (identifies(values[v], self.spans[v].2), t))
             .collect();
         judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
     }
@@ -663,17 +689,16 @@ fn part_texts_any(name: &str, data: &[u8]) -> Texts {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
-        if let Ok(text) = std::str::from_utf8(data) {
-            if let Some(texts) = xml_texts(text) {
+        if let Some(text) = super::leaks::decode_text(data) {
+            if let Some(texts) = xml_texts(&text) {
                 return texts;
             }
         }
     }
-    let text = String::from_utf8_lossy(data);
-    let text = quick_xml::escape::unescape(&text)
-        .map(|t| t.into_owned())
-        .unwrap_or_else(|_| text.into_owned());
-    vec![(text, None)]
+    super::leaks::binary_texts(data, 0)
+        .into_iter()
+        .map(|t| (t, None))
+        .collect()
 }
 
 /// The texts of a worksheet's markup (its XML without the cells), lenient about the end tags.
@@ -687,7 +712,7 @@ fn part_texts(xml: &[u8]) -> Texts {
 
 /// Elements inside one run of formatted text: text on either side of them belongs to one
 /// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
-fn inside_run(local: &str) -> bool {
+pub(super) fn inside_run(local: &str) -> bool {
     matches!(
         local,
         "r" | "t"

@@ -203,3 +203,119 @@ fn a_streamed_csv_with_a_kept_copy_fails_unless_allowed() {
         "{out}"
     );
 }
+
+/// `verify` on an output with one more copy of a removed value, in a place the plain search
+/// missed: each is found, named by its part.
+#[test]
+fn verify_finds_copies_in_every_encoding_and_shape() {
+    use std::io::Write;
+    let wd = Workdir::new();
+    wd.write(
+        "in/book.xlsx",
+        users_and_lookup(&[["Facilities", "desk 4"]], ""),
+    );
+    wd.write("map.toml", USERS_MAP);
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/book.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let good = wd.read("scrubbed/book.xlsx");
+    let utf16 = |text: &str| {
+        let mut out = vec![0xFF, 0xFE];
+        out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    };
+    let mut embedded = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    embedded
+        .start_file(
+            "xl/sharedStrings.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    embedded
+        .write_all(b"<sst><si><t>Maja Lindqvist</t></si></sst>")
+        .unwrap();
+    let embedded = embedded.finish().unwrap().into_inner();
+    let mut printer = vec![0u8; 7];
+    printer.extend(utf16("Lars Eriksson")[2..].iter());
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "customXml/item1.xml",
+            utf16(r#"<?xml version="1.0" encoding="UTF-16"?><r><owner>Anna Berg</owner></r>"#),
+        ),
+        ("xl/printerSettings/printerSettings1.bin", printer),
+        ("xl/embeddings/Book1.xlsx", embedded),
+        (
+            "xl/comments7.xml",
+            br#"<comments><commentList><comment ref="A1"><text><r><t>Ask Ma</t></r><r><rPr><b/></rPr><t>ja Lindqvist</t></r></text></comment></commentList></comments>"#.to_vec(),
+        ),
+        ("docProps/custom.xml", b"<p><v>Call 46701234567</v></p>".to_vec()),
+        (
+            "xl/worksheets/_rels/sheet2.xml.rels",
+            br#"<Relationships><Relationship Id="rId1" Target="mailto:lars.eriksson%40contoso.com" TargetMode="External"/></Relationships>"#.to_vec(),
+        ),
+    ];
+    for (part, bytes) in cases {
+        let bad = with_bytes(&good, part, &bytes);
+        wd.write("bad.xlsx", &bad);
+        let run = wd.run(&["verify", "--map", "map.toml", "in/book.xlsx", "bad.xlsx"]);
+        assert_eq!(run.code, 3, "{part}: {}", run.text());
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(part) && l.contains("leak")),
+            "{part}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// A copy of a package with one part's bytes set (added when missing).
+fn with_bytes(xlsx: &[u8], part: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).unwrap();
+        if entry.name().unwrap() != part {
+            out.raw_copy_file(entry).unwrap();
+        }
+    }
+    out.start_file(part, options).unwrap();
+    out.write_all(bytes).unwrap();
+    out.finish().unwrap().into_inner()
+}
+
+/// A sheet of text formulas loses its cached values once anything changed: verify counts its
+/// rows by the formulas, not by the values calamine sees.
+#[test]
+fn a_sheet_of_text_formulas_keeps_its_rows() {
+    let mut calc = String::from(
+        r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Label</t></is></c></row>"#,
+    );
+    for r in 2..=31 {
+        calc.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="str"><f>UPPER("team {r}")</f><v>TEAM {r}</v></c></row>"#
+        ));
+    }
+    calc.push_str("</sheetData>");
+    let wd = Workdir::new();
+    wd.write(
+        "in/book.xlsx",
+        dsr_scrub::testdata::sweep::users_and_sheets(&[["Facilities", "desk 4"]], "", Some(&calc)),
+    );
+    wd.write("map.toml", USERS_MAP);
+    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/book.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        !part_text(&wd.read("scrubbed/book.xlsx"), "xl/worksheets/sheet3.xml").contains("<v>TEAM"),
+        "the cached values were dropped"
+    );
+    let run = wd.run(&[
+        "verify",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+        "scrubbed/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
