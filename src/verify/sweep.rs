@@ -101,11 +101,15 @@ pub fn sweep(
     add_kept(book, changes, &targets, &mut hay, &mut places);
     // One search for both: the package and formulas, and the kept columns' values.
     let hits = hay.find(&values);
+    // The same value is often removed from many rows (a first name): each value is judged
+    // once per kept text.
+    let mut judged: HashSet<(u32, &str, bool)> = HashSet::new();
     let kept_hits: Vec<(bool, u32)> = hits
         .iter()
         .filter(|&&(v, t)| {
             matches!(places[t as usize], Place::Kept { .. })
                 && origins[v] != Origin::Gone
+                && judged.insert((t, values[v].as_ref(), origins[v] == Origin::Name))
                 && !only_in_compounds(hay.text(t), &values[v])
         })
         .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
@@ -282,37 +286,37 @@ fn sweep_values<'a>(
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
-        let found: Vec<(Cow<str>, Origin)> = sc
+        let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
             .cells
             .par_iter()
             .flat_map_iter(|c| {
-                let mut out: Vec<(Cow<str>, Origin)> = Vec::new();
-                let Some(old) = crate::actions::cell_text(sheet.cell(c.row, c.col)) else {
-                    return out;
+                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+                let redact = match (&map.rules[c.rule].action, &old) {
+                    (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
+                    _ => None,
                 };
-                if let crate::actions::Action::Redact(r) = &map.rules[c.rule].action {
-                    out.extend(
-                        r.replaced(&old, &[])
-                            .into_iter()
-                            .map(|v| (Cow::Owned(v), Origin::Name)),
-                    );
-                    out.push((old, Origin::Gone));
-                    return out;
-                }
-                let name =
-                    rule_names[c.rule] || named.get(c.col as usize).copied().unwrap_or(false);
-                let origin = if name { Origin::Name } else { Origin::Other };
-                if let Some(digits) = super::phone_digits(&old) {
-                    out.push((Cow::Owned(digits), Origin::Other));
-                }
-                out.push((old, origin));
-                out
+                let origin = if redact.is_some() {
+                    Origin::Gone
+                } else if rule_names[c.rule] || named.get(c.col as usize).copied().unwrap_or(false)
+                {
+                    Origin::Name
+                } else {
+                    Origin::Other
+                };
+                let digits = match (&redact, &old) {
+                    (None, Some(text)) => super::phone_digits(text),
+                    _ => None,
+                };
+                redact
+                    .into_iter()
+                    .flatten()
+                    .map(|v| (Cow::Owned(v), Origin::Name))
+                    .chain(digits.map(|d| (Cow::Owned(d), Origin::Other)))
+                    .chain(old.map(|o| (o, origin)))
             })
-            .collect();
-        for (v, o) in found {
-            values.push(v);
-            origins.push(o);
-        }
+            .unzip();
+        values.extend(found);
+        origins.extend(kinds);
         for d in &sc.deleted {
             for col in 0..sheet.width() {
                 if targets[sc.sheet]
