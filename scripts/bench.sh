@@ -6,7 +6,8 @@
 #
 # Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
 # generator, then runs each command RUNS times, round-robin: the floor (calamine read +
-# rust_xlsxwriter write; csv read + write), `scrub` lossless, rebuild and CSV with 1 and 2 jobs,
+# rust_xlsxwriter write, the streaming cell reader and constant-memory writer; the slower
+# whole-Range floor of earlier measurements as a second line; csv read + write), `scrub` lossless, rebuild and CSV with 1 and 2 jobs,
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
 # time, peak memory and each time as a ratio to its baseline (the floor of the same format; for
@@ -41,6 +42,7 @@ fi
 # name | floor to compare with | command (OUT is replaced by a fresh output folder)
 CASES=(
   "floor xlsx|floor xlsx|$FLOOR $XLSX OUT/floor.xlsx"
+  "floor xlsx (Range)|floor xlsx|$FLOOR --range $XLSX OUT/floor.xlsx"
   "scrub lossless -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $XLSX"
   "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
   "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"

@@ -324,7 +324,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
                 let Data::String(text) = current else {
                     continue;
                 };
-                let spans = needles.spans(text);
+                let spans = needles.mention_spans(text);
                 if spans.is_empty() {
                     continue;
                 }

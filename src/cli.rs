@@ -43,7 +43,7 @@ pub enum Command {
 /// `dsr-scrub scrub`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Without --map or --profile, the built-in `systemuser` profile is used.\n\
+    after_help = "Without --map or --profile, each .xlsx gets the built-in profile for its table (systemuser for CSV and other tables).\n\
 The pseudonymization key comes from --key-file or the DSR_SCRUB_KEY environment variable.\n\
 Exit codes: 0 all files scrubbed, 1 a file failed (or failed --verify), 2 bad usage or bad map."
 )]
@@ -67,7 +67,7 @@ pub struct ScrubArgs {
     #[command(flatten)]
     pub subjects: SubjectArgs,
 
-    /// Replace outputs and reports that already exist.
+    /// Replace outputs that already exist, and the report of an earlier run that wrote outputs.
     #[arg(long)]
     pub force: bool,
 
@@ -118,6 +118,11 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub verify: bool,
 
+    /// Scrub a file even when columns that look personal are neither scrubbed nor kept by the
+    /// map (by default such a file fails); the summary and the report list those columns.
+    #[arg(long)]
+    pub allow_uncovered: bool,
+
     /// Print only errors: no progress bar, no summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -126,7 +131,12 @@ pub struct ScrubArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
-    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive).
+    /// Folders given as INPUT: also scrub the files in their subfolders; outputs go to the same
+    /// subfolders below --out-dir.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+
+    /// Input .xlsx, .xlsm or .csv files, or folders of them (not recursive unless --recursive).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }

@@ -294,6 +294,47 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     Ok(one_sheet(sheet_name, cells, lengths, dialect))
 }
 
+/// The first `rows` data rows of a CSV (and its header) as a one-sheet workbook, for deciding
+/// from a sample what the whole file holds.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_head(bytes: &[u8], sheet_name: &str, rows: u32) -> Result<Workbook, Problem> {
+    let (dialect, text) = open(bytes)?;
+    head_sheet(&dialect, text.as_bytes(), sheet_name, rows, None)
+}
+
+/// The header and the first `rows` records, at most `width` columns wide when given.
+fn head_sheet(
+    dialect: &Dialect,
+    text: &[u8],
+    sheet_name: &str,
+    rows: u32,
+    width: Option<u32>,
+) -> Result<Workbook, Problem> {
+    let mut reader = reader(dialect, text);
+    let mut record = ::csv::StringRecord::new();
+    let mut records: Vec<Vec<String>> = Vec::new();
+    while records.len() <= rows as usize && reader.read_record(&mut record).map_err(parse_error)? {
+        let take = width.map_or(record.len(), |w| record.len().min(w as usize));
+        records.push(record.iter().take(take).map(str::to_string).collect());
+    }
+    let lengths: Vec<u32> = records.iter().map(|r| r.len() as u32).collect();
+    let widest = lengths.iter().copied().max().unwrap_or(0);
+    let mut cells = Range::empty();
+    if widest > 0 {
+        cells = Range::new((0, 0), (records.len() as u32 - 1, widest - 1));
+        for (r, fields) in records.into_iter().enumerate() {
+            for (c, field) in fields.into_iter().enumerate() {
+                if !field.is_empty() {
+                    cells.set_value((r as u32, c as u32), Data::String(field));
+                }
+            }
+        }
+    }
+    Ok(one_sheet(sheet_name, cells, lengths, dialect.clone()))
+}
+
 /// The workbook a CSV reads as: one visible sheet named `name`, records of `lengths` fields.
 fn one_sheet(name: &str, cells: Range<Data>, lengths: Vec<u32>, dialect: Dialect) -> Workbook {
     Workbook {
@@ -366,20 +407,15 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     if reader.read_record(&mut record).map_err(parse_error)? {
         header = record.iter().map(str::to_string).collect();
     }
-    // The plan is resolved on the header alone, as a one-row sheet.
-    let mut cells = Range::empty();
-    if !header.is_empty() {
-        cells = Range::new((0, 0), (0, header.len() as u32 - 1));
-        for (c, h) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
-            cells.set_value((0, c as u32), Data::String(h.clone()));
-        }
-    }
-    let head = one_sheet(
+    // The plan is resolved on the header and the first rows (which show the protected
+    // columns by their shape), cut to the header's width.
+    let head = head_sheet(
+        &dialect,
+        text.as_bytes(),
         sheet_name,
-        cells,
-        vec![header.len() as u32],
-        dialect.clone(),
-    );
+        crate::dynamics::SHAPE_ROWS,
+        Some(header.len() as u32),
+    )?;
     let plan = crate::plan::resolve(map, &head)?;
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();

@@ -86,12 +86,125 @@ impl Metadata {
     }
 }
 
+/// The `(Do Not Modify)` prefix as localized exports write it (German, French, Spanish,
+/// Italian, Dutch, Portuguese). Shape and place recognize these columns in any language (see
+/// [`protected_shape`]); the prefixes are a second way for files without data rows.
+pub const DO_NOT_MODIFY_LOCALIZED: &[&str] = &[
+    "(Nicht ändern)",
+    "(Ne pas modifier)",
+    "(No modificar)",
+    "(Non modificare)",
+    "(Niet wijzigen)",
+    "(Não modificar)",
+];
+
 /// Whether a header marks a column the import needs unchanged.
 pub fn is_do_not_modify(header: &str) -> bool {
-    header
-        .trim_start()
-        .get(..DO_NOT_MODIFY.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(DO_NOT_MODIFY))
+    let h = header.trim_start();
+    std::iter::once(DO_NOT_MODIFY)
+        .chain(DO_NOT_MODIFY_LOCALIZED.iter().copied())
+        .any(|prefix| {
+            h.get(..prefix.len())
+                .is_some_and(|p| p.to_lowercase() == prefix.to_lowercase())
+        })
+}
+
+/// How many data rows [`protected_shape`] looks at: the same in a whole sheet and in the
+/// head of a streamed CSV, so both decide alike.
+pub const SHAPE_ROWS: u32 = 50;
+
+/// What the three columns every Dynamics export starts with hold, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectedShape {
+    /// Column 1: the record GUID.
+    RecordId,
+    /// Column 2: the 88-character base64 row checksum.
+    Checksum,
+    /// Column 3: the modified-on date-time.
+    ModifiedOn,
+}
+
+/// Whether a value is a row checksum: 88 base64 characters (64 bytes, `==` padded).
+///
+/// ```
+/// use dsr_scrub::dynamics::looks_like_checksum;
+/// assert!(looks_like_checksum(&format!("{}==", "Q".repeat(86))));
+/// assert!(!looks_like_checksum("Zoë"));
+/// ```
+pub fn looks_like_checksum(value: &str) -> bool {
+    let v = value.trim();
+    v.len() == 88
+        && v.ends_with("==")
+        && v[..86]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// Whether a text reads as a date or date-time the way exports write them
+/// (`11/5/2024 8:30`, `05.11.2024 08:30`, `2024-11-05T08:30:00Z`).
+pub fn looks_like_datetime_text(value: &str) -> bool {
+    let v = value.trim();
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    let groups = v
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .count();
+    !v.is_empty()
+        && digits >= 6
+        && (3..=7).contains(&groups)
+        && v.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '/' | '-' | '.' | ':' | ' ' | 'T' | 'Z' | '+')
+        })
+        && v.contains(['/', '-', '.'])
+}
+
+/// Which protected column a sheet's column is by its place and its values: one of the first
+/// three columns, holding (in its first [`SHAPE_ROWS`] data rows, at least one value, all of
+/// them) a GUID in the first, a checksum in the second, a date-time in the third. The second
+/// and third count only after a first column of GUIDs: that is an export's layout, whatever
+/// its language. A hidden column among the three counts too, after such a first column.
+pub fn protected_shape(sheet: &crate::workbook::Sheet, col: u32) -> Option<ProtectedShape> {
+    use calamine::Data;
+    let shape = match col {
+        0 => ProtectedShape::RecordId,
+        1 => ProtectedShape::Checksum,
+        2 => ProtectedShape::ModifiedOn,
+        _ => return None,
+    };
+    let fits = |col: u32, shape: ProtectedShape| {
+        let mut seen = false;
+        for row in 1..sheet.height().min(SHAPE_ROWS + 1) {
+            let ok = match (sheet.cell(row, col), shape) {
+                (Data::Empty, _) => continue,
+                (Data::String(s), _) if s.is_empty() => continue,
+                (Data::String(s), ProtectedShape::RecordId) => looks_like_guid(s),
+                (Data::String(s), ProtectedShape::Checksum) => looks_like_checksum(s),
+                (Data::String(s), ProtectedShape::ModifiedOn) => looks_like_datetime_text(s),
+                (
+                    Data::DateTime(_) | Data::DateTimeIso(_) | Data::Float(_),
+                    ProtectedShape::ModifiedOn,
+                ) => true,
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            seen = true;
+        }
+        seen
+    };
+    if col == 0 {
+        return fits(0, shape).then_some(shape);
+    }
+    if !fits(0, ProtectedShape::RecordId) {
+        return None;
+    }
+    let hidden = sheet
+        .layout
+        .columns
+        .iter()
+        .any(|c| c.hidden && (c.first..=c.last).contains(&col));
+    (hidden || fits(col, shape)).then_some(shape)
 }
 
 /// Logical names of the email-format columns of the tables this tool knows (SystemUser,
@@ -419,6 +532,35 @@ mod tests {
         assert!(is_do_not_modify("(do not modify) Row Checksum"));
         assert!(!is_do_not_modify("First Name"));
         assert!(!is_do_not_modify("(Do"));
+        assert!(is_do_not_modify("(Nicht ändern) Benutzer"));
+        assert!(is_do_not_modify("(Ne pas modifier) Utilisateur"));
+        assert!(is_do_not_modify("(NÃO MODIFICAR) Usuário"));
+    }
+
+    #[test]
+    fn shapes_of_the_protected_columns() {
+        assert!(looks_like_datetime_text("11/5/2024 8:30"));
+        assert!(looks_like_datetime_text("05.11.2024 08:30"));
+        assert!(looks_like_datetime_text("2024-11-05T08:30:00Z"));
+        assert!(!looks_like_datetime_text("+49 30 1234567"));
+        assert!(!looks_like_datetime_text("Read-Write"));
+        assert!(!looks_like_datetime_text("12345"));
+        let csv = |text: &str| crate::csv::read(text.as_bytes(), "s").unwrap();
+        let sum = format!("{}==", "Ab+/".repeat(21) + "xy");
+        let book = csv(&format!(
+            "Benutzer,Prüfsumme,Geändert,Vorname\n3217a7c8-1ab4-eb11-8236-000d3aff3315,{sum},11/5/2024 8:30,Zoë\n"
+        ));
+        let s = &book.sheets[0];
+        assert_eq!(protected_shape(s, 0), Some(ProtectedShape::RecordId));
+        assert_eq!(protected_shape(s, 1), Some(ProtectedShape::Checksum));
+        assert_eq!(protected_shape(s, 2), Some(ProtectedShape::ModifiedOn));
+        assert_eq!(protected_shape(s, 3), None);
+        // Dates in column 3 of a file that is not laid out like an export are data.
+        let book = csv("Name,Code,Joined\nZoë,A1,11/5/2024 8:30\n");
+        assert_eq!(protected_shape(&book.sheets[0], 2), None);
+        // Headers alone (a streamed CSV's first look, an empty template) say nothing.
+        let book = csv("Benutzer,Prüfsumme,Geändert\n");
+        assert_eq!(protected_shape(&book.sheets[0], 0), None);
     }
 
     #[test]

@@ -145,6 +145,18 @@ pub enum Problem {
     },
     #[error("{at}: {what}")]
     Cell { at: CellRef, what: &'static str },
+    /// `profile` says which profile ran and what it is for, and what to use instead.
+    #[error("this is an export of {entity}, and {profile}")]
+    WrongProfile { entity: String, profile: String },
+    #[error("none of the map's keys matches a column of this file (searched {searched}), so nothing would be scrubbed; check that the map or profile is the one for this table")]
+    NothingResolved { searched: String },
+    /// `columns` describes each column by header, letter and kind, never by a value.
+    #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in sheet '{sheet}'; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]
+    Uncovered {
+        count: usize,
+        columns: String,
+        sheet: String,
+    },
     #[error(
         "the output '{0}' already exists; use --force to replace it or choose another --out-dir"
     )]
@@ -155,6 +167,14 @@ pub enum Problem {
     Write {
         path: PathBuf,
         kind: std::io::ErrorKind,
+    },
+    /// A removed value is in a place of the package that no cleaning rule can change without
+    /// breaking the workbook (a kept formula, a sheet name, an embedded object).
+    #[error("part '{part}' holds a removed value in {place}, which cannot be cleaned without breaking the workbook; {todo}, then scrub again")]
+    Uncleanable {
+        part: String,
+        place: &'static str,
+        todo: &'static str,
     },
     #[error("cannot build the output ({0})")]
     Build(String),

@@ -30,6 +30,7 @@ pub mod actions;
 pub mod apply;
 pub mod cli;
 pub mod cmd;
+pub mod coverage;
 pub mod csv;
 pub mod dynamics;
 pub mod error;

@@ -72,36 +72,145 @@ pub struct Job {
 /// # Errors
 /// A message when a folder cannot be listed.
 pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+    find_inputs(inputs, false).map(|found| found.files.into_iter().map(|f| f.path).collect())
+}
+
+/// One input file found by [`find_inputs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its folder below the folder given on the command line (empty for a file given itself,
+    /// or one directly in the folder), which its outputs mirror below `--out-dir`.
+    pub subdir: PathBuf,
+}
+
+/// A file a folder held that is not scrubbed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The file or folder.
+    pub path: String,
+    /// Why, and what to do to scrub it.
+    pub reason: String,
+}
+
+/// What [`find_inputs`] found in the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The files to scrub, in order, without duplicates.
+    pub files: Vec<InputFile>,
+    /// What the folders held besides, each with the reason it was left out.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Expand folders into their `.xlsx`/`.csv` files (sorted; with `recursive`, their subfolders'
+/// too) and drop duplicates, noting every other entry and why it is left out. Files named
+/// explicitly are kept whatever their extension, so an unsupported one is reported.
+///
+/// # Errors
+/// A message when a folder cannot be listed.
+pub fn find_inputs(inputs: &[PathBuf], recursive: bool) -> Result<Found, String> {
+    let mut found = Found::default();
     for input in inputs {
         if input.is_dir() {
-            let entries = std::fs::read_dir(input).map_err(|e| {
-                format!(
-                    "cannot list the folder '{}' ({})",
-                    input.display(),
-                    e.kind()
-                )
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file() && InputKind::of(p).is_some())
-                .filter(|p| {
-                    // Excel's lock files (~$name.xlsx) and hidden files are not exports.
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| !n.starts_with("~$") && !n.starts_with('.'))
-                })
-                .collect();
-            found.sort();
-            files.extend(found);
+            walk(input, Path::new(""), recursive, &mut found)?;
         } else {
-            files.push(input.clone());
+            found.files.push(InputFile {
+                path: input.clone(),
+                subdir: PathBuf::new(),
+            });
         }
     }
     let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
-    Ok(files)
+    found.files.retain(|f| seen.insert(f.path.clone()));
+    Ok(found)
+}
+
+fn walk(dir: &Path, subdir: &Path, recursive: bool, found: &mut Found) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list the folder '{}' ({})", dir.display(), e.kind()))?;
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::path);
+    let skip = |found: &mut Found, path: &Path, reason: &str| {
+        found.skipped.push(Skipped {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+        });
+    };
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            skip(found, &path, "cannot be read");
+            continue;
+        };
+        if kind.is_dir() {
+            if path.join(crate::cmd::scrub::REPORT_FILE).is_file() {
+                skip(
+                    found,
+                    &path,
+                    "a folder of dsr-scrub's outputs, which are never inputs",
+                );
+            } else if recursive {
+                walk(&path, &subdir.join(&name), recursive, found)?;
+            } else {
+                skip(
+                    found,
+                    &path,
+                    "a folder; pass --recursive to scrub the files in folders too",
+                );
+            }
+            continue;
+        }
+        if !path.is_file() {
+            skip(found, &path, "not a regular file");
+            continue;
+        }
+        if let Some(reason) = not_an_input(&name) {
+            skip(found, &path, &reason);
+            continue;
+        }
+        found.files.push(InputFile {
+            path,
+            subdir: subdir.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Why a file found in a folder is not scrubbed; `None` for an `.xlsx` or `.csv` export.
+fn not_an_input(name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    if name.starts_with("~$") {
+        return Some("an Excel lock file (the workbook is open in Excel)".into());
+    }
+    if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+        return Some("a temporary file of an interrupted dsr-scrub run".into());
+    }
+    if name.starts_with('.') {
+        return Some("a hidden file".into());
+    }
+    if lower.ends_with(".changes.csv")
+        || lower.ends_with(".deletions.csv")
+        || (lower.starts_with("scrub-report") && lower.ends_with(".json"))
+    {
+        return Some(
+            "an output of dsr-scrub (changes, deletions or report), never an input".into(),
+        );
+    }
+    if InputKind::of(Path::new(name)).is_some() {
+        return None;
+    }
+    Some(match InputKind::require(Path::new(name)) {
+        Err(Problem::OtherFormat(what)) => {
+            format!("{what}; open it in Excel and save it as .xlsx (Excel Workbook) to scrub it")
+        }
+        _ if lower.ends_with(".txt") => {
+            "a text file; if it is Excel's \"Unicode Text\" export, rename it to .csv to scrub it"
+                .into()
+        }
+        _ => "not an .xlsx, .xlsm or .csv file".into(),
+    })
 }
 
 /// Decide each input's output paths in `out_dir`.
@@ -109,32 +218,48 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// # Errors
 /// A message when two inputs would write the same output or changes file.
 pub fn plan_jobs(files: &[PathBuf], out_dir: &Path) -> Result<Vec<Job>, String> {
+    let files: Vec<InputFile> = files
+        .iter()
+        .map(|f| InputFile {
+            path: f.clone(),
+            subdir: PathBuf::new(),
+        })
+        .collect();
+    plan_nested_jobs(&files, out_dir)
+}
+
+/// [`plan_jobs`] for files found in folders: each output goes to the input's subfolder below
+/// `out_dir` (see [`InputFile::subdir`]).
+///
+/// # Errors
+/// A message when two inputs would write the same output or changes file.
+pub fn plan_nested_jobs(files: &[InputFile], out_dir: &Path) -> Result<Vec<Job>, String> {
     let mut outputs: HashMap<PathBuf, &Path> = HashMap::new();
     let mut jobs = Vec::with_capacity(files.len());
     // `users.xlsx` and `users.csv` side by side (an export in both formats) would share
     // `users.changes.csv`: such files name their changes file after the whole file name.
-    let mut stems: HashMap<String, usize> = HashMap::new();
-    for file in files {
-        if let Some(stem) = file.file_stem() {
-            *stems
-                .entry(stem.to_string_lossy().into_owned())
-                .or_default() += 1;
+    let mut stems: HashMap<PathBuf, usize> = HashMap::new();
+    for f in files {
+        if let Some(stem) = f.path.file_stem() {
+            *stems.entry(f.subdir.join(stem)).or_default() += 1;
         }
     }
-    for file in files {
+    for f in files {
+        let file = &f.path;
         let name = file
             .file_name()
             .ok_or_else(|| format!("'{}' is not a file name", file.display()))?;
-        let stem = file.file_stem().unwrap_or(name).to_string_lossy();
-        let changes = if stems.get(stem.as_ref()).is_some_and(|&n| n > 1) {
+        let stem = file.file_stem().unwrap_or(name);
+        let changes = if stems.get(&f.subdir.join(stem)).is_some_and(|&n| n > 1) {
             format!("{}.changes.csv", name.to_string_lossy())
         } else {
-            format!("{stem}.changes.csv")
+            format!("{}.changes.csv", stem.to_string_lossy())
         };
+        let dir = out_dir.join(&f.subdir);
         let job = Job {
             input: file.clone(),
-            output: out_dir.join(name),
-            changes: out_dir.join(changes),
+            output: dir.join(name),
+            changes: dir.join(changes),
         };
         for path in [&job.output, &job.changes] {
             if let Some(other) = outputs.insert(path.clone(), file) {
@@ -175,6 +300,12 @@ pub struct Settings {
     /// Skip the leak sweep (measurements of its cost only: `ok` must mean erased).
     #[doc(hidden)]
     pub no_sweep: bool,
+    /// Columns that look personal but that the map does not name are a warning, not a failure
+    /// (`--allow-uncovered`).
+    pub allow_uncovered: bool,
+    /// With neither `--map` nor `--profile`: the other built-in profiles, one of which replaces
+    /// the default for an export of a table it is made for.
+    pub by_entity: Vec<crate::profiles::EntityMap>,
     /// Fault injection for tests: every staged file fails with "storage full" after this many
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
@@ -215,6 +346,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.output = None;
             report.changes = None;
             report.output_sha256 = None;
+            report.cleaning = None;
         }
     }
     report
@@ -243,6 +375,7 @@ fn scrub_file(
     report: &mut FileReport,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
+    let default_map = map;
     let kind = InputKind::require(&job.input).map_err(fail)?;
     if same_file(&job.input, &job.output) {
         return Err(fail(Problem::OutputIsInput));
@@ -263,6 +396,14 @@ fn scrub_file(
     })?;
     if kind == InputKind::Csv && streams(map, settings) {
         report.input_sha256 = Some(sha256_hex(&bytes));
+        // The coverage check looks at a sample, which the head of the file gives.
+        let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+        let head = crate::csv::read_head(&bytes, &stem, crate::inspect::VALUE_SAMPLE as u32)
+            .map_err(fail)?;
+        let head_plan = plan::resolve(map, &head).map_err(fail)?;
+        check_resolved(&head, &head_plan).map_err(fail)?;
+        report.matched_rules.clone_from(&head_plan.matched);
+        check_coverage(map, &head, &head_plan, settings, report).map_err(fail)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
     // The input's digest is taken while it is parsed (with 2 or more jobs).
@@ -281,7 +422,17 @@ fn scrub_file(
     if let Format::Csv(dialect) = &book.format {
         report.encoding = Some(dialect.encoding.name());
     }
+    let map = pick_map(map, &book, settings).map_err(fail)?;
+    if !std::ptr::eq(map, default_map) {
+        report.profile = Some(map.origin.clone());
+    }
+    check_profile(map, &book, settings).map_err(fail)?;
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    if std::ptr::eq(map, default_map) {
+        report.matched_rules.clone_from(&file_plan.matched);
+    }
+    check_resolved(&book, &file_plan).map_err(fail)?;
+    check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
     let changes = apply::apply_plan(map, &file_plan, &book);
     report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
@@ -311,10 +462,35 @@ fn scrub_file(
         return Ok(());
     }
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(out_dir).map_err(|e| fail(write_problem(&job.output, e)))?;
+    // The lossless writer copies every other part of the package, so it cleans them of the
+    // values the scrub removes (the rebuild writer writes cells only).
+    let lossless = matches!(book.format, Format::Xlsx) && !settings.rebuild;
+    let needles = if lossless {
+        crate::verify::Needles::new(&crate::verify::removed_values(
+            map, &book, &file_plan, &changes,
+        ))
+    } else {
+        crate::verify::Needles::default()
+    };
+    let cleaning = std::sync::Mutex::new(crate::xlsx::clean::Counts::default());
     let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
         match &book.format {
             Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
-            Format::Xlsx => crate::xlsx::patch::write(&bytes, &book, changes, &settings.patch, w),
+            Format::Xlsx => {
+                let counts = crate::xlsx::patch::write_cleaned(
+                    &bytes,
+                    &book,
+                    changes,
+                    &settings.patch,
+                    &needles,
+                    w,
+                )?;
+                if let Ok(mut total) = cleaning.lock() {
+                    total.add(&counts);
+                }
+                Ok(())
+            }
             Format::Csv(dialect) => {
                 crate::csv::write_with(&book, dialect, changes, settings.neutralize_formulas, w)
             }
@@ -350,6 +526,9 @@ fn scrub_file(
         for (tmp, part) in parts {
             commit_output(tmp, Path::new(&part.path), settings.force).map_err(fail)?;
             report.parts.push(part);
+        }
+        if lossless {
+            report.cleaning = cleaning.lock().ok().map(|c| *c);
         }
         return commit_changes(staged_changes, job, report).map_err(fail);
     }
@@ -388,8 +567,132 @@ fn scrub_file(
     let (staged_output, digest, residuals) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
     report.residuals = residuals;
+    if lossless {
+        report.cleaning = cleaning.lock().ok().map(|c| *c);
+    }
     let staged_changes = changes_file.map_err(fail)?;
     commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)
+}
+
+/// The map for this file: `map`, or (with [`Settings::by_entity`]) the profile made for the
+/// file's entity.
+fn pick_map<'a>(
+    map: &'a Map,
+    book: &crate::workbook::Workbook,
+    settings: &'a Settings,
+) -> Result<&'a Map, Problem> {
+    let Some(entity) = book.metadata().map(|m| m.entity) else {
+        return Ok(map);
+    };
+    let found = settings
+        .by_entity
+        .iter()
+        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
+    match found.map(|e| &e.map) {
+        None => Ok(map),
+        Some(Ok(profile)) => Ok(profile),
+        Some(Err(why)) => Err(Problem::WrongProfile {
+            entity,
+            profile: format!("its profile cannot run: {why}"),
+        }),
+    }
+}
+
+/// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity) would
+/// scrub the wrong columns or none: the file fails, naming both and the profile to use.
+fn check_profile(
+    map: &Map,
+    book: &crate::workbook::Workbook,
+    settings: &Settings,
+) -> Result<(), Problem> {
+    if !settings.by_entity.is_empty() {
+        // Chosen by the file's entity: the default serves the tables no profile is made for.
+        return Ok(());
+    }
+    let Some(profile) = map
+        .origin
+        .strip_prefix("profile ")
+        .and_then(crate::profiles::find)
+    else {
+        return Ok(());
+    };
+    let Some(metadata) = book.metadata() else {
+        return Ok(());
+    };
+    if profile.entities.is_empty()
+        || profile
+            .entities
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(&metadata.entity))
+    {
+        return Ok(());
+    }
+    let advice = match crate::profiles::for_entity(&metadata.entity) {
+        Some(right) => format!("use --profile {}", right.name),
+        None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
+    };
+    Err(Problem::WrongProfile {
+        entity: metadata.entity,
+        profile: format!(
+            "profile {} is for {}; {advice}",
+            profile.name,
+            profile.entities.join(", ")
+        ),
+    })
+}
+
+/// A map that finds nothing to do in a file (every key optional, none matching) would pass it
+/// through unchanged and call it scrubbed: the file fails instead.
+fn check_resolved(
+    book: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+) -> Result<(), Problem> {
+    if file_plan
+        .sheets
+        .iter()
+        .any(|s| !s.targets.is_empty() || !s.row_rules.is_empty())
+    {
+        return Ok(());
+    }
+    Err(Problem::NothingResolved {
+        searched: file_plan
+            .sheets
+            .iter()
+            .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The coverage check ([`crate::coverage`]): columns that look personal and that the map
+/// leaves alone fail the file, or with `allow_uncovered` are noted in its report.
+fn check_coverage(
+    map: &Map,
+    book: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+    settings: &Settings,
+    report: &mut FileReport,
+) -> Result<(), Problem> {
+    let uncovered = crate::coverage::check(map, book, file_plan);
+    if uncovered.is_empty() {
+        return Ok(());
+    }
+    if !settings.allow_uncovered {
+        // One sheet at a time, so the message names where to look.
+        let sheet = uncovered[0].sheet.clone();
+        let here: Vec<String> = uncovered
+            .iter()
+            .filter(|u| u.sheet == sheet)
+            .map(crate::coverage::Uncovered::describe)
+            .collect();
+        return Err(Problem::Uncovered {
+            count: here.len(),
+            columns: here.join(", "),
+            sheet,
+        });
+    }
+    report.uncovered = uncovered;
+    Ok(())
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
@@ -414,6 +717,7 @@ fn scrub_csv_stream(
     bytes: &[u8],
 ) -> Result<(), Problem> {
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
     let mut streamed = None;
     let mut staged_changes = None;

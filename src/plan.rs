@@ -40,6 +40,8 @@ pub struct SheetPlan {
 pub struct FilePlan {
     /// One entry per sheet to scrub, in workbook order.
     pub sheets: Vec<SheetPlan>,
+    /// For each of [`Map::rules`]: whether it matched a column in this file.
+    pub matched: Vec<bool>,
 }
 
 /// Resolve `map` against `book`.
@@ -77,7 +79,20 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         let headers = sheet
             .headers()
             .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
-        let mut plan = resolve_sheet(map, &sheet.name, &headers, metadata.as_ref(), &mut matched)?;
+        let protected = protected_columns_in(sheet, &headers, metadata.as_ref());
+        let mut plan = resolve_sheet(
+            map,
+            &sheet.name,
+            &headers,
+            metadata.as_ref(),
+            &protected,
+            &mut matched,
+        )?;
+        if plan.record_id.is_none() && protected.first() == Some(&true) {
+            plan.record_id = (dynamics::protected_shape(sheet, 0)
+                == Some(dynamics::ProtectedShape::RecordId))
+            .then_some(0);
+        }
         apply_field_rules(map, sheet, &headers, metadata.as_ref(), &mut plan.targets)?;
         let row_rules = map
             .rows
@@ -121,7 +136,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             searched: searched(&sheets, book),
         });
     }
-    Ok(FilePlan { sheets })
+    Ok(FilePlan { sheets, matched })
 }
 
 /// What the file says about its columns, on top of the map: a column its data validations
@@ -215,9 +230,9 @@ fn resolve_sheet(
     sheet: &str,
     headers: &[String],
     metadata: Option<&Metadata>,
+    protected: &[bool],
     matched: &mut [bool],
 ) -> Result<SheetPlan, Problem> {
-    let protected = protected_columns(headers, metadata);
     // claims[col] = index of the rule that owns the column
     let mut claims: Vec<Option<usize>> = vec![None; headers.len()];
     let named_first = map
@@ -299,6 +314,21 @@ pub fn protected_columns(headers: &[String], metadata: Option<&Metadata>) -> Vec
         .collect()
 }
 
+/// [`protected_columns`], and also the columns an export's layout protects in any language:
+/// the record id, row checksum and modified-on columns recognized by their place and values
+/// ([`dynamics::protected_shape`]), as a localized CSV has no metadata to name them.
+pub fn protected_columns_in(
+    sheet: &Sheet,
+    headers: &[String],
+    metadata: Option<&Metadata>,
+) -> Vec<bool> {
+    let mut protected = protected_columns(headers, metadata);
+    for (col, p) in protected.iter_mut().enumerate().take(3) {
+        *p = *p || dynamics::protected_shape(sheet, col as u32).is_some();
+    }
+    protected
+}
+
 /// Columns a named key resolves to, by the first resolution step that finds any.
 fn find_named(
     name: &str,
@@ -372,7 +402,7 @@ mod tests {
         md: Option<&Metadata>,
     ) -> Result<Vec<(u32, usize)>, Problem> {
         let mut matched = vec![false; m.rules.len()];
-        resolve_sheet(m, "S", h, md, &mut matched)
+        resolve_sheet(m, "S", h, md, &protected_columns(h, md), &mut matched)
             .map(|p| p.targets.iter().map(|t| (t.col, t.rule)).collect())
     }
 

@@ -31,6 +31,16 @@ pub struct RunReport {
     pub map: MapInfo,
     /// A fingerprint of the pseudonymization key, when one was used (not the key).
     pub key_fingerprint: Option<String>,
+    /// Optional map keys that matched no column in any file of the run (standard Dataverse
+    /// columns a view does not show are not listed): a typo keeps that column's data.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_keys: Vec<String>,
+    /// Every file this run wrote besides its report (outputs, parts, changes files): a later
+    /// run into the same folder keeps this report rather than replace it (unless `--force`).
+    pub outputs_written: Vec<String>,
+    /// What the input folders held that was not scrubbed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::pipeline::Skipped>,
     /// One entry per input, in the order given.
     pub files: Vec<FileReport>,
     /// Sums over all files.
@@ -111,6 +121,21 @@ pub struct FileReport {
     /// the map's `allow_residual`, or single words (see [`crate::verify::sweep`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub residuals: Vec<crate::verify::sweep::Residual>,
+    /// What cleaning the rest of the package did (lossless `.xlsx` outputs): counts only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaning: Option<crate::xlsx::clean::Counts>,
+    /// For each rule of the run's map: whether it matched a column here (empty when the file
+    /// was not planned, or was planned with another map). Summed over the run.
+    #[serde(skip)]
+    pub matched_rules: Vec<bool>,
+    /// The profile chosen for this file by its entity (`hiddenSheet!A1`), when it is not the
+    /// run's map (`scrub` without `--map` or `--profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Columns that look personal but that the map neither scrubs nor keeps, left as they are
+    /// because of `--allow-uncovered` (a warning).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncovered: Vec<crate::coverage::Uncovered>,
     /// Per scrubbed sheet.
     pub sheets: Vec<SheetReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
@@ -137,6 +162,10 @@ impl FileReport {
             formulas_neutralized: None,
             parts: Vec::new(),
             residuals: Vec::new(),
+            cleaning: None,
+            matched_rules: Vec::new(),
+            profile: None,
+            uncovered: Vec::new(),
             sheets: Vec::new(),
             samples: Vec::new(),
         }

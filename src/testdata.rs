@@ -16,6 +16,8 @@
 //! - non-personal columns never contain personal values, with one realistic exception: a few
 //!   managers in the `Manager` column share a first name with some users.
 
+pub mod catalogue;
+pub mod localized;
 pub mod sweep;
 
 use std::collections::{HashMap, HashSet};

@@ -47,7 +47,7 @@
 //! ```
 
 mod fidelity;
-mod leaks;
+pub(crate) mod leaks;
 pub mod needles;
 pub mod sweep;
 

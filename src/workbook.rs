@@ -58,6 +58,18 @@ pub struct Layout {
     /// `</sheetData>` (hyperlinks, headers and footers, validations, ...), as in the file. The
     /// leak sweep searches it. Empty for CSV.
     pub markup: Vec<u8>,
+    /// The array and spill formula ranges (zero-based first row, first column, last row, last
+    /// column): only the top-left cell has the formula, the others hold its cached results.
+    pub array_ranges: Vec<(u32, u32, u32, u32)>,
+}
+
+impl Layout {
+    /// Whether a cell is inside an array or spill range but not its top-left (formula) cell.
+    pub fn in_array_result(&self, row: u32, col: u32) -> bool {
+        self.array_ranges.iter().any(|&(r1, c1, r2, c2)| {
+            (r1..=r2).contains(&row) && (c1..=c2).contains(&col) && (row, col) != (r1, c1)
+        })
+    }
 }
 
 /// One sheet of an input.

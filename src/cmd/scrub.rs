@@ -36,11 +36,21 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         .iter()
         .any(|r| matches!(r.action, crate::actions::Action::Pseudonymize(_)));
 
-    let files = pipeline::expand_inputs(&args.inputs).map_err(Error::Usage)?;
-    if files.is_empty() {
-        return Err(Error::Usage(
-            "no .xlsx or .csv files found in the given folders".into(),
-        ));
+    let found = pipeline::find_inputs(&args.inputs, args.recursive).map_err(Error::Usage)?;
+    if found.files.is_empty() {
+        let skipped: Vec<String> = found
+            .skipped
+            .iter()
+            .map(|s| format!("'{}' ({})", s.path, s.reason))
+            .collect();
+        return Err(Error::Usage(if skipped.is_empty() {
+            "no .xlsx or .csv files found in the given folders".into()
+        } else {
+            format!(
+                "no .xlsx or .csv files found in the given folders; skipped: {}",
+                skipped.join("; ")
+            )
+        }));
     }
     std::fs::create_dir_all(&args.out_dir).map_err(|e| {
         Error::Usage(format!(
@@ -57,14 +67,8 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             args.out_dir.display()
         );
     }
-    let report_path = args.out_dir.join(REPORT_FILE);
-    if report_path.exists() && !args.force {
-        return Err(Error::Usage(format!(
-            "'{}' already holds the report of an earlier run; use --force to replace it or choose another --out-dir",
-            report_path.display()
-        )));
-    }
-    let jobs = pipeline::plan_jobs(&files, &args.out_dir).map_err(Error::Usage)?;
+    let kept_report = earlier_report_with_outputs(&args.out_dir).filter(|_| !args.force);
+    let jobs = pipeline::plan_nested_jobs(&found.files, &args.out_dir).map_err(Error::Usage)?;
 
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.jobs {
@@ -92,6 +96,20 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
         no_sweep: false,
+        allow_uncovered: args.allow_uncovered,
+        by_entity: if args.map.is_none() && args.profile.is_none() {
+            let subjects = crate::subjects::load(
+                &args.subjects.subjects,
+                args.subjects.subjects_file.as_deref(),
+            )
+            .map_err(Error::Usage)?;
+            profiles::by_entity(&MapInputs {
+                key: key.as_ref(),
+                subjects: &subjects,
+            })
+        } else {
+            Vec::new()
+        },
         fail_after_bytes: None,
     };
     let reports = pool.install(|| {
@@ -113,6 +131,17 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         rows_deleted: reports.iter().map(|r| r.rows_deleted).sum(),
         cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
     };
+    let unmatched_keys = unmatched_keys(&map, &reports);
+    let outputs_written: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.output
+                .iter()
+                .cloned()
+                .chain(r.parts.iter().map(|p| p.path.clone()))
+                .chain(r.changes.iter().cloned())
+        })
+        .collect();
     let run_report = RunReport {
         tool: "dsr-scrub",
         version: env!("CARGO_PKG_VERSION"),
@@ -124,40 +153,148 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             sha256: map.digest.clone(),
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
+        unmatched_keys,
+        outputs_written,
+        skipped: found.skipped,
         files: reports,
         totals,
     };
     let json = serde_json::to_vec_pretty(&run_report).expect("the report serializes");
-    if let Err(e) = pipeline::write_atomic(&report_path, &json, args.force) {
-        // The files' own errors (and successes) still reach the user, with what was written.
-        print_summary(&run_report, None, args);
-        let t = &run_report.totals;
-        return Err(Error::Run(format!(
-            "cannot write the report '{}' ({}); {}",
-            report_path.display(),
-            e.kind(),
-            if args.dry_run {
-                "this dry run wrote nothing else".to_string()
-            } else if t.succeeded == 0 {
-                "no scrubbed file was written either".to_string()
-            } else {
-                format!(
-                    "{} of {} scrubbed file(s) were written",
-                    t.succeeded, t.files
-                )
+    let written = match &kept_report {
+        // The earlier run's report stays true: this run's report gets a name of its own.
+        Some(_) => write_report_beside(&args.out_dir, started, &json),
+        None => {
+            let path = args.out_dir.join(REPORT_FILE);
+            match pipeline::write_atomic(&path, &json, true) {
+                Ok(()) => Ok(path),
+                Err(e) => Err((path, e)),
             }
-        )));
+        }
+    };
+    let report_path = match written {
+        Ok(path) => path,
+        Err((path, e)) => {
+            return Err(report_failed(&run_report, &path, &e, args));
+        }
+    };
+    if let Some(kept) = &kept_report {
+        if !args.quiet {
+            eprintln!(
+                "dsr-scrub: '{}' holds the report of an earlier run that wrote outputs, so it is kept (--force replaces it); this run's report is '{}'",
+                kept.display(),
+                report_path.display()
+            );
+        }
     }
     if args.dry_run {
         crate::cmd::print_stdout(&crate::preview::render(&run_report))
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
     print_summary(&run_report, Some(&report_path), args);
-    Ok(if run_report.totals.failed == 0 {
+    // A key of the user's own map that found nothing anywhere is an error; a profile's, a note.
+    let bad_map = args.map.is_some() && !run_report.unmatched_keys.is_empty();
+    Ok(if run_report.totals.failed == 0 && !bad_map {
         exit::OK
     } else {
         exit::FAILED
     })
+}
+
+/// The optional keys of `map` that matched no column in any file planned with it, leaving out
+/// the standard Dataverse columns (a copied profile lists many a view does not show).
+fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
+    let planned: Vec<&Vec<bool>> = reports
+        .iter()
+        .map(|r| &r.matched_rules)
+        .filter(|m| m.len() == map.rules.len())
+        .collect();
+    if planned.is_empty() {
+        return Vec::new();
+    }
+    map.rules
+        .iter()
+        .enumerate()
+        .filter(|&(i, rule)| {
+            rule.optional
+                && !planned.iter().any(|m| m[i])
+                && crate::inspect::dictionary::logical_kind(&rule.key).is_none()
+        })
+        .map(|(_, rule)| rule.key.clone())
+        .collect()
+}
+
+/// The report could not be written: the files' own errors (and successes) still reach the user,
+/// with what was written.
+fn report_failed(report: &RunReport, path: &Path, e: &std::io::Error, args: &ScrubArgs) -> Error {
+    print_summary(report, None, args);
+    let t = &report.totals;
+    Error::Run(format!(
+        "cannot write the report '{}' ({}); {}",
+        path.display(),
+        e.kind(),
+        if args.dry_run {
+            "this dry run wrote nothing else".to_string()
+        } else if t.succeeded == 0 {
+            "no scrubbed file was written either".to_string()
+        } else {
+            format!(
+                "{} of {} scrubbed file(s) were written",
+                t.succeeded, t.files
+            )
+        }
+    ))
+}
+
+/// The report in `out_dir` when it is that of an earlier run that wrote outputs (one that
+/// cannot be read counts as such). A dry run's report, or that of a run whose every file
+/// failed, does not block the next run: it is replaced.
+fn earlier_report_with_outputs(out_dir: &Path) -> Option<std::path::PathBuf> {
+    let path = out_dir.join(REPORT_FILE);
+    let bytes = std::fs::read(&path).ok()?;
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Some(path);
+    };
+    if json["dry_run"].as_bool() == Some(true) {
+        return None;
+    }
+    let wrote = json["outputs_written"]
+        .as_array()
+        .is_some_and(|o| !o.is_empty())
+        || json["files"].as_array().is_none_or(|files| {
+            files.iter().any(|f| {
+                !f["output"].is_null() || f["parts"].as_array().is_some_and(|p| !p.is_empty())
+            })
+        });
+    wrote.then_some(path)
+}
+
+/// Write this run's report as `scrub-report-<start time>.json` (with `-2`, `-3`, ... when a
+/// report of that second exists), never replacing a file.
+fn write_report_beside(
+    out_dir: &Path,
+    started: SystemTime,
+    json: &[u8],
+) -> Result<std::path::PathBuf, (std::path::PathBuf, std::io::Error)> {
+    let stamp: String = humantime::format_rfc3339_seconds(started)
+        .to_string()
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect();
+    let stem = REPORT_FILE.trim_end_matches(".json");
+    let mut n = 1;
+    loop {
+        let name = if n == 1 {
+            format!("{stem}-{stamp}.json")
+        } else {
+            format!("{stem}-{stamp}-{n}.json")
+        };
+        let path = out_dir.join(name);
+        match pipeline::write_atomic(&path, json, false) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err((path, e)),
+        }
+    }
 }
 
 /// The key from `--key-file`, else from `DSR_SCRUB_KEY`, else none.
@@ -228,13 +365,21 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
     let t = &report.totals;
     for f in &report.files {
         match f.status {
-            Status::Ok if !args.quiet => out.push_str(&file_line(f, args.verbose)),
+            Status::Ok if !args.quiet => {
+                out.push_str(&file_line(f, args.verbose));
+                out.push_str(&uncovered_line(f));
+            }
             Status::Ok => {}
             Status::Failed => out.push_str(&format!(
                 "  FAILED  {}: {}\n",
                 f.input,
                 f.error.as_deref().unwrap_or("unknown error")
             )),
+        }
+    }
+    if !args.quiet {
+        for s in &report.skipped {
+            out.push_str(&format!("  skipped {}: {}\n", s.path, s.reason));
         }
     }
     if args.dry_run && !args.quiet {
@@ -251,7 +396,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
                 String::new()
             },
             out.lines()
-                .filter(|l| l.starts_with("  FAILED"))
+                .filter(|l| l.starts_with("  FAILED") || l.starts_with("  skipped"))
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         );
@@ -275,6 +420,19 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             out.push_str(&format!("report: {}\n", path.display()));
         }
     }
+    if !report.unmatched_keys.is_empty() {
+        let keys: Vec<String> = report
+            .unmatched_keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
+        out.push_str(&format!(
+            "dsr-scrub: {}: map key(s) {} matched no column in any file of this run; {}\n",
+            if args.map.is_some() { "error" } else { "warning" },
+            keys.join(", "),
+            "check them for typos (a key that matches nothing keeps that column's data) or remove them"
+        ));
+    }
     if t.failed > 0 {
         out.push_str(&format!(
             "dsr-scrub: {} file(s) failed{}; see the messages above\n",
@@ -289,17 +447,41 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
     eprint!("{out}");
 }
 
+/// The `--allow-uncovered` warning of a file, if it has one.
+fn uncovered_line(f: &FileReport) -> String {
+    if f.uncovered.is_empty() {
+        return String::new();
+    }
+    let columns: Vec<String> = f
+        .uncovered
+        .iter()
+        .map(|u| format!("{} in sheet '{}'", u.describe(), u.sheet))
+        .collect();
+    format!(
+        "  warning {}: {} column(s) look personal but were left as they are (--allow-uncovered): {}\n",
+        f.input,
+        columns.len(),
+        columns.join(", ")
+    )
+}
+
 fn file_line(f: &FileReport, verbose: bool) -> String {
     let mut deleted = if f.rows_deleted > 0 {
         format!(", {} rows deleted", thousands(f.rows_deleted))
     } else {
         String::new()
     };
+    if let Some(c) = f.cleaning.filter(|c| !c.is_empty()) {
+        deleted.push_str(&format!("; package: {}", cleaning_summary(&c)));
+    }
     if let Some(n) = f.formulas_neutralized {
         deleted.push_str(&format!(
             ", {} formula-like cells neutralized",
             thousands(n)
         ));
+    }
+    if let Some(profile) = &f.profile {
+        deleted.push_str(&format!(", {profile} for its table"));
     }
     let mut line = format!(
         "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
@@ -328,4 +510,21 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
         }
     }
     line
+}
+
+/// What the package cleaning did, briefly: the non-zero counts.
+fn cleaning_summary(c: &crate::xlsx::clean::Counts) -> String {
+    [
+        (c.links_removed, "link(s) removed"),
+        (c.caches_dropped, "cached value(s) dropped"),
+        (c.comments_removed, "comment(s) removed"),
+        (c.texts_redacted, "text(s) redacted"),
+        (c.properties_cleared, "propert(ies) cleared"),
+        (c.parts_dropped, "part(s) dropped"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{} {what}", thousands(*n)))
+    .collect::<Vec<_>>()
+    .join(", ")
 }

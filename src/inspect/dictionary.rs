@@ -1,6 +1,7 @@
 //! Which headers and Dynamics logical names name personal data.
 //!
-//! Headers are matched in English, German, French, Spanish and Dutch after normalizing them
+//! Headers are matched in English, German, French, Spanish, Italian, Dutch and Portuguese
+//! after normalizing them
 //! (lower case, every run of non-alphanumeric characters a single space, so `ZIP/Postal Code`
 //! is `zip postal code` and `E-Mail-Adresse` is `e mail adresse`). A term is one of:
 //! - `words`: a whole-word sequence anywhere in the header (`first name` in `Yomi First Name`);
@@ -8,6 +9,9 @@
 //!   `Mobiltelefonnummer`);
 //! - `=exact`: the whole header and nothing else (`=title`: `Title` is a person's title, but
 //!   `Case Title` is not).
+//!
+//! A header no term matches is also looked up among the aliases of the built-in profiles'
+//! entries (their localized display names), so `inspect` knows every name a profile knows.
 //!
 //! Kinds are tried in a fixed order, so the more specific one wins: `Address 1: Telephone 1` is
 //! a phone, `Address 1: Latitude` a coordinate, `E-mail Address` an email.
@@ -32,6 +36,8 @@ const EMAIL: &[&str] = &[
     "adresse électronique",
     "correo",
     "correo electrónico",
+    "~messagerie",
+    "posta elettronica",
 ];
 
 const PHONE: &[&str] = &[
@@ -58,6 +64,10 @@ const PHONE: &[&str] = &[
     "tel",
     "tél",
     "~rufnummer",
+    "cellulare",
+    "cercapersone",
+    "radiomessagerie",
+    "pieper",
 ];
 
 const LOCATION: &[&str] = &[
@@ -120,6 +130,14 @@ const PERSONAL_DETAIL: &[&str] = &[
     "nationaliteit",
     "religion",
     "ethnicity",
+    "nascita",
+    "nascimento",
+    "sesso",
+    "stato civile",
+    "coniuge",
+    "cônjuge",
+    "figli",
+    "filhos",
 ];
 
 const IDENTIFIER: &[&str] = &[
@@ -185,6 +203,13 @@ const IDENTIFIER: &[&str] = &[
     "bsn",
     "paspoort",
     "rijbewijs",
+    "nome utente",
+    "nome de usuário",
+    "codice fiscale",
+    "dipendente",
+    "matricola",
+    "funcionário",
+    "cpf",
 ];
 
 const NAME: &[&str] = &[
@@ -229,6 +254,14 @@ const NAME: &[&str] = &[
     "=nom",
     "=nombre",
     "=naam",
+    "=nome",
+    "cognome",
+    "soprannome",
+    "secondo nome",
+    "nome completo",
+    "sobrenome",
+    "nome do meio",
+    "apelido",
 ];
 
 const TITLE: &[&str] = &[
@@ -256,6 +289,9 @@ const TITLE: &[&str] = &[
     "aanhef",
     "=functie",
     "functietitel",
+    "=titolo",
+    "formula di saluto",
+    "saudação",
 ];
 
 const ADDRESS: &[&str] = &[
@@ -317,6 +353,16 @@ const ADDRESS: &[&str] = &[
     "~huisnummer",
     "plaats",
     "stad",
+    "indirizzo",
+    "città",
+    "cap",
+    "paese",
+    "cidade",
+    "endereço",
+    "rua",
+    "cep",
+    "caixa postal",
+    "casella postale",
 ];
 
 const FREE_TEXT: &[&str] = &[
@@ -357,6 +403,12 @@ const FREE_TEXT: &[&str] = &[
     "notities",
     "opmerking",
     "opmerkingen",
+    "descrizione",
+    "descrição",
+    "commento",
+    "commenti",
+    "comentário",
+    "observações",
 ];
 
 /// In the order they are tried.
@@ -458,8 +510,61 @@ pub fn header_kind(header: &str) -> Option<Match> {
     if padded.trim().is_empty() {
         return None;
     }
-    KINDS.iter().find_map(|(kind, terms)| {
-        first_match(&padded, terms).map(|term| Match { kind: *kind, term })
+    KINDS
+        .iter()
+        .find_map(|(kind, terms)| {
+            first_match(&padded, terms).map(|term| Match { kind: *kind, term })
+        })
+        .or_else(|| {
+            profile_aliases()
+                .get(padded.trim())
+                .map(|(kind, term)| Match {
+                    kind: *kind,
+                    term: term.as_str(),
+                })
+        })
+}
+
+/// Normalized alias → (kind, alias as written) of every built-in profile entry whose key is a
+/// personal logical name (or a header the terms know), built once.
+fn profile_aliases() -> &'static std::collections::HashMap<String, (Kind, String)> {
+    static ALIASES: std::sync::OnceLock<std::collections::HashMap<String, (Kind, String)>> =
+        std::sync::OnceLock::new();
+    ALIASES.get_or_init(|| {
+        let mut out = std::collections::HashMap::new();
+        for profile in crate::profiles::PROFILES {
+            let Ok(table) = profile.toml.parse::<toml::Table>() else {
+                continue;
+            };
+            let Some(columns) = table.get("columns").and_then(toml::Value::as_table) else {
+                continue;
+            };
+            for (key, entry) in columns {
+                let keeps = entry.get("action").and_then(toml::Value::as_str) == Some("keep");
+                let kind = match logical_kind(key) {
+                    Some(Logical::Personal(kind)) => Some(kind),
+                    Some(_) => None,
+                    None => KINDS
+                        .iter()
+                        .find(|(_, terms)| first_match(&padded(key), terms).is_some())
+                        .map(|(kind, _)| *kind),
+                };
+                let (Some(kind), false) = (kind, keeps) else {
+                    continue;
+                };
+                let aliases = entry.get("aliases").and_then(toml::Value::as_array);
+                let aliases = aliases
+                    .into_iter()
+                    .flatten()
+                    .filter_map(toml::Value::as_str);
+                // A lookup's name ("Manager") stays a lookup, as in `inspect`'s verdicts.
+                for alias in aliases.filter(|a| header_lookup(a).is_none()) {
+                    out.entry(normalize(alias))
+                        .or_insert_with(|| (kind, alias.to_string()));
+                }
+            }
+        }
+        out
     })
 }
 
@@ -490,6 +595,13 @@ const LOGICAL: &[(&str, Logical)] = &[
     ("yomilastname", Logical::Personal(Kind::Name)),
     ("yomimiddlename", Logical::Personal(Kind::Name)),
     ("yomifullname", Logical::Personal(Kind::Name)),
+    ("suffix", Logical::Personal(Kind::Name)),
+    ("assistantname", Logical::Personal(Kind::Name)),
+    ("managername", Logical::Personal(Kind::Name)),
+    ("assistantphone", Logical::Personal(Kind::Phone)),
+    ("managerphone", Logical::Personal(Kind::Phone)),
+    ("websiteurl", Logical::Personal(Kind::Identifier)),
+    ("ftpsiteurl", Logical::Personal(Kind::Identifier)),
     ("spousesname", Logical::Personal(Kind::PersonalDetail)),
     ("childrensnames", Logical::Personal(Kind::PersonalDetail)),
     ("birthdate", Logical::Personal(Kind::PersonalDetail)),
@@ -501,6 +613,7 @@ const LOGICAL: &[(&str, Logical)] = &[
     ("jobtitle", Logical::Personal(Kind::Title)),
     ("domainname", Logical::Personal(Kind::Identifier)),
     ("windowsliveid", Logical::Personal(Kind::Email)),
+    ("mobilealertemail", Logical::Personal(Kind::Email)),
     ("employeeid", Logical::Personal(Kind::Identifier)),
     ("governmentid", Logical::Personal(Kind::Identifier)),
     ("yammeruserid", Logical::Personal(Kind::Identifier)),
@@ -529,6 +642,7 @@ const LOGICAL: &[(&str, Logical)] = &[
     ("positionid", Logical::Lookup),
     ("queueid", Logical::Lookup),
     ("transactioncurrencyid", Logical::Lookup),
+    ("department", Logical::System),
     ("accessmode", Logical::System),
     ("caltype", Logical::System),
     ("isdisabled", Logical::System),

@@ -14,7 +14,8 @@
 //!    `Manager`, `Owner`): the display name of *another* record, not this row's person;
 //! 4. the Dynamics **logical name** of a standard personal column (`firstname`,
 //!    `address1_city`, ...);
-//! 5. the **header dictionary** (English, German, French, Spanish, Dutch; [`dictionary`]);
+//! 5. the **header dictionary** (English, German, French, Spanish, Italian, Dutch, Portuguese,
+//!    and every localized alias of the built-in profiles; [`dictionary`]);
 //! 6. a known system column or an **option set** (a fixed list of labels): not personal;
 //! 7. the **values** ([`values`]): emails, phones, person names, street addresses, GUID-like ids;
 //! 8. otherwise not personal.
@@ -36,7 +37,7 @@ pub mod emit;
 pub mod render;
 pub mod values;
 
-use crate::dynamics::{self, ColumnRules, Metadata, Validation, METADATA_SHEET};
+use crate::dynamics::{self, ColumnRules, Metadata, ProtectedShape, Validation, METADATA_SHEET};
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::Data;
 use dictionary::Logical;
@@ -89,7 +90,7 @@ impl Kind {
         }
     }
 
-    fn of_values(kind: ValueKind) -> Kind {
+    pub(crate) fn of_values(kind: ValueKind) -> Kind {
         match kind {
             ValueKind::Email => Kind::Email,
             ValueKind::Phone => Kind::Phone,
@@ -277,15 +278,43 @@ fn inspect_sheet(
         out.role = SheetRole::NoHeader;
         return out;
     };
-    out.columns = headers
+    let ctx = Ctx {
+        csv,
+        metadata,
+        options,
+        rows: sheet.height(),
+    };
+    out.columns = inspect_columns(sheet, &headers, rules, &ctx);
+    out
+}
+
+/// How to look at a sheet's columns.
+pub(crate) struct Ctx<'a> {
+    /// The sheet comes from a CSV (its cells are all text).
+    pub csv: bool,
+    /// The file's `hiddenSheet!A1`.
+    pub metadata: Option<&'a Metadata>,
+    /// What to include.
+    pub options: &'a Options,
+    /// Look at rows below this one (0-based, header = 0) only: a sample for a quick verdict.
+    pub rows: u32,
+}
+
+/// The verdict on each column of a sheet with a header row.
+pub(crate) fn inspect_columns(
+    sheet: &Sheet,
+    headers: &[String],
+    rules: &BTreeMap<u32, ColumnRules>,
+    ctx: &Ctx,
+) -> Vec<ColumnInspection> {
+    headers
         .iter()
         .enumerate()
         .map(|(col, header)| {
             let col = col as u32;
-            inspect_column(sheet, col, header, csv, metadata, rules.get(&col), options)
+            inspect_column(sheet, col, header, rules.get(&col), ctx)
         })
-        .collect();
-    out
+        .collect()
 }
 
 /// What a column's cells hold, in one pass over its rows.
@@ -296,14 +325,15 @@ struct Scan<'a> {
     samples: Vec<String>,
 }
 
-fn scan_column<'a>(sheet: &'a Sheet, col: u32, csv: bool, samples: usize) -> Scan<'a> {
+fn scan_column<'a>(sheet: &'a Sheet, col: u32, ctx: &Ctx) -> Scan<'a> {
+    let (csv, samples) = (ctx.csv, ctx.options.samples);
     let mut scan = Scan {
         types: TypeMix::default(),
         filled: 0,
         texts: Vec::new(),
         samples: Vec::new(),
     };
-    for row in 1..sheet.height() {
+    for row in 1..sheet.height().min(ctx.rows) {
         if sheet.formula(row, col).is_some() {
             scan.types.formula += 1;
         }
@@ -380,34 +410,49 @@ pub(crate) fn format_serial(serial: f64) -> String {
     }
 }
 
-fn protected_reason(header: &str, metadata: Option<&Metadata>) -> Option<String> {
+fn protected_reason(
+    header: &str,
+    metadata: Option<&Metadata>,
+    shape: Option<ProtectedShape>,
+) -> Option<String> {
     const WHY: &str = "Dynamics needs it unchanged to update the record";
+    const WHAT: [&str; 3] = ["record id", "row checksum", "modified-on stamp"];
     if let Some(i) = metadata.and_then(|m| m.protected_headers().position(|p| p == header)) {
-        let what = ["record id", "row checksum", "modified-on stamp"][i];
-        return Some(format!("{what}; {WHY}"));
+        return Some(format!("{}; {WHY}", WHAT[i]));
     }
-    dynamics::is_do_not_modify(header).then(|| format!("(Do Not Modify) column; {WHY}"))
+    if dynamics::is_do_not_modify(header) {
+        return Some(format!("(Do Not Modify) column; {WHY}"));
+    }
+    shape.map(|s| {
+        let (what, looks) = match s {
+            ProtectedShape::RecordId => (WHAT[0], "first column, record GUIDs"),
+            ProtectedShape::Checksum => (WHAT[1], "second column, 88-character checksums"),
+            ProtectedShape::ModifiedOn => (WHAT[2], "third column, date-times"),
+        };
+        format!("{what} ({looks}, as in every export whatever its language); {WHY}")
+    })
 }
 
 fn inspect_column(
     sheet: &Sheet,
     col: u32,
     header: &str,
-    csv: bool,
-    metadata: Option<&Metadata>,
     rules: Option<&ColumnRules>,
-    options: &Options,
+    ctx: &Ctx,
 ) -> ColumnInspection {
+    let (metadata, options) = (ctx.metadata, ctx.options);
+    let shape = dynamics::protected_shape(sheet, col);
     let logical = metadata
         .and_then(|m| m.logical_of(header))
         .map(str::to_string);
-    let scan = scan_column(sheet, col, csv, options.samples);
+    let scan = scan_column(sheet, col, ctx);
     let guess = values::guess(&scan.texts);
-    let rows = u64::from(sheet.height().saturating_sub(1));
+    let rows = u64::from(sheet.height().min(ctx.rows).saturating_sub(1));
     let (verdict, kind, reason) = decide(
         header,
         logical.as_deref(),
         metadata,
+        shape,
         rules,
         &scan,
         guess.as_ref(),
@@ -444,6 +489,7 @@ fn decide(
     header: &str,
     logical: Option<&str>,
     metadata: Option<&Metadata>,
+    shape: Option<ProtectedShape>,
     rules: Option<&ColumnRules>,
     scan: &Scan,
     guess: Option<&values::Guess>,
@@ -456,7 +502,7 @@ fn decide(
             format!("{} ({why})", kind.describe()),
         )
     };
-    if let Some(reason) = protected_reason(header, metadata) {
+    if let Some(reason) = protected_reason(header, metadata, shape) {
         return (Verdict::Protected, None, reason);
     }
     if scan.types.formula > 0 && scan.types.formula * 2 >= scan.filled.max(1) {
@@ -479,6 +525,17 @@ fn decide(
         return personal(kind, format!("Dynamics column {l}"));
     }
     if let Some(m) = dictionary::header_kind(header) {
+        // A header that is one bare word such as "Title" or "Name" is a person's title or name
+        // in a person's table; in another table (a logical name this tool does not know, such
+        // as `msdyn_flow_approval_title`) it is that record's own title or name.
+        let bare_word =
+            matches!(m.kind, Kind::Title | Kind::Name) && dictionary::normalize(header) == m.term;
+        if let (true, Some(l), None) = (bare_word, logical, known) {
+            return not(format!(
+                "the record's own {} (Dynamics column {l}), not a person's",
+                m.term
+            ));
+        }
         return personal(m.kind, format!("header term \"{}\"", m.term));
     }
     if let (Some(Logical::System), Some(l)) = (known, logical) {

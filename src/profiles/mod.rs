@@ -10,6 +10,51 @@ pub struct Profile {
     pub summary: &'static str,
     /// The map, as TOML.
     pub toml: &'static str,
+    /// The Dynamics entities (`hiddenSheet!A1`) whose exports it is for.
+    pub entities: &'static [&'static str],
+}
+
+/// The Power Automate approval tables' logical names.
+const APPROVAL_ENTITIES: &[&str] = &[
+    "msdyn_flow_approval",
+    "msdyn_flow_approvalrequest",
+    "msdyn_flow_approvalresponse",
+    "msdyn_flow_basicapprovalmodeldata",
+    "msdyn_flow_awaitallapprovalmodel",
+    "msdyn_flow_awaitallactionapprovalmodel",
+    "msdyn_flow_approvalstep",
+    "msdyn_flow_actionapprovalmodel",
+];
+
+/// A built-in profile ready for the files whose entity it is made for, or why it cannot run
+/// (the approvals profile without `--subject`).
+#[derive(Debug, Clone)]
+pub struct EntityMap {
+    /// The entities it is for.
+    pub entities: &'static [&'static str],
+    /// The parsed profile, or the one-line reason it cannot be used.
+    pub map: Result<crate::map::Map, String>,
+}
+
+/// Every profile but the default, parsed with `inputs`: `scrub` without `--map` or `--profile`
+/// picks one of them for a file whose entity it is made for.
+pub fn by_entity(inputs: &crate::map::MapInputs) -> Vec<EntityMap> {
+    PROFILES
+        .iter()
+        .filter(|p| p.name != DEFAULT_PROFILE)
+        .map(|p| EntityMap {
+            entities: p.entities,
+            map: crate::map::Map::parse_with(p.toml, &format!("profile {}", p.name), inputs)
+                .map_err(|e| e.to_string()),
+        })
+        .collect()
+}
+
+/// The profile made for exports of `entity`, if there is one.
+pub fn for_entity(entity: &str) -> Option<&'static Profile> {
+    PROFILES
+        .iter()
+        .find(|p| p.entities.iter().any(|e| e.eq_ignore_ascii_case(entity)))
 }
 
 /// Every built-in profile.
@@ -18,16 +63,19 @@ pub const PROFILES: &[Profile] = &[
         name: "systemuser",
         summary: "SystemUser, Disabled Users view: remove a departed user's personal data, keep the file importable (default)",
         toml: include_str!("systemuser.toml"),
+        entities: &["systemuser"],
     },
     Profile {
         name: "approvals",
         summary: "Power Automate approval tables: delete the subject's rows, redact the subject elsewhere (needs --subject)",
         toml: include_str!("approvals.toml"),
+        entities: APPROVAL_ENTITIES,
     },
     Profile {
         name: "contact",
         summary: "Contact: remove a person's data from contact records, keep the file importable",
         toml: include_str!("contact.toml"),
+        entities: &["contact"],
     },
 ];
 
@@ -60,6 +108,69 @@ mod tests {
         let e = Map::parse(find("approvals").unwrap().toml, "approvals", None).unwrap_err();
         assert!(e.to_string().contains("--subject"), "{e}");
         assert!(find(DEFAULT_PROFILE).is_some());
+    }
+
+    /// Two entries sharing a header would make resolution ambiguous in a CSV of that language;
+    /// and `inspect` must call every header a profile scrubs personal.
+    #[test]
+    fn localized_aliases_are_unique_and_known_to_inspect() {
+        use crate::inspect::dictionary::{header_kind, header_lookup};
+        let subjects = ["x".to_string()];
+        let inputs = crate::map::MapInputs {
+            key: None,
+            subjects: &subjects,
+        };
+        for p in PROFILES {
+            let map = Map::parse_with(p.toml, p.name, &inputs).unwrap();
+            let mut owner: std::collections::HashMap<String, &str> = Default::default();
+            for rule in &map.rules {
+                for alias in &rule.aliases {
+                    let loose = alias.trim().to_lowercase();
+                    if let Some(other) = owner.insert(loose, &rule.key) {
+                        assert_eq!(
+                            other, rule.key,
+                            "{}: alias {alias:?} of two entries",
+                            p.name
+                        );
+                    }
+                }
+            }
+            if p.name == "approvals" {
+                continue;
+            }
+            // Entries for the person's own data; `department` (cleared by `contact`) is not
+            // personal to the detector, which must not cry wolf on a team's name.
+            let personal = |key: &str| {
+                matches!(
+                    crate::inspect::dictionary::logical_kind(key),
+                    Some(crate::inspect::dictionary::Logical::Personal(_))
+                )
+            };
+            for rule in map
+                .rules
+                .iter()
+                .filter(|r| r.action.name() != "keep" && personal(&r.key))
+            {
+                for alias in &rule.aliases {
+                    assert!(
+                        header_kind(alias).is_some() || header_lookup(alias).is_some(),
+                        "{}: inspect does not know {alias:?} ({})",
+                        p.name,
+                        rule.key
+                    );
+                }
+            }
+        }
+        // A few of the localized names, through the dictionary's own terms or the aliases.
+        for header in [
+            "Mobiltelefon",
+            "Téléphone mobile",
+            "Cellulare",
+            "Celular",
+            "Nome utente",
+        ] {
+            assert!(header_kind(header).is_some(), "{header}");
+        }
     }
 
     /// DYNAMICS.md's list of SystemUser personal columns.
@@ -124,6 +235,24 @@ mod tests {
         "photourl",
         "skills",
     ];
+
+    /// The run-wide report of keys that matched nothing leaves out standard columns that a
+    /// view may not show: every key of the table profiles is one.
+    #[test]
+    fn table_profiles_use_standard_logical_names() {
+        for name in ["systemuser", "contact"] {
+            let map = Map::parse(find(name).unwrap().toml, name, None).unwrap();
+            for rule in &map.rules {
+                if matches!(rule.selector, Selector::Name(_)) {
+                    assert!(
+                        crate::inspect::dictionary::logical_kind(&rule.key).is_some(),
+                        "{name}: {}",
+                        rule.key
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn systemuser_covers_every_personal_column() {

@@ -146,6 +146,11 @@ fn check_sheet(
             if same_kept_cell(ctx.original, a, b) {
                 continue;
             }
+            // A cached result inside an array or spill range (the formula is in its top-left
+            // cell): scrub removes it with the other cached values, and Excel recomputes it.
+            if is_blank(b) && before.layout.in_array_result(row, col) {
+                continue;
+            }
             let rule = if is_metadata {
                 Rule::MetadataChanged
             } else if row == 0 {

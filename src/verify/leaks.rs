@@ -305,7 +305,7 @@ fn xml_error<E>(_: E) -> Problem {
 
 /// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
 /// their own, so text split by `&amp;` is joined again before it is searched.
-pub(super) fn push_text(event: &Event, out: &mut String) {
+pub(crate) fn push_text(event: &Event, out: &mut String) {
     match event {
         Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
         Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),

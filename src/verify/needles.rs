@@ -169,7 +169,7 @@ impl Needles {
     /// finds them, with the matching value (lowercased); not overlapping, longest first where
     /// two start at one place. A value standing in a hyphenated compound (`Anna` in
     /// `Anna-Lena`) is not taken: that is another name.
-    pub fn spans(&self, text: &str) -> Vec<(usize, usize, &str)> {
+    pub fn mention_spans(&self, text: &str) -> Vec<(usize, usize, &str)> {
         if self.needles.is_empty() || text.is_empty() {
             return Vec::new();
         }
@@ -216,6 +216,77 @@ impl Needles {
                 }
                 out.push((origin[at], origin[stop], &n.text));
                 taken_to = stop;
+            }
+        }
+        out
+    }
+
+    /// The byte ranges of `text` where values occur (as [`Needles::found_in`] finds them, or
+    /// as [`Needles::found_in_markup`] does with `markup`), in order, overlapping hits merged:
+    /// for a cleaner that replaces them. Where lowercasing changes the text's layout in a way
+    /// that offsets cannot follow, a hit covers the whole text.
+    pub fn spans(&self, text: &str, markup: bool) -> Vec<std::ops::Range<usize>> {
+        if self.needles.is_empty() || text.is_empty() {
+            return Vec::new();
+        }
+        let lower = lowercase(text);
+        let low = lower.as_ref();
+        let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
+        for (start, end) in words(low) {
+            let Some(&(from, to)) = self.index.get(&fnv1a(&low.as_bytes()[start..end])) else {
+                continue;
+            };
+            for n in &self.needles[from as usize..to as usize] {
+                if (n.anywhere || !markup) && n.matches_at(low, start) {
+                    let at = start - n.anchor_at as usize;
+                    hits.push(at..at + n.text.len());
+                }
+            }
+        }
+        if hits.is_empty() {
+            return hits;
+        }
+        // Offsets in the lowercase text, mapped back to the original's characters.
+        let to_original: Option<Vec<usize>> = if low.len() == text.len()
+            && text
+                .chars()
+                .all(|c| c.to_lowercase().map(char::len_utf8).sum::<usize>() == c.len_utf8())
+        {
+            None
+        } else {
+            let mut map = vec![usize::MAX; low.len() + 1];
+            let mut at = 0;
+            for (i, c) in text.char_indices() {
+                map[at.min(low.len())] = i;
+                at += c.to_lowercase().map(char::len_utf8).sum::<usize>();
+            }
+            if at != low.len() {
+                return vec![std::ops::Range {
+                    start: 0,
+                    end: text.len(),
+                }];
+            }
+            map[low.len()] = text.len();
+            Some(map)
+        };
+        let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+        hits.sort_by_key(|r| (r.start, r.end));
+        for hit in hits {
+            let hit = match &to_original {
+                None => hit,
+                Some(map) => match (map[hit.start], map[hit.end]) {
+                    (a, b) if a != usize::MAX && b != usize::MAX => a..b,
+                    _ => {
+                        return vec![std::ops::Range {
+                            start: 0,
+                            end: text.len(),
+                        }]
+                    }
+                },
+            };
+            match out.last_mut() {
+                Some(last) if hit.start <= last.end => last.end = last.end.max(hit.end),
+                _ => out.push(hit),
             }
         }
         out
@@ -296,6 +367,12 @@ impl Haystack {
     /// Whether no text was added.
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
+    }
+
+    /// Whether some text has a word where `value` starts: only such a value can be found, so
+    /// the rest need not even be kept.
+    pub fn may_hold(&self, value: &str) -> bool {
+        anchor_hash(value).is_some_and(|hash| self.index.contains_key(&hash))
     }
 
     /// Every (value, text) pair where the text holds the value (by their positions), in
@@ -668,6 +745,28 @@ mod tests {
         assert!(set(&[]).is_empty());
     }
 
+    #[test]
+    fn spans_locate_hits_in_the_original_text() {
+        let n = set(&["Anna Berg", "anna.berg@contoso.com", "İlkay Öz", "1024"]);
+        let text = "Mail ANNA.BERG@contoso.com or Anna Berg, not Annabel.";
+        let spans = n.spans(text, false);
+        let found: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["ANNA.BERG@contoso.com", "Anna Berg"]);
+        // Lowercasing `İ` grows the text; spans still cut at the original's characters.
+        let text = "von İlkay Öz.";
+        let spans = n.spans(text, false);
+        assert_eq!(
+            spans.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
+            ["İlkay Öz"]
+        );
+        assert!(n.spans("size 1024", true).is_empty());
+        assert_eq!(
+            n.spans("size 1024", false),
+            [std::ops::Range { start: 5, end: 9 }]
+        );
+        assert!(n.spans("Primary", false).is_empty());
+    }
+
     proptest! {
         /// Agrees with a naive search over every start position.
         #[test]
@@ -692,6 +791,7 @@ mod tests {
                 })
             };
             prop_assert_eq!(n.found_in(&text), naive);
+            prop_assert_eq!(!n.spans(&text, false).is_empty(), naive);
         }
     }
 }

@@ -86,8 +86,10 @@ pub fn sweep(
     input: Option<&[u8]>,
     output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
 ) -> Result<Vec<Residual>, Problem> {
-    let (values, origins) = sweep_values(map, book, plan, changes);
-    if values.is_empty() {
+    if changes
+        .iter()
+        .all(|c| c.cells.is_empty() && c.deleted.is_empty())
+    {
         return Ok(Vec::new());
     }
     let targets = super::target_columns(map, book, plan);
@@ -99,7 +101,10 @@ pub fn sweep(
     }
     add_formulas(book, changes, &mut hay, &mut places);
     add_kept(book, changes, &targets, &mut hay, &mut places);
-    // One search for both: the package and formulas, and the kept columns' values.
+    // One search for both: the package and formulas, and the kept columns' values; of the
+    // removed values (millions in a large export) only those whose first word occurs in this
+    // text are kept to search.
+    let (values, origins) = sweep_values(map, book, plan, changes, &hay);
     let hits = hay.find(&values);
     // The same value is often removed from many rows (a first name): each value is judged
     // once per kept text.
@@ -271,12 +276,14 @@ enum Origin {
 }
 
 /// Every value the scrub removes (as [`super::removed_values`], with the digits of phone
-/// numbers), each with its [`Origin`]. In parallel: a large export has millions.
+/// numbers) that `hay` may hold, each with its [`Origin`]. In parallel: a large export has
+/// millions.
 fn sweep_values<'a>(
     map: &Map,
     book: &'a Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
+    hay: &Haystack,
 ) -> (Vec<Cow<'a, str>>, Vec<Origin>) {
     let targets = super::target_columns(map, book, plan);
     let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
@@ -313,6 +320,7 @@ fn sweep_values<'a>(
                     .map(|v| (Cow::Owned(v), Origin::Name))
                     .chain(digits.map(|d| (Cow::Owned(d), Origin::Other)))
                     .chain(old.map(|o| (o, origin)))
+                    .filter(|(v, _)| hay.may_hold(v))
             })
             .unzip();
         values.extend(found);
@@ -325,8 +333,10 @@ fn sweep_values<'a>(
                     .unwrap_or(false)
                 {
                     if let Some(text) = crate::actions::cell_text(sheet.cell(d.row, col)) {
-                        values.push(text);
-                        origins.push(Origin::Gone);
+                        if hay.may_hold(&text) {
+                            values.push(text);
+                            origins.push(Origin::Gone);
+                        }
                     }
                 }
             }
@@ -579,11 +589,13 @@ fn add_kept(
                 let mut seen: HashMap<Cow<str>, u64> = HashMap::new();
                 for row in 1..s.height() {
                     let value = s.cell(row, col);
-                    // A formula's cell is not kept as it is: its text cached value is dropped,
-                    // and the rest is searched as a formula.
+                    // A formula's cell (or a result inside an array or spill range) is not
+                    // kept as it is: its text cached value is dropped, and the rest is searched
+                    // as a formula.
                     if matches!(value, Data::Empty)
                         || deleted(row)
                         || s.formula(row, col).is_some_and(|f| !f.is_empty())
+                        || s.layout.in_array_result(row, col)
                     {
                         continue;
                     }

@@ -92,7 +92,7 @@ fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, Relationship>
 }
 
 /// Resolve a relationship target against the folder of the part that refers to it.
-fn resolve_target(base: &str, target: &str) -> String {
+pub(crate) fn resolve_target(base: &str, target: &str) -> String {
     if let Some(absolute) = target.strip_prefix('/') {
         return absolute.to_string();
     }
@@ -305,6 +305,7 @@ pub fn scan_sheet<R: Read + Seek>(
     scan.layout.markup = head;
     scan.layout.field_rules = crate::dynamics::column_rules(&cells.validations);
     scan.has_formulas = cells.has_formulas;
+    scan.layout.array_ranges = cells.arrays;
     scan.used_cells = cells.extent.cells();
     Ok(scan)
 }
@@ -459,6 +460,8 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
 #[derive(Debug, Default, PartialEq)]
 struct CellScan {
     has_formulas: bool,
+    /// Array and spill ranges (see [`crate::workbook::Layout::array_ranges`]).
+    arrays: Vec<(u32, u32, u32, u32)>,
     extent: Extent,
     /// The data validations after the cells (see [`data_validations`]).
     validations: Vec<Validation>,
@@ -609,6 +612,20 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 b"row" => false,
                 b"f" => {
                     scan.has_formulas = true;
+                    let attributes = name_start + name_len;
+                    match memchr::memchr(b'>', &cells[attributes..]) {
+                        Some(close) => {
+                            let tag = &cells[start..attributes + close + 1];
+                            if let Some(range) = crate::xlsx::clean::formulas::array_ref(tag) {
+                                scan.arrays.push(range);
+                            }
+                            pos = attributes + close + 1;
+                        }
+                        None => {
+                            cut_at = Some(start);
+                            break;
+                        }
+                    }
                     continue;
                 }
                 _ => continue,

@@ -24,15 +24,17 @@
 //! text (a Full Name formula over First and Last Name), so every formula cell with a text result
 //! loses its cached value and the workbook is marked to recalculate on load.
 
+use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use crate::apply::SheetChanges;
 use crate::error::Problem;
+use crate::verify::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use zip::write::SimpleFileOptions;
@@ -83,7 +85,8 @@ fn write_failed(_: std::io::Error) -> Problem {
     Problem::Build("writing the output failed".into())
 }
 
-/// Write `input` with `changes` applied, as a lossless xlsx, to `out`.
+/// Write `input` with `changes` applied, as a lossless xlsx, to `out`, without cleaning other
+/// parts (see [`write_cleaned`]).
 ///
 /// # Errors
 /// A [`Problem`] when the package cannot be read or a changed cell is not where calamine saw it.
@@ -92,8 +95,40 @@ pub fn write<W: Write>(
     book: &Workbook,
     changes: &[SheetChanges],
     options: &PatchOptions,
-    mut out: W,
+    out: W,
 ) -> Result<(), Problem> {
+    write_with(input, book, changes, options, None, out).map(|_| ())
+}
+
+/// Write `input` with `changes` applied, as a lossless xlsx, to `out`, and clean every other
+/// place of the package that holds one of `needles` (the values the scrub removes; see
+/// [`super::clean`]). Returns what the cleaning did.
+///
+/// # Errors
+/// A [`Problem`] when the package cannot be read, a changed cell is not where calamine saw it,
+/// or a removed value is in a place no cleaner can change ([`Problem::Uncleanable`]).
+pub fn write_cleaned<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    needles: &Needles,
+    out: W,
+) -> Result<Counts, Problem> {
+    write_with(input, book, changes, options, Some(needles), out)
+}
+
+fn write_with<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    needles: Option<&Needles>,
+    mut out: W,
+) -> Result<Counts, Problem> {
+    let no_needles = Needles::default();
+    let cleaning_asked = needles.is_some();
+    let needles = needles.unwrap_or(&no_needles);
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
@@ -145,6 +180,24 @@ pub fn write<W: Write>(
     // (whose cached values must go once anything changed)?
     let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
     let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
+    // Links and comments on changed cells go even when no removed value is long enough to
+    // search for.
+    let cleaning = any_change && cleaning_asked;
+    // Per sheet: hyperlink relationships whose target holds a removed value.
+    let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
+    if cleaning {
+        for (i, (part, _)) in sheets.iter().enumerate() {
+            let rels = clean::rels_of(part);
+            if zip.index_for_name(&rels).is_some() {
+                let xml = package::read_part(&mut zip, &rels)?;
+                bad_links[i] = clean::hyperlinks::bad_targets(&xml, needles)
+                    .map_err(|s| s.into_problem(&rels))?;
+            }
+        }
+    }
+    fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
+        move |s| s.into_problem(part)
+    }
     let unchanged: Vec<usize> = (0..sheets.len())
         .filter(|&i| !touched(sheets[i].1))
         .collect();
@@ -158,18 +211,34 @@ pub fn write<W: Write>(
                 .by_name(part)
                 .map_err(|_| Problem::MissingPart(part.to_string()))?;
             let mut text_formulas = false;
+            let mut arrays = formulas::Arrays::default();
+            let mut tail_changes = false;
             walk_cells(
                 BufReader::with_capacity(1 << 16, entry),
                 &mut std::io::sink(),
                 None,
-                |_, _, raw, _| {
+                |row, col, raw, _| {
                     let cell = CellXml::parse(raw);
                     count_ref(&cell, &mut refs);
                     text_formulas |= cell.has_formula && cell.has_text_result();
+                    if cleaning {
+                        text_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
+                        if cell.has_formula {
+                            formulas::check_kept(raw, needles).map_err(stop(part))?;
+                        }
+                    }
                     Ok(false)
                 },
+                |tail, _| {
+                    if cleaning {
+                        tail_changes = sheet::tail(&tail, sheets[i].1, &bad_links[i], needles)
+                            .map_err(stop(part))?
+                            .is_some();
+                    }
+                    Ok(())
+                },
             )?;
-            Ok((i, refs, text_formulas))
+            Ok((i, refs, text_formulas || tail_changes))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut refs = vec![0u32; string_count];
@@ -196,6 +265,8 @@ pub fn write<W: Write>(
             let mut cleared = 0usize;
             let mut cursor = 0;
             let mut applied = 0usize;
+            let mut arrays = formulas::Arrays::default();
+            let mut tail_done: Option<sheet::Tail> = None;
             let options = entry_options(&entry, level);
             let archive = single_entry(part, options, |out| {
                 walk_cells(
@@ -204,6 +275,7 @@ pub fn write<W: Write>(
                     Some(changes),
                     |row, col, raw, out| {
                         let cell = CellXml::parse(raw);
+                        let in_array = cleaning && arrays.inside(row, col, raw);
                         if let Some(change) = changes.take_at(&mut cursor, row, col) {
                             applied += 1;
                             let index = cell_text(&change.new)
@@ -213,7 +285,12 @@ pub fn write<W: Write>(
                             write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
                             return Ok(true);
                         }
-                        if any_change && cell.has_formula && cell.has_text_result() {
+                        if cleaning && cell.has_formula {
+                            formulas::check_kept(raw, needles).map_err(stop(part))?;
+                        }
+                        if (any_change && cell.has_formula && cell.has_text_result())
+                            || (in_array && cell.v.is_some())
+                        {
                             cleared += 1;
                             out.write_all(&cell.without_cached_value())
                                 .map_err(write_failed)?;
@@ -222,6 +299,22 @@ pub fn write<W: Write>(
                         count_ref(&cell, &mut partial);
                         Ok(false)
                     },
+                    |tail, out| {
+                        let cleaned = if cleaning {
+                            sheet::tail(&tail, changes, &bad_links[i], needles)
+                                .map_err(stop(part))?
+                        } else {
+                            None
+                        };
+                        match cleaned {
+                            Some(t) => {
+                                out.write_all(&t.xml).map_err(write_failed)?;
+                                tail_done = Some(t);
+                            }
+                            None => out.write_all(&tail).map_err(write_failed)?,
+                        }
+                        Ok(())
+                    },
                 )
             })?;
             if applied != changes.cells.len() {
@@ -229,27 +322,60 @@ pub fn write<W: Write>(
                     "a changed cell is missing from the sheet XML",
                 ));
             }
-            Ok((part, archive, partial, cleared))
+            Ok((i, archive, partial, cleared, tail_done))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
     let mut cleared = 0;
-    for (part, archive, partial, n) in rewritten {
+    let mut counts = Counts::default();
+    let mut done: Vec<SheetDone> = sheets
+        .iter()
+        .map(|&(part, changes)| SheetDone {
+            part,
+            changes,
+            dropped_links: Vec::new(),
+        })
+        .collect();
+    for (i, archive, partial, n, tail) in rewritten {
         add_refs(&mut refs, &partial);
         cleared += n;
-        replaced.insert(part.to_string(), archive);
+        if let Some(tail) = tail {
+            counts.add(&tail.counts);
+            done[i].dropped_links = tail.dropped_links;
+        }
+        replaced.insert(sheets[i].0.to_string(), archive);
     }
+    counts.caches_dropped += cleared as u64;
 
     // Tables of sheets that lost rows: their ranges shrink to the remaining rows.
+    let mut base: HashMap<String, Vec<u8>> = HashMap::new();
     for &(part, changes) in sheets.iter().filter(|(_, c)| !c.deleted.is_empty()) {
         for table in package::related_parts(&mut zip, part, "/table")? {
-            if let Some(archive) =
-                edit_part(&mut zip, &table, level, |xml| Ok(shift_table(xml, changes)))?
-            {
-                replaced.insert(table, archive);
+            if zip.index_for_name(&table).is_some() {
+                let xml = package::read_part(&mut zip, &table)?;
+                base.insert(table, shift_table(&xml, changes));
             }
         }
     }
+    // Every other part that can hold a removed value (see the clean module).
+    let edits = if cleaning {
+        clean::package(
+            &mut zip,
+            &map,
+            &done,
+            needles,
+            any_change,
+            cleared > 0,
+            base,
+        )?
+    } else {
+        clean::Edits {
+            parts: base,
+            ..clean::Edits::default()
+        }
+    };
+    counts.add(&edits.counts);
+    let mut parts = edits.parts;
 
     // The shared strings, the workbook's calculation flag, the document properties.
     if let (Some(path), Some(strings)) = (&map.shared_strings, &strings) {
@@ -277,9 +403,23 @@ pub fn write<W: Write>(
         small_edits.push(("docProps/app.xml", strip_doc_props));
     }
     for (path, edit) in small_edits {
-        if let Some(archive) = edit_part(&mut zip, path, level, edit)? {
-            replaced.insert(path.to_string(), archive);
-        }
+        let xml = match parts.remove(path) {
+            Some(xml) => xml,
+            None if zip.index_for_name(path).is_some() => package::read_part(&mut zip, path)?,
+            None => continue,
+        };
+        parts.insert(path.to_string(), edit(&xml)?);
+    }
+    for (path, xml) in parts {
+        let entry = zip
+            .by_name(&path)
+            .map_err(|_| Problem::MissingPart(path.clone()))?;
+        let options = entry_options(&entry, level);
+        drop(entry);
+        let archive = single_entry(&path, options, |out| {
+            out.write_all(&xml).map_err(write_failed)
+        })?;
+        replaced.insert(path, archive);
     }
 
     // The output: every entry in the input's order, raw-copied from the input or from its
@@ -295,6 +435,9 @@ pub fn write<W: Write>(
             .name()
             .map_err(|_| Problem::CorruptWorkbook("a zip entry has an unreadable name"))?
             .into_owned();
+        if edits.dropped.contains(&name) {
+            continue;
+        }
         match replaced.get(&name) {
             None => writer.raw_copy_file(raw).map_err(zip_failed)?,
             Some(archive) => {
@@ -307,7 +450,8 @@ pub fn write<W: Write>(
         }
     }
     let bytes = writer.finish().map_err(zip_failed)?.into_inner();
-    out.write_all(&bytes).map_err(write_failed)
+    out.write_all(&bytes).map_err(write_failed)?;
+    Ok(counts)
 }
 
 /// A rewrite of a small XML part.
@@ -325,30 +469,6 @@ fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> Simp
         .compression_level(Some(level))
         .last_modified_time(entry.last_modified().unwrap_or_default())
         .large_file(entry.size() >= u64::from(u32::MAX))
-}
-
-/// A small XML part of the input rewritten by `edit`, as a one-entry archive; `None` when the
-/// package has no such part.
-fn edit_part(
-    zip: &mut ZipArchive<Cursor<&[u8]>>,
-    path: &str,
-    level: i64,
-    edit: impl FnOnce(&[u8]) -> Result<Vec<u8>, Problem>,
-) -> Result<Option<Vec<u8>>, Problem> {
-    let Ok(mut entry) = zip.by_name(path) else {
-        return Ok(None);
-    };
-    let options = entry_options(&entry, level);
-    let mut xml = Vec::with_capacity(entry.size() as usize);
-    entry
-        .read_to_end(&mut xml)
-        .map_err(damaged("a compressed part cannot be read"))?;
-    drop(entry);
-    let new = edit(&xml)?;
-    single_entry(path, options, |out| {
-        out.write_all(&new).map_err(write_failed)
-    })
-    .map(Some)
 }
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
@@ -393,16 +513,18 @@ fn cell_text(value: &Data) -> Option<&str> {
 /// Copy a worksheet's XML from `input` to `out`, handing each `<c>` element to `cell` with its
 /// zero-based position. `cell` returns `true` when it wrote a replacement, `false` to have the
 /// element copied as it is.
-fn walk_cells<R, W, F>(
+fn walk_cells<R, W, F, T>(
     mut input: R,
     out: &mut W,
     rows: Option<&SheetChanges>,
     mut cell: F,
+    tail: T,
 ) -> Result<(), Problem>
 where
     R: BufRead,
     W: Write,
     F: FnMut(u32, u32, &[u8], &mut W) -> Result<bool, Problem>,
+    T: FnOnce(Vec<u8>, &mut W) -> Result<(), Problem>,
 {
     let read_err = damaged("a compressed part cannot be read");
     let deleting = rows.filter(|r| !r.deleted.is_empty());
@@ -438,6 +560,17 @@ where
         input.read_until(b'>', &mut tag).map_err(&read_err)?;
         if tag.starts_with(b"<!--") {
             read_until_suffix(&mut input, &mut tag, b"-->")?;
+        } else if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
+            || (is_tag(&tag, b"sheetData") && tag.ends_with(b"/>"))
+        {
+            // After the cells: the rest of the sheet goes to `tail` in one piece (it is small).
+            out.write_all(&tag).map_err(write_failed)?;
+            let mut rest = Vec::new();
+            input.read_to_end(&mut rest).map_err(&read_err)?;
+            if deleting.is_some() {
+                refuse_shifting_ranges(&rest)?;
+            }
+            return tail(rest, out);
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
@@ -487,17 +620,28 @@ where
                     let range = shift_range(range, changes, false);
                     tag = with_attr(&tag, "ref", &range);
                 }
-            } else if [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
-                .iter()
-                .any(|name| is_tag(&tag, name))
-            {
-                return Err(Problem::Build(
-                    "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
-                ));
+            } else {
+                refuse_shifting_ranges(&tag)?;
             }
         }
         out.write_all(&tag).map_err(write_failed)?;
     }
+}
+
+/// Rows cannot be deleted above ranges the writer does not shift yet: refuse when `xml` holds
+/// a merged cell, a hyperlink or conditional formatting.
+fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
+    let found = memchr::memchr_iter(b'<', xml).any(|at| {
+        [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
+            .iter()
+            .any(|name| is_tag(&xml[at..], name))
+    });
+    if found {
+        return Err(Problem::Build(
+            "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Keep reading whole tags into `buf` until it ends with `suffix`.
@@ -544,13 +688,18 @@ fn prefix_of(tag: &[u8]) -> &[u8] {
 }
 
 /// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
-fn end_tag(tag: &[u8]) -> Vec<u8> {
+fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
         .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
         .unwrap_or(name.len());
-    [&b"</"[..], &name[..end], b">"].concat()
+    // Every cell of every sheet ends here: no allocation for the usual names.
+    match &name[..end] {
+        b"c" => b"</c>"[..].into(),
+        b"row" => b"</row>"[..].into(),
+        name => [&b"</"[..], name, b">"].concat().into(),
+    }
 }
 
 /// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
@@ -684,15 +833,31 @@ impl<'a> CellXml<'a> {
         let start = &raw[..start_end];
         let body = &raw[start_end..];
         let prefix = prefix_of(raw);
-        let (v_open, v_close) = (qualified("<", prefix, "v>"), qualified("</", prefix, "v>"));
-        let v = memchr::memmem::find(body, &v_open).and_then(|i| {
-            let from = i + v_open.len();
-            let to = from + memchr::memmem::find(&body[from..], &v_close)?;
-            std::str::from_utf8(&body[from..to]).ok()
-        });
-        let has_formula = ["f>", "f ", "f/>"]
-            .iter()
-            .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some());
+        let find_v = |open: &[u8], close: &[u8]| {
+            memchr::memmem::find(body, open).and_then(|i| {
+                let from = i + open.len();
+                let to = from + memchr::memmem::find(&body[from..], close)?;
+                std::str::from_utf8(&body[from..to]).ok()
+            })
+        };
+        // Millions of cells go through here: no allocation for the usual, unprefixed ones.
+        let (v, has_formula) = if prefix.is_empty() {
+            let f = [&b"<f>"[..], b"<f ", b"<f/>"];
+            (
+                find_v(b"<v>", b"</v>"),
+                f.iter().any(|p| memchr::memmem::find(body, p).is_some()),
+            )
+        } else {
+            (
+                find_v(
+                    &qualified("<", prefix, "v>"),
+                    &qualified("</", prefix, "v>"),
+                ),
+                ["f>", "f ", "f/>"]
+                    .iter()
+                    .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
+            )
+        };
         CellXml {
             raw,
             prefix,
@@ -1035,10 +1200,19 @@ mod tests {
         let xml = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row><row r="5"><c r="AB5"><f>A1</f><v>2</v></c></row></sheetData>"#;
         let mut seen = Vec::new();
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, None, |r, c, raw, _| {
-            seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
-            Ok(false)
-        })
+        walk_cells(
+            &xml[..],
+            &mut out,
+            None,
+            |r, c, raw, _| {
+                seen.push((r, c, String::from_utf8(raw.to_vec()).unwrap()));
+                Ok(false)
+            },
+            |tail, out| {
+                out.extend_from_slice(&tail);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(out, xml, "copied byte for byte");
         let positions: Vec<_> = seen.iter().map(|(r, c, _)| (*r, *c)).collect();
@@ -1051,19 +1225,28 @@ mod tests {
         let xml =
             br#"<row r="2"><c r="A2" s="3" t="s"><v>7</v></c><c r="B2" s="4"><v>1.5</v></c></row>"#;
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, None, |_, col, raw, w| {
-            if col == 0 {
-                write_new_cell(
-                    w,
-                    &CellXml::parse(raw),
-                    &Data::String("Deleted".into()),
-                    Some(9),
-                )
-                .unwrap();
-                return Ok(true);
-            }
-            Ok(false)
-        })
+        walk_cells(
+            &xml[..],
+            &mut out,
+            None,
+            |_, col, raw, w| {
+                if col == 0 {
+                    write_new_cell(
+                        w,
+                        &CellXml::parse(raw),
+                        &Data::String("Deleted".into()),
+                        Some(9),
+                    )
+                    .unwrap();
+                    return Ok(true);
+                }
+                Ok(false)
+            },
+            |tail, out| {
+                out.extend_from_slice(&tail);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -1160,6 +1343,20 @@ mod tests {
         assert!(out.contains("2024-01-01T00:00:00Z"));
     }
 
+    fn copy_tail<W: Write>(tail: Vec<u8>, out: &mut W) -> Result<(), Problem> {
+        out.write_all(&tail).map_err(write_failed)
+    }
+
+    /// [`walk_cells`] over a whole sheet, copying what is not a cell.
+    fn walk(
+        xml: &[u8],
+        out: &mut Vec<u8>,
+        rows: Option<&SheetChanges>,
+        cell: impl FnMut(u32, u32, &[u8], &mut Vec<u8>) -> Result<bool, Problem>,
+    ) -> Result<(), Problem> {
+        walk_cells(xml, out, rows, cell, copy_tail)
+    }
+
     #[test]
     fn prefixed_cells_are_walked_and_replaced_in_their_prefix() {
         // The layout of exports written by Dynamics itself: a BOM, `x:` on every element,
@@ -1167,7 +1364,7 @@ mod tests {
         let xml = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><x:worksheet xmlns:x=\"m\"><x:cols><x:col min=\"1\" max=\"1\"/></x:cols><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" s=\"1\" t=\"inlineStr\"><x:is><x:t>Zoë</x:t></x:is></x:c><x:c r=\"B1\"><x:v>2</x:v></x:c></x:row><x:row r=\"2\"><x:c r=\"C2\" t=\"str\"><x:f>A1</x:f><x:v>Zoë</x:v></x:c></x:row></x:sheetData></x:worksheet>".as_bytes();
         let mut seen = Vec::new();
         let mut copy = Vec::new();
-        walk_cells(xml, &mut copy, None, |r, c, _, _| {
+        walk(xml, &mut copy, None, |r, c, _, _| {
             seen.push((r, c));
             Ok(false)
         })
@@ -1176,7 +1373,7 @@ mod tests {
         assert_eq!(seen, [(0, 0), (0, 1), (1, 2)]);
 
         let mut out = Vec::new();
-        walk_cells(xml, &mut out, None, |_, col, raw, w| {
+        walk(xml, &mut out, None, |_, col, raw, w| {
             let cell = CellXml::parse(raw);
             match col {
                 0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
@@ -1207,8 +1404,11 @@ mod tests {
         assert!(!is_tag(b"<xc>", b"c"));
         assert_eq!(prefix_of(b"<x:c r=\"A1\"/>"), b"x:");
         assert_eq!(prefix_of(b"<c r=\"x:y\">"), b"");
-        assert_eq!(end_tag(b"<spreadsheet:row r=\"2\">"), b"</spreadsheet:row>");
-        assert_eq!(end_tag(b"<c>"), b"</c>");
+        assert_eq!(
+            &*end_tag(b"<spreadsheet:row r=\"2\">"),
+            b"</spreadsheet:row>"
+        );
+        assert_eq!(&*end_tag(b"<c>"), b"</c>");
         let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
         assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
         let mut out = Vec::new();
@@ -1226,11 +1426,24 @@ mod tests {
             deleted: vec![Deletion { row: 1, rule: 0 }],
         };
         let mut out = Vec::new();
-        walk_cells(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
+        walk(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:worksheet><x:dimension ref="A1:B2"/><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>h</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>"#
         );
+        // Ranges after the cells are not shifted yet: deleting rows above them is refused.
+        let merged = String::from_utf8(xml.to_vec()).unwrap().replace(
+            "</x:sheetData>",
+            r#"</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A3:B3"/></x:mergeCells>"#,
+        );
+        let refused = walk_cells(
+            merged.as_bytes(),
+            &mut Vec::new(),
+            Some(&changes),
+            |_, _, _, _| Ok(false),
+            copy_tail,
+        );
+        assert!(matches!(refused, Err(Problem::Build(m)) if m.contains("merged cells")));
         let table = br#"<x:table ref="A1:B3"><x:autoFilter ref="A1:B3"/></x:table>"#;
         assert_eq!(
             shift_table(table, &changes),

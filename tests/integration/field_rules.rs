@@ -43,7 +43,7 @@ fn a_column_the_validations_require_cannot_be_cleared() {
         "map.toml",
         "version = 1\n[columns]\n\"First Name\" = \"clear\"\n",
     );
-    let run = wd.run(&["scrub", "--map", "map.toml", "in"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "--map", "map.toml", "in"]);
     assert_eq!(run.code, 1, "{}", run.text());
     let line = run
         .stderr
@@ -83,7 +83,16 @@ fn new_values_are_cut_to_the_validations_maximum_and_stay_distinct() {
          \"Primary Email\" = { action = \"replace\", value = \"deleted-{id}-{row}@example.invalid\" }\n",
     );
     for out in ["a", "b"] {
-        let run = wd.run(&["scrub", "-q", "--map", "map.toml", "--out-dir", out, "in"]);
+        let run = wd.run(&[
+            "scrub",
+            "--allow-uncovered",
+            "-q",
+            "--map",
+            "map.toml",
+            "--out-dir",
+            out,
+            "in",
+        ]);
         assert_eq!(run.code, 0, "{}", run.text());
     }
     // Deterministic: the same input and map give the same file.
@@ -121,6 +130,7 @@ fn pseudonyms_cut_to_the_maximum_stay_unique() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "-q",
         "--map",
         "map.toml",
@@ -158,7 +168,7 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
         "map.toml",
         "version = 1\n[columns]\n\"Primary Email\" = { action = \"mask\", keep_first = 1 }\n",
     );
-    let run = wd.run(&["scrub", "--map", "map.toml", "in"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "--map", "map.toml", "in"]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.stderr.contains("'Primary Email'")
@@ -173,7 +183,15 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
         "map.toml",
         "version = 1\n[columns]\n\"Primary Email\" = { action = \"replace\", value = \"Deleted\" }\n",
     );
-    let run = wd.run(&["scrub", "--map", "map.toml", "--out-dir", "b", "in"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "--out-dir",
+        "b",
+        "in",
+    ]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stderr.contains("email addresses"), "{}", run.stderr);
     // An address domain that leaves no room under the column's limit (100 here).
@@ -184,7 +202,15 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
             "d".repeat(90)
         ),
     );
-    let run = wd.run(&["scrub", "--map", "map.toml", "--out-dir", "d", "in"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "--out-dir",
+        "d",
+        "in",
+    ]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.stderr.contains("use a shorter domain"),
@@ -196,10 +222,26 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
         "map.toml",
         "version = 1\nallow_residual = [\"Description\"]\n[columns]\n\"Primary Email\" = { action = \"mask\", keep_first = 1, format = \"text\" }\n",
     );
-    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "--out-dir", "c", "in"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--map",
+        "map.toml",
+        "--out-dir",
+        "c",
+        "in",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     // The built-in profile passes on its own export.
-    let run = wd.run(&["scrub", "-q", "--out-dir", "profile", "in"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--out-dir",
+        "profile",
+        "in",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     for v in column(&wd, "profile/users.xlsx", &export, "internalemailaddress") {
         assert!(v.is_empty() || is_email(&v), "{v}");
@@ -217,14 +259,21 @@ fn in_csv_the_maps_limits_apply() {
          \"Email 2\" = { action = \"mask\", format = \"email\" }\n",
     );
     // A map that says a column takes addresses is held to it in a CSV too.
-    let run = wd.run(&["scrub", "--map", "map.toml", "in"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "--map", "map.toml", "in"]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("email addresses"), "{}", run.stderr);
     wd.write(
         "map.toml",
         "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\"Last Name\" = { action = \"replace\", value = \"Deleted User {row} of the export\", max_length = 16 }\n",
     );
-    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--map",
+        "map.toml",
+        "in",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     let text = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());

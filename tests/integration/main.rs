@@ -4,17 +4,20 @@
 mod workdir;
 
 mod completions;
+mod coverage;
 mod dry_run;
 mod edge_cells;
 mod errors;
 mod faults;
 mod field_rules;
 mod fixtures;
+mod folders;
 mod inspect;
 mod kinds;
 mod limits;
 mod lossless;
 mod no_values;
+mod package_clean;
 mod privacy;
 mod raw_layout;
 mod rows;

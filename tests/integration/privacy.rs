@@ -24,9 +24,10 @@ fn reports_and_messages_hold_no_personal_value() {
     wd.write("leaky.toml", "version = 1\n[columns]\n\"First Name\" = \"clear\"\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n");
     let mut printed = String::new();
     for args in [
-        &["scrub", "-v", "--out-dir", "a", "in"][..],
+        &["scrub", "--allow-uncovered", "-v", "--out-dir", "a", "in"][..],
         &[
             "scrub",
+            "--allow-uncovered",
             "-v",
             "--map",
             "map.toml",
@@ -36,8 +37,16 @@ fn reports_and_messages_hold_no_personal_value() {
             "b",
             "in",
         ],
-        &["scrub", "-v", "--out-dir", "a", "in"],
-        &["scrub", "--map", "map.toml", "--out-dir", "c", "in"],
+        &["scrub", "--allow-uncovered", "-v", "--out-dir", "a", "in"],
+        &[
+            "scrub",
+            "--allow-uncovered",
+            "--map",
+            "map.toml",
+            "--out-dir",
+            "c",
+            "in",
+        ],
         // verify: passing, and failing with every removed value still there (the input itself)
         &["verify", "in/users.xlsx", "a/users.xlsx"],
         &["verify", "in/users-copy.csv", "a/users-copy.csv"],
@@ -55,6 +64,7 @@ fn reports_and_messages_hold_no_personal_value() {
         // scrub --verify refusing an output that leaks (a mask keeping most first names)
         &[
             "scrub",
+            "--allow-uncovered",
             "--verify",
             "--map",
             "leaky.toml",

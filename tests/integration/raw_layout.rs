@@ -112,6 +112,29 @@ fn raw_exports_scrub_like_the_same_export_saved_in_excel() {
         ]);
         assert_eq!(run.code, 0, "{layout:?}: {}", run.text());
         assert_eq!(wd.read("checked/raw.xlsx"), raw_out, "the same bytes");
+        let run = wd.run(&[
+            "scrub",
+            "-q",
+            "--rebuild",
+            "--out-dir",
+            "rebuilt",
+            "raw.xlsx",
+        ]);
+        assert_eq!(run.code, 0, "{layout:?}: {}", run.text());
+        let rebuilt = Book::open(wd.read("rebuilt/raw.xlsx"));
+        let excel_rebuilt = Book::open(scrub(
+            &Workdir::new(),
+            "excel.xlsx",
+            &export.to_xlsx(),
+            &["--rebuild"],
+        ));
+        for sheet in [export.sheet_name.as_str(), "hiddenSheet", "Notes"] {
+            assert_eq!(
+                rebuilt.sheet(sheet),
+                excel_rebuilt.sheet(sheet),
+                "{layout:?}: sheet {sheet} rebuilt to the same values"
+            );
+        }
 
         if let Some(soffice) = libreoffice() {
             let csv = libreoffice_csv(&soffice, &wd.path("scrubbed/raw.xlsx"), &wd)

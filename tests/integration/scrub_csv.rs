@@ -136,7 +136,14 @@ fn csv_in_utf16_and_windows_1252_keeps_its_encoding() {
             "map.toml",
             "version = 1\n[columns]\nVorname = { action = \"replace\", value = \"Gelöscht {row}\" }\nNachname = \"clear\"\n",
         );
-        let run = wd.run(&["scrub", "-q", "--map", "map.toml", name]);
+        let run = wd.run(&[
+            "scrub",
+            "--allow-uncovered",
+            "-q",
+            "--map",
+            "map.toml",
+            name,
+        ]);
         assert_eq!(run.code, 0, "{name}: {}", run.text());
         assert_eq!(wd.read(&format!("scrubbed/{name}")), expected, "{name}");
         let report: serde_json::Value =
@@ -163,7 +170,14 @@ fn replacement_outside_windows_1252_fails_the_file() {
         "map.toml",
         "version = 1\n[columns]\nName = { action = \"replace\", value = \"削除済み\" }\n",
     );
-    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "ansi.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--map",
+        "map.toml",
+        "ansi.csv",
+    ]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.stderr.contains("ansi.csv: sheet 'ansi', cell A2: the new value has a character that the CSV's encoding (Windows-1252) cannot hold"),
@@ -185,7 +199,15 @@ fn neutralize_formulas_escapes_formula_like_cells() {
                  Ann Poe,-cmd|' /C calc'!A0,1e-5,\"\rcr\"\n";
     wd.write("in.csv", input);
     wd.write("map.toml", "version = 1\n[columns]\nName = \"clear\"\n");
-    let run = wd.run(&["scrub", "--map", "map.toml", "--out-dir", "plain", "in.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "--out-dir",
+        "plain",
+        "in.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert_eq!(
         wd.read("plain/in.csv"),
@@ -198,6 +220,7 @@ fn neutralize_formulas_escapes_formula_like_cells() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "--verify",
         "--neutralize-formulas",
         "--map",

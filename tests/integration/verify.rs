@@ -110,7 +110,14 @@ fn scrub_output_passes_xlsx_and_csv() {
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
     wd.write("in/users.csv", csv_export().to_csv());
-    let run = wd.run(&["scrub", "-q", "--out-dir", "csv", "in/users.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--out-dir",
+        "csv",
+        "in/users.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     let run = wd.run(&["verify", "in/users.csv", "csv/users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
@@ -391,7 +398,7 @@ fn mutation_csv_with_one_personal_value_left() {
     let export = csv_export();
     let wd = Workdir::new();
     wd.write("in/users.csv", export.to_csv());
-    let run = wd.run(&["scrub", "-q", "in/users.csv"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "-q", "in/users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let good = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
     let id8 = &text(&export, 3, "systemuserid")[..8];
@@ -441,7 +448,13 @@ action = "delete"
         all
     }
     let run = wd.run(&with(
-        &["scrub", "-q", "--verify", "in/users.xlsx"],
+        &[
+            "scrub",
+            "--allow-uncovered",
+            "-q",
+            "--verify",
+            "in/users.xlsx",
+        ],
         &subject,
     ));
     assert_eq!(run.code, 0, "{}", run.text());
@@ -497,6 +510,7 @@ fn fragments_that_redact_replaced_are_searched() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "-q",
         "--verify",
         "--map",
@@ -560,7 +574,14 @@ fn another_rows_name_in_redacted_text_is_not_a_leak_but_the_rows_own_is() {
         "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Former\" }\n\
          Description = { action = \"redact\", mentions = true }\n",
     );
-    let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in/users.csv"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "-q",
+        "--map",
+        "map.toml",
+        "in/users.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.text());
     let good = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
     assert!(good.contains(&format!("Former handed over to {colleague}.")));
@@ -640,7 +661,7 @@ fn scrub_verify_writes_good_outputs() {
         ..Options::default()
     });
     wd.write("in/users-copy.csv", csv.to_csv());
-    let run = wd.run(&["scrub", "--verify", "in"]);
+    let run = wd.run(&["scrub", "--allow-uncovered", "--verify", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
         run.stderr
@@ -663,6 +684,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
     );
     let run = wd.run(&[
         "scrub",
+        "--allow-uncovered",
         "--map",
         "map.toml",
         "--out-dir",
@@ -675,7 +697,14 @@ fn scrub_verify_refuses_an_output_that_leaks() {
         "without --verify it is written: {}",
         run.text()
     );
-    let run = wd.run(&["scrub", "--verify", "--map", "map.toml", "in/users.xlsx"]);
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--verify",
+        "--map",
+        "map.toml",
+        "in/users.xlsx",
+    ]);
     assert_eq!(run.code, 1, "{}", run.text());
     let failed: Vec<&str> = run
         .stderr
@@ -846,7 +875,7 @@ proptest! {
         wd.write("k.key", "property test key, long enough");
         let common = ["--map", "map.toml", "--key-file", "k.key"];
         let scrub = |input: &str, out: &str| {
-            let mut args = vec!["scrub", "-q", "--out-dir", out];
+            let mut args = vec!["scrub", "--allow-uncovered", "-q", "--out-dir", out];
             args.extend(common);
             args.push(input);
             wd.run(&args)

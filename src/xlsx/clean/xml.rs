@@ -1,0 +1,512 @@
+//! Byte-preserving edits of small XML parts: a part is read into a flat list of nodes with their
+//! byte spans, cleaners decide which spans to replace, and [`splice`] writes the part with only
+//! those spans changed. Everything else stays byte for byte (declarations, namespaces, spacing).
+
+use super::Stop;
+use crate::verify::Needles;
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use std::ops::Range;
+
+/// What replaces a removed value inside kept text (a comment, a chart label, a filter value).
+pub const REDACTED: &str = "[removed]";
+
+/// A replacement of a byte range of a part.
+pub type Edit = (Range<usize>, Vec<u8>);
+
+/// One node of a part.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// A start tag (or an empty element, `empty`), with its attributes unescaped.
+    Start {
+        span: Range<usize>,
+        /// The name as written (`x:comment`).
+        name: String,
+        attrs: Vec<(String, String)>,
+        empty: bool,
+    },
+    /// An end tag.
+    End { span: Range<usize>, name: String },
+    /// A run of text, entities and CDATA between two tags, unescaped.
+    Text { span: Range<usize>, text: String },
+}
+
+impl Node {
+    pub fn span(&self) -> Range<usize> {
+        match self {
+            Node::Start { span, .. } | Node::End { span, .. } | Node::Text { span, .. } => {
+                span.clone()
+            }
+        }
+    }
+
+    /// The local name of a start or end tag (`comment` for `x:comment`).
+    pub fn local(&self) -> &str {
+        match self {
+            Node::Start { name, .. } | Node::End { name, .. } => local(name),
+            Node::Text { .. } => "",
+        }
+    }
+
+    /// An attribute of a start tag by local name.
+    pub fn attr(&self, key: &str) -> Option<&str> {
+        match self {
+            Node::Start { attrs, .. } => attrs
+                .iter()
+                .find(|(k, _)| local(k) == key)
+                .map(|(_, v)| v.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The part of a qualified name after its prefix.
+pub fn local(name: &str) -> &str {
+    name.rsplit_once(':').map_or(name, |(_, l)| l)
+}
+
+/// The nodes of `xml`. Tolerates unmatched end tags (a fragment of a worksheet).
+///
+/// # Errors
+/// [`Stop::Malformed`] when the XML cannot be read.
+pub fn parse(xml: &[u8]) -> Result<Vec<Node>, Stop> {
+    let mut reader = Reader::from_reader(xml);
+    reader.config_mut().check_end_names = false;
+    let mut nodes = Vec::new();
+    let mut text: Option<(usize, String)> = None;
+    let mut pos = 0usize;
+    loop {
+        let event = reader.read_event().map_err(|_| Stop::Malformed)?;
+        let end = reader.buffer_position() as usize;
+        match &event {
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                let run = text.get_or_insert_with(|| (pos, String::new()));
+                crate::verify::leaks::push_text(&event, &mut run.1);
+            }
+            other => {
+                if let Some((start, t)) = text.take() {
+                    nodes.push(Node::Text {
+                        span: start..pos,
+                        text: t,
+                    });
+                }
+                match other {
+                    Event::Start(e) | Event::Empty(e) => {
+                        let name = e.name().as_ref().to_string();
+                        let attrs = e
+                            .attributes()
+                            .with_checks(false)
+                            .flatten()
+                            .map(|a| {
+                                let key = a.key.as_ref().to_string();
+                                let raw = a.value.to_string();
+                                let value = quick_xml::escape::unescape(&raw)
+                                    .map(|v| v.into_owned())
+                                    .unwrap_or(raw);
+                                (key, value)
+                            })
+                            .collect();
+                        nodes.push(Node::Start {
+                            span: pos..end,
+                            name,
+                            attrs,
+                            empty: matches!(other, Event::Empty(_)),
+                        });
+                    }
+                    Event::End(e) => nodes.push(Node::End {
+                        span: pos..end,
+                        name: e.name().as_ref().to_string(),
+                    }),
+                    Event::Eof => break,
+                    _ => {}
+                }
+            }
+        }
+        pos = end;
+    }
+    Ok(nodes)
+}
+
+/// Index of the node that closes the element opened at `open` (itself for an empty element);
+/// the last node when the part ends first.
+pub fn close_of(nodes: &[Node], open: usize) -> usize {
+    if let Node::Start { empty: true, .. } = nodes[open] {
+        return open;
+    }
+    let mut depth = 0usize;
+    for (i, node) in nodes.iter().enumerate().skip(open) {
+        match node {
+            Node::Start { empty: false, .. } => depth += 1,
+            Node::End { .. } => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    nodes.len() - 1
+}
+
+/// The bytes of the whole element opened at node `open`.
+pub fn element_span(nodes: &[Node], open: usize) -> Range<usize> {
+    nodes[open].span().start..nodes[close_of(nodes, open)].span().end
+}
+
+/// The text inside the element opened at `open`, runs joined.
+pub fn inner_text(nodes: &[Node], open: usize) -> String {
+    nodes[open..=close_of(nodes, open)]
+        .iter()
+        .filter_map(|n| match n {
+            Node::Text { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A start tag written again with new attribute values.
+pub fn start_tag(name: &str, attrs: &[(String, String)], empty: bool) -> Vec<u8> {
+    let mut out = format!("<{name}");
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        out.push_str(&quick_xml::escape::escape(v.as_str()));
+        out.push('"');
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+    out.into_bytes()
+}
+
+/// Escape element text.
+pub fn escape_text(text: &str) -> Vec<u8> {
+    quick_xml::escape::partial_escape(text)
+        .into_owned()
+        .into_bytes()
+}
+
+/// `xml` with each span replaced; spans inside an earlier replaced span are ignored.
+pub fn splice(xml: &[u8], mut edits: Vec<Edit>) -> Vec<u8> {
+    edits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out = Vec::with_capacity(xml.len());
+    let mut pos = 0;
+    for (range, with) in edits {
+        if range.start < pos {
+            continue;
+        }
+        out.extend_from_slice(&xml[pos..range.start]);
+        out.extend_from_slice(&with);
+        pos = range.end;
+    }
+    out.extend_from_slice(&xml[pos..]);
+    out
+}
+
+/// `text` with each hit replaced by [`REDACTED`]; `None` without hits.
+pub fn redact_text(text: &str, needles: &Needles, markup: bool) -> Option<String> {
+    let spans = needles.spans(text, markup);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in spans {
+        out.push_str(&text[pos..r.start]);
+        out.push_str(REDACTED);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
+}
+
+/// A formula's text with each hit inside a string literal replaced by `removed`.
+///
+/// # Errors
+/// [`Stop::Uncleanable`] when a hit is outside a literal (a sheet or name reference, which no
+/// replacement can keep working).
+pub fn redact_formula(text: &str, needles: &Needles) -> Result<Option<String>, Stop> {
+    let spans = needles.spans(text, true);
+    if spans.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in spans {
+        let quotes_before = text[..r.start].matches('"').count();
+        if quotes_before.is_multiple_of(2) || text[r.clone()].contains('"') {
+            return Err(Stop::Uncleanable { place: "a formula" });
+        }
+        out.push_str(&text[pos..r.start]);
+        out.push_str("removed");
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    Ok(Some(out))
+}
+
+/// Header and footer elements, whose text carries formatting codes (`&L`, `&"Arial,Bold"`,
+/// `&12`) glued to what people typed.
+fn is_header_footer(local: &str) -> bool {
+    matches!(
+        local,
+        "oddHeader" | "oddFooter" | "evenHeader" | "evenFooter" | "firstHeader" | "firstFooter"
+    )
+}
+
+/// Header or footer text with each hit replaced by [`REDACTED`]; the codes are searched as
+/// spaces (`&LAnna Berg` holds `Anna Berg`) and kept.
+fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
+    // The same text with each code blanked byte for byte, so offsets stay the same.
+    let mut masked = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '&' {
+            masked.push(c);
+            continue;
+        }
+        masked.push(' ');
+        match chars.peek().copied() {
+            Some('&') => {
+                chars.next();
+                masked.push('&');
+            }
+            Some('"') => {
+                chars.next();
+                masked.push(' ');
+                for d in chars.by_ref() {
+                    masked.push_str(&" ".repeat(d.len_utf8()));
+                    if d == '"' {
+                        break;
+                    }
+                }
+            }
+            Some(d) if d.is_ascii_digit() => {
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    chars.next();
+                    masked.push_str(&" ".repeat(d.len_utf8()));
+                }
+            }
+            Some(d) => {
+                chars.next();
+                masked.push_str(&" ".repeat(d.len_utf8()));
+            }
+            None => {}
+        }
+    }
+    let spans = needles.spans(&masked, false);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in spans {
+        out.push_str(&text[pos..r.start]);
+        out.push_str(REDACTED);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
+}
+
+/// Elements whose text is a formula.
+pub fn is_formula_element(local: &str) -> bool {
+    matches!(
+        local,
+        "f" | "formula"
+            | "formula1"
+            | "formula2"
+            | "definedName"
+            | "calculatedColumnFormula"
+            | "totalsRowFormula"
+    )
+}
+
+/// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
+/// holds given names; they are not data.
+fn is_font_attribute(element: &str, attribute: &str) -> bool {
+    matches!(
+        attribute,
+        "typeface" | "panose" | "pitchFamily" | "charset" | "script"
+    ) || (attribute == "val" && matches!(element, "rFont" | "name" | "family" | "scheme"))
+}
+
+/// How a part's hits are replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Each hit becomes [`REDACTED`]; the rest of the text stays.
+    Redact,
+    /// A text or attribute with a hit is emptied (a property).
+    Clear,
+}
+
+/// Replace every hit in the text and attribute values of `nodes[range]` (all of them by
+/// default); formulas keep working or the part cannot be cleaned. Returns the edits and how many
+/// texts or attributes changed.
+///
+/// # Errors
+/// [`Stop::Uncleanable`] with `"a formula"` when a formula names a removed value outside a
+/// string literal.
+pub fn redact_nodes(
+    nodes: &[Node],
+    needles: &Needles,
+    mode: Mode,
+    markup: bool,
+) -> Result<(Vec<Edit>, usize), Stop> {
+    let mut edits = Vec::new();
+    let mut count = 0;
+    let mut stack: Vec<&str> = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Start {
+                span,
+                name,
+                attrs,
+                empty,
+            } => {
+                let element = local(name);
+                let mut changed = false;
+                let new: Vec<(String, String)> = attrs
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = local(k);
+                        if is_font_attribute(element, key) || k.starts_with("xmlns") {
+                            return (k.clone(), v.clone());
+                        }
+                        match redact_text(v, needles, true) {
+                            Some(r) => {
+                                // Attributes are names and labels the element needs: they are
+                                // redacted even in clear mode.
+                                changed = true;
+                                (k.clone(), r)
+                            }
+                            None => (k.clone(), v.clone()),
+                        }
+                    })
+                    .collect();
+                if changed {
+                    count += 1;
+                    edits.push((span.clone(), start_tag(name, &new, *empty)));
+                }
+                if !empty {
+                    stack.push(element);
+                }
+            }
+            Node::End { .. } => {
+                stack.pop();
+            }
+            Node::Text { span, text } => {
+                let parent = stack.last().copied().unwrap_or("");
+                let new = if is_formula_element(parent) {
+                    redact_formula(text, needles)?
+                } else if is_header_footer(parent) {
+                    redact_header_footer(text, needles)
+                } else {
+                    redact_text(text, needles, markup)
+                };
+                if let Some(new) = new {
+                    count += 1;
+                    let new = if mode == Mode::Clear && !is_formula_element(parent) {
+                        String::new()
+                    } else {
+                        new
+                    };
+                    edits.push((span.clone(), escape_text(&new)));
+                }
+            }
+        }
+    }
+    Ok((edits, count))
+}
+
+/// A whole part cleaned by [`redact_nodes`]; `None` when nothing in it holds a removed value.
+///
+/// # Errors
+/// As [`redact_nodes`], and [`Stop::Malformed`].
+pub fn redact_part(
+    xml: &[u8],
+    needles: &Needles,
+    mode: Mode,
+    markup: bool,
+) -> Result<Option<(Vec<u8>, usize)>, Stop> {
+    let nodes = parse(xml)?;
+    let (edits, count) = redact_nodes(&nodes, needles, mode, markup)?;
+    Ok((count > 0).then(|| (splice(xml, edits), count)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_every_other_byte() {
+        let needles = Needles::new(&["Anna Berg"]);
+        let xml = br#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi ANNA BERG &amp; co</a:t><a:p  tip="by Anna Berg" k='1'/><a:latin typeface="Anna Berg"/></a:x>"#;
+        let (out, n) = redact_part(xml, &needles, Mode::Redact, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi [removed] &amp; co</a:t><a:p tip="by [removed]" k="1"/><a:latin typeface="Anna Berg"/></a:x>"#
+        );
+        assert!(redact_part(b"<a>Annabel</a>", &needles, Mode::Redact, true)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn formulas_are_redacted_inside_literals_only() {
+        let needles = Needles::new(&["Anna Berg"]);
+        assert_eq!(
+            redact_formula(r#"IF(A1="Anna Berg",1,0)"#, &needles),
+            Ok(Some(r#"IF(A1="removed",1,0)"#.into()))
+        );
+        assert!(redact_formula("'Anna Berg'!A1", &needles).is_err());
+        assert_eq!(redact_formula("SUM(A1:A3)", &needles), Ok(None));
+        let xml = br#"<w><definedName name="x">'Anna Berg'!$A$1</definedName></w>"#;
+        assert!(matches!(
+            redact_part(xml, &needles, Mode::Redact, true),
+            Err(Stop::Uncleanable { .. })
+        ));
+    }
+
+    #[test]
+    fn header_codes_glued_to_a_value_do_not_hide_it() {
+        let needles = Needles::new(&["Anna Berg"]);
+        assert_eq!(
+            redact_header_footer(r#"&L&"Arial,Bold"&12Anna Berg&RPage &P"#, &needles).as_deref(),
+            Some(r#"&L&"Arial,Bold"&12[removed]&RPage &P"#)
+        );
+        assert_eq!(
+            redact_header_footer("&LAnna Berg && co", &needles).as_deref(),
+            Some("&L[removed] && co")
+        );
+        assert_eq!(redact_header_footer("&LAnnabel", &needles), None);
+    }
+
+    #[test]
+    fn clear_mode_empties_the_property() {
+        let needles = Needles::new(&["Anna Berg"]);
+        let xml = b"<p><dc:creator>Anna Berg (HR)</dc:creator><x>kept</x></p>";
+        let (out, _) = redact_part(xml, &needles, Mode::Clear, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, b"<p><dc:creator></dc:creator><x>kept</x></p>");
+    }
+
+    #[test]
+    fn elements_and_their_text() {
+        let xml = b"<r><c ref=\"A1\"><t>x</t><t>y</t></c><c ref=\"B1\"/></r>";
+        let nodes = parse(xml).unwrap();
+        let first = nodes.iter().position(|n| n.local() == "c").unwrap();
+        assert_eq!(inner_text(&nodes, first), "xy");
+        assert_eq!(
+            &xml[element_span(&nodes, first)],
+            b"<c ref=\"A1\"><t>x</t><t>y</t></c>"
+        );
+        let second = nodes.iter().rposition(|n| n.local() == "c").unwrap();
+        assert_eq!(nodes[second].attr("ref"), Some("B1"));
+        assert_eq!(&xml[element_span(&nodes, second)], b"<c ref=\"B1\"/>");
+    }
+}

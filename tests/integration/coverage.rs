@@ -1,0 +1,431 @@
+//! Nothing personal passes unnoticed: localized exports, protected columns in any language, and
+//! the coverage check.
+
+use crate::workdir::{cell, libreoffice, libreoffice_csv, Book, Workdir};
+use calamine::Data;
+use dsr_scrub::testdata::localized::{self, Language};
+use dsr_scrub::testdata::{self, Export, Options, Value};
+
+fn options(rows: usize) -> Options {
+    Options {
+        rows,
+        ..Options::default()
+    }
+}
+
+/// A CSV's records (BOM dropped), `;`-separated.
+fn records(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Every personal cell changed, every other cell (the protected ones first) unchanged, the
+/// header identical: `before` and `after` as text grids with the header in row 0.
+fn check_grid(export: &Export, before: &[Vec<String>], after: &[Vec<String>], what: &str) {
+    assert_eq!(before.len(), after.len(), "{what}");
+    assert_eq!(before[0], after[0], "{what}: header unchanged");
+    for (c, column) in export.columns.iter().enumerate() {
+        for r in 1..before.len() {
+            let (b, a) = (&before[r][c], &after[r][c]);
+            if column.personal && !b.is_empty() {
+                assert_ne!(b, a, "{what}: {} row {}", column.logical, r + 1);
+            } else if !column.personal {
+                assert_eq!(b, a, "{what}: {} row {}", column.logical, r + 1);
+            }
+        }
+    }
+}
+
+/// A workbook's first sheet as text (dates as serial numbers), header in row 0.
+fn grid(range: &calamine::Range<Data>, width: usize) -> Vec<Vec<String>> {
+    (0..range.height() as u32)
+        .map(|r| {
+            (0..width as u32)
+                .map(|c| match cell(range, r, c) {
+                    Data::Empty => String::new(),
+                    Data::DateTime(d) => d.as_f64().to_string(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn german_and_french_exports_are_scrubbed_fully_by_the_default_profile() {
+    let soffice = libreoffice();
+    for (language, name) in [(Language::German, "de"), (Language::French, "fr")] {
+        let export = localized::disabled_users(language, &options(40));
+        let wd = Workdir::new();
+        let csv = localized::to_csv(&export, language);
+        wd.write(&format!("in/{name}.xlsx"), export.to_xlsx());
+        wd.write(&format!("in/{name}.csv"), &csv);
+        let run = wd.run(&["scrub", "in"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+
+        // CSV: same dialect, every personal cell changed, the protected ones untouched.
+        let out = wd.read(&format!("scrubbed/{name}.csv"));
+        check_grid(
+            &export,
+            &records(&csv, b';'),
+            &records(&out, b';'),
+            &format!("{name}.csv"),
+        );
+
+        // xlsx: the same, read back with calamine; the protected columns stay hidden.
+        let before = Book::open(export.to_xlsx());
+        let after_bytes = wd.read(&format!("scrubbed/{name}.xlsx"));
+        let after = Book::open(after_bytes.clone());
+        let width = export.columns.len();
+        check_grid(
+            &export,
+            &grid(before.sheet(&export.sheet_name), width),
+            &grid(after.sheet(&export.sheet_name), width),
+            &format!("{name}.xlsx"),
+        );
+        let sheet = crate::workdir::part_text(&after_bytes, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains("hidden=\"1\""),
+            "{name}: protected columns stay hidden"
+        );
+        if let Some(soffice) = &soffice {
+            let text = libreoffice_csv(soffice, &wd.path(&format!("scrubbed/{name}.xlsx")), &wd)
+                .expect("LibreOffice converts the output");
+            assert!(
+                text.starts_with(export.columns[0].header),
+                "{name}: {text:.80}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_localized_csv_keeps_its_protected_columns_whatever_the_map() {
+    let export = localized::disabled_users(Language::German, &options(30));
+    let wd = Workdir::new();
+    let csv = localized::to_csv(&export, Language::German);
+    wd.write("de.csv", &csv);
+    // A map that names the localized record id column is refused, as the English one is.
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"(Nicht ändern) Benutzer\" = \"clear\"\n",
+    );
+    let run = wd.run(&["scrub", "--map", "map.toml", "--allow-uncovered", "de.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.text().contains("protected column"), "{}", run.text());
+    // Even a key that matches every header leaves the three protected columns alone.
+    let every = "re:.*";
+    wd.write(
+        "all.toml",
+        format!("version = 1\n[columns]\n\"{every}\" = \"clear\"\n"),
+    );
+    let run = wd.run(&["scrub", "--map", "all.toml", "--out-dir", "all", "de.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text().contains("(Nicht ändern) Benutzer"),
+        "{}",
+        run.text()
+    );
+
+    // inspect sees them as protected and its starter map leaves them out.
+    let run = wd.run(&["inspect", "--emit-map", "starter.toml", "de.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let starter = String::from_utf8(wd.read("starter.toml")).unwrap();
+    for column in export.columns.iter().filter(|c| c.protected) {
+        let key = format!("\"{}\" =", column.header);
+        assert!(!starter.contains(&key), "{key} in\n{starter}");
+    }
+    let run = wd.run(&["inspect", "--json", "de.csv"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let file = &json["files"][0];
+    let verdicts: Vec<&str> = file["inspection"]["sheets"][0]["columns"]
+        .as_array()
+        .or_else(|| file["sheets"][0]["columns"].as_array())
+        .unwrap_or_else(|| panic!("columns in {file}"))
+        .iter()
+        .map(|c| c["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &verdicts[..4],
+        ["protected", "protected", "protected", "personal"]
+    );
+
+    // Scrubbing with the starter map changes no protected cell.
+    let run = wd.run_env(
+        &["scrub", "--map", "starter.toml", "--out-dir", "s", "de.csv"],
+        &[("DSR_SCRUB_KEY", "0123456789abcdef0123456789abcdef")],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    let (before, after) = (records(&csv, b';'), records(&wd.read("s/de.csv"), b';'));
+    for r in 0..before.len() {
+        assert_eq!(before[r][..3], after[r][..3], "row {}", r + 1);
+    }
+}
+
+/// A copied profile with a typo in one key (every entry being optional) keeps that column as
+/// it is: the coverage check fails the file and names the column by its header.
+#[test]
+fn a_typo_in_an_optional_key_fails_the_file_naming_the_column() {
+    let export = testdata::disabled_users(&options(30));
+    let profile = dsr_scrub::profiles::find("systemuser").unwrap().toml;
+    let typo = profile.replace("\nmobilephone ", "\nmobilphone ");
+    assert_ne!(typo, profile);
+    // Without its aliases the key resolves nowhere.
+    let typo = typo.replace(
+        "aliases = [\"Mobile Phone\",",
+        "aliases = [\"Mobil Phone\",",
+    );
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/users.csv", export.to_csv());
+    wd.write("map.toml", &typo);
+    let run = wd.run(&["scrub", "--map", "map.toml", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let text = run.text();
+    for name in ["users.xlsx", "users.csv"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains("FAILED") && l.contains(name))
+            .unwrap_or_else(|| panic!("{name} failed: {text}"));
+        assert!(
+            line.contains("'Mobile Phone' (column O, phone number)"),
+            "{line}"
+        );
+        assert!(line.contains("--allow-uncovered"), "{line}");
+    }
+    assert!(!wd.exists("scrubbed/users.xlsx") && !wd.exists("scrubbed/users.csv"));
+    let mobile = export.column_index("mobilephone").unwrap();
+    for row in &export.rows {
+        if let Value::Text(v) = &row[mobile] {
+            assert!(!text.contains(v.as_str()), "a phone number in the messages");
+        }
+    }
+
+    // --allow-uncovered scrubs anyway, says so, and the report records it. The typo'd key,
+    // which matched nothing in the whole run, is an error of the user's map all the same.
+    let run = wd.run(&[
+        "scrub",
+        "--map",
+        "map.toml",
+        "--allow-uncovered",
+        "--out-dir",
+        "allowed",
+        "in",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("warning") && run.stderr.contains("'Mobile Phone'"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("error: map key(s) `mobilphone` matched no column in any file of this run"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
+    assert_eq!(report["unmatched_keys"], serde_json::json!(["mobilphone"]));
+    assert_eq!(report["totals"]["succeeded"], 2);
+    for file in report["files"].as_array().unwrap() {
+        let uncovered = file["uncovered"].as_array().expect("uncovered listed");
+        assert_eq!(uncovered.len(), 1, "{file}");
+        assert_eq!(uncovered[0]["header"], "Mobile Phone");
+        assert_eq!(uncovered[0]["column"], "O");
+        assert_eq!(uncovered[0]["why"], "phone number");
+    }
+    let out = Book::open(wd.read("allowed/users.xlsx"));
+    let range = out.sheet("Disabled Users");
+    assert_eq!(
+        cell(range, 1, mobile as u32),
+        match &export.rows[0][mobile] {
+            Value::Text(v) => Data::String(v.clone()),
+            _ => unreachable!(),
+        },
+        "the uncovered column is left as it was"
+    );
+}
+
+#[test]
+fn a_formula_column_of_scrubbed_columns_is_covered_and_of_kept_ones_is_not() {
+    let export = testdata::disabled_users(&Options {
+        rows: 30,
+        formula_column: true,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "-q", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let map = dsr_scrub::profiles::find("systemuser")
+        .unwrap()
+        .toml
+        .replace(
+        "lastname             = { action = \"replace\", value = \"User {id8}\", required = true,",
+        "lastname             = { action = \"keep\",",
+    );
+    wd.write("keep.toml", map);
+    let run = wd.run(&[
+        "scrub",
+        "--map",
+        "keep.toml",
+        "--out-dir",
+        "k",
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("'Display' (column AG, person name, computed from 'Last Name' which the map does not scrub)"),
+        "{}",
+        run.text()
+    );
+}
+
+/// An "Approvals" export (entity `msdyn_flow_approval`), three rows.
+fn approvals() -> Export {
+    let column = |logical, header, protected| testdata::Column {
+        logical,
+        header,
+        personal: false,
+        protected,
+        required: false,
+        max_length: None,
+    };
+    Export {
+        entity: "msdyn_flow_approval",
+        sheet_name: "Approvals".into(),
+        columns: vec![
+            column("msdyn_flow_approvalid", "(Do Not Modify) Approval", true),
+            column("checksumLogicalName", "(Do Not Modify) Row Checksum", true),
+            column("modifiedon", "(Do Not Modify) Modified On", true),
+            column("msdyn_flow_approval_title", "Title", false),
+            column("ownerid", "Owner", false),
+        ],
+        rows: (0..3)
+            .map(|i| {
+                vec![
+                    Value::Text(format!("3217a7c8-1ab4-eb11-8236-000d3aff{i:04x}")),
+                    Value::Text(format!("{}==", "Q".repeat(86))),
+                    Value::DateTime(45_000.5 + f64::from(i)),
+                    Value::Text(format!("Expense report {i}")),
+                    Value::Text("Aoife Byrne".into()),
+                ]
+            })
+            .collect(),
+        options: Options::default(),
+    }
+}
+
+#[test]
+fn a_profile_for_another_table_fails_naming_both_entities() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    let run = wd.run(&["scrub", "--profile", "systemuser", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text().contains(
+            "this is an export of msdyn_flow_approval, and profile systemuser is for systemuser; use --profile approvals"
+        ),
+        "{}",
+        run.text()
+    );
+    assert!(!wd.exists("scrubbed/Approvals.xlsx"));
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Zoë Müller",
+        "--out-dir",
+        "ok",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
+/// Without --map or --profile, each file gets the profile made for its table.
+#[test]
+fn the_profile_is_chosen_by_the_files_entity() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.xlsx", approvals().to_xlsx());
+    wd.write(
+        "in/users.xlsx",
+        testdata::disabled_users(&options(20)).to_xlsx(),
+    );
+    // The approvals profile needs the subjects: the file says so, the other one is scrubbed.
+    let run = wd.run(&["scrub", "--out-dir", "a", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let failed = run
+        .text()
+        .lines()
+        .find(|l| l.contains("FAILED"))
+        .unwrap()
+        .to_string();
+    assert!(
+        failed.contains(
+            "Approvals.xlsx: this is an export of msdyn_flow_approval, and its profile cannot run"
+        ) && failed.contains("--subject"),
+        "{failed}"
+    );
+    assert!(wd.exists("a/users.xlsx"));
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "--out-dir", "b", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("b/scrub-report.json")).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["profile"], "profile approvals");
+    assert_eq!(files[0]["rows_deleted"], 3, "the subject's rows are gone");
+    assert!(files[1].get("profile").is_none(), "the run's own map");
+    assert_eq!(report["map"]["origin"], "profile systemuser");
+    let out = Book::open(wd.read("b/Approvals.xlsx"));
+    assert_eq!(out.sheet("Approvals").height(), 1, "header only");
+
+    // The approvals profile's optional keys that no file had are a warning (exit 0).
+    let run = wd.run(&[
+        "scrub",
+        "--profile",
+        "approvals",
+        "--subject",
+        "Aoife Byrne",
+        "--out-dir",
+        "c",
+        "in/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains("warning: map key(s) `Details`"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("c/scrub-report.json")).unwrap();
+    let keys = report["unmatched_keys"].as_array().unwrap();
+    assert!(keys.contains(&"Details".into()) && !keys.contains(&"Title".into()));
+}
+
+#[test]
+fn a_profile_that_finds_no_column_fails_the_file() {
+    let wd = Workdir::new();
+    // A CSV of another table (no metadata to tell): nothing the contact profile knows.
+    wd.write(
+        "orders.csv",
+        "Order Number,Status,Amount\nSO-1001,Open,12.50\nSO-1002,Closed,8\n",
+    );
+    let run = wd.run(&["scrub", "--profile", "contact", "orders.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("none of the map's keys matches a column of this file"),
+        "{}",
+        run.text()
+    );
+    assert!(!wd.exists("scrubbed/orders.csv"));
+}

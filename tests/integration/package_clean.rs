@@ -1,0 +1,200 @@
+//! The leak catalogue: one generated export per place of a package where a removed value can
+//! hide. A scrub with the default profile leaves none of the planted values in any part (raw
+//! scan of every decompressed part, case-insensitive, whole word), `verify` agrees, and
+//! LibreOffice opens the output; where no rule can clean the place, the file fails with one line
+//! naming the part.
+
+use crate::workdir::{is_searchable, libreoffice, libreoffice_csv, Workdir};
+use dsr_scrub::testdata::catalogue::{planted, Place, Planted};
+use std::io::{Cursor, Read};
+
+/// Every part of a package as text: UTF-8 (or UTF-16 with a byte order mark), XML escapes and
+/// percent-escapes undone.
+fn part_texts(xlsx: &[u8]) -> Vec<(String, String)> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        let text = if data.starts_with(&[0xFF, 0xFE]) {
+            let units: Vec<u16> = data[2..]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        } else {
+            String::from_utf8_lossy(&data).into_owned()
+        };
+        let text = quick_xml::escape::unescape(&text)
+            .map(|t| t.into_owned())
+            .unwrap_or(text);
+        let text = percent_encoding::percent_decode_str(&text)
+            .decode_utf8_lossy()
+            .into_owned();
+        out.push((name, text));
+    }
+    out
+}
+
+/// Whether `value` occurs in `text` as a whole word or phrase, ignoring case.
+fn holds(text: &str, value: &str) -> bool {
+    let pattern = format!(
+        r"(?i)(^|[^\p{{L}}\p{{N}}]){}($|[^\p{{L}}\p{{N}}])",
+        regex::escape(value)
+    );
+    regex::Regex::new(&pattern).unwrap().is_match(text)
+}
+
+fn scrubbed(place: Place) -> (Workdir, Planted) {
+    let planted = planted(place);
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &planted.xlsx);
+    (wd, planted)
+}
+
+/// Scrub, search every part, verify, open in LibreOffice; returns the report's cleaning counts.
+fn cleaned(place: Place) -> serde_json::Value {
+    let (wd, planted) = scrubbed(place);
+    // The planted values are in the input outside the cells.
+    let before = part_texts(&planted.xlsx);
+    for value in planted.values.iter().filter(|v| is_searchable(v)) {
+        assert!(
+            before
+                .iter()
+                .any(|(name, text)| name != "xl/sharedStrings.xml" && holds(text, value)),
+            "{place:?}: a planted value is not in the input"
+        );
+    }
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{place:?}: {}", run.text());
+    assert!(
+        run.stderr.contains("; package: "),
+        "{place:?}: the summary says what the cleaning did: {}",
+        run.stderr
+    );
+    let output = wd.read("scrubbed/users.xlsx");
+    for (name, text) in part_texts(&output) {
+        for value in planted.values.iter().filter(|v| is_searchable(v)) {
+            assert!(
+                !holds(&text, value),
+                "{place:?}: {name} holds a planted value"
+            );
+        }
+    }
+    let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
+    assert_eq!(verify.code, 0, "{place:?}: verify: {}", verify.text());
+    if let Some(soffice) = libreoffice() {
+        let csv = libreoffice_csv(&soffice, &wd.path("scrubbed/users.xlsx"), &wd)
+            .expect("LibreOffice converts the output");
+        assert!(
+            csv.contains("Deleted"),
+            "{place:?}: LibreOffice read the data sheet"
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    report["files"][0]["cleaning"].clone()
+}
+
+fn count(cleaning: &serde_json::Value, kind: &str) -> u64 {
+    cleaning[kind].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn hyperlinks_on_changed_cells_and_naming_users_are_removed() {
+    let c = cleaned(Place::Hyperlinks);
+    assert_eq!(count(&c, "links_removed"), 2, "{c}");
+}
+
+#[test]
+fn cached_values_of_array_ranges_and_text_formulas_are_dropped() {
+    let c = cleaned(Place::ArrayFormulas);
+    assert!(count(&c, "caches_dropped") >= 4, "{c}");
+}
+
+#[test]
+fn comments_on_changed_cells_go_and_others_are_redacted() {
+    let c = cleaned(Place::Comments);
+    assert_eq!(count(&c, "comments_removed"), 1, "{c}");
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn threaded_comments_and_persons_are_cleaned() {
+    let c = cleaned(Place::ThreadedComments);
+    assert_eq!(count(&c, "comments_removed"), 1, "{c}");
+}
+
+#[test]
+fn document_properties_are_cleared_and_the_thumbnail_dropped() {
+    let c = cleaned(Place::DocProps);
+    assert!(count(&c, "properties_cleared") >= 4, "{c}");
+    assert_eq!(count(&c, "parts_dropped"), 1, "{c}");
+}
+
+#[test]
+fn the_workbook_part_loses_path_user_view_and_name_values() {
+    let c = cleaned(Place::WorkbookPart);
+    assert_eq!(count(&c, "properties_cleared"), 1, "{c}");
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn filters_formats_validations_and_headers_are_redacted() {
+    let c = cleaned(Place::SheetExtras);
+    assert!(count(&c, "texts_redacted") >= 4, "{c}");
+}
+
+#[test]
+fn chart_caches_titles_and_alt_text_are_redacted() {
+    let c = cleaned(Place::Chart);
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn custom_xml_and_connections_are_redacted() {
+    let c = cleaned(Place::CustomXmlAndConnections);
+    assert!(count(&c, "texts_redacted") >= 2, "{c}");
+}
+
+#[test]
+fn pivot_cache_items_and_records_are_redacted() {
+    let c = cleaned(Place::PivotCache);
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn external_link_caches_and_paths_are_cleaned() {
+    let c = cleaned(Place::ExternalLink);
+    assert!(count(&c, "texts_redacted") >= 3, "{c}");
+}
+
+#[test]
+fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
+    for (place, part) in Place::FAILING {
+        let (wd, planted) = scrubbed(place);
+        let run = wd.run(&["scrub", "-q", "users.xlsx"]);
+        assert_eq!(run.code, 1, "{place:?}: {}", run.text());
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("FAILED"))
+            .unwrap_or_else(|| panic!("{place:?}: {}", run.stderr));
+        assert!(
+            line.contains(&format!("part '{part}'")) && line.contains("cannot be cleaned"),
+            "{place:?}: {line}"
+        );
+        for value in &planted.values {
+            assert!(
+                !holds(&run.text(), value),
+                "{place:?}: the error names a value"
+            );
+        }
+        assert!(
+            !wd.exists("scrubbed/users.xlsx"),
+            "{place:?}: nothing written"
+        );
+    }
+}
