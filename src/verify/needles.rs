@@ -344,11 +344,19 @@ impl Haystack {
             None => Cow::Borrowed(text),
         };
         let lower = lowercase(&text).into_owned();
-        for (start, end) in words(&lower) {
+        let all: Vec<(usize, usize)> = words(&lower).collect();
+        for (i, &(start, end)) in all.iter().enumerate() {
+            let first = fnv1a(&lower.as_bytes()[start..end]);
             self.index
-                .entry(fnv1a(&lower.as_bytes()[start..end]))
+                .entry(first)
                 .or_default()
                 .push((id, start as u32));
+            // And by its first two words, so that a value of several words is compared only
+            // where both stand (a phone number's `1` is in every date of a text column).
+            if let Some(&(s2, e2)) = all.get(i + 1) {
+                let pair = pair_hash(first, fnv1a(&lower.as_bytes()[s2..e2]));
+                self.index.entry(pair).or_default().push((id, start as u32));
+            }
         }
         self.texts.push((lower.into_boxed_str(), typed));
         id
@@ -391,12 +399,21 @@ impl Haystack {
     /// The texts holding `value`.
     fn texts_with(&self, value: &str) -> impl Iterator<Item = u32> + '_ {
         let found: Vec<u32> = anchor_hash(value)
-            .and_then(|hash| self.index.get(&hash))
-            .and_then(|places| {
+            .and_then(|hash| self.index.get(&hash).map(|p| (hash, p)))
+            .and_then(|(hash, places)| {
                 let (_, needle, short) = Needle::new(value)?;
                 if short {
                     return None;
                 }
+                let second = words(&needle.text[needle.anchor_at as usize..]).nth(1);
+                let places = match second {
+                    Some((s2, e2)) => {
+                        let at = needle.anchor_at as usize;
+                        let word = &needle.text.as_bytes()[at + s2..at + e2];
+                        self.index.get(&pair_hash(hash, fnv1a(word)))?
+                    }
+                    None => places,
+                };
                 let mut found: Vec<u32> = places
                     .iter()
                     .filter(|&&(id, at)| {
@@ -411,6 +428,11 @@ impl Haystack {
             .unwrap_or_default();
         found.into_iter()
     }
+}
+
+/// The key of two consecutive words in a [`Haystack`]'s index.
+fn pair_hash(first: u64, second: u64) -> u64 {
+    (first.rotate_left(17) ^ second).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The hash of a value's first word as [`Needle::new`] computes it, without a lowercased copy
