@@ -10,6 +10,7 @@ use crate::workbook::{Sheet, Workbook};
 use calamine::Data;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Rows handled by one parallel task.
 const CHUNK_ROWS: u32 = 2048;
@@ -146,6 +147,24 @@ impl<'a> RowApplier<'a> {
                 .collect(),
             learned: None,
         }
+    }
+
+    /// Whether the map's column actions apply to row `row` (row rules with `action =
+    /// "scrub"` limit them; a deleted row is not in scope).
+    fn in_scope<'c>(&self, cell: impl Fn(u32) -> &'c Data) -> bool {
+        let text = |col: u32| -> Cow<'c, str> {
+            match cell(col) {
+                Data::Empty => Cow::Borrowed(""),
+                Data::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            }
+        };
+        let matching = |action: RowAction| {
+            self.plan.row_rules.iter().any(|&(col, r)| {
+                self.map.rows[r].action == action && self.map.rows[r].condition.test(&text(col))
+            })
+        };
+        !matching(RowAction::Delete) && (!self.has_scrub_rules || matching(RowAction::Scrub))
     }
 
     /// Apply the plan to data row `row` (0-based, the header is row 0), whose cells `cell`
@@ -457,12 +476,163 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
         deleted.extend(d);
         hits.extend(h);
     }
-    (
-        SheetChanges {
-            sheet: plan.sheet,
-            cells,
-            deleted,
-        },
-        hits,
-    )
+    let mut changes = SheetChanges {
+        sheet: plan.sheet,
+        cells,
+        deleted,
+    };
+    mention_other_rows(map, plan, sheet, &mut changes);
+    (changes, hits)
+}
+
+/// `redact` with `mentions`: besides the values its own row lost, the strong identifiers that
+/// any other row lost (emails, phone numbers, identifiers with digits, full names: see
+/// [`crate::verify::sweep::identifies`]) are replaced by their replacements, so a note naming
+/// another scrubbed person loses the name too. Single words stay limited to their own row: a
+/// first name is too often someone else's. Needs the whole sheet, so a CSV whose map uses
+/// mentions is read whole rather than streamed.
+fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut SheetChanges) {
+    let mention_cols: Vec<&crate::plan::Target> = plan
+        .targets
+        .iter()
+        .filter(|t| uses_mentions(&map.rules[t.rule].action))
+        .collect();
+    if mention_cols.is_empty() {
+        return;
+    }
+    let headers = sheet.headers().unwrap_or_default();
+    let names: Vec<bool> = headers
+        .iter()
+        .map(|h| crate::verify::sweep::names_people(h))
+        .collect();
+    // Every strong value removed outside the mention columns, and what replaced it.
+    let mut replacement: HashMap<String, String> = HashMap::new();
+    for c in &changes.cells {
+        let rule = &map.rules[c.rule];
+        if uses_mentions(&rule.action) {
+            continue;
+        }
+        let Some(old) = actions::cell_text(sheet.cell(c.row, c.col)) else {
+            continue;
+        };
+        let name = names.get(c.col as usize).copied().unwrap_or(false)
+            || crate::verify::sweep::names_people(&rule.key);
+        if !crate::verify::sweep::identifies(&old, name) {
+            continue;
+        }
+        let new = match &c.new {
+            Data::String(s) if rule.action.output_is_reportable() && !s.is_empty() => s.clone(),
+            _ => actions::REDACTED.to_string(),
+        };
+        replacement.entry(old.trim().to_lowercase()).or_insert(new);
+    }
+    if replacement.is_empty() {
+        return;
+    }
+    let keys: Vec<&str> = replacement.keys().map(String::as_str).collect();
+    let needles = crate::verify::Needles::new(&keys);
+    let deleted: std::collections::HashSet<u32> = changes.deleted.iter().map(|d| d.row).collect();
+    let scope = RowApplier::new(map, plan, headers.clone());
+    let height = sheet.height();
+    let updates: Vec<Change> = (1..height)
+        .into_par_iter()
+        .filter(|row| !deleted.contains(row))
+        .flat_map_iter(|row| {
+            let existing = |col: u32| {
+                changes
+                    .cells
+                    .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+                    .ok()
+                    .map(|i| &changes.cells[i])
+            };
+            let mut out = Vec::new();
+            for t in &mention_cols {
+                let current = match existing(t.col) {
+                    Some(c) => &c.new,
+                    None if scope.in_scope(|col| sheet.cell(row, col)) => sheet.cell(row, t.col),
+                    None => continue,
+                };
+                let Data::String(text) = current else {
+                    continue;
+                };
+                let spans = needles.mention_spans(text);
+                if spans.is_empty() {
+                    continue;
+                }
+                let mut new = String::with_capacity(text.len());
+                let mut at = 0;
+                for (start, end, value) in spans {
+                    new.push_str(&text[at..start]);
+                    new.push_str(replacement.get(value).map_or(actions::REDACTED, |s| s));
+                    at = end;
+                }
+                new.push_str(&text[at..]);
+                out.push(Change {
+                    row,
+                    col: t.col,
+                    rule: t.rule,
+                    new: Data::String(new),
+                });
+            }
+            out
+        })
+        .collect();
+    if updates.is_empty() {
+        return;
+    }
+    for u in updates {
+        match changes
+            .cells
+            .binary_search_by(|c| (c.row, c.col).cmp(&(u.row, u.col)))
+        {
+            Ok(i) => changes.cells[i] = u,
+            Err(i) => changes.cells.insert(i, u),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_take_other_rows_strong_identifiers_but_not_their_single_words() {
+        let map = Map::parse(
+            "version = 1\n[columns]\nName = { action = \"replace\", value = \"Deleted {row}\" }\nFirst = \"clear\"\nEmail = { action = \"replace\", value = \"gone-{row}@example.invalid\" }\nNotes = { action = \"redact\", detect = [\"phone\"], mentions = true }\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        let book = crate::csv::read(
+            "Name,First,Email,Notes\n\
+             Anna Berg,Anna,anna.berg@contoso.com,Handed over to Lars Eriksson (LARS.ERIKSSON@contoso.com); Lars agreed\n\
+             Lars Eriksson,Lars,lars.eriksson@contoso.com,Anna Berg-Lund is another person; ask Anna Berg\n"
+                .as_bytes(),
+            "people",
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = apply_plan(&map, &plan, &book);
+        let notes = |row: u32| {
+            changes[0]
+                .cells
+                .iter()
+                .find(|c| c.row == row && c.col == 3)
+                .map(|c| c.new.to_string())
+        };
+        assert_eq!(
+            notes(1).as_deref(),
+            Some("Handed over to Deleted 3 (gone-3@example.invalid); Lars agreed"),
+            "another row's full name and email go, its first name alone stays"
+        );
+        assert_eq!(
+            notes(2).as_deref(),
+            Some("Anna Berg-Lund is another person; ask Deleted 2"),
+            "a hyphenated compound is another name"
+        );
+        assert!(changes[0]
+            .cells
+            .windows(2)
+            .all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col)));
+    }
 }

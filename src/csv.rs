@@ -390,6 +390,8 @@ pub struct Streamed {
     pub cells_changed: u64,
     /// With `neutralize`: fields given a leading `'`.
     pub neutralized: u64,
+    /// What the leak sweep needs, when asked for (see [`scrub_stream_with`]).
+    pub gathered: Option<crate::verify::sweep::Gathered>,
 }
 
 /// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
@@ -406,6 +408,23 @@ pub fn scrub_stream<W: Write, C: Write>(
     sheet_name: &str,
     map: &crate::map::Map,
     neutralize: bool,
+    out: W,
+    changes: C,
+) -> Result<Streamed, Problem> {
+    scrub_stream_with(bytes, sheet_name, map, neutralize, false, out, changes)
+}
+
+/// [`scrub_stream`], and with `sweep` gathering what the leak sweep needs (see
+/// [`Streamed::gathered`]).
+///
+/// # Errors
+/// As [`scrub_stream`].
+pub fn scrub_stream_with<W: Write, C: Write>(
+    bytes: &[u8],
+    sheet_name: &str,
+    map: &crate::map::Map,
+    neutralize: bool,
+    sweep: bool,
     out: W,
     changes: C,
 ) -> Result<Streamed, Problem> {
@@ -429,6 +448,8 @@ pub fn scrub_stream<W: Write, C: Write>(
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
+    let mut gathered =
+        sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
     let mut file = crate::report::ChangesFile::new(changes);
     file.start_sheet(sheet_name);
     let written = |_| Problem::Build("writing the changes file failed".into());
@@ -480,6 +501,9 @@ pub fn scrub_stream<W: Write, C: Write>(
                 Some(Data::String(s)) => s.as_str(),
                 _ => "",
             };
+            if let Some(g) = &mut gathered {
+                g.record(map, record.iter(), &changed);
+            }
             for c in &changed {
                 check_encodable(&dialect, sheet_name, c)?;
                 per_column[c.col as usize] += 1;
@@ -520,6 +544,7 @@ pub fn scrub_stream<W: Write, C: Write>(
         sheet,
         cells_changed,
         neutralized,
+        gathered,
     })
 }
 
@@ -1010,7 +1035,8 @@ mod tests {
         const HEADERS: &[&str] = &["Email", "Notes", "", "Other"];
         const MAPS: &[&str] = &[
             "\"First Name\" = { action = \"replace\", value = \"Gone {row} {id8}\" }\nEmail = { action = \"pseudonymize\", as = \"email\", optional = true }",
-            "\"First Name\" = \"clear\"\nNotes = { action = \"redact\", detect = [\"email\", \"phone\"], mentions = true, optional = true }",
+            // Not `mentions`: it replaces what every row lost, so such a map is not streamed.
+            "\"First Name\" = \"clear\"\nNotes = { action = \"redact\", detect = [\"email\", \"phone\", \"subjects\"], optional = true }",
             "\"re:^(First|Email)\" = { action = \"mask\", keep_first = 1 }",
             "\"First Name\" = { action = \"regex\", pattern = \"^\", replace = \"=\" }",
             "\"First Name\" = { action = \"regex\", pattern = \"[aeiou]\", replace = \"\" }\n[[rows]]\nwhere = { column = \"Owner\", in = \"@subjects\" }\naction = \"delete\"",

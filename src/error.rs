@@ -182,12 +182,26 @@ pub enum Problem {
     MacrosHoldRemovedValue(String),
     #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv")]
     FormatMismatch,
+    /// The leak sweep found a removed value in the output; `place` names it (never the value).
+    #[error("a value the scrub removed would still be in the output at {place}{}, so the file was not written; remove it from the workbook in Excel (or add its column to the map) and scrub again", more_places(*more))]
+    Unerased { place: String, more: usize },
+    /// Kept columns hold values that identify people the scrub removed elsewhere; `columns`
+    /// names each (sheet, column and count of cells), `allow` is the map line that allows them.
+    #[error("{columns}: kept cell(s) hold an email, phone number, identifier or full name that the scrub removed from another column, so the file was not written; add the column(s) to the map, or allow them with {allow} if they must stay (a lookup of another person)")]
+    Residual { columns: String, allow: String },
     #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
     VerifyFailed { findings: usize },
     #[error(
         "internal error while scrubbing this file; it was not written (please report this bug)"
     )]
     Internal,
+}
+
+fn more_places(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        n => format!(" (and {n} more place(s))"),
+    }
 }
 
 /// One input failed; names the file.

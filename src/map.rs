@@ -40,6 +40,10 @@ pub struct Map {
     /// Subject rules were left out because no subject was given (`skip_without_subjects`), so
     /// the column actions apply to every row.
     pub every_row_without_subjects: bool,
+    /// Kept columns (by header, ignoring case and surrounding spaces) that may hold values the
+    /// map removes elsewhere (`allow_residual = ["Manager"]`): a lookup naming another
+    /// scrubbed person. The report counts them instead of the file failing.
+    pub allow_residual: Vec<String>,
 }
 
 /// One `[[rows]]` entry: which rows to delete, or which rows the column actions apply to.
@@ -230,6 +234,8 @@ struct RawMap {
     columns: IndexMap<String, RawEntry>,
     #[serde(default)]
     rows: Vec<RawRow>,
+    #[serde(default)]
+    allow_residual: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -436,6 +442,23 @@ impl Map {
                 .any(|r| matches!(&r.action, Action::Redact(red) if red.uses_subjects()))
     }
 
+    /// Whether `allow_residual` names the column with this header (ignoring case and
+    /// surrounding spaces).
+    pub fn allows_residual(&self, header: &str) -> bool {
+        let header = header.trim();
+        self.allow_residual
+            .iter()
+            .any(|c| c.trim().to_lowercase() == header.to_lowercase())
+    }
+
+    /// Whether a `redact` action uses `mentions`: it replaces what every row of the sheet
+    /// lost, so a CSV is not streamed.
+    pub fn uses_mentions(&self) -> bool {
+        self.rules.iter().any(
+            |r| matches!(&r.action, crate::actions::Action::Redact(red) if red.uses_mentions()),
+        )
+    }
+
     /// Whether a `re:` key matches a blank header (as columns past the header row's end
     /// have): such a map needs the whole sheet to know its columns, so a CSV is not streamed.
     pub fn has_blank_header_pattern(&self) -> bool {
@@ -510,6 +533,12 @@ impl Map {
                 ));
             }
         }
+        if raw.allow_residual.iter().any(|c| c.trim().is_empty()) {
+            return Err(MapError::new(
+                origin,
+                "`allow_residual` lists an empty column name; list the headers of kept columns that may name scrubbed people, e.g. allow_residual = [\"Manager\"]",
+            ));
+        }
         let mut rules = Vec::with_capacity(raw.columns.len());
         let mut companions = Vec::new();
         for (name, mut entry) in raw.columns {
@@ -571,6 +600,7 @@ impl Map {
             subjects: std::sync::Arc::new(inputs.subjects.clone()),
             subject_scoped,
             every_row_without_subjects: skipped && !subject_scoped,
+            allow_residual: raw.allow_residual,
         })
     }
 }
@@ -770,6 +800,28 @@ mod tests {
 
     fn key() -> Key {
         Key::from_bytes(b"0123456789abcdef0123").unwrap()
+    }
+
+    #[test]
+    fn allow_residual_names_kept_columns() {
+        let m = Map::parse(
+            "version = 1\nallow_residual = [\" Manager \"]\n[columns]\nName = \"clear\"\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        assert!(m.allows_residual("manager") && !m.allows_residual("Owner"));
+        let e = Map::parse(
+            "version = 1\nallow_residual = [\"\"]\n[columns]\nName = \"clear\"\n",
+            "m",
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`allow_residual` lists an empty column name"),
+            "{e}"
+        );
     }
 
     #[test]

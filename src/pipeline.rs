@@ -300,6 +300,9 @@ pub struct Settings {
     /// Write only the rows the run changed (`--changed-rows-only`, `--all-rows`); `None`: only
     /// them when the map is about data subjects ([`Map::subject_scoped`]).
     pub changed_rows_only: Option<bool>,
+    /// Skip the leak sweep (measurements of its cost only: `ok` must mean erased).
+    #[doc(hidden)]
+    pub no_sweep: bool,
     /// Columns that look personal but that the map does not name are a warning, not a failure
     /// (`--allow-uncovered`).
     pub allow_uncovered: bool,
@@ -342,6 +345,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.sheets.clear();
             report.subjects.clear();
             report.parts.clear();
+            report.residuals.clear();
             report.samples.clear();
             report.output = None;
             report.changes = None;
@@ -517,11 +521,27 @@ fn scrub_file(
             }
         }
     };
+    // The leak sweep: nothing the scrub removed may be left in what it writes.
+    let sweep = |outputs: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>| {
+        if settings.no_sweep {
+            return Ok(Vec::new());
+        }
+        let input = matches!(book.format, Format::Xlsx).then_some(&bytes[..]);
+        crate::verify::sweep::sweep(map, &book, &file_plan, &changes, input, outputs)
+    };
+    let read_back = |path: &Path| {
+        std::fs::read(path).map_err(|e| Problem::Write {
+            path: path.to_path_buf(),
+            kind: e.kind(),
+        })
+    };
     if settings.parts.active() {
         let Some(first) = file_plan.sheets.first() else {
             return Err(fail(Problem::NoSheet));
         };
         let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
+            .map_err(fail)?;
+        report.residuals = sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())
             .map_err(fail)?;
         let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
             report::write_changes(w, map, &book, &file_plan, &changes)
@@ -558,7 +578,8 @@ fn scrub_file(
                     &settings.limits,
                 )?;
             }
-            Ok::<_, Problem>((staged, digest))
+            let residuals = sweep(&|| Ok(vec![read_back(staged.path())?]))?;
+            Ok::<_, Problem>((staged, digest, residuals))
         },
         || {
             // Possibly on another thread: the fault-injection budget goes along.
@@ -571,8 +592,9 @@ fn scrub_file(
             staged
         },
     );
-    let (staged_output, digest) = output.map_err(fail)?;
+    let (staged_output, digest, residuals) = output.map_err(fail)?;
     report.output_sha256 = Some(digest);
+    report.residuals = residuals;
     if lossless {
         report.cleaning = cleaning.lock().ok().map(|c| *c);
     }
@@ -706,15 +728,18 @@ fn check_coverage(
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
 /// whole: not when the whole input is needed again (`--verify` compares with it, parts split
-/// it, a dry run shows samples from it), nor with data subjects (their accounting is per sheet), nor when a `re:` key matches a blank header (columns
-/// past the header row's end count as blank-headed only when the widest row is known).
+/// it, a dry run shows samples from it), nor with data subjects (their accounting is per sheet),
+/// nor when a `re:` key matches a blank header (columns past the header row's end count as
+/// blank-headed only when the widest row is known), nor when `redact` uses mentions (it
+/// replaces what every row lost).
 fn streams(map: &Map, settings: &Settings) -> bool {
     !(settings.verify
         || changed_rows_only(map, settings)
         || settings.parts.active()
         || settings.dry_run
         || !map.subjects.is_empty()
-        || map.has_blank_header_pattern())
+        || map.has_blank_header_pattern()
+        || map.uses_mentions())
 }
 
 /// Whether outputs hold only the rows the run changed.
@@ -816,22 +841,28 @@ fn scrub_csv_stream(
     let mut staged_changes = None;
     let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
         let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
-            streamed = Some(crate::csv::scrub_stream(
+            let done = crate::csv::scrub_stream_with(
                 bytes,
                 &stem,
                 map,
                 settings.neutralize_formulas,
+                !settings.no_sweep,
                 &mut *w,
                 changes,
-            )?);
+            )?;
+            streamed = Some(done);
             Ok(())
         })?;
         staged_changes = Some(tmp);
         Ok(())
     })?;
-    let (Some(streamed), Some(staged_changes)) = (streamed, staged_changes) else {
+    let (Some(mut streamed), Some(staged_changes)) = (streamed, staged_changes) else {
         return Err(Problem::Internal);
     };
+    // The leak sweep: a failure drops both staged files, so nothing is written.
+    if let Some(gathered) = streamed.gathered.take() {
+        report.residuals = gathered.finish(map)?;
+    }
     report.encoding = Some(streamed.dialect.encoding.name());
     report.rows = streamed.sheet.rows;
     report.rows_deleted = streamed.sheet.deleted_rows.len() as u64;

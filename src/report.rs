@@ -125,6 +125,10 @@ pub struct FileReport {
     /// The parts the output was split into (`--max-part-rows`, `--max-part-bytes`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartReport>,
+    /// Kept cells holding values the scrub removed elsewhere, by sheet and column: allowed by
+    /// the map's `allow_residual`, or single words (see [`crate::verify::sweep`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub residuals: Vec<crate::verify::sweep::Residual>,
     /// What cleaning the rest of the package did (lossless `.xlsx` outputs): counts only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaning: Option<crate::xlsx::clean::Counts>,
@@ -184,6 +188,7 @@ impl FileReport {
             encoding: None,
             formulas_neutralized: None,
             parts: Vec::new(),
+            residuals: Vec::new(),
             cleaning: None,
             matched_rules: Vec::new(),
             profile: None,

@@ -19,6 +19,7 @@
 pub mod approvals;
 pub mod catalogue;
 pub mod localized;
+pub mod sweep;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};

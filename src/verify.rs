@@ -49,8 +49,9 @@
 mod fidelity;
 pub(crate) mod leaks;
 pub mod needles;
+pub mod sweep;
 
-pub use needles::{Needles, MIN_CHARS};
+pub use needles::{Haystack, Needles, MIN_CHARS};
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{column_letters, FileError, Problem};
@@ -650,7 +651,12 @@ fn removed_with<'a>(
                     (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
                     _ => Vec::new(),
                 };
-                old.into_iter().chain(fragments.into_iter().map(Cow::Owned))
+                // A phone number copied elsewhere may be written with other separators, or
+                // none: its digits alone are searched too.
+                let digits = old.as_deref().and_then(phone_digits);
+                old.into_iter()
+                    .chain(fragments.into_iter().map(Cow::Owned))
+                    .chain(digits.map(Cow::Owned))
             })
             .collect();
         values.extend(changed);
@@ -663,6 +669,20 @@ fn removed_with<'a>(
         }
     }
     values
+}
+
+/// The digits of a value written like a phone number (at least 7 digits, and nothing but
+/// digits, spaces and `+ ( ) - . /`), when that differs from the value.
+fn phone_digits(value: &str) -> Option<String> {
+    let value = value.trim();
+    let phone_like = value
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b' ' | b'+' | b'(' | b')' | b'-' | b'.' | b'/'));
+    let count = value.bytes().filter(u8::is_ascii_digit).count();
+    if !phone_like || count < 7 || count == value.len() {
+        return None;
+    }
+    Some(value.chars().filter(char::is_ascii_digit).collect())
 }
 
 /// What both checks need to know about the two files.

@@ -102,6 +102,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         } else {
             None
         },
+        no_sweep: false,
         allow_uncovered: args.allow_uncovered,
         by_entity: super::profiles_by_entity(
             args.map.as_deref(),

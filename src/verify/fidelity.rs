@@ -91,7 +91,17 @@ fn check_sheet(
     let is_protected = |c: u32| protected.get(c as usize).copied().unwrap_or(false);
     let is_metadata = is_metadata_sheet(before);
     let width = before.width().max(after.width());
-    let (height_before, height_after) = (before.height(), after.height());
+    // A formula whose cached value a writer dropped is an empty cell to calamine: a sheet of
+    // text formulas would otherwise look as if it had lost its rows.
+    let height = |s: &crate::workbook::Sheet| {
+        let formulas = s
+            .formulas
+            .as_ref()
+            .and_then(|f| f.end())
+            .map_or(0, |(r, _)| r + 1);
+        s.height().max(formulas)
+    };
+    let (height_before, height_after) = (height(before), height(after));
     let deleted: &[crate::apply::Deletion] = ctx.changes[o].map_or(&[], |sc| &sc.deleted);
     // Walk the original's rows, skipping those the row rules delete; each kept row is the next
     // row of the scrubbed sheet. A row missing in the middle shifts every row after it, so it

@@ -341,7 +341,7 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
 /// holds given names; they are not data. Everything else, autofilter values
 /// (`<filter val="...">`) included, is searched.
-fn is_font_attribute(element: &str, attribute: &str) -> bool {
+pub(super) fn is_font_attribute(element: &str, attribute: &str) -> bool {
     matches!(
         attribute,
         "typeface" | "panose" | "pitchFamily" | "charset" | "script"
@@ -518,7 +518,7 @@ struct Cell {
 }
 
 /// `E2` → `(1, 4)`.
-fn parse_a1(r: &str) -> Option<(u32, u32)> {
+pub(super) fn parse_a1(r: &str) -> Option<(u32, u32)> {
     let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 {
         return None;
@@ -947,7 +947,7 @@ fn number_hit(needles: &Needles, value: &str) -> bool {
 
 /// What kind of place a part is, for a leak found in it. `comment` says that a worksheet
 /// refers to the part as its comments.
-fn part_kind(name: &str, in_defined_name: bool, comment: bool) -> LeakIn {
+pub(super) fn part_kind(name: &str, in_defined_name: bool, comment: bool) -> LeakIn {
     let lower = name.to_ascii_lowercase();
     if comment || is_comment_part(name) || lower.starts_with("xl/persons/") {
         LeakIn::Comment
@@ -972,9 +972,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
         .iter()
         .any(|ext| name.to_ascii_lowercase().ends_with(ext));
     let xml_findings = if is_xml {
-        std::str::from_utf8(data)
-            .ok()
-            .and_then(|text| scan_xml_part(ctx, needles, name, sheet, text))
+        decode_text(data).and_then(|text| scan_xml_part(ctx, needles, name, sheet, &text))
     } else {
         None
     };
@@ -985,13 +983,12 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             }
         }
         None => {
-            // Not XML (printer settings, images, a VBA project) or malformed: search the
-            // bytes as text, with what XML escaping there may be undone.
-            let text = String::from_utf8_lossy(data);
-            let text = quick_xml::escape::unescape(&text)
-                .map(|t| t.into_owned())
-                .unwrap_or_else(|_| text.into_owned());
-            if needles.found_in_markup(&text) {
+            // Not XML (printer settings, images, a VBA project, an embedded workbook) or
+            // malformed: search the bytes as text in the encodings binary formats use.
+            if binary_texts(data, 0)
+                .iter()
+                .any(|text| needles.found_in_markup(text))
+            {
                 sink.push(Finding {
                     part: Some(name.to_string()),
                     sheet: sheet.map(|s| ctx.scrubbed.sheets[s].name.clone()),
@@ -1004,6 +1001,66 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
         }
     }
     sink
+}
+
+/// A text part's text: UTF-8 (a byte order mark skipped), or UTF-16 with a byte order mark
+/// (custom XML items are often saved so); `None` for anything else.
+pub(super) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(data) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
+            return (!had_errors).then_some(text);
+        }
+        return std::str::from_utf8(&data[bom..])
+            .ok()
+            .map(std::borrow::Cow::Borrowed);
+    }
+    std::str::from_utf8(data)
+        .ok()
+        .map(std::borrow::Cow::Borrowed)
+}
+
+/// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
+/// projects, printer settings) and as Latin-1, XML escaping undone; and the parts of a zip
+/// inside it (an embedded workbook), to `depth` 2.
+pub(super) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
+    let unescape = |text: String| {
+        quick_xml::escape::unescape(&text)
+            .map(|t| t.into_owned())
+            .unwrap_or(text)
+    };
+    let mut out = vec![unescape(String::from_utf8_lossy(data).into_owned())];
+    let utf16: Vec<u16> = data
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    out.push(String::from_utf16_lossy(&utf16));
+    if data.len() > 1 {
+        // UTF-16 text may start at an odd offset inside a binary record.
+        let odd: Vec<u16> = data[1..]
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
+        out.push(String::from_utf16_lossy(&odd));
+    }
+    if !data.is_ascii() {
+        out.push(data.iter().map(|&b| char::from(b)).collect());
+    }
+    if depth < 2 && data.starts_with(b"PK\x03\x04") {
+        if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {
+            for i in 0..zip.len() {
+                let Ok(mut entry) = zip.by_index(i) else {
+                    continue;
+                };
+                let mut inner = Vec::new();
+                // At most 64 MiB of one embedded part: a bomb is not worth reading whole.
+                if (&mut entry).take(64 << 20).read_to_end(&mut inner).is_ok() {
+                    out.extend(binary_texts(&inner, depth + 1));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Scan an XML part's text and attribute values; `None` when it is not well-formed.
@@ -1046,10 +1103,15 @@ fn scan_xml_part(
     };
     loop {
         let event = reader.read_event().ok()?;
-        if matches!(
-            event,
-            Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof
-        ) {
+        // Text split across formatting runs (`<r><t>Ann</t></r><r><t>a Berg</t></r>`) is
+        // one string: the text is searched where a run ends, not at each of its tags.
+        let boundary = match &event {
+            Event::Start(e) | Event::Empty(e) => !super::sweep::inside_run(e.local_name().as_ref()),
+            Event::End(e) => !super::sweep::inside_run(e.local_name().as_ref()),
+            Event::Eof => true,
+            _ => false,
+        };
+        if boundary {
             // A comment's text is typed by a person, like a cell's; other text is markup.
             let hit = if typed {
                 needles.found_in(&text)

@@ -165,6 +165,62 @@ impl Needles {
         self.search(text, true)
     }
 
+    /// Where in `text` (byte ranges of `text` itself) the values occur, as [`Needles::found_in`]
+    /// finds them, with the matching value (lowercased); not overlapping, longest first where
+    /// two start at one place. A value standing in a hyphenated compound (`Anna` in
+    /// `Anna-Lena`) is not taken: that is another name.
+    pub fn mention_spans(&self, text: &str) -> Vec<(usize, usize, &str)> {
+        if self.needles.is_empty() || text.is_empty() {
+            return Vec::new();
+        }
+        // Lowercase char by char, remembering where each lowercased char came from.
+        let mut lower = String::with_capacity(text.len());
+        let mut origin: Vec<usize> = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            let before = lower.len();
+            lower.extend(c.to_lowercase());
+            origin.extend(std::iter::repeat_n(i, lower.len() - before));
+        }
+        origin.push(text.len());
+        let compound = |c: Option<char>, next: Option<char>| {
+            c == Some('-') && next.is_some_and(char::is_alphanumeric)
+        };
+        let mut out: Vec<(usize, usize, &str)> = Vec::new();
+        let mut taken_to = 0;
+        for (start, end) in words(&lower) {
+            let _ = end;
+            if start < taken_to {
+                continue;
+            }
+            let Some(&(from, to)) = self.index.get(&fnv1a(&lower.as_bytes()[start..end])) else {
+                continue;
+            };
+            let best = self.needles[from as usize..to as usize]
+                .iter()
+                .filter(|n| n.matches_at(&lower, start))
+                .filter(|n| {
+                    let at = start - n.anchor_at as usize;
+                    let stop = at + n.text.len();
+                    let mut before = lower[..at].chars().rev();
+                    let mut after = lower[stop..].chars();
+                    let (b1, b2) = (before.next(), before.next());
+                    let (a1, a2) = (after.next(), after.next());
+                    !compound(b1, b2) && !compound(a1, a2)
+                })
+                .max_by_key(|n| n.text.len());
+            if let Some(n) = best {
+                let at = start - n.anchor_at as usize;
+                let stop = at + n.text.len();
+                if at < taken_to {
+                    continue;
+                }
+                out.push((origin[at], origin[stop], &n.text));
+                taken_to = stop;
+            }
+        }
+        out
+    }
+
     /// The byte ranges of `text` where values occur (as [`Needles::found_in`] finds them, or
     /// as [`Needles::found_in_markup`] does with `markup`), in order, overlapping hits merged:
     /// for a cleaner that replaces them. Where lowercasing changes the text's layout in a way
@@ -240,6 +296,12 @@ impl Needles {
         if self.needles.is_empty() || text.is_empty() {
             return false;
         }
+        // A URL-encoded copy (`anna%40contoso.com`, `Anna%20Berg`) is the value too.
+        if let Some(decoded) = percent_decoded(text) {
+            if self.search(&decoded, markup) {
+                return true;
+            }
+        }
         // Lowercase the cell's own text (not a whole part at once), so that byte offsets of
         // hits stay within this text even where lowercasing changes lengths (`İ` → `i̇`).
         let lower = lowercase(text);
@@ -254,6 +316,142 @@ impl Needles {
         });
         found
     }
+}
+
+/// A few texts indexed by their words, searched with many values at once: the other way round
+/// from [`Needles`], for when the values are many (a large export removes millions) and the
+/// text where they must not be is little (the parts of a package outside its cells, the outputs
+/// of `mask`, `regex` and `redact`, the distinct values of kept columns). Each value costs one
+/// hash of its first word and one lookup; only a value whose first word occurs is compared.
+/// The same rules as [`Needles`]: whole words or phrases, ignoring case, values shorter than
+/// [`MIN_CHARS`] not searched, and values without letters and with fewer than
+/// [`MIN_DIGITS_ANYWHERE`] digits searched only in typed text.
+#[derive(Debug, Default)]
+pub struct Haystack {
+    /// Each text, lowercased, and whether a person typed it (see [`Needles::found_in`]).
+    texts: Vec<(Box<str>, bool)>,
+    /// Word hash → the texts and byte offsets where a word with that hash starts.
+    index: HashMap<u64, Vec<(u32, u32)>, BuildHasherDefault<KeyIsHash>>,
+}
+
+impl Haystack {
+    /// Add a text; returns its number, counted from 0 in the order added.
+    pub fn push(&mut self, text: &str, typed: bool) -> u32 {
+        let id = self.texts.len() as u32;
+        // A URL-encoded copy is searched as well, after a line break (a word boundary).
+        let text: Cow<str> = match percent_decoded(text) {
+            Some(decoded) => Cow::Owned(format!("{text}\n{decoded}")),
+            None => Cow::Borrowed(text),
+        };
+        let lower = lowercase(&text).into_owned();
+        let all: Vec<(usize, usize)> = words(&lower).collect();
+        for (i, &(start, end)) in all.iter().enumerate() {
+            let first = fnv1a(&lower.as_bytes()[start..end]);
+            self.index
+                .entry(first)
+                .or_default()
+                .push((id, start as u32));
+            // And by its first two words, so that a value of several words is compared only
+            // where both stand (a phone number's `1` is in every date of a text column).
+            if let Some(&(s2, e2)) = all.get(i + 1) {
+                let pair = pair_hash(first, fnv1a(&lower.as_bytes()[s2..e2]));
+                self.index.entry(pair).or_default().push((id, start as u32));
+            }
+        }
+        self.texts.push((lower.into_boxed_str(), typed));
+        id
+    }
+
+    /// Number of texts added.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Text `id`, lowercased.
+    pub fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize].0
+    }
+
+    /// Whether no text was added.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// Whether some text has a word where `value` starts: only such a value can be found, so
+    /// the rest need not even be kept.
+    pub fn may_hold(&self, value: &str) -> bool {
+        anchor_hash(value).is_some_and(|hash| self.index.contains_key(&hash))
+    }
+
+    /// Every (value, text) pair where the text holds the value (by their positions), in
+    /// value order; a value found twice in one text is listed once. In parallel.
+    pub fn find<S: AsRef<str> + Sync>(&self, values: &[S]) -> Vec<(usize, u32)> {
+        if self.index.is_empty() {
+            return Vec::new();
+        }
+        values
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, value)| self.texts_with(value.as_ref()).map(move |t| (i, t)))
+            .collect()
+    }
+
+    /// The texts holding `value`.
+    fn texts_with(&self, value: &str) -> impl Iterator<Item = u32> + '_ {
+        let found: Vec<u32> = anchor_hash(value)
+            .and_then(|hash| self.index.get(&hash).map(|p| (hash, p)))
+            .and_then(|(hash, places)| {
+                let (_, needle, short) = Needle::new(value)?;
+                if short {
+                    return None;
+                }
+                let second = words(&needle.text[needle.anchor_at as usize..]).nth(1);
+                let places = match second {
+                    Some((s2, e2)) => {
+                        let at = needle.anchor_at as usize;
+                        let word = &needle.text.as_bytes()[at + s2..at + e2];
+                        self.index.get(&pair_hash(hash, fnv1a(word)))?
+                    }
+                    None => places,
+                };
+                let mut found: Vec<u32> = places
+                    .iter()
+                    .filter(|&&(id, at)| {
+                        let (text, typed) = &self.texts[id as usize];
+                        (*typed || needle.anywhere) && needle.matches_at(text, at as usize)
+                    })
+                    .map(|&(id, _)| id)
+                    .collect();
+                found.dedup();
+                Some(found)
+            })
+            .unwrap_or_default();
+        found.into_iter()
+    }
+}
+
+/// The key of two consecutive words in a [`Haystack`]'s index.
+fn pair_hash(first: u64, second: u64) -> u64 {
+    (first.rotate_left(17) ^ second).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The hash of a value's first word as [`Needle::new`] computes it, without a lowercased copy
+/// for ASCII values (nearly all of them): most values' first words occur in no text, and this is
+/// all they cost.
+fn anchor_hash(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if value.is_ascii() {
+        let bytes = value.as_bytes();
+        let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;
+        let len = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - start);
+        return Some(fnv1a_lower_ascii(&bytes[start..start + len]));
+    }
+    let lower = lowercase(value);
+    let (start, end) = first_word(&lower)?;
+    Some(fnv1a(&lower.as_bytes()[start..end]))
 }
 
 impl Needle {
@@ -337,6 +535,20 @@ fn weight(value: &str) -> usize {
     value.chars().map(|c| if unspaced(c) { 2 } else { 1 }).sum()
 }
 
+/// `text` with its percent escapes (`%20`, `%40`, `%C3%AB`) decoded, when it has any.
+pub fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escaped = memchr::memchr_iter(b'%', bytes).any(|i| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    });
+    escaped.then(|| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    })
+}
+
 /// Unicode lowercase, without allocating for text that is already lowercase ASCII.
 pub fn lowercase(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -406,6 +618,61 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    #[test]
+    fn a_haystack_finds_what_needles_find() {
+        let values = [
+            "Mary",
+            "anna.berg@contoso.com",
+            "+44 20 7946 0958",
+            "Zoë Müller",
+            "佐々木",
+            "Li",
+            "98052",
+            "Anna Maria Lund",
+        ];
+        let texts = [
+            ("Primary Care", true),
+            ("mailto:ANNA.BERG@contoso.com", false),
+            ("tel:+44 20 7946 0958", false),
+            ("contact zoë müller today", true),
+            ("佐々木さんに連絡", true),
+            ("Li Wei", true),
+            ("zip 98052", false),
+            ("zip 98052", true),
+            ("Anna Maria Lundqvist; anna maria lund", true),
+        ];
+        let mut hay = Haystack::default();
+        for (text, typed) in texts {
+            hay.push(text, typed);
+        }
+        let found = hay.find(&values);
+        assert_eq!(
+            found,
+            [(1, 1), (2, 2), (3, 3), (4, 4), (6, 7), (7, 8)],
+            "no Mary in Primary, nothing under 4 characters, short numbers only in typed text"
+        );
+        for (v, t) in &found {
+            let needles = Needles::new(&[values[*v]]);
+            let (text, typed) = texts[*t as usize];
+            assert!(if typed {
+                needles.found_in(text)
+            } else {
+                needles.found_in_markup(text)
+            });
+        }
+    }
+
+    #[test]
+    fn url_encoded_copies_are_found() {
+        let n = set(&["anna.berg@contoso.com", "Anna Berg"]);
+        assert!(n.found_in_markup("mailto:anna.berg%40contoso.com"));
+        assert!(n.found_in_markup("https://x.invalid/?q=Anna%20Berg"));
+        assert!(!n.found_in_markup("https://x.invalid/?q=Anna%20Bergman"));
+        let mut hay = Haystack::default();
+        hay.push("see Anna%20Berg", false);
+        assert_eq!(hay.find(&["Anna Berg"]), [(0, 0)]);
     }
 
     #[test]

@@ -241,11 +241,22 @@ pub fn scan_sheet<R: Read + Seek>(
     let entry = zip
         .by_name(path)
         .map_err(|_| Problem::MissingPart(path.to_string()))?;
-    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, entry));
+    let tee = Tee {
+        inner: entry,
+        copy: Some(Vec::new()),
+    };
+    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, tee));
     let mut buf = Vec::new();
     let mut scan = SheetScan::default();
-    loop {
-        match reader.read_event_into(&mut buf).map_err(corrupt)? {
+    let mut before = 0;
+    let empty_cells = loop {
+        let event = reader.read_event_into(&mut buf).map_err(corrupt)?;
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            if e.local_name().as_ref() == "sheetData" {
+                break matches!(event, Event::Empty(_));
+            }
+        }
+        match event {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "sheetPr" => scan.layout.code_name = attr(&e, "codeName"),
                 "dimension" => scan.declared_cells = attr(&e, "ref").and_then(|r| range_cells(&r)),
@@ -262,15 +273,36 @@ pub fn scan_sheet<R: Read + Seek>(
                         }
                     }
                 }
-                "sheetData" => break,
                 _ => {}
             },
-            Event::Eof => return Ok(scan),
+            Event::Eof => {
+                scan.layout.markup = reader.get_mut().get_mut().copy.take().unwrap_or_default();
+                return Ok(scan);
+            }
             _ => {}
         }
+        before = reader.buffer_position();
         buf.clear();
-    }
-    let cells = scan_cells(reader.into_inner())?;
+    };
+    // What precedes `<sheetData>`: the copy holds at least that much.
+    let mut head = reader.get_mut().get_mut().copy.take().unwrap_or_default();
+    head.truncate(usize::try_from(before).unwrap_or(usize::MAX));
+    let mut rest = reader.into_inner();
+    let cells = if empty_cells {
+        let mut tail = Vec::new();
+        rest.read_to_end(&mut tail)
+            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+        let head = [b"<tail>".as_slice(), &tail].concat();
+        CellScan {
+            validations: parse_validations(std::io::Cursor::new(head))?,
+            tail,
+            ..CellScan::default()
+        }
+    } else {
+        scan_cells(rest)?
+    };
+    head.extend_from_slice(&cells.tail);
+    scan.layout.markup = head;
     scan.layout.field_rules = crate::dynamics::column_rules(&cells.validations);
     scan.has_formulas = cells.has_formulas;
     scan.layout.array_ranges = cells.arrays;
@@ -433,6 +465,24 @@ struct CellScan {
     extent: Extent,
     /// The data validations after the cells (see [`data_validations`]).
     validations: Vec<Validation>,
+    /// The part's XML from `</sheetData>` to its end.
+    tail: Vec<u8>,
+}
+
+/// A reader that keeps a copy of what it reads until the copy is taken.
+struct Tee<R> {
+    inner: R,
+    copy: Option<Vec<u8>>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(copy) = &mut self.copy {
+            copy.extend_from_slice(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
 /// The smallest and largest row and column (1-based) named by `r` attributes.
@@ -594,9 +644,13 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             // The data validations follow the cells: parse what follows the end tag. The
             // root's own end tag is left unmatched there, so the tail is wrapped in an element
             // whose end is not checked.
-            let after = end + memchr::memchr(b'>', &window[end..]).map_or(0, |p| p + 1);
-            let head = [b"<tail>".as_slice(), &window[after..]].concat();
-            scan.validations = parse_validations(std::io::Cursor::new(head).chain(rest))?;
+            let mut tail = window[end..].to_vec();
+            rest.read_to_end(&mut tail)
+                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            let after = memchr::memchr(b'>', &tail).map_or(0, |p| p + 1);
+            let head = [b"<tail>".as_slice(), &tail[after..]].concat();
+            scan.validations = parse_validations(std::io::Cursor::new(head))?;
+            scan.tail = tail;
             return Ok(scan);
         }
         if at_eof {

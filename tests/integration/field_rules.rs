@@ -78,7 +78,7 @@ fn new_values_are_cut_to_the_validations_maximum_and_stay_distinct() {
     wd.write("in/users.xlsx", export.to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\
+        "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\
          \"Last Name\" = { action = \"replace\", value = \"Deleted User {id} row {row}\" }\n\
          \"Primary Email\" = { action = \"replace\", value = \"deleted-{id}-{row}@example.invalid\" }\n",
     );
@@ -220,7 +220,7 @@ fn email_columns_get_addresses_or_the_map_is_refused() {
     // `format = "text"` says the column takes any text: the map's word wins.
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"Primary Email\" = { action = \"mask\", keep_first = 1, format = \"text\" }\n",
+        "version = 1\nallow_residual = [\"Description\"]\n[columns]\n\"Primary Email\" = { action = \"mask\", keep_first = 1, format = \"text\" }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -264,7 +264,7 @@ fn in_csv_the_maps_limits_apply() {
     assert!(run.stderr.contains("email addresses"), "{}", run.stderr);
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"Last Name\" = { action = \"replace\", value = \"Deleted User {row} of the export\", max_length = 16 }\n",
+        "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\"Last Name\" = { action = \"replace\", value = \"Deleted User {row} of the export\", max_length = 16 }\n",
     );
     let run = wd.run(&[
         "scrub",

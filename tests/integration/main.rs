@@ -25,4 +25,5 @@ mod scrub_csv;
 mod scrub_xlsx;
 mod split;
 mod subjects;
+mod sweep;
 mod verify;

@@ -269,6 +269,7 @@ fn redact_mentions_follow_the_name_columns() {
     wd.write(
         "map.toml",
         r#"version = 1
+allow_residual = ["Email 2"]
 [columns]
 fullname = { action = "replace", value = "Deleted User {id8}", aliases = ["Full Name"] }
 firstname = { action = "pseudonymize", as = "name", aliases = ["First Name"] }

@@ -203,6 +203,7 @@ fn output_is_identical_for_any_number_of_jobs() {
 }
 
 const PSEUDO_MAP: &str = r#"version = 1
+allow_residual = ["Description"]
 [columns]
 internalemailaddress = { action = "pseudonymize", as = "email", aliases = ["Primary Email"] }
 fullname = { action = "pseudonymize", as = "name", aliases = ["Full Name"] }

@@ -18,6 +18,15 @@ fn export() -> Export {
     })
 }
 
+/// The same export as a CSV holds it: without the Display formula, whose results would be plain
+/// copies of the names there (which scrub refuses to leave in a kept column).
+fn csv_export() -> Export {
+    testdata::disabled_users(&Options {
+        rows: ROWS,
+        ..Options::default()
+    })
+}
+
 /// The text of a generated cell (row 0 is the first data row).
 fn text(export: &Export, row: usize, logical: &str) -> String {
     match &export.rows[row][export.column_index(logical).unwrap()] {
@@ -100,7 +109,7 @@ fn scrub_output_passes_xlsx_and_csv() {
         "scrubbed/users.xlsx",
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
-    wd.write("in/users.csv", export.to_csv());
+    wd.write("in/users.csv", csv_export().to_csv());
     let run = wd.run(&[
         "scrub",
         "--allow-uncovered",
@@ -386,7 +395,7 @@ fn mutation_comment_and_document_properties() {
 
 #[test]
 fn mutation_csv_with_one_personal_value_left() {
-    let export = export();
+    let export = csv_export();
     let wd = Workdir::new();
     wd.write("in/users.csv", export.to_csv());
     let run = wd.run(&["scrub", "--allow-uncovered", "-q", "in/users.csv"]);
@@ -422,6 +431,7 @@ fn rows_deleted_by_row_rules() {
     wd.write(
         "map.toml",
         r#"version = 1
+allow_residual = ["Description"]
 [columns]
 "First Name" = { action = "replace", value = "Deleted" }
 "Primary Email" = { action = "replace", value = "deleted-{id}@example.invalid" }
@@ -496,7 +506,7 @@ fn fragments_that_redact_replaced_are_searched() {
     wd.write("in/users.xlsx", export.to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\nDescription = { action = \"redact\", detect = [\"email\"] }\n",
+        "version = 1\nallow_residual = [\"Primary Email\", \"Email 2\"]\n[columns]\nDescription = { action = \"redact\", detect = [\"email\"] }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -643,7 +653,14 @@ fn unreadable_files_and_bad_usage() {
 fn scrub_verify_writes_good_outputs() {
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export().to_xlsx());
-    wd.write("in/users-copy.csv", export().to_csv());
+    // In a CSV the Display formula's results are plain copies of the names, which the profile
+    // does not know: such a file fails (see `sweep::kept_copies_of_removed_values_fail`).
+    let csv = testdata::disabled_users(&Options {
+        rows: ROWS,
+        extra_sheet: true,
+        ..Options::default()
+    });
+    wd.write("in/users-copy.csv", csv.to_csv());
     let run = wd.run(&["scrub", "--allow-uncovered", "--verify", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
@@ -663,7 +680,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
     wd.write("in/users.xlsx", export().to_xlsx());
     wd.write(
         "map.toml",
-        "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
+        "version = 1\nallow_residual = [\"Description\"]\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\" Full Name\" = { action = \"mask\", keep_first = 8 }\n",
     );
     let run = wd.run(&[
         "scrub",
@@ -839,7 +856,10 @@ proptest! {
             let column = personal[pick % personal.len()];
             entries.insert(column.header, act.for_column(column));
         }
-        let mut map = String::from("version = 1\n[columns]\n");
+        // Kept columns may hold copies of what the map removes (Full Name of a first name
+        // that has two words): such maps are partial, not wrong, for this property.
+        let all: Vec<String> = export.columns.iter().map(|c| format!("{:?}", c.header.trim())).collect();
+        let mut map = format!("version = 1\nallow_residual = [{}]\n[columns]\n", all.join(", "));
         for (header, act) in &entries {
             map.push_str(&format!("\"{header}\" = {}\n", act.toml()));
         }

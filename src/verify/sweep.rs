@@ -1,0 +1,958 @@
+//! The leak sweep `scrub` runs before it commits an output: no value the scrub removed may be
+//! left anywhere in the file, outside the places the map allows (DESIGN §0, §4b).
+//!
+//! It reuses what the scrub holds instead of reading its output again. The writers only ever
+//! remove text or write the map's new values, so a removed value can be in the output only where
+//! it was in the input, or in a new value. That leaves little to search:
+//!
+//! - cells, from the workbook in memory: kept cells are the input's and changed cells hold exactly
+//!   what the map wrote, both allowed (but see kept columns below); formulas are kept, and so are
+//!   their cached values that are not text (the writers drop text ones once anything changed):
+//!   both are searched;
+//! - everything outside the cells, from the input: each worksheet's markup (links, headers and
+//!   footers, validations: read with the cells, see [`crate::workbook::Layout::markup`]) and every
+//!   other part but the shared strings (whose items are kept cells' and new values). Only a part
+//!   where the input holds a removed value is then looked up in the output: the writer may have
+//!   cleaned or dropped it;
+//! - kept cells of every sheet, by their distinct values per column: a value that identifies a
+//!   person on its own (an email, a phone number, an identifier with digits, a name of two or more
+//!   words) fails the file unless the map scrubs that column or allows it (`allow_residual`);
+//!   a single word is counted in the report, since it is often ordinary data too (a first name
+//!   that is also a city).
+//!
+//! The values are many (millions in a large export) and this text is little, so the text is
+//! indexed and the values looked up in it ([`Haystack`]), never the other way round.
+
+use super::needles::Haystack;
+use super::{Finding, LeakIn, Rule};
+use crate::apply::SheetChanges;
+use crate::error::Problem;
+use crate::map::Map;
+use crate::plan::FilePlan;
+use crate::workbook::{Format, Workbook};
+use calamine::Data;
+use quick_xml::events::Event;
+use quick_xml::{Reader, XmlVersion};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Cursor, Read};
+
+/// Kept cells of one column that hold values the scrub removed elsewhere, counted for the
+/// report. Never holds a value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Residual {
+    /// The sheet.
+    pub sheet: String,
+    /// The column's header.
+    pub column: String,
+    /// How many kept cells.
+    pub cells: u64,
+    /// `allowed`: values that identify a person, in a column the map allows by
+    /// `allow_residual`; `word`: single words, which are often ordinary data too.
+    pub kind: &'static str,
+}
+
+/// Texts of a part, each with the cell of the comment it is in.
+type Texts = Vec<(String, Option<(u32, u32)>)>;
+
+/// Where a text searched by the sweep comes from.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// Text of an input part other than a worksheet; `sheet` when it holds a sheet's comments.
+    Part { part: usize, sheet: Option<usize> },
+    /// A worksheet's markup outside its cells.
+    Markup { sheet: usize },
+    /// A formula's text.
+    Formula { sheet: usize, row: u32, col: u32 },
+    /// A formula's cached value that the writers keep.
+    Cached { sheet: usize, row: u32, col: u32 },
+    /// Distinct value of a kept column, held by `cells` cells.
+    Kept { sheet: usize, col: u32, cells: u64 },
+}
+
+/// Sweep an output. `input` is the input's bytes (`None` for CSV); `output` reads the output's
+/// bytes (each part's, when it is split), and is called only when a part of the input holds a
+/// removed value. On success, the residuals to report.
+///
+/// # Errors
+/// [`Problem::Unerased`] naming the first place a removed value is still in (and how many
+/// more), [`Problem::Residual`] for a kept column holding one; a package that cannot be read.
+pub fn sweep(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    input: Option<&[u8]>,
+    output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
+) -> Result<Vec<Residual>, Problem> {
+    if changes
+        .iter()
+        .all(|c| c.cells.is_empty() && c.deleted.is_empty())
+    {
+        return Ok(Vec::new());
+    }
+    let targets = super::target_columns(map, book, plan);
+    let mut hay = Haystack::default();
+    let mut places: Vec<Place> = Vec::new();
+    let mut part_names: Vec<String> = Vec::new();
+    if let (Some(bytes), Format::Xlsx) = (input, &book.format) {
+        add_package(bytes, book, &mut hay, &mut places, &mut part_names)?;
+    }
+    add_formulas(book, changes, &mut hay, &mut places);
+    add_kept(book, changes, &targets, &mut hay, &mut places);
+    // One search for both: the package and formulas, and the kept columns' values; of the
+    // removed values (millions in a large export) only those whose first word occurs in this
+    // text are kept to search.
+    let (values, origins) = sweep_values(map, book, plan, changes, &hay);
+    let hits = hay.find(&values);
+    // The same value is often removed from many rows (a first name): each value is judged
+    // once per kept text.
+    let mut judged: HashSet<(u32, &str, bool)> = HashSet::new();
+    let kept_hits: Vec<(bool, u32)> = hits
+        .iter()
+        .filter(|&&(v, t)| {
+            matches!(places[t as usize], Place::Kept { .. })
+                && origins[v] != Origin::Gone
+                && judged.insert((t, values[v].as_ref(), origins[v] == Origin::Name))
+                && !only_in_compounds(hay.text(t), &values[v])
+        })
+        .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
+        .collect();
+    let kept_places = &places;
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
+    let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let headers: Vec<Vec<String>> = book
+        .sheets
+        .iter()
+        .map(|s| s.headers().unwrap_or_default())
+        .collect();
+    let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
+        part: None,
+        sheet: Some(book.sheets[sheet].name.clone()),
+        row: Some(row),
+        col: Some(col),
+        column: headers[sheet]
+            .get(col as usize)
+            .filter(|h| !h.is_empty())
+            .cloned(),
+        rule: Rule::Leak(place),
+    };
+    for &(value, text) in &hits {
+        match places[text as usize] {
+            place @ Place::Part { part, .. } => {
+                part_hits
+                    .entry(part)
+                    .or_insert_with(|| (Vec::new(), place))
+                    .0
+                    .push(value);
+            }
+            Place::Markup { sheet } => sheet_hits.entry(sheet).or_default().push(value),
+            Place::Formula { sheet, row, col } => {
+                findings.push(cell(sheet, row, col, LeakIn::Formula))
+            }
+            Place::Cached { sheet, row, col } => {
+                findings.push(cell(sheet, row, col, LeakIn::CachedValue))
+            }
+            Place::Kept { .. } => {}
+        }
+    }
+    if !part_hits.is_empty() || !sheet_hits.is_empty() {
+        for bytes in output()? {
+            findings.extend(still_in_output(
+                book,
+                &bytes,
+                &values,
+                &part_names,
+                &part_hits,
+                &sheet_hits,
+            )?);
+        }
+    }
+    findings.sort_by_key(|f| (f.part.clone(), f.sheet.clone(), f.row, f.col));
+    findings.dedup();
+    if let Some(first) = findings.first() {
+        return Err(Problem::Unerased {
+            place: first.to_string(),
+            more: findings.len() - 1,
+        });
+    }
+
+    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+    judge_kept(map, &kept_hits, kept_places, &names, &headers)
+}
+
+/// Count the kept cells holding removed values per sheet and column; a column holding values
+/// that identify people fails the file unless the map allows it.
+fn judge_kept(
+    map: &Map,
+    hits: &[(bool, u32)],
+    places: &[Place],
+    sheets: &[&str],
+    headers: &[Vec<String>],
+) -> Result<Vec<Residual>, Problem> {
+    let mut kept: HashMap<(usize, u32, bool), HashSet<u32>> = HashMap::new();
+    for &(strong, text) in hits {
+        if let Place::Kept { sheet, col, .. } = places[text as usize] {
+            kept.entry((sheet, col, strong)).or_default().insert(text);
+        }
+    }
+    // A kept value that holds both a strong and a weak removed value counts as strong.
+    let strong_texts: HashSet<u32> = kept
+        .iter()
+        .filter(|((_, _, strong), _)| *strong)
+        .flat_map(|(_, texts)| texts.iter().copied())
+        .collect();
+    for ((_, _, strong), texts) in kept.iter_mut() {
+        if !*strong {
+            texts.retain(|t| !strong_texts.contains(t));
+        }
+    }
+    let mut counts: BTreeMap<(usize, u32, bool), u64> = BTreeMap::new();
+    for ((sheet, col, strong), texts) in kept {
+        if texts.is_empty() {
+            continue;
+        }
+        let cells: u64 = texts
+            .iter()
+            .map(|&t| match places[t as usize] {
+                Place::Kept { cells, .. } => cells,
+                _ => 0,
+            })
+            .sum();
+        *counts.entry((sheet, col, strong)).or_default() += cells;
+    }
+    let mut residuals = Vec::new();
+    let mut refused: Vec<(String, String, u64)> = Vec::new();
+    for ((sheet, col, strong), cells) in counts {
+        let header = headers[sheet].get(col as usize).map_or("", |h| h.trim());
+        let column = if header.is_empty() {
+            crate::error::column_letters(col)
+        } else {
+            header.to_string()
+        };
+        let sheet = sheets[sheet].to_string();
+        if strong && !map.allows_residual(&column) {
+            refused.push((sheet, column, cells));
+        } else {
+            residuals.push(Residual {
+                sheet,
+                column,
+                cells,
+                kind: if strong { "allowed" } else { "word" },
+            });
+        }
+    }
+    if !refused.is_empty() {
+        let columns: Vec<String> = refused
+            .iter()
+            .map(|(sheet, column, cells)| format!("sheet '{sheet}', column '{column}' ({cells})"))
+            .collect();
+        let mut allow: Vec<String> = refused
+            .iter()
+            .map(|(_, column, _)| format!("{column:?}"))
+            .collect();
+        allow.dedup();
+        return Err(Problem::Residual {
+            columns: columns.join(", "),
+            allow: format!("allow_residual = [{}]", allow.join(", ")),
+        });
+    }
+    Ok(residuals)
+}
+
+/// Where a removed value comes from, for the kept columns' check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A row that row rules delete (its other people go with it), or the whole text of a cell
+    /// that `redact` rewrote (only what it replaced is removed): not a residual in kept cells.
+    Gone,
+    /// Removed from a column of people's names (see [`identifies`]).
+    Name,
+    /// Removed from another column.
+    Other,
+}
+
+/// Every value the scrub removes (as [`super::removed_values`], with the digits of phone
+/// numbers) that `hay` may hold, each with its [`Origin`]. In parallel: a large export has
+/// millions.
+fn sweep_values<'a>(
+    map: &Map,
+    book: &'a Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    hay: &Haystack,
+) -> (Vec<Cow<'a, str>>, Vec<Origin>) {
+    let targets = super::target_columns(map, book, plan);
+    let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
+    let mut values = Vec::new();
+    let mut origins = Vec::new();
+    for sc in changes {
+        let sheet = &book.sheets[sc.sheet];
+        let headers = sheet.headers().unwrap_or_default();
+        let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
+        let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
+            .cells
+            .par_iter()
+            .flat_map_iter(|c| {
+                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+                let redact = match (&map.rules[c.rule].action, &old) {
+                    (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
+                    _ => None,
+                };
+                let origin = if redact.is_some() {
+                    Origin::Gone
+                } else if rule_names[c.rule] || named.get(c.col as usize).copied().unwrap_or(false)
+                {
+                    Origin::Name
+                } else {
+                    Origin::Other
+                };
+                let digits = match (&redact, &old) {
+                    (None, Some(text)) => super::phone_digits(text),
+                    _ => None,
+                };
+                redact
+                    .into_iter()
+                    .flatten()
+                    .map(|v| (Cow::Owned(v), Origin::Name))
+                    .chain(digits.map(|d| (Cow::Owned(d), Origin::Other)))
+                    .chain(old.map(|o| (o, origin)))
+                    .filter(|(v, _)| hay.may_hold(v))
+            })
+            .unzip();
+        values.extend(found);
+        origins.extend(kinds);
+        for d in &sc.deleted {
+            for col in 0..sheet.width() {
+                if targets[sc.sheet]
+                    .get(col as usize)
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    if let Some(text) = crate::actions::cell_text(sheet.cell(d.row, col)) {
+                        if hay.may_hold(&text) {
+                            values.push(text);
+                            origins.push(Origin::Gone);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (values, origins)
+}
+
+/// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
+/// time), gathered record by record: the distinct values of the kept columns, and the values
+/// the map removes, in one buffer.
+#[derive(Debug)]
+pub struct Gathered {
+    sheet: String,
+    headers: Vec<String>,
+    /// Per column: kept (then its distinct values and their counts), or scrubbed.
+    kept: Vec<Option<HashMap<String, u64>>>,
+    /// Per column: whether it names people (see [`identifies`]).
+    named: Vec<bool>,
+    removed: String,
+    /// `removed[start..end]`, and whether the value comes from a column of people's names.
+    spans: Vec<(u32, u32, bool)>,
+}
+
+impl Gathered {
+    /// Ready for a sheet whose columns `plan` scrubs.
+    pub fn new(map: &Map, plan: &crate::plan::SheetPlan, sheet: &str, headers: &[String]) -> Self {
+        let protected = crate::plan::protected_columns(headers, None);
+        let scrubbed: HashSet<u32> = plan
+            .targets
+            .iter()
+            .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
+            .map(|t| t.col)
+            .collect();
+        Gathered {
+            sheet: sheet.to_string(),
+            headers: headers.to_vec(),
+            kept: (0..headers.len() as u32)
+                .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
+                .collect(),
+            named: headers.iter().map(|h| names_people(h)).collect(),
+            removed: String::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// One kept record (`fields`) and its changes.
+    pub fn record<'f>(
+        &mut self,
+        map: &Map,
+        fields: impl Iterator<Item = &'f str>,
+        changes: &[crate::apply::Change],
+    ) {
+        let fields: Vec<&str> = fields.collect();
+        for (c, field) in fields.iter().enumerate() {
+            if field.is_empty() {
+                continue;
+            }
+            if let Some(Some(seen)) = self.kept.get_mut(c) {
+                match seen.get_mut(*field) {
+                    Some(n) => *n += 1,
+                    None => {
+                        seen.insert(field.to_string(), 1);
+                    }
+                }
+            }
+        }
+        for change in changes {
+            let Some(old) = fields.get(change.col as usize).filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            let rule = &map.rules[change.rule];
+            match &rule.action {
+                crate::actions::Action::Redact(r) => {
+                    for v in r.replaced(old, &[]) {
+                        self.push(&v, identifies(&v, true));
+                    }
+                }
+                _ => {
+                    let name = self
+                        .named
+                        .get(change.col as usize)
+                        .copied()
+                        .unwrap_or(false)
+                        || names_people(&rule.key);
+                    self.push(old, identifies(old, name));
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, value: &str, name: bool) {
+        let start = self.removed.len() as u32;
+        self.removed.push_str(value);
+        self.spans.push((start, self.removed.len() as u32, name));
+    }
+
+    /// The residuals to report, or the failure (see [`sweep`]).
+    ///
+    /// # Errors
+    /// [`Problem::Residual`] for kept columns holding values that identify people.
+    pub fn finish(self, map: &Map) -> Result<Vec<Residual>, Problem> {
+        let mut hay = Haystack::default();
+        let mut places = Vec::new();
+        for (col, seen) in self.kept.iter().enumerate() {
+            for (text, &cells) in seen.iter().flatten() {
+                places.push(Place::Kept {
+                    sheet: 0,
+                    col: col as u32,
+                    cells,
+                });
+                hay.push(text, true);
+            }
+        }
+        if hay.is_empty() || self.spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<&str> = self
+            .spans
+            .iter()
+            .map(|&(a, b, _)| &self.removed[a as usize..b as usize])
+            .collect();
+        let hits: Vec<(bool, u32)> = hay
+            .find(&values)
+            .into_iter()
+            .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
+            .map(|(v, t)| (identifies(values[v], self.spans[v].2), t))
+            .collect();
+        judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
+    }
+}
+
+/// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
+/// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
+fn only_in_compounds(text: &str, value: &str) -> bool {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() || value.contains('@') {
+        return false;
+    }
+    let joined = |c: Option<char>, hyphen_side: Option<char>| {
+        c == Some('-') && hyphen_side.is_some_and(char::is_alphanumeric)
+    };
+    let mut found = false;
+    let all_compounds = text.match_indices(&value).all(|(at, _)| {
+        found = true;
+        let mut before = text[..at].chars().rev();
+        let mut after = text[at + value.len()..].chars();
+        let (b1, b2) = (before.next(), before.next());
+        let (a1, a2) = (after.next(), after.next());
+        joined(b1, b2) || joined(a1, a2)
+    });
+    found && all_compounds
+}
+
+/// Whether a column's header or map key says it holds people's names.
+pub fn names_people(header: &str) -> bool {
+    let h = header.to_lowercase();
+    [
+        "name", "owner", "manager", "user", "person", "contact", " by", "approver", "assign",
+    ]
+    .iter()
+    .any(|w| h.contains(w))
+}
+
+/// Whether a removed value identifies a person on its own: an email address, a phone number,
+/// an identifier with digits, or (when `name`: it comes from a column of people's names) a
+/// name of two or more words. A single word (a first name, a city) is often ordinary data too.
+pub fn identifies(value: &str, name: bool) -> bool {
+    let value = value.trim();
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+    let words = value
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .count();
+    (value.contains('@') && letters > 0)
+        || digits >= 7
+        || (digits > 0 && letters > 0 && words == 1)
+        || (name && words >= 2 && letters > 0)
+}
+
+/// Formulas and the cached values the writers keep (text ones are dropped once anything
+/// changed).
+fn add_formulas(
+    book: &Workbook,
+    changes: &[SheetChanges],
+    hay: &mut Haystack,
+    places: &mut Vec<Place>,
+) {
+    for (sheet, s) in book.sheets.iter().enumerate() {
+        let Some(formulas) = &s.formulas else {
+            continue;
+        };
+        let sc = changes.iter().find(|c| c.sheet == sheet);
+        for (row, col, formula) in formulas.used_cells() {
+            let (row, col) = match formulas.start() {
+                Some((r0, c0)) => (row as u32 + r0, col as u32 + c0),
+                None => (row as u32, col as u32),
+            };
+            let gone = sc.is_some_and(|sc| {
+                sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok()
+                    || sc
+                        .cells
+                        .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+                        .is_ok()
+            });
+            if formula.is_empty() || gone {
+                continue;
+            }
+            places.push(Place::Formula { sheet, row, col });
+            hay.push(formula, false);
+            let cached = s.cell(row, col);
+            if !matches!(cached, Data::String(_) | Data::Empty) {
+                if let Some(text) = number_text(cached) {
+                    places.push(Place::Cached { sheet, row, col });
+                    hay.push(&text, true);
+                }
+            }
+        }
+    }
+}
+
+/// The distinct values of the kept columns of every sheet but the metadata sheet, the
+/// protected columns (ids, checksums and dates Dynamics writes) and formula cells aside.
+fn add_kept(
+    book: &Workbook,
+    changes: &[SheetChanges],
+    targets: &[Vec<bool>],
+    hay: &mut Haystack,
+    places: &mut Vec<Place>,
+) {
+    let metadata = book.metadata();
+    for (sheet, s) in book.sheets.iter().enumerate() {
+        if super::is_metadata_sheet(s) {
+            continue;
+        }
+        let sc = changes.iter().find(|c| c.sheet == sheet);
+        let deleted = |row: u32| {
+            sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())
+        };
+        let headers = s.headers().unwrap_or_default();
+        let protected = crate::plan::protected_columns(&headers, metadata.as_ref());
+        let kept_cols: Vec<u32> = (0..s.width())
+            .filter(|&c| !targets[sheet].get(c as usize).copied().unwrap_or(false))
+            .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
+            .collect();
+        let distinct: Vec<Vec<(String, u64)>> = kept_cols
+            .par_iter()
+            .map(|&col| {
+                let mut seen: HashMap<Cow<str>, u64> = HashMap::new();
+                for row in 1..s.height() {
+                    let value = s.cell(row, col);
+                    // A formula's cell (or a result inside an array or spill range) is not
+                    // kept as it is: its text cached value is dropped, and the rest is searched
+                    // as a formula.
+                    if matches!(value, Data::Empty)
+                        || deleted(row)
+                        || s.formula(row, col).is_some_and(|f| !f.is_empty())
+                        || s.layout.in_array_result(row, col)
+                    {
+                        continue;
+                    }
+                    if let Some(text) = kept_text(value) {
+                        *seen.entry(text).or_default() += 1;
+                    }
+                }
+                seen.into_iter().map(|(t, n)| (t.into_owned(), n)).collect()
+            })
+            .collect();
+        for (&col, values) in kept_cols.iter().zip(distinct) {
+            for (text, cells) in values {
+                places.push(Place::Kept { sheet, col, cells });
+                hay.push(&text, true);
+            }
+        }
+    }
+}
+
+/// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
+/// phone number or an identifier.
+fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
+    match value {
+        Data::String(t) => Some(Cow::Borrowed(t.as_str())),
+        Data::Float(_) | Data::Int(_) => {
+            number_text(value).filter(|t| t.bytes().filter(u8::is_ascii_digit).count() >= 7)
+        }
+        _ => None,
+    }
+}
+
+/// A number's text as the actions saw it.
+fn number_text(value: &Data) -> Option<Cow<'static, str>> {
+    match value {
+        Data::Float(f) => Some(Cow::Owned(f.to_string())),
+        Data::Int(i) => Some(Cow::Owned(i.to_string())),
+        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
+        Data::Bool(_) | Data::Error(_) | Data::Empty => None,
+        Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
+            Some(Cow::Owned(t.clone()))
+        }
+    }
+}
+
+/// The input package's side: every part but the worksheets' cells and the shared strings.
+fn add_package(
+    bytes: &[u8],
+    book: &Workbook,
+    hay: &mut Haystack,
+    places: &mut Vec<Place>,
+    names: &mut Vec<String>,
+) -> Result<(), Problem> {
+    let corrupt = |_| Problem::CorruptWorkbook("the zip is damaged");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let map = crate::xlsx::package::map_package(&mut zip)?;
+    let sheet_of = |path: &str| {
+        book.sheets.iter().position(|s| {
+            map.sheets
+                .iter()
+                .any(|p| p.name == s.name && p.path == path)
+        })
+    };
+    let mut comments: HashMap<String, usize> = HashMap::new();
+    for p in &map.sheets {
+        let Some(sheet) = book.sheets.iter().position(|s| s.name == p.name) else {
+            continue;
+        };
+        for kind in ["/comments", "/threadedComment"] {
+            for part in crate::xlsx::package::related_parts(&mut zip, &p.path, kind)? {
+                comments.insert(part, sheet);
+            }
+        }
+    }
+    for (sheet, s) in book.sheets.iter().enumerate() {
+        for (text, _) in part_texts(&s.layout.markup) {
+            places.push(Place::Markup { sheet });
+            hay.push(&text, false);
+        }
+    }
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).map_err(corrupt)?;
+        let name = entry.name().map_err(corrupt)?.into_owned();
+        if name.ends_with('/')
+            || sheet_of(&name).is_some()
+            || Some(&name) == map.shared_strings.as_ref()
+        {
+            continue;
+        }
+        let mut data = Vec::with_capacity(entry.size().min(1 << 24) as usize);
+        entry
+            .read_to_end(&mut data)
+            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+        let part = names.len();
+        let sheet = comments.get(&name).copied();
+        let typed = sheet.is_some();
+        for (text, _) in part_texts_any(&name, &data) {
+            places.push(Place::Part { part, sheet });
+            hay.push(&text, typed);
+        }
+        names.push(name);
+    }
+    Ok(())
+}
+
+/// The texts of any part: an XML part's (see [`part_texts`]); else the bytes as text.
+fn part_texts_any(name: &str, data: &[u8]) -> Texts {
+    let lower = name.to_ascii_lowercase();
+    let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
+    if xml {
+        if let Some(text) = super::leaks::decode_text(data) {
+            if let Some(texts) = xml_texts(&text) {
+                return texts;
+            }
+        }
+    }
+    super::leaks::binary_texts(data, 0)
+        .into_iter()
+        .map(|t| (t, None))
+        .collect()
+}
+
+/// The texts of a worksheet's markup (its XML without the cells), lenient about the end tags.
+fn part_texts(xml: &[u8]) -> Texts {
+    match std::str::from_utf8(xml) {
+        Ok(text) => xml_texts(text)
+            .unwrap_or_else(|| vec![(String::from_utf8_lossy(xml).into_owned(), None)]),
+        Err(_) => vec![(String::from_utf8_lossy(xml).into_owned(), None)],
+    }
+}
+
+/// Elements inside one run of formatted text: text on either side of them belongs to one
+/// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
+pub(super) fn inside_run(local: &str) -> bool {
+    matches!(
+        local,
+        "r" | "t"
+            | "rPr"
+            | "b"
+            | "i"
+            | "u"
+            | "sz"
+            | "color"
+            | "rFont"
+            | "family"
+            | "scheme"
+            | "vertAlign"
+            | "strike"
+            | "charset"
+            | "outline"
+            | "shadow"
+            | "condense"
+            | "extend"
+            | "latin"
+            | "ea"
+            | "cs"
+            | "sym"
+            | "solidFill"
+            | "srgbClr"
+            | "schemeClr"
+            | "font"
+            | "endParaRPr"
+    )
+}
+
+/// The texts of an XML part: each run of text (runs of one formatted string joined), and each
+/// attribute value but font names; with the cell a comment is attached to. `None` when the XML
+/// is malformed.
+fn xml_texts(xml: &str) -> Option<Texts> {
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().check_end_names = false;
+    reader.config_mut().allow_unmatched_ends = true;
+    let mut out: Texts = Vec::new();
+    let mut text = String::new();
+    let mut cell: Option<(u32, u32)> = None;
+    let flush = |text: &mut String, cell, out: &mut Vec<_>| {
+        if !text.trim().is_empty() {
+            out.push((std::mem::take(text), cell));
+        }
+        text.clear();
+    };
+    loop {
+        let event = reader.read_event().ok()?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let local = e.local_name();
+                if !inside_run(local.as_ref()) {
+                    flush(&mut text, cell, &mut out);
+                }
+                if matches!(local.as_ref(), "comment" | "threadedComment") {
+                    cell = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().as_ref() == "ref")
+                        .and_then(|a| super::leaks::parse_a1(&a.value));
+                }
+                let element: &str = local.as_ref();
+                for a in e.attributes().with_checks(false).flatten() {
+                    if super::leaks::is_font_attribute(element, a.key.local_name().as_ref()) {
+                        continue;
+                    }
+                    if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
+                        if v.chars().any(char::is_alphanumeric) {
+                            out.push((v.into_owned(), cell));
+                        }
+                    }
+                }
+            }
+            Event::End(e) => {
+                let local = e.local_name();
+                if !inside_run(local.as_ref()) {
+                    flush(&mut text, cell, &mut out);
+                }
+                if matches!(local.as_ref(), "comment" | "threadedComment") {
+                    cell = None;
+                }
+            }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                super::leaks::push_text(&event, &mut text)
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    flush(&mut text, cell, &mut out);
+    Some(out)
+}
+
+/// The parts and sheets whose input held a removed value, looked up in the output: a leak
+/// where the output still holds one of those values.
+fn still_in_output(
+    book: &Workbook,
+    output: &[u8],
+    values: &[Cow<str>],
+    names: &[String],
+    parts: &BTreeMap<usize, (Vec<usize>, Place)>,
+    sheets: &BTreeMap<usize, Vec<usize>>,
+) -> Result<Vec<Finding>, Problem> {
+    let corrupt = |_: zip::result::ZipError| {
+        Problem::Build("the output cannot be read back to sweep it".into())
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(output)).map_err(corrupt)?;
+    let mut findings = Vec::new();
+    let search = |texts: Texts, typed: bool, hit: &[usize]| {
+        let mut hay = Haystack::default();
+        for (text, _) in &texts {
+            hay.push(text, typed);
+        }
+        let wanted: Vec<&str> = hit.iter().map(|&v| values[v].as_ref()).collect();
+        hay.find(&wanted).first().map(|&(_, t)| texts[t as usize].1)
+    };
+    for (&part, (hit, place)) in parts {
+        let name = &names[part];
+        let Ok(mut entry) = zip.by_name(name) else {
+            continue; // dropped by the writer
+        };
+        let mut data = Vec::new();
+        entry
+            .read_to_end(&mut data)
+            .map_err(|_| Problem::Build("the output cannot be read back to sweep it".into()))?;
+        let Place::Part { sheet, .. } = *place else {
+            continue;
+        };
+        let typed = sheet.is_some();
+        if let Some(cell) = search(part_texts_any(name, &data), typed, hit) {
+            findings.push(part_finding(book, name, sheet, cell));
+        }
+    }
+    if !sheets.is_empty() {
+        let map = crate::xlsx::package::map_package(&mut zip)?;
+        for (&sheet, hit) in sheets {
+            let Some(path) = map
+                .sheets
+                .iter()
+                .find(|p| p.name == book.sheets[sheet].name)
+                .map(|p| p.path.clone())
+            else {
+                continue;
+            };
+            let scan = crate::xlsx::package::scan_sheet(&mut zip, &path)?;
+            if search(part_texts(&scan.layout.markup), false, hit).is_some() {
+                findings.push(Finding {
+                    part: Some(path),
+                    sheet: Some(book.sheets[sheet].name.clone()),
+                    row: None,
+                    col: None,
+                    column: None,
+                    rule: Rule::Leak(LeakIn::SheetContent),
+                });
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn part_finding(
+    book: &Workbook,
+    name: &str,
+    sheet: Option<usize>,
+    cell: Option<(u32, u32)>,
+) -> Finding {
+    let header = |sheet: usize, col: u32| {
+        book.sheets[sheet]
+            .headers()
+            .and_then(|h| h.get(col as usize).cloned())
+            .filter(|h| !h.is_empty())
+    };
+    Finding {
+        part: Some(name.to_string()),
+        sheet: sheet.map(|s| book.sheets[s].name.clone()),
+        row: cell.map(|c| c.0),
+        col: cell.map(|c| c.1),
+        column: match (sheet, cell) {
+            (Some(s), Some((_, col))) => header(s, col),
+            _ => None,
+        },
+        rule: Rule::Leak(super::leaks::part_kind(name, false, sheet.is_some())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_that_identify_a_person_on_their_own() {
+        assert!(identifies("anna.berg@contoso.com", false));
+        assert!(identifies("+44 20 7946 0958", false));
+        assert!(identifies("E12345", false));
+        assert!(identifies("Anna Berg", true));
+        assert!(!identifies("Anna Berg", false), "two words of a place");
+        assert!(!identifies("Anna", true));
+        assert!(!identifies("98052", false), "a postal code");
+        assert!(!identifies("@", false));
+    }
+
+    #[test]
+    fn hyphenated_compounds_are_other_people() {
+        assert!(only_in_compounds("zoë müller-schmidt", "Zoë Müller"));
+        assert!(!only_in_compounds(
+            "zoë müller-schmidt; zoë müller",
+            "Zoë Müller"
+        ));
+        assert!(!only_in_compounds("ask zoë müller.", "Zoë Müller"));
+        assert!(!only_in_compounds("nothing here", "Zoë Müller"));
+    }
+
+    #[test]
+    fn runs_of_one_string_are_joined_and_attributes_are_texts() {
+        let xml = r#"<comments><commentList><comment ref="C4"><text><r><t>Ask An</t></r><r><rPr><b/><rFont val="Latha"/></rPr><t>na Berg</t></r></text></comment></commentList></comments><x a="mailto:lars@contoso.com"/>"#;
+        let texts = xml_texts(xml).unwrap();
+        assert_eq!(
+            texts,
+            [
+                ("C4".to_string(), Some((3, 2))),
+                ("Ask Anna Berg".to_string(), Some((3, 2))),
+                ("mailto:lars@contoso.com".to_string(), None)
+            ]
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! The leak sweep inside `scrub`: an output that still holds a removed value anywhere is not
+//! written, and a kept column holding a removed email, phone, identifier or full name fails the
+//! file unless the map allows it.
+
+use crate::workdir::{edit_part, part_text, Book, Workdir};
+use dsr_scrub::testdata::sweep::{users_and_lookup, USERS, USERS_MAP};
+use dsr_scrub::testdata::{self, Options};
+
+/// Runs `scrub` with `map` on `in/book.xlsx` and returns the run, asserting that it failed
+/// with one line and wrote nothing but the report.
+fn scrub_fails(wd: &Workdir, map: &str) -> String {
+    wd.write("map.toml", map);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let failed: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("FAILED"))
+        .collect();
+    assert_eq!(failed.len(), 1, "one line: {}", run.stderr);
+    let outputs: Vec<String> = wd
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("scrubbed/"))
+        .collect();
+    assert_eq!(outputs, ["scrubbed/scrub-report.json"], "nothing written");
+    for person in USERS.iter().flatten() {
+        assert!(!run.text().contains(person), "no value in the message");
+    }
+    failed[0].to_string()
+}
+
+#[test]
+fn a_copied_part_holding_a_removed_value_fails_the_file() {
+    let wd = Workdir::new();
+    let book = users_and_lookup(&[["Facilities", "desk 4"]], "");
+    // A binary part the writer copies as it is, holding a name in UTF-16LE.
+    let mut bin = b"\x00\x01DEVMODE".to_vec();
+    bin.extend("Lars Eriksson".encode_utf16().flat_map(u16::to_le_bytes));
+    let book = with_bytes(&book, "xl/printerSettings/printerSettings9.bin", &bin);
+    wd.write("in/book.xlsx", &book);
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("would still be in the output at xl/printerSettings/printerSettings9.bin: leak: a value the map removed is still in this part of the package"),
+        "{line}"
+    );
+}
+
+#[test]
+fn markup_outside_the_cells_and_split_runs_fail_the_file() {
+    // A page header naming a user, on the sheet the writer rewrites: the writer cleans it, or
+    // the sweep fails the file; never is it written with the name.
+    let wd = Workdir::new();
+    let header =
+        "<headerFooter><oddHeader>&amp;LPrepared for Maja Lindqvist</oddHeader></headerFooter>";
+    wd.write(
+        "in/book.xlsx",
+        users_and_lookup(&[["Facilities", "desk 4"]], header),
+    );
+    wd.write("map.toml", USERS_MAP);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    if run.code == 0 {
+        let out = wd.read("scrubbed/book.xlsx");
+        assert!(!part_text(&out, "xl/worksheets/sheet1.xml").contains("Lindqvist"));
+    } else {
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet1.xml: sheet 'Users': leak: a value the map removed is still in the sheet outside its cells"),
+            "{}",
+            run.stderr
+        );
+        assert!(!wd.exists("scrubbed/book.xlsx"));
+    }
+    // A comment whose text is split across formatting runs in the middle of a name.
+    let wd = Workdir::new();
+    let book = users_and_lookup(&[["Facilities", "desk 4"]], "");
+    let book = edit_part(&book, "xl/comments9.xml", |_| {
+        r#"<?xml version="1.0"?><comments><commentList><comment ref="B2" authorId="0"><text><r><t>Ask An</t></r><r><rPr><b/></rPr><t>na Berg</t></r></text></comment></commentList></comments>"#.into()
+    });
+    wd.write("in/book.xlsx", &book);
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains(
+            "at xl/comments9.xml: cell B2: leak: a value the map removed is still in a comment"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn kept_copies_of_removed_values_fail_unless_allowed_and_words_are_counted() {
+    let wd = Workdir::new();
+    let lookup = [
+        ["anna.berg@contoso.com", "moved to the Anna project"],
+        ["Lars Eriksson", "Maja"],
+        ["Facilities", "desk 4"],
+    ];
+    wd.write("in/book.xlsx", users_and_lookup(&lookup, ""));
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("sheet 'Lookup', column 'Contact' (2): kept cell(s) hold an email, phone number, identifier or full name")
+            && line.contains(r#"allow_residual = ["Contact"]"#),
+        "{line}"
+    );
+    // Allowed by name: written, and the report counts it (and the single words) by column.
+    let map = format!(
+        "allow_residual = [\"contact\"]\n{}",
+        USERS_MAP.replacen("version = 1\n", "", 1)
+    );
+    wd.write("map.toml", format!("version = 1\n{map}"));
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--force",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(
+        report["files"][0]["residuals"],
+        serde_json::json!([
+            {"sheet": "Lookup", "column": "Contact", "cells": 2, "kind": "allowed"},
+            {"sheet": "Lookup", "column": "Note", "cells": 2, "kind": "word"},
+        ])
+    );
+    let text = String::from_utf8(wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert!(!text.contains("anna.berg") && !text.contains("Eriksson"));
+    // The kept copies are still there, as the map allowed; the scrubbed ones are gone.
+    let out = Book::open(wd.read("scrubbed/book.xlsx"));
+    assert_eq!(
+        out.sheet("Lookup").get_value((1, 0)),
+        Some(&calamine::Data::String("anna.berg@contoso.com".into()))
+    );
+    assert!(
+        !part_text(&wd.read("scrubbed/book.xlsx"), "xl/worksheets/sheet1.xml").contains("Berg")
+    );
+}
+
+#[test]
+fn the_bundled_profile_passes_the_generated_exports() {
+    let export = testdata::disabled_users(&Options {
+        rows: 300,
+        extra_sheet: true,
+        formula_column: true,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    // In a CSV the Display formula's results are plain copies of the names: left out.
+    let csv = testdata::disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    wd.write("in/users.csv", csv.to_csv());
+    let run = wd.run(&["scrub", "-q", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    // Managers who share a first name with a user are counted, never a failure.
+    for file in 0..2 {
+        assert_eq!(report["files"][file]["status"], "ok");
+        for r in report["files"][file]["residuals"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert_eq!(r["kind"], "word", "{r}");
+            assert_eq!(r["column"], "Manager", "{r}");
+        }
+    }
+}
+
+#[test]
+fn a_streamed_csv_with_a_kept_copy_fails_unless_allowed() {
+    let wd = Workdir::new();
+    let mut csv = String::from("Full Name,Email,Team,Backup\n");
+    for (i, u) in USERS.iter().enumerate() {
+        // Each user's backup is the next user's address.
+        let backup = USERS[(i + 1) % USERS.len()][1];
+        csv.push_str(&format!("{},{},{},{backup}\n", u[0], u[1], u[3]));
+    }
+    wd.write("in/people.csv", &csv);
+    let map = "version = 1\n[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"\n";
+    wd.write("map.toml", map);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in/people.csv",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("sheet 'people', column 'Backup' (3): kept cell(s) hold"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/people.csv") && !wd.exists("scrubbed/people.changes.csv"));
+    assert!(!run.text().contains("contoso"), "no value in the message");
+    wd.write(
+        "map.toml",
+        format!("version = 1\nallow_residual = [\"Backup\"]\n{}", &map[12..]),
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--force",
+        "--map",
+        "map.toml",
+        "in/people.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let out = String::from_utf8(wd.read("scrubbed/people.csv")).unwrap();
+    assert!(
+        out.contains(USERS[1][1]) && !out.contains(USERS[0][0]),
+        "{out}"
+    );
+}
+
+/// `verify` on an output with one more copy of a removed value, in a place the plain search
+/// missed: each is found, named by its part.
+#[test]
+fn verify_finds_copies_in_every_encoding_and_shape() {
+    use std::io::Write;
+    let wd = Workdir::new();
+    wd.write(
+        "in/book.xlsx",
+        users_and_lookup(&[["Facilities", "desk 4"]], ""),
+    );
+    wd.write("map.toml", USERS_MAP);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let good = wd.read("scrubbed/book.xlsx");
+    let utf16 = |text: &str| {
+        let mut out = vec![0xFF, 0xFE];
+        out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    };
+    let mut embedded = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    embedded
+        .start_file(
+            "xl/sharedStrings.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    embedded
+        .write_all(b"<sst><si><t>Maja Lindqvist</t></si></sst>")
+        .unwrap();
+    let embedded = embedded.finish().unwrap().into_inner();
+    let mut printer = vec![0u8; 7];
+    printer.extend(utf16("Lars Eriksson")[2..].iter());
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "customXml/item1.xml",
+            utf16(r#"<?xml version="1.0" encoding="UTF-16"?><r><owner>Anna Berg</owner></r>"#),
+        ),
+        ("xl/printerSettings/printerSettings1.bin", printer),
+        ("xl/embeddings/Book1.xlsx", embedded),
+        (
+            "xl/comments7.xml",
+            br#"<comments><commentList><comment ref="A1"><text><r><t>Ask Ma</t></r><r><rPr><b/></rPr><t>ja Lindqvist</t></r></text></comment></commentList></comments>"#.to_vec(),
+        ),
+        ("docProps/custom.xml", b"<p><v>Call 46701234567</v></p>".to_vec()),
+        (
+            "xl/worksheets/_rels/sheet2.xml.rels",
+            br#"<Relationships><Relationship Id="rId1" Target="mailto:lars.eriksson%40contoso.com" TargetMode="External"/></Relationships>"#.to_vec(),
+        ),
+    ];
+    for (part, bytes) in cases {
+        let bad = with_bytes(&good, part, &bytes);
+        wd.write("bad.xlsx", &bad);
+        let run = wd.run(&["verify", "--map", "map.toml", "in/book.xlsx", "bad.xlsx"]);
+        assert_eq!(run.code, 3, "{part}: {}", run.text());
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(part) && l.contains("leak")),
+            "{part}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// A copy of a package with one part's bytes set (added when missing).
+fn with_bytes(xlsx: &[u8], part: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).unwrap();
+        if entry.name().unwrap() != part {
+            out.raw_copy_file(entry).unwrap();
+        }
+    }
+    out.start_file(part, options).unwrap();
+    out.write_all(bytes).unwrap();
+    out.finish().unwrap().into_inner()
+}
+
+/// A sheet of text formulas loses its cached values once anything changed: verify counts its
+/// rows by the formulas, not by the values calamine sees.
+#[test]
+fn a_sheet_of_text_formulas_keeps_its_rows() {
+    let mut calc = String::from(
+        r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Label</t></is></c></row>"#,
+    );
+    for r in 2..=31 {
+        calc.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="str"><f>UPPER("team {r}")</f><v>TEAM {r}</v></c></row>"#
+        ));
+    }
+    calc.push_str("</sheetData>");
+    let wd = Workdir::new();
+    wd.write(
+        "in/book.xlsx",
+        dsr_scrub::testdata::sweep::users_and_sheets(&[["Facilities", "desk 4"]], "", Some(&calc)),
+    );
+    wd.write("map.toml", USERS_MAP);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        !part_text(&wd.read("scrubbed/book.xlsx"), "xl/worksheets/sheet3.xml").contains("<v>TEAM"),
+        "the cached values were dropped"
+    );
+    let run = wd.run(&[
+        "verify",
+        "--map",
+        "map.toml",
+        "in/book.xlsx",
+        "scrubbed/book.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
