@@ -17,7 +17,8 @@ pub enum Place {
     /// kept cell whose tooltip names a user.
     Hyperlinks,
     /// A hidden sheet with an array formula over the names (plain cached values in the cells
-    /// below its top-left one) and a text formula.
+    /// below its top-left one), a text formula, and a numeric formula over a name (`LEN`, cached
+    /// in D2 as the name's length).
     ArrayFormulas,
     /// Legacy comments (on a changed cell, and naming users on a kept cell and as author) with
     /// their VML note shapes.
@@ -268,9 +269,10 @@ pub fn planted(place: Place) -> Planted {
                 &mut parts,
                 "Lookup",
                 &format!(
-                    r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c><c r="C1" t="inlineStr"><is><t>Row</t></is></c></row><row r="2"><c r="A2" t="str"><f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f><v>{}</v></c><c r="B2" t="str"><f>'Disabled Users'!I2</f><v>{}</v></c><c r="C2"><v>2</v></c></row><row r="3"><c r="A3" t="str"><v>{}</v></c><c r="C3"><v>3</v></c></row><row r="4"><c r="A4" t="str"><v>{}</v></c><c r="C4"><v>4</v></c></row>"#,
+                    r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c><c r="C1" t="inlineStr"><is><t>Row</t></is></c><c r="D1" t="inlineStr"><is><t>Length</t></is></c></row><row r="2"><c r="A2" t="str"><f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f><v>{}</v></c><c r="B2" t="str"><f>'Disabled Users'!I2</f><v>{}</v></c><c r="C2"><v>2</v></c><c r="D2"><f>LEN('Disabled Users'!D2)</f><v>{}</v></c></row><row r="3"><c r="A3" t="str"><v>{}</v></c><c r="C3"><v>3</v></c></row><row r="4"><c r="A4" t="str"><v>{}</v></c><c r="C4"><v>4</v></c></row>"#,
                     esc(&full[0]),
                     esc(&email[0]),
+                    full[0].chars().count(),
                     esc(&full[1]),
                     esc(&full[2])
                 ),

@@ -56,6 +56,11 @@ fn scrubbed(place: Place) -> (Workdir, Planted) {
 
 /// Scrub, search every part, verify, open in LibreOffice; returns the report's cleaning counts.
 fn cleaned(place: Place) -> serde_json::Value {
+    cleaned_output(place).0
+}
+
+/// [`cleaned`], with the scrubbed workbook and the planted input.
+fn cleaned_output(place: Place) -> (serde_json::Value, Vec<u8>, Planted) {
     let (wd, planted) = scrubbed(place);
     // The planted values are in the input outside the cells.
     let before = part_texts(&planted.xlsx);
@@ -95,7 +100,7 @@ fn cleaned(place: Place) -> serde_json::Value {
     }
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
-    report["files"][0]["cleaning"].clone()
+    (report["files"][0]["cleaning"].clone(), output, planted)
 }
 
 fn count(cleaning: &serde_json::Value, kind: &str) -> u64 {
@@ -110,8 +115,33 @@ fn hyperlinks_on_changed_cells_and_naming_users_are_removed() {
 
 #[test]
 fn cached_values_of_array_ranges_and_text_formulas_are_dropped() {
-    let c = cleaned(Place::ArrayFormulas);
-    assert!(count(&c, "caches_dropped") >= 4, "{c}");
+    let (c, output, planted) = cleaned_output(Place::ArrayFormulas);
+    assert!(count(&c, "caches_dropped") >= 5, "{c}");
+    // A numeric result computed from a removed name (its length) loses its cached value too.
+    use calamine::{Data, Reader, Xlsx};
+    let length = |xlsx: &[u8]| {
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(xlsx.to_vec())).unwrap();
+        let range = book.worksheet_range("Lookup").unwrap();
+        range.get_value((1, 3)).cloned().unwrap_or(Data::Empty)
+    };
+    assert!(
+        matches!(length(&planted.xlsx), Data::Float(_)),
+        "input caches a length"
+    );
+    assert!(
+        matches!(length(&output), Data::Empty),
+        "the numeric cached value is gone: {:?}",
+        length(&output)
+    );
+    let lookup = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/sheet3.xml")
+        .expect("the Lookup sheet");
+    assert!(
+        lookup.1.contains("<f>LEN('Disabled Users'!D2)</f>"),
+        "the formula stays"
+    );
 }
 
 #[test]
