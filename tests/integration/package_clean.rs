@@ -202,8 +202,42 @@ fn external_link_caches_and_paths_are_cleaned() {
 }
 
 #[test]
+fn revision_log_headers_users_and_logged_values_are_redacted() {
+    let c = cleaned(Place::RevisionLog);
+    assert!(count(&c, "texts_redacted") >= 4, "{c}");
+}
+
+#[test]
+fn web_extension_settings_are_redacted() {
+    let c = cleaned(Place::WebExtension);
+    assert!(count(&c, "texts_redacted") >= 2, "{c}");
+}
+
+#[test]
+fn number_format_literals_are_redacted() {
+    let (c, output, _) = cleaned_output(Place::NumberFormat);
+    assert!(count(&c, "texts_redacted") >= 1, "{c}");
+    let styles = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/styles.xml")
+        .expect("styles");
+    assert!(
+        styles
+            .1
+            .contains(r#"numFmtId="190" formatCode=""Owner: [removed]" @""#),
+        "the format stays, its literal redacted"
+    );
+}
+
+#[test]
+fn scenarios_and_smart_tags_are_redacted() {
+    let c = cleaned(Place::ScenariosAndSmartTags);
+    assert!(count(&c, "texts_redacted") >= 2, "{c}");
+}
+
+#[test]
 fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
-    for (place, part) in Place::FAILING {
+    for (place, part, what) in Place::FAILING {
         let (wd, planted) = scrubbed(place);
         let run = wd.run(&["scrub", "-q", "users.xlsx"]);
         assert_eq!(run.code, 1, "{place:?}: {}", run.text());
@@ -213,7 +247,8 @@ fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
             .find(|l| l.contains("FAILED"))
             .unwrap_or_else(|| panic!("{place:?}: {}", run.stderr));
         assert!(
-            line.contains(&format!("part '{part}'")) && line.contains("cannot be cleaned"),
+            line.contains(&format!("part '{part}' holds a removed value in {what},"))
+                && line.contains("cannot be cleaned"),
             "{place:?}: {line}"
         );
         for value in &planted.values {
