@@ -24,7 +24,8 @@ pub enum Place {
     /// their VML note shapes.
     Comments,
     /// A threaded comment on a changed cell, one naming a user on a kept cell, and the persons
-    /// part.
+    /// part: person `...0001` (named after a user) wrote both, person `...0002` only the one on
+    /// the changed cell.
     ThreadedComments,
     /// `core.xml`, `app.xml`, `custom.xml` and a thumbnail.
     DocProps,
@@ -375,7 +376,7 @@ pub fn planted(place: Place) -> Planted {
             parts.add(
                 "xl/threadedComments/threadedComment1.xml",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><threadedComment ref="D2" dT="2024-11-04T10:00:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>{} left; close the account</text></threadedComment><threadedComment ref="AB3" dT="2024-11-04T10:05:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000002}}"><text>Was managed by {}</text></threadedComment></ThreadedComments>"#,
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><threadedComment ref="D2" dT="2024-11-04T10:00:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000002}}" id="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>{} left; close the account</text></threadedComment><threadedComment ref="D2" dT="2024-11-04T10:01:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000003}}" parentId="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>Done</text></threadedComment><threadedComment ref="AB3" dT="2024-11-04T10:05:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000002}}"><text>Was managed by {}</text></threadedComment></ThreadedComments>"#,
                     esc(&full[0]),
                     esc(&full[2])
                 ),
@@ -384,7 +385,7 @@ pub fn planted(place: Place) -> Planted {
             parts.add(
                 "xl/persons/person.xml",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="{}" id="{{8A1D0C4E-0000-4000-8000-000000000001}}" userId="{}" providerId="AD"/></personList>"#,
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="{}" id="{{8A1D0C4E-0000-4000-8000-000000000001}}" userId="{}" providerId="AD"/><person displayName="Service Desk" id="{{8A1D0C4E-0000-4000-8000-000000000002}}" providerId="None"/></personList>"#,
                     esc(&full[1]),
                     esc(&email[1])
                 ),

@@ -153,8 +153,24 @@ fn comments_on_changed_cells_go_and_others_are_redacted() {
 
 #[test]
 fn threaded_comments_and_persons_are_cleaned() {
-    let c = cleaned(Place::ThreadedComments);
-    assert_eq!(count(&c, "comments_removed"), 1, "{c}");
+    let (c, output, planted) = cleaned_output(Place::ThreadedComments);
+    // The thread on the changed cell with its reply, and the person who only wrote there.
+    assert_eq!(count(&c, "comments_removed"), 3, "{c}");
+    let persons = |xlsx: &[u8]| {
+        part_texts(xlsx)
+            .into_iter()
+            .find(|(name, _)| name == "xl/persons/person.xml")
+            .expect("the persons part")
+            .1
+    };
+    let only_there = "{8A1D0C4E-0000-4000-8000-000000000002}";
+    let still_writing = "{8A1D0C4E-0000-4000-8000-000000000001}";
+    assert!(persons(&planted.xlsx).contains(only_there));
+    let after = persons(&output);
+    assert!(
+        !after.contains(only_there) && after.contains(still_writing),
+        "{after}"
+    );
 }
 
 #[test]

@@ -72,7 +72,8 @@ pub struct Counts {
     pub links_removed: u64,
     /// Cached values removed (formula results, values inside array ranges).
     pub caches_dropped: u64,
-    /// Comments and threaded comments removed with their cells' values.
+    /// Comments and threaded comments removed with their cells' values, and persons whose only
+    /// threads went.
     pub comments_removed: u64,
     /// Texts and attributes elsewhere in which removed values were replaced.
     pub texts_redacted: u64,
@@ -169,7 +170,11 @@ pub fn package(
         }
     }
 
-    // Per sheet: comments, their VML shapes, threaded comments, and the links it dropped.
+    // Per sheet: comments, their VML shapes, threaded comments, and the links it dropped. The
+    // persons threaded comments refer to, before and after, so that a person whose only threads
+    // went leaves the persons part too.
+    let mut persons_before: HashSet<String> = HashSet::new();
+    let mut persons_after: HashSet<String> = HashSet::new();
     for done in sheets {
         for kind in ["/comments", "/vmlDrawing", "/threadedComment"] {
             for path in package::related_parts(zip, done.part, kind)? {
@@ -177,6 +182,11 @@ pub fn package(
                     continue;
                 }
                 let xml = read(zip, &path)?;
+                let threaded = kind == "/threadedComment";
+                if threaded {
+                    // Unreadable parts are judged below (kept when they hold no value).
+                    persons_before.extend(comments::person_ids(&xml).unwrap_or_default());
+                }
                 let cleaned = match kind {
                     "/comments" => comments::legacy(&xml, done.changes, needles),
                     "/vmlDrawing" => comments::vml(&xml, done.changes, needles),
@@ -184,6 +194,10 @@ pub fn package(
                 }
                 .or_else(|stop| tolerate(stop, &xml, needles))
                 .map_err(|s| s.into_problem(&path))?;
+                if threaded {
+                    let after = cleaned.as_ref().map_or(&xml, |c| &c.xml);
+                    persons_after.extend(comments::person_ids(after).unwrap_or_default());
+                }
                 settle(&mut edits, path, cleaned);
             }
         }
@@ -197,6 +211,10 @@ pub fn package(
             settle(&mut edits, rels, cleaned);
         }
     }
+
+    let persons_gone: HashSet<String> =
+        persons_before.difference(&persons_after).cloned().collect();
+    let persons_parts = package::related_parts(zip, &map.workbook, "/person")?;
 
     for name in names {
         if handled.contains(&name) || edits.dropped.contains(&name) {
@@ -228,6 +246,8 @@ pub fn package(
             other::pivot_definition(&bytes, needles)
         } else if lower.starts_with("customxml/") {
             other::custom_xml(&bytes, needles)
+        } else if persons_parts.contains(&name) {
+            comments::persons(&bytes, &persons_gone, needles)
         } else {
             other::generic(&bytes, needles)
         }
