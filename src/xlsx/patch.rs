@@ -187,6 +187,8 @@ fn write_with<W: Write>(
     let cleaning = any_change && cleaning_asked;
     // Per sheet: hyperlink relationships whose target holds a removed value.
     let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
+    // Per sheet: `mailto:` hyperlink relationships (pointed at a changed cell's new address).
+    let mut mailto_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
     if cleaning {
         for (i, (part, _)) in sheets.iter().enumerate() {
             let rels = clean::rels_of(part);
@@ -194,6 +196,8 @@ fn write_with<W: Write>(
                 let xml = package::read_part(&mut zip, &rels)?;
                 bad_links[i] = clean::hyperlinks::bad_targets(&xml, needles)
                     .map_err(|s| s.into_problem(&rels))?;
+                mailto_links[i] =
+                    clean::hyperlinks::mailto_targets(&xml).map_err(|s| s.into_problem(&rels))?;
             }
         }
     }
@@ -233,9 +237,15 @@ fn write_with<W: Write>(
                 },
                 |tail, _| {
                     if cleaning {
-                        tail_changes = sheet::tail(&tail, sheets[i].1, &bad_links[i], needles)
-                            .map_err(stop(part))?
-                            .is_some();
+                        tail_changes = sheet::tail(
+                            &tail,
+                            sheets[i].1,
+                            &bad_links[i],
+                            &mailto_links[i],
+                            needles,
+                        )
+                        .map_err(stop(part))?
+                        .is_some();
                     }
                     Ok(())
                 },
@@ -303,7 +313,7 @@ fn write_with<W: Write>(
                     },
                     |tail, out| {
                         let cleaned = if cleaning {
-                            sheet::tail(&tail, changes, &bad_links[i], needles)
+                            sheet::tail(&tail, changes, &bad_links[i], &mailto_links[i], needles)
                                 .map_err(stop(part))?
                         } else {
                             None
@@ -336,6 +346,7 @@ fn write_with<W: Write>(
             part,
             changes,
             dropped_links: Vec::new(),
+            retargeted_links: Vec::new(),
         })
         .collect();
     for (i, archive, partial, n, tail) in rewritten {
@@ -344,6 +355,7 @@ fn write_with<W: Write>(
         if let Some(tail) = tail {
             counts.add(&tail.counts);
             done[i].dropped_links = tail.dropped_links;
+            done[i].retargeted_links = tail.retargeted;
         }
         replaced.insert(sheets[i].0.to_string(), archive);
     }

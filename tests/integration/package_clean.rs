@@ -109,8 +109,36 @@ fn count(cleaning: &serde_json::Value, kind: &str) -> u64 {
 
 #[test]
 fn hyperlinks_on_changed_cells_and_naming_users_are_removed() {
-    let c = cleaned(Place::Hyperlinks);
-    assert_eq!(count(&c, "links_removed"), 2, "{c}");
+    let (c, output, _) = cleaned_output(Place::Hyperlinks);
+    // The link whose tooltip names a user goes; the mailto link of the changed email cell now
+    // points at the cell's new address.
+    assert_eq!(count(&c, "links_removed"), 1, "{c}");
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(output.clone())).unwrap();
+    let range = book.worksheet_range("Disabled Users").unwrap();
+    let Some(Data::String(address)) = range.get_value((1, 8)) else {
+        panic!("I2 holds the new address");
+    };
+    assert!(address.contains('@'), "the profile writes an address");
+    let rels = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/_rels/sheet1.xml.rels")
+        .expect("the sheet's relationships")
+        .1;
+    let link = rels
+        .split("<Relationship ")
+        .find(|r| r.contains(r#"Id="rId9""#))
+        .expect("the mailto relationship stays");
+    assert!(
+        link.contains(&format!(r#"Target="mailto:{address}""#)),
+        "{link}"
+    );
+    let sheet = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+        .unwrap()
+        .1;
+    assert!(sheet.contains(r#"<hyperlink ref="I2" r:id="rId9"/>"#));
 }
 
 #[test]

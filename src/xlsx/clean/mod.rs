@@ -119,6 +119,8 @@ pub struct SheetDone<'a> {
     pub changes: &'a SheetChanges,
     /// Relationship ids of hyperlinks the sheet no longer refers to.
     pub dropped_links: Vec<String>,
+    /// `mailto:` hyperlinks of changed email cells to point at the new address (id, address).
+    pub retargeted_links: Vec<(String, String)>,
 }
 
 /// Clean every part of the package that is not a worksheet or the shared strings (which the
@@ -205,9 +207,15 @@ pub fn package(
         if zip.index_for_name(&rels).is_some() {
             handled.insert(rels.clone());
             let xml = read(zip, &rels)?;
-            let cleaned =
-                hyperlinks::rels(&xml, &rels, &done.dropped_links, &edits.dropped, needles)
-                    .map_err(|s| s.into_problem(&rels))?;
+            let cleaned = hyperlinks::rels(
+                &xml,
+                &rels,
+                &done.dropped_links,
+                &done.retargeted_links,
+                &edits.dropped,
+                needles,
+            )
+            .map_err(|s| s.into_problem(&rels))?;
             settle(&mut edits, rels, cleaned);
         }
     }
@@ -239,7 +247,7 @@ pub fn package(
         } else if lower.starts_with("docprops/") {
             doc_props::clean(&bytes, needles)
         } else if lower.ends_with(".rels") {
-            hyperlinks::rels(&bytes, &name, &[], &edits.dropped, needles)
+            hyperlinks::rels(&bytes, &name, &[], &[], &edits.dropped, needles)
         } else if lower.contains("/tables/") {
             other::table(&bytes, needles)
         } else if lower.contains("pivotcachedefinition") {
