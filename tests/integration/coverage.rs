@@ -437,7 +437,7 @@ fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
     let mut export = approvals();
     export.rows[1][4] = Value::Text("Niamh Walsh".into());
     wd.write("in/Approvals.xlsx", export.to_xlsx());
-    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "in"]);
+    let run = wd.run(&["scrub", "--all-rows", "--subject", "Aoife Byrne", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let book = Book::open(wd.read("scrubbed/Approvals.xlsx"));
     assert_eq!(
@@ -448,6 +448,7 @@ fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
     // `scrub` picked the approvals profile by the file's entity; `verify` must pick the same.
     let run = wd.run(&[
         "verify",
+        "--all-rows",
         "--subject",
         "Aoife Byrne",
         "in/Approvals.xlsx",
@@ -468,6 +469,25 @@ fn verify_without_a_profile_checks_an_export_under_its_tables_profile() {
         "scrubbed/Approvals.xlsx",
     ]);
     assert_ne!(run.code, 0, "{}", run.text());
+    // The default for a subject-scoped run, an output of only the changed rows, is verified
+    // under the table's profile too.
+    let run = wd.run(&[
+        "scrub",
+        "--subject",
+        "Aoife Byrne",
+        "--out-dir",
+        "changed",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let run = wd.run(&[
+        "verify",
+        "--subject",
+        "Aoife Byrne",
+        "in/Approvals.xlsx",
+        "changed/Approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
 }
 
 #[test]
