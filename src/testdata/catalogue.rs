@@ -292,7 +292,8 @@ pub fn planted(place: Place) -> Planted {
                 sheet,
                 "<pageMargins",
                 &format!(
-                    r#"<hyperlinks><hyperlink ref="I2" r:id="rId9"/><hyperlink ref="AB3" location="'Disabled Users'!D3" display="Manager" tooltip="Write to {}"/></hyperlinks>"#,
+                    r#"<hyperlinks><hyperlink ref="I2" r:id="rId9" display="{}"/><hyperlink ref="AB3" location="'Disabled Users'!D3" display="Manager" tooltip="Write to {}"/></hyperlinks>"#,
+                    esc(&email[0]),
                     esc(&full[1])
                 ),
             );

@@ -68,7 +68,35 @@ pub fn tail(
                     .filter(|_| mailtos.contains(id) && !location_hit)
                     .and_then(|r| new_address(r, changes));
                 if let Some(address) = new_address {
-                    // The display text and tooltip lose their values below, like any attribute.
+                    // The display text shows the new address; the tooltip loses its values.
+                    if let Node::Start {
+                        span,
+                        name,
+                        attrs,
+                        empty,
+                    } = node
+                    {
+                        let mut changed = false;
+                        let new: Vec<(String, String)> = attrs
+                            .iter()
+                            .map(|(k, v)| {
+                                let new = match xml::local(k) {
+                                    "display" if needles.found_in_markup(v) => {
+                                        Some(address.clone())
+                                    }
+                                    "tooltip" => xml::redact_text(v, needles, true),
+                                    _ => None,
+                                };
+                                changed |= new.is_some();
+                                (k.clone(), new.unwrap_or_else(|| v.clone()))
+                            })
+                            .collect();
+                        if changed {
+                            counts.texts_redacted += 1;
+                            edits.push((span.clone(), xml::start_tag(name, &new, *empty)));
+                            dropped_nodes.push(i..i + 1);
+                        }
+                    }
                     retargeted.push((id.to_string(), address));
                 } else if on_changed || bad_links.contains(id) || text_hit {
                     let close = xml::close_of(&nodes, i);
@@ -184,7 +212,7 @@ mod tests {
         assert!(t.dropped_links.is_empty());
         assert_eq!(
             String::from_utf8(t.xml).unwrap(),
-            r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="[removed]"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#
+            r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="deleted-1@example.invalid"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#
         );
         // A new value that is not an address: the link goes.
         changes.cells[0].new = Data::String("Deleted".into());
