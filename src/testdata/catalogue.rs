@@ -17,13 +17,15 @@ pub enum Place {
     /// kept cell whose tooltip names a user.
     Hyperlinks,
     /// A hidden sheet with an array formula over the names (plain cached values in the cells
-    /// below its top-left one) and a text formula.
+    /// below its top-left one), a text formula, and a numeric formula over a name (`LEN`, cached
+    /// in D2 as the name's length).
     ArrayFormulas,
     /// Legacy comments (on a changed cell, and naming users on a kept cell and as author) with
     /// their VML note shapes.
     Comments,
     /// A threaded comment on a changed cell, one naming a user on a kept cell, and the persons
-    /// part.
+    /// part: person `...0001` (named after a user) wrote both, person `...0002` only the one on
+    /// the changed cell.
     ThreadedComments,
     /// `core.xml`, `app.xml`, `custom.xml` and a thumbnail.
     DocProps,
@@ -40,8 +42,21 @@ pub enum Place {
     PivotCache,
     /// An external link whose cached cells and path hold names.
     ExternalLink,
+    /// A shared workbook's revision log: the headers' and users' names, and a logged cell change
+    /// with the old and new values.
+    RevisionLog,
+    /// A web extension (add-in) whose settings name a user, with its task pane.
+    WebExtension,
+    /// A number format (`styles.xml` `formatCode`) whose literal names a user.
+    NumberFormat,
+    /// A scenario (name, user, comment, input value) and a cell smart tag naming users.
+    ScenariosAndSmartTags,
     /// Must fail: a hidden sheet named after a user.
     SheetNamedAfterUser,
+    /// Must fail: a table column named after a user.
+    TableColumnNamedAfterUser,
+    /// Must fail: a defined name referring to a sheet named after a user.
+    DefinedNameOnUserSheet,
     /// Must fail: a kept formula whose text names a user.
     FormulaNamingUser,
     /// Must fail: printer settings (binary) holding a user's name.
@@ -52,7 +67,7 @@ pub enum Place {
 
 impl Place {
     /// The places a scrub cleans.
-    pub const CLEANED: [Place; 11] = [
+    pub const CLEANED: [Place; 15] = [
         Place::Hyperlinks,
         Place::ArrayFormulas,
         Place::Comments,
@@ -64,17 +79,44 @@ impl Place {
         Place::CustomXmlAndConnections,
         Place::PivotCache,
         Place::ExternalLink,
+        Place::RevisionLog,
+        Place::WebExtension,
+        Place::NumberFormat,
+        Place::ScenariosAndSmartTags,
     ];
 
-    /// The places that fail the file, with the part the error names.
-    pub const FAILING: [(Place, &'static str); 4] = [
-        (Place::SheetNamedAfterUser, "xl/workbook.xml"),
-        (Place::FormulaNamingUser, "xl/worksheets/sheet3.xml"),
+    /// The places that fail the file, with the part and the place the error names.
+    pub const FAILING: [(Place, &'static str, &'static str); 6] = [
+        (
+            Place::SheetNamedAfterUser,
+            "xl/workbook.xml",
+            "a sheet name",
+        ),
+        (
+            Place::TableColumnNamedAfterUser,
+            "xl/tables/table1.xml",
+            "a table column name",
+        ),
+        (
+            Place::DefinedNameOnUserSheet,
+            "xl/workbook.xml",
+            "a formula",
+        ),
+        (
+            Place::FormulaNamingUser,
+            "xl/worksheets/sheet3.xml",
+            "a formula",
+        ),
         (
             Place::PrinterSettings,
             "xl/printerSettings/printerSettings1.bin",
+            "printer settings",
         ),
-        (Place::EmbeddedObject, "xl/embeddings/oleObject1.bin"),
+        (
+            Place::EmbeddedObject,
+            "xl/embeddings/oleObject1.bin",
+            "an embedded object",
+        ),
     ];
 }
 
@@ -250,7 +292,8 @@ pub fn planted(place: Place) -> Planted {
                 sheet,
                 "<pageMargins",
                 &format!(
-                    r#"<hyperlinks><hyperlink ref="I2" r:id="rId9"/><hyperlink ref="AB3" location="'Disabled Users'!D3" display="Manager" tooltip="Write to {}"/></hyperlinks>"#,
+                    r#"<hyperlinks><hyperlink ref="I2" r:id="rId9" display="{}"/><hyperlink ref="AB3" location="'Disabled Users'!D3" display="Manager" tooltip="Write to {}"/></hyperlinks>"#,
+                    esc(&email[0]),
                     esc(&full[1])
                 ),
             );
@@ -268,9 +311,10 @@ pub fn planted(place: Place) -> Planted {
                 &mut parts,
                 "Lookup",
                 &format!(
-                    r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c><c r="C1" t="inlineStr"><is><t>Row</t></is></c></row><row r="2"><c r="A2" t="str"><f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f><v>{}</v></c><c r="B2" t="str"><f>'Disabled Users'!I2</f><v>{}</v></c><c r="C2"><v>2</v></c></row><row r="3"><c r="A3" t="str"><v>{}</v></c><c r="C3"><v>3</v></c></row><row r="4"><c r="A4" t="str"><v>{}</v></c><c r="C4"><v>4</v></c></row>"#,
+                    r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c><c r="C1" t="inlineStr"><is><t>Row</t></is></c><c r="D1" t="inlineStr"><is><t>Length</t></is></c></row><row r="2"><c r="A2" t="str"><f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f><v>{}</v></c><c r="B2" t="str"><f>'Disabled Users'!I2</f><v>{}</v></c><c r="C2"><v>2</v></c><c r="D2"><f>LEN('Disabled Users'!D2)</f><v>{}</v></c></row><row r="3"><c r="A3" t="str"><v>{}</v></c><c r="C3"><v>3</v></c></row><row r="4"><c r="A4" t="str"><v>{}</v></c><c r="C4"><v>4</v></c></row>"#,
                     esc(&full[0]),
                     esc(&email[0]),
+                    full[0].chars().count(),
                     esc(&full[1]),
                     esc(&full[2])
                 ),
@@ -333,7 +377,7 @@ pub fn planted(place: Place) -> Planted {
             parts.add(
                 "xl/threadedComments/threadedComment1.xml",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><threadedComment ref="D2" dT="2024-11-04T10:00:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>{} left; close the account</text></threadedComment><threadedComment ref="AB3" dT="2024-11-04T10:05:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000002}}"><text>Was managed by {}</text></threadedComment></ThreadedComments>"#,
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><threadedComment ref="D2" dT="2024-11-04T10:00:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000002}}" id="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>{} left; close the account</text></threadedComment><threadedComment ref="D2" dT="2024-11-04T10:01:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000003}}" parentId="{{5B0E8C1F-0000-4000-8000-000000000001}}"><text>Done</text></threadedComment><threadedComment ref="AB3" dT="2024-11-04T10:05:00.00" personId="{{8A1D0C4E-0000-4000-8000-000000000001}}" id="{{5B0E8C1F-0000-4000-8000-000000000002}}"><text>Was managed by {}</text></threadedComment></ThreadedComments>"#,
                     esc(&full[0]),
                     esc(&full[2])
                 ),
@@ -342,7 +386,7 @@ pub fn planted(place: Place) -> Planted {
             parts.add(
                 "xl/persons/person.xml",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="{}" id="{{8A1D0C4E-0000-4000-8000-000000000001}}" userId="{}" providerId="AD"/></personList>"#,
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"><person displayName="{}" id="{{8A1D0C4E-0000-4000-8000-000000000001}}" userId="{}" providerId="AD"/><person displayName="Service Desk" id="{{8A1D0C4E-0000-4000-8000-000000000002}}" providerId="None"/></personList>"#,
                     esc(&full[1]),
                     esc(&email[1])
                 ),
@@ -660,6 +704,175 @@ pub fn planted(place: Place) -> Planted {
                 last0.clone(),
             ]
         }
+        Place::RevisionLog => {
+            const GUID: &str = "{6F0C2A11-0000-4000-8000-000000000001}";
+            parts.add(
+                "xl/revisions/revisionHeaders.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><headers xmlns="{MAIN}" xmlns:r="{REL}" guid="{GUID}" lastGuid="{GUID}" shared="1" diskRevisions="1" revisionId="1" version="2"><header guid="{GUID}" dateTime="2024-11-04T10:00:00" maxSheetId="3" userName="{}" r:id="rId1"><sheetIdMap count="2"><sheetId val="1"/><sheetId val="2"/></sheetIdMap></header></headers>"#,
+                    esc(&full[0])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.revisionHeaders+xml",
+            );
+            parts.add(
+                "xl/revisions/revisionLog1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><revisions xmlns="{MAIN}" xmlns:r="{REL}"><rcc rId="1" sId="1"><oc r="AB2" t="inlineStr"><is><t>{}</t></is></oc><nc r="AB2" t="inlineStr"><is><t>{}</t></is></nc></rcc></revisions>"#,
+                    esc(&full[1]),
+                    esc(&full[2])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.revisionLog+xml",
+            );
+            parts.relate(
+                "xl/revisions/_rels/revisionHeaders.xml.rels",
+                "rId1",
+                &format!("{REL}/revisionLog"),
+                "revisionLog1.xml",
+                false,
+            );
+            parts.add(
+                "xl/revisions/userNames.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><users xmlns="{MAIN}" xmlns:r="{REL}" count="1"><userInfo guid="{GUID}" name="{}" id="1" dateTime="2024-11-04T10:00:00"/></users>"#,
+                    esc(&full[3])
+                ),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.userNames+xml",
+            );
+            parts.relate(
+                "xl/_rels/workbook.xml.rels",
+                "rId96",
+                &format!("{REL}/revisionHeaders"),
+                "revisions/revisionHeaders.xml",
+                false,
+            );
+            parts.relate(
+                "xl/_rels/workbook.xml.rels",
+                "rId97",
+                &format!("{REL}/usernames"),
+                "revisions/userNames.xml",
+                false,
+            );
+            full.clone()
+        }
+        Place::WebExtension => {
+            const WE: &str =
+                "http://schemas.microsoft.com/office/webextensions/webextension/2010/11";
+            parts.add(
+                "xl/webextensions/webextension1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><we:webextension xmlns:we="{WE}" id="{{3E2B1C0D-0000-4000-8000-000000000001}}"><we:reference id="wa104379190" version="1.0.0.0" store="en-US" storeType="OMEX"/><we:alternateReferences/><we:properties><we:property name="Office.AutoShowTaskpaneWithDocument" value="true"/><we:property name="signedInAs" value="&quot;{}&quot;"/><we:property name="lastReviewer" value="&quot;{}&quot;"/></we:properties><we:bindings/><we:snapshot xmlns:r="{REL}"/></we:webextension>"#,
+                    esc(&email[0]),
+                    esc(&full[1])
+                ),
+                "application/vnd.ms-office.webextension+xml",
+            );
+            parts.add(
+                "xl/webextensions/taskpanes.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><wetp:taskpanes xmlns:wetp="http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"><wetp:taskpane dockstate="right" visibility="0" width="350" row="4"><wetp:webextensionref xmlns:r="{REL}" r:id="rId1"/></wetp:taskpane></wetp:taskpanes>"#
+                ),
+                "application/vnd.ms-office.webextensiontaskpanes+xml",
+            );
+            parts.relate(
+                "xl/webextensions/_rels/taskpanes.xml.rels",
+                "rId1",
+                "http://schemas.microsoft.com/office/2011/relationships/webextension",
+                "webextension1.xml",
+                false,
+            );
+            parts.relate(
+                "_rels/.rels",
+                "rId92",
+                "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes",
+                "xl/webextensions/taskpanes.xml",
+                false,
+            );
+            vec![email[0].clone(), full[1].clone()]
+        }
+        Place::NumberFormat => {
+            let styles = "xl/styles.xml";
+            let text = parts.text(styles);
+            let count = text
+                .split("<numFmts count=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|n| n.parse::<u32>().ok())
+                .expect("custom number formats");
+            parts.set(
+                styles,
+                text.replacen(
+                    &format!("<numFmts count=\"{count}\""),
+                    &format!("<numFmts count=\"{}\"", count + 1),
+                    1,
+                ),
+            );
+            parts.insert(
+                styles,
+                "</numFmts>",
+                &format!(
+                    r#"<numFmt numFmtId="190" formatCode="{}"/>"#,
+                    esc(&format!(r#""Owner: {}" @"#, full[0]))
+                ),
+            );
+            vec![full[0].clone()]
+        }
+        Place::ScenariosAndSmartTags => {
+            parts.insert(
+                sheet,
+                "<dataValidations",
+                &format!(
+                    r#"<scenarios current="0" show="0"><scenario name="Handover to {}" locked="1" count="1" user="{}" comment="Asked by {}"><inputCells r="AG2" val="{}"/></scenario></scenarios>"#,
+                    esc(&full[0]),
+                    esc(&full[1]),
+                    esc(&email[0]),
+                    esc(&full[2])
+                ),
+            );
+            parts.insert(
+                sheet,
+                "<tableParts",
+                &format!(
+                    r#"<smartTags><cellSmartTags r="AB2"><cellSmartTag type="0"><cellSmartTagPr key="FullName" val="{}"/></cellSmartTag></cellSmartTags></smartTags>"#,
+                    esc(&full[3])
+                ),
+            );
+            parts.insert(
+                "xl/workbook.xml",
+                "</workbook>",
+                r#"<smartTagTypes><smartTagType namespaceUri="urn:schemas-microsoft-com:office:smarttags" name="PersonName"/></smartTagTypes>"#,
+            );
+            vec![
+                full[0].clone(),
+                full[1].clone(),
+                full[2].clone(),
+                full[3].clone(),
+                email[0].clone(),
+            ]
+        }
+        Place::TableColumnNamedAfterUser => {
+            let table = "xl/tables/table1.xml";
+            let text = parts.text(table);
+            parts.set(
+                table,
+                text.replacen(
+                    r#"name="Salutation""#,
+                    &format!(r#"name="{}""#, esc(&full[0])),
+                    1,
+                ),
+            );
+            vec![full[0].clone()]
+        }
+        Place::DefinedNameOnUserSheet => {
+            parts.insert(
+                "xl/workbook.xml",
+                "<calcPr",
+                &format!(
+                    r#"<definedNames><definedName name="Handover">'{}'!$A$1:$B$9</definedName></definedNames>"#,
+                    esc(&full[0].replace('\'', "''"))
+                ),
+            );
+            vec![full[0].clone()]
+        }
         Place::EmbeddedObject => {
             let mut blob = b"\xD0\xCF\x11\xE0 Ole10Native ".to_vec();
             blob.extend(format!("Offboarding memo for {}.docx", full[0]).bytes());
@@ -734,7 +947,7 @@ mod tests {
     fn every_place_holds_its_values() {
         for place in Place::CLEANED
             .iter()
-            .chain(Place::FAILING.iter().map(|(p, _)| p))
+            .chain(Place::FAILING.iter().map(|(p, _, _)| p))
         {
             let planted = planted(*place);
             assert!(!planted.values.is_empty());

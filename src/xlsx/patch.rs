@@ -20,9 +20,11 @@
 //! and a changed inline-string cell (or any text cell when there is no table) is written as an
 //! inline string.
 //!
-//! Formula cached values: once any cell changed, a formula's cached text may repeat removed
-//! text (a Full Name formula over First and Last Name), so every formula cell with a text result
-//! loses its cached value and the workbook is marked to recalculate on load.
+//! Formula cached values: once any cell changed, a formula's cached value may repeat removed
+//! text (a Full Name formula over First and Last Name) or be computed from it (the length of a
+//! removed name), and references reach other sheets through names and `INDIRECT`, so every
+//! formula cell loses its cached value, whatever its type, and the workbook is marked to
+//! recalculate on load (which recomputes every formula anyway).
 
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
@@ -176,7 +178,7 @@ fn write_with<W: Write>(
         }
     }
 
-    // Sheets without changes: who uses which shared string, and are there text formula results
+    // Sheets without changes: who uses which shared string, and are there formula results
     // (whose cached values must go once anything changed)?
     let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
     let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
@@ -185,6 +187,8 @@ fn write_with<W: Write>(
     let cleaning = any_change && cleaning_asked;
     // Per sheet: hyperlink relationships whose target holds a removed value.
     let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
+    // Per sheet: `mailto:` hyperlink relationships (pointed at a changed cell's new address).
+    let mut mailto_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
     if cleaning {
         for (i, (part, _)) in sheets.iter().enumerate() {
             let rels = clean::rels_of(part);
@@ -192,6 +196,8 @@ fn write_with<W: Write>(
                 let xml = package::read_part(&mut zip, &rels)?;
                 bad_links[i] = clean::hyperlinks::bad_targets(&xml, needles)
                     .map_err(|s| s.into_problem(&rels))?;
+                mailto_links[i] =
+                    clean::hyperlinks::mailto_targets(&xml).map_err(|s| s.into_problem(&rels))?;
             }
         }
     }
@@ -210,7 +216,7 @@ fn write_with<W: Write>(
             let entry = zip
                 .by_name(part)
                 .map_err(|_| Problem::MissingPart(part.to_string()))?;
-            let mut text_formulas = false;
+            let mut cached_formulas = false;
             let mut arrays = formulas::Arrays::default();
             let mut tail_changes = false;
             walk_cells(
@@ -220,9 +226,9 @@ fn write_with<W: Write>(
                 |row, col, raw, _| {
                     let cell = CellXml::parse(raw);
                     count_ref(&cell, &mut refs);
-                    text_formulas |= cell.has_formula && cell.has_text_result();
+                    cached_formulas |= cell.has_formula && cell.has_cached_value();
                     if cleaning {
-                        text_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
+                        cached_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
                         if cell.has_formula {
                             formulas::check_kept(raw, needles).map_err(stop(part))?;
                         }
@@ -231,23 +237,29 @@ fn write_with<W: Write>(
                 },
                 |tail, _| {
                     if cleaning {
-                        tail_changes = sheet::tail(&tail, sheets[i].1, &bad_links[i], needles)
-                            .map_err(stop(part))?
-                            .is_some();
+                        tail_changes = sheet::tail(
+                            &tail,
+                            sheets[i].1,
+                            &bad_links[i],
+                            &mailto_links[i],
+                            needles,
+                        )
+                        .map_err(stop(part))?
+                        .is_some();
                     }
                     Ok(())
                 },
             )?;
-            Ok((i, refs, text_formulas || tail_changes))
+            Ok((i, refs, cached_formulas || tail_changes))
         })
         .collect::<Result<Vec<_>, Problem>>()?;
     let mut refs = vec![0u32; string_count];
     let mut rewrite: Vec<usize> = (0..sheets.len())
         .filter(|&i| touched(sheets[i].1))
         .collect();
-    for (i, partial, text_formulas) in scans {
+    for (i, partial, cached_formulas) in scans {
         add_refs(&mut refs, &partial);
-        if any_change && text_formulas {
+        if any_change && cached_formulas {
             rewrite.push(i);
         }
     }
@@ -288,7 +300,7 @@ fn write_with<W: Write>(
                         if cleaning && cell.has_formula {
                             formulas::check_kept(raw, needles).map_err(stop(part))?;
                         }
-                        if (any_change && cell.has_formula && cell.has_text_result())
+                        if (any_change && cell.has_formula && cell.has_cached_value())
                             || (in_array && cell.v.is_some())
                         {
                             cleared += 1;
@@ -301,7 +313,7 @@ fn write_with<W: Write>(
                     },
                     |tail, out| {
                         let cleaned = if cleaning {
-                            sheet::tail(&tail, changes, &bad_links[i], needles)
+                            sheet::tail(&tail, changes, &bad_links[i], &mailto_links[i], needles)
                                 .map_err(stop(part))?
                         } else {
                             None
@@ -334,6 +346,7 @@ fn write_with<W: Write>(
             part,
             changes,
             dropped_links: Vec::new(),
+            retargeted_links: Vec::new(),
         })
         .collect();
     for (i, archive, partial, n, tail) in rewritten {
@@ -342,6 +355,7 @@ fn write_with<W: Write>(
         if let Some(tail) = tail {
             counts.add(&tail.counts);
             done[i].dropped_links = tail.dropped_links;
+            done[i].retargeted_links = tail.retargeted;
         }
         replaced.insert(sheets[i].0.to_string(), archive);
     }
@@ -873,6 +887,11 @@ impl<'a> CellXml<'a> {
     /// A formula whose cached result is text (`t="str"`), or a string in another form.
     fn has_text_result(&self) -> bool {
         matches!(self.t, Some("str" | "s" | "inlineStr"))
+    }
+
+    /// A cached result of any type: a value (number, boolean, error, text) or a string.
+    fn has_cached_value(&self) -> bool {
+        self.v.is_some() || self.has_text_result()
     }
 
     /// The element without its cached value (`<v>`) and result type: the formula stays and is

@@ -56,6 +56,11 @@ fn scrubbed(place: Place) -> (Workdir, Planted) {
 
 /// Scrub, search every part, verify, open in LibreOffice; returns the report's cleaning counts.
 fn cleaned(place: Place) -> serde_json::Value {
+    cleaned_output(place).0
+}
+
+/// [`cleaned`], with the scrubbed workbook and the planted input.
+fn cleaned_output(place: Place) -> (serde_json::Value, Vec<u8>, Planted) {
     let (wd, planted) = scrubbed(place);
     // The planted values are in the input outside the cells.
     let before = part_texts(&planted.xlsx);
@@ -95,7 +100,7 @@ fn cleaned(place: Place) -> serde_json::Value {
     }
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
-    report["files"][0]["cleaning"].clone()
+    (report["files"][0]["cleaning"].clone(), output, planted)
 }
 
 fn count(cleaning: &serde_json::Value, kind: &str) -> u64 {
@@ -104,14 +109,72 @@ fn count(cleaning: &serde_json::Value, kind: &str) -> u64 {
 
 #[test]
 fn hyperlinks_on_changed_cells_and_naming_users_are_removed() {
-    let c = cleaned(Place::Hyperlinks);
-    assert_eq!(count(&c, "links_removed"), 2, "{c}");
+    let (c, output, _) = cleaned_output(Place::Hyperlinks);
+    // The link whose tooltip names a user goes; the mailto link of the changed email cell now
+    // points at the cell's new address.
+    assert_eq!(count(&c, "links_removed"), 1, "{c}");
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(output.clone())).unwrap();
+    let range = book.worksheet_range("Disabled Users").unwrap();
+    let Some(Data::String(address)) = range.get_value((1, 8)) else {
+        panic!("I2 holds the new address");
+    };
+    assert!(address.contains('@'), "the profile writes an address");
+    let rels = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/_rels/sheet1.xml.rels")
+        .expect("the sheet's relationships")
+        .1;
+    let link = rels
+        .split("<Relationship ")
+        .find(|r| r.contains(r#"Id="rId9""#))
+        .expect("the mailto relationship stays");
+    assert!(
+        link.contains(&format!(r#"Target="mailto:{address}""#)),
+        "{link}"
+    );
+    let sheet = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+        .unwrap()
+        .1;
+    assert!(
+        sheet.contains(&format!(
+            r#"<hyperlink ref="I2" r:id="rId9" display="{address}"/>"#
+        )),
+        "the link stays and shows the new address"
+    );
 }
 
 #[test]
 fn cached_values_of_array_ranges_and_text_formulas_are_dropped() {
-    let c = cleaned(Place::ArrayFormulas);
-    assert!(count(&c, "caches_dropped") >= 4, "{c}");
+    let (c, output, planted) = cleaned_output(Place::ArrayFormulas);
+    assert!(count(&c, "caches_dropped") >= 5, "{c}");
+    // A numeric result computed from a removed name (its length) loses its cached value too.
+    use calamine::{Data, Reader, Xlsx};
+    let length = |xlsx: &[u8]| {
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(xlsx.to_vec())).unwrap();
+        let range = book.worksheet_range("Lookup").unwrap();
+        range.get_value((1, 3)).cloned().unwrap_or(Data::Empty)
+    };
+    assert!(
+        matches!(length(&planted.xlsx), Data::Float(_)),
+        "input caches a length"
+    );
+    assert!(
+        matches!(length(&output), Data::Empty),
+        "the numeric cached value is gone: {:?}",
+        length(&output)
+    );
+    let lookup = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/worksheets/sheet3.xml")
+        .expect("the Lookup sheet");
+    assert!(
+        lookup.1.contains("<f>LEN('Disabled Users'!D2)</f>"),
+        "the formula stays"
+    );
 }
 
 #[test]
@@ -123,8 +186,24 @@ fn comments_on_changed_cells_go_and_others_are_redacted() {
 
 #[test]
 fn threaded_comments_and_persons_are_cleaned() {
-    let c = cleaned(Place::ThreadedComments);
-    assert_eq!(count(&c, "comments_removed"), 1, "{c}");
+    let (c, output, planted) = cleaned_output(Place::ThreadedComments);
+    // The thread on the changed cell with its reply, and the person who only wrote there.
+    assert_eq!(count(&c, "comments_removed"), 3, "{c}");
+    let persons = |xlsx: &[u8]| {
+        part_texts(xlsx)
+            .into_iter()
+            .find(|(name, _)| name == "xl/persons/person.xml")
+            .expect("the persons part")
+            .1
+    };
+    let only_there = "{8A1D0C4E-0000-4000-8000-000000000002}";
+    let still_writing = "{8A1D0C4E-0000-4000-8000-000000000001}";
+    assert!(persons(&planted.xlsx).contains(only_there));
+    let after = persons(&output);
+    assert!(
+        !after.contains(only_there) && after.contains(still_writing),
+        "{after}"
+    );
 }
 
 #[test]
@@ -172,8 +251,42 @@ fn external_link_caches_and_paths_are_cleaned() {
 }
 
 #[test]
+fn revision_log_headers_users_and_logged_values_are_redacted() {
+    let c = cleaned(Place::RevisionLog);
+    assert!(count(&c, "texts_redacted") >= 4, "{c}");
+}
+
+#[test]
+fn web_extension_settings_are_redacted() {
+    let c = cleaned(Place::WebExtension);
+    assert!(count(&c, "texts_redacted") >= 2, "{c}");
+}
+
+#[test]
+fn number_format_literals_are_redacted() {
+    let (c, output, _) = cleaned_output(Place::NumberFormat);
+    assert!(count(&c, "texts_redacted") >= 1, "{c}");
+    let styles = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "xl/styles.xml")
+        .expect("styles");
+    assert!(
+        styles
+            .1
+            .contains(r#"numFmtId="190" formatCode=""Owner: [removed]" @""#),
+        "the format stays, its literal redacted"
+    );
+}
+
+#[test]
+fn scenarios_and_smart_tags_are_redacted() {
+    let c = cleaned(Place::ScenariosAndSmartTags);
+    assert!(count(&c, "texts_redacted") >= 2, "{c}");
+}
+
+#[test]
 fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
-    for (place, part) in Place::FAILING {
+    for (place, part, what) in Place::FAILING {
         let (wd, planted) = scrubbed(place);
         let run = wd.run(&["scrub", "-q", "users.xlsx"]);
         assert_eq!(run.code, 1, "{place:?}: {}", run.text());
@@ -183,7 +296,8 @@ fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
             .find(|l| l.contains("FAILED"))
             .unwrap_or_else(|| panic!("{place:?}: {}", run.stderr));
         assert!(
-            line.contains(&format!("part '{part}'")) && line.contains("cannot be cleaned"),
+            line.contains(&format!("part '{part}' holds a removed value in {what},"))
+                && line.contains("cannot be cleaned"),
             "{place:?}: {line}"
         );
         for value in &planted.values {

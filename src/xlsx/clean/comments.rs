@@ -1,12 +1,14 @@
 //! Comments: legacy comments (`xl/commentsN.xml`) with their VML shapes, and threaded comments.
 //! A comment on a changed cell goes with the cell's value; any other comment, author or person
-//! that holds a removed value keeps its place with the value replaced.
+//! that holds a removed value keeps its place with the value replaced. A person whose only
+//! threads went is removed from the persons part.
 
 use super::hyperlinks::covers_changed;
 use super::xml::{self, Mode};
 use super::{Cleaned, Counts, Stop};
 use crate::apply::SheetChanges;
 use crate::verify::Needles;
+use std::collections::HashSet;
 
 /// Remove the elements named `element` that `on_changed` picks, then redact the rest.
 fn clean(
@@ -87,6 +89,42 @@ pub fn threaded(
                 .attr("ref")
                 .is_some_and(|r| covers_changed(r, changes))
         },
+        needles,
+    )
+}
+
+/// The persons a threaded comments part refers to: authors (`personId`) and people mentioned
+/// (`mentionpersonId`).
+///
+/// # Errors
+/// [`Stop::Malformed`].
+pub fn person_ids(xml: &[u8]) -> Result<HashSet<String>, Stop> {
+    let nodes = xml::parse(xml)?;
+    let mut ids = HashSet::new();
+    for node in &nodes {
+        for key in ["personId", "mentionpersonId"] {
+            if let Some(id) = node.attr(key) {
+                ids.insert(id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// A persons part (`xl/persons/person.xml`): the `<person>` entries in `gone` (whose only
+/// threads were removed) removed, other names and user ids redacted.
+///
+/// # Errors
+/// [`Stop::Malformed`].
+pub fn persons(
+    xml: &[u8],
+    gone: &HashSet<String>,
+    needles: &Needles,
+) -> Result<Option<Cleaned>, Stop> {
+    clean(
+        xml,
+        "person",
+        |nodes, i| nodes[i].attr("id").is_some_and(|id| gone.contains(id)),
         needles,
     )
 }
@@ -190,5 +228,27 @@ mod tests {
         let out = String::from_utf8(c.xml).unwrap();
         assert!(!out.contains("{1}") && !out.contains("{2}") && out.contains("{3}"));
         assert_eq!(c.counts.comments_removed, 2);
+    }
+
+    #[test]
+    fn persons_whose_threads_went_are_removed() {
+        let thread = r#"<ThreadedComments xmlns="t"><threadedComment ref="B9" id="{3}" personId="{p}"><text>see</text><mentions><mention mentionpersonId="{m}" mentionId="{x}" startIndex="0" length="3"/></mentions></threadedComment></ThreadedComments>"#;
+        let ids = person_ids(thread.as_bytes()).unwrap();
+        assert_eq!(ids, HashSet::from(["{p}".to_string(), "{m}".to_string()]));
+        let xml = r#"<personList xmlns="t"><person displayName="Anna Berg" id="{a}" userId="a@x" providerId="AD"/><person displayName="IT" id="{p}" providerId="None"/></personList>"#;
+        let gone = HashSet::from(["{a}".to_string()]);
+        let c = persons(xml.as_bytes(), &gone, &needles()).unwrap().unwrap();
+        assert_eq!(
+            String::from_utf8(c.xml).unwrap(),
+            r#"<personList xmlns="t"><person displayName="IT" id="{p}" providerId="None"/></personList>"#
+        );
+        assert_eq!(c.counts.comments_removed, 1);
+        assert!(persons(
+            xml.as_bytes(),
+            &HashSet::new(),
+            &Needles::new(&["Nobody Here"])
+        )
+        .unwrap()
+        .is_none());
     }
 }

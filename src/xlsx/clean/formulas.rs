@@ -58,12 +58,13 @@ pub fn array_ref(raw: &[u8]) -> Option<(u32, u32, u32, u32)> {
     let from = tag.find(" ref=\"")? + 6;
     let range = &tag[from..from + tag[from..].find('"')?];
     let (a, b) = range.split_once(':').unwrap_or((range, range));
-    let (r1, c1) = cell(a)?;
-    let (r2, c2) = cell(b)?;
+    let (r1, c1) = cell_ref(a)?;
+    let (r2, c2) = cell_ref(b)?;
     Some((r1, c1, r2, c2))
 }
 
-fn cell(reference: &str) -> Option<(u32, u32)> {
+/// A cell reference (`B7`, `$B$7`) as zero-based (row, column).
+pub fn cell_ref(reference: &str) -> Option<(u32, u32)> {
     let reference = reference.replace('$', "");
     let letters = reference
         .bytes()

@@ -33,8 +33,30 @@ pub fn bad_targets(rels: &[u8], needles: &Needles) -> Result<HashSet<String>, St
         .collect())
 }
 
+/// Ids of the hyperlink relationships in a sheet's `.rels` whose target is a `mailto:` address:
+/// on a changed email cell whose new value is an address, such a link is pointed at it.
+///
+/// # Errors
+/// [`Stop::Malformed`].
+pub fn mailto_targets(rels: &[u8]) -> Result<HashSet<String>, Stop> {
+    let nodes = xml::parse(rels)?;
+    Ok(nodes
+        .iter()
+        .filter(|n| n.local() == "Relationship")
+        .filter(|n| n.attr("Type").is_some_and(|t| t.ends_with("/hyperlink")))
+        .filter(|n| {
+            n.attr("Target").is_some_and(|t| {
+                t.get(..7)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
+            })
+        })
+        .filter_map(|n| n.attr("Id").map(str::to_string))
+        .collect())
+}
+
 /// A `.rels` part at `path` without the relationships of `ids` (hyperlinks the sheet dropped)
-/// and of `dropped` parts; an external target that still holds a removed value points nowhere
+/// and of `dropped` parts, with the `mailto:` links of `retarget` (id, new address) pointed at
+/// their new addresses; an external target that still holds a removed value points nowhere
 /// (`about:blank` for a link).
 ///
 /// # Errors
@@ -43,6 +65,7 @@ pub fn rels(
     xml: &[u8],
     path: &str,
     ids: &[String],
+    retarget: &[(String, String)],
     dropped: &BTreeSet<String>,
     needles: &Needles,
 ) -> Result<Option<Cleaned>, Stop> {
@@ -69,6 +92,18 @@ pub fn rels(
             !external && dropped.contains(&crate::xlsx::package::resolve_target(base, target));
         if ids.iter().any(|x| x == id) || gone {
             edits.push((xml::element_span(&nodes, i), Vec::new()));
+            continue;
+        }
+        if let Some((_, address)) = retarget.iter().find(|(x, _)| x == id) {
+            let new: Vec<(String, String)> = attrs
+                .iter()
+                .map(|(k, v)| match k.as_str() {
+                    "Target" => (k.clone(), format!("mailto:{address}")),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect();
+            counts.texts_redacted += 1;
+            edits.push((node.span(), xml::start_tag(name, &new, *empty)));
             continue;
         }
         if !needles.found_in_markup(&readable(target)) {
@@ -169,11 +204,39 @@ mod tests {
         assert!(!out.contains("rId1") && out.contains("rId2") && out.contains("rId3"));
     }
 
+    #[test]
+    fn mailto_links_are_pointed_at_the_new_address() {
+        let needles = Needles::new(&["anna.berg@contoso.com"]);
+        let xml = br#"<Relationships><Relationship Id="rId1" Type="http://x/hyperlink" Target="MAILTO:anna.berg%40contoso.com" TargetMode="External"/><Relationship Id="rId2" Type="http://x/hyperlink" Target="https://contoso.com/" TargetMode="External"/></Relationships>"#;
+        assert_eq!(
+            mailto_targets(xml).unwrap(),
+            HashSet::from(["rId1".to_string()])
+        );
+        let retarget = [("rId1".to_string(), "deleted-1@example.invalid".to_string())];
+        let out = rels(
+            xml,
+            "xl/worksheets/_rels/sheet1.xml.rels",
+            &[],
+            &retarget,
+            &BTreeSet::new(),
+            &needles,
+        )
+        .unwrap()
+        .unwrap();
+        let out = String::from_utf8(out.xml).unwrap();
+        assert!(
+            out.contains(r#"Id="rId1" Type="http://x/hyperlink" Target="mailto:deleted-1@example.invalid" TargetMode="External""#)
+                && !out.contains("anna"),
+            "{out}"
+        );
+    }
+
     fn rels_part(xml: &[u8], ids: &[String], needles: &Needles) -> String {
         let cleaned = rels(
             xml,
             "xl/worksheets/_rels/sheet1.xml.rels",
             ids,
+            &[],
             &BTreeSet::new(),
             needles,
         )
@@ -194,6 +257,7 @@ mod tests {
                 internal,
                 "xl/drawings/_rels/drawing1.xml.rels",
                 &[],
+                &[],
                 &BTreeSet::new(),
                 &needles
             ),
@@ -208,6 +272,7 @@ mod tests {
         let out = rels(
             xml,
             "xl/_rels/workbook.xml.rels",
+            &[],
             &[],
             &dropped,
             &Needles::new::<&str>(&[]),

@@ -72,7 +72,8 @@ pub struct Counts {
     pub links_removed: u64,
     /// Cached values removed (formula results, values inside array ranges).
     pub caches_dropped: u64,
-    /// Comments and threaded comments removed with their cells' values.
+    /// Comments and threaded comments removed with their cells' values, and persons whose only
+    /// threads went.
     pub comments_removed: u64,
     /// Texts and attributes elsewhere in which removed values were replaced.
     pub texts_redacted: u64,
@@ -118,6 +119,8 @@ pub struct SheetDone<'a> {
     pub changes: &'a SheetChanges,
     /// Relationship ids of hyperlinks the sheet no longer refers to.
     pub dropped_links: Vec<String>,
+    /// `mailto:` hyperlinks of changed email cells to point at the new address (id, address).
+    pub retargeted_links: Vec<(String, String)>,
 }
 
 /// Clean every part of the package that is not a worksheet or the shared strings (which the
@@ -169,7 +172,11 @@ pub fn package(
         }
     }
 
-    // Per sheet: comments, their VML shapes, threaded comments, and the links it dropped.
+    // Per sheet: comments, their VML shapes, threaded comments, and the links it dropped. The
+    // persons threaded comments refer to, before and after, so that a person whose only threads
+    // went leaves the persons part too.
+    let mut persons_before: HashSet<String> = HashSet::new();
+    let mut persons_after: HashSet<String> = HashSet::new();
     for done in sheets {
         for kind in ["/comments", "/vmlDrawing", "/threadedComment"] {
             for path in package::related_parts(zip, done.part, kind)? {
@@ -177,6 +184,11 @@ pub fn package(
                     continue;
                 }
                 let xml = read(zip, &path)?;
+                let threaded = kind == "/threadedComment";
+                if threaded {
+                    // Unreadable parts are judged below (kept when they hold no value).
+                    persons_before.extend(comments::person_ids(&xml).unwrap_or_default());
+                }
                 let cleaned = match kind {
                     "/comments" => comments::legacy(&xml, done.changes, needles),
                     "/vmlDrawing" => comments::vml(&xml, done.changes, needles),
@@ -184,6 +196,10 @@ pub fn package(
                 }
                 .or_else(|stop| tolerate(stop, &xml, needles))
                 .map_err(|s| s.into_problem(&path))?;
+                if threaded {
+                    let after = cleaned.as_ref().map_or(&xml, |c| &c.xml);
+                    persons_after.extend(comments::person_ids(after).unwrap_or_default());
+                }
                 settle(&mut edits, path, cleaned);
             }
         }
@@ -191,12 +207,22 @@ pub fn package(
         if zip.index_for_name(&rels).is_some() {
             handled.insert(rels.clone());
             let xml = read(zip, &rels)?;
-            let cleaned =
-                hyperlinks::rels(&xml, &rels, &done.dropped_links, &edits.dropped, needles)
-                    .map_err(|s| s.into_problem(&rels))?;
+            let cleaned = hyperlinks::rels(
+                &xml,
+                &rels,
+                &done.dropped_links,
+                &done.retargeted_links,
+                &edits.dropped,
+                needles,
+            )
+            .map_err(|s| s.into_problem(&rels))?;
             settle(&mut edits, rels, cleaned);
         }
     }
+
+    let persons_gone: HashSet<String> =
+        persons_before.difference(&persons_after).cloned().collect();
+    let persons_parts = package::related_parts(zip, &map.workbook, "/person")?;
 
     for name in names {
         if handled.contains(&name) || edits.dropped.contains(&name) {
@@ -221,13 +247,15 @@ pub fn package(
         } else if lower.starts_with("docprops/") {
             doc_props::clean(&bytes, needles)
         } else if lower.ends_with(".rels") {
-            hyperlinks::rels(&bytes, &name, &[], &edits.dropped, needles)
+            hyperlinks::rels(&bytes, &name, &[], &[], &edits.dropped, needles)
         } else if lower.contains("/tables/") {
             other::table(&bytes, needles)
         } else if lower.contains("pivotcachedefinition") {
             other::pivot_definition(&bytes, needles)
         } else if lower.starts_with("customxml/") {
             other::custom_xml(&bytes, needles)
+        } else if persons_parts.contains(&name) {
+            comments::persons(&bytes, &persons_gone, needles)
         } else {
             other::generic(&bytes, needles)
         }

@@ -16,14 +16,19 @@ pub struct Tail {
     pub xml: Vec<u8>,
     /// Relationship ids of the hyperlinks removed (their `.rels` entries go too).
     pub dropped_links: Vec<String>,
+    /// `mailto:` hyperlinks kept on changed cells whose new value is an address: relationship id
+    /// and that address (the `.rels` target is pointed at it).
+    pub retargeted: Vec<(String, String)>,
     /// What was done.
     pub counts: Counts,
 }
 
-/// Clean a worksheet's tail (what follows `</sheetData>`): hyperlinks on changed cells, or pointing at a target in
-/// `bad_links`, or whose location, display text or tooltip holds a removed value, are removed
-/// (with `<hyperlinks>` when none is left); every other text and attribute loses its removed
-/// values (formulas keep working or the file fails). `None` when nothing changes.
+/// Clean a worksheet's tail (what follows `</sheetData>`): hyperlinks on changed cells, or
+/// pointing at a target in `bad_links`, or whose location, display text or tooltip holds a
+/// removed value, are removed (with `<hyperlinks>` when none is left), except a `mailto:` link
+/// (its id in `mailtos`) on one changed cell whose new value is an address, which is kept and
+/// pointed at that address; every other text and attribute loses its removed values (formulas
+/// keep working or the file fails). `None` when nothing changes.
 ///
 /// # Errors
 /// [`Stop::Uncleanable`] for a formula naming a removed value outside a string literal.
@@ -31,6 +36,7 @@ pub fn tail(
     xml: &[u8],
     changes: &SheetChanges,
     bad_links: &HashSet<String>,
+    mailtos: &HashSet<String>,
     needles: &Needles,
 ) -> Result<Option<Tail>, Stop> {
     // The tail closes the worksheet element; what comes before that is balanced XML.
@@ -39,6 +45,7 @@ pub fn tail(
     let mut edits = Vec::new();
     let mut counts = Counts::default();
     let mut dropped_links = Vec::new();
+    let mut retargeted = Vec::new();
     let mut dropped_nodes: Vec<std::ops::Range<usize>> = Vec::new();
     let mut groups: Vec<(usize, usize, usize)> = Vec::new(); // (open, links, dropped)
     for (i, node) in nodes.iter().enumerate() {
@@ -53,7 +60,45 @@ pub fn tail(
                 let text_hit = ["location", "display", "tooltip"]
                     .iter()
                     .any(|a| node.attr(a).is_some_and(|v| needles.found_in_markup(v)));
-                if on_changed || bad_links.contains(id) || text_hit {
+                let location_hit = node
+                    .attr("location")
+                    .is_some_and(|v| needles.found_in_markup(v));
+                let new_address = node
+                    .attr("ref")
+                    .filter(|_| mailtos.contains(id) && !location_hit)
+                    .and_then(|r| new_address(r, changes));
+                if let Some(address) = new_address {
+                    // The display text shows the new address; the tooltip loses its values.
+                    if let Node::Start {
+                        span,
+                        name,
+                        attrs,
+                        empty,
+                    } = node
+                    {
+                        let mut changed = false;
+                        let new: Vec<(String, String)> = attrs
+                            .iter()
+                            .map(|(k, v)| {
+                                let new = match xml::local(k) {
+                                    "display" if needles.found_in_markup(v) => {
+                                        Some(address.clone())
+                                    }
+                                    "tooltip" => xml::redact_text(v, needles, true),
+                                    _ => None,
+                                };
+                                changed |= new.is_some();
+                                (k.clone(), new.unwrap_or_else(|| v.clone()))
+                            })
+                            .collect();
+                        if changed {
+                            counts.texts_redacted += 1;
+                            edits.push((span.clone(), xml::start_tag(name, &new, *empty)));
+                            dropped_nodes.push(i..i + 1);
+                        }
+                    }
+                    retargeted.push((id.to_string(), address));
+                } else if on_changed || bad_links.contains(id) || text_hit {
                     let close = xml::close_of(&nodes, i);
                     dropped_nodes.push(i..close + 1);
                     edits.push((xml::element_span(&nodes, i), Vec::new()));
@@ -84,14 +129,31 @@ pub fn tail(
     let (more, n) = xml::redact_nodes(&kept, needles, Mode::Redact, true)?;
     counts.texts_redacted += n as u64;
     edits.extend(more);
-    if edits.is_empty() {
+    if edits.is_empty() && retargeted.is_empty() {
         return Ok(None);
     }
     Ok(Some(Tail {
         xml: xml::splice(xml, edits),
         dropped_links,
+        retargeted,
         counts,
     }))
+}
+
+/// The new value of the one changed cell `reference` names, when it is an email address.
+fn new_address(reference: &str, changes: &SheetChanges) -> Option<String> {
+    if reference.contains([':', ' ']) {
+        return None;
+    }
+    let (row, col) = super::formulas::cell_ref(reference)?;
+    let at = changes
+        .cells
+        .binary_search_by_key(&(row, col), |c| (c.row, c.col))
+        .ok()?;
+    match &changes.cells[at].new {
+        calamine::Data::String(s) if crate::dynamics::is_email(s) => Some(s.clone()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -116,7 +178,7 @@ mod tests {
     fn run(xml: &str, bad: &[&str]) -> Option<Tail> {
         let needles = Needles::new(&["Anna Berg", "anna.berg@contoso.com"]);
         let bad = bad.iter().map(|s| s.to_string()).collect();
-        tail(xml.as_bytes(), &changes(), &bad, &needles).unwrap()
+        tail(xml.as_bytes(), &changes(), &bad, &HashSet::new(), &needles).unwrap()
     }
 
     #[test]
@@ -130,6 +192,35 @@ mod tests {
         );
         assert_eq!(t.dropped_links, ["rId1", "rId4"]);
         assert_eq!(t.counts.links_removed, 3);
+    }
+
+    #[test]
+    fn mailto_links_on_cells_changed_to_an_address_are_kept() {
+        let needles = Needles::new(&["anna.berg@contoso.com"]);
+        let mut changes = changes();
+        changes.cells[0].new = Data::String("deleted-1@example.invalid".into());
+        let mailtos = HashSet::from(["rId1".to_string(), "rId2".to_string()]);
+        let bad = HashSet::from(["rId1".to_string()]);
+        let xml = r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="anna.berg@contoso.com"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#;
+        let t = tail(xml.as_bytes(), &changes, &bad, &mailtos, &needles)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            t.retargeted,
+            [("rId1".to_string(), "deleted-1@example.invalid".to_string())]
+        );
+        assert!(t.dropped_links.is_empty());
+        assert_eq!(
+            String::from_utf8(t.xml).unwrap(),
+            r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="deleted-1@example.invalid"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#
+        );
+        // A new value that is not an address: the link goes.
+        changes.cells[0].new = Data::String("Deleted".into());
+        let t = tail(xml.as_bytes(), &changes, &bad, &mailtos, &needles)
+            .unwrap()
+            .unwrap();
+        assert!(t.retargeted.is_empty());
+        assert_eq!(t.dropped_links, ["rId1"]);
     }
 
     #[test]
@@ -155,7 +246,13 @@ mod tests {
         let needles = Needles::new(&["Anna Berg"]);
         let xml = r#"<dataValidations><dataValidation type="list"><formula1>'Anna Berg'!$A$1:$A$3</formula1></dataValidation></dataValidations></worksheet>"#;
         assert!(matches!(
-            tail(xml.as_bytes(), &changes(), &HashSet::new(), &needles),
+            tail(
+                xml.as_bytes(),
+                &changes(),
+                &HashSet::new(),
+                &HashSet::new(),
+                &needles
+            ),
             Err(Stop::Uncleanable { place: "a formula" })
         ));
     }
