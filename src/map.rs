@@ -444,11 +444,18 @@ impl Map {
 
     /// Whether `allow_residual` names the column with this header (ignoring case and
     /// surrounding spaces).
+    /// A column the map keeps as a lookup (`action = "keep", lookup = true`, by its key or an
+    /// alias) is allowed too: the map says on purpose that it keeps other records' names, and
+    /// the report lists what it holds.
     pub fn allows_residual(&self, header: &str) -> bool {
-        let header = header.trim();
-        self.allow_residual
-            .iter()
-            .any(|c| c.trim().to_lowercase() == header.to_lowercase())
+        let header = header.trim().to_lowercase();
+        let same = |c: &str| c.trim().to_lowercase() == header;
+        self.allow_residual.iter().any(|c| same(c))
+            || self.rules.iter().any(|r| {
+                r.lookup
+                    && matches!(r.action, Action::Keep)
+                    && (same(&r.key) || r.aliases.iter().any(|a| same(a)))
+            })
     }
 
     /// Whether a `redact` action uses `mentions`: it replaces what every row of the sheet
@@ -811,6 +818,17 @@ mod tests {
         )
         .unwrap();
         assert!(m.allows_residual("manager") && !m.allows_residual("Owner"));
+        let lookups = Map::parse(
+            "version = 1\n[columns]\n\"Created By\" = { action = \"keep\", lookup = true, aliases = [\"Erstellt von\"] }\nNotes = \"keep\"\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        assert!(lookups.allows_residual(" created by") && lookups.allows_residual("Erstellt von"));
+        assert!(
+            !lookups.allows_residual("Notes"),
+            "a plain keep is not a lookup"
+        );
         let e = Map::parse(
             "version = 1\nallow_residual = [\"\"]\n[columns]\nName = \"clear\"\n",
             "m",
