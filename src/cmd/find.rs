@@ -160,7 +160,7 @@ impl Finder {
                 event,
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
             ) {
-                push_text(&event, &mut text);
+                crate::verify::leaks::push_text(&event, &mut text);
                 buf.clear();
                 continue;
             }
@@ -208,30 +208,6 @@ impl Finder {
             buf.clear();
         }
         found
-    }
-}
-
-/// Text of one event, unescaped, appended to `out` (entity references arrive as events of their
-/// own, so text split by `&amp;` is joined again before it is searched).
-fn push_text(event: &Event, out: &mut String) {
-    match event {
-        Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
-        Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
-        Event::GeneralRef(r) => match r.resolve_char_ref() {
-            Ok(Some(c)) => out.push(c),
-            _ => {
-                let name: &str = r;
-                match quick_xml::escape::resolve_predefined_entity(name) {
-                    Some(s) => out.push_str(s),
-                    None => {
-                        out.push('&');
-                        out.push_str(name);
-                        out.push(';');
-                    }
-                }
-            }
-        },
-        _ => {}
     }
 }
 
