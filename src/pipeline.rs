@@ -612,21 +612,7 @@ fn pick_map<'a>(
     book: &crate::workbook::Workbook,
     settings: &'a Settings,
 ) -> Result<&'a Map, Problem> {
-    let Some(entity) = book.metadata().map(|m| m.entity) else {
-        return Ok(map);
-    };
-    let found = settings
-        .by_entity
-        .iter()
-        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
-    match found.map(|e| &e.map) {
-        None => Ok(map),
-        Some(Ok(profile)) => Ok(profile),
-        Some(Err(why)) => Err(Problem::WrongProfile {
-            entity,
-            profile: format!("its profile cannot run: {why}"),
-        }),
-    }
+    crate::profiles::map_for(map, &settings.by_entity, book)
 }
 
 /// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity) would
@@ -794,17 +780,7 @@ pub fn verify_changed_rows_only(
     scrubbed: &Path,
     limits: &crate::xlsx::Limits,
 ) -> Result<crate::verify::Outcome, FileError> {
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| {
-            FileError::new(
-                path,
-                match e.kind() {
-                    std::io::ErrorKind::NotFound => Problem::NotFound,
-                    kind => Problem::Read(kind),
-                },
-            )
-        })
-    };
+    let read = crate::verify::read_bytes;
     if InputKind::of(original) != InputKind::of(scrubbed) {
         return Err(FileError::new(scrubbed, Problem::FormatMismatch));
     }
@@ -818,7 +794,7 @@ pub fn verify_changed_rows_only(
         InputKind::Xlsx => crate::xlsx::read_with(&bytes, limits),
     }
     .map_err(fail)?;
-    let map = crate::verify::entity_map(map, by_entity, &book).map_err(fail)?;
+    let map = crate::profiles::map_for(map, by_entity, &book).map_err(fail)?;
     let file_plan = plan::resolve(map, &book).map_err(fail)?;
     let changes = only_changed_rows(&book, apply::apply_plan(map, &file_plan, &book));
     let output = read(scrubbed)?;

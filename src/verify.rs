@@ -389,7 +389,8 @@ pub fn verify_files(
     }
     let original_side = || {
         let book = read_file(original, None, limits)?;
-        let map = entity_map(map, by_entity, &book).map_err(|p| FileError::new(original, p))?;
+        let map = crate::profiles::map_for(map, by_entity, &book)
+            .map_err(|p| FileError::new(original, p))?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
         let changes = apply::apply_plan(map, &plan, &book);
         Ok::<_, FileError>((book, plan, changes, map))
@@ -419,28 +420,6 @@ pub fn verify_files(
         .map_err(|p| FileError::new(scrubbed, p));
     drop_later((book, plan, changes, scrubbed_book, raw));
     outcome
-}
-
-/// `map`, or the profile in `by_entity` made for `book`'s entity (as `scrub` picks it).
-pub(crate) fn entity_map<'a>(
-    map: &'a Map,
-    by_entity: &'a [crate::profiles::EntityMap],
-    book: &Workbook,
-) -> Result<&'a Map, Problem> {
-    let Some(entity) = book.metadata().map(|m| m.entity) else {
-        return Ok(map);
-    };
-    let found = by_entity
-        .iter()
-        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
-    match found.map(|e| &e.map) {
-        None => Ok(map),
-        Some(Ok(profile)) => Ok(profile),
-        Some(Err(why)) => Err(Problem::WrongProfile {
-            entity,
-            profile: format!("its profile cannot run: {why}"),
-        }),
-    }
 }
 
 /// Verify a scrubbed output against an original already read and scrubbed in memory, as
@@ -498,7 +477,7 @@ pub(crate) fn check_staged(
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(|e| {
         FileError::new(
             path,

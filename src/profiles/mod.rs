@@ -87,6 +87,32 @@ pub fn find(name: &str) -> Option<&'static Profile> {
     PROFILES.iter().find(|p| p.name == name)
 }
 
+/// `map`, or the profile in `by_entity` made for `book`'s entity: how `scrub` and `verify` pick
+/// the map of each file when neither `--map` nor `--profile` was given.
+///
+/// # Errors
+/// [`crate::error::Problem::WrongProfile`] when that table's profile cannot run.
+pub fn map_for<'a>(
+    map: &'a crate::map::Map,
+    by_entity: &'a [EntityMap],
+    book: &crate::workbook::Workbook,
+) -> Result<&'a crate::map::Map, crate::error::Problem> {
+    let Some(entity) = book.metadata().map(|m| m.entity) else {
+        return Ok(map);
+    };
+    let found = by_entity
+        .iter()
+        .find(|e| e.entities.iter().any(|n| n.eq_ignore_ascii_case(&entity)));
+    match found.map(|e| &e.map) {
+        None => Ok(map),
+        Some(Ok(profile)) => Ok(profile),
+        Some(Err(why)) => Err(crate::error::Problem::WrongProfile {
+            entity,
+            profile: format!("its profile cannot run: {why}"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
