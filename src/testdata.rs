@@ -19,6 +19,7 @@
 pub mod approvals;
 pub mod catalogue;
 pub mod localized;
+pub mod scatter;
 pub mod sweep;
 
 use std::collections::{HashMap, HashSet};

@@ -131,14 +131,14 @@ pub struct Planted {
     pub values: Vec<String>,
 }
 
-const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+pub(super) const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+pub(super) const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// The package's parts, in order, to edit by hand.
-struct Parts(Vec<(String, Vec<u8>)>);
+pub(super) struct Parts(pub(super) Vec<(String, Vec<u8>)>);
 
 impl Parts {
-    fn read(xlsx: &[u8]) -> Parts {
+    pub(super) fn read(xlsx: &[u8]) -> Parts {
         let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("generated zip");
         let mut parts = Vec::new();
         for i in 0..zip.len() {
@@ -151,7 +151,11 @@ impl Parts {
         Parts(parts)
     }
 
-    fn text(&self, name: &str) -> String {
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
+    pub(super) fn text(&self, name: &str) -> String {
         let (_, data) = self
             .0
             .iter()
@@ -160,7 +164,7 @@ impl Parts {
         String::from_utf8(data.clone()).expect("UTF-8 part")
     }
 
-    fn set(&mut self, name: &str, data: impl Into<Vec<u8>>) {
+    pub(super) fn set(&mut self, name: &str, data: impl Into<Vec<u8>>) {
         let data = data.into();
         match self.0.iter_mut().find(|(n, _)| n == name) {
             Some(part) => part.1 = data,
@@ -169,7 +173,7 @@ impl Parts {
     }
 
     /// Insert `text` before the first `before` in a part.
-    fn insert(&mut self, name: &str, before: &str, text: &str) {
+    pub(super) fn insert(&mut self, name: &str, before: &str, text: &str) {
         let old = self.text(name);
         let at = old
             .find(before)
@@ -178,7 +182,7 @@ impl Parts {
     }
 
     /// Add a part with its content type override (or extension default).
-    fn add(&mut self, name: &str, data: impl Into<Vec<u8>>, content_type: &str) {
+    pub(super) fn add(&mut self, name: &str, data: impl Into<Vec<u8>>, content_type: &str) {
         self.set(name, data);
         let types = self.text("[Content_Types].xml");
         let entry = match name.rsplit_once('.') {
@@ -196,7 +200,14 @@ impl Parts {
     }
 
     /// Add a relationship to a `.rels` part (created when missing).
-    fn relate(&mut self, rels: &str, id: &str, kind: &str, target: &str, external: bool) {
+    pub(super) fn relate(
+        &mut self,
+        rels: &str,
+        id: &str,
+        kind: &str,
+        target: &str,
+        external: bool,
+    ) {
         if !self.0.iter().any(|(n, _)| n == rels) {
             self.set(
                 rels,
@@ -215,7 +226,7 @@ impl Parts {
         );
     }
 
-    fn write(&self) -> Vec<u8> {
+    pub(super) fn write(&self) -> Vec<u8> {
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -229,7 +240,7 @@ impl Parts {
 }
 
 /// Escape text for XML.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -237,7 +248,7 @@ fn esc(text: &str) -> String {
 }
 
 /// The text of `row`'s column `logical`.
-fn value(export: &Export, row: usize, logical: &str) -> String {
+pub(super) fn value(export: &Export, row: usize, logical: &str) -> String {
     let col = export.column_index(logical).expect("column");
     match &export.rows[row][col] {
         Value::Text(s) => s.clone(),
@@ -274,19 +285,57 @@ fn add_sheet(parts: &mut Parts, name: &str, body: &str) {
 /// The export for `place`: a generated Disabled Users export of 8 rows with personal values of
 /// its first rows planted in that place.
 pub fn planted(place: Place) -> Planted {
-    let export = disabled_users(&Options {
-        rows: 8,
-        ..Options::default()
-    });
+    planted_in(
+        disabled_users(&Options {
+            rows: 8,
+            ..Options::default()
+        }),
+        &[place],
+    )
+}
+
+/// `export` (of 4 rows or more) with personal values of its first rows planted in each of
+/// `places`, which may be any of [`Place::CLEANED`] together (each failing place alone).
+pub fn planted_in(export: Export, places: &[Place]) -> Planted {
     let mut parts = Parts::read(&export.to_xlsx());
-    let full: Vec<String> = (0..4).map(|r| value(&export, r, "fullname")).collect();
+    let mut values = Vec::new();
+    // In an order that keeps the sheet's and the workbook's elements where the schema wants
+    // them (each place inserts before the same few anchors).
+    let mut ordered = places.to_vec();
+    ordered.sort_by_key(|p| match p {
+        Place::ScenariosAndSmartTags => 0,
+        Place::SheetExtras => 1,
+        Place::Chart => 2,
+        Place::Comments => 3,
+        Place::ExternalLink => 4,
+        Place::WorkbookPart => 5,
+        _ => 6,
+    });
+    ordered.dedup();
+    for place in ordered {
+        for value in plant(&mut parts, &export, place) {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+    }
+    Planted {
+        xlsx: parts.write(),
+        export,
+        values,
+    }
+}
+
+/// Plant personal values of `export`'s first rows in `place`; the values planted.
+fn plant(parts: &mut Parts, export: &Export, place: Place) -> Vec<String> {
+    let full: Vec<String> = (0..4).map(|r| value(export, r, "fullname")).collect();
     let email: Vec<String> = (0..2)
-        .map(|r| value(&export, r, "internalemailaddress"))
+        .map(|r| value(export, r, "internalemailaddress"))
         .collect();
-    let last0 = value(&export, 0, "lastname");
+    let last0 = value(export, 0, "lastname");
     let sheet = "xl/worksheets/sheet1.xml";
     let sheet_rels = "xl/worksheets/_rels/sheet1.xml.rels";
-    let values: Vec<String> = match place {
+    match place {
         Place::Hyperlinks => {
             parts.insert(
                 sheet,
@@ -308,7 +357,7 @@ pub fn planted(place: Place) -> Planted {
         }
         Place::ArrayFormulas => {
             add_sheet(
-                &mut parts,
+                parts,
                 "Lookup",
                 &format!(
                     r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c><c r="C1" t="inlineStr"><is><t>Row</t></is></c><c r="D1" t="inlineStr"><is><t>Length</t></is></c></row><row r="2"><c r="A2" t="str"><f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f><v>{}</v></c><c r="B2" t="str"><f>'Disabled Users'!I2</f><v>{}</v></c><c r="C2"><v>2</v></c><c r="D2"><f>LEN('Disabled Users'!D2)</f><v>{}</v></c></row><row r="3"><c r="A3" t="str"><v>{}</v></c><c r="C3"><v>3</v></c></row><row r="4"><c r="A4" t="str"><v>{}</v></c><c r="C4"><v>4</v></c></row>"#,
@@ -394,7 +443,7 @@ pub fn planted(place: Place) -> Planted {
             );
             parts.relate(
                 sheet_rels,
-                "rId7",
+                "rId10",
                 "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment",
                 "../threadedComments/threadedComment1.xml",
                 false,
@@ -893,7 +942,7 @@ pub fn planted(place: Place) -> Planted {
         }
         Place::SheetNamedAfterUser => {
             add_sheet(
-                &mut parts,
+                parts,
                 &full[0],
                 r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Notes</t></is></c></row>"#,
             );
@@ -901,7 +950,7 @@ pub fn planted(place: Place) -> Planted {
         }
         Place::FormulaNamingUser => {
             add_sheet(
-                &mut parts,
+                parts,
                 "Lookup",
                 &format!(
                     r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Flag</t></is></c></row><row r="2"><c r="A2"><f>IF('Disabled Users'!D2="{}",1,0)</f><v>1</v></c></row>"#,
@@ -930,11 +979,6 @@ pub fn planted(place: Place) -> Planted {
             );
             vec![full[0].clone()]
         }
-    };
-    Planted {
-        xlsx: parts.write(),
-        export,
-        values,
     }
 }
 

@@ -30,6 +30,7 @@ use crate::error::Problem;
 use crate::map::Map;
 use crate::plan::FilePlan;
 use crate::workbook::{Format, Workbook};
+use crate::xlsx::clean::xml as clean;
 use calamine::Data;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
@@ -770,8 +771,15 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     let mut out: Texts = Vec::new();
     let mut text = String::new();
     let mut cell: Option<(u32, u32)> = None;
-    let flush = |text: &mut String, cell, out: &mut Vec<_>| {
+    // Whether the text being gathered is a header's or footer's, whose codes (`&LAnna Berg`)
+    // are glued to the text.
+    let mut header_footer = false;
+    let flush = |text: &mut String, cell, out: &mut Vec<_>, header_footer: bool| {
         if !text.trim().is_empty() {
+            if header_footer {
+                out.push((clean::header_footer_masked(text), cell));
+            }
+            push_shown(text, cell, out);
             out.push((std::mem::take(text), cell));
         }
         text.clear();
@@ -782,7 +790,8 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             Event::Start(e) | Event::Empty(e) => {
                 let local = e.local_name();
                 if !inside_run(local.as_ref()) {
-                    flush(&mut text, cell, &mut out);
+                    flush(&mut text, cell, &mut out, header_footer);
+                    header_footer = clean::is_header_footer(local.as_ref());
                 }
                 if matches!(local.as_ref(), "comment" | "threadedComment") {
                     cell = e
@@ -798,6 +807,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                     }
                     if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
                         if v.chars().any(char::is_alphanumeric) {
+                            push_shown(&v, cell, &mut out);
                             out.push((v.into_owned(), cell));
                         }
                     }
@@ -806,7 +816,8 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             Event::End(e) => {
                 let local = e.local_name();
                 if !inside_run(local.as_ref()) {
-                    flush(&mut text, cell, &mut out);
+                    flush(&mut text, cell, &mut out, header_footer);
+                    header_footer = false;
                 }
                 if matches!(local.as_ref(), "comment" | "threadedComment") {
                     cell = None;
@@ -819,8 +830,16 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             _ => {}
         }
     }
-    flush(&mut text, cell, &mut out);
+    flush(&mut text, cell, &mut out, header_footer);
     Some(out)
+}
+
+/// `text` decoded from SpreadsheetML's `_xHHHH_` escapes, which Excel shows decoded, when it
+/// has any (percent-escapes the [`Haystack`] decodes itself).
+fn push_shown(text: &str, cell: Option<(u32, u32)>, out: &mut Texts) {
+    if let Some(shown) = clean::decode_xstring(text) {
+        out.push((shown, cell));
+    }
 }
 
 /// The parts and sheets whose input held a removed value, looked up in the output: a leak

@@ -18,6 +18,7 @@ mod limits;
 mod lossless;
 mod no_values;
 mod package_clean;
+mod package_scatter;
 mod privacy;
 mod raw_layout;
 mod rows;

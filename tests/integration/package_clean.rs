@@ -11,6 +11,14 @@ use std::io::{Cursor, Read};
 /// Every part of a package as text: UTF-8 (or UTF-16 with a byte order mark), XML escapes and
 /// percent-escapes undone.
 fn part_texts(xlsx: &[u8]) -> Vec<(String, String)> {
+    decoded_parts(xlsx)
+        .into_iter()
+        .map(|(name, text)| (name, readable(&text)))
+        .collect()
+}
+
+/// Every part of a package, decoded: UTF-8, or UTF-16 with a byte order mark.
+pub(crate) fn decoded_parts(xlsx: &[u8]) -> Vec<(String, String)> {
     let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
     let mut out = Vec::new();
     for i in 0..zip.len() {
@@ -27,24 +35,33 @@ fn part_texts(xlsx: &[u8]) -> Vec<(String, String)> {
         } else {
             String::from_utf8_lossy(&data).into_owned()
         };
-        let text = quick_xml::escape::unescape(&text)
-            .map(|t| t.into_owned())
-            .unwrap_or(text);
-        let text = percent_encoding::percent_decode_str(&text)
-            .decode_utf8_lossy()
-            .into_owned();
         out.push((name, text));
     }
     out
 }
 
+/// A part's text with its XML escapes and percent-escapes undone.
+pub(crate) fn readable(text: &str) -> String {
+    let text = quick_xml::escape::unescape(text)
+        .map(|t| t.into_owned())
+        .unwrap_or_else(|_| text.to_string());
+    percent_encoding::percent_decode_str(&text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Whether `value` occurs in `text` as a whole word or phrase, ignoring case.
-fn holds(text: &str, value: &str) -> bool {
+pub(crate) fn holds(text: &str, value: &str) -> bool {
+    whole_word(value).is_match(text)
+}
+
+/// What finds `value` as a whole word or phrase, ignoring case (see [`holds`]).
+pub(crate) fn whole_word(value: &str) -> regex::Regex {
     let pattern = format!(
         r"(?i)(^|[^\p{{L}}\p{{N}}]){}($|[^\p{{L}}\p{{N}}])",
         regex::escape(value)
     );
-    regex::Regex::new(&pattern).unwrap().is_match(text)
+    regex::Regex::new(&pattern).unwrap()
 }
 
 fn scrubbed(place: Place) -> (Workdir, Planted) {

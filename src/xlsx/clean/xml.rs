@@ -203,12 +203,29 @@ pub fn splice(xml: &[u8], mut edits: Vec<Edit>) -> Vec<u8> {
     out
 }
 
-/// `text` with each hit replaced by [`REDACTED`]; `None` without hits.
+/// `text` with each hit replaced by [`REDACTED`]; `None` without hits. Text that reads
+/// otherwise once decoded (see [`shown`]) is searched decoded, and written decoded with its
+/// hits replaced: a value may show only there (`Anna%20Berg`), and replacing a part of the
+/// escaped text could leave the rest of it (`[removed]%20Berg`).
 pub fn redact_text(text: &str, needles: &Needles, markup: bool) -> Option<String> {
-    let spans = needles.spans(text, markup);
-    if spans.is_empty() {
-        return None;
+    redact_shown(text, |t| needles.spans(t, markup))
+}
+
+/// `text` (or, when it reads otherwise decoded, the decoded text) with the spans `find` gives
+/// replaced by [`REDACTED`]; `None` without any.
+fn redact_shown(text: &str, find: impl Fn(&str) -> Vec<Range<usize>>) -> Option<String> {
+    if let Some(shown) = shown(text) {
+        let spans = find(&shown);
+        if !spans.is_empty() {
+            return Some(replace_spans(&shown, spans));
+        }
     }
+    let spans = find(text);
+    (!spans.is_empty()).then(|| replace_spans(text, spans))
+}
+
+/// `text` with each span replaced by [`REDACTED`].
+fn replace_spans(text: &str, spans: Vec<Range<usize>>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for r in spans {
@@ -217,6 +234,43 @@ pub fn redact_text(text: &str, needles: &Needles, markup: bool) -> Option<String
         pos = r.end;
     }
     out.push_str(&text[pos..]);
+    out
+}
+
+/// `text` as a reader sees it, when that differs: SpreadsheetML's `_xHHHH_` escapes (which
+/// Excel decodes in cell strings, comments, headers and most attributes: `_x0041_nna` shows
+/// `Anna`) and percent-escapes (`Anna%20Berg`) decoded.
+pub fn shown(text: &str) -> Option<String> {
+    let unescaped = decode_xstring(text);
+    let base = unescaped.as_deref().unwrap_or(text);
+    crate::verify::needles::percent_decoded(base).or(unescaped)
+}
+
+/// `text` with its `_xHHHH_` escapes decoded, when it has any.
+pub fn decode_xstring(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escape_at = |i: usize| -> Option<char> {
+        let b = bytes.get(i..i + 7)?;
+        if b[0] != b'_' || b[1] != b'x' || b[6] != b'_' {
+            return None;
+        }
+        let hex = std::str::from_utf8(&b[2..6]).ok()?;
+        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+    };
+    let first = memchr::memchr_iter(b'_', bytes).find(|&i| escape_at(i).is_some())?;
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first]);
+    let mut i = first;
+    while i < text.len() {
+        if let Some(c) = escape_at(i) {
+            out.push(c);
+            i += 7;
+        } else {
+            let c = text[i..].chars().next()?;
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
     Some(out)
 }
 
@@ -247,7 +301,7 @@ pub fn redact_formula(text: &str, needles: &Needles) -> Result<Option<String>, S
 
 /// Header and footer elements, whose text carries formatting codes (`&L`, `&"Arial,Bold"`,
 /// `&12`) glued to what people typed.
-fn is_header_footer(local: &str) -> bool {
+pub fn is_header_footer(local: &str) -> bool {
     matches!(
         local,
         "oddHeader" | "oddFooter" | "evenHeader" | "evenFooter" | "firstHeader" | "firstFooter"
@@ -255,9 +309,15 @@ fn is_header_footer(local: &str) -> bool {
 }
 
 /// Header or footer text with each hit replaced by [`REDACTED`]; the codes are searched as
-/// spaces (`&LAnna Berg` holds `Anna Berg`) and kept.
+/// spaces (`&LAnna Berg` holds `Anna Berg`) and kept. A value that shows only once the text is
+/// decoded (see [`shown`]) is a hit too, as in [`redact_text`].
 fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
-    // The same text with each code blanked byte for byte, so offsets stay the same.
+    redact_shown(text, |t| needles.spans(&header_footer_masked(t), false))
+}
+
+/// Header or footer text with each formatting code (`&L`, `&"Arial,Bold"`, `&12`) blanked
+/// byte for byte, so that offsets stay the same and a value glued to a code stands alone.
+pub fn header_footer_masked(text: &str) -> String {
     let mut masked = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -294,19 +354,7 @@ fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
             None => {}
         }
     }
-    let spans = needles.spans(&masked, false);
-    if spans.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for r in spans {
-        out.push_str(&text[pos..r.start]);
-        out.push_str(REDACTED);
-        pos = r.end;
-    }
-    out.push_str(&text[pos..]);
-    Some(out)
+    masked
 }
 
 /// Elements whose text is a formula.
@@ -483,6 +531,35 @@ mod tests {
             Some("&L[removed] && co")
         );
         assert_eq!(redact_header_footer("&LAnnabel", &needles), None);
+    }
+
+    #[test]
+    fn values_that_show_only_decoded_are_redacted() {
+        let needles = Needles::new(&["Anna Berg", "anna.berg@contoso.com"]);
+        assert_eq!(
+            decode_xstring("_x0041_nna B_x0065_rg").as_deref(),
+            Some("Anna Berg")
+        );
+        assert_eq!(decode_xstring("_x00zz_ and _x"), None);
+        assert_eq!(
+            redact_text("Ask _x0041_nn_x0061_ Berg", &needles, false).as_deref(),
+            Some("Ask [removed]")
+        );
+        assert_eq!(
+            redact_text("who=Anna%20Berg", &needles, true).as_deref(),
+            Some("who=[removed]")
+        );
+        assert_eq!(redact_text("50% of _x0041_nnabel", &needles, false), None);
+        assert_eq!(
+            redact_header_footer("&Lanna.berg%40contoso.com&RPage &P", &needles).as_deref(),
+            Some("&L[removed]&RPage &P")
+        );
+        // Not only the part of the value that shows undecoded.
+        let needles = Needles::new(&["Anna Berg", "Anna", "Berg"]);
+        assert_eq!(
+            redact_text("Anna%20Berg", &needles, false).as_deref(),
+            Some("[removed]")
+        );
     }
 
     #[test]
