@@ -206,20 +206,23 @@ fn issue_12_comment_with_xstring_escapes_is_cleaned() {
     }
 }
 
-/// A percent-encoded address glued to a header code (`&Lanna.berg%40contoso.com`) was left
-/// by the header cleaner and missed by the sweep; now it is redacted.
+/// An address glued to a header code and written encoded (`&Lanna.berg%40contoso.com`,
+/// `&L_x0061_nna.berg@contoso.com`) was left by the header cleaner and missed by the sweep;
+/// now it is redacted.
 #[test]
-fn issue_12_url_encoded_address_in_a_header_is_cleaned() {
+fn issue_12_encoded_address_glued_to_a_header_code_is_cleaned() {
     for kind in [Kind::Email, Kind::UserName, Kind::FullName] {
-        let outcome = erased_or_failed(
-            5,
-            &[],
-            &one(Spot::HeaderFooter, kind, Form::UrlEncoded),
-            &Settings::default(),
-        );
-        assert!(
-            matches!(outcome, Ok(Outcome::Erased)),
-            "{kind:?}: {outcome:?}"
-        );
+        for form in [Form::UrlEncoded, Form::Xstring(0)] {
+            let outcome = erased_or_failed(
+                5,
+                &[],
+                &one(Spot::HeaderFooter, kind, form),
+                &Settings::default(),
+            );
+            assert!(
+                matches!(outcome, Ok(Outcome::Erased)),
+                "{kind:?} {form:?}: {outcome:?}"
+            );
+        }
     }
 }
