@@ -122,11 +122,17 @@ pub enum Spot {
     CondFormat,
     /// An autofilter value.
     AutoFilter,
+    /// A data validation's input prompt and error message.
+    ValidationPrompt,
+    /// A shared string that no cell uses.
+    UnusedSharedString,
+    /// A comment in the JPEG image of a picture on the `Handover` sheet.
+    ImageMetadata,
 }
 
 impl Spot {
     /// Every spot.
-    pub const ALL: [Spot; 21] = [
+    pub const ALL: [Spot; 24] = [
         Spot::KeptCell,
         Spot::SharedKeptCell,
         Spot::FormulaCache,
@@ -148,6 +154,9 @@ impl Spot {
         Spot::ValidationList,
         Spot::CondFormat,
         Spot::AutoFilter,
+        Spot::ValidationPrompt,
+        Spot::UnusedSharedString,
+        Spot::ImageMetadata,
     ];
 }
 
@@ -366,6 +375,7 @@ impl<'a> Handover<'a> {
         self.workbook_wide(parts);
         let kept = self.get(Spot::KeptCell, Ctx::Rich);
         let shared = self.get(Spot::SharedKeptCell, Ctx::Rich);
+        let unused = self.get(Spot::UnusedSharedString, Ctx::Rich);
         let cached = self.get(Spot::FormulaCache, Ctx::Plain);
         let comments = self.get(Spot::Comment, Ctx::Rich);
         let authors = self.get(Spot::CommentAuthor, Ctx::Xml);
@@ -384,7 +394,7 @@ impl<'a> Handover<'a> {
         for text in &kept {
             owners.push(format!(r#"t="inlineStr"><is>{text}</is>"#));
         }
-        if !shared.is_empty() {
+        if !shared.is_empty() || !unused.is_empty() {
             let sst = parts.text("xl/sharedStrings.xml");
             let count = |attr: &str| -> u32 {
                 sst.split(&format!(r#" {attr}=""#))
@@ -394,7 +404,11 @@ impl<'a> Handover<'a> {
                     .expect("shared string counts")
             };
             let (total, unique) = (count("count"), count("uniqueCount"));
-            let items: String = shared.iter().map(|s| format!("<si>{s}</si>")).collect();
+            let items: String = shared
+                .iter()
+                .chain(&unused)
+                .map(|s| format!("<si>{s}</si>"))
+                .collect();
             let sst = sst
                 .replacen(
                     &format!(r#" count="{total}""#),
@@ -403,7 +417,10 @@ impl<'a> Handover<'a> {
                 )
                 .replacen(
                     &format!(r#" uniqueCount="{unique}""#),
-                    &format!(r#" uniqueCount="{}""#, unique + shared.len() as u32),
+                    &format!(
+                        r#" uniqueCount="{}""#,
+                        unique + (shared.len() + unused.len()) as u32
+                    ),
                     1,
                 )
                 .replacen("</sst>", &format!("{items}</sst>"), 1);
@@ -456,10 +473,25 @@ impl<'a> Handover<'a> {
             ));
         }
         let lists = self.get(Spot::ValidationList, Ctx::Plain);
-        if !lists.is_empty() {
+        let prompts = self.get(Spot::ValidationPrompt, Ctx::Xml);
+        if !lists.is_empty() || !prompts.is_empty() {
+            let mut validations = Vec::new();
+            if !lists.is_empty() {
+                validations.push(format!(
+                    r#"<dataValidation type="list" allowBlank="1" sqref="B2:B{rows}"><formula1>"{},Service Desk"</formula1></dataValidation>"#,
+                    lists.join(",")
+                ));
+            }
+            for (i, text) in prompts.iter().enumerate() {
+                validations.push(format!(
+                    r#"<dataValidation type="textLength" operator="lessThanOrEqual" allowBlank="1" showInputMessage="1" showErrorMessage="1" errorTitle="Ask {text}" error="Too long; ask {text}" promptTitle="Owner" prompt="Checked by {text}" sqref="C{}"><formula1>100</formula1></dataValidation>"#,
+                    i + 2
+                ));
+            }
             xml.push_str(&format!(
-                r#"<dataValidations count="1"><dataValidation type="list" allowBlank="1" sqref="B2:B{rows}"><formula1>"{},Service Desk"</formula1></dataValidation></dataValidations>"#,
-                lists.join(",")
+                r#"<dataValidations count="{}">{}</dataValidations>"#,
+                validations.len(),
+                validations.concat()
             ));
         }
         if !tooltips.is_empty() || !targets.is_empty() {
@@ -684,7 +716,18 @@ impl<'a> Handover<'a> {
         let titles = self.get(Spot::ChartTitle, Ctx::Drawing);
         let boxes = self.get(Spot::TextBox, Ctx::Drawing);
         let alt = self.get(Spot::AltText, Ctx::Plain);
-        if cache.is_empty() && titles.is_empty() && boxes.is_empty() && alt.is_empty() {
+        let images: Vec<&String> = self
+            .at
+            .iter()
+            .filter(|(s, _, _)| *s == Spot::ImageMetadata)
+            .map(|(_, v, _)| v)
+            .collect();
+        if cache.is_empty()
+            && titles.is_empty()
+            && boxes.is_empty()
+            && alt.is_empty()
+            && images.is_empty()
+        {
             return false;
         }
         const XDR: &str = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing";
@@ -710,6 +753,30 @@ impl<'a> Handover<'a> {
                 r#"<xdr:twoCellAnchor>{}<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="3" name="TextBox 2" descr="{}"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="1000000" cy="500000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr vertOverflow="clip" wrap="square" rtlCol="0"/><a:lstStyle/>{body}</xdr:txBody></xdr:sp><xdr:clientData/></xdr:twoCellAnchor>"#,
                 anchor(1),
                 alt.join("; ")
+            ));
+        }
+        if !images.is_empty() {
+            // A JPEG whose comment segment (`FF FE`) names the people in the photo, as
+            // cameras and photo tools write them.
+            let mut jpeg = b"\xFF\xD8".to_vec();
+            for text in &images {
+                let comment = format!("Photo: {text}");
+                jpeg.extend([0xFF, 0xFE]);
+                jpeg.extend(((comment.len() + 2) as u16).to_be_bytes());
+                jpeg.extend(comment.bytes());
+            }
+            jpeg.extend(b"\xFF\xD9");
+            parts.add("xl/media/image9.jpeg", jpeg, "image/jpeg");
+            parts.relate(
+                "xl/drawings/_rels/drawing9.xml.rels",
+                "rId2",
+                &format!("{REL}/image"),
+                "../media/image9.jpeg",
+                false,
+            );
+            shapes.push_str(&format!(
+                r#"<xdr:twoCellAnchor>{}<xdr:pic><xdr:nvPicPr><xdr:cNvPr id="4" name="Picture 3"/><xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr><xdr:blipFill><a:blip xmlns:r="{REL}" r:embed="rId2"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="500000" cy="500000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:twoCellAnchor>"#,
+                anchor(24)
             ));
         }
         if !cache.is_empty() || !titles.is_empty() {

@@ -130,9 +130,23 @@ fn form() -> impl Strategy<Value = Form> {
     ]
 }
 
+/// Any spot; kept cells less often, since a copy there always fails the file (by design), which
+/// would hide what the other plants of the case do.
+fn spot() -> impl Strategy<Value = Spot> {
+    let kept = [Spot::KeptCell, Spot::SharedKeptCell];
+    let others: Vec<Spot> = Spot::ALL
+        .into_iter()
+        .filter(|s| !kept.contains(s))
+        .collect();
+    prop_oneof![
+        1 => prop::sample::select(kept.to_vec()),
+        10 => prop::sample::select(others),
+    ]
+}
+
 fn plant() -> impl Strategy<Value = Plant> {
     (
-        prop::sample::select(Spot::ALL.to_vec()),
+        spot(),
         0..ROWS_PLANTED,
         prop::sample::select(Kind::ALL.to_vec()),
         form(),
