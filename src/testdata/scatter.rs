@@ -191,6 +191,17 @@ pub struct Scattered {
     pub removed: Vec<String>,
 }
 
+impl Scattered {
+    /// What [`Scattered::removed`] holds of data row `row` alone.
+    pub fn removed_of(&self, row: usize) -> Vec<String> {
+        let mut values: Vec<String> = Kind::ALL
+            .map(|k| value(&self.export, row, k.logical()))
+            .to_vec();
+        values.extend(values.clone().iter().filter_map(|v| phone_digits(v)));
+        values
+    }
+}
+
 /// The sentences of [`Form::Inside`].
 const AROUND: [(&str, &str); 4] = [
     ("Handover from ", " is done."),

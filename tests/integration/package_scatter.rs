@@ -7,9 +7,10 @@
 
 use crate::package_clean::{decoded_parts, readable, whole_word};
 use crate::workdir::Workdir;
-use dsr_scrub::map::Map;
+use dsr_scrub::map::{Map, MapInputs};
 use dsr_scrub::pipeline::{self, Settings};
 use dsr_scrub::report::Status;
+use dsr_scrub::subjects::Subjects;
 use dsr_scrub::testdata::catalogue::Place;
 use dsr_scrub::testdata::scatter::{scatter, Form, Kind, Plant, Spot, ROWS_PLANTED};
 use proptest::prelude::*;
@@ -58,6 +59,21 @@ fn systemuser() -> &'static Map {
     })
 }
 
+/// The `systemuser` profile for one data subject (`--subject`), named by `name`.
+fn systemuser_for(name: &str) -> Map {
+    let subjects = Subjects::from_values(&[name.to_string()]);
+    let inputs = MapInputs {
+        key: None,
+        subjects: &subjects,
+    };
+    Map::parse_with(
+        dsr_scrub::profiles::find("systemuser").unwrap().toml,
+        "systemuser",
+        &inputs,
+    )
+    .unwrap()
+}
+
 /// How a scattered export came out of a scrub.
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
@@ -74,20 +90,43 @@ fn erased_or_failed(
     plants: &[Plant],
     settings: &Settings,
 ) -> Result<Outcome, TestCaseError> {
+    scrubbed_for(seed, places, plants, None, settings)
+}
+
+/// [`erased_or_failed`]; with `subject`, for that data row alone (named by its full name), as
+/// `--subject` scrubs: only its values are removed, so only they are searched.
+fn scrubbed_for(
+    seed: u64,
+    places: &[Place],
+    plants: &[Plant],
+    subject: Option<usize>,
+    settings: &Settings,
+) -> Result<Outcome, TestCaseError> {
     let scattered = scatter(seed, places, plants);
-    let mut searched: Vec<&String> = scattered
-        .removed
-        .iter()
-        .chain(&scattered.planted)
-        .filter(|v| v.chars().count() >= 4)
-        .collect();
+    let (removed, map) = match subject {
+        None => (
+            scattered
+                .removed
+                .iter()
+                .chain(&scattered.planted)
+                .cloned()
+                .collect(),
+            None,
+        ),
+        Some(row) => {
+            let removed = scattered.removed_of(row);
+            let map = systemuser_for(&removed[0]);
+            (removed, Some(map))
+        }
+    };
+    let mut searched: Vec<&String> = removed.iter().filter(|v| v.chars().count() >= 4).collect();
     searched.sort();
     searched.dedup();
     let wd = Workdir::new();
     let input = wd.write("in/users.xlsx", &scattered.xlsx);
     let out = wd.path("out");
     let jobs = pipeline::plan_jobs(std::slice::from_ref(&input), &out).unwrap();
-    let report = pipeline::run_job(systemuser(), &jobs[0], settings);
+    let report = pipeline::run_job(map.as_ref().unwrap_or(systemuser()), &jobs[0], settings);
     if report.status == Status::Failed {
         let error = report.error.unwrap_or_default();
         prop_assert!(
@@ -169,8 +208,9 @@ proptest! {
         seed in 0u64..1_000,
         places in prop::sample::subsequence(Place::CLEANED.to_vec(), 0..=4),
         plants in prop::collection::vec(plant(), 1..8),
+        subject in prop::option::weighted(0.3, 0..ROWS_PLANTED),
     ) {
-        erased_or_failed(seed, &places, &plants, &Settings::default())?;
+        scrubbed_for(seed, &places, &plants, subject, &Settings::default())?;
     }
 }
 
