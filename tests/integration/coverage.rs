@@ -233,6 +233,23 @@ fn a_typo_in_an_optional_key_fails_the_file_naming_the_column() {
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
     assert_eq!(report["unmatched_keys"], serde_json::json!(["mobilphone"]));
+    // The standard columns the view does not show are listed apart, as a note: not typos.
+    let absent = report["absent_standard_keys"]
+        .as_array()
+        .expect("absent standard keys listed");
+    assert!(!absent.is_empty());
+    for key in absent {
+        let key = key.as_str().unwrap();
+        assert!(export.column_index(key).is_none(), "{key} is in the export");
+    }
+    assert!(
+        run.stderr.contains(&format!(
+            "note: {} optional map key(s) name standard columns that no file of this run shows",
+            absent.len()
+        )),
+        "{}",
+        run.stderr
+    );
     assert_eq!(report["totals"]["succeeded"], 2);
     for file in report["files"].as_array().unwrap() {
         let uncovered = file["uncovered"].as_array().expect("uncovered listed");
