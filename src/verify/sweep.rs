@@ -729,7 +729,7 @@ fn part_texts(xml: &[u8]) -> Texts {
 
 /// Elements inside one run of formatted text: text on either side of them belongs to one
 /// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
-pub(super) fn inside_run(local: &str) -> bool {
+pub(crate) fn inside_run(local: &str) -> bool {
     matches!(
         local,
         "r" | "t"

@@ -6,6 +6,7 @@ use super::Stop;
 use crate::verify::Needles;
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// What replaces a removed value inside kept text (a comment, a chart label, a filter value).
@@ -404,7 +405,13 @@ pub fn redact_nodes(
     let mut edits = Vec::new();
     let mut count = 0;
     let mut stack: Vec<&str> = Vec::new();
-    for node in nodes {
+    let runs = run_edits(nodes, needles, markup);
+    for (index, node) in nodes.iter().enumerate() {
+        if let (Some(new), Node::Text { span, .. }) = (runs.get(&index), node) {
+            count += 1;
+            edits.push((span.clone(), escape_text(new)));
+            continue;
+        }
         match node {
             Node::Start {
                 span,
@@ -465,6 +472,95 @@ pub fn redact_nodes(
         }
     }
     Ok((edits, count))
+}
+
+/// The new texts of the runs of formatted text (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a
+/// Berg</t></r>`, `<a:r><a:t>..</a:t></a:r>` of a paragraph) in which a value stands across two
+/// or more runs: the value's first run gets [`REDACTED`] where it starts, the rest of it leaves
+/// the runs it spans. By node index; runs whose values each stand in one run are left to the
+/// node-by-node redaction.
+fn run_edits(nodes: &[Node], needles: &Needles, markup: bool) -> HashMap<usize, String> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut group: Vec<usize> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        match node {
+            Node::Start { empty, .. } => {
+                let element = node.local();
+                if !crate::verify::sweep::inside_run(element) {
+                    redact_group(nodes, &mut group, needles, markup, &mut out);
+                }
+                if !empty {
+                    stack.push(element);
+                }
+            }
+            Node::End { .. } => {
+                stack.pop();
+                if !crate::verify::sweep::inside_run(node.local()) {
+                    redact_group(nodes, &mut group, needles, markup, &mut out);
+                }
+            }
+            Node::Text { text, .. } => {
+                let in_run = stack.len() >= 2 && stack[stack.len() - 2..] == ["r", "t"];
+                if in_run {
+                    group.push(i);
+                } else if !text.trim().is_empty() {
+                    redact_group(nodes, &mut group, needles, markup, &mut out);
+                }
+            }
+        }
+    }
+    redact_group(nodes, &mut group, needles, markup, &mut out);
+    out
+}
+
+/// See [`run_edits`]: one string's runs (`group`, text node indexes), emptied afterwards.
+fn redact_group(
+    nodes: &[Node],
+    group: &mut Vec<usize>,
+    needles: &Needles,
+    markup: bool,
+    out: &mut HashMap<usize, String>,
+) {
+    let runs = std::mem::take(group);
+    if runs.len() < 2 {
+        return;
+    }
+    let texts: Vec<&str> = runs
+        .iter()
+        .map(|&i| match &nodes[i] {
+            Node::Text { text, .. } => text.as_str(),
+            _ => "",
+        })
+        .collect();
+    let joined = texts.concat();
+    let spans = needles.spans(&joined, markup);
+    let mut bounds = Vec::with_capacity(texts.len());
+    let mut at = 0;
+    for t in &texts {
+        bounds.push(at..at + t.len());
+        at += t.len();
+    }
+    let within_one = |s: &Range<usize>| bounds.iter().any(|b| b.start <= s.start && s.end <= b.end);
+    if spans.iter().all(within_one) {
+        return;
+    }
+    for (k, b) in bounds.iter().enumerate() {
+        let mut new = String::new();
+        let mut pos = b.start;
+        for s in spans.iter().filter(|s| s.end > b.start && s.start < b.end) {
+            let from = s.start.max(b.start);
+            new.push_str(&joined[pos..from]);
+            if s.start >= b.start {
+                new.push_str(REDACTED);
+            }
+            pos = s.end.min(b.end);
+        }
+        new.push_str(&joined[pos..b.end]);
+        if new != texts[k] {
+            out.insert(runs[k], new);
+        }
+    }
 }
 
 /// A whole part cleaned by [`redact_nodes`]; `None` when nothing in it holds a removed value.
@@ -559,6 +655,20 @@ mod tests {
         assert_eq!(
             redact_text("Anna%20Berg", &needles, false).as_deref(),
             Some("[removed]")
+        );
+    }
+
+    #[test]
+    fn a_value_across_formatted_runs_is_redacted() {
+        let needles = Needles::new(&["anna.berg@contoso.com", "Lars Ek"]);
+        let xml = br#"<comment><text><r><t>Ask anna.b</t></r><r><rPr><b/></rPr><t>erg@contoso</t></r><r><t>.com or Lars Ek</t></r></text></comment><a:p><a:r><a:rPr lang="en"/><a:t>Lars</a:t></a:r><a:r><a:t xml:space="preserve"> Ek</a:t></a:r></a:p><si><r><t>Lars</t></r></si><si><r><t xml:space="preserve"> Ek</t></r></si>"#;
+        let (out, n) = redact_part(xml, &needles, Mode::Redact, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 5);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<comment><text><r><t>Ask [removed]</t></r><r><rPr><b/></rPr><t></t></r><r><t> or [removed]</t></r></text></comment><a:p><a:r><a:rPr lang="en"/><a:t>[removed]</a:t></a:r><a:r><a:t xml:space="preserve"></a:t></a:r></a:p><si><r><t>Lars</t></r></si><si><r><t xml:space="preserve"> Ek</t></r></si>"#
         );
     }
 
