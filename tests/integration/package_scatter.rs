@@ -199,9 +199,9 @@ fn plant() -> impl Strategy<Value = Plant> {
 }
 
 proptest! {
-    // Each case generates, scrubs and searches a real workbook (about half a second in a debug
-    // build); failures found are kept in proptest-regressions/ and replayed first.
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    // Each case generates, scrubs and searches a real workbook (about a fifth of a second in a
+    // debug build); failures found are kept in tests/proptest-regressions/ and replayed first.
+    #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
     fn values_planted_anywhere_are_erased_or_the_file_fails(
