@@ -6,7 +6,7 @@
 //! a scrub with the default profile, or the file failed with one line that names none of them.
 
 use crate::package_clean::{decoded_parts, readable, whole_word};
-use crate::workdir::Workdir;
+use crate::workdir::{libreoffice, libreoffice_csv, Workdir};
 use dsr_scrub::map::{Map, MapInputs};
 use dsr_scrub::pipeline::{self, Settings};
 use dsr_scrub::report::Status;
@@ -328,5 +328,45 @@ fn issue_12_encoded_address_glued_to_a_header_code_is_cleaned() {
                 "{kind:?} {form:?}: {outcome:?}"
             );
         }
+    }
+}
+
+/// Every spot but the kept cells (whose copies fail the file by design), with every cleaned
+/// place of the catalogue, in one workbook: scrubbed clean, and LibreOffice opens the output.
+#[test]
+fn every_place_at_once_is_cleaned_and_the_output_opens() {
+    let plants: Vec<Plant> = Spot::ALL
+        .into_iter()
+        .filter(|s| {
+            !matches!(
+                s,
+                Spot::KeptCell | Spot::SharedKeptCell | Spot::ImageMetadata
+            )
+        })
+        .enumerate()
+        .map(|(i, spot)| Plant {
+            spot,
+            row: i,
+            kind: Kind::ALL[i % Kind::ALL.len()],
+            form: [
+                Form::AsIs,
+                Form::Upper,
+                Form::Inside(i as u8),
+                Form::Runs(2),
+            ][i % 4],
+        })
+        .collect();
+    let outcome = erased_or_failed(11, &Place::CLEANED, &plants, &Settings::default());
+    assert!(matches!(outcome, Ok(Outcome::Erased)), "{outcome:?}");
+    if let Some(soffice) = libreoffice() {
+        let scattered = scatter(11, &Place::CLEANED, &plants);
+        let wd = Workdir::new();
+        let input = wd.write("in/users.xlsx", &scattered.xlsx);
+        let jobs = pipeline::plan_jobs(std::slice::from_ref(&input), &wd.path("out")).unwrap();
+        let report = pipeline::run_job(systemuser(), &jobs[0], &Settings::default());
+        assert_eq!(report.status, Status::Ok, "{:?}", report.error);
+        let csv = libreoffice_csv(&soffice, &jobs[0].output, &wd)
+            .expect("LibreOffice converts the output");
+        assert!(csv.contains("Deleted"), "LibreOffice read the data sheet");
     }
 }
