@@ -203,11 +203,15 @@ impl Scattered {
 }
 
 /// The sentences of [`Form::Inside`].
-const AROUND: [(&str, &str); 4] = [
+const AROUND: [(&str, &str); 8] = [
     ("Handover from ", " is done."),
     ("ask ", ", thanks"),
     ("[", "]"),
     ("Owner: ", ""),
+    ("(", ")."),
+    ("Reply to <", ">;"),
+    ("mailto:", "?subject=Laptop"),
+    ("", "'s laptop"),
 ];
 
 /// Where a text goes, for [`render`].
