@@ -137,6 +137,9 @@ pub enum Rule {
     },
     /// A value the map removed is still in the file.
     Leak(LeakIn),
+    /// A part that must be searched cannot be read (a damaged VBA project), so it may hold a
+    /// value the map removed.
+    Unsearchable,
     /// More findings like the ones listed for this part and sheet, not listed one by one.
     Omitted {
         /// How many.
@@ -185,7 +188,7 @@ pub enum LeakIn {
 impl Rule {
     /// Whether the finding is a leak (as opposed to a fidelity break).
     pub fn is_leak(&self) -> bool {
-        matches!(self, Rule::Leak(_))
+        matches!(self, Rule::Leak(_) | Rule::Unsearchable)
     }
 
     /// A name for grouping findings of one kind.
@@ -204,6 +207,7 @@ impl Rule {
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
             Rule::Leak(_) => "leak",
+            Rule::Unsearchable => "unsearchable",
             Rule::Omitted { .. } => "omitted",
         }
     }
@@ -264,6 +268,7 @@ impl fmt::Display for Rule {
                 "the sheet has {scrubbed} data row(s), the original {original} less {deleted} deleted by row rules"
             ),
             Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
+            Rule::Unsearchable => f.write_str("the macros' source cannot be read (a damaged or unsupported VBA project), so it could not be searched for the values the map removed; open the workbook in Excel to check them"),
             Rule::Omitted { count } => write!(
                 f,
                 "{count} more finding(s) of the same kind here, not listed one by one"
