@@ -46,6 +46,7 @@
 //! ]);
 //! ```
 
+pub(crate) mod encoded;
 mod fidelity;
 pub(crate) mod leaks;
 pub mod needles;
@@ -183,6 +184,8 @@ pub enum LeakIn {
     SheetContent,
     /// Any other part.
     Part,
+    /// Base64-encoded data inside a part.
+    Encoded,
 }
 
 impl Rule {
@@ -299,6 +302,7 @@ impl fmt::Display for LeakIn {
                 "the sheet outside its cells (a hyperlink, header, footer or data validation)",
             ),
             LeakIn::Part => f.write_str("this part of the package"),
+            LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
         }
     }
 }

@@ -979,7 +979,21 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
         .iter()
         .any(|ext| name.to_ascii_lowercase().ends_with(ext));
     let xml_findings = if is_xml {
-        decode_text(data).and_then(|text| scan_xml_part(ctx, needles, name, sheet, &text))
+        decode_text(data).and_then(|text| {
+            let mut found = scan_xml_part(ctx, needles, name, sheet, &text)?;
+            let encoded = super::encoded::base64_texts(text.as_bytes(), 0);
+            if encoded.iter().any(|t| needles.found_in_markup(t)) {
+                found.push(Finding {
+                    part: Some(name.to_string()),
+                    sheet: sheet.map(|s| ctx.scrubbed.sheets[s].name.clone()),
+                    row: None,
+                    col: None,
+                    column: None,
+                    rule: Rule::Leak(LeakIn::Encoded),
+                });
+            }
+            Some(found)
+        })
     } else {
         None
     };
@@ -1040,8 +1054,9 @@ pub(super) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 
 /// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
 /// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
-/// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and the parts of a zip
-/// inside it (an embedded workbook), to `depth` 2.
+/// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and, to `depth` 2, the
+/// texts of its base64 runs (see [`super::encoded`]) and the parts of a zip inside it (an
+/// embedded workbook).
 pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
     let unescape = |text: String| {
         quick_xml::escape::unescape(&text)
@@ -1064,6 +1079,9 @@ pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
     }
     if !data.is_ascii() {
         out.push(data.iter().map(|&b| char::from(b)).collect());
+    }
+    if depth < 2 {
+        out.extend(super::encoded::base64_texts(data, depth));
     }
     if data.starts_with(CFB_SIGNATURE) {
         if let Some(texts) = crate::xlsx::macros::project_texts(data) {
