@@ -1,7 +1,7 @@
 //! Values hidden in base64: an add-in's setting, a custom XML item or an embedded blob may hold
 //! a removed value encoded, where no text search sees it. Runs of base64 characters are decoded
-//! and the bytes searched as binary data is (UTF-8, UTF-16LE, Latin-1, a zip inside, see
-//! [`super::leaks::binary_texts`]).
+//! and the bytes searched as text (UTF-8, UTF-16LE or Latin-1) or, when they are a package or a
+//! compound file, as binary data is (see [`super::leaks::binary_texts`]).
 //!
 //! Only parts outside the worksheets are searched so: a Dynamics export's row checksums are
 //! base64 in every row's cells, and decoding them finds nothing but costs time.
@@ -73,13 +73,58 @@ pub fn base64_runs(text: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// The texts of the base64 runs of `text`, each decoded and read as binary data at `depth + 1`
-/// (see [`super::leaks::binary_texts`]).
+/// The texts of the base64 runs of `text`, each decoded at `depth + 1` (see [`decoded_texts`]).
 pub fn base64_texts(text: &[u8], depth: u8) -> Vec<String> {
     base64_runs(text)
         .iter()
-        .flat_map(|bytes| super::leaks::binary_texts(bytes, depth + 1))
+        .flat_map(|bytes| decoded_texts(bytes, depth + 1))
         .collect()
+}
+
+/// What decoded base64 holds: a package or compound file (read as binary data is, see
+/// [`super::leaks::binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
+/// Bytes that are none of these (an image, encrypted data) are not read as text: random bytes
+/// seen as Latin-1 spell short names by chance, and a large export removes thousands.
+fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<String> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(super::leaks::CFB_SIGNATURE) {
+        return super::leaks::binary_texts(bytes, depth);
+    }
+    let text = if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| is_text(t)) {
+        text.to_string()
+    } else if let Some(text) = utf16_text(bytes) {
+        text
+    } else {
+        let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+        if !is_text(&latin1) {
+            return Vec::new();
+        }
+        latin1
+    };
+    let mut out = Vec::new();
+    if depth < 2 {
+        out.extend(base64_texts(text.as_bytes(), depth));
+    }
+    out.push(text);
+    out
+}
+
+/// `bytes` as UTF-16LE text, when it is text (whole code units, no unpaired surrogates).
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let units = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().ok()?;
+    is_text(&text).then_some(text)
+}
+
+/// Whether decoded characters are text: no control characters but white space (binary data
+/// has NULs and other controls; UTF-16 read as UTF-8 has a NUL every other byte).
+fn is_text(text: &str) -> bool {
+    text.chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
 }
 
 /// The texts encoded in base64 inside a part (XML, in UTF-8 or UTF-16 with a byte order mark,
@@ -132,6 +177,9 @@ mod tests {
         {
             assert!(found(&needles, text.as_bytes()), "case {i}: {text}");
         }
+        // Windows-1252 text.
+        let latin1 = STANDARD.encode(b"Reviewer: Anna Berg, K\xf6ln");
+        assert!(found(&needles, format!("<a>{latin1}</a>").as_bytes()));
         // UTF-16 XML (a custom XML item saved so).
         let mut item = vec![0xFF, 0xFE];
         item.extend(
@@ -167,5 +215,11 @@ mod tests {
         );
         assert!(!found(&needles, text.as_bytes()));
         assert!(base64_runs(b"internalemailaddress shortRun12").is_empty());
+        // Random bytes (an image) are no text.
+        let mut rng = fastrand::Rng::with_seed(7);
+        let noise: Vec<u8> = (0..4096).map(|_| rng.u8(..)).collect();
+        let text = format!("<icon>{}</icon>", STANDARD.encode(noise));
+        assert_eq!(base64_runs(text.as_bytes()).len(), 1);
+        assert!(base64_texts(text.as_bytes(), 0).is_empty());
     }
 }

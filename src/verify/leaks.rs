@@ -1106,7 +1106,7 @@ pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
 }
 
 /// The first bytes of a compound file (a VBA project, an OLE object).
-const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+pub(super) const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Scan an XML part's text and attribute values; `None` when it is not well-formed.
 fn scan_xml_part(
