@@ -466,7 +466,7 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             "check them for typos (a key that matches nothing keeps that column's data) or remove them"
         ));
     }
-    if !report.absent_standard_keys.is_empty() {
+    if !report.absent_standard_keys.is_empty() && args.map.is_some() && !args.quiet {
         out.push_str(&format!(
             "note: {} optional map key(s) name standard columns that no file of this run shows; {}\n",
             report.absent_standard_keys.len(),
