@@ -1078,7 +1078,9 @@ impl Reading {
 /// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
 /// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and, to `depth` 2, the
 /// texts of its base64 runs (see [`super::encoded`]) and the parts of a zip inside it (an
-/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]).
+/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]):
+/// a reading is text when the whole of `data` is text in that encoding (no control characters
+/// but white space, which binary data is full of).
 pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
     let unescape = |text: String| {
         quick_xml::escape::unescape(&text)
@@ -1106,10 +1108,9 @@ pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
         out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
     }
     if !data.is_ascii() {
-        out.push((
-            data.iter().map(|&b| char::from(b)).collect(),
-            Reading::Bytes,
-        ));
+        let latin1: String = data.iter().map(|&b| char::from(b)).collect();
+        let text = !utf8_text && !utf16_text && super::encoded::is_text(&latin1);
+        out.push((latin1, as_read(text)));
     }
     if depth < 2 {
         out.extend(super::encoded::base64_readings(data, depth));
@@ -1375,7 +1376,8 @@ mod tests {
             .unwrap();
         std::io::Write::write_all(&mut zip, b"<a>Anna</a>").unwrap();
         let zip = zip.finish().unwrap().into_inner();
-        for data in [&b"owner: Anna\n"[..], &wide, &blob, &zip] {
+        let latin1 = b"owner: Anna M\xFCller\n";
+        for data in [&b"owner: Anna\n"[..], latin1, &wide, &blob, &zip] {
             assert!(text_of(data, "Anna").contains(&Reading::Text));
             assert!(binary_texts(data, 0)
                 .iter()
