@@ -706,8 +706,8 @@ fn add_package(
 }
 
 /// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
-/// runs; else the bytes as text (see [`super::leaks::binary_texts`]), then those that are
-/// bytes read as text apart, to search only for values chance cannot make.
+/// runs; else the bytes as text (see [`super::leaks::binary_texts`]). Second, apart, the
+/// readings of bytes that are not text, searched only for values chance cannot spell.
 fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
