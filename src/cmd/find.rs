@@ -114,7 +114,7 @@ impl Finder {
                     // the parts of an embedded package.
                     crate::verify::leaks::binary_texts(&data, 0)
                         .iter()
-                        .flat_map(|text| self.hits(text))
+                        .flat_map(|(text, _)| self.hits(text))
                         .collect::<BTreeSet<usize>>()
                         .into_iter()
                         .map(|s| (s, 1))

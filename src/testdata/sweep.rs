@@ -96,3 +96,51 @@ pub fn users_and_sheets(lookup: &[[&str; 2]], markup: &str, calc: Option<&str>) 
     }
     .to_xlsx()
 }
+
+/// A picture's bytes: a PNG signature and `len` pseudo-random bytes (from `seed`), with
+/// `planted` written over them in the middle, as a comment or an EXIF field carries text. Random
+/// bytes read as Latin-1 spell short words by chance; `planted` makes sure one is there.
+pub fn picture(seed: u64, len: usize, planted: &[u8]) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..len).map(|_| rng.u8(..)));
+    let at = bytes.len() / 2;
+    let end = (at + planted.len()).min(bytes.len());
+    bytes[at..end].copy_from_slice(&planted[..end - at]);
+    bytes
+}
+
+/// The part [`with_picture`] adds.
+pub const PICTURE_PART: &str = "xl/media/image1.png";
+
+/// A copy of the package `xlsx` with `picture` added as [`PICTURE_PART`] (a picture no drawing
+/// shows yet, as a workbook keeps one whose shape was deleted), with its content type.
+pub fn with_picture(xlsx: &[u8], picture: &[u8]) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a generated package");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("a generated package");
+        if entry.name().is_ok_and(|n| n == "[Content_Types].xml") {
+            let mut types = String::new();
+            entry
+                .read_to_string(&mut types)
+                .expect("a generated package");
+            let types = types.replacen(
+                "<Default ",
+                r#"<Default Extension="png" ContentType="image/png"/><Default "#,
+                1,
+            );
+            out.start_file("[Content_Types].xml", options)
+                .expect("a zip in memory");
+            out.write_all(types.as_bytes()).expect("a zip in memory");
+        } else {
+            out.raw_copy_file(entry).expect("a zip in memory");
+        }
+    }
+    out.start_file(PICTURE_PART, options)
+        .expect("a zip in memory");
+    out.write_all(picture).expect("a zip in memory");
+    out.finish().expect("a zip in memory").into_inner()
+}

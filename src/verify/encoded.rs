@@ -6,6 +6,7 @@
 //! Only parts outside the worksheets are searched so: a Dynamics export's row checksums are
 //! base64 in every row's cells, and decoding them finds nothing but costs time.
 
+use super::leaks::Reading;
 use base64::engine::general_purpose::{GeneralPurpose, NO_PAD_INDIFFERENT};
 use base64::Engine;
 
@@ -75,6 +76,15 @@ pub fn base64_runs(text: &[u8]) -> Vec<Vec<u8>> {
 
 /// The texts of the base64 runs of `text`, each decoded at `depth + 1` (see [`decoded_texts`]).
 pub fn base64_texts(text: &[u8], depth: u8) -> Vec<String> {
+    base64_readings(text, depth)
+        .into_iter()
+        .map(|(text, _)| text)
+        .collect()
+}
+
+/// [`base64_texts`], each saying how it was read: the bytes of a package or compound file
+/// inside may be no text (see [`super::leaks::Reading`]).
+pub(crate) fn base64_readings(text: &[u8], depth: u8) -> Vec<(String, Reading)> {
     base64_runs(text)
         .iter()
         .flat_map(|bytes| decoded_texts(bytes, depth + 1))
@@ -85,7 +95,7 @@ pub fn base64_texts(text: &[u8], depth: u8) -> Vec<String> {
 /// [`super::leaks::binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
 /// Bytes that are none of these (an image, encrypted data) are not read as text: random bytes
 /// seen as Latin-1 spell short names by chance, and a large export removes thousands.
-fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<String> {
+fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<(String, Reading)> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(super::leaks::CFB_SIGNATURE) {
         return super::leaks::binary_texts(bytes, depth);
     }
@@ -102,14 +112,14 @@ fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<String> {
     };
     let mut out = Vec::new();
     if depth < 2 {
-        out.extend(base64_texts(text.as_bytes(), depth));
+        out.extend(base64_readings(text.as_bytes(), depth));
     }
-    out.push(text);
+    out.push((text, Reading::Text));
     out
 }
 
 /// `bytes` as UTF-16LE text, when it is text (whole code units, no unpaired surrogates).
-fn utf16_text(bytes: &[u8]) -> Option<String> {
+pub(super) fn utf16_text(bytes: &[u8]) -> Option<String> {
     if !bytes.len().is_multiple_of(2) {
         return None;
     }
@@ -122,7 +132,7 @@ fn utf16_text(bytes: &[u8]) -> Option<String> {
 
 /// Whether decoded characters are text: no control characters but white space (binary data
 /// has NULs and other controls; UTF-16 read as UTF-8 has a NUL every other byte).
-fn is_text(text: &str) -> bool {
+pub(super) fn is_text(text: &str) -> bool {
     text.chars()
         .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n'))
 }

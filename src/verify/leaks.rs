@@ -1016,10 +1016,11 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
                 });
             }
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
-            // malformed: search the bytes as text in the encodings binary formats use.
+            // malformed: search the bytes as text in the encodings binary formats use; where
+            // they are not text, only for values chance cannot make.
             if binary_texts(data, 0)
                 .iter()
-                .any(|text| needles.found_in_markup(text))
+                .any(|(text, reading)| reading.hit(needles, text))
             {
                 sink.push(Finding {
                     part: Some(name.to_string()),
@@ -1052,40 +1053,71 @@ pub(super) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
         .map(std::borrow::Cow::Borrowed)
 }
 
+/// How a text that [`binary_texts`] returns was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Text: the data is text as a whole (UTF-8 or UTF-16LE without control characters), a VBA
+    /// module's source, decoded base64 text. Searched for every value, as markup is.
+    Text,
+    /// Bytes that are not text (an image, printer settings, an OLE object) read as text:
+    /// searched only for values that chance cannot make (see [`Needles::found_in_bytes`]).
+    Bytes,
+}
+
+impl Reading {
+    /// Whether `text`, read so, holds one of `needles`.
+    pub(crate) fn hit(self, needles: &Needles, text: &str) -> bool {
+        match self {
+            Reading::Text => needles.found_in_markup(text),
+            Reading::Bytes => needles.found_in_bytes(text),
+        }
+    }
+}
+
 /// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
 /// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
 /// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and, to `depth` 2, the
 /// texts of its base64 runs (see [`super::encoded`]) and the parts of a zip inside it (an
-/// embedded workbook).
-pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
+/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]):
+/// a reading is text when the whole of `data` is text in that encoding (no control characters
+/// but white space, which binary data is full of).
+pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
     let unescape = |text: String| {
         quick_xml::escape::unescape(&text)
             .map(|t| t.into_owned())
             .unwrap_or(text)
     };
-    let mut out = vec![unescape(String::from_utf8_lossy(data).into_owned())];
+    let utf8_text = std::str::from_utf8(data).is_ok_and(super::encoded::is_text);
+    let utf16_text = !utf8_text && super::encoded::utf16_text(data).is_some();
+    let as_read = |text: bool| if text { Reading::Text } else { Reading::Bytes };
+    let mut out = vec![(
+        unescape(String::from_utf8_lossy(data).into_owned()),
+        as_read(utf8_text),
+    )];
     let utf16: Vec<u16> = data
         .chunks_exact(2)
         .map(|p| u16::from_le_bytes([p[0], p[1]]))
         .collect();
-    out.push(String::from_utf16_lossy(&utf16));
+    out.push((String::from_utf16_lossy(&utf16), as_read(utf16_text)));
     if data.len() > 1 {
         // UTF-16 text may start at an odd offset inside a binary record.
         let odd: Vec<u16> = data[1..]
             .chunks_exact(2)
             .map(|p| u16::from_le_bytes([p[0], p[1]]))
             .collect();
-        out.push(String::from_utf16_lossy(&odd));
+        out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
     }
     if !data.is_ascii() {
-        out.push(data.iter().map(|&b| char::from(b)).collect());
+        let latin1: String = data.iter().map(|&b| char::from(b)).collect();
+        let text = !utf8_text && !utf16_text && super::encoded::is_text(&latin1);
+        out.push((latin1, as_read(text)));
     }
     if depth < 2 {
-        out.extend(super::encoded::base64_texts(data, depth));
+        out.extend(super::encoded::base64_readings(data, depth));
     }
     if data.starts_with(CFB_SIGNATURE) {
         if let Some(texts) = crate::xlsx::macros::project_texts(data) {
-            out.extend(texts);
+            out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
         }
     }
     if depth < 2 && data.starts_with(b"PK\x03\x04") {
@@ -1310,5 +1342,46 @@ mod tests {
             part_kind("xl/pivotCache/pivotCacheRecords1.xml", false, false),
             LeakIn::PivotCache
         );
+    }
+
+    #[test]
+    fn binary_data_is_read_as_text_only_where_it_is_text() {
+        use base64::Engine;
+        let text_of = |data: &[u8], wanted: &str| -> Vec<Reading> {
+            binary_texts(data, 0)
+                .into_iter()
+                .filter(|(t, _)| t.contains(wanted))
+                .map(|(_, r)| r)
+                .collect()
+        };
+        let needles = Needles::new(&["Anna"]);
+        // Bytes that are no text: a short name is not searched there.
+        let image = b"\x89PNG\x00\x07\xC3\x28 Anna \x00\xFF";
+        assert!(text_of(image, "Anna").iter().all(|&r| r == Reading::Bytes));
+        assert!(!binary_texts(image, 0)
+            .iter()
+            .any(|(t, r)| r.hit(&needles, t)));
+        // Text as a whole (UTF-8 or UTF-16LE), decoded base64 text, a package's XML: searched
+        // for every value.
+        let wide: Vec<u8> = "owner: Anna\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let encoded = base64::engine::general_purpose::STANDARD.encode("owner=Anna, team=Sales");
+        let mut blob = b"\x00\x01".to_vec();
+        blob.extend(encoded.as_bytes());
+        blob.push(0);
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("a.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, b"<a>Anna</a>").unwrap();
+        let zip = zip.finish().unwrap().into_inner();
+        let latin1 = b"owner: Anna M\xFCller\n";
+        for data in [&b"owner: Anna\n"[..], latin1, &wide, &blob, &zip] {
+            assert!(text_of(data, "Anna").contains(&Reading::Text));
+            assert!(binary_texts(data, 0)
+                .iter()
+                .any(|(t, r)| r.hit(&needles, t)));
+        }
     }
 }

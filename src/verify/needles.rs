@@ -47,6 +47,53 @@ pub const MIN_CHARS: usize = 4;
 /// theme's luminance, `1024` a data validation's maximum length).
 pub const MIN_DIGITS_ANYWHERE: usize = 7;
 
+/// Bytes that are not text (an image, printer settings, an OLE object) are read as Latin-1,
+/// UTF-8 and UTF-16LE text, and random bytes spell short words by chance. So there only values
+/// that chance cannot make are searched: values of at least this many characters, and values
+/// that identify a person on their own (see [`super::sweep::identifies`]; any value of two
+/// words counts as a name here, since which column it came from is not known) of at least
+/// [`MIN_CHARS_IDENTIFYING_IN_BYTES`].
+///
+/// The arithmetic: a byte read as Latin-1 (or as UTF-8, whose ASCII is the same) is a given
+/// letter with probability 2/256 (either case), any other given character 1/256, and not a
+/// letter or digit (a word boundary) about half the time. So a value of L letters occurs at a
+/// given place with probability about 1/4 × 128^-L, and N values in B bytes read two ways are
+/// found by chance about N × B / 2 × 128^-L times:
+///
+/// - 4 letters (the shortest value searched, see [`MIN_CHARS`]): 1.9 × 10^-4 per value in one
+///   100 KB picture, so a 100,000-row export whose few hundred distinct 4-letter first names are
+///   removed "finds" one in about 1 picture of 20;
+/// - 8 letters: all 871,000 removed values of such an export, as if all had 8 letters, against
+///   100 MB of pictures: 871,000 × 10^8 / 2 × 128^-8 ≈ 6 × 10^-4;
+/// - 6 characters, identifying: the least specific is 5 letters and a separator (`Jo Lee`),
+///   1/4 × 128^-5 × 256^-1 ≈ 2.8 × 10^-14 a place: even 10,000 such values against one
+///   100 KB picture make 10^4 × 10^5 × 2 × 2.8 × 10^-14 ≈ 6 × 10^-5. Longer ones (emails,
+///   phone numbers of 7 digits and more, most names) are far below the 8-letter figure.
+pub const MIN_CHARS_IN_BYTES: usize = 8;
+
+/// See [`MIN_CHARS_IN_BYTES`].
+pub const MIN_CHARS_IDENTIFYING_IN_BYTES: usize = 6;
+
+/// Whether a value is searched in bytes that are not text (see [`MIN_CHARS_IN_BYTES`]).
+pub fn searched_in_bytes(value: &str) -> bool {
+    let value = value.trim();
+    let chars = weight(value);
+    chars >= MIN_CHARS_IN_BYTES
+        || (chars >= MIN_CHARS_IDENTIFYING_IN_BYTES && super::sweep::identifies(value, true))
+}
+
+/// What kind of text is searched, which decides which values count there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Text a person typed: every value.
+    Typed,
+    /// Other text of a package: values searched anywhere (see [`MIN_DIGITS_ANYWHERE`]).
+    Markup,
+    /// Bytes that are not text, read as text: only those chance cannot make (see
+    /// [`MIN_CHARS_IN_BYTES`]).
+    Bytes,
+}
+
 /// One value to look for, lowercased.
 #[derive(Debug)]
 struct Needle {
@@ -59,6 +106,19 @@ struct Needle {
     last: char,
     /// Whether the value is searched outside cell text too (see [`MIN_DIGITS_ANYWHERE`]).
     anywhere: bool,
+    /// Whether the value is searched in bytes that are not text (see [`searched_in_bytes`]).
+    in_bytes: bool,
+}
+
+impl Needle {
+    /// Whether the needle counts in text of `reach`.
+    fn counts_in(&self, reach: Reach) -> bool {
+        match reach {
+            Reach::Typed => true,
+            Reach::Markup => self.anywhere,
+            Reach::Bytes => self.anywhere && self.in_bytes,
+        }
+    }
 }
 
 /// The set of values to search for.
@@ -156,13 +216,19 @@ impl Needles {
     /// Whether cell text (a cell, a shared string, a comment, a CSV field) holds any of the
     /// values as a whole word or phrase, ignoring case.
     pub fn found_in(&self, text: &str) -> bool {
-        self.search(text, false)
+        self.search(text, Reach::Typed)
     }
 
     /// Whether other text of a package (attributes, markup, properties) holds any of the values
     /// that are searched everywhere (see [`MIN_DIGITS_ANYWHERE`]).
     pub fn found_in_markup(&self, text: &str) -> bool {
-        self.search(text, true)
+        self.search(text, Reach::Markup)
+    }
+
+    /// Whether bytes that are not text (an image, printer settings), read as text, hold any of
+    /// the values that chance cannot make (see [`MIN_CHARS_IN_BYTES`]).
+    pub fn found_in_bytes(&self, text: &str) -> bool {
+        self.search(text, Reach::Bytes)
     }
 
     /// Where in `text` (byte ranges of `text` itself) the values occur, as [`Needles::found_in`]
@@ -292,13 +358,13 @@ impl Needles {
         out
     }
 
-    fn search(&self, text: &str, markup: bool) -> bool {
+    fn search(&self, text: &str, reach: Reach) -> bool {
         if self.needles.is_empty() || text.is_empty() {
             return false;
         }
         // A URL-encoded copy (`anna%40contoso.com`, `Anna%20Berg`) is the value too.
         if let Some(decoded) = percent_decoded(text) {
-            if self.search(&decoded, markup) {
+            if self.search(&decoded, reach) {
                 return true;
             }
         }
@@ -312,7 +378,7 @@ impl Needles {
             };
             self.needles[from as usize..to as usize]
                 .iter()
-                .any(|n| (n.anywhere || !markup) && n.matches_at(text, start))
+                .any(|n| n.counts_in(reach) && n.matches_at(text, start))
         });
         found
     }
@@ -328,8 +394,8 @@ impl Needles {
 /// [`MIN_DIGITS_ANYWHERE`] digits searched only in typed text.
 #[derive(Debug, Default)]
 pub struct Haystack {
-    /// Each text, lowercased, and whether a person typed it (see [`Needles::found_in`]).
-    texts: Vec<(Box<str>, bool)>,
+    /// Each text, lowercased, and what kind of text it is (see [`Needles::found_in`]).
+    texts: Vec<(Box<str>, Reach)>,
     /// Word hash → the texts and byte offsets where a word with that hash starts.
     index: HashMap<u64, Vec<(u32, u32)>, BuildHasherDefault<KeyIsHash>>,
 }
@@ -337,6 +403,16 @@ pub struct Haystack {
 impl Haystack {
     /// Add a text; returns its number, counted from 0 in the order added.
     pub fn push(&mut self, text: &str, typed: bool) -> u32 {
+        self.push_as(text, if typed { Reach::Typed } else { Reach::Markup })
+    }
+
+    /// Add bytes that are not text, read as text (see [`Needles::found_in_bytes`]); returns
+    /// its number, as [`Haystack::push`] does.
+    pub fn push_bytes(&mut self, text: &str) -> u32 {
+        self.push_as(text, Reach::Bytes)
+    }
+
+    fn push_as(&mut self, text: &str, reach: Reach) -> u32 {
         let id = self.texts.len() as u32;
         // A URL-encoded copy is searched as well, after a line break (a word boundary).
         let text: Cow<str> = match percent_decoded(text) {
@@ -358,7 +434,7 @@ impl Haystack {
                 self.index.entry(pair).or_default().push((id, start as u32));
             }
         }
-        self.texts.push((lower.into_boxed_str(), typed));
+        self.texts.push((lower.into_boxed_str(), reach));
         id
     }
 
@@ -417,8 +493,8 @@ impl Haystack {
                 let mut found: Vec<u32> = places
                     .iter()
                     .filter(|&&(id, at)| {
-                        let (text, typed) = &self.texts[id as usize];
-                        (*typed || needle.anywhere) && needle.matches_at(text, at as usize)
+                        let (text, reach) = &self.texts[id as usize];
+                        needle.counts_in(*reach) && needle.matches_at(text, at as usize)
                     })
                     .map(|&(id, _)| id)
                     .collect();
@@ -475,6 +551,7 @@ impl Needle {
             first,
             last,
             anywhere,
+            in_bytes: searched_in_bytes(value),
         };
         let whole = fnv1a(needle.text.as_bytes());
         Some(((hash, whole), needle, short))
@@ -756,6 +833,35 @@ mod tests {
         assert!(n.found_in_markup("tel: +44 20 7946 0958"));
         assert!(n.found_in_markup("51.507351"));
         assert!(n.found_in_markup("<dc:creator>Anna</dc:creator>"));
+    }
+
+    #[test]
+    fn bytes_that_are_no_text_are_searched_only_for_what_chance_cannot_spell() {
+        let values = [
+            "Anna",
+            "Jo Li",
+            "12.34.56",
+            "Lindqvist",
+            "Anna Berg",
+            "anna.berg@contoso.com",
+            "5550123",
+            "E12345",
+        ];
+        let n = set(&values);
+        let bytes = |v: &str| format!("\u{1}\u{fffd}x {v}\u{0}\u{7f}");
+        for v in ["Anna", "Jo Li", "12.34.56"] {
+            assert!(n.found_in_markup(&bytes(v)) || v == "12.34.56", "{v}");
+            assert!(!n.found_in_bytes(&bytes(v)), "{v}");
+        }
+        for v in &values[3..] {
+            assert!(n.found_in_bytes(&bytes(v)), "{v}");
+        }
+        // The same rule where the values are many and the text is little.
+        let mut hay = Haystack::default();
+        hay.push_bytes(&bytes("Anna"));
+        hay.push_bytes(&bytes("Lindqvist"));
+        hay.push(&bytes("Anna"), false);
+        assert_eq!(hay.find(&["Anna", "Lindqvist"]), [(0, 2), (1, 1)]);
     }
 
     #[test]

@@ -692,9 +692,14 @@ fn add_package(
         let part = names.len();
         let sheet = comments.get(&name).copied();
         let typed = sheet.is_some();
-        for (text, _) in part_texts_any(&name, &data) {
+        let (texts, bytes) = part_texts_any(&name, &data);
+        for (text, _) in texts {
             places.push(Place::Part { part, sheet });
             hay.push(&text, typed);
+        }
+        for text in bytes {
+            places.push(Place::Part { part, sheet });
+            hay.push_bytes(&text);
         }
         names.push(name);
     }
@@ -702,8 +707,9 @@ fn add_package(
 }
 
 /// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
-/// runs; else the bytes as text (see [`super::leaks::binary_texts`]).
-fn part_texts_any(name: &str, data: &[u8]) -> Texts {
+/// runs; else the bytes as text (see [`super::leaks::binary_texts`]). Second, apart, the
+/// readings of bytes that are not text, searched only for values chance cannot spell.
+fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
@@ -714,14 +720,17 @@ fn part_texts_any(name: &str, data: &[u8]) -> Texts {
                         .into_iter()
                         .map(|t| (t, None)),
                 );
-                return texts;
+                return (texts, Vec::new());
             }
         }
     }
-    super::leaks::binary_texts(data, 0)
+    let (texts, bytes): (Vec<_>, Vec<_>) = super::leaks::binary_texts(data, 0)
         .into_iter()
-        .map(|t| (t, None))
-        .collect()
+        .partition(|(_, reading)| *reading == super::leaks::Reading::Text);
+    (
+        texts.into_iter().map(|(t, _)| (t, None)).collect(),
+        bytes.into_iter().map(|(t, _)| t).collect(),
+    )
 }
 
 /// The texts of a worksheet's markup (its XML without the cells), lenient about the end tags.
@@ -863,13 +872,18 @@ fn still_in_output(
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(output)).map_err(corrupt)?;
     let mut findings = Vec::new();
-    let search = |texts: Texts, typed: bool, hit: &[usize]| {
+    let search = |(texts, bytes): (Texts, Vec<String>), typed: bool, hit: &[usize]| {
         let mut hay = Haystack::default();
         for (text, _) in &texts {
             hay.push(text, typed);
         }
+        for text in &bytes {
+            hay.push_bytes(text);
+        }
         let wanted: Vec<&str> = hit.iter().map(|&v| values[v].as_ref()).collect();
-        hay.find(&wanted).first().map(|&(_, t)| texts[t as usize].1)
+        hay.find(&wanted)
+            .first()
+            .map(|&(_, t)| texts.get(t as usize).and_then(|t| t.1))
     };
     for (&part, (hit, place)) in parts {
         let name = &names[part];
@@ -900,7 +914,7 @@ fn still_in_output(
                 continue;
             };
             let scan = crate::xlsx::package::scan_sheet(&mut zip, &path)?;
-            if search(part_texts(&scan.layout.markup), false, hit).is_some() {
+            if search((part_texts(&scan.layout.markup), Vec::new()), false, hit).is_some() {
                 findings.push(Finding {
                     part: Some(path),
                     sheet: Some(book.sheets[sheet].name.clone()),
@@ -986,14 +1000,14 @@ mod tests {
         use base64::Engine;
         let encoded = base64::engine::general_purpose::STANDARD.encode("owner=Anna Berg");
         let xml = format!("<settings><state>{encoded}</state></settings>");
-        let texts = part_texts_any("customXml/item1.xml", xml.as_bytes());
+        let (texts, _) = part_texts_any("customXml/item1.xml", xml.as_bytes());
         let mut hay = Haystack::default();
         for (text, _) in &texts {
             hay.push(text, false);
         }
         assert_eq!(hay.find(&["Anna Berg"]).len(), 1, "{texts:?}");
         let blob = format!("\x01\x02{encoded}\x00");
-        let texts = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
+        let (texts, _) = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
         assert!(texts.iter().any(|(t, _)| t.contains("owner=Anna Berg")));
     }
 }

@@ -139,10 +139,11 @@ pub fn project_texts(data: &[u8]) -> Option<Vec<String>> {
 }
 
 /// Whether binary `data` holds one of `needles` as Latin-1, UTF-8 or UTF-16LE (at either byte
-/// alignment) text.
+/// alignment) text: those that chance cannot make (see [`Needles::found_in_bytes`]), since the
+/// bytes are mostly no text. The modules' source is searched for all (see [`project_texts`]).
 pub fn binary_holds(needles: &Needles, data: &[u8]) -> bool {
     let latin1: String = data.iter().map(|&b| char::from(b)).collect();
-    if needles.found_in_markup(&latin1) || needles.found_in_markup(&String::from_utf8_lossy(data)) {
+    if needles.found_in_bytes(&latin1) || needles.found_in_bytes(&String::from_utf8_lossy(data)) {
         return true;
     }
     (0..2).any(|offset| {
@@ -154,7 +155,7 @@ pub fn binary_holds(needles: &Needles, data: &[u8]) -> bool {
         let text: String = char::decode_utf16(units)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect();
-        needles.found_in_markup(&text)
+        needles.found_in_bytes(&text)
     })
 }
 

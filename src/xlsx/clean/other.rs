@@ -109,6 +109,8 @@ pub fn custom_xml(bytes: &[u8], needles: &Needles) -> Result<Option<Cleaned>, St
 
 /// A binary part (`lower` is its lowercase path), searched as UTF-16LE and Latin-1 text, and an
 /// embedded package entry by entry: what it holds cannot be rewritten, so a hit fails the file.
+/// Bytes that are not text are searched only for values chance cannot make (see
+/// [`Needles::found_in_bytes`]).
 ///
 /// # Errors
 /// [`Stop::Uncleanable`] on a hit.
@@ -121,7 +123,7 @@ pub fn binary(bytes: &[u8], lower: &str, needles: &Needles) -> Result<(), Stop> 
     let hit = |data: &[u8]| {
         let (wide, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(data);
         let (narrow, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(data);
-        needles.found_in_markup(&wide) || needles.found_in_markup(&narrow)
+        needles.found_in_bytes(&wide) || needles.found_in_bytes(&narrow)
     };
     let found = match super::inner_zip_texts(bytes) {
         Some(entries) => entries.iter().any(|e| {
@@ -129,7 +131,12 @@ pub fn binary(bytes: &[u8], lower: &str, needles: &Needles) -> Result<(), Stop> 
             let text = quick_xml::escape::unescape(&text)
                 .map(|t| t.into_owned())
                 .unwrap_or_else(|_| text.into_owned());
-            needles.found_in_markup(&text) || hit(e)
+            let found = if std::str::from_utf8(e).is_ok() {
+                needles.found_in_markup(&text)
+            } else {
+                needles.found_in_bytes(&text)
+            };
+            found || hit(e)
         }),
         None => hit(bytes),
     };
