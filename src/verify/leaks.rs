@@ -1,7 +1,9 @@
 //! The leak scan: every removed value, searched for in the raw output.
 //!
 //! For xlsx, every entry of the package is decompressed and its text and attribute values are
-//! searched, XML-unescaped, so nothing escapes because calamine or a writer ignores it: orphan
+//! searched, XML-unescaped and also as Excel shows them (`_xHHHH_` escapes decoded, header and
+//! footer codes blanked: the sweep's texts, see [`super::sweep::shown_texts`]), so nothing
+//! escapes because calamine or a writer ignores it: orphan
 //! and phonetic shared strings, formulas and their cached values, comments, document
 //! properties, defined names, autofilter values, tables, pivot caches. Hits are located and
 //! judged:
@@ -355,15 +357,23 @@ pub(super) fn is_font_attribute(element: &str, attribute: &str) -> bool {
     ) || (attribute == "val" && matches!(element, "rFont" | "name" | "family" | "scheme"))
 }
 
-/// Whether any attribute value of `e` holds a removed value.
+/// Whether any attribute value of `e` holds a removed value, as written or as a reader sees
+/// it (see [`shown_hit`]).
 fn attributes_hit(e: &BytesStart, needles: &Needles) -> bool {
     let element = e.local_name();
     let element: &str = element.as_ref();
     e.attributes().flatten().any(|a| {
         !is_font_attribute(element, a.key.local_name().as_ref())
             && a.normalized_value(XmlVersion::Implicit1_0)
-                .is_ok_and(|v| needles.found_in_markup(&v))
+                .is_ok_and(|v| shown_hit(&v, false, |t| needles.found_in_markup(t)))
     })
+}
+
+/// Whether `found` holds for an XML text or attribute value as written, or as a reader sees it:
+/// decoded from `_xHHHH_` escapes, and a header's or footer's with its codes blanked (the texts
+/// the sweep searches, see [`super::sweep::shown_texts`]).
+fn shown_hit(text: &str, header_footer: bool, found: impl Fn(&str) -> bool) -> bool {
+    found(text) || super::sweep::shown_texts(text, header_footer).any(|t| found(&t))
 }
 
 /// Non-empty items of a shared strings table (or of a slice of one): their texts in one
@@ -788,6 +798,8 @@ fn scan_worksheet_xml(
     let mut cell: Option<Cell> = None;
     let mut capture = Capture::None;
     let mut other = String::new();
+    // Whether `other` is a header's or footer's text, whose codes are glued to it.
+    let mut header_footer = false;
     let leak_outside_cells = |sink: &mut Sink| {
         sink.push(Finding {
             part: Some(part.to_string()),
@@ -807,10 +819,20 @@ fn scan_worksheet_xml(
             )
             && !other.is_empty()
         {
-            if needles.found_in_markup(&other) {
+            if shown_hit(&other, header_footer, |t| needles.found_in_markup(t)) {
                 leak_outside_cells(&mut scan.sink);
             }
             other.clear();
+        }
+        if !in_data {
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    header_footer =
+                        crate::xlsx::clean::xml::is_header_footer(e.local_name().as_ref())
+                }
+                Event::End(_) => header_footer = false,
+                _ => {}
+            }
         }
         match &event {
             Event::Start(e) | Event::Empty(e) => {
@@ -1154,6 +1176,8 @@ fn scan_xml_part(
     // The cell a comment is attached to (`<comment ref="B2">`, `<threadedComment ref="B2">`).
     let mut comment_cell: Option<(u32, u32)> = None;
     let mut defined_name = false;
+    // Whether `text` is a header's or footer's (a chart's), whose codes are glued to it.
+    let mut header_footer = false;
     let typed = sheet.is_some() || is_comment_part(name);
     let report = |cell: Option<(u32, u32)>, defined_name: bool, found: &mut Vec<Finding>| {
         let finding = match (sheet, cell) {
@@ -1191,14 +1215,20 @@ fn scan_xml_part(
         if boundary {
             // A comment's text is typed by a person, like a cell's; other text is markup.
             let hit = if typed {
-                needles.found_in(&text)
+                shown_hit(&text, header_footer, |t| needles.found_in(t))
             } else {
-                needles.found_in_markup(&text)
+                shown_hit(&text, header_footer, |t| needles.found_in_markup(t))
             };
             if hit {
                 report(comment_cell, defined_name, &mut found);
             }
             text.clear();
+            header_footer = match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    crate::xlsx::clean::xml::is_header_footer(e.local_name().as_ref())
+                }
+                _ => false,
+            };
         }
         match &event {
             Event::Start(e) | Event::Empty(e) => {

@@ -791,10 +791,9 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     let mut header_footer = false;
     let flush = |text: &mut String, cell, out: &mut Vec<_>, header_footer: bool| {
         if !text.trim().is_empty() {
-            if header_footer {
-                out.push((clean::header_footer_masked(text), cell));
+            for shown in shown_texts(text, header_footer) {
+                out.push((shown, cell));
             }
-            push_shown(text, cell, out);
             out.push((std::mem::take(text), cell));
         }
         text.clear();
@@ -822,7 +821,9 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                     }
                     if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
                         if v.chars().any(char::is_alphanumeric) {
-                            push_shown(&v, cell, &mut out);
+                            for shown in shown_texts(&v, false) {
+                                out.push((shown, cell));
+                            }
                             out.push((v.into_owned(), cell));
                         }
                     }
@@ -849,12 +850,16 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     Some(out)
 }
 
-/// `text` decoded from SpreadsheetML's `_xHHHH_` escapes, which Excel shows decoded, when it
-/// has any (percent-escapes the [`Haystack`] decodes itself).
-fn push_shown(text: &str, cell: Option<(u32, u32)>, out: &mut Texts) {
-    if let Some(shown) = clean::decode_xstring(text) {
-        out.push((shown, cell));
-    }
+/// What a reader sees in an XML text or attribute value besides the text itself, for the
+/// sweep and `verify` alike: a header's or footer's text with its codes blanked (`&LAnna Berg`,
+/// see [`clean::header_footer_masked`]), and the text decoded from SpreadsheetML's `_xHHHH_`
+/// escapes, which Excel shows decoded, when it has any (percent-escapes the [`Haystack`] and
+/// the needles decode themselves).
+pub(crate) fn shown_texts(text: &str, header_footer: bool) -> impl Iterator<Item = String> {
+    header_footer
+        .then(|| clean::header_footer_masked(text))
+        .into_iter()
+        .chain(clean::decode_xstring(text))
 }
 
 /// The parts and sheets whose input held a removed value, looked up in the output: a leak
@@ -993,6 +998,16 @@ mod tests {
                 ("mailto:lars@contoso.com".to_string(), None)
             ]
         );
+    }
+
+    #[test]
+    fn shown_texts_are_decoded_and_header_codes_blanked() {
+        let shown: Vec<String> = shown_texts("&L_x0041_nna", true).collect();
+        assert_eq!(shown, ["  _x0041_nna", "&LAnna"]);
+        let shown: Vec<String> = shown_texts("&LAnna", false).collect();
+        assert!(shown.is_empty(), "{shown:?}");
+        let shown: Vec<String> = shown_texts("&LAnna", true).collect();
+        assert_eq!(shown, ["  Anna"]);
     }
 
     #[test]

@@ -393,6 +393,73 @@ fn mutation_comment_and_document_properties() {
     );
 }
 
+/// A removed last name planted where Excel shows it but the raw text does not hold it as a word:
+/// written with an `_xHHHH_` escape in a comment, and glued to a formatting code in a footer.
+#[test]
+fn mutation_escaped_name_in_a_comment_and_name_glued_to_a_footer_code() {
+    let export = export();
+    let (wd, good) = scrubbed(&export);
+    let run = verify(&wd, &good);
+    assert_eq!(run.code, 0, "{}", run.text());
+    // One word, so that no other removed value (a first name beside it) gives it away.
+    let name = (0..ROWS)
+        .map(|row| text(&export, row, "lastname"))
+        .find(|n| n.chars().count() >= 5 && n.chars().all(char::is_alphabetic))
+        .expect("a plain last name");
+    let first = name.chars().next().unwrap();
+    let escaped = format!("_x{:04X}_{}", u32::from(first), &name[first.len_utf8()..]);
+    let with_comment = |good: &[u8]| {
+        let bad = edit_part(good, "xl/comments1.xml", |_| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>IT</author></authors><commentList><comment ref="E2" authorId="0"><text><r><t>Ask {} first</t></r></text></comment></commentList></comments>"#,
+                xml_escape(&escaped)
+            )
+        });
+        edit_part(&bad, "xl/worksheets/_rels/sheet1.xml.rels", |rels| {
+            let rel = r#"<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="../comments1.xml"/></Relationships>"#;
+            let rels = rels.unwrap_or_else(|| {
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>"#
+                    .to_string()
+            });
+            replace_once(&rels, "</Relationships>", rel)
+        })
+    };
+    let with_footer = |good: &[u8]| {
+        edit_part(good, "xl/worksheets/sheet1.xml", |xml| {
+            replace_once(
+                &xml.unwrap(),
+                "</worksheet>",
+                &format!(
+                    "<headerFooter><oddFooter>&amp;L{}&amp;RPage &amp;P</oddFooter></headerFooter></worksheet>",
+                    xml_escape(&name)
+                ),
+            )
+        })
+    };
+    let never_the_value = |run: &Run| {
+        for shown in [name.as_str(), escaped.as_str()] {
+            assert!(
+                !run.text().to_lowercase().contains(&shown.to_lowercase()),
+                "the value is in the report:\n{}",
+                run.text()
+            );
+        }
+    };
+    let comment = "xl/comments1.xml: sheet 'Disabled Users', cell E2 (First Name): leak: a value the map removed is still in a comment";
+    let footer = "xl/worksheets/sheet1.xml: sheet 'Disabled Users': leak: a value the map removed is still in the sheet outside its cells";
+    let run = verify(&wd, &with_comment(&good));
+    assert_findings(&run, &[comment]);
+    never_the_value(&run);
+    let run = verify(&wd, &with_footer(&good));
+    assert_findings(&run, &[footer]);
+    never_the_value(&run);
+    let run = verify(&wd, &with_footer(&with_comment(&good)));
+    assert_findings(&run, &[comment, footer]);
+    never_the_value(&run);
+}
+
 #[test]
 fn mutation_csv_with_one_personal_value_left() {
     let export = csv_export();
