@@ -148,7 +148,7 @@ pub enum Problem {
     /// `profile` says which profile ran and what it is for, and what to use instead.
     #[error("this is an export of {entity}, and {profile}")]
     WrongProfile { entity: String, profile: String },
-    #[error("none of the map's keys matches a column of this file (searched {searched}), so nothing would be scrubbed; check that the map or profile is the one for this table")]
+    #[error("none of the map's keys matches a column of this file (searched {searched}), so nothing would be scrubbed; check that the map or profile is the one for this table, or write a map for it (`dsr-scrub inspect --emit-map map.toml FILE`, then --map map.toml)")]
     NothingResolved { searched: String },
     /// `columns` describes each column by header, letter and kind, never by a value.
     #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in sheet '{sheet}'; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]

@@ -590,8 +590,14 @@ impl Map {
                 skipped = true;
                 continue;
             }
-            let rule = build_row_rule(i + 1, row, inputs.subjects)
+            let mut rule = build_row_rule(i + 1, row, inputs.subjects)
                 .map_err(|detail| MapError::new(origin, format!("rows[{}]: {detail}", i + 1)))?;
+            // A row rule's column also goes by the names its column entry gives it (the
+            // localized headers of a profile), so a localized export is scoped like an English one.
+            add_column_aliases(&rules, &rule.column.clone(), &mut rule.aliases);
+            if let Some((column, aliases)) = &mut rule.join {
+                add_column_aliases(&rules, &column.clone(), aliases);
+            }
             rows.push(rule);
         }
         let subject_scoped = rows
@@ -609,6 +615,16 @@ impl Map {
             every_row_without_subjects: skipped && !subject_scoped,
             allow_residual: raw.allow_residual,
         })
+    }
+}
+
+/// Add to `aliases` those of the column entry named `column` (by key, ignoring case).
+fn add_column_aliases(rules: &[ColumnRule], column: &str, aliases: &mut Vec<String>) {
+    let entries = rules.iter().filter(|r| r.key.eq_ignore_ascii_case(column));
+    for alias in entries.flat_map(|r| &r.aliases) {
+        if !aliases.iter().any(|a| a == alias) {
+            aliases.push(alias.clone());
+        }
     }
 }
 

@@ -671,13 +671,17 @@ fn check_resolved(
     {
         return Ok(());
     }
+    let sheets = file_plan
+        .sheets
+        .iter()
+        .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
+        .collect::<Vec<_>>()
+        .join(", ");
     Err(Problem::NothingResolved {
-        searched: file_plan
-            .sheets
-            .iter()
-            .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
-            .collect::<Vec<_>>()
-            .join(", "),
+        searched: match book.metadata() {
+            Some(m) => format!("{sheets}, in an export of {}", m.entity),
+            None => sheets,
+        },
     })
 }
 

@@ -31,10 +31,14 @@ pub struct RunReport {
     pub map: MapInfo,
     /// A fingerprint of the pseudonymization key, when one was used (not the key).
     pub key_fingerprint: Option<String>,
-    /// Optional map keys that matched no column in any file of the run (standard Dataverse
-    /// columns a view does not show are not listed): a typo keeps that column's data.
+    /// Optional map keys that matched no column in any file of the run and are no standard
+    /// Dataverse column name: likely typos, and a typo keeps that column's data.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_keys: Vec<String>,
+    /// Optional map keys that matched no column in any file of the run and are standard
+    /// Dataverse column names: columns these exports' views do not show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub absent_standard_keys: Vec<String>,
     /// Every file this run wrote besides its report (outputs, parts, changes files): a later
     /// run into the same folder keeps this report rather than replace it (unless `--force`).
     pub outputs_written: Vec<String>,

@@ -18,6 +18,7 @@
 
 pub mod approvals;
 pub mod catalogue;
+pub mod contacts;
 pub mod localized;
 pub mod sweep;
 

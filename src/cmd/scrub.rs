@@ -131,7 +131,10 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         rows_deleted: reports.iter().map(|r| r.rows_deleted).sum(),
         cells_changed: reports.iter().map(|r| r.cells_changed).sum(),
     };
-    let unmatched_keys = unmatched_keys(&map, &reports);
+    let (absent_standard_keys, unmatched_keys): (Vec<String>, Vec<String>) =
+        unmatched_keys(&map, &reports)
+            .into_iter()
+            .partition(|key| crate::inspect::dictionary::logical_kind(key).is_some());
     let outputs_written: Vec<String> = reports
         .iter()
         .flat_map(|r| {
@@ -167,6 +170,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             "every_row"
         },
         unmatched_keys,
+        absent_standard_keys,
         outputs_written,
         skipped: found.skipped,
         files: reports,
@@ -219,8 +223,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     )
 }
 
-/// The optional keys of `map` that matched no column in any file planned with it, leaving out
-/// the standard Dataverse columns (a copied profile lists many a view does not show).
+/// The optional keys of `map` that matched no column in any file planned with it.
 fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
     let planned: Vec<&Vec<bool>> = reports
         .iter()
@@ -233,11 +236,7 @@ fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
     map.rules
         .iter()
         .enumerate()
-        .filter(|&(i, rule)| {
-            rule.optional
-                && !planned.iter().any(|m| m[i])
-                && crate::inspect::dictionary::logical_kind(&rule.key).is_none()
-        })
+        .filter(|&(i, rule)| rule.optional && !planned.iter().any(|m| m[i]))
         .map(|(_, rule)| rule.key.clone())
         .collect()
 }
@@ -465,6 +464,13 @@ fn print_summary(report: &RunReport, report_path: Option<&Path>, args: &ScrubArg
             if args.map.is_some() { "error" } else { "warning" },
             keys.join(", "),
             "check them for typos (a key that matches nothing keeps that column's data) or remove them"
+        ));
+    }
+    if !report.absent_standard_keys.is_empty() && args.map.is_some() && !args.quiet {
+        out.push_str(&format!(
+            "note: {} optional map key(s) name standard columns that no file of this run shows; {}\n",
+            report.absent_standard_keys.len(),
+            "they are listed in the report (`absent_standard_keys`)"
         ));
     }
     if t.failed > 0 {

@@ -280,10 +280,12 @@ fn write_with<W: Write>(
             let mut arrays = formulas::Arrays::default();
             let mut tail_done: Option<sheet::Tail> = None;
             let options = entry_options(&entry, level);
-            let archive = single_entry(part, options, |out| {
+            let archive = single_entry(part, options, |zip_out| {
+                // Many small writes (one or more per cell): buffered before the compressor.
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, zip_out);
                 walk_cells(
                     BufReader::with_capacity(1 << 16, &mut entry),
-                    out,
+                    &mut buffered,
                     Some(changes),
                     |row, col, raw, out| {
                         let cell = CellXml::parse(raw);
@@ -327,7 +329,8 @@ fn write_with<W: Write>(
                         }
                         Ok(())
                     },
-                )
+                )?;
+                buffered.flush().map_err(write_failed)
             })?;
             if applied != changes.cells.len() {
                 return Err(Problem::CorruptWorkbook(

@@ -105,6 +105,40 @@ fn german_and_french_exports_are_scrubbed_fully_by_the_default_profile() {
     }
 }
 
+/// An erasure request on a German CSV export: the subject rules find their columns by the
+/// localized headers the profile gives those columns, so only the subject's row changes.
+#[test]
+fn a_subject_is_found_in_a_localized_csv_export() {
+    let export = localized::disabled_users(Language::German, &options(30));
+    let csv = localized::to_csv(&export, Language::German);
+    let fullname = export.column_index("fullname").unwrap();
+    let firstname = export.column_index("firstname").unwrap();
+    let Value::Text(subject) = &export.rows[4][fullname] else {
+        panic!("a full name in row 5")
+    };
+    let wd = Workdir::new();
+    wd.write("de.csv", &csv);
+    let run = wd.run(&["scrub", "--subject", subject, "de.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["scope"], "subjects", "{report}");
+    let (before, after) = (
+        records(&csv, b';'),
+        records(&wd.read("scrubbed/de.csv"), b';'),
+    );
+    // Changed rows only (the default with subjects): the header and the subject's record,
+    // the fifth data row, with its protected columns as they were and its names replaced.
+    assert_eq!(after.len(), 2, "one changed row");
+    assert_eq!(before[0], after[0], "the header");
+    assert_eq!(before[5][..3], after[1][..3]);
+    assert_ne!(before[5][firstname], after[1][firstname]);
+    assert!(
+        !run.text().contains(subject.as_str()),
+        "the subject in the messages"
+    );
+}
+
 #[test]
 fn a_localized_csv_keeps_its_protected_columns_whatever_the_map() {
     let export = localized::disabled_users(Language::German, &options(30));
@@ -233,6 +267,23 @@ fn a_typo_in_an_optional_key_fails_the_file_naming_the_column() {
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
     assert_eq!(report["unmatched_keys"], serde_json::json!(["mobilphone"]));
+    // The standard columns the view does not show are listed apart, as a note: not typos.
+    let absent = report["absent_standard_keys"]
+        .as_array()
+        .expect("absent standard keys listed");
+    assert!(!absent.is_empty());
+    for key in absent {
+        let key = key.as_str().unwrap();
+        assert!(export.column_index(key).is_none(), "{key} is in the export");
+    }
+    assert!(
+        run.stderr.contains(&format!(
+            "note: {} optional map key(s) name standard columns that no file of this run shows",
+            absent.len()
+        )),
+        "{}",
+        run.stderr
+    );
     assert_eq!(report["totals"]["succeeded"], 2);
     for file in report["files"].as_array().unwrap() {
         let uncovered = file["uncovered"].as_array().expect("uncovered listed");

@@ -687,3 +687,82 @@ fn subject_scoped_import_files_hold_only_the_changed_rows() {
     );
     assert!(!wd.exists("scrubbed/users.xlsx.deletions.csv"));
 }
+
+/// The `contact` profile, chosen by the export's entity: an erasure request by email changes the
+/// subject's contact record, and in other rows at most their Description.
+#[test]
+fn a_contact_export_is_scoped_to_its_subject_by_the_contact_profile() {
+    use dsr_scrub::testdata::contacts;
+    let export = contacts::export(&Options {
+        rows: 60,
+        ..Options::default()
+    });
+    let emails: Vec<String> = (0..60).map(|r| text(&export, r, "emailaddress1")).collect();
+    let k = (7..60)
+        .find(|&r| emails.iter().filter(|e| **e == emails[r]).count() == 1)
+        .unwrap();
+    let wd = Workdir::new();
+    wd.write("contacts.xlsx", export.to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--all-rows",
+        "--subject",
+        &emails[k],
+        "contacts.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        !run.text().contains(&emails[k]),
+        "the email in the messages"
+    );
+    let report = report(&wd);
+    assert_eq!(report["files"][0]["profile"], "profile contact", "{report}");
+    assert_eq!(report["subjects"][0]["rows_matched"], 1, "{report}");
+
+    let input = Book::open(wd.read("contacts.xlsx"));
+    let output = Book::open(wd.read("scrubbed/contacts.xlsx"));
+    let (i, o) = (
+        input.sheet("My Active Contacts"),
+        output.sheet("My Active Contacts"),
+    );
+    assert_eq!(i.get_size(), o.get_size());
+    let description = export.column_index("description").unwrap() as u32;
+    let row = k as u32 + 1;
+    for r in 0..i.height() as u32 {
+        for c in 0..i.width() as u32 {
+            if r != row && cell(i, r, c) != cell(o, r, c) {
+                assert_eq!(c, description, "row {} column {c}", r + 1);
+            }
+        }
+    }
+    for logical in [
+        "fullname",
+        "firstname",
+        "lastname",
+        "emailaddress1",
+        "mobilephone",
+    ] {
+        let c = export.column_index(logical).unwrap() as u32;
+        assert_ne!(cell(i, row, c), cell(o, row, c), "{logical}");
+    }
+    let last = export.column_index("lastname").unwrap() as u32;
+    assert!(matches!(cell(o, row, last), Data::String(s) if s.starts_with("Deleted ")));
+    // The protected columns and the company lookup stay.
+    for c in [
+        0,
+        1,
+        2,
+        export.column_index("parentcustomerid").unwrap() as u32,
+    ] {
+        assert_eq!(cell(i, row, c), cell(o, row, c), "column {c}");
+    }
+    let verify = wd.run(&[
+        "verify",
+        "--all-rows",
+        "--subject",
+        &emails[k],
+        "contacts.xlsx",
+        "scrubbed/contacts.xlsx",
+    ]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+}
