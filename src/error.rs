@@ -180,6 +180,8 @@ pub enum Problem {
     Build(String),
     #[error("the macros (part '{0}') hold a value this scrub removes, and dsr-scrub keeps macros unchanged; remove it from the macros in Excel (Developer > Visual Basic) or save the workbook as .xlsx without macros, then scrub again")]
     MacrosHoldRemovedValue(String),
+    #[error("the macros (part '{0}') cannot be read (a damaged or unsupported VBA project), so they could not be searched for the values this scrub removes; open the workbook in Excel and save it again, or save it as .xlsx without macros, then scrub again")]
+    MacrosUnreadable(String),
     #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv")]
     FormatMismatch,
     /// The leak sweep found a removed value in the output; `place` names it (never the value).

@@ -78,10 +78,28 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
 /// only the code location.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if QUIET_PANICS.with(std::cell::Cell::get) {
+            return;
+        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!("dsr-scrub: internal error{at}; this is a bug, please report it");
     }));
+}
+
+thread_local! {
+    /// Set while a third-party reader runs on input it may not expect (see
+    /// [`catch_reader_panic`]): its panic is an answer about the input, not a bug of ours.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a third-party reader on untrusted bytes; `None` when it panics (a malformed input that
+/// it indexes out of bounds), without the panic hook's bug report.
+pub(crate) fn catch_reader_panic<T>(read: impl FnOnce() -> T) -> Option<T> {
+    let before = QUIET_PANICS.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    QUIET_PANICS.with(|q| q.set(before));
+    result.ok()
 }

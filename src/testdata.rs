@@ -33,6 +33,7 @@ use rust_xlsxwriter::{
 // The same export in other byte layouts and workbook kinds.
 pub mod kinds;
 pub mod raw;
+pub mod vba;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1086,31 +1087,11 @@ fn guid(rng: &mut fastrand::Rng) -> String {
     )
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// 88-character base64 text ending in `==` (64 random bytes), like a Dynamics row checksum.
 fn checksum(rng: &mut fastrand::Rng) -> String {
+    use base64::Engine;
     let bytes: Vec<u8> = (0..64).map(|_| rng.u8(..)).collect();
-    base64(&bytes)
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A serial with a whole-second time part.

@@ -46,6 +46,7 @@
 //! ]);
 //! ```
 
+pub(crate) mod encoded;
 mod fidelity;
 pub(crate) mod leaks;
 pub mod needles;
@@ -137,6 +138,9 @@ pub enum Rule {
     },
     /// A value the map removed is still in the file.
     Leak(LeakIn),
+    /// A part that must be searched cannot be read (a damaged VBA project), so it may hold a
+    /// value the map removed.
+    Unsearchable,
     /// More findings like the ones listed for this part and sheet, not listed one by one.
     Omitted {
         /// How many.
@@ -180,12 +184,14 @@ pub enum LeakIn {
     SheetContent,
     /// Any other part.
     Part,
+    /// Base64-encoded data inside a part.
+    Encoded,
 }
 
 impl Rule {
     /// Whether the finding is a leak (as opposed to a fidelity break).
     pub fn is_leak(&self) -> bool {
-        matches!(self, Rule::Leak(_))
+        matches!(self, Rule::Leak(_) | Rule::Unsearchable)
     }
 
     /// A name for grouping findings of one kind.
@@ -204,6 +210,7 @@ impl Rule {
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
             Rule::Leak(_) => "leak",
+            Rule::Unsearchable => "unsearchable",
             Rule::Omitted { .. } => "omitted",
         }
     }
@@ -264,6 +271,7 @@ impl fmt::Display for Rule {
                 "the sheet has {scrubbed} data row(s), the original {original} less {deleted} deleted by row rules"
             ),
             Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
+            Rule::Unsearchable => f.write_str("the macros' source cannot be read (a damaged or unsupported VBA project), so it could not be searched for the values the map removed; open the workbook in Excel to check them"),
             Rule::Omitted { count } => write!(
                 f,
                 "{count} more finding(s) of the same kind here, not listed one by one"
@@ -294,6 +302,7 @@ impl fmt::Display for LeakIn {
                 "the sheet outside its cells (a hyperlink, header, footer or data validation)",
             ),
             LeakIn::Part => f.write_str("this part of the package"),
+            LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
         }
     }
 }

@@ -109,8 +109,13 @@ impl Finder {
                 if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
                     self.xml_part(&name, &data, shown)
                 } else {
-                    // Binary parts (images, printer settings, vbaProject): their text, if any.
-                    self.hits(&String::from_utf8_lossy(&data))
+                    // Binary parts (images, printer settings, vbaProject): their text in the
+                    // encodings binary formats use, a VBA project's decompressed source, and
+                    // the parts of an embedded package.
+                    crate::verify::leaks::binary_texts(&data, 0)
+                        .iter()
+                        .flat_map(|text| self.hits(text))
+                        .collect::<BTreeSet<usize>>()
                         .into_iter()
                         .map(|s| (s, 1))
                         .collect()

@@ -63,6 +63,9 @@ pub enum Place {
     PrinterSettings,
     /// Must fail: an embedded object (binary) holding a user's name.
     EmbeddedObject,
+    /// Must fail: a custom XML item (an add-in's saved state) holding a user's email only
+    /// base64-encoded.
+    Base64InCustomXml,
 }
 
 impl Place {
@@ -86,7 +89,7 @@ impl Place {
     ];
 
     /// The places that fail the file, with the part and the place the error names.
-    pub const FAILING: [(Place, &'static str, &'static str); 6] = [
+    pub const FAILING: [(Place, &'static str, &'static str); 7] = [
         (
             Place::SheetNamedAfterUser,
             "xl/workbook.xml",
@@ -116,6 +119,11 @@ impl Place {
             Place::EmbeddedObject,
             "xl/embeddings/oleObject1.bin",
             "an embedded object",
+        ),
+        (
+            Place::Base64InCustomXml,
+            "customXml/item1.xml",
+            "base64-encoded data",
         ),
     ];
 }
@@ -891,6 +899,25 @@ pub fn planted(place: Place) -> Planted {
             );
             vec![full[0].clone()]
         }
+        Place::Base64InCustomXml => {
+            use base64::Engine;
+            let state = format!(r#"{{"reviewer":"{}","step":2}}"#, email[0]);
+            let state = base64::engine::general_purpose::STANDARD.encode(state);
+            parts.set(
+                "customXml/item1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><addinState xmlns="urn:example:addin"><state>{state}</state></addinState>"#
+                ),
+            );
+            parts.relate(
+                "xl/_rels/workbook.xml.rels",
+                "rId92",
+                &format!("{REL}/customXml"),
+                "../customXml/item1.xml",
+                false,
+            );
+            vec![email[0].clone()]
+        }
         Place::SheetNamedAfterUser => {
             add_sheet(
                 &mut parts,
@@ -942,7 +969,7 @@ pub fn planted(place: Place) -> Planted {
 mod tests {
     use super::*;
 
-    /// Every planted value is in the package (as text or UTF-16) before the scrub.
+    /// Every planted value is in the package (as text, UTF-16 or base64) before the scrub.
     #[test]
     fn every_place_holds_its_values() {
         for place in Place::CLEANED
@@ -959,7 +986,10 @@ mod tests {
                         && (String::from_utf8_lossy(data).contains(&esc(value))
                             || memchr::memmem::find(data, &wide).is_some()
                             || String::from_utf8_lossy(data)
-                                .contains(&value.replace('@', "%40").replace(' ', "%20")))
+                                .contains(&value.replace('@', "%40").replace(' ', "%20"))
+                            || crate::verify::encoded::part_base64_texts(data)
+                                .iter()
+                                .any(|t| t.contains(value.as_str())))
                 });
                 assert!(found, "{place:?}: a planted value is missing");
             }

@@ -96,6 +96,13 @@ impl Package {
     }
 }
 
+/// Whether a part is a VBA project (`xl/vbaProject.bin`).
+pub(super) fn is_vba_project(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|f| f.eq_ignore_ascii_case("vbaProject.bin"))
+}
+
 fn is_comment_part(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     (file.starts_with("comments") && file.ends_with(".xml")) || path.contains("threadedComments/")
@@ -972,7 +979,21 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
         .iter()
         .any(|ext| name.to_ascii_lowercase().ends_with(ext));
     let xml_findings = if is_xml {
-        decode_text(data).and_then(|text| scan_xml_part(ctx, needles, name, sheet, &text))
+        decode_text(data).and_then(|text| {
+            let mut found = scan_xml_part(ctx, needles, name, sheet, &text)?;
+            let encoded = super::encoded::base64_texts(text.as_bytes(), 0);
+            if encoded.iter().any(|t| needles.found_in_markup(t)) {
+                found.push(Finding {
+                    part: Some(name.to_string()),
+                    sheet: sheet.map(|s| ctx.scrubbed.sheets[s].name.clone()),
+                    row: None,
+                    col: None,
+                    column: None,
+                    rule: Rule::Leak(LeakIn::Encoded),
+                });
+            }
+            Some(found)
+        })
     } else {
         None
     };
@@ -983,6 +1004,17 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             }
         }
         None => {
+            // A VBA project whose source cannot be read cannot be searched: say so.
+            if is_vba_project(name) && crate::xlsx::macros::project_texts(data).is_none() {
+                sink.push(Finding {
+                    part: Some(name.to_string()),
+                    sheet: None,
+                    row: None,
+                    col: None,
+                    column: None,
+                    rule: Rule::Unsearchable,
+                });
+            }
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
             // malformed: search the bytes as text in the encodings binary formats use.
             if binary_texts(data, 0)
@@ -1021,9 +1053,11 @@ pub(super) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 /// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
-/// projects, printer settings) and as Latin-1, XML escaping undone; and the parts of a zip
-/// inside it (an embedded workbook), to `depth` 2.
-pub(super) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
+/// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
+/// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and, to `depth` 2, the
+/// texts of its base64 runs (see [`super::encoded`]) and the parts of a zip inside it (an
+/// embedded workbook).
+pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
     let unescape = |text: String| {
         quick_xml::escape::unescape(&text)
             .map(|t| t.into_owned())
@@ -1046,6 +1080,14 @@ pub(super) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
     if !data.is_ascii() {
         out.push(data.iter().map(|&b| char::from(b)).collect());
     }
+    if depth < 2 {
+        out.extend(super::encoded::base64_texts(data, depth));
+    }
+    if data.starts_with(CFB_SIGNATURE) {
+        if let Some(texts) = crate::xlsx::macros::project_texts(data) {
+            out.extend(texts);
+        }
+    }
     if depth < 2 && data.starts_with(b"PK\x03\x04") {
         if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {
             for i in 0..zip.len() {
@@ -1062,6 +1104,9 @@ pub(super) fn binary_texts(data: &[u8], depth: u8) -> Vec<String> {
     }
     out
 }
+
+/// The first bytes of a compound file (a VBA project, an OLE object).
+pub(super) const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Scan an XML part's text and attribute values; `None` when it is not well-formed.
 fn scan_xml_part(

@@ -753,13 +753,19 @@ fn add_package(
     Ok(())
 }
 
-/// The texts of any part: an XML part's (see [`part_texts`]); else the bytes as text.
+/// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
+/// runs; else the bytes as text (see [`super::leaks::binary_texts`]).
 fn part_texts_any(name: &str, data: &[u8]) -> Texts {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
         if let Some(text) = super::leaks::decode_text(data) {
-            if let Some(texts) = xml_texts(&text) {
+            if let Some(mut texts) = xml_texts(&text) {
+                texts.extend(
+                    super::encoded::base64_texts(text.as_bytes(), 0)
+                        .into_iter()
+                        .map(|t| (t, None)),
+                );
                 return texts;
             }
         }
@@ -1055,5 +1061,21 @@ mod tests {
                 ("mailto:lars@contoso.com".to_string(), None)
             ]
         );
+    }
+
+    #[test]
+    fn base64_runs_of_parts_are_texts_too() {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode("owner=Anna Berg");
+        let xml = format!("<settings><state>{encoded}</state></settings>");
+        let texts = part_texts_any("customXml/item1.xml", xml.as_bytes());
+        let mut hay = Haystack::default();
+        for (text, _) in &texts {
+            hay.push(text, false);
+        }
+        assert_eq!(hay.find(&["Anna Berg"]).len(), 1, "{texts:?}");
+        let blob = format!("\x01\x02{encoded}\x00");
+        let texts = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
+        assert!(texts.iter().any(|(t, _)| t.contains("owner=Anna Berg")));
     }
 }

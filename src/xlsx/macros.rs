@@ -3,9 +3,12 @@
 //!
 //! A chart sheet holds no cells, so nothing in it is scrubbed; it is copied byte for byte. The
 //! VBA project (`xl/vbaProject.bin`) is a binary part that dsr-scrub cannot rewrite: it is kept
-//! byte for byte when no removed value is found in it, searched as Latin-1 (module source in the
-//! project's code page), UTF-8 and UTF-16LE text (names and strings), and otherwise the file
-//! fails, naming the part. The rebuild writer keeps neither, so it refuses such workbooks.
+//! byte for byte when no removed value is found in it, and otherwise the file fails, naming the
+//! part. It is searched twice: its bytes as Latin-1, UTF-8 and UTF-16LE text (names, strings,
+//! the compiled code's literals), and the modules' source, which the project stores compressed
+//! (MS-OVBA), decompressed by calamine's VBA reader and decoded in the project's code page
+//! ([`project_texts`]). A project that cannot be read fails the file too: its source could not
+//! be searched. The rebuild writer keeps neither, so it refuses such workbooks.
 
 use crate::error::Problem;
 use crate::verify::Needles;
@@ -58,10 +61,11 @@ impl Package {
     }
 
     /// Search each VBA part for the removed values (`needles`, built only when there is a VBA
-    /// part).
+    /// part): its bytes and its modules' decompressed source.
     ///
     /// # Errors
-    /// [`Problem::MacrosHoldRemovedValue`] naming the first part that holds one.
+    /// [`Problem::MacrosHoldRemovedValue`] naming the first part that holds one,
+    /// [`Problem::MacrosUnreadable`] naming one whose source cannot be read.
     pub fn check_macros(
         &self,
         bytes: &[u8],
@@ -82,9 +86,56 @@ impl Package {
             if binary_holds(&needles, &data) {
                 return Err(Problem::MacrosHoldRemovedValue(part.clone()));
             }
+            let texts =
+                project_texts(&data).ok_or_else(|| Problem::MacrosUnreadable(part.clone()))?;
+            if texts.iter().any(|t| needles.found_in_markup(t)) {
+                return Err(Problem::MacrosHoldRemovedValue(part.clone()));
+            }
         }
         Ok(())
     }
+}
+
+/// The texts of a VBA project (a compound file holding a `dir` stream) that its bytes do not
+/// show: each module's name and source, decompressed and decoded in the project's code page,
+/// and each reference's name, description and path. `None` when `data` is no VBA project or
+/// cannot be read.
+///
+/// The compound file's structure is checked with the `cfb` crate first (it refuses loops in
+/// sector chains and the directory tree, which calamine's reader would follow without end);
+/// calamine then reads the project, and a panic in it on malformed data counts as unreadable.
+pub fn project_texts(data: &[u8]) -> Option<Vec<String>> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(data)).ok()?;
+    let streams: Vec<std::path::PathBuf> = file
+        .walk()
+        .filter(|e| e.is_stream())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    if !streams
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n.eq_ignore_ascii_case("dir")))
+    {
+        return None;
+    }
+    for path in &streams {
+        let mut stream = file.open_stream(path).ok()?;
+        std::io::copy(&mut stream, &mut std::io::sink()).ok()?;
+    }
+    let project = crate::catch_reader_panic(|| {
+        calamine::vba::VbaProject::new(&mut Cursor::new(data), data.len())
+    })?
+    .ok()?;
+    let mut texts = Vec::new();
+    for name in project.get_module_names() {
+        texts.push(name.to_string());
+        texts.push(project.get_module(name).ok()?);
+    }
+    for reference in project.get_references() {
+        texts.push(reference.name.clone());
+        texts.push(reference.description.clone());
+        texts.push(reference.path.to_string_lossy().into_owned());
+    }
+    Some(texts)
 }
 
 /// Whether binary `data` holds one of `needles` as Latin-1, UTF-8 or UTF-16LE (at either byte
@@ -132,6 +183,65 @@ mod tests {
         }
         let clean = [&noise[..], &utf16("Zoë Mül"), b"Zoe Mueller"].concat();
         assert!(!binary_holds(&needles, &clean));
+    }
+
+    /// A package holding only `xl/vbaProject.bin`.
+    fn package_with(project: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "xl/vbaProject.bin",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(project).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn check(project: &[u8]) -> Result<(), Problem> {
+        let bytes = package_with(project);
+        Package::of(&bytes).unwrap().check_macros(&bytes, || {
+            Needles::new(&["Zoë Müller", "zoe.muller@contoso.com"])
+        })
+    }
+
+    #[test]
+    fn values_in_the_compressed_source_of_a_module_are_found() {
+        use crate::testdata::vba;
+        let needles = Needles::new(&["Zoë Müller", "zoe.muller@contoso.com"]);
+        for text in ["Ask Zoë Müller first", "Mail ZOE.MULLER@contoso.com"] {
+            let project = vba::project(&vba::message_box(text));
+            // Compression cuts the value in the file's bytes: only the source shows it.
+            assert!(!binary_holds(&needles, &project), "{text}");
+            let texts = project_texts(&project).expect("a readable project");
+            assert!(texts.iter().any(|t| needles.found_in_markup(t)), "{text}");
+            assert!(matches!(
+                check(&project),
+                Err(Problem::MacrosHoldRemovedValue(part)) if part == "xl/vbaProject.bin"
+            ));
+        }
+        let clean = vba::project(&vba::message_box("Access review exported"));
+        assert!(check(&clean).is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_project_fails_naming_the_part() {
+        use crate::testdata::vba;
+        let good = vba::project(&vba::message_box("Access review exported"));
+        let mut no_dir = good.clone();
+        // Not a compound file at all, a truncated one, and one whose streams are garbage.
+        let truncated = good[..good.len() / 2].to_vec();
+        for b in no_dir.iter_mut().skip(512) {
+            *b = b.wrapping_mul(31).wrapping_add(7);
+        }
+        for project in [b"not a compound file".to_vec(), truncated, no_dir] {
+            let err = check(&project).unwrap_err();
+            assert!(
+                matches!(&err, Problem::MacrosUnreadable(part) if part == "xl/vbaProject.bin"),
+                "{err}"
+            );
+            assert!(!err.to_string().contains('\n'));
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! plan; macro-enabled workbooks (.xlsm) keep their name, content type and VBA project, unless
 //! the VBA project holds a value the scrub removes.
 
-use crate::workdir::{cell, libreoffice, libreoffice_csv, part_text, Workdir};
+use crate::workdir::{cell, libreoffice, libreoffice_csv, part_text, set_part, Workdir};
 use calamine::{open_workbook_from_rs, Data, Range, Reader, SheetType, Xlsx};
-use dsr_scrub::testdata::{self, Export, Options, Value};
+use dsr_scrub::testdata::{self, vba, Export, Options, Value};
 use std::io::{Cursor, Read};
 
 fn export() -> Export {
@@ -196,10 +196,11 @@ fn macros_holding_a_removed_value_fail_the_file() {
     };
     for value in [text("internalemailaddress"), text("fullname")] {
         let wd = Workdir::new();
-        wd.write(
-            "users.xlsm",
-            export.to_xlsm(&format!("Ask {value} before importing")),
-        );
+        let input = export.to_xlsm(&format!("Ask {value} before importing"));
+        // The value is in the module's compressed source only, not in the part's bytes.
+        let bin = part_bytes(&input, "xl/vbaProject.bin");
+        assert!(!String::from_utf8_lossy(&bin).contains(&value));
+        wd.write("users.xlsm", &input);
         for args in [
             &["scrub", "-q", "users.xlsm"][..],
             &["scrub", "--dry-run", "--force", "users.xlsm"],
@@ -220,4 +221,101 @@ fn macros_holding_a_removed_value_fail_the_file() {
         }
         assert!(!wd.exists("scrubbed/users.xlsm"), "nothing written");
     }
+}
+
+/// One part's bytes, decompressed.
+fn part_bytes(xlsx: &[u8], part: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut data = Vec::new();
+    zip.by_name(part).unwrap().read_to_end(&mut data).unwrap();
+    data
+}
+
+/// The row-3 email of the export, which the default profile removes.
+fn email(export: &Export) -> String {
+    match &export.rows[3][export.column_index("internalemailaddress").unwrap()] {
+        Value::Text(s) => s.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn verify_and_find_search_the_compressed_source_of_the_macros() {
+    let export = export();
+    let email = email(&export);
+    let wd = Workdir::new();
+    wd.write("users.xlsm", export.to_xlsm("Access review exported"));
+    let run = wd.run(&["scrub", "-q", "users.xlsm"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    // A scrubbed file whose macros name a removed email (as if the scrub had missed them).
+    let leaky = vba::project(&vba::message_box(&format!("Mail {email} first")));
+    let output = wd.read("scrubbed/users.xlsm");
+    wd.write("leaky.xlsm", set_part(&output, "xl/vbaProject.bin", &leaky));
+    let verify = wd.run(&["verify", "users.xlsm", "leaky.xlsm"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(
+        verify
+            .text()
+            .contains("xl/vbaProject.bin: leak: a value the map removed is still in this part"),
+        "{}",
+        verify.text()
+    );
+    assert!(!verify.text().contains(&email), "no value in the report");
+    let clean = wd.run(&["verify", "users.xlsm", "scrubbed/users.xlsm"]);
+    assert_eq!(clean.code, 0, "{}", clean.text());
+
+    let find = wd.run(&["find", "--subject", &email, "leaky.xlsm"]);
+    assert_eq!(find.code, 3, "{}", find.text());
+    assert!(
+        find.stdout
+            .contains("leaky.xlsm: part xl/vbaProject.bin (1 place): subject #1"),
+        "{}",
+        find.stdout
+    );
+}
+
+#[test]
+fn macros_that_cannot_be_read_fail_the_file_and_verify() {
+    let export = export();
+    let good = vba::project(&vba::message_box("Access review exported"));
+    // A project whose streams are damaged past its header: the source cannot be read.
+    let mut damaged = good.clone();
+    for b in damaged.iter_mut().skip(512) {
+        *b = b.wrapping_mul(31).wrapping_add(7);
+    }
+    let wd = Workdir::new();
+    wd.write("users.xlsm", export.to_xlsm_with(&damaged));
+    let run = wd.run(&["scrub", "-q", "users.xlsm"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let failed: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("FAILED"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", run.text());
+    assert!(
+        failed[0].contains("users.xlsm: the macros (part 'xl/vbaProject.bin') cannot be read"),
+        "{}",
+        failed[0]
+    );
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+    assert!(!wd.exists("scrubbed/users.xlsm"), "nothing written");
+
+    wd.write("clean.xlsm", export.to_xlsm_with(&good));
+    let run = wd.run(&["scrub", "-q", "clean.xlsm"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/clean.xlsm");
+    wd.write(
+        "damaged.xlsm",
+        set_part(&output, "xl/vbaProject.bin", &damaged),
+    );
+    let verify = wd.run(&["verify", "clean.xlsm", "damaged.xlsm"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(
+        verify
+            .text()
+            .contains("xl/vbaProject.bin: the macros' source cannot be read"),
+        "{}",
+        verify.text()
+    );
 }

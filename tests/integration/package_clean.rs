@@ -312,3 +312,44 @@ fn places_no_rule_can_clean_fail_the_file_naming_the_part() {
         );
     }
 }
+
+#[test]
+fn verify_finds_a_removed_value_encoded_in_base64() {
+    let (wd, planted) = scrubbed(Place::Base64InCustomXml);
+    // The email is in the item only base64-encoded: no text search of the part finds it.
+    let item = part_texts(&planted.xlsx)
+        .into_iter()
+        .find(|(name, _)| name == "customXml/item1.xml")
+        .expect("the custom XML item");
+    assert!(!holds(&item.1, &planted.values[0]));
+    // A scrubbed file that kept the item (as a writer that does not decode base64 would).
+    wd.write("plain.xlsx", planted.export.to_xlsx());
+    let run = wd.run(&["scrub", "-q", "plain.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/plain.xlsx");
+    let raw = {
+        let mut zip = zip::ZipArchive::new(Cursor::new(&planted.xlsx)).unwrap();
+        let mut data = Vec::new();
+        zip.by_name("customXml/item1.xml")
+            .unwrap()
+            .read_to_end(&mut data)
+            .unwrap();
+        data
+    };
+    wd.write(
+        "leaky.xlsx",
+        crate::workdir::set_part(&output, "customXml/item1.xml", &raw),
+    );
+    let verify = wd.run(&["verify", "users.xlsx", "leaky.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(
+        verify.text().contains(
+            "customXml/item1.xml: leak: a value the map removed is still in base64-encoded data in this part"
+        ),
+        "{}",
+        verify.text()
+    );
+    assert!(!holds(&verify.text(), &planted.values[0]), "no value named");
+    let clean = wd.run(&["verify", "plain.xlsx", "scrubbed/plain.xlsx"]);
+    assert_eq!(clean.code, 0, "{}", clean.text());
+}

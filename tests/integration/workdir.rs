@@ -203,13 +203,19 @@ pub fn part_text(xlsx: &[u8], part: &str) -> String {
 /// A copy of an xlsx package with one part's text edited (or added, when `edit` gets `None`),
 /// every other entry copied as it is. Mutation tests break good outputs with it.
 pub fn edit_part(xlsx: &[u8], part: &str, edit: impl FnOnce(Option<String>) -> String) -> Vec<u8> {
-    use std::io::Write;
-    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
+    let zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
     let old = zip
         .file_names()
         .any(|n| n.is_ok_and(|n| n == part))
         .then(|| part_text(xlsx, part));
-    let new = edit(old);
+    set_part(xlsx, part, edit(old).as_bytes())
+}
+
+/// A copy of an xlsx package with one part's bytes replaced (or added), every other entry
+/// copied as it is.
+pub fn set_part(xlsx: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -219,7 +225,7 @@ pub fn edit_part(xlsx: &[u8], part: &str, edit: impl FnOnce(Option<String>) -> S
         if entry.name().unwrap() == part {
             drop(entry);
             out.start_file(part, options).unwrap();
-            out.write_all(new.as_bytes()).unwrap();
+            out.write_all(data).unwrap();
             written = true;
         } else {
             out.raw_copy_file(entry).unwrap();
@@ -227,7 +233,7 @@ pub fn edit_part(xlsx: &[u8], part: &str, edit: impl FnOnce(Option<String>) -> S
     }
     if !written {
         out.start_file(part, options).unwrap();
-        out.write_all(new.as_bytes()).unwrap();
+        out.write_all(data).unwrap();
     }
     out.finish().unwrap().into_inner()
 }

@@ -60,6 +60,9 @@ fn todo(place: &str) -> &'static str {
         "a relationship target" => "remove the link or object in Excel",
         "an embedded object" => "remove the embedded object in Excel",
         "printer settings" => "choose another printer in Excel's page setup and save again",
+        "base64-encoded data" => {
+            "remove the add-in, custom XML item or embedded data that holds it (or save the workbook without it)"
+        }
         _ => "remove it in Excel",
     }
 }
@@ -261,6 +264,17 @@ pub fn package(
         }
         .or_else(|stop| tolerate(stop, &bytes, needles))
         .map_err(|s| s.into_problem(&name))?;
+        if !binary {
+            // No rule rewrites encoded data: a value in it stays, so the file cannot be cleaned.
+            let after = cleaned.as_ref().map_or(&bytes[..], |c| &c.xml[..]);
+            if crate::verify::encoded::part_base64_texts(after)
+                .iter()
+                .any(|t| needles.found_in_markup(t))
+            {
+                let place = "base64-encoded data";
+                return Err(Stop::Uncleanable { place }.into_problem(&name));
+            }
+        }
         settle(&mut edits, name, cleaned);
     }
     for (path, bytes) in base {
