@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh [ROWS] [RUNS]       # default: 100000 rows, 3 runs of each
 #   BATCH=0 scripts/bench.sh             # without the batch cases (default: 50 files)
+#   ONLY=csv BATCH=0 scripts/bench.sh    # only the cases whose name holds ONLY (here: the CSV ones)
 #
 # Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
 # generator, then runs each command RUNS times, round-robin: the floor (calamine read +
@@ -63,6 +64,14 @@ if [ "$BATCH" -gt 0 ]; then
 fi
 if [ -n "$PY" ]; then
   CASES+=("openpyxl script|floor xlsx|$PY scripts/openpyxl_scrub.py $XLSX OUT/openpyxl.xlsx")
+fi
+
+if [ -n "${ONLY:-}" ]; then
+  KEPT=()
+  for case in "${CASES[@]}"; do
+    [[ "${case%%|*}" == *"$ONLY"* ]] && KEPT+=("$case")
+  done
+  CASES=("${KEPT[@]}")
 fi
 
 declare -A TIMES MEMS

@@ -307,8 +307,10 @@ pub(crate) fn inspect_columns(
     rules: &BTreeMap<u32, ColumnRules>,
     ctx: &Ctx,
 ) -> Vec<ColumnInspection> {
+    use rayon::prelude::*;
+    // Each column on its own: they are many, and `scrub` runs this on every file.
     headers
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(col, header)| {
             let col = col as u32;

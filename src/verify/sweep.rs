@@ -357,9 +357,16 @@ pub struct Gathered {
     kept: Vec<Option<HashMap<String, u64>>>,
     /// Per column: whether it names people (see [`identifies`]).
     named: Vec<bool>,
+    /// Per rule of the map: whether its key names people.
+    rule_named: Vec<bool>,
+    /// The removed values, one after the other: value `i` ends at `ends[i]` and starts where
+    /// value `i - 1` ends.
     removed: String,
-    /// `removed[start..end]`, and whether the value comes from a column of people's names.
-    spans: Vec<(u32, u32, bool)>,
+    ends: Vec<usize>,
+    /// Per value: whether it comes from a column of people's names (or is what `redact`
+    /// replaced). Whether it identifies a person is worked out only for the few values found
+    /// in kept cells, not for the millions gathered.
+    names: Vec<bool>,
 }
 
 impl Gathered {
@@ -379,8 +386,10 @@ impl Gathered {
                 .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
                 .collect(),
             named: headers.iter().map(|h| names_people(h)).collect(),
+            rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
             removed: String::new(),
-            spans: Vec::new(),
+            ends: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -413,7 +422,7 @@ impl Gathered {
             match &rule.action {
                 crate::actions::Action::Redact(r) => {
                     for v in r.replaced(old, &[]) {
-                        self.push(&v, identifies(&v, true));
+                        self.push(&v, true);
                     }
                 }
                 _ => {
@@ -422,49 +431,93 @@ impl Gathered {
                         .get(change.col as usize)
                         .copied()
                         .unwrap_or(false)
-                        || names_people(&rule.key);
-                    self.push(old, identifies(old, name));
+                        || self.rule_named[change.rule];
+                    self.push(old, name);
                 }
             }
         }
     }
 
     fn push(&mut self, value: &str, name: bool) {
-        let start = self.removed.len() as u32;
         self.removed.push_str(value);
-        self.spans.push((start, self.removed.len() as u32, name));
+        self.ends.push(self.removed.len());
+        self.names.push(name);
     }
 
     /// The residuals to report, or the failure (see [`sweep`]).
     ///
     /// # Errors
     /// [`Problem::Residual`] for kept columns holding values that identify people.
-    pub fn finish(self, map: &Map) -> Result<Vec<Residual>, Problem> {
+    pub fn finish(mut self, map: &Map) -> Result<Vec<Residual>, Problem> {
         let mut hay = Haystack::default();
         let mut places = Vec::new();
-        for (col, seen) in self.kept.iter().enumerate() {
-            for (text, &cells) in seen.iter().flatten() {
+        // Each column's values are dropped as they are indexed: the memory is reused.
+        for (col, seen) in std::mem::take(&mut self.kept).into_iter().enumerate() {
+            for (text, cells) in seen.into_iter().flatten() {
                 places.push(Place::Kept {
                     sheet: 0,
                     col: col as u32,
                     cells,
                 });
-                hay.push(text, true);
+                hay.push(&text, true);
             }
         }
-        if hay.is_empty() || self.spans.is_empty() {
+        if hay.is_empty() || self.ends.is_empty() {
             return Ok(Vec::new());
         }
-        let values: Vec<&str> = self
-            .spans
-            .iter()
-            .map(|&(a, b, _)| &self.removed[a as usize..b as usize])
+        // Only the values whose first word is in some kept text can be found there, and a value
+        // removed from many rows (a first name) is searched once. Millions of values: each
+        // candidate is one number (its hash, then its position), sorted in place, so that equal
+        // values sit together; memory is what costs most here.
+        const CHUNK: usize = 1 << 16;
+        let hasher = std::hash::RandomState::new();
+        let value = |i: usize| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            (&self.removed[start..self.ends[i]], self.names[i])
+        };
+        // Past 2^32 values a position does not fit beside the hash: then the hash is left out
+        // and the values are not deduplicated (slower, same result).
+        let wide = self.ends.len() > u32::MAX as usize;
+        let mut candidates: Vec<u64> = (0..self.ends.len().div_ceil(CHUNK))
+            .into_par_iter()
+            .flat_map_iter(|chunk| {
+                let (value, hay, hasher) = (&value, &hay, &hasher);
+                (chunk * CHUNK..self.ends.len().min((chunk + 1) * CHUNK)).filter_map(move |i| {
+                    let (text, name) = value(i);
+                    hay.may_hold(text).then(|| {
+                        if wide {
+                            return i as u64;
+                        }
+                        let hash = std::hash::BuildHasher::hash_one(hasher, (text, name));
+                        (hash & !u64::from(u32::MAX)) | i as u64
+                    })
+                })
+            })
             .collect();
+        candidates.par_sort_unstable();
+        let (mut values, mut names): (Vec<&str>, Vec<bool>) = (Vec::new(), Vec::new());
+        let mut group_start = 0;
+        for (n, &key) in candidates.iter().enumerate() {
+            if n > 0 && key >> 32 != candidates[n - 1] >> 32 {
+                group_start = values.len();
+            }
+            let (text, name) = value(if wide {
+                key as usize
+            } else {
+                (key & u64::from(u32::MAX)) as usize
+            });
+            // Equal values have equal hashes: only this hash's group can hold a copy.
+            if wide || !(group_start..values.len()).any(|k| values[k] == text && names[k] == name) {
+                values.push(text);
+                names.push(name);
+            }
+        }
+        drop(candidates);
         let hits: Vec<(bool, u32)> = hay
             .find(&values)
             .into_iter()
             .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
-            .map(|(v, t)| (identifies(values[v], self.spans[v].2), t))
+            .map(|(v, t)| (identifies(values[v], names[v]), t))
             .collect();
         judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
     }
@@ -973,6 +1026,54 @@ mod tests {
         assert!(!identifies("Anna", true));
         assert!(!identifies("98052", false), "a postal code");
         assert!(!identifies("@", false));
+    }
+
+    /// A streamed CSV whose removed values repeat over many rows, from a column of names and
+    /// from another one: each value and origin counts once, and the kept cells are counted by
+    /// column and kind.
+    #[test]
+    fn repeated_values_of_a_streamed_csv_are_judged_once_each() {
+        let mut csv = String::from("Full Name,Nick,Team,Backup\n");
+        for i in 0..40 {
+            let name = if i % 2 == 0 { "Anna Berg" } else { "Lars" };
+            let team = if i % 4 == 0 { "Lars group" } else { "Sales" };
+            let backup = if i < 5 { "Anna Berg" } else { "" };
+            csv.push_str(&format!("{name},Anna Berg,{team},{backup}\n"));
+        }
+        let columns = "[columns]\n\"Full Name\" = \"clear\"\nNick = \"clear\"\n";
+        let judge = |allow: &str| {
+            let text = format!("version = 1\n{allow}\n{columns}");
+            let map = Map::parse(&text, "m.toml", None).unwrap();
+            let (mut out, mut changes) = (Vec::new(), Vec::new());
+            let streamed = crate::csv::scrub_stream_with(
+                csv.as_bytes(),
+                "people",
+                &map,
+                false,
+                true,
+                &mut out,
+                &mut changes,
+            )
+            .unwrap();
+            streamed.gathered.unwrap().finish(&map)
+        };
+        let residual = |column: &str, cells, kind| Residual {
+            sheet: "people".into(),
+            column: column.into(),
+            cells,
+            kind,
+        };
+        assert_eq!(
+            judge("allow_residual = [\"Backup\"]").unwrap(),
+            [
+                residual("Team", 10, "word"),
+                residual("Backup", 5, "allowed")
+            ]
+        );
+        let Err(Problem::Residual { columns, .. }) = judge("") else {
+            panic!("a kept full name must fail the file")
+        };
+        assert_eq!(columns, "sheet 'people', column 'Backup' (5)");
     }
 
     #[test]
