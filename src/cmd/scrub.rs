@@ -236,7 +236,8 @@ fn unmatched_keys(map: &Map, reports: &[FileReport]) -> Vec<String> {
     map.rules
         .iter()
         .enumerate()
-        .filter(|&(i, rule)| rule.optional && !planned.iter().any(|m| m[i]))
+        // A companion (`other_rows`) is matched through the column entry that owns it.
+        .filter(|&(i, rule)| rule.optional && !rule.companion && !planned.iter().any(|m| m[i]))
         .map(|(_, rule)| rule.key.clone())
         .collect()
 }

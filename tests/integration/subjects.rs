@@ -62,6 +62,8 @@ fn a_subject_scoped_run_changes_exactly_one_row_of_300() {
         "{}",
         run.stderr
     );
+    // The profile's `other_rows` companions count as matched with their column: no warning.
+    assert!(!run.stderr.contains("matched no column"), "{}", run.stderr);
     assert!(!run.text().contains(&first) && !run.text().contains(&last));
 
     let input = Book::open(wd.read("users.xlsx"));
@@ -756,6 +758,14 @@ fn a_contact_export_is_scoped_to_its_subject_by_the_contact_profile() {
     ] {
         assert_eq!(cell(i, row, c), cell(o, row, c), "column {c}");
     }
+    // Without the subject, verify checks every row as scrubbed, fails, and says what to pass.
+    let unscoped = wd.run(&["verify", "contacts.xlsx", "scrubbed/contacts.xlsx"]);
+    assert_eq!(unscoped.code, 3, "{}", unscoped.text());
+    assert!(
+        unscoped.stdout.contains("pass the same subjects"),
+        "{}",
+        unscoped.stdout
+    );
     let verify = wd.run(&[
         "verify",
         "--all-rows",
