@@ -50,10 +50,10 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
         verify::verify_files(&map, &by_entity, &args.original, &args.scrubbed, &limits)
     }
     .map_err(|e| Error::Run(e.to_string()))?;
-    let mut text = render(&outcome, args);
-    if !outcome.passed() && map.every_row_without_subjects {
+    let text = render(&outcome, args);
+    if outcome.leaks() > 0 && map.every_row_without_subjects {
         // Without subjects every row counts as scrubbed, which an erasure request's output is not.
-        text.push_str("dsr-scrub verify: the map scopes rows by data subject, and none was given, so every row was checked as scrubbed; if the file was scrubbed with --subject/--subjects, pass the same subjects (and --all-rows if it was)\n");
+        eprintln!("dsr-scrub verify: note: the map scopes rows by data subject, and none was given, so every row was checked as scrubbed; if the file was scrubbed with --subject/--subjects, pass the same subjects (and --all-rows if it was)");
     }
     print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;
     Ok(if outcome.passed() {

@@ -762,9 +762,9 @@ fn a_contact_export_is_scoped_to_its_subject_by_the_contact_profile() {
     let unscoped = wd.run(&["verify", "contacts.xlsx", "scrubbed/contacts.xlsx"]);
     assert_eq!(unscoped.code, 3, "{}", unscoped.text());
     assert!(
-        unscoped.stdout.contains("pass the same subjects"),
+        unscoped.stderr.contains("pass the same subjects"),
         "{}",
-        unscoped.stdout
+        unscoped.stderr
     );
     let verify = wd.run(&[
         "verify",
