@@ -506,9 +506,14 @@ fn uncovered_line(f: &FileReport) -> String {
     )
 }
 
+/// `1 row`, `2,500 rows`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 fn file_line(f: &FileReport, verbose: bool) -> String {
     let mut deleted = if f.rows_deleted > 0 {
-        format!(", {} rows deleted", thousands(f.rows_deleted))
+        format!(", {} deleted", counted(f.rows_deleted, "row", "rows"))
     } else {
         String::new()
     };
@@ -517,15 +522,15 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
     }
     if let Some(n) = f.formulas_neutralized {
         deleted.push_str(&format!(
-            ", {} formula-like cells neutralized",
-            thousands(n)
+            ", {} neutralized",
+            counted(n, "formula-like cell", "formula-like cells")
         ));
     }
     if let Some(profile) = &f.profile {
         deleted.push_str(&format!(", {profile} for its table"));
     }
     let mut line = format!(
-        "  ok      {} -> {} ({} rows, {} cells changed{deleted})\n",
+        "  ok      {} -> {} ({}, {} changed{deleted})\n",
         f.input,
         f.output.clone().unwrap_or_else(|| match f.parts.len() {
             0 => "?".to_string(),
@@ -534,8 +539,8 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
                 f.parts[0].path.replace(".part-001", ".part-*")
             ),
         }),
-        thousands(f.rows),
-        thousands(f.cells_changed)
+        counted(f.rows, "row", "rows"),
+        counted(f.cells_changed, "cell", "cells")
     );
     for s in f
         .subjects
@@ -570,16 +575,16 @@ fn file_line(f: &FileReport, verbose: bool) -> String {
 /// What the package cleaning did, briefly: the non-zero counts.
 fn cleaning_summary(c: &crate::xlsx::clean::Counts) -> String {
     [
-        (c.links_removed, "link(s) removed"),
-        (c.caches_dropped, "cached value(s) dropped"),
-        (c.comments_removed, "comment(s) removed"),
-        (c.texts_redacted, "text(s) redacted"),
-        (c.properties_cleared, "propert(ies) cleared"),
-        (c.parts_dropped, "part(s) dropped"),
+        (c.links_removed, "link", "links", "removed"),
+        (c.caches_dropped, "cached value", "cached values", "dropped"),
+        (c.comments_removed, "comment", "comments", "removed"),
+        (c.texts_redacted, "text", "texts", "redacted"),
+        (c.properties_cleared, "property", "properties", "cleared"),
+        (c.parts_dropped, "part", "parts", "dropped"),
     ]
     .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("{} {what}", thousands(*n)))
+    .filter(|(n, ..)| *n > 0)
+    .map(|&(n, one, many, done)| format!("{} {done}", counted(n, one, many)))
     .collect::<Vec<_>>()
     .join(", ")
 }
