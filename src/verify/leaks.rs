@@ -98,13 +98,6 @@ impl Package {
     }
 }
 
-/// Whether a part is a VBA project (`xl/vbaProject.bin`).
-pub(super) fn is_vba_project(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|f| f.eq_ignore_ascii_case("vbaProject.bin"))
-}
-
 fn is_comment_part(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     (file.starts_with("comments") && file.ends_with(".xml")) || path.contains("threadedComments/")
@@ -1026,8 +1019,13 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             }
         }
         None => {
+            // A compound file's VBA source is read once, for the check and the search.
+            let project = data
+                .starts_with(CFB_SIGNATURE)
+                .then(|| crate::xlsx::macros::project_texts(data))
+                .flatten();
             // A VBA project whose source cannot be read cannot be searched: say so.
-            if is_vba_project(name) && crate::xlsx::macros::project_texts(data).is_none() {
+            if crate::xlsx::macros::is_vba_project(name) && project.is_none() {
                 sink.push(Finding {
                     part: Some(name.to_string()),
                     sheet: None,
@@ -1040,7 +1038,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
             // malformed: search the bytes as text in the encodings binary formats use; where
             // they are not text, only for values chance cannot make.
-            if binary_texts(data, 0)
+            if binary_texts_with(data, 0, project)
                 .iter()
                 .any(|(text, reading)| reading.hit(needles, text))
             {
@@ -1104,6 +1102,19 @@ impl Reading {
 /// a reading is text when the whole of `data` is text in that encoding (no control characters
 /// but white space, which binary data is full of).
 pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
+    let project = data
+        .starts_with(CFB_SIGNATURE)
+        .then(|| crate::xlsx::macros::project_texts(data))
+        .flatten();
+    binary_texts_with(data, depth, project)
+}
+
+/// [`binary_texts`], given the texts of `data` as a VBA project when it is one (already read).
+fn binary_texts_with(
+    data: &[u8],
+    depth: u8,
+    project: Option<Vec<String>>,
+) -> Vec<(String, Reading)> {
     let unescape = |text: String| {
         quick_xml::escape::unescape(&text)
             .map(|t| t.into_owned())
@@ -1137,10 +1148,8 @@ pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
     if depth < 2 {
         out.extend(super::encoded::base64_readings(data, depth));
     }
-    if data.starts_with(CFB_SIGNATURE) {
-        if let Some(texts) = crate::xlsx::macros::project_texts(data) {
-            out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
-        }
+    if let Some(texts) = project {
+        out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
     }
     if depth < 2 && data.starts_with(b"PK\x03\x04") {
         if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {

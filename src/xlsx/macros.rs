@@ -33,10 +33,9 @@ impl Package {
             .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
         let mut package = Package::default();
         for name in zip.file_names().flatten() {
-            let lower = name.to_ascii_lowercase();
-            if lower.rsplit('/').next() == Some("vbaproject.bin") {
+            if is_vba_project(&name) {
                 package.vba.push(name.into_owned());
-            } else if lower.starts_with("xl/chartsheets/") {
+            } else if name.to_ascii_lowercase().starts_with("xl/chartsheets/") {
                 package.chart_sheets = true;
             }
         }
@@ -94,6 +93,13 @@ impl Package {
         }
         Ok(())
     }
+}
+
+/// Whether a package part is a VBA project (`xl/vbaProject.bin`, any case).
+pub fn is_vba_project(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|f| f.eq_ignore_ascii_case("vbaProject.bin"))
 }
 
 /// The texts of a VBA project (a compound file holding a `dir` stream) that its bytes do not
