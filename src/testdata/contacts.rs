@@ -5,28 +5,11 @@
 //! contact's names, emails, phones, job title, address, description, and the kept columns
 //! `Company Name` (another record) and `Created On`.
 
-use super::{Column, Export, Options, Value};
+use super::{protected, Column, Export, Options, Value};
 
+/// A contact column (no length limit or required flag: the profile's tests do not need them).
 const fn column(logical: &'static str, header: &'static str, personal: bool) -> Column {
-    Column {
-        logical,
-        header,
-        personal,
-        protected: false,
-        required: false,
-        max_length: None,
-    }
-}
-
-const fn protected(logical: &'static str, header: &'static str) -> Column {
-    Column {
-        logical,
-        header,
-        personal: false,
-        protected: true,
-        required: false,
-        max_length: None,
-    }
+    super::col(logical, header, personal, false, None)
 }
 
 /// Each contact column, and the Disabled Users column its values come from.
