@@ -82,6 +82,22 @@ pub fn searched_in_bytes(value: &str) -> bool {
         || (chars >= MIN_CHARS_IDENTIFYING_IN_BYTES && super::sweep::identifies(value, true))
 }
 
+/// Whether a value is never found by any search: blank, shorter than [`MIN_CHARS`], or
+/// without a letter or digit (as [`Needles::new`] and [`Haystack::find`] skip it). Such a value
+/// need not even be kept.
+pub fn never_found(value: &str) -> bool {
+    let value = value.trim();
+    if value.is_ascii() {
+        return value.len() < MIN_CHARS || !value.bytes().any(|b| b.is_ascii_alphanumeric());
+    }
+    if weight(value) < MIN_CHARS {
+        return true;
+    }
+    // An ASCII letter or digit stays one in lowercase: no lowercased copy for most values.
+    !value.bytes().any(|b| b.is_ascii_alphanumeric())
+        && !lowercase(value).chars().any(char::is_alphanumeric)
+}
+
 /// What kind of text is searched, which decides which values count there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reach {
@@ -695,6 +711,22 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    #[test]
+    fn never_found_is_what_the_index_skips() {
+        for value in [
+            "", "  ", "Ann", " Ann ", "Anna", "12", "1234", "----", "+44", "+44 2", "佐々", "佐",
+            "Zoë", "Zoë ", "Zoëx", "İİİ", "Ⅰ Ⅱ", "é.é.",
+        ] {
+            let set = Needles::new(&[value]);
+            assert_eq!(never_found(value), set.is_empty(), "{value:?}");
+            let mut hay = Haystack::default();
+            hay.push(&format!("x {value} x"), true);
+            if never_found(value) {
+                assert!(hay.find(&[value]).is_empty(), "{value:?}");
+            }
+        }
     }
 
     #[test]

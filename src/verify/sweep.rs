@@ -359,14 +359,79 @@ pub struct Gathered {
     named: Vec<bool>,
     /// Per rule of the map: whether its key names people.
     rule_named: Vec<bool>,
-    /// The removed values, one after the other: value `i` ends at `ends[i]` and starts where
+    /// The removed values that could be found at all (see [`super::needles::never_found`]).
+    removed: Removed,
+}
+
+/// Values stored one after the other, in blocks of [`Removed::BLOCK`] values: a large export
+/// removes millions, and one growing buffer would be copied (and its memory touched afresh)
+/// each time it doubled.
+#[derive(Debug, Default)]
+struct Removed {
+    blocks: Vec<RemovedBlock>,
+    len: usize,
+}
+
+#[derive(Debug)]
+struct RemovedBlock {
+    /// The block's values one after the other: value `i` ends at `ends[i]` and starts where
     /// value `i - 1` ends.
-    removed: String,
+    text: String,
     ends: Vec<usize>,
     /// Per value: whether it comes from a column of people's names (or is what `redact`
     /// replaced). Whether it identifies a person is worked out only for the few values found
     /// in kept cells, not for the millions gathered.
     names: Vec<bool>,
+}
+
+impl Removed {
+    const BLOCK: usize = 1 << 16;
+
+    fn push(&mut self, value: &str, name: bool) {
+        let fresh = match self.blocks.last() {
+            None => true,
+            Some(block) => block.ends.len() == Self::BLOCK,
+        };
+        if fresh {
+            // A block's text is about as long as the last one's.
+            let size = self
+                .blocks
+                .last()
+                .map_or(1 << 12, |b| b.text.len() + b.text.len() / 8);
+            self.blocks.push(RemovedBlock {
+                text: String::with_capacity(size),
+                ends: Vec::with_capacity(if self.blocks.is_empty() {
+                    64
+                } else {
+                    Self::BLOCK
+                }),
+                names: Vec::with_capacity(if self.blocks.is_empty() {
+                    64
+                } else {
+                    Self::BLOCK
+                }),
+            });
+        }
+        let Some(block) = self.blocks.last_mut() else {
+            return;
+        };
+        block.text.push_str(value);
+        block.ends.push(block.text.len());
+        block.names.push(name);
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Value `i` and whether it names a person.
+    fn get(&self, i: usize) -> (&str, bool) {
+        let block = &self.blocks[i / Self::BLOCK];
+        let i = i % Self::BLOCK;
+        let start = if i == 0 { 0 } else { block.ends[i - 1] };
+        (&block.text[start..block.ends[i]], block.names[i])
+    }
 }
 
 impl Gathered {
@@ -387,9 +452,7 @@ impl Gathered {
                 .collect(),
             named: headers.iter().map(|h| names_people(h)).collect(),
             rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
-            removed: String::new(),
-            ends: Vec::new(),
-            names: Vec::new(),
+            removed: Removed::default(),
         }
     }
 
@@ -439,9 +502,10 @@ impl Gathered {
     }
 
     fn push(&mut self, value: &str, name: bool) {
-        self.removed.push_str(value);
-        self.ends.push(self.removed.len());
-        self.names.push(name);
+        // A value too short to be searched is never found: it need not be kept.
+        if !super::needles::never_found(value) {
+            self.removed.push(value, name);
+        }
     }
 
     /// The residuals to report, or the failure (see [`sweep`]).
@@ -462,7 +526,7 @@ impl Gathered {
                 hay.push(&text, true);
             }
         }
-        if hay.is_empty() || self.ends.is_empty() {
+        if hay.is_empty() || self.removed.len() == 0 {
             return Ok(Vec::new());
         }
         // Only the values whose first word is in some kept text can be found there, and a value
@@ -471,18 +535,16 @@ impl Gathered {
         // values sit together; memory is what costs most here.
         const CHUNK: usize = 1 << 16;
         let hasher = std::hash::RandomState::new();
-        let value = |i: usize| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] };
-            (&self.removed[start..self.ends[i]], self.names[i])
-        };
+        let value = |i: usize| self.removed.get(i);
+        let count = self.removed.len();
         // Past 2^32 values a position does not fit beside the hash: then the hash is left out
         // and the values are not deduplicated (slower, same result).
-        let wide = self.ends.len() > u32::MAX as usize;
-        let mut candidates: Vec<u64> = (0..self.ends.len().div_ceil(CHUNK))
+        let wide = count > u32::MAX as usize;
+        let mut candidates: Vec<u64> = (0..count.div_ceil(CHUNK))
             .into_par_iter()
             .flat_map_iter(|chunk| {
                 let (value, hay, hasher) = (&value, &hay, &hasher);
-                (chunk * CHUNK..self.ends.len().min((chunk + 1) * CHUNK)).filter_map(move |i| {
+                (chunk * CHUNK..count.min((chunk + 1) * CHUNK)).filter_map(move |i| {
                     let (text, name) = value(i);
                     hay.may_hold(text).then(|| {
                         if wide {
