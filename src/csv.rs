@@ -328,8 +328,34 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
 /// # Errors
 /// As [`read`].
 pub fn read_head(bytes: &[u8], sheet_name: &str, rows: u32) -> Result<Workbook, Problem> {
-    let (dialect, text) = open(bytes)?;
-    head_sheet(&dialect, text.as_bytes(), sheet_name, rows, None)
+    Opened::new(bytes)?.head(sheet_name, rows)
+}
+
+/// A CSV's bytes checked, decoded and its dialect sniffed: once for everything that reads the
+/// file (a 100,000-row export is tens of megabytes to validate as text).
+#[derive(Debug)]
+pub struct Opened<'b> {
+    dialect: Dialect,
+    text: Cow<'b, str>,
+}
+
+impl<'b> Opened<'b> {
+    /// Check, decode and sniff `bytes`.
+    ///
+    /// # Errors
+    /// As [`read`].
+    pub fn new(bytes: &'b [u8]) -> Result<Self, Problem> {
+        let (dialect, text) = open(bytes)?;
+        Ok(Opened { dialect, text })
+    }
+
+    /// As [`read_head`].
+    ///
+    /// # Errors
+    /// As [`read`].
+    pub fn head(&self, sheet_name: &str, rows: u32) -> Result<Workbook, Problem> {
+        head_sheet(&self.dialect, self.text.as_bytes(), sheet_name, rows, None)
+    }
 }
 
 /// The header and the first `rows` records, at most `width` columns wide when given.
@@ -428,7 +454,24 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     out: W,
     changes: C,
 ) -> Result<Streamed, Problem> {
-    let (dialect, text) = open(bytes)?;
+    let opened = Opened::new(bytes)?;
+    scrub_opened(&opened, sheet_name, map, neutralize, sweep, out, changes)
+}
+
+/// [`scrub_stream_with`] of a file already opened.
+///
+/// # Errors
+/// As [`scrub_stream`].
+pub fn scrub_opened<W: Write, C: Write>(
+    opened: &Opened<'_>,
+    sheet_name: &str,
+    map: &crate::map::Map,
+    neutralize: bool,
+    sweep: bool,
+    out: W,
+    changes: C,
+) -> Result<Streamed, Problem> {
+    let (dialect, text) = (opened.dialect.clone(), &opened.text);
     let mut reader = reader(&dialect, text.as_bytes());
     let mut record = ::csv::StringRecord::new();
     let mut header: Vec<String> = Vec::new();

@@ -401,15 +401,6 @@ fn scrub_file(
         })
     })?;
     if kind == InputKind::Csv && streams(map, settings) {
-        report.input_sha256 = Some(sha256_hex(&bytes));
-        // The coverage check looks at a sample, which the head of the file gives.
-        let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
-        let head = crate::csv::read_head(&bytes, &stem, crate::inspect::VALUE_SAMPLE as u32)
-            .map_err(fail)?;
-        let head_plan = plan::resolve(map, &head).map_err(fail)?;
-        check_resolved(&head, &head_plan).map_err(fail)?;
-        report.matched_rules.clone_from(&head_plan.matched);
-        check_coverage(map, &head, &head_plan, settings, report).map_err(fail)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
     // The input's digest is taken while it is parsed (with 2 or more jobs).
@@ -694,9 +685,23 @@ fn check_coverage(
     settings: &Settings,
     report: &mut FileReport,
 ) -> Result<(), Problem> {
+    let uncovered = coverage_verdict(map, book, file_plan, settings)?;
+    if !uncovered.is_empty() {
+        report.uncovered = uncovered;
+    }
+    Ok(())
+}
+
+/// The columns [`check_coverage`] reports, or its failure.
+fn coverage_verdict(
+    map: &Map,
+    book: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+    settings: &Settings,
+) -> Result<Vec<crate::coverage::Uncovered>, Problem> {
     let uncovered = crate::coverage::check(map, book, file_plan);
     if uncovered.is_empty() {
-        return Ok(());
+        return Ok(uncovered);
     }
     if !settings.allow_uncovered {
         // One sheet at a time, so the message names where to look.
@@ -712,8 +717,7 @@ fn check_coverage(
             sheet,
         });
     }
-    report.uncovered = uncovered;
-    Ok(())
+    Ok(uncovered)
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
@@ -814,31 +818,58 @@ fn scrub_csv_stream(
     report: &mut FileReport,
     bytes: &[u8],
 ) -> Result<(), Problem> {
-    let out_dir = job.output.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
-    let mut streamed = None;
-    let mut staged_changes = None;
-    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
-        let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
-            let done = crate::csv::scrub_stream_with(
-                bytes,
-                &stem,
-                map,
-                settings.neutralize_formulas,
-                !settings.no_sweep,
-                &mut *w,
-                changes,
-            )?;
-            streamed = Some(done);
-            Ok(())
-        })?;
-        staged_changes = Some(tmp);
-        Ok(())
-    })?;
-    let (Some(mut streamed), Some(staged_changes)) = (streamed, staged_changes) else {
-        return Err(Problem::Internal);
+    // The input is validated and decoded once, for the head and the stream.
+    let opened = crate::csv::Opened::new(bytes);
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            report.input_sha256 = Some(sha256_hex(bytes));
+            return Err(e);
+        }
     };
+    // The coverage check looks at a sample, which the head of the file gives.
+    let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+    let head = opened.head(&stem, crate::inspect::VALUE_SAMPLE as u32);
+    let resolved = head.and_then(|head| {
+        let head_plan = plan::resolve(map, &head)?;
+        check_resolved(&head, &head_plan)?;
+        Ok((head, head_plan))
+    });
+    let (head, head_plan) = match resolved {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            report.input_sha256 = Some(sha256_hex(bytes));
+            return Err(e);
+        }
+    };
+    report.matched_rules.clone_from(&head_plan.matched);
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    let coverage = || {
+        let digest = sha256_hex(bytes);
+        (digest, coverage_verdict(map, &head, &head_plan, settings))
+    };
+    // With two jobs or more, the input's digest and the coverage check run beside the stream,
+    // whose staged files are dropped if the check fails; but not when the output folder is
+    // yet to be made, which a failed check must not leave behind.
+    let ((digest, uncovered), staged) = if out_dir.is_dir() {
+        rayon::join(coverage, || {
+            stage_csv_stream(map, job, settings, &opened, &stem)
+        })
+    } else {
+        let (digest, uncovered) = coverage();
+        let staged = match &uncovered {
+            Ok(_) => stage_csv_stream(map, job, settings, &opened, &stem),
+            Err(_) => Err(Problem::Internal),
+        };
+        ((digest, uncovered), staged)
+    };
+    report.input_sha256 = Some(digest);
+    let uncovered = uncovered?;
+    if !uncovered.is_empty() {
+        report.uncovered = uncovered;
+    }
+    let (staged_output, digest, staged_changes, mut streamed) = staged?;
+    drop(opened);
     // The leak sweep: a failure drops both staged files, so nothing is written.
     if let Some(gathered) = streamed.gathered.take() {
         report.residuals = gathered.finish(map)?;
@@ -854,6 +885,50 @@ fn scrub_csv_stream(
     report.output_sha256 = Some(digest);
     commit_both(staged_output, staged_changes, job, settings.force, report)?;
     crate::deletions::write(&job.changes, None, report, settings.force)
+}
+
+/// A streamed CSV's staged output (and its digest), staged changes file, and what the stream
+/// found.
+type StagedCsv = (
+    tempfile::NamedTempFile,
+    String,
+    tempfile::NamedTempFile,
+    crate::csv::Streamed,
+);
+
+/// Scrub an opened CSV as a stream into staged files beside the output.
+fn stage_csv_stream(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    opened: &crate::csv::Opened<'_>,
+    stem: &str,
+) -> Result<StagedCsv, Problem> {
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
+    let mut streamed = None;
+    let mut staged_changes = None;
+    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
+        let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
+            let done = crate::csv::scrub_opened(
+                opened,
+                stem,
+                map,
+                settings.neutralize_formulas,
+                !settings.no_sweep,
+                &mut *w,
+                changes,
+            )?;
+            streamed = Some(done);
+            Ok(())
+        })?;
+        staged_changes = Some(tmp);
+        Ok(())
+    })?;
+    let (Some(streamed), Some(staged_changes)) = (streamed, staged_changes) else {
+        return Err(Problem::Internal);
+    };
+    Ok((staged_output, digest, staged_changes, streamed))
 }
 
 /// Commit a staged output and then its changes file, noting both in the report.
