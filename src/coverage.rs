@@ -65,11 +65,16 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         let scrubbed =
             |col: u32| named(col).is_some_and(|t| map.rules[t.rule].action.name() != "keep");
         let row_rule_column = |col: u32| sp.row_rules.iter().any(|(c, _)| *c == col);
-        for column in inspect::inspect_columns(sheet, &headers, &sheet.layout.field_rules, &ctx) {
+        // The map's own columns need no verdict: only the others are inspected.
+        let unnamed = |col: u32| named(col).is_none() && !row_rule_column(col);
+        for column in inspect::inspect_columns_where(
+            sheet,
+            &headers,
+            &sheet.layout.field_rules,
+            &ctx,
+            unnamed,
+        ) {
             let col = column.index;
-            if named(col).is_some() || row_rule_column(col) {
-                continue;
-            }
             let why = match column.verdict {
                 // Free text is personal by its header alone only when its values say so too:
                 // a "Notes" column of a hand-added sheet is not a person's data by its name.

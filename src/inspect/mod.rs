@@ -307,11 +307,24 @@ pub(crate) fn inspect_columns(
     rules: &BTreeMap<u32, ColumnRules>,
     ctx: &Ctx,
 ) -> Vec<ColumnInspection> {
+    inspect_columns_where(sheet, headers, rules, ctx, |_| true)
+}
+
+/// [`inspect_columns`] of the columns `wanted` picks (by index) only: each column is inspected
+/// on its own, so the others' inspections would only be thrown away.
+pub(crate) fn inspect_columns_where(
+    sheet: &Sheet,
+    headers: &[String],
+    rules: &BTreeMap<u32, ColumnRules>,
+    ctx: &Ctx,
+    wanted: impl Fn(u32) -> bool + Sync,
+) -> Vec<ColumnInspection> {
     use rayon::prelude::*;
     // Each column on its own: they are many, and `scrub` runs this on every file.
     headers
         .par_iter()
         .enumerate()
+        .filter(|&(col, _)| wanted(col as u32))
         .map(|(col, header)| {
             let col = col as u32;
             inspect_column(sheet, col, header, rules.get(&col), ctx)
