@@ -394,15 +394,17 @@ fn scrub_file(
     if !settings.force && first_output.exists() {
         return Err(fail(Problem::OutputExists(first_output)));
     }
-    let bytes = std::fs::read(&job.input).map_err(|e| {
+    let read_problem = |e: std::io::Error| {
         fail(match e.kind() {
             std::io::ErrorKind::NotFound => Problem::NotFound,
             kind => Problem::Read(kind),
         })
-    })?;
+    };
     if kind == InputKind::Csv && streams(map, settings) {
+        let bytes = InputBytes::open(&job.input).map_err(read_problem)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
+    let bytes = std::fs::read(&job.input).map_err(read_problem)?;
     // The input's digest is taken while it is parsed (with 2 or more jobs).
     let (digest, book) = rayon::join(
         || sha256_hex(&bytes),
@@ -1061,6 +1063,48 @@ fn same_file(a: &Path, b: &Path) -> bool {
                     .and_then(|d| d.canonicalize().ok())
             };
             a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b)
+        }
+    }
+}
+
+/// A streamed input's bytes: a large file is mapped, so that its pages are read in place from
+/// the page cache rather than copied into fresh memory (which the system must first clear: for
+/// a CSV of tens of megabytes that cost more than parsing it); a small one, or one that cannot
+/// be mapped, is read.
+enum InputBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl InputBytes {
+    /// Files below this size are read.
+    const MAP_FROM: u64 = 1 << 20;
+
+    fn open(path: &Path) -> std::io::Result<InputBytes> {
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_file() && meta.len() >= Self::MAP_FROM {
+            // SAFETY: the map is only read, and only while this scrub runs. Another program
+            // that shortened the file meanwhile would end the process (as it would any program
+            // reading a mapped file); one that rewrote it would change what is read, as it would
+            // a file read in pieces.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(InputBytes::Mapped(map));
+            }
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
+        Ok(InputBytes::Read(bytes))
+    }
+}
+
+impl std::ops::Deref for InputBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            InputBytes::Mapped(map) => map,
+            InputBytes::Read(bytes) => bytes,
         }
     }
 }
