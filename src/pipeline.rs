@@ -853,14 +853,21 @@ fn scrub_csv_stream(
     // With two jobs or more, the input's digest and the coverage check run beside the stream,
     // whose staged files are dropped if the check fails; but not when the output folder is
     // yet to be made, which a failed check must not leave behind.
+    let budget = FAIL_AFTER.with(std::cell::Cell::get);
+    let stream = || {
+        // Possibly on another thread: the fault-injection budget goes along.
+        let before = FAIL_AFTER.with(|f| f.replace(budget));
+        let staged = stage_csv_stream(map, job, settings, &opened, &stem);
+        FAIL_AFTER.with(|f| f.set(before));
+        staged
+    };
     let ((digest, uncovered), staged) = if out_dir.is_dir() {
-        rayon::join(coverage, || {
-            stage_csv_stream(map, job, settings, &opened, &stem)
-        })
+        let (staged, checked) = rayon::join(stream, coverage);
+        (checked, staged)
     } else {
         let (digest, uncovered) = coverage();
         let staged = match &uncovered {
-            Ok(_) => stage_csv_stream(map, job, settings, &opened, &stem),
+            Ok(_) => stream(),
             Err(_) => Err(Problem::Internal),
         };
         ((digest, uncovered), staged)
