@@ -137,6 +137,10 @@ impl Needle {
     }
 }
 
+/// A value as [`Needles::new`] first sorts it: its keys (the hashes of its anchor and of its
+/// whole lowercase text), its position among the values, and where its anchor starts.
+type Keyed = (u64, u64, usize, u32);
+
 /// The set of values to search for.
 #[derive(Debug, Default)]
 pub struct Needles {
@@ -158,12 +162,42 @@ impl Needles {
         // hash (and text, within an anchor) finds duplicates and groups anchors at once.
         // Sorted by anchor hash, then by a hash of the whole text, so that texts are compared
         // only to find true duplicates (many values share a first word).
-        let mut all: Vec<((u64, u64), Needle, bool)> = values
+        // A value is often removed from many rows: only its first copy becomes a needle. Until
+        // then a value is its keys and its position (no text: memory is what costs most here),
+        // computed in place.
+        let mut keyed: Vec<Keyed> = values
             .par_iter()
-            .filter_map(|value| Needle::new(value.as_ref()))
+            .enumerate()
+            .map(|(i, value)| {
+                let text = lowercase(value.as_ref().trim());
+                if text.is_empty() {
+                    return (0, 0, usize::MAX, 0);
+                }
+                let (hash, anchor_at) = anchor_of(&text);
+                (hash, fnv1a(text.as_bytes()), i, anchor_at)
+            })
             .collect();
-        all.par_sort_unstable_by_key(|(key, _, _)| *key);
-        all.dedup_by(|a, b| a.0 == b.0 && a.1.text == b.1.text);
+        keyed.retain(|k| k.2 != usize::MAX);
+        keyed.par_sort_unstable_by_key(|k| (k.0, k.1));
+        // Equal keys are nearly always equal values; a comparison tells.
+        let same = |a: usize, b: usize| {
+            let (a, b) = (values[a].as_ref().trim(), values[b].as_ref().trim());
+            if a.is_ascii() && b.is_ascii() {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                lowercase(a) == lowercase(b)
+            }
+        };
+        keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && same(a.2, b.2));
+        let all: Vec<((u64, u64), Needle, bool)> = keyed
+            .into_par_iter()
+            .map(|(hash, whole, i, anchor_at)| {
+                let value = values[i].as_ref().trim();
+                let (needle, short) =
+                    Needle::build(value, lowercase(value).into_owned(), anchor_at);
+                ((hash, whole), needle, short)
+            })
+            .collect();
         let mut needles = Vec::with_capacity(all.len());
         let mut index = Index::with_capacity_and_hasher(all.len(), Default::default());
         let mut skipped = 0;
@@ -552,12 +586,20 @@ impl Needle {
     fn new(value: &str) -> Option<((u64, u64), Needle, bool)> {
         let value = value.trim();
         let text = lowercase(value).into_owned();
-        let first = text.chars().next()?;
-        let last = text.chars().next_back()?;
-        let (hash, anchor_at) = match first_word(&text) {
-            Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),
-            None => (0, 0),
-        };
+        if text.is_empty() {
+            return None;
+        }
+        let (hash, anchor_at) = anchor_of(&text);
+        let whole = fnv1a(text.as_bytes());
+        let (needle, short) = Needle::build(value, text, anchor_at);
+        Some(((hash, whole), needle, short))
+    }
+
+    /// The needle of a trimmed, non-blank `value` whose lowercase is `text` (its first word at
+    /// `anchor_at`), and whether it is too short to search.
+    fn build(value: &str, text: String, anchor_at: u32) -> (Needle, bool) {
+        let first = text.chars().next().unwrap_or(' ');
+        let last = text.chars().next_back().unwrap_or(' ');
         let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
         let anywhere = text.chars().any(char::is_alphabetic)
             || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
@@ -569,8 +611,7 @@ impl Needle {
             anywhere,
             in_bytes: searched_in_bytes(value),
         };
-        let whole = fnv1a(needle.text.as_bytes());
-        Some(((hash, whole), needle, short))
+        (needle, short)
     }
 
     /// Whether the needle occurs in `text` with its anchor at byte `word`.
@@ -678,6 +719,14 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         }
         Some((start, end))
     })
+}
+
+/// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
+fn anchor_of(text: &str) -> (u64, u32) {
+    match first_word(text) {
+        Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),
+        None => (0, 0),
+    }
 }
 
 fn first_word(text: &str) -> Option<(usize, usize)> {
