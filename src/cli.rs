@@ -133,6 +133,12 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub neutralize_formulas: bool,
 
+    /// How `<stem>.changes.csv` lists the changes: `rows`, one line per changed row (its
+    /// changed columns by action, each column described once, only the new values the action
+    /// does not imply), or `cells`, one line per changed cell (several times larger).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = crate::report::ChangesFormat::Rows)]
+    pub changes_format: crate::report::ChangesFormat,
+
     /// Write import files holding only the rows this run changed (same sheets, header, hidden
     /// columns, metadata sheet, validations), so unchanged rows are not imported again. The
     /// default when --subject is given to a map or profile with subject rules.
