@@ -133,9 +133,7 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub neutralize_formulas: bool,
 
-    /// How `<stem>.changes.csv` lists the changes: `rows`, one line per changed row (its
-    /// changed columns by action, each column described once, only the new values the action
-    /// does not imply), or `cells`, one line per changed cell (several times larger).
+    /// The layout of each `<stem>.changes.csv`: one line per changed row, or per changed cell.
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = crate::report::ChangesFormat::Rows)]
     pub changes_format: crate::report::ChangesFormat,
 

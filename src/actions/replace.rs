@@ -119,6 +119,12 @@ impl Template {
     /// Fill in the placeholders for one cell.
     pub fn render(&self, ctx: &CellCtx) -> String {
         let mut out = String::new();
+        self.render_into(ctx, &mut out);
+        out
+    }
+
+    /// [`Template::render`], appending to `out` (no allocation when it has room).
+    pub fn render_into(&self, ctx: &CellCtx, out: &mut String) {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
@@ -134,7 +140,6 @@ impl Template {
                 },
             }
         }
-        out
     }
 }
 

@@ -35,18 +35,18 @@ use crate::actions::{Action, CellCtx};
 use crate::error::column_letters;
 use crate::map::Map;
 use calamine::Data;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
 /// How the changes file lists the changes (`scrub --changes-format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ChangesFormat {
-    /// One line per changed row: the changed columns by action, and only the new values that
-    /// the column's action does not imply; each column described once (the default).
+    /// One line per changed row: its changed columns by action, and only the new values their
+    /// action does not imply; each column described once, on a line of its own.
     #[default]
     Rows,
-    /// One line per changed cell: sheet, row, record id, column header, action, new value.
+    /// One line per changed cell: sheet, row, record id, column header, action, new value
+    /// (several times larger).
     Cells,
 }
 
@@ -81,13 +81,19 @@ pub struct ChangesFile<W: Write> {
     id_row: Option<u32>,
     id: Vec<u8>,
     digits: itoa::Buffer,
-    /// `rows`: column → the rule its last column line describes, in this sheet.
-    described: HashMap<u32, usize>,
+    /// `rows`: by column, the rule its last column line describes in this sheet (`NONE`: no
+    /// line yet).
+    described: Vec<usize>,
     /// `rows`: the gathered row's changed columns and their action names, in push order.
     row_cells: Vec<(u32, &'static str)>,
     /// `rows`: the gathered row's `new_values` field, unescaped.
     row_values: String,
+    /// `rows`: scratch for a row's `columns` field and a rendered template.
+    scratch: String,
 }
+
+/// No rule: a column not described yet.
+const NONE: usize = usize::MAX;
 
 impl<W: Write> ChangesFile<W> {
     const FLUSH_AT: usize = 1 << 20;
@@ -114,9 +120,10 @@ impl<W: Write> ChangesFile<W> {
             id_row: None,
             id: Vec::new(),
             digits: itoa::Buffer::new(),
-            described: Default::default(),
+            described: Vec::new(),
             row_cells: Vec::new(),
             row_values: String::new(),
+            scratch: String::new(),
         }
     }
 
@@ -207,7 +214,11 @@ impl<W: Write> ChangesFile<W> {
         }
         let action = &map.rules[c.rule].action;
         let header = headers.get(c.col as usize).map_or("", String::as_str);
-        if self.described.insert(c.col, c.rule) != Some(c.rule) {
+        let col = c.col as usize;
+        if self.described.len() <= col {
+            self.described.resize(col + 1, NONE);
+        }
+        if std::mem::replace(&mut self.described[col], c.rule) != c.rule {
             let buf = &mut self.buf;
             buf.extend_from_slice(&self.sheet);
             buf.extend_from_slice(b",,,");
@@ -218,11 +229,25 @@ impl<W: Write> ChangesFile<W> {
         }
         self.row_cells.push((c.col, action.name()));
         let value = reported(action, &c.new).unwrap_or("");
-        if implied(action, c.row + 1, record_id, header).as_deref() != Some(value) {
+        let implied = match action {
+            Action::Replace(template) => {
+                self.scratch.clear();
+                let ctx = CellCtx {
+                    row: c.row + 1,
+                    record_id: Some(record_id),
+                    column: header,
+                };
+                template.render_into(&ctx, &mut self.scratch);
+                Some(self.scratch.as_str())
+            }
+            Action::Pseudonymize(_) => None,
+            _ => Some(""),
+        };
+        if implied != Some(value) {
             if !self.row_values.is_empty() {
                 self.row_values.push_str("; ");
             }
-            self.row_values.push_str(&column_letters(c.col));
+            push_letters(&mut self.row_values, c.col);
             self.row_values.push_str(": ");
             push_listed(&mut self.row_values, value);
         }
@@ -243,27 +268,37 @@ impl<W: Write> ChangesFile<W> {
         buf.push(b',');
         buf.extend_from_slice(&self.id);
         buf.push(b',');
-        let mut columns = String::new();
-        let mut done = vec![false; self.row_cells.len()];
-        for i in 0..self.row_cells.len() {
-            if done[i] {
+        // The columns by action, actions in the order of their first column; a run of
+        // adjacent columns as `FROM:TO`.
+        let columns = &mut self.scratch;
+        columns.clear();
+        for (i, &(_, action)) in self.row_cells.iter().enumerate() {
+            if self.row_cells[..i].iter().any(|&(_, a)| a == action) {
                 continue;
-            }
-            let action = self.row_cells[i].1;
-            let mut cols: Vec<u32> = Vec::new();
-            for (j, &(col, name)) in self.row_cells.iter().enumerate().skip(i) {
-                if name == action && !done[j] {
-                    done[j] = true;
-                    cols.push(col);
-                }
             }
             if !columns.is_empty() {
                 columns.push_str("; ");
             }
             columns.push_str(action);
-            push_ranges(&mut columns, &cols);
+            let mut cols = self.row_cells[i..]
+                .iter()
+                .filter(|&&(_, a)| a == action)
+                .map(|&(col, _)| col)
+                .peekable();
+            while let Some(from) = cols.next() {
+                let mut to = from;
+                while let Some(next) = cols.next_if(|&n| n == to + 1) {
+                    to = next;
+                }
+                columns.push(' ');
+                push_letters(columns, from);
+                if to > from {
+                    columns.push(':');
+                    push_letters(columns, to);
+                }
+            }
         }
-        push_csv_field(buf, &columns);
+        push_csv_field(buf, columns);
         buf.push(b',');
         push_csv_field(buf, &self.row_values);
         buf.push(b'\n');
@@ -291,25 +326,6 @@ fn reported<'a>(action: &Action, new: &'a Data) -> Option<&'a str> {
     }
 }
 
-/// The new value a column line implies for a cell (as [`reported`] would show it), or `None`
-/// when it is listed per row.
-fn implied<'a>(
-    action: &'a Action,
-    row: u32,
-    record_id: &str,
-    header: &str,
-) -> Option<Cow<'a, str>> {
-    match action {
-        Action::Replace(template) => Some(Cow::Owned(template.render(&CellCtx {
-            row,
-            record_id: Some(record_id),
-            column: header,
-        }))),
-        Action::Pseudonymize(_) => None,
-        _ => Some(Cow::Borrowed("")),
-    }
-}
-
 /// What a column line says of an action.
 fn describe(action: &Action) -> String {
     match action {
@@ -324,25 +340,17 @@ fn describe(action: &Action) -> String {
     }
 }
 
-/// ` D:F H` for columns 3, 4, 5 and 7 (sorted first).
-fn push_ranges(out: &mut String, cols: &[u32]) {
-    let mut cols = cols.to_vec();
-    cols.sort_unstable();
-    cols.dedup();
-    let mut i = 0;
-    while i < cols.len() {
-        let mut j = i;
-        while j + 1 < cols.len() && cols[j + 1] == cols[j] + 1 {
-            j += 1;
-        }
-        out.push(' ');
-        out.push_str(&column_letters(cols[i]));
-        if j > i {
-            out.push(':');
-            out.push_str(&column_letters(cols[j]));
-        }
-        i = j + 1;
+/// [`column_letters`] appended to `out`.
+fn push_letters(out: &mut String, col: u32) {
+    let mut letters = [0u8; 7];
+    let mut at = letters.len();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        at -= 1;
+        letters[at] = b'A' + ((n - 1) % 26) as u8;
+        n = (n - 1) / 26;
     }
+    out.push_str(std::str::from_utf8(&letters[at..]).expect("ASCII letters"));
 }
 
 /// A listed value, quoted when it could be misread (see the module docs).
@@ -767,10 +775,12 @@ mod tests {
     }
 
     #[test]
-    fn column_ranges_as_excel_writes_them() {
-        let mut s = String::new();
-        push_ranges(&mut s, &[7, 3, 4, 5, 25, 26]);
-        assert_eq!(s, " D:F H Z:AA");
+    fn column_letters_as_excel_writes_them() {
+        for col in [0, 3, 25, 26, 701, 702, 16383, u32::MAX] {
+            let mut s = String::new();
+            push_letters(&mut s, col);
+            assert_eq!(s, column_letters(col));
+        }
         assert_eq!(column_index("AA"), Some(26));
         assert_eq!(column_index("D"), Some(3));
         assert_eq!(column_index("d"), None);
