@@ -16,13 +16,14 @@
 //!
 //! - A **column line** (empty `row`) comes before the first row line that uses the column: its
 //!   letter and header (`D = Full Name`), and its action with what that implies for the new
-//!   values (`clear`: empty; `replace: TEMPLATE`: the template filled in for the row, as the map
-//!   says; `pseudonymize`: listed per row; `mask`, `regex`, `redact`: not reported, as they
-//!   keep part of the original). Should a later row change the column under another rule, a new
+//!   values (`clear`: empty; `replace: TEMPLATE`: the map's template with `{row}`, `{id}`,
+//!   `{id8}` and `{column}` filled in from the row line and the header; `pseudonymize`: listed
+//!   per row; `mask`, `regex`, `redact`: not reported, as they keep part of the original). Should a later row change the column under another rule, a new
 //!   column line comes first; a letter means what its last column line above says.
 //! - A **row line** names the spreadsheet row and record id, the changed columns by action
 //!   (`clear E:G J` = E, F, G and J, as Excel writes ranges), and in `new_values` only the new
-//!   values the column line does not imply, as `LETTER: value` joined by `; ` (a value holding
+//!   values the column line does not imply (pseudonyms; a replacement cut to the column's
+//!   length or escaped as a formula), as `LETTER: value` joined by `; ` (a value holding
 //!   `;` or `"`, or blank at either end, is quoted with `"` and its quotes doubled).
 //!
 //! **`cells`** writes one line per changed cell: `sheet,row,record_id,column,action,new_value`.
@@ -84,8 +85,9 @@ pub struct ChangesFile<W: Write> {
     /// `rows`: by column, the rule its last column line describes in this sheet (`NONE`: no
     /// line yet).
     described: Vec<usize>,
-    /// `rows`: the gathered row's changed columns and their action names, in push order.
-    row_cells: Vec<(u32, &'static str)>,
+    /// `rows`: the gathered row's changed columns and their actions (kind, name), in push
+    /// order.
+    row_cells: Vec<(u32, Kind, &'static str)>,
     /// `rows`: the gathered row's `new_values` field, unescaped.
     row_values: String,
     /// `rows`: scratch for a row's `columns` field and a rendered template.
@@ -94,6 +96,9 @@ pub struct ChangesFile<W: Write> {
 
 /// No rule: a column not described yet.
 const NONE: usize = usize::MAX;
+
+/// An action's kind: compared for every cell of a row, cheaper than its name.
+type Kind = std::mem::Discriminant<Action>;
 
 impl<W: Write> ChangesFile<W> {
     const FLUSH_AT: usize = 1 << 20;
@@ -227,9 +232,11 @@ impl<W: Write> ChangesFile<W> {
             push_csv_field(buf, &describe(action));
             buf.push(b'\n');
         }
-        self.row_cells.push((c.col, action.name()));
+        self.row_cells
+            .push((c.col, std::mem::discriminant(action), action.name()));
         let value = reported(action, &c.new).unwrap_or("");
-        let implied = match action {
+        // Whether the column line does not imply the value (see `read` for what it implies).
+        let listed = match action {
             Action::Replace(template) => {
                 self.scratch.clear();
                 let ctx = CellCtx {
@@ -238,12 +245,12 @@ impl<W: Write> ChangesFile<W> {
                     column: header,
                 };
                 template.render_into(&ctx, &mut self.scratch);
-                Some(self.scratch.as_str())
+                self.scratch.len() != value.len() || self.scratch != value
             }
-            Action::Pseudonymize(_) => None,
-            _ => Some(""),
+            Action::Pseudonymize(_) => true,
+            _ => !value.is_empty(),
         };
-        if implied != Some(value) {
+        if listed {
             if !self.row_values.is_empty() {
                 self.row_values.push_str("; ");
             }
@@ -272,18 +279,18 @@ impl<W: Write> ChangesFile<W> {
         // adjacent columns as `FROM:TO`.
         let columns = &mut self.scratch;
         columns.clear();
-        for (i, &(_, action)) in self.row_cells.iter().enumerate() {
-            if self.row_cells[..i].iter().any(|&(_, a)| a == action) {
+        for (i, &(_, kind, name)) in self.row_cells.iter().enumerate() {
+            if self.row_cells[..i].iter().any(|&(_, k, _)| k == kind) {
                 continue;
             }
             if !columns.is_empty() {
                 columns.push_str("; ");
             }
-            columns.push_str(action);
+            columns.push_str(name);
             let mut cols = self.row_cells[i..]
                 .iter()
-                .filter(|&&(_, a)| a == action)
-                .map(|&(col, _)| col)
+                .filter(|&&(_, k, _)| k == kind)
+                .map(|&(col, _, _)| col)
                 .peekable();
             while let Some(from) = cols.next() {
                 let mut to = from;
@@ -350,7 +357,7 @@ fn push_letters(out: &mut String, col: u32) {
         letters[at] = b'A' + ((n - 1) % 26) as u8;
         n = (n - 1) / 26;
     }
-    out.push_str(std::str::from_utf8(&letters[at..]).expect("ASCII letters"));
+    out.extend(letters[at..].iter().map(|&b| char::from(b)));
 }
 
 /// A listed value, quoted when it could be misread (see the module docs).
