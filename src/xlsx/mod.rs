@@ -4,8 +4,9 @@
 pub mod clean;
 pub mod package;
 pub mod patch;
-mod read;
+pub(crate) mod read;
 pub mod rebuild;
+pub(crate) mod stream;
 
 // Parts kept as they are: macros, chart sheets.
 pub mod macros;
