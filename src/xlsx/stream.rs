@@ -271,7 +271,8 @@ pub(crate) fn stream(
 }
 
 /// Stream one sheet's cells through `work`; its height, or `None` when it does not read as
-/// its head says (see [`stream`]).
+/// its head says (see [`stream`]). With more than one thread, the rows are read on this one
+/// and applied on another.
 fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     reader: &mut calamine::Xlsx<RS>,
     head: &Sheet,
@@ -280,7 +281,89 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     let mut cells = reader
         .worksheet_cells_reader(&head.name)
         .map_err(from_calamine)?;
+    let read = if rayon::current_num_threads() > 1 {
+        read_pipelined(&mut cells, work)?
+    } else {
+        read_rows(&mut cells, |r, row| work.row(r, |col| row.get(col)))?
+    };
+    let Some(Bounds {
+        first_row,
+        height,
+        width,
+    }) = read
+    else {
+        return Ok(None);
+    };
+    let head_first = head.cells.start().map(|(r, _)| r);
+    if width != head.width() || (first_row == Some(0)) != (head_first == Some(0)) {
+        return Ok(None);
+    }
+    Ok(Some(height))
+}
+
+/// Where a sheet's cells are (as calamine's grid of them would be).
+struct Bounds {
+    first_row: Option<u32>,
+    height: u32,
+    width: u32,
+}
+
+/// Rows read ahead and handed to the applier at once.
+const BATCH_ROWS: usize = 256;
+
+/// [`read_rows`] into `work` on another thread: batches of rows go there, and come back
+/// cleared for their strings to be reused.
+fn read_pipelined<RS: std::io::Read + std::io::Seek>(
+    cells: &mut calamine::XlsxCellReader<'_, RS>,
+    work: &mut SheetWork<'_>,
+) -> Result<Option<Bounds>, Problem> {
+    type Batch = Vec<(u32, Row)>;
+    std::thread::scope(|scope| {
+        let (to_apply, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (to_reuse, spare) = std::sync::mpsc::channel::<Batch>();
+        let worker = scope.spawn(move || {
+            for mut batch in batches {
+                for (r, row) in &mut batch {
+                    work.row(*r, |col| row.get(col));
+                    row.clear();
+                }
+                // The reader may be done: then nothing is reused.
+                let _ = to_reuse.send(batch);
+            }
+        });
+        let mut batch: Batch = Vec::with_capacity(BATCH_ROWS);
+        let mut reusable: Batch = Vec::new();
+        let read = read_rows(cells, |r, row| {
+            if reusable.is_empty() {
+                if let Ok(back) = spare.try_recv() {
+                    reusable = back;
+                }
+            }
+            let fresh = reusable.pop().map(|(_, row)| row).unwrap_or_default();
+            batch.push((r, std::mem::replace(row, fresh)));
+            if batch.len() == BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                // A worker that stopped has panicked: joining it reports that.
+                let _ = to_apply.send(full);
+            }
+        });
+        if !batch.is_empty() {
+            let _ = to_apply.send(batch);
+        }
+        drop(to_apply);
+        worker.join().map_err(|_| Problem::Internal)?;
+        read
+    })
+}
+
+/// Read a sheet's cells row by row, each data row (1 and below, empty ones too) handed to
+/// `emit` with its cells; `None` when the cells are out of order.
+fn read_rows<RS: std::io::Read + std::io::Seek>(
+    cells: &mut calamine::XlsxCellReader<'_, RS>,
+    mut emit: impl FnMut(u32, &mut Row),
+) -> Result<Option<Bounds>, Problem> {
     let mut row = Row::default();
+    let mut empty = Row::default();
     let mut current = 0u32;
     let mut last_col: Option<u32> = None;
     let mut first_row: Option<u32> = None;
@@ -298,11 +381,12 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
         }
         if r > current {
             if current >= 1 {
-                work.row(current, |col| row.get(col));
+                emit(current, &mut row);
             }
             row.clear();
-            for empty in (current + 1).max(1)..r {
-                work.row(empty, |_| &EMPTY);
+            for gap in (current + 1).max(1)..r {
+                emit(gap, &mut empty);
+                empty.clear();
             }
             current = r;
         }
@@ -313,15 +397,13 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
         row.put(c, value);
     }
     if first_row.is_some() && current >= 1 {
-        work.row(current, |col| row.get(col));
+        emit(current, &mut row);
     }
-    let height = if first_row.is_some() { current + 1 } else { 0 };
-    let width = max_col.map_or(0, |c| c + 1);
-    let head_first = head.cells.start().map(|(r, _)| r);
-    if width != head.width() || (first_row == Some(0)) != (head_first == Some(0)) {
-        return Ok(None);
-    }
-    Ok(Some(height))
+    Ok(Some(Bounds {
+        first_row,
+        height: if first_row.is_some() { current + 1 } else { 0 },
+        width: max_col.map_or(0, |c| c + 1),
+    }))
 }
 
 /// Write the changes file of a streamed scrub, as [`crate::report::write_changes`] writes it
@@ -411,7 +493,24 @@ mod tests {
             plan,
             "the head resolves to the same plan"
         );
-        let streamed = stream(&map, &plan, &mut opened).unwrap().expect("streamed");
+        // On one thread, and read on one while applied on another.
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| {
+                let mut opened =
+                    super::super::read::open_with(&bytes, &Default::default(), Some(30)).unwrap();
+                stream(&map, &plan, &mut opened).unwrap().expect("streamed")
+            });
+        let streamed = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| stream(&map, &plan, &mut opened).unwrap().expect("streamed"));
+        assert_eq!(one.changes, expected);
+        assert_eq!(one.olds.changed, streamed.olds.changed);
+        assert_eq!(one.olds.kept, streamed.olds.kept);
         assert_eq!(streamed.changes, expected);
         assert!(expected[0].cells.iter().any(|c| c.row > 100));
         // What the checks need of the input, as the whole workbook holds it.
