@@ -8,20 +8,26 @@
 //! ```
 //!
 //! `--range` runs the slower floor of earlier measurements (a whole-sheet `Range`, an in-memory
-//! workbook) instead of the streaming one.
+//! workbook) instead of the streaming one. `--limit` (xlsx only) runs the physical limit of a
+//! lossless scrub instead: the worksheets and shared strings inflated and deflated again, nothing
+//! parsed (`dsr_scrub::floor::physical_limit`).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let range = args.first().is_some_and(|a| a == "--range");
-    if range {
-        args.remove(0);
-    }
-    let [input, output] = args.as_slice() else {
-        return Err("usage: floor [--range] INPUT OUTPUT".into());
+    let mode = match args.first().map(String::as_str) {
+        Some(flag @ ("--range" | "--limit")) => {
+            let flag = flag.to_string();
+            args.remove(0);
+            flag
+        }
+        _ => String::new(),
     };
-    if range {
-        dsr_scrub::floor::copy_range(input.as_ref(), output.as_ref())
-    } else {
-        dsr_scrub::floor::copy(input.as_ref(), output.as_ref())
+    let [input, output] = args.as_slice() else {
+        return Err("usage: floor [--range | --limit] INPUT OUTPUT".into());
+    };
+    match mode.as_str() {
+        "--range" => dsr_scrub::floor::copy_range(input.as_ref(), output.as_ref()),
+        "--limit" => dsr_scrub::floor::physical_limit(input.as_ref(), output.as_ref()),
+        _ => dsr_scrub::floor::copy(input.as_ref(), output.as_ref()),
     }
 }

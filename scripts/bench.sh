@@ -11,11 +11,14 @@
 # Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
 # generator, then runs each command RUNS times, round-robin: the floor (calamine read +
 # rust_xlsxwriter write, the streaming cell reader and constant-memory writer; the slower
-# whole-Range floor of earlier measurements as a second line; csv read + write), `scrub` lossless, rebuild and CSV with 1 and 2 jobs,
+# whole-Range floor of earlier measurements as a second line; csv read + write), the physical
+# limit of a lossless scrub (the rewritten parts inflated and deflated again, nothing parsed),
+# `scrub` lossless, rebuild and CSV with 1 and 2 jobs, `verify` of a lossless scrub's output,
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
-# time, peak memory and each time as a ratio to its baseline (the floor of the same format; for
-# the batch, the batch with 1 job).
+# time, peak memory and each time as a ratio to its baseline (the floor of the same format;
+# for verify, the lossless scrub with 1 job; for the batch, the batch with 1 job), then how far
+# the lossless scrub is from the physical limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
@@ -31,6 +34,9 @@ echo "generating a $ROWS-row export..." >&2
 target/release/examples/gen_fixtures --rows "$ROWS" --seed 1 "$WORK/in" >/dev/null
 XLSX="$WORK/in/disabled-users.xlsx"
 CSV="$WORK/in/disabled-users.csv"
+# verify needs a scrubbed copy to check.
+"$BIN" scrub -q --out-dir "$WORK/scrubbed" "$XLSX" >/dev/null
+SCRUBBED="$WORK/scrubbed/disabled-users.xlsx"
 
 PY=""
 if [ "${OPENPYXL:-1}" = 0 ]; then
@@ -49,8 +55,11 @@ fi
 CASES=(
   "floor xlsx|floor xlsx|$FLOOR $XLSX OUT/floor.xlsx"
   "floor xlsx (Range)|floor xlsx|$FLOOR --range $XLSX OUT/floor.xlsx"
+  "limit xlsx -j1|floor xlsx|env RAYON_NUM_THREADS=1 $FLOOR --limit $XLSX OUT/limit.xlsx"
+  "limit xlsx -j2|floor xlsx|env RAYON_NUM_THREADS=2 $FLOOR --limit $XLSX OUT/limit.xlsx"
   "scrub lossless -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $XLSX"
   "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
+  "verify lossless|scrub lossless -j1|$BIN verify $XLSX $SCRUBBED"
   "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"
   "scrub rebuild -j2|floor xlsx|$BIN scrub -q -j 2 --rebuild --out-dir OUT $XLSX"
   "floor csv|floor csv|$FLOOR $CSV OUT/floor.csv"
@@ -108,4 +117,11 @@ for case in "${CASES[@]}"; do
   m=$(echo "${MEMS[$name]}" | median)
   b=$(echo "${TIMES[$base]}" | median)
   awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-28s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
+done
+for j in 1 2; do
+  limit="limit xlsx -j$j" name="scrub lossless -j$j"
+  [ -n "${TIMES[$limit]:-}" ] && [ -n "${TIMES[$name]:-}" ] || continue
+  l=$(echo "${TIMES[$limit]}" | median)
+  t=$(echo "${TIMES[$name]}" | median)
+  awk -v n="$name" -v t="$t" -v l="$l" 'BEGIN { printf "%s: %.2fx the physical limit with as many threads\n", n, (l > 0 ? t / l : 0) }'
 done

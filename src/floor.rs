@@ -102,3 +102,55 @@ pub fn copy_range(input: &Path, output: &Path) -> Result<(), Box<dyn std::error:
     out.save(output)?;
     Ok(())
 }
+
+/// The physical limit of a lossless scrub: inflate every part a scrub of a Disabled Users export
+/// rewrites (the worksheets and the shared strings table) and deflate it again as the lossless
+/// writer does (at [`crate::xlsx::patch::deflate_level`], a large part in blocks on the current
+/// rayon pool's threads, see [`crate::xlsx::deflate`]), copying every other entry raw. No XML is
+/// parsed and nothing is changed: no engine that rewrites those parts can be faster with as many
+/// threads.
+///
+/// # Errors
+/// Whatever zip or the file system report.
+pub fn physical_limit(input: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::xlsx::deflate;
+    use std::io::{Read, Write};
+    use zip::write::SimpleFileOptions;
+    let bytes = std::fs::read(input)?;
+    let level = crate::xlsx::patch::deflate_level(bytes.len());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..]))?;
+    let file = std::fs::File::create(output)?;
+    let mut out = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let mut buf = Vec::new();
+    for index in 0..zip.len() {
+        let name = zip.by_index_raw(index)?.name()?.into_owned();
+        let rewritten = name == "xl/sharedStrings.xml"
+            || (name.starts_with("xl/worksheets/") && name.ends_with(".xml"));
+        if !rewritten {
+            out.raw_copy_file(zip.by_index_raw(index)?)?;
+            continue;
+        }
+        let mut entry = zip.by_index(index)?;
+        if entry.size() >= deflate::PARALLEL_FROM {
+            let modified = entry.last_modified().unwrap_or_default();
+            let mut deflater = deflate::BlockDeflater::new(u32::try_from(level)?);
+            std::io::copy(&mut entry, &mut deflater)?;
+            drop(entry);
+            let archive = deflate::one_entry_archive(&name, modified, &deflater.finish()?)
+                .map_err(|p| p.to_string())?;
+            let mut single = zip::ZipArchive::new(std::io::Cursor::new(archive))?;
+            out.raw_copy_file(single.by_index_raw(0)?)?;
+            continue;
+        }
+        buf.clear();
+        entry.read_to_end(&mut buf)?;
+        drop(entry);
+        let options = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(level));
+        out.start_file(name, options)?;
+        out.write_all(&buf)?;
+    }
+    out.finish()?.flush()?;
+    Ok(())
+}

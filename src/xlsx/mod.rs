@@ -2,6 +2,7 @@
 //! the rebuild writer (rust_xlsxwriter).
 
 pub mod clean;
+pub mod deflate;
 pub mod package;
 pub mod patch;
 pub(crate) mod read;

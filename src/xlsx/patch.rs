@@ -280,7 +280,7 @@ fn write_with<W: Write>(
             let mut arrays = formulas::Arrays::default();
             let mut tail_done: Option<sheet::Tail> = None;
             let options = entry_options(&entry, level);
-            let archive = single_entry(part, options, |zip_out| {
+            let archive = single_entry(part, &options, |zip_out| {
                 // Many small writes (one or more per cell): buffered before the compressor.
                 let mut buffered = std::io::BufWriter::with_capacity(1 << 16, zip_out);
                 walk_cells(
@@ -403,7 +403,7 @@ fn write_with<W: Write>(
             let options = entry_options(&entry, level);
             drop(entry);
             let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs.into_inner();
-            let archive = single_entry(path, options, |out| {
+            let archive = single_entry(path, &options, |out| {
                 strings
                     .write(&refs, &new_strings, total, out)
                     .map_err(write_failed)
@@ -433,7 +433,7 @@ fn write_with<W: Write>(
             .map_err(|_| Problem::MissingPart(path.clone()))?;
         let options = entry_options(&entry, level);
         drop(entry);
-        let archive = single_entry(&path, options, |out| {
+        let archive = single_entry(&path, &options, |out| {
             out.write_all(&xml).map_err(write_failed)
         })?;
         replaced.insert(path, archive);
@@ -479,23 +479,44 @@ fn open(input: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Problem> {
         .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))
 }
 
-/// Options for a rewritten entry: deflated at `level`, with the original's timestamp.
-fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(level))
-        .last_modified_time(entry.last_modified().unwrap_or_default())
-        .large_file(entry.size() >= u64::from(u32::MAX))
+/// How a rewritten entry is written: deflated at `level`, with the original's timestamp; in
+/// blocks on every thread when the original is large (see [`super::deflate`]).
+struct EntryMeta {
+    options: SimpleFileOptions,
+    modified: zip::DateTime,
+    level: i64,
+    blocks: bool,
+}
+
+fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> EntryMeta {
+    let modified = entry.last_modified().unwrap_or_default();
+    EntryMeta {
+        options: SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(level))
+            .last_modified_time(modified)
+            .large_file(entry.size() >= u64::from(u32::MAX)),
+        modified,
+        level,
+        blocks: entry.size() >= super::deflate::PARALLEL_FROM,
+    }
 }
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
 /// parallel and then copied raw into the output.
-fn single_entry<F>(name: &str, options: SimpleFileOptions, fill: F) -> Result<Vec<u8>, Problem>
+fn single_entry<F>(name: &str, meta: &EntryMeta, fill: F) -> Result<Vec<u8>, Problem>
 where
-    F: FnOnce(&mut ZipWriter<Cursor<Vec<u8>>>) -> Result<(), Problem>,
+    F: FnOnce(&mut dyn Write) -> Result<(), Problem>,
 {
+    if meta.blocks {
+        let level = u32::try_from(meta.level.clamp(0, 9)).unwrap_or(6);
+        let mut deflater = super::deflate::BlockDeflater::new(level);
+        fill(&mut deflater)?;
+        let deflated = deflater.finish().map_err(write_failed)?;
+        return super::deflate::one_entry_archive(name, meta.modified, &deflated);
+    }
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file(name, options).map_err(zip_failed)?;
+    zip.start_file(name, meta.options).map_err(zip_failed)?;
     fill(&mut zip)?;
     Ok(zip.finish().map_err(zip_failed)?.into_inner())
 }
@@ -1059,7 +1080,7 @@ impl SharedStrings {
     }
 
     /// Write the table: items no cell uses any more blanked in place, new strings appended.
-    fn write<W: Write>(
+    fn write<W: Write + ?Sized>(
         &self,
         refs: &[u32],
         new: &[&str],

@@ -1,4 +1,6 @@
-//! The rebuild writer: a new workbook with rust_xlsxwriter from the cells read by calamine.
+//! The rebuild writer: a new workbook with rust_xlsxwriter (in constant-memory mode: rows leave
+//! memory as they are completed, text is written as inline strings) from the cells read by
+//! calamine.
 //!
 //! It keeps what an import needs (DESIGN §4): sheets with their order, names and visibility
 //! (including very hidden), code names, column widths and hidden columns, the header row, and
@@ -63,7 +65,11 @@ pub fn write<W: Write + Send>(
     xlsx.set_properties(&DocProperties::new().set_creation_datetime(&created));
     for (index, sheet) in book.sheets.iter().enumerate() {
         let sheet_changes = changes.iter().find(|c| c.sheet == index).unwrap_or(&empty);
-        let ws = xlsx.add_worksheet();
+        // Rows are written in order, so each one goes to a temporary file as it is completed
+        // instead of the whole sheet staying in memory; the bytes written are the same.
+        let ws = xlsx
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| Problem::Build(describe(&e)))?;
         write_sheet(ws, sheet, sheet_changes, any_change, &formats)?;
     }
     xlsx.save_to_writer(out)
