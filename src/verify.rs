@@ -614,14 +614,15 @@ pub(crate) enum Originals<'a> {
 }
 
 impl<'a> Originals<'a> {
-    /// The input's value of the `i`-th changed cell of `changes[k]`.
-    pub(crate) fn old(self, changes: &[SheetChanges], k: usize, i: usize) -> &'a Data {
+    /// The text of the input's value of the `i`-th changed cell of `changes[k]` (see
+    /// [`crate::actions::cell_text`]).
+    pub(crate) fn old(self, changes: &[SheetChanges], k: usize, i: usize) -> Option<Cow<'a, str>> {
         match self {
             Originals::Book(book) => {
                 let c = &changes[k].cells[i];
-                book.sheets[changes[k].sheet].cell(c.row, c.col)
+                crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col))
             }
-            Originals::Kept(olds) => &olds.changed[k][i],
+            Originals::Kept(olds) => olds.changed[k].get(i).map(Cow::Borrowed),
         }
     }
 
@@ -688,7 +689,7 @@ fn removed_with<'a>(
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, c)| {
-                let old = crate::actions::cell_text(originals.old(changes, k, i));
+                let old = originals.old(changes, k, i);
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
                 let fragments = match (&map.rules[c.rule].action, &old) {

@@ -360,7 +360,7 @@ fn sweep_values<'a>(
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, c)| {
-                let old = crate::actions::cell_text(originals.old(changes, k, i));
+                let old = originals.old(changes, k, i);
                 let redact = match (&map.rules[c.rule].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
                     _ => None,

@@ -21,11 +21,36 @@ use calamine::{Data, DataRef, DataType};
 use std::collections::HashMap;
 use std::io::Write;
 
+/// Texts kept one after the other in one buffer (millions of them, without an allocation
+/// each): text `i` ends at `ends[i]`, where text `i + 1` starts.
+#[derive(Debug, Default, PartialEq)]
+pub struct Texts {
+    text: String,
+    ends: Vec<usize>,
+    /// Whether each text is there (`None` and an empty text differ).
+    present: Vec<bool>,
+}
+
+impl Texts {
+    fn push(&mut self, value: Option<&str>) {
+        self.text.push_str(value.unwrap_or(""));
+        self.ends.push(self.text.len());
+        self.present.push(value.is_some());
+    }
+
+    /// Text `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.present[i].then(|| &self.text[start..self.ends[i]])
+    }
+}
+
 /// What a streamed scrub keeps of the input's cells for the checks that follow it.
 #[derive(Debug, Default)]
 pub struct Olds {
-    /// Per entry of the changes: the input's value of each changed cell, in change order.
-    pub changed: Vec<Vec<Data>>,
+    /// Per entry of the changes: the text of each changed cell's input value (see
+    /// [`crate::actions::cell_text`]), in change order.
+    pub changed: Vec<Texts>,
     /// Per entry of the changes: per deleted row, the input's values of its scrubbed columns,
     /// by column.
     pub deleted: Vec<Vec<Vec<Data>>>,
@@ -50,7 +75,7 @@ pub struct Streamed {
 /// What streaming gives for one planned sheet (see [`Streamed`]).
 struct Planned {
     changes: SheetChanges,
-    changed: Vec<Data>,
+    changed: Texts,
     deleted: Vec<Vec<Data>>,
     ids: Vec<(u32, String)>,
     report: SheetReport,
@@ -109,7 +134,7 @@ struct SheetWork<'a> {
     /// Kept columns and their distinct values.
     kept: Vec<(u32, HashMap<String, u64>)>,
     changes: SheetChanges,
-    changed_olds: Vec<Data>,
+    changed_olds: Texts,
     deleted_olds: Vec<Vec<Data>>,
     ids: Vec<(u32, String)>,
     per_column: Vec<u64>,
@@ -143,7 +168,8 @@ impl SheetWork<'_> {
                     self.ids.push((row, s.clone()));
                 }
                 for c in changed.iter() {
-                    self.changed_olds.push(cell(c.col).clone());
+                    self.changed_olds
+                        .push(crate::actions::cell_text(cell(c.col)).as_deref());
                     if let Some(n) = self.per_column.get_mut(c.col as usize) {
                         *n += 1;
                     }
@@ -216,7 +242,7 @@ pub(crate) fn stream(
                 sheet: index,
                 ..SheetChanges::default()
             },
-            changed_olds: Vec::new(),
+            changed_olds: Texts::default(),
             deleted_olds: Vec::new(),
             ids: Vec::new(),
             per_column: vec![0; sheet.width() as usize],
@@ -517,7 +543,10 @@ mod tests {
         for (k, sc) in expected.iter().enumerate() {
             let sheet = &whole.sheets[sc.sheet];
             for (i, c) in sc.cells.iter().enumerate() {
-                assert_eq!(&streamed.olds.changed[k][i], sheet.cell(c.row, c.col));
+                assert_eq!(
+                    streamed.olds.changed[k].get(i),
+                    crate::actions::cell_text(sheet.cell(c.row, c.col)).as_deref()
+                );
             }
         }
         assert_eq!(
