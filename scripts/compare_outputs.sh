@@ -5,6 +5,9 @@
 #
 #   scripts/compare_outputs.sh OLD_BIN NEW_BIN [ROWS]     # default: 20000 rows
 #
+# NEW_ARGS (environment) goes to NEW_BIN's runs only, e.g. NEW_ARGS="--changes-format cells" to
+# compare a build's per-cell changes files with those of a build older than that flag.
+#
 # Needs the fixture generator: `cargo build --release --example gen_fixtures`.
 set -euo pipefail
 OLD=$(realpath "$1")
@@ -105,6 +108,8 @@ for case in "${CASES[@]}"; do
     rm -rf "$WORK/$side"; mkdir -p "$WORK/$side"
     bin=$OLD; [ "$side" = new ] && bin=$NEW
     argv=()
+    # shellcheck disable=SC2206
+    [ "$side" = new ] && argv=(${NEW_ARGS:-})
     for a in $args; do
       case "$a" in
         INPUT) argv+=("$CSV") ;;

@@ -133,6 +133,10 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub neutralize_formulas: bool,
 
+    /// The layout of each `<stem>.changes.csv`: one line per changed row, or per changed cell.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = crate::report::ChangesFormat::Rows)]
+    pub changes_format: crate::report::ChangesFormat,
+
     /// Write import files holding only the rows this run changed (same sheets, header, hidden
     /// columns, metadata sheet, validations), so unchanged rows are not imported again. The
     /// default when --subject is given to a map or profile with subject rules.

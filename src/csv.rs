@@ -411,11 +411,12 @@ pub fn scrub_stream<W: Write, C: Write>(
     out: W,
     changes: C,
 ) -> Result<Streamed, Problem> {
+    let changes = crate::report::ChangesFile::new(changes);
     scrub_stream_with(bytes, sheet_name, map, neutralize, false, out, changes)
 }
 
-/// [`scrub_stream`], and with `sweep` gathering what the leak sweep needs (see
-/// [`Streamed::gathered`]).
+/// [`scrub_stream`], with the changes going to `file` (in its layout), and with `sweep`
+/// gathering what the leak sweep needs (see [`Streamed::gathered`]).
 ///
 /// # Errors
 /// As [`scrub_stream`].
@@ -426,7 +427,7 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     neutralize: bool,
     sweep: bool,
     out: W,
-    changes: C,
+    mut file: crate::report::ChangesFile<C>,
 ) -> Result<Streamed, Problem> {
     let (dialect, text) = open(bytes)?;
     let mut reader = reader(&dialect, text.as_bytes());
@@ -450,7 +451,6 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered =
         sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
-    let mut file = crate::report::ChangesFile::new(changes);
     file.start_sheet(sheet_name);
     let written = |_| Problem::Build("writing the changes file failed".into());
     let mut per_column = vec![0u64; header.len()];

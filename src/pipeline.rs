@@ -297,6 +297,8 @@ pub struct Settings {
     pub verify: bool,
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
+    /// How the changes files list the changes.
+    pub changes_format: crate::report::ChangesFormat,
     /// Write only the rows the run changed (`--changed-rows-only`, `--all-rows`); `None`: only
     /// them when the map is about data subjects ([`Map::subject_scoped`]).
     pub changed_rows_only: Option<bool>,
@@ -553,7 +555,7 @@ fn scrub_file(
         report.residuals = sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())
             .map_err(fail)?;
         let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
-            report::write_changes(w, map, &book, &file_plan, &changes)
+            report::write_changes_as(w, settings.changes_format, map, &book, &file_plan, &changes)
                 .map_err(|_| Problem::Build("writing the changes file failed".into()))
         })
         .map_err(fail)?;
@@ -594,8 +596,15 @@ fn scrub_file(
             // Possibly on another thread: the fault-injection budget goes along.
             let before = FAIL_AFTER.with(|f| f.replace(budget));
             let staged = stage_unhashed(out_dir, &job.changes, |w| {
-                report::write_changes(w, map, &book, &file_plan, &changes)
-                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                report::write_changes_as(
+                    w,
+                    settings.changes_format,
+                    map,
+                    &book,
+                    &file_plan,
+                    &changes,
+                )
+                .map_err(|_| Problem::Build("writing the changes file failed".into()))
             });
             FAIL_AFTER.with(|f| f.set(before));
             staged
@@ -957,7 +966,7 @@ fn scrub_csv_stream(
                 settings.neutralize_formulas,
                 !settings.no_sweep,
                 &mut *w,
-                changes,
+                crate::report::ChangesFile::with_format(changes, settings.changes_format),
             )?;
             streamed = Some(done);
             Ok(())

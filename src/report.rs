@@ -14,6 +14,9 @@ use calamine::Data;
 use serde::Serialize;
 use std::io::Write;
 
+pub mod changes;
+pub use changes::{ChangesFile, ChangesFormat};
+
 /// The report of a whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -345,7 +348,7 @@ pub(crate) fn sheet_report(
     }
 }
 
-/// Write the `<stem>.changes.csv` of one file: `sheet,row,record_id,column,action,new_value`.
+/// Write the `<stem>.changes.csv` of one file in the default layout (see [`changes`]).
 ///
 /// # Errors
 /// The writer's I/O error.
@@ -356,7 +359,22 @@ pub fn write_changes<W: Write>(
     plan: &FilePlan,
     changes: &[SheetChanges],
 ) -> std::io::Result<()> {
-    let mut file = ChangesFile::new(out);
+    write_changes_as(out, ChangesFormat::default(), map, book, plan, changes)
+}
+
+/// Write the `<stem>.changes.csv` of one file in `format`.
+///
+/// # Errors
+/// The writer's I/O error.
+pub fn write_changes_as<W: Write>(
+    out: W,
+    format: ChangesFormat,
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> std::io::Result<()> {
+    let mut file = ChangesFile::with_format(out, format);
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
@@ -375,126 +393,6 @@ pub fn write_changes<W: Write>(
         }
     }
     file.finish()
-}
-
-/// The `<stem>.changes.csv` being written, one line per changed cell: millions of lines for a
-/// large export. The sheet, column and action of a line repeat, so they are escaped once per
-/// column, and the record id once per row; lines are built in a buffer written out in large
-/// pieces.
-pub struct ChangesFile<W: Write> {
-    out: W,
-    buf: Vec<u8>,
-    sheet: Vec<u8>,
-    /// (column, rule) → `column,action,` escaped.
-    tails: std::collections::HashMap<(u32, usize), Vec<u8>>,
-    /// The row whose record id is in `id`.
-    id_row: Option<u32>,
-    id: Vec<u8>,
-    digits: itoa::Buffer,
-}
-
-impl<W: Write> ChangesFile<W> {
-    const FLUSH_AT: usize = 1 << 20;
-
-    /// A changes file on `out`, starting with its header line.
-    pub fn new(out: W) -> ChangesFile<W> {
-        let mut buf = Vec::with_capacity(Self::FLUSH_AT + 4096);
-        buf.extend_from_slice(b"sheet,row,record_id,column,action,new_value\n");
-        ChangesFile {
-            out,
-            buf,
-            sheet: Vec::new(),
-            tails: Default::default(),
-            id_row: None,
-            id: Vec::new(),
-            digits: itoa::Buffer::new(),
-        }
-    }
-
-    /// The lines that follow are changes of sheet `name`.
-    pub fn start_sheet(&mut self, name: &str) {
-        self.sheet.clear();
-        push_csv_field(&mut self.sheet, name);
-        self.tails.clear();
-        self.id_row = None;
-    }
-
-    /// One changed cell, under `headers`, in the row with `record_id`.
-    ///
-    /// # Errors
-    /// The writer's I/O error.
-    pub fn push(
-        &mut self,
-        map: &Map,
-        headers: &[String],
-        c: &crate::apply::Change,
-        record_id: &str,
-    ) -> std::io::Result<()> {
-        let rule = &map.rules[c.rule];
-        if self.id_row != Some(c.row) {
-            self.id.clear();
-            push_csv_field(&mut self.id, record_id);
-            self.id_row = Some(c.row);
-        }
-        let tail = self.tails.entry((c.col, c.rule)).or_insert_with(|| {
-            let mut t = Vec::new();
-            push_csv_field(
-                &mut t,
-                headers.get(c.col as usize).map_or("", String::as_str),
-            );
-            t.push(b',');
-            push_csv_field(&mut t, rule.action.name());
-            t.push(b',');
-            t
-        });
-        let buf = &mut self.buf;
-        buf.extend_from_slice(&self.sheet);
-        buf.push(b',');
-        buf.extend_from_slice(self.digits.format(c.row + 1).as_bytes());
-        buf.push(b',');
-        buf.extend_from_slice(&self.id);
-        buf.push(b',');
-        buf.extend_from_slice(tail);
-        if let Data::String(s) = &c.new {
-            if rule.action.output_is_reportable() {
-                push_csv_field(buf, s);
-            }
-        }
-        buf.push(b'\n');
-        if buf.len() >= Self::FLUSH_AT {
-            self.out.write_all(buf)?;
-            buf.clear();
-        }
-        Ok(())
-    }
-
-    /// Write what is left and flush.
-    ///
-    /// # Errors
-    /// The writer's I/O error.
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.out.flush()
-    }
-}
-
-/// One CSV field as the `csv` crate writes it by default: quoted only when it holds a comma,
-/// a quote, CR or LF, with quotes doubled.
-fn push_csv_field(out: &mut Vec<u8>, field: &str) {
-    let bytes = field.as_bytes();
-    if memchr::memchr3(b',', b'"', b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none()
-    {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    out.push(b'"');
-    for &b in bytes {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -517,26 +415,6 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn fields_are_written_as_the_csv_crate_writes_them(
-            fields in prop::collection::vec("[a-z,\"\r\n é]{0,8}", 2..6)
-        ) {
-            let mut ours = Vec::new();
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    ours.push(b',');
-                }
-                push_csv_field(&mut ours, f);
-            }
-            ours.push(b'\n');
-            let mut theirs = ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-            theirs.write_record(&fields).unwrap();
-            prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs.into_inner().unwrap()).unwrap());
-        }
-    }
 
     #[test]
     fn thousands_separators() {

@@ -100,9 +100,31 @@ impl Template {
         })
     }
 
+    /// The template as written in a map (`{{` and `}}` for literal braces): parsing it gives
+    /// the same template.
+    pub fn source(&self) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                Part::Row => out.push_str("{row}"),
+                Part::Id => out.push_str("{id}"),
+                Part::Id8 => out.push_str("{id8}"),
+                Part::Column => out.push_str("{column}"),
+            }
+        }
+        out
+    }
+
     /// Fill in the placeholders for one cell.
     pub fn render(&self, ctx: &CellCtx) -> String {
         let mut out = String::new();
+        self.render_into(ctx, &mut out);
+        out
+    }
+
+    /// [`Template::render`], appending to `out` (no allocation when it has room).
+    pub fn render_into(&self, ctx: &CellCtx, out: &mut String) {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
@@ -118,7 +140,6 @@ impl Template {
                 },
             }
         }
-        out
     }
 }
 
@@ -131,6 +152,20 @@ mod tests {
             row: 12,
             record_id: id,
             column: " Full Name",
+        }
+    }
+
+    #[test]
+    fn source_parses_back_to_the_same_template() {
+        for src in [
+            "Deleted User {id8}",
+            "{{x}} {row}-{id}/{column}",
+            "plain",
+            "",
+        ] {
+            let t = Template::parse(src).unwrap();
+            assert_eq!(t.source(), src);
+            assert_eq!(Template::parse(&t.source()).unwrap(), t);
         }
     }
 

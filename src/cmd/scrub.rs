@@ -95,6 +95,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         samples: args.samples.unwrap_or(0),
         verify: args.verify,
         neutralize_formulas: args.neutralize_formulas,
+        changes_format: args.changes_format,
         changed_rows_only: if args.changed_rows_only {
             Some(true)
         } else if args.all_rows {

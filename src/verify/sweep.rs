@@ -1118,7 +1118,7 @@ mod tests {
                 false,
                 true,
                 &mut out,
-                &mut changes,
+                crate::report::ChangesFile::new(&mut changes),
             )
             .unwrap();
             streamed.gathered.unwrap().finish(&map)

@@ -9,7 +9,14 @@ fn completions_for_every_shell_know_the_commands_and_flags() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let run = wd.run(&["completions", shell]);
         assert_eq!(run.code, 0, "{shell}: {}", run.text());
-        for word in ["dsr-scrub", "inspect", "emit-map", "dry-run", "profiles"] {
+        for word in [
+            "dsr-scrub",
+            "inspect",
+            "emit-map",
+            "dry-run",
+            "profiles",
+            "changes-format",
+        ] {
             assert!(run.stdout.contains(word), "{shell} completion lacks {word}");
         }
     }
@@ -41,6 +48,12 @@ fn man_pages_for_the_tool_and_each_command() {
         run.stdout
     );
     assert!(run.stdout.contains("dry\\-run"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("changes\\-format")
+            && run.stdout.contains("cells: One line per changed cell"),
+        "{}",
+        run.stdout
+    );
     let run = wd.run(&["man", "nope"]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("inspect"), "{}", run.stderr);

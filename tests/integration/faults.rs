@@ -123,7 +123,9 @@ fn scrub_with_full_disk(name: &str, bytes: &[u8], budget: u64, rebuild: bool) {
 
 #[test]
 fn disk_full_mid_write() {
-    let export = export(40);
+    // Enough rows that both the output and the changes file (one line per changed row) are
+    // larger than the largest budget.
+    let export = export(120);
     let xlsx = export.to_xlsx();
     let csv = export.to_csv();
     for budget in [0, 1, 100, 5_000] {

@@ -251,3 +251,22 @@ fn neutralize_formulas_escapes_formula_like_cells() {
         serde_json::from_slice(&wd.read("plain/scrub-report.json")).unwrap();
     assert!(report["files"][0].get("formulas_neutralized").is_none());
 }
+
+#[test]
+fn both_changes_layouts_list_the_same_cells_of_a_csv() {
+    let export = testdata::disabled_users(&Options {
+        rows: 60,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let (rows, cells) = crate::scrub_xlsx::changes_in_both_layouts(&wd, "users.csv");
+    let (r, c) = (
+        dsr_scrub::report::changes::read(&rows).unwrap(),
+        dsr_scrub::report::changes::read(&cells).unwrap(),
+    );
+    assert_eq!(r, c);
+    assert!(c.iter().any(|l| l.action == "pseudonymize"));
+    assert!(rows.len() * 2 < cells.len());
+    assert_eq!(wd.read("rows/users.csv"), wd.read("cells/users.csv"));
+}

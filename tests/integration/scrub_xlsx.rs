@@ -381,18 +381,38 @@ fn changes_file_lists_every_changed_cell() {
             }
         }
     }
+    // The default layout: one line per changed row, read back one record per changed cell.
     let changes = wd.read("scrubbed/users.changes.csv");
     let mut reader = ::csv::Reader::from_reader(changes.as_slice());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["sheet", "row", "record_id", "column", "action", "new_value"]
+        ["sheet", "row", "record_id", "columns", "new_values"]
     );
-    let records: Vec<_> = reader.records().map(|r| r.unwrap()).collect();
+    let row_lines = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| !r[1].is_empty())
+        .count();
+    let records = dsr_scrub::report::changes::read(&changes).unwrap();
     assert_eq!(records.len(), expected);
+    assert_eq!(row_lines, 20, "every row changed, one line each");
     let first = &records[0];
-    assert_eq!(&first[0], export.sheet_name.as_str());
-    assert_eq!(&first[1], "2");
-    assert!(dsr_scrub::dynamics::looks_like_guid(&first[2]));
+    assert_eq!(first.sheet, export.sheet_name);
+    assert_eq!(first.row, 2);
+    assert!(dsr_scrub::dynamics::looks_like_guid(&first.record_id));
+    // Every changed cell is one that differs from the input.
+    for c in &records {
+        let col = export
+            .columns
+            .iter()
+            .position(|h| h.header == c.column)
+            .unwrap() as u32;
+        let r = c.row - 1;
+        assert_ne!(cell(i, r, col), cell(o, r, col), "{} {}", c.row, c.column);
+        if c.action == "clear" || c.action == "replace" {
+            assert_eq!(cell(o, r, col).to_string(), c.new_value);
+        }
+    }
     let report: serde_json::Value =
         serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
     assert_eq!(report["files"][0]["cells_changed"], expected as u64);
@@ -425,6 +445,83 @@ fn libreoffice_opens_the_output() {
         csv.contains(&cell(o, 1, 0).to_string()),
         "the record id reads back"
     );
+}
+
+/// Scrub `input` (in `wd`) with a map that replaces, pseudonymizes, masks and clears, into
+/// `rows/` (default changes file) and `cells/` (`--changes-format cells`); both changes files.
+pub fn changes_in_both_layouts(wd: &Workdir, input: &str) -> (Vec<u8>, Vec<u8>) {
+    wd.write(
+        "m.toml",
+        r#"version = 1
+[columns]
+" Full Name" = { action = "replace", value = "Deleted, \"{id8}\"" }
+"First Name" = { action = "pseudonymize", as = "name" }
+"Primary Email" = { action = "pseudonymize", as = "email", domain = "example.invalid" }
+"Mobile Phone" = { action = "mask", keep_last = 2 }
+"Description" = "clear"
+"Last Name" = { action = "replace", value = "User {row}" }
+"#,
+    );
+    wd.write("k", "a pseudonymization key for the changes-file test");
+    let mut files = Vec::new();
+    for (dir, extra) in [("rows", None), ("cells", Some("cells"))] {
+        let mut args = vec![
+            "scrub",
+            "--map",
+            "m.toml",
+            "--key-file",
+            "k",
+            "--allow-uncovered",
+            "--out-dir",
+            dir,
+        ];
+        if let Some(format) = extra {
+            args.extend(["--changes-format", format]);
+        }
+        args.push(input);
+        let run = wd.run(&args);
+        assert_eq!(run.code, 0, "{}", run.text());
+        let stem = std::path::Path::new(input)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy();
+        files.push(wd.read(&format!("{dir}/{stem}.changes.csv")));
+    }
+    let cells = files.pop().unwrap();
+    (files.pop().unwrap(), cells)
+}
+
+#[test]
+fn both_changes_layouts_list_the_same_cells() {
+    let export = export(60);
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    let (rows, cells) = changes_in_both_layouts(&wd, "in/users.xlsx");
+    assert!(cells.starts_with(b"sheet,row,record_id,column,action,new_value\n"));
+    assert!(rows.starts_with(b"sheet,row,record_id,columns,new_values\n"));
+    let (r, c) = (
+        dsr_scrub::report::changes::read(&rows).unwrap(),
+        dsr_scrub::report::changes::read(&cells).unwrap(),
+    );
+    assert_eq!(r, c);
+    // Every kind of value is there: implied templates, listed pseudonyms, unreported masks.
+    for action in ["replace", "pseudonymize", "mask", "clear"] {
+        assert!(c.iter().any(|l| l.action == action), "{action}");
+    }
+    assert!(c
+        .iter()
+        .any(|l| l.action == "pseudonymize" && l.new_value.ends_with("@example.invalid")));
+    assert!(c
+        .iter()
+        .all(|l| l.action != "mask" || l.new_value.is_empty()));
+    assert!(
+        rows.len() * 2 < cells.len(),
+        "rows {} bytes, cells {}",
+        rows.len(),
+        cells.len()
+    );
+    // The output is the same either way.
+    assert_eq!(wd.read("rows/users.xlsx"), wd.read("cells/users.xlsx"));
 }
 
 /// A sheet and a shared strings table of several MiB are deflated in blocks on every thread:
