@@ -925,7 +925,7 @@ fn scrub_xlsx_stream(
             // Possibly on another thread: the fault-injection budget goes along.
             let before = FAIL_AFTER.with(|f| f.replace(budget));
             let staged = stage_unhashed(out_dir, &job.changes, |w| {
-                crate::xlsx::stream::write_changes(w, map, book, &streamed)
+                crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
                     .map_err(|_| Problem::Build("writing the changes file failed".into()))
             });
             FAIL_AFTER.with(|f| f.set(before));

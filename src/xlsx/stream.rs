@@ -432,18 +432,19 @@ fn read_rows<RS: std::io::Read + std::io::Seek>(
     }))
 }
 
-/// Write the changes file of a streamed scrub, as [`crate::report::write_changes`] writes it
-/// from the workbook.
+/// Write the changes file of a streamed scrub in `format`, as
+/// [`crate::report::write_changes_as`] writes it from the workbook.
 ///
 /// # Errors
 /// The writer's I/O error.
 pub(crate) fn write_changes<W: Write>(
     out: W,
+    format: crate::report::ChangesFormat,
     map: &Map,
     book: &Workbook,
     streamed: &Streamed,
 ) -> std::io::Result<()> {
-    let mut file = ChangesFile::new(out);
+    let mut file = ChangesFile::with_format(out, format);
     for (sc, ids) in streamed.changes.iter().zip(&streamed.ids) {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
@@ -560,11 +561,17 @@ mod tests {
                 &map, &whole, &plan, &expected
             ))
         );
-        let mut ours = Vec::new();
-        write_changes(&mut ours, &map, &opened.book, &streamed).unwrap();
-        let mut theirs = Vec::new();
-        crate::report::write_changes(&mut theirs, &map, &whole, &plan, &expected).unwrap();
-        assert!(ours == theirs, "the same changes file");
+        for format in [
+            crate::report::ChangesFormat::Rows,
+            crate::report::ChangesFormat::Cells,
+        ] {
+            let mut ours = Vec::new();
+            write_changes(&mut ours, format, &map, &opened.book, &streamed).unwrap();
+            let mut theirs = Vec::new();
+            crate::report::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
+                .unwrap();
+            assert!(ours == theirs, "the same changes file");
+        }
     }
 
     #[test]
