@@ -13,7 +13,10 @@
 //! [`Options`] fields. `--raw` writes the xlsx in the layout Dynamics itself writes (prefixed
 //! elements, inline strings; see `testdata::raw`) instead of the layout of a file saved in Excel.
 //! `--language de` or `fr` writes the export with German or French headers, and the CSV the way
-//! Excel saves it in that locale (`;`, day-first dates, decimal commas).
+//! Excel saves it in that locale (`;`, day-first dates, decimal commas). `--catalogue` also
+//! writes the leak catalogue's hand-edited copies (`testdata::catalogue`: links, comments,
+//! formulas, ... planted in the export; one file per place that fails a scrub) and an export of
+//! each approval table (`testdata::approvals`), for comparing builds.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,7 +25,7 @@ use dsr_scrub::testdata::localized::{self, Language};
 use dsr_scrub::testdata::{disabled_users, Options};
 
 const USAGE: &str =
-    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [--raw] [--language de|fr] [OUT_DIR]";
+    "usage: gen_fixtures [--rows N] [--seed S] [--formula-column] [--extra-sheet] [--raw] [--language de|fr] [--catalogue] [OUT_DIR]";
 
 fn main() -> ExitCode {
     match run() {
@@ -39,6 +42,7 @@ fn run() -> Result<(), String> {
     let mut out_dir: Option<PathBuf> = None;
     let mut raw = false;
     let mut language = None;
+    let mut catalogue = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -47,6 +51,7 @@ fn run() -> Result<(), String> {
             "--formula-column" => options.formula_column = true,
             "--extra-sheet" => options.extra_sheet = true,
             "--raw" => raw = true,
+            "--catalogue" => catalogue = true,
             "--language" => {
                 language = Some(match args.next().as_deref() {
                     Some("de") => Language::German,
@@ -74,6 +79,40 @@ fn run() -> Result<(), String> {
         Some(language) => localized::disabled_users(language, &options),
         None => disabled_users(&options),
     };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if catalogue {
+        use dsr_scrub::testdata::{approvals, catalogue};
+        let planted = catalogue::planted_in(export.clone(), &catalogue::Place::CLEANED);
+        files.push(("catalogue-cleaned.xlsx".into(), planted.xlsx));
+        // Without the array formulas: a workbook with no formula at all.
+        let places: Vec<catalogue::Place> = catalogue::Place::CLEANED
+            .into_iter()
+            .filter(|p| *p != catalogue::Place::ArrayFormulas)
+            .collect();
+        let planted = catalogue::planted_in(export.clone(), &places);
+        files.push(("catalogue-no-formulas.xlsx".into(), planted.xlsx));
+        for (place, _, _) in catalogue::Place::FAILING {
+            let name = format!("catalogue-{place:?}.xlsx").to_lowercase();
+            files.push((name, catalogue::planted(place).xlsx));
+        }
+        for table in 0..approvals::TABLES.len() {
+            let rows: Vec<approvals::Row> = (0..options.rows.min(5_000))
+                .map(|i| approvals::Row {
+                    owner: format!("Owner {}", i % 97),
+                    requestor_email: format!("requestor{}@contoso.com", i % 89),
+                    responder: format!("Responder {}", i % 83),
+                    comments: format!(
+                        "Approved for owner{}@contoso.com, call +1 425 555 {:04}",
+                        i % 79,
+                        i % 10_000
+                    ),
+                    created_by: format!("Creator {}", i % 71),
+                })
+                .collect();
+            let name = format!("approvals-{table}.xlsx");
+            files.push((name, approvals::export(table, &rows).to_xlsx()));
+        }
+    }
     for (name, bytes) in [
         (
             "disabled-users.xlsx",
@@ -90,8 +129,12 @@ fn run() -> Result<(), String> {
                 None => export.to_csv(),
             },
         ),
-    ] {
-        let path = out_dir.join(name);
+    ]
+    .into_iter()
+    .map(|(name, bytes)| (name.to_string(), bytes))
+    .chain(files)
+    {
+        let path = out_dir.join(&name);
         std::fs::write(&path, &bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!(

@@ -3,7 +3,10 @@
 #
 #   scripts/bench.sh [ROWS] [RUNS]       # default: 100000 rows, 3 runs of each
 #   BATCH=0 scripts/bench.sh             # without the batch cases (default: 50 files)
-#   ONLY=csv BATCH=0 scripts/bench.sh    # only the cases whose name holds ONLY (here: the CSV ones)
+#   ONLY=csv BATCH=0 scripts/bench.sh    # only the cases whose name matches ONLY, a regex (here: the CSV ones)
+#   BASE=old/dsr-scrub ONLY='floor xlsx$|lossless' BATCH=0 OPENPYXL=0 scripts/bench.sh
+#                                        # also the scrub lines of another build (`... (base)`),
+#                                        # for a before/after in one run; without openpyxl
 #
 # Builds in release mode, generates a Disabled Users export (xlsx and csv) with the fixture
 # generator, then runs each command RUNS times, round-robin: the floor (calamine read +
@@ -36,7 +39,9 @@ CSV="$WORK/in/disabled-users.csv"
 SCRUBBED="$WORK/scrubbed/disabled-users.xlsx"
 
 PY=""
-if command -v python3 >/dev/null 2>&1; then
+if [ "${OPENPYXL:-1}" = 0 ]; then
+  :
+elif command -v python3 >/dev/null 2>&1; then
   if python3 -m venv "$WORK/venv" >/dev/null 2>&1 && "$WORK/venv/bin/pip" install --quiet openpyxl >/dev/null 2>&1; then
     PY="$WORK/venv/bin/python"
   else
@@ -61,6 +66,14 @@ CASES=(
   "scrub csv -j1|floor csv|$BIN scrub -q -j 1 --out-dir OUT $CSV"
   "scrub csv -j2|floor csv|$BIN scrub -q -j 2 --out-dir OUT $CSV"
 )
+if [ -n "${BASE:-}" ]; then
+  OLD=$(realpath "$BASE")
+  CASES+=(
+    "scrub lossless -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $XLSX"
+    "scrub lossless -j2 (base)|floor xlsx|$OLD scrub -q -j 2 --out-dir OUT $XLSX"
+    "scrub csv -j1 (base)|floor csv|$OLD scrub -q -j 1 --out-dir OUT $CSV"
+  )
+fi
 if [ "$BATCH" -gt 0 ]; then
   echo "generating a batch of $BATCH 10000-row exports..." >&2
   target/release/examples/gen_fixtures --rows 10000 --seed 2 "$WORK/one" >/dev/null
@@ -78,7 +91,7 @@ fi
 if [ -n "${ONLY:-}" ]; then
   KEPT=()
   for case in "${CASES[@]}"; do
-    [[ "${case%%|*}" == *"$ONLY"* ]] && KEPT+=("$case")
+    [[ "${case%%|*}" =~ $ONLY ]] && KEPT+=("$case")
   done
   CASES=("${KEPT[@]}")
 fi
@@ -97,13 +110,13 @@ for run in $(seq "$RUNS"); do
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-24s %10s %10s %12s\n' "command" "median s" "peak MB" "x baseline"
+printf '%-28s %10s %10s %12s\n' "command" "median s" "peak MB" "x baseline"
 for case in "${CASES[@]}"; do
   IFS='|' read -r name base _ <<<"$case"
   t=$(echo "${TIMES[$name]}" | median)
   m=$(echo "${MEMS[$name]}" | median)
   b=$(echo "${TIMES[$base]}" | median)
-  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-24s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
+  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-28s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
 done
 for j in 1 2; do
   limit="limit xlsx -j$j" name="scrub lossless -j$j"

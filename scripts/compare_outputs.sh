@@ -21,6 +21,11 @@ trap 'rm -rf "$WORK"' EXIT
 "$GEN" --rows "$ROWS" --seed 3 "$WORK/in" >/dev/null
 "$GEN" --rows "$ROWS" --seed 4 --language de "$WORK/de" >/dev/null
 "$GEN" --rows "$ROWS" --seed 5 --language fr "$WORK/fr" >/dev/null
+"$GEN" --rows "$ROWS" --seed 6 --raw "$WORK/raw" >/dev/null
+"$GEN" --rows "$ROWS" --seed 7 --raw --language fr "$WORK/frraw" >/dev/null
+"$GEN" --rows "$ROWS" --seed 8 --extra-sheet --formula-column "$WORK/formulas" >/dev/null
+"$GEN" --rows "$ROWS" --seed 9 --extra-sheet --catalogue "$WORK/cat" >/dev/null
+XLSX="$WORK/in/disabled-users.xlsx"
 CSV="$WORK/in/disabled-users.csv"
 printf 'a key for comparing two builds\n' >"$WORK/key"
 cat >"$WORK/redact.toml" <<'TOML'
@@ -40,6 +45,30 @@ Manager = { action = "redact", detect = ["email"] }
 TOML
 # The same map without Home Phone: the leak sweep fails the file (a kept phone number).
 grep -v '^"Home Phone"' "$WORK/redact.toml" >"$WORK/residual.toml"
+# Rows deleted by a rule, a kept column the residual check counts.
+cat >"$WORK/delete.toml" <<'TOML'
+version = 1
+allow_residual = ["Full Name", "Description", "Manager"]
+[columns]
+"First Name" = { action = "replace", value = "Deleted" }
+"Last Name" = { action = "replace", value = "Gone {row}" }
+"Primary Email" = { action = "replace", value = "gone-{row}@example.invalid" }
+"Full Name" = "keep"
+[[rows]]
+where = { column = "Last Name", matches = "^[A-C]" }
+action = "delete"
+TOML
+# The approval tables, without data subjects.
+cat >"$WORK/approvals.toml" <<'TOML'
+version = 1
+[columns]
+Owner = { action = "replace", value = "Former owner {row}" }
+"Requestor Email" = "clear"
+Responder = "clear"
+Comments = { action = "redact", detect = ["email", "phone"] }
+"Created By" = "clear"
+"Modified By" = "clear"
+TOML
 # A few names of the export, as data subjects.
 SUBJECTS=$(awk -F, 'NR>1 && NR<6 {print $5" "$7}' "$CSV" | tr -d '"' | sed 's/^ *//')
 
@@ -54,7 +83,23 @@ CASES=(
   "subjects, all rows|--profile systemuser --all-rows SUBJECTS INPUT"
   "German export|$WORK/de/disabled-users.csv"
   "French export|$WORK/fr/disabled-users.csv"
-  "xlsx default|$WORK/in/disabled-users.xlsx"
+  "xlsx default|XLSX"
+  "xlsx -j1|-j 1 XLSX"
+  "xlsx map with redact, mask, pseudonymize|--map $WORK/redact.toml --key-file $WORK/key --allow-uncovered XLSX"
+  "xlsx map leaving a residual (fails)|--map $WORK/residual.toml --key-file $WORK/key --allow-uncovered XLSX"
+  "xlsx row deletions|--map $WORK/delete.toml --allow-uncovered XLSX"
+  "xlsx profile with subjects|--profile systemuser SUBJECTS XLSX"
+  "xlsx --verify|--verify XLSX"
+  "xlsx raw layout|$WORK/raw/disabled-users.xlsx"
+  "xlsx raw layout, row deletions|--map $WORK/delete.toml --allow-uncovered $WORK/raw/disabled-users.xlsx"
+  "xlsx German|$WORK/de/disabled-users.xlsx"
+  "xlsx French raw layout|$WORK/frraw/disabled-users.xlsx"
+  "xlsx formula column, extra sheet|$WORK/formulas/disabled-users.xlsx"
+  "catalogue, every cleaned place|--allow-uncovered $WORK/cat/catalogue-cleaned.xlsx"
+  "catalogue, no formulas|$WORK/cat/catalogue-no-formulas.xlsx"
+  "catalogue, failing places and approvals, folder -j2|-j 2 $WORK/cat"
+  "approvals with a map|--map $WORK/approvals.toml --allow-uncovered $WORK/cat/approvals-0.xlsx $WORK/cat/approvals-5.xlsx"
+  "approvals with a subject|--profile approvals --subject Owner_7 $WORK/cat/approvals-1.xlsx"
 )
 status=0
 for case in "${CASES[@]}"; do
@@ -68,6 +113,8 @@ for case in "${CASES[@]}"; do
     for a in $args; do
       case "$a" in
         INPUT) argv+=("$CSV") ;;
+        XLSX) argv+=("$XLSX") ;;
+        Owner_*) argv+=("Owner ${a#Owner_}") ;;
         SUBJECTS) while IFS= read -r s; do [ -n "$s" ] && argv+=(--subject "$s"); done <<<"$SUBJECTS" ;;
         *) argv+=("$a") ;;
       esac

@@ -402,11 +402,19 @@ fn scrub_file(
             kind => Problem::Read(kind),
         })
     };
+    let bytes = std::fs::read(&job.input).map_err(read_problem)?;
     if kind == InputKind::Csv && streams(map, settings) {
-        let bytes = InputBytes::open(&job.input).map_err(read_problem)?;
         return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
     }
-    let bytes = std::fs::read(&job.input).map_err(read_problem)?;
+    if kind == InputKind::Xlsx && !settings.rebuild && streams(map, settings) {
+        // The streaming engine, which leaves the cases it does not handle (yet) to the
+        // workbook read whole, with the report as it was.
+        let before = report.clone();
+        if scrub_xlsx_stream(map, job, settings, report, &bytes).map_err(fail)? {
+            return Ok(());
+        }
+        *report = before;
+    }
     // The input's digest is taken while it is parsed (with 2 or more jobs).
     let (digest, book) = rayon::join(
         || sha256_hex(&bytes),
@@ -821,6 +829,126 @@ pub fn verify_changed_rows_only(
         .map_err(|p| FileError::new(scrubbed, p))
 }
 
+/// Scrub an xlsx with the streaming engine ([`crate::xlsx::stream`]): the plan is resolved on
+/// the sheets' heads, then each sheet is read once, row by row; the lossless writer writes the
+/// output from the changes. The outputs, changes file and report are those of the workbook read
+/// whole. `Ok(false)`, having written nothing, for a file the engine leaves to that path:
+/// formulas, a map the stream cannot apply (see [`streams`]), cells out of order.
+fn scrub_xlsx_stream(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    report: &mut FileReport,
+    bytes: &[u8],
+) -> Result<bool, Problem> {
+    let default_map = map;
+    let rows = crate::inspect::VALUE_SAMPLE as u32;
+    let (digest, opened) = rayon::join(
+        || sha256_hex(bytes),
+        || crate::xlsx::read::open_with(bytes, &settings.limits, Some(rows)),
+    );
+    report.input_sha256 = Some(digest);
+    let mut opened = opened?;
+    let book = &opened.book;
+    if opened.formulas
+        || book
+            .sheets
+            .iter()
+            .any(|s| !s.layout.array_ranges.is_empty())
+    {
+        return Ok(false);
+    }
+    let map = pick_map(map, book, settings)?;
+    if !streams(map, settings) {
+        return Ok(false);
+    }
+    if !std::ptr::eq(map, default_map) {
+        report.profile = Some(map.origin.clone());
+    }
+    check_profile(map, book, settings)?;
+    let file_plan = plan::resolve(map, book)?;
+    if std::ptr::eq(map, default_map) {
+        report.matched_rules.clone_from(&file_plan.matched);
+    }
+    check_resolved(book, &file_plan)?;
+    check_coverage(map, book, &file_plan, settings, report)?;
+    let Some(streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened)? else {
+        return Ok(false);
+    };
+    let book = &opened.book;
+    let changes = &streamed.changes;
+    report.sheets.clone_from(&streamed.reports);
+    report.rows = report.sheets.iter().map(|s| s.rows).sum();
+    report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
+    report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
+    let removed = || crate::verify::removed_streamed(map, &streamed.olds, changes);
+    let package = crate::xlsx::macros::Package::of(bytes)?;
+    // Macros are copied as they are: they must not hold what the scrub removes.
+    package.check_macros(bytes, || crate::verify::Needles::new(&removed()))?;
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
+    let needles = crate::verify::Needles::new(&removed());
+    let read_back = |path: &Path| {
+        std::fs::read(path).map_err(|e| Problem::Write {
+            path: path.to_path_buf(),
+            kind: e.kind(),
+        })
+    };
+    // The output and the changes file are written at the same time (with 2 or more jobs).
+    let budget = FAIL_AFTER.with(std::cell::Cell::get);
+    let (output, changes_file) = rayon::join(
+        || {
+            let mut cleaning = None;
+            let (staged, digest) = stage_with(out_dir, &job.output, |w| {
+                cleaning = Some(crate::xlsx::patch::write_cleaned(
+                    bytes,
+                    book,
+                    changes,
+                    &settings.patch,
+                    &needles,
+                    w,
+                )?);
+                Ok(())
+            })?;
+            // The leak sweep: nothing the scrub removed may be left in what it writes.
+            let residuals = if settings.no_sweep {
+                Vec::new()
+            } else {
+                crate::verify::sweep::sweep_streamed(
+                    map,
+                    book,
+                    &file_plan,
+                    changes,
+                    &streamed.olds,
+                    Some(bytes),
+                    &|| Ok(vec![read_back(staged.path())?]),
+                )?
+            };
+            Ok::<_, Problem>((staged, digest, residuals, cleaning))
+        },
+        || {
+            // Possibly on another thread: the fault-injection budget goes along.
+            let before = FAIL_AFTER.with(|f| f.replace(budget));
+            let staged = stage_unhashed(out_dir, &job.changes, |w| {
+                crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
+                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+            });
+            FAIL_AFTER.with(|f| f.set(before));
+            staged
+        },
+    );
+    let (staged_output, digest, residuals, cleaning) = output?;
+    report.output_sha256 = Some(digest);
+    report.residuals = residuals;
+    report.cleaning = cleaning;
+    let staged_changes = changes_file?;
+    commit_both(staged_output, staged_changes, job, settings.force, report)?;
+    // An import never deletes: the records whose rows went are listed for Dataverse.
+    let entity = book.metadata().map(|m| m.entity);
+    crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)?;
+    Ok(true)
+}
+
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.
 fn scrub_csv_stream(
     map: &Map,
@@ -1079,48 +1207,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
                     .and_then(|d| d.canonicalize().ok())
             };
             a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b)
-        }
-    }
-}
-
-/// A streamed input's bytes: a large file is mapped, so that its pages are read in place from
-/// the page cache rather than copied into fresh memory (which the system must first clear: for
-/// a CSV of tens of megabytes that cost more than parsing it); a small one, or one that cannot
-/// be mapped, is read.
-enum InputBytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl InputBytes {
-    /// Files below this size are read.
-    const MAP_FROM: u64 = 1 << 20;
-
-    fn open(path: &Path) -> std::io::Result<InputBytes> {
-        let file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_file() && meta.len() >= Self::MAP_FROM {
-            // SAFETY: the map is only read, and only while this scrub runs. Another program
-            // that shortened the file meanwhile would end the process (as it would any program
-            // reading a mapped file); one that rewrote it would change what is read, as it would
-            // a file read in pieces.
-            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                return Ok(InputBytes::Mapped(map));
-            }
-        }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut &file, &mut bytes)?;
-        Ok(InputBytes::Read(bytes))
-    }
-}
-
-impl std::ops::Deref for InputBytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            InputBytes::Mapped(map) => map,
-            InputBytes::Read(bytes) => bytes,
         }
     }
 }

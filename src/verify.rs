@@ -529,7 +529,7 @@ fn check(
     raw: Option<&leaks::Raw>,
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let values = removed_with(map, original, changes, &ctx.targets);
+    let values = removed_with(map, Originals::Book(original), changes, &ctx.targets);
     // A package always has parts to search, so its index is built while the cells are judged
     // and compared; a CSV needs one only if some cell could leak.
     let (needles, (candidates, mut sink)) = rayon::join(
@@ -589,11 +589,75 @@ pub fn removed_values<'a>(
     plan: &FilePlan,
     changes: &[SheetChanges],
 ) -> Vec<Cow<'a, str>> {
-    removed_with(map, original, changes, &target_columns(map, original, plan))
+    let targets = target_columns(map, original, plan);
+    removed_with(map, Originals::Book(original), changes, &targets)
+}
+
+/// [`removed_values`] of a scrub that streamed its input: the workbook holds the sheets' heads
+/// only, and `olds` the input's values of the changed cells and deleted rows.
+pub(crate) fn removed_streamed<'a>(
+    map: &Map,
+    olds: &'a crate::xlsx::stream::Olds,
+    changes: &[SheetChanges],
+) -> Vec<Cow<'a, str>> {
+    removed_with(map, Originals::Kept(olds), changes, &[])
+}
+
+/// Where the input's values of the changed cells and deleted rows are read: the workbook held
+/// in memory, or what a streamed scrub kept of them (see [`crate::xlsx::stream::Olds`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Originals<'a> {
+    /// The whole workbook.
+    Book(&'a Workbook),
+    /// The values a streamed scrub kept.
+    Kept(&'a crate::xlsx::stream::Olds),
+}
+
+impl<'a> Originals<'a> {
+    /// The text of the input's value of the `i`-th changed cell of `changes[k]` (see
+    /// [`crate::actions::cell_text`]).
+    pub(crate) fn old(self, changes: &[SheetChanges], k: usize, i: usize) -> Option<Cow<'a, str>> {
+        match self {
+            Originals::Book(book) => {
+                let c = &changes[k].cells[i];
+                crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col))
+            }
+            Originals::Kept(olds) => olds.changed[k].get(i).map(Cow::Borrowed),
+        }
+    }
+
+    /// The input's values of the scrubbed columns (`targets`, per sheet) of the `j`-th deleted
+    /// row of `changes[k]`, by column.
+    pub(crate) fn deleted(
+        self,
+        changes: &[SheetChanges],
+        targets: &[Vec<bool>],
+        k: usize,
+        j: usize,
+    ) -> Vec<&'a Data> {
+        match self {
+            Originals::Book(book) => {
+                let sc = &changes[k];
+                let sheet = &book.sheets[sc.sheet];
+                let row = sc.deleted[j].row;
+                (0..sheet.width())
+                    .filter(|&col| {
+                        targets
+                            .get(sc.sheet)
+                            .and_then(|t| t.get(col as usize))
+                            .copied()
+                            .unwrap_or(false)
+                    })
+                    .map(|col| sheet.cell(row, col))
+                    .collect()
+            }
+            Originals::Kept(olds) => olds.deleted[k][j].iter().collect(),
+        }
+    }
 }
 
 /// Per sheet of `original`: which columns the map scrubs (any action but `keep`).
-fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
+pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
     let mut targets: Vec<Vec<bool>> = original
         .sheets
         .iter()
@@ -613,26 +677,19 @@ fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bo
 
 fn removed_with<'a>(
     map: &Map,
-    original: &'a Workbook,
+    originals: Originals<'a>,
     changes: &[SheetChanges],
     targets: &[Vec<bool>],
 ) -> Vec<Cow<'a, str>> {
     use rayon::prelude::*;
-    let is_target = |sheet: usize, col: u32| {
-        targets
-            .get(sheet)
-            .and_then(|t| t.get(col as usize))
-            .copied()
-            .unwrap_or(false)
-    };
     let mut values = Vec::new();
-    for sc in changes {
-        let sheet = &original.sheets[sc.sheet];
+    for (k, sc) in changes.iter().enumerate() {
         let changed: Vec<Cow<str>> = sc
             .cells
             .par_iter()
-            .flat_map_iter(|c| {
-                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+            .enumerate()
+            .flat_map_iter(|(i, c)| {
+                let old = originals.old(changes, k, i);
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
                 let fragments = match (&map.rules[c.rule].action, &old) {
@@ -648,11 +705,12 @@ fn removed_with<'a>(
             })
             .collect();
         values.extend(changed);
-        for d in &sc.deleted {
+        for j in 0..sc.deleted.len() {
             values.extend(
-                (0..sheet.width())
-                    .filter(|&col| is_target(sc.sheet, col))
-                    .filter_map(|col| crate::actions::cell_text(sheet.cell(d.row, col))),
+                originals
+                    .deleted(changes, targets, k, j)
+                    .into_iter()
+                    .filter_map(crate::actions::cell_text),
             );
         }
     }
@@ -916,7 +974,7 @@ impl<'a> Context<'a> {
 }
 
 /// The Dynamics metadata sheet: `hiddenSheet`, or a very hidden sheet whose A1 is metadata.
-fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
+pub(crate) fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
     sheet.name == crate::dynamics::METADATA_SHEET
         || (sheet.visibility == Visibility::VeryHidden
             && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))

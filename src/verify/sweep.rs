@@ -24,7 +24,7 @@
 //! indexed and the values looked up in it ([`Haystack`]), never the other way round.
 
 use super::needles::Haystack;
-use super::{Finding, LeakIn, Rule};
+use super::{Finding, LeakIn, Originals, Rule};
 use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::map::Map;
@@ -87,6 +87,52 @@ pub fn sweep(
     input: Option<&[u8]>,
     output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
 ) -> Result<Vec<Residual>, Problem> {
+    sweep_with(
+        map,
+        book,
+        plan,
+        changes,
+        Originals::Book(book),
+        input,
+        output,
+    )
+}
+
+/// [`sweep`] of a scrub that streamed its input: `book` holds the sheets' heads (names,
+/// headers, layout), `olds` what the stream kept of the cells (see
+/// [`crate::xlsx::stream::Olds`]).
+///
+/// # Errors
+/// As [`sweep`].
+pub(crate) fn sweep_streamed(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    olds: &crate::xlsx::stream::Olds,
+    input: Option<&[u8]>,
+    output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
+) -> Result<Vec<Residual>, Problem> {
+    sweep_with(
+        map,
+        book,
+        plan,
+        changes,
+        Originals::Kept(olds),
+        input,
+        output,
+    )
+}
+
+fn sweep_with(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    originals: Originals<'_>,
+    input: Option<&[u8]>,
+    output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
+) -> Result<Vec<Residual>, Problem> {
     if changes
         .iter()
         .all(|c| c.cells.is_empty() && c.deleted.is_empty())
@@ -101,11 +147,25 @@ pub fn sweep(
         add_package(bytes, book, &mut hay, &mut places, &mut part_names)?;
     }
     add_formulas(book, changes, &mut hay, &mut places);
-    add_kept(book, changes, &targets, &mut hay, &mut places);
+    match originals {
+        Originals::Book(book) => add_kept(book, changes, &targets, &mut hay, &mut places),
+        Originals::Kept(olds) => {
+            for (sheet, col, values) in &olds.kept {
+                for (text, &cells) in values {
+                    places.push(Place::Kept {
+                        sheet: *sheet,
+                        col: *col,
+                        cells,
+                    });
+                    hay.push(text, true);
+                }
+            }
+        }
+    }
     // One search for both: the package and formulas, and the kept columns' values; of the
     // removed values (millions in a large export) only those whose first word occurs in this
     // text are kept to search.
-    let (values, origins) = sweep_values(map, book, plan, changes, &hay);
+    let (values, origins) = sweep_values(map, book, plan, changes, originals, &hay);
     let hits = hay.find(&values);
     // The same value is often removed from many rows (a first name): each value is judged
     // once per kept text.
@@ -281,24 +341,26 @@ enum Origin {
 /// millions.
 fn sweep_values<'a>(
     map: &Map,
-    book: &'a Workbook,
+    book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
+    originals: Originals<'a>,
     hay: &Haystack,
 ) -> (Vec<Cow<'a, str>>, Vec<Origin>) {
     let targets = super::target_columns(map, book, plan);
     let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
     let mut values = Vec::new();
     let mut origins = Vec::new();
-    for sc in changes {
+    for (k, sc) in changes.iter().enumerate() {
         let sheet = &book.sheets[sc.sheet];
         let headers = sheet.headers().unwrap_or_default();
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
         let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
             .cells
             .par_iter()
-            .flat_map_iter(|c| {
-                let old = crate::actions::cell_text(sheet.cell(c.row, c.col));
+            .enumerate()
+            .flat_map_iter(|(i, c)| {
+                let old = originals.old(changes, k, i);
                 let redact = match (&map.rules[c.rule].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
                     _ => None,
@@ -326,18 +388,12 @@ fn sweep_values<'a>(
             .unzip();
         values.extend(found);
         origins.extend(kinds);
-        for d in &sc.deleted {
-            for col in 0..sheet.width() {
-                if targets[sc.sheet]
-                    .get(col as usize)
-                    .copied()
-                    .unwrap_or(false)
-                {
-                    if let Some(text) = crate::actions::cell_text(sheet.cell(d.row, col)) {
-                        if hay.may_hold(&text) {
-                            values.push(text);
-                            origins.push(Origin::Gone);
-                        }
+        for j in 0..sc.deleted.len() {
+            for value in originals.deleted(changes, &targets, k, j) {
+                if let Some(text) = crate::actions::cell_text(value) {
+                    if hay.may_hold(&text) {
+                        values.push(text);
+                        origins.push(Origin::Gone);
                     }
                 }
             }
@@ -693,12 +749,7 @@ fn add_kept(
         let deleted = |row: u32| {
             sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())
         };
-        let headers = s.headers().unwrap_or_default();
-        let protected = crate::plan::protected_columns(&headers, metadata.as_ref());
-        let kept_cols: Vec<u32> = (0..s.width())
-            .filter(|&c| !targets[sheet].get(c as usize).copied().unwrap_or(false))
-            .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
-            .collect();
+        let kept_cols = kept_columns(s, &targets[sheet], metadata.as_ref());
         let distinct: Vec<Vec<(String, u64)>> = kept_cols
             .par_iter()
             .map(|&col| {
@@ -731,9 +782,24 @@ fn add_kept(
     }
 }
 
+/// The columns of `sheet` whose values the residual check gathers: neither scrubbed (`targets`)
+/// nor protected (ids, checksums and dates Dynamics writes).
+pub(crate) fn kept_columns(
+    sheet: &crate::workbook::Sheet,
+    targets: &[bool],
+    metadata: Option<&crate::dynamics::Metadata>,
+) -> Vec<u32> {
+    let headers = sheet.headers().unwrap_or_default();
+    let protected = crate::plan::protected_columns(&headers, metadata);
+    (0..sheet.width())
+        .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
+        .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
+        .collect()
+}
+
 /// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
 /// phone number or an identifier.
-fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
+pub(crate) fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
     match value {
         Data::String(t) => Some(Cow::Borrowed(t.as_str())),
         Data::Float(_) | Data::Int(_) => {

@@ -5,8 +5,9 @@ pub mod clean;
 pub mod deflate;
 pub mod package;
 pub mod patch;
-mod read;
+pub(crate) mod read;
 pub mod rebuild;
+pub(crate) mod stream;
 
 // Parts kept as they are: macros, chart sheets.
 pub mod macros;

@@ -3,7 +3,7 @@
 use super::package;
 use crate::error::Problem;
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
-use calamine::{Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+use calamine::{Cell, Data, DataType, Range, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use std::io::Cursor;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -103,6 +103,34 @@ fn size(n: u64) -> String {
 /// # Errors
 /// A [`Problem`] that says what is wrong with the file without quoting its content.
 pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
+    open_with(bytes, limits, None).map(|opened| opened.book)
+}
+
+/// A workbook opened for reading: its sheets (whole, or their first rows), and the reader that
+/// streams their cells.
+pub(crate) struct Opened<'b> {
+    /// The sheets, whole or cut to their head (see [`open_with`]).
+    pub book: Workbook,
+    /// calamine's reader, with the shared strings and styles already parsed.
+    pub reader: Xlsx<Cursor<&'b [u8]>>,
+    /// Per sheet of `book`: whether it has rows below its head (always `false` when read whole).
+    pub cut: Vec<bool>,
+    /// Whether any sheet has formulas (read only when the sheets are read whole).
+    pub formulas: bool,
+}
+
+/// [`read_with`], keeping the reader; with `head`, each sheet holds only the header row and
+/// the `head` rows below it (the cells beyond are left for [`Opened::reader`] to stream), and
+/// formulas are not read. A cut sheet ends at row `head` (0-based), whatever that row holds, so
+/// that its height is what the whole sheet's height is up to that row.
+///
+/// # Errors
+/// As [`read_with`].
+pub(crate) fn open_with<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: Option<u32>,
+) -> Result<Opened<'b>, Problem> {
     if bytes.starts_with(OLE_MAGIC) {
         return Err(ole_problem(bytes));
     }
@@ -117,6 +145,8 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
+    let mut cut = Vec::with_capacity(metadata.len());
+    let mut any_formulas = false;
     for meta in metadata {
         match meta.typ {
             SheetType::WorkSheet => {}
@@ -149,12 +179,20 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
                 flag: "--max-cells",
             });
         }
-        let cells = book.worksheet_range(&meta.name).map_err(from_calamine)?;
-        let formulas = if scan.has_formulas {
+        any_formulas |= scan.has_formulas;
+        let (cells, more) = match head {
+            None => (
+                book.worksheet_range(&meta.name).map_err(from_calamine)?,
+                false,
+            ),
+            Some(rows) => read_head(&mut book, &meta.name, rows)?,
+        };
+        let formulas = if scan.has_formulas && head.is_none() {
             Some(book.worksheet_formula(&meta.name).map_err(from_calamine)?)
         } else {
             None
         };
+        cut.push(more);
         sheets.push(Sheet {
             name: meta.name,
             visibility: match meta.visible {
@@ -168,11 +206,50 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
             record_lengths: None,
         });
     }
-    Ok(Workbook {
-        sheets,
-        format: Format::Xlsx,
-        created: package::created(&mut zip),
+    Ok(Opened {
+        book: Workbook {
+            sheets,
+            format: Format::Xlsx,
+            created: package::created(&mut zip),
+        },
+        reader: book,
+        cut,
+        formulas: any_formulas,
     })
+}
+
+/// The cells of a sheet's rows 0 to `rows` (as `worksheet_range` reads them: empty cells left
+/// out), and whether the sheet has cells below. A sheet with cells below ends at row `rows`.
+fn read_head<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+    rows: u32,
+) -> Result<(Range<Data>, bool), Problem> {
+    let mut reader = book.worksheet_cells_reader(name).map_err(from_calamine)?;
+    let mut cells = Vec::new();
+    let mut more = false;
+    while let Some(cell) = reader.next_cell().map_err(from_calamine)? {
+        if cell.get_value().is_empty() {
+            continue;
+        }
+        if cell.get_position().0 > rows {
+            more = true;
+            break;
+        }
+        let (pos, value) = (cell.get_position(), Data::from(cell.get_value().clone()));
+        cells.push(Cell::new(pos, value));
+    }
+    if more {
+        // The head ends at row `rows`, whatever that row holds: an empty cell there sets the
+        // bounds (when every cell is below the head, the head stays empty, and the stream
+        // tells that from the whole sheet by its first row).
+        if let Some(col) = cells.iter().map(|c| c.get_position().1).min() {
+            // First, so that a real cell at that place takes it over.
+            cells.insert(0, Cell::new((rows, col), Data::Empty));
+        }
+    }
+    let range = Range::from_sparse(cells);
+    Ok((range, more))
 }
 
 /// Legacy `.xls` and password-protected `.xlsx` are both OLE compound files; the names of their
@@ -214,7 +291,7 @@ fn check_zip_kind<R: std::io::Read + std::io::Seek>(
 }
 
 /// Describe a calamine error without its text, which can quote cell content.
-fn from_calamine(e: XlsxError) -> Problem {
+pub(crate) fn from_calamine(e: XlsxError) -> Problem {
     match e {
         XlsxError::Io(io) => Problem::Read(io.kind()),
         XlsxError::Zip(_) => Problem::CorruptWorkbook("the zip is damaged"),

@@ -7,6 +7,7 @@ mod completions;
 mod coverage;
 mod dry_run;
 mod edge_cells;
+mod engine;
 mod errors;
 mod faults;
 mod field_rules;

@@ -1,0 +1,141 @@
+//! The streaming xlsx engine: a lossless scrub that reads each sheet once, row by row, writes
+//! exactly what the workbook read whole gives. `--verify` needs the whole input, so it takes the
+//! in-memory path: both runs must write the same bytes (output, changes file, deletions) and
+//! report the same.
+
+use crate::workdir::{cell, libreoffice, libreoffice_csv, Book, Workdir};
+use calamine::Data;
+use dsr_scrub::testdata::{self, Export, Options};
+
+/// More rows than the head the plan is resolved on (5,000), so the rows below it are streamed.
+const ROWS: usize = 5_600;
+
+fn export(seed: u64) -> Export {
+    testdata::disabled_users(&Options {
+        rows: ROWS,
+        seed,
+        extra_sheet: true,
+        ..Options::default()
+    })
+}
+
+/// The report of the only file in `dir`, without its times and with its paths made relative
+/// to `dir`.
+fn file_report(wd: &Workdir, dir: &str) -> serde_json::Value {
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read(&format!("{dir}/scrub-report.json"))).unwrap();
+    let file = report["files"][0].to_string();
+    serde_json::from_str(&file.replace(&format!("\"{dir}/"), "\"")).unwrap()
+}
+
+/// Scrub `name` with `args` into `streamed/` and with `--verify` into `whole/`: the same bytes
+/// and the same report. Returns the streamed output.
+fn same_both_ways(wd: &Workdir, name: &str, args: &[&str], stem: &str) -> Vec<u8> {
+    for (dir, extra) in [("streamed", None), ("whole", Some("--verify"))] {
+        let mut all = vec!["scrub", "-q", "--out-dir", dir];
+        all.extend(extra);
+        all.extend_from_slice(args);
+        all.push(name);
+        let run = wd.run(&all);
+        assert_eq!(run.code, 0, "{name} {dir}: {}", run.text());
+    }
+    let streamed = wd.read(&format!("streamed/{name}"));
+    assert_eq!(
+        streamed,
+        wd.read(&format!("whole/{name}")),
+        "{name}: the same workbook"
+    );
+    for file in [
+        format!("{stem}.changes.csv"),
+        format!("{stem}.deletions.csv"),
+        format!("{stem}.deletions.batch"),
+    ] {
+        assert_eq!(
+            wd.exists(&format!("streamed/{file}")),
+            wd.exists(&format!("whole/{file}")),
+            "{file}"
+        );
+        if wd.exists(&format!("streamed/{file}")) {
+            assert!(
+                wd.read(&format!("streamed/{file}")) == wd.read(&format!("whole/{file}")),
+                "{name}: the same {file}"
+            );
+        }
+    }
+    assert!(
+        file_report(wd, "streamed") == file_report(wd, "whole"),
+        "{name}: the same report"
+    );
+    streamed
+}
+
+#[test]
+fn streamed_scrubs_write_what_the_workbook_read_whole_gives() {
+    let export = export(11);
+    let wd = Workdir::new();
+    wd.write("excel.xlsx", export.to_xlsx());
+    wd.write("raw.xlsx", export.to_dynamics_raw_xlsx());
+    let first = export.column_index("firstname").unwrap() as u32;
+    for name in ["excel.xlsx", "raw.xlsx"] {
+        let stem = name.trim_end_matches(".xlsx");
+        let out = same_both_ways(&wd, name, &[], stem);
+        let book = Book::open(out);
+        let data = book.sheet(&export.sheet_name);
+        // The last row, far below the head, is scrubbed too.
+        assert_eq!(data.height(), ROWS + 1, "{name}");
+        assert_eq!(
+            cell(data, ROWS as u32, first),
+            Data::String("Deleted".into()),
+            "{name}"
+        );
+        let changes = String::from_utf8(wd.read(&format!("streamed/{stem}.changes.csv"))).unwrap();
+        assert!(
+            changes
+                .lines()
+                .any(|l| l.contains(&format!(",{},", ROWS + 1))),
+            "{name}: the last row's changes are listed"
+        );
+    }
+    if let Some(soffice) = libreoffice() {
+        let csv = libreoffice_csv(&soffice, &wd.path("streamed/raw.xlsx"), &wd)
+            .expect("LibreOffice opens the streamed output");
+        assert_eq!(csv.lines().count(), ROWS + 1, "header and every row");
+    }
+}
+
+#[test]
+fn streamed_row_deletions_and_kept_columns_match_the_workbook_read_whole() {
+    let export = export(12);
+    let wd = Workdir::new();
+    wd.write("excel.xlsx", export.to_xlsx());
+    wd.write("raw.xlsx", export.to_dynamics_raw_xlsx());
+    // Rows deleted above and below the head; "Full Name" kept, so the residual check counts
+    // the first and last names left in it.
+    wd.write(
+        "map.toml",
+        "version = 1\n\
+         allow_residual = [\"Full Name\", \"Description\", \"Manager\"]\n\
+         [columns]\n\
+         \"First Name\" = { action = \"replace\", value = \"Deleted\" }\n\
+         \"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n\
+         \"Primary Email\" = { action = \"replace\", value = \"gone-{row}@example.invalid\" }\n\
+         \"Full Name\" = \"keep\"\n\
+         [[rows]]\n\
+         where = { column = \"Last Name\", matches = \"^[A-C]\" }\n\
+         action = \"delete\"\n",
+    );
+    for name in ["excel.xlsx", "raw.xlsx"] {
+        let stem = name.trim_end_matches(".xlsx");
+        let run_args = ["--map", "map.toml", "--allow-uncovered"];
+        same_both_ways(&wd, name, &run_args, stem);
+        let report = file_report(&wd, "streamed");
+        let deleted = report["rows_deleted"].as_u64().unwrap();
+        assert!(deleted > 100, "{name}: {deleted} rows deleted");
+        let rows = report["sheets"][0]["deleted_rows"].as_array().unwrap();
+        assert!(
+            rows.iter().any(|r| r["row"].as_u64().unwrap() > 5_001),
+            "{name}: rows below the head deleted"
+        );
+        assert!(wd.exists(&format!("streamed/{stem}.deletions.csv")));
+    }
+}
