@@ -54,6 +54,9 @@ pub struct RunReport {
     pub totals: Totals,
     /// The outputs hold only the rows the run changed (`--changed-rows-only`).
     pub changed_rows_only: bool,
+    /// How the changes files list the changes: `rows` (one line per changed row) or `cells`
+    /// (one line per changed cell), as `--changes-format` chose.
+    pub changes_format: &'static str,
     /// What the run is about: `subjects` (only rows that identify a data subject were
     /// changed), or `every_row`.
     pub scope: &'static str,

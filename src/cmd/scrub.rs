@@ -163,6 +163,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         ),
         changed_rows_only: !args.dry_run
             && (args.changed_rows_only || (map.subject_scoped && !args.all_rows)),
+        changes_format: args.changes_format.name(),
         scope: if map.subject_scoped {
             "subjects"
         } else if map.every_row_without_subjects {

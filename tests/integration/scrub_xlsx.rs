@@ -486,6 +486,10 @@ pub fn changes_in_both_layouts(wd: &Workdir, input: &str) -> (Vec<u8>, Vec<u8>) 
             .unwrap()
             .to_string_lossy();
         files.push(wd.read(&format!("{dir}/{stem}.changes.csv")));
+        // The report says which layout its changes files have.
+        let report: serde_json::Value =
+            serde_json::from_slice(&wd.read(&format!("{dir}/scrub-report.json"))).unwrap();
+        assert_eq!(report["changes_format"], extra.unwrap_or("rows"));
     }
     let cells = files.pop().unwrap();
     (files.pop().unwrap(), cells)
