@@ -166,34 +166,30 @@ pub fn one_entry_archive(
     let mut out = Vec::with_capacity(deflated.data.len() + 2 * name.len() + 128);
     let put16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let put32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    // What the local header and the central directory both say of the entry, from "version
+    // needed" to the extra field's length.
+    let entry = |out: &mut Vec<u8>| {
+        put16(out, 20); // version needed: deflate
+        put16(out, flags);
+        put16(out, 8); // deflated
+        put16(out, time);
+        put16(out, date);
+        put32(out, deflated.crc);
+        put32(out, compressed);
+        put32(out, size);
+        put16(out, name_len);
+        put16(out, 0); // no extra field
+    };
     // Local file header.
     put32(&mut out, 0x0403_4b50);
-    put16(&mut out, 20); // version needed: deflate
-    put16(&mut out, flags);
-    put16(&mut out, 8); // deflated
-    put16(&mut out, time);
-    put16(&mut out, date);
-    put32(&mut out, deflated.crc);
-    put32(&mut out, compressed);
-    put32(&mut out, size);
-    put16(&mut out, name_len);
-    put16(&mut out, 0); // no extra field
+    entry(&mut out);
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(&deflated.data);
     // Central directory.
     let directory = out.len();
     put32(&mut out, 0x0201_4b50);
     put16(&mut out, 20); // made by: MS-DOS, version 2.0
-    put16(&mut out, 20);
-    put16(&mut out, flags);
-    put16(&mut out, 8);
-    put16(&mut out, time);
-    put16(&mut out, date);
-    put32(&mut out, deflated.crc);
-    put32(&mut out, compressed);
-    put32(&mut out, size);
-    put16(&mut out, name_len);
-    put16(&mut out, 0); // extra field
+    entry(&mut out);
     put16(&mut out, 0); // comment
     put16(&mut out, 0); // disk
     put16(&mut out, 0); // internal attributes
