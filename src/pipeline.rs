@@ -881,13 +881,17 @@ fn scrub_xlsx_stream(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
-    let removed = || crate::verify::removed_streamed(map, &streamed.olds, changes);
+    // The values the scrub removes, indexed once for the macro check, the cleaners and the sweep.
+    let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+        map,
+        &streamed.olds,
+        changes,
+    ));
     let package = crate::xlsx::macros::Package::of(bytes)?;
     // Macros are copied as they are: they must not hold what the scrub removes.
-    package.check_macros(bytes, || crate::verify::Needles::new(&removed()))?;
+    package.check_macros(bytes, || &needles)?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let needles = crate::verify::Needles::new(&removed());
     let read_back = |path: &Path| {
         std::fs::read(path).map_err(|e| Problem::Write {
             path: path.to_path_buf(),

@@ -59,21 +59,23 @@ impl Package {
         )))
     }
 
-    /// Search each VBA part for the removed values (`needles`, built only when there is a VBA
-    /// part): its bytes and its modules' decompressed source.
+    /// Search each VBA part for the removed values (`needles` gives their index, owned or
+    /// borrowed, and is called only when there is a VBA part): its bytes and its modules'
+    /// decompressed source.
     ///
     /// # Errors
     /// [`Problem::MacrosHoldRemovedValue`] naming the first part that holds one,
     /// [`Problem::MacrosUnreadable`] naming one whose source cannot be read.
-    pub fn check_macros(
+    pub fn check_macros<N: std::borrow::Borrow<Needles>>(
         &self,
         bytes: &[u8],
-        needles: impl FnOnce() -> Needles,
+        needles: impl FnOnce() -> N,
     ) -> Result<(), Problem> {
         if self.vba.is_empty() {
             return Ok(());
         }
         let needles = needles();
+        let needles = needles.borrow();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
         for part in &self.vba {
@@ -82,7 +84,7 @@ impl Package {
                 .map_err(|_| Problem::MissingPart(part.clone()))?
                 .read_to_end(&mut data)
                 .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
-            if binary_holds(&needles, &data) {
+            if binary_holds(needles, &data) {
                 return Err(Problem::MacrosHoldRemovedValue(part.clone()));
             }
             let texts =
