@@ -110,25 +110,52 @@ enum Reach {
     Bytes,
 }
 
-/// One value to look for, lowercased.
-#[derive(Debug)]
-struct Needle {
-    text: Box<str>,
-    /// Byte offset of the anchor (the first word) in `text`.
+/// How a value is searched, besides its text.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    /// Byte offset of the anchor (the first word) in the value's lowercase text.
     anchor_at: u32,
-    /// The value's first and last characters, which decide whether a hit needs a word
-    /// boundary on that side (see [`joins`]).
-    first: char,
-    last: char,
     /// Whether the value is searched outside cell text too (see [`MIN_DIGITS_ANYWHERE`]).
     anywhere: bool,
     /// Whether the value is searched in bytes that are not text (see [`searched_in_bytes`]).
     in_bytes: bool,
 }
 
-impl Needle {
-    /// Whether the needle counts in text of `reach`.
-    fn counts_in(&self, reach: Reach) -> bool {
+impl Kind {
+    /// The kind of a trimmed, non-blank `value` whose lowercase is `text`, and whether the
+    /// value is too short to search.
+    fn of(value: &str, text: &str) -> (Kind, bool) {
+        let (short, anywhere, anchor_at) = if text.is_ascii() && value.is_ascii() {
+            // Most values: one pass or two over the bytes, no char decoding.
+            let bytes = text.as_bytes();
+            let anchor_at = bytes.iter().position(u8::is_ascii_alphanumeric);
+            let anywhere = bytes.iter().any(u8::is_ascii_alphabetic)
+                || bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS_ANYWHERE;
+            (
+                value.len() < MIN_CHARS || anchor_at.is_none(),
+                anywhere,
+                anchor_at.unwrap_or(0),
+            )
+        } else {
+            let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
+            let anywhere = text.chars().any(char::is_alphabetic)
+                || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+            (
+                short,
+                anywhere,
+                first_word(text).map_or(0, |(start, _)| start),
+            )
+        };
+        let kind = Kind {
+            anchor_at: anchor_at as u32,
+            anywhere,
+            in_bytes: searched_in_bytes(value),
+        };
+        (kind, short)
+    }
+
+    /// Whether the value counts in text of `reach`.
+    fn counts_in(self, reach: Reach) -> bool {
         match reach {
             Reach::Typed => true,
             Reach::Markup => self.anywhere,
@@ -137,15 +164,33 @@ impl Needle {
     }
 }
 
+/// One value to look for, lowercased, on its own (see [`Haystack`]).
+#[derive(Debug)]
+struct Needle {
+    text: Box<str>,
+    kind: Kind,
+}
+
+/// One value of a [`Needles`]: where its lowercase text is in [`Needles::text`], and how it is
+/// searched. No allocation of its own: a large export has over a million.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
 /// A value as [`Needles::new`] first sorts it: its keys (the hashes of its anchor and of its
-/// whole lowercase text), its position among the values, and where its anchor starts.
-type Keyed = (u64, u64, usize, u32);
+/// whole lowercase text) and its position among the values (`usize::MAX` for a blank value).
+type Keyed = (u64, u64, usize);
 
 /// The set of values to search for.
 #[derive(Debug, Default)]
 pub struct Needles {
+    /// The lowercase texts of the values, one after the other.
+    text: String,
     /// Sorted by anchor hash, so that the values of one anchor are contiguous.
-    needles: Vec<Needle>,
+    needles: Vec<Entry>,
     /// Anchor hash → range in `needles`. Two anchors may share a hash; that only adds a
     /// candidate, which the direct comparison then rejects.
     index: Index,
@@ -153,70 +198,171 @@ pub struct Needles {
     skipped: usize,
 }
 
+/// Part of a [`Needles`] built on one thread: the values of some anchors (see
+/// [`Needles::new`]), with offsets and positions of its own.
+#[derive(Default)]
+struct Piece {
+    text: String,
+    needles: Vec<Entry>,
+    /// Anchor hash and the range of its values in `needles`.
+    anchors: Vec<(u64, u32, u32)>,
+    skipped: usize,
+}
+
+impl Piece {
+    /// The distinct values of `keyed` (sorted, whole anchors only) of `values`.
+    fn build<S: AsRef<str>>(values: &[S], keyed: &[Keyed]) -> Piece {
+        let mut piece = Piece {
+            // Room for about two thirds of the values at 16 bytes each: pages never written
+            // cost nothing, and a text that grows past it is moved once or twice.
+            text: String::with_capacity(keyed.len() * 11),
+            needles: Vec::with_capacity(keyed.len()),
+            ..Piece::default()
+        };
+        // The distinct texts (their places in `piece.text`) of the values with the current
+        // keys: nearly always one, but two values may share their keys.
+        let mut same_keys: Vec<(usize, usize)> = Vec::new();
+        let mut keys = None;
+        let mut anchor: Option<(u64, u32)> = None;
+        for &(hash, whole, i) in keyed {
+            let Some(value) = values.get(i) else {
+                continue; // blank
+            };
+            let value = value.as_ref().trim();
+            if keys != Some((hash, whole)) {
+                keys = Some((hash, whole));
+                same_keys.clear();
+                if anchor.is_none_or(|(h, _)| h != hash) {
+                    piece.close(anchor);
+                    anchor = Some((hash, piece.needles.len() as u32));
+                }
+            }
+            // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
+            let lower = (!value.is_ascii()).then(|| value.to_lowercase());
+            let seen = same_keys.iter().any(|&(start, end)| {
+                let text = &piece.text[start..end];
+                match &lower {
+                    None => value.eq_ignore_ascii_case(text),
+                    Some(lower) => lower == text,
+                }
+            });
+            if seen {
+                continue;
+            }
+            let start = piece.text.len();
+            match &lower {
+                None => {
+                    piece.text.push_str(value);
+                    piece.text[start..].make_ascii_lowercase();
+                }
+                Some(lower) => piece.text.push_str(lower),
+            }
+            let end = piece.text.len();
+            same_keys.push((start, end));
+            let (kind, short) = Kind::of(value, &piece.text[start..end]);
+            if short {
+                piece.skipped += 1;
+                continue;
+            }
+            piece.needles.push(Entry { start, end, kind });
+        }
+        piece.close(anchor);
+        piece
+    }
+
+    /// The pieces one after the other, as one.
+    fn join(pieces: Vec<Piece>) -> Piece {
+        let mut all = Piece {
+            text: String::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
+            needles: Vec::with_capacity(pieces.iter().map(|p| p.needles.len()).sum()),
+            anchors: Vec::with_capacity(pieces.iter().map(|p| p.anchors.len()).sum()),
+            skipped: 0,
+        };
+        for piece in pieces {
+            let (base, at) = (all.text.len(), all.needles.len() as u32);
+            all.text.push_str(&piece.text);
+            all.needles.extend(piece.needles.iter().map(|n| Entry {
+                start: n.start + base,
+                end: n.end + base,
+                kind: n.kind,
+            }));
+            all.anchors.extend(
+                piece
+                    .anchors
+                    .iter()
+                    .map(|&(hash, from, to)| (hash, from + at, to + at)),
+            );
+            all.skipped += piece.skipped;
+        }
+        all
+    }
+
+    /// Record the range of `anchor`'s values (those from its position to the last), if any.
+    fn close(&mut self, anchor: Option<(u64, u32)>) {
+        if let Some((hash, from)) = anchor {
+            let to = self.needles.len() as u32;
+            if to > from {
+                self.anchors.push((hash, from, to));
+            }
+        }
+    }
+}
+
 impl Needles {
     /// Build the set from values as they were in the original cells. Values are trimmed,
     /// compared case-insensitively and counted once. Built in parallel: a large export yields
     /// over a million values.
     pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
-        // Each value is lowercased and measured once, in parallel; then one sort by anchor
-        // hash (and text, within an anchor) finds duplicates and groups anchors at once.
-        // Sorted by anchor hash, then by a hash of the whole text, so that texts are compared
-        // only to find true duplicates (many values share a first word).
-        // A value is often removed from many rows: only its first copy becomes a needle. Until
-        // then a value is its keys and its position (no text: memory is what costs most here),
-        // computed in place.
+        // Each value is hashed in place (no lowercased copy of an ASCII value), in parallel;
+        // then one sort by anchor hash and whole hash groups the values of one anchor and
+        // brings the copies of a value together. Until then a value is its keys and its
+        // position: memory is what costs most here, and most values repeat.
         let mut keyed: Vec<Keyed> = values
             .par_iter()
             .enumerate()
-            .map(|(i, value)| {
-                let text = lowercase(value.as_ref().trim());
-                if text.is_empty() {
-                    return (0, 0, usize::MAX, 0);
-                }
-                let (hash, anchor_at) = anchor_of(&text);
-                (hash, fnv1a(text.as_bytes()), i, anchor_at)
+            .map(|(i, value)| match keys_of(value.as_ref().trim()) {
+                Some((hash, whole)) => (hash, whole, i),
+                None => (0, 0, usize::MAX),
             })
             .collect();
-        keyed.retain(|k| k.2 != usize::MAX);
-        keyed.par_sort_unstable_by_key(|k| (k.0, k.1));
-        // Equal keys are nearly always equal values; a comparison tells.
-        let same = |a: usize, b: usize| {
-            let (a, b) = (values[a].as_ref().trim(), values[b].as_ref().trim());
-            if a.is_ascii() && b.is_ascii() {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                lowercase(a) == lowercase(b)
+        // By position too within equal keys: the first copy of a value is the one kept.
+        keyed.par_sort_unstable();
+        // Then the distinct values are written one after the other into one text, in pieces
+        // that each hold whole anchors, one piece per thread and a few more.
+        let pieces = rayon::current_num_threads() * 4;
+        let mut bounds = vec![0];
+        let step = keyed.len().div_ceil(pieces).max(1 << 14);
+        while let Some(&last) = bounds.last() {
+            if last >= keyed.len() {
+                break;
             }
-        };
-        keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && same(a.2, b.2));
-        let all: Vec<((u64, u64), Needle, bool)> = keyed
-            .into_par_iter()
-            .map(|(hash, whole, i, anchor_at)| {
-                let value = values[i].as_ref().trim();
-                let (needle, short) =
-                    Needle::build(value, lowercase(value).into_owned(), anchor_at);
-                ((hash, whole), needle, short)
-            })
-            .collect();
-        let mut needles = Vec::with_capacity(all.len());
-        let mut index = Index::with_capacity_and_hasher(all.len(), Default::default());
-        let mut skipped = 0;
-        for ((hash, _), needle, short) in all {
-            if short {
-                skipped += 1;
-                continue;
+            let mut at = (last + step).min(keyed.len());
+            while at < keyed.len() && keyed[at].0 == keyed[at - 1].0 {
+                at += 1;
             }
-            let i = needles.len() as u32;
-            needles.push(needle);
-            index
-                .entry(hash)
-                .and_modify(|range| range.1 = i + 1)
-                .or_insert((i, i + 1));
+            bounds.push(at);
         }
+        let mut built: Vec<Piece> = bounds
+            .par_windows(2)
+            .map(|w| Piece::build(values, &keyed[w[0]..w[1]]))
+            .collect();
+        drop(keyed);
+        let mut needles = if built.len() == 1 {
+            built.pop().unwrap_or_default()
+        } else {
+            Piece::join(built)
+        };
+        let mut index = Index::with_capacity_and_hasher(needles.anchors.len(), Default::default());
+        index.extend(
+            std::mem::take(&mut needles.anchors)
+                .into_iter()
+                .map(|(hash, from, to)| (hash, (from, to))),
+        );
         Needles {
-            needles,
+            text: needles.text,
+            needles: needles.needles,
             index,
-            skipped,
+            skipped: needles.skipped,
         }
     }
 
@@ -313,24 +459,25 @@ impl Needles {
             };
             let best = self.needles[from as usize..to as usize]
                 .iter()
-                .filter(|n| n.matches_at(&lower, start))
-                .filter(|n| {
-                    let at = start - n.anchor_at as usize;
-                    let stop = at + n.text.len();
+                .map(|n| (self.text_of(n), n.kind.anchor_at as usize))
+                .filter(|&(n, anchor_at)| matches_at(n, anchor_at, &lower, start))
+                .filter(|&(n, anchor_at)| {
+                    let at = start - anchor_at;
+                    let stop = at + n.len();
                     let mut before = lower[..at].chars().rev();
                     let mut after = lower[stop..].chars();
                     let (b1, b2) = (before.next(), before.next());
                     let (a1, a2) = (after.next(), after.next());
                     !compound(b1, b2) && !compound(a1, a2)
                 })
-                .max_by_key(|n| n.text.len());
-            if let Some(n) = best {
-                let at = start - n.anchor_at as usize;
-                let stop = at + n.text.len();
+                .max_by_key(|(n, _)| n.len());
+            if let Some((n, anchor_at)) = best {
+                let at = start - anchor_at;
+                let stop = at + n.len();
                 if at < taken_to {
                     continue;
                 }
-                out.push((origin[at], origin[stop], &n.text));
+                out.push((origin[at], origin[stop], n));
                 taken_to = stop;
             }
         }
@@ -353,9 +500,10 @@ impl Needles {
                 continue;
             };
             for n in &self.needles[from as usize..to as usize] {
-                if (n.anywhere || !markup) && n.matches_at(low, start) {
-                    let at = start - n.anchor_at as usize;
-                    hits.push(at..at + n.text.len());
+                let (needle, anchor_at) = (self.text_of(n), n.kind.anchor_at as usize);
+                if (n.kind.anywhere || !markup) && matches_at(needle, anchor_at, low, start) {
+                    let at = start - anchor_at;
+                    hits.push(at..at + needle.len());
                 }
             }
         }
@@ -426,11 +574,17 @@ impl Needles {
             let Some(&(from, to)) = self.index.get(&fnv1a(&text.as_bytes()[start..end])) else {
                 return false;
             };
-            self.needles[from as usize..to as usize]
-                .iter()
-                .any(|n| n.counts_in(reach) && n.matches_at(text, start))
+            self.needles[from as usize..to as usize].iter().any(|n| {
+                n.kind.counts_in(reach)
+                    && matches_at(self.text_of(n), n.kind.anchor_at as usize, text, start)
+            })
         });
         found
+    }
+
+    /// The lowercase text of a value of the set.
+    fn text_of(&self, n: &Entry) -> &str {
+        &self.text[n.start..n.end]
     }
 }
 
@@ -531,10 +685,10 @@ impl Haystack {
                 if short {
                     return None;
                 }
-                let second = words(&needle.text[needle.anchor_at as usize..]).nth(1);
+                let second = words(&needle.text[needle.kind.anchor_at as usize..]).nth(1);
                 let places = match second {
                     Some((s2, e2)) => {
-                        let at = needle.anchor_at as usize;
+                        let at = needle.kind.anchor_at as usize;
                         let word = &needle.text.as_bytes()[at + s2..at + e2];
                         self.index.get(&pair_hash(hash, fnv1a(word)))?
                     }
@@ -544,7 +698,7 @@ impl Haystack {
                     .iter()
                     .filter(|&&(id, at)| {
                         let (text, reach) = &self.texts[id as usize];
-                        needle.counts_in(*reach) && needle.matches_at(text, at as usize)
+                        needle.kind.counts_in(*reach) && needle.matches_at(text, at as usize)
                     })
                     .map(|&(id, _)| id)
                     .collect();
@@ -583,52 +737,71 @@ fn anchor_hash(value: &str) -> Option<u64> {
 impl Needle {
     /// A value as searched: trimmed, lowercased, with its anchor's hash, and whether it is too
     /// short to search. `None` for a blank value.
-    fn new(value: &str) -> Option<((u64, u64), Needle, bool)> {
+    fn new(value: &str) -> Option<(u64, Needle, bool)> {
         let value = value.trim();
         let text = lowercase(value).into_owned();
         if text.is_empty() {
             return None;
         }
-        let (hash, anchor_at) = anchor_of(&text);
-        let whole = fnv1a(text.as_bytes());
-        let (needle, short) = Needle::build(value, text, anchor_at);
-        Some(((hash, whole), needle, short))
-    }
-
-    /// The needle of a trimmed, non-blank `value` whose lowercase is `text` (its first word at
-    /// `anchor_at`), and whether it is too short to search.
-    fn build(value: &str, text: String, anchor_at: u32) -> (Needle, bool) {
-        let first = text.chars().next().unwrap_or(' ');
-        let last = text.chars().next_back().unwrap_or(' ');
-        let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
-        let anywhere = text.chars().any(char::is_alphabetic)
-            || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+        let (hash, _) = anchor_of(&text);
+        let (kind, short) = Kind::of(value, &text);
         let needle = Needle {
             text: text.into_boxed_str(),
-            anchor_at,
-            first,
-            last,
-            anywhere,
-            in_bytes: searched_in_bytes(value),
+            kind,
         };
-        (needle, short)
+        Some((hash, needle, short))
     }
 
     /// Whether the needle occurs in `text` with its anchor at byte `word`.
     fn matches_at(&self, text: &str, word: usize) -> bool {
-        let Some(start) = word.checked_sub(self.anchor_at as usize) else {
-            return false;
-        };
-        let Some(rest) = text.get(start..) else {
-            return false;
-        };
-        if !rest.starts_with(&*self.text) {
-            return false;
-        }
-        let before = text[..start].chars().next_back();
-        let after = rest[self.text.len()..].chars().next();
-        !before.is_some_and(|b| joins(b, self.first)) && !after.is_some_and(|a| joins(self.last, a))
+        matches_at(&self.text, self.kind.anchor_at as usize, text, word)
     }
+}
+
+/// Whether `needle` (a value's lowercase text, its first word at byte `anchor_at`) occurs in
+/// `text` with its anchor at byte `word`, as a whole word or phrase.
+fn matches_at(needle: &str, anchor_at: usize, text: &str, word: usize) -> bool {
+    let Some(start) = word.checked_sub(anchor_at) else {
+        return false;
+    };
+    let Some(rest) = text.get(start..) else {
+        return false;
+    };
+    if !rest.starts_with(needle) {
+        return false;
+    }
+    // The value's first and last characters decide whether a hit needs a word boundary on
+    // that side (see [`joins`]).
+    let first = needle.chars().next().unwrap_or(' ');
+    let last = needle.chars().next_back().unwrap_or(' ');
+    let before = text[..start].chars().next_back();
+    let after = rest[needle.len()..].chars().next();
+    !before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a))
+}
+
+/// The keys of a trimmed value (see [`Keyed`]): the hash of its lowercase first word (0
+/// without one) and of its whole lowercase text, as the search computes them; `None` for a
+/// blank value. No lowercased copy of an ASCII value.
+fn keys_of(value: &str) -> Option<(u64, u64)> {
+    if value.is_empty() {
+        return None;
+    }
+    if value.is_ascii() {
+        let bytes = value.as_bytes();
+        let anchor = match bytes.iter().position(u8::is_ascii_alphanumeric) {
+            Some(start) => {
+                let len = bytes[start..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(bytes.len() - start);
+                fnv1a_lower_ascii(&bytes[start..start + len])
+            }
+            None => 0,
+        };
+        return Some((anchor, fnv1a_lower_ascii(bytes)));
+    }
+    let lower = value.to_lowercase();
+    Some((anchor_of(&lower).0, fnv1a(lower.as_bytes())))
 }
 
 /// Whether two adjacent characters belong to one word, so that a value may not start or end
@@ -976,6 +1149,97 @@ mod tests {
         assert!(n.spans("Primary", false).is_empty());
     }
 
+    /// The set as [`Needles::new`] must build it, value by value: the lowercase text, anchor,
+    /// and reach of the first copy of each distinct value (trimmed, ignoring case), sorted, and
+    /// how many distinct values are too short to search.
+    fn reference<S: AsRef<str>>(values: &[S]) -> (Vec<(String, u32, bool, bool)>, usize) {
+        let mut seen = std::collections::HashSet::new();
+        let (mut out, mut skipped) = (Vec::new(), 0);
+        for value in values {
+            let value = value.as_ref().trim();
+            let text = value.to_lowercase();
+            if text.is_empty() || !seen.insert(text.clone()) {
+                continue;
+            }
+            if weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric) {
+                skipped += 1;
+                continue;
+            }
+            let anchor_at = first_word(&text).map_or(0, |(start, _)| start as u32);
+            let anywhere = text.chars().any(char::is_alphabetic)
+                || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+            out.push((text, anchor_at, anywhere, searched_in_bytes(value)));
+        }
+        out.sort();
+        (out, skipped)
+    }
+
+    /// Checks `n` against [`reference`]: the same values, each reachable from the index under
+    /// its first word, each anchor's values in one range.
+    fn assert_as_reference<S: AsRef<str>>(n: &Needles, values: &[S]) {
+        let (expected, skipped) = reference(values);
+        let mut built: Vec<(String, u32, bool, bool)> = n
+            .needles
+            .iter()
+            .map(|e| {
+                let k = e.kind;
+                (
+                    n.text_of(e).to_string(),
+                    k.anchor_at,
+                    k.anywhere,
+                    k.in_bytes,
+                )
+            })
+            .collect();
+        built.sort();
+        assert_eq!(built, expected);
+        assert_eq!(n.skipped(), skipped);
+        assert_eq!(n.len(), expected.len());
+        for (i, e) in n.needles.iter().enumerate() {
+            let (hash, _) = anchor_of(n.text_of(e));
+            let &(from, to) = n.index.get(&hash).expect("anchor indexed");
+            assert!((from as usize..to as usize).contains(&i));
+        }
+        let ranges: usize = n
+            .index
+            .values()
+            .map(|(from, to)| (to - from) as usize)
+            .sum();
+        assert_eq!(ranges, n.len(), "the anchors' ranges do not overlap");
+    }
+
+    #[test]
+    fn a_large_set_is_built_in_pieces_as_value_by_value() {
+        // Enough values for several pieces (one per thread and more), many of them repeated
+        // in other cases, some sharing a first word across what would be a piece's end.
+        let first = [
+            "Anna",
+            "Lars",
+            "Zoë",
+            "İlkay",
+            "Mary",
+            "Jo",
+            "佐々木",
+            "KELVIN",
+            "Ole",
+        ];
+        let values: Vec<String> = (0..90_000)
+            .map(|i| match i % 6 {
+                0 => format!("{} Berg{}", first[i % first.len()], i % 7_000),
+                1 => format!("{}.berg{}@contoso.com", first[i % 4], i % 9_000).to_uppercase(),
+                2 => format!("  +44 20 {:04} {:04} ", i % 5_000, i % 3),
+                3 => first[i % first.len()].to_lowercase(),
+                4 => format!("\u{212A}elvin {}", i % 11),
+                _ => ["", "  ", "Li", "----", "Ann"][i % 5].to_string(),
+            })
+            .collect();
+        let n = Needles::new(&values);
+        assert_as_reference(&n, &values);
+        assert!(n.found_in("mail ANNA.BERG12@contoso.com today"));
+        assert!(n.found_in("kelvin 3"));
+        assert!(!n.found_in("Berg12"));
+    }
+
     proptest! {
         /// Agrees with a naive search over every start position.
         #[test]
@@ -1001,6 +1265,31 @@ mod tests {
             };
             prop_assert_eq!(n.found_in(&text), naive);
             prop_assert_eq!(!n.spans(&text, false).is_empty(), naive);
+        }
+
+        /// Built as value by value, whatever the mix of cases, scripts, blanks and repeats;
+        /// and found where a naive search over the reference's values finds them.
+        #[test]
+        fn builds_as_value_by_value(
+            values in proptest::collection::vec("[aAbBkK\u{212A}İıiΣσςß1-3 .@中か-]{0,9}", 0..24),
+            text in "[aAbBkK\u{212A}İıiΣσςß1-3 .@中かx-]{0,30}",
+        ) {
+            let mut all = values.clone();
+            all.extend(values.iter().map(|v| v.to_uppercase()));
+            all.extend(values.iter().rev().map(|v| format!(" {} ", v.to_lowercase())));
+            let n = Needles::new(&all);
+            assert_as_reference(&n, &all);
+            let lower = text.to_lowercase();
+            let (expected, _) = reference(&all);
+            let naive = |reach: Reach| expected.iter().any(|(needle, anchor_at, anywhere, in_bytes)| {
+                let kind = Kind { anchor_at: *anchor_at, anywhere: *anywhere, in_bytes: *in_bytes };
+                kind.counts_in(reach) && lower.char_indices().any(|(i, _)| {
+                    matches_at(needle, *anchor_at as usize, &lower, i + *anchor_at as usize)
+                })
+            });
+            prop_assert_eq!(n.found_in(&text), naive(Reach::Typed));
+            prop_assert_eq!(n.found_in_markup(&text), naive(Reach::Markup));
+            prop_assert_eq!(n.found_in_bytes(&text), naive(Reach::Bytes));
         }
     }
 }
