@@ -180,10 +180,6 @@ struct Entry {
     kind: Kind,
 }
 
-/// A value as [`Needles::new`] first sorts it: its keys (the hashes of its anchor and of its
-/// whole lowercase text) and its position among the values (`usize::MAX` for a blank value).
-type Keyed = (u64, u64, usize);
-
 /// The set of values to search for.
 #[derive(Debug, Default)]
 pub struct Needles {
@@ -198,114 +194,133 @@ pub struct Needles {
     skipped: usize,
 }
 
-/// Part of a [`Needles`] built on one thread: the values of some anchors (see
-/// [`Needles::new`]), with offsets and positions of its own.
+/// A distinct value as [`Needles::new`] gathers it: the hashes of its lowercase first word and
+/// whole text (see [`whole_hash`]), and where it is.
+struct Gathered {
+    anchor: u64,
+    whole: u64,
+    entry: Entry,
+}
+
+/// The distinct values among some of the values (those whose whole hash falls in one shard),
+/// gathered on one thread, in the order they come.
 #[derive(Default)]
-struct Piece {
+struct Shard {
     text: String,
-    needles: Vec<Entry>,
-    /// Anchor hash and the range of its values in `needles`.
-    anchors: Vec<(u64, u32, u32)>,
+    found: Vec<Gathered>,
     skipped: usize,
 }
 
-impl Piece {
-    /// The distinct values of `keyed` (sorted, whole anchors only) of `values`.
-    fn build<S: AsRef<str>>(values: &[S], keyed: &[Keyed]) -> Piece {
-        let mut piece = Piece {
-            // Room for about two thirds of the values at 16 bytes each: pages never written
-            // cost nothing, and a text that grows past it is moved once or twice.
-            text: String::with_capacity(keyed.len() * 11),
-            needles: Vec::with_capacity(keyed.len()),
-            ..Piece::default()
+impl Shard {
+    /// The distinct values of `values` in shard `shard` of `shards` by their hashes (`hashes`,
+    /// when there is more than one shard). Each value is read once, in order, and a copy of a
+    /// value seen before costs one lookup and one comparison: most values repeat.
+    fn gather<S: AsRef<str>>(values: &[S], hashes: &[u64], shard: usize, shards: usize) -> Shard {
+        let share = values.len() / shards;
+        let mut out = Shard {
+            // Room for about half the values at 16 bytes each: pages never written cost
+            // nothing, and a text that grows past it is moved once or twice.
+            text: String::with_capacity(share * 8),
+            found: Vec::with_capacity(share / 2),
+            skipped: 0,
         };
-        // The distinct texts (their places in `piece.text`) of the values with the current
-        // keys: nearly always one, but two values may share their keys.
-        let mut same_keys: Vec<(usize, usize)> = Vec::new();
-        let mut keys = None;
-        let mut anchor: Option<(u64, u32)> = None;
-        for &(hash, whole, i) in keyed {
-            let Some(value) = values.get(i) else {
-                continue; // blank
+        // Whole hash → the first distinct text with it (its place in `out.text`); other
+        // texts with the same hash, which chance seldom makes, are kept in `more`.
+        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<KeyIsHash>> =
+            HashMap::with_capacity_and_hasher(share / 8, Default::default());
+        let mut more: Vec<(u64, usize, usize)> = Vec::new();
+        for (i, value) in values.iter().enumerate() {
+            let whole = match hashes.get(i) {
+                Some(&hash) if shard_of(hash, shards) != shard => continue,
+                Some(&hash) => Some(hash),
+                None => None,
             };
             let value = value.as_ref().trim();
-            if keys != Some((hash, whole)) {
-                keys = Some((hash, whole));
-                same_keys.clear();
-                if anchor.is_none_or(|(h, _)| h != hash) {
-                    piece.close(anchor);
-                    anchor = Some((hash, piece.needles.len() as u32));
-                }
+            if value.is_empty() {
+                continue;
             }
             // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
             let lower = (!value.is_ascii()).then(|| value.to_lowercase());
-            let seen = same_keys.iter().any(|&(start, end)| {
-                let text = &piece.text[start..end];
+            let whole = whole.unwrap_or_else(|| match &lower {
+                None => fnv1a_lower_ascii(value.as_bytes()),
+                Some(lower) => fnv1a(lower.as_bytes()),
+            });
+            let text = &out.text;
+            let same = |&(start, end): &(usize, usize)| {
+                let text = &text[start..end];
                 match &lower {
                     None => value.eq_ignore_ascii_case(text),
                     Some(lower) => lower == text,
                 }
-            });
-            if seen {
-                continue;
+            };
+            let first = seen.get(&whole).copied();
+            if let Some(first) = first {
+                if same(&first)
+                    || more
+                        .iter()
+                        .any(|&(hash, start, end)| hash == whole && same(&(start, end)))
+                {
+                    continue;
+                }
             }
-            let start = piece.text.len();
+            let start = out.text.len();
             match &lower {
                 None => {
-                    piece.text.push_str(value);
-                    piece.text[start..].make_ascii_lowercase();
+                    out.text.push_str(value);
+                    out.text[start..].make_ascii_lowercase();
                 }
-                Some(lower) => piece.text.push_str(lower),
+                Some(lower) => out.text.push_str(lower),
             }
-            let end = piece.text.len();
-            same_keys.push((start, end));
-            let (kind, short) = Kind::of(value, &piece.text[start..end]);
+            let end = out.text.len();
+            match first {
+                None => {
+                    seen.insert(whole, (start, end));
+                }
+                Some(_) => more.push((whole, start, end)),
+            }
+            let text = &out.text[start..end];
+            let (kind, short) = Kind::of(value, text);
             if short {
-                piece.skipped += 1;
+                out.skipped += 1;
                 continue;
             }
-            piece.needles.push(Entry { start, end, kind });
+            out.found.push(Gathered {
+                anchor: anchor_of(text).0,
+                whole,
+                entry: Entry { start, end, kind },
+            });
         }
-        piece.close(anchor);
-        piece
+        out
     }
 
-    /// The pieces one after the other, as one.
-    fn join(pieces: Vec<Piece>) -> Piece {
-        let mut all = Piece {
-            text: String::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
-            needles: Vec::with_capacity(pieces.iter().map(|p| p.needles.len()).sum()),
-            anchors: Vec::with_capacity(pieces.iter().map(|p| p.anchors.len()).sum()),
+    /// The shards one after the other, as one.
+    fn join(mut shards: Vec<Shard>) -> Shard {
+        if shards.len() == 1 {
+            return shards.pop().unwrap_or_default();
+        }
+        let mut all = Shard {
+            text: String::with_capacity(shards.iter().map(|s| s.text.len()).sum()),
+            found: Vec::with_capacity(shards.iter().map(|s| s.found.len()).sum()),
             skipped: 0,
         };
-        for piece in pieces {
-            let (base, at) = (all.text.len(), all.needles.len() as u32);
-            all.text.push_str(&piece.text);
-            all.needles.extend(piece.needles.iter().map(|n| Entry {
-                start: n.start + base,
-                end: n.end + base,
-                kind: n.kind,
+        for shard in shards {
+            let base = all.text.len();
+            all.text.push_str(&shard.text);
+            all.found.extend(shard.found.into_iter().map(|mut g| {
+                g.entry.start += base;
+                g.entry.end += base;
+                g
             }));
-            all.anchors.extend(
-                piece
-                    .anchors
-                    .iter()
-                    .map(|&(hash, from, to)| (hash, from + at, to + at)),
-            );
-            all.skipped += piece.skipped;
+            all.skipped += shard.skipped;
         }
         all
     }
+}
 
-    /// Record the range of `anchor`'s values (those from its position to the last), if any.
-    fn close(&mut self, anchor: Option<(u64, u32)>) {
-        if let Some((hash, from)) = anchor {
-            let to = self.needles.len() as u32;
-            if to > from {
-                self.anchors.push((hash, from, to));
-            }
-        }
-    }
+/// Which of `shards` shards a value of whole hash `hash` goes to.
+fn shard_of(hash: u64, shards: usize) -> usize {
+    // The high bits: the low ones choose a value's place in a shard's table.
+    ((hash >> 40) % shards as u64) as usize
 }
 
 impl Needles {
@@ -313,56 +328,49 @@ impl Needles {
     /// compared case-insensitively and counted once. Built in parallel: a large export yields
     /// over a million values.
     pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
-        // Each value is hashed in place (no lowercased copy of an ASCII value), in parallel;
-        // then one sort by anchor hash and whole hash groups the values of one anchor and
-        // brings the copies of a value together. Until then a value is its keys and its
-        // position: memory is what costs most here, and most values repeat.
-        let mut keyed: Vec<Keyed> = values
-            .par_iter()
-            .enumerate()
-            .map(|(i, value)| match keys_of(value.as_ref().trim()) {
-                Some((hash, whole)) => (hash, whole, i),
-                None => (0, 0, usize::MAX),
-            })
-            .collect();
-        // By position too within equal keys: the first copy of a value is the one kept.
-        keyed.par_sort_unstable();
-        // Then the distinct values are written one after the other into one text, in pieces
-        // that each hold whole anchors, one piece per thread and a few more.
-        let pieces = rayon::current_num_threads() * 4;
-        let mut bounds = vec![0];
-        let step = keyed.len().div_ceil(pieces).max(1 << 14);
-        while let Some(&last) = bounds.last() {
-            if last >= keyed.len() {
-                break;
-            }
-            let mut at = (last + step).min(keyed.len());
-            while at < keyed.len() && keyed[at].0 == keyed[at - 1].0 {
-                at += 1;
-            }
-            bounds.push(at);
-        }
-        let mut built: Vec<Piece> = bounds
-            .par_windows(2)
-            .map(|w| Piece::build(values, &keyed[w[0]..w[1]]))
-            .collect();
-        drop(keyed);
-        let mut needles = if built.len() == 1 {
-            built.pop().unwrap_or_default()
+        // The distinct values first, each written once into one text (lowercased, and only
+        // that copy), the values read in order; with several threads, each takes the values
+        // of some hashes, so that the copies of a value meet on one thread.
+        let shards = rayon::current_num_threads().clamp(1, 64);
+        let shards = if shards == 1 || values.len() < 1 << 14 {
+            vec![Shard::gather(values, &[], 0, 1)]
         } else {
-            Piece::join(built)
+            let hashes: Vec<u64> = values
+                .par_iter()
+                .map(|value| whole_hash(value.as_ref().trim()))
+                .collect();
+            (0..shards)
+                .into_par_iter()
+                .map(|shard| Shard::gather(values, &hashes, shard, shards))
+                .collect()
         };
-        let mut index = Index::with_capacity_and_hasher(needles.anchors.len(), Default::default());
-        index.extend(
-            std::mem::take(&mut needles.anchors)
-                .into_iter()
-                .map(|(hash, from, to)| (hash, (from, to))),
-        );
+        let Shard {
+            text,
+            mut found,
+            skipped,
+        } = Shard::join(shards);
+        // Then grouped by anchor (and by whole hash within one, an order that does not depend
+        // on the values' order).
+        found.par_sort_unstable_by_key(|g| (g.anchor, g.whole));
+        let anchors = 1 + found
+            .windows(2)
+            .filter(|w| w[0].anchor != w[1].anchor)
+            .count();
+        let mut index = Index::with_capacity_and_hasher(anchors, Default::default());
+        let mut needles = Vec::with_capacity(found.len());
+        for g in found {
+            let i = needles.len() as u32;
+            needles.push(g.entry);
+            index
+                .entry(g.anchor)
+                .and_modify(|range| range.1 = i + 1)
+                .or_insert((i, i + 1));
+        }
         Needles {
-            text: needles.text,
-            needles: needles.needles,
+            text,
+            needles,
             index,
-            skipped: needles.skipped,
+            skipped,
         }
     }
 
@@ -779,29 +787,14 @@ fn matches_at(needle: &str, anchor_at: usize, text: &str, word: usize) -> bool {
     !before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a))
 }
 
-/// The keys of a trimmed value (see [`Keyed`]): the hash of its lowercase first word (0
-/// without one) and of its whole lowercase text, as the search computes them; `None` for a
-/// blank value. No lowercased copy of an ASCII value.
-fn keys_of(value: &str) -> Option<(u64, u64)> {
-    if value.is_empty() {
-        return None;
-    }
+/// The hash of a trimmed value's whole lowercase text, as the search computes it, without a
+/// lowercased copy of an ASCII value.
+fn whole_hash(value: &str) -> u64 {
     if value.is_ascii() {
-        let bytes = value.as_bytes();
-        let anchor = match bytes.iter().position(u8::is_ascii_alphanumeric) {
-            Some(start) => {
-                let len = bytes[start..]
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .unwrap_or(bytes.len() - start);
-                fnv1a_lower_ascii(&bytes[start..start + len])
-            }
-            None => 0,
-        };
-        return Some((anchor, fnv1a_lower_ascii(bytes)));
+        fnv1a_lower_ascii(value.as_bytes())
+    } else {
+        fnv1a(value.to_lowercase().as_bytes())
     }
-    let lower = value.to_lowercase();
-    Some((anchor_of(&lower).0, fnv1a(lower.as_bytes())))
 }
 
 /// Whether two adjacent characters belong to one word, so that a value may not start or end
@@ -896,6 +889,18 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
 fn anchor_of(text: &str) -> (u64, u32) {
+    if text.is_ascii() {
+        // The first word is the first run of ASCII letters and digits (see [`words`]).
+        let bytes = text.as_bytes();
+        let Some(start) = bytes.iter().position(u8::is_ascii_alphanumeric) else {
+            return (0, 0);
+        };
+        let len = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - start);
+        return (fnv1a(&bytes[start..start + len]), start as u32);
+    }
     match first_word(text) {
         Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),
         None => (0, 0),
@@ -1209,9 +1214,9 @@ mod tests {
     }
 
     #[test]
-    fn a_large_set_is_built_in_pieces_as_value_by_value() {
-        // Enough values for several pieces (one per thread and more), many of them repeated
-        // in other cases, some sharing a first word across what would be a piece's end.
+    fn a_large_set_is_built_in_shards_as_value_by_value() {
+        // Enough values for several shards (one per thread), many of them repeated
+        // in other cases and scripts.
         let first = [
             "Anna",
             "Lars",
@@ -1233,7 +1238,16 @@ mod tests {
                 _ => ["", "  ", "Li", "----", "Ann"][i % 5].to_string(),
             })
             .collect();
-        let n = Needles::new(&values);
+        // On one thread (one shard) and on three (three shards, the copies of a value on one).
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            pool.install(|| Needles::new(&values))
+        };
+        assert_as_reference(&on(1), &values);
+        let n = on(3);
         assert_as_reference(&n, &values);
         assert!(n.found_in("mail ANNA.BERG12@contoso.com today"));
         assert!(n.found_in("kelvin 3"));
