@@ -142,7 +142,20 @@ pub(crate) fn open_with<'b>(
     check_package(&mut zip, limits)?;
     check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
+    // Each sheet's scan (one decompression of its part) runs beside calamine's reading of the
+    // shared strings and styles, and the sheets' scans beside each other.
+    let (book, scans) = rayon::join(
+        || Xlsx::new(Cursor::new(bytes)).map_err(from_calamine),
+        || {
+            use rayon::prelude::*;
+            parts
+                .par_iter()
+                .map(|p| Some(package::scan_sheet(&mut zip.clone(), &p.path)))
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut book: Xlsx<_> = book?;
+    let mut scans = scans;
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
     let mut cut = Vec::with_capacity(metadata.len());
@@ -160,11 +173,15 @@ pub(crate) fn open_with<'b>(
                 )))
             }
         }
-        let part = parts
+        let index = parts
             .iter()
-            .find(|p| p.name == meta.name)
+            .position(|p| p.name == meta.name)
             .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
-        let scan = package::scan_sheet(&mut zip, &part.path)?;
+        let scan = match scans[index].take() {
+            Some(scan) => scan?,
+            // Two sheets of one name: the part is scanned again.
+            None => package::scan_sheet(&mut zip, &parts[index].path)?,
+        };
         // What the sheet declares, and what its cells span (the grid calamine allocates,
         // whatever the declaration says).
         let declared = scan.declared_cells.unwrap_or(0);
