@@ -109,14 +109,15 @@ for run in $(seq "$RUNS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '%-28s %10s %10s %12s\n' "command" "median s" "peak MB" "x baseline"
 for case in "${CASES[@]}"; do
   IFS='|' read -r name base _ <<<"$case"
   t=$(echo "${TIMES[$name]}" | median)
   m=$(echo "${MEMS[$name]}" | median)
-  b=$(echo "${TIMES[$base]}" | median)
-  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { printf "%-28s %10.2f %10.0f %12.2f\n", n, t, m / 1024, (b > 0 ? t / b : 0) }'
+  # A baseline that ONLY left out has no ratio ("-").
+  b=$(echo "${TIMES[$base]:-}" | median)
+  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { r = (b > 0 ? sprintf("%12.2f", t / b) : sprintf("%12s", "-")); printf "%-28s %10.2f %10.0f %s\n", n, t, m / 1024, r }'
 done
 for j in 1 2; do
   limit="limit xlsx -j$j" name="scrub lossless -j$j"
