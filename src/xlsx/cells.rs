@@ -325,6 +325,9 @@ pub(crate) struct CellValues<'a> {
     /// Text of the cell being read, when it is not in `strings`.
     text: String,
     buf: Vec<u8>,
+    /// What the last cell read says of its use of a shared string, when that is plain: the
+    /// index it refers to, or none (see [`CellValues::last_ref`]).
+    last_ref: Option<Option<usize>>,
 }
 
 impl<'a> CellValues<'a> {
@@ -337,7 +340,14 @@ impl<'a> CellValues<'a> {
             is_1904,
             text: String::new(),
             buf: Vec::with_capacity(256),
+            last_ref: None,
         }
+    }
+
+    /// The shared string the last cell read refers to (`Some(None)`: none), as a `t="s"` cell
+    /// whose `<v>` holds the index; `None` when the cell's shape leaves that to its XML.
+    pub(crate) fn last_ref(&self) -> Option<Option<usize>> {
+        self.last_ref
     }
 
     /// The value of a whole `<c>` element (start tag to end tag, or one empty tag), with the
@@ -346,9 +356,11 @@ impl<'a> CellValues<'a> {
     /// # Errors
     /// [`Unknown`] for a cell this module does not read as calamine does (formulas included).
     pub(crate) fn value(&mut self, raw: &[u8], prefix: &[u8]) -> Result<DataRef<'_>, Unknown> {
+        self.last_ref = None;
         let start_end = memchr::memchr(b'>', raw).ok_or(Unknown)? + 1;
         let start = &raw[..start_end];
         if start.ends_with(b"/>") {
+            self.last_ref = Some(None);
             return Ok(DataRef::Empty);
         }
         let (s, t) = (attr(start, b"s")?, attr(start, b"t")?);
@@ -357,6 +369,10 @@ impl<'a> CellValues<'a> {
         if let Some(text) = between(body, prefix, b"v") {
             if memchr::memchr2(b'&', b'<', text).is_none() {
                 let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
+                self.last_ref = Some(match t {
+                    Some(b"s") => text.parse::<usize>().ok(),
+                    _ => None,
+                });
                 return match t {
                     Some(b"inlineStr" | b"is") => Ok(DataRef::Empty),
                     Some(b"n" | b"s" | b"b" | b"e") | None => self.read_v(text, s, t),

@@ -631,6 +631,14 @@ impl OpenEntry {
         OpenEntry::open(part, &meta)
     }
 
+    /// Whether the compressed bytes are the same however the uncompressed ones are cut into
+    /// writes: true for a part deflated in blocks (see [`super::deflate`]); a single deflate
+    /// stream depends on how its input comes, so the one-pass writer must then write exactly
+    /// as [`walk_cells`] does.
+    pub(crate) fn any_writes(&self) -> bool {
+        matches!(self.sink, Sink::Blocks(_))
+    }
+
     /// The one-entry archive.
     fn finish(self) -> Result<Vec<u8>, Problem> {
         match self.sink {
@@ -1111,6 +1119,67 @@ impl<'a> CellXml<'a> {
     }
 }
 
+/// [`write_new_cell`] into a buffer, the same bytes without formatting machinery (the one-pass
+/// writer writes millions of them; see [`OpenEntry::any_writes`]).
+pub(super) fn write_new_cell_into(
+    out: &mut Vec<u8>,
+    old: &CellXml,
+    value: &Data,
+    shared: Option<u32>,
+) {
+    let p = old.prefix;
+    let tag = |out: &mut Vec<u8>, open: &[u8], name: &[u8]| {
+        out.extend_from_slice(open);
+        out.extend_from_slice(p);
+        out.extend_from_slice(name);
+    };
+    tag(out, b"<", b"c");
+    for (key, value) in [(&b" r=\""[..], old.r), (b" s=\"", old.s)] {
+        if let Some(value) = value {
+            out.extend_from_slice(key);
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'"');
+        }
+    }
+    let v = |out: &mut Vec<u8>, attrs: &[u8], text: &[u8]| {
+        out.extend_from_slice(attrs);
+        tag(out, b"><", b"v>");
+        out.extend_from_slice(text);
+        tag(out, b"</", b"v>");
+        tag(out, b"</", b"c>");
+    };
+    match value {
+        Data::Empty => out.extend_from_slice(b"/>"),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
+            Some(index) => v(
+                out,
+                b" t=\"s\"",
+                itoa::Buffer::new().format(index).as_bytes(),
+            ),
+            None => {
+                out.extend_from_slice(b" t=\"inlineStr\"");
+                tag(out, b"><", b"is>");
+                let preserve =
+                    text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
+                tag(out, b"<", b"t");
+                if preserve {
+                    out.extend_from_slice(b" xml:space=\"preserve\"");
+                }
+                out.push(b'>');
+                out.extend_from_slice(escape(text).as_bytes());
+                tag(out, b"</", b"t>");
+                tag(out, b"</", b"is>");
+                tag(out, b"</", b"c>");
+            }
+        },
+        Data::Float(f) => v(out, b"", f.to_string().as_bytes()),
+        Data::Int(i) => v(out, b"", itoa::Buffer::new().format(*i).as_bytes()),
+        Data::Bool(b) => v(out, b" t=\"b\"", if *b { b"1" } else { b"0" }),
+        Data::DateTime(dt) => v(out, b"", dt.as_f64().to_string().as_bytes()),
+        Data::Error(e) => v(out, b" t=\"e\"", escape(&e.to_string()).as_bytes()),
+    }
+}
+
 /// Write a replacement `<c>` element for `value`, keeping the cell's reference and style.
 pub(super) fn write_new_cell<W: Write>(
     out: &mut W,
@@ -1485,6 +1554,47 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"<c r="E9" s="12" t="inlineStr"><is><t xml:space="preserve"> a&lt;b &amp; _x005F_x0041_</t></is></c>"#
         );
+    }
+
+    #[test]
+    fn new_cells_are_the_same_written_into_a_buffer() {
+        let values = [
+            Data::Empty,
+            Data::String("Deleted User 1a2b3c4d".into()),
+            Data::String(" a<b & _x0041_\u{1}".into()),
+            Data::DateTimeIso("2024-01-01".into()),
+            Data::Float(1.5),
+            Data::Float(1e21),
+            Data::Float(-0.0),
+            Data::Int(-42),
+            Data::Bool(true),
+            Data::Bool(false),
+            Data::DateTime(calamine::ExcelDateTime::new(
+                45000.25,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            )),
+            Data::Error(calamine::CellErrorType::NA),
+        ];
+        for raw in [
+            &br#"<c r="E9" s="12" t="s" cm="1"><v>44</v></c>"#[..],
+            br#"<x:c r="B2" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c>"#,
+            br#"<c><v>1</v></c>"#,
+        ] {
+            let cell = CellXml::parse(raw);
+            for value in &values {
+                for shared in [None, Some(7)] {
+                    let mut written = Vec::new();
+                    write_new_cell(&mut written, &cell, value, shared).unwrap();
+                    let mut into = Vec::new();
+                    write_new_cell_into(&mut into, &cell, value, shared);
+                    assert_eq!(
+                        String::from_utf8(into).unwrap(),
+                        String::from_utf8(written).unwrap()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

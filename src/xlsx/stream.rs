@@ -642,6 +642,9 @@ impl<'b> Pass<'b> {
             xml: Vec::new(),
             pieces: Vec::new(),
             spans: Vec::new(),
+            refs_known: Vec::new(),
+            any_writes: entry.any_writes(),
+            written: Vec::new(),
             row_index: 0,
             next_row: 0,
             next_col: 0,
@@ -692,6 +695,13 @@ struct RowScan<'s> {
     pieces: Vec<Piece>,
     /// The current row's cells in `xml`: start, end, column.
     spans: Vec<(usize, usize, u32)>,
+    /// Per cell of the row: the shared string it refers to, when its value told
+    /// ([`CellValues::last_ref`]).
+    refs_known: Vec<Option<Option<usize>>>,
+    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
+    /// the row as written then.
+    any_writes: bool,
+    written: Vec<u8>,
     /// The current row, and the row a `<row>` without a reference is.
     row_index: u32,
     next_row: u32,
@@ -881,18 +891,19 @@ impl RowScan<'_> {
         let before = work.changes.cells.len();
         // The values, as calamine's reader gives them.
         let mut any = false;
+        self.refs_known.clear();
         for &(at, end, col) in &self.spans {
             let raw = &self.xml[at..end];
             let value = self
                 .values
                 .value(raw, patch::prefix_of(raw))
                 .map_err(|_| GiveUp)?;
-            if value.is_empty() {
-                continue;
+            if !value.is_empty() {
+                any = true;
+                self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
+                self.row.put(col, value);
             }
-            any = true;
-            self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
-            self.row.put(col, value);
+            self.refs_known.push(self.values.last_ref());
         }
         if !any {
             return Ok(before);
@@ -934,27 +945,52 @@ impl RowScan<'_> {
     /// Write the row, its changed cells replaced (`changes`, in the order of its cells).
     fn write_row<W: Write>(&mut self, out: &mut W, changes: &[Change]) -> Result<(), Problem> {
         let mut changes = changes.iter().peekable();
+        self.written.clear();
         for piece in &self.pieces {
             let (at, end) = match *piece {
                 Piece::Bytes(at, end) => (at, end),
                 Piece::Cell(k) => {
                     let (at, end, col) = self.spans[k];
-                    let cell = CellXml::parse(&self.xml[at..end]);
                     if let Some(change) = changes.next_if(|c| c.col == col) {
+                        let cell = CellXml::parse(&self.xml[at..end]);
                         let index = patch::cell_text(&change.new)
                             .filter(|_| cell.t != Some("inlineStr"))
                             .and_then(|t| self.new.get(t));
                         self.new_refs += u64::from(index.is_some());
-                        patch::write_new_cell(out, &cell, &change.new, index)
-                            .map_err(patch::write_failed)?;
+                        if self.any_writes {
+                            patch::write_new_cell_into(
+                                &mut self.written,
+                                &cell,
+                                &change.new,
+                                index,
+                            );
+                        } else {
+                            patch::write_new_cell(out, &cell, &change.new, index)
+                                .map_err(patch::write_failed)?;
+                        }
                         continue;
                     }
-                    patch::count_ref(&cell, &mut self.refs);
+                    match self.refs_known.get(k) {
+                        Some(Some(Some(n))) => {
+                            if let Some(uses) = self.refs.get_mut(*n) {
+                                *uses += 1;
+                            }
+                        }
+                        Some(Some(None)) => {}
+                        _ => patch::count_ref(&CellXml::parse(&self.xml[at..end]), &mut self.refs),
+                    }
                     (at, end)
                 }
             };
-            out.write_all(&self.xml[at..end])
-                .map_err(patch::write_failed)?;
+            if self.any_writes {
+                self.written.extend_from_slice(&self.xml[at..end]);
+            } else {
+                out.write_all(&self.xml[at..end])
+                    .map_err(patch::write_failed)?;
+            }
+        }
+        if self.any_writes {
+            out.write_all(&self.written).map_err(patch::write_failed)?;
         }
         Ok(())
     }
