@@ -156,11 +156,37 @@ fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
     reader
 }
 
+/// The shared strings, one after the other in one buffer (a large table holds millions).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    /// How many strings there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// String `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+}
+
 /// The shared strings table as calamine reads it (`read_shared_strings`).
 ///
 /// # Errors
 /// [`Unknown`] where calamine would fail.
-pub(crate) fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unknown> {
+pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
     let mut reader = xml_reader(xml);
     let mut buf = Vec::with_capacity(1024);
     loop {
@@ -171,7 +197,10 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unknown> {
             _ => (),
         }
     }
-    let mut strings = Vec::new();
+    let mut strings = Strings {
+        text: String::with_capacity(xml.len() / 2),
+        ends: Vec::new(),
+    };
     let mut inner = Vec::with_capacity(1024);
     loop {
         buf.clear();
@@ -179,7 +208,7 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Vec<String>, Unknown> {
             Event::Start(e) if e.local_name().as_ref() == "si" => {
                 let closing = e.name().as_ref().to_string();
                 if let Some(s) = read_string(&mut reader, &closing, &mut inner)? {
-                    strings.push(s);
+                    strings.push(&s);
                 }
             }
             Event::End(e) if e.local_name().as_ref() == "sst" => break,
@@ -319,7 +348,7 @@ pub(crate) fn unescape_xml(text: &str) -> String {
 
 /// Reads cell values (see the module documentation).
 pub(crate) struct CellValues<'a> {
-    strings: &'a [String],
+    strings: &'a Strings,
     kinds: Vec<NumberKind>,
     is_1904: bool,
     /// Text of the cell being read, when it is not in `strings`.
@@ -333,7 +362,7 @@ pub(crate) struct CellValues<'a> {
 impl<'a> CellValues<'a> {
     /// A reader over the shared strings `strings` (as [`shared_strings`] reads them), the
     /// styles' number kinds (see [`number_kinds`]) and the workbook's date system.
-    pub(crate) fn new(strings: &'a [String], kinds: Vec<NumberKind>, is_1904: bool) -> Self {
+    pub(crate) fn new(strings: &'a Strings, kinds: Vec<NumberKind>, is_1904: bool) -> Self {
         CellValues {
             strings,
             kinds,
@@ -510,17 +539,14 @@ impl<'a> CellValues<'a> {
 
     /// calamine's `read_v` for the plain types (`n`, `s`, `b`, `e`, none).
     fn read_v(&self, v: &str, s: Option<&[u8]>, t: Option<&[u8]>) -> Result<DataRef<'a>, Unknown> {
-        let strings: &'a [String] = self.strings;
+        let strings: &'a Strings = self.strings;
         match t {
             Some(b"s") => {
                 if v.is_empty() {
                     return Ok(DataRef::Empty);
                 }
                 let index: usize = v.parse().map_err(|_| Unknown)?;
-                strings
-                    .get(index)
-                    .map(|s| DataRef::SharedString(s.as_str()))
-                    .ok_or(Unknown)
+                strings.get(index).map(DataRef::SharedString).ok_or(Unknown)
             }
             Some(b"b") => {
                 let value = v.trim();
@@ -692,7 +718,7 @@ mod tests {
         let map = super::super::package::map_package(&mut zip).unwrap();
         let strings = match &map.shared_strings {
             Some(path) => shared_strings(&read_part(bytes, path)).unwrap(),
-            None => Vec::new(),
+            None => Strings::default(),
         };
         let (mut compared, mut unknown) = (0, 0);
         for part in &map.sheets {

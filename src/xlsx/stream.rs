@@ -517,7 +517,7 @@ pub(crate) struct Pass<'b> {
     /// The worksheets' parts.
     parts: Vec<super::package::SheetPart>,
     /// The shared strings, as calamine reads them.
-    strings: Vec<String>,
+    strings: super::cells::Strings,
     kinds: Vec<NumberKind>,
     is_1904: bool,
     /// The new values appended to the shared strings (see [`super::patch`]).
@@ -594,7 +594,7 @@ impl<'b> Pass<'b> {
                 .file_names()
                 .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(STRINGS))) =>
             {
-                (Vec::new(), false)
+                (super::cells::Strings::default(), false)
             }
             _ => return Ok(None),
         };
