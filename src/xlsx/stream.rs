@@ -1216,10 +1216,6 @@ mod tests {
         let (passed, out, changes, reports, counts, olds) = run(true);
         let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) = run(false);
         assert_eq!(none, 0);
-        if out != out_usual {
-            std::fs::write("/tmp/op_a.xlsx", &out).unwrap();
-            std::fs::write("/tmp/op_b.xlsx", &out_usual).unwrap();
-        }
         assert!(out == out_usual, "the same output");
         assert!(changes == changes_usual, "the same changes file");
         assert_eq!(reports, reports_usual);
