@@ -682,29 +682,26 @@ fn removed_with<'a>(
     targets: &[Vec<bool>],
 ) -> Vec<Cow<'a, str>> {
     use rayon::prelude::*;
-    let mut values = Vec::new();
+    // About one value a changed cell (and a few more: digits of phone numbers, deleted rows),
+    // gathered straight into one list.
+    let cells: usize = changes.iter().map(|sc| sc.cells.len()).sum();
+    let mut values = Vec::with_capacity(cells + cells / 8);
     for (k, sc) in changes.iter().enumerate() {
-        let changed: Vec<Cow<str>> = sc
-            .cells
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, c)| {
-                let old = originals.old(changes, k, i);
-                // The values mentions replace are the other columns' own old values, searched
-                // for as such; `replaced` needs only the text here.
-                let fragments = match (&map.rules[c.rule].action, &old) {
-                    (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
-                    _ => Vec::new(),
-                };
-                // A phone number copied elsewhere may be written with other separators, or
-                // none: its digits alone are searched too.
-                let digits = old.as_deref().and_then(phone_digits);
-                old.into_iter()
-                    .chain(fragments.into_iter().map(Cow::Owned))
-                    .chain(digits.map(Cow::Owned))
-            })
-            .collect();
-        values.extend(changed);
+        values.par_extend(sc.cells.par_iter().enumerate().flat_map_iter(|(i, c)| {
+            let old = originals.old(changes, k, i);
+            // The values mentions replace are the other columns' own old values, searched
+            // for as such; `replaced` needs only the text here.
+            let fragments = match (&map.rules[c.rule].action, &old) {
+                (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+                _ => Vec::new(),
+            };
+            // A phone number copied elsewhere may be written with other separators, or
+            // none: its digits alone are searched too.
+            let digits = old.as_deref().and_then(phone_digits);
+            old.into_iter()
+                .chain(fragments.into_iter().map(Cow::Owned))
+                .chain(digits.map(Cow::Owned))
+        }));
         for j in 0..sc.deleted.len() {
             values.extend(
                 originals

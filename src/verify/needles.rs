@@ -110,25 +110,52 @@ enum Reach {
     Bytes,
 }
 
-/// One value to look for, lowercased.
-#[derive(Debug)]
-struct Needle {
-    text: Box<str>,
-    /// Byte offset of the anchor (the first word) in `text`.
+/// How a value is searched, besides its text.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    /// Byte offset of the anchor (the first word) in the value's lowercase text.
     anchor_at: u32,
-    /// The value's first and last characters, which decide whether a hit needs a word
-    /// boundary on that side (see [`joins`]).
-    first: char,
-    last: char,
     /// Whether the value is searched outside cell text too (see [`MIN_DIGITS_ANYWHERE`]).
     anywhere: bool,
     /// Whether the value is searched in bytes that are not text (see [`searched_in_bytes`]).
     in_bytes: bool,
 }
 
-impl Needle {
-    /// Whether the needle counts in text of `reach`.
-    fn counts_in(&self, reach: Reach) -> bool {
+impl Kind {
+    /// The kind of a trimmed, non-blank `value` whose lowercase is `text`, and whether the
+    /// value is too short to search.
+    fn of(value: &str, text: &str) -> (Kind, bool) {
+        let (short, anywhere, anchor_at) = if text.is_ascii() && value.is_ascii() {
+            // Most values: one pass or two over the bytes, no char decoding.
+            let bytes = text.as_bytes();
+            let anchor_at = bytes.iter().position(u8::is_ascii_alphanumeric);
+            let anywhere = bytes.iter().any(u8::is_ascii_alphabetic)
+                || bytes.iter().filter(|b| b.is_ascii_digit()).count() >= MIN_DIGITS_ANYWHERE;
+            (
+                value.len() < MIN_CHARS || anchor_at.is_none(),
+                anywhere,
+                anchor_at.unwrap_or(0),
+            )
+        } else {
+            let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
+            let anywhere = text.chars().any(char::is_alphabetic)
+                || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+            (
+                short,
+                anywhere,
+                first_word(text).map_or(0, |(start, _)| start),
+            )
+        };
+        let kind = Kind {
+            anchor_at: anchor_at as u32,
+            anywhere,
+            in_bytes: searched_in_bytes(value),
+        };
+        (kind, short)
+    }
+
+    /// Whether the value counts in text of `reach`.
+    fn counts_in(self, reach: Reach) -> bool {
         match reach {
             Reach::Typed => true,
             Reach::Markup => self.anywhere,
@@ -137,15 +164,29 @@ impl Needle {
     }
 }
 
-/// A value as [`Needles::new`] first sorts it: its keys (the hashes of its anchor and of its
-/// whole lowercase text), its position among the values, and where its anchor starts.
-type Keyed = (u64, u64, usize, u32);
+/// One value to look for, lowercased, on its own (see [`Haystack`]).
+#[derive(Debug)]
+struct Needle {
+    text: Box<str>,
+    kind: Kind,
+}
+
+/// One value of a [`Needles`]: where its lowercase text is in [`Needles::text`], and how it is
+/// searched. No allocation of its own: a large export has over a million.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
 
 /// The set of values to search for.
 #[derive(Debug, Default)]
 pub struct Needles {
+    /// The lowercase texts of the values, one after the other.
+    text: String,
     /// Sorted by anchor hash, so that the values of one anchor are contiguous.
-    needles: Vec<Needle>,
+    needles: Vec<Entry>,
     /// Anchor hash → range in `needles`. Two anchors may share a hash; that only adds a
     /// candidate, which the direct comparison then rejects.
     index: Index,
@@ -153,67 +194,180 @@ pub struct Needles {
     skipped: usize,
 }
 
+/// A distinct value as [`Needles::new`] gathers it: the hashes of its lowercase first word and
+/// whole text (see [`whole_hash`]), and where it is.
+struct Gathered {
+    anchor: u64,
+    whole: u64,
+    entry: Entry,
+}
+
+/// The distinct values among some of the values (those whose whole hash falls in one shard),
+/// gathered on one thread, in the order they come.
+#[derive(Default)]
+struct Shard {
+    text: String,
+    found: Vec<Gathered>,
+    skipped: usize,
+}
+
+impl Shard {
+    /// The distinct values of `values` in shard `shard` of `shards` by their hashes (`hashes`,
+    /// when there is more than one shard). Each value is read once, in order, and a copy of a
+    /// value seen before costs one lookup and one comparison: most values repeat.
+    fn gather<S: AsRef<str>>(values: &[S], hashes: &[u64], shard: usize, shards: usize) -> Shard {
+        let share = values.len() / shards;
+        let mut out = Shard {
+            // Room for about half the values at 16 bytes each: pages never written cost
+            // nothing, and a text that grows past it is moved once or twice.
+            text: String::with_capacity(share * 8),
+            found: Vec::with_capacity(share / 2),
+            skipped: 0,
+        };
+        // Whole hash → the first distinct text with it (its place in `out.text`); other
+        // texts with the same hash, which chance seldom makes, are kept in `more`.
+        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<KeyIsHash>> =
+            HashMap::with_capacity_and_hasher(share / 8, Default::default());
+        let mut more: Vec<(u64, usize, usize)> = Vec::new();
+        for (i, value) in values.iter().enumerate() {
+            let whole = match hashes.get(i) {
+                Some(&hash) if shard_of(hash, shards) != shard => continue,
+                Some(&hash) => Some(hash),
+                None => None,
+            };
+            let value = value.as_ref().trim();
+            if value.is_empty() {
+                continue;
+            }
+            // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
+            let lower = (!value.is_ascii()).then(|| value.to_lowercase());
+            let whole = whole.unwrap_or_else(|| match &lower {
+                None => fnv1a_lower_ascii(value.as_bytes()),
+                Some(lower) => fnv1a(lower.as_bytes()),
+            });
+            let text = &out.text;
+            let same = |&(start, end): &(usize, usize)| {
+                let text = &text[start..end];
+                match &lower {
+                    None => value.eq_ignore_ascii_case(text),
+                    Some(lower) => lower == text,
+                }
+            };
+            let first = seen.get(&whole).copied();
+            if let Some(first) = first {
+                if same(&first)
+                    || more
+                        .iter()
+                        .any(|&(hash, start, end)| hash == whole && same(&(start, end)))
+                {
+                    continue;
+                }
+            }
+            let start = out.text.len();
+            match &lower {
+                None => {
+                    out.text.push_str(value);
+                    out.text[start..].make_ascii_lowercase();
+                }
+                Some(lower) => out.text.push_str(lower),
+            }
+            let end = out.text.len();
+            match first {
+                None => {
+                    seen.insert(whole, (start, end));
+                }
+                Some(_) => more.push((whole, start, end)),
+            }
+            let text = &out.text[start..end];
+            let (kind, short) = Kind::of(value, text);
+            if short {
+                out.skipped += 1;
+                continue;
+            }
+            out.found.push(Gathered {
+                anchor: anchor_of(text).0,
+                whole,
+                entry: Entry { start, end, kind },
+            });
+        }
+        out
+    }
+
+    /// The shards one after the other, as one.
+    fn join(mut shards: Vec<Shard>) -> Shard {
+        if shards.len() == 1 {
+            return shards.pop().unwrap_or_default();
+        }
+        let mut all = Shard {
+            text: String::with_capacity(shards.iter().map(|s| s.text.len()).sum()),
+            found: Vec::with_capacity(shards.iter().map(|s| s.found.len()).sum()),
+            skipped: 0,
+        };
+        for shard in shards {
+            let base = all.text.len();
+            all.text.push_str(&shard.text);
+            all.found.extend(shard.found.into_iter().map(|mut g| {
+                g.entry.start += base;
+                g.entry.end += base;
+                g
+            }));
+            all.skipped += shard.skipped;
+        }
+        all
+    }
+}
+
+/// Which of `shards` shards a value of whole hash `hash` goes to.
+fn shard_of(hash: u64, shards: usize) -> usize {
+    // The high bits: the low ones choose a value's place in a shard's table.
+    ((hash >> 40) % shards as u64) as usize
+}
+
 impl Needles {
     /// Build the set from values as they were in the original cells. Values are trimmed,
     /// compared case-insensitively and counted once. Built in parallel: a large export yields
     /// over a million values.
     pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
-        // Each value is lowercased and measured once, in parallel; then one sort by anchor
-        // hash (and text, within an anchor) finds duplicates and groups anchors at once.
-        // Sorted by anchor hash, then by a hash of the whole text, so that texts are compared
-        // only to find true duplicates (many values share a first word).
-        // A value is often removed from many rows: only its first copy becomes a needle. Until
-        // then a value is its keys and its position (no text: memory is what costs most here),
-        // computed in place.
-        let mut keyed: Vec<Keyed> = values
-            .par_iter()
-            .enumerate()
-            .map(|(i, value)| {
-                let text = lowercase(value.as_ref().trim());
-                if text.is_empty() {
-                    return (0, 0, usize::MAX, 0);
-                }
-                let (hash, anchor_at) = anchor_of(&text);
-                (hash, fnv1a(text.as_bytes()), i, anchor_at)
-            })
-            .collect();
-        keyed.retain(|k| k.2 != usize::MAX);
-        keyed.par_sort_unstable_by_key(|k| (k.0, k.1));
-        // Equal keys are nearly always equal values; a comparison tells.
-        let same = |a: usize, b: usize| {
-            let (a, b) = (values[a].as_ref().trim(), values[b].as_ref().trim());
-            if a.is_ascii() && b.is_ascii() {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                lowercase(a) == lowercase(b)
-            }
+        // The distinct values first, each written once into one text (lowercased, and only
+        // that copy), the values read in order; with several threads, each takes the values
+        // of some hashes, so that the copies of a value meet on one thread.
+        let shards = rayon::current_num_threads().clamp(1, 64);
+        let shards = if shards == 1 || values.len() < 1 << 14 {
+            vec![Shard::gather(values, &[], 0, 1)]
+        } else {
+            let hashes: Vec<u64> = values
+                .par_iter()
+                .map(|value| whole_hash(value.as_ref().trim()))
+                .collect();
+            (0..shards)
+                .into_par_iter()
+                .map(|shard| Shard::gather(values, &hashes, shard, shards))
+                .collect()
         };
-        keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && same(a.2, b.2));
-        let all: Vec<((u64, u64), Needle, bool)> = keyed
-            .into_par_iter()
-            .map(|(hash, whole, i, anchor_at)| {
-                let value = values[i].as_ref().trim();
-                let (needle, short) =
-                    Needle::build(value, lowercase(value).into_owned(), anchor_at);
-                ((hash, whole), needle, short)
-            })
-            .collect();
-        let mut needles = Vec::with_capacity(all.len());
-        let mut index = Index::with_capacity_and_hasher(all.len(), Default::default());
-        let mut skipped = 0;
-        for ((hash, _), needle, short) in all {
-            if short {
-                skipped += 1;
-                continue;
-            }
+        let Shard {
+            text,
+            mut found,
+            skipped,
+        } = Shard::join(shards);
+        // Then grouped by anchor (and by whole hash within one, an order that does not depend
+        // on the values' order).
+        found.par_sort_unstable_by_key(|g| (g.anchor, g.whole));
+        let anchors = 1 + found
+            .windows(2)
+            .filter(|w| w[0].anchor != w[1].anchor)
+            .count();
+        let mut index = Index::with_capacity_and_hasher(anchors, Default::default());
+        let mut needles = Vec::with_capacity(found.len());
+        for g in found {
             let i = needles.len() as u32;
-            needles.push(needle);
+            needles.push(g.entry);
             index
-                .entry(hash)
+                .entry(g.anchor)
                 .and_modify(|range| range.1 = i + 1)
                 .or_insert((i, i + 1));
         }
         Needles {
+            text,
             needles,
             index,
             skipped,
@@ -313,24 +467,25 @@ impl Needles {
             };
             let best = self.needles[from as usize..to as usize]
                 .iter()
-                .filter(|n| n.matches_at(&lower, start))
-                .filter(|n| {
-                    let at = start - n.anchor_at as usize;
-                    let stop = at + n.text.len();
+                .map(|n| (self.text_of(n), n.kind.anchor_at as usize))
+                .filter(|&(n, anchor_at)| matches_at(n, anchor_at, &lower, start))
+                .filter(|&(n, anchor_at)| {
+                    let at = start - anchor_at;
+                    let stop = at + n.len();
                     let mut before = lower[..at].chars().rev();
                     let mut after = lower[stop..].chars();
                     let (b1, b2) = (before.next(), before.next());
                     let (a1, a2) = (after.next(), after.next());
                     !compound(b1, b2) && !compound(a1, a2)
                 })
-                .max_by_key(|n| n.text.len());
-            if let Some(n) = best {
-                let at = start - n.anchor_at as usize;
-                let stop = at + n.text.len();
+                .max_by_key(|(n, _)| n.len());
+            if let Some((n, anchor_at)) = best {
+                let at = start - anchor_at;
+                let stop = at + n.len();
                 if at < taken_to {
                     continue;
                 }
-                out.push((origin[at], origin[stop], &n.text));
+                out.push((origin[at], origin[stop], n));
                 taken_to = stop;
             }
         }
@@ -353,9 +508,10 @@ impl Needles {
                 continue;
             };
             for n in &self.needles[from as usize..to as usize] {
-                if (n.anywhere || !markup) && n.matches_at(low, start) {
-                    let at = start - n.anchor_at as usize;
-                    hits.push(at..at + n.text.len());
+                let (needle, anchor_at) = (self.text_of(n), n.kind.anchor_at as usize);
+                if (n.kind.anywhere || !markup) && matches_at(needle, anchor_at, low, start) {
+                    let at = start - anchor_at;
+                    hits.push(at..at + needle.len());
                 }
             }
         }
@@ -426,11 +582,17 @@ impl Needles {
             let Some(&(from, to)) = self.index.get(&fnv1a(&text.as_bytes()[start..end])) else {
                 return false;
             };
-            self.needles[from as usize..to as usize]
-                .iter()
-                .any(|n| n.counts_in(reach) && n.matches_at(text, start))
+            self.needles[from as usize..to as usize].iter().any(|n| {
+                n.kind.counts_in(reach)
+                    && matches_at(self.text_of(n), n.kind.anchor_at as usize, text, start)
+            })
         });
         found
+    }
+
+    /// The lowercase text of a value of the set.
+    fn text_of(&self, n: &Entry) -> &str {
+        &self.text[n.start..n.end]
     }
 }
 
@@ -531,10 +693,10 @@ impl Haystack {
                 if short {
                     return None;
                 }
-                let second = words(&needle.text[needle.anchor_at as usize..]).nth(1);
+                let second = words(&needle.text[needle.kind.anchor_at as usize..]).nth(1);
                 let places = match second {
                     Some((s2, e2)) => {
-                        let at = needle.anchor_at as usize;
+                        let at = needle.kind.anchor_at as usize;
                         let word = &needle.text.as_bytes()[at + s2..at + e2];
                         self.index.get(&pair_hash(hash, fnv1a(word)))?
                     }
@@ -544,7 +706,7 @@ impl Haystack {
                     .iter()
                     .filter(|&&(id, at)| {
                         let (text, reach) = &self.texts[id as usize];
-                        needle.counts_in(*reach) && needle.matches_at(text, at as usize)
+                        needle.kind.counts_in(*reach) && needle.matches_at(text, at as usize)
                     })
                     .map(|&(id, _)| id)
                     .collect();
@@ -583,51 +745,55 @@ fn anchor_hash(value: &str) -> Option<u64> {
 impl Needle {
     /// A value as searched: trimmed, lowercased, with its anchor's hash, and whether it is too
     /// short to search. `None` for a blank value.
-    fn new(value: &str) -> Option<((u64, u64), Needle, bool)> {
+    fn new(value: &str) -> Option<(u64, Needle, bool)> {
         let value = value.trim();
         let text = lowercase(value).into_owned();
         if text.is_empty() {
             return None;
         }
-        let (hash, anchor_at) = anchor_of(&text);
-        let whole = fnv1a(text.as_bytes());
-        let (needle, short) = Needle::build(value, text, anchor_at);
-        Some(((hash, whole), needle, short))
-    }
-
-    /// The needle of a trimmed, non-blank `value` whose lowercase is `text` (its first word at
-    /// `anchor_at`), and whether it is too short to search.
-    fn build(value: &str, text: String, anchor_at: u32) -> (Needle, bool) {
-        let first = text.chars().next().unwrap_or(' ');
-        let last = text.chars().next_back().unwrap_or(' ');
-        let short = weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric);
-        let anywhere = text.chars().any(char::is_alphabetic)
-            || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+        let (hash, _) = anchor_of(&text);
+        let (kind, short) = Kind::of(value, &text);
         let needle = Needle {
             text: text.into_boxed_str(),
-            anchor_at,
-            first,
-            last,
-            anywhere,
-            in_bytes: searched_in_bytes(value),
+            kind,
         };
-        (needle, short)
+        Some((hash, needle, short))
     }
 
     /// Whether the needle occurs in `text` with its anchor at byte `word`.
     fn matches_at(&self, text: &str, word: usize) -> bool {
-        let Some(start) = word.checked_sub(self.anchor_at as usize) else {
-            return false;
-        };
-        let Some(rest) = text.get(start..) else {
-            return false;
-        };
-        if !rest.starts_with(&*self.text) {
-            return false;
-        }
-        let before = text[..start].chars().next_back();
-        let after = rest[self.text.len()..].chars().next();
-        !before.is_some_and(|b| joins(b, self.first)) && !after.is_some_and(|a| joins(self.last, a))
+        matches_at(&self.text, self.kind.anchor_at as usize, text, word)
+    }
+}
+
+/// Whether `needle` (a value's lowercase text, its first word at byte `anchor_at`) occurs in
+/// `text` with its anchor at byte `word`, as a whole word or phrase.
+fn matches_at(needle: &str, anchor_at: usize, text: &str, word: usize) -> bool {
+    let Some(start) = word.checked_sub(anchor_at) else {
+        return false;
+    };
+    let Some(rest) = text.get(start..) else {
+        return false;
+    };
+    if !rest.starts_with(needle) {
+        return false;
+    }
+    // The value's first and last characters decide whether a hit needs a word boundary on
+    // that side (see [`joins`]).
+    let first = needle.chars().next().unwrap_or(' ');
+    let last = needle.chars().next_back().unwrap_or(' ');
+    let before = text[..start].chars().next_back();
+    let after = rest[needle.len()..].chars().next();
+    !before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a))
+}
+
+/// The hash of a trimmed value's whole lowercase text, as the search computes it, without a
+/// lowercased copy of an ASCII value.
+fn whole_hash(value: &str) -> u64 {
+    if value.is_ascii() {
+        fnv1a_lower_ascii(value.as_bytes())
+    } else {
+        fnv1a(value.to_lowercase().as_bytes())
     }
 }
 
@@ -723,6 +889,18 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
 fn anchor_of(text: &str) -> (u64, u32) {
+    if text.is_ascii() {
+        // The first word is the first run of ASCII letters and digits (see [`words`]).
+        let bytes = text.as_bytes();
+        let Some(start) = bytes.iter().position(u8::is_ascii_alphanumeric) else {
+            return (0, 0);
+        };
+        let len = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - start);
+        return (fnv1a(&bytes[start..start + len]), start as u32);
+    }
     match first_word(text) {
         Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),
         None => (0, 0),
@@ -976,6 +1154,106 @@ mod tests {
         assert!(n.spans("Primary", false).is_empty());
     }
 
+    /// The set as [`Needles::new`] must build it, value by value: the lowercase text, anchor,
+    /// and reach of the first copy of each distinct value (trimmed, ignoring case), sorted, and
+    /// how many distinct values are too short to search.
+    fn reference<S: AsRef<str>>(values: &[S]) -> (Vec<(String, u32, bool, bool)>, usize) {
+        let mut seen = std::collections::HashSet::new();
+        let (mut out, mut skipped) = (Vec::new(), 0);
+        for value in values {
+            let value = value.as_ref().trim();
+            let text = value.to_lowercase();
+            if text.is_empty() || !seen.insert(text.clone()) {
+                continue;
+            }
+            if weight(value) < MIN_CHARS || !text.chars().any(char::is_alphanumeric) {
+                skipped += 1;
+                continue;
+            }
+            let anchor_at = first_word(&text).map_or(0, |(start, _)| start as u32);
+            let anywhere = text.chars().any(char::is_alphabetic)
+                || text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS_ANYWHERE;
+            out.push((text, anchor_at, anywhere, searched_in_bytes(value)));
+        }
+        out.sort();
+        (out, skipped)
+    }
+
+    /// Checks `n` against [`reference`]: the same values, each reachable from the index under
+    /// its first word, each anchor's values in one range.
+    fn assert_as_reference<S: AsRef<str>>(n: &Needles, values: &[S]) {
+        let (expected, skipped) = reference(values);
+        let mut built: Vec<(String, u32, bool, bool)> = n
+            .needles
+            .iter()
+            .map(|e| {
+                let k = e.kind;
+                (
+                    n.text_of(e).to_string(),
+                    k.anchor_at,
+                    k.anywhere,
+                    k.in_bytes,
+                )
+            })
+            .collect();
+        built.sort();
+        assert_eq!(built, expected);
+        assert_eq!(n.skipped(), skipped);
+        assert_eq!(n.len(), expected.len());
+        for (i, e) in n.needles.iter().enumerate() {
+            let (hash, _) = anchor_of(n.text_of(e));
+            let &(from, to) = n.index.get(&hash).expect("anchor indexed");
+            assert!((from as usize..to as usize).contains(&i));
+        }
+        let ranges: usize = n
+            .index
+            .values()
+            .map(|(from, to)| (to - from) as usize)
+            .sum();
+        assert_eq!(ranges, n.len(), "the anchors' ranges do not overlap");
+    }
+
+    #[test]
+    fn a_large_set_is_built_in_shards_as_value_by_value() {
+        // Enough values for several shards (one per thread), many of them repeated
+        // in other cases and scripts.
+        let first = [
+            "Anna",
+            "Lars",
+            "Zoë",
+            "İlkay",
+            "Mary",
+            "Jo",
+            "佐々木",
+            "KELVIN",
+            "Ole",
+        ];
+        let values: Vec<String> = (0..90_000)
+            .map(|i| match i % 6 {
+                0 => format!("{} Berg{}", first[i % first.len()], i % 7_000),
+                1 => format!("{}.berg{}@contoso.com", first[i % 4], i % 9_000).to_uppercase(),
+                2 => format!("  +44 20 {:04} {:04} ", i % 5_000, i % 3),
+                3 => first[i % first.len()].to_lowercase(),
+                4 => format!("\u{212A}elvin {}", i % 11),
+                _ => ["", "  ", "Li", "----", "Ann"][i % 5].to_string(),
+            })
+            .collect();
+        // On one thread (one shard) and on three (three shards, the copies of a value on one).
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            pool.install(|| Needles::new(&values))
+        };
+        assert_as_reference(&on(1), &values);
+        let n = on(3);
+        assert_as_reference(&n, &values);
+        assert!(n.found_in("mail ANNA.BERG12@contoso.com today"));
+        assert!(n.found_in("kelvin 3"));
+        assert!(!n.found_in("Berg12"));
+    }
+
     proptest! {
         /// Agrees with a naive search over every start position.
         #[test]
@@ -1001,6 +1279,31 @@ mod tests {
             };
             prop_assert_eq!(n.found_in(&text), naive);
             prop_assert_eq!(!n.spans(&text, false).is_empty(), naive);
+        }
+
+        /// Built as value by value, whatever the mix of cases, scripts, blanks and repeats;
+        /// and found where a naive search over the reference's values finds them.
+        #[test]
+        fn builds_as_value_by_value(
+            values in proptest::collection::vec("[aAbBkK\u{212A}İıiΣσςß1-3 .@中か-]{0,9}", 0..24),
+            text in "[aAbBkK\u{212A}İıiΣσςß1-3 .@中かx-]{0,30}",
+        ) {
+            let mut all = values.clone();
+            all.extend(values.iter().map(|v| v.to_uppercase()));
+            all.extend(values.iter().rev().map(|v| format!(" {} ", v.to_lowercase())));
+            let n = Needles::new(&all);
+            assert_as_reference(&n, &all);
+            let lower = text.to_lowercase();
+            let (expected, _) = reference(&all);
+            let naive = |reach: Reach| expected.iter().any(|(needle, anchor_at, anywhere, in_bytes)| {
+                let kind = Kind { anchor_at: *anchor_at, anywhere: *anywhere, in_bytes: *in_bytes };
+                kind.counts_in(reach) && lower.char_indices().any(|(i, _)| {
+                    matches_at(needle, *anchor_at as usize, &lower, i + *anchor_at as usize)
+                })
+            });
+            prop_assert_eq!(n.found_in(&text), naive(Reach::Typed));
+            prop_assert_eq!(n.found_in_markup(&text), naive(Reach::Markup));
+            prop_assert_eq!(n.found_in_bytes(&text), naive(Reach::Bytes));
         }
     }
 }
