@@ -872,9 +872,13 @@ fn scrub_xlsx_stream(
     }
     check_resolved(book, &file_plan)?;
     check_coverage(map, book, &file_plan, settings, report)?;
-    let Some(streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened)? else {
+    let write = Some((bytes, &settings.patch));
+    let Some(mut streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened, write)?
+    else {
         return Ok(false);
     };
+    // The sheets the one pass wrote, but for their tails.
+    let held = std::mem::take(&mut streamed.held);
     let book = &opened.book;
     let changes = &streamed.changes;
     report.sheets.clone_from(&streamed.reports);
@@ -904,12 +908,13 @@ fn scrub_xlsx_stream(
         || {
             let mut cleaning = None;
             let (staged, digest) = stage_with(out_dir, &job.output, |w| {
-                cleaning = Some(crate::xlsx::patch::write_cleaned(
+                cleaning = Some(crate::xlsx::patch::write_cleaned_held(
                     bytes,
                     book,
                     changes,
                     &settings.patch,
                     &needles,
+                    held,
                     w,
                 )?);
                 Ok(())

@@ -83,7 +83,7 @@ fn zip_failed(_: zip::result::ZipError) -> Problem {
     Problem::Build("the output package could not be assembled".into())
 }
 
-fn write_failed(_: std::io::Error) -> Problem {
+pub(super) fn write_failed(_: std::io::Error) -> Problem {
     Problem::Build("writing the output failed".into())
 }
 
@@ -99,7 +99,7 @@ pub fn write<W: Write>(
     options: &PatchOptions,
     out: W,
 ) -> Result<(), Problem> {
-    write_with(input, book, changes, options, None, out).map(|_| ())
+    write_with(input, book, changes, options, None, Vec::new(), out).map(|_| ())
 }
 
 /// Write `input` with `changes` applied, as a lossless xlsx, to `out`, and clean every other
@@ -117,7 +117,32 @@ pub fn write_cleaned<W: Write>(
     needles: &Needles,
     out: W,
 ) -> Result<Counts, Problem> {
-    write_with(input, book, changes, options, Some(needles), out)
+    write_with(
+        input,
+        book,
+        changes,
+        options,
+        Some(needles),
+        Vec::new(),
+        out,
+    )
+}
+
+/// [`write_cleaned`] where the sheets of `held` were already written by the one pass up to
+/// their tails (see [`super::stream`]): their tails are cleaned and their entries finished.
+///
+/// # Errors
+/// As [`write_cleaned`].
+pub(crate) fn write_cleaned_held<W: Write>(
+    input: &[u8],
+    book: &Workbook,
+    changes: &[SheetChanges],
+    options: &PatchOptions,
+    needles: &Needles,
+    held: Vec<Held>,
+    out: W,
+) -> Result<Counts, Problem> {
+    write_with(input, book, changes, options, Some(needles), held, out)
 }
 
 fn write_with<W: Write>(
@@ -126,6 +151,7 @@ fn write_with<W: Write>(
     changes: &[SheetChanges],
     options: &PatchOptions,
     needles: Option<&Needles>,
+    held: Vec<Held>,
     mut out: W,
 ) -> Result<Counts, Problem> {
     let no_needles = Needles::default();
@@ -264,11 +290,54 @@ fn write_with<W: Write>(
         }
     }
 
-    // Rewrite those sheets, each compressed on its own thread into a one-entry archive.
+    // Rewrite those sheets, each compressed on its own thread into a one-entry archive; those
+    // the one pass wrote only lack their tails.
+    let mut held_at: Vec<Option<Held>> = (0..sheets.len()).map(|_| None).collect();
+    for h in held {
+        let i = h.sheet;
+        *held_at.get_mut(i).ok_or(Problem::Internal)? = Some(h);
+    }
+    let held_at: Vec<std::sync::Mutex<Option<Held>>> =
+        held_at.into_iter().map(std::sync::Mutex::new).collect();
     let rewritten = rewrite
         .par_iter()
         .map(|&i| {
             let (part, changes) = sheets[i];
+            let held = held_at[i].lock().ok().and_then(|mut h| h.take());
+            if let Some(held) = held {
+                if held.refs.len() != string_count {
+                    return Err(Problem::Internal);
+                }
+                let mut entry = held.entry;
+                let cleaned = if cleaning {
+                    sheet::tail(
+                        &held.tail,
+                        changes,
+                        &bad_links[i],
+                        &mailto_links[i],
+                        needles,
+                    )
+                    .map_err(stop(part))?
+                } else {
+                    None
+                };
+                let tail_done = match cleaned {
+                    Some(t) => {
+                        entry.write_all(&t.xml).map_err(write_failed)?;
+                        Some(t)
+                    }
+                    None => {
+                        entry.write_all(&held.tail).map_err(write_failed)?;
+                        None
+                    }
+                };
+                entry.flush().map_err(write_failed)?;
+                let entry = entry
+                    .into_inner()
+                    .map_err(|e| write_failed(e.into_error()))?;
+                new_refs.fetch_add(held.new_refs, Ordering::Relaxed);
+                return Ok((i, entry.finish()?, held.refs, 0usize, tail_done));
+            }
             let mut zip = open(input)?;
             let mut entry = zip
                 .by_name(part)
@@ -474,7 +543,7 @@ fn write_with<W: Write>(
 /// A rewrite of a small XML part.
 type PartEdit = fn(&[u8]) -> Result<Vec<u8>, Problem>;
 
-fn open(input: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Problem> {
+pub(super) fn open(input: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Problem> {
     ZipArchive::new(Cursor::new(input))
         .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))
 }
@@ -508,21 +577,121 @@ fn single_entry<F>(name: &str, meta: &EntryMeta, fill: F) -> Result<Vec<u8>, Pro
 where
     F: FnOnce(&mut dyn Write) -> Result<(), Problem>,
 {
-    if meta.blocks {
-        let level = u32::try_from(meta.level.clamp(0, 9)).unwrap_or(6);
-        let mut deflater = super::deflate::BlockDeflater::new(level);
-        fill(&mut deflater)?;
-        let deflated = deflater.finish().map_err(write_failed)?;
-        return super::deflate::one_entry_archive(name, meta.modified, &deflated);
+    let mut entry = OpenEntry::open(name, meta)?;
+    fill(&mut entry)?;
+    entry.finish()
+}
+
+/// A one-entry archive being written (see [`single_entry`]): the one-pass writer fills a
+/// sheet's rows first and its tail once the cleaners know the removed values.
+pub(crate) struct OpenEntry {
+    name: String,
+    modified: zip::DateTime,
+    sink: Sink,
+}
+
+enum Sink {
+    Blocks(super::deflate::BlockDeflater),
+    Zip(Box<ZipWriter<Cursor<Vec<u8>>>>),
+}
+
+impl OpenEntry {
+    fn open(name: &str, meta: &EntryMeta) -> Result<OpenEntry, Problem> {
+        let sink = if meta.blocks {
+            let level = u32::try_from(meta.level.clamp(0, 9)).unwrap_or(6);
+            Sink::Blocks(super::deflate::BlockDeflater::new(level))
+        } else {
+            let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+            zip.start_file(name, meta.options).map_err(zip_failed)?;
+            Sink::Zip(Box::new(zip))
+        };
+        Ok(OpenEntry {
+            name: name.to_string(),
+            modified: meta.modified,
+            sink,
+        })
     }
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file(name, meta.options).map_err(zip_failed)?;
-    fill(&mut zip)?;
-    Ok(zip.finish().map_err(zip_failed)?.into_inner())
+
+    /// The entry `part` of `zip`, to be rewritten at the level of an input of `input_len` bytes
+    /// (see [`PatchOptions::deflate_level`]).
+    pub(crate) fn for_part<R: Read + std::io::Seek>(
+        zip: &mut ZipArchive<R>,
+        part: &str,
+        input_len: usize,
+        options: &PatchOptions,
+    ) -> Result<OpenEntry, Problem> {
+        let level = options
+            .deflate_level
+            .map_or_else(|| deflate_level(input_len), |l| i64::from(l.min(9)));
+        let entry = zip
+            .by_name(part)
+            .map_err(|_| Problem::MissingPart(part.to_string()))?;
+        let meta = entry_options(&entry, level);
+        drop(entry);
+        OpenEntry::open(part, &meta)
+    }
+
+    /// Whether the compressed bytes are the same however the uncompressed ones are cut into
+    /// writes: true for a part deflated in blocks (see [`super::deflate`]); a single deflate
+    /// stream depends on how its input comes, so the one-pass writer must then write exactly
+    /// as [`walk_cells`] does.
+    pub(crate) fn any_writes(&self) -> bool {
+        matches!(self.sink, Sink::Blocks(_))
+    }
+
+    /// The one-entry archive.
+    fn finish(self) -> Result<Vec<u8>, Problem> {
+        match self.sink {
+            Sink::Blocks(deflater) => {
+                let deflated = deflater.finish().map_err(write_failed)?;
+                super::deflate::one_entry_archive(&self.name, self.modified, &deflated)
+            }
+            Sink::Zip(zip) => Ok(zip.finish().map_err(zip_failed)?.into_inner()),
+        }
+    }
+}
+
+impl Write for OpenEntry {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.sink {
+            Sink::Blocks(d) => d.write(buf),
+            Sink::Zip(z) => z.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Blocks(d) => d.flush(),
+            Sink::Zip(z) => z.flush(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held")
+            .field("sheet", &self.sheet)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A changed sheet the one pass wrote up to `</sheetData>` (see [`super::stream`]).
+pub(crate) struct Held {
+    /// Index of the sheet in the workbook.
+    pub sheet: usize,
+    /// The sheet's entry, written up to its tail (through the buffer the usual writer uses, so
+    /// that the deflater gets the same writes).
+    pub entry: std::io::BufWriter<OpenEntry>,
+    /// The sheet's XML after `</sheetData>`, to be cleaned and written.
+    pub tail: Vec<u8>,
+    /// Uses of each shared string by the cells the pass kept.
+    pub refs: Vec<u32>,
+    /// Changed cells written as references to new shared strings.
+    pub new_refs: u64,
 }
 
 /// Count a kept cell's use of a shared string.
-fn count_ref(cell: &CellXml, refs: &mut [u32]) {
+pub(super) fn count_ref(cell: &CellXml, refs: &mut [u32]) {
     if cell.t == Some("s") {
         if let Some(count) = cell
             .v
@@ -541,7 +710,7 @@ fn add_refs(total: &mut [u32], partial: &[u32]) {
 }
 
 /// The text of a new value that goes into the shared strings table.
-fn cell_text(value: &Data) -> Option<&str> {
+pub(super) fn cell_text(value: &Data) -> Option<&str> {
     match value {
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s),
         _ => None,
@@ -551,7 +720,7 @@ fn cell_text(value: &Data) -> Option<&str> {
 /// Copy a worksheet's XML from `input` to `out`, handing each `<c>` element to `cell` with its
 /// zero-based position. `cell` returns `true` when it wrote a replacement, `false` to have the
 /// element copied as it is.
-fn walk_cells<R, W, F, T>(
+pub(super) fn walk_cells<R, W, F, T>(
     mut input: R,
     out: &mut W,
     rows: Option<&SheetChanges>,
@@ -683,7 +852,7 @@ fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
 }
 
 /// Keep reading whole tags into `buf` until it ends with `suffix`.
-fn read_until_suffix<R: BufRead>(
+pub(super) fn read_until_suffix<R: BufRead>(
     input: &mut R,
     buf: &mut Vec<u8>,
     suffix: &[u8],
@@ -702,7 +871,7 @@ fn read_until_suffix<R: BufRead>(
 /// Whether `tag` (starting with `<`) opens an element whose local name is `name`, with or
 /// without a namespace prefix (`<c`, `<x:c`): exports written by Dynamics itself prefix every
 /// element.
-fn is_tag(tag: &[u8], name: &[u8]) -> bool {
+pub(super) fn is_tag(tag: &[u8], name: &[u8]) -> bool {
     let local = &tag.get(1..).unwrap_or_default()[prefix_of(tag).len()..];
     local.get(..name.len()) == Some(name)
         && matches!(
@@ -713,7 +882,7 @@ fn is_tag(tag: &[u8], name: &[u8]) -> bool {
 
 /// The namespace prefix of a start tag's name with its colon (`x:` for `<x:c r="A1">`), or
 /// nothing when the element is in the default namespace.
-fn prefix_of(tag: &[u8]) -> &[u8] {
+pub(super) fn prefix_of(tag: &[u8]) -> &[u8] {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
@@ -726,7 +895,7 @@ fn prefix_of(tag: &[u8]) -> &[u8] {
 }
 
 /// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
-fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
+pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
@@ -748,7 +917,7 @@ fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
 
 /// The value of attribute `name` in a start tag (no entity decoding: cell references and numbers
 /// never need it).
-fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
+pub(super) fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
     let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
     let head = &tag[..end];
     let mut i = memchr::memchr(b' ', head)?;
@@ -837,7 +1006,7 @@ fn shift_table(xml: &[u8], changes: &SheetChanges) -> Vec<u8> {
 }
 
 /// Zero-based column of a cell reference such as `AB12`.
-fn column_of(reference: &[u8]) -> Option<u32> {
+pub(super) fn column_of(reference: &[u8]) -> Option<u32> {
     let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic());
     let mut col: u32 = 0;
     let mut any = false;
@@ -851,22 +1020,22 @@ fn column_of(reference: &[u8]) -> Option<u32> {
 }
 
 /// What the writer needs to know about one `<c>` element.
-struct CellXml<'a> {
+pub(super) struct CellXml<'a> {
     raw: &'a [u8],
     /// The namespace prefix of the element with its colon (`x:`), or empty; its children
     /// (`<v>`, `<f>`, `<is>`) are written with the same one.
-    prefix: &'a [u8],
+    pub(super) prefix: &'a [u8],
     /// The start tag, up to and including `>`.
     start: &'a [u8],
     r: Option<&'a str>,
     s: Option<&'a str>,
-    t: Option<&'a str>,
+    pub(super) t: Option<&'a str>,
     v: Option<&'a str>,
     has_formula: bool,
 }
 
 impl<'a> CellXml<'a> {
-    fn parse(raw: &'a [u8]) -> CellXml<'a> {
+    pub(super) fn parse(raw: &'a [u8]) -> CellXml<'a> {
         let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
         let start = &raw[..start_end];
         let body = &raw[start_end..];
@@ -950,8 +1119,69 @@ impl<'a> CellXml<'a> {
     }
 }
 
+/// [`write_new_cell`] into a buffer, the same bytes without formatting machinery (the one-pass
+/// writer writes millions of them; see [`OpenEntry::any_writes`]).
+pub(super) fn write_new_cell_into(
+    out: &mut Vec<u8>,
+    old: &CellXml,
+    value: &Data,
+    shared: Option<u32>,
+) {
+    let p = old.prefix;
+    let tag = |out: &mut Vec<u8>, open: &[u8], name: &[u8]| {
+        out.extend_from_slice(open);
+        out.extend_from_slice(p);
+        out.extend_from_slice(name);
+    };
+    tag(out, b"<", b"c");
+    for (key, value) in [(&b" r=\""[..], old.r), (b" s=\"", old.s)] {
+        if let Some(value) = value {
+            out.extend_from_slice(key);
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'"');
+        }
+    }
+    let v = |out: &mut Vec<u8>, attrs: &[u8], text: &[u8]| {
+        out.extend_from_slice(attrs);
+        tag(out, b"><", b"v>");
+        out.extend_from_slice(text);
+        tag(out, b"</", b"v>");
+        tag(out, b"</", b"c>");
+    };
+    match value {
+        Data::Empty => out.extend_from_slice(b"/>"),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
+            Some(index) => v(
+                out,
+                b" t=\"s\"",
+                itoa::Buffer::new().format(index).as_bytes(),
+            ),
+            None => {
+                out.extend_from_slice(b" t=\"inlineStr\"");
+                tag(out, b"><", b"is>");
+                let preserve =
+                    text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
+                tag(out, b"<", b"t");
+                if preserve {
+                    out.extend_from_slice(b" xml:space=\"preserve\"");
+                }
+                out.push(b'>');
+                out.extend_from_slice(escape(text).as_bytes());
+                tag(out, b"</", b"t>");
+                tag(out, b"</", b"is>");
+                tag(out, b"</", b"c>");
+            }
+        },
+        Data::Float(f) => v(out, b"", f.to_string().as_bytes()),
+        Data::Int(i) => v(out, b"", itoa::Buffer::new().format(*i).as_bytes()),
+        Data::Bool(b) => v(out, b" t=\"b\"", if *b { b"1" } else { b"0" }),
+        Data::DateTime(dt) => v(out, b"", dt.as_f64().to_string().as_bytes()),
+        Data::Error(e) => v(out, b" t=\"e\"", escape(&e.to_string()).as_bytes()),
+    }
+}
+
 /// Write a replacement `<c>` element for `value`, keeping the cell's reference and style.
-fn write_new_cell<W: Write>(
+pub(super) fn write_new_cell<W: Write>(
     out: &mut W,
     old: &CellXml,
     value: &Data,
@@ -1038,6 +1268,14 @@ struct SharedStrings {
     tail: std::ops::Range<usize>,
     /// The namespace prefix of `<sst>` with its colon, or empty.
     prefix: Vec<u8>,
+}
+
+/// How many items the shared strings part `xml` has, as this writer counts them.
+///
+/// # Errors
+/// [`Problem::CorruptWorkbook`] when the part is malformed.
+pub(super) fn shared_string_count(xml: Vec<u8>) -> Result<usize, Problem> {
+    SharedStrings::parse(xml).map(|s| s.items.len())
 }
 
 impl SharedStrings {
@@ -1316,6 +1554,47 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"<c r="E9" s="12" t="inlineStr"><is><t xml:space="preserve"> a&lt;b &amp; _x005F_x0041_</t></is></c>"#
         );
+    }
+
+    #[test]
+    fn new_cells_are_the_same_written_into_a_buffer() {
+        let values = [
+            Data::Empty,
+            Data::String("Deleted User 1a2b3c4d".into()),
+            Data::String(" a<b & _x0041_\u{1}".into()),
+            Data::DateTimeIso("2024-01-01".into()),
+            Data::Float(1.5),
+            Data::Float(1e21),
+            Data::Float(-0.0),
+            Data::Int(-42),
+            Data::Bool(true),
+            Data::Bool(false),
+            Data::DateTime(calamine::ExcelDateTime::new(
+                45000.25,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            )),
+            Data::Error(calamine::CellErrorType::NA),
+        ];
+        for raw in [
+            &br#"<c r="E9" s="12" t="s" cm="1"><v>44</v></c>"#[..],
+            br#"<x:c r="B2" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c>"#,
+            br#"<c><v>1</v></c>"#,
+        ] {
+            let cell = CellXml::parse(raw);
+            for value in &values {
+                for shared in [None, Some(7)] {
+                    let mut written = Vec::new();
+                    write_new_cell(&mut written, &cell, value, shared).unwrap();
+                    let mut into = Vec::new();
+                    write_new_cell_into(&mut into, &cell, value, shared);
+                    assert_eq!(
+                        String::from_utf8(into).unwrap(),
+                        String::from_utf8(written).unwrap()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,12 @@
 //! row, and the plan (resolved on the sheets' heads, see [`super::read::open_with`]) is applied
 //! to each row as it comes, without holding a sheet in memory.
 //!
+//! A changed sheet is read, changed and written in one pass where it can be ([`Pass`]): the
+//! writer's own walk of the sheet's XML reads each row's cells ([`super::cells`]), applies the
+//! plan and writes the row into the sheet's compressed entry at once; only its tail waits for
+//! the removed values. The other sheets are read with calamine's streaming cell reader, and a
+//! changed one among them is written afterwards by [`super::patch`].
+//!
 //! What the scrub needs of the input's cells after that is kept on the way ([`Olds`]): the
 //! values of the changed cells and deleted rows (what the scrub removes, for the writer's
 //! cleaning and the leak sweep), the distinct values of the kept columns (for the residual
@@ -10,6 +16,8 @@
 //! way (cells out of order, cells beyond the head's columns) makes [`stream`] return `None`, and
 //! the caller reads the workbook whole instead.
 
+use super::cells::{CellValues, NumberKind};
+use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::error::Problem;
@@ -19,7 +27,7 @@ use crate::report::{ChangesFile, DeletedRow, SheetReport};
 use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufRead, BufReader, BufWriter, Write};
 
 /// Texts kept one after the other in one buffer (millions of them, without an allocation
 /// each): text `i` ends at `ends[i]`, where text `i + 1` starts.
@@ -70,6 +78,9 @@ pub struct Streamed {
     pub ids: Vec<Vec<(u32, String)>>,
     /// The report of each planned sheet, in plan order.
     pub reports: Vec<SheetReport>,
+    /// The changed sheets the one pass wrote up to their tails, for
+    /// [`super::patch::write_cleaned_held`].
+    pub held: Vec<Held>,
 }
 
 /// What streaming gives for one planned sheet (see [`Streamed`]).
@@ -143,6 +154,22 @@ struct SheetWork<'a> {
 }
 
 impl SheetWork<'_> {
+    /// Forget what the rows gave, to read the sheet again.
+    fn reset(&mut self) {
+        self.changes = SheetChanges {
+            sheet: self.changes.sheet,
+            ..SheetChanges::default()
+        };
+        self.changed_olds = Texts::default();
+        self.deleted_olds.clear();
+        self.ids.clear();
+        self.per_column.iter_mut().for_each(|n| *n = 0);
+        self.deleted_rows.clear();
+        for (_, seen) in &mut self.kept {
+            seen.clear();
+        }
+    }
+
     /// Data row `row`, whose cells `cell` gives.
     fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data + Copy) {
         if let Some((sp, applier)) = &self.applier {
@@ -199,17 +226,26 @@ impl SheetWork<'_> {
 /// cells are out of order, or its cells below the head reach other columns or rows than the
 /// head shows.
 ///
+/// With `write` (the input's bytes and the writer's options), each changed sheet that allows it
+/// is read, changed and written in one pass (see [`Pass`]), into [`Streamed::held`].
+///
 /// # Errors
 /// A [`Problem`] when a sheet cannot be read.
 pub(crate) fn stream(
     map: &Map,
     plan: &FilePlan,
     opened: &mut Opened<'_>,
+    write: Option<(&[u8], &PatchOptions)>,
 ) -> Result<Option<Streamed>, Problem> {
     let Opened {
         book, reader, cut, ..
     } = opened;
     let book: &Workbook = book;
+    let mut pass = match write {
+        Some((bytes, options)) => Pass::prepare(bytes, options, book, reader, plan)?,
+        None => None,
+    };
+    let mut held = Vec::new();
     let metadata = book.metadata();
     let targets = crate::verify::target_columns(map, book, plan);
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
@@ -249,7 +285,29 @@ pub(crate) fn stream(
             deleted_rows: Vec::new(),
             scratch: (Vec::new(), Vec::new()),
         };
-        let height = if cut[index] {
+        let passed = match (&mut pass, planned) {
+            (Some(pass), Some(p)) if cut[index] && plan.sheets[p].row_rules.is_empty() => {
+                let checkpoint = pass.new.len();
+                match pass.sheet(index, sheet, &mut work)? {
+                    Some((height, sheet_held)) => {
+                        if !work.changes.cells.is_empty() {
+                            held.push(sheet_held);
+                        }
+                        Some(height)
+                    }
+                    None => {
+                        // Read again the usual way, and written by the usual writer.
+                        pass.new.rollback(checkpoint);
+                        work.reset();
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let height = if let Some(height) = passed {
+            height
+        } else if cut[index] {
             match stream_sheet(reader, sheet, &mut work)? {
                 Some(height) => height,
                 None => return Ok(None),
@@ -260,6 +318,12 @@ pub(crate) fn stream(
             }
             sheet.height()
         };
+        if let (Some(pass), None) = (&mut pass, passed) {
+            // New strings are numbered in change order, sheets in plan order.
+            for c in &work.changes.cells {
+                pass.new.add(&c.new);
+            }
+        }
         if let Some(p) = planned {
             let sp = &plan.sheets[p];
             let report = crate::report::sheet_report(
@@ -281,7 +345,10 @@ pub(crate) fn stream(
         }
         kept_all.extend(work.kept.into_iter().map(|(c, seen)| (index, c, seen)));
     }
-    let mut out = Streamed::default();
+    let mut out = Streamed {
+        held,
+        ..Streamed::default()
+    };
     out.olds.kept = kept_all;
     for entry in per_plan {
         let Some(done) = entry else {
@@ -432,6 +499,503 @@ fn read_rows<RS: std::io::Read + std::io::Seek>(
     }))
 }
 
+/// The one pass over a changed sheet: the writer's walk of the sheet's XML reads each row's
+/// cells (as calamine would, see [`super::cells`]), the plan is applied to the row, and the row
+/// is written at once, its changed cells replaced, into the sheet's compressed entry. What
+/// depends on the whole pass (the removed values the cleaners and the sweep need) comes after
+/// it: the sheet's tail (`</sheetData>` and after) is held, and the entry is finished by
+/// [`super::patch::write_cleaned_held`].
+///
+/// A sheet is passed only when the result is the one of the usual way (calamine's reader, then
+/// the patch writer): no row rules (row deletions shift the `<dimension>` before the rows), and
+/// any cell or construct the pass does not understand (a formula, cells out of order, a value
+/// calamine would read otherwise) makes it give up the sheet, which is then read and written the
+/// usual way.
+pub(crate) struct Pass<'b> {
+    bytes: &'b [u8],
+    options: PatchOptions,
+    /// The worksheets' parts.
+    parts: Vec<super::package::SheetPart>,
+    /// The shared strings, as calamine reads them.
+    strings: super::cells::Strings,
+    kinds: Vec<NumberKind>,
+    is_1904: bool,
+    /// The new values appended to the shared strings (see [`super::patch`]).
+    new: NewStrings,
+}
+
+/// New shared strings, numbered in change order after the table's own.
+#[derive(Default)]
+struct NewStrings {
+    /// Whether the package has a shared strings table (without one, text is inline).
+    on: bool,
+    base: u32,
+    index: HashMap<String, u32>,
+}
+
+impl NewStrings {
+    fn add(&mut self, value: &Data) {
+        if let (true, Some(text)) = (self.on, patch::cell_text(value)) {
+            if !self.index.contains_key(text) {
+                let n = self.base + self.index.len() as u32;
+                self.index.insert(text.to_string(), n);
+            }
+        }
+    }
+
+    fn get(&self, text: &str) -> Option<u32> {
+        self.index.get(text).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Forget the strings added after the first `len`.
+    fn rollback(&mut self, len: usize) {
+        let end = self.base + len as u32;
+        self.index.retain(|_, n| *n < end);
+    }
+}
+
+impl<'b> Pass<'b> {
+    /// What the pass needs of the package; `None` when it cannot read the cells as calamine
+    /// does (a shared strings part elsewhere than calamine looks for it, or one it cannot
+    /// read).
+    fn prepare<RS: std::io::Read + std::io::Seek>(
+        bytes: &'b [u8],
+        options: &PatchOptions,
+        book: &Workbook,
+        reader: &mut calamine::Xlsx<RS>,
+        plan: &FilePlan,
+    ) -> Result<Option<Pass<'b>>, Problem> {
+        let Some(first) = plan.sheets.first() else {
+            return Ok(None);
+        };
+        if plan.sheets.windows(2).any(|w| w[0].sheet >= w[1].sheet) {
+            return Ok(None);
+        }
+        let mut zip = patch::open(bytes)?;
+        let map = super::package::map_package(&mut zip)?;
+        // calamine reads the table at this one place, whatever the relationships say.
+        const STRINGS: &str = "xl/sharedStrings.xml";
+        let (strings, on) = match &map.shared_strings {
+            Some(path) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
+                let xml = super::package::read_part(&mut zip, path)?;
+                let Ok(strings) = super::cells::shared_strings(&xml) else {
+                    return Ok(None);
+                };
+                if patch::shared_string_count(xml).ok() != Some(strings.len()) {
+                    return Ok(None);
+                }
+                (strings, true)
+            }
+            None if !zip
+                .file_names()
+                .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(STRINGS))) =>
+            {
+                (super::cells::Strings::default(), false)
+            }
+            _ => return Ok(None),
+        };
+        let kinds = match reader.worksheet_cells_reader(&book.sheets[first.sheet].name) {
+            Ok(cells) => super::cells::number_kinds(cells.styles()),
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(Pass {
+            bytes,
+            options: *options,
+            parts: map.sheets,
+            new: NewStrings {
+                on,
+                base: strings.len() as u32,
+                index: HashMap::new(),
+            },
+            strings,
+            kinds,
+            is_1904: reader.has_1904_epoch(),
+        }))
+    }
+
+    /// Pass sheet `index` (`head` its head) through `work`: its height and the held entry, or
+    /// `None` when the sheet must go the usual way (then `work` holds partial results).
+    fn sheet(
+        &mut self,
+        index: usize,
+        head: &Sheet,
+        work: &mut SheetWork<'_>,
+    ) -> Result<Option<(u32, Held)>, Problem> {
+        let Some(part) = self.parts.iter().find(|p| p.name == head.name) else {
+            return Ok(None);
+        };
+        let mut zip = patch::open(self.bytes)?;
+        let entry = OpenEntry::for_part(&mut zip, &part.path, self.bytes.len(), &self.options)?;
+        let input = zip
+            .by_name(&part.path)
+            .map_err(|_| Problem::MissingPart(part.path.clone()))?;
+        let mut scan = RowScan {
+            values: CellValues::new(&self.strings, self.kinds.clone(), self.is_1904),
+            new: &mut self.new,
+            refs: vec![0; self.strings.len()],
+            new_refs: 0,
+            row: Row::default(),
+            xml: Vec::new(),
+            pieces: Vec::new(),
+            spans: Vec::new(),
+            refs_known: Vec::new(),
+            any_writes: entry.any_writes(),
+            written: Vec::new(),
+            row_index: 0,
+            next_row: 0,
+            next_col: 0,
+            current: 0,
+            first_row: None,
+            max_col: None,
+        };
+        let mut out = BufWriter::with_capacity(1 << 16, entry);
+        // Anything the pass cannot read is left to the usual way, which says what is wrong.
+        let Ok(Some(tail)) = scan.walk(BufReader::with_capacity(1 << 16, input), &mut out, work)
+        else {
+            return Ok(None);
+        };
+        let height = if scan.first_row.is_some() {
+            scan.current + 1
+        } else {
+            0
+        };
+        let width = scan.max_col.map_or(0, |c| c + 1);
+        let head_first = head.cells.start().map(|(r, _)| r);
+        if width != head.width() || (scan.first_row == Some(0)) != (head_first == Some(0)) {
+            return Ok(None);
+        }
+        Ok(Some((
+            height,
+            Held {
+                sheet: index,
+                entry: out,
+                tail,
+                refs: scan.refs,
+                new_refs: scan.new_refs,
+            },
+        )))
+    }
+}
+
+/// The state of one sheet's pass (see [`Pass`]).
+struct RowScan<'s> {
+    values: CellValues<'s>,
+    new: &'s mut NewStrings,
+    /// Uses of each shared string by kept cells.
+    refs: Vec<u32>,
+    new_refs: u64,
+    /// The current row's cells.
+    row: Row,
+    /// The current row's XML, and how the usual writer would write it: pieces of it, in order.
+    xml: Vec<u8>,
+    pieces: Vec<Piece>,
+    /// The current row's cells in `xml`: start, end, column.
+    spans: Vec<(usize, usize, u32)>,
+    /// Per cell of the row: the shared string it refers to, when its value told
+    /// ([`CellValues::last_ref`]).
+    refs_known: Vec<Option<Option<usize>>>,
+    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
+    /// the row as written then.
+    any_writes: bool,
+    written: Vec<u8>,
+    /// The current row, and the row a `<row>` without a reference is.
+    row_index: u32,
+    next_row: u32,
+    next_col: u32,
+    /// As [`read_rows`] tracks them.
+    current: u32,
+    first_row: Option<u32>,
+    max_col: Option<u32>,
+}
+
+/// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
+enum Piece {
+    Bytes(usize, usize),
+    Cell(usize),
+}
+
+/// Why a pass stops: the sheet goes the usual way.
+struct GiveUp;
+
+impl RowScan<'_> {
+    /// Copy the sheet's XML from `input` to `out` up to `</sheetData>`, each row read, changed
+    /// and written; the rest of the sheet (its tail). `Ok(None)` for XML this pass does not
+    /// take; errors are the output's.
+    ///
+    /// The bytes go to `out` in the same writes as the usual writer's
+    /// ([`super::patch::walk_cells`]): a deflate stream depends on how its input comes.
+    fn walk<R: BufRead, W: Write>(
+        &mut self,
+        mut input: R,
+        out: &mut W,
+        work: &mut SheetWork<'_>,
+    ) -> Result<Option<Vec<u8>>, Problem> {
+        let mut tag = Vec::with_capacity(1 << 12);
+        let mut in_row = false;
+        loop {
+            // Text up to the next markup.
+            let (found, len) = {
+                let Ok(chunk) = input.fill_buf() else {
+                    return Ok(None);
+                };
+                if chunk.is_empty() {
+                    return Ok(None);
+                }
+                let (found, len) = match memchr::memchr(b'<', chunk) {
+                    Some(i) => (true, i),
+                    None => (false, chunk.len()),
+                };
+                self.put(&chunk[..len], in_row, out)?;
+                (found, len)
+            };
+            input.consume(len);
+            if !found {
+                continue;
+            }
+            tag.clear();
+            if input.read_until(b'>', &mut tag).is_err() {
+                return Ok(None);
+            }
+            if tag.starts_with(b"<!--") || tag.starts_with(b"<![CDATA[") {
+                let end: &[u8] = if tag.starts_with(b"<!--") {
+                    b"-->"
+                } else {
+                    b"]]>"
+                };
+                if in_row || patch::read_until_suffix(&mut input, &mut tag, end).is_err() {
+                    return Ok(None);
+                }
+            } else if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
+                || (patch::is_tag(&tag, b"sheetData") && tag.ends_with(b"/>"))
+            {
+                if in_row {
+                    return Ok(None);
+                }
+                out.write_all(&tag).map_err(patch::write_failed)?;
+                let mut rest = Vec::new();
+                if input.read_to_end(&mut rest).is_err() {
+                    return Ok(None);
+                }
+                return Ok(Some(rest));
+            } else if patch::is_tag(&tag, b"row") {
+                if in_row {
+                    return Ok(None);
+                }
+                let Some(row) = (match patch::attr_value(&tag, b"r") {
+                    Some(r) => r.parse::<u32>().ok().and_then(|r| r.checked_sub(1)),
+                    None => Some(self.next_row),
+                }) else {
+                    return Ok(None);
+                };
+                self.row_index = row;
+                self.next_row = row + 1;
+                self.next_col = 0;
+                if !tag.ends_with(b"/>") {
+                    in_row = true;
+                    self.xml.clear();
+                    self.pieces.clear();
+                    self.spans.clear();
+                }
+            } else if patch::is_tag(&tag, b"c") {
+                if !in_row {
+                    return Ok(None);
+                }
+                if !tag.ends_with(b"/>") {
+                    let end = patch::end_tag(&tag);
+                    if patch::read_until_suffix(&mut input, &mut tag, &end).is_err() {
+                        return Ok(None);
+                    }
+                }
+                let Ok(col) = self.column(&tag) else {
+                    return Ok(None);
+                };
+                let at = self.xml.len();
+                self.xml.extend_from_slice(&tag);
+                self.pieces.push(Piece::Cell(self.spans.len()));
+                self.spans.push((at, self.xml.len(), col));
+                continue;
+            } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
+                self.put(&tag, true, out)?;
+                in_row = false;
+                if !self.take_row(out, work)? {
+                    return Ok(None);
+                }
+                continue;
+            }
+            self.put(&tag, in_row, out)?;
+        }
+    }
+
+    /// Write `bytes` to `out`, or, inside a row, keep them as the row's next piece.
+    fn put<W: Write>(&mut self, bytes: &[u8], in_row: bool, out: &mut W) -> Result<(), Problem> {
+        if in_row {
+            let at = self.xml.len();
+            self.xml.extend_from_slice(bytes);
+            self.pieces.push(Piece::Bytes(at, self.xml.len()));
+            Ok(())
+        } else {
+            out.write_all(bytes).map_err(patch::write_failed)
+        }
+    }
+
+    /// The zero-based column of a cell of the current row, whose reference (when it has one)
+    /// must be in the row.
+    fn column(&mut self, cell: &[u8]) -> Result<u32, GiveUp> {
+        let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
+        let col = match patch::attr_value(&cell[..=end], b"r") {
+            Some(r) => {
+                let letters = r.bytes().take_while(u8::is_ascii_uppercase).count();
+                let digits = &r[letters..];
+                if letters == 0
+                    || digits.is_empty()
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                    || digits.parse::<u32>().ok() != Some(self.row_index + 1)
+                {
+                    return Err(GiveUp);
+                }
+                patch::column_of(r.as_bytes()).ok_or(GiveUp)?
+            }
+            None => self.next_col,
+        };
+        if self.spans.last().is_some_and(|&(_, _, c)| c >= col) {
+            return Err(GiveUp);
+        }
+        self.next_col = col + 1;
+        Ok(col)
+    }
+
+    /// The row just read: applied and written. `Ok(false)` when the pass gives up.
+    fn take_row<W: Write>(
+        &mut self,
+        out: &mut W,
+        work: &mut SheetWork<'_>,
+    ) -> Result<bool, Problem> {
+        let result = self.read_row(work);
+        self.row.clear();
+        match result {
+            Ok(changed) => {
+                self.write_row(out, &work.changes.cells[changed..])?;
+                Ok(true)
+            }
+            Err(GiveUp) => Ok(false),
+        }
+    }
+
+    /// Read the row's cells and apply the plan to it; where its changes start in `work`.
+    fn read_row(&mut self, work: &mut SheetWork<'_>) -> Result<usize, GiveUp> {
+        let row = self.row_index;
+        let before = work.changes.cells.len();
+        // The values, as calamine's reader gives them.
+        let mut any = false;
+        self.refs_known.clear();
+        for &(at, end, col) in &self.spans {
+            let raw = &self.xml[at..end];
+            let value = self
+                .values
+                .value(raw, patch::prefix_of(raw))
+                .map_err(|_| GiveUp)?;
+            if !value.is_empty() {
+                any = true;
+                self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
+                self.row.put(col, value);
+            }
+            self.refs_known.push(self.values.last_ref());
+        }
+        if !any {
+            return Ok(before);
+        }
+        // As `read_rows` goes from row to row (rows without a value in between are empty rows).
+        if self.first_row.is_some() && row <= self.current {
+            return Err(GiveUp);
+        }
+        if row > self.current {
+            for gap in (self.current + 1).max(1)..row {
+                work.row(gap, |_| &EMPTY);
+                // The cells of an empty row were written already.
+                if work.changes.cells.len() != before || !work.changes.deleted.is_empty() {
+                    return Err(GiveUp);
+                }
+            }
+            self.current = row;
+        }
+        self.first_row.get_or_insert(row);
+        if row >= 1 {
+            let cells = &self.row;
+            work.row(row, |c| cells.get(c));
+            if !work.changes.deleted.is_empty() {
+                return Err(GiveUp);
+            }
+        }
+        // The row's changes, in column order, each on a cell of the row.
+        let changes = &work.changes.cells[before..];
+        let mut spans = self.spans.iter();
+        for c in changes {
+            if !spans.any(|&(_, _, col)| col == c.col) {
+                return Err(GiveUp);
+            }
+            self.new.add(&c.new);
+        }
+        Ok(before)
+    }
+
+    /// Write the row, its changed cells replaced (`changes`, in the order of its cells).
+    fn write_row<W: Write>(&mut self, out: &mut W, changes: &[Change]) -> Result<(), Problem> {
+        let mut changes = changes.iter().peekable();
+        self.written.clear();
+        for piece in &self.pieces {
+            let (at, end) = match *piece {
+                Piece::Bytes(at, end) => (at, end),
+                Piece::Cell(k) => {
+                    let (at, end, col) = self.spans[k];
+                    if let Some(change) = changes.next_if(|c| c.col == col) {
+                        let cell = CellXml::parse(&self.xml[at..end]);
+                        let index = patch::cell_text(&change.new)
+                            .filter(|_| cell.t != Some("inlineStr"))
+                            .and_then(|t| self.new.get(t));
+                        self.new_refs += u64::from(index.is_some());
+                        if self.any_writes {
+                            patch::write_new_cell_into(
+                                &mut self.written,
+                                &cell,
+                                &change.new,
+                                index,
+                            );
+                        } else {
+                            patch::write_new_cell(out, &cell, &change.new, index)
+                                .map_err(patch::write_failed)?;
+                        }
+                        continue;
+                    }
+                    match self.refs_known.get(k) {
+                        Some(Some(Some(n))) => {
+                            if let Some(uses) = self.refs.get_mut(*n) {
+                                *uses += 1;
+                            }
+                        }
+                        Some(Some(None)) => {}
+                        _ => patch::count_ref(&CellXml::parse(&self.xml[at..end]), &mut self.refs),
+                    }
+                    (at, end)
+                }
+            };
+            if self.any_writes {
+                self.written.extend_from_slice(&self.xml[at..end]);
+            } else {
+                out.write_all(&self.xml[at..end])
+                    .map_err(patch::write_failed)?;
+            }
+        }
+        if self.any_writes {
+            out.write_all(&self.written).map_err(patch::write_failed)?;
+        }
+        Ok(())
+    }
+}
+
 /// Write the changes file of a streamed scrub in `format`, as
 /// [`crate::report::write_changes_as`] writes it from the workbook.
 ///
@@ -528,13 +1092,19 @@ mod tests {
             .install(|| {
                 let mut opened =
                     super::super::read::open_with(&bytes, &Default::default(), Some(30)).unwrap();
-                stream(&map, &plan, &mut opened).unwrap().expect("streamed")
+                stream(&map, &plan, &mut opened, None)
+                    .unwrap()
+                    .expect("streamed")
             });
         let streamed = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap()
-            .install(|| stream(&map, &plan, &mut opened).unwrap().expect("streamed"));
+            .install(|| {
+                stream(&map, &plan, &mut opened, None)
+                    .unwrap()
+                    .expect("streamed")
+            });
         assert_eq!(one.changes, expected);
         assert_eq!(one.olds.changed, streamed.olds.changed);
         assert_eq!(one.olds.kept, streamed.olds.kept);
@@ -591,6 +1161,95 @@ mod tests {
             super::super::read::open_with(&bytes, &crate::xlsx::Limits::default(), Some(20))
                 .unwrap();
         let plan = crate::plan::resolve(&map, &opened.book).unwrap();
-        assert!(stream(&map, &plan, &mut opened).unwrap().is_none());
+        assert!(stream(&map, &plan, &mut opened, None).unwrap().is_none());
+    }
+
+    /// Scrub `bytes` with the head cut at 30 rows, with the one pass and without: the same
+    /// results and the same bytes written; how many sheets the pass wrote.
+    fn one_pass_matches(bytes: &[u8], map: &Map) -> usize {
+        let run = |write: bool| {
+            let mut opened =
+                super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(30))
+                    .unwrap();
+            let plan = crate::plan::resolve(map, &opened.book).unwrap();
+            let options = PatchOptions::default();
+            let mut streamed = stream(map, &plan, &mut opened, write.then_some((bytes, &options)))
+                .unwrap()
+                .expect("streamed");
+            let held = std::mem::take(&mut streamed.held);
+            let passed = held.len();
+            let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+                map,
+                &streamed.olds,
+                &streamed.changes,
+            ));
+            let mut out = Vec::new();
+            let counts = patch::write_cleaned_held(
+                bytes,
+                &opened.book,
+                &streamed.changes,
+                &options,
+                &needles,
+                held,
+                &mut out,
+            )
+            .unwrap();
+            let mut changes = Vec::new();
+            write_changes(
+                &mut changes,
+                crate::report::ChangesFormat::Rows,
+                map,
+                &opened.book,
+                &streamed,
+            )
+            .unwrap();
+            let reports = serde_json::to_string(&streamed.reports).unwrap();
+            (
+                passed,
+                out,
+                changes,
+                reports,
+                format!("{counts:?}"),
+                streamed.olds,
+            )
+        };
+        let (passed, out, changes, reports, counts, olds) = run(true);
+        let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) = run(false);
+        assert_eq!(none, 0);
+        assert!(out == out_usual, "the same output");
+        assert!(changes == changes_usual, "the same changes file");
+        assert_eq!(reports, reports_usual);
+        assert_eq!(counts, counts_usual);
+        assert_eq!(olds.changed, olds_usual.changed);
+        assert_eq!(olds.kept, olds_usual.kept);
+        passed
+    }
+
+    #[test]
+    fn one_pass_writes_what_the_usual_way_writes() {
+        let map = profile();
+        let export = testdata::disabled_users(&Options {
+            rows: 120,
+            extra_sheet: true,
+            ..Options::default()
+        });
+        assert_eq!(one_pass_matches(&export.to_xlsx(), &map), 1, "Excel layout");
+        assert_eq!(
+            one_pass_matches(&export.to_dynamics_raw_xlsx(), &map),
+            1,
+            "Dynamics layout"
+        );
+        // A formula column: the pass gives the sheet up, the usual way writes it.
+        let formulas = testdata::disabled_users(&Options {
+            rows: 120,
+            formula_column: true,
+            ..Options::default()
+        });
+        assert_eq!(one_pass_matches(&formulas.to_xlsx(), &map), 0);
+        // Every place of the leak catalogue that a scrub cleans.
+        for place in testdata::catalogue::Place::CLEANED {
+            let planted = testdata::catalogue::planted(place);
+            one_pass_matches(&planted.xlsx, &map);
+        }
     }
 }

@@ -1,0 +1,858 @@
+//! Cell values read from a worksheet's XML the way calamine's streaming cell reader
+//! (`worksheet_cells_reader`) reads them, for the one-pass lossless writer (see
+//! [`super::stream`]): the writer walks the sheet's XML itself, and each cell it meets gives the
+//! same [`Data`] calamine would give, so the plan applies to the same values.
+//!
+//! calamine does not expose how it reads a value, so the rules are taken from its source
+//! (`xlsx/cells_reader.rs`: `read_value`, `read_v`; `xlsx/mod.rs`: `read_string_with_bufs`,
+//! `read_styles`; `formats.rs`; `utils.rs`: `unescape_xml`; MIT licensed): shared strings and
+//! inline strings (rich text runs joined, phonetic runs left out, `<t>` trimmed unless
+//! `xml:space="preserve"`, entities and `_xHHHH_` escapes decoded), numbers as floats, or as
+//! dates and durations when the cell's style has a date or time number format, booleans,
+//! errors, ISO dates, formula results as text. Whatever this module does not read exactly as
+//! calamine does (a formula, an unknown element, an unknown type, a value calamine would refuse)
+//! is [`Unknown`], and the caller falls back to calamine's reader.
+//!
+//! The equivalence is tested on the generator's fixtures (Excel and Dynamics layouts, the leak
+//! catalogue, dates, rich text, escapes) against calamine itself.
+
+use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// A cell or part this module does not read the way calamine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unknown;
+
+/// How a style shows numbers, as calamine tells dates from numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberKind {
+    /// A plain number.
+    Other,
+    /// A date or time of day.
+    DateTime,
+    /// A duration (`[h]:mm:ss`).
+    TimeDelta,
+}
+
+/// The number kind of each cell style (`cellXfs` entry), from calamine's parsed styles.
+///
+/// calamine keeps, per style, the format code (the custom one of `numFmts`, else the built-in
+/// one of the id, else `General`) and the id. A custom format is told by its code; a built-in
+/// one by its id. The one case this cannot tell apart from calamine's own table is a custom
+/// format that reuses an id without built-in code (27-36, 50-58) with the code `General`.
+pub(crate) fn number_kinds(styles: &[calamine::Style]) -> Vec<NumberKind> {
+    styles
+        .iter()
+        .map(|style| match &style.number_format {
+            None => NumberKind::Other,
+            Some(format) => {
+                let builtin = format.format_id.and_then(builtin_code);
+                let code = format.format_code.as_str();
+                match format.format_id {
+                    Some(id)
+                        if builtin == Some(code) || (builtin.is_none() && code == "General") =>
+                    {
+                        builtin_kind(id)
+                    }
+                    _ => custom_kind(code),
+                }
+            }
+        })
+        .collect()
+}
+
+/// calamine's `detect_custom_number_format`.
+fn custom_kind(format: &str) -> NumberKind {
+    let mut escaped = false;
+    let mut is_quote = false;
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    let mut hms = false;
+    let mut ap = false;
+    for s in format.chars() {
+        match (s, escaped, is_quote, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => is_quote = false,
+            (_, _, true, _, _) => (),
+            ('"', _, _, _, _) => is_quote = true,
+            (';', ..) => return NumberKind::Other,
+            ('[', ..) => brackets += 1,
+            (']', .., 1) if hms => return NumberKind::TimeDelta,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return NumberKind::DateTime,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return NumberKind::DateTime
+            }
+            _ => {
+                if !(hms && s.eq_ignore_ascii_case(&prev)) {
+                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = s;
+    }
+    NumberKind::Other
+}
+
+/// calamine's `builtin_format_by_id`.
+fn builtin_kind(id: u32) -> NumberKind {
+    match id {
+        14..=22 | 27..=36 | 45 | 47 | 50..=58 => NumberKind::DateTime,
+        46 => NumberKind::TimeDelta,
+        _ => NumberKind::Other,
+    }
+}
+
+/// calamine's `builtin_format_code_by_id`.
+fn builtin_code(id: u32) -> Option<&'static str> {
+    Some(match id {
+        0 => "General",
+        1 => "0",
+        2 => "0.00",
+        3 => "#,##0",
+        4 => "#,##0.00",
+        9 => "0%",
+        10 => "0.00%",
+        11 => "0.00E+00",
+        12 => "# ?/?",
+        13 => "# ??/??",
+        14 => "mm-dd-yy",
+        15 => "d-mmm-yy",
+        16 => "d-mmm",
+        17 => "mmm-yy",
+        18 => "h:mm AM/PM",
+        19 => "h:mm:ss AM/PM",
+        20 => "h:mm",
+        21 => "h:mm:ss",
+        22 => "m/d/yy h:mm",
+        37 => "#,##0 ;(#,##0)",
+        38 => "#,##0 ;[Red](#,##0)",
+        39 => "#,##0.00;(#,##0.00)",
+        40 => "#,##0.00;[Red](#,##0.00)",
+        41 => "_(* #,##0_);_(* (#,##0);_(* \"-\"_);_(@_)",
+        42 => "_($* #,##0_);_($* (#,##0);_($* \"-\"_);_(@_)",
+        43 => "_(* #,##0.00_);_(* (#,##0.00);_(* \"-\"??_);_(@_)",
+        44 => "_($* #,##0.00_);_($* (#,##0.00);_($* \"-\"??_);_(@_)",
+        45 => "mm:ss",
+        46 => "[h]:mm:ss",
+        47 => "mmss.0",
+        48 => "##0.0E+0",
+        49 => "@",
+        _ => return None,
+    })
+}
+
+/// An XML reader configured as calamine configures its own.
+fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    reader
+}
+
+/// The shared strings, one after the other in one buffer (a large table holds millions).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    /// How many strings there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// String `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+}
+
+/// The shared strings table as calamine reads it (`read_shared_strings`).
+///
+/// # Errors
+/// [`Unknown`] where calamine would fail.
+pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
+    let mut reader = xml_reader(xml);
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).map_err(|_| Unknown)? {
+            Event::Start(e) if e.local_name().as_ref() == "sst" => break,
+            Event::Eof => return Err(Unknown),
+            _ => (),
+        }
+    }
+    let mut strings = Strings {
+        text: String::with_capacity(xml.len() / 2),
+        ends: Vec::new(),
+    };
+    let mut inner = Vec::with_capacity(1024);
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).map_err(|_| Unknown)? {
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                let closing = e.name().as_ref().to_string();
+                if let Some(s) = read_string(&mut reader, &closing, &mut inner)? {
+                    strings.push(&s);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "sst" => break,
+            Event::Eof => return Err(Unknown),
+            _ => (),
+        }
+    }
+    Ok(strings)
+}
+
+/// calamine's `read_string_with_bufs`: a shared string item or inline string, up to the end
+/// tag named `closing`.
+fn read_string(
+    xml: &mut Reader<&[u8]>,
+    closing: &str,
+    buf: &mut Vec<u8>,
+) -> Result<Option<String>, Unknown> {
+    let mut rich: Option<String> = None;
+    let mut phonetic = false;
+    let mut text_buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf).map_err(|_| Unknown)? {
+            Event::Start(e) if e.local_name().as_ref() == "r" && rich.is_none() => {
+                rich = Some(String::new());
+            }
+            Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
+            Event::End(e) if e.name().as_ref() == closing => {
+                return Ok(Some(rich.unwrap_or_default()));
+            }
+            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
+                let preserve = raw_attr(&e, "xml:space")? == Some("preserve");
+                let name = e.name().as_ref().to_string();
+                let mut value = String::new();
+                loop {
+                    text_buf.clear();
+                    match xml.read_event_into(&mut text_buf).map_err(|_| Unknown)? {
+                        Event::Text(t) => value.push_str(&t.xml10_content()),
+                        Event::CData(t) => value.push_str(&t.xml10_content()),
+                        Event::GeneralRef(r) => entity(&r, &mut value)?,
+                        Event::End(end) if end.name().as_ref() == name.as_str() => break,
+                        Event::Eof => return Err(Unknown),
+                        _ => (),
+                    }
+                }
+                let value = if preserve {
+                    unescape_xml(&value)
+                } else {
+                    unescape_xml(value.trim_matches([' ', '\t', '\r', '\n']))
+                };
+                match &mut rich {
+                    Some(s) => s.push_str(&value),
+                    None => rich = Some(value),
+                }
+            }
+            Event::Eof => return Err(Unknown),
+            _ => (),
+        }
+    }
+}
+
+/// The raw value of attribute `name` (calamine's `raw_attr`: no unescaping).
+fn raw_attr<'a>(e: &'a BytesStart<'_>, name: &str) -> Result<Option<&'a str>, Unknown> {
+    for attr in e.attributes() {
+        let attr = attr.map_err(|_| Unknown)?;
+        if attr.key.as_ref() == name {
+            return Ok(Some(match attr.value {
+                std::borrow::Cow::Borrowed(v) => v,
+                std::borrow::Cow::Owned(_) => return Err(Unknown),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// calamine's `unescape_entity_to_buffer`.
+fn entity(r: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), Unknown> {
+    let name: &str = r;
+    if let Some(text) = quick_xml::escape::resolve_xml_entity(name) {
+        out.push_str(text);
+        return Ok(());
+    }
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => {
+            out.push(c);
+            Ok(())
+        }
+        _ => Err(Unknown),
+    }
+}
+
+/// calamine's `unescape_xml`: Excel's `_xHHHH_` escapes (UTF-16 code units) decoded.
+pub(crate) fn unescape_xml(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let unit_at = |i: usize| -> Option<u16> {
+        let b = bytes.get(i..i + 7)?;
+        if b[0] != b'_'
+            || b[1] != b'x'
+            || b[6] != b'_'
+            || !b[2..6].iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&b[2..6]).ok()?, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(offset) = memchr::memchr(b'_', &bytes[i..]) {
+        let at = i + offset;
+        let Some(unit) = unit_at(at) else {
+            i = at + 1;
+            continue;
+        };
+        out.push_str(&text[copied..at]);
+        let mut next = at + 7;
+        match unit {
+            0xD800..=0xDBFF => match unit_at(next) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let code =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    next += 7;
+                }
+                _ => out.push(char::REPLACEMENT_CHARACTER),
+            },
+            0xDC00..=0xDFFF => out.push(char::REPLACEMENT_CHARACTER),
+            _ => out.push(char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        }
+        copied = next;
+        i = next;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Reads cell values (see the module documentation).
+pub(crate) struct CellValues<'a> {
+    strings: &'a Strings,
+    kinds: Vec<NumberKind>,
+    is_1904: bool,
+    /// Text of the cell being read, when it is not in `strings`.
+    text: String,
+    buf: Vec<u8>,
+    /// What the last cell read says of its use of a shared string, when that is plain: the
+    /// index it refers to, or none (see [`CellValues::last_ref`]).
+    last_ref: Option<Option<usize>>,
+}
+
+impl<'a> CellValues<'a> {
+    /// A reader over the shared strings `strings` (as [`shared_strings`] reads them), the
+    /// styles' number kinds (see [`number_kinds`]) and the workbook's date system.
+    pub(crate) fn new(strings: &'a Strings, kinds: Vec<NumberKind>, is_1904: bool) -> Self {
+        CellValues {
+            strings,
+            kinds,
+            is_1904,
+            text: String::new(),
+            buf: Vec::with_capacity(256),
+            last_ref: None,
+        }
+    }
+
+    /// The shared string the last cell read refers to (`Some(None)`: none), as a `t="s"` cell
+    /// whose `<v>` holds the index; `None` when the cell's shape leaves that to its XML.
+    pub(crate) fn last_ref(&self) -> Option<Option<usize>> {
+        self.last_ref
+    }
+
+    /// The value of a whole `<c>` element (start tag to end tag, or one empty tag), with the
+    /// element's namespace `prefix` (`x:` or nothing), as calamine's `next_cell` reads it.
+    ///
+    /// # Errors
+    /// [`Unknown`] for a cell this module does not read as calamine does (formulas included).
+    pub(crate) fn value(&mut self, raw: &[u8], prefix: &[u8]) -> Result<DataRef<'_>, Unknown> {
+        self.last_ref = None;
+        let start_end = memchr::memchr(b'>', raw).ok_or(Unknown)? + 1;
+        let start = &raw[..start_end];
+        if start.ends_with(b"/>") {
+            self.last_ref = Some(None);
+            return Ok(DataRef::Empty);
+        }
+        let (s, t) = (attr(start, b"s")?, attr(start, b"t")?);
+        let body = &raw[start_end..];
+        // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
+        if let Some(text) = between(body, prefix, b"v") {
+            if memchr::memchr2(b'&', b'<', text).is_none() {
+                let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
+                self.last_ref = Some(match t {
+                    Some(b"s") => text.parse::<usize>().ok(),
+                    _ => None,
+                });
+                return match t {
+                    Some(b"inlineStr" | b"is") => Ok(DataRef::Empty),
+                    Some(b"n" | b"s" | b"b" | b"e") | None => self.read_v(text, s, t),
+                    _ => {
+                        if text.contains('\r') {
+                            return Err(Unknown);
+                        }
+                        self.text.clear();
+                        self.text.push_str(text);
+                        self.typed_text(t)
+                    }
+                };
+            }
+        }
+        if let Some(inner) = between(body, prefix, b"is") {
+            if let Some(text) = between_whole(inner, prefix, b"t") {
+                if memchr::memchr3(b'&', b'<', b'\r', text).is_none() {
+                    let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
+                    let text = text.trim_matches([' ', '\t', '\r', '\n']);
+                    self.text.clear();
+                    if text.contains("_x") {
+                        self.text.push_str(&unescape_xml(text));
+                    } else {
+                        self.text.push_str(text);
+                    }
+                    return Ok(DataRef::SharedString(&self.text));
+                }
+            }
+        }
+        self.general(raw, s, t)
+    }
+
+    /// Any other cell, read with quick-xml event by event as calamine does.
+    fn general(
+        &mut self,
+        raw: &[u8],
+        s: Option<&[u8]>,
+        t: Option<&[u8]>,
+    ) -> Result<DataRef<'_>, Unknown> {
+        let mut xml = xml_reader(raw);
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        match xml.read_event_into(&mut buf).map_err(|_| Unknown)? {
+            Event::Start(e) if e.local_name().as_ref() == "c" => {}
+            _ => return Err(Unknown),
+        }
+        // What the last child gives (calamine keeps the value of the last one).
+        enum Got {
+            Empty,
+            Text,
+            Plain(String),
+            V(String),
+        }
+        let mut got = Got::Empty;
+        let mut inner = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf).map_err(|_| Unknown)? {
+                Event::Start(e) => match e.local_name().as_ref() {
+                    "is" => {
+                        let closing = e.name().as_ref().to_string();
+                        got = match read_string(&mut xml, &closing, &mut inner)? {
+                            Some(text) => {
+                                self.text = text;
+                                Got::Text
+                            }
+                            None => Got::Empty,
+                        };
+                    }
+                    "v" if matches!(t, Some(b"inlineStr" | b"is")) => {
+                        skip_to_end(&mut xml, &e)?;
+                        got = Got::Empty;
+                    }
+                    "v" => {
+                        let name = e.name().as_ref().to_string();
+                        let mut value = String::new();
+                        let plain = matches!(t, Some(b"n" | b"s" | b"b" | b"e") | None);
+                        let mut this = None;
+                        let mut first = true;
+                        loop {
+                            inner.clear();
+                            let event = xml.read_event_into(&mut inner).map_err(|_| Unknown)?;
+                            match event {
+                                // calamine reads these types from the first event, raw: its
+                                // text, or nothing when it ends there.
+                                Event::Text(x) if plain && first => {
+                                    let raw: &str = &x;
+                                    this = Some(Got::Plain(raw.to_string()));
+                                    skip_to_end(&mut xml, &e)?;
+                                    break;
+                                }
+                                Event::End(end) if end.name().as_ref() == name.as_str() => break,
+                                _ if plain => return Err(Unknown),
+                                Event::Text(x) => value.push_str(&x.xml10_content()),
+                                Event::GeneralRef(r) => entity(&r, &mut value)?,
+                                Event::Eof => return Err(Unknown),
+                                _ => (),
+                            }
+                            first = false;
+                        }
+                        got = this.unwrap_or(if plain { Got::Empty } else { Got::V(value) });
+                    }
+                    // A formula: the one-pass writer does not handle them.
+                    _ => return Err(Unknown),
+                },
+                Event::End(e) if e.local_name().as_ref() == "c" => break,
+                Event::Eof => return Err(Unknown),
+                _ => (),
+            }
+        }
+        self.buf = buf;
+        match got {
+            Got::Empty => Ok(DataRef::Empty),
+            Got::Text => Ok(DataRef::SharedString(&self.text)),
+            Got::Plain(v) => self.read_v(&v, s, t),
+            Got::V(value) => {
+                self.text = value;
+                self.typed_text(t)
+            }
+        }
+    }
+
+    /// `read_v` for the types read as (unescaped) text: `str`, `d`; `self.text` holds it.
+    fn typed_text(&mut self, t: Option<&[u8]>) -> Result<DataRef<'_>, Unknown> {
+        match t {
+            Some(b"d") => Ok(DataRef::DateTimeIso(self.text.clone())),
+            Some(b"str") => {
+                let text = unescape_xml(&self.text);
+                self.text = text;
+                Ok(DataRef::SharedString(&self.text))
+            }
+            _ => Err(Unknown),
+        }
+    }
+
+    /// calamine's `read_v` for the plain types (`n`, `s`, `b`, `e`, none).
+    fn read_v(&self, v: &str, s: Option<&[u8]>, t: Option<&[u8]>) -> Result<DataRef<'a>, Unknown> {
+        let strings: &'a Strings = self.strings;
+        match t {
+            Some(b"s") => {
+                if v.is_empty() {
+                    return Ok(DataRef::Empty);
+                }
+                let index: usize = v.parse().map_err(|_| Unknown)?;
+                strings.get(index).map(DataRef::SharedString).ok_or(Unknown)
+            }
+            Some(b"b") => {
+                let value = v.trim();
+                if value.is_empty() {
+                    Ok(DataRef::Empty)
+                } else if value == "0" || value.eq_ignore_ascii_case("false") {
+                    Ok(DataRef::Bool(false))
+                } else if value == "1" || value.eq_ignore_ascii_case("true") {
+                    Ok(DataRef::Bool(true))
+                } else {
+                    Err(Unknown)
+                }
+            }
+            Some(b"e") => v
+                .parse::<CellErrorType>()
+                .map(DataRef::Error)
+                .map_err(|_| Unknown),
+            _ => {
+                if v.is_empty() {
+                    return Ok(DataRef::Empty);
+                }
+                // Plain decimal numbers only: what calamine's float parser and Rust's agree on.
+                let plain = !v.starts_with('+')
+                    && v.bytes().all(|b| {
+                        b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')
+                    });
+                if !plain {
+                    // No float parser takes it (but `inf` and `nan`, which calamine's does):
+                    // without a type, the text itself.
+                    let lower = v.to_ascii_lowercase();
+                    if t.is_none() && !lower.contains("inf") && !lower.contains("nan") {
+                        return Ok(DataRef::String(v.to_string()));
+                    }
+                    return Err(Unknown);
+                }
+                let number = v.parse::<f64>().map_err(|_| Unknown)?;
+                let kind = match s {
+                    Some(style) => {
+                        let id = std::str::from_utf8(style)
+                            .ok()
+                            .and_then(|x| x.parse::<usize>().ok())
+                            .ok_or(Unknown)?;
+                        self.kinds.get(id).copied()
+                    }
+                    None => Some(NumberKind::Other),
+                };
+                Ok(match kind {
+                    Some(NumberKind::DateTime) => DataRef::DateTime(ExcelDateTime::new(
+                        number,
+                        ExcelDateTimeType::DateTime,
+                        self.is_1904,
+                    )),
+                    Some(NumberKind::TimeDelta) => DataRef::DateTime(ExcelDateTime::new(
+                        number,
+                        ExcelDateTimeType::TimeDelta,
+                        self.is_1904,
+                    )),
+                    _ => DataRef::Float(number),
+                })
+            }
+        }
+    }
+}
+
+/// Skip to the end of element `e`.
+fn skip_to_end(xml: &mut Reader<&[u8]>, e: &BytesStart<'_>) -> Result<(), Unknown> {
+    let mut buf = Vec::new();
+    xml.read_to_end_into(e.name(), &mut buf)
+        .map(|_| ())
+        .map_err(|_| Unknown)
+}
+
+/// The text of a body that is exactly `<p:name>text</p:name></p:c>` (`p:` the prefix).
+fn between<'x>(body: &'x [u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
+    let rest = strip_tag(body, b"<", prefix, name)?;
+    let rest = rest.strip_suffix(b">")?;
+    let rest = rest.strip_suffix(b"c")?;
+    let rest = rest.strip_suffix(prefix)?;
+    let rest = rest.strip_suffix(b"</")?;
+    let rest = rest.strip_suffix(b">")?;
+    let rest = rest.strip_suffix(name)?;
+    let rest = rest.strip_suffix(prefix)?;
+    rest.strip_suffix(b"</")
+}
+
+/// The text of `xml` that is exactly `<p:name>text</p:name>`.
+fn between_whole<'x>(xml: &'x [u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
+    let rest = strip_tag(xml, b"<", prefix, name)?;
+    let rest = rest.strip_suffix(b">")?;
+    let rest = rest.strip_suffix(name)?;
+    let rest = rest.strip_suffix(prefix)?;
+    rest.strip_suffix(b"</")
+}
+
+/// `xml` after the start tag `<p:name>` (no attributes).
+fn strip_tag<'x>(xml: &'x [u8], open: &[u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
+    xml.strip_prefix(open)?
+        .strip_prefix(prefix)?
+        .strip_prefix(name)?
+        .strip_prefix(b">")
+}
+
+/// The raw value of attribute `name` in a start tag; [`Unknown`] when the tag has a form this
+/// simple reader does not take (an attribute with entities or without quotes).
+fn attr<'x>(tag: &'x [u8], name: &[u8]) -> Result<Option<&'x [u8]>, Unknown> {
+    let mut i = memchr::memchr2(b' ', b'\t', tag).unwrap_or(tag.len());
+    let end = tag.len() - usize::from(tag.ends_with(b"/>")) - 1;
+    loop {
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= end {
+            return Ok(None);
+        }
+        let key_start = i;
+        while i < end && tag[i] != b'=' && !tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &tag[key_start..i];
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if tag.get(i) != Some(&b'=') {
+            return Err(Unknown);
+        }
+        i += 1;
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let quote = *tag.get(i).ok_or(Unknown)?;
+        if quote != b'"' && quote != b'\'' {
+            return Err(Unknown);
+        }
+        let value_start = i + 1;
+        let value_end =
+            value_start + memchr::memchr(quote, &tag[value_start..end]).ok_or(Unknown)?;
+        let value = &tag[value_start..value_end];
+        if key == name {
+            if value.contains(&b'&') {
+                return Err(Unknown);
+            }
+            return Ok(Some(value));
+        }
+        i = value_end + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::{self, catalogue, Options, RawBook};
+    use calamine::{Data, DataType, Reader, Xlsx};
+    use std::io::{Cursor, Read};
+
+    fn read_part(bytes: &[u8], path: &str) -> Vec<u8> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        zip.by_name(path).unwrap().read_to_end(&mut out).unwrap();
+        out
+    }
+
+    /// Every worksheet's cells as calamine's streaming reader gives them and as this module
+    /// reads them in the writer's walk, compared; how many cells were compared, and how many
+    /// this module left to calamine (formulas).
+    fn compare(bytes: &[u8]) -> (usize, usize) {
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let is_1904 = book.has_1904_epoch();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let map = super::super::package::map_package(&mut zip).unwrap();
+        let strings = match &map.shared_strings {
+            Some(path) => shared_strings(&read_part(bytes, path)).unwrap(),
+            None => Strings::default(),
+        };
+        let (mut compared, mut unknown) = (0, 0);
+        for part in &map.sheets {
+            let Ok(mut reader) = book.worksheet_cells_reader(&part.name) else {
+                continue; // a chart sheet
+            };
+            let kinds = number_kinds(reader.styles());
+            let mut theirs = Vec::new();
+            while let Some(cell) = reader.next_cell().unwrap() {
+                if !cell.get_value().is_empty() {
+                    theirs.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+            }
+            let xml = read_part(bytes, &part.path);
+            let mut values = CellValues::new(&strings, kinds, is_1904);
+            let mut ours = Vec::new();
+            let mut left = Vec::new();
+            super::super::patch::walk_cells(
+                &xml[..],
+                &mut std::io::sink(),
+                None,
+                |row, col, raw, _| {
+                    let prefix = super::super::patch::prefix_of(raw);
+                    match values.value(raw, prefix) {
+                        Ok(value) if !value.is_empty() => {
+                            ours.push(((row, col), Data::from(value)));
+                        }
+                        Ok(_) => {}
+                        Err(Unknown) => {
+                            let text = String::from_utf8_lossy(raw);
+                            assert!(text.contains("<f") || text.contains(":f"), "{text}");
+                            left.push((row, col));
+                        }
+                    }
+                    Ok(false)
+                },
+                |_, _| Ok(()),
+            )
+            .unwrap();
+            theirs.retain(|(at, _)| !left.contains(at));
+            assert_eq!(ours, theirs, "sheet {}", part.name);
+            compared += ours.len();
+            unknown += left.len();
+        }
+        (compared, unknown)
+    }
+
+    #[test]
+    fn cells_read_as_calamine_reads_them() {
+        let options = Options {
+            rows: 150,
+            extra_sheet: true,
+            formula_column: true,
+            ..Options::default()
+        };
+        let export = testdata::disabled_users(&options);
+        // Excel's layout: shared strings, dates by style, numbers, formulas left to calamine.
+        let (compared, unknown) = compare(&export.to_xlsx());
+        assert!(
+            compared > 150 * 20 && unknown >= 150,
+            "{compared} {unknown}"
+        );
+        // Dynamics' own layout: `x:` prefixes, inline strings, no shared strings.
+        let (compared, unknown) = compare(&export.to_dynamics_raw_xlsx());
+        assert!(
+            compared > 150 * 20 && unknown >= 150,
+            "{compared} {unknown}"
+        );
+        for language in [
+            testdata::localized::Language::German,
+            testdata::localized::Language::French,
+        ] {
+            let localized = testdata::localized::disabled_users(language, &options);
+            assert!(compare(&localized.to_xlsx()).0 > 150 * 20);
+        }
+        // The leak catalogue.
+        for place in catalogue::Place::CLEANED {
+            let planted = catalogue::planted(place);
+            assert!(compare(&planted.xlsx).0 > 0, "{place:?}");
+        }
+        for (place, _, _) in catalogue::Place::FAILING {
+            assert!(compare(&catalogue::planted(place).xlsx).0 > 0, "{place:?}");
+        }
+    }
+
+    #[test]
+    fn edge_cells_read_as_calamine_reads_them() {
+        // Rich text with phonetic runs, escapes and entities, spaces kept or trimmed, CDATA,
+        // booleans, errors, ISO dates, formula text results, dates in both systems, styles.
+        let rows = [
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>"#,
+            r#"<row r="2"><c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t>Zo</t></r><r><t xml:space="preserve">ë </t></r><rPh sb="0" eb="1"><t>ゾ</t></rPh></is></c><c r="B2" t="inlineStr"><is><t>  a &amp; b &#x41;_x000D__x0041_ </t></is></c><c r="C2" t="inlineStr"><is><t xml:space="preserve">  kept  </t></is></c><c r="D2" t="inlineStr"><is><t><![CDATA[<x> & y]]></t></is></c><c r="E2" t="inlineStr"><is><t>_xD83D__xDE00_ _x005F_x0041_</t></is></c></row>"#,
+            r#"<row r="3"><c r="A3" t="b"><v>1</v></c><c r="B3" t="b"><v>false</v></c><c r="C3" t="e"><v>#N/A</v></c><c r="D3" t="d"><v>2024-03-01T10:00:00</v></c><c r="E3" t="str"><v>a &lt; b_x0041_</v></c></row>"#,
+            r#"<row r="4"><c r="A4" s="1"><v>45000.5</v></c><c r="B4"><v>-1.5e3</v></c><c r="C4" t="n" s="0"><v>7</v></c><c r="D4" s="1"/><c r="E4" t="inlineStr"><v>ignored</v></c></row>"#,
+            r#"<row><c t="s"><v>2</v></c><c><v>3</v></c><c r="E5" t="str"><v>line&#13;
+two</v></c></row>"#,
+            r#"<row r="7" spans="1:2"><c r="A7" t="inlineStr"><is></is></c><c r="B7" t="s"><v></v></c><c r="C7" t="inlineStr"><is><t/></is></c><c r="D7"><v>text</v></c></row>"#,
+        ];
+        let shared = vec![
+            "<si><t>Header</t></si>".to_string(),
+            "<si><r><t>ri</t></r><r><t xml:space=\"preserve\">ch </t></r></si>".to_string(),
+            "<si><t xml:space=\"preserve\"> sp </t></si>".to_string(),
+            "<si><t>a&amp;b_x000A_</t><rPh><t>x</t></rPh></si>".to_string(),
+            "<si/>".to_string(),
+        ];
+        for date1904 in [false, true] {
+            let book = RawBook {
+                date1904,
+                sheets: vec![(
+                    "Edge".into(),
+                    format!("<sheetData>{}</sheetData>", rows.concat()),
+                )],
+                shared_strings: Some(shared.clone()),
+            };
+            let (compared, unknown) = compare(&book.to_xlsx());
+            assert_eq!((compared, unknown), (24, 0));
+        }
+    }
+
+    #[test]
+    fn number_formats_as_calamine_tells_dates() {
+        assert_eq!(custom_kind("yyyy-mm-dd"), NumberKind::DateTime);
+        assert_eq!(custom_kind("[h]:mm:ss"), NumberKind::TimeDelta);
+        assert_eq!(custom_kind("#,##0.00"), NumberKind::Other);
+        assert_eq!(custom_kind("\"day\" 0"), NumberKind::Other);
+        assert_eq!(custom_kind("0;[Red]d"), NumberKind::Other);
+        for id in 0..60 {
+            if let Some(code) = builtin_code(id) {
+                assert_eq!(custom_kind(code), builtin_kind(id), "{id} {code}");
+            }
+        }
+        assert_eq!(
+            unescape_xml("_x0041__xD83D__xDE00__xD800_x_x005F_x0041_"),
+            "A😀\u{FFFD}x_x0041_"
+        );
+    }
+}
