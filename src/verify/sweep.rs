@@ -403,91 +403,42 @@ fn sweep_values<'a>(
 }
 
 /// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
-/// time), gathered record by record: the distinct values of the kept columns, and the values
-/// the map removes, in one buffer.
+/// time). It takes two passes over the records:
+///
+/// 1. before the stream, [`Gathered::count_kept`] counts the distinct values of the kept
+///    columns in every record, and indexes them ([`Haystack`]);
+/// 2. during the stream, [`Gathered::record`] looks each value the map removes up in that
+///    index: only a value whose first word is in some kept text can be found there (a
+///    fraction of the millions removed in a large export); those are searched in batches as
+///    they come, and only what they hit is kept. A deleted row's kept values are taken off
+///    the counts ([`Gathered::forget`]).
+///
+/// So no removed value is held longer than its batch.
 #[derive(Debug)]
 pub struct Gathered {
     sheet: String,
     headers: Vec<String>,
-    /// Per column: kept (then its distinct values and their counts), or scrubbed.
-    kept: Vec<Option<HashMap<String, u64>>>,
+    /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
+    kept: Vec<Option<HashMap<Box<str>, u32>>>,
+    /// The kept columns, in order.
+    kept_columns: Vec<usize>,
+    /// The distinct kept values, indexed once the first pass is over.
+    hay: Haystack,
+    /// Per text of `hay`: its column and how many kept cells hold it.
+    texts: Vec<(u32, u64)>,
     /// Per column: whether it names people (see [`identifies`]).
     named: Vec<bool>,
     /// Per rule of the map: whether its key names people.
     rule_named: Vec<bool>,
-    /// The removed values that could be found at all (see [`super::needles::never_found`]).
-    removed: Removed,
-}
-
-/// Values stored one after the other, in blocks of [`Removed::BLOCK`] values: a large export
-/// removes millions, and one growing buffer would be copied (and its memory touched afresh)
-/// each time it doubled.
-#[derive(Debug, Default)]
-struct Removed {
-    blocks: Vec<RemovedBlock>,
-    len: usize,
-}
-
-#[derive(Debug)]
-struct RemovedBlock {
-    /// The block's values one after the other: value `i` ends at `ends[i]` and starts where
-    /// value `i - 1` ends.
-    text: String,
+    /// Removed values that some kept text may hold, waiting to be searched, one after the
+    /// other: value `i` ends at `ends[i]`; with whether it came from a column of people's
+    /// names (or is what `redact` replaced).
+    pending: String,
     ends: Vec<usize>,
-    /// Per value: whether it comes from a column of people's names (or is what `redact`
-    /// replaced). Whether it identifies a person is worked out only for the few values found
-    /// in kept cells, not for the millions gathered.
     names: Vec<bool>,
-}
-
-impl Removed {
-    const BLOCK: usize = 1 << 16;
-
-    fn push(&mut self, value: &str, name: bool) {
-        let fresh = match self.blocks.last() {
-            None => true,
-            Some(block) => block.ends.len() == Self::BLOCK,
-        };
-        if fresh {
-            // A block's text is about as long as the last one's.
-            let size = self
-                .blocks
-                .last()
-                .map_or(1 << 12, |b| b.text.len() + b.text.len() / 8);
-            self.blocks.push(RemovedBlock {
-                text: String::with_capacity(size),
-                ends: Vec::with_capacity(if self.blocks.is_empty() {
-                    64
-                } else {
-                    Self::BLOCK
-                }),
-                names: Vec::with_capacity(if self.blocks.is_empty() {
-                    64
-                } else {
-                    Self::BLOCK
-                }),
-            });
-        }
-        let Some(block) = self.blocks.last_mut() else {
-            return;
-        };
-        block.text.push_str(value);
-        block.ends.push(block.text.len());
-        block.names.push(name);
-        self.len += 1;
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Value `i` and whether it names a person.
-    fn get(&self, i: usize) -> (&str, bool) {
-        let block = &self.blocks[i / Self::BLOCK];
-        let i = i % Self::BLOCK;
-        let start = if i == 0 { 0 } else { block.ends[i - 1] };
-        (&block.text[start..block.ends[i]], block.names[i])
-    }
+    /// What the searches found: whether the value identifies a person on its own (see
+    /// [`identifies`]), and the kept text holding it.
+    hits: HashSet<(bool, u32)>,
 }
 
 impl Gathered {
@@ -500,41 +451,74 @@ impl Gathered {
             .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
             .map(|t| t.col)
             .collect();
+        let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..headers.len() as u32)
+            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
+            .collect();
         Gathered {
             sheet: sheet.to_string(),
             headers: headers.to_vec(),
-            kept: (0..headers.len() as u32)
-                .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
-                .collect(),
+            kept_columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
+            kept,
+            hay: Haystack::default(),
+            texts: Vec::new(),
             named: headers.iter().map(|h| names_people(h)).collect(),
             rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
-            removed: Removed::default(),
+            pending: String::new(),
+            ends: Vec::new(),
+            names: Vec::new(),
+            hits: HashSet::new(),
         }
     }
 
-    /// One kept record (`fields`) and its changes.
-    pub fn record<'f>(
-        &mut self,
-        map: &Map,
-        fields: impl Iterator<Item = &'f str>,
-        changes: &[crate::apply::Change],
-    ) {
-        let fields: Vec<&str> = fields.collect();
-        for (c, field) in fields.iter().enumerate() {
-            if field.is_empty() {
-                continue;
+    /// The columns whose values [`Gathered::count_kept`] takes, in order.
+    pub fn kept_columns(&self) -> &[usize] {
+        &self.kept_columns
+    }
+
+    /// First pass: a record's `value` in kept column `col` (see [`Gathered::kept_columns`]).
+    /// Every record's kept values come before the first [`Gathered::record`].
+    pub fn count_kept(&mut self, col: usize, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let Some(Some(seen)) = self.kept.get_mut(col) else {
+            return;
+        };
+        match seen.get(value) {
+            Some(&t) => self.texts[t as usize].1 += 1,
+            None => {
+                let t = self.hay.push(value, true);
+                seen.insert(value.into(), t);
+                self.texts.push((col as u32, 1));
             }
-            if let Some(Some(seen)) = self.kept.get_mut(c) {
-                match seen.get_mut(*field) {
-                    Some(n) => *n += 1,
-                    None => {
-                        seen.insert(field.to_string(), 1);
-                    }
+        }
+    }
+
+    /// A deleted record (`fields`): its kept values are no kept cells of the output.
+    pub fn forget<'f>(&mut self, fields: impl Iterator<Item = &'f str>) {
+        for (c, field) in fields.enumerate() {
+            if let Some(Some(seen)) = self.kept.get(c) {
+                if let Some(&t) = seen.get(field) {
+                    let cells = &mut self.texts[t as usize].1;
+                    *cells = cells.saturating_sub(1);
                 }
             }
         }
+    }
+
+    /// One kept record (`field` gives its fields by column) and its changes.
+    pub fn record<'f>(
+        &mut self,
+        map: &Map,
+        field: impl Fn(usize) -> Option<&'f str>,
+        changes: &[crate::apply::Change],
+    ) {
+        if self.hay.is_empty() {
+            return;
+        }
         for change in changes {
-            let Some(old) = fields.get(change.col as usize).filter(|f| !f.is_empty()) else {
+            let c = change.col as usize;
+            let Some(old) = field(c).filter(|f| !f.is_empty()) else {
                 continue;
             };
             let rule = &map.rules[change.rule];
@@ -545,23 +529,51 @@ impl Gathered {
                     }
                 }
                 _ => {
-                    let name = self
-                        .named
-                        .get(change.col as usize)
-                        .copied()
-                        .unwrap_or(false)
-                        || self.rule_named[change.rule];
+                    let name =
+                        self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
                     self.push(old, name);
                 }
             }
         }
     }
 
+    /// Removed values searched at once (in parallel).
+    const BATCH: usize = 1 << 14;
+
     fn push(&mut self, value: &str, name: bool) {
-        // A value too short to be searched is never found: it need not be kept.
-        if !super::needles::never_found(value) {
-            self.removed.push(value, name);
+        // A value too short to be searched is never found, and one whose first word is in no
+        // kept text cannot be found there.
+        if super::needles::never_found(value) || !self.hay.may_hold(value) {
+            return;
         }
+        self.pending.push_str(value);
+        self.ends.push(self.pending.len());
+        self.names.push(name);
+        if self.ends.len() == Self::BATCH {
+            self.search();
+        }
+    }
+
+    /// Search the kept texts for the pending values.
+    fn search(&mut self) {
+        let mut start = 0;
+        let values: Vec<&str> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let value = &self.pending[start..end];
+                start = end;
+                value
+            })
+            .collect();
+        for (v, t) in self.hay.find(&values) {
+            if !only_in_compounds(self.hay.text(t), values[v]) {
+                self.hits.insert((identifies(values[v], self.names[v]), t));
+            }
+        }
+        self.pending.clear();
+        self.ends.clear();
+        self.names.clear();
     }
 
     /// The residuals to report, or the failure (see [`sweep`]).
@@ -569,73 +581,22 @@ impl Gathered {
     /// # Errors
     /// [`Problem::Residual`] for kept columns holding values that identify people.
     pub fn finish(mut self, map: &Map) -> Result<Vec<Residual>, Problem> {
-        let mut hay = Haystack::default();
-        let mut places = Vec::new();
-        // Each column's values are dropped as they are indexed: the memory is reused.
-        for (col, seen) in std::mem::take(&mut self.kept).into_iter().enumerate() {
-            for (text, cells) in seen.into_iter().flatten() {
-                places.push(Place::Kept {
-                    sheet: 0,
-                    col: col as u32,
-                    cells,
-                });
-                hay.push(&text, true);
-            }
-        }
-        if hay.is_empty() || self.removed.len() == 0 {
-            return Ok(Vec::new());
-        }
-        // Only the values whose first word is in some kept text can be found there, and a value
-        // removed from many rows (a first name) is searched once. Millions of values: each
-        // candidate is one number (its hash, then its position), sorted in place, so that equal
-        // values sit together; memory is what costs most here.
-        const CHUNK: usize = 1 << 16;
-        let hasher = std::hash::RandomState::new();
-        let value = |i: usize| self.removed.get(i);
-        let count = self.removed.len();
-        // Past 2^32 values a position does not fit beside the hash: then the hash is left out
-        // and the values are not deduplicated (slower, same result).
-        let wide = count > u32::MAX as usize;
-        let mut candidates: Vec<u64> = (0..count.div_ceil(CHUNK))
-            .into_par_iter()
-            .flat_map_iter(|chunk| {
-                let (value, hay, hasher) = (&value, &hay, &hasher);
-                (chunk * CHUNK..count.min((chunk + 1) * CHUNK)).filter_map(move |i| {
-                    let (text, name) = value(i);
-                    hay.may_hold(text).then(|| {
-                        if wide {
-                            return i as u64;
-                        }
-                        let hash = std::hash::BuildHasher::hash_one(hasher, (text, name));
-                        (hash & !u64::from(u32::MAX)) | i as u64
-                    })
-                })
+        self.search();
+        let places: Vec<Place> = self
+            .texts
+            .iter()
+            .map(|&(col, cells)| Place::Kept {
+                sheet: 0,
+                col,
+                cells,
             })
             .collect();
-        candidates.par_sort_unstable();
-        let (mut values, mut names): (Vec<&str>, Vec<bool>) = (Vec::new(), Vec::new());
-        let mut group_start = 0;
-        for (n, &key) in candidates.iter().enumerate() {
-            if n > 0 && key >> 32 != candidates[n - 1] >> 32 {
-                group_start = values.len();
-            }
-            let (text, name) = value(if wide {
-                key as usize
-            } else {
-                (key & u64::from(u32::MAX)) as usize
-            });
-            // Equal values have equal hashes: only this hash's group can hold a copy.
-            if wide || !(group_start..values.len()).any(|k| values[k] == text && names[k] == name) {
-                values.push(text);
-                names.push(name);
-            }
-        }
-        drop(candidates);
-        let hits: Vec<(bool, u32)> = hay
-            .find(&values)
-            .into_iter()
-            .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
-            .map(|(v, t)| (identifies(values[v], names[v]), t))
+        // A text only deleted rows held is in no kept cell.
+        let hits: Vec<(bool, u32)> = self
+            .hits
+            .iter()
+            .filter(|&&(_, t)| self.texts[t as usize].1 > 0)
+            .copied()
             .collect();
         judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
     }
