@@ -492,92 +492,129 @@ pub fn scrub_opened<W: Write, C: Write>(
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
-    let mut gathered = sweep.then(|| {
-        let mut gathered = crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers);
-        count_kept(&dialect, text.as_bytes(), &mut gathered);
-        gathered
-    });
+    let mut gathered =
+        sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
+    // The sweep's first pass: with one thread before the stream, with more beside it (the
+    // stream takes the kept values over as soon as they are ready).
+    let mut first_pass = gathered.as_mut().map(|g| g.kept_values());
+    if rayon::current_num_threads() < 2 {
+        if let (Some(g), Some(mut kept)) = (&mut gathered, first_pass.take()) {
+            count_kept(&dialect, text.as_bytes(), &mut kept);
+            g.set_kept(kept);
+        }
+    }
+    let handed = std::sync::Mutex::new(None);
+    let ready = std::sync::atomic::AtomicBool::new(false);
+    let take_over = |g: &mut crate::verify::sweep::Gathered| {
+        if let Some(kept) = handed.lock().ok().and_then(|mut h| h.take()) {
+            g.set_kept(kept);
+        }
+    };
     file.start_sheet(sheet_name);
     let written = |_| Problem::Build("writing the changes file failed".into());
     let mut per_column = vec![0u64; header.len()];
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
-    write_records(&dialect, neutralize, out, |emit| {
-        let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
-        emit(0, &fields)?;
-        drop(fields);
-        // One record's cells, their strings reused from record to record.
-        let mut row_cells: Vec<Data> = Vec::new();
-        let (mut changed, mut deleted) = (Vec::new(), Vec::new());
-        let mut row = 0u32;
-        while reader.read_record(&mut record).map_err(parse_error)? {
-            row += 1;
-            rows += 1;
-            let len = record.len();
-            if row_cells.len() < len {
-                row_cells.resize(len, Data::Empty);
-            }
-            for (c, field) in record.iter().enumerate() {
-                match &mut row_cells[c] {
-                    _ if field.is_empty() => row_cells[c] = Data::Empty,
-                    Data::String(s) => {
-                        s.clear();
-                        s.push_str(field);
+    let stream = || {
+        write_records(&dialect, neutralize, out, |emit| {
+            let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
+            emit(0, &fields)?;
+            drop(fields);
+            // One record's cells, their strings reused from record to record.
+            let mut row_cells: Vec<Data> = Vec::new();
+            let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+            let mut row = 0u32;
+            while reader.read_record(&mut record).map_err(parse_error)? {
+                row += 1;
+                rows += 1;
+                if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
+                    if ready.load(std::sync::atomic::Ordering::Acquire) {
+                        take_over(g);
                     }
-                    slot => *slot = Data::String(field.to_string()),
                 }
-            }
-            for slot in &mut row_cells[len..] {
-                *slot = Data::Empty;
-            }
-            changed.clear();
-            deleted.clear();
-            applier.apply_row(
-                row,
-                |c| row_cells.get(c as usize).unwrap_or(&Data::Empty),
-                &mut changed,
-                &mut deleted,
-            );
-            let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
-            if let Some(d) = deleted.first() {
-                deleted_rows.push(crate::report::deleted_row(map, d, id));
+                let len = record.len();
+                if row_cells.len() < len {
+                    row_cells.resize(len, Data::Empty);
+                }
+                for (c, field) in record.iter().enumerate() {
+                    match &mut row_cells[c] {
+                        _ if field.is_empty() => row_cells[c] = Data::Empty,
+                        Data::String(s) => {
+                            s.clear();
+                            s.push_str(field);
+                        }
+                        slot => *slot = Data::String(field.to_string()),
+                    }
+                }
+                for slot in &mut row_cells[len..] {
+                    *slot = Data::Empty;
+                }
+                changed.clear();
+                deleted.clear();
+                applier.apply_row(
+                    row,
+                    |c| row_cells.get(c as usize).unwrap_or(&Data::Empty),
+                    &mut changed,
+                    &mut deleted,
+                );
+                let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
+                if let Some(d) = deleted.first() {
+                    deleted_rows.push(crate::report::deleted_row(map, d, id));
+                    if let Some(g) = &mut gathered {
+                        g.forget(record.iter());
+                    }
+                    continue;
+                }
+                let record_id = match id {
+                    Some(Data::String(s)) => s.as_str(),
+                    _ => "",
+                };
                 if let Some(g) = &mut gathered {
-                    g.forget(record.iter());
+                    g.record(map, |c| record.get(c), &changed);
                 }
-                continue;
-            }
-            let record_id = match id {
-                Some(Data::String(s)) => s.as_str(),
-                _ => "",
-            };
-            if let Some(g) = &mut gathered {
-                g.record(map, |c| record.get(c), &changed);
-            }
-            for c in &changed {
-                check_encodable(&dialect, sheet_name, c)?;
-                per_column[c.col as usize] += 1;
-                file.push(map, &headers, c, record_id).map_err(written)?;
-            }
-            cells_changed += changed.len() as u64;
-            let mut next = changed.iter().peekable();
-            let fields: Vec<Cow<str>> = record
-                .iter()
-                .enumerate()
-                .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
-                    Some(ch) => field_text(&ch.new),
-                    None => Cow::Borrowed(field),
-                })
-                .collect();
-            if neutralize {
-                neutralized += fields
+                for c in &changed {
+                    check_encodable(&dialect, sheet_name, c)?;
+                    per_column[c.col as usize] += 1;
+                    file.push(map, &headers, c, record_id).map_err(written)?;
+                }
+                cells_changed += changed.len() as u64;
+                let mut next = changed.iter().peekable();
+                let fields: Vec<Cow<str>> = record
                     .iter()
-                    .filter(|f| crate::actions::needs_neutralizing(f))
-                    .count() as u64;
+                    .enumerate()
+                    .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
+                        Some(ch) => field_text(&ch.new),
+                        None => Cow::Borrowed(field),
+                    })
+                    .collect();
+                if neutralize {
+                    neutralized += fields
+                        .iter()
+                        .filter(|f| crate::actions::needs_neutralizing(f))
+                        .count() as u64;
+                }
+                emit(row, &fields)?;
             }
-            emit(row, &fields)?;
+            Ok(())
+        })
+    };
+    let streamed = rayon::in_place_scope(|scope| {
+        if let Some(mut kept) = first_pass {
+            let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
+            scope.spawn(move |_| {
+                count_kept(dialect, text, &mut kept);
+                if let Ok(mut h) = handed.lock() {
+                    *h = Some(kept);
+                }
+                ready.store(true, std::sync::atomic::Ordering::Release);
+            });
         }
-        Ok(())
-    })?;
+        stream()
+    });
+    streamed?;
+    if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
+        take_over(g);
+    }
     file.finish().map_err(written)?;
     let sheet = crate::report::sheet_report(
         map,
@@ -600,8 +637,8 @@ pub fn scrub_opened<W: Write, C: Write>(
 /// The leak sweep's first pass over `text`: every data record's values in the kept columns
 /// (see [`crate::verify::sweep::Gathered`]). A record the reader refuses ends it; the stream
 /// then stops at the same record with the error.
-fn count_kept(dialect: &Dialect, text: &[u8], gathered: &mut crate::verify::sweep::Gathered) {
-    let columns = gathered.kept_columns().to_vec();
+fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::KeptValues) {
+    let columns = kept.columns().to_vec();
     if columns.is_empty() {
         return;
     }
@@ -614,7 +651,7 @@ fn count_kept(dialect: &Dialect, text: &[u8], gathered: &mut crate::verify::swee
     while let Ok(true) = reader.read_byte_record(&mut record) {
         for &c in &columns {
             if let Some(Ok(value)) = record.get(c).map(std::str::from_utf8) {
-                gathered.count_kept(c, value);
+                kept.count(c, value);
             }
         }
     }

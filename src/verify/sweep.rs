@@ -405,79 +405,66 @@ fn sweep_values<'a>(
 /// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
 /// time). It takes two passes over the records:
 ///
-/// 1. before the stream, [`Gathered::count_kept`] counts the distinct values of the kept
-///    columns in every record, and indexes them ([`Haystack`]);
+/// 1. [`KeptValues`] counts the distinct values of the kept columns in every record, and
+///    indexes them ([`Haystack`]);
 /// 2. during the stream, [`Gathered::record`] looks each value the map removes up in that
 ///    index: only a value whose first word is in some kept text can be found there (a
 ///    fraction of the millions removed in a large export); those are searched in batches as
 ///    they come, and only what they hit is kept. A deleted row's kept values are taken off
 ///    the counts ([`Gathered::forget`]).
 ///
-/// So no removed value is held longer than its batch.
+/// The first pass may run beside the stream ([`Gathered::waiting`]): until its index is
+/// handed over ([`Gathered::set_kept`]), the removed values and deleted rows' kept values
+/// wait in memory, and are then handled as above. Otherwise no removed value is held longer
+/// than its batch.
 #[derive(Debug)]
 pub struct Gathered {
     sheet: String,
     headers: Vec<String>,
-    /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
-    kept: Vec<Option<HashMap<Box<str>, u32>>>,
-    /// The kept columns, in order.
-    kept_columns: Vec<usize>,
-    /// The distinct kept values, indexed once the first pass is over.
-    hay: Haystack,
-    /// Per text of `hay`: its column and how many kept cells hold it.
-    texts: Vec<(u32, u64)>,
+    /// The kept columns' values, once the first pass is over.
+    kept: Option<KeptValues>,
     /// Per column: whether it names people (see [`identifies`]).
     named: Vec<bool>,
     /// Per rule of the map: whether its key names people.
     rule_named: Vec<bool>,
-    /// Removed values that some kept text may hold, waiting to be searched, one after the
-    /// other: value `i` ends at `ends[i]`; with whether it came from a column of people's
-    /// names (or is what `redact` replaced).
+    /// Removed values waiting to be searched, one after the other: value `i` ends at
+    /// `ends[i]`; with whether it came from a column of people's names (or is what `redact`
+    /// replaced). Before the first pass is over, every removed value; then only those some
+    /// kept text may hold.
     pending: String,
     ends: Vec<usize>,
     names: Vec<bool>,
+    /// Per column: whether it is kept (see [`KeptValues`]).
+    is_kept: Vec<bool>,
+    /// Kept values of deleted rows seen before the first pass was over: column and value.
+    forgotten: Vec<(usize, Box<str>)>,
     /// What the searches found: whether the value identifies a person on its own (see
     /// [`identifies`]), and the kept text holding it.
     hits: HashSet<(bool, u32)>,
 }
 
-impl Gathered {
-    /// Ready for a sheet whose columns `plan` scrubs.
-    pub fn new(map: &Map, plan: &crate::plan::SheetPlan, sheet: &str, headers: &[String]) -> Self {
-        let protected = crate::plan::protected_columns(headers, None);
-        let scrubbed: HashSet<u32> = plan
-            .targets
-            .iter()
-            .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
-            .map(|t| t.col)
-            .collect();
-        let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..headers.len() as u32)
-            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
-            .collect();
-        Gathered {
-            sheet: sheet.to_string(),
-            headers: headers.to_vec(),
-            kept_columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
-            kept,
-            hay: Haystack::default(),
-            texts: Vec::new(),
-            named: headers.iter().map(|h| names_people(h)).collect(),
-            rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
-            pending: String::new(),
-            ends: Vec::new(),
-            names: Vec::new(),
-            hits: HashSet::new(),
-        }
+/// The distinct values of a streamed CSV's kept columns (neither scrubbed nor protected), with
+/// how many cells hold each, indexed for the leak sweep (see [`Gathered`]).
+#[derive(Debug)]
+pub struct KeptValues {
+    /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
+    kept: Vec<Option<HashMap<Box<str>, u32>>>,
+    /// The kept columns, in order.
+    columns: Vec<usize>,
+    /// The distinct kept values.
+    hay: Haystack,
+    /// Per text of `hay`: its column and how many kept cells hold it.
+    texts: Vec<(u32, u64)>,
+}
+
+impl KeptValues {
+    /// The columns whose values [`KeptValues::count`] takes, in order.
+    pub fn columns(&self) -> &[usize] {
+        &self.columns
     }
 
-    /// The columns whose values [`Gathered::count_kept`] takes, in order.
-    pub fn kept_columns(&self) -> &[usize] {
-        &self.kept_columns
-    }
-
-    /// First pass: a record's `value` in kept column `col` (see [`Gathered::kept_columns`]).
-    /// Every record's kept values come before the first [`Gathered::record`].
-    pub fn count_kept(&mut self, col: usize, value: &str) {
+    /// A record's `value` in kept column `col` (see [`KeptValues::columns`]).
+    pub fn count(&mut self, col: usize, value: &str) {
         if value.is_empty() {
             return;
         }
@@ -494,14 +481,100 @@ impl Gathered {
         }
     }
 
+    /// A deleted record's `value` in column `col` is no kept cell of the output.
+    fn forget(&mut self, col: usize, value: &str) {
+        if let Some(Some(seen)) = self.kept.get(col) {
+            if let Some(&t) = seen.get(value) {
+                let cells = &mut self.texts[t as usize].1;
+                *cells = cells.saturating_sub(1);
+            }
+        }
+    }
+}
+
+impl Gathered {
+    /// Ready for a sheet whose columns `plan` scrubs. Its kept values come from the first
+    /// pass: see [`Gathered::kept_values`].
+    pub fn new(map: &Map, plan: &crate::plan::SheetPlan, sheet: &str, headers: &[String]) -> Self {
+        Gathered {
+            sheet: sheet.to_string(),
+            headers: headers.to_vec(),
+            kept: None,
+            named: headers.iter().map(|h| names_people(h)).collect(),
+            rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
+            pending: String::new(),
+            ends: Vec::new(),
+            names: Vec::new(),
+            is_kept: Vec::new(),
+            forgotten: Vec::new(),
+            hits: HashSet::new(),
+        }
+        .with_columns(map, plan)
+    }
+
+    /// Decide the kept columns: `kept` is then an empty [`KeptValues`] to hand out.
+    fn with_columns(mut self, map: &Map, plan: &crate::plan::SheetPlan) -> Self {
+        let protected = crate::plan::protected_columns(&self.headers, None);
+        let scrubbed: HashSet<u32> = plan
+            .targets
+            .iter()
+            .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
+            .map(|t| t.col)
+            .collect();
+        let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
+            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
+            .collect();
+        self.is_kept = kept.iter().map(Option::is_some).collect();
+        self.kept = Some(KeptValues {
+            columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
+            kept,
+            hay: Haystack::default(),
+            texts: Vec::new(),
+        });
+        self
+    }
+
+    /// The empty [`KeptValues`] for the first pass to fill and hand back with
+    /// [`Gathered::set_kept`]; until then the sweep is [`Gathered::waiting`].
+    pub fn kept_values(&mut self) -> KeptValues {
+        self.kept.take().unwrap_or_else(|| KeptValues {
+            kept: Vec::new(),
+            columns: Vec::new(),
+            hay: Haystack::default(),
+            texts: Vec::new(),
+        })
+    }
+
+    /// Whether the kept values are yet to come (see [`Gathered::set_kept`]).
+    pub fn waiting(&self) -> bool {
+        self.kept.is_none()
+    }
+
+    /// The kept values of every record, from the first pass: what waited is handled now.
+    pub fn set_kept(&mut self, mut kept: KeptValues) {
+        for (col, value) in std::mem::take(&mut self.forgotten) {
+            kept.forget(col, &value);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let ends = std::mem::take(&mut self.ends);
+        let names = std::mem::take(&mut self.names);
+        self.kept = Some(kept);
+        let mut start = 0;
+        for (end, name) in ends.into_iter().zip(names) {
+            self.push(&pending[start..end], name);
+            start = end;
+        }
+    }
+
     /// A deleted record (`fields`): its kept values are no kept cells of the output.
     pub fn forget<'f>(&mut self, fields: impl Iterator<Item = &'f str>) {
         for (c, field) in fields.enumerate() {
-            if let Some(Some(seen)) = self.kept.get(c) {
-                if let Some(&t) = seen.get(field) {
-                    let cells = &mut self.texts[t as usize].1;
-                    *cells = cells.saturating_sub(1);
+            match &mut self.kept {
+                Some(kept) => kept.forget(c, field),
+                None if self.is_kept.get(c).copied().unwrap_or(false) && !field.is_empty() => {
+                    self.forgotten.push((c, field.into()));
                 }
+                None => {}
             }
         }
     }
@@ -513,7 +586,7 @@ impl Gathered {
         field: impl Fn(usize) -> Option<&'f str>,
         changes: &[crate::apply::Change],
     ) {
-        if self.hay.is_empty() {
+        if self.kept.as_ref().is_some_and(|k| k.hay.is_empty()) {
             return;
         }
         for change in changes {
@@ -543,7 +616,16 @@ impl Gathered {
     fn push(&mut self, value: &str, name: bool) {
         // A value too short to be searched is never found, and one whose first word is in no
         // kept text cannot be found there.
-        if super::needles::never_found(value) || !self.hay.may_hold(value) {
+        if super::needles::never_found(value) {
+            return;
+        }
+        let Some(kept) = &self.kept else {
+            self.pending.push_str(value);
+            self.ends.push(self.pending.len());
+            self.names.push(name);
+            return;
+        };
+        if !kept.hay.may_hold(value) {
             return;
         }
         self.pending.push_str(value);
@@ -556,6 +638,9 @@ impl Gathered {
 
     /// Search the kept texts for the pending values.
     fn search(&mut self) {
+        let Some(kept) = &self.kept else {
+            return;
+        };
         let mut start = 0;
         let values: Vec<&str> = self
             .ends
@@ -566,8 +651,8 @@ impl Gathered {
                 value
             })
             .collect();
-        for (v, t) in self.hay.find(&values) {
-            if !only_in_compounds(self.hay.text(t), values[v]) {
+        for (v, t) in kept.hay.find(&values) {
+            if !only_in_compounds(kept.hay.text(t), values[v]) {
                 self.hits.insert((identifies(values[v], self.names[v]), t));
             }
         }
@@ -579,10 +664,17 @@ impl Gathered {
     /// The residuals to report, or the failure (see [`sweep`]).
     ///
     /// # Errors
-    /// [`Problem::Residual`] for kept columns holding values that identify people.
+    /// [`Problem::Residual`] for kept columns holding values that identify people;
+    /// [`Problem::Internal`] when the kept values never came (see [`Gathered::set_kept`]).
     pub fn finish(mut self, map: &Map) -> Result<Vec<Residual>, Problem> {
+        if self.waiting() {
+            return Err(Problem::Internal);
+        }
         self.search();
-        let places: Vec<Place> = self
+        let Some(kept) = &self.kept else {
+            return Err(Problem::Internal);
+        };
+        let places: Vec<Place> = kept
             .texts
             .iter()
             .map(|&(col, cells)| Place::Kept {
@@ -595,7 +687,7 @@ impl Gathered {
         let hits: Vec<(bool, u32)> = self
             .hits
             .iter()
-            .filter(|&&(_, t)| self.texts[t as usize].1 > 0)
+            .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
             .copied()
             .collect();
         judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
@@ -1163,6 +1255,87 @@ mod tests {
             panic!("a kept full name must fail the file")
         };
         assert_eq!(columns, "sheet 'people', column 'Backup' (5)");
+    }
+
+    /// The kept values may come after the stream's first records, or after all of them
+    /// (the first pass runs beside the stream): what waited is judged as if they had come
+    /// first, deleted rows included.
+    #[test]
+    fn kept_values_that_come_late_change_nothing() {
+        let mut csv = String::from("Full Name,Team,Backup\n");
+        for i in 0..30 {
+            let name = ["Anna Berg", "Lars Holm", "Eva"][i % 3];
+            let team = if i % 5 == 0 {
+                "Lars Holm group"
+            } else {
+                "Sales"
+            };
+            let backup = if i % 7 == 0 { "Anna Berg" } else { "" };
+            csv.push_str(&format!("{name},{team},{backup}\n"));
+        }
+        let map = Map::parse(
+            "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n[[rows]]\nwhere = { column = \"Team\", matches = \"^L\" }\naction = \"delete\"\n",
+            "m.toml",
+            None,
+        )
+        .unwrap();
+        let book = crate::csv::read(csv.as_bytes(), "people").unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        let sheet = &book.sheets[0];
+        let headers = sheet.headers().unwrap();
+        let field = |row: u32, c: usize| match sheet.cell(row, c as u32) {
+            Data::String(s) => Some(s.as_str()),
+            _ => Some(""),
+        };
+        // The kept values come after `late` records.
+        let judge = |late: u32| {
+            let mut g = Gathered::new(&map, &plan.sheets[0], "people", &headers);
+            let mut kept = g.kept_values();
+            for row in 1..sheet.height() {
+                for &c in &kept.columns().to_vec() {
+                    kept.count(c, field(row, c).unwrap_or(""));
+                }
+            }
+            let mut kept = Some(kept);
+            for row in 1..sheet.height() {
+                if row > late {
+                    if let Some(k) = kept.take() {
+                        g.set_kept(k);
+                    }
+                }
+                if changes[0].deleted.iter().any(|d| d.row == row) {
+                    g.forget((0..3).map(|c| field(row, c).unwrap_or("")));
+                    continue;
+                }
+                let row_changes: Vec<_> = changes[0]
+                    .cells
+                    .iter()
+                    .filter(|c| c.row == row)
+                    .cloned()
+                    .collect();
+                g.record(&map, |c| field(row, c), &row_changes);
+            }
+            if let Some(k) = kept.take() {
+                g.set_kept(k);
+            }
+            g.finish(&map)
+        };
+        let first = judge(0);
+        let Err(Problem::Residual { columns, .. }) = &first else {
+            panic!("a kept full name must fail the file: {first:?}")
+        };
+        // Every fifth record is deleted (its team starts with L): of the five kept full
+        // names in Backup, the first record's goes with it, and the team that holds a removed
+        // name is only in deleted records.
+        assert_eq!(columns, "sheet 'people', column 'Backup' (4)");
+        for late in [1, 6, 17, 30] {
+            assert_eq!(
+                format!("{:?}", judge(late)),
+                format!("{first:?}"),
+                "late {late}"
+            );
+        }
     }
 
     #[test]
