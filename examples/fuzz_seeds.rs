@@ -26,7 +26,7 @@ fn main() -> std::io::Result<()> {
     write(
         "map_parse",
         "readme.toml",
-        include_str!("../README.md")
+        include_str!("../docs/map.md")
             .split("```toml\n")
             .nth(1)
             .and_then(|s| s.split("```").next())

@@ -26,7 +26,7 @@ pub struct Record {
 
 /// The Web API entity set name of an entity: Dataverse's default plural of the logical name
 /// (`systemuser` → `systemusers`, `msdyn_flow_approval` → `msdyn_flow_approvals`). A table
-/// created with a custom plural has another; the README says how to check.
+/// created with a custom plural has another; `docs/erase-one-person.md` says how to check.
 pub fn entity_set(logical: &str) -> String {
     let l = logical.to_ascii_lowercase();
     if let Some(stem) = l.strip_suffix('y') {

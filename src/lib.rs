@@ -36,6 +36,7 @@ pub mod csv;
 pub mod deletions;
 pub mod dynamics;
 pub mod error;
+#[cfg(any(test, feature = "testkit"))]
 pub mod floor;
 pub mod inspect;
 pub mod map;
@@ -50,8 +51,10 @@ pub mod verify;
 pub mod workbook;
 pub mod xlsx;
 
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testdata;
 

@@ -32,6 +32,9 @@ pub struct SheetScan {
     /// Rows x columns from the first to the last cell the sheet's cells and rows name (their
     /// `r` attributes), which is what a reader allocates whatever the dimension says.
     pub used_cells: u64,
+    /// Zero-based first and last row and column those `r` attributes name, when they name any:
+    /// where a whole-sheet read can put its cells without growing its grid.
+    pub span: Option<((u32, u32), (u32, u32))>,
 }
 
 fn corrupt(_: impl std::fmt::Debug) -> Problem {
@@ -307,6 +310,7 @@ pub fn scan_sheet<R: Read + Seek>(
     scan.has_formulas = cells.has_formulas;
     scan.layout.array_ranges = cells.arrays;
     scan.used_cells = cells.extent.cells();
+    scan.span = cells.extent.span();
     Ok(scan)
 }
 
@@ -495,6 +499,18 @@ struct Extent {
 impl Extent {
     fn note(range: &mut Option<(u64, u64)>, n: u64) {
         *range = Some(range.map_or((n, n), |(lo, hi)| (lo.min(n), hi.max(n))));
+    }
+
+    /// Zero-based first and last (row, column), when both rows and columns were named.
+    fn span(&self) -> Option<((u32, u32), (u32, u32))> {
+        let zero_based = |(lo, hi): (u64, u64)| -> Option<(u32, u32)> {
+            Some((
+                u32::try_from(lo.checked_sub(1)?).ok()?,
+                u32::try_from(hi.checked_sub(1)?).ok()?,
+            ))
+        };
+        let (rows, cols) = (zero_based(self.rows?)?, zero_based(self.cols?)?);
+        Some(((rows.0, cols.0), (rows.1, cols.1)))
     }
 
     fn cells(&self) -> u64 {

@@ -142,7 +142,20 @@ pub(crate) fn open_with<'b>(
     check_package(&mut zip, limits)?;
     check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
+    // Each sheet's scan (one decompression of its part) runs beside calamine's reading of the
+    // shared strings and styles, and the sheets' scans beside each other.
+    let (book, scans) = rayon::join(
+        || Xlsx::new(Cursor::new(bytes)).map_err(from_calamine),
+        || {
+            use rayon::prelude::*;
+            parts
+                .par_iter()
+                .map(|p| Some(package::scan_sheet(&mut zip.clone(), &p.path)))
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut book: Xlsx<_> = book?;
+    let mut scans = scans;
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
     let mut cut = Vec::with_capacity(metadata.len());
@@ -160,11 +173,15 @@ pub(crate) fn open_with<'b>(
                 )))
             }
         }
-        let part = parts
+        let index = parts
             .iter()
-            .find(|p| p.name == meta.name)
+            .position(|p| p.name == meta.name)
             .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
-        let scan = package::scan_sheet(&mut zip, &part.path)?;
+        let scan = match scans[index].take() {
+            Some(scan) => scan?,
+            // Two sheets of one name: the part is scanned again.
+            None => package::scan_sheet(&mut zip, &parts[index].path)?,
+        };
         // What the sheet declares, and what its cells span (the grid calamine allocates,
         // whatever the declaration says).
         let declared = scan.declared_cells.unwrap_or(0);
@@ -181,10 +198,7 @@ pub(crate) fn open_with<'b>(
         }
         any_formulas |= scan.has_formulas;
         let (cells, more) = match head {
-            None => (
-                book.worksheet_range(&meta.name).map_err(from_calamine)?,
-                false,
-            ),
+            None => (read_whole(&mut book, &meta.name, scan.span)?, false),
             Some(rows) => read_head(&mut book, &meta.name, rows)?,
         };
         let formulas = if scan.has_formulas && head.is_none() {
@@ -215,6 +229,52 @@ pub(crate) fn open_with<'b>(
         reader: book,
         cut,
         formulas: any_formulas,
+    })
+}
+
+/// A sheet's cells, as `worksheet_range` reads them (empty cells left out, the range fitted to
+/// the others), put straight into a grid of `span` (what the sheet's `r` attributes name, see
+/// [`package::SheetScan::span`]): calamine's own read first gathers every cell in a list and
+/// then copies them into the grid, which holds a large sheet's cells twice.
+fn read_whole<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+    span: Option<((u32, u32), (u32, u32))>,
+) -> Result<Range<Data>, Problem> {
+    let Some((first, last)) = span else {
+        return book.worksheet_range(name).map_err(from_calamine);
+    };
+    let mut grid: Range<Data> = Range::new(first, last);
+    let mut used: Option<((u32, u32), (u32, u32))> = None;
+    {
+        let mut reader = book.worksheet_cells_reader(name).map_err(from_calamine)?;
+        let mut outside = false;
+        while let Some(cell) = reader.next_cell().map_err(from_calamine)? {
+            if cell.get_value().is_empty() {
+                continue;
+            }
+            let (r, c) = cell.get_position();
+            if r < first.0 || r > last.0 || c < first.1 || c > last.1 {
+                // A cell without a reference, placed by calamine beyond what the scan saw.
+                outside = true;
+                break;
+            }
+            grid.set_value((r, c), Data::from(cell.get_value().clone()));
+            used = Some(match used {
+                None => ((r, c), (r, c)),
+                Some(((r0, c0), (r1, c1))) => ((r0.min(r), c0.min(c)), (r1.max(r), c1.max(c))),
+            });
+        }
+        if outside {
+            drop(reader);
+            return book.worksheet_range(name).map_err(from_calamine);
+        }
+    }
+    Ok(match used {
+        None => Range::empty(),
+        Some(bounds) if bounds == (first, last) => grid,
+        // Rows or columns at the edges that hold only empty cells: cut to the others.
+        Some((start, end)) => grid.range(start, end),
     })
 }
 
@@ -307,5 +367,69 @@ pub(crate) fn from_calamine(e: XlsxError) -> Problem {
             Problem::CorruptWorkbook("a cell value cannot be parsed")
         }
         _ => Problem::CorruptWorkbook("unexpected workbook structure"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::{self, Options, RawBook};
+
+    /// Every sheet read whole is the grid calamine's `worksheet_range` gives.
+    fn assert_read_as_calamine(bytes: &[u8]) {
+        let opened = open_with(bytes, &Limits::default(), None).unwrap();
+        let mut calamine: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        assert!(!opened.book.sheets.is_empty());
+        for sheet in &opened.book.sheets {
+            let theirs = calamine.worksheet_range(&sheet.name).unwrap();
+            assert_eq!(sheet.cells, theirs, "sheet '{}'", sheet.name);
+            assert_eq!(
+                (sheet.cells.start(), sheet.cells.end()),
+                (theirs.start(), theirs.end())
+            );
+        }
+    }
+
+    fn raw(sheet_data: &str) -> Vec<u8> {
+        RawBook {
+            sheets: vec![("S".into(), sheet_data.into())],
+            shared_strings: Some(vec!["<si><t>shared</t></si>".into()]),
+            ..RawBook::default()
+        }
+        .to_xlsx()
+    }
+
+    #[test]
+    fn generated_exports_read_whole_as_calamine_reads_them() {
+        let export = testdata::disabled_users(&Options {
+            rows: 300,
+            formula_column: true,
+            extra_sheet: true,
+            ..Options::default()
+        });
+        assert_read_as_calamine(&export.to_xlsx());
+        assert_read_as_calamine(&export.to_dynamics_raw_xlsx());
+    }
+
+    #[test]
+    fn odd_sheets_read_whole_as_calamine_reads_them() {
+        let cases = [
+            // Rows and cells at the edges that hold only empty cells: the grid is cut to the rest.
+            r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c></row><row r="2"><c r="A2"><v>1.5</v></c></row><row r="3"><c r="A3" s="1"/><c r="D3" s="1"/></row></sheetData>"#,
+            // Cells away from A1.
+            r#"<sheetData><row r="3"><c r="C3"><v>1</v></c></row><row r="5"><c r="E5" t="b"><v>1</v></c></row></sheetData>"#,
+            // Cells without a reference, placed by calamine beyond what the references name.
+            r#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row></sheetData>"#,
+            // Rows out of order, and a place written twice: the last value stays.
+            r#"<sheetData><row r="2"><c r="B2"><v>2</v></c></row><row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>9</v></c></row></sheetData>"#,
+            // Only empty cells, and no cells at all.
+            r#"<sheetData><row r="1"><c r="A1" s="1"/></row></sheetData>"#,
+            r#"<sheetData/>"#,
+            // A date (style 1) and an error.
+            r#"<sheetData><row r="1"><c r="A1" s="1"><v>45000</v></c><c r="B1" t="e"><v>#N/A</v></c></row></sheetData>"#,
+        ];
+        for case in cases {
+            assert_read_as_calamine(&raw(case));
+        }
     }
 }

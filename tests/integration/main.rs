@@ -5,6 +5,7 @@ mod workdir;
 
 mod completions;
 mod coverage;
+mod docs;
 mod dry_run;
 mod edge_cells;
 mod engine;

@@ -188,55 +188,7 @@ pub fn libreoffice_csv(soffice: &Path, xlsx: &Path, work: &Workdir) -> Option<St
     std::fs::read_to_string(csv).ok()
 }
 
-/// The text of one part of an xlsx package.
-pub fn part_text(xlsx: &[u8], part: &str) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
-    let mut text = String::new();
-    zip.by_name(part)
-        .unwrap_or_else(|_| panic!("no part {part}"))
-        .read_to_string(&mut text)
-        .expect("UTF-8 part");
-    text
-}
-
-/// A copy of an xlsx package with one part's text edited (or added, when `edit` gets `None`),
-/// every other entry copied as it is. Mutation tests break good outputs with it.
-pub fn edit_part(xlsx: &[u8], part: &str, edit: impl FnOnce(Option<String>) -> String) -> Vec<u8> {
-    let zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
-    let old = zip
-        .file_names()
-        .any(|n| n.is_ok_and(|n| n == part))
-        .then(|| part_text(xlsx, part));
-    set_part(xlsx, part, edit(old).as_bytes())
-}
-
-/// A copy of an xlsx package with one part's bytes replaced (or added), every other entry
-/// copied as it is.
-pub fn set_part(xlsx: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let mut written = false;
-    for i in 0..zip.len() {
-        let entry = zip.by_index(i).unwrap();
-        if entry.name().unwrap() == part {
-            drop(entry);
-            out.start_file(part, options).unwrap();
-            out.write_all(data).unwrap();
-            written = true;
-        } else {
-            out.raw_copy_file(entry).unwrap();
-        }
-    }
-    if !written {
-        out.start_file(part, options).unwrap();
-        out.write_all(data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
+pub use dsr_scrub::testdata::{edit_part, part_text, set_part};
 
 /// Replace exactly one occurrence of `from` in `text`.
 pub fn replace_once(text: &str, from: &str, to: &str) -> String {

@@ -1,5 +1,5 @@
 //! Part cleaners: the places of a package besides cells where a removed value can survive, each
-//! cleaned by one small function the lossless writer calls (see the README, "What is cleaned
+//! cleaned by one small function the lossless writer calls (see `docs/output.md`, "What is cleaned
 //! where").
 //!
 //! A cleaner takes a part's bytes and the values the scrub removes ([`Needles`]) and returns the
