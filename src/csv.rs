@@ -494,84 +494,127 @@ pub fn scrub_opened<W: Write, C: Write>(
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered =
         sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
+    // The sweep's first pass: with one thread before the stream, with more beside it (the
+    // stream takes the kept values over as soon as they are ready).
+    let mut first_pass = gathered.as_mut().map(|g| g.kept_values());
+    if rayon::current_num_threads() < 2 {
+        if let (Some(g), Some(mut kept)) = (&mut gathered, first_pass.take()) {
+            count_kept(&dialect, text.as_bytes(), &mut kept);
+            g.set_kept(kept);
+        }
+    }
+    let handed = std::sync::Mutex::new(None);
+    let ready = std::sync::atomic::AtomicBool::new(false);
+    let take_over = |g: &mut crate::verify::sweep::Gathered| {
+        if let Some(kept) = handed.lock().ok().and_then(|mut h| h.take()) {
+            g.set_kept(kept);
+        }
+    };
     file.start_sheet(sheet_name);
     let written = |_| Problem::Build("writing the changes file failed".into());
     let mut per_column = vec![0u64; header.len()];
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
-    write_records(&dialect, neutralize, out, |emit| {
-        let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
-        emit(0, &fields)?;
-        drop(fields);
-        // One record's cells, their strings reused from record to record.
-        let mut row_cells: Vec<Data> = Vec::new();
-        let (mut changed, mut deleted) = (Vec::new(), Vec::new());
-        let mut row = 0u32;
-        while reader.read_record(&mut record).map_err(parse_error)? {
-            row += 1;
-            rows += 1;
-            let len = record.len();
-            if row_cells.len() < len {
-                row_cells.resize(len, Data::Empty);
-            }
-            for (c, field) in record.iter().enumerate() {
-                match &mut row_cells[c] {
-                    _ if field.is_empty() => row_cells[c] = Data::Empty,
-                    Data::String(s) => {
-                        s.clear();
-                        s.push_str(field);
+    let stream = || {
+        write_records(&dialect, neutralize, out, |emit| {
+            let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
+            emit(0, &fields)?;
+            drop(fields);
+            // One record's cells, their strings reused from record to record.
+            let mut row_cells: Vec<Data> = Vec::new();
+            let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+            let mut row = 0u32;
+            while reader.read_record(&mut record).map_err(parse_error)? {
+                row += 1;
+                rows += 1;
+                if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
+                    if ready.load(std::sync::atomic::Ordering::Acquire) {
+                        take_over(g);
                     }
-                    slot => *slot = Data::String(field.to_string()),
                 }
-            }
-            for slot in &mut row_cells[len..] {
-                *slot = Data::Empty;
-            }
-            changed.clear();
-            deleted.clear();
-            applier.apply_row(
-                row,
-                |c| row_cells.get(c as usize).unwrap_or(&Data::Empty),
-                &mut changed,
-                &mut deleted,
-            );
-            let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
-            if let Some(d) = deleted.first() {
-                deleted_rows.push(crate::report::deleted_row(map, d, id));
-                continue;
-            }
-            let record_id = match id {
-                Some(Data::String(s)) => s.as_str(),
-                _ => "",
-            };
-            if let Some(g) = &mut gathered {
-                g.record(map, record.iter(), &changed);
-            }
-            for c in &changed {
-                check_encodable(&dialect, sheet_name, c)?;
-                per_column[c.col as usize] += 1;
-                file.push(map, &headers, c, record_id).map_err(written)?;
-            }
-            cells_changed += changed.len() as u64;
-            let mut next = changed.iter().peekable();
-            let fields: Vec<Cow<str>> = record
-                .iter()
-                .enumerate()
-                .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
-                    Some(ch) => field_text(&ch.new),
-                    None => Cow::Borrowed(field),
-                })
-                .collect();
-            if neutralize {
-                neutralized += fields
+                let len = record.len();
+                if row_cells.len() < len {
+                    row_cells.resize(len, Data::Empty);
+                }
+                for (c, field) in record.iter().enumerate() {
+                    match &mut row_cells[c] {
+                        _ if field.is_empty() => row_cells[c] = Data::Empty,
+                        Data::String(s) => {
+                            s.clear();
+                            s.push_str(field);
+                        }
+                        slot => *slot = Data::String(field.to_string()),
+                    }
+                }
+                for slot in &mut row_cells[len..] {
+                    *slot = Data::Empty;
+                }
+                changed.clear();
+                deleted.clear();
+                applier.apply_row(
+                    row,
+                    |c| row_cells.get(c as usize).unwrap_or(&Data::Empty),
+                    &mut changed,
+                    &mut deleted,
+                );
+                let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
+                if let Some(d) = deleted.first() {
+                    deleted_rows.push(crate::report::deleted_row(map, d, id));
+                    if let Some(g) = &mut gathered {
+                        g.forget(record.iter());
+                    }
+                    continue;
+                }
+                let record_id = match id {
+                    Some(Data::String(s)) => s.as_str(),
+                    _ => "",
+                };
+                if let Some(g) = &mut gathered {
+                    g.record(map, |c| record.get(c), &changed);
+                }
+                for c in &changed {
+                    check_encodable(&dialect, sheet_name, c)?;
+                    per_column[c.col as usize] += 1;
+                    file.push(map, &headers, c, record_id).map_err(written)?;
+                }
+                cells_changed += changed.len() as u64;
+                let mut next = changed.iter().peekable();
+                let fields: Vec<Cow<str>> = record
                     .iter()
-                    .filter(|f| crate::actions::needs_neutralizing(f))
-                    .count() as u64;
+                    .enumerate()
+                    .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
+                        Some(ch) => field_text(&ch.new),
+                        None => Cow::Borrowed(field),
+                    })
+                    .collect();
+                if neutralize {
+                    neutralized += fields
+                        .iter()
+                        .filter(|f| crate::actions::needs_neutralizing(f))
+                        .count() as u64;
+                }
+                emit(row, &fields)?;
             }
-            emit(row, &fields)?;
+            Ok(())
+        })
+    };
+    let streamed = rayon::in_place_scope(|scope| {
+        if let Some(mut kept) = first_pass {
+            let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
+            scope.spawn(move |_| {
+                count_kept(dialect, text, &mut kept);
+                if let Ok(mut h) = handed.lock() {
+                    *h = Some(kept);
+                }
+                ready.store(true, std::sync::atomic::Ordering::Release);
+            });
         }
-        Ok(())
-    })?;
+        stream()
+    });
+    streamed?;
+    if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
+        take_over(g);
+    }
     file.finish().map_err(written)?;
     let sheet = crate::report::sheet_report(
         map,
@@ -589,6 +632,29 @@ pub fn scrub_opened<W: Write, C: Write>(
         neutralized,
         gathered,
     })
+}
+
+/// The leak sweep's first pass over `text`: every data record's values in the kept columns
+/// (see [`crate::verify::sweep::Gathered`]). A record the reader refuses ends it; the stream
+/// then stops at the same record with the error.
+fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::KeptValues) {
+    let columns = kept.columns().to_vec();
+    if columns.is_empty() {
+        return;
+    }
+    let mut reader = reader(dialect, text);
+    let mut record = ::csv::ByteRecord::new();
+    // The header row.
+    if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+        return;
+    }
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        for &c in &columns {
+            if let Some(Ok(value)) = record.get(c).map(std::str::from_utf8) {
+                kept.count(c, value);
+            }
+        }
+    }
 }
 
 /// Write the workbook's only sheet with `changes` applied, in `dialect`, to `out`.
@@ -1129,6 +1195,55 @@ mod tests {
                 })
         }
 
+        /// Maps for the sweep: columns cleared from a column of names and another, kept
+        /// columns allowed or not, rows deleted, `redact`, a column kept by the map.
+        const SWEEP_MAPS: &[&str] = &[
+            "[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"",
+            "allow_residual = [\"Backup\", \"Team\"]\n[columns]\n\"Full Name\" = \"clear\"\nEmail = { action = \"replace\", value = \"x{row}@example.invalid\" }",
+            "allow_residual = [\"Backup\"]\n[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"\n[[rows]]\nwhere = { column = \"Team\", matches = \"^L\" }\naction = \"delete\"",
+            "[columns]\n\"Full Name\" = { action = \"mask\", keep_first = 1 }\nNotes = { action = \"redact\", detect = [\"email\", \"phone\"] }",
+            "allow_residual = [\"Notes\"]\n[columns]\n\"Full Name\" = \"keep\"\nEmail = \"clear\"\nBackup = \"clear\"",
+        ];
+
+        /// A value of the sweep's tables: names, emails and phone numbers that the kept
+        /// columns repeat whole, inside longer text or inside compounds.
+        fn sweep_field() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "",
+                "Anna Berg",
+                "Lars",
+                "Anna",
+                "Zoë Müller",
+                "Zoë Müller-Schmidt",
+                "ana@contoso.com",
+                "write to ana@contoso.com",
+                "+44 20 7946 0958",
+                "call +44 20 7946 0958",
+                "Team Anna Berg",
+                "Lars group",
+                "Sales",
+                "9/7/2018 1:07",
+                "E12345",
+            ])
+            .prop_map(str::to_string)
+        }
+
+        fn sweep_case() -> impl Strategy<Value = (Vec<u8>, usize)> {
+            (
+                prop::collection::vec(prop::collection::vec(sweep_field(), 5), 0..24),
+                0..SWEEP_MAPS.len(),
+            )
+                .prop_map(|(rows, map)| {
+                    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+                    w.write_record(["Full Name", "Email", "Team", "Backup", "Notes"])
+                        .unwrap();
+                    for row in &rows {
+                        w.write_record(row).unwrap();
+                    }
+                    (w.into_inner().unwrap(), map)
+                })
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -1168,6 +1283,34 @@ mod tests {
                     }
                     (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
                     (a, b) => prop_assert!(false, "whole: {:?}\nstreamed: {:?}", a.map(|_| ()), b.map(|_| ())),
+                }
+            }
+
+            /// The leak sweep of a streamed CSV (two passes, the removed values searched in
+            /// batches as they come) finds what the sweep of the same CSV read whole finds:
+            /// the same residuals, or the same failure.
+            #[test]
+            fn the_streamed_sweep_equals_the_whole_one((bytes, map) in sweep_case()) {
+                let map = Map::parse(&format!("version = 1\n{}\n", SWEEP_MAPS[map]), "m.toml", None).unwrap();
+                let book = read(&bytes, "people").unwrap();
+                let plan = crate::plan::resolve(&map, &book).unwrap();
+                let changes = crate::apply::apply_plan(&map, &plan, &book);
+                let whole = crate::verify::sweep::sweep(&map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
+                let streamed = scrub_stream_with(
+                    &bytes,
+                    "people",
+                    &map,
+                    false,
+                    true,
+                    std::io::sink(),
+                    crate::report::ChangesFile::new(std::io::sink()),
+                )
+                .unwrap();
+                let streamed = streamed.gathered.unwrap().finish(&map);
+                match (whole, streamed) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => prop_assert!(false, "whole: {:?}\nstreamed: {:?}", a, b),
                 }
             }
         }
