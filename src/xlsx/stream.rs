@@ -1032,7 +1032,6 @@ pub(crate) fn write_changes<W: Write>(
 mod tests {
     use super::*;
     use crate::testdata::{self, Options};
-    use std::io::{Cursor, Read};
 
     fn profile() -> Map {
         Map::parse(
@@ -1041,25 +1040,6 @@ mod tests {
             None,
         )
         .unwrap()
-    }
-
-    /// A package with one part's text changed.
-    fn edit_part(xlsx: &[u8], part: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
-        let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).unwrap();
-            let name = entry.name().unwrap().into_owned();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            if name == part {
-                data = edit(String::from_utf8(data).unwrap()).into_bytes();
-            }
-            out.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            out.write_all(&data).unwrap();
-        }
-        out.finish().unwrap().into_inner()
     }
 
     #[test]
@@ -1151,7 +1131,8 @@ mod tests {
             ..Options::default()
         });
         // Row 50 moved after row 51: calamine's grid reads it the same, a stream would not.
-        let bytes = edit_part(&export.to_xlsx(), "xl/worksheets/sheet1.xml", |xml| {
+        let bytes = testdata::edit_part(&export.to_xlsx(), "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.expect("the sheet part");
             let start = |r: u32| xml.find(&format!("<row r=\"{r}\"")).unwrap();
             let (a, b, c) = (start(50), start(51), start(52));
             format!("{}{}{}{}", &xml[..a], &xml[b..c], &xml[a..b], &xml[c..])
