@@ -639,9 +639,7 @@ pub fn scrub_opened<W: Write, C: Write>(
 /// then stops at the same record with the error.
 fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::KeptValues) {
     let columns = kept.columns().to_vec();
-    if columns.is_empty() {
-        return;
-    }
+    let width = kept.width();
     let mut reader = reader(dialect, text);
     let mut record = ::csv::ByteRecord::new();
     // The header row.
@@ -651,6 +649,12 @@ fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::K
     while let Ok(true) = reader.read_byte_record(&mut record) {
         for &c in &columns {
             if let Some(Ok(value)) = record.get(c).map(std::str::from_utf8) {
+                kept.count(c, value);
+            }
+        }
+        // Fields past the header's columns are kept too.
+        for (c, field) in record.iter().enumerate().skip(width) {
+            if let Ok(value) = std::str::from_utf8(field) {
                 kept.count(c, value);
             }
         }
@@ -1242,6 +1246,42 @@ mod tests {
                     }
                     (w.into_inner().unwrap(), map)
                 })
+        }
+
+        /// A record with more fields than the header: the fields past it are kept columns (named
+        /// by letter), for the streamed sweep as for the sweep of the CSV read whole, so a
+        /// removed name left there fails the file either way.
+        #[test]
+        fn fields_past_the_header_are_swept_as_kept_columns() {
+            let bytes = b"Full Name,Title\r\nAnna Berg,Engineer\r\nBob Stone,Manager,Anna Berg\r\n";
+            let map = Map::parse(
+                "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n",
+                "m.toml",
+                None,
+            )
+            .unwrap();
+            let book = read(bytes, "people").unwrap();
+            let plan = crate::plan::resolve(&map, &book).unwrap();
+            let changes = crate::apply::apply_plan(&map, &plan, &book);
+            let whole =
+                crate::verify::sweep::sweep(&map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
+            let streamed = scrub_stream_with(
+                bytes,
+                "people",
+                &map,
+                false,
+                true,
+                std::io::sink(),
+                crate::report::ChangesFile::new(std::io::sink()),
+            )
+            .unwrap();
+            let streamed = streamed.gathered.unwrap().finish(&map);
+            let both = (whole, streamed);
+            let (Err(whole), Err(streamed)) = &both else {
+                panic!("both sweeps must fail the file: {both:?}");
+            };
+            assert!(whole.to_string().contains("'C'"), "{whole}");
+            assert_eq!(whole.to_string(), streamed.to_string());
         }
 
         proptest! {

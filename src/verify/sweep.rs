@@ -451,6 +451,8 @@ pub struct KeptValues {
     kept: Vec<Option<HashMap<Box<str>, u32>>>,
     /// The kept columns, in order.
     columns: Vec<usize>,
+    /// How many columns the header names (see [`KeptValues::width`]).
+    width: usize,
     /// The distinct kept values.
     hay: Haystack,
     /// Per text of `hay`: its column and how many kept cells hold it.
@@ -463,10 +465,23 @@ impl KeptValues {
         &self.columns
     }
 
-    /// A record's `value` in kept column `col` (see [`KeptValues::columns`]).
+    /// How many columns the header names: a field past them is in a kept column too.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// A record's `value` in kept column `col` (see [`KeptValues::columns`]), or in a column
+    /// past the header's (a record with more fields than the header), which is kept too, as
+    /// the sweep of the file read whole keeps it.
     pub fn count(&mut self, col: usize, value: &str) {
         if value.is_empty() {
             return;
+        }
+        if col >= self.width && col >= self.kept.len() {
+            for c in self.kept.len()..=col {
+                self.kept.push(Some(HashMap::new()));
+                self.columns.push(c);
+            }
         }
         let Some(Some(seen)) = self.kept.get_mut(col) else {
             return;
@@ -527,6 +542,7 @@ impl Gathered {
         self.is_kept = kept.iter().map(Option::is_some).collect();
         self.kept = Some(KeptValues {
             columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
+            width: kept.len(),
             kept,
             hay: Haystack::default(),
             texts: Vec::new(),
@@ -540,6 +556,7 @@ impl Gathered {
         self.kept.take().unwrap_or_else(|| KeptValues {
             kept: Vec::new(),
             columns: Vec::new(),
+            width: 0,
             hay: Haystack::default(),
             texts: Vec::new(),
         })
@@ -571,7 +588,8 @@ impl Gathered {
         for (c, field) in fields.enumerate() {
             match &mut self.kept {
                 Some(kept) => kept.forget(c, field),
-                None if self.is_kept.get(c).copied().unwrap_or(false) && !field.is_empty() => {
+                // A field past the header is in a kept column.
+                None if self.is_kept.get(c).copied().unwrap_or(true) && !field.is_empty() => {
                     self.forgotten.push((c, field.into()));
                 }
                 None => {}
