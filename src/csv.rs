@@ -1248,6 +1248,28 @@ mod tests {
                 })
         }
 
+        type Swept = Result<Vec<crate::verify::sweep::Residual>, Problem>;
+
+        /// The leak sweep of `bytes` read whole, and the streamed scrub's sweep of it.
+        fn both_sweeps(bytes: &[u8], map: &Map) -> (Swept, Swept) {
+            let book = read(bytes, "people").unwrap();
+            let plan = crate::plan::resolve(map, &book).unwrap();
+            let changes = crate::apply::apply_plan(map, &plan, &book);
+            let whole =
+                crate::verify::sweep::sweep(map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
+            let streamed = scrub_stream_with(
+                bytes,
+                "people",
+                map,
+                false,
+                true,
+                std::io::sink(),
+                crate::report::ChangesFile::new(std::io::sink()),
+            )
+            .unwrap();
+            (whole, streamed.gathered.unwrap().finish(map))
+        }
+
         /// A record with more fields than the header: the fields past it are kept columns (named
         /// by letter), for the streamed sweep as for the sweep of the CSV read whole, so a
         /// removed name left there fails the file either way.
@@ -1260,23 +1282,7 @@ mod tests {
                 None,
             )
             .unwrap();
-            let book = read(bytes, "people").unwrap();
-            let plan = crate::plan::resolve(&map, &book).unwrap();
-            let changes = crate::apply::apply_plan(&map, &plan, &book);
-            let whole =
-                crate::verify::sweep::sweep(&map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
-            let streamed = scrub_stream_with(
-                bytes,
-                "people",
-                &map,
-                false,
-                true,
-                std::io::sink(),
-                crate::report::ChangesFile::new(std::io::sink()),
-            )
-            .unwrap();
-            let streamed = streamed.gathered.unwrap().finish(&map);
-            let both = (whole, streamed);
+            let both = both_sweeps(bytes, &map);
             let (Err(whole), Err(streamed)) = &both else {
                 panic!("both sweeps must fail the file: {both:?}");
             };
@@ -1332,22 +1338,7 @@ mod tests {
             #[test]
             fn the_streamed_sweep_equals_the_whole_one((bytes, map) in sweep_case()) {
                 let map = Map::parse(&format!("version = 1\n{}\n", SWEEP_MAPS[map]), "m.toml", None).unwrap();
-                let book = read(&bytes, "people").unwrap();
-                let plan = crate::plan::resolve(&map, &book).unwrap();
-                let changes = crate::apply::apply_plan(&map, &plan, &book);
-                let whole = crate::verify::sweep::sweep(&map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
-                let streamed = scrub_stream_with(
-                    &bytes,
-                    "people",
-                    &map,
-                    false,
-                    true,
-                    std::io::sink(),
-                    crate::report::ChangesFile::new(std::io::sink()),
-                )
-                .unwrap();
-                let streamed = streamed.gathered.unwrap().finish(&map);
-                match (whole, streamed) {
+                match both_sweeps(&bytes, &map) {
                     (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
                     (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
                     (a, b) => prop_assert!(false, "whole: {:?}\nstreamed: {:?}", a, b),

@@ -144,7 +144,7 @@ pub(crate) fn open_with<'b>(
     let parts = package::sheet_parts(&mut zip)?;
     // Each sheet's scan (one decompression of its part) runs beside calamine's reading of the
     // shared strings and styles, and the sheets' scans beside each other.
-    let (book, scans) = rayon::join(
+    let (book, mut scans) = rayon::join(
         || Xlsx::new(Cursor::new(bytes)).map_err(from_calamine),
         || {
             use rayon::prelude::*;
@@ -155,7 +155,6 @@ pub(crate) fn open_with<'b>(
         },
     );
     let mut book: Xlsx<_> = book?;
-    let mut scans = scans;
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
     let mut cut = Vec::with_capacity(metadata.len());
