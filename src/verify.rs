@@ -54,8 +54,9 @@ pub mod sweep;
 
 pub use needles::{Haystack, Needles, MIN_CHARS};
 
+use crate::a1::column_letters;
 use crate::apply::{self, SheetChanges};
-use crate::error::{column_letters, FileError, Problem};
+use crate::error::{FileError, Problem};
 use crate::map::Map;
 use crate::pipeline::InputKind;
 use crate::plan::{self, FilePlan};

@@ -32,8 +32,8 @@
 //! map's templates, and the new values of `clear`, `replace` and `pseudonymize`. [`read`] reads
 //! both back as one [`CellLine`] per changed cell.
 
+use crate::a1::{column_letters, push_column_letters};
 use crate::actions::{Action, CellCtx};
-use crate::error::column_letters;
 use crate::map::Map;
 use calamine::Data;
 use std::collections::HashMap;
@@ -254,7 +254,7 @@ impl<W: Write> ChangesFile<W> {
             if !self.row_values.is_empty() {
                 self.row_values.push_str("; ");
             }
-            push_letters(&mut self.row_values, c.col);
+            push_column_letters(&mut self.row_values, c.col);
             self.row_values.push_str(": ");
             push_listed(&mut self.row_values, value);
         }
@@ -298,10 +298,10 @@ impl<W: Write> ChangesFile<W> {
                     to = next;
                 }
                 columns.push(' ');
-                push_letters(columns, from);
+                push_column_letters(columns, from);
                 if to > from {
                     columns.push(':');
-                    push_letters(columns, to);
+                    push_column_letters(columns, to);
                 }
             }
         }
@@ -345,19 +345,6 @@ fn describe(action: &Action) -> String {
         ),
         a => a.name().into(),
     }
-}
-
-/// [`column_letters`] appended to `out`.
-fn push_letters(out: &mut String, col: u32) {
-    let mut letters = [0u8; 7];
-    let mut at = letters.len();
-    let mut n = u64::from(col) + 1;
-    while n > 0 {
-        at -= 1;
-        letters[at] = b'A' + ((n - 1) % 26) as u8;
-        n = (n - 1) / 26;
-    }
-    out.extend(letters[at..].iter().map(|&b| char::from(b)));
 }
 
 /// A listed value, quoted when it could be misread (see the module docs).
@@ -531,17 +518,12 @@ pub fn read(text: &[u8]) -> Result<Vec<CellLine>, String> {
     Ok(out)
 }
 
-/// `A` → 0, `AA` → 26.
+/// `A` → 0, `AA` → 26: the letters as this module writes them (upper case).
 fn column_index(letters: &str) -> Option<u32> {
-    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !letters.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    Some(
-        letters
-            .bytes()
-            .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1)
-            - 1,
-    )
+    crate::a1::parse_column(letters.as_bytes())
 }
 
 /// The `new_values` of a row line: `LETTER: value` joined by `; `.
@@ -785,7 +767,7 @@ mod tests {
     fn column_letters_as_excel_writes_them() {
         for col in [0, 3, 25, 26, 701, 702, 16383, u32::MAX] {
             let mut s = String::new();
-            push_letters(&mut s, col);
+            push_column_letters(&mut s, col);
             assert_eq!(s, column_letters(col));
         }
         assert_eq!(column_index("AA"), Some(26));

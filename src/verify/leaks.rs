@@ -527,19 +527,6 @@ struct Cell {
     inline: String,
 }
 
-/// `E2` → `(1, 4)`.
-pub(super) fn parse_a1(r: &str) -> Option<(u32, u32)> {
-    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
-    if letters == 0 || letters > 3 {
-        return None;
-    }
-    let col = r[..letters].bytes().fold(0u32, |acc, b| {
-        acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
-    });
-    let row: u32 = r[letters..].parse().ok()?;
-    (row >= 1).then(|| (row - 1, col - 1))
-}
-
 /// A worksheet's XML with what is inside `<sheetData>` left out, streaming (a large sheet's
 /// cells are never held in memory), when all the text in there is cells' values, inline
 /// strings and formulas, which calamine reads; `None` when it holds more (phonetic runs,
@@ -845,7 +832,7 @@ fn scan_worksheet_xml(
                         let (mut at, mut shared) = (None, false);
                         for a in e.attributes().with_checks(false).flatten() {
                             match a.key.local_name().as_ref() {
-                                "r" => at = parse_a1(&a.value),
+                                "r" => at = crate::a1::parse_cell(&a.value),
                                 "t" => shared = &*a.value == "s",
                                 _ => {}
                             }
@@ -1244,7 +1231,7 @@ fn scan_xml_part(
                 let local = e.local_name();
                 let local: &str = local.as_ref();
                 if matches!(local, "comment" | "threadedComment") {
-                    comment_cell = attr(e, "ref").and_then(|r| parse_a1(&r));
+                    comment_cell = attr(e, "ref").and_then(|r| crate::a1::parse_cell(&r));
                 }
                 if local == "definedName" && matches!(event, Event::Start(_)) {
                     defined_name = true;
@@ -1269,17 +1256,6 @@ fn scan_xml_part(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a1_references() {
-        assert_eq!(parse_a1("A1"), Some((0, 0)));
-        assert_eq!(parse_a1("E2"), Some((1, 4)));
-        assert_eq!(parse_a1("aa10"), Some((9, 26)));
-        assert_eq!(parse_a1("XFD1048576"), Some((1_048_575, 16_383)));
-        assert_eq!(parse_a1("A0"), None);
-        assert_eq!(parse_a1("12"), None);
-        assert_eq!(parse_a1("ABCD1"), None);
-    }
 
     #[test]
     fn shared_strings_are_searched_with_entities_and_phonetic_runs() {

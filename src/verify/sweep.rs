@@ -290,7 +290,7 @@ fn judge_kept(
     for ((sheet, col, strong), cells) in counts {
         let header = headers[sheet].get(col as usize).map_or("", |h| h.trim());
         let column = if header.is_empty() {
-            crate::error::column_letters(col)
+            crate::a1::column_letters(col)
         } else {
             header.to_string()
         };
@@ -1064,7 +1064,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                         .attributes()
                         .flatten()
                         .find(|a| a.key.local_name().as_ref() == "ref")
-                        .and_then(|a| super::leaks::parse_a1(&a.value));
+                        .and_then(|a| crate::a1::parse_cell(&a.value));
                 }
                 let element: &str = local.as_ref();
                 for a in e.attributes().with_checks(false).flatten() {

@@ -317,14 +317,9 @@ pub fn scan_sheet<R: Read + Seek>(
 /// Rows x columns of a range such as `A1:AF100001` (a single cell counts 1).
 fn range_cells(range: &str) -> Option<u64> {
     let corner = |cell: &str| -> Option<(u64, u64)> {
-        let letters = cell.chars().take_while(char::is_ascii_alphabetic).count();
-        let mut col: u64 = 0;
-        for b in cell[..letters].bytes() {
-            col = col
-                .checked_mul(26)?
-                .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)?;
-        }
-        Some((cell[letters..].parse().ok()?, col))
+        let letters = crate::a1::leading_letters(cell.as_bytes());
+        let col = crate::a1::column_number_unbounded(letters)?;
+        Some((cell[letters.len()..].parse().ok()?, col))
     };
     let (first, last) = range.split_once(':').unwrap_or((range, range));
     let ((r1, c1), (r2, c2)) = (corner(first)?, corner(last)?);
@@ -529,15 +524,12 @@ impl Extent {
             return;
         };
         if is_cell {
-            let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            let col = value[..letters].iter().try_fold(0u64, |acc, b| {
-                acc.checked_mul(26)?
-                    .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)
-            });
+            let letters = crate::a1::leading_letters(value);
+            let col = crate::a1::column_number_unbounded(letters);
             if let Some(col) = col.filter(|&c| c > 0) {
                 Self::note(&mut self.cols, col);
             }
-            if let Some(row) = parse_u64(&value[letters..]) {
+            if let Some(row) = parse_u64(&value[letters.len()..]) {
                 Self::note(&mut self.rows, row);
             }
         } else if let Some(row) = parse_u64(value) {

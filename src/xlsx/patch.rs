@@ -805,7 +805,7 @@ where
                 read_until_suffix(&mut input, &mut tag, &end)?;
             }
             let col = attr_value(&tag, b"r")
-                .and_then(|r| column_of(r.as_bytes()))
+                .and_then(|r| crate::a1::column_of(r.as_bytes()))
                 .unwrap_or(next_col);
             next_col = col + 1;
             if deleting.is_some() {
@@ -952,7 +952,8 @@ pub(super) fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
 fn with_reference_row(tag: &[u8], row: u32) -> Vec<u8> {
     match attr_value(tag, b"r") {
         Some(r) => {
-            let letters: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+            let letters = crate::a1::leading_letters(r.as_bytes());
+            let letters = std::str::from_utf8(letters).unwrap_or_default();
             with_attr(tag, "r", &format!("{letters}{row}"))
         }
         None => tag.to_vec(),
@@ -969,11 +970,13 @@ fn with_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
 /// A range such as `A1:AF101` after the deleted rows are removed. With `keep_data_row` (tables),
 /// a range keeps at least one row below its first (Excel requires a data row).
 fn shift_range(range: &str, changes: &SheetChanges, keep_data_row: bool) -> String {
-    let parse = |cell: &str| -> Option<(String, u32)> {
-        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
-        let row: u32 = cell[letters.len()..].parse().ok()?;
-        Some((letters, row))
-    };
+    // The letters are kept as written; the rows are 1-based.
+    fn parse(cell: &str) -> Option<(&str, u32)> {
+        let letters = crate::a1::leading_letters(cell.as_bytes());
+        crate::a1::parse_column(letters)?;
+        let row = crate::a1::parse_row(&cell.as_bytes()[letters.len()..])?;
+        Some((&cell[..letters.len()], row + 1))
+    }
     let Some((first, last)) = range.split_once(':') else {
         return range.to_string();
     };
@@ -1003,20 +1006,6 @@ fn shift_table(xml: &[u8], changes: &SheetChanges) -> Vec<u8> {
         }
     }
     out
-}
-
-/// Zero-based column of a cell reference such as `AB12`.
-pub(super) fn column_of(reference: &[u8]) -> Option<u32> {
-    let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic());
-    let mut col: u32 = 0;
-    let mut any = false;
-    for &b in letters {
-        col = col
-            .checked_mul(26)?
-            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)?;
-        any = true;
-    }
-    any.then(|| col - 1)
 }
 
 /// What the writer needs to know about one `<c>` element.
@@ -1615,10 +1604,10 @@ mod tests {
         assert_eq!(attr_value(tag, b"r"), Some("AB12"));
         assert_eq!(attr_value(tag, b"s"), Some("3"));
         assert_eq!(attr_value(tag, b"x"), None);
-        assert_eq!(column_of(b"A1"), Some(0));
-        assert_eq!(column_of(b"AB12"), Some(27));
-        assert_eq!(column_of(b"XFD1"), Some(16_383));
-        assert_eq!(column_of(b"12"), None);
+        assert_eq!(crate::a1::column_of(b"A1"), Some(0));
+        assert_eq!(crate::a1::column_of(b"AB12"), Some(27));
+        assert_eq!(crate::a1::column_of(b"XFD1"), Some(16_383));
+        assert_eq!(crate::a1::column_of(b"12"), None);
         assert!(is_tag(b"<c r=\"A1\">", b"c"));
         assert!(!is_tag(b"<cols>", b"c"));
         assert!(!is_tag(b"<col min=\"1\"/>", b"c"));

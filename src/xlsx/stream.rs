@@ -857,7 +857,7 @@ impl RowScan<'_> {
                 {
                     return Err(GiveUp);
                 }
-                patch::column_of(r.as_bytes()).ok_or(GiveUp)?
+                crate::a1::column_of(r.as_bytes()).ok_or(GiveUp)?
             }
             None => self.next_col,
         };
