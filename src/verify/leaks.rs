@@ -27,6 +27,7 @@ use super::needles::Needles;
 use super::{Context, Finding, LeakIn, Rule, Sink, Verdict};
 use crate::error::Problem;
 use crate::workbook::Workbook;
+use crate::xlsx::attr::decoded;
 use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -327,17 +328,6 @@ pub(crate) fn push_text(event: &Event, out: &mut String) {
         },
         _ => {}
     }
-}
-
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
 }
 
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
@@ -820,7 +810,7 @@ fn scan_worksheet_xml(
                 match e.local_name().as_ref() {
                     "sheetData" => in_data = !empty,
                     "row" if in_data => {
-                        row = Some(match attr(e, "r").and_then(|r| r.parse::<u32>().ok()) {
+                        row = Some(match decoded(e, "r").and_then(|r| r.parse::<u32>().ok()) {
                             Some(r) if r >= 1 => r - 1,
                             _ => row.map_or(0, |r| r + 1),
                         });
@@ -1231,7 +1221,7 @@ fn scan_xml_part(
                 let local = e.local_name();
                 let local: &str = local.as_ref();
                 if matches!(local, "comment" | "threadedComment") {
-                    comment_cell = attr(e, "ref").and_then(|r| crate::a1::parse_cell(&r));
+                    comment_cell = decoded(e, "ref").and_then(|r| crate::a1::parse_cell(&r));
                 }
                 if local == "definedName" && matches!(event, Event::Start(_)) {
                     defined_name = true;

@@ -26,6 +26,7 @@
 //! formula cell loses its cached value, whatever its type, and the workbook is marked to
 //! recalculate on load (which recomputes every formula anyway).
 
+use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use crate::apply::SheetChanges;
@@ -781,7 +782,7 @@ where
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
-            row = attr_value(&tag, b"r")
+            row = attr::lenient(&tag, b"r")
                 .and_then(|r| r.parse::<u32>().ok())
                 .map_or(next_row, |r| r.saturating_sub(1));
             next_row = row + 1;
@@ -804,7 +805,7 @@ where
                 let end = end_tag(&tag);
                 read_until_suffix(&mut input, &mut tag, &end)?;
             }
-            let col = attr_value(&tag, b"r")
+            let col = attr::lenient(&tag, b"r")
                 .and_then(|r| crate::a1::column_of(r.as_bytes()))
                 .unwrap_or(next_col);
             next_col = col + 1;
@@ -823,7 +824,7 @@ where
             }
         } else if let Some(changes) = deleting {
             if is_tag(&tag, b"dimension") {
-                if let Some(range) = attr_value(&tag, b"ref") {
+                if let Some(range) = attr::lenient(&tag, b"ref") {
                     let range = shift_range(range, changes, false);
                     tag = with_attr(&tag, "ref", &range);
                 }
@@ -915,42 +916,9 @@ fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
     [open.as_bytes(), prefix, name.as_bytes()].concat()
 }
 
-/// The value of attribute `name` in a start tag (no entity decoding: cell references and numbers
-/// never need it).
-pub(super) fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
-    let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
-    let head = &tag[..end];
-    let mut i = memchr::memchr(b' ', head)?;
-    while i < head.len() {
-        while i < head.len() && head[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while i < head.len() && head[i] != b'=' && !head[i].is_ascii_whitespace() && head[i] != b'/'
-        {
-            i += 1;
-        }
-        let key = &head[start..i];
-        while i < head.len() && (head[i].is_ascii_whitespace() || head[i] == b'=') {
-            i += 1;
-        }
-        let quote = *head.get(i)?;
-        if quote != b'"' && quote != b'\'' {
-            return None;
-        }
-        let value_start = i + 1;
-        let value_end = value_start + memchr::memchr(quote, &head[value_start..])?;
-        if key == name {
-            return std::str::from_utf8(&head[value_start..value_end]).ok();
-        }
-        i = value_end + 1;
-    }
-    None
-}
-
 /// A `<row>` or `<c>` start tag (or whole cell) whose `r` attribute points at 1-based `row`.
 fn with_reference_row(tag: &[u8], row: u32) -> Vec<u8> {
-    match attr_value(tag, b"r") {
+    match attr::lenient(tag, b"r") {
         Some(r) => {
             let letters = crate::a1::leading_letters(r.as_bytes());
             let letters = std::str::from_utf8(letters).unwrap_or_default();
@@ -999,7 +967,7 @@ fn shift_table(xml: &[u8], changes: &SheetChanges) -> Vec<u8> {
         if let Some(at) = find_tag(&out, 0, name) {
             let end = at + memchr::memchr(b'>', &out[at..]).unwrap_or(out.len() - at);
             let tag = &out[at..end];
-            if let Some(range) = attr_value(tag, b"ref") {
+            if let Some(range) = attr::lenient(tag, b"ref") {
                 let new_tag = set_attr(tag, "ref", &shift_range(range, changes, true));
                 out = [&out[..at], &new_tag[..], &out[end..]].concat();
             }
@@ -1058,9 +1026,9 @@ impl<'a> CellXml<'a> {
             raw,
             prefix,
             start,
-            r: attr_value(start, b"r"),
-            s: attr_value(start, b"s"),
-            t: attr_value(start, b"t"),
+            r: attr::lenient(start, b"r"),
+            s: attr::lenient(start, b"s"),
+            t: attr::lenient(start, b"t"),
             v,
             has_formula,
         }
@@ -1601,9 +1569,9 @@ mod tests {
     #[test]
     fn attributes_and_columns() {
         let tag = br#"<c r="AB12" s='3' t="s">"#;
-        assert_eq!(attr_value(tag, b"r"), Some("AB12"));
-        assert_eq!(attr_value(tag, b"s"), Some("3"));
-        assert_eq!(attr_value(tag, b"x"), None);
+        assert_eq!(attr::lenient(tag, b"r"), Some("AB12"));
+        assert_eq!(attr::lenient(tag, b"s"), Some("3"));
+        assert_eq!(attr::lenient(tag, b"x"), None);
         assert_eq!(crate::a1::column_of(b"A1"), Some(0));
         assert_eq!(crate::a1::column_of(b"AB12"), Some(27));
         assert_eq!(crate::a1::column_of(b"XFD1"), Some(16_383));

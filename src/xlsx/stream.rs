@@ -16,6 +16,7 @@
 //! way (cells out of order, cells beyond the head's columns) makes [`stream`] return `None`, and
 //! the caller reads the workbook whole instead.
 
+use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
@@ -785,7 +786,7 @@ impl RowScan<'_> {
                 if in_row {
                     return Ok(None);
                 }
-                let Some(row) = (match patch::attr_value(&tag, b"r") {
+                let Some(row) = (match attr::lenient(&tag, b"r") {
                     Some(r) => r.parse::<u32>().ok().and_then(|r| r.checked_sub(1)),
                     None => Some(self.next_row),
                 }) else {
@@ -846,18 +847,17 @@ impl RowScan<'_> {
     /// must be in the row.
     fn column(&mut self, cell: &[u8]) -> Result<u32, GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
-        let col = match patch::attr_value(&cell[..=end], b"r") {
+        let col = match attr::lenient(&cell[..=end], b"r") {
             Some(r) => {
-                let letters = r.bytes().take_while(u8::is_ascii_uppercase).count();
-                let digits = &r[letters..];
-                if letters == 0
-                    || digits.is_empty()
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                    || digits.parse::<u32>().ok() != Some(self.row_index + 1)
-                {
-                    return Err(GiveUp);
+                // A reference as writers make it (upper case, no `$`), in this row; anything
+                // else is left to the workbook read whole.
+                let plain = r
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                match crate::a1::parse_cell(r).filter(|_| plain) {
+                    Some((row, col)) if row == self.row_index => col,
+                    _ => return Err(GiveUp),
                 }
-                crate::a1::column_of(r.as_bytes()).ok_or(GiveUp)?
             }
             None => self.next_col,
         };
