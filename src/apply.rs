@@ -443,7 +443,7 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
 /// [`apply_sheet`], also returning what the sheet did for the data subjects.
 pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetChanges, SubjectHits) {
     let height = sheet.height();
-    let applier = RowApplier::new(map, plan, sheet.headers().unwrap_or_default());
+    let applier = RowApplier::new(map, plan, plan.headers.clone());
     let mut applier = applier;
     applier.learned = learn(map, plan, sheet, &applier);
     let chunks: Vec<(u32, u32)> = (1..height)
@@ -500,8 +500,8 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     if mention_cols.is_empty() {
         return;
     }
-    let headers = sheet.headers().unwrap_or_default();
-    let names: Vec<bool> = headers
+    let names: Vec<bool> = plan
+        .headers
         .iter()
         .map(|h| crate::verify::sweep::names_people(h))
         .collect();
@@ -532,7 +532,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     let keys: Vec<&str> = replacement.keys().map(String::as_str).collect();
     let needles = crate::verify::Needles::new(&keys);
     let deleted: std::collections::HashSet<u32> = changes.deleted.iter().map(|d| d.row).collect();
-    let scope = RowApplier::new(map, plan, headers.clone());
+    let scope = RowApplier::new(map, plan, plan.headers.clone());
     let height = sheet.height();
     let updates: Vec<Change> = (1..height)
         .into_par_iter()

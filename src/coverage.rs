@@ -52,9 +52,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let mut out = Vec::new();
     for sp in &plan.sheets {
         let sheet = &book.sheets[sp.sheet];
-        let Some(headers) = sheet.headers() else {
-            continue;
-        };
+        let headers = &sp.headers;
         let ctx = inspect::Ctx {
             csv,
             metadata: metadata.as_ref(),
@@ -69,7 +67,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         let unnamed = |col: u32| named(col).is_none() && !row_rule_column(col);
         for column in inspect::inspect_columns_where(
             sheet,
-            &headers,
+            headers,
             &sheet.layout.field_rules,
             &ctx,
             unnamed,
@@ -90,7 +88,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
                         .to_string(),
                 ),
                 Verdict::NotPersonal if column.types.formula > 0 => {
-                    formula_problem(sheet, col, &headers, &column.header, &scrubbed)
+                    formula_problem(sheet, col, headers, &column.header, &scrubbed)
                 }
                 _ => None,
             };

@@ -490,7 +490,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     )?;
     let plan = crate::plan::resolve(map, &head)?;
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
-    let headers = head.sheets[0].headers().unwrap_or_default();
+    let headers = sp.headers.clone();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered =
         sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));

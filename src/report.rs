@@ -278,7 +278,7 @@ pub fn sheet_reports(
         .iter()
         .map(|sp| {
             let sheet = &book.sheets[sp.sheet];
-            let headers = sheet.headers().unwrap_or_default();
+            let headers = &sp.headers;
             let mut per_column = vec![0u64; sheet.width() as usize];
             for c in changes
                 .iter()
@@ -301,7 +301,7 @@ pub fn sheet_reports(
                 map,
                 sp,
                 &sheet.name,
-                &headers,
+                headers,
                 rows,
                 &per_column,
                 deleted_rows,
@@ -380,19 +380,16 @@ pub fn write_changes_as<W: Write>(
     let mut file = ChangesFile::with_format(out, format);
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
-        let headers = sheet.headers().unwrap_or_default();
-        let id_col = plan
-            .sheets
-            .iter()
-            .find(|p| p.sheet == sc.sheet)
-            .and_then(|p| p.record_id);
+        let sp = plan.sheet(sc.sheet);
+        let headers = sp.map_or(&[][..], |p| &p.headers);
+        let id_col = sp.and_then(|p| p.record_id);
         file.start_sheet(&sheet.name);
         for c in &sc.cells {
             let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
                 Some(Data::String(s)) => s.as_str(),
                 _ => "",
             };
-            file.push(map, &headers, c, record_id)?;
+            file.push(map, headers, c, record_id)?;
         }
     }
     file.finish()

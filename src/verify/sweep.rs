@@ -352,8 +352,7 @@ fn sweep_values<'a>(
     let mut values = Vec::new();
     let mut origins = Vec::new();
     for (k, sc) in changes.iter().enumerate() {
-        let sheet = &book.sheets[sc.sheet];
-        let headers = sheet.headers().unwrap_or_default();
+        let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
         let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
             .cells

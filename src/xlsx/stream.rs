@@ -265,7 +265,11 @@ pub(crate) fn stream(
         if planned.is_none() && kept.is_empty() {
             continue;
         }
-        let headers = sheet.headers().unwrap_or_default();
+        // A sheet swept for kept values only has no plan.
+        let headers = planned.map_or_else(
+            || sheet.headers().unwrap_or_default(),
+            |p| plan.sheets[p].headers.clone(),
+        );
         let applier = planned.map(|p| {
             let sp = &plan.sheets[p];
             (sp, RowApplier::new(map, sp, headers.clone()))
