@@ -65,13 +65,9 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         let row_rule_column = |col: u32| sp.row_rules.iter().any(|(c, _)| *c == col);
         // The map's own columns need no verdict: only the others are inspected.
         let unnamed = |col: u32| named(col).is_none() && !row_rule_column(col);
-        for column in inspect::inspect_columns_where(
-            sheet,
-            headers,
-            &sheet.layout.field_rules,
-            &ctx,
-            unnamed,
-        ) {
+        for column in
+            inspect::inspect_columns_where(sheet, headers, &sheet.layout.field_rules, &ctx, unnamed)
+        {
             let col = column.index;
             let why = match column.verdict {
                 // Free text is personal by its header alone only when its values say so too:
