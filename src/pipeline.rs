@@ -6,13 +6,11 @@ use crate::map::Map;
 use crate::plan;
 use crate::report::{self, FileReport, Status};
 use crate::staging::{
-    commit, sha256_hex, stage_unhashed, stage_with, write_problem, HashingWriter, FAIL_AFTER,
-    TEMP_PREFIX, TEMP_SUFFIX,
+    commit, sha256_hex, write_problem, StagedWriter, Storage, TEMP_PREFIX, TEMP_SUFFIX,
 };
 use crate::workbook::{Format, Workbook};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// The kinds of input dsr-scrub reads.
@@ -314,20 +312,17 @@ pub struct Settings {
     /// With neither `--map` nor `--profile`: the other built-in profiles, one of which replaces
     /// the default for an export of a table it is made for.
     pub by_entity: Vec<crate::profiles::EntityMap>,
-    /// Fault injection for tests: every staged file fails with "storage full" after this many
-    /// bytes, as a disk that fills up mid-write would.
-    #[doc(hidden)]
-    pub fail_after_bytes: Option<u64>,
+    /// Where staged files are opened: the disk, or in tests one that fills up mid-write
+    /// ([`Storage::full_after`]).
+    pub storage: Storage,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
 pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
     let mut report = FileReport::new(&job.input.display().to_string());
-    FAIL_AFTER.with(|f| f.set(settings.fail_after_bytes));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         scrub_file(map, job, settings, &mut report)
     }));
-    FAIL_AFTER.with(|f| f.set(None));
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(_) => Err(FileError::new(&job.input, Problem::Internal)),
@@ -694,17 +689,19 @@ impl<'a> Applied<'a> {
 
     /// Stage the changes file in `out_dir`.
     fn stage_changes(&self, out_dir: &Path) -> Result<Staged, Problem> {
-        stage_unhashed(out_dir, &self.job.changes, |w| {
-            report::write_changes_as(
-                w,
-                self.settings.changes_format,
-                self.map,
-                &self.book,
-                &self.plan,
-                &self.changes,
-            )
-            .map_err(|_| Problem::Build("writing the changes file failed".into()))
-        })
+        self.settings
+            .storage
+            .stage_unhashed(out_dir, &self.job.changes, |w| {
+                report::write_changes_as(
+                    w,
+                    self.settings.changes_format,
+                    self.map,
+                    &self.book,
+                    &self.plan,
+                    &self.changes,
+                )
+                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+            })
     }
 
     /// Stage the output and the changes file at the same time (with 2 or more jobs), verify
@@ -713,16 +710,9 @@ impl<'a> Applied<'a> {
         let out_dir = self.prepare(report)?;
         let this = &self;
         let writer = this.writer();
-        let budget = FAIL_AFTER.with(std::cell::Cell::get);
         let (output, changes_file) = rayon::join(
             || this.stage_verified(&writer, out_dir),
-            || {
-                // Possibly on another thread: the fault-injection budget goes along.
-                let before = FAIL_AFTER.with(|f| f.replace(budget));
-                let staged = this.stage_changes(out_dir);
-                FAIL_AFTER.with(|f| f.set(before));
-                staged
-            },
+            || this.stage_changes(out_dir),
         );
         let (staged_output, digest, residuals) = output?;
         report.output_sha256 = Some(digest);
@@ -748,9 +738,12 @@ impl<'a> Applied<'a> {
         writer: &Writer<'_>,
         out_dir: &Path,
     ) -> Result<(Staged, String, Vec<crate::verify::sweep::Residual>), Problem> {
-        let (staged, digest) = stage_with(out_dir, &self.job.output, |w| {
-            writer.write(&self.changes, w)
-        })?;
+        let (staged, digest) =
+            self.settings
+                .storage
+                .stage_with(out_dir, &self.job.output, |w| {
+                    writer.write(&self.changes, w)
+                })?;
         if self.settings.verify {
             crate::verify::check_staged(
                 self.map,
@@ -781,6 +774,7 @@ impl<'a> Applied<'a> {
             &this.changes,
             &this.settings.parts,
             this.job,
+            &this.settings.storage,
             &write,
         )?;
         report.residuals =
@@ -808,9 +802,6 @@ impl<'a> Applied<'a> {
         )
     }
 }
-
-/// What a staged output is written through.
-type StagedWriter<'w> = HashingWriter<BufWriter<&'w mut std::fs::File>>;
 
 impl Writer<'_> {
     /// Write an output (or part) from `changes` to `w`.
@@ -1140,11 +1131,11 @@ fn scrub_xlsx_stream(
         })
     };
     // The output and the changes file are written at the same time (with 2 or more jobs).
-    let budget = FAIL_AFTER.with(std::cell::Cell::get);
+    let storage = &settings.storage;
     let (output, changes_file) = rayon::join(
         || {
             let mut cleaning = None;
-            let (staged, digest) = stage_with(out_dir, &job.output, |w| {
+            let (staged, digest) = storage.stage_with(out_dir, &job.output, |w| {
                 cleaning = Some(crate::xlsx::patch::write_cleaned_held(
                     bytes,
                     book,
@@ -1173,14 +1164,10 @@ fn scrub_xlsx_stream(
             Ok::<_, Problem>((staged, digest, residuals, cleaning))
         },
         || {
-            // Possibly on another thread: the fault-injection budget goes along.
-            let before = FAIL_AFTER.with(|f| f.replace(budget));
-            let staged = stage_unhashed(out_dir, &job.changes, |w| {
+            storage.stage_unhashed(out_dir, &job.changes, |w| {
                 crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
                     .map_err(|_| Problem::Build("writing the changes file failed".into()))
-            });
-            FAIL_AFTER.with(|f| f.set(before));
-            staged
+            })
         },
     );
     let (staged_output, digest, residuals, cleaning) = output?;
@@ -1236,14 +1223,7 @@ fn scrub_csv_stream(
     // With two jobs or more, the input's digest and the coverage check run beside the stream,
     // whose staged files are dropped if the check fails; but not when the output folder is
     // yet to be made, which a failed check must not leave behind.
-    let budget = FAIL_AFTER.with(std::cell::Cell::get);
-    let stream = || {
-        // Possibly on another thread: the fault-injection budget goes along.
-        let before = FAIL_AFTER.with(|f| f.replace(budget));
-        let staged = stage_csv_stream(map, job, settings, &opened, &stem);
-        FAIL_AFTER.with(|f| f.set(before));
-        staged
-    };
+    let stream = || stage_csv_stream(map, job, settings, &opened, &stem);
     let ((digest, uncovered), staged) = if out_dir.is_dir() {
         let (staged, checked) = rayon::join(stream, coverage);
         (checked, staged)
@@ -1300,8 +1280,9 @@ fn stage_csv_stream(
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     let mut streamed = None;
     let mut staged_changes = None;
-    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
-        let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
+    let storage = &settings.storage;
+    let (staged_output, digest) = storage.stage_with(out_dir, &job.output, |w| {
+        let tmp = storage.stage_unhashed(out_dir, &job.changes, |changes| {
             let done = crate::csv::scrub_opened(
                 opened,
                 stem,
@@ -1367,13 +1348,11 @@ fn write_parts<F>(
     changes: &[SheetChanges],
     limits: &crate::split::PartLimits,
     job: &Job,
+    storage: &Storage,
     write: &F,
 ) -> Result<Vec<(tempfile::NamedTempFile, report::PartReport)>, Problem>
 where
-    F: Fn(
-        &[SheetChanges],
-        &mut HashingWriter<BufWriter<&mut std::fs::File>>,
-    ) -> Result<(), Problem>,
+    F: Fn(&[SheetChanges], &mut StagedWriter<'_>) -> Result<(), Problem>,
 {
     let height = book.sheets[sheet].height();
     let gone = changes
@@ -1393,7 +1372,7 @@ where
         let (tmp, digest, size) = loop {
             let keep = &rows[start..start + n];
             let part = crate::split::part_changes(changes, sheet, keep, height);
-            let (tmp, digest) = stage_with(out_dir, &path, |w| write(&part, w))?;
+            let (tmp, digest) = storage.stage_with(out_dir, &path, |w| write(&part, w))?;
             let size = tmp
                 .as_file()
                 .metadata()

@@ -111,7 +111,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             key.as_ref(),
             &args.subjects,
         )?,
-        fail_after_bytes: None,
+        storage: crate::staging::Storage::disk(),
     };
     let reports = pool.install(|| {
         pipeline::run_jobs(&map, &jobs, &settings, |r| {
