@@ -4,6 +4,7 @@ use crate::apply::{self, SheetChanges};
 use crate::error::{FileError, Problem};
 use crate::map::Map;
 use crate::plan;
+use crate::preview::Preview;
 use crate::report::{self, FileReport, Status};
 use crate::workbook::Format;
 use rayon::prelude::*;
@@ -325,10 +326,17 @@ thread_local! {
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
 pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
+    run_job_previewed(map, job, settings).0
+}
+
+/// [`run_job`], and apart from the report what a dry run with `--samples` shows on the terminal
+/// (personal values, which the report never holds).
+pub fn run_job_previewed(map: &Map, job: &Job, settings: &Settings) -> (FileReport, Preview) {
     let mut report = FileReport::new(&job.input.display().to_string());
+    let mut preview = Preview::default();
     FAIL_AFTER.with(|f| f.set(settings.fail_after_bytes));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scrub_file(map, job, settings, &mut report)
+        scrub_file(map, job, settings, &mut report, &mut preview)
     }));
     FAIL_AFTER.with(|f| f.set(None));
     let outcome = match result {
@@ -348,7 +356,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.subjects.clear();
             report.parts.clear();
             report.residuals.clear();
-            report.samples.clear();
+            preview = Preview::default();
             report.output = None;
             report.changes = None;
             report.deletions = None;
@@ -357,21 +365,21 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.cleaning = None;
         }
     }
-    report
+    (report, preview)
 }
 
-/// Run all jobs in parallel; reports come back in job order.
+/// Run all jobs in parallel; reports (each with its preview) come back in job order.
 pub fn run_jobs(
     map: &Map,
     jobs: &[Job],
     settings: &Settings,
     on_done: impl Fn(&FileReport) + Sync,
-) -> Vec<FileReport> {
+) -> Vec<(FileReport, Preview)> {
     jobs.par_iter()
         .map(|job| {
-            let r = run_job(map, job, settings);
-            on_done(&r);
-            r
+            let done = run_job_previewed(map, job, settings);
+            on_done(&done.0);
+            done
         })
         .collect()
 }
@@ -381,6 +389,7 @@ fn scrub_file(
     job: &Job,
     settings: &Settings,
     report: &mut FileReport,
+    preview: &mut Preview,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
     let default_map = map;
@@ -472,7 +481,7 @@ fn scrub_file(
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
         // nothing is staged or committed.
-        report.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
+        preview.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
         return Ok(());
     }
     let changes = if changed_rows_only(map, settings) {
