@@ -1,7 +1,7 @@
 //! Files × rayon: find the inputs, scrub each one (in parallel), write outputs atomically.
 
 use crate::apply::{self, SheetChanges};
-use crate::error::{FileError, Problem};
+use crate::error::{FileError, PlanError, Problem, ReadError, VerifyError, WriteError};
 use crate::map::Map;
 use crate::plan;
 use crate::preview::Preview;
@@ -37,7 +37,7 @@ impl InputKind {
     /// dsr-scrub does not rewrite gets its own advice.
     ///
     /// # Errors
-    /// [`Problem::OtherFormat`] or [`Problem::UnsupportedType`].
+    /// [`ReadError::OtherFormat`] or [`ReadError::UnsupportedType`].
     pub fn require(path: &Path) -> Result<InputKind, Problem> {
         if let Some(kind) = InputKind::of(path) {
             return Ok(kind);
@@ -45,14 +45,14 @@ impl InputKind {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        Err(match ext.as_deref() {
-            Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
-            Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
-            Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
-            Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
-            None => Problem::UnsupportedType("(none)".to_string()),
-        })
+        Err(Problem::from(match ext.as_deref() {
+            Some("xls") => ReadError::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
+            Some("xlsb") => ReadError::OtherFormat("an Excel Binary workbook (.xlsb)"),
+            Some("ods") => ReadError::OtherFormat("an OpenDocument spreadsheet (.ods)"),
+            Some("numbers") => ReadError::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
+            Some(ext) => ReadError::UnsupportedType(format!(".{ext}")),
+            None => ReadError::UnsupportedType("(none)".to_string()),
+        }))
     }
 }
 
@@ -203,7 +203,7 @@ fn not_an_input(name: &str) -> Option<String> {
         return None;
     }
     Some(match InputKind::require(Path::new(name)) {
-        Err(Problem::OtherFormat(what)) => {
+        Err(Problem::Read(ReadError::OtherFormat(what))) => {
             format!("{what}; open it in Excel and save it as .xlsx (Excel Workbook) to scrub it")
         }
         _ if lower.ends_with(".txt") => {
@@ -395,7 +395,7 @@ fn scrub_file(
     let default_map = map;
     let kind = InputKind::require(&job.input).map_err(fail)?;
     if same_file(&job.input, &job.output) {
-        return Err(fail(Problem::OutputIsInput));
+        return Err(fail(WriteError::OutputIsInput.into()));
     }
     let first_output = if settings.parts.active() {
         crate::split::part_path(&job.output, 1)
@@ -403,13 +403,13 @@ fn scrub_file(
         job.output.clone()
     };
     if !settings.force && first_output.exists() {
-        return Err(fail(Problem::OutputExists(first_output)));
+        return Err(fail(WriteError::OutputExists(first_output).into()));
     }
     let read_problem = |e: std::io::Error| {
-        fail(match e.kind() {
-            std::io::ErrorKind::NotFound => Problem::NotFound,
-            kind => Problem::Read(kind),
-        })
+        fail(Problem::from(match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            kind => ReadError::Io(kind),
+        }))
     };
     let bytes = std::fs::read(&job.input).map_err(read_problem)?;
     if kind == InputKind::Csv && streams(map, settings) {
@@ -541,15 +541,10 @@ fn scrub_file(
         let input = matches!(book.format, Format::Xlsx).then_some(&bytes[..]);
         crate::verify::sweep::sweep(map, &book, &file_plan, &changes, input, outputs)
     };
-    let read_back = |path: &Path| {
-        std::fs::read(path).map_err(|e| Problem::Write {
-            path: path.to_path_buf(),
-            kind: e.kind(),
-        })
-    };
+    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     if settings.parts.active() {
         let Some(first) = file_plan.sheets.first() else {
-            return Err(fail(Problem::NoSheet));
+            return Err(fail(PlanError::NoSheet.into()));
         };
         let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
             .map_err(fail)?;
@@ -557,7 +552,7 @@ fn scrub_file(
             .map_err(fail)?;
         let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
             report::write_changes_as(w, settings.changes_format, map, &book, &file_plan, &changes)
-                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
         })
         .map_err(fail)?;
         for (tmp, part) in parts {
@@ -605,7 +600,7 @@ fn scrub_file(
                     &file_plan,
                     &changes,
                 )
-                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             });
             FAIL_AFTER.with(|f| f.set(before));
             staged
@@ -667,14 +662,15 @@ fn check_profile(
         Some(right) => format!("use --profile {}", right.name),
         None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
     };
-    Err(Problem::WrongProfile {
+    Err(PlanError::WrongProfile {
         entity: metadata.entity,
         profile: format!(
             "profile {} is for {}; {advice}",
             profile.name,
             profile.entities.join(", ")
         ),
-    })
+    }
+    .into())
 }
 
 /// A map that finds nothing to do in a file (every key optional, none matching) would pass it
@@ -696,12 +692,13 @@ fn check_resolved(
         .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
         .collect::<Vec<_>>()
         .join(", ");
-    Err(Problem::NothingResolved {
+    Err(PlanError::NothingResolved {
         searched: match book.metadata() {
             Some(m) => format!("{sheets}, in an export of {}", m.entity),
             None => sheets,
         },
-    })
+    }
+    .into())
 }
 
 /// The coverage check ([`crate::coverage`]): columns that look personal and that the map
@@ -739,11 +736,12 @@ fn coverage_verdict(
             .filter(|u| u.sheet == sheet)
             .map(crate::coverage::Uncovered::describe)
             .collect();
-        return Err(Problem::Uncovered {
+        return Err(PlanError::Uncovered {
             count: here.len(),
             columns: here.join(", "),
             sheet,
-        });
+        }
+        .into());
     }
     Ok(uncovered)
 }
@@ -818,7 +816,7 @@ pub fn verify_changed_rows_only(
 ) -> Result<crate::verify::Outcome, FileError> {
     let read = crate::verify::read_bytes;
     if InputKind::of(original) != InputKind::of(scrubbed) {
-        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+        return Err(FileError::new(scrubbed, VerifyError::FormatMismatch.into()));
     }
     let bytes = read(original)?;
     let fail = |p: Problem| FileError::new(original, p);
@@ -905,12 +903,7 @@ fn scrub_xlsx_stream(
     package.check_macros(bytes, || &needles)?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let read_back = |path: &Path| {
-        std::fs::read(path).map_err(|e| Problem::Write {
-            path: path.to_path_buf(),
-            kind: e.kind(),
-        })
-    };
+    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     // The output and the changes file are written at the same time (with 2 or more jobs).
     let budget = FAIL_AFTER.with(std::cell::Cell::get);
     let (output, changes_file) = rayon::join(
@@ -949,7 +942,7 @@ fn scrub_xlsx_stream(
             let before = FAIL_AFTER.with(|f| f.replace(budget));
             let staged = stage_unhashed(out_dir, &job.changes, |w| {
                 crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
-                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                    .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             });
             FAIL_AFTER.with(|f| f.set(before));
             staged
@@ -1120,11 +1113,11 @@ fn commit_changes(
     Ok(())
 }
 
-/// [`commit`] an output: an existing file is [`Problem::OutputExists`] unless `force`.
+/// [`commit`] an output: an existing file is [`WriteError::OutputExists`] unless `force`.
 fn commit_output(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Problem> {
     commit(tmp, path, force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Problem::OutputExists(path.to_path_buf())
+            WriteError::OutputExists(path.to_path_buf()).into()
         } else {
             write_problem(path, e)
         }
@@ -1177,9 +1170,7 @@ where
                     n = ((n as u64 * max / size) * 9 / 10).clamp(1, n as u64 - 1) as usize;
                 }
                 Some(max) if size > max => {
-                    return Err(Problem::Build(format!(
-                        "one row with the file's other sheets already takes {size} bytes, more than the part limit of {max}"
-                    )));
+                    return Err(WriteError::PartLimit { size, max }.into());
                 }
                 _ => break (tmp, digest, size),
             }
@@ -1202,10 +1193,11 @@ where
 }
 
 fn write_problem(path: &Path, e: std::io::Error) -> Problem {
-    Problem::Write {
+    WriteError::Io {
         path: path.to_path_buf(),
         kind: e.kind(),
     }
+    .into()
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -1362,9 +1354,12 @@ where
     let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
     if let Err(problem) = written {
         // An I/O failure underneath (full disk, ...) explains the failure better.
-        return Err(w.io_error().map_or(problem, |kind| Problem::Write {
-            path: target.to_path_buf(),
-            kind,
+        return Err(w.io_error().map_or(problem, |kind| {
+            WriteError::Io {
+                path: target.to_path_buf(),
+                kind,
+            }
+            .into()
         }));
     }
     Ok(w.digest())
@@ -1543,10 +1538,10 @@ mod tests {
         assert!(
             matches!(
                 e,
-                Problem::Write {
+                Problem::Write(WriteError::Io {
                     kind: std::io::ErrorKind::StorageFull,
                     ..
-                }
+                })
             ),
             "{e:?}"
         );
