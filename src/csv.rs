@@ -2,7 +2,7 @@
 //! into a [`Workbook`] of one sheet, and writing it back in the same dialect.
 
 use crate::apply::{Change, SheetChanges};
-use crate::error::Problem;
+use crate::error::{PlanError, Problem, ReadError, WriteError};
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
 use std::borrow::Cow;
@@ -82,7 +82,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
     ) -> Result<std::borrow::Cow<'a, str>, Problem> {
         encoding
             .decode_without_bom_handling_and_without_replacement(body)
-            .ok_or(Problem::CsvBadUtf16)
+            .ok_or(ReadError::CsvBadUtf16.into())
     }
     if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
         return Ok((
@@ -101,7 +101,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
     let bom = bytes.starts_with(UTF8_BOM);
     let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
     if !bom && looks_like_utf16(body) {
-        return Err(Problem::CsvUtf16);
+        return Err(ReadError::CsvUtf16.into());
     }
     match std::str::from_utf8(body) {
         Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
@@ -111,7 +111,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count() as u64;
-            Err(Problem::CsvNotUtf8 { line })
+            Err(ReadError::CsvNotUtf8 { line }.into())
         }
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
@@ -221,17 +221,15 @@ fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
 /// Check that `bytes` are CSV text, decode them, and sniff the dialect.
 fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
+        return Err(ReadError::NotCsv("a zip package, such as an .xlsx workbook").into());
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(Problem::NotCsv(
-            "an Office binary file, such as an .xls workbook",
-        ));
+        return Err(ReadError::NotCsv("an Office binary file, such as an .xls workbook").into());
     }
     let (encoding, bom, text) = decode(bytes)?;
     // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
     if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
-        return Err(Problem::NotCsv("binary data, not text"));
+        return Err(ReadError::NotCsv("binary data, not text").into());
     }
     let dialect = Dialect {
         encoding,
@@ -278,16 +276,17 @@ fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
 }
 
 fn parse_error(e: ::csv::Error) -> Problem {
-    Problem::CsvParse {
+    ReadError::CsvParse {
         line: e.position().map_or(0, |p| p.line()),
     }
+    .into()
 }
 
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
 /// # Errors
-/// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
-/// [`Problem::CsvParse`], with a line number and never the text.
+/// [`ReadError::CsvUtf16`], [`ReadError::CsvBadUtf16`], [`ReadError::CsvNotUtf8`] or
+/// [`ReadError::CsvParse`], with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     let (dialect, text) = open(bytes)?;
     let text = text.as_bytes();
@@ -428,7 +427,7 @@ pub struct Streamed {
 ///
 /// # Errors
 /// The [`Problem`]s of [`read`], [`crate::plan::resolve`] and [`write_with`]; a failure to
-/// write `changes` is [`Problem::Build`].
+/// write `changes` is [`WriteError::ChangesFile`].
 pub fn scrub_stream<W: Write, C: Write>(
     bytes: &[u8],
     sheet_name: &str,
@@ -489,7 +488,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         Some(header.len() as u32),
     )?;
     let plan = crate::plan::resolve(map, &head)?;
-    let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
+    let sp = plan.sheets.first().ok_or(PlanError::NoSheet)?;
     let headers = sp.headers.clone();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered =
@@ -511,7 +510,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         }
     };
     file.start_sheet(sheet_name);
-    let written = |_| Problem::Build("writing the changes file failed".into());
+    let written = |e: std::io::Error| WriteError::ChangesFile(e.kind());
     let mut per_column = vec![0u64; header.len()];
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
@@ -664,7 +663,7 @@ fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::K
 /// Write the workbook's only sheet with `changes` applied, in `dialect`, to `out`.
 ///
 /// # Errors
-/// [`Problem::Build`] when writing fails.
+/// [`WriteError::Output`] when writing fails.
 pub fn write<W: Write>(
     book: &Workbook,
     dialect: &Dialect,
@@ -727,7 +726,7 @@ pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
 /// formula gets a leading `'` (`--neutralize-formulas`; see [`count_neutralized`]).
 ///
 /// # Errors
-/// [`Problem::Build`] when writing fails; [`Problem::Cell`] when a new value cannot be written
+/// [`WriteError::Output`] when writing fails; [`WriteError::Cell`] when a new value cannot be written
 /// in the file's encoding.
 pub fn write_with<W: Write>(
     book: &Workbook,
@@ -736,10 +735,7 @@ pub fn write_with<W: Write>(
     neutralize: bool,
     out: W,
 ) -> Result<(), Problem> {
-    let sheet = book
-        .sheets
-        .first()
-        .ok_or_else(|| Problem::Build("the CSV has no sheet".into()))?;
+    let sheet = book.sheets.first().ok_or(Problem::Internal)?;
     let empty = SheetChanges::default();
     let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
     // Unchanged text came from this encoding; a new value might not fit in it.
@@ -754,14 +750,14 @@ pub fn write_with<W: Write>(
 /// A new value that the file's encoding cannot hold is an error naming its cell.
 fn check_encodable(dialect: &Dialect, sheet: &str, change: &Change) -> Result<(), Problem> {
     match &change.new {
-        Data::String(text) if !dialect.encoding.can_encode(text) => Err(Problem::Cell {
+        Data::String(text) if !dialect.encoding.can_encode(text) => Err(WriteError::Cell {
             at: crate::error::CellRef {
                 sheet: sheet.to_string(),
                 row: change.row,
                 col: change.col,
             },
             what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
-        }),
+        }.into()),
         _ => Ok(()),
     }
 }
@@ -778,7 +774,7 @@ fn write_records<W: Write>(
     mut out: W,
     produce: impl FnOnce(&mut Emit<'_>) -> Result<(), Problem>,
 ) -> Result<(), Problem> {
-    let failed = |_| Problem::Build("writing the CSV failed".into());
+    let failed = |e: std::io::Error| Problem::from(WriteError::Output(e.kind()));
     if dialect.bom {
         out.write_all(dialect.encoding.bom()).map_err(failed)?;
     }
@@ -807,7 +803,12 @@ fn write_records<W: Write>(
         // A field with a NUL is always quoted (the reader takes a NUL outside quotes for binary
         // data), and so is the rest of its record: the csv crate quotes per writer.
         let mut quoting = builder(::csv::QuoteStyle::Always);
-        let build = |_| Problem::Build("writing the CSV failed".into());
+        let build = |e: ::csv::Error| {
+            Problem::from(match e.kind() {
+                ::csv::ErrorKind::Io(io) => WriteError::Output(io.kind()),
+                _ => WriteError::CsvWriter,
+            })
+        };
         produce(&mut |row, record| {
             let neutralized: Vec<Cow<str>>;
             let record = if neutralize && row > 0 {
@@ -1067,7 +1068,7 @@ mod tests {
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
         ] {
             assert!(
-                matches!(read(bytes, "x"), Err(Problem::NotCsv(_))),
+                matches!(read(bytes, "x"), Err(Problem::Read(ReadError::NotCsv(_)))),
                 "{bytes:?}"
             );
         }
@@ -1081,15 +1082,15 @@ mod tests {
     fn refuses_damaged_encodings() {
         assert!(matches!(
             read(b"N\x00a\x00m\x00e\x00\n\x00", "x"),
-            Err(Problem::CsvUtf16)
+            Err(Problem::Read(ReadError::CsvUtf16))
         ));
         assert!(matches!(
             read(b"\xFF\xFEa\x00\x00\xDC", "x"),
-            Err(Problem::CsvBadUtf16)
+            Err(Problem::Read(ReadError::CsvBadUtf16))
         ));
         assert!(matches!(
             read(b"\xEF\xBB\xBFa,b\nJos\xE9,1\n", "x"),
-            Err(Problem::CsvNotUtf8 { line: 2 })
+            Err(Problem::Read(ReadError::CsvNotUtf8 { line: 2 }))
         ));
     }
 

@@ -1,9 +1,10 @@
 //! Files × rayon: find the inputs, scrub each one (in parallel), write outputs atomically.
 
 use crate::apply::{self, SheetChanges};
-use crate::error::{FileError, Problem};
+use crate::error::{FileError, PlanError, Problem, ReadError, VerifyError, WriteError};
 use crate::map::Map;
 use crate::plan;
+use crate::preview::Preview;
 use crate::report::{self, FileReport, Status};
 use crate::staging::{
     commit, sha256_hex, write_problem, StagedWriter, Storage, TEMP_PREFIX, TEMP_SUFFIX,
@@ -37,7 +38,7 @@ impl InputKind {
     /// dsr-scrub does not rewrite gets its own advice.
     ///
     /// # Errors
-    /// [`Problem::OtherFormat`] or [`Problem::UnsupportedType`].
+    /// [`ReadError::OtherFormat`] or [`ReadError::UnsupportedType`].
     pub fn require(path: &Path) -> Result<InputKind, Problem> {
         if let Some(kind) = InputKind::of(path) {
             return Ok(kind);
@@ -45,14 +46,14 @@ impl InputKind {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        Err(match ext.as_deref() {
-            Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
-            Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
-            Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
-            Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
-            None => Problem::UnsupportedType("(none)".to_string()),
-        })
+        Err(Problem::from(match ext.as_deref() {
+            Some("xls") => ReadError::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
+            Some("xlsb") => ReadError::OtherFormat("an Excel Binary workbook (.xlsb)"),
+            Some("ods") => ReadError::OtherFormat("an OpenDocument spreadsheet (.ods)"),
+            Some("numbers") => ReadError::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
+            Some(ext) => ReadError::UnsupportedType(format!(".{ext}")),
+            None => ReadError::UnsupportedType("(none)".to_string()),
+        }))
     }
 }
 
@@ -203,7 +204,7 @@ fn not_an_input(name: &str) -> Option<String> {
         return None;
     }
     Some(match InputKind::require(Path::new(name)) {
-        Err(Problem::OtherFormat(what)) => {
+        Err(Problem::Read(ReadError::OtherFormat(what))) => {
             format!("{what}; open it in Excel and save it as .xlsx (Excel Workbook) to scrub it")
         }
         _ if lower.ends_with(".txt") => {
@@ -319,9 +320,16 @@ pub struct Settings {
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
 pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
+    run_job_previewed(map, job, settings).0
+}
+
+/// [`run_job`], and apart from the report what a dry run with `--samples` shows on the terminal
+/// (personal values, which the report never holds).
+pub fn run_job_previewed(map: &Map, job: &Job, settings: &Settings) -> (FileReport, Preview) {
     let mut report = FileReport::new(&job.input.display().to_string());
+    let mut preview = Preview::default();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scrub_file(map, job, settings, &mut report)
+        scrub_file(map, job, settings, &mut report, &mut preview)
     }));
     let outcome = match result {
         Ok(outcome) => outcome,
@@ -330,9 +338,10 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
     match outcome {
         Ok(()) => {
             report.status = Status::Ok;
-            report
+            (report, preview)
         }
-        Err(e) => failed_report(report, &e.problem),
+        // Nothing was written, so nothing changed, and there is nothing to show.
+        Err(e) => (failed_report(report, &e.problem), Preview::default()),
     }
 }
 
@@ -370,18 +379,18 @@ fn failed_report(report: FileReport, problem: &Problem) -> FileReport {
     failed
 }
 
-/// Run all jobs in parallel; reports come back in job order.
+/// Run all jobs in parallel; reports (each with its preview) come back in job order.
 pub fn run_jobs(
     map: &Map,
     jobs: &[Job],
     settings: &Settings,
     on_done: impl Fn(&FileReport) + Sync,
-) -> Vec<FileReport> {
+) -> Vec<(FileReport, Preview)> {
     jobs.par_iter()
         .map(|job| {
-            let r = run_job(map, job, settings);
-            on_done(&r);
-            r
+            let done = run_job_previewed(map, job, settings);
+            on_done(&done.0);
+            done
         })
         .collect()
 }
@@ -416,6 +425,7 @@ fn scrub_file(
     job: &Job,
     settings: &Settings,
     report: &mut FileReport,
+    preview: &mut Preview,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
     let (kind, bytes) = open_input(job, settings).map_err(fail)?;
@@ -441,7 +451,7 @@ fn scrub_file(
         Output::DryRun => {
             // Everything above ran as for real, so the counts are what a real run would
             // report; nothing is staged or committed.
-            report.samples = crate::preview::samples(
+            preview.samples = crate::preview::samples(
                 &applied.book,
                 &applied.plan,
                 &applied.changes,
@@ -459,7 +469,7 @@ fn scrub_file(
 fn open_input(job: &Job, settings: &Settings) -> Result<(InputKind, Vec<u8>), Problem> {
     let kind = InputKind::require(&job.input)?;
     if same_file(&job.input, &job.output) {
-        return Err(Problem::OutputIsInput);
+        return Err(WriteError::OutputIsInput.into());
     }
     let first_output = if settings.parts.active() {
         crate::split::part_path(&job.output, 1)
@@ -467,11 +477,13 @@ fn open_input(job: &Job, settings: &Settings) -> Result<(InputKind, Vec<u8>), Pr
         job.output.clone()
     };
     if !settings.force && first_output.exists() {
-        return Err(Problem::OutputExists(first_output));
+        return Err(WriteError::OutputExists(first_output).into());
     }
-    let bytes = std::fs::read(&job.input).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Problem::NotFound,
-        kind => Problem::Read(kind),
+    let bytes = std::fs::read(&job.input).map_err(|e| {
+        Problem::from(match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            kind => ReadError::Io(kind),
+        })
     })?;
     Ok((kind, bytes))
 }
@@ -700,7 +712,7 @@ impl<'a> Applied<'a> {
                     &self.plan,
                     &self.changes,
                 )
-                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             })
     }
 
@@ -764,7 +776,7 @@ impl<'a> Applied<'a> {
         let out_dir = self.prepare(report)?;
         let this = &self;
         let Some(first) = this.plan.sheets.first() else {
-            return Err(Problem::NoSheet);
+            return Err(PlanError::NoSheet.into());
         };
         let writer = this.writer();
         let write = |changes: &[SheetChanges], w: &mut StagedWriter<'_>| writer.write(changes, w);
@@ -837,10 +849,7 @@ impl Writer<'_> {
 
 /// A staged file read back, for the leak sweep.
 fn read_back(path: &Path) -> Result<Vec<u8>, Problem> {
-    std::fs::read(path).map_err(|e| Problem::Write {
-        path: path.to_path_buf(),
-        kind: e.kind(),
-    })
+    std::fs::read(path).map_err(|e| write_problem(path, e))
 }
 
 /// The map for this file: `map`, or (with [`Settings::by_entity`]) the profile made for the
@@ -886,14 +895,15 @@ fn check_profile(
         Some(right) => format!("use --profile {}", right.name),
         None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
     };
-    Err(Problem::WrongProfile {
+    Err(PlanError::WrongProfile {
         entity: metadata.entity,
         profile: format!(
             "profile {} is for {}; {advice}",
             profile.name,
             profile.entities.join(", ")
         ),
-    })
+    }
+    .into())
 }
 
 /// A map that finds nothing to do in a file (every key optional, none matching) would pass it
@@ -915,12 +925,13 @@ fn check_resolved(
         .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
         .collect::<Vec<_>>()
         .join(", ");
-    Err(Problem::NothingResolved {
+    Err(PlanError::NothingResolved {
         searched: match book.metadata() {
             Some(m) => format!("{sheets}, in an export of {}", m.entity),
             None => sheets,
         },
-    })
+    }
+    .into())
 }
 
 /// The coverage check ([`crate::coverage`]): columns that look personal and that the map
@@ -958,11 +969,12 @@ fn coverage_verdict(
             .filter(|u| u.sheet == sheet)
             .map(crate::coverage::Uncovered::describe)
             .collect();
-        return Err(Problem::Uncovered {
+        return Err(PlanError::Uncovered {
             count: here.len(),
             columns: here.join(", "),
             sheet,
-        });
+        }
+        .into());
     }
     Ok(uncovered)
 }
@@ -1037,7 +1049,7 @@ pub fn verify_changed_rows_only(
 ) -> Result<crate::verify::Outcome, FileError> {
     let read = crate::verify::read_bytes;
     if InputKind::of(original) != InputKind::of(scrubbed) {
-        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+        return Err(FileError::new(scrubbed, VerifyError::FormatMismatch.into()));
     }
     let bytes = read(original)?;
     let fail = |p: Problem| FileError::new(original, p);
@@ -1124,12 +1136,7 @@ fn scrub_xlsx_stream(
     package.check_macros(bytes, || &needles)?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let read_back = |path: &Path| {
-        std::fs::read(path).map_err(|e| Problem::Write {
-            path: path.to_path_buf(),
-            kind: e.kind(),
-        })
-    };
+    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     // The output and the changes file are written at the same time (with 2 or more jobs).
     let storage = &settings.storage;
     let (output, changes_file) = rayon::join(
@@ -1166,7 +1173,7 @@ fn scrub_xlsx_stream(
         || {
             storage.stage_unhashed(out_dir, &job.changes, |w| {
                 crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
-                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                    .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             })
         },
     );
@@ -1329,11 +1336,11 @@ fn commit_changes(
     Ok(())
 }
 
-/// [`commit`] an output: an existing file is [`Problem::OutputExists`] unless `force`.
+/// [`commit`] an output: an existing file is [`WriteError::OutputExists`] unless `force`.
 fn commit_output(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Problem> {
     commit(tmp, path, force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Problem::OutputExists(path.to_path_buf())
+            WriteError::OutputExists(path.to_path_buf()).into()
         } else {
             write_problem(path, e)
         }
@@ -1384,9 +1391,7 @@ where
                     n = ((n as u64 * max / size) * 9 / 10).clamp(1, n as u64 - 1) as usize;
                 }
                 Some(max) if size > max => {
-                    return Err(Problem::Build(format!(
-                        "one row with the file's other sheets already takes {size} bytes, more than the part limit of {max}"
-                    )));
+                    return Err(WriteError::PartLimit { size, max }.into());
                 }
                 _ => break (tmp, digest, size),
             }

@@ -175,10 +175,6 @@ pub struct FileReport {
     /// Per data subject, by position: rows matched, deleted and changed in this file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<crate::subjects::report::SubjectReport>,
-    /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
-    /// personal values, so they are never serialized.
-    #[serde(skip)]
-    pub samples: Vec<crate::preview::Sample>,
 }
 
 impl FileReport {
@@ -210,7 +206,6 @@ impl FileReport {
             deletion_batches: Vec::new(),
             deletions_without_id: 0,
             subjects: Vec::new(),
-            samples: Vec::new(),
         }
     }
 }
@@ -248,7 +243,7 @@ pub struct SheetReport {
 pub struct DeletedRow {
     /// The row's spreadsheet row number in the input.
     pub row: u32,
-    /// The record GUID, when the file has one.
+    /// The record GUID, when the file has one (nothing else its id column may hold).
     pub record_id: Option<String>,
     /// The rule that removed it, e.g. `rows[1]: delete where Owner in @subjects`.
     pub rule: String,
@@ -310,12 +305,13 @@ pub fn sheet_reports(
         .collect()
 }
 
-/// A deleted row as the report lists it, `id` being its record id cell.
+/// A deleted row as the report lists it, `id` being its record id cell. Only a record GUID is
+/// listed: whatever else the id column may hold is a cell value, which a report never holds.
 pub(crate) fn deleted_row(map: &Map, d: &crate::apply::Deletion, id: Option<&Data>) -> DeletedRow {
     DeletedRow {
         row: d.row + 1,
         record_id: match id {
-            Some(Data::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Data::String(s)) if crate::dynamics::looks_like_guid(s) => Some(s.clone()),
             _ => None,
         },
         rule: map.rows[d.rule].label.clone(),
