@@ -10,6 +10,7 @@ pub mod patch;
 pub(crate) mod read;
 pub mod rebuild;
 pub(crate) mod stream;
+pub(crate) mod strings;
 
 // Parts kept as they are: macros, chart sheets.
 pub mod macros;

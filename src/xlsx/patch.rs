@@ -29,6 +29,7 @@
 use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
+use super::strings::SharedStrings;
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
 use crate::verify::Needles;
@@ -913,7 +914,7 @@ pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
 
 /// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
 /// is found in.
-fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
+pub(super) fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
     [open.as_bytes(), prefix, name.as_bytes()].concat()
 }
 
@@ -1214,67 +1215,7 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
     s.len() >= 7 && s[1] == b'x' && s[2..6].iter().all(u8::is_ascii_hexdigit) && s[6] == b'_'
 }
 
-/// The shared strings part, split into its `<si>` items.
-struct SharedStrings {
-    xml: Vec<u8>,
-    /// The bytes before the `<sst ...>` start tag, and the start tag itself.
-    prolog: std::ops::Range<usize>,
-    start_tag: std::ops::Range<usize>,
-    /// Each `<si>` element.
-    items: Vec<std::ops::Range<usize>>,
-    /// Everything after the last item (`</sst>`, maybe an extLst).
-    tail: std::ops::Range<usize>,
-    /// The namespace prefix of `<sst>` with its colon, or empty.
-    prefix: Vec<u8>,
-}
-
-/// How many items the shared strings part `xml` has, as this writer counts them.
-///
-/// # Errors
-/// [`ReadError::CorruptWorkbook`] when the part is malformed.
-pub(super) fn shared_string_count(xml: Vec<u8>) -> Result<usize, Problem> {
-    SharedStrings::parse(xml).map(|s| s.items.len())
-}
-
 impl SharedStrings {
-    fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let bad = ReadError::CorruptWorkbook("malformed shared strings");
-        let sst = find_tag(&xml, 0, b"sst")
-            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
-        let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
-        let prefix = prefix_of(&xml[sst..]).to_vec();
-        let si_end = qualified("</", &prefix, "si>");
-        let mut items = Vec::new();
-        let mut pos = sst_end;
-        if !xml[..sst_end].ends_with(b"/>") {
-            while let Some(start) = find_tag(&xml, pos, b"si") {
-                let open_end = start
-                    + memchr::memchr(b'>', &xml[start..])
-                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                    + 1;
-                let end = if xml[..open_end].ends_with(b"/>") {
-                    open_end
-                } else {
-                    open_end
-                        + memchr::memmem::find(&xml[open_end..], &si_end)
-                            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                        + si_end.len()
-                };
-                items.push(start..end);
-                pos = end;
-            }
-        }
-        let len = xml.len();
-        Ok(SharedStrings {
-            prolog: 0..sst,
-            start_tag: sst..sst_end,
-            items,
-            tail: pos..len,
-            xml,
-            prefix,
-        })
-    }
-
     /// Write the table: items no cell uses any more blanked in place, new strings appended.
     fn write<W: Write + ?Sized>(
         &self,
@@ -1315,7 +1256,7 @@ impl SharedStrings {
 }
 
 /// The position of the next start tag `<name` (with or without a prefix) at or after `from`.
-fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+pub(super) fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut pos = from;
     while let Some(i) = memchr::memchr(b'<', &xml[pos..]) {
         let at = pos + i;

@@ -20,6 +20,7 @@ use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
+use super::strings::SharedStrings;
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::error::{Problem, ReadError};
 use crate::map::Map;
@@ -587,10 +588,15 @@ impl<'b> Pass<'b> {
         let (strings, on) = match &map.shared_strings {
             Some(path) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
                 let xml = super::package::read_part(&mut zip, path)?;
-                let Ok(strings) = super::cells::shared_strings(&xml) else {
+                // The texts cells show, and the items the writer copies: one table, read
+                // both ways, which must agree.
+                let Ok(table) = SharedStrings::parse(xml) else {
                     return Ok(None);
                 };
-                if patch::shared_string_count(xml).ok() != Some(strings.len()) {
+                let Ok(strings) = table.texts() else {
+                    return Ok(None);
+                };
+                if table.len() != strings.len() {
                     return Ok(None);
                 }
                 (strings, true)
