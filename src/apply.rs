@@ -48,6 +48,19 @@ pub struct SheetChanges {
     pub deleted: Vec<Deletion>,
 }
 
+/// The changes of each sheet of a workbook of `sheets` sheets, at the sheet's index (the index
+/// the changes carry): the one join of a workbook's sheets with what changed in them. Where
+/// two entries name one sheet, the first counts.
+pub fn changes_by_sheet(changes: &[SheetChanges], sheets: usize) -> Vec<Option<&SheetChanges>> {
+    let mut by_sheet = vec![None; sheets];
+    for sc in changes {
+        if let Some(slot @ None) = by_sheet.get_mut(sc.sheet) {
+            *slot = Some(sc);
+        }
+    }
+    by_sheet
+}
+
 impl SheetChanges {
     /// Whether `row` is deleted, for a caller walking rows in ascending order with `cursor`.
     pub fn is_deleted(&self, cursor: &mut usize, row: u32) -> bool {
@@ -594,6 +607,18 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_join_their_sheets_by_index() {
+        let at = |sheet: usize, rows: u32| SheetChanges {
+            sheet,
+            deleted: (1..=rows).map(|row| Deletion { row, rule: 0 }).collect(),
+            ..SheetChanges::default()
+        };
+        let changes = [at(2, 1), at(0, 1), at(2, 2), at(9, 1)];
+        let by_sheet = changes_by_sheet(&changes, 3);
+        assert_eq!(by_sheet, [Some(&changes[1]), None, Some(&changes[0])]);
+    }
 
     #[test]
     fn mentions_take_other_rows_strong_identifiers_but_not_their_single_words() {

@@ -770,11 +770,12 @@ fn add_formulas(
     hay: &mut Haystack,
     places: &mut Vec<Place>,
 ) {
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
         let Some(formulas) = &s.formulas else {
             continue;
         };
-        let sc = changes.iter().find(|c| c.sheet == sheet);
+        let sc = by_sheet[sheet];
         for (row, col, formula) in formulas.used_cells() {
             let (row, col) = match formulas.start() {
                 Some((r0, c0)) => (row as u32 + r0, col as u32 + c0),
@@ -813,11 +814,12 @@ fn add_kept(
     places: &mut Vec<Place>,
 ) {
     let metadata = book.metadata();
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
         if super::is_metadata_sheet(s) {
             continue;
         }
-        let sc = changes.iter().find(|c| c.sheet == sheet);
+        let sc = by_sheet[sheet];
         let deleted = |row: u32| {
             sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())
         };

@@ -166,6 +166,7 @@ fn write_with<W: Write>(
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     let sheets: Vec<(&str, &SheetChanges)> = book
         .sheets
         .iter()
@@ -177,10 +178,7 @@ fn write_with<W: Write>(
                 .find(|p| p.name == sheet.name)
                 .map(|p| p.path.as_str())
                 .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
-            Ok((
-                part,
-                changes.iter().find(|c| c.sheet == i).unwrap_or(&empty),
-            ))
+            Ok((part, by_sheet[i].unwrap_or(&empty)))
         })
         .collect::<Result<_, Problem>>()?;
     let any_change = changes.iter().any(|c| !c.cells.is_empty());
