@@ -48,6 +48,7 @@ pub mod report;
 pub mod split;
 pub mod staging;
 pub mod subjects;
+pub mod text;
 pub mod verify;
 pub mod workbook;
 pub mod xlsx;
