@@ -436,7 +436,7 @@ fn inspect_column(
     ctx: &Ctx,
 ) -> ColumnInspection {
     let (metadata, options) = (ctx.metadata, ctx.options);
-    let shape = dynamics::protected_shape(sheet, col);
+    let shape = crate::workbook::protected_shape(sheet, col);
     let logical = metadata
         .and_then(|m| m.logical_of(header))
         .map(str::to_string);

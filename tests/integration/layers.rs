@@ -45,20 +45,17 @@ const LAYERS: &[&[&str]] = &[
 /// Edges that still point up (or across a layer), to be removed; no other may be added. Each is
 /// `(from, to)`.
 const PENDING: &[(&str, &str)] = &[
-    ("apply", "verify"),      // the needles and what identifies a person
-    ("csv", "report"),        // the changes file, written during the pass
-    ("csv", "verify"),        // what the leak sweep gathers while streaming
-    ("dynamics", "workbook"), // protected_shape reads a sheet
-    ("dynamics", "xlsx"),     // a doc link to the reader of data validations
-    ("pipeline", "cmd"),      // cmd::scrub::REPORT_FILE
-    ("report", "pipeline"),   // pipeline::Skipped
-    ("report", "preview"),    // preview::Sample, which the report is to hold no more
-    ("subjects", "apply"),    // subjects::report, the per-subject summary
-    ("subjects", "csv"),      // csv::{records, text}, decoding a subjects file
+    ("apply", "verify"),    // the needles and what identifies a person
+    ("csv", "report"),      // the changes file, written during the pass
+    ("csv", "verify"),      // what the leak sweep gathers while streaming
+    ("pipeline", "cmd"),    // cmd::scrub::REPORT_FILE
+    ("report", "pipeline"), // pipeline::Skipped
+    ("report", "preview"),  // preview::Sample, which the report is to hold no more
+    ("subjects", "apply"),  // subjects::report, the per-subject summary
+    ("subjects", "csv"),    // csv::{records, text}, decoding a subjects file
     ("subjects", "map"),
     ("subjects", "plan"),
     ("verify", "pipeline"), // pipeline::InputKind
-    ("workbook", "csv"),    // csv::Dialect
     ("xlsx", "report"),     // the changes file, written during the pass
     ("xlsx", "verify"),     // the needles, and the sweep's part readers
 ];
