@@ -38,6 +38,7 @@ pub mod dynamics;
 pub mod error;
 #[cfg(any(test, feature = "testkit"))]
 pub mod floor;
+pub mod input;
 pub mod inspect;
 pub mod map;
 pub mod pipeline;

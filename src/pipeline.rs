@@ -2,6 +2,7 @@
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{FileError, Problem};
+use crate::input::{InputKind, Skipped};
 use crate::map::Map;
 use crate::plan;
 use crate::report::{self, FileReport, Status};
@@ -14,49 +15,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-
-/// The kinds of input dsr-scrub reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    /// `.xlsx`, and `.xlsm` (macro-enabled; the macros are kept as they are)
-    Xlsx,
-    /// `.csv`
-    Csv,
-}
-
-impl InputKind {
-    /// The kind by file extension (case-insensitive).
-    pub fn of(path: &Path) -> Option<InputKind> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "xlsx" | "xlsm" => Some(InputKind::Xlsx),
-            "csv" => Some(InputKind::Csv),
-            _ => None,
-        }
-    }
-
-    /// The kind by file extension, or the problem to report: a known spreadsheet format that
-    /// dsr-scrub does not rewrite gets its own advice.
-    ///
-    /// # Errors
-    /// [`Problem::OtherFormat`] or [`Problem::UnsupportedType`].
-    pub fn require(path: &Path) -> Result<InputKind, Problem> {
-        if let Some(kind) = InputKind::of(path) {
-            return Ok(kind);
-        }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        Err(match ext.as_deref() {
-            Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
-            Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
-            Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
-            Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
-            None => Problem::UnsupportedType("(none)".to_string()),
-        })
-    }
-}
 
 /// One input and where its results go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,15 +44,6 @@ pub struct InputFile {
     /// Its folder below the folder given on the command line (empty for a file given itself,
     /// or one directly in the folder), which its outputs mirror below `--out-dir`.
     pub subdir: PathBuf,
-}
-
-/// A file a folder held that is not scrubbed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Skipped {
-    /// The file or folder.
-    pub path: String,
-    /// Why, and what to do to scrub it.
-    pub reason: String,
 }
 
 /// What [`find_inputs`] found in the inputs.
@@ -148,7 +97,7 @@ fn walk(dir: &Path, subdir: &Path, recursive: bool, found: &mut Found) -> Result
             continue;
         };
         if kind.is_dir() {
-            if path.join(crate::cmd::scrub::REPORT_FILE).is_file() {
+            if path.join(crate::report::REPORT_FILE).is_file() {
                 skip(
                     found,
                     &path,
@@ -1213,15 +1162,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kinds_by_extension() {
-        assert_eq!(InputKind::of(Path::new("a/B.XLSX")), Some(InputKind::Xlsx));
-        assert_eq!(InputKind::of(Path::new("b.csv")), Some(InputKind::Csv));
-        assert_eq!(InputKind::of(Path::new("m.xlsm")), Some(InputKind::Xlsx));
-        assert_eq!(InputKind::of(Path::new("c.xls")), None);
-        assert_eq!(InputKind::of(Path::new("noext")), None);
-    }
 
     #[test]
     fn folders_expand_to_exports_only() {

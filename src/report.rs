@@ -17,6 +17,9 @@ use std::io::Write;
 pub mod changes;
 pub use changes::{ChangesFile, ChangesFormat};
 
+/// The run report's file name inside `--out-dir`.
+pub const REPORT_FILE: &str = "scrub-report.json";
+
 /// The report of a whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -47,7 +50,7 @@ pub struct RunReport {
     pub outputs_written: Vec<String>,
     /// What the input folders held that was not scrubbed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<crate::pipeline::Skipped>,
+    pub skipped: Vec<crate::input::Skipped>,
     /// One entry per input, in the order given.
     pub files: Vec<FileReport>,
     /// Sums over all files.

@@ -56,8 +56,8 @@ pub use needles::{Haystack, Needles, MIN_CHARS};
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{column_letters, FileError, Problem};
+use crate::input::InputKind;
 use crate::map::Map;
-use crate::pipeline::InputKind;
 use crate::plan::{self, FilePlan};
 use crate::workbook::{Format, Visibility, Workbook};
 use crate::xlsx::Limits;

@@ -3,7 +3,7 @@
 use crate::cli::VerifyArgs;
 use crate::cmd::print_stdout;
 use crate::error::{exit, Error};
-use crate::pipeline::InputKind;
+use crate::input::InputKind;
 use crate::text::thousands;
 use crate::verify::{self, Outcome, MIN_CHARS};
 

@@ -14,8 +14,9 @@ const LAYERS: &[&[&str]] = &[
     // What every layer shares: the errors, and text for people (numbers, dates, messages).
     &["error"],
     &["text"],
-    // What a Dynamics export holds besides its data (metadata, validations, value shapes).
-    &["dynamics"],
+    // What a Dynamics export holds besides its data (metadata, validations, value shapes); the
+    // kinds of input.
+    &["dynamics", "input"],
     // The data model: a workbook of sheets, its layout and its format.
     &["workbook"],
     // The people an erasure names, and the actions a map can apply to a cell.
@@ -45,19 +46,16 @@ const LAYERS: &[&[&str]] = &[
 /// Edges that still point up (or across a layer), to be removed; no other may be added. Each is
 /// `(from, to)`.
 const PENDING: &[(&str, &str)] = &[
-    ("apply", "verify"),    // the needles and what identifies a person
-    ("csv", "report"),      // the changes file, written during the pass
-    ("csv", "verify"),      // what the leak sweep gathers while streaming
-    ("pipeline", "cmd"),    // cmd::scrub::REPORT_FILE
-    ("report", "pipeline"), // pipeline::Skipped
-    ("report", "preview"),  // preview::Sample, which the report is to hold no more
-    ("subjects", "apply"),  // subjects::report, the per-subject summary
-    ("subjects", "csv"),    // csv::{records, text}, decoding a subjects file
+    ("apply", "verify"),   // the needles and what identifies a person
+    ("csv", "report"),     // the changes file, written during the pass
+    ("csv", "verify"),     // what the leak sweep gathers while streaming
+    ("report", "preview"), // preview::Sample, which the report is to hold no more
+    ("subjects", "apply"), // subjects::report, the per-subject summary
+    ("subjects", "csv"),   // csv::{records, text}, decoding a subjects file
     ("subjects", "map"),
     ("subjects", "plan"),
-    ("verify", "pipeline"), // pipeline::InputKind
-    ("xlsx", "report"),     // the changes file, written during the pass
-    ("xlsx", "verify"),     // the needles, and the sweep's part readers
+    ("xlsx", "report"), // the changes file, written during the pass
+    ("xlsx", "verify"), // the needles, and the sweep's part readers
 ];
 
 /// A top-level module's name and the text of each of its files (path relative to `src/`).
