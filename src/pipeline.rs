@@ -390,7 +390,7 @@ fn scrub_file(
     check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
     let (changes, hits) = apply::apply_plan_hits(map, &file_plan, &book);
     if !map.subjects.is_empty() {
-        use crate::subjects::report as subjects;
+        use crate::report::subjects;
         report.subject_columns = subjects::compared_columns(map, &book, &file_plan);
         report.subjects = subjects::file_reports(map, &book, &file_plan, &changes, &hits);
     }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use std::io::Write;
 
 pub mod changes;
+pub mod subjects;
 pub use changes::{ChangesFile, ChangesFormat};
 
 /// The run report's file name inside `--out-dir`.
@@ -65,7 +66,7 @@ pub struct RunReport {
     pub scope: &'static str,
     /// Per data subject, by position (never by value): what the whole run did for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub subjects: Vec<crate::subjects::report::SubjectTotal>,
+    pub subjects: Vec<subjects::SubjectTotal>,
 }
 
 /// Which map a run used.
@@ -177,7 +178,7 @@ pub struct FileReport {
     pub deletions_without_id: u64,
     /// Per data subject, by position: rows matched, deleted and changed in this file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub subjects: Vec<crate::subjects::report::SubjectReport>,
+    pub subjects: Vec<subjects::SubjectReport>,
     /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
     /// personal values, so they are never serialized.
     #[serde(skip)]

@@ -14,8 +14,6 @@
 //! middle names or initials; a different first or last name ("Janet Doe", "Jane Doerr",
 //! "Mary-Jane Doe") does not match.
 
-pub mod report;
-
 use regex::Regex;
 use std::borrow::Cow;
 use std::path::Path;

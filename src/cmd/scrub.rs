@@ -155,7 +155,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             sha256: map.digest.clone(),
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
-        subjects: crate::subjects::report::totals(
+        subjects: crate::report::subjects::totals(
             map.subjects.len(),
             reports.iter().map(|r| &r.subjects[..]),
         ),

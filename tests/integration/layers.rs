@@ -50,12 +50,9 @@ const PENDING: &[(&str, &str)] = &[
     ("csv", "report"),     // the changes file, written during the pass
     ("csv", "verify"),     // what the leak sweep gathers while streaming
     ("report", "preview"), // preview::Sample, which the report is to hold no more
-    ("subjects", "apply"), // subjects::report, the per-subject summary
     ("subjects", "csv"),   // csv::{records, text}, decoding a subjects file
-    ("subjects", "map"),
-    ("subjects", "plan"),
-    ("xlsx", "report"), // the changes file, written during the pass
-    ("xlsx", "verify"), // the needles, and the sweep's part readers
+    ("xlsx", "report"),    // the changes file, written during the pass
+    ("xlsx", "verify"),    // the needles, and the sweep's part readers
 ];
 
 /// A top-level module's name and the text of each of its files (path relative to `src/`).
