@@ -73,7 +73,7 @@ fn bench(c: &mut Criterion) {
                 false,
                 true,
                 sink(),
-                dsr_scrub::report::ChangesFile::new(sink()),
+                dsr_scrub::changes::ChangesFile::new(sink()),
             )
             .expect("scrubbed");
             streamed

@@ -268,7 +268,7 @@ pub struct Streamed {
     /// The file's dialect (encoding, delimiter, ...).
     pub dialect: Dialect,
     /// The report of its one sheet.
-    pub sheet: crate::report::SheetReport,
+    pub sheet: crate::changes::SheetReport,
     /// Cells changed.
     pub cells_changed: u64,
     /// With `neutralize`: fields given a leading `'`.
@@ -279,8 +279,8 @@ pub struct Streamed {
 
 /// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
 /// is written to `out` (in the input's dialect) while its changes go to `changes` (see
-/// [`crate::report::ChangesFile`]). The bytes written are those of [`read`], then
-/// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::report::write_changes`]
+/// [`crate::changes::ChangesFile`]). The bytes written are those of [`read`], then
+/// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::changes::write_changes`]
 /// (a property test holds the two ways to the same output); memory stays that of one record.
 ///
 /// # Errors
@@ -294,7 +294,7 @@ pub fn scrub_stream<W: Write, C: Write>(
     out: W,
     changes: C,
 ) -> Result<Streamed, Problem> {
-    let changes = crate::report::ChangesFile::new(changes);
+    let changes = crate::changes::ChangesFile::new(changes);
     scrub_stream_with(bytes, sheet_name, map, neutralize, false, out, changes)
 }
 
@@ -310,7 +310,7 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     neutralize: bool,
     sweep: bool,
     out: W,
-    file: crate::report::ChangesFile<C>,
+    file: crate::changes::ChangesFile<C>,
 ) -> Result<Streamed, Problem> {
     let opened = Opened::new(bytes)?;
     scrub_opened(&opened, sheet_name, map, neutralize, sweep, out, file)
@@ -327,7 +327,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     neutralize: bool,
     sweep: bool,
     out: W,
-    mut file: crate::report::ChangesFile<C>,
+    mut file: crate::changes::ChangesFile<C>,
 ) -> Result<Streamed, Problem> {
     let (dialect, text) = (opened.dialect.clone(), &opened.text);
     let mut reader = reader(&dialect, text.as_bytes());
@@ -416,7 +416,7 @@ pub fn scrub_opened<W: Write, C: Write>(
                 );
                 let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
                 if let Some(d) = deleted.first() {
-                    deleted_rows.push(crate::report::deleted_row(map, d, id));
+                    deleted_rows.push(crate::changes::deleted_row(map, d, id));
                     if let Some(g) = &mut gathered {
                         g.forget(record.iter());
                     }
@@ -473,7 +473,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         take_over(g);
     }
     file.finish().map_err(written)?;
-    let sheet = crate::report::sheet_report(
+    let sheet = crate::changes::sheet_report(
         map,
         sp,
         sheet_name,
@@ -1121,7 +1121,7 @@ mod tests {
                 false,
                 true,
                 std::io::sink(),
-                crate::report::ChangesFile::new(std::io::sink()),
+                crate::changes::ChangesFile::new(std::io::sink()),
             )
             .unwrap();
             (whole, streamed.gathered.unwrap().finish(map))
@@ -1166,8 +1166,8 @@ mod tests {
                     let mut out = Vec::new();
                     write_with(&book, dialect, &changes, neutralize, &mut out)?;
                     let mut lines = Vec::new();
-                    crate::report::write_changes(&mut lines, &map, &book, &plan, &changes).unwrap();
-                    let report = crate::report::sheet_reports(&map, &book, &plan, &changes);
+                    crate::changes::write_changes(&mut lines, &map, &book, &plan, &changes).unwrap();
+                    let report = crate::changes::sheet_reports(&map, &book, &plan, &changes);
                     let cells: u64 = changes.iter().map(|c| c.cells.len() as u64).sum();
                     let neutralized = if neutralize { count_neutralized(&book, &changes) } else { 0 };
                     Ok((out, lines, serde_json::to_string(&report).unwrap(), cells, neutralized))

@@ -29,6 +29,7 @@
 
 pub mod actions;
 pub mod apply;
+pub mod changes;
 pub mod cli;
 pub mod cmd;
 pub mod coverage;

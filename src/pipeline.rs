@@ -250,7 +250,7 @@ pub struct Settings {
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
     /// How the changes files list the changes.
-    pub changes_format: crate::report::ChangesFormat,
+    pub changes_format: crate::changes::ChangesFormat,
     /// Write only the rows the run changed (`--changed-rows-only`, `--all-rows`); `None`: only
     /// them when the map is about data subjects ([`Map::subject_scoped`]).
     pub changed_rows_only: Option<bool>,
@@ -394,7 +394,7 @@ fn scrub_file(
         report.subject_columns = subjects::compared_columns(map, &book, &file_plan);
         report.subjects = subjects::file_reports(map, &book, &file_plan, &changes, &hits);
     }
-    report.sheets = report::sheet_reports(map, &book, &file_plan, &changes);
+    report.sheets = crate::changes::sheet_reports(map, &book, &file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
@@ -493,8 +493,15 @@ fn scrub_file(
         report.residuals = sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())
             .map_err(fail)?;
         let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
-            report::write_changes_as(w, settings.changes_format, map, &book, &file_plan, &changes)
-                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+            crate::changes::write_changes_as(
+                w,
+                settings.changes_format,
+                map,
+                &book,
+                &file_plan,
+                &changes,
+            )
+            .map_err(|_| Problem::Build("writing the changes file failed".into()))
         })
         .map_err(fail)?;
         for (tmp, part) in parts {
@@ -534,7 +541,7 @@ fn scrub_file(
             // Possibly on another thread: the fault-injection budget goes along.
             let before = FAIL_AFTER.with(|f| f.replace(budget));
             let staged = stage_unhashed(out_dir, &job.changes, |w| {
-                report::write_changes_as(
+                crate::changes::write_changes_as(
                     w,
                     settings.changes_format,
                     map,
@@ -1018,7 +1025,7 @@ fn stage_csv_stream(
                 settings.neutralize_formulas,
                 !settings.no_sweep,
                 &mut *w,
-                crate::report::ChangesFile::with_format(changes, settings.changes_format),
+                crate::changes::ChangesFile::with_format(changes, settings.changes_format),
             )?;
             streamed = Some(done);
             Ok(())

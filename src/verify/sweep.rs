@@ -1251,7 +1251,7 @@ mod tests {
                 false,
                 true,
                 &mut out,
-                crate::report::ChangesFile::new(&mut changes),
+                crate::changes::ChangesFile::new(&mut changes),
             )
             .unwrap();
             streamed.gathered.unwrap().finish(&map)

@@ -20,10 +20,10 @@ use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
+use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::error::Problem;
 use crate::map::Map;
 use crate::plan::FilePlan;
-use crate::report::{ChangesFile, DeletedRow, SheetReport};
 use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
 use std::collections::HashMap;
@@ -180,7 +180,7 @@ impl SheetWork<'_> {
             let id = sp.record_id.map(cell);
             if let Some(&d) = deleted.first() {
                 self.deleted_rows
-                    .push(crate::report::deleted_row(self.map, &d, id));
+                    .push(crate::changes::deleted_row(self.map, &d, id));
                 self.changes.deleted.push(d);
                 self.deleted_olds.push(
                     (0..self.targets.len() as u32)
@@ -326,7 +326,7 @@ pub(crate) fn stream(
         }
         if let Some(p) = planned {
             let sp = &plan.sheets[p];
-            let report = crate::report::sheet_report(
+            let report = crate::changes::sheet_report(
                 map,
                 sp,
                 &sheet.name,
@@ -997,13 +997,13 @@ impl RowScan<'_> {
 }
 
 /// Write the changes file of a streamed scrub in `format`, as
-/// [`crate::report::write_changes_as`] writes it from the workbook.
+/// [`crate::changes::write_changes_as`] writes it from the workbook.
 ///
 /// # Errors
 /// The writer's I/O error.
 pub(crate) fn write_changes<W: Write>(
     out: W,
-    format: crate::report::ChangesFormat,
+    format: crate::changes::ChangesFormat,
     map: &Map,
     book: &Workbook,
     streamed: &Streamed,
@@ -1107,18 +1107,18 @@ mod tests {
         let json = |r: &[SheetReport]| serde_json::to_string(r).unwrap();
         assert_eq!(
             json(&streamed.reports),
-            json(&crate::report::sheet_reports(
+            json(&crate::changes::sheet_reports(
                 &map, &whole, &plan, &expected
             ))
         );
         for format in [
-            crate::report::ChangesFormat::Rows,
-            crate::report::ChangesFormat::Cells,
+            crate::changes::ChangesFormat::Rows,
+            crate::changes::ChangesFormat::Cells,
         ] {
             let mut ours = Vec::new();
             write_changes(&mut ours, format, &map, &opened.book, &streamed).unwrap();
             let mut theirs = Vec::new();
-            crate::report::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
+            crate::changes::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
                 .unwrap();
             assert!(ours == theirs, "the same changes file");
         }
@@ -1178,7 +1178,7 @@ mod tests {
             let mut changes = Vec::new();
             write_changes(
                 &mut changes,
-                crate::report::ChangesFormat::Rows,
+                crate::changes::ChangesFormat::Rows,
                 map,
                 &opened.book,
                 &streamed,

@@ -30,7 +30,9 @@ const LAYERS: &[&[&str]] = &[
     &["apply"],
     &["split", "inspect"],
     &["coverage"],
-    // Write: the formats' readers and writers; the check of an output; staged output.
+    // Write: the changes file (written during the pass); the formats' readers and writers; the
+    // check of an output; staged output.
+    &["changes"],
     &["xlsx", "csv"],
     &["verify", "staging"],
     // Report: the run report, its preview, the lists of records to delete.
@@ -47,11 +49,9 @@ const LAYERS: &[&[&str]] = &[
 /// `(from, to)`.
 const PENDING: &[(&str, &str)] = &[
     ("apply", "verify"),   // the needles and what identifies a person
-    ("csv", "report"),     // the changes file, written during the pass
     ("csv", "verify"),     // what the leak sweep gathers while streaming
     ("report", "preview"), // preview::Sample, which the report is to hold no more
     ("subjects", "csv"),   // csv::{records, text}, decoding a subjects file
-    ("xlsx", "report"),    // the changes file, written during the pass
     ("xlsx", "verify"),    // the needles, and the sweep's part readers
 ];
 
