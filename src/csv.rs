@@ -1,144 +1,13 @@
-//! CSV setup in one place: dialect sniffing (delimiter, BOM, line ending, quoting), reading
-//! into a [`Workbook`] of one sheet, and writing it back in the same dialect.
+//! CSV reading into a [`Workbook`] of one sheet, and writing it back in the same dialect (the
+//! dialect's sniffing and the text's decoding are in [`crate::dialect`], below the data model).
 
 use crate::apply::{Change, SheetChanges};
+use crate::dialect::{open, parse_error, reader, Dialect, TextEncoding};
 use crate::error::Problem;
-use crate::workbook::{
-    Dialect, Format, Layout, Sheet, TextEncoding, Visibility, Workbook, UTF16BE_BOM, UTF16LE_BOM,
-    UTF8_BOM,
-};
+use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
 use std::borrow::Cow;
 use std::io::Write;
-
-/// The file's encoding, whether it has a BOM, and its text.
-fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>), Problem> {
-    fn utf16<'a>(
-        encoding: &'static encoding_rs::Encoding,
-        body: &'a [u8],
-    ) -> Result<std::borrow::Cow<'a, str>, Problem> {
-        encoding
-            .decode_without_bom_handling_and_without_replacement(body)
-            .ok_or(Problem::CsvBadUtf16)
-    }
-    if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
-        return Ok((
-            TextEncoding::Utf16Le,
-            true,
-            utf16(encoding_rs::UTF_16LE, body)?,
-        ));
-    }
-    if let Some(body) = bytes.strip_prefix(UTF16BE_BOM) {
-        return Ok((
-            TextEncoding::Utf16Be,
-            true,
-            utf16(encoding_rs::UTF_16BE, body)?,
-        ));
-    }
-    let bom = bytes.starts_with(UTF8_BOM);
-    let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
-    if !bom && looks_like_utf16(body) {
-        return Err(Problem::CsvUtf16);
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
-        Err(e) if bom => {
-            // A UTF-8 BOM followed by something else is a damaged file, not another encoding.
-            let line = 1 + body[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            Err(Problem::CsvNotUtf8 { line })
-        }
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
-            Ok((TextEncoding::Windows1252, false, text))
-        }
-    }
-}
-
-/// UTF-16 without a BOM: ASCII text with a zero byte beside every character.
-fn looks_like_utf16(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(64) & !1];
-    head.len() >= 4
-        && (head.iter().step_by(2).all(|&b| b == 0)
-            || head.iter().skip(1).step_by(2).all(|&b| b == 0))
-}
-
-fn has_unquoted_nul(text: &[u8]) -> bool {
-    let mut quoted = false;
-    text.iter().any(|&b| {
-        if b == b'"' {
-            quoted = !quoted;
-        }
-        b == 0 && !quoted
-    })
-}
-
-/// Check that `bytes` are CSV text, decode them, and sniff the dialect.
-fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(Problem::NotCsv(
-            "an Office binary file, such as an .xls workbook",
-        ));
-    }
-    let (encoding, bom, text) = decode(bytes)?;
-    // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
-    if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
-        return Err(Problem::NotCsv("binary data, not text"));
-    }
-    let dialect = Dialect {
-        encoding,
-        ..Dialect::sniff(text.as_bytes(), bom)
-    };
-    Ok((dialect, text))
-}
-
-/// Every record of a small CSV or text file (a subjects list), decoded and split the way an
-/// export is: any encoding and delimiter Excel writes.
-///
-/// # Errors
-/// As [`read`], with a line number and never the text.
-pub(crate) fn records(bytes: &[u8]) -> Result<Vec<Vec<String>>, Problem> {
-    let (dialect, text) = open(bytes)?;
-    let mut out = Vec::new();
-    for record in reader(&dialect, text.as_bytes()).records() {
-        out.push(
-            record
-                .map_err(parse_error)?
-                .iter()
-                .map(str::to_string)
-                .collect(),
-        );
-    }
-    Ok(out)
-}
-
-/// A small text file decoded as a CSV would be (UTF-8 with or without BOM, UTF-16, Windows-1252).
-///
-/// # Errors
-/// As [`read`].
-pub(crate) fn text(bytes: &[u8]) -> Result<String, Problem> {
-    open(bytes).map(|(_, text)| text.into_owned())
-}
-
-/// A record reader of `text` in `dialect`: no header row, ragged rows allowed.
-fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
-    ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(text)
-}
-
-fn parse_error(e: ::csv::Error) -> Problem {
-    Problem::CsvParse {
-        line: e.position().map_or(0, |p| p.line()),
-    }
-}
 
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
@@ -822,6 +691,7 @@ fn field_text(value: &Data) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::UTF8_BOM;
 
     fn roundtrip(input: &[u8]) -> Vec<u8> {
         let book = read(input, "x").unwrap();

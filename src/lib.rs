@@ -35,6 +35,7 @@ pub mod cmd;
 pub mod coverage;
 pub mod csv;
 pub mod deletions;
+pub mod dialect;
 pub mod dynamics;
 pub mod error;
 #[cfg(any(test, feature = "testkit"))]

@@ -6,11 +6,6 @@ use crate::dynamics::{
 };
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range};
 
-mod dialect;
-
-pub use dialect::{Dialect, TextEncoding};
-pub(crate) use dialect::{UTF16BE_BOM, UTF16LE_BOM, UTF8_BOM};
-
 /// Days between the 1900 and the 1904 date systems' day zero.
 const DAYS_1900_TO_1904: f64 = 1462.0;
 
@@ -147,7 +142,7 @@ pub enum Format {
     /// An Excel workbook.
     Xlsx,
     /// A CSV file and its dialect.
-    Csv(Dialect),
+    Csv(crate::dialect::Dialect),
 }
 
 /// A whole input file.

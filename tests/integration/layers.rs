@@ -15,8 +15,8 @@ const LAYERS: &[&[&str]] = &[
     &["error"],
     &["text"],
     // What a Dynamics export holds besides its data (metadata, validations, value shapes); the
-    // kinds of input.
-    &["dynamics", "input"],
+    // kinds of input; CSV dialects and the decoding of a CSV's text.
+    &["dynamics", "input", "dialect"],
     // The data model: a workbook of sheets, its layout and its format.
     &["workbook"],
     // The people an erasure names, and the actions a map can apply to a cell.
@@ -51,7 +51,6 @@ const PENDING: &[(&str, &str)] = &[
     ("apply", "verify"),   // the needles and what identifies a person
     ("csv", "verify"),     // what the leak sweep gathers while streaming
     ("report", "preview"), // preview::Sample, which the report is to hold no more
-    ("subjects", "csv"),   // csv::{records, text}, decoding a subjects file
     ("xlsx", "verify"),    // the needles, and the sweep's part readers
 ];
 

@@ -1,6 +1,10 @@
-//! How a CSV file is written (its text encoding, byte order mark, delimiter, line ending and
-//! quoting): part of the data model, so that a workbook read from a CSV is written back the
-//! same way. Sniffed from the file's first record.
+//! CSV dialects: how a CSV file is written (its text encoding, byte order mark, delimiter, line
+//! ending and quoting), sniffed from its bytes so that a workbook read from a CSV is written
+//! back the same way; and the file's text and records decoded in that dialect (for the CSV
+//! reader, and for small files such as a subjects list).
+
+use crate::error::Problem;
+use std::borrow::Cow;
 
 pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub(crate) const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
@@ -146,4 +150,133 @@ fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
     }
     fields.push(&line[start..]);
     fields
+}
+
+/// The file's encoding, whether it has a BOM, and its text.
+fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>), Problem> {
+    fn utf16<'a>(
+        encoding: &'static encoding_rs::Encoding,
+        body: &'a [u8],
+    ) -> Result<std::borrow::Cow<'a, str>, Problem> {
+        encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or(Problem::CsvBadUtf16)
+    }
+    if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
+        return Ok((
+            TextEncoding::Utf16Le,
+            true,
+            utf16(encoding_rs::UTF_16LE, body)?,
+        ));
+    }
+    if let Some(body) = bytes.strip_prefix(UTF16BE_BOM) {
+        return Ok((
+            TextEncoding::Utf16Be,
+            true,
+            utf16(encoding_rs::UTF_16BE, body)?,
+        ));
+    }
+    let bom = bytes.starts_with(UTF8_BOM);
+    let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
+    if !bom && looks_like_utf16(body) {
+        return Err(Problem::CsvUtf16);
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
+        Err(e) if bom => {
+            // A UTF-8 BOM followed by something else is a damaged file, not another encoding.
+            let line = 1 + body[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            Err(Problem::CsvNotUtf8 { line })
+        }
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+            Ok((TextEncoding::Windows1252, false, text))
+        }
+    }
+}
+
+/// UTF-16 without a BOM: ASCII text with a zero byte beside every character.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64) & !1];
+    head.len() >= 4
+        && (head.iter().step_by(2).all(|&b| b == 0)
+            || head.iter().skip(1).step_by(2).all(|&b| b == 0))
+}
+
+fn has_unquoted_nul(text: &[u8]) -> bool {
+    let mut quoted = false;
+    text.iter().any(|&b| {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        b == 0 && !quoted
+    })
+}
+
+/// Check that `bytes` are CSV text, decode them, and sniff the dialect.
+pub(crate) fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Problem::NotCsv(
+            "an Office binary file, such as an .xls workbook",
+        ));
+    }
+    let (encoding, bom, text) = decode(bytes)?;
+    // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
+    if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
+        return Err(Problem::NotCsv("binary data, not text"));
+    }
+    let dialect = Dialect {
+        encoding,
+        ..Dialect::sniff(text.as_bytes(), bom)
+    };
+    Ok((dialect, text))
+}
+
+/// Every record of a small CSV or text file (a subjects list), decoded and split the way an
+/// export is: any encoding and delimiter Excel writes.
+///
+/// # Errors
+/// As `csv::read`, with a line number and never the text.
+pub(crate) fn records(bytes: &[u8]) -> Result<Vec<Vec<String>>, Problem> {
+    let (dialect, text) = open(bytes)?;
+    let mut out = Vec::new();
+    for record in reader(&dialect, text.as_bytes()).records() {
+        out.push(
+            record
+                .map_err(parse_error)?
+                .iter()
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// A small text file decoded as a CSV would be (UTF-8 with or without BOM, UTF-16, Windows-1252).
+///
+/// # Errors
+/// As `csv::read`.
+pub(crate) fn text(bytes: &[u8]) -> Result<String, Problem> {
+    open(bytes).map(|(_, text)| text.into_owned())
+}
+
+/// A record reader of `text` in `dialect`: no header row, ragged rows allowed.
+pub(crate) fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(text)
+}
+
+pub(crate) fn parse_error(e: ::csv::Error) -> Problem {
+    Problem::CsvParse {
+        line: e.position().map_or(0, |p| p.line()),
+    }
 }
