@@ -43,6 +43,7 @@ pub mod floor;
 pub mod input;
 pub mod inspect;
 pub mod map;
+pub mod needles;
 pub mod pipeline;
 pub mod plan;
 pub mod preview;

@@ -409,7 +409,7 @@ fn scrub_file(
         // Macros are copied as they are: they must not hold what the scrub removes.
         package
             .check_macros(&bytes, || {
-                crate::verify::Needles::new(&crate::verify::removed_values(
+                crate::needles::Needles::new(&crate::verify::removed_values(
                     map, &book, &file_plan, &changes,
                 ))
             })
@@ -441,11 +441,11 @@ fn scrub_file(
     // values the scrub removes (the rebuild writer writes cells only).
     let lossless = matches!(book.format, Format::Xlsx) && !settings.rebuild;
     let needles = if lossless {
-        crate::verify::Needles::new(&crate::verify::removed_values(
+        crate::needles::Needles::new(&crate::verify::removed_values(
             map, &book, &file_plan, &changes,
         ))
     } else {
-        crate::verify::Needles::default()
+        crate::needles::Needles::default()
     };
     let cleaning = std::sync::Mutex::new(crate::xlsx::clean::Counts::default());
     let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
@@ -839,7 +839,7 @@ fn scrub_xlsx_stream(
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     // The values the scrub removes, indexed once for the macro check, the cleaners and the sweep.
-    let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+    let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
         map,
         &streamed.olds,
         changes,

@@ -23,11 +23,13 @@
 //! The values are many (millions in a large export) and this text is little, so the text is
 //! indexed and the values looked up in it ([`Haystack`]), never the other way round.
 
-use super::needles::Haystack;
 use super::{Finding, LeakIn, Originals, Rule};
 use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::map::Map;
+use crate::needles::{
+    identifies, inside_run, kept_columns, kept_text, names_people, number_text, Haystack,
+};
 use crate::plan::FilePlan;
 use crate::workbook::{Format, Workbook};
 use crate::xlsx::clean::xml as clean;
@@ -634,7 +636,7 @@ impl Gathered {
     fn push(&mut self, value: &str, name: bool) {
         // A value too short to be searched is never found, and one whose first word is in no
         // kept text cannot be found there.
-        if super::needles::never_found(value) {
+        if crate::needles::never_found(value) {
             return;
         }
         let Some(kept) = &self.kept else {
@@ -734,33 +736,6 @@ fn only_in_compounds(text: &str, value: &str) -> bool {
     found && all_compounds
 }
 
-/// Whether a column's header or map key says it holds people's names.
-pub fn names_people(header: &str) -> bool {
-    let h = header.to_lowercase();
-    [
-        "name", "owner", "manager", "user", "person", "contact", " by", "approver", "assign",
-    ]
-    .iter()
-    .any(|w| h.contains(w))
-}
-
-/// Whether a removed value identifies a person on its own: an email address, a phone number,
-/// an identifier with digits, or (when `name`: it comes from a column of people's names) a
-/// name of two or more words. A single word (a first name, a city) is often ordinary data too.
-pub fn identifies(value: &str, name: bool) -> bool {
-    let value = value.trim();
-    let digits = value.bytes().filter(u8::is_ascii_digit).count();
-    let letters = value.chars().filter(|c| c.is_alphabetic()).count();
-    let words = value
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|w| !w.is_empty())
-        .count();
-    (value.contains('@') && letters > 0)
-        || digits >= 7
-        || (digits > 0 && letters > 0 && words == 1)
-        || (name && words >= 2 && letters > 0)
-}
-
 /// Formulas and the cached values the writers keep (text ones are dropped once anything
 /// changed).
 fn add_formulas(
@@ -853,46 +828,6 @@ fn add_kept(
     }
 }
 
-/// The columns of `sheet` whose values the residual check gathers: neither scrubbed (`targets`)
-/// nor protected (ids, checksums and dates Dynamics writes).
-pub(crate) fn kept_columns(
-    sheet: &crate::workbook::Sheet,
-    targets: &[bool],
-    metadata: Option<&crate::dynamics::Metadata>,
-) -> Vec<u32> {
-    let headers = sheet.headers().unwrap_or_default();
-    let protected = crate::plan::protected_columns(&headers, metadata);
-    (0..sheet.width())
-        .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
-        .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
-        .collect()
-}
-
-/// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
-/// phone number or an identifier.
-pub(crate) fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
-    match value {
-        Data::String(t) => Some(Cow::Borrowed(t.as_str())),
-        Data::Float(_) | Data::Int(_) => {
-            number_text(value).filter(|t| t.bytes().filter(u8::is_ascii_digit).count() >= 7)
-        }
-        _ => None,
-    }
-}
-
-/// A number's text as the actions saw it.
-fn number_text(value: &Data) -> Option<Cow<'static, str>> {
-    match value {
-        Data::Float(f) => Some(Cow::Owned(f.to_string())),
-        Data::Int(i) => Some(Cow::Owned(i.to_string())),
-        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
-        Data::Bool(_) | Data::Error(_) | Data::Empty => None,
-        Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
-            Some(Cow::Owned(t.clone()))
-        }
-    }
-}
-
 /// The input package's side: every part but the worksheets' cells and the shared strings.
 fn add_package(
     bytes: &[u8],
@@ -959,16 +894,16 @@ fn add_package(
 }
 
 /// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
-/// runs; else the bytes as text (see [`super::leaks::binary_texts`]). Second, apart, the
+/// runs; else the bytes as text (see [`crate::xlsx::encoded::binary_texts`]). Second, apart, the
 /// readings of bytes that are not text, searched only for values chance cannot spell.
 fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
-        if let Some(text) = super::leaks::decode_text(data) {
+        if let Some(text) = crate::xlsx::encoded::decode_text(data) {
             if let Some(mut texts) = xml_texts(&text) {
                 texts.extend(
-                    super::encoded::base64_texts(text.as_bytes(), 0)
+                    crate::xlsx::encoded::base64_texts(text.as_bytes(), 0)
                         .into_iter()
                         .map(|t| (t, None)),
                 );
@@ -976,9 +911,9 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
             }
         }
     }
-    let (texts, bytes): (Vec<_>, Vec<_>) = super::leaks::binary_texts(data, 0)
+    let (texts, bytes): (Vec<_>, Vec<_>) = crate::xlsx::encoded::binary_texts(data, 0)
         .into_iter()
-        .partition(|(_, reading)| *reading == super::leaks::Reading::Text);
+        .partition(|(_, reading)| *reading == crate::xlsx::encoded::Reading::Text);
     (
         texts.into_iter().map(|(t, _)| (t, None)).collect(),
         bytes.into_iter().map(|(t, _)| t).collect(),
@@ -992,40 +927,6 @@ fn part_texts(xml: &[u8]) -> Texts {
             .unwrap_or_else(|| vec![(String::from_utf8_lossy(xml).into_owned(), None)]),
         Err(_) => vec![(String::from_utf8_lossy(xml).into_owned(), None)],
     }
-}
-
-/// Elements inside one run of formatted text: text on either side of them belongs to one
-/// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
-pub(crate) fn inside_run(local: &str) -> bool {
-    matches!(
-        local,
-        "r" | "t"
-            | "rPr"
-            | "b"
-            | "i"
-            | "u"
-            | "sz"
-            | "color"
-            | "rFont"
-            | "family"
-            | "scheme"
-            | "vertAlign"
-            | "strike"
-            | "charset"
-            | "outline"
-            | "shadow"
-            | "condense"
-            | "extend"
-            | "latin"
-            | "ea"
-            | "cs"
-            | "sym"
-            | "solidFill"
-            | "srgbClr"
-            | "schemeClr"
-            | "font"
-            | "endParaRPr"
-    )
 }
 
 /// The texts of an XML part: each run of text (runs of one formatted string joined), and each
@@ -1092,7 +993,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                 }
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                super::leaks::push_text(&event, &mut text)
+                crate::needles::push_text(&event, &mut text)
             }
             Event::Eof => break,
             _ => {}

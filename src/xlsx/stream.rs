@@ -62,7 +62,7 @@ pub struct Olds {
     /// Per entry of the changes: per deleted row, the input's values of its scrubbed columns,
     /// by column.
     pub deleted: Vec<Vec<Vec<Data>>>,
-    /// The distinct values of the kept columns (see [`crate::verify::sweep::kept_columns`]) of
+    /// The distinct values of the kept columns (see [`crate::needles::kept_columns`]) of
     /// every sheet but the metadata sheet, and how many cells hold each: sheet, column, values.
     pub kept: Vec<(usize, u32, HashMap<String, u64>)>,
 }
@@ -140,7 +140,7 @@ struct SheetWork<'a> {
     map: &'a Map,
     /// The sheet's plan and its applier, when the plan scrubs it.
     applier: Option<(&'a crate::plan::SheetPlan, RowApplier<'a>)>,
-    /// The scrubbed columns (see [`crate::verify::target_columns`]).
+    /// The scrubbed columns (see [`crate::needles::target_columns`]).
     targets: &'a [bool],
     /// Kept columns and their distinct values.
     kept: Vec<(u32, HashMap<String, u64>)>,
@@ -209,7 +209,7 @@ impl SheetWork<'_> {
             if matches!(value, Data::Empty) {
                 continue;
             }
-            if let Some(text) = crate::verify::sweep::kept_text(value) {
+            if let Some(text) = crate::needles::kept_text(value) {
                 match seen.get_mut(text.as_ref()) {
                     Some(n) => *n += 1,
                     None => {
@@ -247,16 +247,16 @@ pub(crate) fn stream(
     };
     let mut held = Vec::new();
     let metadata = book.metadata();
-    let targets = crate::verify::target_columns(map, book, plan);
+    let targets = crate::needles::target_columns(map, book, plan);
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
-        let is_metadata = crate::verify::is_metadata_sheet(sheet);
+        let is_metadata = crate::needles::is_metadata_sheet(sheet);
         let kept: Vec<(u32, HashMap<String, u64>)> = if is_metadata {
             Vec::new()
         } else {
-            crate::verify::sweep::kept_columns(sheet, &targets[index], metadata.as_ref())
+            crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
                 .into_iter()
                 .map(|c| (c, HashMap::new()))
                 .collect()
@@ -1159,7 +1159,7 @@ mod tests {
                 .expect("streamed");
             let held = std::mem::take(&mut streamed.held);
             let passed = held.len();
-            let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+            let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
                 map,
                 &streamed.olds,
                 &streamed.changes,

@@ -25,6 +25,9 @@ const LAYERS: &[&[&str]] = &[
     // The map, the built-in maps, and the map resolved against a file (the plan).
     &["map"],
     &["profiles", "plan"],
+    // What the actions and the writers search for as they go: the removed values' index, and
+    // which values and columns the leak sweep looks at.
+    &["needles"],
     // Apply: the plan run over the rows; the parts a large output is split into; what the
     // detector calls personal, and which personal columns a map leaves uncovered.
     &["apply"],
@@ -48,10 +51,8 @@ const LAYERS: &[&[&str]] = &[
 /// Edges that still point up (or across a layer), to be removed; no other may be added. Each is
 /// `(from, to)`.
 const PENDING: &[(&str, &str)] = &[
-    ("apply", "verify"),   // the needles and what identifies a person
     ("csv", "verify"),     // what the leak sweep gathers while streaming
     ("report", "preview"), // preview::Sample, which the report is to hold no more
-    ("xlsx", "verify"),    // the needles, and the sweep's part readers
 ];
 
 /// A top-level module's name and the text of each of its files (path relative to `src/`).
