@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
             .expect("scrubbed");
             streamed
                 .gathered
-                .map(|g| g.finish(&map).expect("swept"))
+                .map(|g| dsr_scrub::verify::sweep::finish_streamed(g, &map).expect("swept"))
                 .unwrap_or_default()
         })
     });

@@ -9,6 +9,9 @@ use calamine::{Data, Range};
 use std::borrow::Cow;
 use std::io::Write;
 
+mod gather;
+pub use gather::{Gathered, KeptValues};
+
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
 /// # Errors
@@ -143,7 +146,7 @@ pub struct Streamed {
     /// With `neutralize`: fields given a leading `'`.
     pub neutralized: u64,
     /// What the leak sweep needs, when asked for (see [`scrub_stream_with`]).
-    pub gathered: Option<crate::verify::sweep::Gathered>,
+    pub gathered: Option<Gathered>,
 }
 
 /// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
@@ -218,8 +221,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
-    let mut gathered =
-        sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
+    let mut gathered = sweep.then(|| Gathered::new(map, sp, sheet_name, &headers));
     // The sweep's first pass: with one thread before the stream, with more beside it (the
     // stream takes the kept values over as soon as they are ready).
     let mut first_pass = gathered.as_mut().map(|g| g.kept_values());
@@ -231,7 +233,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     }
     let handed = std::sync::Mutex::new(None);
     let ready = std::sync::atomic::AtomicBool::new(false);
-    let take_over = |g: &mut crate::verify::sweep::Gathered| {
+    let take_over = |g: &mut Gathered| {
         if let Some(kept) = handed.lock().ok().and_then(|mut h| h.take()) {
             g.set_kept(kept);
         }
@@ -361,9 +363,9 @@ pub fn scrub_opened<W: Write, C: Write>(
 }
 
 /// The leak sweep's first pass over `text`: every data record's values in the kept columns
-/// (see [`crate::verify::sweep::Gathered`]). A record the reader refuses ends it; the stream
+/// (see [`Gathered`]). A record the reader refuses ends it; the stream
 /// then stops at the same record with the error.
-fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::KeptValues) {
+fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
     let columns = kept.columns().to_vec();
     let width = kept.width();
     let mut reader = reader(dialect, text);
@@ -994,7 +996,10 @@ mod tests {
                 crate::changes::ChangesFile::new(std::io::sink()),
             )
             .unwrap();
-            (whole, streamed.gathered.unwrap().finish(map))
+            (
+                whole,
+                crate::verify::sweep::finish_streamed(streamed.gathered.unwrap(), map),
+            )
         }
 
         /// A record with more fields than the header: the fields past it are kept columns (named

@@ -1091,6 +1091,28 @@ pub(crate) fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
             && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))
 }
 
+/// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
+/// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
+pub(crate) fn only_in_compounds(text: &str, value: &str) -> bool {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() || value.contains('@') {
+        return false;
+    }
+    let joined = |c: Option<char>, hyphen_side: Option<char>| {
+        c == Some('-') && hyphen_side.is_some_and(char::is_alphanumeric)
+    };
+    let mut found = false;
+    let all_compounds = text.match_indices(&value).all(|(at, _)| {
+        found = true;
+        let mut before = text[..at].chars().rev();
+        let mut after = text[at + value.len()..].chars();
+        let (b1, b2) = (before.next(), before.next());
+        let (a1, a2) = (after.next(), after.next());
+        joined(b1, b2) || joined(a1, a2)
+    });
+    found && all_compounds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

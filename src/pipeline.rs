@@ -980,7 +980,7 @@ fn scrub_csv_stream(
     drop(opened);
     // The leak sweep: a failure drops both staged files, so nothing is written.
     if let Some(gathered) = streamed.gathered.take() {
-        report.residuals = gathered.finish(map)?;
+        report.residuals = crate::verify::sweep::finish_streamed(gathered, map)?;
     }
     report.encoding = Some(streamed.dialect.encoding.name());
     report.rows = streamed.sheet.rows;

@@ -51,7 +51,6 @@ const LAYERS: &[&[&str]] = &[
 /// Edges that still point up (or across a layer), to be removed; no other may be added. Each is
 /// `(from, to)`.
 const PENDING: &[(&str, &str)] = &[
-    ("csv", "verify"),     // what the leak sweep gathers while streaming
     ("report", "preview"), // preview::Sample, which the report is to hold no more
 ];
 
