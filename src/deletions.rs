@@ -118,7 +118,7 @@ pub fn write(
         kind: e.kind(),
     };
     let list = path(".deletions.csv");
-    crate::pipeline::write_atomic(&list, &csv(entity.unwrap_or(""), &records), force)
+    crate::staging::write_atomic(&list, &csv(entity.unwrap_or(""), &records), force)
         .map_err(|e| problem(&list, e))?;
     report.deletions = Some(list.display().to_string());
     let ids: Vec<&str> = records
@@ -147,7 +147,7 @@ pub fn write(
         } else {
             path(".deletions.batch")
         };
-        crate::pipeline::write_atomic(&file, body.as_bytes(), force)
+        crate::staging::write_atomic(&file, body.as_bytes(), force)
             .map_err(|e| problem(&file, e))?;
         report.deletion_batches.push(file.display().to_string());
     }

@@ -46,6 +46,7 @@ pub mod preview;
 pub mod profiles;
 pub mod report;
 pub mod split;
+pub mod staging;
 pub mod subjects;
 pub mod verify;
 pub mod workbook;

@@ -6,11 +6,14 @@ use crate::map::Map;
 use crate::plan;
 use crate::preview::Preview;
 use crate::report::{self, FileReport, Status};
+use crate::staging::{
+    commit, sha256_hex, stage_unhashed, stage_with, write_problem, HashingWriter, FAIL_AFTER,
+    TEMP_PREFIX, TEMP_SUFFIX,
+};
 use crate::workbook::Format;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// The kinds of input dsr-scrub reads.
@@ -316,12 +319,6 @@ pub struct Settings {
     /// bytes, as a disk that fills up mid-write would.
     #[doc(hidden)]
     pub fail_after_bytes: Option<u64>,
-}
-
-thread_local! {
-    /// The fault-injection budget of the job running on this thread (see
-    /// [`Settings::fail_after_bytes`]); read when a staged file is opened.
-    static FAIL_AFTER: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -1192,14 +1189,6 @@ where
     }
 }
 
-fn write_problem(path: &Path, e: std::io::Error) -> Problem {
-    WriteError::Io {
-        path: path.to_path_buf(),
-        kind: e.kind(),
-    }
-    .into()
-}
-
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -1219,262 +1208,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
             a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b)
         }
     }
-}
-
-/// SHA-256 of `bytes`, as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::actions::hex(Sha256::digest(bytes).as_slice())
-}
-
-/// Temporary files are named `.dsr-scrub-<pid>-<random>.tmp`.
-const TEMP_PREFIX: &str = ".dsr-scrub-";
-const TEMP_SUFFIX: &str = ".tmp";
-
-/// A new temporary file in `dir`, removed if it is dropped before [`commit`].
-fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    // Temp files are private (0600) by default; outputs get the permissions of any new file
-    // (0666 less the umask), like a file saved by Excel.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    builder.tempfile_in(dir)
-}
-
-/// Remove the temporary files that an interrupted earlier run left in `dir` (a process that is
-/// killed cannot delete its own): `.dsr-scrub-<pid>-*.tmp` files last modified before `started`
-/// whose process is gone. Where a process cannot be looked up (outside Linux), the age alone
-/// decides, so do not run two scrubs into one folder at once. Returns how many were removed.
-pub fn remove_stale_temps(dir: &Path, started: std::time::SystemTime) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let Some(middle) = name
-            .strip_prefix(TEMP_PREFIX)
-            .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
-        else {
-            continue;
-        };
-        let pid = middle
-            .split_once('-')
-            .and_then(|(pid, _)| pid.parse::<u32>().ok());
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t < started);
-        let ours = pid == Some(std::process::id());
-        if old
-            && !ours
-            && !pid.is_some_and(process_alive)
-            && entry.path().is_file()
-            && std::fs::remove_file(entry.path()).is_ok()
-        {
-            removed += 1;
-        }
-    }
-    removed
-}
-
-/// Whether a process with this id is running, where that can be told without shelling out.
-fn process_alive(pid: u32) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        Path::new("/proc").join(pid.to_string()).exists()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = pid;
-        false
-    }
-}
-
-/// Stream an output into a temporary file in `dir`, flushed to disk, and return it with the
-/// SHA-256 of what was written. `target` is the final path, for error messages.
-pub fn stage_with<F>(
-    dir: &Path,
-    target: &Path,
-    write: F,
-) -> Result<(tempfile::NamedTempFile, String), Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    stage(dir, target, true, write)
-}
-
-/// [`stage_with`] without the digest, for files the report gives no digest of (the changes
-/// file: as large as the output, and hashing it would only cost time).
-pub fn stage_unhashed<F>(
-    dir: &Path,
-    target: &Path,
-    write: F,
-) -> Result<tempfile::NamedTempFile, Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    stage(dir, target, false, write).map(|(tmp, _)| tmp)
-}
-
-fn stage<F>(
-    dir: &Path,
-    target: &Path,
-    hash: bool,
-    write: F,
-) -> Result<(tempfile::NamedTempFile, String), Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
-    let digest = write_hashed(tmp.as_file_mut(), target, hash, write)?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| write_problem(target, e))?;
-    Ok((tmp, digest))
-}
-
-/// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was written
-/// (empty without `hash`).
-fn write_hashed<F>(
-    file: &mut std::fs::File,
-    target: &Path,
-    hash: bool,
-    write: F,
-) -> Result<String, Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, file), hash);
-    let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
-    if let Err(problem) = written {
-        // An I/O failure underneath (full disk, ...) explains the failure better.
-        return Err(w.io_error().map_or(problem, |kind| {
-            WriteError::Io {
-                path: target.to_path_buf(),
-                kind,
-            }
-            .into()
-        }));
-    }
-    Ok(w.digest())
-}
-
-/// A writer that hashes what passes through it and remembers the first I/O error.
-pub struct HashingWriter<W: Write> {
-    inner: W,
-    hasher: Option<Sha256>,
-    error: Option<std::io::ErrorKind>,
-    /// Bytes left before an injected "storage full" failure (tests only).
-    budget: Option<u64>,
-}
-
-impl<W: Write> HashingWriter<W> {
-    fn new(inner: W, hash: bool) -> Self {
-        HashingWriter {
-            inner,
-            hasher: hash.then(Sha256::new),
-            error: None,
-            budget: FAIL_AFTER.with(std::cell::Cell::get),
-        }
-    }
-
-    fn io_error(&self) -> Option<std::io::ErrorKind> {
-        self.error
-    }
-
-    fn digest(self) -> String {
-        self.hasher
-            .map(|h| crate::actions::hex(h.finalize().as_slice()))
-            .unwrap_or_default()
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let buf = match self.budget {
-            Some(0) if !buf.is_empty() => {
-                self.error.get_or_insert(std::io::ErrorKind::StorageFull);
-                return Err(std::io::ErrorKind::StorageFull.into());
-            }
-            Some(left) => &buf[..buf.len().min(usize::try_from(left).unwrap_or(usize::MAX))],
-            None => buf,
-        };
-        match self.inner.write(buf) {
-            Ok(n) => {
-                if let Some(left) = &mut self.budget {
-                    *left -= n as u64;
-                }
-                if let Some(hasher) = &mut self.hasher {
-                    hasher.update(&buf[..n]);
-                }
-                Ok(n)
-            }
-            Err(e) => {
-                self.error.get_or_insert(e.kind());
-                Err(e)
-            }
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush().inspect_err(|e| {
-            self.error.get_or_insert(e.kind());
-        })
-    }
-}
-
-/// Move a staged file into place: atomically, and without replacing an existing file unless
-/// `replace` is set.
-pub fn commit(tmp: tempfile::NamedTempFile, path: &Path, replace: bool) -> std::io::Result<()> {
-    let result = if replace {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
-    };
-    result.map_err(|e| e.error)?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")));
-    Ok(())
-}
-
-/// Make a rename durable. Only Unix can sync a folder; elsewhere the rename is already durable
-/// enough for the file systems in use.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// Write a whole file atomically (the report).
-///
-/// # Errors
-/// The I/O error.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let mut tmp = temp_file(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    commit(tmp, path, replace)
 }
 
 #[cfg(test)]
@@ -1517,48 +1250,5 @@ mod tests {
         let jobs = plan_jobs(&[PathBuf::from("in/a.xlsx")], out).unwrap();
         assert_eq!(jobs[0].output, Path::new("out/a.xlsx"));
         assert_eq!(jobs[0].changes, Path::new("out/a.changes.csv"));
-    }
-
-    /// A real full disk (Linux's `/dev/full`) under the staged writer: the failure is reported
-    /// as the write error it is, not as a failure to build the output.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn dev_full_is_reported_as_no_space() {
-        let Ok(mut full) = std::fs::File::options().write(true).open("/dev/full") else {
-            return;
-        };
-        let book = crate::csv::read(b"First Name\nZo\xC3\xAB\n", "x").unwrap();
-        let crate::workbook::Format::Csv(dialect) = &book.format else {
-            panic!("csv")
-        };
-        let e = write_hashed(&mut full, Path::new("out/x.csv"), true, |w| {
-            crate::csv::write(&book, dialect, &[], w)
-        })
-        .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Problem::Write(WriteError::Io {
-                    kind: std::io::ErrorKind::StorageFull,
-                    ..
-                })
-            ),
-            "{e:?}"
-        );
-        assert!(e.to_string().contains("check free space"), "{e}");
-    }
-
-    #[test]
-    fn commit_does_not_clobber_unless_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.csv");
-        std::fs::write(&path, b"old").unwrap();
-        let e = write_atomic(&path, b"new", false).unwrap_err();
-        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        write_atomic(&path, b"new", true).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(leftovers, 1, "no temp file left behind");
     }
 }

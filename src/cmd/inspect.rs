@@ -117,7 +117,7 @@ pub fn run(args: &InspectArgs) -> Result<i32, Error> {
             );
             return Ok(exit::FAILED);
         };
-        pipeline::write_atomic(path, starter.toml.as_bytes(), args.force).map_err(|e| {
+        crate::staging::write_atomic(path, starter.toml.as_bytes(), args.force).map_err(|e| {
             Error::Run(format!(
                 "cannot write the map '{}' ({}); check the folder exists and is writable",
                 path.display(),

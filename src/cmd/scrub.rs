@@ -60,7 +60,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         ))
     })?;
     // A run that was killed could not remove its temporary files; this one does.
-    let stale = pipeline::remove_stale_temps(&args.out_dir, started);
+    let stale = crate::staging::remove_stale_temps(&args.out_dir, started);
     if stale > 0 && !args.quiet {
         eprintln!(
             "dsr-scrub: removed {stale} temporary file(s) that an interrupted run left in '{}'",
@@ -189,7 +189,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         Some(_) => write_report_beside(&args.out_dir, started, &json),
         None => {
             let path = args.out_dir.join(REPORT_FILE);
-            match pipeline::write_atomic(&path, &json, true) {
+            match crate::staging::write_atomic(&path, &json, true) {
                 Ok(()) => Ok(path),
                 Err(e) => Err((path, e)),
             }
@@ -315,7 +315,7 @@ fn write_report_beside(
             format!("{stem}-{stamp}-{n}.json")
         };
         let path = out_dir.join(name);
-        match pipeline::write_atomic(&path, json, false) {
+        match crate::staging::write_atomic(&path, json, false) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
             Err(e) => return Err((path, e)),

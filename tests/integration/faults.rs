@@ -6,6 +6,7 @@ use crate::workdir::{Book, Workdir};
 use dsr_scrub::map::Map;
 use dsr_scrub::pipeline::{self, Settings};
 use dsr_scrub::report::Status;
+use dsr_scrub::staging;
 use dsr_scrub::testdata::{self, Options};
 use std::path::Path;
 
@@ -29,7 +30,7 @@ fn temps(dir: &Path) -> Vec<String> {
 }
 
 fn sha256(path: &Path) -> String {
-    pipeline::sha256_hex(&std::fs::read(path).unwrap())
+    staging::sha256_hex(&std::fs::read(path).unwrap())
 }
 
 #[test]
@@ -103,8 +104,8 @@ fn scrub_with_full_disk(name: &str, bytes: &[u8], budget: u64, rebuild: bool) {
         "{what}: {error}"
     );
     assert_eq!(
-        pipeline::sha256_hex(&std::fs::read(&input).unwrap()),
-        pipeline::sha256_hex(bytes)
+        staging::sha256_hex(&std::fs::read(&input).unwrap()),
+        staging::sha256_hex(bytes)
     );
     assert!(!jobs[0].output.exists(), "{what}: no output");
     assert!(!jobs[0].changes.exists(), "{what}: no changes file");

@@ -16,6 +16,7 @@ mod fixtures;
 mod folders;
 mod inspect;
 mod kinds;
+mod layers;
 mod limits;
 mod lossless;
 mod no_values;

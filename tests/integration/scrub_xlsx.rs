@@ -421,7 +421,7 @@ fn changes_file_lists_every_changed_cell() {
     let out_hash = report["files"][0]["output_sha256"].as_str().unwrap();
     assert_eq!(
         out_hash,
-        dsr_scrub::pipeline::sha256_hex(&wd.read("scrubbed/users.xlsx"))
+        dsr_scrub::staging::sha256_hex(&wd.read("scrubbed/users.xlsx"))
     );
 }
 

@@ -1,0 +1,464 @@
+//! The library's top-level modules depend one way: each may use only modules of the layers below
+//! its own, so data flows read → plan → apply → write → report, with the commands on top and no
+//! module reaching back. The edges are the `crate::X` paths of each module's files (outside its
+//! `#[cfg(test)]` modules, which may use anything); a `pub use` does not hide an edge, as the
+//! module re-exporting names the other.
+
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The layers, lowest first. A module may use the modules of lower layers only; two modules of
+/// one layer do not use each other.
+const LAYERS: &[&[&str]] = &[
+    // What every layer shares: the errors.
+    &["error"],
+    // What a Dynamics export holds besides its data (metadata, validations, value shapes).
+    &["dynamics"],
+    // The data model: a workbook of sheets, its layout and its format.
+    &["workbook"],
+    // The people an erasure names, and the actions a map can apply to a cell.
+    &["subjects"],
+    &["actions"],
+    // The map, the built-in maps, and the map resolved against a file (the plan).
+    &["map"],
+    &["profiles", "plan"],
+    // Apply: the plan run over the rows; what the run changed.
+    &["apply"],
+    &["split", "preview", "coverage", "inspect"],
+    // Write: the formats' readers and writers, staged output.
+    &["xlsx", "csv"],
+    &["verify", "staging"],
+    // Report: the run report, the lists of records to delete.
+    &["report"],
+    &["deletions"],
+    // The run, the command line's definition, and the commands on top.
+    &["pipeline", "cli"],
+    &["cmd"],
+    // Test, fuzz and bench scaffolding (the `testkit` feature).
+    &["testdata", "fuzzing", "floor"],
+];
+
+/// Edges that still point up (or across a layer), to be removed; no other may be added. Each is
+/// `(from, to)`.
+const PENDING: &[(&str, &str)] = &[
+    ("actions", "map"),       // map::regex_problem
+    ("apply", "verify"),      // the needles and what identifies a person
+    ("coverage", "inspect"),  // inspect::VALUE_SAMPLE
+    ("csv", "report"),        // the changes file, written during the pass
+    ("csv", "verify"),        // what the leak sweep gathers while streaming
+    ("dynamics", "workbook"), // protected_shape reads a sheet
+    ("dynamics", "xlsx"),     // a doc link to the reader of data validations
+    ("inspect", "report"),    // report::thousands
+    ("pipeline", "cmd"),      // cmd::scrub::REPORT_FILE
+    ("preview", "inspect"),   // inspect::format_serial
+    ("preview", "report"),
+    ("report", "pipeline"), // pipeline::Skipped
+    ("subjects", "apply"),  // subjects::report, the per-subject summary
+    ("subjects", "csv"),    // csv::{records, text}, decoding a subjects file
+    ("subjects", "map"),
+    ("subjects", "plan"),
+    ("verify", "pipeline"), // pipeline::InputKind
+    ("workbook", "csv"),    // csv::Dialect
+    ("xlsx", "report"),     // the changes file, written during the pass
+    ("xlsx", "verify"),     // the needles, and the sweep's part readers
+];
+
+/// A top-level module's name and the text of each of its files (path relative to `src/`).
+type Sources = BTreeMap<String, Vec<(String, String)>>;
+
+/// Which top-level modules each module uses, with the files that use them.
+type Edges = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+fn src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every top-level module of `src/` (but the crate root and the binary) and its files.
+fn sources(root: &Path) -> Sources {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(root).unwrap().display().to_string();
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut modules = Sources::new();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let files = modules.entry(name.clone()).or_default();
+        if path.is_dir() {
+            walk(&path, root, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            files.push((rel, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    modules.retain(|name, files| !files.is_empty() && name != "lib" && name != "main");
+    modules
+}
+
+/// Where the item that starts at `open` (a `{`) ends: just past its matching `}`. Braces in
+/// strings, character literals and comments do not count.
+fn block_end(s: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < s.len() {
+        match s[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'/' if s.get(i + 1) == Some(&b'/') => {
+                while i < s.len() && s[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if s.get(i + 1) == Some(&b'*') => {
+                let mut nested = 0usize;
+                while i < s.len() {
+                    if s[i..].starts_with(b"/*") {
+                        nested += 1;
+                        i += 1;
+                    } else if s[i..].starts_with(b"*/") {
+                        nested -= 1;
+                        i += 1;
+                        if nested == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'r' if matches!(s.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_')) =>
+            {
+                let hashes = s[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if s.get(i + 1 + hashes) == Some(&b'"') {
+                    let close: Vec<u8> = std::iter::once(b'"')
+                        .chain(std::iter::repeat_n(b'#', hashes))
+                        .collect();
+                    i += 2 + hashes;
+                    while i < s.len() && !s[i..].starts_with(&close) {
+                        i += 1;
+                    }
+                    i += close.len() - 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < s.len() && s[i] != b'"' {
+                    if s[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            // A character literal ('{', '\'', '\u{7b}'); a lifetime ('a) has no closing quote.
+            b'\'' => {
+                if s.get(i + 1) == Some(&b'\\') {
+                    i += 3;
+                    while i < s.len() && s[i] != b'\'' {
+                        i += 1;
+                    }
+                } else {
+                    let width = std::str::from_utf8(&s[i + 1..(i + 5).min(s.len())])
+                        .ok()
+                        .or_else(|| std::str::from_utf8(&s[i + 1..]).ok())
+                        .and_then(|t| t.chars().next())
+                        .map_or(1, char::len_utf8);
+                    if s.get(i + 1 + width) == Some(&b'\'') {
+                        i += 1 + width;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+/// The source without its `#[cfg(test)] mod NAME { ... }` blocks.
+fn outside_tests(text: &str) -> String {
+    let test_mod = Regex::new(
+        r"#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{",
+    )
+    .unwrap();
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(m) = test_mod.find_at(text, at) {
+        out.push_str(&text[at..m.start()]);
+        at = block_end(text.as_bytes(), m.end() - 1);
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The top-level modules a file's code names through `crate::`: `crate::a::b`, and each path
+/// of a `use crate::{a, b::{c, d}}` group.
+fn used_modules(text: &str) -> BTreeSet<String> {
+    let code = outside_tests(text);
+    let mut used = BTreeSet::new();
+    let path = Regex::new(r"\bcrate::(\w+)").unwrap();
+    for c in path.captures_iter(&code) {
+        used.insert(c[1].to_string());
+    }
+    let group = Regex::new(r"\bcrate::\{").unwrap();
+    for m in group.find_iter(&code) {
+        let end = block_end(code.as_bytes(), m.end() - 1);
+        let inner = &code[m.end()..end - 1];
+        // Split at the group's own commas, not those of nested groups.
+        let mut depth = 0;
+        let mut start = 0;
+        for (i, b) in inner.bytes().enumerate().chain([(inner.len(), b',')]) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => depth -= 1,
+                b',' if depth == 0 => {
+                    let part = inner[start..i].trim();
+                    let head = part.split("::").next().unwrap_or("").trim();
+                    if !head.is_empty() && head != "self" {
+                        used.insert(head.to_string());
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    used
+}
+
+/// The edges between the modules of `sources`.
+fn edges(sources: &Sources) -> Edges {
+    let mut edges = Edges::new();
+    for (module, files) in sources {
+        for (path, text) in files {
+            for used in used_modules(text) {
+                if used != *module && sources.contains_key(&used) {
+                    edges
+                        .entry(module.clone())
+                        .or_default()
+                        .entry(used)
+                        .or_default()
+                        .insert(path.clone());
+                }
+            }
+        }
+    }
+    edges
+}
+
+/// The groups of modules that reach each other (strongly connected components of two or more).
+fn cycles(edges: &Edges) -> Vec<BTreeSet<String>> {
+    let reach = |from: &str| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(m) = todo.pop() {
+            for next in edges.get(&m).into_iter().flat_map(BTreeMap::keys) {
+                if seen.insert(next.clone()) {
+                    todo.push(next.clone());
+                }
+            }
+        }
+        seen
+    };
+    let reached: BTreeMap<&String, BTreeSet<String>> =
+        edges.keys().map(|m| (m, reach(m))).collect();
+    let mut found: Vec<BTreeSet<String>> = Vec::new();
+    for (m, from_m) in &reached {
+        if !from_m.contains(*m) || found.iter().any(|c| c.contains(*m)) {
+            continue;
+        }
+        let cycle: BTreeSet<String> = from_m
+            .iter()
+            .filter(|n| reached.get(n).is_some_and(|r| r.contains(*m)))
+            .cloned()
+            .collect();
+        found.push(cycle);
+    }
+    found
+}
+
+/// What is wrong with the modules' edges under `layers`, one line each; empty when nothing is.
+fn violations(sources: &Sources, layers: &[&[&str]], pending: &[(&str, &str)]) -> Vec<String> {
+    let layer_of: BTreeMap<&str, usize> = layers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, layer)| layer.iter().map(move |m| (*m, i)))
+        .collect();
+    let mut problems = Vec::new();
+    for module in sources.keys() {
+        if !layer_of.contains_key(module.as_str()) {
+            problems.push(format!(
+                "module `{module}` is in no layer: add it to LAYERS"
+            ));
+        }
+    }
+    let mut edges = edges(sources);
+    // Without its pending edges the graph must be acyclic: a cycle here runs through a module
+    // that is in no layer, or through two modules of one layer.
+    for (from, to) in pending {
+        if let Some(uses) = edges.get_mut(*from) {
+            uses.remove(*to);
+        }
+    }
+    for cycle in cycles(&edges) {
+        let mut closing = Vec::new();
+        for from in &cycle {
+            for (to, files) in &edges[from] {
+                if cycle.contains(to) {
+                    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                    closing.push(format!("{from} -> {to} ({})", files.join(", ")));
+                }
+            }
+        }
+        let names: Vec<&str> = cycle.iter().map(String::as_str).collect();
+        problems.push(format!(
+            "cycle among {}: {}",
+            names.join(", "),
+            closing.join("; ")
+        ));
+    }
+    for (from, uses) in &edges {
+        for (to, files) in uses {
+            let (Some(&low), Some(&high)) =
+                (layer_of.get(to.as_str()), layer_of.get(from.as_str()))
+            else {
+                continue;
+            };
+            if low < high || pending.contains(&(from.as_str(), to.as_str())) {
+                continue;
+            }
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            problems.push(format!(
+                "`{from}` (layer {high}) uses `{to}` (layer {low}), which is not below it, in {}",
+                files.join(", ")
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn modules_depend_one_way() {
+    let problems = violations(&sources(&src()), LAYERS, PENDING);
+    assert!(
+        problems.is_empty(),
+        "the modules of src/ do not depend one way:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+fn synthetic(files: &[(&str, &str, &str)]) -> Sources {
+    let mut sources = Sources::new();
+    for (module, path, text) in files {
+        sources
+            .entry(module.to_string())
+            .or_default()
+            .push((path.to_string(), text.to_string()));
+    }
+    sources
+}
+
+#[test]
+fn the_check_names_a_cycle_and_the_files_that_close_it() {
+    let sources = synthetic(&[
+        ("read", "read.rs", "use crate::model::Book;\n"),
+        (
+            "model",
+            "model/mod.rs",
+            "pub fn f() -> crate::error::E { todo!() }\n",
+        ),
+        // A group over several lines, nested: `write` and (back up) `report`.
+        (
+            "model",
+            "model/cells.rs",
+            "use crate::{\n    error::E,\n    write::{a, b},\n};\n",
+        ),
+        (
+            "write",
+            "write.rs",
+            "use crate::{report::{self, R}, model};\n",
+        ),
+        ("report", "report.rs", "use crate::read;\n"),
+        ("error", "error.rs", ""),
+    ]);
+    let layers: &[&[&str]] = &[&["error"], &["model"], &["read"], &["write"], &["report"]];
+    let problems = violations(&sources, layers, &[]);
+    let text = problems.join("\n");
+    assert!(
+        text.contains("cycle among model, read, report, write"),
+        "{text}"
+    );
+    assert!(text.contains("model -> write (model/cells.rs)"), "{text}");
+    assert!(
+        text.contains("`model` (layer 1) uses `write` (layer 3)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`write` (layer 3) uses `report` (layer 4)"),
+        "{text}"
+    );
+    assert_eq!(problems.len(), 3, "{text}");
+    // Pending edges are let through; any other is still named.
+    let problems = violations(&sources, layers, &[("model", "write")]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("`write` (layer 3) uses `report`"));
+    let pending = [("model", "write"), ("write", "report")];
+    assert_eq!(violations(&sources, layers, &pending), Vec::<String>::new());
+}
+
+#[test]
+fn the_check_ignores_tests_and_text() {
+    let sources = synthetic(&[
+        (
+            "low",
+            "low.rs",
+            "fn f() { let s = \"}\"; let c = '{'; }\n\
+             #[cfg(test)]\nmod tests {\n    use crate::high;\n    const B: char = '}';\n}\n\
+             pub fn g<'a>(x: &'a str) -> &'a str { x }\n",
+        ),
+        ("high", "high.rs", "use crate::low;\n"),
+    ]);
+    let layers: &[&[&str]] = &[&["low"], &["high"]];
+    assert_eq!(violations(&sources, layers, &[]), Vec::<String>::new());
+    // Code after the test module is still read.
+    let sources = synthetic(&[
+        (
+            "low",
+            "low.rs",
+            "#[cfg(test)]\nmod tests {\n    fn f() { let s = r#\"{\"#; }\n}\nuse crate::high::X;\n",
+        ),
+        ("high", "high.rs", ""),
+    ]);
+    let problems = violations(&sources, layers, &[]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("`low` (layer 0) uses `high`"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn every_module_has_a_layer() {
+    let sources = synthetic(&[("stray", "stray.rs", "")]);
+    let problems = violations(&sources, &[&["error"]], &[]);
+    assert_eq!(
+        problems,
+        ["module `stray` is in no layer: add it to LAYERS"]
+    );
+}
