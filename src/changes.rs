@@ -612,7 +612,7 @@ pub struct SheetReport {
 pub struct DeletedRow {
     /// The row's spreadsheet row number in the input.
     pub row: u32,
-    /// The record GUID, when the file has one.
+    /// The record GUID, when the file has one (nothing else its id column may hold).
     pub record_id: Option<String>,
     /// The rule that removed it, e.g. `rows[1]: delete where Owner in @subjects`.
     pub rule: String,
@@ -674,12 +674,13 @@ pub fn sheet_reports(
         .collect()
 }
 
-/// A deleted row as the report lists it, `id` being its record id cell.
+/// A deleted row as the report lists it, `id` being its record id cell. Only a record GUID is
+/// listed: whatever else the id column may hold is a cell value, which a report never holds.
 pub(crate) fn deleted_row(map: &Map, d: &crate::apply::Deletion, id: Option<&Data>) -> DeletedRow {
     DeletedRow {
         row: d.row + 1,
         record_id: match id {
-            Some(Data::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Data::String(s)) if crate::dynamics::looks_like_guid(s) => Some(s.clone()),
             _ => None,
         },
         rule: map.rows[d.rule].label.clone(),

@@ -3,7 +3,7 @@
 
 use crate::apply::{Change, SheetChanges};
 use crate::dialect::{open, parse_error, reader, Dialect, TextEncoding};
-use crate::error::Problem;
+use crate::error::{PlanError, Problem, WriteError};
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
 use std::borrow::Cow;
@@ -15,8 +15,8 @@ pub use gather::{Gathered, KeptValues};
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
 /// # Errors
-/// [`Problem::CsvUtf16`], [`Problem::CsvBadUtf16`], [`Problem::CsvNotUtf8`] or
-/// [`Problem::CsvParse`], with a line number and never the text.
+/// A [`ReadError`](crate::error::ReadError): `CsvUtf16`, `CsvBadUtf16`, `CsvNotUtf8` or
+/// `CsvParse`, with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     let (dialect, text) = open(bytes)?;
     let text = text.as_bytes();
@@ -157,7 +157,7 @@ pub struct Streamed {
 ///
 /// # Errors
 /// The [`Problem`]s of [`read`], [`crate::plan::resolve`] and [`write_with`]; a failure to
-/// write `changes` is [`Problem::Build`].
+/// write `changes` is [`WriteError::ChangesFile`].
 pub fn scrub_stream<W: Write, C: Write>(
     bytes: &[u8],
     sheet_name: &str,
@@ -218,7 +218,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         Some(header.len() as u32),
     )?;
     let plan = crate::plan::resolve(map, &head)?;
-    let sp = plan.sheets.first().ok_or(Problem::NoSheet)?;
+    let sp = plan.sheets.first().ok_or(PlanError::NoSheet)?;
     let headers = head.sheets[0].headers().unwrap_or_default();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered = sweep.then(|| Gathered::new(map, sp, sheet_name, &headers));
@@ -239,7 +239,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         }
     };
     file.start_sheet(sheet_name);
-    let written = |_| Problem::Build("writing the changes file failed".into());
+    let written = |e: std::io::Error| WriteError::ChangesFile(e.kind());
     let mut per_column = vec![0u64; header.len()];
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
@@ -392,7 +392,7 @@ fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
 /// Write the workbook's only sheet with `changes` applied, in `dialect`, to `out`.
 ///
 /// # Errors
-/// [`Problem::Build`] when writing fails.
+/// [`WriteError::Output`] when writing fails.
 pub fn write<W: Write>(
     book: &Workbook,
     dialect: &Dialect,
@@ -455,7 +455,7 @@ pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
 /// formula gets a leading `'` (`--neutralize-formulas`; see [`count_neutralized`]).
 ///
 /// # Errors
-/// [`Problem::Build`] when writing fails; [`Problem::Cell`] when a new value cannot be written
+/// [`WriteError::Output`] when writing fails; [`WriteError::Cell`] when a new value cannot be written
 /// in the file's encoding.
 pub fn write_with<W: Write>(
     book: &Workbook,
@@ -464,10 +464,7 @@ pub fn write_with<W: Write>(
     neutralize: bool,
     out: W,
 ) -> Result<(), Problem> {
-    let sheet = book
-        .sheets
-        .first()
-        .ok_or_else(|| Problem::Build("the CSV has no sheet".into()))?;
+    let sheet = book.sheets.first().ok_or(Problem::Internal)?;
     let empty = SheetChanges::default();
     let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
     // Unchanged text came from this encoding; a new value might not fit in it.
@@ -482,14 +479,14 @@ pub fn write_with<W: Write>(
 /// A new value that the file's encoding cannot hold is an error naming its cell.
 fn check_encodable(dialect: &Dialect, sheet: &str, change: &Change) -> Result<(), Problem> {
     match &change.new {
-        Data::String(text) if !dialect.encoding.can_encode(text) => Err(Problem::Cell {
+        Data::String(text) if !dialect.encoding.can_encode(text) => Err(WriteError::Cell {
             at: crate::error::CellRef {
                 sheet: sheet.to_string(),
                 row: change.row,
                 col: change.col,
             },
             what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
-        }),
+        }.into()),
         _ => Ok(()),
     }
 }
@@ -506,7 +503,7 @@ fn write_records<W: Write>(
     mut out: W,
     produce: impl FnOnce(&mut Emit<'_>) -> Result<(), Problem>,
 ) -> Result<(), Problem> {
-    let failed = |_| Problem::Build("writing the CSV failed".into());
+    let failed = |e: std::io::Error| Problem::from(WriteError::Output(e.kind()));
     if dialect.bom {
         out.write_all(dialect.encoding.bom()).map_err(failed)?;
     }
@@ -535,7 +532,12 @@ fn write_records<W: Write>(
         // A field with a NUL is always quoted (the reader takes a NUL outside quotes for binary
         // data), and so is the rest of its record: the csv crate quotes per writer.
         let mut quoting = builder(::csv::QuoteStyle::Always);
-        let build = |_| Problem::Build("writing the CSV failed".into());
+        let build = |e: ::csv::Error| {
+            Problem::from(match e.kind() {
+                ::csv::ErrorKind::Io(io) => WriteError::Output(io.kind()),
+                _ => WriteError::CsvWriter,
+            })
+        };
         produce(&mut |row, record| {
             let neutralized: Vec<Cow<str>>;
             let record = if neutralize && row > 0 {
@@ -694,6 +696,7 @@ fn field_text(value: &Data) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::dialect::UTF8_BOM;
+    use crate::error::ReadError;
 
     fn roundtrip(input: &[u8]) -> Vec<u8> {
         let book = read(input, "x").unwrap();
@@ -796,7 +799,7 @@ mod tests {
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
         ] {
             assert!(
-                matches!(read(bytes, "x"), Err(Problem::NotCsv(_))),
+                matches!(read(bytes, "x"), Err(Problem::Read(ReadError::NotCsv(_)))),
                 "{bytes:?}"
             );
         }
@@ -810,15 +813,15 @@ mod tests {
     fn refuses_damaged_encodings() {
         assert!(matches!(
             read(b"N\x00a\x00m\x00e\x00\n\x00", "x"),
-            Err(Problem::CsvUtf16)
+            Err(Problem::Read(ReadError::CsvUtf16))
         ));
         assert!(matches!(
             read(b"\xFF\xFEa\x00\x00\xDC", "x"),
-            Err(Problem::CsvBadUtf16)
+            Err(Problem::Read(ReadError::CsvBadUtf16))
         ));
         assert!(matches!(
             read(b"\xEF\xBB\xBFa,b\nJos\xE9,1\n", "x"),
-            Err(Problem::CsvNotUtf8 { line: 2 })
+            Err(Problem::Read(ReadError::CsvNotUtf8 { line: 2 }))
         ));
     }
 

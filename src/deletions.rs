@@ -113,7 +113,7 @@ pub fn write(
     }
     let stem = stem_path(changes);
     let path = |suffix: &str| PathBuf::from(format!("{}{suffix}", stem.display()));
-    let problem = |p: &Path, e: std::io::Error| crate::error::Problem::Write {
+    let problem = |p: &Path, e: std::io::Error| crate::error::WriteError::Io {
         path: p.to_path_buf(),
         kind: e.kind(),
     };

@@ -3,7 +3,7 @@
 //! back the same way; and the file's text and records decoded in that dialect (for the CSV
 //! reader, and for small files such as a subjects list).
 
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use std::borrow::Cow;
 
 pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -160,7 +160,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
     ) -> Result<std::borrow::Cow<'a, str>, Problem> {
         encoding
             .decode_without_bom_handling_and_without_replacement(body)
-            .ok_or(Problem::CsvBadUtf16)
+            .ok_or(ReadError::CsvBadUtf16.into())
     }
     if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
         return Ok((
@@ -179,7 +179,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
     let bom = bytes.starts_with(UTF8_BOM);
     let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
     if !bom && looks_like_utf16(body) {
-        return Err(Problem::CsvUtf16);
+        return Err(ReadError::CsvUtf16.into());
     }
     match std::str::from_utf8(body) {
         Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
@@ -189,7 +189,7 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count() as u64;
-            Err(Problem::CsvNotUtf8 { line })
+            Err(ReadError::CsvNotUtf8 { line }.into())
         }
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
@@ -219,17 +219,15 @@ fn has_unquoted_nul(text: &[u8]) -> bool {
 /// Check that `bytes` are CSV text, decode them, and sniff the dialect.
 pub(crate) fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(Problem::NotCsv("a zip package, such as an .xlsx workbook"));
+        return Err(ReadError::NotCsv("a zip package, such as an .xlsx workbook").into());
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(Problem::NotCsv(
-            "an Office binary file, such as an .xls workbook",
-        ));
+        return Err(ReadError::NotCsv("an Office binary file, such as an .xls workbook").into());
     }
     let (encoding, bom, text) = decode(bytes)?;
     // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
     if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
-        return Err(Problem::NotCsv("binary data, not text"));
+        return Err(ReadError::NotCsv("binary data, not text").into());
     }
     let dialect = Dialect {
         encoding,
@@ -276,7 +274,8 @@ pub(crate) fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t
 }
 
 pub(crate) fn parse_error(e: ::csv::Error) -> Problem {
-    Problem::CsvParse {
+    ReadError::CsvParse {
         line: e.position().map_or(0, |p| p.line()),
     }
+    .into()
 }

@@ -6,6 +6,23 @@
 //!   code 1.
 //! - [`Error`]: anything that stops the whole run.
 //!
+//! A [`FileError`] names the file and holds a [`Problem`], which says at which boundary of the
+//! file's way through the stages it failed (and shows that boundary's message unchanged):
+//!
+//! - [`ReadError`]: opening and parsing the input (not found, unreadable, not a workbook or CSV
+//!   dsr-scrub can rewrite, damaged, over a limit, a CSV in an encoding it cannot read).
+//! - [`PlanError`]: laying the map over the file's sheets and headers (a missing sheet or
+//!   column, a protected or ambiguous column, a field rule, the wrong profile, nothing to scrub,
+//!   personal columns left uncovered).
+//! - [`WriteError`]: writing the output, its parts and its changes file (where they go, the I/O,
+//!   cells and parts a writer cannot write, what the writers refuse to drop or change).
+//! - [`VerifyError`]: checking the output, by `verify` and `--verify` against its original and by
+//!   the leak sweep every scrub runs before it commits an output.
+//! - [`Problem::Internal`]: a bug, caught at the file's boundary.
+//!
+//! Each message says what failed and what to do about it. There is no catch-all: a new failure
+//! gets a variant of its own at the boundary it belongs to.
+//!
 //! No message ever carries a cell value. Third-party errors whose text could echo cell content
 //! (calamine, rust_xlsxwriter, csv) are reduced to a description of *where* and *what kind* of
 //! failure happened, never forwarded verbatim.
@@ -81,14 +98,39 @@ pub fn column_letters(col: u32) -> String {
     String::from_utf8(out).expect("ASCII letters")
 }
 
-/// What went wrong with one input file. Display text never contains a cell value.
+/// What went wrong with one input file: a failure at one of the boundaries a file passes
+/// (read, plan, write, verify), or a bug. Display text never contains a cell value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Problem {
+    /// Opening and parsing the input failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The map could not be laid over the file's sheets and headers.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The output, its parts or its changes file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The output was checked and is not what the scrub promises.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// A bug (a panic caught at the file's boundary).
+    #[error(
+        "internal error while scrubbing this file; it was not written (please report this bug)"
+    )]
+    Internal,
+}
+
+/// Opening and parsing the input: it is missing, unreadable, not a workbook or CSV dsr-scrub can
+/// rewrite, damaged, or larger than the limits.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
     #[error("file not found; check the path")]
     NotFound,
     #[error("cannot read the file ({0}); check that it exists and is not open in another program")]
-    Read(std::io::ErrorKind),
+    Io(std::io::ErrorKind),
     #[error("unsupported file type '{0}'; save it as .xlsx (Excel Workbook) or .csv (CSV UTF-8)")]
     UnsupportedType(String),
     #[error("this is a legacy .xls workbook or a password-protected file; remove the password or save it as .xlsx (Excel Workbook) and try again")]
@@ -105,6 +147,9 @@ pub enum Problem {
     CorruptWorkbook(&'static str),
     #[error("this is a Strict Open XML workbook, which dsr-scrub cannot rewrite; save it in Excel as 'Excel Workbook (.xlsx)' and try again")]
     StrictOoxml,
+    /// An Excel 4.0 macro sheet or a dialog sheet, named by its sheet name.
+    #[error("sheet '{0}' is an Excel 4.0 macro or dialog sheet, which dsr-scrub cannot rewrite; move the data to a worksheet or delete that sheet")]
+    MacroSheet(String),
     #[error("{what}; if you trust this file, raise the limit with {flag}")]
     TooLarge { what: String, flag: &'static str },
     #[error("the workbook is missing its part '{0}'; export it again or re-save it in Excel")]
@@ -119,11 +164,18 @@ pub enum Problem {
     NotCsv(&'static str),
     #[error("the CSV cannot be parsed at line {line}; check its quoting")]
     CsvParse { line: u64 },
-    #[error("no sheet to scrub: no visible sheet has a header row in row 1")]
+}
+
+/// Laying the map over the file: the sheets, headers and columns it names, the profile it is
+/// for, and the personal columns it leaves uncovered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    #[error("no sheet to scrub: no visible sheet has a header row in row 1; export the view again from Dynamics, or put the column headers in row 1 of the sheet to scrub")]
     NoSheet,
-    #[error("the map names sheet '{0}', which this workbook does not have")]
+    #[error("the map names sheet '{0}', which this workbook does not have; fix the name in the map's `sheets` list (`dsr-scrub inspect FILE` lists the sheets), or remove it")]
     MissingSheet(String),
-    #[error("sheet '{0}' has no header in row 1")]
+    #[error("sheet '{0}' has no header in row 1; put the column headers in row 1, or leave the sheet out of the map's `sheets` list")]
     NoHeader(String),
     #[error("map key `{key}` matches no column (searched {searched}); fix the key, add an alias, or mark it `optional = true`")]
     MissingColumn { key: String, searched: String },
@@ -143,8 +195,6 @@ pub enum Problem {
         first: String,
         second: String,
     },
-    #[error("{at}: {what}")]
-    Cell { at: CellRef, what: &'static str },
     /// `profile` says which profile ran and what it is for, and what to use instead.
     #[error("this is an export of {entity}, and {profile}")]
     WrongProfile { entity: String, profile: String },
@@ -157,17 +207,61 @@ pub enum Problem {
         columns: String,
         sheet: String,
     },
+}
+
+/// Writing the output, its parts and its changes file: where they go, the I/O, the cells and
+/// parts a writer cannot write, and what the writers refuse to drop or change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
     #[error(
         "the output '{0}' already exists; use --force to replace it or choose another --out-dir"
     )]
     OutputExists(PathBuf),
     #[error("the output would overwrite the input; choose another --out-dir")]
     OutputIsInput,
+    /// A file of the output (the output, a part, the changes file, a temporary file) could not
+    /// be created or written.
     #[error("cannot write the output '{path}' ({kind}); check free space and permissions")]
-    Write {
+    Io {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
+    /// Writing the output's bytes failed where the writer does not know the file's path (the
+    /// path is named by [`WriteError::Io`] when the file itself failed).
+    #[error("writing the output failed ({0}); check free space and permissions")]
+    Output(std::io::ErrorKind),
+    #[error("writing the changes file failed ({0}); check free space and permissions")]
+    ChangesFile(std::io::ErrorKind),
+    /// The csv crate refused a record for a reason other than I/O.
+    #[error("the CSV writer could not write a record; this is a bug, please report it")]
+    CsvWriter,
+    /// `--max-part-bytes` is smaller than a part with one data row.
+    #[error("one row with the file's other sheets already takes {size} bytes, more than the part limit of {max}; raise --max-part-bytes")]
+    PartLimit { size: u64, max: u64 },
+    /// The zip writer of the lossless writer failed for a reason other than I/O.
+    #[error("the output package could not be assembled; scrub with --rebuild instead, and please report this bug")]
+    Package,
+    /// rust_xlsxwriter failed for a reason other than I/O or one cell; `what` says where.
+    #[error("the rebuild writer could not assemble the workbook ({what}); scrub without --rebuild, and please report this bug")]
+    Rebuild { what: &'static str },
+    /// Something of one sheet the rebuild writer cannot write, e.g. a sheet name Excel rejects.
+    #[error(
+        "sheet '{sheet}': {what}, which the rebuild writer cannot write; scrub without --rebuild"
+    )]
+    RebuildSheet { sheet: String, what: &'static str },
+    /// `what` names the parts the rebuild writer would drop (macros, chart sheets).
+    #[error("--rebuild writes cells only and would drop the workbook's {what}; scrub it without --rebuild")]
+    RebuildDrops { what: &'static str },
+    #[error("rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first, then scrub again")]
+    DeleteUnderFormulas,
+    #[error("rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild")]
+    DeleteUnderRanges,
+    #[error("the document properties could not be rewritten; scrub without --strip-doc-props, and please report this bug")]
+    DocProperties,
+    /// A cell the writer cannot hold; `what` says why and, where there is one, what to do.
+    #[error("{at}: {what}")]
+    Cell { at: CellRef, what: &'static str },
     /// A removed value is in a place of the package that no cleaning rule can change without
     /// breaking the workbook (a kept formula, a sheet name, an embedded object).
     #[error("part '{part}' holds a removed value in {place}, which cannot be cleaned without breaking the workbook; {todo}, then scrub again")]
@@ -176,13 +270,18 @@ pub enum Problem {
         place: &'static str,
         todo: &'static str,
     },
-    #[error("cannot build the output ({0})")]
-    Build(String),
     #[error("the macros (part '{0}') hold a value this scrub removes, and dsr-scrub keeps macros unchanged; remove it from the macros in Excel (Developer > Visual Basic) or save the workbook as .xlsx without macros, then scrub again")]
     MacrosHoldRemovedValue(String),
     #[error("the macros (part '{0}') cannot be read (a damaged or unsupported VBA project), so they could not be searched for the values this scrub removes; open the workbook in Excel and save it again, or save it as .xlsx without macros, then scrub again")]
     MacrosUnreadable(String),
-    #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv")]
+}
+
+/// Checking an output: against its original (`verify`, `--verify`) and for the values the scrub
+/// removed (the leak sweep every scrub runs before it commits an output).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error("this is not in the original's format; verify compares an .xlsx with an .xlsx and a .csv with a .csv, so give the output scrubbed from this original")]
     FormatMismatch,
     /// The leak sweep found a removed value in the output; `place` names it (never the value).
     #[error("a value the scrub removed would still be in the output at {place}{}, so the file was not written; remove it from the workbook in Excel (or add its column to the map) and scrub again", more_places(*more))]
@@ -193,10 +292,12 @@ pub enum Problem {
     Residual { columns: String, allow: String },
     #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
     VerifyFailed { findings: usize },
-    #[error(
-        "internal error while scrubbing this file; it was not written (please report this bug)"
-    )]
-    Internal,
+    /// `--verify` could not read back the output it staged; the inner problem says why.
+    #[error("the output cannot be read back to verify it ({0}), so it was not written; this is a bug, please report it")]
+    VerifyReadBack(Box<Problem>),
+    /// The leak sweep could not read back the output it staged.
+    #[error("the output cannot be read back to sweep it for removed values, so it was not written; this is a bug, please report it")]
+    SweepReadBack,
 }
 
 fn more_places(more: usize) -> String {
@@ -262,6 +363,302 @@ mod tests {
         assert_eq!(column_letters(51), "AZ");
         assert_eq!(column_letters(52), "BA");
         assert_eq!(column_letters(16_383), "XFD");
+    }
+
+    /// One example of every problem, each text field filled with what the code puts there: a
+    /// sheet, part, header or map key name, or a description of where (never a cell value).
+    fn examples() -> Vec<Problem> {
+        use std::io::ErrorKind;
+        let sheet = || "Disabled Users".to_string();
+        let read = [
+            ReadError::NotFound,
+            ReadError::Io(ErrorKind::PermissionDenied),
+            ReadError::UnsupportedType(".txt".into()),
+            ReadError::LegacyOrEncrypted,
+            ReadError::Encrypted,
+            ReadError::OtherFormat("an Excel Binary workbook (.xlsb)"),
+            ReadError::NotZip,
+            ReadError::NotWorkbook,
+            ReadError::CorruptWorkbook("the zip directory is damaged"),
+            ReadError::StrictOoxml,
+            ReadError::MacroSheet("Macro1".into()),
+            ReadError::TooLarge {
+                what: "part 'xl/worksheets/sheet1.xml' unpacks to more than 1 GiB".into(),
+                flag: "--max-part-size",
+            },
+            ReadError::MissingPart("xl/workbook.xml".into()),
+            ReadError::CsvNotUtf8 { line: 3 },
+            ReadError::CsvUtf16,
+            ReadError::CsvBadUtf16,
+            ReadError::NotCsv("a PNG image"),
+            ReadError::CsvParse { line: 7 },
+        ]
+        .map(Problem::from);
+        let plan = [
+            PlanError::NoSheet,
+            PlanError::MissingSheet("Contacts".into()),
+            PlanError::NoHeader(sheet()),
+            PlanError::MissingColumn {
+                key: "emailaddress1".into(),
+                searched: "sheet 'Disabled Users'".into(),
+            },
+            PlanError::ProtectedColumn {
+                key: "re:.".into(),
+                header: "(Do Not Modify) User".into(),
+                sheet: sheet(),
+            },
+            PlanError::FieldRule {
+                at: "map key `mobilephone`, column 'Mobile Phone' in sheet 'Disabled Users'".into(),
+                message:
+                    "a mask keeps the whole value of short cells; raise keep_last or use clear"
+                        .into(),
+            },
+            PlanError::AmbiguousColumn {
+                header: "First Name".into(),
+                sheet: sheet(),
+                first: "First Name".into(),
+                second: "first name".into(),
+            },
+            PlanError::WrongProfile {
+                entity: "contact".into(),
+                profile: "the profile systemuser is for users; use --profile contact".into(),
+            },
+            PlanError::NothingResolved {
+                searched: "sheet 'Disabled Users'".into(),
+            },
+            PlanError::Uncovered {
+                count: 1,
+                columns: "'Mobiltelefon' (column N, phone number)".into(),
+                sheet: sheet(),
+            },
+        ]
+        .map(Problem::from);
+        let write = [
+            WriteError::OutputExists("scrubbed/users.xlsx".into()),
+            WriteError::OutputIsInput,
+            WriteError::Io {
+                path: "scrubbed/users.xlsx".into(),
+                kind: ErrorKind::StorageFull,
+            },
+            WriteError::Output(ErrorKind::StorageFull),
+            WriteError::ChangesFile(ErrorKind::StorageFull),
+            WriteError::CsvWriter,
+            WriteError::PartLimit {
+                size: 2_000_000,
+                max: 1_000_000,
+            },
+            WriteError::Package,
+            WriteError::Rebuild {
+                what: "the zip could not be built",
+            },
+            WriteError::RebuildSheet {
+                sheet: sheet(),
+                what: "Excel does not accept this sheet name",
+            },
+            WriteError::RebuildDrops { what: "macros" },
+            WriteError::DeleteUnderFormulas,
+            WriteError::DeleteUnderRanges,
+            WriteError::DocProperties,
+            WriteError::Cell {
+                at: CellRef {
+                    sheet: sheet(),
+                    row: 1,
+                    col: 4,
+                },
+                what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
+            },
+            WriteError::Uncleanable {
+                part: "xl/worksheets/sheet1.xml".into(),
+                place: "a formula",
+                todo: "replace the formula by its value in Excel",
+            },
+            WriteError::MacrosHoldRemovedValue("xl/vbaProject.bin".into()),
+            WriteError::MacrosUnreadable("xl/vbaProject.bin".into()),
+        ]
+        .map(Problem::from);
+        let verify = [
+            VerifyError::FormatMismatch,
+            VerifyError::Unerased {
+                place: "sheet 'Disabled Users', cell E2 (a comment)".into(),
+                more: 2,
+            },
+            VerifyError::Residual {
+                columns: "sheet 'Disabled Users', column 'Manager' (3)".into(),
+                allow: "allow_residual = [\"Manager\"]".into(),
+            },
+            VerifyError::VerifyFailed { findings: 2 },
+            VerifyError::VerifyReadBack(Box::new(
+                ReadError::CorruptWorkbook("the zip is damaged").into(),
+            )),
+            VerifyError::SweepReadBack,
+        ]
+        .map(Problem::from);
+        read.into_iter()
+            .chain(plan)
+            .chain(write)
+            .chain(verify)
+            .chain([Problem::Internal])
+            .collect()
+    }
+
+    /// The variant of a problem. The match has no wildcard: a new variant does not compile
+    /// until it is named here, and [`examples`] must then hold one of it.
+    fn variant(p: &Problem) -> &'static str {
+        match p {
+            Problem::Read(e) => match e {
+                ReadError::NotFound => "NotFound",
+                ReadError::Io(_) => "Io",
+                ReadError::UnsupportedType(_) => "UnsupportedType",
+                ReadError::LegacyOrEncrypted => "LegacyOrEncrypted",
+                ReadError::Encrypted => "Encrypted",
+                ReadError::OtherFormat(_) => "OtherFormat",
+                ReadError::NotZip => "NotZip",
+                ReadError::NotWorkbook => "NotWorkbook",
+                ReadError::CorruptWorkbook(_) => "CorruptWorkbook",
+                ReadError::StrictOoxml => "StrictOoxml",
+                ReadError::MacroSheet(_) => "MacroSheet",
+                ReadError::TooLarge { .. } => "TooLarge",
+                ReadError::MissingPart(_) => "MissingPart",
+                ReadError::CsvNotUtf8 { .. } => "CsvNotUtf8",
+                ReadError::CsvUtf16 => "CsvUtf16",
+                ReadError::CsvBadUtf16 => "CsvBadUtf16",
+                ReadError::NotCsv(_) => "NotCsv",
+                ReadError::CsvParse { .. } => "CsvParse",
+            },
+            Problem::Plan(e) => match e {
+                PlanError::NoSheet => "NoSheet",
+                PlanError::MissingSheet(_) => "MissingSheet",
+                PlanError::NoHeader(_) => "NoHeader",
+                PlanError::MissingColumn { .. } => "MissingColumn",
+                PlanError::ProtectedColumn { .. } => "ProtectedColumn",
+                PlanError::FieldRule { .. } => "FieldRule",
+                PlanError::AmbiguousColumn { .. } => "AmbiguousColumn",
+                PlanError::WrongProfile { .. } => "WrongProfile",
+                PlanError::NothingResolved { .. } => "NothingResolved",
+                PlanError::Uncovered { .. } => "Uncovered",
+            },
+            Problem::Write(e) => match e {
+                WriteError::OutputExists(_) => "OutputExists",
+                WriteError::OutputIsInput => "OutputIsInput",
+                WriteError::Io { .. } => "WriteIo",
+                WriteError::Output(_) => "Output",
+                WriteError::ChangesFile(_) => "ChangesFile",
+                WriteError::CsvWriter => "CsvWriter",
+                WriteError::PartLimit { .. } => "PartLimit",
+                WriteError::Package => "Package",
+                WriteError::Rebuild { .. } => "Rebuild",
+                WriteError::RebuildSheet { .. } => "RebuildSheet",
+                WriteError::RebuildDrops { .. } => "RebuildDrops",
+                WriteError::DeleteUnderFormulas => "DeleteUnderFormulas",
+                WriteError::DeleteUnderRanges => "DeleteUnderRanges",
+                WriteError::DocProperties => "DocProperties",
+                WriteError::Cell { .. } => "Cell",
+                WriteError::Uncleanable { .. } => "Uncleanable",
+                WriteError::MacrosHoldRemovedValue(_) => "MacrosHoldRemovedValue",
+                WriteError::MacrosUnreadable(_) => "MacrosUnreadable",
+            },
+            Problem::Verify(e) => match e {
+                VerifyError::FormatMismatch => "FormatMismatch",
+                VerifyError::Unerased { .. } => "Unerased",
+                VerifyError::Residual { .. } => "Residual",
+                VerifyError::VerifyFailed { .. } => "VerifyFailed",
+                VerifyError::VerifyReadBack(_) => "VerifyReadBack",
+                VerifyError::SweepReadBack => "SweepReadBack",
+            },
+            Problem::Internal => "Internal",
+        }
+    }
+
+    /// What a message can tell the user to do.
+    const ACTIONS: &[&str] = &[
+        "add ",
+        "allow ",
+        "check ",
+        "choose ",
+        "delete ",
+        "export ",
+        "fix ",
+        "give ",
+        "keep ",
+        "move ",
+        "open ",
+        "pass ",
+        "put ",
+        "raise ",
+        "remove ",
+        "report",
+        "save ",
+        "scrub ",
+        "try again",
+        "use ",
+    ];
+
+    #[test]
+    fn every_problem_says_what_failed_and_what_to_do_without_a_value() {
+        let examples = examples();
+        let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
+        assert_eq!(variants.len(), examples.len(), "one example per variant");
+        assert_eq!(variants.len(), 53, "every variant has an example");
+        // Cell values of a generated export: none is in any message (the examples are built
+        // with names only, as the code builds them).
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 20,
+            ..Default::default()
+        });
+        let values: Vec<String> = export
+            .personal_values()
+            .into_iter()
+            .filter(|v| v.chars().count() >= 5)
+            .collect();
+        for problem in &examples {
+            let name = variant(problem);
+            let text = problem.to_string();
+            assert!(
+                !text.trim().is_empty() && !text.contains('\n'),
+                "{name}: one line: {text:?}"
+            );
+            assert!(
+                !text.contains("Some(") && !text.contains("Box(") && !text.contains("Kind("),
+                "{name}: no Rust debug output: {text}"
+            );
+            let acts = ACTIONS.iter().any(|a| text.to_lowercase().contains(a));
+            assert!(acts, "{name}: says what to do: {text}");
+            assert!(
+                values.iter().all(|v| !text.contains(v.as_str())),
+                "{name}: {text}"
+            );
+        }
+        // FileError names the file, then the problem.
+        let with_path = FileError::new(Path::new("in/users.xlsx"), Problem::Internal);
+        assert!(with_path
+            .to_string()
+            .starts_with("in/users.xlsx: internal error"));
+    }
+
+    #[test]
+    fn problems_that_were_one_catch_all_each_say_what_failed() {
+        let text = |p: Problem| p.to_string();
+        assert_eq!(
+            text(WriteError::ChangesFile(std::io::ErrorKind::StorageFull).into()),
+            "writing the changes file failed (no storage space); check free space and permissions"
+        );
+        assert_eq!(
+            text(WriteError::RebuildDrops { what: "chart sheets" }.into()),
+            "--rebuild writes cells only and would drop the workbook's chart sheets; scrub it without --rebuild"
+        );
+        assert!(text(WriteError::DeleteUnderRanges.into()).contains("merged cells"));
+        assert!(text(ReadError::MacroSheet("Macro1".into()).into())
+            .starts_with("sheet 'Macro1' is an Excel 4.0 macro or dialog sheet"));
+        let inner: Problem = ReadError::CorruptWorkbook("the zip is damaged").into();
+        assert_eq!(
+            text(VerifyError::VerifyReadBack(Box::new(inner)).into()),
+            "the output cannot be read back to verify it (the workbook is damaged or truncated (the zip is damaged); export it again from Dynamics or open and re-save it in Excel), so it was not written; this is a bug, please report it"
+        );
+        // The umbrella is transparent: each boundary's message is the file's message.
+        assert_eq!(
+            text(PlanError::NoSheet.into()),
+            PlanError::NoSheet.to_string()
+        );
     }
 
     #[test]

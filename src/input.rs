@@ -1,7 +1,7 @@
 //! What the inputs are: the kinds of file dsr-scrub reads, and the files a folder held that
 //! are not scrubbed (listed in the run report).
 
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use std::path::Path;
 
 /// The kinds of input dsr-scrub reads.
@@ -28,7 +28,7 @@ impl InputKind {
     /// dsr-scrub does not rewrite gets its own advice.
     ///
     /// # Errors
-    /// [`Problem::OtherFormat`] or [`Problem::UnsupportedType`].
+    /// [`ReadError::OtherFormat`] or [`ReadError::UnsupportedType`].
     pub fn require(path: &Path) -> Result<InputKind, Problem> {
         if let Some(kind) = InputKind::of(path) {
             return Ok(kind);
@@ -36,14 +36,14 @@ impl InputKind {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        Err(match ext.as_deref() {
-            Some("xls") => Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
-            Some("xlsb") => Problem::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("ods") => Problem::OtherFormat("an OpenDocument spreadsheet (.ods)"),
-            Some("numbers") => Problem::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
-            Some(ext) => Problem::UnsupportedType(format!(".{ext}")),
-            None => Problem::UnsupportedType("(none)".to_string()),
-        })
+        Err(Problem::from(match ext.as_deref() {
+            Some("xls") => ReadError::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
+            Some("xlsb") => ReadError::OtherFormat("an Excel Binary workbook (.xlsb)"),
+            Some("ods") => ReadError::OtherFormat("an OpenDocument spreadsheet (.ods)"),
+            Some("numbers") => ReadError::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
+            Some(ext) => ReadError::UnsupportedType(format!(".{ext}")),
+            None => ReadError::UnsupportedType("(none)".to_string()),
+        }))
     }
 }
 

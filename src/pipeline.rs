@@ -1,10 +1,11 @@
 //! Files × rayon: find the inputs, scrub each one (in parallel), write outputs atomically.
 
 use crate::apply::{self, SheetChanges};
-use crate::error::{FileError, Problem};
+use crate::error::{FileError, PlanError, Problem, ReadError, VerifyError, WriteError};
 use crate::input::{InputKind, Skipped};
 use crate::map::Map;
 use crate::plan;
+use crate::preview::Preview;
 use crate::report::{self, FileReport, Status};
 use crate::staging::{
     commit, sha256_hex, stage_unhashed, stage_with, write_problem, HashingWriter, FAIL_AFTER,
@@ -154,7 +155,7 @@ fn not_an_input(name: &str) -> Option<String> {
         return None;
     }
     Some(match InputKind::require(Path::new(name)) {
-        Err(Problem::OtherFormat(what)) => {
+        Err(Problem::Read(ReadError::OtherFormat(what))) => {
             format!("{what}; open it in Excel and save it as .xlsx (Excel Workbook) to scrub it")
         }
         _ if lower.ends_with(".txt") => {
@@ -271,10 +272,17 @@ pub struct Settings {
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
 pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
+    run_job_previewed(map, job, settings).0
+}
+
+/// [`run_job`], and apart from the report what a dry run with `--samples` shows on the terminal
+/// (personal values, which the report never holds).
+pub fn run_job_previewed(map: &Map, job: &Job, settings: &Settings) -> (FileReport, Preview) {
     let mut report = FileReport::new(&job.input.display().to_string());
+    let mut preview = Preview::default();
     FAIL_AFTER.with(|f| f.set(settings.fail_after_bytes));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scrub_file(map, job, settings, &mut report)
+        scrub_file(map, job, settings, &mut report, &mut preview)
     }));
     FAIL_AFTER.with(|f| f.set(None));
     let outcome = match result {
@@ -294,7 +302,7 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.subjects.clear();
             report.parts.clear();
             report.residuals.clear();
-            report.samples.clear();
+            preview = Preview::default();
             report.output = None;
             report.changes = None;
             report.deletions = None;
@@ -303,21 +311,21 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
             report.cleaning = None;
         }
     }
-    report
+    (report, preview)
 }
 
-/// Run all jobs in parallel; reports come back in job order.
+/// Run all jobs in parallel; reports (each with its preview) come back in job order.
 pub fn run_jobs(
     map: &Map,
     jobs: &[Job],
     settings: &Settings,
     on_done: impl Fn(&FileReport) + Sync,
-) -> Vec<FileReport> {
+) -> Vec<(FileReport, Preview)> {
     jobs.par_iter()
         .map(|job| {
-            let r = run_job(map, job, settings);
-            on_done(&r);
-            r
+            let done = run_job_previewed(map, job, settings);
+            on_done(&done.0);
+            done
         })
         .collect()
 }
@@ -327,12 +335,13 @@ fn scrub_file(
     job: &Job,
     settings: &Settings,
     report: &mut FileReport,
+    preview: &mut Preview,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
     let default_map = map;
     let kind = InputKind::require(&job.input).map_err(fail)?;
     if same_file(&job.input, &job.output) {
-        return Err(fail(Problem::OutputIsInput));
+        return Err(fail(WriteError::OutputIsInput.into()));
     }
     let first_output = if settings.parts.active() {
         crate::split::part_path(&job.output, 1)
@@ -340,13 +349,13 @@ fn scrub_file(
         job.output.clone()
     };
     if !settings.force && first_output.exists() {
-        return Err(fail(Problem::OutputExists(first_output)));
+        return Err(fail(WriteError::OutputExists(first_output).into()));
     }
     let read_problem = |e: std::io::Error| {
-        fail(match e.kind() {
-            std::io::ErrorKind::NotFound => Problem::NotFound,
-            kind => Problem::Read(kind),
-        })
+        fail(Problem::from(match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            kind => ReadError::Io(kind),
+        }))
     };
     let bytes = std::fs::read(&job.input).map_err(read_problem)?;
     if kind == InputKind::Csv && streams(map, settings) {
@@ -418,7 +427,7 @@ fn scrub_file(
     if settings.dry_run {
         // Everything above ran as for real, so the counts are what a real run would report;
         // nothing is staged or committed.
-        report.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
+        preview.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
         return Ok(());
     }
     let changes = if changed_rows_only(map, settings) {
@@ -478,15 +487,10 @@ fn scrub_file(
         let input = matches!(book.format, Format::Xlsx).then_some(&bytes[..]);
         crate::verify::sweep::sweep(map, &book, &file_plan, &changes, input, outputs)
     };
-    let read_back = |path: &Path| {
-        std::fs::read(path).map_err(|e| Problem::Write {
-            path: path.to_path_buf(),
-            kind: e.kind(),
-        })
-    };
+    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     if settings.parts.active() {
         let Some(first) = file_plan.sheets.first() else {
-            return Err(fail(Problem::NoSheet));
+            return Err(fail(PlanError::NoSheet.into()));
         };
         let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
             .map_err(fail)?;
@@ -501,7 +505,7 @@ fn scrub_file(
                 &file_plan,
                 &changes,
             )
-            .map_err(|_| Problem::Build("writing the changes file failed".into()))
+            .map_err(|e| WriteError::ChangesFile(e.kind()).into())
         })
         .map_err(fail)?;
         for (tmp, part) in parts {
@@ -549,7 +553,7 @@ fn scrub_file(
                     &file_plan,
                     &changes,
                 )
-                .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             });
             FAIL_AFTER.with(|f| f.set(before));
             staged
@@ -611,14 +615,15 @@ fn check_profile(
         Some(right) => format!("use --profile {}", right.name),
         None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
     };
-    Err(Problem::WrongProfile {
+    Err(PlanError::WrongProfile {
         entity: metadata.entity,
         profile: format!(
             "profile {} is for {}; {advice}",
             profile.name,
             profile.entities.join(", ")
         ),
-    })
+    }
+    .into())
 }
 
 /// A map that finds nothing to do in a file (every key optional, none matching) would pass it
@@ -640,12 +645,13 @@ fn check_resolved(
         .map(|s| format!("sheet '{}'", book.sheets[s.sheet].name))
         .collect::<Vec<_>>()
         .join(", ");
-    Err(Problem::NothingResolved {
+    Err(PlanError::NothingResolved {
         searched: match book.metadata() {
             Some(m) => format!("{sheets}, in an export of {}", m.entity),
             None => sheets,
         },
-    })
+    }
+    .into())
 }
 
 /// The coverage check ([`crate::coverage`]): columns that look personal and that the map
@@ -683,11 +689,12 @@ fn coverage_verdict(
             .filter(|u| u.sheet == sheet)
             .map(crate::coverage::Uncovered::describe)
             .collect();
-        return Err(Problem::Uncovered {
+        return Err(PlanError::Uncovered {
             count: here.len(),
             columns: here.join(", "),
             sheet,
-        });
+        }
+        .into());
     }
     Ok(uncovered)
 }
@@ -762,7 +769,7 @@ pub fn verify_changed_rows_only(
 ) -> Result<crate::verify::Outcome, FileError> {
     let read = crate::verify::read_bytes;
     if InputKind::of(original) != InputKind::of(scrubbed) {
-        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+        return Err(FileError::new(scrubbed, VerifyError::FormatMismatch.into()));
     }
     let bytes = read(original)?;
     let fail = |p: Problem| FileError::new(original, p);
@@ -849,12 +856,7 @@ fn scrub_xlsx_stream(
     package.check_macros(bytes, || &needles)?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let read_back = |path: &Path| {
-        std::fs::read(path).map_err(|e| Problem::Write {
-            path: path.to_path_buf(),
-            kind: e.kind(),
-        })
-    };
+    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     // The output and the changes file are written at the same time (with 2 or more jobs).
     let budget = FAIL_AFTER.with(std::cell::Cell::get);
     let (output, changes_file) = rayon::join(
@@ -893,7 +895,7 @@ fn scrub_xlsx_stream(
             let before = FAIL_AFTER.with(|f| f.replace(budget));
             let staged = stage_unhashed(out_dir, &job.changes, |w| {
                 crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
-                    .map_err(|_| Problem::Build("writing the changes file failed".into()))
+                    .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             });
             FAIL_AFTER.with(|f| f.set(before));
             staged
@@ -1064,11 +1066,11 @@ fn commit_changes(
     Ok(())
 }
 
-/// [`commit`] an output: an existing file is [`Problem::OutputExists`] unless `force`.
+/// [`commit`] an output: an existing file is [`WriteError::OutputExists`] unless `force`.
 fn commit_output(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<(), Problem> {
     commit(tmp, path, force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Problem::OutputExists(path.to_path_buf())
+            WriteError::OutputExists(path.to_path_buf()).into()
         } else {
             write_problem(path, e)
         }
@@ -1121,9 +1123,7 @@ where
                     n = ((n as u64 * max / size) * 9 / 10).clamp(1, n as u64 - 1) as usize;
                 }
                 Some(max) if size > max => {
-                    return Err(Problem::Build(format!(
-                        "one row with the file's other sheets already takes {size} bytes, more than the part limit of {max}"
-                    )));
+                    return Err(WriteError::PartLimit { size, max }.into());
                 }
                 _ => break (tmp, digest, size),
             }

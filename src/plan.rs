@@ -6,7 +6,7 @@
 //! their regex matches. Named keys take precedence over `re:` keys on the same column.
 
 use crate::dynamics::{self, Metadata};
-use crate::error::Problem;
+use crate::error::{PlanError, Problem};
 use crate::map::{field_problem, FieldFormat, Map, Selector};
 use crate::workbook::{Sheet, Visibility, Workbook};
 
@@ -60,7 +60,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
                 book.sheets
                     .iter()
                     .position(|s| &s.name == name)
-                    .ok_or_else(|| Problem::MissingSheet(name.clone()))
+                    .ok_or_else(|| PlanError::MissingSheet(name.clone()))
             })
             .collect::<Result<_, _>>()?,
         None => (0..book.sheets.len())
@@ -71,7 +71,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             .collect(),
     };
     if chosen.is_empty() {
-        return Err(Problem::NoSheet);
+        return Err(PlanError::NoSheet.into());
     }
     let mut matched = vec![false; map.rules.len()];
     let mut rows_matched = vec![false; map.rows.len()];
@@ -80,7 +80,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         let sheet = &book.sheets[index];
         let headers = sheet
             .headers()
-            .ok_or_else(|| Problem::NoHeader(sheet.name.clone()))?;
+            .ok_or_else(|| PlanError::NoHeader(sheet.name.clone()))?;
         let protected = protected_columns_in(sheet, &headers, metadata.as_ref());
         let mut plan = resolve_sheet(
             map,
@@ -132,10 +132,11 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         .find(|(rule, found)| !**found && !rule.optional)
         .map(|(rule, _)| rule)
     {
-        return Err(Problem::MissingColumn {
+        return Err(PlanError::MissingColumn {
             key: rule.key.clone(),
             searched: searched(&sheets, book),
-        });
+        }
+        .into());
     }
     if let Some(rule) = map
         .rows
@@ -144,10 +145,11 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         .find(|(rule, found)| !**found && !rule.optional)
         .map(|(r, _)| r)
     {
-        return Err(Problem::MissingColumn {
+        return Err(PlanError::MissingColumn {
             key: format!("{} ({})", rule.column, rule.label),
             searched: searched(&sheets, book),
-        });
+        }
+        .into());
     }
     Ok(FilePlan { sheets, matched })
 }
@@ -213,10 +215,11 @@ fn apply_field_rules(
 }
 
 fn field_rule(key: &str, header: &str, sheet: &str, message: String, why: &str) -> Problem {
-    Problem::FieldRule {
+    PlanError::FieldRule {
         at: format!("map key `{key}` on column '{header}' in sheet '{sheet}'"),
         message: format!("{message} ({why})"),
     }
+    .into()
 }
 
 /// The domain of the addresses an action writes, when it writes addresses.
@@ -270,11 +273,12 @@ fn resolve_sheet(
         };
         for col in cols {
             if protected[col] {
-                return Err(Problem::ProtectedColumn {
+                return Err(PlanError::ProtectedColumn {
                     key: rule.key.clone(),
                     header: headers[col].clone(),
                     sheet: sheet.to_string(),
-                });
+                }
+                .into());
             }
             match claims[col] {
                 None => claims[col] = Some(index),
@@ -286,12 +290,13 @@ fn resolve_sheet(
                         matched[index] = true;
                         continue;
                     }
-                    return Err(Problem::AmbiguousColumn {
+                    return Err(PlanError::AmbiguousColumn {
                         header: headers[col].clone(),
                         sheet: sheet.to_string(),
                         first: map.rules[owner].key.clone(),
                         second: rule.key.clone(),
-                    });
+                    }
+                    .into());
                 }
             }
             matched[index] = true;
@@ -454,7 +459,10 @@ phone = { action = "clear", aliases = ["telefon"] }
     fn protected_columns_are_refused_even_when_localized() {
         let h = headers(&["(Do Not Modify) Benutzer", "Prüfsumme", "Vorname"]);
         let e = resolve_one(&map("\"Prüfsumme\" = \"clear\""), &h, Some(&meta())).unwrap_err();
-        assert!(matches!(e, Problem::ProtectedColumn { .. }), "{e}");
+        assert!(
+            matches!(e, Problem::Plan(PlanError::ProtectedColumn { .. })),
+            "{e}"
+        );
         let h = headers(&["(Do Not Modify) User", "First Name"]);
         let e = resolve_one(&map("\"re:.\" = \"clear\""), &h, None).unwrap_err();
         assert!(
@@ -477,7 +485,7 @@ phone = { action = "clear", aliases = ["telefon"] }
         let m = map("\"First Name\" = \"clear\"\n\"first name\" = \"keep\"\n");
         assert!(matches!(
             resolve_one(&m, &h, None),
-            Err(Problem::AmbiguousColumn { .. })
+            Err(Problem::Plan(PlanError::AmbiguousColumn { .. }))
         ));
     }
 

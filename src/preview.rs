@@ -2,8 +2,9 @@
 //! would change, the rows row rules would delete, and (with `--samples N`) a few before/after
 //! pairs.
 //!
-//! Samples hold personal values, so they live in [`FileReport::samples`], which is never
-//! serialized: they reach the terminal of the person running the dry run and nothing else.
+//! Samples hold personal values, so they travel apart from the report, in a [`Preview`] per
+//! file that cannot be serialized: they reach the terminal of the person running the dry run
+//! and nothing else.
 
 use crate::apply::SheetChanges;
 use crate::plan::FilePlan;
@@ -11,6 +12,15 @@ use crate::report::{FileReport, RunReport, Status};
 use crate::text::thousands;
 use crate::workbook::Workbook;
 use calamine::Data;
+
+/// What the terminal shows of one file besides its report: the before/after pairs of a dry run
+/// with `--samples`. They are personal values, so they are kept apart from the
+/// [`FileReport`], which is written to disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preview {
+    /// Up to `--samples` pairs per changed column, in row order.
+    pub samples: Vec<Sample>,
+}
 
 /// One changed cell, before and after, for the person running a dry run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +84,19 @@ fn shown(cell: &Data) -> String {
     }
 }
 
-/// The dry-run listing of a whole run (printed on stdout).
-pub fn render(report: &RunReport) -> String {
-    report.files.iter().map(file).collect()
+/// The dry-run listing of a whole run (printed on stdout); `previews` are the files' previews,
+/// in the order of the report's files.
+pub fn render(report: &RunReport, previews: &[Preview]) -> String {
+    let none = Preview::default();
+    report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| file(f, previews.get(i).unwrap_or(&none)))
+        .collect()
 }
 
-fn file(f: &FileReport) -> String {
+fn file(f: &FileReport, preview: &Preview) -> String {
     if f.status == Status::Failed {
         return format!(
             "{}: would fail: {}\n",
@@ -128,7 +145,7 @@ fn file(f: &FileReport) -> String {
                 c.action,
                 thousands(c.cells_changed)
             ));
-            for s in f
+            for s in preview
                 .samples
                 .iter()
                 .filter(|s| s.sheet == sheet.name && s.column == c.column)

@@ -173,10 +173,6 @@ pub struct FileReport {
     /// Per data subject, by position: rows matched, deleted and changed in this file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<subjects::SubjectReport>,
-    /// Before/after pairs of a dry run with `--samples`, for the terminal only: they hold
-    /// personal values, so they are never serialized.
-    #[serde(skip)]
-    pub samples: Vec<crate::preview::Sample>,
 }
 
 impl FileReport {
@@ -208,7 +204,6 @@ impl FileReport {
             deletion_batches: Vec::new(),
             deletions_without_id: 0,
             subjects: Vec::new(),
-            samples: Vec::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! interrupted run never leaves a half-written output under the real name). A write-level
 //! module: the pipeline and the writers of the report and deletion lists use it.
 
-use crate::error::Problem;
+use crate::error::{Problem, WriteError};
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -15,10 +15,11 @@ thread_local! {
 }
 
 pub(crate) fn write_problem(path: &Path, e: std::io::Error) -> Problem {
-    Problem::Write {
+    WriteError::Io {
         path: path.to_path_buf(),
         kind: e.kind(),
     }
+    .into()
 }
 
 /// SHA-256 of `bytes`, as lowercase hex.
@@ -154,9 +155,12 @@ where
     let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
     if let Err(problem) = written {
         // An I/O failure underneath (full disk, ...) explains the failure better.
-        return Err(w.io_error().map_or(problem, |kind| Problem::Write {
-            path: target.to_path_buf(),
-            kind,
+        return Err(w.io_error().map_or(problem, |kind| {
+            WriteError::Io {
+                path: target.to_path_buf(),
+                kind,
+            }
+            .into()
         }));
     }
     Ok(w.digest())
@@ -297,10 +301,10 @@ mod tests {
         assert!(
             matches!(
                 e,
-                Problem::Write {
+                Problem::Write(WriteError::Io {
                     kind: std::io::ErrorKind::StorageFull,
                     ..
-                }
+                })
             ),
             "{e:?}"
         );

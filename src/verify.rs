@@ -53,7 +53,7 @@ pub mod sweep;
 use crate::needles::{is_metadata_sheet, target_columns, Needles};
 
 use crate::apply::{self, SheetChanges};
-use crate::error::{column_letters, FileError, Problem};
+use crate::error::{column_letters, FileError, Problem, ReadError, VerifyError, WriteError};
 use crate::input::InputKind;
 use crate::map::Map;
 use crate::plan::{self, FilePlan};
@@ -392,7 +392,7 @@ pub fn verify_files(
     limits: &Limits,
 ) -> Result<Outcome, FileError> {
     if InputKind::of(original) != InputKind::of(scrubbed) {
-        return Err(FileError::new(scrubbed, Problem::FormatMismatch));
+        return Err(FileError::new(scrubbed, VerifyError::FormatMismatch.into()));
     }
     let original_side = || {
         let book = read_file(original, None, limits)?;
@@ -457,7 +457,7 @@ pub fn verify_output(
     check(map, original, plan, changes, &scrubbed_book, raw.as_ref())
 }
 
-/// `scrub --verify`: verify a staged output file; any finding is a [`Problem::VerifyFailed`].
+/// `scrub --verify`: verify a staged output file; any finding is a [`VerifyError::VerifyFailed`].
 pub(crate) fn check_staged(
     map: &Map,
     original: &Workbook,
@@ -466,21 +466,19 @@ pub(crate) fn check_staged(
     staged: &Path,
     limits: &Limits,
 ) -> Result<(), Problem> {
-    let bytes = std::fs::read(staged).map_err(|e| Problem::Write {
+    let bytes = std::fs::read(staged).map_err(|e| WriteError::Io {
         path: staged.to_path_buf(),
         kind: e.kind(),
     })?;
-    let outcome = verify_output(map, original, plan, changes, &bytes, limits).map_err(|p| {
-        Problem::Build(format!(
-            "the output cannot be read back to verify it ({p}); this is a bug, please report it"
-        ))
-    })?;
+    let outcome = verify_output(map, original, plan, changes, &bytes, limits)
+        .map_err(|p| VerifyError::VerifyReadBack(Box::new(p)))?;
     if outcome.passed() {
         Ok(())
     } else {
-        Err(Problem::VerifyFailed {
+        Err(VerifyError::VerifyFailed {
             findings: outcome.leaks() + outcome.fidelity(),
-        })
+        }
+        .into())
     }
 }
 
@@ -488,10 +486,10 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(|e| {
         FileError::new(
             path,
-            match e.kind() {
-                std::io::ErrorKind::NotFound => Problem::NotFound,
-                kind => Problem::Read(kind),
-            },
+            Problem::from(match e.kind() {
+                std::io::ErrorKind::NotFound => ReadError::NotFound,
+                kind => ReadError::Io(kind),
+            }),
         )
     })
 }

@@ -11,7 +11,7 @@
 use crate::actions::{Detector, Redactor};
 use crate::cli::FindArgs;
 use crate::cmd::print_stdout;
-use crate::error::{column_letters, exit, Error, Problem};
+use crate::error::{column_letters, exit, Error, Problem, ReadError};
 use crate::input::InputKind;
 use crate::pipeline;
 use crate::subjects::Subjects;
@@ -93,7 +93,7 @@ impl Finder {
 
     /// Every part of an xlsx package but the cells' values (searched through the workbook).
     fn parts(&self, bytes: &[u8], shown: &BTreeSet<String>) -> Result<Vec<Place>, Problem> {
-        let corrupt = |_| Problem::Build("the package cannot be read as a zip file".into());
+        let corrupt = |_| ReadError::CorruptWorkbook("the zip directory is damaged");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
         let mut places = Vec::new();
         for i in 0..zip.len() {
@@ -105,7 +105,7 @@ impl Finder {
             let mut data = Vec::new();
             entry
                 .read_to_end(&mut data)
-                .map_err(|e| Problem::Read(e.kind()))?;
+                .map_err(|e| ReadError::Io(e.kind()))?;
             let found =
                 if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
                     self.xml_part(&name, &data, shown)
@@ -309,8 +309,8 @@ fn find_in(
 ) -> Result<Vec<Place>, Problem> {
     let kind = InputKind::require(file)?;
     let bytes = std::fs::read(file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Problem::NotFound,
-        kind => Problem::Read(kind),
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        kind => ReadError::Io(kind),
     })?;
     match kind {
         InputKind::Csv => {

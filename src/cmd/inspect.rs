@@ -2,7 +2,7 @@
 //! starter map.
 
 use crate::cli::InspectArgs;
-use crate::error::{exit, Error, FileError, Problem};
+use crate::error::{exit, Error, FileError, Problem, ReadError};
 use crate::input::InputKind;
 use crate::inspect::{self, emit, BookInspection, Options};
 use crate::pipeline;
@@ -146,10 +146,10 @@ fn inspect_file(path: &Path, options: &Options) -> Result<BookInspection, FileEr
     let fail = |p: Problem| FileError::new(path, p);
     let kind = InputKind::require(path).map_err(fail)?;
     let bytes = std::fs::read(path).map_err(|e| {
-        fail(match e.kind() {
-            std::io::ErrorKind::NotFound => Problem::NotFound,
-            kind => Problem::Read(kind),
-        })
+        fail(Problem::from(match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            kind => ReadError::Io(kind),
+        }))
     })?;
     // A panic in a reader becomes this file's error, never a message that could quote a cell.
     let read = std::panic::catch_unwind(|| -> Result<_, Problem> {

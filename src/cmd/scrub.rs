@@ -111,12 +111,17 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         )?,
         fail_after_bytes: None,
     };
-    let reports = pool.install(|| {
-        pipeline::run_jobs(&map, &jobs, &settings, |r| {
-            progress.set_message(short_name(&r.input));
-            progress.inc(1);
+    // The previews hold personal values (a dry run's samples): they go to the terminal only,
+    // never into the report.
+    let (reports, previews): (Vec<FileReport>, Vec<crate::preview::Preview>) = pool
+        .install(|| {
+            pipeline::run_jobs(&map, &jobs, &settings, |r| {
+                progress.set_message(short_name(&r.input));
+                progress.inc(1);
+            })
         })
-    });
+        .into_iter()
+        .unzip();
     progress.finish_and_clear();
 
     let totals = Totals {
@@ -204,7 +209,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         }
     }
     if args.dry_run {
-        crate::cmd::print_stdout(&crate::preview::render(&run_report))
+        crate::cmd::print_stdout(&crate::preview::render(&run_report, &previews))
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
     print_summary(&run_report, Some(&report_path), args);

@@ -91,7 +91,7 @@ pub fn find(name: &str) -> Option<&'static Profile> {
 /// the map of each file when neither `--map` nor `--profile` was given.
 ///
 /// # Errors
-/// [`crate::error::Problem::WrongProfile`] when that table's profile cannot run.
+/// [`crate::error::PlanError::WrongProfile`] when that table's profile cannot run.
 pub fn map_for<'a>(
     map: &'a crate::map::Map,
     by_entity: &'a [EntityMap],
@@ -106,10 +106,11 @@ pub fn map_for<'a>(
     match found.map(|e| &e.map) {
         None => Ok(map),
         Some(Ok(profile)) => Ok(profile),
-        Some(Err(why)) => Err(crate::error::Problem::WrongProfile {
+        Some(Err(why)) => Err(crate::error::PlanError::WrongProfile {
             entity,
             profile: format!("its profile cannot run: {why}"),
-        }),
+        }
+        .into()),
     }
 }
 

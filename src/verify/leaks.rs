@@ -24,7 +24,7 @@
 //! unescaping is for xlsx.
 
 use super::{Context, Finding, LeakIn, Rule, Sink, Verdict};
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
 use crate::xlsx::encoded::{binary_texts_with, decode_text, CFB_SIGNATURE};
@@ -52,7 +52,7 @@ pub(super) struct Package {
 }
 
 fn corrupt<E>(_: E) -> Problem {
-    Problem::CorruptWorkbook("the zip is damaged")
+    ReadError::CorruptWorkbook("the zip is damaged").into()
 }
 
 impl Package {
@@ -142,7 +142,7 @@ impl Raw {
             let mut data = Vec::with_capacity(entry.size().min(1 << 28) as usize);
             BufReader::new(entry)
                 .read_to_end(&mut data)
-                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+                .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
             Ok(data)
         };
         let parts = package
@@ -303,7 +303,7 @@ fn shared_string_users(ctx: &Context, part: &str, strings: &[StringHit], sink: &
 }
 
 fn xml_error<E>(_: E) -> Problem {
-    Problem::CorruptWorkbook("malformed XML in the package")
+    ReadError::CorruptWorkbook("malformed XML in the package").into()
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
@@ -525,7 +525,7 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
     // Enough to hold a marker or `</prefix:sheetData>` across a chunk border.
     const CARRY: usize = 64;
     const UNREAD: [&[u8]; 3] = [b"rPh", b"extLst", b"<![CDATA["];
-    let failed = |_| Problem::CorruptWorkbook("a compressed part cannot be read");
+    let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
     let mut input = BufReader::with_capacity(1 << 16, part);
     let mut out: Vec<u8> = Vec::new();
     // Up to the end of the `<sheetData ...>` start tag.
@@ -563,7 +563,7 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         window.drain(..window.len().saturating_sub(CARRY));
         let chunk = input.fill_buf().map_err(failed)?;
         if chunk.is_empty() {
-            return Err(Problem::CorruptWorkbook("malformed XML in the package"));
+            return Err(ReadError::CorruptWorkbook("malformed XML in the package").into());
         }
         let len = chunk.len();
         window.extend_from_slice(chunk);

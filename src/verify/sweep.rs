@@ -26,7 +26,7 @@
 use super::{Finding, LeakIn, Originals, Rule};
 use crate::apply::SheetChanges;
 use crate::csv::Gathered;
-use crate::error::Problem;
+use crate::error::{Problem, ReadError, VerifyError};
 use crate::map::Map;
 use crate::needles::{
     identifies, inside_run, kept_columns, kept_text, names_people, number_text, only_in_compounds,
@@ -81,8 +81,8 @@ enum Place {
 /// removed value. On success, the residuals to report.
 ///
 /// # Errors
-/// [`Problem::Unerased`] naming the first place a removed value is still in (and how many
-/// more), [`Problem::Residual`] for a kept column holding one; a package that cannot be read.
+/// [`VerifyError::Unerased`] naming the first place a removed value is still in (and how many
+/// more), [`VerifyError::Residual`] for a kept column holding one; a package that cannot be read.
 pub fn sweep(
     map: &Map,
     book: &Workbook,
@@ -239,10 +239,11 @@ fn sweep_with(
     findings.sort_by_key(|f| (f.part.clone(), f.sheet.clone(), f.row, f.col));
     findings.dedup();
     if let Some(first) = findings.first() {
-        return Err(Problem::Unerased {
+        return Err(VerifyError::Unerased {
             place: first.to_string(),
             more: findings.len() - 1,
-        });
+        }
+        .into());
     }
 
     let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
@@ -320,10 +321,11 @@ fn judge_kept(
             .map(|(_, column, _)| format!("{column:?}"))
             .collect();
         allow.dedup();
-        return Err(Problem::Residual {
+        return Err(VerifyError::Residual {
             columns: columns.join(", "),
             allow: format!("allow_residual = [{}]", allow.join(", ")),
-        });
+        }
+        .into());
     }
     Ok(residuals)
 }
@@ -410,7 +412,7 @@ fn sweep_values<'a>(
 /// failure (as [`sweep`]).
 ///
 /// # Errors
-/// [`Problem::Residual`] for kept columns holding values that identify people;
+/// [`VerifyError::Residual`] for kept columns holding values that identify people;
 /// [`Problem::Internal`] when the kept values never came (see [`Gathered::set_kept`]).
 pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual>, Problem> {
     if gathered.waiting() {
@@ -539,7 +541,7 @@ fn add_package(
     places: &mut Vec<Place>,
     names: &mut Vec<String>,
 ) -> Result<(), Problem> {
-    let corrupt = |_| Problem::CorruptWorkbook("the zip is damaged");
+    let corrupt = |_| ReadError::CorruptWorkbook("the zip is damaged");
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let map = crate::xlsx::package::map_package(&mut zip)?;
     let sheet_of = |path: &str| {
@@ -578,7 +580,7 @@ fn add_package(
         let mut data = Vec::with_capacity(entry.size().min(1 << 24) as usize);
         entry
             .read_to_end(&mut data)
-            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
         let part = names.len();
         let sheet = comments.get(&name).copied();
         let typed = sheet.is_some();
@@ -728,9 +730,7 @@ fn still_in_output(
     parts: &BTreeMap<usize, (Vec<usize>, Place)>,
     sheets: &BTreeMap<usize, Vec<usize>>,
 ) -> Result<Vec<Finding>, Problem> {
-    let corrupt = |_: zip::result::ZipError| {
-        Problem::Build("the output cannot be read back to sweep it".into())
-    };
+    let corrupt = |_: zip::result::ZipError| VerifyError::SweepReadBack;
     let mut zip = zip::ZipArchive::new(Cursor::new(output)).map_err(corrupt)?;
     let mut findings = Vec::new();
     let search = |(texts, bytes): (Texts, Vec<String>), typed: bool, hit: &[usize]| {
@@ -754,7 +754,7 @@ fn still_in_output(
         let mut data = Vec::new();
         entry
             .read_to_end(&mut data)
-            .map_err(|_| Problem::Build("the output cannot be read back to sweep it".into()))?;
+            .map_err(|_| VerifyError::SweepReadBack)?;
         let Place::Part { sheet, .. } = *place else {
             continue;
         };
@@ -873,7 +873,7 @@ mod tests {
                 residual("Backup", 5, "allowed")
             ]
         );
-        let Err(Problem::Residual { columns, .. }) = judge("") else {
+        let Err(Problem::Verify(VerifyError::Residual { columns, .. })) = judge("") else {
             panic!("a kept full name must fail the file")
         };
         assert_eq!(columns, "sheet 'people', column 'Backup' (5)");
@@ -944,7 +944,7 @@ mod tests {
             finish_streamed(g, &map)
         };
         let first = judge(0);
-        let Err(Problem::Residual { columns, .. }) = &first else {
+        let Err(Problem::Verify(VerifyError::Residual { columns, .. })) = &first else {
             panic!("a kept full name must fail the file: {first:?}")
         };
         // Every fifth record is deleted (its team starts with L): of the five kept full

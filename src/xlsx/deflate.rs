@@ -14,7 +14,7 @@
 //! entry and takes no compressed data from outside. What is written here is the cutting, the
 //! CRC (crc32fast) and the one-entry archive the zip crate then copies raw into the output.
 
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use flate2::{Compress, Compression, FlushCompress, Status};
 use rayon::prelude::*;
 use std::io::Write;
@@ -146,14 +146,14 @@ fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8
 /// output, as it does with entries it compressed itself.
 ///
 /// # Errors
-/// [`Problem::TooLarge`] for a part of 4 GiB or more (past the zip format without Zip64, and
+/// [`ReadError::TooLarge`] for a part of 4 GiB or more (past the zip format without Zip64, and
 /// past the default `--max-unpacked`).
 pub fn one_entry_archive(
     name: &str,
     modified: zip::DateTime,
     deflated: &Deflated,
 ) -> Result<Vec<u8>, Problem> {
-    let too_large = || Problem::TooLarge {
+    let too_large = || ReadError::TooLarge {
         what: format!("part '{name}' unpacks to 4 GiB or more"),
         flag: "--max-unpacked",
     };

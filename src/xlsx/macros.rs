@@ -10,7 +10,7 @@
 //! ([`project_texts`]). A project that cannot be read fails the file too: its source could not
 //! be searched. The rebuild writer keeps neither, so it refuses such workbooks.
 
-use crate::error::Problem;
+use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
 use std::io::{Cursor, Read};
 
@@ -30,7 +30,7 @@ impl Package {
     /// A [`Problem`] when the zip directory is damaged.
     pub fn of(bytes: &[u8]) -> Result<Package, Problem> {
         let zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
         let mut package = Package::default();
         for name in zip.file_names().flatten() {
             if is_vba_project(&name) {
@@ -46,7 +46,7 @@ impl Package {
     /// The rebuild writer writes cells only: it would drop macros and chart sheets.
     ///
     /// # Errors
-    /// [`Problem::Build`] when the package has either.
+    /// [`WriteError::RebuildDrops`] when the package has either.
     pub fn check_rebuild(&self) -> Result<(), Problem> {
         let what = match (self.vba.is_empty(), self.chart_sheets) {
             (true, false) => return Ok(()),
@@ -54,9 +54,7 @@ impl Package {
             (true, true) => "chart sheets",
             (false, true) => "macros and chart sheets",
         };
-        Err(Problem::Build(format!(
-            "--rebuild writes cells only and would drop the workbook's {what}; scrub it without --rebuild"
-        )))
+        Err(WriteError::RebuildDrops { what }.into())
     }
 
     /// Search each VBA part for the removed values (`needles` gives their index, owned or
@@ -64,8 +62,8 @@ impl Package {
     /// decompressed source.
     ///
     /// # Errors
-    /// [`Problem::MacrosHoldRemovedValue`] naming the first part that holds one,
-    /// [`Problem::MacrosUnreadable`] naming one whose source cannot be read.
+    /// [`WriteError::MacrosHoldRemovedValue`] naming the first part that holds one,
+    /// [`WriteError::MacrosUnreadable`] naming one whose source cannot be read.
     pub fn check_macros<N: std::borrow::Borrow<Needles>>(
         &self,
         bytes: &[u8],
@@ -77,20 +75,20 @@ impl Package {
         let needles = needles();
         let needles = needles.borrow();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
         for part in &self.vba {
             let mut data = Vec::new();
             zip.by_name(part)
-                .map_err(|_| Problem::MissingPart(part.clone()))?
+                .map_err(|_| ReadError::MissingPart(part.clone()))?
                 .read_to_end(&mut data)
-                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+                .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
             if binary_holds(needles, &data) {
-                return Err(Problem::MacrosHoldRemovedValue(part.clone()));
+                return Err(WriteError::MacrosHoldRemovedValue(part.clone()).into());
             }
             let texts =
-                project_texts(&data).ok_or_else(|| Problem::MacrosUnreadable(part.clone()))?;
+                project_texts(&data).ok_or_else(|| WriteError::MacrosUnreadable(part.clone()))?;
             if texts.iter().any(|t| needles.found_in_markup(t)) {
-                return Err(Problem::MacrosHoldRemovedValue(part.clone()));
+                return Err(WriteError::MacrosHoldRemovedValue(part.clone()).into());
             }
         }
         Ok(())
@@ -226,7 +224,7 @@ mod tests {
             assert!(texts.iter().any(|t| needles.found_in_markup(t)), "{text}");
             assert!(matches!(
                 check(&project),
-                Err(Problem::MacrosHoldRemovedValue(part)) if part == "xl/vbaProject.bin"
+                Err(Problem::Write(WriteError::MacrosHoldRemovedValue(part))) if part == "xl/vbaProject.bin"
             ));
         }
         let clean = vba::project(&vba::message_box("Access review exported"));
@@ -246,7 +244,7 @@ mod tests {
         for project in [b"not a compound file".to_vec(), truncated, no_dir] {
             let err = check(&project).unwrap_err();
             assert!(
-                matches!(&err, Problem::MacrosUnreadable(part) if part == "xl/vbaProject.bin"),
+                matches!(&err, Problem::Write(WriteError::MacrosUnreadable(part)) if part == "xl/vbaProject.bin"),
                 "{err}"
             );
             assert!(!err.to_string().contains('\n'));

@@ -2,7 +2,7 @@
 //! that calamine does not expose (code name, column widths, hidden columns).
 
 use crate::dynamics::Validation;
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use crate::workbook::{ColumnLayout, Layout};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
@@ -38,7 +38,7 @@ pub struct SheetScan {
 }
 
 fn corrupt(_: impl std::fmt::Debug) -> Problem {
-    Problem::CorruptWorkbook("malformed XML in the package")
+    ReadError::CorruptWorkbook("malformed XML in the package").into()
 }
 
 pub(crate) fn read_part<R: Read + Seek>(
@@ -47,11 +47,11 @@ pub(crate) fn read_part<R: Read + Seek>(
 ) -> Result<Vec<u8>, Problem> {
     let mut entry = zip
         .by_name(path)
-        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+        .map_err(|_| ReadError::MissingPart(path.to_string()))?;
     let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
     entry
         .read_to_end(&mut bytes)
-        .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+        .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
     Ok(bytes)
 }
 
@@ -146,7 +146,7 @@ pub fn map_package<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<PackageMap
     let rels = relationships(&read_part(zip, &rels_path)?, folder)?;
     let xml = read_part(zip, &workbook)?;
     if memchr::memmem::find(&xml[..xml.len().min(4096)], STRICT_NAMESPACE.as_bytes()).is_some() {
-        return Err(Problem::StrictOoxml);
+        return Err(ReadError::StrictOoxml.into());
     }
     let mut reader = Reader::from_reader(xml.as_slice());
     let mut buf = Vec::new();
@@ -155,12 +155,14 @@ pub fn map_package<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<PackageMap
         match reader.read_event_into(&mut buf).map_err(corrupt)? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
                 let name =
-                    attr(&e, "name").ok_or(Problem::CorruptWorkbook("a sheet has no name"))?;
-                let id = attr(&e, "id").ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
-                let path = rels
-                    .get(&id)
-                    .map(|r| r.target.clone())
-                    .ok_or(Problem::CorruptWorkbook("a sheet points at a missing part"))?;
+                    attr(&e, "name").ok_or(ReadError::CorruptWorkbook("a sheet has no name"))?;
+                let id = attr(&e, "id").ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
+                let path =
+                    rels.get(&id)
+                        .map(|r| r.target.clone())
+                        .ok_or(ReadError::CorruptWorkbook(
+                            "a sheet points at a missing part",
+                        ))?;
                 sheets.push(SheetPart { name, path });
             }
             Event::Eof => break,
@@ -243,7 +245,7 @@ pub fn scan_sheet<R: Read + Seek>(
 ) -> Result<SheetScan, Problem> {
     let entry = zip
         .by_name(path)
-        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+        .map_err(|_| ReadError::MissingPart(path.to_string()))?;
     let tee = Tee {
         inner: entry,
         copy: Some(Vec::new()),
@@ -294,7 +296,7 @@ pub fn scan_sheet<R: Read + Seek>(
     let cells = if empty_cells {
         let mut tail = Vec::new();
         rest.read_to_end(&mut tail)
-            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
         let head = [b"<tail>".as_slice(), &tail].concat();
         CellScan {
             validations: parse_validations(std::io::Cursor::new(head))?,
@@ -345,7 +347,7 @@ pub fn data_validations<R: Read + Seek>(
 ) -> Result<Vec<Validation>, Problem> {
     let entry = zip
         .by_name(path)
-        .map_err(|_| Problem::MissingPart(path.to_string()))?;
+        .map_err(|_| ReadError::MissingPart(path.to_string()))?;
     parse_validations(BufReader::with_capacity(1 << 16, entry))
 }
 
@@ -452,7 +454,7 @@ fn push_text(v: &mut Validation, what: ValidationText, text: &str) {
 /// A [`Problem`] when the package is damaged.
 pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>)>, Problem> {
     let mut zip = ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+        .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
     let parts = sheet_parts(&mut zip)?;
     parts
         .into_iter()
@@ -589,7 +591,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     loop {
         let chunk = rest
             .fill_buf()
-            .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
         let len = chunk.len();
         let at_eof = len == 0;
         let mut window = std::mem::take(&mut carry);
@@ -662,7 +664,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             // whose end is not checked.
             let mut tail = window[end..].to_vec();
             rest.read_to_end(&mut tail)
-                .map_err(|_| Problem::CorruptWorkbook("a compressed part cannot be read"))?;
+                .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
             let after = memchr::memchr(b'>', &tail).map_or(0, |p| p + 1);
             let head = [b"<tail>".as_slice(), &tail[after..]].concat();
             scan.validations = parse_validations(std::io::Cursor::new(head))?;
@@ -678,7 +680,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             .unwrap_or(window.len())
             .min(window.len().saturating_sub(32));
         if window.len() - keep_from > MAX_TAG {
-            return Err(Problem::CorruptWorkbook("a cell tag is too long"));
+            return Err(ReadError::CorruptWorkbook("a cell tag is too long").into());
         }
         carry = window[keep_from..].to_vec();
         rest.consume(len);

@@ -29,7 +29,7 @@
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use crate::apply::SheetChanges;
-use crate::error::Problem;
+use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
@@ -76,15 +76,19 @@ pub fn deflate_level(input_len: usize) -> i64 {
 }
 
 fn damaged(what: &'static str) -> impl Fn(std::io::Error) -> Problem {
-    move |_| Problem::CorruptWorkbook(what)
+    move |_| ReadError::CorruptWorkbook(what).into()
 }
 
-fn zip_failed(_: zip::result::ZipError) -> Problem {
-    Problem::Build("the output package could not be assembled".into())
+fn zip_failed(e: zip::result::ZipError) -> Problem {
+    match e {
+        zip::result::ZipError::Io(io) => WriteError::Output(io.kind()),
+        _ => WriteError::Package,
+    }
+    .into()
 }
 
-pub(super) fn write_failed(_: std::io::Error) -> Problem {
-    Problem::Build("writing the output failed".into())
+pub(super) fn write_failed(e: std::io::Error) -> Problem {
+    WriteError::Output(e.kind()).into()
 }
 
 /// Write `input` with `changes` applied, as a lossless xlsx, to `out`, without cleaning other
@@ -108,7 +112,7 @@ pub fn write<W: Write>(
 ///
 /// # Errors
 /// A [`Problem`] when the package cannot be read, a changed cell is not where calamine saw it,
-/// or a removed value is in a place no cleaner can change ([`Problem::Uncleanable`]).
+/// or a removed value is in a place no cleaner can change ([`WriteError::Uncleanable`]).
 pub fn write_cleaned<W: Write>(
     input: &[u8],
     book: &Workbook,
@@ -170,7 +174,7 @@ fn write_with<W: Write>(
                 .iter()
                 .find(|p| p.name == sheet.name)
                 .map(|p| p.path.as_str())
-                .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
+                .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
             Ok((
                 part,
                 changes.iter().find(|c| c.sheet == i).unwrap_or(&empty),
@@ -241,7 +245,7 @@ fn write_with<W: Write>(
             let part = sheets[i].0;
             let entry = zip
                 .by_name(part)
-                .map_err(|_| Problem::MissingPart(part.to_string()))?;
+                .map_err(|_| ReadError::MissingPart(part.to_string()))?;
             let mut cached_formulas = false;
             let mut arrays = formulas::Arrays::default();
             let mut tail_changes = false;
@@ -341,7 +345,7 @@ fn write_with<W: Write>(
             let mut zip = open(input)?;
             let mut entry = zip
                 .by_name(part)
-                .map_err(|_| Problem::MissingPart(part.to_string()))?;
+                .map_err(|_| ReadError::MissingPart(part.to_string()))?;
             let mut partial = vec![0u32; string_count];
             let mut cleared = 0usize;
             let mut cursor = 0;
@@ -402,9 +406,10 @@ fn write_with<W: Write>(
                 buffered.flush().map_err(write_failed)
             })?;
             if applied != changes.cells.len() {
-                return Err(Problem::CorruptWorkbook(
+                return Err(ReadError::CorruptWorkbook(
                     "a changed cell is missing from the sheet XML",
-                ));
+                )
+                .into());
             }
             Ok((i, archive, partial, cleared, tail_done))
         })
@@ -468,7 +473,7 @@ fn write_with<W: Write>(
         if any_change {
             let entry = zip
                 .by_name(path)
-                .map_err(|_| Problem::MissingPart(path.clone()))?;
+                .map_err(|_| ReadError::MissingPart(path.clone()))?;
             let options = entry_options(&entry, level);
             drop(entry);
             let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs.into_inner();
@@ -499,7 +504,7 @@ fn write_with<W: Write>(
     for (path, xml) in parts {
         let entry = zip
             .by_name(&path)
-            .map_err(|_| Problem::MissingPart(path.clone()))?;
+            .map_err(|_| ReadError::MissingPart(path.clone()))?;
         let options = entry_options(&entry, level);
         drop(entry);
         let archive = single_entry(&path, &options, |out| {
@@ -516,10 +521,10 @@ fn write_with<W: Write>(
     for index in 0..zip.len() {
         let raw = zip
             .by_index_raw(index)
-            .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("a zip entry cannot be read"))?;
         let name = raw
             .name()
-            .map_err(|_| Problem::CorruptWorkbook("a zip entry has an unreadable name"))?
+            .map_err(|_| ReadError::CorruptWorkbook("a zip entry has an unreadable name"))?
             .into_owned();
         if edits.dropped.contains(&name) {
             continue;
@@ -545,7 +550,7 @@ type PartEdit = fn(&[u8]) -> Result<Vec<u8>, Problem>;
 
 pub(super) fn open(input: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Problem> {
     ZipArchive::new(Cursor::new(input))
-        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))
+        .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged").into())
 }
 
 /// How a rewritten entry is written: deflated at `level`, with the original's timestamp; in
@@ -625,7 +630,7 @@ impl OpenEntry {
             .map_or_else(|| deflate_level(input_len), |l| i64::from(l.min(9)));
         let entry = zip
             .by_name(part)
-            .map_err(|_| Problem::MissingPart(part.to_string()))?;
+            .map_err(|_| ReadError::MissingPart(part.to_string()))?;
         let meta = entry_options(&entry, level);
         drop(entry);
         OpenEntry::open(part, &meta)
@@ -810,9 +815,7 @@ where
             next_col = col + 1;
             if deleting.is_some() {
                 if CellXml::parse(&tag).has_formula {
-                    return Err(Problem::Build(
-                        "rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first".into(),
-                    ));
+                    return Err(WriteError::DeleteUnderFormulas.into());
                 }
                 if shift > 0 {
                     tag = with_reference_row(&tag, row + 1 - shift);
@@ -844,9 +847,7 @@ fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
             .any(|name| is_tag(&xml[at..], name))
     });
     if found {
-        return Err(Problem::Build(
-            "rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild".into(),
-        ));
+        return Err(WriteError::DeleteUnderRanges.into());
     }
     Ok(())
 }
@@ -862,7 +863,7 @@ pub(super) fn read_until_suffix<R: BufRead>(
             .read_until(b'>', buf)
             .map_err(damaged("a compressed part cannot be read"))?;
         if n == 0 {
-            return Err(Problem::CorruptWorkbook("malformed XML in a worksheet"));
+            return Err(ReadError::CorruptWorkbook("malformed XML in a worksheet").into());
         }
     }
     Ok(())
@@ -1273,16 +1274,16 @@ struct SharedStrings {
 /// How many items the shared strings part `xml` has, as this writer counts them.
 ///
 /// # Errors
-/// [`Problem::CorruptWorkbook`] when the part is malformed.
+/// [`ReadError::CorruptWorkbook`] when the part is malformed.
 pub(super) fn shared_string_count(xml: Vec<u8>) -> Result<usize, Problem> {
     SharedStrings::parse(xml).map(|s| s.items.len())
 }
 
 impl SharedStrings {
     fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let bad = Problem::CorruptWorkbook("malformed shared strings");
+        let bad = ReadError::CorruptWorkbook("malformed shared strings");
         let sst = find_tag(&xml, 0, b"sst")
-            .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?;
+            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
         let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
         let prefix = prefix_of(&xml[sst..]).to_vec();
         let si_end = qualified("</", &prefix, "si>");
@@ -1292,14 +1293,14 @@ impl SharedStrings {
             while let Some(start) = find_tag(&xml, pos, b"si") {
                 let open_end = start
                     + memchr::memchr(b'>', &xml[start..])
-                        .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?
+                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
                     + 1;
                 let end = if xml[..open_end].ends_with(b"/>") {
                     open_end
                 } else {
                     open_end
                         + memchr::memmem::find(&xml[open_end..], &si_end)
-                            .ok_or(Problem::CorruptWorkbook("malformed shared strings"))?
+                            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
                         + si_end.len()
                 };
                 items.push(start..end);
@@ -1441,7 +1442,7 @@ const PERSONAL_PROPS: [&str; 9] = [
 
 /// `docProps/core.xml` or `app.xml` with the fields that can name people emptied.
 fn strip_doc_props(xml: &[u8]) -> Result<Vec<u8>, Problem> {
-    let bad = |_| Problem::CorruptWorkbook("malformed document properties");
+    let bad = |_| ReadError::CorruptWorkbook("malformed document properties");
     let mut reader = Reader::from_reader(xml);
     let mut writer = Writer::new(Vec::with_capacity(xml.len()));
     let mut buf = Vec::new();
@@ -1454,18 +1455,18 @@ fn strip_doc_props(xml: &[u8]) -> Result<Vec<u8>, Problem> {
                 inside = Some(e.local_name().as_ref().to_string());
                 writer
                     .write_event(event.borrow())
-                    .map_err(|_| Problem::Build("document properties".into()))?;
+                    .map_err(|_| WriteError::DocProperties)?;
             }
             Event::End(e) if inside.as_deref() == Some(e.local_name().as_ref()) => {
                 inside = None;
                 writer
                     .write_event(event.borrow())
-                    .map_err(|_| Problem::Build("document properties".into()))?;
+                    .map_err(|_| WriteError::DocProperties)?;
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if inside.is_some() => {}
             _ => writer
                 .write_event(event.borrow())
-                .map_err(|_| Problem::Build("document properties".into()))?,
+                .map_err(|_| WriteError::DocProperties)?,
         }
         buf.clear();
     }
@@ -1765,7 +1766,10 @@ mod tests {
             |_, _, _, _| Ok(false),
             copy_tail,
         );
-        assert!(matches!(refused, Err(Problem::Build(m)) if m.contains("merged cells")));
+        assert!(matches!(
+            refused,
+            Err(Problem::Write(WriteError::DeleteUnderRanges))
+        ));
         let table = br#"<x:table ref="A1:B3"><x:autoFilter ref="A1:B3"/></x:table>"#;
         assert_eq!(
             shift_table(table, &changes),

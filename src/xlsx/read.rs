@@ -1,7 +1,7 @@
 //! Read an `.xlsx` into a [`Workbook`] with calamine, plus the layout calamine does not expose.
 
 use super::package;
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::{Cell, Data, DataType, Range, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use std::io::Cursor;
@@ -49,42 +49,45 @@ fn check_package<R: std::io::Read + std::io::Seek>(
     limits: &Limits,
 ) -> Result<(), Problem> {
     if zip.len() > limits.max_entries {
-        return Err(Problem::TooLarge {
+        return Err(ReadError::TooLarge {
             what: format!(
                 "the package has {} entries (limit {})",
                 zip.len(),
                 limits.max_entries
             ),
             flag: "--max-entries",
-        });
+        }
+        .into());
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let entry = zip
             .by_index_raw(i)
-            .map_err(|_| Problem::CorruptWorkbook("a zip entry cannot be read"))?;
+            .map_err(|_| ReadError::CorruptWorkbook("a zip entry cannot be read"))?;
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         total = total.saturating_add(size);
         if size > 1 << 20 && size / packed > limits.max_ratio {
-            return Err(Problem::TooLarge {
+            return Err(ReadError::TooLarge {
                 what: format!(
                     "a part inflates {}:1 (limit {}:1), like a zip bomb",
                     size / packed,
                     limits.max_ratio
                 ),
                 flag: "--max-ratio",
-            });
+            }
+            .into());
         }
     }
     if total > limits.max_unpacked {
-        return Err(Problem::TooLarge {
+        return Err(ReadError::TooLarge {
             what: format!(
                 "the package unpacks to {} (limit {})",
                 size(total),
                 size(limits.max_unpacked)
             ),
             flag: "--max-unpacked",
-        });
+        }
+        .into());
     }
     Ok(())
 }
@@ -135,10 +138,10 @@ pub(crate) fn open_with<'b>(
         return Err(ole_problem(bytes));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
-        return Err(Problem::NotZip);
+        return Err(ReadError::NotZip.into());
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| Problem::CorruptWorkbook("the zip directory is damaged"))?;
+        .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
     check_package(&mut zip, limits)?;
     check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
@@ -165,17 +168,12 @@ pub(crate) fn open_with<'b>(
             // A chart sheet holds no cells: the lossless writer copies it byte for byte, and
             // the plan never sees it.
             SheetType::ChartSheet => continue,
-            _ => {
-                return Err(Problem::Build(format!(
-                    "sheet '{}' is an Excel 4.0 macro or dialog sheet, which dsr-scrub cannot rewrite; move the data to a worksheet or delete that sheet",
-                    meta.name
-                )))
-            }
+            _ => return Err(ReadError::MacroSheet(meta.name).into()),
         }
         let index = parts
             .iter()
             .position(|p| p.name == meta.name)
-            .ok_or(Problem::CorruptWorkbook("a sheet has no part"))?;
+            .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
         let scan = match scans[index].take() {
             Some(scan) => scan?,
             // Two sheets of one name: the part is scanned again.
@@ -190,10 +188,11 @@ pub(crate) fn open_with<'b>(
             } else {
                 format!("has cells spanning {} cells", scan.used_cells)
             };
-            return Err(Problem::TooLarge {
+            return Err(ReadError::TooLarge {
                 what: format!("sheet '{}' {what} (limit {})", meta.name, limits.max_cells),
                 flag: "--max-cells",
-            });
+            }
+            .into());
         }
         any_formulas |= scan.has_formulas;
         let (cells, more) = match head {
@@ -319,11 +318,11 @@ fn ole_problem(bytes: &[u8]) -> Problem {
         memchr::memmem::find(bytes, &utf16).is_some()
     };
     if has_stream("EncryptedPackage") || has_stream("EncryptionInfo") {
-        Problem::Encrypted
+        ReadError::Encrypted.into()
     } else if has_stream("Workbook") || has_stream("Book") {
-        Problem::OtherFormat("a legacy Excel 97-2003 workbook (.xls) renamed to .xlsx")
+        ReadError::OtherFormat("a legacy Excel 97-2003 workbook (.xls) renamed to .xlsx").into()
     } else {
-        Problem::LegacyOrEncrypted
+        ReadError::LegacyOrEncrypted.into()
     }
 }
 
@@ -334,39 +333,39 @@ fn check_zip_kind<R: std::io::Read + std::io::Seek>(
 ) -> Result<(), Problem> {
     let has = |zip: &zip::ZipArchive<R>, name: &str| zip.index_for_name(name).is_some();
     if has(zip, "xl/workbook.bin") {
-        return Err(Problem::OtherFormat(
-            "an Excel Binary workbook (.xlsb) renamed to .xlsx",
-        ));
+        return Err(
+            ReadError::OtherFormat("an Excel Binary workbook (.xlsb) renamed to .xlsx").into(),
+        );
     }
     if has(zip, "mimetype") && has(zip, "content.xml") {
-        return Err(Problem::OtherFormat(
-            "an OpenDocument spreadsheet (.ods) renamed to .xlsx",
-        ));
+        return Err(
+            ReadError::OtherFormat("an OpenDocument spreadsheet (.ods) renamed to .xlsx").into(),
+        );
     }
     if !has(zip, "[Content_Types].xml") || !has(zip, "_rels/.rels") {
-        return Err(Problem::NotWorkbook);
+        return Err(ReadError::NotWorkbook.into());
     }
     Ok(())
 }
 
 /// Describe a calamine error without its text, which can quote cell content.
 pub(crate) fn from_calamine(e: XlsxError) -> Problem {
-    match e {
-        XlsxError::Io(io) => Problem::Read(io.kind()),
-        XlsxError::Zip(_) => Problem::CorruptWorkbook("the zip is damaged"),
-        XlsxError::Password => Problem::Encrypted,
-        XlsxError::FileNotFound(part) => Problem::MissingPart(part),
+    Problem::from(match e {
+        XlsxError::Io(io) => ReadError::Io(io.kind()),
+        XlsxError::Zip(_) => ReadError::CorruptWorkbook("the zip is damaged"),
+        XlsxError::Password => ReadError::Encrypted,
+        XlsxError::FileNotFound(part) => ReadError::MissingPart(part),
         XlsxError::Xml(_)
         | XlsxError::XmlAttr(_)
         | XlsxError::XmlEof(_)
         | XlsxError::UnexpectedNode(_)
         | XlsxError::Unexpected(_)
-        | XlsxError::Encoding(_) => Problem::CorruptWorkbook("malformed XML"),
+        | XlsxError::Encoding(_) => ReadError::CorruptWorkbook("malformed XML"),
         XlsxError::Parse(_) | XlsxError::ParseFloat(_) | XlsxError::ParseInt(_) => {
-            Problem::CorruptWorkbook("a cell value cannot be parsed")
+            ReadError::CorruptWorkbook("a cell value cannot be parsed")
         }
-        _ => Problem::CorruptWorkbook("unexpected workbook structure"),
-    }
+        _ => ReadError::CorruptWorkbook("unexpected workbook structure"),
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! repeat removed text (e.g. a Full Name formula over First and Last Name).
 
 use crate::apply::SheetChanges;
-use crate::error::{CellRef, Problem};
+use crate::error::{CellRef, Problem, WriteError};
 use crate::workbook::{Sheet, Visibility, Workbook};
 use calamine::Data;
 use rust_xlsxwriter::{
@@ -69,11 +69,10 @@ pub fn write<W: Write + Send>(
         // instead of the whole sheet staying in memory; the bytes written are the same.
         let ws = xlsx
             .add_worksheet_with_constant_memory()
-            .map_err(|e| Problem::Build(describe(&e)))?;
+            .map_err(|e| describe(&e))?;
         write_sheet(ws, sheet, sheet_changes, any_change, &formats)?;
     }
-    xlsx.save_to_writer(out)
-        .map_err(|e| Problem::Build(describe(&e)))
+    xlsx.save_to_writer(out).map_err(|e| describe(&e).into())
 }
 
 fn write_sheet(
@@ -83,7 +82,10 @@ fn write_sheet(
     blank_formula_results: bool,
     formats: &Formats,
 ) -> Result<(), Problem> {
-    let sheet_err = |what: &str| Problem::Build(format!("sheet '{}': {what}", sheet.name));
+    let sheet_err = |what: &'static str| WriteError::RebuildSheet {
+        sheet: sheet.name.clone(),
+        what,
+    };
     ws.set_name(&sheet.name)
         .map_err(|_| sheet_err("Excel does not accept this sheet name"))?;
     match sheet.visibility {
@@ -115,9 +117,7 @@ fn write_sheet(
     }
     let (height, width) = (sheet.height(), sheet.width());
     if !changes.deleted.is_empty() && sheet.formulas.is_some() {
-        return Err(sheet_err(
-            "rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first",
-        ));
+        return Err(WriteError::DeleteUnderFormulas.into());
     }
     let mut cursor = 0;
     let mut deleted = 0;
@@ -132,7 +132,7 @@ fn write_sheet(
                 row,
                 col,
             };
-            let cell_err = |what: &'static str| Problem::Cell { at: at(), what };
+            let cell_err = |what: &'static str| WriteError::Cell { at: at(), what };
             if let Some(change) = changes.take_at(&mut cursor, row, col) {
                 write_value(ws, out_row, col, &change.new, formats)
                     .map_err(|e| cell_err(cell_problem(&e)))?;
@@ -220,10 +220,14 @@ fn cell_problem(e: &XlsxError) -> &'static str {
 }
 
 /// A rust_xlsxwriter error described without any cell content.
-fn describe(e: &XlsxError) -> String {
+fn describe(e: &XlsxError) -> WriteError {
     match e {
-        XlsxError::IoError(io) => format!("write failed: {}", io.kind()),
-        XlsxError::ZipError(_) => "the zip could not be built".into(),
-        _ => "the workbook could not be assembled".into(),
+        XlsxError::IoError(io) => WriteError::Output(io.kind()),
+        XlsxError::ZipError(_) => WriteError::Rebuild {
+            what: "the zip could not be built",
+        },
+        _ => WriteError::Rebuild {
+            what: "the workbook could not be assembled",
+        },
     }
 }

@@ -21,7 +21,7 @@ use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
-use crate::error::Problem;
+use crate::error::{Problem, ReadError};
 use crate::map::Map;
 use crate::plan::FilePlan;
 use crate::workbook::{Sheet, Workbook};
@@ -632,7 +632,7 @@ impl<'b> Pass<'b> {
         let entry = OpenEntry::for_part(&mut zip, &part.path, self.bytes.len(), &self.options)?;
         let input = zip
             .by_name(&part.path)
-            .map_err(|_| Problem::MissingPart(part.path.clone()))?;
+            .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
         let mut scan = RowScan {
             values: CellValues::new(&self.strings, self.kinds.clone(), self.is_1904),
             new: &mut self.new,

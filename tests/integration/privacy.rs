@@ -101,3 +101,111 @@ fn reports_and_messages_hold_no_personal_value() {
         );
     }
 }
+
+/// The report types themselves hold no personal value: not in the JSON they serialize to, and
+/// not in their `Debug` either (a log line or a panic message could print it). What a dry run
+/// shows on the terminal travels apart, in the preview.
+#[test]
+fn report_types_hold_no_personal_value() {
+    use dsr_scrub::map::{Map, MapInputs};
+    use dsr_scrub::pipeline::{self, Settings};
+    use dsr_scrub::report::Status;
+    use dsr_scrub::subjects::Subjects;
+    use dsr_scrub::testdata::Value;
+
+    let export = testdata::disabled_users(&Options {
+        rows: 60,
+        ..Options::default()
+    });
+    let personal = searchable(export.personal_values());
+    let full_name = export.column_index("fullname").unwrap();
+    let subjects: Vec<String> = export.rows[..3]
+        .iter()
+        .filter_map(|row| match &row[full_name] {
+            Value::Text(name) => Some(name.trim().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(subjects.len(), 3, "the fixture names its subjects");
+    let profile = dsr_scrub::profiles::find("systemuser").unwrap().toml;
+    let plain = Map::parse(profile, "systemuser", None).unwrap();
+    let subjects = Subjects::from_values(&subjects);
+    let deleting = Map::parse_with(
+        &format!("{profile}\n[[rows]]\nwhere = {{ column = \"fullname\", aliases = [\" Full Name\"], in = \"@subjects\" }}\naction = \"delete\"\n"),
+        "systemuser + rows",
+        &MapInputs {
+            key: None,
+            subjects: &subjects,
+        },
+    )
+    .unwrap();
+
+    let wd = Workdir::new();
+    let inputs = [
+        wd.write("in/users.xlsx", export.to_xlsx()),
+        wd.write("in/users.csv", export.to_csv()),
+        wd.write("in/broken.xlsx", &export.to_xlsx()[..4000]),
+    ];
+    let dry_run = Settings {
+        dry_run: true,
+        samples: 3,
+        allow_uncovered: true,
+        ..Settings::default()
+    };
+    let real = Settings {
+        allow_uncovered: true,
+        parts: dsr_scrub::split::PartLimits {
+            max_rows: Some(25),
+            max_bytes: None,
+        },
+        ..Settings::default()
+    };
+    let mut reports = Vec::new();
+    let mut previews = String::new();
+    for (n, (map, settings)) in [
+        (&plain, &dry_run),
+        (&plain, &real),
+        (&deleting, &dry_run),
+        (&deleting, &real),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let jobs = pipeline::plan_jobs(&inputs, &wd.path(&format!("out{n}"))).unwrap();
+        for job in &jobs {
+            let (report, preview) = pipeline::run_job_previewed(map, job, settings);
+            previews.push_str(&format!("{preview:?}"));
+            reports.push(report);
+        }
+    }
+    let ok = |r: &&dsr_scrub::report::FileReport| r.status == Status::Ok;
+    assert!(
+        reports.iter().filter(ok).count() == 8
+            && reports.iter().any(|r| r.status == Status::Failed)
+            && reports.iter().any(|r| r.cells_changed > 0)
+            && reports.iter().any(|r| r.rows_deleted > 0)
+            && reports.iter().any(|r| !r.parts.is_empty())
+            && reports.iter().any(|r| !r.subjects.is_empty()),
+        "the scrubs ran, and filled the reports: {reports:#?}"
+    );
+    assert!(
+        personal.iter().any(|v| previews.contains(v.as_str())),
+        "the dry runs' previews show values, so the search below can find them"
+    );
+    for report in &reports {
+        let texts = [
+            ("JSON", serde_json::to_string(report).unwrap()),
+            ("Debug", format!("{report:?}")),
+        ];
+        for (what, text) in texts {
+            let lower = text.to_lowercase();
+            for value in &personal {
+                assert!(
+                    !lower.contains(&value.to_lowercase()),
+                    "the {what} of the report of {} holds a personal value",
+                    report.input
+                );
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub mod xml;
 
 use super::package::{self, PackageMap};
 use crate::apply::SheetChanges;
-use crate::error::Problem;
+use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -39,12 +39,13 @@ impl Stop {
     /// The file's error, naming the part.
     pub fn into_problem(self, part: &str) -> Problem {
         match self {
-            Stop::Malformed => Problem::CorruptWorkbook("malformed XML in the package"),
-            Stop::Uncleanable { place } => Problem::Uncleanable {
+            Stop::Malformed => ReadError::CorruptWorkbook("malformed XML in the package").into(),
+            Stop::Uncleanable { place } => WriteError::Uncleanable {
                 part: part.to_string(),
                 place,
                 todo: todo(place),
-            },
+            }
+            .into(),
         }
     }
 }
