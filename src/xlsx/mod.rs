@@ -4,6 +4,7 @@
 pub(crate) mod cells;
 pub mod clean;
 pub mod deflate;
+pub(crate) mod encoded;
 pub mod package;
 pub mod patch;
 pub(crate) mod read;

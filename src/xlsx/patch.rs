@@ -30,7 +30,7 @@ use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
-use crate::verify::Needles;
+use crate::needles::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
