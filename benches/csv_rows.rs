@@ -73,12 +73,12 @@ fn bench(c: &mut Criterion) {
                 false,
                 true,
                 sink(),
-                dsr_scrub::report::ChangesFile::new(sink()),
+                dsr_scrub::changes::ChangesFile::new(sink()),
             )
             .expect("scrubbed");
             streamed
                 .gathered
-                .map(|g| g.finish(&map).expect("swept"))
+                .map(|g| dsr_scrub::verify::sweep::finish_streamed(g, &map).expect("swept"))
                 .unwrap_or_default()
         })
     });

@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
         });
     });
     group.bench_function("index removed values", |b| {
-        b.iter(|| verify::Needles::new(&removed));
+        b.iter(|| dsr_scrub::needles::Needles::new(&removed));
     });
     group.bench_function("lossless write", |b| {
         b.iter(|| {

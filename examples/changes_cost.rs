@@ -7,9 +7,9 @@
 //! cargo run --release --example changes_cost -- --rows 20000
 //! ```
 
+use dsr_scrub::changes::{self, ChangesFormat};
 use dsr_scrub::map::Map;
 use dsr_scrub::profiles;
-use dsr_scrub::report::{self, ChangesFormat};
 use dsr_scrub::testdata::{self, Options};
 use std::time::{Duration, Instant};
 
@@ -48,7 +48,7 @@ fn main() {
         for (i, &format) in formats.iter().enumerate() {
             out.clear();
             let start = Instant::now();
-            report::write_changes_as(&mut out, format, &map, &book, &plan, &changes)
+            changes::write_changes_as(&mut out, format, &map, &book, &plan, &changes)
                 .expect("write");
             times[i].push(start.elapsed());
             sizes[i] = out.len();

@@ -500,7 +500,7 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
 
 /// `redact` with `mentions`: besides the values its own row lost, the strong identifiers that
 /// any other row lost (emails, phone numbers, identifiers with digits, full names: see
-/// [`crate::verify::sweep::identifies`]) are replaced by their replacements, so a note naming
+/// [`crate::needles::identifies`]) are replaced by their replacements, so a note naming
 /// another scrubbed person loses the name too. Single words stay limited to their own row: a
 /// first name is too often someone else's. Needs the whole sheet, so a CSV whose map uses
 /// mentions is read whole rather than streamed.
@@ -516,7 +516,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     let names: Vec<bool> = plan
         .headers
         .iter()
-        .map(|h| crate::verify::sweep::names_people(h))
+        .map(|h| crate::needles::names_people(h))
         .collect();
     // Every strong value removed outside the mention columns, and what replaced it.
     let mut replacement: HashMap<String, String> = HashMap::new();
@@ -529,8 +529,8 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
             continue;
         };
         let name = names.get(c.col as usize).copied().unwrap_or(false)
-            || crate::verify::sweep::names_people(&rule.key);
-        if !crate::verify::sweep::identifies(&old, name) {
+            || crate::needles::names_people(&rule.key);
+        if !crate::needles::identifies(&old, name) {
             continue;
         }
         let new = match &c.new {
@@ -543,7 +543,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
         return;
     }
     let keys: Vec<&str> = replacement.keys().map(String::as_str).collect();
-    let needles = crate::verify::Needles::new(&keys);
+    let needles = crate::needles::Needles::new(&keys);
     let deleted: std::collections::HashSet<u32> = changes.deleted.iter().map(|d| d.row).collect();
     let scope = RowApplier::new(map, plan, plan.headers.clone());
     let height = sheet.height();

@@ -134,8 +134,8 @@ pub struct ScrubArgs {
     pub neutralize_formulas: bool,
 
     /// The layout of each `<stem>.changes.csv`: one line per changed row, or per changed cell.
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = crate::report::ChangesFormat::Rows)]
-    pub changes_format: crate::report::ChangesFormat,
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = crate::changes::ChangesFormat::Rows)]
+    pub changes_format: crate::changes::ChangesFormat,
 
     /// Write import files holding only the rows this run changed (same sheets, header, hidden
     /// columns, metadata sheet, validations), so unchanged rows are not imported again. The

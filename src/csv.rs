@@ -1,292 +1,22 @@
-//! CSV setup in one place: dialect sniffing (delimiter, BOM, line ending, quoting), reading
-//! into a [`Workbook`] of one sheet, and writing it back in the same dialect.
+//! CSV reading into a [`Workbook`] of one sheet, and writing it back in the same dialect (the
+//! dialect's sniffing and the text's decoding are in [`crate::dialect`], below the data model).
 
 use crate::apply::{Change, SheetChanges};
-use crate::error::{PlanError, Problem, ReadError, WriteError};
+use crate::dialect::{open, parse_error, reader, Dialect, TextEncoding};
+use crate::error::{PlanError, Problem, WriteError};
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
 use std::borrow::Cow;
 use std::io::Write;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
-const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
-
-/// The text encoding of a CSV file. The output is written in the input's encoding, with its
-/// byte order mark, so that it can be imported where the input came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
-    /// UTF-8 (with or without a BOM: see [`Dialect::bom`]).
-    Utf8,
-    /// UTF-16 little-endian with a BOM (Excel's "Unicode Text").
-    Utf16Le,
-    /// UTF-16 big-endian with a BOM.
-    Utf16Be,
-    /// Windows-1252, Excel's "CSV (Comma delimited)" on Western Windows: what a file that is
-    /// not valid UTF-8 and has no BOM is read as.
-    Windows1252,
-}
-
-impl TextEncoding {
-    /// The name used in reports and messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            TextEncoding::Utf8 => "UTF-8",
-            TextEncoding::Utf16Le => "UTF-16LE",
-            TextEncoding::Utf16Be => "UTF-16BE",
-            TextEncoding::Windows1252 => "Windows-1252",
-        }
-    }
-
-    /// The byte order mark written before the text.
-    fn bom(self) -> &'static [u8] {
-        match self {
-            TextEncoding::Utf8 => UTF8_BOM,
-            TextEncoding::Utf16Le => UTF16LE_BOM,
-            TextEncoding::Utf16Be => UTF16BE_BOM,
-            TextEncoding::Windows1252 => b"",
-        }
-    }
-
-    /// Encode UTF-8 text; `None` when a character has no code in this encoding.
-    fn encode(self, text: &str, out: &mut Vec<u8>) -> Option<()> {
-        match self {
-            TextEncoding::Utf8 => out.extend_from_slice(text.as_bytes()),
-            TextEncoding::Utf16Le => out.extend(text.encode_utf16().flat_map(u16::to_le_bytes)),
-            TextEncoding::Utf16Be => out.extend(text.encode_utf16().flat_map(u16::to_be_bytes)),
-            TextEncoding::Windows1252 => {
-                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
-                if unmappable {
-                    return None;
-                }
-                out.extend_from_slice(&bytes);
-            }
-        }
-        Some(())
-    }
-
-    /// Whether every character of `text` has a code in this encoding.
-    pub fn can_encode(self, text: &str) -> bool {
-        match self {
-            TextEncoding::Windows1252 => !encoding_rs::WINDOWS_1252.encode(text).2,
-            _ => true,
-        }
-    }
-}
-
-/// The file's encoding, whether it has a BOM, and its text.
-fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>), Problem> {
-    fn utf16<'a>(
-        encoding: &'static encoding_rs::Encoding,
-        body: &'a [u8],
-    ) -> Result<std::borrow::Cow<'a, str>, Problem> {
-        encoding
-            .decode_without_bom_handling_and_without_replacement(body)
-            .ok_or(ReadError::CsvBadUtf16.into())
-    }
-    if let Some(body) = bytes.strip_prefix(UTF16LE_BOM) {
-        return Ok((
-            TextEncoding::Utf16Le,
-            true,
-            utf16(encoding_rs::UTF_16LE, body)?,
-        ));
-    }
-    if let Some(body) = bytes.strip_prefix(UTF16BE_BOM) {
-        return Ok((
-            TextEncoding::Utf16Be,
-            true,
-            utf16(encoding_rs::UTF_16BE, body)?,
-        ));
-    }
-    let bom = bytes.starts_with(UTF8_BOM);
-    let body = if bom { &bytes[UTF8_BOM.len()..] } else { bytes };
-    if !bom && looks_like_utf16(body) {
-        return Err(ReadError::CsvUtf16.into());
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
-        Err(e) if bom => {
-            // A UTF-8 BOM followed by something else is a damaged file, not another encoding.
-            let line = 1 + body[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            Err(ReadError::CsvNotUtf8 { line }.into())
-        }
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
-            Ok((TextEncoding::Windows1252, false, text))
-        }
-    }
-}
-
-/// UTF-16 without a BOM: ASCII text with a zero byte beside every character.
-fn looks_like_utf16(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(64) & !1];
-    head.len() >= 4
-        && (head.iter().step_by(2).all(|&b| b == 0)
-            || head.iter().skip(1).step_by(2).all(|&b| b == 0))
-}
-
-/// How a CSV file is written, so the output matches its input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dialect {
-    /// `,`, `;` or tab.
-    pub delimiter: u8,
-    /// The file starts with a byte order mark (always, for UTF-16).
-    pub bom: bool,
-    /// The text encoding, kept on output.
-    pub encoding: TextEncoding,
-    /// Records end with CRLF (else LF).
-    pub crlf: bool,
-    /// Every field of the first line is quoted, so every output field is quoted.
-    pub quote_all: bool,
-    /// The last record ends with a line break.
-    pub final_newline: bool,
-}
-
-impl Dialect {
-    /// Work out the dialect from the file's bytes (after any BOM).
-    pub fn sniff(text: &[u8], bom: bool) -> Dialect {
-        let first_line = first_record(text);
-        let delimiter = [b',', b';', b'\t']
-            .into_iter()
-            .map(|d| (count_outside_quotes(first_line, d), d))
-            .fold(
-                (0, b','),
-                |best, cand| if cand.0 > best.0 { cand } else { best },
-            )
-            .1;
-        // The line ending of the first record, outside quotes (a quoted field may hold a bare LF).
-        let crlf = first_line.len() < text.len() && first_line.ends_with(b"\r");
-        let line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
-        let quote_all = !line.is_empty()
-            && split_outside_quotes(line, delimiter)
-                .iter()
-                .all(|f| f.len() >= 2 && f.starts_with(b"\"") && f.ends_with(b"\""));
-        Dialect {
-            delimiter,
-            bom,
-            encoding: TextEncoding::Utf8,
-            crlf,
-            quote_all,
-            final_newline: text.ends_with(b"\n"),
-        }
-    }
-}
-
-/// The first record's bytes, honoring quotes (a quoted field may hold line breaks).
-fn first_record(text: &[u8]) -> &[u8] {
-    let mut quoted = false;
-    for (i, &b) in text.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => return &text[..i],
-            _ => {}
-        }
-    }
-    text
-}
-
-fn has_unquoted_nul(text: &[u8]) -> bool {
-    let mut quoted = false;
-    text.iter().any(|&b| {
-        if b == b'"' {
-            quoted = !quoted;
-        }
-        b == 0 && !quoted
-    })
-}
-
-fn count_outside_quotes(line: &[u8], delimiter: u8) -> usize {
-    split_outside_quotes(line, delimiter).len() - 1
-}
-
-fn split_outside_quotes(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
-    let mut fields = Vec::new();
-    let mut quoted = false;
-    let mut start = 0;
-    for (i, &b) in line.iter().enumerate() {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if b == delimiter && !quoted {
-            fields.push(&line[start..i]);
-            start = i + 1;
-        }
-    }
-    fields.push(&line[start..]);
-    fields
-}
-
-/// Check that `bytes` are CSV text, decode them, and sniff the dialect.
-fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(ReadError::NotCsv("a zip package, such as an .xlsx workbook").into());
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(ReadError::NotCsv("an Office binary file, such as an .xls workbook").into());
-    }
-    let (encoding, bom, text) = decode(bytes)?;
-    // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
-    if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
-        return Err(ReadError::NotCsv("binary data, not text").into());
-    }
-    let dialect = Dialect {
-        encoding,
-        ..Dialect::sniff(text.as_bytes(), bom)
-    };
-    Ok((dialect, text))
-}
-
-/// Every record of a small CSV or text file (a subjects list), decoded and split the way an
-/// export is: any encoding and delimiter Excel writes.
-///
-/// # Errors
-/// As [`read`], with a line number and never the text.
-pub(crate) fn records(bytes: &[u8]) -> Result<Vec<Vec<String>>, Problem> {
-    let (dialect, text) = open(bytes)?;
-    let mut out = Vec::new();
-    for record in reader(&dialect, text.as_bytes()).records() {
-        out.push(
-            record
-                .map_err(parse_error)?
-                .iter()
-                .map(str::to_string)
-                .collect(),
-        );
-    }
-    Ok(out)
-}
-
-/// A small text file decoded as a CSV would be (UTF-8 with or without BOM, UTF-16, Windows-1252).
-///
-/// # Errors
-/// As [`read`].
-pub(crate) fn text(bytes: &[u8]) -> Result<String, Problem> {
-    open(bytes).map(|(_, text)| text.into_owned())
-}
-
-/// A record reader of `text` in `dialect`: no header row, ragged rows allowed.
-fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t [u8]> {
-    ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(dialect.delimiter)
-        .from_reader(text)
-}
-
-fn parse_error(e: ::csv::Error) -> Problem {
-    ReadError::CsvParse {
-        line: e.position().map_or(0, |p| p.line()),
-    }
-    .into()
-}
+mod gather;
+pub use gather::{Gathered, KeptValues};
 
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
 ///
 /// # Errors
-/// [`ReadError::CsvUtf16`], [`ReadError::CsvBadUtf16`], [`ReadError::CsvNotUtf8`] or
-/// [`ReadError::CsvParse`], with a line number and never the text.
+/// A [`ReadError`](crate::error::ReadError): `CsvUtf16`, `CsvBadUtf16`, `CsvNotUtf8` or
+/// `CsvParse`, with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
     let (dialect, text) = open(bytes)?;
     let text = text.as_bytes();
@@ -410,19 +140,19 @@ pub struct Streamed {
     /// The file's dialect (encoding, delimiter, ...).
     pub dialect: Dialect,
     /// The report of its one sheet.
-    pub sheet: crate::report::SheetReport,
+    pub sheet: crate::changes::SheetReport,
     /// Cells changed.
     pub cells_changed: u64,
     /// With `neutralize`: fields given a leading `'`.
     pub neutralized: u64,
     /// What the leak sweep needs, when asked for (see [`scrub_stream_with`]).
-    pub gathered: Option<crate::verify::sweep::Gathered>,
+    pub gathered: Option<Gathered>,
 }
 
 /// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
 /// is written to `out` (in the input's dialect) while its changes go to `changes` (see
-/// [`crate::report::ChangesFile`]). The bytes written are those of [`read`], then
-/// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::report::write_changes`]
+/// [`crate::changes::ChangesFile`]). The bytes written are those of [`read`], then
+/// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::changes::write_changes`]
 /// (a property test holds the two ways to the same output); memory stays that of one record.
 ///
 /// # Errors
@@ -436,7 +166,7 @@ pub fn scrub_stream<W: Write, C: Write>(
     out: W,
     changes: C,
 ) -> Result<Streamed, Problem> {
-    let changes = crate::report::ChangesFile::new(changes);
+    let changes = crate::changes::ChangesFile::new(changes);
     scrub_stream_with(bytes, sheet_name, map, neutralize, false, out, changes)
 }
 
@@ -452,7 +182,7 @@ pub fn scrub_stream_with<W: Write, C: Write>(
     neutralize: bool,
     sweep: bool,
     out: W,
-    file: crate::report::ChangesFile<C>,
+    file: crate::changes::ChangesFile<C>,
 ) -> Result<Streamed, Problem> {
     let opened = Opened::new(bytes)?;
     scrub_opened(&opened, sheet_name, map, neutralize, sweep, out, file)
@@ -469,7 +199,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     neutralize: bool,
     sweep: bool,
     out: W,
-    mut file: crate::report::ChangesFile<C>,
+    mut file: crate::changes::ChangesFile<C>,
 ) -> Result<Streamed, Problem> {
     let (dialect, text) = (opened.dialect.clone(), &opened.text);
     let mut reader = reader(&dialect, text.as_bytes());
@@ -491,8 +221,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     let sp = plan.sheets.first().ok_or(PlanError::NoSheet)?;
     let headers = sp.headers.clone();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
-    let mut gathered =
-        sweep.then(|| crate::verify::sweep::Gathered::new(map, sp, sheet_name, &headers));
+    let mut gathered = sweep.then(|| Gathered::new(map, sp, sheet_name, &headers));
     // The sweep's first pass: with one thread before the stream, with more beside it (the
     // stream takes the kept values over as soon as they are ready).
     let mut first_pass = gathered.as_mut().map(|g| g.kept_values());
@@ -504,7 +233,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     }
     let handed = std::sync::Mutex::new(None);
     let ready = std::sync::atomic::AtomicBool::new(false);
-    let take_over = |g: &mut crate::verify::sweep::Gathered| {
+    let take_over = |g: &mut Gathered| {
         if let Some(kept) = handed.lock().ok().and_then(|mut h| h.take()) {
             g.set_kept(kept);
         }
@@ -558,7 +287,7 @@ pub fn scrub_opened<W: Write, C: Write>(
                 );
                 let id = sp.record_id.and_then(|c| row_cells.get(c as usize));
                 if let Some(d) = deleted.first() {
-                    deleted_rows.push(crate::report::deleted_row(map, d, id));
+                    deleted_rows.push(crate::changes::deleted_row(map, d, id));
                     if let Some(g) = &mut gathered {
                         g.forget(record.iter());
                     }
@@ -615,7 +344,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         take_over(g);
     }
     file.finish().map_err(written)?;
-    let sheet = crate::report::sheet_report(
+    let sheet = crate::changes::sheet_report(
         map,
         sp,
         sheet_name,
@@ -634,9 +363,9 @@ pub fn scrub_opened<W: Write, C: Write>(
 }
 
 /// The leak sweep's first pass over `text`: every data record's values in the kept columns
-/// (see [`crate::verify::sweep::Gathered`]). A record the reader refuses ends it; the stream
+/// (see [`Gathered`]). A record the reader refuses ends it; the stream
 /// then stops at the same record with the error.
-fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut crate::verify::sweep::KeptValues) {
+fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
     let columns = kept.columns().to_vec();
     let width = kept.width();
     let mut reader = reader(dialect, text);
@@ -966,6 +695,8 @@ fn field_text(value: &Data) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::UTF8_BOM;
+    use crate::error::ReadError;
 
     fn roundtrip(input: &[u8]) -> Vec<u8> {
         let book = read(input, "x").unwrap();
@@ -1265,10 +996,13 @@ mod tests {
                 false,
                 true,
                 std::io::sink(),
-                crate::report::ChangesFile::new(std::io::sink()),
+                crate::changes::ChangesFile::new(std::io::sink()),
             )
             .unwrap();
-            (whole, streamed.gathered.unwrap().finish(map))
+            (
+                whole,
+                crate::verify::sweep::finish_streamed(streamed.gathered.unwrap(), map),
+            )
         }
 
         /// A record with more fields than the header: the fields past it are kept columns (named
@@ -1310,8 +1044,8 @@ mod tests {
                     let mut out = Vec::new();
                     write_with(&book, dialect, &changes, neutralize, &mut out)?;
                     let mut lines = Vec::new();
-                    crate::report::write_changes(&mut lines, &map, &book, &plan, &changes).unwrap();
-                    let report = crate::report::sheet_reports(&map, &book, &plan, &changes);
+                    crate::changes::write_changes(&mut lines, &map, &book, &plan, &changes).unwrap();
+                    let report = crate::changes::sheet_reports(&map, &book, &plan, &changes);
                     let cells: u64 = changes.iter().map(|c| c.cells.len() as u64).sum();
                     let neutralized = if neutralize { count_neutralized(&book, &changes) } else { 0 };
                     Ok((out, lines, serde_json::to_string(&report).unwrap(), cells, neutralized))

@@ -88,7 +88,7 @@ impl Metadata {
 
 /// The `(Do Not Modify)` prefix as localized exports write it (German, French, Spanish,
 /// Italian, Dutch, Portuguese). Shape and place recognize these columns in any language (see
-/// [`protected_shape`]); the prefixes are a second way for files without data rows.
+/// `workbook::protected_shape`); the prefixes are a second way for files without data rows.
 pub const DO_NOT_MODIFY_LOCALIZED: &[&str] = &[
     "(Nicht ändern)",
     "(Ne pas modifier)",
@@ -109,7 +109,7 @@ pub fn is_do_not_modify(header: &str) -> bool {
         })
 }
 
-/// How many data rows [`protected_shape`] looks at: the same in a whole sheet and in the
+/// How many data rows `workbook::protected_shape` looks at: the same in a whole sheet and in the
 /// head of a streamed CSV, so both decide alike.
 pub const SHAPE_ROWS: u32 = 50;
 
@@ -156,55 +156,6 @@ pub fn looks_like_datetime_text(value: &str) -> bool {
             c.is_ascii_digit() || matches!(c, '/' | '-' | '.' | ':' | ' ' | 'T' | 'Z' | '+')
         })
         && v.contains(['/', '-', '.'])
-}
-
-/// Which protected column a sheet's column is by its place and its values: one of the first
-/// three columns, holding (in its first [`SHAPE_ROWS`] data rows, at least one value, all of
-/// them) a GUID in the first, a checksum in the second, a date-time in the third. The second
-/// and third count only after a first column of GUIDs: that is an export's layout, whatever
-/// its language. A hidden column among the three counts too, after such a first column.
-pub fn protected_shape(sheet: &crate::workbook::Sheet, col: u32) -> Option<ProtectedShape> {
-    use calamine::Data;
-    let shape = match col {
-        0 => ProtectedShape::RecordId,
-        1 => ProtectedShape::Checksum,
-        2 => ProtectedShape::ModifiedOn,
-        _ => return None,
-    };
-    let fits = |col: u32, shape: ProtectedShape| {
-        let mut seen = false;
-        for row in 1..sheet.height().min(SHAPE_ROWS + 1) {
-            let ok = match (sheet.cell(row, col), shape) {
-                (Data::Empty, _) => continue,
-                (Data::String(s), _) if s.is_empty() => continue,
-                (Data::String(s), ProtectedShape::RecordId) => looks_like_guid(s),
-                (Data::String(s), ProtectedShape::Checksum) => looks_like_checksum(s),
-                (Data::String(s), ProtectedShape::ModifiedOn) => looks_like_datetime_text(s),
-                (
-                    Data::DateTime(_) | Data::DateTimeIso(_) | Data::Float(_),
-                    ProtectedShape::ModifiedOn,
-                ) => true,
-                _ => false,
-            };
-            if !ok {
-                return false;
-            }
-            seen = true;
-        }
-        seen
-    };
-    if col == 0 {
-        return fits(0, shape).then_some(shape);
-    }
-    if !fits(0, ProtectedShape::RecordId) {
-        return None;
-    }
-    let hidden = sheet
-        .layout
-        .columns
-        .iter()
-        .any(|c| c.hidden && (c.first..=c.last).contains(&col));
-    (hidden || fits(col, shape)).then_some(shape)
 }
 
 /// Logical names of the email-format columns of the tables this tool knows (SystemUser,
@@ -257,7 +208,7 @@ pub fn looks_like_guid(value: &str) -> bool {
 
 /// One data validation of a worksheet as stored: a classic `<dataValidation>` or an Excel 2010
 /// `<x14:dataValidation>` (which Dynamics uses for option-set lists pointing at `hiddenSheet`).
-/// Read by [`crate::xlsx::package::data_validations`].
+/// Read from a worksheet's XML by the xlsx reader (`xlsx::package::data_validations`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validation {
     /// The `type` attribute: `textLength`, `list`, `date`, `decimal`, ...; empty for "any value".
@@ -528,6 +479,7 @@ mod tests {
         assert!(!looks_like_datetime_text("+49 30 1234567"));
         assert!(!looks_like_datetime_text("Read-Write"));
         assert!(!looks_like_datetime_text("12345"));
+        use crate::workbook::protected_shape;
         let csv = |text: &str| crate::csv::read(text.as_bytes(), "s").unwrap();
         let sum = format!("{}==", "Ab+/".repeat(21) + "xy");
         let book = csv(&format!(

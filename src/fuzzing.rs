@@ -368,7 +368,7 @@ mod tests {
                 Err(p) => return assert_unmarked("plan problem", &p.to_string()),
             };
             let changes = apply::apply_plan(&map, &plan, &book);
-            let mut report = crate::report::sheet_reports(&map, &book, &plan, &changes);
+            let mut report = crate::changes::sheet_reports(&map, &book, &plan, &changes);
             // A deleted row's record id (a Dynamics GUID) is listed by design: it names the
             // record, as the row number does. Everything else must not quote a cell.
             for sheet in &mut report {

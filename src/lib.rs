@@ -4,13 +4,29 @@
 //! `.csv`) in bulk, for people answering GDPR erasure requests, and keeps the files ready to be
 //! imported back as updates.
 //!
-//! Data flows one way: **read** ([`xlsx`], [`csv`]) → **plan** (a [`map::Map`] resolved against
-//! each file's headers and Dynamics metadata, [`plan`]) → **apply** (pure [`actions`] per cell,
-//! parallel over row chunks, [`apply`]) → **write** ([`xlsx::rebuild`], [`csv`]) →
-//! **report** ([`report`]). [`pipeline`] runs that per file, in parallel, with atomic output.
+//! Data flows one way: **read** ([`xlsx`], [`csv`], into a [`workbook`]) → **plan** (a
+//! [`map::Map`] resolved against each file's headers and Dynamics metadata, [`plan`]) →
+//! **apply** (pure [`actions`] per cell, parallel over row chunks, [`apply`]) → **write**
+//! ([`xlsx::rebuild`], [`csv`], with the [`changes`] file, [`staging`] for atomic output) →
+//! **report** ([`report`]). [`pipeline`] runs that per file, in parallel; [`cmd`] holds one
+//! module per command, [`cli`] the command line.
 //! [`verify`] checks a scrubbed file against its original: nothing kept was changed, nothing
 //! removed is left. [`subjects`] compares cells with the people an erasure request names (every
 //! name form, emails, GUIDs); [`deletions`] lists the records an import cannot delete.
+//!
+//! The modules depend one way, each only on modules of the layers below it (a test holds them
+//! to it), lowest first:
+//!
+//! | Layer | Modules |
+//! |---|---|
+//! | shared | [`error`]; [`text`] (numbers, dates and messages for people) |
+//! | format knowledge | [`dynamics`] (what an export holds besides its data), [`input`] (the kinds of input), [`dialect`] (CSV dialects, decoding a CSV's text) |
+//! | data model | [`workbook`] |
+//! | configuration | [`subjects`]; [`actions`]; [`map`]; [`profiles`] (built-in maps), [`plan`] |
+//! | apply | [`needles`] (the removed values' index, the sweep's primitives); [`apply`]; [`split`], [`inspect`] (the personal-data detector); [`coverage`] |
+//! | write | [`changes`]; [`xlsx`], [`csv`]; [`verify`], [`staging`] |
+//! | report | [`report`]; [`preview`] (a dry run's listing), [`deletions`] |
+//! | run | [`pipeline`], [`cli`]; [`cmd`] |
 //!
 //! ```
 //! use calamine::Data;
@@ -30,17 +46,21 @@
 pub mod a1;
 pub mod actions;
 pub mod apply;
+pub mod changes;
 pub mod cli;
 pub mod cmd;
 pub mod coverage;
 pub mod csv;
 pub mod deletions;
+pub mod dialect;
 pub mod dynamics;
 pub mod error;
 #[cfg(any(test, feature = "testkit"))]
 pub mod floor;
+pub mod input;
 pub mod inspect;
 pub mod map;
+pub mod needles;
 pub mod pipeline;
 pub mod plan;
 pub mod preview;
@@ -49,6 +69,7 @@ pub mod report;
 pub mod split;
 pub mod staging;
 pub mod subjects;
+pub mod text;
 pub mod verify;
 pub mod workbook;
 pub mod xlsx;

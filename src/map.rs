@@ -9,6 +9,7 @@ use crate::actions::{
 };
 use crate::error::MapError;
 use crate::subjects::Subjects;
+use crate::text::{one_line, regex_problem};
 use indexmap::IndexMap;
 use regex::Regex;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -714,23 +715,6 @@ fn build_rule(
         companion: false,
         lookup: e.lookup,
     })
-}
-
-/// The gist of a regex error on one line ("unclosed character class").
-pub(crate) fn regex_problem(err: &regex::Error) -> String {
-    match err {
-        regex::Error::Syntax(text) => text
-            .lines()
-            .rev()
-            .find_map(|l| l.trim().strip_prefix("error: "))
-            .map_or_else(|| one_line(text), str::to_string),
-        other => one_line(&other.to_string()),
-    }
-}
-
-/// Fold a multi-line library message into one line.
-pub(crate) fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn build_row_rule(n: usize, raw: RawRow, subjects: &Subjects) -> Result<RowRule, String> {

@@ -2,6 +2,7 @@
 
 use crate::apply::{self, SheetChanges};
 use crate::error::{FileError, PlanError, Problem, ReadError, VerifyError, WriteError};
+use crate::input::{InputKind, Skipped};
 use crate::map::Map;
 use crate::plan;
 use crate::preview::Preview;
@@ -13,49 +14,6 @@ use crate::workbook::{Format, Workbook};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// The kinds of input dsr-scrub reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    /// `.xlsx`, and `.xlsm` (macro-enabled; the macros are kept as they are)
-    Xlsx,
-    /// `.csv`
-    Csv,
-}
-
-impl InputKind {
-    /// The kind by file extension (case-insensitive).
-    pub fn of(path: &Path) -> Option<InputKind> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "xlsx" | "xlsm" => Some(InputKind::Xlsx),
-            "csv" => Some(InputKind::Csv),
-            _ => None,
-        }
-    }
-
-    /// The kind by file extension, or the problem to report: a known spreadsheet format that
-    /// dsr-scrub does not rewrite gets its own advice.
-    ///
-    /// # Errors
-    /// [`ReadError::OtherFormat`] or [`ReadError::UnsupportedType`].
-    pub fn require(path: &Path) -> Result<InputKind, Problem> {
-        if let Some(kind) = InputKind::of(path) {
-            return Ok(kind);
-        }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        Err(Problem::from(match ext.as_deref() {
-            Some("xls") => ReadError::OtherFormat("a legacy Excel 97-2003 workbook (.xls)"),
-            Some("xlsb") => ReadError::OtherFormat("an Excel Binary workbook (.xlsb)"),
-            Some("ods") => ReadError::OtherFormat("an OpenDocument spreadsheet (.ods)"),
-            Some("numbers") => ReadError::OtherFormat("an Apple Numbers spreadsheet (.numbers)"),
-            Some(ext) => ReadError::UnsupportedType(format!(".{ext}")),
-            None => ReadError::UnsupportedType("(none)".to_string()),
-        }))
-    }
-}
 
 /// One input and where its results go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,15 +43,6 @@ pub struct InputFile {
     /// Its folder below the folder given on the command line (empty for a file given itself,
     /// or one directly in the folder), which its outputs mirror below `--out-dir`.
     pub subdir: PathBuf,
-}
-
-/// A file a folder held that is not scrubbed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Skipped {
-    /// The file or folder.
-    pub path: String,
-    /// Why, and what to do to scrub it.
-    pub reason: String,
 }
 
 /// What [`find_inputs`] found in the inputs.
@@ -147,7 +96,7 @@ fn walk(dir: &Path, subdir: &Path, recursive: bool, found: &mut Found) -> Result
             continue;
         };
         if kind.is_dir() {
-            if path.join(crate::cmd::scrub::REPORT_FILE).is_file() {
+            if path.join(crate::report::REPORT_FILE).is_file() {
                 skip(
                     found,
                     &path,
@@ -300,7 +249,7 @@ pub struct Settings {
     /// CSV outputs: escape every data cell that starts like a formula (`--neutralize-formulas`).
     pub neutralize_formulas: bool,
     /// How the changes files list the changes.
-    pub changes_format: crate::report::ChangesFormat,
+    pub changes_format: crate::changes::ChangesFormat,
     /// Write only the rows the run changed (`--changed-rows-only`, `--all-rows`); `None`: only
     /// them when the map is about data subjects ([`Map::subject_scoped`]).
     pub changed_rows_only: Option<bool>,
@@ -577,11 +526,11 @@ fn apply_counted(
 ) -> Vec<SheetChanges> {
     let (changes, hits) = apply::apply_plan_hits(map, file_plan, book);
     if !map.subjects.is_empty() {
-        use crate::subjects::report as subjects;
+        use crate::report::subjects;
         report.subject_columns = subjects::compared_columns(map, book, file_plan);
         report.subjects = subjects::file_reports(map, book, file_plan, &changes, &hits);
     }
-    report.sheets = report::sheet_reports(map, book, file_plan, &changes);
+    report.sheets = crate::changes::sheet_reports(map, book, file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
@@ -606,7 +555,7 @@ fn check_package(
         package.check_rebuild()?;
     }
     package.check_macros(bytes, || {
-        crate::verify::Needles::new(&crate::verify::removed_values(
+        crate::needles::Needles::new(&crate::verify::removed_values(
             map, book, file_plan, changes,
         ))
     })
@@ -627,7 +576,7 @@ struct Applied<'a> {
 struct Writer<'a> {
     applied: &'a Applied<'a>,
     /// The values the scrub removes, for the lossless writer's cleaners.
-    needles: crate::verify::Needles,
+    needles: crate::needles::Needles,
     /// What the lossless writer cleaned outside the cells, over every part it wrote.
     cleaning: std::sync::Mutex<crate::xlsx::clean::Counts>,
 }
@@ -664,14 +613,14 @@ impl<'a> Applied<'a> {
 
     fn writer(&self) -> Writer<'_> {
         let needles = if self.lossless() {
-            crate::verify::Needles::new(&crate::verify::removed_values(
+            crate::needles::Needles::new(&crate::verify::removed_values(
                 self.map,
                 &self.book,
                 &self.plan,
                 &self.changes,
             ))
         } else {
-            crate::verify::Needles::default()
+            crate::needles::Needles::default()
         };
         Writer {
             applied: self,
@@ -704,7 +653,7 @@ impl<'a> Applied<'a> {
         self.settings
             .storage
             .stage_unhashed(out_dir, &self.job.changes, |w| {
-                report::write_changes_as(
+                crate::changes::write_changes_as(
                     w,
                     self.settings.changes_format,
                     self.map,
@@ -1126,7 +1075,7 @@ fn scrub_xlsx_stream(
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     // The values the scrub removes, indexed once for the macro check, the cleaners and the sweep.
-    let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+    let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
         map,
         &streamed.olds,
         changes,
@@ -1251,7 +1200,7 @@ fn scrub_csv_stream(
     drop(opened);
     // The leak sweep: a failure drops both staged files, so nothing is written.
     if let Some(gathered) = streamed.gathered.take() {
-        report.residuals = gathered.finish(map)?;
+        report.residuals = crate::verify::sweep::finish_streamed(gathered, map)?;
     }
     report.encoding = Some(streamed.dialect.encoding.name());
     report.rows = streamed.sheet.rows;
@@ -1297,7 +1246,7 @@ fn stage_csv_stream(
                 settings.neutralize_formulas,
                 !settings.no_sweep,
                 &mut *w,
-                crate::report::ChangesFile::with_format(changes, settings.changes_format),
+                crate::changes::ChangesFile::with_format(changes, settings.changes_format),
             )?;
             streamed = Some(done);
             Ok(())
@@ -1437,15 +1386,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kinds_by_extension() {
-        assert_eq!(InputKind::of(Path::new("a/B.XLSX")), Some(InputKind::Xlsx));
-        assert_eq!(InputKind::of(Path::new("b.csv")), Some(InputKind::Csv));
-        assert_eq!(InputKind::of(Path::new("m.xlsm")), Some(InputKind::Xlsx));
-        assert_eq!(InputKind::of(Path::new("c.xls")), None);
-        assert_eq!(InputKind::of(Path::new("noext")), None);
-    }
 
     #[test]
     fn folders_expand_to_exports_only() {

@@ -102,7 +102,7 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
             &mut matched,
         )?;
         if plan.record_id.is_none() && protected.first() == Some(&true) {
-            plan.record_id = (dynamics::protected_shape(sheet, 0)
+            plan.record_id = (crate::workbook::protected_shape(sheet, 0)
                 == Some(dynamics::ProtectedShape::RecordId))
             .then_some(0);
         }
@@ -349,7 +349,7 @@ pub fn protected_columns(headers: &[String], metadata: Option<&Metadata>) -> Vec
 
 /// [`protected_columns`], and also the columns an export's layout protects in any language:
 /// the record id, row checksum and modified-on columns recognized by their place and values
-/// ([`dynamics::protected_shape`]), as a localized CSV has no metadata to name them.
+/// ([`crate::workbook::protected_shape`]), as a localized CSV has no metadata to name them.
 pub fn protected_columns_in(
     sheet: &Sheet,
     headers: &[String],
@@ -357,7 +357,7 @@ pub fn protected_columns_in(
 ) -> Vec<bool> {
     let mut protected = protected_columns(headers, metadata);
     for (col, p) in protected.iter_mut().enumerate().take(3) {
-        *p = *p || dynamics::protected_shape(sheet, col as u32).is_some();
+        *p = *p || crate::workbook::protected_shape(sheet, col as u32).is_some();
     }
     protected
 }

@@ -8,7 +8,8 @@
 
 use crate::apply::SheetChanges;
 use crate::plan::FilePlan;
-use crate::report::{thousands, FileReport, RunReport, Status};
+use crate::report::{FileReport, RunReport, Status};
+use crate::text::thousands;
 use crate::workbook::Workbook;
 use calamine::Data;
 
@@ -78,7 +79,7 @@ pub fn samples(
 fn shown(cell: &Data) -> String {
     match cell {
         Data::Empty => "(empty)".into(),
-        Data::DateTime(dt) => crate::inspect::format_serial(dt.as_f64()),
+        Data::DateTime(dt) => crate::text::format_serial(dt.as_f64()),
         other => format!("{:?}", other.to_string()),
     }
 }

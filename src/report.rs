@@ -1,21 +1,19 @@
-//! The change report (DESIGN §5): `scrub-report.json` for the run, `<stem>.changes.csv` for
-//! each input, and the summary on stderr.
+//! The change report (DESIGN §5): `scrub-report.json` for the run, and the summary on stderr.
+//! Each input's `<stem>.changes.csv`, and the part of the report each sheet gets, are written
+//! during the pass that writes the output ([`crate::changes`]).
 //!
 //! What a report may hold: file names, sheet names, headers, row numbers, record GUIDs, action
 //! names, counts, hashes, and the new values of `clear`, `replace` and `pseudonymize` (which are
 //! not personal). It never holds an original value, the new value of `mask` or `regex` (which
 //! keep parts of the original), or the key.
 
-use crate::apply::SheetChanges;
-use crate::map::Map;
-use crate::plan::FilePlan;
-use crate::workbook::Workbook;
-use calamine::Data;
+use crate::changes::SheetReport;
 use serde::Serialize;
-use std::io::Write;
 
-pub mod changes;
-pub use changes::{ChangesFile, ChangesFormat};
+pub mod subjects;
+
+/// The run report's file name inside `--out-dir`.
+pub const REPORT_FILE: &str = "scrub-report.json";
 
 /// The report of a whole run.
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +45,7 @@ pub struct RunReport {
     pub outputs_written: Vec<String>,
     /// What the input folders held that was not scrubbed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<crate::pipeline::Skipped>,
+    pub skipped: Vec<crate::input::Skipped>,
     /// One entry per input, in the order given.
     pub files: Vec<FileReport>,
     /// Sums over all files.
@@ -62,7 +60,7 @@ pub struct RunReport {
     pub scope: &'static str,
     /// Per data subject, by position (never by value): what the whole run did for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub subjects: Vec<crate::subjects::report::SubjectTotal>,
+    pub subjects: Vec<subjects::SubjectTotal>,
 }
 
 /// Which map a run used.
@@ -174,7 +172,7 @@ pub struct FileReport {
     pub deletions_without_id: u64,
     /// Per data subject, by position: rows matched, deleted and changed in this file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub subjects: Vec<crate::subjects::report::SubjectReport>,
+    pub subjects: Vec<subjects::SubjectReport>,
 }
 
 impl FileReport {
@@ -223,200 +221,6 @@ pub struct PartReport {
     pub sha256: String,
 }
 
-/// The report of one scrubbed sheet.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetReport {
-    /// Sheet name.
-    pub name: String,
-    /// Data rows (header excluded).
-    pub rows: u64,
-    /// Header of the record GUID column, when there is one.
-    pub record_id_column: Option<String>,
-    /// One entry per mapped column.
-    pub columns: Vec<ColumnReport>,
-    /// Rows removed by row rules.
-    pub deleted_rows: Vec<DeletedRow>,
-}
-
-/// A row removed by a row rule.
-#[derive(Debug, Clone, Serialize)]
-pub struct DeletedRow {
-    /// The row's spreadsheet row number in the input.
-    pub row: u32,
-    /// The record GUID, when the file has one (nothing else its id column may hold).
-    pub record_id: Option<String>,
-    /// The rule that removed it, e.g. `rows[1]: delete where Owner in @subjects`.
-    pub rule: String,
-}
-
-/// What happened to one column.
-#[derive(Debug, Clone, Serialize)]
-pub struct ColumnReport {
-    /// The header in the file.
-    pub column: String,
-    /// The map key that selected it.
-    pub key: String,
-    /// The action name.
-    pub action: &'static str,
-    /// Cells changed.
-    pub cells_changed: u64,
-}
-
-/// Count what changed, per sheet and column.
-pub fn sheet_reports(
-    map: &Map,
-    book: &Workbook,
-    plan: &FilePlan,
-    changes: &[SheetChanges],
-) -> Vec<SheetReport> {
-    plan.sheets
-        .iter()
-        .map(|sp| {
-            let sheet = &book.sheets[sp.sheet];
-            let headers = &sp.headers;
-            let mut per_column = vec![0u64; sheet.width() as usize];
-            for c in changes
-                .iter()
-                .filter(|c| c.sheet == sp.sheet)
-                .flat_map(|c| &c.cells)
-            {
-                per_column[c.col as usize] += 1;
-            }
-            let deleted_rows = changes
-                .iter()
-                .filter(|c| c.sheet == sp.sheet)
-                .flat_map(|c| &c.deleted)
-                .map(|d| {
-                    let id = sp.record_id.map(|col| sheet.cell(d.row, col));
-                    deleted_row(map, d, id)
-                })
-                .collect();
-            let rows = u64::from(sheet.height().saturating_sub(1));
-            sheet_report(
-                map,
-                sp,
-                &sheet.name,
-                headers,
-                rows,
-                &per_column,
-                deleted_rows,
-            )
-        })
-        .collect()
-}
-
-/// A deleted row as the report lists it, `id` being its record id cell. Only a record GUID is
-/// listed: whatever else the id column may hold is a cell value, which a report never holds.
-pub(crate) fn deleted_row(map: &Map, d: &crate::apply::Deletion, id: Option<&Data>) -> DeletedRow {
-    DeletedRow {
-        row: d.row + 1,
-        record_id: match id {
-            Some(Data::String(s)) if crate::dynamics::looks_like_guid(s) => Some(s.clone()),
-            _ => None,
-        },
-        rule: map.rows[d.rule].label.clone(),
-    }
-}
-
-/// The report of one sheet, from its counts: `per_column` changed cells by column.
-pub(crate) fn sheet_report(
-    map: &Map,
-    sp: &crate::plan::SheetPlan,
-    name: &str,
-    headers: &[String],
-    rows: u64,
-    per_column: &[u64],
-    deleted_rows: Vec<DeletedRow>,
-) -> SheetReport {
-    let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
-    SheetReport {
-        deleted_rows,
-        name: name.to_string(),
-        rows,
-        record_id_column: sp.record_id.map(header),
-        columns: sp
-            .targets
-            .iter()
-            .map(|t| ColumnReport {
-                column: header(t.col),
-                key: map.rules[t.rule].key.clone(),
-                action: map.rules[t.rule].action.name(),
-                cells_changed: per_column.get(t.col as usize).copied().unwrap_or(0),
-            })
-            .collect(),
-    }
-}
-
-/// Write the `<stem>.changes.csv` of one file in the default layout (see [`changes`]).
-///
-/// # Errors
-/// The writer's I/O error.
-pub fn write_changes<W: Write>(
-    out: W,
-    map: &Map,
-    book: &Workbook,
-    plan: &FilePlan,
-    changes: &[SheetChanges],
-) -> std::io::Result<()> {
-    write_changes_as(out, ChangesFormat::default(), map, book, plan, changes)
-}
-
-/// Write the `<stem>.changes.csv` of one file in `format`.
-///
-/// # Errors
-/// The writer's I/O error.
-pub fn write_changes_as<W: Write>(
-    out: W,
-    format: ChangesFormat,
-    map: &Map,
-    book: &Workbook,
-    plan: &FilePlan,
-    changes: &[SheetChanges],
-) -> std::io::Result<()> {
-    let mut file = ChangesFile::with_format(out, format);
-    for sc in changes {
-        let sheet = &book.sheets[sc.sheet];
-        let sp = plan.sheet(sc.sheet);
-        let headers = sp.map_or(&[][..], |p| &p.headers);
-        let id_col = sp.and_then(|p| p.record_id);
-        file.start_sheet(&sheet.name);
-        for c in &sc.cells {
-            let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
-                Some(Data::String(s)) => s.as_str(),
-                _ => "",
-            };
-            file.push(map, headers, c, record_id)?;
-        }
-    }
-    file.finish()
-}
-
 fn is_zero(n: &u64) -> bool {
     *n == 0
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
 }

@@ -14,8 +14,6 @@
 //! middle names or initials; a different first or last name ("Janet Doe", "Jane Doerr",
 //! "Mary-Jane Doe") does not match.
 
-pub mod report;
-
 use regex::Regex;
 use std::borrow::Cow;
 use std::path::Path;
@@ -485,9 +483,9 @@ impl Subjects {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             if is_csv {
-                rows.extend(file_rows(crate::csv::records(&bytes).map_err(bad)?));
+                rows.extend(file_rows(crate::dialect::records(&bytes).map_err(bad)?));
             } else {
-                let text = crate::csv::text(&bytes).map_err(bad)?;
+                let text = crate::dialect::text(&bytes).map_err(bad)?;
                 rows.extend(text.lines().map(|l| vec![l.to_string()]));
             }
         }

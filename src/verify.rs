@@ -16,7 +16,7 @@
 //!   or every field of a CSV. A hit is not a leak only inside a cell that the map kept and that
 //!   is identical to the input, or inside a cell that holds exactly what the map put there with
 //!   an action that carries nothing of the original (`clear`, `replace`, `pseudonymize`; a
-//!   pseudonym may by chance spell a real name). Values shorter than [`MIN_CHARS`] characters are
+//!   pseudonym may by chance spell a real name). Values shorter than [`MIN_CHARS`](crate::needles::MIN_CHARS) characters are
 //!   not searched, and the outcome says how many.
 //!
 //! Findings name the part, sheet, cell (as in the scrubbed file) and column, and the rule broken;
@@ -46,19 +46,17 @@
 //! ]);
 //! ```
 
-pub(crate) mod encoded;
 mod fidelity;
 pub(crate) mod leaks;
-pub mod needles;
 pub mod sweep;
 
-pub use needles::{Haystack, Needles, MIN_CHARS};
+use crate::needles::{is_metadata_sheet, target_columns, Needles};
 
 use crate::a1::column_letters;
 use crate::apply::{self, SheetChanges};
 use crate::error::{FileError, Problem, ReadError, VerifyError, WriteError};
+use crate::input::InputKind;
 use crate::map::Map;
-use crate::pipeline::InputKind;
 use crate::plan::{self, FilePlan};
 use crate::workbook::{Format, Visibility, Workbook};
 use crate::xlsx::Limits;
@@ -340,7 +338,7 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Distinct removed values searched for.
     pub searched: usize,
-    /// Distinct removed values too short to search (under [`MIN_CHARS`] characters).
+    /// Distinct removed values too short to search (under [`MIN_CHARS`](crate::needles::MIN_CHARS) characters).
     pub skipped: usize,
 }
 
@@ -655,25 +653,6 @@ impl<'a> Originals<'a> {
     }
 }
 
-/// Per sheet of `original`: which columns the map scrubs (any action but `keep`).
-pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
-    let mut targets: Vec<Vec<bool>> = original
-        .sheets
-        .iter()
-        .map(|s| vec![false; s.width() as usize])
-        .collect();
-    for sp in &plan.sheets {
-        for t in &sp.targets {
-            if !matches!(map.rules[t.rule].action, crate::actions::Action::Keep) {
-                if let Some(slot) = targets[sp.sheet].get_mut(t.col as usize) {
-                    *slot = true;
-                }
-            }
-        }
-    }
-    targets
-}
-
 fn removed_with<'a>(
     map: &Map,
     originals: Originals<'a>,
@@ -967,13 +946,6 @@ impl<'a> Context<'a> {
             rule,
         }
     }
-}
-
-/// The Dynamics metadata sheet: `hiddenSheet`, or a very hidden sheet whose A1 is metadata.
-pub(crate) fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
-    sheet.name == crate::dynamics::METADATA_SHEET
-        || (sheet.visibility == Visibility::VeryHidden
-            && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))
 }
 
 /// Equal value and type; an empty text cell counts as empty, which is how every consumer

@@ -1,6 +1,9 @@
 //! The in-memory form of an input: sheets of typed cells, read from `.xlsx` or `.csv`.
 
-use crate::dynamics::{Metadata, METADATA_SHEET};
+use crate::dynamics::{
+    looks_like_checksum, looks_like_datetime_text, looks_like_guid, Metadata, ProtectedShape,
+    METADATA_SHEET, SHAPE_ROWS,
+};
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range};
 
 /// Days between the 1900 and the 1904 date systems' day zero.
@@ -139,7 +142,7 @@ pub enum Format {
     /// An Excel workbook.
     Xlsx,
     /// A CSV file and its dialect.
-    Csv(crate::csv::Dialect),
+    Csv(crate::dialect::Dialect),
 }
 
 /// A whole input file.
@@ -170,4 +173,53 @@ impl Workbook {
             })
             .next()
     }
+}
+
+/// Which protected column a sheet's column is by its place and its values: one of the first
+/// three columns, holding (in its first [`SHAPE_ROWS`] data rows, at least one value, all of
+/// them) a GUID in the first, a checksum in the second, a date-time in the third. The second
+/// and third count only after a first column of GUIDs: that is an export's layout, whatever
+/// its language. A hidden column among the three counts too, after such a first column.
+pub fn protected_shape(sheet: &Sheet, col: u32) -> Option<ProtectedShape> {
+    use calamine::Data;
+    let shape = match col {
+        0 => ProtectedShape::RecordId,
+        1 => ProtectedShape::Checksum,
+        2 => ProtectedShape::ModifiedOn,
+        _ => return None,
+    };
+    let fits = |col: u32, shape: ProtectedShape| {
+        let mut seen = false;
+        for row in 1..sheet.height().min(SHAPE_ROWS + 1) {
+            let ok = match (sheet.cell(row, col), shape) {
+                (Data::Empty, _) => continue,
+                (Data::String(s), _) if s.is_empty() => continue,
+                (Data::String(s), ProtectedShape::RecordId) => looks_like_guid(s),
+                (Data::String(s), ProtectedShape::Checksum) => looks_like_checksum(s),
+                (Data::String(s), ProtectedShape::ModifiedOn) => looks_like_datetime_text(s),
+                (
+                    Data::DateTime(_) | Data::DateTimeIso(_) | Data::Float(_),
+                    ProtectedShape::ModifiedOn,
+                ) => true,
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            seen = true;
+        }
+        seen
+    };
+    if col == 0 {
+        return fits(0, shape).then_some(shape);
+    }
+    if !fits(0, ProtectedShape::RecordId) {
+        return None;
+    }
+    let hidden = sheet
+        .layout
+        .columns
+        .iter()
+        .any(|c| c.hidden && (c.first..=c.last).contains(&col));
+    (hidden || fits(col, shape)).then_some(shape)
 }

@@ -116,7 +116,10 @@ impl Redactor {
             .iter()
             .map(|p| {
                 Regex::new(p).map_err(|e| {
-                    format!("bad entry in `patterns`: {}", crate::map::regex_problem(&e))
+                    format!(
+                        "bad entry in `patterns`: {}",
+                        crate::text::regex_problem(&e)
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

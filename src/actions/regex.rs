@@ -13,7 +13,7 @@ impl RegexRewrite {
     /// Compile the pattern; the error explains the regex problem without echoing cell data.
     pub fn new(pattern: &str, replace: &str) -> Result<RegexRewrite, String> {
         let pattern = Regex::new(pattern)
-            .map_err(|e| format!("bad `pattern`: {}", crate::map::regex_problem(&e)))?;
+            .map_err(|e| format!("bad `pattern`: {}", crate::text::regex_problem(&e)))?;
         Ok(RegexRewrite {
             pattern,
             replace: replace.to_string(),

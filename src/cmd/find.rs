@@ -13,7 +13,8 @@ use crate::actions::{Detector, Redactor};
 use crate::cli::FindArgs;
 use crate::cmd::print_stdout;
 use crate::error::{exit, Error, Problem, ReadError};
-use crate::pipeline::{self, InputKind};
+use crate::input::InputKind;
+use crate::pipeline;
 use crate::subjects::Subjects;
 use crate::workbook::Workbook;
 use calamine::Data;
@@ -113,7 +114,7 @@ impl Finder {
                     // Binary parts (images, printer settings, vbaProject): their text in the
                     // encodings binary formats use, a VBA project's decompressed source, and
                     // the parts of an embedded package.
-                    crate::verify::leaks::binary_texts(&data, 0)
+                    crate::xlsx::encoded::binary_texts(&data, 0)
                         .iter()
                         .flat_map(|(text, _)| self.hits(text))
                         .collect::<BTreeSet<usize>>()
@@ -166,7 +167,7 @@ impl Finder {
                 event,
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
             ) {
-                crate::verify::leaks::push_text(&event, &mut text);
+                crate::needles::push_text(&event, &mut text);
                 buf.clear();
                 continue;
             }

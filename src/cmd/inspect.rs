@@ -3,8 +3,9 @@
 
 use crate::cli::InspectArgs;
 use crate::error::{exit, Error, FileError, Problem, ReadError};
+use crate::input::InputKind;
 use crate::inspect::{self, emit, BookInspection, Options};
-use crate::pipeline::{self, InputKind};
+use crate::pipeline;
 use crate::workbook::Workbook;
 use rayon::prelude::*;
 use serde::Serialize;

@@ -6,7 +6,8 @@ use crate::error::{exit, Error, MapError};
 use crate::map::{Map, MapInputs};
 use crate::pipeline::{self, Settings};
 use crate::profiles::{self, DEFAULT_PROFILE};
-use crate::report::{thousands, FileReport, MapInfo, RunReport, Status, Totals};
+use crate::report::{FileReport, MapInfo, RunReport, Status, Totals, REPORT_FILE};
+use crate::text::thousands;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -14,9 +15,6 @@ use std::time::{Duration, SystemTime};
 
 /// The environment variable that may hold the pseudonymization key.
 pub const KEY_ENV: &str = "DSR_SCRUB_KEY";
-
-/// The run report's file name inside `--out-dir`.
-pub const REPORT_FILE: &str = "scrub-report.json";
 
 /// Run `scrub`. `Ok` carries the exit code: 0 when every file was scrubbed, 1 otherwise.
 ///
@@ -162,7 +160,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             sha256: map.digest.clone(),
         },
         key_fingerprint: key.filter(|_| uses_key).map(|k| k.fingerprint()),
-        subjects: crate::subjects::report::totals(
+        subjects: crate::report::subjects::totals(
             map.subjects.len(),
             reports.iter().map(|r| &r.subjects[..]),
         ),

@@ -1,6 +1,7 @@
 //! The summary lines about data subjects, by position and never by value.
 
-use crate::report::{thousands, RunReport, Status};
+use crate::report::{RunReport, Status};
+use crate::text::thousands;
 use std::path::Path;
 
 fn file_name(path: &str) -> String {

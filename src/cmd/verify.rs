@@ -3,9 +3,10 @@
 use crate::cli::VerifyArgs;
 use crate::cmd::print_stdout;
 use crate::error::{exit, Error};
-use crate::pipeline::InputKind;
-use crate::report::thousands;
-use crate::verify::{self, Outcome, MIN_CHARS};
+use crate::input::InputKind;
+use crate::needles::MIN_CHARS;
+use crate::text::thousands;
+use crate::verify::{self, Outcome};
 
 /// Run `verify`. `Ok` carries the exit code: 0 when every rule holds, 3 when something was found.
 ///

@@ -38,6 +38,7 @@ pub mod render;
 pub mod values;
 
 use crate::dynamics::{self, ColumnRules, Metadata, ProtectedShape, Validation, METADATA_SHEET};
+use crate::text::format_serial;
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::Data;
 use dictionary::Logical;
@@ -404,27 +405,6 @@ fn display(cell: &Data) -> String {
     }
 }
 
-/// An Excel 1900 serial as `yyyy-mm-dd` or `yyyy-mm-dd hh:mm`.
-pub(crate) fn format_serial(serial: f64) -> String {
-    let minutes = (serial * 1440.0).round() as i64;
-    let (days, minute) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
-    // Serial 25569 is 1970-01-01 (right for every serial after 1900-02-28).
-    let z = days - 25_569 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    if minute == 0 {
-        format!("{y:04}-{m:02}-{d:02}")
-    } else {
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", minute / 60, minute % 60)
-    }
-}
-
 fn protected_reason(
     header: &str,
     metadata: Option<&Metadata>,
@@ -456,7 +436,7 @@ fn inspect_column(
     ctx: &Ctx,
 ) -> ColumnInspection {
     let (metadata, options) = (ctx.metadata, ctx.options);
-    let shape = dynamics::protected_shape(sheet, col);
+    let shape = crate::workbook::protected_shape(sheet, col);
     let logical = metadata
         .and_then(|m| m.logical_of(header))
         .map(str::to_string);
@@ -703,12 +683,5 @@ mod tests {
         assert!(!samples.is_empty() && samples.len() <= 2);
         let json = serde_json::to_string(&inspect(&book, &[], &Options::default())).unwrap();
         assert!(!json.contains("samples"));
-    }
-
-    #[test]
-    fn serials_format_as_dates() {
-        assert_eq!(format_serial(45_000.0), "2023-03-15");
-        assert_eq!(format_serial(45_000.5), "2023-03-15 12:00");
-        assert_eq!(format_serial(25_569.0), "1970-01-01");
     }
 }

@@ -23,7 +23,7 @@ pub fn file(path: &str, report: &BookInspection) -> String {
         };
         let size = format!(
             "{} data row{}, {} column{}{}",
-            crate::report::thousands(sheet.rows),
+            crate::text::thousands(sheet.rows),
             plural(sheet.rows),
             sheet.width,
             plural(u64::from(sheet.width)),

@@ -1031,7 +1031,7 @@ mod tests {
                             || memchr::memmem::find(data, &wide).is_some()
                             || String::from_utf8_lossy(data)
                                 .contains(&value.replace('@', "%40").replace(' ', "%20"))
-                            || crate::verify::encoded::part_base64_texts(data)
+                            || crate::xlsx::encoded::part_base64_texts(data)
                                 .iter()
                                 .any(|t| t.contains(value.as_str())))
                 });

@@ -139,7 +139,7 @@ pub fn to_csv(export: &Export, language: Language) -> Vec<u8> {
 
 /// An Excel serial as `dd.mm.yyyy hh:mm` (German) or `dd/mm/yyyy hh:mm` (French).
 fn day_first(serial: f64, language: Language) -> String {
-    let iso = crate::inspect::format_serial(serial);
+    let iso = crate::text::format_serial(serial);
     let (date, time) = iso.split_once(' ').unwrap_or((&iso, "00:00"));
     let mut parts = date.split('-');
     let (y, m, d) = (

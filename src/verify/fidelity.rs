@@ -237,7 +237,7 @@ mod tests {
     fn book(sheets: Vec<Sheet>) -> Workbook {
         Workbook {
             sheets,
-            format: Format::Csv(crate::csv::Dialect::sniff(b"a\n", false)),
+            format: Format::Csv(crate::dialect::Dialect::sniff(b"a\n", false)),
             created: None,
         }
     }

@@ -18,16 +18,17 @@
 //!   phonetic reading, is a leak of its own (the cells showing the others are searched above);
 //! - anywhere else, per part (comments also per cell). Values without letters and with few
 //!   digits are searched in typed text only, and font names are not data (see
-//!   [`super::needles::MIN_DIGITS_ANYWHERE`], [`is_font_attribute`]).
+//!   [`crate::needles::MIN_DIGITS_ANYWHERE`], [`is_font_attribute`]).
 //!
 //! For CSV, the parsed fields are the raw text with the quoting undone, which is what XML
 //! unescaping is for xlsx.
 
-use super::needles::Needles;
 use super::{Context, Finding, LeakIn, Rule, Sink, Verdict};
 use crate::error::{Problem, ReadError};
+use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
 use crate::xlsx::attr::decoded;
+use crate::xlsx::encoded::{binary_texts_with, decode_text, CFB_SIGNATURE};
 use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -304,30 +305,6 @@ fn shared_string_users(ctx: &Context, part: &str, strings: &[StringHit], sink: &
 
 fn xml_error<E>(_: E) -> Problem {
     ReadError::CorruptWorkbook("malformed XML in the package").into()
-}
-
-/// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
-/// their own, so text split by `&amp;` is joined again before it is searched.
-pub(crate) fn push_text(event: &Event, out: &mut String) {
-    match event {
-        Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
-        Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
-        Event::GeneralRef(r) => match r.resolve_char_ref() {
-            Ok(Some(c)) => out.push(c),
-            _ => {
-                let name: &str = r;
-                match quick_xml::escape::resolve_predefined_entity(name) {
-                    Some(s) => out.push_str(s),
-                    None => {
-                        out.push('&');
-                        out.push_str(name);
-                        out.push(';');
-                    }
-                }
-            }
-        },
-        _ => {}
-    }
 }
 
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
@@ -973,7 +950,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
     let xml_findings = if is_xml {
         decode_text(data).and_then(|text| {
             let mut found = scan_xml_part(ctx, needles, name, sheet, &text)?;
-            let encoded = super::encoded::base64_texts(text.as_bytes(), 0);
+            let encoded = crate::xlsx::encoded::base64_texts(text.as_bytes(), 0);
             if encoded.iter().any(|t| needles.found_in_markup(t)) {
                 found.push(Finding {
                     part: Some(name.to_string()),
@@ -1033,121 +1010,6 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
     sink
 }
 
-/// A text part's text: UTF-8 (a byte order mark skipped), or UTF-16 with a byte order mark
-/// (custom XML items are often saved so); `None` for anything else.
-pub(super) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(data) {
-        if encoding != encoding_rs::UTF_8 {
-            let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
-            return (!had_errors).then_some(text);
-        }
-        return std::str::from_utf8(&data[bom..])
-            .ok()
-            .map(std::borrow::Cow::Borrowed);
-    }
-    std::str::from_utf8(data)
-        .ok()
-        .map(std::borrow::Cow::Borrowed)
-}
-
-/// How a text that [`binary_texts`] returns was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reading {
-    /// Text: the data is text as a whole (UTF-8 or UTF-16LE without control characters), a VBA
-    /// module's source, decoded base64 text. Searched for every value, as markup is.
-    Text,
-    /// Bytes that are not text (an image, printer settings, an OLE object) read as text:
-    /// searched only for values that chance cannot make (see [`Needles::found_in_bytes`]).
-    Bytes,
-}
-
-impl Reading {
-    /// Whether `text`, read so, holds one of `needles`.
-    pub(crate) fn hit(self, needles: &Needles, text: &str) -> bool {
-        match self {
-            Reading::Text => needles.found_in_markup(text),
-            Reading::Bytes => needles.found_in_bytes(text),
-        }
-    }
-}
-
-/// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
-/// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
-/// a VBA project's modules (see [`crate::xlsx::macros::project_texts`]); and, to `depth` 2, the
-/// texts of its base64 runs (see [`super::encoded`]) and the parts of a zip inside it (an
-/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]):
-/// a reading is text when the whole of `data` is text in that encoding (no control characters
-/// but white space, which binary data is full of).
-pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
-    let project = data
-        .starts_with(CFB_SIGNATURE)
-        .then(|| crate::xlsx::macros::project_texts(data))
-        .flatten();
-    binary_texts_with(data, depth, project)
-}
-
-/// [`binary_texts`], given the texts of `data` as a VBA project when it is one (already read).
-fn binary_texts_with(
-    data: &[u8],
-    depth: u8,
-    project: Option<Vec<String>>,
-) -> Vec<(String, Reading)> {
-    let unescape = |text: String| {
-        quick_xml::escape::unescape(&text)
-            .map(|t| t.into_owned())
-            .unwrap_or(text)
-    };
-    let utf8_text = std::str::from_utf8(data).is_ok_and(super::encoded::is_text);
-    let utf16_text = !utf8_text && super::encoded::utf16_text(data).is_some();
-    let as_read = |text: bool| if text { Reading::Text } else { Reading::Bytes };
-    let mut out = vec![(
-        unescape(String::from_utf8_lossy(data).into_owned()),
-        as_read(utf8_text),
-    )];
-    let utf16: Vec<u16> = data
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]))
-        .collect();
-    out.push((String::from_utf16_lossy(&utf16), as_read(utf16_text)));
-    if data.len() > 1 {
-        // UTF-16 text may start at an odd offset inside a binary record.
-        let odd: Vec<u16> = data[1..]
-            .chunks_exact(2)
-            .map(|p| u16::from_le_bytes([p[0], p[1]]))
-            .collect();
-        out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
-    }
-    if !data.is_ascii() {
-        let latin1: String = data.iter().map(|&b| char::from(b)).collect();
-        let text = !utf8_text && !utf16_text && super::encoded::is_text(&latin1);
-        out.push((latin1, as_read(text)));
-    }
-    if depth < 2 {
-        out.extend(super::encoded::base64_readings(data, depth));
-    }
-    if let Some(texts) = project {
-        out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
-    }
-    if depth < 2 && data.starts_with(b"PK\x03\x04") {
-        if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {
-            for i in 0..zip.len() {
-                let Ok(mut entry) = zip.by_index(i) else {
-                    continue;
-                };
-                let mut inner = Vec::new();
-                // At most 64 MiB of one embedded part: a bomb is not worth reading whole.
-                if (&mut entry).take(64 << 20).read_to_end(&mut inner).is_ok() {
-                    out.extend(binary_texts(&inner, depth + 1));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The first bytes of a compound file (a VBA project, an OLE object).
-pub(super) const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-
 /// Scan an XML part's text and attribute values; `None` when it is not well-formed.
 fn scan_xml_part(
     ctx: &Context,
@@ -1193,8 +1055,10 @@ fn scan_xml_part(
         // Text split across formatting runs (`<r><t>Ann</t></r><r><t>a Berg</t></r>`) is
         // one string: the text is searched where a run ends, not at each of its tags.
         let boundary = match &event {
-            Event::Start(e) | Event::Empty(e) => !super::sweep::inside_run(e.local_name().as_ref()),
-            Event::End(e) => !super::sweep::inside_run(e.local_name().as_ref()),
+            Event::Start(e) | Event::Empty(e) => {
+                !crate::needles::inside_run(e.local_name().as_ref())
+            }
+            Event::End(e) => !crate::needles::inside_run(e.local_name().as_ref()),
             Event::Eof => true,
             _ => false,
         };
@@ -1246,6 +1110,7 @@ fn scan_xml_part(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xlsx::encoded::{binary_texts, Reading};
 
     #[test]
     fn shared_strings_are_searched_with_entities_and_phonetic_runs() {

@@ -23,11 +23,15 @@
 //! The values are many (millions in a large export) and this text is little, so the text is
 //! indexed and the values looked up in it ([`Haystack`]), never the other way round.
 
-use super::needles::Haystack;
 use super::{Finding, LeakIn, Originals, Rule};
 use crate::apply::SheetChanges;
+use crate::csv::Gathered;
 use crate::error::{Problem, ReadError, VerifyError};
 use crate::map::Map;
+use crate::needles::{
+    identifies, inside_run, kept_columns, kept_text, names_people, number_text, only_in_compounds,
+    Haystack,
+};
 use crate::plan::FilePlan;
 use crate::workbook::{Format, Workbook};
 use crate::xlsx::clean::xml as clean;
@@ -403,363 +407,37 @@ fn sweep_values<'a>(
     (values, origins)
 }
 
-/// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
-/// time). It takes two passes over the records:
+/// The residuals a CSV scrubbed as a stream leaves, from what was gathered on the way, or the
+/// failure (as [`sweep`]).
 ///
-/// 1. [`KeptValues`] counts the distinct values of the kept columns in every record, and
-///    indexes them ([`Haystack`]);
-/// 2. during the stream, [`Gathered::record`] looks each value the map removes up in that
-///    index: only a value whose first word is in some kept text can be found there (a
-///    fraction of the millions removed in a large export); those are searched in batches as
-///    they come, and only what they hit is kept. A deleted row's kept values are taken off
-///    the counts ([`Gathered::forget`]).
-///
-/// The first pass may run beside the stream ([`Gathered::waiting`]): until its index is
-/// handed over ([`Gathered::set_kept`]), the removed values and deleted rows' kept values
-/// wait in memory, and are then handled as above. Otherwise no removed value is held longer
-/// than its batch.
-#[derive(Debug)]
-pub struct Gathered {
-    sheet: String,
-    headers: Vec<String>,
-    /// The kept columns' values, once the first pass is over.
-    kept: Option<KeptValues>,
-    /// Per column: whether it names people (see [`identifies`]).
-    named: Vec<bool>,
-    /// Per rule of the map: whether its key names people.
-    rule_named: Vec<bool>,
-    /// Removed values waiting to be searched, one after the other: value `i` ends at
-    /// `ends[i]`; with whether it came from a column of people's names (or is what `redact`
-    /// replaced). Before the first pass is over, every removed value; then only those some
-    /// kept text may hold.
-    pending: String,
-    ends: Vec<usize>,
-    names: Vec<bool>,
-    /// Per column: whether it is kept (see [`KeptValues`]).
-    is_kept: Vec<bool>,
-    /// Kept values of deleted rows seen before the first pass was over: column and value.
-    forgotten: Vec<(usize, Box<str>)>,
-    /// What the searches found: whether the value identifies a person on its own (see
-    /// [`identifies`]), and the kept text holding it.
-    hits: HashSet<(bool, u32)>,
-}
-
-/// The distinct values of a streamed CSV's kept columns (neither scrubbed nor protected), with
-/// how many cells hold each, indexed for the leak sweep (see [`Gathered`]).
-#[derive(Debug)]
-pub struct KeptValues {
-    /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
-    kept: Vec<Option<HashMap<Box<str>, u32>>>,
-    /// The kept columns, in order.
-    columns: Vec<usize>,
-    /// How many columns the header names (see [`KeptValues::width`]).
-    width: usize,
-    /// The distinct kept values.
-    hay: Haystack,
-    /// Per text of `hay`: its column and how many kept cells hold it.
-    texts: Vec<(u32, u64)>,
-}
-
-impl KeptValues {
-    /// The columns whose values [`KeptValues::count`] takes, in order.
-    pub fn columns(&self) -> &[usize] {
-        &self.columns
+/// # Errors
+/// [`VerifyError::Residual`] for kept columns holding values that identify people;
+/// [`Problem::Internal`] when the kept values never came (see [`Gathered::set_kept`]).
+pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual>, Problem> {
+    if gathered.waiting() {
+        return Err(Problem::Internal);
     }
-
-    /// How many columns the header names: a field past them is in a kept column too.
-    pub fn width(&self) -> usize {
-        self.width
-    }
-
-    /// A record's `value` in kept column `col` (see [`KeptValues::columns`]), or in a column
-    /// past the header's (a record with more fields than the header), which is kept too, as
-    /// the sweep of the file read whole keeps it.
-    pub fn count(&mut self, col: usize, value: &str) {
-        if value.is_empty() {
-            return;
-        }
-        if col >= self.width && col >= self.kept.len() {
-            for c in self.kept.len()..=col {
-                self.kept.push(Some(HashMap::new()));
-                self.columns.push(c);
-            }
-        }
-        let Some(Some(seen)) = self.kept.get_mut(col) else {
-            return;
-        };
-        match seen.get(value) {
-            Some(&t) => self.texts[t as usize].1 += 1,
-            None => {
-                let t = self.hay.push(value, true);
-                seen.insert(value.into(), t);
-                self.texts.push((col as u32, 1));
-            }
-        }
-    }
-
-    /// A deleted record's `value` in column `col` is no kept cell of the output.
-    fn forget(&mut self, col: usize, value: &str) {
-        if let Some(Some(seen)) = self.kept.get(col) {
-            if let Some(&t) = seen.get(value) {
-                let cells = &mut self.texts[t as usize].1;
-                *cells = cells.saturating_sub(1);
-            }
-        }
-    }
-}
-
-impl Gathered {
-    /// Ready for a sheet whose columns `plan` scrubs. Its kept values come from the first
-    /// pass: see [`Gathered::kept_values`].
-    pub fn new(map: &Map, plan: &crate::plan::SheetPlan, sheet: &str, headers: &[String]) -> Self {
-        Gathered {
-            sheet: sheet.to_string(),
-            headers: headers.to_vec(),
-            kept: None,
-            named: headers.iter().map(|h| names_people(h)).collect(),
-            rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
-            pending: String::new(),
-            ends: Vec::new(),
-            names: Vec::new(),
-            is_kept: Vec::new(),
-            forgotten: Vec::new(),
-            hits: HashSet::new(),
-        }
-        .with_columns(map, plan)
-    }
-
-    /// Decide the kept columns: `kept` is then an empty [`KeptValues`] to hand out.
-    fn with_columns(mut self, map: &Map, plan: &crate::plan::SheetPlan) -> Self {
-        let protected = crate::plan::protected_columns(&self.headers, None);
-        let scrubbed: HashSet<u32> = plan
-            .targets
-            .iter()
-            .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
-            .map(|t| t.col)
-            .collect();
-        let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
-            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
-            .collect();
-        self.is_kept = kept.iter().map(Option::is_some).collect();
-        self.kept = Some(KeptValues {
-            columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
-            width: kept.len(),
-            kept,
-            hay: Haystack::default(),
-            texts: Vec::new(),
-        });
-        self
-    }
-
-    /// The empty [`KeptValues`] for the first pass to fill and hand back with
-    /// [`Gathered::set_kept`]; until then the sweep is [`Gathered::waiting`].
-    pub fn kept_values(&mut self) -> KeptValues {
-        self.kept.take().unwrap_or_else(|| KeptValues {
-            kept: Vec::new(),
-            columns: Vec::new(),
-            width: 0,
-            hay: Haystack::default(),
-            texts: Vec::new(),
-        })
-    }
-
-    /// Whether the kept values are yet to come (see [`Gathered::set_kept`]).
-    pub fn waiting(&self) -> bool {
-        self.kept.is_none()
-    }
-
-    /// The kept values of every record, from the first pass: what waited is handled now.
-    pub fn set_kept(&mut self, mut kept: KeptValues) {
-        for (col, value) in std::mem::take(&mut self.forgotten) {
-            kept.forget(col, &value);
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let ends = std::mem::take(&mut self.ends);
-        let names = std::mem::take(&mut self.names);
-        self.kept = Some(kept);
-        let mut start = 0;
-        for (end, name) in ends.into_iter().zip(names) {
-            self.push(&pending[start..end], name);
-            start = end;
-        }
-    }
-
-    /// A deleted record (`fields`): its kept values are no kept cells of the output.
-    pub fn forget<'f>(&mut self, fields: impl Iterator<Item = &'f str>) {
-        for (c, field) in fields.enumerate() {
-            match &mut self.kept {
-                Some(kept) => kept.forget(c, field),
-                // A field past the header is in a kept column.
-                None if self.is_kept.get(c).copied().unwrap_or(true) && !field.is_empty() => {
-                    self.forgotten.push((c, field.into()));
-                }
-                None => {}
-            }
-        }
-    }
-
-    /// One kept record (`field` gives its fields by column) and its changes.
-    pub fn record<'f>(
-        &mut self,
-        map: &Map,
-        field: impl Fn(usize) -> Option<&'f str>,
-        changes: &[crate::apply::Change],
-    ) {
-        if self.kept.as_ref().is_some_and(|k| k.hay.is_empty()) {
-            return;
-        }
-        for change in changes {
-            let c = change.col as usize;
-            let Some(old) = field(c).filter(|f| !f.is_empty()) else {
-                continue;
-            };
-            let rule = &map.rules[change.rule];
-            match &rule.action {
-                crate::actions::Action::Redact(r) => {
-                    for v in r.replaced(old, &[]) {
-                        self.push(&v, true);
-                    }
-                }
-                _ => {
-                    let name =
-                        self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
-                    self.push(old, name);
-                }
-            }
-        }
-    }
-
-    /// Removed values searched at once (in parallel).
-    const BATCH: usize = 1 << 14;
-
-    fn push(&mut self, value: &str, name: bool) {
-        // A value too short to be searched is never found, and one whose first word is in no
-        // kept text cannot be found there.
-        if super::needles::never_found(value) {
-            return;
-        }
-        let Some(kept) = &self.kept else {
-            self.pending.push_str(value);
-            self.ends.push(self.pending.len());
-            self.names.push(name);
-            return;
-        };
-        if !kept.hay.may_hold(value) {
-            return;
-        }
-        self.pending.push_str(value);
-        self.ends.push(self.pending.len());
-        self.names.push(name);
-        if self.ends.len() == Self::BATCH {
-            self.search();
-        }
-    }
-
-    /// Search the kept texts for the pending values.
-    fn search(&mut self) {
-        let Some(kept) = &self.kept else {
-            return;
-        };
-        let mut start = 0;
-        let values: Vec<&str> = self
-            .ends
-            .iter()
-            .map(|&end| {
-                let value = &self.pending[start..end];
-                start = end;
-                value
-            })
-            .collect();
-        for (v, t) in kept.hay.find(&values) {
-            if !only_in_compounds(kept.hay.text(t), values[v]) {
-                self.hits.insert((identifies(values[v], self.names[v]), t));
-            }
-        }
-        self.pending.clear();
-        self.ends.clear();
-        self.names.clear();
-    }
-
-    /// The residuals to report, or the failure (see [`sweep`]).
-    ///
-    /// # Errors
-    /// [`VerifyError::Residual`] for kept columns holding values that identify people;
-    /// [`Problem::Internal`] when the kept values never came (see [`Gathered::set_kept`]).
-    pub fn finish(mut self, map: &Map) -> Result<Vec<Residual>, Problem> {
-        if self.waiting() {
-            return Err(Problem::Internal);
-        }
-        self.search();
-        let Some(kept) = &self.kept else {
-            return Err(Problem::Internal);
-        };
-        let places: Vec<Place> = kept
-            .texts
-            .iter()
-            .map(|&(col, cells)| Place::Kept {
-                sheet: 0,
-                col,
-                cells,
-            })
-            .collect();
-        // A text only deleted rows held is in no kept cell.
-        let hits: Vec<(bool, u32)> = self
-            .hits
-            .iter()
-            .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
-            .copied()
-            .collect();
-        judge_kept(map, &hits, &places, &[&self.sheet], &[self.headers])
-    }
-}
-
-/// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
-/// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
-fn only_in_compounds(text: &str, value: &str) -> bool {
-    let value = value.trim().to_lowercase();
-    if value.is_empty() || value.contains('@') {
-        return false;
-    }
-    let joined = |c: Option<char>, hyphen_side: Option<char>| {
-        c == Some('-') && hyphen_side.is_some_and(char::is_alphanumeric)
+    gathered.search();
+    let Some(kept) = &gathered.kept else {
+        return Err(Problem::Internal);
     };
-    let mut found = false;
-    let all_compounds = text.match_indices(&value).all(|(at, _)| {
-        found = true;
-        let mut before = text[..at].chars().rev();
-        let mut after = text[at + value.len()..].chars();
-        let (b1, b2) = (before.next(), before.next());
-        let (a1, a2) = (after.next(), after.next());
-        joined(b1, b2) || joined(a1, a2)
-    });
-    found && all_compounds
-}
-
-/// Whether a column's header or map key says it holds people's names.
-pub fn names_people(header: &str) -> bool {
-    let h = header.to_lowercase();
-    [
-        "name", "owner", "manager", "user", "person", "contact", " by", "approver", "assign",
-    ]
-    .iter()
-    .any(|w| h.contains(w))
-}
-
-/// Whether a removed value identifies a person on its own: an email address, a phone number,
-/// an identifier with digits, or (when `name`: it comes from a column of people's names) a
-/// name of two or more words. A single word (a first name, a city) is often ordinary data too.
-pub fn identifies(value: &str, name: bool) -> bool {
-    let value = value.trim();
-    let digits = value.bytes().filter(u8::is_ascii_digit).count();
-    let letters = value.chars().filter(|c| c.is_alphabetic()).count();
-    let words = value
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|w| !w.is_empty())
-        .count();
-    (value.contains('@') && letters > 0)
-        || digits >= 7
-        || (digits > 0 && letters > 0 && words == 1)
-        || (name && words >= 2 && letters > 0)
+    let places: Vec<Place> = kept
+        .texts
+        .iter()
+        .map(|&(col, cells)| Place::Kept {
+            sheet: 0,
+            col,
+            cells,
+        })
+        .collect();
+    // A text only deleted rows held is in no kept cell.
+    let hits: Vec<(bool, u32)> = gathered
+        .hits
+        .iter()
+        .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
+        .copied()
+        .collect();
+    judge_kept(map, &hits, &places, &[&gathered.sheet], &[gathered.headers])
 }
 
 /// Formulas and the cached values the writers keep (text ones are dropped once anything
@@ -856,46 +534,6 @@ fn add_kept(
     }
 }
 
-/// The columns of `sheet` whose values the residual check gathers: neither scrubbed (`targets`)
-/// nor protected (ids, checksums and dates Dynamics writes).
-pub(crate) fn kept_columns(
-    sheet: &crate::workbook::Sheet,
-    targets: &[bool],
-    metadata: Option<&crate::dynamics::Metadata>,
-) -> Vec<u32> {
-    let headers = sheet.headers().unwrap_or_default();
-    let protected = crate::plan::protected_columns(&headers, metadata);
-    (0..sheet.width())
-        .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
-        .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
-        .collect()
-}
-
-/// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
-/// phone number or an identifier.
-pub(crate) fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
-    match value {
-        Data::String(t) => Some(Cow::Borrowed(t.as_str())),
-        Data::Float(_) | Data::Int(_) => {
-            number_text(value).filter(|t| t.bytes().filter(u8::is_ascii_digit).count() >= 7)
-        }
-        _ => None,
-    }
-}
-
-/// A number's text as the actions saw it.
-fn number_text(value: &Data) -> Option<Cow<'static, str>> {
-    match value {
-        Data::Float(f) => Some(Cow::Owned(f.to_string())),
-        Data::Int(i) => Some(Cow::Owned(i.to_string())),
-        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
-        Data::Bool(_) | Data::Error(_) | Data::Empty => None,
-        Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
-            Some(Cow::Owned(t.clone()))
-        }
-    }
-}
-
 /// The input package's side: every part but the worksheets' cells and the shared strings.
 fn add_package(
     bytes: &[u8],
@@ -962,16 +600,16 @@ fn add_package(
 }
 
 /// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
-/// runs; else the bytes as text (see [`super::leaks::binary_texts`]). Second, apart, the
+/// runs; else the bytes as text (see [`crate::xlsx::encoded::binary_texts`]). Second, apart, the
 /// readings of bytes that are not text, searched only for values chance cannot spell.
 fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
-        if let Some(text) = super::leaks::decode_text(data) {
+        if let Some(text) = crate::xlsx::encoded::decode_text(data) {
             if let Some(mut texts) = xml_texts(&text) {
                 texts.extend(
-                    super::encoded::base64_texts(text.as_bytes(), 0)
+                    crate::xlsx::encoded::base64_texts(text.as_bytes(), 0)
                         .into_iter()
                         .map(|t| (t, None)),
                 );
@@ -979,9 +617,9 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
             }
         }
     }
-    let (texts, bytes): (Vec<_>, Vec<_>) = super::leaks::binary_texts(data, 0)
+    let (texts, bytes): (Vec<_>, Vec<_>) = crate::xlsx::encoded::binary_texts(data, 0)
         .into_iter()
-        .partition(|(_, reading)| *reading == super::leaks::Reading::Text);
+        .partition(|(_, reading)| *reading == crate::xlsx::encoded::Reading::Text);
     (
         texts.into_iter().map(|(t, _)| (t, None)).collect(),
         bytes.into_iter().map(|(t, _)| t).collect(),
@@ -995,40 +633,6 @@ fn part_texts(xml: &[u8]) -> Texts {
             .unwrap_or_else(|| vec![(String::from_utf8_lossy(xml).into_owned(), None)]),
         Err(_) => vec![(String::from_utf8_lossy(xml).into_owned(), None)],
     }
-}
-
-/// Elements inside one run of formatted text: text on either side of them belongs to one
-/// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
-pub(crate) fn inside_run(local: &str) -> bool {
-    matches!(
-        local,
-        "r" | "t"
-            | "rPr"
-            | "b"
-            | "i"
-            | "u"
-            | "sz"
-            | "color"
-            | "rFont"
-            | "family"
-            | "scheme"
-            | "vertAlign"
-            | "strike"
-            | "charset"
-            | "outline"
-            | "shadow"
-            | "condense"
-            | "extend"
-            | "latin"
-            | "ea"
-            | "cs"
-            | "sym"
-            | "solidFill"
-            | "srgbClr"
-            | "schemeClr"
-            | "font"
-            | "endParaRPr"
-    )
 }
 
 /// The texts of an XML part: each run of text (runs of one formatted string joined), and each
@@ -1095,7 +699,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                 }
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                super::leaks::push_text(&event, &mut text)
+                crate::needles::push_text(&event, &mut text)
             }
             Event::Eof => break,
             _ => {}
@@ -1252,10 +856,10 @@ mod tests {
                 false,
                 true,
                 &mut out,
-                crate::report::ChangesFile::new(&mut changes),
+                crate::changes::ChangesFile::new(&mut changes),
             )
             .unwrap();
-            streamed.gathered.unwrap().finish(&map)
+            finish_streamed(streamed.gathered.unwrap(), &map)
         };
         let residual = |column: &str, cells, kind| Residual {
             sheet: "people".into(),
@@ -1338,7 +942,7 @@ mod tests {
             if let Some(k) = kept.take() {
                 g.set_kept(k);
             }
-            g.finish(&map)
+            finish_streamed(g, &map)
         };
         let first = judge(0);
         let Err(Problem::Verify(VerifyError::Residual { columns, .. })) = &first else {

@@ -11,7 +11,7 @@
 //! be searched. The rebuild writer keeps neither, so it refuses such workbooks.
 
 use crate::error::{Problem, ReadError, WriteError};
-use crate::verify::Needles;
+use crate::needles::Needles;
 use std::io::{Cursor, Read};
 
 /// What a package holds besides worksheets.

@@ -5,6 +5,7 @@ pub(crate) mod attr;
 pub(crate) mod cells;
 pub mod clean;
 pub mod deflate;
+pub(crate) mod encoded;
 pub mod package;
 pub mod patch;
 pub(crate) mod read;

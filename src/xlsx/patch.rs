@@ -32,7 +32,7 @@ use super::package;
 use super::strings::SharedStrings;
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
-use crate::verify::Needles;
+use crate::needles::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;

@@ -22,10 +22,10 @@ use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use super::strings::SharedStrings;
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
+use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::error::{Problem, ReadError};
 use crate::map::Map;
 use crate::plan::FilePlan;
-use crate::report::{ChangesFile, DeletedRow, SheetReport};
 use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
 use std::collections::HashMap;
@@ -64,7 +64,7 @@ pub struct Olds {
     /// Per entry of the changes: per deleted row, the input's values of its scrubbed columns,
     /// by column.
     pub deleted: Vec<Vec<Vec<Data>>>,
-    /// The distinct values of the kept columns (see [`crate::verify::sweep::kept_columns`]) of
+    /// The distinct values of the kept columns (see [`crate::needles::kept_columns`]) of
     /// every sheet but the metadata sheet, and how many cells hold each: sheet, column, values.
     pub kept: Vec<(usize, u32, HashMap<String, u64>)>,
 }
@@ -142,7 +142,7 @@ struct SheetWork<'a> {
     map: &'a Map,
     /// The sheet's plan and its applier, when the plan scrubs it.
     applier: Option<(&'a crate::plan::SheetPlan, RowApplier<'a>)>,
-    /// The scrubbed columns (see [`crate::verify::target_columns`]).
+    /// The scrubbed columns (see [`crate::needles::target_columns`]).
     targets: &'a [bool],
     /// Kept columns and their distinct values.
     kept: Vec<(u32, HashMap<String, u64>)>,
@@ -182,7 +182,7 @@ impl SheetWork<'_> {
             let id = sp.record_id.map(cell);
             if let Some(&d) = deleted.first() {
                 self.deleted_rows
-                    .push(crate::report::deleted_row(self.map, &d, id));
+                    .push(crate::changes::deleted_row(self.map, &d, id));
                 self.changes.deleted.push(d);
                 self.deleted_olds.push(
                     (0..self.targets.len() as u32)
@@ -211,7 +211,7 @@ impl SheetWork<'_> {
             if matches!(value, Data::Empty) {
                 continue;
             }
-            if let Some(text) = crate::verify::sweep::kept_text(value) {
+            if let Some(text) = crate::needles::kept_text(value) {
                 match seen.get_mut(text.as_ref()) {
                     Some(n) => *n += 1,
                     None => {
@@ -249,16 +249,16 @@ pub(crate) fn stream(
     };
     let mut held = Vec::new();
     let metadata = book.metadata();
-    let targets = crate::verify::target_columns(map, book, plan);
+    let targets = crate::needles::target_columns(map, book, plan);
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
-        let is_metadata = crate::verify::is_metadata_sheet(sheet);
+        let is_metadata = crate::needles::is_metadata_sheet(sheet);
         let kept: Vec<(u32, HashMap<String, u64>)> = if is_metadata {
             Vec::new()
         } else {
-            crate::verify::sweep::kept_columns(sheet, &targets[index], metadata.as_ref())
+            crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
                 .into_iter()
                 .map(|c| (c, HashMap::new()))
                 .collect()
@@ -332,7 +332,7 @@ pub(crate) fn stream(
         }
         if let Some(p) = planned {
             let sp = &plan.sheets[p];
-            let report = crate::report::sheet_report(
+            let report = crate::changes::sheet_report(
                 map,
                 sp,
                 &sheet.name,
@@ -1007,13 +1007,13 @@ impl RowScan<'_> {
 }
 
 /// Write the changes file of a streamed scrub in `format`, as
-/// [`crate::report::write_changes_as`] writes it from the workbook.
+/// [`crate::changes::write_changes_as`] writes it from the workbook.
 ///
 /// # Errors
 /// The writer's I/O error.
 pub(crate) fn write_changes<W: Write>(
     out: W,
-    format: crate::report::ChangesFormat,
+    format: crate::changes::ChangesFormat,
     map: &Map,
     book: &Workbook,
     streamed: &Streamed,
@@ -1117,18 +1117,18 @@ mod tests {
         let json = |r: &[SheetReport]| serde_json::to_string(r).unwrap();
         assert_eq!(
             json(&streamed.reports),
-            json(&crate::report::sheet_reports(
+            json(&crate::changes::sheet_reports(
                 &map, &whole, &plan, &expected
             ))
         );
         for format in [
-            crate::report::ChangesFormat::Rows,
-            crate::report::ChangesFormat::Cells,
+            crate::changes::ChangesFormat::Rows,
+            crate::changes::ChangesFormat::Cells,
         ] {
             let mut ours = Vec::new();
             write_changes(&mut ours, format, &map, &opened.book, &streamed).unwrap();
             let mut theirs = Vec::new();
-            crate::report::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
+            crate::changes::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
                 .unwrap();
             assert!(ours == theirs, "the same changes file");
         }
@@ -1169,7 +1169,7 @@ mod tests {
                 .expect("streamed");
             let held = std::mem::take(&mut streamed.held);
             let passed = held.len();
-            let needles = crate::verify::Needles::new(&crate::verify::removed_streamed(
+            let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
                 map,
                 &streamed.olds,
                 &streamed.changes,
@@ -1188,7 +1188,7 @@ mod tests {
             let mut changes = Vec::new();
             write_changes(
                 &mut changes,
-                crate::report::ChangesFormat::Rows,
+                crate::changes::ChangesFormat::Rows,
                 map,
                 &opened.book,
                 &streamed,

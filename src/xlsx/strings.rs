@@ -7,7 +7,7 @@
 //! `_xHHHH_` escapes decoded). The two readings must agree on the number of items before the
 //! engine uses them.
 //!
-//! The leak check reads the part once more, its own way ([`crate::verify`]'s string table):
+//! The leak check reads the part once more, its own way (the verifier's string table):
 //! it searches the phonetic runs too, which no cell shows, and cuts a large table into slices
 //! read in parallel.
 

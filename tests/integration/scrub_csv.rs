@@ -262,8 +262,8 @@ fn both_changes_layouts_list_the_same_cells_of_a_csv() {
     wd.write("users.csv", export.to_csv());
     let (rows, cells) = crate::scrub_xlsx::changes_in_both_layouts(&wd, "users.csv");
     let (r, c) = (
-        dsr_scrub::report::changes::read(&rows).unwrap(),
-        dsr_scrub::report::changes::read(&cells).unwrap(),
+        dsr_scrub::changes::read(&rows).unwrap(),
+        dsr_scrub::changes::read(&cells).unwrap(),
     );
     assert_eq!(r, c);
     assert!(c.iter().any(|l| l.action == "pseudonymize"));

@@ -393,7 +393,7 @@ fn changes_file_lists_every_changed_cell() {
         .map(|r| r.unwrap())
         .filter(|r| !r[1].is_empty())
         .count();
-    let records = dsr_scrub::report::changes::read(&changes).unwrap();
+    let records = dsr_scrub::changes::read(&changes).unwrap();
     assert_eq!(records.len(), expected);
     assert_eq!(row_lines, 20, "every row changed, one line each");
     let first = &records[0];
@@ -504,8 +504,8 @@ fn both_changes_layouts_list_the_same_cells() {
     assert!(cells.starts_with(b"sheet,row,record_id,column,action,new_value\n"));
     assert!(rows.starts_with(b"sheet,row,record_id,columns,new_values\n"));
     let (r, c) = (
-        dsr_scrub::report::changes::read(&rows).unwrap(),
-        dsr_scrub::report::changes::read(&cells).unwrap(),
+        dsr_scrub::changes::read(&rows).unwrap(),
+        dsr_scrub::changes::read(&cells).unwrap(),
     );
     assert_eq!(r, c);
     // Every kind of value is there: implied templates, listed pseudonyms, unreported masks.

@@ -118,7 +118,7 @@ fn a_subject_scoped_run_changes_exactly_one_row_of_300() {
         !json.contains(&email) && !json.contains(&last),
         "no value in the report"
     );
-    let changes = dsr_scrub::report::changes::read(&wd.read("scrubbed/users.changes.csv")).unwrap();
+    let changes = dsr_scrub::changes::read(&wd.read("scrubbed/users.changes.csv")).unwrap();
     let rows: std::collections::BTreeSet<u32> = changes.iter().map(|c| c.row).collect();
     assert_eq!(rows.into_iter().collect::<Vec<_>>(), [k as u32 + 2, 43]);
 }

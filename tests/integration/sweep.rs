@@ -427,7 +427,7 @@ fn a_picture_spelling_a_removed_first_name_by_chance_is_kept() {
     let wd = Workdir::new();
     let picture = picture(20_261_202, 200_000, b" Anna ");
     // The plant is searchable where the bytes are text: this test fails if pictures are.
-    let anna = dsr_scrub::verify::Needles::new(&["Anna"]);
+    let anna = dsr_scrub::needles::Needles::new(&["Anna"]);
     let latin1: String = picture.iter().map(|&b| char::from(b)).collect();
     assert!(anna.found_in_markup(&latin1) && !anna.found_in_bytes(&latin1));
     let book = users_and_lookup(&[["Facilities", "desk 4"]], "");

@@ -7,7 +7,7 @@ use super::hyperlinks::covers_changed;
 use super::xml::{self, Mode};
 use super::{Cleaned, Counts, Stop};
 use crate::apply::SheetChanges;
-use crate::verify::Needles;
+use crate::needles::Needles;
 use std::collections::HashSet;
 
 /// Remove the elements named `element` that `on_changed` picks, then redact the rest.

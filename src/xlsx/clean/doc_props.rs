@@ -4,7 +4,7 @@
 
 use super::xml::{self, Mode};
 use super::{Cleaned, Counts, Stop};
-use crate::verify::Needles;
+use crate::needles::Needles;
 
 /// Empty every property whose text holds a removed value.
 ///

@@ -3,7 +3,7 @@
 //! names a removed value.
 
 use super::Stop;
-use crate::verify::Needles;
+use crate::needles::Needles;
 
 /// The array and spill ranges seen so far in a sheet, as the writer walks it row by row.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 
 use super::xml::{self, Node};
 use super::{Cleaned, Counts, Stop};
-use crate::verify::Needles;
+use crate::needles::Needles;
 use std::collections::{BTreeSet, HashSet};
 
 /// A relationship target as a person would read it: percent-escapes decoded (`%40` is `@`,

@@ -20,7 +20,7 @@ pub mod xml;
 use super::package::{self, PackageMap};
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
-use crate::verify::Needles;
+use crate::needles::Needles;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read};
@@ -268,7 +268,7 @@ pub fn package(
         if !binary {
             // No rule rewrites encoded data: a value in it stays, so the file cannot be cleaned.
             let after = cleaned.as_ref().map_or(&bytes[..], |c| &c.xml[..]);
-            if crate::verify::encoded::part_base64_texts(after)
+            if crate::xlsx::encoded::part_base64_texts(after)
                 .iter()
                 .any(|t| needles.found_in_markup(t))
             {

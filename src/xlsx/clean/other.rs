@@ -5,7 +5,7 @@
 
 use super::xml::{self, Mode, Node};
 use super::{Cleaned, Counts, Stop};
-use crate::verify::Needles;
+use crate::needles::Needles;
 
 fn redacted(xml: &[u8], needles: &Needles) -> Result<Option<Cleaned>, Stop> {
     Ok(

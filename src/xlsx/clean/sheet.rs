@@ -6,7 +6,7 @@ use super::hyperlinks::covers_changed;
 use super::xml::{self, Mode, Node};
 use super::{Counts, Stop};
 use crate::apply::SheetChanges;
-use crate::verify::Needles;
+use crate::needles::Needles;
 use std::collections::HashSet;
 
 /// The cleaned tail of a worksheet.

@@ -4,7 +4,7 @@
 
 use super::xml::{self, Mode, Node};
 use super::{Cleaned, Counts, Stop};
-use crate::verify::Needles;
+use crate::needles::Needles;
 
 /// Clean `xl/workbook.xml`: the saved path always goes (it names the user's folder and Excel
 /// does not need it); other texts and attributes lose their removed values; defined names keep

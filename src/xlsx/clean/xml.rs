@@ -3,7 +3,7 @@
 //! those spans changed. Everything else stays byte for byte (declarations, namespaces, spacing).
 
 use super::Stop;
-use crate::verify::Needles;
+use crate::needles::Needles;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ pub fn parse(xml: &[u8]) -> Result<Vec<Node>, Stop> {
         match &event {
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 let run = text.get_or_insert_with(|| (pos, String::new()));
-                crate::verify::leaks::push_text(&event, &mut run.1);
+                crate::needles::push_text(&event, &mut run.1);
             }
             other => {
                 if let Some((start, t)) = text.take() {
@@ -244,7 +244,7 @@ fn replace_spans(text: &str, spans: Vec<Range<usize>>) -> String {
 pub fn shown(text: &str) -> Option<String> {
     let unescaped = decode_xstring(text);
     let base = unescaped.as_deref().unwrap_or(text);
-    crate::verify::needles::percent_decoded(base).or(unescaped)
+    crate::needles::percent_decoded(base).or(unescaped)
 }
 
 /// `text` with its `_xHHHH_` escapes decoded, when it has any.
@@ -487,7 +487,7 @@ fn run_edits(nodes: &[Node], needles: &Needles, markup: bool) -> HashMap<usize, 
         match node {
             Node::Start { empty, .. } => {
                 let element = node.local();
-                if !crate::verify::sweep::inside_run(element) {
+                if !crate::needles::inside_run(element) {
                     redact_group(nodes, &mut group, needles, markup, &mut out);
                 }
                 if !empty {
@@ -496,7 +496,7 @@ fn run_edits(nodes: &[Node], needles: &Needles, markup: bool) -> HashMap<usize, 
             }
             Node::End { .. } => {
                 stack.pop();
-                if !crate::verify::sweep::inside_run(node.local()) {
+                if !crate::needles::inside_run(node.local()) {
                     redact_group(nodes, &mut group, needles, markup, &mut out);
                 }
             }

@@ -1,14 +1,16 @@
 //! Values hidden in base64: an add-in's setting, a custom XML item or an embedded blob may hold
 //! a removed value encoded, where no text search sees it. Runs of base64 characters are decoded
 //! and the bytes searched as text (UTF-8, UTF-16LE or Latin-1) or, when they are a package or a
-//! compound file, as binary data is (see [`super::leaks::binary_texts`]).
+//! compound file, as binary data is (see [`binary_texts`]).
 //!
 //! Only parts outside the worksheets are searched so: a Dynamics export's row checksums are
 //! base64 in every row's cells, and decoding them finds nothing but costs time.
 
-use super::leaks::Reading;
+use crate::needles::Needles;
 use base64::engine::general_purpose::{GeneralPurpose, NO_PAD_INDIFFERENT};
 use base64::Engine;
+use std::io::{Cursor, Read};
+use zip::ZipArchive;
 
 /// The shortest run decoded: 16 characters (12 bytes). Shorter runs are mostly words and
 /// identifiers, and a removed value of at least 4 characters encodes to at least 8.
@@ -83,7 +85,7 @@ pub fn base64_texts(text: &[u8], depth: u8) -> Vec<String> {
 }
 
 /// [`base64_texts`], each saying how it was read: the bytes of a package or compound file
-/// inside may be no text (see [`super::leaks::Reading`]).
+/// inside may be no text (see [`Reading`]).
 pub(crate) fn base64_readings(text: &[u8], depth: u8) -> Vec<(String, Reading)> {
     base64_runs(text)
         .iter()
@@ -92,12 +94,12 @@ pub(crate) fn base64_readings(text: &[u8], depth: u8) -> Vec<(String, Reading)> 
 }
 
 /// What decoded base64 holds: a package or compound file (read as binary data is, see
-/// [`super::leaks::binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
+/// [`binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
 /// Bytes that are none of these (an image, encrypted data) are not read as text: random bytes
 /// seen as Latin-1 spell short names by chance, and a large export removes thousands.
 fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<(String, Reading)> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(super::leaks::CFB_SIGNATURE) {
-        return super::leaks::binary_texts(bytes, depth);
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(CFB_SIGNATURE) {
+        return binary_texts(bytes, depth);
     }
     let text = if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| is_text(t)) {
         text.to_string()
@@ -140,16 +142,130 @@ pub(super) fn is_text(text: &str) -> bool {
 /// The texts encoded in base64 inside a part (XML, in UTF-8 or UTF-16 with a byte order mark,
 /// or any other text).
 pub fn part_base64_texts(data: &[u8]) -> Vec<String> {
-    match super::leaks::decode_text(data) {
+    match decode_text(data) {
         Some(text) => base64_texts(text.as_bytes(), 0),
         None => base64_texts(data, 0),
     }
 }
 
+/// How a text that [`binary_texts`] returns was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Text: the data is text as a whole (UTF-8 or UTF-16LE without control characters), a VBA
+    /// module's source, decoded base64 text. Searched for every value, as markup is.
+    Text,
+    /// Bytes that are not text (an image, printer settings, an OLE object) read as text:
+    /// searched only for values that chance cannot make (see [`Needles::found_in_bytes`]).
+    Bytes,
+}
+
+impl Reading {
+    /// Whether `text`, read so, holds one of `needles`.
+    pub(crate) fn hit(self, needles: &Needles, text: &str) -> bool {
+        match self {
+            Reading::Text => needles.found_in_markup(text),
+            Reading::Bytes => needles.found_in_bytes(text),
+        }
+    }
+}
+
+/// A text part's text: UTF-8 (a byte order mark skipped), or UTF-16 with a byte order mark
+/// (custom XML items are often saved so); `None` for anything else.
+pub(crate) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(data) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
+            return (!had_errors).then_some(text);
+        }
+        return std::str::from_utf8(&data[bom..])
+            .ok()
+            .map(std::borrow::Cow::Borrowed);
+    }
+    std::str::from_utf8(data)
+        .ok()
+        .map(std::borrow::Cow::Borrowed)
+}
+
+/// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
+/// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
+/// a VBA project's modules (see [`super::macros::project_texts`]); and, to `depth` 2, the
+/// texts of its base64 runs (see [`base64_readings`]) and the parts of a zip inside it (an
+/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]):
+/// a reading is text when the whole of `data` is text in that encoding (no control characters
+/// but white space, which binary data is full of).
+pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
+    let project = data
+        .starts_with(CFB_SIGNATURE)
+        .then(|| super::macros::project_texts(data))
+        .flatten();
+    binary_texts_with(data, depth, project)
+}
+
+/// [`binary_texts`], given the texts of `data` as a VBA project when it is one (already read).
+pub(crate) fn binary_texts_with(
+    data: &[u8],
+    depth: u8,
+    project: Option<Vec<String>>,
+) -> Vec<(String, Reading)> {
+    let unescape = |text: String| {
+        quick_xml::escape::unescape(&text)
+            .map(|t| t.into_owned())
+            .unwrap_or(text)
+    };
+    let utf8_text = std::str::from_utf8(data).is_ok_and(is_text);
+    let utf16_text = !utf8_text && utf16_text(data).is_some();
+    let as_read = |text: bool| if text { Reading::Text } else { Reading::Bytes };
+    let mut out = vec![(
+        unescape(String::from_utf8_lossy(data).into_owned()),
+        as_read(utf8_text),
+    )];
+    let utf16: Vec<u16> = data
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    out.push((String::from_utf16_lossy(&utf16), as_read(utf16_text)));
+    if data.len() > 1 {
+        // UTF-16 text may start at an odd offset inside a binary record.
+        let odd: Vec<u16> = data[1..]
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
+        out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
+    }
+    if !data.is_ascii() {
+        let latin1: String = data.iter().map(|&b| char::from(b)).collect();
+        let text = !utf8_text && !utf16_text && is_text(&latin1);
+        out.push((latin1, as_read(text)));
+    }
+    if depth < 2 {
+        out.extend(base64_readings(data, depth));
+    }
+    if let Some(texts) = project {
+        out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
+    }
+    if depth < 2 && data.starts_with(b"PK\x03\x04") {
+        if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {
+            for i in 0..zip.len() {
+                let Ok(mut entry) = zip.by_index(i) else {
+                    continue;
+                };
+                let mut inner = Vec::new();
+                // At most 64 MiB of one embedded part: a bomb is not worth reading whole.
+                if (&mut entry).take(64 << 20).read_to_end(&mut inner).is_ok() {
+                    out.extend(binary_texts(&inner, depth + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first bytes of a compound file (a VBA project, an OLE object).
+pub(crate) const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::Needles;
     use base64::engine::general_purpose::STANDARD;
 
     fn found(needles: &Needles, data: &[u8]) -> bool {

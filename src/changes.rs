@@ -31,11 +31,18 @@
 //! Neither holds an original value: only headers, row numbers, record GUIDs, action names, the
 //! map's templates, and the new values of `clear`, `replace` and `pseudonymize`. [`read`] reads
 //! both back as one [`CellLine`] per changed cell.
+//!
+//! Written during the pass that writes the output, together with what the run report says of
+//! each sheet ([`SheetReport`]: the changed cells by column, the deleted rows).
 
 use crate::a1::{column_letters, push_column_letters};
 use crate::actions::{Action, CellCtx};
+use crate::apply::SheetChanges;
 use crate::map::Map;
+use crate::plan::FilePlan;
+use crate::workbook::Workbook;
 use calamine::Data;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -565,6 +572,174 @@ fn parse_listed(text: &str) -> Result<HashMap<String, String>, String> {
         };
     }
     Ok(out)
+}
+
+/// The report of one scrubbed sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    /// Sheet name.
+    pub name: String,
+    /// Data rows (header excluded).
+    pub rows: u64,
+    /// Header of the record GUID column, when there is one.
+    pub record_id_column: Option<String>,
+    /// One entry per mapped column.
+    pub columns: Vec<ColumnReport>,
+    /// Rows removed by row rules.
+    pub deleted_rows: Vec<DeletedRow>,
+}
+
+/// A row removed by a row rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeletedRow {
+    /// The row's spreadsheet row number in the input.
+    pub row: u32,
+    /// The record GUID, when the file has one (nothing else its id column may hold).
+    pub record_id: Option<String>,
+    /// The rule that removed it, e.g. `rows[1]: delete where Owner in @subjects`.
+    pub rule: String,
+}
+
+/// What happened to one column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    /// The header in the file.
+    pub column: String,
+    /// The map key that selected it.
+    pub key: String,
+    /// The action name.
+    pub action: &'static str,
+    /// Cells changed.
+    pub cells_changed: u64,
+}
+
+/// Count what changed, per sheet and column.
+pub fn sheet_reports(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> Vec<SheetReport> {
+    plan.sheets
+        .iter()
+        .map(|sp| {
+            let sheet = &book.sheets[sp.sheet];
+            let headers = &sp.headers;
+            let mut per_column = vec![0u64; sheet.width() as usize];
+            for c in changes
+                .iter()
+                .filter(|c| c.sheet == sp.sheet)
+                .flat_map(|c| &c.cells)
+            {
+                per_column[c.col as usize] += 1;
+            }
+            let deleted_rows = changes
+                .iter()
+                .filter(|c| c.sheet == sp.sheet)
+                .flat_map(|c| &c.deleted)
+                .map(|d| {
+                    let id = sp.record_id.map(|col| sheet.cell(d.row, col));
+                    deleted_row(map, d, id)
+                })
+                .collect();
+            let rows = u64::from(sheet.height().saturating_sub(1));
+            sheet_report(
+                map,
+                sp,
+                &sheet.name,
+                headers,
+                rows,
+                &per_column,
+                deleted_rows,
+            )
+        })
+        .collect()
+}
+
+/// A deleted row as the report lists it, `id` being its record id cell. Only a record GUID is
+/// listed: whatever else the id column may hold is a cell value, which a report never holds.
+pub(crate) fn deleted_row(map: &Map, d: &crate::apply::Deletion, id: Option<&Data>) -> DeletedRow {
+    DeletedRow {
+        row: d.row + 1,
+        record_id: match id {
+            Some(Data::String(s)) if crate::dynamics::looks_like_guid(s) => Some(s.clone()),
+            _ => None,
+        },
+        rule: map.rows[d.rule].label.clone(),
+    }
+}
+
+/// The report of one sheet, from its counts: `per_column` changed cells by column.
+pub(crate) fn sheet_report(
+    map: &Map,
+    sp: &crate::plan::SheetPlan,
+    name: &str,
+    headers: &[String],
+    rows: u64,
+    per_column: &[u64],
+    deleted_rows: Vec<DeletedRow>,
+) -> SheetReport {
+    let header = |col: u32| headers.get(col as usize).cloned().unwrap_or_default();
+    SheetReport {
+        deleted_rows,
+        name: name.to_string(),
+        rows,
+        record_id_column: sp.record_id.map(header),
+        columns: sp
+            .targets
+            .iter()
+            .map(|t| ColumnReport {
+                column: header(t.col),
+                key: map.rules[t.rule].key.clone(),
+                action: map.rules[t.rule].action.name(),
+                cells_changed: per_column.get(t.col as usize).copied().unwrap_or(0),
+            })
+            .collect(),
+    }
+}
+
+/// Write the `<stem>.changes.csv` of one file in the default layout (see [the module](self)).
+///
+/// # Errors
+/// The writer's I/O error.
+pub fn write_changes<W: Write>(
+    out: W,
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> std::io::Result<()> {
+    write_changes_as(out, ChangesFormat::default(), map, book, plan, changes)
+}
+
+/// Write the `<stem>.changes.csv` of one file in `format`.
+///
+/// # Errors
+/// The writer's I/O error.
+pub fn write_changes_as<W: Write>(
+    out: W,
+    format: ChangesFormat,
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+) -> std::io::Result<()> {
+    let mut file = ChangesFile::with_format(out, format);
+    for sc in changes {
+        let sheet = &book.sheets[sc.sheet];
+        let sp = plan.sheet(sc.sheet);
+        let headers = sp.map_or(&[][..], |p| &p.headers);
+        let id_col = sp.and_then(|p| p.record_id);
+        file.start_sheet(&sheet.name);
+        for c in &sc.cells {
+            let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
+                Some(Data::String(s)) => s.as_str(),
+                _ => "",
+            };
+            file.push(map, headers, c, record_id)?;
+        }
+    }
+    file.finish()
 }
 
 #[cfg(test)]

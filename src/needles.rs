@@ -1,4 +1,7 @@
-//! Searching text for many removed values at once: case-insensitive, whole words or phrases.
+//! Searching text for many removed values at once: case-insensitive, whole words or phrases;
+//! and the primitives of the leak sweep that the actions and the writers share (which values
+//! identify a person, which columns are kept, how a part's text is read). Below the writers,
+//! which search what they keep as they write; the checks of a written file are in `verify`.
 //!
 //! A 100,000-row export yields over a million distinct removed values. A multi-pattern automaton
 //! (aho-corasick) over that many patterns needs hundreds of megabytes of states and still finds
@@ -7,6 +10,12 @@
 //! by its first word (its *anchor*), and a text is searched by looking up each of its words:
 //! one hash lookup per word, and a direct comparison only for the few values that share it.
 
+use crate::map::Map;
+use crate::plan::FilePlan;
+use crate::workbook::{Visibility, Workbook};
+use calamine::Data;
+use quick_xml::events::Event;
+use quick_xml::XmlVersion;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -50,7 +59,7 @@ pub const MIN_DIGITS_ANYWHERE: usize = 7;
 /// Bytes that are not text (an image, printer settings, an OLE object) are read as Latin-1,
 /// UTF-8 and UTF-16LE text, and random bytes spell short words by chance. So there only values
 /// that chance cannot make are searched: values of at least this many characters, and values
-/// that identify a person on their own (see [`super::sweep::identifies`]; any value of two
+/// that identify a person on their own (see [`identifies`]; any value of two
 /// words counts as a name here, since which column it came from is not known) of at least
 /// [`MIN_CHARS_IDENTIFYING_IN_BYTES`].
 ///
@@ -79,7 +88,7 @@ pub fn searched_in_bytes(value: &str) -> bool {
     let value = value.trim();
     let chars = weight(value);
     chars >= MIN_CHARS_IN_BYTES
-        || (chars >= MIN_CHARS_IDENTIFYING_IN_BYTES && super::sweep::identifies(value, true))
+        || (chars >= MIN_CHARS_IDENTIFYING_IN_BYTES && identifies(value, true))
 }
 
 /// Whether a value is never found by any search: blank, shorter than [`MIN_CHARS`], or
@@ -929,6 +938,179 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+/// Whether a column's header or map key says it holds people's names.
+pub fn names_people(header: &str) -> bool {
+    let h = header.to_lowercase();
+    [
+        "name", "owner", "manager", "user", "person", "contact", " by", "approver", "assign",
+    ]
+    .iter()
+    .any(|w| h.contains(w))
+}
+
+/// Whether a removed value identifies a person on its own: an email address, a phone number,
+/// an identifier with digits, or (when `name`: it comes from a column of people's names) a
+/// name of two or more words. A single word (a first name, a city) is often ordinary data too.
+pub fn identifies(value: &str, name: bool) -> bool {
+    let value = value.trim();
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+    let words = value
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .count();
+    (value.contains('@') && letters > 0)
+        || digits >= 7
+        || (digits > 0 && letters > 0 && words == 1)
+        || (name && words >= 2 && letters > 0)
+}
+
+/// The columns of `sheet` whose values the residual check gathers: neither scrubbed (`targets`)
+/// nor protected (ids, checksums and dates Dynamics writes).
+pub(crate) fn kept_columns(
+    sheet: &crate::workbook::Sheet,
+    targets: &[bool],
+    metadata: Option<&crate::dynamics::Metadata>,
+) -> Vec<u32> {
+    let headers = sheet.headers().unwrap_or_default();
+    let protected = crate::plan::protected_columns(&headers, metadata);
+    (0..sheet.width())
+        .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
+        .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
+        .collect()
+}
+
+/// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
+/// phone number or an identifier.
+pub(crate) fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
+    match value {
+        Data::String(t) => Some(Cow::Borrowed(t.as_str())),
+        Data::Float(_) | Data::Int(_) => {
+            number_text(value).filter(|t| t.bytes().filter(u8::is_ascii_digit).count() >= 7)
+        }
+        _ => None,
+    }
+}
+
+/// A number's text as the actions saw it.
+pub(crate) fn number_text(value: &Data) -> Option<Cow<'static, str>> {
+    match value {
+        Data::Float(f) => Some(Cow::Owned(f.to_string())),
+        Data::Int(i) => Some(Cow::Owned(i.to_string())),
+        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
+        Data::Bool(_) | Data::Error(_) | Data::Empty => None,
+        Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
+            Some(Cow::Owned(t.clone()))
+        }
+    }
+}
+
+/// Elements inside one run of formatted text: text on either side of them belongs to one
+/// string (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a Berg</t></r>` shows `Anna Berg`).
+pub(crate) fn inside_run(local: &str) -> bool {
+    matches!(
+        local,
+        "r" | "t"
+            | "rPr"
+            | "b"
+            | "i"
+            | "u"
+            | "sz"
+            | "color"
+            | "rFont"
+            | "family"
+            | "scheme"
+            | "vertAlign"
+            | "strike"
+            | "charset"
+            | "outline"
+            | "shadow"
+            | "condense"
+            | "extend"
+            | "latin"
+            | "ea"
+            | "cs"
+            | "sym"
+            | "solidFill"
+            | "srgbClr"
+            | "schemeClr"
+            | "font"
+            | "endParaRPr"
+    )
+}
+
+/// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
+/// their own, so text split by `&amp;` is joined again before it is searched.
+pub(crate) fn push_text(event: &Event, out: &mut String) {
+    match event {
+        Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
+        Event::CData(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
+        Event::GeneralRef(r) => match r.resolve_char_ref() {
+            Ok(Some(c)) => out.push(c),
+            _ => {
+                let name: &str = r;
+                match quick_xml::escape::resolve_predefined_entity(name) {
+                    Some(s) => out.push_str(s),
+                    None => {
+                        out.push('&');
+                        out.push_str(name);
+                        out.push(';');
+                    }
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// Per sheet of `original`: which columns the map scrubs (any action but `keep`).
+pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
+    let mut targets: Vec<Vec<bool>> = original
+        .sheets
+        .iter()
+        .map(|s| vec![false; s.width() as usize])
+        .collect();
+    for sp in &plan.sheets {
+        for t in &sp.targets {
+            if !matches!(map.rules[t.rule].action, crate::actions::Action::Keep) {
+                if let Some(slot) = targets[sp.sheet].get_mut(t.col as usize) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    targets
+}
+
+/// The Dynamics metadata sheet: `hiddenSheet`, or a very hidden sheet whose A1 is metadata.
+pub(crate) fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
+    sheet.name == crate::dynamics::METADATA_SHEET
+        || (sheet.visibility == Visibility::VeryHidden
+            && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))
+}
+
+/// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
+/// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
+pub(crate) fn only_in_compounds(text: &str, value: &str) -> bool {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() || value.contains('@') {
+        return false;
+    }
+    let joined = |c: Option<char>, hyphen_side: Option<char>| {
+        c == Some('-') && hyphen_side.is_some_and(char::is_alphanumeric)
+    };
+    let mut found = false;
+    let all_compounds = text.match_indices(&value).all(|(at, _)| {
+        found = true;
+        let mut before = text[..at].chars().rev();
+        let mut after = text[at + value.len()..].chars();
+        let (b1, b2) = (before.next(), before.next());
+        let (a1, a2) = (after.next(), after.next());
+        joined(b1, b2) || joined(a1, a2)
+    });
+    found && all_compounds
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! Text for people, shared by every layer: numbers with thousands separators, Excel dates,
+//! library messages folded onto one line.
+
+/// The gist of a regex error on one line ("unclosed character class").
+pub(crate) fn regex_problem(err: &regex::Error) -> String {
+    match err {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .map_or_else(|| one_line(text), str::to_string),
+        other => one_line(&other.to_string()),
+    }
+}
+
+/// Fold a multi-line library message into one line.
+pub(crate) fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// An Excel 1900 serial as `yyyy-mm-dd` or `yyyy-mm-dd hh:mm`.
+pub(crate) fn format_serial(serial: f64) -> String {
+    let minutes = (serial * 1440.0).round() as i64;
+    let (days, minute) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
+    // Serial 25569 is 1970-01-01 (right for every serial after 1900-02-28).
+    let z = days - 25_569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if minute == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", minute / 60, minute % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn serials_format_as_dates() {
+        assert_eq!(format_serial(45_000.0), "2023-03-15");
+        assert_eq!(format_serial(45_000.5), "2023-03-15 12:00");
+        assert_eq!(format_serial(25_569.0), "1970-01-01");
+    }
+}
