@@ -48,6 +48,19 @@ pub struct SheetChanges {
     pub deleted: Vec<Deletion>,
 }
 
+/// The changes of each sheet of a workbook of `sheets` sheets, at the sheet's index (the index
+/// the changes carry): the one join of a workbook's sheets with what changed in them. Where
+/// two entries name one sheet, the first counts.
+pub fn changes_by_sheet(changes: &[SheetChanges], sheets: usize) -> Vec<Option<&SheetChanges>> {
+    let mut by_sheet = vec![None; sheets];
+    for sc in changes {
+        if let Some(slot @ None) = by_sheet.get_mut(sc.sheet) {
+            *slot = Some(sc);
+        }
+    }
+    by_sheet
+}
+
 impl SheetChanges {
     /// Whether `row` is deleted, for a caller walking rows in ascending order with `cursor`.
     pub fn is_deleted(&self, cursor: &mut usize, row: u32) -> bool {
@@ -443,7 +456,7 @@ pub fn apply_sheet(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> SheetChanges {
 /// [`apply_sheet`], also returning what the sheet did for the data subjects.
 pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetChanges, SubjectHits) {
     let height = sheet.height();
-    let applier = RowApplier::new(map, plan, sheet.headers().unwrap_or_default());
+    let applier = RowApplier::new(map, plan, plan.headers.clone());
     let mut applier = applier;
     applier.learned = learn(map, plan, sheet, &applier);
     let chunks: Vec<(u32, u32)> = (1..height)
@@ -500,8 +513,8 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     if mention_cols.is_empty() {
         return;
     }
-    let headers = sheet.headers().unwrap_or_default();
-    let names: Vec<bool> = headers
+    let names: Vec<bool> = plan
+        .headers
         .iter()
         .map(|h| crate::needles::names_people(h))
         .collect();
@@ -532,7 +545,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     let keys: Vec<&str> = replacement.keys().map(String::as_str).collect();
     let needles = crate::needles::Needles::new(&keys);
     let deleted: std::collections::HashSet<u32> = changes.deleted.iter().map(|d| d.row).collect();
-    let scope = RowApplier::new(map, plan, headers.clone());
+    let scope = RowApplier::new(map, plan, plan.headers.clone());
     let height = sheet.height();
     let updates: Vec<Change> = (1..height)
         .into_par_iter()
@@ -594,6 +607,18 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_join_their_sheets_by_index() {
+        let at = |sheet: usize, rows: u32| SheetChanges {
+            sheet,
+            deleted: (1..=rows).map(|row| Deletion { row, rule: 0 }).collect(),
+            ..SheetChanges::default()
+        };
+        let changes = [at(2, 1), at(0, 1), at(2, 2), at(9, 1)];
+        let by_sheet = changes_by_sheet(&changes, 3);
+        assert_eq!(by_sheet, [Some(&changes[1]), None, Some(&changes[0])]);
+    }
 
     #[test]
     fn mentions_take_other_rows_strong_identifiers_but_not_their_single_words() {

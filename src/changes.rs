@@ -35,9 +35,9 @@
 //! Written during the pass that writes the output, together with what the run report says of
 //! each sheet ([`SheetReport`]: the changed cells by column, the deleted rows).
 
+use crate::a1::{column_letters, push_column_letters};
 use crate::actions::{Action, CellCtx};
 use crate::apply::SheetChanges;
-use crate::error::column_letters;
 use crate::map::Map;
 use crate::plan::FilePlan;
 use crate::workbook::Workbook;
@@ -261,7 +261,7 @@ impl<W: Write> ChangesFile<W> {
             if !self.row_values.is_empty() {
                 self.row_values.push_str("; ");
             }
-            push_letters(&mut self.row_values, c.col);
+            push_column_letters(&mut self.row_values, c.col);
             self.row_values.push_str(": ");
             push_listed(&mut self.row_values, value);
         }
@@ -305,10 +305,10 @@ impl<W: Write> ChangesFile<W> {
                     to = next;
                 }
                 columns.push(' ');
-                push_letters(columns, from);
+                push_column_letters(columns, from);
                 if to > from {
                     columns.push(':');
-                    push_letters(columns, to);
+                    push_column_letters(columns, to);
                 }
             }
         }
@@ -352,19 +352,6 @@ fn describe(action: &Action) -> String {
         ),
         a => a.name().into(),
     }
-}
-
-/// [`column_letters`] appended to `out`.
-fn push_letters(out: &mut String, col: u32) {
-    let mut letters = [0u8; 7];
-    let mut at = letters.len();
-    let mut n = u64::from(col) + 1;
-    while n > 0 {
-        at -= 1;
-        letters[at] = b'A' + ((n - 1) % 26) as u8;
-        n = (n - 1) / 26;
-    }
-    out.extend(letters[at..].iter().map(|&b| char::from(b)));
 }
 
 /// A listed value, quoted when it could be misread (see the module docs).
@@ -538,17 +525,12 @@ pub fn read(text: &[u8]) -> Result<Vec<CellLine>, String> {
     Ok(out)
 }
 
-/// `A` → 0, `AA` → 26.
+/// `A` → 0, `AA` → 26: the letters as this module writes them (upper case).
 fn column_index(letters: &str) -> Option<u32> {
-    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !letters.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    Some(
-        letters
-            .bytes()
-            .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1)
-            - 1,
-    )
+    crate::a1::parse_column(letters.as_bytes())
 }
 
 /// The `new_values` of a row line: `LETTER: value` joined by `; `.
@@ -642,7 +624,7 @@ pub fn sheet_reports(
         .iter()
         .map(|sp| {
             let sheet = &book.sheets[sp.sheet];
-            let headers = sheet.headers().unwrap_or_default();
+            let headers = &sp.headers;
             let mut per_column = vec![0u64; sheet.width() as usize];
             for c in changes
                 .iter()
@@ -665,7 +647,7 @@ pub fn sheet_reports(
                 map,
                 sp,
                 &sheet.name,
-                &headers,
+                headers,
                 rows,
                 &per_column,
                 deleted_rows,
@@ -745,19 +727,16 @@ pub fn write_changes_as<W: Write>(
     let mut file = ChangesFile::with_format(out, format);
     for sc in changes {
         let sheet = &book.sheets[sc.sheet];
-        let headers = sheet.headers().unwrap_or_default();
-        let id_col = plan
-            .sheets
-            .iter()
-            .find(|p| p.sheet == sc.sheet)
-            .and_then(|p| p.record_id);
+        let sp = plan.sheet(sc.sheet);
+        let headers = sp.map_or(&[][..], |p| &p.headers);
+        let id_col = sp.and_then(|p| p.record_id);
         file.start_sheet(&sheet.name);
         for c in &sc.cells {
             let record_id = match id_col.map(|col| sheet.cell(c.row, col)) {
                 Some(Data::String(s)) => s.as_str(),
                 _ => "",
             };
-            file.push(map, &headers, c, record_id)?;
+            file.push(map, headers, c, record_id)?;
         }
     }
     file.finish()
@@ -963,7 +942,7 @@ mod tests {
     fn column_letters_as_excel_writes_them() {
         for col in [0, 3, 25, 26, 701, 702, 16383, u32::MAX] {
             let mut s = String::new();
-            push_letters(&mut s, col);
+            push_column_letters(&mut s, col);
             assert_eq!(s, column_letters(col));
         }
         assert_eq!(column_index("AA"), Some(26));

@@ -52,9 +52,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let mut out = Vec::new();
     for sp in &plan.sheets {
         let sheet = &book.sheets[sp.sheet];
-        let Some(headers) = sheet.headers() else {
-            continue;
-        };
+        let headers = &sp.headers;
         let ctx = inspect::Ctx {
             csv,
             metadata: metadata.as_ref(),
@@ -67,13 +65,9 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         let row_rule_column = |col: u32| sp.row_rules.iter().any(|(c, _)| *c == col);
         // The map's own columns need no verdict: only the others are inspected.
         let unnamed = |col: u32| named(col).is_none() && !row_rule_column(col);
-        for column in inspect::inspect_columns_where(
-            sheet,
-            &headers,
-            &sheet.layout.field_rules,
-            &ctx,
-            unnamed,
-        ) {
+        for column in
+            inspect::inspect_columns_where(sheet, headers, &sheet.layout.field_rules, &ctx, unnamed)
+        {
             let col = column.index;
             let why = match column.verdict {
                 // Free text is personal by its header alone only when its values say so too:
@@ -90,7 +84,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
                         .to_string(),
                 ),
                 Verdict::NotPersonal if column.types.formula > 0 => {
-                    formula_problem(sheet, col, &headers, &column.header, &scrubbed)
+                    formula_problem(sheet, col, headers, &column.header, &scrubbed)
                 }
                 _ => None,
             };
@@ -148,7 +142,7 @@ fn formula_problem(
         .filter(|&&c| !scrubbed(c))
         .map(|&c| match headers.get(c as usize) {
             Some(h) if !h.trim().is_empty() => format!("'{}'", h.trim()),
-            _ => format!("column {}", crate::error::column_letters(c)),
+            _ => format!("column {}", crate::a1::column_letters(c)),
         })
         .collect();
     (!unscrubbed.is_empty()).then(|| {
@@ -199,22 +193,18 @@ fn columns_read(formula: &str) -> Option<Vec<u32>> {
         let bare = word.replace('$', "");
         let letters: String = bare.chars().take_while(char::is_ascii_alphabetic).collect();
         let digits = &bare[letters.len()..];
-        let is_ref = !letters.is_empty()
-            && letters.len() <= 3
-            && (digits.is_empty() || digits.chars().all(|d| d.is_ascii_digit()));
-        let upper = letters.to_ascii_uppercase();
+        // Past `XFD` a word is a name, as in a spreadsheet program.
+        let col = crate::a1::parse_column(letters.as_bytes())
+            .filter(|_| digits.is_empty() || digits.chars().all(|d| d.is_ascii_digit()));
         let whole_column = after_colon || matches!(chars.peek(), Some((_, ':')));
         after_colon = false;
-        if !is_ref || (digits.is_empty() && !whole_column) {
-            if matches!(upper.as_str(), "TRUE" | "FALSE") {
+        let Some(col) = col.filter(|_| !digits.is_empty() || whole_column) else {
+            if matches!(letters.to_ascii_uppercase().as_str(), "TRUE" | "FALSE") {
                 continue;
             }
             return None; // a defined name
-        }
-        let n = upper
-            .bytes()
-            .fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1));
-        cols.push(n - 1);
+        };
+        cols.push(col);
     }
     cols.sort_unstable();
     cols.dedup();

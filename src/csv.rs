@@ -219,7 +219,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     )?;
     let plan = crate::plan::resolve(map, &head)?;
     let sp = plan.sheets.first().ok_or(PlanError::NoSheet)?;
-    let headers = head.sheets[0].headers().unwrap_or_default();
+    let headers = sp.headers.clone();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered = sweep.then(|| Gathered::new(map, sp, sheet_name, &headers));
     // The sweep's first pass: with one thread before the stream, with more beside it (the

@@ -344,27 +344,10 @@ pub fn sqref_columns(sqref: &str) -> Vec<(u32, u32)> {
     sqref
         .split_whitespace()
         .filter_map(|range| {
-            let (a, b) = range.split_once(':').unwrap_or((range, range));
-            let (a, b) = (column_of(a)?, column_of(b)?);
-            Some((a.min(b), a.max(b)))
+            let (a, b) = crate::a1::parse_range(range)?;
+            Some((a.col.min(b.col), a.col.max(b.col)))
         })
         .collect()
-}
-
-/// The zero-based column of a cell or column reference (`$AB$12`, `AB12`, `AB`).
-fn column_of(reference: &str) -> Option<u32> {
-    let letters: String = reference
-        .trim_start_matches('$')
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect();
-    if letters.is_empty() || letters.len() > 3 {
-        return None;
-    }
-    let n = letters.bytes().fold(0u32, |n, b| {
-        n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
-    });
-    Some(n - 1)
 }
 
 #[cfg(test)]

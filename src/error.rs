@@ -85,18 +85,7 @@ impl fmt::Display for CellRef {
     }
 }
 
-/// `0` → `A`, `25` → `Z`, `26` → `AA`.
-pub fn column_letters(col: u32) -> String {
-    let mut n = col as u64 + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        out.push(b'A' + rem);
-        n = (n - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII letters")
-}
+pub use crate::a1::column_letters;
 
 /// What went wrong with one input file: a failure at one of the boundaries a file passes
 /// (read, plan, write, verify), or a bug. Display text never contains a cell value.

@@ -43,6 +43,7 @@
 //! assert_eq!(new, Some(Data::String("Deleted User 3217a7c8".into())));
 //! ```
 
+pub mod a1;
 pub mod actions;
 pub mod apply;
 pub mod changes;

@@ -8,13 +8,11 @@ use crate::plan;
 use crate::preview::Preview;
 use crate::report::{self, FileReport, Status};
 use crate::staging::{
-    commit, sha256_hex, stage_unhashed, stage_with, write_problem, HashingWriter, FAIL_AFTER,
-    TEMP_PREFIX, TEMP_SUFFIX,
+    commit, sha256_hex, write_problem, StagedWriter, Storage, TEMP_PREFIX, TEMP_SUFFIX,
 };
-use crate::workbook::Format;
+use crate::workbook::{Format, Workbook};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// One input and where its results go.
@@ -264,10 +262,9 @@ pub struct Settings {
     /// With neither `--map` nor `--profile`: the other built-in profiles, one of which replaces
     /// the default for an export of a table it is made for.
     pub by_entity: Vec<crate::profiles::EntityMap>,
-    /// Fault injection for tests: every staged file fails with "storage full" after this many
-    /// bytes, as a disk that fills up mid-write would.
-    #[doc(hidden)]
-    pub fail_after_bytes: Option<u64>,
+    /// Where staged files are opened: the disk, or in tests one that fills up mid-write
+    /// ([`Storage::full_after`]).
+    pub storage: Storage,
 }
 
 /// Scrub one file. Never panics outward: a panic inside becomes a failed file.
@@ -280,38 +277,55 @@ pub fn run_job(map: &Map, job: &Job, settings: &Settings) -> FileReport {
 pub fn run_job_previewed(map: &Map, job: &Job, settings: &Settings) -> (FileReport, Preview) {
     let mut report = FileReport::new(&job.input.display().to_string());
     let mut preview = Preview::default();
-    FAIL_AFTER.with(|f| f.set(settings.fail_after_bytes));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         scrub_file(map, job, settings, &mut report, &mut preview)
     }));
-    FAIL_AFTER.with(|f| f.set(None));
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(_) => Err(FileError::new(&job.input, Problem::Internal)),
     };
     match outcome {
-        Ok(()) => report.status = Status::Ok,
-        Err(e) => {
-            report.status = Status::Failed;
-            report.error = Some(e.problem.to_string());
-            // Nothing was written, so nothing changed.
-            report.rows = 0;
-            report.rows_deleted = 0;
-            report.cells_changed = 0;
-            report.sheets.clear();
-            report.subjects.clear();
-            report.parts.clear();
-            report.residuals.clear();
-            preview = Preview::default();
-            report.output = None;
-            report.changes = None;
-            report.deletions = None;
-            report.deletion_batches.clear();
-            report.output_sha256 = None;
-            report.cleaning = None;
+        Ok(()) => {
+            report.status = Status::Ok;
+            (report, preview)
         }
+        // Nothing was written, so nothing changed, and there is nothing to show.
+        Err(e) => (failed_report(report, &e.problem), Preview::default()),
     }
-    (report, preview)
+}
+
+/// The report of a file that failed, made afresh: what describes the input and the checks made
+/// on it (digest, encoding, profile, matched rules, uncovered and compared columns) and the
+/// counts taken on the way that the report has always kept (formulas to neutralize, rows to
+/// write, deletions without a record id). Nothing was written, so nothing changed: no output,
+/// no changes file, no counts of changes.
+fn failed_report(report: FileReport, problem: &Problem) -> FileReport {
+    let FileReport {
+        input,
+        input_sha256,
+        encoding,
+        formulas_neutralized,
+        matched_rules,
+        profile,
+        uncovered,
+        subject_columns,
+        rows_written,
+        deletions_without_id,
+        ..
+    } = report;
+    let mut failed = FileReport::new(&input);
+    failed.status = Status::Failed;
+    failed.error = Some(problem.to_string());
+    failed.input_sha256 = input_sha256;
+    failed.encoding = encoding;
+    failed.formulas_neutralized = formulas_neutralized;
+    failed.matched_rules = matched_rules;
+    failed.profile = profile;
+    failed.uncovered = uncovered;
+    failed.subject_columns = subject_columns;
+    failed.rows_written = rows_written;
+    failed.deletions_without_id = deletions_without_id;
+    failed
 }
 
 /// Run all jobs in parallel; reports (each with its preview) come back in job order.
@@ -330,6 +344,31 @@ pub fn run_jobs(
         .collect()
 }
 
+/// What a job writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// Nothing: the counts (and samples) of a real run only.
+    DryRun,
+    /// The output split into import-sized parts ([`Settings::parts`]).
+    Parts,
+    /// One output, streamed where the engine can ([`streams`]).
+    Single,
+}
+
+impl Output {
+    fn of(settings: &Settings) -> Output {
+        if settings.dry_run {
+            Output::DryRun
+        } else if settings.parts.active() {
+            Output::Parts
+        } else {
+            Output::Single
+        }
+    }
+}
+
+/// Scrub one file in stages: open → (stream, or read whole → plan and check → apply) → stage
+/// the output → verify → commit → report. Each stage fills in its part of `report`.
 fn scrub_file(
     map: &Map,
     job: &Job,
@@ -338,10 +377,48 @@ fn scrub_file(
     preview: &mut Preview,
 ) -> Result<(), FileError> {
     let fail = |p: Problem| FileError::new(&job.input, p);
-    let default_map = map;
-    let kind = InputKind::require(&job.input).map_err(fail)?;
+    let (kind, bytes) = open_input(job, settings).map_err(fail)?;
+    if scrub_streamed(map, job, settings, kind, &bytes, report).map_err(fail)? {
+        return Ok(());
+    }
+    let book = read_whole(job, settings, kind, &bytes, report).map_err(fail)?;
+    let (map_used, file_plan) = plan_checked(map, &book, settings, report).map_err(fail)?;
+    let changes = apply_counted(map_used, &book, &file_plan, settings, report);
+    if kind == InputKind::Xlsx {
+        check_package(map_used, &book, &file_plan, &changes, settings, &bytes).map_err(fail)?;
+    }
+    let applied = Applied {
+        map: map_used,
+        job,
+        settings,
+        bytes: &bytes,
+        book,
+        plan: file_plan,
+        changes,
+    };
+    match Output::of(settings) {
+        Output::DryRun => {
+            // Everything above ran as for real, so the counts are what a real run would
+            // report; nothing is staged or committed.
+            preview.samples = crate::preview::samples(
+                &applied.book,
+                &applied.plan,
+                &applied.changes,
+                settings.samples,
+            );
+            Ok(())
+        }
+        Output::Parts => applied.write_parts(report).map_err(fail),
+        Output::Single => applied.write_single(report).map_err(fail),
+    }
+}
+
+/// Open stage: the input's kind and bytes, once the output is known not to be the input nor
+/// (without `--force`) to exist already.
+fn open_input(job: &Job, settings: &Settings) -> Result<(InputKind, Vec<u8>), Problem> {
+    let kind = InputKind::require(&job.input)?;
     if same_file(&job.input, &job.output) {
-        return Err(fail(WriteError::OutputIsInput.into()));
+        return Err(WriteError::OutputIsInput.into());
     }
     let first_output = if settings.parts.active() {
         crate::split::part_path(&job.output, 1)
@@ -349,227 +426,379 @@ fn scrub_file(
         job.output.clone()
     };
     if !settings.force && first_output.exists() {
-        return Err(fail(WriteError::OutputExists(first_output).into()));
+        return Err(WriteError::OutputExists(first_output).into());
     }
-    let read_problem = |e: std::io::Error| {
-        fail(Problem::from(match e.kind() {
+    let bytes = std::fs::read(&job.input).map_err(|e| {
+        Problem::from(match e.kind() {
             std::io::ErrorKind::NotFound => ReadError::NotFound,
             kind => ReadError::Io(kind),
-        }))
-    };
-    let bytes = std::fs::read(&job.input).map_err(read_problem)?;
-    if kind == InputKind::Csv && streams(map, settings) {
-        return scrub_csv_stream(map, job, settings, report, &bytes).map_err(fail);
+        })
+    })?;
+    Ok((kind, bytes))
+}
+
+/// The streaming engines, a way to make a single output where they apply ([`streams`]):
+/// `Ok(true)` when the file was scrubbed so, `Ok(false)` (with the report as it was) when it is
+/// left to the workbook read whole.
+fn scrub_streamed(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    kind: InputKind,
+    bytes: &[u8],
+    report: &mut FileReport,
+) -> Result<bool, Problem> {
+    if !streams(map, settings) {
+        return Ok(false);
     }
-    if kind == InputKind::Xlsx && !settings.rebuild && streams(map, settings) {
-        // The streaming engine, which leaves the cases it does not handle (yet) to the
-        // workbook read whole, with the report as it was.
-        let before = report.clone();
-        if scrub_xlsx_stream(map, job, settings, report, &bytes).map_err(fail)? {
-            return Ok(());
+    match kind {
+        InputKind::Csv => scrub_csv_stream(map, job, settings, report, bytes).map(|()| true),
+        InputKind::Xlsx if settings.rebuild => Ok(false),
+        InputKind::Xlsx => {
+            // The streaming engine leaves the cases it does not handle (yet) to the workbook
+            // read whole, with the report as it was.
+            let before = report.clone();
+            let done = scrub_xlsx_stream(map, job, settings, report, bytes)?;
+            if !done {
+                *report = before;
+            }
+            Ok(done)
         }
-        *report = before;
     }
-    // The input's digest is taken while it is parsed (with 2 or more jobs).
+}
+
+/// Read stage: the input read whole, its digest taken while it is parsed (with 2 or more jobs).
+fn read_whole(
+    job: &Job,
+    settings: &Settings,
+    kind: InputKind,
+    bytes: &[u8],
+    report: &mut FileReport,
+) -> Result<Workbook, Problem> {
     let (digest, book) = rayon::join(
-        || sha256_hex(&bytes),
+        || sha256_hex(bytes),
         || match kind {
-            InputKind::Xlsx => crate::xlsx::read_with(&bytes, &settings.limits),
+            InputKind::Xlsx => crate::xlsx::read_with(bytes, &settings.limits),
             InputKind::Csv => {
                 let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
-                crate::csv::read(&bytes, &stem)
+                crate::csv::read(bytes, &stem)
             }
         },
     );
     report.input_sha256 = Some(digest);
-    let book = book.map_err(fail)?;
+    let book = book?;
     if let Format::Csv(dialect) = &book.format {
         report.encoding = Some(dialect.encoding.name());
     }
-    let map = pick_map(map, &book, settings).map_err(fail)?;
+    Ok(book)
+}
+
+/// Plan stage: the map for this file resolved against it, and the checks of the plan (profile,
+/// protected columns, coverage).
+fn plan_checked<'m>(
+    map: &'m Map,
+    book: &Workbook,
+    settings: &'m Settings,
+    report: &mut FileReport,
+) -> Result<(&'m Map, plan::FilePlan), Problem> {
+    let default_map = map;
+    let map = pick_map(map, book, settings)?;
     if !std::ptr::eq(map, default_map) {
         report.profile = Some(map.origin.clone());
     }
-    check_profile(map, &book, settings).map_err(fail)?;
-    let file_plan = plan::resolve(map, &book).map_err(fail)?;
+    check_profile(map, book, settings)?;
+    let file_plan = plan::resolve(map, book)?;
     if std::ptr::eq(map, default_map) {
         report.matched_rules.clone_from(&file_plan.matched);
     }
-    check_resolved(&book, &file_plan).map_err(fail)?;
-    check_coverage(map, &book, &file_plan, settings, report).map_err(fail)?;
-    let (changes, hits) = apply::apply_plan_hits(map, &file_plan, &book);
+    check_resolved(book, &file_plan)?;
+    check_coverage(map, book, &file_plan, settings, report)?;
+    Ok((map, file_plan))
+}
+
+/// Apply stage: the changes, counted in the report (sheets, rows, cells, data subjects).
+fn apply_counted(
+    map: &Map,
+    book: &Workbook,
+    file_plan: &plan::FilePlan,
+    settings: &Settings,
+    report: &mut FileReport,
+) -> Vec<SheetChanges> {
+    let (changes, hits) = apply::apply_plan_hits(map, file_plan, book);
     if !map.subjects.is_empty() {
         use crate::report::subjects;
-        report.subject_columns = subjects::compared_columns(map, &book, &file_plan);
-        report.subjects = subjects::file_reports(map, &book, &file_plan, &changes, &hits);
+        report.subject_columns = subjects::compared_columns(map, book, file_plan);
+        report.subjects = subjects::file_reports(map, book, file_plan, &changes, &hits);
     }
-    report.sheets = crate::changes::sheet_reports(map, &book, &file_plan, &changes);
+    report.sheets = crate::changes::sheet_reports(map, book, file_plan, &changes);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
-        report.formulas_neutralized = Some(crate::csv::count_neutralized(&book, &changes));
+        report.formulas_neutralized = Some(crate::csv::count_neutralized(book, &changes));
     }
-    if kind == InputKind::Xlsx {
-        let package = crate::xlsx::macros::Package::of(&bytes).map_err(fail)?;
-        if settings.rebuild {
-            package.check_rebuild().map_err(fail)?;
-        }
-        // Macros are copied as they are: they must not hold what the scrub removes.
-        package
-            .check_macros(&bytes, || {
-                crate::needles::Needles::new(&crate::verify::removed_values(
-                    map, &book, &file_plan, &changes,
-                ))
-            })
-            .map_err(fail)?;
+    changes
+}
+
+/// The package checks of an xlsx: the rebuild writer's limits, and macros, which are copied as
+/// they are and so must not hold what the scrub removes.
+fn check_package(
+    map: &Map,
+    book: &Workbook,
+    file_plan: &plan::FilePlan,
+    changes: &[SheetChanges],
+    settings: &Settings,
+    bytes: &[u8],
+) -> Result<(), Problem> {
+    let package = crate::xlsx::macros::Package::of(bytes)?;
+    if settings.rebuild {
+        package.check_rebuild()?;
     }
-    if settings.dry_run {
-        // Everything above ran as for real, so the counts are what a real run would report;
-        // nothing is staged or committed.
-        preview.samples = crate::preview::samples(&book, &file_plan, &changes, settings.samples);
-        return Ok(());
-    }
-    let changes = if changed_rows_only(map, settings) {
-        let only = only_changed_rows(&book, changes);
-        report.rows_written = Some(
-            only.iter()
-                .map(|c| {
-                    u64::from(book.sheets[c.sheet].height().saturating_sub(1))
-                        - c.deleted.len() as u64
-                })
-                .sum(),
-        );
-        only
-    } else {
-        changes
-    };
-    let out_dir = job.output.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(out_dir).map_err(|e| fail(write_problem(&job.output, e)))?;
-    // The lossless writer copies every other part of the package, so it cleans them of the
-    // values the scrub removes (the rebuild writer writes cells only).
-    let lossless = matches!(book.format, Format::Xlsx) && !settings.rebuild;
-    let needles = if lossless {
+    package.check_macros(bytes, || {
         crate::needles::Needles::new(&crate::verify::removed_values(
-            map, &book, &file_plan, &changes,
+            map, book, file_plan, changes,
         ))
-    } else {
-        crate::needles::Needles::default()
-    };
-    let cleaning = std::sync::Mutex::new(crate::xlsx::clean::Counts::default());
-    let write = |changes: &[SheetChanges], w: &mut HashingWriter<BufWriter<&mut std::fs::File>>| {
-        match &book.format {
-            Format::Xlsx if settings.rebuild => crate::xlsx::rebuild::write(&book, changes, w),
+    })
+}
+
+/// A file read whole, planned and applied: what the output stages need.
+struct Applied<'a> {
+    map: &'a Map,
+    job: &'a Job,
+    settings: &'a Settings,
+    bytes: &'a [u8],
+    book: Workbook,
+    plan: plan::FilePlan,
+    changes: Vec<SheetChanges>,
+}
+
+/// The writer of an output (or part) from its changes, in the file's format.
+struct Writer<'a> {
+    applied: &'a Applied<'a>,
+    /// The values the scrub removes, for the lossless writer's cleaners.
+    needles: crate::needles::Needles,
+    /// What the lossless writer cleaned outside the cells, over every part it wrote.
+    cleaning: std::sync::Mutex<crate::xlsx::clean::Counts>,
+}
+
+type Staged = tempfile::NamedTempFile;
+
+impl<'a> Applied<'a> {
+    /// The changes the output is written from (only the changed rows, when outputs hold only
+    /// them; noted in the report), and the folder it is staged in, made if need be.
+    fn prepare(&mut self, report: &mut FileReport) -> Result<&'a Path, Problem> {
+        if changed_rows_only(self.map, self.settings) {
+            let only = only_changed_rows(&self.book, std::mem::take(&mut self.changes));
+            report.rows_written = Some(
+                only.iter()
+                    .map(|c| {
+                        u64::from(self.book.sheets[c.sheet].height().saturating_sub(1))
+                            - c.deleted.len() as u64
+                    })
+                    .sum(),
+            );
+            self.changes = only;
+        }
+        let out_dir = self.job.output.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&self.job.output, e))?;
+        Ok(out_dir)
+    }
+
+    /// Whether the lossless writer writes the output: it copies every other part of the
+    /// package, so it cleans them of the values the scrub removes (the rebuild writer writes
+    /// cells only).
+    fn lossless(&self) -> bool {
+        matches!(self.book.format, Format::Xlsx) && !self.settings.rebuild
+    }
+
+    fn writer(&self) -> Writer<'_> {
+        let needles = if self.lossless() {
+            crate::needles::Needles::new(&crate::verify::removed_values(
+                self.map,
+                &self.book,
+                &self.plan,
+                &self.changes,
+            ))
+        } else {
+            crate::needles::Needles::default()
+        };
+        Writer {
+            applied: self,
+            needles,
+            cleaning: std::sync::Mutex::new(crate::xlsx::clean::Counts::default()),
+        }
+    }
+
+    /// The leak sweep: nothing the scrub removed may be left in what it writes.
+    fn sweep(
+        &self,
+        outputs: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
+    ) -> Result<Vec<crate::verify::sweep::Residual>, Problem> {
+        if self.settings.no_sweep {
+            return Ok(Vec::new());
+        }
+        let input = matches!(self.book.format, Format::Xlsx).then_some(self.bytes);
+        crate::verify::sweep::sweep(
+            self.map,
+            &self.book,
+            &self.plan,
+            &self.changes,
+            input,
+            outputs,
+        )
+    }
+
+    /// Stage the changes file in `out_dir`.
+    fn stage_changes(&self, out_dir: &Path) -> Result<Staged, Problem> {
+        self.settings
+            .storage
+            .stage_unhashed(out_dir, &self.job.changes, |w| {
+                crate::changes::write_changes_as(
+                    w,
+                    self.settings.changes_format,
+                    self.map,
+                    &self.book,
+                    &self.plan,
+                    &self.changes,
+                )
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
+            })
+    }
+
+    /// Stage the output and the changes file at the same time (with 2 or more jobs), verify
+    /// and sweep the output; then commit both and write the deletion lists.
+    fn write_single(mut self, report: &mut FileReport) -> Result<(), Problem> {
+        let out_dir = self.prepare(report)?;
+        let this = &self;
+        let writer = this.writer();
+        let (output, changes_file) = rayon::join(
+            || this.stage_verified(&writer, out_dir),
+            || this.stage_changes(out_dir),
+        );
+        let (staged_output, digest, residuals) = output?;
+        report.output_sha256 = Some(digest);
+        report.residuals = residuals;
+        if this.lossless() {
+            report.cleaning = writer.counts();
+        }
+        let staged_changes = changes_file?;
+        commit_both(
+            staged_output,
+            staged_changes,
+            this.job,
+            this.settings.force,
+            report,
+        )?;
+        this.write_deletions(report)
+    }
+
+    /// Stage the output; with `scrub --verify`, check it before it is committed (on a
+    /// finding the staged file is dropped, so nothing is written); sweep it.
+    fn stage_verified(
+        &self,
+        writer: &Writer<'_>,
+        out_dir: &Path,
+    ) -> Result<(Staged, String, Vec<crate::verify::sweep::Residual>), Problem> {
+        let (staged, digest) =
+            self.settings
+                .storage
+                .stage_with(out_dir, &self.job.output, |w| {
+                    writer.write(&self.changes, w)
+                })?;
+        if self.settings.verify {
+            crate::verify::check_staged(
+                self.map,
+                &self.book,
+                &self.plan,
+                &self.changes,
+                staged.path(),
+                &self.settings.limits,
+            )?;
+        }
+        let residuals = self.sweep(&|| Ok(vec![read_back(staged.path())?]))?;
+        Ok((staged, digest, residuals))
+    }
+
+    /// Stage the output as parts of the first planned sheet, sweep them, stage the changes
+    /// file; then commit the parts, the changes file and the deletion lists.
+    fn write_parts(mut self, report: &mut FileReport) -> Result<(), Problem> {
+        let out_dir = self.prepare(report)?;
+        let this = &self;
+        let Some(first) = this.plan.sheets.first() else {
+            return Err(PlanError::NoSheet.into());
+        };
+        let writer = this.writer();
+        let write = |changes: &[SheetChanges], w: &mut StagedWriter<'_>| writer.write(changes, w);
+        let parts = write_parts(
+            &this.book,
+            first.sheet,
+            &this.changes,
+            &this.settings.parts,
+            this.job,
+            &this.settings.storage,
+            &write,
+        )?;
+        report.residuals =
+            this.sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())?;
+        let staged_changes = this.stage_changes(out_dir)?;
+        for (tmp, part) in parts {
+            commit_output(tmp, Path::new(&part.path), this.settings.force)?;
+            report.parts.push(part);
+        }
+        if this.lossless() {
+            report.cleaning = writer.counts();
+        }
+        commit_changes(staged_changes, this.job, report)?;
+        this.write_deletions(report)
+    }
+
+    /// An import never deletes: the records whose rows went are listed for Dataverse.
+    fn write_deletions(&self, report: &mut FileReport) -> Result<(), Problem> {
+        let entity = self.book.metadata().map(|m| m.entity);
+        crate::deletions::write(
+            &self.job.changes,
+            entity.as_deref(),
+            report,
+            self.settings.force,
+        )
+    }
+}
+
+impl Writer<'_> {
+    /// Write an output (or part) from `changes` to `w`.
+    fn write(&self, changes: &[SheetChanges], w: &mut StagedWriter<'_>) -> Result<(), Problem> {
+        let a = self.applied;
+        match &a.book.format {
+            Format::Xlsx if a.settings.rebuild => crate::xlsx::rebuild::write(&a.book, changes, w),
             Format::Xlsx => {
                 let counts = crate::xlsx::patch::write_cleaned(
-                    &bytes,
-                    &book,
+                    a.bytes,
+                    &a.book,
                     changes,
-                    &settings.patch,
-                    &needles,
+                    &a.settings.patch,
+                    &self.needles,
                     w,
                 )?;
-                if let Ok(mut total) = cleaning.lock() {
+                if let Ok(mut total) = self.cleaning.lock() {
                     total.add(&counts);
                 }
                 Ok(())
             }
             Format::Csv(dialect) => {
-                crate::csv::write_with(&book, dialect, changes, settings.neutralize_formulas, w)
+                crate::csv::write_with(&a.book, dialect, changes, a.settings.neutralize_formulas, w)
             }
         }
-    };
-    // The leak sweep: nothing the scrub removed may be left in what it writes.
-    let sweep = |outputs: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>| {
-        if settings.no_sweep {
-            return Ok(Vec::new());
-        }
-        let input = matches!(book.format, Format::Xlsx).then_some(&bytes[..]);
-        crate::verify::sweep::sweep(map, &book, &file_plan, &changes, input, outputs)
-    };
-    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
-    if settings.parts.active() {
-        let Some(first) = file_plan.sheets.first() else {
-            return Err(fail(PlanError::NoSheet.into()));
-        };
-        let parts = write_parts(&book, first.sheet, &changes, &settings.parts, job, &write)
-            .map_err(fail)?;
-        report.residuals = sweep(&|| parts.iter().map(|(tmp, _)| read_back(tmp.path())).collect())
-            .map_err(fail)?;
-        let staged_changes = stage_unhashed(out_dir, &job.changes, |w| {
-            crate::changes::write_changes_as(
-                w,
-                settings.changes_format,
-                map,
-                &book,
-                &file_plan,
-                &changes,
-            )
-            .map_err(|e| WriteError::ChangesFile(e.kind()).into())
-        })
-        .map_err(fail)?;
-        for (tmp, part) in parts {
-            commit_output(tmp, Path::new(&part.path), settings.force).map_err(fail)?;
-            report.parts.push(part);
-        }
-        if lossless {
-            report.cleaning = cleaning.lock().ok().map(|c| *c);
-        }
-        commit_changes(staged_changes, job, report).map_err(fail)?;
-        let entity = book.metadata().map(|m| m.entity);
-        return crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)
-            .map_err(fail);
     }
-    // The output and the changes file are written at the same time (with 2 or more jobs).
-    let budget = FAIL_AFTER.with(std::cell::Cell::get);
-    let (output, changes_file) = rayon::join(
-        || {
-            let (staged, digest) = stage_with(out_dir, &job.output, |w| write(&changes, w))?;
-            // scrub --verify: check the staged output before it is committed. On a finding
-            // the temp file is dropped (deleted) here, so nothing is written.
-            if settings.verify {
-                let path = staged.path();
-                crate::verify::check_staged(
-                    map,
-                    &book,
-                    &file_plan,
-                    &changes,
-                    path,
-                    &settings.limits,
-                )?;
-            }
-            let residuals = sweep(&|| Ok(vec![read_back(staged.path())?]))?;
-            Ok::<_, Problem>((staged, digest, residuals))
-        },
-        || {
-            // Possibly on another thread: the fault-injection budget goes along.
-            let before = FAIL_AFTER.with(|f| f.replace(budget));
-            let staged = stage_unhashed(out_dir, &job.changes, |w| {
-                crate::changes::write_changes_as(
-                    w,
-                    settings.changes_format,
-                    map,
-                    &book,
-                    &file_plan,
-                    &changes,
-                )
-                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
-            });
-            FAIL_AFTER.with(|f| f.set(before));
-            staged
-        },
-    );
-    let (staged_output, digest, residuals) = output.map_err(fail)?;
-    report.output_sha256 = Some(digest);
-    report.residuals = residuals;
-    if lossless {
-        report.cleaning = cleaning.lock().ok().map(|c| *c);
+
+    /// What the lossless writer cleaned, over everything it wrote.
+    fn counts(&self) -> Option<crate::xlsx::clean::Counts> {
+        self.cleaning.lock().ok().map(|c| *c)
     }
-    let staged_changes = changes_file.map_err(fail)?;
-    commit_both(staged_output, staged_changes, job, settings.force, report).map_err(fail)?;
-    // An import never deletes: the records whose rows went are listed for Dataverse.
-    let entity = book.metadata().map(|m| m.entity);
-    crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force).map_err(fail)
+}
+
+/// A staged file read back, for the leak sweep.
+fn read_back(path: &Path) -> Result<Vec<u8>, Problem> {
+    std::fs::read(path).map_err(|e| write_problem(path, e))
 }
 
 /// The map for this file: `map`, or (with [`Settings::by_entity`]) the profile made for the
@@ -858,11 +1087,11 @@ fn scrub_xlsx_stream(
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
     // The output and the changes file are written at the same time (with 2 or more jobs).
-    let budget = FAIL_AFTER.with(std::cell::Cell::get);
+    let storage = &settings.storage;
     let (output, changes_file) = rayon::join(
         || {
             let mut cleaning = None;
-            let (staged, digest) = stage_with(out_dir, &job.output, |w| {
+            let (staged, digest) = storage.stage_with(out_dir, &job.output, |w| {
                 cleaning = Some(crate::xlsx::patch::write_cleaned_held(
                     bytes,
                     book,
@@ -891,14 +1120,10 @@ fn scrub_xlsx_stream(
             Ok::<_, Problem>((staged, digest, residuals, cleaning))
         },
         || {
-            // Possibly on another thread: the fault-injection budget goes along.
-            let before = FAIL_AFTER.with(|f| f.replace(budget));
-            let staged = stage_unhashed(out_dir, &job.changes, |w| {
+            storage.stage_unhashed(out_dir, &job.changes, |w| {
                 crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
                     .map_err(|e| WriteError::ChangesFile(e.kind()).into())
-            });
-            FAIL_AFTER.with(|f| f.set(before));
-            staged
+            })
         },
     );
     let (staged_output, digest, residuals, cleaning) = output?;
@@ -954,14 +1179,7 @@ fn scrub_csv_stream(
     // With two jobs or more, the input's digest and the coverage check run beside the stream,
     // whose staged files are dropped if the check fails; but not when the output folder is
     // yet to be made, which a failed check must not leave behind.
-    let budget = FAIL_AFTER.with(std::cell::Cell::get);
-    let stream = || {
-        // Possibly on another thread: the fault-injection budget goes along.
-        let before = FAIL_AFTER.with(|f| f.replace(budget));
-        let staged = stage_csv_stream(map, job, settings, &opened, &stem);
-        FAIL_AFTER.with(|f| f.set(before));
-        staged
-    };
+    let stream = || stage_csv_stream(map, job, settings, &opened, &stem);
     let ((digest, uncovered), staged) = if out_dir.is_dir() {
         let (staged, checked) = rayon::join(stream, coverage);
         (checked, staged)
@@ -1018,8 +1236,9 @@ fn stage_csv_stream(
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     let mut streamed = None;
     let mut staged_changes = None;
-    let (staged_output, digest) = stage_with(out_dir, &job.output, |w| {
-        let tmp = stage_unhashed(out_dir, &job.changes, |changes| {
+    let storage = &settings.storage;
+    let (staged_output, digest) = storage.stage_with(out_dir, &job.output, |w| {
+        let tmp = storage.stage_unhashed(out_dir, &job.changes, |changes| {
             let done = crate::csv::scrub_opened(
                 opened,
                 stem,
@@ -1085,13 +1304,11 @@ fn write_parts<F>(
     changes: &[SheetChanges],
     limits: &crate::split::PartLimits,
     job: &Job,
+    storage: &Storage,
     write: &F,
 ) -> Result<Vec<(tempfile::NamedTempFile, report::PartReport)>, Problem>
 where
-    F: Fn(
-        &[SheetChanges],
-        &mut HashingWriter<BufWriter<&mut std::fs::File>>,
-    ) -> Result<(), Problem>,
+    F: Fn(&[SheetChanges], &mut StagedWriter<'_>) -> Result<(), Problem>,
 {
     let height = book.sheets[sheet].height();
     let gone = changes
@@ -1111,7 +1328,7 @@ where
         let (tmp, digest, size) = loop {
             let keep = &rows[start..start + n];
             let part = crate::split::part_changes(changes, sheet, keep, height);
-            let (tmp, digest) = stage_with(out_dir, &path, |w| write(&part, w))?;
+            let (tmp, digest) = storage.stage_with(out_dir, &path, |w| write(&part, w))?;
             let size = tmp
                 .as_file()
                 .metadata()

@@ -27,6 +27,9 @@ pub struct Target {
 pub struct SheetPlan {
     /// Index of the sheet in [`Workbook::sheets`].
     pub sheet: usize,
+    /// The sheet's header row, as [`Sheet::headers`] reads it: read once here, for everything
+    /// that names the sheet's columns after the plan.
+    pub headers: Vec<String>,
     /// Columns to scrub, ordered by column.
     pub targets: Vec<Target>,
     /// The column holding the record GUID, when there is one.
@@ -44,6 +47,14 @@ pub struct FilePlan {
     pub sheets: Vec<SheetPlan>,
     /// For each of [`Map::rules`]: whether it matched a column in this file.
     pub matched: Vec<bool>,
+}
+
+impl FilePlan {
+    /// The plan of the sheet at `index` in [`Workbook::sheets`] (the index changes carry), when
+    /// it is planned.
+    pub fn sheet(&self, index: usize) -> Option<&SheetPlan> {
+        self.sheets.iter().find(|p| p.sheet == index)
+    }
 }
 
 /// Resolve `map` against `book`.
@@ -315,6 +326,7 @@ fn resolve_sheet(
         .collect();
     Ok(SheetPlan {
         sheet: 0,
+        headers: headers.to_vec(),
         targets,
         record_id: record_id_column(headers, metadata),
         row_rules: Vec::new(),

@@ -52,10 +52,10 @@ pub fn samples(
         let Some(sheet) = book.sheets.get(sc.sheet) else {
             continue;
         };
-        let Some(sheet_plan) = plan.sheets.iter().find(|p| p.sheet == sc.sheet) else {
+        let Some(sheet_plan) = plan.sheet(sc.sheet) else {
             continue;
         };
-        let headers = sheet.headers().unwrap_or_default();
+        let headers = &sheet_plan.headers;
         for target in &sheet_plan.targets {
             out.extend(
                 sc.cells

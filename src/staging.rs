@@ -8,10 +8,144 @@ use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-thread_local! {
-    /// The fault-injection budget of the job running on this thread (see
-    /// the pipeline's `Settings::fail_after_bytes`); read when a staged file is opened.
-    pub(crate) static FAIL_AFTER: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+/// Opens the files a job stages ([`Storage::stage_with`], [`Storage::stage_unhashed`]):
+/// temporary files beside their targets, written through a [`HashingWriter`]. The pipeline is
+/// given one in its settings and passes it to wherever it stages a file.
+///
+/// Tests make one whose files fail with "storage full" after a number of bytes, as a disk that
+/// fills up mid-write would ([`Storage::full_after`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Storage {
+    /// Bytes each staged file takes before it fails; `None`: the disk as it is.
+    full_after: Option<u64>,
+}
+
+impl Storage {
+    /// Staged files on the disk as it is.
+    pub fn disk() -> Storage {
+        Storage::default()
+    }
+
+    /// Fault injection for tests: every staged file fails with "storage full" after `bytes`
+    /// bytes.
+    #[doc(hidden)]
+    pub fn full_after(bytes: u64) -> Storage {
+        Storage {
+            full_after: Some(bytes),
+        }
+    }
+
+    /// Stream an output into a temporary file in `dir`, flushed to disk, and return it with the
+    /// SHA-256 of what was written. `target` is the final path, for error messages.
+    ///
+    /// # Errors
+    /// The [`Problem`] of `write`, or [`WriteError::Io`] for the I/O failure underneath.
+    pub fn stage_with<F>(
+        &self,
+        dir: &Path,
+        target: &Path,
+        write: F,
+    ) -> Result<(tempfile::NamedTempFile, String), Problem>
+    where
+        F: FnOnce(&mut StagedWriter<'_>) -> Result<(), Problem>,
+    {
+        self.stage(dir, target, true, write)
+    }
+
+    /// [`Storage::stage_with`] without the digest, for files the report gives no digest of
+    /// (the changes file: as large as the output, and hashing it would only cost time).
+    ///
+    /// # Errors
+    /// As [`Storage::stage_with`].
+    pub fn stage_unhashed<F>(
+        &self,
+        dir: &Path,
+        target: &Path,
+        write: F,
+    ) -> Result<tempfile::NamedTempFile, Problem>
+    where
+        F: FnOnce(&mut StagedWriter<'_>) -> Result<(), Problem>,
+    {
+        self.stage(dir, target, false, write).map(|(tmp, _)| tmp)
+    }
+
+    fn stage<F>(
+        &self,
+        dir: &Path,
+        target: &Path,
+        hash: bool,
+        write: F,
+    ) -> Result<(tempfile::NamedTempFile, String), Problem>
+    where
+        F: FnOnce(&mut StagedWriter<'_>) -> Result<(), Problem>,
+    {
+        let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
+        let digest = self.write_hashed(tmp.as_file_mut(), target, hash, write)?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| write_problem(target, e))?;
+        Ok((tmp, digest))
+    }
+
+    /// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was
+    /// written (empty without `hash`).
+    fn write_hashed<F>(
+        &self,
+        file: &mut std::fs::File,
+        target: &Path,
+        hash: bool,
+        write: F,
+    ) -> Result<String, Problem>
+    where
+        F: FnOnce(&mut StagedWriter<'_>) -> Result<(), Problem>,
+    {
+        let sink = Sink {
+            file,
+            left: self.full_after,
+        };
+        let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, sink), hash);
+        let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
+        if let Err(problem) = written {
+            // An I/O failure underneath (full disk, ...) explains the failure better.
+            return Err(w.io_error().map_or(problem, |kind| {
+                WriteError::Io {
+                    path: target.to_path_buf(),
+                    kind,
+                }
+                .into()
+            }));
+        }
+        Ok(w.digest())
+    }
+}
+
+/// What a staged file is written through.
+pub type StagedWriter<'f> = HashingWriter<BufWriter<Sink<'f>>>;
+
+/// Where the bytes of a staged file go: its file, or (with [`Storage::full_after`]) its file
+/// until the room left runs out.
+pub struct Sink<'f> {
+    file: &'f mut std::fs::File,
+    left: Option<u64>,
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(left) = self.left else {
+            return self.file.write(buf);
+        };
+        if left == 0 && !buf.is_empty() {
+            return Err(std::io::ErrorKind::StorageFull.into());
+        }
+        let room = usize::try_from(left).unwrap_or(usize::MAX);
+        let n = self.file.write(&buf[..buf.len().min(room)])?;
+        self.left = Some(left - n as u64);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 pub(crate) fn write_problem(path: &Path, e: std::io::Error) -> Problem {
@@ -97,82 +231,11 @@ fn process_alive(pid: u32) -> bool {
     }
 }
 
-/// Stream an output into a temporary file in `dir`, flushed to disk, and return it with the
-/// SHA-256 of what was written. `target` is the final path, for error messages.
-pub fn stage_with<F>(
-    dir: &Path,
-    target: &Path,
-    write: F,
-) -> Result<(tempfile::NamedTempFile, String), Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    stage(dir, target, true, write)
-}
-
-/// [`stage_with`] without the digest, for files the report gives no digest of (the changes
-/// file: as large as the output, and hashing it would only cost time).
-pub fn stage_unhashed<F>(
-    dir: &Path,
-    target: &Path,
-    write: F,
-) -> Result<tempfile::NamedTempFile, Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    stage(dir, target, false, write).map(|(tmp, _)| tmp)
-}
-
-fn stage<F>(
-    dir: &Path,
-    target: &Path,
-    hash: bool,
-    write: F,
-) -> Result<(tempfile::NamedTempFile, String), Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    let mut tmp = temp_file(dir).map_err(|e| write_problem(target, e))?;
-    let digest = write_hashed(tmp.as_file_mut(), target, hash, write)?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| write_problem(target, e))?;
-    Ok((tmp, digest))
-}
-
-/// Stream an output into `file` through a [`HashingWriter`]; the SHA-256 of what was written
-/// (empty without `hash`).
-fn write_hashed<F>(
-    file: &mut std::fs::File,
-    target: &Path,
-    hash: bool,
-    write: F,
-) -> Result<String, Problem>
-where
-    F: FnOnce(&mut HashingWriter<BufWriter<&mut std::fs::File>>) -> Result<(), Problem>,
-{
-    let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, file), hash);
-    let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
-    if let Err(problem) = written {
-        // An I/O failure underneath (full disk, ...) explains the failure better.
-        return Err(w.io_error().map_or(problem, |kind| {
-            WriteError::Io {
-                path: target.to_path_buf(),
-                kind,
-            }
-            .into()
-        }));
-    }
-    Ok(w.digest())
-}
-
 /// A writer that hashes what passes through it and remembers the first I/O error.
 pub struct HashingWriter<W: Write> {
     inner: W,
     hasher: Option<Sha256>,
     error: Option<std::io::ErrorKind>,
-    /// Bytes left before an injected "storage full" failure (tests only).
-    budget: Option<u64>,
 }
 
 impl<W: Write> HashingWriter<W> {
@@ -181,7 +244,6 @@ impl<W: Write> HashingWriter<W> {
             inner,
             hasher: hash.then(Sha256::new),
             error: None,
-            budget: FAIL_AFTER.with(std::cell::Cell::get),
         }
     }
 
@@ -198,19 +260,8 @@ impl<W: Write> HashingWriter<W> {
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let buf = match self.budget {
-            Some(0) if !buf.is_empty() => {
-                self.error.get_or_insert(std::io::ErrorKind::StorageFull);
-                return Err(std::io::ErrorKind::StorageFull.into());
-            }
-            Some(left) => &buf[..buf.len().min(usize::try_from(left).unwrap_or(usize::MAX))],
-            None => buf,
-        };
         match self.inner.write(buf) {
             Ok(n) => {
-                if let Some(left) = &mut self.budget {
-                    *left -= n as u64;
-                }
                 if let Some(hasher) = &mut self.hasher {
                     hasher.update(&buf[..n]);
                 }
@@ -294,10 +345,11 @@ mod tests {
         let crate::workbook::Format::Csv(dialect) = &book.format else {
             panic!("csv")
         };
-        let e = write_hashed(&mut full, Path::new("out/x.csv"), true, |w| {
-            crate::csv::write(&book, dialect, &[], w)
-        })
-        .unwrap_err();
+        let e = Storage::disk()
+            .write_hashed(&mut full, Path::new("out/x.csv"), true, |w| {
+                crate::csv::write(&book, dialect, &[], w)
+            })
+            .unwrap_err();
         assert!(
             matches!(
                 e,

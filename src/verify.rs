@@ -52,8 +52,9 @@ pub mod sweep;
 
 use crate::needles::{is_metadata_sheet, target_columns, Needles};
 
+use crate::a1::column_letters;
 use crate::apply::{self, SheetChanges};
-use crate::error::{column_letters, FileError, Problem, ReadError, VerifyError, WriteError};
+use crate::error::{FileError, Problem, ReadError, VerifyError, WriteError};
 use crate::input::InputKind;
 use crate::map::Map;
 use crate::plan::{self, FilePlan};

@@ -8,10 +8,11 @@
 //! connections, ...), XML-unescaped, text and attribute values; the shared strings table is
 //! searched for strings that no cell shows.
 
+use crate::a1::column_letters;
 use crate::actions::{Detector, Redactor};
 use crate::cli::FindArgs;
 use crate::cmd::print_stdout;
-use crate::error::{column_letters, exit, Error, Problem, ReadError};
+use crate::error::{exit, Error, Problem, ReadError};
 use crate::input::InputKind;
 use crate::pipeline;
 use crate::subjects::Subjects;

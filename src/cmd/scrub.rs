@@ -109,7 +109,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             key.as_ref(),
             &args.subjects,
         )?,
-        fail_after_bytes: None,
+        storage: crate::staging::Storage::disk(),
     };
     // The previews hold personal values (a dry run's samples): they go to the terminal only,
     // never into the report.

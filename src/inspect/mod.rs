@@ -259,7 +259,7 @@ fn inspect_sheet(
     options: &Options,
 ) -> SheetInspection {
     let dimension = match (sheet.cells.start(), sheet.cells.end()) {
-        (Some(_), Some((r, c))) => Some(format!("A1:{}{}", crate::error::column_letters(c), r + 1)),
+        (Some(_), Some((r, c))) => Some(format!("A1:{}{}", crate::a1::column_letters(c), r + 1)),
         _ => None,
     };
     let mut out = SheetInspection {
@@ -454,7 +454,7 @@ fn inspect_column(
     );
     ColumnInspection {
         index: col,
-        letter: crate::error::column_letters(col),
+        letter: crate::a1::column_letters(col),
         header: header.to_string(),
         logical,
         hidden: sheet

@@ -59,7 +59,7 @@ pub fn compared_columns(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Stri
     let mut out = Vec::new();
     for sp in &plan.sheets {
         let sheet = &book.sheets[sp.sheet];
-        let headers = sheet.headers().unwrap_or_default();
+        let headers = &sp.headers;
         let name = |c: u32| {
             headers
                 .get(c as usize)
@@ -98,7 +98,7 @@ pub fn file_reports(
         .collect();
     for ((sp, sc), h) in plan.sheets.iter().zip(changes).zip(hits) {
         let sheet = &book.sheets[sp.sheet];
-        let headers = sheet.headers().unwrap_or_default();
+        let headers = &sp.headers;
         let header = |c: u32| {
             headers
                 .get(c as usize)

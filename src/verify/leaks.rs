@@ -27,6 +27,7 @@ use super::{Context, Finding, LeakIn, Rule, Sink, Verdict};
 use crate::error::{Problem, ReadError};
 use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
+use crate::xlsx::attr::decoded;
 use crate::xlsx::encoded::{binary_texts_with, decode_text, CFB_SIGNATURE};
 use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
@@ -306,17 +307,6 @@ fn xml_error<E>(_: E) -> Problem {
     ReadError::CorruptWorkbook("malformed XML in the package").into()
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
-
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
 /// holds given names; they are not data. Everything else, autofilter values
 /// (`<filter val="...">`) included, is searched.
@@ -502,19 +492,6 @@ struct Cell {
     formula: String,
     value: String,
     inline: String,
-}
-
-/// `E2` → `(1, 4)`.
-pub(super) fn parse_a1(r: &str) -> Option<(u32, u32)> {
-    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
-    if letters == 0 || letters > 3 {
-        return None;
-    }
-    let col = r[..letters].bytes().fold(0u32, |acc, b| {
-        acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
-    });
-    let row: u32 = r[letters..].parse().ok()?;
-    (row >= 1).then(|| (row - 1, col - 1))
 }
 
 /// A worksheet's XML with what is inside `<sheetData>` left out, streaming (a large sheet's
@@ -810,7 +787,7 @@ fn scan_worksheet_xml(
                 match e.local_name().as_ref() {
                     "sheetData" => in_data = !empty,
                     "row" if in_data => {
-                        row = Some(match attr(e, "r").and_then(|r| r.parse::<u32>().ok()) {
+                        row = Some(match decoded(e, "r").and_then(|r| r.parse::<u32>().ok()) {
                             Some(r) if r >= 1 => r - 1,
                             _ => row.map_or(0, |r| r + 1),
                         });
@@ -822,7 +799,7 @@ fn scan_worksheet_xml(
                         let (mut at, mut shared) = (None, false);
                         for a in e.attributes().with_checks(false).flatten() {
                             match a.key.local_name().as_ref() {
-                                "r" => at = parse_a1(&a.value),
+                                "r" => at = crate::a1::parse_cell(&a.value),
                                 "t" => shared = &*a.value == "s",
                                 _ => {}
                             }
@@ -1108,7 +1085,7 @@ fn scan_xml_part(
                 let local = e.local_name();
                 let local: &str = local.as_ref();
                 if matches!(local, "comment" | "threadedComment") {
-                    comment_cell = attr(e, "ref").and_then(|r| parse_a1(&r));
+                    comment_cell = decoded(e, "ref").and_then(|r| crate::a1::parse_cell(&r));
                 }
                 if local == "definedName" && matches!(event, Event::Start(_)) {
                     defined_name = true;
@@ -1134,17 +1111,6 @@ fn scan_xml_part(
 mod tests {
     use super::*;
     use crate::xlsx::encoded::{binary_texts, Reading};
-
-    #[test]
-    fn a1_references() {
-        assert_eq!(parse_a1("A1"), Some((0, 0)));
-        assert_eq!(parse_a1("E2"), Some((1, 4)));
-        assert_eq!(parse_a1("aa10"), Some((9, 26)));
-        assert_eq!(parse_a1("XFD1048576"), Some((1_048_575, 16_383)));
-        assert_eq!(parse_a1("A0"), None);
-        assert_eq!(parse_a1("12"), None);
-        assert_eq!(parse_a1("ABCD1"), None);
-    }
 
     #[test]
     fn shared_strings_are_searched_with_entities_and_phonetic_runs() {

@@ -295,7 +295,7 @@ fn judge_kept(
     for ((sheet, col, strong), cells) in counts {
         let header = headers[sheet].get(col as usize).map_or("", |h| h.trim());
         let column = if header.is_empty() {
-            crate::error::column_letters(col)
+            crate::a1::column_letters(col)
         } else {
             header.to_string()
         };
@@ -358,8 +358,7 @@ fn sweep_values<'a>(
     let mut values = Vec::new();
     let mut origins = Vec::new();
     for (k, sc) in changes.iter().enumerate() {
-        let sheet = &book.sheets[sc.sheet];
-        let headers = sheet.headers().unwrap_or_default();
+        let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
         let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
             .cells
@@ -449,11 +448,12 @@ fn add_formulas(
     hay: &mut Haystack,
     places: &mut Vec<Place>,
 ) {
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
         let Some(formulas) = &s.formulas else {
             continue;
         };
-        let sc = changes.iter().find(|c| c.sheet == sheet);
+        let sc = by_sheet[sheet];
         for (row, col, formula) in formulas.used_cells() {
             let (row, col) = match formulas.start() {
                 Some((r0, c0)) => (row as u32 + r0, col as u32 + c0),
@@ -492,11 +492,12 @@ fn add_kept(
     places: &mut Vec<Place>,
 ) {
     let metadata = book.metadata();
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
         if super::is_metadata_sheet(s) {
             continue;
         }
-        let sc = changes.iter().find(|c| c.sheet == sheet);
+        let sc = by_sheet[sheet];
         let deleted = |row: u32| {
             sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())
         };
@@ -670,7 +671,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                         .attributes()
                         .flatten()
                         .find(|a| a.key.local_name().as_ref() == "ref")
-                        .and_then(|a| super::leaks::parse_a1(&a.value));
+                        .and_then(|a| crate::a1::parse_cell(&a.value));
                 }
                 let element: &str = local.as_ref();
                 for a in e.attributes().with_checks(false).flatten() {

@@ -16,6 +16,7 @@
 //! The equivalence is tested on the generator's fixtures (Excel and Dynamics layouts, the leak
 //! catalogue, dates, rich text, escapes) against calamine itself.
 
+use super::attr::{self, Reading, Unreadable};
 use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -23,6 +24,12 @@ use quick_xml::Reader;
 /// A cell or part this module does not read the way calamine does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Unknown;
+
+impl From<Unreadable> for Unknown {
+    fn from(_: Unreadable) -> Unknown {
+        Unknown
+    }
+}
 
 /// How a style shows numbers, as calamine tells dates from numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -392,7 +399,10 @@ impl<'a> CellValues<'a> {
             self.last_ref = Some(None);
             return Ok(DataRef::Empty);
         }
-        let (s, t) = (attr(start, b"s")?, attr(start, b"t")?);
+        let (s, t) = (
+            attr::raw(start, b"s", Reading::Strict)?,
+            attr::raw(start, b"t", Reading::Strict)?,
+        );
         let body = &raw[start_end..];
         // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
         if let Some(text) = between(body, prefix, b"v") {
@@ -647,51 +657,6 @@ fn strip_tag<'x>(xml: &'x [u8], open: &[u8], prefix: &[u8], name: &[u8]) -> Opti
         .strip_prefix(prefix)?
         .strip_prefix(name)?
         .strip_prefix(b">")
-}
-
-/// The raw value of attribute `name` in a start tag; [`Unknown`] when the tag has a form this
-/// simple reader does not take (an attribute with entities or without quotes).
-fn attr<'x>(tag: &'x [u8], name: &[u8]) -> Result<Option<&'x [u8]>, Unknown> {
-    let mut i = memchr::memchr2(b' ', b'\t', tag).unwrap_or(tag.len());
-    let end = tag.len() - usize::from(tag.ends_with(b"/>")) - 1;
-    loop {
-        while i < end && tag[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= end {
-            return Ok(None);
-        }
-        let key_start = i;
-        while i < end && tag[i] != b'=' && !tag[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let key = &tag[key_start..i];
-        while i < end && tag[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if tag.get(i) != Some(&b'=') {
-            return Err(Unknown);
-        }
-        i += 1;
-        while i < end && tag[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let quote = *tag.get(i).ok_or(Unknown)?;
-        if quote != b'"' && quote != b'\'' {
-            return Err(Unknown);
-        }
-        let value_start = i + 1;
-        let value_end =
-            value_start + memchr::memchr(quote, &tag[value_start..end]).ok_or(Unknown)?;
-        let value = &tag[value_start..value_end];
-        if key == name {
-            if value.contains(&b'&') {
-                return Err(Unknown);
-            }
-            return Ok(Some(value));
-        }
-        i = value_end + 1;
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Excel workbooks: reading with calamine; writing with the lossless patcher (the default) or
 //! the rebuild writer (rust_xlsxwriter).
 
+pub(crate) mod attr;
 pub(crate) mod cells;
 pub mod clean;
 pub mod deflate;
@@ -10,6 +11,7 @@ pub mod patch;
 pub(crate) mod read;
 pub mod rebuild;
 pub(crate) mod stream;
+pub(crate) mod strings;
 
 // Parts kept as they are: macros, chart sheets.
 pub mod macros;

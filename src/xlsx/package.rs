@@ -1,6 +1,7 @@
 //! The xlsx package (zip) itself: which part holds which sheet, and the parts of a worksheet
 //! that calamine does not expose (code name, column widths, hidden columns).
 
+use super::attr::decoded;
 use crate::dynamics::Validation;
 use crate::error::{Problem, ReadError};
 use crate::workbook::{ColumnLayout, Layout};
@@ -55,17 +56,6 @@ pub(crate) fn read_part<R: Read + Seek>(
     Ok(bytes)
 }
 
-pub(crate) fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
-
 /// A relationship of a `.rels` part: its type URI and target path.
 struct Relationship {
     kind: String,
@@ -80,8 +70,8 @@ fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, Relationship>
     loop {
         match reader.read_event_into(&mut buf).map_err(corrupt)? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
-                    let kind = attr(&e, "Type").unwrap_or_default();
+                if let (Some(id), Some(target)) = (decoded(&e, "Id"), decoded(&e, "Target")) {
+                    let kind = decoded(&e, "Type").unwrap_or_default();
                     let target = resolve_target(base, &target);
                     map.insert(id, Relationship { kind, target });
                 }
@@ -155,8 +145,9 @@ pub fn map_package<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<PackageMap
         match reader.read_event_into(&mut buf).map_err(corrupt)? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
                 let name =
-                    attr(&e, "name").ok_or(ReadError::CorruptWorkbook("a sheet has no name"))?;
-                let id = attr(&e, "id").ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
+                    decoded(&e, "name").ok_or(ReadError::CorruptWorkbook("a sheet has no name"))?;
+                let id =
+                    decoded(&e, "id").ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
                 let path =
                     rels.get(&id)
                         .map(|r| r.target.clone())
@@ -263,17 +254,22 @@ pub fn scan_sheet<R: Read + Seek>(
         }
         match event {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                "sheetPr" => scan.layout.code_name = attr(&e, "codeName"),
-                "dimension" => scan.declared_cells = attr(&e, "ref").and_then(|r| range_cells(&r)),
+                "sheetPr" => scan.layout.code_name = decoded(&e, "codeName"),
+                "dimension" => {
+                    scan.declared_cells = decoded(&e, "ref").and_then(|r| range_cells(&r))
+                }
                 "col" => {
-                    let num = |n: &str| attr(&e, n).and_then(|v| v.parse::<u32>().ok());
+                    let num = |n: &str| decoded(&e, n).and_then(|v| v.parse::<u32>().ok());
                     if let (Some(min), Some(max)) = (num("min"), num("max")) {
                         if min >= 1 && max >= min {
                             scan.layout.columns.push(ColumnLayout {
                                 first: min - 1,
                                 last: max - 1,
-                                width: attr(&e, "width").and_then(|w| w.parse().ok()),
-                                hidden: matches!(attr(&e, "hidden").as_deref(), Some("1" | "true")),
+                                width: decoded(&e, "width").and_then(|w| w.parse().ok()),
+                                hidden: matches!(
+                                    decoded(&e, "hidden").as_deref(),
+                                    Some("1" | "true")
+                                ),
                             });
                         }
                     }
@@ -319,14 +315,9 @@ pub fn scan_sheet<R: Read + Seek>(
 /// Rows x columns of a range such as `A1:AF100001` (a single cell counts 1).
 fn range_cells(range: &str) -> Option<u64> {
     let corner = |cell: &str| -> Option<(u64, u64)> {
-        let letters = cell.chars().take_while(char::is_ascii_alphabetic).count();
-        let mut col: u64 = 0;
-        for b in cell[..letters].bytes() {
-            col = col
-                .checked_mul(26)?
-                .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)?;
-        }
-        Some((cell[letters..].parse().ok()?, col))
+        let letters = crate::a1::leading_letters(cell.as_bytes());
+        let col = crate::a1::column_number_unbounded(letters)?;
+        Some((cell[letters.len()..].parse().ok()?, col))
     };
     let (first, last) = range.split_once(':').unwrap_or((range, range));
     let ((r1, c1), (r2, c2)) = (corner(first)?, corner(last)?);
@@ -426,13 +417,13 @@ fn parse_validations(xml: impl BufRead) -> Result<Vec<Validation>, Problem> {
 
 fn validation_from(e: &BytesStart) -> Validation {
     Validation {
-        kind: attr(e, "type").unwrap_or_default(),
-        operator: attr(e, "operator"),
-        allow_blank: matches!(attr(e, "allowBlank").as_deref(), Some("1" | "true")),
-        title: attr(e, "promptTitle"),
-        prompt: attr(e, "prompt"),
+        kind: decoded(e, "type").unwrap_or_default(),
+        operator: decoded(e, "operator"),
+        allow_blank: matches!(decoded(e, "allowBlank").as_deref(), Some("1" | "true")),
+        title: decoded(e, "promptTitle"),
+        prompt: decoded(e, "prompt"),
         formula1: None,
-        sqref: attr(e, "sqref").unwrap_or_default(),
+        sqref: decoded(e, "sqref").unwrap_or_default(),
     }
 }
 
@@ -531,15 +522,12 @@ impl Extent {
             return;
         };
         if is_cell {
-            let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            let col = value[..letters].iter().try_fold(0u64, |acc, b| {
-                acc.checked_mul(26)?
-                    .checked_add(u64::from(b.to_ascii_uppercase() - b'A') + 1)
-            });
+            let letters = crate::a1::leading_letters(value);
+            let col = crate::a1::column_number_unbounded(letters);
             if let Some(col) = col.filter(|&c| c > 0) {
                 Self::note(&mut self.cols, col);
             }
-            if let Some(row) = parse_u64(&value[letters..]) {
+            if let Some(row) = parse_u64(&value[letters.len()..]) {
                 Self::note(&mut self.rows, row);
             }
         } else if let Some(row) = parse_u64(value) {

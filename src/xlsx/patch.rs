@@ -26,8 +26,10 @@
 //! formula cell loses its cached value, whatever its type, and the workbook is marked to
 //! recalculate on load (which recomputes every formula anyway).
 
+use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
+use super::strings::SharedStrings;
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
@@ -164,6 +166,7 @@ fn write_with<W: Write>(
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     let sheets: Vec<(&str, &SheetChanges)> = book
         .sheets
         .iter()
@@ -175,10 +178,7 @@ fn write_with<W: Write>(
                 .find(|p| p.name == sheet.name)
                 .map(|p| p.path.as_str())
                 .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
-            Ok((
-                part,
-                changes.iter().find(|c| c.sheet == i).unwrap_or(&empty),
-            ))
+            Ok((part, by_sheet[i].unwrap_or(&empty)))
         })
         .collect::<Result<_, Problem>>()?;
     let any_change = changes.iter().any(|c| !c.cells.is_empty());
@@ -786,7 +786,7 @@ where
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
-            row = attr_value(&tag, b"r")
+            row = attr::lenient(&tag, b"r")
                 .and_then(|r| r.parse::<u32>().ok())
                 .map_or(next_row, |r| r.saturating_sub(1));
             next_row = row + 1;
@@ -809,8 +809,8 @@ where
                 let end = end_tag(&tag);
                 read_until_suffix(&mut input, &mut tag, &end)?;
             }
-            let col = attr_value(&tag, b"r")
-                .and_then(|r| column_of(r.as_bytes()))
+            let col = attr::lenient(&tag, b"r")
+                .and_then(|r| crate::a1::column_of(r.as_bytes()))
                 .unwrap_or(next_col);
             next_col = col + 1;
             if deleting.is_some() {
@@ -826,7 +826,7 @@ where
             }
         } else if let Some(changes) = deleting {
             if is_tag(&tag, b"dimension") {
-                if let Some(range) = attr_value(&tag, b"ref") {
+                if let Some(range) = attr::lenient(&tag, b"ref") {
                     let range = shift_range(range, changes, false);
                     tag = with_attr(&tag, "ref", &range);
                 }
@@ -912,48 +912,16 @@ pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
 
 /// `<` + `prefix` + `name` + `suffix`, e.g. `<x:v>`: a tag in the namespace of the element it
 /// is found in.
-fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
+pub(super) fn qualified(open: &str, prefix: &[u8], name: &str) -> Vec<u8> {
     [open.as_bytes(), prefix, name.as_bytes()].concat()
-}
-
-/// The value of attribute `name` in a start tag (no entity decoding: cell references and numbers
-/// never need it).
-pub(super) fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a str> {
-    let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
-    let head = &tag[..end];
-    let mut i = memchr::memchr(b' ', head)?;
-    while i < head.len() {
-        while i < head.len() && head[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while i < head.len() && head[i] != b'=' && !head[i].is_ascii_whitespace() && head[i] != b'/'
-        {
-            i += 1;
-        }
-        let key = &head[start..i];
-        while i < head.len() && (head[i].is_ascii_whitespace() || head[i] == b'=') {
-            i += 1;
-        }
-        let quote = *head.get(i)?;
-        if quote != b'"' && quote != b'\'' {
-            return None;
-        }
-        let value_start = i + 1;
-        let value_end = value_start + memchr::memchr(quote, &head[value_start..])?;
-        if key == name {
-            return std::str::from_utf8(&head[value_start..value_end]).ok();
-        }
-        i = value_end + 1;
-    }
-    None
 }
 
 /// A `<row>` or `<c>` start tag (or whole cell) whose `r` attribute points at 1-based `row`.
 fn with_reference_row(tag: &[u8], row: u32) -> Vec<u8> {
-    match attr_value(tag, b"r") {
+    match attr::lenient(tag, b"r") {
         Some(r) => {
-            let letters: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+            let letters = crate::a1::leading_letters(r.as_bytes());
+            let letters = std::str::from_utf8(letters).unwrap_or_default();
             with_attr(tag, "r", &format!("{letters}{row}"))
         }
         None => tag.to_vec(),
@@ -970,11 +938,13 @@ fn with_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
 /// A range such as `A1:AF101` after the deleted rows are removed. With `keep_data_row` (tables),
 /// a range keeps at least one row below its first (Excel requires a data row).
 fn shift_range(range: &str, changes: &SheetChanges, keep_data_row: bool) -> String {
-    let parse = |cell: &str| -> Option<(String, u32)> {
-        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
-        let row: u32 = cell[letters.len()..].parse().ok()?;
-        Some((letters, row))
-    };
+    // The letters are kept as written; the rows are 1-based.
+    fn parse(cell: &str) -> Option<(&str, u32)> {
+        let letters = crate::a1::leading_letters(cell.as_bytes());
+        crate::a1::parse_column(letters)?;
+        let row = crate::a1::parse_row(&cell.as_bytes()[letters.len()..])?;
+        Some((&cell[..letters.len()], row + 1))
+    }
     let Some((first, last)) = range.split_once(':') else {
         return range.to_string();
     };
@@ -997,27 +967,13 @@ fn shift_table(xml: &[u8], changes: &SheetChanges) -> Vec<u8> {
         if let Some(at) = find_tag(&out, 0, name) {
             let end = at + memchr::memchr(b'>', &out[at..]).unwrap_or(out.len() - at);
             let tag = &out[at..end];
-            if let Some(range) = attr_value(tag, b"ref") {
+            if let Some(range) = attr::lenient(tag, b"ref") {
                 let new_tag = set_attr(tag, "ref", &shift_range(range, changes, true));
                 out = [&out[..at], &new_tag[..], &out[end..]].concat();
             }
         }
     }
     out
-}
-
-/// Zero-based column of a cell reference such as `AB12`.
-pub(super) fn column_of(reference: &[u8]) -> Option<u32> {
-    let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic());
-    let mut col: u32 = 0;
-    let mut any = false;
-    for &b in letters {
-        col = col
-            .checked_mul(26)?
-            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)?;
-        any = true;
-    }
-    any.then(|| col - 1)
 }
 
 /// What the writer needs to know about one `<c>` element.
@@ -1070,9 +1026,9 @@ impl<'a> CellXml<'a> {
             raw,
             prefix,
             start,
-            r: attr_value(start, b"r"),
-            s: attr_value(start, b"s"),
-            t: attr_value(start, b"t"),
+            r: attr::lenient(start, b"r"),
+            s: attr::lenient(start, b"s"),
+            t: attr::lenient(start, b"t"),
             v,
             has_formula,
         }
@@ -1257,67 +1213,7 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
     s.len() >= 7 && s[1] == b'x' && s[2..6].iter().all(u8::is_ascii_hexdigit) && s[6] == b'_'
 }
 
-/// The shared strings part, split into its `<si>` items.
-struct SharedStrings {
-    xml: Vec<u8>,
-    /// The bytes before the `<sst ...>` start tag, and the start tag itself.
-    prolog: std::ops::Range<usize>,
-    start_tag: std::ops::Range<usize>,
-    /// Each `<si>` element.
-    items: Vec<std::ops::Range<usize>>,
-    /// Everything after the last item (`</sst>`, maybe an extLst).
-    tail: std::ops::Range<usize>,
-    /// The namespace prefix of `<sst>` with its colon, or empty.
-    prefix: Vec<u8>,
-}
-
-/// How many items the shared strings part `xml` has, as this writer counts them.
-///
-/// # Errors
-/// [`ReadError::CorruptWorkbook`] when the part is malformed.
-pub(super) fn shared_string_count(xml: Vec<u8>) -> Result<usize, Problem> {
-    SharedStrings::parse(xml).map(|s| s.items.len())
-}
-
 impl SharedStrings {
-    fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let bad = ReadError::CorruptWorkbook("malformed shared strings");
-        let sst = find_tag(&xml, 0, b"sst")
-            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
-        let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
-        let prefix = prefix_of(&xml[sst..]).to_vec();
-        let si_end = qualified("</", &prefix, "si>");
-        let mut items = Vec::new();
-        let mut pos = sst_end;
-        if !xml[..sst_end].ends_with(b"/>") {
-            while let Some(start) = find_tag(&xml, pos, b"si") {
-                let open_end = start
-                    + memchr::memchr(b'>', &xml[start..])
-                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                    + 1;
-                let end = if xml[..open_end].ends_with(b"/>") {
-                    open_end
-                } else {
-                    open_end
-                        + memchr::memmem::find(&xml[open_end..], &si_end)
-                            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                        + si_end.len()
-                };
-                items.push(start..end);
-                pos = end;
-            }
-        }
-        let len = xml.len();
-        Ok(SharedStrings {
-            prolog: 0..sst,
-            start_tag: sst..sst_end,
-            items,
-            tail: pos..len,
-            xml,
-            prefix,
-        })
-    }
-
     /// Write the table: items no cell uses any more blanked in place, new strings appended.
     fn write<W: Write + ?Sized>(
         &self,
@@ -1358,7 +1254,7 @@ impl SharedStrings {
 }
 
 /// The position of the next start tag `<name` (with or without a prefix) at or after `from`.
-fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+pub(super) fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut pos = from;
     while let Some(i) = memchr::memchr(b'<', &xml[pos..]) {
         let at = pos + i;
@@ -1613,13 +1509,13 @@ mod tests {
     #[test]
     fn attributes_and_columns() {
         let tag = br#"<c r="AB12" s='3' t="s">"#;
-        assert_eq!(attr_value(tag, b"r"), Some("AB12"));
-        assert_eq!(attr_value(tag, b"s"), Some("3"));
-        assert_eq!(attr_value(tag, b"x"), None);
-        assert_eq!(column_of(b"A1"), Some(0));
-        assert_eq!(column_of(b"AB12"), Some(27));
-        assert_eq!(column_of(b"XFD1"), Some(16_383));
-        assert_eq!(column_of(b"12"), None);
+        assert_eq!(attr::lenient(tag, b"r"), Some("AB12"));
+        assert_eq!(attr::lenient(tag, b"s"), Some("3"));
+        assert_eq!(attr::lenient(tag, b"x"), None);
+        assert_eq!(crate::a1::column_of(b"A1"), Some(0));
+        assert_eq!(crate::a1::column_of(b"AB12"), Some(27));
+        assert_eq!(crate::a1::column_of(b"XFD1"), Some(16_383));
+        assert_eq!(crate::a1::column_of(b"12"), None);
         assert!(is_tag(b"<c r=\"A1\">", b"c"));
         assert!(!is_tag(b"<cols>", b"c"));
         assert!(!is_tag(b"<col min=\"1\"/>", b"c"));

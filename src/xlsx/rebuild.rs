@@ -63,8 +63,9 @@ pub fn write<W: Write + Send>(
             ExcelDateTime::from_timestamp(0).expect("the Unix epoch is a valid date")
         });
     xlsx.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (index, sheet) in book.sheets.iter().enumerate() {
-        let sheet_changes = changes.iter().find(|c| c.sheet == index).unwrap_or(&empty);
+        let sheet_changes = by_sheet[index].unwrap_or(&empty);
         // Rows are written in order, so each one goes to a temporary file as it is completed
         // instead of the whole sheet staying in memory; the bytes written are the same.
         let ws = xlsx

@@ -16,9 +16,11 @@
 //! way (cells out of order, cells beyond the head's columns) makes [`stream`] return `None`, and
 //! the caller reads the workbook whole instead.
 
+use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
+use super::strings::SharedStrings;
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::error::{Problem, ReadError};
@@ -264,7 +266,11 @@ pub(crate) fn stream(
         if planned.is_none() && kept.is_empty() {
             continue;
         }
-        let headers = sheet.headers().unwrap_or_default();
+        // A sheet swept for kept values only has no plan.
+        let headers = planned.map_or_else(
+            || sheet.headers().unwrap_or_default(),
+            |p| plan.sheets[p].headers.clone(),
+        );
         let applier = planned.map(|p| {
             let sp = &plan.sheets[p];
             (sp, RowApplier::new(map, sp, headers.clone()))
@@ -582,10 +588,15 @@ impl<'b> Pass<'b> {
         let (strings, on) = match &map.shared_strings {
             Some(path) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
                 let xml = super::package::read_part(&mut zip, path)?;
-                let Ok(strings) = super::cells::shared_strings(&xml) else {
+                // The texts cells show, and the items the writer copies: one table, read
+                // both ways, which must agree.
+                let Ok(table) = SharedStrings::parse(xml) else {
                     return Ok(None);
                 };
-                if patch::shared_string_count(xml).ok() != Some(strings.len()) {
+                let Ok(strings) = table.texts() else {
+                    return Ok(None);
+                };
+                if table.len() != strings.len() {
                     return Ok(None);
                 }
                 (strings, true)
@@ -785,7 +796,7 @@ impl RowScan<'_> {
                 if in_row {
                     return Ok(None);
                 }
-                let Some(row) = (match patch::attr_value(&tag, b"r") {
+                let Some(row) = (match attr::lenient(&tag, b"r") {
                     Some(r) => r.parse::<u32>().ok().and_then(|r| r.checked_sub(1)),
                     None => Some(self.next_row),
                 }) else {
@@ -846,18 +857,17 @@ impl RowScan<'_> {
     /// must be in the row.
     fn column(&mut self, cell: &[u8]) -> Result<u32, GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
-        let col = match patch::attr_value(&cell[..=end], b"r") {
+        let col = match attr::lenient(&cell[..=end], b"r") {
             Some(r) => {
-                let letters = r.bytes().take_while(u8::is_ascii_uppercase).count();
-                let digits = &r[letters..];
-                if letters == 0
-                    || digits.is_empty()
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                    || digits.parse::<u32>().ok() != Some(self.row_index + 1)
-                {
-                    return Err(GiveUp);
+                // A reference as writers make it (upper case, no `$`), in this row; anything
+                // else is left to the workbook read whole.
+                let plain = r
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                match crate::a1::parse_cell(r).filter(|_| plain) {
+                    Some((row, col)) if row == self.row_index => col,
+                    _ => return Err(GiveUp),
                 }
-                patch::column_of(r.as_bytes()).ok_or(GiveUp)?
             }
             None => self.next_col,
         };

@@ -92,7 +92,7 @@ fn scrub_with_full_disk(name: &str, bytes: &[u8], budget: u64, rebuild: bool) {
     let jobs = pipeline::plan_jobs(std::slice::from_ref(&input), &out).unwrap();
     let settings = Settings {
         rebuild,
-        fail_after_bytes: Some(budget),
+        storage: staging::Storage::full_after(budget),
         ..Settings::default()
     };
     let report = pipeline::run_job(&map, &jobs[0], &settings);

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. A module may use the modules of lower layers only; two modules of
 /// one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
+    // A1 references to cells, columns and ranges, which the errors name too.
+    &["a1"],
     // What every layer shares: the errors, and text for people (numbers, dates, messages).
     &["error"],
     &["text"],

@@ -57,25 +57,7 @@ pub fn array_ref(raw: &[u8]) -> Option<(u32, u32, u32, u32)> {
     }
     let from = tag.find(" ref=\"")? + 6;
     let range = &tag[from..from + tag[from..].find('"')?];
-    let (a, b) = range.split_once(':').unwrap_or((range, range));
-    let (r1, c1) = cell_ref(a)?;
-    let (r2, c2) = cell_ref(b)?;
-    Some((r1, c1, r2, c2))
-}
-
-/// A cell reference (`B7`, `$B$7`) as zero-based (row, column).
-pub fn cell_ref(reference: &str) -> Option<(u32, u32)> {
-    let reference = reference.replace('$', "");
-    let letters = reference
-        .bytes()
-        .take_while(u8::is_ascii_alphabetic)
-        .count();
-    let mut col = 0u32;
-    for b in reference[..letters].bytes() {
-        col = col.checked_mul(26)? + u32::from(b.to_ascii_uppercase() - b'A') + 1;
-    }
-    let row: u32 = reference[letters..].parse().ok()?;
-    Some((row.checked_sub(1)?, col.checked_sub(1)?))
+    crate::a1::parse_cell_range(range)
 }
 
 /// Check a kept cell's formula text (`<f>...</f>`): a removed value named there cannot be

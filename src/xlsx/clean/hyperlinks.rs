@@ -139,19 +139,8 @@ pub fn rels(
 /// Whether a cell reference or range (`B7`, `B7:C9`, zero-based cells in `changed`) covers a
 /// changed cell.
 pub fn covers_changed(reference: &str, changed: &crate::apply::SheetChanges) -> bool {
-    let parse = |cell: &str| -> Option<(u32, u32)> {
-        let cell = cell.replace('$', "");
-        let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
-        let row: u32 = cell[letters.len()..].parse().ok()?;
-        let mut col = 0u32;
-        for b in letters.bytes() {
-            col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
-        }
-        Some((row.checked_sub(1)?, col.checked_sub(1)?))
-    };
     reference.split_whitespace().any(|range| {
-        let (a, b) = range.split_once(':').unwrap_or((range, range));
-        let (Some((r1, c1)), Some((r2, c2))) = (parse(a), parse(b)) else {
+        let Some((r1, c1, r2, c2)) = crate::a1::parse_cell_range(range) else {
             return false;
         };
         let from = changed.cells.partition_point(|c| c.row < r1);

@@ -145,7 +145,7 @@ fn new_address(reference: &str, changes: &SheetChanges) -> Option<String> {
     if reference.contains([':', ' ']) {
         return None;
     }
-    let (row, col) = super::formulas::cell_ref(reference)?;
+    let (row, col) = crate::a1::parse_cell(reference)?;
     let at = changes
         .cells
         .binary_search_by_key(&(row, col), |c| (c.row, c.col))

@@ -1,0 +1,190 @@
+//! Attributes of XML start tags, read in one place.
+//!
+//! The raw bytes of a start tag are read one of two ways, and the caller says which:
+//! - [`Reading::Strict`], for the fast cell reader ([`super::cells`]), which must read a cell
+//!   exactly as calamine does or give up on it: a tag this simple reader might misread (an
+//!   attribute without `=` or quotes, a value with an entity) is [`Unreadable`], and the cell is
+//!   left to calamine.
+//! - [`Reading::Lenient`], for the writers ([`super::patch`], [`super::stream`]), which read the
+//!   few attributes they rewrite (`r`, `ref`, `s`, `t`) in tags they otherwise copy byte for
+//!   byte: whatever they cannot read is absent, the value comes as written (entities and all),
+//!   and the tag is kept as it is.
+//!
+//! A tag read through quick-xml has its attributes decoded with [`decoded`].
+
+use quick_xml::events::BytesStart;
+use quick_xml::XmlVersion;
+
+/// How [`raw`] reads a start tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Attributes are `name="value"` or `name='value'` (spaces allowed around `=`), values
+    /// without entities; anything else is [`Unreadable`]. The tag ends with `>` or `/>`.
+    Strict,
+    /// Whatever cannot be read is absent. The tag ends at its first `>`; the first attribute
+    /// follows a space.
+    Lenient,
+}
+
+/// A start tag that [`Reading::Strict`] does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unreadable;
+
+/// The raw value of attribute `name` (with its prefix, if it has one) in a start tag: `<c
+/// r="A1" t="s">` → `A1` for `r`.
+///
+/// # Errors
+/// [`Unreadable`], with [`Reading::Strict`] only, for a tag that reading does not take.
+pub(crate) fn raw<'t>(
+    tag: &'t [u8],
+    name: &[u8],
+    reading: Reading,
+) -> Result<Option<&'t [u8]>, Unreadable> {
+    let strict = reading == Reading::Strict;
+    let fail = if strict { Err(Unreadable) } else { Ok(None) };
+    let (mut i, end) = if strict {
+        let end = tag
+            .len()
+            .saturating_sub(usize::from(tag.ends_with(b"/>")) + 1);
+        (memchr::memchr2(b' ', b'\t', tag).unwrap_or(tag.len()), end)
+    } else {
+        let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
+        match memchr::memchr(b' ', &tag[..end]) {
+            Some(i) => (i, end),
+            None => return Ok(None),
+        }
+    };
+    // Past `end`, the strict reading still looks at the `>` or `/>` (and fails on it).
+    let seen = if strict { tag } else { &tag[..end] };
+    loop {
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= end {
+            return Ok(None);
+        }
+        let key_start = i;
+        while i < end
+            && tag[i] != b'='
+            && !tag[i].is_ascii_whitespace()
+            && (strict || tag[i] != b'/')
+        {
+            i += 1;
+        }
+        let key = &tag[key_start..i];
+        if strict {
+            while i < end && tag[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if tag.get(i) != Some(&b'=') {
+                return Err(Unreadable);
+            }
+            i += 1;
+            while i < end && tag[i].is_ascii_whitespace() {
+                i += 1;
+            }
+        } else {
+            while i < end && (tag[i].is_ascii_whitespace() || tag[i] == b'=') {
+                i += 1;
+            }
+        }
+        let Some(&quote) = seen.get(i) else {
+            return fail;
+        };
+        if quote != b'"' && quote != b'\'' {
+            return fail;
+        }
+        let value_start = i + 1;
+        let Some(len) = tag
+            .get(value_start..end)
+            .and_then(|rest| memchr::memchr(quote, rest))
+        else {
+            return fail;
+        };
+        let value_end = value_start + len;
+        let value = &tag[value_start..value_end];
+        if key == name {
+            if strict && value.contains(&b'&') {
+                return Err(Unreadable);
+            }
+            return Ok(Some(value));
+        }
+        i = value_end + 1;
+    }
+}
+
+/// The value of attribute `name` in a tag the writers copy, as text ([`Reading::Lenient`]); no
+/// entity decoding: cell references and numbers never need it.
+pub(crate) fn lenient<'t>(tag: &'t [u8], name: &[u8]) -> Option<&'t str> {
+    let value = raw(tag, name, Reading::Lenient).ok().flatten()?;
+    std::str::from_utf8(value).ok()
+}
+
+/// The decoded value of the attribute with local name `name` (any prefix) of a start tag read
+/// by quick-xml; `None` when it is absent or cannot be decoded.
+pub(crate) fn decoded(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .and_then(|a| {
+            a.normalized_value(XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strict(tag: &str, name: &str) -> Result<Option<&'static str>, Unreadable> {
+        let tag: &'static str = Box::leak(tag.to_string().into_boxed_str());
+        raw(tag.as_bytes(), name.as_bytes(), Reading::Strict)
+            .map(|v| v.map(|v| std::str::from_utf8(v).unwrap()))
+    }
+
+    #[test]
+    fn both_readings_agree_on_what_writers_make() {
+        for tag in [
+            r#"<c r="AB12" s='3' t="s">"#,
+            r#"<c r="AB12" s='3' t="s"/>"#,
+            r#"<x:c r="AB12"  s = '3' t="s">"#,
+        ] {
+            for (name, value) in [("r", Some("AB12")), ("s", Some("3")), ("x", None)] {
+                assert_eq!(strict(tag, name), Ok(value), "{tag} {name}");
+                assert_eq!(
+                    lenient(tag.as_bytes(), name.as_bytes()),
+                    value,
+                    "{tag} {name}"
+                );
+            }
+        }
+        assert_eq!(lenient(b"<c>", b"r"), None);
+        assert_eq!(strict("<c>", "r"), Ok(None));
+        assert_eq!(strict("<c/>", "r"), Ok(None));
+    }
+
+    #[test]
+    fn strict_gives_up_where_it_might_misread() {
+        assert_eq!(strict(r#"<c t="a&amp;b">"#, "t"), Err(Unreadable));
+        assert_eq!(strict(r#"<c t=s>"#, "t"), Err(Unreadable));
+        assert_eq!(strict(r#"<c hidden r="A1">"#, "r"), Err(Unreadable));
+        assert_eq!(strict(r#"<c r="A1>"#, "r"), Err(Unreadable));
+        // An entity elsewhere in the tag does not matter.
+        assert_eq!(strict(r#"<c t="a&amp;b" r="A1">"#, "r"), Ok(Some("A1")));
+        // A tab before the first attribute.
+        assert_eq!(strict("<c\tr=\"A1\">", "r"), Ok(Some("A1")));
+    }
+
+    #[test]
+    fn lenient_takes_what_it_can() {
+        assert_eq!(lenient(br#"<c t="a&amp;b">"#, b"t"), Some("a&amp;b"));
+        assert_eq!(lenient(br#"<c t=s>"#, b"t"), None);
+        assert_eq!(lenient(br#"<c r "A1">"#, b"r"), Some("A1"));
+        assert_eq!(lenient(br#"<c r="A1>"#, b"r"), None);
+        // Only the start tag is read, whatever follows it.
+        assert_eq!(lenient(br#"<c><v r="A1"/></c>"#, b"r"), None);
+        assert_eq!(lenient(b"<c\tr=\"A1\">", b"r"), None);
+        assert_eq!(lenient(b"<c r=\"\xff\">", b"r"), None);
+    }
+}
