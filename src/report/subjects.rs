@@ -54,25 +54,36 @@ pub struct NearPlace {
     pub cells: u64,
 }
 
+/// The header of column `col`, trimmed (empty when it has none).
+fn column_name(headers: &[String], col: u32) -> String {
+    headers
+        .get(col as usize)
+        .map_or_else(String::new, |h| h.trim().to_string())
+}
+
+/// The column a row rule compared with the subjects: its header, or `First Name + Last Name`
+/// for a rule that joins a second column.
+fn compared_column(headers: &[String], col: u32, join: Option<u32>) -> String {
+    match join {
+        Some(j) => format!(
+            "{} + {}",
+            column_name(headers, col),
+            column_name(headers, j)
+        ),
+        None => column_name(headers, col),
+    }
+}
+
 /// The columns of a file that were compared with the subjects, as `sheet / column`.
 pub fn compared_columns(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<String> {
     let mut out = Vec::new();
     for sp in &plan.sheets {
         let sheet = &book.sheets[sp.sheet];
-        let headers = &sp.headers;
-        let name = |c: u32| {
-            headers
-                .get(c as usize)
-                .map_or_else(String::new, |h| h.trim().to_string())
-        };
         for (&(col, r), join) in sp.row_rules.iter().zip(&sp.row_joins) {
             if !matches!(map.rows[r].condition, Condition::Subjects(_)) {
                 continue;
             }
-            let column = match join {
-                Some(j) => format!("{} + {}", name(col), name(*j)),
-                None => name(col),
-            };
+            let column = compared_column(&sp.headers, col, *join);
             let entry = format!("{} / {column}", sheet.name);
             if !out.contains(&entry) {
                 out.push(entry);
@@ -98,12 +109,7 @@ pub fn file_reports(
         .collect();
     for ((sp, sc), h) in plan.sheets.iter().zip(changes).zip(hits) {
         let sheet = &book.sheets[sp.sheet];
-        let headers = &sp.headers;
-        let header = |c: u32| {
-            headers
-                .get(c as usize)
-                .map_or_else(String::new, |h| h.trim().to_string())
-        };
+        let header = |c: u32| column_name(&sp.headers, c);
         let changed_rows: BTreeSet<u32> = sc.cells.iter().map(|c| c.row).collect();
         let mut rows: BTreeSet<(usize, u32, bool)> = BTreeSet::new();
         for &(row, s, deleted) in &h.rows {
@@ -143,14 +149,12 @@ pub fn file_reports(
         }
         // A rule that joins two columns (First Name + Last Name) compared their joined text.
         let joined = |col: u32| {
-            sp.row_rules
+            let join = sp
+                .row_rules
                 .iter()
                 .zip(&sp.row_joins)
-                .find_map(|(&(c, _), j)| j.filter(|_| c == col))
-                .map_or_else(
-                    || header(col),
-                    |j| format!("{} + {}", header(col), header(j)),
-                )
+                .find_map(|(&(c, _), j)| j.filter(|_| c == col));
+            compared_column(&sp.headers, col, join)
         };
         for ((s, col, how), cells) in near {
             out[s].near_matches.push(NearPlace {
@@ -215,4 +219,22 @@ pub fn totals<'a>(
         t.found = t.rows_matched > 0 || t.cells_redacted > 0;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compared_columns_are_named_by_trimmed_header_and_join() {
+        let headers: Vec<String> = vec![" First Name ".into(), "Last Name".into()];
+        assert_eq!(compared_column(&headers, 0, None), "First Name");
+        assert_eq!(
+            compared_column(&headers, 0, Some(1)),
+            "First Name + Last Name"
+        );
+        // A column past the header row has no name.
+        assert_eq!(compared_column(&headers, 5, None), "");
+        assert_eq!(compared_column(&headers, 1, Some(5)), "Last Name + ");
+    }
 }
