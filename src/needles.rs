@@ -44,6 +44,10 @@ impl Hasher for KeyIsHash {
 
 type Index = HashMap<u64, (u32, u32), BuildHasherDefault<KeyIsHash>>;
 
+/// Values given one at a time (see [`Needles::from_each`]): the function calls its argument
+/// with each value.
+pub type Values<'v> = dyn Fn(&mut dyn FnMut(&str)) + Sync + 'v;
+
 /// Values with fewer characters than this are not searched: `Ann`, `Li`, `12` occur everywhere
 /// as parts of ordinary text and would bury real leaks in noise. A character of a script written
 /// without spaces (Chinese, Japanese, Korean, Thai, ...) counts as two: `佐々木` is a whole
@@ -224,8 +228,8 @@ impl Shard {
     /// The distinct values of `values` in shard `shard` of `shards` by their hashes (`hashes`,
     /// when there is more than one shard). Each value is read once, in order, and a copy of a
     /// value seen before costs one lookup and one comparison: most values repeat.
-    fn gather<S: AsRef<str>>(values: &[S], hashes: &[u64], shard: usize, shards: usize) -> Shard {
-        let share = values.len() / shards;
+    fn gather(values: &Values<'_>, about: usize, shard: usize, shards: usize) -> Shard {
+        let share = about / shards;
         let mut out = Shard {
             // Room for about half the values at 16 bytes each: pages never written cost
             // nothing, and a text that grows past it is moved once or twice.
@@ -238,16 +242,21 @@ impl Shard {
         let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<KeyIsHash>> =
             HashMap::with_capacity_and_hasher(share / 8, Default::default());
         let mut more: Vec<(u64, usize, usize)> = Vec::new();
-        for (i, value) in values.iter().enumerate() {
-            let whole = match hashes.get(i) {
-                Some(&hash) if shard_of(hash, shards) != shard => continue,
-                Some(&hash) => Some(hash),
-                None => None,
-            };
-            let value = value.as_ref().trim();
+        values(&mut |value: &str| {
+            let value = value.trim();
             if value.is_empty() {
-                continue;
+                return;
             }
+            // With several shards, each reads every value and keeps those of its hashes.
+            let whole = if shards > 1 {
+                let hash = whole_hash(value);
+                if shard_of(hash, shards) != shard {
+                    return;
+                }
+                Some(hash)
+            } else {
+                None
+            };
             // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
             let lower = (!value.is_ascii()).then(|| value.to_lowercase());
             let whole = whole.unwrap_or_else(|| match &lower {
@@ -269,7 +278,7 @@ impl Shard {
                         .iter()
                         .any(|&(hash, start, end)| hash == whole && same(&(start, end)))
                 {
-                    continue;
+                    return;
                 }
             }
             let start = out.text.len();
@@ -291,14 +300,14 @@ impl Shard {
             let (kind, short) = Kind::of(value, text);
             if short {
                 out.skipped += 1;
-                continue;
+                return;
             }
             out.found.push(Gathered {
                 anchor: anchor_of(text).0,
                 whole,
                 entry: Entry { start, end, kind },
             });
-        }
+        });
         out
     }
 
@@ -337,20 +346,26 @@ impl Needles {
     /// compared case-insensitively and counted once. Built in parallel: a large export yields
     /// over a million values.
     pub fn new<S: AsRef<str> + Sync>(values: &[S]) -> Needles {
+        Needles::from_each(
+            &|each: &mut dyn FnMut(&str)| values.iter().for_each(|v| each(v.as_ref())),
+            values.len(),
+        )
+    }
+
+    /// [`Needles::new`] of the values `values` gives, one call of its argument a value, about
+    /// `about` of them: values read where they are, with no list of them (a large export
+    /// removes millions). `values` may be called once per thread.
+    pub fn from_each(values: &Values<'_>, about: usize) -> Needles {
         // The distinct values first, each written once into one text (lowercased, and only
         // that copy), the values read in order; with several threads, each takes the values
         // of some hashes, so that the copies of a value meet on one thread.
         let shards = rayon::current_num_threads().clamp(1, 64);
-        let shards = if shards == 1 || values.len() < 1 << 14 {
-            vec![Shard::gather(values, &[], 0, 1)]
+        let shards = if shards == 1 || about < 1 << 14 {
+            vec![Shard::gather(values, about, 0, 1)]
         } else {
-            let hashes: Vec<u64> = values
-                .par_iter()
-                .map(|value| whole_hash(value.as_ref().trim()))
-                .collect();
             (0..shards)
                 .into_par_iter()
-                .map(|shard| Shard::gather(values, &hashes, shard, shards))
+                .map(|shard| Shard::gather(values, about, shard, shards))
                 .collect()
         };
         let Shard {

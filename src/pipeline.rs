@@ -555,9 +555,7 @@ fn check_package(
         package.check_rebuild()?;
     }
     package.check_macros(bytes, || {
-        crate::needles::Needles::new(&crate::verify::removed_values(
-            map, book, file_plan, changes,
-        ))
+        crate::verify::removed_in(map, book, file_plan, changes).needles()
     })
 }
 
@@ -613,12 +611,7 @@ impl<'a> Applied<'a> {
 
     fn writer(&self) -> Writer<'_> {
         let needles = if self.lossless() {
-            crate::needles::Needles::new(&crate::verify::removed_values(
-                self.map,
-                &self.book,
-                &self.plan,
-                &self.changes,
-            ))
+            crate::verify::removed_in(self.map, &self.book, &self.plan, &self.changes).needles()
         } else {
             crate::needles::Needles::default()
         };
@@ -1068,18 +1061,18 @@ fn scrub_xlsx_stream(
     };
     // The sheets the one pass wrote, but for their tails.
     let held = std::mem::take(&mut streamed.held);
-    let book = &opened.book;
+    // calamine's reader holds the shared strings (tens of MB in a large export): the pass was
+    // its last use.
+    let crate::xlsx::read::Opened { book, reader, .. } = opened;
+    drop(reader);
+    let book = &book;
     let changes = &streamed.changes;
     report.sheets.clone_from(&streamed.reports);
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
     // The values the scrub removes, indexed once for the macro check, the cleaners and the sweep.
-    let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
-        map,
-        &streamed.olds,
-        changes,
-    ));
+    let needles = crate::verify::removed_streamed(map, &streamed.olds, changes).needles();
     let package = crate::xlsx::macros::Package::of(bytes)?;
     // Macros are copied as they are: they must not hold what the scrub removes.
     package.check_macros(bytes, || &needles)?;

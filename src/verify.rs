@@ -526,11 +526,11 @@ fn check(
     raw: Option<&leaks::Raw>,
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let values = removed_with(map, Originals::Book(original), changes, &ctx.targets);
+    let values = Removed::new(map, Originals::Book(original), changes, ctx.targets.clone());
     // A package always has parts to search, so its index is built while the cells are judged
     // and compared; a CSV needs one only if some cell could leak.
     let (needles, (candidates, mut sink)) = rayon::join(
-        || raw.map(|_| Needles::new(&values)),
+        || raw.map(|_| values.needles()),
         || {
             rayon::join(
                 || leaks::candidates(&ctx, raw),
@@ -541,14 +541,14 @@ fn check(
     let needles = match needles {
         Some(needles) => needles,
         None if candidates.is_empty() => {
-            let (searched, skipped) = Needles::count(&values);
+            let (searched, skipped) = Needles::count(&values.to_vec());
             return Ok(Outcome {
                 findings: sink.finish(),
                 searched,
                 skipped,
             });
         }
-        None => Needles::new(&values),
+        None => values.needles(),
     };
     drop(values);
     sink.append(match raw {
@@ -576,7 +576,7 @@ fn drop_later<T: Send + 'static>(value: T) {
 
 /// Every value the map removes or replaces: the original text of each changed cell; for
 /// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
-/// text of its cells in the map's columns. Collected in parallel: a large export has millions.
+/// text of its cells in the map's columns (see [`Removed`]).
 ///
 /// This is what `scrub` must not leave anywhere in its output, and what `verify` searches for;
 /// [`Needles::new`] indexes it for searching.
@@ -584,10 +584,20 @@ pub fn removed_values<'a>(
     map: &Map,
     original: &'a Workbook,
     plan: &FilePlan,
-    changes: &[SheetChanges],
+    changes: &'a [SheetChanges],
 ) -> Vec<Cow<'a, str>> {
+    removed_in(map, original, plan, changes).to_vec()
+}
+
+/// [`removed_values`], read where they are (see [`Removed`]).
+pub(crate) fn removed_in<'a>(
+    map: &Map,
+    original: &'a Workbook,
+    plan: &FilePlan,
+    changes: &'a [SheetChanges],
+) -> Removed<'a> {
     let targets = target_columns(map, original, plan);
-    removed_with(map, Originals::Book(original), changes, &targets)
+    Removed::new(map, Originals::Book(original), changes, targets)
 }
 
 /// [`removed_values`] of a scrub that streamed its input: the workbook holds the sheets' heads
@@ -595,9 +605,105 @@ pub fn removed_values<'a>(
 pub(crate) fn removed_streamed<'a>(
     map: &Map,
     olds: &'a crate::xlsx::stream::Olds,
-    changes: &[SheetChanges],
-) -> Vec<Cow<'a, str>> {
-    removed_with(map, Originals::Kept(olds), changes, &[])
+    changes: &'a [SheetChanges],
+) -> Removed<'a> {
+    Removed::new(map, Originals::Kept(olds), changes, Vec::new())
+}
+
+/// The values a scrub removes (see [`removed_values`]), read from where they are kept (the
+/// input's cells, or what a stream kept of them) each time they are wanted, instead of copied
+/// into a list: a large export removes millions. Only the values derived from them (the
+/// fragments `redact` replaces, the digits of phone numbers) are held.
+pub(crate) struct Removed<'a> {
+    originals: Originals<'a>,
+    changes: &'a [SheetChanges],
+    targets: Vec<Vec<bool>>,
+    derived: Vec<String>,
+}
+
+impl<'a> Removed<'a> {
+    fn new(
+        map: &Map,
+        originals: Originals<'a>,
+        changes: &'a [SheetChanges],
+        targets: Vec<Vec<bool>>,
+    ) -> Removed<'a> {
+        use rayon::prelude::*;
+        let mut derived = Vec::new();
+        for (k, sc) in changes.iter().enumerate() {
+            derived.par_extend(sc.cells.par_iter().enumerate().flat_map_iter(|(i, c)| {
+                let old = originals.old(changes, k, i);
+                // The values mentions replace are the other columns' own old values, searched
+                // for as such; `replaced` needs only the text here.
+                let fragments = match (&map.rules[c.rule].action, &old) {
+                    (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+                    _ => Vec::new(),
+                };
+                // A phone number copied elsewhere may be written with other separators, or
+                // none: its digits alone are searched too.
+                let digits = old.as_deref().and_then(phone_digits);
+                fragments.into_iter().chain(digits)
+            }));
+        }
+        Removed {
+            originals,
+            changes,
+            targets,
+            derived,
+        }
+    }
+
+    /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'
+    /// texts, then the derived values.
+    pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
+        for (k, sc) in self.changes.iter().enumerate() {
+            for i in 0..sc.cells.len() {
+                if let Some(old) = self.originals.old(self.changes, k, i) {
+                    each(&old);
+                }
+            }
+            for j in 0..sc.deleted.len() {
+                for value in self.originals.deleted(self.changes, &self.targets, k, j) {
+                    if let Some(text) = crate::actions::cell_text(value) {
+                        each(&text);
+                    }
+                }
+            }
+        }
+        for value in &self.derived {
+            each(value);
+        }
+    }
+
+    /// About how many values [`Removed::each`] gives.
+    pub(crate) fn about(&self) -> usize {
+        let cells: usize = self.changes.iter().map(|sc| sc.cells.len()).sum();
+        cells + self.derived.len()
+    }
+
+    /// The values as a list, in the order of [`Removed::each`].
+    pub(crate) fn to_vec(&self) -> Vec<Cow<'a, str>> {
+        let mut values = Vec::with_capacity(self.about());
+        for (k, sc) in self.changes.iter().enumerate() {
+            values
+                .extend((0..sc.cells.len()).filter_map(|i| self.originals.old(self.changes, k, i)));
+            for j in 0..sc.deleted.len() {
+                values.extend(
+                    self.originals
+                        .deleted(self.changes, &self.targets, k, j)
+                        .into_iter()
+                        .filter_map(crate::actions::cell_text),
+                );
+            }
+        }
+        values.extend(self.derived.iter().map(|v| Cow::Owned(v.clone())));
+        values
+    }
+
+    /// The values indexed for searching (see [`Needles::from_each`]).
+    pub(crate) fn needles(&self) -> Needles {
+        Needles::from_each(&|each: &mut dyn FnMut(&str)| self.each(each), self.about())
+    }
 }
 
 /// Where the input's values of the changed cells and deleted rows are read: the workbook held
@@ -651,45 +757,6 @@ impl<'a> Originals<'a> {
             Originals::Kept(olds) => olds.deleted[k][j].iter().collect(),
         }
     }
-}
-
-fn removed_with<'a>(
-    map: &Map,
-    originals: Originals<'a>,
-    changes: &[SheetChanges],
-    targets: &[Vec<bool>],
-) -> Vec<Cow<'a, str>> {
-    use rayon::prelude::*;
-    // About one value a changed cell (and a few more: digits of phone numbers, deleted rows),
-    // gathered straight into one list.
-    let cells: usize = changes.iter().map(|sc| sc.cells.len()).sum();
-    let mut values = Vec::with_capacity(cells + cells / 8);
-    for (k, sc) in changes.iter().enumerate() {
-        values.par_extend(sc.cells.par_iter().enumerate().flat_map_iter(|(i, c)| {
-            let old = originals.old(changes, k, i);
-            // The values mentions replace are the other columns' own old values, searched
-            // for as such; `replaced` needs only the text here.
-            let fragments = match (&map.rules[c.rule].action, &old) {
-                (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
-                _ => Vec::new(),
-            };
-            // A phone number copied elsewhere may be written with other separators, or
-            // none: its digits alone are searched too.
-            let digits = old.as_deref().and_then(phone_digits);
-            old.into_iter()
-                .chain(fragments.into_iter().map(Cow::Owned))
-                .chain(digits.map(Cow::Owned))
-        }));
-        for j in 0..sc.deleted.len() {
-            values.extend(
-                originals
-                    .deleted(changes, targets, k, j)
-                    .into_iter()
-                    .filter_map(crate::actions::cell_text),
-            );
-        }
-    }
-    values
 }
 
 /// The digits of a value written like a phone number (at least 7 digits, and nothing but
@@ -1074,6 +1141,53 @@ mod tests {
             column: Some("First Name".into()),
             rule,
         }
+    }
+
+    #[test]
+    fn removed_values_read_where_they_are_index_as_their_list() {
+        use crate::testdata::{self, Options};
+        let export = testdata::disabled_users(&Options {
+            rows: 200,
+            ..Options::default()
+        });
+        let book = crate::xlsx::read(&export.to_xlsx()).unwrap();
+        let map = Map::parse(
+            crate::profiles::find("systemuser").unwrap().toml,
+            "systemuser",
+            None,
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        let removed = removed_in(&map, &book, &plan, &changes);
+        let list = removed.to_vec();
+        assert!(list.len() > 200, "the changed cells' values, and more");
+        let mut given = Vec::new();
+        removed.each(&mut |v| given.push(v.to_string()));
+        assert_eq!(
+            given,
+            list.iter().map(|v| v.to_string()).collect::<Vec<_>>()
+        );
+        let (read, listed) = (removed.needles(), Needles::new(&list));
+        assert_eq!(
+            (read.len(), read.skipped()),
+            (listed.len(), listed.skipped())
+        );
+        for value in &list {
+            assert_eq!(read.found_in(value), listed.found_in(value));
+        }
+        // On several threads, each reads the values for its share of them.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let sharded = pool.install(|| {
+            Needles::from_each(&|each: &mut dyn FnMut(&str)| removed.each(each), 1 << 15)
+        });
+        assert_eq!(sharded.len(), listed.len());
+        assert!(list
+            .iter()
+            .all(|v| sharded.found_in(v) == listed.found_in(v)));
     }
 
     #[test]

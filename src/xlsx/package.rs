@@ -12,6 +12,45 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
 use zip::ZipArchive;
 
+/// Where a package is assembled: the zip writer may ask where it is, but never go back, so the
+/// output streams to `inner` entry by entry with no copy of it in memory. A seek anywhere but
+/// the current position fails; the zip writer asks for none when it copies entries raw.
+pub(crate) struct Forward<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: std::io::Write> Forward<W> {
+    pub(crate) fn new(inner: W) -> Forward<W> {
+        Forward { inner, written: 0 }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Forward<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W> Seek for Forward<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match pos {
+            std::io::SeekFrom::Current(0) | std::io::SeekFrom::End(0) => Ok(self.written),
+            std::io::SeekFrom::Start(at) if at == self.written => Ok(self.written),
+            _ => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "the package is written front to back",
+            )),
+        }
+    }
+}
+
 /// A worksheet's name and the zip entry that holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetPart {
@@ -695,6 +734,41 @@ fn cells_end(window: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_package_is_written_front_to_back() {
+        use std::io::{SeekFrom, Write};
+        let mut out = Vec::new();
+        let mut forward = Forward::new(&mut out);
+        forward.write_all(b"PK").unwrap();
+        assert_eq!(forward.stream_position().unwrap(), 2);
+        assert_eq!(forward.seek(SeekFrom::End(0)).unwrap(), 2);
+        assert_eq!(forward.seek(SeekFrom::Start(2)).unwrap(), 2);
+        for back in [SeekFrom::Start(0), SeekFrom::Current(-1), SeekFrom::End(-2)] {
+            assert_eq!(
+                forward.seek(back).unwrap_err().kind(),
+                std::io::ErrorKind::Unsupported
+            );
+        }
+        // A real package goes through it whole: entries copied raw, then the directory.
+        let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zipped
+            .start_file("a.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zipped.write_all(b"<a/>").unwrap();
+        let first = zipped.finish().unwrap().into_inner();
+        let mut archive = ZipArchive::new(std::io::Cursor::new(&first[..])).unwrap();
+        let mut copied = zip::ZipWriter::new(Forward::new(Vec::new()));
+        copied
+            .raw_copy_file(archive.by_index_raw(0).unwrap())
+            .unwrap();
+        let bytes = copied.finish().unwrap().inner;
+        let mut again = ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut again.by_name("a.xml").unwrap(), &mut text).unwrap();
+        assert_eq!(text, "<a/>");
+        assert_eq!(out, b"PK");
+    }
 
     #[test]
     fn targets_resolve_like_opc() {

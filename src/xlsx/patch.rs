@@ -514,10 +514,8 @@ fn write_with<W: Write>(
     }
 
     // The output: every entry in the input's order, raw-copied from the input or from its
-    // rewritten one-entry archive.
-    let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(
-        input.len() + input.len() / 4,
-    )));
+    // rewritten one-entry archive, straight to `out`.
+    let mut writer = ZipWriter::new(package::Forward::new(&mut out));
     for index in 0..zip.len() {
         let raw = zip
             .by_index_raw(index)
@@ -540,8 +538,7 @@ fn write_with<W: Write>(
             }
         }
     }
-    let bytes = writer.finish().map_err(zip_failed)?.into_inner();
-    out.write_all(&bytes).map_err(write_failed)?;
+    writer.finish().map_err(zip_failed)?;
     Ok(counts)
 }
 

@@ -48,6 +48,12 @@ impl Texts {
         self.present.push(value.is_some());
     }
 
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.present.shrink_to_fit();
+    }
+
     /// Text `i`.
     pub fn get(&self, i: usize) -> Option<&str> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
@@ -341,11 +347,19 @@ pub(crate) fn stream(
                 &work.per_column,
                 std::mem::take(&mut work.deleted_rows),
             );
+            // Kept until the output is written: the room the lists grew into goes (up to half
+            // of them, millions of entries in a large export).
+            let mut changes = std::mem::take(&mut work.changes);
+            changes.cells.shrink_to_fit();
+            let mut changed = std::mem::take(&mut work.changed_olds);
+            changed.shrink_to_fit();
+            let mut ids = std::mem::take(&mut work.ids);
+            ids.shrink_to_fit();
             per_plan[p] = Some(Planned {
-                changes: std::mem::take(&mut work.changes),
-                changed: std::mem::take(&mut work.changed_olds),
+                changes,
+                changed,
                 deleted: std::mem::take(&mut work.deleted_olds),
-                ids: std::mem::take(&mut work.ids),
+                ids,
                 report,
             });
         }
@@ -1111,7 +1125,7 @@ mod tests {
             }
         }
         assert_eq!(
-            crate::verify::removed_streamed(&map, &streamed.olds, &streamed.changes),
+            crate::verify::removed_streamed(&map, &streamed.olds, &streamed.changes).to_vec(),
             crate::verify::removed_values(&map, &whole, &plan, &expected)
         );
         let json = |r: &[SheetReport]| serde_json::to_string(r).unwrap();
@@ -1169,11 +1183,8 @@ mod tests {
                 .expect("streamed");
             let held = std::mem::take(&mut streamed.held);
             let passed = held.len();
-            let needles = crate::needles::Needles::new(&crate::verify::removed_streamed(
-                map,
-                &streamed.olds,
-                &streamed.changes,
-            ));
+            let needles =
+                crate::verify::removed_streamed(map, &streamed.olds, &streamed.changes).needles();
             let mut out = Vec::new();
             let counts = patch::write_cleaned_held(
                 bytes,
