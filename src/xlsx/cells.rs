@@ -632,31 +632,62 @@ fn skip_to_end(xml: &mut Reader<&[u8]>, e: &BytesStart<'_>) -> Result<(), Unknow
 /// The text of a body that is exactly `<p:name>text</p:name></p:c>` (`p:` the prefix).
 fn between<'x>(body: &'x [u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
     let rest = strip_tag(body, b"<", prefix, name)?;
-    let rest = rest.strip_suffix(b">")?;
-    let rest = rest.strip_suffix(b"c")?;
-    let rest = rest.strip_suffix(prefix)?;
-    let rest = rest.strip_suffix(b"</")?;
-    let rest = rest.strip_suffix(b">")?;
-    let rest = rest.strip_suffix(name)?;
-    let rest = rest.strip_suffix(prefix)?;
-    rest.strip_suffix(b"</")
+    let rest = strip_suffix(rest, b">")?;
+    let rest = strip_suffix(rest, b"c")?;
+    let rest = strip_suffix(rest, prefix)?;
+    let rest = strip_suffix(rest, b"</")?;
+    let rest = strip_suffix(rest, b">")?;
+    let rest = strip_suffix(rest, name)?;
+    let rest = strip_suffix(rest, prefix)?;
+    strip_suffix(rest, b"</")
 }
 
 /// The text of `xml` that is exactly `<p:name>text</p:name>`.
 fn between_whole<'x>(xml: &'x [u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
     let rest = strip_tag(xml, b"<", prefix, name)?;
-    let rest = rest.strip_suffix(b">")?;
-    let rest = rest.strip_suffix(name)?;
-    let rest = rest.strip_suffix(prefix)?;
-    rest.strip_suffix(b"</")
+    let rest = strip_suffix(rest, b">")?;
+    let rest = strip_suffix(rest, name)?;
+    let rest = strip_suffix(rest, prefix)?;
+    strip_suffix(rest, b"</")
 }
 
 /// `xml` after the start tag `<p:name>` (no attributes).
 fn strip_tag<'x>(xml: &'x [u8], open: &[u8], prefix: &[u8], name: &[u8]) -> Option<&'x [u8]> {
-    xml.strip_prefix(open)?
-        .strip_prefix(prefix)?
-        .strip_prefix(name)?
-        .strip_prefix(b">")
+    let rest = strip_prefix(xml, open)?;
+    let rest = strip_prefix(rest, prefix)?;
+    let rest = strip_prefix(rest, name)?;
+    strip_prefix(rest, b">")
+}
+
+/// Whether two pieces of a tag (a few bytes) are the same, compared in place: a call to the
+/// library's comparison costs more than that, and every cell takes several.
+#[inline(always)]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `xml` without the few bytes `start` at its start (see [`same`]).
+#[inline(always)]
+fn strip_prefix<'x>(xml: &'x [u8], start: &[u8]) -> Option<&'x [u8]> {
+    let (head, rest) = xml.split_at_checked(start.len())?;
+    same(head, start).then_some(rest)
+}
+
+/// `xml` without the few bytes `end` at its end (see [`same`]).
+#[inline(always)]
+fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
+    let (rest, tail) = xml.split_at_checked(xml.len().checked_sub(end.len())?)?;
+    same(tail, end).then_some(rest)
 }
 
 #[cfg(test)]

@@ -855,7 +855,11 @@ pub(super) fn read_until_suffix<R: BufRead>(
     buf: &mut Vec<u8>,
     suffix: &[u8],
 ) -> Result<(), Problem> {
-    while !buf.ends_with(suffix) {
+    while !buf
+        .len()
+        .checked_sub(suffix.len())
+        .is_some_and(|at| super::cells::same(&buf[at..], suffix))
+    {
         let n = input
             .read_until(b'>', buf)
             .map_err(damaged("a compressed part cannot be read"))?;
