@@ -757,11 +757,12 @@ impl<'a> Context<'a> {
         let headers: Vec<Vec<String>> = original
             .sheets
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 if is_metadata_sheet(s) {
                     Vec::new()
                 } else {
-                    s.headers().unwrap_or_default()
+                    plan.headers(original, i)
                 }
             })
             .collect();
