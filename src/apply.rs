@@ -61,6 +61,12 @@ pub fn changes_by_sheet(changes: &[SheetChanges], sheets: usize) -> Vec<Option<&
     by_sheet
 }
 
+/// The changes of the sheet at `index`, when there are any: [`changes_by_sheet`] for a caller
+/// that needs one sheet.
+pub fn changes_at(changes: &[SheetChanges], index: usize) -> Option<&SheetChanges> {
+    changes_by_sheet(changes, index + 1)[index]
+}
+
 impl SheetChanges {
     /// Whether `row` is deleted, for a caller walking rows in ascending order with `cursor`.
     pub fn is_deleted(&self, cursor: &mut usize, row: u32) -> bool {
@@ -618,6 +624,9 @@ mod tests {
         let changes = [at(2, 1), at(0, 1), at(2, 2), at(9, 1)];
         let by_sheet = changes_by_sheet(&changes, 3);
         assert_eq!(by_sheet, [Some(&changes[1]), None, Some(&changes[0])]);
+        assert_eq!(changes_at(&changes, 2), Some(&changes[0]));
+        assert_eq!(changes_at(&changes, 1), None);
+        assert_eq!(changes_at(&changes, 9), Some(&changes[3]));
     }
 
     #[test]

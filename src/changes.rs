@@ -620,22 +620,19 @@ pub fn sheet_reports(
     plan: &FilePlan,
     changes: &[SheetChanges],
 ) -> Vec<SheetReport> {
+    let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     plan.sheets
         .iter()
         .map(|sp| {
             let sheet = &book.sheets[sp.sheet];
             let headers = &sp.headers;
+            let sc = by_sheet[sp.sheet];
             let mut per_column = vec![0u64; sheet.width() as usize];
-            for c in changes
-                .iter()
-                .filter(|c| c.sheet == sp.sheet)
-                .flat_map(|c| &c.cells)
-            {
+            for c in sc.into_iter().flat_map(|c| &c.cells) {
                 per_column[c.col as usize] += 1;
             }
-            let deleted_rows = changes
-                .iter()
-                .filter(|c| c.sheet == sp.sheet)
+            let deleted_rows = sc
+                .into_iter()
                 .flat_map(|c| &c.deleted)
                 .map(|d| {
                     let id = sp.record_id.map(|col| sheet.cell(d.row, col));

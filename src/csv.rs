@@ -1,7 +1,7 @@
 //! CSV reading into a [`Workbook`] of one sheet, and writing it back in the same dialect (the
 //! dialect's sniffing and the text's decoding are in [`crate::dialect`], below the data model).
 
-use crate::apply::{Change, SheetChanges};
+use crate::apply::{changes_at, Change, SheetChanges};
 use crate::dialect::{open, parse_error, reader, Dialect, TextEncoding};
 use crate::error::{PlanError, Problem, WriteError};
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
@@ -437,7 +437,7 @@ pub fn count_neutralized(book: &Workbook, changes: &[SheetChanges]) -> u64 {
         return 0;
     };
     let empty = SheetChanges::default();
-    let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
+    let changes = changes_at(changes, 0).unwrap_or(&empty);
     let mut count = 0;
     let _ = for_each_record(sheet, changes, |row, record| {
         if row > 0 {
@@ -466,7 +466,7 @@ pub fn write_with<W: Write>(
 ) -> Result<(), Problem> {
     let sheet = book.sheets.first().ok_or(Problem::Internal)?;
     let empty = SheetChanges::default();
-    let changes = changes.iter().find(|c| c.sheet == 0).unwrap_or(&empty);
+    let changes = changes_at(changes, 0).unwrap_or(&empty);
     // Unchanged text came from this encoding; a new value might not fit in it.
     for change in &changes.cells {
         check_encodable(dialect, &sheet.name, change)?;

@@ -1304,10 +1304,7 @@ where
     F: Fn(&[SheetChanges], &mut StagedWriter<'_>) -> Result<(), Problem>,
 {
     let height = book.sheets[sheet].height();
-    let gone = changes
-        .iter()
-        .find(|c| c.sheet == sheet)
-        .map_or(&[][..], |c| &c.deleted[..]);
+    let gone = crate::apply::changes_at(changes, sheet).map_or(&[][..], |c| &c.deleted[..]);
     let rows: Vec<u32> = (1..height)
         .filter(|r| gone.binary_search_by_key(r, |d| d.row).is_err())
         .collect();

@@ -55,6 +55,21 @@ impl FilePlan {
     pub fn sheet(&self, index: usize) -> Option<&SheetPlan> {
         self.sheets.iter().find(|p| p.sheet == index)
     }
+
+    /// The header row of sheet `index` of `book`, the workbook the plan was resolved against:
+    /// a planned sheet's from its plan, any other's as [`Sheet::headers`] reads it (empty when
+    /// row 1 is empty). What names the columns of every sheet, planned or not (verify, the
+    /// leak sweep), reads them here.
+    pub fn headers(&self, book: &Workbook, index: usize) -> Vec<String> {
+        match self.sheet(index) {
+            Some(plan) => plan.headers.clone(),
+            None => book
+                .sheets
+                .get(index)
+                .and_then(Sheet::headers)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Resolve `map` against `book`.

@@ -3,7 +3,7 @@
 //! columns and metadata sheet, with the data sheet holding only its share of the rows (the
 //! writers fit the dimension, table and autofilter ranges to them).
 
-use crate::apply::{Deletion, SheetChanges};
+use crate::apply::{changes_at, Deletion, SheetChanges};
 use std::path::{Path, PathBuf};
 
 /// How to split outputs.
@@ -49,7 +49,7 @@ pub fn part_changes(
         .filter(|c| c.sheet != sheet)
         .cloned()
         .collect();
-    let base = changes.iter().find(|c| c.sheet == sheet);
+    let base = changes_at(changes, sheet);
     out.push(SheetChanges {
         sheet,
         cells: base

@@ -819,19 +819,17 @@ impl<'a> Context<'a> {
         scrubbed: &'a Workbook,
     ) -> Context<'a> {
         let n = original.sheets.len();
-        let mut by_sheet: Vec<Option<&SheetChanges>> = vec![None; n];
-        for sc in changes {
-            by_sheet[sc.sheet] = Some(sc);
-        }
+        let by_sheet = crate::apply::changes_by_sheet(changes, n);
         // The metadata sheet's row 1 is metadata, not headers.
         let headers: Vec<Vec<String>> = original
             .sheets
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 if is_metadata_sheet(s) {
                     Vec::new()
                 } else {
-                    s.headers().unwrap_or_default()
+                    plan.headers(original, i)
                 }
             })
             .collect();

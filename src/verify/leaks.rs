@@ -336,8 +336,12 @@ fn shown_hit(text: &str, header_footer: bool, found: impl Fn(&str) -> bool) -> b
     found(text) || super::sweep::shown_texts(text, header_footer).any(|t| found(&t))
 }
 
-/// Non-empty items of a shared strings table (or of a slice of one): their texts in one
+/// Non-empty items of a shared strings table (or of a run of its items): their texts in one
 /// buffer, phonetic runs (`<rPh>`, which calamine does not read) included.
+///
+/// A thin view of the table: the items are those [`crate::xlsx::strings::items`] finds, as the
+/// writer and the streaming engine split the part; only the text inside each item is read here,
+/// all of it, where those read what a cell shows.
 #[derive(Debug, Default)]
 struct StringTable {
     text: String,
@@ -355,100 +359,66 @@ struct StringItem {
 }
 
 impl StringTable {
-    /// Parse a shared strings part; a large one in parallel, in slices cut at items.
+    /// Read a shared strings part; a large one in parallel, in runs of items.
     fn parse(xml: &[u8]) -> Result<Vec<StringTable>, Problem> {
         const SLICE_ITEMS: usize = 50_000;
-        // Cutting at `<si` is safe when nothing but items can hold that text: no comments, no
-        // CDATA, no namespace prefix on the items.
-        let plain = [&b"<!--"[..], b"<![CDATA[", b":si"]
-            .iter()
-            .all(|n| memchr::memmem::find(xml, n).is_none());
-        let starts: Vec<usize> = if plain {
-            memchr::memmem::find_iter(xml, b"<si")
-                .filter(|&i| {
-                    matches!(
-                        xml.get(i + 3),
-                        Some(b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
-                    )
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if starts.len() < 2 * SLICE_ITEMS {
-            return Ok(vec![StringTable::parse_slice(xml, 0)?]);
+        let items = crate::xlsx::strings::items(xml)?;
+        if items.len() < 2 * SLICE_ITEMS {
+            return Ok(vec![StringTable::read(xml, &items, 0)?]);
         }
-        starts
+        items
             .par_chunks(SLICE_ITEMS)
             .enumerate()
-            .map(|(k, chunk)| {
-                let end = starts
-                    .get((k + 1) * SLICE_ITEMS)
-                    .copied()
-                    .unwrap_or(xml.len());
-                StringTable::parse_slice(&xml[chunk[0]..end], (k * SLICE_ITEMS) as u32)
-            })
+            .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32))
             .collect()
     }
 
-    /// Parse a run of items, the first of which has index `first`.
-    fn parse_slice(xml: &[u8], first: u32) -> Result<StringTable, Problem> {
-        let mut reader = Reader::from_reader(xml);
-        // A slice ends with the next slice's first item, or with the table's own end tag.
-        reader.config_mut().allow_unmatched_ends = true;
+    /// Read the texts of the `items` of `xml`, the first of which has index `first`.
+    fn read(
+        xml: &[u8],
+        items: &[std::ops::Range<usize>],
+        first: u32,
+    ) -> Result<StringTable, Problem> {
         let mut buf = Vec::new();
         let mut table = StringTable::default();
-        let mut index: u32 = first;
         let mut shown = String::new();
-        let (mut inside, mut phonetic, mut has_phonetic) = (false, false, false);
-        let mut start = 0;
-        loop {
-            let event = reader.read_event_into(&mut buf).map_err(xml_error)?;
-            match &event {
-                Event::Start(e) => match e.local_name().as_ref() {
-                    "si" => {
-                        inside = true;
-                        has_phonetic = false;
-                        start = table.text.len();
-                        shown.clear();
-                    }
-                    "rPh" => {
+        for (index, item) in (first..).zip(items) {
+            let mut reader = Reader::from_reader(&xml[item.clone()]);
+            reader.config_mut().allow_unmatched_ends = true;
+            let start = table.text.len();
+            shown.clear();
+            let (mut phonetic, mut has_phonetic) = (false, false);
+            loop {
+                let event = reader.read_event_into(&mut buf).map_err(xml_error)?;
+                match &event {
+                    Event::Start(e) if e.local_name().as_ref() == "rPh" => {
                         phonetic = true;
                         has_phonetic = true;
                     }
-                    _ => {}
-                },
-                Event::Empty(e) if e.local_name().as_ref() == "si" => index += 1,
-                Event::End(e) => match e.local_name().as_ref() {
-                    "si" => {
-                        if table.text.len() > start {
-                            table.items.push(StringItem {
-                                index,
-                                start: start as u32,
-                                end: table.text.len() as u32,
-                                shown: has_phonetic.then(|| shown.as_str().into()),
-                            });
+                    Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+                    // The runs and phonetic runs of one item are joined as they are: what
+                    // counts as a word boundary between them is the search's business.
+                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                        let before = table.text.len();
+                        push_text(&event, &mut table.text);
+                        if !phonetic {
+                            let added = &table.text[before..];
+                            shown.push_str(added);
                         }
-                        inside = false;
-                        index += 1;
                     }
-                    "rPh" => phonetic = false,
+                    Event::Eof => break,
                     _ => {}
-                },
-                // The runs and phonetic runs of one item are joined as they are: what counts
-                // as a word boundary between them is the search's business.
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if inside => {
-                    let before = table.text.len();
-                    push_text(&event, &mut table.text);
-                    if !phonetic {
-                        let added = &table.text[before..];
-                        shown.push_str(added);
-                    }
                 }
-                Event::Eof => break,
-                _ => {}
+                buf.clear();
             }
-            buf.clear();
+            if table.text.len() > start {
+                table.items.push(StringItem {
+                    index,
+                    start: start as u32,
+                    end: table.text.len() as u32,
+                    shown: has_phonetic.then(|| shown.as_str().into()),
+                });
+            }
         }
         Ok(table)
     }
@@ -1161,6 +1131,22 @@ mod tests {
         let indices: Vec<u32> = found.iter().map(|h| h.index).collect();
         assert_eq!(indices, [75_123, 149_999]);
         assert_eq!(found[1].shown, "Ayşe Yılmaz");
+    }
+
+    #[test]
+    fn shared_strings_are_read_as_the_writer_splits_them() {
+        let needles = Needles::new(&["Zoë Müller"]);
+        // Dynamics' own exports put a prefix on every element.
+        let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>a</x:t></x:si><x:si/><x:si><x:t>Zoë Müller</x:t></x:si></x:sst>"#;
+        let items = crate::xlsx::strings::items(sst.as_bytes()).unwrap();
+        assert_eq!(items.len(), 3);
+        let found: Vec<u32> = StringTable::parse(sst.as_bytes())
+            .unwrap()
+            .iter()
+            .flat_map(|t| t.hits(&needles))
+            .map(|h| h.index)
+            .collect();
+        assert_eq!(found, [2]);
     }
 
     #[test]

@@ -189,10 +189,8 @@ fn sweep_with(
     let mut findings: Vec<Finding> = Vec::new();
     let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
     let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let headers: Vec<Vec<String>> = book
-        .sheets
-        .iter()
-        .map(|s| s.headers().unwrap_or_default())
+    let headers: Vec<Vec<String>> = (0..book.sheets.len())
+        .map(|i| plan.headers(book, i))
         .collect();
     let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
         part: None,
@@ -228,6 +226,7 @@ fn sweep_with(
         for bytes in output()? {
             findings.extend(still_in_output(
                 book,
+                &headers,
                 &bytes,
                 &values,
                 &part_names,
@@ -725,6 +724,7 @@ pub(crate) fn shown_texts(text: &str, header_footer: bool) -> impl Iterator<Item
 /// where the output still holds one of those values.
 fn still_in_output(
     book: &Workbook,
+    headers: &[Vec<String>],
     output: &[u8],
     values: &[Cow<str>],
     names: &[String],
@@ -761,7 +761,7 @@ fn still_in_output(
         };
         let typed = sheet.is_some();
         if let Some(cell) = search(part_texts_any(name, &data), typed, hit) {
-            findings.push(part_finding(book, name, sheet, cell));
+            findings.push(part_finding(book, headers, name, sheet, cell));
         }
     }
     if !sheets.is_empty() {
@@ -793,15 +793,16 @@ fn still_in_output(
 
 fn part_finding(
     book: &Workbook,
+    headers: &[Vec<String>],
     name: &str,
     sheet: Option<usize>,
     cell: Option<(u32, u32)>,
 ) -> Finding {
     let header = |sheet: usize, col: u32| {
-        book.sheets[sheet]
-            .headers()
-            .and_then(|h| h.get(col as usize).cloned())
+        headers[sheet]
+            .get(col as usize)
             .filter(|h| !h.is_empty())
+            .cloned()
     };
     Finding {
         part: Some(name.to_string()),

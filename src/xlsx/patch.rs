@@ -40,7 +40,6 @@ use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -151,6 +150,12 @@ pub(crate) fn write_cleaned_held<W: Write>(
     write_with(input, book, changes, options, Some(needles), held, out)
 }
 
+/// The lossless writer's stages, in order: [`sheet_parts`] finds each sheet's part,
+/// [`NewStrings`] and [`SheetLinks`] gather what every sheet's rewrite needs,
+/// [`Patch::scan_unchanged`] reads the sheets without changes, [`Patch::rewrite_sheets`]
+/// rewrites the others, [`Done::gather`] adds up what they did, [`shifted_tables`],
+/// [`clean::package`], [`Patch::shared_strings`], [`edit_small_parts`] and [`compress_parts`]
+/// rewrite the other parts, and [`assemble`] writes the package.
 fn write_with<W: Write>(
     input: &[u8],
     book: &Workbook,
@@ -161,14 +166,87 @@ fn write_with<W: Write>(
     mut out: W,
 ) -> Result<Counts, Problem> {
     let no_needles = Needles::default();
-    let cleaning_asked = needles.is_some();
-    let needles = needles.unwrap_or(&no_needles);
     let mut zip = open(input)?;
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
+    let sheets = sheet_parts(book, &map, changes, &empty)?;
+    let level = options
+        .deflate_level
+        .map_or_else(|| deflate_level(input.len()), |l| i64::from(l.min(9)));
+    let strings = match &map.shared_strings {
+        Some(path) => Some(SharedStrings::parse(package::read_part(&mut zip, path)?)?),
+        None => None,
+    };
+    let string_count = strings.as_ref().map_or(0, |s| s.items.len());
+    let new_strings = NewStrings::of(changes, strings.is_some(), string_count);
+    let any_change = changes
+        .iter()
+        .any(|c| !c.cells.is_empty() || !c.deleted.is_empty());
+    // Links and comments on changed cells go even when no removed value is long enough to
+    // search for.
+    let cleaning = any_change && needles.is_some();
+    let needles = needles.unwrap_or(&no_needles);
+    let links = if cleaning {
+        SheetLinks::read(&mut zip, &sheets, needles)?
+    } else {
+        SheetLinks::none(sheets.len())
+    };
+    let patch = Patch {
+        input,
+        sheets,
+        string_count,
+        new_strings,
+        any_change,
+        cleaning,
+        needles,
+        links,
+        level,
+    };
+
+    let (scanned, rewrite) = patch.scan_unchanged()?;
+    let rewritten = patch.rewrite_sheets(&rewrite, held)?;
+    let mut done = Done::gather(&patch.sheets, scanned, rewritten);
+    let tables = shifted_tables(&mut zip, &patch.sheets)?;
+    // Every other part that can hold a removed value (see the clean module).
+    let edits = if cleaning {
+        clean::package(
+            &mut zip,
+            &map,
+            &done.sheets,
+            needles,
+            any_change,
+            done.cleared > 0,
+            tables,
+        )?
+    } else {
+        clean::Edits {
+            parts: tables,
+            ..clean::Edits::default()
+        }
+    };
+    done.counts.add(&edits.counts);
+    let mut parts = edits.parts;
+    if let (Some(path), Some(strings)) = (&map.shared_strings, &strings) {
+        if any_change {
+            let archive = patch.shared_strings(&mut zip, path, strings, &done)?;
+            done.replaced.insert(path.clone(), archive);
+        }
+    }
+    edit_small_parts(&mut zip, &map, options, done.cleared > 0, &mut parts)?;
+    compress_parts(&mut zip, parts, level, &mut done.replaced)?;
+    assemble(&mut zip, &done.replaced, &edits.dropped, &mut out)?;
+    Ok(done.counts)
+}
+
+/// Each sheet of `book` with its part and its changes (`empty` for a sheet without any).
+fn sheet_parts<'a>(
+    book: &Workbook,
+    map: &'a package::PackageMap,
+    changes: &'a [SheetChanges],
+    empty: &'a SheetChanges,
+) -> Result<Vec<(&'a str, &'a SheetChanges)>, Problem> {
     let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
-    let sheets: Vec<(&str, &SheetChanges)> = book
-        .sheets
+    book.sheets
         .iter()
         .enumerate()
         .map(|(i, sheet)| {
@@ -178,315 +256,458 @@ fn write_with<W: Write>(
                 .find(|p| p.name == sheet.name)
                 .map(|p| p.path.as_str())
                 .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
-            Ok((part, by_sheet[i].unwrap_or(&empty)))
+            Ok((part, by_sheet[i].unwrap_or(empty)))
         })
-        .collect::<Result<_, Problem>>()?;
-    let any_change = changes.iter().any(|c| !c.cells.is_empty());
-    let level = options
-        .deflate_level
-        .map_or_else(|| deflate_level(input.len()), |l| i64::from(l.min(9)));
-    let strings = match &map.shared_strings {
-        Some(path) => Some(SharedStrings::parse(package::read_part(&mut zip, path)?)?),
-        None => None,
-    };
-    let string_count = strings.as_ref().map_or(0, |s| s.items.len());
+        .collect()
+}
 
-    // New values become shared strings appended to the table, deduplicated, in change order
-    // (a changed inline-string cell stays an inline string; without a table, all are inline).
-    let mut new_strings: Vec<&str> = Vec::new();
-    let mut new_index: HashMap<&str, u32> = HashMap::new();
-    // Cells that refer to a new string, counted as the sheets are rewritten.
-    let new_refs = AtomicU64::new(0);
-    if strings.is_some() {
-        for change in changes.iter().flat_map(|c| &c.cells) {
-            if let Some(text) = cell_text(&change.new) {
-                new_index.entry(text).or_insert_with(|| {
-                    new_strings.push(text);
-                    (string_count + new_strings.len() - 1) as u32
-                });
+/// The new values that become shared strings appended to the table, deduplicated, in change
+/// order (a changed inline-string cell stays an inline string; without a table, all are
+/// inline).
+#[derive(Default)]
+struct NewStrings<'a> {
+    texts: Vec<&'a str>,
+    index: HashMap<&'a str, u32>,
+}
+
+impl<'a> NewStrings<'a> {
+    /// The new texts of `changes`, numbered after the `string_count` items of the table, when
+    /// the package `has_table`.
+    fn of(changes: &'a [SheetChanges], has_table: bool, string_count: usize) -> NewStrings<'a> {
+        let mut new = NewStrings::default();
+        if has_table {
+            for change in changes.iter().flat_map(|c| &c.cells) {
+                if let Some(text) = cell_text(&change.new) {
+                    new.index.entry(text).or_insert_with(|| {
+                        new.texts.push(text);
+                        (string_count + new.texts.len() - 1) as u32
+                    });
+                }
             }
+        }
+        new
+    }
+}
+
+/// Per sheet, the hyperlink relationships the cleaners need.
+struct SheetLinks {
+    /// Relationships whose target holds a removed value.
+    bad: Vec<HashSet<String>>,
+    /// `mailto:` relationships (pointed at a changed cell's new address).
+    mailto: Vec<HashSet<String>>,
+}
+
+impl SheetLinks {
+    /// No links, for `sheets` sheets: when nothing is cleaned.
+    fn none(sheets: usize) -> SheetLinks {
+        SheetLinks {
+            bad: vec![HashSet::new(); sheets],
+            mailto: vec![HashSet::new(); sheets],
         }
     }
 
-    // Sheets without changes: who uses which shared string, and are there formula results
-    // (whose cached values must go once anything changed)?
-    let touched = |c: &SheetChanges| !c.cells.is_empty() || !c.deleted.is_empty();
-    let any_change = any_change || changes.iter().any(|c| !c.deleted.is_empty());
-    // Links and comments on changed cells go even when no removed value is long enough to
-    // search for.
-    let cleaning = any_change && cleaning_asked;
-    // Per sheet: hyperlink relationships whose target holds a removed value.
-    let mut bad_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
-    // Per sheet: `mailto:` hyperlink relationships (pointed at a changed cell's new address).
-    let mut mailto_links: Vec<HashSet<String>> = vec![HashSet::new(); sheets.len()];
-    if cleaning {
+    /// The links of each sheet's relationships part.
+    fn read(
+        zip: &mut ZipArchive<Cursor<&[u8]>>,
+        sheets: &[(&str, &SheetChanges)],
+        needles: &Needles,
+    ) -> Result<SheetLinks, Problem> {
+        let mut links = SheetLinks::none(sheets.len());
         for (i, (part, _)) in sheets.iter().enumerate() {
             let rels = clean::rels_of(part);
             if zip.index_for_name(&rels).is_some() {
-                let xml = package::read_part(&mut zip, &rels)?;
-                bad_links[i] = clean::hyperlinks::bad_targets(&xml, needles)
+                let xml = package::read_part(zip, &rels)?;
+                links.bad[i] = clean::hyperlinks::bad_targets(&xml, needles)
                     .map_err(|s| s.into_problem(&rels))?;
-                mailto_links[i] =
+                links.mailto[i] =
                     clean::hyperlinks::mailto_targets(&xml).map_err(|s| s.into_problem(&rels))?;
             }
         }
+        Ok(links)
     }
-    fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
-        move |s| s.into_problem(part)
+}
+
+/// What every sheet's scan or rewrite reads.
+struct Patch<'a> {
+    input: &'a [u8],
+    /// Each sheet's part and changes.
+    sheets: Vec<(&'a str, &'a SheetChanges)>,
+    /// Items in the input's shared strings table.
+    string_count: usize,
+    new_strings: NewStrings<'a>,
+    /// Whether any cell changed or any row was deleted.
+    any_change: bool,
+    /// Whether the cleaners run.
+    cleaning: bool,
+    needles: &'a Needles,
+    links: SheetLinks,
+    /// The deflate level of rewritten parts.
+    level: i64,
+}
+
+fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
+    move |s| s.into_problem(part)
+}
+
+/// One sheet as [`Patch::rewrite_sheets`] wrote it.
+struct Rewritten {
+    sheet: usize,
+    /// A one-entry archive holding the sheet's part.
+    archive: Vec<u8>,
+    /// Uses of each shared string by the cells it kept.
+    refs: Vec<u32>,
+    /// Formula cached values dropped.
+    cleared: usize,
+    /// The cleaned tail, when the cleaners changed it.
+    tail: Option<sheet::Tail>,
+    /// Changed cells written as references to new shared strings.
+    new_refs: u64,
+}
+
+impl<'a> Patch<'a> {
+    fn touched(changes: &SheetChanges) -> bool {
+        !changes.cells.is_empty() || !changes.deleted.is_empty()
     }
-    let unchanged: Vec<usize> = (0..sheets.len())
-        .filter(|&i| !touched(sheets[i].1))
-        .collect();
-    let scans = unchanged
-        .par_iter()
-        .map(|&i| {
-            let mut refs = vec![0u32; string_count];
-            let mut zip = open(input)?;
-            let part = sheets[i].0;
-            let entry = zip
-                .by_name(part)
-                .map_err(|_| ReadError::MissingPart(part.to_string()))?;
-            let mut cached_formulas = false;
-            let mut arrays = formulas::Arrays::default();
-            let mut tail_changes = false;
-            walk_cells(
-                BufReader::with_capacity(1 << 16, entry),
-                &mut std::io::sink(),
-                None,
-                |row, col, raw, _| {
-                    let cell = CellXml::parse(raw);
-                    count_ref(&cell, &mut refs);
-                    cached_formulas |= cell.has_formula && cell.has_cached_value();
-                    if cleaning {
-                        cached_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
-                        if cell.has_formula {
-                            formulas::check_kept(raw, needles).map_err(stop(part))?;
-                        }
+
+    /// Read the sheets without changes: who uses which shared string, and are there formula
+    /// results (whose cached values must go once anything changed) or a tail to clean? Returns
+    /// the uses of each shared string, and the sheets to rewrite: the changed ones, then those
+    /// of the unchanged ones that need it.
+    fn scan_unchanged(&self) -> Result<(Vec<u32>, Vec<usize>), Problem> {
+        let unchanged: Vec<usize> = (0..self.sheets.len())
+            .filter(|&i| !Self::touched(self.sheets[i].1))
+            .collect();
+        let scans = unchanged
+            .par_iter()
+            .map(|&i| self.scan_sheet(i).map(|(refs, rewrite)| (i, refs, rewrite)))
+            .collect::<Result<Vec<_>, Problem>>()?;
+        let mut refs = vec![0u32; self.string_count];
+        let mut rewrite: Vec<usize> = (0..self.sheets.len())
+            .filter(|&i| Self::touched(self.sheets[i].1))
+            .collect();
+        for (i, partial, cached_formulas) in scans {
+            add_refs(&mut refs, &partial);
+            if self.any_change && cached_formulas {
+                rewrite.push(i);
+            }
+        }
+        Ok((refs, rewrite))
+    }
+
+    /// Scan unchanged sheet `i`: the uses of each shared string, and whether it holds formula
+    /// results or a tail the cleaners change.
+    fn scan_sheet(&self, i: usize) -> Result<(Vec<u32>, bool), Problem> {
+        let (part, changes) = self.sheets[i];
+        let cleaning = self.cleaning;
+        let needles = self.needles;
+        let mut refs = vec![0u32; self.string_count];
+        let mut zip = open(self.input)?;
+        let entry = zip
+            .by_name(part)
+            .map_err(|_| ReadError::MissingPart(part.to_string()))?;
+        let mut cached_formulas = false;
+        let mut arrays = formulas::Arrays::default();
+        let mut tail_changes = false;
+        walk_cells(
+            BufReader::with_capacity(1 << 16, entry),
+            &mut std::io::sink(),
+            None,
+            |row, col, raw, _| {
+                let cell = CellXml::parse(raw);
+                count_ref(&cell, &mut refs);
+                cached_formulas |= cell.has_formula && cell.has_cached_value();
+                if cleaning {
+                    cached_formulas |= arrays.inside(row, col, raw) && cell.v.is_some();
+                    if cell.has_formula {
+                        formulas::check_kept(raw, needles).map_err(stop(part))?;
                     }
+                }
+                Ok(false)
+            },
+            |tail, _| {
+                if cleaning {
+                    tail_changes = sheet::tail(
+                        &tail,
+                        changes,
+                        &self.links.bad[i],
+                        &self.links.mailto[i],
+                        needles,
+                    )
+                    .map_err(stop(part))?
+                    .is_some();
+                }
+                Ok(())
+            },
+        )?;
+        Ok((refs, cached_formulas || tail_changes))
+    }
+
+    /// Rewrite the sheets `rewrite`, each compressed on its own thread into a one-entry
+    /// archive; those the one pass wrote (`held`) only lack their tails.
+    fn rewrite_sheets(
+        &self,
+        rewrite: &[usize],
+        held: Vec<Held>,
+    ) -> Result<Vec<Rewritten>, Problem> {
+        let mut held_at: Vec<Option<Held>> = (0..self.sheets.len()).map(|_| None).collect();
+        for h in held {
+            let i = h.sheet;
+            *held_at.get_mut(i).ok_or(Problem::Internal)? = Some(h);
+        }
+        let held_at: Vec<std::sync::Mutex<Option<Held>>> =
+            held_at.into_iter().map(std::sync::Mutex::new).collect();
+        rewrite
+            .par_iter()
+            .map(|&i| {
+                let held = held_at[i].lock().ok().and_then(|mut h| h.take());
+                match held {
+                    Some(held) => self.finish_held(i, held),
+                    None => self.rewrite_sheet(i),
+                }
+            })
+            .collect()
+    }
+
+    /// Clean the tail of sheet `i`, which the one pass wrote up to it, and finish its entry.
+    fn finish_held(&self, i: usize, held: Held) -> Result<Rewritten, Problem> {
+        let (part, changes) = self.sheets[i];
+        if held.refs.len() != self.string_count {
+            return Err(Problem::Internal);
+        }
+        let mut entry = held.entry;
+        let cleaned = if self.cleaning {
+            sheet::tail(
+                &held.tail,
+                changes,
+                &self.links.bad[i],
+                &self.links.mailto[i],
+                self.needles,
+            )
+            .map_err(stop(part))?
+        } else {
+            None
+        };
+        let tail = match cleaned {
+            Some(t) => {
+                entry.write_all(&t.xml).map_err(write_failed)?;
+                Some(t)
+            }
+            None => {
+                entry.write_all(&held.tail).map_err(write_failed)?;
+                None
+            }
+        };
+        entry.flush().map_err(write_failed)?;
+        let entry = entry
+            .into_inner()
+            .map_err(|e| write_failed(e.into_error()))?;
+        Ok(Rewritten {
+            sheet: i,
+            archive: entry.finish()?,
+            refs: held.refs,
+            cleared: 0,
+            tail,
+            new_refs: held.new_refs,
+        })
+    }
+
+    /// Rewrite sheet `i`: its changed cells, formula cached values dropped once anything
+    /// changed, its tail cleaned.
+    fn rewrite_sheet(&self, i: usize) -> Result<Rewritten, Problem> {
+        let (part, changes) = self.sheets[i];
+        let (cleaning, any_change, needles) = (self.cleaning, self.any_change, self.needles);
+        let mut zip = open(self.input)?;
+        let mut entry = zip
+            .by_name(part)
+            .map_err(|_| ReadError::MissingPart(part.to_string()))?;
+        let mut partial = vec![0u32; self.string_count];
+        let mut cleared = 0usize;
+        let mut new_refs = 0u64;
+        let mut cursor = 0;
+        let mut applied = 0usize;
+        let mut arrays = formulas::Arrays::default();
+        let mut tail_done: Option<sheet::Tail> = None;
+        let options = entry_options(&entry, self.level);
+        let archive = single_entry(part, &options, |zip_out| {
+            // Many small writes (one or more per cell): buffered before the compressor.
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, zip_out);
+            walk_cells(
+                BufReader::with_capacity(1 << 16, &mut entry),
+                &mut buffered,
+                Some(changes),
+                |row, col, raw, out| {
+                    let cell = CellXml::parse(raw);
+                    let in_array = cleaning && arrays.inside(row, col, raw);
+                    if let Some(change) = changes.take_at(&mut cursor, row, col) {
+                        applied += 1;
+                        let index = cell_text(&change.new)
+                            .filter(|_| cell.t != Some("inlineStr"))
+                            .and_then(|t| self.new_strings.index.get(t).copied());
+                        new_refs += u64::from(index.is_some());
+                        write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
+                        return Ok(true);
+                    }
+                    if cleaning && cell.has_formula {
+                        formulas::check_kept(raw, needles).map_err(stop(part))?;
+                    }
+                    if (any_change && cell.has_formula && cell.has_cached_value())
+                        || (in_array && cell.v.is_some())
+                    {
+                        cleared += 1;
+                        out.write_all(&cell.without_cached_value())
+                            .map_err(write_failed)?;
+                        return Ok(true);
+                    }
+                    count_ref(&cell, &mut partial);
                     Ok(false)
                 },
-                |tail, _| {
-                    if cleaning {
-                        tail_changes = sheet::tail(
+                |tail, out| {
+                    let cleaned = if cleaning {
+                        sheet::tail(
                             &tail,
-                            sheets[i].1,
-                            &bad_links[i],
-                            &mailto_links[i],
+                            changes,
+                            &self.links.bad[i],
+                            &self.links.mailto[i],
                             needles,
                         )
                         .map_err(stop(part))?
-                        .is_some();
+                    } else {
+                        None
+                    };
+                    match cleaned {
+                        Some(t) => {
+                            out.write_all(&t.xml).map_err(write_failed)?;
+                            tail_done = Some(t);
+                        }
+                        None => out.write_all(&tail).map_err(write_failed)?,
                     }
                     Ok(())
                 },
             )?;
-            Ok((i, refs, cached_formulas || tail_changes))
-        })
-        .collect::<Result<Vec<_>, Problem>>()?;
-    let mut refs = vec![0u32; string_count];
-    let mut rewrite: Vec<usize> = (0..sheets.len())
-        .filter(|&i| touched(sheets[i].1))
-        .collect();
-    for (i, partial, cached_formulas) in scans {
-        add_refs(&mut refs, &partial);
-        if any_change && cached_formulas {
-            rewrite.push(i);
+            buffered.flush().map_err(write_failed)
+        })?;
+        if applied != changes.cells.len() {
+            return Err(
+                ReadError::CorruptWorkbook("a changed cell is missing from the sheet XML").into(),
+            );
         }
+        Ok(Rewritten {
+            sheet: i,
+            archive,
+            refs: partial,
+            cleared,
+            tail: tail_done,
+            new_refs,
+        })
     }
 
-    // Rewrite those sheets, each compressed on its own thread into a one-entry archive; those
-    // the one pass wrote only lack their tails.
-    let mut held_at: Vec<Option<Held>> = (0..sheets.len()).map(|_| None).collect();
-    for h in held {
-        let i = h.sheet;
-        *held_at.get_mut(i).ok_or(Problem::Internal)? = Some(h);
-    }
-    let held_at: Vec<std::sync::Mutex<Option<Held>>> =
-        held_at.into_iter().map(std::sync::Mutex::new).collect();
-    let rewritten = rewrite
-        .par_iter()
-        .map(|&i| {
-            let (part, changes) = sheets[i];
-            let held = held_at[i].lock().ok().and_then(|mut h| h.take());
-            if let Some(held) = held {
-                if held.refs.len() != string_count {
-                    return Err(Problem::Internal);
-                }
-                let mut entry = held.entry;
-                let cleaned = if cleaning {
-                    sheet::tail(
-                        &held.tail,
-                        changes,
-                        &bad_links[i],
-                        &mailto_links[i],
-                        needles,
-                    )
-                    .map_err(stop(part))?
-                } else {
-                    None
-                };
-                let tail_done = match cleaned {
-                    Some(t) => {
-                        entry.write_all(&t.xml).map_err(write_failed)?;
-                        Some(t)
-                    }
-                    None => {
-                        entry.write_all(&held.tail).map_err(write_failed)?;
-                        None
-                    }
-                };
-                entry.flush().map_err(write_failed)?;
-                let entry = entry
-                    .into_inner()
-                    .map_err(|e| write_failed(e.into_error()))?;
-                new_refs.fetch_add(held.new_refs, Ordering::Relaxed);
-                return Ok((i, entry.finish()?, held.refs, 0usize, tail_done));
-            }
-            let mut zip = open(input)?;
-            let mut entry = zip
-                .by_name(part)
-                .map_err(|_| ReadError::MissingPart(part.to_string()))?;
-            let mut partial = vec![0u32; string_count];
-            let mut cleared = 0usize;
-            let mut cursor = 0;
-            let mut applied = 0usize;
-            let mut arrays = formulas::Arrays::default();
-            let mut tail_done: Option<sheet::Tail> = None;
-            let options = entry_options(&entry, level);
-            let archive = single_entry(part, &options, |zip_out| {
-                // Many small writes (one or more per cell): buffered before the compressor.
-                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, zip_out);
-                walk_cells(
-                    BufReader::with_capacity(1 << 16, &mut entry),
-                    &mut buffered,
-                    Some(changes),
-                    |row, col, raw, out| {
-                        let cell = CellXml::parse(raw);
-                        let in_array = cleaning && arrays.inside(row, col, raw);
-                        if let Some(change) = changes.take_at(&mut cursor, row, col) {
-                            applied += 1;
-                            let index = cell_text(&change.new)
-                                .filter(|_| cell.t != Some("inlineStr"))
-                                .and_then(|t| new_index.get(t).copied());
-                            new_refs.fetch_add(u64::from(index.is_some()), Ordering::Relaxed);
-                            write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
-                            return Ok(true);
-                        }
-                        if cleaning && cell.has_formula {
-                            formulas::check_kept(raw, needles).map_err(stop(part))?;
-                        }
-                        if (any_change && cell.has_formula && cell.has_cached_value())
-                            || (in_array && cell.v.is_some())
-                        {
-                            cleared += 1;
-                            out.write_all(&cell.without_cached_value())
-                                .map_err(write_failed)?;
-                            return Ok(true);
-                        }
-                        count_ref(&cell, &mut partial);
-                        Ok(false)
-                    },
-                    |tail, out| {
-                        let cleaned = if cleaning {
-                            sheet::tail(&tail, changes, &bad_links[i], &mailto_links[i], needles)
-                                .map_err(stop(part))?
-                        } else {
-                            None
-                        };
-                        match cleaned {
-                            Some(t) => {
-                                out.write_all(&t.xml).map_err(write_failed)?;
-                                tail_done = Some(t);
-                            }
-                            None => out.write_all(&tail).map_err(write_failed)?,
-                        }
-                        Ok(())
-                    },
-                )?;
-                buffered.flush().map_err(write_failed)
-            })?;
-            if applied != changes.cells.len() {
-                return Err(ReadError::CorruptWorkbook(
-                    "a changed cell is missing from the sheet XML",
-                )
-                .into());
-            }
-            Ok((i, archive, partial, cleared, tail_done))
+    /// The shared strings table as [`SharedStrings::write`] writes it, with the uses the
+    /// sheets counted, as a one-entry archive.
+    fn shared_strings(
+        &self,
+        zip: &mut ZipArchive<Cursor<&[u8]>>,
+        path: &str,
+        strings: &SharedStrings,
+        done: &Done<'_>,
+    ) -> Result<Vec<u8>, Problem> {
+        let entry = zip
+            .by_name(path)
+            .map_err(|_| ReadError::MissingPart(path.to_string()))?;
+        let options = entry_options(&entry, self.level);
+        drop(entry);
+        let total = done.refs.iter().map(|&r| u64::from(r)).sum::<u64>() + done.new_refs;
+        single_entry(path, &options, |out| {
+            strings
+                .write(&done.refs, &self.new_strings.texts, total, out)
+                .map_err(write_failed)
         })
-        .collect::<Result<Vec<_>, Problem>>()?;
-    let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
-    let mut cleared = 0;
-    let mut counts = Counts::default();
-    let mut done: Vec<SheetDone> = sheets
-        .iter()
-        .map(|&(part, changes)| SheetDone {
-            part,
-            changes,
-            dropped_links: Vec::new(),
-            retargeted_links: Vec::new(),
-        })
-        .collect();
-    for (i, archive, partial, n, tail) in rewritten {
-        add_refs(&mut refs, &partial);
-        cleared += n;
-        if let Some(tail) = tail {
-            counts.add(&tail.counts);
-            done[i].dropped_links = tail.dropped_links;
-            done[i].retargeted_links = tail.retargeted;
-        }
-        replaced.insert(sheets[i].0.to_string(), archive);
     }
-    counts.caches_dropped += cleared as u64;
+}
 
-    // Tables of sheets that lost rows: their ranges shrink to the remaining rows.
-    let mut base: HashMap<String, Vec<u8>> = HashMap::new();
+/// What the sheets' scans and rewrites add up to.
+struct Done<'a> {
+    /// Each sheet as the cleaners of the other parts see it.
+    sheets: Vec<SheetDone<'a>>,
+    /// Part path → its rewritten one-entry archive.
+    replaced: HashMap<String, Vec<u8>>,
+    /// Uses of each shared string by the kept cells.
+    refs: Vec<u32>,
+    /// Cells written as references to new shared strings.
+    new_refs: u64,
+    /// Formula cached values dropped.
+    cleared: usize,
+    counts: Counts,
+}
+
+impl<'a> Done<'a> {
+    /// Add up the rewritten sheets, on top of the shared string uses `refs` of the scanned ones.
+    fn gather(
+        sheets: &[(&'a str, &'a SheetChanges)],
+        refs: Vec<u32>,
+        rewritten: Vec<Rewritten>,
+    ) -> Done<'a> {
+        let mut done = Done {
+            sheets: sheets
+                .iter()
+                .map(|&(part, changes)| SheetDone {
+                    part,
+                    changes,
+                    dropped_links: Vec::new(),
+                    retargeted_links: Vec::new(),
+                })
+                .collect(),
+            replaced: HashMap::new(),
+            refs,
+            new_refs: 0,
+            cleared: 0,
+            counts: Counts::default(),
+        };
+        for r in rewritten {
+            add_refs(&mut done.refs, &r.refs);
+            done.cleared += r.cleared;
+            done.new_refs += r.new_refs;
+            if let Some(tail) = r.tail {
+                done.counts.add(&tail.counts);
+                done.sheets[r.sheet].dropped_links = tail.dropped_links;
+                done.sheets[r.sheet].retargeted_links = tail.retargeted;
+            }
+            done.replaced
+                .insert(sheets[r.sheet].0.to_string(), r.archive);
+        }
+        done.counts.caches_dropped += done.cleared as u64;
+        done
+    }
+}
+
+/// The tables of sheets that lost rows, their ranges shrunk to the remaining rows
+/// (uncompressed, by part path).
+fn shifted_tables(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    sheets: &[(&str, &SheetChanges)],
+) -> Result<HashMap<String, Vec<u8>>, Problem> {
+    let mut tables = HashMap::new();
     for &(part, changes) in sheets.iter().filter(|(_, c)| !c.deleted.is_empty()) {
-        for table in package::related_parts(&mut zip, part, "/table")? {
+        for table in package::related_parts(zip, part, "/table")? {
             if zip.index_for_name(&table).is_some() {
-                let xml = package::read_part(&mut zip, &table)?;
-                base.insert(table, shift_table(&xml, changes));
+                let xml = package::read_part(zip, &table)?;
+                tables.insert(table, shift_table(&xml, changes));
             }
         }
     }
-    // Every other part that can hold a removed value (see the clean module).
-    let edits = if cleaning {
-        clean::package(
-            &mut zip,
-            &map,
-            &done,
-            needles,
-            any_change,
-            cleared > 0,
-            base,
-        )?
-    } else {
-        clean::Edits {
-            parts: base,
-            ..clean::Edits::default()
-        }
-    };
-    counts.add(&edits.counts);
-    let mut parts = edits.parts;
+    Ok(tables)
+}
 
-    // The shared strings, the workbook's calculation flag, the document properties.
-    if let (Some(path), Some(strings)) = (&map.shared_strings, &strings) {
-        if any_change {
-            let entry = zip
-                .by_name(path)
-                .map_err(|_| ReadError::MissingPart(path.clone()))?;
-            let options = entry_options(&entry, level);
-            drop(entry);
-            let total = refs.iter().map(|&r| u64::from(r)).sum::<u64>() + new_refs.into_inner();
-            let archive = single_entry(path, &options, |out| {
-                strings
-                    .write(&refs, &new_strings, total, out)
-                    .map_err(write_failed)
-            })?;
-            replaced.insert(path.clone(), archive);
-        }
-    }
+/// The workbook's calculation flag when cached values were dropped (`recalc`), the document
+/// properties when asked: applied to `parts` (the part as already edited, or as in `zip`).
+fn edit_small_parts(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    map: &package::PackageMap,
+    options: &PatchOptions,
+    recalc: bool,
+    parts: &mut HashMap<String, Vec<u8>>,
+) -> Result<(), Problem> {
     let mut small_edits: Vec<(&str, PartEdit)> = Vec::new();
-    if cleared > 0 {
+    if recalc {
         small_edits.push((map.workbook.as_str(), |xml| Ok(recalculate_on_load(xml))));
     }
     if options.strip_doc_props {
@@ -496,11 +717,21 @@ fn write_with<W: Write>(
     for (path, edit) in small_edits {
         let xml = match parts.remove(path) {
             Some(xml) => xml,
-            None if zip.index_for_name(path).is_some() => package::read_part(&mut zip, path)?,
+            None if zip.index_for_name(path).is_some() => package::read_part(zip, path)?,
             None => continue,
         };
         parts.insert(path.to_string(), edit(&xml)?);
     }
+    Ok(())
+}
+
+/// Each edited part (uncompressed) as a one-entry archive at `level`, into `replaced`.
+fn compress_parts(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    parts: HashMap<String, Vec<u8>>,
+    level: i64,
+    replaced: &mut HashMap<String, Vec<u8>>,
+) -> Result<(), Problem> {
     for (path, xml) in parts {
         let entry = zip
             .by_name(&path)
@@ -512,10 +743,18 @@ fn write_with<W: Write>(
         })?;
         replaced.insert(path, archive);
     }
+    Ok(())
+}
 
-    // The output: every entry in the input's order, raw-copied from the input or from its
-    // rewritten one-entry archive, straight to `out`.
-    let mut writer = ZipWriter::new(package::Forward::new(&mut out));
+/// The output: every entry of `zip` but the `dropped` ones, in the input's order, raw-copied
+/// from the input or from its rewritten one-entry archive in `replaced`, straight to `out`.
+fn assemble<W: Write>(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    replaced: &HashMap<String, Vec<u8>>,
+    dropped: &std::collections::BTreeSet<String>,
+    out: W,
+) -> Result<(), Problem> {
+    let mut writer = ZipWriter::new(package::Forward::new(out));
     for index in 0..zip.len() {
         let raw = zip
             .by_index_raw(index)
@@ -524,7 +763,7 @@ fn write_with<W: Write>(
             .name()
             .map_err(|_| ReadError::CorruptWorkbook("a zip entry has an unreadable name"))?
             .into_owned();
-        if edits.dropped.contains(&name) {
+        if dropped.contains(&name) {
             continue;
         }
         match replaced.get(&name) {
@@ -539,7 +778,7 @@ fn write_with<W: Write>(
         }
     }
     writer.finish().map_err(zip_failed)?;
-    Ok(counts)
+    Ok(())
 }
 
 /// A rewrite of a small XML part.

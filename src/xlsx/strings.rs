@@ -7,9 +7,10 @@
 //! `_xHHHH_` escapes decoded). The two readings must agree on the number of items before the
 //! engine uses them.
 //!
-//! The leak check reads the part once more, its own way (the verifier's string table):
-//! it searches the phonetic runs too, which no cell shows, and cuts a large table into slices
-//! read in parallel.
+//! The leak check reads the same items ([`items`]) without keeping the part: it searches each
+//! item's whole text, phonetic runs too (which no cell shows), a large table's items in
+//! parallel. So one parser finds the items; what is read inside an item is up to its reader
+//! (calamine's texts for cells, every text for the leak check).
 
 use super::cells::{Strings, Unknown};
 use super::patch::{find_tag, prefix_of, qualified};
@@ -30,46 +31,75 @@ pub(crate) struct SharedStrings {
     pub(super) prefix: Vec<u8>,
 }
 
+/// Where the pieces of a shared strings part are (see [`SharedStrings`]).
+struct Layout {
+    prolog: Range<usize>,
+    start_tag: Range<usize>,
+    items: Vec<Range<usize>>,
+    tail: Range<usize>,
+    prefix: Vec<u8>,
+}
+
+/// The `<si>` items of a shared strings part, as [`SharedStrings::parse`] splits it, for a
+/// reader that does not keep the part.
+///
+/// # Errors
+/// [`ReadError::CorruptWorkbook`] when the part is malformed.
+pub(crate) fn items(xml: &[u8]) -> Result<Vec<Range<usize>>, Problem> {
+    Ok(layout(xml)?.items)
+}
+
+/// Split a shared strings part: the one place its structure is read.
+fn layout(xml: &[u8]) -> Result<Layout, Problem> {
+    let bad = ReadError::CorruptWorkbook("malformed shared strings");
+    let sst =
+        find_tag(xml, 0, b"sst").ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
+    let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
+    let prefix = prefix_of(&xml[sst..]).to_vec();
+    let si_end = qualified("</", &prefix, "si>");
+    let mut items = Vec::new();
+    let mut pos = sst_end;
+    if !xml[..sst_end].ends_with(b"/>") {
+        while let Some(start) = find_tag(xml, pos, b"si") {
+            let open_end = start
+                + memchr::memchr(b'>', &xml[start..])
+                    .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
+                + 1;
+            let end = if xml[..open_end].ends_with(b"/>") {
+                open_end
+            } else {
+                open_end
+                    + memchr::memmem::find(&xml[open_end..], &si_end)
+                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
+                    + si_end.len()
+            };
+            items.push(start..end);
+            pos = end;
+        }
+    }
+    Ok(Layout {
+        prolog: 0..sst,
+        start_tag: sst..sst_end,
+        items,
+        tail: pos..xml.len(),
+        prefix,
+    })
+}
+
 impl SharedStrings {
     /// Split a shared strings part into its items.
     ///
     /// # Errors
     /// [`ReadError::CorruptWorkbook`] when the part is malformed.
     pub(crate) fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let bad = ReadError::CorruptWorkbook("malformed shared strings");
-        let sst = find_tag(&xml, 0, b"sst")
-            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
-        let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
-        let prefix = prefix_of(&xml[sst..]).to_vec();
-        let si_end = qualified("</", &prefix, "si>");
-        let mut items = Vec::new();
-        let mut pos = sst_end;
-        if !xml[..sst_end].ends_with(b"/>") {
-            while let Some(start) = find_tag(&xml, pos, b"si") {
-                let open_end = start
-                    + memchr::memchr(b'>', &xml[start..])
-                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                    + 1;
-                let end = if xml[..open_end].ends_with(b"/>") {
-                    open_end
-                } else {
-                    open_end
-                        + memchr::memmem::find(&xml[open_end..], &si_end)
-                            .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                        + si_end.len()
-                };
-                items.push(start..end);
-                pos = end;
-            }
-        }
-        let len = xml.len();
+        let layout = layout(&xml)?;
         Ok(SharedStrings {
-            prolog: 0..sst,
-            start_tag: sst..sst_end,
-            items,
-            tail: pos..len,
+            prolog: layout.prolog,
+            start_tag: layout.start_tag,
+            items: layout.items,
+            tail: layout.tail,
             xml,
-            prefix,
+            prefix: layout.prefix,
         })
     }
 
