@@ -576,7 +576,7 @@ fn drop_later<T: Send + 'static>(value: T) {
 
 /// Every value the map removes or replaces: the original text of each changed cell; for
 /// `redact`, the fragments it replaces in the text; and for each row a row rule deletes, the
-/// text of its cells in the map's columns (see [`Removed`]).
+/// text of its cells in the map's columns.
 ///
 /// This is what `scrub` must not leave anywhere in its output, and what `verify` searches for;
 /// [`Needles::new`] indexes it for searching.

@@ -29,7 +29,7 @@
 use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
-use super::strings::SharedStrings;
+use super::strings::Piece;
 use crate::apply::SheetChanges;
 use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
@@ -173,12 +173,19 @@ fn write_with<W: Write>(
     let level = options
         .deflate_level
         .map_or_else(|| deflate_level(input.len()), |l| i64::from(l.min(9)));
-    let strings = match &map.shared_strings {
-        Some(path) => Some(SharedStrings::parse(package::read_part(&mut zip, path)?)?),
-        None => None,
+    // The table's items: as the one pass counted them, else counted here; the table is
+    // rewritten as a stream at the end.
+    let string_count = match (&map.shared_strings, held.first()) {
+        (None, _) => 0,
+        (Some(_), Some(h)) => h.refs.len(),
+        (Some(path), None) => {
+            let entry = zip
+                .by_name(path)
+                .map_err(|_| ReadError::MissingPart(path.clone()))?;
+            super::strings::count(BufReader::with_capacity(1 << 16, entry))?
+        }
     };
-    let string_count = strings.as_ref().map_or(0, |s| s.items.len());
-    let new_strings = NewStrings::of(changes, strings.is_some(), string_count);
+    let new_strings = NewStrings::of(changes, map.shared_strings.is_some(), string_count);
     let any_change = changes
         .iter()
         .any(|c| !c.cells.is_empty() || !c.deleted.is_empty());
@@ -226,9 +233,9 @@ fn write_with<W: Write>(
     };
     done.counts.add(&edits.counts);
     let mut parts = edits.parts;
-    if let (Some(path), Some(strings)) = (&map.shared_strings, &strings) {
+    if let Some(path) = &map.shared_strings {
         if any_change {
-            let archive = patch.shared_strings(&mut zip, path, strings, &done)?;
+            let archive = patch.shared_strings(&mut zip, path, &done)?;
             done.replaced.insert(path.clone(), archive);
         }
     }
@@ -601,25 +608,28 @@ impl<'a> Patch<'a> {
         })
     }
 
-    /// The shared strings table as [`SharedStrings::write`] writes it, with the uses the
-    /// sheets counted, as a one-entry archive.
+    /// The shared strings table as [`write_table`] writes it, with the uses the sheets
+    /// counted, as a one-entry archive.
     fn shared_strings(
         &self,
         zip: &mut ZipArchive<Cursor<&[u8]>>,
         path: &str,
-        strings: &SharedStrings,
         done: &Done<'_>,
     ) -> Result<Vec<u8>, Problem> {
         let entry = zip
             .by_name(path)
             .map_err(|_| ReadError::MissingPart(path.to_string()))?;
         let options = entry_options(&entry, self.level);
-        drop(entry);
         let total = done.refs.iter().map(|&r| u64::from(r)).sum::<u64>() + done.new_refs;
         single_entry(path, &options, |out| {
-            strings
-                .write(&done.refs, &self.new_strings.texts, total, out)
-                .map_err(write_failed)
+            write_table(
+                BufReader::with_capacity(1 << 16, entry),
+                self.string_count,
+                &done.refs,
+                &self.new_strings.texts,
+                total,
+                out,
+            )
         })
     }
 }
@@ -1453,44 +1463,88 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
     s.len() >= 7 && s[1] == b'x' && s[2..6].iter().all(u8::is_ascii_hexdigit) && s[6] == b'_'
 }
 
-impl SharedStrings {
-    /// Write the table: items no cell uses any more blanked in place, new strings appended.
-    fn write<W: Write + ?Sized>(
-        &self,
-        refs: &[u32],
-        new: &[&str],
-        count: u64,
-        out: &mut W,
-    ) -> std::io::Result<()> {
-        out.write_all(&self.xml[self.prolog.clone()])?;
-        let unique = self.items.len() + new.len();
-        let tag = &self.xml[self.start_tag.clone()];
-        let tag = set_attr(tag, "count", &count.to_string());
-        let tag = set_attr(&tag, "uniqueCount", &unique.to_string());
-        out.write_all(&tag)?;
-        let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-        let p = &self.prefix;
-        let (si, si_end) = (qualified("<", p, "si>"), qualified("</", p, "si>"));
-        let blank = [&si[..], &qualified("<", p, "t/>"), &si_end].concat();
-        for (item, &uses) in self.items.iter().zip(refs) {
-            if uses == 0 {
-                writer.write_all(&blank)?;
-            } else {
-                writer.write_all(&self.xml[item.clone()])?;
+/// Write the shared strings table read from `input` (see [`super::strings::scan`]), of `items`
+/// items, one `refs` entry each: items no cell uses any more blanked in place, new strings
+/// appended, `count` the cells that use the table. Read and written as a stream: only the item
+/// at hand is held.
+///
+/// # Errors
+/// As [`super::strings::scan`]; [`Problem::Internal`] when the table does not have `items`
+/// items; [`WriteError::Output`] when `out` fails.
+fn write_table<R: Read, W: Write + ?Sized>(
+    input: R,
+    items: usize,
+    refs: &[u32],
+    new: &[&str],
+    count: u64,
+    out: &mut W,
+) -> Result<(), Problem> {
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    // The item tags with the table's prefix, once its start tag is read.
+    struct Marks {
+        si: Vec<u8>,
+        si_end: Vec<u8>,
+        blank: Vec<u8>,
+        prefix: Vec<u8>,
+    }
+    let mut marks: Option<Marks> = None;
+    let mut k = 0;
+    super::strings::scan(input, &mut |piece, _| {
+        match piece {
+            Piece::Prolog(prolog) => writer.write_all(prolog),
+            Piece::StartTag(tag, p) => {
+                let unique = items + new.len();
+                let tag = set_attr(tag, "count", &count.to_string());
+                let tag = set_attr(&tag, "uniqueCount", &unique.to_string());
+                let (si, si_end) = (qualified("<", p, "si>"), qualified("</", p, "si>"));
+                let blank = [&si[..], &qualified("<", p, "t/>"), &si_end].concat();
+                marks = Some(Marks {
+                    si,
+                    si_end,
+                    blank,
+                    prefix: p.to_vec(),
+                });
+                writer.write_all(&tag)
+            }
+            Piece::Item(item) => {
+                let uses = refs.get(k).copied();
+                k += 1;
+                match (uses, &marks) {
+                    (Some(0), Some(marks)) => writer.write_all(&marks.blank),
+                    (Some(_), _) => writer.write_all(item),
+                    _ => Ok(()),
+                }
+            }
+            Piece::Tail(tail) => {
+                let Some(Marks {
+                    si,
+                    si_end,
+                    prefix: p,
+                    ..
+                }) = &marks
+                else {
+                    return Err(Problem::Internal);
+                };
+                (|| {
+                    for text in new {
+                        writer.write_all(si)?;
+                        write_text_element(&mut writer, p, text)?;
+                        writer.write_all(si_end)?;
+                    }
+                    if tail.is_empty() {
+                        writer.write_all(&qualified("</", p, "sst>"))
+                    } else {
+                        writer.write_all(tail)
+                    }
+                })()
             }
         }
-        for text in new {
-            writer.write_all(&si)?;
-            write_text_element(&mut writer, p, text)?;
-            writer.write_all(&si_end)?;
-        }
-        if self.tail.is_empty() {
-            writer.write_all(&qualified("</", p, "sst>"))?;
-        } else {
-            writer.write_all(&self.xml[self.tail.clone()])?;
-        }
-        writer.flush()
+        .map_err(write_failed)
+    })?;
+    if k != items {
+        return Err(Problem::Internal);
     }
+    writer.flush().map_err(write_failed)
 }
 
 /// The position of the next start tag `<name` (with or without a prefix) at or after `from`.
@@ -1764,10 +1818,9 @@ mod tests {
     #[test]
     fn shared_strings_blank_orphans_and_append() {
         let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="3"><si><t>Header</t></si><si><t>Zoë</t></si><si><r><t>rich</t></r></si></sst>"#.as_bytes();
-        let sst = SharedStrings::parse(xml.to_vec()).unwrap();
-        assert_eq!(sst.items.len(), 3);
+        assert_eq!(crate::xlsx::strings::count(xml).unwrap(), 3);
         let mut out = Vec::new();
-        sst.write(&[1, 0, 2], &["Deleted"], 4, &mut out).unwrap();
+        write_table(xml, 3, &[1, 0, 2], &["Deleted"], 4, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
@@ -1921,10 +1974,9 @@ mod tests {
             br#"<x:workbook xmlns:x="m"><x:sheets><x:sheet/></x:sheets><x:calcPr fullCalcOnLoad="1"/></x:workbook>"#
         );
         let xml = br#"<x:sst xmlns:x="m" count="2" uniqueCount="2"><x:si><x:t>Header</x:t></x:si><x:si><x:t>Zoe</x:t></x:si></x:sst>"#;
-        let sst = SharedStrings::parse(xml.to_vec()).unwrap();
-        assert_eq!(sst.items.len(), 2);
+        assert_eq!(crate::xlsx::strings::count(&xml[..]).unwrap(), 2);
         let mut out = Vec::new();
-        sst.write(&[1, 0], &["Deleted"], 2, &mut out).unwrap();
+        write_table(&xml[..], 2, &[1, 0], &["Deleted"], 2, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:sst xmlns:x="m" count="2" uniqueCount="3"><x:si><x:t>Header</x:t></x:si><x:si><x:t/></x:si><x:si><x:t>Deleted</x:t></x:si></x:sst>"#

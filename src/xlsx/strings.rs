@@ -1,11 +1,13 @@
 //! The shared strings part (`xl/sharedStrings.xml`), read in one place.
 //!
-//! [`SharedStrings`] is the part split into its `<si>` items, kept as written: the lossless
-//! writer copies the items cells still use and blanks the others ([`super::patch`]), and the
-//! streaming engine reads the texts cells show from the same table ([`SharedStrings::texts`],
-//! as calamine reads them: rich-text runs joined, phonetic runs left out, entities and
-//! `_xHHHH_` escapes decoded). The two readings must agree on the number of items before the
-//! engine uses them.
+//! [`scan`] reads the part's structure, as a stream: the bytes before `<sst>`, its start tag,
+//! each `<si>` item as written, and what follows the last item. Everything else builds on it:
+//! the lossless writer rewrites the table as it reads it, copying the items cells still use
+//! and blanking the others, with only the item at hand in memory ([`super::patch`]); the
+//! streaming engine counts the items ([`SharedStrings`]) and reads the texts cells show
+//! ([`SharedStrings::texts`], as calamine reads them: rich-text runs joined, phonetic runs
+//! left out, entities and `_xHHHH_` escapes decoded), and the two readings must agree on the
+//! number of items before the engine uses them.
 //!
 //! The leak check reads the same items ([`items`]) without keeping the part: it searches each
 //! item's whole text, phonetic runs too (which no cell shows), a large table's items in
@@ -13,99 +15,209 @@
 //! (calamine's texts for cells, every text for the leak check).
 
 use super::cells::{Strings, Unknown};
-use super::patch::{find_tag, prefix_of, qualified};
+use super::patch::{is_tag, prefix_of, qualified};
 use crate::error::{Problem, ReadError};
+use std::io::Read;
 use std::ops::Range;
 
-/// The shared strings part, split into its `<si>` items.
+/// The shared strings part, held whole, and how many `<si>` items it has.
 pub(crate) struct SharedStrings {
-    pub(super) xml: Vec<u8>,
-    /// The bytes before the `<sst ...>` start tag, and the start tag itself.
-    pub(super) prolog: Range<usize>,
-    pub(super) start_tag: Range<usize>,
-    /// Each `<si>` element.
-    pub(super) items: Vec<Range<usize>>,
-    /// Everything after the last item (`</sst>`, maybe an extLst).
-    pub(super) tail: Range<usize>,
-    /// The namespace prefix of `<sst>` with its colon, or empty.
-    pub(super) prefix: Vec<u8>,
+    xml: Vec<u8>,
+    items: usize,
 }
 
-/// Where the pieces of a shared strings part are (see [`SharedStrings`]).
-struct Layout {
-    prolog: Range<usize>,
-    start_tag: Range<usize>,
-    items: Vec<Range<usize>>,
-    tail: Range<usize>,
-    prefix: Vec<u8>,
-}
-
-/// The `<si>` items of a shared strings part, as [`SharedStrings::parse`] splits it, for a
-/// reader that does not keep the part.
+/// The `<si>` items of a shared strings part held whole (see [`scan`]), for a reader that does
+/// not keep the part.
 ///
 /// # Errors
 /// [`ReadError::CorruptWorkbook`] when the part is malformed.
 pub(crate) fn items(xml: &[u8]) -> Result<Vec<Range<usize>>, Problem> {
-    Ok(layout(xml)?.items)
+    let mut items = Vec::new();
+    scan(xml, &mut |piece, at| {
+        if let Piece::Item(item) = piece {
+            items.push(at..at + item.len());
+        }
+        Ok(())
+    })?;
+    Ok(items)
 }
 
-/// Split a shared strings part: the one place its structure is read.
-fn layout(xml: &[u8]) -> Result<Layout, Problem> {
-    let bad = ReadError::CorruptWorkbook("malformed shared strings");
-    let sst =
-        find_tag(xml, 0, b"sst").ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?;
-    let sst_end = sst + memchr::memchr(b'>', &xml[sst..]).ok_or(bad)? + 1;
-    let prefix = prefix_of(&xml[sst..]).to_vec();
-    let si_end = qualified("</", &prefix, "si>");
-    let mut items = Vec::new();
+/// A piece of a shared strings part, as [`scan`] finds them.
+pub(crate) enum Piece<'a> {
+    /// The bytes before the `<sst ...>` start tag.
+    Prolog(&'a [u8]),
+    /// The start tag, and the namespace prefix of `sst` with its colon (or empty).
+    StartTag(&'a [u8], &'a [u8]),
+    /// One `<si>` element.
+    Item(&'a [u8]),
+    /// Everything after the last item (`</sst>`, maybe an extLst).
+    Tail(&'a [u8]),
+}
+
+/// Read a shared strings part from `input` piece by piece, holding little more than the piece
+/// at hand (a large export's table inflates to tens of MB): the one place the part's structure
+/// is read. `each` gets the pieces in order, each with its offset in the part; the bytes
+/// between items (whitespace) are not pieces.
+///
+/// # Errors
+/// [`ReadError::CorruptWorkbook`] when the part is malformed or cannot be read; what `each`
+/// returns.
+pub(crate) fn scan<R: Read>(
+    input: R,
+    each: &mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>,
+) -> Result<(), Problem> {
+    let bad = || Problem::from(ReadError::CorruptWorkbook("malformed shared strings"));
+    let mut part = Window {
+        input,
+        buf: Vec::new(),
+        base: 0,
+        done: false,
+    };
+    let sst = part.find_tag(0, b"sst")?.ok_or_else(bad)?;
+    let sst_end = part.find_byte(sst, b'>')?.ok_or_else(bad)? + 1;
+    each(Piece::Prolog(part.get(0..sst)), 0)?;
+    let prefix = prefix_of(part.get(sst..sst_end)).to_vec();
+    let empty = part.get(sst..sst_end).ends_with(b"/>");
+    each(Piece::StartTag(part.get(sst..sst_end), &prefix), sst)?;
     let mut pos = sst_end;
-    if !xml[..sst_end].ends_with(b"/>") {
-        while let Some(start) = find_tag(xml, pos, b"si") {
-            let open_end = start
-                + memchr::memchr(b'>', &xml[start..])
-                    .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
-                + 1;
-            let end = if xml[..open_end].ends_with(b"/>") {
+    if !empty {
+        let si_end = qualified("</", &prefix, "si>");
+        let finder = memchr::memmem::Finder::new(&si_end);
+        while let Some(start) = part.find_tag(pos, b"si")? {
+            let open_end = part.find_byte(start, b'>')?.ok_or_else(bad)? + 1;
+            let end = if part.get(start..open_end).ends_with(b"/>") {
                 open_end
             } else {
-                open_end
-                    + memchr::memmem::find(&xml[open_end..], &si_end)
-                        .ok_or(ReadError::CorruptWorkbook("malformed shared strings"))?
+                part.find_bytes(open_end, &si_end, &finder)?
+                    .ok_or_else(bad)?
                     + si_end.len()
             };
-            items.push(start..end);
+            each(Piece::Item(part.get(start..end)), start)?;
             pos = end;
+            part.forget(pos);
         }
     }
-    Ok(Layout {
-        prolog: 0..sst,
-        start_tag: sst..sst_end,
-        items,
-        tail: pos..xml.len(),
-        prefix,
-    })
+    while part.more()? {}
+    let end = part.base + part.buf.len();
+    each(Piece::Tail(part.get(pos..end)), pos)
+}
+
+/// How many items a shared strings part has (see [`scan`]).
+///
+/// # Errors
+/// As [`scan`].
+pub(crate) fn count<R: Read>(input: R) -> Result<usize, Problem> {
+    let mut items = 0;
+    scan(input, &mut |piece, _| {
+        items += usize::from(matches!(piece, Piece::Item(_)));
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// The part of a stream read so far and not yet forgotten: positions are offsets in the
+/// whole stream.
+struct Window<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// The offset of `buf[0]`.
+    base: usize,
+    done: bool,
+}
+
+impl<R: Read> Window<R> {
+    /// Read more; `false` at the end.
+    fn more(&mut self) -> Result<bool, Problem> {
+        const CHUNK: u64 = 1 << 16;
+        if self.done {
+            return Ok(false);
+        }
+        let n = (&mut self.input)
+            .take(CHUNK)
+            .read_to_end(&mut self.buf)
+            .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
+        self.done = n == 0;
+        Ok(n > 0)
+    }
+
+    fn get(&self, range: Range<usize>) -> &[u8] {
+        &self.buf[range.start - self.base..range.end - self.base]
+    }
+
+    /// Forget what is before `at`, once that is much.
+    fn forget(&mut self, at: usize) {
+        let n = at - self.base;
+        if n >= 1 << 20 {
+            self.buf.drain(..n);
+            self.base = at;
+        }
+    }
+
+    /// The first `byte` at or after `from`.
+    fn find_byte(&mut self, from: usize, byte: u8) -> Result<Option<usize>, Problem> {
+        let mut at = from;
+        loop {
+            if let Some(i) = memchr::memchr(byte, &self.buf[at - self.base..]) {
+                return Ok(Some(at + i));
+            }
+            at = self.base + self.buf.len();
+            if !self.more()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The first `bytes` (which `finder` finds) at or after `from`.
+    fn find_bytes(
+        &mut self,
+        from: usize,
+        bytes: &[u8],
+        finder: &memchr::memmem::Finder<'_>,
+    ) -> Result<Option<usize>, Problem> {
+        let mut at = from;
+        loop {
+            if let Some(i) = finder.find(&self.buf[at - self.base..]) {
+                return Ok(Some(at + i));
+            }
+            // A match may start in the last bytes read.
+            let end = self.base + self.buf.len();
+            at = end.saturating_sub(bytes.len() - 1).max(from);
+            if !self.more()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The next start tag `<name` (with or without a prefix) at or after `from`, as
+    /// [`find_tag`] finds it in the whole stream: a `<` is judged once its tag's `>` (or the
+    /// end) has been read.
+    fn find_tag(&mut self, from: usize, name: &[u8]) -> Result<Option<usize>, Problem> {
+        let mut at = from;
+        while let Some(lt) = self.find_byte(at, b'<')? {
+            let end = self.find_byte(lt, b'>')?;
+            let upto = end.map_or(self.base + self.buf.len(), |e| e + 1);
+            if is_tag(self.get(lt..upto), name) {
+                return Ok(Some(lt));
+            }
+            at = lt + 1;
+        }
+        Ok(None)
+    }
 }
 
 impl SharedStrings {
-    /// Split a shared strings part into its items.
+    /// Count a shared strings part's items.
     ///
     /// # Errors
     /// [`ReadError::CorruptWorkbook`] when the part is malformed.
     pub(crate) fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let layout = layout(&xml)?;
-        Ok(SharedStrings {
-            prolog: layout.prolog,
-            start_tag: layout.start_tag,
-            items: layout.items,
-            tail: layout.tail,
-            xml,
-            prefix: layout.prefix,
-        })
+        let items = count(&xml[..])?;
+        Ok(SharedStrings { xml, items })
     }
 
     /// How many items the table has.
     pub(crate) fn len(&self) -> usize {
-        self.items.len()
+        self.items
     }
 
     /// The texts cells show, one per item, as calamine reads the part.
@@ -134,6 +246,84 @@ mod tests {
         );
     }
 
+    /// Reads a few bytes at a time, as an inflating reader may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn pieces<R: Read>(input: R) -> Result<Vec<(u8, usize, Vec<u8>)>, Problem> {
+        let mut out = Vec::new();
+        scan(input, &mut |piece, at| {
+            out.push(match piece {
+                Piece::Prolog(p) => (0, at, p.to_vec()),
+                Piece::StartTag(t, prefix) => (1, at, [t, b"|", prefix].concat()),
+                Piece::Item(i) => (2, at, i.to_vec()),
+                Piece::Tail(t) => (3, at, t.to_vec()),
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_part_read_as_a_stream_gives_the_pieces_of_the_whole() {
+        for prefix in ["", "x:"] {
+            let mut xml = format!(
+                "<?xml version=\"1.0\"?>\r\n<{prefix}sst xmlns{}=\"m\" count=\"9\">",
+                if prefix.is_empty() { "" } else { ":x" }
+            );
+            // Enough items to read past what the scanner keeps, of every shape: rich text,
+            // phonetic runs, an empty item, whitespace between items, `<s...>` tags that
+            // are not items.
+            for i in 0..60_000 {
+                match i % 5 {
+                    0 => xml.push_str(&format!("<{prefix}si><{prefix}t>Value {i}</{prefix}t></{prefix}si>")),
+                    1 => xml.push_str(&format!("\n  <{prefix}si><{prefix}r><{prefix}t>ri</{prefix}t></{prefix}r><{prefix}rPh sb=\"0\"><{prefix}t>ふり</{prefix}t></{prefix}rPh></{prefix}si>")),
+                    2 => xml.push_str(&format!("<{prefix}si/>")),
+                    3 => xml.push_str(&format!("<{prefix}si >\n<{prefix}t xml:space=\"preserve\"> {i} &amp; </{prefix}t></{prefix}si>")),
+                    _ => xml.push_str(&format!("<{prefix}si><{prefix}t>a&lt;b {i}</{prefix}t></{prefix}si>")),
+                }
+            }
+            xml.push_str(&format!(
+                "<{prefix}extLst><{prefix}ext/></{prefix}extLst></{prefix}sst>"
+            ));
+            let whole = pieces(xml.as_bytes()).unwrap();
+            assert_eq!(whole.iter().filter(|p| p.0 == 2).count(), 60_000);
+            assert_eq!(
+                whole[1].2,
+                format!(
+                    "<{prefix}sst xmlns{}=\"m\" count=\"9\">|{prefix}",
+                    if prefix.is_empty() { "" } else { ":x" }
+                )
+                .into_bytes()
+            );
+            // Each piece is the part's bytes where it says (the start tag without its prefix).
+            for (kind, at, bytes) in &whole {
+                let bytes = match kind {
+                    1 => &bytes[..bytes.iter().rposition(|&b| b == b'|').unwrap()],
+                    _ => &bytes[..],
+                };
+                assert_eq!(&xml.as_bytes()[*at..at + bytes.len()], bytes, "{kind}");
+            }
+            assert_eq!(
+                whole.last().unwrap().2,
+                format!("<{prefix}extLst><{prefix}ext/></{prefix}extLst></{prefix}sst>")
+                    .into_bytes()
+            );
+            assert_eq!(pieces(Trickle(xml.as_bytes(), 0)).unwrap(), whole);
+            assert_eq!(count(Trickle(xml.as_bytes(), 3)).unwrap(), 60_000);
+            assert_eq!(items(xml.as_bytes()).unwrap().len(), 60_000);
+        }
+    }
+
     #[test]
     fn malformed_parts() {
         for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si "] {
@@ -144,5 +334,9 @@ mod tests {
         }
         let empty = SharedStrings::parse(b"<sst/>".to_vec()).unwrap();
         assert_eq!(empty.len(), 0);
+        // Malformed read as a stream too, a few bytes at a time.
+        for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si ", "<ss"] {
+            assert!(count(Trickle(xml.as_bytes(), 0)).is_err(), "{xml}");
+        }
     }
 }
