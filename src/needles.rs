@@ -237,11 +237,12 @@ impl Shard {
             found: Vec::with_capacity(share / 2),
             skipped: 0,
         };
-        // Whole hash → the first distinct text with it (its place in `out.text`); other
-        // texts with the same hash, which chance seldom makes, are kept in `more`.
-        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<KeyIsHash>> =
-            HashMap::with_capacity_and_hasher(share / 8, Default::default());
-        let mut more: Vec<(u64, usize, usize)> = Vec::new();
+        // Each distinct value seen, by its whole hash: its place in `out.found`, or (with
+        // `SHORT` set) in `short`, the values too short to search, kept only to be counted
+        // once. A table of places, not of texts: a large export has over a million.
+        const SHORT: usize = 1 << (usize::BITS - 1);
+        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(share / 8);
+        let mut short: Vec<(u64, usize, usize)> = Vec::new();
         values(&mut |value: &str| {
             let value = value.trim();
             if value.is_empty() {
@@ -263,23 +264,26 @@ impl Shard {
                 None => fnv1a_lower_ascii(value.as_bytes()),
                 Some(lower) => fnv1a(lower.as_bytes()),
             });
-            let text = &out.text;
-            let same = |&(start, end): &(usize, usize)| {
-                let text = &text[start..end];
-                match &lower {
-                    None => value.eq_ignore_ascii_case(text),
-                    Some(lower) => lower == text,
+            let (text, found) = (&out.text, &out.found);
+            let span = |place: usize| match place & SHORT {
+                0 => {
+                    let e = &found[place].entry;
+                    (found[place].whole, e.start, e.end)
+                }
+                _ => short[place & !SHORT],
+            };
+            let same = |&place: &usize| {
+                let (hash, start, end) = span(place);
+                hash == whole && {
+                    let text = &text[start..end];
+                    match &lower {
+                        None => value.eq_ignore_ascii_case(text),
+                        Some(lower) => lower == text,
+                    }
                 }
             };
-            let first = seen.get(&whole).copied();
-            if let Some(first) = first {
-                if same(&first)
-                    || more
-                        .iter()
-                        .any(|&(hash, start, end)| hash == whole && same(&(start, end)))
-                {
-                    return;
-                }
+            if seen.find(whole, same).is_some() {
+                return;
             }
             let start = out.text.len();
             match &lower {
@@ -290,38 +294,47 @@ impl Shard {
                 Some(lower) => out.text.push_str(lower),
             }
             let end = out.text.len();
-            match first {
-                None => {
-                    seen.insert(whole, (start, end));
-                }
-                Some(_) => more.push((whole, start, end)),
-            }
             let text = &out.text[start..end];
-            let (kind, short) = Kind::of(value, text);
-            if short {
+            let (kind, too_short) = Kind::of(value, text);
+            let place = if too_short {
                 out.skipped += 1;
-                return;
-            }
-            out.found.push(Gathered {
-                anchor: anchor_of(text).0,
-                whole,
-                entry: Entry { start, end, kind },
+                short.push((whole, start, end));
+                SHORT | (short.len() - 1)
+            } else {
+                // Grown by half when full rather than doubled: the last growth of a list of
+                // millions would otherwise leave up to half of it unused.
+                if out.found.len() == out.found.capacity() {
+                    out.found.reserve_exact((out.found.len() / 2).max(1024));
+                }
+                out.found.push(Gathered {
+                    anchor: anchor_of(text).0,
+                    whole,
+                    entry: Entry { start, end, kind },
+                });
+                out.found.len() - 1
+            };
+            let (found, short) = (&out.found, &short);
+            seen.insert_unique(whole, place, |&p| match p & SHORT {
+                0 => found[p].whole,
+                _ => short[p & !SHORT].0,
             });
         });
         out
     }
 
-    /// The shards one after the other, as one.
-    fn join(mut shards: Vec<Shard>) -> Shard {
-        if shards.len() == 1 {
-            return shards.pop().unwrap_or_default();
-        }
-        let mut all = Shard {
-            text: String::with_capacity(shards.iter().map(|s| s.text.len()).sum()),
-            found: Vec::with_capacity(shards.iter().map(|s| s.found.len()).sum()),
-            skipped: 0,
+    /// The shards one after the other, as one: the first grown to hold the others, each
+    /// freed once copied.
+    fn join(shards: Vec<Shard>) -> Shard {
+        let mut shards = shards.into_iter();
+        let Some(mut all) = shards.next() else {
+            return Shard::default();
         };
-        for shard in shards {
+        let rest: Vec<Shard> = shards.collect();
+        all.text
+            .reserve_exact(rest.iter().map(|s| s.text.len()).sum());
+        all.found
+            .reserve_exact(rest.iter().map(|s| s.found.len()).sum());
+        for shard in rest {
             let base = all.text.len();
             all.text.push_str(&shard.text);
             all.found.extend(shard.found.into_iter().map(|mut g| {
@@ -381,15 +394,16 @@ impl Needles {
             .filter(|w| w[0].anchor != w[1].anchor)
             .count();
         let mut index = Index::with_capacity_and_hasher(anchors, Default::default());
-        let mut needles = Vec::with_capacity(found.len());
-        for g in found {
-            let i = needles.len() as u32;
-            needles.push(g.entry);
+        for (i, g) in found.iter().enumerate() {
+            let i = i as u32;
             index
                 .entry(g.anchor)
                 .and_modify(|range| range.1 = i + 1)
                 .or_insert((i, i + 1));
         }
+        // In the gathered list's own memory (no second list of millions), then cut to size.
+        let mut needles: Vec<Entry> = found.into_iter().map(|g| g.entry).collect();
+        needles.shrink_to_fit();
         Needles {
             text,
             needles,
