@@ -1114,8 +1114,15 @@ fn scrub_xlsx_stream(
         },
         || {
             storage.stage_unhashed(out_dir, &job.changes, |w| {
-                crate::xlsx::stream::write_changes(w, settings.changes_format, map, book, &streamed)
-                    .map_err(|e| WriteError::ChangesFile(e.kind()).into())
+                crate::xlsx::stream::write_changes(
+                    w,
+                    settings.changes_format,
+                    map,
+                    book,
+                    &file_plan,
+                    &streamed,
+                )
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
             })
         },
     );

@@ -272,11 +272,8 @@ pub(crate) fn stream(
         if planned.is_none() && kept.is_empty() {
             continue;
         }
-        // A sheet swept for kept values only has no plan.
-        let headers = planned.map_or_else(
-            || sheet.headers().unwrap_or_default(),
-            |p| plan.sheets[p].headers.clone(),
-        );
+        // A sheet swept for kept values only has no plan; the plan names its columns too.
+        let headers = plan.headers(book, index);
         let applier = planned.map(|p| {
             let sp = &plan.sheets[p];
             (sp, RowApplier::new(map, sp, headers.clone()))
@@ -1030,13 +1027,13 @@ pub(crate) fn write_changes<W: Write>(
     format: crate::changes::ChangesFormat,
     map: &Map,
     book: &Workbook,
+    plan: &FilePlan,
     streamed: &Streamed,
 ) -> std::io::Result<()> {
     let mut file = ChangesFile::with_format(out, format);
     for (sc, ids) in streamed.changes.iter().zip(&streamed.ids) {
-        let sheet = &book.sheets[sc.sheet];
-        let headers = sheet.headers().unwrap_or_default();
-        file.start_sheet(&sheet.name);
+        let headers = plan.headers(book, sc.sheet);
+        file.start_sheet(&book.sheets[sc.sheet].name);
         let mut at = 0;
         for c in &sc.cells {
             while ids.get(at).is_some_and(|(r, _)| *r < c.row) {
@@ -1140,7 +1137,7 @@ mod tests {
             crate::changes::ChangesFormat::Cells,
         ] {
             let mut ours = Vec::new();
-            write_changes(&mut ours, format, &map, &opened.book, &streamed).unwrap();
+            write_changes(&mut ours, format, &map, &opened.book, &plan, &streamed).unwrap();
             let mut theirs = Vec::new();
             crate::changes::write_changes_as(&mut theirs, format, &map, &whole, &plan, &expected)
                 .unwrap();
@@ -1202,6 +1199,7 @@ mod tests {
                 crate::changes::ChangesFormat::Rows,
                 map,
                 &opened.book,
+                &plan,
                 &streamed,
             )
             .unwrap();
