@@ -372,6 +372,23 @@ struct Rewritten {
 }
 
 impl<'a> Patch<'a> {
+    /// Sheet `i`'s tail (after its rows) cleaned of links and comments that hold a removed
+    /// value or point at a changed cell, when the cleaners run and it needs it.
+    fn clean_tail(&self, i: usize, tail: &[u8]) -> Result<Option<sheet::Tail>, Problem> {
+        let (part, changes) = self.sheets[i];
+        if !self.cleaning {
+            return Ok(None);
+        }
+        sheet::tail(
+            tail,
+            changes,
+            &self.links.bad[i],
+            &self.links.mailto[i],
+            self.needles,
+        )
+        .map_err(stop(part))
+    }
+
     fn touched(changes: &SheetChanges) -> bool {
         !changes.cells.is_empty() || !changes.deleted.is_empty()
     }
@@ -404,7 +421,7 @@ impl<'a> Patch<'a> {
     /// Scan unchanged sheet `i`: the uses of each shared string, and whether it holds formula
     /// results or a tail the cleaners change.
     fn scan_sheet(&self, i: usize) -> Result<(Vec<u32>, bool), Problem> {
-        let (part, changes) = self.sheets[i];
+        let part = self.sheets[i].0;
         let cleaning = self.cleaning;
         let needles = self.needles;
         let mut refs = vec![0u32; self.string_count];
@@ -432,17 +449,7 @@ impl<'a> Patch<'a> {
                 Ok(false)
             },
             |tail, _| {
-                if cleaning {
-                    tail_changes = sheet::tail(
-                        &tail,
-                        changes,
-                        &self.links.bad[i],
-                        &self.links.mailto[i],
-                        needles,
-                    )
-                    .map_err(stop(part))?
-                    .is_some();
-                }
+                tail_changes = self.clean_tail(i, &tail)?.is_some();
                 Ok(())
             },
         )?;
@@ -477,23 +484,11 @@ impl<'a> Patch<'a> {
 
     /// Clean the tail of sheet `i`, which the one pass wrote up to it, and finish its entry.
     fn finish_held(&self, i: usize, held: Held) -> Result<Rewritten, Problem> {
-        let (part, changes) = self.sheets[i];
         if held.refs.len() != self.string_count {
             return Err(Problem::Internal);
         }
         let mut entry = held.entry;
-        let cleaned = if self.cleaning {
-            sheet::tail(
-                &held.tail,
-                changes,
-                &self.links.bad[i],
-                &self.links.mailto[i],
-                self.needles,
-            )
-            .map_err(stop(part))?
-        } else {
-            None
-        };
+        let cleaned = self.clean_tail(i, &held.tail)?;
         let tail = match cleaned {
             Some(t) => {
                 entry.write_all(&t.xml).map_err(write_failed)?;
@@ -569,18 +564,7 @@ impl<'a> Patch<'a> {
                     Ok(false)
                 },
                 |tail, out| {
-                    let cleaned = if cleaning {
-                        sheet::tail(
-                            &tail,
-                            changes,
-                            &self.links.bad[i],
-                            &self.links.mailto[i],
-                            needles,
-                        )
-                        .map_err(stop(part))?
-                    } else {
-                        None
-                    };
+                    let cleaned = self.clean_tail(i, &tail)?;
                     match cleaned {
                         Some(t) => {
                             out.write_all(&t.xml).map_err(write_failed)?;
