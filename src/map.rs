@@ -540,6 +540,19 @@ impl Map {
                     "`sheets` is empty; list sheet names or leave it out to scrub every visible sheet",
                 ));
             }
+            if let Some((i, name)) = sheets
+                .iter()
+                .enumerate()
+                .find(|(i, name)| sheets[..*i].contains(name))
+            {
+                return Err(MapError::new(
+                    origin,
+                    format!(
+                        "`sheets` lists '{name}' twice (entry {}); list each sheet once",
+                        i + 1
+                    ),
+                ));
+            }
         }
         if raw.allow_residual.iter().any(|c| c.trim().is_empty()) {
             return Err(MapError::new(
@@ -972,6 +985,10 @@ mod tests {
         assert!(e.to_string().contains("version 2"));
         assert!(err("").contains("no [columns] or [[rows]]"));
         assert!(err("sheets = []\n[columns]\nx = \"clear\"").contains("`sheets` is empty"));
+        assert!(
+            err("sheets = [\"Users\", \"Other\", \"Users\"]\n[columns]\nx = \"clear\"")
+                .contains("`sheets` lists 'Users' twice (entry 3); list each sheet once")
+        );
         assert!(Map::parse("[columns]\nx = \"clear\"", "m", None)
             .unwrap_err()
             .to_string()
