@@ -225,9 +225,9 @@ struct Shard {
 }
 
 impl Shard {
-    /// The distinct values of `values` in shard `shard` of `shards` by their hashes (`hashes`,
-    /// when there is more than one shard). Each value is read once, in order, and a copy of a
-    /// value seen before costs one lookup and one comparison: most values repeat.
+    /// The distinct values of `values` (about `about` of them) in shard `shard` of `shards` by
+    /// their whole hashes. Each value is read once, in order, and a copy of a value seen before
+    /// costs one lookup and one comparison: most values repeat.
     fn gather(values: &Values<'_>, about: usize, shard: usize, shards: usize) -> Shard {
         let share = about / shards;
         let mut out = Shard {
@@ -243,6 +243,20 @@ impl Shard {
         const SHORT: usize = 1 << (usize::BITS - 1);
         let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(share / 8);
         let mut short: Vec<(u64, usize, usize)> = Vec::new();
+        // A place's whole hash and the span of its text.
+        fn span(
+            found: &[Gathered],
+            short: &[(u64, usize, usize)],
+            place: usize,
+        ) -> (u64, usize, usize) {
+            match place & SHORT {
+                0 => {
+                    let g = &found[place];
+                    (g.whole, g.entry.start, g.entry.end)
+                }
+                _ => short[place & !SHORT],
+            }
+        }
         values(&mut |value: &str| {
             let value = value.trim();
             if value.is_empty() {
@@ -265,15 +279,8 @@ impl Shard {
                 Some(lower) => fnv1a(lower.as_bytes()),
             });
             let (text, found) = (&out.text, &out.found);
-            let span = |place: usize| match place & SHORT {
-                0 => {
-                    let e = &found[place].entry;
-                    (found[place].whole, e.start, e.end)
-                }
-                _ => short[place & !SHORT],
-            };
             let same = |&place: &usize| {
-                let (hash, start, end) = span(place);
+                let (hash, start, end) = span(found, &short, place);
                 hash == whole && {
                     let text = &text[start..end];
                     match &lower {
@@ -314,10 +321,7 @@ impl Shard {
                 out.found.len() - 1
             };
             let (found, short) = (&out.found, &short);
-            seen.insert_unique(whole, place, |&p| match p & SHORT {
-                0 => found[p].whole,
-                _ => short[p & !SHORT].0,
-            });
+            seen.insert_unique(whole, place, |&p| span(found, short, p).0);
         });
         out
     }

@@ -653,23 +653,28 @@ impl<'a> Removed<'a> {
         }
     }
 
-    /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'
-    /// texts, then the derived values.
-    pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
+    /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.
+    fn each_original(&self, each: &mut dyn FnMut(Cow<'a, str>)) {
         for (k, sc) in self.changes.iter().enumerate() {
             for i in 0..sc.cells.len() {
                 if let Some(old) = self.originals.old(self.changes, k, i) {
-                    each(&old);
+                    each(old);
                 }
             }
             for j in 0..sc.deleted.len() {
                 for value in self.originals.deleted(self.changes, &self.targets, k, j) {
                     if let Some(text) = crate::actions::cell_text(value) {
-                        each(&text);
+                        each(text);
                     }
                 }
             }
         }
+    }
+
+    /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'
+    /// texts, then the derived values.
+    pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
+        self.each_original(&mut |value| each(&value));
         for value in &self.derived {
             each(value);
         }
@@ -684,18 +689,7 @@ impl<'a> Removed<'a> {
     /// The values as a list, in the order of [`Removed::each`].
     pub(crate) fn to_vec(&self) -> Vec<Cow<'a, str>> {
         let mut values = Vec::with_capacity(self.about());
-        for (k, sc) in self.changes.iter().enumerate() {
-            values
-                .extend((0..sc.cells.len()).filter_map(|i| self.originals.old(self.changes, k, i)));
-            for j in 0..sc.deleted.len() {
-                values.extend(
-                    self.originals
-                        .deleted(self.changes, &self.targets, k, j)
-                        .into_iter()
-                        .filter_map(crate::actions::cell_text),
-                );
-            }
-        }
+        self.each_original(&mut |value| values.push(value));
         values.extend(self.derived.iter().map(|v| Cow::Owned(v.clone())));
         values
     }

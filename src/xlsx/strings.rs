@@ -88,9 +88,7 @@ pub(crate) fn scan<R: Read>(
             let end = if part.get(start..open_end).ends_with(b"/>") {
                 open_end
             } else {
-                part.find_bytes(open_end, &si_end, &finder)?
-                    .ok_or_else(bad)?
-                    + si_end.len()
+                part.find_bytes(open_end, &finder)?.ok_or_else(bad)? + si_end.len()
             };
             each(Piece::Item(part.get(start..end)), start)?;
             pos = end;
@@ -167,11 +165,10 @@ impl<R: Read> Window<R> {
         }
     }
 
-    /// The first `bytes` (which `finder` finds) at or after `from`.
+    /// The first occurrence of `finder`'s bytes at or after `from`.
     fn find_bytes(
         &mut self,
         from: usize,
-        bytes: &[u8],
         finder: &memchr::memmem::Finder<'_>,
     ) -> Result<Option<usize>, Problem> {
         let mut at = from;
@@ -181,7 +178,7 @@ impl<R: Read> Window<R> {
             }
             // A match may start in the last bytes read.
             let end = self.base + self.buf.len();
-            at = end.saturating_sub(bytes.len() - 1).max(from);
+            at = end.saturating_sub(finder.needle().len() - 1).max(from);
             if !self.more()? {
                 return Ok(None);
             }
@@ -189,7 +186,7 @@ impl<R: Read> Window<R> {
     }
 
     /// The next start tag `<name` (with or without a prefix) at or after `from`, as
-    /// [`find_tag`] finds it in the whole stream: a `<` is judged once its tag's `>` (or the
+    /// [`super::patch::find_tag`] finds it in the whole stream: a `<` is judged once its tag's `>` (or the
     /// end) has been read.
     fn find_tag(&mut self, from: usize, name: &[u8]) -> Result<Option<usize>, Problem> {
         let mut at = from;
