@@ -25,7 +25,37 @@ pub struct Change {
     /// Index of the rule in [`Map::rules`] that changed it.
     pub rule: usize,
     /// The new value.
-    pub new: Data,
+    pub new: New,
+}
+
+/// A changed cell's new value, in one word: most changes clear their cell and hold nothing, the
+/// others hold their value boxed (a large export keeps millions of changes until its output is
+/// written). It reads as the [`Data`] it holds, [`Data::Empty`] for a cleared cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct New(Option<Box<Data>>);
+
+impl From<Data> for New {
+    fn from(value: Data) -> New {
+        match value {
+            Data::Empty => New(None),
+            value => New(Some(Box::new(value))),
+        }
+    }
+}
+
+impl std::ops::Deref for New {
+    type Target = Data;
+
+    fn deref(&self) -> &Data {
+        static EMPTY: Data = Data::Empty;
+        self.0.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl PartialEq<Data> for New {
+    fn eq(&self, other: &Data) -> bool {
+        **self == *other
+    }
 }
 
 /// A row removed by a row rule.
@@ -306,7 +336,7 @@ impl<'a> RowApplier<'a> {
                     .iter()
                     .filter_map(|c: &Change| {
                         let old = cell_text(c.col);
-                        let new = match &c.new {
+                        let new = match &*c.new {
                             Data::String(s) if map.rules[c.rule].action.output_is_reportable() => {
                                 s.clone()
                             }
@@ -368,7 +398,7 @@ impl<'a> RowApplier<'a> {
                         row,
                         col: t.col,
                         rule: index,
-                        new,
+                        new: new.into(),
                     });
                 }
             }
@@ -539,7 +569,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
         if !crate::needles::identifies(&old, name) {
             continue;
         }
-        let new = match &c.new {
+        let new = match &*c.new {
             Data::String(s) if rule.action.output_is_reportable() && !s.is_empty() => s.clone(),
             _ => actions::REDACTED.to_string(),
         };
@@ -590,7 +620,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
                     row,
                     col: t.col,
                     rule: t.rule,
-                    new: Data::String(new),
+                    new: Data::String(new).into(),
                 });
             }
             out
@@ -613,6 +643,19 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_is_three_words_and_a_cleared_cell_holds_nothing() {
+        // Millions are kept until the output is written.
+        assert_eq!(std::mem::size_of::<Change>(), 24);
+        let cleared = New::from(Data::Empty);
+        assert_eq!(cleared, New::default());
+        assert_eq!(*cleared, Data::Empty);
+        let text = New::from(Data::String("Deleted".into()));
+        assert_eq!(text, Data::String("Deleted".into()));
+        assert_ne!(text, cleared);
+        assert_eq!(*New::from(Data::Float(2.5)), Data::Float(2.5));
+    }
 
     #[test]
     fn changes_join_their_sheets_by_index() {

@@ -831,7 +831,7 @@ mod tests {
                     row: *row,
                     col: *col,
                     rule: *rule,
-                    new,
+                    new: new.into(),
                 };
                 file.push(map, &headers, &c, &id).unwrap();
             }

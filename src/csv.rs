@@ -478,7 +478,7 @@ pub fn write_with<W: Write>(
 
 /// A new value that the file's encoding cannot hold is an error naming its cell.
 fn check_encodable(dialect: &Dialect, sheet: &str, change: &Change) -> Result<(), Problem> {
-    match &change.new {
+    match &*change.new {
         Data::String(text) if !dialect.encoding.can_encode(text) => Err(WriteError::Cell {
             at: crate::error::CellRef {
                 sheet: sheet.to_string(),

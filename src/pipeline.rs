@@ -1062,7 +1062,7 @@ fn scrub_xlsx_stream(
     // The sheets the one pass wrote, but for their tails.
     let held = std::mem::take(&mut streamed.held);
     // calamine's reader holds the shared strings (tens of MB in a large export): the pass was
-    // its last use.
+    // its last use, if the pass did not let it go already.
     let crate::xlsx::read::Opened { book, reader, .. } = opened;
     drop(reader);
     let book = &book;

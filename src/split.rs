@@ -90,7 +90,7 @@ mod tests {
             row,
             col: 0,
             rule: 0,
-            new: Data::Empty,
+            new: Data::Empty.into(),
         };
         let changes = vec![SheetChanges {
             sheet: 0,

@@ -114,8 +114,11 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, Problem> {
 pub(crate) struct Opened<'b> {
     /// The sheets, whole or cut to their head (see [`open_with`]).
     pub book: Workbook,
-    /// calamine's reader, with the shared strings and styles already parsed.
-    pub reader: Xlsx<Cursor<&'b [u8]>>,
+    /// calamine's reader, with the shared strings and styles already parsed; `None` once let
+    /// go (see [`Opened::reader`]).
+    pub reader: Option<Xlsx<Cursor<&'b [u8]>>>,
+    /// The workbook's bytes, to open the reader again.
+    pub bytes: &'b [u8],
     /// Per sheet of `book`: whether it has rows below its head (always `false` when read whole).
     pub cut: Vec<bool>,
     /// Whether any sheet has formulas (read only when the sheets are read whole).
@@ -224,10 +227,29 @@ pub(crate) fn open_with<'b>(
             format: Format::Xlsx,
             created: package::created(&mut zip),
         },
-        reader: book,
+        reader: Some(book),
+        bytes,
         cut,
         formulas: any_formulas,
     })
+}
+
+impl<'b> Opened<'b> {
+    /// calamine's reader (the [`Opened::reader`] of an opened workbook of `bytes`), opened again
+    /// when it was let go: its shared strings are tens of MB in a large export, which the
+    /// streaming engine lets go when it reads the cells itself.
+    ///
+    /// # Errors
+    /// When the workbook cannot be opened again.
+    pub fn reader<'r>(
+        reader: &'r mut Option<Xlsx<Cursor<&'b [u8]>>>,
+        bytes: &'b [u8],
+    ) -> Result<&'r mut Xlsx<Cursor<&'b [u8]>>, Problem> {
+        if reader.is_none() {
+            *reader = Some(Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?);
+        }
+        reader.as_mut().ok_or(Problem::Internal)
+    }
 }
 
 /// A sheet's cells, as `worksheet_range` reads them (empty cells left out, the range fitted to

@@ -246,29 +246,60 @@ pub(crate) fn stream(
     write: Option<(&[u8], &PatchOptions)>,
 ) -> Result<Option<Streamed>, Problem> {
     let Opened {
-        book, reader, cut, ..
+        book,
+        reader,
+        cut,
+        bytes: input,
+        ..
     } = opened;
     let book: &Workbook = book;
+    let metadata = book.metadata();
+    let targets = crate::needles::target_columns(map, book, plan);
+    let mut kept_columns: Vec<Vec<u32>> = book
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(index, sheet)| {
+            if crate::needles::is_metadata_sheet(sheet) {
+                Vec::new()
+            } else {
+                crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
+            }
+        })
+        .collect();
     let mut pass = match write {
-        Some((bytes, options)) => Pass::prepare(bytes, options, book, reader, plan)?,
+        Some((bytes, options)) => {
+            let styles = Styles::of(Opened::reader(reader, input)?, book, plan);
+            // When the pass is to read every sheet that is read below its head, calamine's
+            // reader (its shared strings) goes before the pass reads the table its own way; a
+            // sheet the pass gives up opens it again.
+            let passed_only = book.sheets.iter().enumerate().all(|(index, _)| {
+                let planned = plan.sheets.iter().find(|sp| sp.sheet == index);
+                !cut[index]
+                    || match planned {
+                        Some(sp) => sp.row_rules.is_empty(),
+                        None => kept_columns[index].is_empty(),
+                    }
+            });
+            if passed_only {
+                *reader = None;
+            }
+            match styles {
+                Some(styles) => Pass::prepare(bytes, options, styles, plan)?,
+                None => None,
+            }
+        }
         None => None,
     };
     let mut held = Vec::new();
-    let metadata = book.metadata();
-    let targets = crate::needles::target_columns(map, book, plan);
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
-        let is_metadata = crate::needles::is_metadata_sheet(sheet);
-        let kept: Vec<(u32, HashMap<String, u64>)> = if is_metadata {
-            Vec::new()
-        } else {
-            crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
-                .into_iter()
-                .map(|c| (c, HashMap::new()))
-                .collect()
-        };
+        let kept: Vec<(u32, HashMap<String, u64>)> = std::mem::take(&mut kept_columns[index])
+            .into_iter()
+            .map(|c| (c, HashMap::new()))
+            .collect();
         if planned.is_none() && kept.is_empty() {
             continue;
         }
@@ -317,7 +348,7 @@ pub(crate) fn stream(
         let height = if let Some(height) = passed {
             height
         } else if cut[index] {
-            match stream_sheet(reader, sheet, &mut work)? {
+            match stream_sheet(Opened::reader(reader, input)?, sheet, &mut work)? {
                 Some(height) => height,
                 None => return Ok(None),
             }
@@ -575,20 +606,42 @@ impl NewStrings {
     }
 }
 
+/// What the pass needs of the workbook's styles, as calamine reads them.
+struct Styles {
+    kinds: Vec<NumberKind>,
+    is_1904: bool,
+}
+
+impl Styles {
+    /// The styles, from calamine's `reader`; `None` when the plan scrubs no sheet or calamine
+    /// cannot read them.
+    fn of<RS: std::io::Read + std::io::Seek>(
+        reader: &mut calamine::Xlsx<RS>,
+        book: &Workbook,
+        plan: &FilePlan,
+    ) -> Option<Styles> {
+        let first = plan.sheets.first()?;
+        let kinds = match reader.worksheet_cells_reader(&book.sheets[first.sheet].name) {
+            Ok(cells) => super::cells::number_kinds(cells.styles()),
+            Err(_) => return None,
+        };
+        Some(Styles {
+            kinds,
+            is_1904: reader.has_1904_epoch(),
+        })
+    }
+}
+
 impl<'b> Pass<'b> {
     /// What the pass needs of the package; `None` when it cannot read the cells as calamine
     /// does (a shared strings part elsewhere than calamine looks for it, or one it cannot
     /// read).
-    fn prepare<RS: std::io::Read + std::io::Seek>(
+    fn prepare(
         bytes: &'b [u8],
         options: &PatchOptions,
-        book: &Workbook,
-        reader: &mut calamine::Xlsx<RS>,
+        styles: Styles,
         plan: &FilePlan,
     ) -> Result<Option<Pass<'b>>, Problem> {
-        let Some(first) = plan.sheets.first() else {
-            return Ok(None);
-        };
         if plan.sheets.windows(2).any(|w| w[0].sheet >= w[1].sheet) {
             return Ok(None);
         }
@@ -620,10 +673,6 @@ impl<'b> Pass<'b> {
             }
             _ => return Ok(None),
         };
-        let kinds = match reader.worksheet_cells_reader(&book.sheets[first.sheet].name) {
-            Ok(cells) => super::cells::number_kinds(cells.styles()),
-            Err(_) => return Ok(None),
-        };
         Ok(Some(Pass {
             bytes,
             options: *options,
@@ -634,8 +683,8 @@ impl<'b> Pass<'b> {
                 index: HashMap::new(),
             },
             strings,
-            kinds,
-            is_1904: reader.has_1904_epoch(),
+            kinds: styles.kinds,
+            is_1904: styles.is_1904,
         }))
     }
 
@@ -1168,10 +1217,16 @@ mod tests {
 
     /// Scrub `bytes` with the head cut at 30 rows, with the one pass and without: the same
     /// results and the same bytes written; how many sheets the pass wrote.
-    fn one_pass_matches(bytes: &[u8], map: &Map) -> usize {
+    /// How many sheets the one pass wrote, and whether calamine's reader was held after it.
+    fn one_pass_matches(bytes: &[u8], map: &Map) -> (usize, bool) {
+        one_pass_matches_below(bytes, map, 30)
+    }
+
+    /// [`one_pass_matches`] with heads of `head` rows.
+    fn one_pass_matches_below(bytes: &[u8], map: &Map, head: u32) -> (usize, bool) {
         let run = |write: bool| {
             let mut opened =
-                super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(30))
+                super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(head))
                     .unwrap();
             let plan = crate::plan::resolve(map, &opened.book).unwrap();
             let options = PatchOptions::default();
@@ -1205,7 +1260,7 @@ mod tests {
             .unwrap();
             let reports = serde_json::to_string(&streamed.reports).unwrap();
             (
-                passed,
+                (passed, opened.reader.is_some()),
                 out,
                 changes,
                 reports,
@@ -1215,7 +1270,11 @@ mod tests {
         };
         let (passed, out, changes, reports, counts, olds) = run(true);
         let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) = run(false);
-        assert_eq!(none, 0);
+        assert_eq!(
+            none,
+            (0, true),
+            "without writing, the reader reads every sheet"
+        );
         assert!(out == out_usual, "the same output");
         assert!(changes == changes_usual, "the same changes file");
         assert_eq!(reports, reports_usual);
@@ -1233,19 +1292,31 @@ mod tests {
             extra_sheet: true,
             ..Options::default()
         });
-        assert_eq!(one_pass_matches(&export.to_xlsx(), &map), 1, "Excel layout");
+        // The pass reads every sheet read below its head: calamine's reader (its shared
+        // strings) is let go before it.
+        assert_eq!(
+            one_pass_matches(&export.to_xlsx(), &map),
+            (1, false),
+            "Excel layout"
+        );
         assert_eq!(
             one_pass_matches(&export.to_dynamics_raw_xlsx(), &map),
-            1,
+            (1, false),
             "Dynamics layout"
         );
-        // A formula column: the pass gives the sheet up, the usual way writes it.
+        // With heads of one row, every sheet is read below its head, and passed.
+        assert_eq!(
+            one_pass_matches_below(&export.to_xlsx(), &map, 1),
+            (1, false)
+        );
+        // A formula column: the pass gives the sheet up, the reader is opened again and the
+        // usual way writes it.
         let formulas = testdata::disabled_users(&Options {
             rows: 120,
             formula_column: true,
             ..Options::default()
         });
-        assert_eq!(one_pass_matches(&formulas.to_xlsx(), &map), 0);
+        assert_eq!(one_pass_matches(&formulas.to_xlsx(), &map), (0, true));
         // Every place of the leak catalogue that a scrub cleans.
         for place in testdata::catalogue::Place::CLEANED {
             let planted = testdata::catalogue::planted(place);

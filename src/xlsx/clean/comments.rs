@@ -185,7 +185,7 @@ mod tests {
                 row: 1,
                 col: 4,
                 rule: 0,
-                new: Data::Empty,
+                new: Data::Empty.into(),
             }],
             deleted: Vec::new(),
         }

@@ -166,7 +166,7 @@ mod tests {
                     row,
                     col,
                     rule: 0,
-                    new: Data::Empty,
+                    new: Data::Empty.into(),
                 })
                 .collect(),
             deleted: Vec::new(),
