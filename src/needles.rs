@@ -185,12 +185,66 @@ struct Needle {
 }
 
 /// One value of a [`Needles`]: where its lowercase text is in [`Needles::text`], and how it is
-/// searched. No allocation of its own: a large export has over a million.
+/// searched ([`Kind`], packed). No allocation of its own, in 16 bytes: a large export has over a
+/// million.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     start: usize,
-    end: usize,
-    kind: Kind,
+    /// The text's length (below [`Entry::ANYWHERE`]) and the kind's flags.
+    len_flags: u32,
+    anchor_at: u32,
+}
+
+impl Entry {
+    const ANYWHERE: u32 = 1 << 31;
+    const IN_BYTES: u32 = 1 << 30;
+    const LEN: u32 = Entry::IN_BYTES - 1;
+
+    /// The entry of the text at `start..end` (at most [`MAX_VALUE_BYTES`] lowercased).
+    fn new(start: usize, end: usize, kind: Kind) -> Entry {
+        let len = u32::try_from(end - start).map_or(Entry::LEN, |len| len.min(Entry::LEN));
+        let flags = if kind.anywhere { Entry::ANYWHERE } else { 0 }
+            | if kind.in_bytes { Entry::IN_BYTES } else { 0 };
+        Entry {
+            start,
+            len_flags: len | flags,
+            anchor_at: kind.anchor_at,
+        }
+    }
+
+    fn end(&self) -> usize {
+        self.start + (self.len_flags & Entry::LEN) as usize
+    }
+
+    fn kind(&self) -> Kind {
+        Kind {
+            anchor_at: self.anchor_at,
+            anywhere: self.len_flags & Entry::ANYWHERE != 0,
+            in_bytes: self.len_flags & Entry::IN_BYTES != 0,
+        }
+    }
+}
+
+/// The longest value searched whole, in bytes: a longer one (a CSV field of hundreds of MB) is
+/// searched by its first 256 MiB, which finds it wherever it is. Lowercased, it stays below the
+/// 1 GiB an [`Entry`] holds.
+const MAX_VALUE_BYTES: usize = 1 << 28;
+
+/// `value`, cut to [`MAX_VALUE_BYTES`] at a character's boundary.
+fn searched_part(value: &str) -> &str {
+    cut_to(value, MAX_VALUE_BYTES)
+}
+
+/// `value`, cut to at most `max` bytes at a character's boundary.
+fn cut_to(value: &str, max: usize) -> &str {
+    if value.len() <= max {
+        return value;
+    }
+    let mut end = max;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    &value[..end]
 }
 
 /// The set of values to search for.
@@ -229,19 +283,23 @@ impl Shard {
     /// their whole hashes. Each value is read once, in order, and a copy of a value seen before
     /// costs one lookup and one comparison: most values repeat.
     fn gather(values: &Values<'_>, about: usize, shard: usize, shards: usize) -> Shard {
-        let share = about / shards;
+        let share = about / shards + 1;
         let mut out = Shard {
-            // Room for about half the values at 16 bytes each: pages never written cost
-            // nothing, and a text that grows past it is moved once or twice.
-            text: String::with_capacity(share * 8),
-            found: Vec::with_capacity(share / 2),
+            // Room for every value at 16 bytes each, and for every value distinct: pages never
+            // written cost nothing (only what is used is ever resident), while a list of
+            // millions that grows is, for a moment, held twice (the old room and the new) and
+            // copied. A large export's values are about half distinct.
+            text: String::with_capacity(share * 16),
+            found: Vec::with_capacity(share),
             skipped: 0,
         };
         // Each distinct value seen, by its whole hash: its place in `out.found`, or (with
         // `SHORT` set) in `short`, the values too short to search, kept only to be counted
-        // once. A table of places, not of texts: a large export has over a million.
+        // once. A table of places, not of texts: a large export has over a million. Sized for
+        // half the values distinct, so that it seldom grows (each growth hashes every place
+        // again).
         const SHORT: usize = 1 << (usize::BITS - 1);
-        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(share / 8);
+        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(share / 2);
         let mut short: Vec<(u64, usize, usize)> = Vec::new();
         // A place's whole hash and the span of its text.
         fn span(
@@ -252,13 +310,13 @@ impl Shard {
             match place & SHORT {
                 0 => {
                     let g = &found[place];
-                    (g.whole, g.entry.start, g.entry.end)
+                    (g.whole, g.entry.start, g.entry.end())
                 }
                 _ => short[place & !SHORT],
             }
         }
         values(&mut |value: &str| {
-            let value = value.trim();
+            let value = searched_part(value.trim());
             if value.is_empty() {
                 return;
             }
@@ -316,7 +374,7 @@ impl Shard {
                 out.found.push(Gathered {
                     anchor: anchor_of(text).0,
                     whole,
-                    entry: Entry { start, end, kind },
+                    entry: Entry::new(start, end, kind),
                 });
                 out.found.len() - 1
             };
@@ -343,7 +401,6 @@ impl Shard {
             all.text.push_str(&shard.text);
             all.found.extend(shard.found.into_iter().map(|mut g| {
                 g.entry.start += base;
-                g.entry.end += base;
                 g
             }));
             all.skipped += shard.skipped;
@@ -509,7 +566,7 @@ impl Needles {
             };
             let best = self.needles[from as usize..to as usize]
                 .iter()
-                .map(|n| (self.text_of(n), n.kind.anchor_at as usize))
+                .map(|n| (self.text_of(n), n.anchor_at as usize))
                 .filter(|&(n, anchor_at)| matches_at(n, anchor_at, &lower, start))
                 .filter(|&(n, anchor_at)| {
                     let at = start - anchor_at;
@@ -550,8 +607,8 @@ impl Needles {
                 continue;
             };
             for n in &self.needles[from as usize..to as usize] {
-                let (needle, anchor_at) = (self.text_of(n), n.kind.anchor_at as usize);
-                if (n.kind.anywhere || !markup) && matches_at(needle, anchor_at, low, start) {
+                let (needle, anchor_at) = (self.text_of(n), n.anchor_at as usize);
+                if (n.kind().anywhere || !markup) && matches_at(needle, anchor_at, low, start) {
                     let at = start - anchor_at;
                     hits.push(at..at + needle.len());
                 }
@@ -625,8 +682,8 @@ impl Needles {
                 return false;
             };
             self.needles[from as usize..to as usize].iter().any(|n| {
-                n.kind.counts_in(reach)
-                    && matches_at(self.text_of(n), n.kind.anchor_at as usize, text, start)
+                n.kind().counts_in(reach)
+                    && matches_at(self.text_of(n), n.anchor_at as usize, text, start)
             })
         });
         found
@@ -634,7 +691,7 @@ impl Needles {
 
     /// The lowercase text of a value of the set.
     fn text_of(&self, n: &Entry) -> &str {
-        &self.text[n.start..n.end]
+        &self.text[n.start..n.end()]
     }
 }
 
@@ -1402,7 +1459,7 @@ mod tests {
             .needles
             .iter()
             .map(|e| {
-                let k = e.kind;
+                let k = e.kind();
                 (
                     n.text_of(e).to_string(),
                     k.anchor_at,
@@ -1467,6 +1524,33 @@ mod tests {
         assert!(n.found_in("mail ANNA.BERG12@contoso.com today"));
         assert!(n.found_in("kelvin 3"));
         assert!(!n.found_in("Berg12"));
+        // The lists are sized by the count given; a count far below the real one makes them
+        // grow, with the same set.
+        let each = |each: &mut dyn FnMut(&str)| values.iter().for_each(|v| each(v));
+        assert_as_reference(&Needles::from_each(&each, 10), &values);
+        assert_as_reference(&Needles::from_each(&each, 0), &values);
+        // A value's place in 16 bytes: a large export has over a million.
+        assert_eq!(std::mem::size_of::<Entry>(), 16);
+        let kind = Kind {
+            anchor_at: 3,
+            anywhere: true,
+            in_bytes: false,
+        };
+        let e = Entry::new(5, 12, kind);
+        assert_eq!((e.end(), e.kind().anchor_at), (12, 3));
+        assert!(e.kind().anywhere && !e.kind().in_bytes);
+    }
+
+    #[test]
+    fn a_value_too_long_to_search_whole_is_searched_by_its_start() {
+        assert_eq!(cut_to("Zoë Müller", 100), "Zoë Müller");
+        // Never inside a character: "ë" is two bytes.
+        assert_eq!(cut_to("Zoë Müller", 3), "Zo");
+        assert_eq!(cut_to("Zoë Müller", 4), "Zoë");
+        assert!(
+            MAX_VALUE_BYTES * 3 <= Entry::LEN as usize,
+            "lowercased, it fits an entry"
+        );
     }
 
     proptest! {
