@@ -26,15 +26,83 @@ pub const BLOCK: usize = 1 << 20;
 pub const PARALLEL_FROM: u64 = 4 * BLOCK as u64;
 
 /// A writer that deflates what it is given in blocks, on the current rayon pool.
+///
+/// With one thread, full blocks are gathered and deflated a batch at a time. With more, each
+/// full block goes to a queue that a helper task on another thread of the pool works through
+/// while the writer goes on (the writer's own work, parsing the sheet, then overlaps the
+/// deflate); when the helper lags (the pool's other threads are busy with other files), the
+/// writer deflates from the queue itself, so the queue stays short and no one ever waits for a
+/// task that has not started.
 pub struct BlockDeflater {
     level: u32,
     block: Vec<u8>,
     pending: Vec<Vec<u8>>,
-    /// How many full blocks are compressed together (twice the threads, so no thread waits).
+    /// How many full blocks are compressed together (twice the threads, so no thread waits),
+    /// or at most left in the helper's queue.
     batch: usize,
+    /// The helper's queue, with more than one thread.
+    queue: Option<std::sync::Arc<Queue>>,
+    /// Blocks given to the queue, and how many of them are in `out`.
+    queued: usize,
+    joined: usize,
     out: Vec<u8>,
     crc: crc32fast::Hasher,
     size: u64,
+}
+
+/// The blocks waiting to be deflated, and the deflated ones waiting to be joined.
+struct Queue {
+    level: u32,
+    state: std::sync::Mutex<QueueState>,
+    /// Signalled when a block is deflated.
+    deflated: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    /// Block number, bytes, whether it is the last.
+    waiting: std::collections::VecDeque<(usize, Vec<u8>, bool)>,
+    done: std::collections::BTreeMap<usize, std::io::Result<Vec<u8>>>,
+    /// Blocks being deflated.
+    busy: usize,
+    /// Whether a helper task is running or about to.
+    helper: bool,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // A thread that panicked holding the lock left whole blocks: the state is sound.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Deflate the next waiting block; `false` when none waits (then a `helper` stops, in the
+    /// same step, so that a block queued after it sees no helper and starts one).
+    fn deflate_next(&self, helper: bool) -> bool {
+        let (n, block, last) = {
+            let mut state = self.lock();
+            match state.waiting.pop_front() {
+                Some(job) => {
+                    state.busy += 1;
+                    job
+                }
+                None => {
+                    if helper {
+                        state.helper = false;
+                    }
+                    return false;
+                }
+            }
+        };
+        let deflated = deflate_block(&block, self.level, last);
+        drop(block);
+        let mut state = self.lock();
+        state.busy -= 1;
+        state.done.insert(n, deflated);
+        self.deflated.notify_all();
+        true
+    }
 }
 
 /// A part deflated by a [`BlockDeflater`].
@@ -50,11 +118,22 @@ pub struct Deflated {
 impl BlockDeflater {
     /// A deflater at `level` (0-9).
     pub fn new(level: u32) -> BlockDeflater {
+        let level = level.min(9);
+        let threads = rayon::current_num_threads().max(1);
         BlockDeflater {
-            level: level.min(9),
+            level,
             block: Vec::with_capacity(BLOCK),
             pending: Vec::new(),
-            batch: 2 * rayon::current_num_threads().max(1),
+            batch: 2 * threads,
+            queue: (threads > 1).then(|| {
+                std::sync::Arc::new(Queue {
+                    level,
+                    state: std::sync::Mutex::new(QueueState::default()),
+                    deflated: std::sync::Condvar::new(),
+                })
+            }),
+            queued: 0,
+            joined: 0,
             out: Vec::new(),
             crc: crc32fast::Hasher::new(),
             size: 0,
@@ -77,14 +156,70 @@ impl BlockDeflater {
         Ok(())
     }
 
+    /// Give a full block (or the `last` one) to the helper's queue, starting a helper when none
+    /// runs; deflate from the queue here while it holds more than a batch; join what is done.
+    fn enqueue(
+        &mut self,
+        queue: &std::sync::Arc<Queue>,
+        block: Vec<u8>,
+        last: bool,
+    ) -> std::io::Result<()> {
+        let (start, backlog) = {
+            let mut state = queue.lock();
+            state.waiting.push_back((self.queued, block, last));
+            let start = !state.helper;
+            state.helper = true;
+            (start, state.waiting.len())
+        };
+        self.queued += 1;
+        if start {
+            let helper = std::sync::Arc::clone(queue);
+            rayon::spawn(move || while helper.deflate_next(true) {});
+        }
+        if backlog > self.batch {
+            queue.deflate_next(false);
+        }
+        self.join_done(queue)
+    }
+
+    /// Append the deflated blocks that come next, in order.
+    fn join_done(&mut self, queue: &Queue) -> std::io::Result<()> {
+        let mut state = queue.lock();
+        while let Some(deflated) = state.done.remove(&self.joined) {
+            self.out.extend_from_slice(&deflated?);
+            self.joined += 1;
+        }
+        Ok(())
+    }
+
     /// Compress what is left and return the stream.
     ///
     /// # Errors
     /// flate2's error, as an I/O error.
     pub fn finish(mut self) -> std::io::Result<Deflated> {
         let last = std::mem::take(&mut self.block);
-        self.pending.push(last);
-        self.compress_pending(true)?;
+        if let Some(queue) = self.queue.take() {
+            self.enqueue(&queue, last, true)?;
+            // What no helper took yet is deflated here; then only blocks being deflated, which
+            // will be done, are waited for.
+            while queue.deflate_next(false) {}
+            {
+                let mut state = queue.lock();
+                while state.busy > 0 {
+                    state = queue
+                        .deflated
+                        .wait(state)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            }
+            self.join_done(&queue)?;
+            if self.joined != self.queued {
+                return Err(std::io::Error::other("a deflated block is missing"));
+            }
+        } else {
+            self.pending.push(last);
+            self.compress_pending(true)?;
+        }
         Ok(Deflated {
             data: self.out,
             crc: self.crc.finalize(),
@@ -102,9 +237,13 @@ impl Write for BlockDeflater {
         self.size += taken.len() as u64;
         if self.block.len() == BLOCK {
             let full = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
-            self.pending.push(full);
-            if self.pending.len() >= self.batch {
-                self.compress_pending(false)?;
+            if let Some(queue) = self.queue.clone() {
+                self.enqueue(&queue, full, false)?;
+            } else {
+                self.pending.push(full);
+                if self.pending.len() >= self.batch {
+                    self.compress_pending(false)?;
+                }
             }
         }
         Ok(taken.len())
@@ -287,6 +426,39 @@ mod tests {
             one.data.len(),
             single.len()
         );
+    }
+
+    #[test]
+    fn the_writer_deflates_alone_when_no_thread_is_free() {
+        // The pool's other thread is busy until the deflate is done: the helper never runs,
+        // and the writer does it all, to the same bytes.
+        let data = sample(9 * BLOCK + 5);
+        let one = deflate_in_pool(&data, 1, 65_536);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let alone = pool.install(|| {
+            rayon::scope(|s| {
+                s.spawn(|_| {
+                    while !done.load(std::sync::atomic::Ordering::Acquire) {
+                        std::thread::yield_now();
+                    }
+                });
+                // Until the other thread took the busy task.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let mut d = BlockDeflater::new(3);
+                for piece in data.chunks(100_000) {
+                    d.write_all(piece).unwrap();
+                }
+                let deflated = d.finish().unwrap();
+                done.store(true, std::sync::atomic::Ordering::Release);
+                deflated
+            })
+        });
+        assert_eq!(alone.data, one.data);
+        assert_eq!(alone.crc, one.crc);
     }
 
     #[test]
