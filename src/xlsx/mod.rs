@@ -1,6 +1,7 @@
 //! Excel workbooks: reading with calamine; writing with the lossless patcher (the default) or
 //! the rebuild writer (rust_xlsxwriter).
 
+pub(crate) mod ahead;
 pub(crate) mod attr;
 pub(crate) mod cells;
 pub mod clean;

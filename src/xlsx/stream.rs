@@ -29,7 +29,7 @@ use crate::plan::FilePlan;
 use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 
 /// Texts kept one after the other in one buffer (millions of them, without an allocation
 /// each): text `i` ends at `ends[i]`, where text `i + 1` starts.
@@ -725,8 +725,9 @@ impl<'b> Pass<'b> {
         };
         let mut out = BufWriter::with_capacity(1 << 16, entry);
         // Anything the pass cannot read is left to the usual way, which says what is wrong.
-        let Ok(Some(tail)) = scan.walk(BufReader::with_capacity(1 << 16, input), &mut out, work)
-        else {
+        // With two threads or more, the sheet is inflated ahead on another one.
+        let walked = super::ahead::read_ahead(input, |input| scan.walk(input, &mut out, work));
+        let Ok(Some(tail)) = walked else {
             return Ok(None);
         };
         let height = if scan.first_row.is_some() {
