@@ -1078,11 +1078,17 @@ fn scrub_xlsx_stream(
     package.check_macros(bytes, || &needles)?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    let read_back = |path: &Path| std::fs::read(path).map_err(|e| write_problem(path, e));
-    // The output and the changes file are written at the same time (with 2 or more jobs).
+    // The output, the changes file and the leak sweep run at the same time (with 2 or more
+    // jobs): the sweep reads the output only when a part of the input held a removed value,
+    // and then waits for it.
     let storage = &settings.storage;
-    let (output, changes_file) = rayon::join(
+    let handoff = Handoff::default();
+    let (output, (changes_file, residuals)) = rayon::join(
         || {
+            let mut written = HandoffGuard {
+                handoff: &handoff,
+                path: None,
+            };
             let mut cleaning = None;
             let (staged, digest) = storage.stage_with(out_dir, &job.output, |w| {
                 cleaning = Some(crate::xlsx::patch::write_cleaned_held(
@@ -1096,37 +1102,44 @@ fn scrub_xlsx_stream(
                 )?);
                 Ok(())
             })?;
-            // The leak sweep: nothing the scrub removed may be left in what it writes.
-            let residuals = if settings.no_sweep {
-                Vec::new()
-            } else {
-                crate::verify::sweep::sweep_streamed(
-                    map,
-                    book,
-                    &file_plan,
-                    changes,
-                    &streamed.olds,
-                    Some(bytes),
-                    &|| Ok(vec![read_back(staged.path())?]),
-                )?
-            };
-            Ok::<_, Problem>((staged, digest, residuals, cleaning))
+            written.path = Some(staged.path().to_path_buf());
+            Ok::<_, Problem>((staged, digest, cleaning))
         },
         || {
-            storage.stage_unhashed(out_dir, &job.changes, |w| {
-                crate::xlsx::stream::write_changes(
-                    w,
-                    settings.changes_format,
-                    map,
-                    book,
-                    &file_plan,
-                    &streamed,
-                )
-                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
-            })
+            rayon::join(
+                || {
+                    storage.stage_unhashed(out_dir, &job.changes, |w| {
+                        crate::xlsx::stream::write_changes(
+                            w,
+                            settings.changes_format,
+                            map,
+                            book,
+                            &file_plan,
+                            &streamed,
+                        )
+                        .map_err(|e| WriteError::ChangesFile(e.kind()).into())
+                    })
+                },
+                || {
+                    // The leak sweep: nothing the scrub removed may be left in what it writes.
+                    if settings.no_sweep {
+                        return Ok(Vec::new());
+                    }
+                    crate::verify::sweep::sweep_streamed(
+                        map,
+                        book,
+                        &file_plan,
+                        changes,
+                        &streamed.olds,
+                        Some(bytes),
+                        &|| handoff.read(),
+                    )
+                },
+            )
         },
     );
-    let (staged_output, digest, residuals, cleaning) = output?;
+    let (staged_output, digest, cleaning) = output?;
+    let residuals = residuals?;
     report.output_sha256 = Some(digest);
     report.residuals = residuals;
     report.cleaning = cleaning;
@@ -1136,6 +1149,39 @@ fn scrub_xlsx_stream(
     let entity = book.metadata().map(|m| m.entity);
     crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)?;
     Ok(true)
+}
+
+/// The staged output's path, handed from the task that writes it to the leak sweep running
+/// beside it.
+#[derive(Default)]
+struct Handoff(std::sync::OnceLock<Option<std::path::PathBuf>>);
+
+impl Handoff {
+    /// The staged output's bytes, once it is written.
+    ///
+    /// # Errors
+    /// When the output could not be written (that error is the one reported), or read back.
+    fn read(&self) -> Result<Vec<Vec<u8>>, Problem> {
+        match self.0.wait() {
+            Some(path) => Ok(vec![read_back(path)?]),
+            None => Err(Problem::Internal),
+        }
+    }
+}
+
+/// Hands the staged output's path (`None` until it is written) over when dropped, on every way
+/// out of the task that writes it (an error, a panic too), so that the sweep never waits for
+/// an output that will not come.
+struct HandoffGuard<'h> {
+    handoff: &'h Handoff,
+    path: Option<std::path::PathBuf>,
+}
+
+impl Drop for HandoffGuard<'_> {
+    fn drop(&mut self) {
+        // Set once, here.
+        let _ = self.handoff.0.set(self.path.take());
+    }
 }
 
 /// Scrub a CSV as a stream into a staged output and changes file, then commit both.
