@@ -664,13 +664,21 @@ impl<'a> Applied<'a> {
         let out_dir = self.prepare(report)?;
         let this = &self;
         let writer = this.writer();
-        let (output, changes_file) = rayon::join(
-            || this.stage_verified(&writer, out_dir),
-            || this.stage_changes(out_dir),
+        // The output, the changes file and the leak sweep run at the same time (with 2 or more
+        // jobs), as in the streamed scrub.
+        let handoff = Handoff::default();
+        let (output, (changes_file, residuals)) = rayon::join(
+            || this.stage_verified(&writer, out_dir, &handoff),
+            || {
+                rayon::join(
+                    || this.stage_changes(out_dir),
+                    || this.sweep(&|| handoff.read()),
+                )
+            },
         );
-        let (staged_output, digest, residuals) = output?;
+        let (staged_output, digest) = output?;
         report.output_sha256 = Some(digest);
-        report.residuals = residuals;
+        report.residuals = residuals?;
         if this.lossless() {
             report.cleaning = writer.counts();
         }
@@ -686,12 +694,17 @@ impl<'a> Applied<'a> {
     }
 
     /// Stage the output; with `scrub --verify`, check it before it is committed (on a
-    /// finding the staged file is dropped, so nothing is written); sweep it.
+    /// finding the staged file is dropped, so nothing is written); then hand it to the sweep.
     fn stage_verified(
         &self,
         writer: &Writer<'_>,
         out_dir: &Path,
-    ) -> Result<(Staged, String, Vec<crate::verify::sweep::Residual>), Problem> {
+        handoff: &Handoff,
+    ) -> Result<(Staged, String), Problem> {
+        let mut written = HandoffGuard {
+            handoff,
+            path: None,
+        };
         let (staged, digest) =
             self.settings
                 .storage
@@ -708,8 +721,8 @@ impl<'a> Applied<'a> {
                 &self.settings.limits,
             )?;
         }
-        let residuals = self.sweep(&|| Ok(vec![read_back(staged.path())?]))?;
-        Ok((staged, digest, residuals))
+        written.path = Some(staged.path().to_path_buf());
+        Ok((staged, digest))
     }
 
     /// Stage the output as parts of the first planned sheet, sweep them, stage the changes
