@@ -136,7 +136,7 @@ pub fn physical_limit(input: &Path, output: &Path) -> Result<(), Box<dyn std::er
             let mut deflater = deflate::BlockDeflater::new(u32::try_from(level)?);
             std::io::copy(&mut entry, &mut deflater)?;
             drop(entry);
-            let archive = deflate::one_entry_archive(&name, modified, &deflater.finish()?)
+            let archive = deflate::one_entry_archive(&name, modified, deflater.finish()?)
                 .map_err(|p| p.to_string())?;
             let mut single = zip::ZipArchive::new(std::io::Cursor::new(archive))?;
             out.raw_copy_file(single.by_index_raw(0)?)?;

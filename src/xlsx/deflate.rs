@@ -282,7 +282,9 @@ fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8
 
 /// A one-entry zip archive (stored without data descriptor, no extra fields) holding `name`
 /// deflated as `deflated`, dated `modified`: what the zip crate reads and copies raw into the
-/// output, as it does with entries it compressed itself.
+/// output, as it does with entries it compressed itself. Built in the deflated stream's own
+/// memory (the header moved in before it, the directory after it), not in a copy: a large
+/// sheet's stream is tens of MB.
 ///
 /// # Errors
 /// [`ReadError::TooLarge`] for a part of 4 GiB or more (past the zip format without Zip64, and
@@ -290,7 +292,7 @@ fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8
 pub fn one_entry_archive(
     name: &str,
     modified: zip::DateTime,
-    deflated: &Deflated,
+    deflated: Deflated,
 ) -> Result<Vec<u8>, Problem> {
     let too_large = || ReadError::TooLarge {
         what: format!("part '{name}' unpacks to 4 GiB or more"),
@@ -302,7 +304,6 @@ pub fn one_entry_archive(
     // Bit 11: the name is UTF-8.
     let flags: u16 = if name.is_ascii() { 0 } else { 1 << 11 };
     let (time, date) = (modified.timepart(), modified.datepart());
-    let mut out = Vec::with_capacity(deflated.data.len() + 2 * name.len() + 128);
     let put16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let put32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     // What the local header and the central directory both say of the entry, from "version
@@ -320,31 +321,36 @@ pub fn one_entry_archive(
         put16(out, 0); // no extra field
     };
     // Local file header.
-    put32(&mut out, 0x0403_4b50);
-    entry(&mut out);
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(&deflated.data);
+    let mut header = Vec::with_capacity(30 + name.len());
+    put32(&mut header, 0x0403_4b50);
+    entry(&mut header);
+    header.extend_from_slice(name.as_bytes());
     // Central directory.
-    let directory = out.len();
-    put32(&mut out, 0x0201_4b50);
-    put16(&mut out, 20); // made by: MS-DOS, version 2.0
-    entry(&mut out);
-    put16(&mut out, 0); // comment
-    put16(&mut out, 0); // disk
-    put16(&mut out, 0); // internal attributes
-    put32(&mut out, 0); // external attributes
-    put32(&mut out, 0); // offset of the local header
-    out.extend_from_slice(name.as_bytes());
-    let directory_len = out.len() - directory;
+    let directory = header.len() + deflated.data.len();
+    let mut tail = Vec::with_capacity(2 * (46 + name.len()));
+    put32(&mut tail, 0x0201_4b50);
+    put16(&mut tail, 20); // made by: MS-DOS, version 2.0
+    entry(&mut tail);
+    put16(&mut tail, 0); // comment
+    put16(&mut tail, 0); // disk
+    put16(&mut tail, 0); // internal attributes
+    put32(&mut tail, 0); // external attributes
+    put32(&mut tail, 0); // offset of the local header
+    tail.extend_from_slice(name.as_bytes());
+    let directory_len = tail.len();
     // End of central directory.
-    put32(&mut out, 0x0605_4b50);
-    put16(&mut out, 0);
-    put16(&mut out, 0);
-    put16(&mut out, 1);
-    put16(&mut out, 1);
-    put32(&mut out, directory_len as u32);
-    put32(&mut out, directory as u32);
-    put16(&mut out, 0);
+    put32(&mut tail, 0x0605_4b50);
+    put16(&mut tail, 0);
+    put16(&mut tail, 0);
+    put16(&mut tail, 1);
+    put16(&mut tail, 1);
+    put32(&mut tail, directory_len as u32);
+    put32(&mut tail, directory as u32);
+    put16(&mut tail, 0);
+    let mut out = deflated.data;
+    out.reserve_exact(header.len() + tail.len());
+    out.splice(0..0, header);
+    out.extend_from_slice(&tail);
     Ok(out)
 }
 
@@ -392,7 +398,7 @@ mod tests {
             let archive = one_entry_archive(
                 "xl/worksheets/sheet1.xml",
                 zip::DateTime::default(),
-                &deflated,
+                deflated,
             )
             .unwrap();
             let mut zip = zip::ZipArchive::new(Cursor::new(archive)).unwrap();
@@ -465,7 +471,7 @@ mod tests {
     fn a_non_ascii_name_is_marked_utf8() {
         let deflated = deflate_in_pool(b"hello", 1, 5);
         let archive =
-            one_entry_archive("xl/Blätter/ä.xml", zip::DateTime::default(), &deflated).unwrap();
+            one_entry_archive("xl/Blätter/ä.xml", zip::DateTime::default(), deflated).unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(archive)).unwrap();
         assert_eq!(zip.by_index(0).unwrap().name().unwrap(), "xl/Blätter/ä.xml");
     }

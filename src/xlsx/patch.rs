@@ -879,7 +879,7 @@ impl OpenEntry {
         match self.sink {
             Sink::Blocks(deflater) => {
                 let deflated = deflater.finish().map_err(write_failed)?;
-                super::deflate::one_entry_archive(&self.name, self.modified, &deflated)
+                super::deflate::one_entry_archive(&self.name, self.modified, deflated)
             }
             Sink::Zip(zip) => Ok(zip.finish().map_err(zip_failed)?.into_inner()),
         }
