@@ -389,6 +389,20 @@ impl<'a> Patch<'a> {
         .map_err(stop(part))
     }
 
+    /// Write sheet `i`'s tail to `out`, cleaned when the cleaners change it (see
+    /// [`Patch::clean_tail`]); the cleaned tail, if so.
+    fn write_tail(
+        &self,
+        i: usize,
+        tail: &[u8],
+        out: &mut impl Write,
+    ) -> Result<Option<sheet::Tail>, Problem> {
+        let cleaned = self.clean_tail(i, tail)?;
+        let xml = cleaned.as_ref().map_or(tail, |t| t.xml.as_slice());
+        out.write_all(xml).map_err(write_failed)?;
+        Ok(cleaned)
+    }
+
     fn touched(changes: &SheetChanges) -> bool {
         !changes.cells.is_empty() || !changes.deleted.is_empty()
     }
@@ -488,17 +502,7 @@ impl<'a> Patch<'a> {
             return Err(Problem::Internal);
         }
         let mut entry = held.entry;
-        let cleaned = self.clean_tail(i, &held.tail)?;
-        let tail = match cleaned {
-            Some(t) => {
-                entry.write_all(&t.xml).map_err(write_failed)?;
-                Some(t)
-            }
-            None => {
-                entry.write_all(&held.tail).map_err(write_failed)?;
-                None
-            }
-        };
+        let tail = self.write_tail(i, &held.tail, &mut entry)?;
         entry.flush().map_err(write_failed)?;
         let entry = entry
             .into_inner()
@@ -564,14 +568,7 @@ impl<'a> Patch<'a> {
                     Ok(false)
                 },
                 |tail, out| {
-                    let cleaned = self.clean_tail(i, &tail)?;
-                    match cleaned {
-                        Some(t) => {
-                            out.write_all(&t.xml).map_err(write_failed)?;
-                            tail_done = Some(t);
-                        }
-                        None => out.write_all(&tail).map_err(write_failed)?,
-                    }
+                    tail_done = self.write_tail(i, &tail, out)?;
                     Ok(())
                 },
             )?;

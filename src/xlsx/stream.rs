@@ -273,10 +273,9 @@ pub(crate) fn stream(
             // When the pass is to read every sheet that is read below its head, calamine's
             // reader (its shared strings) goes before the pass reads the table its own way; a
             // sheet the pass gives up opens it again.
-            let passed_only = book.sheets.iter().enumerate().all(|(index, _)| {
-                let planned = plan.sheets.iter().find(|sp| sp.sheet == index);
+            let passed_only = (0..book.sheets.len()).all(|index| {
                 !cut[index]
-                    || match planned {
+                    || match plan.sheet(index) {
                         Some(sp) => sp.row_rules.is_empty(),
                         None => kept_columns[index].is_empty(),
                     }
