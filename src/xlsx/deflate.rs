@@ -16,7 +16,6 @@
 
 use crate::error::{Problem, ReadError};
 use flate2::{Compress, Compression, FlushCompress, Status};
-use rayon::prelude::*;
 use std::io::Write;
 
 /// The size of a block, before compression.
@@ -27,19 +26,18 @@ pub const PARALLEL_FROM: u64 = 4 * BLOCK as u64;
 
 /// A writer that deflates what it is given in blocks, on the current rayon pool.
 ///
-/// With one thread, full blocks are gathered and deflated a batch at a time. With more, each
-/// full block goes to a queue that a helper task on another thread of the pool works through
-/// while the writer goes on (the writer's own work, parsing the sheet, then overlaps the
-/// deflate); when the helper lags (the pool's other threads are busy with other files), the
-/// writer deflates from the queue itself, so the queue stays short and no one ever waits for a
-/// task that has not started.
+/// With one thread, each full block is deflated at once. With more, each full block goes to a
+/// queue that a helper task on another thread of the pool works through while the writer goes
+/// on (the writer's own work, parsing the sheet, then overlaps the deflate); when the helper
+/// lags (the pool's other threads are busy with other files), the writer deflates from the
+/// queue itself, so the queue stays short and no one ever waits for a task that has not
+/// started.
 pub struct BlockDeflater {
     level: u32,
     block: Vec<u8>,
-    pending: Vec<Vec<u8>>,
-    /// How many full blocks are compressed together (twice the threads, so no thread waits),
-    /// or at most left in the helper's queue.
-    batch: usize,
+    /// The most blocks left in the helper's queue (twice the threads) before the writer
+    /// deflates one itself.
+    backlog: usize,
     /// The helper's queue, with more than one thread.
     queue: Option<std::sync::Arc<Queue>>,
     /// Blocks given to the queue, and how many of them are in `out`.
@@ -123,8 +121,7 @@ impl BlockDeflater {
         BlockDeflater {
             level,
             block: Vec::with_capacity(BLOCK),
-            pending: Vec::new(),
-            batch: 2 * threads,
+            backlog: 2 * threads,
             queue: (threads > 1).then(|| {
                 std::sync::Arc::new(Queue {
                     level,
@@ -140,24 +137,22 @@ impl BlockDeflater {
         }
     }
 
-    fn compress_pending(&mut self, last: bool) -> std::io::Result<()> {
-        let level = self.level;
-        let n = self.pending.len();
-        let outputs = self
-            .pending
-            .par_iter()
-            .enumerate()
-            .map(|(i, block)| deflate_block(block, level, last && i + 1 == n))
-            .collect::<std::io::Result<Vec<_>>>()?;
-        for output in outputs {
-            self.out.extend_from_slice(&output);
+    /// Deflate a full block (or the `last` one): here with one thread, else through the
+    /// helper's queue.
+    fn deflate(&mut self, block: Vec<u8>, last: bool) -> std::io::Result<()> {
+        match self.queue.clone() {
+            Some(queue) => self.enqueue(&queue, block, last),
+            None => {
+                let deflated = deflate_block(&block, self.level, last)?;
+                self.out.extend_from_slice(&deflated);
+                Ok(())
+            }
         }
-        self.pending.clear();
-        Ok(())
     }
 
     /// Give a full block (or the `last` one) to the helper's queue, starting a helper when none
-    /// runs; deflate from the queue here while it holds more than a batch; join what is done.
+    /// runs; deflate from the queue here while it holds more than `backlog`; join what is
+    /// done.
     fn enqueue(
         &mut self,
         queue: &std::sync::Arc<Queue>,
@@ -176,7 +171,7 @@ impl BlockDeflater {
             let helper = std::sync::Arc::clone(queue);
             rayon::spawn(move || while helper.deflate_next(true) {});
         }
-        if backlog > self.batch {
+        if backlog > self.backlog {
             queue.deflate_next(false);
         }
         self.join_done(queue)
@@ -198,8 +193,8 @@ impl BlockDeflater {
     /// flate2's error, as an I/O error.
     pub fn finish(mut self) -> std::io::Result<Deflated> {
         let last = std::mem::take(&mut self.block);
+        self.deflate(last, true)?;
         if let Some(queue) = self.queue.take() {
-            self.enqueue(&queue, last, true)?;
             // What no helper took yet is deflated here; then only blocks being deflated, which
             // will be done, are waited for.
             while queue.deflate_next(false) {}
@@ -216,9 +211,6 @@ impl BlockDeflater {
             if self.joined != self.queued {
                 return Err(std::io::Error::other("a deflated block is missing"));
             }
-        } else {
-            self.pending.push(last);
-            self.compress_pending(true)?;
         }
         Ok(Deflated {
             data: self.out,
@@ -237,14 +229,7 @@ impl Write for BlockDeflater {
         self.size += taken.len() as u64;
         if self.block.len() == BLOCK {
             let full = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
-            if let Some(queue) = self.queue.clone() {
-                self.enqueue(&queue, full, false)?;
-            } else {
-                self.pending.push(full);
-                if self.pending.len() >= self.batch {
-                    self.compress_pending(false)?;
-                }
-            }
+            self.deflate(full, false)?;
         }
         Ok(taken.len())
     }
