@@ -243,7 +243,18 @@ pub fn scrub_opened<W: Write, C: Write>(
     let mut per_column = vec![0u64; header.len()];
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
-    let stream = || {
+    let sifting = gather::Sifting::default();
+    let streamed = rayon::in_place_scope(|scope| {
+        if let Some(mut kept) = first_pass {
+            let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
+            scope.spawn(move |_| {
+                count_kept(dialect, text, &mut kept);
+                if let Ok(mut h) = handed.lock() {
+                    *h = Some(kept);
+                }
+                ready.store(true, std::sync::atomic::Ordering::Release);
+            });
+        }
         write_records(&dialect, neutralize, out, |emit| {
             let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
             emit(0, &fields)?;
@@ -299,6 +310,13 @@ pub fn scrub_opened<W: Write, C: Write>(
                 };
                 if let Some(g) = &mut gathered {
                     g.record(map, |c| record.get(c), &changed);
+                    if let Some((hay, batches)) = g.ready() {
+                        if sifting.has_room() {
+                            sifting.spawn(scope, hay, batches);
+                        } else {
+                            g.sift(&batches);
+                        }
+                    }
                 }
                 for c in &changed {
                     check_encodable(&dialect, sheet_name, c)?;
@@ -325,23 +343,13 @@ pub fn scrub_opened<W: Write, C: Write>(
             }
             Ok(())
         })
-    };
-    let streamed = rayon::in_place_scope(|scope| {
-        if let Some(mut kept) = first_pass {
-            let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
-            scope.spawn(move |_| {
-                count_kept(dialect, text, &mut kept);
-                if let Ok(mut h) = handed.lock() {
-                    *h = Some(kept);
-                }
-                ready.store(true, std::sync::atomic::Ordering::Release);
-            });
-        }
-        stream()
     });
     streamed?;
-    if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
-        take_over(g);
+    if let Some(g) = &mut gathered {
+        if g.waiting() {
+            take_over(g);
+        }
+        g.add_hits(sifting.into_hits());
     }
     file.finish().map_err(written)?;
     let sheet = crate::changes::sheet_report(
@@ -1003,6 +1011,82 @@ mod tests {
                 whole,
                 crate::verify::sweep::finish_streamed(streamed.gathered.unwrap(), map),
             )
+        }
+
+        /// The streamed sweep finds the same whichever thread sifts the removed values: the
+        /// stream itself (one thread), helper tasks beside it (two or three threads), or the
+        /// stream again when the pool's other thread is busy (another file) and no helper
+        /// runs. The table is large enough for many batches, before and after the kept values
+        /// come in.
+        #[test]
+        fn the_streamed_sweep_does_not_depend_on_the_threads() {
+            let fields = [
+                "Anna Berg",
+                "ana@contoso.com",
+                "Team Anna Berg",
+                "Lars group",
+                "call +44 20 7946 0958",
+                "Zoë Müller",
+                "Sales",
+                "write to ana@contoso.com",
+                "Lars",
+                "E12345",
+            ];
+            let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+            w.write_record(["Full Name", "Email", "Team", "Backup", "Notes"])
+                .unwrap();
+            // Each record's name is its own, and every third one is kept in Backup a few
+            // records on: each hit is found in one batch only, so a lost batch shows.
+            for i in 0..6000usize {
+                let mut row: Vec<String> = (0..5)
+                    .map(|c| fields[(i * (c + 3) + c * c) % fields.len()].to_string())
+                    .collect();
+                row[0] = format!("Anna{i} Berg");
+                if i % 3 == 0 && i >= 5 {
+                    row[3] = format!("Anna{} Berg", i - 5);
+                }
+                w.write_record(&row).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            for m in [0, 1, 2] {
+                let map = Map::parse(&format!("version = 1\n{}\n", SWEEP_MAPS[m]), "m.toml", None)
+                    .unwrap();
+                let (whole, _) = both_sweeps(&bytes, &map);
+                let whole = format!("{whole:?}");
+                assert_ne!(whole, "Ok([])", "map {m}: the table must leave residuals");
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    let (_, streamed) = pool.install(|| both_sweeps(&bytes, &map));
+                    assert_eq!(format!("{streamed:?}"), whole, "map {m}, {threads} threads");
+                }
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(2)
+                    .build()
+                    .unwrap();
+                let done = std::sync::atomic::AtomicBool::new(false);
+                let alone = pool.install(|| {
+                    rayon::scope(|s| {
+                        s.spawn(|_| {
+                            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                                std::thread::yield_now();
+                            }
+                        });
+                        // Until the other thread took the busy task.
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        let (_, streamed) = both_sweeps(&bytes, &map);
+                        done.store(true, std::sync::atomic::Ordering::Release);
+                        streamed
+                    })
+                });
+                assert_eq!(
+                    format!("{alone:?}"),
+                    whole,
+                    "map {m}, the other thread busy"
+                );
+            }
         }
 
         /// A record with more fields than the header: the fields past it are kept columns (named

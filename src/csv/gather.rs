@@ -5,22 +5,25 @@
 use crate::map::Map;
 use crate::needles::{identifies, names_people, only_in_compounds, Haystack};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
 /// time). It takes two passes over the records:
 ///
 /// 1. [`KeptValues`] counts the distinct values of the kept columns in every record, and
 ///    indexes them ([`Haystack`]);
-/// 2. during the stream, [`Gathered::record`] looks each value the map removes up in that
-///    index: only a value whose first word is in some kept text can be found there (a
-///    fraction of the millions removed in a large export); those are searched in batches as
-///    they come, and only what they hit is kept. A deleted row's kept values are taken off
-///    the counts ([`Gathered::forget`]).
+/// 2. during the stream, [`Gathered::record`] gathers the values the map removes into
+///    [`Batch`]es. A full batch is sifted against that index: only a value whose first word is
+///    in some kept text can be found there (a fraction of the millions removed in a large
+///    export); those are searched, and only what they hit is kept. A deleted row's kept values
+///    are taken off the counts ([`Gathered::forget`]).
 ///
 /// The first pass may run beside the stream ([`Gathered::waiting`]): until its index is
-/// handed over ([`Gathered::set_kept`]), the removed values and deleted rows' kept values
-/// wait in memory, and are then handled as above. Otherwise no removed value is held longer
-/// than its batch.
+/// handed over ([`Gathered::set_kept`]), full batches and deleted rows' kept values wait in
+/// memory. Once it is in, the stream hands each full batch ([`Gathered::ready`]) to a helper
+/// task when there are threads for one ([`Sifting`]), or sifts it itself
+/// ([`Gathered::sift`]); no removed value is held longer than its batch.
 #[derive(Debug)]
 pub struct Gathered {
     pub(crate) sheet: String,
@@ -31,13 +34,16 @@ pub struct Gathered {
     named: Vec<bool>,
     /// Per rule of the map: whether its key names people.
     rule_named: Vec<bool>,
-    /// Removed values waiting to be searched, one after the other: value `i` ends at
-    /// `ends[i]`; with whether it came from a column of people's names (or is what `redact`
-    /// replaced). Before the first pass is over, every removed value; then only those some
-    /// kept text may hold.
-    pending: String,
-    ends: Vec<usize>,
-    names: Vec<bool>,
+    /// The kept values' index, shared with the tasks that sift batches, once the first pass
+    /// is over.
+    hay: Option<Arc<Haystack>>,
+    /// The removed values since the last full batch.
+    batch: Batch,
+    /// Full batches that came before the kept values.
+    held: Vec<Batch>,
+    /// Whether the batches are sifted by the stream itself (one thread): then a value the
+    /// kept values cannot hold is dropped as it comes, and a batch fills with the rest.
+    sift_here: bool,
     /// Per column: whether it is kept (see [`KeptValues`]).
     is_kept: Vec<bool>,
     /// Kept values of deleted rows seen before the first pass was over: column and value.
@@ -121,9 +127,10 @@ impl Gathered {
             kept: None,
             named: headers.iter().map(|h| names_people(h)).collect(),
             rule_named: map.rules.iter().map(|r| names_people(&r.key)).collect(),
-            pending: String::new(),
-            ends: Vec::new(),
-            names: Vec::new(),
+            hay: None,
+            batch: Batch::default(),
+            held: Vec::new(),
+            sift_here: rayon::current_num_threads() < 2,
             is_kept: Vec::new(),
             forgotten: Vec::new(),
             hits: HashSet::new(),
@@ -171,20 +178,15 @@ impl Gathered {
         self.kept.is_none()
     }
 
-    /// The kept values of every record, from the first pass: what waited is handled now.
+    /// The kept values of every record, from the first pass. The deleted rows' kept values
+    /// that waited are taken off now; the batches that waited go with the next
+    /// [`Gathered::ready`] (or [`Gathered::search`]).
     pub fn set_kept(&mut self, mut kept: KeptValues) {
         for (col, value) in std::mem::take(&mut self.forgotten) {
             kept.forget(col, &value);
         }
-        let pending = std::mem::take(&mut self.pending);
-        let ends = std::mem::take(&mut self.ends);
-        let names = std::mem::take(&mut self.names);
+        self.hay = Some(Arc::new(std::mem::take(&mut kept.hay)));
         self.kept = Some(kept);
-        let mut start = 0;
-        for (end, name) in ends.into_iter().zip(names) {
-            self.push(&pending[start..end], name);
-            start = end;
-        }
     }
 
     /// A deleted record (`fields`): its kept values are no kept cells of the output.
@@ -208,7 +210,7 @@ impl Gathered {
         field: impl Fn(usize) -> Option<&'f str>,
         changes: &[crate::apply::Change],
     ) {
-        if self.kept.as_ref().is_some_and(|k| k.hay.is_empty()) {
+        if self.hay.as_ref().is_some_and(|h| h.is_empty()) {
             return;
         }
         for change in changes {
@@ -232,54 +234,152 @@ impl Gathered {
         }
     }
 
-    /// Removed values searched at once (in parallel).
-    const BATCH: usize = 1 << 14;
-
     fn push(&mut self, value: &str, name: bool) {
-        // A value too short to be searched is never found, and one whose first word is in no
-        // kept text cannot be found there.
-        if crate::needles::never_found(value) {
-            return;
-        }
-        let Some(kept) = &self.kept else {
-            self.pending.push_str(value);
-            self.ends.push(self.pending.len());
-            self.names.push(name);
-            return;
+        let dropped = match &self.hay {
+            // What waits for the kept values is no more than it must be.
+            None => crate::needles::never_found(value),
+            Some(hay) => self.sift_here && !Batch::may_be_found(hay, value),
         };
-        if !kept.hay.may_hold(value) {
-            return;
-        }
-        self.pending.push_str(value);
-        self.ends.push(self.pending.len());
-        self.names.push(name);
-        if self.ends.len() == Self::BATCH {
-            self.search();
+        if !dropped {
+            self.batch.push(value, name);
         }
     }
 
-    /// Search the kept texts for the pending values.
-    pub(crate) fn search(&mut self) {
-        let Some(kept) = &self.kept else {
-            return;
-        };
-        let mut start = 0;
-        let values: Vec<&str> = self
-            .ends
-            .iter()
-            .map(|&end| {
-                let value = &self.pending[start..end];
-                start = end;
-                value
-            })
-            .collect();
-        for (v, t) in kept.hay.find(&values) {
-            if !only_in_compounds(kept.hay.text(t), values[v]) {
-                self.hits.insert((identifies(values[v], self.names[v]), t));
+    /// Removed values sifted at once: few enough that a batch is small (a few hundred KB),
+    /// enough that handing it to a helper costs little. Tests make batches of three, so that
+    /// their small tables take every way a batch goes.
+    const BATCH: usize = if cfg!(test) { 3 } else { 1 << 14 };
+
+    /// After a record: when the batch is full, the batches to sift now with the index to sift
+    /// them against (the full one, and those that waited for the kept values); none while
+    /// the kept values are yet to come, when the full batch waits.
+    pub fn ready(&mut self) -> Option<(Arc<Haystack>, Vec<Batch>)> {
+        if self.batch.len() < Self::BATCH {
+            return None;
+        }
+        let full = std::mem::take(&mut self.batch);
+        match &self.hay {
+            None => {
+                self.held.push(full);
+                None
+            }
+            Some(hay) => {
+                let mut batches = std::mem::take(&mut self.held);
+                batches.push(full);
+                Some((Arc::clone(hay), batches))
             }
         }
-        self.pending.clear();
-        self.ends.clear();
-        self.names.clear();
+    }
+
+    /// Sift `batches` here (see [`Batch::sift`]). The kept values must be in.
+    pub fn sift(&mut self, batches: &[Batch]) {
+        if let Some(hay) = &self.hay {
+            for batch in batches {
+                self.hits.extend(batch.sift(hay));
+            }
+        }
+    }
+
+    /// Take in what batches sifted elsewhere found (see [`Sifting`]).
+    pub fn add_hits(&mut self, hits: impl IntoIterator<Item = (bool, u32)>) {
+        self.hits.extend(hits);
+    }
+
+    /// Sift what is left: the batches that waited and the last one. The kept values must
+    /// be in.
+    pub(crate) fn search(&mut self) {
+        if self.hay.is_none() {
+            return;
+        }
+        let mut batches = std::mem::take(&mut self.held);
+        batches.push(std::mem::take(&mut self.batch));
+        self.sift(&batches);
+    }
+}
+
+/// Removed values one after the other: value `i` ends at `ends[i]`; with whether it came from
+/// a column of people's names (or is what `redact` replaced).
+#[derive(Debug, Default)]
+pub struct Batch {
+    text: String,
+    ends: Vec<usize>,
+    names: Vec<bool>,
+}
+
+impl Batch {
+    fn push(&mut self, value: &str, name: bool) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+        self.names.push(name);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether `value` may be found in `hay`: a value too short to be searched is never
+    /// found, and one whose first word is in no kept text cannot be found there.
+    fn may_be_found(hay: &Haystack, value: &str) -> bool {
+        !crate::needles::never_found(value) && hay.may_hold(value)
+    }
+
+    /// The values that some kept text of `hay` holds, each as whether it identifies a person
+    /// on its own (see [`identifies`]) and the text. Only the values that
+    /// [`Batch::may_be_found`] are searched (in parallel).
+    pub fn sift(&self, hay: &Haystack) -> Vec<(bool, u32)> {
+        let mut start = 0;
+        let (values, names): (Vec<&str>, Vec<bool>) = self
+            .ends
+            .iter()
+            .zip(&self.names)
+            .map(|(&end, &name)| {
+                let value = &self.text[start..end];
+                start = end;
+                (value, name)
+            })
+            .filter(|(value, _)| Self::may_be_found(hay, value))
+            .unzip();
+        hay.find(&values)
+            .into_iter()
+            .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
+            .map(|(v, t)| (identifies(values[v], names[v]), t))
+            .collect()
+    }
+}
+
+/// Batches sifted by helper tasks beside the stream, and what they found. The stream never
+/// waits for a helper: with [`Sifting::MAX_AHEAD`] tasks not yet done (the pool's other
+/// threads are busy, say with other files), it sifts the next batches itself.
+#[derive(Debug, Default)]
+pub struct Sifting {
+    hits: Mutex<Vec<(bool, u32)>>,
+    ahead: AtomicUsize,
+}
+
+impl Sifting {
+    /// Tasks handed out and not yet done, beyond which the stream sifts itself.
+    const MAX_AHEAD: usize = 2;
+
+    /// Whether a helper may take more batches: there is another thread, and not too many
+    /// tasks are waiting for it.
+    pub fn has_room(&self) -> bool {
+        rayon::current_num_threads() > 1 && self.ahead.load(Ordering::Acquire) < Self::MAX_AHEAD
+    }
+
+    /// Sift `batches` against `hay` in a task of `scope`.
+    pub fn spawn<'s>(&'s self, scope: &rayon::Scope<'s>, hay: Arc<Haystack>, batches: Vec<Batch>) {
+        self.ahead.fetch_add(1, Ordering::AcqRel);
+        scope.spawn(move |_| {
+            let found: Vec<(bool, u32)> = batches.iter().flat_map(|b| b.sift(&hay)).collect();
+            if let Ok(mut hits) = self.hits.lock() {
+                hits.extend(found);
+            }
+            self.ahead.fetch_sub(1, Ordering::AcqRel);
+        });
+    }
+
+    /// What the tasks found, once they are done (their scope is over).
+    pub fn into_hits(self) -> Vec<(bool, u32)> {
+        self.hits.into_inner().unwrap_or_default()
     }
 }
