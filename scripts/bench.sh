@@ -72,6 +72,7 @@ if [ -n "${BASE:-}" ]; then
     "scrub lossless -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $XLSX"
     "scrub lossless -j2 (base)|floor xlsx|$OLD scrub -q -j 2 --out-dir OUT $XLSX"
     "scrub csv -j1 (base)|floor csv|$OLD scrub -q -j 1 --out-dir OUT $CSV"
+    "scrub csv -j2 (base)|floor csv|$OLD scrub -q -j 2 --out-dir OUT $CSV"
   )
 fi
 if [ "$BATCH" -gt 0 ]; then
