@@ -12,7 +12,7 @@
 
 use crate::map::Map;
 use crate::plan::FilePlan;
-use crate::workbook::{Visibility, Workbook};
+use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
 use quick_xml::XmlVersion;
@@ -1172,13 +1172,6 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
         }
     }
     targets
-}
-
-/// The Dynamics metadata sheet: `hiddenSheet`, or a very hidden sheet whose A1 is metadata.
-pub(crate) fn is_metadata_sheet(sheet: &crate::workbook::Sheet) -> bool {
-    sheet.name == crate::dynamics::METADATA_SHEET
-        || (sheet.visibility == Visibility::VeryHidden
-            && matches!(sheet.cell(0, 0), Data::String(a1) if crate::dynamics::Metadata::parse(a1).is_some()))
 }
 
 /// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept

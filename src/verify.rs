@@ -50,7 +50,7 @@ mod fidelity;
 pub(crate) mod leaks;
 pub mod sweep;
 
-use crate::needles::{is_metadata_sheet, target_columns, Needles};
+use crate::needles::{target_columns, Needles};
 
 use crate::a1::column_letters;
 use crate::apply::{self, SheetChanges};
@@ -820,7 +820,7 @@ impl<'a> Context<'a> {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                if is_metadata_sheet(s) {
+                if s.holds_metadata() {
                     Vec::new()
                 } else {
                     plan.headers(original, i)

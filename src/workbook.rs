@@ -93,6 +93,14 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// Whether this is the Dynamics metadata sheet: named `hiddenSheet` or very hidden, with
+    /// the metadata in A1. A sheet that only has the name (a hand-edited copy) is a sheet like
+    /// any other, scrubbed and swept as such.
+    pub fn holds_metadata(&self) -> bool {
+        (self.name == METADATA_SHEET || self.visibility == Visibility::VeryHidden)
+            && matches!(self.cell(0, 0), Data::String(a1) if Metadata::parse(a1).is_some())
+    }
+
     /// The value at an absolute position (`Empty` outside the used range).
     pub fn cell(&self, row: u32, col: u32) -> &Data {
         self.cells.get_value((row, col)).unwrap_or(&Data::Empty)

@@ -37,7 +37,7 @@ pub mod emit;
 pub mod render;
 pub mod values;
 
-use crate::dynamics::{self, ColumnRules, Metadata, ProtectedShape, Validation, METADATA_SHEET};
+use crate::dynamics::{self, ColumnRules, Metadata, ProtectedShape, Validation};
 use crate::text::format_serial;
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::Data;
@@ -246,11 +246,6 @@ pub fn inspect(
     }
 }
 
-fn is_metadata_sheet(sheet: &Sheet) -> bool {
-    (sheet.name == METADATA_SHEET || sheet.visibility == Visibility::VeryHidden)
-        && matches!(sheet.cell(0, 0), Data::String(a1) if Metadata::parse(a1).is_some())
-}
-
 fn inspect_sheet(
     sheet: &Sheet,
     csv: bool,
@@ -271,7 +266,7 @@ fn inspect_sheet(
         dimension,
         columns: Vec::new(),
     };
-    if is_metadata_sheet(sheet) {
+    if sheet.holds_metadata() {
         out.role = SheetRole::Metadata;
         return out;
     }

@@ -1,7 +1,7 @@
 //! Fidelity: the scrubbed file keeps everything the map does not scrub (DESIGN §4, §6).
 
 use super::leaks::Package;
-use super::{is_metadata_sheet, same_kept_cell, type_word, Context, Finding, Rule, Sink};
+use super::{same_kept_cell, type_word, Context, Finding, Rule, Sink};
 use crate::dynamics::Metadata;
 use crate::workbook::Sheet;
 use calamine::Data;
@@ -89,7 +89,7 @@ fn check_sheet(
     let headers = &ctx.headers[o];
     let protected = crate::plan::protected_columns(headers, metadata);
     let is_protected = |c: u32| protected.get(c as usize).copied().unwrap_or(false);
-    let is_metadata = is_metadata_sheet(before);
+    let is_metadata = before.holds_metadata();
     let width = before.width().max(after.width());
     // A formula whose cached value a writer dropped is an empty cell to calamine: a sheet of
     // text formulas would otherwise look as if it had lost its rows.

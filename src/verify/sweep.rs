@@ -493,7 +493,7 @@ fn add_kept(
     let metadata = book.metadata();
     let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
-        if super::is_metadata_sheet(s) {
+        if s.holds_metadata() {
             continue;
         }
         let sc = by_sheet[sheet];

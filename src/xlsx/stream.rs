@@ -260,7 +260,7 @@ pub(crate) fn stream(
         .iter()
         .enumerate()
         .map(|(index, sheet)| {
-            if crate::needles::is_metadata_sheet(sheet) {
+            if sheet.holds_metadata() {
                 Vec::new()
             } else {
                 crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())

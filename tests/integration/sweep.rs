@@ -197,6 +197,25 @@ fn the_bundled_profile_passes_the_generated_exports() {
     }
 }
 
+/// Only a sheet that holds Dynamics' metadata is left out of the sweep as the metadata sheet:
+/// a sheet that is merely named `hiddenSheet` (a hand-edited copy) is swept like any other, so
+/// a kept copy of a removed value there fails the file.
+#[test]
+fn a_sheet_named_like_the_metadata_sheet_is_swept_unless_it_holds_metadata() {
+    let wd = Workdir::new();
+    let book = users_and_lookup(&[["anna.berg@contoso.com", "desk 4"]], "");
+    let book = edit_part(&book, "xl/workbook.xml", |xml| {
+        xml.unwrap()
+            .replace("name=\"Lookup\"", "name=\"hiddenSheet\"")
+    });
+    wd.write("in/book.xlsx", &book);
+    let line = scrub_fails(&wd, USERS_MAP);
+    assert!(
+        line.contains("sheet 'hiddenSheet', column 'Contact' (1): kept cell(s) hold an email"),
+        "{line}"
+    );
+}
+
 #[test]
 fn a_streamed_csv_with_a_kept_copy_fails_unless_allowed() {
     let wd = Workdir::new();
