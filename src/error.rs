@@ -279,6 +279,10 @@ pub enum VerifyError {
     /// names each (sheet, column and count of cells), `allow` is the map line that allows them.
     #[error("{columns}: kept cell(s) hold an email, phone number, identifier or full name that the scrub removed from another column, so the file was not written; add the column(s) to the map, or allow them with {allow} if they must stay (a lookup of another person)")]
     Residual { columns: String, allow: String },
+    /// Dynamics' metadata sheet holds values that identify people the scrub removed; `columns`
+    /// names each (sheet, column and count of cells), `allow` is the map line that allows them.
+    #[error("{columns}: Dynamics' metadata sheet holds an email, phone number, identifier or full name that the scrub removed (in an option-set label), so the file was not written; an import needs that sheet as it is: change the option's label in Dynamics and export again, or allow it with {allow} if it must stay (another person)")]
+    ResidualInMetadata { columns: String, allow: String },
     #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
     VerifyFailed { findings: usize },
     /// `--verify` could not read back the output it staged; the inner problem says why.
@@ -475,6 +479,10 @@ mod tests {
                 columns: "sheet 'Disabled Users', column 'Manager' (3)".into(),
                 allow: "allow_residual = [\"Manager\"]".into(),
             },
+            VerifyError::ResidualInMetadata {
+                columns: "sheet 'hiddenSheet', column 'C' (1)".into(),
+                allow: "allow_residual = [\"C\"]".into(),
+            },
             VerifyError::VerifyFailed { findings: 2 },
             VerifyError::VerifyReadBack(Box::new(
                 ReadError::CorruptWorkbook("the zip is damaged").into(),
@@ -550,6 +558,7 @@ mod tests {
                 VerifyError::FormatMismatch => "FormatMismatch",
                 VerifyError::Unerased { .. } => "Unerased",
                 VerifyError::Residual { .. } => "Residual",
+                VerifyError::ResidualInMetadata { .. } => "ResidualInMetadata",
                 VerifyError::VerifyFailed { .. } => "VerifyFailed",
                 VerifyError::VerifyReadBack(_) => "VerifyReadBack",
                 VerifyError::SweepReadBack => "SweepReadBack",
@@ -587,7 +596,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 53, "every variant has an example");
+        assert_eq!(variants.len(), 54, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -33,7 +33,7 @@ use crate::needles::{
     Haystack,
 };
 use crate::plan::FilePlan;
-use crate::workbook::{Format, Workbook};
+use crate::workbook::{Format, Sheet, Workbook};
 use crate::xlsx::clean::xml as clean;
 use calamine::Data;
 use quick_xml::events::Event;
@@ -189,8 +189,15 @@ fn sweep_with(
     let mut findings: Vec<Finding> = Vec::new();
     let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
     let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // The metadata sheet's row 1 is metadata, not headers: its columns go by letter.
     let headers: Vec<Vec<String>> = (0..book.sheets.len())
-        .map(|i| plan.headers(book, i))
+        .map(|i| {
+            if book.sheets[i].holds_metadata() {
+                Vec::new()
+            } else {
+                plan.headers(book, i)
+            }
+        })
         .collect();
     let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
         part: None,
@@ -246,7 +253,8 @@ fn sweep_with(
     }
 
     let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
-    judge_kept(map, &kept_hits, kept_places, &names, &headers)
+    let metadata = book.sheets.iter().position(Sheet::holds_metadata);
+    judge_kept(map, &kept_hits, kept_places, &names, &headers, metadata)
 }
 
 /// Count the kept cells holding removed values per sheet and column; a column holding values
@@ -257,6 +265,7 @@ fn judge_kept(
     places: &[Place],
     sheets: &[&str],
     headers: &[Vec<String>],
+    metadata: Option<usize>,
 ) -> Result<Vec<Residual>, Problem> {
     let mut kept: HashMap<(usize, u32, bool), HashSet<u32>> = HashMap::new();
     for &(strong, text) in hits {
@@ -291,7 +300,13 @@ fn judge_kept(
     }
     let mut residuals = Vec::new();
     let mut refused: Vec<(String, String, u64)> = Vec::new();
+    let mut in_metadata: Vec<(String, String, u64)> = Vec::new();
     for ((sheet, col, strong), cells) in counts {
+        let refused = if Some(sheet) == metadata {
+            &mut in_metadata
+        } else {
+            &mut refused
+        };
         let header = headers[sheet].get(col as usize).map_or("", |h| h.trim());
         let column = if header.is_empty() {
             crate::a1::column_letters(col)
@@ -310,7 +325,8 @@ fn judge_kept(
             });
         }
     }
-    if !refused.is_empty() {
+    // The columns and the map line that allows them.
+    let listed = |refused: &[(String, String, u64)]| {
         let columns: Vec<String> = refused
             .iter()
             .map(|(sheet, column, cells)| format!("sheet '{sheet}', column '{column}' ({cells})"))
@@ -320,11 +336,18 @@ fn judge_kept(
             .map(|(_, column, _)| format!("{column:?}"))
             .collect();
         allow.dedup();
-        return Err(VerifyError::Residual {
-            columns: columns.join(", "),
-            allow: format!("allow_residual = [{}]", allow.join(", ")),
-        }
-        .into());
+        (
+            columns.join(", "),
+            format!("allow_residual = [{}]", allow.join(", ")),
+        )
+    };
+    if !refused.is_empty() {
+        let (columns, allow) = listed(&refused);
+        return Err(VerifyError::Residual { columns, allow }.into());
+    }
+    if !in_metadata.is_empty() {
+        let (columns, allow) = listed(&in_metadata);
+        return Err(VerifyError::ResidualInMetadata { columns, allow }.into());
     }
     Ok(residuals)
 }
@@ -436,7 +459,14 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
         .copied()
         .collect();
-    judge_kept(map, &hits, &places, &[&gathered.sheet], &[gathered.headers])
+    judge_kept(
+        map,
+        &hits,
+        &places,
+        &[&gathered.sheet],
+        &[gathered.headers],
+        None,
+    )
 }
 
 /// Formulas and the cached values the writers keep (text ones are dropped once anything
@@ -481,8 +511,9 @@ fn add_formulas(
     }
 }
 
-/// The distinct values of the kept columns of every sheet but the metadata sheet, the
-/// protected columns (ids, checksums and dates Dynamics writes) and formula cells aside.
+/// The distinct values of the kept columns of every sheet, the protected columns (ids,
+/// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
+/// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
 fn add_kept(
     book: &Workbook,
     changes: &[SheetChanges],
@@ -493,9 +524,6 @@ fn add_kept(
     let metadata = book.metadata();
     let by_sheet = crate::apply::changes_by_sheet(changes, book.sheets.len());
     for (sheet, s) in book.sheets.iter().enumerate() {
-        if s.holds_metadata() {
-            continue;
-        }
         let sc = by_sheet[sheet];
         let deleted = |row: u32| {
             sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())

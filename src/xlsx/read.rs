@@ -198,7 +198,10 @@ pub(crate) fn open_with<'b>(
             .into());
         }
         any_formulas |= scan.has_formulas;
-        let (cells, more) = match head {
+        // Dynamics' metadata sheet is read whole (a few rows of option-set labels): the sweep
+        // reads its labels, and a cut one would leave the whole file to the slower path.
+        let sheet_head = head.filter(|_| meta.name != crate::dynamics::METADATA_SHEET);
+        let (cells, more) = match sheet_head {
             None => (read_whole(&mut book, &meta.name, scan.span)?, false),
             Some(rows) => read_head(&mut book, &meta.name, rows)?,
         };

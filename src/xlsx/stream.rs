@@ -255,16 +255,14 @@ pub(crate) fn stream(
     let book: &Workbook = book;
     let metadata = book.metadata();
     let targets = crate::needles::target_columns(map, book, plan);
+    // The metadata sheet's option-set labels too (its row 1 is the metadata): a removed value
+    // there fails the file, since an import needs that sheet as it is.
     let mut kept_columns: Vec<Vec<u32>> = book
         .sheets
         .iter()
         .enumerate()
         .map(|(index, sheet)| {
-            if sheet.holds_metadata() {
-                Vec::new()
-            } else {
-                crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
-            }
+            crate::needles::kept_columns(sheet, &targets[index], metadata.as_ref())
         })
         .collect();
     let mut pass = match write {

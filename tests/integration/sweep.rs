@@ -197,6 +197,65 @@ fn the_bundled_profile_passes_the_generated_exports() {
     }
 }
 
+/// Dynamics' metadata sheet must stay as it is for an import, so nothing there is scrubbed;
+/// but the sweep reads its option-set labels like kept cells, and one that holds a removed
+/// email fails the file (never a silent success), in the layout Excel writes and in the one
+/// Dynamics writes, with a message that says what to do.
+#[test]
+fn a_removed_value_in_the_metadata_sheet_fails_the_file() {
+    let export = testdata::disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let email = match &export.rows[0][export.column_index("internalemailaddress").unwrap()] {
+        testdata::Value::Text(email) => email.clone(),
+        other => panic!("{other:?}"),
+    };
+    let layouts = [
+        ("xl/worksheets/sheet2.xml", "", export.to_xlsx()),
+        (
+            "xl/worksheets/sheet.xml",
+            "x:",
+            export.to_dynamics_raw_xlsx(),
+        ),
+    ];
+    for (part, x, book) in layouts {
+        let book = edit_part(&book, part, |xml| {
+            let end = format!("</{x}row></{x}sheetData>");
+            let xml = xml.unwrap();
+            assert!(xml.contains(&end), "{part}: {xml}");
+            xml.replace(
+                &end,
+                &format!(
+                    r#"<{x}c r="Z4" t="inlineStr"><{x}is><{x}t>{email}</{x}t></{x}is></{x}c>{end}"#
+                ),
+            )
+        });
+        // The one pass (lossless) and the workbook read whole (--rebuild) alike.
+        for rebuild in [None, Some("--rebuild")] {
+            let wd = Workdir::new();
+            wd.write("in/book.xlsx", &book);
+            let args: Vec<&str> = ["scrub", "-q", "in/book.xlsx"]
+                .into_iter()
+                .chain(rebuild)
+                .collect();
+            let run = wd.run(&args);
+            assert_eq!(run.code, 1, "{part} {rebuild:?}: {}", run.text());
+            assert!(
+                run.stderr.contains("sheet 'hiddenSheet', column 'Z' (1): Dynamics' metadata sheet holds an email, phone number, identifier or full name that the scrub removed")
+                    && run.stderr.contains("change the option's label in Dynamics and export again"),
+                "{part} {rebuild:?}: {}",
+                run.stderr
+            );
+            assert!(!run.text().contains(&email), "no value in the message");
+            assert!(
+                !wd.files().iter().any(|f| f == "scrubbed/book.xlsx"),
+                "nothing written"
+            );
+        }
+    }
+}
+
 /// Only a sheet that holds Dynamics' metadata is left out of the sweep as the metadata sheet:
 /// a sheet that is merely named `hiddenSheet` (a hand-edited copy) is swept like any other, so
 /// a kept copy of a removed value there fails the file.
