@@ -9,14 +9,18 @@
 //! the map scrubs: its cached values are cleaned with the changed cells and its formulas
 //! recompute from the new ones.
 //!
-//! The detector looks at a sample ([`crate::inspect::VALUE_SAMPLE`] rows), so a large file
-//! costs no more than a small one.
+//! The detector looks at a sample, so a large file costs no more than a small one: a column's
+//! first [`crate::inspect::VALUE_SAMPLE`] values. Those of the first rows come from the sheet's
+//! head; a column that holds fewer values there (filled only further down, as a field added
+//! lately is in an export sorted by creation) takes the rest from below ([`Tail`]), from the
+//! sheet read whole or from the stream that reads it, and is judged on them too
+//! ([`check_tail`]).
 
-use crate::inspect::{self, dictionary, values, Kind, Options, Verdict};
+use crate::inspect::{self, dictionary, values, Kind, Options, Verdict, VALUE_SAMPLE};
 use crate::map::Map;
-use crate::plan::FilePlan;
+use crate::plan::{FilePlan, SheetPlan};
 use crate::workbook::{Format, Sheet, Workbook};
-use calamine::Data;
+use calamine::{Data, Range};
 use serde::Serialize;
 
 /// A column that looks personal and that the map neither scrubs nor keeps.
@@ -44,8 +48,200 @@ impl Uncovered {
     }
 }
 
-/// The columns of the planned sheets that look personal but that `plan` leaves alone.
+/// The columns of the planned sheets that look personal but that `plan` leaves alone. A sheet
+/// of `book` longer than the sample is judged on its columns' first values (see [`Tail`]).
 pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
+    let mut out = check_head(map, book, plan);
+    let tails: Vec<Tail> = plan
+        .sheets
+        .iter()
+        .map(|sp| {
+            let sheet = &book.sheets[sp.sheet];
+            let mut tail = Tail::new(sp, sheet.width());
+            tail.count_head(sheet);
+            for row in (VALUE_SAMPLE as u32 + 1)..sheet.height() {
+                if tail.is_full() {
+                    break;
+                }
+                tail.take(|c| sheet.cell(row, c));
+            }
+            tail
+        })
+        .collect();
+    for late in check_tail(map, book, plan, &tails) {
+        if !out.contains(&late) {
+            out.push(late);
+        }
+    }
+    out
+}
+
+/// The values of a planned sheet's columns below the rows the check samples, for the columns
+/// the map does not name: a column's first [`VALUE_SAMPLE`] values in all, counting those of
+/// the sampled rows. Whoever reads the sheet whole feeds it each data row ([`Tail::row`]); a
+/// column whose sampled rows hold enough values takes none, and once every column has enough,
+/// a row costs nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tail {
+    /// Per column watched: its index, how many values it has (in the sampled rows and then
+    /// below), and the values taken from below.
+    columns: Vec<(u32, usize, Vec<Data>)>,
+    /// Whether the sampled rows were counted (a stream counts them as they come).
+    counted: bool,
+}
+
+impl Tail {
+    /// For the columns of a sheet `width` wide that `sp` (its plan) leaves to the check: those
+    /// no rule names, neither to scrub nor to keep, nor a row rule reads.
+    pub fn new(sp: &SheetPlan, width: u32) -> Tail {
+        let columns = (0..width)
+            .filter(|&c| {
+                !sp.targets.iter().any(|t| t.col == c)
+                    && !sp.row_rules.iter().any(|(rc, _)| *rc == c)
+            })
+            .map(|c| (c, 0, Vec::new()))
+            .collect();
+        Tail {
+            columns,
+            counted: false,
+        }
+    }
+
+    /// Data row `row` (the header is row 0), its cells given by `cell`: counted when it is one
+    /// of the sampled rows, its values taken when it is below them.
+    pub fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data) {
+        if row <= VALUE_SAMPLE as u32 {
+            self.counted = true;
+            for (col, count, _) in &mut self.columns {
+                if !is_blank(cell(*col)) {
+                    *count += 1;
+                }
+            }
+        } else {
+            self.take(cell);
+        }
+    }
+
+    /// Take a row below the sampled rows, its cells given by `cell`.
+    fn take<'c>(&mut self, cell: impl Fn(u32) -> &'c Data) {
+        for (col, count, values) in &mut self.columns {
+            if *count >= VALUE_SAMPLE {
+                continue;
+            }
+            let value = cell(*col);
+            if !is_blank(value) {
+                *count += 1;
+                values.push(value.clone());
+            }
+        }
+    }
+
+    /// Count the sampled rows of `sheet` (when the rows were not fed one by one).
+    fn count_head(&mut self, sheet: &Sheet) {
+        if self.counted {
+            return;
+        }
+        self.counted = true;
+        let end = sheet.height().min(VALUE_SAMPLE as u32 + 1);
+        for (col, count, _) in &mut self.columns {
+            *count += (1..end).filter(|&r| !is_blank(sheet.cell(r, *col))).count();
+        }
+    }
+
+    /// Whether every column has its sample: the rows further down change nothing.
+    pub fn is_full(&self) -> bool {
+        self.columns
+            .iter()
+            .all(|(_, count, _)| *count >= VALUE_SAMPLE)
+    }
+
+    /// Whether no value was taken from below.
+    fn is_empty(&self) -> bool {
+        self.columns.iter().all(|(_, _, values)| values.is_empty())
+    }
+}
+
+/// A cell the detector skips.
+fn is_blank(value: &Data) -> bool {
+    match value {
+        Data::Empty => true,
+        Data::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// The columns that look personal on their first values once those from below the sampled
+/// rows (`tails`, one per entry of `plan.sheets`) are added: only the columns that took some
+/// are judged again. `book` holds at least the sampled rows of the planned sheets (the heads a
+/// streamed scrub reads first are enough).
+pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -> Vec<Uncovered> {
+    if tails.iter().all(Tail::is_empty) {
+        return Vec::new();
+    }
+    // A workbook of the planned sheets' samples: the header row, then each column's values
+    // one after the other, those of the sampled rows first. The other sheets are left empty
+    // but for the metadata sheet, which names the columns.
+    let mut sheets: Vec<Sheet> = book
+        .sheets
+        .iter()
+        .map(|s| Sheet {
+            name: s.name.clone(),
+            visibility: s.visibility,
+            cells: if s.holds_metadata() {
+                s.cells.clone()
+            } else {
+                Range::empty()
+            },
+            formulas: None,
+            layout: s.layout.clone(),
+            record_lengths: None,
+        })
+        .collect();
+    let mut judged: Vec<(String, String)> = Vec::new();
+    for (sp, tail) in plan.sheets.iter().zip(tails) {
+        if tail.is_empty() {
+            continue;
+        }
+        let sheet = &book.sheets[sp.sheet];
+        let width = sheet.width().max(1);
+        let mut columns: Vec<(u32, Vec<Data>)> = Vec::new();
+        let end = sheet.height().min(VALUE_SAMPLE as u32 + 1);
+        for (col, _, below) in tail.columns.iter().filter(|(_, _, v)| !v.is_empty()) {
+            let mut values: Vec<Data> = (1..end)
+                .map(|r| sheet.cell(r, *col))
+                .filter(|v| !is_blank(v))
+                .cloned()
+                .collect();
+            values.extend(below.iter().cloned());
+            values.truncate(VALUE_SAMPLE);
+            judged.push((sheet.name.clone(), crate::a1::column_letters(*col)));
+            columns.push((*col, values));
+        }
+        let height = columns.iter().map(|(_, v)| v.len()).max().unwrap_or(0) as u32;
+        let mut cells: Range<Data> = Range::new((0, 0), (height, width - 1));
+        for c in 0..width {
+            cells.set_value((0, c), sheet.cell(0, c).clone());
+        }
+        for (col, values) in columns {
+            for (i, value) in values.into_iter().enumerate() {
+                cells.set_value((i as u32 + 1, col), value);
+            }
+        }
+        sheets[sp.sheet].cells = cells;
+    }
+    let sample = Workbook {
+        sheets,
+        format: book.format.clone(),
+        created: None,
+    };
+    check_head(map, &sample, plan)
+        .into_iter()
+        .filter(|u| judged.contains(&(u.sheet.clone(), u.column.clone())))
+        .collect()
+}
+
+/// [`check`] on the sampled rows of `book` only.
+fn check_head(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let metadata = book.metadata();
     let csv = matches!(book.format, Format::Csv(_));
     let options = Options::default();
@@ -230,6 +426,47 @@ mod tests {
             .into_iter()
             .map(|u| u.header.trim().to_string())
             .collect()
+    }
+
+    /// A column's sample is its first values wherever they are: a dense column takes nothing
+    /// from below the sampled rows, a sparse one takes what it lacks there, and no more.
+    #[test]
+    fn a_tail_takes_what_the_sampled_rows_lack() {
+        let n = VALUE_SAMPLE as u32;
+        let mut rows = vec![vec!["Title".to_string(), "Misc".to_string()]];
+        for r in 1..=n + 50 {
+            let misc = if r > n {
+                format!("p{r}@mail.example")
+            } else {
+                String::new()
+            };
+            rows.push(vec![format!("t{r}"), misc]);
+        }
+        let text: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+        let book = crate::csv::read(text.as_bytes(), "s").unwrap();
+        let map = map("version = 1\n[columns]\nTitle = \"clear\"\n");
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let sheet = &book.sheets[0];
+        let mut tail = Tail::new(&plan.sheets[0], sheet.width());
+        for row in 1..sheet.height() {
+            tail.row(row, |c| sheet.cell(row, c));
+        }
+        let taken: Vec<(u32, usize, usize)> = tail
+            .columns
+            .iter()
+            .map(|(c, count, below)| (*c, *count, below.len()))
+            .collect();
+        // Title is the map's; Misc has no value in the sampled rows and takes the 50 below.
+        assert_eq!(taken, [(1, 50, 50)]);
+        assert!(!tail.is_full() && !tail.is_empty());
+        // The sheet read whole gives the same: Misc is judged on its 50 emails.
+        assert_eq!(uncovered(&map, &book), ["Misc"]);
+        let head = crate::csv::read_head(text.as_bytes(), "s", n).unwrap();
+        assert!(
+            uncovered(&map, &head).is_empty(),
+            "the head alone shows none"
+        );
+        assert_eq!(check_tail(&map, &head, &plan, &[tail]).len(), 1);
     }
 
     #[test]

@@ -147,6 +147,9 @@ pub struct Streamed {
     pub neutralized: u64,
     /// What the leak sweep needs, when asked for (see [`scrub_stream_with`]).
     pub gathered: Option<Gathered>,
+    /// The values below the coverage check's sample of the columns the map leaves to it (see
+    /// [`crate::coverage::Tail`]).
+    pub tail: crate::coverage::Tail,
 }
 
 /// Scrub a CSV without holding it in memory: each record is read, has the map applied, and
@@ -244,6 +247,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     let mut deleted_rows = Vec::new();
     let (mut rows, mut cells_changed, mut neutralized) = (0u64, 0u64, 0u64);
     let sifting = gather::Sifting::default();
+    let mut tail = crate::coverage::Tail::new(sp, header.len() as u32);
     let streamed = rayon::in_place_scope(|scope| {
         if let Some(mut kept) = first_pass {
             let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
@@ -288,6 +292,7 @@ pub fn scrub_opened<W: Write, C: Write>(
                 for slot in &mut row_cells[len..] {
                     *slot = Data::Empty;
                 }
+                tail.row(row, |c| row_cells.get(c as usize).unwrap_or(&Data::Empty));
                 changed.clear();
                 deleted.clear();
                 applier.apply_row(
@@ -367,6 +372,7 @@ pub fn scrub_opened<W: Write, C: Write>(
         cells_changed,
         neutralized,
         gathered,
+        tail,
     })
 }
 

@@ -912,7 +912,34 @@ fn coverage_verdict(
     file_plan: &plan::FilePlan,
     settings: &Settings,
 ) -> Result<Vec<crate::coverage::Uncovered>, Problem> {
-    let uncovered = crate::coverage::check(map, book, file_plan);
+    uncovered_verdict(crate::coverage::check(map, book, file_plan), settings)
+}
+
+/// The coverage check of a streamed scrub's columns on their values below the heads (see
+/// [`crate::coverage::Tail`]), once the stream has read them: as [`check_coverage`], the
+/// columns it finds added to the report's.
+fn check_tail_coverage(
+    map: &Map,
+    heads: &crate::workbook::Workbook,
+    file_plan: &plan::FilePlan,
+    tails: &[crate::coverage::Tail],
+    settings: &Settings,
+    report: &mut FileReport,
+) -> Result<(), Problem> {
+    let late = crate::coverage::check_tail(map, heads, file_plan, tails);
+    for u in uncovered_verdict(late, settings)? {
+        if !report.uncovered.contains(&u) {
+            report.uncovered.push(u);
+        }
+    }
+    Ok(())
+}
+
+/// `uncovered` as the file's failure, or as its report's list with `--allow-uncovered`.
+fn uncovered_verdict(
+    uncovered: Vec<crate::coverage::Uncovered>,
+    settings: &Settings,
+) -> Result<Vec<crate::coverage::Uncovered>, Problem> {
     if uncovered.is_empty() {
         return Ok(uncovered);
     }
@@ -1072,6 +1099,8 @@ fn scrub_xlsx_stream(
     else {
         return Ok(false);
     };
+    let tails = std::mem::take(&mut streamed.tails);
+    check_tail_coverage(map, &opened.book, &file_plan, &tails, settings, report)?;
     // The sheets the one pass wrote, but for their tails.
     let held = std::mem::take(&mut streamed.held);
     // calamine's reader holds the shared strings (tens of MB in a large export): the pass was
@@ -1257,6 +1286,9 @@ fn scrub_csv_stream(
     }
     let (staged_output, digest, staged_changes, mut streamed) = staged?;
     drop(opened);
+    // The columns filled only below the head: a failure drops both staged files.
+    let tail = std::mem::take(&mut streamed.tail);
+    check_tail_coverage(map, &head, &head_plan, &[tail], settings, report)?;
     // The leak sweep: a failure drops both staged files, so nothing is written.
     if let Some(gathered) = streamed.gathered.take() {
         report.residuals = crate::verify::sweep::finish_streamed(gathered, map)?;

@@ -23,6 +23,7 @@ use super::read::{from_calamine, Opened};
 use super::strings::SharedStrings;
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
+use crate::coverage::Tail;
 use crate::error::{Problem, ReadError};
 use crate::map::Map;
 use crate::plan::FilePlan;
@@ -89,6 +90,8 @@ pub struct Streamed {
     /// The changed sheets the one pass wrote up to their tails, for
     /// [`super::patch::write_cleaned_held`].
     pub held: Vec<Held>,
+    /// Per planned sheet: the values below the coverage check's sample (see [`Tail`]).
+    pub tails: Vec<Tail>,
 }
 
 /// What streaming gives for one planned sheet (see [`Streamed`]).
@@ -98,6 +101,7 @@ struct Planned {
     deleted: Vec<Vec<Data>>,
     ids: Vec<(u32, String)>,
     report: SheetReport,
+    tail: Tail,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -159,6 +163,8 @@ struct SheetWork<'a> {
     per_column: Vec<u64>,
     deleted_rows: Vec<DeletedRow>,
     scratch: (Vec<Change>, Vec<Deletion>),
+    /// For a planned sheet: the values below the coverage check's sample (see [`Tail`]).
+    tail: Option<Tail>,
 }
 
 impl SheetWork<'_> {
@@ -176,10 +182,16 @@ impl SheetWork<'_> {
         for (_, seen) in &mut self.kept {
             seen.clear();
         }
+        if let Some((sp, _)) = &self.applier {
+            self.tail = Some(Tail::new(sp, self.per_column.len() as u32));
+        }
     }
 
     /// Data row `row`, whose cells `cell` gives.
     fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data + Copy) {
+        if let Some(tail) = &mut self.tail {
+            tail.row(row, cell);
+        }
         if let Some((sp, applier)) = &self.applier {
             let (changed, deleted) = &mut self.scratch;
             changed.clear();
@@ -321,6 +333,7 @@ pub(crate) fn stream(
             per_column: vec![0; sheet.width() as usize],
             deleted_rows: Vec::new(),
             scratch: (Vec::new(), Vec::new()),
+            tail: planned.map(|p| Tail::new(&plan.sheets[p], sheet.width())),
         };
         let passed = match (&mut pass, planned) {
             (Some(pass), Some(p)) if cut[index] && plan.sheets[p].row_rules.is_empty() => {
@@ -386,6 +399,7 @@ pub(crate) fn stream(
                 deleted: std::mem::take(&mut work.deleted_olds),
                 ids,
                 report,
+                tail: work.tail.take().unwrap_or_default(),
             });
         }
         kept_all.extend(work.kept.into_iter().map(|(c, seen)| (index, c, seen)));
@@ -404,6 +418,7 @@ pub(crate) fn stream(
         out.olds.deleted.push(done.deleted);
         out.ids.push(done.ids);
         out.reports.push(done.report);
+        out.tails.push(done.tail);
     }
     Ok(Some(out))
 }

@@ -202,6 +202,70 @@ fn a_localized_csv_keeps_its_protected_columns_whatever_the_map() {
     }
 }
 
+/// A column the map does not name, empty in the rows the check samples first and filled with
+/// emails further down (a field added lately, in an export sorted by creation), is judged on
+/// its first values wherever they are: it fails the file as uncovered, in a CSV and in an xlsx
+/// (the one pass and the workbook read whole alike), never passing silently with the emails
+/// kept; with `--allow-uncovered` the report lists it.
+#[test]
+fn a_personal_column_filled_only_below_the_sample_fails_the_file() {
+    let rows = dsr_scrub::inspect::VALUE_SAMPLE + 300;
+    let mut export = testdata::disabled_users(&options(rows));
+    export.columns.push(testdata::Column {
+        logical: "new_misc",
+        header: "Misc",
+        personal: true,
+        protected: false,
+        required: false,
+        max_length: None,
+    });
+    for (i, row) in export.rows.iter_mut().enumerate() {
+        row.push(if i >= rows - 200 {
+            Value::Text(format!("late.person{i}@mail.example"))
+        } else {
+            Value::Empty
+        });
+    }
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/users.csv", export.to_csv());
+    wd.write("in/raw-users.xlsx", export.to_dynamics_raw_xlsx());
+    for rebuild in [None, Some("--rebuild")] {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+            .into_iter()
+            .chain(rebuild)
+            .collect();
+        let run = wd.run(&args);
+        assert_eq!(run.code, 1, "{rebuild:?}: {}", run.text());
+        let text = run.text();
+        let failed: Vec<&str> = text.lines().filter(|l| l.contains("FAILED")).collect();
+        assert_eq!(failed.len(), 3, "{rebuild:?}: {text}");
+        for line in failed {
+            assert!(
+                line.contains("'Misc' (column AG, email address)"),
+                "{rebuild:?}: {line}"
+            );
+        }
+        assert!(!text.contains("late.person"), "no value in the messages");
+        assert!(!wd.exists("out/users.xlsx") && !wd.exists("out/users.csv"));
+    }
+    let run = wd.run(&[
+        "scrub",
+        "--allow-uncovered",
+        "--out-dir",
+        "allowed",
+        "in/users.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
+    assert_eq!(
+        report["files"][0]["uncovered"][0]["header"],
+        serde_json::json!("Misc"),
+        "{report}"
+    );
+}
+
 /// A copied profile with a typo in one key (every entry being optional) keeps that column as
 /// it is: the coverage check fails the file and names the column by its header.
 #[test]
