@@ -888,6 +888,7 @@ mod tests {
     mod stream {
         use super::*;
         use crate::map::{Map, MapInputs};
+        use crate::testdata::pools::{in_pool, with_the_other_thread_busy};
         use proptest::prelude::*;
 
         /// Headers besides `(Do Not Modify) Id`, `First Name` and `Owner`, which every file has.
@@ -1061,32 +1062,10 @@ mod tests {
                 let whole = format!("{whole:?}");
                 assert_ne!(whole, "Ok([])", "map {m}: the table must leave residuals");
                 for threads in [1, 2, 3] {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .build()
-                        .unwrap();
-                    let (_, streamed) = pool.install(|| both_sweeps(&bytes, &map));
+                    let (_, streamed) = in_pool(threads, || both_sweeps(&bytes, &map));
                     assert_eq!(format!("{streamed:?}"), whole, "map {m}, {threads} threads");
                 }
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(2)
-                    .build()
-                    .unwrap();
-                let done = std::sync::atomic::AtomicBool::new(false);
-                let alone = pool.install(|| {
-                    rayon::scope(|s| {
-                        s.spawn(|_| {
-                            while !done.load(std::sync::atomic::Ordering::Acquire) {
-                                std::thread::yield_now();
-                            }
-                        });
-                        // Until the other thread took the busy task.
-                        std::thread::sleep(std::time::Duration::from_millis(50));
-                        let (_, streamed) = both_sweeps(&bytes, &map);
-                        done.store(true, std::sync::atomic::Ordering::Release);
-                        streamed
-                    })
-                });
+                let (_, alone) = with_the_other_thread_busy(|| both_sweeps(&bytes, &map));
                 assert_eq!(
                     format!("{alone:?}"),
                     whole,

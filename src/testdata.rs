@@ -20,6 +20,7 @@ pub mod approvals;
 pub mod catalogue;
 pub mod contacts;
 pub mod localized;
+pub mod pools;
 pub mod scatter;
 pub mod sweep;
 

@@ -209,17 +209,10 @@ impl<R: Read + Send> BufRead for Ahead<'_, '_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testdata::pools::{in_pool, with_the_other_thread_busy};
 
     fn sample(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 % 251) as u8).collect()
-    }
-
-    fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(f)
     }
 
     #[test]
@@ -255,20 +248,10 @@ mod tests {
         });
         assert_eq!(first, data[..first.len()]);
         // The pool's other thread is busy until the reading is done: it reads alone.
-        let done = AtomicBool::new(false);
-        let all = in_pool(2, || {
-            rayon::scope(|s| {
-                s.spawn(|_| {
-                    while !done.load(Ordering::Acquire) {
-                        std::thread::yield_now();
-                    }
-                });
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                let mut all = Vec::new();
-                read_ahead(&data[..], |r| r.read_to_end(&mut all).unwrap());
-                done.store(true, Ordering::Release);
-                all
-            })
+        let all = with_the_other_thread_busy(|| {
+            let mut all = Vec::new();
+            read_ahead(&data[..], |r| r.read_to_end(&mut all).unwrap());
+            all
         });
         assert!(all == data);
     }

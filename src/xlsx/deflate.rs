@@ -361,11 +361,7 @@ mod tests {
     }
 
     fn deflate_in_pool(data: &[u8], threads: usize, chunk: usize) -> Deflated {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        crate::testdata::pools::in_pool(threads, || {
             let mut d = BlockDeflater::new(3);
             for piece in data.chunks(chunk) {
                 d.write_all(piece).unwrap();
@@ -425,28 +421,12 @@ mod tests {
         // and the writer does it all, to the same bytes.
         let data = sample(9 * BLOCK + 5);
         let one = deflate_in_pool(&data, 1, 65_536);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let done = std::sync::atomic::AtomicBool::new(false);
-        let alone = pool.install(|| {
-            rayon::scope(|s| {
-                s.spawn(|_| {
-                    while !done.load(std::sync::atomic::Ordering::Acquire) {
-                        std::thread::yield_now();
-                    }
-                });
-                // Until the other thread took the busy task.
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                let mut d = BlockDeflater::new(3);
-                for piece in data.chunks(100_000) {
-                    d.write_all(piece).unwrap();
-                }
-                let deflated = d.finish().unwrap();
-                done.store(true, std::sync::atomic::Ordering::Release);
-                deflated
-            })
+        let alone = crate::testdata::pools::with_the_other_thread_busy(|| {
+            let mut d = BlockDeflater::new(3);
+            for piece in data.chunks(100_000) {
+                d.write_all(piece).unwrap();
+            }
+            d.finish().unwrap()
         });
         assert_eq!(alone.data, one.data);
         assert_eq!(alone.crc, one.crc);
