@@ -14,16 +14,15 @@ use std::sync::{Arc, Mutex};
 /// 1. [`KeptValues`] counts the distinct values of the kept columns in every record, and
 ///    indexes them ([`Haystack`]);
 /// 2. during the stream, [`Gathered::record`] gathers the values the map removes into
-///    [`Batch`]es. A full batch is sifted against that index: only a value whose first word is
+///    batches. A full batch is sifted against that index: only a value whose first word is
 ///    in some kept text can be found there (a fraction of the millions removed in a large
 ///    export); those are searched, and only what they hit is kept. A deleted row's kept values
 ///    are taken off the counts ([`Gathered::forget`]).
 ///
 /// The first pass may run beside the stream ([`Gathered::waiting`]): until its index is
 /// handed over ([`Gathered::set_kept`]), full batches and deleted rows' kept values wait in
-/// memory. Once it is in, the stream hands each full batch ([`Gathered::ready`]) to a helper
-/// task when there are threads for one ([`Sifting`]), or sifts it itself
-/// ([`Gathered::sift`]); no removed value is held longer than its batch.
+/// memory. Once it is in, the stream hands each full batch to a helper task when there are
+/// threads for one, or sifts it itself; no removed value is held longer than its batch.
 #[derive(Debug)]
 pub struct Gathered {
     pub(crate) sheet: String,
@@ -180,7 +179,7 @@ impl Gathered {
 
     /// The kept values of every record, from the first pass. The deleted rows' kept values
     /// that waited are taken off now; the batches that waited go with the next
-    /// [`Gathered::ready`] (or [`Gathered::search`]).
+    /// `Gathered::ready` (or the last search).
     pub fn set_kept(&mut self, mut kept: KeptValues) {
         for (col, value) in std::mem::take(&mut self.forgotten) {
             kept.forget(col, &value);
@@ -253,7 +252,7 @@ impl Gathered {
     /// After a record: when the batch is full, the batches to sift now with the index to sift
     /// them against (the full one, and those that waited for the kept values); none while
     /// the kept values are yet to come, when the full batch waits.
-    pub fn ready(&mut self) -> Option<(Arc<Haystack>, Vec<Batch>)> {
+    pub(crate) fn ready(&mut self) -> Option<(Arc<Haystack>, Vec<Batch>)> {
         if self.batch.len() < Self::BATCH {
             return None;
         }
@@ -272,7 +271,7 @@ impl Gathered {
     }
 
     /// Sift `batches` here (see [`Batch::sift`]). The kept values must be in.
-    pub fn sift(&mut self, batches: &[Batch]) {
+    pub(crate) fn sift(&mut self, batches: &[Batch]) {
         if let Some(hay) = &self.hay {
             for batch in batches {
                 self.hits.extend(batch.sift(hay));
@@ -281,7 +280,7 @@ impl Gathered {
     }
 
     /// Take in what batches sifted elsewhere found (see [`Sifting`]).
-    pub fn add_hits(&mut self, hits: impl IntoIterator<Item = (bool, u32)>) {
+    pub(crate) fn add_hits(&mut self, hits: impl IntoIterator<Item = (bool, u32)>) {
         self.hits.extend(hits);
     }
 
@@ -300,7 +299,7 @@ impl Gathered {
 /// Removed values one after the other: value `i` ends at `ends[i]`; with whether it came from
 /// a column of people's names (or is what `redact` replaced).
 #[derive(Debug, Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     text: String,
     ends: Vec<usize>,
     names: Vec<bool>,
@@ -351,7 +350,7 @@ impl Batch {
 /// waits for a helper: with [`Sifting::MAX_AHEAD`] tasks not yet done (the pool's other
 /// threads are busy, say with other files), it sifts the next batches itself.
 #[derive(Debug, Default)]
-pub struct Sifting {
+pub(crate) struct Sifting {
     hits: Mutex<Vec<(bool, u32)>>,
     ahead: AtomicUsize,
 }
