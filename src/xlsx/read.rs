@@ -198,9 +198,12 @@ pub(crate) fn open_with<'b>(
             .into());
         }
         any_formulas |= scan.has_formulas;
-        // Dynamics' metadata sheet is read whole (a few rows of option-set labels): the sweep
-        // reads its labels, and a cut one would leave the whole file to the slower path.
-        let sheet_head = head.filter(|_| meta.name != crate::dynamics::METADATA_SHEET);
+        // Dynamics' metadata sheet (very hidden, a few rows of option-set labels) is read
+        // whole: the sweep reads its labels, and a cut one would leave the whole file to the
+        // slower path. A visible sheet that only has its name is cut like any other.
+        let metadata_sheet = meta.name == crate::dynamics::METADATA_SHEET
+            && meta.visible == SheetVisible::VeryHidden;
+        let sheet_head = head.filter(|_| !metadata_sheet);
         let (cells, more) = match sheet_head {
             None => (read_whole(&mut book, &meta.name, scan.span)?, false),
             Some(rows) => read_head(&mut book, &meta.name, rows)?,
