@@ -249,25 +249,26 @@ impl Gathered {
     /// their small tables take every way a batch goes.
     const BATCH: usize = if cfg!(test) { 3 } else { 1 << 14 };
 
-    /// After a record: when the batch is full, the batches to sift now with the index to sift
-    /// them against (the full one, and those that waited for the kept values); none while
-    /// the kept values are yet to come, when the full batch waits.
+    /// After a record: when the batch is full, the batches to sift now (the full one, and
+    /// those that waited for the kept values) with the index to sift them against, for a helper
+    /// ([`Sifting`]); none while the kept values are yet to come, when the full batch waits, nor
+    /// with one thread, when they are sifted here.
     pub(crate) fn ready(&mut self) -> Option<(Arc<Haystack>, Vec<Batch>)> {
         if self.batch.len() < Self::BATCH {
             return None;
         }
         let full = std::mem::take(&mut self.batch);
-        match &self.hay {
-            None => {
-                self.held.push(full);
-                None
-            }
-            Some(hay) => {
-                let mut batches = std::mem::take(&mut self.held);
-                batches.push(full);
-                Some((Arc::clone(hay), batches))
-            }
+        let Some(hay) = self.hay.clone() else {
+            self.held.push(full);
+            return None;
+        };
+        let mut batches = std::mem::take(&mut self.held);
+        batches.push(full);
+        if self.sift_here {
+            self.sift(&batches);
+            return None;
         }
+        Some((hay, batches))
     }
 
     /// Sift `batches` here (see [`Batch::sift`]). The kept values must be in.
@@ -359,10 +360,9 @@ impl Sifting {
     /// Tasks handed out and not yet done, beyond which the stream sifts itself.
     const MAX_AHEAD: usize = 2;
 
-    /// Whether a helper may take more batches: there is another thread, and not too many
-    /// tasks are waiting for it.
+    /// Whether a helper may take more batches: not too many tasks are waiting for one.
     pub fn has_room(&self) -> bool {
-        rayon::current_num_threads() > 1 && self.ahead.load(Ordering::Acquire) < Self::MAX_AHEAD
+        self.ahead.load(Ordering::Acquire) < Self::MAX_AHEAD
     }
 
     /// Sift `batches` against `hay` in a task of `scope`.
