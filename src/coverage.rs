@@ -58,12 +58,11 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         .map(|sp| {
             let sheet = &book.sheets[sp.sheet];
             let mut tail = Tail::new(sp, sheet.width());
-            tail.count_head(sheet);
-            for row in (VALUE_SAMPLE as u32 + 1)..sheet.height() {
-                if tail.is_full() {
+            for row in 1..sheet.height() {
+                if row > VALUE_SAMPLE as u32 && tail.is_full() {
                     break;
                 }
-                tail.take(|c| sheet.cell(row, c));
+                tail.row(row, |c| sheet.cell(row, c));
             }
             tail
         })
@@ -86,8 +85,6 @@ pub struct Tail {
     /// Per column watched: its index, how many values it has (in the sampled rows and then
     /// below), and the values taken from below.
     columns: Vec<(u32, usize, Vec<Data>)>,
-    /// Whether the sampled rows were counted (a stream counts them as they come).
-    counted: bool,
 }
 
 impl Tail {
@@ -101,50 +98,24 @@ impl Tail {
             })
             .map(|c| (c, 0, Vec::new()))
             .collect();
-        Tail {
-            columns,
-            counted: false,
-        }
+        Tail { columns }
     }
 
     /// Data row `row` (the header is row 0), its cells given by `cell`: counted when it is one
     /// of the sampled rows, its values taken when it is below them.
     pub fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data) {
-        if row <= VALUE_SAMPLE as u32 {
-            self.counted = true;
-            for (col, count, _) in &mut self.columns {
-                if !is_blank(cell(*col)) {
-                    *count += 1;
-                }
-            }
-        } else {
-            self.take(cell);
-        }
-    }
-
-    /// Take a row below the sampled rows, its cells given by `cell`.
-    fn take<'c>(&mut self, cell: impl Fn(u32) -> &'c Data) {
+        let below = row > VALUE_SAMPLE as u32;
         for (col, count, values) in &mut self.columns {
-            if *count >= VALUE_SAMPLE {
+            if below && *count >= VALUE_SAMPLE {
                 continue;
             }
             let value = cell(*col);
             if !is_blank(value) {
                 *count += 1;
-                values.push(value.clone());
+                if below {
+                    values.push(value.clone());
+                }
             }
-        }
-    }
-
-    /// Count the sampled rows of `sheet` (when the rows were not fed one by one).
-    fn count_head(&mut self, sheet: &Sheet) {
-        if self.counted {
-            return;
-        }
-        self.counted = true;
-        let end = sheet.height().min(VALUE_SAMPLE as u32 + 1);
-        for (col, count, _) in &mut self.columns {
-            *count += (1..end).filter(|&r| !is_blank(sheet.cell(r, *col))).count();
         }
     }
 
