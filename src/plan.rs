@@ -59,7 +59,7 @@ impl FilePlan {
     /// The header row of sheet `index` of `book`, the workbook the plan was resolved against:
     /// a planned sheet's from its plan, any other's as [`Sheet::headers`] reads it (empty when
     /// row 1 is empty). What names the columns of every sheet, planned or not (verify, the
-    /// leak sweep), reads them here.
+    /// leak sweep), reads them here, through [`FilePlan::column_names`].
     pub fn headers(&self, book: &Workbook, index: usize) -> Vec<String> {
         match self.sheet(index) {
             Some(plan) => plan.headers.clone(),
@@ -69,6 +69,15 @@ impl FilePlan {
                 .and_then(Sheet::headers)
                 .unwrap_or_default(),
         }
+    }
+
+    /// The names messages give sheet `index`'s columns by: its [`FilePlan::headers`], and none
+    /// for Dynamics' metadata sheet, whose row 1 is metadata (its columns go by letter).
+    pub fn column_names(&self, book: &Workbook, index: usize) -> Vec<String> {
+        if book.sheets.get(index).is_some_and(Sheet::holds_metadata) {
+            return Vec::new();
+        }
+        self.headers(book, index)
     }
 }
 

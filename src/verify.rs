@@ -814,19 +814,7 @@ impl<'a> Context<'a> {
     ) -> Context<'a> {
         let n = original.sheets.len();
         let by_sheet = crate::apply::changes_by_sheet(changes, n);
-        // The metadata sheet's row 1 is metadata, not headers.
-        let headers: Vec<Vec<String>> = original
-            .sheets
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if s.holds_metadata() {
-                    Vec::new()
-                } else {
-                    plan.headers(original, i)
-                }
-            })
-            .collect();
+        let headers: Vec<Vec<String>> = (0..n).map(|i| plan.column_names(original, i)).collect();
         let targets = target_columns(map, original, plan);
         let index: HashMap<&str, usize> = original
             .sheets

@@ -189,15 +189,8 @@ fn sweep_with(
     let mut findings: Vec<Finding> = Vec::new();
     let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
     let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    // The metadata sheet's row 1 is metadata, not headers: its columns go by letter.
     let headers: Vec<Vec<String>> = (0..book.sheets.len())
-        .map(|i| {
-            if book.sheets[i].holds_metadata() {
-                Vec::new()
-            } else {
-                plan.headers(book, i)
-            }
-        })
+        .map(|i| plan.column_names(book, i))
         .collect();
     let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
         part: None,
