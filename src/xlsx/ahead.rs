@@ -44,7 +44,8 @@ pub(crate) fn read_ahead<R: Read + Send, T>(
             chunk: Vec::new(),
             at: 0,
         };
-        reader.start_helper();
+        lock(&shared.ready).helper = true;
+        reader.spawn_helper();
         let out = read(&mut reader);
         // A helper stops at its next chunk, if it ever started; the scope waits for it.
         shared.stop.store(true, Ordering::Release);
@@ -166,8 +167,8 @@ struct Ahead<'s, 'scope, R> {
 }
 
 impl<R: Read + Send> Ahead<'_, '_, R> {
-    fn start_helper(&self) {
-        lock(&self.shared.ready).helper = true;
+    /// Start a helper task (its place was taken: [`Ready::helper`]).
+    fn spawn_helper(&self) {
         let shared = self.shared;
         self.scope.spawn(move |_| shared.fill());
     }
@@ -192,8 +193,7 @@ impl<R: Read + Send> BufRead for Ahead<'_, '_, R> {
             }
             let (chunk, start) = self.shared.take();
             if start {
-                let shared = self.shared;
-                self.scope.spawn(move |_| shared.fill());
+                self.spawn_helper();
             }
             self.chunk = chunk?;
             self.at = 0;
