@@ -19,7 +19,7 @@
 use crate::inspect::{self, dictionary, values, Kind, Options, Verdict, VALUE_SAMPLE};
 use crate::map::Map;
 use crate::plan::{FilePlan, SheetPlan};
-use crate::workbook::{Format, Sheet, Workbook};
+use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
 use serde::Serialize;
 
@@ -34,6 +34,10 @@ pub struct Uncovered {
     pub header: String,
     /// Why it looks personal, in words (never a value).
     pub why: String,
+    /// Whether the column is on a hidden sheet that the map leaves as it is: a map that names
+    /// no `sheets` scrubs the visible ones only ([`check`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden_sheet: bool,
 }
 
 impl Uncovered {
@@ -52,6 +56,7 @@ impl Uncovered {
 /// of `book` longer than the sample is judged on its columns' first values (see [`Tail`]).
 pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let mut out = check_head(map, book, plan);
+    out.extend(check_hidden(map, book, plan));
     let tails: Vec<Tail> = plan
         .sheets
         .iter()
@@ -150,24 +155,8 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
         return Vec::new();
     }
     // A workbook of the planned sheets' samples: the header row, then each column's values
-    // one after the other, those of the sampled rows first. The other sheets are left empty
-    // but for the metadata sheet, which names the columns.
-    let mut sheets: Vec<Sheet> = book
-        .sheets
-        .iter()
-        .map(|s| Sheet {
-            name: s.name.clone(),
-            visibility: s.visibility,
-            cells: if s.holds_metadata() {
-                s.cells.clone()
-            } else {
-                Range::empty()
-            },
-            formulas: None,
-            layout: s.layout.clone(),
-            record_lengths: None,
-        })
-        .collect();
+    // one after the other, those of the sampled rows first.
+    let mut samples: Vec<Option<Range<Data>>> = vec![None; book.sheets.len()];
     let mut judged: Vec<(String, String)> = Vec::new();
     for (sp, tail) in plan.sheets.iter().zip(tails) {
         if tail.is_empty() {
@@ -198,17 +187,127 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
                 cells.set_value((i as u32 + 1, col), value);
             }
         }
-        sheets[sp.sheet].cells = cells;
+        samples[sp.sheet] = Some(cells);
     }
-    let sample = Workbook {
-        sheets,
-        format: book.format.clone(),
-        created: None,
-    };
+    let sample = sample_book(book, |i, _| samples[i].take());
     check_head(map, &sample, plan)
         .into_iter()
         .filter(|u| judged.contains(&(u.sheet.clone(), u.column.clone())))
         .collect()
+}
+
+/// The columns that look personal on the hidden sheets that a map naming no `sheets` leaves as
+/// they are (it scrubs the visible sheets with a header row): a hand-edited copy may keep an
+/// old list of users there, which no one sees and the import ignores, but which the output
+/// would still carry. Dynamics' metadata sheet is not one of them. A hidden sheet is judged
+/// on the literal values of its sampled rows: formula cells and array results are computed
+/// from other cells, which are judged themselves (or scrubbed, and then the leak sweep cleans
+/// the cached copies). A map with a `sheets` list chose its sheets, and the others are left
+/// on purpose.
+fn check_hidden(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
+    if map.sheets.is_some() {
+        return Vec::new();
+    }
+    let hidden: Vec<SheetPlan> = book
+        .sheets
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            s.visibility != Visibility::Visible && !s.holds_metadata() && plan.sheet(*i).is_none()
+        })
+        .filter_map(|(i, s)| {
+            Some(SheetPlan {
+                sheet: i,
+                headers: s.headers()?,
+                targets: Vec::new(),
+                record_id: None,
+                row_rules: Vec::new(),
+                row_joins: Vec::new(),
+            })
+        })
+        .collect();
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    // A workbook whose hidden sheets hold their sampled rows' literal values.
+    let sample = sample_book(book, |i, s| {
+        hidden.iter().any(|h| h.sheet == i).then(|| literal_head(s))
+    });
+    let plan = FilePlan {
+        sheets: hidden,
+        matched: Vec::new(),
+    };
+    // A column with no literal value holds nothing to leave behind, whatever its header says.
+    let filled: Vec<(String, String)> = plan
+        .sheets
+        .iter()
+        .flat_map(|sp| {
+            let sheet = &sample.sheets[sp.sheet];
+            (0..sheet.width())
+                .filter(|&col| (1..sheet.height()).any(|row| !is_blank(sheet.cell(row, col))))
+                .map(|col| (sheet.name.clone(), crate::a1::column_letters(col)))
+        })
+        .collect();
+    check_head(map, &sample, &plan)
+        .into_iter()
+        .filter(|u| filled.contains(&(u.sheet.clone(), u.column.clone())))
+        .map(|u| Uncovered {
+            hidden_sheet: true,
+            ..u
+        })
+        .collect()
+}
+
+/// A workbook of `book`'s sheets (names, visibility, layout) holding what `cells` gives each
+/// (by index), without formulas: the samples the detector judges. A sheet `cells` gives
+/// nothing is empty, but for the metadata sheet, which names the columns and is kept whole.
+fn sample_book(
+    book: &Workbook,
+    mut cells: impl FnMut(usize, &Sheet) -> Option<Range<Data>>,
+) -> Workbook {
+    let sheets = book
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Sheet {
+            name: s.name.clone(),
+            visibility: s.visibility,
+            cells: cells(i, s).unwrap_or_else(|| {
+                if s.holds_metadata() {
+                    s.cells.clone()
+                } else {
+                    Range::empty()
+                }
+            }),
+            formulas: None,
+            layout: s.layout.clone(),
+            record_lengths: None,
+        })
+        .collect();
+    Workbook {
+        sheets,
+        format: book.format.clone(),
+        created: None,
+    }
+}
+
+/// The header row and the sampled rows of `sheet`, without the cells a formula computes.
+fn literal_head(sheet: &Sheet) -> Range<Data> {
+    let (Some(start), Some(end)) = (sheet.cells.start(), sheet.cells.end()) else {
+        return Range::empty();
+    };
+    let last = end.0.min(start.0.max(VALUE_SAMPLE as u32));
+    let mut cells: Range<Data> = Range::new(start, (last, end.1));
+    for row in start.0..=last {
+        for col in start.1..=end.1 {
+            let computed =
+                sheet.formula(row, col).is_some() || sheet.layout.in_array_result(row, col);
+            if !computed {
+                cells.set_value((row, col), sheet.cell(row, col).clone());
+            }
+        }
+    }
+    cells
 }
 
 /// [`check`] on the sampled rows of `book` only.
@@ -261,6 +360,7 @@ fn check_head(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
                     column: column.letter.clone(),
                     header: column.header.clone(),
                     why,
+                    hidden_sheet: false,
                 });
             }
         }

@@ -196,6 +196,13 @@ pub enum PlanError {
         columns: String,
         sheet: String,
     },
+    /// A hidden sheet the map leaves as it is holds columns that look personal.
+    #[error("hidden sheet '{sheet}' is left as it is (a map that names no `sheets` scrubs the visible ones), but {count} column(s) on it look personal: {columns}; list it in the map's `sheets` with the sheets to scrub, or delete it from the workbook, or pass --allow-uncovered to keep it as it is")]
+    UncoveredHidden {
+        count: usize,
+        columns: String,
+        sheet: String,
+    },
 }
 
 /// Writing the output, its parts and its changes file: where they go, the I/O, the cells and
@@ -424,6 +431,11 @@ mod tests {
                 columns: "'Mobiltelefon' (column N, phone number)".into(),
                 sheet: sheet(),
             },
+            PlanError::UncoveredHidden {
+                count: 1,
+                columns: "'Private Email' (column B, email address)".into(),
+                sheet: "Old".into(),
+            },
         ]
         .map(Problem::from);
         let write = [
@@ -533,6 +545,7 @@ mod tests {
                 PlanError::WrongProfile { .. } => "WrongProfile",
                 PlanError::NothingResolved { .. } => "NothingResolved",
                 PlanError::Uncovered { .. } => "Uncovered",
+                PlanError::UncoveredHidden { .. } => "UncoveredHidden",
             },
             Problem::Write(e) => match e {
                 WriteError::OutputExists(_) => "OutputExists",
@@ -596,7 +609,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 54, "every variant has an example");
+        assert_eq!(variants.len(), 55, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -951,10 +951,19 @@ fn uncovered_verdict(
             .filter(|u| u.sheet == sheet)
             .map(crate::coverage::Uncovered::describe)
             .collect();
-        return Err(PlanError::Uncovered {
-            count: here.len(),
-            columns: here.join(", "),
-            sheet,
+        let (count, columns) = (here.len(), here.join(", "));
+        return Err(if uncovered[0].hidden_sheet {
+            PlanError::UncoveredHidden {
+                count,
+                columns,
+                sheet,
+            }
+        } else {
+            PlanError::Uncovered {
+                count,
+                columns,
+                sheet,
+            }
         }
         .into());
     }

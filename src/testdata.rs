@@ -2001,6 +2001,72 @@ pub fn set_part(xlsx: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
+/// A copy of a generated workbook (either layout) with one more sheet, hidden, named `name`,
+/// whose rows (the header first) are `rows` in inline strings: what a person editing an export
+/// leaves behind when they hide a sheet instead of deleting it.
+pub fn with_hidden_sheet(xlsx: &[u8], name: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    // One more each time: the part, its relationship and its sheet id.
+    let n = part_text(xlsx, "xl/_rels/workbook.xml.rels")
+        .matches("rIdHidden")
+        .count()
+        + 1;
+    let part = format!("xl/worksheets/sheetHidden{n}.xml");
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let mut data = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, text) in row.iter().enumerate() {
+            data.push_str(&format!(
+                r#"<c r="{}{}" t="inlineStr"><is><t>{}</t></is></c>"#,
+                crate::a1::column_letters(c as u32),
+                r + 1,
+                esc(text)
+            ));
+        }
+        data.push_str("</row>");
+    }
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+    );
+    let xlsx = set_part(xlsx, &part, sheet.as_bytes());
+    let xlsx = edit_part(&xlsx, "[Content_Types].xml", |t| {
+        t.expect("content types").replacen(
+            "</Types>",
+            &format!(r#"<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+            1,
+        )
+    });
+    let xlsx = edit_part(&xlsx, "xl/_rels/workbook.xml.rels", |t| {
+        t.expect("workbook relationships").replacen(
+            "</Relationships>",
+            &format!(r#"<Relationship Id="rIdHidden{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{part}"/></Relationships>"#),
+            1,
+        )
+    });
+    edit_part(&xlsx, "xl/workbook.xml", |t| {
+        let t = t.expect("workbook");
+        // The raw layout writes its elements with a prefix (`</x:sheets>`).
+        let close = ["</sheets>", "</x:sheets>"]
+            .into_iter()
+            .find(|c| t.contains(c))
+            .expect("a sheet list");
+        let prefix = &close[2..close.len() - "sheets>".len()];
+        t.replacen(
+            close,
+            &format!(
+                r#"<{prefix}sheet name="{}" sheetId="{}" state="hidden" r:id="rIdHidden{n}"/>{close}"#,
+                esc(name),
+                76 + n
+            ),
+            1,
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -501,7 +501,14 @@ fn uncovered_line(f: &FileReport) -> String {
     let columns: Vec<String> = f
         .uncovered
         .iter()
-        .map(|u| format!("{} in sheet '{}'", u.describe(), u.sheet))
+        .map(|u| {
+            let sheet = if u.hidden_sheet {
+                "hidden sheet"
+            } else {
+                "sheet"
+            };
+            format!("{} in {sheet} '{}'", u.describe(), u.sheet)
+        })
         .collect();
     format!(
         "  warning {}: {} column(s) look personal but were left as they are (--allow-uncovered): {}\n",

@@ -463,7 +463,7 @@ impl<'a> Handover<'a> {
                 },
             };
             data.push_str(&format!(
-                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Laptop {r}</t></is></c>{owner}<c r="C{r}" t="inlineStr"><is><t>Open</t></is></c></row>"#
+                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Laptop HW-{r}</t></is></c>{owner}<c r="C{r}" t="inlineStr"><is><t>Open</t></is></c></row>"#
             ));
         }
 
@@ -514,7 +514,7 @@ impl<'a> Handover<'a> {
             let mut r = 2;
             for text in &tooltips {
                 xml.push_str(&format!(
-                    r#"<hyperlink ref="A{r}" location="'Handover'!A1" display="Laptop {r}" tooltip="{text}"/>"#
+                    r#"<hyperlink ref="A{r}" location="'Handover'!A1" display="Laptop HW-{r}" tooltip="{text}"/>"#
                 ));
                 r += 1;
             }
@@ -809,7 +809,7 @@ impl<'a> Handover<'a> {
             };
             let n = cache.len().max(1);
             let points: String = if cache.is_empty() {
-                r#"<c:pt idx="0"><c:v>Laptop 2</c:v></c:pt>"#.to_string()
+                r#"<c:pt idx="0"><c:v>Laptop HW-2</c:v></c:pt>"#.to_string()
             } else {
                 cache
                     .iter()

@@ -731,3 +731,110 @@ fn a_site_lookup_column_in_a_csv_is_not_a_false_coverage_alarm() {
         .unwrap_or_else(|| panic!("{}", run.text()));
     assert!(line.contains("not personal: lookup"), "{line}");
 }
+
+/// A hand-edited copy that hides an old list of users instead of deleting it: a map that names
+/// no `sheets` scrubs the visible sheets only, so the hidden one would go out as it came in.
+/// Its personal columns fail the file like any column the map leaves alone (the Excel layout
+/// and the raw layout, the one pass and `--rebuild`), naming the hidden sheet and the column,
+/// never a value; a hidden sheet of nothing personal passes. `--allow-uncovered` keeps the
+/// sheet as it is and the report says so; a map that lists the sheet scrubs it, and a map that
+/// lists its sheets without it keeps it on purpose.
+#[test]
+fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do() {
+    let export = testdata::disabled_users(&options(40));
+    let emails: Vec<String> = (0..30)
+        .map(|i| format!("home.address{i}@mail.example"))
+        .collect();
+    let mut old = vec![vec!["Private Email", "Since"]];
+    old.extend(emails.iter().map(|e| vec![e.as_str(), "2019"]));
+    let notes = vec![
+        vec!["Topic", "Note"],
+        vec!["Scope", "Accounts disabled this quarter"],
+        vec!["Retention", "Delete after the review"],
+    ];
+    let hide = |xlsx: Vec<u8>| {
+        let xlsx = testdata::with_hidden_sheet(&xlsx, "Review Notes", &notes);
+        testdata::with_hidden_sheet(&xlsx, "Old Users", &old)
+    };
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", hide(export.to_xlsx()));
+    wd.write("in/raw-users.xlsx", hide(export.to_dynamics_raw_xlsx()));
+    for rebuild in [None, Some("--rebuild")] {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+            .into_iter()
+            .chain(rebuild)
+            .collect();
+        let run = wd.run(&args);
+        assert_eq!(run.code, 1, "{rebuild:?}: {}", run.text());
+        let text = run.text();
+        let failed: Vec<&str> = text.lines().filter(|l| l.contains("FAILED")).collect();
+        assert_eq!(failed.len(), 2, "{rebuild:?}: {text}");
+        for line in failed {
+            assert!(
+                line.contains("hidden sheet 'Old Users'")
+                    && line.contains("1 column(s) on it look personal: 'Private Email' (column A, email address)"),
+                "{rebuild:?}: {line}"
+            );
+        }
+        assert!(!text.contains("mail.example"), "no value in the messages");
+        assert!(!wd.exists("out/users.xlsx") && !wd.exists("out/raw-users.xlsx"));
+    }
+
+    // Kept on request: the sheet goes out as it was, still hidden, and the report lists it.
+    let run = wd.run(&["scrub", "--allow-uncovered", "--out-dir", "allowed", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("'Private Email' (column A, email address) in hidden sheet 'Old Users'"),
+        "{}",
+        run.stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
+    for file in report["files"].as_array().unwrap() {
+        assert_eq!(file["uncovered"][0]["sheet"], "Old Users", "{report}");
+        assert_eq!(file["uncovered"][0]["hidden_sheet"], true, "{report}");
+        assert_eq!(file["uncovered"].as_array().unwrap().len(), 1, "{report}");
+    }
+    let kept = Book::open(wd.read("allowed/users.xlsx"));
+    let (_, visibility, old_users) = kept
+        .sheets
+        .iter()
+        .find(|s| s.0 == "Old Users")
+        .expect("the sheet is kept");
+    assert_eq!(cell(old_users, 1, 0), Data::String(emails[0].clone()));
+    assert_eq!(*visibility, calamine::SheetVisible::Hidden, "still hidden");
+
+    // Listed, it is scrubbed; a list without it keeps it on purpose.
+    let profile = wd.run(&["profiles", "show", "systemuser"]).stdout;
+    let listed = format!(
+        "{}\n\"Private Email\" = \"clear\"\n",
+        profile.replacen(
+            "version = 1\n",
+            "version = 1\nsheets = [\"Disabled Users\", \"Old Users\"]\n",
+            1
+        )
+    );
+    let unlisted = profile.replacen(
+        "version = 1\n",
+        "version = 1\nsheets = [\"Disabled Users\"]\n",
+        1,
+    );
+    // The entry appended lands in the profile's last table, its columns.
+    assert!(listed.rfind("[columns]") > listed.rfind("[[rows]]"));
+    wd.write("listed.toml", listed);
+    wd.write("unlisted.toml", unlisted);
+    for (map, out) in [("listed.toml", "listed"), ("unlisted.toml", "unlisted")] {
+        let run = wd.run(&["scrub", "--map", map, "--out-dir", out, "in"]);
+        assert_eq!(run.code, 0, "{map}: {}", run.text());
+        for file in ["users.xlsx", "raw-users.xlsx"] {
+            let book = Book::open(wd.read(&format!("{out}/{file}")));
+            let first = cell(book.sheet("Old Users"), 1, 0);
+            if out == "listed" {
+                assert_eq!(first, Data::Empty, "{file}: scrubbed");
+            } else {
+                assert_eq!(first, Data::String(emails[0].clone()), "{file}: kept");
+            }
+        }
+    }
+}
