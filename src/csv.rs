@@ -2,7 +2,9 @@
 //! dialect's sniffing and the text's decoding are in [`crate::dialect`], below the data model).
 
 use crate::apply::{changes_at, Change, SheetChanges};
-use crate::dialect::{open, parse_error, reader, Dialect, TextEncoding};
+use crate::dialect::{
+    check_aligned, open, parse_error, reader, record_line, Dialect, TextEncoding,
+};
 use crate::error::{PlanError, Problem, WriteError};
 use crate::workbook::{Format, Layout, Sheet, Visibility, Workbook};
 use calamine::{Data, Range};
@@ -18,6 +20,21 @@ pub use gather::{Gathered, KeptValues};
 /// A [`ReadError`](crate::error::ReadError): `CsvUtf16`, `CsvBadUtf16`, `CsvNotUtf8` or
 /// `CsvParse`, with a line number and never the text.
 pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+    read_checked(bytes, sheet_name, false)
+}
+
+/// [`read`] for a scrub, which lays a map over the columns: a record longer than the header
+/// with a value past it is refused, its values having shifted into the wrong columns (a field
+/// with an unquoted delimiter), as the streamed scrub refuses it.
+///
+/// # Errors
+/// As [`read`], and [`ReadError::CsvShifted`](crate::error::ReadError::CsvShifted).
+pub fn read_to_scrub(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
+    read_checked(bytes, sheet_name, true)
+}
+
+/// [`read`], with `aligned`, as [`read_to_scrub`].
+fn read_checked(bytes: &[u8], sheet_name: &str, aligned: bool) -> Result<Workbook, Problem> {
     let (dialect, text) = open(bytes)?;
     let text = text.as_bytes();
     // Two passes rather than holding every record: the first measures (no text is copied),
@@ -29,6 +46,15 @@ pub fn read(bytes: &[u8], sheet_name: &str) -> Result<Workbook, Problem> {
         .read_byte_record(&mut bytes_record)
         .map_err(parse_error)?
     {
+        if let Some(&columns) = lengths.first().filter(|_| aligned) {
+            let line = record_line(bytes_record.position(), text);
+            check_aligned(
+                bytes_record.len(),
+                bytes_record.iter(),
+                columns as usize,
+                line,
+            )?;
+        }
         lengths.push(bytes_record.len() as u32);
     }
     let width = lengths.iter().copied().max().unwrap_or(0);
@@ -268,6 +294,8 @@ pub fn scrub_opened<W: Write, C: Write>(
             let (mut changed, mut deleted) = (Vec::new(), Vec::new());
             let mut row = 0u32;
             while reader.read_record(&mut record).map_err(parse_error)? {
+                let line = record_line(record.position(), text.as_bytes());
+                check_aligned(record.len(), record.iter(), header.len(), line)?;
                 row += 1;
                 rows += 1;
                 if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
@@ -999,11 +1027,11 @@ mod tests {
 
         /// The leak sweep of `bytes` read whole, and the streamed scrub's sweep of it.
         fn both_sweeps(bytes: &[u8], map: &Map) -> (Swept, Swept) {
-            let book = read(bytes, "people").unwrap();
-            let plan = crate::plan::resolve(map, &book).unwrap();
-            let changes = crate::apply::apply_plan(map, &plan, &book);
-            let whole =
-                crate::verify::sweep::sweep(map, &book, &plan, &changes, None, &|| Ok(Vec::new()));
+            let whole = read_to_scrub(bytes, "people").and_then(|book| {
+                let plan = crate::plan::resolve(map, &book)?;
+                let changes = crate::apply::apply_plan(map, &plan, &book);
+                crate::verify::sweep::sweep(map, &book, &plan, &changes, None, &|| Ok(Vec::new()))
+            });
             let streamed = scrub_stream_with(
                 bytes,
                 "people",
@@ -1013,11 +1041,8 @@ mod tests {
                 std::io::sink(),
                 crate::changes::ChangesFile::new(std::io::sink()),
             )
-            .unwrap();
-            (
-                whole,
-                crate::verify::sweep::finish_streamed(streamed.gathered.unwrap(), map),
-            )
+            .and_then(|s| crate::verify::sweep::finish_streamed(s.gathered.unwrap(), map));
+            (whole, streamed)
         }
 
         /// The streamed sweep finds the same whichever thread sifts the removed values: the
@@ -1074,24 +1099,38 @@ mod tests {
             }
         }
 
-        /// A record with more fields than the header: the fields past it are kept columns (named
-        /// by letter), for the streamed sweep as for the sweep of the CSV read whole, so a
-        /// removed name left there fails the file either way.
+        /// A record with more fields than the header and a value past it (a field with an
+        /// unquoted delimiter shifted the rest) fails the file, streamed or read whole, naming
+        /// the line: its values would be scrubbed as the wrong columns'. A delimiter left at
+        /// the end of a line (an empty field past the header) is fine.
         #[test]
-        fn fields_past_the_header_are_swept_as_kept_columns() {
-            let bytes = b"Full Name,Title\r\nAnna Berg,Engineer\r\nBob Stone,Manager,Anna Berg\r\n";
+        fn a_record_whose_values_shifted_fails_the_file() {
             let map = Map::parse(
                 "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n",
                 "m.toml",
                 None,
             )
             .unwrap();
-            let both = both_sweeps(bytes, &map);
+            let shifted = b"Full Name,Title\r\nAnna Berg,Engineer\r\nBerg, Anna,Manager\r\n";
+            let both = both_sweeps(shifted, &map);
             let (Err(whole), Err(streamed)) = &both else {
-                panic!("both sweeps must fail the file: {both:?}");
+                panic!("both must fail the file: {both:?}");
             };
-            assert!(whole.to_string().contains("'C'"), "{whole}");
+            assert!(
+                matches!(
+                    whole,
+                    Problem::Read(crate::error::ReadError::CsvShifted {
+                        line: 3,
+                        fields: 3,
+                        columns: 2
+                    })
+                ),
+                "{whole}"
+            );
             assert_eq!(whole.to_string(), streamed.to_string());
+            let trailing = b"Full Name,Title\r\nAnna Berg,Engineer,\r\nBob Stone,Manager,,\r\n";
+            let both = both_sweeps(trailing, &map);
+            assert!(matches!(both, (Ok(_), Ok(_))), "{both:?}");
         }
 
         proptest! {
@@ -1106,7 +1145,7 @@ mod tests {
                 let inputs = MapInputs { key: Some(&key), subjects: &subjects };
                 let map = Map::parse_with(&format!("version = 1\n[columns]\n{}\n", MAPS[map]), "m.toml", &inputs).unwrap();
                 let whole = (|| -> Result<_, Problem> {
-                    let book = read(&bytes, "users")?;
+                    let book = read_to_scrub(&bytes, "users")?;
                     let plan = crate::plan::resolve(&map, &book)?;
                     let changes = crate::apply::apply_plan(&map, &plan, &book);
                     let Format::Csv(dialect) = &book.format else { unreachable!() };
@@ -1131,6 +1170,9 @@ mod tests {
                         prop_assert_eq!(w_cells, cells);
                         prop_assert_eq!(w_neutralized, neutralized);
                     }
+                    // A shifted record fails both, the stream after the problems the plan
+                    // finds first, the read whole before them.
+                    (Err(a), Err(b)) if [&a, &b].iter().any(|e| matches!(e, Problem::Read(crate::error::ReadError::CsvShifted { .. }))) => {}
                     (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
                     (a, b) => prop_assert!(false, "whole: {:?}\nstreamed: {:?}", a.map(|_| ()), b.map(|_| ())),
                 }

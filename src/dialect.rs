@@ -273,6 +273,43 @@ pub(crate) fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t
         .from_reader(text)
 }
 
+/// A record (its `count` fields, `fields`, read at `line`) that is longer than the header (`columns` fields)
+/// with a value past it: its values have shifted (a field with an unquoted delimiter), and a
+/// map would scrub them as the wrong columns'. Shorter records, and delimiters left at the end
+/// of a line (empty fields past the header), are fine.
+///
+/// # Errors
+/// [`ReadError::CsvShifted`], naming the line and the counts.
+pub(crate) fn check_aligned<F: AsRef<[u8]>>(
+    count: usize,
+    fields: impl Iterator<Item = F>,
+    columns: usize,
+    line: u64,
+) -> Result<(), Problem> {
+    if count > columns && fields.skip(columns).any(|f| !f.as_ref().is_empty()) {
+        return Err(ReadError::CsvShifted {
+            line,
+            fields: count,
+            columns,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The line where a record of `text` read at `position` starts (1-based). The reader counts a
+/// record's start before the line feed of a CRLF that ends the one before, so a record after a
+/// CRLF would be placed a line early.
+pub(crate) fn record_line(position: Option<&::csv::Position>, text: &[u8]) -> u64 {
+    position.map_or(0, |p| {
+        let feed = usize::try_from(p.byte())
+            .ok()
+            .and_then(|at| text.get(at))
+            .is_some_and(|&b| b == b'\n');
+        p.line() + u64::from(feed)
+    })
+}
+
 pub(crate) fn parse_error(e: ::csv::Error) -> Problem {
     ReadError::CsvParse {
         line: e.position().map_or(0, |p| p.line()),

@@ -153,6 +153,13 @@ pub enum ReadError {
     NotCsv(&'static str),
     #[error("the CSV cannot be parsed at line {line}; check its quoting")]
     CsvParse { line: u64 },
+    /// A record longer than the header with a value past it: its fields are shifted.
+    #[error("the CSV record at line {line} has {fields} fields but the header has {columns}, so its values would be scrubbed as the wrong columns' (a field with an unquoted delimiter, or a stray one); quote that field or remove the extra delimiter, and try again")]
+    CsvShifted {
+        line: u64,
+        fields: usize,
+        columns: usize,
+    },
 }
 
 /// Laying the map over the file: the sheets, headers and columns it names, the profile it is
@@ -392,6 +399,11 @@ mod tests {
             ReadError::CsvBadUtf16,
             ReadError::NotCsv("a PNG image"),
             ReadError::CsvParse { line: 7 },
+            ReadError::CsvShifted {
+                line: 12,
+                fields: 33,
+                columns: 32,
+            },
         ]
         .map(Problem::from);
         let plan = [
@@ -533,6 +545,7 @@ mod tests {
                 ReadError::CsvBadUtf16 => "CsvBadUtf16",
                 ReadError::NotCsv(_) => "NotCsv",
                 ReadError::CsvParse { .. } => "CsvParse",
+                ReadError::CsvShifted { .. } => "CsvShifted",
             },
             Problem::Plan(e) => match e {
                 PlanError::NoSheet => "NoSheet",
@@ -609,7 +622,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 55, "every variant has an example");
+        assert_eq!(variants.len(), 56, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -481,7 +481,7 @@ fn read_whole(
             InputKind::Xlsx => crate::xlsx::read_with(bytes, &settings.limits),
             InputKind::Csv => {
                 let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
-                crate::csv::read(bytes, &stem)
+                crate::csv::read_to_scrub(bytes, &stem)
             }
         },
     );

@@ -257,12 +257,13 @@ fn the_last_column_xfd() {
     }
 }
 
-/// Ragged rows stay ragged; NUL, CR and LF inside quoted fields come back as they were (a
-/// record with a NUL in a field is written with every field quoted).
+/// Ragged rows stay ragged (a short record, and one with a delimiter left at its end); NUL, CR
+/// and LF inside quoted fields come back as they were (a record with a NUL in a field is
+/// written with every field quoted).
 #[test]
 fn csv_ragged_rows_and_control_characters() {
     let wd = Workdir::new();
-    let input = "First Name,Note,Extra\r\nJosé,\"a\0b\",x\r\nAnn\r\nBo,\"x\r\ny\",\"p\rq\",fourth\r\n,\"lf\nonly\"\r\n";
+    let input = "First Name,Note,Extra\r\nJosé,\"a\0b\",x\r\nAnn\r\nBo,\"x\r\ny\",\"p\rq\",\r\n,\"lf\nonly\"\r\n";
     wd.write("in.csv", input);
     wd.write("map.toml", "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"Deleted {row}\" }\n");
     let run = wd.run(&["scrub", "-q", "--map", "map.toml", "in.csv"]);

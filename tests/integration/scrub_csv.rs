@@ -270,3 +270,66 @@ fn both_changes_layouts_list_the_same_cells_of_a_csv() {
     assert!(rows.len() * 2 < cells.len());
     assert_eq!(wd.read("rows/users.csv"), wd.read("cells/users.csv"));
 }
+
+/// A hand-edited CSV where a value got an unquoted comma (`Engineer, Senior`): the record has a
+/// field more than the header, and every value after the comma sits one column to the right,
+/// where the map would scrub it as another column's (an address kept as a Business Unit). The
+/// file fails, streamed or read whole (`--verify`), naming the line and never a value, and
+/// nothing is written; the other files of the run still finish.
+#[test]
+fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
+    let export = testdata::disabled_users(&Options {
+        rows: 30,
+        ..Options::default()
+    });
+    let title = export.column_index("jobtitle").expect("a Job Title column");
+    let (row, text) = export
+        .rows
+        .iter()
+        .enumerate()
+        .skip(5)
+        .find_map(|(r, values)| match &values[title] {
+            testdata::Value::Text(t) if !t.contains(',') && !t.contains('"') => {
+                Some((r, t.clone()))
+            }
+            _ => None,
+        })
+        .expect("a row with a Job Title");
+    let csv = String::from_utf8(export.to_csv()).unwrap();
+    let at = csv
+        .find(&format!(",{text},"))
+        .expect("the title in the CSV");
+    let line = csv[..at].matches('\n').count() + 1;
+    let edited = csv.replacen(&format!(",{text},"), &format!(",{text}, Senior,"), 1);
+    let wd = Workdir::new();
+    wd.write("in/edited.csv", edited);
+    wd.write("in/fine.csv", &csv);
+    for whole in [None, Some("--verify")] {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+            .into_iter()
+            .chain(whole)
+            .collect();
+        let run = wd.run(&args);
+        assert_eq!(run.code, 1, "{whole:?}: {}", run.text());
+        let failed: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("FAILED"))
+            .collect();
+        assert_eq!(failed.len(), 1, "{whole:?}: {}", run.stderr);
+        assert!(
+            failed[0].contains(&format!(
+                "edited.csv: the CSV record at line {line} has 33 fields but the header has 32"
+            )),
+            "{whole:?} (row {row}): {}",
+            failed[0]
+        );
+        assert!(!run.stderr.contains(&text), "no value in the messages");
+        assert!(!wd.exists("out/edited.csv"));
+        assert!(
+            wd.exists("out/fine.csv"),
+            "{whole:?}: the other file finishes"
+        );
+        std::fs::remove_dir_all(wd.path("out")).unwrap();
+    }
+}
