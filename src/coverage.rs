@@ -34,21 +34,51 @@ pub struct Uncovered {
     pub header: String,
     /// Why it looks personal, in words (never a value).
     pub why: String,
-    /// Whether the column is on a hidden sheet that the map leaves as it is: a map that names
-    /// no `sheets` scrubs the visible ones only ([`check`]).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub hidden_sheet: bool,
+    /// When the column is on a sheet that the map leaves as it is, why it does: a map that
+    /// names no `sheets` scrubs the visible sheets with a header row only ([`check`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet_left: Option<SheetLeft>,
 }
 
 impl Uncovered {
-    /// `'Mobiltelefon' (column N, phone number)`.
+    /// `'Mobiltelefon' (column N, phone number)`; `column B (email address)` without a header.
     pub fn describe(&self) -> String {
-        format!(
-            "'{}' (column {}, {})",
-            self.header.trim(),
-            self.column,
-            self.why
-        )
+        match self.header.trim() {
+            "" => format!("column {} ({})", self.column, self.why),
+            header => format!("'{header}' (column {}, {})", self.column, self.why),
+        }
+    }
+}
+
+/// Why a map that names no `sheets` leaves a sheet as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetLeft {
+    /// The sheet is hidden (or very hidden, and not Dynamics' metadata sheet).
+    Hidden,
+    /// Row 1 of the sheet is empty: no header row names its columns.
+    NoHeaderRow,
+}
+
+impl SheetLeft {
+    /// Why the sheet is left, for a message.
+    pub fn reason(self) -> &'static str {
+        match self {
+            SheetLeft::Hidden => {
+                "it is hidden, and a map that names no `sheets` scrubs the visible ones"
+            }
+            SheetLeft::NoHeaderRow => {
+                "its row 1 is empty, so no header row names its columns for a map"
+            }
+        }
+    }
+
+    /// What to do, for a message.
+    pub fn fix(self) -> &'static str {
+        match self {
+            SheetLeft::Hidden => "list it in the map's `sheets` with the sheets to scrub, or delete it from the workbook, or pass --allow-uncovered to keep it as it is",
+            SheetLeft::NoHeaderRow => "put its column names in row 1 and list it in the map's `sheets` with the sheets to scrub, or delete it from the workbook, or pass --allow-uncovered to keep it as it is",
+        }
     }
 }
 
@@ -56,7 +86,7 @@ impl Uncovered {
 /// of `book` longer than the sample is judged on its columns' first values (see [`Tail`]).
 pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let mut out = check_head(map, book, plan);
-    out.extend(check_hidden(map, book, plan));
+    out.extend(check_left_alone(map, book, plan));
     let tails: Vec<Tail> = plan
         .sheets
         .iter()
@@ -196,63 +226,74 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
         .collect()
 }
 
-/// The columns that look personal on the hidden sheets that a map naming no `sheets` leaves as
-/// they are (it scrubs the visible sheets with a header row): a hand-edited copy may keep an
-/// old list of users there, which no one sees and the import ignores, but which the output
-/// would still carry. Dynamics' metadata sheet is not one of them. A hidden sheet is judged
-/// on the literal values of its sampled rows: formula cells and array results are computed
-/// from other cells, which are judged themselves (or scrubbed, and then the leak sweep cleans
-/// the cached copies). A map with a `sheets` list chose its sheets, and the others are left
-/// on purpose.
-fn check_hidden(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
+/// The columns that look personal on the sheets that a map naming no `sheets` leaves as they
+/// are (it scrubs the visible sheets with a header row): a hidden sheet (a hand-edited copy may
+/// keep an old list of users there, which no one sees and the import ignores, but which the
+/// output would still carry), and a sheet whose row 1 is empty (a block of addresses pasted
+/// lower down), whose columns are judged on their values alone. Dynamics' metadata sheet is
+/// not one of them. Such a sheet is judged on the literal values of its first rows: formula
+/// cells and array results are computed from other cells, which are judged themselves (or
+/// scrubbed, and then the leak sweep cleans the cached copies). A map with a `sheets` list
+/// chose its sheets, and the others are left on purpose.
+fn check_left_alone(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     if map.sheets.is_some() {
         return Vec::new();
     }
-    let hidden: Vec<SheetPlan> = book
-        .sheets
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            s.visibility != Visibility::Visible && !s.holds_metadata() && plan.sheet(*i).is_none()
-        })
-        .filter_map(|(i, s)| {
-            Some(SheetPlan {
-                sheet: i,
-                headers: s.headers()?,
-                targets: Vec::new(),
-                record_id: None,
-                row_rules: Vec::new(),
-                row_joins: Vec::new(),
-            })
-        })
-        .collect();
-    if hidden.is_empty() {
+    let mut left: Vec<(SheetPlan, SheetLeft)> = Vec::new();
+    let mut samples: Vec<Option<Range<Data>>> = vec![None; book.sheets.len()];
+    for (i, s) in book.sheets.iter().enumerate() {
+        if plan.sheet(i).is_some() || s.holds_metadata() || s.cells.is_empty() {
+            continue;
+        }
+        let (headers, why) = match s.headers() {
+            Some(headers) if s.visibility != Visibility::Visible => (headers, SheetLeft::Hidden),
+            Some(_) => continue,
+            None => (
+                vec![String::new(); s.width() as usize],
+                SheetLeft::NoHeaderRow,
+            ),
+        };
+        samples[i] = Some(literal_rows(s, why == SheetLeft::NoHeaderRow));
+        let sp = SheetPlan {
+            sheet: i,
+            headers,
+            targets: Vec::new(),
+            record_id: None,
+            row_rules: Vec::new(),
+            row_joins: Vec::new(),
+        };
+        left.push((sp, why));
+    }
+    if left.is_empty() {
         return Vec::new();
     }
-    // A workbook whose hidden sheets hold their sampled rows' literal values.
-    let sample = sample_book(book, |i, s| {
-        hidden.iter().any(|h| h.sheet == i).then(|| literal_head(s))
-    });
-    let plan = FilePlan {
-        sheets: hidden,
-        matched: Vec::new(),
-    };
+    let sample = sample_book(book, |i, _| samples[i].take());
     // A column with no literal value holds nothing to leave behind, whatever its header says.
-    let filled: Vec<(String, String)> = plan
-        .sheets
+    let filled: Vec<(String, String)> = left
         .iter()
-        .flat_map(|sp| {
+        .flat_map(|(sp, _)| {
             let sheet = &sample.sheets[sp.sheet];
             (0..sheet.width())
                 .filter(|&col| (1..sheet.height()).any(|row| !is_blank(sheet.cell(row, col))))
                 .map(|col| (sheet.name.clone(), crate::a1::column_letters(col)))
         })
         .collect();
+    let why: Vec<(String, SheetLeft)> = left
+        .iter()
+        .map(|(sp, why)| (book.sheets[sp.sheet].name.clone(), *why))
+        .collect();
+    let plan = FilePlan {
+        sheets: left.into_iter().map(|(sp, _)| sp).collect(),
+        matched: Vec::new(),
+    };
     check_head(map, &sample, &plan)
         .into_iter()
         .filter(|u| filled.contains(&(u.sheet.clone(), u.column.clone())))
         .map(|u| Uncovered {
-            hidden_sheet: true,
+            sheet_left: why
+                .iter()
+                .find(|(name, _)| *name == u.sheet)
+                .map(|(_, w)| *w),
             ..u
         })
         .collect()
@@ -291,19 +332,22 @@ fn sample_book(
     }
 }
 
-/// The header row and the sampled rows of `sheet`, without the cells a formula computes.
-fn literal_head(sheet: &Sheet) -> Range<Data> {
+/// The first rows of `sheet` (from its first used row: the header row, or with `no_header`
+/// the first of the values, put below an empty header row), without the cells a formula
+/// computes: as many rows as the check samples.
+fn literal_rows(sheet: &Sheet, no_header: bool) -> Range<Data> {
     let (Some(start), Some(end)) = (sheet.cells.start(), sheet.cells.end()) else {
         return Range::empty();
     };
-    let last = end.0.min(start.0.max(VALUE_SAMPLE as u32));
-    let mut cells: Range<Data> = Range::new(start, (last, end.1));
+    let shift = u32::from(no_header);
+    let last = end.0.min(start.0 + VALUE_SAMPLE as u32 - shift);
+    let mut cells: Range<Data> = Range::new((0, 0), (last - start.0 + shift, end.1));
     for row in start.0..=last {
         for col in start.1..=end.1 {
             let computed =
                 sheet.formula(row, col).is_some() || sheet.layout.in_array_result(row, col);
             if !computed {
-                cells.set_value((row, col), sheet.cell(row, col).clone());
+                cells.set_value((row - start.0 + shift, col), sheet.cell(row, col).clone());
             }
         }
     }
@@ -360,7 +404,7 @@ fn check_head(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
                     column: column.letter.clone(),
                     header: column.header.clone(),
                     why,
-                    hidden_sheet: false,
+                    sheet_left: None,
                 });
             }
         }

@@ -203,12 +203,14 @@ pub enum PlanError {
         columns: String,
         sheet: String,
     },
-    /// A hidden sheet the map leaves as it is holds columns that look personal.
-    #[error("hidden sheet '{sheet}' is left as it is (a map that names no `sheets` scrubs the visible ones), but {count} column(s) on it look personal: {columns}; list it in the map's `sheets` with the sheets to scrub, or delete it from the workbook, or pass --allow-uncovered to keep it as it is")]
-    UncoveredHidden {
+    /// A sheet the map leaves as it is (`reason`) holds columns that look personal.
+    #[error("sheet '{sheet}' is left as it is ({reason}), but {count} column(s) on it look personal: {columns}; {fix}")]
+    UncoveredSheet {
         count: usize,
         columns: String,
         sheet: String,
+        reason: &'static str,
+        fix: &'static str,
     },
 }
 
@@ -443,10 +445,12 @@ mod tests {
                 columns: "'Mobiltelefon' (column N, phone number)".into(),
                 sheet: sheet(),
             },
-            PlanError::UncoveredHidden {
+            PlanError::UncoveredSheet {
                 count: 1,
                 columns: "'Private Email' (column B, email address)".into(),
                 sheet: "Old".into(),
+                reason: crate::coverage::SheetLeft::Hidden.reason(),
+                fix: crate::coverage::SheetLeft::Hidden.fix(),
             },
         ]
         .map(Problem::from);
@@ -558,7 +562,7 @@ mod tests {
                 PlanError::WrongProfile { .. } => "WrongProfile",
                 PlanError::NothingResolved { .. } => "NothingResolved",
                 PlanError::Uncovered { .. } => "Uncovered",
-                PlanError::UncoveredHidden { .. } => "UncoveredHidden",
+                PlanError::UncoveredSheet { .. } => "UncoveredSheet",
             },
             Problem::Write(e) => match e {
                 WriteError::OutputExists(_) => "OutputExists",

@@ -952,11 +952,13 @@ fn uncovered_verdict(
             .map(crate::coverage::Uncovered::describe)
             .collect();
         let (count, columns) = (here.len(), here.join(", "));
-        return Err(if uncovered[0].hidden_sheet {
-            PlanError::UncoveredHidden {
+        return Err(if let Some(left) = uncovered[0].sheet_left {
+            PlanError::UncoveredSheet {
                 count,
                 columns,
                 sheet,
+                reason: left.reason(),
+                fix: left.fix(),
             }
         } else {
             PlanError::Uncovered {

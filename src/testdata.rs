@@ -2001,16 +2001,17 @@ pub fn set_part(xlsx: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-/// A copy of a generated workbook (either layout) with one more sheet, hidden, named `name`,
-/// whose rows (the header first) are `rows` in inline strings: what a person editing an export
-/// leaves behind when they hide a sheet instead of deleting it.
-pub fn with_hidden_sheet(xlsx: &[u8], name: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+/// A copy of a generated workbook (either layout) with one more sheet named `name`, hidden or
+/// not, whose rows (from row 1) are `rows` in inline strings, an empty text leaving its cell
+/// out: what a person editing an export leaves behind (a sheet hidden instead of deleted, a
+/// block pasted below an empty first row).
+pub fn with_sheet(xlsx: &[u8], name: &str, hidden: bool, rows: &[Vec<&str>]) -> Vec<u8> {
     // One more each time: the part, its relationship and its sheet id.
     let n = part_text(xlsx, "xl/_rels/workbook.xml.rels")
-        .matches("rIdHidden")
+        .matches("rIdAdded")
         .count()
         + 1;
-    let part = format!("xl/worksheets/sheetHidden{n}.xml");
+    let part = format!("xl/worksheets/sheetAdded{n}.xml");
     let esc = |t: &str| {
         t.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -2018,8 +2019,11 @@ pub fn with_hidden_sheet(xlsx: &[u8], name: &str, rows: &[Vec<&str>]) -> Vec<u8>
     };
     let mut data = String::new();
     for (r, row) in rows.iter().enumerate() {
+        if row.iter().all(|t| t.is_empty()) {
+            continue;
+        }
         data.push_str(&format!(r#"<row r="{}">"#, r + 1));
-        for (c, text) in row.iter().enumerate() {
+        for (c, text) in row.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
             data.push_str(&format!(
                 r#"<c r="{}{}" t="inlineStr"><is><t>{}</t></is></c>"#,
                 crate::a1::column_letters(c as u32),
@@ -2043,7 +2047,7 @@ pub fn with_hidden_sheet(xlsx: &[u8], name: &str, rows: &[Vec<&str>]) -> Vec<u8>
     let xlsx = edit_part(&xlsx, "xl/_rels/workbook.xml.rels", |t| {
         t.expect("workbook relationships").replacen(
             "</Relationships>",
-            &format!(r#"<Relationship Id="rIdHidden{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{part}"/></Relationships>"#),
+            &format!(r#"<Relationship Id="rIdAdded{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{part}"/></Relationships>"#),
             1,
         )
     });
@@ -2058,9 +2062,10 @@ pub fn with_hidden_sheet(xlsx: &[u8], name: &str, rows: &[Vec<&str>]) -> Vec<u8>
         t.replacen(
             close,
             &format!(
-                r#"<{prefix}sheet name="{}" sheetId="{}" state="hidden" r:id="rIdHidden{n}"/>{close}"#,
+                r#"<{prefix}sheet name="{}" sheetId="{}"{} r:id="rIdAdded{n}"/>{close}"#,
                 esc(name),
-                76 + n
+                76 + n,
+                if hidden { r#" state="hidden""# } else { "" }
             ),
             1,
         )

@@ -502,12 +502,12 @@ fn uncovered_line(f: &FileReport) -> String {
         .uncovered
         .iter()
         .map(|u| {
-            let sheet = if u.hidden_sheet {
-                "hidden sheet"
-            } else {
-                "sheet"
+            let left = match u.sheet_left {
+                Some(crate::coverage::SheetLeft::Hidden) => " (hidden, not scrubbed)",
+                Some(crate::coverage::SheetLeft::NoHeaderRow) => " (no header row, not scrubbed)",
+                None => "",
             };
-            format!("{} in {sheet} '{}'", u.describe(), u.sheet)
+            format!("{} in sheet '{}'{left}", u.describe(), u.sheet)
         })
         .collect();
     format!(

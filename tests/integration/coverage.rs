@@ -753,8 +753,8 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
         vec!["Retention", "Delete after the review"],
     ];
     let hide = |xlsx: Vec<u8>| {
-        let xlsx = testdata::with_hidden_sheet(&xlsx, "Review Notes", &notes);
-        testdata::with_hidden_sheet(&xlsx, "Old Users", &old)
+        let xlsx = testdata::with_sheet(&xlsx, "Review Notes", true, &notes);
+        testdata::with_sheet(&xlsx, "Old Users", true, &old)
     };
     let wd = Workdir::new();
     wd.write("in/users.xlsx", hide(export.to_xlsx()));
@@ -771,8 +771,7 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
         assert_eq!(failed.len(), 2, "{rebuild:?}: {text}");
         for line in failed {
             assert!(
-                line.contains("hidden sheet 'Old Users'")
-                    && line.contains("1 column(s) on it look personal: 'Private Email' (column A, email address)"),
+                line.contains("sheet 'Old Users' is left as it is (it is hidden, and a map that names no `sheets` scrubs the visible ones), but 1 column(s) on it look personal: 'Private Email' (column A, email address); list it in the map's `sheets`"),
                 "{rebuild:?}: {line}"
             );
         }
@@ -784,8 +783,9 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
     let run = wd.run(&["scrub", "--allow-uncovered", "--out-dir", "allowed", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(
-        run.stderr
-            .contains("'Private Email' (column A, email address) in hidden sheet 'Old Users'"),
+        run.stderr.contains(
+            "'Private Email' (column A, email address) in sheet 'Old Users' (hidden, not scrubbed)"
+        ),
         "{}",
         run.stderr
     );
@@ -793,7 +793,7 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
         serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
     for file in report["files"].as_array().unwrap() {
         assert_eq!(file["uncovered"][0]["sheet"], "Old Users", "{report}");
-        assert_eq!(file["uncovered"][0]["hidden_sheet"], true, "{report}");
+        assert_eq!(file["uncovered"][0]["sheet_left"], "hidden", "{report}");
         assert_eq!(file["uncovered"].as_array().unwrap().len(), 1, "{report}");
     }
     let kept = Book::open(wd.read("allowed/users.xlsx"));
@@ -837,4 +837,64 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
             }
         }
     }
+}
+
+/// A block of addresses and phone numbers pasted lower down on a sheet whose row 1 is empty:
+/// no header row names its columns, so a map that names no `sheets` leaves the sheet as it is.
+/// Its columns are judged on their values alone and fail the file, named by letter; a map that
+/// lists its sheets without it keeps it on purpose.
+#[test]
+fn a_sheet_without_a_header_row_is_judged_on_its_values() {
+    let export = testdata::disabled_users(&options(20));
+    let emails: Vec<String> = (0..25)
+        .map(|i| format!("pasted.person{i}@mail.example"))
+        .collect();
+    let phones: Vec<String> = (0..25).map(|i| format!("+46 70 {i:03} 45 67")).collect();
+    let mut rows = vec![Vec::new(), Vec::new()];
+    rows.extend(
+        emails
+            .iter()
+            .zip(&phones)
+            .map(|(e, p)| vec!["", e.as_str(), p.as_str(), "Sales"]),
+    );
+    let wd = Workdir::new();
+    wd.write(
+        "in/users.xlsx",
+        testdata::with_sheet(&export.to_xlsx(), "Contacts", false, &rows),
+    );
+    let run = wd.run(&["scrub", "--out-dir", "out", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("users.xlsx: sheet 'Contacts' is left as it is (its row 1 is empty, so no header row names its columns for a map), but 2 column(s) on it look personal: column B (email address), column C (phone number); put its column names in row 1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("mail.example") && !run.text().contains("+46 70 001"));
+    assert!(!wd.exists("out/users.xlsx"));
+
+    let run = wd.run(&["scrub", "--allow-uncovered", "--out-dir", "allowed", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("column B (email address) in sheet 'Contacts' (no header row, not scrubbed)"),
+        "{}",
+        run.stderr
+    );
+    let kept = Book::open(wd.read("allowed/users.xlsx"));
+    assert_eq!(
+        cell(kept.sheet("Contacts"), 2, 1),
+        Data::String(emails[0].clone())
+    );
+
+    let profile = wd.run(&["profiles", "show", "systemuser"]).stdout;
+    wd.write(
+        "listed.toml",
+        profile.replacen(
+            "version = 1\n",
+            "version = 1\nsheets = [\"Disabled Users\"]\n",
+            1,
+        ),
+    );
+    let run = wd.run(&["scrub", "--map", "listed.toml", "--out-dir", "listed", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
 }
