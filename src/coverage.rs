@@ -120,6 +120,9 @@ pub struct Tail {
     /// Per column watched: its index, how many values it has (in the sampled rows and then
     /// below), and the values taken from below.
     columns: Vec<(u32, usize, Vec<Data>)>,
+    /// The record id column, when the plan has one, and the first data row where it holds
+    /// something else than a record GUID ([`Tail::stray_record_id`]).
+    record_id: Option<(u32, Option<u32>)>,
 }
 
 impl Tail {
@@ -133,12 +136,20 @@ impl Tail {
             })
             .map(|c| (c, 0, Vec::new()))
             .collect();
-        Tail { columns }
+        Tail {
+            columns,
+            record_id: sp.record_id.map(|c| (c, None)),
+        }
     }
 
     /// Data row `row` (the header is row 0), its cells given by `cell`: counted when it is one
     /// of the sampled rows, its values taken when it is below them.
     pub fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data) {
+        if let Some((col, first @ None)) = &mut self.record_id {
+            if !is_record_id(cell(*col)) {
+                *first = Some(row);
+            }
+        }
         let below = row > VALUE_SAMPLE as u32;
         for (col, count, values) in &mut self.columns {
             if below && *count >= VALUE_SAMPLE {
@@ -154,6 +165,13 @@ impl Tail {
         }
     }
 
+    /// The first data row (and the column) whose record id is not a record GUID, when the
+    /// sheet has a record id column: see [`is_record_id`].
+    pub fn stray_record_id(&self) -> Option<(u32, u32)> {
+        self.record_id
+            .and_then(|(col, first)| first.map(|row| (row, col)))
+    }
+
     /// Whether every column has its sample: the rows further down change nothing.
     pub fn is_full(&self) -> bool {
         self.columns
@@ -164,6 +182,19 @@ impl Tail {
     /// Whether no value was taken from below.
     fn is_empty(&self) -> bool {
         self.columns.iter().all(|(_, _, values)| values.is_empty())
+    }
+}
+
+/// Whether a record id cell holds a record GUID, or nothing (a new record of a template). Any
+/// other value means the row cannot update its record, and in a CSV that its fields shifted to
+/// the left: a line break outside quotes cut the record before it in two, and this row is the
+/// cut-off end of it, its values (a phone number in a description, say) in the wrong columns,
+/// the record id column among them, which no action changes.
+pub fn is_record_id(value: &Data) -> bool {
+    match value {
+        Data::Empty => true,
+        Data::String(s) => s.is_empty() || crate::dynamics::looks_like_guid(s),
+        _ => false,
     }
 }
 

@@ -203,6 +203,9 @@ pub enum PlanError {
         columns: String,
         sheet: String,
     },
+    /// A record id cell holds something else than a record GUID.
+    #[error("{at} is in the record id column but holds no record GUID, so the row cannot update its record: in a CSV, a line break outside quotes may have cut the record before it in two, shifting this row's values into the wrong columns; fix that row (or export again) and try again")]
+    StrayRecordId { at: CellRef },
     /// A sheet the map leaves as it is (`reason`) holds columns that look personal.
     #[error("sheet '{sheet}' is left as it is ({reason}), but {count} column(s) on it look personal: {columns}; {fix}")]
     UncoveredSheet {
@@ -445,6 +448,13 @@ mod tests {
                 columns: "'Mobiltelefon' (column N, phone number)".into(),
                 sheet: sheet(),
             },
+            PlanError::StrayRecordId {
+                at: CellRef {
+                    sheet: sheet(),
+                    row: 3,
+                    col: 0,
+                },
+            },
             PlanError::UncoveredSheet {
                 count: 1,
                 columns: "'Private Email' (column B, email address)".into(),
@@ -563,6 +573,7 @@ mod tests {
                 PlanError::NothingResolved { .. } => "NothingResolved",
                 PlanError::Uncovered { .. } => "Uncovered",
                 PlanError::UncoveredSheet { .. } => "UncoveredSheet",
+                PlanError::StrayRecordId { .. } => "StrayRecordId",
             },
             Problem::Write(e) => match e {
                 WriteError::OutputExists(_) => "OutputExists",
@@ -626,7 +637,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 56, "every variant has an example");
+        assert_eq!(variants.len(), 57, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

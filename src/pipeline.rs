@@ -867,6 +867,16 @@ fn check_resolved(
     book: &crate::workbook::Workbook,
     file_plan: &plan::FilePlan,
 ) -> Result<(), Problem> {
+    for sp in &file_plan.sheets {
+        let (sheet, Some(col)) = (&book.sheets[sp.sheet], sp.record_id) else {
+            continue;
+        };
+        if let Some(row) =
+            (1..sheet.height()).find(|&r| !crate::coverage::is_record_id(sheet.cell(r, col)))
+        {
+            return Err(stray_record_id(book, sp, row, col));
+        }
+    }
     if file_plan
         .sheets
         .iter()
@@ -887,6 +897,24 @@ fn check_resolved(
         },
     }
     .into())
+}
+
+/// The failure of a planned sheet whose data row `row` holds no record GUID in the record id
+/// column `col` (see [`crate::coverage::is_record_id`]).
+fn stray_record_id(
+    book: &crate::workbook::Workbook,
+    sp: &plan::SheetPlan,
+    row: u32,
+    col: u32,
+) -> Problem {
+    PlanError::StrayRecordId {
+        at: crate::error::CellRef {
+            sheet: book.sheets[sp.sheet].name.clone(),
+            row,
+            col,
+        },
+    }
+    .into()
 }
 
 /// The coverage check ([`crate::coverage`]): columns that look personal and that the map
@@ -926,6 +954,11 @@ fn check_tail_coverage(
     settings: &Settings,
     report: &mut FileReport,
 ) -> Result<(), Problem> {
+    for (sp, tail) in file_plan.sheets.iter().zip(tails) {
+        if let Some((row, col)) = tail.stray_record_id() {
+            return Err(stray_record_id(heads, sp, row, col));
+        }
+    }
     let late = crate::coverage::check_tail(map, heads, file_plan, tails);
     for u in uncovered_verdict(late, settings)? {
         if !report.uncovered.contains(&u) {

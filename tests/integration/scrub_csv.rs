@@ -333,3 +333,86 @@ fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
         std::fs::remove_dir_all(wd.path("out")).unwrap();
     }
 }
+
+/// A hand-edited CSV where a description got a line break outside quotes: the record is cut in
+/// two, and the second half starts a record of its own, its values (a phone number among them)
+/// in the first columns, the record id column included, which no action changes, and which
+/// `{id8}` would copy into replacements. A record id that is not a record GUID fails the file,
+/// streamed or read whole, naming the cell and never a value; a typed-over id in an xlsx (the
+/// Excel layout and the raw layout, the one pass and `--rebuild`) fails the same way.
+#[test]
+fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
+    // Below the rows the plan reads first, so the checks of the whole stream find it.
+    let rows = dsr_scrub::inspect::VALUE_SAMPLE + 40;
+    let at = dsr_scrub::inspect::VALUE_SAMPLE + 20;
+    let mut export = testdata::disabled_users(&Options {
+        rows,
+        ..Options::default()
+    });
+    let description = export.column_index("description").expect("Description");
+    let phone = "+46 70 999 88 77";
+    export.rows[at][description] = testdata::Value::Text(format!("Call me at {phone}"));
+    let csv = String::from_utf8(export.to_csv()).unwrap();
+    let split = csv.replacen(
+        &format!(",Call me at {phone},"),
+        &format!(",Call me\r\nat {phone},"),
+        1,
+    );
+    assert_ne!(split, csv, "the description is in the CSV unquoted");
+    let wd = Workdir::new();
+    wd.write("in/split.csv", split);
+    for whole in [None, Some("--verify")] {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+            .into_iter()
+            .chain(whole)
+            .collect();
+        let run = wd.run(&args);
+        assert_eq!(run.code, 1, "{whole:?}: {}", run.text());
+        assert!(
+            run.stderr.contains(&format!(
+                "split.csv: sheet 'split', cell A{} is in the record id column but holds no record GUID",
+                at + 3
+            )),
+            "{whole:?}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains("999 88"), "no value in the messages");
+        assert!(!wd.exists("out/split.csv"));
+    }
+
+    let mut typed = export.clone();
+    typed.rows[at][description] = testdata::Value::Empty;
+    typed.rows[at][0] = testdata::Value::Text(format!("ask {phone}"));
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", typed.to_xlsx());
+    wd.write("in/raw.xlsx", typed.to_dynamics_raw_xlsx());
+    wd.write("in/users.csv", typed.to_csv());
+    for rebuild in [None, Some("--rebuild")] {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+            .into_iter()
+            .chain(rebuild)
+            .collect();
+        let run = wd.run(&args);
+        assert_eq!(run.code, 1, "{rebuild:?}: {}", run.text());
+        let failed: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("FAILED"))
+            .collect();
+        assert_eq!(failed.len(), 3, "{rebuild:?}: {}", run.stderr);
+        for line in failed {
+            assert!(
+                line.contains(&format!(
+                    "cell A{} is in the record id column but holds no record GUID",
+                    at + 2
+                )),
+                "{rebuild:?}: {line}"
+            );
+        }
+        assert!(!run.text().contains("999 88"), "no value in the messages");
+        assert!(wd
+            .files()
+            .iter()
+            .all(|f| !f.starts_with("out/") || f.ends_with(".json")));
+    }
+}
