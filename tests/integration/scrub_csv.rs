@@ -282,13 +282,13 @@ fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
         rows: 30,
         ..Options::default()
     });
-    let title = export.column_index("jobtitle").expect("a Job Title column");
-    let (row, text) = export
+    let column = export.column_index("jobtitle").expect("a Job Title column");
+    let (row, title) = export
         .rows
         .iter()
         .enumerate()
         .skip(5)
-        .find_map(|(r, values)| match &values[title] {
+        .find_map(|(r, values)| match &values[column] {
             testdata::Value::Text(t) if !t.contains(',') && !t.contains('"') => {
                 Some((r, t.clone()))
             }
@@ -297,26 +297,15 @@ fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
         .expect("a row with a Job Title");
     let csv = String::from_utf8(export.to_csv()).unwrap();
     let at = csv
-        .find(&format!(",{text},"))
+        .find(&format!(",{title},"))
         .expect("the title in the CSV");
     let line = csv[..at].matches('\n').count() + 1;
-    let edited = csv.replacen(&format!(",{text},"), &format!(",{text}, Senior,"), 1);
+    let edited = csv.replacen(&format!(",{title},"), &format!(",{title}, Senior,"), 1);
     let wd = Workdir::new();
     wd.write("in/edited.csv", edited);
     wd.write("in/fine.csv", &csv);
     for whole in [None, Some("--verify")] {
-        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
-            .into_iter()
-            .chain(whole)
-            .collect();
-        let run = wd.run(&args);
-        assert_eq!(run.code, 1, "{whole:?}: {}", run.text());
-        let failed: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.contains("FAILED"))
-            .collect();
-        assert_eq!(failed.len(), 1, "{whole:?}: {}", run.stderr);
+        let (failed, output) = wd.scrub_failing(whole, 1);
         assert!(
             failed[0].contains(&format!(
                 "edited.csv: the CSV record at line {line} has 33 fields but the header has 32"
@@ -324,7 +313,7 @@ fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
             "{whole:?} (row {row}): {}",
             failed[0]
         );
-        assert!(!run.stderr.contains(&text), "no value in the messages");
+        assert!(!output.contains(&title), "no value in the messages");
         assert!(!wd.exists("out/edited.csv"));
         assert!(
             wd.exists("out/fine.csv"),
@@ -362,21 +351,16 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
     let wd = Workdir::new();
     wd.write("in/split.csv", split);
     for whole in [None, Some("--verify")] {
-        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
-            .into_iter()
-            .chain(whole)
-            .collect();
-        let run = wd.run(&args);
-        assert_eq!(run.code, 1, "{whole:?}: {}", run.text());
+        let (failed, text) = wd.scrub_failing(whole, 1);
         assert!(
-            run.stderr.contains(&format!(
+            failed[0].contains(&format!(
                 "split.csv: sheet 'split', cell A{} is in the record id column but holds no record GUID",
                 at + 3
             )),
             "{whole:?}: {}",
-            run.stderr
+            failed[0]
         );
-        assert!(!run.text().contains("999 88"), "no value in the messages");
+        assert!(!text.contains("999 88"), "no value in the messages");
         assert!(!wd.exists("out/split.csv"));
     }
 
@@ -388,18 +372,7 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
     wd.write("in/raw.xlsx", typed.to_dynamics_raw_xlsx());
     wd.write("in/users.csv", typed.to_csv());
     for rebuild in [None, Some("--rebuild")] {
-        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
-            .into_iter()
-            .chain(rebuild)
-            .collect();
-        let run = wd.run(&args);
-        assert_eq!(run.code, 1, "{rebuild:?}: {}", run.text());
-        let failed: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.contains("FAILED"))
-            .collect();
-        assert_eq!(failed.len(), 3, "{rebuild:?}: {}", run.stderr);
+        let (failed, text) = wd.scrub_failing(rebuild, 3);
         for line in failed {
             assert!(
                 line.contains(&format!(
@@ -409,7 +382,7 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
                 "{rebuild:?}: {line}"
             );
         }
-        assert!(!run.text().contains("999 88"), "no value in the messages");
+        assert!(!text.contains("999 88"), "no value in the messages");
         assert!(wd
             .files()
             .iter()
