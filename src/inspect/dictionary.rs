@@ -138,6 +138,39 @@ const PERSONAL_DETAIL: &[&str] = &[
     "cônjuge",
     "figli",
     "filhos",
+    // Income, education and bank details of a person.
+    "annual income",
+    "income",
+    "~einkommen",
+    "revenu annuel",
+    "ingresos anuales",
+    "reddito annuo",
+    "~inkomen",
+    "renda anual",
+    "salary",
+    "~gehalt",
+    "salaire",
+    "salario",
+    "stipendio",
+    "salaris",
+    "salário",
+    "education",
+    "~ausbildung",
+    "éducation",
+    "educación",
+    "istruzione",
+    "opleiding",
+    "educação",
+    "escolaridade",
+    "iban",
+    "bank account",
+    "~bankverbindung",
+    "~kontonummer",
+    "compte bancaire",
+    "cuenta bancaria",
+    "conto bancario",
+    "~bankrekening",
+    "conta bancária",
 ];
 
 const IDENTIFIER: &[&str] = &[
@@ -610,6 +643,10 @@ const LOGICAL: &[(&str, Logical)] = &[
     ("anniversary", Logical::Personal(Kind::PersonalDetail)),
     ("gendercode", Logical::Personal(Kind::PersonalDetail)),
     ("familystatuscode", Logical::Personal(Kind::PersonalDetail)),
+    ("annualincome", Logical::Personal(Kind::PersonalDetail)),
+    ("educationcode", Logical::Personal(Kind::PersonalDetail)),
+    ("numberofchildren", Logical::Personal(Kind::PersonalDetail)),
+    ("haschildrencode", Logical::Personal(Kind::PersonalDetail)),
     ("salutation", Logical::Personal(Kind::Title)),
     ("title", Logical::Personal(Kind::Title)),
     ("jobtitle", Logical::Personal(Kind::Title)),
@@ -751,6 +788,37 @@ mod tests {
             ("Description", FreeText),
         ] {
             assert_eq!(kind(header), Some(expected), "{header}");
+        }
+    }
+
+    /// A contact's income, education, children and bank details are personal in every
+    /// language; a company's revenue and an account's number are not.
+    #[test]
+    fn income_education_and_bank_details() {
+        for header in [
+            "Annual Income",
+            "Jahreseinkommen",
+            "Revenu annuel",
+            "Salary",
+            "Bruttogehalt",
+            "Education",
+            "Ausbildung",
+            "No. of Children",
+            "Has Children",
+            "IBAN",
+            "Bank Account",
+            "Bankverbindung",
+            "Cuenta bancaria",
+        ] {
+            assert_eq!(kind(header), Some(Kind::PersonalDetail), "{header}");
+        }
+        for header in [
+            "Annual Revenue",
+            "Account Number",
+            "Chiffre d'affaires",
+            "Inhalt",
+        ] {
+            assert_eq!(kind(header), None, "{header}");
         }
     }
 

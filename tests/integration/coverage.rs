@@ -881,3 +881,76 @@ fn a_sheet_without_a_header_row_is_judged_on_its_values() {
     let run = wd.run(&["scrub", "--map", "listed.toml", "--out-dir", "listed", "in"]);
     assert_eq!(run.code, 0, "{}", run.text());
 }
+
+/// A contact's income, education and children: numbers and option labels, which no value
+/// looks personal by, so the header decides. The `contact` profile clears them (an .xlsx and a
+/// CSV); a map that names none of them fails the file naming each.
+#[test]
+fn a_contacts_income_and_education_are_scrubbed_or_named() {
+    let mut export = dsr_scrub::testdata::contacts::export(&options(30));
+    let added = [
+        ("annualincome", "Annual Income"),
+        ("educationcode", "Education"),
+        ("numberofchildren", "No. of Children"),
+    ];
+    for (logical, header) in added {
+        export.columns.push(testdata::Column {
+            logical,
+            header,
+            personal: true,
+            protected: false,
+            required: false,
+            max_length: None,
+        });
+    }
+    for (i, row) in export.rows.iter_mut().enumerate() {
+        row.push(Value::Number(41_000.0 + 1_250.0 * i as f64));
+        row.push(Value::Text(
+            ["Primary", "Secondary", "Tertiary"][i % 3].into(),
+        ));
+        row.push(Value::Number((i % 4) as f64));
+    }
+    let wd = Workdir::new();
+    wd.write("in/contacts.xlsx", export.to_xlsx());
+    wd.write("in/contacts.csv", export.to_csv());
+    let run = wd.run(&["scrub", "--profile", "contact", "--out-dir", "out", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let first = export.columns.len() - added.len();
+    let book = Book::open(wd.read("out/contacts.xlsx"));
+    let csv = records(&wd.read("out/contacts.csv"), b',');
+    let sheet = book.sheet(&export.sheet_name);
+    for (r, record) in csv.iter().enumerate().skip(1) {
+        for (c, field) in record.iter().enumerate().skip(first) {
+            assert_eq!(field, "", "csv row {} column {c}", r + 1);
+            assert_eq!(
+                cell(sheet, r as u32, c as u32),
+                Data::Empty,
+                "xlsx row {} column {c}",
+                r + 1
+            );
+        }
+    }
+    assert_eq!(csv.len(), export.rows.len() + 1);
+    assert_eq!(csv[1].len(), export.columns.len());
+
+    wd.write(
+        "names-only.toml",
+        "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n",
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--map",
+        "names-only.toml",
+        "--out-dir",
+        "names",
+        "in/contacts.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    for header in ["Annual Income", "Education", "No. of Children"] {
+        assert!(
+            run.stderr.contains(&format!("'{header}' (column ")),
+            "{header}: {}",
+            run.stderr
+        );
+    }
+}
