@@ -273,10 +273,10 @@ pub(crate) fn reader<'t>(dialect: &Dialect, text: &'t [u8]) -> ::csv::Reader<&'t
         .from_reader(text)
 }
 
-/// A record (its `count` fields, `fields`, read at `line`) that is longer than the header (`columns` fields)
-/// with a value past it: its values have shifted (a field with an unquoted delimiter), and a
-/// map would scrub them as the wrong columns'. Shorter records, and delimiters left at the end
-/// of a line (empty fields past the header), are fine.
+/// A record (its `count` fields, `fields`, read at `line`) longer than the header (`columns`
+/// fields) with a value past it: its values have shifted (a field with an unquoted
+/// delimiter), and a map would scrub them as the wrong columns'. Shorter records, and
+/// delimiters left at the end of a line (empty fields past the header), are fine.
 ///
 /// # Errors
 /// [`ReadError::CsvShifted`], naming the line and the counts.

@@ -862,7 +862,9 @@ fn check_profile(
 }
 
 /// A map that finds nothing to do in a file (every key optional, none matching) would pass it
-/// through unchanged and call it scrubbed: the file fails instead.
+/// through unchanged and call it scrubbed: the file fails instead. So does a file whose record
+/// id column holds something else than a record GUID in a row of `book` (the whole input, or
+/// the heads of a streamed one, whose other rows [`check_tail_coverage`] checks).
 fn check_resolved(
     book: &crate::workbook::Workbook,
     file_plan: &plan::FilePlan,
@@ -945,7 +947,8 @@ fn coverage_verdict(
 
 /// The coverage check of a streamed scrub's columns on their values below the heads (see
 /// [`crate::coverage::Tail`]), once the stream has read them: as [`check_coverage`], the
-/// columns it finds added to the report's.
+/// columns it finds added to the report's. A record id that is not a record GUID, in any row
+/// the stream read, fails the file first (as [`check_resolved`] does for the heads).
 fn check_tail_coverage(
     map: &Map,
     heads: &crate::workbook::Workbook,
