@@ -1,5 +1,7 @@
 //! No cell value in any message or report, whichever error fires: every cell of these inputs
-//! holds a unique marker, and so does the sheet name, which errors may name only as a sheet.
+//! holds a unique marker (but the record ids, GUIDs as in an export, so that rows get past the
+//! record id check to the errors further on), and so does the sheet name, which errors may
+//! name only as a sheet.
 
 use crate::workdir::Workdir;
 use dsr_scrub::testdata::RawBook;
@@ -17,7 +19,7 @@ fn sheet_xml(tail: &str) -> String {
     ));
     for r in 2..6 {
         rows.push_str(&format!(
-            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{CELL}id{r}</t></is></c><c r="B{r}" t="inlineStr"><is><t>{CELL}first{r}</t></is></c><c r="C{r}" t="s"><v>{r}</v></c><c r="D{r}" t="inlineStr"><is><r><t>{CELL}rich</t></r><r><t>{r}</t></r></is></c></row>"#
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>0000000{r}-77c1-ec11-8d21-000d3a000000</t></is></c><c r="B{r}" t="inlineStr"><is><t>{CELL}first{r}</t></is></c><c r="C{r}" t="s"><v>{r}</v></c><c r="D{r}" t="inlineStr"><is><r><t>{CELL}rich</t></r><r><t>{r}</t></r></is></c></row>"#
         ));
     }
     rows.push_str(tail);
@@ -108,6 +110,28 @@ fn no_error_path_prints_or_reports_a_value() {
         "csv/users.csv",
         format!("First Name,Note\n{CELL}one,\"{CELL}two\"\n"),
     );
+    // The inputs that a scrub refuses for their shape: a CSV record whose values shifted, a
+    // record id that is no record GUID, a hidden sheet of addresses the map leaves as it is.
+    wd.write(
+        "shape/shifted.csv",
+        format!("First Name,Note\n{CELL}a,{CELL}b,{CELL}c\n"),
+    );
+    let mut ids = String::from("(Do Not Modify) Id,First Name,Note\n");
+    for r in 0..60 {
+        ids.push_str(&format!(
+            "{:08x}-77c1-ec11-8d21-000d3a000000,{CELL}first{r},x\n",
+            0x5a10_0000 + r
+        ));
+    }
+    ids.push_str(&format!("{CELL}stray,{CELL}first,x\n"));
+    wd.write("shape/ids.csv", ids);
+    let emails: Vec<String> = (0..20).map(|i| format!("{CELL}{i}@mail.example")).collect();
+    let mut hidden = vec![vec!["Private Email"]];
+    hidden.extend(emails.iter().map(|e| vec![e.as_str()]));
+    wd.write(
+        "shape/hidden.xlsx",
+        dsr_scrub::testdata::with_sheet(&good, "Old", true, &hidden),
+    );
     let maps = [
         ("missing.toml", "version = 1\n[columns]\n\"Frist Name\" = \"clear\"\n"),
         ("regex.toml", "version = 1\n[columns]\n\"First Name\" = { action = \"regex\", pattern = \"([a-z\" }\n"),
@@ -115,6 +139,7 @@ fn no_error_path_prints_or_reports_a_value() {
         ("first.toml", "version = 1\n[columns]\n\"First Name\" = \"clear\"\n\"re:^Last\" = { action = \"replace\", value = \"x\" }\nNote = { action = \"redact\", detect = [\"email\"] }\n"),
         ("wide.toml", "version = 1\n[columns]\n\"First Name\" = { action = \"replace\", value = \"削除\" }\n"),
         ("sheet.toml", "version = 1\nsheets = [\"Nope\"]\n[columns]\n\"First Name\" = \"clear\"\n"),
+        ("shape.toml", "version = 1\n[columns]\n\"First Name\" = \"clear\"\n\"Last Name\" = { action = \"clear\", optional = true }\nNote = { action = \"clear\", optional = true }\n"),
     ];
     for (name, text) in maps {
         wd.write(name, text);
@@ -238,6 +263,7 @@ fn no_error_path_prints_or_reports_a_value() {
             "good.xlsx",
             "cut",
         ],
+        &["scrub", "--map", "shape.toml", "--out-dir", "o13", "shape"],
         &["verify", "--map", "first.toml", "good.xlsx", "good.xlsx"],
         &[
             "verify",
@@ -277,15 +303,24 @@ fn no_error_path_prints_or_reports_a_value() {
     // matching no column; the last, a map that is written although a CSV cannot be read).
     assert_eq!(
         codes,
-        [1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 2, 1, 1, 1],
+        [1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 2, 1, 1, 1],
         "exit codes"
     );
     for dir in [
-        "o1", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12",
+        "o1", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12", "o13",
     ] {
         let report = String::from_utf8(wd.read(&format!("{dir}/scrub-report.json"))).unwrap();
         assert_no_value(dir, &report);
         assert!(report.contains("\"failed\""), "{dir}: {report}");
+    }
+    // Each of the three fails for its shape, not for something else.
+    let shaped = String::from_utf8(wd.read("o13/scrub-report.json")).unwrap();
+    for why in [
+        "has 3 fields but the header has 2",
+        "is in the record id column but holds no record GUID",
+        "sheet 'Old' is left as it is (it is hidden",
+    ] {
+        assert!(shaped.contains(why), "{why}: {shaped}");
     }
     assert_no_value(
         "emitted map",
