@@ -130,7 +130,7 @@ pub enum SheetRole {
     Data,
     /// Dynamics' metadata sheet (`hiddenSheet`): described, never analyzed or changed.
     Metadata,
-    /// Row 1 is empty, so there is no header to analyze.
+    /// Row 1 is empty, so no header names the columns: they are analyzed on their values.
     NoHeader,
 }
 
@@ -270,10 +270,12 @@ fn inspect_sheet(
         out.role = SheetRole::Metadata;
         return out;
     }
-    let Some(headers) = sheet.headers() else {
+    // A sheet whose row 1 is empty has no header to name its columns: they are judged on
+    // their values alone, as the coverage check judges them.
+    let headers = sheet.headers().unwrap_or_else(|| {
         out.role = SheetRole::NoHeader;
-        return out;
-    };
+        vec![String::new(); sheet.width() as usize]
+    });
     let ctx = Ctx {
         csv,
         metadata,

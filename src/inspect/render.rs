@@ -41,12 +41,17 @@ pub fn file(path: &str, report: &BookInspection) -> String {
                     .as_deref()
                     .map_or_else(String::new, |e| format!(" of entity {e}"))
             )),
-            SheetRole::NoHeader => out.push_str(&format!(
-                "  sheet '{}': {visibility}, {size}; row 1 is empty, so there is no header to inspect\n",
-                sheet.name
-            )),
-            SheetRole::Data => {
-                out.push_str(&format!("  sheet '{}': {visibility}, {size}\n", sheet.name));
+            SheetRole::NoHeader | SheetRole::Data => {
+                let judged = match sheet.role {
+                    SheetRole::NoHeader => {
+                        "; row 1 is empty, so no header names its columns: judged on their values"
+                    }
+                    _ => "",
+                };
+                out.push_str(&format!(
+                    "  sheet '{}': {visibility}, {size}{judged}\n",
+                    sheet.name
+                ));
                 out.push_str(&table(&sheet.columns, sheet.rows));
                 let count = |v: Verdict| sheet.columns.iter().filter(|c| c.verdict == v).count();
                 out.push_str(&format!(

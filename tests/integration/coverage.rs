@@ -825,8 +825,8 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
 
 /// A block of addresses and phone numbers pasted lower down on a sheet whose row 1 is empty:
 /// no header row names its columns, so a map that names no `sheets` leaves the sheet as it is.
-/// Its columns are judged on their values alone and fail the file, named by letter; a map that
-/// lists its sheets without it keeps it on purpose.
+/// Its columns are judged on their values alone (`inspect` shows them so) and fail the file,
+/// named by letter; a map that lists its sheets without it keeps it on purpose.
 #[test]
 fn a_sheet_without_a_header_row_is_judged_on_its_values() {
     let export = testdata::disabled_users(&options(20));
@@ -846,6 +846,27 @@ fn a_sheet_without_a_header_row_is_judged_on_its_values() {
         "in/users.xlsx",
         testdata::with_sheet(&export.to_xlsx(), "Contacts", false, &rows),
     );
+    // `inspect` shows the same: the columns judged on their values.
+    let inspected = wd.run(&["inspect", "in/users.xlsx"]);
+    assert_eq!(inspected.code, 0, "{}", inspected.text());
+    assert!(
+        inspected
+            .stdout
+            .contains("row 1 is empty, so no header names its columns: judged on their values"),
+        "{}",
+        inspected.stdout
+    );
+    assert!(
+        inspected
+            .stdout
+            .contains("PERSONAL: email address (values: 100% of 25 sampled")
+            && inspected
+                .stdout
+                .contains("PERSONAL: phone number (values: 100% of 25 sampled"),
+        "{}",
+        inspected.stdout
+    );
+    assert!(!inspected.text().contains("mail.example"));
     let (failed, text) = wd.scrub_failing(None, 1);
     assert!(
         failed[0].contains("users.xlsx: sheet 'Contacts' is left as it is (its row 1 is empty, so no header row names its columns for a map), but 2 column(s) on it look personal: column B (email address), column C (phone number); put its column names in row 1"),
