@@ -85,7 +85,7 @@ impl SheetLeft {
 /// The columns of the planned sheets that look personal but that `plan` leaves alone. A sheet
 /// of `book` longer than the sample is judged on its columns' first values (see [`Tail`]).
 pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
-    let mut out = check_head(map, book, plan);
+    let mut out = check_head(map, book, plan, &|_, _| true);
     out.extend(check_left_alone(map, book, plan));
     let tails: Vec<Tail> = plan
         .sheets
@@ -191,11 +191,7 @@ impl Tail {
 /// cut-off end of it, its values (a phone number in a description, say) in the wrong columns,
 /// the record id column among them, which no action changes.
 pub fn is_record_id(value: &Data) -> bool {
-    match value {
-        Data::Empty => true,
-        Data::String(s) => s.is_empty() || crate::dynamics::looks_like_guid(s),
-        _ => false,
-    }
+    is_blank(value) || matches!(value, Data::String(s) if crate::dynamics::looks_like_guid(s))
 }
 
 /// A cell the detector skips.
@@ -218,7 +214,8 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
     // A workbook of the planned sheets' samples: the header row, then each column's values
     // one after the other, those of the sampled rows first.
     let mut samples: Vec<Option<Range<Data>>> = vec![None; book.sheets.len()];
-    let mut judged: Vec<(String, String)> = Vec::new();
+    // The columns judged again: (sheet, column).
+    let mut judged: Vec<(usize, u32)> = Vec::new();
     for (sp, tail) in plan.sheets.iter().zip(tails) {
         if tail.is_empty() {
             continue;
@@ -235,7 +232,7 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
                 .collect();
             values.extend(below.iter().cloned());
             values.truncate(VALUE_SAMPLE);
-            judged.push((sheet.name.clone(), crate::a1::column_letters(*col)));
+            judged.push((sp.sheet, *col));
             columns.push((*col, values));
         }
         let height = columns.iter().map(|(_, v)| v.len()).max().unwrap_or(0) as u32;
@@ -251,10 +248,7 @@ pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -
         samples[sp.sheet] = Some(cells);
     }
     let sample = sample_book(book, |i, _| samples[i].take());
-    check_head(map, &sample, plan)
-        .into_iter()
-        .filter(|u| judged.contains(&(u.sheet.clone(), u.column.clone())))
-        .collect()
+    check_head(map, &sample, plan, &|s, c| judged.contains(&(s, c)))
 }
 
 /// The columns that look personal on the sheets that a map naming no `sheets` leaves as they
@@ -300,32 +294,22 @@ fn check_left_alone(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovere
     }
     let sample = sample_book(book, |i, _| samples[i].take());
     // A column with no literal value holds nothing to leave behind, whatever its header says.
-    let filled: Vec<(String, String)> = left
-        .iter()
-        .flat_map(|(sp, _)| {
-            let sheet = &sample.sheets[sp.sheet];
-            (0..sheet.width())
-                .filter(|&col| (1..sheet.height()).any(|row| !is_blank(sheet.cell(row, col))))
-                .map(|col| (sheet.name.clone(), crate::a1::column_letters(col)))
-        })
-        .collect();
-    let why: Vec<(String, SheetLeft)> = left
-        .iter()
-        .map(|(sp, why)| (book.sheets[sp.sheet].name.clone(), *why))
-        .collect();
-    let plan = FilePlan {
-        sheets: left.into_iter().map(|(sp, _)| sp).collect(),
-        matched: Vec::new(),
+    let filled = |s: usize, col: u32| {
+        let sheet = &sample.sheets[s];
+        (1..sheet.height()).any(|row| !is_blank(sheet.cell(row, col)))
     };
-    check_head(map, &sample, &plan)
-        .into_iter()
-        .filter(|u| filled.contains(&(u.sheet.clone(), u.column.clone())))
-        .map(|u| Uncovered {
-            sheet_left: why
-                .iter()
-                .find(|(name, _)| *name == u.sheet)
-                .map(|(_, w)| *w),
-            ..u
+    left.into_iter()
+        .flat_map(|(sp, why)| {
+            let plan = FilePlan {
+                sheets: vec![sp],
+                matched: Vec::new(),
+            };
+            check_head(map, &sample, &plan, &filled)
+                .into_iter()
+                .map(move |u| Uncovered {
+                    sheet_left: Some(why),
+                    ..u
+                })
         })
         .collect()
 }
@@ -385,8 +369,14 @@ fn literal_rows(sheet: &Sheet, no_header: bool) -> Range<Data> {
     cells
 }
 
-/// [`check`] on the sampled rows of `book` only.
-fn check_head(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
+/// [`check`] on the sampled rows of `book` only, of the columns `judged` picks (by sheet index
+/// and column).
+fn check_head(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    judged: &(dyn Fn(usize, u32) -> bool + Sync),
+) -> Vec<Uncovered> {
     let metadata = book.metadata();
     let csv = matches!(book.format, Format::Csv(_));
     let options = Options::default();
@@ -404,8 +394,10 @@ fn check_head(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
         let scrubbed =
             |col: u32| named(col).is_some_and(|t| map.rules[t.rule].action.name() != "keep");
         let row_rule_column = |col: u32| sp.row_rules.iter().any(|(c, _)| *c == col);
-        // The map's own columns need no verdict: only the others are inspected.
-        let unnamed = |col: u32| named(col).is_none() && !row_rule_column(col);
+        // The map's own columns need no verdict: only the others are inspected, those the
+        // caller judges.
+        let unnamed =
+            |col: u32| named(col).is_none() && !row_rule_column(col) && judged(sp.sheet, col);
         for column in
             inspect::inspect_columns_where(sheet, headers, &sheet.layout.field_rules, &ctx, unnamed)
         {
