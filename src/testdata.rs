@@ -2006,17 +2006,12 @@ pub fn set_part(xlsx: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
 /// out: what a person editing an export leaves behind (a sheet hidden instead of deleted, a
 /// block pasted below an empty first row).
 pub fn with_sheet(xlsx: &[u8], name: &str, hidden: bool, rows: &[Vec<&str>]) -> Vec<u8> {
+    use catalogue::{esc, Parts, MAIN, REL};
+    let mut parts = Parts::read(xlsx);
     // One more each time: the part, its relationship and its sheet id.
-    let n = part_text(xlsx, "xl/_rels/workbook.xml.rels")
-        .matches("rIdAdded")
-        .count()
-        + 1;
+    const RELS: &str = "xl/_rels/workbook.xml.rels";
+    let n = parts.text(RELS).matches("rIdAdded").count() + 1;
     let part = format!("xl/worksheets/sheetAdded{n}.xml");
-    let esc = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('"', "&quot;")
-    };
     let mut data = String::new();
     for (r, row) in rows.iter().enumerate() {
         if row.iter().all(|t| t.is_empty()) {
@@ -2033,43 +2028,38 @@ pub fn with_sheet(xlsx: &[u8], name: &str, hidden: bool, rows: &[Vec<&str>]) -> 
         }
         data.push_str("</row>");
     }
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+    parts.add(
+        &part,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}"><sheetData>{data}</sheetData></worksheet>"#
+        ),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
     );
-    let xlsx = set_part(xlsx, &part, sheet.as_bytes());
-    let xlsx = edit_part(&xlsx, "[Content_Types].xml", |t| {
-        t.expect("content types").replacen(
-            "</Types>",
-            &format!(r#"<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-            1,
-        )
-    });
-    let xlsx = edit_part(&xlsx, "xl/_rels/workbook.xml.rels", |t| {
-        t.expect("workbook relationships").replacen(
-            "</Relationships>",
-            &format!(r#"<Relationship Id="rIdAdded{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/{part}"/></Relationships>"#),
-            1,
-        )
-    });
-    edit_part(&xlsx, "xl/workbook.xml", |t| {
-        let t = t.expect("workbook");
-        // The raw layout writes its elements with a prefix (`</x:sheets>`).
-        let close = ["</sheets>", "</x:sheets>"]
-            .into_iter()
-            .find(|c| t.contains(c))
-            .expect("a sheet list");
-        let prefix = &close[2..close.len() - "sheets>".len()];
-        t.replacen(
-            close,
-            &format!(
-                r#"<{prefix}sheet name="{}" sheetId="{}"{} r:id="rIdAdded{n}"/>{close}"#,
-                esc(name),
-                76 + n,
-                if hidden { r#" state="hidden""# } else { "" }
-            ),
-            1,
-        )
-    })
+    parts.relate(
+        RELS,
+        &format!("rIdAdded{n}"),
+        &format!("{REL}/worksheet"),
+        &format!("/{part}"),
+        false,
+    );
+    // The raw layout writes its elements with a prefix (`</x:sheets>`).
+    let workbook = parts.text("xl/workbook.xml");
+    let close = ["</sheets>", "</x:sheets>"]
+        .into_iter()
+        .find(|c| workbook.contains(c))
+        .expect("a sheet list");
+    let prefix = &close[2..close.len() - "sheets>".len()];
+    parts.insert(
+        "xl/workbook.xml",
+        close,
+        &format!(
+            r#"<{prefix}sheet name="{}" sheetId="{}"{} r:id="rIdAdded{n}"/>"#,
+            esc(name),
+            76 + n,
+            if hidden { r#" state="hidden""# } else { "" }
+        ),
+    );
+    parts.write()
 }
 
 #[cfg(test)]
