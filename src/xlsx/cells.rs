@@ -70,7 +70,7 @@ pub(crate) fn number_kinds(styles: &[calamine::Style]) -> Vec<NumberKind> {
 }
 
 /// calamine's `detect_custom_number_format`.
-fn custom_kind(format: &str) -> NumberKind {
+pub(super) fn custom_kind(format: &str) -> NumberKind {
     let mut escaped = false;
     let mut is_quote = false;
     let mut brackets = 0u8;
@@ -105,7 +105,7 @@ fn custom_kind(format: &str) -> NumberKind {
 }
 
 /// calamine's `builtin_format_by_id`.
-fn builtin_kind(id: u32) -> NumberKind {
+pub(super) fn builtin_kind(id: u32) -> NumberKind {
     match id {
         14..=22 | 27..=36 | 45 | 47 | 50..=58 => NumberKind::DateTime,
         46 => NumberKind::TimeDelta,

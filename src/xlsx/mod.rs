@@ -6,6 +6,7 @@ pub(crate) mod attr;
 pub(crate) mod cells;
 pub mod clean;
 pub mod deflate;
+pub(crate) mod direct;
 pub(crate) mod encoded;
 pub mod package;
 pub mod patch;

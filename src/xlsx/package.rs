@@ -96,13 +96,16 @@ pub(crate) fn read_part<R: Read + Seek>(
 }
 
 /// A relationship of a `.rels` part: its type URI and target path.
-struct Relationship {
-    kind: String,
-    target: String,
+pub(crate) struct Relationship {
+    pub(crate) kind: String,
+    pub(crate) target: String,
 }
 
 /// `relationship id → relationship` of a `.rels` part, targets resolved against `base`.
-fn relationships(xml: &[u8], base: &str) -> Result<HashMap<String, Relationship>, Problem> {
+pub(crate) fn relationships(
+    xml: &[u8],
+    base: &str,
+) -> Result<HashMap<String, Relationship>, Problem> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut map = HashMap::new();

@@ -123,6 +123,9 @@ pub(crate) struct Opened<'b> {
     pub cut: Vec<bool>,
     /// Whether any sheet has formulas (read only when the sheets are read whole).
     pub formulas: bool,
+    /// The shared strings, styles and date system, when the workbook was read without
+    /// calamine's reader (see [`super::direct`]).
+    pub tables: Option<super::direct::Tables>,
 }
 
 /// [`read_with`], keeping the reader; with `head`, each sheet holds only the header row and
@@ -137,6 +140,17 @@ pub(crate) fn open_with<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
+    open(bytes, limits, head, true)
+}
+
+/// [`open_with`]; without calamine's reader when `direct` and the workbook allows (see
+/// [`super::direct`]).
+fn open<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: Option<u32>,
+    direct: bool,
+) -> Result<Opened<'b>, Problem> {
     if bytes.starts_with(OLE_MAGIC) {
         return Err(ole_problem(bytes));
     }
@@ -148,10 +162,14 @@ pub(crate) fn open_with<'b>(
     check_package(&mut zip, limits)?;
     check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
-    // Each sheet's scan (one decompression of its part) runs beside calamine's reading of the
-    // shared strings and styles, and the sheets' scans beside each other.
-    let (book, mut scans) = rayon::join(
-        || Xlsx::new(Cursor::new(bytes)).map_err(from_calamine),
+    // Each sheet's scan (one decompression of its part) runs beside the reading of the shared
+    // strings and styles, and the sheets' scans beside each other.
+    let (direct, mut scans) = rayon::join(
+        || {
+            direct
+                .then(|| super::direct::open(&mut zip.clone()))
+                .flatten()
+        },
         || {
             use rayon::prelude::*;
             parts
@@ -160,7 +178,14 @@ pub(crate) fn open_with<'b>(
                 .collect::<Vec<_>>()
         },
     );
-    let mut book: Xlsx<_> = book?;
+    if let Some(direct) = direct {
+        if let Some(opened) =
+            open_direct(bytes, &mut zip, limits, head, &parts, &mut scans, direct)?
+        {
+            return Ok(opened);
+        }
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(from_calamine)?;
     let metadata = book.sheets_metadata().to_vec();
     let mut sheets = Vec::with_capacity(metadata.len());
     let mut cut = Vec::with_capacity(metadata.len());
@@ -182,28 +207,14 @@ pub(crate) fn open_with<'b>(
             // Two sheets of one name: the part is scanned again.
             None => package::scan_sheet(&mut zip, &parts[index].path)?,
         };
-        // What the sheet declares, and what its cells span (the grid calamine allocates,
-        // whatever the declaration says).
-        let declared = scan.declared_cells.unwrap_or(0);
-        if declared.max(scan.used_cells) > limits.max_cells {
-            let what = if declared >= scan.used_cells {
-                format!("declares {declared} cells")
-            } else {
-                format!("has cells spanning {} cells", scan.used_cells)
-            };
-            return Err(ReadError::TooLarge {
-                what: format!("sheet '{}' {what} (limit {})", meta.name, limits.max_cells),
-                flag: "--max-cells",
-            }
-            .into());
-        }
+        check_cells(&meta.name, &scan, limits)?;
         any_formulas |= scan.has_formulas;
-        // Dynamics' metadata sheet (very hidden, a few rows of option-set labels) is read
-        // whole: the sweep reads its labels, and a cut one would leave the whole file to the
-        // slower path. A visible sheet that only has its name is cut like any other.
-        let metadata_sheet = meta.name == crate::dynamics::METADATA_SHEET
-            && meta.visible == SheetVisible::VeryHidden;
-        let sheet_head = head.filter(|_| !metadata_sheet);
+        let visibility = match meta.visible {
+            SheetVisible::Visible => Visibility::Visible,
+            SheetVisible::Hidden => Visibility::Hidden,
+            SheetVisible::VeryHidden => Visibility::VeryHidden,
+        };
+        let sheet_head = head.filter(|_| !is_metadata_sheet(&meta.name, visibility));
         let (cells, more) = match sheet_head {
             None => (read_whole(&mut book, &meta.name, scan.span)?, false),
             Some(rows) => read_head(&mut book, &meta.name, rows)?,
@@ -216,11 +227,7 @@ pub(crate) fn open_with<'b>(
         cut.push(more);
         sheets.push(Sheet {
             name: meta.name,
-            visibility: match meta.visible {
-                SheetVisible::Visible => Visibility::Visible,
-                SheetVisible::Hidden => Visibility::Hidden,
-                SheetVisible::VeryHidden => Visibility::VeryHidden,
-            },
+            visibility,
             cells,
             formulas,
             layout: scan.layout,
@@ -237,7 +244,116 @@ pub(crate) fn open_with<'b>(
         bytes,
         cut,
         formulas: any_formulas,
+        tables: None,
     })
+}
+
+/// Whether a sheet is Dynamics' metadata sheet (very hidden, a few rows of option-set labels),
+/// which is read whole: the sweep reads its labels, and a cut one would leave the whole file to
+/// the slower path. A visible sheet that only has its name is cut like any other.
+fn is_metadata_sheet(name: &str, visibility: Visibility) -> bool {
+    name == crate::dynamics::METADATA_SHEET && visibility == Visibility::VeryHidden
+}
+
+/// The sheets too large for `limits`: what `scan` declares, and what its cells span (the grid
+/// that is allocated, whatever the declaration says).
+fn check_cells(name: &str, scan: &package::SheetScan, limits: &Limits) -> Result<(), Problem> {
+    let declared = scan.declared_cells.unwrap_or(0);
+    if declared.max(scan.used_cells) > limits.max_cells {
+        let what = if declared >= scan.used_cells {
+            format!("declares {declared} cells")
+        } else {
+            format!("has cells spanning {} cells", scan.used_cells)
+        };
+        return Err(ReadError::TooLarge {
+            what: format!("sheet '{name}' {what} (limit {})", limits.max_cells),
+            flag: "--max-cells",
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// [`open_with`] without calamine's reader (see [`super::direct`]): `None`, having taken
+/// nothing of `scans`, when a sheet is not read as calamine reads it, the package has formulas
+/// or a scan failed.
+#[allow(clippy::too_many_arguments)]
+fn open_direct<'b>(
+    bytes: &'b [u8],
+    zip: &mut zip::ZipArchive<Cursor<&'b [u8]>>,
+    limits: &Limits,
+    head: Option<u32>,
+    parts: &[package::SheetPart],
+    scans: &mut [Option<Result<package::SheetScan, Problem>>],
+    direct: super::direct::Direct,
+) -> Result<Option<Opened<'b>>, Problem> {
+    let super::direct::Direct { sheets, tables } = direct;
+    let same_parts = sheets.len() == parts.len()
+        && sheets
+            .iter()
+            .zip(parts)
+            .all(|(s, p)| s.name == p.name && s.path == p.path);
+    let scanned: Option<Vec<&package::SheetScan>> = scans
+        .iter()
+        .map(|s| s.as_ref().and_then(|s| s.as_ref().ok()))
+        .collect();
+    let Some(scanned) = scanned.filter(|_| same_parts) else {
+        return Ok(None);
+    };
+    if scanned.iter().any(|s| s.has_formulas) {
+        return Ok(None);
+    }
+    let mut read = Vec::with_capacity(sheets.len());
+    for (sheet, scan) in sheets.iter().zip(&scanned) {
+        if sheet.chart {
+            read.push(None);
+            continue;
+        }
+        check_cells(&sheet.name, scan, limits)?;
+        let sheet_head = head.filter(|_| !is_metadata_sheet(&sheet.name, sheet.visibility));
+        let Ok(entry) = zip.by_name(&sheet.path) else {
+            return Ok(None);
+        };
+        let mut values =
+            super::cells::CellValues::new(&tables.strings, tables.kinds.clone(), tables.is_1904);
+        let cells = super::ahead::read_ahead(entry, |input| match sheet_head {
+            None => super::direct::whole(input, &mut values, scan.span).map(|r| (r, false)),
+            Some(rows) => super::direct::head(input, &mut values, rows),
+        });
+        let Some(cells) = cells else {
+            return Ok(None);
+        };
+        read.push(Some(cells));
+    }
+    let mut book = Vec::with_capacity(sheets.len());
+    let mut cut = Vec::with_capacity(sheets.len());
+    for ((sheet, cells), scan) in sheets.into_iter().zip(read).zip(scans.iter_mut()) {
+        let Some((cells, more)) = cells else {
+            continue;
+        };
+        let scan = scan.take().ok_or(Problem::Internal)??;
+        cut.push(more);
+        book.push(Sheet {
+            name: sheet.name,
+            visibility: sheet.visibility,
+            cells,
+            formulas: None,
+            layout: scan.layout,
+            record_lengths: None,
+        });
+    }
+    Ok(Some(Opened {
+        book: Workbook {
+            sheets: book,
+            format: Format::Xlsx,
+            created: package::created(zip),
+        },
+        reader: None,
+        bytes,
+        cut,
+        formulas: false,
+        tables: Some(tables),
+    }))
 }
 
 impl<'b> Opened<'b> {
@@ -325,6 +441,12 @@ fn read_head<RS: std::io::Read + std::io::Seek>(
         let (pos, value) = (cell.get_position(), Data::from(cell.get_value().clone()));
         cells.push(Cell::new(pos, value));
     }
+    Ok(head_range(cells, rows, more))
+}
+
+/// The head of a sheet from its cells in rows 0 to `rows` (empty cells left out), and whether
+/// it has cells below.
+pub(super) fn head_range(mut cells: Vec<Cell<Data>>, rows: u32, more: bool) -> (Range<Data>, bool) {
     if more {
         // The head ends at row `rows`, whatever that row holds: an empty cell there sets the
         // bounds (when every cell is below the head, the head stays empty, and the stream
@@ -334,8 +456,7 @@ fn read_head<RS: std::io::Read + std::io::Seek>(
             cells.insert(0, Cell::new((rows, col), Data::Empty));
         }
     }
-    let range = Range::from_sparse(cells);
-    Ok((range, more))
+    (Range::from_sparse(cells), more)
 }
 
 /// Legacy `.xls` and password-protected `.xlsx` are both OLE compound files; the names of their
@@ -401,8 +522,10 @@ mod tests {
     use super::*;
     use crate::testdata::{self, Options, RawBook};
 
-    /// Every sheet read whole is the grid calamine's `worksheet_range` gives.
-    fn assert_read_as_calamine(bytes: &[u8]) {
+    /// Every sheet read whole is the grid calamine's `worksheet_range` gives; the workbook
+    /// read whole or cut to its heads is the same without calamine's reader as with it.
+    /// Whether it was read without calamine's reader.
+    fn assert_read_as_calamine(bytes: &[u8]) -> bool {
         let opened = open_with(bytes, &Limits::default(), None).unwrap();
         let mut calamine: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         assert!(!opened.book.sheets.is_empty());
@@ -414,6 +537,37 @@ mod tests {
                 (theirs.start(), theirs.end())
             );
         }
+        for head in [None, Some(0), Some(1), Some(3), Some(40)] {
+            let direct = open(bytes, &Limits::default(), head, true).unwrap();
+            let with_calamine = open(bytes, &Limits::default(), head, false).unwrap();
+            assert_same(&direct, &with_calamine);
+            assert_eq!(direct.tables.is_some(), opened.tables.is_some());
+        }
+        opened.tables.is_some()
+    }
+
+    /// Two openings of a workbook give the same sheets.
+    fn assert_same(a: &Opened<'_>, b: &Opened<'_>) {
+        let describe = |o: &Opened<'_>| {
+            o.book
+                .sheets
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.visibility,
+                        s.cells.clone(),
+                        (s.cells.start(), s.cells.end()),
+                        s.formulas.clone(),
+                        s.layout.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(describe(a), describe(b));
+        assert_eq!(a.cut, b.cut);
+        assert_eq!(a.formulas, b.formulas);
+        assert_eq!(a.book.created, b.book.created);
     }
 
     fn raw(sheet_data: &str) -> Vec<u8> {
@@ -427,14 +581,121 @@ mod tests {
 
     #[test]
     fn generated_exports_read_whole_as_calamine_reads_them() {
-        let export = testdata::disabled_users(&Options {
+        let options = Options {
             rows: 300,
-            formula_column: true,
             extra_sheet: true,
             ..Options::default()
+        };
+        let export = testdata::disabled_users(&options);
+        // Read without calamine's reader: Excel's layout and Dynamics' own.
+        assert!(assert_read_as_calamine(&export.to_xlsx()));
+        assert!(assert_read_as_calamine(&export.to_dynamics_raw_xlsx()));
+        let localized =
+            testdata::localized::disabled_users(testdata::localized::Language::German, &options);
+        assert!(assert_read_as_calamine(&localized.to_xlsx()));
+        // Formulas: calamine reads them.
+        let export = testdata::disabled_users(&Options {
+            formula_column: true,
+            ..options
         });
-        assert_read_as_calamine(&export.to_xlsx());
-        assert_read_as_calamine(&export.to_dynamics_raw_xlsx());
+        assert!(!assert_read_as_calamine(&export.to_xlsx()));
+        assert!(!assert_read_as_calamine(&export.to_dynamics_raw_xlsx()));
+    }
+
+    /// A workbook of one sheet of cells `s` 0 to 5 holding numbers, whose styles part's number
+    /// formats are `num_fmts` and cell formats `cell_xfs`.
+    fn styled(num_fmts: &str, cell_xfs: &str) -> Vec<u8> {
+        let cells: String = (0..6)
+            .map(|s| {
+                format!(
+                    r#"<c r="{}1" s="{s}"><v>45000.25</v></c>"#,
+                    (b'A' + s) as char
+                )
+            })
+            .collect();
+        let xlsx = raw(&format!(
+            r#"<sheetData><row r="1">{cells}</row></sheetData>"#
+        ));
+        testdata::edit_part(&xlsx, "xl/styles.xml", |_| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{num_fmts}<fonts count="1"><font><sz val="11"/></font></fonts><cellXfs count="6">{cell_xfs}</cellXfs></styleSheet>"#
+            )
+        })
+    }
+
+    #[test]
+    fn number_formats_tell_dates_as_calamine_tells_them() {
+        let num_fmts = r#"<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy\-mm\-dd"/><numFmt numFmtId="165" formatCode="0.00&quot;h&quot;"/><numFmt numFmtId="166" formatCode="[h]:mm:ss"/></numFmts>"#;
+        let cases = [
+            // Custom date, custom number, custom duration, built-in date, built-in duration,
+            // built-in number.
+            r#"<xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="14"/><xf numFmtId="46"/><xf numFmtId="2"/>"#,
+            // An id written otherwise than calamine's table has it, no id, a record with a
+            // body, empty records.
+            r#"<xf numFmtId="014"/><xf/><xf numFmtId="22" applyNumberFormat="1"><alignment horizontal="left"/></xf><xf numFmtId="47"></xf><xf numFmtId="164"/><xf numFmtId="0"/>"#,
+        ];
+        for cell_xfs in cases {
+            for formats in [num_fmts, ""] {
+                assert!(
+                    assert_read_as_calamine(&styled(formats, cell_xfs)),
+                    "{cell_xfs}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sheet_states_names_and_dates_read_as_calamine_reads_them() {
+        let data = r#"<sheetData><row r="1"><c r="A1" s="1"><v>45000</v></c></row></sheetData>"#;
+        let book = RawBook {
+            date1904: true,
+            sheets: vec![
+                ("Users & Teams".into(), data.into()),
+                ("Old".into(), data.into()),
+                ("hiddenSheet".into(), data.into()),
+            ],
+            shared_strings: None,
+        }
+        .to_xlsx();
+        let book = testdata::edit_part(&book, "xl/workbook.xml", |xml| {
+            xml.unwrap_or_default()
+                .replace(r#"name="Old""#, r#"name="Old" state="hidden""#)
+                .replace(
+                    r#"name="hiddenSheet""#,
+                    r#"name="hiddenSheet" state="veryHidden""#,
+                )
+        });
+        assert!(assert_read_as_calamine(&book));
+        let opened = open_with(&book, &Limits::default(), Some(5)).unwrap();
+        let states: Vec<_> = opened.book.sheets.iter().map(|s| s.visibility).collect();
+        assert_eq!(
+            states,
+            [
+                Visibility::Visible,
+                Visibility::Hidden,
+                Visibility::VeryHidden
+            ]
+        );
+        // A state calamine refuses: its error, as before.
+        let odd = testdata::edit_part(&book, "xl/workbook.xml", |xml| {
+            xml.unwrap_or_default().replace("veryHidden", "unseen")
+        });
+        let direct = open(&odd, &Limits::default(), None, true)
+            .err()
+            .map(|e| e.to_string());
+        let theirs = open(&odd, &Limits::default(), None, false)
+            .err()
+            .map(|e| e.to_string());
+        assert!(direct.is_some());
+        assert_eq!(direct, theirs);
+        // A chart sheet holds no cells: left out either way.
+        let chart = testdata::edit_part(&book, "xl/_rels/workbook.xml.rels", |xml| {
+            xml.unwrap_or_default()
+                .replacen("/worksheet\"", "/chartsheet\"", 1)
+        });
+        assert!(assert_read_as_calamine(&chart));
+        let opened = open_with(&chart, &Limits::default(), None).unwrap();
+        assert_eq!(opened.book.sheets.len(), 2);
     }
 
     #[test]
@@ -453,6 +714,15 @@ mod tests {
             r#"<sheetData/>"#,
             // A date (style 1) and an error.
             r#"<sheetData><row r="1"><c r="A1" s="1"><v>45000</v></c><c r="B1" t="e"><v>#N/A</v></c></row></sheetData>"#,
+            // What calamine reads (without its reader, or with it when in doubt): a comment
+            // among the cells, a lower-case reference, a row without one, a cell of another
+            // row, a formula, rich and escaped text.
+            r#"<sheetData><row r="1"><c r="A1"><v>1</v></c><!-- x --><c r="B1"><v>2</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="1"><c r="a1"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row><c r="A1"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="1"><c r="A2"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData>"#,
+            r#"<!-- <row r="9"> --><sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>Ri</t></r><r><t xml:space="preserve">ch _x0041_ &amp; </t></r></is></c></row></sheetData>"#,
         ];
         for case in cases {
             assert_read_as_calamine(&raw(case));

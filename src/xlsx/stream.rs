@@ -262,6 +262,7 @@ pub(crate) fn stream(
         reader,
         cut,
         bytes: input,
+        tables,
         ..
     } = opened;
     let book: &Workbook = book;
@@ -279,7 +280,18 @@ pub(crate) fn stream(
         .collect();
     let mut pass = match write {
         Some((bytes, options)) => {
-            let styles = Styles::of(Opened::reader(reader, input)?, book, plan);
+            // Read without calamine's reader, the workbook's tables are the pass's; else they
+            // are read from calamine's reader, and the shared strings by the pass.
+            let (styles, strings) = match tables.take() {
+                Some(t) => (
+                    plan.sheets.first().map(|_| Styles {
+                        kinds: t.kinds,
+                        is_1904: t.is_1904,
+                    }),
+                    Some((t.strings, t.has_strings)),
+                ),
+                None => (Styles::of(Opened::reader(reader, input)?, book, plan), None),
+            };
             // When the pass is to read every sheet that is read below its head, calamine's
             // reader (its shared strings) goes before the pass reads the table its own way; a
             // sheet the pass gives up opens it again.
@@ -294,7 +306,7 @@ pub(crate) fn stream(
                 *reader = None;
             }
             match styles {
-                Some(styles) => Pass::prepare(bytes, options, styles, plan)?,
+                Some(styles) => Pass::prepare(bytes, options, styles, strings, plan)?,
                 None => None,
             }
         }
@@ -647,11 +659,13 @@ impl Styles {
 impl<'b> Pass<'b> {
     /// What the pass needs of the package; `None` when it cannot read the cells as calamine
     /// does (a shared strings part elsewhere than calamine looks for it, or one it cannot
-    /// read).
+    /// read). `strings`: the shared strings and whether the workbook has them, when they were
+    /// read already (see [`super::direct`]).
     fn prepare(
         bytes: &'b [u8],
         options: &PatchOptions,
         styles: Styles,
+        strings: Option<(super::cells::Strings, bool)>,
         plan: &FilePlan,
     ) -> Result<Option<Pass<'b>>, Problem> {
         if plan.sheets.windows(2).any(|w| w[0].sheet >= w[1].sheet) {
@@ -661,8 +675,9 @@ impl<'b> Pass<'b> {
         let map = super::package::map_package(&mut zip)?;
         // calamine reads the table at this one place, whatever the relationships say.
         const STRINGS: &str = "xl/sharedStrings.xml";
-        let (strings, on) = match &map.shared_strings {
-            Some(path) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
+        let (strings, on) = match (strings, &map.shared_strings) {
+            (Some(read), _) => read,
+            (None, Some(path)) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
                 let xml = super::package::read_part(&mut zip, path)?;
                 // The texts cells show, and the items the writer copies: one table, read
                 // both ways, which must agree.
@@ -677,9 +692,10 @@ impl<'b> Pass<'b> {
                 }
                 (strings, true)
             }
-            None if !zip
-                .file_names()
-                .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(STRINGS))) =>
+            (None, None)
+                if !zip
+                    .file_names()
+                    .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(STRINGS))) =>
             {
                 (super::cells::Strings::default(), false)
             }
@@ -1283,11 +1299,7 @@ mod tests {
         };
         let (passed, out, changes, reports, counts, olds) = run(true);
         let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) = run(false);
-        assert_eq!(
-            none,
-            (0, true),
-            "without writing, the reader reads every sheet"
-        );
+        assert_eq!(none.0, 0, "without writing, no sheet is passed");
         assert!(out == out_usual, "the same output");
         assert!(changes == changes_usual, "the same changes file");
         assert_eq!(reports, reports_usual);

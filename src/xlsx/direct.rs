@@ -1,0 +1,410 @@
+//! Open a workbook without calamine's reader: the sheets of `workbook.xml`, the number kinds of
+//! the styles, the date system and the shared strings, each read as calamine reads them, and
+//! each sheet's cells read with [`CellValues`] (the values calamine's streaming reader gives).
+//!
+//! calamine's reader makes a `String` of every shared string before it reads a cell, and its
+//! cell reader takes about twice the time of the lossless pass's parser; a large export read
+//! whole (`verify`, `--rebuild`) or cut to its heads (the streaming engine) spent most of its
+//! reading there, and the streaming engine then read the shared strings a second time its own
+//! way. Read here, the table is read once and handed on ([`Tables`]).
+//!
+//! Whatever this module does not read exactly as calamine does gives `None`, and the caller
+//! reads the workbook with calamine, which says what is wrong if anything is: a workbook part
+//! elsewhere than `xl/workbook.xml`, a shared strings or styles part elsewhere than calamine
+//! looks for it, a sheet state or type calamine would refuse, a row or cell without a plain
+//! reference, a formula (workbooks with formulas are read with calamine's formula reader
+//! anyway), a comment among the cells, a value calamine would refuse.
+
+use super::attr;
+use super::cells::{self, CellValues, NumberKind, Strings};
+use super::package;
+use super::patch;
+use super::strings::SharedStrings;
+use crate::workbook::Visibility;
+use calamine::{Cell, Data, DataType, Range};
+use quick_xml::escape::unescape;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+use zip::ZipArchive;
+
+/// Where calamine reads the workbook's parts.
+const WORKBOOK: &str = "xl/workbook.xml";
+const RELS: &str = "xl/_rels/workbook.xml.rels";
+const STRINGS: &str = "xl/sharedStrings.xml";
+const STYLES: &str = "xl/styles.xml";
+
+/// What reading a cell's value needs of the workbook, read once: the shared strings, the
+/// number kind of each cell style, the date system.
+#[derive(Debug, Default)]
+pub(crate) struct Tables {
+    pub strings: Strings,
+    pub kinds: Vec<NumberKind>,
+    pub is_1904: bool,
+    /// Whether the workbook has a shared strings part.
+    pub has_strings: bool,
+}
+
+/// A sheet of `workbook.xml`, as calamine's `sheets_metadata` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DirectSheet {
+    pub name: String,
+    /// The sheet's part.
+    pub path: String,
+    pub visibility: Visibility,
+    /// A chart sheet (it holds no cells).
+    pub chart: bool,
+}
+
+/// A workbook opened without calamine (see the module documentation).
+#[derive(Debug, Default)]
+pub(crate) struct Direct {
+    /// The sheets, in workbook order.
+    pub sheets: Vec<DirectSheet>,
+    pub tables: Tables,
+}
+
+/// Open `zip` the way calamine's `Xlsx::new` does; `None` where this module does not read it
+/// as calamine does.
+pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<Direct> {
+    let exists = |zip: &ZipArchive<R>, path: &str| {
+        zip.file_names()
+            .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(path)))
+    };
+    let map = package::map_package(zip).ok()?;
+    if map.workbook != WORKBOOK {
+        return None;
+    }
+    // calamine looks for the parts at these places, whatever the relationships say (and
+    // finds them in any case): only the exact names are read here.
+    let (strings, has_strings) = match &map.shared_strings {
+        Some(path) if path == STRINGS => {
+            let table = SharedStrings::parse(package::read_part(zip, path).ok()?).ok()?;
+            let strings = table.texts().ok()?;
+            (table.len() == strings.len()).then_some((strings, true))?
+        }
+        None if !exists(zip, STRINGS) => (Strings::default(), false),
+        _ => return None,
+    };
+    let kinds = if zip.index_for_name(STYLES).is_some() {
+        kinds(&package::read_part(zip, STYLES).ok()?)?
+    } else if exists(zip, STYLES) {
+        return None;
+    } else {
+        Vec::new()
+    };
+    let rels = package::relationships(&package::read_part(zip, RELS).ok()?, "xl").ok()?;
+    let (sheets, is_1904) = sheets(&package::read_part(zip, WORKBOOK).ok()?, &rels)?;
+    Some(Direct {
+        sheets,
+        tables: Tables {
+            strings,
+            kinds,
+            is_1904,
+            has_strings,
+        },
+    })
+}
+
+/// An XML reader set as calamine sets its readers.
+fn reader(xml: &[u8]) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    reader
+}
+
+/// An attribute's raw (escaped) value, by its qualified name.
+fn raw_attr<'a>(e: &'a BytesStart<'_>, name: &str) -> Option<Option<&'a str>> {
+    for a in e.attributes() {
+        let a = a.ok()?;
+        if a.key.as_ref() == name {
+            return Some(Some(match a.value {
+                std::borrow::Cow::Borrowed(v) => v,
+                std::borrow::Cow::Owned(_) => return None,
+            }));
+        }
+    }
+    Some(None)
+}
+
+/// An attribute value unescaped as calamine's `decode_attr` does.
+fn decode(raw: &str) -> Option<String> {
+    unescape(raw).ok().map(|t| t.into_owned())
+}
+
+/// The sheets of `workbook.xml` and its date system, as calamine's `read_workbook` reads them;
+/// `None` where calamine would fail or read them otherwise.
+fn sheets(
+    xml: &[u8],
+    rels: &HashMap<String, package::Relationship>,
+) -> Option<(Vec<DirectSheet>, bool)> {
+    let mut reader = reader(xml);
+    let mut buf = Vec::new();
+    let mut sheets = Vec::new();
+    let mut is_1904 = false;
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "sheet" => {
+                let (mut name, mut id, mut visibility) = (String::new(), None, Visibility::Visible);
+                for a in e.attributes() {
+                    let a = a.ok()?;
+                    let std::borrow::Cow::Borrowed(value) = a.value else {
+                        return None;
+                    };
+                    match a.key.as_ref() {
+                        "name" => name = decode(value)?,
+                        "state" => {
+                            visibility = match value {
+                                "visible" => Visibility::Visible,
+                                "hidden" => Visibility::Hidden,
+                                "veryHidden" => Visibility::VeryHidden,
+                                _ => return None,
+                            }
+                        }
+                        key if key == "id" || key.ends_with(":id") => {
+                            id = Some(value);
+                        }
+                        _ => {}
+                    }
+                }
+                let rel = rels.get(id?)?;
+                let chart = match rel.kind.rsplit('/').next() {
+                    Some("worksheet") => false,
+                    Some("chartsheet") => true,
+                    // Dialog and macro sheets: calamine says what they are.
+                    _ => return None,
+                };
+                sheets.push(DirectSheet {
+                    name,
+                    path: rel.target.clone(),
+                    visibility,
+                    chart,
+                });
+            }
+            Event::Start(e) if e.local_name().as_ref() == "workbookPr" => {
+                if let Some(v) = raw_attr(&e, "date1904")? {
+                    is_1904 = v == "1" || v == "true";
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "workbook" => break,
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+    Some((sheets, is_1904))
+}
+
+/// The number kind of each cell style (`cellXfs` entry), as calamine's `read_styles` tells
+/// dates from numbers (its `formats`); `None` where calamine would fail.
+fn kinds(xml: &[u8]) -> Option<Vec<NumberKind>> {
+    let mut reader = reader(xml);
+    let (mut buf, mut inner) = (Vec::new(), Vec::new());
+    let mut formats: HashMap<String, String> = HashMap::new();
+    let mut kinds = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "numFmts" => loop {
+                inner.clear();
+                match reader.read_event_into(&mut inner).ok()? {
+                    Event::Start(e) if e.local_name().as_ref() == "numFmt" => {
+                        let id = raw_attr(&e, "numFmtId")?;
+                        let code = raw_attr(&e, "formatCode")?;
+                        if let (Some(id), Some(code)) = (id, code) {
+                            formats.insert(id.to_string(), decode(code)?);
+                        }
+                    }
+                    Event::End(e) if e.local_name().as_ref() == "numFmts" => break,
+                    Event::Eof => return None,
+                    _ => {}
+                }
+            },
+            Event::Start(e) if e.local_name().as_ref() == "cellXfs" => loop {
+                inner.clear();
+                match reader.read_event_into(&mut inner).ok()? {
+                    Event::Start(e) if e.local_name().as_ref() == "xf" => {
+                        kinds.push(match raw_attr(&e, "numFmtId")? {
+                            None => NumberKind::Other,
+                            Some(id) => match formats.get(id) {
+                                Some(code) => cells::custom_kind(code),
+                                None => builtin_kind(id),
+                            },
+                        });
+                        // The record's body, to its end.
+                        let mut body = Vec::new();
+                        loop {
+                            body.clear();
+                            match reader.read_event_into(&mut body).ok()? {
+                                Event::End(e) if e.local_name().as_ref() == "xf" => break,
+                                Event::Eof => return None,
+                                _ => {}
+                            }
+                        }
+                    }
+                    Event::End(e) if e.local_name().as_ref() == "cellXfs" => break,
+                    Event::Eof => return None,
+                    _ => {}
+                }
+            },
+            Event::End(e) if e.local_name().as_ref() == "styleSheet" => break,
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+    Some(kinds)
+}
+
+/// calamine's `builtin_format_by_id`, which matches the id as written (`14`, not `014`).
+fn builtin_kind(id: &str) -> NumberKind {
+    match id.parse::<u32>() {
+        Ok(n) if n.to_string() == id => cells::builtin_kind(n),
+        _ => NumberKind::Other,
+    }
+}
+
+/// Call `cell` with each cell of a sheet's XML, in document order: its row and column and the
+/// whole `<c>` element; `cell` returns `Some(false)` to stop, `None` to give up. `None` for XML
+/// this reader does not take (see the module documentation).
+fn each_cell(
+    mut input: &mut dyn BufRead,
+    mut cell: impl FnMut(u32, u32, &[u8]) -> Option<bool>,
+) -> Option<()> {
+    let mut tag = Vec::with_capacity(1 << 12);
+    let mut in_row = false;
+    let mut row = 0;
+    loop {
+        let (found, len) = {
+            let chunk = input.fill_buf().ok()?;
+            if chunk.is_empty() {
+                return None;
+            }
+            match memchr::memchr(b'<', chunk) {
+                Some(i) => (true, i),
+                None => (false, chunk.len()),
+            }
+        };
+        input.consume(len);
+        if !found {
+            continue;
+        }
+        tag.clear();
+        input.read_until(b'>', &mut tag).ok()?;
+        if tag.starts_with(b"<!--") || tag.starts_with(b"<![CDATA[") {
+            let end: &[u8] = if tag.starts_with(b"<!--") {
+                b"-->"
+            } else {
+                b"]]>"
+            };
+            if in_row {
+                return None;
+            }
+            patch::read_until_suffix(&mut input, &mut tag, end).ok()?;
+        } else if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
+            || (patch::is_tag(&tag, b"sheetData") && tag.ends_with(b"/>"))
+        {
+            return (!in_row).then_some(());
+        } else if patch::is_tag(&tag, b"row") {
+            if in_row {
+                return None;
+            }
+            row = attr::lenient(&tag, b"r")?
+                .parse::<u32>()
+                .ok()?
+                .checked_sub(1)?;
+            in_row = !tag.ends_with(b"/>");
+        } else if patch::is_tag(&tag, b"c") {
+            if !in_row {
+                return None;
+            }
+            if !tag.ends_with(b"/>") {
+                let end = patch::end_tag(&tag);
+                patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
+            }
+            let start = memchr::memchr(b'>', &tag)?;
+            // A reference as writers make it (upper case, no `$`), in this row.
+            let r = attr::lenient(&tag[..=start], b"r")?;
+            if !r
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            {
+                return None;
+            }
+            let (at, col) = crate::a1::parse_cell(r)?;
+            if at != row {
+                return None;
+            }
+            if !cell(row, col, &tag)? {
+                return Some(());
+            }
+        } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
+            in_row = false;
+        }
+    }
+}
+
+/// A sheet's cells put straight into a grid of `span` (what its references name), cut to the
+/// cells that hold a value, as `worksheet_range` reads them; `None` to leave the sheet to
+/// calamine.
+pub(crate) fn whole(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    span: Option<((u32, u32), (u32, u32))>,
+) -> Option<Range<Data>> {
+    let Some((first, last)) = span else {
+        // No references: a sheet without cells (a cell without one gives up).
+        each_cell(input, |_, _, _| None)?;
+        return Some(Range::empty());
+    };
+    let mut grid: Range<Data> = Range::new(first, last);
+    let mut used: Option<((u32, u32), (u32, u32))> = None;
+    each_cell(input, |r, c, raw| {
+        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+        if value.is_empty() {
+            return Some(true);
+        }
+        if r < first.0 || r > last.0 || c < first.1 || c > last.1 {
+            return None;
+        }
+        grid.set_value((r, c), Data::from(value));
+        used = Some(match used {
+            None => ((r, c), (r, c)),
+            Some(((r0, c0), (r1, c1))) => ((r0.min(r), c0.min(c)), (r1.max(r), c1.max(c))),
+        });
+        Some(true)
+    })?;
+    Some(match used {
+        None => Range::empty(),
+        Some(bounds) if bounds == (first, last) => grid,
+        Some((start, end)) => grid.range(start, end),
+    })
+}
+
+/// The cells of a sheet's rows 0 to `rows`, and whether it has cells below, as
+/// [`super::read`]'s head read gives them; `None` to leave the sheet to calamine.
+pub(crate) fn head(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    rows: u32,
+) -> Option<(Range<Data>, bool)> {
+    let mut cells = Vec::new();
+    let mut more = false;
+    each_cell(input, |r, c, raw| {
+        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+        if value.is_empty() {
+            return Some(true);
+        }
+        if r > rows {
+            more = true;
+            return Some(false);
+        }
+        cells.push(Cell::new((r, c), Data::from(value)));
+        Some(true)
+    })?;
+    Some(super::read::head_range(cells, rows, more))
+}
