@@ -428,8 +428,19 @@ impl Subjects {
                 Ident::Name(n) => {
                     let esc: Vec<String> = n.iter().map(|w| regex::escape(w)).collect();
                     let (first, last) = (&esc[0], &esc[esc.len() - 1]);
-                    let mut middles: Vec<String> = esc[1..esc.len() - 1].to_vec();
-                    middles.push(r"\p{L}\.?".into());
+                    // Each middle name or initial ends where a word does: greedy, an initial
+                    // would otherwise take the first letter of the next word ("Doe, Jane
+                    // about"), and the match would not stand alone.
+                    let mut middles: Vec<String> = n[1..n.len() - 1]
+                        .iter()
+                        .zip(&esc[1..esc.len() - 1])
+                        .map(|(word, esc)| match word.chars().last() {
+                            Some(c) if c.is_alphanumeric() => format!(r"{esc}\b"),
+                            _ => esc.clone(),
+                        })
+                        .collect();
+                    middles.push(r"\p{L}\.".into());
+                    middles.push(r"\p{L}\b".into());
                     let mid = format!(r"(?:\s+(?:{}))*", middles.join("|"));
                     alternatives.push(format!(r"{first}{mid}\s+{last}"));
                     alternatives.push(format!(r"{last}\s*,\s*{first}{mid}"));
@@ -702,6 +713,18 @@ mod tests {
             "mail jane@contoso.com",
         ] {
             assert!(re.is_match(&prepare(text)), "{text}");
+        }
+        // The name as a whole, in every form, also when a word follows it (an initial must
+        // not take the next word's first letter).
+        let re = subjects(&["Jane Mary Doe"]).regex().unwrap();
+        for (text, name) in [
+            ("ask Doe, Jane about it", "Doe, Jane"),
+            ("ask Doe Jane about it", "Doe Jane"),
+            ("ask Doe, Jane M. about it", "Doe, Jane M."),
+            ("ask Doe, Jane Mary about it", "Doe, Jane Mary"),
+            ("ask Jane M Doe about it", "Jane M Doe"),
+        ] {
+            assert_eq!(re.find(text).map(|m| m.as_str()), Some(name), "{text}");
         }
         assert!(!re.is_match("Janet Doerr"));
         assert_eq!(prepare("Ja\u{200B}ne"), "Jane");

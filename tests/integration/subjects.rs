@@ -19,7 +19,8 @@ fn report(wd: &Workdir) -> serde_json::Value {
 
 /// A 300-row Disabled Users export, the row of the subject (whose first and last name no other
 /// row shares), and the subject's email and full name. Row 40's Manager names the subject
-/// ("Last, First"), row 41's Description mentions the subject's email.
+/// ("Last, First"), row 41's Description mentions the subject's email and name ("Last, First",
+/// a word after it).
 fn users() -> (Export, usize) {
     let mut export = disabled_users(&Options {
         rows: 300,
@@ -36,7 +37,9 @@ fn users() -> (Export, usize) {
     let manager = export.column_index("parentsystemuserid").unwrap();
     export.rows[40][manager] = Value::Text(format!("{last}, {first}"));
     let description = export.column_index("description").unwrap();
-    export.rows[41][description] = Value::Text(format!("Covers for {email} while away."));
+    export.rows[41][description] = Value::Text(format!(
+        "Covers for {email} while away; ask {last}, {first} about it."
+    ));
     (export, k)
 }
 
@@ -96,7 +99,7 @@ fn a_subject_scoped_run_changes_exactly_one_row_of_300() {
     );
     assert_eq!(
         cell(o, 42, description),
-        Data::String("Covers for [redacted] while away.".into())
+        Data::String("Covers for [redacted] while away; ask [redacted] about it.".into())
     );
     // The Manager naming the subject is kept (a lookup) and listed.
     let manager = export.column_index("parentsystemuserid").unwrap() as u32;
