@@ -100,6 +100,7 @@ const PERSONAL_DETAIL: &[&str] = &[
     "~jahrestag",
     "aniversario",
     "gender",
+    "sex",
     "geschlecht",
     "sexe",
     "sexo",
@@ -188,6 +189,19 @@ const IDENTIFIER: &[&str] = &[
     "employee number",
     "personnel number",
     "staff id",
+    "staff no",
+    "staff number",
+    "emp id",
+    "emp no",
+    "empno",
+    "payroll id",
+    "payroll no",
+    "payroll number",
+    "badge id",
+    "badge no",
+    "badge number",
+    "hr id",
+    "hr number",
     "government id",
     "national id",
     "social security",
@@ -786,6 +800,14 @@ mod tests {
             ("Government ID", Identifier),
             ("Birthday", PersonalDetail),
             ("Description", FreeText),
+            // Labels organizations give the employee id and gender columns.
+            ("Sex", PersonalDetail),
+            ("Payroll ID", Identifier),
+            ("Staff No.", Identifier),
+            ("Staff Number", Identifier),
+            ("Badge Number", Identifier),
+            ("HR ID", Identifier),
+            ("Emp No", Identifier),
         ] {
             assert_eq!(kind(header), Some(expected), "{header}");
         }
@@ -870,6 +892,7 @@ mod tests {
             "Sort Order",
             "Case Title",
             "Account Name",
+            "Sussex Office",
             "",
         ] {
             assert_eq!(kind(header), None, "{header}");

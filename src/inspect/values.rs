@@ -177,8 +177,24 @@ const PARTICLES: &[&str] = &[
     "du", "ten", "ter", "y", "e", "bin", "binti", "al", "el", "zu", "af",
 ];
 
-/// Two to four capitalized words (particles such as `van der` allowed), letters only.
+/// Two to four capitalized words (particles such as `van der` allowed), letters only; also in
+/// the "Last, First" order Dynamics builds for organizations whose name format puts the last
+/// name first (`Al-Farsi, Youssef`).
 pub fn is_person_name(v: &str) -> bool {
+    match v.split_once(',') {
+        Some((last, first)) if !first.contains(',') => {
+            let (last, first) = (last.trim(), first.trim());
+            !last.is_empty()
+                && !first.is_empty()
+                && words_of_a_name(&format!("{first} {last}"))
+        }
+        Some(_) => false,
+        None => words_of_a_name(v),
+    }
+}
+
+/// [`is_person_name`] in "First Last" order.
+fn words_of_a_name(v: &str) -> bool {
     let words: Vec<&str> = v.split_whitespace().collect();
     let particles = words.iter().filter(|w| PARTICLES.contains(w)).count();
     let names = words.len() - particles;
@@ -321,6 +337,10 @@ mod tests {
             "Siobhán O'Connor-Walsh",
             "山田 太郎",
             "Ana María de la Cruz",
+            // Last name first, as Dynamics writes it for such name formats.
+            "Al-Farsi, Youssef",
+            "Müller,Zoë",
+            "van der Berg, Pieter",
         ] {
             assert!(is_person_name(n), "{n}");
         }
@@ -331,6 +351,9 @@ mod tests {
             "Sales 2",
             "The quick brown fox jumps over",
             "ann@example.com",
+            "Berg, Pieter, Anna",
+            ", Youssef",
+            "Al-Farsi,",
         ] {
             assert!(!is_person_name(n), "{n}");
         }

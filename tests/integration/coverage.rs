@@ -975,3 +975,64 @@ fn a_contacts_income_and_education_are_scrubbed_or_named() {
         );
     }
 }
+
+/// Columns an organization added or renamed: another person's name written last name first
+/// ("Emergency Contact"), a gender under "Sex", an employee number under "Payroll ID". The
+/// default profile names none of them; each fails the file, named, in an .xlsx and a CSV.
+#[test]
+fn added_and_renamed_personal_columns_fail_the_file() {
+    let mut export = testdata::disabled_users(&options(40));
+    let text = |v: &Value| match v {
+        Value::Text(s) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (first, last) = (
+        export.column_index("firstname").unwrap(),
+        export.column_index("lastname").unwrap(),
+    );
+    let added = [
+        ("new_emergencycontact", "Emergency Contact"),
+        ("new_sex", "Sex"),
+        ("new_payrollid", "Payroll ID"),
+    ];
+    for (logical, header) in added {
+        export.columns.push(testdata::Column {
+            logical,
+            header,
+            personal: true,
+            protected: false,
+            required: false,
+            max_length: None,
+        });
+    }
+    let n = export.rows.len();
+    let contacts: Vec<String> = (0..n)
+        .map(|i| {
+            let other = &export.rows[(i + 1) % n];
+            format!("{}, {}", text(&other[last]), text(&other[first]))
+        })
+        .collect();
+    for (i, row) in export.rows.iter_mut().enumerate() {
+        row.push(Value::Text(contacts[i].clone()));
+        row.push(Value::Text(["Female", "Male"][i % 2].into()));
+        row.push(Value::Text(format!("{:06}", 400_000 + 37 * i)));
+    }
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let text = run.text();
+    for name in ["users.xlsx", "users.csv"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains("FAILED") && l.contains(name))
+            .unwrap_or_else(|| panic!("{name} failed: {text}"));
+        for (_, header) in added {
+            assert!(line.contains(&format!("'{header}' (column ")), "{header}: {line}");
+        }
+    }
+    for contact in &contacts {
+        assert!(!text.contains(contact.as_str()), "a name in the messages");
+    }
+}
