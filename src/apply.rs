@@ -276,6 +276,7 @@ impl<'a> RowApplier<'a> {
         let mut delete_rule = None;
         let mut scrubbed = false;
         let mut subjects: Vec<usize> = Vec::new();
+        let mut near_here = Vec::new();
         for (&(col, r), &join) in self.plan.row_rules.iter().zip(&self.plan.row_joins) {
             let rule = &map.rows[r];
             if delete_rule.is_some() && rule.action == RowAction::Scrub {
@@ -288,8 +289,7 @@ impl<'a> RowApplier<'a> {
             let (hit, who) = match &rule.condition {
                 crate::map::Condition::Subjects(subjects) => {
                     let (who, near) = subjects.examine(&text);
-                    hits.near
-                        .extend(near.into_iter().map(|(s, how)| (col, s, how)));
+                    near_here.extend(near.into_iter().map(|(s, how)| (col, s, how)));
                     (!who.is_empty(), who)
                 }
                 other => (other.test(&text), Vec::new()),
@@ -312,6 +312,13 @@ impl<'a> RowApplier<'a> {
         }
         subjects.sort_unstable();
         subjects.dedup();
+        // A row matched for a subject by one column is that subject's, whatever another of its
+        // columns resembles; a row matched at all is not left behind by a name inside a cell.
+        hits.near
+            .extend(near_here.into_iter().filter(|&(_, s, how)| {
+                subjects.binary_search(&s).is_err()
+                    && (how != crate::subjects::Near::Inside || subjects.is_empty())
+            }));
         if let Some(rule) = delete_rule {
             deleted.push(Deletion { row, rule });
             hits.rows.extend(subjects.iter().map(|&s| (row, s, true)));

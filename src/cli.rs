@@ -161,6 +161,12 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub allow_uncovered: bool,
 
+    /// With data subjects: succeed even when a cell of a column a subject is matched by holds
+    /// the subject's name with more text around it ("Jane Doe (Disabled)") and its row was not
+    /// matched, because it names someone else (by default the run fails naming the columns).
+    #[arg(long)]
+    pub allow_near_names: bool,
+
     /// Print only errors: no progress bar, no summary.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

@@ -54,12 +54,17 @@ pub enum Near {
     OneEdit,
     /// Two edits away.
     TwoEdits,
+    /// The name as consecutive words with other words around it: a record whose name was
+    /// marked ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule matches the
+    /// whole cell only, so such a row is not the subject's unless the user says so.
+    Inside,
 }
 
 impl Near {
     /// How a person would say it.
     pub fn describe(self) -> &'static str {
         match self {
+            Near::Inside => "holding the name with more text around it",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",
@@ -201,15 +206,23 @@ impl Ident {
             Ident::Name(name) => {
                 let mut sorted_name = name.clone();
                 sorted_name.sort();
+                let reordered = cell.orders.iter().any(|o| {
+                    let mut sorted: Vec<&str> = o.clone();
+                    sorted.sort_unstable();
+                    sorted == sorted_name
+                });
+                if reordered {
+                    return Some(Near::Reordered);
+                }
+                // The whole name with more around it, before a typo of it ("zz Jane Doe" is
+                // also two edits from "Jane Doe" by its first and last words).
+                if inside(name, &cell.words) {
+                    return Some(Near::Inside);
+                }
                 let joined = name.join(" ");
                 cell.orders
                     .iter()
                     .filter_map(|o| {
-                        let mut sorted: Vec<&str> = o.clone();
-                        sorted.sort_unstable();
-                        if sorted == sorted_name {
-                            return Some(Near::Reordered);
-                        }
                         // Also without middle names, which may be on one side only.
                         let ends = |w: &[&str]| format!("{} {}", w[0], w[w.len() - 1]);
                         let short: Vec<&str> = name.iter().map(String::as_str).collect();
@@ -235,6 +248,8 @@ impl Ident {
 /// A cell prepared for comparison with every subject.
 struct Cell<'a> {
     norm: &'a str,
+    /// Its words (see [`words`]).
+    words: Vec<&'a str>,
     guid: Option<String>,
     emails: Vec<&'a str>,
     orders: Vec<Vec<&'a str>>,
@@ -244,6 +259,7 @@ impl<'a> Cell<'a> {
     fn new(norm: &'a str) -> Cell<'a> {
         Cell {
             norm,
+            words: words(norm),
             guid: guid(norm),
             emails: norm
                 .split([' ', ';', ',', '<', '>', '(', ')', '"'])
@@ -279,6 +295,44 @@ fn name_orders(norm: &str) -> Vec<Vec<&str>> {
     let mut rotated: Vec<&str> = w[1..].to_vec();
     rotated.push(w[0]);
     vec![w, rotated]
+}
+
+/// Whether the words of a cell hold the name `name` (first ... last) as consecutive words, in
+/// the order "First [Middle] Last" or "Last, First [Middle]" (middle names and initials of either
+/// side allowed between), with other words around it (see [`Near::Inside`]). A word joined to
+/// the name by a hyphen or an apostrophe is part of another word: "Jane Doe-Smith" does not
+/// hold "Jane Doe".
+fn inside(name: &[String], cell: &[&str]) -> bool {
+    let (Some(first), Some(last)) = (name.first(), name.last()) else {
+        return false;
+    };
+    if name.len() < 2 {
+        return false;
+    }
+    let middle = |w: &str| name[1..name.len() - 1].iter().any(|m| m == w) || w.chars().count() == 1;
+    for i in 0..cell.len() {
+        // First [middles] Last.
+        if cell[i] == first {
+            let mut j = i + 1;
+            while j < cell.len() && cell[j] != last && middle(cell[j]) {
+                j += 1;
+            }
+            if j < cell.len() && cell[j] == last && j + 1 - i < cell.len() {
+                return true;
+            }
+        }
+        // Last First [middles].
+        if cell[i] == last && cell.get(i + 1) == Some(&first.as_str()) {
+            let mut j = i + 2;
+            while j < cell.len() && middle(cell[j]) {
+                j += 1;
+            }
+            if j - i < cell.len() {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether `cell` (first ... last) names the person `subject` (first ... last): the same first
@@ -700,6 +754,34 @@ mod tests {
             [(2, Near::OneEdit)]
         );
         assert!(s.near(&[0], "Aoife Byrne").is_empty());
+    }
+
+    #[test]
+    fn a_name_with_more_around_it_is_near_and_a_longer_name_is_not() {
+        let s = subjects(&["Zoë Müller", "Jane M. Doe"]);
+        for cell in [
+            "Zoë Müller (Disabled)",
+            "zz Zoë Müller",
+            "Dr. Zoë Müller",
+            "Zoë Müller (left 2024)",
+            "Jane Doe, John Smith",
+        ] {
+            let near = s.near(&[0, 1], cell);
+            assert!(near.iter().any(|&(_, n)| n == Near::Inside), "{cell}");
+        }
+        assert_eq!(s.near(&[1], "Jane M. Doe (old)"), [(1, Near::Inside)]);
+        for cell in [
+            "Zoë Müller-Schmidt",
+            "Zoë Müller's team",
+            "Anna Zoë Müllerova",
+            "Müller",
+        ] {
+            assert!(s.near(&[0], cell).is_empty(), "{cell}");
+        }
+        // The whole cell is a match, not a near one (after a comma, more words are middle
+        // names to the matcher).
+        assert_eq!(s.matching("Müller, Zoë"), [0]);
+        assert_eq!(s.matching("Müller, Zoë (left 2024)"), [0]);
     }
 
     #[test]

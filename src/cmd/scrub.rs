@@ -213,7 +213,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
             .map_err(|e| Error::Run(format!("cannot print: {e}")))?;
     }
     print_summary(&run_report, Some(&report_path), args);
-    let unmatched = super::subjects_summary::unmatched(&run_report);
+    let unmatched = super::subjects_summary::unmatched(&run_report, args.allow_near_names);
     if !unmatched.is_empty() {
         eprint!("{unmatched}");
     }

@@ -1,6 +1,7 @@
 //! The summary lines about data subjects, by position and never by value.
 
 use crate::report::{RunReport, Status};
+use crate::subjects::Near;
 use crate::text::thousands;
 use std::path::Path;
 
@@ -102,8 +103,11 @@ pub(crate) fn lines(report: &RunReport) -> String {
 }
 
 /// One line per subject that matched nothing in the whole run: what it was compared with, and
-/// the near matches by column and count. Empty when every subject was found.
-pub(crate) fn unmatched(report: &RunReport) -> String {
+/// the near matches by column and count; and, unless `allow_near_names`, one per subject found
+/// whose name sits with more text around it in cells of the columns it is matched by, whose
+/// rows were not matched (see [`Near::Inside`]). Empty when every subject was found and no such
+/// cell was.
+pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
     let mut out = String::new();
     for total in report.subjects.iter().filter(|s| !s.found) {
         let ok = report.files.iter().filter(|f| f.status == Status::Ok);
@@ -151,6 +155,39 @@ pub(crate) fn unmatched(report: &RunReport) -> String {
             out.push_str(&format!("; near matches: {}", near.join("; ")));
         }
         out.push_str("; check the value (spelling, name form, braces) or the exports given\n");
+    }
+    if allow_near_names {
+        return out;
+    }
+    for total in report.subjects.iter().filter(|s| s.found) {
+        let mut places = Vec::new();
+        let mut cells = 0;
+        for f in report.files.iter().filter(|f| f.status == Status::Ok) {
+            for r in f.subjects.iter().filter(|r| r.subject == total.subject) {
+                for n in r.near_matches.iter().filter(|n| n.how == Near::Inside) {
+                    places.push(format!(
+                        "{}: {} / {}: {}",
+                        file_name(&f.input),
+                        n.sheet,
+                        n.column,
+                        plural(n.cells, "cell", "cells"),
+                    ));
+                    cells += n.cells;
+                }
+            }
+        }
+        if cells > 0 {
+            out.push_str(&format!(
+                "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} its name with more text around it (such as a \"(Disabled)\" mark) and {} not matched: {}; if {} the subject's records, pass that text as another --subject or correct the records and export again; if {} someone else, pass --allow-near-names\n",
+                total.subject,
+                plural(cells, "cell", "cells"),
+                if cells == 1 { "holds" } else { "hold" },
+                if cells == 1 { "its row was" } else { "their rows were" },
+                places.join("; "),
+                if cells == 1 { "it is" } else { "they are" },
+                if cells == 1 { "it names" } else { "they name" },
+            ));
+        }
     }
     out
 }

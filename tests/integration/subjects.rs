@@ -771,3 +771,66 @@ fn a_contact_export_is_scoped_to_its_subject_by_the_contact_profile() {
     ]);
     assert_eq!(verify.code, 0, "{}", verify.text());
 }
+
+/// A record whose name the organization marked ("(Disabled)", a "zz" prefix) is not the
+/// subject's by a row rule, which matches the whole cell. A run that finds the subject in
+/// other rows fails naming the column, never the value, until the marked names are given as
+/// subjects too; or succeeds when the user says they name someone else. A longer name
+/// ("Müller-Schmidt") is another person's and fails nothing.
+#[test]
+fn a_subjects_marked_records_fail_the_run_until_they_are_named() {
+    let row = |owner: &str| Row {
+        owner: owner.into(),
+        requestor_email: String::new(),
+        responder: "Aoife Byrne".into(),
+        comments: "OK".into(),
+        created_by: "Aoife Byrne".into(),
+    };
+    let rows = vec![
+        row("Zoë Müller"),
+        row("Zoë Müller (Disabled)"),
+        row("zz Zoë Müller"),
+        row("Zoë Müller-Schmidt"),
+        row("Aoife Byrne"),
+    ];
+    let wd = Workdir::new();
+    wd.write("Approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let scrub = |out: &str, subjects: &[&str], more: &[&str]| {
+        let mut args = vec!["scrub", "--out-dir", out, "--profile", "approvals"];
+        for s in subjects {
+            args.extend(["--subject", s]);
+        }
+        args.extend(more);
+        args.push("Approvals.xlsx");
+        wd.run(&args)
+    };
+    let run = scrub("marked", &["Zoë Müller"], &[]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "subject #1 was found, but 2 cells of the columns it is matched by hold its name with more text around it (such as a \"(Disabled)\" mark) and their rows were not matched: Approvals.xlsx: Approvals / Owner: 2 cells; if they are the subject's records, pass that text as another --subject"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("Müller"), "{}", run.text());
+
+    let run = scrub(
+        "named",
+        &["Zoë Müller", "Zoë Müller (Disabled)", "zz Zoë Müller"],
+        &["--all-rows"],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = Book::open(wd.read("named/Approvals.xlsx"));
+    let owners: Vec<Data> = (1..output.sheet("Approvals").height() as u32)
+        .map(|r| cell(output.sheet("Approvals"), r, 4))
+        .collect();
+    let s = |v: &str| Data::String(v.into());
+    assert_eq!(owners, [s("Zoë Müller-Schmidt"), s("Aoife Byrne")]);
+
+    let run = scrub("allowed", &["Zoë Müller"], &["--allow-near-names"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
+    assert_eq!(report["subjects"][0]["rows_deleted"], 1);
+}
