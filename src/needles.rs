@@ -695,6 +695,31 @@ impl Needles {
     }
 }
 
+/// A text that is a name written last name first ("Doe, Jane", "Doe, Jane Mary", "Doe Jane",
+/// "Doe Jane Mary"; the forms Dynamics builds for such name formats), read first name first
+/// ("Jane Doe", "Jane Mary Doe"), as the full names a scrub removes are: a kept cell holding a
+/// removed person's name in the other order is that name. `None` for any other text.
+fn first_name_first(text: &str) -> Option<String> {
+    let name_word = |w: &&str| {
+        w.chars().next().is_some_and(char::is_alphabetic)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+    };
+    if let Some((last, first)) = text.split_once(',') {
+        let last: Vec<&str> = last.split_whitespace().collect();
+        let first: Vec<&str> = first.split_whitespace().collect();
+        let words = last.len() + first.len();
+        return (!last.is_empty()
+            && !first.is_empty()
+            && words <= 4
+            && last.iter().chain(&first).all(name_word))
+        .then(|| format!("{} {}", first.join(" "), last.join(" ")));
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    ((2..=3).contains(&words.len()) && words.iter().all(name_word))
+        .then(|| format!("{} {}", words[1..].join(" "), words[0]))
+}
+
 /// A few texts indexed by their words, searched with many values at once: the other way round
 /// from [`Needles`], for when the values are many (a large export removes millions) and the
 /// text where they must not be is little (the parts of a package outside its cells, the outputs
@@ -725,11 +750,17 @@ impl Haystack {
 
     fn push_as(&mut self, text: &str, reach: Reach) -> u32 {
         let id = self.texts.len() as u32;
-        // A URL-encoded copy is searched as well, after a line break (a word boundary).
-        let text: Cow<str> = match percent_decoded(text) {
+        // A URL-encoded copy is searched as well, after a line break (a word boundary); so is
+        // a name written last name first, read first name first.
+        let mut text: Cow<str> = match percent_decoded(text) {
             Some(decoded) => Cow::Owned(format!("{text}\n{decoded}")),
             None => Cow::Borrowed(text),
         };
+        if reach == Reach::Typed {
+            if let Some(reading) = first_name_first(&text) {
+                text = Cow::Owned(format!("{text}\n{reading}"));
+            }
+        }
         let lower = lowercase(&text).into_owned();
         let all: Vec<(usize, usize)> = words(&lower).collect();
         for (i, &(start, end)) in all.iter().enumerate() {
@@ -1203,6 +1234,36 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    /// A kept name written last name first holds the removed full name; markup and other text
+    /// are not read so.
+    #[test]
+    fn a_typed_name_written_last_name_first_holds_the_full_name() {
+        let mut hay = Haystack::default();
+        let texts = [
+            hay.push("Al-Farsi, Youssef", true),
+            hay.push("Holm Lars", true),
+            hay.push("Berg, Anna Maria", true),
+            hay.push("Holm Lars", false),
+            hay.push("Sales, Marketing, Finance", true),
+            hay.push("Holm, Lars 2", true),
+        ];
+        let values = [
+            "Youssef Al-Farsi",
+            "Lars Holm",
+            "Anna Maria Berg",
+            "Marketing Sales",
+        ];
+        let mut found = hay.find(&values);
+        found.sort_unstable();
+        assert_eq!(found, [(0, texts[0]), (1, texts[1]), (2, texts[2])]);
+        assert_eq!(
+            first_name_first("Müller,Zoë").as_deref(),
+            Some("Zoë Müller")
+        );
+        assert_eq!(first_name_first("Zoë"), None);
+        assert_eq!(first_name_first("Doe, Jane, Mary"), None);
     }
 
     #[test]

@@ -587,3 +587,91 @@ fn a_two_word_name_in_utf16_in_a_picture_fails_the_file() {
     let out = scrub_ok(&wd);
     verify_names_the_picture(&wd, &with_bytes(&out, PICTURE_PART, &bad));
 }
+
+/// A kept column holding removed full names written last name first ("Berg, Anna", "Berg
+/// Anna") holds those names: the file fails, in a CSV and an .xlsx, unless the map allows it.
+#[test]
+fn a_kept_name_written_last_name_first_fails_unless_allowed() {
+    let wd = Workdir::new();
+    for (form, file) in [("{last}, {first}", "comma"), ("{last} {first}", "space")] {
+        let mut rows = vec![vec![
+            "Full Name".to_string(),
+            "Email".into(),
+            "Team".into(),
+            "Backup".into(),
+        ]];
+        for (i, u) in USERS.iter().enumerate() {
+            // Each user's backup is the next user, named last name first.
+            let next = USERS[(i + 1) % USERS.len()][0];
+            let (first, last) = next.split_once(' ').unwrap();
+            let backup = form.replace("{last}", last).replace("{first}", first);
+            rows.push(vec![u[0].into(), u[1].into(), u[3].into(), backup]);
+        }
+        let csv: String = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|f| format!("\"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    + "\n"
+            })
+            .collect();
+        wd.write(&format!("in/{file}.csv"), &csv);
+        let mut data = String::from("<sheetData>");
+        for (r, row) in rows.iter().enumerate() {
+            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+            for (c, field) in row.iter().enumerate() {
+                data.push_str(&format!(
+                    r#"<c r="{}{}" t="inlineStr"><is><t>{field}</t></is></c>"#,
+                    (b'A' + c as u8) as char,
+                    r + 1
+                ));
+            }
+            data.push_str("</row>");
+        }
+        data.push_str("</sheetData>");
+        let book = testdata::RawBook {
+            sheets: vec![("people".into(), data)],
+            ..testdata::RawBook::default()
+        };
+        wd.write(&format!("in/{file}.xlsx"), book.to_xlsx());
+    }
+    let map = "version = 1\n[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"\n";
+    wd.write("map.toml", map);
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    for file in ["comma.csv", "comma.xlsx", "space.csv", "space.xlsx"] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("FAILED") && l.contains(file))
+            .unwrap_or_else(|| panic!("{file}: {}", run.stderr));
+        assert!(
+            line.contains("column 'Backup' (3): kept cell(s) hold"),
+            "{line}"
+        );
+    }
+    assert!(!run.text().contains("Berg"), "no value in the message");
+    wd.write(
+        "map.toml",
+        format!("version = 1\nallow_residual = [\"Backup\"]\n{}", &map[12..]),
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--force",
+        "--map",
+        "map.toml",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
