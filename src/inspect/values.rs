@@ -184,9 +184,7 @@ pub fn is_person_name(v: &str) -> bool {
     match v.split_once(',') {
         Some((last, first)) if !first.contains(',') => {
             let (last, first) = (last.trim(), first.trim());
-            !last.is_empty()
-                && !first.is_empty()
-                && words_of_a_name(&format!("{first} {last}"))
+            !last.is_empty() && !first.is_empty() && words_of_a_name(&format!("{first} {last}"))
         }
         Some(_) => false,
         None => words_of_a_name(v),

@@ -1029,7 +1029,10 @@ fn added_and_renamed_personal_columns_fail_the_file() {
             .find(|l| l.contains("FAILED") && l.contains(name))
             .unwrap_or_else(|| panic!("{name} failed: {text}"));
         for (_, header) in added {
-            assert!(line.contains(&format!("'{header}' (column ")), "{header}: {line}");
+            assert!(
+                line.contains(&format!("'{header}' (column ")),
+                "{header}: {line}"
+            );
         }
     }
     for contact in &contacts {
