@@ -720,6 +720,20 @@ fn first_name_first(text: &str) -> Option<String> {
         .then(|| format!("{} {}", words[1..].join(" "), words[0]))
 }
 
+/// A removed full name with middle names ("Jane Mary Doe"), without them ("Jane Doe"): a kept
+/// cell naming the person so names them all the same. `None` for names of two words and for
+/// other text.
+pub(crate) fn first_and_last(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let name_word = |w: &&str| {
+        w.chars().next().is_some_and(char::is_alphabetic)
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+    };
+    ((3..=4).contains(&words.len()) && words.iter().all(name_word))
+        .then(|| format!("{} {}", words[0], words[words.len() - 1]))
+}
+
 /// A few texts indexed by their words, searched with many values at once: the other way round
 /// from [`Needles`], for when the values are many (a large export removes millions) and the
 /// text where they must not be is little (the parts of a package outside its cells, the outputs
@@ -1264,6 +1278,9 @@ mod tests {
         );
         assert_eq!(first_name_first("Zoë"), None);
         assert_eq!(first_name_first("Doe, Jane, Mary"), None);
+        assert_eq!(first_and_last("Jane Mary Doe").as_deref(), Some("Jane Doe"));
+        assert_eq!(first_and_last("Jane Doe"), None);
+        assert_eq!(first_and_last("Doe, Jane Mary"), None);
     }
 
     #[test]

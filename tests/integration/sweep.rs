@@ -588,6 +588,28 @@ fn a_two_word_name_in_utf16_in_a_picture_fails_the_file() {
     verify_names_the_picture(&wd, &with_bytes(&out, PICTURE_PART, &bad));
 }
 
+/// A workbook of one sheet, `people`, of `rows` (the header first) as inline strings.
+fn inline_book(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut data = String::from("<sheetData>");
+    for (r, row) in rows.iter().enumerate() {
+        data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, field) in row.iter().enumerate() {
+            data.push_str(&format!(
+                r#"<c r="{}{}" t="inlineStr"><is><t>{field}</t></is></c>"#,
+                (b'A' + c as u8) as char,
+                r + 1
+            ));
+        }
+        data.push_str("</row>");
+    }
+    data.push_str("</sheetData>");
+    testdata::RawBook {
+        sheets: vec![("people".into(), data)],
+        ..testdata::RawBook::default()
+    }
+    .to_xlsx()
+}
+
 /// A kept column holding removed full names written last name first ("Berg, Anna", "Berg
 /// Anna") holds those names: the file fails, in a CSV and an .xlsx, unless the map allows it.
 #[test]
@@ -618,24 +640,7 @@ fn a_kept_name_written_last_name_first_fails_unless_allowed() {
             })
             .collect();
         wd.write(&format!("in/{file}.csv"), &csv);
-        let mut data = String::from("<sheetData>");
-        for (r, row) in rows.iter().enumerate() {
-            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
-            for (c, field) in row.iter().enumerate() {
-                data.push_str(&format!(
-                    r#"<c r="{}{}" t="inlineStr"><is><t>{field}</t></is></c>"#,
-                    (b'A' + c as u8) as char,
-                    r + 1
-                ));
-            }
-            data.push_str("</row>");
-        }
-        data.push_str("</sheetData>");
-        let book = testdata::RawBook {
-            sheets: vec![("people".into(), data)],
-            ..testdata::RawBook::default()
-        };
-        wd.write(&format!("in/{file}.xlsx"), book.to_xlsx());
+        wd.write(&format!("in/{file}.xlsx"), inline_book(&rows));
     }
     let map = "version = 1\n[columns]\n\"Full Name\" = \"clear\"\nEmail = \"clear\"\n";
     wd.write("map.toml", map);
@@ -674,4 +679,52 @@ fn a_kept_name_written_last_name_first_fails_unless_allowed() {
         "in",
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
+}
+
+/// A kept cell naming a removed person without the middle name their full name has ("Anna
+/// Berg" for "Anna Maria Berg") names them: the file fails.
+#[test]
+fn a_kept_name_without_the_middle_name_fails_the_file() {
+    let wd = Workdir::new();
+    let people = [
+        ("Anna Maria Berg", "Lars Eriksson"),
+        ("Lars Olof Eriksson", "Anna Berg"),
+        ("Eva Lind", "Sales"),
+    ];
+    let mut rows = vec![vec![
+        "Full Name".to_string(),
+        "Team".into(),
+        "Backup".into(),
+    ]];
+    for (name, backup) in people {
+        rows.push(vec![name.into(), "Sales".into(), backup.into()]);
+    }
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    wd.write("in/people.csv", &csv);
+    wd.write("in/people.xlsx", inline_book(&rows));
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n",
+    );
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "in",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    for file in ["people.csv", "people.xlsx"] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("FAILED") && l.contains(file))
+            .unwrap_or_else(|| panic!("{file}: {}", run.stderr));
+        assert!(
+            line.contains("column 'Backup' (2): kept cell(s) hold"),
+            "{line}"
+        );
+    }
+    assert!(!run.text().contains("Berg"), "no value in the message");
 }
