@@ -162,7 +162,7 @@ pub struct ScrubArgs {
     pub allow_uncovered: bool,
 
     /// With data subjects: succeed even when a cell of a column a subject is matched by holds
-    /// the subject's name with more text around it ("Jane Doe (Disabled)") and its row was not
+    /// the subject's name with marks around it ("Jane Doe (Disabled)", "zz Jane Doe") and its row was not
     /// matched, because it names someone else (by default the run fails naming the columns).
     #[arg(long)]
     pub allow_near_names: bool,

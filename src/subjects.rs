@@ -54,9 +54,9 @@ pub enum Near {
     OneEdit,
     /// Two edits away.
     TwoEdits,
-    /// The name as consecutive words with other words around it: a record whose name was
-    /// marked ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule matches the
-    /// whole cell only, so such a row is not the subject's unless the user says so.
+    /// The name as consecutive words with marks around it (see [`is_mark`]): a record whose
+    /// name was marked ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule
+    /// matches the whole cell only, so such a row is not the subject's unless the user says so.
     Inside,
 }
 
@@ -64,7 +64,7 @@ impl Near {
     /// How a person would say it.
     pub fn describe(self) -> &'static str {
         match self {
-            Near::Inside => "holding the name with more text around it",
+            Near::Inside => "holding the name with marks around it",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",
@@ -248,8 +248,8 @@ impl Ident {
 /// A cell prepared for comparison with every subject.
 struct Cell<'a> {
     norm: &'a str,
-    /// Its words (see [`words`]).
-    words: Vec<&'a str>,
+    /// Its words, each with whether it is a mark (see [`marked_words`]).
+    words: Vec<(&'a str, bool)>,
     guid: Option<String>,
     emails: Vec<&'a str>,
     orders: Vec<Vec<&'a str>>,
@@ -259,7 +259,7 @@ impl<'a> Cell<'a> {
     fn new(norm: &'a str) -> Cell<'a> {
         Cell {
             norm,
-            words: words(norm),
+            words: marked_words(norm),
             guid: guid(norm),
             emails: norm
                 .split([' ', ';', ',', '<', '>', '(', ')', '"'])
@@ -297,12 +297,14 @@ fn name_orders(norm: &str) -> Vec<Vec<&str>> {
     vec![w, rotated]
 }
 
-/// Whether the words of a cell hold the name `name` (first ... last) as consecutive words, in
-/// the order "First [Middle] Last" or "Last, First [Middle]" (middle names and initials of either
-/// side allowed between), with other words around it (see [`Near::Inside`]). A word joined to
-/// the name by a hyphen or an apostrophe is part of another word: "Jane Doe-Smith" does not
-/// hold "Jane Doe".
-fn inside(name: &[String], cell: &[&str]) -> bool {
+/// Whether a cell (its words, each with whether it marks a name rather than being one, see
+/// [`is_mark`]) holds the name `name` (first ... last) as consecutive words, in the order
+/// "First [Middle] Last" or "Last, First [Middle]" (middle names and initials of either side
+/// allowed between), with marks around it and nothing else (see [`Near::Inside`]): "Jane Doe
+/// (Disabled)", "zz Jane Doe", "Dr. Jane Doe". Another name around it is another person as
+/// likely as not ("Mary Jane Doe" goes by Mary), and a word joined to the name by a hyphen or an
+/// apostrophe is part of another word ("Jane Doe-Smith").
+fn inside(name: &[String], cell: &[(&str, bool)]) -> bool {
     let (Some(first), Some(last)) = (name.first(), name.last()) else {
         return false;
     };
@@ -310,29 +312,90 @@ fn inside(name: &[String], cell: &[&str]) -> bool {
         return false;
     }
     let middle = |w: &str| name[1..name.len() - 1].iter().any(|m| m == w) || w.chars().count() == 1;
+    let marked_around = |from: usize, to: usize| {
+        to - from < cell.len()
+            && cell[..from]
+                .iter()
+                .chain(&cell[to..])
+                .all(|&(_, mark)| mark)
+    };
     for i in 0..cell.len() {
         // First [middles] Last.
-        if cell[i] == first {
+        if cell[i].0 == first {
             let mut j = i + 1;
-            while j < cell.len() && cell[j] != last && middle(cell[j]) {
+            while j < cell.len() && cell[j].0 != last && middle(cell[j].0) {
                 j += 1;
             }
-            if j < cell.len() && cell[j] == last && j + 1 - i < cell.len() {
+            if j < cell.len() && cell[j].0 == last && marked_around(i, j + 1) {
                 return true;
             }
         }
         // Last First [middles].
-        if cell[i] == last && cell.get(i + 1) == Some(&first.as_str()) {
+        if cell[i].0 == last && cell.get(i + 1).map(|w| w.0) == Some(first.as_str()) {
             let mut j = i + 2;
-            while j < cell.len() && middle(cell[j]) {
+            while j < cell.len() && middle(cell[j].0) {
                 j += 1;
             }
-            if j - i < cell.len() {
+            if marked_around(i, j) {
                 return true;
             }
         }
     }
     false
+}
+
+/// Whether a word of a cell (`raw` as written, `word` without its brackets and dots) marks a
+/// name rather than being one: in brackets, a number or no letter at all, a title or suffix, or
+/// a tag organizations put on the records of people who left.
+fn is_mark(raw: &str, word: &str) -> bool {
+    const MARKS: &[&str] = &[
+        "x",
+        "xx",
+        "xxx",
+        "z",
+        "zz",
+        "zzz",
+        "old",
+        "ex",
+        "former",
+        "left",
+        "leaver",
+        "disabled",
+        "inactive",
+        "deleted",
+        "terminated",
+        "retired",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "prof",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "iv",
+        "phd",
+        "md",
+    ];
+    raw.starts_with(['(', '['])
+        || raw.ends_with([')', ']'])
+        || word.chars().any(|c| c.is_ascii_digit())
+        || !word.chars().any(char::is_alphabetic)
+        || MARKS.contains(&word)
+}
+
+/// The words of a normalized cell (as [`words`] splits them), each with whether it is a mark
+/// (see [`is_mark`]).
+fn marked_words(norm: &str) -> Vec<(&str, bool)> {
+    norm.split([' ', ','])
+        .filter_map(|raw| {
+            let word =
+                raw.trim_matches(|c: char| matches!(c, '.' | '"' | '(' | ')' | '\'' | '[' | ']'));
+            (!word.is_empty()).then(|| (word, is_mark(raw, word)))
+        })
+        .collect()
 }
 
 /// Whether `cell` (first ... last) names the person `subject` (first ... last): the same first
@@ -764,7 +827,8 @@ mod tests {
             "zz Zoë Müller",
             "Dr. Zoë Müller",
             "Zoë Müller (left 2024)",
-            "Jane Doe, John Smith",
+            "Zoë Müller - left",
+            "Zoë Müller Jr.",
         ] {
             let near = s.near(&[0, 1], cell);
             assert!(near.iter().any(|&(_, n)| n == Near::Inside), "{cell}");
@@ -775,6 +839,10 @@ mod tests {
             "Zoë Müller's team",
             "Anna Zoë Müllerova",
             "Müller",
+            // Another name around it: another person as likely as not.
+            "Chloé Zoë Müller",
+            "Zoë Müller Schmidt",
+            "Zoë Müller, Jane Doe",
         ] {
             assert!(s.near(&[0], cell).is_empty(), "{cell}");
         }

@@ -104,7 +104,7 @@ pub(crate) fn lines(report: &RunReport) -> String {
 
 /// One line per subject that matched nothing in the whole run: what it was compared with, and
 /// the near matches by column and count; and, unless `allow_near_names`, one per subject found
-/// whose name sits with more text around it in cells of the columns it is matched by, whose
+/// whose name sits with marks around it in cells of the columns it is matched by, whose
 /// rows were not matched (see [`Near::Inside`]). Empty when every subject was found and no such
 /// cell was.
 pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
@@ -178,7 +178,7 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
         }
         if cells > 0 {
             out.push_str(&format!(
-                "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} its name with more text around it (such as a \"(Disabled)\" mark) and {} not matched: {}; if {} the subject's records, pass that text as another --subject or correct the records and export again; if {} someone else, pass --allow-near-names\n",
+                "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} its name with marks around it (such as \"(Disabled)\" or \"zz\") and {} not matched: {}; if {} the subject's records, pass that text as another --subject or correct the records and export again; if {} someone else, pass --allow-near-names\n",
                 total.subject,
                 plural(cells, "cell", "cells"),
                 if cells == 1 { "holds" } else { "hold" },

@@ -808,7 +808,7 @@ fn a_subjects_marked_records_fail_the_run_until_they_are_named() {
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.stderr.contains(
-            "subject #1 was found, but 2 cells of the columns it is matched by hold its name with more text around it (such as a \"(Disabled)\" mark) and their rows were not matched: Approvals.xlsx: Approvals / Owner: 2 cells; if they are the subject's records, pass that text as another --subject"
+            "subject #1 was found, but 2 cells of the columns it is matched by hold its name with marks around it (such as \"(Disabled)\" or \"zz\") and their rows were not matched: Approvals.xlsx: Approvals / Owner: 2 cells; if they are the subject's records, pass that text as another --subject"
         ),
         "{}",
         run.stderr
