@@ -153,7 +153,7 @@ fn builtin_code(id: u32) -> Option<&'static str> {
 }
 
 /// An XML reader configured as calamine configures its own.
-fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
+pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut reader = Reader::from_reader(xml);
     let config = reader.config_mut();
     config.check_end_names = false;

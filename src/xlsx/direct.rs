@@ -24,7 +24,6 @@ use crate::workbook::Visibility;
 use calamine::{Cell, Data, DataType, Range};
 use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use zip::ZipArchive;
@@ -107,17 +106,6 @@ pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<D
     })
 }
 
-/// An XML reader set as calamine sets its readers.
-fn reader(xml: &[u8]) -> Reader<&[u8]> {
-    let mut reader = Reader::from_reader(xml);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
-    reader
-}
-
 /// An attribute's raw (escaped) value, by its qualified name.
 fn raw_attr<'a>(e: &'a BytesStart<'_>, name: &str) -> Option<Option<&'a str>> {
     for a in e.attributes() {
@@ -143,7 +131,7 @@ fn sheets(
     xml: &[u8],
     rels: &HashMap<String, package::Relationship>,
 ) -> Option<(Vec<DirectSheet>, bool)> {
-    let mut reader = reader(xml);
+    let mut reader = cells::xml_reader(xml);
     let mut buf = Vec::new();
     let mut sheets = Vec::new();
     let mut is_1904 = false;
@@ -203,7 +191,7 @@ fn sheets(
 /// The number kind of each cell style (`cellXfs` entry), as calamine's `read_styles` tells
 /// dates from numbers (its `formats`); `None` where calamine would fail.
 fn kinds(xml: &[u8]) -> Option<Vec<NumberKind>> {
-    let mut reader = reader(xml);
+    let mut reader = cells::xml_reader(xml);
     let (mut buf, mut inner) = (Vec::new(), Vec::new());
     let mut formats: HashMap<String, String> = HashMap::new();
     let mut kinds = Vec::new();

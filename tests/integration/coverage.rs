@@ -231,7 +231,7 @@ fn a_personal_column_filled_only_below_the_sample_fails_the_file() {
     wd.write("in/users.csv", export.to_csv());
     wd.write("in/raw-users.xlsx", export.to_dynamics_raw_xlsx());
     for rebuild in [None, Some("--rebuild")] {
-        let (failed, text) = wd.scrub_failing(rebuild, 3);
+        let (failed, text) = wd.scrub_failing(rebuild.as_slice(), 3);
         for line in failed {
             assert!(
                 line.contains("'Misc' (column AG, email address)"),
@@ -752,7 +752,7 @@ fn a_hidden_sheet_of_personal_data_fails_the_file_unless_the_map_says_what_to_do
     wd.write("in/users.xlsx", hide(export.to_xlsx()));
     wd.write("in/raw-users.xlsx", hide(export.to_dynamics_raw_xlsx()));
     for rebuild in [None, Some("--rebuild")] {
-        let (failed, text) = wd.scrub_failing(rebuild, 2);
+        let (failed, text) = wd.scrub_failing(rebuild.as_slice(), 2);
         for line in failed {
             assert!(
                 line.contains("sheet 'Old Users' is left as it is (it is hidden, and a map that names no `sheets` scrubs the visible ones), but 1 column(s) on it look personal: 'Private Email' (column A, email address); list it in the map's `sheets`"),
@@ -867,7 +867,7 @@ fn a_sheet_without_a_header_row_is_judged_on_its_values() {
         inspected.stdout
     );
     assert!(!inspected.text().contains("mail.example"));
-    let (failed, text) = wd.scrub_failing(None, 1);
+    let (failed, text) = wd.scrub_failing(&[], 1);
     assert!(
         failed[0].contains("users.xlsx: sheet 'Contacts' is left as it is (its row 1 is empty, so no header row names its columns for a map), but 2 column(s) on it look personal: column B (email address), column C (phone number); put its column names in row 1"),
         "{}",
@@ -903,6 +903,21 @@ fn a_sheet_without_a_header_row_is_judged_on_its_values() {
     assert_eq!(run.code, 0, "{}", run.text());
 }
 
+/// Columns a Dynamics export does not have (`(logical name, header)`), personal, appended to
+/// `export`'s columns; their values go at the end of each row.
+fn add_columns(export: &mut Export, added: &[(&'static str, &'static str)]) {
+    for &(logical, header) in added {
+        export.columns.push(testdata::Column {
+            logical,
+            header,
+            personal: true,
+            protected: false,
+            required: false,
+            max_length: None,
+        });
+    }
+}
+
 /// A contact's income, education and children: numbers and option labels, which no value
 /// looks personal by, so the header decides. The `contact` profile clears them (an .xlsx and a
 /// CSV); a map that names none of them fails the file naming each.
@@ -914,16 +929,7 @@ fn a_contacts_income_and_education_are_scrubbed_or_named() {
         ("educationcode", "Education"),
         ("numberofchildren", "No. of Children"),
     ];
-    for (logical, header) in added {
-        export.columns.push(testdata::Column {
-            logical,
-            header,
-            personal: true,
-            protected: false,
-            required: false,
-            max_length: None,
-        });
-    }
+    add_columns(&mut export, &added);
     for (i, row) in export.rows.iter_mut().enumerate() {
         row.push(Value::Number(41_000.0 + 1_250.0 * i as f64));
         row.push(Value::Text(
@@ -995,16 +1001,7 @@ fn added_and_renamed_personal_columns_fail_the_file() {
         ("new_sex", "Sex"),
         ("new_payrollid", "Payroll ID"),
     ];
-    for (logical, header) in added {
-        export.columns.push(testdata::Column {
-            logical,
-            header,
-            personal: true,
-            protected: false,
-            required: false,
-            max_length: None,
-        });
-    }
+    add_columns(&mut export, &added);
     let n = export.rows.len();
     let contacts: Vec<String> = (0..n)
         .map(|i| {
@@ -1020,14 +1017,8 @@ fn added_and_renamed_personal_columns_fail_the_file() {
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export.to_xlsx());
     wd.write("in/users.csv", export.to_csv());
-    let run = wd.run(&["scrub", "in"]);
-    assert_eq!(run.code, 1, "{}", run.text());
-    let text = run.text();
-    for name in ["users.xlsx", "users.csv"] {
-        let line = text
-            .lines()
-            .find(|l| l.contains("FAILED") && l.contains(name))
-            .unwrap_or_else(|| panic!("{name} failed: {text}"));
+    let (failed, text) = wd.scrub_failing(&[], 2);
+    for line in failed {
         for (_, header) in added {
             assert!(
                 line.contains(&format!("'{header}' (column ")),

@@ -305,7 +305,7 @@ fn a_record_whose_values_shifted_fails_the_file_naming_its_line() {
     wd.write("in/edited.csv", edited);
     wd.write("in/fine.csv", &csv);
     for whole in [None, Some("--verify")] {
-        let (failed, output) = wd.scrub_failing(whole, 1);
+        let (failed, output) = wd.scrub_failing(whole.as_slice(), 1);
         assert!(
             failed[0].contains(&format!(
                 "edited.csv: the CSV record at line {line} has 33 fields but the header has 32"
@@ -351,7 +351,7 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
     let wd = Workdir::new();
     wd.write("in/split.csv", split);
     for whole in [None, Some("--verify")] {
-        let (failed, text) = wd.scrub_failing(whole, 1);
+        let (failed, text) = wd.scrub_failing(whole.as_slice(), 1);
         assert!(
             failed[0].contains(&format!(
                 "split.csv: sheet 'split', cell A{} is in the record id column but holds no record GUID",
@@ -372,7 +372,7 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
     wd.write("in/raw.xlsx", typed.to_dynamics_raw_xlsx());
     wd.write("in/users.csv", typed.to_csv());
     for rebuild in [None, Some("--rebuild")] {
-        let (failed, text) = wd.scrub_failing(rebuild, 3);
+        let (failed, text) = wd.scrub_failing(rebuild.as_slice(), 3);
         for line in failed {
             assert!(
                 line.contains(&format!(

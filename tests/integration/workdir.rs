@@ -76,23 +76,24 @@ impl Workdir {
         Run::from(cmd.output().unwrap())
     }
 
-    /// `scrub --out-dir out in`, with `flag` when given, where `files` of the inputs must fail
-    /// (exit 1): their FAILED lines, each to check, and the whole text of the run (stdout and
-    /// stderr), which must not hold any value the lines must not name.
-    pub fn scrub_failing(&self, flag: Option<&str>, files: usize) -> (Vec<String>, String) {
-        let args: Vec<&str> = ["scrub", "--out-dir", "out", "in"]
+    /// `scrub --out-dir out in` with `flags`, where `files` of the inputs must fail (exit 1):
+    /// their FAILED lines, each to check, and the whole text of the run (stdout and stderr),
+    /// which must not hold any value the lines must not name.
+    pub fn scrub_failing(&self, flags: &[&str], files: usize) -> (Vec<String>, String) {
+        let args: Vec<&str> = ["scrub", "--out-dir", "out"]
             .into_iter()
-            .chain(flag)
+            .chain(flags.iter().copied())
+            .chain(["in"])
             .collect();
         let run = self.run(&args);
         let text = run.text();
-        assert_eq!(run.code, 1, "{flag:?}: {text}");
+        assert_eq!(run.code, 1, "{flags:?}: {text}");
         let failed: Vec<String> = text
             .lines()
             .filter(|l| l.contains("FAILED"))
             .map(str::to_string)
             .collect();
-        assert_eq!(failed.len(), files, "{flag:?}: {text}");
+        assert_eq!(failed.len(), files, "{flags:?}: {text}");
         (failed, text)
     }
 
