@@ -1,5 +1,6 @@
 //! The summary lines about data subjects, by position and never by value.
 
+use crate::report::subjects::NearPlace;
 use crate::report::{RunReport, Status};
 use crate::subjects::Near;
 use crate::text::thousands;
@@ -102,6 +103,31 @@ pub(crate) fn lines(report: &RunReport) -> String {
     out
 }
 
+/// The near matches of subject `subject` (by position) in the files that were scrubbed, each
+/// with its file's name.
+fn near_places(report: &RunReport, subject: usize) -> impl Iterator<Item = (String, &NearPlace)> {
+    report
+        .files
+        .iter()
+        .filter(|f| f.status == Status::Ok)
+        .flat_map(move |f| {
+            f.subjects
+                .iter()
+                .filter(move |r| r.subject == subject)
+                .flat_map(move |r| r.near_matches.iter().map(move |n| (file_name(&f.input), n)))
+        })
+}
+
+/// Where near matches are: `file: sheet / column: N cells`.
+fn place(file: &str, n: &NearPlace) -> String {
+    format!(
+        "{file}: {} / {}: {}",
+        n.sheet,
+        n.column,
+        plural(n.cells, "cell", "cells")
+    )
+}
+
 /// One line per subject that matched nothing in the whole run: what it was compared with, and
 /// the near matches by column and count; and, unless `allow_near_names`, one per subject found
 /// whose name sits with marks around it in cells of the columns it is matched by, whose
@@ -116,23 +142,14 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
             .filter(|f| !f.subject_columns.is_empty())
             .map(|f| format!("{}: {}", file_name(&f.input), f.subject_columns.join(", ")))
             .collect();
-        let mut near = Vec::new();
-        let mut residual = 0u64;
-        for f in ok {
-            for r in f.subjects.iter().filter(|r| r.subject == total.subject) {
-                for n in &r.near_matches {
-                    near.push(format!(
-                        "{}: {} / {}: {} {}",
-                        file_name(&f.input),
-                        n.sheet,
-                        n.column,
-                        plural(n.cells, "cell", "cells"),
-                        n.how.describe()
-                    ));
-                }
-                residual += r.residual_mentions.iter().map(|p| p.cells).sum::<u64>();
-            }
-        }
+        let near: Vec<String> = near_places(report, total.subject)
+            .map(|(file, n)| format!("{} {}", place(&file, n), n.how.describe()))
+            .collect();
+        let residual: u64 = ok
+            .flat_map(|f| f.subjects.iter().filter(|r| r.subject == total.subject))
+            .flat_map(|r| &r.residual_mentions)
+            .map(|p| p.cells)
+            .sum();
         out.push_str(&format!(
             "dsr-scrub: subject #{} matched nothing in {}; compared with {}",
             total.subject,
@@ -160,22 +177,11 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
         return out;
     }
     for total in report.subjects.iter().filter(|s| s.found) {
-        let mut places = Vec::new();
-        let mut cells = 0;
-        for f in report.files.iter().filter(|f| f.status == Status::Ok) {
-            for r in f.subjects.iter().filter(|r| r.subject == total.subject) {
-                for n in r.near_matches.iter().filter(|n| n.how == Near::Inside) {
-                    places.push(format!(
-                        "{}: {} / {}: {}",
-                        file_name(&f.input),
-                        n.sheet,
-                        n.column,
-                        plural(n.cells, "cell", "cells"),
-                    ));
-                    cells += n.cells;
-                }
-            }
-        }
+        let marked: Vec<(String, &NearPlace)> = near_places(report, total.subject)
+            .filter(|(_, n)| n.how == Near::Inside)
+            .collect();
+        let places: Vec<String> = marked.iter().map(|(file, n)| place(file, n)).collect();
+        let cells: u64 = marked.iter().map(|(_, n)| n.cells).sum();
         if cells > 0 {
             out.push_str(&format!(
                 "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} its name with marks around it (such as \"(Disabled)\" or \"zz\") and {} not matched: {}; if {} the subject's records, pass that text as another --subject or correct the records and export again; if {} someone else, pass --allow-near-names\n",

@@ -304,25 +304,33 @@ fn a_streamed_csv_with_a_kept_copy_fails_unless_allowed() {
     );
     assert!(!wd.exists("scrubbed/people.csv") && !wd.exists("scrubbed/people.changes.csv"));
     assert!(!run.text().contains("contoso"), "no value in the message");
-    wd.write(
-        "map.toml",
-        format!("version = 1\nallow_residual = [\"Backup\"]\n{}", &map[12..]),
-    );
-    let run = wd.run(&[
-        "scrub",
-        "-q",
-        "--allow-uncovered",
-        "--force",
-        "--map",
-        "map.toml",
-        "in/people.csv",
-    ]);
+    let run = scrub_allowing_backup(&wd, map, "in/people.csv");
     assert_eq!(run.code, 0, "{}", run.text());
     let out = String::from_utf8(wd.read("scrubbed/people.csv")).unwrap();
     assert!(
         out.contains(USERS[1][1]) && !out.contains(USERS[0][0]),
         "{out}"
     );
+}
+
+/// `map` (a whole map, `version = 1` first) with `allow_residual = ["Backup"]` added scrubs
+/// `input`, replacing an earlier run's outputs.
+fn scrub_allowing_backup(wd: &Workdir, map: &str, input: &str) -> crate::workdir::Run {
+    let map = map.replacen(
+        "version = 1\n",
+        "version = 1\nallow_residual = [\"Backup\"]\n",
+        1,
+    );
+    wd.write("map.toml", &map);
+    wd.run(&[
+        "scrub",
+        "-q",
+        "--allow-uncovered",
+        "--force",
+        "--map",
+        "map.toml",
+        input,
+    ])
 }
 
 /// `verify` on an output with one more copy of a removed value, in a place the plain search
@@ -652,21 +660,7 @@ fn a_kept_name_written_last_name_first_fails_unless_allowed() {
         );
     }
     assert!(!text.contains("Berg"), "no value in the message");
-    wd.write(
-        "map.toml",
-        format!("version = 1\nallow_residual = [\"Backup\"]\n{}", &map[12..]),
-    );
-    let run = wd.run(&[
-        "scrub",
-        "-q",
-        "--allow-uncovered",
-        "--force",
-        "--out-dir",
-        "out",
-        "--map",
-        "map.toml",
-        "in",
-    ]);
+    let run = scrub_allowing_backup(&wd, map, "in");
     assert_eq!(run.code, 0, "{}", run.text());
 }
 
