@@ -56,6 +56,11 @@ pub fn run(args: &VerifyArgs) -> Result<i32, Error> {
         // Without subjects every row counts as scrubbed, which an erasure request's output is not.
         eprintln!("dsr-scrub verify: note: the map scopes rows by data subject, and none was given, so every row was checked as scrubbed; if the file was scrubbed with --subject/--subjects, pass the same subjects (and --all-rows if it was)");
     }
+    if outcome.fidelity() > 0 && map.subject_scoped && !args.all_rows && !args.changed_rows_only {
+        // `scrub --subject` writes only the changed rows unless told --all-rows: a file of
+        // every row, checked as one of the changed rows, differs in every other row.
+        eprintln!("dsr-scrub verify: note: with data subjects the scrubbed file is checked as holding only the changed rows (scrub's default with --subject); if it was scrubbed with --all-rows, pass --all-rows");
+    }
     print_stdout(&text).map_err(|e| Error::Run(format!("cannot print the findings ({e})")))?;
     Ok(if outcome.passed() {
         exit::OK

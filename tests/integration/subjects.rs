@@ -834,3 +834,36 @@ fn a_subjects_marked_records_fail_the_run_until_they_are_named() {
         serde_json::from_slice(&wd.read("allowed/scrub-report.json")).unwrap();
     assert_eq!(report["subjects"][0]["rows_deleted"], 1);
 }
+
+/// `verify` of a subject run written with --all-rows checks it as such only when told: without
+/// --all-rows the other rows are fidelity breaks, and a note says which flag to pass.
+#[test]
+fn verify_of_an_all_rows_subject_run_says_to_pass_all_rows() {
+    let (export, k) = users();
+    let subject = format!(
+        "{} {}",
+        text(&export, k, "firstname"),
+        text(&export, k, "lastname")
+    );
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "--all-rows", "--subject", &subject, "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let verify = |more: &[&str]| {
+        let mut args = vec!["verify", "--subject", subject.as_str()];
+        args.extend(more);
+        args.extend(["users.xlsx", "scrubbed/users.xlsx"]);
+        wd.run(&args)
+    };
+    let run = verify(&[]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("if it was scrubbed with --all-rows, pass --all-rows"),
+        "{}",
+        run.stderr
+    );
+    let run = verify(&["--all-rows"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+}
