@@ -54,9 +54,10 @@ pub enum Near {
     OneEdit,
     /// Two edits away.
     TwoEdits,
-    /// The name as consecutive words with marks around it (see [`is_mark`]): a record whose
-    /// name was marked ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule
-    /// matches the whole cell only, so such a row is not the subject's unless the user says so.
+    /// The name as consecutive words with marks around it (words in brackets, numbers, titles
+    /// and suffixes, tags put on leavers such as `zz` or `old`): a record whose name was marked
+    /// ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule matches the whole
+    /// cell only, so such a row is not the subject's unless the user says so.
     Inside,
 }
 
