@@ -331,7 +331,7 @@ impl Shard {
                 None
             };
             // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
-            let lower = (!value.is_ascii()).then(|| value.to_lowercase());
+            let lower = (!value.is_ascii()).then(|| lowercase(value).into_owned());
             let whole = whole.unwrap_or_else(|| match &lower {
                 None => fnv1a_lower_ascii(value.as_bytes()),
                 Some(lower) => fnv1a(lower.as_bytes()),
@@ -937,7 +937,7 @@ fn whole_hash(value: &str) -> u64 {
     if value.is_ascii() {
         fnv1a_lower_ascii(value.as_bytes())
     } else {
-        fnv1a(value.to_lowercase().as_bytes())
+        fnv1a(lowercase(value).as_bytes())
     }
 }
 
@@ -995,14 +995,19 @@ pub fn percent_decoded(text: &str) -> Option<String> {
 
 /// Unicode lowercase, without allocating for text that is already lowercase ASCII.
 pub fn lowercase(text: &str) -> Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
     if text.is_ascii() {
         if text.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
         }
-    } else {
+    } else if is_nfc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Owned(text.to_lowercase())
+    } else {
+        // Composed first (NFC): a letter and its accent written apart (NFD, as text pasted
+        // from macOS often is) are the letter Excel shows, so "Peña" is found either way.
+        Cow::Owned(text.nfc().collect::<String>().to_lowercase())
     }
 }
 
@@ -1222,7 +1227,7 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
 /// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
 /// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
 pub(crate) fn only_in_compounds(text: &str, value: &str) -> bool {
-    let value = value.trim().to_lowercase();
+    let value = lowercase(value.trim()).into_owned();
     if value.is_empty() || value.contains('@') {
         return false;
     }
@@ -1248,6 +1253,21 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    /// A value and a text with an accent written apart (NFD) or composed (NFC) match either
+    /// way, in the values' index and in the texts' one.
+    #[test]
+    fn composed_and_decomposed_accents_are_one_letter() {
+        let (nfc, nfd) = ("Begoña Peña", "Begon\u{303}a Pen\u{303}a");
+        for (value, text) in [(nfc, nfd), (nfd, nfc)] {
+            let text = format!("Replaces {text} from May");
+            assert!(Needles::new(&[value]).found_in(&text), "{value}");
+            let mut hay = Haystack::default();
+            let t = hay.push(&text, false);
+            assert_eq!(hay.find(&[value]), [(0, t)], "{value}");
+        }
+        assert!(!Needles::new(&[nfc]).found_in("Begona Pena"));
     }
 
     /// A kept name written last name first holds the removed full name; markup and other text

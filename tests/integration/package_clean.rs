@@ -370,3 +370,58 @@ fn verify_finds_a_removed_value_encoded_in_base64() {
     let clean = wd.run(&["verify", "plain.xlsx", "scrubbed/plain.xlsx"]);
     assert_eq!(clean.code, 0, "{}", clean.text());
 }
+
+/// A removed name written with its accents apart (NFD, as text pasted from macOS often is) in
+/// the comments is the same name as in the cells (NFC): the comments are cleaned, and `verify`
+/// finds it when it is left there.
+#[test]
+fn a_name_with_its_accents_written_apart_is_the_same_name() {
+    use unicode_normalization::UnicodeNormalization;
+    let mut export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    for (logical, text) in [
+        ("fullname", "Begoña Peña"),
+        ("firstname", "Begoña"),
+        ("lastname", "Peña"),
+    ] {
+        let c = export.column_index(logical).unwrap();
+        export.rows[0][c] = dsr_scrub::testdata::Value::Text(text.into());
+    }
+    let planted = dsr_scrub::testdata::catalogue::planted_in(export, &[Place::Comments]);
+    assert!(planted.values.iter().any(|v| v == "Begoña Peña"));
+    let apart = |s: &str| s.nfd().collect::<String>();
+    let comments = ["xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"];
+    let mut xlsx = planted.xlsx.clone();
+    for part in comments {
+        xlsx = crate::workdir::edit_part(&xlsx, part, |xml| {
+            let mut xml = xml.expect("the part");
+            for v in &planted.values {
+                xml = xml.replace(v.as_str(), &apart(v));
+            }
+            xml
+        });
+    }
+    assert!(part_texts(&xlsx)
+        .iter()
+        .any(|(_, text)| text.contains(&apart("Begoña Peña"))));
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    for (name, text) in part_texts(&output) {
+        let text: String = text.nfc().collect();
+        assert!(!holds(&text, "Begoña Peña"), "{name} holds the name");
+    }
+    // Put back in the output's comments, `verify` finds it.
+    let leaked = crate::workdir::edit_part(&output, "xl/comments1.xml", |xml| {
+        xml.expect("the part")
+            .replacen("</t>", &format!(" {}</t>", apart("Begoña Peña")), 1)
+    });
+    wd.write("leaked.xlsx", &leaked);
+    let verify = wd.run(&["verify", "users.xlsx", "leaked.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(verify.stdout.contains("xl/comments1.xml"), "{}", verify.stdout);
+}
