@@ -1183,6 +1183,16 @@ pub(crate) fn inside_run(local: &str) -> bool {
 
 /// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
 /// their own, so text split by `&amp;` is joined again before it is searched.
+/// The text of an XML comment (`<!-- ... -->`) or processing instruction (`<?target ...?>`),
+/// which no reader shows; `None` for other events.
+pub(crate) fn hidden_text(event: &Event) -> Option<String> {
+    match event {
+        Event::Comment(c) => Some(c.as_ref().to_string()),
+        Event::PI(p) => Some(p.as_ref().to_string()),
+        _ => None,
+    }
+}
+
 pub(crate) fn push_text(event: &Event, out: &mut String) {
     match event {
         Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),

@@ -1070,6 +1070,12 @@ fn scan_xml_part(
                 _ => {}
             },
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => push_text(&event, &mut text),
+            // An XML comment or processing instruction shows nowhere, but it is in the file.
+            Event::Comment(_) | Event::PI(_)
+                if crate::needles::hidden_text(&event).is_some_and(|t| needles.found_in(&t)) =>
+            {
+                report(comment_cell, defined_name, &mut found);
+            }
             Event::Eof => break,
             _ => {}
         }

@@ -727,6 +727,15 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 crate::needles::push_text(&event, &mut text)
             }
+            // XML comments and processing instructions show nowhere, but they are in the file
+            // (Excel never writes them; other tools and hand edits may): their text is searched
+            // as a text of its own, and no cleaner rewrites it.
+            Event::Comment(_) | Event::PI(_) => {
+                flush(&mut text, cell, &mut out, header_footer);
+                if let Some(hidden) = crate::needles::hidden_text(&event) {
+                    out.push((hidden, cell));
+                }
+            }
             Event::Eof => break,
             _ => {}
         }

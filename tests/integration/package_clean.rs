@@ -423,5 +423,58 @@ fn a_name_with_its_accents_written_apart_is_the_same_name() {
     wd.write("leaked.xlsx", &leaked);
     let verify = wd.run(&["verify", "users.xlsx", "leaked.xlsx"]);
     assert_eq!(verify.code, 3, "{}", verify.text());
-    assert!(verify.stdout.contains("xl/comments1.xml"), "{}", verify.stdout);
+    assert!(
+        verify.stdout.contains("xl/comments1.xml"),
+        "{}",
+        verify.stdout
+    );
+}
+
+/// An XML comment or processing instruction (which no reader shows; other tools and hand edits
+/// write them) holding a removed value fails the file naming the part; `verify` finds one in a
+/// scrubbed file.
+#[test]
+fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() {
+    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    let name = match &export.rows[2][export.column_index("fullname").unwrap()] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let wd = Workdir::new();
+    let clean = export.to_xlsx();
+    wd.write("clean.xlsx", &clean);
+    for (part, planted) in [
+        ("docProps/core.xml", format!("<!-- owner {name} -->")),
+        ("xl/workbook.xml", format!("<?author {name}?>")),
+    ] {
+        let xlsx = crate::workdir::edit_part(&clean, part, |xml| {
+            let xml = xml.expect("the part");
+            let at = xml.rfind("</").expect("an end tag");
+            format!("{}{planted}{}", &xml[..at], &xml[at..])
+        });
+        wd.write("in.xlsx", &xlsx);
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+        assert!(!run.text().contains(&name), "no value in the message");
+    }
+    let run = wd.run(&["scrub", "clean.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let leaked =
+        crate::workdir::edit_part(&wd.read("scrubbed/clean.xlsx"), "xl/workbook.xml", |xml| {
+            let xml = xml.expect("the part");
+            let at = xml.rfind("</").expect("an end tag");
+            format!("{}<!-- {name} -->{}", &xml[..at], &xml[at..])
+        });
+    wd.write("leaked.xlsx", &leaked);
+    let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(
+        verify.stdout.contains("xl/workbook.xml"),
+        "{}",
+        verify.stdout
+    );
 }
