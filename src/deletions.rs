@@ -77,6 +77,24 @@ pub fn batches(entity_set: &str, ids: &[&str], boundary: &str) -> Vec<String> {
         .collect()
 }
 
+/// The record GUIDs of `records` to delete, each once (two rows of one record would put two
+/// `DELETE`s of it in one change set, whose second fails and with it the whole set), braces
+/// dropped; and how many records have no GUID.
+fn record_ids(records: &[Record]) -> (Vec<&str>, usize) {
+    let mut seen = std::collections::HashSet::new();
+    let mut without = 0;
+    let mut ids = Vec::new();
+    for r in records {
+        let id = r.id.trim().trim_start_matches('{').trim_end_matches('}');
+        if !crate::dynamics::looks_like_guid(id) {
+            without += 1;
+        } else if seen.insert(id.to_ascii_lowercase()) {
+            ids.push(id);
+        }
+    }
+    (ids, without)
+}
+
 /// `<stem>` of a changes file `<stem>.changes.csv`.
 fn stem_path(changes: &Path) -> PathBuf {
     let name = changes.to_string_lossy();
@@ -121,12 +139,8 @@ pub fn write(
     crate::staging::write_atomic(&list, &csv(entity.unwrap_or(""), &records), force)
         .map_err(|e| problem(&list, e))?;
     report.deletions = Some(list.display().to_string());
-    let ids: Vec<&str> = records
-        .iter()
-        .map(|r| r.id.trim().trim_start_matches('{').trim_end_matches('}'))
-        .filter(|id| crate::dynamics::looks_like_guid(id))
-        .collect();
-    report.deletions_without_id = (records.len() - ids.len()) as u64;
+    let (ids, without) = record_ids(&records);
+    report.deletions_without_id = without as u64;
     let Some(entity) = entity.filter(|_| !ids.is_empty()) else {
         return Ok(());
     };
@@ -168,6 +182,25 @@ mod tests {
             "msdyn_flow_approvalresponses"
         );
         assert_eq!(entity_set("address"), "addresses");
+    }
+
+    #[test]
+    fn a_record_is_deleted_once_however_many_rows_name_it() {
+        let record = |id: &str, row| Record {
+            id: id.into(),
+            row,
+            rule: "delete".into(),
+        };
+        let a = "3217a7c8-1ab4-eb11-8236-000d3aff3316";
+        let records = [
+            record(a, 2),
+            record("", 3),
+            record(&format!("{{{}}}", a.to_uppercase()), 4),
+            record("4217a7c8-1ab4-eb11-8236-000d3aff3316", 5),
+        ];
+        let (ids, without) = record_ids(&records);
+        assert_eq!(ids, [a, "4217a7c8-1ab4-eb11-8236-000d3aff3316"]);
+        assert_eq!(without, 1);
     }
 
     #[test]
