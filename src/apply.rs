@@ -319,6 +319,23 @@ impl<'a> RowApplier<'a> {
                 subjects.binary_search(&s).is_err()
                     && (how != crate::subjects::Near::Inside || subjects.is_empty())
             }));
+        // A row no subject matched whose identity holds what a matched row of a subject
+        // holds (a full name learned from a subject given by email): another record of theirs,
+        // or a namesake's.
+        if let (true, Some((_, learned))) = (subjects.is_empty(), &self.learned) {
+            for (&(col, r), &join) in self.plan.row_rules.iter().zip(&self.plan.row_joins) {
+                if !matches!(map.rows[r].condition, crate::map::Condition::Subjects(_)) {
+                    continue;
+                }
+                let text = match join {
+                    Some(j) => Cow::Owned(format!("{} {}", cell_text(col), cell_text(j))),
+                    None => cell_text(col),
+                };
+                for s in learned.matching(&text) {
+                    hits.near.push((col, s, crate::subjects::Near::Learned));
+                }
+            }
+        }
         if let Some(rule) = delete_rule {
             deleted.push(Deletion { row, rule });
             hits.rows.extend(subjects.iter().map(|&s| (row, s, true)));

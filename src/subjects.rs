@@ -54,6 +54,10 @@ pub enum Near {
     OneEdit,
     /// Two edits away.
     TwoEdits,
+    /// A name or email that a row matched for the subject holds (its full name, its other
+    /// email), as the whole cell of another row: the same person's second record as likely as
+    /// a namesake's.
+    Learned,
     /// The name as consecutive words with marks around it (words in brackets, numbers, titles
     /// and suffixes, tags put on leavers such as `zz` or `old`): a record whose name was marked
     /// ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule matches the whole
@@ -66,6 +70,7 @@ impl Near {
     pub fn describe(self) -> &'static str {
         match self {
             Near::Inside => "holding the name with marks around it",
+            Near::Learned => "holding a name or email of the subject's matched record",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",

@@ -177,22 +177,35 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
         return out;
     }
     for total in report.subjects.iter().filter(|s| s.found) {
-        let marked: Vec<(String, &NearPlace)> = near_places(report, total.subject)
-            .filter(|(_, n)| n.how == Near::Inside)
-            .collect();
-        let places: Vec<String> = marked.iter().map(|(file, n)| place(file, n)).collect();
-        let cells: u64 = marked.iter().map(|(_, n)| n.cells).sum();
-        if cells > 0 {
-            out.push_str(&format!(
-                "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} its name with marks around it (such as \"(Disabled)\" or \"zz\") and {} not matched: {}; if {} the subject's records, pass that text as another --subject or correct the records and export again; if {} someone else, pass --allow-near-names\n",
-                total.subject,
-                plural(cells, "cell", "cells"),
-                if cells == 1 { "holds" } else { "hold" },
-                if cells == 1 { "its row was" } else { "their rows were" },
-                places.join("; "),
-                if cells == 1 { "it is" } else { "they are" },
-                if cells == 1 { "it names" } else { "they name" },
-            ));
+        for (how, what, fix) in [
+            (
+                Near::Inside,
+                "its name with marks around it (such as \"(Disabled)\" or \"zz\")",
+                "pass that text as another --subject or correct the records and export again",
+            ),
+            (
+                Near::Learned,
+                "a name or email that a row matched for it holds",
+                "pass that name or email as another --subject",
+            ),
+        ] {
+            let marked: Vec<(String, &NearPlace)> = near_places(report, total.subject)
+                .filter(|(_, n)| n.how == how)
+                .collect();
+            let places: Vec<String> = marked.iter().map(|(file, n)| place(file, n)).collect();
+            let cells: u64 = marked.iter().map(|(_, n)| n.cells).sum();
+            if cells > 0 {
+                out.push_str(&format!(
+                    "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} {what} and {} not matched: {}; if {} the subject's records, {fix}; if {} someone else, pass --allow-near-names\n",
+                    total.subject,
+                    plural(cells, "cell", "cells"),
+                    if cells == 1 { "holds" } else { "hold" },
+                    if cells == 1 { "its row was" } else { "their rows were" },
+                    places.join("; "),
+                    if cells == 1 { "it is" } else { "they are" },
+                    if cells == 1 { "it names" } else { "they name" },
+                ));
+            }
         }
     }
     out

@@ -867,3 +867,53 @@ fn verify_of_an_all_rows_subject_run_says_to_pass_all_rows() {
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(!run.stderr.contains("note:"), "{}", run.stderr);
 }
+
+/// A subject given by email only: their matched record's full name, on another record (the
+/// same person twice, or a namesake), fails the run naming the column, never the value, until
+/// the name is given as a subject too.
+#[test]
+fn a_second_record_of_a_subject_given_by_email_fails_the_run_until_named() {
+    let (mut export, k) = users();
+    let email = text(&export, k, "internalemailaddress");
+    let j = if k == 60 { 61 } else { 60 };
+    for logical in ["fullname", "firstname", "lastname"] {
+        let c = export.column_index(logical).unwrap();
+        export.rows[j][c] = export.rows[k][c].clone();
+    }
+    let name = text(&export, k, "fullname");
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "one",
+        "--subject",
+        &email,
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "subject #1 was found, but 2 cells of the columns it is matched by hold a name or email that a row matched for it holds and their rows were not matched: users.xlsx: Disabled Users / Full Name: 1 cell; users.xlsx: Disabled Users / First Name + Last Name: 1 cell; if they are the subject's records, pass that name or email as another --subject"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains(&name), "no value in the messages");
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "two",
+        "--subject",
+        &email,
+        "--subject",
+        &name,
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains("subject #2: 2 rows matched"),
+        "{}",
+        run.stderr
+    );
+}
