@@ -13,6 +13,15 @@ fn text(export: &Export, row: usize, logical: &str) -> String {
     }
 }
 
+/// Row `row`'s "First Last".
+fn first_last(export: &Export, row: usize) -> String {
+    format!(
+        "{} {}",
+        text(export, row, "firstname"),
+        text(export, row, "lastname")
+    )
+}
+
 fn report(wd: &Workdir) -> serde_json::Value {
     serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap()
 }
@@ -593,11 +602,7 @@ fn find_lists_places_before_the_scrub_and_nothing_after() {
 #[test]
 fn subject_scoped_import_files_hold_only_the_changed_rows() {
     let (export, k) = users();
-    let subject = format!(
-        "{} {}",
-        text(&export, k, "firstname"),
-        text(&export, k, "lastname")
-    );
+    let subject = first_last(&export, k);
     let wd = Workdir::new();
     wd.write("users.xlsx", export.to_xlsx());
     wd.write("users.csv", export.to_csv());
@@ -840,11 +845,7 @@ fn a_subjects_marked_records_fail_the_run_until_they_are_named() {
 #[test]
 fn verify_of_an_all_rows_subject_run_says_to_pass_all_rows() {
     let (export, k) = users();
-    let subject = format!(
-        "{} {}",
-        text(&export, k, "firstname"),
-        text(&export, k, "lastname")
-    );
+    let subject = first_last(&export, k);
     let wd = Workdir::new();
     wd.write("users.xlsx", export.to_xlsx());
     let run = wd.run(&["scrub", "--all-rows", "--subject", &subject, "users.xlsx"]);
