@@ -64,31 +64,52 @@ pub(crate) struct Direct {
     pub tables: Tables,
 }
 
+/// Whether `zip` has a part named `path`, in any case (as calamine finds its parts).
+fn has_part<R: Read + std::io::Seek>(zip: &ZipArchive<R>, path: &str) -> bool {
+    zip.file_names()
+        .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(path)))
+}
+
+/// The shared strings of the package `map` describes as calamine reads them (the texts cells
+/// show, and the items the lossless writer copies: one table read both ways, which must
+/// agree), and whether it has a part of them. calamine reads the table at one place, whatever
+/// the relationships say (and finds it in any case): `Ok(None)` when the table is elsewhere, or
+/// cannot be read as calamine reads it.
+///
+/// # Errors
+/// When the part cannot be inflated.
+pub(crate) fn shared_strings<R: Read + std::io::Seek>(
+    zip: &mut ZipArchive<R>,
+    map: &package::PackageMap,
+) -> Result<Option<(Strings, bool)>, crate::error::Problem> {
+    match &map.shared_strings {
+        Some(path) if path == STRINGS && map.workbook == WORKBOOK => {
+            let Ok(table) = SharedStrings::parse(package::read_part(zip, path)?) else {
+                return Ok(None);
+            };
+            let Ok(strings) = table.texts() else {
+                return Ok(None);
+            };
+            Ok((table.len() == strings.len()).then_some((strings, true)))
+        }
+        None if !has_part(zip, STRINGS) => Ok(Some((Strings::default(), false))),
+        _ => Ok(None),
+    }
+}
+
 /// Open `zip` the way calamine's `Xlsx::new` does; `None` where this module does not read it
 /// as calamine does.
 pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<Direct> {
-    let exists = |zip: &ZipArchive<R>, path: &str| {
-        zip.file_names()
-            .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(path)))
-    };
     let map = package::map_package(zip).ok()?;
     if map.workbook != WORKBOOK {
         return None;
     }
     // calamine looks for the parts at these places, whatever the relationships say (and
     // finds them in any case): only the exact names are read here.
-    let (strings, has_strings) = match &map.shared_strings {
-        Some(path) if path == STRINGS => {
-            let table = SharedStrings::parse(package::read_part(zip, path).ok()?).ok()?;
-            let strings = table.texts().ok()?;
-            (table.len() == strings.len()).then_some((strings, true))?
-        }
-        None if !exists(zip, STRINGS) => (Strings::default(), false),
-        _ => return None,
-    };
+    let (strings, has_strings) = shared_strings(zip, &map).ok()??;
     let kinds = if zip.index_for_name(STYLES).is_some() {
         kinds(&package::read_part(zip, STYLES).ok()?)?
-    } else if exists(zip, STYLES) {
+    } else if has_part(zip, STYLES) {
         return None;
     } else {
         Vec::new()

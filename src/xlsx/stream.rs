@@ -20,7 +20,6 @@ use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
-use super::strings::SharedStrings;
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::coverage::Tail;
@@ -673,33 +672,12 @@ impl<'b> Pass<'b> {
         }
         let mut zip = patch::open(bytes)?;
         let map = super::package::map_package(&mut zip)?;
-        // calamine reads the table at this one place, whatever the relationships say.
-        const STRINGS: &str = "xl/sharedStrings.xml";
-        let (strings, on) = match (strings, &map.shared_strings) {
-            (Some(read), _) => read,
-            (None, Some(path)) if path == STRINGS && map.workbook == "xl/workbook.xml" => {
-                let xml = super::package::read_part(&mut zip, path)?;
-                // The texts cells show, and the items the writer copies: one table, read
-                // both ways, which must agree.
-                let Ok(table) = SharedStrings::parse(xml) else {
-                    return Ok(None);
-                };
-                let Ok(strings) = table.texts() else {
-                    return Ok(None);
-                };
-                if table.len() != strings.len() {
-                    return Ok(None);
-                }
-                (strings, true)
-            }
-            (None, None)
-                if !zip
-                    .file_names()
-                    .any(|n| n.map_or(true, |n| n.eq_ignore_ascii_case(STRINGS))) =>
-            {
-                (super::cells::Strings::default(), false)
-            }
-            _ => return Ok(None),
+        let read = match strings {
+            Some(read) => Some(read),
+            None => super::direct::shared_strings(&mut zip, &map)?,
+        };
+        let Some((strings, on)) = read else {
+            return Ok(None);
         };
         Ok(Some(Pass {
             bytes,
