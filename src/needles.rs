@@ -695,16 +695,19 @@ impl Needles {
     }
 }
 
+/// A word that may be one of a name's: letters, with apostrophes, hyphens and dots inside
+/// (`O'Connor-Walsh`, `J.`), a letter first.
+fn name_word(w: &&str) -> bool {
+    w.chars().next().is_some_and(char::is_alphabetic)
+        && w.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+}
+
 /// A text that is a name written last name first ("Doe, Jane", "Doe, Jane Mary", "Doe Jane",
 /// "Doe Jane Mary"; the forms Dynamics builds for such name formats), read first name first
 /// ("Jane Doe", "Jane Mary Doe"), as the full names a scrub removes are: a kept cell holding a
 /// removed person's name in the other order is that name. `None` for any other text.
 fn first_name_first(text: &str) -> Option<String> {
-    let name_word = |w: &&str| {
-        w.chars().next().is_some_and(char::is_alphabetic)
-            && w.chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
-    };
     if let Some((last, first)) = text.split_once(',') {
         let last: Vec<&str> = last.split_whitespace().collect();
         let first: Vec<&str> = first.split_whitespace().collect();
@@ -725,11 +728,6 @@ fn first_name_first(text: &str) -> Option<String> {
 /// other text.
 pub(crate) fn first_and_last(name: &str) -> Option<String> {
     let words: Vec<&str> = name.split_whitespace().collect();
-    let name_word = |w: &&str| {
-        w.chars().next().is_some_and(char::is_alphabetic)
-            && w.chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
-    };
     ((3..=4).contains(&words.len()) && words.iter().all(name_word))
         .then(|| format!("{} {}", words[0], words[words.len() - 1]))
 }
@@ -1181,8 +1179,6 @@ pub(crate) fn inside_run(local: &str) -> bool {
     )
 }
 
-/// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
-/// their own, so text split by `&amp;` is joined again before it is searched.
 /// The text of an XML comment (`<!-- ... -->`) or processing instruction (`<?target ...?>`),
 /// which no reader shows; `None` for other events.
 pub(crate) fn hidden_text(event: &Event) -> Option<String> {
@@ -1193,6 +1189,8 @@ pub(crate) fn hidden_text(event: &Event) -> Option<String> {
     }
 }
 
+/// Text of one event, unescaped, appended to `out`. Entity references arrive as events of
+/// their own, so text split by `&amp;` is joined again before it is searched.
 pub(crate) fn push_text(event: &Event, out: &mut String) {
     match event {
         Event::Text(t) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
