@@ -125,9 +125,15 @@ pub fn prepare(text: &str) -> Cow<'_, str> {
 /// (`J.` is the initial `j`).
 fn words(norm: &str) -> Vec<&str> {
     norm.split([' ', ','])
-        .map(|w| w.trim_matches(|c: char| matches!(c, '.' | '"' | '(' | ')' | '\'' | '[' | ']')))
+        .map(bare)
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// A word of a normalized text (split at spaces and commas) without the brackets, quotes and
+/// dots around it.
+fn bare(raw: &str) -> &str {
+    raw.trim_matches(|c: char| matches!(c, '.' | '"' | '(' | ')' | '\'' | '[' | ']'))
 }
 
 fn guid(norm: &str) -> Option<String> {
@@ -222,7 +228,7 @@ impl Ident {
                 }
                 // The whole name with more around it, before a typo of it ("zz Jane Doe" is
                 // also two edits from "Jane Doe" by its first and last words).
-                if inside(name, &cell.words) {
+                if inside(name, cell.words.get_or_init(|| marked_words(cell.norm))) {
                     return Some(Near::Inside);
                 }
                 let joined = name.join(" ");
@@ -254,8 +260,9 @@ impl Ident {
 /// A cell prepared for comparison with every subject.
 struct Cell<'a> {
     norm: &'a str,
-    /// Its words, each with whether it is a mark (see [`marked_words`]).
-    words: Vec<(&'a str, bool)>,
+    /// Its words, each with whether it is a mark (see [`marked_words`]): read when a near
+    /// match is looked for, not for a match.
+    words: std::cell::OnceCell<Vec<(&'a str, bool)>>,
     guid: Option<String>,
     emails: Vec<&'a str>,
     orders: Vec<Vec<&'a str>>,
@@ -265,7 +272,7 @@ impl<'a> Cell<'a> {
     fn new(norm: &'a str) -> Cell<'a> {
         Cell {
             norm,
-            words: marked_words(norm),
+            words: std::cell::OnceCell::new(),
             guid: guid(norm),
             emails: norm
                 .split([' ', ';', ',', '<', '>', '(', ')', '"'])
@@ -397,8 +404,7 @@ fn is_mark(raw: &str, word: &str) -> bool {
 fn marked_words(norm: &str) -> Vec<(&str, bool)> {
     norm.split([' ', ','])
         .filter_map(|raw| {
-            let word =
-                raw.trim_matches(|c: char| matches!(c, '.' | '"' | '(' | ')' | '\'' | '[' | ']'));
+            let word = bare(raw);
             (!word.is_empty()).then(|| (word, is_mark(raw, word)))
         })
         .collect()
