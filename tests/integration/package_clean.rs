@@ -420,14 +420,22 @@ fn a_name_with_its_accents_written_apart_is_the_same_name() {
         xml.expect("the part")
             .replacen("</t>", &format!(" {}</t>", apart("Begoña Peña")), 1)
     });
-    wd.write("leaked.xlsx", &leaked);
-    let verify = wd.run(&["verify", "users.xlsx", "leaked.xlsx"]);
+    verify_finds(&wd, "users.xlsx", &leaked, "xl/comments1.xml");
+}
+
+/// `verify` of `leaked` against `original` (in `wd`) fails (exit 3) naming `part`.
+fn verify_finds(wd: &Workdir, original: &str, leaked: &[u8], part: &str) {
+    wd.write("leaked.xlsx", leaked);
+    let verify = wd.run(&["verify", original, "leaked.xlsx"]);
     assert_eq!(verify.code, 3, "{}", verify.text());
-    assert!(
-        verify.stdout.contains("xl/comments1.xml"),
-        "{}",
-        verify.stdout
-    );
+    assert!(verify.stdout.contains(part), "{}", verify.stdout);
+}
+
+/// `xml` with `planted` inserted before its last end tag (the root's).
+fn before_root_end(xml: Option<String>, planted: &str) -> String {
+    let xml = xml.expect("the part");
+    let at = xml.rfind("</").expect("an end tag");
+    format!("{}{planted}{}", &xml[..at], &xml[at..])
 }
 
 /// An XML comment or processing instruction (which no reader shows; other tools and hand edits
@@ -450,11 +458,7 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
         ("docProps/core.xml", format!("<!-- owner {name} -->")),
         ("xl/workbook.xml", format!("<?author {name}?>")),
     ] {
-        let xlsx = crate::workdir::edit_part(&clean, part, |xml| {
-            let xml = xml.expect("the part");
-            let at = xml.rfind("</").expect("an end tag");
-            format!("{}{planted}{}", &xml[..at], &xml[at..])
-        });
+        let xlsx = crate::workdir::edit_part(&clean, part, |xml| before_root_end(xml, &planted));
         wd.write("in.xlsx", &xlsx);
         let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
         assert_eq!(run.code, 1, "{part}: {}", run.text());
@@ -465,16 +469,7 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
     assert_eq!(run.code, 0, "{}", run.text());
     let leaked =
         crate::workdir::edit_part(&wd.read("scrubbed/clean.xlsx"), "xl/workbook.xml", |xml| {
-            let xml = xml.expect("the part");
-            let at = xml.rfind("</").expect("an end tag");
-            format!("{}<!-- {name} -->{}", &xml[..at], &xml[at..])
+            before_root_end(xml, &format!("<!-- {name} -->"))
         });
-    wd.write("leaked.xlsx", &leaked);
-    let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
-    assert_eq!(verify.code, 3, "{}", verify.text());
-    assert!(
-        verify.stdout.contains("xl/workbook.xml"),
-        "{}",
-        verify.stdout
-    );
+    verify_finds(&wd, "clean.xlsx", &leaked, "xl/workbook.xml");
 }
