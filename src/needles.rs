@@ -727,9 +727,19 @@ fn first_name_first(text: &str) -> Option<String> {
 /// cell naming the person so names them all the same. `None` for names of two words and for
 /// other text.
 pub(crate) fn first_and_last(name: &str) -> Option<String> {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    ((3..=4).contains(&words.len()) && words.iter().all(name_word))
-        .then(|| format!("{} {}", words[0], words[words.len() - 1]))
+    // Millions of removed values pass here: no list of words, and most values (one or two
+    // words, digits, an email) are refused before any allocation.
+    let mut words = name.split_whitespace();
+    let first = words.next()?;
+    let (mut count, mut last) = (1, first);
+    for word in words {
+        count += 1;
+        if count > 4 || !name_word(&word) {
+            return None;
+        }
+        last = word;
+    }
+    ((3..=4).contains(&count) && name_word(&first)).then(|| format!("{first} {last}"))
 }
 
 /// A few texts indexed by their words, searched with many values at once: the other way round
@@ -1309,6 +1319,14 @@ mod tests {
         assert_eq!(first_and_last("Jane Mary Doe").as_deref(), Some("Jane Doe"));
         assert_eq!(first_and_last("Jane Doe"), None);
         assert_eq!(first_and_last("Doe, Jane Mary"), None);
+        assert_eq!(
+            first_and_last("  Jane  Anne Mary\tDoe ").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(first_and_last("Jane Anne Mary Lou Doe"), None);
+        assert_eq!(first_and_last("Jane 2 Doe"), None);
+        assert_eq!(first_and_last("2 Jane Doe"), None);
+        assert_eq!(first_and_last("jane.doe@example.com"), None);
     }
 
     #[test]

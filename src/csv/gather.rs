@@ -229,7 +229,8 @@ impl Gathered {
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
                     self.push(old, name);
                     // A full name with middle names is the person without them too.
-                    if let Some(short) = crate::needles::first_and_last(old).filter(|_| name) {
+                    if let Some(short) = name.then(|| crate::needles::first_and_last(old)).flatten()
+                    {
                         self.push(&short, true);
                     }
                 }

@@ -171,6 +171,14 @@ pub(crate) struct Strings {
 }
 
 impl Strings {
+    /// Room for `text` bytes of text.
+    pub(crate) fn with_capacity(text: usize) -> Strings {
+        Strings {
+            text: String::with_capacity(text),
+            ends: Vec::new(),
+        }
+    }
+
     fn push(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());
@@ -189,10 +197,12 @@ impl Strings {
     }
 }
 
-/// The shared strings table as calamine reads it (`read_shared_strings`).
+/// The shared strings table as calamine reads it (`read_shared_strings`), the whole part at
+/// once: what [`super::strings::texts`] must read item by item.
 ///
 /// # Errors
 /// [`Unknown`] where calamine would fail.
+#[cfg(test)]
 pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
     let mut reader = xml_reader(xml);
     let mut buf = Vec::with_capacity(1024);
@@ -224,6 +234,74 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
         }
     }
     Ok(strings)
+}
+
+/// One `<si>` item of a shared strings part (as [`super::strings::scan`] finds it), read as
+/// [`shared_strings`] reads it in the whole part, and added to `strings`; `prefix` is the
+/// part's namespace prefix with its colon. An item written plainly (`<si><t>text</t></si>`,
+/// `xml:space="preserve"` or not, as nearly all of an export's are) whose text holds nothing to
+/// decode is read in place; any other is read by quick_xml.
+///
+/// # Errors
+/// [`Unknown`] where calamine would fail.
+pub(crate) fn push_shared_string(
+    item: &[u8],
+    prefix: &[u8],
+    strings: &mut Strings,
+    buf: &mut Vec<u8>,
+) -> Result<(), Unknown> {
+    if let Some(text) = plain_item(item, prefix) {
+        strings.push(text);
+        return Ok(());
+    }
+    let mut reader = xml_reader(item);
+    loop {
+        buf.clear();
+        match reader.read_event_into(buf).map_err(|_| Unknown)? {
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                let closing = e.name().as_ref().to_string();
+                let mut inner = Vec::with_capacity(64);
+                if let Some(s) = read_string(&mut reader, &closing, &mut inner)? {
+                    strings.push(&s);
+                }
+                return Ok(());
+            }
+            Event::Eof => return Err(Unknown),
+            _ => (),
+        }
+    }
+}
+
+/// The text of an item written `<si><t>text</t></si>` (with `prefix` on both elements, the
+/// `<t>` with `xml:space="preserve"` or no attribute) whose text needs no decoding (no entity,
+/// `_xHHHH_` escape or carriage return), as calamine reads it: trimmed unless preserved.
+fn plain_item<'a>(item: &'a [u8], prefix: &[u8]) -> Option<&'a str> {
+    let rest = item
+        .strip_prefix(b"<")?
+        .strip_prefix(prefix)?
+        .strip_prefix(b"si><")?
+        .strip_prefix(prefix)?
+        .strip_prefix(b"t")?;
+    let (preserve, rest) = match rest.strip_prefix(b">") {
+        Some(rest) => (false, rest),
+        None => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
+    };
+    let text = rest
+        .strip_suffix(b"si>")?
+        .strip_suffix(prefix)?
+        .strip_suffix(b"</")?
+        .strip_suffix(b"t>")?
+        .strip_suffix(prefix)?
+        .strip_suffix(b"</")?;
+    if text.iter().any(|b| matches!(b, b'<' | b'&' | b'_' | b'\r')) {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    Some(if preserve {
+        text
+    } else {
+        text.trim_matches([' ', '\t', '\n'])
+    })
 }
 
 /// calamine's `read_string_with_bufs`: a shared string item or inline string, up to the end

@@ -19,7 +19,6 @@ use super::attr;
 use super::cells::{self, CellValues, NumberKind, Strings};
 use super::package;
 use super::patch;
-use super::strings::SharedStrings;
 use crate::workbook::Visibility;
 use calamine::{Cell, Data, DataType, Range};
 use quick_xml::escape::unescape;
@@ -71,10 +70,10 @@ fn has_part<R: Read + std::io::Seek>(zip: &ZipArchive<R>, path: &str) -> bool {
 }
 
 /// The shared strings of the package `map` describes as calamine reads them (the texts cells
-/// show, and the items the lossless writer copies: one table read both ways, which must
-/// agree), and whether it has a part of them. calamine reads the table at one place, whatever
-/// the relationships say (and finds it in any case): `Ok(None)` when the table is elsewhere, or
-/// cannot be read as calamine reads it.
+/// show, one per item the lossless writer copies; see [`super::strings::texts`]), and whether
+/// it has a part of them. calamine reads the table at one place, whatever the relationships say
+/// (and finds it in any case): `Ok(None)` when the table is elsewhere, or cannot be read as
+/// calamine reads it.
 ///
 /// # Errors
 /// When the part cannot be inflated.
@@ -84,13 +83,10 @@ pub(crate) fn shared_strings<R: Read + std::io::Seek>(
 ) -> Result<Option<(Strings, bool)>, crate::error::Problem> {
     match &map.shared_strings {
         Some(path) if path == STRINGS && map.workbook == WORKBOOK => {
-            let Ok(table) = SharedStrings::parse(package::read_part(zip, path)?) else {
-                return Ok(None);
-            };
-            let Ok(strings) = table.texts() else {
-                return Ok(None);
-            };
-            Ok((table.len() == strings.len()).then_some((strings, true)))
+            let xml = package::read_part(zip, path)?;
+            Ok(super::strings::texts(&xml)
+                .ok()
+                .map(|strings| (strings, true)))
         }
         None if !has_part(zip, STRINGS) => Ok(Some((Strings::default(), false))),
         _ => Ok(None),

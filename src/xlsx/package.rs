@@ -88,7 +88,9 @@ pub(crate) fn read_part<R: Read + Seek>(
     let mut entry = zip
         .by_name(path)
         .map_err(|_| ReadError::MissingPart(path.to_string()))?;
-    let mut bytes = Vec::with_capacity(entry.size().min(1 << 24) as usize);
+    // Room for the declared size (checked against the limits when the package was opened),
+    // so that a large part is not copied as it grows: room never written is never resident.
+    let mut bytes = Vec::with_capacity(entry.size().min(1 << 28) as usize);
     entry
         .read_to_end(&mut bytes)
         .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;

@@ -699,6 +699,46 @@ mod tests {
     }
 
     #[test]
+    fn shared_strings_read_as_calamine_reads_them() {
+        let items = [
+            "<si><t>Zoë Müller</t></si>",
+            r#"<si><t xml:space="preserve"> padded </t></si>"#,
+            "<si><t>\n trimmed \n</t></si>",
+            "<si><r><t>Ri</t></r><r><t>ch</t></r><rPh><t>ふり</t></rPh></si>",
+            "<si><t>Tom &amp; _x0041_</t></si>",
+            "<si><t>a\r\nb</t></si>",
+            "<si/>",
+        ];
+        let cells: String = (0..items.len())
+            .map(|i| {
+                format!(
+                    r#"<c r="{}1" t="s"><v>{i}</v></c>"#,
+                    (b'A' + i as u8) as char
+                )
+            })
+            .collect();
+        let book = |items: Vec<String>| {
+            RawBook {
+                sheets: vec![(
+                    "S".into(),
+                    format!(r#"<sheetData><row r="1">{cells}</row></sheetData>"#),
+                )],
+                shared_strings: Some(items),
+                ..RawBook::default()
+            }
+            .to_xlsx()
+        };
+        // Read without calamine's reader.
+        assert!(assert_read_as_calamine(&book(
+            items.iter().map(|s| s.to_string()).collect()
+        )));
+        // A comment between items: left to calamine, which skips it.
+        let mut commented: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+        commented[3] = format!("<!-- <si><t>x</t></si> -->{}", commented[3]);
+        assert!(!assert_read_as_calamine(&book(commented)));
+    }
+
+    #[test]
     fn odd_sheets_read_whole_as_calamine_reads_them() {
         let cases = [
             // Rows and cells at the edges that hold only empty cells: the grid is cut to the rest.

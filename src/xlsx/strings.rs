@@ -4,10 +4,9 @@
 //! each `<si>` item as written, and what follows the last item. Everything else builds on it:
 //! the lossless writer rewrites the table as it reads it, copying the items cells still use
 //! and blanking the others, with only the item at hand in memory ([`super::patch`]); the
-//! streaming engine counts the items ([`SharedStrings`]) and reads the texts cells show
-//! ([`SharedStrings::texts`], as calamine reads them: rich-text runs joined, phonetic runs
-//! left out, entities and `_xHHHH_` escapes decoded), and the two readings must agree on the
-//! number of items before the engine uses them.
+//! direct reader reads the texts cells show ([`texts`], as calamine reads them: rich-text runs
+//! joined, phonetic runs left out, entities and `_xHHHH_` escapes decoded), item by item, and
+//! leaves a part to calamine where its items might not be the ones [`scan`] finds.
 //!
 //! The leak check reads the same items ([`items`]) without keeping the part: it searches each
 //! item's whole text, phonetic runs too (which no cell shows), a large table's items in
@@ -20,10 +19,60 @@ use crate::error::{Problem, ReadError};
 use std::io::Read;
 use std::ops::Range;
 
-/// The shared strings part, held whole, and how many `<si>` items it has.
-pub(crate) struct SharedStrings {
-    xml: Vec<u8>,
-    items: usize,
+/// The texts cells show, one per `<si>` item of a shared strings part held whole, as calamine
+/// reads them (rich-text runs joined, phonetic runs left out, entities and `_xHHHH_` escapes
+/// decoded), in one pass: [`scan`] finds the items, and each is read on its own
+/// ([`super::cells::push_shared_string`]).
+///
+/// # Errors
+/// [`Unknown`] where calamine would fail, and where the items [`scan`] finds might not be those
+/// calamine reads: markup between the items or before the table (a comment, say, that may hold
+/// what looks like an item), or after the items other than the table's end or its extensions.
+/// The caller then reads the workbook with calamine.
+pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
+    let mut strings = Strings::with_capacity(xml.len() / 2);
+    let (mut prefix, mut buf) = (Vec::new(), Vec::with_capacity(1024));
+    // Where the last piece ended.
+    let mut end = 0;
+    let stop = || {
+        Problem::from(ReadError::CorruptWorkbook(
+            "shared strings read by calamine",
+        ))
+    };
+    scan(xml, &mut |piece, at| {
+        match piece {
+            // Nothing but the declaration and processing instructions, with no `<` inside.
+            Piece::Prolog(prolog) => {
+                let mut lts = memchr::memchr_iter(b'<', prolog);
+                if !lts.all(|i| prolog.get(i + 1) == Some(&b'?')) {
+                    return Err(stop());
+                }
+            }
+            Piece::StartTag(tag, p) => {
+                prefix = p.to_vec();
+                end = at + tag.len();
+            }
+            Piece::Item(item) => {
+                if !xml[end..at].iter().all(u8::is_ascii_whitespace) {
+                    return Err(stop());
+                }
+                super::cells::push_shared_string(item, &prefix, &mut strings, &mut buf)
+                    .map_err(|_| stop())?;
+                end = at + item.len();
+            }
+            Piece::Tail(tail) => {
+                let tail = tail.trim_ascii_start();
+                let starts =
+                    |open: &str, name: &str| tail.starts_with(&qualified(open, &prefix, name));
+                if !(tail.is_empty() || starts("</", "sst>") || starts("<", "extLst")) {
+                    return Err(stop());
+                }
+            }
+        }
+        Ok(())
+    })
+    .map_err(|_| Unknown)?;
+    Ok(strings)
 }
 
 /// The `<si>` items of a shared strings part held whole (see [`scan`]), for a reader that does
@@ -202,45 +251,87 @@ impl<R: Read> Window<R> {
     }
 }
 
-impl SharedStrings {
-    /// Count a shared strings part's items.
-    ///
-    /// # Errors
-    /// [`ReadError::CorruptWorkbook`] when the part is malformed.
-    pub(crate) fn parse(xml: Vec<u8>) -> Result<SharedStrings, Problem> {
-        let items = count(&xml[..])?;
-        Ok(SharedStrings { xml, items })
-    }
-
-    /// How many items the table has.
-    pub(crate) fn len(&self) -> usize {
-        self.items
-    }
-
-    /// The texts cells show, one per item, as calamine reads the part.
-    ///
-    /// # Errors
-    /// [`Unknown`] where calamine would fail.
-    pub(crate) fn texts(&self) -> Result<Strings, Unknown> {
-        super::cells::shared_strings(&self.xml)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The texts of a table with `items`, read item by item and as calamine reads the whole
+    /// part (`None` where either refuses it).
+    fn both_readings(prolog: &str, items: &str) -> (Option<Vec<String>>, Option<Vec<String>>) {
+        let xml = format!(r#"{prolog}<sst xmlns="x" count="9">{items}</sst>"#);
+        let all = |s: Strings| {
+            (0..s.len())
+                .map(|i| s.get(i).unwrap().to_string())
+                .collect()
+        };
+        (
+            texts(xml.as_bytes()).ok().map(all),
+            crate::xlsx::cells::shared_strings(xml.as_bytes())
+                .ok()
+                .map(all),
+        )
+    }
+
     #[test]
-    fn items_and_texts_agree() {
-        let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t xml:space="preserve"> Zoë </t></si><si><r><t>ri</t></r><r><t>ch</t></r><rPh><t>ふり</t></rPh></si><si/></sst>"#;
-        let sst = SharedStrings::parse(xml.as_bytes().to_vec()).unwrap();
-        assert_eq!(sst.len(), 4);
-        let texts = sst.texts().unwrap();
-        assert_eq!(texts.len(), 4);
+    fn texts_are_read_item_by_item_as_calamine_reads_the_part() {
+        let decl = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+        let cases = [
+            // Plain items, read in place.
+            "<si><t>Header</t></si><si><t> Zoë \n</t></si><si><t></t></si>",
+            r#"<si><t xml:space="preserve"> Zoë </t></si><si><t>a > b</t></si>"#,
+            // Items read by quick_xml: rich text and phonetic runs, an empty item, entities,
+            // escapes, carriage returns, CDATA, a comment inside an item, other attributes.
+            "<si><r><t>ri</t></r><r><rPr><b/></rPr><t>ch</t></r><rPh><t>ふり</t></rPh></si><si/>",
+            "<si><t>Tom &amp; Zoë &#233; &lt;x&gt;</t></si><si><t>_x0041__x000D_</t></si>",
+            "<si><t>a\r\nb\rc</t></si><si><t><![CDATA[<Zoë>]]></t></si>",
+            r#"<si><!-- note --><t>x</t></si><si><t xml:space="default"> y </t></si>"#,
+            "<si>\n  <t>spaced</t>\n</si>\n<si><t/></si>",
+        ];
+        for items in cases {
+            let (mine, theirs) = both_readings(decl, items);
+            assert!(mine.is_some(), "{items}");
+            assert_eq!(mine, theirs, "{items}");
+        }
+        // With a prefix, as Dynamics writes the part.
+        let xml = r#"<x:sst xmlns:x="m"><x:si><x:t>Zoë</x:t></x:si><x:si><x:r><x:t> a </x:t></x:r></x:si></x:sst>"#;
+        let read = texts(xml.as_bytes()).unwrap();
         assert_eq!(
-            (0..4).map(|i| texts.get(i).unwrap()).collect::<Vec<_>>(),
-            ["Header", " Zoë ", "rich", ""]
+            (read.len(), read.get(0), read.get(1)),
+            (2, Some("Zoë"), Some("a"))
         );
+        assert_eq!(
+            read,
+            crate::xlsx::cells::shared_strings(xml.as_bytes()).unwrap()
+        );
+        // Where calamine fails, so does this reading.
+        for items in ["<si><t>&bogus;</t></si>", "<si><t>x</si>"] {
+            assert_eq!(both_readings(decl, items), (None, None), "{items}");
+        }
+    }
+
+    #[test]
+    fn tables_whose_items_scan_might_misread_are_left_to_calamine() {
+        // Markup between the items, before the table or after them that calamine skips (and
+        // that may hold what looks like an item): refused, whatever it holds.
+        for (prolog, items) in [
+            (
+                "",
+                "<si><t>a</t></si><!-- <si><t>b</t></si> --><si><t>c</t></si>",
+            ),
+            ("", "<si><t>a</t></si><![CDATA[<si><t>b</t></si>]]>"),
+            ("", "<si><t>a</t></si>text<si><t>c</t></si>"),
+            ("<!-- <sst><si><t>b</t></si> -->", "<si><t>a</t></si>"),
+            ("<?pi <sst> ?>", "<si><t>a</t></si>"),
+            ("", "<si><t>a</t></si><other/>"),
+        ] {
+            let (mine, theirs) = both_readings(prolog, items);
+            assert_eq!(mine, None, "{prolog}{items}");
+            assert!(theirs.is_some(), "{prolog}{items}");
+        }
+        // Extensions after the items are not items.
+        let (mine, theirs) = both_readings("", "<si><t>a</t></si><extLst><ext/></extLst>");
+        assert_eq!(mine, Some(vec!["a".to_string()]));
+        assert_eq!(mine, theirs);
     }
 
     /// Reads a few bytes at a time, as an inflating reader may.
@@ -324,13 +415,9 @@ mod tests {
     #[test]
     fn malformed_parts() {
         for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si "] {
-            assert!(
-                SharedStrings::parse(xml.as_bytes().to_vec()).is_err(),
-                "{xml}"
-            );
+            assert!(texts(xml.as_bytes()).is_err(), "{xml}");
         }
-        let empty = SharedStrings::parse(b"<sst/>".to_vec()).unwrap();
-        assert_eq!(empty.len(), 0);
+        assert_eq!(texts(b"<sst/>").unwrap().len(), 0);
         // Malformed read as a stream too, a few bytes at a time.
         for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si ", "<ss"] {
             assert!(count(Trickle(xml.as_bytes(), 0)).is_err(), "{xml}");
