@@ -168,9 +168,13 @@ pub struct RowApplier<'a> {
     headers: Vec<String>,
     has_scrub_rules: bool,
     lookups: Vec<u32>,
-    /// Per subject, the identifiers its matched rows hold (see [`learn`]), and a redactor of
+    /// Per subject, the identifiers its matched rows hold (see [`learned_values`]), and a redactor of
     /// them for the other rows' `other_rows` columns.
     learned: Option<(actions::Redactor, crate::subjects::Subjects)>,
+    /// Per subject, the identifiers its matched rows in the run's other files hold and this
+    /// sheet's do not ([`Map::learned_elsewhere`]), and a finder of them: looked for, not
+    /// redacted (a check of this file alone could not tell why they went).
+    elsewhere: Option<(actions::Redactor, crate::subjects::Subjects)>,
 }
 
 impl<'a> RowApplier<'a> {
@@ -195,6 +199,7 @@ impl<'a> RowApplier<'a> {
                 .map(|t| t.col)
                 .collect(),
             learned: None,
+            elsewhere: None,
         }
     }
 
@@ -228,7 +233,7 @@ impl<'a> RowApplier<'a> {
         self.apply_row_hits(row, cell, out, deleted, &mut SubjectHits::default());
     }
 
-    /// The subjects (0-based) a row's subject rules match, for [`learn`].
+    /// The subjects (0-based) a row's subject rules match, for [`learned_values`].
     fn matched_subjects<'c>(&self, cell: impl Fn(u32) -> &'c Data) -> Vec<usize> {
         let text = |col: u32| match cell(col) {
             Data::Empty => String::new(),
@@ -322,7 +327,9 @@ impl<'a> RowApplier<'a> {
         // A row no subject matched whose identity holds what a matched row of a subject
         // holds (a full name learned from a subject given by email): another record of theirs,
         // or a namesake's.
-        if let (true, Some((_, learned))) = (subjects.is_empty(), &self.learned) {
+        let learned = [&self.learned, &self.elsewhere];
+        let learned: Vec<_> = learned.iter().filter_map(|l| l.as_ref()).collect();
+        if subjects.is_empty() && !learned.is_empty() {
             for (&(col, r), &join) in self.plan.row_rules.iter().zip(&self.plan.row_joins) {
                 if !matches!(map.rows[r].condition, crate::map::Condition::Subjects(_)) {
                     continue;
@@ -331,8 +338,10 @@ impl<'a> RowApplier<'a> {
                     Some(j) => Cow::Owned(format!("{} {}", cell_text(col), cell_text(j))),
                     None => cell_text(col),
                 };
-                for s in learned.matching(&text) {
-                    hits.near.push((col, s, crate::subjects::Near::Learned));
+                for (_, learned) in &learned {
+                    for s in learned.matching(&text) {
+                        hits.near.push((col, s, crate::subjects::Near::Learned));
+                    }
                 }
             }
         }
@@ -408,6 +417,24 @@ impl<'a> RowApplier<'a> {
                         new = Some(Data::String(redacted));
                     }
                 }
+                let redacts_subjects =
+                    matches!(&rule.action, actions::Action::Redact(r) if r.uses_subjects());
+                if let (true, Some((red, elsewhere))) =
+                    (other_row || redacts_subjects, &self.elsewhere)
+                {
+                    // What the subjects' rows in other files hold, mentioned in text from which
+                    // the run redacts them.
+                    let text = match &new {
+                        Some(Data::String(s)) => Cow::Borrowed(s.as_str()),
+                        Some(_) => Cow::Borrowed(""),
+                        None => cell_text(t.col),
+                    };
+                    for fragment in red.replaced(&text, &[]) {
+                        for s in elsewhere.matching(&fragment) {
+                            hits.near.push((t.col, s, crate::subjects::Near::Mentioned));
+                        }
+                    }
+                }
                 if let Some(new) = new {
                     if let actions::Action::Redact(red) = &rule.action {
                         if red.uses_subjects() {
@@ -431,15 +458,73 @@ impl<'a> RowApplier<'a> {
     }
 }
 
+/// A redactor of `values` (per subject), and the values as subjects, to tell whose they are.
+fn finder(values: Vec<Vec<String>>) -> Option<(actions::Redactor, crate::subjects::Subjects)> {
+    let learned = crate::subjects::Subjects::aligned(values);
+    let red =
+        actions::Redactor::new(vec![actions::Detector::Subjects], &[], false, &learned).ok()?;
+    Some((red, learned))
+}
+
+/// The values of [`Map::learned_elsewhere`] that `here` (what this sheet's rows taught, per
+/// subject) lacks, as a [`finder`]; `None` when there are none.
+fn elsewhere(
+    map: &Map,
+    here: Option<&[Vec<String>]>,
+) -> Option<(actions::Redactor, crate::subjects::Subjects)> {
+    let values: Vec<Vec<String>> = map
+        .learned_elsewhere
+        .iter()
+        .enumerate()
+        .map(|(s, values)| {
+            let known = here.and_then(|h| h.get(s)).map_or(&[][..], Vec::as_slice);
+            values
+                .iter()
+                .filter(|v| !known.contains(v))
+                .cloned()
+                .collect()
+        })
+        .collect();
+    if values.iter().all(Vec::is_empty) || !map.subject_scoped {
+        return None;
+    }
+    finder(values)
+}
+
+/// Per subject, what the rows matched for it hold besides the value given (their email
+/// addresses, phone numbers, full name and user name), in each sheet of `book` that `plan`
+/// scrubs, each value once: what a run over several files looks for in the others
+/// ([`Map::learned_elsewhere`]). Empty lists where the map has no `other_rows` action.
+pub fn learn_book(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    for sp in &plan.sheets {
+        let applier = RowApplier::new(map, sp, sp.headers.clone());
+        let sheet = &book.sheets[sp.sheet];
+        for (s, values) in learned_values(map, sp, sheet, &applier)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for v in values {
+                if !out[s].contains(&v) {
+                    out[s].push(v);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What the rows that identify a subject hold besides the value given: their email addresses,
 /// phone numbers and the identity columns' text (full name, user name), per subject. Only for
-/// maps with `other_rows` actions in a subject-scoped run: those redact the other rows' text.
-fn learn(
+/// maps with `other_rows` actions in a subject-scoped run (`None` otherwise): those redact the
+/// other rows' text.
+fn learned_values(
     map: &Map,
     plan: &SheetPlan,
     sheet: &Sheet,
     applier: &RowApplier,
-) -> Option<(actions::Redactor, crate::subjects::Subjects)> {
+) -> Option<Vec<Vec<String>>> {
     if !map.subject_scoped
         || !plan
             .targets
@@ -485,10 +570,7 @@ fn learn(
             per_subject[s].extend(values.iter().cloned());
         }
     }
-    let learned = crate::subjects::Subjects::aligned(per_subject);
-    let red =
-        actions::Redactor::new(vec![actions::Detector::Subjects], &[], false, &learned).ok()?;
-    Some((red, learned))
+    Some(per_subject)
 }
 
 /// Apply a file's `plan` to `book`: the changes of each sheet it scrubs, in plan order.
@@ -518,7 +600,9 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
     let height = sheet.height();
     let applier = RowApplier::new(map, plan, plan.headers.clone());
     let mut applier = applier;
-    applier.learned = learn(map, plan, sheet, &applier);
+    let here = learned_values(map, plan, sheet, &applier);
+    applier.elsewhere = elsewhere(map, here.as_deref());
+    applier.learned = here.and_then(finder);
     let chunks: Vec<(u32, u32)> = (1..height)
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))

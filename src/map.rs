@@ -35,6 +35,13 @@ pub struct Map {
     pub rows: Vec<RowRule>,
     /// The data subjects the map was parsed with.
     pub subjects: std::sync::Arc<Subjects>,
+    /// Per subject (in the order of `subjects`), what the rows matched for it in the run's
+    /// other files hold (their full name, other emails; learned by the apply stage): a
+    /// subject given by email is named by the full name its user record holds in the approval
+    /// tables' exports. A row no subject matched that holds one, or another row's text that
+    /// mentions one, fails the run unless the user passes it as another subject (or says it
+    /// names someone else). Empty when the run has one file.
+    pub learned_elsewhere: Vec<Vec<String>>,
     /// Row rules that compare with the subjects (`in = "@subjects"`) are active: the run is
     /// about the subjects, not every row.
     pub subject_scoped: bool,
@@ -625,6 +632,7 @@ impl Map {
             rules,
             rows,
             subjects: std::sync::Arc::new(inputs.subjects.clone()),
+            learned_elsewhere: Vec::new(),
             subject_scoped,
             every_row_without_subjects: skipped && !subject_scoped,
             allow_residual: raw.allow_residual,

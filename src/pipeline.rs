@@ -344,6 +344,56 @@ pub fn run_jobs(
         .collect()
 }
 
+/// In a run about data subjects over several files, per subject: what the rows matched for
+/// it in any of them hold (see [`apply::learn_book`]), for [`Map::learned_elsewhere`]. A
+/// subject given by email matches the user record that holds it; the approval tables' exports
+/// name the same person by the full name that record holds, and are checked for it. Each file
+/// is read for this before the run reads it again; a file that cannot be read or planned
+/// teaches nothing (the run reports it). `on_done` is called after each file.
+pub fn learn_across(
+    map: &Map,
+    jobs: &[Job],
+    settings: &Settings,
+    on_done: impl Fn() + Sync,
+) -> Vec<Vec<String>> {
+    let mut learned: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    if map.subjects.is_empty() || jobs.len() < 2 {
+        return learned;
+    }
+    let per_file: Vec<Vec<Vec<String>>> = jobs
+        .par_iter()
+        .map(|job| {
+            let values = learn_file(map, job, settings).unwrap_or_default();
+            on_done();
+            values
+        })
+        .collect();
+    for (s, values) in per_file.into_iter().flat_map(|f| f.into_iter().enumerate()) {
+        for v in values {
+            if !learned[s].contains(&v) {
+                learned[s].push(v);
+            }
+        }
+    }
+    learned
+}
+
+/// What one file's rows teach about the subjects (see [`learn_across`]).
+fn learn_file(map: &Map, job: &Job, settings: &Settings) -> Result<Vec<Vec<String>>, Problem> {
+    let kind = InputKind::require(&job.input)?;
+    let bytes = std::fs::read(&job.input).map_err(|e| ReadError::Io(e.kind()))?;
+    let book = match kind {
+        InputKind::Xlsx => crate::xlsx::read_with(&bytes, &settings.limits)?,
+        InputKind::Csv => {
+            let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
+            crate::csv::read_to_scrub(&bytes, &stem)?
+        }
+    };
+    let map = pick_map(map, &book, settings)?;
+    let file_plan = plan::resolve(map, &book)?;
+    Ok(apply::learn_book(map, &file_plan, &book))
+}
+
 /// What a job writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Output {

@@ -63,6 +63,10 @@ pub enum Near {
     /// ("Jane Doe (Disabled)", "zz Jane Doe", "Dr. Jane Doe"). A row rule matches the whole
     /// cell only, so such a row is not the subject's unless the user says so.
     Inside,
+    /// A name or email that a row matched for the subject in another file of the run holds,
+    /// mentioned in the text of another row here: this file alone could not show why it went,
+    /// so it is not redacted unless the user passes it as a subject.
+    Mentioned,
 }
 
 impl Near {
@@ -71,6 +75,7 @@ impl Near {
         match self {
             Near::Inside => "holding the name with marks around it",
             Near::Learned => "holding a name or email of the subject's matched record",
+            Near::Mentioned => "mentioning a name or email of the subject's record in another file",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",

@@ -23,7 +23,7 @@ pub const KEY_ENV: &str = "DSR_SCRUB_KEY";
 /// report cannot be written.
 pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
     let started = SystemTime::now();
-    let (key, map) = super::load_map_inputs(
+    let (key, mut map) = super::load_map_inputs(
         args.map.as_deref(),
         args.profile.as_deref(),
         args.key_file.as_deref(),
@@ -77,7 +77,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
 
     let progress = progress_bar(jobs.len() as u64, args.quiet);
-    let settings = Settings {
+    let mut settings = Settings {
         force: args.force,
         rebuild: args.rebuild,
         patch: crate::xlsx::patch::PatchOptions {
@@ -111,6 +111,23 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         )?,
         storage: crate::staging::Storage::disk(),
     };
+    // Over several files, what the subjects' rows hold in one file is looked for in the
+    // others (the name of a subject given by email, say).
+    let learned = pool.install(|| {
+        pipeline::learn_across(&map, &jobs, &settings, || {
+            progress.set_message("reading the subjects' records");
+            progress.inc(1);
+        })
+    });
+    progress.set_position(0);
+    if learned.iter().any(|l| !l.is_empty()) {
+        map.learned_elsewhere.clone_from(&learned);
+        for entity in &mut settings.by_entity {
+            if let Ok(m) = &mut entity.map {
+                m.learned_elsewhere.clone_from(&learned);
+            }
+        }
+    }
     // The previews hold personal values (a dry run's samples): they go to the terminal only,
     // never into the report.
     let (reports, previews): (Vec<FileReport>, Vec<crate::preview::Preview>) = pool

@@ -130,9 +130,10 @@ fn place(file: &str, n: &NearPlace) -> String {
 
 /// One line per subject that matched nothing in the whole run: what it was compared with, and
 /// the near matches by column and count; and, unless `allow_near_names`, one per subject found
-/// whose name sits with marks around it in cells of the columns it is matched by, whose
-/// rows were not matched (see [`Near::Inside`]). Empty when every subject was found and no such
-/// cell was.
+/// and kind of near match that stops the run: its name with marks around it ([`Near::Inside`])
+/// or what its matched rows hold ([`Near::Learned`]) in cells of the columns it is matched by,
+/// whose rows were not matched, and what its rows in other files hold mentioned in other rows'
+/// text ([`Near::Mentioned`]). Empty when every subject was found and no such cell was.
 pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
     let mut out = String::new();
     for total in report.subjects.iter().filter(|s| !s.found) {
@@ -189,11 +190,7 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
                 "pass that name or email as another --subject",
             ),
         ] {
-            let marked: Vec<(String, &NearPlace)> = near_places(report, total.subject)
-                .filter(|(_, n)| n.how == how)
-                .collect();
-            let places: Vec<String> = marked.iter().map(|(file, n)| place(file, n)).collect();
-            let cells: u64 = marked.iter().map(|(_, n)| n.cells).sum();
+            let (places, cells) = places_of(report, total.subject, how);
             if cells > 0 {
                 out.push_str(&format!(
                     "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} {what} and {} not matched: {}; if {} the subject's records, {fix}; if {} someone else, pass --allow-near-names\n",
@@ -207,6 +204,28 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
                 ));
             }
         }
+        let (places, cells) = places_of(report, total.subject, Near::Mentioned);
+        if cells > 0 {
+            out.push_str(&format!(
+                "dsr-scrub: subject #{} was found, but {} of other rows {} a name or email that a row matched for it in another file holds, which this run does not redact: {}; to redact {}, pass that name or email as another --subject; if {} someone else, pass --allow-near-names\n",
+                total.subject,
+                plural(cells, "cell", "cells"),
+                if cells == 1 { "mentions" } else { "mention" },
+                places.join("; "),
+                if cells == 1 { "it" } else { "them" },
+                if cells == 1 { "it names" } else { "they name" },
+            ));
+        }
     }
     out
+}
+
+/// Where subject `subject` has near matches of kind `how` (as [`place`]s), and how many cells
+/// they are.
+fn places_of(report: &RunReport, subject: usize, how: Near) -> (Vec<String>, u64) {
+    let marked: Vec<(String, &NearPlace)> = near_places(report, subject)
+        .filter(|(_, n)| n.how == how)
+        .collect();
+    let places = marked.iter().map(|(file, n)| place(file, n)).collect();
+    (places, marked.iter().map(|(_, n)| n.cells).sum())
 }

@@ -918,3 +918,64 @@ fn a_second_record_of_a_subject_given_by_email_fails_the_run_until_named() {
         run.stderr
     );
 }
+
+/// A folder run with a subject given by email only: the approval tables name the subject by the
+/// full name their user record holds. Their rows owned by that name, and other rows' text
+/// mentioning it, fail the run (naming places, never the value) until the name is given too;
+/// then the rows go and the text is redacted.
+#[test]
+fn a_subject_given_by_email_is_looked_for_by_name_in_the_other_files_of_the_run() {
+    let (export, k) = users();
+    let email = text(&export, k, "internalemailaddress");
+    let name = text(&export, k, "fullname");
+    let row = |owner: &str, comments: &str| Row {
+        owner: owner.into(),
+        responder: "Aoife Byrne".into(),
+        comments: comments.into(),
+        created_by: "Aoife Byrne".into(),
+        ..Row::default()
+    };
+    let rows = vec![
+        row(&name, "OK"),
+        row("Aoife Byrne", &format!("Asked {name} first.")),
+        row("Aoife Byrne", "OK"),
+    ];
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    wd.write("in/approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let scrub = |out: &str, subjects: &[&str]| {
+        let mut args = vec!["scrub", "--out-dir", out];
+        for s in subjects {
+            args.extend(["--subject", s]);
+        }
+        args.push("in");
+        wd.run(&args)
+    };
+    let run = scrub("one", &[&email]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    for line in [
+        "subject #1 was found, but 1 cell of the columns it is matched by holds a name or email that a row matched for it holds and its row was not matched: approvals.xlsx: Approvals / Owner: 1 cell",
+        "subject #1 was found, but 1 cell of other rows mentions a name or email that a row matched for it in another file holds, which this run does not redact: approvals.xlsx: Approvals / Comments: 1 cell; to redact it, pass that name or email as another --subject",
+    ] {
+        assert!(run.stderr.contains(line), "{line}\n{}", run.stderr);
+    }
+    assert!(!run.text().contains(&name), "no value in the messages");
+    let report = String::from_utf8(wd.read("one/scrub-report.json")).unwrap();
+    assert!(!report.contains(&name), "no value in the report");
+
+    let run = scrub("two", &[&email, &name]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = Book::open(wd.read("two/approvals.xlsx"));
+    let o = output.sheet("Approvals");
+    assert_eq!(o.height(), 2, "the header and the one changed row");
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("two/scrub-report.json")).unwrap();
+    assert_eq!(
+        report["subjects"][1]["rows_deleted"], 1,
+        "the owned approval"
+    );
+    assert_eq!(
+        cell(o, 1, 7),
+        Data::String("Asked [redacted] first.".into())
+    );
+}
