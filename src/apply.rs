@@ -321,8 +321,7 @@ impl<'a> RowApplier<'a> {
         // columns resembles; a row matched at all is not left behind by a name inside a cell.
         hits.near
             .extend(near_here.into_iter().filter(|&(_, s, how)| {
-                subjects.binary_search(&s).is_err()
-                    && (how != crate::subjects::Near::Inside || subjects.is_empty())
+                subjects.binary_search(&s).is_err() && (!how.stops_run() || subjects.is_empty())
             }));
         // A row no subject matched whose identity holds what a matched row of a subject
         // holds (a full name learned from a subject given by email): another record of theirs,
@@ -410,7 +409,7 @@ impl<'a> RowApplier<'a> {
                     };
                     if let Some(redacted) = red.apply(&base, &[]) {
                         for fragment in red.replaced(&base, &[]) {
-                            for s in learned.matching(&fragment) {
+                            for s in learned.mentioned(&fragment) {
                                 hits.redacted.push((row, t.col, s));
                             }
                         }
@@ -430,7 +429,7 @@ impl<'a> RowApplier<'a> {
                         None => cell_text(t.col),
                     };
                     for fragment in red.replaced(&text, &[]) {
-                        for s in elsewhere.matching(&fragment) {
+                        for s in elsewhere.mentioned(&fragment) {
                             hits.near.push((t.col, s, crate::subjects::Near::Mentioned));
                         }
                     }
@@ -439,7 +438,7 @@ impl<'a> RowApplier<'a> {
                     if let actions::Action::Redact(red) = &rule.action {
                         if red.uses_subjects() {
                             for fragment in red.replaced(&cell_text(t.col), &[]) {
-                                for s in map.subjects.matching(&fragment) {
+                                for s in map.subjects.mentioned(&fragment) {
                                     hits.redacted.push((row, t.col, s));
                                 }
                             }

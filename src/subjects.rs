@@ -67,15 +67,31 @@ pub enum Near {
     /// mentioned in the text of another row here: this file alone could not show why it went,
     /// so it is not redacted unless the user passes it as a subject.
     Mentioned,
+    /// The name written without its accents, or with them where the subject has none ("Zoe
+    /// Muller", "Zoe Mueller" for "Zoë Müller"), as people and older systems often write
+    /// names: the same person as likely as not, so the row is not the subject's unless the user
+    /// says so.
+    Unaccented,
 }
 
 impl Near {
+    /// Whether such a cell in a row no subject matched stops a run in which the subject was
+    /// found (unless the user says it names someone else): the subject's own record as likely
+    /// as not. A typo or another order of a found subject's name is left as it is.
+    pub fn stops_run(self) -> bool {
+        matches!(
+            self,
+            Near::Inside | Near::Learned | Near::Mentioned | Near::Unaccented
+        )
+    }
+
     /// How a person would say it.
     pub fn describe(self) -> &'static str {
         match self {
             Near::Inside => "holding the name with marks around it",
             Near::Learned => "holding a name or email of the subject's matched record",
             Near::Mentioned => "mentioning a name or email of the subject's record in another file",
+            Near::Unaccented => "holding the name without its accents",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",
@@ -230,6 +246,9 @@ impl Ident {
                 });
                 if reordered {
                     return Some(Near::Reordered);
+                }
+                if unaccented_match(name, &cell.orders) {
+                    return Some(Near::Unaccented);
                 }
                 // The whole name with more around it, before a typo of it ("zz Jane Doe" is
                 // also two edits from "Jane Doe" by its first and last words).
@@ -444,6 +463,72 @@ fn name_matches(subject: &[String], cell: &[&str]) -> bool {
     short.iter().all(|s| long.iter().any(|l| agree(s, l)))
 }
 
+/// A normalized text without its accents: a letter that decomposes into a base letter and
+/// combining marks is its base letter ("zoë" → "zoe"), and `ß` is `ss`. With `german`, `ä`,
+/// `ö` and `ü` are `ae`, `oe` and `ue` ("müller" → "mueller"), as German names are written
+/// without them.
+fn unaccented(norm: &str, german: bool) -> String {
+    let mut out = String::with_capacity(norm.len());
+    for c in norm.chars() {
+        match c {
+            'ä' | 'ö' | 'ü' if german => {
+                out.push(base_letter(c).unwrap_or(c));
+                out.push('e');
+            }
+            'ß' => out.push_str("ss"),
+            _ => out.push(base_letter(c).unwrap_or(c)),
+        }
+    }
+    out
+}
+
+/// The base letter of a letter with accents (`ë` → `e`); `None` for any other character.
+fn base_letter(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return None;
+    }
+    let mut parts = std::iter::once(c).nfd();
+    let base = parts.next()?;
+    (base.is_alphabetic() && base != c && parts.all(unicode_normalization::char::is_combining_mark))
+        .then_some(base)
+}
+
+/// Whether a cell read as names (`orders`) is the subject's name `name` once accents are set
+/// aside on both sides (see [`unaccented`]), when it is not that name as written.
+fn unaccented_match(name: &[String], orders: &[Vec<&str>]) -> bool {
+    let plain = |words: &[&str]| words.iter().all(|w| w.is_ascii());
+    let name_words: Vec<&str> = name.iter().map(String::as_str).collect();
+    if plain(&name_words) && orders.iter().all(|o| plain(o)) {
+        return false;
+    }
+    let forms = |words: &[&str]| -> [Vec<String>; 2] {
+        [false, true].map(|german| words.iter().map(|w| unaccented(w, german)).collect())
+    };
+    let names = forms(&name_words);
+    orders.iter().any(|o| {
+        forms(o).iter().any(|cell| {
+            let cell: Vec<&str> = cell.iter().map(String::as_str).collect();
+            names.iter().any(|n| name_matches(n, &cell))
+        })
+    })
+}
+
+/// A name word as a pattern that also matches it without its accents ("zoë" as "Zoe", "müller"
+/// as "Muller" or "Mueller", "strauß" as "Strauss"): free text is often typed so.
+fn unaccented_pattern(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() * 2);
+    for c in word.chars() {
+        let one = regex::escape(c.encode_utf8(&mut [0; 4]));
+        match (c, base_letter(c)) {
+            ('ä' | 'ö' | 'ü', Some(base)) => out.push_str(&format!("(?:{one}|{base}e?)")),
+            ('ß', _) => out.push_str("(?:ß|ss)"),
+            (_, Some(base)) => out.push_str(&format!("[{one}{base}]")),
+            _ => out.push_str(&one),
+        }
+    }
+    out
+}
+
 impl Subjects {
     /// No subjects.
     pub fn none() -> &'static Subjects {
@@ -506,6 +591,26 @@ impl Subjects {
             .collect()
     }
 
+    /// The subjects (0-based index) that a fragment of free text found by [`Subjects::regex`]
+    /// names: [`Subjects::matching`], and names written without their accents (which the
+    /// regex finds too, see [`Near::Unaccented`]).
+    pub fn mentioned(&self, fragment: &str) -> Vec<usize> {
+        let found = self.matching(fragment);
+        if !found.is_empty() {
+            return found;
+        }
+        let norm = normalize(fragment);
+        let orders = name_orders(&norm);
+        (0..self.list.len())
+            .filter(|&i| {
+                self.list[i].idents.iter().any(|id| match id {
+                    Ident::Name(name) => unaccented_match(name, &orders),
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
     /// [`Subjects::matching`] and [`Subjects::near`] (for every subject) at once, normalizing
     /// `text` once: the subjects it matches, and how it resembles the others.
     pub fn examine(&self, text: &str) -> (Vec<usize>, Vec<(usize, Near)>) {
@@ -560,7 +665,7 @@ impl Subjects {
         for id in self.list.iter().flat_map(|s| &s.idents) {
             match id {
                 Ident::Name(n) => {
-                    let esc: Vec<String> = n.iter().map(|w| regex::escape(w)).collect();
+                    let esc: Vec<String> = n.iter().map(|w| unaccented_pattern(w)).collect();
                     let (first, last) = (&esc[0], &esc[esc.len() - 1]);
                     // Each middle name or initial ends where a word does: greedy, an initial
                     // would otherwise take the first letter of the next word ("Doe, Jane
@@ -895,6 +1000,46 @@ mod tests {
         }
         assert!(!re.is_match("Janet Doerr"));
         assert_eq!(prepare("Ja\u{200B}ne"), "Jane");
+        // A name with accents, typed without them (and German umlauts as two letters).
+        let set = subjects(&["Zoë Strauß-Müller"]);
+        let re = set.regex().unwrap();
+        for text in [
+            "ask Zoë Strauß-Müller",
+            "ask Zoe Strauss-Muller",
+            "ask ZOE STRAUSS-MUELLER",
+            "ask Strauss-Mueller, Zoë",
+        ] {
+            let found = re.find(&prepare(text)).map(|m| m.as_str().to_string());
+            assert_eq!(found.as_deref(), text.strip_prefix("ask "), "{text}");
+            assert_eq!(set.mentioned(found.as_deref().unwrap()), [0], "{text}");
+        }
+        for text in ["Zoey Strauss-Muller", "Zoe Strauss", "Zoa Strauss-Muller"] {
+            assert!(!re.is_match(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_without_its_accents_is_near_not_a_match() {
+        let set = subjects(&["Zoë Müller", "Jose Nunez"]);
+        for (text, subject) in [
+            ("Zoe Muller", 0),
+            ("Müller, Zoe", 0),
+            ("Zoe Mueller", 0),
+            ("José Núñez", 1),
+        ] {
+            assert!(set.matching(text).is_empty(), "{text}");
+            assert!(
+                set.examine(text).1.contains(&(subject, Near::Unaccented)),
+                "{text}: {:?}",
+                set.examine(text)
+            );
+        }
+        assert_eq!(set.matching("ZOË MÜLLER"), [0]);
+        assert!(!set
+            .examine("Zoe Moller")
+            .1
+            .iter()
+            .any(|&(_, n)| n == Near::Unaccented));
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Finder {
     fn hits(&self, text: &str) -> BTreeSet<usize> {
         let mut found: BTreeSet<usize> = self.subjects.matching(text).into_iter().collect();
         for fragment in self.redactor.replaced(text, &[]) {
-            found.extend(self.subjects.matching(&fragment));
+            found.extend(self.subjects.mentioned(&fragment));
         }
         found
     }

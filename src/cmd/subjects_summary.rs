@@ -189,6 +189,11 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
                 "a name or email that a row matched for it holds",
                 "pass that name or email as another --subject",
             ),
+            (
+                Near::Unaccented,
+                "its name without its accents (such as \"Zoe\" for \"Zoë\")",
+                "pass that text as another --subject",
+            ),
         ] {
             let (places, cells) = places_of(report, total.subject, how);
             if cells > 0 {

@@ -979,3 +979,58 @@ fn a_subject_given_by_email_is_looked_for_by_name_in_the_other_files_of_the_run(
         Data::String("Asked [redacted] first.".into())
     );
 }
+
+/// A subject whose name has accents, written without them: in another row's text it is
+/// redacted; as a record's whole name it is the subject's as likely as not, so the run fails
+/// naming the column until that text is given too (or said to name someone else).
+#[test]
+fn a_name_written_without_its_accents_is_redacted_from_text_and_stops_the_run_as_a_record() {
+    let row = |owner: &str, comments: &str| Row {
+        owner: owner.into(),
+        responder: "Aoife Byrne".into(),
+        comments: comments.into(),
+        created_by: "Aoife Byrne".into(),
+        ..Row::default()
+    };
+    let rows = vec![
+        row("Zoë Müller", "OK"),
+        row("Zoe Muller", "OK"),
+        row("Aoife Byrne", "Asked Zoe Mueller first."),
+    ];
+    let wd = Workdir::new();
+    wd.write("approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let scrub = |out: &str, more: &[&str]| {
+        let mut args = vec!["scrub", "--out-dir", out, "--subject", "Zoë Müller"];
+        args.extend(more);
+        args.push("approvals.xlsx");
+        wd.run(&args)
+    };
+    let run = scrub("one", &[]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let line = "subject #1 was found, but 1 cell of the columns it is matched by holds its name without its accents (such as \"Zoe\" for \"Zoë\") and its row was not matched: approvals.xlsx: Approvals / Owner: 1 cell; if it is the subject's records, pass that text as another --subject";
+    assert!(run.stderr.contains(line), "{}", run.stderr);
+    assert!(!run.text().contains("Muller"), "no value in the messages");
+
+    for (out, more) in [
+        ("two", &["--subject", "Zoe Muller"][..]),
+        ("three", &["--allow-near-names"][..]),
+    ] {
+        let run = scrub(out, more);
+        assert_eq!(run.code, 0, "{}", run.text());
+        let output = Book::open(wd.read(&format!("{out}/approvals.xlsx")));
+        let o = output.sheet("Approvals");
+        let comments: Vec<Data> = (1..o.height() as u32).map(|r| cell(o, r, 7)).collect();
+        assert!(
+            comments.contains(&Data::String("Asked [redacted] first.".into())),
+            "{out}: {comments:?}"
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&wd.read(&format!("{out}/scrub-report.json"))).unwrap();
+        assert_eq!(report["subjects"][0]["cells_redacted"], 1, "{out}");
+        let deleted = if out == "two" { 2 } else { 1 };
+        let total: u64 = (0..report["subjects"].as_array().unwrap().len())
+            .map(|s| report["subjects"][s]["rows_deleted"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, deleted, "{out}");
+    }
+}
