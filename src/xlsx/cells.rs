@@ -171,11 +171,11 @@ pub(crate) struct Strings {
 }
 
 impl Strings {
-    /// Room for `text` bytes of text.
-    pub(crate) fn with_capacity(text: usize) -> Strings {
+    /// Room for `text` bytes of text in `strings` strings.
+    pub(crate) fn with_capacity(text: usize, strings: usize) -> Strings {
         Strings {
             text: String::with_capacity(text),
-            ends: Vec::new(),
+            ends: Vec::with_capacity(strings),
         }
     }
 
@@ -236,21 +236,58 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
     Ok(strings)
 }
 
+/// The tags of a shared strings item written plainly, `<si><t>text</t></si>`, in a part whose
+/// namespace prefix is `prefix` (with its colon, or empty).
+pub(crate) struct PlainItem {
+    open: Vec<u8>,
+    close: Vec<u8>,
+}
+
+impl PlainItem {
+    pub(crate) fn new(prefix: &[u8]) -> PlainItem {
+        let tag = |open: &str, name: &str| [open.as_bytes(), prefix, name.as_bytes()].concat();
+        PlainItem {
+            open: [tag("<", "si><"), tag("", "t")].concat(),
+            close: [tag("</", "t></"), tag("", "si>")].concat(),
+        }
+    }
+
+    /// The text of `item` when it is written plainly (the `<t>` with `xml:space="preserve"`
+    /// or no attribute) and its text needs no decoding (no entity, `_xHHHH_` escape or
+    /// carriage return), as calamine reads it: trimmed unless preserved.
+    fn text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
+        let rest = item.strip_prefix(&self.open[..])?;
+        let (preserve, rest) = match rest.split_first() {
+            Some((b'>', rest)) => (false, rest),
+            _ => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
+        };
+        let text = rest.strip_suffix(&self.close[..])?;
+        if text.iter().any(|b| matches!(b, b'<' | b'&' | b'_' | b'\r')) {
+            return None;
+        }
+        let text = std::str::from_utf8(text).ok()?;
+        Some(if preserve {
+            text
+        } else {
+            text.trim_matches([' ', '\t', '\n'])
+        })
+    }
+}
+
 /// One `<si>` item of a shared strings part (as [`super::strings::scan`] finds it), read as
-/// [`shared_strings`] reads it in the whole part, and added to `strings`; `prefix` is the
-/// part's namespace prefix with its colon. An item written plainly (`<si><t>text</t></si>`,
-/// `xml:space="preserve"` or not, as nearly all of an export's are) whose text holds nothing to
-/// decode is read in place; any other is read by quick_xml.
+/// [`shared_strings`] reads it in the whole part, and added to `strings`; `plain` knows the
+/// part's prefix. An item written plainly (as nearly all of an export's are) whose text holds
+/// nothing to decode is read in place (see [`PlainItem`]); any other is read by quick_xml.
 ///
 /// # Errors
 /// [`Unknown`] where calamine would fail.
 pub(crate) fn push_shared_string(
     item: &[u8],
-    prefix: &[u8],
+    plain: &PlainItem,
     strings: &mut Strings,
     buf: &mut Vec<u8>,
 ) -> Result<(), Unknown> {
-    if let Some(text) = plain_item(item, prefix) {
+    if let Some(text) = plain.text(item) {
         strings.push(text);
         return Ok(());
     }
@@ -270,38 +307,6 @@ pub(crate) fn push_shared_string(
             _ => (),
         }
     }
-}
-
-/// The text of an item written `<si><t>text</t></si>` (with `prefix` on both elements, the
-/// `<t>` with `xml:space="preserve"` or no attribute) whose text needs no decoding (no entity,
-/// `_xHHHH_` escape or carriage return), as calamine reads it: trimmed unless preserved.
-fn plain_item<'a>(item: &'a [u8], prefix: &[u8]) -> Option<&'a str> {
-    let rest = item
-        .strip_prefix(b"<")?
-        .strip_prefix(prefix)?
-        .strip_prefix(b"si><")?
-        .strip_prefix(prefix)?
-        .strip_prefix(b"t")?;
-    let (preserve, rest) = match rest.strip_prefix(b">") {
-        Some(rest) => (false, rest),
-        None => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
-    };
-    let text = rest
-        .strip_suffix(b"si>")?
-        .strip_suffix(prefix)?
-        .strip_suffix(b"</")?
-        .strip_suffix(b"t>")?
-        .strip_suffix(prefix)?
-        .strip_suffix(b"</")?;
-    if text.iter().any(|b| matches!(b, b'<' | b'&' | b'_' | b'\r')) {
-        return None;
-    }
-    let text = std::str::from_utf8(text).ok()?;
-    Some(if preserve {
-        text
-    } else {
-        text.trim_matches([' ', '\t', '\n'])
-    })
 }
 
 /// calamine's `read_string_with_bufs`: a shared string item or inline string, up to the end

@@ -30,8 +30,9 @@ use std::ops::Range;
 /// what looks like an item), or after the items other than the table's end or its extensions.
 /// The caller then reads the workbook with calamine.
 pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
-    let mut strings = Strings::with_capacity(xml.len() / 2);
+    let mut strings = Strings::default();
     let (mut prefix, mut buf) = (Vec::new(), Vec::with_capacity(1024));
+    let mut plain = super::cells::PlainItem::new(b"");
     // Where the last piece ended.
     let mut end = 0;
     let stop = || {
@@ -50,13 +51,21 @@ pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
             }
             Piece::StartTag(tag, p) => {
                 prefix = p.to_vec();
+                plain = super::cells::PlainItem::new(p);
                 end = at + tag.len();
+                // Room for what the table says it holds (an item takes 16 bytes of the part
+                // at the least), so that the lists do not grow item by item.
+                let items = super::attr::lenient(tag, b"uniqueCount")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0)
+                    .min(xml.len() / 16);
+                strings = Strings::with_capacity(xml.len() / 2, items);
             }
             Piece::Item(item) => {
                 if !xml[end..at].iter().all(u8::is_ascii_whitespace) {
                     return Err(stop());
                 }
-                super::cells::push_shared_string(item, &prefix, &mut strings, &mut buf)
+                super::cells::push_shared_string(item, &plain, &mut strings, &mut buf)
                     .map_err(|_| stop())?;
                 end = at + item.len();
             }
