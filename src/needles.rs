@@ -723,6 +723,29 @@ fn first_name_first(text: &str) -> Option<String> {
         .then(|| format!("{} {}", words[1..].join(" "), words[0]))
 }
 
+/// The other forms of a removed full name that name the person all the same in a kept cell:
+/// without its middle names ("Jane Doe" for "Jane Mary Doe", see [`first_and_last`]), and
+/// without its accents ("Zoe Muller" and "Zoe Mueller" for "Zoë Müller", see
+/// [`crate::subjects::unaccented`]), each once. Empty for most values: no allocation for a
+/// name of ASCII letters of two words, nor for other text.
+pub(crate) fn name_variants(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = first_and_last(name).into_iter().collect();
+    if !name.is_ascii() {
+        let lower = name.to_lowercase();
+        let mut forms = vec![lower.clone()];
+        forms.extend(first_and_last(&lower));
+        for form in forms {
+            for german in [false, true] {
+                let plain = crate::subjects::unaccented(&form, german);
+                if plain != form && !out.contains(&plain) {
+                    out.push(plain);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A removed full name with middle names ("Jane Mary Doe"), without them ("Jane Doe"): a kept
 /// cell naming the person so names them all the same. `None` for names of two words and for
 /// other text.
@@ -1327,6 +1350,19 @@ mod tests {
         assert_eq!(first_and_last("Jane 2 Doe"), None);
         assert_eq!(first_and_last("2 Jane Doe"), None);
         assert_eq!(first_and_last("jane.doe@example.com"), None);
+        assert!(name_variants("Jane Doe").is_empty());
+        assert_eq!(name_variants("Jane Mary Doe"), ["Jane Doe"]);
+        assert_eq!(
+            name_variants("Zoë Anna Müller"),
+            [
+                "Zoë Müller",
+                "zoe anna muller",
+                "zoe anna mueller",
+                "zoe muller",
+                "zoe mueller"
+            ]
+        );
+        assert_eq!(name_variants("José Núñez"), ["jose nunez"]);
     }
 
     #[test]

@@ -467,7 +467,7 @@ fn name_matches(subject: &[String], cell: &[&str]) -> bool {
 /// combining marks is its base letter ("zoë" → "zoe"), and `ß` is `ss`. With `german`, `ä`,
 /// `ö` and `ü` are `ae`, `oe` and `ue` ("müller" → "mueller"), as German names are written
 /// without them.
-fn unaccented(norm: &str, german: bool) -> String {
+pub(crate) fn unaccented(norm: &str, german: bool) -> String {
     let mut out = String::with_capacity(norm.len());
     for c in norm.chars() {
         match c {

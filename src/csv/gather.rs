@@ -228,10 +228,12 @@ impl Gathered {
                     let name =
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
                     self.push(old, name);
-                    // A full name with middle names is the person without them too.
-                    if let Some(short) = name.then(|| crate::needles::first_and_last(old)).flatten()
-                    {
-                        self.push(&short, true);
+                    // A full name with middle names is the person without them too, and so is
+                    // the name without its accents.
+                    if name {
+                        for variant in crate::needles::name_variants(old) {
+                            self.push(&variant, true);
+                        }
                     }
                 }
             }

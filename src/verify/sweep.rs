@@ -397,17 +397,18 @@ fn sweep_values<'a>(
                     (None, Some(text)) => super::phone_digits(text),
                     _ => None,
                 };
-                // A full name with middle names is the person without them too.
-                let short = match (&old, origin) {
-                    (Some(text), Origin::Name) => crate::needles::first_and_last(text),
-                    _ => None,
+                // A full name with middle names is the person without them too, and so is the
+                // name without its accents.
+                let variants = match (&old, origin) {
+                    (Some(text), Origin::Name) => crate::needles::name_variants(text),
+                    _ => Vec::new(),
                 };
                 redact
                     .into_iter()
                     .flatten()
                     .map(|v| (Cow::Owned(v), Origin::Name))
                     .chain(digits.map(|d| (Cow::Owned(d), Origin::Other)))
-                    .chain(short.map(|s| (Cow::Owned(s), Origin::Name)))
+                    .chain(variants.into_iter().map(|s| (Cow::Owned(s), Origin::Name)))
                     .chain(old.map(|o| (o, origin)))
                     .filter(|(v, _)| hay.may_hold(v))
             })
