@@ -338,7 +338,11 @@ impl<'a> RowApplier<'a> {
                     None => cell_text(col),
                 };
                 for (_, learned) in &learned {
-                    for s in learned.matching(&text) {
+                    // The learned value as the whole cell, or with marks around it, or without
+                    // its accents, as a subject's own would be looked for.
+                    let (found, near) = learned.examine(&text);
+                    let near = near.into_iter().filter(|(_, n)| n.stops_run());
+                    for s in found.into_iter().chain(near.map(|(s, _)| s)) {
                         hits.near.push((col, s, crate::subjects::Near::Learned));
                     }
                 }
@@ -493,7 +497,7 @@ fn elsewhere(
 /// Per subject, what the rows matched for it hold besides the value given (their email
 /// addresses, phone numbers, full name and user name), in each sheet of `book` that `plan`
 /// scrubs, each value once: what a run over several files looks for in the others
-/// ([`Map::learned_elsewhere`]). Empty lists where the map has no `other_rows` action.
+/// ([`Map::learned_elsewhere`]).
 pub fn learn_book(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
     for sp in &plan.sheets {
@@ -515,21 +519,17 @@ pub fn learn_book(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<Vec<String
 }
 
 /// What the rows that identify a subject hold besides the value given: their email addresses,
-/// phone numbers and the identity columns' text (full name, user name), per subject. Only for
-/// maps with `other_rows` actions in a subject-scoped run (`None` otherwise): those redact the
-/// other rows' text.
+/// phone numbers and the identity columns' text (full name, user name; first and last name
+/// joined), per subject. `None` outside a subject-scoped run. The other rows of the sheet are
+/// checked for them (see [`Near::Learned`](crate::subjects::Near::Learned)), and where the map
+/// has `other_rows` actions their text loses them.
 fn learned_values(
     map: &Map,
     plan: &SheetPlan,
     sheet: &Sheet,
     applier: &RowApplier,
 ) -> Option<Vec<Vec<String>>> {
-    if !map.subject_scoped
-        || !plan
-            .targets
-            .iter()
-            .any(|t| map.rules[t.rule].others.is_some())
-    {
+    if !map.subject_scoped {
         return None;
     }
     let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
@@ -563,6 +563,19 @@ fn learned_values(
             };
             if kept && !values.contains(&text) {
                 values.push(text);
+            }
+        }
+        // A name in two columns (First Name + Last Name, where a view has no Full Name) is
+        // the full name too.
+        for (&(col, _), join) in plan.row_rules.iter().zip(&plan.row_joins) {
+            let (Some(j), Data::String(first)) = (join, sheet.cell(row, col)) else {
+                continue;
+            };
+            if let Data::String(last) = sheet.cell(row, *j) {
+                let name = format!("{} {}", first.trim(), last.trim());
+                if !first.trim().is_empty() && !last.trim().is_empty() && !values.contains(&name) {
+                    values.push(name);
+                }
             }
         }
         for s in who {

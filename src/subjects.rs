@@ -107,8 +107,8 @@ fn invisible(c: char) -> bool {
     )
 }
 
-/// NFC, no zero-width characters, lowercase, single spaces, trimmed: the form values are
-/// compared in.
+/// NFC, no zero-width characters, lowercase (Turkish `İ` and `ı` as `i`), single spaces,
+/// trimmed: the form values are compared in.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
@@ -124,7 +124,15 @@ pub fn normalize(text: &str) -> String {
             out.push(' ');
             space = false;
         }
-        out.extend(c.to_lowercase());
+        // Turkish `İ` (lowercase `i̇`) and `ı` are `i`: "YILDIZ" in capitals is "Yıldız" as
+        // much as "Yildiz", and an `İ` lowercases to two characters.
+        for lower in c.to_lowercase() {
+            match lower {
+                '\u{307}' if out.ends_with('i') => {}
+                'ı' => out.push('i'),
+                _ => out.push(lower),
+            }
+        }
     }
     out
 }
@@ -463,19 +471,39 @@ fn name_matches(subject: &[String], cell: &[&str]) -> bool {
     short.iter().all(|s| long.iter().any(|l| agree(s, l)))
 }
 
+/// Letters that do not decompose but are written without their stroke, slash or ligature
+/// where a keyboard lacks them (and `å`, whose Nordic transliteration is two letters): the
+/// letter, its plain form, and its German or Nordic transliteration ("ø" as "o" or "oe").
+const PLAIN_FORMS: [(char, &str, &str); 8] = [
+    ('ł', "l", "l"),
+    ('ø', "o", "oe"),
+    ('å', "a", "aa"),
+    ('đ', "d", "dj"),
+    ('æ', "ae", "ae"),
+    ('œ', "oe", "oe"),
+    ('þ', "th", "th"),
+    ('ð', "d", "d"),
+];
+
 /// A normalized text without its accents: a letter that decomposes into a base letter and
-/// combining marks is its base letter ("zoë" → "zoe"), and `ß` is `ss`. With `german`, `ä`,
+/// combining marks is its base letter ("zoë" → "zoe"), combining marks go, `ß` is `ss`, and the
+/// letters of [`PLAIN_FORMS`] are their plain form ("łukasz" → "lukasz"). With `german`, `ä`,
 /// `ö` and `ü` are `ae`, `oe` and `ue` ("müller" → "mueller"), as German names are written
-/// without them.
+/// without them, and [`PLAIN_FORMS`] give their transliteration ("søren" → "soeren").
 pub(crate) fn unaccented(norm: &str, german: bool) -> String {
     let mut out = String::with_capacity(norm.len());
     for c in norm.chars() {
+        if let Some(&(_, plain, translit)) = PLAIN_FORMS.iter().find(|(l, _, _)| *l == c) {
+            out.push_str(if german { translit } else { plain });
+            continue;
+        }
         match c {
             'ä' | 'ö' | 'ü' if german => {
                 out.push(base_letter(c).unwrap_or(c));
                 out.push('e');
             }
             'ß' => out.push_str("ss"),
+            _ if unicode_normalization::char::is_combining_mark(c) => {}
             _ => out.push(base_letter(c).unwrap_or(c)),
         }
     }
@@ -514,12 +542,18 @@ fn unaccented_match(name: &[String], orders: &[Vec<&str>]) -> bool {
 }
 
 /// A name word as a pattern that also matches it without its accents ("zoë" as "Zoe", "müller"
-/// as "Muller" or "Mueller", "strauß" as "Strauss"): free text is often typed so.
+/// as "Muller" or "Mueller", "strauß" as "Strauss", "łukasz" as "Lukasz"): free text is often
+/// typed so. An `i` is also Turkish `İ` and `ı`, as [`normalize`] folds them.
 fn unaccented_pattern(word: &str) -> String {
     let mut out = String::with_capacity(word.len() * 2);
     for c in word.chars() {
         let one = regex::escape(c.encode_utf8(&mut [0; 4]));
+        if let Some(&(_, plain, translit)) = PLAIN_FORMS.iter().find(|(l, _, _)| *l == c) {
+            out.push_str(&format!("(?:{one}|{plain}|{translit})"));
+            continue;
+        }
         match (c, base_letter(c)) {
+            ('i', _) => out.push_str("[iİı]\\x{307}?"),
             ('ä' | 'ö' | 'ü', Some(base)) => out.push_str(&format!("(?:{one}|{base}e?)")),
             ('ß', _) => out.push_str("(?:ß|ss)"),
             (_, Some(base)) => out.push_str(&format!("[{one}{base}]")),
@@ -1016,6 +1050,27 @@ mod tests {
         for text in ["Zoey Strauss-Muller", "Zoe Strauss", "Zoa Strauss-Muller"] {
             assert!(!re.is_match(text), "{text}");
         }
+        // Turkish dotted and dotless i in any case, and letters that do not decompose.
+        for (subject, texts) in [
+            (
+                "İlkay Gündoğan",
+                &["İlkay Gündoğan", "ILKAY GÜNDOĞAN", "Ilkay Gundogan"][..],
+            ),
+            (
+                "Yıldız Kaya",
+                &["YILDIZ KAYA", "Yildiz Kaya", "Kaya, Yıldız"][..],
+            ),
+            ("Łukasz Wałęsa", &["Lukasz Walesa", "Lukasz Wałęsa"][..]),
+            ("Søren Ødegård", &["Soren Odegard", "Soeren Oedegaard"][..]),
+        ] {
+            let set = subjects(&[subject]);
+            let re = set.regex().unwrap();
+            for text in texts {
+                let found = re.find(&prepare(text)).map(|m| m.as_str().to_string());
+                assert_eq!(found.as_deref(), Some(*text), "{subject}: {text}");
+                assert_eq!(set.mentioned(text), [0], "{subject}: {text}");
+            }
+        }
     }
 
     #[test]
@@ -1035,6 +1090,19 @@ mod tests {
             );
         }
         assert_eq!(set.matching("ZOË MÜLLER"), [0]);
+        // Capitals lose the Turkish dots: the same name, not a near one.
+        let turkish = subjects(&["Yıldız Kaya", "İlkay Öz"]);
+        assert_eq!(turkish.matching("YILDIZ KAYA"), [0]);
+        assert_eq!(turkish.matching("ilkay öz"), [1]);
+        assert!(turkish
+            .examine("Ilkay Oz")
+            .1
+            .contains(&(1, Near::Unaccented)));
+        let nordic = subjects(&["Søren Ødegård"]);
+        assert!(nordic
+            .examine("Soeren Oedegaard")
+            .1
+            .contains(&(0, Near::Unaccented)));
         assert!(!set
             .examine("Zoe Moller")
             .1

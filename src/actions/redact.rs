@@ -70,16 +70,28 @@ fn date_like() -> &'static Regex {
 
 /// Whether the text around `start..end` leaves the match standing on its own: not inside a
 /// longer word, number, GUID or identifier.
-fn stands_alone(text: &str, start: usize, end: usize, inner: fn(char) -> bool) -> bool {
+fn stands_alone(text: &str, start: usize, end: usize, inner: impl Fn(char) -> bool) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(inner) && !after.is_some_and(inner)
+    !before.is_some_and(&inner) && !after.is_some_and(&inner)
 }
 
 /// Characters that continue a name or address: a match next to one is part of something longer
 /// (`Zoë Müller` inside `Zoë Müller-Schmidt`, `Mary` inside `Primary`).
 fn word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '_' | '@')
+}
+
+/// Characters that continue a subject's match (see [`word_char`]): a name found in its words
+/// (a match with a space or comma in it) is not part of an email or identifier, which have
+/// none, so a mention (`@Zoë Müller`) or emphasis (`_Zoë Müller_`) around it stands apart; a
+/// hyphen still joins it to a longer name.
+fn subject_char(matched: &str, c: char) -> bool {
+    if matched.contains(|m: char| m.is_whitespace() || m == ',') {
+        c.is_alphanumeric() || c == '-'
+    } else {
+        word_char(c)
+    }
 }
 
 /// Characters that, next to a number, make it part of an identifier, amount or date.
@@ -191,14 +203,14 @@ impl Redactor {
                 let new = if new.is_empty() { REDACTED } else { new };
                 // The row's own values are replaced inside hyphenated compounds too ("Marie" in
                 // "Anne-Marie" is the same person), unlike the subjects of other rows.
-                out = replace_alone(&re, &out, char::is_alphanumeric, new, found);
+                out = replace_alone(&re, &out, |_, c| c.is_alphanumeric(), new, found);
             }
         }
         if let Some(re) = &self.subjects {
             // Subjects are found in any normalization form and across zero-width characters;
             // the text is only rewritten (in NFC, without them) when one is found.
             let prepared = crate::subjects::prepare(&out);
-            let redacted = replace_alone(re, &prepared, word_char, REDACTED, found);
+            let redacted = replace_alone(re, &prepared, subject_char, REDACTED, found);
             if redacted != prepared {
                 out = redacted;
             }
@@ -259,14 +271,14 @@ fn replace_all(re: &Regex, text: &str, new: &str, found: &mut dyn FnMut(&str)) -
 fn replace_alone(
     re: &Regex,
     text: &str,
-    inner: fn(char) -> bool,
+    inner: fn(&str, char) -> bool,
     new: &str,
     found: &mut dyn FnMut(&str),
 ) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in re.find_iter(text) {
-        if stands_alone(text, m.start(), m.end(), inner) {
+        if stands_alone(text, m.start(), m.end(), |c| inner(m.as_str(), c)) {
             found(m.as_str());
             out.push_str(&text[last..m.start()]);
             out.push_str(new);
@@ -418,6 +430,13 @@ mod tests {
             .unwrap(),
             "Approved by [redacted] ([redacted]), cc Zoë Müller-Schmidt"
         );
+        // A mention or emphasis around a name; an email still ends where a word goes on.
+        assert_eq!(
+            red.apply("@Zoë Müller please approve, cc _Zoe Mueller_", &[])
+                .unwrap(),
+            "@[redacted] please approve, cc _[redacted]_"
+        );
+        assert_eq!(red.apply("mail xzoe@contoso.com", &[]), None);
     }
 
     #[test]

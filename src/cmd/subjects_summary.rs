@@ -191,7 +191,7 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
             ),
             (
                 Near::Unaccented,
-                "its name without its accents (such as \"Zoe\" for \"Zoë\")",
+                "its name with its accents written otherwise (such as \"Zoe\" for \"Zoë\", or the other way)",
                 "pass that text as another --subject",
             ),
         ] {

@@ -919,6 +919,17 @@ fn a_second_record_of_a_subject_given_by_email_fails_the_run_until_named() {
     );
 }
 
+/// An approval owned by `owner` with `comments`, answered and created by someone else.
+fn owned(owner: &str, comments: &str) -> Row {
+    Row {
+        owner: owner.into(),
+        responder: "Aoife Byrne".into(),
+        comments: comments.into(),
+        created_by: "Aoife Byrne".into(),
+        ..Row::default()
+    }
+}
+
 /// A folder run with a subject given by email only: the approval tables name the subject by the
 /// full name their user record holds. Their rows owned by that name, and other rows' text
 /// mentioning it, fail the run (naming places, never the value) until the name is given too;
@@ -928,17 +939,10 @@ fn a_subject_given_by_email_is_looked_for_by_name_in_the_other_files_of_the_run(
     let (export, k) = users();
     let email = text(&export, k, "internalemailaddress");
     let name = text(&export, k, "fullname");
-    let row = |owner: &str, comments: &str| Row {
-        owner: owner.into(),
-        responder: "Aoife Byrne".into(),
-        comments: comments.into(),
-        created_by: "Aoife Byrne".into(),
-        ..Row::default()
-    };
     let rows = vec![
-        row(&name, "OK"),
-        row("Aoife Byrne", &format!("Asked {name} first.")),
-        row("Aoife Byrne", "OK"),
+        owned(&name, "OK"),
+        owned("Aoife Byrne", &format!("Asked {name} first.")),
+        owned("Aoife Byrne", "OK"),
     ];
     let wd = Workdir::new();
     wd.write("in/users.xlsx", export.to_xlsx());
@@ -985,17 +989,10 @@ fn a_subject_given_by_email_is_looked_for_by_name_in_the_other_files_of_the_run(
 /// naming the column until that text is given too (or said to name someone else).
 #[test]
 fn a_name_written_without_its_accents_is_redacted_from_text_and_stops_the_run_as_a_record() {
-    let row = |owner: &str, comments: &str| Row {
-        owner: owner.into(),
-        responder: "Aoife Byrne".into(),
-        comments: comments.into(),
-        created_by: "Aoife Byrne".into(),
-        ..Row::default()
-    };
     let rows = vec![
-        row("Zoë Müller", "OK"),
-        row("Zoe Muller", "OK"),
-        row("Aoife Byrne", "Asked Zoe Mueller first."),
+        owned("Zoë Müller", "OK"),
+        owned("Zoe Muller", "OK"),
+        owned("Aoife Byrne", "Asked Zoe Mueller first."),
     ];
     let wd = Workdir::new();
     wd.write("approvals.xlsx", approvals::export(0, &rows).to_xlsx());
@@ -1007,7 +1004,7 @@ fn a_name_written_without_its_accents_is_redacted_from_text_and_stops_the_run_as
     };
     let run = scrub("one", &[]);
     assert_eq!(run.code, 1, "{}", run.text());
-    let line = "subject #1 was found, but 1 cell of the columns it is matched by holds its name without its accents (such as \"Zoe\" for \"Zoë\") and its row was not matched: approvals.xlsx: Approvals / Owner: 1 cell; if it is the subject's records, pass that text as another --subject";
+    let line = "subject #1 was found, but 1 cell of the columns it is matched by holds its name with its accents written otherwise (such as \"Zoe\" for \"Zoë\", or the other way) and its row was not matched: approvals.xlsx: Approvals / Owner: 1 cell; if it is the subject's records, pass that text as another --subject";
     assert!(run.stderr.contains(line), "{}", run.stderr);
     assert!(!run.text().contains("Muller"), "no value in the messages");
 
@@ -1033,4 +1030,27 @@ fn a_name_written_without_its_accents_is_redacted_from_text_and_stops_the_run_as
             .sum();
         assert_eq!(total, deleted, "{out}");
     }
+}
+
+/// A users view with First Name and Last Name but no Full Name teaches the joined name, and a
+/// learned name is looked for with marks around it and without its accents too.
+#[test]
+fn a_learned_name_is_looked_for_in_its_other_forms_and_from_two_columns() {
+    let wd = Workdir::new();
+    wd.write(
+        "in/users.csv",
+        "First Name,Last Name,Primary Email\nZoë,Müller,zoe.mueller@contoso.com\nAoife,Byrne,aoife@contoso.com\n",
+    );
+    let rows = vec![
+        owned("Müller, Zoë", "OK"),
+        owned("zz Zoë Müller", "OK"),
+        owned("Zoe Muller", "OK"),
+        owned("Aoife Byrne", "OK"),
+    ];
+    wd.write("in/approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let run = wd.run(&["scrub", "--subject", "zoe.mueller@contoso.com", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let line = "subject #1 was found, but 3 cells of the columns it is matched by hold a name or email that a row matched for it holds and their rows were not matched: approvals.xlsx: Approvals / Owner: 3 cells";
+    assert!(run.stderr.contains(line), "{}", run.stderr);
+    assert!(!run.text().contains("Müller"), "no value in the messages");
 }
