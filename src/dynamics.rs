@@ -109,6 +109,80 @@ pub fn is_do_not_modify(header: &str) -> bool {
         })
 }
 
+/// The tables the built-in profiles are made for, by the display name their record id column's
+/// header carries after the `(Do Not Modify)` prefix (`(Do Not Modify) User`): a CSV has no
+/// `hiddenSheet` naming its entity, but that header does. English names, and for users and
+/// contacts those of the languages in [`DO_NOT_MODIFY_LOCALIZED`].
+const ID_HEADER_TABLES: &[(&str, &[&str])] = &[
+    (
+        "systemuser",
+        &[
+            "User",
+            "Benutzer",
+            "Utilisateur",
+            "Usuario",
+            "Utente",
+            "Gebruiker",
+            "Utilizador",
+            "Usuário",
+        ],
+    ),
+    (
+        "contact",
+        &[
+            "Contact",
+            "Kontakt",
+            "Contacto",
+            "Contatto",
+            "Contactpersoon",
+            "Contato",
+        ],
+    ),
+    ("msdyn_flow_approval", &["Approval"]),
+    ("msdyn_flow_approvalrequest", &["Approval Request"]),
+    ("msdyn_flow_approvalresponse", &["Approval Response"]),
+    (
+        "msdyn_flow_basicapprovalmodeldata",
+        &["Basic Approval Model Data"],
+    ),
+    (
+        "msdyn_flow_awaitallapprovalmodel",
+        &["Await All Approval Model"],
+    ),
+    (
+        "msdyn_flow_awaitallactionapprovalmodel",
+        &["Await All Action Approval Model"],
+    ),
+    ("msdyn_flow_approvalstep", &["Approval Step"]),
+    ("msdyn_flow_actionapprovalmodel", &["Action Approval Model"]),
+];
+
+/// The logical name of the table whose export has `header` as its record id column's header,
+/// when it is one of the tables the built-in profiles are made for (see [`ID_HEADER_TABLES`]).
+///
+/// ```
+/// use dsr_scrub::dynamics::entity_by_id_header;
+/// assert_eq!(entity_by_id_header("(Do Not Modify) Approval"), Some("msdyn_flow_approval"));
+/// assert_eq!(entity_by_id_header("(Nicht ändern) Benutzer"), Some("systemuser"));
+/// assert_eq!(entity_by_id_header("(Do Not Modify) Account"), None);
+/// assert_eq!(entity_by_id_header("User"), None);
+/// ```
+pub fn entity_by_id_header(header: &str) -> Option<&'static str> {
+    let h = header.trim();
+    let name = std::iter::once(DO_NOT_MODIFY)
+        .chain(DO_NOT_MODIFY_LOCALIZED.iter().copied())
+        .find_map(|prefix| {
+            h.get(..prefix.len())
+                .filter(|p| p.to_lowercase() == prefix.to_lowercase())
+                .map(|_| h[prefix.len()..].trim())
+        })?;
+    let name = name.to_lowercase();
+    ID_HEADER_TABLES
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == name))
+        .map(|(entity, _)| *entity)
+}
+
 /// How many data rows `workbook::protected_shape` looks at: the same in a whole sheet and in the
 /// head of a streamed CSV, so both decide alike.
 pub const SHAPE_ROWS: u32 = 50;

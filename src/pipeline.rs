@@ -502,7 +502,7 @@ fn scrub_streamed(
         return Ok(false);
     }
     match kind {
-        InputKind::Csv => scrub_csv_stream(map, job, settings, report, bytes).map(|()| true),
+        InputKind::Csv => scrub_csv_stream(map, job, settings, report, bytes),
         InputKind::Xlsx if settings.rebuild => Ok(false),
         InputKind::Xlsx => {
             // The streaming engine leaves the cases it does not handle (yet) to the workbook
@@ -867,7 +867,8 @@ fn pick_map<'a>(
     crate::profiles::map_for(map, &settings.by_entity, book)
 }
 
-/// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity) would
+/// A built-in profile run on an export of another table (by its `hiddenSheet!A1` entity, or a
+/// CSV's record id header: [`Workbook::entity`](crate::workbook::Workbook::entity)) would
 /// scrub the wrong columns or none: the file fails, naming both and the profile to use.
 fn check_profile(
     map: &Map,
@@ -885,23 +886,23 @@ fn check_profile(
     else {
         return Ok(());
     };
-    let Some(metadata) = book.metadata() else {
+    let Some(entity) = book.entity() else {
         return Ok(());
     };
     if profile.entities.is_empty()
         || profile
             .entities
             .iter()
-            .any(|e| e.eq_ignore_ascii_case(&metadata.entity))
+            .any(|e| e.eq_ignore_ascii_case(&entity))
     {
         return Ok(());
     }
-    let advice = match crate::profiles::for_entity(&metadata.entity) {
+    let advice = match crate::profiles::for_entity(&entity) {
         Some(right) => format!("use --profile {}", right.name),
         None => "write a map for this table (`dsr-scrub inspect --emit-map map.toml FILE` drafts one) and pass it with --map".to_string(),
     };
     Err(PlanError::WrongProfile {
-        entity: metadata.entity,
+        entity,
         profile: format!(
             "profile {} is for {}; {advice}",
             profile.name,
@@ -1323,14 +1324,16 @@ impl Drop for HandoffGuard<'_> {
     }
 }
 
-/// Scrub a CSV as a stream into a staged output and changes file, then commit both.
+/// Scrub a CSV as a stream into a staged output and changes file, then commit both: `Ok(true)`,
+/// or `Ok(false)` (with the report as it was) when the map picked for the file's table (see
+/// [`pick_map`]) is one the stream does not apply.
 fn scrub_csv_stream(
-    map: &Map,
+    default_map: &Map,
     job: &Job,
     settings: &Settings,
     report: &mut FileReport,
     bytes: &[u8],
-) -> Result<(), Problem> {
+) -> Result<bool, Problem> {
     // The input is validated and decoded once, for the head and the stream.
     let opened = crate::csv::Opened::new(bytes);
     let opened = match opened {
@@ -1344,18 +1347,30 @@ fn scrub_csv_stream(
     let stem = job.input.file_stem().unwrap_or_default().to_string_lossy();
     let head = opened.head(&stem, crate::inspect::VALUE_SAMPLE as u32);
     let resolved = head.and_then(|head| {
+        // The record id header names the table (`(Do Not Modify) Approval`): its profile, or
+        // a built-in profile made for another table, fails the file.
+        let map = pick_map(default_map, &head, settings)?;
+        if !streams(map, settings) {
+            return Ok(None);
+        }
+        check_profile(map, &head, settings)?;
         let head_plan = plan::resolve(map, &head)?;
         check_resolved(&head, &head_plan)?;
-        Ok((head, head_plan))
+        Ok(Some((map, head, head_plan)))
     });
-    let (head, head_plan) = match resolved {
-        Ok(resolved) => resolved,
+    let (map, head, head_plan) = match resolved {
+        Ok(None) => return Ok(false),
+        Ok(Some(resolved)) => resolved,
         Err(e) => {
             report.input_sha256 = Some(sha256_hex(bytes));
             return Err(e);
         }
     };
-    report.matched_rules.clone_from(&head_plan.matched);
+    if std::ptr::eq(map, default_map) {
+        report.matched_rules.clone_from(&head_plan.matched);
+    } else {
+        report.profile = Some(map.origin.clone());
+    }
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     let coverage = || {
         let digest = sha256_hex(bytes);
@@ -1400,7 +1415,8 @@ fn scrub_csv_stream(
     report.sheets = vec![streamed.sheet];
     report.output_sha256 = Some(digest);
     commit_both(staged_output, staged_changes, job, settings.force, report)?;
-    crate::deletions::write(&job.changes, None, report, settings.force)
+    crate::deletions::write(&job.changes, None, report, settings.force)?;
+    Ok(true)
 }
 
 /// A streamed CSV's staged output (and its digest), staged changes file, and what the stream

@@ -181,6 +181,26 @@ impl Workbook {
             })
             .next()
     }
+
+    /// The logical name of the table this is an export of: its metadata's entity, or, in a
+    /// file without metadata (a CSV, a copy saved without `hiddenSheet`), the table the first
+    /// visible sheet's record id header names when it is one the built-in profiles are made
+    /// for ([`crate::dynamics::entity_by_id_header`]).
+    pub fn entity(&self) -> Option<String> {
+        if let Some(m) = self.metadata() {
+            return Some(m.entity);
+        }
+        let sheet = self
+            .sheets
+            .iter()
+            .find(|s| s.visibility == Visibility::Visible)?;
+        match sheet.cell(0, 0) {
+            Data::String(header) => {
+                crate::dynamics::entity_by_id_header(header).map(str::to_string)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Which protected column a sheet's column is by its place and its values: one of the first

@@ -87,7 +87,7 @@ pub fn find(name: &str) -> Option<&'static Profile> {
     PROFILES.iter().find(|p| p.name == name)
 }
 
-/// `map`, or the profile in `by_entity` made for `book`'s entity: how `scrub` and `verify` pick
+/// `map`, or the profile in `by_entity` made for `book`'s entity ([`Workbook::entity`](crate::workbook::Workbook::entity)): how `scrub` and `verify` pick
 /// the map of each file when neither `--map` nor `--profile` was given.
 ///
 /// # Errors
@@ -97,7 +97,7 @@ pub fn map_for<'a>(
     by_entity: &'a [EntityMap],
     book: &crate::workbook::Workbook,
 ) -> Result<&'a crate::map::Map, crate::error::Problem> {
-    let Some(entity) = book.metadata().map(|m| m.entity) else {
+    let Some(entity) = book.entity() else {
         return Ok(map);
     };
     let found = by_entity

@@ -459,6 +459,46 @@ fn a_profile_for_another_table_fails_naming_both_entities() {
     assert_eq!(run.code, 0, "{}", run.text());
 }
 
+/// A CSV has no `hiddenSheet`, but its record id header names the table: an approvals export
+/// run with the users' profile fails rather than clearing its Title column and calling it
+/// scrubbed, and without --profile it gets the approvals profile.
+#[test]
+fn a_csv_is_known_by_its_record_id_header() {
+    let wd = Workdir::new();
+    wd.write("in/Approvals.csv", approvals().to_csv());
+    for args in [&["--profile", "systemuser"][..], &[]] {
+        let run = wd.run(&[&["scrub", "--out-dir", "a"], args, &["in"]].concat());
+        assert_eq!(run.code, 1, "{}", run.text());
+        let failed = run.text();
+        assert!(
+            failed.contains("Approvals.csv: this is an export of msdyn_flow_approval, and"),
+            "{failed}"
+        );
+        assert!(
+            failed.contains(if args.is_empty() {
+                "its profile cannot run"
+            } else {
+                "use --profile approvals"
+            }),
+            "{failed}"
+        );
+        assert!(!wd.exists("a/Approvals.csv"));
+    }
+    let run = wd.run(&["scrub", "--subject", "Aoife Byrne", "--out-dir", "b", "in"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("b/scrub-report.json")).unwrap();
+    assert_eq!(report["files"][0]["profile"], "profile approvals");
+    assert_eq!(report["files"][0]["rows_deleted"], 3);
+    let out = String::from_utf8(wd.read("b/Approvals.csv")).unwrap();
+    assert_eq!(out.lines().count(), 1, "header only: {out}");
+    // A users' export in German is the users' table: the default profile runs on it.
+    let users = localized::disabled_users(Language::German, &options(20));
+    wd.write("de/users.csv", localized::to_csv(&users, Language::German));
+    let run = wd.run(&["scrub", "--out-dir", "c", "de"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
 /// Without --map or --profile, each file gets the profile made for its table.
 #[test]
 fn the_profile_is_chosen_by_the_files_entity() {
