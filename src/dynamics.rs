@@ -158,7 +158,8 @@ const ID_HEADER_TABLES: &[(&str, &[&str])] = &[
 ];
 
 /// The logical name of the table whose export has `header` as its record id column's header,
-/// when it is one of the tables the built-in profiles are made for (see [`ID_HEADER_TABLES`]).
+/// when it is one of the tables the built-in profiles are made for: users and contacts in the
+/// languages of [`DO_NOT_MODIFY_LOCALIZED`], the approval tables in English.
 ///
 /// ```
 /// use dsr_scrub::dynamics::entity_by_id_header;

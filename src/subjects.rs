@@ -7,8 +7,9 @@
 //! value, in reports and messages.
 //!
 //! A value is recognized as a record GUID (with or without braces, any case), an email address
-//! (also as `mailto:` text), a person's name (two words or more), or else an exact value such as
-//! a user name. Text is compared after Unicode NFC normalization, without zero-width characters,
+//! (also as `mailto:` text), a phone number (compared by its digits, in its international and
+//! national forms), a person's name (two words or more), or else an exact value such as a user
+//! name. Text is compared after Unicode NFC normalization, without zero-width characters,
 //! ignoring case and runs of spaces. A name matches in the forms Dynamics builds from the
 //! organization's name format, "First Last", "Last, First" and "Last First", with or without
 //! middle names or initials; a different first or last name ("Janet Doe", "Jane Doerr",
@@ -28,8 +29,106 @@ enum Ident {
     Email(String),
     /// A record GUID: 36 lowercase characters with dashes.
     Guid(String),
+    /// A phone number, compared by its digits in any format ([`Phone`]).
+    Phone(Phone),
     /// Anything else (a domain user name, an employee id), normalized.
     Exact(String),
+}
+
+/// A phone number as its digits: `+49 30 1234567`, `0049-30-1234567` and `+49 (0)30 1234567`
+/// are the international `49301234567`; `030 1234567` and `(030) 123-4567` the national
+/// `0301234567`. An international and a national number are the same when the national one,
+/// without its trunk `0`, is the international one without its country code (one to three
+/// digits): people write their own number both ways.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Phone {
+    digits: String,
+    international: bool,
+}
+
+/// The fewest digits a phone number's national part has for a match across formats.
+const PHONE_NATIONAL_DIGITS: usize = 7;
+
+impl Phone {
+    /// A value written as a phone number (see [`crate::text::is_phone`]).
+    fn parse(value: &str) -> Option<Phone> {
+        let value = value.trim().replace("(0)", "");
+        if !crate::text::is_phone(&value) {
+            return None;
+        }
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if value.starts_with('+') {
+            return Some(Phone {
+                digits,
+                international: true,
+            });
+        }
+        Some(match digits.strip_prefix("00") {
+            Some(rest) => Phone {
+                digits: rest.to_string(),
+                international: true,
+            },
+            None => Phone {
+                digits,
+                international: false,
+            },
+        })
+    }
+
+    /// The national parts an international number may have: without a country code of one to
+    /// three digits, at least [`PHONE_NATIONAL_DIGITS`] long and not starting with the trunk
+    /// `0`.
+    fn national_parts(&self) -> impl Iterator<Item = &str> {
+        (1..=3)
+            .filter(|_| self.international)
+            .filter_map(|cc| self.digits.get(cc..))
+            .filter(|n| n.len() >= PHONE_NATIONAL_DIGITS && !n.starts_with('0'))
+    }
+
+    /// Whether `other` is this number, in the same or the other format.
+    fn same(&self, other: &Phone) -> bool {
+        if self.international == other.international {
+            return self.digits == other.digits;
+        }
+        let (intl, national) = if self.international {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let bare = national
+            .digits
+            .strip_prefix('0')
+            .unwrap_or(&national.digits);
+        intl.national_parts().any(|n| n == bare)
+    }
+
+    /// Regex alternatives for the number in free text, in its own format and the other, with
+    /// any of the usual separators between digits.
+    fn patterns(&self) -> Vec<String> {
+        let spaced = |digits: &str| {
+            digits
+                .chars()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(r"[\s./()-]{0,3}")
+        };
+        let country = r"(?:\+|00)\s*\d{1,3}[\s./-]*(?:\(0\)[\s./-]*)?";
+        if self.international {
+            let mut out = vec![format!(r"(?:\+|00)\s*{}", spaced(&self.digits))];
+            out.extend(
+                self.national_parts()
+                    .map(|n| format!(r"\(?0?[\s./()-]{{0,3}}{}", spaced(n))),
+            );
+            out
+        } else {
+            let bare = self.digits.strip_prefix('0').unwrap_or(&self.digits);
+            let mut out = vec![format!(r"\(?{}", spaced(&self.digits))];
+            if bare.len() >= PHONE_NATIONAL_DIGITS {
+                out.push(format!(r"{country}\(?{}", spaced(bare)));
+            }
+            out
+        }
+    }
 }
 
 /// One data subject.
@@ -214,6 +313,9 @@ impl Ident {
         if is_email(mail) {
             return Some(Ident::Email(mail.to_string()));
         }
+        if let Some(phone) = Phone::parse(&norm) {
+            return Some(Ident::Phone(phone));
+        }
         if !norm.chars().any(char::is_alphabetic) {
             return Some(Ident::Exact(norm));
         }
@@ -228,6 +330,11 @@ impl Ident {
             Ident::Name(name) => cell.orders.iter().any(|o| name_matches(name, o)),
             Ident::Email(e) => cell.emails.iter().any(|c| c == e),
             Ident::Guid(g) => cell.guid.as_deref() == Some(g.as_str()),
+            Ident::Phone(p) => cell
+                .phone
+                .get_or_init(|| Phone::parse(cell.norm))
+                .as_ref()
+                .is_some_and(|c| p.same(c)),
             Ident::Exact(x) => cell.norm == *x,
         }
     }
@@ -284,6 +391,8 @@ impl Ident {
                 .min()
                 .or_else(|| edits(e, cell.norm)),
             Ident::Guid(g) => edits(g, cell.guid.as_deref().unwrap_or(cell.norm)),
+            // Another digit is another number.
+            Ident::Phone(_) => None,
             Ident::Exact(x) => edits(x, cell.norm),
         }
     }
@@ -295,6 +404,8 @@ struct Cell<'a> {
     /// Its words, each with whether it is a mark (see [`marked_words`]): read when a near
     /// match is looked for, not for a match.
     words: std::cell::OnceCell<Vec<(&'a str, bool)>>,
+    /// The cell as a phone number, read when a subject is one.
+    phone: std::cell::OnceCell<Option<Phone>>,
     guid: Option<String>,
     emails: Vec<&'a str>,
     orders: Vec<Vec<&'a str>>,
@@ -305,6 +416,7 @@ impl<'a> Cell<'a> {
         Cell {
             norm,
             words: std::cell::OnceCell::new(),
+            phone: std::cell::OnceCell::new(),
             guid: guid(norm),
             emails: norm
                 .split([' ', ';', ',', '<', '>', '(', ')', '"'])
@@ -721,6 +833,7 @@ impl Subjects {
                 }
                 Ident::Email(e) => alternatives.push(regex::escape(e)),
                 Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
+                Ident::Phone(p) => alternatives.extend(p.patterns()),
                 Ident::Exact(x) => alternatives.push(
                     x.split(' ')
                         .map(regex::escape)
@@ -956,6 +1069,45 @@ mod tests {
         assert_eq!(s.matching("3217a7c8-1ab4-eb11-8236-000d3aff3315"), [1]);
         assert_eq!(s.matching("{3217a7c8-1ab4-eb11-8236-000d3aff3315}"), [1]);
         assert_eq!(s.matching("contoso\\JDOE"), [2]);
+    }
+
+    #[test]
+    fn a_phone_number_matches_in_its_other_formats() {
+        let s = subjects(&["+49 30 1234567", "(425) 555-0147"]);
+        for same in [
+            "+49301234567",
+            "0049-30-1234567",
+            "+49 (0)30 123 45 67",
+            "030 1234567",
+            "(030) 123-4567",
+            "030/1234567",
+        ] {
+            assert_eq!(s.matching(same), [0], "{same}");
+        }
+        for other in [
+            "+49 30 1234568",
+            "+49 30 12345670",
+            "040 1234567",
+            "1234567",
+        ] {
+            assert!(s.matching(other).is_empty(), "{other}");
+        }
+        assert_eq!(s.matching("+1 425 555 0147"), [1]);
+        assert_eq!(s.matching("425.555.0147"), [1]);
+        assert!(s.examine("+49 30 1234566").1.is_empty(), "no near phone");
+        // In free text, in any of those formats, and not inside a longer number.
+        let re = s.regex().unwrap();
+        for text in [
+            "call 030 123 45 67 today",
+            "Tel. +49-30-1234567.",
+            "mobile (030) 1234567",
+            "US: +1 (425) 555-0147",
+        ] {
+            let found = re.find(text).map(|m| m.as_str()).unwrap_or_default();
+            assert!(!s.mentioned(found).is_empty(), "{text}: {found:?}");
+        }
+        let found = re.find("040 1234567").map(|m| m.as_str());
+        assert!(found.is_none_or(|f| s.mentioned(f).is_empty()), "{found:?}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Text for people, shared by every layer: numbers with thousands separators, Excel dates,
-//! library messages folded onto one line.
+//! library messages folded onto one line, and what a phone number or a date looks like.
 
 /// The gist of a regex error on one line ("unclosed character class").
 pub(crate) fn regex_problem(err: &regex::Error) -> String {
@@ -50,6 +50,44 @@ pub(crate) fn format_serial(serial: f64) -> String {
     } else {
         format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", minute / 60, minute % 60)
     }
+}
+
+/// Digits with the usual separators; 7 to 15 digits (E.164), or 10+ when there is no
+/// separator, so that plain ids and dates do not count.
+pub fn is_phone(v: &str) -> bool {
+    if v.is_empty() || looks_like_date(v) {
+        return false;
+    }
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.' | '/' | '+'))
+    {
+        return false;
+    }
+    if v.find('+').is_some_and(|i| i != 0) {
+        return false;
+    }
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let plain = v.chars().all(|c| c.is_ascii_digit());
+    (7..=15).contains(&digits) && (!plain || digits >= 10)
+}
+
+/// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
+pub(crate) fn looks_like_date(v: &str) -> bool {
+    let day = v.split(' ').next().unwrap_or(v);
+    let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    let lengths = [parts[0].len(), parts[1].len(), parts[2].len()];
+    let short = |n: usize| (1..=2).contains(&n);
+    // yyyy-mm-dd, or d/m/yy(yy) and m/d/yy(yy).
+    (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
+        || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
 }
 
 #[cfg(test)]

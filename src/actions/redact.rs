@@ -440,6 +440,19 @@ mod tests {
     }
 
     #[test]
+    fn a_subjects_phone_number_in_any_format_but_not_inside_a_longer_number() {
+        let subjects = crate::subjects::Subjects::from_values(&["+49 30 1234567".into()]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        assert_eq!(
+            red.apply("Call 030 123 45 67 or +49-30-1234567.", &[])
+                .unwrap(),
+            "Call [redacted] or [redacted]."
+        );
+        assert_eq!(red.apply("order 0301234567890", &[]), None);
+        assert_eq!(red.apply("fax 030 1234568", &[]), None);
+    }
+
+    #[test]
     fn custom_patterns_and_errors() {
         let red = Redactor::new(vec![], &[r"\bEMP-\d+\b".into()], false, &none()).unwrap();
         assert_eq!(

@@ -133,43 +133,8 @@ pub fn is_email(v: &str) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
 }
 
-/// Digits with the usual separators; 7 to 15 digits (E.164), or 10+ when there is no
-/// separator, so that plain ids and dates do not count.
-pub fn is_phone(v: &str) -> bool {
-    if v.is_empty() || looks_like_date(v) {
-        return false;
-    }
-    if !v
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.' | '/' | '+'))
-    {
-        return false;
-    }
-    if v.find('+').is_some_and(|i| i != 0) {
-        return false;
-    }
-    let digits = v.chars().filter(char::is_ascii_digit).count();
-    let plain = v.chars().all(|c| c.is_ascii_digit());
-    (7..=15).contains(&digits) && (!plain || digits >= 10)
-}
-
-/// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
-pub(crate) fn looks_like_date(v: &str) -> bool {
-    let day = v.split(' ').next().unwrap_or(v);
-    let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
-        return false;
-    }
-    let lengths = [parts[0].len(), parts[1].len(), parts[2].len()];
-    let short = |n: usize| (1..=2).contains(&n);
-    // yyyy-mm-dd, or d/m/yy(yy) and m/d/yy(yy).
-    (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
-        || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
-}
+pub use crate::text::is_phone;
+pub(crate) use crate::text::looks_like_date;
 
 /// Lower-case name particles that may sit between capitalized name words.
 const PARTICLES: &[&str] = &[

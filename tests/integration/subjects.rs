@@ -1054,3 +1054,41 @@ fn a_learned_name_is_looked_for_in_its_other_forms_and_from_two_columns() {
     assert!(run.stderr.contains(line), "{}", run.stderr);
     assert!(!run.text().contains("Müller"), "no value in the messages");
 }
+
+/// A phone number learned from the subject's record is looked for in the other files in any
+/// format: the record writes it internationally, a comment nationally.
+#[test]
+fn a_learned_phone_number_is_found_in_another_format() {
+    let wd = Workdir::new();
+    wd.write(
+        "in/users.csv",
+        "Full Name,Primary Email,Mobile Phone\nZoë Müller,zoe.mueller@contoso.com,+49 170 1234567\nAoife Byrne,aoife@contoso.com,+353 87 1234567\n",
+    );
+    let rows = vec![
+        owned("Aoife Byrne", "Call back on (0170) 123 45 67."),
+        owned("Aoife Byrne", "Call back on 087 7654321."),
+    ];
+    wd.write("in/approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let run = wd.run(&["scrub", "--subject", "zoe.mueller@contoso.com", "in"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let line = "subject #1 was found, but 1 cell of other rows mentions a name or email that a row matched for it in another file holds, which this run does not redact: approvals.xlsx: Approvals / Comments: 1 cell";
+    assert!(run.stderr.contains(line), "{}", run.stderr);
+    assert!(!run.text().contains("1234567"), "no value in the messages");
+    // Given as a subject, it is redacted in that format.
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "two",
+        "--subject",
+        "zoe.mueller@contoso.com",
+        "--subject",
+        "+49 170 1234567",
+        "in",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = Book::open(wd.read("two/approvals.xlsx"));
+    assert_eq!(
+        cell(output.sheet("Approvals"), 1, 7),
+        Data::String("Call back on [redacted].".into())
+    );
+}
