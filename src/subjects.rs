@@ -583,10 +583,12 @@ fn name_matches(subject: &[String], cell: &[&str]) -> bool {
     short.iter().all(|s| long.iter().any(|l| agree(s, l)))
 }
 
-/// Letters that do not decompose but are written without their stroke, slash or ligature
-/// where a keyboard lacks them (and `å`, whose Nordic transliteration is two letters): the
+/// Letters that do not decompose but are written without their stroke, slash, ligature or
+/// missing dot where a keyboard lacks them, or in capitals (Turkish `ı`, whose capital is `I`),
+/// and `å`, whose Nordic transliteration is two letters: the
 /// letter, its plain form, and its German or Nordic transliteration ("ø" as "o" or "oe").
-const PLAIN_FORMS: [(char, &str, &str); 8] = [
+const PLAIN_FORMS: [(char, &str, &str); 9] = [
+    ('ı', "i", "i"),
     ('ł', "l", "l"),
     ('ø', "o", "oe"),
     ('å', "a", "aa"),

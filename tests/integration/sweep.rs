@@ -694,6 +694,22 @@ fn a_kept_name_without_its_accents_fails_the_file() {
             1,
         );
     }
+    // Turkish dotless and dotted i: in capitals the dots are gone.
+    for (name, backup, hidden) in [
+        ("Yıldız Kaya", "YILDIZ KAYA", "YILDIZ"),
+        ("İlkay Öz", "ILKAY OZ", "ILKAY"),
+        ("Søren Ødegård", "Soeren Oedegaard", "Soeren"),
+    ] {
+        kept_backup_fails(
+            [
+                (name, "Per Holm"),
+                ("Lars Eriksson", backup),
+                ("Eva Lind", "Sales"),
+            ],
+            hidden,
+            1,
+        );
+    }
 }
 
 /// A CSV and an .xlsx of `people` (full name, backup), whose Full Name a map clears: each fails
