@@ -613,7 +613,8 @@ pub(crate) fn removed_streamed<'a>(
 /// The values a scrub removes (see [`removed_values`]), read from where they are kept (the
 /// input's cells, or what a stream kept of them) each time they are wanted, instead of copied
 /// into a list: a large export removes millions. Only the values derived from them (the
-/// fragments `redact` replaces, the digits of phone numbers) are held.
+/// fragments `redact` replaces, the digits of phone numbers, the other forms of full names) are
+/// held.
 pub(crate) struct Removed<'a> {
     originals: Originals<'a>,
     changes: &'a [SheetChanges],
@@ -630,6 +631,11 @@ impl<'a> Removed<'a> {
     ) -> Removed<'a> {
         use rayon::prelude::*;
         let mut derived = Vec::new();
+        let names: Vec<bool> = map
+            .rules
+            .iter()
+            .map(|r| crate::needles::names_people(&r.key))
+            .collect();
         for (k, sc) in changes.iter().enumerate() {
             derived.par_extend(sc.cells.par_iter().enumerate().flat_map_iter(|(i, c)| {
                 let old = originals.old(changes, k, i);
@@ -642,7 +648,13 @@ impl<'a> Removed<'a> {
                 // A phone number copied elsewhere may be written with other separators, or
                 // none: its digits alone are searched too.
                 let digits = old.as_deref().and_then(phone_digits);
-                fragments.into_iter().chain(digits)
+                // A person's full name is written without its middle names or accents too
+                // ("Jane Doe", "Zoe Muller"): a comment or link holding it so loses it as well.
+                let variants = match &old {
+                    Some(text) if names[c.rule] => crate::needles::name_variants(text),
+                    _ => Vec::new(),
+                };
+                fragments.into_iter().chain(digits).chain(variants)
             }));
         }
         Removed {

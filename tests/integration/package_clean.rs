@@ -201,6 +201,52 @@ fn comments_on_changed_cells_go_and_others_are_redacted() {
     assert!(count(&c, "texts_redacted") >= 3, "{c}");
 }
 
+/// A comment naming a removed person without their accents or middle names ("Alvaro Fernandez"
+/// for "Álvaro Fernández", "Jane Doe" for "Jane Mary Doe") names them all the same: it is
+/// redacted, and the file is ok.
+#[test]
+fn a_comment_naming_a_removed_person_in_another_form_is_redacted() {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let planted = planted(Place::Comments);
+    let plain = |t: &str| -> String { t.nfd().filter(|c| !is_combining_mark(*c)).collect() };
+    let full = planted
+        .export
+        .columns
+        .iter()
+        .position(|c| c.logical == "fullname")
+        .unwrap();
+    let name = planted.export.rows.iter().find_map(|row| match &row[full] {
+        dsr_scrub::testdata::Value::Text(t)
+            if t.split_whitespace().count() == 2
+                && !t.is_ascii()
+                && plain(t)
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == ' ') =>
+        {
+            Some(t.clone())
+        }
+        _ => None,
+    });
+    let plain = plain(&name.expect("a generated export has accented names"));
+    let xlsx = dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/comments1.xml", |xml| {
+        let xml = xml.expect("the catalogue's comments");
+        xml.replace("</commentList>", &format!(
+            r#"<comment ref="C3" authorId="1"><text><t>Ask {plain} first</t></text></comment></commentList>"#
+        ))
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let comments = part_texts(&wd.read("scrubbed/users.xlsx"))
+        .into_iter()
+        .find(|(part, _)| part == "xl/comments1.xml")
+        .expect("the comments part stays")
+        .1;
+    assert!(!holds(&comments, &plain), "{comments}");
+    assert!(comments.contains("Ask [removed] first"), "{comments}");
+}
+
 #[test]
 fn threaded_comments_and_persons_are_cleaned() {
     let (c, output, planted) = cleaned_output(Place::ThreadedComments);
