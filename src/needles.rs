@@ -566,21 +566,20 @@ impl Needles {
             };
             let best = self.needles[from as usize..to as usize]
                 .iter()
-                .map(|n| (self.text_of(n), n.anchor_at as usize))
-                .filter(|&(n, anchor_at)| matches_at(n, anchor_at, &lower, start))
-                .filter(|&(n, anchor_at)| {
-                    let at = start - anchor_at;
-                    let stop = at + n.len();
-                    let mut before = lower[..at].chars().rev();
-                    let mut after = lower[stop..].chars();
+                .filter_map(|n| {
+                    let text = self.text_of(n);
+                    match_at(text, n.anchor_at as usize, &lower, start).map(|hit| (text, hit))
+                })
+                .filter(|(_, hit)| {
+                    let mut before = lower[..hit.start].chars().rev();
+                    let mut after = lower[hit.end..].chars();
                     let (b1, b2) = (before.next(), before.next());
                     let (a1, a2) = (after.next(), after.next());
                     !compound(b1, b2) && !compound(a1, a2)
                 })
-                .max_by_key(|(n, _)| n.len());
-            if let Some((n, anchor_at)) = best {
-                let at = start - anchor_at;
-                let stop = at + n.len();
+                .max_by_key(|(_, hit)| hit.len());
+            if let Some((n, hit)) = best {
+                let (at, stop) = (hit.start, hit.end);
                 if at < taken_to {
                     continue;
                 }
@@ -608,9 +607,8 @@ impl Needles {
             };
             for n in &self.needles[from as usize..to as usize] {
                 let (needle, anchor_at) = (self.text_of(n), n.anchor_at as usize);
-                if (n.kind().anywhere || !markup) && matches_at(needle, anchor_at, low, start) {
-                    let at = start - anchor_at;
-                    hits.push(at..at + needle.len());
+                if n.kind().anywhere || !markup {
+                    hits.extend(match_at(needle, anchor_at, low, start));
                 }
             }
         }
@@ -765,6 +763,19 @@ pub(crate) fn first_and_last(name: &str) -> Option<String> {
     ((3..=4).contains(&count) && name_word(&first)).then(|| format!("{first} {last}"))
 }
 
+/// A removed full name (two to four name words, first name first) written last name first, as
+/// Dynamics builds names for organizations whose name format says so, and as documents and
+/// comments name people: "Doe, Jane Mary" and "Doe Jane Mary" for "Jane Mary Doe". Empty for
+/// other text.
+pub(crate) fn last_name_first(name: &str) -> Vec<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if !(2..=4).contains(&words.len()) || !words.iter().all(name_word) {
+        return Vec::new();
+    }
+    let (last, rest) = (words[words.len() - 1], words[..words.len() - 1].join(" "));
+    vec![format!("{last}, {rest}"), format!("{last} {rest}")]
+}
+
 /// A few texts indexed by their words, searched with many values at once: the other way round
 /// from [`Needles`], for when the values are many (a large export removes millions) and the
 /// text where they must not be is little (the parts of a package outside its cells, the outputs
@@ -804,6 +815,11 @@ impl Haystack {
         if reach == Reach::Typed {
             if let Some(reading) = first_name_first(&text) {
                 text = Cow::Owned(format!("{text}\n{reading}"));
+            }
+            // And a phone number's digits alone, as the removed numbers' are searched: a copy
+            // may group them otherwise ("+212 522 641 650" for "+212 522-641650").
+            if let Some(digits) = crate::text::phone_digits(&text) {
+                text = Cow::Owned(format!("{text}\n{digits}"));
             }
         }
         let lower = lowercase(&text).into_owned();
@@ -944,22 +960,54 @@ impl Needle {
 /// Whether `needle` (a value's lowercase text, its first word at byte `anchor_at`) occurs in
 /// `text` with its anchor at byte `word`, as a whole word or phrase.
 fn matches_at(needle: &str, anchor_at: usize, text: &str, word: usize) -> bool {
-    let Some(start) = word.checked_sub(anchor_at) else {
-        return false;
+    match_at(needle, anchor_at, text, word).is_some()
+}
+
+/// [`matches_at`], with the byte range of `text` the value takes: its own length, or more or
+/// less where the text spaces its words otherwise (see [`spaced_len`]).
+fn match_at(
+    needle: &str,
+    anchor_at: usize,
+    text: &str,
+    word: usize,
+) -> Option<std::ops::Range<usize>> {
+    let start = word.checked_sub(anchor_at)?;
+    let rest = text.get(start..)?;
+    let len = if rest.starts_with(needle) {
+        needle.len()
+    } else {
+        spaced_len(needle, rest)?
     };
-    let Some(rest) = text.get(start..) else {
-        return false;
-    };
-    if !rest.starts_with(needle) {
-        return false;
-    }
     // The value's first and last characters decide whether a hit needs a word boundary on
     // that side (see [`joins`]).
     let first = needle.chars().next().unwrap_or(' ');
     let last = needle.chars().next_back().unwrap_or(' ');
     let before = text[..start].chars().next_back();
-    let after = rest[needle.len()..].chars().next();
-    !before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a))
+    let after = rest[len..].chars().next();
+    (!before.is_some_and(|b| joins(b, first)) && !after.is_some_and(|a| joins(last, a)))
+        .then_some(start..start + len)
+}
+
+/// The length of the start of `rest` that is `needle` with its spaces written otherwise: a
+/// run of any white space (a non-breaking space, as Excel shows it like a space, two spaces, a
+/// tab or a line break) for each run of white space in the value. `None` when `rest` does not
+/// start so, and for a value without white space.
+fn spaced_len(needle: &str, rest: &str) -> Option<usize> {
+    if !needle.contains(char::is_whitespace) {
+        return None;
+    }
+    let mut text = rest.char_indices().peekable();
+    let mut value = needle.chars().peekable();
+    while let Some(c) = value.next() {
+        if c.is_whitespace() {
+            while value.next_if(|c| c.is_whitespace()).is_some() {}
+            text.next_if(|(_, t)| t.is_whitespace())?;
+            while text.next_if(|(_, t)| t.is_whitespace()).is_some() {}
+        } else {
+            text.next_if(|&(_, t)| t == c)?;
+        }
+    }
+    Some(text.peek().map_or(rest.len(), |&(i, _)| i))
 }
 
 /// The hash of a trimmed value's whole lowercase text, as the search computes it, without a
@@ -1467,6 +1515,58 @@ mod tests {
         assert!(n.found_in("tel:+44 20 7946 0958"));
         assert!(!n.found_in("+44 20 7946 09581"));
         assert!(n.found_in("Mr O'Brien"));
+    }
+
+    #[test]
+    fn a_name_last_name_first() {
+        assert_eq!(
+            last_name_first("Jane Mary Doe"),
+            ["Doe, Jane Mary", "Doe Jane Mary"]
+        );
+        assert_eq!(last_name_first("Wei Liu"), ["Liu, Wei", "Liu Wei"]);
+        for other in [
+            "Jane",
+            "jane.doe@contoso.com",
+            "+44 20 7946",
+            "A B C D E",
+            "Doe, Jane",
+        ] {
+            assert!(last_name_first(other).is_empty(), "{other}");
+        }
+    }
+
+    #[test]
+    fn words_spaced_otherwise_are_the_value() {
+        let n = set(&["Karim Al-Farsi", "Wei Liu", "+212 522-641650"]);
+        for text in [
+            "Karim\u{a0}Al-Farsi",
+            "ask karim  al-farsi",
+            "Karim\tAl-Farsi",
+            "Wei\u{a0}Liu",
+            "Karim\r\nAl-Farsi",
+            "tel +212\u{a0}522-641650",
+        ] {
+            assert!(n.found_in(text), "{text:?}");
+            let mut hay = Haystack::default();
+            hay.push(text, true);
+            assert!(
+                !hay.find(&["Karim Al-Farsi", "Wei Liu", "+212 522-641650"])
+                    .is_empty(),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "KarimAl-Farsi",
+            "Karim Al-Farsia",
+            "Wei Liuk",
+            "+212 522-6416501",
+        ] {
+            assert!(!n.found_in(text), "{text:?}");
+        }
+        // A cleaner replaces the whole of it, and a mention too.
+        let text = "From Karim\u{a0}\u{a0}Al-Farsi, today";
+        assert_eq!(n.spans(text, false), vec![5..22]);
+        assert_eq!(n.mention_spans(text), [(5, 22, "karim al-farsi")]);
     }
 
     #[test]

@@ -72,6 +72,21 @@ pub fn is_phone(v: &str) -> bool {
     (7..=15).contains(&digits) && (!plain || digits >= 10)
 }
 
+/// The digits of a value written like a phone number (at least 7 digits, and nothing but
+/// digits, white space and `+ ( ) - . /`), when that differs from the value: a copy of the
+/// number may be written with other separators, or none.
+pub(crate) fn phone_digits(value: &str) -> Option<String> {
+    let value = value.trim();
+    let phone_like = value.chars().all(|c| {
+        c.is_ascii_digit() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-' | '.' | '/')
+    });
+    let count = value.bytes().filter(u8::is_ascii_digit).count();
+    if !phone_like || count < 7 || count == value.len() {
+        return None;
+    }
+    Some(value.chars().filter(char::is_ascii_digit).collect())
+}
+
 /// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
 pub(crate) fn looks_like_date(v: &str) -> bool {
     let day = v.split(' ').next().unwrap_or(v);

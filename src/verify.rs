@@ -613,8 +613,8 @@ pub(crate) fn removed_streamed<'a>(
 /// The values a scrub removes (see [`removed_values`]), read from where they are kept (the
 /// input's cells, or what a stream kept of them) each time they are wanted, instead of copied
 /// into a list: a large export removes millions. Only the values derived from them (the
-/// fragments `redact` replaces, the digits of phone numbers, the other forms of full names) are
-/// held.
+/// fragments `redact` replaces, the digits of phone numbers, the other forms of full names:
+/// without middle names or accents, last name first) are held.
 pub(crate) struct Removed<'a> {
     originals: Originals<'a>,
     changes: &'a [SheetChanges],
@@ -647,11 +647,16 @@ impl<'a> Removed<'a> {
                 };
                 // A phone number copied elsewhere may be written with other separators, or
                 // none: its digits alone are searched too.
-                let digits = old.as_deref().and_then(phone_digits);
+                let digits = old.as_deref().and_then(crate::text::phone_digits);
                 // A person's full name is written without its middle names or accents too
-                // ("Jane Doe", "Zoe Muller"): a comment or link holding it so loses it as well.
+                // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
+                // property holding it so loses it as well.
                 let variants = match &old {
-                    Some(text) if names[c.rule] => crate::needles::name_variants(text),
+                    Some(text) if names[c.rule] => {
+                        let mut forms = crate::needles::name_variants(text);
+                        forms.extend(crate::needles::last_name_first(text));
+                        forms
+                    }
                     _ => Vec::new(),
                 };
                 fragments.into_iter().chain(digits).chain(variants)
@@ -763,20 +768,6 @@ impl<'a> Originals<'a> {
             Originals::Kept(olds) => olds.deleted[k][j].iter().collect(),
         }
     }
-}
-
-/// The digits of a value written like a phone number (at least 7 digits, and nothing but
-/// digits, spaces and `+ ( ) - . /`), when that differs from the value.
-fn phone_digits(value: &str) -> Option<String> {
-    let value = value.trim();
-    let phone_like = value
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b' ' | b'+' | b'(' | b')' | b'-' | b'.' | b'/'));
-    let count = value.bytes().filter(u8::is_ascii_digit).count();
-    if !phone_like || count < 7 || count == value.len() {
-        return None;
-    }
-    Some(value.chars().filter(char::is_ascii_digit).collect())
 }
 
 /// What both checks need to know about the two files.

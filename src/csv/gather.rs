@@ -228,6 +228,11 @@ impl Gathered {
                     let name =
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
                     self.push(old, name);
+                    // A phone number copied elsewhere may be written with other separators,
+                    // or none: its digits are searched too.
+                    if let Some(digits) = crate::text::phone_digits(old) {
+                        self.push(&digits, false);
+                    }
                     // A full name with middle names is the person without them too, and so is
                     // the name without its accents.
                     if name {

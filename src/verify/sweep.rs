@@ -394,7 +394,7 @@ fn sweep_values<'a>(
                     Origin::Other
                 };
                 let digits = match (&redact, &old) {
-                    (None, Some(text)) => super::phone_digits(text),
+                    (None, Some(text)) => crate::text::phone_digits(text),
                     _ => None,
                 };
                 // A full name with middle names is the person without them too, and so is the

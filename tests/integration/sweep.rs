@@ -712,6 +712,56 @@ fn a_kept_name_without_its_accents_fails_the_file() {
     }
 }
 
+/// A kept cell holding a removed name with its words spaced otherwise (a non-breaking space, as
+/// Excel shows it like a space, or two spaces) names the person all the same.
+#[test]
+fn a_kept_name_spaced_otherwise_fails_the_file() {
+    for backup in ["Karim\u{a0}Al-Farsi", "Karim  Al-Farsi", "KARIM\tAL-FARSI"] {
+        kept_backup_fails(
+            [
+                ("Karim Al-Farsi", "Per Holm"),
+                ("Lars Eriksson", backup),
+                ("Eva Lind", "Sales"),
+            ],
+            "Farsi",
+            1,
+        );
+    }
+}
+
+/// A kept cell holding a removed phone number with other separators, none, or non-breaking
+/// spaces is that number, whether the file is streamed (no subject) or read whole.
+#[test]
+fn a_kept_phone_number_in_another_format_fails_the_file() {
+    for copy in ["212522641650", "+212\u{a0}522-641650", "+212 522 641 650"] {
+        let wd = Workdir::new();
+        let rows = [
+            ["Full Name", "Main Phone", "Note"],
+            ["Karim Al-Farsi", "+212 522-641650", "Sales"],
+            ["Lars Eriksson", "+46 8 123 456 78", copy],
+        ];
+        let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+        wd.write("in/people.csv", &csv);
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        wd.write("in/people.xlsx", inline_book(&rows));
+        wd.write(
+            "map.toml",
+            "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n\"Main Phone\" = \"clear\"\n",
+        );
+        let (failed, text) = wd.scrub_failing(&["--allow-uncovered", "--map", "map.toml"], 2);
+        for line in failed {
+            assert!(
+                line.contains("column 'Note' (1): kept cell(s) hold"),
+                "{copy:?}: {line}"
+            );
+        }
+        assert!(!text.contains("641650"), "no value in the message");
+    }
+}
+
 /// A CSV and an .xlsx of `people` (full name, backup), whose Full Name a map clears: each fails
 /// naming the Backup column and its `cells` such cells, never the value (`hidden` is part of
 /// it).
