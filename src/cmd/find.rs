@@ -4,9 +4,9 @@
 //!
 //! Cells are compared as `scrub` compares them (every name form, emails, GUIDs, zero-width
 //! characters and NFC/NFD ignored), in every sheet, hidden ones included. In an `.xlsx`, every
-//! other part of the package is searched too (formulas, document properties, comments, tables,
-//! connections, ...), XML-unescaped, text and attribute values; the shared strings table is
-//! searched for strings that no cell shows.
+//! other part of the package is searched too (formulas, headers and footers as they print,
+//! document properties, comments, tables, connections, ...), XML-unescaped, text and attribute
+//! values; the shared strings table is searched for strings that no cell shows.
 
 use crate::a1::column_letters;
 use crate::actions::{Detector, Redactor};
@@ -141,9 +141,10 @@ impl Finder {
         Ok(places)
     }
 
-    /// Hits in one XML part: (subject, count). In worksheets only formulas and attributes
-    /// count (values are the cells, searched already); in the shared strings table only strings
-    /// that no hit cell shows, and phonetic readings.
+    /// Hits in one XML part: (subject, count). In worksheets everything but the cells' values
+    /// counts (those are searched already): formulas, attributes, headers and footers as they
+    /// print; in the shared strings table only strings that no hit cell shows, and phonetic
+    /// readings.
     fn xml_part(&self, name: &str, data: &[u8], shown: &BTreeSet<String>) -> Vec<(usize, u64)> {
         let sheet = name.starts_with("xl/worksheets/");
         let strings = name == "xl/sharedStrings.xml";
@@ -181,8 +182,16 @@ impl Finder {
                     } else if inside == Some("t") {
                         si.push_str(&text);
                     }
-                } else if !sheet || inside == Some("f") {
-                    count(&text, &mut found);
+                } else if !sheet || inside == Some("f") || !stack.iter().any(|s| s == "sheetData") {
+                    // A worksheet's cells are searched through the workbook; the rest of it
+                    // (formulas, headers and footers, validations) here. A header's text as it
+                    // prints: `&LAnna`, `An&Bna` hold `Anna`.
+                    let header = inside.is_some_and(crate::xlsx::clean::xml::is_header_footer);
+                    let printed =
+                        header.then(|| crate::xlsx::clean::xml::header_footer_printed(&text));
+                    let mut hits = self.hits(&text);
+                    hits.extend(printed.iter().flat_map(|p| self.hits(p)));
+                    found.extend(hits.into_iter().map(|s| (s, 1)));
                 }
                 text.clear();
             }

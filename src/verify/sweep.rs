@@ -746,15 +746,22 @@ fn xml_texts(xml: &str) -> Option<Texts> {
 }
 
 /// What a reader sees in an XML text or attribute value besides the text itself, for the
-/// sweep and `verify` alike: a header's or footer's text with its codes blanked (`&LAnna Berg`,
-/// see [`clean::header_footer_masked`]), and the text decoded from SpreadsheetML's `_xHHHH_`
-/// escapes, which Excel shows decoded, when it has any (percent-escapes the [`Haystack`] and
-/// the needles decode themselves).
+/// sweep and `verify` alike: a header's or footer's text as it prints (`&LAnna Berg`,
+/// `An&Bna`, see [`clean::header_footer_printed`]), and the text decoded from SpreadsheetML's
+/// `_xHHHH_` escapes, which Excel shows decoded, when it has any (a header's, as it prints too;
+/// percent-escapes the [`Haystack`] and the needles decode themselves).
 pub(crate) fn shown_texts(text: &str, header_footer: bool) -> impl Iterator<Item = String> {
+    let printed = |t: String| {
+        if header_footer {
+            clean::header_footer_printed(&t)
+        } else {
+            t
+        }
+    };
     header_footer
-        .then(|| clean::header_footer_masked(text))
+        .then(|| clean::header_footer_printed(text))
         .into_iter()
-        .chain(clean::decode_xstring(text))
+        .chain(clean::decode_xstring(text).map(printed))
 }
 
 /// The parts and sheets whose input held a removed value, looked up in the output: a leak
@@ -1027,11 +1034,11 @@ mod tests {
     #[test]
     fn shown_texts_are_decoded_and_header_codes_blanked() {
         let shown: Vec<String> = shown_texts("&L_x0041_nna", true).collect();
-        assert_eq!(shown, ["  _x0041_nna", "&LAnna"]);
+        assert_eq!(shown, [" _x0041_nna", " Anna"]);
         let shown: Vec<String> = shown_texts("&LAnna", false).collect();
         assert!(shown.is_empty(), "{shown:?}");
-        let shown: Vec<String> = shown_texts("&LAnna", true).collect();
-        assert_eq!(shown, ["  Anna"]);
+        let shown: Vec<String> = shown_texts("&LAn&Bna&KFF0000 Berg", true).collect();
+        assert_eq!(shown, [" Anna Berg"]);
     }
 
     #[test]

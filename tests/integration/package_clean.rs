@@ -267,6 +267,97 @@ fn a_comment_naming_a_removed_person_in_another_form_is_redacted() {
     );
 }
 
+/// A header or footer holding a removed value after a colour code (Excel writes one for coloured
+/// header text) or split by style toggles is cleaned, as it prints; `find` looks there too.
+#[test]
+fn header_codes_around_and_inside_a_value_do_not_hide_it() {
+    let planted = planted(Place::Comments);
+    let full = planted
+        .export
+        .columns
+        .iter()
+        .position(|c| c.logical == "fullname")
+        .unwrap();
+    let email = planted
+        .export
+        .columns
+        .iter()
+        .position(|c| c.logical == "internalemailaddress")
+        .unwrap();
+    let text = |row: usize, col: usize| match &planted.export.rows[row][col] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (name, address) = (text(4, full), text(5, email));
+    let (head, tail) = name.split_at(name.find(' ').unwrap());
+    let (user, domain) = address.split_once('@').unwrap();
+    let header = format!(
+        "<headerFooter><oddHeader>&amp;L&amp;KFF0000{name}&amp;K01+000 x</oddHeader><evenFooter>&amp;C{head}&amp;B{tail}&amp;B by {user}&amp;I@{domain}&amp;I</evenFooter></headerFooter>"
+    );
+    let xlsx = dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/worksheets/sheet1.xml", |xml| {
+        // In its place in the worksheet: before the drawings, tables and extensions.
+        let xml = xml.unwrap();
+        let at = [
+            "<drawing",
+            "<legacyDrawing",
+            "<tableParts",
+            "<extLst",
+            "</worksheet>",
+        ]
+        .iter()
+        .filter_map(|tag| xml.find(tag))
+        .min()
+        .unwrap();
+        format!("{}{header}{}", &xml[..at], &xml[at..])
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let find = wd.run(&[
+        "find",
+        "--subject",
+        &name,
+        "--subject",
+        &address,
+        "users.xlsx",
+    ]);
+    assert_eq!(find.code, 3, "{}", find.text());
+    assert!(
+        find.stdout.contains("part xl/worksheets/sheet1.xml"),
+        "{}",
+        find.stdout
+    );
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    let sheet = decoded_parts(&output)
+        .into_iter()
+        .find(|(part, _)| part == "xl/worksheets/sheet1.xml")
+        .unwrap()
+        .1;
+    let start = sheet.find("<headerFooter>").unwrap();
+    let end = sheet.find("</headerFooter>").unwrap();
+    let sheet = quick_xml::escape::unescape(&sheet[start..end])
+        .unwrap()
+        .into_owned();
+    let printed = dsr_scrub::xlsx::clean::xml::header_footer_printed(&sheet);
+    for value in [&name, &address] {
+        assert!(!holds(&printed, value), "{value}: {printed}");
+    }
+    assert!(
+        sheet.contains("&K01+000 x") && sheet.contains("&B&B by"),
+        "the codes stay: {sheet}"
+    );
+    let find = wd.run(&[
+        "find",
+        "--subject",
+        &name,
+        "--subject",
+        &address,
+        "scrubbed/users.xlsx",
+    ]);
+    assert_eq!(find.code, 0, "{}", find.text());
+}
+
 #[test]
 fn threaded_comments_and_persons_are_cleaned() {
     let (c, output, planted) = cleaned_output(Place::ThreadedComments);

@@ -309,53 +309,170 @@ pub fn is_header_footer(local: &str) -> bool {
     )
 }
 
-/// Header or footer text with each hit replaced by [`REDACTED`]; the codes are searched as
-/// spaces (`&LAnna Berg` holds `Anna Berg`) and kept. A value that shows only once the text is
-/// decoded (see [`shown`]) is a hit too, as in [`redact_text`].
+/// Header or footer text with each hit replaced by [`REDACTED`], searched as printed (see
+/// [`header_footer_shown`]): a value glued to a code (`&LAnna Berg`, `&KFF0000Anna Berg`) or
+/// split by a style toggle (`An&Bna Berg`) is a hit. The codes inside a hit stay after the
+/// replacement, so that the formatting after it is the same. A value that shows only once the
+/// text is decoded (see [`shown`]) is a hit too, as in [`redact_text`].
 fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
-    redact_shown(text, |t| needles.spans(&header_footer_masked(t), false))
+    let redact = |t: &str| -> Option<String> {
+        let (printed, origin) = header_footer_shown(t);
+        let spans = needles.spans(&printed, false);
+        if spans.is_empty() {
+            return None;
+        }
+        let tokens = header_footer_tokens(t);
+        let mut out = String::with_capacity(t.len());
+        let mut pos = 0;
+        for r in spans {
+            let start = origin[r.start].max(pos);
+            let end = origin[r.end];
+            out.push_str(&t[pos..start]);
+            out.push_str(REDACTED);
+            for token in tokens
+                .iter()
+                .filter(|k| k.at.start >= start && k.at.end <= end)
+            {
+                if token.kind != HfToken::Text {
+                    out.push_str(&t[token.at.clone()]);
+                }
+            }
+            pos = end;
+        }
+        out.push_str(&t[pos..]);
+        Some(out)
+    };
+    if let Some(decoded) = shown(text) {
+        if let Some(out) = redact(&decoded) {
+            return Some(out);
+        }
+    }
+    redact(text)
 }
 
-/// Header or footer text with each formatting code (`&L`, `&"Arial,Bold"`, `&12`) blanked
-/// byte for byte, so that offsets stay the same and a value glued to a code stands alone.
-pub fn header_footer_masked(text: &str) -> String {
-    let mut masked = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '&' {
-            masked.push(c);
-            continue;
+/// What a piece of header or footer text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HfToken {
+    /// Printed as it is (`&&` is a printed `&`).
+    Text,
+    /// A code that changes how what follows looks, printed as nothing: a style toggle (`&B`,
+    /// `&I`, `&U`, `&E`, `&S`, `&X`, `&Y`, `&O`, `&H`), a font (`&"Arial,Bold"`), a size
+    /// (`&12`), a colour (`&KFF0000`, `&K01+000`).
+    Style,
+    /// A code that starts a section (`&L`, `&C`, `&R`) or prints a field (`&P`, `&D`, `&F`...),
+    /// or one this reader does not know: a break between words.
+    Break,
+}
+
+/// A piece of header or footer text, by byte range.
+#[derive(Debug, Clone)]
+struct HfPiece {
+    at: Range<usize>,
+    kind: HfToken,
+}
+
+/// Header or footer text in pieces: printed text, and codes (see [`HfToken`]).
+fn header_footer_tokens(text: &str) -> Vec<HfPiece> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<HfPiece> = Vec::new();
+    let mut push = |at: Range<usize>, kind: HfToken| match out.last_mut() {
+        Some(last)
+            if kind == HfToken::Text && last.kind == HfToken::Text && last.at.end == at.start =>
+        {
+            last.at.end = at.end;
         }
-        masked.push(' ');
-        match chars.peek().copied() {
-            Some('&') => {
-                chars.next();
-                masked.push('&');
+        _ => out.push(HfPiece { at, kind }),
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(amp) = memchr::memchr(b'&', &bytes[i..]).map(|k| i + k) else {
+            push(i..bytes.len(), HfToken::Text);
+            break;
+        };
+        if amp > i {
+            push(i..amp, HfToken::Text);
+        }
+        let code = bytes.get(amp + 1).copied();
+        let (len, kind) = match code {
+            Some(b'&') => (2, HfToken::Text),
+            Some(b'"') => {
+                let close = memchr::memchr(b'"', &bytes[amp + 2..])
+                    .map_or(bytes.len(), |k| amp + 2 + k + 1);
+                (close - amp, HfToken::Style)
             }
-            Some('"') => {
-                chars.next();
-                masked.push(' ');
-                for d in chars.by_ref() {
-                    masked.push_str(&" ".repeat(d.len_utf8()));
-                    if d == '"' {
-                        break;
+            Some(d) if d.is_ascii_digit() => {
+                let digits = bytes[amp + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                (1 + digits, HfToken::Style)
+            }
+            Some(b'K' | b'k') => {
+                let colour = bytes[amp + 2..]
+                    .iter()
+                    .take(6)
+                    .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b'+' | b'-'))
+                    .count();
+                (2 + colour, HfToken::Style)
+            }
+            Some(b'B' | b'I' | b'U' | b'E' | b'S' | b'X' | b'Y' | b'O' | b'H') => {
+                (2, HfToken::Style)
+            }
+            Some(c) if c.is_ascii() => (2, HfToken::Break),
+            // `&` before a letter of another script: the `&` alone.
+            Some(_) => (1, HfToken::Break),
+            None => (1, HfToken::Break),
+        };
+        push(amp..amp + len, kind);
+        i = amp + len;
+    }
+    out
+}
+
+/// Header or footer text as it prints: style codes dropped (`Kar&Iim` is `Karim`), section
+/// and field codes read as a space (`&LAnna&RPage &P` holds `Anna` alone), `&&` as `&`; with,
+/// for each byte of it and one past its end, the byte of `text` it comes from (a hit's range in
+/// `text` runs from the first's origin to the origin after its last).
+pub fn header_footer_shown(text: &str) -> (String, Vec<usize>) {
+    let mut printed = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len() + 1);
+    for piece in header_footer_tokens(text) {
+        match piece.kind {
+            HfToken::Text if text[piece.at.clone()].starts_with("&&") && piece.at.len() == 2 => {
+                printed.push('&');
+                origin.push(piece.at.start);
+            }
+            HfToken::Text => {
+                // `&&` inside a longer run of text is joined to it: print it as one `&`.
+                let run = &text[piece.at.clone()];
+                let mut k = 0;
+                while k < run.len() {
+                    if run[k..].starts_with("&&") {
+                        printed.push('&');
+                        origin.push(piece.at.start + k);
+                        k += 2;
+                    } else {
+                        let c = run[k..].chars().next().unwrap_or(' ');
+                        printed.push(c);
+                        origin.extend(std::iter::repeat_n(piece.at.start + k, c.len_utf8()));
+                        k += c.len_utf8();
                     }
                 }
             }
-            Some(d) if d.is_ascii_digit() => {
-                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                    chars.next();
-                    masked.push_str(&" ".repeat(d.len_utf8()));
-                }
+            HfToken::Style => {}
+            HfToken::Break => {
+                printed.push(' ');
+                origin.push(piece.at.start);
             }
-            Some(d) => {
-                chars.next();
-                masked.push_str(&" ".repeat(d.len_utf8()));
-            }
-            None => {}
         }
     }
-    masked
+    origin.push(text.len());
+    (printed, origin)
+}
+
+/// Header or footer text as it prints (see [`header_footer_shown`]), for a search.
+pub fn header_footer_printed(text: &str) -> String {
+    header_footer_shown(text).0
 }
 
 /// Elements whose text is a formula.
@@ -617,7 +734,7 @@ mod tests {
 
     #[test]
     fn header_codes_glued_to_a_value_do_not_hide_it() {
-        let needles = Needles::new(&["Anna Berg"]);
+        let needles = Needles::new(&["Anna Berg", "anna.berg@contoso.com"]);
         assert_eq!(
             redact_header_footer(r#"&L&"Arial,Bold"&12Anna Berg&RPage &P"#, &needles).as_deref(),
             Some(r#"&L&"Arial,Bold"&12[removed]&RPage &P"#)
@@ -627,6 +744,29 @@ mod tests {
             Some("&L[removed] && co")
         );
         assert_eq!(redact_header_footer("&LAnnabel", &needles), None);
+        // A colour code before the value (Excel writes one for coloured header text), and
+        // style toggles inside it, whose codes stay after the replacement.
+        assert_eq!(
+            redact_header_footer("&L&KFF0000Anna Berg&K01+000 and co", &needles).as_deref(),
+            Some("&L&KFF0000[removed]&K01+000 and co")
+        );
+        assert_eq!(
+            redact_header_footer("&CAn&Bna Be&Brg", &needles).as_deref(),
+            Some("&C[removed]&B&B")
+        );
+        assert_eq!(
+            redact_header_footer("&Rby anna.&Iberg@contoso.com&I!", &needles).as_deref(),
+            Some("&Rby [removed]&I&I!")
+        );
+        // A section or field code is a break: no value across it.
+        assert_eq!(redact_header_footer("&LAnna&CBergen", &needles), None);
+        assert_eq!(
+            header_footer_shown("&LAn&Bna &&&KFF0000Co&P"),
+            (
+                " Anna &Co ".to_string(),
+                vec![0, 2, 3, 6, 7, 8, 9, 19, 20, 21, 23]
+            )
+        );
     }
 
     #[test]
