@@ -403,9 +403,13 @@ impl<'a> RowApplier<'a> {
                 };
                 let mut new =
                     actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost);
-                if let (true, Some((red, learned))) = (other_row, &self.learned) {
+                let redacts_subjects =
+                    matches!(&rule.action, actions::Action::Redact(r) if r.uses_subjects());
+                if let (true, Some((red, learned))) = (other_row || redacts_subjects, &self.learned)
+                {
                     // What the subjects' own rows hold (their email, phone, full name) goes
-                    // from other rows' text too.
+                    // from other rows' text too, and from text the map redacts subjects from
+                    // (the approval rows a subject's deleted rows name by address).
                     let base = match &new {
                         Some(Data::String(s)) => Cow::Owned(s.clone()),
                         Some(_) => Cow::Borrowed(""),
@@ -420,8 +424,6 @@ impl<'a> RowApplier<'a> {
                         new = Some(Data::String(redacted));
                     }
                 }
-                let redacts_subjects =
-                    matches!(&rule.action, actions::Action::Redact(r) if r.uses_subjects());
                 if let (true, Some((red, elsewhere))) =
                     (other_row || redacts_subjects, &self.elsewhere)
                 {

@@ -899,25 +899,48 @@ enum Role {
     Value,
     First,
     Last,
+    /// A column that does not identify the person (a department, a job title): not a value.
+    Other,
 }
 
+/// What a subjects file's header says a column holds: English, German, French, Spanish,
+/// Italian, Dutch and Portuguese names, and those of Microsoft Entra ID's user export
+/// (`givenName`, `surname`, `mail`, `userPrincipalName`).
 fn role(header: &str) -> Option<Role> {
     let h = normalize(header).replace(['_', '-'], " ");
     let h = h.trim();
-    const FIRST: &[&str] = &["first name", "firstname", "given name", "vorname", "prénom"];
+    const FIRST: &[&str] = &[
+        "first name",
+        "firstname",
+        "given name",
+        "givenname",
+        "vorname",
+        "prénom",
+        "nombre",
+        "nome",
+        "voornaam",
+    ];
     const LAST: &[&str] = &[
         "last name",
         "lastname",
         "surname",
         "family name",
+        "sn",
         "nachname",
         "nom",
+        "nom de famille",
+        "apellido",
+        "apellidos",
+        "cognome",
+        "achternaam",
+        "sobrenome",
     ];
     const VALUE: &[&str] = &[
         "name",
         "full name",
         "fullname",
         "display name",
+        "displayname",
         "owner",
         "subject",
         "person",
@@ -927,10 +950,21 @@ fn role(header: &str) -> Option<Role> {
         "email address",
         "e mail address",
         "e mail adresse",
+        "adresse e mail",
+        "adresse mail",
+        "courriel",
+        "correo",
+        "correo electrónico",
+        "e mailadres",
+        "e mail adres",
+        "indirizzo email",
         "primary email",
         "upn",
+        "userprincipalname",
+        "user principal name",
         "user name",
         "username",
+        "benutzername",
         "domainname",
         "internalemailaddress",
         "guid",
@@ -939,6 +973,11 @@ fn role(header: &str) -> Option<Role> {
         "user id",
         "systemuserid",
         "object id",
+        "objectid",
+        "nom complet",
+        "nombre completo",
+        "nome completo",
+        "volledige naam",
     ];
     if FIRST.contains(&h) {
         Some(Role::First)
@@ -951,30 +990,34 @@ fn role(header: &str) -> Option<Role> {
     }
 }
 
-/// A subjects CSV's rows as subjects' values: a header row is dropped, first and last names
-/// are joined.
+/// Whether a field reads as data rather than a column's name: an address, a GUID, digits.
+fn looks_like_data(field: &str) -> bool {
+    let norm = normalize(field);
+    is_email(&norm) || guid(&norm).is_some() || norm.bytes().filter(u8::is_ascii_digit).count() >= 3
+}
+
+/// A subjects CSV's rows as subjects' values: a header row (one that names a column this
+/// reader knows, and holds no data) is dropped, its other columns (a department, a job title)
+/// are not values, and first and last names are joined. Without a header, the one-word fields
+/// of a row standing together are one name ("Karim;Al-Farsi;karim@contoso.com" is "Karim
+/// Al-Farsi" and the address), as a first name alone would be anyone's.
 fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
     let mut records = records.into_iter();
     let Some(first) = records.next() else {
         return Vec::new();
     };
-    let roles: Option<Vec<Role>> = first
+    let header =
+        first.iter().any(|f| role(f).is_some()) && !first.iter().any(|f| looks_like_data(f));
+    if !header {
+        return std::iter::once(first)
+            .chain(records)
+            .map(|record| join_name_words(&record))
+            .collect();
+    }
+    let roles: Vec<Role> = first
         .iter()
-        .filter(|f| !f.trim().is_empty())
-        .map(|f| role(f))
+        .map(|f| role(f).unwrap_or(Role::Other))
         .collect();
-    let roles = match roles {
-        Some(r) if !r.is_empty() => Some(
-            first
-                .iter()
-                .map(|f| role(f).unwrap_or(Role::Value))
-                .collect::<Vec<_>>(),
-        ),
-        _ => None,
-    };
-    let Some(roles) = roles else {
-        return std::iter::once(first).chain(records).collect();
-    };
     records
         .map(|record| {
             let field = |role: Role| {
@@ -989,7 +1032,7 @@ fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
             };
             let mut values: Vec<String> = record
                 .iter()
-                .zip(roles.iter().chain(std::iter::repeat(&Role::Value)))
+                .zip(roles.iter().chain(std::iter::repeat(&Role::Other)))
                 .filter(|(_, r)| **r == Role::Value)
                 .map(|(f, _)| f.clone())
                 .collect();
@@ -998,6 +1041,41 @@ fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
             values
         })
         .collect()
+}
+
+/// A headerless subjects row with the one-word fields that stand together joined into one
+/// name; a row of one field as it is.
+fn join_name_words(record: &[String]) -> Vec<String> {
+    let fields: Vec<&str> = record
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+        .collect();
+    if fields.len() < 2 {
+        return fields.into_iter().map(str::to_string).collect();
+    }
+    let one_word = |f: &str| {
+        !f.contains(char::is_whitespace)
+            && f.chars().any(char::is_alphabetic)
+            && f.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut name: Vec<&str> = Vec::new();
+    for field in fields {
+        if one_word(field) {
+            name.push(field);
+            continue;
+        }
+        if !name.is_empty() {
+            out.push(std::mem::take(&mut name).join(" "));
+        }
+        out.push(field.to_string());
+    }
+    if !name.is_empty() {
+        out.push(name.join(" "));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1298,5 +1376,37 @@ mod tests {
 
         let e = Subjects::load(&[], Some(&dir.path().join("missing.txt"))).unwrap_err();
         assert!(e.contains("missing.txt"), "{e}");
+    }
+
+    /// A first name alone is anyone's: a subjects file's first and last names are one name,
+    /// whether a header says so (in other languages, or Entra ID's export with columns that
+    /// identify no one) or the fields stand together in a headerless row.
+    #[test]
+    fn first_and_last_names_in_a_subjects_file_are_one_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text) in [
+            (
+                "entra.csv",
+                "givenName,surname,mail,jobTitle,department\r\nKarim,Al-Farsi,karim@contoso.com,Engineer,Sales\r\n",
+            ),
+            ("headerless.csv", "Karim;Al-Farsi;karim@contoso.com\r\n"),
+            ("headerless2.csv", "Karim;Al-Farsi\r\n"),
+            ("fr.csv", "Prénom;Nom;Adresse e-mail\r\nKarim;Al-Farsi;karim@contoso.com\r\n"),
+            ("es.csv", "Nombre;Apellidos;Correo\r\nKarim;Al-Farsi;karim@contoso.com\r\n"),
+            ("nl.csv", "Voornaam;Achternaam\r\nKarim;Al-Farsi\r\n"),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::write(&path, text).unwrap();
+            let s = Subjects::load(&[], Some(&path)).unwrap();
+            assert_eq!(s.len(), 1, "{file}");
+            assert_eq!(s.matching("Al-Farsi, Karim"), [0], "{file}");
+            assert!(s.matching("Karim").is_empty(), "{file}: a first name alone");
+            assert!(s.matching("Sales").is_empty(), "{file}: a department");
+            let re = s.regex().unwrap();
+            assert!(!re.is_match("Karim called"), "{file}");
+            if text.contains('@') {
+                assert_eq!(s.matching("karim@contoso.com"), [0], "{file}");
+            }
+        }
     }
 }

@@ -99,6 +99,13 @@ pub(crate) fn lines(report: &RunReport) -> String {
         }
         out.push_str(&line);
         out.push('\n');
+        if s.rows_matched == 0 && s.cells_redacted > 0 {
+            // Found, but only in other rows' text: its own rows, if any, may name it otherwise.
+            out.push_str(&format!(
+                "  note: subject #{} matched no row, only text; rows that name a person by full name (an approval's Owner) match that name, so if the subject was given by email or user name only, pass the name too, or scrub the users' export in the same run to learn it\n",
+                s.subject
+            ));
+        }
     }
     out
 }

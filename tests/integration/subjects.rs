@@ -1092,3 +1092,81 @@ fn a_learned_phone_number_is_found_in_another_format() {
         Data::String("Call back on [redacted].".into())
     );
 }
+
+/// A subject given by email that no row matched, only another row's text: the run is ok (it was
+/// found), and a note says that rows owned by the person's full name match the name only.
+#[test]
+fn a_subject_found_only_in_text_gets_a_note_on_rows_named_by_full_name() {
+    let mut row = owned("Karim Al-Farsi", "OK");
+    row.requestor_email = "karim.alfarsi@contoso.com".into();
+    let wd = Workdir::new();
+    wd.write(
+        "approvals.xlsx",
+        approvals::export(0, &[row, owned("Aoife Byrne", "OK")]).to_xlsx(),
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--subject",
+        "karim.alfarsi@contoso.com",
+        "approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "note: subject #1 matched no row, only text; rows that name a person by full name"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("Karim"), "no value in the messages");
+    // Given by name, its row goes and the note is not needed.
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "two",
+        "--subject",
+        "Karim Al-Farsi",
+        "approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(!run.stderr.contains("note: subject"), "{}", run.stderr);
+}
+
+/// The address on a subject's own (deleted) approval is theirs: another approval that names
+/// them by it, as requestor or in a comment, loses it as it loses their name.
+#[test]
+fn an_address_on_the_subjects_deleted_rows_goes_from_the_other_rows() {
+    let mut own = owned("Karim Al-Farsi", "OK");
+    own.requestor_email = "karim.al-farsi@contoso.com".into();
+    let mut other = owned("Aoife Byrne", "ping karim.al-farsi@contoso.com first");
+    other.requestor_email = "karim.al-farsi@contoso.com".into();
+    let wd = Workdir::new();
+    wd.write(
+        "approvals.xlsx",
+        approvals::export(0, &[own, other, owned("Aoife Byrne", "OK")]).to_xlsx(),
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--all-rows",
+        "--subject",
+        "Karim Al-Farsi",
+        "approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/approvals.xlsx");
+    let book = Book::open(output.clone());
+    let sheet = book.sheet("Approvals");
+    assert_eq!(sheet.height(), 3, "the header and the two other approvals");
+    let texts: Vec<String> = (1..sheet.height() as u32)
+        .flat_map(|r| (0..sheet.width() as u32).map(move |c| (r, c)))
+        .map(|(r, c)| cell(sheet, r, c).to_string())
+        .collect();
+    assert!(texts.iter().all(|t| !t.contains("karim")), "{texts:?}");
+    assert!(
+        texts.contains(&"ping [redacted] first".to_string()),
+        "{texts:?}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    assert_eq!(report["subjects"][0]["cells_redacted"], 2, "{report}");
+}
