@@ -768,6 +768,11 @@ pub(crate) fn first_and_last(name: &str) -> Option<String> {
 /// comments name people: "Doe, Jane Mary" and "Doe Jane Mary" for "Jane Mary Doe". Empty for
 /// other text.
 pub(crate) fn last_name_first(name: &str) -> Vec<String> {
+    // Most removed values are one word, an address or a number: no list of words for them.
+    let name = name.trim();
+    if !name.contains(' ') || name.contains(['@', ',']) {
+        return Vec::new();
+    }
     let words: Vec<&str> = name.split_whitespace().collect();
     if !(2..=4).contains(&words.len()) || !words.iter().all(name_word) {
         return Vec::new();
@@ -993,7 +998,23 @@ fn match_at(
 /// tab or a line break) for each run of white space in the value. `None` when `rest` does not
 /// start so, and for a value without white space.
 fn spaced_len(needle: &str, rest: &str) -> Option<usize> {
-    if !needle.contains(char::is_whitespace) {
+    // Where the two first differ, one of them must be at white space (or just after it in
+    // the value, for more of it in the text); most candidates differ in a letter.
+    let same = needle
+        .bytes()
+        .zip(rest.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut at = same;
+    while !needle.is_char_boundary(at) {
+        at -= 1;
+    }
+    let spaced = |s: &str| {
+        s.get(at..)
+            .is_some_and(|t| t.starts_with(char::is_whitespace))
+    };
+    let after_space = needle[..at].ends_with(char::is_whitespace);
+    if !(spaced(needle) || spaced(rest) || after_space) {
         return None;
     }
     let mut text = rest.char_indices().peekable();

@@ -77,6 +77,14 @@ pub fn is_phone(v: &str) -> bool {
 /// number may be written with other separators, or none.
 pub(crate) fn phone_digits(value: &str) -> Option<String> {
     let value = value.trim();
+    // Most values are names and addresses: refused by their first character.
+    if !value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
+    {
+        return None;
+    }
     let phone_like = value.chars().all(|c| {
         c.is_ascii_digit() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-' | '.' | '/')
     });
