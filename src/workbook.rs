@@ -57,9 +57,10 @@ pub struct Layout {
     /// What the sheet's data validations say about each column (zero-based): required,
     /// maximum length. Empty for CSV.
     pub field_rules: std::collections::BTreeMap<u32, crate::dynamics::ColumnRules>,
-    /// The worksheet's XML without its cells: what precedes `<sheetData>` and what follows
-    /// `</sheetData>` (hyperlinks, headers and footers, validations, ...), as in the file. The
-    /// leak sweep searches it. Empty for CSV.
+    /// The worksheet's XML without its cells: what precedes `<sheetData>`, the XML comments and
+    /// processing instructions among the cells, and what follows `</sheetData>` (hyperlinks,
+    /// headers and footers, validations, ...), as in the file. The leak sweep searches it.
+    /// Empty for CSV.
     pub markup: Vec<u8>,
     /// The array and spill formula ranges (zero-based first row, first column, last row, last
     /// column): only the top-left cell has the formula, the others hold its cached results.

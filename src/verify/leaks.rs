@@ -406,6 +406,16 @@ impl StringTable {
                             shown.push_str(added);
                         }
                     }
+                    // An XML comment or processing instruction in an item shows nowhere, as
+                    // a phonetic run shows nowhere in a cell: searched apart from what shows.
+                    Event::Comment(_) | Event::PI(_) => {
+                        if let Some(hidden) = crate::needles::hidden_text(&event) {
+                            table.text.push('\n');
+                            table.text.push_str(&hidden);
+                            table.text.push('\n');
+                            has_phonetic = true;
+                        }
+                    }
                     Event::Eof => break,
                     _ => {}
                 }
@@ -467,11 +477,11 @@ struct Cell {
 /// A worksheet's XML with what is inside `<sheetData>` left out, streaming (a large sheet's
 /// cells are never held in memory), when all the text in there is cells' values, inline
 /// strings and formulas, which calamine reads; `None` when it holds more (phonetic runs,
-/// extensions, CDATA), or there are no cells.
+/// extensions, CDATA, XML comments and processing instructions), or there are no cells.
 fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
     // Enough to hold a marker or `</prefix:sheetData>` across a chunk border.
     const CARRY: usize = 64;
-    const UNREAD: [&[u8]; 3] = [b"rPh", b"extLst", b"<![CDATA["];
+    const UNREAD: [&[u8]; 5] = [b"rPh", b"extLst", b"<![CDATA[", b"<!--", b"<?"];
     let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
     let mut input = BufReader::with_capacity(1 << 16, part);
     let mut out: Vec<u8> = Vec::new();
@@ -822,6 +832,12 @@ fn scan_worksheet_xml(
                 _ if !in_data => push_text(&event, &mut other),
                 _ => {}
             },
+            // An XML comment or processing instruction shows nowhere, but it is in the file.
+            Event::Comment(_) | Event::PI(_)
+                if crate::needles::hidden_text(&event).is_some_and(|t| needles.found_in(&t)) =>
+            {
+                leak_outside_cells(&mut scan.sink);
+            }
             Event::Eof => break,
             _ => {}
         }

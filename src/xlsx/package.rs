@@ -346,6 +346,7 @@ pub fn scan_sheet<R: Read + Seek>(
     } else {
         scan_cells(rest)?
     };
+    head.extend_from_slice(&cells.hidden);
     head.extend_from_slice(&cells.tail);
     scan.layout.markup = head;
     scan.layout.field_rules = crate::dynamics::column_rules(&cells.validations);
@@ -508,6 +509,9 @@ struct CellScan {
     validations: Vec<Validation>,
     /// The part's XML from `</sheetData>` to its end.
     tail: Vec<u8>,
+    /// The XML comments and processing instructions among the cells, as written: no reader
+    /// shows them, but they are in the file (hand edits and other tools write them).
+    hidden: Vec<u8>,
 }
 
 /// A reader that keeps a copy of what it reads until the copy is taken.
@@ -651,6 +655,26 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             };
             if name_len == 0 {
                 continue; // an end tag, or not a tag
+            }
+            // An XML comment or processing instruction among the cells, kept whole.
+            let close: Option<&[u8]> = match cells[name_start] {
+                b'!' if cells[name_start..].starts_with(b"!--") => Some(b"-->"),
+                b'?' => Some(b"?>"),
+                _ => None,
+            };
+            if let Some(close) = close {
+                match memchr::memmem::find(&cells[name_start..], close) {
+                    Some(end) => {
+                        let end = name_start + end + close.len();
+                        scan.hidden.extend_from_slice(&cells[start..end]);
+                        pos = end;
+                    }
+                    None => {
+                        cut_at = Some(start);
+                        break;
+                    }
+                }
+                continue;
             }
             let name = &cells[name_start..name_start + name_len];
             let local = match memchr::memrchr(b':', name) {

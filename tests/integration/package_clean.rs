@@ -358,6 +358,60 @@ fn header_codes_around_and_inside_a_value_do_not_hide_it() {
     assert_eq!(find.code, 0, "{}", find.text());
 }
 
+/// An XML comment or processing instruction among the cells shows nowhere, but it is in the
+/// file: one holding a removed value fails the scrub, and `verify` finds one put into an output.
+#[test]
+fn xml_comments_among_the_cells_are_searched() {
+    let planted = planted(Place::Comments);
+    let full = planted
+        .export
+        .columns
+        .iter()
+        .position(|c| c.logical == "fullname")
+        .unwrap();
+    let name = match &planted.export.rows[2][full] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let wd = Workdir::new();
+    for (file, hidden) in [
+        ("comment.xlsx", format!("<!-- owner: {name} -->")),
+        ("pi.xlsx", format!("<?owner {name}?>")),
+    ] {
+        let xlsx =
+            dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/worksheets/sheet1.xml", |xml| {
+                let xml = xml.unwrap();
+                let at = xml.find("<row r=\"3\"").unwrap();
+                format!("{}{hidden}{}", &xml[..at], &xml[at..])
+            });
+        wd.write(file, &xlsx);
+        let run = wd.run(&["scrub", "--out-dir", "out", file]);
+        assert_eq!(run.code, 1, "{file}: {}", run.text());
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet1.xml"),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains(&name), "no value in the message");
+    }
+    // A good output with such a comment put into it: verify finds it.
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let tampered = dsr_scrub::testdata::edit_part(
+        &wd.read("scrubbed/users.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |xml| {
+            let xml = xml.unwrap();
+            let at = xml.find("<row r=\"3\"").unwrap();
+            format!("{}<!-- {name} -->{}", &xml[..at], &xml[at..])
+        },
+    );
+    wd.write("tampered.xlsx", &tampered);
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+}
+
 #[test]
 fn threaded_comments_and_persons_are_cleaned() {
     let (c, output, planted) = cleaned_output(Place::ThreadedComments);
