@@ -201,6 +201,34 @@ fn comments_on_changed_cells_go_and_others_are_redacted() {
     assert!(count(&c, "texts_redacted") >= 3, "{c}");
 }
 
+/// The texts of column `logical` of the planted export's rows (`None` where not text).
+fn column_texts(planted: &Planted, logical: &str) -> Vec<Option<String>> {
+    let col = planted
+        .export
+        .columns
+        .iter()
+        .position(|c| c.logical == logical)
+        .unwrap();
+    planted
+        .export
+        .rows
+        .iter()
+        .map(|row| match &row[col] {
+            dsr_scrub::testdata::Value::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An XML text inserted into a worksheet before its row 3.
+fn before_row_3(xlsx: &[u8], inserted: &str) -> Vec<u8> {
+    dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+        let xml = xml.unwrap();
+        let at = xml.find("<row r=\"3\"").unwrap();
+        format!("{}{inserted}{}", &xml[..at], &xml[at..])
+    })
+}
+
 /// A comment naming a removed person without their accents ("Alvaro Fernandez" for "Álvaro
 /// Fernández"), last name first, or with a non-breaking space names them all the same: it is
 /// redacted, and the file is ok.
@@ -209,25 +237,17 @@ fn a_comment_naming_a_removed_person_in_another_form_is_redacted() {
     use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     let planted = planted(Place::Comments);
     let plain = |t: &str| -> String { t.nfd().filter(|c| !is_combining_mark(*c)).collect() };
-    let full = planted
-        .export
-        .columns
-        .iter()
-        .position(|c| c.logical == "fullname")
-        .unwrap();
-    let name = planted.export.rows.iter().find_map(|row| match &row[full] {
-        dsr_scrub::testdata::Value::Text(t)
-            if t.split_whitespace().count() == 2
+    let name = column_texts(&planted, "fullname")
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            t.split_whitespace().count() == 2
                 && !t.is_ascii()
                 && plain(t)
                     .chars()
-                    .all(|c| c.is_ascii_alphabetic() || c == ' ') =>
-        {
-            Some(t.clone())
-        }
-        _ => None,
-    });
-    let name = name.expect("a generated export has accented names");
+                    .all(|c| c.is_ascii_alphabetic() || c == ' ')
+        })
+        .expect("a generated export has accented names");
     let (first, last) = name.split_once(' ').unwrap();
     // Without accents, last name first, with a non-breaking space (Excel shows it as a space).
     let forms = [
@@ -272,23 +292,10 @@ fn a_comment_naming_a_removed_person_in_another_form_is_redacted() {
 #[test]
 fn header_codes_around_and_inside_a_value_do_not_hide_it() {
     let planted = planted(Place::Comments);
-    let full = planted
-        .export
-        .columns
-        .iter()
-        .position(|c| c.logical == "fullname")
+    let name = column_texts(&planted, "fullname")[4].clone().unwrap();
+    let address = column_texts(&planted, "internalemailaddress")[5]
+        .clone()
         .unwrap();
-    let email = planted
-        .export
-        .columns
-        .iter()
-        .position(|c| c.logical == "internalemailaddress")
-        .unwrap();
-    let text = |row: usize, col: usize| match &planted.export.rows[row][col] {
-        dsr_scrub::testdata::Value::Text(t) => t.clone(),
-        other => panic!("{other:?}"),
-    };
-    let (name, address) = (text(4, full), text(5, email));
     let (head, tail) = name.split_at(name.find(' ').unwrap());
     let (user, domain) = address.split_once('@').unwrap();
     let header = format!(
@@ -312,19 +319,13 @@ fn header_codes_around_and_inside_a_value_do_not_hide_it() {
     });
     let wd = Workdir::new();
     wd.write("users.xlsx", &xlsx);
-    let find = wd.run(&[
-        "find",
-        "--subject",
-        &name,
-        "--subject",
-        &address,
-        "users.xlsx",
-    ]);
-    assert_eq!(find.code, 3, "{}", find.text());
+    let find = |file: &str| wd.run(&["find", "--subject", &name, "--subject", &address, file]);
+    let found = find("users.xlsx");
+    assert_eq!(found.code, 3, "{}", found.text());
     assert!(
-        find.stdout.contains("part xl/worksheets/sheet1.xml"),
+        found.stdout.contains("part xl/worksheets/sheet1.xml"),
         "{}",
-        find.stdout
+        found.stdout
     );
     let run = wd.run(&["scrub", "users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
@@ -347,15 +348,8 @@ fn header_codes_around_and_inside_a_value_do_not_hide_it() {
         sheet.contains("&K01+000 x") && sheet.contains("&B&B by"),
         "the codes stay: {sheet}"
     );
-    let find = wd.run(&[
-        "find",
-        "--subject",
-        &name,
-        "--subject",
-        &address,
-        "scrubbed/users.xlsx",
-    ]);
-    assert_eq!(find.code, 0, "{}", find.text());
+    let found = find("scrubbed/users.xlsx");
+    assert_eq!(found.code, 0, "{}", found.text());
 }
 
 /// An XML comment or processing instruction among the cells shows nowhere, but it is in the
@@ -363,28 +357,13 @@ fn header_codes_around_and_inside_a_value_do_not_hide_it() {
 #[test]
 fn xml_comments_among_the_cells_are_searched() {
     let planted = planted(Place::Comments);
-    let full = planted
-        .export
-        .columns
-        .iter()
-        .position(|c| c.logical == "fullname")
-        .unwrap();
-    let name = match &planted.export.rows[2][full] {
-        dsr_scrub::testdata::Value::Text(t) => t.clone(),
-        other => panic!("{other:?}"),
-    };
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
     let wd = Workdir::new();
     for (file, hidden) in [
         ("comment.xlsx", format!("<!-- owner: {name} -->")),
         ("pi.xlsx", format!("<?owner {name}?>")),
     ] {
-        let xlsx =
-            dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/worksheets/sheet1.xml", |xml| {
-                let xml = xml.unwrap();
-                let at = xml.find("<row r=\"3\"").unwrap();
-                format!("{}{hidden}{}", &xml[..at], &xml[at..])
-            });
-        wd.write(file, &xlsx);
+        wd.write(file, before_row_3(&planted.xlsx, &hidden));
         let run = wd.run(&["scrub", "--out-dir", "out", file]);
         assert_eq!(run.code, 1, "{file}: {}", run.text());
         assert!(
@@ -398,16 +377,11 @@ fn xml_comments_among_the_cells_are_searched() {
     wd.write("users.xlsx", &planted.xlsx);
     let run = wd.run(&["scrub", "users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
-    let tampered = dsr_scrub::testdata::edit_part(
-        &wd.read("scrubbed/users.xlsx"),
-        "xl/worksheets/sheet1.xml",
-        |xml| {
-            let xml = xml.unwrap();
-            let at = xml.find("<row r=\"3\"").unwrap();
-            format!("{}<!-- {name} -->{}", &xml[..at], &xml[at..])
-        },
+    let output = wd.read("scrubbed/users.xlsx");
+    wd.write(
+        "tampered.xlsx",
+        before_row_3(&output, &format!("<!-- {name} -->")),
     );
-    wd.write("tampered.xlsx", &tampered);
     let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
     assert_eq!(verify.code, 3, "{}", verify.text());
 }
