@@ -261,9 +261,11 @@ pub enum WriteError {
     /// `what` names the parts the rebuild writer would drop (macros, chart sheets).
     #[error("--rebuild writes cells only and would drop the workbook's {what}; scrub it without --rebuild")]
     RebuildDrops { what: &'static str },
-    #[error("rows cannot be deleted from a sheet with formulas (their references would shift); remove the formulas first, then scrub again")]
+    /// Rows deleted by row rules, or left out of a subject run's import file (only the changed
+    /// rows are written by default).
+    #[error("rows cannot be left out of a sheet with formulas (their references would shift): rows that row rules delete, or in a subject run the unchanged rows an import file leaves out; pass --all-rows to keep the unchanged rows, or remove the formulas first, then scrub again")]
     DeleteUnderFormulas,
-    #[error("rows cannot be deleted from a sheet with merged cells, hyperlinks or conditional formatting yet; use --rebuild")]
+    #[error("rows cannot be left out of a sheet with merged cells, hyperlinks or conditional formatting yet (rows that row rules delete, or in a subject run the unchanged rows an import file leaves out); pass --all-rows to keep the unchanged rows, or use --rebuild")]
     DeleteUnderRanges,
     #[error("the document properties could not be rewritten; scrub without --strip-doc-props, and please report this bug")]
     DocProperties,

@@ -158,12 +158,29 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
             .flat_map(|r| &r.residual_mentions)
             .map(|p| p.cells)
             .sum();
+        // A file that failed was not searched: say so, rather than that it has no columns.
+        let failed = report
+            .files
+            .iter()
+            .filter(|f| f.status != Status::Ok)
+            .count() as u64;
+        let searched = report.files.len() as u64 - failed;
         out.push_str(&format!(
-            "dsr-scrub: subject #{} matched nothing in {}; compared with {}",
+            "dsr-scrub: subject #{} matched nothing in {}{}; compared with {}",
             total.subject,
-            plural(report.files.len() as u64, "file", "files"),
+            plural(searched, "file", "files"),
+            if failed > 0 {
+                format!(
+                    " ({} failed and {} not searched: fix {} first)",
+                    plural(failed, "file", "files"),
+                    if failed == 1 { "was" } else { "were" },
+                    if failed == 1 { "it" } else { "them" }
+                )
+            } else {
+                String::new()
+            },
             if compared.is_empty() {
-                "no column (no file has the columns the map compares)".to_string()
+                "no column (no file searched has the columns the map compares)".to_string()
             } else {
                 compared.join("; ")
             }

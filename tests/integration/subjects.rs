@@ -1170,3 +1170,46 @@ fn an_address_on_the_subjects_deleted_rows_goes_from_the_other_rows() {
         serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
     assert_eq!(report["subjects"][0]["cells_redacted"], 2, "{report}");
 }
+
+/// A subject run writes only the changed rows, which a sheet with formulas cannot lose: the
+/// message says so and what to pass; with --all-rows the run goes through.
+#[test]
+fn a_subject_run_on_a_sheet_with_formulas_says_to_keep_every_row() {
+    let export = disabled_users(&Options {
+        rows: 20,
+        formula_column: true,
+        ..Options::default()
+    });
+    let subject = text(&export, 3, "internalemailaddress");
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "--subject", &subject, "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("rows cannot be left out of a sheet with formulas")
+            && run
+                .stderr
+                .contains("pass --all-rows to keep the unchanged rows"),
+        "{}",
+        run.stderr
+    );
+    // The subject was not looked for in the failed file, and the summary says so.
+    assert!(
+        run.stderr.contains(
+            "subject #1 matched nothing in 0 files (1 file failed and was not searched: fix it first)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--all-rows",
+        "--out-dir",
+        "all",
+        "--subject",
+        &subject,
+        "users.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
