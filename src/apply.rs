@@ -521,10 +521,11 @@ pub fn learn_book(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<Vec<String
 }
 
 /// What the rows that identify a subject hold besides the value given: their email addresses,
-/// phone numbers and the identity columns' text (full name, user name; first and last name
-/// joined), per subject. `None` outside a subject-scoped run. The other rows of the sheet are
-/// checked for them (see [`Near::Learned`](crate::subjects::Near::Learned)), and where the map
-/// has `other_rows` actions their text loses them.
+/// phone numbers (in rows a rule scrubs, the subject's own records, not in rows a rule deletes,
+/// which hold other people too) and the identity columns' text (full name, user name; first
+/// and last name joined), per subject. `None` outside a subject-scoped run. The other rows of
+/// the sheet are checked for them (see [`Near::Learned`](crate::subjects::Near::Learned)), and
+/// where the map has `other_rows` actions, or redacts subjects from text, their text loses them.
 fn learned_values(
     map: &Map,
     plan: &SheetPlan,
@@ -535,6 +536,10 @@ fn learned_values(
         return None;
     }
     let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    let own_record = plan
+        .row_rules
+        .iter()
+        .any(|&(_, r)| map.rows[r].action == crate::map::RowAction::Scrub);
     let identity: Vec<u32> = plan
         .row_rules
         .iter()
@@ -547,11 +552,15 @@ fn learned_values(
             continue;
         }
         let mut values = Vec::new();
-        for (col, strong) in identity
+        // A row a rule deletes (an approval the subject owns) holds other people too (its
+        // requestor, its responders): only what names the subject there is theirs. A row a
+        // rule scrubs is the subject's own record: its addresses and numbers are theirs.
+        let targets = plan
+            .targets
             .iter()
-            .map(|&c| (c, true))
-            .chain(plan.targets.iter().map(|t| (t.col, false)))
-        {
+            .filter(|_| own_record)
+            .map(|t| (t.col, false));
+        for (col, strong) in identity.iter().map(|&c| (c, true)).chain(targets) {
             let text = match sheet.cell(row, col) {
                 Data::String(s) => s.trim().to_string(),
                 _ => continue,
