@@ -615,15 +615,7 @@ fn subject_scoped_import_files_hold_only_the_changed_rows() {
         "{}",
         run.stderr
     );
-    let all = wd.run(&[
-        "scrub",
-        "--all-rows",
-        "--out-dir",
-        "all",
-        "--subject",
-        &subject,
-        "users.xlsx",
-    ]);
+    let all = every_row(&wd, &subject);
     assert_eq!(all.code, 0, "{}", all.text());
 
     // Rows k+1 (the subject's) and 42 (a Description that named the subject's email), in order.
@@ -1222,14 +1214,19 @@ fn a_subject_run_on_a_sheet_with_formulas_says_to_keep_every_row() {
         "{}",
         run.stderr
     );
-    let run = wd.run(&[
+    let run = every_row(&wd, &subject);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
+/// A subject run of `users.xlsx` that writes every row, into `all/`.
+fn every_row(wd: &Workdir, subject: &str) -> crate::workdir::Run {
+    wd.run(&[
         "scrub",
         "--all-rows",
         "--out-dir",
         "all",
         "--subject",
-        &subject,
+        subject,
         "users.xlsx",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.text());
+    ])
 }
