@@ -168,8 +168,9 @@ pub struct RowApplier<'a> {
     headers: Vec<String>,
     has_scrub_rules: bool,
     lookups: Vec<u32>,
-    /// Per subject, the identifiers its matched rows hold (see [`learned_values`]), and a redactor of
-    /// them for the other rows' `other_rows` columns.
+    /// Per subject, the identifiers its matched rows hold (see [`learned_values`]), and a
+    /// redactor of them for the other rows' `other_rows` columns and the text the map redacts
+    /// subjects from.
     learned: Option<(actions::Redactor, crate::subjects::Subjects)>,
     /// Per subject, the identifiers its matched rows in the run's other files hold and this
     /// sheet's do not ([`Map::learned_elsewhere`]), and a finder of them: looked for, not
@@ -408,8 +409,7 @@ impl<'a> RowApplier<'a> {
                 if let (true, Some((red, learned))) = (other_row || redacts_subjects, &self.learned)
                 {
                     // What the subjects' own rows hold (their email, phone, full name) goes
-                    // from other rows' text too, and from text the map redacts subjects from
-                    // (the approval rows a subject's deleted rows name by address).
+                    // from other rows' text too, and from text the map redacts subjects from.
                     let base = match &new {
                         Some(Data::String(s)) => Cow::Owned(s.clone()),
                         Some(_) => Cow::Borrowed(""),
@@ -505,19 +505,23 @@ pub fn learn_book(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<Vec<String
     for sp in &plan.sheets {
         let applier = RowApplier::new(map, sp, sp.headers.clone());
         let sheet = &book.sheets[sp.sheet];
-        for (s, values) in learned_values(map, sp, sheet, &applier)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            for v in values {
-                if !out[s].contains(&v) {
-                    out[s].push(v);
-                }
+        merge_learned(
+            &mut out,
+            learned_values(map, sp, sheet, &applier).unwrap_or_default(),
+        );
+    }
+    out
+}
+
+/// Add what `from` holds per subject to `into`, each value once.
+pub fn merge_learned(into: &mut [Vec<String>], from: Vec<Vec<String>>) {
+    for (known, values) in into.iter_mut().zip(from) {
+        for v in values {
+            if !known.contains(&v) {
+                known.push(v);
             }
         }
     }
-    out
 }
 
 /// What the rows that identify a subject hold besides the value given: their email addresses,

@@ -100,12 +100,19 @@ pub const DO_NOT_MODIFY_LOCALIZED: &[&str] = &[
 
 /// Whether a header marks a column the import needs unchanged.
 pub fn is_do_not_modify(header: &str) -> bool {
+    after_do_not_modify(header).is_some()
+}
+
+/// What follows a header's `(Do Not Modify)` prefix, in any language of
+/// [`DO_NOT_MODIFY_LOCALIZED`] and any case; `None` without one.
+fn after_do_not_modify(header: &str) -> Option<&str> {
     let h = header.trim_start();
     std::iter::once(DO_NOT_MODIFY)
         .chain(DO_NOT_MODIFY_LOCALIZED.iter().copied())
-        .any(|prefix| {
+        .find_map(|prefix| {
             h.get(..prefix.len())
-                .is_some_and(|p| p.to_lowercase() == prefix.to_lowercase())
+                .filter(|p| p.to_lowercase() == prefix.to_lowercase())
+                .map(|_| &h[prefix.len()..])
         })
 }
 
@@ -169,15 +176,7 @@ const ID_HEADER_TABLES: &[(&str, &[&str])] = &[
 /// assert_eq!(entity_by_id_header("User"), None);
 /// ```
 pub fn entity_by_id_header(header: &str) -> Option<&'static str> {
-    let h = header.trim();
-    let name = std::iter::once(DO_NOT_MODIFY)
-        .chain(DO_NOT_MODIFY_LOCALIZED.iter().copied())
-        .find_map(|prefix| {
-            h.get(..prefix.len())
-                .filter(|p| p.to_lowercase() == prefix.to_lowercase())
-                .map(|_| h[prefix.len()..].trim())
-        })?;
-    let name = name.to_lowercase();
+    let name = after_do_not_modify(header)?.trim().to_lowercase();
     ID_HEADER_TABLES
         .iter()
         .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == name))

@@ -368,12 +368,8 @@ pub fn learn_across(
             values
         })
         .collect();
-    for (s, values) in per_file.into_iter().flat_map(|f| f.into_iter().enumerate()) {
-        for v in values {
-            if !learned[s].contains(&v) {
-                learned[s].push(v);
-            }
-        }
+    for values in per_file {
+        apply::merge_learned(&mut learned, values);
     }
     learned
 }

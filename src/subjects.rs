@@ -599,6 +599,14 @@ const PLAIN_FORMS: [(char, &str, &str); 9] = [
     ('ð', "d", "d"),
 ];
 
+/// A letter's plain form and transliteration, when [`PLAIN_FORMS`] has it.
+fn plain_forms(c: char) -> Option<(&'static str, &'static str)> {
+    PLAIN_FORMS
+        .iter()
+        .find(|(letter, _, _)| *letter == c)
+        .map(|&(_, plain, translit)| (plain, translit))
+}
+
 /// A normalized text without its accents: a letter that decomposes into a base letter and
 /// combining marks is its base letter ("zoë" → "zoe"), combining marks go, `ß` is `ss`, and the
 /// letters of [`PLAIN_FORMS`] are their plain form ("łukasz" → "lukasz"). With `german`, `ä`,
@@ -607,7 +615,7 @@ const PLAIN_FORMS: [(char, &str, &str); 9] = [
 pub(crate) fn unaccented(norm: &str, german: bool) -> String {
     let mut out = String::with_capacity(norm.len());
     for c in norm.chars() {
-        if let Some(&(_, plain, translit)) = PLAIN_FORMS.iter().find(|(l, _, _)| *l == c) {
+        if let Some((plain, translit)) = plain_forms(c) {
             out.push_str(if german { translit } else { plain });
             continue;
         }
@@ -662,7 +670,7 @@ fn unaccented_pattern(word: &str) -> String {
     let mut out = String::with_capacity(word.len() * 2);
     for c in word.chars() {
         let one = regex::escape(c.encode_utf8(&mut [0; 4]));
-        if let Some(&(_, plain, translit)) = PLAIN_FORMS.iter().find(|(l, _, _)| *l == c) {
+        if let Some((plain, translit)) = plain_forms(c) {
             out.push_str(&format!("(?:{one}|{plain}|{translit})"));
             continue;
         }

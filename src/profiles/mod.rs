@@ -87,8 +87,9 @@ pub fn find(name: &str) -> Option<&'static Profile> {
     PROFILES.iter().find(|p| p.name == name)
 }
 
-/// `map`, or the profile in `by_entity` made for `book`'s entity ([`Workbook::entity`](crate::workbook::Workbook::entity)): how `scrub` and `verify` pick
-/// the map of each file when neither `--map` nor `--profile` was given.
+/// `map`, or the profile in `by_entity` made for `book`'s entity
+/// ([`Workbook::entity`](crate::workbook::Workbook::entity)): how `scrub` and `verify` pick the
+/// map of each file when neither `--map` nor `--profile` was given.
 ///
 /// # Errors
 /// [`crate::error::PlanError::WrongProfile`] when that table's profile cannot run.

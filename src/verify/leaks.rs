@@ -387,13 +387,14 @@ impl StringTable {
             reader.config_mut().allow_unmatched_ends = true;
             let start = table.text.len();
             shown.clear();
-            let (mut phonetic, mut has_phonetic) = (false, false);
+            // Whether the item holds text no cell shows (a phonetic run, an XML comment).
+            let (mut phonetic, mut has_unshown) = (false, false);
             loop {
                 let event = reader.read_event_into(&mut buf).map_err(xml_error)?;
                 match &event {
                     Event::Start(e) if e.local_name().as_ref() == "rPh" => {
                         phonetic = true;
-                        has_phonetic = true;
+                        has_unshown = true;
                     }
                     Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
                     // The runs and phonetic runs of one item are joined as they are: what
@@ -413,7 +414,7 @@ impl StringTable {
                             table.text.push('\n');
                             table.text.push_str(&hidden);
                             table.text.push('\n');
-                            has_phonetic = true;
+                            has_unshown = true;
                         }
                     }
                     Event::Eof => break,
@@ -426,7 +427,7 @@ impl StringTable {
                     index,
                     start: start as u32,
                     end: table.text.len() as u32,
-                    shown: has_phonetic.then(|| shown.as_str().into()),
+                    shown: has_unshown.then(|| shown.as_str().into()),
                 });
             }
         }

@@ -209,20 +209,18 @@ pub fn splice(xml: &[u8], mut edits: Vec<Edit>) -> Vec<u8> {
 /// hits replaced: a value may show only there (`Anna%20Berg`), and replacing a part of the
 /// escaped text could leave the rest of it (`[removed]%20Berg`).
 pub fn redact_text(text: &str, needles: &Needles, markup: bool) -> Option<String> {
-    redact_shown(text, |t| needles.spans(t, markup))
+    redact_shown(text, |t| {
+        let spans = needles.spans(t, markup);
+        (!spans.is_empty()).then(|| replace_spans(t, spans))
+    })
 }
 
-/// `text` (or, when it reads otherwise decoded, the decoded text) with the spans `find` gives
-/// replaced by [`REDACTED`]; `None` without any.
-fn redact_shown(text: &str, find: impl Fn(&str) -> Vec<Range<usize>>) -> Option<String> {
-    if let Some(shown) = shown(text) {
-        let spans = find(&shown);
-        if !spans.is_empty() {
-            return Some(replace_spans(&shown, spans));
-        }
-    }
-    let spans = find(text);
-    (!spans.is_empty()).then(|| replace_spans(text, spans))
+/// `redact` of the decoded text when it reads otherwise decoded and `redact` finds something
+/// there, else of `text`; `None` when it finds nothing.
+fn redact_shown(text: &str, redact: impl Fn(&str) -> Option<String>) -> Option<String> {
+    shown(text)
+        .and_then(|decoded| redact(&decoded))
+        .or_else(|| redact(text))
 }
 
 /// `text` with each span replaced by [`REDACTED`].
@@ -342,12 +340,7 @@ fn redact_header_footer(text: &str, needles: &Needles) -> Option<String> {
         out.push_str(&t[pos..]);
         Some(out)
     };
-    if let Some(decoded) = shown(text) {
-        if let Some(out) = redact(&decoded) {
-            return Some(out);
-        }
-    }
-    redact(text)
+    redact_shown(text, redact)
 }
 
 /// What a piece of header or footer text is.
@@ -438,12 +431,8 @@ pub fn header_footer_shown(text: &str) -> (String, Vec<usize>) {
     let mut origin = Vec::with_capacity(text.len() + 1);
     for piece in header_footer_tokens(text) {
         match piece.kind {
-            HfToken::Text if text[piece.at.clone()].starts_with("&&") && piece.at.len() == 2 => {
-                printed.push('&');
-                origin.push(piece.at.start);
-            }
             HfToken::Text => {
-                // `&&` inside a longer run of text is joined to it: print it as one `&`.
+                // Each `&&` in a run of text prints as one `&`.
                 let run = &text[piece.at.clone()];
                 let mut k = 0;
                 while k < run.len() {
