@@ -1207,11 +1207,25 @@ fn scrub_xlsx_stream(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
-    // The values the scrub removes, indexed once for the macro check, the cleaners and the sweep.
-    let needles = crate::verify::removed_streamed(map, &streamed.olds, changes).needles();
+    // The text outside the changed cells that could hold a removed value (the package, the kept
+    // columns), indexed once for the cleaners and the sweep: of the values the scrub removes
+    // (millions in a large export) only those this text may hold are looked for.
+    let search = crate::verify::sweep::search_streamed(
+        map,
+        book,
+        &file_plan,
+        changes,
+        &streamed.olds,
+        Some(bytes),
+    )?;
+    let needles = search.needles();
     let package = crate::xlsx::macros::Package::of(bytes)?;
-    // Macros are copied as they are: they must not hold what the scrub removes.
-    package.check_macros(bytes, || &needles)?;
+    // Macros are copied as they are: they must not hold what the scrub removes. Their source
+    // is compressed in the project, where the search above does not read: every removed value
+    // is looked for.
+    package.check_macros(bytes, || {
+        crate::verify::removed_streamed(map, &streamed.olds, changes).needles()
+    })?;
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     // The output, the changes file and the leak sweep run at the same time (with 2 or more
@@ -1261,15 +1275,7 @@ fn scrub_xlsx_stream(
                     if settings.no_sweep {
                         return Ok(Vec::new());
                     }
-                    crate::verify::sweep::sweep_streamed(
-                        map,
-                        book,
-                        &file_plan,
-                        changes,
-                        &streamed.olds,
-                        Some(bytes),
-                        &|| handoff.read(),
-                    )
+                    search.finish(map, book, &file_plan, &|| handoff.read())
                 },
             )
         },

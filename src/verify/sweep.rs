@@ -30,7 +30,7 @@ use crate::error::{Problem, ReadError, VerifyError};
 use crate::map::Map;
 use crate::needles::{
     identifies, inside_run, kept_columns, kept_text, names_people, number_text, only_in_compounds,
-    Haystack,
+    Haystack, Needles,
 };
 use crate::plan::FilePlan;
 use crate::workbook::{Format, Sheet, Workbook};
@@ -102,32 +102,6 @@ pub fn sweep(
     )
 }
 
-/// [`sweep`] of a scrub that streamed its input: `book` holds the sheets' heads (names,
-/// headers, layout), `olds` what the stream kept of the cells (see
-/// [`crate::xlsx::stream::Olds`]).
-///
-/// # Errors
-/// As [`sweep`].
-pub(crate) fn sweep_streamed(
-    map: &Map,
-    book: &Workbook,
-    plan: &FilePlan,
-    changes: &[SheetChanges],
-    olds: &crate::xlsx::stream::Olds,
-    input: Option<&[u8]>,
-    output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
-) -> Result<Vec<Residual>, Problem> {
-    sweep_with(
-        map,
-        book,
-        plan,
-        changes,
-        Originals::Kept(olds),
-        input,
-        output,
-    )
-}
-
 fn sweep_with(
     map: &Map,
     book: &Workbook,
@@ -137,11 +111,57 @@ fn sweep_with(
     input: Option<&[u8]>,
     output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
 ) -> Result<Vec<Residual>, Problem> {
+    search(map, book, plan, changes, originals, input)?.finish(map, book, plan, output)
+}
+
+/// The sweep's search up to reading the output (see [`Search::finish`]): the text it searches
+/// (the input's package and formulas, the kept columns' values), indexed, and the removed values
+/// that text may hold.
+///
+/// The scrub's cleaners look for the same values ([`Search::needles`]): they clean the parts the
+/// sweep then checks, and a removed value the text cannot hold (nearly all of the millions of a
+/// large export) is neither indexed nor looked for.
+#[derive(Default)]
+pub(crate) struct Search<'a> {
+    hay: Haystack,
+    places: Vec<Place>,
+    part_names: Vec<String>,
+    values: Vec<Cow<'a, str>>,
+    origins: Vec<Origin>,
+    /// Forms of the values that only the cleaners look for (see [`sweep_values`]).
+    cleaned: Vec<String>,
+}
+
+/// [`Search`] of a scrub that streamed its input: `book` holds the sheets' heads (names,
+/// headers, layout), `olds` what the stream kept of the cells (see
+/// [`crate::xlsx::stream::Olds`]).
+///
+/// # Errors
+/// A package that cannot be read.
+pub(crate) fn search_streamed<'a>(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    olds: &'a crate::xlsx::stream::Olds,
+    input: Option<&[u8]>,
+) -> Result<Search<'a>, Problem> {
+    search(map, book, plan, changes, Originals::Kept(olds), input)
+}
+
+fn search<'a>(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    originals: Originals<'a>,
+    input: Option<&[u8]>,
+) -> Result<Search<'a>, Problem> {
     if changes
         .iter()
         .all(|c| c.cells.is_empty() && c.deleted.is_empty())
     {
-        return Ok(Vec::new());
+        return Ok(Search::default());
     }
     let targets = super::target_columns(map, book, plan);
     let mut hay = Haystack::default();
@@ -169,85 +189,129 @@ fn sweep_with(
     // One search for both: the package and formulas, and the kept columns' values; of the
     // removed values (millions in a large export) only those whose first word occurs in this
     // text are kept to search.
-    let (values, origins) = sweep_values(map, book, plan, changes, originals, &hay);
-    let hits = hay.find(&values);
-    // The same value is often removed from many rows (a first name): each value is judged
-    // once per kept text.
-    let mut judged: HashSet<(u32, &str, bool)> = HashSet::new();
-    let kept_hits: Vec<(bool, u32)> = hits
-        .iter()
-        .filter(|&&(v, t)| {
-            matches!(places[t as usize], Place::Kept { .. })
-                && origins[v] != Origin::Gone
-                && judged.insert((t, values[v].as_ref(), origins[v] == Origin::Name))
-                && !only_in_compounds(hay.text(t), &values[v])
-        })
-        .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
-        .collect();
-    let kept_places = &places;
+    let (values, origins, cleaned) = sweep_values(map, book, plan, changes, originals, &hay);
+    Ok(Search {
+        hay,
+        places,
+        part_names,
+        values,
+        origins,
+        cleaned,
+    })
+}
 
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
-    let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let headers: Vec<Vec<String>> = (0..book.sheets.len())
-        .map(|i| plan.column_names(book, i))
-        .collect();
-    let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
-        part: None,
-        sheet: Some(book.sheets[sheet].name.clone()),
-        row: Some(row),
-        col: Some(col),
-        column: headers[sheet]
-            .get(col as usize)
-            .filter(|h| !h.is_empty())
-            .cloned(),
-        rule: Rule::Leak(place),
-    };
-    for &(value, text) in &hits {
-        match places[text as usize] {
-            place @ Place::Part { part, .. } => {
-                part_hits
-                    .entry(part)
-                    .or_insert_with(|| (Vec::new(), place))
-                    .0
-                    .push(value);
-            }
-            Place::Markup { sheet } => sheet_hits.entry(sheet).or_default().push(value),
-            Place::Formula { sheet, row, col } => {
-                findings.push(cell(sheet, row, col, LeakIn::Formula))
-            }
-            Place::Cached { sheet, row, col } => {
-                findings.push(cell(sheet, row, col, LeakIn::CachedValue))
-            }
-            Place::Kept { .. } => {}
-        }
-    }
-    if !part_hits.is_empty() || !sheet_hits.is_empty() {
-        for bytes in output()? {
-            findings.extend(still_in_output(
-                book,
-                &headers,
-                &bytes,
-                &values,
-                &part_names,
-                &part_hits,
-                &sheet_hits,
-            )?);
-        }
-    }
-    findings.sort_by_key(|f| (f.part.clone(), f.sheet.clone(), f.row, f.col));
-    findings.dedup();
-    if let Some(first) = findings.first() {
-        return Err(VerifyError::Unerased {
-            place: first.to_string(),
-            more: findings.len() - 1,
-        }
-        .into());
+impl<'a> Search<'a> {
+    /// The values the cleaners look for in the package: those the searched text may hold, and
+    /// their other forms (see [`sweep_values`]).
+    pub(crate) fn needles(&self) -> Needles {
+        let values: Vec<&str> = (self.values.iter().map(AsRef::as_ref))
+            .chain(self.cleaned.iter().map(String::as_str))
+            .collect();
+        Needles::new(&values)
     }
 
-    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
-    let metadata = book.sheets.iter().position(Sheet::holds_metadata);
-    judge_kept(map, &kept_hits, kept_places, &names, &headers, metadata)
+    /// Search, read the output where the input held a removed value, and judge the kept
+    /// columns (see [`sweep`]).
+    ///
+    /// # Errors
+    /// As [`sweep`].
+    pub(crate) fn finish(
+        self,
+        map: &Map,
+        book: &Workbook,
+        plan: &FilePlan,
+        output: &dyn Fn() -> Result<Vec<Vec<u8>>, Problem>,
+    ) -> Result<Vec<Residual>, Problem> {
+        let Search {
+            hay,
+            places,
+            part_names,
+            values,
+            origins,
+            cleaned: _,
+        } = self;
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hits = hay.find(&values);
+        // The same value is often removed from many rows (a first name): each value is judged
+        // once per kept text.
+        let mut judged: HashSet<(u32, &str, bool)> = HashSet::new();
+        let kept_hits: Vec<(bool, u32)> = hits
+            .iter()
+            .filter(|&&(v, t)| {
+                matches!(places[t as usize], Place::Kept { .. })
+                    && origins[v] != Origin::Gone
+                    && judged.insert((t, values[v].as_ref(), origins[v] == Origin::Name))
+                    && !only_in_compounds(hay.text(t), &values[v])
+            })
+            .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
+            .collect();
+        let kept_places = &places;
+
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut part_hits: BTreeMap<usize, (Vec<usize>, Place)> = BTreeMap::new();
+        let mut sheet_hits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let headers: Vec<Vec<String>> = (0..book.sheets.len())
+            .map(|i| plan.column_names(book, i))
+            .collect();
+        let cell = |sheet: usize, row: u32, col: u32, place: LeakIn| Finding {
+            part: None,
+            sheet: Some(book.sheets[sheet].name.clone()),
+            row: Some(row),
+            col: Some(col),
+            column: headers[sheet]
+                .get(col as usize)
+                .filter(|h| !h.is_empty())
+                .cloned(),
+            rule: Rule::Leak(place),
+        };
+        for &(value, text) in &hits {
+            match places[text as usize] {
+                place @ Place::Part { part, .. } => {
+                    part_hits
+                        .entry(part)
+                        .or_insert_with(|| (Vec::new(), place))
+                        .0
+                        .push(value);
+                }
+                Place::Markup { sheet } => sheet_hits.entry(sheet).or_default().push(value),
+                Place::Formula { sheet, row, col } => {
+                    findings.push(cell(sheet, row, col, LeakIn::Formula))
+                }
+                Place::Cached { sheet, row, col } => {
+                    findings.push(cell(sheet, row, col, LeakIn::CachedValue))
+                }
+                Place::Kept { .. } => {}
+            }
+        }
+        if !part_hits.is_empty() || !sheet_hits.is_empty() {
+            for bytes in output()? {
+                findings.extend(still_in_output(
+                    book,
+                    &headers,
+                    &bytes,
+                    &values,
+                    &part_names,
+                    &part_hits,
+                    &sheet_hits,
+                )?);
+            }
+        }
+        findings.sort_by_key(|f| (f.part.clone(), f.sheet.clone(), f.row, f.col));
+        findings.dedup();
+        if let Some(first) = findings.first() {
+            return Err(VerifyError::Unerased {
+                place: first.to_string(),
+                more: findings.len() - 1,
+            }
+            .into());
+        }
+
+        let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+        let metadata = book.sheets.iter().position(Sheet::holds_metadata);
+        judge_kept(map, &kept_hits, kept_places, &names, &headers, metadata)
+    }
 }
 
 /// Count the kept cells holding removed values per sheet and column; a column holding values
@@ -358,8 +422,10 @@ enum Origin {
 }
 
 /// Every value the scrub removes (as [`super::removed_values`], with the digits of phone
-/// numbers) that `hay` may hold, each with its [`Origin`]. In parallel: a large export has
-/// millions.
+/// numbers and full names without their middle names or accents) that `hay` may hold, each with
+/// its [`Origin`]; third, the forms only the cleaners look for, which `hay` may hold too (a
+/// full name written last name first; the digits of a phone number in text that `redact`
+/// rewrote). In parallel: a large export has millions.
 fn sweep_values<'a>(
     map: &Map,
     book: &Workbook,
@@ -367,15 +433,17 @@ fn sweep_values<'a>(
     changes: &[SheetChanges],
     originals: Originals<'a>,
     hay: &Haystack,
-) -> (Vec<Cow<'a, str>>, Vec<Origin>) {
+) -> (Vec<Cow<'a, str>>, Vec<Origin>, Vec<String>) {
     let targets = super::target_columns(map, book, plan);
     let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
     let mut values = Vec::new();
     let mut origins = Vec::new();
+    let mut cleaned = Vec::new();
     for (k, sc) in changes.iter().enumerate() {
         let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
-        let (found, kinds): (Vec<Cow<str>>, Vec<Origin>) = sc
+        // `None`: a form only the cleaners look for.
+        let found: Vec<(Cow<str>, Option<Origin>)> = sc
             .cells
             .par_iter()
             .enumerate()
@@ -393,28 +461,44 @@ fn sweep_values<'a>(
                 } else {
                     Origin::Other
                 };
-                let digits = match (&redact, &old) {
-                    (None, Some(text)) => crate::text::phone_digits(text),
-                    _ => None,
-                };
+                let digits = old.as_deref().and_then(crate::text::phone_digits);
+                let digits_origin = redact.is_none().then_some(Origin::Other);
                 // A full name with middle names is the person without them too, and so is the
                 // name without its accents.
                 let variants = match (&old, origin) {
                     (Some(text), Origin::Name) => crate::needles::name_variants(text),
                     _ => Vec::new(),
                 };
+                // And a name the map's rule says is a person's is written last name first
+                // ("Doe, Jane") in comments and properties.
+                let reversed = match &old {
+                    Some(text) if rule_names[c.rule] => crate::needles::last_name_first(text),
+                    _ => Vec::new(),
+                };
                 redact
                     .into_iter()
                     .flatten()
-                    .map(|v| (Cow::Owned(v), Origin::Name))
-                    .chain(digits.map(|d| (Cow::Owned(d), Origin::Other)))
-                    .chain(variants.into_iter().map(|s| (Cow::Owned(s), Origin::Name)))
-                    .chain(old.map(|o| (o, origin)))
+                    .map(|v| (Cow::Owned(v), Some(Origin::Name)))
+                    .chain(digits.map(|d| (Cow::Owned(d), digits_origin)))
+                    .chain(
+                        variants
+                            .into_iter()
+                            .map(|s| (Cow::Owned(s), Some(Origin::Name))),
+                    )
+                    .chain(old.map(|o| (o, Some(origin))))
+                    .chain(reversed.into_iter().map(|s| (Cow::Owned(s), None)))
                     .filter(|(v, _)| hay.may_hold(v))
             })
-            .unzip();
-        values.extend(found);
-        origins.extend(kinds);
+            .collect();
+        for (value, origin) in found {
+            match origin {
+                Some(origin) => {
+                    values.push(value);
+                    origins.push(origin);
+                }
+                None => cleaned.push(value.into_owned()),
+            }
+        }
         for j in 0..sc.deleted.len() {
             for value in originals.deleted(changes, &targets, k, j) {
                 if let Some(text) = crate::actions::cell_text(value) {
@@ -426,7 +510,7 @@ fn sweep_values<'a>(
             }
         }
     }
-    (values, origins)
+    (values, origins, cleaned)
 }
 
 /// The residuals a CSV scrubbed as a stream leaves, from what was gathered on the way, or the
