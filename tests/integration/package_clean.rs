@@ -658,3 +658,30 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
         });
     verify_finds(&wd, "clean.xlsx", &leaked, "xl/workbook.xml");
 }
+
+/// A part that is not well-formed XML (a hand edit) holding a removed value written with
+/// character references (`&#75;arim` is Karim) fails the file naming the part: the value is
+/// looked for in the text as the references spell it.
+#[test]
+fn a_part_that_is_not_well_formed_holding_a_removed_value_by_character_references_fails() {
+    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    let name = match &export.rows[2][export.column_index("fullname").unwrap()] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let referenced: String = name.chars().map(|c| format!("&#{};", c as u32)).collect();
+    let part = "customXml/item1.xml";
+    let xlsx = crate::workdir::edit_part(&export.to_xlsx(), part, |_| {
+        format!("<notes><owner note=\"open>{referenced}</owner></notes>")
+    });
+    let wd = Workdir::new();
+    wd.write("in.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stderr.contains(part), "{}", run.stderr);
+    assert!(!run.text().contains(&name), "no value in the message");
+    assert!(!wd.exists("out/in.xlsx"), "nothing written");
+}
