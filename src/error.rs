@@ -282,6 +282,8 @@ pub enum WriteError {
     },
     #[error("the macros (part '{0}') hold a value this scrub removes, and dsr-scrub keeps macros unchanged; remove it from the macros in Excel (Developer > Visual Basic) or save the workbook as .xlsx without macros, then scrub again")]
     MacrosHoldRemovedValue(String),
+    #[error("part '{0}' is the workbook's Data Model (a compressed copy of its tables, which dsr-scrub cannot read or clean), so the removed values may still be in it; delete the Data Model's tables in Excel (Data > Data Model, or Power Pivot > Manage) or export the sheets to a new workbook, then scrub again")]
+    DataModel(String),
     #[error("the macros (part '{0}') cannot be read (a damaged or unsupported VBA project), so they could not be searched for the values this scrub removes; open the workbook in Excel and save it again, or save it as .xlsx without macros, then scrub again")]
     MacrosUnreadable(String),
 }
@@ -507,6 +509,7 @@ mod tests {
             },
             WriteError::MacrosHoldRemovedValue("xl/vbaProject.bin".into()),
             WriteError::MacrosUnreadable("xl/vbaProject.bin".into()),
+            WriteError::DataModel("xl/model/item.data".into()),
         ]
         .map(Problem::from);
         let verify = [
@@ -596,6 +599,7 @@ mod tests {
                 WriteError::Uncleanable { .. } => "Uncleanable",
                 WriteError::MacrosHoldRemovedValue(_) => "MacrosHoldRemovedValue",
                 WriteError::MacrosUnreadable(_) => "MacrosUnreadable",
+                WriteError::DataModel(_) => "DataModel",
             },
             Problem::Verify(e) => match e {
                 VerifyError::FormatMismatch => "FormatMismatch",
@@ -639,7 +643,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 57, "every variant has an example");
+        assert_eq!(variants.len(), 58, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -12,6 +12,7 @@
 
 use crate::map::Map;
 use crate::plan::FilePlan;
+use crate::text::{narrow, same_mark, unspaced};
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
@@ -547,7 +548,7 @@ impl Needles {
         let mut origin: Vec<usize> = Vec::with_capacity(text.len() + 1);
         for (i, c) in text.char_indices() {
             let before = lower.len();
-            lower.extend(c.to_lowercase());
+            push_lowered(&mut lower, c);
             origin.extend(std::iter::repeat_n(i, lower.len() - before));
         }
         origin.push(text.len());
@@ -616,28 +617,25 @@ impl Needles {
             return hits;
         }
         // Offsets in the lowercase text, mapped back to the original's characters.
-        let to_original: Option<Vec<usize>> = if low.len() == text.len()
-            && text
-                .chars()
-                .all(|c| c.to_lowercase().map(char::len_utf8).sum::<usize>() == c.len_utf8())
-        {
-            None
-        } else {
-            let mut map = vec![usize::MAX; low.len() + 1];
-            let mut at = 0;
-            for (i, c) in text.char_indices() {
-                map[at.min(low.len())] = i;
-                at += c.to_lowercase().map(char::len_utf8).sum::<usize>();
-            }
-            if at != low.len() {
-                return vec![std::ops::Range {
-                    start: 0,
-                    end: text.len(),
-                }];
-            }
-            map[low.len()] = text.len();
-            Some(map)
-        };
+        let to_original: Option<Vec<usize>> =
+            if low.len() == text.len() && text.chars().all(|c| lowered_len(c) == c.len_utf8()) {
+                None
+            } else {
+                let mut map = vec![usize::MAX; low.len() + 1];
+                let mut at = 0;
+                for (i, c) in text.char_indices() {
+                    map[at.min(low.len())] = i;
+                    at += lowered_len(c);
+                }
+                if at != low.len() {
+                    return vec![std::ops::Range {
+                        start: 0,
+                        end: text.len(),
+                    }];
+                }
+                map[low.len()] = text.len();
+                Some(map)
+            };
         let mut out: Vec<std::ops::Range<usize>> = Vec::new();
         hits.sort_by_key(|r| (r.start, r.end));
         for hit in hits {
@@ -995,8 +993,9 @@ fn match_at(
 
 /// The length of the start of `rest` that is `needle` with its spaces written otherwise: a
 /// run of any white space (a non-breaking space, as Excel shows it like a space, two spaces, a
-/// tab or a line break) for each run of white space in the value. `None` when `rest` does not
-/// start so, and for a value without white space.
+/// tab or a line break) for each run of white space in the value; and with its apostrophes and
+/// hyphens written otherwise (see [`crate::text::same_mark`]). `None` when `rest` does not start so, and for
+/// a value without white space or such marks.
 fn spaced_len(needle: &str, rest: &str) -> Option<usize> {
     // Where the two first differ, one of them must be at white space (or just after it in
     // the value, for more of it in the text); most candidates differ in a letter.
@@ -1014,7 +1013,14 @@ fn spaced_len(needle: &str, rest: &str) -> Option<usize> {
             .is_some_and(|t| t.starts_with(char::is_whitespace))
     };
     let after_space = needle[..at].ends_with(char::is_whitespace);
-    if !(spaced(needle) || spaced(rest) || after_space) {
+    let marks = match (
+        needle[at..].chars().next(),
+        rest.get(at..).and_then(|r| r.chars().next()),
+    ) {
+        (Some(a), Some(b)) => same_mark(a, b),
+        _ => false,
+    };
+    if !(spaced(needle) || spaced(rest) || after_space || marks) {
         return None;
     }
     let mut text = rest.char_indices().peekable();
@@ -1025,7 +1031,7 @@ fn spaced_len(needle: &str, rest: &str) -> Option<usize> {
             text.next_if(|(_, t)| t.is_whitespace())?;
             while text.next_if(|(_, t)| t.is_whitespace()).is_some() {}
         } else {
-            text.next_if(|&(_, t)| t == c)?;
+            text.next_if(|&(_, t)| t == c || same_mark(c, t))?;
         }
     }
     Some(text.peek().map_or(rest.len(), |&(i, _)| i))
@@ -1049,26 +1055,14 @@ fn joins(a: char, b: char) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
     }
-    a.is_alphanumeric() && b.is_alphanumeric() && !unspaced(a) && !unspaced(b)
-}
-
-/// Scripts written without spaces between words: Han, kana, Hangul syllables (particles attach
-/// to names), Thai, Lao, Khmer, Myanmar.
-fn unspaced(c: char) -> bool {
-    matches!(c,
-        '\u{0E00}'..='\u{0EFF}'        // Thai, Lao
-        | '\u{1000}'..='\u{109F}'      // Myanmar
-        | '\u{1780}'..='\u{17FF}'      // Khmer
-        | '\u{3005}'..='\u{3007}'      // 々 〆 〇
-        | '\u{3040}'..='\u{30FF}'      // Hiragana, Katakana
-        | '\u{31F0}'..='\u{31FF}'      // Katakana extensions
-        | '\u{3400}'..='\u{4DBF}'      // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}'      // CJK unified ideographs
-        | '\u{AC00}'..='\u{D7AF}'      // Hangul syllables
-        | '\u{F900}'..='\u{FAFF}'      // CJK compatibility ideographs
-        | '\u{FF66}'..='\u{FF9F}'      // halfwidth Katakana
-        | '\u{20000}'..='\u{3FFFF}'    // CJK extensions B and later
-    )
+    // The modifier letter apostrophe (`Oʼbrien`) is a letter, but stands for an apostrophe,
+    // which ends a word.
+    a.is_alphanumeric()
+        && b.is_alphanumeric()
+        && !unspaced(a)
+        && !unspaced(b)
+        && a != '\u{02BC}'
+        && b != '\u{02BC}'
 }
 
 /// A value's length for [`MIN_CHARS`]: characters, those of unspaced scripts counting two.
@@ -1103,11 +1097,37 @@ pub fn lowercase(text: &str) -> Cow<'_, str> {
             Cow::Borrowed(text)
         }
     } else if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Owned(text.to_lowercase())
+        Cow::Owned(narrowed(text.to_lowercase()))
     } else {
         // Composed first (NFC): a letter and its accent written apart (NFD, as text pasted
         // from macOS often is) are the letter Excel shows, so "Peña" is found either way.
-        Cow::Owned(text.nfc().collect::<String>().to_lowercase())
+        Cow::Owned(narrowed(text.nfc().collect::<String>().to_lowercase()))
+    }
+}
+
+/// `text` with its full-width forms written as the ASCII characters they stand for (see
+/// [`crate::text::narrow`]); the same text when it has none.
+fn narrowed(text: String) -> String {
+    if text.chars().any(|c| narrow(c).is_some()) {
+        text.chars().map(|c| narrow(c).unwrap_or(c)).collect()
+    } else {
+        text
+    }
+}
+
+/// Character `c` as [`lowercase`] writes it, character by character, pushed onto `out`.
+fn push_lowered(out: &mut String, c: char) {
+    match narrow(c) {
+        Some(plain) => out.push(plain.to_ascii_lowercase()),
+        None => out.extend(c.to_lowercase()),
+    }
+}
+
+/// The length in bytes of `c` as [`lowercase`] writes it (see [`push_lowered`]).
+fn lowered_len(c: char) -> usize {
+    match narrow(c) {
+        Some(_) => 1,
+        None => c.to_lowercase().map(char::len_utf8).sum(),
     }
 }
 
@@ -1363,6 +1383,53 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    /// A value is found with its apostrophes and hyphens written otherwise (`O’Brien`,
+    /// `Al‑Farsi`) and in full-width forms (`Ｋａｒｉｍ`), in the values' index and in the texts'
+    /// one; the spans a cleaner replaces cover the whole form.
+    #[test]
+    fn apostrophes_hyphens_and_full_width_forms_are_the_value() {
+        let values = [
+            "Sean O'Brien",
+            "Karim Al-Farsi",
+            "090-5228-4241",
+            "karim@contoso.com",
+        ];
+        let needles = set(&values);
+        let texts = [
+            "cc Sean O’Brien.",
+            "Sean Oʼbrien",
+            "Karim Al\u{2011}Farsi",
+            "Karim Al–Farsi",
+            "Ｋａｒｉｍ　Ａｌ－Ｆａｒｓｉ",
+            "tel ０９０－５２２８－４２４１",
+            "ｋａｒｉｍ＠ｃｏｎｔｏｓｏ．ｃｏｍ",
+        ];
+        for text in texts {
+            assert!(needles.found_in(text), "{text}");
+            let mut hay = Haystack::default();
+            hay.push(text, true);
+            assert!(!hay.find(&values).is_empty(), "{text}");
+            let spans = needles.spans(text, false);
+            let mut kept = text.to_string();
+            for span in spans.iter().rev() {
+                kept.replace_range(span.clone(), "");
+            }
+            for word in [
+                "Brien",
+                "brien",
+                "Farsi",
+                "Ｆａｒｓｉ",
+                "４２４１",
+                "ｃｏｎｔｏｓｏ",
+            ] {
+                assert!(!kept.contains(word), "{text}: {kept}");
+            }
+        }
+        // Another spelling is another value.
+        assert!(!needles.found_in("Karim Al Farsi"));
+        assert!(!needles.found_in("Sean OBrien"));
     }
 
     /// A value and a text with an accent written apart (NFD) or composed (NFC) match either

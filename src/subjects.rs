@@ -206,8 +206,8 @@ fn invisible(c: char) -> bool {
     )
 }
 
-/// NFC, no zero-width characters, lowercase (Turkish `İ` and `ı` as `i`), single spaces,
-/// trimmed: the form values are compared in.
+/// NFC, no zero-width characters, full-width forms, apostrophes and hyphens as ASCII, lowercase (Turkish `İ` and `ı` as
+/// `i`), single spaces, trimmed: the form values are compared in.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
@@ -215,6 +215,15 @@ pub fn normalize(text: &str) -> String {
         if invisible(c) {
             continue;
         }
+        // A full-width letter or digit (`Ｋａｒｉｍ`, typed with an East Asian input method) is
+        // the ASCII one.
+        let c = crate::text::narrow(c).unwrap_or(c);
+        // And a typographic apostrophe or hyphen (`O’Brien`, `Al‑Farsi`) is the plain one.
+        let c = match c {
+            _ if crate::text::same_mark(c, '\'') => '\'',
+            _ if crate::text::same_mark(c, '-') => '-',
+            _ => c,
+        };
         if c.is_whitespace() {
             space = !out.is_empty();
             continue;
@@ -675,15 +684,43 @@ fn unaccented_pattern(word: &str) -> String {
             continue;
         }
         match (c, base_letter(c)) {
-            ('i', _) => out.push_str("[iİı]\\x{307}?"),
+            ('i', _) => out.push_str("[iİıｉ]\\x{307}?"),
             ('ä' | 'ö' | 'ü', Some(base)) => out.push_str(&format!("(?:{one}|{base}e?)")),
             ('ß', _) => out.push_str("(?:ß|ss)"),
             (_, Some(base)) => out.push_str(&format!("[{one}{base}]")),
-            _ => out.push_str(&one),
+            _ => out.push_str(&plain_char_pattern(c)),
         }
     }
     out
 }
+
+/// A character of a subject's value as a pattern that also matches it written otherwise in
+/// free text: an ASCII letter, digit or sign in its full-width form too (`Ｋａｒｉｍ`, typed with
+/// an East Asian input method); an apostrophe or hyphen as any of its forms (`O’Brien`,
+/// `Al‑Farsi`, see [`crate::text::same_mark`]); an `@` percent-encoded too (`%40`, in a link).
+fn plain_char_pattern(c: char) -> String {
+    const APOSTROPHES: &str = "['’‘ʼ`´′＇]";
+    const HYPHENS: &str = "[\\-‐‑‒–—−－]";
+    if crate::text::same_mark(c, '\'') {
+        return APOSTROPHES.into();
+    }
+    if crate::text::same_mark(c, '-') {
+        return HYPHENS.into();
+    }
+    let one = regex::escape(c.encode_utf8(&mut [0; 4]));
+    match c {
+        '@' => "(?:@|＠|%40)".into(),
+        '!'..='~' => {
+            let wide = char::from_u32(c as u32 + 0xFEE0).unwrap_or(c);
+            format!("(?:{one}|{})", regex::escape(wide.encode_utf8(&mut [0; 4])))
+        }
+        _ => one,
+    }
+}
+
+/// White space between the words of a subject's value in free text: any run of it, or a
+/// percent-encoded space or `+` in a link (`Karim%20Al-Farsi`).
+const GAP: &str = r"(?:\s|%20|\+)+";
 
 impl Subjects {
     /// No subjects.
@@ -836,12 +873,12 @@ impl Subjects {
                         .collect();
                     middles.push(r"\p{L}\.".into());
                     middles.push(r"\p{L}\b".into());
-                    let mid = format!(r"(?:\s+(?:{}))*", middles.join("|"));
-                    alternatives.push(format!(r"{first}{mid}\s+{last}"));
-                    alternatives.push(format!(r"{last}\s*,\s*{first}{mid}"));
-                    alternatives.push(format!(r"{last}\s+{first}{mid}"));
+                    let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
+                    alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
+                    alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
+                    alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
                 }
-                Ident::Email(e) => alternatives.push(regex::escape(e)),
+                Ident::Email(e) => alternatives.push(e.chars().map(plain_char_pattern).collect()),
                 Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
                 Ident::Phone(p) => alternatives.extend(p.patterns()),
                 Ident::Exact(x) => alternatives.push(
@@ -1124,6 +1161,16 @@ mod tests {
         ] {
             assert!(s.matching(cell).is_empty(), "{cell:?}");
         }
+    }
+
+    /// A subject's record with the name in full-width letters (typed with an East Asian input
+    /// method) or a typographic hyphen is the subject's.
+    #[test]
+    fn full_width_letters_are_the_name() {
+        assert_eq!(normalize("Ｋａｒｉｍ　Ａｌ－Ｆａｒｓｉ"), "karim al-farsi");
+        let set = subjects(&["Karim Al-Farsi"]);
+        assert_eq!(set.matching("Ｋａｒｉｍ Ａｌ－Ｆａｒｓｉ"), vec![0]);
+        assert_eq!(set.matching("Karim Al\u{2011}Farsi"), vec![0]);
     }
 
     #[test]

@@ -113,6 +113,49 @@ pub(crate) fn looks_like_date(v: &str) -> bool {
         || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
 }
 
+/// Scripts written without spaces between words: Han, kana, Hangul syllables (particles attach
+/// to names), Thai, Lao, Khmer, Myanmar.
+pub(crate) fn unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'        // Thai, Lao
+        | '\u{1000}'..='\u{109F}'      // Myanmar
+        | '\u{1780}'..='\u{17FF}'      // Khmer
+        | '\u{3005}'..='\u{3007}'      // 々 〆 〇
+        | '\u{3040}'..='\u{30FF}'      // Hiragana, Katakana
+        | '\u{31F0}'..='\u{31FF}'      // Katakana extensions
+        | '\u{3400}'..='\u{4DBF}'      // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'      // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'      // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'      // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}'      // halfwidth Katakana
+        | '\u{20000}'..='\u{3FFFF}'    // CJK extensions B and later
+    )
+}
+
+/// The ASCII character a full-width form stands for (`Ｋ` → `K`, `＠` → `@`, `０` → `0`):
+/// text typed with an East Asian input method shows a name or number in these.
+pub(crate) fn narrow(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+/// Whether two characters are one mark written otherwise: an apostrophe (`'`, `’`, `‘`, `ʼ`,
+/// `` ` ``, `´`, as word processors and keyboards write `O'Brien`) or a hyphen or dash (`-`,
+/// `‐`, the non-breaking `‑`, `–`, `—`, `−`, as `Al-Farsi` is autocorrected).
+pub(crate) fn same_mark(a: char, b: char) -> bool {
+    fn class(c: char) -> u8 {
+        match c {
+            '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}' => 1,
+            '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => 2,
+            _ => 0,
+        }
+    }
+    let k = class(a);
+    k != 0 && k == class(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,10 +70,19 @@ fn date_like() -> &'static Regex {
 
 /// Whether the text around `start..end` leaves the match standing on its own: not inside a
 /// longer word, number, GUID or identifier.
+///
+/// A percent-encoded character (`%20`, in a link) ends what precedes it, and in scripts written
+/// without spaces between words (see [`crate::text::unspaced`]) any character may: a name is
+/// followed by a particle or an honorific (`山本 葵さん`, `Karim Al-Farsiさん`).
 fn stands_alone(text: &str, start: usize, end: usize, inner: impl Fn(char) -> bool) -> bool {
-    let before = text[..start].chars().next_back();
+    let head = &text.as_bytes()[..start];
+    let escaped = head.len() >= 3
+        && head[head.len() - 3] == b'%'
+        && head[head.len() - 2..].iter().all(u8::is_ascii_hexdigit);
+    let before = text[..start].chars().next_back().filter(|_| !escaped);
     let after = text[end..].chars().next();
-    !before.is_some_and(&inner) && !after.is_some_and(&inner)
+    let joined = |c: char| inner(c) && !crate::text::unspaced(c);
+    !before.is_some_and(joined) && !after.is_some_and(joined)
 }
 
 /// Characters that continue a name or address: a match next to one is part of something longer
@@ -88,7 +97,7 @@ fn word_char(c: char) -> bool {
 /// hyphen still joins it to a longer name.
 fn subject_char(matched: &str, c: char) -> bool {
     if matched.contains(|m: char| m.is_whitespace() || m == ',') {
-        c.is_alphanumeric() || c == '-'
+        c.is_alphanumeric() || crate::text::same_mark(c, '-')
     } else {
         word_char(c)
     }
@@ -437,6 +446,37 @@ mod tests {
             "@[redacted] please approve, cc _[redacted]_"
         );
         assert_eq!(red.apply("mail xzoe@contoso.com", &[]), None);
+    }
+
+    /// Free text names a subject with typographic apostrophes and hyphens, in full-width
+    /// letters, percent-encoded in a link, or followed by a Japanese honorific: each is the
+    /// subject; a longer name with a hyphen is still another person.
+    #[test]
+    fn subjects_in_free_text_written_otherwise() {
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Sean O'Brien".to_string(),
+            "Karim Al-Farsi".to_string(),
+            "karim.al-farsi@contoso.com".to_string(),
+            "山本 葵".to_string(),
+        ]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        for (text, expected) in [
+            ("Took over from Sean O’Brien.", "Took over from [redacted]."),
+            ("Reports to O’Brien, Sean", "Reports to [redacted]"),
+            ("From Karim Al\u{2011}Farsi and Karim Al–Farsi", "From [redacted] and [redacted]"),
+            ("連絡: Ｋａｒｉｍ　Ａｌ－Ｆａｒｓｉ", "連絡: [redacted]"),
+            ("mailto:karim.al-farsi%40contoso.com", "mailto:[redacted]"),
+            (
+                "https://contoso.sharepoint.com/hr/Shared%20Documents/Karim%20Al-Farsi%20contract.pdf",
+                "https://contoso.sharepoint.com/hr/Shared%20Documents/[redacted]%20contract.pdf",
+            ),
+            ("Meeting%20with%20Karim%20Al-Farsi", "Meeting%20with%20[redacted]"),
+            ("2023年に山本 葵さんから引き継ぎ", "2023年に[redacted]さんから引き継ぎ"),
+            ("cc Karim Al-Farsiさん", "cc [redacted]さん"),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+        }
+        assert_eq!(red.apply("cc Karim Al-Farsi-Haddad", &[]), None);
     }
 
     #[test]

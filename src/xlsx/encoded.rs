@@ -169,9 +169,26 @@ impl Reading {
     }
 }
 
+/// The UTF-16 encoding of a part and the length of its byte order mark: by the mark, or, without
+/// one, by how XML starts (`<` as `3C 00` or `00 3C`, as XML's own detection reads it). Custom
+/// XML parts are written so by other programs.
+pub(crate) fn utf16_xml(data: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> {
+    match data {
+        [0xFF, 0xFE, ..] => Some((encoding_rs::UTF_16LE, 2)),
+        [0xFE, 0xFF, ..] => Some((encoding_rs::UTF_16BE, 2)),
+        [b'<', 0, ..] => Some((encoding_rs::UTF_16LE, 0)),
+        [0, b'<', ..] => Some((encoding_rs::UTF_16BE, 0)),
+        _ => None,
+    }
+}
+
 /// A text part's text: UTF-8 (a byte order mark skipped), or UTF-16 with a byte order mark
 /// (custom XML items are often saved so); `None` for anything else.
 pub(crate) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some((encoding, bom)) = utf16_xml(data) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
+        return (!had_errors).then_some(text);
+    }
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(data) {
         if encoding != encoding_rs::UTF_8 {
             let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);

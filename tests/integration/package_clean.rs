@@ -685,3 +685,67 @@ fn a_part_that_is_not_well_formed_holding_a_removed_value_by_character_reference
     assert!(!run.text().contains(&name), "no value in the message");
     assert!(!wd.exists("out/in.xlsx"), "nothing written");
 }
+
+/// The raw bytes of part `part` of a package.
+fn part_bytes(xlsx: &[u8], part: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("a zip");
+    let mut data = Vec::new();
+    zip.by_name(part)
+        .expect("the part")
+        .read_to_end(&mut data)
+        .unwrap();
+    data
+}
+
+/// A custom XML item in UTF-16 without a byte order mark (other programs write them so) is
+/// read and cleaned as one with the mark, and written back without it.
+#[test]
+fn custom_xml_in_utf16_without_a_byte_order_mark_is_cleaned() {
+    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    let name = match &export.rows[2][export.column_index("fullname").unwrap()] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let part = "customXml/item1.xml";
+    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?><owner>{name}</owner>");
+    let utf16: Vec<u8> = xml.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let xlsx = dsr_scrub::testdata::set_part(&export.to_xlsx(), part, &utf16);
+    let wd = Workdir::new();
+    wd.write("in.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let out = part_bytes(&wd.read("out/in.xlsx"), part);
+    assert_eq!(&out[..2], b"<\0", "no byte order mark added");
+    let units: Vec<u16> = out
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap();
+    assert!(text.contains("<owner>"), "{text}");
+    assert!(!holds(&text, &name), "{text}");
+}
+
+/// A workbook with a Data Model (a compressed copy of its tables, which cannot be read) fails
+/// the file naming the part and what to do; nothing is written.
+#[test]
+fn a_data_model_fails_the_file() {
+    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    let part = "xl/model/item.data";
+    let xlsx = dsr_scrub::testdata::set_part(&export.to_xlsx(), part, &[0x78, 0x9c, 1, 2, 3]);
+    let wd = Workdir::new();
+    wd.write("in.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(part) && run.stderr.contains("Data Model"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("out/in.xlsx"), "nothing written");
+}

@@ -236,6 +236,10 @@ pub fn package(
         let is_xml = [".xml", ".vml", ".rels"].iter().any(|e| lower.ends_with(e));
         let binary =
             !is_xml && (lower.contains("printersettings/") || lower.contains("embeddings/"));
+        if !is_xml && lower.starts_with("xl/model/") {
+            // The Data Model: a compressed copy of the workbook's tables that cannot be read.
+            return Err(crate::error::WriteError::DataModel(name).into());
+        }
         if !is_xml && !binary {
             // Images, media, fonts and the VBA project: not text this cleaner can judge.
             continue;

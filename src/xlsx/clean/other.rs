@@ -72,29 +72,26 @@ pub fn pivot_definition(xml: &[u8], needles: &Needles) -> Result<Option<Cleaned>
     Ok(Some(cleaned))
 }
 
-/// A custom XML item, in UTF-8 or UTF-16 (with a byte order mark), written back in its encoding.
+/// A custom XML item, in UTF-8 or UTF-16 (with a byte order mark or without), written back in
+/// its encoding.
 ///
 /// # Errors
 /// As [`generic`].
 pub fn custom_xml(bytes: &[u8], needles: &Needles) -> Result<Option<Cleaned>, Stop> {
-    let utf16 = match bytes {
-        [0xFF, 0xFE, ..] => Some(encoding_rs::UTF_16LE),
-        [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
-        _ => None,
-    };
-    let Some(encoding) = utf16 else {
+    // With a byte order mark or without (the mark is written back as it was).
+    let Some((encoding, bom)) = crate::xlsx::encoded::utf16_xml(bytes) else {
         return redacted(bytes, needles);
     };
-    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
     let Some(mut cleaned) = redacted(text.as_bytes(), needles)? else {
         return Ok(None);
     };
     let text = String::from_utf8_lossy(&cleaned.xml).into_owned();
     let big = encoding == encoding_rs::UTF_16BE;
-    let mut out = if big {
-        vec![0xFE, 0xFF]
-    } else {
-        vec![0xFF, 0xFE]
+    let mut out = match (bom, big) {
+        (0, _) => Vec::new(),
+        (_, true) => vec![0xFE, 0xFF],
+        (_, false) => vec![0xFF, 0xFE],
     };
     for unit in text.encode_utf16() {
         out.extend_from_slice(&if big {
