@@ -671,8 +671,9 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
 
 /// `redact` with `mentions`: besides the values its own row lost, the strong identifiers that
 /// any other row lost (emails, phone numbers, identifiers with digits, full names: see
-/// [`crate::needles::identifies`]) are replaced by their replacements, so a note naming
-/// another scrubbed person loses the name too. Single words stay limited to their own row: a
+/// [`crate::needles::identifies`]; a full name also without its middle names or accents and
+/// last name first) are replaced by their replacements, so a note naming another scrubbed
+/// person loses the name too. Single words stay limited to their own row: a
 /// first name is too often someone else's. Needs the whole sheet, so a CSV whose map uses
 /// mentions is read whole rather than streamed.
 fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut SheetChanges) {
@@ -708,6 +709,18 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
             Data::String(s) if rule.action.output_is_reportable() && !s.is_empty() => s.clone(),
             _ => actions::REDACTED.to_string(),
         };
+        // A full name is also written without its middle names or accents, and last name
+        // first ("Al-Farsi, Karim"): the same person, with the same replacement.
+        if name {
+            let forms = crate::needles::name_variants(&old)
+                .into_iter()
+                .chain(crate::needles::last_name_first(&old));
+            for form in forms {
+                replacement
+                    .entry(form.trim().to_lowercase())
+                    .or_insert_with(|| new.clone());
+            }
+        }
         replacement.entry(old.trim().to_lowercase()).or_insert(new);
     }
     if replacement.is_empty() {
@@ -846,5 +859,38 @@ mod tests {
             .cells
             .windows(2)
             .all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col)));
+    }
+
+    /// Another row's full name is also replaced written last name first, without its middle
+    /// names and without its accents.
+    #[test]
+    fn mentions_take_other_rows_full_names_in_their_other_forms() {
+        let map = Map::parse(
+            "version = 1\n[columns]\n\"Full Name\" = { action = \"replace\", value = \"Deleted {row}\" }\nNotes = { action = \"redact\", detect = [\"phone\"], mentions = true }\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        let book = crate::csv::read(
+            "Full Name,Notes\n\
+             Karim Al-Farsi,-\n\
+             Aoi Akiko Yamamoto,-\n\
+             Zoë Müller,-\n\
+             Lars Eriksson,\"From Al-Farsi, Karim; then Aoi Yamamoto and Zoe Muller\"\n"
+                .as_bytes(),
+            "people",
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = apply_plan(&map, &plan, &book);
+        let notes = changes[0]
+            .cells
+            .iter()
+            .find(|c| c.row == 4 && c.col == 1)
+            .map(|c| c.new.to_string());
+        assert_eq!(
+            notes.as_deref(),
+            Some("From Deleted 2; then Deleted 3 and Deleted 4")
+        );
     }
 }
