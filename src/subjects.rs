@@ -873,6 +873,11 @@ impl Subjects {
                         .collect();
                     middles.push(r"\p{L}\.".into());
                     middles.push(r"\p{L}\b".into());
+                    // A subject given without middle names is also the name with any (as
+                    // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi").
+                    if n.len() == 2 {
+                        middles.push(r"(?-i:\p{Lu})\p{L}*\b".into());
+                    }
                     let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
                     alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
                     alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
@@ -1320,6 +1325,13 @@ mod tests {
             assert_eq!(re.find(text).map(|m| m.as_str()), Some(name), "{text}");
         }
         assert!(!re.is_match("Janet Doerr"));
+        // A subject without middle names, with one in the text; not a lowercase word between.
+        let set = subjects(&["Karim Al-Farsi"]);
+        let re = set.regex().unwrap();
+        let found = re.find("ask Karim Ahmed Al-Farsi now").map(|m| m.as_str());
+        assert_eq!(found, Some("Karim Ahmed Al-Farsi"));
+        assert_eq!(set.mentioned(found.unwrap()), [0]);
+        assert!(!re.is_match("Karim and Al-Farsi"));
         assert_eq!(prepare("Ja\u{200B}ne"), "Jane");
         // A name with accents, typed without them (and German umlauts as two letters).
         let set = subjects(&["Zoë Strauß-Müller"]);
