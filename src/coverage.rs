@@ -30,7 +30,8 @@ pub struct Uncovered {
     pub sheet: String,
     /// The column letter (`N`).
     pub column: String,
-    /// The header as in the file.
+    /// The header as in the file; empty when it holds an email address or a phone number
+    /// (personal data, which no message or report repeats).
     pub header: String,
     /// Why it looks personal, in words (never a value).
     pub why: String,
@@ -425,7 +426,13 @@ fn check_head(
                 out.push(Uncovered {
                     sheet: sheet.name.clone(),
                     column: column.letter.clone(),
-                    header: column.header.clone(),
+                    header: if holds_contact(&column.header) {
+                        // A header naming someone by address or number ("Approved by
+                        // jane@contoso.com") is personal data: the column goes by its letter.
+                        String::new()
+                    } else {
+                        column.header.clone()
+                    },
                     why,
                     sheet_left: None,
                 });
@@ -545,6 +552,15 @@ fn columns_read(formula: &str) -> Option<Vec<u32>> {
     Some(cols)
 }
 
+/// Whether a header holds an email address or a phone number ("Approved by
+/// jane@contoso.com", "Mobile +49 170 1234567"): personal data, which no message repeats.
+fn holds_contact(header: &str) -> bool {
+    let email = header
+        .split_whitespace()
+        .any(|w| crate::inspect::values::is_email(w.trim_matches(|c: char| !c.is_alphanumeric())));
+    email || header.chars().filter(char::is_ascii_digit).count() >= 7
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,6 +580,27 @@ mod tests {
             .into_iter()
             .map(|u| u.header.trim().to_string())
             .collect()
+    }
+
+    /// A header holding an email address is personal data: the column is named by its letter.
+    #[test]
+    fn a_header_holding_an_address_is_not_repeated() {
+        let text =
+            "Title,Approved by jane.doe@contoso.com\nt1,anna@contoso.com\nt2,lars@contoso.com\n";
+        let book = crate::csv::read(text.as_bytes(), "s").unwrap();
+        let map = map("version = 1\n[columns]\nTitle = \"clear\"\n");
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let found = check(&map, &book, &plan);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].header, "");
+        assert!(
+            found[0].describe().starts_with("column B ("),
+            "{}",
+            found[0].describe()
+        );
+        assert!(!serde_json::to_string(&found).unwrap().contains("jane"));
+        assert!(holds_contact("Mobile +49 170 1234567"));
+        assert!(!holds_contact("Primary Email") && !holds_contact("Created On (2024)"));
     }
 
     /// A column's sample is its first values wherever they are: a dense column takes nothing
