@@ -465,14 +465,28 @@ fn sweep_values<'a>(
                 let digits_origin = redact.is_none().then_some(Origin::Other);
                 // A full name with middle names is the person without them too, and so is the
                 // name without its accents.
+                // Only forms whose first word the text may hold are made (most are not): an
+                // ASCII name's forms without middle names start as it does, and last name
+                // first with its last word.
                 let variants = match (&old, origin) {
-                    (Some(text), Origin::Name) => crate::needles::name_variants(text),
+                    (Some(text), Origin::Name) if !text.is_ascii() || hay.may_hold(text) => {
+                        crate::needles::name_variants(text)
+                    }
                     _ => Vec::new(),
                 };
                 // And a name the map's rule says is a person's is written last name first
                 // ("Doe, Jane") in comments and properties.
                 let reversed = match &old {
-                    Some(text) if rule_names[c.rule] => crate::needles::last_name_first(text),
+                    Some(text)
+                        if rule_names[c.rule]
+                            && (!text.is_ascii()
+                                || text
+                                    .split_whitespace()
+                                    .next_back()
+                                    .is_some_and(|last| hay.may_hold(last))) =>
+                    {
+                        crate::needles::last_name_first(text)
+                    }
                     _ => Vec::new(),
                 };
                 redact
