@@ -505,6 +505,7 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
             if UNREAD
                 .iter()
                 .any(|n| memchr::memmem::find(&window[..end], n).is_some())
+                || foreign_in(&window[..end])
             {
                 return Ok(None);
             }
@@ -515,10 +516,18 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         if UNREAD
             .iter()
             .any(|n| memchr::memmem::find(&window, n).is_some())
+            || foreign_in(&window)
         {
             return Ok(None);
         }
-        window.drain(..window.len().saturating_sub(CARRY));
+        // A tag cut off by the chunk's end is read again whole with the next one.
+        let cut = memchr::memrchr(b'<', &window)
+            .filter(|&open| memchr::memchr(b'>', &window[open..]).is_none());
+        let keep = window
+            .len()
+            .saturating_sub(CARRY)
+            .min(cut.unwrap_or(usize::MAX));
+        window.drain(..keep);
         let chunk = input.fill_buf().map_err(failed)?;
         if chunk.is_empty() {
             return Err(ReadError::CorruptWorkbook("malformed XML in the package").into());
@@ -527,6 +536,28 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         window.extend_from_slice(chunk);
         input.consume(len);
     }
+}
+
+/// Whether `cells` (XML among a worksheet's cells) has a whole start tag no reader reads whole
+/// (see [`crate::xlsx::package::foreign_tag`]).
+fn foreign_in(cells: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', cells).any(|open| {
+        let tag = &cells[open + 1..];
+        let Some(close) = memchr::memchr(b'>', tag) else {
+            return false;
+        };
+        let tag = &tag[..close];
+        let name_len = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        if name.is_empty() || matches!(name[0], b'!' | b'?') {
+            return false;
+        }
+        let local = memchr::memrchr(b':', name).map_or(name, |colon| &name[colon + 1..]);
+        crate::xlsx::package::foreign_tag(local, &tag[name_len..])
+    })
 }
 
 /// Where the cells start (just after the `<sheetData ...>` start tag) and the matching end
@@ -728,6 +759,9 @@ fn scan_worksheet_xml(
     let mut other = String::new();
     // Whether `other` is a header's or footer's text, whose codes are glued to it.
     let mut header_footer = false;
+    // The text of an element among the cells that no reader reads (see
+    // [`crate::xlsx::package::foreign_tag`]), while inside one.
+    let mut stray: Option<String> = None;
     let leak_outside_cells = |sink: &mut Sink| {
         sink.push(Finding {
             part: Some(part.to_string()),
@@ -760,6 +794,27 @@ fn scan_worksheet_xml(
                 }
                 Event::End(_) => header_footer = false,
                 _ => {}
+            }
+        }
+        if let (Some(text), Event::Start(_) | Event::Empty(_) | Event::End(_)) = (&stray, &event) {
+            if needles.found_in_markup(text) {
+                leak_outside_cells(&mut scan.sink);
+            }
+            stray = None;
+        }
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            if in_data
+                && crate::xlsx::package::foreign_tag(
+                    e.local_name().as_ref().as_bytes(),
+                    e.attributes_raw().as_bytes(),
+                )
+            {
+                if attributes_hit(e, needles) {
+                    leak_outside_cells(&mut scan.sink);
+                }
+                if matches!(event, Event::Start(_)) {
+                    stray = Some(String::new());
+                }
             }
         }
         match &event {
@@ -831,7 +886,11 @@ fn scan_worksheet_xml(
                 (Some(c), Capture::Value) => push_text(&event, &mut c.value),
                 (Some(c), Capture::Inline) => push_text(&event, &mut c.inline),
                 _ if !in_data => push_text(&event, &mut other),
-                _ => {}
+                _ => {
+                    if let Some(text) = &mut stray {
+                        push_text(&event, text);
+                    }
+                }
             },
             // An XML comment or processing instruction shows nowhere, but it is in the file.
             Event::Comment(_) | Event::PI(_)

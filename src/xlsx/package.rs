@@ -509,9 +509,85 @@ struct CellScan {
     validations: Vec<Validation>,
     /// The part's XML from `</sheetData>` to its end.
     tail: Vec<u8>,
-    /// The XML comments and processing instructions among the cells, as written: no reader
-    /// shows them, but they are in the file (hand edits and other tools write them).
+    /// The XML comments and processing instructions among the cells, as written, and the
+    /// start tags no reader reads whole (see [`foreign_tag`]) with the text after them: no
+    /// reader shows them, but they are in the file (hand edits and other tools write them).
     hidden: Vec<u8>,
+}
+
+/// Whether a start tag among a worksheet's cells (`local` its name without a prefix,
+/// `attributes` what follows the name up to `>`) is one no reader reads whole: an element that
+/// is no row, cell or part of a cell's value, or one with an attribute SpreadsheetML does not
+/// give it (other tools and hand edits write them). Its text could hold anything.
+pub(crate) fn foreign_tag(local: &[u8], attributes: &[u8]) -> bool {
+    let known: &[&[u8]] = match local {
+        b"c" => {
+            // The usual cell, `r="A2" s="3" t="s"`, is told at once.
+            let usual = memchr::memchr_iter(b'=', attributes).all(|i| {
+                i >= 2
+                    && matches!(attributes[i - 1], b'r' | b's' | b't')
+                    && attributes[i - 2].is_ascii_whitespace()
+            });
+            if usual {
+                return false;
+            }
+            &[b"r", b"s", b"t", b"cm", b"vm", b"ph"]
+        }
+        b"row" => &[
+            b"r",
+            b"spans",
+            b"s",
+            b"customFormat",
+            b"ht",
+            b"hidden",
+            b"customHeight",
+            b"outlineLevel",
+            b"collapsed",
+            b"thickTop",
+            b"thickBot",
+            b"ph",
+            b"x14ac:dyDescent",
+        ],
+        b"f" => &[
+            b"t", b"ref", b"si", b"aca", b"ca", b"dt2D", b"dtr", b"del1", b"del2", b"r1", b"r2",
+            b"bx",
+        ],
+        b"v" | b"is" | b"r" | b"rPr" | b"extLst" => &[],
+        b"t" => &[b"xml:space"],
+        b"rPh" => &[b"sb", b"eb"],
+        b"phoneticPr" => &[b"fontId", b"type", b"alignment"],
+        b"ext" => &[b"uri"],
+        b"b" | b"i" | b"u" | b"strike" | b"condense" | b"extend" | b"outline" | b"shadow"
+        | b"sz" | b"color" | b"rFont" | b"family" | b"charset" | b"scheme" | b"vertAlign" => {
+            &[b"val", b"rgb", b"theme", b"tint", b"indexed", b"auto"]
+        }
+        _ => return true,
+    };
+    let mut rest = attributes;
+    loop {
+        let start = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace() && *b != b'/');
+        let Some(start) = start else {
+            return false;
+        };
+        rest = &rest[start..];
+        let Some(eq) = memchr::memchr(b'=', rest) else {
+            return true; // not an attribute a reader takes
+        };
+        let key = rest[..eq].trim_ascii();
+        if !known.contains(&key) {
+            return true;
+        }
+        let after = rest[eq + 1..].trim_ascii_start();
+        let Some(&quote) = after.first().filter(|q| matches!(q, b'"' | b'\'')) else {
+            return true;
+        };
+        let Some(len) = memchr::memchr(quote, &after[1..]) else {
+            return true;
+        };
+        rest = &after[1 + len + 1..];
+    }
 }
 
 /// A reader that keeps a copy of what it reads until the copy is taken.
@@ -681,37 +757,46 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 Some(colon) => &name[colon + 1..],
                 None => name,
             };
-            let is_cell = match local {
-                b"c" => true,
-                b"row" => false,
-                b"f" => {
-                    scan.has_formulas = true;
-                    let attributes = name_start + name_len;
-                    match memchr::memchr(b'>', &cells[attributes..]) {
-                        Some(close) => {
-                            let tag = &cells[start..attributes + close + 1];
-                            if let Some(range) = crate::xlsx::clean::formulas::array_ref(tag) {
-                                scan.arrays.push(range);
-                            }
-                            pos = attributes + close + 1;
-                        }
-                        None => {
-                            cut_at = Some(start);
-                            break;
-                        }
-                    }
-                    continue;
-                }
-                _ => continue,
-            };
+            // A tag with no attributes (`<v>`, `<is>`) of an element a reader knows is passed
+            // at once; any other is read to its `>`.
             let attributes = name_start + name_len;
+            let bare = cells.get(attributes) == Some(&b'>');
+            if bare && matches!(local, b"v" | b"is" | b"t" | b"r" | b"rPr") {
+                continue;
+            }
             let Some(close) = memchr::memchr(b'>', &cells[attributes..]) else {
                 cut_at = Some(start);
                 break;
             };
-            scan.extent
-                .note_tag(is_cell, &cells[attributes..attributes + close]);
-            pos = attributes + close + 1;
+            let close = attributes + close;
+            if foreign_tag(local, &cells[attributes..close]) {
+                // The tag and its text, up to the next tag (read whole in the next chunk when
+                // this one ends first).
+                let Some(text) = memchr::memchr(b'<', &cells[close..]) else {
+                    if at_eof {
+                        scan.hidden.extend_from_slice(&cells[start..]);
+                        break;
+                    }
+                    cut_at = Some(start);
+                    break;
+                };
+                scan.hidden.extend_from_slice(&cells[start..close + text]);
+                scan.hidden.push(b'\n');
+            }
+            match local {
+                b"c" | b"row" => scan
+                    .extent
+                    .note_tag(local == b"c", &cells[attributes..close]),
+                b"f" => {
+                    scan.has_formulas = true;
+                    let tag = &cells[start..close + 1];
+                    if let Some(range) = crate::xlsx::clean::formulas::array_ref(tag) {
+                        scan.arrays.push(range);
+                    }
+                }
+                _ => {}
+            }
+            pos = close + 1;
         }
         if let Some(end) = end {
             rest.consume(len);

@@ -749,3 +749,72 @@ fn a_data_model_fails_the_file() {
     );
     assert!(!wd.exists("out/in.xlsx"), "nothing written");
 }
+
+/// An element no reader knows among the cells, or an attribute no reader knows on a row or cell
+/// (other tools, hand edits), holding a removed value fails the file naming the part; `verify`
+/// finds one in a scrubbed file.
+#[test]
+fn unknown_elements_and_attributes_among_the_cells_are_searched() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    let on_row_3 = |xlsx: &[u8], attribute: &str| {
+        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+            xml.unwrap()
+                .replacen("<row r=\"3\"", &format!("<row r=\"3\" {attribute}"), 1)
+        })
+    };
+    let on_cell = |xlsx: &[u8], attribute: &str| {
+        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.unwrap();
+            let row = xml.find("<row r=\"3\"").unwrap();
+            let cell = row + xml[row..].find("<c ").unwrap();
+            format!("{}<c {attribute} {}", &xml[..cell], &xml[cell + 3..])
+        })
+    };
+    let wd = Workdir::new();
+    let inputs = [
+        (
+            "element.xlsx",
+            before_row_3(
+                &planted.xlsx,
+                &format!("<x:note xmlns:x=\"urn:n\">{name}</x:note>"),
+            ),
+        ),
+        (
+            "row.xlsx",
+            on_row_3(
+                &planted.xlsx,
+                &format!("x:note=\"{name}\" xmlns:x=\"urn:n\""),
+            ),
+        ),
+        (
+            "cell.xlsx",
+            on_cell(
+                &planted.xlsx,
+                &format!("x:note=\"{name}\" xmlns:x=\"urn:n\""),
+            ),
+        ),
+    ];
+    for (file, xlsx) in &inputs {
+        wd.write(file, xlsx);
+        let run = wd.run(&["scrub", "--out-dir", "out", file]);
+        assert_eq!(run.code, 1, "{file}: {}", run.text());
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet1.xml"),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains(&name), "no value in the message");
+    }
+    // A good output with such an attribute put into it: verify finds it.
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    wd.write(
+        "tampered.xlsx",
+        on_row_3(&output, &format!("x:note=\"{name}\" xmlns:x=\"urn:n\"")),
+    );
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+}
