@@ -127,7 +127,13 @@ enum RawPart {
         cells_in_model: bool,
     },
     /// The shared strings table's non-empty items.
-    SharedStrings { tables: Vec<StringTable> },
+    SharedStrings {
+        name: String,
+        tables: Vec<StringTable>,
+        /// The part without its items: what is around and between them (an XML comment a hand
+        /// edit left, an extension), searched as any other part.
+        outside: Vec<u8>,
+    },
     /// Any other part.
     Other { name: String, data: Vec<u8> },
 }
@@ -153,8 +159,13 @@ impl Raw {
             .map(|name| {
                 let name = name.clone();
                 if Some(&name) == package.shared_strings.as_ref() {
-                    let tables = StringTable::parse(&inflate(&name)?)?;
-                    return Ok(RawPart::SharedStrings { tables });
+                    let xml = inflate(&name)?;
+                    let (tables, outside) = StringTable::parse(&xml)?;
+                    return Ok(RawPart::SharedStrings {
+                        name,
+                        tables,
+                        outside,
+                    });
                 }
                 let sheet = package
                     .sheets
@@ -211,12 +222,16 @@ pub(super) fn scan_xlsx(
         .parts
         .par_iter()
         .map(|part| match part {
-            RawPart::SharedStrings { tables, .. } => Ok(PartScan {
+            RawPart::SharedStrings {
+                name,
+                tables,
+                outside,
+            } => Ok(PartScan {
                 strings: tables
                     .par_iter()
                     .flat_map_iter(|t| t.hits(needles))
                     .collect(),
-                ..PartScan::default()
+                sink: scan_part(ctx, needles, &raw.package, name, outside),
             }),
             RawPart::Worksheet {
                 name, sheet, xml, ..
@@ -359,18 +374,28 @@ struct StringItem {
 }
 
 impl StringTable {
-    /// Read a shared strings part; a large one in parallel, in runs of items.
-    fn parse(xml: &[u8]) -> Result<Vec<StringTable>, Problem> {
+    /// Read a shared strings part; a large one in parallel, in runs of items. Second, the
+    /// part without its items.
+    fn parse(xml: &[u8]) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
         const SLICE_ITEMS: usize = 50_000;
         let items = crate::xlsx::strings::items(xml)?;
-        if items.len() < 2 * SLICE_ITEMS {
-            return Ok(vec![StringTable::read(xml, &items, 0)?]);
+        let mut outside = Vec::new();
+        let mut at = 0;
+        for item in &items {
+            outside.extend_from_slice(&xml[at..item.start]);
+            at = item.end;
         }
-        items
-            .par_chunks(SLICE_ITEMS)
-            .enumerate()
-            .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32))
-            .collect()
+        outside.extend_from_slice(&xml[at..]);
+        let tables = if items.len() < 2 * SLICE_ITEMS {
+            vec![StringTable::read(xml, &items, 0)?]
+        } else {
+            items
+                .par_chunks(SLICE_ITEMS)
+                .enumerate()
+                .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32))
+                .collect::<Result<_, _>>()?
+        };
+        Ok((tables, outside))
     }
 
     /// Read the texts of the `items` of `xml`, the first of which has index `first`.
@@ -1172,6 +1197,7 @@ mod tests {
         let sst = r#"<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>Deleted</t></si><si><t>Smith &amp; Jones</t></si><si/><si><r><t>田中</t></r><rPh sb="0" eb="2"><t>たなか</t></rPh></si><si><t xml:space="preserve">Tanaka&#x20;Hiroshi</t></si></sst>"#;
         let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
             .unwrap()
+            .0
             .iter()
             .flat_map(|t| t.hits(&needles))
             .collect();
@@ -1207,6 +1233,7 @@ mod tests {
         sst.push_str("</sst>");
         let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
             .unwrap()
+            .0
             .iter()
             .flat_map(|t| t.hits(&needles))
             .collect();
@@ -1224,6 +1251,7 @@ mod tests {
         assert_eq!(items.len(), 3);
         let found: Vec<u32> = StringTable::parse(sst.as_bytes())
             .unwrap()
+            .0
             .iter()
             .flat_map(|t| t.hits(&needles))
             .map(|h| h.index)

@@ -818,3 +818,49 @@ fn unknown_elements_and_attributes_among_the_cells_are_searched() {
     let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
     assert_eq!(verify.code, 3, "{}", verify.text());
 }
+
+/// An XML comment between the items of the shared strings table holding a removed value is not
+/// written (or fails the file); `verify` finds one in a scrubbed file.
+#[test]
+fn xml_comments_between_shared_strings_are_searched() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    let between = |xlsx: &[u8], inserted: &str| {
+        dsr_scrub::testdata::edit_part(xlsx, "xl/sharedStrings.xml", |xml| {
+            let xml = xml.unwrap();
+            let third = xml.match_indices("<si>").nth(2).unwrap().0;
+            format!("{}{inserted}{}", &xml[..third], &xml[third..])
+        })
+    };
+    let wd = Workdir::new();
+    wd.write(
+        "in.xlsx",
+        between(&planted.xlsx, &format!("<!-- {name} -->")),
+    );
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert!(!run.text().contains(&name), "no value in the message");
+    if run.code == 0 {
+        let out = part_bytes(&wd.read("out/in.xlsx"), "xl/sharedStrings.xml");
+        assert!(
+            !holds(&String::from_utf8_lossy(&out), &name),
+            "the comment went"
+        );
+    } else {
+        assert_eq!(run.code, 1, "{}", run.text());
+        assert!(
+            run.stderr.contains("xl/sharedStrings.xml"),
+            "{}",
+            run.stderr
+        );
+    }
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    wd.write(
+        "tampered.xlsx",
+        between(&output, &format!("<!-- {name} -->")),
+    );
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+}
