@@ -234,8 +234,10 @@ impl Gathered {
                         self.push(&digits, false);
                     }
                     // A full name with middle names is the person without them too, and so is
-                    // the name without its accents.
-                    if name {
+                    // the name without its accents. An ASCII name's forms start as it does:
+                    // none can be found where the kept values do not hold its first word.
+                    let may_hold = |hay: &Arc<Haystack>| !old.is_ascii() || hay.may_hold(old);
+                    if name && self.hay.as_ref().is_none_or(may_hold) {
                         for variant in crate::needles::name_variants(old) {
                             self.push(&variant, true);
                         }
