@@ -524,10 +524,44 @@ pub fn merge_learned(into: &mut [Vec<String>], from: Vec<Vec<String>>) {
     }
 }
 
+/// A sign-in name of an on-premises directory (`CONTOSO\kalfarsi`): a domain, a backslash and
+/// a name, no space.
+fn login(text: &str) -> bool {
+    text.split_once('\\').is_some_and(|(domain, name)| {
+        !domain.is_empty()
+            && !name.is_empty()
+            && domain
+                .chars()
+                .chain(name.chars())
+                .all(|c| !c.is_whitespace())
+            && name.chars().any(char::is_alphabetic)
+    })
+}
+
+/// Whether a value of the subject's own record names them wherever it stands, so that other
+/// rows' text loses it: an email address, a phone number, an identifier with digits
+/// (`EMP-0042673`), a sign-in name (see [`login`]), a street address (words and a number, `136
+/// Rainbow Street`); not a date, a city or a title, which others share.
+fn identifies_alone(text: &str) -> bool {
+    if crate::text::looks_like_date(text) {
+        return false;
+    }
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let letters = text.chars().any(char::is_alphabetic);
+    let phone = (7..=15).contains(&digits) && !letters;
+    let words = text.split_whitespace().count();
+    crate::dynamics::is_email(text)
+        || phone
+        || login(text)
+        || crate::needles::identifies(text, false)
+        || (digits > 0 && letters && words >= 2 && text.chars().count() >= 8)
+}
+
 /// What the rows that identify a subject hold besides the value given: their email addresses,
-/// phone numbers (in rows a rule scrubs, the subject's own records, not in rows a rule deletes,
-/// which hold other people too) and the identity columns' text (full name, user name; first
-/// and last name joined), per subject. `None` outside a subject-scoped run. The other rows of
+/// phone numbers, identifiers, sign-in names and street addresses (see [`identifies_alone`]; in
+/// rows a rule scrubs, the subject's own records, not in rows a rule deletes, which hold other
+/// people too) and the identity columns' text (full name, user name; first and last name
+/// joined), per subject. `None` outside a subject-scoped run. The other rows of
 /// the sheet are checked for them (see [`Near::Learned`](crate::subjects::Near::Learned)), and
 /// where the map has `other_rows` actions, or redacts subjects from text, their text loses them.
 fn learned_values(
@@ -569,12 +603,10 @@ fn learned_values(
                 Data::String(s) => s.trim().to_string(),
                 _ => continue,
             };
-            let digits = text.chars().filter(char::is_ascii_digit).count();
-            let phone = (7..=15).contains(&digits) && !text.chars().any(char::is_alphabetic);
             let kept = if strong {
-                text.split_whitespace().count() >= 2 || text.contains('@')
+                text.split_whitespace().count() >= 2 || text.contains('@') || login(&text)
             } else {
-                crate::dynamics::is_email(&text) || phone
+                identifies_alone(&text)
             };
             if kept && !values.contains(&text) {
                 values.push(text);

@@ -1230,3 +1230,28 @@ fn every_row(wd: &Workdir, subject: &str) -> crate::workdir::Run {
         "users.xlsx",
     ])
 }
+
+/// A colleague's Description that names the subject by their employee id, sign-in name or
+/// street address (taken from the subject's record) loses those too, not only the name.
+#[test]
+fn other_rows_text_loses_the_subjects_ids_sign_in_name_and_address() {
+    let wd = Workdir::new();
+    wd.write(
+        "users.csv",
+        "Full Name,User Name,Primary Email,Employee,Street 1,City,Description\n\
+         Karim Al-Farsi,CONTOSO\\kalfarsi,karim@contoso.com,EMP-0042673,136 Rainbow Street,Amman,-\n\
+         Aoife Byrne,CONTOSO\\abyrne,aoife@contoso.com,EMP-0042674,1 Main Street,Amman,\"Took over EMP-0042673 tickets and mailbox CONTOSO\\kalfarsi; Karim Al-Farsi lives at 136 Rainbow Street in Amman\"\n",
+    );
+    let run = wd.run(&["scrub", "--subject", "Karim Al-Farsi", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let out = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    for value in ["EMP-0042673", "kalfarsi", "Rainbow", "Karim"] {
+        assert!(!out.contains(value), "{value}: {out}");
+    }
+    // A city is others' too; the colleague's own values stay.
+    assert!(
+        out.contains("in Amman") && out.contains("EMP-0042674"),
+        "{out}"
+    );
+    assert!(!run.text().contains("Rainbow"), "no value in the messages");
+}
