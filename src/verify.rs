@@ -185,6 +185,8 @@ pub enum LeakIn {
     Part,
     /// Base64-encoded data inside a part.
     Encoded,
+    /// A comment of the zip archive or of one of its entries (no program shows it).
+    ZipComment,
 }
 
 impl Rule {
@@ -302,6 +304,7 @@ impl fmt::Display for LeakIn {
             ),
             LeakIn::Part => f.write_str("this part of the package"),
             LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
+            LeakIn::ZipComment => f.write_str("a comment of the zip archive"),
         }
     }
 }
@@ -648,6 +651,13 @@ impl<'a> Removed<'a> {
                 // A phone number copied elsewhere may be written with other separators, or
                 // none: its digits alone are searched too.
                 let digits = old.as_deref().and_then(crate::text::phone_digits);
+                // An email address in the path of its owner's personal site.
+                let site: Vec<String> = fragments
+                    .iter()
+                    .map(String::as_str)
+                    .chain(old.as_deref())
+                    .filter_map(crate::text::personal_site_form)
+                    .collect();
                 // A person's full name is written without its middle names or accents too
                 // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
                 // property holding it so loses it as well.
@@ -659,7 +669,11 @@ impl<'a> Removed<'a> {
                     }
                     _ => Vec::new(),
                 };
-                fragments.into_iter().chain(digits).chain(variants)
+                fragments
+                    .into_iter()
+                    .chain(digits)
+                    .chain(variants)
+                    .chain(site)
             }));
         }
         Removed {

@@ -65,6 +65,10 @@ pub struct Layout {
     /// The array and spill formula ranges (zero-based first row, first column, last row, last
     /// column): only the top-left cell has the formula, the others hold its cached results.
     pub array_ranges: Vec<(u32, u32, u32, u32)>,
+    /// Whether the cells hold XML that no reader reads (comments, processing instructions,
+    /// unknown elements or attributes: see [`Layout::markup`]), so that a search of the cells
+    /// as read misses some of their text.
+    pub unread_cells: bool,
 }
 
 impl Layout {

@@ -114,6 +114,8 @@ pub(super) struct Raw {
     package: Package,
     /// Every part, in package order.
     parts: Vec<RawPart>,
+    /// The zip archive's comment and its entries' (by entry name), where there are any.
+    zip_comments: Vec<(Option<String>, String)>,
 }
 
 #[derive(Debug)]
@@ -172,6 +174,13 @@ impl Raw {
                     .iter()
                     .position(|p| p.as_ref() == Some(&name));
                 Ok(match sheet {
+                    // Cells with XML no reader reads are searched in the part's XML.
+                    Some(sheet) if book.sheets[sheet].layout.unread_cells => RawPart::Worksheet {
+                        xml: inflate(&name)?,
+                        name,
+                        sheet,
+                        cells_in_model: false,
+                    },
                     Some(sheet) => {
                         let mut zip = open()?;
                         let entry = zip.by_name(&name).map_err(corrupt)?;
@@ -197,7 +206,23 @@ impl Raw {
                 })
             })
             .collect::<Result<_, Problem>>()?;
-        Ok(Raw { package, parts })
+        let mut zip = open()?;
+        let mut zip_comments = Vec::new();
+        if !zip.comment().is_empty() {
+            zip_comments.push((None, String::from_utf8_lossy(zip.comment()).into_owned()));
+        }
+        for i in 0..zip.len() {
+            let entry = zip.by_index_raw(i).map_err(corrupt)?;
+            if !entry.comment().is_empty() {
+                let name = entry.name().map_err(corrupt)?.into_owned();
+                zip_comments.push((Some(name), entry.comment().to_string()));
+            }
+        }
+        Ok(Raw {
+            package,
+            parts,
+            zip_comments,
+        })
     }
 
     /// The package's part names.
@@ -247,6 +272,19 @@ pub(super) fn scan_xlsx(
         let part = result?;
         sink.append(part.sink);
         strings.extend(part.strings);
+    }
+    // Comments of the archive and its entries: no program shows them, but they are in the file.
+    for (entry, text) in &raw.zip_comments {
+        if needles.found_in(text) {
+            sink.push(Finding {
+                part: Some(entry.clone().unwrap_or_else(|| "the zip archive".into())),
+                sheet: None,
+                row: None,
+                col: None,
+                column: None,
+                rule: Rule::Leak(LeakIn::ZipComment),
+            });
+        }
     }
     sink.append(search_candidates(ctx, needles, Some(raw), candidates));
     if let Some(path) = &raw.package.shared_strings {
@@ -530,7 +568,6 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
             if UNREAD
                 .iter()
                 .any(|n| memchr::memmem::find(&window[..end], n).is_some())
-                || foreign_in(&window[..end])
             {
                 return Ok(None);
             }
@@ -541,18 +578,10 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         if UNREAD
             .iter()
             .any(|n| memchr::memmem::find(&window, n).is_some())
-            || foreign_in(&window)
         {
             return Ok(None);
         }
-        // A tag cut off by the chunk's end is read again whole with the next one.
-        let cut = memchr::memrchr(b'<', &window)
-            .filter(|&open| memchr::memchr(b'>', &window[open..]).is_none());
-        let keep = window
-            .len()
-            .saturating_sub(CARRY)
-            .min(cut.unwrap_or(usize::MAX));
-        window.drain(..keep);
+        window.drain(..window.len().saturating_sub(CARRY));
         let chunk = input.fill_buf().map_err(failed)?;
         if chunk.is_empty() {
             return Err(ReadError::CorruptWorkbook("malformed XML in the package").into());
@@ -561,28 +590,6 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         window.extend_from_slice(chunk);
         input.consume(len);
     }
-}
-
-/// Whether `cells` (XML among a worksheet's cells) has a whole start tag no reader reads whole
-/// (see [`crate::xlsx::package::foreign_tag`]).
-fn foreign_in(cells: &[u8]) -> bool {
-    memchr::memchr_iter(b'<', cells).any(|open| {
-        let tag = &cells[open + 1..];
-        let Some(close) = memchr::memchr(b'>', tag) else {
-            return false;
-        };
-        let tag = &tag[..close];
-        let name_len = tag
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || *b == b'/')
-            .unwrap_or(tag.len());
-        let name = &tag[..name_len];
-        if name.is_empty() || matches!(name[0], b'!' | b'?') {
-            return false;
-        }
-        let local = memchr::memrchr(b':', name).map_or(name, |colon| &name[colon + 1..]);
-        crate::xlsx::package::foreign_tag(local, &tag[name_len..])
-    })
 }
 
 /// Where the cells start (just after the `<sheetData ...>` start tag) and the matching end

@@ -346,6 +346,7 @@ pub fn scan_sheet<R: Read + Seek>(
     } else {
         scan_cells(rest)?
     };
+    scan.layout.unread_cells = !cells.hidden.is_empty();
     head.extend_from_slice(&cells.hidden);
     head.extend_from_slice(&cells.tail);
     scan.layout.markup = head;
