@@ -883,7 +883,13 @@ impl Subjects {
                     alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
                     alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
                 }
-                Ident::Email(e) => alternatives.push(e.chars().map(plain_char_pattern).collect()),
+                Ident::Email(e) => {
+                    alternatives.push(e.chars().map(plain_char_pattern).collect());
+                    // In the path of the owner's personal site (OneDrive, SharePoint).
+                    if let Some(site) = crate::text::personal_site_form(e) {
+                        alternatives.push(regex::escape(&site));
+                    }
+                }
                 Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
                 Ident::Phone(p) => alternatives.extend(p.patterns()),
                 Ident::Exact(x) => alternatives.push(

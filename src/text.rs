@@ -95,6 +95,21 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
     Some(value.chars().filter(char::is_ascii_digit).collect())
 }
 
+/// An email address as SharePoint and OneDrive write it in the path of its owner's personal
+/// site (`https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/...`): lowercase,
+/// `.` and `@` as `_`. `None` for a value that is no email address.
+pub(crate) fn personal_site_form(value: &str) -> Option<String> {
+    let value = value.trim();
+    let (local, domain) = value.split_once('@')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    (plain(local) && plain(domain) && domain.contains('.'))
+        .then(|| value.to_ascii_lowercase().replace(['.', '@'], "_"))
+}
+
 /// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
 pub(crate) fn looks_like_date(v: &str) -> bool {
     let day = v.split(' ').next().unwrap_or(v);
@@ -159,6 +174,16 @@ pub(crate) fn same_mark(a: char, b: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_in_a_personal_site_path() {
+        assert_eq!(
+            personal_site_form("Karim.Al-Farsi@contoso.com").as_deref(),
+            Some("karim_al-farsi_contoso_com")
+        );
+        assert_eq!(personal_site_form("not an email"), None);
+        assert_eq!(personal_site_form("a b@contoso.com"), None);
+    }
 
     #[test]
     fn thousands_separators() {

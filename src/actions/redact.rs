@@ -473,6 +473,10 @@ mod tests {
             ("Meeting%20with%20Karim%20Al-Farsi", "Meeting%20with%20[redacted]"),
             ("2023年に山本 葵さんから引き継ぎ", "2023年に[redacted]さんから引き継ぎ"),
             ("cc Karim Al-Farsiさん", "cc [redacted]さん"),
+            (
+                "https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/Documents/a.docx",
+                "https://contoso-my.sharepoint.com/personal/[redacted]/Documents/a.docx",
+            ),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
         }

@@ -35,7 +35,7 @@ pub struct Gathered {
     rule_named: Vec<bool>,
     /// The kept values' index, shared with the tasks that sift batches, once the first pass
     /// is over.
-    hay: Option<Arc<Haystack>>,
+    pub(crate) hay: Option<Arc<Haystack>>,
     /// The removed values since the last full batch.
     batch: Batch,
     /// Full batches that came before the kept values.
@@ -221,6 +221,9 @@ impl Gathered {
             match &rule.action {
                 crate::actions::Action::Redact(r) => {
                     for v in r.replaced(old, &[]) {
+                        if let Some(site) = crate::text::personal_site_form(&v) {
+                            self.push(&site, true);
+                        }
                         self.push(&v, true);
                     }
                 }
@@ -232,6 +235,10 @@ impl Gathered {
                     // or none: its digits are searched too.
                     if let Some(digits) = crate::text::phone_digits(old) {
                         self.push(&digits, false);
+                    }
+                    // An email address in the path of its owner's personal site.
+                    if let Some(site) = crate::text::personal_site_form(old) {
+                        self.push(&site, true);
                     }
                     // A full name with middle names is the person without them too, and so is
                     // the name without its accents. An ASCII name's forms start as it does:

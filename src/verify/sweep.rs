@@ -245,7 +245,13 @@ impl<'a> Search<'a> {
                     && judged.insert((t, values[v].as_ref(), origins[v] == Origin::Name))
                     && !only_in_compounds(hay.text(t), &values[v])
             })
-            .map(|&(v, t)| (identifies(&values[v], origins[v] == Origin::Name), t))
+            .map(|&(v, t)| {
+                let strong = identifies(&values[v], origins[v] == Origin::Name);
+                (
+                    strong || (matches!(book.format, Format::Csv(_)) && csv_formula(hay.text(t))),
+                    t,
+                )
+            })
             .collect();
         let kept_places = &places;
 
@@ -463,6 +469,15 @@ fn sweep_values<'a>(
                 };
                 let digits = old.as_deref().and_then(crate::text::phone_digits);
                 let digits_origin = redact.is_none().then_some(Origin::Other);
+                // An email address is also in the path of its owner's personal site, a form
+                // that names them as much as the address (searched as a name is).
+                let site = redact
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .chain(old.as_deref().filter(|_| redact.is_none()))
+                    .filter_map(crate::text::personal_site_form)
+                    .collect::<Vec<_>>();
                 // A full name with middle names is the person without them too, and so is the
                 // name without its accents.
                 // Only forms whose first word the text may hold are made (most are not): an
@@ -501,6 +516,10 @@ fn sweep_values<'a>(
                     )
                     .chain(old.map(|o| (o, Some(origin))))
                     .chain(reversed.into_iter().map(|s| (Cow::Owned(s), None)))
+                    .chain(
+                        site.into_iter()
+                            .map(|s| (Cow::Owned(s), Some(Origin::Name))),
+                    )
                     .filter(|(v, _)| hay.may_hold(v))
             })
             .collect();
@@ -551,11 +570,12 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         })
         .collect();
     // A text only deleted rows held is in no kept cell.
+    let hay = gathered.hay.as_deref();
     let hits: Vec<(bool, u32)> = gathered
         .hits
         .iter()
         .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
-        .copied()
+        .map(|&(strong, t)| (strong || hay.is_some_and(|h| csv_formula(h.text(t))), t))
         .collect();
     judge_kept(
         map,
@@ -565,6 +585,13 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         &[gathered.headers],
         None,
     )
+}
+
+/// Whether a CSV field is a formula Excel computes on opening the file (`="Karim"&" "&"Al-Farsi"`
+/// shows the whole name): a removed value in it, even one word, is the value shown, and counts
+/// as one that identifies a person.
+fn csv_formula(text: &str) -> bool {
+    text.trim_start().starts_with('=')
 }
 
 /// Formulas and the cached values the writers keep (text ones are dropped once anything

@@ -864,3 +864,27 @@ fn xml_comments_between_shared_strings_are_searched() {
     let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
     assert_eq!(verify.code, 3, "{}", verify.text());
 }
+
+/// A removed value in the zip archive's comment (which no program shows, and which the scrub
+/// never writes) is found by `verify`.
+#[test]
+fn verify_reads_the_zip_archive_comment() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(&output[..])).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        out.raw_copy_file(zip.by_index_raw(i).unwrap()).unwrap();
+    }
+    out.set_comment(format!("owner {name}")).unwrap();
+    wd.write("tampered.xlsx", out.finish().unwrap().into_inner());
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(verify.stdout.contains("zip archive"), "{}", verify.stdout);
+    assert!(!verify.text().contains(&name), "no value in the messages");
+}

@@ -389,3 +389,37 @@ fn a_record_id_that_is_no_guid_fails_the_file_naming_the_cell() {
             .all(|f| !f.starts_with("out/") || f.ends_with(".json")));
     }
 }
+
+/// A kept CSV field that Excel computes on opening (`="Karim"&" "&"Al-Farsi"`) holding a
+/// removed value, even one word, fails the file: the formula shows the whole value.
+#[test]
+fn a_kept_formula_field_holding_a_removed_value_fails() {
+    let wd = Workdir::new();
+    wd.write(
+        "users.csv",
+        "Full Name,First Name,Last Name,Primary Email,Notes\n\
+         Karim Al-Farsi,Karim,Al-Farsi,karim@contoso.com,-\n\
+         Aoife Byrne,Aoife,Byrne,aoife@contoso.com,\"=\"\"Karim\"\"&\"\" \"\"&\"\"Al-Farsi\"\"\"\n",
+    );
+    let run = wd.run(&["scrub", "--allow-uncovered", "users.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stderr.contains("Notes"), "{}", run.stderr);
+    assert!(!run.text().contains("Farsi"), "no value in the messages");
+}
+
+/// A removed email address in the path of its owner's personal site (OneDrive, SharePoint) in a
+/// kept column fails the file: that form names the person as the address does.
+#[test]
+fn a_removed_email_in_a_personal_site_path_fails() {
+    let wd = Workdir::new();
+    wd.write(
+        "users.csv",
+        "Full Name,Primary Email,Site\n\
+         Karim Al-Farsi,karim.al-farsi@contoso.com,-\n\
+         Aoife Byrne,aoife@contoso.com,https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/Documents\n",
+    );
+    let run = wd.run(&["scrub", "--allow-uncovered", "users.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stderr.contains("Site"), "{}", run.stderr);
+    assert!(!run.text().contains("farsi"), "no value in the messages");
+}
