@@ -265,7 +265,7 @@ pub enum WriteError {
     /// rows are written by default).
     #[error("rows cannot be left out of a sheet with formulas (their references would shift): rows that row rules delete, or in a subject run the unchanged rows an import file leaves out; pass --all-rows to keep the unchanged rows, or remove the formulas first, then scrub again")]
     DeleteUnderFormulas,
-    #[error("rows cannot be left out of a sheet with merged cells, hyperlinks or conditional formatting yet (rows that row rules delete, or in a subject run the unchanged rows an import file leaves out); pass --all-rows to keep the unchanged rows, or use --rebuild")]
+    #[error("rows cannot be left out of a sheet with merged cells, hyperlinks, comments or conditional formatting yet (rows that row rules delete, in a subject run the unchanged rows an import file leaves out, or the rows of other parts with --max-part-rows); pass --all-rows to keep the unchanged rows, or use --rebuild")]
     DeleteUnderRanges,
     #[error("the document properties could not be rewritten; scrub without --strip-doc-props, and please report this bug")]
     DocProperties,

@@ -1066,12 +1066,18 @@ where
 }
 
 /// Rows cannot be deleted above ranges the writer does not shift yet: refuse when `xml` holds
-/// a merged cell, a hyperlink or conditional formatting.
+/// a merged cell, a hyperlink, conditional formatting or comments (their drawing, whose notes
+/// are anchored to cells: a note would stay on the row that moved up into its place).
 fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
     let found = memchr::memchr_iter(b'<', xml).any(|at| {
-        [&b"mergeCell"[..], b"hyperlink", b"conditionalFormatting"]
-            .iter()
-            .any(|name| is_tag(&xml[at..], name))
+        [
+            &b"mergeCell"[..],
+            b"hyperlink",
+            b"conditionalFormatting",
+            b"legacyDrawing",
+        ]
+        .iter()
+        .any(|name| is_tag(&xml[at..], name))
     });
     if found {
         return Err(WriteError::DeleteUnderRanges.into());

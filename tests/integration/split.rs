@@ -165,3 +165,27 @@ fn a_limit_below_one_row_fails_clearly() {
         wd.files()
     );
 }
+
+/// A sheet with comments is not split: each part would keep every note at its cell, on the row
+/// that moved into its place (another person's). The file fails saying what to do.
+#[test]
+fn a_sheet_with_comments_is_not_split_under_other_rows() {
+    let planted =
+        dsr_scrub::testdata::catalogue::planted(dsr_scrub::testdata::catalogue::Place::Comments);
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "--max-part-rows", "3", "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("comments") && run.stderr.contains("--rebuild"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !wd.exists("scrubbed/users.part-001.xlsx"),
+        "nothing written"
+    );
+    // Whole, it is written with its notes where they were.
+    let run = wd.run(&["scrub", "--out-dir", "whole", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
