@@ -610,6 +610,12 @@ fn cleaning_summary(c: &crate::xlsx::clean::Counts) -> String {
         (c.texts_redacted, "text", "texts", "redacted"),
         (c.properties_cleared, "property", "properties", "cleared"),
         (c.parts_dropped, "part", "parts", "dropped"),
+        (
+            c.phonetic_dropped,
+            "phonetic reading",
+            "phonetic readings",
+            "dropped",
+        ),
     ]
     .iter()
     .filter(|(n, ..)| *n > 0)

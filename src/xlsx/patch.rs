@@ -235,7 +235,8 @@ fn write_with<W: Write>(
     let mut parts = edits.parts;
     if let Some(path) = &map.shared_strings {
         if any_change {
-            let archive = patch.shared_strings(&mut zip, path, &done)?;
+            let (archive, phonetic) = patch.shared_strings(&mut zip, path, &done)?;
+            done.counts.phonetic_dropped += phonetic;
             done.replaced.insert(path.clone(), archive);
         }
     }
@@ -596,22 +597,25 @@ impl<'a> Patch<'a> {
         zip: &mut ZipArchive<Cursor<&[u8]>>,
         path: &str,
         done: &Done<'_>,
-    ) -> Result<Vec<u8>, Problem> {
+    ) -> Result<(Vec<u8>, u64), Problem> {
         let entry = zip
             .by_name(path)
             .map_err(|_| ReadError::MissingPart(path.to_string()))?;
         let options = entry_options(&entry, self.level);
         let total = done.refs.iter().map(|&r| u64::from(r)).sum::<u64>() + done.new_refs;
-        single_entry(path, &options, |out| {
-            write_table(
+        let mut phonetic = 0;
+        let archive = single_entry(path, &options, |out| {
+            phonetic = write_table(
                 BufReader::with_capacity(1 << 16, entry),
                 self.string_count,
                 &done.refs,
                 &self.new_strings.texts,
                 total,
                 out,
-            )
-        })
+            )?;
+            Ok(())
+        })?;
+        Ok((archive, phonetic))
     }
 }
 
@@ -1452,8 +1456,9 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
 
 /// Write the shared strings table read from `input` (see [`super::strings::scan`]), of `items`
 /// items, one `refs` entry each: items no cell uses any more blanked in place, new strings
-/// appended, `count` the cells that use the table. Read and written as a stream: only the item
-/// at hand is held.
+/// appended, `count` the cells that use the table, phonetic readings dropped (see
+/// [`without_phonetic`]; how many is returned). Read and written as a stream: only the item at
+/// hand is held.
 ///
 /// # Errors
 /// As [`super::strings::scan`]; [`Problem::Internal`] when the table does not have `items`
@@ -1465,7 +1470,7 @@ fn write_table<R: Read, W: Write + ?Sized>(
     new: &[&str],
     count: u64,
     out: &mut W,
-) -> Result<(), Problem> {
+) -> Result<u64, Problem> {
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
     // The item tags with the table's prefix, once its start tag is read.
     struct Marks {
@@ -1476,6 +1481,8 @@ fn write_table<R: Read, W: Write + ?Sized>(
     }
     let mut marks: Option<Marks> = None;
     let mut k = 0;
+    let phonetic_finder = memchr::memmem::Finder::new(b"rPh");
+    let mut phonetic = 0u64;
     super::strings::scan(input, &mut |piece, _| {
         match piece {
             Piece::Prolog(prolog) => writer.write_all(prolog),
@@ -1498,6 +1505,11 @@ fn write_table<R: Read, W: Write + ?Sized>(
                 k += 1;
                 match (uses, &marks) {
                     (Some(0), Some(marks)) => writer.write_all(&marks.blank),
+                    (Some(_), _) if phonetic_finder.find(item).is_some() => {
+                        let (kept, n) = without_phonetic(item);
+                        phonetic += n;
+                        writer.write_all(&kept)
+                    }
                     (Some(_), _) => writer.write_all(item),
                     _ => Ok(()),
                 }
@@ -1531,7 +1543,46 @@ fn write_table<R: Read, W: Write + ?Sized>(
     if k != items {
         return Err(Problem::Internal);
     }
-    writer.flush().map_err(write_failed)
+    writer.flush().map_err(write_failed)?;
+    Ok(phonetic)
+}
+
+/// A shared string item without its phonetic readings (`<rPh>`, the furigana Japanese Excel
+/// keeps for a text): no cell shows them, and they may spell a removed name, which no search
+/// of the cells sees. Excel makes them again when the text is edited. Second, how many went.
+fn without_phonetic(item: &[u8]) -> (std::borrow::Cow<'_, [u8]>, u64) {
+    let mut out: Vec<u8> = Vec::with_capacity(item.len());
+    let (mut at, mut dropped) = (0, 0);
+    while let Some(start) = find_tag(item, at, b"rPh") {
+        let tag_end = match memchr::memchr(b'>', &item[start..]) {
+            Some(e) => start + e + 1,
+            None => break,
+        };
+        let end = if item[..tag_end].ends_with(b"/>") {
+            tag_end
+        } else {
+            // The end tag, with the start tag's prefix.
+            let name_end = start
+                + 1
+                + item[start + 1..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+                    .unwrap_or(0);
+            let close = [b"</".as_slice(), &item[start + 1..name_end], b">"].concat();
+            match memchr::memmem::find(&item[tag_end..], &close) {
+                Some(e) => tag_end + e + close.len(),
+                None => break,
+            }
+        };
+        out.extend_from_slice(&item[at..start]);
+        at = end;
+        dropped += 1;
+    }
+    if dropped == 0 {
+        return (std::borrow::Cow::Borrowed(item), 0);
+    }
+    out.extend_from_slice(&item[at..]);
+    (std::borrow::Cow::Owned(out), dropped)
 }
 
 /// The position of the next start tag `<name` (with or without a prefix) at or after `from`.
@@ -1811,6 +1862,19 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
+        );
+    }
+
+    /// Phonetic readings go from the items kept, with any prefix; the runs stay.
+    #[test]
+    fn shared_strings_lose_their_phonetic_readings() {
+        let xml = r#"<x:sst xmlns:x="x" count="2" uniqueCount="2"><x:si><x:t>山本</x:t><x:rPh sb="0" eb="2"><x:t>Karim Al-Farsi</x:t></x:rPh><x:phoneticPr fontId="1"/></x:si><x:si><x:t>plain</x:t></x:si></x:sst>"#.as_bytes();
+        let mut out = Vec::new();
+        let dropped = write_table(xml, 2, &[1, 1], &[], 2, &mut out).unwrap();
+        assert_eq!(dropped, 1);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<x:sst xmlns:x="x" count="2" uniqueCount="2"><x:si><x:t>山本</x:t><x:phoneticPr fontId="1"/></x:si><x:si><x:t>plain</x:t></x:si></x:sst>"#
         );
     }
 

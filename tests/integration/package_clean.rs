@@ -888,3 +888,35 @@ fn verify_reads_the_zip_archive_comment() {
     assert!(verify.stdout.contains("zip archive"), "{}", verify.stdout);
     assert!(!verify.text().contains(&name), "no value in the messages");
 }
+
+/// A phonetic reading (furigana) of a kept cell's shared string spelling a removed name: the
+/// readings go, the report counts them, and `verify` finds nothing.
+#[test]
+fn phonetic_readings_of_shared_strings_are_dropped() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    let xlsx = dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/sharedStrings.xml", |xml| {
+        let xml = xml.unwrap();
+        // The first item, the header row's first cell, which the scrub keeps.
+        let end = xml.find("</si>").unwrap();
+        format!(
+            "{}<rPh sb=\"0\" eb=\"1\"><t>{name}</t></rPh>{}",
+            &xml[..end],
+            &xml[end..]
+        )
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.text().contains("1 phonetic reading dropped"),
+        "{}",
+        run.text()
+    );
+    let out = part_bytes(&wd.read("scrubbed/users.xlsx"), "xl/sharedStrings.xml");
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("rPh") && !holds(&out, &name), "{out}");
+    let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+}

@@ -85,6 +85,13 @@ pub struct Counts {
     pub properties_cleared: u64,
     /// Parts dropped from the package (thumbnail, calculation chain).
     pub parts_dropped: u64,
+    /// Phonetic readings (`<rPh>`) dropped from the shared strings (reported when any).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub phonetic_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -101,6 +108,7 @@ impl Counts {
         self.texts_redacted += other.texts_redacted;
         self.properties_cleared += other.properties_cleared;
         self.parts_dropped += other.parts_dropped;
+        self.phonetic_dropped += other.phonetic_dropped;
     }
 }
 
