@@ -221,30 +221,26 @@ impl Gathered {
             match &rule.action {
                 crate::actions::Action::Redact(r) => {
                     for v in r.replaced(old, &[]) {
-                        if let Some(site) = crate::text::personal_site_form(&v) {
-                            self.push(&site, true);
+                        if self.push(&v, true) {
+                            self.push_site_form(&v);
                         }
-                        self.push(&v, true);
                     }
                 }
                 _ => {
                     let name =
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
-                    self.push(old, name);
+                    let kept = self.push(old, name);
                     // A phone number copied elsewhere may be written with other separators,
                     // or none: its digits are searched too.
                     if let Some(digits) = crate::text::phone_digits(old) {
                         self.push(&digits, false);
                     }
-                    // An email address in the path of its owner's personal site.
-                    if let Some(site) = crate::text::personal_site_form(old) {
-                        self.push(&site, true);
+                    if kept {
+                        self.push_site_form(old);
                     }
                     // A full name with middle names is the person without them too, and so is
-                    // the name without its accents. An ASCII name's forms start as it does:
-                    // none can be found where the kept values do not hold its first word.
-                    let may_hold = |hay: &Arc<Haystack>| !old.is_ascii() || hay.may_hold(old);
-                    if name && self.hay.as_ref().is_none_or(may_hold) {
+                    // the name without its accents.
+                    if name {
                         for variant in crate::needles::name_variants(old) {
                             self.push(&variant, true);
                         }
@@ -254,7 +250,17 @@ impl Gathered {
         }
     }
 
-    fn push(&mut self, value: &str, name: bool) {
+    /// An email address `kept` by [`Gathered::push`] as the path of its owner's personal site
+    /// writes it (see [`crate::text::personal_site_form`]): a form that names them as the
+    /// address does, and that can be found only where the address's first word is (its own).
+    fn push_site_form(&mut self, email: &str) {
+        if let Some(site) = crate::text::personal_site_form(email) {
+            self.push(&site, true);
+        }
+    }
+
+    /// Gather a removed value; whether it was kept (not dropped as one that cannot be found).
+    fn push(&mut self, value: &str, name: bool) -> bool {
         let dropped = match &self.hay {
             // What waits for the kept values is no more than it must be.
             None => crate::needles::never_found(value),
@@ -263,6 +269,7 @@ impl Gathered {
         if !dropped {
             self.batch.push(value, name);
         }
+        !dropped
     }
 
     /// Removed values sifted at once: few enough that a batch is small (a few hundred KB),

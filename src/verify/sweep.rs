@@ -469,28 +469,31 @@ fn sweep_values<'a>(
                 };
                 let digits = old.as_deref().and_then(crate::text::phone_digits);
                 let digits_origin = redact.is_none().then_some(Origin::Other);
+                // Whether the text may hold the value: the forms below that start with its
+                // first word are made only then (most values are in no text).
+                let held = old.as_deref().is_some_and(|t| hay.may_hold(t));
                 // An email address is also in the path of its owner's personal site, a form
-                // that names them as much as the address (searched as a name is).
+                // that names them as much as the address (searched as a name is), and whose
+                // first word is the address's.
                 let site = redact
                     .iter()
                     .flatten()
                     .map(String::as_str)
-                    .chain(old.as_deref().filter(|_| redact.is_none()))
+                    .filter(|email| hay.may_hold(email))
+                    .chain(old.as_deref().filter(|_| redact.is_none() && held))
                     .filter_map(crate::text::personal_site_form)
                     .collect::<Vec<_>>();
                 // A full name with middle names is the person without them too, and so is the
-                // name without its accents.
-                // Only forms whose first word the text may hold are made (most are not): an
-                // ASCII name's forms without middle names start as it does, and last name
-                // first with its last word.
+                // name without its accents (an ASCII name's forms start as it does).
                 let variants = match (&old, origin) {
-                    (Some(text), Origin::Name) if !text.is_ascii() || hay.may_hold(text) => {
+                    (Some(text), Origin::Name) if held || !text.is_ascii() => {
                         crate::needles::name_variants(text)
                     }
                     _ => Vec::new(),
                 };
                 // And a name the map's rule says is a person's is written last name first
-                // ("Doe, Jane") in comments and properties.
+                // ("Doe, Jane") in comments and properties (an ASCII name's form starts with its
+                // last word).
                 let reversed = match &old {
                     Some(text)
                         if rule_names[c.rule]
@@ -504,6 +507,7 @@ fn sweep_values<'a>(
                     }
                     _ => Vec::new(),
                 };
+                let old = old.filter(|_| held).map(|o| (o, Some(origin)));
                 redact
                     .into_iter()
                     .flatten()
@@ -514,13 +518,13 @@ fn sweep_values<'a>(
                             .into_iter()
                             .map(|s| (Cow::Owned(s), Some(Origin::Name))),
                     )
-                    .chain(old.map(|o| (o, Some(origin))))
                     .chain(reversed.into_iter().map(|s| (Cow::Owned(s), None)))
+                    .filter(|(v, _)| hay.may_hold(v))
+                    .chain(old)
                     .chain(
                         site.into_iter()
                             .map(|s| (Cow::Owned(s), Some(Origin::Name))),
                     )
-                    .filter(|(v, _)| hay.may_hold(v))
             })
             .collect();
         for (value, origin) in found {
