@@ -245,16 +245,24 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// `text` in NFC without zero-width characters (case and spacing kept), for searching free
-/// text; borrowed when it already is.
+/// `text` in NFC without zero-width characters, its full-width letters, digits and signs as
+/// ASCII (`Ｋａｒｉｍ`, as East Asian input methods type them; case and spacing kept), for
+/// searching free text; borrowed when it already is.
 pub fn prepare(text: &str) -> Cow<'_, str> {
     let clean = unicode_normalization::is_nfc_quick(text.chars())
         == unicode_normalization::IsNormalized::Yes
-        && !text.chars().any(invisible);
+        && !text
+            .chars()
+            .any(|c| invisible(c) || crate::text::narrow(c).is_some());
     if clean {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(text.nfc().filter(|&c| !invisible(c)).collect())
+        Cow::Owned(
+            text.nfc()
+                .filter(|&c| !invisible(c))
+                .map(|c| crate::text::narrow(c).unwrap_or(c))
+                .collect(),
+        )
     }
 }
 
@@ -684,7 +692,7 @@ fn unaccented_pattern(word: &str) -> String {
             continue;
         }
         match (c, base_letter(c)) {
-            ('i', _) => out.push_str("[iİıｉ]\\x{307}?"),
+            ('i', _) => out.push_str("[iİı]\\x{307}?"),
             ('ä' | 'ö' | 'ü', Some(base)) => out.push_str(&format!("(?:{one}|{base}e?)")),
             ('ß', _) => out.push_str("(?:ß|ss)"),
             (_, Some(base)) => out.push_str(&format!("[{one}{base}]")),
@@ -695,9 +703,10 @@ fn unaccented_pattern(word: &str) -> String {
 }
 
 /// A character of a subject's value as a pattern that also matches it written otherwise in
-/// free text: an ASCII letter, digit or sign in its full-width form too (`Ｋａｒｉｍ`, typed with
-/// an East Asian input method); an apostrophe or hyphen as any of its forms (`O’Brien`,
-/// `Al‑Farsi`, see [`crate::text::same_mark`]); an `@` percent-encoded too (`%40`, in a link).
+/// free text: an apostrophe or hyphen as any of its forms (`O’Brien`, `Al‑Farsi`, see
+/// [`crate::text::same_mark`]); an `@` percent-encoded too (`%40`, in a link). Full-width
+/// letters (`Ｋａｒｉｍ`) are the text's business: see [`prepare`]. The patterns stay small: the
+/// regex of hundreds of subjects must stay under the regex crate's size limit.
 fn plain_char_pattern(c: char) -> String {
     const APOSTROPHES: &str = "['’‘ʼ`´′＇]";
     const HYPHENS: &str = "[\\-‐‑‒–—−－]";
@@ -707,16 +716,14 @@ fn plain_char_pattern(c: char) -> String {
     if crate::text::same_mark(c, '-') {
         return HYPHENS.into();
     }
-    let one = regex::escape(c.encode_utf8(&mut [0; 4]));
     match c {
-        '@' => "(?:@|＠|%40)".into(),
-        '!'..='~' => {
-            let wide = char::from_u32(c as u32 + 0xFEE0).unwrap_or(c);
-            format!("(?:{one}|{})", regex::escape(wide.encode_utf8(&mut [0; 4])))
-        }
-        _ => one,
+        '@' => "(?:@|%40)".into(),
+        _ => regex::escape(c.encode_utf8(&mut [0; 4])),
     }
 }
+
+/// The compiled size the subjects' regex may take (see [`Subjects::regex`]).
+const SUBJECTS_REGEX_LIMIT: usize = 1 << 30;
 
 /// White space between the words of a subject's value in free text: any run of it, or a
 /// percent-encoded space or `+` in a link (`Karim%20Al-Farsi`).
@@ -871,12 +878,18 @@ impl Subjects {
                             _ => esc.clone(),
                         })
                         .collect();
-                    middles.push(r"\p{L}\.".into());
-                    middles.push(r"\p{L}\b".into());
+                    // An initial: a letter of the name's script (Latin names, nearly all: a
+                    // small class; any letter, a large one, only where the name needs it).
+                    let latin = n.iter().all(|w| w.chars().all(|c| (c as u32) < 0x250));
+                    let letter = if latin { "[a-zà-öø-ɏ]" } else { r"\p{L}" };
+                    middles.push(format!(r"{letter}\."));
+                    middles.push(format!(r"{letter}\b"));
                     // A subject given without middle names is also the name with any (as
-                    // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi").
+                    // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi";
+                    // in ASCII letters: a Unicode class in every subject's pattern would make
+                    // the regex of a few dozen subjects too large).
                     if n.len() == 2 {
-                        middles.push(r"(?-i:\p{Lu})\p{L}*\b".into());
+                        middles.push(r"(?-i:[A-Z])[a-z]+\b".into());
                     }
                     let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
                     alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
@@ -906,7 +919,13 @@ impl Subjects {
         // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it.
         alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
         let pattern = format!("(?i)(?:{})", alternatives.join("|"));
-        Regex::new(&pattern).ok()
+        // Each subject's forms take room in the compiled regex (its letters in every case,
+        // the initials' letter classes): the default limit (10 MB) holds about two hundred
+        // names; this one, thousands.
+        regex::RegexBuilder::new(&pattern)
+            .size_limit(SUBJECTS_REGEX_LIMIT)
+            .build()
+            .ok()
     }
 
     /// Load the subjects from `--subject` values and an optional `--subjects` file.
@@ -1172,6 +1191,29 @@ mod tests {
         ] {
             assert!(s.matching(cell).is_empty(), "{cell:?}");
         }
+    }
+
+    /// Hundreds of subjects (a bulk erasure) are searched for in free text in one regex.
+    #[test]
+    fn hundreds_of_subjects_are_one_regex() {
+        // Distinct names of letters: "Berg" + "ab", "Müller" + "ba", ...
+        let tag = |i: usize| -> String {
+            [i / 26 % 26, i % 26]
+                .iter()
+                .map(|&k| char::from(b'a' + k as u8))
+                .collect()
+        };
+        let values: Vec<String> = (0..300)
+            .map(|i| match i % 3 {
+                0 => format!("Anna Maria Berg{}", tag(i)),
+                1 => format!("Zoë Müller{}", tag(i)),
+                _ => format!("anna.berg{i}@contoso.com"),
+            })
+            .collect();
+        let re = Subjects::from_values(&values).regex().expect("a regex");
+        assert!(re.is_match(&format!("ask Müller{}, Zoë", tag(298))));
+        assert!(re.is_match("mail anna.berg2@contoso.com"));
+        assert!(re.is_match(&format!("Anna M. Berg{}", tag(0))));
     }
 
     /// A subject's record with the name in full-width letters (typed with an East Asian input
