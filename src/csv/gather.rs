@@ -4,6 +4,7 @@
 
 use crate::map::Map;
 use crate::needles::{identifies, names_people, only_in_compounds, Haystack};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -221,22 +222,17 @@ impl Gathered {
             match &rule.action {
                 crate::actions::Action::Redact(r) => {
                     for v in r.replaced(old, &[]) {
-                        if self.push(&v, true) {
-                            self.push_site_form(&v);
-                        }
+                        self.push(&v, true);
                     }
                 }
                 _ => {
                     let name =
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
-                    let kept = self.push(old, name);
+                    self.push(old, name);
                     // A phone number copied elsewhere may be written with other separators,
                     // or none: its digits are searched too.
                     if let Some(digits) = crate::text::phone_digits(old) {
                         self.push(&digits, false);
-                    }
-                    if kept {
-                        self.push_site_form(old);
                     }
                     // A full name with middle names is the person without them too, and so is
                     // the name without its accents.
@@ -250,17 +246,7 @@ impl Gathered {
         }
     }
 
-    /// An email address `kept` by [`Gathered::push`] as the path of its owner's personal site
-    /// writes it (see [`crate::text::personal_site_form`]): a form that names them as the
-    /// address does, and that can be found only where the address's first word is (its own).
-    fn push_site_form(&mut self, email: &str) {
-        if let Some(site) = crate::text::personal_site_form(email) {
-            self.push(&site, true);
-        }
-    }
-
-    /// Gather a removed value; whether it was kept (not dropped as one that cannot be found).
-    fn push(&mut self, value: &str, name: bool) -> bool {
+    fn push(&mut self, value: &str, name: bool) {
         let dropped = match &self.hay {
             // What waits for the kept values is no more than it must be.
             None => crate::needles::never_found(value),
@@ -269,7 +255,6 @@ impl Gathered {
         if !dropped {
             self.batch.push(value, name);
         }
-        !dropped
     }
 
     /// Removed values sifted at once: few enough that a batch is small (a few hundred KB),
@@ -356,21 +341,30 @@ impl Batch {
     /// [`Batch::may_be_found`] are searched (in parallel).
     pub fn sift(&self, hay: &Haystack) -> Vec<(bool, u32)> {
         let mut start = 0;
-        let (values, names): (Vec<&str>, Vec<bool>) = self
+        let (mut values, mut names): (Vec<Cow<str>>, Vec<bool>) = self
             .ends
             .iter()
             .zip(&self.names)
             .map(|(&end, &name)| {
                 let value = &self.text[start..end];
                 start = end;
-                (value, name)
+                (Cow::Borrowed(value), name)
             })
             .filter(|(value, _)| Self::may_be_found(hay, value))
             .unzip();
+        // An email address is also in the path of its owner's personal site, a form whose
+        // first word is the address's (so only the addresses found possible here need it),
+        // and that names them as a name does.
+        let sites: Vec<String> = values
+            .iter()
+            .filter_map(|v| crate::text::personal_site_form(v))
+            .collect();
+        names.extend(sites.iter().map(|_| true));
+        values.extend(sites.into_iter().map(Cow::Owned));
         hay.find(&values)
             .into_iter()
-            .filter(|&(v, t)| !only_in_compounds(hay.text(t), values[v]))
-            .map(|(v, t)| (identifies(values[v], names[v]), t))
+            .filter(|&(v, t)| !only_in_compounds(hay.text(t), &values[v]))
+            .map(|(v, t)| (identifies(&values[v], names[v]), t))
             .collect()
     }
 }
