@@ -635,11 +635,9 @@ fn before_root_end(xml: Option<String>, planted: &str) -> String {
     format!("{}{planted}{}", &xml[..at], &xml[at..])
 }
 
-/// An XML comment or processing instruction (which no reader shows; other tools and hand edits
-/// write them) holding a removed value fails the file naming the part; `verify` finds one in a
-/// scrubbed file.
-#[test]
-fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() {
+/// A Disabled Users export of 8 rows, and the full name of its second data row (which the
+/// default profile removes).
+fn small_export() -> (dsr_scrub::testdata::Export, String) {
     let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
         rows: 8,
         ..Default::default()
@@ -648,6 +646,15 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
         dsr_scrub::testdata::Value::Text(t) => t.clone(),
         other => panic!("{other:?}"),
     };
+    (export, name)
+}
+
+/// An XML comment or processing instruction (which no reader shows; other tools and hand edits
+/// write them) holding a removed value fails the file naming the part; `verify` finds one in a
+/// scrubbed file.
+#[test]
+fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() {
+    let (export, name) = small_export();
     let wd = Workdir::new();
     let clean = export.to_xlsx();
     wd.write("clean.xlsx", &clean);
@@ -676,14 +683,7 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
 /// looked for in the text as the references spell it.
 #[test]
 fn a_part_that_is_not_well_formed_holding_a_removed_value_by_character_references_fails() {
-    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
-        rows: 8,
-        ..Default::default()
-    });
-    let name = match &export.rows[2][export.column_index("fullname").unwrap()] {
-        dsr_scrub::testdata::Value::Text(t) => t.clone(),
-        other => panic!("{other:?}"),
-    };
+    let (export, name) = small_export();
     let referenced: String = name.chars().map(|c| format!("&#{};", c as u32)).collect();
     let part = "customXml/item1.xml";
     let xlsx = crate::workdir::edit_part(&export.to_xlsx(), part, |_| {
@@ -713,14 +713,7 @@ fn part_bytes(xlsx: &[u8], part: &str) -> Vec<u8> {
 /// read and cleaned as one with the mark, and written back without it.
 #[test]
 fn custom_xml_in_utf16_without_a_byte_order_mark_is_cleaned() {
-    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
-        rows: 8,
-        ..Default::default()
-    });
-    let name = match &export.rows[2][export.column_index("fullname").unwrap()] {
-        dsr_scrub::testdata::Value::Text(t) => t.clone(),
-        other => panic!("{other:?}"),
-    };
+    let (export, name) = small_export();
     let part = "customXml/item1.xml";
     let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?><owner>{name}</owner>");
     let utf16: Vec<u8> = xml.encode_utf16().flat_map(u16::to_le_bytes).collect();
@@ -744,10 +737,7 @@ fn custom_xml_in_utf16_without_a_byte_order_mark_is_cleaned() {
 /// the file naming the part and what to do; nothing is written.
 #[test]
 fn a_data_model_fails_the_file() {
-    let export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
-        rows: 8,
-        ..Default::default()
-    });
+    let (export, _) = small_export();
     let part = "xl/model/item.data";
     let xlsx = dsr_scrub::testdata::set_part(&export.to_xlsx(), part, &[0x78, 0x9c, 1, 2, 3]);
     let wd = Workdir::new();
