@@ -548,10 +548,9 @@ fn identifies_alone(text: &str) -> bool {
     }
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let letters = text.chars().any(char::is_alphabetic);
-    let phone = (7..=15).contains(&digits) && !letters;
     let words = text.split_whitespace().count();
+    // `identifies` takes phone numbers (7 digits or more) and addresses with letters.
     crate::dynamics::is_email(text)
-        || phone
         || login(text)
         || crate::needles::identifies(text, false)
         || (digits > 0 && letters && words >= 2 && text.chars().count() >= 8)

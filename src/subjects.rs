@@ -708,13 +708,14 @@ fn unaccented_pattern(word: &str) -> String {
 /// letters (`Ｋａｒｉｍ`) are the text's business: see [`prepare`]. The patterns stay small: the
 /// regex of hundreds of subjects must stay under the regex crate's size limit.
 fn plain_char_pattern(c: char) -> String {
-    const APOSTROPHES: &str = "['’‘ʼ`´′＇]";
-    const HYPHENS: &str = "[\\-‐‑‒–—−－]";
-    if crate::text::same_mark(c, '\'') {
-        return APOSTROPHES.into();
-    }
-    if crate::text::same_mark(c, '-') {
-        return HYPHENS.into();
+    for marks in [&crate::text::APOSTROPHES, &crate::text::HYPHENS] {
+        if marks.contains(&c) {
+            let class: String = marks
+                .iter()
+                .map(|m| regex::escape(m.encode_utf8(&mut [0; 4])))
+                .collect();
+            return format!("[{class}]");
+        }
     }
     match c {
         '@' => "(?:@|%40)".into(),

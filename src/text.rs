@@ -156,19 +156,24 @@ pub(crate) fn narrow(c: char) -> Option<char> {
     }
 }
 
-/// Whether two characters are one mark written otherwise: an apostrophe (`'`, `’`, `‘`, `ʼ`,
-/// `` ` ``, `´`, as word processors and keyboards write `O'Brien`) or a hyphen or dash (`-`,
-/// `‐`, the non-breaking `‑`, `–`, `—`, `−`, as `Al-Farsi` is autocorrected).
+/// The ways an apostrophe is written (`'`, `’`, `‘`, `ʼ`, `` ` ``, `´`, `′`), as word processors
+/// and keyboards write `O'Brien`.
+pub(crate) const APOSTROPHES: [char; 7] = [
+    '\'', '\u{2019}', '\u{2018}', '\u{02BC}', '`', '\u{00B4}', '\u{2032}',
+];
+
+/// The ways a hyphen is written (`-`, `‐`, the non-breaking `‑`, `‒`, `–`, `—`, `−`), as
+/// `Al-Farsi` is autocorrected.
+pub(crate) const HYPHENS: [char; 7] = [
+    '-', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2212}',
+];
+
+/// Whether two characters are one mark written otherwise: both apostrophes or both hyphens (see
+/// [`APOSTROPHES`], [`HYPHENS`]).
 pub(crate) fn same_mark(a: char, b: char) -> bool {
-    fn class(c: char) -> u8 {
-        match c {
-            '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}' => 1,
-            '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => 2,
-            _ => 0,
-        }
-    }
-    let k = class(a);
-    k != 0 && k == class(b)
+    [&APOSTROPHES, &HYPHENS]
+        .iter()
+        .any(|marks| marks.contains(&a) && marks.contains(&b))
 }
 
 #[cfg(test)]
