@@ -147,8 +147,8 @@ pub struct ScrubArgs {
     #[arg(long)]
     pub all_rows: bool,
 
-    /// Worker threads (default: one per core). Output is identical for any value.
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads (default: one per core; at most 256). Output is identical for any value.
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<NonZeroUsize>,
 
     /// Verify each output before it is written, as `dsr-scrub verify` does; an output that
@@ -322,6 +322,27 @@ pub enum ProfilesAction {
         /// Profile name.
         name: String,
     },
+}
+
+/// The most worker threads `--jobs` takes: far more than cores only costs memory, and each
+/// thread's stack is reserved up front (tens of thousands exhaust it).
+pub const MAX_JOBS: usize = 256;
+
+/// `--jobs N`: 1 to [`MAX_JOBS`].
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_jobs(text: &str) -> Result<NonZeroUsize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|&n| n <= MAX_JOBS)
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| {
+            format!(
+                "'{text}' is not a number of worker threads; give 1 to {MAX_JOBS} (the default is one per core)"
+            )
+        })
 }
 
 /// Parse a size such as `8MB` (10^6), `8MiB` (2^20), `2GiB`, `512k` or `1000` (bytes).

@@ -173,6 +173,14 @@ pub enum PlanError {
     MissingSheet(String),
     #[error("sheet '{0}' has no header in row 1; put the column headers in row 1, or leave the sheet out of the map's `sheets` list")]
     NoHeader(String),
+    /// Row 1 holds a record's values (a file saved without its header row): `column` is the
+    /// letter of a cell that is a value, `kind` what it is.
+    #[error("row 1 of sheet '{sheet}' holds values, not column names (column {column} holds {kind}), so the file has no header row; export the view again from Dynamics with its headers, or put the column names in row 1, then try again")]
+    HeaderIsData {
+        sheet: String,
+        column: String,
+        kind: &'static str,
+    },
     #[error("map key `{key}` matches no column (searched {searched}); fix the key, add an alias, or mark it `optional = true`")]
     MissingColumn { key: String, searched: String },
     #[error("map key `{key}` matches the protected column '{header}' in sheet '{sheet}'; Dynamics needs it unchanged to update the record, so remove or narrow the key")]
@@ -267,6 +275,10 @@ pub enum WriteError {
     DeleteUnderFormulas,
     #[error("rows cannot be left out of a sheet with merged cells, hyperlinks, comments or conditional formatting yet (rows that row rules delete, in a subject run the unchanged rows an import file leaves out, or the rows of other parts with --max-part-rows); pass --all-rows to keep the unchanged rows, or use --rebuild")]
     DeleteUnderRanges,
+    /// A sheet's rows or cells out of order or written twice: readers differ on which of two
+    /// cells at one place they show, and the writer would change only one.
+    #[error("part '{part}': row {row} has rows or cells out of order or written twice, which readers show differently and the scrub cannot rewrite safely; open the file in Excel and save it again (Excel writes them in order), then try again")]
+    CellsOutOfOrder { part: String, row: u32 },
     #[error("the document properties could not be rewritten; scrub without --strip-doc-props, and please report this bug")]
     DocProperties,
     /// A cell the writer cannot hold; `what` says why and, where there is one, what to do.
@@ -419,6 +431,11 @@ mod tests {
             PlanError::NoSheet,
             PlanError::MissingSheet("Contacts".into()),
             PlanError::NoHeader(sheet()),
+            PlanError::HeaderIsData {
+                sheet: sheet(),
+                column: "H".into(),
+                kind: "an email address",
+            },
             PlanError::MissingColumn {
                 key: "emailaddress1".into(),
                 searched: "sheet 'Disabled Users'".into(),
@@ -493,6 +510,10 @@ mod tests {
             WriteError::RebuildDrops { what: "macros" },
             WriteError::DeleteUnderFormulas,
             WriteError::DeleteUnderRanges,
+            WriteError::CellsOutOfOrder {
+                part: "xl/worksheets/sheet1.xml".into(),
+                row: 3,
+            },
             WriteError::DocProperties,
             WriteError::Cell {
                 at: CellRef {
@@ -570,6 +591,7 @@ mod tests {
                 PlanError::NoSheet => "NoSheet",
                 PlanError::MissingSheet(_) => "MissingSheet",
                 PlanError::NoHeader(_) => "NoHeader",
+                PlanError::HeaderIsData { .. } => "HeaderIsData",
                 PlanError::MissingColumn { .. } => "MissingColumn",
                 PlanError::ProtectedColumn { .. } => "ProtectedColumn",
                 PlanError::FieldRule { .. } => "FieldRule",
@@ -594,6 +616,7 @@ mod tests {
                 WriteError::RebuildDrops { .. } => "RebuildDrops",
                 WriteError::DeleteUnderFormulas => "DeleteUnderFormulas",
                 WriteError::DeleteUnderRanges => "DeleteUnderRanges",
+                WriteError::CellsOutOfOrder { .. } => "CellsOutOfOrder",
                 WriteError::DocProperties => "DocProperties",
                 WriteError::Cell { .. } => "Cell",
                 WriteError::Uncleanable { .. } => "Uncleanable",
@@ -643,7 +666,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 58, "every variant has an example");
+        assert_eq!(variants.len(), 60, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -12,7 +12,7 @@
 
 use crate::map::Map;
 use crate::plan::FilePlan;
-use crate::text::{narrow, same_mark, unspaced};
+use crate::text::{invisible, narrow, same_mark, unspaced};
 use crate::workbook::Workbook;
 use calamine::Data;
 use quick_xml::events::Event;
@@ -819,10 +819,11 @@ impl Haystack {
             if let Some(reading) = first_name_first(&text) {
                 text = Cow::Owned(format!("{text}\n{reading}"));
             }
-            // And a phone number's digits alone, as the removed numbers' are searched: a copy
-            // may group them otherwise ("+212 522 641 650" for "+212 522-641650").
-            if let Some(digits) = crate::text::phone_digits(&text) {
-                text = Cow::Owned(format!("{text}\n{digits}"));
+            // And a phone number's digits alone and without its country code, as the removed
+            // numbers' are searched: a copy may group them otherwise ("+212 522 641 650" for
+            // "+212 522-641650"), or write the national number ("0522 641650").
+            for form in crate::text::phone_forms(&text) {
+                text = Cow::Owned(format!("{text}\n{form}"));
             }
         }
         let lower = lowercase(&text).into_owned();
@@ -1106,10 +1107,14 @@ pub fn lowercase(text: &str) -> Cow<'_, str> {
 }
 
 /// `text` with its full-width forms written as the ASCII characters they stand for (see
-/// [`crate::text::narrow`]); the same text when it has none.
+/// [`crate::text::narrow`]) and without the characters that do not show (see
+/// [`crate::text::invisible`]); the same text when it has none.
 fn narrowed(text: String) -> String {
-    if text.chars().any(|c| narrow(c).is_some()) {
-        text.chars().map(|c| narrow(c).unwrap_or(c)).collect()
+    if text.chars().any(|c| narrow(c).is_some() || invisible(c)) {
+        text.chars()
+            .filter(|&c| !invisible(c))
+            .map(|c| narrow(c).unwrap_or(c))
+            .collect()
     } else {
         text
     }
@@ -1119,6 +1124,7 @@ fn narrowed(text: String) -> String {
 fn push_lowered(out: &mut String, c: char) {
     match narrow(c) {
         Some(plain) => out.push(plain.to_ascii_lowercase()),
+        None if invisible(c) => {}
         None => out.extend(c.to_lowercase()),
     }
 }
@@ -1127,6 +1133,7 @@ fn push_lowered(out: &mut String, c: char) {
 fn lowered_len(c: char) -> usize {
     match narrow(c) {
         Some(_) => 1,
+        None if invisible(c) => 0,
         None => c.to_lowercase().map(char::len_utf8).sum(),
     }
 }
@@ -1430,6 +1437,35 @@ mod tests {
         // Another spelling is another value.
         assert!(!needles.found_in("Karim Al Farsi"));
         assert!(!needles.found_in("Sean OBrien"));
+    }
+
+    /// A value is found with characters that do not show inside it (a soft hyphen as Word
+    /// pastes it, a zero-width space, a word joiner), in the values' index and in the texts'
+    /// one; the spans a cleaner replaces cover the whole form, and so do the mentions.
+    #[test]
+    fn characters_that_do_not_show_do_not_hide_the_value() {
+        let values = ["Ingrid Halvorsen", "Halvorsen"];
+        let needles = set(&values);
+        for mark in ['\u{AD}', '\u{200B}', '\u{2060}', '\u{FEFF}'] {
+            let text = format!("Exit interview: Ingrid Hal{mark}vorsen, HR");
+            assert!(needles.found_in(&text), "{mark:?}");
+            let mut hay = Haystack::default();
+            let t = hay.push(&text, true);
+            assert_eq!(hay.find(&values[1..]), [(0, t)], "{mark:?}");
+            let mut kept = text.clone();
+            for span in needles.spans(&text, false).iter().rev() {
+                kept.replace_range(span.clone(), "");
+            }
+            assert_eq!(kept, "Exit interview: , HR", "{mark:?}");
+            let mentions = needles.mention_spans(&text);
+            assert_eq!(mentions.len(), 1, "{mark:?}");
+            assert_eq!(
+                &text[mentions[0].0..mentions[0].1],
+                format!("Ingrid Hal{mark}vorsen")
+            );
+            // The value written with the mark is the value too.
+            assert!(set(&[&format!("Hal{mark}vorsen")]).found_in("cc Halvorsen"));
+        }
     }
 
     /// A value and a text with an accent written apart (NFD) or composed (NFC) match either

@@ -284,13 +284,39 @@ pub fn run_job_previewed(map: &Map, job: &Job, settings: &Settings) -> (FileRepo
         Ok(outcome) => outcome,
         Err(_) => Err(FileError::new(&job.input, Problem::Internal)),
     };
-    match outcome {
+    let (mut report, preview) = match outcome {
         Ok(()) => {
             report.status = Status::Ok;
             (report, preview)
         }
         // Nothing was written, so nothing changed, and there is nothing to show.
         Err(e) => (failed_report(report, &e.problem), Preview::default()),
+    };
+    mask_subjects(&mut report, &map.subjects);
+    (report, preview)
+}
+
+/// The names in `report` (its error, sheets, columns) with each data subject they name written
+/// as `subject #N`: a sheet or column may be named after a subject (a tab per person), and
+/// subjects are named by position only.
+fn mask_subjects(report: &mut FileReport, subjects: &crate::subjects::Subjects) {
+    if subjects.is_empty() {
+        return;
+    }
+    let mask = |text: &mut String| {
+        if let std::borrow::Cow::Owned(masked) = subjects.masked(text) {
+            *text = masked;
+        }
+    };
+    if let Some(error) = &mut report.error {
+        mask(error);
+    }
+    for sheet in &mut report.sheets {
+        mask(&mut sheet.name);
+    }
+    for column in &mut report.uncovered {
+        mask(&mut column.sheet);
+        mask(&mut column.header);
     }
 }
 

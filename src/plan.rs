@@ -116,6 +116,14 @@ pub fn resolve(map: &Map, book: &Workbook) -> Result<FilePlan, Problem> {
         let headers = sheet
             .headers()
             .ok_or_else(|| PlanError::NoHeader(sheet.name.clone()))?;
+        if let Some((col, kind)) = value_in_header(&headers) {
+            return Err(PlanError::HeaderIsData {
+                sheet: sheet.name.clone(),
+                column: crate::a1::column_letters(col as u32),
+                kind,
+            }
+            .into());
+        }
         let protected = protected_columns_in(sheet, &headers, metadata.as_ref());
         let mut plan = resolve_sheet(
             map,
@@ -435,6 +443,25 @@ fn record_id_column(headers: &[String], metadata: Option<&Metadata>) -> Option<u
                 && !lower.contains("modified")
         })
         .map(|c| c as u32)
+}
+
+/// The first cell of a header row that is a record's value rather than a column's name (a whole
+/// email address, record GUID or phone number), and what it is: row 1 of a file saved without
+/// its header row, whose "headers" no message or map may repeat.
+pub fn value_in_header(headers: &[String]) -> Option<(usize, &'static str)> {
+    headers.iter().enumerate().find_map(|(i, header)| {
+        let h = header.trim();
+        let kind = if dynamics::is_email(h) {
+            "an email address"
+        } else if dynamics::looks_like_guid(h) {
+            "a record id"
+        } else if crate::text::is_phone(h) {
+            "a phone number"
+        } else {
+            return None;
+        };
+        Some((i, kind))
+    })
 }
 
 #[cfg(test)]

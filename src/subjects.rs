@@ -141,6 +141,8 @@ pub struct Subject {
 #[derive(Debug, Clone, Default)]
 pub struct Subjects {
     list: Vec<Subject>,
+    /// [`Subjects::regex`], built the first time a message is masked (see [`Subjects::masked`]).
+    masker: std::sync::OnceLock<Option<Regex>>,
 }
 
 /// How a cell that did not match a subject resembles it.
@@ -198,21 +200,13 @@ impl Near {
     }
 }
 
-/// Characters that do not show and must not keep a value from matching.
-fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
-    )
-}
-
 /// NFC, no zero-width characters, full-width forms, apostrophes and hyphens as ASCII, lowercase (Turkish `İ` and `ı` as
 /// `i`), single spaces, trimmed: the form values are compared in.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.nfc() {
-        if invisible(c) {
+        if crate::text::invisible(c) {
             continue;
         }
         // A full-width letter or digit (`Ｋａｒｉｍ`, typed with an East Asian input method) is
@@ -253,13 +247,13 @@ pub fn prepare(text: &str) -> Cow<'_, str> {
         == unicode_normalization::IsNormalized::Yes
         && !text
             .chars()
-            .any(|c| invisible(c) || crate::text::narrow(c).is_some());
+            .any(|c| crate::text::invisible(c) || crate::text::narrow(c).is_some());
     if clean {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(
             text.nfc()
-                .filter(|&c| !invisible(c))
+                .filter(|&c| !crate::text::invisible(c))
                 .map(|c| crate::text::narrow(c).unwrap_or(c))
                 .collect(),
         )
@@ -733,7 +727,10 @@ const GAP: &str = r"(?:\s|%20|\+)+";
 impl Subjects {
     /// No subjects.
     pub fn none() -> &'static Subjects {
-        static NONE: Subjects = Subjects { list: Vec::new() };
+        static NONE: Subjects = Subjects {
+            list: Vec::new(),
+            masker: std::sync::OnceLock::new(),
+        };
         &NONE
     }
 
@@ -746,6 +743,7 @@ impl Subjects {
     /// stay those of another list.
     pub fn aligned(rows: Vec<Vec<String>>) -> Subjects {
         Subjects {
+            masker: std::sync::OnceLock::new(),
             list: rows
                 .into_iter()
                 .map(|fields| Subject {
@@ -757,6 +755,7 @@ impl Subjects {
 
     fn from_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Subjects {
         Subjects {
+            masker: std::sync::OnceLock::new(),
             list: rows
                 .into_iter()
                 .map(|fields| Subject {
@@ -858,6 +857,27 @@ impl Subjects {
             .collect()
     }
 
+    /// `text` (a message, a report's name of a sheet or column) with each subject it names
+    /// written as `subject #N`: a sheet, column or part may be named after a data subject, and
+    /// subjects are named by position only. The text as it is when it names none.
+    pub fn masked<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(re) = self.masker.get_or_init(|| self.regex()) else {
+            return Cow::Borrowed(text);
+        };
+        let prepared = prepare(text);
+        if !re.is_match(&prepared) {
+            return Cow::Borrowed(text);
+        }
+        let masked = re.replace_all(&prepared, |caps: &regex::Captures<'_>| {
+            let fragment = caps.get(0).map_or("", |m| m.as_str());
+            match self.mentioned(fragment).first() {
+                Some(i) => format!("subject #{}", i + 1),
+                None => "a subject".to_string(),
+            }
+        });
+        Cow::Owned(masked.into_owned())
+    }
+
     /// A case-insensitive regex for the subjects in free text: each name in its three forms
     /// (with the subject's middle names or initials), each email, GUID and other value as it
     /// is. Search [`prepare`]d text with it. `None` without subjects.
@@ -939,6 +959,14 @@ impl Subjects {
     /// # Errors
     /// A one-line message naming the file when it cannot be read or parsed.
     pub fn load(values: &[String], file: Option<&Path>) -> Result<Subjects, String> {
+        // An empty subject (an empty shell variable) matches nobody; left out, the run would
+        // have no subject, and scrub every row.
+        if let Some(n) = values.iter().position(|v| v.trim().is_empty()) {
+            return Err(format!(
+                "--subject #{} is empty; give the subject's name, email or record id (without any subject, every row is scrubbed)",
+                n + 1
+            ));
+        }
         let mut rows: Vec<Vec<String>> = values.iter().map(|v| vec![v.clone()]).collect();
         if let Some(path) = file {
             let bytes = std::fs::read(path).map_err(|e| {
@@ -957,11 +985,18 @@ impl Subjects {
             let is_csv = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let before = rows.len();
             if is_csv {
                 rows.extend(file_rows(crate::dialect::records(&bytes).map_err(bad)?));
             } else {
                 let text = crate::dialect::text(&bytes).map_err(bad)?;
                 rows.extend(text.lines().map(|l| vec![l.to_string()]));
+            }
+            if Subjects::from_rows(rows[before..].to_vec()).is_empty() {
+                return Err(format!(
+                    "the subjects file '{}' holds no subject; put one subject per line (without any subject, every row is scrubbed)",
+                    path.display()
+                ));
             }
         }
         let subjects = Subjects::from_rows(rows);

@@ -95,6 +95,26 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
     Some(value.chars().filter(char::is_ascii_digit).collect())
 }
 
+/// The other forms a copy of a phone number may be written in, for a value written like one
+/// (see [`phone_digits`]), or a number of 10 digits or more: its digits alone (other
+/// separators, or none), and, with 10 digits or more, its last nine, the number without its
+/// country code (`+49 30 1234567`, `0049 30 1234567`, `+49 (0)30 1234567` and `030 1234567`
+/// all end in `301234567`).
+pub(crate) fn phone_forms(value: &str) -> Vec<String> {
+    let value = value.trim();
+    let mut forms: Vec<String> = phone_digits(value).into_iter().collect();
+    let digits = forms
+        .first()
+        .map(String::as_str)
+        .or_else(|| value.bytes().all(|b| b.is_ascii_digit()).then_some(value))
+        .filter(|d| d.len() >= 10)
+        .map(str::to_string);
+    if let Some(digits) = digits {
+        forms.push(digits[digits.len() - 9..].to_string());
+    }
+    forms
+}
+
 /// An email address as SharePoint and OneDrive write it in the path of its owner's personal
 /// site (`https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/...`): lowercase,
 /// `.` and `@` as `_`. `None` for a value that is no email address.
@@ -156,6 +176,16 @@ pub(crate) fn narrow(c: char) -> Option<char> {
     }
 }
 
+/// Characters that do not show (zero-width spaces and joiners, the soft hyphen Word and Outlook
+/// paste, the word joiner, a byte order mark inside text), which must not keep a value from
+/// matching: `Hal\u{AD}vorsen` shows as `Halvorsen`.
+pub(crate) fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
 /// The ways an apostrophe is written (`'`, `’`, `‘`, `ʼ`, `` ` ``, `´`, `′`), as word processors
 /// and keyboards write `O'Brien`.
 pub(crate) const APOSTROPHES: [char; 7] = [
@@ -188,6 +218,26 @@ mod tests {
         );
         assert_eq!(personal_site_form("not an email"), None);
         assert_eq!(personal_site_form("a b@contoso.com"), None);
+    }
+
+    #[test]
+    fn a_phone_number_in_its_other_forms() {
+        assert_eq!(phone_forms("+49 30 1234567"), ["49301234567", "301234567"]);
+        // Every way of writing the number ends in the same nine digits.
+        for copy in [
+            "030 1234567",
+            "0049 30 1234567",
+            "0049301234567",
+            "+49 (0)30 1234567",
+            "(030) 123 45 67",
+        ] {
+            assert_eq!(phone_forms(copy).last().unwrap(), "301234567", "{copy}");
+        }
+        // Short numbers keep their digits only; names and 9-digit ids have no forms.
+        assert_eq!(phone_forms("555-0147 22"), ["555014722"]);
+        for other in ["Karim Al-Farsi", "123456789", ""] {
+            assert!(phone_forms(other).is_empty(), "{other}");
+        }
     }
 
     #[test]

@@ -140,6 +140,12 @@ pub enum Rule {
     /// A part that must be searched cannot be read (a damaged VBA project), so it may hold a
     /// value the map removed.
     Unsearchable,
+    /// Bytes of the zip outside its entries (an entry left out of its directory, data appended
+    /// to the file): no reader shows them, and they cannot be searched.
+    OutsideEntries {
+        /// How many.
+        bytes: u64,
+    },
     /// More findings like the ones listed for this part and sheet, not listed one by one.
     Omitted {
         /// How many.
@@ -192,7 +198,10 @@ pub enum LeakIn {
 impl Rule {
     /// Whether the finding is a leak (as opposed to a fidelity break).
     pub fn is_leak(&self) -> bool {
-        matches!(self, Rule::Leak(_) | Rule::Unsearchable)
+        matches!(
+            self,
+            Rule::Leak(_) | Rule::Unsearchable | Rule::OutsideEntries { .. }
+        )
     }
 
     /// A name for grouping findings of one kind.
@@ -211,7 +220,7 @@ impl Rule {
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
             Rule::Leak(_) => "leak",
-            Rule::Unsearchable => "unsearchable",
+            Rule::Unsearchable | Rule::OutsideEntries { .. } => "unsearchable",
             Rule::Omitted { .. } => "omitted",
         }
     }
@@ -273,6 +282,10 @@ impl fmt::Display for Rule {
             ),
             Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
             Rule::Unsearchable => f.write_str("the macros' source cannot be read (a damaged or unsupported VBA project), so it could not be searched for the values the map removed; open the workbook in Excel to check them"),
+            Rule::OutsideEntries { bytes } => write!(
+                f,
+                "{bytes} byte(s) of the file are outside its zip entries (an entry left out of the zip's directory, or data after its end), where no reader looks, so they could not be searched for the values the map removed; a scrub never writes them: scrub the original again"
+            ),
             Rule::Omitted { count } => write!(
                 f,
                 "{count} more finding(s) of the same kind here, not listed one by one"
@@ -649,8 +662,11 @@ impl<'a> Removed<'a> {
                     _ => Vec::new(),
                 };
                 // A phone number copied elsewhere may be written with other separators, or
-                // none: its digits alone are searched too.
-                let digits = old.as_deref().and_then(crate::text::phone_digits);
+                // none, or without its country code: those forms are searched too.
+                let digits = old
+                    .as_deref()
+                    .map(crate::text::phone_forms)
+                    .unwrap_or_default();
                 // An email address in the path of its owner's personal site.
                 let site: Vec<String> = fragments
                     .iter()

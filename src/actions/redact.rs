@@ -108,13 +108,14 @@ fn number_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | ',' | ':')
 }
 
-/// Whether a phone-shaped match at `start..end` is a number on its own. A `.` or `,` next to it
-/// continues the number only when a digit follows on the other side (`1,234,567.89`); otherwise
-/// it is the punctuation of the sentence ("call 425-555-0147.").
+/// Whether a phone-shaped match at `start..end` is a number on its own. A `.`, `,` or `:` next
+/// to it continues the number only when a digit follows on the other side (`1,234,567.89`,
+/// `09:30`); otherwise it is the punctuation of the sentence ("call 425-555-0147.") or ends a
+/// label (`Tel:+49 30 1234567`, `Tel.:`, a `tel:` link).
 fn number_stands_alone(text: &str, start: usize, end: usize) -> bool {
     fn continues(mut side: impl Iterator<Item = char>) -> bool {
         match side.next() {
-            Some('.' | ',') => side.next().is_some_and(|c| c.is_ascii_digit()),
+            Some('.' | ',' | ':') => side.next().is_some_and(|c| c.is_ascii_digit()),
             Some(c) => number_char(c),
             None => false,
         }
@@ -362,11 +363,24 @@ mod tests {
             ("call 425-555-0147, then", "call [phone], then"),
             ("Tel.+44 20 7946 0123.", "Tel.[phone]."),
             ("(425) 555-0147, 030 1234567.", "[phone], [phone]."),
+            // After a label's colon, and before a colon.
+            ("Tel:+49 30 1234567 after 5pm", "Tel:[phone] after 5pm"),
+            ("Kontakt Tel.:+49 30 1234567", "Kontakt Tel.:[phone]"),
+            ("Mobile:+4930123456", "Mobile:[phone]"),
+            ("Call <tel:+4930123456>", "Call <tel:[phone]>"),
+            ("Tel:030 1234567", "Tel:[phone]"),
+            ("call 030 1234567: evenings", "call [phone]: evenings"),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
         }
         // Still part of a longer number when a digit follows the point or comma.
-        for text in ["425-555-0147.5 units", "1,425-555-0147", "425-555-0147,25"] {
+        for text in [
+            "425-555-0147.5 units",
+            "1,425-555-0147",
+            "425-555-0147,25",
+            "12:425-555-0147",
+            "425-555-0147:30",
+        ] {
             assert_eq!(red.apply(text, &[]), None, "{text}");
         }
     }

@@ -76,13 +76,18 @@ impl Finder {
                         Some(h) if row > 0 && !h.is_empty() => format!(" (column '{}')", h.trim()),
                         _ => String::new(),
                     };
+                    // A sheet or column named after a subject is named by the subject's
+                    // position, as the subjects are.
                     places.push(Place {
-                        at: format!(
-                            "sheet '{}', cell {}{}{column}",
-                            sheet.name,
-                            column_letters(col),
-                            row + 1
-                        ),
+                        at: self
+                            .subjects
+                            .masked(&format!(
+                                "sheet '{}', cell {}{}{column}",
+                                sheet.name,
+                                column_letters(col),
+                                row + 1
+                            ))
+                            .into_owned(),
                         subjects: hits.into_iter().map(|s| s + 1).collect(),
                     });
                     shown.insert(text);

@@ -230,9 +230,9 @@ impl Gathered {
                         self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
                     self.push(old, name);
                     // A phone number copied elsewhere may be written with other separators,
-                    // or none: its digits are searched too.
-                    if let Some(digits) = crate::text::phone_digits(old) {
-                        self.push(&digits, false);
+                    // or none, or without its country code: those forms are searched too.
+                    for form in crate::text::phone_forms(old) {
+                        self.push(&form, false);
                     }
                     // A full name with middle names is the person without them too, and so is
                     // the name without its accents.

@@ -123,7 +123,7 @@ pub struct Options {
 }
 
 /// What a sheet is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SheetRole {
     /// A sheet with a header row: analyzed column by column.
@@ -132,6 +132,14 @@ pub enum SheetRole {
     Metadata,
     /// Row 1 is empty, so no header names the columns: they are analyzed on their values.
     NoHeader,
+    /// Row 1 holds a record's values, not column names (a file saved without its header row):
+    /// the columns are analyzed on their values, and row 1 is never shown.
+    ValuesInHeader {
+        /// The column of the first value, by letter.
+        column: String,
+        /// What it is ("an email address").
+        kind: &'static str,
+    },
 }
 
 /// Counts of the types of a column's non-empty cells.
@@ -272,10 +280,22 @@ fn inspect_sheet(
     }
     // A sheet whose row 1 is empty has no header to name its columns: they are judged on
     // their values alone, as the coverage check judges them.
-    let headers = sheet.headers().unwrap_or_else(|| {
-        out.role = SheetRole::NoHeader;
-        vec![String::new(); sheet.width() as usize]
-    });
+    let headers = match sheet.headers() {
+        Some(headers) => match crate::plan::value_in_header(&headers) {
+            Some((col, kind)) => {
+                out.role = SheetRole::ValuesInHeader {
+                    column: crate::a1::column_letters(col as u32),
+                    kind,
+                };
+                vec![String::new(); sheet.width() as usize]
+            }
+            None => headers,
+        },
+        None => {
+            out.role = SheetRole::NoHeader;
+            vec![String::new(); sheet.width() as usize]
+        }
+    };
     let ctx = Ctx {
         csv,
         metadata,

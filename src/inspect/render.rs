@@ -41,12 +41,18 @@ pub fn file(path: &str, report: &BookInspection) -> String {
                     .as_deref()
                     .map_or_else(String::new, |e| format!(" of entity {e}"))
             )),
-            SheetRole::NoHeader | SheetRole::Data => {
-                let judged = match sheet.role {
+            SheetRole::NoHeader | SheetRole::Data | SheetRole::ValuesInHeader { .. } => {
+                let judged = match &sheet.role {
                     SheetRole::NoHeader => {
                         "; row 1 is empty, so no header names its columns: judged on their values"
+                            .to_string()
                     }
-                    _ => "",
+                    SheetRole::ValuesInHeader { column, kind } => format!(
+                        "; row 1 holds values, not column names (column {column} holds {kind}): \
+                         judged on their values; export it again with its header row before \
+                         scrubbing"
+                    ),
+                    _ => String::new(),
                 };
                 out.push_str(&format!(
                     "  sheet '{}': {visibility}, {size}{judged}\n",

@@ -116,6 +116,8 @@ pub(super) struct Raw {
     parts: Vec<RawPart>,
     /// The zip archive's comment and its entries' (by entry name), where there are any.
     zip_comments: Vec<(Option<String>, String)>,
+    /// How many bytes of the file are outside the zip's entries.
+    outside: u64,
 }
 
 #[derive(Debug)]
@@ -222,6 +224,7 @@ impl Raw {
             package,
             parts,
             zip_comments,
+            outside: crate::xlsx::package::bytes_outside_entries(bytes)?,
         })
     }
 
@@ -285,6 +288,16 @@ pub(super) fn scan_xlsx(
                 rule: Rule::Leak(LeakIn::ZipComment),
             });
         }
+    }
+    if raw.outside > 0 {
+        sink.push(Finding {
+            part: Some("the zip archive".into()),
+            sheet: None,
+            row: None,
+            col: None,
+            column: None,
+            rule: Rule::OutsideEntries { bytes: raw.outside },
+        });
     }
     sink.append(search_candidates(ctx, needles, Some(raw), candidates));
     if let Some(path) = &raw.package.shared_strings {

@@ -467,7 +467,10 @@ fn sweep_values<'a>(
                 } else {
                     Origin::Other
                 };
-                let digits = old.as_deref().and_then(crate::text::phone_digits);
+                let digits = old
+                    .as_deref()
+                    .map(crate::text::phone_forms)
+                    .unwrap_or_default();
                 let digits_origin = redact.is_none().then_some(Origin::Other);
                 // Whether the text may hold the value: the forms below that start with its
                 // first word are made only then (most values are in no text).
@@ -512,7 +515,11 @@ fn sweep_values<'a>(
                     .into_iter()
                     .flatten()
                     .map(|v| (Cow::Owned(v), Some(Origin::Name)))
-                    .chain(digits.map(|d| (Cow::Owned(d), digits_origin)))
+                    .chain(
+                        digits
+                            .into_iter()
+                            .map(move |d| (Cow::Owned(d), digits_origin)),
+                    )
                     .chain(
                         variants
                             .into_iter()

@@ -485,6 +485,71 @@ fn push_text(v: &mut Validation, what: ValidationText, text: &str) {
     }
 }
 
+/// How many bytes of the zip `bytes` belong to none of its entries, its central directory and
+/// its end record: data before, between or after them (an entry left out of the directory,
+/// bytes appended to the file), which no reader shows and nothing searches. A writer's data
+/// descriptor after an entry's data counts as the entry's.
+///
+/// # Errors
+/// A [`Problem`] when the zip cannot be read.
+pub(crate) fn bytes_outside_entries(bytes: &[u8]) -> Result<u64, Problem> {
+    fn damaged(_: impl std::fmt::Debug) -> Problem {
+        ReadError::CorruptWorkbook("the zip is damaged").into()
+    }
+    let mut zip = ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
+    let at = |offset: u64, len: u64| -> Option<&[u8]> {
+        let start = usize::try_from(offset).ok()?;
+        bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
+    };
+    let u16_at = |offset: u64| at(offset, 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    // (start, end) of each entry's local header, data and data descriptor.
+    let mut spans = Vec::with_capacity(zip.len() + 1);
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(damaged)?;
+        let start = entry.header_start();
+        let (Some(names), Some(extra), Some(flags)) =
+            (u16_at(start + 26), u16_at(start + 28), u16_at(start + 6))
+        else {
+            return Err(damaged(()));
+        };
+        let mut end = start + 30 + names + extra + entry.compressed_size();
+        // A data descriptor: with or without its signature, with 32- or 64-bit sizes (the
+        // latter also for small entries written as Zip64: the 8 bytes of slack).
+        let mut slack = 0;
+        if flags & 0x8 != 0 {
+            let signed = at(end, 4) == Some(b"PK\x07\x08".as_slice());
+            end += if signed { 16 } else { 12 };
+            if entry.compressed_size() >= 0xFFFF_FFFF || entry.size() >= 0xFFFF_FFFF {
+                end += 8;
+            } else {
+                slack = 8;
+            }
+        }
+        spans.push((start, end, slack));
+    }
+    // The central directory, up to the end record and its comment (a Zip64 end record and its
+    // locator lie between them).
+    let len = bytes.len() as u64;
+    let comment = zip.comment().len() as u64;
+    let end_record = memchr::memmem::rfind_iter(bytes, b"PK\x05\x06")
+        .map(|i| i as u64)
+        .find(|&i| u16_at(i + 20) == Some(comment) && i + 22 + comment <= len)
+        .ok_or_else(|| damaged(()))?;
+    spans.push((zip.central_directory_start(), end_record + 22 + comment, 0));
+    spans.sort_unstable();
+    let (mut outside, mut covered, mut slack) = (0u64, 0u64, 0u64);
+    for (start, end, next_slack) in spans {
+        let gap = start.saturating_sub(covered);
+        if gap != slack {
+            outside += gap;
+        }
+        if end > covered {
+            (covered, slack) = (end, next_slack);
+        }
+    }
+    Ok(outside + len.saturating_sub(covered))
+}
+
 /// The data validations of every worksheet of an `.xlsx`, by sheet name, in workbook order.
 ///
 /// # Errors

@@ -357,6 +357,18 @@ fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
     move |s| s.into_problem(part)
 }
 
+/// A [`walk_cells`] error, naming `part` where it names a part.
+fn in_part(part: &str) -> impl Fn(Problem) -> Problem + '_ {
+    move |p| match p {
+        Problem::Write(WriteError::CellsOutOfOrder { row, .. }) => WriteError::CellsOutOfOrder {
+            part: part.to_string(),
+            row,
+        }
+        .into(),
+        p => p,
+    }
+}
+
 /// One sheet as [`Patch::rewrite_sheets`] wrote it.
 struct Rewritten {
     sheet: usize,
@@ -467,7 +479,8 @@ impl<'a> Patch<'a> {
                 tail_changes = self.clean_tail(i, &tail)?.is_some();
                 Ok(())
             },
-        )?;
+        )
+        .map_err(in_part(part))?;
         Ok((refs, cached_formulas || tail_changes))
     }
 
@@ -572,7 +585,8 @@ impl<'a> Patch<'a> {
                     tail_done = self.write_tail(i, &tail, out)?;
                     Ok(())
                 },
-            )?;
+            )
+            .map_err(in_part(part))?;
             buffered.flush().map_err(write_failed)
         })?;
         if applied != changes.cells.len() {
@@ -977,6 +991,8 @@ where
     let mut next_col: u32 = 0;
     let mut deleted_cursor = 0;
     let mut shift = 0;
+    // Whether a row was read yet; a cell of the current row was.
+    let (mut any_row, mut any_cell) = (false, false);
     loop {
         // Copy text up to the next markup.
         let (found, len) = {
@@ -1017,9 +1033,20 @@ where
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
+            let previous = row;
             row = attr::lenient(&tag, b"r")
                 .and_then(|r| r.parse::<u32>().ok())
                 .map_or(next_row, |r| r.saturating_sub(1));
+            // Rows out of order or written twice: the writer would change one of two places
+            // readers take for one (and leave the other's value as it was).
+            if any_row && row <= previous {
+                return Err(WriteError::CellsOutOfOrder {
+                    part: String::new(),
+                    row: row + 1,
+                }
+                .into());
+            }
+            (any_row, any_cell) = (true, false);
             next_row = row + 1;
             next_col = 0;
             if let Some(changes) = deleting {
@@ -1040,9 +1067,24 @@ where
                 let end = end_tag(&tag);
                 read_until_suffix(&mut input, &mut tag, &end)?;
             }
-            let col = attr::lenient(&tag, b"r")
+            let reference = attr::lenient(&tag, b"r");
+            let col = reference
                 .and_then(|r| crate::a1::column_of(r.as_bytes()))
                 .unwrap_or(next_col);
+            // So are cells: a cell written twice, before the one it follows, or naming another
+            // row than its own.
+            let other_row = reference.is_some_and(|r| {
+                let digits = &r.as_bytes()[crate::a1::leading_letters(r.as_bytes()).len()..];
+                crate::a1::parse_row(digits).is_some_and(|r| r != row)
+            });
+            if other_row || (any_cell && col < next_col) {
+                return Err(WriteError::CellsOutOfOrder {
+                    part: String::new(),
+                    row: row + 1,
+                }
+                .into());
+            }
+            any_cell = true;
             next_col = col + 1;
             if deleting.is_some() {
                 if CellXml::parse(&tag).has_formula {

@@ -59,11 +59,19 @@ fn check_package<R: std::io::Read + std::io::Seek>(
         }
         .into());
     }
+    // Readers differ on which of two entries of one name they read, and none reads the data of
+    // a folder entry: what one of them holds would be copied unread, and unsearched.
+    if zip.has_duplicate_names() {
+        return Err(ReadError::CorruptWorkbook("two entries of the zip have one name").into());
+    }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let entry = zip
             .by_index_raw(i)
             .map_err(|_| ReadError::CorruptWorkbook("a zip entry cannot be read"))?;
+        if entry.is_dir() && entry.size() > 0 {
+            return Err(ReadError::CorruptWorkbook("a folder entry of the zip holds data").into());
+        }
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         total = total.saturating_add(size);
         if size > 1 << 20 && size / packed > limits.max_ratio {

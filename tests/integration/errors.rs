@@ -385,3 +385,24 @@ fn files_named_csv_that_are_not_csv() {
         "not a CSV file: this is binary data",
     );
 }
+
+/// `--jobs` takes 1 to 256 worker threads: tens of thousands would exhaust the memory reserved
+/// for their stacks (and 0 is no worker at all); anything else is a usage error naming the
+/// range, before any input is read.
+#[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    let wd = Workdir::new();
+    wd.write("in.csv", "Full Name\r\nJane Doe\r\n");
+    for jobs in ["0", "257", "100000", "two"] {
+        let run = wd.run(&["scrub", "--jobs", jobs, "in.csv"]);
+        assert_eq!(run.code, 2, "{jobs}: {}", run.text());
+        assert!(
+            run.stderr.contains("give 1 to 256"),
+            "{jobs}: {}",
+            run.stderr
+        );
+        assert!(!wd.exists("scrubbed"), "{jobs}: nothing written");
+    }
+    let run = wd.run(&["scrub", "--jobs", "256", "--allow-uncovered", "in.csv"]);
+    assert_ne!(run.code, 2, "{}", run.text());
+}

@@ -872,6 +872,119 @@ fn verify_reads_the_zip_archive_comment() {
     assert!(!verify.text().contains(&name), "no value in the messages");
 }
 
+/// Bytes of a scrubbed file outside its zip entries (data appended after the zip's end, an entry
+/// left out of its directory), which no reader shows and nothing can search, fail `verify`;
+/// an output as the scrub wrote it has none.
+#[test]
+fn verify_fails_bytes_outside_the_zip_entries() {
+    let (export, name) = small_export();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    assert_eq!(
+        wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"])
+            .code,
+        0
+    );
+    // Appended after the end record, and an entry's worth of bytes before the first entry.
+    let mut appended = output.clone();
+    appended.extend_from_slice(format!("<x>{name}</x>").as_bytes());
+    let mut orphan = format!("PK\x03\x04<x>{name}</x>").into_bytes();
+    orphan.extend_from_slice(&output);
+    for (file, bytes) in [("appended.xlsx", appended), ("orphan.xlsx", orphan)] {
+        wd.write(file, bytes);
+        let verify = wd.run(&["verify", "users.xlsx", file]);
+        assert_eq!(verify.code, 3, "{file}: {}", verify.text());
+        assert!(
+            verify.stdout.contains("outside its zip entries"),
+            "{file}: {}",
+            verify.stdout
+        );
+        assert!(!verify.text().contains(&name), "no value in the messages");
+    }
+}
+
+/// A zip whose entries are read differently by different readers fails the file, and nothing
+/// is written: two entries of one name (which one a reader takes differs), and a folder entry
+/// holding data (which no reader reads, and the scrub would copy as it is).
+#[test]
+fn ambiguous_zip_entries_fail_the_file() {
+    let (export, name) = small_export();
+    let xlsx = export.to_xlsx();
+    let note = format!("<note>{name}</note>");
+    let folder = dsr_scrub::testdata::set_part(&xlsx, "customXml/notes/", note.as_bytes());
+    // A second shared strings part: written under a name of the same length, then renamed in
+    // the local header and the directory alike.
+    let twice = dsr_scrub::testdata::set_part(&xlsx, "xl/sharedStrings.xmk", note.as_bytes());
+    let mut twice = twice.clone();
+    let (from, to) = (b"xl/sharedStrings.xmk", b"xl/sharedStrings.xml");
+    while let Some(at) = twice.windows(from.len()).position(|w| w == from) {
+        twice[at..at + to.len()].copy_from_slice(to);
+    }
+    let wd = Workdir::new();
+    for (file, bytes, says) in [
+        (
+            "folder.xlsx",
+            folder,
+            "a folder entry of the zip holds data",
+        ),
+        ("twice.xlsx", twice, "two entries of the zip have one name"),
+    ] {
+        wd.write(file, bytes);
+        let run = wd.run(&["scrub", "--out-dir", "out", file]);
+        assert_eq!(run.code, 1, "{file}: {}", run.text());
+        assert!(run.stderr.contains(says), "{file}: {}", run.stderr);
+        assert!(!run.text().contains(&name), "no value in the messages");
+        assert!(!wd.exists(&format!("out/{file}")), "nothing written");
+    }
+}
+
+/// A scrubbed sheet whose XML holds a cell twice, or a cell naming another row than its own
+/// (hand edits and other tools write them; readers differ on which one they show) fails the
+/// file naming the part and the row, and nothing is written: the writer would change one of
+/// the two and leave the other's value.
+#[test]
+fn cells_written_twice_or_out_of_their_row_fail_the_file() {
+    let (export, name) = small_export();
+    let xlsx = export.to_xlsx();
+    // Row 3 (the removed name's row): its last cell, the element as written.
+    let edit = |place: fn(&str, &str, usize) -> String| {
+        dsr_scrub::testdata::edit_part(&xlsx, "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.unwrap();
+            let row = xml.find("<row r=\"3\"").unwrap();
+            let end = row + xml[row..].find("</row>").unwrap();
+            let start = xml[..end].rfind("<c ").unwrap();
+            place(&xml, &xml[start..end], end)
+        })
+    };
+    let twice = edit(|xml, cell, end| format!("{}{cell}{}", &xml[..end], &xml[end..]));
+    let moved = edit(|xml, cell, _| {
+        let next = xml.find("<row r=\"4\"").unwrap();
+        let open = next + xml[next..].find('>').unwrap() + 1;
+        format!("{}{cell}{}", &xml[..open], &xml[open..])
+    });
+    let wd = Workdir::new();
+    for (file, bytes, row) in [
+        ("twice.xlsx", twice, "row 3"),
+        ("moved.xlsx", moved, "row 4"),
+    ] {
+        wd.write(file, bytes);
+        let run = wd.run(&["scrub", "--out-dir", "out", file]);
+        assert_eq!(run.code, 1, "{file}: {}", run.text());
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet1.xml")
+                && run.stderr.contains(row)
+                && run.stderr.contains("out of order or written twice"),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains(&name), "no value in the messages");
+        assert!(!wd.exists(&format!("out/{file}")), "nothing written");
+    }
+}
+
 /// A phonetic reading (furigana) of a kept cell's shared string spelling a removed name: the
 /// readings go, the report counts them, and `verify` finds nothing.
 #[test]

@@ -209,3 +209,61 @@ fn report_types_hold_no_personal_value() {
         }
     }
 }
+
+/// A file saved without its header row: row 1 is a record, which would be taken for the
+/// column names and shown, written into a starter map and left in the output. `scrub` fails
+/// the file saying so; `inspect` judges its columns on their values and never shows row 1, and
+/// writes no map with it.
+#[test]
+fn a_file_without_its_header_row_shows_none_of_its_first_record() {
+    let export = testdata::disabled_users(&Options {
+        rows: 12,
+        ..Options::default()
+    });
+    let csv = String::from_utf8(export.to_csv()).unwrap();
+    let (_, records) = csv.split_once("\r\n").unwrap();
+    let first = searchable(
+        export.rows[0]
+            .iter()
+            .filter_map(|v| match v {
+                testdata::Value::Text(t) if t.chars().count() >= 5 => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+    );
+    assert!(first.len() >= 5, "the first record has values to look for");
+    let wd = Workdir::new();
+    wd.write("users.csv", records);
+    let scrub = wd.run(&["scrub", "--out-dir", "out", "users.csv"]);
+    assert_eq!(scrub.code, 1, "{}", scrub.text());
+    assert!(
+        scrub
+            .stderr
+            .contains("row 1 of sheet 'users' holds values, not column names"),
+        "{}",
+        scrub.stderr
+    );
+    let inspect = wd.run(&["inspect", "users.csv"]);
+    assert_eq!(inspect.code, 0, "{}", inspect.text());
+    assert!(
+        inspect
+            .stdout
+            .contains("row 1 holds values, not column names"),
+        "{}",
+        inspect.stdout
+    );
+    let emit = wd.run(&["inspect", "--emit-map", "map.toml", "users.csv"]);
+    let mut shown = format!("{}{}{}", scrub.text(), inspect.text(), emit.text());
+    for written in ["out/scrub-report.json", "map.toml"] {
+        if wd.exists(written) {
+            shown.push_str(&String::from_utf8_lossy(&wd.read(written)));
+        }
+    }
+    let shown = shown.to_lowercase();
+    for value in &first {
+        assert!(
+            !shown.contains(&value.to_lowercase()),
+            "a value of row 1 is shown"
+        );
+    }
+}

@@ -188,6 +188,72 @@ fn without_a_subject_the_profile_scrubs_every_row_and_says_so() {
     assert!((1..301).all(|r| cell(o, r, first) == Data::String("Deleted".into())));
 }
 
+/// An empty subject (an empty shell variable, `--subject "$NAME"`) or a subjects file with no
+/// subject in it is a usage error: without any subject the run would scrub every row, and an
+/// import of that output would erase everyone in the export.
+#[test]
+fn an_empty_subject_or_subjects_file_is_an_error_not_every_row() {
+    let (export, _) = users();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write("empty.txt", "\n  \n");
+    wd.write("header-only.csv", "name,email\r\n");
+    for (args, says) in [
+        (&["--subject", ""][..], "--subject #1 is empty"),
+        (
+            &["--subject", "Jane Doe", "--subject", "   "],
+            "--subject #2 is empty",
+        ),
+        (&["--subjects", "empty.txt"], "holds no subject"),
+        (&["--subjects", "header-only.csv"], "holds no subject"),
+    ] {
+        let mut run_args = vec!["scrub"];
+        run_args.extend_from_slice(args);
+        run_args.push("users.xlsx");
+        let run = wd.run(&run_args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.text());
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+        assert!(
+            !wd.exists("scrubbed/users.xlsx"),
+            "{args:?}: nothing written"
+        );
+    }
+}
+
+/// A sheet named after a data subject (a tab per person) is named `subject #N` in the failure
+/// line, the report and `find`'s places: subjects are named by position only.
+#[test]
+fn a_sheet_named_after_a_subject_is_named_by_position() {
+    let (export, k) = users();
+    let name = text(&export, k, "fullname");
+    let xlsx = dsr_scrub::testdata::with_sheet(
+        &export.to_xlsx(),
+        &name,
+        false,
+        &[
+            vec!["Note", "Contact"],
+            vec!["hello", "someone@contoso.com"],
+        ],
+    );
+    let wd = Workdir::new();
+    wd.write("users.xlsx", xlsx);
+    let run = wd.run(&["scrub", "--subject", &name, "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stderr.contains("subject #1"), "{}", run.stderr);
+    let find = wd.run(&["find", "--subject", &name, "users.xlsx"]);
+    assert_eq!(find.code, 3, "{}", find.text());
+    let shown = format!(
+        "{}{}{}",
+        run.text(),
+        String::from_utf8_lossy(&wd.read("scrubbed/scrub-report.json")),
+        find.text()
+    );
+    assert!(
+        !shown.contains(name.trim()),
+        "the subject's name is shown: {shown}"
+    );
+}
+
 #[test]
 fn a_subject_with_a_map_that_ignores_subjects_is_an_error() {
     let (export, k) = users();

@@ -730,10 +730,20 @@ fn a_kept_name_spaced_otherwise_fails_the_file() {
 }
 
 /// A kept cell holding a removed phone number with other separators, none, or non-breaking
-/// spaces is that number, whether the file is streamed (no subject) or read whole.
+/// spaces, or written as the national number (a trunk `0`, `(0)`, a `00` country code) is that
+/// number, whether the file is streamed (no subject) or read whole.
 #[test]
 fn a_kept_phone_number_in_another_format_fails_the_file() {
-    for copy in ["212522641650", "+212\u{a0}522-641650", "+212 522 641 650"] {
+    for copy in [
+        "212522641650",
+        "+212\u{a0}522-641650",
+        "+212 522 641 650",
+        "0522 641650",
+        "00212 522 641650",
+        "00212522641650",
+        "+212 (0)522 641650",
+        "(0522) 64 16 50",
+    ] {
         let wd = Workdir::new();
         let rows = [
             ["Full Name", "Main Phone", "Note"],
