@@ -866,9 +866,9 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             }
             // XML comments and processing instructions show nowhere, but they are in the file
             // (Excel never writes them; other tools and hand edits may): their text is searched
-            // as a text of its own, and no cleaner rewrites it.
+            // as a text of its own, and no cleaner rewrites it. The text around one is one
+            // text, as a reader shows it (`Halv<!-- -->orsen` is `Halvorsen`).
             Event::Comment(_) | Event::PI(_) => {
-                flush(&mut text, cell, &mut out, header_footer);
                 if let Some(hidden) = crate::needles::hidden_text(&event) {
                     out.push((hidden, cell));
                 }
@@ -898,6 +898,26 @@ pub(crate) fn shown_texts(text: &str, header_footer: bool) -> impl Iterator<Item
         .then(|| clean::header_footer_printed(text))
         .into_iter()
         .chain(clean::decode_xstring(text).map(printed))
+        .chain(format_literals(text))
+}
+
+/// A number format's text as Excel shows it, when it has escaped or quoted literals: each
+/// `\x` is `x`, and quoted runs are joined to what is around them (`\H\a\l\v"orsen" 0` and
+/// `"Halv""orsen" 0` show `Halvorsen 0`). Read so in any text or attribute that has them.
+fn format_literals(text: &str) -> Option<String> {
+    if !text.contains(['\\', '"']) {
+        return None;
+    }
+    let mut shown = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => shown.extend(chars.next()),
+            '"' => {}
+            c => shown.push(c),
+        }
+    }
+    Some(shown)
 }
 
 /// The parts and sheets whose input held a removed value, looked up in the output: a leak

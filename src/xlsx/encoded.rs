@@ -37,8 +37,25 @@ fn looks_encoded(run: &[u8]) -> bool {
 
 /// The decoded bytes of each base64 run of at least [`MIN_RUN`] characters in `text` (any
 /// ASCII-compatible encoding). A line break (and the indentation after it) inside a run whose
-/// length so far is a multiple of 4 continues it, as in MIME's wrapped lines.
+/// length so far is a multiple of 4 continues it, as in MIME's wrapped lines; so, in a second
+/// reading, does a space or tab (XML Schema's base64 allows white space anywhere, and groups
+/// are written apart: `S2Fy aW0g`). Both readings are kept: a run of its own followed by a word
+/// would decode to junk joined with it.
 pub fn base64_runs(text: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = runs_joined(text, false);
+    if memchr::memchr2(b' ', b'\t', text).is_some() {
+        for run in runs_joined(text, true) {
+            if !out.contains(&run) {
+                out.push(run);
+            }
+        }
+    }
+    out
+}
+
+/// [`base64_runs`], a run continued across line breaks, and with `spaces` across spaces and
+/// tabs too once it looks encoded (see [`looks_encoded`]).
+fn runs_joined(text: &[u8], spaces: bool) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut run: Vec<u8> = Vec::new();
     let flush = |run: &mut Vec<u8>, out: &mut Vec<Vec<u8>>| {
@@ -59,7 +76,10 @@ pub fn base64_runs(text: &[u8]) -> Vec<Vec<u8>> {
             i += 1;
             continue;
         }
-        if matches!(b, b'\r' | b'\n') && !run.is_empty() && run.len().is_multiple_of(4) {
+        // Across a space only once the run looks encoded: words are written apart too.
+        let joins = matches!(b, b'\r' | b'\n')
+            || (spaces && matches!(b, b' ' | b'\t') && looks_encoded(&run));
+        if joins && !run.is_empty() && run.len().is_multiple_of(4) {
             let next = text[i..]
                 .iter()
                 .position(|c| !matches!(c, b'\r' | b'\n' | b' ' | b'\t'))
@@ -308,7 +328,18 @@ mod tests {
             .map(|c| String::from_utf8(c.to_vec()).unwrap())
             .collect();
         let double = STANDARD.encode(format!("data={utf8}"));
+        // Groups written apart by spaces or tabs (XML Schema's base64 allows white space).
+        let grouped = |size: usize, gap: &str| {
+            utf8.as_bytes()
+                .chunks(size)
+                .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                .collect::<Vec<_>>()
+                .join(gap)
+        };
         for (i, text) in [
+            format!("<note>{}</note>", grouped(4, " ")),
+            format!("<note>{}</note>", grouped(12, "\t")),
+            format!("<note>{} and a word</note>", grouped(8, " ")),
             format!("<setting value=\"{utf8}\"/>"),
             format!("<state>{}</state>", utf8.trim_end_matches('=')),
             format!("<blob>{utf16}</blob>"),

@@ -485,6 +485,138 @@ fn push_text(v: &mut Validation, what: ValidationText, text: &str) {
     }
 }
 
+/// Whether an entry of the zip `bytes` (`zip`) carries an extra field (in its local or central
+/// header) other than the metadata zip tools write: Zip64 sizes, file times, Unix ids, a
+/// Unicode path, Microsoft's padding. Any other field, or one of those longer than such
+/// metadata is, could hold anything: it is copied as it is and no reader shows it.
+///
+/// # Errors
+/// A [`Problem`] when a header cannot be read.
+pub(crate) fn unknown_extra_field<R: Read + Seek>(
+    bytes: &[u8],
+    zip: &mut ZipArchive<R>,
+) -> Result<bool, Problem> {
+    fn damaged() -> Problem {
+        ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
+    }
+    let u16_at = |at: u64| -> Option<usize> {
+        let at = usize::try_from(at).ok()?;
+        bytes
+            .get(at..at.checked_add(2)?)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    // The fields of one extra block: each (id, data length) known, and its data not longer
+    // than that metadata takes.
+    let known = |block: &[u8]| -> bool {
+        let mut rest = block;
+        while rest.len() >= 4 {
+            let id = u16::from_le_bytes([rest[0], rest[1]]);
+            let len = usize::from(u16::from_le_bytes([rest[2], rest[3]]));
+            let most = match id {
+                0x0001 => 28,                   // Zip64 sizes and offsets
+                0x000a => 32,                   // NTFS times
+                0x000d | 0x5855 | 0x7855 => 16, // Unix times and ids
+                0x5455 => 13,                   // extended timestamp
+                0x7875 => 11,                   // Unix uid and gid
+                0x7075 => 5 + 1024,             // Info-ZIP Unicode path (the name)
+                0xa220 => 1024,                 // Microsoft's padding (zeros)
+                _ => return false,
+            };
+            if len > most || rest.len() < 4 + len {
+                return false;
+            }
+            if id == 0xa220 && rest[4..4 + len].iter().skip(4).any(|&b| b != 0) {
+                return false;
+            }
+            rest = &rest[4 + len..];
+        }
+        rest.is_empty()
+    };
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| damaged())?;
+        let (local, central) = (entry.header_start(), entry.central_header_start());
+        let blocks = [
+            (local + 26, local + 28, local + 30),
+            (central + 28, central + 30, central + 46),
+        ];
+        for (name_len, extra_len, names_at) in blocks {
+            let (Some(n), Some(e)) = (u16_at(name_len), u16_at(extra_len)) else {
+                return Err(damaged());
+            };
+            if e == 0 {
+                continue;
+            }
+            let start = usize::try_from(names_at).map_err(|_| damaged())? + n;
+            let block = bytes.get(start..start + e).ok_or_else(damaged)?;
+            if !known(block) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The largest compressed entry [`data_after_stream`] inflates to check (the rest, in practice
+/// the worksheets and shared strings, which a scrub rewrites, are left unchecked).
+const CHECKED_STREAM: u64 = 1 << 20;
+
+/// Whether a deflated entry of the zip `bytes` (`zip`) of up to [`CHECKED_STREAM`] compressed
+/// bytes holds data after the end of its deflate stream, inside its compressed size: readers
+/// stop at the stream's end and never show it, and an unchanged part is copied as it is.
+///
+/// # Errors
+/// A [`Problem`] when a header cannot be read.
+pub(crate) fn data_after_stream<R: Read + Seek>(
+    bytes: &[u8],
+    zip: &mut ZipArchive<R>,
+) -> Result<bool, Problem> {
+    fn damaged() -> Problem {
+        ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
+    }
+    let mut out = vec![0u8; 1 << 16];
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| damaged())?;
+        let packed = entry.compressed_size();
+        if entry.compression() != zip::CompressionMethod::Deflated || packed > CHECKED_STREAM {
+            continue;
+        }
+        let start = usize::try_from(entry.header_start()).map_err(|_| damaged())?;
+        let field = |at: usize| -> Option<usize> {
+            let b = bytes.get(start + at..start + at + 2)?;
+            Some(usize::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        let (Some(names), Some(extra)) = (field(26), field(28)) else {
+            return Err(damaged());
+        };
+        let data = start + 30 + names + extra;
+        let Some(stream) = bytes.get(data..data + packed as usize) else {
+            return Err(damaged());
+        };
+        let mut inflate = flate2::Decompress::new(false);
+        loop {
+            let before = (inflate.total_in(), inflate.total_out());
+            let consumed = inflate.total_in() as usize;
+            let status = inflate
+                .decompress(&stream[consumed..], &mut out, flate2::FlushDecompress::None)
+                .map_err(|_| {
+                    Problem::from(ReadError::CorruptWorkbook(
+                        "a compressed part cannot be read",
+                    ))
+                })?;
+            if status == flate2::Status::StreamEnd {
+                if inflate.total_in() < packed {
+                    return Ok(true);
+                }
+                break;
+            }
+            if (inflate.total_in(), inflate.total_out()) == before {
+                break; // a truncated stream: the reader that inflates it says so
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// How many bytes of the zip `bytes` belong to none of its entries, its central directory and
 /// its end record: data before, between or after them (an entry left out of the directory,
 /// bytes appended to the file), which no reader shows and nothing searches. A writer's data
@@ -914,6 +1046,89 @@ fn cells_end(window: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A zip of one deflated entry `name`, whose compressed data is `text` deflated and then
+    /// `after`, with `extra` as the local and central headers' extra field.
+    fn one_entry_zip(name: &str, text: &[u8], after: &[u8], extra: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        deflate.write_all(text).unwrap();
+        let mut data = deflate.finish().unwrap();
+        data.extend_from_slice(after);
+        let crc = crc32fast::hash(text);
+        let header = |central: bool| {
+            let mut h = Vec::new();
+            h.extend_from_slice(if central {
+                b"PK\x01\x02"
+            } else {
+                b"PK\x03\x04"
+            });
+            if central {
+                h.extend_from_slice(&20u16.to_le_bytes()); // made by
+            }
+            for v in [20u16, 0, 8, 0, 0] {
+                h.extend_from_slice(&v.to_le_bytes()); // version, flags, method, time, date
+            }
+            for v in [crc, data.len() as u32, text.len() as u32] {
+                h.extend_from_slice(&v.to_le_bytes());
+            }
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+            if central {
+                h.extend_from_slice(&[0; 14]); // comment, disk, attributes, local offset 0
+            }
+            h.extend_from_slice(name.as_bytes());
+            h.extend_from_slice(extra);
+            h
+        };
+        let mut zip = header(false);
+        zip.extend_from_slice(&data);
+        let directory = header(true);
+        let at = zip.len() as u32;
+        zip.extend_from_slice(&directory);
+        zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+        zip.extend_from_slice(&(directory.len() as u32).to_le_bytes());
+        zip.extend_from_slice(&at.to_le_bytes());
+        zip.extend_from_slice(&[0, 0]);
+        zip
+    }
+
+    /// Data no reader shows fails a package: after an entry's deflate stream, or in an extra
+    /// field that is no zip tool's metadata; a plain entry, and one with a file time, pass.
+    #[test]
+    fn data_after_a_stream_or_in_an_unknown_extra_field_is_found() {
+        let check = |zip: &[u8]| {
+            let mut archive = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+            (
+                data_after_stream(zip, &mut archive).unwrap(),
+                unknown_extra_field(zip, &mut archive).unwrap(),
+                bytes_outside_entries(zip).unwrap(),
+            )
+        };
+        let text = b"<note>hello</note>";
+        let mut time = vec![0x55, 0x54, 5, 0, 1];
+        time.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+        assert_eq!(
+            check(&one_entry_zip("a.xml", text, b"", b"")),
+            (false, false, 0)
+        );
+        assert_eq!(
+            check(&one_entry_zip("a.xml", text, b"", &time)),
+            (false, false, 0)
+        );
+        let after = one_entry_zip("a.xml", text, b"Karim Al-Farsi", b"");
+        assert_eq!(check(&after), (true, false, 0));
+        let mut unknown = vec![0xfe, 0xca, 14, 0];
+        unknown.extend_from_slice(b"Karim Al-Farsi");
+        let extra = one_entry_zip("a.xml", text, b"", &unknown);
+        assert_eq!(check(&extra), (false, true, 0));
+        // A known kind holding more than its metadata.
+        let mut stuffed = vec![0x55, 0x54, 14, 0];
+        stuffed.extend_from_slice(b"Karim Al-Farsi");
+        let stuffed = one_entry_zip("a.xml", text, b"", &stuffed);
+        assert_eq!(check(&stuffed), (false, true, 0));
+    }
 
     #[test]
     fn a_package_is_written_front_to_back() {

@@ -492,6 +492,51 @@ fn number_format_literals_are_redacted() {
     );
 }
 
+/// A number format showing a removed name in escaped or split literals (`\K\a\r\i\m`,
+/// `"Ka""rim"`, `"Ka"\r"im"`), as Excel shows it, fails the file naming the part; `verify` finds
+/// one in a scrubbed file.
+#[test]
+fn number_formats_spelling_a_removed_name_in_escapes_are_found() {
+    let (export, name) = small_export();
+    let clean = export.to_xlsx();
+    let (head, tail) = name.split_at(name.len() / 2);
+    let escaped: String = name.chars().map(|c| format!("\\{c}")).collect();
+    let with_format = |xlsx: &[u8], code: &str| {
+        let code = code.replace('&', "&amp;").replace('"', "&quot;");
+        dsr_scrub::testdata::edit_part(xlsx, "xl/styles.xml", |xml| {
+            let xml = xml.unwrap();
+            let at = xml.find("<styleSheet").unwrap();
+            let at = at + xml[at..].find('>').unwrap() + 1;
+            format!(
+                "{}<numFmts count=\"1\"><numFmt numFmtId=\"190\" formatCode=\"{code} 0\"/></numFmts>{}",
+                &xml[..at],
+                &xml[at..]
+            )
+        })
+    };
+    let wd = Workdir::new();
+    for code in [
+        escaped.clone(),
+        format!("\"{head}\"\"{tail}\""),
+        format!("\"{head}\"\\{}\"{}\"", &tail[..1], &tail[1..]),
+    ] {
+        wd.write("in.xlsx", with_format(&clean, &code));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{code}: {}", run.text());
+        assert!(
+            run.stderr.contains("xl/styles.xml"),
+            "{code}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains(&name), "no value in the message");
+    }
+    wd.write("clean.xlsx", &clean);
+    let run = wd.run(&["scrub", "clean.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let leaked = with_format(&wd.read("scrubbed/clean.xlsx"), &escaped);
+    verify_finds(&wd, "clean.xlsx", &leaked, "xl/styles.xml");
+}
+
 #[test]
 fn scenarios_and_smart_tags_are_redacted() {
     let c = cleaned(Place::ScenariosAndSmartTags);
@@ -658,9 +703,19 @@ fn xml_comments_and_processing_instructions_holding_a_removed_value_are_found() 
     let wd = Workdir::new();
     let clean = export.to_xlsx();
     wd.write("clean.xlsx", &clean);
+    // And a value split by one, which a reader shows joined (`Ka<!-- -->rim`).
+    let (head, tail) = name.split_at(name.len() / 2);
     for (part, planted) in [
         ("docProps/core.xml", format!("<!-- owner {name} -->")),
         ("xl/workbook.xml", format!("<?author {name}?>")),
+        (
+            "docProps/app.xml",
+            format!("<Manager>{head}<!-- -->{tail}</Manager>"),
+        ),
+        (
+            "docProps/core.xml",
+            format!("<dc:description>{head}<?x?>{tail}</dc:description>"),
+        ),
     ] {
         let xlsx = crate::workdir::edit_part(&clean, part, |xml| before_root_end(xml, &planted));
         wd.write("in.xlsx", &xlsx);
@@ -907,8 +962,9 @@ fn verify_fails_bytes_outside_the_zip_entries() {
 }
 
 /// A zip whose entries are read differently by different readers fails the file, and nothing
-/// is written: two entries of one name (which one a reader takes differs), and a folder entry
-/// holding data (which no reader reads, and the scrub would copy as it is).
+/// is written: two entries of one name (which one a reader takes differs), a folder entry
+/// holding data (which no reader reads, and the scrub would copy as it is), and an entry whose
+/// header carries an extra field that is no zip tool's metadata.
 #[test]
 fn ambiguous_zip_entries_fail_the_file() {
     let (export, name) = small_export();
@@ -923,6 +979,29 @@ fn ambiguous_zip_entries_fail_the_file() {
     while let Some(at) = twice.windows(from.len()).position(|w| w == from) {
         twice[at..at + to.len()].copy_from_slice(to);
     }
+    // An extra field of unknown kind holding the name (no reader shows it, and the part is
+    // copied as it is): written as the end of a part's name, then made the header's extra
+    // field in the local header and the directory alike.
+    let block = format!("KK\u{10}\0{:<16}", &name[..name.len().min(16)]);
+    let tail = format!("customXml/a.xml{block}");
+    let mut extra = dsr_scrub::testdata::set_part(&xlsx, &tail, b"<a/>");
+    let starts: Vec<usize> = extra
+        .windows(tail.len())
+        .enumerate()
+        .filter(|(_, w)| *w == tail.as_bytes())
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(starts.len(), 2, "a local header and a directory entry");
+    for at in starts {
+        let lengths = if extra[at - 30..at - 26] == *b"PK\x03\x04" {
+            at - 4
+        } else {
+            at - 18
+        };
+        let shorter = (tail.len() - block.len()) as u16;
+        extra[lengths..lengths + 2].copy_from_slice(&shorter.to_le_bytes());
+        extra[lengths + 2..lengths + 4].copy_from_slice(&(block.len() as u16).to_le_bytes());
+    }
     let wd = Workdir::new();
     for (file, bytes, says) in [
         (
@@ -931,6 +1010,7 @@ fn ambiguous_zip_entries_fail_the_file() {
             "a folder entry of the zip holds data",
         ),
         ("twice.xlsx", twice, "two entries of the zip have one name"),
+        ("extra.xlsx", extra, "carries data in an extra field"),
     ] {
         wd.write(file, bytes);
         let run = wd.run(&["scrub", "--out-dir", "out", file]);
