@@ -102,6 +102,14 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
 /// all end in `301234567`).
 pub(crate) fn phone_forms(value: &str) -> Vec<String> {
     let value = value.trim();
+    // Most values are names and addresses: refused by their first character.
+    if !value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
+    {
+        return Vec::new();
+    }
     let mut forms: Vec<String> = phone_digits(value).into_iter().collect();
     let digits = forms
         .first()
