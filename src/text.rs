@@ -72,17 +72,21 @@ pub fn is_phone(v: &str) -> bool {
     (7..=15).contains(&digits) && (!plain || digits >= 10)
 }
 
+/// Whether a trimmed value starts as a phone number does (a digit, `+` or `(`): most values are
+/// names and addresses, refused by their first character.
+fn starts_like_phone(value: &str) -> bool {
+    value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
+}
+
 /// The digits of a value written like a phone number (at least 7 digits, and nothing but
 /// digits, white space and `+ ( ) - . /`), when that differs from the value: a copy of the
 /// number may be written with other separators, or none.
 pub(crate) fn phone_digits(value: &str) -> Option<String> {
     let value = value.trim();
-    // Most values are names and addresses: refused by their first character.
-    if !value
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
-    {
+    if !starts_like_phone(value) {
         return None;
     }
     let phone_like = value.chars().all(|c| {
@@ -102,12 +106,7 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
 /// all end in `301234567`).
 pub(crate) fn phone_forms(value: &str) -> Vec<String> {
     let value = value.trim();
-    // Most values are names and addresses: refused by their first character.
-    if !value
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
-    {
+    if !starts_like_phone(value) {
         return Vec::new();
     }
     let mut forms: Vec<String> = phone_digits(value).into_iter().collect();

@@ -485,6 +485,17 @@ fn push_text(v: &mut Validation, what: ValidationText, text: &str) {
     }
 }
 
+/// The little-endian 16-bit field at `at` of a zip's bytes (a header's lengths and flags).
+fn header_u16(bytes: &[u8], at: u64) -> Option<u64> {
+    let at = usize::try_from(at).ok()?;
+    let b = bytes.get(at..at.checked_add(2)?)?;
+    Some(u64::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+fn header_damaged() -> Problem {
+    ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
+}
+
 /// Whether an entry of the zip `bytes` (`zip`) carries an extra field (in its local or central
 /// header) other than the metadata zip tools write: Zip64 sizes, file times, Unix ids, a
 /// Unicode path, Microsoft's padding. Any other field, or one of those longer than such
@@ -496,15 +507,8 @@ pub(crate) fn unknown_extra_field<R: Read + Seek>(
     bytes: &[u8],
     zip: &mut ZipArchive<R>,
 ) -> Result<bool, Problem> {
-    fn damaged() -> Problem {
-        ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
-    }
-    let u16_at = |at: u64| -> Option<usize> {
-        let at = usize::try_from(at).ok()?;
-        bytes
-            .get(at..at.checked_add(2)?)
-            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-    };
+    let damaged = header_damaged;
+    let u16_at = |at: u64| header_u16(bytes, at).map(|n| n as usize);
     // The fields of one extra block: each (id, data length) known, and its data not longer
     // than that metadata takes.
     let known = |block: &[u8]| -> bool {
@@ -570,9 +574,7 @@ pub(crate) fn data_after_stream<R: Read + Seek>(
     bytes: &[u8],
     zip: &mut ZipArchive<R>,
 ) -> Result<bool, Problem> {
-    fn damaged() -> Problem {
-        ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
-    }
+    let damaged = header_damaged;
     let mut out = vec![0u8; 1 << 16];
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(|_| damaged())?;
@@ -580,15 +582,13 @@ pub(crate) fn data_after_stream<R: Read + Seek>(
         if entry.compression() != zip::CompressionMethod::Deflated || packed > CHECKED_STREAM {
             continue;
         }
-        let start = usize::try_from(entry.header_start()).map_err(|_| damaged())?;
-        let field = |at: usize| -> Option<usize> {
-            let b = bytes.get(start + at..start + at + 2)?;
-            Some(usize::from(u16::from_le_bytes([b[0], b[1]])))
-        };
-        let (Some(names), Some(extra)) = (field(26), field(28)) else {
+        let start = entry.header_start();
+        let (Some(names), Some(extra)) =
+            (header_u16(bytes, start + 26), header_u16(bytes, start + 28))
+        else {
             return Err(damaged());
         };
-        let data = start + 30 + names + extra;
+        let data = usize::try_from(start + 30 + names + extra).map_err(|_| damaged())?;
         let Some(stream) = bytes.get(data..data + packed as usize) else {
             return Err(damaged());
         };
@@ -633,7 +633,7 @@ pub(crate) fn bytes_outside_entries(bytes: &[u8]) -> Result<u64, Problem> {
         let start = usize::try_from(offset).ok()?;
         bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
     };
-    let u16_at = |offset: u64| at(offset, 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    let u16_at = |offset: u64| header_u16(bytes, offset);
     // (start, end) of each entry's local header, data and data descriptor.
     let mut spans = Vec::with_capacity(zip.len() + 1);
     for i in 0..zip.len() {
