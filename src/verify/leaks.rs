@@ -224,7 +224,7 @@ impl Raw {
             package,
             parts,
             zip_comments,
-            outside: crate::xlsx::package::bytes_outside_entries(bytes)?,
+            outside: crate::xlsx::package::bytes_outside_entries(bytes, &mut zip)?,
         })
     }
 

@@ -492,23 +492,37 @@ fn header_u16(bytes: &[u8], at: u64) -> Option<u64> {
     Some(u64::from(u16::from_le_bytes([b[0], b[1]])))
 }
 
+/// Where an entry's data starts: after its local header (at `start`), its name and its extra
+/// field, whose offset is the second value.
+fn local_data_start(bytes: &[u8], start: u64) -> Option<(u64, u64)> {
+    let names = header_u16(bytes, start + 26)?;
+    let extra = header_u16(bytes, start + 28)?;
+    Some((start + 30 + names + extra, start + 30 + names))
+}
+
 fn header_damaged() -> Problem {
     ReadError::CorruptWorkbook("a zip entry's header cannot be read").into()
 }
 
-/// Whether an entry of the zip `bytes` (`zip`) carries an extra field (in its local or central
-/// header) other than the metadata zip tools write: Zip64 sizes, file times, Unix ids, a
-/// Unicode path, Microsoft's padding. Any other field, or one of those longer than such
-/// metadata is, could hold anything: it is copied as it is and no reader shows it.
+/// The largest compressed entry [`hidden_data`] inflates to check for data after its stream
+/// (the rest, in practice the worksheets and shared strings, which a scrub rewrites, are left
+/// unchecked).
+const CHECKED_STREAM: u64 = 1 << 20;
+
+/// Where an entry of the zip `bytes` (`zip`) carries data no reader shows, which an unchanged
+/// part's raw copy would keep: in words, for [`ReadError::CorruptWorkbook`]. Two places:
+/// - an extra field (in the local or central header) other than the metadata zip tools write
+///   (Zip64 sizes, file times, Unix ids, a Unicode path, Microsoft's padding), or one of those
+///   longer than such metadata is: it could hold anything;
+/// - data after the end of a deflated entry's stream, inside its compressed size (entries up
+///   to [`CHECKED_STREAM`] compressed bytes): readers stop at the stream's end.
 ///
 /// # Errors
-/// A [`Problem`] when a header cannot be read.
-pub(crate) fn unknown_extra_field<R: Read + Seek>(
+/// A [`Problem`] when a header or a compressed entry cannot be read.
+pub(crate) fn hidden_data<R: Read + Seek>(
     bytes: &[u8],
     zip: &mut ZipArchive<R>,
-) -> Result<bool, Problem> {
-    let damaged = header_damaged;
-    let u16_at = |at: u64| header_u16(bytes, at).map(|n| n as usize);
+) -> Result<Option<&'static str>, Problem> {
     // The fields of one extra block: each (id, data length) known, and its data not longer
     // than that metadata takes.
     let known = |block: &[u8]| -> bool {
@@ -536,62 +550,38 @@ pub(crate) fn unknown_extra_field<R: Read + Seek>(
         }
         rest.is_empty()
     };
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|_| damaged())?;
-        let (local, central) = (entry.header_start(), entry.central_header_start());
-        let blocks = [
-            (local + 26, local + 28, local + 30),
-            (central + 28, central + 30, central + 46),
-        ];
-        for (name_len, extra_len, names_at) in blocks {
-            let (Some(n), Some(e)) = (u16_at(name_len), u16_at(extra_len)) else {
-                return Err(damaged());
-            };
-            if e == 0 {
-                continue;
-            }
-            let start = usize::try_from(names_at).map_err(|_| damaged())? + n;
-            let block = bytes.get(start..start + e).ok_or_else(damaged)?;
-            if !known(block) {
-                return Ok(true);
-            }
+    let slice = |from: u64, to: u64| -> Result<&[u8], Problem> {
+        let (from, to) = (usize::try_from(from), usize::try_from(to));
+        match (from, to) {
+            (Ok(from), Ok(to)) => bytes.get(from..to).ok_or_else(header_damaged),
+            _ => Err(header_damaged()),
         }
-    }
-    Ok(false)
-}
-
-/// The largest compressed entry [`data_after_stream`] inflates to check (the rest, in practice
-/// the worksheets and shared strings, which a scrub rewrites, are left unchecked).
-const CHECKED_STREAM: u64 = 1 << 20;
-
-/// Whether a deflated entry of the zip `bytes` (`zip`) of up to [`CHECKED_STREAM`] compressed
-/// bytes holds data after the end of its deflate stream, inside its compressed size: readers
-/// stop at the stream's end and never show it, and an unchanged part is copied as it is.
-///
-/// # Errors
-/// A [`Problem`] when a header cannot be read.
-pub(crate) fn data_after_stream<R: Read + Seek>(
-    bytes: &[u8],
-    zip: &mut ZipArchive<R>,
-) -> Result<bool, Problem> {
-    let damaged = header_damaged;
+    };
     let mut out = vec![0u8; 1 << 16];
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|_| damaged())?;
+        let entry = zip.by_index_raw(i).map_err(|_| header_damaged())?;
+        let (local, central) = (entry.header_start(), entry.central_header_start());
+        let (data, local_extra) = local_data_start(bytes, local).ok_or_else(header_damaged)?;
+        let (Some(names), Some(extra)) = (
+            header_u16(bytes, central + 28),
+            header_u16(bytes, central + 30),
+        ) else {
+            return Err(header_damaged());
+        };
+        let central_extra = central + 46 + names;
+        let blocks = [(local_extra, data), (central_extra, central_extra + extra)];
+        for (from, to) in blocks {
+            if !known(slice(from, to)?) {
+                return Ok(Some(
+                    "a zip entry carries data in an extra field, which no reader shows",
+                ));
+            }
+        }
         let packed = entry.compressed_size();
         if entry.compression() != zip::CompressionMethod::Deflated || packed > CHECKED_STREAM {
             continue;
         }
-        let start = entry.header_start();
-        let (Some(names), Some(extra)) =
-            (header_u16(bytes, start + 26), header_u16(bytes, start + 28))
-        else {
-            return Err(damaged());
-        };
-        let data = usize::try_from(start + 30 + names + extra).map_err(|_| damaged())?;
-        let Some(stream) = bytes.get(data..data + packed as usize) else {
-            return Err(damaged());
-        };
+        let stream = slice(data, data + packed)?;
         let mut inflate = flate2::Decompress::new(false);
         loop {
             let before = (inflate.total_in(), inflate.total_out());
@@ -605,7 +595,9 @@ pub(crate) fn data_after_stream<R: Read + Seek>(
                 })?;
             if status == flate2::Status::StreamEnd {
                 if inflate.total_in() < packed {
-                    return Ok(true);
+                    return Ok(Some(
+                        "a zip entry holds data after its compressed stream, which no reader shows",
+                    ));
                 }
                 break;
             }
@@ -614,7 +606,7 @@ pub(crate) fn data_after_stream<R: Read + Seek>(
             }
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// How many bytes of the zip `bytes` belong to none of its entries, its central directory and
@@ -624,11 +616,13 @@ pub(crate) fn data_after_stream<R: Read + Seek>(
 ///
 /// # Errors
 /// A [`Problem`] when the zip cannot be read.
-pub(crate) fn bytes_outside_entries(bytes: &[u8]) -> Result<u64, Problem> {
+pub(crate) fn bytes_outside_entries<R: Read + Seek>(
+    bytes: &[u8],
+    zip: &mut ZipArchive<R>,
+) -> Result<u64, Problem> {
     fn damaged(_: impl std::fmt::Debug) -> Problem {
         ReadError::CorruptWorkbook("the zip is damaged").into()
     }
-    let mut zip = ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
     let at = |offset: u64, len: u64| -> Option<&[u8]> {
         let start = usize::try_from(offset).ok()?;
         bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
@@ -639,12 +633,11 @@ pub(crate) fn bytes_outside_entries(bytes: &[u8]) -> Result<u64, Problem> {
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(damaged)?;
         let start = entry.header_start();
-        let (Some(names), Some(extra), Some(flags)) =
-            (u16_at(start + 26), u16_at(start + 28), u16_at(start + 6))
+        let (Some((data, _)), Some(flags)) = (local_data_start(bytes, start), u16_at(start + 6))
         else {
             return Err(damaged(()));
         };
-        let mut end = start + 30 + names + extra + entry.compressed_size();
+        let mut end = data + entry.compressed_size();
         // A data descriptor: with or without its signature, with 32- or 64-bit sizes (the
         // latter also for small entries written as Zip64: the 8 bytes of slack).
         let mut slack = 0;
@@ -1100,10 +1093,11 @@ mod tests {
     fn data_after_a_stream_or_in_an_unknown_extra_field_is_found() {
         let check = |zip: &[u8]| {
             let mut archive = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+            let hidden = hidden_data(zip, &mut archive).unwrap();
             (
-                data_after_stream(zip, &mut archive).unwrap(),
-                unknown_extra_field(zip, &mut archive).unwrap(),
-                bytes_outside_entries(zip).unwrap(),
+                hidden.is_some_and(|what| what.contains("after its compressed stream")),
+                hidden.is_some_and(|what| what.contains("in an extra field")),
+                bytes_outside_entries(zip, &mut archive).unwrap(),
             )
         };
         let text = b"<note>hello</note>";

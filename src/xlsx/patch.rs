@@ -991,8 +991,6 @@ where
     let mut next_col: u32 = 0;
     let mut deleted_cursor = 0;
     let mut shift = 0;
-    // Whether a row was read yet; a cell of the current row was.
-    let (mut any_row, mut any_cell) = (false, false);
     loop {
         // Copy text up to the next markup.
         let (found, len) = {
@@ -1033,20 +1031,19 @@ where
         } else if tag.starts_with(b"<![CDATA[") {
             read_until_suffix(&mut input, &mut tag, b"]]>")?;
         } else if is_tag(&tag, b"row") {
-            let previous = row;
             row = attr::lenient(&tag, b"r")
                 .and_then(|r| r.parse::<u32>().ok())
                 .map_or(next_row, |r| r.saturating_sub(1));
-            // Rows out of order or written twice: the writer would change one of two places
-            // readers take for one (and leave the other's value as it was).
-            if any_row && row <= previous {
+            // Rows out of order or written twice (at or before the row after the last one):
+            // the writer would change one of two places readers take for one (and leave the
+            // other's value as it was).
+            if row < next_row {
                 return Err(WriteError::CellsOutOfOrder {
                     part: String::new(),
                     row: row + 1,
                 }
                 .into());
             }
-            (any_row, any_cell) = (true, false);
             next_row = row + 1;
             next_col = 0;
             if let Some(changes) = deleting {
@@ -1071,20 +1068,19 @@ where
             let col = reference
                 .and_then(|r| crate::a1::column_of(r.as_bytes()))
                 .unwrap_or(next_col);
-            // So are cells: a cell written twice, before the one it follows, or naming another
-            // row than its own.
+            // So are cells: a cell written twice, before the one it follows (at or before the
+            // column after the row's last cell), or naming another row than its own.
             let other_row = reference.is_some_and(|r| {
                 let digits = &r.as_bytes()[crate::a1::leading_letters(r.as_bytes()).len()..];
                 crate::a1::parse_row(digits).is_some_and(|r| r != row)
             });
-            if other_row || (any_cell && col < next_col) {
+            if other_row || col < next_col {
                 return Err(WriteError::CellsOutOfOrder {
                     part: String::new(),
                     row: row + 1,
                 }
                 .into());
             }
-            any_cell = true;
             next_col = col + 1;
             if deleting.is_some() {
                 if CellXml::parse(&tag).has_formula {

@@ -168,17 +168,8 @@ fn open<'b>(
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
     check_package(&mut zip, limits)?;
-    if package::data_after_stream(bytes, &mut zip)? {
-        return Err(ReadError::CorruptWorkbook(
-            "a zip entry holds data after its compressed stream, which no reader shows",
-        )
-        .into());
-    }
-    if package::unknown_extra_field(bytes, &mut zip)? {
-        return Err(ReadError::CorruptWorkbook(
-            "a zip entry carries data in an extra field, which no reader shows",
-        )
-        .into());
+    if let Some(what) = package::hidden_data(bytes, &mut zip)? {
+        return Err(ReadError::CorruptWorkbook(what).into());
     }
     check_zip_kind(&mut zip)?;
     let parts = package::sheet_parts(&mut zip)?;
