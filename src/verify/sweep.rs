@@ -489,7 +489,7 @@ fn sweep_values<'a>(
                 // A full name with middle names is the person without them too, and so is the
                 // name without its accents (an ASCII name's forms start as it does).
                 let variants = match (&old, origin) {
-                    (Some(text), Origin::Name) if held || !text.is_ascii() => {
+                    (Some(text), Origin::Name) if held || unaccented_held(hay, text) => {
                         crate::needles::name_variants(text)
                     }
                     _ => Vec::new(),
@@ -500,11 +500,10 @@ fn sweep_values<'a>(
                 let reversed = match &old {
                     Some(text)
                         if rule_names[c.rule]
-                            && (!text.is_ascii()
-                                || text
-                                    .split_whitespace()
-                                    .next_back()
-                                    .is_some_and(|last| hay.may_hold(last))) =>
+                            && text
+                                .split_whitespace()
+                                .next_back()
+                                .is_some_and(|last| hay.may_hold(last)) =>
                     {
                         crate::needles::last_name_first(text)
                     }
@@ -555,6 +554,24 @@ fn sweep_values<'a>(
         }
     }
     (values, origins, cleaned)
+}
+
+/// Whether the text may hold a name without its accents (see
+/// [`crate::needles::name_variants`]): those forms start with the name's first word unaccented,
+/// which is all this makes (most removed names are in no text). An ASCII name has no such form;
+/// a name whose first word has no letter or digit is taken as held.
+fn unaccented_held(hay: &Haystack, name: &str) -> bool {
+    if name.is_ascii() {
+        return false;
+    }
+    let Some(first) = name.split_whitespace().next() else {
+        return false;
+    };
+    let lower = first.to_lowercase();
+    [false, true].into_iter().any(|german| {
+        let plain = crate::subjects::unaccented(&lower, german);
+        !plain.chars().any(char::is_alphanumeric) || hay.may_hold(&plain)
+    })
 }
 
 /// The residuals a CSV scrubbed as a stream leaves, from what was gathered on the way, or the

@@ -275,7 +275,7 @@ fn sheet_parts<'a>(
 #[derive(Default)]
 struct NewStrings<'a> {
     texts: Vec<&'a str>,
-    index: HashMap<&'a str, u32>,
+    index: crate::text::FastMap<&'a str, u32>,
 }
 
 impl<'a> NewStrings<'a> {

@@ -26,9 +26,9 @@ use crate::coverage::Tail;
 use crate::error::{Problem, ReadError};
 use crate::map::Map;
 use crate::plan::FilePlan;
+use crate::text::FastMap;
 use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
-use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, Write};
 
 /// Texts kept one after the other in one buffer (millions of them, without an allocation
@@ -72,7 +72,7 @@ pub struct Olds {
     pub deleted: Vec<Vec<Vec<Data>>>,
     /// The distinct values of the kept columns (see [`crate::needles::kept_columns`]) of
     /// every sheet but the metadata sheet, and how many cells hold each: sheet, column, values.
-    pub kept: Vec<(usize, u32, HashMap<String, u64>)>,
+    pub kept: Vec<(usize, u32, FastMap<String, u64>)>,
 }
 
 /// The result of streaming a workbook's sheets through the plan.
@@ -154,7 +154,7 @@ struct SheetWork<'a> {
     /// The scrubbed columns (see [`crate::needles::target_columns`]).
     targets: &'a [bool],
     /// Kept columns and their distinct values.
-    kept: Vec<(u32, HashMap<String, u64>)>,
+    kept: Vec<(u32, FastMap<String, u64>)>,
     changes: SheetChanges,
     changed_olds: Texts,
     deleted_olds: Vec<Vec<Data>>,
@@ -316,9 +316,9 @@ pub(crate) fn stream(
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
-        let kept: Vec<(u32, HashMap<String, u64>)> = std::mem::take(&mut kept_columns[index])
+        let kept: Vec<(u32, FastMap<String, u64>)> = std::mem::take(&mut kept_columns[index])
             .into_iter()
-            .map(|c| (c, HashMap::new()))
+            .map(|c| (c, FastMap::default()))
             .collect();
         if planned.is_none() && kept.is_empty() {
             continue;
@@ -601,21 +601,18 @@ struct NewStrings {
     /// Whether the package has a shared strings table (without one, text is inline).
     on: bool,
     base: u32,
-    index: HashMap<String, u32>,
+    index: FastMap<String, u32>,
 }
 
 impl NewStrings {
-    fn add(&mut self, value: &Data) {
-        if let (true, Some(text)) = (self.on, patch::cell_text(value)) {
-            if !self.index.contains_key(text) {
-                let n = self.base + self.index.len() as u32;
-                self.index.insert(text.to_string(), n);
-            }
-        }
-    }
-
-    fn get(&self, text: &str) -> Option<u32> {
-        self.index.get(text).copied()
+    /// Number `value`'s text, when it is text and the package has a table; its number (one
+    /// lookup: millions of changed cells pass here).
+    fn add(&mut self, value: &Data) -> Option<u32> {
+        let (true, Some(text)) = (self.on, patch::cell_text(value)) else {
+            return None;
+        };
+        let n = self.base + self.index.len() as u32;
+        Some(*self.index.entry_ref(text).or_insert(n))
     }
 
     fn len(&self) -> usize {
@@ -686,7 +683,7 @@ impl<'b> Pass<'b> {
             new: NewStrings {
                 on,
                 base: strings.len() as u32,
-                index: HashMap::new(),
+                index: FastMap::default(),
             },
             strings,
             kinds: styles.kinds,
@@ -720,6 +717,7 @@ impl<'b> Pass<'b> {
             pieces: Vec::new(),
             spans: Vec::new(),
             refs_known: Vec::new(),
+            new_indices: Vec::new(),
             any_writes: entry.any_writes(),
             written: Vec::new(),
             row_index: 0,
@@ -776,6 +774,8 @@ struct RowScan<'s> {
     /// Per cell of the row: the shared string it refers to, when its value told
     /// ([`CellValues::last_ref`]).
     refs_known: Vec<Option<Option<usize>>>,
+    /// Per change of the row: its new value's number among the new shared strings.
+    new_indices: Vec<Option<u32>>,
     /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
     /// the row as written then.
     any_writes: bool,
@@ -1009,30 +1009,29 @@ impl RowScan<'_> {
         }
         // The row's changes, in column order, each on a cell of the row.
         let changes = &work.changes.cells[before..];
+        self.new_indices.clear();
         let mut spans = self.spans.iter();
         for c in changes {
             if !spans.any(|&(_, _, col)| col == c.col) {
                 return Err(GiveUp);
             }
-            self.new.add(&c.new);
+            self.new_indices.push(self.new.add(&c.new));
         }
         Ok(before)
     }
 
     /// Write the row, its changed cells replaced (`changes`, in the order of its cells).
     fn write_row<W: Write>(&mut self, out: &mut W, changes: &[Change]) -> Result<(), Problem> {
-        let mut changes = changes.iter().peekable();
+        let mut changes = changes.iter().zip(&self.new_indices).peekable();
         self.written.clear();
         for piece in &self.pieces {
             let (at, end) = match *piece {
                 Piece::Bytes(at, end) => (at, end),
                 Piece::Cell(k) => {
                     let (at, end, col) = self.spans[k];
-                    if let Some(change) = changes.next_if(|c| c.col == col) {
+                    if let Some((change, &index)) = changes.next_if(|(c, _)| c.col == col) {
                         let cell = CellXml::parse(&self.xml[at..end]);
-                        let index = patch::cell_text(&change.new)
-                            .filter(|_| cell.t != Some("inlineStr"))
-                            .and_then(|t| self.new.get(t));
+                        let index = index.filter(|_| cell.t != Some("inlineStr"));
                         self.new_refs += u64::from(index.is_some());
                         if self.any_writes {
                             patch::write_new_cell_into(
