@@ -766,7 +766,7 @@ impl<'a> Originals<'a> {
                 let c = &changes[k].cells[i];
                 crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col))
             }
-            Originals::Kept(olds) => olds.changed[k].get(i).map(Cow::Borrowed),
+            Originals::Kept(olds) => olds.changed(k, i).map(Cow::Borrowed),
         }
     }
 

@@ -179,9 +179,15 @@ impl Strings {
         }
     }
 
-    fn push(&mut self, s: &str) {
+    pub(crate) fn push(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(self.text.len());
+    }
+
+    /// Give back the room the buffers grew into.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     /// How many strings there are.

@@ -31,33 +31,72 @@ use crate::workbook::{Sheet, Workbook};
 use calamine::{Data, DataRef, DataType};
 use std::io::{BufRead, BufWriter, Write};
 
-/// Texts kept one after the other in one buffer (millions of them, without an allocation
-/// each): text `i` ends at `ends[i]`, where text `i + 1` starts.
-#[derive(Debug, Default, PartialEq)]
+/// Texts kept in change order (millions of them, without an allocation each): a value read
+/// from the shared strings table by its number in it, any other in one buffer of its own. The
+/// table is kept beside them ([`Olds::strings`]); a large export's changed cells nearly all
+/// refer to it, so their texts are not copied.
+#[derive(Debug, Default)]
 pub struct Texts {
-    text: String,
-    ends: Vec<usize>,
-    /// Whether each text is there (`None` and an empty text differ).
-    present: Vec<bool>,
+    /// Per text: [`Texts::ABSENT`], a shared string's number with [`Texts::SHARED`] set, the
+    /// number of a text of `own`, or [`Texts::WIDE`] (a text of `wide`).
+    slots: Vec<u32>,
+    own: super::cells::Strings,
+    /// Texts past the numbers a slot holds (over two billion of one sheet's changed cells),
+    /// by their index.
+    wide: Vec<(usize, Option<String>)>,
 }
 
 impl Texts {
+    const SHARED: u32 = 1 << 31;
+    const ABSENT: u32 = u32::MAX;
+    const WIDE: u32 = u32::MAX - 1;
+
     fn push(&mut self, value: Option<&str>) {
-        self.text.push_str(value.unwrap_or(""));
-        self.ends.push(self.text.len());
-        self.present.push(value.is_some());
+        let slot = match value {
+            None => Self::ABSENT,
+            Some(text) => match u32::try_from(self.own.len()) {
+                Ok(n) if n < Self::SHARED => {
+                    self.own.push(text);
+                    n
+                }
+                _ => {
+                    self.wide.push((self.slots.len(), Some(text.to_string())));
+                    Self::WIDE
+                }
+            },
+        };
+        self.slots.push(slot);
+    }
+
+    /// Shared string `n`, read from the table.
+    fn push_shared(&mut self, n: usize) {
+        match u32::try_from(n) {
+            Ok(n) if n < Self::WIDE & !Self::SHARED => self.slots.push(n | Self::SHARED),
+            _ => {
+                self.wide.push((self.slots.len(), None));
+                self.slots.push(Self::WIDE);
+            }
+        }
     }
 
     fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.present.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.own.shrink_to_fit();
     }
 
-    /// Text `i`.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.present[i].then(|| &self.text[start..self.ends[i]])
+    /// Text `i`, its shared strings being `strings`.
+    fn get<'a>(&'a self, i: usize, strings: &'a super::cells::Strings) -> Option<&'a str> {
+        match *self.slots.get(i)? {
+            Self::ABSENT => None,
+            Self::WIDE => {
+                let at = self.wide.binary_search_by_key(&i, |(j, _)| *j).ok()?;
+                self.wide[at].1.as_deref()
+            }
+            n if n & Self::SHARED != 0 => strings
+                .get((n & !Self::SHARED) as usize)
+                .filter(|s| !s.is_empty()),
+            n => self.own.get(n as usize),
+        }
     }
 }
 
@@ -65,14 +104,24 @@ impl Texts {
 #[derive(Debug, Default)]
 pub struct Olds {
     /// Per entry of the changes: the text of each changed cell's input value (see
-    /// [`crate::actions::cell_text`]), in change order.
-    pub changed: Vec<Texts>,
+    /// [`crate::actions::cell_text`]), in change order; read with [`Olds::changed`].
+    changed: Vec<Texts>,
+    /// The shared strings table the pass read, which `changed` refers to.
+    strings: super::cells::Strings,
     /// Per entry of the changes: per deleted row, the input's values of its scrubbed columns,
     /// by column.
     pub deleted: Vec<Vec<Vec<Data>>>,
     /// The distinct values of the kept columns (see [`crate::needles::kept_columns`]) of
     /// every sheet but the metadata sheet, and how many cells hold each: sheet, column, values.
     pub kept: Vec<(usize, u32, FastMap<String, u64>)>,
+}
+
+impl Olds {
+    /// The text of the input's value of the `i`-th changed cell of entry `k` of the changes
+    /// (see [`crate::actions::cell_text`]).
+    pub fn changed(&self, k: usize, i: usize) -> Option<&str> {
+        self.changed.get(k)?.get(i, &self.strings)
+    }
 }
 
 /// The result of streaming a workbook's sheets through the plan.
@@ -110,6 +159,8 @@ static EMPTY: Data = Data::Empty;
 struct Row {
     cells: Vec<Data>,
     set: Vec<bool>,
+    /// Per column: the number of the shared string the cell's value is, or `u32::MAX`.
+    shared: Vec<u32>,
     filled: Vec<u32>,
 }
 
@@ -121,12 +172,29 @@ impl Row {
         }
     }
 
+    /// The number of the shared string cell `col` holds, when its value is one.
+    fn shared(&self, col: u32) -> Option<usize> {
+        match (self.set.get(col as usize), self.shared.get(col as usize)) {
+            (Some(true), Some(&n)) if n != u32::MAX => Some(n as usize),
+            _ => None,
+        }
+    }
+
+    /// Note that cell `col`, put last, is shared string `n`.
+    fn put_shared(&mut self, col: u32, n: usize) {
+        if let (Some(slot), Ok(n)) = (self.shared.get_mut(col as usize), u32::try_from(n)) {
+            *slot = n;
+        }
+    }
+
     fn put(&mut self, col: u32, value: DataRef<'_>) {
         let c = col as usize;
         if self.cells.len() <= c {
             self.cells.resize(c + 1, Data::Empty);
             self.set.resize(c + 1, false);
+            self.shared.resize(c + 1, u32::MAX);
         }
+        self.shared[c] = u32::MAX;
         match (&mut self.cells[c], value) {
             (Data::String(s), DataRef::SharedString(v)) => {
                 s.clear();
@@ -188,6 +256,17 @@ impl SheetWork<'_> {
 
     /// Data row `row`, whose cells `cell` gives.
     fn row<'c>(&mut self, row: u32, cell: impl Fn(u32) -> &'c Data + Copy) {
+        self.row_shared(row, cell, |_| None);
+    }
+
+    /// Data row `row`, whose cells `cell` gives, and `shared` which of them are which shared
+    /// strings (kept by their number).
+    fn row_shared<'c>(
+        &mut self,
+        row: u32,
+        cell: impl Fn(u32) -> &'c Data + Copy,
+        shared: impl Fn(u32) -> Option<usize>,
+    ) {
         if let Some(tail) = &mut self.tail {
             tail.row(row, cell);
         }
@@ -214,8 +293,12 @@ impl SheetWork<'_> {
                     self.ids.push((row, s.clone()));
                 }
                 for c in changed.iter() {
-                    self.changed_olds
-                        .push(crate::actions::cell_text(cell(c.col)).as_deref());
+                    match shared(c.col) {
+                        Some(n) => self.changed_olds.push_shared(n),
+                        None => self
+                            .changed_olds
+                            .push(crate::actions::cell_text(cell(c.col)).as_deref()),
+                    }
                     if let Some(n) = self.per_column.get_mut(c.col as usize) {
                         *n += 1;
                     }
@@ -420,6 +503,10 @@ pub(crate) fn stream(
         ..Streamed::default()
     };
     out.olds.kept = kept_all;
+    // The changed cells' texts refer to the table the pass read.
+    if let Some(pass) = pass {
+        out.olds.strings = pass.strings;
+    }
     for entry in per_plan {
         let Some(done) = entry else {
             return Err(Problem::Internal);
@@ -975,10 +1062,15 @@ impl RowScan<'_> {
                 .values
                 .value(raw, patch::prefix_of(raw))
                 .map_err(|_| GiveUp)?;
+            let shared = matches!(value, DataRef::SharedString(_));
             if !value.is_empty() {
                 any = true;
                 self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
                 self.row.put(col, value);
+                // The value is that shared string, as read (see `CellValues::last_ref`).
+                if let (true, Some(Some(n))) = (shared, self.values.last_ref()) {
+                    self.row.put_shared(col, n);
+                }
             }
             self.refs_known.push(self.values.last_ref());
         }
@@ -1002,7 +1094,7 @@ impl RowScan<'_> {
         self.first_row.get_or_insert(row);
         if row >= 1 {
             let cells = &self.row;
-            work.row(row, |c| cells.get(c));
+            work.row_shared(row, |c| cells.get(c), |c| cells.shared(c));
             if !work.changes.deleted.is_empty() {
                 return Err(GiveUp);
             }
@@ -1107,6 +1199,50 @@ pub(crate) fn write_changes<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every changed cell's kept text, by entry.
+    fn changed_texts(olds: &Olds) -> Vec<Vec<Option<&str>>> {
+        (0..olds.changed.len())
+            .map(|k| {
+                (0..olds.changed[k].slots.len())
+                    .map(|i| olds.changed(k, i))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Texts keep shared strings by their number, others in their buffer, and tell a missing
+    /// text from an empty one; an empty shared string is no text (as a cell holding it).
+    #[test]
+    fn kept_texts_read_back_as_pushed() {
+        let mut strings = crate::xlsx::cells::Strings::default();
+        for s in ["Zoë Müller", "", "Karim Al-Farsi"] {
+            strings.push(s);
+        }
+        let mut texts = Texts::default();
+        texts.push(Some("+49 170 1234567"));
+        texts.push_shared(2);
+        texts.push(None);
+        texts.push_shared(1);
+        texts.push(Some(""));
+        texts.push_shared(0);
+        texts.push_shared(7);
+        let read: Vec<Option<&str>> = (0..8).map(|i| texts.get(i, &strings)).collect();
+        assert_eq!(
+            read,
+            [
+                Some("+49 170 1234567"),
+                Some("Karim Al-Farsi"),
+                None,
+                None,
+                Some(""),
+                Some("Zoë Müller"),
+                None,
+                None
+            ]
+        );
+        assert_eq!(texts.own.len(), 2, "shared strings are not copied");
+    }
     use crate::testdata::{self, Options};
 
     fn profile() -> Map {
@@ -1162,7 +1298,7 @@ mod tests {
                     .expect("streamed")
             });
         assert_eq!(one.changes, expected);
-        assert_eq!(one.olds.changed, streamed.olds.changed);
+        assert_eq!(changed_texts(&one.olds), changed_texts(&streamed.olds));
         assert_eq!(one.olds.kept, streamed.olds.kept);
         assert_eq!(streamed.changes, expected);
         assert!(expected[0].cells.iter().any(|c| c.row > 100));
@@ -1171,7 +1307,7 @@ mod tests {
             let sheet = &whole.sheets[sc.sheet];
             for (i, c) in sc.cells.iter().enumerate() {
                 assert_eq!(
-                    streamed.olds.changed[k].get(i),
+                    streamed.olds.changed(k, i),
                     crate::actions::cell_text(sheet.cell(c.row, c.col)).as_deref()
                 );
             }
@@ -1281,7 +1417,15 @@ mod tests {
         assert!(changes == changes_usual, "the same changes file");
         assert_eq!(reports, reports_usual);
         assert_eq!(counts, counts_usual);
-        assert_eq!(olds.changed, olds_usual.changed);
+        assert_eq!(changed_texts(&olds), changed_texts(&olds_usual));
+        let count =
+            |olds: &Olds, of: fn(&Texts) -> usize| -> usize { olds.changed.iter().map(of).sum() };
+        if passed.0 > 0 && olds.strings.len() > 0 {
+            assert!(
+                count(&olds, |t| t.own.len()) < count(&olds, |t| t.slots.len()),
+                "the one pass keeps shared strings by their number"
+            );
+        }
         assert_eq!(olds.kept, olds_usual.kept);
         passed
     }
