@@ -1223,6 +1223,7 @@ fn scrub_xlsx_stream(
     check_tail_coverage(map, &opened.book, &file_plan, &tails, settings, report)?;
     // The sheets the one pass wrote, but for their tails.
     let held = std::mem::take(&mut streamed.held);
+    let new_strings = streamed.new_strings.take();
     // calamine's reader holds the shared strings (tens of MB in a large export): the pass was
     // its last use, if the pass did not let it go already.
     let crate::xlsx::read::Opened { book, reader, .. } = opened;
@@ -1273,7 +1274,7 @@ fn scrub_xlsx_stream(
                     changes,
                     &settings.patch,
                     &needles,
-                    held,
+                    crate::xlsx::patch::Passed { held, new_strings },
                     w,
                 )?);
                 Ok(())

@@ -184,6 +184,12 @@ impl Strings {
         self.ends.push(self.text.len());
     }
 
+    /// Keep the first `len` strings.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.ends.truncate(len);
+        self.text.truncate(self.ends.last().copied().unwrap_or(0));
+    }
+
     /// Give back the room the buffers grew into.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();

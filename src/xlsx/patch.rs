@@ -104,7 +104,7 @@ pub fn write<W: Write>(
     options: &PatchOptions,
     out: W,
 ) -> Result<(), Problem> {
-    write_with(input, book, changes, options, None, Vec::new(), out).map(|_| ())
+    write_with(input, book, changes, options, None, Passed::default(), out).map(|_| ())
 }
 
 /// Write `input` with `changes` applied, as a lossless xlsx, to `out`, and clean every other
@@ -128,7 +128,7 @@ pub fn write_cleaned<W: Write>(
         changes,
         options,
         Some(needles),
-        Vec::new(),
+        Passed::default(),
         out,
     )
 }
@@ -144,10 +144,18 @@ pub(crate) fn write_cleaned_held<W: Write>(
     changes: &[SheetChanges],
     options: &PatchOptions,
     needles: &Needles,
-    held: Vec<Held>,
+    passed: Passed,
     out: W,
 ) -> Result<Counts, Problem> {
-    write_with(input, book, changes, options, Some(needles), held, out)
+    write_with(input, book, changes, options, Some(needles), passed, out)
+}
+
+/// What the one pass wrote and numbered (see [`super::stream`]): the sheets it wrote up to
+/// their tails, and the new shared strings of every sheet's changes.
+#[derive(Default)]
+pub(crate) struct Passed {
+    pub held: Vec<Held>,
+    pub new_strings: Option<NewStrings>,
 }
 
 /// The lossless writer's stages, in order: [`sheet_parts`] finds each sheet's part,
@@ -162,7 +170,7 @@ fn write_with<W: Write>(
     changes: &[SheetChanges],
     options: &PatchOptions,
     needles: Option<&Needles>,
-    held: Vec<Held>,
+    Passed { held, new_strings }: Passed,
     mut out: W,
 ) -> Result<Counts, Problem> {
     let no_needles = Needles::default();
@@ -185,7 +193,12 @@ fn write_with<W: Write>(
             super::strings::count(BufReader::with_capacity(1 << 16, entry))?
         }
     };
-    let new_strings = NewStrings::of(changes, map.shared_strings.is_some(), string_count);
+    // As the one pass numbered them, else numbered here.
+    let has_table = map.shared_strings.is_some();
+    let new_strings = match new_strings {
+        Some(new) if new.numbered_for(has_table, string_count) => new,
+        _ => NewStrings::of(changes, has_table, string_count),
+    };
     let any_change = changes
         .iter()
         .any(|c| !c.cells.is_empty() || !c.deleted.is_empty());
@@ -271,29 +284,97 @@ fn sheet_parts<'a>(
 
 /// The new values that become shared strings appended to the table, deduplicated, in change
 /// order (a changed inline-string cell stays an inline string; without a table, all are
-/// inline).
-#[derive(Default)]
-struct NewStrings<'a> {
-    texts: Vec<&'a str>,
-    index: crate::text::FastMap<&'a str, u32>,
+/// inline). The one pass numbers them as it goes (see [`super::stream`]) and hands them to the
+/// writer; the texts are kept once, in one buffer, and found by their hash.
+#[derive(Debug, Default)]
+pub(crate) struct NewStrings {
+    /// Whether the package has a shared strings table (without one, text is inline).
+    on: bool,
+    /// The table's own items: the new ones are numbered from there.
+    base: u32,
+    texts: super::cells::Strings,
+    /// Each text's place in `texts`, by the text's hash.
+    index: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
-impl<'a> NewStrings<'a> {
+impl NewStrings {
+    /// None yet, numbered after the `base` items of the table, when the package `has_table`.
+    pub(crate) fn new(has_table: bool, base: usize) -> NewStrings {
+        NewStrings {
+            on: has_table,
+            base: u32::try_from(base).unwrap_or(u32::MAX),
+            ..NewStrings::default()
+        }
+    }
+
     /// The new texts of `changes`, numbered after the `string_count` items of the table, when
     /// the package `has_table`.
-    fn of(changes: &'a [SheetChanges], has_table: bool, string_count: usize) -> NewStrings<'a> {
-        let mut new = NewStrings::default();
-        if has_table {
-            for change in changes.iter().flat_map(|c| &c.cells) {
-                if let Some(text) = cell_text(&change.new) {
-                    new.index.entry(text).or_insert_with(|| {
-                        new.texts.push(text);
-                        (string_count + new.texts.len() - 1) as u32
-                    });
-                }
-            }
+    fn of(changes: &[SheetChanges], has_table: bool, string_count: usize) -> NewStrings {
+        let mut new = NewStrings::new(has_table, string_count);
+        for change in changes.iter().flat_map(|c| &c.cells) {
+            new.add(&change.new);
         }
         new
+    }
+
+    /// Number `value`'s text, when it is text and the package has a table; its number (one
+    /// lookup: millions of changed cells pass here).
+    pub(crate) fn add(&mut self, value: &Data) -> Option<u32> {
+        let (true, Some(text)) = (self.on, cell_text(value)) else {
+            return None;
+        };
+        let texts = &mut self.texts;
+        let hasher = &self.hasher;
+        let hash = std::hash::BuildHasher::hash_one(hasher, text);
+        let at = match self.index.entry(
+            hash,
+            |&i| texts.get(i as usize) == Some(text),
+            |&i| {
+                std::hash::BuildHasher::hash_one(hasher, texts.get(i as usize).unwrap_or_default())
+            },
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let at = texts.len() as u32;
+                texts.push(text);
+                e.insert(at);
+                at
+            }
+        };
+        Some(self.base.saturating_add(at))
+    }
+
+    /// The number of `text`, when it is a new string.
+    fn get(&self, text: &str) -> Option<u32> {
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, text);
+        let at = self
+            .index
+            .find(hash, |&i| self.texts.get(i as usize) == Some(text))?;
+        Some(self.base.saturating_add(*at))
+    }
+
+    /// How many there are.
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Forget the strings added after the first `len`.
+    pub(crate) fn rollback(&mut self, len: usize) {
+        self.texts.truncate(len);
+        self.index.retain(|&mut i| (i as usize) < len);
+    }
+
+    /// Whether these are the new strings of a package that `has_table` of `base` items.
+    fn numbered_for(&self, has_table: bool, base: usize) -> bool {
+        self.on == has_table && self.base as usize == base
+    }
+
+    /// The texts, in number order.
+    fn texts(&self) -> Vec<&str> {
+        (0..self.texts.len())
+            .filter_map(|i| self.texts.get(i))
+            .collect()
     }
 }
 
@@ -342,7 +423,7 @@ struct Patch<'a> {
     sheets: Vec<(&'a str, &'a SheetChanges)>,
     /// Items in the input's shared strings table.
     string_count: usize,
-    new_strings: NewStrings<'a>,
+    new_strings: NewStrings,
     /// Whether any cell changed or any row was deleted.
     any_change: bool,
     /// Whether the cleaners run.
@@ -562,7 +643,7 @@ impl<'a> Patch<'a> {
                         applied += 1;
                         let index = cell_text(&change.new)
                             .filter(|_| cell.t != Some("inlineStr"))
-                            .and_then(|t| self.new_strings.index.get(t).copied());
+                            .and_then(|t| self.new_strings.get(t));
                         new_refs += u64::from(index.is_some());
                         write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
                         return Ok(true);
@@ -623,7 +704,7 @@ impl<'a> Patch<'a> {
                 BufReader::with_capacity(1 << 16, entry),
                 self.string_count,
                 &done.refs,
-                &self.new_strings.texts,
+                &self.new_strings.texts(),
                 total,
                 out,
             )?;
@@ -1889,6 +1970,26 @@ mod tests {
         assert!(is_tag(b"<c r=\"A1\">", b"c"));
         assert!(!is_tag(b"<cols>", b"c"));
         assert!(!is_tag(b"<col min=\"1\"/>", b"c"));
+    }
+
+    /// New strings are numbered after the table's items in the order first seen, once each;
+    /// numbers and cleared cells are not strings; a rollback forgets the later ones.
+    #[test]
+    fn new_strings_are_numbered_once_in_change_order() {
+        let mut new = NewStrings::new(true, 10);
+        let text = |s: &str| Data::String(s.to_string());
+        assert_eq!(new.add(&text("Deleted")), Some(10));
+        assert_eq!(new.add(&text("User 1a2b3c4d")), Some(11));
+        assert_eq!(new.add(&text("Deleted")), Some(10));
+        assert_eq!(new.add(&Data::Empty), None);
+        assert_eq!(new.add(&Data::Float(1.5)), None, "a number stays a number");
+        assert_eq!(new.get("User 1a2b3c4d"), Some(11));
+        assert_eq!(new.texts(), ["Deleted", "User 1a2b3c4d"]);
+        new.rollback(1);
+        assert_eq!((new.len(), new.get("User 1a2b3c4d")), (1, None));
+        assert_eq!(new.add(&text("User 9")), Some(11));
+        // Without a table, text is written inline.
+        assert_eq!(NewStrings::new(false, 0).add(&text("Deleted")), None);
     }
 
     #[test]

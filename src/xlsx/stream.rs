@@ -18,7 +18,7 @@
 
 use super::attr;
 use super::cells::{CellValues, NumberKind};
-use super::patch::{self, CellXml, Held, OpenEntry, PatchOptions};
+use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
@@ -138,6 +138,9 @@ pub struct Streamed {
     /// The changed sheets the one pass wrote up to their tails, for
     /// [`super::patch::write_cleaned_held`].
     pub held: Vec<Held>,
+    /// The new shared strings the pass numbered, in every planned sheet's changes (see
+    /// [`super::patch::write_cleaned_held`]).
+    pub(crate) new_strings: Option<NewStrings>,
     /// Per planned sheet: the values below the coverage check's sample (see [`Tail`]).
     pub tails: Vec<Tail>,
 }
@@ -506,6 +509,7 @@ pub(crate) fn stream(
     // The changed cells' texts refer to the table the pass read.
     if let Some(pass) = pass {
         out.olds.strings = pass.strings;
+        out.new_strings = Some(pass.new);
     }
     for entry in per_plan {
         let Some(done) = entry else {
@@ -682,37 +686,6 @@ pub(crate) struct Pass<'b> {
     new: NewStrings,
 }
 
-/// New shared strings, numbered in change order after the table's own.
-#[derive(Default)]
-struct NewStrings {
-    /// Whether the package has a shared strings table (without one, text is inline).
-    on: bool,
-    base: u32,
-    index: FastMap<String, u32>,
-}
-
-impl NewStrings {
-    /// Number `value`'s text, when it is text and the package has a table; its number (one
-    /// lookup: millions of changed cells pass here).
-    fn add(&mut self, value: &Data) -> Option<u32> {
-        let (true, Some(text)) = (self.on, patch::cell_text(value)) else {
-            return None;
-        };
-        let n = self.base + self.index.len() as u32;
-        Some(*self.index.entry_ref(text).or_insert(n))
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    /// Forget the strings added after the first `len`.
-    fn rollback(&mut self, len: usize) {
-        let end = self.base + len as u32;
-        self.index.retain(|_, n| *n < end);
-    }
-}
-
 /// What the pass needs of the workbook's styles, as calamine reads them.
 struct Styles {
     kinds: Vec<NumberKind>,
@@ -767,11 +740,7 @@ impl<'b> Pass<'b> {
             bytes,
             options: *options,
             parts: map.sheets,
-            new: NewStrings {
-                on,
-                base: strings.len() as u32,
-                index: FastMap::default(),
-            },
+            new: NewStrings::new(on, strings.len()),
             strings,
             kinds: styles.kinds,
             is_1904: styles.is_1904,
@@ -1386,7 +1355,10 @@ mod tests {
                 &streamed.changes,
                 &options,
                 &needles,
-                held,
+                patch::Passed {
+                    held,
+                    new_strings: streamed.new_strings.take(),
+                },
                 &mut out,
             )
             .unwrap();
