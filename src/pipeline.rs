@@ -1253,6 +1253,9 @@ fn scrub_xlsx_stream(
     package.check_macros(bytes, || {
         crate::verify::removed_streamed(map, &streamed.olds, changes).needles()
     })?;
+    // What the pass kept of the input's cells (the shared strings, the kept columns' values):
+    // the search holds what the rest needs of it.
+    drop(std::mem::take(&mut streamed.olds));
     let out_dir = job.output.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
     // The output, the changes file and the leak sweep run at the same time (with 2 or more

@@ -134,19 +134,30 @@ pub(crate) struct Search<'a> {
 
 /// [`Search`] of a scrub that streamed its input: `book` holds the sheets' heads (names,
 /// headers, layout), `olds` what the stream kept of the cells (see
-/// [`crate::xlsx::stream::Olds`]).
+/// [`crate::xlsx::stream::Olds`]). It holds copies of the few values it keeps, so that `olds`
+/// (tens of MB in a large export) can go before the output is written.
 ///
 /// # Errors
 /// A package that cannot be read.
-pub(crate) fn search_streamed<'a>(
+pub(crate) fn search_streamed(
     map: &Map,
     book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
-    olds: &'a crate::xlsx::stream::Olds,
+    olds: &crate::xlsx::stream::Olds,
     input: Option<&[u8]>,
-) -> Result<Search<'a>, Problem> {
-    search(map, book, plan, changes, Originals::Kept(olds), input)
+) -> Result<Search<'static>, Problem> {
+    let search = search(map, book, plan, changes, Originals::Kept(olds), input)?;
+    Ok(Search {
+        values: (search.values.into_iter())
+            .map(|v| Cow::Owned(v.into_owned()))
+            .collect(),
+        hay: search.hay,
+        places: search.places,
+        part_names: search.part_names,
+        origins: search.origins,
+        cleaned: search.cleaned,
+    })
 }
 
 fn search<'a>(

@@ -371,10 +371,8 @@ impl NewStrings {
     }
 
     /// The texts, in number order.
-    fn texts(&self) -> Vec<&str> {
-        (0..self.texts.len())
-            .filter_map(|i| self.texts.get(i))
-            .collect()
+    fn texts(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.texts.len()).map(|i| self.texts.get(i).unwrap_or_default())
     }
 }
 
@@ -704,7 +702,7 @@ impl<'a> Patch<'a> {
                 BufReader::with_capacity(1 << 16, entry),
                 self.string_count,
                 &done.refs,
-                &self.new_strings.texts(),
+                self.new_strings.texts(),
                 total,
                 out,
             )?;
@@ -1582,14 +1580,16 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
 /// # Errors
 /// As [`super::strings::scan`]; [`Problem::Internal`] when the table does not have `items`
 /// items; [`WriteError::Output`] when `out` fails.
-fn write_table<R: Read, W: Write + ?Sized>(
+fn write_table<'t, R: Read, W: Write + ?Sized>(
     input: R,
     items: usize,
     refs: &[u32],
-    new: &[&str],
+    new: impl ExactSizeIterator<Item = &'t str>,
     count: u64,
     out: &mut W,
 ) -> Result<u64, Problem> {
+    let added = new.len();
+    let mut new = Some(new);
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
     // The item tags with the table's prefix, once its start tag is read.
     struct Marks {
@@ -1606,7 +1606,7 @@ fn write_table<R: Read, W: Write + ?Sized>(
         match piece {
             Piece::Prolog(prolog) => writer.write_all(prolog),
             Piece::StartTag(tag, p) => {
-                let unique = items + new.len();
+                let unique = items + added;
                 let tag = set_attr(tag, "count", &count.to_string());
                 let tag = set_attr(&tag, "uniqueCount", &unique.to_string());
                 let (si, si_end) = (qualified("<", p, "si>"), qualified("</", p, "si>"));
@@ -1644,7 +1644,7 @@ fn write_table<R: Read, W: Write + ?Sized>(
                     return Err(Problem::Internal);
                 };
                 (|| {
-                    for text in new {
+                    for text in new.take().into_iter().flatten() {
                         writer.write_all(si)?;
                         write_text_element(&mut writer, p, text)?;
                         writer.write_all(si_end)?;
@@ -1984,7 +1984,10 @@ mod tests {
         assert_eq!(new.add(&Data::Empty), None);
         assert_eq!(new.add(&Data::Float(1.5)), None, "a number stays a number");
         assert_eq!(new.get("User 1a2b3c4d"), Some(11));
-        assert_eq!(new.texts(), ["Deleted", "User 1a2b3c4d"]);
+        assert_eq!(
+            new.texts().collect::<Vec<_>>(),
+            ["Deleted", "User 1a2b3c4d"]
+        );
         new.rollback(1);
         assert_eq!((new.len(), new.get("User 1a2b3c4d")), (1, None));
         assert_eq!(new.add(&text("User 9")), Some(11));
@@ -1997,7 +2000,7 @@ mod tests {
         let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="3"><si><t>Header</t></si><si><t>Zoë</t></si><si><r><t>rich</t></r></si></sst>"#.as_bytes();
         assert_eq!(crate::xlsx::strings::count(xml).unwrap(), 3);
         let mut out = Vec::new();
-        write_table(xml, 3, &[1, 0, 2], &["Deleted"], 4, &mut out).unwrap();
+        write_table(xml, 3, &[1, 0, 2], ["Deleted"].into_iter(), 4, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
@@ -2009,7 +2012,7 @@ mod tests {
     fn shared_strings_lose_their_phonetic_readings() {
         let xml = r#"<x:sst xmlns:x="x" count="2" uniqueCount="2"><x:si><x:t>山本</x:t><x:rPh sb="0" eb="2"><x:t>Karim Al-Farsi</x:t></x:rPh><x:phoneticPr fontId="1"/></x:si><x:si><x:t>plain</x:t></x:si></x:sst>"#.as_bytes();
         let mut out = Vec::new();
-        let dropped = write_table(xml, 2, &[1, 1], &[], 2, &mut out).unwrap();
+        let dropped = write_table(xml, 2, &[1, 1], std::iter::empty(), 2, &mut out).unwrap();
         assert_eq!(dropped, 1);
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -2166,7 +2169,7 @@ mod tests {
         let xml = br#"<x:sst xmlns:x="m" count="2" uniqueCount="2"><x:si><x:t>Header</x:t></x:si><x:si><x:t>Zoe</x:t></x:si></x:sst>"#;
         assert_eq!(crate::xlsx::strings::count(&xml[..]).unwrap(), 2);
         let mut out = Vec::new();
-        write_table(&xml[..], 2, &[1, 0], &["Deleted"], 2, &mut out).unwrap();
+        write_table(&xml[..], 2, &[1, 0], ["Deleted"].into_iter(), 2, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:sst xmlns:x="m" count="2" uniqueCount="3"><x:si><x:t>Header</x:t></x:si><x:si><x:t/></x:si><x:si><x:t>Deleted</x:t></x:si></x:sst>"#
