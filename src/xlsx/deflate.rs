@@ -137,14 +137,18 @@ impl BlockDeflater {
         }
     }
 
-    /// Deflate a full block (or the `last` one): here with one thread, else through the
-    /// helper's queue.
-    fn deflate(&mut self, block: Vec<u8>, last: bool) -> std::io::Result<()> {
+    /// Deflate the full block (or the `last` one): here with one thread, straight into the
+    /// output, the block's buffer then reused; else through the helper's queue.
+    fn deflate(&mut self, last: bool) -> std::io::Result<()> {
         match self.queue.clone() {
-            Some(queue) => self.enqueue(&queue, block, last),
+            Some(queue) => {
+                let room = if last { 0 } else { BLOCK };
+                let block = std::mem::replace(&mut self.block, Vec::with_capacity(room));
+                self.enqueue(&queue, block, last)
+            }
             None => {
-                let deflated = deflate_block(&block, self.level, last)?;
-                self.out.extend_from_slice(&deflated);
+                deflate_into(&self.block, self.level, last, &mut self.out)?;
+                self.block.clear();
                 Ok(())
             }
         }
@@ -192,8 +196,7 @@ impl BlockDeflater {
     /// # Errors
     /// flate2's error, as an I/O error.
     pub fn finish(mut self) -> std::io::Result<Deflated> {
-        let last = std::mem::take(&mut self.block);
-        self.deflate(last, true)?;
+        self.deflate(true)?;
         if let Some(queue) = self.queue.take() {
             // What no helper took yet is deflated here; then only blocks being deflated, which
             // will be done, are waited for.
@@ -228,8 +231,7 @@ impl Write for BlockDeflater {
         self.crc.update(taken);
         self.size += taken.len() as u64;
         if self.block.len() == BLOCK {
-            let full = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
-            self.deflate(full, false)?;
+            self.deflate(false)?;
         }
         Ok(taken.len())
     }
@@ -242,9 +244,47 @@ impl Write for BlockDeflater {
 /// Deflate one block: ended by a sync flush (an empty stored block, so the next block starts on
 /// a byte boundary), or, for the `last` block, by the final block of the stream.
 fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8>> {
-    let mut compress = Compress::new(Compression::new(level), false);
     // Room for incompressible input (stored blocks) and the flush, so one call usually does it.
     let mut out = Vec::with_capacity(input.len() + input.len() / 64 + 1024);
+    deflate_into(input, level, last, &mut out)?;
+    Ok(out)
+}
+
+thread_local! {
+    /// Each thread's compressor and its level, reset for each block: a new one allocates and
+    /// clears its tables (hundreds of KB) for every block of a large part.
+    static COMPRESS: std::cell::RefCell<Option<(u32, Compress)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`deflate_block`], appended to `out`.
+fn deflate_into(input: &[u8], level: u32, last: bool, out: &mut Vec<u8>) -> std::io::Result<()> {
+    COMPRESS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        let compress = match &mut *cached {
+            Some((at, compress)) if *at == level => {
+                compress.reset();
+                compress
+            }
+            slot => {
+                &mut slot
+                    .insert((level, Compress::new(Compression::new(level), false)))
+                    .1
+            }
+        };
+        deflate_with(compress, input, last, out)
+    })
+}
+
+/// Deflate `input` with `compress` (fresh or reset), appending to `out`.
+fn deflate_with(
+    compress: &mut Compress,
+    input: &[u8],
+    last: bool,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    // Room for incompressible input (stored blocks) and the flush, so one call usually does it.
+    out.reserve(input.len() + input.len() / 64 + 1024);
     let flush = if last {
         FlushCompress::Finish
     } else {
@@ -253,13 +293,13 @@ fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8
     loop {
         let consumed = usize::try_from(compress.total_in()).unwrap_or(input.len());
         let status = compress
-            .compress_vec(&input[consumed..], &mut out, flush)
+            .compress_vec(&input[consumed..], out, flush)
             .map_err(std::io::Error::other)?;
         let all_in = usize::try_from(compress.total_in()).is_ok_and(|n| n == input.len());
         // Done when the stream ended (last block), or when all input is in and the output did
         // not fill up (the flush is complete).
         if status == Status::StreamEnd || (!last && all_in && out.len() < out.capacity()) {
-            return Ok(out);
+            return Ok(());
         }
         out.reserve(out.capacity().max(4096));
     }
