@@ -455,6 +455,30 @@ mod tests {
         );
     }
 
+    /// A thread's compressor, reset for each block and each level, deflates a block to the
+    /// bytes a new one does.
+    #[test]
+    fn a_reused_compressor_deflates_as_a_new_one() {
+        let data = sample(BLOCK);
+        let fresh = |level: u32, last: bool| {
+            let mut out = Vec::new();
+            let mut compress = Compress::new(Compression::new(level), false);
+            deflate_with(&mut compress, &data, last, &mut out).unwrap();
+            out
+        };
+        for (level, last) in [(3, false), (3, true), (6, false), (3, false), (1, true)] {
+            assert_eq!(
+                deflate_block(&data, level, last).unwrap(),
+                fresh(level, last)
+            );
+        }
+        // Appended to what the output holds.
+        let mut out = b"head".to_vec();
+        deflate_into(&data, 3, false, &mut out).unwrap();
+        assert_eq!(&out[..4], b"head");
+        assert_eq!(out[4..], fresh(3, false));
+    }
+
     #[test]
     fn the_writer_deflates_alone_when_no_thread_is_free() {
         // The pool's other thread is busy until the deflate is done: the helper never runs,
