@@ -509,8 +509,10 @@ fn sweep_values<'a>(
                 // ("Doe, Jane") in comments and properties (an ASCII name's form starts with its
                 // last word).
                 let reversed = match &old {
+                    // (Those forms are of two words or more.)
                     Some(text)
                         if rule_names[c.rule]
+                            && text.trim().contains(' ')
                             && text
                                 .split_whitespace()
                                 .next_back()
@@ -578,6 +580,10 @@ fn unaccented_held(hay: &Haystack, name: &str) -> bool {
     let Some(first) = name.split_whitespace().next() else {
         return false;
     };
+    if first.is_ascii() && first.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        // Its forms start as the name does, which the caller looked for.
+        return false;
+    }
     let lower = first.to_lowercase();
     [false, true].into_iter().any(|german| {
         let plain = crate::subjects::unaccented(&lower, german);

@@ -30,6 +30,9 @@ pub(crate) enum Reading {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Unreadable;
 
+/// What [`raw`] gives for one name.
+type Value<'t> = Result<Option<&'t [u8]>, Unreadable>;
+
 /// The raw value of attribute `name` (with its prefix, if it has one) in a start tag: `<c
 /// r="A1" t="s">` → `A1` for `r`.
 ///
@@ -40,8 +43,23 @@ pub(crate) fn raw<'t>(
     name: &[u8],
     reading: Reading,
 ) -> Result<Option<&'t [u8]>, Unreadable> {
+    let [value] = raw_each(tag, [name], reading);
+    value
+}
+
+/// [`raw`] of each of `names`, reading the tag once (a sheet's millions of cells each have
+/// two or three read): each as [`raw`] gives it.
+pub(crate) fn raw_each<'t, const N: usize>(
+    tag: &'t [u8],
+    names: [&[u8]; N],
+    reading: Reading,
+) -> [Value<'t>; N] {
     let strict = reading == Reading::Strict;
     let fail = if strict { Err(Unreadable) } else { Ok(None) };
+    // Per name: its result once the reading got to it.
+    let mut found: [Option<Value<'t>>; N] = [None; N];
+    // What the names not found get: the tag read to its end, or failed.
+    let rest = |found: [Option<Value<'t>>; N], or| found.map(|f| f.unwrap_or(or));
     let (mut i, end) = if strict {
         let end = tag
             .len()
@@ -51,7 +69,7 @@ pub(crate) fn raw<'t>(
         let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
         match memchr::memchr(b' ', &tag[..end]) {
             Some(i) => (i, end),
-            None => return Ok(None),
+            None => return [Ok(None); N],
         }
     };
     // Past `end`, the strict reading still looks at the `>` or `/>` (and fails on it).
@@ -61,7 +79,7 @@ pub(crate) fn raw<'t>(
             i += 1;
         }
         if i >= end {
-            return Ok(None);
+            return rest(found, Ok(None));
         }
         let key_start = i;
         while i < end
@@ -77,7 +95,7 @@ pub(crate) fn raw<'t>(
                 i += 1;
             }
             if tag.get(i) != Some(&b'=') {
-                return Err(Unreadable);
+                return rest(found, Err(Unreadable));
             }
             i += 1;
             while i < end && tag[i].is_ascii_whitespace() {
@@ -89,25 +107,31 @@ pub(crate) fn raw<'t>(
             }
         }
         let Some(&quote) = seen.get(i) else {
-            return fail;
+            return rest(found, fail);
         };
         if quote != b'"' && quote != b'\'' {
-            return fail;
+            return rest(found, fail);
         }
         let value_start = i + 1;
         let Some(len) = tag
             .get(value_start..end)
             .and_then(|rest| memchr::memchr(quote, rest))
         else {
-            return fail;
+            return rest(found, fail);
         };
         let value_end = value_start + len;
         let value = &tag[value_start..value_end];
-        if key == name {
-            if strict && value.contains(&b'&') {
-                return Err(Unreadable);
+        for (slot, name) in found.iter_mut().zip(names) {
+            if slot.is_none() && key == name {
+                *slot = Some(if strict && value.contains(&b'&') {
+                    Err(Unreadable)
+                } else {
+                    Ok(Some(value))
+                });
             }
-            return Ok(Some(value));
+        }
+        if found.iter().all(Option::is_some) {
+            return rest(found, Ok(None));
         }
         i = value_end + 1;
     }
@@ -186,5 +210,35 @@ mod tests {
         assert_eq!(lenient(br#"<c><v r="A1"/></c>"#, b"r"), None);
         assert_eq!(lenient(b"<c\tr=\"A1\">", b"r"), None);
         assert_eq!(lenient(b"<c r=\"\xff\">", b"r"), None);
+    }
+
+    /// Reading several names at once gives each what reading it alone gives: a name found
+    /// before a fault in the tag is read, one after it is not, the first of two is taken, an
+    /// entity fails only its own name.
+    #[test]
+    fn names_read_together_read_as_alone() {
+        let tags = [
+            r#"<c r="B2" s="1" t="s">"#,
+            r#"<c r="B2" t="s"/>"#,
+            r#"<c t="s" r='B2' s = "3">"#,
+            r#"<c r="B2" s="1" t="s" bad>"#,
+            r#"<c r="B2" bad s="1" t="s">"#,
+            r#"<c r="B2" t="s" t="n">"#,
+            r#"<c r="B&amp;2" s="1" t="s">"#,
+            r#"<c s=1 t="s">"#,
+            r#"<c r="B2>"#,
+            "<c>",
+            r#"<x:c r="A1" x:t="s">"#,
+        ];
+        let names: [&[u8]; 3] = [b"r", b"s", b"t"];
+        for tag in tags {
+            for reading in [Reading::Strict, Reading::Lenient] {
+                let together = raw_each(tag.as_bytes(), names, reading);
+                let alone = names.map(|name| raw(tag.as_bytes(), name, reading));
+                assert_eq!(together, alone, "{tag} {reading:?}");
+                let [t, r] = raw_each(tag.as_bytes(), [b"t", b"r"], reading);
+                assert_eq!([t, r], [alone[2], alone[0]], "{tag} {reading:?}");
+            }
+        }
     }
 }

@@ -1380,13 +1380,18 @@ impl<'a> CellXml<'a> {
                     .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
             )
         };
+        // As `attr::lenient` reads each, in one reading of the tag.
+        let text = |value: Result<Option<&'a [u8]>, attr::Unreadable>| {
+            std::str::from_utf8(value.ok().flatten()?).ok()
+        };
+        let [r, s, t] = attr::raw_each(start, [b"r", b"s", b"t"], attr::Reading::Lenient);
         CellXml {
             raw,
             prefix,
             start,
-            r: attr::lenient(start, b"r"),
-            s: attr::lenient(start, b"s"),
-            t: attr::lenient(start, b"t"),
+            r: text(r),
+            s: text(s),
+            t: text(t),
             v,
             has_formula,
         }
