@@ -1725,15 +1725,35 @@ pub(super) fn find_tag(xml: &[u8], from: usize, name: &[u8]) -> Option<usize> {
 /// A start tag with attribute `name` set to `value`: replaced where present, left out where the
 /// tag does not have it (so an absent `count` stays absent).
 fn set_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
-    let needle = format!(" {name}=\"");
-    match memchr::memmem::find(tag, needle.as_bytes()) {
-        Some(i) => {
-            let from = i + needle.len();
-            let to = from + memchr::memchr(b'"', &tag[from..]).unwrap_or(0);
-            [&tag[..from], value.as_bytes(), &tag[to..]].concat()
-        }
+    match attr_span(tag, name) {
+        Some(at) => [&tag[..at.start], value.as_bytes(), &tag[at.end..]].concat(),
         None => tag.to_vec(),
     }
+}
+
+/// Where the value of attribute `name` is in start tag `tag` (`<name ...>` or `<name .../>`, or
+/// without its `>`),
+/// read as XML is: in either quotes, whitespace of any kind around it and its `=`.
+fn attr_span(tag: &[u8], name: &str) -> Option<std::ops::Range<usize>> {
+    let inner = tag.strip_prefix(b"<")?;
+    let inner = inner.strip_suffix(b">").unwrap_or(inner);
+    let inner = inner.strip_suffix(b"/").unwrap_or(inner);
+    let name_len = (inner.iter())
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(inner.len());
+    let start =
+        quick_xml::events::BytesStart::from_content(std::str::from_utf8(inner).ok()?, name_len);
+    for a in start.attributes().with_checks(false) {
+        let a = a.ok()?;
+        if a.key.as_ref() == name {
+            let std::borrow::Cow::Borrowed(v) = a.value else {
+                return None;
+            };
+            let at = (v.as_ptr() as usize).checked_sub(tag.as_ptr() as usize)?;
+            return Some(at..at + v.len());
+        }
+    }
+    None
 }
 
 /// `workbook.xml` with `fullCalcOnLoad="1"` on `<calcPr>` (added when missing), so spreadsheet
@@ -1742,7 +1762,7 @@ fn recalculate_on_load(xml: &[u8]) -> Vec<u8> {
     if let Some(at) = find_tag(xml, 0, b"calcPr") {
         let end = at + memchr::memchr(b'>', &xml[at..]).unwrap_or(xml.len() - at);
         let tag = &xml[at..end];
-        let new_tag = if memchr::memmem::find(tag, b" fullCalcOnLoad=\"").is_some() {
+        let new_tag = if attr_span(tag, "fullCalcOnLoad").is_some() {
             set_attr(tag, "fullCalcOnLoad", "1")
         } else {
             let cut = if tag.ends_with(b"/") {
@@ -2022,6 +2042,38 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:sst xmlns:x="x" count="2" uniqueCount="2"><x:si><x:t>山本</x:t><x:phoneticPr fontId="1"/></x:si><x:si><x:t>plain</x:t></x:si></x:sst>"#
+        );
+    }
+
+    /// An attribute is set whatever its quotes and the whitespace around it; absent, the tag
+    /// stays as it is.
+    #[test]
+    fn attributes_are_set_as_xml_reads_them() {
+        for (tag, set) in [
+            (
+                r#"<sst xmlns="x" count="57" uniqueCount="57">"#,
+                r#"<sst xmlns="x" count="64" uniqueCount="60">"#,
+            ),
+            (
+                "<sst xmlns='x' count='57' uniqueCount='57'>",
+                "<sst xmlns='x' count='64' uniqueCount='60'>",
+            ),
+            (
+                "<sst\n count = \"57\"\tuniqueCount='57'/>",
+                "<sst\n count = \"64\"\tuniqueCount='60'/>",
+            ),
+            (
+                r#"<sst xmlns="x" mycount="1">"#,
+                r#"<sst xmlns="x" mycount="1">"#,
+            ),
+        ] {
+            let tag = set_attr(tag.as_bytes(), "count", "64");
+            assert_eq!(set_attr(&tag, "uniqueCount", "60"), set.as_bytes());
+        }
+        // Without the tag's `>`, as some callers cut it.
+        assert_eq!(
+            set_attr(b"<table ref='A1:B9'", "ref", "A1:B5"),
+            b"<table ref='A1:B5'"
         );
     }
 

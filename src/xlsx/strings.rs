@@ -114,11 +114,15 @@ pub(crate) enum Piece<'a> {
 
 /// Read a shared strings part from `input` piece by piece, holding little more than the piece
 /// at hand (a large export's table inflates to tens of MB): the one place the part's structure
-/// is read. `each` gets the pieces in order, each with its offset in the part; the bytes
-/// between items (whitespace) are not pieces.
+/// is read. `each` gets the pieces in order, each with its offset in the part; what is
+/// between items (whitespace, comments, processing instructions) is not a piece. An item is
+/// read as XML has it: its tags may hold whitespace (`<si >`, `</si\n>`), and a comment, CDATA
+/// section or processing instruction inside it may hold what looks like its end tag.
 ///
 /// # Errors
-/// [`ReadError::CorruptWorkbook`] when the part is malformed or cannot be read; what `each`
+/// [`ReadError::CorruptWorkbook`] when the part is malformed or cannot be read, or when what
+/// is between its items is anything else (text, CDATA, an item of another prefix than the
+/// table's, another element): the items are then not surely those a reader finds; what `each`
 /// returns.
 pub(crate) fn scan<R: Read>(
     input: R,
@@ -138,24 +142,197 @@ pub(crate) fn scan<R: Read>(
     let empty = part.get(sst..sst_end).ends_with(b"/>");
     each(Piece::StartTag(part.get(sst..sst_end), &prefix), sst)?;
     let mut pos = sst_end;
+    // Where the tail starts: the end of the table or its extensions, after the last item.
+    let mut tail = None;
     if !empty {
-        let si_end = qualified("</", &prefix, "si>");
-        let finder = memchr::memmem::Finder::new(&si_end);
-        while let Some(start) = part.find_tag(pos, b"si")? {
-            let open_end = part.find_byte(start, b'>')?.ok_or_else(bad)? + 1;
-            let end = if part.get(start..open_end).ends_with(b"/>") {
-                open_end
-            } else {
-                part.find_bytes(open_end, &finder)?.ok_or_else(bad)? + si_end.len()
-            };
-            each(Piece::Item(part.get(start..end)), start)?;
-            pos = end;
-            part.forget(pos);
+        let ends = Ends::new(&prefix);
+        // The items, one after the other: between them only whitespace, comments and
+        // processing instructions (which are not pieces). Anything else there fails: the
+        // items are then not surely those a reader of the XML finds (an item written with
+        // another prefix, text, CDATA), and a writer that blanks items by their number must
+        // not miss one.
+        while let Some(lt) = part.find_byte(pos, b'<')? {
+            if !part.get(pos..lt).iter().all(u8::is_ascii_whitespace) {
+                return Err(bad());
+            }
+            let gt = part.find_byte(lt, b'>')?.ok_or_else(bad)?;
+            match ends.between_items(part.get(lt..gt + 1), &prefix) {
+                Between::Skip(close) => {
+                    let (open, finder) = ends.skipped(close);
+                    pos = part.find_bytes(lt + open.len(), finder)?.ok_or_else(bad)?
+                        + finder.needle().len();
+                }
+                Between::Item { empty } => {
+                    let end = if empty {
+                        gt + 1
+                    } else {
+                        item_end(&mut part, gt + 1, &ends)?.ok_or_else(bad)?
+                    };
+                    each(Piece::Item(part.get(lt..end)), lt)?;
+                    pos = end;
+                    part.forget(pos);
+                }
+                Between::Tail => {
+                    tail = Some(lt);
+                    break;
+                }
+                Between::Other => return Err(bad()),
+            }
         }
     }
     while part.more()? {}
     let end = part.base + part.buf.len();
+    let tail = tail.unwrap_or(end).max(pos);
+    if !part.get(pos..tail).iter().all(u8::is_ascii_whitespace) {
+        return Err(bad());
+    }
     each(Piece::Tail(part.get(pos..end)), pos)
+}
+
+/// Markup a table's items skip: comments, processing instructions and CDATA sections.
+#[derive(Clone, Copy)]
+enum Skipped {
+    Comment,
+    Instruction,
+    Cdata,
+}
+
+/// What a tag between a table's items is (see [`Ends::between_items`]).
+enum Between {
+    /// Markup skipped to its end.
+    Skip(Skipped),
+    /// An item (`empty`: `<si/>`).
+    Item { empty: bool },
+    /// The table's end or its extensions.
+    Tail,
+    /// Anything else.
+    Other,
+}
+
+/// What ends the markup inside a table: comments, processing instructions and CDATA sections
+/// (each opening and the finder of its end), and an item's end tag (`</si`, with the table's
+/// prefix, then optional whitespace and `>`).
+struct Ends {
+    comment: (&'static [u8], memchr::memmem::Finder<'static>),
+    instruction: (&'static [u8], memchr::memmem::Finder<'static>),
+    cdata: (&'static [u8], memchr::memmem::Finder<'static>),
+    item: Vec<u8>,
+    /// `<si>` with the prefix.
+    item_open: Vec<u8>,
+    /// `</si>` with the prefix.
+    item_end: memchr::memmem::Finder<'static>,
+}
+
+impl Ends {
+    fn new(prefix: &[u8]) -> Ends {
+        Ends {
+            comment: (b"<!--", memchr::memmem::Finder::new(b"-->")),
+            instruction: (b"<?", memchr::memmem::Finder::new(b"?>")),
+            cdata: (b"<![CDATA[", memchr::memmem::Finder::new(b"]]>")),
+            item: qualified("</", prefix, "si"),
+            item_open: qualified("<", prefix, "si>"),
+            item_end: memchr::memmem::Finder::new(&qualified("</", prefix, "si>")).into_owned(),
+        }
+    }
+
+    fn skipped(&self, which: Skipped) -> (&'static [u8], &memchr::memmem::Finder<'static>) {
+        let (open, finder) = match which {
+            Skipped::Comment => &self.comment,
+            Skipped::Instruction => &self.instruction,
+            Skipped::Cdata => &self.cdata,
+        };
+        (open, finder)
+    }
+
+    /// Markup starting at `tag` (up to its first `>`) that is skipped to its end.
+    fn skips(&self, tag: &[u8]) -> Option<Skipped> {
+        // Millions of tags pass here: most are elements, told by their second byte.
+        match tag.get(1) {
+            Some(b'!' | b'?') => [Skipped::Comment, Skipped::Cdata, Skipped::Instruction]
+                .into_iter()
+                .find(|&which| tag.starts_with(self.skipped(which).0)),
+            _ => None,
+        }
+    }
+
+    /// Whether `markup` starts with an item's end tag's name (`</si`, with the prefix).
+    fn item_closes(&self, markup: &[u8]) -> bool {
+        markup.get(1) == Some(&b'/')
+            && markup
+                .get(..self.item.len())
+                .is_some_and(|m| m.iter().zip(&self.item).all(|(a, b)| a == b))
+    }
+
+    /// What `tag` (from `<` to its first `>`) is between the items of a table whose prefix is
+    /// `prefix`.
+    fn between_items(&self, tag: &[u8], prefix: &[u8]) -> Between {
+        // The usual item's start tag, `<si>` (with the prefix), compared in place.
+        if tag.len() == self.item_open.len() && tag.iter().zip(&self.item_open).all(|(a, b)| a == b)
+        {
+            return Between::Item { empty: false };
+        }
+        match self.skips(tag) {
+            Some(Skipped::Cdata) => Between::Other,
+            Some(which) => Between::Skip(which),
+            None if is_tag(tag, b"si") && prefix_of(tag) == prefix => Between::Item {
+                empty: tag.ends_with(b"/>"),
+            },
+            None if is_tag(tag, b"extLst") && prefix_of(tag) == prefix => Between::Tail,
+            None if tag.starts_with(b"</")
+                && is_tag(&tag[1..], b"sst")
+                && prefix_of(&tag[1..]) == prefix =>
+            {
+                Between::Tail
+            }
+            None => Between::Other,
+        }
+    }
+}
+
+/// The end of the item whose start tag ends at `from`: past its end tag, read as XML is (a
+/// comment or CDATA section inside it may hold what looks like an end tag); `None` at the end
+/// of the part.
+fn item_end<R: Read>(
+    part: &mut Window<R>,
+    from: usize,
+    ends: &Ends,
+) -> Result<Option<usize>, Problem> {
+    // The usual item: its first `</si>`, with no comment, CDATA, instruction or other end tag
+    // of an item before it (nearly all items: one search, and a look at each `<` inside).
+    if let Some(end) = part.find_bytes(from, &ends.item_end)? {
+        let inside = part.get(from..end);
+        let plain = memchr::memchr_iter(b'<', inside).all(|lt| {
+            let rest = &inside[lt..];
+            !matches!(rest.get(1), Some(b'!' | b'?')) && !ends.item_closes(rest)
+        });
+        if plain {
+            return Ok(Some(end + ends.item_end.needle().len()));
+        }
+    }
+    let mut at = from;
+    while let Some(lt) = part.find_byte(at, b'<')? {
+        // Enough of the part to tell what starts at `lt`.
+        let gt = part.find_byte(lt, b'>')?;
+        let upto = gt.map_or(part.base + part.buf.len(), |g| g + 1);
+        let tag = part.get(lt..upto);
+        if let Some(which) = ends.skips(tag) {
+            let (open, close) = ends.skipped(which);
+            let Some(closed) = part.find_bytes(lt + open.len(), close)? else {
+                return Ok(None);
+            };
+            at = closed + close.needle().len();
+            continue;
+        }
+        if let (Some(gt), true) = (gt, ends.item_closes(tag)) {
+            let rest = &tag[ends.item.len()..];
+            let inner = &rest[..rest.len().saturating_sub(1)];
+            if rest.ends_with(b">") && inner.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some(gt + 1));
+            }
+        }
+        at = lt + 1;
+    }
+    Ok(None)
 }
 
 /// How many items a shared strings part has (see [`scan`]).
@@ -295,6 +472,11 @@ mod tests {
             "<si><t>a\r\nb\rc</t></si><si><t><![CDATA[<Zoë>]]></t></si>",
             r#"<si><!-- note --><t>x</t></si><si><t xml:space="default"> y </t></si>"#,
             "<si>\n  <t>spaced</t>\n</si>\n<si><t/></si>",
+            // Whitespace inside the item tags, and a comment or CDATA section holding what
+            // looks like an item's end: the items are those XML has.
+            "<si ><t>a</t></si ><si\n><t>b</t></si\n><si\t/>",
+            "<si><t><![CDATA[</si><si>]]></t></si><si><t>c</t></si>",
+            "<si><!-- </si><si> --><t>x</t></si><si><t>y</t><?pi </si> ?></si>",
         ];
         for items in cases {
             let (mine, theirs) = both_readings(decl, items);
@@ -332,6 +514,13 @@ mod tests {
             ("<!-- <sst><si><t>b</t></si> -->", "<si><t>a</t></si>"),
             ("<?pi <sst> ?>", "<si><t>a</t></si>"),
             ("", "<si><t>a</t></si><other/>"),
+            // An item written with another prefix than the table's.
+            (
+                "",
+                "<si><t>a</t></si><x:si xmlns:x=\"x\"><x:t>b</x:t></x:si>",
+            ),
+            // A comment before the first item, holding one.
+            ("", "<!-- <si><t>b</t></si> --><si><t>a</t></si>"),
         ] {
             let (mine, theirs) = both_readings(prolog, items);
             assert_eq!(mine, None, "{prolog}{items}");
@@ -341,6 +530,44 @@ mod tests {
         let (mine, theirs) = both_readings("", "<si><t>a</t></si><extLst><ext/></extLst>");
         assert_eq!(mine, Some(vec!["a".to_string()]));
         assert_eq!(mine, theirs);
+    }
+
+    /// The items a writer blanks by their number are those XML has, or the part is refused:
+    /// never an item missed, merged with the next, or found inside a comment, a CDATA section
+    /// or the table's extensions.
+    #[test]
+    fn the_items_counted_are_those_of_the_xml() {
+        let table = |items: &str| format!(r#"<sst xmlns="x" count="9">{items}</sst>"#);
+        for (items, n) in [
+            ("<si><t>a</t></si><si><t>b</t></si>", 2),
+            ("<si ><t>a</t></si ><si\n><t>b</t></si\r\n><si/>", 3),
+            ("<!-- <si><t>x</t></si> --><si><t>a</t></si>", 1),
+            (
+                "<si><t>a</t></si><!-- <si/> --><?pi <si/> ?> <si><t>b</t></si>",
+                2,
+            ),
+            ("<si><t><![CDATA[</si><si>]]></t></si><si><t>b</t></si>", 2),
+            (
+                "<si><t>a</t></si><extLst><ext><si><t>b</t></si></ext></extLst>",
+                1,
+            ),
+        ] {
+            assert_eq!(count(table(items).as_bytes()).ok(), Some(n), "{items}");
+            assert_eq!(
+                count(Trickle(table(items).as_bytes(), 0)).ok(),
+                Some(n),
+                "{items}"
+            );
+        }
+        for items in [
+            "<si><t>a</t></si><x:si xmlns:x=\"x\"><x:t>b</x:t></x:si>",
+            "<si><t>a</t></si><![CDATA[<si><t>b</t></si>]]>",
+            "<si><t>a</t></si>text<si><t>b</t></si>",
+            "<si><t>a</t></si><other/><si><t>b</t></si>",
+            "<si><t>a</t><!-- </si>",
+        ] {
+            assert!(count(table(items).as_bytes()).is_err(), "{items}");
+        }
     }
 
     /// Reads a few bytes at a time, as an inflating reader may.

@@ -1096,3 +1096,100 @@ fn phonetic_readings_of_shared_strings_are_dropped() {
     let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
     assert_eq!(verify.code, 0, "{}", verify.text());
 }
+
+/// A shared strings table written otherwise than Excel writes it (whitespace inside the item
+/// tags, a comment before the items holding an item, a comment inside an item holding an
+/// item's end tag, the counts in single quotes) is rewritten item for item: every removed value
+/// goes, the kept cells show what they showed, the counts are right. One written with an item
+/// of another prefix than the table's fails the file, naming the part, never a value.
+#[test]
+fn shared_strings_written_otherwise_are_rewritten_item_for_item() {
+    let planted = planted(Place::Comments);
+    let names: Vec<String> = column_texts(&planted, "fullname")
+        .into_iter()
+        .flatten()
+        .collect();
+    let kept = |xlsx: &[u8]| {
+        let book = crate::workdir::Book::open(xlsx.to_vec());
+        let sheet = book.sheet("Disabled Users").clone();
+        let business_unit = (0..sheet.width() as u32)
+            .find(|&c| crate::workdir::cell(&sheet, 0, c) == "Business Unit")
+            .expect("a kept column");
+        (1..sheet.height() as u32)
+            .map(|r| crate::workdir::cell(&sheet, r, business_unit).to_string())
+            .collect::<Vec<_>>()
+    };
+    type Edit = fn(String) -> String;
+    let edits: [(&str, Edit); 4] = [
+        ("spaced tags", |xml| {
+            xml.replace("<si>", "<si >").replace("</si>", "</si\n>")
+        }),
+        ("a comment before the items", |xml| {
+            let first = xml.find("<si>").unwrap();
+            format!(
+                "{}<!-- <si><t>x</t></si> -->{}",
+                &xml[..first],
+                &xml[first..]
+            )
+        }),
+        ("a comment inside an item", |xml| {
+            xml.replacen("</t></si>", "</t><!-- </si><si><t>x</t></si> --></si>", 1)
+        }),
+        ("single-quoted counts", |xml| {
+            let re = regex::Regex::new(r#"(count|uniqueCount)="(\d+)""#).unwrap();
+            re.replace_all(&xml, "$1='$2'").into_owned()
+        }),
+    ];
+    let comments = regex::Regex::new(r"(?s)<!--.*?-->").unwrap();
+    let unique = regex::Regex::new(r#"uniqueCount=["'](\d+)["']"#).unwrap();
+    let wd = Workdir::new();
+    for (what, edit) in edits {
+        let input = dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/sharedStrings.xml", |xml| {
+            edit(xml.unwrap())
+        });
+        wd.write("in.xlsx", &input);
+        let run = wd.run(&["scrub", "--force", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 0, "{what}: {}", run.text());
+        let output = wd.read("out/in.xlsx");
+        let shared = String::from_utf8(part_bytes(&output, "xl/sharedStrings.xml")).unwrap();
+        for name in &names {
+            assert!(
+                !holds(&readable(&shared), name),
+                "{what}: a removed name stays"
+            );
+        }
+        assert_eq!(kept(&output), kept(&input), "{what}: the kept cells");
+        // Items outside comments (a comment inside an item is kept with it).
+        let items = comments.replace_all(&shared, "").matches("<si").count();
+        let declared = &unique.captures(&shared).expect("a uniqueCount")[1];
+        assert_eq!(declared, items.to_string(), "{what}: the count of items");
+        let run = wd.run(&["verify", "in.xlsx", "out/in.xlsx"]);
+        assert_eq!(run.code, 0, "{what}: {}", run.text());
+    }
+    // An item of another prefix: the items are not surely those a reader finds.
+    let input = dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/sharedStrings.xml", |xml| {
+        let xml = xml.unwrap();
+        let tenth = xml.match_indices("<si>").nth(10).unwrap().0;
+        let end = tenth + xml[tenth..].find("</si>").unwrap() + "</si>".len();
+        let item = xml[tenth..end]
+            .replace(
+                "<si>",
+                r#"<x:si xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+            )
+            .replace("</si>", "</x:si>")
+            .replace("<t>", "<x:t>")
+            .replace("</t>", "</x:t>");
+        format!("{}{item}{}", &xml[..tenth], &xml[end..])
+    });
+    wd.write("prefixed.xlsx", &input);
+    let run = wd.run(&["scrub", "--out-dir", "out2", "prefixed.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(!wd.exists("out2/prefixed.xlsx"));
+    assert!(run.stderr.contains("prefixed.xlsx"), "{}", run.stderr);
+    for name in &names {
+        assert!(
+            !run.text().contains(name.as_str()),
+            "no value in the message"
+        );
+    }
+}
