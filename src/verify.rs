@@ -185,7 +185,8 @@ pub enum LeakIn {
     Table,
     /// A pivot table cache.
     PivotCache,
-    /// A worksheet outside its cells (hyperlinks, headers and footers, data validations).
+    /// A worksheet outside its cells' values (hyperlinks, headers and footers, data
+    /// validations, text among the cells that no reader shows).
     SheetContent,
     /// Any other part.
     Part,
@@ -313,7 +314,8 @@ impl fmt::Display for LeakIn {
             LeakIn::Table => f.write_str("a table definition"),
             LeakIn::PivotCache => f.write_str("a pivot table cache"),
             LeakIn::SheetContent => f.write_str(
-                "the sheet outside its cells (a hyperlink, header, footer or data validation)",
+                "the sheet outside its cells' values (a hyperlink, header, footer, data validation, \
+                 or text among the cells that no reader shows)",
             ),
             LeakIn::Part => f.write_str("this part of the package"),
             LeakIn::Encoded => f.write_str("base64-encoded data in this part"),

@@ -700,9 +700,10 @@ struct CellScan {
     validations: Vec<Validation>,
     /// The part's XML from `</sheetData>` to its end.
     tail: Vec<u8>,
-    /// The XML comments and processing instructions among the cells, as written, and the
-    /// start tags no reader reads whole (see [`foreign_tag`]) with the text after them: no
-    /// reader shows them, but they are in the file (hand edits and other tools write them).
+    /// The XML comments and processing instructions among the cells, as written, the start
+    /// tags no reader reads whole (see [`foreign_tag`]) with the text after them, and the text
+    /// of a cell no reader shows (a phonetic reading of an inline string, a `<v>` under one):
+    /// they are in the file (hand edits and other tools write them).
     hidden: Vec<u8>,
 }
 
@@ -891,6 +892,9 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     const MAX_TAG: usize = 1 << 20;
     let mut scan = CellScan::default();
     let mut carry: Vec<u8> = Vec::new();
+    // Whether the cell being read is an inline string (`t="inlineStr"`): its value is in
+    // `<is>`, and a `<v>` in it is text no reader shows.
+    let mut inline_cell = false;
     loop {
         let chunk = rest
             .fill_buf()
@@ -948,9 +952,37 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 Some(colon) => &name[colon + 1..],
                 None => name,
             };
+            let attributes = name_start + name_len;
+            // Text in a cell that no reader shows, kept whole: a phonetic reading of an inline
+            // string (`<rPh>`, with its runs), and a value under an inline string.
+            if local == b"rPh" || (local == b"v" && inline_cell) {
+                let end = if local == b"rPh" {
+                    let close = [b"</".as_slice(), name, b">"].concat();
+                    let gt = memchr::memchr(b'>', &cells[attributes..]).map(|e| attributes + e);
+                    match gt {
+                        Some(gt) if cells[gt - 1] == b'/' => Some(gt + 1),
+                        Some(_) => memchr::memmem::find(&cells[attributes..], &close)
+                            .map(|e| attributes + e + close.len()),
+                        None => None,
+                    }
+                } else {
+                    memchr::memchr(b'<', &cells[attributes..]).map(|e| attributes + e)
+                };
+                match end {
+                    Some(end) => {
+                        scan.hidden.extend_from_slice(&cells[start..end]);
+                        scan.hidden.push(b'\n');
+                        pos = end;
+                    }
+                    None => {
+                        cut_at = Some(start);
+                        break;
+                    }
+                }
+                continue;
+            }
             // A tag with no attributes (`<v>`, `<is>`) of an element a reader knows is passed
             // at once; any other is read to its `>`.
-            let attributes = name_start + name_len;
             let bare = cells.get(attributes) == Some(&b'>');
             if bare && matches!(local, b"v" | b"is" | b"t" | b"r" | b"rPr") {
                 continue;
@@ -975,9 +1007,15 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 scan.hidden.push(b'\n');
             }
             match local {
-                b"c" | b"row" => scan
-                    .extent
-                    .note_tag(local == b"c", &cells[attributes..close]),
+                b"c" | b"row" => {
+                    let tag = &cells[attributes..close];
+                    if local == b"c" {
+                        // Told by its `i` first: no other attribute of the usual cell has one.
+                        inline_cell = memchr::memchr(b'i', tag).is_some()
+                            && memchr::memmem::find(tag, b"inlineStr").is_some();
+                    }
+                    scan.extent.note_tag(local == b"c", tag);
+                }
                 b"f" => {
                     scan.has_formulas = true;
                     let tag = &cells[start..close + 1];

@@ -430,3 +430,67 @@ fn verify_finds_a_value_put_back_into_a_raw_export() {
     assert!(run.text().contains("E6"), "names the cell: {}", run.text());
     assert!(!run.text().contains(first.as_str()), "names no value");
 }
+
+/// A kept inline-string cell (the layout Dynamics writes) carrying a removed value where no
+/// reader shows it, in a phonetic reading of its text or in a `<v>` under it, fails the file,
+/// naming the part and never the value; the same cell with a phonetic reading that holds no
+/// removed value is written.
+#[test]
+fn hidden_text_in_a_kept_inline_cell_fails_the_file() {
+    let export = export(12, false);
+    let xlsx = export.to_dynamics_raw_xlsx();
+    let email = match &export.rows[0][export.column_index("internalemailaddress").unwrap()] {
+        Value::Text(t) => t.clone(),
+        other => panic!("an email: {other:?}"),
+    };
+    let unit = export.column_index("businessunitid").unwrap() as u32;
+    let reference = format!("{}2", dsr_scrub::a1::column_letters(unit));
+    // The kept cell of row 2, its text given hidden company.
+    let hide = |hidden: &str| {
+        testdata::edit_part(&xlsx, "xl/worksheets/sheet2.xml", |xml| {
+            let xml = xml.expect("the sheet");
+            let re = Regex::new(&format!(r#"<x:c r="{reference}"[^>]*>.*?</x:c>"#)).unwrap();
+            let cell = re.find(&xml).expect("the kept cell").as_str().to_string();
+            let edited = match hidden {
+                "rPh" | "rPh clean" => {
+                    let reading = if hidden == "rPh" {
+                        email.as_str()
+                    } else {
+                        "かな"
+                    };
+                    cell.replace(
+                        "</x:t></x:is>",
+                        &format!(
+                            r#"</x:t><x:rPh sb="0" eb="1"><x:t>{reading}</x:t></x:rPh></x:is>"#
+                        ),
+                    )
+                }
+                _ => cell.replace("<x:is>", &format!("<x:v>{email}</x:v><x:is>")),
+            };
+            assert_ne!(cell, edited, "{hidden}: edited");
+            xml.replace(&cell, &edited)
+        })
+    };
+    let wd = Workdir::new();
+    for hidden in ["rPh", "v"] {
+        let name = format!("{hidden}.xlsx");
+        wd.write(&name, hide(hidden));
+        let run = wd.run(&["scrub", &name]);
+        assert_eq!(run.code, 1, "{hidden}: {}", run.text());
+        assert!(
+            !wd.exists(&format!("scrubbed/{name}")),
+            "{hidden}: not written"
+        );
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet2.xml"),
+            "{hidden}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.text().contains(&email),
+            "{hidden}: no value in the messages"
+        );
+    }
+    let clean = scrub(&wd, "clean.xlsx", &hide("rPh clean"), &[]);
+    assert!(part_text(&clean, "xl/worksheets/sheet2.xml").contains("かな"));
+}
