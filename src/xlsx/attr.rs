@@ -140,8 +140,20 @@ pub(crate) fn raw_each<'t, const N: usize>(
 /// The value of attribute `name` in a tag the writers copy, as text ([`Reading::Lenient`]); no
 /// entity decoding: cell references and numbers never need it.
 pub(crate) fn lenient<'t>(tag: &'t [u8], name: &[u8]) -> Option<&'t str> {
-    let value = raw(tag, name, Reading::Lenient).ok().flatten()?;
-    std::str::from_utf8(value).ok()
+    as_text(raw(tag, name, Reading::Lenient))
+}
+
+/// [`lenient`] of each of `names`, reading the tag once (see [`raw_each`]).
+pub(crate) fn lenient_each<'t, const N: usize>(
+    tag: &'t [u8],
+    names: [&[u8]; N],
+) -> [Option<&'t str>; N] {
+    raw_each(tag, names, Reading::Lenient).map(as_text)
+}
+
+/// A value [`raw`] read, as text.
+fn as_text(value: Value<'_>) -> Option<&str> {
+    std::str::from_utf8(value.ok().flatten()?).ok()
 }
 
 /// The decoded value of the attribute with local name `name` (any prefix) of a start tag read

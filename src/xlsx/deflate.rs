@@ -244,8 +244,7 @@ impl Write for BlockDeflater {
 /// Deflate one block: ended by a sync flush (an empty stored block, so the next block starts on
 /// a byte boundary), or, for the `last` block, by the final block of the stream.
 fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8>> {
-    // Room for incompressible input (stored blocks) and the flush, so one call usually does it.
-    let mut out = Vec::with_capacity(input.len() + input.len() / 64 + 1024);
+    let mut out = Vec::new();
     deflate_into(input, level, last, &mut out)?;
     Ok(out)
 }

@@ -1380,18 +1380,14 @@ impl<'a> CellXml<'a> {
                     .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
             )
         };
-        // As `attr::lenient` reads each, in one reading of the tag.
-        let text = |value: Result<Option<&'a [u8]>, attr::Unreadable>| {
-            std::str::from_utf8(value.ok().flatten()?).ok()
-        };
-        let [r, s, t] = attr::raw_each(start, [b"r", b"s", b"t"], attr::Reading::Lenient);
+        let [r, s, t] = attr::lenient_each(start, [b"r", b"s", b"t"]);
         CellXml {
             raw,
             prefix,
             start,
-            r: text(r),
-            s: text(s),
-            t: text(t),
+            r,
+            s,
+            t,
             v,
             has_formula,
         }
@@ -1732,8 +1728,8 @@ fn set_attr(tag: &[u8], name: &str, value: &str) -> Vec<u8> {
 }
 
 /// Where the value of attribute `name` is in start tag `tag` (`<name ...>` or `<name .../>`, or
-/// without its `>`),
-/// read as XML is: in either quotes, whitespace of any kind around it and its `=`.
+/// without its `>`), read as XML is: in either quotes, whitespace of any kind around it and its
+/// `=`.
 fn attr_span(tag: &[u8], name: &str) -> Option<std::ops::Range<usize>> {
     let inner = tag.strip_prefix(b"<")?;
     let inner = inner.strip_suffix(b">").unwrap_or(inner);

@@ -1032,16 +1032,18 @@ impl RowScan<'_> {
                 .value(raw, patch::prefix_of(raw))
                 .map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
-            if !value.is_empty() {
+            let filled = !value.is_empty();
+            if filled {
                 any = true;
                 self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
                 self.row.put(col, value);
-                // The value is that shared string, as read (see `CellValues::last_ref`).
-                if let (true, Some(Some(n))) = (shared, self.values.last_ref()) {
-                    self.row.put_shared(col, n);
-                }
             }
-            self.refs_known.push(self.values.last_ref());
+            let known = self.values.last_ref();
+            // The value is that shared string, as read (see `CellValues::last_ref`).
+            if let (true, true, Some(Some(n))) = (filled, shared, known) {
+                self.row.put_shared(col, n);
+            }
+            self.refs_known.push(known);
         }
         if !any {
             return Ok(before);

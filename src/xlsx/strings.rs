@@ -13,7 +13,7 @@
 //! parallel. So one parser finds the items; what is read inside an item is up to its reader
 //! (calamine's texts for cells, every text for the leak check).
 
-use super::cells::{Strings, Unknown};
+use super::cells::{same, Strings, Unknown};
 use super::patch::{is_tag, prefix_of, qualified};
 use crate::error::{Problem, ReadError};
 use std::io::Read;
@@ -156,7 +156,7 @@ pub(crate) fn scan<R: Read>(
                 return Err(bad());
             }
             let gt = part.find_byte(lt, b'>')?.ok_or_else(bad)?;
-            match ends.between_items(part.get(lt..gt + 1), &prefix) {
+            match ends.between_items(part.get(lt..gt + 1)) {
                 Between::Skip(close) => {
                     let (open, finder) = ends.skipped(close);
                     pos = part.find_bytes(lt + open.len(), finder)?.ok_or_else(bad)?
@@ -182,8 +182,8 @@ pub(crate) fn scan<R: Read>(
     }
     while part.more()? {}
     let end = part.base + part.buf.len();
-    let tail = tail.unwrap_or(end).max(pos);
-    if !part.get(pos..tail).iter().all(u8::is_ascii_whitespace) {
+    // Past the last markup, only whitespace (the bytes before `tail` were looked at above).
+    if tail.is_none() && !part.get(pos..end).iter().all(u8::is_ascii_whitespace) {
         return Err(bad());
     }
     each(Piece::Tail(part.get(pos..end)), pos)
@@ -213,6 +213,8 @@ enum Between {
 /// (each opening and the finder of its end), and an item's end tag (`</si`, with the table's
 /// prefix, then optional whitespace and `>`).
 struct Ends {
+    /// The table's namespace prefix with its colon, or empty.
+    prefix: Vec<u8>,
     comment: (&'static [u8], memchr::memmem::Finder<'static>),
     instruction: (&'static [u8], memchr::memmem::Finder<'static>),
     cdata: (&'static [u8], memchr::memmem::Finder<'static>),
@@ -226,6 +228,7 @@ struct Ends {
 impl Ends {
     fn new(prefix: &[u8]) -> Ends {
         Ends {
+            prefix: prefix.to_vec(),
             comment: (b"<!--", memchr::memmem::Finder::new(b"-->")),
             instruction: (b"<?", memchr::memmem::Finder::new(b"?>")),
             cdata: (b"<![CDATA[", memchr::memmem::Finder::new(b"]]>")),
@@ -260,17 +263,16 @@ impl Ends {
         markup.get(1) == Some(&b'/')
             && markup
                 .get(..self.item.len())
-                .is_some_and(|m| m.iter().zip(&self.item).all(|(a, b)| a == b))
+                .is_some_and(|m| same(m, &self.item))
     }
 
-    /// What `tag` (from `<` to its first `>`) is between the items of a table whose prefix is
-    /// `prefix`.
-    fn between_items(&self, tag: &[u8], prefix: &[u8]) -> Between {
+    /// What `tag` (from `<` to its first `>`) is between the items of the table.
+    fn between_items(&self, tag: &[u8]) -> Between {
         // The usual item's start tag, `<si>` (with the prefix), compared in place.
-        if tag.len() == self.item_open.len() && tag.iter().zip(&self.item_open).all(|(a, b)| a == b)
-        {
+        if same(tag, &self.item_open) {
             return Between::Item { empty: false };
         }
+        let prefix = self.prefix.as_slice();
         match self.skips(tag) {
             Some(Skipped::Cdata) => Between::Other,
             Some(which) => Between::Skip(which),
