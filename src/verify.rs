@@ -655,7 +655,11 @@ impl<'a> Removed<'a> {
             .map(|r| crate::needles::names_people(&r.key))
             .collect();
         for (k, sc) in changes.iter().enumerate() {
-            derived.par_extend(sc.cells.par_iter().enumerate().flat_map_iter(|(i, c)| {
+            // A text removed from many cells of a column gives its forms once.
+            let firsts = originals.firsts(changes, k);
+            let cells = sc.cells.par_iter().enumerate();
+            let firsts = cells.filter(|&(i, _)| firsts[i]);
+            derived.par_extend(firsts.flat_map_iter(|(i, c)| {
                 let old = originals.old(changes, k, i);
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
@@ -769,6 +773,71 @@ impl<'a> Originals<'a> {
                 crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col))
             }
             Originals::Kept(olds) => olds.changed(k, i).map(Cow::Borrowed),
+        }
+    }
+
+    /// Which changed cells of `changes[k]` are the first of their old text, column and rule:
+    /// whatever a later one gives (its forms, its origin) the first gave already. A large export
+    /// removes the same text from many rows (a city, a first name), which is then looked at once.
+    /// A cell without an old text gives nothing and counts as a first.
+    pub(crate) fn firsts(self, changes: &[SheetChanges], k: usize) -> Vec<bool> {
+        let cells = &changes[k].cells;
+        if u32::try_from(cells.len()).is_err() {
+            return vec![true; cells.len()];
+        }
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let hash = |old: &str, c: &apply::Change| {
+            std::hash::BuildHasher::hash_one(&hasher, (old, c.col, c.rule))
+        };
+        // Each first's index, by the hash of its text, column and rule.
+        let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+        // A shared string of the input is known by its number, without reading its text:
+        // per column and rule, the numbers seen.
+        let mut numbers: crate::text::FastMap<(u32, usize), Vec<u64>> = Default::default();
+        (0..cells.len())
+            .map(|i| {
+                let c = &cells[i];
+                if let Some((olds, n)) = self.shared_number(k, i) {
+                    let n = n as usize;
+                    let words = numbers
+                        .entry((c.col, c.rule))
+                        .or_insert_with(|| vec![0; olds.shared_strings().div_ceil(64)]);
+                    let Some(word) = words.get_mut(n / 64) else {
+                        return true;
+                    };
+                    let bit = 1 << (n % 64);
+                    let first = *word & bit == 0;
+                    *word |= bit;
+                    return first;
+                }
+                let Some(old) = self.old(changes, k, i) else {
+                    return true;
+                };
+                let h = hash(&old, c);
+                let same = |&j: &u32| {
+                    let d = &cells[j as usize];
+                    d.col == c.col
+                        && d.rule == c.rule
+                        && self.old(changes, k, j as usize).as_deref() == Some(old.as_ref())
+                };
+                if seen.find(h, same).is_some() {
+                    return false;
+                }
+                seen.insert_unique(h, i as u32, |&j| {
+                    let j = j as usize;
+                    hash(&self.old(changes, k, j).unwrap_or_default(), &cells[j])
+                });
+                true
+            })
+            .collect()
+    }
+
+    /// The kept values and the shared string number of the `i`-th changed cell of `changes[k]`,
+    /// when a streamed scrub kept its input value by that number.
+    fn shared_number(self, k: usize, i: usize) -> Option<(&'a crate::xlsx::stream::Olds, u32)> {
+        match self {
+            Originals::Book(_) => None,
+            Originals::Kept(olds) => olds.changed_shared(k, i).map(|n| (olds, n)),
         }
     }
 
@@ -1155,6 +1224,76 @@ mod tests {
             col: Some(4),
             column: Some("First Name".into()),
             rule,
+        }
+    }
+
+    /// Whether each changed cell is the first of its old text, column and rule, by a set of
+    /// them.
+    fn firsts_by_set(originals: Originals<'_>, changes: &[SheetChanges], k: usize) -> Vec<bool> {
+        let mut seen = std::collections::HashSet::new();
+        (0..changes[k].cells.len())
+            .map(|i| {
+                let c = &changes[k].cells[i];
+                match originals.old(changes, k, i) {
+                    Some(old) => seen.insert((old.into_owned(), c.col, c.rule)),
+                    None => true,
+                }
+            })
+            .collect()
+    }
+
+    /// A text removed from many cells of one column is looked at once: the first cell of each
+    /// text, column and rule is told from the others, whether the workbook is read whole or the
+    /// scrub streamed it and kept its shared strings by number.
+    #[test]
+    fn a_text_removed_from_many_cells_is_looked_at_once() {
+        use crate::testdata::{self, Options};
+        let bytes = testdata::disabled_users(&Options {
+            rows: 300,
+            ..Options::default()
+        })
+        .to_xlsx();
+        let book = crate::xlsx::read(&bytes).unwrap();
+        let map = Map::parse(
+            crate::profiles::find("systemuser").unwrap().toml,
+            "systemuser",
+            None,
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        let whole = Originals::Book(&book);
+        let firsts = whole.firsts(&changes, 0);
+        assert_eq!(firsts, firsts_by_set(whole, &changes, 0));
+        let repeats = firsts.iter().filter(|f| !**f).count();
+        assert!(
+            repeats > 100,
+            "the export repeats removed texts ({repeats})"
+        );
+        // Streamed in one pass, which keeps shared strings by their number.
+        let mut opened =
+            crate::xlsx::read::open_with(&bytes, &Limits::default(), Some(50)).unwrap();
+        let options = crate::xlsx::patch::PatchOptions::default();
+        let streamed =
+            crate::xlsx::stream::stream(&map, &plan, &mut opened, Some((&bytes, &options)))
+                .unwrap()
+                .expect("streamed");
+        assert_eq!(streamed.changes, changes);
+        let kept = Originals::Kept(&streamed.olds);
+        assert!(
+            (0..changes[0].cells.len()).any(|i| streamed.olds.changed_shared(0, i).is_some()),
+            "texts are kept by their number"
+        );
+        let by_number = kept.firsts(&changes, 0);
+        for (i, (&number, &set)) in by_number
+            .iter()
+            .zip(&firsts_by_set(kept, &changes, 0))
+            .enumerate()
+        {
+            // A cell without a text gives nothing, first or not.
+            if kept.old(&changes, 0, i).is_some() {
+                assert_eq!(number, set, "changed cell {i}");
+            }
         }
     }
 

@@ -459,11 +459,14 @@ fn sweep_values<'a>(
     for (k, sc) in changes.iter().enumerate() {
         let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
+        // A text removed from many cells of a column is looked at once (most are).
+        let firsts = originals.firsts(changes, k);
         // `None`: a form only the cleaners look for.
         let found: Vec<(Cow<str>, Option<Origin>)> = sc
             .cells
             .par_iter()
             .enumerate()
+            .filter(|&(i, _)| firsts[i])
             .flat_map_iter(|(i, c)| {
                 let old = originals.old(changes, k, i);
                 let redact = match (&map.rules[c.rule].action, &old) {

@@ -122,6 +122,20 @@ impl Olds {
     pub fn changed(&self, k: usize, i: usize) -> Option<&str> {
         self.changed.get(k)?.get(i, &self.strings)
     }
+
+    /// The number of the shared string that is the input's value of the `i`-th changed cell of
+    /// entry `k`, when it is one: one number, one text (see [`Olds::changed`]).
+    pub(crate) fn changed_shared(&self, k: usize, i: usize) -> Option<u32> {
+        match *self.changed.get(k)?.slots.get(i)? {
+            Texts::ABSENT | Texts::WIDE => None,
+            n => (n & Texts::SHARED != 0).then_some(n & !Texts::SHARED),
+        }
+    }
+
+    /// How many items the shared strings table has.
+    pub(crate) fn shared_strings(&self) -> usize {
+        self.strings.len()
+    }
 }
 
 /// The result of streaming a workbook's sheets through the plan.
