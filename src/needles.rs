@@ -1440,13 +1440,32 @@ mod tests {
     }
 
     /// A value is found with characters that do not show inside it (a soft hyphen as Word
-    /// pastes it, a zero-width space, a word joiner), in the values' index and in the texts'
-    /// one; the spans a cleaner replaces cover the whole form, and so do the mentions.
+    /// pastes it, a zero-width space, a word joiner, a combining grapheme joiner, bidirectional
+    /// marks and isolates, variation selectors, a Hangul filler, a tag character), in the
+    /// values' index and in the texts' one; the spans a cleaner replaces cover the whole form,
+    /// and so do the mentions.
     #[test]
     fn characters_that_do_not_show_do_not_hide_the_value() {
         let values = ["Ingrid Halvorsen", "Halvorsen"];
         let needles = set(&values);
-        for mark in ['\u{AD}', '\u{200B}', '\u{2060}', '\u{FEFF}'] {
+        let marks = [
+            '\u{AD}',
+            '\u{200B}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{34F}',
+            '\u{61C}',
+            '\u{202A}',
+            '\u{202C}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{FE00}',
+            '\u{FE0F}',
+            '\u{3164}',
+            '\u{E0041}',
+            '\u{1D173}',
+        ];
+        for mark in marks {
             let text = format!("Exit interview: Ingrid Hal{mark}vorsen, HR");
             assert!(needles.found_in(&text), "{mark:?}");
             let mut hay = Haystack::default();

@@ -188,13 +188,32 @@ pub(crate) fn narrow(c: char) -> Option<char> {
     }
 }
 
-/// Characters that do not show (zero-width spaces and joiners, the soft hyphen Word and Outlook
-/// paste, the word joiner, a byte order mark inside text), which must not keep a value from
-/// matching: `Hal\u{AD}vorsen` shows as `Halvorsen`.
+/// Characters that do not show, which must not keep a value from matching: `Hal\u{AD}vorsen`
+/// shows as `Halvorsen`. These are Unicode's default ignorable code points: zero-width spaces
+/// and joiners, the soft hyphen Word and Outlook paste, the word joiner, a byte order mark
+/// inside text, the combining grapheme joiner, bidirectional marks, embeddings and isolates,
+/// variation selectors, Hangul fillers, tag characters and the other format controls no font
+/// draws.
 pub(crate) fn invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 

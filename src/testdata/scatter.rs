@@ -75,7 +75,26 @@ pub enum Form {
     Xstring(u8),
     /// A phone number's digits alone (`34678936797`); other values as they are.
     Digits,
+    /// A character that does not show (one of [`INVISIBLE`], by the number) after the second
+    /// character and again after the fourth, as a hand edit or a paste from another program
+    /// leaves them: the value shows as it is.
+    Invisible(u8),
 }
+
+/// Characters that do not show, as [`Form::Invisible`] inserts them: a zero-width space, the
+/// soft hyphen, the combining grapheme joiner, the Arabic letter mark, bidirectional embeddings
+/// and isolates, a variation selector, the Hangul filler and a tag character.
+pub const INVISIBLE: [char; 9] = [
+    '\u{200B}',
+    '\u{AD}',
+    '\u{34F}',
+    '\u{61C}',
+    '\u{202A}',
+    '\u{2066}',
+    '\u{FE0F}',
+    '\u{3164}',
+    '\u{E0041}',
+];
 
 /// A place for a planted value, besides the leak catalogue's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +321,17 @@ fn render(value: &str, form: Form, ctx: Ctx) -> String {
         ),
         Form::Xstring(_) => plain(value),
         Form::Digits => plain(&phone_digits(value).unwrap_or_else(|| value.to_string())),
+        Form::Invisible(n) => {
+            let mark = INVISIBLE[n as usize % INVISIBLE.len()];
+            plain(
+                &value
+                    .chars()
+                    .enumerate()
+                    .flat_map(|(i, c)| [Some(c), matches!(i, 1 | 3).then_some(mark)])
+                    .flatten()
+                    .collect::<String>(),
+            )
+        }
     }
 }
 
@@ -883,6 +913,10 @@ mod tests {
         assert_eq!(
             render(v, Form::Xstring(1), Ctx::Rich),
             r#"<t xml:space="preserve">A_x006E_n_x0061_ _x0042_e_x0072_g</t>"#
+        );
+        assert_eq!(
+            render("Anna Berg", Form::Invisible(0), Ctx::Plain),
+            "An\u{200B}na\u{200B} Berg"
         );
         assert_eq!(
             render("+34 678 936 797", Form::Digits, Ctx::Plain),

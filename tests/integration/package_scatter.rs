@@ -20,7 +20,8 @@ use std::sync::OnceLock;
 /// Every part of a package as text to search (see `package_clean`), and each once more as
 /// Excel shows it: the runs of formatted text joined (`<r><t>Ann</t></r><r><rPr><b/></rPr><t>a
 /// Berg</t></r>` reads `Anna Berg`), header and footer codes apart from the text (`&LAnna
-/// Berg`), `_xHHHH_` escapes decoded (`_x0041_nna Berg`).
+/// Berg`), `_xHHHH_` escapes decoded (`_x0041_nna Berg`), the characters that do not show
+/// dropped (`An\u{200B}na Berg`).
 fn searched_texts(xlsx: &[u8]) -> Vec<(String, String)> {
     static SHOWN: OnceLock<[regex::Regex; 3]> = OnceLock::new();
     let [runs, codes, xstring] = SHOWN.get_or_init(|| {
@@ -42,7 +43,11 @@ fn searched_texts(xlsx: &[u8]) -> Vec<(String, String)> {
                     .and_then(char::from_u32)
                     .map_or_else(|| c[0].to_string(), String::from)
             });
-            [(name.clone(), readable(&text)), (name, readable(&shown))]
+            let shown: String = readable(&shown)
+                .chars()
+                .filter(|c| !dsr_scrub::testdata::scatter::INVISIBLE.contains(c))
+                .collect();
+            [(name.clone(), readable(&text)), (name, shown)]
         })
         .collect()
 }
@@ -179,6 +184,7 @@ fn form() -> impl Strategy<Value = Form> {
         Just(Form::UrlEncoded),
         any::<u8>().prop_map(Form::Xstring),
         Just(Form::Digits),
+        any::<u8>().prop_map(Form::Invisible),
     ]
 }
 
