@@ -292,6 +292,10 @@ pub enum WriteError {
         place: &'static str,
         todo: &'static str,
     },
+    /// A removed value is in the name of an entry of the package (`entry`, counted from 1),
+    /// which the lossless writer copies under its name.
+    #[error("the name of zip entry #{entry} of the workbook holds a value this scrub removes (a part named after the person), and dsr-scrub keeps part names as they are; open the workbook in Excel and save it again (Excel names its parts itself) or remove that attachment, then scrub again")]
+    EntryName { entry: usize },
     #[error("the macros (part '{0}') hold a value this scrub removes, and dsr-scrub keeps macros unchanged; remove it from the macros in Excel (Developer > Visual Basic) or save the workbook as .xlsx without macros, then scrub again")]
     MacrosHoldRemovedValue(String),
     #[error("part '{0}' is the workbook's Data Model (a compressed copy of its tables, which dsr-scrub cannot read or clean), so the removed values may still be in it; delete the Data Model's tables in Excel (Data > Data Model, or Power Pivot > Manage) or export the sheets to a new workbook, then scrub again")]
@@ -529,6 +533,7 @@ mod tests {
                 todo: "replace the formula by its value in Excel",
             },
             WriteError::MacrosHoldRemovedValue("xl/vbaProject.bin".into()),
+            WriteError::EntryName { entry: 7 },
             WriteError::MacrosUnreadable("xl/vbaProject.bin".into()),
             WriteError::DataModel("xl/model/item.data".into()),
         ]
@@ -621,6 +626,7 @@ mod tests {
                 WriteError::Cell { .. } => "Cell",
                 WriteError::Uncleanable { .. } => "Uncleanable",
                 WriteError::MacrosHoldRemovedValue(_) => "MacrosHoldRemovedValue",
+                WriteError::EntryName { .. } => "EntryName",
                 WriteError::MacrosUnreadable(_) => "MacrosUnreadable",
                 WriteError::DataModel(_) => "DataModel",
             },
@@ -666,7 +672,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 60, "every variant has an example");
+        assert_eq!(variants.len(), 61, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -194,6 +194,9 @@ pub enum LeakIn {
     Encoded,
     /// A comment of the zip archive or of one of its entries (no program shows it).
     ZipComment,
+    /// The name of an entry of the zip archive (a part named after the person), which the
+    /// finding names by its number.
+    EntryName,
 }
 
 impl Rule {
@@ -320,6 +323,7 @@ impl fmt::Display for LeakIn {
             LeakIn::Part => f.write_str("this part of the package"),
             LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
             LeakIn::ZipComment => f.write_str("a comment of the zip archive"),
+            LeakIn::EntryName => f.write_str("the name of this entry of the zip archive"),
         }
     }
 }
@@ -1173,6 +1177,28 @@ impl Sink {
             let listed = total.min(LISTED_PER_KIND);
             *self.counts.entry(key).or_insert(0) += total - listed;
         }
+    }
+
+    /// Name part `from` as `to` in every finding (a part whose name holds a removed value is
+    /// named by its number).
+    fn rename_part(&mut self, from: &str, to: &str) {
+        let from = Some(from.to_string());
+        for f in &mut self.findings {
+            if f.part == from {
+                f.part = Some(to.to_string());
+            }
+        }
+        self.counts = std::mem::take(&mut self.counts)
+            .into_iter()
+            .map(|((part, sheet, kind), n)| {
+                let part = if part == from {
+                    Some(to.to_string())
+                } else {
+                    part
+                };
+                ((part, sheet, kind), n)
+            })
+            .collect();
     }
 
     /// The findings, each group's count of unlisted ones right after its last listed one.

@@ -303,6 +303,22 @@ pub(super) fn scan_xlsx(
     if let Some(path) = &raw.package.shared_strings {
         shared_string_users(ctx, path, &strings, &mut sink);
     }
+    // A part named after the person: a leak in its name, and every finding names it by its
+    // number instead.
+    for (index, name) in raw.package.names.iter().enumerate() {
+        if needles.found_in_markup(name) {
+            let entry = format!("zip entry #{}", index + 1);
+            sink.rename_part(name, &entry);
+            sink.push(Finding {
+                part: Some(entry),
+                sheet: None,
+                row: None,
+                col: None,
+                column: None,
+                rule: Rule::Leak(LeakIn::EntryName),
+            });
+        }
+    }
     Ok(sink)
 }
 

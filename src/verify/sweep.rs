@@ -74,6 +74,10 @@ enum Place {
     Cached { sheet: usize, row: u32, col: u32 },
     /// Distinct value of a kept column, held by `cells` cells.
     Kept { sheet: usize, col: u32, cells: u64 },
+    /// The name of an entry of the package: the lossless writer refuses to copy one that holds
+    /// a removed value (see [`crate::error::WriteError::EntryName`]), and looks only for the
+    /// values this text may hold.
+    EntryName,
 }
 
 /// Sweep an output. `input` is the input's bytes (`None` for CSV); `output` reads the output's
@@ -299,7 +303,7 @@ impl<'a> Search<'a> {
                 Place::Cached { sheet, row, col } => {
                     findings.push(cell(sheet, row, col, LeakIn::CachedValue))
                 }
-                Place::Kept { .. } => {}
+                Place::Kept { .. } | Place::EntryName => {}
             }
         }
         if !part_hits.is_empty() || !sheet_hits.is_empty() {
@@ -772,6 +776,10 @@ fn add_package(
     for index in 0..zip.len() {
         let mut entry = zip.by_index(index).map_err(corrupt)?;
         let name = entry.name().map_err(corrupt)?.into_owned();
+        for named in [String::from_utf8_lossy(entry.name_raw()).as_ref(), &name] {
+            places.push(Place::EntryName);
+            hay.push(named, false);
+        }
         if name.ends_with('/')
             || sheet_of(&name).is_some()
             || Some(&name) == map.shared_strings.as_ref()

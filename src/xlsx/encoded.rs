@@ -202,9 +202,49 @@ pub(crate) fn utf16_xml(data: &[u8]) -> Option<(&'static encoding_rs::Encoding, 
     }
 }
 
-/// A text part's text: UTF-8 (a byte order mark skipped), or UTF-16 with a byte order mark
-/// (custom XML items are often saved so); `None` for anything else.
+/// A text part's text: UTF-8 (a byte order mark skipped), UTF-16 with a byte order mark
+/// (custom XML items are often saved so), or XML in the encoding its declaration names
+/// (`<?xml version="1.0" encoding="ISO-8859-1"?>`, as some programs write properties, which
+/// XML readers honour); `None` for anything else.
 pub(crate) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    let text = decode_unicode(data);
+    if text.is_some() {
+        return text;
+    }
+    let encoding = declared_encoding(data)?;
+    let (text, had_errors) = encoding.decode_without_bom_handling(data);
+    (!had_errors).then_some(text)
+}
+
+/// The encoding an XML declaration at the start of `data` names, when an encoding by that
+/// name is known (see the WHATWG encoding labels: `ISO-8859-1` reads as `windows-1252`).
+fn declared_encoding(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &data[..data.len().min(256)];
+    let rest = head.strip_prefix(b"<?xml")?;
+    let end = memchr::memmem::find(rest, b"?>")?;
+    let declaration = &rest[..end];
+    let at = memchr::memmem::find(declaration, b"encoding")?;
+    let after = declaration[at + b"encoding".len()..].trim_ascii_start();
+    let after = after.strip_prefix(b"=")?.trim_ascii_start();
+    let (&quote, value) = after.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let label = &value[..memchr::memchr(quote, value)?];
+    // Unicode is read by its bytes (see `decode_unicode`), whatever the declaration says.
+    encoding_rs::Encoding::for_label(label).filter(|e| {
+        ![
+            encoding_rs::UTF_8,
+            encoding_rs::UTF_16LE,
+            encoding_rs::UTF_16BE,
+        ]
+        .contains(e)
+    })
+}
+
+/// [`decode_text`] for the encodings of Unicode: UTF-8, or UTF-16 by its byte order mark or
+/// how XML starts.
+fn decode_unicode(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     if let Some((encoding, bom)) = utf16_xml(data) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
         return (!had_errors).then_some(text);
@@ -309,6 +349,32 @@ mod tests {
         part_base64_texts(data)
             .iter()
             .any(|t| needles.found_in_markup(t))
+    }
+
+    /// XML in another encoding than Unicode is read in the encoding its declaration names;
+    /// bytes that are no text in it, or an unknown name, read as no text.
+    #[test]
+    fn xml_is_read_in_its_declared_encoding() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>M\xfcller</t>";
+        assert_eq!(
+            decode_text(latin1).as_deref(),
+            Some("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>M\u{fc}ller</t>")
+        );
+        let cp1252 = b"<?xml version='1.0' encoding = 'windows-1252' standalone='yes'?><t>S\xf8rlie \x96 HR</t>";
+        assert!(decode_text(cp1252)
+            .unwrap()
+            .ends_with("<t>S\u{f8}rlie \u{2013} HR</t>"));
+        let unknown = b"<?xml version=\"1.0\" encoding=\"x-unknown\"?><t>M\xfcller</t>";
+        assert_eq!(decode_text(unknown), None);
+        // A declaration that says UTF-8 over other bytes, or none, is no text.
+        assert_eq!(
+            decode_text(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>M\xfcller</t>"),
+            None
+        );
+        assert_eq!(decode_text(b"<t>M\xfcller</t>"), None);
+        // UTF-8 is read as UTF-8, whatever the declaration says.
+        let utf8 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>Müller</t>";
+        assert_eq!(decode_text(utf8.as_bytes()).as_deref(), Some(utf8));
     }
 
     #[test]

@@ -175,6 +175,11 @@ fn write_with<W: Write>(
 ) -> Result<Counts, Problem> {
     let no_needles = Needles::default();
     let mut zip = open(input)?;
+    // A part is copied under its name: one named after the person fails the file before any
+    // message could name it.
+    if let Some(entry) = needles.and_then(|n| entry_named_after(&mut zip, n)) {
+        return Err(WriteError::EntryName { entry }.into());
+    }
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
     let sheets = sheet_parts(book, &map, changes, &empty)?;
@@ -855,6 +860,24 @@ fn assemble<W: Write>(
             continue;
         }
         match replaced.get(&name) {
+            // A comment or extra fields (a second name, vendor data) go with a copy: such an
+            // entry is written anew, with its name, time and data only.
+            None if carries_more(&raw) => {
+                let meta = entry_options(&raw, DEFAULT_LEVEL);
+                drop(raw);
+                let mut entry = zip
+                    .by_index(index)
+                    .map_err(|_| ReadError::CorruptWorkbook("a zip entry cannot be read"))?;
+                let archive = single_entry(&name, &meta, |w| {
+                    std::io::copy(&mut entry, w).map(|_| ()).map_err(|_| {
+                        ReadError::CorruptWorkbook("a compressed part cannot be read").into()
+                    })
+                })?;
+                let mut single =
+                    ZipArchive::new(Cursor::new(archive.as_slice())).map_err(zip_failed)?;
+                let entry = single.by_index_raw(0).map_err(zip_failed)?;
+                writer.raw_copy_file(entry).map_err(zip_failed)?;
+            }
             None => writer.raw_copy_file(raw).map_err(zip_failed)?,
             Some(archive) => {
                 drop(raw);
@@ -867,6 +890,46 @@ fn assemble<W: Write>(
     }
     writer.finish().map_err(zip_failed)?;
     Ok(())
+}
+
+/// Whether a zip entry carries more than its name, metadata and data: a comment, or an extra
+/// field that is not metadata (a second name for it, a second comment), which a raw copy keeps
+/// and no program shows. (The package was refused when opened if an extra field could hold
+/// anything else: see [`package::hidden_data`].)
+fn carries_more<R: Read>(entry: &zip::read::ZipFile<'_, R>) -> bool {
+    use zip::ExtraField;
+    !entry.comment_raw().is_empty()
+        || entry.extra_data_fields().any(|field| match field {
+            ExtraField::ExtendedTimestamp(_)
+            | ExtraField::Ntfs(_)
+            | ExtraField::Zip64ExtendedInformation(_)
+            | ExtraField::DataStreamAlignment(_) => false,
+            // Unix times and ids, and Microsoft's padding of zeros.
+            ExtraField::Custom(field) => {
+                !matches!(field.header_id, 0x000d | 0x5855 | 0x7855 | 0x7875 | 0xa220)
+            }
+            _ => true,
+        })
+}
+
+/// The first entry of `zip` (counted from 1, in the package's order) whose name holds one of
+/// `needles`: a part or folder named after the person (`xl/media/Jane Doe.png`), which the
+/// package keeps under that name. Its name as stored and as read (which a second name in an
+/// extra field may give) are both searched.
+fn entry_named_after(zip: &mut ZipArchive<Cursor<&[u8]>>, needles: &Needles) -> Option<usize> {
+    if needles.is_empty() {
+        return None;
+    }
+    (0..zip.len()).find_map(|index| {
+        let entry = zip.by_index_raw(index).ok()?;
+        let stored = String::from_utf8_lossy(entry.name_raw());
+        let read = entry.name().ok();
+        let named = [Some(stored), read]
+            .iter()
+            .flatten()
+            .any(|name| needles.found_in_markup(name));
+        named.then_some(index + 1)
+    })
 }
 
 /// A rewrite of a small XML part.

@@ -1193,3 +1193,187 @@ fn shared_strings_written_otherwise_are_rewritten_item_for_item() {
         );
     }
 }
+
+/// `xlsx` zipped again, each entry with the options `options` gives for its name, and `extra`
+/// entries after its own.
+fn rezipped(
+    xlsx: &[u8],
+    options: impl Fn(&str) -> zip::write::FullFileOptions<'static, 'static>,
+    extra: &[(&str, &[u8])],
+) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        out.start_file(name.as_str(), options(&name)).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(*name, options(name)).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn plain_options() -> zip::write::FullFileOptions<'static, 'static> {
+    zip::write::FullFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
+}
+
+/// Whether `bytes` hold `value` as it is, in any case.
+fn holds_bytes(bytes: &[u8], value: &str) -> bool {
+    let lower = value.to_lowercase();
+    bytes
+        .windows(lower.len())
+        .any(|w| w.eq_ignore_ascii_case(lower.as_bytes()))
+}
+
+/// A comment on a part the scrub copies as it is names a user: no program shows it, but it is
+/// in the file. The copy keeps the part's name, metadata and data only (not a second name in
+/// an extra field either), and `verify` agrees.
+#[test]
+fn zip_comments_and_extra_fields_of_copied_parts_are_not_kept() {
+    let planted = planted(Place::DocProps);
+    let name = &planted.values[0];
+    let xlsx = rezipped(
+        &planted.xlsx,
+        |part| match part {
+            "xl/styles.xml" => plain_options().with_file_comment(format!("styled by {name}")),
+            "[Content_Types].xml" => {
+                // An Info-ZIP Unicode path: version, CRC-32 of the plain name, the name.
+                let mut field = vec![1];
+                field.extend(crc32fast::hash(part.as_bytes()).to_le_bytes());
+                field.extend(part.bytes());
+                let mut options = plain_options();
+                options.add_extra_field(0x7075, field, false).unwrap();
+                options
+            }
+            _ => plain_options(),
+        },
+        &[],
+    );
+    assert!(holds_bytes(&xlsx, name));
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    assert!(!holds_bytes(&output, name), "the comment is gone");
+    let mut zip = zip::ZipArchive::new(Cursor::new(output.as_slice())).unwrap();
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).unwrap();
+        assert!(entry.comment().is_empty(), "{}", entry.name().unwrap());
+        assert!(
+            entry
+                .extra_data_fields()
+                .all(|f| matches!(f, zip::ExtraField::ExtendedTimestamp(_))),
+            "{}",
+            entry.name().unwrap()
+        );
+    }
+    // The parts themselves are as they were.
+    let styles = |bytes: &[u8]| {
+        decoded_parts(bytes)
+            .into_iter()
+            .find(|(n, _)| n == "xl/styles.xml")
+            .map(|(_, text)| text)
+    };
+    assert_eq!(styles(&output), styles(&xlsx));
+    let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+}
+
+/// A part or folder named after a user keeps its name in a copy: the file fails, naming the
+/// entry by its number, never by its name; `verify` finds such a name in an output the same way.
+#[test]
+fn a_part_named_after_a_user_fails_the_file_naming_it_by_number() {
+    let planted = planted(Place::DocProps);
+    let name = &planted.values[0];
+    let image = format!("xl/media/{name}.png");
+    let folder = format!("docs/{name}/");
+    for (extra, data) in [(image.as_str(), &b"\x89PNG"[..]), (folder.as_str(), b"")] {
+        let xlsx = rezipped(&planted.xlsx, |_| plain_options(), &[(extra, data)]);
+        let wd = Workdir::new();
+        wd.write("users.xlsx", &xlsx);
+        let run = wd.run(&["scrub", "users.xlsx"]);
+        assert_ne!(run.code, 0, "{extra}: {}", run.text());
+        assert!(
+            run.stderr.contains("the name of zip entry #") && run.stderr.contains("save it again"),
+            "{}",
+            run.stderr
+        );
+        for value in &planted.values {
+            assert!(!holds(&run.text(), value), "the message names no user");
+        }
+        assert!(!wd.exists("scrubbed/users.xlsx"));
+    }
+    // An output given such an entry by hand: verify names it by its number.
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &planted.xlsx);
+    assert_eq!(wd.run(&["scrub", "users.xlsx"]).code, 0);
+    let output = wd.read("scrubbed/users.xlsx");
+    wd.write(
+        "tampered.xlsx",
+        rezipped(&output, |_| plain_options(), &[(&image, b"\x89PNG")]),
+    );
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_ne!(verify.code, 0, "{}", verify.text());
+    assert!(
+        verify.text().contains("zip entry #") && verify.text().contains("the name of this entry"),
+        "{}",
+        verify.text()
+    );
+    for value in &planted.values {
+        assert!(!holds(&verify.text(), value), "verify names no user");
+    }
+}
+
+/// A part whose XML declaration names another encoding than Unicode (`ISO-8859-1`, as some
+/// programs write properties) is read in it: a user's accented last name there is found, and
+/// the file fails naming the part, since it cannot be cleaned in that encoding.
+#[test]
+fn a_part_in_a_declared_encoding_is_searched_in_it() {
+    use dsr_scrub::testdata::{disabled_users, Options, Value};
+    let export = disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    let col = export.column_index("lastname").unwrap();
+    let accented = export
+        .rows
+        .iter()
+        .find_map(|row| match &row[col] {
+            Value::Text(s) if !s.is_ascii() && s.chars().all(|c| (c as u32) < 0x100) => {
+                Some(s.clone())
+            }
+            _ => None,
+        })
+        .expect("an accented last name Latin-1 can write");
+    let mut core = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"yes\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>".to_vec();
+    core.extend(accented.chars().map(|c| c as u8));
+    core.extend(b"</dc:title></cp:coreProperties>");
+    let mut parts = zip::ZipArchive::new(Cursor::new(export.to_xlsx())).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..parts.len() {
+        let mut entry = parts.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == "docProps/core.xml" {
+            data = core.clone();
+        }
+        out.start_file(name.as_str(), plain_options()).unwrap();
+        std::io::Write::write_all(&mut out, &data).unwrap();
+    }
+    let xlsx = out.finish().unwrap().into_inner();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    assert!(run.stderr.contains("docProps/core.xml"), "{}", run.stderr);
+    assert!(!run.text().contains(&accented), "the message names no user");
+    assert!(!wd.exists("scrubbed/users.xlsx"));
+}
