@@ -144,16 +144,7 @@ pub fn write(
     let Some(entity) = entity.filter(|_| !ids.is_empty()) else {
         return Ok(());
     };
-    let boundary = stem
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect::<String>()
-        })
-        .unwrap_or_default();
-    let bodies = batches(&entity_set(entity), &ids, &format!("dsrscrub_{boundary}"));
+    let bodies = batches(&entity_set(entity), &ids, &boundary(&ids));
     let many = bodies.len() > 1;
     for (n, body) in bodies.iter().enumerate() {
         let file = if many {
@@ -168,9 +159,28 @@ pub fn write(
     Ok(())
 }
 
+/// The multipart boundary of the batches that delete `ids`: made of the ids alone (a digest
+/// of them), never of the file's name, which may name the person; the same records give the
+/// same files.
+fn boundary(ids: &[&str]) -> String {
+    let digest = crate::staging::sha256_hex(ids.join("\n").as_bytes());
+    format!("dsrscrub_{}", &digest[..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The boundary depends on the records alone, not on the file they came from.
+    #[test]
+    fn the_boundary_is_made_of_the_records() {
+        let a = ["3217a7c8-1ab4-eb11-8236-000d3aff3316"];
+        let b = ["4217a7c8-1ab4-eb11-8236-000d3aff3316"];
+        assert_eq!(boundary(&a), boundary(&a));
+        assert_ne!(boundary(&a), boundary(&b));
+        assert!(boundary(&a).starts_with("dsrscrub_"));
+        assert!(boundary(&a)[9..].bytes().all(|c| c.is_ascii_hexdigit()));
+    }
 
     #[test]
     fn entity_sets_are_default_plurals() {
