@@ -546,6 +546,7 @@ fn is_mark(raw: &str, word: &str) -> bool {
         "iv",
         "phd",
         "md",
+        "copy",
     ];
     raw.starts_with(['(', '['])
         || raw.ends_with([')', ']'])
@@ -554,15 +555,70 @@ fn is_mark(raw: &str, word: &str) -> bool {
         || MARKS.contains(&word)
 }
 
-/// The words of a normalized cell (as [`words`] splits them), each with whether it is a mark
-/// (see [`is_mark`]).
+/// The words of a normalized cell (as [`words`] splits them, and also at the punctuation a
+/// mark is glued to a name with: `DISABLED: Jane Doe`, `zz_Jane Doe`, `~Jane Doe*`), each with
+/// whether it is a mark (see [`is_mark`]). A mark joined by a hyphen, or digits joined at the
+/// end (`zz-Jane Doe`, `Jane Doe2`, `Jane Doe-old`), is a word of its own.
 fn marked_words(norm: &str) -> Vec<(&str, bool)> {
-    norm.split([' ', ','])
+    // Spaces and commas part words; other punctuation parts them and is a mark of its own.
+    let glue = |c: char| {
+        matches!(
+            c,
+            '.' | ':' | ';' | '_' | '~' | '*' | '/' | '\\' | '|' | '#' | '+' | '=' | '!' | '?'
+        )
+    };
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (i, c) in norm.char_indices() {
+        if c == ' ' || c == ',' || glue(c) {
+            pieces.push(&norm[start..i]);
+            if glue(c) {
+                pieces.push(&norm[i..i + c.len_utf8()]);
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    pieces.push(&norm[start..]);
+    pieces
+        .into_iter()
+        .flat_map(marks_apart)
         .filter_map(|raw| {
             let word = bare(raw);
             (!word.is_empty()).then(|| (word, is_mark(raw, word)))
         })
         .collect()
+}
+
+/// `raw` with a mark glued to it taken apart: a mark word before its first hyphen or after its
+/// last one (`zz-jane`, `doe-old`), digits at its end (`doe2`). A hyphen between two names
+/// (`al-farsi`, `doe-smith`) keeps them one word.
+fn marks_apart(raw: &str) -> Vec<&str> {
+    let marked = |part: &str| {
+        let word = bare(part);
+        !word.is_empty() && is_mark(part, word)
+    };
+    let digits = raw.len() - raw.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 && raw[..raw.len() - digits].chars().any(char::is_alphabetic) {
+        let (name, number) = raw.split_at(raw.len() - digits);
+        let mut out = marks_apart(name);
+        out.push(number);
+        return out;
+    }
+    if let Some((before, after)) = raw.split_once('-') {
+        if marked(before) && !after.is_empty() {
+            let mut out = vec![before];
+            out.extend(marks_apart(after));
+            return out;
+        }
+    }
+    if let Some((before, after)) = raw.rsplit_once('-') {
+        if marked(after) && !before.is_empty() {
+            let mut out = marks_apart(before);
+            out.push(after);
+            return out;
+        }
+    }
+    vec![raw]
 }
 
 /// Whether `cell` (first ... last) names the person `subject` (first ... last): the same first
@@ -1361,11 +1417,31 @@ mod tests {
             "Zoë Müller (left 2024)",
             "Zoë Müller - left",
             "Zoë Müller Jr.",
+            // Marks glued to the name by punctuation.
+            "DISABLED: Zoë Müller",
+            "old:Zoë Müller",
+            "zz_Zoë Müller",
+            "zz-Zoë Müller",
+            "zz.Zoë Müller",
+            "Zoë Müller2",
+            "Zoë Müller_2",
+            "Zoë Müller_old",
+            "Zoë Müller-old",
+            "~Zoë Müller",
+            "*Zoë Müller*",
+            "Zoë Müller;",
+            "Zoë Müller - Copy",
         ] {
             let near = s.near(&[0, 1], cell);
             assert!(near.iter().any(|&(_, n)| n == Near::Inside), "{cell}");
         }
         assert_eq!(s.near(&[1], "Jane M. Doe (old)"), [(1, Near::Inside)]);
+        // A hyphenated name with a number or a mark glued to it.
+        let hyphenated = subjects(&["Karim Al-Farsi"]);
+        for cell in ["Karim Al-Farsi2", "Karim Al-Farsi-old", "ex-Karim Al-Farsi"] {
+            assert_eq!(hyphenated.near(&[0], cell), [(0, Near::Inside)], "{cell}");
+        }
+        assert!(hyphenated.near(&[0], "Karim Al-Farsi-Haddad").is_empty());
         for cell in [
             "Zoë Müller-Schmidt",
             "Zoë Müller's team",
