@@ -1361,6 +1361,34 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
     targets
 }
 
+/// Per sheet of `original`: the columns whose text in a row that row rules delete is removed
+/// (searched for everywhere else): those the map scrubs (see [`target_columns`]) and the
+/// columns of the row rules that test for data subjects (`in = "@subjects"`): the owner whose
+/// name made the row go is removed with it.
+pub(crate) fn deleted_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<bool>> {
+    let mut columns = target_columns(map, original, plan);
+    for sp in &plan.sheets {
+        let subject_rules = sp
+            .row_rules
+            .iter()
+            .zip(&sp.row_joins)
+            .filter(|((_, rule), _)| {
+                matches!(
+                    map.rows[*rule].condition,
+                    crate::map::Condition::Subjects(_)
+                )
+            });
+        for (&(col, _), &join) in subject_rules {
+            for col in std::iter::once(col).chain(join) {
+                if let Some(slot) = columns[sp.sheet].get_mut(col as usize) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    columns
+}
+
 /// Whether `value` occurs in `text` (lowercased) only inside hyphenated compounds: a kept
 /// `Zoë Müller-Schmidt` is another person than a removed `Zoë Müller`, as `redact` also holds.
 pub(crate) fn only_in_compounds(text: &str, value: &str) -> bool {

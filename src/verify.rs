@@ -197,6 +197,9 @@ pub enum LeakIn {
     /// The name of an entry of the zip archive (a part named after the person), which the
     /// finding names by its number.
     EntryName,
+    /// A cell of a sheet's header row (a sheet pasted without its header row has a person's
+    /// record there), which the finding names by its cell only.
+    Header,
 }
 
 impl Rule {
@@ -324,6 +327,9 @@ impl fmt::Display for LeakIn {
             LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
             LeakIn::ZipComment => f.write_str("a comment of the zip archive"),
             LeakIn::EntryName => f.write_str("the name of this entry of the zip archive"),
+            LeakIn::Header => f.write_str(
+                "a header cell, which the map never changes (a sheet without its header row?)",
+            ),
         }
     }
 }
@@ -548,7 +554,12 @@ fn check(
     raw: Option<&leaks::Raw>,
 ) -> Result<Outcome, Problem> {
     let ctx = Context::new(map, original, plan, changes, scrubbed);
-    let values = Removed::new(map, Originals::Book(original), changes, ctx.targets.clone());
+    let values = Removed::new(
+        map,
+        Originals::Book(original),
+        changes,
+        crate::needles::deleted_columns(map, original, plan),
+    );
     // A package always has parts to search, so its index is built while the cells are judged
     // and compared; a CSV needs one only if some cell could leak.
     let (needles, (candidates, mut sink)) = rayon::join(
@@ -618,7 +629,7 @@ pub(crate) fn removed_in<'a>(
     plan: &FilePlan,
     changes: &'a [SheetChanges],
 ) -> Removed<'a> {
-    let targets = target_columns(map, original, plan);
+    let targets = crate::needles::deleted_columns(map, original, plan);
     Removed::new(map, Originals::Book(original), changes, targets)
 }
 
@@ -642,6 +653,9 @@ pub(crate) struct Removed<'a> {
     changes: &'a [SheetChanges],
     targets: Vec<Vec<bool>>,
     derived: Vec<String>,
+    /// Per entry of `changes`, per changed cell: whether it is the first of its old text,
+    /// column and rule (see [`Originals::firsts`]); the others repeat its values.
+    firsts: Vec<Vec<bool>>,
 }
 
 impl<'a> Removed<'a> {
@@ -658,12 +672,13 @@ impl<'a> Removed<'a> {
             .iter()
             .map(|r| crate::needles::names_people(&r.key))
             .collect();
+        let mut all_firsts = Vec::with_capacity(changes.len());
         for (k, sc) in changes.iter().enumerate() {
             // A text removed from many cells of a column gives its forms once.
             let firsts = originals.firsts(changes, k);
             let cells = sc.cells.par_iter().enumerate();
-            let firsts = cells.filter(|&(i, _)| firsts[i]);
-            derived.par_extend(firsts.flat_map_iter(|(i, c)| {
+            let distinct = cells.filter(|&(i, _)| firsts[i]);
+            derived.par_extend(distinct.flat_map_iter(|(i, c)| {
                 let old = originals.old(changes, k, i);
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
@@ -701,19 +716,30 @@ impl<'a> Removed<'a> {
                     .chain(variants)
                     .chain(site)
             }));
+            all_firsts.push(firsts);
         }
         Removed {
             originals,
             changes,
             targets,
             derived,
+            firsts: all_firsts,
         }
     }
 
     /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.
     fn each_original(&self, each: &mut dyn FnMut(Cow<'a, str>)) {
+        self.each_original_of(false, each);
+    }
+
+    /// [`Removed::each_original`]; when `distinct`, a changed cell's text only where it is the
+    /// first of its text, column and rule.
+    fn each_original_of(&self, distinct: bool, each: &mut dyn FnMut(Cow<'a, str>)) {
         for (k, sc) in self.changes.iter().enumerate() {
             for i in 0..sc.cells.len() {
+                if distinct && !self.firsts[k][i] {
+                    continue;
+                }
                 if let Some(old) = self.originals.old(self.changes, k, i) {
                     each(old);
                 }
@@ -730,6 +756,7 @@ impl<'a> Removed<'a> {
 
     /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'
     /// texts, then the derived values.
+    #[cfg(test)]
     pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
         self.each_original(&mut |value| each(&value));
         for value in &self.derived {
@@ -751,9 +778,21 @@ impl<'a> Removed<'a> {
         values
     }
 
-    /// The values indexed for searching (see [`Needles::from_each`]).
+    /// The values indexed for searching (see [`Needles::from_each`]): those of
+    /// [`Removed::each`], each changed cell's text once per column and rule.
     pub(crate) fn needles(&self) -> Needles {
-        Needles::from_each(&|each: &mut dyn FnMut(&str)| self.each(each), self.about())
+        Needles::from_each(
+            &|each: &mut dyn FnMut(&str)| self.each_distinct(each),
+            self.about(),
+        )
+    }
+
+    /// [`Removed::each`], each changed cell's text once per column and rule.
+    fn each_distinct(&self, each: &mut dyn FnMut(&str)) {
+        self.each_original_of(true, &mut |value| each(&value));
+        for value in &self.derived {
+            each(value);
+        }
     }
 }
 
@@ -790,11 +829,11 @@ impl<'a> Originals<'a> {
             return vec![true; cells.len()];
         }
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let hash = |old: &str, c: &apply::Change| {
-            std::hash::BuildHasher::hash_one(&hasher, (old, c.col, c.rule))
+        let hash = |text: &str, c: &apply::Change| {
+            std::hash::BuildHasher::hash_one(&hasher, (text, c.col, c.rule))
         };
-        // Each first's index, by the hash of its text, column and rule.
-        let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+        // Each first's hash and index, by the hash of its text, column and rule.
+        let mut seen: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::new();
         // A shared string of the input is known by its number, without reading its text:
         // per column and rule, the numbers seen.
         let mut numbers: crate::text::FastMap<(u32, usize), Vec<u64>> = Default::default();
@@ -814,26 +853,40 @@ impl<'a> Originals<'a> {
                     *word |= bit;
                     return first;
                 }
-                let Some(old) = self.old(changes, k, i) else {
+                let Some(text) = self.held_text(changes, k, i) else {
                     return true;
                 };
-                let h = hash(&old, c);
-                let same = |&j: &u32| {
+                let h = hash(text, c);
+                let same = |&(seen_hash, j): &(u64, u32)| {
                     let d = &cells[j as usize];
-                    d.col == c.col
+                    seen_hash == h
+                        && d.col == c.col
                         && d.rule == c.rule
-                        && self.old(changes, k, j as usize).as_deref() == Some(old.as_ref())
+                        && self.held_text(changes, k, j as usize) == Some(text)
                 };
                 if seen.find(h, same).is_some() {
                     return false;
                 }
-                seen.insert_unique(h, i as u32, |&j| {
-                    let j = j as usize;
-                    hash(&self.old(changes, k, j).unwrap_or_default(), &cells[j])
-                });
+                seen.insert_unique(h, (h, i as u32), |&(seen_hash, _)| seen_hash);
                 true
             })
             .collect()
+    }
+
+    /// The input's text of the `i`-th changed cell of `changes[k]` as it is held, without
+    /// making one: a text cell's of the workbook, or the text a streamed scrub kept. `None` for
+    /// other values (a number, a date), which [`Originals::firsts`] takes as firsts.
+    fn held_text(self, changes: &[SheetChanges], k: usize, i: usize) -> Option<&'a str> {
+        match self {
+            Originals::Book(book) => {
+                let c = &changes[k].cells[i];
+                match book.sheets[changes[k].sheet].cell(c.row, c.col) {
+                    Data::String(s) => Some(s.as_str()),
+                    _ => None,
+                }
+            }
+            Originals::Kept(olds) => olds.changed(k, i),
+        }
     }
 
     /// The kept values and the shared string number of the `i`-th changed cell of `changes[k]`,
@@ -845,7 +898,8 @@ impl<'a> Originals<'a> {
         }
     }
 
-    /// The input's values of the scrubbed columns (`targets`, per sheet) of the `j`-th deleted
+    /// The input's values of the columns `targets` names (per sheet; see
+    /// [`crate::needles::deleted_columns`]) of the `j`-th deleted
     /// row of `changes[k]`, by column.
     pub(crate) fn deleted(
         self,

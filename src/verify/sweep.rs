@@ -74,6 +74,10 @@ enum Place {
     Cached { sheet: usize, row: u32, col: u32 },
     /// Distinct value of a kept column, held by `cells` cells.
     Kept { sheet: usize, col: u32, cells: u64 },
+    /// A cell of a sheet's header row (which the map never changes; a sheet pasted without its
+    /// header row has a record there): one holding a value that identifies a person fails the
+    /// file.
+    Header { sheet: usize, col: u32 },
     /// The name of an entry of the package: the lossless writer refuses to copy one that holds
     /// a removed value (see [`crate::error::WriteError::EntryName`]), and looks only for the
     /// values this text may hold.
@@ -186,6 +190,7 @@ fn search<'a>(
         add_package(bytes, book, &mut hay, &mut places, &mut part_names)?;
     }
     add_formulas(book, changes, &mut hay, &mut places);
+    add_headers(book, &mut hay, &mut places);
     match originals {
         Originals::Book(book) => add_kept(book, changes, &targets, &mut hay, &mut places),
         Originals::Kept(olds) => {
@@ -303,7 +308,17 @@ impl<'a> Search<'a> {
                 Place::Cached { sheet, row, col } => {
                     findings.push(cell(sheet, row, col, LeakIn::CachedValue))
                 }
-                Place::Kept { .. } | Place::EntryName => {}
+                Place::Header { sheet, col }
+                    if origins[value] != Origin::Gone
+                        && identifies(&values[value], origins[value] == Origin::Name) =>
+                {
+                    // Named by its cell only: the header is the value.
+                    findings.push(Finding {
+                        column: None,
+                        ..cell(sheet, 0, col, LeakIn::Header)
+                    });
+                }
+                Place::Kept { .. } | Place::Header { .. } | Place::EntryName => {}
             }
         }
         if !part_hits.is_empty() || !sheet_hits.is_empty() {
@@ -455,7 +470,7 @@ fn sweep_values<'a>(
     originals: Originals<'a>,
     hay: &Haystack,
 ) -> (Vec<Cow<'a, str>>, Vec<Origin>, Vec<String>) {
-    let targets = super::target_columns(map, book, plan);
+    let targets = crate::needles::deleted_columns(map, book, plan);
     let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
     let mut values = Vec::new();
     let mut origins = Vec::new();
@@ -691,6 +706,21 @@ fn add_formulas(
 /// The distinct values of the kept columns of every sheet, the protected columns (ids,
 /// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
 /// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
+/// The texts of each sheet's header row but the metadata sheet's (see [`Place::Header`]).
+fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
+    for (sheet, s) in book.sheets.iter().enumerate() {
+        if s.holds_metadata() || s.height() == 0 {
+            continue;
+        }
+        for col in 0..s.width() {
+            if let Some(text) = crate::actions::cell_text(s.cell(0, col)) {
+                places.push(Place::Header { sheet, col });
+                hay.push(&text, true);
+            }
+        }
+    }
+}
+
 fn add_kept(
     book: &Workbook,
     changes: &[SheetChanges],

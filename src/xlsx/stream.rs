@@ -236,8 +236,8 @@ struct SheetWork<'a> {
     map: &'a Map,
     /// The sheet's plan and its applier, when the plan scrubs it.
     applier: Option<(&'a crate::plan::SheetPlan, RowApplier<'a>)>,
-    /// The scrubbed columns (see [`crate::needles::target_columns`]).
-    targets: &'a [bool],
+    /// The columns whose text a deleted row removes (see [`crate::needles::deleted_columns`]).
+    deleted_columns: &'a [bool],
     /// Kept columns and their distinct values.
     kept: Vec<(u32, FastMap<String, u64>)>,
     changes: SheetChanges,
@@ -298,8 +298,8 @@ impl SheetWork<'_> {
                     .push(crate::changes::deleted_row(self.map, &d, id));
                 self.changes.deleted.push(d);
                 self.deleted_olds.push(
-                    (0..self.targets.len() as u32)
-                        .filter(|&c| self.targets[c as usize])
+                    (0..self.deleted_columns.len() as u32)
+                        .filter(|&c| self.deleted_columns[c as usize])
                         .map(|c| cell(c).clone())
                         .collect(),
                 );
@@ -367,6 +367,7 @@ pub(crate) fn stream(
     let book: &Workbook = book;
     let metadata = book.metadata();
     let targets = crate::needles::target_columns(map, book, plan);
+    let deleted_columns = crate::needles::deleted_columns(map, book, plan);
     // The metadata sheet's option-set labels too (its row 1 is the metadata): a removed value
     // there fails the file, since an import needs that sheet as it is.
     let mut kept_columns: Vec<Vec<u32>> = book
@@ -432,7 +433,7 @@ pub(crate) fn stream(
         let mut work = SheetWork {
             map,
             applier,
-            targets: &targets[index],
+            deleted_columns: &deleted_columns[index],
             kept,
             changes: SheetChanges {
                 sheet: index,

@@ -804,3 +804,48 @@ fn kept_backup_fails(people: [(&str, &str); 3], hidden: &str, cells: usize) {
         "no value in the message"
     );
 }
+
+/// A sheet pasted without its header row has a person's record in row 1, which the map takes
+/// for column names and never changes: a removed full name there fails the file, named by its
+/// cell only.
+#[test]
+fn a_removed_name_in_a_header_row_fails_the_file() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let users = book.add_worksheet().set_name("Users").unwrap();
+    for (col, header) in ["Full Name", "Email", "Business Unit"].iter().enumerate() {
+        users.write_string(0, col as u16, *header).unwrap();
+    }
+    let people = [
+        ("Karim Al-Farsi", "karim.al-farsi@contoso.com"),
+        ("Ingrid Halvorsen", "ingrid.halvorsen@contoso.com"),
+    ];
+    for (row, (name, email)) in people.iter().enumerate() {
+        let row = row as u32 + 1;
+        users.write_string(row, 0, *name).unwrap();
+        users.write_string(row, 1, *email).unwrap();
+        users.write_string(row, 2, "Sales").unwrap();
+    }
+    let old = book.add_worksheet().set_name("Old list").unwrap();
+    for (row, (name, city)) in [("Karim Al-Farsi", "Rabat"), ("Aoife Byrne", "Cork")]
+        .iter()
+        .enumerate()
+    {
+        old.write_string(row as u32, 0, *name).unwrap();
+        old.write_string(row as u32, 1, *city).unwrap();
+    }
+    let wd = Workdir::new();
+    wd.write("users.xlsx", book.save_to_buffer().unwrap());
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n\"Email\" = \"clear\"\n\"Business Unit\" = \"keep\"\n\"Karim Al-Farsi\" = \"keep\"\n\"Rabat\" = \"keep\"\n",
+    );
+    let run = wd.run(&["scrub", "--map", "map.toml", "users.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("sheet 'Old list', cell A1") && run.stderr.contains("header cell"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("Karim"), "{}", run.text());
+    assert!(!wd.exists("scrubbed/users.xlsx"));
+}
