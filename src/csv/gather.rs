@@ -51,6 +51,12 @@ pub struct Gathered {
     /// What the searches found: whether the value identifies a person on its own (see
     /// [`identifies`]), and the kept text holding it.
     pub(crate) hits: HashSet<(bool, u32)>,
+    /// The header row's texts, lowercase and trimmed, by length and first byte (a quick test
+    /// before the comparison), with their columns.
+    header_texts: HashMap<(usize, u8), Vec<(String, usize)>>,
+    /// The columns whose header is a removed value as a whole (a file without its header row,
+    /// whose first record the map took for column names): a leak no cleaner removes.
+    pub(crate) header_hits: Vec<usize>,
 }
 
 /// The distinct values of a streamed CSV's kept columns (neither scrubbed nor protected), with
@@ -134,6 +140,8 @@ impl Gathered {
             is_kept: Vec::new(),
             forgotten: Vec::new(),
             hits: HashSet::new(),
+            header_texts: header_texts(headers),
+            header_hits: Vec::new(),
         }
         .with_columns(map, plan)
     }
@@ -210,6 +218,11 @@ impl Gathered {
         field: impl Fn(usize) -> Option<&'f str>,
         changes: &[crate::apply::Change],
     ) {
+        for change in changes {
+            if let Some(old) = field(change.col as usize) {
+                self.header_hit(old);
+            }
+        }
         if self.hay.as_ref().is_some_and(|h| h.is_empty()) {
             return;
         }
@@ -242,6 +255,26 @@ impl Gathered {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Note the columns whose header is the removed value `old` as a whole.
+    fn header_hit(&mut self, old: &str) {
+        let old = old.trim();
+        let Some(&first) = old.as_bytes().first() else {
+            return;
+        };
+        let Some(headers) = self
+            .header_texts
+            .get(&(old.len(), first.to_ascii_lowercase()))
+        else {
+            return;
+        };
+        let old = crate::needles::lowercase(old);
+        for (text, col) in headers {
+            if *text == old && !self.header_hits.contains(col) {
+                self.header_hits.push(*col);
             }
         }
     }
@@ -308,6 +341,21 @@ impl Gathered {
         batches.push(std::mem::take(&mut self.batch));
         self.sift(&batches);
     }
+}
+
+/// The header row's texts for [`Gathered::header_hit`]: lowercase and trimmed, by the length
+/// and first byte (lowercase) they had.
+fn header_texts(headers: &[String]) -> HashMap<(usize, u8), Vec<(String, usize)>> {
+    let mut out: HashMap<(usize, u8), Vec<(String, usize)>> = HashMap::new();
+    for (col, header) in headers.iter().enumerate() {
+        let header = header.trim();
+        if let Some(&first) = header.as_bytes().first() {
+            out.entry((header.len(), first.to_ascii_lowercase()))
+                .or_default()
+                .push((crate::needles::lowercase(header).into_owned(), col));
+        }
+    }
+    out
 }
 
 /// Removed values one after the other: value `i` ends at `ends[i]`; with whether it came from

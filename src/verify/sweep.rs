@@ -308,9 +308,11 @@ impl<'a> Search<'a> {
                 Place::Cached { sheet, row, col } => {
                     findings.push(cell(sheet, row, col, LeakIn::CachedValue))
                 }
+                // A header that identifies a person, or that is a removed value as a whole.
                 Place::Header { sheet, col }
                     if origins[value] != Origin::Gone
-                        && identifies(&values[value], origins[value] == Origin::Name) =>
+                        && (identifies(&values[value], origins[value] == Origin::Name)
+                            || is_whole(hay.text(text), &values[value])) =>
                 {
                     // Named by its cell only: the header is the value.
                     findings.push(Finding {
@@ -624,6 +626,24 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         return Err(Problem::Internal);
     }
     gathered.search();
+    // A header that is a removed value (a file without its header row): named by its cell.
+    let mut header_hits = std::mem::take(&mut gathered.header_hits);
+    header_hits.sort_unstable();
+    if let Some(&col) = header_hits.first() {
+        let finding = Finding {
+            part: None,
+            sheet: Some(gathered.sheet.clone()),
+            row: Some(0),
+            col: Some(col as u32),
+            column: None,
+            rule: Rule::Leak(LeakIn::Header),
+        };
+        return Err(VerifyError::Unerased {
+            place: finding.to_string(),
+            more: header_hits.len() - 1,
+        }
+        .into());
+    }
     let Some(kept) = &gathered.kept else {
         return Err(Problem::Internal);
     };
@@ -706,6 +726,12 @@ fn add_formulas(
 /// The distinct values of the kept columns of every sheet, the protected columns (ids,
 /// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
 /// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
+/// Whether `value` is one of the searched `text`'s forms (its lines, lowercase) as a whole.
+fn is_whole(text: &str, value: &str) -> bool {
+    let value = crate::needles::lowercase(value.trim());
+    text.lines().any(|line| line.trim() == value)
+}
+
 /// The texts of each sheet's header row but the metadata sheet's (see [`Place::Header`]).
 fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
     for (sheet, s) in book.sheets.iter().enumerate() {

@@ -848,4 +848,46 @@ fn a_removed_name_in_a_header_row_fails_the_file() {
     );
     assert!(!run.text().contains("Karim"), "{}", run.text());
     assert!(!wd.exists("scrubbed/users.xlsx"));
+
+    // A list without its header row whose first record is also a later one: the map clears
+    // the column the name heads, and the name is a removed value as a whole.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let list = book.add_worksheet().set_name("Sheet1").unwrap();
+    let rows = [
+        ("Karim Al-Farsi", "Amman"),
+        ("Ingrid Halvorsen", "Oslo"),
+        ("Karim Al-Farsi", "Amman"),
+    ];
+    for (row, (name, city)) in rows.iter().enumerate() {
+        list.write_string(row as u32, 0, *name).unwrap();
+        list.write_string(row as u32, 1, *city).unwrap();
+    }
+    wd.write("list.xlsx", book.save_to_buffer().unwrap());
+    wd.write(
+        "list.toml",
+        "version = 1\n[columns]\n\"Karim Al-Farsi\" = \"clear\"\n\"Amman\" = \"keep\"\n",
+    );
+    let run = wd.run(&["scrub", "--map", "list.toml", "list.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("sheet 'Sheet1', cell A1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.exists("scrubbed/list.xlsx"));
+    // The same list as a CSV, scrubbed as a stream.
+    let csv: String = rows
+        .iter()
+        .map(|(name, city)| format!("{name},{city}\r\n"))
+        .collect();
+    wd.write("list.csv", csv);
+    let run = wd.run(&["scrub", "--map", "list.toml", "list.csv"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains("sheet 'list', cell A1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("Karim"), "{}", run.text());
+    assert!(!wd.exists("scrubbed/list.csv"));
 }
