@@ -1401,3 +1401,42 @@ fn the_owner_of_deleted_rows_goes_from_the_rest_of_the_package() {
     ]);
     assert_eq!(verify.code, 0, "{}", verify.text());
 }
+
+/// Outside the subject's rows, the map's columns are kept as they are: another row holding the
+/// subject's phone number or full name there fails the file (in a workbook and in a CSV, with
+/// every row, or with the changed rows alone when the row is written because its description,
+/// which mentions the subject, was redacted), naming the column, never the value.
+#[test]
+fn the_subjects_values_in_another_rows_mapped_columns_fail_the_file() {
+    for (logical, column) in [("mobilephone", "Mobile Phone"), ("nickname", "Nickname")] {
+        let (mut export, k) = users();
+        let other = if k == 5 { 6 } else { 5 };
+        let col = export.column_index(logical).unwrap();
+        let name = text(&export, k, "fullname");
+        // The subject's own phone number; the subject's full name as another's nickname.
+        let value = match logical {
+            "mobilephone" => text(&export, k, logical),
+            _ => name.clone(),
+        };
+        export.rows[other][col] = Value::Text(value.clone());
+        let description = export.column_index("description").unwrap();
+        export.rows[other][description] = Value::Text(format!("Shares the desk of {name}."));
+        let wd = Workdir::new();
+        wd.write("users.xlsx", export.to_xlsx());
+        wd.write("users.csv", export.to_csv());
+        for file in ["users.xlsx", "users.csv"] {
+            for rows in [None, Some("--all-rows")] {
+                let mut args = vec!["scrub", "--subject", name.as_str(), file];
+                args.extend(rows);
+                let run = wd.run(&args);
+                assert_eq!(run.code, 1, "{logical} {file} {rows:?}: {}", run.text());
+                assert!(
+                    run.stderr.contains(&format!("column '{column}'")),
+                    "{}",
+                    run.stderr
+                );
+                assert!(!run.text().contains(value.trim()), "{}", run.text());
+            }
+        }
+    }
+}
