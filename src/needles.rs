@@ -1361,25 +1361,6 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
     targets
 }
 
-/// Per sheet of `original`: the columns the map scrubs (see [`target_columns`]) that rows
-/// outside the data subjects' rows keep as they are, when row rules pick the rows to scrub (a
-/// `--subject` run): there, a cell of such a column that the scrub left unchanged is a kept
-/// cell like any other, which must not hold what the subjects' rows lost. None otherwise.
-pub(crate) fn left_columns(map: &Map, original: &Workbook, plan: &FilePlan) -> Vec<Vec<u32>> {
-    let picked = map
-        .rows
-        .iter()
-        .any(|r| r.action == crate::map::RowAction::Scrub);
-    target_columns(map, original, plan)
-        .into_iter()
-        .map(|targets| {
-            (0..targets.len() as u32)
-                .filter(|&c| picked && targets[c as usize])
-                .collect()
-        })
-        .collect()
-}
-
 /// Per sheet of `original`: the columns whose text in a row that row rules delete is removed
 /// (searched for everywhere else): those the map scrubs (see [`target_columns`]) and the
 /// columns of the row rules that test for data subjects (`in = "@subjects"`): the owner whose

@@ -46,9 +46,6 @@ pub struct Gathered {
     sift_here: bool,
     /// Per column: whether it is kept (see [`KeptValues`]).
     is_kept: Vec<bool>,
-    /// Per column: whether it is a scrubbed column that the records outside the subjects'
-    /// records keep (see [`crate::needles::left_columns`]): kept, but for its changed cells.
-    left: Vec<bool>,
     /// Kept values of deleted rows seen before the first pass was over: column and value.
     forgotten: Vec<(usize, Box<str>)>,
     /// What the searches found: whether the value identifies a person on its own (see
@@ -141,7 +138,6 @@ impl Gathered {
             held: Vec::new(),
             sift_here: rayon::current_num_threads() < 2,
             is_kept: Vec::new(),
-            left: Vec::new(),
             forgotten: Vec::new(),
             hits: HashSet::new(),
             header_texts: header_texts(headers),
@@ -159,20 +155,8 @@ impl Gathered {
             .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
             .map(|t| t.col)
             .collect();
-        // Where row rules pick the records to scrub (a `--subject` run), the others keep the
-        // scrubbed columns as they are.
-        let picked = map
-            .rows
-            .iter()
-            .any(|r| r.action == crate::map::RowAction::Scrub);
-        self.left = (0..self.headers.len() as u32)
-            .map(|c| picked && scrubbed.contains(&c) && !protected[c as usize])
-            .collect();
         let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
-            .map(|c| {
-                ((!scrubbed.contains(&c) || self.left[c as usize]) && !protected[c as usize])
-                    .then(HashMap::new)
-            })
+            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
             .collect();
         self.is_kept = kept.iter().map(Option::is_some).collect();
         self.kept = Some(KeptValues {
@@ -235,17 +219,8 @@ impl Gathered {
         changes: &[crate::apply::Change],
     ) {
         for change in changes {
-            let c = change.col as usize;
-            if let Some(old) = field(c) {
+            if let Some(old) = field(change.col as usize) {
                 self.header_hit(old);
-                // A cell the scrub changed is no kept cell of the output.
-                if self.left.get(c).copied().unwrap_or(false) {
-                    match &mut self.kept {
-                        Some(kept) => kept.forget(c, old),
-                        None if !old.is_empty() => self.forgotten.push((c, old.into())),
-                        None => {}
-                    }
-                }
             }
         }
         if self.hay.as_ref().is_some_and(|h| h.is_empty()) {

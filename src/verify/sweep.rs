@@ -192,10 +192,7 @@ fn search<'a>(
     add_formulas(book, changes, &mut hay, &mut places);
     add_headers(book, &mut hay, &mut places);
     match originals {
-        Originals::Book(book) => {
-            let left = crate::needles::left_columns(map, book, plan);
-            add_kept(book, changes, &targets, &left, &mut hay, &mut places);
-        }
+        Originals::Book(book) => add_kept(book, changes, &targets, &mut hay, &mut places),
         Originals::Kept(olds) => {
             for (sheet, col, values) in &olds.kept {
                 for (text, &cells) in values {
@@ -754,7 +751,6 @@ fn add_kept(
     book: &Workbook,
     changes: &[SheetChanges],
     targets: &[Vec<bool>],
-    left: &[Vec<u32>],
     hay: &mut Haystack,
     places: &mut Vec<Place>,
 ) {
@@ -765,22 +761,10 @@ fn add_kept(
         let deleted = |row: u32| {
             sc.is_some_and(|sc| sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok())
         };
-        // The kept columns, then the scrubbed ones the rows outside the subjects' rows keep,
-        // in the cells the scrub left unchanged.
-        let mut kept_cols = kept_columns(s, &targets[sheet], metadata.as_ref());
-        let kept_count = kept_cols.len();
-        kept_cols.extend(left.get(sheet).into_iter().flatten());
-        let changed = |row: u32, col: u32| {
-            sc.is_some_and(|sc| {
-                sc.cells
-                    .binary_search_by_key(&(row, col), |c| (c.row, c.col))
-                    .is_ok()
-            })
-        };
+        let kept_cols = kept_columns(s, &targets[sheet], metadata.as_ref());
         let distinct: Vec<Vec<(String, u64)>> = kept_cols
             .par_iter()
-            .enumerate()
-            .map(|(k, &col)| {
+            .map(|&col| {
                 let mut seen: HashMap<Cow<str>, u64> = HashMap::new();
                 for row in 1..s.height() {
                     let value = s.cell(row, col);
@@ -789,7 +773,6 @@ fn add_kept(
                     // as a formula.
                     if matches!(value, Data::Empty)
                         || deleted(row)
-                        || (k >= kept_count && changed(row, col))
                         || s.formula(row, col).is_some_and(|f| !f.is_empty())
                         || s.layout.in_array_result(row, col)
                     {

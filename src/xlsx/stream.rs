@@ -240,9 +240,6 @@ struct SheetWork<'a> {
     deleted_columns: &'a [bool],
     /// Kept columns and their distinct values.
     kept: Vec<(u32, FastMap<String, u64>)>,
-    /// The scrubbed columns that rows outside the subjects' rows keep (see
-    /// [`crate::needles::left_columns`]), and the distinct values of their unchanged cells.
-    left: Vec<(u32, FastMap<String, u64>)>,
     changes: SheetChanges,
     changed_olds: Texts,
     deleted_olds: Vec<Vec<Data>>,
@@ -266,7 +263,7 @@ impl SheetWork<'_> {
         self.ids.clear();
         self.per_column.iter_mut().for_each(|n| *n = 0);
         self.deleted_rows.clear();
-        for (_, seen) in self.kept.iter_mut().chain(&mut self.left) {
+        for (_, seen) in &mut self.kept {
             seen.clear();
         }
         if let Some((sp, _)) = &self.applier {
@@ -308,12 +305,6 @@ impl SheetWork<'_> {
                 );
                 return;
             }
-            // A scrubbed column's cell the row keeps as it is (outside the subjects' rows).
-            for (col, seen) in &mut self.left {
-                if !changed.iter().any(|c| c.col == *col) {
-                    count_kept(seen, cell(*col));
-                }
-            }
             if !changed.is_empty() {
                 if let Some(Data::String(s)) = id {
                     self.ids.push((row, s.clone()));
@@ -333,21 +324,17 @@ impl SheetWork<'_> {
             }
         }
         for (col, seen) in &mut self.kept {
-            count_kept(seen, cell(*col));
-        }
-    }
-}
-
-/// Count a kept cell's `value` in `seen`, its column's distinct values.
-fn count_kept(seen: &mut FastMap<String, u64>, value: &Data) {
-    if matches!(value, Data::Empty) {
-        return;
-    }
-    if let Some(text) = crate::needles::kept_text(value) {
-        match seen.get_mut(text.as_ref()) {
-            Some(n) => *n += 1,
-            None => {
-                seen.insert(text.into_owned(), 1);
+            let value = cell(*col);
+            if matches!(value, Data::Empty) {
+                continue;
+            }
+            if let Some(text) = crate::needles::kept_text(value) {
+                match seen.get_mut(text.as_ref()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        seen.insert(text.into_owned(), 1);
+                    }
+                }
             }
         }
     }
@@ -381,7 +368,6 @@ pub(crate) fn stream(
     let metadata = book.metadata();
     let targets = crate::needles::target_columns(map, book, plan);
     let deleted_columns = crate::needles::deleted_columns(map, book, plan);
-    let left_columns = crate::needles::left_columns(map, book, plan);
     // The metadata sheet's option-set labels too (its row 1 is the metadata): a removed value
     // there fails the file, since an import needs that sheet as it is.
     let mut kept_columns: Vec<Vec<u32>> = book
@@ -449,10 +435,6 @@ pub(crate) fn stream(
             applier,
             deleted_columns: &deleted_columns[index],
             kept,
-            left: left_columns[index]
-                .iter()
-                .map(|&c| (c, FastMap::default()))
-                .collect(),
             changes: SheetChanges {
                 sheet: index,
                 ..SheetChanges::default()
@@ -532,8 +514,7 @@ pub(crate) fn stream(
                 tail: work.tail.take().unwrap_or_default(),
             });
         }
-        let kept = work.kept.into_iter().chain(work.left);
-        kept_all.extend(kept.map(|(c, seen)| (index, c, seen)));
+        kept_all.extend(work.kept.into_iter().map(|(c, seen)| (index, c, seen)));
     }
     let mut out = Streamed {
         held,
