@@ -195,6 +195,13 @@ pub(crate) fn narrow(c: char) -> Option<char> {
 /// variation selectors, Hangul fillers, tag characters and the other format controls no font
 /// draws.
 pub(crate) fn invisible(c: char) -> bool {
+    // Most text is Latin: one comparison for it.
+    if c < '\u{00AD}' {
+        return false;
+    }
+    if c <= '\u{00FF}' {
+        return c == '\u{00AD}';
+    }
     matches!(
         c,
         '\u{00AD}'

@@ -53,7 +53,9 @@ pub struct Gathered {
     pub(crate) hits: HashSet<(bool, u32)>,
     /// The header row's texts, lowercase and trimmed, by length and first byte (a quick test
     /// before the comparison), with their columns.
-    header_texts: HashMap<(usize, u8), Vec<(String, usize)>>,
+    header_texts: crate::text::FastMap<(usize, u8), Vec<(String, usize)>>,
+    /// Per length in bytes: whether a header's trimmed text has it (a test before any hash).
+    header_lengths: Vec<bool>,
     /// The columns whose header is a removed value as a whole (a file without its header row,
     /// whose first record the map took for column names): a leak no cleaner removes.
     pub(crate) header_hits: Vec<usize>,
@@ -141,6 +143,7 @@ impl Gathered {
             forgotten: Vec::new(),
             hits: HashSet::new(),
             header_texts: header_texts(headers),
+            header_lengths: header_lengths(headers),
             header_hits: Vec::new(),
         }
         .with_columns(map, plan)
@@ -262,6 +265,9 @@ impl Gathered {
     /// Note the columns whose header is the removed value `old` as a whole.
     fn header_hit(&mut self, old: &str) {
         let old = old.trim();
+        if !self.header_lengths.get(old.len()).copied().unwrap_or(false) {
+            return;
+        }
         let Some(&first) = old.as_bytes().first() else {
             return;
         };
@@ -345,8 +351,8 @@ impl Gathered {
 
 /// The header row's texts for [`Gathered::header_hit`]: lowercase and trimmed, by the length
 /// and first byte (lowercase) they had.
-fn header_texts(headers: &[String]) -> HashMap<(usize, u8), Vec<(String, usize)>> {
-    let mut out: HashMap<(usize, u8), Vec<(String, usize)>> = HashMap::new();
+fn header_texts(headers: &[String]) -> crate::text::FastMap<(usize, u8), Vec<(String, usize)>> {
+    let mut out: crate::text::FastMap<(usize, u8), Vec<(String, usize)>> = Default::default();
     for (col, header) in headers.iter().enumerate() {
         let header = header.trim();
         if let Some(&first) = header.as_bytes().first() {
@@ -354,6 +360,16 @@ fn header_texts(headers: &[String]) -> HashMap<(usize, u8), Vec<(String, usize)>
                 .or_default()
                 .push((crate::needles::lowercase(header).into_owned(), col));
         }
+    }
+    out
+}
+
+/// Per length in bytes, up to the longest: whether a header's trimmed text has it.
+fn header_lengths(headers: &[String]) -> Vec<bool> {
+    let lengths: Vec<usize> = headers.iter().map(|h| h.trim().len()).collect();
+    let mut out = vec![false; lengths.iter().max().map_or(0, |&n| n + 1)];
+    for n in lengths {
+        out[n] = true;
     }
     out
 }
