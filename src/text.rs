@@ -204,8 +204,7 @@ pub(crate) fn invisible(c: char) -> bool {
     }
     matches!(
         c,
-        '\u{00AD}'
-            | '\u{034F}'
+        '\u{034F}'
             | '\u{061C}'
             | '\u{115F}'..='\u{1160}'
             | '\u{17B4}'..='\u{17B5}'

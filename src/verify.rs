@@ -1322,14 +1322,12 @@ mod tests {
             .collect()
     }
 
-    /// A text removed from many cells of one column is looked at once: the first cell of each
-    /// text, column and rule is told from the others, whether the workbook is read whole or the
-    /// scrub streamed it and kept its shared strings by number.
-    #[test]
-    fn a_text_removed_from_many_cells_is_looked_at_once() {
+    /// A generated export of `rows` rows, read whole, and what the `systemuser` profile does to
+    /// it.
+    fn scrubbed_export(rows: usize) -> (Vec<u8>, Workbook, Map, FilePlan, Vec<SheetChanges>) {
         use crate::testdata::{self, Options};
         let bytes = testdata::disabled_users(&Options {
-            rows: 300,
+            rows,
             ..Options::default()
         })
         .to_xlsx();
@@ -1342,6 +1340,15 @@ mod tests {
         .unwrap();
         let plan = crate::plan::resolve(&map, &book).unwrap();
         let changes = crate::apply::apply_plan(&map, &plan, &book);
+        (bytes, book, map, plan, changes)
+    }
+
+    /// A text removed from many cells of one column is looked at once: the first cell of each
+    /// text, column and rule is told from the others, whether the workbook is read whole or the
+    /// scrub streamed it and kept its shared strings by number.
+    #[test]
+    fn a_text_removed_from_many_cells_is_looked_at_once() {
+        let (bytes, book, map, plan, changes) = scrubbed_export(300);
         let whole = Originals::Book(&book);
         let firsts = whole.firsts(&changes, 0);
         assert_eq!(firsts, firsts_by_set(whole, &changes, 0));
@@ -1379,20 +1386,7 @@ mod tests {
 
     #[test]
     fn removed_values_read_where_they_are_index_as_their_list() {
-        use crate::testdata::{self, Options};
-        let export = testdata::disabled_users(&Options {
-            rows: 200,
-            ..Options::default()
-        });
-        let book = crate::xlsx::read(&export.to_xlsx()).unwrap();
-        let map = Map::parse(
-            crate::profiles::find("systemuser").unwrap().toml,
-            "systemuser",
-            None,
-        )
-        .unwrap();
-        let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        let (_, book, map, plan, changes) = scrubbed_export(200);
         let removed = removed_in(&map, &book, &plan, &changes);
         let list = removed.to_vec();
         assert!(list.len() > 200, "the changed cells' values, and more");
