@@ -1361,6 +1361,15 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
     targets
 }
 
+/// Whether two texts are the same once trimmed, ignoring case (see [`lowercase`]).
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    lowercase(a) == lowercase(b)
+}
+
 /// Per sheet of `original`: the columns whose text in a row that row rules delete is removed
 /// (searched for everywhere else): those the map scrubs (see [`target_columns`]) and the
 /// columns of the row rules that test for data subjects (`in = "@subjects"`): the owner whose

@@ -51,13 +51,8 @@ pub struct Gathered {
     /// What the searches found: whether the value identifies a person on its own (see
     /// [`identifies`]), and the kept text holding it.
     pub(crate) hits: HashSet<(bool, u32)>,
-    /// The header row's texts, lowercase and trimmed, by length and first byte (a quick test
-    /// before the comparison), with their columns.
-    header_texts: crate::text::FastMap<(usize, u8), Vec<(String, usize)>>,
-    /// Per length in bytes: whether a header's trimmed text has it (a test before any hash).
-    header_lengths: Vec<bool>,
-    /// The columns whose header is a removed value as a whole (a file without its header row,
-    /// whose first record the map took for column names): a leak no cleaner removes.
+    /// The columns whose header is a text removed from that column (a file without its header
+    /// row, whose first record the map took for column names): a leak no cleaner removes.
     pub(crate) header_hits: Vec<usize>,
 }
 
@@ -142,8 +137,6 @@ impl Gathered {
             is_kept: Vec::new(),
             forgotten: Vec::new(),
             hits: HashSet::new(),
-            header_texts: header_texts(headers),
-            header_lengths: header_lengths(headers),
             header_hits: Vec::new(),
         }
         .with_columns(map, plan)
@@ -222,8 +215,9 @@ impl Gathered {
         changes: &[crate::apply::Change],
     ) {
         for change in changes {
-            if let Some(old) = field(change.col as usize) {
-                self.header_hit(old);
+            let c = change.col as usize;
+            if let Some(old) = field(c) {
+                self.header_hit(c, old);
             }
         }
         if self.hay.as_ref().is_some_and(|h| h.is_empty()) {
@@ -262,26 +256,18 @@ impl Gathered {
         }
     }
 
-    /// Note the columns whose header is the removed value `old` as a whole.
-    fn header_hit(&mut self, old: &str) {
-        let old = old.trim();
-        if !self.header_lengths.get(old.len()).copied().unwrap_or(false) {
-            return;
-        }
-        let Some(&first) = old.as_bytes().first() else {
+    /// Note column `col` when its header is `old`, a text removed from it.
+    fn header_hit(&mut self, col: usize, old: &str) {
+        let Some(header) = self.headers.get(col) else {
             return;
         };
-        let Some(headers) = self
-            .header_texts
-            .get(&(old.len(), first.to_ascii_lowercase()))
-        else {
-            return;
-        };
-        let old = crate::needles::lowercase(old);
-        for (text, col) in headers {
-            if *text == old && !self.header_hits.contains(col) {
-                self.header_hits.push(*col);
-            }
+        let (header, old) = (header.trim(), old.trim());
+        if header.len() == old.len()
+            && !header.is_empty()
+            && crate::needles::same_text(header, old)
+            && !self.header_hits.contains(&col)
+        {
+            self.header_hits.push(col);
         }
     }
 
@@ -347,31 +333,6 @@ impl Gathered {
         batches.push(std::mem::take(&mut self.batch));
         self.sift(&batches);
     }
-}
-
-/// The header row's texts for [`Gathered::header_hit`]: lowercase and trimmed, by the length
-/// and first byte (lowercase) they had.
-fn header_texts(headers: &[String]) -> crate::text::FastMap<(usize, u8), Vec<(String, usize)>> {
-    let mut out: crate::text::FastMap<(usize, u8), Vec<(String, usize)>> = Default::default();
-    for (col, header) in headers.iter().enumerate() {
-        let header = header.trim();
-        if let Some(&first) = header.as_bytes().first() {
-            out.entry((header.len(), first.to_ascii_lowercase()))
-                .or_default()
-                .push((crate::needles::lowercase(header).into_owned(), col));
-        }
-    }
-    out
-}
-
-/// Per length in bytes, up to the longest: whether a header's trimmed text has it.
-fn header_lengths(headers: &[String]) -> Vec<bool> {
-    let lengths: Vec<usize> = headers.iter().map(|h| h.trim().len()).collect();
-    let mut out = vec![false; lengths.iter().max().map_or(0, |&n| n + 1)];
-    for n in lengths {
-        out[n] = true;
-    }
-    out
 }
 
 /// Removed values one after the other: value `i` ends at `ends[i]`; with whether it came from

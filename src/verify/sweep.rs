@@ -138,6 +138,9 @@ pub(crate) struct Search<'a> {
     origins: Vec<Origin>,
     /// Forms of the values that only the cleaners look for (see [`sweep_values`]).
     cleaned: Vec<String>,
+    /// The header cells (sheet, column) that are a text removed from their own column: the
+    /// sheet's first record, taken for its header row (see [`sweep_values`]).
+    headed: Vec<(usize, u32)>,
 }
 
 /// [`Search`] of a scrub that streamed its input: `book` holds the sheets' heads (names,
@@ -165,6 +168,7 @@ pub(crate) fn search_streamed(
         part_names: search.part_names,
         origins: search.origins,
         cleaned: search.cleaned,
+        headed: search.headed,
     })
 }
 
@@ -209,7 +213,12 @@ fn search<'a>(
     // One search for both: the package and formulas, and the kept columns' values; of the
     // removed values (millions in a large export) only those whose first word occurs in this
     // text are kept to search.
-    let (values, origins, cleaned) = sweep_values(map, book, plan, changes, originals, &hay);
+    let Swept {
+        values,
+        origins,
+        cleaned,
+        headed,
+    } = sweep_values(map, book, plan, changes, originals, &hay);
     Ok(Search {
         hay,
         places,
@@ -217,6 +226,7 @@ fn search<'a>(
         values,
         origins,
         cleaned,
+        headed,
     })
 }
 
@@ -249,8 +259,9 @@ impl<'a> Search<'a> {
             values,
             origins,
             cleaned: _,
+            headed,
         } = self;
-        if values.is_empty() {
+        if values.is_empty() && headed.is_empty() {
             return Ok(Vec::new());
         }
         let hits = hay.find(&values);
@@ -292,6 +303,13 @@ impl<'a> Search<'a> {
                 .cloned(),
             rule: Rule::Leak(place),
         };
+        // A header cell that is a text removed from its own column.
+        for &(sheet, col) in &headed {
+            findings.push(Finding {
+                column: None,
+                ..cell(sheet, 0, col, LeakIn::Header)
+            });
+        }
         for &(value, text) in &hits {
             match places[text as usize] {
                 place @ Place::Part { part, .. } => {
@@ -308,11 +326,10 @@ impl<'a> Search<'a> {
                 Place::Cached { sheet, row, col } => {
                     findings.push(cell(sheet, row, col, LeakIn::CachedValue))
                 }
-                // A header that identifies a person, or that is a removed value as a whole.
+                // A header that identifies a person.
                 Place::Header { sheet, col }
                     if origins[value] != Origin::Gone
-                        && (identifies(&values[value], origins[value] == Origin::Name)
-                            || is_whole(hay.text(text), &values[value])) =>
+                        && identifies(&values[value], origins[value] == Origin::Name) =>
                 {
                     // Named by its cell only: the header is the value.
                     findings.push(Finding {
@@ -471,12 +488,13 @@ fn sweep_values<'a>(
     changes: &[SheetChanges],
     originals: Originals<'a>,
     hay: &Haystack,
-) -> (Vec<Cow<'a, str>>, Vec<Origin>, Vec<String>) {
+) -> Swept<'a> {
     let targets = crate::needles::deleted_columns(map, book, plan);
     let rule_names: Vec<bool> = map.rules.iter().map(|r| names_people(&r.key)).collect();
     let mut values = Vec::new();
     let mut origins = Vec::new();
     let mut cleaned = Vec::new();
+    let mut headed = Vec::new();
     for (k, sc) in changes.iter().enumerate() {
         let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
@@ -579,6 +597,28 @@ fn sweep_values<'a>(
                 None => cleaned.push(value.into_owned()),
             }
         }
+        // A column's header that is one of the texts removed from it: the sheet's first record,
+        // which the map took for its header row (a sheet pasted without one).
+        let sheet = &book.sheets[sc.sheet];
+        let row_one: Vec<Option<Cow<str>>> = (0..sheet.width())
+            .map(|col| {
+                crate::actions::cell_text(sheet.cell(0, col)).filter(|t| !t.trim().is_empty())
+            })
+            .collect();
+        let mut cols: Vec<u32> = sc
+            .cells
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, c)| firsts[i] && row_one.get(c.col as usize).is_some_and(Option::is_some))
+            .filter_map(|(i, c)| {
+                let header = row_one[c.col as usize].as_deref()?;
+                let old = originals.old(changes, k, i)?;
+                crate::needles::same_text(header, &old).then_some(c.col)
+            })
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        headed.extend(cols.into_iter().map(|col| (sc.sheet, col)));
         for j in 0..sc.deleted.len() {
             for value in originals.deleted(changes, &targets, k, j) {
                 if let Some(text) = crate::actions::cell_text(value) {
@@ -590,7 +630,22 @@ fn sweep_values<'a>(
             }
         }
     }
-    (values, origins, cleaned)
+    Swept {
+        values,
+        origins,
+        cleaned,
+        headed,
+    }
+}
+
+/// What [`sweep_values`] finds: the values the searched text may hold and their origins, the
+/// forms only the cleaners look for, and the header cells (sheet, column) that are a text
+/// removed from their own column.
+struct Swept<'a> {
+    values: Vec<Cow<'a, str>>,
+    origins: Vec<Origin>,
+    cleaned: Vec<String>,
+    headed: Vec<(usize, u32)>,
 }
 
 /// Whether the text may hold a name without its accents (see
@@ -726,12 +781,6 @@ fn add_formulas(
 /// The distinct values of the kept columns of every sheet, the protected columns (ids,
 /// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
 /// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
-/// Whether `value` is one of the searched `text`'s forms (its lines, lowercase) as a whole.
-fn is_whole(text: &str, value: &str) -> bool {
-    let value = crate::needles::lowercase(value.trim());
-    text.lines().any(|line| line.trim() == value)
-}
-
 /// The texts of each sheet's header row but the metadata sheet's (see [`Place::Header`]).
 fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
     for (sheet, s) in book.sheets.iter().enumerate() {

@@ -890,4 +890,33 @@ fn a_removed_name_in_a_header_row_fails_the_file() {
     );
     assert!(!run.text().contains("Karim"), "{}", run.text());
     assert!(!wd.exists("scrubbed/list.csv"));
+
+    // A removed text that is another column's header (a job title "Manager" beside a Manager
+    // column) is no header taken from a record.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let titles = book.add_worksheet().set_name("Users").unwrap();
+    let rows = [
+        ["Full Name", "Job Title", "Manager"],
+        ["Karim Al-Farsi", "Manager", "Ingrid Halvorsen"],
+        ["Aoife Byrne", "Engineer", "Karim Al-Farsi"],
+    ];
+    for (row, cells) in rows.iter().enumerate() {
+        for (col, text) in cells.iter().enumerate() {
+            titles.write_string(row as u32, col as u16, *text).unwrap();
+        }
+    }
+    wd.write("titles.xlsx", book.save_to_buffer().unwrap());
+    let csv: String = rows
+        .iter()
+        .map(|r| format!("{}\r\n", r.join(",")))
+        .collect();
+    wd.write("titles.csv", csv);
+    wd.write(
+        "titles.toml",
+        "version = 1\nallow_residual = [\"Manager\"]\n[columns]\n\"Full Name\" = \"clear\"\n\"Job Title\" = \"clear\"\n\"Manager\" = \"keep\"\n",
+    );
+    for file in ["titles.xlsx", "titles.csv"] {
+        let run = wd.run(&["scrub", "--map", "titles.toml", file]);
+        assert_eq!(run.code, 0, "{file}: {}", run.text());
+    }
 }
