@@ -873,23 +873,27 @@ fn assemble<W: Write>(
                         ReadError::CorruptWorkbook("a compressed part cannot be read").into()
                     })
                 })?;
-                let mut single =
-                    ZipArchive::new(Cursor::new(archive.as_slice())).map_err(zip_failed)?;
-                let entry = single.by_index_raw(0).map_err(zip_failed)?;
-                writer.raw_copy_file(entry).map_err(zip_failed)?;
+                copy_single(&mut writer, &archive)?;
             }
             None => writer.raw_copy_file(raw).map_err(zip_failed)?,
             Some(archive) => {
                 drop(raw);
-                let mut single =
-                    ZipArchive::new(Cursor::new(archive.as_slice())).map_err(zip_failed)?;
-                let entry = single.by_index_raw(0).map_err(zip_failed)?;
-                writer.raw_copy_file(entry).map_err(zip_failed)?;
+                copy_single(&mut writer, archive)?;
             }
         }
     }
     writer.finish().map_err(zip_failed)?;
     Ok(())
+}
+
+/// Copy the entry of a one-entry archive (see [`single_entry`]) into `writer`, as it is.
+fn copy_single<W: Write + std::io::Seek>(
+    writer: &mut ZipWriter<W>,
+    archive: &[u8],
+) -> Result<(), Problem> {
+    let mut single = ZipArchive::new(Cursor::new(archive)).map_err(zip_failed)?;
+    let entry = single.by_index_raw(0).map_err(zip_failed)?;
+    writer.raw_copy_file(entry).map_err(zip_failed)
 }
 
 /// Whether a zip entry carries more than its name, metadata and data: a comment, or an extra
