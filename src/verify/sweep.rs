@@ -500,14 +500,29 @@ fn sweep_values<'a>(
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
         // A text removed from many cells of a column is looked at once (most are).
         let firsts = originals.firsts(changes, k);
-        // `None`: a form only the cleaners look for.
-        let found: Vec<(Cow<str>, Option<Origin>)> = sc
+        // The sheet's first row, to tell a header that is one of the texts removed from its
+        // column: the sheet's first record, which the map took for its header row (a sheet
+        // pasted without one).
+        let sheet = &book.sheets[sc.sheet];
+        let row_one: Vec<Option<Cow<str>>> = (0..sheet.width())
+            .map(|col| {
+                crate::actions::cell_text(sheet.cell(0, col)).filter(|t| !t.trim().is_empty())
+            })
+            .collect();
+        let found: Vec<Found> = sc
             .cells
             .par_iter()
             .enumerate()
             .filter(|&(i, _)| firsts[i])
             .flat_map_iter(|(i, c)| {
                 let old = originals.old(changes, k, i);
+                let header = row_one.get(c.col as usize).and_then(Option::as_deref);
+                let heading = match (header, &old) {
+                    (Some(header), Some(text)) if crate::needles::same_text(header, text) => {
+                        Some(Found::Header(c.col))
+                    }
+                    _ => None,
+                };
                 let redact = match (&map.rules[c.rule].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
                     _ => None,
@@ -586,36 +601,24 @@ fn sweep_values<'a>(
                         site.into_iter()
                             .map(|s| (Cow::Owned(s), Some(Origin::Name))),
                     )
+                    .map(|(value, origin)| match origin {
+                        Some(origin) => Found::Value(value, origin),
+                        None => Found::Cleaned(value.into_owned()),
+                    })
+                    .chain(heading)
             })
             .collect();
-        for (value, origin) in found {
-            match origin {
-                Some(origin) => {
+        let mut cols = Vec::new();
+        for found in found {
+            match found {
+                Found::Value(value, origin) => {
                     values.push(value);
                     origins.push(origin);
                 }
-                None => cleaned.push(value.into_owned()),
+                Found::Cleaned(form) => cleaned.push(form),
+                Found::Header(col) => cols.push(col),
             }
         }
-        // A column's header that is one of the texts removed from it: the sheet's first record,
-        // which the map took for its header row (a sheet pasted without one).
-        let sheet = &book.sheets[sc.sheet];
-        let row_one: Vec<Option<Cow<str>>> = (0..sheet.width())
-            .map(|col| {
-                crate::actions::cell_text(sheet.cell(0, col)).filter(|t| !t.trim().is_empty())
-            })
-            .collect();
-        let mut cols: Vec<u32> = sc
-            .cells
-            .par_iter()
-            .enumerate()
-            .filter(|&(i, c)| firsts[i] && row_one.get(c.col as usize).is_some_and(Option::is_some))
-            .filter_map(|(i, c)| {
-                let header = row_one[c.col as usize].as_deref()?;
-                let old = originals.old(changes, k, i)?;
-                crate::needles::same_text(header, &old).then_some(c.col)
-            })
-            .collect();
         cols.sort_unstable();
         cols.dedup();
         headed.extend(cols.into_iter().map(|col| (sc.sheet, col)));
@@ -636,6 +639,16 @@ fn sweep_values<'a>(
         cleaned,
         headed,
     }
+}
+
+/// What [`sweep_values`] finds for one changed cell.
+enum Found<'a> {
+    /// A value the searched text may hold, with its origin.
+    Value(Cow<'a, str>, Origin),
+    /// A form only the cleaners look for.
+    Cleaned(String),
+    /// The cell's text is its column's header (see [`Swept::headed`]).
+    Header(u32),
 }
 
 /// What [`sweep_values`] finds: the values the searched text may hold and their origins, the
@@ -778,9 +791,6 @@ fn add_formulas(
     }
 }
 
-/// The distinct values of the kept columns of every sheet, the protected columns (ids,
-/// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
-/// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
 /// The texts of each sheet's header row but the metadata sheet's (see [`Place::Header`]).
 fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
     for (sheet, s) in book.sheets.iter().enumerate() {
@@ -796,6 +806,9 @@ fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
     }
 }
 
+/// The distinct values of the kept columns of every sheet, the protected columns (ids,
+/// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
+/// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
 fn add_kept(
     book: &Workbook,
     changes: &[SheetChanges],
@@ -881,7 +894,8 @@ fn add_package(
     for index in 0..zip.len() {
         let mut entry = zip.by_index(index).map_err(corrupt)?;
         let name = entry.name().map_err(corrupt)?.into_owned();
-        for named in [String::from_utf8_lossy(entry.name_raw()).as_ref(), &name] {
+        let stored = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        for named in std::iter::once(&name).chain(Some(&stored).filter(|s| **s != name)) {
             places.push(Place::EntryName);
             hay.push(named, false);
         }
