@@ -629,8 +629,8 @@ pub(crate) fn removed_in<'a>(
     plan: &FilePlan,
     changes: &'a [SheetChanges],
 ) -> Removed<'a> {
-    let targets = crate::needles::deleted_columns(map, original, plan);
-    Removed::new(map, Originals::Book(original), changes, targets)
+    let deleted = crate::needles::deleted_columns(map, original, plan);
+    Removed::new(map, Originals::Book(original), changes, deleted)
 }
 
 /// [`removed_values`] of a scrub that streamed its input: the workbook holds the sheets' heads
@@ -651,7 +651,9 @@ pub(crate) fn removed_streamed<'a>(
 pub(crate) struct Removed<'a> {
     originals: Originals<'a>,
     changes: &'a [SheetChanges],
-    targets: Vec<Vec<bool>>,
+    /// Per sheet: the columns whose text a deleted row removes (see
+    /// [`crate::needles::deleted_columns`]).
+    deleted_columns: Vec<Vec<bool>>,
     derived: Vec<String>,
     /// Per entry of `changes`, per changed cell: whether it is the first of its old text,
     /// column and rule (see [`Originals::firsts`]); the others repeat its values.
@@ -663,7 +665,7 @@ impl<'a> Removed<'a> {
         map: &Map,
         originals: Originals<'a>,
         changes: &'a [SheetChanges],
-        targets: Vec<Vec<bool>>,
+        deleted_columns: Vec<Vec<bool>>,
     ) -> Removed<'a> {
         use rayon::prelude::*;
         let mut derived = Vec::new();
@@ -721,7 +723,7 @@ impl<'a> Removed<'a> {
         Removed {
             originals,
             changes,
-            targets,
+            deleted_columns,
             derived,
             firsts: all_firsts,
         }
@@ -745,7 +747,10 @@ impl<'a> Removed<'a> {
                 }
             }
             for j in 0..sc.deleted.len() {
-                for value in self.originals.deleted(self.changes, &self.targets, k, j) {
+                for value in self
+                    .originals
+                    .deleted(self.changes, &self.deleted_columns, k, j)
+                {
                     if let Some(text) = crate::actions::cell_text(value) {
                         each(text);
                     }
