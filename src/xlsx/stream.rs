@@ -778,41 +778,54 @@ impl<'b> Pass<'b> {
         let input = zip
             .by_name(&part.path)
             .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
-        let mut scan = RowScan {
+        let mut read = RowRead {
             values: CellValues::new(&self.strings, self.kinds.clone(), self.is_1904),
+            parsed: Parsed::default(),
+            next_row: 0,
+            next_col: 0,
+        };
+        let any_writes = entry.any_writes();
+        let mut write = RowWrite {
             new: &mut self.new,
             refs: vec![0; self.strings.len()],
             new_refs: 0,
-            row: Row::default(),
-            xml: Vec::new(),
-            pieces: Vec::new(),
-            spans: Vec::new(),
-            refs_known: Vec::new(),
             new_indices: Vec::new(),
-            any_writes: entry.any_writes(),
+            any_writes,
             written: Vec::new(),
-            row_index: 0,
-            next_row: 0,
-            next_col: 0,
             current: 0,
             first_row: None,
             max_col: None,
         };
         let mut out = BufWriter::with_capacity(1 << 16, entry);
         // Anything the pass cannot read is left to the usual way, which says what is wrong.
-        // With two threads or more, the sheet is inflated ahead on another one.
-        let walked = super::ahead::read_ahead(input, |input| scan.walk(input, &mut out, work));
+        // With two threads or more, the rows are read on another thread than the one that
+        // applies the plan and writes them (when no other pass is running: a batch keeps the
+        // pool's threads busy with files), or at least inflated ahead.
+        let walked = match Alone::claim() {
+            Some(_alone) => {
+                let input = std::io::BufReader::with_capacity(1 << 16, input);
+                walk_pipelined(&mut read, input, &mut write, &mut out, work)
+            }
+            None => super::ahead::read_ahead(input, |input| {
+                let mut direct = Direct {
+                    write: &mut write,
+                    out: &mut out,
+                    work,
+                };
+                read.walk(input, &mut direct)
+            }),
+        };
         let Ok(Some(tail)) = walked else {
             return Ok(None);
         };
-        let height = if scan.first_row.is_some() {
-            scan.current + 1
+        let height = if write.first_row.is_some() {
+            write.current + 1
         } else {
             0
         };
-        let width = scan.max_col.map_or(0, |c| c + 1);
+        let width = write.max_col.map_or(0, |c| c + 1);
         let head_first = head.cells.start().map(|(r, _)| r);
-        if width != head.width() || (scan.first_row == Some(0)) != (head_first == Some(0)) {
+        if width != head.width() || (write.first_row == Some(0)) != (head_first == Some(0)) {
             return Ok(None);
         }
         Ok(Some((
@@ -821,67 +834,108 @@ impl<'b> Pass<'b> {
                 sheet: index,
                 entry: out,
                 tail,
-                refs: scan.refs,
-                new_refs: scan.new_refs,
+                refs: write.refs,
+                new_refs: write.new_refs,
             },
         )))
     }
 }
 
-/// The state of one sheet's pass (see [`Pass`]).
-struct RowScan<'s> {
-    values: CellValues<'s>,
-    new: &'s mut NewStrings,
-    /// Uses of each shared string by kept cells.
-    refs: Vec<u32>,
-    new_refs: u64,
-    /// The current row's cells.
-    row: Row,
-    /// The current row's XML, and how the usual writer would write it: pieces of it, in order.
+/// Passes running at once (see [`Alone`]).
+static PASSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The right of a pass to a thread of its own for reading rows: held by one pass at a time,
+/// and only when the run's pool has another thread (see [`Pass::sheet`]).
+struct Alone {
+    /// Whether this pass is counted in [`PASSES`].
+    counted: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// A test's choice of the way rows are passed: on a thread of their own or not.
+    static PIPELINED: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+impl Alone {
+    fn claim() -> Option<Alone> {
+        use std::sync::atomic::Ordering;
+        #[cfg(test)]
+        if let Some(forced) = PIPELINED.get() {
+            return forced.then_some(Alone { counted: false });
+        }
+        if rayon::current_num_threads() < 2 {
+            return None;
+        }
+        PASSES
+            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| Alone { counted: true })
+    }
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        if self.counted {
+            PASSES.store(0, std::sync::atomic::Ordering::Release);
+        }
+    }
+}
+
+/// One row of a sheet as the pass reads it: its XML, and its cells' values.
+#[derive(Default)]
+struct Parsed {
+    /// The row (zero-based).
+    row_index: u32,
+    /// The row's XML, and how the usual writer would write it: pieces of it, in order.
     xml: Vec<u8>,
     pieces: Vec<Piece>,
-    /// The current row's cells in `xml`: start, end, column.
+    /// The row's cells in `xml`: start, end, column.
     spans: Vec<(usize, usize, u32)>,
+    /// The row's cells' values.
+    row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
     /// ([`CellValues::last_ref`]).
     refs_known: Vec<Option<Option<usize>>>,
-    /// Per change of the row: its new value's number among the new shared strings.
-    new_indices: Vec<Option<u32>>,
-    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
-    /// the row as written then.
-    any_writes: bool,
-    written: Vec<u8>,
-    /// The current row, and the row a `<row>` without a reference is.
-    row_index: u32,
-    next_row: u32,
-    next_col: u32,
-    /// As [`read_rows`] tracks them.
-    current: u32,
-    first_row: Option<u32>,
-    max_col: Option<u32>,
+    /// The last column with a value; `None` when no cell of the row has one.
+    last_filled: Option<u32>,
 }
 
-/// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
-enum Piece {
-    Bytes(usize, usize),
-    Cell(usize),
+/// Where the rows the walk reads go: applied and written at once ([`Direct`]), or handed to
+/// the thread that does it ([`walk_pipelined`]).
+trait Rows {
+    /// Write bytes of the sheet outside its rows.
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(), Problem>;
+    /// Take the row just read, and leave `parsed` ready for the next one. `Ok(false)` when
+    /// the pass gives up.
+    fn row(&mut self, parsed: &mut Parsed) -> Result<bool, Problem>;
+}
+
+/// The reading side of a sheet's pass (see [`Pass`]): the sheet's XML cut into rows, and each
+/// row's values read.
+struct RowRead<'s> {
+    values: CellValues<'s>,
+    /// The row being read.
+    parsed: Parsed,
+    /// The row a `<row>` without a reference is, and the column of a `<c>` without one.
+    next_row: u32,
+    next_col: u32,
 }
 
 /// Why a pass stops: the sheet goes the usual way.
 struct GiveUp;
 
-impl RowScan<'_> {
-    /// Copy the sheet's XML from `input` to `out` up to `</sheetData>`, each row read, changed
-    /// and written; the rest of the sheet (its tail). `Ok(None)` for XML this pass does not
+impl RowRead<'_> {
+    /// Copy the sheet's XML from `input` to `rows` up to `</sheetData>`, each row read and
+    /// handed on; the rest of the sheet (its tail). `Ok(None)` for XML this pass does not
     /// take; errors are the output's.
     ///
-    /// The bytes go to `out` in the same writes as the usual writer's
-    /// ([`super::patch::walk_cells`]): a deflate stream depends on how its input comes.
-    fn walk<R: BufRead, W: Write>(
+    /// The bytes go on in the same writes as the usual writer's ([`super::patch::walk_cells`]):
+    /// a deflate stream depends on how its input comes.
+    fn walk<R: BufRead>(
         &mut self,
         mut input: R,
-        out: &mut W,
-        work: &mut SheetWork<'_>,
+        rows: &mut impl Rows,
     ) -> Result<Option<Vec<u8>>, Problem> {
         let mut tag = Vec::with_capacity(1 << 12);
         let mut in_row = false;
@@ -898,7 +952,7 @@ impl RowScan<'_> {
                     Some(i) => (true, i),
                     None => (false, chunk.len()),
                 };
-                self.put(&chunk[..len], in_row, out)?;
+                self.put(&chunk[..len], in_row, rows)?;
                 (found, len)
             };
             input.consume(len);
@@ -924,7 +978,7 @@ impl RowScan<'_> {
                 if in_row {
                     return Ok(None);
                 }
-                out.write_all(&tag).map_err(patch::write_failed)?;
+                rows.bytes(&tag)?;
                 let mut rest = Vec::new();
                 if input.read_to_end(&mut rest).is_err() {
                     return Ok(None);
@@ -940,14 +994,14 @@ impl RowScan<'_> {
                 }) else {
                     return Ok(None);
                 };
-                self.row_index = row;
+                self.parsed.row_index = row;
                 self.next_row = row + 1;
                 self.next_col = 0;
                 if !tag.ends_with(b"/>") {
                     in_row = true;
-                    self.xml.clear();
-                    self.pieces.clear();
-                    self.spans.clear();
+                    self.parsed.xml.clear();
+                    self.parsed.pieces.clear();
+                    self.parsed.spans.clear();
                 }
             } else if patch::is_tag(&tag, b"c") {
                 if !in_row {
@@ -962,32 +1016,34 @@ impl RowScan<'_> {
                 let Ok(col) = self.column(&tag) else {
                     return Ok(None);
                 };
-                let at = self.xml.len();
-                self.xml.extend_from_slice(&tag);
-                self.pieces.push(Piece::Cell(self.spans.len()));
-                self.spans.push((at, self.xml.len(), col));
+                let parsed = &mut self.parsed;
+                let at = parsed.xml.len();
+                parsed.xml.extend_from_slice(&tag);
+                parsed.pieces.push(Piece::Cell(parsed.spans.len()));
+                parsed.spans.push((at, parsed.xml.len(), col));
                 continue;
             } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
-                self.put(&tag, true, out)?;
+                self.put(&tag, true, rows)?;
                 in_row = false;
-                if !self.take_row(out, work)? {
+                if self.read_values().is_err() || !rows.row(&mut self.parsed)? {
                     return Ok(None);
                 }
                 continue;
             }
-            self.put(&tag, in_row, out)?;
+            self.put(&tag, in_row, rows)?;
         }
     }
 
-    /// Write `bytes` to `out`, or, inside a row, keep them as the row's next piece.
-    fn put<W: Write>(&mut self, bytes: &[u8], in_row: bool, out: &mut W) -> Result<(), Problem> {
+    /// Hand `bytes` on, or, inside a row, keep them as the row's next piece.
+    fn put(&mut self, bytes: &[u8], in_row: bool, rows: &mut impl Rows) -> Result<(), Problem> {
         if in_row {
-            let at = self.xml.len();
-            self.xml.extend_from_slice(bytes);
-            self.pieces.push(Piece::Bytes(at, self.xml.len()));
+            let parsed = &mut self.parsed;
+            let at = parsed.xml.len();
+            parsed.xml.extend_from_slice(bytes);
+            parsed.pieces.push(Piece::Bytes(at, parsed.xml.len()));
             Ok(())
         } else {
-            out.write_all(bytes).map_err(patch::write_failed)
+            rows.bytes(bytes)
         }
     }
 
@@ -1003,45 +1059,26 @@ impl RowScan<'_> {
                     .bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
                 match crate::a1::parse_cell(r).filter(|_| plain) {
-                    Some((row, col)) if row == self.row_index => col,
+                    Some((row, col)) if row == self.parsed.row_index => col,
                     _ => return Err(GiveUp),
                 }
             }
             None => self.next_col,
         };
-        if self.spans.last().is_some_and(|&(_, _, c)| c >= col) {
+        if self.parsed.spans.last().is_some_and(|&(_, _, c)| c >= col) {
             return Err(GiveUp);
         }
         self.next_col = col + 1;
         Ok(col)
     }
 
-    /// The row just read: applied and written. `Ok(false)` when the pass gives up.
-    fn take_row<W: Write>(
-        &mut self,
-        out: &mut W,
-        work: &mut SheetWork<'_>,
-    ) -> Result<bool, Problem> {
-        let result = self.read_row(work);
-        self.row.clear();
-        match result {
-            Ok(changed) => {
-                self.write_row(out, &work.changes.cells[changed..])?;
-                Ok(true)
-            }
-            Err(GiveUp) => Ok(false),
-        }
-    }
-
-    /// Read the row's cells and apply the plan to it; where its changes start in `work`.
-    fn read_row(&mut self, work: &mut SheetWork<'_>) -> Result<usize, GiveUp> {
-        let row = self.row_index;
-        let before = work.changes.cells.len();
-        // The values, as calamine's reader gives them.
-        let mut any = false;
-        self.refs_known.clear();
-        for &(at, end, col) in &self.spans {
-            let raw = &self.xml[at..end];
+    /// Read the values of the row's cells, as calamine's reader gives them.
+    fn read_values(&mut self) -> Result<(), GiveUp> {
+        let parsed = &mut self.parsed;
+        parsed.refs_known.clear();
+        parsed.last_filled = None;
+        for &(at, end, col) in &parsed.spans {
+            let raw = &parsed.xml[at..end];
             let value = self
                 .values
                 .value(raw, patch::prefix_of(raw))
@@ -1049,20 +1086,68 @@ impl RowScan<'_> {
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
-                any = true;
-                self.max_col = Some(self.max_col.map_or(col, |m| m.max(col)));
-                self.row.put(col, value);
+                // The cells come in column order.
+                parsed.last_filled = Some(col);
+                parsed.row.put(col, value);
             }
             let known = self.values.last_ref();
             // The value is that shared string, as read (see `CellValues::last_ref`).
             if let (true, true, Some(Some(n))) = (filled, shared, known) {
-                self.row.put_shared(col, n);
+                parsed.row.put_shared(col, n);
             }
-            self.refs_known.push(known);
+            parsed.refs_known.push(known);
         }
-        if !any {
+        Ok(())
+    }
+}
+
+/// The writing side of a sheet's pass (see [`Pass`]): the plan applied to each row read, and
+/// the row written.
+struct RowWrite<'s> {
+    new: &'s mut NewStrings,
+    /// Uses of each shared string by kept cells.
+    refs: Vec<u32>,
+    new_refs: u64,
+    /// Per change of the row: its new value's number among the new shared strings.
+    new_indices: Vec<Option<u32>>,
+    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
+    /// the row as written then.
+    any_writes: bool,
+    written: Vec<u8>,
+    /// As [`read_rows`] tracks them.
+    current: u32,
+    first_row: Option<u32>,
+    max_col: Option<u32>,
+}
+
+impl RowWrite<'_> {
+    /// The row read: applied and written, and `parsed` cleared. `Ok(false)` when the pass
+    /// gives up.
+    fn take_row<W: Write>(
+        &mut self,
+        parsed: &mut Parsed,
+        out: &mut W,
+        work: &mut SheetWork<'_>,
+    ) -> Result<bool, Problem> {
+        let result = self.apply(parsed, work);
+        parsed.row.clear();
+        match result {
+            Ok(changed) => {
+                self.write_row(parsed, out, &work.changes.cells[changed..])?;
+                Ok(true)
+            }
+            Err(GiveUp) => Ok(false),
+        }
+    }
+
+    /// Apply the plan to the row; where its changes start in `work`.
+    fn apply(&mut self, parsed: &Parsed, work: &mut SheetWork<'_>) -> Result<usize, GiveUp> {
+        let row = parsed.row_index;
+        let before = work.changes.cells.len();
+        let Some(last) = parsed.last_filled else {
             return Ok(before);
-        }
+        };
+        self.max_col = Some(self.max_col.map_or(last, |m| m.max(last)));
         // As `read_rows` goes from row to row (rows without a value in between are empty rows).
         if self.first_row.is_some() && row <= self.current {
             return Err(GiveUp);
@@ -1079,7 +1164,7 @@ impl RowScan<'_> {
         }
         self.first_row.get_or_insert(row);
         if row >= 1 {
-            let cells = &self.row;
+            let cells = &parsed.row;
             work.row_shared(row, |c| cells.get(c), |c| cells.shared(c));
             if !work.changes.deleted.is_empty() {
                 return Err(GiveUp);
@@ -1088,7 +1173,7 @@ impl RowScan<'_> {
         // The row's changes, in column order, each on a cell of the row.
         let changes = &work.changes.cells[before..];
         self.new_indices.clear();
-        let mut spans = self.spans.iter();
+        let mut spans = parsed.spans.iter();
         for c in changes {
             if !spans.any(|&(_, _, col)| col == c.col) {
                 return Err(GiveUp);
@@ -1099,16 +1184,21 @@ impl RowScan<'_> {
     }
 
     /// Write the row, its changed cells replaced (`changes`, in the order of its cells).
-    fn write_row<W: Write>(&mut self, out: &mut W, changes: &[Change]) -> Result<(), Problem> {
+    fn write_row<W: Write>(
+        &mut self,
+        parsed: &Parsed,
+        out: &mut W,
+        changes: &[Change],
+    ) -> Result<(), Problem> {
         let mut changes = changes.iter().zip(&self.new_indices).peekable();
         self.written.clear();
-        for piece in &self.pieces {
+        for piece in &parsed.pieces {
             let (at, end) = match *piece {
                 Piece::Bytes(at, end) => (at, end),
                 Piece::Cell(k) => {
-                    let (at, end, col) = self.spans[k];
+                    let (at, end, col) = parsed.spans[k];
                     if let Some((change, &index)) = changes.next_if(|(c, _)| c.col == col) {
-                        let cell = CellXml::parse(&self.xml[at..end]);
+                        let cell = CellXml::parse(&parsed.xml[at..end]);
                         let index = index.filter(|_| cell.t != Some("inlineStr"));
                         self.new_refs += u64::from(index.is_some());
                         if self.any_writes {
@@ -1124,22 +1214,24 @@ impl RowScan<'_> {
                         }
                         continue;
                     }
-                    match self.refs_known.get(k) {
+                    match parsed.refs_known.get(k) {
                         Some(Some(Some(n))) => {
                             if let Some(uses) = self.refs.get_mut(*n) {
                                 *uses += 1;
                             }
                         }
                         Some(Some(None)) => {}
-                        _ => patch::count_ref(&CellXml::parse(&self.xml[at..end]), &mut self.refs),
+                        _ => {
+                            patch::count_ref(&CellXml::parse(&parsed.xml[at..end]), &mut self.refs)
+                        }
                     }
                     (at, end)
                 }
             };
             if self.any_writes {
-                self.written.extend_from_slice(&self.xml[at..end]);
+                self.written.extend_from_slice(&parsed.xml[at..end]);
             } else {
-                out.write_all(&self.xml[at..end])
+                out.write_all(&parsed.xml[at..end])
                     .map_err(patch::write_failed)?;
             }
         }
@@ -1148,6 +1240,155 @@ impl RowScan<'_> {
         }
         Ok(())
     }
+}
+
+/// Rows applied and written as they are read, on the thread that reads them.
+struct Direct<'d, 's, 'w, W> {
+    write: &'d mut RowWrite<'s>,
+    out: &'d mut W,
+    work: &'d mut SheetWork<'w>,
+}
+
+impl<W: Write> Rows for Direct<'_, '_, '_, W> {
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        self.out.write_all(bytes).map_err(patch::write_failed)
+    }
+
+    fn row(&mut self, parsed: &mut Parsed) -> Result<bool, Problem> {
+        self.write.take_row(parsed, self.out, self.work)
+    }
+}
+
+/// What goes from the reading thread to the writing one: bytes outside the rows and rows, in
+/// the order of the sheet.
+#[derive(Default)]
+struct Batch {
+    /// The bytes outside the rows, one after the other.
+    bytes: Vec<u8>,
+    items: Vec<Item>,
+    /// The rows written, cleared, going back to be read into again.
+    spare: Vec<Parsed>,
+    /// In the last batch: what the walk gave.
+    end: Option<Result<Option<Vec<u8>>, Problem>>,
+}
+
+enum Item {
+    /// The range of [`Batch::bytes`] written at once.
+    Bytes(usize, usize),
+    Row(Parsed),
+}
+
+/// Rows read before they go to the writing thread at once.
+const PIPELINED_ROWS: usize = 128;
+
+/// The reading side of [`walk_pipelined`].
+struct Sending {
+    to_write: std::sync::mpsc::SyncSender<Batch>,
+    back: std::sync::mpsc::Receiver<Batch>,
+    batch: Batch,
+    rows: usize,
+    /// Batches come back to be filled again, and their rows to be read into.
+    spare_batches: Vec<Batch>,
+    spare_rows: Vec<Parsed>,
+}
+
+impl Sending {
+    /// Send the batch; `false` when the writing side has stopped.
+    fn send(&mut self) -> bool {
+        while let Ok(mut back) = self.back.try_recv() {
+            self.spare_rows.append(&mut back.spare);
+            back.bytes.clear();
+            back.items.clear();
+            self.spare_batches.push(back);
+        }
+        let next = self.spare_batches.pop().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batch, next);
+        self.rows = 0;
+        self.to_write.send(full).is_ok()
+    }
+}
+
+impl Rows for Sending {
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        let at = self.batch.bytes.len();
+        self.batch.bytes.extend_from_slice(bytes);
+        self.batch
+            .items
+            .push(Item::Bytes(at, self.batch.bytes.len()));
+        Ok(())
+    }
+
+    fn row(&mut self, parsed: &mut Parsed) -> Result<bool, Problem> {
+        let fresh = self.spare_rows.pop().unwrap_or_default();
+        self.batch
+            .items
+            .push(Item::Row(std::mem::replace(parsed, fresh)));
+        self.rows += 1;
+        Ok(self.rows < PIPELINED_ROWS || self.send())
+    }
+}
+
+/// [`RowRead::walk`] on a thread of its own, its rows applied and written on this one, so that
+/// reading and writing a large sheet take two cores. The same writes reach `out` in the same
+/// order as with [`Direct`].
+fn walk_pipelined<R: BufRead + Send, W: Write>(
+    read: &mut RowRead<'_>,
+    input: R,
+    write: &mut RowWrite<'_>,
+    out: &mut W,
+    work: &mut SheetWork<'_>,
+) -> Result<Option<Vec<u8>>, Problem> {
+    std::thread::scope(|scope| {
+        let (to_write, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (to_read, back) = std::sync::mpsc::channel::<Batch>();
+        let reader = scope.spawn(move || {
+            let mut sending = Sending {
+                to_write,
+                back,
+                batch: Batch::default(),
+                rows: 0,
+                spare_batches: Vec::new(),
+                spare_rows: Vec::new(),
+            };
+            let end = read.walk(input, &mut sending);
+            sending.batch.end = Some(end);
+            sending.send();
+        });
+        let mut direct = Direct { write, out, work };
+        let result = (|| {
+            for mut batch in &batches {
+                for item in batch.items.drain(..) {
+                    match item {
+                        Item::Bytes(at, end) => direct.bytes(&batch.bytes[at..end])?,
+                        Item::Row(mut parsed) => {
+                            if !direct.row(&mut parsed)? {
+                                return Ok(None);
+                            }
+                            batch.spare.push(parsed);
+                        }
+                    }
+                }
+                if let Some(end) = batch.end.take() {
+                    return end;
+                }
+                // The reader may be done: then nothing is reused.
+                let _ = to_read.send(batch);
+            }
+            // The reader stopped without its last batch: it panicked.
+            Err(Problem::Internal)
+        })();
+        // The reader stops at its next batch once these are gone.
+        drop(batches);
+        drop(to_read);
+        reader.join().map_err(|_| Problem::Internal)?;
+        result
+    })
+}
+
+/// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
+enum Piece {
+    Bytes(usize, usize),
+    Cell(usize),
 }
 
 /// Write the changes file of a streamed scrub in `format`, as
@@ -1343,6 +1584,30 @@ mod tests {
         assert!(stream(&map, &plan, &mut opened, None).unwrap().is_none());
     }
 
+    #[test]
+    fn a_pass_that_gives_up_far_below_its_head_leaves_the_sheet_to_the_usual_way() {
+        let export = testdata::disabled_users(&Options {
+            rows: 700,
+            ..Options::default()
+        });
+        // A formula in row 600, rows after the first ones were written (and, on two threads,
+        // after several batches of rows went from the reading thread to the writing one).
+        let bytes = testdata::edit_part(&export.to_xlsx(), "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.expect("the sheet part");
+            let row = xml.find("<row r=\"600\"").unwrap();
+            let cell = row + xml[row..].find("<c ").unwrap();
+            let start_end = cell + xml[cell..].find('>').unwrap() + 1;
+            format!("{}<f>1+1</f>{}", &xml[..start_end], &xml[start_end..])
+        });
+        let map = profile();
+        assert_eq!(one_pass_matches_below(&bytes, &map, 30), (0, true));
+        // Without it, the pass writes the sheet.
+        assert_eq!(
+            one_pass_matches_below(&export.to_xlsx(), &map, 30),
+            (1, false)
+        );
+    }
+
     /// Scrub `bytes` with the head cut at 30 rows, with the one pass and without: the same
     /// results and the same bytes written; how many sheets the pass wrote.
     /// How many sheets the one pass wrote, and whether calamine's reader was held after it.
@@ -1352,7 +1617,8 @@ mod tests {
 
     /// [`one_pass_matches`] with heads of `head` rows.
     fn one_pass_matches_below(bytes: &[u8], map: &Map, head: u32) -> (usize, bool) {
-        let run = |write: bool| {
+        let run = |write: bool, pipelined: Option<bool>| {
+            PIPELINED.set(pipelined);
             let mut opened =
                 super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(head))
                     .unwrap();
@@ -1399,8 +1665,17 @@ mod tests {
                 streamed.olds,
             )
         };
-        let (passed, out, changes, reports, counts, olds) = run(true);
-        let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) = run(false);
+        let (passed, out, changes, reports, counts, olds) = run(true, Some(false));
+        // Rows read on a thread of their own give the same bytes.
+        let (passed_2, out_2, changes_2, reports_2, counts_2, olds_2) = run(true, Some(true));
+        assert_eq!(passed, passed_2);
+        assert!(out == out_2, "the same output, rows read on another thread");
+        assert!(changes == changes_2);
+        assert_eq!((&reports, &counts), (&reports_2, &counts_2));
+        assert_eq!(changed_texts(&olds), changed_texts(&olds_2));
+        let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) =
+            run(false, None);
+        PIPELINED.set(None);
         assert_eq!(none.0, 0, "without writing, no sheet is passed");
         assert!(out == out_usual, "the same output");
         assert!(changes == changes_usual, "the same changes file");
