@@ -855,6 +855,14 @@ impl Subjects {
         if !found.is_empty() {
             return found;
         }
+        // A name written as a user name (see `GAP`) is its words.
+        if fragment.contains(['.', '_']) && !fragment.contains('@') {
+            let words = fragment.replace(['.', '_'], " ");
+            let found = self.matching(&words);
+            if !found.is_empty() {
+                return found;
+            }
+        }
         let norm = normalize(fragment);
         let orders = name_orders(&norm);
         (0..self.list.len())
@@ -939,6 +947,7 @@ impl Subjects {
     /// is. Search [`prepare`]d text with it. `None` without subjects.
     pub fn regex(&self) -> Option<Regex> {
         let mut alternatives: Vec<String> = Vec::new();
+        let mut user_names: Vec<String> = Vec::new();
         for id in self.list.iter().flat_map(|s| &s.idents) {
             match id {
                 Ident::Name(n) => {
@@ -972,6 +981,8 @@ impl Subjects {
                     alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
                     alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
                     alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
+                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`.
+                    user_names.push(format!(r"{first}[._]{last}"));
                 }
                 Ident::Email(e) => {
                     alternatives.push(e.chars().map(plain_char_pattern).collect());
@@ -993,8 +1004,10 @@ impl Subjects {
         if alternatives.is_empty() {
             return None;
         }
-        // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it.
+        // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it; the user
+        // names last, so that an email that begins with one is found whole.
         alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        alternatives.append(&mut user_names);
         let pattern = format!("(?i)(?:{})", alternatives.join("|"));
         // Each subject's forms take room in the compiled regex (its letters in every case,
         // the initials' letter classes): the default limit (10 MB) holds about two hundred

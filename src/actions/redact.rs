@@ -193,7 +193,29 @@ impl Redactor {
     }
 
     /// [`Redactor::apply`], telling `found` each fragment it replaces.
+    ///
+    /// Rich text is searched twice: as it is, then as it shows (see [`super::rich_text`]):
+    /// markup may hide a name or an email (`Karim&nbsp;Al-Farsi`, `<span>`s around each word,
+    /// `&#64;`). What is found only in the text shown is redacted there, and the value is
+    /// written as that text, without its markup: keeping the markup would need the two texts'
+    /// places matched character by character, and a value that names a subject loses its
+    /// formatting rather than the subject staying.
     fn run(
+        &self,
+        text: &str,
+        lost: &[(&str, &str)],
+        found: &mut dyn FnMut(&str),
+    ) -> Option<String> {
+        let out = self.run_once(text, lost, found);
+        let shown = super::rich_text::shown(out.as_deref().unwrap_or(text));
+        match shown.and_then(|shown| self.run_once(&shown, lost, found)) {
+            Some(redacted) => Some(redacted),
+            None => out,
+        }
+    }
+
+    /// One search of `text` (see [`Redactor::run`]).
+    fn run_once(
         &self,
         text: &str,
         lost: &[(&str, &str)],
@@ -257,11 +279,18 @@ impl Redactor {
     }
 }
 
-/// A case-insensitive regex matching any of `values` literally.
+/// A case-insensitive regex matching any of `values` literally, but for the white space between
+/// their words, which matches any run of white space.
 fn alternation(values: &[&str]) -> Regex {
+    // Any white space between words: a no-break space (`&nbsp;` in rich text), a line break.
     let body = values
         .iter()
-        .map(|v| regex::escape(v))
+        .map(|v| {
+            v.split_whitespace()
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"\s+")
+        })
         .collect::<Vec<_>>()
         .join("|");
     Regex::new(&format!("(?i)(?:{body})")).expect("escaped literals form a valid regex")
@@ -495,6 +524,85 @@ mod tests {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
         }
         assert_eq!(red.apply("cc Karim Al-Farsi-Haddad", &[]), None);
+    }
+
+    /// Dataverse keeps notes and descriptions as HTML: a name or email hidden by its markup
+    /// is found in the text shown, and the value is written as that text, redacted. Markup
+    /// that hides nothing is left as it is.
+    #[test]
+    fn a_subject_hidden_by_rich_text_markup_is_redacted_in_the_text_shown() {
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Karim Al-Farsi".to_string(),
+            "karim.al-farsi@contoso.com".to_string(),
+        ]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        for (text, expected) in [
+            (
+                "<p>Handover from Karim&nbsp;Al-Farsi</p>",
+                "Handover from [redacted]\n",
+            ),
+            ("Karim&#160;Al-Farsi", "[redacted]"),
+            // The user name before it is found as it is (see `a_subjects_name_as_a_user_name`).
+            (
+                "<div>Contact karim.al-farsi&#64;contoso.com</div>",
+                "<div>Contact [redacted]&#64;contoso.com</div>",
+            ),
+            (
+                "<div>Contact karim&#46;al-farsi&#64;contoso.com</div>",
+                "Contact [redacted]\n",
+            ),
+            (
+                "<p><span>Karim</span> <span>Al-Farsi</span></p>",
+                "[redacted]\n",
+            ),
+            ("<b>Karim</b> <i>Al-Farsi</i>", "[redacted]"),
+            // Found as it is: the markup stays.
+            (
+                "<p>Handover from Karim Al-Farsi</p>",
+                "<p>Handover from [redacted]</p>",
+            ),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+            let fragments = red.replaced(text, &[]);
+            assert!(
+                fragments.iter().all(|f| !subjects.mentioned(f).is_empty()),
+                "{text}: {fragments:?}"
+            );
+        }
+        assert_eq!(
+            red.apply("<p>Handover from <b>Ingrid</b>&nbsp;H.</p>", &[]),
+            None
+        );
+        // A row's own values, hidden the same way.
+        let own = Redactor::new(Vec::new(), &[], true, &subjects).unwrap();
+        assert_eq!(
+            own.apply(
+                "<p>Approved by Ingrid&nbsp;Halvorsen</p>",
+                &[("Ingrid Halvorsen", "")]
+            )
+            .as_deref(),
+            Some("Approved by [redacted]\n")
+        );
+    }
+
+    /// A subject's name written as a user name; an email that begins with it is found whole.
+    #[test]
+    fn a_subjects_name_as_a_user_name() {
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Karim Al-Farsi".to_string(),
+            "karim.al-farsi@contoso.com".to_string(),
+        ]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        for (text, expected, subject) in [
+            ("karim.al-farsi approved", "[redacted] approved", 0),
+            ("cc Karim_Al-Farsi", "cc [redacted]", 0),
+            ("mail karim.al-farsi@contoso.com", "mail [redacted]", 1),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+            for fragment in red.replaced(text, &[]) {
+                assert_eq!(subjects.mentioned(&fragment), [subject], "{text}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! characters and NFC/NFD ignored), in every sheet, hidden ones included. In an `.xlsx`, every
 //! other part of the package is searched too (formulas, headers and footers as they print,
 //! document properties, comments, tables, connections, ...), XML-unescaped, text and attribute
-//! values; the shared strings table is searched for strings that no cell shows.
+//! values, in the encoding the part is written in, with its base64 runs decoded; the shared
+//! strings table is searched for strings that no cell shows. Rich text (HTML) is searched as it
+//! shows too (see [`Redactor`]).
 
 use crate::a1::column_letters;
 use crate::actions::{Detector, Redactor};
@@ -114,7 +116,15 @@ impl Finder {
                 .map_err(|e| ReadError::Io(e.kind()))?;
             let found =
                 if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
-                    self.xml_part(&name, &data, shown)
+                    // In the encoding it is written in (UTF-16, a declared one), and its
+                    // base64 runs decoded, as the scrub's search reads a part.
+                    let text = crate::xlsx::encoded::decode_text(&data);
+                    let xml = text.as_deref().map_or(&data[..], str::as_bytes);
+                    let mut found = self.xml_part(&name, xml, shown);
+                    for decoded in crate::xlsx::encoded::part_base64_texts(&data) {
+                        found.extend(self.hits(&decoded).into_iter().map(|s| (s, 1)));
+                    }
+                    found
                 } else {
                     // Binary parts (images, printer settings, vbaProject): their text in the
                     // encodings binary formats use, a VBA project's decompressed source, and

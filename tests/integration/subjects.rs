@@ -1401,3 +1401,124 @@ fn the_owner_of_deleted_rows_goes_from_the_rest_of_the_package() {
     ]);
     assert_eq!(verify.code, 0, "{}", verify.text());
 }
+
+/// Dataverse keeps notes and descriptions as HTML: a colleague's Description that names the
+/// subject through its markup (`&nbsp;`, `<span>` around each word, `&#64;` in the email)
+/// loses the name, and `find` sees it there before the scrub and not after.
+#[test]
+fn a_subject_named_through_rich_text_markup_is_redacted_and_found() {
+    let (mut export, k) = users();
+    let (first, last) = (text(&export, k, "firstname"), text(&export, k, "lastname"));
+    let email = text(&export, k, "internalemailaddress");
+    let (local, domain) = email.split_once('@').unwrap();
+    let description = export.column_index("description").unwrap();
+    let forms = [
+        format!("<p>Handover from {first}&nbsp;{last}</p>"),
+        format!("<div><span>{first}</span> <span>{last}</span> left</div>"),
+        format!("Mail {}&#64;{domain}", local.replace('.', "&#46;")),
+    ];
+    for (i, form) in forms.iter().enumerate() {
+        export.rows[60 + i][description] = Value::Text(form.clone());
+    }
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    wd.write("users.csv", export.to_csv());
+    let subject = format!("{first} {last}");
+    let find = |files: [&str; 2]| {
+        let mut args = vec!["find", "--subject", &subject, "--subject", &email];
+        args.extend(files);
+        wd.run(&args)
+    };
+    let run = find(["users.xlsx", "users.csv"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    for file in ["users.xlsx", "users.csv"] {
+        for i in 0..forms.len() {
+            let cell = format!(
+                "{file}: sheet '{}', cell {}{}",
+                if file.ends_with("csv") {
+                    "users"
+                } else {
+                    "Disabled Users"
+                },
+                dsr_scrub::error::column_letters(description as u32),
+                60 + i + 2
+            );
+            assert!(run.stdout.contains(&cell), "{cell}: {}", run.stdout);
+        }
+    }
+    let run = wd.run(&[
+        "scrub",
+        "--all-rows",
+        "--subject",
+        &subject,
+        "users.xlsx",
+        "users.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let book = Book::open(wd.read("scrubbed/users.xlsx"));
+    let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    for (i, form) in forms.iter().enumerate() {
+        let row = (60 + i + 1) as u32;
+        let Data::String(cell) = cell(book.sheet("Disabled Users"), row, description as u32) else {
+            panic!("row {row}")
+        };
+        assert!(cell.contains("[redacted]"), "{cell}");
+        for value in [first.as_str(), last.as_str(), local, "&#46;"] {
+            assert!(!cell.contains(value), "{cell}");
+        }
+        assert!(!csv.contains(form.as_str()), "{csv}");
+    }
+    // Row 40's Manager names the subject: a lookup the import sets, left as it is.
+    let run = find(["scrubbed/users.xlsx", "scrubbed/users.csv"]);
+    assert!(
+        !run.stdout.contains("(column 'Description')"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `find` reads a package's parts as the scrub's search does: a part in UTF-16, and a value in
+/// a base64 run (add-in settings, an embedded blob), are found.
+#[test]
+fn find_reads_parts_in_their_encoding_and_their_base64_runs() {
+    use base64::Engine;
+    let export = disabled_users(&Options {
+        rows: 40,
+        ..Options::default()
+    });
+    let k = 12;
+    let name = first_last(&export, k);
+    let wd = Workdir::new();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?><note>{name}</note>")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{{\"reviewer\":\"{name}\",\"state\":\"approved\"}}"
+    ));
+    for (file, part, data) in [
+        ("utf16.xlsx", "customXml/item1.xml", utf16),
+        (
+            "base64.xlsx",
+            "customXml/item2.xml",
+            format!("<settings><blob>{encoded}</blob></settings>").into_bytes(),
+        ),
+    ] {
+        wd.write(
+            file,
+            dsr_scrub::testdata::set_part(&export.to_xlsx(), part, &data),
+        );
+        let run = wd.run(&["find", "--subject", &name, file]);
+        assert_eq!(run.code, 3, "{file}: {}", run.text());
+        assert!(
+            run.stdout
+                .contains(&format!("{file}: part {part} (1 place): subject #1")),
+            "{file}: {}",
+            run.stdout
+        );
+    }
+}
