@@ -122,6 +122,17 @@ enum Reach {
     /// Bytes that are not text, read as text: only those chance cannot make (see
     /// [`MIN_CHARS_IN_BYTES`]).
     Bytes,
+    /// A font's name (`typeface="Shruti"`, `<name val="Latha"/>`): a fixed vocabulary that
+    /// also holds given names, so only values that no font is named by count there: those
+    /// of more than one word, and emails (see [`more_than_a_word`]).
+    FontName,
+}
+
+/// Whether a lowercase value is more than one word: it has white space or an `@` (a full
+/// name, an email). No font is named by such a removed value, while many are by a given name.
+fn more_than_a_word(text: &str) -> bool {
+    text.trim()
+        .contains(|c: char| c.is_whitespace() || c == '@')
 }
 
 /// How a value is searched, besides its text.
@@ -168,12 +179,13 @@ impl Kind {
         (kind, short)
     }
 
-    /// Whether the value counts in text of `reach`.
-    fn counts_in(self, reach: Reach) -> bool {
+    /// Whether the value, whose lowercase text is `text`, counts in text of `reach`.
+    fn counts_in(self, reach: Reach, text: &str) -> bool {
         match reach {
             Reach::Typed => true,
             Reach::Markup => self.anywhere,
             Reach::Bytes => self.anywhere && self.in_bytes,
+            Reach::FontName => self.anywhere && more_than_a_word(text),
         }
     }
 }
@@ -535,6 +547,13 @@ impl Needles {
         self.search(text, Reach::Bytes)
     }
 
+    /// Whether a font's name (an attribute such as `typeface`) holds any of the values that
+    /// no font is named by: those of more than one word, and emails. A given name that is also
+    /// a font's (`Shruti`, `Latha`) is not searched there.
+    pub fn found_in_font_name(&self, text: &str) -> bool {
+        self.search(text, Reach::FontName)
+    }
+
     /// Where in `text` (byte ranges of `text` itself) the values occur, as [`Needles::found_in`]
     /// finds them, with the matching value (lowercased); not overlapping, longest first where
     /// two start at one place. A value standing in a hyphenated compound (`Anna` in
@@ -596,6 +615,16 @@ impl Needles {
     /// for a cleaner that replaces them. Where lowercasing changes the text's layout in a way
     /// that offsets cannot follow, a hit covers the whole text.
     pub fn spans(&self, text: &str, markup: bool) -> Vec<std::ops::Range<usize>> {
+        self.spans_in(text, if markup { Reach::Markup } else { Reach::Typed })
+    }
+
+    /// [`Needles::spans`] of the values that count in a font's name (see
+    /// [`Needles::found_in_font_name`]).
+    pub fn font_name_spans(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        self.spans_in(text, Reach::FontName)
+    }
+
+    fn spans_in(&self, text: &str, reach: Reach) -> Vec<std::ops::Range<usize>> {
         if self.needles.is_empty() || text.is_empty() {
             return Vec::new();
         }
@@ -608,7 +637,7 @@ impl Needles {
             };
             for n in &self.needles[from as usize..to as usize] {
                 let (needle, anchor_at) = (self.text_of(n), n.anchor_at as usize);
-                if n.kind().anywhere || !markup {
+                if n.kind().counts_in(reach, needle) {
                     hits.extend(match_at(needle, anchor_at, low, start));
                 }
             }
@@ -678,7 +707,7 @@ impl Needles {
                 return false;
             };
             self.needles[from as usize..to as usize].iter().any(|n| {
-                n.kind().counts_in(reach)
+                n.kind().counts_in(reach, self.text_of(n))
                     && matches_at(self.text_of(n), n.anchor_at as usize, text, start)
             })
         });
@@ -801,6 +830,12 @@ impl Haystack {
         self.push_as(text, if typed { Reach::Typed } else { Reach::Markup })
     }
 
+    /// Add a font's name (see [`Needles::found_in_font_name`]); returns its number, as
+    /// [`Haystack::push`] does.
+    pub fn push_font_name(&mut self, text: &str) -> u32 {
+        self.push_as(text, Reach::FontName)
+    }
+
     /// Add bytes that are not text, read as text (see [`Needles::found_in_bytes`]); returns
     /// its number, as [`Haystack::push`] does.
     pub fn push_bytes(&mut self, text: &str) -> u32 {
@@ -901,7 +936,8 @@ impl Haystack {
                     .iter()
                     .filter(|&&(id, at)| {
                         let (text, reach) = &self.texts[id as usize];
-                        needle.kind.counts_in(*reach) && needle.matches_at(text, at as usize)
+                        needle.kind.counts_in(*reach, &needle.text)
+                            && needle.matches_at(text, at as usize)
                     })
                     .map(|&(id, _)| id)
                     .collect();
@@ -2031,13 +2067,14 @@ mod tests {
             let (expected, _) = reference(&all);
             let naive = |reach: Reach| expected.iter().any(|(needle, anchor_at, anywhere, in_bytes)| {
                 let kind = Kind { anchor_at: *anchor_at, anywhere: *anywhere, in_bytes: *in_bytes };
-                kind.counts_in(reach) && lower.char_indices().any(|(i, _)| {
+                kind.counts_in(reach, needle) && lower.char_indices().any(|(i, _)| {
                     matches_at(needle, *anchor_at as usize, &lower, i + *anchor_at as usize)
                 })
             });
             prop_assert_eq!(n.found_in(&text), naive(Reach::Typed));
             prop_assert_eq!(n.found_in_markup(&text), naive(Reach::Markup));
             prop_assert_eq!(n.found_in_bytes(&text), naive(Reach::Bytes));
+            prop_assert_eq!(n.found_in_font_name(&text), naive(Reach::FontName));
         }
     }
 }

@@ -17,8 +17,8 @@
 //! - the shared strings table, per string: one that no cell shows, or whose hit is only in a
 //!   phonetic reading, is a leak of its own (the cells showing the others are searched above);
 //! - anywhere else, per part (comments also per cell). Values without letters and with few
-//!   digits are searched in typed text only, and font names are not data (see
-//!   [`crate::needles::MIN_DIGITS_ANYWHERE`], [`is_font_attribute`]).
+//!   digits are searched in typed text only, and font names only for emails and values of
+//!   more than one word (see [`crate::needles::MIN_DIGITS_ANYWHERE`], [`is_font_attribute`]).
 //!
 //! For CSV, the parsed fields are the raw text with the quoting undone, which is what XML
 //! unescaping is for xlsx.
@@ -390,8 +390,9 @@ fn xml_error<E>(_: E) -> Problem {
 }
 
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
-/// holds given names; they are not data. Everything else, autofilter values
-/// (`<filter val="...">`) included, is searched.
+/// holds given names: they are searched only for the values no font is named by, emails and
+/// values of more than one word (see [`Needles::found_in_font_name`]). Everything else,
+/// autofilter values (`<filter val="...">`) included, is searched for every value.
 pub(super) fn is_font_attribute(element: &str, attribute: &str) -> bool {
     matches!(
         attribute,
@@ -405,9 +406,16 @@ fn attributes_hit(e: &BytesStart, needles: &Needles) -> bool {
     let element = e.local_name();
     let element: &str = element.as_ref();
     e.attributes().flatten().any(|a| {
-        !is_font_attribute(element, a.key.local_name().as_ref())
-            && a.normalized_value(XmlVersion::Implicit1_0)
-                .is_ok_and(|v| shown_hit(&v, false, |t| needles.found_in_markup(t)))
+        let font = is_font_attribute(element, a.key.local_name().as_ref());
+        a.normalized_value(XmlVersion::Implicit1_0).is_ok_and(|v| {
+            shown_hit(&v, false, |t| {
+                if font {
+                    needles.found_in_font_name(t)
+                } else {
+                    needles.found_in_markup(t)
+                }
+            })
+        })
     })
 }
 

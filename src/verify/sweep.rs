@@ -58,8 +58,20 @@ pub struct Residual {
     pub kind: &'static str,
 }
 
-/// Texts of a part, each with the cell of the comment it is in.
-type Texts = Vec<(String, Option<(u32, u32)>)>;
+/// Texts of a part, each with the cell of the comment it is in and whether it is a font's name
+/// (searched only for the values no font is named by, see
+/// [`crate::needles::Needles::found_in_font_name`]).
+type Texts = Vec<(String, Option<(u32, u32)>, bool)>;
+
+/// Add a text of [`Texts`] to `hay`, as typed text (a comment's) or as markup, or as a font's
+/// name.
+fn push_text(hay: &mut Haystack, text: &str, typed: bool, font: bool) -> u32 {
+    if font {
+        hay.push_font_name(text)
+    } else {
+        hay.push(text, typed)
+    }
+}
 
 /// Where a text searched by the sweep comes from.
 #[derive(Debug, Clone, Copy)]
@@ -886,9 +898,9 @@ fn add_package(
         }
     }
     for (sheet, s) in book.sheets.iter().enumerate() {
-        for (text, _) in part_texts(&s.layout.markup) {
+        for (text, _, font) in part_texts(&s.layout.markup) {
             places.push(Place::Markup { sheet });
-            hay.push(&text, false);
+            push_text(hay, &text, false, font);
         }
     }
     for index in 0..zip.len() {
@@ -913,9 +925,9 @@ fn add_package(
         let sheet = comments.get(&name).copied();
         let typed = sheet.is_some();
         let (texts, bytes) = part_texts_any(&name, &data);
-        for (text, _) in texts {
+        for (text, _, font) in texts {
             places.push(Place::Part { part, sheet });
-            hay.push(&text, typed);
+            push_text(hay, &text, typed, font);
         }
         for text in bytes {
             places.push(Place::Part { part, sheet });
@@ -938,7 +950,7 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
                 texts.extend(
                     crate::xlsx::encoded::base64_texts(text.as_bytes(), 0)
                         .into_iter()
-                        .map(|t| (t, None)),
+                        .map(|t| (t, None, false)),
                 );
                 return (texts, Vec::new());
             }
@@ -948,7 +960,7 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
         .into_iter()
         .partition(|(_, reading)| *reading == crate::xlsx::encoded::Reading::Text);
     (
-        texts.into_iter().map(|(t, _)| (t, None)).collect(),
+        texts.into_iter().map(|(t, _)| (t, None, false)).collect(),
         bytes.into_iter().map(|(t, _)| t).collect(),
     )
 }
@@ -957,14 +969,14 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
 fn part_texts(xml: &[u8]) -> Texts {
     match std::str::from_utf8(xml) {
         Ok(text) => xml_texts(text)
-            .unwrap_or_else(|| vec![(String::from_utf8_lossy(xml).into_owned(), None)]),
-        Err(_) => vec![(String::from_utf8_lossy(xml).into_owned(), None)],
+            .unwrap_or_else(|| vec![(String::from_utf8_lossy(xml).into_owned(), None, false)]),
+        Err(_) => vec![(String::from_utf8_lossy(xml).into_owned(), None, false)],
     }
 }
 
 /// The texts of an XML part: each run of text (runs of one formatted string joined), and each
-/// attribute value but font names; with the cell a comment is attached to. `None` when the XML
-/// is malformed.
+/// attribute value (a font's name marked as one); with the cell a comment is attached to.
+/// `None` when the XML is malformed.
 fn xml_texts(xml: &str) -> Option<Texts> {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = false;
@@ -978,9 +990,9 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     let flush = |text: &mut String, cell, out: &mut Vec<_>, header_footer: bool| {
         if !text.trim().is_empty() {
             for shown in shown_texts(text, header_footer) {
-                out.push((shown, cell));
+                out.push((shown, cell, false));
             }
-            out.push((std::mem::take(text), cell));
+            out.push((std::mem::take(text), cell, false));
         }
         text.clear();
     };
@@ -1002,15 +1014,14 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                 }
                 let element: &str = local.as_ref();
                 for a in e.attributes().with_checks(false).flatten() {
-                    if super::leaks::is_font_attribute(element, a.key.local_name().as_ref()) {
-                        continue;
-                    }
+                    let font =
+                        super::leaks::is_font_attribute(element, a.key.local_name().as_ref());
                     if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
                         if v.chars().any(char::is_alphanumeric) {
                             for shown in shown_texts(&v, false) {
-                                out.push((shown, cell));
+                                out.push((shown, cell, font));
                             }
-                            out.push((v.into_owned(), cell));
+                            out.push((v.into_owned(), cell, font));
                         }
                     }
                 }
@@ -1034,7 +1045,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
             // text, as a reader shows it (`Halv<!-- -->orsen` is `Halvorsen`).
             Event::Comment(_) | Event::PI(_) => {
                 if let Some(hidden) = crate::needles::hidden_text(&event) {
-                    out.push((hidden, cell));
+                    out.push((hidden, cell, false));
                 }
             }
             Event::Eof => break,
@@ -1100,8 +1111,8 @@ fn still_in_output(
     let mut findings = Vec::new();
     let search = |(texts, bytes): (Texts, Vec<String>), typed: bool, hit: &[usize]| {
         let mut hay = Haystack::default();
-        for (text, _) in &texts {
-            hay.push(text, typed);
+        for (text, _, font) in &texts {
+            push_text(&mut hay, text, typed, *font);
         }
         for text in &bytes {
             hay.push_bytes(text);
@@ -1344,9 +1355,10 @@ mod tests {
         assert_eq!(
             texts,
             [
-                ("C4".to_string(), Some((3, 2))),
-                ("Ask Anna Berg".to_string(), Some((3, 2))),
-                ("mailto:lars@contoso.com".to_string(), None)
+                ("C4".to_string(), Some((3, 2)), false),
+                ("Latha".to_string(), Some((3, 2)), true),
+                ("Ask Anna Berg".to_string(), Some((3, 2)), false),
+                ("mailto:lars@contoso.com".to_string(), None, false)
             ]
         );
     }
@@ -1368,12 +1380,12 @@ mod tests {
         let xml = format!("<settings><state>{encoded}</state></settings>");
         let (texts, _) = part_texts_any("customXml/item1.xml", xml.as_bytes());
         let mut hay = Haystack::default();
-        for (text, _) in &texts {
+        for (text, _, _) in &texts {
             hay.push(text, false);
         }
         assert_eq!(hay.find(&["Anna Berg"]).len(), 1, "{texts:?}");
         let blob = format!("\x01\x02{encoded}\x00");
         let (texts, _) = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
-        assert!(texts.iter().any(|(t, _)| t.contains("owner=Anna Berg")));
+        assert!(texts.iter().any(|(t, _, _)| t.contains("owner=Anna Berg")));
     }
 }

@@ -1377,3 +1377,66 @@ fn a_part_in_a_declared_encoding_is_searched_in_it() {
     assert!(!run.text().contains(&accented), "the message names no user");
     assert!(!wd.exists("scrubbed/users.xlsx"));
 }
+
+/// The text of column `logical` in data row `row` of an export.
+fn text_of(export: &dsr_scrub::testdata::Export, row: usize, logical: &str) -> String {
+    match &export.rows[row][export.column_index(logical).unwrap()] {
+        dsr_scrub::testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A font's name is no data when a given name spells it (`Shruti` is both), but an email or a
+/// full name typed as one (a style's font, a drawing's `typeface`) is the person's: it is
+/// replaced, `verify` passes, and finds one put back; a removed first name that is a font's
+/// name stays.
+#[test]
+fn a_font_named_by_an_email_or_a_full_name_is_cleaned() {
+    let (export, name) = small_export();
+    let email = text_of(&export, 2, "internalemailaddress");
+    let first = text_of(&export, 2, "firstname");
+    let clean = export.to_xlsx();
+    let styles = |font: String| {
+        move |xml: Option<String>| xml.expect("a styles part").replacen("Calibri", &font, 1)
+    };
+    let drawing = |font: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:sp><xdr:txBody><a:p><a:r><a:rPr><a:latin typeface="{font}"/></a:rPr><a:t>hello</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>"#
+        )
+    };
+    let wd = Workdir::new();
+    for (i, font) in [&email, &name].into_iter().enumerate() {
+        for part in ["xl/styles.xml", "xl/drawings/drawing1.xml"] {
+            let xlsx = if part == "xl/styles.xml" {
+                crate::workdir::edit_part(&clean, part, styles(font.clone()))
+            } else {
+                crate::workdir::edit_part(&clean, part, |_| drawing(font))
+            };
+            let input = format!("in{i}.xlsx");
+            wd.write(&input, &xlsx);
+            let out = format!("out{i}{}", part.len());
+            let run = wd.run(&["scrub", "--out-dir", &out, &input]);
+            assert_eq!(run.code, 0, "{part}: {}", run.text());
+            let output = wd.read(&format!("{out}/{input}"));
+            let text = readable(&String::from_utf8(part_bytes(&output, part)).unwrap());
+            assert!(!holds(&text, font), "{part}: the font's name is gone");
+            let verify = wd.run(&["verify", &input, &format!("{out}/{input}")]);
+            assert_eq!(verify.code, 0, "{part}: {}", verify.text());
+            // Put back, `verify` finds it.
+            let leaked = crate::workdir::set_part(&output, part, &part_bytes(&xlsx, part));
+            verify_finds(&wd, &input, &leaked, part);
+        }
+    }
+    // A removed first name that is a font's name: the font stays, the scrub passes.
+    let xlsx = crate::workdir::edit_part(&clean, "xl/styles.xml", styles(first));
+    wd.write("given.xlsx", &xlsx);
+    let run = wd.run(&["scrub", "--out-dir", "given", "given.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("given/given.xlsx");
+    assert_eq!(
+        part_bytes(&output, "xl/styles.xml"),
+        part_bytes(&xlsx, "xl/styles.xml")
+    );
+    let verify = wd.run(&["verify", "given.xlsx", "given/given.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+}

@@ -215,6 +215,15 @@ pub fn redact_text(text: &str, needles: &Needles, markup: bool) -> Option<String
     })
 }
 
+/// A font's name with each hit of a value no font is named by (an email, a full name)
+/// replaced by [`REDACTED`]; `None` without hits (see [`Needles::found_in_font_name`]).
+fn redact_font_name(text: &str, needles: &Needles) -> Option<String> {
+    redact_shown(text, |t| {
+        let spans = needles.font_name_spans(t);
+        (!spans.is_empty()).then(|| replace_spans(t, spans))
+    })
+}
+
 /// `redact` of the decoded text when it reads otherwise decoded and `redact` finds something
 /// there, else of `text`; `None` when it finds nothing.
 fn redact_shown(text: &str, redact: impl Fn(&str) -> Option<String>) -> Option<String> {
@@ -478,7 +487,8 @@ pub fn is_formula_element(local: &str) -> bool {
 }
 
 /// Font names (`typeface="Shruti"`, `<rFont val="Latha"/>`) are a fixed vocabulary that also
-/// holds given names; they are not data.
+/// holds given names: they are searched only for the values no font is named by (see
+/// [`Needles::found_in_font_name`]), so that an email or a full name typed there goes.
 fn is_font_attribute(element: &str, attribute: &str) -> bool {
     matches!(
         attribute,
@@ -531,10 +541,15 @@ pub fn redact_nodes(
                     .iter()
                     .map(|(k, v)| {
                         let key = local(k);
-                        if is_font_attribute(element, key) || k.starts_with("xmlns") {
+                        if k.starts_with("xmlns") {
                             return (k.clone(), v.clone());
                         }
-                        match redact_text(v, needles, true) {
+                        let redacted = if is_font_attribute(element, key) {
+                            redact_font_name(v, needles)
+                        } else {
+                            redact_text(v, needles, true)
+                        };
+                        match redacted {
                             Some(r) => {
                                 // Attributes are names and labels the element needs: they are
                                 // redacted even in clear mode.
@@ -691,18 +706,34 @@ mod tests {
     #[test]
     fn redaction_keeps_every_other_byte() {
         let needles = Needles::new(&["Anna Berg"]);
-        let xml = br#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi ANNA BERG &amp; co</a:t><a:p  tip="by Anna Berg" k='1'/><a:latin typeface="Anna Berg"/></a:x>"#;
+        let xml = br#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi ANNA BERG &amp; co</a:t><a:p  tip="by Anna Berg" k='1'/><a:latin typeface="Calibri"/></a:x>"#;
         let (out, n) = redact_part(xml, &needles, Mode::Redact, true)
             .unwrap()
             .unwrap();
         assert_eq!(n, 2);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            r#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi [removed] &amp; co</a:t><a:p tip="by [removed]" k="1"/><a:latin typeface="Anna Berg"/></a:x>"#
+            r#"<?xml version="1.0"?><a:x xmlns:a="n"><a:t>Hi [removed] &amp; co</a:t><a:p tip="by [removed]" k="1"/><a:latin typeface="Calibri"/></a:x>"#
         );
         assert!(redact_part(b"<a>Annabel</a>", &needles, Mode::Redact, true)
             .unwrap()
             .is_none());
+    }
+
+    /// A font's name is no data when a given name spells it (`Shruti`), but an email or a full
+    /// name typed there is the person's.
+    #[test]
+    fn font_names_lose_emails_and_full_names_only() {
+        let needles = Needles::new(&["Shruti", "Anna Berg", "anna.berg@contoso.com"]);
+        let xml = br#"<x><font><name val="Shruti"/></font><font><name val="anna.berg@contoso.com"/></font><a:latin typeface="Anna Berg"/><rFont val="Shruti"/></x>"#;
+        let (out, n) = redact_part(xml, &needles, Mode::Redact, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"<x><font><name val="Shruti"/></font><font><name val="[removed]"/></font><a:latin typeface="[removed]"/><rFont val="Shruti"/></x>"#
+        );
     }
 
     #[test]
