@@ -302,6 +302,15 @@ pub enum WriteError {
     DataModel(String),
     #[error("the macros (part '{0}') cannot be read (a damaged or unsupported VBA project), so they could not be searched for the values this scrub removes; open the workbook in Excel and save it again, or save it as .xlsx without macros, then scrub again")]
     MacrosUnreadable(String),
+    /// A part (or what is inside it) that cannot be searched for the values the scrub removes:
+    /// `why` says what it holds (packages nested too deep, compressed data that inflates like a
+    /// zip bomb, XML in an encoding that cannot be read), `todo` what to do.
+    #[error("part '{part}' cannot be searched for the values this scrub removes: {why}; {todo}, then scrub again")]
+    Unsearchable {
+        part: String,
+        why: &'static str,
+        todo: &'static str,
+    },
 }
 
 /// Checking an output: against its original (`verify`, `--verify`) and for the values the scrub
@@ -535,6 +544,11 @@ mod tests {
             WriteError::MacrosHoldRemovedValue("xl/vbaProject.bin".into()),
             WriteError::EntryName { entry: 7 },
             WriteError::MacrosUnreadable("xl/vbaProject.bin".into()),
+            WriteError::Unsearchable {
+                part: "xl/embeddings/Microsoft_Word_Document.docx".into(),
+                why: crate::xlsx::encoded::Unsearched::TooDeep.why(),
+                todo: crate::xlsx::encoded::Unsearched::TooDeep.todo(),
+            },
             WriteError::DataModel("xl/model/item.data".into()),
         ]
         .map(Problem::from);
@@ -628,6 +642,7 @@ mod tests {
                 WriteError::MacrosHoldRemovedValue(_) => "MacrosHoldRemovedValue",
                 WriteError::EntryName { .. } => "EntryName",
                 WriteError::MacrosUnreadable(_) => "MacrosUnreadable",
+                WriteError::Unsearchable { .. } => "Unsearchable",
                 WriteError::DataModel(_) => "DataModel",
             },
             Problem::Verify(e) => match e {
@@ -672,7 +687,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 61, "every variant has an example");
+        assert_eq!(variants.len(), 62, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -140,6 +140,10 @@ pub enum Rule {
     /// A part that must be searched cannot be read (a damaged VBA project), so it may hold a
     /// value the map removed.
     Unsearchable,
+    /// A part that cannot be searched as a whole (packages nested too deep, compressed data
+    /// that inflates like a zip bomb, XML in an encoding that cannot be read), so it may hold a
+    /// value the map removed.
+    Unsearched(crate::xlsx::encoded::Unsearched),
     /// Bytes of the zip outside its entries (an entry left out of its directory, data appended
     /// to the file): no reader shows them, and they cannot be searched.
     OutsideEntries {
@@ -207,7 +211,7 @@ impl Rule {
     pub fn is_leak(&self) -> bool {
         matches!(
             self,
-            Rule::Leak(_) | Rule::Unsearchable | Rule::OutsideEntries { .. }
+            Rule::Leak(_) | Rule::Unsearchable | Rule::Unsearched(_) | Rule::OutsideEntries { .. }
         )
     }
 
@@ -227,7 +231,9 @@ impl Rule {
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
             Rule::Leak(_) => "leak",
-            Rule::Unsearchable | Rule::OutsideEntries { .. } => "unsearchable",
+            Rule::Unsearchable | Rule::Unsearched(_) | Rule::OutsideEntries { .. } => {
+                "unsearchable"
+            }
             Rule::Omitted { .. } => "omitted",
         }
     }
@@ -289,6 +295,12 @@ impl fmt::Display for Rule {
             ),
             Rule::Leak(place) => write!(f, "leak: a value the map removed is still in {place}"),
             Rule::Unsearchable => f.write_str("the macros' source cannot be read (a damaged or unsupported VBA project), so it could not be searched for the values the map removed; open the workbook in Excel to check them"),
+            Rule::Unsearched(why) => write!(
+                f,
+                "the part cannot be searched for the values the map removed: {}; {}",
+                why.why(),
+                why.todo()
+            ),
             Rule::OutsideEntries { bytes } => write!(
                 f,
                 "{bytes} byte(s) of the file are outside its zip entries (an entry left out of the zip's directory, or data after its end), where no reader looks, so they could not be searched for the values the map removed; a scrub never writes them: scrub the original again"

@@ -28,7 +28,7 @@ use crate::error::{Problem, ReadError};
 use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
 use crate::xlsx::attr::decoded;
-use crate::xlsx::encoded::{binary_texts_with, decode_text, CFB_SIGNATURE};
+use crate::xlsx::encoded::{binary_readings, decode_text, CFB_SIGNATURE};
 use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -1107,7 +1107,21 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
             // malformed: search the bytes as text in the encodings binary formats use; where
             // they are not text, only for values chance cannot make.
-            if binary_texts_with(data, 0, project)
+            let readings = binary_readings(data, project);
+            // Compressed data nested too deep, or inflating like a zip bomb, cannot be
+            // searched: say so.
+            if let Some(why) = readings.unsearched {
+                sink.push(Finding {
+                    part: Some(name.to_string()),
+                    sheet: None,
+                    row: None,
+                    col: None,
+                    column: None,
+                    rule: Rule::Unsearched(why),
+                });
+            }
+            if readings
+                .texts
                 .iter()
                 .any(|(text, reading)| reading.hit(needles, text))
             {

@@ -924,7 +924,16 @@ fn add_package(
         let part = names.len();
         let sheet = comments.get(&name).copied();
         let typed = sheet.is_some();
-        let (texts, bytes) = part_texts_any(&name, &data);
+        let (texts, bytes, unsearched) = part_texts_any(&name, &data);
+        // What cannot be searched may hold what the scrub removes: the file fails.
+        if let Some(why) = unsearched {
+            return Err(crate::error::WriteError::Unsearchable {
+                part: name,
+                why: why.why(),
+                todo: why.todo(),
+            }
+            .into());
+        }
         for (text, _, font) in texts {
             places.push(Place::Part { part, sheet });
             push_text(hay, &text, typed, font);
@@ -939,9 +948,13 @@ fn add_package(
 }
 
 /// The texts of any part: an XML part's (see [`part_texts`]) and those encoded in its base64
-/// runs; else the bytes as text (see [`crate::xlsx::encoded::binary_texts`]). Second, apart, the
-/// readings of bytes that are not text, searched only for values chance cannot spell.
-fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
+/// runs; else the bytes as text (see [`crate::xlsx::encoded::binary_readings`]). Second, apart,
+/// the readings of bytes that are not text, searched only for values chance cannot spell; third,
+/// why some of the part could not be searched, when it could not.
+fn part_texts_any(
+    name: &str,
+    data: &[u8],
+) -> (Texts, Vec<String>, Option<crate::xlsx::encoded::Unsearched>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
     if xml {
@@ -952,16 +965,21 @@ fn part_texts_any(name: &str, data: &[u8]) -> (Texts, Vec<String>) {
                         .into_iter()
                         .map(|t| (t, None, false)),
                 );
-                return (texts, Vec::new());
+                return (texts, Vec::new(), None);
             }
         }
     }
-    let (texts, bytes): (Vec<_>, Vec<_>) = crate::xlsx::encoded::binary_texts(data, 0)
-        .into_iter()
+    let project = data
+        .starts_with(crate::xlsx::encoded::CFB_SIGNATURE)
+        .then(|| crate::xlsx::macros::project_texts(data))
+        .flatten();
+    let readings = crate::xlsx::encoded::binary_readings(data, project);
+    let (texts, bytes): (Vec<_>, Vec<_>) = (readings.texts.into_iter())
         .partition(|(_, reading)| *reading == crate::xlsx::encoded::Reading::Text);
     (
         texts.into_iter().map(|(t, _)| (t, None, false)).collect(),
         bytes.into_iter().map(|(t, _)| t).collect(),
+        readings.unsearched,
     )
 }
 
@@ -1135,7 +1153,8 @@ fn still_in_output(
             continue;
         };
         let typed = sheet.is_some();
-        if let Some(cell) = search(part_texts_any(name, &data), typed, hit) {
+        let (texts, bytes, _) = part_texts_any(name, &data);
+        if let Some(cell) = search((texts, bytes), typed, hit) {
             findings.push(part_finding(book, headers, name, sheet, cell));
         }
     }
@@ -1378,14 +1397,14 @@ mod tests {
         use base64::Engine;
         let encoded = base64::engine::general_purpose::STANDARD.encode("owner=Anna Berg");
         let xml = format!("<settings><state>{encoded}</state></settings>");
-        let (texts, _) = part_texts_any("customXml/item1.xml", xml.as_bytes());
+        let (texts, _, _) = part_texts_any("customXml/item1.xml", xml.as_bytes());
         let mut hay = Haystack::default();
         for (text, _, _) in &texts {
             hay.push(text, false);
         }
         assert_eq!(hay.find(&["Anna Berg"]).len(), 1, "{texts:?}");
         let blob = format!("\x01\x02{encoded}\x00");
-        let (texts, _) = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
+        let (texts, _, _) = part_texts_any("xl/embeddings/blob.bin", blob.as_bytes());
         assert!(texts.iter().any(|(t, _, _)| t.contains("owner=Anna Berg")));
     }
 }

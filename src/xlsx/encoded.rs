@@ -107,19 +107,22 @@ pub fn base64_texts(text: &[u8], depth: u8) -> Vec<String> {
 /// [`base64_texts`], each saying how it was read: the bytes of a package or compound file
 /// inside may be no text (see [`Reading`]).
 pub(crate) fn base64_readings(text: &[u8], depth: u8) -> Vec<(String, Reading)> {
-    base64_runs(text)
-        .iter()
-        .flat_map(|bytes| decoded_texts(bytes, depth + 1))
-        .collect()
+    let mut walk = Walk::new();
+    let mut out = Vec::new();
+    walk.base64(text, depth, &mut out);
+    out
 }
 
 /// What decoded base64 holds: a package or compound file (read as binary data is, see
 /// [`binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
 /// Bytes that are none of these (an image, encrypted data) are not read as text: random bytes
 /// seen as Latin-1 spell short names by chance, and a large export removes thousands.
-fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<(String, Reading)> {
+fn decoded_texts(bytes: &[u8], depth: u8, walk: &mut Walk) -> Vec<(String, Reading)> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(CFB_SIGNATURE) {
-        return binary_texts(bytes, depth);
+        let project = project_of(bytes);
+        let mut out = Vec::new();
+        walk.binary(bytes, depth, project, &mut out);
+        return out;
     }
     let text = if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| is_text(t)) {
         text.to_string()
@@ -134,7 +137,7 @@ fn decoded_texts(bytes: &[u8], depth: u8) -> Vec<(String, Reading)> {
     };
     let mut out = Vec::new();
     if depth < 2 {
-        out.extend(base64_readings(text.as_bytes(), depth));
+        walk.base64(text.as_bytes(), depth, &mut out);
     }
     out.push((text, Reading::Text));
     out
@@ -264,77 +267,321 @@ fn decode_unicode(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 }
 
 /// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
-/// projects, printer settings) and as Latin-1, XML escaping undone; the decompressed source of
-/// a VBA project's modules (see [`super::macros::project_texts`]); and, to `depth` 2, the
-/// texts of its base64 runs (see [`base64_readings`]) and the parts of a zip inside it (an
-/// embedded workbook). Each says whether it is text or bytes read as text (see [`Reading`]):
-/// a reading is text when the whole of `data` is text in that encoding (no control characters
-/// but white space, which binary data is full of).
+/// projects, printer settings) and as Latin-1, XML escaping undone; as UTF-32 when it is UTF-32
+/// text as a whole; the decompressed source of a VBA project's modules (see
+/// [`super::macros::project_texts`]); to `depth` 2, the texts of its base64 runs (see
+/// [`base64_readings`]); and, to [`MAX_DEPTH`], what is compressed inside it, inflated: the
+/// parts of a zip (an embedded workbook), a gzip member (an `.emz` picture), a zlib stream,
+/// and a PNG image's compressed text chunks (`zTXt`, `iTXt`: a description, XMP metadata).
+/// Each says whether it is text or bytes read as text (see [`Reading`]): a reading is text
+/// when the whole of `data` is text in that encoding (no control characters but white space,
+/// which binary data is full of). What could not be searched is dropped: see
+/// [`binary_readings`] for a search that must know.
 pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
-    let project = data
-        .starts_with(CFB_SIGNATURE)
-        .then(|| super::macros::project_texts(data))
-        .flatten();
-    binary_texts_with(data, depth, project)
+    let mut walk = Walk::new();
+    let mut out = Vec::new();
+    walk.binary(data, depth, project_of(data), &mut out);
+    out
 }
 
-/// [`binary_texts`], given the texts of `data` as a VBA project when it is one (already read).
-pub(crate) fn binary_texts_with(
-    data: &[u8],
-    depth: u8,
-    project: Option<Vec<String>>,
-) -> Vec<(String, Reading)> {
-    let unescape = |text: String| {
-        quick_xml::escape::unescape(&text)
-            .map(|t| t.into_owned())
-            .unwrap_or(text)
-    };
-    let utf8_text = std::str::from_utf8(data).is_ok_and(is_text);
-    let utf16_text = !utf8_text && utf16_text(data).is_some();
-    let as_read = |text: bool| if text { Reading::Text } else { Reading::Bytes };
-    let mut out = vec![(
-        unescape(String::from_utf8_lossy(data).into_owned()),
-        as_read(utf8_text),
-    )];
-    let utf16: Vec<u16> = data
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]))
-        .collect();
-    out.push((String::from_utf16_lossy(&utf16), as_read(utf16_text)));
-    if data.len() > 1 {
-        // UTF-16 text may start at an odd offset inside a binary record.
-        let odd: Vec<u16> = data[1..]
+/// The texts of a VBA project, when `data` is a compound file holding one.
+fn project_of(data: &[u8]) -> Option<Vec<String>> {
+    data.starts_with(CFB_SIGNATURE)
+        .then(|| super::macros::project_texts(data))
+        .flatten()
+}
+
+/// What [`binary_readings`] found in a part: its texts, and what of it could not be searched.
+#[derive(Debug, Default)]
+pub(crate) struct Readings {
+    /// The texts, as [`binary_texts`] reads them.
+    pub texts: Vec<(String, Reading)>,
+    /// Why some of the part could not be searched, when it could not; such a part may hold a
+    /// removed value that no search sees, so it fails the file.
+    pub unsearched: Option<Unsearched>,
+}
+
+/// Why (some of) a part cannot be searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsearched {
+    /// Packages or compressed data nest deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Compressed data inside inflates beyond [`MAX_RATIO`] or [`MAX_INFLATED`], as a zip bomb
+    /// does.
+    TooLarge,
+    /// An XML part in an encoding that cannot be read (EBCDIC, UTF-7, a name no encoding has).
+    Encoding,
+}
+
+impl Unsearched {
+    /// What is wrong, for a message that names the part before it.
+    pub fn why(self) -> &'static str {
+        match self {
+            Unsearched::TooDeep => {
+                "it nests packages or compressed data more than 4 levels deep, deeper than dsr-scrub searches"
+            }
+            Unsearched::TooLarge => {
+                "compressed data inside it inflates more than 200:1 or beyond 256 MiB, like a zip bomb"
+            }
+            Unsearched::Encoding => {
+                "its XML is in an encoding dsr-scrub cannot read (only UTF-8, UTF-16, UTF-32 and the encodings of the WHATWG standard are supported)"
+            }
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn todo(self) -> &'static str {
+        match self {
+            Unsearched::TooDeep | Unsearched::TooLarge => {
+                "remove that embedded object or picture in Excel (or check it by hand and remove it from the package)"
+            }
+            Unsearched::Encoding => {
+                "save that part again in UTF-8 (or remove it from the package)"
+            }
+        }
+    }
+}
+
+/// [`binary_texts`] at depth 0, given the texts of `data` as a VBA project when it is one
+/// (already read), and saying what could not be searched.
+pub(crate) fn binary_readings(data: &[u8], project: Option<Vec<String>>) -> Readings {
+    let mut walk = Walk::new();
+    let mut texts = Vec::new();
+    walk.binary(data, 0, project, &mut texts);
+    Readings {
+        texts,
+        unsearched: walk.unsearched,
+    }
+}
+
+/// The most containers (zip packages, gzip members, zlib streams) inside one another that are
+/// opened: beyond, the part is [`Unsearched::TooDeep`]. An embedded document inside an
+/// embedded workbook is two.
+pub const MAX_DEPTH: u8 = 4;
+
+/// The most a compressed stream inside a part may inflate, as a multiple of its compressed
+/// size, once it is over 1 MiB: the `--max-ratio` default the package's own parts are held to.
+pub const MAX_RATIO: u64 = 200;
+
+/// The most bytes inflated inside one part, over all its streams.
+pub const MAX_INFLATED: u64 = 256 << 20;
+
+/// One search through a part's containers: the bytes it may still inflate, and what it could
+/// not search.
+struct Walk {
+    budget: u64,
+    unsearched: Option<Unsearched>,
+}
+
+impl Walk {
+    fn new() -> Walk {
+        Walk {
+            budget: MAX_INFLATED,
+            unsearched: None,
+        }
+    }
+
+    fn give_up(&mut self, why: Unsearched) {
+        self.unsearched.get_or_insert(why);
+    }
+
+    /// The texts of the base64 runs of `text` (see [`base64_readings`]).
+    fn base64(&mut self, text: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
+        for bytes in base64_runs(text) {
+            out.extend(decoded_texts(&bytes, depth + 1, self));
+        }
+    }
+
+    /// `reader` inflated, `packed` bytes of it compressed, within the limits; what came before
+    /// an error in the stream (a damaged picture) is kept. `None` when it inflates beyond them
+    /// (noted), or to nothing.
+    fn inflate(&mut self, mut reader: impl Read, packed: u64) -> Option<Vec<u8>> {
+        let limit = (packed.saturating_mul(MAX_RATIO))
+            .max(1 << 20)
+            .min(self.budget);
+        let mut out = Vec::new();
+        let _ = (&mut reader).take(limit + 1).read_to_end(&mut out);
+        if out.len() as u64 > limit {
+            self.give_up(Unsearched::TooLarge);
+            return None;
+        }
+        self.budget -= out.len() as u64;
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// Search inflated data found at `depth`: as binary data at `depth + 1`, or, beyond
+    /// [`MAX_DEPTH`], not at all (noted).
+    fn inner(&mut self, data: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
+        if depth >= MAX_DEPTH {
+            self.give_up(Unsearched::TooDeep);
+            return;
+        }
+        let project = project_of(data);
+        self.binary(data, depth + 1, project, out);
+    }
+
+    /// See [`binary_texts`].
+    fn binary(
+        &mut self,
+        data: &[u8],
+        depth: u8,
+        project: Option<Vec<String>>,
+        out: &mut Vec<(String, Reading)>,
+    ) {
+        let unescape = |text: String| {
+            quick_xml::escape::unescape(&text)
+                .map(|t| t.into_owned())
+                .unwrap_or(text)
+        };
+        let utf8_text = std::str::from_utf8(data).is_ok_and(is_text);
+        let utf16_text = !utf8_text && utf16_text(data).is_some();
+        let as_read = |text: bool| if text { Reading::Text } else { Reading::Bytes };
+        out.push((
+            unescape(String::from_utf8_lossy(data).into_owned()),
+            as_read(utf8_text),
+        ));
+        let utf16: Vec<u16> = data
             .chunks_exact(2)
             .map(|p| u16::from_le_bytes([p[0], p[1]]))
             .collect();
-        out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
-    }
-    if !data.is_ascii() {
-        let latin1: String = data.iter().map(|&b| char::from(b)).collect();
-        let text = !utf8_text && !utf16_text && is_text(&latin1);
-        out.push((latin1, as_read(text)));
-    }
-    if depth < 2 {
-        out.extend(base64_readings(data, depth));
-    }
-    if let Some(texts) = project {
-        out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
-    }
-    if depth < 2 && data.starts_with(b"PK\x03\x04") {
-        if let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) {
-            for i in 0..zip.len() {
-                let Ok(mut entry) = zip.by_index(i) else {
-                    continue;
-                };
-                let mut inner = Vec::new();
-                // At most 64 MiB of one embedded part: a bomb is not worth reading whole.
-                if (&mut entry).take(64 << 20).read_to_end(&mut inner).is_ok() {
-                    out.extend(binary_texts(&inner, depth + 1));
+        out.push((String::from_utf16_lossy(&utf16), as_read(utf16_text)));
+        if data.len() > 1 {
+            // UTF-16 text may start at an odd offset inside a binary record.
+            let odd: Vec<u16> = data[1..]
+                .chunks_exact(2)
+                .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                .collect();
+            out.push((String::from_utf16_lossy(&odd), Reading::Bytes));
+        }
+        if !data.is_ascii() {
+            let latin1: String = data.iter().map(|&b| char::from(b)).collect();
+            let text = !utf8_text && !utf16_text && is_text(&latin1);
+            out.push((latin1, as_read(text)));
+        }
+        if let Some(text) = utf32_text(data) {
+            out.push((unescape(text), Reading::Text));
+        }
+        if depth < 2 {
+            self.base64(data, depth, out);
+        }
+        if let Some(texts) = project {
+            out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
+        }
+        if data.starts_with(b"PK\x03\x04") {
+            self.zip(data, depth, out);
+        } else if data.starts_with(GZIP_MAGIC) {
+            let packed = data.len() as u64;
+            if let Some(inner) = self.inflate(flate2::read::MultiGzDecoder::new(data), packed) {
+                self.inner(&inner, depth, out);
+            }
+        } else if is_zlib(data) {
+            let packed = data.len() as u64;
+            if let Some(inner) = self.inflate(flate2::read::ZlibDecoder::new(data), packed) {
+                self.inner(&inner, depth, out);
+            }
+        } else if data.starts_with(PNG_SIGNATURE) {
+            for text in png_compressed_texts(data) {
+                let packed = text.len() as u64;
+                if let Some(inner) = self.inflate(flate2::read::ZlibDecoder::new(text), packed) {
+                    self.inner(&inner, depth, out);
                 }
             }
         }
     }
+
+    /// The parts of a zip inside a part, each searched as binary data one level deeper.
+    fn zip(&mut self, data: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
+        let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) else {
+            return;
+        };
+        if depth >= MAX_DEPTH && !zip.is_empty() {
+            self.give_up(Unsearched::TooDeep);
+            return;
+        }
+        for i in 0..zip.len() {
+            let Ok(entry) = zip.by_index(i) else {
+                continue;
+            };
+            let packed = entry.compressed_size();
+            if let Some(inner) = self.inflate(entry, packed) {
+                let project = project_of(&inner);
+                self.binary(&inner, depth + 1, project, out);
+            }
+        }
+    }
+}
+
+/// The first bytes of a gzip member (with the deflate method): `.emz` and `.wmz` pictures are
+/// compressed so.
+const GZIP_MAGIC: &[u8] = b"\x1F\x8B\x08";
+
+/// The first bytes of a PNG image.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1A\n";
+
+/// Whether `data` starts as a zlib stream does: deflate with a 32 KiB window (`78`), and the
+/// header's check bits right.
+fn is_zlib(data: &[u8]) -> bool {
+    matches!(data, [0x78, flags, _, ..] if (0x7800u16 | u16::from(*flags)).is_multiple_of(31) && flags & 0x20 == 0)
+}
+
+/// The compressed texts of a PNG image's chunks: a `zTXt` chunk's, and an `iTXt` chunk's when
+/// its compression flag is set (each a zlib stream). The chunks are read by their lengths, to
+/// the end of the data or the first chunk that does not fit.
+fn png_compressed_texts(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut at = PNG_SIGNATURE.len();
+    while let Some(head) = data.get(at..at + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = &head[4..8];
+        let Some(body) = data.get(at + 8..(at + 8).saturating_add(len)) else {
+            break;
+        };
+        // keyword NUL ...
+        let after_keyword = memchr::memchr(0, body).map(|i| &body[i + 1..]);
+        match (kind, after_keyword) {
+            // method, then the compressed text
+            (b"zTXt", Some([_, text @ ..])) => out.push(text),
+            // flag, method, language NUL, translated keyword NUL, then the text
+            (b"iTXt", Some([1, _, rest @ ..])) => {
+                let mut rest = rest;
+                for _ in 0..2 {
+                    rest = memchr::memchr(0, rest).map_or(&[][..], |i| &rest[i + 1..]);
+                }
+                out.push(rest);
+            }
+            _ => {}
+        }
+        at = at + 12 + len;
+    }
     out
+}
+
+/// `data` as UTF-32 text, when it is text as a whole: by its byte order mark, or, without one,
+/// by how text starts (a character below U+10000 in its first unit, `3C 00 00 00` for XML's
+/// `<` in UTF-32LE); each unit a character, no control characters but white space.
+pub(crate) fn utf32_text(data: &[u8]) -> Option<String> {
+    if data.len() < 4 || !data.len().is_multiple_of(4) {
+        return None;
+    }
+    let (big, body) = match data {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (false, rest),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (true, rest),
+        [_, _, 0, 0, ..] => (false, data),
+        [0, 0, _, _, ..] => (true, data),
+        _ => return None,
+    };
+    let text: String = body
+        .chunks_exact(4)
+        .map(|u| {
+            let unit = [u[0], u[1], u[2], u[3]];
+            char::from_u32(if big {
+                u32::from_be_bytes(unit)
+            } else {
+                u32::from_le_bytes(unit)
+            })
+        })
+        .collect::<Option<_>>()?;
+    (!text.is_empty() && is_text(&text)).then_some(text)
 }
 
 /// The first bytes of a compound file (a VBA project, an OLE object).
@@ -444,6 +691,56 @@ mod tests {
         let bytes = zip.finish().unwrap().into_inner();
         let text = format!("<embedded>{}</embedded>", STANDARD.encode(bytes));
         assert!(found(&Needles::new(&["Anna Berg"]), text.as_bytes()));
+    }
+
+    /// Compressed data is inflated and searched: a gzip member, a zlib stream, a PNG's
+    /// compressed text chunk; UTF-32 text is read; containers nested beyond [`MAX_DEPTH`]
+    /// are no texts but a reason the part cannot be searched.
+    #[test]
+    fn compressed_and_utf32_data_is_read() {
+        use std::io::Write;
+        let needles = Needles::new(&["anna.berg@contoso.com"]);
+        let found = |data: &[u8]| {
+            let readings = binary_readings(data, None);
+            assert_eq!(readings.unsearched, None);
+            readings.texts.iter().any(|(t, r)| r.hit(&needles, t))
+        };
+        let zlib = |data: &[u8]| {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(data).unwrap();
+            z.finish().unwrap()
+        };
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"\x01\0\0\0 anna.berg@contoso.com").unwrap();
+        assert!(found(&gz.finish().unwrap()));
+        assert!(found(&zlib(b"owner anna.berg@contoso.com")));
+        let mut png = PNG_SIGNATURE.to_vec();
+        let mut body = b"Author\0\0".to_vec();
+        body.extend(zlib(b"anna.berg@contoso.com"));
+        png.extend((body.len() as u32).to_be_bytes());
+        png.extend(b"zTXt");
+        png.extend(&body);
+        png.extend([0; 4]);
+        assert!(found(&png));
+        let utf32: Vec<u8> = "<a>anna.berg@contoso.com</a>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        assert!(found(&utf32));
+        assert!(!found(&zlib(b"nothing to see")));
+        // A zip in a zip in ... deeper than searched.
+        let mut data = zlib(b"nothing here either");
+        for _ in 0..=MAX_DEPTH {
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            zip.start_file("inner", zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(&data).unwrap();
+            data = zip.finish().unwrap().into_inner();
+        }
+        assert_eq!(
+            binary_readings(&data, None).unsearched,
+            Some(Unsearched::TooDeep)
+        );
     }
 
     #[test]

@@ -1440,3 +1440,141 @@ fn a_font_named_by_an_email_or_a_full_name_is_cleaned() {
     let verify = wd.run(&["verify", "given.xlsx", "given/given.xlsx"]);
     assert_eq!(verify.code, 0, "{}", verify.text());
 }
+
+/// A PNG image of one pixel with `chunks` (type, data) before its image data.
+fn png(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+        out
+    };
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+    for (kind, data) in chunks {
+        out.extend(chunk(kind, data));
+    }
+    out.extend(chunk(b"IDAT", &zlib(&[0, 0])));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut z, data).unwrap();
+    z.finish().unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut z, data).unwrap();
+    z.finish().unwrap()
+}
+
+/// `payload` as `word/document.xml` of a package inside `depth - 1` packages, each the only
+/// entry of the next (an embedded document whose embedded document embeds another...).
+fn nested(depth: usize, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = payload.to_vec();
+    for level in 0..depth {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let name = match level {
+            0 => "word/document.xml".to_string(),
+            n => format!("word/embeddings/inner{n}.docx"),
+        };
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+        bytes = zip.finish().unwrap().into_inner();
+    }
+    bytes
+}
+
+/// A removed email compressed inside a binary part (a PNG's `zTXt` or compressed `iTXt` XMP
+/// chunk, a gzip-compressed `.emz` picture, an embedded document three packages deep) fails the
+/// file naming the part, as it does uncompressed; `verify` finds one put back in a scrubbed file.
+#[test]
+fn a_removed_value_compressed_inside_a_binary_part_is_found() {
+    let (export, _) = small_export();
+    let email = text_of(&export, 2, "internalemailaddress");
+    let clean = export.to_xlsx();
+    let wd = Workdir::new();
+    wd.write("clean.xlsx", &clean);
+    let run = wd.run(&["scrub", "clean.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let scrubbed = wd.read("scrubbed/clean.xlsx");
+    let xmp = format!("<x:xmpmeta><dc:creator>{email}</dc:creator></x:xmpmeta>");
+    let mut itxt = b"XML:com.adobe.xmp\0\x01\0\0\0".to_vec();
+    itxt.extend(zlib(xmp.as_bytes()));
+    let mut ztxt = b"Author\0\0".to_vec();
+    ztxt.extend(zlib(email.as_bytes()));
+    let mut emf = vec![1, 0, 0, 0];
+    emf.extend(email.encode_utf16().flat_map(u16::to_le_bytes));
+    emf.extend([0; 40]);
+    let document = format!("<w:document><w:t>{email}</w:t></w:document>");
+    for (part, data) in [
+        ("xl/media/image1.png", png(&[(b"zTXt", ztxt)])),
+        ("xl/media/image1.png", png(&[(b"iTXt", itxt)])),
+        ("xl/media/image1.emz", gzip(&emf)),
+        ("xl/media/image2.bin", gzip(&zlib(document.as_bytes()))),
+        (
+            "xl/embeddings/Microsoft_Word_Document.docx",
+            nested(3, document.as_bytes()),
+        ),
+    ] {
+        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+        assert!(!run.text().contains(&email), "no value in the message");
+        assert!(!wd.exists("out/in.xlsx"), "nothing written");
+        verify_finds(
+            &wd,
+            "clean.xlsx",
+            &crate::workdir::set_part(&scrubbed, part, &data),
+            part,
+        );
+    }
+}
+
+/// Packages nested deeper than are searched fail the file naming the part and saying so, even
+/// when nothing is found in what was searched; so does compressed data inflating like a zip
+/// bomb. `verify` says such a part cannot be searched.
+#[test]
+fn a_part_nesting_too_deep_or_inflating_like_a_bomb_fails_the_file() {
+    let (export, _) = small_export();
+    let clean = export.to_xlsx();
+    let wd = Workdir::new();
+    wd.write("clean.xlsx", &clean);
+    let run = wd.run(&["scrub", "clean.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let scrubbed = wd.read("scrubbed/clean.xlsx");
+    let part = "xl/embeddings/Microsoft_Word_Document.docx";
+    let deep = nested(6, b"<w:document><w:t>Nothing here</w:t></w:document>");
+    let bomb = gzip(&vec![b' '; 8 << 20]);
+    for (part, data, says) in [
+        (part, deep, "levels deep"),
+        ("xl/media/image1.emz", bomb, "zip bomb"),
+    ] {
+        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
+        assert!(line.contains(part) && line.contains(says), "{line}");
+        assert!(line.contains("cannot be searched"), "{line}");
+        wd.write(
+            "leaked.xlsx",
+            crate::workdir::set_part(&scrubbed, part, &data),
+        );
+        let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
+        assert_eq!(verify.code, 3, "{part}: {}", verify.text());
+        assert!(
+            verify.stdout.contains(part) && verify.stdout.contains("cannot be searched"),
+            "{}",
+            verify.stdout
+        );
+    }
+}

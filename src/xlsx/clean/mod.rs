@@ -33,6 +33,8 @@ pub enum Stop {
     Malformed,
     /// A removed value is where no replacement keeps the workbook working.
     Uncleanable { place: &'static str },
+    /// The part cannot be searched (see [`crate::xlsx::encoded::Unsearched`]).
+    Unsearched(crate::xlsx::encoded::Unsearched),
 }
 
 impl Stop {
@@ -44,6 +46,12 @@ impl Stop {
                 part: part.to_string(),
                 place,
                 todo: todo(place),
+            }
+            .into(),
+            Stop::Unsearched(why) => WriteError::Unsearchable {
+                part: part.to_string(),
+                why: why.why(),
+                todo: why.todo(),
             }
             .into(),
         }
