@@ -1062,6 +1062,16 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
     let is_xml = [".xml", ".rels", ".vml"]
         .iter()
         .any(|ext| name.to_ascii_lowercase().ends_with(ext));
+    if is_xml && crate::xlsx::encoded::unreadable_xml(data) {
+        sink.push(Finding {
+            part: Some(name.to_string()),
+            sheet: None,
+            row: None,
+            col: None,
+            column: None,
+            rule: Rule::Unsearched(crate::xlsx::encoded::Unsearched::Encoding),
+        });
+    }
     let xml_findings = if is_xml {
         decode_text(data).and_then(|text| {
             let mut found = scan_xml_part(ctx, needles, name, sheet, &text)?;

@@ -957,6 +957,10 @@ fn part_texts_any(
 ) -> (Texts, Vec<String>, Option<crate::xlsx::encoded::Unsearched>) {
     let lower = name.to_ascii_lowercase();
     let xml = [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e));
+    if xml && crate::xlsx::encoded::unreadable_xml(data) {
+        let why = crate::xlsx::encoded::Unsearched::Encoding;
+        return (Vec::new(), Vec::new(), Some(why));
+    }
     if xml {
         if let Some(text) = crate::xlsx::encoded::decode_text(data) {
             if let Some(mut texts) = xml_texts(&text) {

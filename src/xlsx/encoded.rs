@@ -219,9 +219,44 @@ pub(crate) fn decode_text(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     (!had_errors).then_some(text)
 }
 
-/// The encoding an XML declaration at the start of `data` names, when an encoding by that
-/// name is known (see the WHATWG encoding labels: `ISO-8859-1` reads as `windows-1252`).
-fn declared_encoding(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+/// Whether an XML part is in an encoding that cannot be read, so that it cannot be searched:
+/// EBCDIC (which XML detects by `<?xm` in it, `4C 6F A7 94`), or a declaration naming an
+/// encoding that is not Unicode and has no WHATWG label (`IBM037`, `UTF-7`), or one whose
+/// bytes no decoder reads (ISO-2022-KR). Such a part's ASCII bytes may even read as UTF-8,
+/// while its text says something else (`+AEA-` is `@` in UTF-7).
+pub(crate) fn unreadable_xml(data: &[u8]) -> bool {
+    if data.starts_with(b"\x4C\x6F\xA7\x94") {
+        return true;
+    }
+    if decode_unicode(data).is_some_and(|_| !data.starts_with(b"<?xml")) {
+        // Unicode (UTF-16 or UTF-32 by how it starts); a declaration in it is read by its bytes.
+        return false;
+    }
+    let Some(label) = declared_label(data) else {
+        return false;
+    };
+    let label = String::from_utf8_lossy(label).trim().to_ascii_lowercase();
+    let unicode = [
+        "utf-",
+        "utf8",
+        "utf16",
+        "utf32",
+        "ucs-",
+        "ucs2",
+        "ucs4",
+        "iso-10646",
+    ]
+    .iter()
+    .any(|u| label.starts_with(u))
+        && label != "utf-7";
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        Some(e) => e == encoding_rs::REPLACEMENT,
+        None => !unicode,
+    }
+}
+
+/// The encoding's name an XML declaration at the start of `data` gives, as written.
+fn declared_label(data: &[u8]) -> Option<&[u8]> {
     let head = &data[..data.len().min(256)];
     let rest = head.strip_prefix(b"<?xml")?;
     let end = memchr::memmem::find(rest, b"?>")?;
@@ -233,7 +268,13 @@ fn declared_encoding(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     if quote != b'"' && quote != b'\'' {
         return None;
     }
-    let label = &value[..memchr::memchr(quote, value)?];
+    value.get(..memchr::memchr(quote, value)?)
+}
+
+/// The encoding an XML declaration at the start of `data` names, when an encoding by that
+/// name is known (see the WHATWG encoding labels: `ISO-8859-1` reads as `windows-1252`).
+fn declared_encoding(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let label = declared_label(data)?;
     // Unicode is read by its bytes (see `decode_unicode`), whatever the declaration says.
     encoding_rs::Encoding::for_label(label).filter(|e| {
         ![
@@ -245,9 +286,15 @@ fn declared_encoding(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     })
 }
 
-/// [`decode_text`] for the encodings of Unicode: UTF-8, or UTF-16 by its byte order mark or
-/// how XML starts.
+/// [`decode_text`] for the encodings of Unicode: UTF-8, or UTF-16 or UTF-32 by its byte order
+/// mark or how XML starts.
 fn decode_unicode(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if matches!(
+        data,
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] | [b'<', 0, 0, 0, ..] | [0, 0, 0, b'<', ..]
+    ) {
+        return utf32_text(data).map(std::borrow::Cow::Owned);
+    }
     if let Some((encoding, bom)) = utf16_xml(data) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&data[bom..]);
         return (!had_errors).then_some(text);
@@ -619,6 +666,26 @@ mod tests {
             None
         );
         assert_eq!(decode_text(b"<t>M\xfcller</t>"), None);
+        // UTF-32, by its byte order mark or how XML starts.
+        let utf32: Vec<u8> = "<t>M\u{fc}ller</t>"
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        assert_eq!(decode_text(&utf32).as_deref(), Some("<t>M\u{fc}ller</t>"));
+        // Encodings that cannot be read: EBCDIC, UTF-7, a name no encoding has.
+        assert!(unreadable_xml(b"\x4C\x6F\xA7\x94\x93\x40"));
+        assert!(unreadable_xml(
+            b"<?xml version=\"1.0\" encoding=\"UTF-7\"?><t/>"
+        ));
+        assert!(unreadable_xml(unknown));
+        for readable in [
+            &latin1[..],
+            cp1252,
+            b"<?xml version='1.0' encoding='UTF-8'?><t/>",
+            &utf32,
+        ] {
+            assert!(!unreadable_xml(readable));
+        }
         // UTF-8 is read as UTF-8, whatever the declaration says.
         let utf8 = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>Müller</t>";
         assert_eq!(decode_text(utf8.as_bytes()).as_deref(), Some(utf8));

@@ -1578,3 +1578,83 @@ fn a_part_nesting_too_deep_or_inflating_like_a_bomb_fails_the_file() {
         );
     }
 }
+
+/// `text` in EBCDIC (code page 037), for the characters of XML and an email address.
+fn ebcdic(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            'a'..='i' => 0x81 + (c as u8 - b'a'),
+            'j'..='r' => 0x91 + (c as u8 - b'j'),
+            's'..='z' => 0xA2 + (c as u8 - b's'),
+            'A'..='I' => 0xC1 + (c as u8 - b'A'),
+            'J'..='R' => 0xD1 + (c as u8 - b'J'),
+            'S'..='Z' => 0xE2 + (c as u8 - b'S'),
+            '0'..='9' => 0xF0 + (c as u8 - b'0'),
+            '<' => 0x4C,
+            '?' => 0x6F,
+            '>' => 0x6E,
+            '/' => 0x61,
+            ' ' => 0x40,
+            '=' => 0x7E,
+            '"' => 0x7F,
+            '.' => 0x4B,
+            '@' => 0x7C,
+            '-' => 0x60,
+            '_' => 0x6D,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+/// An XML part in an encoding that cannot be read (EBCDIC, UTF-7) fails the file naming the
+/// part and saying its encoding is not supported, whether or not it holds a removed value:
+/// it cannot be searched. UTF-32 is read: a removed value in it fails the file like one in
+/// UTF-16. `verify` reports both.
+#[test]
+fn an_xml_part_in_an_encoding_that_cannot_be_read_fails_the_file() {
+    let (export, _) = small_export();
+    let email = text_of(&export, 2, "internalemailaddress");
+    let clean = export.to_xlsx();
+    let wd = Workdir::new();
+    wd.write("clean.xlsx", &clean);
+    let run = wd.run(&["scrub", "clean.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let scrubbed = wd.read("scrubbed/clean.xlsx");
+    let xml = |encoding: &str, owner: &str| {
+        format!(r#"<?xml version="1.0" encoding="{encoding}"?><root><owner>{owner}</owner></root>"#)
+    };
+    let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+    utf32.extend(
+        xml("UTF-32", &email)
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes()),
+    );
+    let utf7 = xml("UTF-7", &email.replace('@', "+AEA-"));
+    for (part, data, says) in [
+        (
+            "customXml/item1.xml",
+            ebcdic(&xml("IBM037", &email)),
+            "encoding",
+        ),
+        (
+            "xl/persons/person.xml",
+            ebcdic(&xml("IBM037", "nobody")),
+            "encoding",
+        ),
+        ("customXml/item1.xml", utf7.into_bytes(), "encoding"),
+        ("customXml/item1.xml", utf32, "leak"),
+    ] {
+        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
+        assert!(line.contains(part) && line.contains(says), "{line}");
+        assert!(!run.text().contains(&email), "no value in the message");
+        verify_finds(
+            &wd,
+            "clean.xlsx",
+            &crate::workdir::set_part(&scrubbed, part, &data),
+            part,
+        );
+    }
+}

@@ -264,6 +264,10 @@ pub fn package(
             continue;
         }
         let bytes = read(zip, &name)?;
+        if is_xml && crate::xlsx::encoded::unreadable_xml(&bytes) {
+            let why = crate::xlsx::encoded::Unsearched::Encoding;
+            return Err(Stop::Unsearched(why).into_problem(&name));
+        }
         let cleaned = if binary {
             other::binary(&bytes, &lower, needles).map(|()| None)
         } else if name == map.workbook {
