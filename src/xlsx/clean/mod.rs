@@ -33,7 +33,8 @@ pub enum Stop {
     Malformed,
     /// A removed value is where no replacement keeps the workbook working.
     Uncleanable { place: &'static str },
-    /// The part cannot be searched (see [`crate::xlsx::encoded::Unsearched`]).
+    /// The part cannot be searched: it nests packages too deep, inflates like a zip bomb, or
+    /// is XML in an encoding that cannot be read.
     Unsearched(crate::xlsx::encoded::Unsearched),
 }
 

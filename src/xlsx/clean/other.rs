@@ -122,29 +122,27 @@ pub fn binary(bytes: &[u8], lower: &str, needles: &Needles) -> Result<(), Stop> 
         let (narrow, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(data);
         needles.found_in_bytes(&wide) || needles.found_in_bytes(&narrow)
     };
-    // Inside it, to any depth: compressed data (an embedded document's own embedded package,
-    // a gzip member), which must all be searched.
-    let readings = crate::xlsx::encoded::binary_readings(bytes, None);
-    if let Some(why) = readings.unsearched {
+    // What is compressed inside it (an embedded document's own embedded package, a gzip
+    // member) must be searched to the end: the leak sweep searches it for a removed value;
+    // what cannot be searched fails the file here.
+    if let Some(why) = crate::xlsx::encoded::binary_readings(bytes, None).unsearched {
         return Err(Stop::Unsearched(why));
     }
-    let deep = || (readings.texts.iter()).any(|(text, reading)| reading.hit(needles, text));
-    let found = deep()
-        || match super::inner_zip_texts(bytes) {
-            Some(entries) => entries.iter().any(|e| {
-                let text = String::from_utf8_lossy(e);
-                let text = quick_xml::escape::unescape(&text)
-                    .map(|t| t.into_owned())
-                    .unwrap_or_else(|_| text.into_owned());
-                let found = if std::str::from_utf8(e).is_ok() {
-                    needles.found_in_markup(&text)
-                } else {
-                    needles.found_in_bytes(&text)
-                };
-                found || hit(e)
-            }),
-            None => hit(bytes),
-        };
+    let found = match super::inner_zip_texts(bytes) {
+        Some(entries) => entries.iter().any(|e| {
+            let text = String::from_utf8_lossy(e);
+            let text = quick_xml::escape::unescape(&text)
+                .map(|t| t.into_owned())
+                .unwrap_or_else(|_| text.into_owned());
+            let found = if std::str::from_utf8(e).is_ok() {
+                needles.found_in_markup(&text)
+            } else {
+                needles.found_in_bytes(&text)
+            };
+            found || hit(e)
+        }),
+        None => hit(bytes),
+    };
     if found {
         Err(Stop::Uncleanable { place })
     } else {
