@@ -99,23 +99,42 @@ impl Finder {
         (places, shown)
     }
 
-    /// Every part of an xlsx package but the cells' values (searched through the workbook).
-    fn parts(&self, bytes: &[u8], shown: &BTreeSet<String>) -> Result<Vec<Place>, Problem> {
+    /// Every part of an xlsx package but the cells' values (searched through the workbook):
+    /// the places found, and a line for each part that cannot be searched (see
+    /// [`crate::xlsx::encoded::Unsearched`]).
+    fn parts(
+        &self,
+        bytes: &[u8],
+        shown: &BTreeSet<String>,
+    ) -> Result<(Vec<Place>, Vec<String>), Problem> {
         let corrupt = |_| ReadError::CorruptWorkbook("the zip directory is damaged");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
         let mut places = Vec::new();
+        let mut unsearched = Vec::new();
         for i in 0..zip.len() {
             let mut entry = zip.by_index(i).map_err(corrupt)?;
             if entry.is_dir() {
                 continue;
             }
+            // A part may be named after a subject: named by the subject's position then.
             let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let name = self.subjects.masked(&name).into_owned();
             let mut data = Vec::new();
             entry
                 .read_to_end(&mut data)
                 .map_err(|e| ReadError::Io(e.kind()))?;
+            let mut cannot = |why: crate::xlsx::encoded::Unsearched| {
+                unsearched.push(format!(
+                    "part {name} cannot be searched: {}; {}",
+                    why.why(),
+                    why.todo()
+                ));
+            };
             let found =
                 if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
+                    if crate::xlsx::encoded::unreadable_xml(&data) {
+                        cannot(crate::xlsx::encoded::Unsearched::Encoding);
+                    }
                     // In the encoding it is written in (UTF-16, a declared one), and its
                     // base64 runs decoded, as the scrub's search reads a part.
                     let text = crate::xlsx::encoded::decode_text(&data);
@@ -129,7 +148,15 @@ impl Finder {
                     // Binary parts (images, printer settings, vbaProject): their text in the
                     // encodings binary formats use, a VBA project's decompressed source, and
                     // the parts of an embedded package.
-                    crate::xlsx::encoded::binary_texts(&data, 0)
+                    let readings = crate::xlsx::encoded::binary_readings(
+                        &data,
+                        crate::xlsx::encoded::project_of(&data),
+                    );
+                    if let Some(why) = readings.unsearched {
+                        cannot(why);
+                    }
+                    readings
+                        .texts
                         .iter()
                         .flat_map(|(text, _)| self.hits(text))
                         .collect::<BTreeSet<usize>>()
@@ -153,7 +180,7 @@ impl Finder {
                 });
             }
         }
-        Ok(places)
+        Ok((places, unsearched))
     }
 
     /// Hits in one XML part: (subject, count). In worksheets everything but the cells' values
@@ -275,7 +302,15 @@ pub fn run(args: &FindArgs) -> Result<i32, Error> {
     let mut found_subjects = BTreeSet::new();
     for file in &files {
         match find_in(&finder, file, &limits) {
-            Ok(places) => {
+            Ok((places, unsearched)) => {
+                // A part that cannot be searched may hold a subject: the file is not proved
+                // clean, as one that cannot be read is not.
+                if !unsearched.is_empty() {
+                    failed += 1;
+                }
+                for line in unsearched {
+                    eprintln!("dsr-scrub find: FAILED {}: {line}", file.display());
+                }
                 if !places.is_empty() {
                     files_with += 1;
                 }
@@ -331,7 +366,7 @@ fn find_in(
     finder: &Finder,
     file: &Path,
     limits: &crate::xlsx::Limits,
-) -> Result<Vec<Place>, Problem> {
+) -> Result<(Vec<Place>, Vec<String>), Problem> {
     let kind = InputKind::require(file)?;
     let bytes = std::fs::read(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
@@ -341,13 +376,14 @@ fn find_in(
         InputKind::Csv => {
             let stem = file.file_stem().unwrap_or_default().to_string_lossy();
             let book = crate::csv::read(&bytes, &stem)?;
-            Ok(finder.cells(&book).0)
+            Ok((finder.cells(&book).0, Vec::new()))
         }
         InputKind::Xlsx => {
             let book = crate::xlsx::read_with(&bytes, limits)?;
             let (mut places, shown) = finder.cells(&book);
-            places.extend(finder.parts(&bytes, &shown)?);
-            Ok(places)
+            let (in_parts, unsearched) = finder.parts(&bytes, &shown)?;
+            places.extend(in_parts);
+            Ok((places, unsearched))
         }
     }
 }

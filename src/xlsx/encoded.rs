@@ -1,7 +1,7 @@
 //! Values hidden in base64: an add-in's setting, a custom XML item or an embedded blob may hold
 //! a removed value encoded, where no text search sees it. Runs of base64 characters are decoded
 //! and the bytes searched as text (UTF-8, UTF-16LE or Latin-1) or, when they are a package or a
-//! compound file, as binary data is (see [`binary_texts`]).
+//! compound file, as binary data is (see [`binary_readings`]).
 //!
 //! Only parts outside the worksheets are searched so: a Dynamics export's row checksums are
 //! base64 in every row's cells, and decoding them finds nothing but costs time.
@@ -114,7 +114,7 @@ pub(crate) fn base64_readings(text: &[u8], depth: u8) -> Vec<(String, Reading)> 
 }
 
 /// What decoded base64 holds: a package or compound file (read as binary data is, see
-/// [`binary_texts`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
+/// [`binary_readings`]), or text in UTF-8, UTF-16LE or Latin-1, whichever it is.
 /// Bytes that are none of these (an image, encrypted data) are not read as text: random bytes
 /// seen as Latin-1 spell short names by chance, and a large export removes thousands.
 fn decoded_texts(bytes: &[u8], depth: u8, walk: &mut Walk) -> Vec<(String, Reading)> {
@@ -171,7 +171,7 @@ pub fn part_base64_texts(data: &[u8]) -> Vec<String> {
     }
 }
 
-/// How a text that [`binary_texts`] returns was read.
+/// How a text that [`binary_readings`] returns was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reading {
     /// Text: the data is text as a whole (UTF-8 or UTF-16LE without control characters), a VBA
@@ -313,17 +313,8 @@ fn decode_unicode(data: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
         .map(std::borrow::Cow::Borrowed)
 }
 
-/// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
-/// projects, printer settings) and as Latin-1, XML escaping undone; as UTF-32 when it is UTF-32
-/// text as a whole; the decompressed source of a VBA project's modules (see
-/// [`super::macros::project_texts`]); to `depth` 2, the texts of its base64 runs (see
-/// [`base64_readings`]); and, to [`MAX_DEPTH`], what is compressed inside it, inflated: the
-/// parts of a zip (an embedded workbook), a gzip member (an `.emz` picture), a zlib stream,
-/// and a PNG image's compressed text chunks (`zTXt`, `iTXt`: a description, XMP metadata).
-/// Each says whether it is text or bytes read as text (see [`Reading`]): a reading is text
-/// when the whole of `data` is text in that encoding (no control characters but white space,
-/// which binary data is full of). What could not be searched is dropped: see
-/// [`binary_readings`] for a search that must know.
+/// [`binary_readings`] to `depth`, what could not be searched dropped.
+#[cfg(test)]
 pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
     let mut walk = Walk::new();
     let mut out = Vec::new();
@@ -332,7 +323,7 @@ pub(crate) fn binary_texts(data: &[u8], depth: u8) -> Vec<(String, Reading)> {
 }
 
 /// The texts of a VBA project, when `data` is a compound file holding one.
-fn project_of(data: &[u8]) -> Option<Vec<String>> {
+pub(crate) fn project_of(data: &[u8]) -> Option<Vec<String>> {
     data.starts_with(CFB_SIGNATURE)
         .then(|| super::macros::project_texts(data))
         .flatten()
@@ -341,7 +332,7 @@ fn project_of(data: &[u8]) -> Option<Vec<String>> {
 /// What [`binary_readings`] found in a part: its texts, and what of it could not be searched.
 #[derive(Debug, Default)]
 pub(crate) struct Readings {
-    /// The texts, as [`binary_texts`] reads them.
+    /// The texts, as [`binary_readings`] reads them.
     pub texts: Vec<(String, Reading)>,
     /// Why some of the part could not be searched, when it could not; such a part may hold a
     /// removed value that no search sees, so it fails the file.
@@ -389,8 +380,19 @@ impl Unsearched {
     }
 }
 
-/// [`binary_texts`] at depth 0, given the texts of `data` as a VBA project when it is one
-/// (already read), and saying what could not be searched.
+/// The texts binary data may hold: as UTF-8, as UTF-16LE (Office's binary formats, VBA
+/// projects, printer settings) and as Latin-1, XML escaping undone; as UTF-32 when it is UTF-32
+/// text as a whole; the decompressed source of a VBA project's modules (see
+/// [`super::macros::project_texts`]); to `depth` 2, the texts of its base64 runs (see
+/// [`base64_readings`]); and, to [`MAX_DEPTH`], what is compressed inside it, inflated: the
+/// parts of a zip (an embedded workbook), a gzip member (an `.emz` picture), a zlib stream,
+/// and a PNG image's compressed text chunks (`zTXt`, `iTXt`: a description, XMP metadata).
+/// Each says whether it is text or bytes read as text (see [`Reading`]): a reading is text
+/// when the whole of `data` is text in that encoding (no control characters but white space,
+/// which binary data is full of).
+///
+/// `project`: the texts of `data` as a VBA project when it is one, already read (see
+/// [`project_of`]). Says what could not be searched.
 pub(crate) fn binary_readings(data: &[u8], project: Option<Vec<String>>) -> Readings {
     let mut walk = Walk::new();
     let mut texts = Vec::new();
@@ -467,7 +469,7 @@ impl Walk {
         self.binary(data, depth + 1, project, out);
     }
 
-    /// See [`binary_texts`].
+    /// See [`binary_readings`].
     fn binary(
         &mut self,
         data: &[u8],

@@ -1522,3 +1522,28 @@ fn find_reads_parts_in_their_encoding_and_their_base64_runs() {
         );
     }
 }
+
+/// A part that `find` cannot search (its XML in an encoding dsr-scrub cannot read) is no
+/// proof that a subject is absent: the file fails, the part named.
+#[test]
+fn find_fails_a_file_with_a_part_it_cannot_search() {
+    let export = disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let wd = Workdir::new();
+    let part = b"<?xml version=\"1.0\" encoding=\"IBM037\"?>\x4c\x95\x96\xa3\x85\x6e".to_vec();
+    wd.write(
+        "ebcdic.xlsx",
+        dsr_scrub::testdata::set_part(&export.to_xlsx(), "customXml/item1.xml", &part),
+    );
+    let run = wd.run(&["find", "--subject", &first_last(&export, 3), "ebcdic.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr.contains(
+            "ebcdic.xlsx: part customXml/item1.xml cannot be searched: its XML is in an encoding"
+        ),
+        "{}",
+        run.stderr
+    );
+}
