@@ -799,9 +799,9 @@ impl<'b> Pass<'b> {
         let mut out = BufWriter::with_capacity(1 << 16, entry);
         // Anything the pass cannot read is left to the usual way, which says what is wrong.
         // With two threads or more, the rows are read on another thread than the one that
-        // applies the plan and writes them (when no other pass is running: a batch keeps the
-        // pool's threads busy with files), or at least inflated ahead.
-        let walked = match Alone::claim() {
+        // applies the plan and writes them (for a large sheet, when no other pass is running:
+        // a batch keeps the pool's threads busy with files), or at least inflated ahead.
+        let walked = match Alone::claim(input.compressed_size()) {
             Some(_alone) => {
                 let input = std::io::BufReader::with_capacity(1 << 16, input);
                 walk_pipelined(&mut read, input, &mut write, &mut out, work)
@@ -841,6 +841,11 @@ impl<'b> Pass<'b> {
     }
 }
 
+/// The compressed size from which a sheet's rows are read on a thread of their own (see
+/// [`Alone`]): a smaller sheet (a 10,000-row export's is about 3 MB) passes in a second or
+/// less, and in a batch the other thread has files of its own to pass.
+const PIPELINED_FROM: u64 = 8 << 20;
+
 /// Passes running at once (see [`Alone`]).
 static PASSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -858,13 +863,14 @@ thread_local! {
 }
 
 impl Alone {
-    fn claim() -> Option<Alone> {
+    /// The right for a sheet of `compressed` bytes, when it is to be had.
+    fn claim(compressed: u64) -> Option<Alone> {
         use std::sync::atomic::Ordering;
         #[cfg(test)]
         if let Some(forced) = PIPELINED.get() {
             return forced.then_some(Alone { counted: false });
         }
-        if rayon::current_num_threads() < 2 {
+        if compressed < PIPELINED_FROM || rayon::current_num_threads() < 2 {
             return None;
         }
         PASSES
