@@ -855,6 +855,33 @@ impl Subjects {
         if !found.is_empty() {
             return found;
         }
+        // Percent-encoded in a link (`Karim%20Al-Farsi`, `karim%40contoso.com`), as the regex
+        // finds it.
+        if fragment.contains(['%', '+']) {
+            let spaced = fragment.replace('+', " ");
+            let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy();
+            if decoded != fragment {
+                let found = self.mentioned(&decoded);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+        }
+        // An email as its owner's personal site's path writes it.
+        let lower = fragment.to_ascii_lowercase();
+        let sites: Vec<usize> = (0..self.list.len())
+            .filter(|&i| {
+                self.list[i].idents.iter().any(|id| match id {
+                    Ident::Email(e) => {
+                        crate::text::personal_site_form(e).is_some_and(|site| site == lower)
+                    }
+                    _ => false,
+                })
+            })
+            .collect();
+        if !sites.is_empty() {
+            return sites;
+        }
         // A name written as a user name (see `GAP`) is its words.
         if fragment.contains(['.', '_']) && !fragment.contains('@') {
             let words = fragment.replace(['.', '_'], " ");
@@ -981,8 +1008,9 @@ impl Subjects {
                     alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
                     alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
                     alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
-                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`.
+                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`.
                     user_names.push(format!(r"{first}[._]{last}"));
+                    user_names.push(format!(r"{last}[._]{first}"));
                 }
                 Ident::Email(e) => {
                     alternatives.push(e.chars().map(plain_char_pattern).collect());

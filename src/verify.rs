@@ -87,6 +87,20 @@ pub struct Finding {
     pub rule: Rule,
 }
 
+impl Finding {
+    /// A finding in package part `part` as a whole.
+    pub(crate) fn in_part(part: &str, rule: Rule) -> Finding {
+        Finding {
+            part: Some(part.to_string()),
+            sheet: None,
+            row: None,
+            col: None,
+            column: None,
+            rule,
+        }
+    }
+}
+
 /// The rule a finding breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -194,10 +194,11 @@ impl Redactor {
 
     /// [`Redactor::apply`], telling `found` each fragment it replaces.
     ///
-    /// Rich text is searched twice: as it is, then as it shows (see [`super::rich_text`]):
-    /// markup may hide a name or an email (`Karim&nbsp;Al-Farsi`, `<span>`s around each word,
-    /// `&#64;`). What is found only in the text shown is redacted there, and the value is
-    /// written as that text, without its markup: keeping the markup would need the two texts'
+    /// Rich text is searched three times: as it is, with its character references decoded,
+    /// then as it shows (see [`super::rich_text`]): markup may hide a name or an email
+    /// (`Karim&nbsp;Al-Farsi`, `O&#39;Brien` in a tooltip, `<span>`s around each word, `&#64;`).
+    /// What is found only in the text shown is redacted there, and the value is written as that
+    /// text, without its markup: keeping the markup would need the two texts'
     /// places matched character by character, and a value that names a subject loses its
     /// formatting rather than the subject staying.
     fn run(
@@ -206,12 +207,18 @@ impl Redactor {
         lost: &[(&str, &str)],
         found: &mut dyn FnMut(&str),
     ) -> Option<String> {
-        let out = self.run_once(text, lost, found);
-        let shown = super::rich_text::shown(out.as_deref().unwrap_or(text));
-        match shown.and_then(|shown| self.run_once(&shown, lost, found)) {
-            Some(redacted) => Some(redacted),
-            None => out,
+        let mut out = self.run_once(text, lost, found);
+        // Then with its character references decoded, its tags kept (a name in an attribute,
+        // `&nbsp;` between two words: the markup stays), then as it shows.
+        for read in [super::rich_text::decoded, super::rich_text::shown] {
+            let Some(read) = read(out.as_deref().unwrap_or(text)) else {
+                continue;
+            };
+            if let Some(redacted) = self.run_once(&read, lost, found) {
+                out = Some(redacted);
+            }
         }
+        out
     }
 
     /// One search of `text` (see [`Redactor::run`]).
@@ -522,6 +529,10 @@ mod tests {
             ),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+            // `find` tells which subject each fragment is.
+            for fragment in red.replaced(text, &[]) {
+                assert!(!subjects.mentioned(&fragment).is_empty(), "{text}: {fragment}");
+            }
         }
         assert_eq!(red.apply("cc Karim Al-Farsi-Haddad", &[]), None);
     }
@@ -537,11 +548,16 @@ mod tests {
         ]);
         let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
         for (text, expected) in [
+            // Character references decoded, the markup kept.
             (
                 "<p>Handover from Karim&nbsp;Al-Farsi</p>",
-                "Handover from [redacted]\n",
+                "<p>Handover from [redacted]</p>",
             ),
             ("Karim&#160;Al-Farsi", "[redacted]"),
+            (
+                "<a title=\"Karim Al&#45;Farsi\">KA</a>",
+                "<a title=\"[redacted]\">KA</a>",
+            ),
             // The user name before it is found as it is (see `a_subjects_name_as_a_user_name`).
             (
                 "<div>Contact karim.al-farsi&#64;contoso.com</div>",
@@ -549,8 +565,9 @@ mod tests {
             ),
             (
                 "<div>Contact karim&#46;al-farsi&#64;contoso.com</div>",
-                "Contact [redacted]\n",
+                "<div>Contact [redacted]</div>",
             ),
+            ("Karim<o:p></o:p> Al-Farsi", "[redacted]"),
             (
                 "<p><span>Karim</span> <span>Al-Farsi</span></p>",
                 "[redacted]\n",
@@ -581,7 +598,7 @@ mod tests {
                 &[("Ingrid Halvorsen", "")]
             )
             .as_deref(),
-            Some("Approved by [redacted]\n")
+            Some("<p>Approved by [redacted]</p>")
         );
     }
 
@@ -596,6 +613,7 @@ mod tests {
         for (text, expected, subject) in [
             ("karim.al-farsi approved", "[redacted] approved", 0),
             ("cc Karim_Al-Farsi", "cc [redacted]", 0),
+            ("cc al-farsi.karim", "cc [redacted]", 0),
             ("mail karim.al-farsi@contoso.com", "mail [redacted]", 1),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");

@@ -1,16 +1,14 @@
 //! Rich text: the text an HTML value shows. Dataverse keeps its notes, descriptions and
 //! approval details as HTML, and an export holds that markup as it is: a name written
 //! `Karim&nbsp;Al-Farsi`, `<span>Karim</span> <span>Al-Farsi</span>` or an email with `&#64;`
-//! is not found in the raw text. [`shown`] gives the text a reader sees, for the redactor to
-//! search it too (see [`super::Redactor`]).
+//! is not found in the raw text. [`decoded`] and [`shown`] give the text a reader sees (in a
+//! tooltip, on the page), for the redactor to search it too (see [`super::Redactor`]).
 
-/// HTML elements whose tags are dropped from the text shown; the block ones end a line.
-/// Only known elements are markup: `<Karim Al-Farsi>` or `<karim@contoso.com>` is text.
-const INLINE: &[&str] = &[
-    "a", "abbr", "b", "big", "cite", "code", "del", "em", "font", "i", "img", "ins", "kbd", "mark",
-    "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var",
-    "wbr",
-];
+/// HTML elements whose tags end a line of the text shown; any other tag is dropped (`<span>`,
+/// Word's `<o:p>`, a custom element). A tag is a name of letters, digits, `-`, `_`, `.` and
+/// `:` after `<` or `</`, then white space, `/` or `>`: `<Karim Al-Farsi>` is a tag of element
+/// `Karim`, but the text as it is, tags and all, is searched first (see
+/// [`super::Redactor`]), and `<karim@contoso.com>` is no tag.
 const BLOCK: &[&str] = &[
     "address",
     "article",
@@ -56,16 +54,19 @@ const BLOCK: &[&str] = &[
 ];
 
 /// What a tag at the start of `text` (at a `<`) is: its length, and whether it ends a line.
-/// `None` when it is no tag of a known element (nor an HTML comment).
+/// `None` when it is no tag (nor an HTML comment).
 fn tag_at(text: &str) -> Option<(usize, bool)> {
     let bytes = text.as_bytes();
     if text.starts_with("<!--") {
         return text.find("-->").map(|end| (end + 3, false));
     }
     let name_start = if bytes.get(1) == Some(&b'/') { 2 } else { 1 };
+    if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let name_len = bytes[name_start..]
         .iter()
-        .position(|b| !b.is_ascii_alphanumeric())
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')))
         .unwrap_or(bytes.len() - name_start);
     let name = text
         .get(name_start..name_start + name_len)?
@@ -75,13 +76,7 @@ fn tag_at(text: &str) -> Option<(usize, bool)> {
         Some(b) if b.is_ascii_whitespace() => {}
         _ => return None,
     }
-    let block = if BLOCK.contains(&name.as_str()) {
-        true
-    } else if INLINE.contains(&name.as_str()) {
-        false
-    } else {
-        return None;
-    };
+    let block = BLOCK.contains(&name.as_str());
     // The tag ends at its `>`, attribute values in quotes skipped.
     let mut quote = None;
     for (i, b) in bytes.iter().enumerate().skip(name_start + name_len) {
@@ -96,9 +91,20 @@ fn tag_at(text: &str) -> Option<(usize, bool)> {
     None
 }
 
-/// The text that `text` shows as HTML: the tags of known elements and comments dropped (a
-/// block element's tags end a line), character references decoded (`&nbsp;`, `&#64;`,
-/// `&eacute;`). `None` when `text` has no markup, or shows as it is.
+/// `text` with its character references decoded (`&nbsp;`, `&#39;`, `&eacute;`), its tags
+/// kept: a name in an attribute (`title="Se&aacute;n O&#39;Brien"`) reads as it shows in a
+/// tooltip. `None` when it has none.
+pub(crate) fn decoded(text: &str) -> Option<String> {
+    if !text.contains('&') {
+        return None;
+    }
+    let decoded = html_escape::decode_html_entities(text);
+    (decoded != text).then(|| decoded.into_owned())
+}
+
+/// The text that `text` shows as HTML: its tags and comments dropped (a block element's tags
+/// end a line), character references decoded (`&nbsp;`, `&#64;`, `&eacute;`). `None` when
+/// `text` has no markup, or shows as it is.
 pub(crate) fn shown(text: &str) -> Option<String> {
     if !text.contains(['<', '&']) {
         return None;
@@ -128,7 +134,17 @@ pub(crate) fn shown(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::{decoded, shown};
+
+    #[test]
+    fn character_references_are_decoded_with_the_tags_kept() {
+        assert_eq!(
+            decoded("<a title=\"Se&aacute;n O&#39;Brien\">x</a>").as_deref(),
+            Some("<a title=\"Seán O'Brien\">x</a>")
+        );
+        assert_eq!(decoded("<b>Karim</b>"), None);
+        assert_eq!(decoded("AT&T"), None);
+    }
 
     #[test]
     fn the_text_html_shows_is_read_through_its_markup() {
@@ -155,6 +171,9 @@ mod tests {
             ),
             ("<p>a<!-- Karim -->b</p>", "ab\n"),
             ("x<br/>y<br />z", "x\ny\nz"),
+            // Word's and custom elements.
+            ("Karim<o:p></o:p> Al-Farsi", "Karim Al-Farsi"),
+            ("Karim<x-foo></x-foo> Al-Farsi", "Karim Al-Farsi"),
             // Escaped markup is text: `&lt;b&gt;` shows `<b>`.
             ("&lt;b&gt;Karim", "<b>Karim"),
         ] {
@@ -163,12 +182,12 @@ mod tests {
     }
 
     #[test]
-    fn angle_brackets_that_are_no_known_tag_are_text() {
+    fn angle_brackets_that_are_no_tag_are_text() {
         for text in [
             "Karim Al-Farsi",
             "Karim <karim@contoso.com>",
-            "<Karim Al-Farsi>",
             "a < b and c > d",
+            "1 <2> 3",
             "AT&T",
             "<p unclosed",
         ] {

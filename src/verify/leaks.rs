@@ -348,16 +348,8 @@ struct StringHit {
 /// cells show a string is read from the workbook (calamine resolved the indices) rather than
 /// by keeping every cell's index during a raw scan: hits are few, cells are millions.
 fn shared_string_users(ctx: &Context, part: &str, strings: &[StringHit], sink: &mut Sink) {
-    let string_leak = |sink: &mut Sink, place: LeakIn| {
-        sink.push(Finding {
-            part: Some(part.to_string()),
-            sheet: None,
-            row: None,
-            col: None,
-            column: None,
-            rule: Rule::Leak(place),
-        })
-    };
+    let string_leak =
+        |sink: &mut Sink, place: LeakIn| sink.push(Finding::in_part(part, Rule::Leak(place)));
     let mut shown: HashMap<&str, bool> = HashMap::new();
     for hit in strings {
         if hit.in_shown {
@@ -1063,14 +1055,10 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
         .iter()
         .any(|ext| name.to_ascii_lowercase().ends_with(ext));
     if is_xml && crate::xlsx::encoded::unreadable_xml(data) {
-        sink.push(Finding {
-            part: Some(name.to_string()),
-            sheet: None,
-            row: None,
-            col: None,
-            column: None,
-            rule: Rule::Unsearched(crate::xlsx::encoded::Unsearched::Encoding),
-        });
+        sink.push(Finding::in_part(
+            name,
+            Rule::Unsearched(crate::xlsx::encoded::Unsearched::Encoding),
+        ));
     }
     let xml_findings = if is_xml {
         decode_text(data).and_then(|text| {
@@ -1105,14 +1093,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
                 .flatten();
             // A VBA project whose source cannot be read cannot be searched: say so.
             if crate::xlsx::macros::is_vba_project(name) && project.is_none() {
-                sink.push(Finding {
-                    part: Some(name.to_string()),
-                    sheet: None,
-                    row: None,
-                    col: None,
-                    column: None,
-                    rule: Rule::Unsearchable,
-                });
+                sink.push(Finding::in_part(name, Rule::Unsearchable));
             }
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
             // malformed: search the bytes as text in the encodings binary formats use; where
@@ -1121,14 +1102,7 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
             // Compressed data nested too deep, or inflating like a zip bomb, cannot be
             // searched: say so.
             if let Some(why) = readings.unsearched {
-                sink.push(Finding {
-                    part: Some(name.to_string()),
-                    sheet: None,
-                    row: None,
-                    col: None,
-                    column: None,
-                    rule: Rule::Unsearched(why),
-                });
+                sink.push(Finding::in_part(name, Rule::Unsearched(why)));
             }
             if readings
                 .texts

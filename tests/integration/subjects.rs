@@ -1403,8 +1403,9 @@ fn the_owner_of_deleted_rows_goes_from_the_rest_of_the_package() {
 }
 
 /// Dataverse keeps notes and descriptions as HTML: a colleague's Description that names the
-/// subject through its markup (`&nbsp;`, `<span>` around each word, `&#64;` in the email)
-/// loses the name, and `find` sees it there before the scrub and not after.
+/// subject through its markup (`&nbsp;`, `<span>` around each word, `&#64;` in the email, a
+/// tooltip) or percent-encoded loses the name, and `find` sees it there before the scrub and
+/// not after.
 #[test]
 fn a_subject_named_through_rich_text_markup_is_redacted_and_found() {
     let (mut export, k) = users();
@@ -1416,6 +1417,8 @@ fn a_subject_named_through_rich_text_markup_is_redacted_and_found() {
         format!("<p>Handover from {first}&nbsp;{last}</p>"),
         format!("<div><span>{first}</span> <span>{last}</span> left</div>"),
         format!("Mail {}&#64;{domain}", local.replace('.', "&#46;")),
+        format!("<a title=\"{first}&#32;{last}\">notes</a>"),
+        format!("Meeting%20with%20{first}%20{last}"),
     ];
     for (i, form) in forms.iter().enumerate() {
         export.rows[60 + i][description] = Value::Text(form.clone());
