@@ -1493,11 +1493,9 @@ fn nested(depth: usize, payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// A removed email compressed inside a binary part (a PNG's `zTXt` or compressed `iTXt` XMP
-/// chunk, a gzip-compressed `.emz` picture, an embedded document three packages deep) fails the
-/// file naming the part, as it does uncompressed; `verify` finds one put back in a scrubbed file.
-#[test]
-fn a_removed_value_compressed_inside_a_binary_part_is_found() {
+/// A workdir holding the small export as `clean.xlsx`, scrubbed (which passes) into
+/// `scrubbed/`; the email of its row 2 (a removed value), the export's and the scrubbed bytes.
+fn clean_and_scrubbed() -> (Workdir, String, Vec<u8>, Vec<u8>) {
     let (export, _) = small_export();
     let email = text_of(&export, 2, "internalemailaddress");
     let clean = export.to_xlsx();
@@ -1506,6 +1504,15 @@ fn a_removed_value_compressed_inside_a_binary_part_is_found() {
     let run = wd.run(&["scrub", "clean.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let scrubbed = wd.read("scrubbed/clean.xlsx");
+    (wd, email, clean, scrubbed)
+}
+
+/// A removed email compressed inside a binary part (a PNG's `zTXt` or compressed `iTXt` XMP
+/// chunk, a gzip-compressed `.emz` picture, an embedded document three packages deep) fails the
+/// file naming the part, as it does uncompressed; `verify` finds one put back in a scrubbed file.
+#[test]
+fn a_removed_value_compressed_inside_a_binary_part_is_found() {
+    let (wd, email, clean, scrubbed) = clean_and_scrubbed();
     let xmp = format!("<x:xmpmeta><dc:creator>{email}</dc:creator></x:xmpmeta>");
     let mut itxt = b"XML:com.adobe.xmp\0\x01\0\0\0".to_vec();
     itxt.extend(zlib(xmp.as_bytes()));
@@ -1545,13 +1552,7 @@ fn a_removed_value_compressed_inside_a_binary_part_is_found() {
 /// bomb. `verify` says such a part cannot be searched.
 #[test]
 fn a_part_nesting_too_deep_or_inflating_like_a_bomb_fails_the_file() {
-    let (export, _) = small_export();
-    let clean = export.to_xlsx();
-    let wd = Workdir::new();
-    wd.write("clean.xlsx", &clean);
-    let run = wd.run(&["scrub", "clean.xlsx"]);
-    assert_eq!(run.code, 0, "{}", run.text());
-    let scrubbed = wd.read("scrubbed/clean.xlsx");
+    let (wd, _, clean, scrubbed) = clean_and_scrubbed();
     let part = "xl/embeddings/Microsoft_Word_Document.docx";
     let deep = nested(6, b"<w:document><w:t>Nothing here</w:t></w:document>");
     let bomb = gzip(&vec![b' '; 8 << 20]);
@@ -1612,14 +1613,7 @@ fn ebcdic(text: &str) -> Vec<u8> {
 /// UTF-16. `verify` reports both.
 #[test]
 fn an_xml_part_in_an_encoding_that_cannot_be_read_fails_the_file() {
-    let (export, _) = small_export();
-    let email = text_of(&export, 2, "internalemailaddress");
-    let clean = export.to_xlsx();
-    let wd = Workdir::new();
-    wd.write("clean.xlsx", &clean);
-    let run = wd.run(&["scrub", "clean.xlsx"]);
-    assert_eq!(run.code, 0, "{}", run.text());
-    let scrubbed = wd.read("scrubbed/clean.xlsx");
+    let (wd, email, clean, scrubbed) = clean_and_scrubbed();
     let xml = |encoding: &str, owner: &str| {
         format!(r#"<?xml version="1.0" encoding="{encoding}"?><root><owner>{owner}</owner></root>"#)
     };
