@@ -963,8 +963,24 @@ fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> Entr
             .large_file(entry.size() >= u64::from(u32::MAX)),
         modified,
         level,
-        blocks: entry.size() >= super::deflate::PARALLEL_FROM,
+        blocks: entry.size() >= super::deflate::PARALLEL_FROM || blocks_forced(),
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// A test's choice to deflate every rewritten entry in blocks, as a large part is: the
+    /// one pass then writes rows whole (see [`OpenEntry::any_writes`]).
+    pub(super) static BLOCKS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a test deflates every rewritten entry in blocks (see [`BLOCKS`]).
+fn blocks_forced() -> bool {
+    #[cfg(test)]
+    if BLOCKS.get() {
+        return true;
+    }
+    false
 }
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
@@ -1457,6 +1473,24 @@ impl<'a> CellXml<'a> {
             t,
             v,
             has_formula,
+        }
+    }
+
+    /// [`CellXml::parse`] of the start tag only: the prefix and the attributes, for a cell
+    /// whose value is replaced (see [`write_new_cell_into`]); no value, no formula.
+    pub(super) fn start_tag(raw: &'a [u8]) -> CellXml<'a> {
+        let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
+        let start = &raw[..start_end];
+        let [r, s, t] = attr::lenient_each(start, [b"r", b"s", b"t"]);
+        CellXml {
+            raw,
+            prefix: prefix_of(raw),
+            start,
+            r,
+            s,
+            t,
+            v: None,
+            has_formula: false,
         }
     }
 

@@ -783,6 +783,8 @@ impl<'b> Pass<'b> {
             parsed: Parsed::default(),
             next_row: 0,
             next_col: 0,
+            whole_rows: entry.any_writes(),
+            row_end: None,
         };
         let any_writes = entry.any_writes();
         let mut write = RowWrite {
@@ -893,7 +895,8 @@ impl Drop for Alone {
 struct Parsed {
     /// The row (zero-based).
     row_index: u32,
-    /// The row's XML, and how the usual writer would write it: pieces of it, in order.
+    /// The row's XML, and how the usual writer would write it: pieces of it, in order (when
+    /// the row is read tag by tag; see [`RowRead::whole_rows`]).
     xml: Vec<u8>,
     pieces: Vec<Piece>,
     /// The row's cells in `xml`: start, end, column.
@@ -926,6 +929,11 @@ struct RowRead<'s> {
     /// The row a `<row>` without a reference is, and the column of a `<c>` without one.
     next_row: u32,
     next_col: u32,
+    /// Whether a row is read whole at once and then cut into its cells (see
+    /// [`RowRead::whole_row`]): when the bytes may reach the output in any writes.
+    whole_rows: bool,
+    /// The search for the rows' end tag (see [`RowRead::whole_row`]).
+    row_end: Option<memchr::memmem::Finder<'static>>,
 }
 
 /// Why a pass stops: the sheet goes the usual way.
@@ -1008,6 +1016,17 @@ impl RowRead<'_> {
                     self.parsed.xml.clear();
                     self.parsed.pieces.clear();
                     self.parsed.spans.clear();
+                    if self.whole_rows {
+                        self.put(&tag, true, rows)?;
+                        in_row = false;
+                        if self.whole_row(&mut input, &tag).is_err()
+                            || self.read_values().is_err()
+                            || !rows.row(&mut self.parsed)?
+                        {
+                            return Ok(None);
+                        }
+                        continue;
+                    }
                 }
             } else if patch::is_tag(&tag, b"c") {
                 if !in_row {
@@ -1038,6 +1057,88 @@ impl RowRead<'_> {
             }
             self.put(&tag, in_row, rows)?;
         }
+    }
+
+    /// The rest of the row whose start tag `start` was just read (and kept): read up to its
+    /// end tag at once, then cut into its cells and the bytes between them, as [`Self::walk`]
+    /// cuts a row tag by tag. Anything `walk` gives up on inside a row (a comment, CDATA, a
+    /// row in the row) is given up on here too, and so is an end tag written otherwise than
+    /// `</row>` with the start tag's prefix.
+    fn whole_row<R: BufRead>(&mut self, input: &mut R, start: &[u8]) -> Result<(), GiveUp> {
+        let end = patch::end_tag(start);
+        // `</row` or `</x:row`; then, after any white space, `>`.
+        let close = &end[..end.len() - 1];
+        let mut xml = std::mem::take(&mut self.parsed.xml);
+        let cut = self.read_row_end(input, &mut xml, close);
+        self.parsed.xml = xml;
+        cut
+    }
+
+    /// [`Self::whole_row`] into `xml` (the row's bytes so far), up to the end tag that starts
+    /// with `close`.
+    fn read_row_end<R: BufRead>(
+        &mut self,
+        input: &mut R,
+        xml: &mut Vec<u8>,
+        close: &[u8],
+    ) -> Result<(), GiveUp> {
+        let content = xml.len();
+        let finder = match self.row_end.take() {
+            Some(finder) if finder.needle() == close => finder,
+            _ => memchr::memmem::Finder::new(close).into_owned(),
+        };
+        let at = read_through(input, xml, content, &finder);
+        self.row_end = Some(finder);
+        let at = at?;
+        input.read_until(b'>', xml).map_err(|_| GiveUp)?;
+        let rest = &xml[at + close.len()..];
+        match rest.split_last() {
+            Some((b'>', spaces)) if spaces.iter().all(u8::is_ascii_whitespace) => {}
+            _ => return Err(GiveUp),
+        }
+        self.cut_row(xml, content, at)
+    }
+
+    /// Find the cells in `xml[from..close]`, the content of the current row. The row is
+    /// written from its bytes and its cells' spans (see [`RowWrite::write_row_at_once`]): no
+    /// pieces are kept.
+    fn cut_row(&mut self, xml: &[u8], from: usize, close: usize) -> Result<(), GiveUp> {
+        let mut at = from;
+        while at < close {
+            let Some(open) = memchr::memchr(b'<', &xml[at..close]).map(|i| at + i) else {
+                break;
+            };
+            let tag_end = open + memchr::memchr(b'>', &xml[open..close]).ok_or(GiveUp)? + 1;
+            let tag = &xml[open..tag_end];
+            if tag.starts_with(b"<!--")
+                || tag.starts_with(b"<![CDATA[")
+                || patch::is_tag(tag, b"sheetData")
+                || patch::is_tag(tag, b"row")
+                || (tag.starts_with(b"</")
+                    && (patch::is_tag(&tag[1..], b"row") || tag.ends_with(b"sheetData>")))
+            {
+                return Err(GiveUp);
+            }
+            if patch::is_tag(tag, b"c") {
+                let cell_end = if tag.ends_with(b"/>") {
+                    tag_end
+                } else {
+                    let end = patch::end_tag(tag);
+                    let content = &xml[tag_end..close];
+                    tag_end
+                        + memchr::memchr_iter(b'<', content)
+                            .find(|&at| content[at..].starts_with(&end))
+                            .ok_or(GiveUp)?
+                        + end.len()
+                };
+                let col = self.column(&xml[open..cell_end])?;
+                self.parsed.spans.push((open, cell_end, col));
+                at = cell_end;
+            } else {
+                at = tag_end;
+            }
+        }
+        Ok(())
     }
 
     /// Hand `bytes` on, or, inside a row, keep them as the row's next piece.
@@ -1116,8 +1217,8 @@ struct RowWrite<'s> {
     new_refs: u64,
     /// Per change of the row: its new value's number among the new shared strings.
     new_indices: Vec<Option<u32>>,
-    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]), and
-    /// the row as written then.
+    /// Whether the entry takes the bytes in any writes (see [`OpenEntry::any_writes`]); then
+    /// a changed cell as written.
     any_writes: bool,
     written: Vec<u8>,
     /// As [`read_rows`] tracks them.
@@ -1196,8 +1297,10 @@ impl RowWrite<'_> {
         out: &mut W,
         changes: &[Change],
     ) -> Result<(), Problem> {
+        if self.any_writes {
+            return self.write_row_at_once(parsed, out, changes);
+        }
         let mut changes = changes.iter().zip(&self.new_indices).peekable();
-        self.written.clear();
         for piece in &parsed.pieces {
             let (at, end) = match *piece {
                 Piece::Bytes(at, end) => (at, end),
@@ -1207,44 +1310,64 @@ impl RowWrite<'_> {
                         let cell = CellXml::parse(&parsed.xml[at..end]);
                         let index = index.filter(|_| cell.t != Some("inlineStr"));
                         self.new_refs += u64::from(index.is_some());
-                        if self.any_writes {
-                            patch::write_new_cell_into(
-                                &mut self.written,
-                                &cell,
-                                &change.new,
-                                index,
-                            );
-                        } else {
-                            patch::write_new_cell(out, &cell, &change.new, index)
-                                .map_err(patch::write_failed)?;
-                        }
+                        patch::write_new_cell(out, &cell, &change.new, index)
+                            .map_err(patch::write_failed)?;
                         continue;
                     }
-                    match parsed.refs_known.get(k) {
-                        Some(Some(Some(n))) => {
-                            if let Some(uses) = self.refs.get_mut(*n) {
-                                *uses += 1;
-                            }
-                        }
-                        Some(Some(None)) => {}
-                        _ => {
-                            patch::count_ref(&CellXml::parse(&parsed.xml[at..end]), &mut self.refs)
-                        }
-                    }
+                    count_kept_ref(&mut self.refs, parsed, k);
                     (at, end)
                 }
             };
-            if self.any_writes {
-                self.written.extend_from_slice(&parsed.xml[at..end]);
-            } else {
-                out.write_all(&parsed.xml[at..end])
-                    .map_err(patch::write_failed)?;
-            }
-        }
-        if self.any_writes {
-            out.write_all(&self.written).map_err(patch::write_failed)?;
+            out.write_all(&parsed.xml[at..end])
+                .map_err(patch::write_failed)?;
         }
         Ok(())
+    }
+
+    /// [`Self::write_row`] for an entry that takes its bytes in any writes: the row's bytes
+    /// from one changed cell to the next at once.
+    fn write_row_at_once<W: Write>(
+        &mut self,
+        parsed: &Parsed,
+        out: &mut W,
+        changes: &[Change],
+    ) -> Result<(), Problem> {
+        let mut changes = changes.iter().zip(&self.new_indices).peekable();
+        let mut written = 0;
+        for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
+            let Some((change, &index)) = changes.next_if(|(c, _)| c.col == col) else {
+                count_kept_ref(&mut self.refs, parsed, k);
+                continue;
+            };
+            let cell = CellXml::start_tag(&parsed.xml[at..end]);
+            let index = index.filter(|_| cell.t != Some("inlineStr"));
+            self.new_refs += u64::from(index.is_some());
+            out.write_all(&parsed.xml[written..at])
+                .map_err(patch::write_failed)?;
+            self.written.clear();
+            patch::write_new_cell_into(&mut self.written, &cell, &change.new, index);
+            out.write_all(&self.written).map_err(patch::write_failed)?;
+            written = end;
+        }
+        out.write_all(&parsed.xml[written..])
+            .map_err(patch::write_failed)
+    }
+}
+
+/// Count in `refs` the use of the shared string that the `k`-th cell of the row, kept, refers
+/// to.
+fn count_kept_ref(refs: &mut [u32], parsed: &Parsed, k: usize) {
+    match parsed.refs_known.get(k) {
+        Some(Some(Some(n))) => {
+            if let Some(uses) = refs.get_mut(*n) {
+                *uses += 1;
+            }
+        }
+        Some(Some(None)) => {}
+        _ => {
+            let (at, end, _) = parsed.spans[k];
+            patch::count_ref(&CellXml::parse(&parsed.xml[at..end]), refs)
+        }
     }
 }
 
@@ -1262,6 +1385,50 @@ impl<W: Write> Rows for Direct<'_, '_, '_, W> {
 
     fn row(&mut self, parsed: &mut Parsed) -> Result<bool, Problem> {
         self.write.take_row(parsed, self.out, self.work)
+    }
+}
+
+/// Read from `input` into `buf` through the first needle of `finder` at or after
+/// `buf[from..]`; where in `buf` it starts. The input ending first is [`GiveUp`].
+fn read_through<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    from: usize,
+    finder: &memchr::memmem::Finder<'_>,
+) -> Result<usize, GiveUp> {
+    let needle = finder.needle();
+    loop {
+        let chunk = input.fill_buf().map_err(|_| GiveUp)?;
+        if chunk.is_empty() {
+            return Err(GiveUp);
+        }
+        // The needle may start in what was read before: look at its last bytes with the
+        // chunk's first ones.
+        let held = buf.len();
+        let tail = held.saturating_sub(needle.len() - 1).max(from);
+        let seam = (tail < held)
+            .then(|| {
+                let mut seam = buf[tail..].to_vec();
+                seam.extend_from_slice(&chunk[..chunk.len().min(needle.len() - 1)]);
+                finder.find(&seam)
+            })
+            .flatten();
+        let found = match seam {
+            Some(i) => Some((tail + i, tail + i + needle.len() - held)),
+            None => finder.find(chunk).map(|i| (held + i, i + needle.len())),
+        };
+        match found {
+            Some((at, used)) => {
+                buf.extend_from_slice(&chunk[..used]);
+                input.consume(used);
+                return Ok(at);
+            }
+            None => {
+                let used = chunk.len();
+                buf.extend_from_slice(chunk);
+                input.consume(used);
+            }
+        }
     }
 }
 
@@ -1625,51 +1792,7 @@ mod tests {
     fn one_pass_matches_below(bytes: &[u8], map: &Map, head: u32) -> (usize, bool) {
         let run = |write: bool, pipelined: Option<bool>| {
             PIPELINED.set(pipelined);
-            let mut opened =
-                super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(head))
-                    .unwrap();
-            let plan = crate::plan::resolve(map, &opened.book).unwrap();
-            let options = PatchOptions::default();
-            let mut streamed = stream(map, &plan, &mut opened, write.then_some((bytes, &options)))
-                .unwrap()
-                .expect("streamed");
-            let held = std::mem::take(&mut streamed.held);
-            let passed = held.len();
-            let needles =
-                crate::verify::removed_streamed(map, &streamed.olds, &streamed.changes).needles();
-            let mut out = Vec::new();
-            let counts = patch::write_cleaned_held(
-                bytes,
-                &opened.book,
-                &streamed.changes,
-                &options,
-                &needles,
-                patch::Passed {
-                    held,
-                    new_strings: streamed.new_strings.take(),
-                },
-                &mut out,
-            )
-            .unwrap();
-            let mut changes = Vec::new();
-            write_changes(
-                &mut changes,
-                crate::changes::ChangesFormat::Rows,
-                map,
-                &opened.book,
-                &plan,
-                &streamed,
-            )
-            .unwrap();
-            let reports = serde_json::to_string(&streamed.reports).unwrap();
-            (
-                (passed, opened.reader.is_some()),
-                out,
-                changes,
-                reports,
-                format!("{counts:?}"),
-                streamed.olds,
-            )
+            run_with(bytes, map, head, write)
         };
         let (passed, out, changes, reports, counts, olds) = run(true, Some(false));
         // Rows read on a thread of their own give the same bytes.
@@ -1681,7 +1804,27 @@ mod tests {
         assert_eq!(changed_texts(&olds), changed_texts(&olds_2));
         let (none, out_usual, changes_usual, reports_usual, counts_usual, olds_usual) =
             run(false, None);
+        // Every rewritten part deflated in blocks, as a large one is: the pass reads each row
+        // whole and writes it in any writes. The same bytes as the usual way, which deflates
+        // in blocks too, and the same parts as deflated in one stream.
+        patch::BLOCKS.set(true);
+        let (passed_3, out_3, changes_3, reports_3, counts_3, _) = run(true, Some(false));
+        let (_, out_4, ..) = run(true, Some(true));
+        let (_, out_5, ..) = run(false, None);
+        patch::BLOCKS.set(false);
         PIPELINED.set(None);
+        assert_eq!(passed, passed_3);
+        assert!(
+            out_3 == out_4 && out_3 == out_5,
+            "the same output, in blocks"
+        );
+        assert_eq!(
+            parts_of(&out_3),
+            parts_of(&out),
+            "the same parts, in blocks"
+        );
+        assert!(changes == changes_3);
+        assert_eq!((&reports, &counts), (&reports_3, &counts_3));
         assert_eq!(none.0, 0, "without writing, no sheet is passed");
         assert!(out == out_usual, "the same output");
         assert!(changes == changes_usual, "the same changes file");
@@ -1698,6 +1841,171 @@ mod tests {
         }
         assert_eq!(olds.kept, olds_usual.kept);
         passed
+    }
+
+    /// Every part of a package, uncompressed, by name.
+    fn parts_of(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut entry = zip.by_index(i).unwrap();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+                (entry.name().unwrap().to_string(), data)
+            })
+            .collect()
+    }
+
+    /// One scrub of `bytes` for [`one_pass_matches_below`]: how many sheets the pass wrote and
+    /// whether calamine's reader was held after it, the output, the changes file, the reports,
+    /// what was cleaned, and what the pass kept of the input.
+    #[allow(clippy::type_complexity)]
+    fn run_with(
+        bytes: &[u8],
+        map: &Map,
+        head: u32,
+        write: bool,
+    ) -> ((usize, bool), Vec<u8>, Vec<u8>, String, String, Olds) {
+        let mut opened =
+            super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(head))
+                .unwrap();
+        let plan = crate::plan::resolve(map, &opened.book).unwrap();
+        let options = PatchOptions::default();
+        let mut streamed = stream(map, &plan, &mut opened, write.then_some((bytes, &options)))
+            .unwrap()
+            .expect("streamed");
+        let held = std::mem::take(&mut streamed.held);
+        let passed = held.len();
+        let needles =
+            crate::verify::removed_streamed(map, &streamed.olds, &streamed.changes).needles();
+        let mut out = Vec::new();
+        let counts = patch::write_cleaned_held(
+            bytes,
+            &opened.book,
+            &streamed.changes,
+            &options,
+            &needles,
+            patch::Passed {
+                held,
+                new_strings: streamed.new_strings.take(),
+            },
+            &mut out,
+        )
+        .unwrap();
+        let mut changes = Vec::new();
+        write_changes(
+            &mut changes,
+            crate::changes::ChangesFormat::Rows,
+            map,
+            &opened.book,
+            &plan,
+            &streamed,
+        )
+        .unwrap();
+        let reports = serde_json::to_string(&streamed.reports).unwrap();
+        (
+            (passed, opened.reader.is_some()),
+            out,
+            changes,
+            reports,
+            format!("{counts:?}"),
+            streamed.olds,
+        )
+    }
+
+    /// What a walk hands on: the bytes outside the rows, and each row's number, bytes and
+    /// cells' spans.
+    #[derive(Default, Debug, PartialEq)]
+    struct Collected {
+        bytes: Vec<u8>,
+        rows: Vec<CollectedRow>,
+    }
+
+    /// A row's number, bytes and cells' spans.
+    type CollectedRow = (u32, Vec<u8>, Vec<(usize, usize, u32)>);
+
+    impl Rows for Collected {
+        fn bytes(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+            self.bytes.extend_from_slice(bytes);
+            Ok(())
+        }
+
+        fn row(&mut self, parsed: &mut Parsed) -> Result<bool, Problem> {
+            let row = (parsed.row_index, parsed.xml.clone(), parsed.spans.clone());
+            self.rows.push(row);
+            parsed.row.clear();
+            Ok(true)
+        }
+    }
+
+    /// Walk `xml` read `chunk` bytes at a time, rows read whole or tag by tag: what it hands
+    /// on, and the tail, `None` when the walk gives up.
+    fn walked(xml: &str, chunk: usize, whole_rows: bool) -> (Collected, Option<Vec<u8>>) {
+        let strings = crate::xlsx::cells::Strings::default();
+        let mut read = RowRead {
+            values: CellValues::new(&strings, Vec::new(), false),
+            parsed: Parsed::default(),
+            next_row: 0,
+            next_col: 0,
+            whole_rows,
+            row_end: None,
+        };
+        let mut collected = Collected::default();
+        let input = std::io::BufReader::with_capacity(chunk, xml.as_bytes());
+        let tail = read.walk(input, &mut collected).unwrap();
+        (collected, tail)
+    }
+
+    #[test]
+    fn a_row_read_whole_is_cut_as_read_tag_by_tag() {
+        let sheet = |rows: &str| {
+            format!("<worksheet><sheetData>{rows}</sheetData><hyperlinks/></worksheet>")
+        };
+        let rows = [
+            // Excel's layout, and an empty row.
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1"><v>2</v></c></row><row r="2"/>"#,
+            // Dynamics' prefixes, white space between cells and in the end tag, an empty cell.
+            "<x:row r=\"3\">\n <x:c r=\"A3\"><x:v>1.5</x:v></x:c>\n <x:c r=\"C3\"/><x:extLst/></x:row >",
+            // Cells and rows without references.
+            "<row><c><v>7</v></c><c t=\"b\"><v>1</v></c></row><row><c><v>8</v></c></row>",
+        ];
+        for rows in rows {
+            let xml = sheet(rows);
+            let (expected, tail) = walked(&xml, 1 << 16, false);
+            assert_eq!(tail.as_deref(), Some(&b"<hyperlinks/></worksheet>"[..]));
+            assert!(!expected.rows.is_empty());
+            // Every seam of the input's reads falls somewhere in an end tag.
+            for chunk in 1..=9 {
+                assert_eq!(
+                    walked(&xml, chunk, true),
+                    (walked(&xml, chunk, false).0, tail.clone())
+                );
+                assert_eq!(
+                    walked(&xml, chunk, true).0,
+                    expected,
+                    "read {chunk} at a time"
+                );
+            }
+        }
+        // What a row read tag by tag gives up on, a row read whole gives up on too.
+        for rows in [
+            r#"<row r="1"><c r="A1"><v>1</v></c><!-- note --></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c><row r="2"></row>"#,
+            r#"<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>"#,
+            r#"<row r="1"><c r="A2"><v>1</v></c></row>"#,
+        ] {
+            let xml = sheet(rows);
+            assert_eq!(walked(&xml, 1 << 16, false).1, None, "{rows}");
+            assert_eq!(walked(&xml, 1 << 16, true).1, None, "{rows}");
+        }
+        // Read whole, a row is cut at its first end tag: one in a cell's CDATA, or one in
+        // another prefix than the start tag's, leaves the sheet to the usual way.
+        for rows in [
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a</row>b]]></t></is></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c></x:row><row r="2"></row>"#,
+        ] {
+            assert_eq!(walked(&sheet(rows), 1 << 16, true).1, None, "{rows}");
+        }
     }
 
     #[test]
