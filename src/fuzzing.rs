@@ -121,7 +121,7 @@ pub fn scrub_xlsx(data: &[u8]) {
             let _ = crate::verify::verify_output(map, &book, &plan, &changes, &out, &output_limits);
         }
         let mut out = Vec::new();
-        if xlsx::rebuild::write(&book, &changes, &mut out).is_ok() {
+        if xlsx::rebuild::write(&book, &changes, 3, &mut out).is_ok() {
             let again = xlsx::read_with(&out, &output_limits);
             assert!(again.is_ok(), "the rebuilt output reads back: {again:?}");
         }
