@@ -602,6 +602,54 @@ mod tests {
         );
     }
 
+    /// Browsers read character references without their `;` (`&nbsp`, `&#75`, `&#xE1`,
+    /// `&eacute`), and show a ruby annotation above the name, not inside it: the subject is
+    /// found through both.
+    #[test]
+    fn a_subject_hidden_by_references_without_semicolons_or_by_ruby_is_redacted() {
+        let subjects = crate::subjects::Subjects::from_values(&[
+            "Karim Al-Farsi".to_string(),
+            "Seán O'Brien".to_string(),
+            "José García".to_string(),
+        ]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        for (text, expected) in [
+            (
+                "<p>Karim&nbspAl-Farsi approved.</p>",
+                "<p>[redacted] approved.</p>",
+            ),
+            (
+                "<p>&#75arim Al-Farsi approved.</p>",
+                "<p>[redacted] approved.</p>",
+            ),
+            ("<p>Se&#xE1n O&#39Brien</p>", "<p>[redacted]</p>"),
+            ("Jos&eacute Garc&iacutea &amp co", "[redacted] & co"),
+            (
+                "<p><ruby>Karim<rt>k</rt></ruby> Al-Farsi</p>",
+                "[redacted]\nk",
+            ),
+            (
+                "<ruby>KA<rt><b>Karim</b> Al-Farsi</rt></ruby> approved",
+                "KA approved\n[redacted]",
+            ),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+            let fragments = red.replaced(text, &[]);
+            assert!(
+                !fragments.is_empty()
+                    && fragments.iter().all(|f| !subjects.mentioned(f).is_empty()),
+                "{text}: {fragments:?}"
+            );
+        }
+        for text in [
+            "<p>Karim&nbspAl-Hashimi &amp Ingrid&nbspHalvorsen</p>",
+            "<p><ruby>Karim<rt>k</rt></ruby> Halvorsen</p>",
+            "Jos&eacute approved",
+        ] {
+            assert_eq!(red.apply(text, &[]), None, "{text}");
+        }
+    }
+
     /// A subject's name written as a user name; an email that begins with it is found whole.
     #[test]
     fn a_subjects_name_as_a_user_name() {

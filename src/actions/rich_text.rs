@@ -4,6 +4,8 @@
 //! is not found in the raw text. [`decoded`] and [`shown`] give the text a reader sees (in a
 //! tooltip, on the page), for the redactor to search it too (see [`super::Redactor`]).
 
+use std::borrow::Cow;
+
 /// HTML elements whose tags end a line of the text shown; any other tag is dropped (`<span>`,
 /// Word's `<o:p>`, a custom element). A tag is a name of letters, digits, `-`, `_`, `.` and
 /// `:` after `<` or `</`, then white space, `/` or `>`: `<Karim Al-Farsi>` is a tag of element
@@ -53,14 +55,44 @@ const BLOCK: &[&str] = &[
     "ul",
 ];
 
-/// What a tag at the start of `text` (at a `<`) is: its length, and whether it ends a line.
-/// `None` when it is no tag (nor an HTML comment).
-fn tag_at(text: &str) -> Option<(usize, bool)> {
+/// A tag of rich text (see [`tag_at`]).
+struct Tag {
+    /// Its length, from its `<` to its `>`.
+    len: usize,
+    /// Whether it ends a line of the text shown (see [`BLOCK`]).
+    block: bool,
+    /// What it does to a ruby annotation.
+    ruby: Ruby,
+}
+
+/// Ruby (`<ruby>山<rt>やま</rt></ruby>`) shows an annotation (`<rt>`, `<rtc>`, and `<rp>`, the
+/// brackets around it where ruby is not shown) above its base text: `<ruby>Karim<rt>k</rt>
+/// </ruby> Al-Farsi` reads "Karim Al-Farsi", with "k" above.
+#[derive(PartialEq, Eq)]
+enum Ruby {
+    /// Any other tag.
+    Other,
+    /// `<rt>`, `<rtc>` or `<rp>`: an annotation begins.
+    Opens,
+    /// `</rt>`, `</rtc>` or `</rp>`: it ends.
+    Closes,
+    /// `</ruby>`: it ends, and the ruby element with it.
+    Ends,
+}
+
+/// What a tag at the start of `text` (at a `<`) is. `None` when it is no tag (nor an HTML
+/// comment).
+fn tag_at(text: &str) -> Option<Tag> {
     let bytes = text.as_bytes();
     if text.starts_with("<!--") {
-        return text.find("-->").map(|end| (end + 3, false));
+        return text.find("-->").map(|end| Tag {
+            len: end + 3,
+            block: false,
+            ruby: Ruby::Other,
+        });
     }
-    let name_start = if bytes.get(1) == Some(&b'/') { 2 } else { 1 };
+    let closing = bytes.get(1) == Some(&b'/');
+    let name_start = if closing { 2 } else { 1 };
     if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
@@ -77,13 +109,25 @@ fn tag_at(text: &str) -> Option<(usize, bool)> {
         _ => return None,
     }
     let block = BLOCK.contains(&name.as_str());
+    let ruby = match (name.as_str(), closing) {
+        ("rt" | "rtc" | "rp", false) => Ruby::Opens,
+        ("rt" | "rtc" | "rp", true) => Ruby::Closes,
+        ("ruby", true) => Ruby::Ends,
+        _ => Ruby::Other,
+    };
     // The tag ends at its `>`, attribute values in quotes skipped.
     let mut quote = None;
     for (i, b) in bytes.iter().enumerate().skip(name_start + name_len) {
         match (quote, b) {
             (None, b'"' | b'\'') => quote = Some(*b),
             (Some(q), _) if q == *b => quote = None,
-            (None, b'>') => return Some((i + 1, block)),
+            (None, b'>') => {
+                return Some(Tag {
+                    len: i + 1,
+                    block,
+                    ruby,
+                })
+            }
             (None, b'<') => return None,
             _ => {}
         }
@@ -91,50 +135,228 @@ fn tag_at(text: &str) -> Option<(usize, bool)> {
     None
 }
 
-/// `text` with its character references decoded (`&nbsp;`, `&#39;`, `&eacute;`), its tags
-/// kept: a name in an attribute (`title="Se&aacute;n O&#39;Brien"`) reads as it shows in a
-/// tooltip. `None` when it has none.
+/// The named character references that HTML reads without their `;` (the WHATWG list's
+/// legacy ones: Latin-1 letters and signs), as a browser shows `Karim&nbspAl-Farsi` with a
+/// space and `Jos&eacute` as `José`. Sorted, for a binary search.
+const LEGACY: [&str; 106] = [
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil",
+    "ETH", "Eacute", "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT",
+    "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN",
+    "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc", "acute", "aelig", "agrave",
+    "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg",
+    "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt",
+    "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro",
+    "middot", "nbsp", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash",
+    "otilde", "ouml", "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy", "sup1",
+    "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml",
+    "yacute", "yen", "yuml",
+];
+
+/// The characters browsers show for the numeric references `&#128;` to `&#159;`: Windows-1252's
+/// (`&#150;` is `–`, a hyphen in a name); `None` where it has none (a control character).
+const C1: [Option<char>; 32] = [
+    Some('\u{20AC}'),
+    None,
+    Some('\u{201A}'),
+    Some('\u{0192}'),
+    Some('\u{201E}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{02C6}'),
+    Some('\u{2030}'),
+    Some('\u{0160}'),
+    Some('\u{2039}'),
+    Some('\u{0152}'),
+    None,
+    Some('\u{017D}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201C}'),
+    Some('\u{201D}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{02DC}'),
+    Some('\u{2122}'),
+    Some('\u{0161}'),
+    Some('\u{203A}'),
+    Some('\u{0153}'),
+    None,
+    Some('\u{017E}'),
+    Some('\u{0178}'),
+];
+
+/// What a character reference stands for.
+enum Reference {
+    Char(char),
+    Named(&'static str),
+}
+
+/// The character a numeric reference stands for, as a browser reads it: `&#0;`, a surrogate
+/// or a number past Unicode is U+FFFD, `&#128;` to `&#159;` are Windows-1252's (see [`C1`]).
+/// `None` for a control character other than white space, which shows nothing a name could
+/// be hidden by, and is left as its reference (an XML part cannot hold it).
+fn numeric(n: u32) -> Option<char> {
+    match n {
+        0 => Some('\u{FFFD}'),
+        0x80..=0x9F => C1[(n - 0x80) as usize],
+        _ => match char::from_u32(n) {
+            Some(c) if c.is_control() && !c.is_ascii_whitespace() => None,
+            Some(c) => Some(c),
+            None => Some('\u{FFFD}'),
+        },
+    }
+}
+
+/// The character reference at the start of `text` (at an `&`): its length and what it stands
+/// for, read as browsers read HTML: a numeric one (`&#75;`, `&#x4B;`) ends where its digits do,
+/// with or without its `;`; a named one needs its `;` (`&eacute;`), but for the [`LEGACY`]
+/// names, read without it as the longest that begins the letters after the `&` (`&nbspAl`,
+/// `&eacutelise`). `None` when there is none.
+fn reference_at(text: &str) -> Option<(usize, Reference)> {
+    let bytes = text.as_bytes();
+    if bytes.get(1) == Some(&b'#') {
+        let hex = matches!(bytes.get(2), Some(b'x' | b'X'));
+        let (start, radix) = if hex { (3, 16) } else { (2, 10) };
+        let mut n = 0u32;
+        let mut end = start;
+        while let Some(digit) = bytes.get(end).and_then(|&b| char::from(b).to_digit(radix)) {
+            n = n.saturating_mul(radix).saturating_add(digit);
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        let end = end + usize::from(bytes.get(end) == Some(&b';'));
+        return numeric(n).map(|c| (end, Reference::Char(c)));
+    }
+    // The longest name in the table has 31 letters.
+    let letters = bytes[1..]
+        .iter()
+        .take(32)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = &text[1..1 + letters];
+    let named = |name: &str| {
+        html_escape::NAMED_ENTITIES
+            .binary_search_by(|(n, _)| n.cmp(&name.as_bytes()))
+            .ok()
+            .map(|i| Reference::Named(html_escape::NAMED_ENTITIES[i].1))
+    };
+    if bytes.get(1 + letters) == Some(&b';') {
+        if let Some(value) = named(name) {
+            return Some((letters + 2, value));
+        }
+    }
+    (2..=letters)
+        .rev()
+        .filter(|&len| LEGACY.binary_search(&&name[..len]).is_ok())
+        .find_map(|len| named(&name[..len]).map(|value| (len + 1, value)))
+}
+
+/// `text` with its character references decoded as a browser decodes them (see
+/// [`reference_at`]); borrowed when it has none.
+fn decode_references(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'&', &text.as_bytes()[from..]).map(|i| from + i) {
+        from = at + 1;
+        let Some((len, value)) = reference_at(&text[at..]) else {
+            continue;
+        };
+        out.push_str(&text[copied..at]);
+        match value {
+            Reference::Char(c) => out.push(c),
+            Reference::Named(s) => out.push_str(s),
+        }
+        copied = at + len;
+        from = copied;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// `text` with its character references decoded (`&nbsp;`, `&#39;`, `&eacute;`, and as
+/// browsers read them without their `;`: `&nbsp`, `&#75`, `&eacute`), its tags kept: a name in
+/// an attribute (`title="Se&aacute;n O&#39;Brien"`) reads as it shows in a tooltip. `None`
+/// when it has none.
 pub(crate) fn decoded(text: &str) -> Option<String> {
     if !text.contains('&') {
         return None;
     }
-    let decoded = html_escape::decode_html_entities(text);
-    (decoded != text).then(|| decoded.into_owned())
+    match decode_references(text) {
+        Cow::Owned(decoded) if decoded != text => Some(decoded),
+        _ => None,
+    }
 }
 
 /// The text that `text` shows as HTML: its tags and comments dropped (a block element's tags
-/// end a line), character references decoded (`&nbsp;`, `&#64;`, `&eacute;`). `None` when
-/// `text` has no markup, or shows as it is.
+/// end a line), character references decoded (`&nbsp;`, `&#64;`, `&eacute;`, see
+/// [`decoded`]), ruby annotations (see [`Ruby`]) taken out of the text they annotate and
+/// written after it, on a line of their own. `None` when `text` has no markup, or shows as it
+/// is.
 pub(crate) fn shown(text: &str) -> Option<String> {
     if !text.contains(['<', '&']) {
         return None;
     }
     let mut plain = String::with_capacity(text.len());
+    // Annotations are kept, for a name may be one, but apart: inside the base text they would
+    // split the name they annotate ("Karim" "k" "Al-Farsi").
+    let mut notes = String::new();
+    let mut in_note = false;
     let mut rest = text;
     while let Some(lt) = rest.find('<') {
-        plain.push_str(&rest[..lt]);
+        let into = if in_note { &mut notes } else { &mut plain };
+        into.push_str(&rest[..lt]);
         rest = &rest[lt..];
         match tag_at(rest) {
-            Some((len, block)) => {
-                if block && !plain.ends_with('\n') && !plain.is_empty() {
-                    plain.push('\n');
+            Some(tag) => {
+                match tag.ruby {
+                    Ruby::Opens => in_note = true,
+                    Ruby::Closes => in_note = false,
+                    Ruby::Ends => {
+                        in_note = false;
+                        if !notes.is_empty() && !notes.ends_with(' ') {
+                            notes.push(' ');
+                        }
+                    }
+                    Ruby::Other if tag.block && !in_note => {
+                        if !plain.ends_with('\n') && !plain.is_empty() {
+                            plain.push('\n');
+                        }
+                    }
+                    Ruby::Other => {}
                 }
-                rest = &rest[len..];
+                rest = &rest[tag.len..];
             }
             None => {
-                plain.push('<');
+                into.push('<');
                 rest = &rest[1..];
             }
         }
     }
-    plain.push_str(rest);
-    let shown = html_escape::decode_html_entities(&plain).into_owned();
+    (if in_note { &mut notes } else { &mut plain }).push_str(rest);
+    let notes = notes.trim_end();
+    if !notes.is_empty() {
+        if !plain.ends_with('\n') {
+            plain.push('\n');
+        }
+        plain.push_str(notes);
+    }
+    let shown = decode_references(&plain).into_owned();
     (shown != text).then_some(shown)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{decoded, shown};
+    use super::{decoded, shown, LEGACY};
 
     #[test]
     fn character_references_are_decoded_with_the_tags_kept() {
@@ -176,6 +398,85 @@ mod tests {
             ("Karim<x-foo></x-foo> Al-Farsi", "Karim Al-Farsi"),
             // Escaped markup is text: `&lt;b&gt;` shows `<b>`.
             ("&lt;b&gt;Karim", "<b>Karim"),
+        ] {
+            assert_eq!(shown(html).as_deref(), Some(text), "{html}");
+        }
+    }
+
+    /// Browsers read a character reference without its `;`: a numeric one ends where its
+    /// digits do, a legacy named one (`&nbsp`, `&eacute`, `&amp`) is the longest name that
+    /// begins the letters after the `&`. The cases agree with Python's `html.unescape`, which
+    /// follows the HTML standard.
+    #[test]
+    fn character_references_without_their_semicolon_are_decoded_as_browsers_do() {
+        for (html, text) in [
+            ("Karim&nbspAl-Farsi", "Karim\u{a0}Al-Farsi"),
+            ("&#75arim Al-Farsi", "Karim Al-Farsi"),
+            ("&#x4B Karim", "K Karim"),
+            ("&#x4b;arim", "Karim"),
+            // Hex digits run on, as a browser reads them.
+            ("&#x4Barim", "\u{4BA}rim"),
+            ("Jos&eacute Garc&iacutea", "José García"),
+            ("Tom &amp Jerry", "Tom & Jerry"),
+            ("&ampnbsp;", "&nbsp;"),
+            ("&copy2024", "©2024"),
+            ("&notit;", "¬it;"),
+            ("&notin;", "∉"),
+            // Windows-1252's characters for 128 to 159: an en dash.
+            ("Al&#150;Farsi", "Al–Farsi"),
+            ("&#0;", "\u{FFFD}"),
+            ("&#1114112;", "\u{FFFD}"),
+            ("&#99999999999999;", "\u{FFFD}"),
+            ("&#xD800;", "\u{FFFD}"),
+        ] {
+            assert_eq!(decoded(html).as_deref(), Some(text), "{html}");
+            assert_eq!(shown(html).as_deref(), Some(text), "{html}");
+        }
+        // Not references, or a control character that shows nothing: left as they are.
+        for text in [
+            "AT&T", "R&D", "Q&A", "&#;", "&#x;", "&;", "&nbs", "&#1;", "&",
+        ] {
+            assert_eq!(decoded(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_names_read_without_their_semicolon_are_sorted_and_known() {
+        assert!(LEGACY.windows(2).all(|w| w[0] < w[1]));
+        for name in LEGACY {
+            assert!(
+                html_escape::NAMED_ENTITIES
+                    .binary_search_by(|(n, _)| n.cmp(&name.as_bytes()))
+                    .is_ok(),
+                "{name}"
+            );
+        }
+    }
+
+    /// A ruby annotation shows above the text it annotates, not inside it: the base text reads
+    /// whole ("Karim Al-Farsi"), and the annotations follow it on a line of their own.
+    #[test]
+    fn ruby_annotations_are_read_apart_from_the_text_they_annotate() {
+        for (html, text) in [
+            (
+                "<p><ruby>Karim<rt>k</rt></ruby> Al-Farsi</p>",
+                "Karim Al-Farsi\nk",
+            ),
+            (
+                "<ruby>Karim<rp>(</rp><rt>k</rt><rp>)</rp></ruby> Al-Farsi",
+                "Karim Al-Farsi\n(k)",
+            ),
+            // An annotation without its end tag ends at the next one, or with the ruby.
+            (
+                "<ruby>山<rt>やま<rt>もと</ruby> <ruby>葵<rt>あおい</ruby>",
+                "山 葵\nやまもと あおい",
+            ),
+            // A name may be the annotation.
+            (
+                "<ruby>KA<rt><b>Karim</b> Al-Farsi</rt></ruby>",
+                "KA\nKarim Al-Farsi",
+            ),
+            ("<RUBY>Karim<RT>k</RT></RUBY> Al-Farsi", "Karim Al-Farsi\nk"),
         ] {
             assert_eq!(shown(html).as_deref(), Some(text), "{html}");
         }

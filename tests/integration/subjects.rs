@@ -1480,6 +1480,75 @@ fn a_subject_named_through_rich_text_markup_is_redacted_and_found() {
     );
 }
 
+/// Browsers read character references without their `;` and show a ruby annotation above the
+/// text it annotates: a colleague's Description that hides the subject so (`&nbsp`, `&#75`,
+/// `<ruby>`) is found by `find`, loses the name in the scrub, and `verify` fails an output
+/// that still holds it.
+#[test]
+fn a_subject_hidden_by_references_without_semicolons_or_by_ruby_is_redacted_and_found() {
+    let (mut export, k) = users();
+    let (first, last) = (text(&export, k, "firstname"), text(&export, k, "lastname"));
+    let description = export.column_index("description").unwrap();
+    let mut letters = first.chars();
+    let initial = letters.next().unwrap();
+    let forms = [
+        format!("<p>{first}&nbsp{last} approved.</p>"),
+        format!(
+            "<p>&#{}{} {last} signed off.</p>",
+            u32::from(initial),
+            letters.as_str()
+        ),
+        format!("<ruby>{first}<rt>{initial}</rt></ruby> {last} countersigned"),
+    ];
+    for (i, form) in forms.iter().enumerate() {
+        export.rows[60 + i][description] = Value::Text(form.clone());
+    }
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let subject = format!("{first} {last}");
+    let run = wd.run(&["find", "--subject", &subject, "users.csv"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    for i in 0..forms.len() {
+        let cell = format!(
+            "users.csv: sheet 'users', cell {}{}",
+            dsr_scrub::error::column_letters(description as u32),
+            60 + i + 2
+        );
+        assert!(run.stdout.contains(&cell), "{cell}: {}", run.stdout);
+    }
+    let run = wd.run(&["scrub", "--all-rows", "--subject", &subject, "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    let redacted = [
+        "<p>[redacted] approved.</p>".to_string(),
+        "<p>[redacted] signed off.</p>".to_string(),
+        format!("[redacted] countersigned\n{initial}"),
+    ];
+    for (form, redacted) in forms.iter().zip(&redacted) {
+        assert!(!csv.contains(form.as_str()), "{csv}");
+        assert_eq!(csv.matches(redacted.as_str()).count(), 1, "{redacted}");
+    }
+    let run = wd.run(&["find", "--subject", &subject, "scrubbed/users.csv"]);
+    assert!(
+        !run.stdout.contains("(column 'Description')"),
+        "{}",
+        run.stdout
+    );
+    // The scrub's output with one of the texts put back fails `verify`.
+    for (form, redacted) in forms.iter().zip(&redacted) {
+        wd.write("bad.csv", csv.replace(redacted.as_str(), form));
+        let run = wd.run(&[
+            "verify",
+            "--all-rows",
+            "--subject",
+            &subject,
+            "users.csv",
+            "bad.csv",
+        ]);
+        assert_eq!(run.code, 3, "{form}: {}", run.text());
+    }
+}
+
 /// `find` reads a package's parts as the scrub's search does: a part in UTF-16, and a value in
 /// a base64 run (add-in settings, an embedded blob), are found.
 #[test]
