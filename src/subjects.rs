@@ -752,6 +752,23 @@ fn unaccented_pattern(word: &str) -> String {
     out
 }
 
+/// A name word as a pattern for a user name made of it: [`unaccented_pattern`], its hyphens
+/// and apostrophes also left out (`alfarsi`, `obrien`).
+fn user_name_pattern(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() * 2);
+    for piece in word.split_inclusive(['-', '\'']) {
+        match piece.strip_suffix(['-', '\'']) {
+            Some(letters) => {
+                let mark = &piece[letters.len()..];
+                out.push_str(&unaccented_pattern(letters));
+                out.push_str(&format!("(?:{})?", unaccented_pattern(mark)));
+            }
+            None => out.push_str(&unaccented_pattern(piece)),
+        }
+    }
+    out
+}
+
 /// A character of a subject's value as a pattern that also matches it written otherwise in
 /// free text: an apostrophe or hyphen as any of its forms (`O’Brien`, `Al‑Farsi`, see
 /// [`crate::text::same_mark`]); an `@` percent-encoded too (`%40`, in a link). Full-width
@@ -882,10 +899,30 @@ impl Subjects {
         if !sites.is_empty() {
             return sites;
         }
-        // A name written as a user name (see `GAP`) is its words.
+        // A name written as a user name (see `Subjects::regex`) is its words (`karim.a.al-farsi`,
+        // `zoe.muller`), maybe without the hyphens and apostrophes of its words
+        // (`karim.alfarsi`, `sean.obrien`).
         if fragment.contains(['.', '_']) && !fragment.contains('@') {
             let words = fragment.replace(['.', '_'], " ");
-            let found = self.matching(&words);
+            let found = self.mentioned(&words);
+            if !found.is_empty() {
+                return found;
+            }
+            let unmarked = |word: &str| word.replace(['-', '\''], "");
+            let norm = unmarked(&normalize(&words));
+            let orders = name_orders(&norm);
+            let found: Vec<usize> = (0..self.list.len())
+                .filter(|&i| {
+                    self.list[i].idents.iter().any(|id| match id {
+                        Ident::Name(name) => {
+                            let name: Vec<String> = name.iter().map(|w| unmarked(w)).collect();
+                            orders.iter().any(|o| name_matches(&name, o))
+                                || unaccented_match(&name, &orders)
+                        }
+                        _ => false,
+                    })
+                })
+                .collect();
             if !found.is_empty() {
                 return found;
             }
@@ -1008,9 +1045,22 @@ impl Subjects {
                     alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
                     alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
                     alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
-                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`.
-                    user_names.push(format!(r"{first}[._]{last}"));
-                    user_names.push(format!(r"{last}[._]{first}"));
+                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`;
+                    // with a middle name or initial (`karim.a.al-farsi`); without the hyphens
+                    // and apostrophes user names are often made without (`karim.alfarsi`,
+                    // `sean.obrien`); a dot or underscore percent-encoded in a link
+                    // (`karim%2Eal-farsi`).
+                    let user: Vec<String> = n.iter().map(|w| user_name_pattern(w)).collect();
+                    let (user_first, user_last) = (&user[0], &user[user.len() - 1]);
+                    let mut user_middles: Vec<String> = user[1..user.len() - 1].to_vec();
+                    user_middles.push(letter.to_string());
+                    if n.len() == 2 {
+                        user_middles.push("[a-z]+".into());
+                    }
+                    let sep = "(?:[._]|%2e|%5f)";
+                    let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
+                    user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}"));
+                    user_names.push(format!(r"{user_last}{sep}{user_first}"));
                 }
                 Ident::Email(e) => {
                     alternatives.push(e.chars().map(plain_char_pattern).collect());

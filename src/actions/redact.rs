@@ -74,15 +74,17 @@ fn date_like() -> &'static Regex {
 /// A percent-encoded character (`%20`, in a link) ends what precedes it, and in scripts written
 /// without spaces between words (see [`crate::text::unspaced`]) any character may: a name is
 /// followed by a particle or an honorific (`山本 葵さん`, `Karim Al-Farsiさん`).
-fn stands_alone(text: &str, start: usize, end: usize, inner: impl Fn(char) -> bool) -> bool {
+///
+/// `inner` tells whether a character joins the match: the one before it (`true`) or after it.
+fn stands_alone(text: &str, start: usize, end: usize, inner: impl Fn(char, bool) -> bool) -> bool {
     let head = &text.as_bytes()[..start];
     let escaped = head.len() >= 3
         && head[head.len() - 3] == b'%'
         && head[head.len() - 2..].iter().all(u8::is_ascii_hexdigit);
     let before = text[..start].chars().next_back().filter(|_| !escaped);
     let after = text[end..].chars().next();
-    let joined = |c: char| inner(c) && !crate::text::unspaced(c);
-    !before.is_some_and(joined) && !after.is_some_and(joined)
+    let joined = |c: char, side: bool| inner(c, side) && !crate::text::unspaced(c);
+    !before.is_some_and(|c| joined(c, true)) && !after.is_some_and(|c| joined(c, false))
 }
 
 /// Characters that continue a name or address: a match next to one is part of something longer
@@ -94,10 +96,14 @@ fn word_char(c: char) -> bool {
 /// Characters that continue a subject's match (see [`word_char`]): a name found in its words
 /// (a match with a space or comma in it) is not part of an email or identifier, which have
 /// none, so a mention (`@Zoë Müller`) or emphasis (`_Zoë Müller_`) around it stands apart; a
-/// hyphen still joins it to a longer name.
-fn subject_char(matched: &str, c: char) -> bool {
+/// hyphen still joins it to a longer name. An `@` before a user name (a match without one)
+/// mentions it (`@karim.al-farsi`); one after it still joins it (the user of an email, which
+/// is the subject's when the email is given).
+fn subject_char(matched: &str, c: char, before: bool) -> bool {
     if matched.contains(|m: char| m.is_whitespace() || m == ',') {
         c.is_alphanumeric() || crate::text::same_mark(c, '-')
+    } else if before && c == '@' {
+        matched.contains('@')
     } else {
         word_char(c)
     }
@@ -242,7 +248,7 @@ impl Redactor {
                 let new = if new.is_empty() { REDACTED } else { new };
                 // The row's own values are replaced inside hyphenated compounds too ("Marie" in
                 // "Anne-Marie" is the same person), unlike the subjects of other rows.
-                out = replace_alone(&re, &out, |_, c| c.is_alphanumeric(), new, found);
+                out = replace_alone(&re, &out, |_, c, _| c.is_alphanumeric(), new, found);
             }
         }
         if let Some(re) = &self.subjects {
@@ -317,14 +323,16 @@ fn replace_all(re: &Regex, text: &str, new: &str, found: &mut dyn FnMut(&str)) -
 fn replace_alone(
     re: &Regex,
     text: &str,
-    inner: fn(&str, char) -> bool,
+    inner: fn(&str, char, bool) -> bool,
     new: &str,
     found: &mut dyn FnMut(&str),
 ) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in re.find_iter(text) {
-        if stands_alone(text, m.start(), m.end(), |c| inner(m.as_str(), c)) {
+        if stands_alone(text, m.start(), m.end(), |c, before| {
+            inner(m.as_str(), c, before)
+        }) {
             found(m.as_str());
             out.push_str(&text[last..m.start()]);
             out.push_str(new);
@@ -656,6 +664,8 @@ mod tests {
         let subjects = crate::subjects::Subjects::from_values(&[
             "Karim Al-Farsi".to_string(),
             "karim.al-farsi@contoso.com".to_string(),
+            "Seán O'Brien".to_string(),
+            "Zoë Müller".to_string(),
         ]);
         let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
         for (text, expected, subject) in [
@@ -663,11 +673,49 @@ mod tests {
             ("cc Karim_Al-Farsi", "cc [redacted]", 0),
             ("cc al-farsi.karim", "cc [redacted]", 0),
             ("mail karim.al-farsi@contoso.com", "mail [redacted]", 1),
+            // A mention, a middle name or initial, the hyphen or apostrophe left out, the
+            // dot percent-encoded, the accents left out.
+            ("Ping @karim.al-farsi now", "Ping @[redacted] now", 0),
+            (
+                "Ping karim.a.al-farsi about it.",
+                "Ping [redacted] about it.",
+                0,
+            ),
+            ("Ping karim_ahmed_al-farsi", "Ping [redacted]", 0),
+            (
+                "Ping karim.alfarsi about it.",
+                "Ping [redacted] about it.",
+                0,
+            ),
+            ("Ping alfarsi_karim", "Ping [redacted]", 0),
+            (
+                "See https://x.com/u/karim%2Eal-farsi now",
+                "See https://x.com/u/[redacted] now",
+                0,
+            ),
+            ("cc sean.obrien", "cc [redacted]", 2),
+            ("cc zoe.muller", "cc [redacted]", 3),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
-            for fragment in red.replaced(text, &[]) {
+            let fragments = red.replaced(text, &[]);
+            assert!(!fragments.is_empty(), "{text}");
+            for fragment in fragments {
                 assert_eq!(subjects.mentioned(&fragment), [subject], "{text}");
             }
+        }
+        // A given name alone, another person's name, a longer name, ordinary words.
+        for text in [
+            "Ping karim about it.",
+            "Ping @karim now",
+            "cc karim.haddad and ingrid.al-farsi",
+            "cc karim.al-farsi-haddad",
+            "cc abdulkarim.alfarsi",
+            "cc karim.alfarsia",
+            "Karim and Al-Farsi",
+            "sean.o.brien.ltd",
+            "The farsi.karim file",
+        ] {
+            assert_eq!(red.apply(text, &[]), None, "{text}");
         }
     }
 

@@ -1549,6 +1549,70 @@ fn a_subject_hidden_by_references_without_semicolons_or_by_ruby_is_redacted_and_
     }
 }
 
+/// A subject's name written as a user name in a colleague's Description: mentioned
+/// (`@first.last`), with a middle initial, without the hyphen of a hyphenated last name, with
+/// its dot percent-encoded in a link, is found by `find` and
+/// redacted; another person with the same last name, or the first name alone, is not.
+#[test]
+fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
+    let mut export = disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    let names: Vec<(String, String)> = (0..export.rows.len())
+        .map(|r| (text(&export, r, "firstname"), text(&export, r, "lastname")))
+        .collect();
+    let k = (17..300)
+        .find(|&r| {
+            names[r].1.contains('-') && names.iter().filter(|n| **n == names[r]).count() == 1
+        })
+        .expect("a unique name with a hyphenated last name");
+    let (first, last) = names[k].clone();
+    let (f, l) = (first.to_lowercase(), last.to_lowercase());
+    let description = export.column_index("description").unwrap();
+    let forms = [
+        format!("Ping @{f}.{l} now"),
+        format!("Ping {f}.q.{l} about it."),
+        format!("Ping {f}.{} about it.", l.replace('-', "")),
+        format!("See https://x.com/u/{f}%2E{l} now"),
+    ];
+    // The first name alone, and another person's first name with the last name.
+    let kept = [format!("Ping @{f} now"), format!("Ping zzq.{l} about it.")];
+    for (i, form) in forms.iter().chain(&kept).enumerate() {
+        export.rows[60 + i][description] = Value::Text(form.clone());
+    }
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let subject = format!("{first} {last}");
+    let run = wd.run(&["find", "--subject", &subject, "users.csv"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    let letters = dsr_scrub::error::column_letters(description as u32);
+    for i in 0..forms.len() + kept.len() {
+        let cell = format!("users.csv: sheet 'users', cell {letters}{}", 60 + i + 2);
+        assert_eq!(
+            run.stdout.contains(&cell),
+            i < forms.len(),
+            "{cell}: {}",
+            run.stdout
+        );
+    }
+    let run = wd.run(&["scrub", "--all-rows", "--subject", &subject, "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    for form in &forms {
+        assert!(!csv.contains(form.as_str()), "{form}");
+    }
+    for form in &kept {
+        assert!(csv.contains(form.as_str()), "{form}");
+    }
+    let run = wd.run(&["find", "--subject", &subject, "scrubbed/users.csv"]);
+    assert!(
+        !run.stdout.contains("(column 'Description')"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// `find` reads a package's parts as the scrub's search does: a part in UTF-16, and a value in
 /// a base64 run (add-in settings, an embedded blob), are found.
 #[test]
