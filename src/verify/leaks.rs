@@ -1092,17 +1092,20 @@ fn scan_part(ctx: &Context, needles: &Needles, package: &Package, name: &str, da
                 .then(|| crate::xlsx::macros::project_texts(data))
                 .flatten();
             // A VBA project whose source cannot be read cannot be searched: say so.
-            if crate::xlsx::macros::is_vba_project(name) && project.is_none() {
+            let vba_unreadable = crate::xlsx::macros::is_vba_project(name) && project.is_none();
+            if vba_unreadable {
                 sink.push(Finding::in_part(name, Rule::Unsearchable));
             }
             // Not XML (printer settings, images, a VBA project, an embedded workbook) or
             // malformed: search the bytes as text in the encodings binary formats use; where
             // they are not text, only for values chance cannot make.
             let readings = binary_readings(data, project);
-            // Compressed data nested too deep, or inflating like a zip bomb, cannot be
-            // searched: say so.
+            // Compressed data nested too deep, inflating like a zip bomb, or that cannot be
+            // decoded, cannot be searched: say so (a damaged VBA project once).
             if let Some(why) = readings.unsearched {
-                sink.push(Finding::in_part(name, Rule::Unsearched(why)));
+                if !(vba_unreadable && why == crate::xlsx::encoded::Unsearched::Undecodable) {
+                    sink.push(Finding::in_part(name, Rule::Unsearched(why)));
+                }
             }
             if readings
                 .texts

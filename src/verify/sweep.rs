@@ -977,7 +977,13 @@ fn part_texts_any(
         .starts_with(crate::xlsx::encoded::CFB_SIGNATURE)
         .then(|| crate::xlsx::macros::project_texts(data))
         .flatten();
-    let readings = crate::xlsx::encoded::binary_readings(data, project);
+    // A VBA project that cannot be read is the macros' check's to report, more precisely.
+    let vba_unreadable = project.is_none() && crate::xlsx::macros::is_vba_project(name);
+    let mut readings = crate::xlsx::encoded::binary_readings(data, project);
+    if vba_unreadable && readings.unsearched == Some(crate::xlsx::encoded::Unsearched::Undecodable)
+    {
+        readings.unsearched = None;
+    }
     let (texts, bytes): (Vec<_>, Vec<_>) = (readings.texts.into_iter())
         .partition(|(_, reading)| *reading == crate::xlsx::encoded::Reading::Text);
     (

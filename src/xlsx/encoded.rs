@@ -6,10 +6,14 @@
 //! Only parts outside the worksheets are searched so: a Dynamics export's row checksums are
 //! base64 in every row's cells, and decoding them finds nothing but costs time.
 
+mod ole;
+mod pdf;
+
 use crate::needles::Needles;
 use base64::engine::general_purpose::{GeneralPurpose, NO_PAD_INDIFFERENT};
 use base64::Engine;
 use std::io::{Cursor, Read};
+use std::ops::Range;
 use zip::ZipArchive;
 
 /// The shortest run decoded: 16 characters (12 bytes). Shorter runs are mostly words and
@@ -349,6 +353,10 @@ pub enum Unsearched {
     TooLarge,
     /// An XML part in an encoding that cannot be read (EBCDIC, UTF-7, a name no encoding has).
     Encoding,
+    /// Data inside it that cannot be decoded: a damaged or encrypted container (a compound
+    /// file, a zip, an encrypted zip entry or PDF), or one compressed or encoded in a way that
+    /// is not read (a zip entry's Zstandard or PPMd, an unknown PDF filter).
+    Undecodable,
 }
 
 impl Unsearched {
@@ -364,13 +372,16 @@ impl Unsearched {
             Unsearched::Encoding => {
                 "its XML is in an encoding dsr-scrub cannot read (only UTF-8, UTF-16, UTF-32 and the encodings of the WHATWG standard are supported)"
             }
+            Unsearched::Undecodable => {
+                "it holds data dsr-scrub cannot decode (a damaged or encrypted container or PDF, or a compression or PDF filter it does not read)"
+            }
         }
     }
 
     /// What the user can do about it.
     pub fn todo(self) -> &'static str {
         match self {
-            Unsearched::TooDeep | Unsearched::TooLarge => {
+            Unsearched::TooDeep | Unsearched::TooLarge | Unsearched::Undecodable => {
                 "remove that embedded object or picture in Excel (or check it by hand and remove it from the package)"
             }
             Unsearched::Encoding => {
@@ -384,9 +395,14 @@ impl Unsearched {
 /// projects, printer settings) and as Latin-1, XML escaping undone; as UTF-32 when it is UTF-32
 /// text as a whole; the decompressed source of a VBA project's modules (see
 /// [`super::macros::project_texts`]); to `depth` 2, the texts of its base64 runs (see
-/// [`base64_readings`]); and, to [`MAX_DEPTH`], what is compressed inside it, inflated: the
-/// parts of a zip (an embedded workbook), a gzip member (an `.emz` picture), a zlib stream,
-/// and a PNG image's compressed text chunks (`zTXt`, `iTXt`: a description, XMP metadata).
+/// [`base64_readings`]); and, to [`MAX_DEPTH`], what is compressed or packed inside it,
+/// decoded: the parts of a zip (an embedded workbook; entries deflated, bzip2, LZMA or xz
+/// compressed), a gzip member (an `.emz` picture), a zlib stream, bzip2, xz and `.lzma` data,
+/// the streams of a compound file (an OLE object; an OLE Package's embedded file unwrapped), a
+/// PDF's strings and streams (see [`pdf`]), and PNG images' compressed text chunks (`zTXt`,
+/// `iTXt`: a description, XMP metadata) wherever a PNG starts (an icon holds them); and, in
+/// data that is none of these, gzip members and zlib streams that start after a header of
+/// another format's (see [`Walk::scan`]).
 /// Each says whether it is text or bytes read as text (see [`Reading`]): a reading is text
 /// when the whole of `data` is text in that encoding (no control characters but white space,
 /// which binary data is full of).
@@ -415,10 +431,16 @@ pub const MAX_RATIO: u64 = 200;
 /// The most bytes inflated inside one part, over all its streams.
 pub const MAX_INFLATED: u64 = 256 << 20;
 
+/// The most bytes of a part read by decoders tried where a signature shows compressed data
+/// may start inside it (see [`Walk::scan`]): so a part made of signatures, each taken as a
+/// stream running to its end, costs time in proportion to its size.
+const MAX_SCANNED: u64 = 256 << 20;
+
 /// One search through a part's containers: the bytes it may still inflate, and what it could
 /// not search.
 struct Walk {
     budget: u64,
+    scanned: u64,
     unsearched: Option<Unsearched>,
 }
 
@@ -426,6 +448,7 @@ impl Walk {
     fn new() -> Walk {
         Walk {
             budget: MAX_INFLATED,
+            scanned: 0,
             unsearched: None,
         }
     }
@@ -445,9 +468,7 @@ impl Walk {
     /// an error in the stream (a damaged picture) is kept. `None` when it inflates beyond them
     /// (noted), or to nothing.
     fn inflate(&mut self, mut reader: impl Read, packed: u64) -> Option<Vec<u8>> {
-        let limit = (packed.saturating_mul(MAX_RATIO))
-            .max(1 << 20)
-            .min(self.budget);
+        let limit = self.limit(packed);
         let mut out = Vec::new();
         let _ = (&mut reader).take(limit + 1).read_to_end(&mut out);
         if out.len() as u64 > limit {
@@ -456,6 +477,247 @@ impl Walk {
         }
         self.budget -= out.len() as u64;
         (!out.is_empty()).then_some(out)
+    }
+
+    /// The most `packed` bytes may inflate to: [`MAX_RATIO`] times as many (1 MiB at least),
+    /// within what is left of [`MAX_INFLATED`].
+    fn limit(&self, packed: u64) -> u64 {
+        (packed.saturating_mul(MAX_RATIO))
+            .max(1 << 20)
+            .min(self.budget)
+    }
+
+    /// A stream found by its signature inside a part, decoded by `reader` (`packed` bytes
+    /// from its start to the part's end): what it inflates to within the limits (see
+    /// [`Walk::inflate`]) when it ends cleanly, or with `partial` also what came before an
+    /// error. What it inflated counts against [`MAX_INFLATED`], kept or not.
+    fn tentative(&mut self, reader: &mut impl Read, packed: u64, partial: bool) -> Option<Vec<u8>> {
+        let limit = self.limit(packed);
+        let mut out = Vec::new();
+        let clean = reader.take(limit + 1).read_to_end(&mut out).is_ok();
+        if out.len() as u64 > limit {
+            self.give_up(Unsearched::TooLarge);
+            return None;
+        }
+        self.budget -= out.len() as u64;
+        (clean || partial).then_some(out).filter(|o| !o.is_empty())
+    }
+
+    /// Gzip members and zlib streams inside `data` (data of no other kind, not text) that do
+    /// not start it, as other formats hold them after a header of their own; not those in
+    /// `pngs` (a PNG's image data is a zlib stream of pixels). A gzip member is known by its
+    /// signature (`1F 8B 08` and flags), and what it inflates to before any error is searched,
+    /// as at the start of a part; a zlib stream by its two-byte header, and only one that
+    /// ends cleanly (its checksum right) is searched: two bytes match by chance every 16 KiB
+    /// of an image, and what such a match inflates to is noise. Deflate data without a header
+    /// (no signature) is tried at the start, and searched when it ends cleanly with the part.
+    /// The bytes read
+    /// so count against [`MAX_SCANNED`].
+    fn scan(
+        &mut self,
+        data: &[u8],
+        depth: u8,
+        out: &mut Vec<(String, Reading)>,
+        pngs: &[Range<usize>],
+    ) {
+        let in_png = |at: usize| pngs.iter().any(|r| r.contains(&at));
+        // Deflate without a header, the whole part: it has no signature (nor a checksum), so
+        // it is taken for one only when it ends where the part does.
+        if !in_png(0) {
+            let mut stream = flate2::bufread::DeflateDecoder::new(data);
+            let inner = self.tentative(&mut stream, data.len() as u64, false);
+            let left = stream.get_ref().len();
+            self.scanned += (data.len() - left) as u64;
+            if let Some(inner) = inner.filter(|_| left <= 8) {
+                self.inner(&inner, depth, out);
+            }
+        }
+        let mut next = 1;
+        for at in memchr::memmem::find_iter(data, GZIP_MAGIC) {
+            // The flags' reserved bits are 0.
+            if at < next || in_png(at) || data.get(at + 3).is_some_and(|f| f & 0xE0 != 0) {
+                continue;
+            }
+            if !self.scanning() {
+                return;
+            }
+            let mut member = flate2::bufread::GzDecoder::new(&data[at..]);
+            let inner = self.tentative(&mut member, (data.len() - at) as u64, true);
+            let used = data.len() - at - member.get_ref().len();
+            self.scanned += used as u64;
+            if let Some(inner) = inner {
+                next = at + used.max(1);
+                self.inner(&inner, depth, out);
+            }
+        }
+        let mut next = 1;
+        for at in memchr::memchr_iter(0x78, data) {
+            if at < next || !is_zlib(&data[at..]) || in_png(at) {
+                continue;
+            }
+            if !self.scanning() {
+                return;
+            }
+            let mut stream = flate2::bufread::ZlibDecoder::new(&data[at..]);
+            let inner = self.tentative(&mut stream, (data.len() - at) as u64, false);
+            let used = data.len() - at - stream.get_ref().len();
+            self.scanned += used as u64;
+            if let Some(inner) = inner {
+                next = at + used.max(1);
+                self.inner(&inner, depth, out);
+            }
+        }
+    }
+
+    /// Whether the decoders tried inside a part may read more (see [`MAX_SCANNED`]); when
+    /// not, the part cannot be searched (noted).
+    fn scanning(&mut self) -> bool {
+        if self.scanned > MAX_SCANNED {
+            self.give_up(Unsearched::TooLarge);
+        }
+        self.scanned <= MAX_SCANNED && self.unsearched != Some(Unsearched::TooLarge)
+    }
+
+    /// The PNG images in `data`, wherever they start (a picture's own, the images of an icon,
+    /// one inside another format): their compressed text chunks inflated and searched. The
+    /// ranges of `data` they take.
+    fn pngs(
+        &mut self,
+        data: &[u8],
+        depth: u8,
+        out: &mut Vec<(String, Reading)>,
+    ) -> Vec<Range<usize>> {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for at in memchr::memmem::find_iter(data, PNG_SIGNATURE) {
+            if ranges.last().is_some_and(|r| at < r.end) {
+                continue;
+            }
+            let (texts, len) = png_compressed_texts(&data[at..]);
+            for text in texts {
+                let packed = text.len() as u64;
+                // zlib, or deflate without its header, which some writers leave out.
+                let inner = if is_zlib(text) {
+                    self.inflate(flate2::read::ZlibDecoder::new(text), packed)
+                } else {
+                    self.inflate(flate2::read::DeflateDecoder::new(text), packed)
+                };
+                if let Some(inner) = inner {
+                    self.inner(&inner, depth, out);
+                }
+            }
+            ranges.push(at..at + len);
+        }
+        ranges
+    }
+
+    /// The streams of a compound file, each searched as binary data one level deeper; an OLE
+    /// Package's embedded file apart from the label and paths around it. A file that cannot
+    /// be read is noted.
+    fn compound(&mut self, data: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
+        let ole::Streams::Read(streams) = ole::streams(data) else {
+            self.give_up(Unsearched::Undecodable);
+            return;
+        };
+        if streams.is_empty() {
+            return;
+        }
+        if depth >= MAX_DEPTH {
+            self.give_up(Unsearched::TooDeep);
+            return;
+        }
+        let mut search = |walk: &mut Walk, bytes: &[u8]| {
+            walk.binary(bytes, depth + 1, project_of(bytes), out);
+        };
+        for (name, bytes) in &streams {
+            match (name == ole::OLE10_NATIVE)
+                .then(|| ole::ole10_native(bytes))
+                .flatten()
+            {
+                Some((file, rest)) => {
+                    search(self, &rest);
+                    search(self, file);
+                }
+                None => search(self, bytes),
+            }
+        }
+    }
+
+    /// A PDF's strings (outside its streams) and its streams, decoded through their filters:
+    /// each stream's strings, and its data searched as binary data one level deeper (an
+    /// attached file in it is walked so). Not an image's pixels. An encrypted PDF, or a
+    /// stream with a filter that is not read, is noted.
+    fn pdf(&mut self, data: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
+        let reading = |text: bool| if text { Reading::Text } else { Reading::Bytes };
+        if pdf::is_encrypted(data) {
+            self.give_up(Unsearched::Undecodable);
+            return;
+        }
+        let streams = pdf::streams(data);
+        let base = data.as_ptr() as usize;
+        let ranges: Vec<Range<usize>> = (streams.iter())
+            .map(|s| {
+                let start = s.data.as_ptr() as usize - base;
+                start..start + s.data.len()
+            })
+            .collect();
+        out.extend(
+            pdf::texts(data, &ranges)
+                .into_iter()
+                .map(|(t, text)| (t, reading(text))),
+        );
+        for stream in streams.iter().filter(|s| !s.is_image()) {
+            let Some(decoded) = self.pdf_stream(stream) else {
+                continue;
+            };
+            if depth >= MAX_DEPTH {
+                self.give_up(Unsearched::TooDeep);
+                return;
+            }
+            out.extend(
+                pdf::texts(&decoded, &[])
+                    .into_iter()
+                    .map(|(t, text)| (t, reading(text))),
+            );
+            self.inner(&decoded, depth, out);
+        }
+    }
+
+    /// A PDF stream's data through its filters, within the limits, up to an image's filter
+    /// (a JPEG's bytes are searched with the PDF's); `None` when it decodes to nothing or
+    /// cannot be decoded (noted).
+    fn pdf_stream(&mut self, stream: &pdf::Stream) -> Option<Vec<u8>> {
+        let mut data = stream.data.to_vec();
+        for filter in stream.filters() {
+            if pdf::is_image_filter(filter) {
+                break;
+            }
+            let packed = data.len() as u64;
+            data = if pdf::is_flate(filter) {
+                // zlib, or deflate without its header as some writers leave it.
+                if is_zlib(&data) {
+                    self.inflate(flate2::read::ZlibDecoder::new(&data[..]), packed)?
+                } else {
+                    self.inflate(flate2::read::DeflateDecoder::new(&data[..]), packed)?
+                }
+            } else {
+                let limit = self.limit(packed);
+                match pdf::decode(filter, &data, usize::try_from(limit).unwrap_or(usize::MAX)) {
+                    None => {
+                        self.give_up(Unsearched::Undecodable);
+                        return None;
+                    }
+                    Some(Err(pdf::Undecoded::TooLarge)) => {
+                        self.give_up(Unsearched::TooLarge);
+                        return None;
+                    }
+                    Some(Ok(decoded)) => {
+                        self.budget -= decoded.len() as u64;
+                        decoded
+                    }
+                }
+            };
+        }
+        (!data.is_empty()).then_some(data)
     }
 
     /// Search inflated data found at `depth`: as binary data at `depth + 1`, or, beyond
@@ -516,31 +778,58 @@ impl Walk {
         if let Some(texts) = project {
             out.extend(texts.into_iter().map(|t| (t, Reading::Text)));
         }
-        if data.starts_with(b"PK\x03\x04") {
+        let packed = data.len() as u64;
+        let mut decompressed = |walk: &mut Walk, reader: &mut dyn Read| {
+            if let Some(inner) = walk.inflate(reader, packed) {
+                walk.inner(&inner, depth, out);
+                true
+            } else {
+                false
+            }
+        };
+        // Each container walks its own pieces; data of no known kind is searched for them.
+        let known = if data.starts_with(b"PK\x03\x04") {
             self.zip(data, depth, out);
+            true
         } else if data.starts_with(GZIP_MAGIC) {
-            let packed = data.len() as u64;
-            if let Some(inner) = self.inflate(flate2::read::MultiGzDecoder::new(data), packed) {
-                self.inner(&inner, depth, out);
-            }
+            decompressed(self, &mut flate2::read::MultiGzDecoder::new(data));
+            true
         } else if is_zlib(data) {
-            let packed = data.len() as u64;
-            if let Some(inner) = self.inflate(flate2::read::ZlibDecoder::new(data), packed) {
-                self.inner(&inner, depth, out);
-            }
-        } else if data.starts_with(PNG_SIGNATURE) {
-            for text in png_compressed_texts(data) {
-                let packed = text.len() as u64;
-                if let Some(inner) = self.inflate(flate2::read::ZlibDecoder::new(text), packed) {
-                    self.inner(&inner, depth, out);
-                }
+            decompressed(self, &mut flate2::read::ZlibDecoder::new(data));
+            true
+        } else if is_bzip2(data) {
+            decompressed(self, &mut bzip2::read::MultiBzDecoder::new(data));
+            true
+        } else if data.starts_with(XZ_MAGIC) {
+            decompressed(self, &mut lzma_rust2::XzReader::new(data, true));
+            true
+        } else if is_lzma_alone(data) {
+            // No signature: only what decodes is taken for one.
+            lzma_rust2::LzmaReader::new_mem_limit(data, u32::MAX, None)
+                .is_ok_and(|mut reader| decompressed(self, &mut reader))
+        } else if data.starts_with(CFB_SIGNATURE) {
+            self.compound(data, depth, out);
+            true
+        } else if pdf::is_pdf(data) {
+            self.pdf(data, depth, out);
+            true
+        } else {
+            false
+        };
+        if !known {
+            let pngs = self.pngs(data, depth, out);
+            if !utf8_text && !utf16_text {
+                self.scan(data, depth, out, &pngs);
             }
         }
     }
 
     /// The parts of a zip inside a part, each searched as binary data one level deeper.
+    /// A zip that cannot be opened, or an entry that cannot be read (encrypted, compressed
+    /// by a method not read, damaged), is noted.
     fn zip(&mut self, data: &[u8], depth: u8, out: &mut Vec<(String, Reading)>) {
         let Ok(mut zip) = ZipArchive::new(Cursor::new(data)) else {
+            self.give_up(Unsearched::Undecodable);
             return;
         };
         if depth >= MAX_DEPTH && !zip.is_empty() {
@@ -549,8 +838,19 @@ impl Walk {
         }
         for i in 0..zip.len() {
             let Ok(entry) = zip.by_index(i) else {
+                self.give_up(Unsearched::Undecodable);
                 continue;
             };
+            // A method not read (Zstandard, PPMd, the legacy ones) errs only once read.
+            use zip::CompressionMethod as M;
+            let read = matches!(
+                entry.compression(),
+                M::Stored | M::Deflated | M::Deflate64 | M::Bzip2 | M::Lzma | M::Xz
+            );
+            if entry.encrypted() || !read {
+                self.give_up(Unsearched::Undecodable);
+                continue;
+            }
             let packed = entry.compressed_size();
             if let Some(inner) = self.inflate(entry, packed) {
                 let project = project_of(&inner);
@@ -567,6 +867,32 @@ const GZIP_MAGIC: &[u8] = b"\x1F\x8B\x08";
 /// The first bytes of a PNG image.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1A\n";
 
+/// The first bytes of an xz stream.
+const XZ_MAGIC: &[u8] = b"\xFD7zXZ\x00";
+
+/// Whether `data` starts as bzip2 data does: `BZh`, the block size, and a block's (or, empty,
+/// the end's) signature.
+fn is_bzip2(data: &[u8]) -> bool {
+    matches!(data, [b'B', b'Z', b'h', b'1'..=b'9', rest @ ..]
+        if rest.starts_with(b"\x31\x41\x59\x26\x53\x59") || rest.starts_with(b"\x17\x72\x45\x38\x50\x90"))
+}
+
+/// Whether `data` may be `.lzma` data (LZMA "alone", which has no signature): a properties
+/// byte in range, a dictionary size that encoders write (2^n or 2^n + 2^(n-1), 4 KiB at
+/// least), an unpacked size unknown or below 1 TiB, and the range coder's first byte, 0.
+fn is_lzma_alone(data: &[u8]) -> bool {
+    let Some(head) = data.get(..14) else {
+        return false;
+    };
+    let dict = u32::from_le_bytes([head[1], head[2], head[3], head[4]]);
+    let size = u64::from_le_bytes([
+        head[5], head[6], head[7], head[8], head[9], head[10], head[11], head[12],
+    ]);
+    let shift = dict.trailing_zeros();
+    let usual = dict >= 4096 && (dict == 1 << shift || dict == 3 << shift);
+    head[0] < 225 && usual && (size == u64::MAX || size < 1 << 40) && head[13] == 0
+}
+
 /// Whether `data` starts as a zlib stream does: deflate with a 32 KiB window (`78`), and the
 /// header's check bits right.
 fn is_zlib(data: &[u8]) -> bool {
@@ -575,8 +901,9 @@ fn is_zlib(data: &[u8]) -> bool {
 
 /// The compressed texts of a PNG image's chunks: a `zTXt` chunk's, and an `iTXt` chunk's when
 /// its compression flag is set (each a zlib stream). The chunks are read by their lengths, to
-/// the end of the data or the first chunk that does not fit.
-fn png_compressed_texts(data: &[u8]) -> Vec<&[u8]> {
+/// its `IEND` chunk, the end of the data or the first chunk that does not fit; with the length
+/// of the image so read.
+fn png_compressed_texts(data: &[u8]) -> (Vec<&[u8]>, usize) {
     let mut out = Vec::new();
     let mut at = PNG_SIGNATURE.len();
     while let Some(head) = data.get(at..at + 8) {
@@ -601,8 +928,11 @@ fn png_compressed_texts(data: &[u8]) -> Vec<&[u8]> {
             _ => {}
         }
         at = at + 12 + len;
+        if kind == b"IEND" {
+            break;
+        }
     }
-    out
+    (out, at.min(data.len()))
 }
 
 /// `data` as UTF-32 text, when it is text as a whole: by its byte order mark, or, without one,
@@ -810,6 +1140,329 @@ mod tests {
             binary_readings(&data, None).unsearched,
             Some(Unsearched::TooDeep)
         );
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    fn raw_deflate(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    /// A zip of one entry, `name`, compressed by `method`.
+    fn zip_of(name: &str, data: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(data).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A zip of one entry, `name`, its data `packed` by `method` from `size` bytes with CRC
+    /// `crc`: the zip crate writes no LZMA.
+    fn raw_zip(name: &str, method: u16, packed: &[u8], crc: u32, size: u32) -> Vec<u8> {
+        let head = |signature: &[u8], central: bool| {
+            let mut h = signature.to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            h.extend(63u16.to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            h.extend(method.to_le_bytes());
+            h.extend([0; 4]);
+            h.extend(crc.to_le_bytes());
+            h.extend((packed.len() as u32).to_le_bytes());
+            h.extend(size.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if central {
+                // comment length, disk, attributes, the local header's offset (0)
+                h.extend([0; 14]);
+            }
+            h.extend(name.bytes());
+            h
+        };
+        let mut out = head(b"PK\x03\x04", false);
+        out.extend(packed);
+        let directory = out.len() as u32;
+        out.extend(head(b"PK\x01\x02", true));
+        let directory_len = out.len() as u32 - directory;
+        out.extend(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+        out.extend(directory_len.to_le_bytes());
+        out.extend(directory.to_le_bytes());
+        out.extend([0, 0]);
+        out
+    }
+
+    /// A compound file holding `streams` (name, bytes).
+    fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        for (name, bytes) in streams {
+            file.create_stream(name).unwrap().write_all(bytes).unwrap();
+        }
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    }
+
+    /// Whether the email is found in `data`, and what of it could not be searched.
+    fn search(data: &[u8]) -> (bool, Option<Unsearched>) {
+        let needles = Needles::new(&["anna.berg@contoso.com", "Anna Berg"]);
+        let readings = binary_readings(data, project_of(data));
+        let found = readings.texts.iter().any(|(t, r)| r.hit(&needles, t));
+        (found, readings.unsearched)
+    }
+
+    const DOCUMENT: &[u8] = b"<w:document><w:t>anna.berg@contoso.com</w:t></w:document>";
+
+    /// An OLE object's streams are read whole: an OLE Package's embedded file (its
+    /// `\x01Ole10Native` stream unwrapped), a `Package` stream's document, a small stream's
+    /// compressed data (in the mini stream's 64-byte pieces). A damaged compound file cannot be
+    /// searched.
+    #[test]
+    fn the_streams_of_a_compound_file_are_searched() {
+        let docx = zip_of(
+            "word/document.xml",
+            DOCUMENT,
+            zip::CompressionMethod::Deflated,
+        );
+        let native = ole::tests::native("notes.docx", &docx);
+        for (name, bytes) in [
+            (ole::OLE10_NATIVE, &native[..]),
+            ("Package", &docx[..]),
+            ("CONTENTS", &zlib(b"owner anna.berg@contoso.com")[..]),
+        ] {
+            let data = compound(&[("\u{1}CompObj", b"\x01\xFE\0\0"), (name, bytes)]);
+            assert_eq!(search(&data), (true, None), "{name:?}");
+        }
+        let clean = compound(&[(ole::OLE10_NATIVE, &ole::tests::native("a.txt", b"nothing"))]);
+        assert_eq!(search(&clean), (false, None));
+        let mut damaged = clean.clone();
+        damaged[0x30..0x34].copy_from_slice(&[0xEE; 4]);
+        assert_eq!(search(&damaged).1, Some(Unsearched::Undecodable));
+    }
+
+    /// Compressed data after a header of another format's: a gzip member, a zlib stream; a PNG
+    /// inside another file (an icon). Noise is not taken for them, and a large image costs
+    /// little.
+    #[test]
+    fn compressed_data_inside_a_part_is_found() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"anna.berg@contoso.com").unwrap();
+        let gz = gz.finish().unwrap();
+        let mut png = PNG_SIGNATURE.to_vec();
+        let mut body = b"Comment\0\0".to_vec();
+        body.extend(zlib(b"anna.berg@contoso.com"));
+        png.extend((body.len() as u32).to_be_bytes());
+        png.extend(b"zTXt");
+        png.extend(&body);
+        png.extend([0; 4]);
+        png.extend(b"\0\0\0\0IEND\xAE\x42\x60\x82");
+        let mut ico = vec![0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 32, 0];
+        ico.extend((png.len() as u32).to_le_bytes());
+        ico.extend(22u32.to_le_bytes());
+        ico.extend(&png);
+        for (i, data) in [
+            [&b"HDR\0".repeat(4)[..], &gz].concat(),
+            [
+                &b"\x02\x00\x00\x00\xFF"[..],
+                &zlib(b"owner anna.berg@contoso.com"),
+            ]
+            .concat(),
+            ico,
+            raw_deflate(b"owner anna.berg@contoso.com"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(search(data), (true, None), "case {i}");
+        }
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut noise: Vec<u8> = (0..4 << 20).map(|_| rng.u8(..)).collect();
+        noise[..3].copy_from_slice(b"\xFF\xD8\xFF");
+        assert_eq!(search(&noise), (false, None));
+        // Four megabytes of noise hold about 250 chance zlib headers, each tried: quickly.
+        let start = std::time::Instant::now();
+        let mut texts = Vec::new();
+        Walk::new().scan(&noise, 0, &mut texts, &[]);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(texts.is_empty());
+        // A part made of signatures, each read as a stream to its end, stops at the limit.
+        let stored = {
+            let mut z = vec![0x78, 0x01];
+            for _ in 0..(1 << 20) {
+                z.extend([0x00, 0x00, 0x00, 0xFF, 0xFF, 0x78, 0x01]);
+            }
+            z
+        };
+        let start = std::time::Instant::now();
+        let _ = search(&[&b"header"[..], &stored].concat());
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    /// A PDF's strings (a hex UTF-16 author, text shown in pieces) and its streams, decoded
+    /// through their filters; an encrypted PDF, or a filter that is not read, cannot be
+    /// searched.
+    #[test]
+    fn a_pdf_is_searched() {
+        let pdf = |objects: &[Vec<u8>]| {
+            let mut out = b"%PDF-1.7\n".to_vec();
+            for (i, object) in objects.iter().enumerate() {
+                out.extend(format!("{} 0 obj\n", i + 1).bytes());
+                out.extend(object);
+                out.extend(b"\nendobj\n");
+            }
+            out.extend(b"trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+            out
+        };
+        let stream = |dict: &str, data: &[u8]| {
+            let mut out = format!("<< /Length {} {dict} >>\nstream\n", data.len()).into_bytes();
+            out.extend(data);
+            out.extend(b"\nendstream");
+            out
+        };
+        let hex: String = "Anna Berg"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let split = b"BT /F1 12 Tf [(anna.be) -20 (rg@contoso.com)] TJ ET";
+        let a85 = |data: &[u8]| {
+            let mut out = String::from("<~");
+            for chunk in data.chunks(4) {
+                let mut word = [0u8; 4];
+                word[..chunk.len()].copy_from_slice(chunk);
+                let mut value = u32::from_be_bytes(word);
+                let mut digits = [0u8; 5];
+                for d in digits.iter_mut().rev() {
+                    *d = (value % 85) as u8 + b'!';
+                    value /= 85;
+                }
+                out.push_str(std::str::from_utf8(&digits[..chunk.len() + 1]).unwrap());
+            }
+            out + "~>"
+        };
+        let attached = zip_of(
+            "word/document.xml",
+            DOCUMENT,
+            zip::CompressionMethod::Deflated,
+        );
+        for (i, data) in [
+            pdf(&[format!("<< /Author <FEFF{hex}> >>").into_bytes()]),
+            pdf(&[stream("/Filter /FlateDecode", &zlib(split))]),
+            pdf(&[stream(
+                "/Filter [/ASCII85Decode /FlateDecode]",
+                a85(&zlib(split)).as_bytes(),
+            )]),
+            pdf(&[stream(
+                "/Type /EmbeddedFile /Filter /FlateDecode",
+                &zlib(&attached),
+            )]),
+            pdf(&[stream("", split)]),
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(search(data), (true, None), "case {i}");
+        }
+        let clean = pdf(&[stream("/Filter /FlateDecode", &zlib(b"BT (Nothing) Tj ET"))]);
+        assert_eq!(search(&clean), (false, None));
+        // An image's pixels are not inflated.
+        let image = pdf(&[stream(
+            "/Subtype /Image /Filter /FlateDecode",
+            &zlib(&[0; 4 << 20]),
+        )]);
+        assert_eq!(search(&image), (false, None));
+        let encrypted = [&clean[..], b"trailer << /Encrypt 5 0 R >>"].concat();
+        let unknown = pdf(&[stream("/Filter /JBIG3Decode", b"...")]);
+        let crypt = pdf(&[stream("/Filter /Crypt", b"...")]);
+        for data in [encrypted, unknown, crypt] {
+            assert_eq!(search(&data).1, Some(Unsearched::Undecodable));
+        }
+    }
+
+    /// bzip2, xz and `.lzma` data, and zip entries so compressed, are decompressed; a zip
+    /// entry compressed by a method that is not read cannot be searched.
+    #[test]
+    fn other_compressions_are_read() {
+        use std::io::Write;
+        let text = b"owner anna.berg@contoso.com";
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(text).unwrap();
+        let bz = bz.finish().unwrap();
+        let mut xz =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+        xz.write_all(text).unwrap();
+        let xz = xz.finish().unwrap();
+        let options = lzma_rust2::LzmaOptions::default();
+        let mut lzma = lzma_rust2::LzmaWriter::new_use_header(Vec::new(), &options, None).unwrap();
+        lzma.write_all(text).unwrap();
+        let lzma = lzma.finish().unwrap();
+        assert!(is_lzma_alone(&lzma));
+        // In a zip: a version, the properties' size, the properties, the data (its size is the
+        // entry's).
+        let mut in_zip = vec![0x10, 0x02, 5, 0];
+        in_zip.extend(&lzma[..5]);
+        in_zip.extend(&lzma[13..]);
+        let crc = crc32fast::hash(text);
+        let size = text.len() as u32;
+        for (i, data) in [
+            bz,
+            xz.clone(),
+            lzma.clone(),
+            zip_of("a.txt", text, zip::CompressionMethod::Bzip2),
+            raw_zip("a.txt", 14, &in_zip, crc, size),
+            raw_zip("a.txt", 95, &xz, crc, size),
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(search(data), (true, None), "case {i}");
+        }
+        // Zstandard (93), PPMd (98).
+        for method in [93, 98] {
+            let zip = raw_zip("a.txt", method, text, crc, size);
+            assert_eq!(search(&zip).1, Some(Unsearched::Undecodable), "{method}");
+        }
+    }
+
+    /// Damaged containers of every kind are no panic.
+    #[test]
+    fn damaged_containers_do_not_panic() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let heads: [&[u8]; 7] = [
+            CFB_SIGNATURE,
+            b"%PDF-1.4\n1 0 obj<</Filter[/LZW /RL /AHx /A85 /Fl]>>stream\n",
+            b"BZh91AY&SY",
+            XZ_MAGIC,
+            b"\x5D\0\0\x10\0\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\0",
+            PNG_SIGNATURE,
+            b"PK\x03\x04",
+        ];
+        for head in heads {
+            for _ in 0..50 {
+                let mut data = head.to_vec();
+                data.extend((0..rng.usize(..2000)).map(|_| rng.u8(..)));
+                let _ = binary_readings(&data, None);
+            }
+        }
     }
 
     #[test]

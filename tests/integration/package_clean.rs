@@ -1547,6 +1547,190 @@ fn a_removed_value_compressed_inside_a_binary_part_is_found() {
     }
 }
 
+/// A compound file (an OLE object) holding `streams` (name, bytes).
+fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    for (name, bytes) in streams {
+        std::io::Write::write_all(&mut file.create_stream(name).unwrap(), bytes).unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// An OLE Package's `\x01Ole10Native` stream, as Object Packager writes it, embedding `file`
+/// named `label`.
+fn ole10_native(label: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = 2u16.to_le_bytes().to_vec();
+    body.extend(label.bytes().chain([0]));
+    body.extend(format!("C:\\files\\{label}\0").bytes());
+    body.extend(0x0003_0000u32.to_le_bytes());
+    let temp = format!("C:\\temp\\{label}\0");
+    body.extend((temp.len() as u32).to_le_bytes());
+    body.extend(temp.bytes());
+    body.extend((file.len() as u32).to_le_bytes());
+    body.extend(file);
+    let mut out = (body.len() as u32).to_le_bytes().to_vec();
+    out.extend(body);
+    out
+}
+
+/// A PDF of one object, `object`.
+fn pdf(object: &[u8]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n1 0 obj\n".to_vec();
+    out.extend(object);
+    out.extend(b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    out
+}
+
+/// A PDF stream object of `data` with the dictionary's entries `dict`.
+fn pdf_stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<< /Length {} {dict} >>\nstream\n", data.len()).into_bytes();
+    out.extend(data);
+    out.extend(b"\nendstream");
+    out
+}
+
+/// A removed email inside the containers embedded objects and pictures are made of fails the
+/// file naming the part, and `verify` and `find` find one put back in a scrubbed file: an OLE
+/// Package's embedded document (in its `\x01Ole10Native` stream, or a `Package` stream), a
+/// gzip member or zlib stream after a header, a PNG's text inside an icon, a PDF's compressed
+/// page or UTF-16 author, bzip2, xz and `.lzma` data, and zip entries compressed by bzip2.
+#[test]
+fn a_removed_value_inside_an_embedded_container_is_found() {
+    use std::io::Write;
+    let (wd, email, clean, scrubbed) = clean_and_scrubbed();
+    let document = format!("<w:document><w:t>{email}</w:t></w:document>");
+    let docx = nested(1, document.as_bytes());
+    let mut ztxt = b"Comment\0\0".to_vec();
+    ztxt.extend(zlib(email.as_bytes()));
+    let image = png(&[(b"zTXt", ztxt)]);
+    // An icon's header and one directory entry, pointing at the PNG after it.
+    let mut ico = vec![0, 0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 32, 0];
+    ico.extend((image.len() as u32).to_le_bytes());
+    ico.extend(22u32.to_le_bytes());
+    ico.extend(&image);
+    let page = format!(
+        "BT /F1 12 Tf [({}) -15 ({})] TJ ET",
+        &email[..5],
+        &email[5..]
+    );
+    let author: String = email
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(email.as_bytes()).unwrap();
+    let mut xz =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+    xz.write_all(email.as_bytes()).unwrap();
+    let options = lzma_rust2::LzmaOptions::default();
+    let mut lzma = lzma_rust2::LzmaWriter::new_use_header(Vec::new(), &options, None).unwrap();
+    lzma.write_all(email.as_bytes()).unwrap();
+    let bzip2_entry = {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Bzip2);
+        zip.start_file("notes.txt", options).unwrap();
+        zip.write_all(email.as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    for (part, data) in [
+        (
+            "xl/embeddings/oleObject1.bin",
+            compound(&[("\u{1}Ole10Native", &ole10_native("notes.docx", &docx))]),
+        ),
+        (
+            "xl/embeddings/oleObject1.bin",
+            compound(&[("Package", &docx)]),
+        ),
+        (
+            "xl/embeddings/notes.dat",
+            [&b"HDR\0".repeat(4)[..], &gzip(email.as_bytes())].concat(),
+        ),
+        (
+            "xl/embeddings/notes.dat",
+            [&b"\x02\0\0\0\xFF"[..], &zlib(document.as_bytes())].concat(),
+        ),
+        ("xl/media/image1.ico", ico),
+        (
+            "xl/embeddings/doc1.pdf",
+            pdf(&pdf_stream("/Filter /FlateDecode", &zlib(page.as_bytes()))),
+        ),
+        (
+            "xl/embeddings/doc1.pdf",
+            pdf(format!("<< /Author <FEFF{author}> >>").as_bytes()),
+        ),
+        ("xl/embeddings/notes.txt.bz2", bz.finish().unwrap()),
+        ("xl/embeddings/notes.xz", xz.finish().unwrap()),
+        ("xl/embeddings/notes.lzma", lzma.finish().unwrap()),
+        ("xl/embeddings/pkg.zip", bzip2_entry),
+    ] {
+        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+        assert!(!run.text().contains(&email), "no value in the message");
+        assert!(!wd.exists("out/in.xlsx"), "nothing written");
+        let leaked = crate::workdir::set_part(&scrubbed, part, &data);
+        verify_finds(&wd, "clean.xlsx", &leaked, part);
+        let find = wd.run(&["find", "--subject", &email, "leaked.xlsx"]);
+        assert_eq!(find.code, 3, "{part}: {}", find.text());
+        assert!(find.stdout.contains(part), "{part}: {}", find.stdout);
+    }
+}
+
+/// A part holding data that cannot be decoded (an encrypted PDF, a PDF stream whose filter is
+/// not read, a zip entry compressed by Zstandard, a damaged OLE object) fails the file naming
+/// the part and saying it cannot be searched, whether or not a removed value is in it;
+/// `verify` says so too.
+#[test]
+fn a_part_that_cannot_be_decoded_fails_the_file() {
+    let (wd, _, clean, scrubbed) = clean_and_scrubbed();
+    let page = pdf_stream("/Filter /FlateDecode", &zlib(b"BT (Nothing here) Tj ET"));
+    let encrypted = [&pdf(&page)[..], b"trailer << /Encrypt 2 0 R >>\n"].concat();
+    let zstd = {
+        let mut zip = nested(1, b"<w:document/>");
+        // The method in the local and the central headers: Zstandard.
+        for (signature, at) in [(&b"PK\x03\x04"[..], 8), (b"PK\x01\x02", 10)] {
+            let header = memchr::memmem::find(&zip, signature).unwrap();
+            zip[header + at..header + at + 2].copy_from_slice(&93u16.to_le_bytes());
+        }
+        zip
+    };
+    let mut damaged = compound(&[("CONTENTS", b"nothing")]);
+    damaged[0x30..0x34].copy_from_slice(&[0xEE; 4]);
+    for (part, data) in [
+        ("xl/embeddings/doc1.pdf", encrypted),
+        (
+            "xl/embeddings/doc1.pdf",
+            pdf(&pdf_stream("/Filter /JBIG3Decode", b"...")),
+        ),
+        ("xl/embeddings/Microsoft_Word_Document.docx", zstd),
+        ("xl/embeddings/oleObject1.bin", damaged),
+    ] {
+        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{part}: {}", run.text());
+        let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
+        assert!(
+            line.contains(part) && line.contains("cannot decode"),
+            "{line}"
+        );
+        wd.write(
+            "leaked.xlsx",
+            crate::workdir::set_part(&scrubbed, part, &data),
+        );
+        let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
+        assert_eq!(verify.code, 3, "{part}: {}", verify.text());
+        assert!(
+            verify.stdout.contains(part) && verify.stdout.contains("cannot be searched"),
+            "{}",
+            verify.stdout
+        );
+    }
+}
+
 /// Packages nested deeper than are searched fail the file naming the part and saying so, even
 /// when nothing is found in what was searched; so does compressed data inflating like a zip
 /// bomb. `verify` says such a part cannot be searched.
