@@ -34,6 +34,7 @@ use rust_xlsxwriter::{
 
 // The same export in other byte layouts and workbook kinds.
 pub mod kinds;
+pub mod ole;
 pub mod raw;
 pub mod vba;
 

@@ -969,6 +969,7 @@ pub(crate) const CFB_SIGNATURE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testdata::ole::compound;
     use base64::engine::general_purpose::STANDARD;
 
     fn found(needles: &Needles, data: &[u8]) -> bool {
@@ -1202,17 +1203,6 @@ mod tests {
         out
     }
 
-    /// A compound file holding `streams` (name, bytes).
-    fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
-        use std::io::Write;
-        let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-        for (name, bytes) in streams {
-            file.create_stream(name).unwrap().write_all(bytes).unwrap();
-        }
-        file.flush().unwrap();
-        file.into_inner().into_inner()
-    }
-
     /// Whether the email is found in `data`, and what of it could not be searched.
     fn search(data: &[u8]) -> (bool, Option<Unsearched>) {
         let needles = Needles::new(&["anna.berg@contoso.com", "Anna Berg"]);
@@ -1234,7 +1224,7 @@ mod tests {
             DOCUMENT,
             zip::CompressionMethod::Deflated,
         );
-        let native = ole::tests::native("notes.docx", &docx);
+        let native = crate::testdata::ole::ole10_native("notes.docx", &docx);
         for (name, bytes) in [
             (ole::OLE10_NATIVE, &native[..]),
             ("Package", &docx[..]),
@@ -1243,7 +1233,10 @@ mod tests {
             let data = compound(&[("\u{1}CompObj", b"\x01\xFE\0\0"), (name, bytes)]);
             assert_eq!(search(&data), (true, None), "{name:?}");
         }
-        let clean = compound(&[(ole::OLE10_NATIVE, &ole::tests::native("a.txt", b"nothing"))]);
+        let clean = compound(&[(
+            ole::OLE10_NATIVE,
+            &crate::testdata::ole::ole10_native("a.txt", b"nothing"),
+        )]);
         assert_eq!(search(&clean), (false, None));
         let mut damaged = clean.clone();
         damaged[0x30..0x34].copy_from_slice(&[0xEE; 4]);

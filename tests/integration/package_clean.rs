@@ -6,6 +6,7 @@
 
 use crate::workdir::{is_searchable, libreoffice, libreoffice_csv, Workdir};
 use dsr_scrub::testdata::catalogue::{planted, Place, Planted};
+use dsr_scrub::testdata::ole::{compound, ole10_native};
 use std::io::{Cursor, Read};
 
 /// Every part of a package as text: UTF-8 (or UTF-16 with a byte order mark), XML escapes and
@@ -1547,33 +1548,6 @@ fn a_removed_value_compressed_inside_a_binary_part_is_found() {
     }
 }
 
-/// A compound file (an OLE object) holding `streams` (name, bytes).
-fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    for (name, bytes) in streams {
-        std::io::Write::write_all(&mut file.create_stream(name).unwrap(), bytes).unwrap();
-    }
-    file.flush().unwrap();
-    file.into_inner().into_inner()
-}
-
-/// An OLE Package's `\x01Ole10Native` stream, as Object Packager writes it, embedding `file`
-/// named `label`.
-fn ole10_native(label: &str, file: &[u8]) -> Vec<u8> {
-    let mut body = 2u16.to_le_bytes().to_vec();
-    body.extend(label.bytes().chain([0]));
-    body.extend(format!("C:\\files\\{label}\0").bytes());
-    body.extend(0x0003_0000u32.to_le_bytes());
-    let temp = format!("C:\\temp\\{label}\0");
-    body.extend((temp.len() as u32).to_le_bytes());
-    body.extend(temp.bytes());
-    body.extend((file.len() as u32).to_le_bytes());
-    body.extend(file);
-    let mut out = (body.len() as u32).to_le_bytes().to_vec();
-    out.extend(body);
-    out
-}
-
 /// A PDF of one object, `object`.
 fn pdf(object: &[u8]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n1 0 obj\n".to_vec();
@@ -1709,26 +1683,37 @@ fn a_part_that_cannot_be_decoded_fails_the_file() {
         ("xl/embeddings/Microsoft_Word_Document.docx", zstd),
         ("xl/embeddings/oleObject1.bin", damaged),
     ] {
-        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
-        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
-        assert_eq!(run.code, 1, "{part}: {}", run.text());
-        let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
-        assert!(
-            line.contains(part) && line.contains("cannot decode"),
-            "{line}"
-        );
-        wd.write(
-            "leaked.xlsx",
-            crate::workdir::set_part(&scrubbed, part, &data),
-        );
-        let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
-        assert_eq!(verify.code, 3, "{part}: {}", verify.text());
-        assert!(
-            verify.stdout.contains(part) && verify.stdout.contains("cannot be searched"),
-            "{}",
-            verify.stdout
-        );
+        unsearchable_fails_and_is_found(&wd, (&clean, &scrubbed), part, &data, "cannot decode");
     }
+}
+
+/// `part` holding `data` cannot be searched: put into the clean export, the scrub fails the
+/// file naming the part and saying why (`says`) and that it cannot be searched; put into the
+/// scrubbed copy of the clean export, `verify` says so.
+fn unsearchable_fails_and_is_found(
+    wd: &Workdir,
+    (clean, scrubbed): (&[u8], &[u8]),
+    part: &str,
+    data: &[u8],
+    says: &str,
+) {
+    wd.write("in.xlsx", crate::workdir::set_part(clean, part, data));
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert_eq!(run.code, 1, "{part}: {}", run.text());
+    let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
+    assert!(line.contains(part) && line.contains(says), "{line}");
+    assert!(line.contains("cannot be searched"), "{line}");
+    wd.write(
+        "leaked.xlsx",
+        crate::workdir::set_part(scrubbed, part, data),
+    );
+    let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
+    assert_eq!(verify.code, 3, "{part}: {}", verify.text());
+    assert!(
+        verify.stdout.contains(part) && verify.stdout.contains("cannot be searched"),
+        "{}",
+        verify.stdout
+    );
 }
 
 /// Packages nested deeper than are searched fail the file naming the part and saying so, even
@@ -1744,23 +1729,7 @@ fn a_part_nesting_too_deep_or_inflating_like_a_bomb_fails_the_file() {
         (part, deep, "levels deep"),
         ("xl/media/image1.emz", bomb, "zip bomb"),
     ] {
-        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
-        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
-        assert_eq!(run.code, 1, "{part}: {}", run.text());
-        let line = run.stderr.lines().find(|l| l.contains("FAILED")).unwrap();
-        assert!(line.contains(part) && line.contains(says), "{line}");
-        assert!(line.contains("cannot be searched"), "{line}");
-        wd.write(
-            "leaked.xlsx",
-            crate::workdir::set_part(&scrubbed, part, &data),
-        );
-        let verify = wd.run(&["verify", "clean.xlsx", "leaked.xlsx"]);
-        assert_eq!(verify.code, 3, "{part}: {}", verify.text());
-        assert!(
-            verify.stdout.contains(part) && verify.stdout.contains("cannot be searched"),
-            "{}",
-            verify.stdout
-        );
+        unsearchable_fails_and_is_found(&wd, (&clean, &scrubbed), part, &data, says);
     }
 }
 

@@ -83,28 +83,12 @@ pub(super) fn ole10_native(stream: &[u8]) -> Option<(&[u8], Vec<u8>)> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-
-    /// An `\x01Ole10Native` stream as Object Packager writes it, embedding `file` named `label`.
-    pub(crate) fn native(label: &str, file: &[u8]) -> Vec<u8> {
-        let mut body = 2u16.to_le_bytes().to_vec();
-        body.extend(label.bytes().chain([0]));
-        body.extend(format!("C:\\files\\{label}\0").bytes());
-        body.extend(0x0003_0000u32.to_le_bytes());
-        let temp = format!("C:\\temp\\{label}\0");
-        body.extend((temp.len() as u32).to_le_bytes());
-        body.extend(temp.bytes());
-        body.extend((file.len() as u32).to_le_bytes());
-        body.extend(file);
-        let mut out = (body.len() as u32).to_le_bytes().to_vec();
-        out.extend(body);
-        out
-    }
 
     #[test]
     fn an_ole10_native_stream_is_cut_around_its_file() {
-        let stream = native("notes.txt", b"the file");
+        let stream = crate::testdata::ole::ole10_native("notes.txt", b"the file");
         let (file, rest) = ole10_native(&stream).unwrap();
         assert_eq!(file, b"the file");
         assert!(rest.ends_with(b"C:\\temp\\notes.txt\0\x08\0\0\0"));
