@@ -26,12 +26,18 @@ use serde::Serialize;
 /// A column that looks personal and that the map neither scrubs nor keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Uncovered {
-    /// The sheet.
+    /// The sheet's name, or its position (`#3`) when the name holds a value the scrub removes
+    /// (see [`Uncovered::sheet_by_position`]).
     pub sheet: String,
+    /// Whether [`Uncovered::sheet`] is the sheet's position (`#3`, from 1, hidden sheets
+    /// counted) rather than its name: a sheet named after someone whose name the scrub removes
+    /// (`Karim Al-Farsi`, or a subject's last name alone) is named by position only.
+    #[serde(skip)]
+    pub sheet_by_position: bool,
     /// The column letter (`N`).
     pub column: String,
-    /// The header as in the file; empty when it holds an email address or a phone number
-    /// (personal data, which no message or report repeats).
+    /// The header as in the file; empty when it holds an email address, a phone number or a
+    /// value the scrub removes (personal data, which no message or report repeats).
     pub header: String,
     /// Why it looks personal, in words (never a value).
     pub why: String,
@@ -47,6 +53,15 @@ impl Uncovered {
         match self.header.trim() {
             "" => format!("column {} ({})", self.column, self.why),
             header => format!("'{header}' (column {}, {})", self.column, self.why),
+        }
+    }
+
+    /// `sheet 'Disabled Users'`, or `sheet #3` when the name is not repeated.
+    pub fn sheet_label(&self) -> String {
+        if self.sheet_by_position {
+            format!("sheet {}", self.sheet)
+        } else {
+            format!("sheet '{}'", self.sheet)
         }
     }
 }
@@ -86,6 +101,13 @@ impl SheetLeft {
 /// The columns of the planned sheets that look personal but that `plan` leaves alone. A sheet
 /// of `book` longer than the sample is judged on its columns' first values (see [`Tail`]).
 pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
+    let mut out = check_unhidden(map, book, plan);
+    hide_removed(&mut out, map, book, plan);
+    out
+}
+
+/// [`check`], its names as in the file.
+fn check_unhidden(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
     let mut out = check_head(map, book, plan, &|_, _| true);
     out.extend(check_left_alone(map, book, plan));
     let tails: Vec<Tail> = plan
@@ -103,7 +125,7 @@ pub fn check(map: &Map, book: &Workbook, plan: &FilePlan) -> Vec<Uncovered> {
             tail
         })
         .collect();
-    for late in check_tail(map, book, plan, &tails) {
+    for late in check_tail_unhidden(map, book, plan, &tails) {
         if !out.contains(&late) {
             out.push(late);
         }
@@ -209,6 +231,18 @@ fn is_blank(value: &Data) -> bool {
 /// are judged again. `book` holds at least the sampled rows of the planned sheets (the heads a
 /// streamed scrub reads first are enough).
 pub fn check_tail(map: &Map, book: &Workbook, plan: &FilePlan, tails: &[Tail]) -> Vec<Uncovered> {
+    let mut out = check_tail_unhidden(map, book, plan, tails);
+    hide_removed(&mut out, map, book, plan);
+    out
+}
+
+/// [`check_tail`], its names as in the file.
+fn check_tail_unhidden(
+    map: &Map,
+    book: &Workbook,
+    plan: &FilePlan,
+    tails: &[Tail],
+) -> Vec<Uncovered> {
     if tails.iter().all(Tail::is_empty) {
         return Vec::new();
     }
@@ -425,6 +459,7 @@ fn check_head(
             if let Some(why) = why {
                 out.push(Uncovered {
                     sheet: sheet.name.clone(),
+                    sheet_by_position: false,
                     column: column.letter.clone(),
                     header: if holds_contact(&column.header) {
                         // A header naming someone by address or number ("Approved by
@@ -552,6 +587,82 @@ fn columns_read(formula: &str) -> Option<Vec<u32>> {
     Some(cols)
 }
 
+/// The names in `found` (sheets, headers) that hold a value the scrub of `book` removes, not
+/// repeated: such a sheet goes by its position (`#3`), such a column by its letter. A value the
+/// scrub removes is, with data subjects, a word of a subject's name ([`Subjects::named_in`]:
+/// the rows of others stay); without, a value of a column the map scrubs in the rows of `book`
+/// (the whole input, or a streamed scrub's heads), as consecutive words of the name
+/// (`Karim Al-Farsi phone`).
+///
+/// [`Subjects::named_in`]: crate::subjects::Subjects::named_in
+fn hide_removed(found: &mut [Uncovered], map: &Map, book: &Workbook, plan: &FilePlan) {
+    if found.is_empty() {
+        return;
+    }
+    // Each name once, with whether it holds a removed value.
+    let mut names: Vec<(String, bool)> = Vec::new();
+    for u in found.iter() {
+        for name in [&u.sheet, &u.header] {
+            if !u.sheet_by_position
+                && !name.trim().is_empty()
+                && !names.iter().any(|(n, _)| n == name)
+            {
+                names.push((name.clone(), false));
+            }
+        }
+    }
+    if map.subjects.is_empty() {
+        let held: Vec<Vec<String>> = names.iter().map(|(n, _)| name_words(n)).collect();
+        for sp in &plan.sheets {
+            let sheet = &book.sheets[sp.sheet];
+            let scrubbed = sp
+                .targets
+                .iter()
+                .filter(|t| map.rules[t.rule].action.name() != "keep");
+            for t in scrubbed {
+                for row in 1..sheet.height() {
+                    let Data::String(value) = sheet.cell(row, t.col) else {
+                        continue;
+                    };
+                    let value = name_words(value);
+                    if value.iter().map(|w| w.chars().count()).sum::<usize>() < 2 {
+                        continue;
+                    }
+                    for ((_, hit), held) in names.iter_mut().zip(&held) {
+                        *hit = *hit || held.windows(value.len()).any(|w| w == value.as_slice());
+                    }
+                }
+            }
+        }
+    } else {
+        for (name, hit) in &mut names {
+            *hit = map.subjects.named_in(name);
+        }
+    }
+    let holds = |name: &str| names.iter().any(|(n, hit)| *hit && n == name);
+    for u in found.iter_mut() {
+        if holds(&u.header) {
+            u.header.clear();
+        }
+        if !u.sheet_by_position && holds(&u.sheet) {
+            if let Some(i) = book.sheets.iter().position(|s| s.name == u.sheet) {
+                u.sheet = format!("#{}", i + 1);
+                u.sheet_by_position = true;
+            }
+        }
+    }
+}
+
+/// The words of a name or value as they are compared: normalized (case, width, marks), split
+/// at spaces, the punctuation around each word dropped.
+fn name_words(text: &str) -> Vec<String> {
+    crate::subjects::normalize(text)
+        .split(' ')
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// Whether a header holds an email address or a phone number ("Approved by
 /// jane@contoso.com", "Mobile +49 170 1234567"): personal data, which no message repeats.
 fn holds_contact(header: &str) -> bool {
@@ -580,6 +691,43 @@ mod tests {
             .into_iter()
             .map(|u| u.header.trim().to_string())
             .collect()
+    }
+
+    /// A header holding a value the map removes (a user's full name) goes by its letter; one
+    /// holding none is repeated; with data subjects, a word of a subject's name is enough.
+    #[test]
+    fn a_header_holding_a_removed_value_is_not_repeated() {
+        let text = "Full Name,Mira Okafor phone,Phone,Lund home\nMira Okafor,+44 20 7946 0123,+44 20 7946 0124,+44 20 7946 0125\nJo Lund,+44 20 7946 0126,+44 20 7946 0127,+44 20 7946 0128\n";
+        let book = crate::csv::read(text.as_bytes(), "s").unwrap();
+        let headers = |map: &Map| -> Vec<String> {
+            let plan = crate::plan::resolve(map, &book).unwrap();
+            check(map, &book, &plan)
+                .into_iter()
+                .map(|u| u.describe())
+                .collect()
+        };
+        let all = map("version = 1\n[columns]\n\"Full Name\" = \"clear\"\n");
+        assert_eq!(
+            headers(&all),
+            [
+                "column B (phone number)",
+                "'Phone' (column C, phone number)",
+                "'Lund home' (column D, phone number)",
+            ]
+        );
+        // With a subject, the others' names stay and are no removed value; the subject's last
+        // name alone is one.
+        let mut subject = all.clone();
+        subject.subjects = crate::subjects::Subjects::from_values(&["Jo Lund".into()]).into();
+        assert_eq!(
+            headers(&subject),
+            [
+                "'Mira Okafor phone' (column B, phone number)",
+                "'Phone' (column C, phone number)",
+                "column D (phone number)",
+            ]
+        );
+        assert_eq!(name_words(" Karim  (Al-Farsi)"), ["karim", "al-farsi"]);
     }
 
     /// A header holding an email address is personal data: the column is named by its letter.

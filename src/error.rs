@@ -204,8 +204,9 @@ pub enum PlanError {
     WrongProfile { entity: String, profile: String },
     #[error("none of the map's keys matches a column of this file (searched {searched}), so nothing would be scrubbed; check that the map or profile is the one for this table, or write a map for it (`dsr-scrub inspect --emit-map map.toml FILE`, then --map map.toml)")]
     NothingResolved { searched: String },
-    /// `columns` describes each column by header, letter and kind, never by a value.
-    #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in sheet '{sheet}'; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]
+    /// `columns` describes each column by header, letter and kind, never by a value; `sheet`
+    /// names the sheet (`sheet 'Users'`, `sheet #3`, see [`crate::coverage::Uncovered::sheet_label`]).
+    #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in {sheet}; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]
     Uncovered {
         count: usize,
         columns: String,
@@ -214,8 +215,9 @@ pub enum PlanError {
     /// A record id cell holds something else than a record GUID.
     #[error("{at} is in the record id column but holds no record GUID, so the row cannot update its record: in a CSV, a line break outside quotes may have cut the record before it in two, shifting this row's values into the wrong columns; fix that row (or export again) and try again")]
     StrayRecordId { at: CellRef },
-    /// A sheet the map leaves as it is (`reason`) holds columns that look personal.
-    #[error("sheet '{sheet}' is left as it is ({reason}), but {count} column(s) on it look personal: {columns}; {fix}")]
+    /// A sheet the map leaves as it is (`reason`) holds columns that look personal; `sheet`
+    /// as in [`PlanError::Uncovered`].
+    #[error("{sheet} is left as it is ({reason}), but {count} column(s) on it look personal: {columns}; {fix}")]
     UncoveredSheet {
         count: usize,
         columns: String,
@@ -480,7 +482,7 @@ mod tests {
             PlanError::Uncovered {
                 count: 1,
                 columns: "'Mobiltelefon' (column N, phone number)".into(),
-                sheet: sheet(),
+                sheet: "sheet 'Disabled Users'".into(),
             },
             PlanError::StrayRecordId {
                 at: CellRef {
@@ -492,7 +494,7 @@ mod tests {
             PlanError::UncoveredSheet {
                 count: 1,
                 columns: "'Private Email' (column B, email address)".into(),
-                sheet: "Old".into(),
+                sheet: "sheet #3".into(),
                 reason: crate::coverage::SheetLeft::Hidden.reason(),
                 fix: crate::coverage::SheetLeft::Hidden.fix(),
             },

@@ -1063,10 +1063,10 @@ fn uncovered_verdict(
     }
     if !settings.allow_uncovered {
         // One sheet at a time, so the message names where to look.
-        let sheet = uncovered[0].sheet.clone();
+        let sheet = uncovered[0].sheet_label();
         let here: Vec<String> = uncovered
             .iter()
-            .filter(|u| u.sheet == sheet)
+            .filter(|u| u.sheet == uncovered[0].sheet)
             .map(crate::coverage::Uncovered::describe)
             .collect();
         let (count, columns) = (here.len(), here.join(", "));

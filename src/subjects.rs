@@ -1006,6 +1006,40 @@ impl Subjects {
         Cow::Owned(masked.into_owned())
     }
 
+    /// Whether `text` (a sheet's name, a header) names a subject, whole ([`Subjects::masked`]
+    /// would mask it) or by one word of a name of two letters or more, with or without its
+    /// accents (`Al-Farsi phone`): a name a message or report must not repeat, though it
+    /// cannot tell which subject it is.
+    pub fn named_in(&self, text: &str) -> bool {
+        if self.list.is_empty() {
+            return false;
+        }
+        if matches!(self.masked(text), Cow::Owned(_)) {
+            return true;
+        }
+        let norm = normalize(text);
+        let plain = unaccented(&norm, false);
+        // A possessive is the name's (`Müller's sheet`).
+        let held: Vec<&str> = words(&norm)
+            .into_iter()
+            .chain(words(&plain))
+            .map(|w| w.strip_suffix("'s").unwrap_or(w))
+            .collect();
+        self.list
+            .iter()
+            .flat_map(|s| &s.idents)
+            .filter_map(|id| match id {
+                Ident::Name(n) => Some(n),
+                _ => None,
+            })
+            .flatten()
+            .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+            .any(|w| {
+                let w_plain = unaccented(w, false);
+                held.iter().any(|h| *h == w || *h == w_plain)
+            })
+    }
+
     /// A case-insensitive regex for the subjects in free text: each name in its three forms
     /// (with the subject's middle names or initials), each email, GUID and other value as it
     /// is. Search [`prepare`]d text with it. `None` without subjects.
@@ -1342,6 +1376,35 @@ mod tests {
 
     fn subjects(values: &[&str]) -> Subjects {
         Subjects::from_values(&values.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+    }
+
+    /// A sheet's name or a header names a subject whole or by a word of the name, with or
+    /// without accents; a word of one letter (an initial) or a word inside another is none.
+    #[test]
+    fn a_name_word_is_named_in_a_sheet_name() {
+        let s = subjects(&["Karim Al-Farsi", "Zoë J. Müller", "jo@contoso.com"]);
+        for named in [
+            "Karim Al-Farsi",
+            "AL-FARSI",
+            "Al-Farsi phone",
+            "(Karim)",
+            "Zoe",
+            "Müller's sheet",
+            "Approved by jo@contoso.com",
+        ] {
+            assert!(s.named_in(named), "{named}");
+        }
+        for not in [
+            "Disabled Users",
+            "Phone",
+            "Farsi",
+            "J",
+            "Karimov",
+            "Muller2",
+        ] {
+            assert!(!s.named_in(not), "{not}");
+        }
+        assert!(!Subjects::default().named_in("Karim Al-Farsi"));
     }
 
     #[test]

@@ -524,7 +524,7 @@ fn uncovered_line(f: &FileReport) -> String {
                 Some(crate::coverage::SheetLeft::NoHeaderRow) => " (no header row, not scrubbed)",
                 None => "",
             };
-            format!("{} in sheet '{}'{left}", u.describe(), u.sheet)
+            format!("{} in {}{left}", u.describe(), u.sheet_label())
         })
         .collect();
     format!(

@@ -267,3 +267,78 @@ fn a_file_without_its_header_row_shows_none_of_its_first_record() {
         );
     }
 }
+
+/// A sheet or a header named after someone whose name the scrub removes (a user of the export;
+/// with `--subject`, a word of the subject's name alone) is named by position and by letter in
+/// messages and in the report; an ordinary sheet name and header are still printed.
+#[test]
+fn a_sheet_or_header_holding_a_removed_value_is_not_printed() {
+    let export = testdata::disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let text = |row: usize, logical: &str| match &export.rows[row]
+        [export.column_index(logical).unwrap()]
+    {
+        testdata::Value::Text(s) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (full, last) = (text(0, "fullname"), text(3, "lastname"));
+    let xlsx = export.to_xlsx();
+    fn contacts(name: &str) -> Vec<Vec<&str>> {
+        vec![
+            vec!["Private Email", name],
+            vec!["a.b@fabrikam.com", "+44 20 7946 0123"],
+            vec!["c.d@fabrikam.com", "+44 20 7946 0124"],
+        ]
+    }
+    let wd = Workdir::new();
+    let header = format!("{full} phone");
+    wd.write(
+        "sheet.xlsx",
+        testdata::with_sheet(&xlsx, &full, true, &contacts("Phone")),
+    );
+    wd.write(
+        "header.xlsx",
+        testdata::with_sheet(&xlsx, "Contacts", false, &contacts(&header)),
+    );
+    let last_header = format!("{last} phone");
+    wd.write(
+        "last.xlsx",
+        testdata::with_sheet(&xlsx, &last, true, &contacts("Phone")),
+    );
+    wd.write(
+        "last-header.xlsx",
+        testdata::with_sheet(&xlsx, "Contacts", false, &contacts(&last_header)),
+    );
+    let subject = text(3, "fullname");
+    for (args, name, shown) in [
+        (&["scrub", "--out-dir", "a", "sheet.xlsx"][..], &full, "sheet #3 is left as it is (it is hidden"),
+        (&["scrub", "--out-dir", "b", "header.xlsx"], &full, "'Private Email' (column A, email address), column B (phone number) in sheet 'Contacts'"),
+        (&["scrub", "--out-dir", "c", "--subject", &subject, "last.xlsx"], &last, "sheet #3 is left as it is"),
+        (&["scrub", "--out-dir", "d", "--subject", &subject, "last-header.xlsx"], &last, "column B (phone number) in sheet 'Contacts'"),
+        (&["scrub", "--out-dir", "e", "--allow-uncovered", "sheet.xlsx"], &full, "\"sheet\": \"#3\""),
+    ] {
+        let run = wd.run(args);
+        let dir = args[2];
+        let printed = format!("{}{}", run.text(), String::from_utf8(wd.read(&format!("{dir}/scrub-report.json"))).unwrap());
+        assert_eq!(run.code, 1, "{args:?}: {printed}");
+        assert!(printed.contains(shown), "{args:?}: {printed}");
+        assert!(!printed.to_lowercase().contains(&name.to_lowercase()), "{args:?}: {printed}");
+    }
+    // The last name alone is not masked without the subject: it is no removed value then, and
+    // the sheet is named as it is.
+    let run = wd.run(&[
+        "scrub",
+        "--out-dir",
+        "f",
+        "--subject",
+        "someone@example.com",
+        "last.xlsx",
+    ]);
+    assert!(
+        run.text().contains(&format!("sheet '{last}' is left")),
+        "{}",
+        run.text()
+    );
+}
