@@ -402,7 +402,8 @@ impl Unsearched {
 /// PDF's strings and streams (see [`pdf`]), and PNG images' compressed text chunks (`zTXt`,
 /// `iTXt`: a description, XMP metadata) wherever a PNG starts (an icon holds them); and, in
 /// data that is none of these, gzip members and zlib streams that start after a header of
-/// another format's (see [`Walk::scan`]).
+/// another format's (see [`Walk::scan`]). A Zstandard frame, which is not decoded, cannot be
+/// searched.
 /// Each says whether it is text or bytes read as text (see [`Reading`]): a reading is text
 /// when the whole of `data` is text in that encoding (no control characters but white space,
 /// which binary data is full of).
@@ -807,6 +808,10 @@ impl Walk {
             // No signature: only what decodes is taken for one.
             lzma_rust2::LzmaReader::new_mem_limit(data, u32::MAX, None)
                 .is_ok_and(|mut reader| decompressed(self, &mut reader))
+        } else if data.starts_with(ZSTD_MAGIC) {
+            // No decoder is built in: a Zstandard frame cannot be searched.
+            self.give_up(Unsearched::Undecodable);
+            true
         } else if data.starts_with(CFB_SIGNATURE) {
             self.compound(data, depth, out);
             true
@@ -869,6 +874,9 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1A\n";
 
 /// The first bytes of an xz stream.
 const XZ_MAGIC: &[u8] = b"\xFD7zXZ\x00";
+
+/// The first bytes of a Zstandard frame.
+const ZSTD_MAGIC: &[u8] = b"\x28\xB5\x2F\xFD";
 
 /// Whether `data` starts as bzip2 data does: `BZh`, the block size, and a block's (or, empty,
 /// the end's) signature.
@@ -1433,6 +1441,17 @@ mod tests {
         for method in [93, 98] {
             let zip = raw_zip("a.txt", method, text, crc, size);
             assert_eq!(search(&zip).1, Some(Unsearched::Undecodable), "{method}");
+        }
+        // A Zstandard frame (one raw block of the text), alone and inside gzip: not decoded,
+        // so not searched, though its text shows here.
+        let mut frame = b"\x28\xB5\x2F\xFD\x20".to_vec();
+        frame.push(text.len() as u8);
+        frame.extend(&((text.len() as u32) << 3 | 1).to_le_bytes()[..3]);
+        frame.extend(text);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&frame).unwrap();
+        for data in [frame.clone(), gz.finish().unwrap()] {
+            assert_eq!(search(&data).1, Some(Unsearched::Undecodable));
         }
     }
 

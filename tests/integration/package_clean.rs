@@ -1655,7 +1655,7 @@ fn a_removed_value_inside_an_embedded_container_is_found() {
 }
 
 /// A part holding data that cannot be decoded (an encrypted PDF, a PDF stream whose filter is
-/// not read, a zip entry compressed by Zstandard, a damaged OLE object) fails the file naming
+/// not read, a zip entry compressed by Zstandard, a Zstandard frame, a damaged OLE object) fails the file naming
 /// the part and saying it cannot be searched, whether or not a removed value is in it;
 /// `verify` says so too.
 #[test]
@@ -1681,6 +1681,11 @@ fn a_part_that_cannot_be_decoded_fails_the_file() {
             pdf(&pdf_stream("/Filter /JBIG3Decode", b"...")),
         ),
         ("xl/embeddings/Microsoft_Word_Document.docx", zstd),
+        // A Zstandard frame, which is not decoded (one raw block).
+        (
+            "xl/embeddings/notes.zst",
+            [&b"\x28\xB5\x2F\xFD\x20\x07\x39\x00\x00"[..], b"nothing"].concat(),
+        ),
         ("xl/embeddings/oleObject1.bin", damaged),
     ] {
         unsearchable_fails_and_is_found(&wd, (&clean, &scrubbed), part, &data, "cannot decode");
