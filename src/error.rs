@@ -205,7 +205,7 @@ pub enum PlanError {
     #[error("none of the map's keys matches a column of this file (searched {searched}), so nothing would be scrubbed; check that the map or profile is the one for this table, or write a map for it (`dsr-scrub inspect --emit-map map.toml FILE`, then --map map.toml)")]
     NothingResolved { searched: String },
     /// `columns` describes each column by header, letter and kind, never by a value; `sheet`
-    /// names the sheet (`sheet 'Users'`, `sheet #3`, see [`crate::coverage::Uncovered::sheet_label`]).
+    /// names the sheet (`sheet 'Users'`, or `sheet #3` when its name is not repeated).
     #[error("{count} column(s) look personal but the map neither scrubs nor keeps them: {columns} in {sheet}; add them to the map (or `keep` them on purpose), or pass --allow-uncovered to scrub anyway")]
     Uncovered {
         count: usize,
