@@ -753,7 +753,8 @@ fn unaccented_pattern(word: &str) -> String {
 }
 
 /// A name word as a pattern for a user name made of it: [`unaccented_pattern`], its hyphens
-/// and apostrophes also left out (`alfarsi`, `obrien`).
+/// and apostrophes also left out (`alfarsi`, `obrien`), a hyphen also written as the user
+/// name's separator (`al.farsi`, `al_farsi`).
 fn user_name_pattern(word: &str) -> String {
     let mut out = String::with_capacity(word.len() * 2);
     for piece in word.split_inclusive(['-', '\'']) {
@@ -761,7 +762,11 @@ fn user_name_pattern(word: &str) -> String {
             Some(letters) => {
                 let mark = &piece[letters.len()..];
                 out.push_str(&unaccented_pattern(letters));
-                out.push_str(&format!("(?:{})?", unaccented_pattern(mark)));
+                if mark == "-" {
+                    out.push_str(&format!("(?:{}|{USER_SEP})?", unaccented_pattern(mark)));
+                } else {
+                    out.push_str(&format!("(?:{})?", unaccented_pattern(mark)));
+                }
             }
             None => out.push_str(&unaccented_pattern(piece)),
         }
@@ -789,6 +794,15 @@ fn plain_char_pattern(c: char) -> String {
         _ => regex::escape(c.encode_utf8(&mut [0; 4])),
     }
 }
+
+/// The separator of the words of a user name (`karim.al-farsi`, `karim_al-farsi`), maybe
+/// percent-encoded in a link (`karim%2Eal-farsi`).
+const USER_SEP: &str = "(?:[._]|%2e|%5f)";
+
+/// The fewest letters a subject's first and last names have together to be searched for
+/// joined as a user name (`karimalfarsi`, `KarimAlFarsi`): shorter ones join into ordinary
+/// words and other names ("Jo Anne", joanne).
+const JOINED_MIN_LETTERS: usize = 8;
 
 /// The compiled size the subjects' regex may take (see [`Subjects::regex`]).
 const SUBJECTS_REGEX_LIMIT: usize = 1 << 30;
@@ -927,12 +941,64 @@ impl Subjects {
                 return found;
             }
         }
+        // A guest's user name: its email's (see `Subjects::regex`).
+        if let Some(at) = lower.find("#ext#") {
+            if let Some((local, domain)) = fragment[..at].rsplit_once('_') {
+                let found = self.matching(&format!("{local}@{domain}"));
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+        }
+        if !fragment.contains(|c: char| c.is_whitespace() || c == '@') {
+            // A numbered user name (`karim.al-farsi2`) is the name's.
+            let bare = fragment.trim_end_matches(|c: char| c.is_ascii_digit());
+            if !bare.is_empty() && bare.len() < fragment.len() {
+                let found = self.mentioned(bare);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+            // The first and last names joined, maybe with the hyphen of one as the separator
+            // (`karimalfarsi`, `karim-al-farsi`, `karim_al_farsi`): the name's letters.
+            let found = self.joined(bare);
+            if !found.is_empty() {
+                return found;
+            }
+        }
         let norm = normalize(fragment);
         let orders = name_orders(&norm);
         (0..self.list.len())
             .filter(|&i| {
                 self.list[i].idents.iter().any(|id| match id {
                     Ident::Name(name) => unaccented_match(name, &orders),
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
+    /// The subjects whose first and last names (either first), without their accents, are the
+    /// letters and digits of `token`, a user name (see [`Subjects::mentioned`]).
+    fn joined(&self, token: &str) -> Vec<usize> {
+        let letters = |text: &str, german: bool| -> String {
+            unaccented(&normalize(text), german)
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect()
+        };
+        let forms = [false, true].map(|german| letters(token, german));
+        (0..self.list.len())
+            .filter(|&i| {
+                self.list[i].idents.iter().any(|id| match id {
+                    Ident::Name(name) => [false, true].into_iter().any(|german| {
+                        let first = letters(&name[0], german);
+                        let last = letters(&name[name.len() - 1], german);
+                        forms.iter().any(|token| {
+                            token.strip_prefix(&*first) == Some(&*last)
+                                || token.strip_prefix(&*last) == Some(&*first)
+                        })
+                    }),
                     _ => false,
                 })
             })
@@ -1091,13 +1157,38 @@ impl Subjects {
                     if n.len() == 2 {
                         user_middles.push("[a-z]+".into());
                     }
-                    let sep = "(?:[._]|%2e|%5f)";
+                    // Numbered (`karim.al-farsi2`: a namesake's, or a re-hire's); with a
+                    // hyphenated name's hyphen as the separator too (`karim-al-farsi`, its
+                    // other forms being `karim.al.farsi` and `karim_al_farsi`); first and
+                    // last joined (`karimalfarsi`, `KarimAlFarsi`), when that is long enough
+                    // not to be another word.
+                    let sep = USER_SEP;
+                    let num = "[0-9]*";
                     let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
-                    user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}"));
-                    user_names.push(format!(r"{user_last}{sep}{user_first}"));
+                    user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}{num}"));
+                    user_names.push(format!(r"{user_last}{sep}{user_first}{num}"));
+                    if n.iter().any(|w| w.contains('-')) {
+                        let hyphen = plain_char_pattern('-');
+                        user_names.push(format!(r"{user_first}{hyphen}{user_last}{num}"));
+                    }
+                    let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
+                    if letters(&n[0]) + letters(&n[n.len() - 1]) >= JOINED_MIN_LETTERS {
+                        user_names.push(format!(r"{user_first}{user_last}{num}"));
+                    }
                 }
                 Ident::Email(e) => {
                     alternatives.push(e.chars().map(plain_char_pattern).collect());
+                    // As an Entra ID guest's user name (B2B), which Dynamics keeps as the
+                    // guest's: the email with `_` for its `@`, then `#EXT#` and the inviting
+                    // tenant's domain (`karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com`).
+                    if let Some((local, domain)) = e.rsplit_once('@') {
+                        let part = |s: &str| s.chars().map(plain_char_pattern).collect::<String>();
+                        alternatives.push(format!(
+                            r"{}(?:_|%5f){}(?:#|%23)ext(?:#|%23)(?:(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*)?",
+                            part(local),
+                            part(domain)
+                        ));
+                    }
                     // In the path of the owner's personal site (OneDrive, SharePoint).
                     if let Some(site) = crate::text::personal_site_form(e) {
                         alternatives.push(regex::escape(&site));

@@ -695,6 +695,45 @@ mod tests {
             ),
             ("cc sean.obrien", "cc [redacted]", 2),
             ("cc zoe.muller", "cc [redacted]", 3),
+            // An Entra ID guest's user name, made of the email; numbered; the hyphen as the
+            // separator; first and last joined.
+            (
+                "Access for karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com.",
+                "Access for [redacted].",
+                1,
+            ),
+            ("x KARIM.AL-FARSI_CONTOSO.COM#EXT# y", "x [redacted] y", 1),
+            (
+                "moved from karim.al-farsi2 to",
+                "moved from [redacted] to",
+                0,
+            ),
+            ("moved from al-farsi.karim12", "moved from [redacted]", 0),
+            (
+                "Old login karim_al_farsi off",
+                "Old login [redacted] off",
+                0,
+            ),
+            (
+                "Old login karim.al.farsi off",
+                "Old login [redacted] off",
+                0,
+            ),
+            (
+                "Old login karim-al-farsi off",
+                "Old login [redacted] off",
+                0,
+            ),
+            (
+                "Old login karim-al-farsi3 off",
+                "Old login [redacted] off",
+                0,
+            ),
+            ("Old login karimalfarsi off", "Old login [redacted] off", 0),
+            ("Old login KarimAlFarsi off", "Old login [redacted] off", 0),
+            ("Old login karimal-farsi off", "Old login [redacted] off", 0),
+            ("cc seanobrien", "cc [redacted]", 2),
+            ("cc ZoeMueller", "cc [redacted]", 3),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
             let fragments = red.replaced(text, &[]);
@@ -714,9 +753,30 @@ mod tests {
             "Karim and Al-Farsi",
             "sean.o.brien.ltd",
             "The farsi.karim file",
+            // Another guest, another email's guest name, a namesake's email, joined words
+            // that are longer, a number inside a longer word.
+            "x ingrid.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com",
+            "x karim.al-farsi_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            "x karim.al-farsi2@contoso.com",
+            "cc karimalfarsia and abdulkarimalfarsi",
+            "cc karim-al-farsi-haddad and ingrid_al_farsi",
+            "cc karim2 and karimal and alfarsi",
+            "cc karim.al-farsi2b",
         ] {
             assert_eq!(red.apply(text, &[]), None, "{text}");
         }
+    }
+
+    /// Short first and last names are not searched for joined: they make other words.
+    #[test]
+    fn a_short_name_is_not_searched_for_joined() {
+        let subjects = crate::subjects::Subjects::from_values(&["Jo Anne".to_string()]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        assert_eq!(red.apply("Ask Joanne", &[]), None);
+        assert_eq!(
+            red.apply("Ask jo.anne", &[]).as_deref(),
+            Some("Ask [redacted]")
+        );
     }
 
     #[test]

@@ -1613,6 +1613,109 @@ fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
     );
 }
 
+/// A subject's user name as a directory writes it (an Entra ID guest's, made of the email;
+/// numbered; a hyphenated name's hyphen as the separator; first and last joined): the scrub
+/// redacts each, `find` tells it, and `verify` finds it left in an output. Look-alikes stay.
+#[test]
+fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified() {
+    let mut export = disabled_users(&Options {
+        rows: 300,
+        ..Options::default()
+    });
+    let names: Vec<(String, String)> = (0..export.rows.len())
+        .map(|r| (text(&export, r, "firstname"), text(&export, r, "lastname")))
+        .collect();
+    let k = (17..300)
+        .find(|&r| {
+            names[r].1.contains('-') && names.iter().filter(|n| **n == names[r]).count() == 1
+        })
+        .expect("a unique name with a hyphenated last name");
+    let (first, last) = names[k].clone();
+    let email = text(&export, k, "internalemailaddress");
+    let (f, l) = (first.to_lowercase(), last.to_lowercase());
+    let guest = format!(
+        "{}#EXT#@fabrikam.onmicrosoft.com",
+        email.replacen('@', "_", 1)
+    );
+    let description = export.column_index("description").unwrap();
+    let forms = [
+        format!("Access was granted to {guest}"),
+        format!("Files moved from {f}.{l}2 to the share"),
+        format!("Old login {f}_{} disabled", l.replace('-', "_")),
+        format!("Old login {f}.{} disabled", l.replace('-', ".")),
+        format!("Old login {f}-{l} disabled"),
+        format!("Old login {f}{} disabled", l.replace('-', "")),
+    ];
+    // The first name alone, another person's first name with the last name, a longer name,
+    // the joined name inside a longer word.
+    let kept = [
+        format!("Ping {f}2 now"),
+        format!("Old login zzq_{} disabled", l.replace('-', "_")),
+        format!("cc {f}.{l}-haddad"),
+        format!("cc {f}{}x", l.replace('-', "")),
+    ];
+    for (i, form) in forms.iter().chain(&kept).enumerate() {
+        export.rows[60 + i][description] = Value::Text(form.clone());
+    }
+    let wd = Workdir::new();
+    wd.write("users.csv", export.to_csv());
+    let name = format!("{first} {last}");
+    let run_on = |cmd: &[&str]| {
+        let mut args = vec![cmd[0], "--subject", &name, "--subject", &email];
+        args.extend(&cmd[1..]);
+        wd.run(&args)
+    };
+    let run = run_on(&["find", "users.csv"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    let letters = dsr_scrub::error::column_letters(description as u32);
+    for i in 0..forms.len() + kept.len() {
+        let cell = format!("users.csv: sheet 'users', cell {letters}{}", 60 + i + 2);
+        assert_eq!(
+            run.stdout.contains(&cell),
+            i < forms.len(),
+            "{cell}: {}",
+            run.stdout
+        );
+    }
+    let run = run_on(&["scrub", "--all-rows", "users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
+    for leaked in [guest.as_str(), &format!("{f}.{l}2")] {
+        assert!(!csv.contains(leaked), "{leaked}");
+    }
+    for (i, form) in forms.iter().enumerate() {
+        assert!(!csv.contains(form.as_str()), "{i}");
+    }
+    for form in &kept {
+        assert!(csv.contains(form.as_str()), "{form}");
+    }
+    let run = run_on(&["find", "scrubbed/users.csv"]);
+    assert!(
+        !run.stdout.contains("(column 'Description')"),
+        "{}",
+        run.stdout
+    );
+    // An output that kept them: the scrubbed file with those cells as they were.
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.as_bytes());
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for (r, record) in reader.records().enumerate() {
+        let mut record: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        if let Some(form) = r.checked_sub(61).and_then(|i| forms.get(i)) {
+            record[description] = form.clone();
+        }
+        writer.write_record(&record).unwrap();
+    }
+    wd.write("kept.csv", writer.into_inner().unwrap());
+    let run = run_on(&["verify", "--all-rows", "users.csv", "kept.csv"]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    for i in 0..forms.len() {
+        let cell = format!("cell {letters}{} (Description): leak", 60 + i + 2);
+        assert!(run.text().contains(&cell), "{cell}: {}", run.text());
+    }
+}
+
 /// `find` reads a package's parts as the scrub's search does: a part in UTF-16, and a value in
 /// a base64 run (add-in settings, an embedded blob), are found.
 #[test]
