@@ -200,9 +200,12 @@ impl Redactor {
 
     /// [`Redactor::apply`], telling `found` each fragment it replaces.
     ///
-    /// Rich text is searched three times: as it is, with its character references decoded,
-    /// then as it shows (see [`super::rich_text`]): markup may hide a name or an email
-    /// (`Karim&nbsp;Al-Farsi`, `O&#39;Brien` in a tooltip, `<span>`s around each word, `&#64;`).
+    /// Rich text is searched four times: as it is, with its character references decoded
+    /// (again if it was escaped twice), then as it shows (see [`super::rich_text`]), then with
+    /// every percent escape decoded: markup may hide a name or an email
+    /// (`Karim&nbsp;Al-Farsi`, `O&#39;Brien` in a tooltip, `<span>`s around each word, `&#64;`),
+    /// and a link may encode each of its letters (`%4B%61%72%69%6D`). What is found only
+    /// percent-decoded is redacted in the decoded text, which the value is written as.
     /// What is found only in the text shown is redacted there, and the value is written as that
     /// text, without its markup: keeping the markup would need the two texts'
     /// places matched character by character, and a value that names a subject loses its
@@ -215,8 +218,13 @@ impl Redactor {
     ) -> Option<String> {
         let mut out = self.run_once(text, lost, found);
         // Then with its character references decoded, its tags kept (a name in an attribute,
-        // `&nbsp;` between two words: the markup stays), then as it shows.
-        for read in [super::rich_text::decoded, super::rich_text::shown] {
+        // `&nbsp;` between two words: the markup stays), then as it shows, then with every
+        // percent escape decoded (a link's `%4B%61%72%69%6D`).
+        for read in [
+            super::rich_text::decoded,
+            super::rich_text::shown,
+            super::rich_text::percent_decoded,
+        ] {
             let Some(read) = read(out.as_deref().unwrap_or(text)) else {
                 continue;
             };
@@ -640,6 +648,17 @@ mod tests {
                 "<ruby>KA<rt><b>Karim</b> Al-Farsi</rt></ruby> approved",
                 "KA approved\n[redacted]",
             ),
+            // Escaped twice; a link whose every character is percent-encoded.
+            ("Ask Karim&amp;nbsp;Al-Farsi today", "Ask [redacted] today"),
+            ("<p><b>Karim</b>&amp;nbsp;Al-Farsi</p>", "[redacted]\n"),
+            (
+                "<a href=\"https://x/?u=%4B%61%72%69%6D%20%41%6C%2D%46%61%72%73%69\">profile</a>",
+                "<a href=\"https://x/?u=[redacted]\">profile</a>",
+            ),
+            (
+                "<a href=\"https://x/?u=%6B%61%72%69%6D%2E%61%6C%2D%66%61%72%73%69\">x</a>",
+                "<a href=\"https://x/?u=[redacted]\">x</a>",
+            ),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
             let fragments = red.replaced(text, &[]);
@@ -653,6 +672,8 @@ mod tests {
             "<p>Karim&nbspAl-Hashimi &amp Ingrid&nbspHalvorsen</p>",
             "<p><ruby>Karim<rt>k</rt></ruby> Halvorsen</p>",
             "Jos&eacute approved",
+            "Ask Karim&amp;nbsp;Al-Hashimi, 50% off",
+            "<a href=\"https://x/?u=%4B%61%72%69%6D%20%48%61%6C\">x</a>",
         ] {
             assert_eq!(red.apply(text, &[]), None, "{text}");
         }

@@ -1614,8 +1614,9 @@ fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
 }
 
 /// A subject's user name as a directory writes it (an Entra ID guest's, made of the email;
-/// numbered; a hyphenated name's hyphen as the separator; first and last joined): the scrub
-/// redacts each, `find` tells it, and `verify` finds it left in an output. Look-alikes stay.
+/// numbered; a hyphenated name's hyphen as the separator; first and last joined) and a name
+/// escaped twice or percent-encoded whole in rich text: the scrub redacts each, `find` tells
+/// it, and `verify` finds it left in an output. Look-alikes stay.
 #[test]
 fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified() {
     let mut export = disabled_users(&Options {
@@ -1637,6 +1638,10 @@ fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified(
         "{}#EXT#@fabrikam.onmicrosoft.com",
         email.replacen('@', "_", 1)
     );
+    let percent: String = format!("{first} {last}")
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
     let description = export.column_index("description").unwrap();
     let forms = [
         format!("Access was granted to {guest}"),
@@ -1645,6 +1650,8 @@ fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified(
         format!("Old login {f}.{} disabled", l.replace('-', ".")),
         format!("Old login {f}-{l} disabled"),
         format!("Old login {f}{} disabled", l.replace('-', "")),
+        format!("Ask {first}&amp;nbsp;{last} today"),
+        format!("<a href=\"https://x/?u={percent}\">profile</a>"),
     ];
     // The first name alone, another person's first name with the last name, a longer name,
     // the joined name inside a longer word.
@@ -1680,7 +1687,7 @@ fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified(
     let run = run_on(&["scrub", "--all-rows", "users.csv"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let csv = String::from_utf8(wd.read("scrubbed/users.csv")).unwrap();
-    for leaked in [guest.as_str(), &format!("{f}.{l}2")] {
+    for leaked in [guest.as_str(), &format!("{f}.{l}2"), &percent, "&amp;nbsp;"] {
         assert!(!csv.contains(leaked), "{leaked}");
     }
     for (i, form) in forms.iter().enumerate() {
