@@ -420,6 +420,38 @@ pub(crate) fn binary_readings(data: &[u8], project: Option<Vec<String>>) -> Read
     }
 }
 
+/// `data` read as quoted-printable (an email's body, `.eml`, MIME parts): its soft line breaks
+/// (`=` at a line's end) joined, and its `=XX` escapes decoded, so that a value a line break
+/// split (`Karim Al-=\r\nFarsi`) or written in escapes (`Zo=C3=AB`) reads whole. `None` when
+/// it has no soft line break (a text that is not quoted-printable is left to the other
+/// readings).
+fn quoted_printable(data: &[u8]) -> Option<Vec<u8>> {
+    memchr::memmem::find(data, b"=\n").or_else(|| memchr::memmem::find(data, b"=\r\n"))?;
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] != b'=' {
+            out.push(data[i]);
+            i += 1;
+            continue;
+        }
+        match (data.get(i + 1), data.get(i + 2)) {
+            (Some(b'\n'), _) => i += 2,
+            (Some(b'\r'), Some(b'\n')) => i += 3,
+            (Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h)? * 16 + hex(l)?) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b'=');
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The most containers (zip packages, gzip members, zlib streams) inside one another that are
 /// opened: beyond, the part is [`Unsearched::TooDeep`]. An embedded document inside an
 /// embedded workbook is two.
@@ -772,6 +804,14 @@ impl Walk {
         }
         if let Some(text) = utf32_text(data) {
             out.push((unescape(text), Reading::Text));
+        }
+        if utf8_text {
+            if let Some(plain) = quoted_printable(data) {
+                out.push((
+                    unescape(String::from_utf8_lossy(&plain).into_owned()),
+                    Reading::Text,
+                ));
+            }
         }
         if depth < 2 {
             self.base64(data, depth, out);
@@ -1249,6 +1289,37 @@ mod tests {
         let mut damaged = clean.clone();
         damaged[0x30..0x34].copy_from_slice(&[0xEE; 4]);
         assert_eq!(search(&damaged).1, Some(Unsearched::Undecodable));
+    }
+
+    /// Quoted-printable text (an `.eml`'s body, embedded as an OLE Package) is read with its
+    /// soft line breaks joined and its escapes decoded.
+    #[test]
+    fn quoted_printable_text_is_read_whole() {
+        let eml = b"Content-Transfer-Encoding: quoted-printable\r\n\r\nabout Karim Al-=\r\nFarsi, =\nZo=C3=AB M=C3=BCller; a=3Db\r\n";
+        let texts = |data: &[u8]| -> Vec<String> {
+            binary_readings(data, None)
+                .texts
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let read = texts(eml);
+        assert!(
+            read.iter()
+                .any(|t| t.contains("Karim Al-Farsi, Zoë Müller; a=b")),
+            "{read:?}"
+        );
+        let package = compound(&[(
+            ole::OLE10_NATIVE,
+            &crate::testdata::ole::ole10_native("handover.eml", eml),
+        )]);
+        assert!(texts(&package).iter().any(|t| t.contains("Karim Al-Farsi")));
+        // No soft line break: not read so (`=C3` in other text is no escape).
+        assert!(quoted_printable(b"x=C3=AB y").is_none());
+        assert_eq!(
+            quoted_printable(b"a=\nb = c=4").as_deref(),
+            Some(&b"ab = c=4"[..])
+        );
     }
 
     /// Compressed data after a header of another format's: a gzip member, a zlib stream; a PNG

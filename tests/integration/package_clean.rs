@@ -1568,7 +1568,8 @@ fn pdf_stream(dict: &str, data: &[u8]) -> Vec<u8> {
 /// file naming the part, and `verify` and `find` find one put back in a scrubbed file: an OLE
 /// Package's embedded document (in its `\x01Ole10Native` stream, or a `Package` stream), a
 /// gzip member or zlib stream after a header, a PNG's text inside an icon, a PDF's compressed
-/// page or UTF-16 author, bzip2, xz and `.lzma` data, and zip entries compressed by bzip2.
+/// page or UTF-16 author, bzip2, xz and `.lzma` data, zip entries compressed by bzip2, and an
+/// email (`.eml`) whose quoted-printable body breaks a line inside the value.
 #[test]
 fn a_removed_value_inside_an_embedded_container_is_found() {
     use std::io::Write;
@@ -1609,10 +1610,23 @@ fn a_removed_value_inside_an_embedded_container_is_found() {
         zip.write_all(email.as_bytes()).unwrap();
         zip.finish().unwrap().into_inner()
     };
+    // An email's body in quoted-printable, a soft line break inside the address.
+    let eml = format!(
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nmailbox {}=\r\n{} closes\r\n",
+        &email[..5],
+        &email[5..]
+    );
     for (part, data) in [
         (
             "xl/embeddings/oleObject1.bin",
             compound(&[("\u{1}Ole10Native", &ole10_native("notes.docx", &docx))]),
+        ),
+        (
+            "xl/embeddings/oleObject1.bin",
+            compound(&[(
+                "\u{1}Ole10Native",
+                &ole10_native("handover.eml", eml.as_bytes()),
+            )]),
         ),
         (
             "xl/embeddings/oleObject1.bin",
