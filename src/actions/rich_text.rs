@@ -312,7 +312,16 @@ pub(crate) fn decoded(text: &str) -> Option<String> {
 /// link's reader sees them; `None` when it has none. The subjects' regex knows only a few
 /// escaped separators (`%20`, `%40`, `%2E`).
 pub(crate) fn percent_decoded(text: &str) -> Option<String> {
-    crate::needles::percent_decoded(text).filter(|decoded| decoded != text)
+    let bytes = text.as_bytes();
+    let escaped = memchr::memchr_iter(b'%', bytes).any(|i| {
+        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    });
+    if !escaped {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    (decoded != text).then(|| decoded.into_owned())
 }
 
 /// The text that `text` shows as HTML: its tags and comments dropped (a block element's tags
