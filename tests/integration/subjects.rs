@@ -1549,13 +1549,10 @@ fn a_subject_hidden_by_references_without_semicolons_or_by_ruby_is_redacted_and_
     }
 }
 
-/// A subject's name written as a user name in a colleague's Description: mentioned
-/// (`@first.last`), with a middle initial, without the hyphen of a hyphenated last name, with
-/// its dot percent-encoded in a link, is found by `find` and
-/// redacted; another person with the same last name, or the first name alone, is not.
-#[test]
-fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
-    let mut export = disabled_users(&Options {
+/// A 300-row export and the row of a user whose name is unique and whose last name is
+/// hyphenated (the subject of the user-name tests), with the first and last names.
+fn with_a_hyphenated_subject() -> (Export, usize, String, String) {
+    let export = disabled_users(&Options {
         rows: 300,
         ..Options::default()
     });
@@ -1568,6 +1565,16 @@ fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
         })
         .expect("a unique name with a hyphenated last name");
     let (first, last) = names[k].clone();
+    (export, k, first, last)
+}
+
+/// A subject's name written as a user name in a colleague's Description: mentioned
+/// (`@first.last`), with a middle initial, without the hyphen of a hyphenated last name, with
+/// its dot percent-encoded in a link, is found by `find` and
+/// redacted; another person with the same last name, or the first name alone, is not.
+#[test]
+fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
+    let (mut export, _, first, last) = with_a_hyphenated_subject();
     let (f, l) = (first.to_lowercase(), last.to_lowercase());
     let description = export.column_index("description").unwrap();
     let forms = [
@@ -1619,19 +1626,7 @@ fn a_subjects_name_as_a_user_name_in_its_other_forms_is_redacted_and_found() {
 /// it, and `verify` finds it left in an output. Look-alikes stay.
 #[test]
 fn a_subjects_user_name_as_a_directory_writes_it_is_redacted_found_and_verified() {
-    let mut export = disabled_users(&Options {
-        rows: 300,
-        ..Options::default()
-    });
-    let names: Vec<(String, String)> = (0..export.rows.len())
-        .map(|r| (text(&export, r, "firstname"), text(&export, r, "lastname")))
-        .collect();
-    let k = (17..300)
-        .find(|&r| {
-            names[r].1.contains('-') && names.iter().filter(|n| **n == names[r]).count() == 1
-        })
-        .expect("a unique name with a hyphenated last name");
-    let (first, last) = names[k].clone();
+    let (mut export, k, first, last) = with_a_hyphenated_subject();
     let email = text(&export, k, "internalemailaddress");
     let (f, l) = (first.to_lowercase(), last.to_lowercase());
     let guest = format!(
