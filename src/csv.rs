@@ -555,6 +555,11 @@ fn write_records<W: Write>(
     } else {
         (::csv::Terminator::Any(b'\n'), 1)
     };
+    if let Some(line) = &dialect.separator_line {
+        let end: &[u8] = if dialect.crlf { b"\r\n" } else { b"\n" };
+        out.write_all(line.as_bytes()).map_err(failed)?;
+        out.write_all(end).map_err(failed)?;
+    }
     let quote_style = if dialect.quote_all {
         ::csv::QuoteStyle::Always
     } else {
@@ -771,6 +776,51 @@ mod tests {
             assert_eq!(
                 roundtrip(input),
                 input,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    /// A first line that tells Excel the delimiter (`sep=;`) is no record: the header is the
+    /// next line, the delimiter is the one it names, lines keep their numbers, and the line is
+    /// written back. A first line only like it is a record.
+    #[test]
+    fn a_separator_line_is_read_as_no_record_and_written_back() {
+        for input in [
+            &b"sep=;\r\na;b\r\n1;2\r\n"[..],
+            b"SEP=|\na|b\n\"x|y\"|2\n",
+            b"sep=,\na,b",
+            b"\xEF\xBB\xBFsep=;\nName;Note\nZo\xC3\xAB;x\n",
+        ] {
+            assert_eq!(
+                roundtrip(input),
+                input,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            let book = read(input, "x").unwrap();
+            let header = book.sheets[0].cell(0, 0);
+            assert!(
+                matches!(header, Data::String(h) if h == "a" || h == "Name"),
+                "{header:?}"
+            );
+        }
+        let book = read(b"sep=;\na;b\n1;2\n", "x").unwrap();
+        assert_eq!(book.sheets[0].cell(1, 1), &Data::String("2".into()));
+        // A record shifted by an unquoted delimiter is told by its line in the file.
+        match read_to_scrub(b"sep=;\na;b\n1;2\n1;2;3\n", "x") {
+            Err(Problem::Read(crate::error::ReadError::CsvShifted { line, .. })) => {
+                assert_eq!(line, 4)
+            }
+            other => panic!("{other:?}"),
+        }
+        // Not a separator line: a header that starts so, or a delimiter that cannot be one.
+        for input in [&b"sep=;x\n1\n"[..], b"sep=\n1\n", b"sep\n1\n"] {
+            assert_eq!(roundtrip(input), input);
+            let book = read(input, "x").unwrap();
+            assert!(
+                matches!(book.sheets[0].cell(0, 0), Data::String(h) if h.starts_with("sep")),
                 "{}",
                 String::from_utf8_lossy(input)
             );

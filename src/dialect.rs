@@ -87,6 +87,9 @@ pub struct Dialect {
     pub quote_all: bool,
     /// The last record ends with a line break.
     pub final_newline: bool,
+    /// The file's first line told Excel its delimiter (`sep=;`), as written: it is read as
+    /// no record and written back before the header.
+    pub separator_line: Option<String>,
 }
 
 impl Dialect {
@@ -115,8 +118,24 @@ impl Dialect {
             crlf,
             quote_all,
             final_newline: text.ends_with(b"\n"),
+            separator_line: None,
         }
     }
+}
+
+/// The length of a first line that tells Excel the file's delimiter, `sep=;` (any case; the
+/// delimiter one ASCII character other than a quote or a line break), without its line break,
+/// and the delimiter; `None` for any other first line.
+fn separator_line(text: &str) -> Option<(usize, u8)> {
+    let head = text.get(..4)?;
+    if !head.eq_ignore_ascii_case("sep=") {
+        return None;
+    }
+    let delimiter = *text.as_bytes().get(4)?;
+    let rest = &text.as_bytes()[5..];
+    let ends = rest.is_empty() || rest.starts_with(b"\n") || rest.starts_with(b"\r\n");
+    (ends && delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n'))
+        .then_some((5, delimiter))
 }
 
 /// The first record's bytes, honoring quotes (a quoted field may hold line breaks).
@@ -224,10 +243,38 @@ pub(crate) fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(ReadError::NotCsv("an Office binary file, such as an .xls workbook").into());
     }
-    let (encoding, bom, text) = decode(bytes)?;
+    let (encoding, bom, mut text) = decode(bytes)?;
     // A NUL may sit in a quoted field; outside one it is binary data read as Windows-1252.
     if memchr::memchr(0, text.as_bytes()).is_some() && has_unquoted_nul(text.as_bytes()) {
         return Err(ReadError::NotCsv("binary data, not text").into());
+    }
+    // `sep=;` on the first line: the records are read from its line break on, an empty line
+    // the reader skips, so that lines keep their numbers; the line is written back.
+    let separator = separator_line(&text);
+    if let Some((len, _)) = separator {
+        let line = text[..len].to_string();
+        text = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[len..]),
+            Cow::Owned(mut t) => {
+                t.replace_range(..len, "");
+                Cow::Owned(t)
+            }
+        };
+        let records = text.find('\n').map_or("", |at| &text[at + 1..]);
+        let sniffed = Dialect::sniff(records.as_bytes(), bom);
+        let dialect = Dialect {
+            encoding,
+            delimiter: separator.map_or(sniffed.delimiter, |(_, d)| d),
+            crlf: if records.contains('\n') {
+                sniffed.crlf
+            } else {
+                text.starts_with("\r\n")
+            },
+            final_newline: text.ends_with('\n'),
+            separator_line: Some(line),
+            ..sniffed
+        };
+        return Ok((dialect, text));
     }
     let dialect = Dialect {
         encoding,

@@ -70,6 +70,54 @@ fn semicolon_csv_without_bom_round_trips() {
     );
 }
 
+/// An export whose first line tells Excel its delimiter (`sep=,`, as people add so that Excel
+/// opens a file the same in every locale) is scrubbed as the same export without that line,
+/// which is written back first; `verify` passes it, and finds a removed value put back.
+#[test]
+fn csv_with_a_separator_line_is_scrubbed_as_without_it_and_keeps_it() {
+    let export = testdata::disabled_users(&Options {
+        rows: 40,
+        ..Options::default()
+    });
+    let plain = export.to_csv();
+    let mut with_line = b"sep=,\r\n".to_vec();
+    with_line.extend_from_slice(&plain);
+    let wd = Workdir::new();
+    wd.write("plain/users.csv", &plain);
+    wd.write("sep/users.csv", &with_line);
+    for dir in ["plain", "sep"] {
+        let input = format!("{dir}/users.csv");
+        let out = format!("{dir}/out");
+        let run = wd.run(&["scrub", "-q", "--out-dir", &out, &input]);
+        assert_eq!(run.code, 0, "{dir}: {}", run.text());
+    }
+    let scrubbed = wd.read("plain/out/users.csv");
+    assert_ne!(scrubbed, plain, "the plain export is scrubbed");
+    let mut expected = b"sep=,\r\n".to_vec();
+    expected.extend_from_slice(&scrubbed);
+    assert!(
+        wd.read("sep/out/users.csv") == expected,
+        "the same scrub, the line kept"
+    );
+    assert_eq!(
+        wd.read("sep/out/users.changes.csv"),
+        wd.read("plain/out/users.changes.csv")
+    );
+    let verify = wd.run(&["verify", "sep/users.csv", "sep/out/users.csv"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+    // The first user's email put back: a leak.
+    let testdata::Value::Text(email) =
+        &export.rows[0][export.column_index("internalemailaddress").unwrap()]
+    else {
+        panic!("an email")
+    };
+    let scrubbed = String::from_utf8(wd.read("sep/out/users.csv")).unwrap();
+    let leaked = scrubbed.replacen(",,", &format!(",{email},"), 1);
+    wd.write("sep/leaked.csv", leaked);
+    let verify = wd.run(&["verify", "sep/users.csv", "sep/leaked.csv"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+}
+
 #[test]
 fn csv_without_a_record_id_uses_row_numbers_in_templates() {
     let wd = Workdir::new();
