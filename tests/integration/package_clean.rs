@@ -1533,12 +1533,7 @@ fn a_removed_value_compressed_inside_a_binary_part_is_found() {
             nested(3, document.as_bytes()),
         ),
     ] {
-        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
-        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
-        assert_eq!(run.code, 1, "{part}: {}", run.text());
-        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
-        assert!(!run.text().contains(&email), "no value in the message");
-        assert!(!wd.exists("out/in.xlsx"), "nothing written");
+        scrub_fails_naming_the_part(&wd, &clean, part, &data, &email);
         verify_finds(
             &wd,
             "clean.xlsx",
@@ -1654,12 +1649,7 @@ fn a_removed_value_inside_an_embedded_container_is_found() {
         ("xl/embeddings/notes.lzma", lzma.finish().unwrap()),
         ("xl/embeddings/pkg.zip", bzip2_entry),
     ] {
-        wd.write("in.xlsx", crate::workdir::set_part(&clean, part, &data));
-        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
-        assert_eq!(run.code, 1, "{part}: {}", run.text());
-        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
-        assert!(!run.text().contains(&email), "no value in the message");
-        assert!(!wd.exists("out/in.xlsx"), "nothing written");
+        scrub_fails_naming_the_part(&wd, &clean, part, &data, &email);
         let leaked = crate::workdir::set_part(&scrubbed, part, &data);
         verify_finds(&wd, "clean.xlsx", &leaked, part);
         let find = wd.run(&["find", "--subject", &email, "leaked.xlsx"]);
@@ -1704,6 +1694,17 @@ fn a_part_that_cannot_be_decoded_fails_the_file() {
     ] {
         unsearchable_fails_and_is_found(&wd, (&clean, &scrubbed), part, &data, "cannot decode");
     }
+}
+
+/// `part` holding `data` (where `email` is), put into the clean export `clean`: the scrub
+/// fails the file naming the part, without the value, and writes nothing.
+fn scrub_fails_naming_the_part(wd: &Workdir, clean: &[u8], part: &str, data: &[u8], email: &str) {
+    wd.write("in.xlsx", crate::workdir::set_part(clean, part, data));
+    let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+    assert_eq!(run.code, 1, "{part}: {}", run.text());
+    assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+    assert!(!run.text().contains(email), "no value in the message");
+    assert!(!wd.exists("out/in.xlsx"), "nothing written");
 }
 
 /// `part` holding `data` cannot be searched: put into the clean export, the scrub fails the
