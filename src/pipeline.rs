@@ -850,12 +850,8 @@ impl Writer<'_> {
             Format::Xlsx if a.settings.rebuild => {
                 // The level the lossless writer takes for this input (3, or 6 near the
                 // import wizard's size limit), or the one asked for.
-                let level = a.settings.patch.deflate_level.map_or_else(
-                    || crate::xlsx::patch::deflate_level(a.bytes.len()),
-                    i64::from,
-                );
-                let level = u8::try_from(level.clamp(1, 9)).unwrap_or(6);
-                crate::xlsx::rebuild::write(&a.book, changes, level, w)
+                let level = a.settings.patch.level_for(a.bytes.len());
+                crate::xlsx::rebuild::write(&a.book, changes, u8::try_from(level).unwrap_or(6), w)
             }
             Format::Xlsx => {
                 let counts = crate::xlsx::patch::write_cleaned(

@@ -66,6 +66,15 @@ pub struct PatchOptions {
     pub deflate_level: Option<u8>,
 }
 
+impl PatchOptions {
+    /// The deflate level (0-9) for the rewritten parts of an input of `input_len` bytes: the
+    /// one asked for, or [`deflate_level`]'s.
+    pub fn level_for(&self, input_len: usize) -> i64 {
+        self.deflate_level
+            .map_or_else(|| deflate_level(input_len), |l| i64::from(l.min(9)))
+    }
+}
+
 /// The deflate level for the rewritten parts of an input of `input_len` bytes, unless
 /// [`PatchOptions::deflate_level`] says otherwise.
 pub fn deflate_level(input_len: usize) -> i64 {
@@ -183,9 +192,7 @@ fn write_with<W: Write>(
     let map = package::map_package(&mut zip)?;
     let empty = SheetChanges::default();
     let sheets = sheet_parts(book, &map, changes, &empty)?;
-    let level = options
-        .deflate_level
-        .map_or_else(|| deflate_level(input.len()), |l| i64::from(l.min(9)));
+    let level = options.level_for(input.len());
     // The table's items: as the one pass counted them, else counted here; the table is
     // rewritten as a stream at the end.
     let string_count = match (&map.shared_strings, held.first()) {
@@ -1032,9 +1039,7 @@ impl OpenEntry {
         input_len: usize,
         options: &PatchOptions,
     ) -> Result<OpenEntry, Problem> {
-        let level = options
-            .deflate_level
-            .map_or_else(|| deflate_level(input_len), |l| i64::from(l.min(9)));
+        let level = options.level_for(input_len);
         let entry = zip
             .by_name(part)
             .map_err(|_| ReadError::MissingPart(part.to_string()))?;
