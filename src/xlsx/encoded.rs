@@ -565,41 +565,56 @@ impl Walk {
                 self.inner(&inner, depth, out);
             }
         }
+        let gzip = |walk: &mut Walk, from: &[u8]| {
+            let mut member = flate2::bufread::GzDecoder::new(from);
+            let inner = walk.tentative(&mut member, from.len() as u64, true);
+            (inner, from.len() - member.get_ref().len())
+        };
+        // The flags' reserved bits are 0.
+        let not_gzip = |at: usize| in_png(at) || data.get(at + 3).is_some_and(|f| f & 0xE0 != 0);
+        let gzip_starts = memchr::memmem::find_iter(data, GZIP_MAGIC);
+        if !self.scan_streams(data, gzip_starts, not_gzip, gzip, depth, out) {
+            return;
+        }
+        let zlib = |walk: &mut Walk, from: &[u8]| {
+            let mut stream = flate2::bufread::ZlibDecoder::new(from);
+            let inner = walk.tentative(&mut stream, from.len() as u64, false);
+            (inner, from.len() - stream.get_ref().len())
+        };
+        let not_zlib = |at: usize| !is_zlib(&data[at..]) || in_png(at);
+        let zlib_starts = memchr::memchr_iter(0x78, data);
+        self.scan_streams(data, zlib_starts, not_zlib, zlib, depth, out);
+    }
+
+    /// The streams of one kind inside `data` (see [`Walk::scan`]): tried at each of `starts`
+    /// but inside a stream found already or where `skip` says, each by `decode` (what it
+    /// inflated, and how many bytes from its start it read), and what they inflate to
+    /// searched. `false` once the decoders may read no more (see [`MAX_SCANNED`]).
+    fn scan_streams(
+        &mut self,
+        data: &[u8],
+        starts: impl Iterator<Item = usize>,
+        skip: impl Fn(usize) -> bool,
+        decode: impl Fn(&mut Walk, &[u8]) -> (Option<Vec<u8>>, usize),
+        depth: u8,
+        out: &mut Vec<(String, Reading)>,
+    ) -> bool {
         let mut next = 1;
-        for at in memchr::memmem::find_iter(data, GZIP_MAGIC) {
-            // The flags' reserved bits are 0.
-            if at < next || in_png(at) || data.get(at + 3).is_some_and(|f| f & 0xE0 != 0) {
+        for at in starts {
+            if at < next || skip(at) {
                 continue;
             }
             if !self.scanning() {
-                return;
+                return false;
             }
-            let mut member = flate2::bufread::GzDecoder::new(&data[at..]);
-            let inner = self.tentative(&mut member, (data.len() - at) as u64, true);
-            let used = data.len() - at - member.get_ref().len();
+            let (inner, used) = decode(self, &data[at..]);
             self.scanned += used as u64;
             if let Some(inner) = inner {
                 next = at + used.max(1);
                 self.inner(&inner, depth, out);
             }
         }
-        let mut next = 1;
-        for at in memchr::memchr_iter(0x78, data) {
-            if at < next || !is_zlib(&data[at..]) || in_png(at) {
-                continue;
-            }
-            if !self.scanning() {
-                return;
-            }
-            let mut stream = flate2::bufread::ZlibDecoder::new(&data[at..]);
-            let inner = self.tentative(&mut stream, (data.len() - at) as u64, false);
-            let used = data.len() - at - stream.get_ref().len();
-            self.scanned += used as u64;
-            if let Some(inner) = inner {
-                next = at + used.max(1);
-                self.inner(&inner, depth, out);
-            }
-        }
+        true
     }
 
     /// Whether the decoders tried inside a part may read more (see [`MAX_SCANNED`]); when
