@@ -123,19 +123,22 @@ impl Dialect {
     }
 }
 
-/// The length of a first line that tells Excel the file's delimiter, `sep=;` (any case; the
-/// delimiter one ASCII character other than a quote or a line break), without its line break,
-/// and the delimiter; `None` for any other first line.
-fn separator_line(text: &str) -> Option<(usize, u8)> {
+/// How long a line telling Excel the delimiter is, without its line break: `sep=;`.
+const SEPARATOR_LINE: usize = "sep=;".len();
+
+/// The delimiter a first line names that tells Excel the file's delimiter, `sep=;` (any case;
+/// the delimiter one ASCII character other than a quote or a line break, then the line's end);
+/// `None` for any other first line.
+fn separator_line(text: &str) -> Option<u8> {
     let head = text.get(..4)?;
     if !head.eq_ignore_ascii_case("sep=") {
         return None;
     }
     let delimiter = *text.as_bytes().get(4)?;
-    let rest = &text.as_bytes()[5..];
+    let rest = &text.as_bytes()[SEPARATOR_LINE..];
     let ends = rest.is_empty() || rest.starts_with(b"\n") || rest.starts_with(b"\r\n");
     (ends && delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\r' | b'\n'))
-        .then_some((5, delimiter))
+        .then_some(delimiter)
 }
 
 /// The first record's bytes, honoring quotes (a quoted field may hold line breaks).
@@ -250,8 +253,8 @@ pub(crate) fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
     }
     // `sep=;` on the first line: the records are read from its line break on, an empty line
     // the reader skips, so that lines keep their numbers; the line is written back.
-    let separator = separator_line(&text);
-    if let Some((len, _)) = separator {
+    if let Some(delimiter) = separator_line(&text) {
+        let len = SEPARATOR_LINE;
         let line = text[..len].to_string();
         text = match text {
             Cow::Borrowed(t) => Cow::Borrowed(&t[len..]),
@@ -264,7 +267,7 @@ pub(crate) fn open(bytes: &[u8]) -> Result<(Dialect, Cow<'_, str>), Problem> {
         let sniffed = Dialect::sniff(records.as_bytes(), bom);
         let dialect = Dialect {
             encoding,
-            delimiter: separator.map_or(sniffed.delimiter, |(_, d)| d),
+            delimiter,
             crlf: if records.contains('\n') {
                 sniffed.crlf
             } else {
