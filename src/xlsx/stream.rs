@@ -1017,7 +1017,7 @@ impl RowRead<'_> {
                     self.parsed.pieces.clear();
                     self.parsed.spans.clear();
                     if self.whole_rows {
-                        self.put(&tag, true, rows)?;
+                        self.parsed.xml.extend_from_slice(&tag);
                         in_row = false;
                         if self.whole_row(&mut input, &tag).is_err()
                             || self.read_values().is_err()
