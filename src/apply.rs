@@ -15,46 +15,183 @@ use std::collections::HashMap;
 /// Rows handled by one parallel task.
 const CHUNK_ROWS: u32 = 2048;
 
-/// One changed cell.
-#[derive(Debug, Clone, PartialEq)]
+/// One changed cell, in four words: millions are kept until the output is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Change {
     /// Zero-based row (the header is row 0, so data starts at 1).
     pub row: u32,
     /// Zero-based column.
     pub col: u32,
     /// Index of the rule in [`Map::rules`] that changed it.
-    pub rule: usize,
-    /// The new value.
+    pub rule: u32,
+    /// The new value, kept in its sheet's [`SheetChanges::values`]: read it with
+    /// [`SheetChanges::value`].
     pub new: New,
 }
 
-/// A changed cell's new value, in one word: most changes clear their cell and hold nothing, the
-/// others hold their value boxed (a large export keeps millions of changes until its output is
-/// written). It reads as the [`Data`] it holds, [`Data::Empty`] for a cleared cell.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct New(Option<Box<Data>>);
+impl Change {
+    /// The rule in [`Map::rules`] that changed the cell.
+    pub fn rule(&self) -> usize {
+        self.rule as usize
+    }
+}
 
-impl From<Data> for New {
-    fn from(value: Data) -> New {
+/// Where a changed cell's new value is in its sheet's [`Values`]: nowhere for a cleared cell
+/// (most of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct New(u32);
+
+impl New {
+    /// A cleared cell's.
+    pub const CLEARED: New = New(u32::MAX);
+    /// Set in the number of a value that is not a text (a number, a date): its place among
+    /// [`Values`]' others.
+    const OTHER: u32 = 1 << 31;
+}
+
+impl Default for New {
+    fn default() -> New {
+        New::CLEARED
+    }
+}
+
+/// The new values of a sheet's changes: their texts one after the other in one buffer, the
+/// other values (numbers, dates, rare) in a list. A large export keeps millions of changes
+/// until its output is written: their texts take no allocation each.
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    text: String,
+    /// Where each text ends in `text`.
+    ends: Vec<u32>,
+    others: Vec<Data>,
+}
+
+impl Values {
+    /// Keep `value`; where it is.
+    pub fn push(&mut self, value: Data) -> New {
         match value {
-            Data::Empty => New(None),
-            value => New(Some(Box::new(value))),
+            Data::Empty => New::CLEARED,
+            Data::String(s)
+                if self.ends.len() < New::OTHER as usize
+                    && u32::try_from(self.text.len() + s.len()).is_ok() =>
+            {
+                self.text.push_str(&s);
+                self.ends.push(self.text.len() as u32);
+                New(self.ends.len() as u32 - 1)
+            }
+            value if self.others.len() < New::OTHER as usize - 1 => {
+                self.others.push(value);
+                New(New::OTHER | (self.others.len() as u32 - 1))
+            }
+            // Past two billion values of one sheet (never seen): the cell reads as cleared.
+            _ => New::CLEARED,
+        }
+    }
+
+    /// The value kept at `new`.
+    pub fn get(&self, new: New) -> NewValue<'_> {
+        if new == New::CLEARED {
+            NewValue::Cleared
+        } else if new.0 & New::OTHER != 0 {
+            self.others
+                .get((new.0 & !New::OTHER) as usize)
+                .map_or(NewValue::Cleared, NewValue::Other)
+        } else {
+            let i = new.0 as usize;
+            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+            NewValue::Text(&self.text[start..self.ends[i] as usize])
+        }
+    }
+
+    /// Keep `other`'s values after these; how far their texts' and others' numbers move.
+    fn append(&mut self, other: Values) -> (u32, u32) {
+        let moved = (self.ends.len() as u32, self.others.len() as u32);
+        let base = self.text.len() as u32;
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.others.extend(other.others);
+        moved
+    }
+
+    /// Give back the room the buffers grew into.
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.others.shrink_to_fit();
+    }
+}
+
+/// A changed cell's new value, as its sheet's [`Values`] keep it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NewValue<'a> {
+    /// The cell is cleared.
+    Cleared,
+    /// A text.
+    Text(&'a str),
+    /// Any other value (never [`Data::String`] or [`Data::Empty`]).
+    Other(&'a Data),
+}
+
+impl<'a> NewValue<'a> {
+    /// The value as a cell holds it: borrowed but for a text.
+    pub fn data(self) -> Cow<'a, Data> {
+        static EMPTY: Data = Data::Empty;
+        match self {
+            NewValue::Cleared => Cow::Borrowed(&EMPTY),
+            NewValue::Text(s) => Cow::Owned(Data::String(s.to_string())),
+            NewValue::Other(d) => Cow::Borrowed(d),
+        }
+    }
+
+    /// The value as a cell's text: empty for a cleared cell, a number or date written out.
+    pub fn text(self) -> Cow<'a, str> {
+        match self {
+            NewValue::Cleared => Cow::Borrowed(""),
+            NewValue::Text(s) => Cow::Borrowed(s),
+            NewValue::Other(Data::String(s)) => Cow::Borrowed(s),
+            NewValue::Other(d) => Cow::Owned(d.to_string()),
+        }
+    }
+
+    /// The value's text, when it is a text.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            NewValue::Text(s) => Some(s),
+            NewValue::Other(Data::String(s)) => Some(s),
+            _ => None,
         }
     }
 }
 
-impl std::ops::Deref for New {
-    type Target = Data;
-
-    fn deref(&self) -> &Data {
-        static EMPTY: Data = Data::Empty;
-        self.0.as_deref().unwrap_or(&EMPTY)
+/// A cell's value, as a new value.
+impl<'a> From<&'a Data> for NewValue<'a> {
+    fn from(value: &'a Data) -> NewValue<'a> {
+        match value {
+            Data::Empty => NewValue::Cleared,
+            Data::String(s) => NewValue::Text(s),
+            other => NewValue::Other(other),
+        }
     }
 }
 
-impl PartialEq<Data> for New {
+impl std::fmt::Display for NewValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewValue::Cleared => Ok(()),
+            NewValue::Text(s) => f.write_str(s),
+            NewValue::Other(d) => d.fmt(f),
+        }
+    }
+}
+
+impl PartialEq<Data> for NewValue<'_> {
     fn eq(&self, other: &Data) -> bool {
-        **self == *other
+        match (self, other) {
+            (NewValue::Cleared, Data::Empty) => true,
+            (NewValue::Text(s), Data::String(o)) => s == o,
+            (NewValue::Other(d), o) => *d == o,
+            _ => false,
+        }
     }
 }
 
@@ -68,7 +205,7 @@ pub struct Deletion {
 }
 
 /// The changes of one sheet, sorted by `(row, col)`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct SheetChanges {
     /// Index of the sheet in the workbook.
     pub sheet: usize,
@@ -76,6 +213,21 @@ pub struct SheetChanges {
     pub cells: Vec<Change>,
     /// The deleted rows, ascending.
     pub deleted: Vec<Deletion>,
+    /// The changed cells' new values (see [`SheetChanges::value`]).
+    pub values: Values,
+}
+
+/// Two sheets' changes are the same when they change the same cells to the same values,
+/// however their values are kept.
+impl PartialEq for SheetChanges {
+    fn eq(&self, other: &SheetChanges) -> bool {
+        self.sheet == other.sheet
+            && self.deleted == other.deleted
+            && self.cells.len() == other.cells.len()
+            && self.cells.iter().zip(&other.cells).all(|(a, b)| {
+                (a.row, a.col, a.rule) == (b.row, b.col, b.rule) && self.value(a) == other.value(b)
+            })
+    }
 }
 
 /// The changes of each sheet of a workbook of `sheets` sheets, at the sheet's index (the index
@@ -98,6 +250,55 @@ pub fn changes_at(changes: &[SheetChanges], index: usize) -> Option<&SheetChange
 }
 
 impl SheetChanges {
+    /// The new value of `change`, one of these changes.
+    pub fn value(&self, change: &Change) -> NewValue<'_> {
+        self.values.get(change.new)
+    }
+
+    /// Change the cell at `row` and `col` to `value` by rule `rule` (after the changes
+    /// pushed so far, which the caller keeps sorted).
+    pub fn push(&mut self, row: u32, col: u32, rule: usize, value: Data) {
+        let new = self.values.push(value);
+        self.cells.push(Change {
+            row,
+            col,
+            // A map holds far fewer than 2^32 rules.
+            rule: rule as u32,
+            new,
+        });
+    }
+
+    /// Keep `other`'s changes, of the rows after these, after these.
+    pub fn append(&mut self, other: SheetChanges) {
+        let (texts, others) = self.values.append(other.values);
+        self.cells.extend(other.cells.into_iter().map(|c| Change {
+            new: match c.new {
+                New::CLEARED => New::CLEARED,
+                New(n) if n & New::OTHER != 0 => New(New::OTHER | ((n & !New::OTHER) + others)),
+                New(n) => New(n + texts),
+            },
+            ..c
+        }));
+        self.deleted.extend(other.deleted);
+    }
+
+    /// No changes, the room kept (a row's, reused from row to row).
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.deleted.clear();
+        self.values.text.clear();
+        self.values.ends.clear();
+        self.values.others.clear();
+    }
+
+    /// Give back the room the lists grew into (up to half of them, millions of entries in a
+    /// large export).
+    pub fn shrink_to_fit(&mut self) {
+        self.cells.shrink_to_fit();
+        self.deleted.shrink_to_fit();
+        self.values.shrink_to_fit();
+    }
+
     /// Whether `row` is deleted, for a caller walking rows in ascending order with `cursor`.
     pub fn is_deleted(&self, cursor: &mut usize, row: u32) -> bool {
         while let Some(d) = self.deleted.get(*cursor) {
@@ -228,7 +429,7 @@ impl<'a> RowApplier<'a> {
         &self,
         row: u32,
         cell: impl Fn(u32) -> &'c Data,
-        out: &mut Vec<Change>,
+        out: &mut SheetChanges,
         deleted: &mut Vec<Deletion>,
     ) {
         self.apply_row_hits(row, cell, out, deleted, &mut SubjectHits::default());
@@ -264,7 +465,7 @@ impl<'a> RowApplier<'a> {
         &self,
         row: u32,
         cell: impl Fn(u32) -> &'c Data,
-        out: &mut Vec<Change>,
+        out: &mut SheetChanges,
         deleted: &mut Vec<Deletion>,
         hits: &mut SubjectHits,
     ) {
@@ -366,16 +567,18 @@ impl<'a> RowApplier<'a> {
             _ => None,
         });
         // Columns first, then `redact` with mentions, which needs what they lost.
-        let first = out.len();
+        let first = out.cells.len();
         for late in [false, true] {
             let lost: Vec<(Cow<str>, String)> = if late {
-                out[first..]
+                out.cells[first..]
                     .iter()
                     .filter_map(|c: &Change| {
                         let old = cell_text(c.col);
-                        let new = match &*c.new {
-                            Data::String(s) if map.rules[c.rule].action.output_is_reportable() => {
-                                s.clone()
+                        let new = match out.value(c) {
+                            NewValue::Text(s)
+                                if map.rules[c.rule()].action.output_is_reportable() =>
+                            {
+                                s.to_string()
                             }
                             _ => String::new(),
                         };
@@ -450,16 +653,11 @@ impl<'a> RowApplier<'a> {
                             }
                         }
                     }
-                    out.push(Change {
-                        row,
-                        col: t.col,
-                        rule: index,
-                        new: new.into(),
-                    });
+                    out.push(row, t.col, index, new);
                 }
             }
         }
-        out[first..].sort_by_key(|c| c.col);
+        out.cells[first..].sort_by_key(|c| c.col);
     }
 }
 
@@ -665,10 +863,10 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))
         .collect();
-    let per_chunk: Vec<(Vec<Change>, Vec<Deletion>, SubjectHits)> = chunks
+    let per_chunk: Vec<(SheetChanges, Vec<Deletion>, SubjectHits)> = chunks
         .into_par_iter()
         .map(|(start, end)| {
-            let mut out = Vec::new();
+            let mut out = SheetChanges::default();
             let mut deleted = Vec::new();
             let mut hits = SubjectHits::default();
             for row in start..end {
@@ -683,19 +881,16 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
             (out, deleted, hits)
         })
         .collect();
-    let mut cells = Vec::new();
-    let mut deleted = Vec::new();
-    let mut hits = SubjectHits::default();
-    for (c, d, h) in per_chunk {
-        cells.extend(c);
-        deleted.extend(d);
-        hits.extend(h);
-    }
     let mut changes = SheetChanges {
         sheet: plan.sheet,
-        cells,
-        deleted,
+        ..SheetChanges::default()
     };
+    let mut hits = SubjectHits::default();
+    for (c, d, h) in per_chunk {
+        changes.append(c);
+        changes.deleted.extend(d);
+        hits.extend(h);
+    }
     mention_other_rows(map, plan, sheet, &mut changes);
     (changes, hits)
 }
@@ -724,7 +919,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     // Every strong value removed outside the mention columns, and what replaced it.
     let mut replacement: HashMap<String, String> = HashMap::new();
     for c in &changes.cells {
-        let rule = &map.rules[c.rule];
+        let rule = &map.rules[c.rule()];
         if uses_mentions(&rule.action) {
             continue;
         }
@@ -736,8 +931,10 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
         if !crate::needles::identifies(&old, name) {
             continue;
         }
-        let new = match &*c.new {
-            Data::String(s) if rule.action.output_is_reportable() && !s.is_empty() => s.clone(),
+        let new = match changes.value(c) {
+            NewValue::Text(s) if rule.action.output_is_reportable() && !s.is_empty() => {
+                s.to_string()
+            }
             _ => actions::REDACTED.to_string(),
         };
         // A full name is also written without its middle names or accents, and last name
@@ -762,7 +959,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     let deleted: std::collections::HashSet<u32> = changes.deleted.iter().map(|d| d.row).collect();
     let scope = RowApplier::new(map, plan, plan.headers.clone());
     let height = sheet.height();
-    let updates: Vec<Change> = (1..height)
+    let updates: Vec<(u32, u32, usize, String)> = (1..height)
         .into_par_iter()
         .filter(|row| !deleted.contains(row))
         .flat_map_iter(|row| {
@@ -776,11 +973,16 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
             let mut out = Vec::new();
             for t in &mention_cols {
                 let current = match existing(t.col) {
-                    Some(c) => &c.new,
-                    None if scope.in_scope(|col| sheet.cell(row, col)) => sheet.cell(row, t.col),
+                    Some(c) => changes.value(c).as_str(),
+                    None if scope.in_scope(|col| sheet.cell(row, col)) => {
+                        match sheet.cell(row, t.col) {
+                            Data::String(s) => Some(s.as_str()),
+                            _ => None,
+                        }
+                    }
                     None => continue,
                 };
-                let Data::String(text) = current else {
+                let Some(text) = current else {
                     continue;
                 };
                 let spans = needles.mention_spans(text);
@@ -795,23 +997,22 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
                     at = end;
                 }
                 new.push_str(&text[at..]);
-                out.push(Change {
-                    row,
-                    col: t.col,
-                    rule: t.rule,
-                    new: Data::String(new).into(),
-                });
+                out.push((row, t.col, t.rule, new));
             }
             out
         })
         .collect();
-    if updates.is_empty() {
-        return;
-    }
-    for u in updates {
+    for (row, col, rule, text) in updates {
+        let u = Change {
+            row,
+            col,
+            rule: rule as u32,
+            new: changes.values.push(Data::String(text)),
+        };
+        // The replaced value stays in the buffer, unread.
         match changes
             .cells
-            .binary_search_by(|c| (c.row, c.col).cmp(&(u.row, u.col)))
+            .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
         {
             Ok(i) => changes.cells[i] = u,
             Err(i) => changes.cells.insert(i, u),
@@ -824,16 +1025,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_change_is_three_words_and_a_cleared_cell_holds_nothing() {
+    fn a_change_is_two_words_and_its_value_is_kept_in_its_sheets_buffer() {
         // Millions are kept until the output is written.
-        assert_eq!(std::mem::size_of::<Change>(), 24);
-        let cleared = New::from(Data::Empty);
-        assert_eq!(cleared, New::default());
-        assert_eq!(*cleared, Data::Empty);
-        let text = New::from(Data::String("Deleted".into()));
-        assert_eq!(text, Data::String("Deleted".into()));
-        assert_ne!(text, cleared);
-        assert_eq!(*New::from(Data::Float(2.5)), Data::Float(2.5));
+        assert_eq!(std::mem::size_of::<Change>(), 16);
+        let mut sc = SheetChanges::default();
+        sc.push(1, 0, 0, Data::Empty);
+        sc.push(1, 1, 2, Data::String("Deleted".into()));
+        sc.push(1, 2, 0, Data::Float(2.5));
+        sc.push(2, 1, 2, Data::String("".into()));
+        sc.push(2, 2, 1, Data::String("Zoë".into()));
+        let values: Vec<NewValue> = sc.cells.iter().map(|c| sc.value(c)).collect();
+        assert_eq!(
+            values,
+            [
+                NewValue::Cleared,
+                NewValue::Text("Deleted"),
+                NewValue::Other(&Data::Float(2.5)),
+                NewValue::Text(""),
+                NewValue::Text("Zoë"),
+            ]
+        );
+        assert_eq!(sc.cells[0].new, New::default());
+        assert_eq!(sc.cells[1].rule(), 2);
+        assert_eq!(values[2].text(), "2.5");
+        assert_eq!(values[0].data().into_owned(), Data::Empty);
+
+        // Another sheet's changes, appended, keep their values; and the two compare by value.
+        let mut more = SheetChanges::default();
+        more.push(3, 0, 0, Data::Int(7));
+        more.push(3, 1, 2, Data::String("User 3".into()));
+        more.deleted.push(Deletion { row: 4, rule: 0 });
+        let mut both = sc.clone();
+        both.append(more.clone());
+        let tail: Vec<NewValue> = both.cells[5..].iter().map(|c| both.value(c)).collect();
+        assert_eq!(
+            tail,
+            [NewValue::Other(&Data::Int(7)), NewValue::Text("User 3")]
+        );
+        assert_eq!(both.deleted, more.deleted);
+        let mut rebuilt = SheetChanges::default();
+        for c in sc.cells.iter().rev() {
+            rebuilt.values.push(sc.value(c).data().into_owned());
+        }
+        for (at, c) in sc.cells.iter().enumerate() {
+            rebuilt.push(c.row, c.col, c.rule(), values[at].data().into_owned());
+        }
+        assert_eq!(rebuilt, sc, "the same values, kept elsewhere in the buffer");
+        rebuilt.cells[4].new = New::CLEARED;
+        assert_ne!(rebuilt, sc);
     }
 
     #[test]
@@ -874,7 +1113,7 @@ mod tests {
                 .cells
                 .iter()
                 .find(|c| c.row == row && c.col == 3)
-                .map(|c| c.new.to_string())
+                .map(|c| changes[0].value(c).to_string())
         };
         assert_eq!(
             notes(1).as_deref(),
@@ -918,7 +1157,7 @@ mod tests {
             .cells
             .iter()
             .find(|c| c.row == 4 && c.col == 1)
-            .map(|c| c.new.to_string());
+            .map(|c| changes[0].value(c).to_string());
         assert_eq!(
             notes.as_deref(),
             Some("From Deleted 2; then Deleted 3 and Deleted 4")

@@ -37,7 +37,7 @@
 
 use crate::a1::{column_letters, push_column_letters};
 use crate::actions::{Action, CellCtx};
-use crate::apply::SheetChanges;
+use crate::apply::{NewValue, SheetChanges};
 use crate::map::Map;
 use crate::plan::FilePlan;
 use crate::workbook::Workbook;
@@ -159,12 +159,13 @@ impl<W: Write> ChangesFile<W> {
         map: &Map,
         headers: &[String],
         c: &crate::apply::Change,
+        new: NewValue<'_>,
         record_id: &str,
     ) -> std::io::Result<()> {
         match self.format {
-            ChangesFormat::Cells => self.push_cell(map, headers, c, record_id),
+            ChangesFormat::Cells => self.push_cell(map, headers, c, new, record_id),
             ChangesFormat::Rows => {
-                self.gather(map, headers, c, record_id);
+                self.gather(map, headers, c, new, record_id);
                 Ok(())
             }
         }?;
@@ -181,15 +182,16 @@ impl<W: Write> ChangesFile<W> {
         map: &Map,
         headers: &[String],
         c: &crate::apply::Change,
+        new: NewValue<'_>,
         record_id: &str,
     ) -> std::io::Result<()> {
-        let rule = &map.rules[c.rule];
+        let rule = &map.rules[c.rule()];
         if self.id_row != Some(c.row) {
             self.id.clear();
             push_csv_field(&mut self.id, record_id);
             self.id_row = Some(c.row);
         }
-        let tail = self.tails.entry((c.col, c.rule)).or_insert_with(|| {
+        let tail = self.tails.entry((c.col, c.rule())).or_insert_with(|| {
             let mut t = Vec::new();
             push_csv_field(
                 &mut t,
@@ -208,7 +210,7 @@ impl<W: Write> ChangesFile<W> {
         buf.extend_from_slice(&self.id);
         buf.push(b',');
         buf.extend_from_slice(tail);
-        if let Some(s) = reported(&rule.action, &c.new) {
+        if let Some(s) = reported(&rule.action, new) {
             push_csv_field(buf, s);
         }
         buf.push(b'\n');
@@ -217,20 +219,27 @@ impl<W: Write> ChangesFile<W> {
 
     /// `rows`: add the cell to the row being gathered (ending the one before), describing its
     /// column first if this sheet has not described it under this rule.
-    fn gather(&mut self, map: &Map, headers: &[String], c: &crate::apply::Change, record_id: &str) {
+    fn gather(
+        &mut self,
+        map: &Map,
+        headers: &[String],
+        c: &crate::apply::Change,
+        new: NewValue<'_>,
+        record_id: &str,
+    ) {
         if self.id_row != Some(c.row) {
             self.end_row();
             self.id.clear();
             push_csv_field(&mut self.id, record_id);
             self.id_row = Some(c.row);
         }
-        let action = &map.rules[c.rule].action;
+        let action = &map.rules[c.rule()].action;
         let header = headers.get(c.col as usize).map_or("", String::as_str);
         let col = c.col as usize;
         if self.described.len() <= col {
             self.described.resize(col + 1, NONE);
         }
-        if std::mem::replace(&mut self.described[col], c.rule) != c.rule {
+        if std::mem::replace(&mut self.described[col], c.rule()) != c.rule() {
             let buf = &mut self.buf;
             buf.extend_from_slice(&self.sheet);
             buf.extend_from_slice(b",,,");
@@ -241,7 +250,7 @@ impl<W: Write> ChangesFile<W> {
         }
         self.row_cells
             .push((c.col, std::mem::discriminant(action), action.name()));
-        let value = reported(action, &c.new).unwrap_or("");
+        let value = reported(action, new).unwrap_or("");
         // Whether the column line does not imply the value (see `read` for what it implies).
         let listed = match action {
             Action::Replace(template) => {
@@ -333,11 +342,8 @@ impl<W: Write> ChangesFile<W> {
 
 /// The new value a report may show: that of `clear`, `replace` and `pseudonymize`, never that
 /// of an action that keeps part of the original.
-fn reported<'a>(action: &Action, new: &'a Data) -> Option<&'a str> {
-    match new {
-        Data::String(s) if action.output_is_reportable() => Some(s),
-        _ => None,
-    }
+fn reported<'a>(action: &Action, new: NewValue<'a>) -> Option<&'a str> {
+    new.as_str().filter(|_| action.output_is_reportable())
 }
 
 /// What a column line says of an action.
@@ -733,7 +739,7 @@ pub fn write_changes_as<W: Write>(
                 Some(Data::String(s)) => s.as_str(),
                 _ => "",
             };
-            file.push(map, headers, c, record_id)?;
+            file.push(map, headers, c, sc.value(c), record_id)?;
         }
     }
     file.finish()
@@ -827,13 +833,15 @@ mod tests {
                     format!("{row:08x}-0000-0000-0000-000000000000")
                 };
                 let new = new_value(map, *rule, other, *row, &id, &headers[*col as usize]);
+                let mut values = crate::apply::Values::default();
                 let c = crate::apply::Change {
                     row: *row,
                     col: *col,
-                    rule: *rule,
-                    new: new.into(),
+                    rule: *rule as u32,
+                    new: values.push(new),
                 };
-                file.push(map, &headers, &c, &id).unwrap();
+                file.push(map, &headers, &c, values.get(c.new), &id)
+                    .unwrap();
             }
         }
         file.finish().unwrap();

@@ -1,7 +1,7 @@
 //! CSV reading into a [`Workbook`] of one sheet, and writing it back in the same dialect (the
 //! dialect's sniffing and the text's decoding are in [`crate::dialect`], below the data model).
 
-use crate::apply::{changes_at, Change, SheetChanges};
+use crate::apply::{changes_at, Change, NewValue, SheetChanges};
 use crate::dialect::{
     check_aligned, open, parse_error, reader, record_line, Dialect, TextEncoding,
 };
@@ -291,7 +291,7 @@ pub fn scrub_opened<W: Write, C: Write>(
             drop(fields);
             // One record's cells, their strings reused from record to record.
             let mut row_cells: Vec<Data> = Vec::new();
-            let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+            let (mut changed, mut deleted) = (SheetChanges::default(), Vec::new());
             let mut row = 0u32;
             while reader.read_record(&mut record).map_err(parse_error)? {
                 let line = record_line(record.position(), text.as_bytes());
@@ -342,7 +342,7 @@ pub fn scrub_opened<W: Write, C: Write>(
                     _ => "",
                 };
                 if let Some(g) = &mut gathered {
-                    g.record(map, |c| record.get(c), &changed);
+                    g.record(map, |c| record.get(c), &changed.cells);
                     if let Some((hay, batches)) = g.ready() {
                         if sifting.has_room() {
                             sifting.spawn(scope, hay, batches);
@@ -351,18 +351,20 @@ pub fn scrub_opened<W: Write, C: Write>(
                         }
                     }
                 }
-                for c in &changed {
-                    check_encodable(&dialect, sheet_name, c)?;
+                for c in &changed.cells {
+                    let new = changed.value(c);
+                    check_encodable(&dialect, sheet_name, c, new)?;
                     per_column[c.col as usize] += 1;
-                    file.push(map, &headers, c, record_id).map_err(written)?;
+                    file.push(map, &headers, c, new, record_id)
+                        .map_err(written)?;
                 }
-                cells_changed += changed.len() as u64;
-                let mut next = changed.iter().peekable();
+                cells_changed += changed.cells.len() as u64;
+                let mut next = changed.cells.iter().peekable();
                 let fields: Vec<Cow<str>> = record
                     .iter()
                     .enumerate()
                     .map(|(c, field)| match next.next_if(|ch| ch.col as usize == c) {
-                        Some(ch) => field_text(&ch.new),
+                        Some(ch) => changed.value(ch).text(),
                         None => Cow::Borrowed(field),
                     })
                     .collect();
@@ -461,11 +463,10 @@ fn for_each_record(
         }
         record.clear();
         for col in 0..len {
-            let value = match changes.take_at(&mut cursor, row, col) {
-                Some(change) => &change.new,
-                None => sheet.cell(row, col),
-            };
-            record.push(field_text(value));
+            record.push(match changes.take_at(&mut cursor, row, col) {
+                Some(change) => changes.value(change).text(),
+                None => field_text(sheet.cell(row, col)),
+            });
         }
         f(row, &record)?;
     }
@@ -511,7 +512,7 @@ pub fn write_with<W: Write>(
     let changes = changes_at(changes, 0).unwrap_or(&empty);
     // Unchanged text came from this encoding; a new value might not fit in it.
     for change in &changes.cells {
-        check_encodable(dialect, &sheet.name, change)?;
+        check_encodable(dialect, &sheet.name, change, changes.value(change))?;
     }
     write_records(dialect, neutralize, out, |emit| {
         for_each_record(sheet, changes, emit)
@@ -519,9 +520,14 @@ pub fn write_with<W: Write>(
 }
 
 /// A new value that the file's encoding cannot hold is an error naming its cell.
-fn check_encodable(dialect: &Dialect, sheet: &str, change: &Change) -> Result<(), Problem> {
-    match &*change.new {
-        Data::String(text) if !dialect.encoding.can_encode(text) => Err(WriteError::Cell {
+fn check_encodable(
+    dialect: &Dialect,
+    sheet: &str,
+    change: &Change,
+    new: NewValue<'_>,
+) -> Result<(), Problem> {
+    match new.as_str() {
+        Some(text) if !dialect.encoding.can_encode(text) => Err(WriteError::Cell {
             at: crate::error::CellRef {
                 sheet: sheet.to_string(),
                 row: change.row,

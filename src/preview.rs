@@ -67,7 +67,7 @@ pub fn samples(
                         column: headers.get(c.col as usize).cloned().unwrap_or_default(),
                         row: c.row + 1,
                         before: shown(sheet.cell(c.row, c.col)),
-                        after: shown(&c.new),
+                        after: shown(&sc.value(c).data()),
                     }),
             );
         }

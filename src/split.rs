@@ -49,12 +49,8 @@ pub fn part_changes(
         .filter(|c| c.sheet != sheet)
         .cloned()
         .collect();
-    let base = changes_at(changes, sheet);
-    out.push(SheetChanges {
+    let mut part = SheetChanges {
         sheet,
-        cells: base
-            .map(|c| c.cells.iter().filter(|c| kept(c.row)).cloned().collect())
-            .unwrap_or_default(),
         deleted: (1..height)
             .filter(|&row| !kept(row))
             .map(|row| Deletion {
@@ -62,7 +58,14 @@ pub fn part_changes(
                 rule: OTHER_PART,
             })
             .collect(),
-    });
+        ..SheetChanges::default()
+    };
+    if let Some(base) = changes_at(changes, sheet) {
+        for c in base.cells.iter().filter(|c| kept(c.row)) {
+            part.push(c.row, c.col, c.rule(), base.value(c).data().into_owned());
+        }
+    }
+    out.push(part);
     out
 }
 
@@ -70,7 +73,6 @@ pub fn part_changes(
 mod tests {
     use super::*;
     use crate::apply::Change;
-    use calamine::Data;
 
     #[test]
     fn part_names() {
@@ -90,12 +92,13 @@ mod tests {
             row,
             col: 0,
             rule: 0,
-            new: Data::Empty.into(),
+            new: crate::apply::New::CLEARED,
         };
         let changes = vec![SheetChanges {
             sheet: 0,
             cells: vec![change(1), change(3)],
             deleted: vec![Deletion { row: 2, rule: 0 }],
+            ..SheetChanges::default()
         }];
         let part = part_changes(&changes, 0, &[3, 4], 5);
         assert_eq!(part[0].cells, vec![change(3)]);

@@ -710,7 +710,7 @@ impl<'a> Removed<'a> {
                 let old = originals.old(changes, k, i);
                 // The values mentions replace are the other columns' own old values, searched
                 // for as such; `replaced` needs only the text here.
-                let fragments = match (&map.rules[c.rule].action, &old) {
+                let fragments = match (&map.rules[c.rule()].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
                     _ => Vec::new(),
                 };
@@ -731,7 +731,7 @@ impl<'a> Removed<'a> {
                 // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
                 // property holding it so loses it as well.
                 let variants = match &old {
-                    Some(text) if names[c.rule] => {
+                    Some(text) if names[c.rule()] => {
                         let mut forms = crate::needles::name_variants(text);
                         forms.extend(crate::needles::last_name_first(text));
                         forms
@@ -874,7 +874,7 @@ impl<'a> Originals<'a> {
                 if let Some((olds, n)) = self.shared_number(k, i) {
                     let n = n as usize;
                     let words = numbers
-                        .entry((c.col, c.rule))
+                        .entry((c.col, c.rule()))
                         .or_insert_with(|| vec![0; olds.shared_strings().div_ceil(64)]);
                     let Some(word) = words.get_mut(n / 64) else {
                         return true;
@@ -1117,13 +1117,14 @@ impl<'a> Context<'a> {
         change: Option<&crate::apply::Change>,
     ) -> Verdict {
         let now = self.scrubbed.sheets[sheet].cell(row, col);
-        match change {
-            Some(c) => {
-                let action = &self.map.rules[c.rule].action;
-                if action.output_is_reportable() && same_cell(&c.new, now) {
+        let new = change.and_then(|c| Some((c, self.changes[o]?.value(c).data())));
+        match new {
+            Some((c, new)) => {
+                let action = &self.map.rules[c.rule()].action;
+                if action.output_is_reportable() && same_cell(&new, now) {
                     Verdict::FromMap
                 } else if matches!(action, crate::actions::Action::Redact(_))
-                    && same_cell(&c.new, now)
+                    && same_cell(&new, now)
                 {
                     Verdict::Redacted
                 } else {
@@ -1159,7 +1160,7 @@ impl<'a> Context<'a> {
                 continue;
             };
             if c.col == col {
-                if let crate::actions::Action::Redact(r) = &self.map.rules[c.rule].action {
+                if let crate::actions::Action::Redact(r) = &self.map.rules[c.rule()].action {
                     values.extend(r.replaced(&old, &[]).into_iter().map(Cow::Owned));
                 }
             }

@@ -228,7 +228,7 @@ impl Gathered {
             let Some(old) = field(c).filter(|f| !f.is_empty()) else {
                 continue;
             };
-            let rule = &map.rules[change.rule];
+            let rule = &map.rules[change.rule()];
             match &rule.action {
                 crate::actions::Action::Redact(r) => {
                     for v in r.replaced(old, &[]) {
@@ -236,8 +236,8 @@ impl Gathered {
                     }
                 }
                 _ => {
-                    let name =
-                        self.named.get(c).copied().unwrap_or(false) || self.rule_named[change.rule];
+                    let name = self.named.get(c).copied().unwrap_or(false)
+                        || self.rule_named[change.rule()];
                     self.push(old, name);
                     // A phone number copied elsewhere may be written with other separators,
                     // or none, or without its country code: those forms are searched too.

@@ -535,13 +535,14 @@ fn sweep_values<'a>(
                     }
                     _ => None,
                 };
-                let redact = match (&map.rules[c.rule].action, &old) {
+                let redact = match (&map.rules[c.rule()].action, &old) {
                     (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
                     _ => None,
                 };
                 let origin = if redact.is_some() {
                     Origin::Gone
-                } else if rule_names[c.rule] || named.get(c.col as usize).copied().unwrap_or(false)
+                } else if rule_names[c.rule()]
+                    || named.get(c.col as usize).copied().unwrap_or(false)
                 {
                     Origin::Name
                 } else {
@@ -580,7 +581,7 @@ fn sweep_values<'a>(
                 let reversed = match &old {
                     // (Those forms are of two words or more.)
                     Some(text)
-                        if rule_names[c.rule]
+                        if rule_names[c.rule()]
                             && text.trim().contains(' ')
                             && text
                                 .split_whitespace()

@@ -30,7 +30,7 @@ use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
 use super::package;
 use super::strings::Piece;
-use crate::apply::SheetChanges;
+use crate::apply::{NewValue, SheetChanges};
 use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
 use crate::workbook::Workbook;
@@ -324,15 +324,17 @@ impl NewStrings {
     /// the package `has_table`.
     fn of(changes: &[SheetChanges], has_table: bool, string_count: usize) -> NewStrings {
         let mut new = NewStrings::new(has_table, string_count);
-        for change in changes.iter().flat_map(|c| &c.cells) {
-            new.add(&change.new);
+        for sc in changes {
+            for c in &sc.cells {
+                new.add(sc.value(c));
+            }
         }
         new
     }
 
     /// Number `value`'s text, when it is text and the package has a table; its number (one
     /// lookup: millions of changed cells pass here).
-    pub(crate) fn add(&mut self, value: &Data) -> Option<u32> {
+    pub(crate) fn add(&mut self, value: NewValue<'_>) -> Option<u32> {
         let (true, Some(text)) = (self.on, cell_text(value)) else {
             return None;
         };
@@ -651,11 +653,12 @@ impl<'a> Patch<'a> {
                     let in_array = cleaning && arrays.inside(row, col, raw);
                     if let Some(change) = changes.take_at(&mut cursor, row, col) {
                         applied += 1;
-                        let index = cell_text(&change.new)
+                        let index = cell_text(changes.value(change))
                             .filter(|_| cell.t != Some("inlineStr"))
                             .and_then(|t| self.new_strings.get(t));
                         new_refs += u64::from(index.is_some());
-                        write_new_cell(out, &cell, &change.new, index).map_err(write_failed)?;
+                        write_new_cell(out, &cell, changes.value(change), index)
+                            .map_err(write_failed)?;
                         return Ok(true);
                     }
                     if cleaning && cell.has_formula {
@@ -1127,10 +1130,19 @@ fn add_refs(total: &mut [u32], partial: &[u32]) {
 }
 
 /// The text of a new value that goes into the shared strings table.
-pub(super) fn cell_text(value: &Data) -> Option<&str> {
+pub(super) fn cell_text(value: NewValue<'_>) -> Option<&str> {
+    as_written(value).ok()
+}
+
+/// A new value as the writers write it: its text (what goes into the shared strings table), or
+/// any other value.
+fn as_written(value: NewValue<'_>) -> Result<&str, &Data> {
+    static EMPTY: Data = Data::Empty;
     match value {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s),
-        _ => None,
+        NewValue::Text(s) => Ok(s),
+        NewValue::Other(Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s)) => Ok(s),
+        NewValue::Other(other) => Err(other),
+        NewValue::Cleared => Err(&EMPTY),
     }
 }
 
@@ -1546,7 +1558,7 @@ impl<'a> CellXml<'a> {
 pub(super) fn write_new_cell_into(
     out: &mut Vec<u8>,
     old: &CellXml,
-    value: &Data,
+    value: NewValue<'_>,
     shared: Option<u32>,
 ) {
     let p = old.prefix;
@@ -1570,9 +1582,11 @@ pub(super) fn write_new_cell_into(
         tag(out, b"</", b"v>");
         tag(out, b"</", b"c>");
     };
-    match value {
-        Data::Empty => out.extend_from_slice(b"/>"),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
+    match as_written(value) {
+        Err(Data::Empty | Data::String(_) | Data::DateTimeIso(_) | Data::DurationIso(_)) => {
+            out.extend_from_slice(b"/>");
+        }
+        Ok(text) => match shared {
             Some(index) => v(
                 out,
                 b" t=\"s\"",
@@ -1594,11 +1608,11 @@ pub(super) fn write_new_cell_into(
                 tag(out, b"</", b"c>");
             }
         },
-        Data::Float(f) => v(out, b"", f.to_string().as_bytes()),
-        Data::Int(i) => v(out, b"", itoa::Buffer::new().format(*i).as_bytes()),
-        Data::Bool(b) => v(out, b" t=\"b\"", if *b { b"1" } else { b"0" }),
-        Data::DateTime(dt) => v(out, b"", dt.as_f64().to_string().as_bytes()),
-        Data::Error(e) => v(out, b" t=\"e\"", escape(&e.to_string()).as_bytes()),
+        Err(Data::Float(f)) => v(out, b"", f.to_string().as_bytes()),
+        Err(Data::Int(i)) => v(out, b"", itoa::Buffer::new().format(*i).as_bytes()),
+        Err(Data::Bool(b)) => v(out, b" t=\"b\"", if *b { b"1" } else { b"0" }),
+        Err(Data::DateTime(dt)) => v(out, b"", dt.as_f64().to_string().as_bytes()),
+        Err(Data::Error(e)) => v(out, b" t=\"e\"", escape(&e.to_string()).as_bytes()),
     }
 }
 
@@ -1606,7 +1620,7 @@ pub(super) fn write_new_cell_into(
 pub(super) fn write_new_cell<W: Write>(
     out: &mut W,
     old: &CellXml,
-    value: &Data,
+    value: NewValue<'_>,
     shared: Option<u32>,
 ) -> std::io::Result<()> {
     // The cell and its children keep the namespace prefix the sheet uses.
@@ -1619,9 +1633,11 @@ pub(super) fn write_new_cell<W: Write>(
         head.push_str(&format!(" s=\"{s}\""));
     }
     let (v, end) = (format!("{p}v"), format!("</{p}c>"));
-    match value {
-        Data::Empty => write!(out, "{head}/>"),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => match shared {
+    match as_written(value) {
+        Err(Data::Empty | Data::String(_) | Data::DateTimeIso(_) | Data::DurationIso(_)) => {
+            write!(out, "{head}/>")
+        }
+        Ok(text) => match shared {
             Some(index) => write!(out, "{head} t=\"s\"><{v}>{index}</{v}>{end}"),
             None => {
                 write!(out, "{head} t=\"inlineStr\"><{p}is>")?;
@@ -1629,11 +1645,11 @@ pub(super) fn write_new_cell<W: Write>(
                 write!(out, "</{p}is>{end}")
             }
         },
-        Data::Float(f) => write!(out, "{head}><{v}>{f}</{v}>{end}"),
-        Data::Int(i) => write!(out, "{head}><{v}>{i}</{v}>{end}"),
-        Data::Bool(b) => write!(out, "{head} t=\"b\"><{v}>{}</{v}>{end}", u8::from(*b)),
-        Data::DateTime(dt) => write!(out, "{head}><{v}>{}</{v}>{end}", dt.as_f64()),
-        Data::Error(e) => write!(
+        Err(Data::Float(f)) => write!(out, "{head}><{v}>{f}</{v}>{end}"),
+        Err(Data::Int(i)) => write!(out, "{head}><{v}>{i}</{v}>{end}"),
+        Err(Data::Bool(b)) => write!(out, "{head} t=\"b\"><{v}>{}</{v}>{end}", u8::from(*b)),
+        Err(Data::DateTime(dt)) => write!(out, "{head}><{v}>{}</{v}>{end}", dt.as_f64()),
+        Err(Data::Error(e)) => write!(
             out,
             "{head} t=\"e\"><{v}>{}</{v}>{end}",
             escape(&e.to_string())
@@ -1987,13 +2003,8 @@ mod tests {
             None,
             |_, col, raw, w| {
                 if col == 0 {
-                    write_new_cell(
-                        w,
-                        &CellXml::parse(raw),
-                        &Data::String("Deleted".into()),
-                        Some(9),
-                    )
-                    .unwrap();
+                    write_new_cell(w, &CellXml::parse(raw), NewValue::Text("Deleted"), Some(9))
+                        .unwrap();
                     return Ok(true);
                 }
                 Ok(false)
@@ -2015,16 +2026,10 @@ mod tests {
         let raw = br#"<c r="E9" s="12" t="s" cm="1"><v>44</v></c>"#;
         let cell = CellXml::parse(raw);
         let mut out = Vec::new();
-        write_new_cell(&mut out, &cell, &Data::Empty, None).unwrap();
+        write_new_cell(&mut out, &cell, NewValue::Cleared, None).unwrap();
         assert_eq!(out, br#"<c r="E9" s="12"/>"#);
         out.clear();
-        write_new_cell(
-            &mut out,
-            &cell,
-            &Data::String(" a<b & _x0041_".into()),
-            None,
-        )
-        .unwrap();
+        write_new_cell(&mut out, &cell, NewValue::Text(" a<b & _x0041_"), None).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<c r="E9" s="12" t="inlineStr"><is><t xml:space="preserve"> a&lt;b &amp; _x005F_x0041_</t></is></c>"#
@@ -2060,9 +2065,9 @@ mod tests {
             for value in &values {
                 for shared in [None, Some(7)] {
                     let mut written = Vec::new();
-                    write_new_cell(&mut written, &cell, value, shared).unwrap();
+                    write_new_cell(&mut written, &cell, NewValue::from(value), shared).unwrap();
                     let mut into = Vec::new();
-                    write_new_cell_into(&mut into, &cell, value, shared);
+                    write_new_cell_into(&mut into, &cell, NewValue::from(value), shared);
                     assert_eq!(
                         String::from_utf8(into).unwrap(),
                         String::from_utf8(written).unwrap()
@@ -2104,12 +2109,15 @@ mod tests {
     #[test]
     fn new_strings_are_numbered_once_in_change_order() {
         let mut new = NewStrings::new(true, 10);
-        let text = |s: &str| Data::String(s.to_string());
-        assert_eq!(new.add(&text("Deleted")), Some(10));
-        assert_eq!(new.add(&text("User 1a2b3c4d")), Some(11));
-        assert_eq!(new.add(&text("Deleted")), Some(10));
-        assert_eq!(new.add(&Data::Empty), None);
-        assert_eq!(new.add(&Data::Float(1.5)), None, "a number stays a number");
+        assert_eq!(new.add(NewValue::Text("Deleted")), Some(10));
+        assert_eq!(new.add(NewValue::Text("User 1a2b3c4d")), Some(11));
+        assert_eq!(new.add(NewValue::Text("Deleted")), Some(10));
+        assert_eq!(new.add(NewValue::Cleared), None);
+        assert_eq!(
+            new.add(NewValue::Other(&Data::Float(1.5))),
+            None,
+            "a number stays a number"
+        );
         assert_eq!(new.get("User 1a2b3c4d"), Some(11));
         assert_eq!(
             new.texts().collect::<Vec<_>>(),
@@ -2117,9 +2125,12 @@ mod tests {
         );
         new.rollback(1);
         assert_eq!((new.len(), new.get("User 1a2b3c4d")), (1, None));
-        assert_eq!(new.add(&text("User 9")), Some(11));
+        assert_eq!(new.add(NewValue::Text("User 9")), Some(11));
         // Without a table, text is written inline.
-        assert_eq!(NewStrings::new(false, 0).add(&text("Deleted")), None);
+        assert_eq!(
+            NewStrings::new(false, 0).add(NewValue::Text("Deleted")),
+            None
+        );
     }
 
     #[test]
@@ -2240,8 +2251,8 @@ mod tests {
         walk(xml, &mut out, None, |_, col, raw, w| {
             let cell = CellXml::parse(raw);
             match col {
-                0 => write_new_cell(w, &cell, &Data::String("Deleted".into()), None),
-                1 => write_new_cell(w, &cell, &Data::Float(1.5), None),
+                0 => write_new_cell(w, &cell, NewValue::Text("Deleted"), None),
+                1 => write_new_cell(w, &cell, NewValue::Other(&Data::Float(1.5)), None),
                 _ => {
                     assert!(cell.has_formula && cell.has_text_result());
                     assert_eq!(cell.v, Some("Zoë"));
@@ -2276,7 +2287,7 @@ mod tests {
         let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
         assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
         let mut out = Vec::new();
-        write_new_cell(&mut out, &cell, &Data::String("x".into()), Some(9)).unwrap();
+        write_new_cell(&mut out, &cell, NewValue::Text("x"), Some(9)).unwrap();
         assert_eq!(out, br#"<s:c r="B2" t="s"><s:v>9</s:v></s:c>"#);
     }
 
@@ -2288,6 +2299,7 @@ mod tests {
             sheet: 0,
             cells: Vec::new(),
             deleted: vec![Deletion { row: 1, rule: 0 }],
+            ..SheetChanges::default()
         };
         let mut out = Vec::new();
         walk(&xml[..], &mut out, Some(&changes), |_, _, _, _| Ok(false)).unwrap();

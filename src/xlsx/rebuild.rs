@@ -15,7 +15,7 @@
 //! their cached results and the workbook recalculates on load, because a cached result can
 //! repeat removed text (e.g. a Full Name formula over First and Last Name).
 
-use crate::apply::SheetChanges;
+use crate::apply::{NewValue, SheetChanges};
 use crate::error::{CellRef, Problem, WriteError};
 use crate::workbook::{Sheet, Visibility, Workbook};
 use calamine::Data;
@@ -143,8 +143,12 @@ fn write_sheet(
             };
             let cell_err = |what: &'static str| WriteError::Cell { at: at(), what };
             if let Some(change) = changes.take_at(&mut cursor, row, col) {
-                write_value(ws, out_row, col, &change.new, formats)
-                    .map_err(|e| cell_err(cell_problem(&e)))?;
+                let written = match changes.value(change) {
+                    // Most new values are texts: written without a copy.
+                    NewValue::Text(s) => write_text(ws, out_row, col, s),
+                    new => write_value(ws, out_row, col, &new.data(), formats),
+                };
+                written.map_err(|e| cell_err(cell_problem(&e)))?;
                 continue;
             }
             let value = sheet.cell(row, col);
@@ -166,6 +170,12 @@ fn write_sheet(
     Ok(())
 }
 
+fn write_text(ws: &mut Worksheet, row: u32, col: u32, text: &str) -> Result<(), XlsxError> {
+    let col = u16::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
+    ws.write_string(row, col, text)?;
+    Ok(())
+}
+
 fn write_value(
     ws: &mut Worksheet,
     row: u32,
@@ -173,12 +183,12 @@ fn write_value(
     value: &Data,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    if let Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) = value {
+        return write_text(ws, row, col, s);
+    }
     let col = u16::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
     match value {
-        Data::Empty => {}
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-            ws.write_string(row, col, s)?;
-        }
+        Data::Empty | Data::String(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {}
         Data::Float(v) => {
             ws.write_number(row, col, *v)?;
         }

@@ -20,7 +20,7 @@ use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
-use crate::apply::{Change, Deletion, RowApplier, SheetChanges};
+use crate::apply::{Change, Deletion, RowApplier, SheetChanges, Values};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::coverage::Tail;
 use crate::error::{Problem, ReadError};
@@ -246,7 +246,8 @@ struct SheetWork<'a> {
     ids: Vec<(u32, String)>,
     per_column: Vec<u64>,
     deleted_rows: Vec<DeletedRow>,
-    scratch: (Vec<Change>, Vec<Deletion>),
+    /// A row's deletion, reused from row to row.
+    deleted_scratch: Vec<Deletion>,
     /// For a planned sheet: the values below the coverage check's sample (see [`Tail`]).
     tail: Option<Tail>,
 }
@@ -288,10 +289,10 @@ impl SheetWork<'_> {
             tail.row(row, cell);
         }
         if let Some((sp, applier)) = &self.applier {
-            let (changed, deleted) = &mut self.scratch;
-            changed.clear();
+            let deleted = &mut self.deleted_scratch;
             deleted.clear();
-            applier.apply_row(row, cell, changed, deleted);
+            let first = self.changes.cells.len();
+            applier.apply_row(row, cell, &mut self.changes, deleted);
             let id = sp.record_id.map(cell);
             if let Some(&d) = deleted.first() {
                 self.deleted_rows
@@ -305,11 +306,11 @@ impl SheetWork<'_> {
                 );
                 return;
             }
-            if !changed.is_empty() {
+            if self.changes.cells.len() > first {
                 if let Some(Data::String(s)) = id {
                     self.ids.push((row, s.clone()));
                 }
-                for c in changed.iter() {
+                for c in &self.changes.cells[first..] {
                     match shared(c.col) {
                         Some(n) => self.changed_olds.push_shared(n),
                         None => self
@@ -320,7 +321,6 @@ impl SheetWork<'_> {
                         *n += 1;
                     }
                 }
-                self.changes.cells.append(changed);
             }
         }
         for (col, seen) in &mut self.kept {
@@ -444,7 +444,7 @@ pub(crate) fn stream(
             ids: Vec::new(),
             per_column: vec![0; sheet.width() as usize],
             deleted_rows: Vec::new(),
-            scratch: (Vec::new(), Vec::new()),
+            deleted_scratch: Vec::new(),
             tail: planned.map(|p| Tail::new(&plan.sheets[p], sheet.width())),
         };
         let passed = match (&mut pass, planned) {
@@ -483,7 +483,7 @@ pub(crate) fn stream(
         if let (Some(pass), None) = (&mut pass, passed) {
             // New strings are numbered in change order, sheets in plan order.
             for c in &work.changes.cells {
-                pass.new.add(&c.new);
+                pass.new.add(work.changes.value(c));
             }
         }
         if let Some(p) = planned {
@@ -500,7 +500,7 @@ pub(crate) fn stream(
             // Kept until the output is written: the room the lists grew into goes (up to half
             // of them, millions of entries in a large export).
             let mut changes = std::mem::take(&mut work.changes);
-            changes.cells.shrink_to_fit();
+            changes.shrink_to_fit();
             let mut changed = std::mem::take(&mut work.changed_olds);
             changed.shrink_to_fit();
             let mut ids = std::mem::take(&mut work.ids);
@@ -1240,7 +1240,12 @@ impl RowWrite<'_> {
         parsed.row.clear();
         match result {
             Ok(changed) => {
-                self.write_row(parsed, out, &work.changes.cells[changed..])?;
+                self.write_row(
+                    parsed,
+                    out,
+                    &work.changes.cells[changed..],
+                    &work.changes.values,
+                )?;
                 Ok(true)
             }
             Err(GiveUp) => Ok(false),
@@ -1285,7 +1290,8 @@ impl RowWrite<'_> {
             if !spans.any(|&(_, _, col)| col == c.col) {
                 return Err(GiveUp);
             }
-            self.new_indices.push(self.new.add(&c.new));
+            self.new_indices
+                .push(self.new.add(work.changes.values.get(c.new)));
         }
         Ok(before)
     }
@@ -1296,9 +1302,10 @@ impl RowWrite<'_> {
         parsed: &Parsed,
         out: &mut W,
         changes: &[Change],
+        values: &Values,
     ) -> Result<(), Problem> {
         if self.any_writes {
-            return self.write_row_at_once(parsed, out, changes);
+            return self.write_row_at_once(parsed, out, changes, values);
         }
         let mut changes = changes.iter().zip(&self.new_indices).peekable();
         for piece in &parsed.pieces {
@@ -1310,7 +1317,7 @@ impl RowWrite<'_> {
                         let cell = CellXml::parse(&parsed.xml[at..end]);
                         let index = index.filter(|_| cell.t != Some("inlineStr"));
                         self.new_refs += u64::from(index.is_some());
-                        patch::write_new_cell(out, &cell, &change.new, index)
+                        patch::write_new_cell(out, &cell, values.get(change.new), index)
                             .map_err(patch::write_failed)?;
                         continue;
                     }
@@ -1331,6 +1338,7 @@ impl RowWrite<'_> {
         parsed: &Parsed,
         out: &mut W,
         changes: &[Change],
+        values: &Values,
     ) -> Result<(), Problem> {
         let mut changes = changes.iter().zip(&self.new_indices).peekable();
         let mut written = 0;
@@ -1345,7 +1353,7 @@ impl RowWrite<'_> {
             out.write_all(&parsed.xml[written..at])
                 .map_err(patch::write_failed)?;
             self.written.clear();
-            patch::write_new_cell_into(&mut self.written, &cell, &change.new, index);
+            patch::write_new_cell_into(&mut self.written, &cell, values.get(change.new), index);
             out.write_all(&self.written).map_err(patch::write_failed)?;
             written = end;
         }
@@ -1590,7 +1598,7 @@ pub(crate) fn write_changes<W: Write>(
                 Some((r, id)) if *r == c.row => id.as_str(),
                 _ => "",
             };
-            file.push(map, &headers, c, record_id)?;
+            file.push(map, &headers, c, sc.value(c), record_id)?;
         }
     }
     file.finish()

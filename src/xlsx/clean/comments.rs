@@ -176,7 +176,6 @@ pub fn vml(xml: &[u8], changes: &SheetChanges, needles: &Needles) -> Result<Opti
 mod tests {
     use super::*;
     use crate::apply::Change;
-    use calamine::Data;
 
     fn changes() -> SheetChanges {
         SheetChanges {
@@ -185,9 +184,9 @@ mod tests {
                 row: 1,
                 col: 4,
                 rule: 0,
-                new: Data::Empty.into(),
+                new: crate::apply::New::CLEARED,
             }],
-            deleted: Vec::new(),
+            ..SheetChanges::default()
         }
     }
 

@@ -155,7 +155,6 @@ pub fn covers_changed(reference: &str, changed: &crate::apply::SheetChanges) -> 
 mod tests {
     use super::*;
     use crate::apply::{Change, SheetChanges};
-    use calamine::Data;
 
     fn changed(cells: &[(u32, u32)]) -> SheetChanges {
         SheetChanges {
@@ -166,10 +165,10 @@ mod tests {
                     row,
                     col,
                     rule: 0,
-                    new: Data::Empty.into(),
+                    new: crate::apply::New::CLEARED,
                 })
                 .collect(),
-            deleted: Vec::new(),
+            ..SheetChanges::default()
         }
     }
 

@@ -150,10 +150,11 @@ fn new_address(reference: &str, changes: &SheetChanges) -> Option<String> {
         .cells
         .binary_search_by_key(&(row, col), |c| (c.row, c.col))
         .ok()?;
-    match &*changes.cells[at].new {
-        calamine::Data::String(s) if crate::dynamics::is_email(s) => Some(s.clone()),
-        _ => None,
-    }
+    changes
+        .value(&changes.cells[at])
+        .as_str()
+        .filter(|s| crate::dynamics::is_email(s))
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -169,9 +170,9 @@ mod tests {
                 row: 1,
                 col: 7,
                 rule: 0,
-                new: Data::Empty.into(),
+                new: crate::apply::New::CLEARED,
             }],
-            deleted: Vec::new(),
+            ..SheetChanges::default()
         }
     }
 
@@ -198,7 +199,9 @@ mod tests {
     fn mailto_links_on_cells_changed_to_an_address_are_kept() {
         let needles = Needles::new(&["anna.berg@contoso.com"]);
         let mut changes = changes();
-        changes.cells[0].new = Data::String("deleted-1@example.invalid".into()).into();
+        changes.cells[0].new = changes
+            .values
+            .push(Data::String("deleted-1@example.invalid".into()));
         let mailtos = HashSet::from(["rId1".to_string(), "rId2".to_string()]);
         let bad = HashSet::from(["rId1".to_string()]);
         let xml = r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="anna.berg@contoso.com"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#;
@@ -215,7 +218,7 @@ mod tests {
             r#"<hyperlinks><hyperlink ref="H2" r:id="rId1" display="deleted-1@example.invalid"/><hyperlink ref="B3" r:id="rId2"/></hyperlinks></worksheet>"#
         );
         // A new value that is not an address: the link goes.
-        changes.cells[0].new = Data::String("Deleted".into()).into();
+        changes.cells[0].new = changes.values.push(Data::String("Deleted".into()));
         let t = tail(xml.as_bytes(), &changes, &bad, &mailtos, &needles)
             .unwrap()
             .unwrap();
