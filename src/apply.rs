@@ -270,6 +270,18 @@ impl SheetChanges {
 
     /// Keep `other`'s changes, of the rows after these, after these.
     pub fn append(&mut self, other: SheetChanges) {
+        let (a, b) = (&self.values, &other.values);
+        let fits = u32::try_from(a.text.len() + b.text.len()).is_ok()
+            && a.ends.len() + b.ends.len() < New::OTHER as usize
+            && a.others.len() + b.others.len() < New::OTHER as usize - 1;
+        if !fits {
+            // Past what the numbers hold (never seen): each value is kept as it comes.
+            for c in &other.cells {
+                self.push(c.row, c.col, c.rule(), other.value(c).data().into_owned());
+            }
+            self.deleted.extend(other.deleted);
+            return;
+        }
         let (texts, others) = self.values.append(other.values);
         self.cells.extend(other.cells.into_iter().map(|c| Change {
             new: match c.new {
