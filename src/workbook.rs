@@ -62,9 +62,9 @@ pub struct Layout {
     /// headers and footers, validations, ...), as in the file. The leak sweep searches it.
     /// Empty for CSV.
     pub markup: Vec<u8>,
-    /// The array and spill formula ranges (zero-based first row, first column, last row, last
-    /// column): only the top-left cell has the formula, the others hold its cached results.
-    pub array_ranges: Vec<(u32, u32, u32, u32)>,
+    /// The array and spill formula ranges: only the top-left cell has the formula, the others
+    /// hold its cached results.
+    pub array_ranges: Vec<ArrayRange>,
     /// Whether the cells hold XML that no reader reads (comments, processing instructions,
     /// unknown elements or attributes: see [`Layout::markup`]), so that a search of the cells
     /// as read misses some of their text.
@@ -74,9 +74,42 @@ pub struct Layout {
 impl Layout {
     /// Whether a cell is inside an array or spill range but not its top-left (formula) cell.
     pub fn in_array_result(&self, row: u32, col: u32) -> bool {
-        self.array_ranges.iter().any(|&(r1, c1, r2, c2)| {
-            (r1..=r2).contains(&row) && (c1..=c2).contains(&col) && (row, col) != (r1, c1)
-        })
+        self.array_ranges
+            .iter()
+            .any(|a| a.contains(row, col) && (row, col) != (a.first_row, a.first_col))
+    }
+
+    /// The array or spill range whose top-left (formula) cell is at `row`, `col`.
+    pub fn array_at(&self, row: u32, col: u32) -> Option<&ArrayRange> {
+        self.array_ranges
+            .iter()
+            .find(|a| (a.first_row, a.first_col) == (row, col))
+    }
+}
+
+/// The range of an array formula (`<f t="array" ref="A2:A3">`), zero-based and inclusive, its
+/// first row and column not after its last: only its top-left cell has the formula, the others
+/// hold its cached results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArrayRange {
+    /// First row.
+    pub first_row: u32,
+    /// First column.
+    pub first_col: u32,
+    /// Last row.
+    pub last_row: u32,
+    /// Last column.
+    pub last_col: u32,
+    /// Whether it is a dynamic array formula, whose results spill (Excel 365 marks its cell
+    /// with cell metadata, `cm`), rather than a legacy one entered with Ctrl+Shift+Enter.
+    pub dynamic: bool,
+}
+
+impl ArrayRange {
+    /// Whether the range holds the cell at `row`, `col`.
+    pub fn contains(&self, row: u32, col: u32) -> bool {
+        (self.first_row..=self.last_row).contains(&row)
+            && (self.first_col..=self.last_col).contains(&col)
     }
 }
 

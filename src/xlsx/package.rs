@@ -694,7 +694,7 @@ pub fn validations_by_sheet(bytes: &[u8]) -> Result<Vec<(String, Vec<Validation>
 struct CellScan {
     has_formulas: bool,
     /// Array and spill ranges (see [`crate::workbook::Layout::array_ranges`]).
-    arrays: Vec<(u32, u32, u32, u32)>,
+    arrays: Vec<crate::workbook::ArrayRange>,
     extent: Extent,
     /// The data validations after the cells (see [`data_validations`]).
     validations: Vec<Validation>,
@@ -895,6 +895,9 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     // Whether the cell being read is an inline string (`t="inlineStr"`): its value is in
     // `<is>`, and a `<v>` in it is text no reader shows.
     let mut inline_cell = false;
+    // Whether the cell being read has cell metadata (`cm`): on an array formula's cell, the
+    // mark of a dynamic array formula.
+    let mut metadata_cell = false;
     loop {
         let chunk = rest
             .fill_buf()
@@ -1013,14 +1016,29 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                         // Told by its `i` first: no other attribute of the usual cell has one.
                         inline_cell = memchr::memchr(b'i', tag).is_some()
                             && memchr::memmem::find(tag, b"inlineStr").is_some();
+                        // Told by its `m` first, likewise.
+                        metadata_cell = memchr::memchr(b'm', tag).is_some()
+                            && crate::xlsx::attr::raw(
+                                &cells[start..=close],
+                                b"cm",
+                                crate::xlsx::attr::Reading::Lenient,
+                            )
+                            .is_ok_and(|cm| cm.is_some_and(|v| v != b"0"));
                     }
                     scan.extent.note_tag(local == b"c", tag);
                 }
                 b"f" => {
                     scan.has_formulas = true;
                     let tag = &cells[start..close + 1];
-                    if let Some(range) = crate::xlsx::clean::formulas::array_ref(tag) {
-                        scan.arrays.push(range);
+                    // The corners in order, however the range is written.
+                    if let Some((r1, c1, r2, c2)) = crate::xlsx::clean::formulas::array_ref(tag) {
+                        scan.arrays.push(crate::workbook::ArrayRange {
+                            first_row: r1.min(r2),
+                            first_col: c1.min(c2),
+                            last_row: r1.max(r2),
+                            last_col: c1.max(c2),
+                            dynamic: metadata_cell,
+                        });
                     }
                 }
                 _ => {}
