@@ -266,6 +266,12 @@ pub(super) fn value(export: &Export, row: usize, logical: &str) -> String {
 
 /// A hidden third sheet (`xl/worksheets/sheet3.xml`) named `name` holding `body`.
 fn add_sheet(parts: &mut Parts, name: &str, body: &str) {
+    add_sheet_as(parts, name, body, r#" state="hidden""#);
+}
+
+/// [`add_sheet`] with the sheet's `state` attribute (and the space before it), or `""` for a
+/// visible sheet.
+fn add_sheet_as(parts: &mut Parts, name: &str, body: &str, state: &str) {
     parts.add(
         "xl/worksheets/sheet3.xml",
         format!(
@@ -284,7 +290,7 @@ fn add_sheet(parts: &mut Parts, name: &str, body: &str) {
         "xl/workbook.xml",
         "</sheets>",
         &format!(
-            r#"<sheet name="{}" sheetId="3" state="hidden" r:id="rId90"/>"#,
+            r#"<sheet name="{}" sheetId="3"{state} r:id="rId90"/>"#,
             esc(name)
         ),
     );
@@ -327,6 +333,72 @@ pub fn planted_in(export: Export, places: &[Place]) -> Planted {
             }
         }
     }
+    Planted {
+        xlsx: parts.write(),
+        export,
+        values,
+    }
+}
+
+/// A generated Disabled Users export of 8 rows with a visible sheet `Calc` after it: in A2 an
+/// array formula over the first three rows' full names (`A2:A4`, its cached results the
+/// names, A3 and A4 holding only theirs), in B2 a text formula over the second row's email
+/// address (cached). With `dynamic`, the array formula is a dynamic array formula, as Excel 365
+/// writes one: its cell marked `cm="1"`, the cell metadata in `xl/metadata.xml`. The values
+/// planted are the three names and the address.
+pub fn array_formula_sheet(dynamic: bool) -> Planted {
+    let export = disabled_users(&Options {
+        rows: 8,
+        ..Options::default()
+    });
+    let mut parts = Parts::read(&export.to_xlsx());
+    let full: Vec<String> = (0..3).map(|r| value(&export, r, "fullname")).collect();
+    let email = value(&export, 1, "internalemailaddress");
+    let letters = |logical: &str| {
+        crate::a1::column_letters(export.column_index(logical).expect("column") as u32)
+    };
+    let (name, mail) = (letters("fullname"), letters("internalemailaddress"));
+    let cm = if dynamic { r#" cm="1""# } else { "" };
+    let body = format!(
+        concat!(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Mail</t></is></c></row>"#,
+            r#"<row r="2"><c r="A2" t="str"{cm}><f t="array" ref="A2:A4">'Disabled Users'!{name}2:{name}4</f><v>{n0}</v></c><c r="B2" t="str"><f>'Disabled Users'!{mail}3</f><v>{mail_value}</v></c></row>"#,
+            r#"<row r="3"><c r="A3" t="str"><v>{n1}</v></c></row>"#,
+            r#"<row r="4"><c r="A4" t="str"><v>{n2}</v></c></row>"#
+        ),
+        cm = cm,
+        name = name,
+        mail = mail,
+        n0 = esc(&full[0]),
+        n1 = esc(&full[1]),
+        n2 = esc(&full[2]),
+        mail_value = esc(&email),
+    );
+    add_sheet_as(&mut parts, "Calc", &body, "");
+    if dynamic {
+        parts.add(
+            "xl/metadata.xml",
+            format!(
+                concat!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><metadata xmlns="{MAIN}" xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">"#,
+                    r#"<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>"#,
+                    r#"<futureMetadata name="XLDAPR" count="1"><bk><extLst><ext uri="{{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}}"><xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>"#,
+                    r#"<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>"#
+                ),
+                MAIN = MAIN
+            ),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml",
+        );
+        parts.relate(
+            "xl/_rels/workbook.xml.rels",
+            "rId91",
+            &format!("{REL}/sheetMetadata"),
+            "metadata.xml",
+            false,
+        );
+    }
+    let mut values = full;
+    values.push(email);
     Planted {
         xlsx: parts.write(),
         export,

@@ -147,8 +147,11 @@ fn check_sheet(
                 continue;
             }
             // A cached result inside an array or spill range (the formula is in its top-left
-            // cell): scrub removes it with the other cached values, and Excel recomputes it.
-            if is_blank(b) && before.layout.in_array_result(row, col) {
+            // cell): scrub removes it with the other cached values (the rebuild writer leaves a
+            // placeholder, still inside the range), and Excel recomputes it.
+            if before.layout.in_array_result(row, col)
+                && (is_blank(b) || after.layout.in_array_result(out, col))
+            {
                 continue;
             }
             let rule = if is_metadata {

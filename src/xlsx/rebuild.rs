@@ -14,10 +14,15 @@
 //! Formula cached values: when any cell of the workbook changed, formulas are written without
 //! their cached results and the workbook recalculates on load, because a cached result can
 //! repeat removed text (e.g. a Full Name formula over First and Last Name).
+//!
+//! An array formula is written as one over its range (a dynamic one as a dynamic one), so the
+//! other cells of its range are its results, not cells of their own: their cached values are
+//! written only when nothing changed, as the lossless writer does. Written as plain values they
+//! would be text of their own, which no recalculation replaces.
 
 use crate::apply::{NewValue, SheetChanges};
 use crate::error::{CellRef, Problem, WriteError};
-use crate::workbook::{Sheet, Visibility, Workbook};
+use crate::workbook::{ArrayRange, Sheet, Visibility, Workbook};
 use calamine::Data;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Formula, Workbook as XlsxBook, Worksheet, XlsxError,
@@ -130,7 +135,9 @@ fn write_sheet(
     }
     let mut cursor = 0;
     let mut deleted = 0;
+    let mut arrays = ArrayRows::new(&sheet.layout.array_ranges);
     for row in 0..height {
+        arrays.move_to(row);
         if changes.is_deleted(&mut deleted, row) {
             continue;
         }
@@ -159,13 +166,94 @@ fn write_sheet(
                     cached_text(value)
                 };
                 let formula = Formula::new(formula).set_result(result);
-                ws.write_formula(out_row, col as u16, formula)
-                    .map_err(|e| cell_err(cell_problem(&e)))?;
+                let written = match arrays.anchored_at(row, col) {
+                    Some(array) => write_array(ws, array, out_row, formula),
+                    None => ws.write_formula(out_row, col as u16, formula).map(|_| ()),
+                };
+                written.map_err(|e| cell_err(cell_problem(&e)))?;
+                continue;
+            }
+            // A result of an array formula: the writer filled it with a placeholder (0) when it
+            // wrote the formula, which recalculation replaces. Its cached value stays only when
+            // nothing changed, and an error only as the placeholder, since the rebuild writes
+            // errors as formulas, which a cell inside an array cannot have.
+            if arrays.covers(col) && (blank_formula_results || matches!(value, Data::Error(_))) {
                 continue;
             }
             write_value(ws, out_row, col, value, formats)
                 .map_err(|e| cell_err(cell_problem(&e)))?;
         }
+    }
+    Ok(())
+}
+
+/// The array formula ranges over the row being written, as the rows are walked in order: a
+/// sheet can have thousands, and each cell is looked up among the few over its row only.
+struct ArrayRows<'a> {
+    /// The sheet's ranges, by first row.
+    by_row: Vec<&'a ArrayRange>,
+    /// The first of `by_row` not yet reached.
+    next: usize,
+    /// The ranges over the current row.
+    over: Vec<&'a ArrayRange>,
+}
+
+impl<'a> ArrayRows<'a> {
+    fn new(ranges: &'a [ArrayRange]) -> ArrayRows<'a> {
+        let mut by_row: Vec<&ArrayRange> = ranges.iter().collect();
+        by_row.sort_by_key(|a| a.first_row);
+        ArrayRows {
+            by_row,
+            next: 0,
+            over: Vec::new(),
+        }
+    }
+
+    /// Move on to `row` (rows ascending).
+    fn move_to(&mut self, row: u32) {
+        self.over.retain(|a| a.last_row >= row);
+        while let Some(&a) = self.by_row.get(self.next).filter(|a| a.first_row <= row) {
+            if a.last_row >= row {
+                self.over.push(a);
+            }
+            self.next += 1;
+        }
+    }
+
+    /// The range whose top-left cell is (`row`, `col`) of the current row.
+    fn anchored_at(&self, row: u32, col: u32) -> Option<&'a ArrayRange> {
+        self.over
+            .iter()
+            .find(|a| (a.first_row, a.first_col) == (row, col))
+            .copied()
+    }
+
+    /// Whether column `col` of the current row is inside a range: a cell there without a
+    /// formula (any but the top-left one, or that one in a range no formula anchors) holds a
+    /// cached result.
+    fn covers(&self, col: u32) -> bool {
+        self.over
+            .iter()
+            .any(|a| (a.first_col..=a.last_col).contains(&col))
+    }
+}
+
+/// Write the array formula `formula` over `array`, its top-left cell in row `out_row` (the
+/// rows above it deleted, if any, taken off). The other cells of the range get a placeholder
+/// result.
+fn write_array(
+    ws: &mut Worksheet,
+    array: &ArrayRange,
+    out_row: u32,
+    formula: Formula,
+) -> Result<(), XlsxError> {
+    let col = |c: u32| u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError);
+    let (first_col, last_col) = (col(array.first_col)?, col(array.last_col)?);
+    let last_row = out_row + (array.last_row - array.first_row);
+    if array.dynamic {
+        ws.write_dynamic_array_formula(out_row, first_col, last_row, last_col, formula)?;
+    } else {
+        ws.write_array_formula(out_row, first_col, last_row, last_col, formula)?;
     }
     Ok(())
 }
@@ -254,6 +342,25 @@ fn describe(e: &XlsxError) -> WriteError {
 #[cfg(test)]
 mod tests {
     use crate::testdata::{self, Options};
+
+    /// Rebuilt with no change, an array formula stays one over the same range (a dynamic one
+    /// dynamic), its cached results kept, as the lossless writer keeps them then.
+    #[test]
+    fn an_unchanged_array_formula_keeps_its_range_and_results() {
+        for dynamic in [false, true] {
+            let planted = testdata::catalogue::array_formula_sheet(dynamic);
+            let book = crate::xlsx::read(&planted.xlsx).unwrap();
+            let mut out = Vec::new();
+            super::write(&book, &[], 3, &mut out).unwrap();
+            let rebuilt = crate::xlsx::read(&out).unwrap();
+            let (before, after) = (&book.sheets[2], &rebuilt.sheets[2]);
+            assert_eq!(after.name, "Calc");
+            assert_eq!(after.layout.array_ranges, before.layout.array_ranges);
+            assert_eq!(after.layout.array_ranges[0].dynamic, dynamic);
+            assert_eq!(after.cells, before.cells, "dynamic {dynamic}");
+            assert_eq!(after.formula(1, 0), before.formula(1, 0));
+        }
+    }
 
     /// The rebuilt workbook is deflated at the level given: the same cells, a tighter level a
     /// smaller file.

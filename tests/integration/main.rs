@@ -3,6 +3,7 @@
 
 mod workdir;
 
+mod array_formulas;
 mod completions;
 mod coverage;
 mod docs;

@@ -182,7 +182,29 @@ pub fn libreoffice() -> Option<PathBuf> {
 
 /// Convert the first sheet of an xlsx to CSV with LibreOffice headless; `None` if it could not.
 pub fn libreoffice_csv(soffice: &Path, xlsx: &Path, work: &Workdir) -> Option<String> {
+    libreoffice_sheet_csv(soffice, xlsx, None, work)
+}
+
+/// [`libreoffice_csv`] of the first sheet, or of sheet `(number, name)` (numbered from 1), as
+/// LibreOffice calculates it.
+pub fn libreoffice_sheet_csv(
+    soffice: &Path,
+    xlsx: &Path,
+    sheet: Option<(u32, &str)>,
+    work: &Workdir,
+) -> Option<String> {
     let out = work.path("lo-out");
+    // The filter's 12th option picks the sheet; the file is then named after it.
+    let (options, file) = match sheet {
+        None => (
+            "44,34,76".to_string(),
+            xlsx.with_extension("csv").file_name().unwrap().to_owned(),
+        ),
+        Some((number, name)) => (
+            format!("44,34,76,1,,0,false,true,false,false,false,{number}"),
+            format!("{}-{name}.csv", xlsx.file_stem().unwrap().to_string_lossy()).into(),
+        ),
+    };
     let profile = work.path("lo-profile");
     let status = std::process::Command::new(soffice)
         .arg(format!(
@@ -193,7 +215,7 @@ pub fn libreoffice_csv(soffice: &Path, xlsx: &Path, work: &Workdir) -> Option<St
             "--headless",
             "--norestore",
             "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
+            &format!("csv:Text - txt - csv (StarCalc):{options}"),
             "--outdir",
         ])
         .arg(&out)
@@ -205,8 +227,7 @@ pub fn libreoffice_csv(soffice: &Path, xlsx: &Path, work: &Workdir) -> Option<St
         "LibreOffice failed: {}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let csv = out.join(xlsx.with_extension("csv").file_name().unwrap());
-    std::fs::read_to_string(csv).ok()
+    std::fs::read_to_string(out.join(file)).ok()
 }
 
 pub use dsr_scrub::testdata::{edit_part, part_text, set_part};

@@ -1,0 +1,140 @@
+//! Array formulas (legacy and dynamic) on a sheet the map leaves as it is: only their top-left
+//! cell has the formula, the others hold its cached results, which can repeat removed names.
+//! Both writers drop those results once anything changed (`--rebuild` writes the formula over
+//! its range again).
+
+use crate::package_clean::{decoded_parts, holds, readable};
+use crate::workdir::{cell, libreoffice, libreoffice_sheet_csv, part_text, Book, Run, Workdir};
+use calamine::Data;
+use dsr_scrub::testdata::catalogue::{array_formula_sheet, Planted};
+
+/// The `Calc` sheet's part, in the input and in both writers' outputs (the third sheet).
+const CALC: &str = "xl/worksheets/sheet3.xml";
+
+/// The built-in profile limited to the data sheet, so that `Calc` is kept as it is.
+fn map() -> String {
+    let profile = dsr_scrub::profiles::find("systemuser").unwrap().toml;
+    let map = profile.replacen(
+        "\nversion = 1\n",
+        "\nversion = 1\nsheets = [\"Disabled Users\"]\n",
+        1,
+    );
+    assert_ne!(map, profile);
+    map
+}
+
+/// Scrub `planted` as `in/users.xlsx` with `map` and `flags`.
+fn scrub(planted: &Planted, map: &str, flags: &[&str]) -> (Workdir, Run) {
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", &planted.xlsx);
+    wd.write("map.toml", map);
+    let mut args = vec!["scrub", "-q", "--map", "map.toml"];
+    args.extend_from_slice(flags);
+    args.push("in/users.xlsx");
+    let run = wd.run(&args);
+    (wd, run)
+}
+
+/// Which of `values` some part of `xlsx` still holds.
+fn left_in(xlsx: &[u8], values: &[String]) -> Vec<String> {
+    let parts = decoded_parts(xlsx);
+    values
+        .iter()
+        .filter(|v| parts.iter().any(|(_, text)| holds(&readable(text), v)))
+        .cloned()
+        .collect()
+}
+
+fn verify(wd: &Workdir, flags: &[&str]) -> Run {
+    let mut args = vec!["verify", "--map", "map.toml"];
+    args.extend_from_slice(flags);
+    args.extend(["in/users.xlsx", "scrubbed/users.xlsx"]);
+    wd.run(&args)
+}
+
+/// The rebuilt `Calc` sheet holds the array formula over its range and no cached name, and no
+/// part holds any of `gone`; read back, A3 and A4 hold no text; LibreOffice calculates the
+/// names the data sheet has now.
+fn assert_rebuilt_array(wd: &Workdir, gone: &[String]) {
+    let output = wd.read("scrubbed/users.xlsx");
+    assert_eq!(left_in(&output, gone), Vec::<String>::new());
+    let calc = part_text(&output, CALC);
+    assert!(
+        calc.contains(r#"<f t="array" ref="A2:A4">'Disabled Users'!D2:D4</f>"#),
+        "{calc}"
+    );
+    let mut book = Book::open(output);
+    let (sheet, formulas) = (book.sheet("Calc").clone(), book.formulas("Calc"));
+    assert_eq!(
+        formulas.get_value((1, 0)).map(String::as_str),
+        Some("'Disabled Users'!D2:D4")
+    );
+    for row in [2, 3] {
+        assert!(
+            !matches!(cell(&sheet, row, 0), Data::String(_)),
+            "row {}: {:?}",
+            row + 1,
+            cell(&sheet, row, 0)
+        );
+        assert!(formulas.get_value((row, 0)).is_none_or(String::is_empty));
+    }
+    let names: Vec<String> = (1..4)
+        .map(|r| cell(book.sheet("Disabled Users"), r, 3).to_string())
+        .collect();
+    if let Some(soffice) = libreoffice() {
+        let csv = libreoffice_sheet_csv(
+            &soffice,
+            &wd.path("scrubbed/users.xlsx"),
+            Some((3, "Calc")),
+            wd,
+        )
+        .expect("LibreOffice converts the Calc sheet");
+        let shown: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or(""))
+            .collect();
+        assert_eq!(shown, names, "{csv}");
+    }
+}
+
+#[test]
+fn rebuild_writes_an_array_formula_over_its_range_without_the_cached_names() {
+    let planted = array_formula_sheet(false);
+    let input_calc = part_text(&planted.xlsx, CALC);
+    assert!(holds(&input_calc, &planted.values[1]), "{input_calc}");
+    let (wd, run) = scrub(&planted, &map(), &["--rebuild"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_rebuilt_array(&wd, &planted.values);
+    let run = verify(&wd, &[]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    // One subject (the second row): their name and address go, the other rows stay.
+    let gone = [planted.values[1].clone(), planted.values[3].clone()];
+    let subject = ["--all-rows", "--subject", gone[0].as_str()];
+    let flags = [&["--rebuild"][..], &subject].concat();
+    let (wd, run) = scrub(&planted, &map(), &flags);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_rebuilt_array(&wd, &gone);
+    let run = verify(&wd, &subject);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
+#[test]
+fn rebuild_keeps_a_dynamic_array_formula_dynamic() {
+    let planted = array_formula_sheet(true);
+    let (wd, run) = scrub(&planted, &map(), &["--rebuild"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_rebuilt_array(&wd, &planted.values);
+    let output = wd.read("scrubbed/users.xlsx");
+    let calc = part_text(&output, CALC);
+    assert!(
+        calc.contains(r#"<c r="A2" cm="1"><f t="array" ref="A2:A4">"#),
+        "{calc}"
+    );
+    assert!(
+        part_text(&output, "xl/metadata.xml").contains("fDynamic=\"1\""),
+        "the cell metadata that makes it dynamic"
+    );
+    let run = verify(&wd, &[]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
