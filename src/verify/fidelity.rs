@@ -91,15 +91,17 @@ fn check_sheet(
     let is_protected = |c: u32| protected.get(c as usize).copied().unwrap_or(false);
     let is_metadata = before.holds_metadata();
     let width = before.width().max(after.width());
-    // A formula whose cached value a writer dropped is an empty cell to calamine: a sheet of
-    // text formulas would otherwise look as if it had lost its rows.
+    // A formula whose cached value a writer dropped is an empty cell to calamine, and so are
+    // the results of an array formula: a sheet of text formulas would otherwise look as if it
+    // had lost its rows.
     let height = |s: &crate::workbook::Sheet| {
         let formulas = s
             .formulas
             .as_ref()
             .and_then(|f| f.end())
             .map_or(0, |(r, _)| r + 1);
-        s.height().max(formulas)
+        let arrays = s.layout.array_ranges.iter().map(|a| a.last_row + 1).max();
+        s.height().max(formulas).max(arrays.unwrap_or(0))
     };
     let (height_before, height_after) = (height(before), height(after));
     let deleted: &[crate::apply::Deletion] = ctx.changes[o].map_or(&[], |sc| &sc.deleted);
@@ -121,7 +123,11 @@ fn check_sheet(
         if out >= height_after {
             // A trailing row whose only content was scrubbed away may legitimately end the
             // sheet earlier; anything else is a row lost.
-            rows_ok &= (0..width).all(|c| ctx.is_target(o, c) || is_blank(before.cell(row, c)));
+            rows_ok &= (0..width).all(|c| {
+                ctx.is_target(o, c)
+                    || is_blank(before.cell(row, c))
+                    || before.layout.in_array_result(row, c)
+            });
             continue;
         }
         for col in 0..width {
@@ -138,7 +144,16 @@ fn check_sheet(
                 // deleted row another tool may have rewritten its references (ours refuse to
                 // delete rows around formulas), so there it is not compared as text.
                 let shifted = deleted.first().is_some_and(|d| d.row < row);
-                if fa != fb && !shifted && !is_error_as_formula(a, fa, fb) {
+                // An array formula must stay one over a range of the same size: written as a
+                // plain formula it computes one value, and its results become cells of their
+                // own.
+                let extent = |s: &Sheet, r: u32| {
+                    s.layout
+                        .array_at(r, col)
+                        .map(|a| (a.last_row - a.first_row, a.last_col - a.first_col))
+                };
+                let array_changed = extent(before, row) != extent(after, out);
+                if (fa != fb || array_changed) && !shifted && !is_error_as_formula(a, fa, fb) {
                     sink.push(finding(Some(out), Some(col), Rule::FormulaChanged));
                 }
                 continue;

@@ -8,8 +8,10 @@
 //! properties, defined names, autofilter values, tables, pivot caches. Hits are located and
 //! judged:
 //!
-//! - cells, per cell: a formula or its cached value is always a leak; a value is one unless the
-//!   cell is kept or holds exactly what the map put there (see [`super::Verdict`]). A cell's
+//! - cells, per cell: a formula or its cached value is always a leak, and so is a formula's
+//!   result kept as a value (a cell of an array formula's range, or of a formula in the
+//!   original); a value is one unless the cell is kept or holds exactly what the map put there
+//!   (see [`super::Verdict`]). A cell's
 //!   text is taken as calamine decoded it (a shared string's, an inline string's, a number's),
 //!   which lets cells be searched in parallel and only where a hit could be a leak; the raw
 //!   `<sheetData>` is parsed instead when it holds text calamine does not read (phonetic runs,
@@ -652,7 +654,7 @@ pub(super) struct Candidate {
     sheet: usize,
     row: u32,
     col: u32,
-    /// `None` for a formula cell.
+    /// `None` for a formula cell, or a formula's result (see [`candidates`]).
     place: Option<LeakIn>,
     /// A hit counts only if it is a value of the cell's own row (see [`Verdict::Redacted`]).
     redacted: bool,
@@ -695,7 +697,9 @@ pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
                             (Some(sc), Some((_, from))) => sc.take_at(&mut cursor, from, col),
                             _ => None,
                         };
-                        let (place, redacted) = if s.formula(row, col).is_some() {
+                        let (place, redacted) = if s.formula(row, col).is_some()
+                            || s.layout.in_array_result(row, col)
+                        {
                             (None, false)
                         } else {
                             let verdict = match source {
@@ -703,6 +707,18 @@ pub(super) fn candidates(ctx: &Context, raw: Option<&Raw>) -> Vec<Candidate> {
                                 None => Verdict::Changed,
                             };
                             match verdict {
+                                // A formula's result in the original (its cell, or a cell of
+                                // an array range) is no value of its own, even where the output
+                                // shows it as one: a writer that kept it kept a cached value.
+                                Verdict::Kept
+                                    if source.is_some_and(|(o, from)| {
+                                        let original = &ctx.original.sheets[o];
+                                        original.formula(from, col).is_some()
+                                            || original.layout.in_array_result(from, col)
+                                    }) =>
+                                {
+                                    (None, false)
+                                }
                                 Verdict::Kept | Verdict::FromMap => continue,
                                 Verdict::Scrubbed => (Some(LeakIn::ScrubbedCell), false),
                                 Verdict::Redacted => (Some(LeakIn::ScrubbedCell), true),

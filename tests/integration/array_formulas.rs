@@ -1,7 +1,7 @@
 //! Array formulas (legacy and dynamic) on a sheet the map leaves as it is: only their top-left
 //! cell has the formula, the others hold its cached results, which can repeat removed names.
 //! Both writers drop those results once anything changed (`--rebuild` writes the formula over
-//! its range again).
+//! its range again), and `verify` counts a result left as a value as a leak.
 
 use crate::package_clean::{decoded_parts, holds, readable};
 use crate::workdir::{cell, libreoffice, libreoffice_sheet_csv, part_text, Book, Run, Workdir};
@@ -134,6 +134,59 @@ fn rebuild_keeps_a_dynamic_array_formula_dynamic() {
     assert!(
         part_text(&output, "xl/metadata.xml").contains("fDynamic=\"1\""),
         "the cell metadata that makes it dynamic"
+    );
+    let run = verify(&wd, &[]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
+
+/// An output whose array formula became a plain one, its results cells of their own (a name
+/// among them): `verify` names the cell, as a leak and as a changed formula.
+#[test]
+fn verify_finds_a_removed_name_left_as_an_array_result() {
+    let planted = array_formula_sheet(false);
+    let (wd, run) = scrub(&planted, &map(), &["--rebuild"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let name = &planted.values[1];
+    let broken = dsr_scrub::testdata::edit_part(&wd.read("scrubbed/users.xlsx"), CALC, |xml| {
+        let xml = xml.unwrap();
+        let xml = xml.replacen(r#"<f t="array" ref="A2:A4">"#, "<f>", 1);
+        xml.replacen(
+            r#"<c r="A3"><v>0</v></c>"#,
+            &format!(r#"<c r="A3" t="inlineStr"><is><t>{name}</t></is></c>"#),
+            1,
+        )
+    });
+    assert!(part_text(&broken, CALC).contains(name.as_str()));
+    wd.write("scrubbed/users.xlsx", &broken);
+    let run = verify(&wd, &[]);
+    assert_eq!(run.code, 3, "{}", run.text());
+    let text = run.text();
+    assert!(
+        text.contains("sheet 'Calc', cell A3")
+            && text.contains("the cached value of the cell's formula"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sheet 'Calc', cell A2")
+            && text.contains("its formula differs from the original"),
+        "{text}"
+    );
+    assert!(!text.contains(name.as_str()), "{text}");
+}
+
+/// The lossless writer drops the cached results of an array formula whose range ends the
+/// sheet: its last rows are then empty to a reader, and `verify` still counts them.
+#[test]
+fn verify_accepts_array_results_dropped_from_the_last_rows() {
+    let planted = array_formula_sheet(false);
+    let (wd, run) = scrub(&planted, &map(), &[]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    assert_eq!(left_in(&output, &planted.values), Vec::<String>::new());
+    let calc = Book::open(output).sheet("Calc").clone();
+    assert!(
+        calc.end().is_some_and(|(r, _)| r < 2),
+        "A3 and A4 read as empty"
     );
     let run = verify(&wd, &[]);
     assert_eq!(run.code, 0, "{}", run.text());
