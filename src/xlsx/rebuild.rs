@@ -11,9 +11,9 @@
 //! [`super::patch::deflate_level`]): level 3, which costs about 6% in size against
 //! rust_xlsxwriter's default 6 for about a tenth less time, and 6 near the import limit.
 //!
-//! Formula cached values: when any cell of the workbook changed, formulas are written without
-//! their cached results and the workbook recalculates on load, because a cached result can
-//! repeat removed text (e.g. a Full Name formula over First and Last Name).
+//! Formula cached values: when any cell of the workbook changed or any row went, formulas are
+//! written without their cached results and the workbook recalculates on load, because a cached
+//! result can repeat removed text (e.g. a Full Name formula over First and Last Name).
 //!
 //! An array formula is written as one over its range (a dynamic one as a dynamic one), so the
 //! other cells of its range are its results, not cells of their own: their cached values are
@@ -62,7 +62,10 @@ pub fn write<W: Write + Send>(
         date: Format::new().set_num_format_index(DATE_FORMAT),
         duration: Format::new().set_num_format_index(DURATION_FORMAT),
     };
-    let any_change = changes.iter().any(|c| !c.cells.is_empty());
+    // As the lossless writer decides: a deleted row's values may be cached elsewhere too.
+    let any_change = changes
+        .iter()
+        .any(|c| !c.cells.is_empty() || !c.deleted.is_empty());
     let empty = SheetChanges::default();
     let mut xlsx = XlsxBook::new();
     xlsx.set_zip_compression_level(level.clamp(1, 9));

@@ -139,6 +139,67 @@ fn rebuild_keeps_a_dynamic_array_formula_dynamic() {
     assert_eq!(run.code, 0, "{}", run.text());
 }
 
+/// A map that only deletes rows changes no cell, yet a formula elsewhere may have cached a
+/// deleted row's values: the rebuild drops cached results then too, as the lossless writer does.
+#[test]
+fn rebuild_drops_cached_results_when_the_map_only_deletes_rows() {
+    let planted = array_formula_sheet(false);
+    // Column actions limited to rows that no row matches: only the subject's row goes.
+    let map = format!(
+        "{}\n[[rows]]\nwhere = {{ column = \"fullname\", in = \"@subjects\" }}\naction = \"delete\"\n\n[[rows]]\nwhere = {{ column = \"fullname\", equals = \"nobody at all\" }}\naction = \"scrub\"\n",
+        map()
+    );
+    // The second row: B2 caches its email address, A3 its name.
+    let subject = planted.values[1].clone();
+    for flags in [&[][..], &["--rebuild"][..]] {
+        let mut flags = flags.to_vec();
+        flags.extend(["--all-rows", "--subject", subject.as_str()]);
+        let (wd, run) = scrub(&planted, &map, &flags);
+        assert_eq!(run.code, 0, "{flags:?}: {}", run.text());
+        let output = wd.read("scrubbed/users.xlsx");
+        // One row fewer, and no cell changed.
+        let book = Book::open(output.clone());
+        let users = book.sheet("Disabled Users");
+        assert_eq!(users.height(), 8, "{flags:?}");
+        assert_eq!(cell(users, 1, 3), Data::String(planted.values[0].clone()));
+        let deleted = [subject.clone(), planted.values[3].clone()];
+        assert_eq!(
+            left_in(&output, &deleted),
+            Vec::<String>::new(),
+            "{flags:?}"
+        );
+        let run = verify(&wd, &flags[flags.len() - 3..]);
+        assert_eq!(run.code, 0, "{flags:?}: {}", run.text());
+    }
+}
+
+/// An import-sized part that holds none of the changed rows still drops cached results: the
+/// formulas of its other sheets may show a removed name.
+#[test]
+fn rebuild_drops_cached_results_in_a_part_whose_rows_did_not_change() {
+    let planted = array_formula_sheet(false);
+    // The second row's name and address: B2 caches the address, A2:A4 the name.
+    let gone = [planted.values[1].clone(), planted.values[3].clone()];
+    let flags = [
+        "--rebuild",
+        "--all-rows",
+        "--max-part-rows",
+        "4",
+        "--subject",
+        gone[0].as_str(),
+    ];
+    let (wd, run) = scrub(&planted, &map(), &flags);
+    assert_eq!(run.code, 0, "{}", run.text());
+    for part in [
+        "scrubbed/users.part-001.xlsx",
+        "scrubbed/users.part-002.xlsx",
+    ] {
+        let output = wd.read(part);
+        assert_eq!(left_in(&output, &gone), Vec::<String>::new(), "{part}");
+        assert!(part_text(&output, CALC).contains(r#"<f t="array" ref="A2:A4">"#));
+    }
+}
+
 /// An output whose array formula became a plain one, its results cells of their own (a name
 /// among them): `verify` names the cell, as a leak and as a changed formula.
 #[test]
