@@ -1018,7 +1018,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     let mut header_footer = false;
     let flush = |text: &mut String, cell, out: &mut Vec<_>, header_footer: bool| {
         if !text.trim().is_empty() {
-            for shown in shown_texts(text, header_footer) {
+            for shown in crate::xlsx::readings::shown_texts(text, header_footer) {
                 out.push((shown, cell, false));
             }
             out.push((std::mem::take(text), cell, false));
@@ -1047,7 +1047,7 @@ fn xml_texts(xml: &str) -> Option<Texts> {
                         super::leaks::is_font_attribute(element, a.key.local_name().as_ref());
                     if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
                         if v.chars().any(char::is_alphanumeric) {
-                            for shown in shown_texts(&v, false) {
+                            for shown in crate::xlsx::readings::shown_texts(&v, false) {
                                 out.push((shown, cell, font));
                             }
                             out.push((v.into_owned(), cell, font));
@@ -1083,45 +1083,6 @@ fn xml_texts(xml: &str) -> Option<Texts> {
     }
     flush(&mut text, cell, &mut out, header_footer);
     Some(out)
-}
-
-/// What a reader sees in an XML text or attribute value besides the text itself, for the
-/// sweep and `verify` alike: a header's or footer's text as it prints (`&LAnna Berg`,
-/// `An&Bna`, see [`clean::header_footer_printed`]), and the text decoded from SpreadsheetML's
-/// `_xHHHH_` escapes, which Excel shows decoded, when it has any (a header's, as it prints too;
-/// percent-escapes the [`Haystack`] and the needles decode themselves).
-pub(crate) fn shown_texts(text: &str, header_footer: bool) -> impl Iterator<Item = String> {
-    let printed = |t: String| {
-        if header_footer {
-            clean::header_footer_printed(&t)
-        } else {
-            t
-        }
-    };
-    header_footer
-        .then(|| clean::header_footer_printed(text))
-        .into_iter()
-        .chain(clean::decode_xstring(text).map(printed))
-        .chain(format_literals(text))
-}
-
-/// A number format's text as Excel shows it, when it has escaped or quoted literals: each
-/// `\x` is `x`, and quoted runs are joined to what is around them (`\H\a\l\v"orsen" 0` and
-/// `"Halv""orsen" 0` show `Halvorsen 0`). Read so in any text or attribute that has them.
-fn format_literals(text: &str) -> Option<String> {
-    if !text.contains(['\\', '"']) {
-        return None;
-    }
-    let mut shown = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => shown.extend(chars.next()),
-            '"' => {}
-            c => shown.push(c),
-        }
-    }
-    Some(shown)
 }
 
 /// The parts and sheets whose input held a removed value, looked up in the output: a leak
@@ -1391,16 +1352,6 @@ mod tests {
                 ("mailto:lars@contoso.com".to_string(), None, false)
             ]
         );
-    }
-
-    #[test]
-    fn shown_texts_are_decoded_and_header_codes_blanked() {
-        let shown: Vec<String> = shown_texts("&L_x0041_nna", true).collect();
-        assert_eq!(shown, [" _x0041_nna", " Anna"]);
-        let shown: Vec<String> = shown_texts("&LAnna", false).collect();
-        assert!(shown.is_empty(), "{shown:?}");
-        let shown: Vec<String> = shown_texts("&LAn&Bna&KFF0000 Berg", true).collect();
-        assert_eq!(shown, [" Anna Berg"]);
     }
 
     #[test]

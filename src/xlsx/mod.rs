@@ -11,6 +11,7 @@ pub(crate) mod encoded;
 pub mod package;
 pub mod patch;
 pub(crate) mod read;
+pub(crate) mod readings;
 pub mod rebuild;
 pub(crate) mod stream;
 pub(crate) mod strings;
