@@ -6,9 +6,11 @@
 //! characters and NFC/NFD ignored), in every sheet, hidden ones included. In an `.xlsx`, every
 //! other part of the package is searched too (formulas, headers and footers as they print,
 //! document properties, comments, tables, connections, ...), XML-unescaped, text and attribute
-//! values, in the encoding the part is written in, with its base64 runs decoded; the shared
-//! strings table is searched for strings that no cell shows. Rich text (HTML) is searched as it
-//! shows too (see [`Redactor`]).
+//! values and XML comments, in the encoding the part is written in, with its base64 runs
+//! decoded; the shared strings table is searched for strings that no cell shows. Rich text
+//! (HTML) is searched as it shows too (see [`Redactor`]), and a part's texts as the scrub's
+//! sweep reads them (number formats as Excel shows them: the crate's `xlsx::readings`), so
+//! that `find` lists every part where the scrub would find a subject.
 
 use crate::a1::column_letters;
 use crate::actions::{Detector, Redactor};
@@ -46,6 +48,17 @@ impl Finder {
         let mut found: BTreeSet<usize> = self.subjects.matching(text).into_iter().collect();
         for fragment in self.redactor.replaced(text, &[]) {
             found.extend(self.subjects.mentioned(&fragment));
+        }
+        found
+    }
+
+    /// The subjects (0-based) that a text or attribute value of a part holds, as written or
+    /// as a reader sees it (`_xHHHH_` escapes, a header's codes, a number format's literals:
+    /// the texts the scrub's sweep searches, see [`crate::xlsx::readings::shown_texts`]).
+    fn part_hits(&self, text: &str, header_footer: bool) -> BTreeSet<usize> {
+        let mut found = self.hits(text);
+        for shown in crate::xlsx::readings::shown_texts(text, header_footer) {
+            found.extend(self.hits(&shown));
         }
         found
     }
@@ -214,6 +227,14 @@ impl Finder {
                 buf.clear();
                 continue;
             }
+            // An XML comment or processing instruction shows nowhere, but it is in the file, as
+            // the scrub's sweep reads it: a text of its own, and the text around it one text
+            // (`Ka<!-- -->rim` is `Karim`).
+            if let Some(hidden) = crate::needles::hidden_text(&event) {
+                count(&hidden, &mut found);
+                buf.clear();
+                continue;
+            }
             // The text that ends here belongs to the innermost open element.
             if !text.is_empty() {
                 let inside = stack.last().map(String::as_str);
@@ -229,10 +250,7 @@ impl Finder {
                     // (formulas, headers and footers, validations) here. A header's text as it
                     // prints: `&LAnna`, `An&Bna` hold `Anna`.
                     let header = inside.is_some_and(crate::xlsx::clean::xml::is_header_footer);
-                    let printed =
-                        header.then(|| crate::xlsx::clean::xml::header_footer_printed(&text));
-                    let mut hits = self.hits(&text);
-                    hits.extend(printed.iter().flat_map(|p| self.hits(p)));
+                    let hits = self.part_hits(&text, header);
                     found.extend(hits.into_iter().map(|s| (s, 1)));
                 }
                 text.clear();
@@ -241,7 +259,7 @@ impl Finder {
                 Event::Start(e) | Event::Empty(e) => {
                     for a in e.attributes().flatten() {
                         if let Ok(v) = a.normalized_value(XmlVersion::Implicit1_0) {
-                            count(&v, &mut found);
+                            found.extend(self.part_hits(&v, false).into_iter().map(|s| (s, 1)));
                         }
                     }
                     let name = e.local_name();

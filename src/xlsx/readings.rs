@@ -1,10 +1,10 @@
 //! What a reader sees in a text or attribute value of a package part, besides the text itself:
-//! the one reading that the leak sweep and `verify` search (see [`shown_texts`]).
+//! the one reading that the leak sweep, `verify` and `find` search (see [`shown_texts`]).
 
 use crate::xlsx::clean::xml as clean;
 
 /// What a reader sees in an XML text or attribute value besides the text itself, for the
-/// sweep and `verify` alike: a header's or footer's text as it prints (`&LAnna Berg`,
+/// sweep, `verify` and `find` alike: a header's or footer's text as it prints (`&LAnna Berg`,
 /// `An&Bna`, see [`clean::header_footer_printed`]), the text decoded from SpreadsheetML's
 /// `_xHHHH_` escapes, which Excel shows decoded, when it has any (a header's, as it prints
 /// too), and a number format's literals as Excel shows them (see [`format_literals`]).

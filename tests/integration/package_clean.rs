@@ -789,6 +789,54 @@ fn custom_xml_in_utf16_without_a_byte_order_mark_is_cleaned() {
     assert!(!holds(&text, &name), "{text}");
 }
 
+/// `find` looks where the scrub looks: a subject only in a number format's escaped literals
+/// (`\K\a\r\i\m`, which the scrub fails the file for) or in an XML comment is listed there.
+#[test]
+fn find_lists_a_subject_in_a_number_format_or_an_xml_comment() {
+    let (export, name) = small_export();
+    // The subject is in no cell.
+    let mut export = export;
+    export.rows.remove(2);
+    let escaped: String = name.chars().map(|c| format!("\\{c}")).collect();
+    let styles = "xl/styles.xml";
+    let mut xlsx = crate::workdir::edit_part(&export.to_xlsx(), styles, |xml| {
+        let xml = xml.unwrap();
+        let at = xml.find("<styleSheet").unwrap();
+        let at = at + xml[at..].find('>').unwrap() + 1;
+        format!(
+            "{}<numFmts count=\"1\"><numFmt numFmtId=\"190\" formatCode=\"@ {escaped}\"/></numFmts>{}",
+            &xml[..at],
+            &xml[at..]
+        )
+    });
+    let (head, tail) = name.split_at(name.len() / 2);
+    xlsx = crate::workdir::edit_part(&xlsx, "docProps/app.xml", |xml| {
+        before_root_end(
+            xml,
+            &format!("<!-- owner {name} --><Manager>{head}<!-- -->{tail}</Manager>"),
+        )
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let found = wd.run(&["find", "--subject", &name, "users.xlsx"]);
+    assert_eq!(found.code, 3, "{}", found.text());
+    assert!(
+        found
+            .stdout
+            .contains("part xl/styles.xml (1 place): subject #1"),
+        "{}",
+        found.stdout
+    );
+    assert!(
+        found
+            .stdout
+            .contains("part docProps/app.xml (2 places): subject #1"),
+        "{}",
+        found.stdout
+    );
+    assert!(!found.text().contains(&name), "no value printed");
+}
+
 /// A workbook with a Data Model (a compressed copy of its tables, which cannot be read) fails
 /// the file naming the part and what to do; nothing is written.
 #[test]
