@@ -143,6 +143,9 @@ pub struct Subjects {
     list: Vec<Subject>,
     /// [`Subjects::regex`], built the first time a message is masked (see [`Subjects::masked`]).
     masker: std::sync::OnceLock<Option<Regex>>,
+    /// What the user should know about how the subjects file was read (see
+    /// [`Subjects::warnings`]).
+    warnings: Vec<String>,
 }
 
 /// How a cell that did not match a subject resembles it.
@@ -817,6 +820,7 @@ impl Subjects {
         static NONE: Subjects = Subjects {
             list: Vec::new(),
             masker: std::sync::OnceLock::new(),
+            warnings: Vec::new(),
         };
         &NONE
     }
@@ -831,6 +835,7 @@ impl Subjects {
     pub fn aligned(rows: Vec<Vec<String>>) -> Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
+            warnings: Vec::new(),
             list: rows
                 .into_iter()
                 .map(|fields| Subject {
@@ -843,6 +848,7 @@ impl Subjects {
     fn from_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
+            warnings: Vec::new(),
             list: rows
                 .into_iter()
                 .map(|fields| Subject {
@@ -861,6 +867,13 @@ impl Subjects {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// One line for each column of the subjects file whose values were not all used (a header
+    /// this reader does not know, over values that are not identifiers on their own), naming
+    /// the column by position and header, never a value. A command prints them as warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The subjects (0-based index) that `text` identifies: a cell of an identity column.
@@ -1226,7 +1239,9 @@ impl Subjects {
     /// A file ending in `.csv` is read as a CSV (comma, semicolon or tab; UTF-8 with or without
     /// BOM, UTF-16, Windows-1252), one subject per row; a header row such as `name,email,guid`
     /// (or `First Name;Last Name;Email`) is recognized and skipped, and first and last name
-    /// columns are joined. Any other file holds one value per line.
+    /// columns are joined. A column whose header is not known gives the values that identify
+    /// a person on their own; one whose values do not is told in [`Subjects::warnings`]. Any
+    /// other file holds one value per line.
     ///
     /// # Errors
     /// A one-line message naming the file when it cannot be read or parsed.
@@ -1240,6 +1255,7 @@ impl Subjects {
             ));
         }
         let mut rows: Vec<Vec<String>> = values.iter().map(|v| vec![v.clone()]).collect();
+        let mut unused = Vec::new();
         if let Some(path) = file {
             let bytes = std::fs::read(path).map_err(|e| {
                 format!(
@@ -1259,7 +1275,9 @@ impl Subjects {
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             let before = rows.len();
             if is_csv {
-                rows.extend(file_rows(crate::dialect::records(&bytes).map_err(bad)?));
+                let read = file_rows(crate::dialect::records(&bytes).map_err(bad)?);
+                rows.extend(read.rows);
+                unused = read.unused;
             } else {
                 let text = crate::dialect::text(&bytes).map_err(bad)?;
                 rows.extend(text.lines().map(|l| vec![l.to_string()]));
@@ -1271,7 +1289,25 @@ impl Subjects {
                 ));
             }
         }
-        let subjects = Subjects::from_rows(rows);
+        let mut subjects = Subjects::from_rows(rows);
+        if let Some(path) = file {
+            // A header may be named after a subject: it is masked as any message is.
+            subjects.warnings = unused
+                .iter()
+                .map(|(i, header, n)| {
+                    let header = if header.is_empty() {
+                        "no header".to_string()
+                    } else {
+                        format!("'{}'", subjects.masked(header))
+                    };
+                    format!(
+                        "the subjects file '{}': column {} ({header}) was not used in {n} row(s): its header is not one dsr-scrub knows and those values are not an email, phone number, record GUID, DOMAIN\\user name or a person's name; if they identify the subject, put them in a column headed Email, Phone, User Name or Name",
+                        path.display(),
+                        i + 1,
+                    )
+                })
+                .collect();
+        }
         Ok(subjects)
     }
 }
@@ -1279,17 +1315,207 @@ impl Subjects {
 /// What a subjects file's header names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
+    /// A column of the person's identifiers (a name, an email, a phone number, a user name, a
+    /// record GUID): every value is used.
     Value,
     First,
     Last,
-    /// A column that does not identify the person (a department, a job title): not a value.
+    /// A column known not to identify the person (a department, a job title, a date) or to
+    /// identify someone else (the manager): not a value.
     Other,
+    /// A header this reader does not know: a value is used when it is an identifier on its
+    /// own (see [`identifies`]), and one that is not is said (see [`FileRows::unused`]).
+    Unknown,
 }
+
+/// Headers of columns that hold the person's identifiers, besides any that names an email or
+/// phone number (see [`role`]).
+const VALUE_HEADERS: &[&str] = &[
+    "name",
+    "full name",
+    "fullname",
+    "display name",
+    "displayname",
+    "owner",
+    "subject",
+    "person",
+    "email address",
+    "e mail address",
+    "e mail adresse",
+    "adresse e mail",
+    "adresse mail",
+    "correo electrónico",
+    "e mailadres",
+    "e mail adres",
+    "indirizzo email",
+    "upn",
+    "userprincipalname",
+    "user principal name",
+    "user name",
+    "username",
+    "user",
+    "benutzername",
+    "benutzer",
+    "nom d'utilisateur",
+    "utilisateur",
+    "nombre de usuario",
+    "usuario",
+    "domainname",
+    "domain name",
+    "login",
+    "login name",
+    "logon",
+    "logon name",
+    "sign in name",
+    "anmeldename",
+    "account",
+    "account name",
+    "samaccountname",
+    "sam account name",
+    "onpremisessamaccountname",
+    "alias",
+    "mailnickname",
+    "mail nickname",
+    "internalemailaddress",
+    "guid",
+    "id",
+    "record id",
+    "user id",
+    "systemuserid",
+    "object id",
+    "objectid",
+    "employee id",
+    "employeeid",
+    "employee number",
+    "personnel number",
+    "personalnummer",
+    "nom complet",
+    "nombre completo",
+    "nome completo",
+    "volledige naam",
+];
+
+/// Words of a header that make it a column of the person's email addresses or phone numbers
+/// (`Personal Email`, `Email 2`, `Mail privat`, `SMTP`, `Mobile Phone`, `Telefon geschäftlich`).
+const CONTACT_WORDS: &[&str] = &[
+    "email",
+    "emails",
+    "mail",
+    "mails",
+    "smtp",
+    "courriel",
+    "correo",
+    "phone",
+    "phones",
+    "telephone",
+    "téléphone",
+    "telefon",
+    "telefono",
+    "teléfono",
+    "telefoon",
+    "tel",
+    "mobile",
+    "mobil",
+    "mobiel",
+    "móvil",
+    "movil",
+    "handy",
+    "cell",
+    "cellphone",
+    "portable",
+    "celular",
+    "cellulare",
+];
+
+/// Words of a header that make it a column about someone else (`Manager Email`): not the
+/// person's values, whatever they are.
+const OTHER_PERSON_WORDS: &[&str] = &[
+    "manager",
+    "supervisor",
+    "assistant",
+    "approver",
+    "requester",
+    "requestor",
+    "reviewer",
+    "delegate",
+    "vorgesetzter",
+    "vorgesetzte",
+];
+
+/// Headers of columns known not to identify the person: ignored without a word.
+const OTHER_HEADERS: &[&str] = &[
+    "title",
+    "job title",
+    "jobtitle",
+    "position",
+    "role",
+    "department",
+    "abteilung",
+    "département",
+    "service",
+    "departamento",
+    "dipartimento",
+    "reparto",
+    "afdeling",
+    "company",
+    "company name",
+    "companyname",
+    "firma",
+    "unternehmen",
+    "société",
+    "entreprise",
+    "empresa",
+    "azienda",
+    "bedrijf",
+    "business unit",
+    "businessunit",
+    "office",
+    "office location",
+    "physicaldeliveryofficename",
+    "city",
+    "stadt",
+    "ort",
+    "ville",
+    "ciudad",
+    "città",
+    "country",
+    "land",
+    "pays",
+    "país",
+    "paese",
+    "state",
+    "usagelocation",
+    "usage location",
+    "usertype",
+    "user type",
+    "accountenabled",
+    "account enabled",
+    "creationtype",
+    "creation type",
+    "directorysynced",
+    "identityissuer",
+    "invitationstate",
+    "agegroup",
+    "consentprovidedforminor",
+    "legalagegroupclassification",
+    "createddatetime",
+    "created",
+    "created on",
+    "date",
+    "datum",
+    "fecha",
+    "reason",
+    "ticket",
+    "ticket number",
+    "case",
+    "request",
+    "request id",
+];
 
 /// What a subjects file's header says a column holds: English, German, French, Spanish,
 /// Italian, Dutch and Portuguese names, and those of Microsoft Entra ID's user export
-/// (`givenName`, `surname`, `mail`, `userPrincipalName`).
-fn role(header: &str) -> Option<Role> {
+/// (`givenName`, `surname`, `mail`, `userPrincipalName`, `jobTitle`...).
+fn role(header: &str) -> Role {
     let h = normalize(header).replace(['_', '-'], " ");
     let h = h.trim();
     const FIRST: &[&str] = &[
@@ -1318,59 +1544,46 @@ fn role(header: &str) -> Option<Role> {
         "achternaam",
         "sobrenome",
     ];
-    const VALUE: &[&str] = &[
-        "name",
-        "full name",
-        "fullname",
-        "display name",
-        "displayname",
-        "owner",
-        "subject",
-        "person",
-        "email",
-        "e mail",
-        "mail",
-        "email address",
-        "e mail address",
-        "e mail adresse",
-        "adresse e mail",
-        "adresse mail",
-        "courriel",
-        "correo",
-        "correo electrónico",
-        "e mailadres",
-        "e mail adres",
-        "indirizzo email",
-        "primary email",
-        "upn",
-        "userprincipalname",
-        "user principal name",
-        "user name",
-        "username",
-        "benutzername",
-        "domainname",
-        "internalemailaddress",
-        "guid",
-        "id",
-        "record id",
-        "user id",
-        "systemuserid",
-        "object id",
-        "objectid",
-        "nom complet",
-        "nombre completo",
-        "nome completo",
-        "volledige naam",
-    ];
+    let words: Vec<&str> = h
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     if FIRST.contains(&h) {
-        Some(Role::First)
+        Role::First
     } else if LAST.contains(&h) {
-        Some(Role::Last)
-    } else if VALUE.contains(&h) {
-        Some(Role::Value)
+        Role::Last
+    } else if OTHER_HEADERS.contains(&h) || words.iter().any(|w| OTHER_PERSON_WORDS.contains(w)) {
+        Role::Other
+    } else if VALUE_HEADERS.contains(&h) || words.iter().any(|w| CONTACT_WORDS.contains(w)) {
+        Role::Value
     } else {
-        None
+        Role::Unknown
     }
+}
+
+/// Whether a value of a column whose header is not known identifies a person on its own: an
+/// email address, a record GUID, a phone number, a `DOMAIN\user` sign-in name, or a person's
+/// name (two to five capitalized words of letters). A department ("Sales"), a flag ("True"),
+/// a note ("left in 2024") does not, and is not made a subject's value.
+fn identifies(value: &str) -> bool {
+    let value = value.trim();
+    let norm = normalize(value);
+    let mail = norm.strip_prefix("mailto:").unwrap_or(&norm);
+    if is_email(mail) || guid(&norm).is_some() || Phone::parse(&norm).is_some() {
+        return true;
+    }
+    if let Some((domain, user)) = norm.split_once('\\') {
+        let part =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || ".-_".contains(c));
+        return part(domain) && part(user) && !norm.contains(' ');
+    }
+    let words: Vec<&str> = value.split_whitespace().collect();
+    (2..=5).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.' | ','))
+        })
 }
 
 /// Whether a field reads as data rather than a column's name: an address, a GUID, digits.
@@ -1379,29 +1592,45 @@ fn looks_like_data(field: &str) -> bool {
     is_email(&norm) || guid(&norm).is_some() || norm.bytes().filter(u8::is_ascii_digit).count() >= 3
 }
 
-/// A subjects CSV's rows as subjects' values: a header row (one that names a column this
-/// reader knows, and holds no data) is dropped, its other columns (a department, a job title)
-/// are not values, and first and last names are joined. Without a header, the one-word fields
-/// of a row standing together are one name ("Karim;Al-Farsi;karim@contoso.com" is "Karim
+/// A subjects CSV read as subjects' values (see [`file_rows`]).
+#[derive(Debug, Default)]
+struct FileRows {
+    /// Each row's values.
+    rows: Vec<Vec<String>>,
+    /// The columns of an unknown header whose values were not all used: (0-based position,
+    /// header, how many rows' values were not).
+    unused: Vec<(usize, String, usize)>,
+}
+
+/// A subjects CSV's rows as subjects' values: a header row (one that names a column of
+/// identifiers this reader knows, and holds no data) is dropped, and first and last names are
+/// joined. The columns it knows not to identify the person (a department, a job title, the
+/// manager) are not values; a column whose header it does not know gives each value that is
+/// an identifier on its own (an email, a phone number, a GUID, a name, see [`identifies`]),
+/// and the others are told in [`FileRows::unused`]. Without a header, the one-word fields of
+/// a row standing together are one name ("Karim;Al-Farsi;karim@contoso.com" is "Karim
 /// Al-Farsi" and the address), as a first name alone would be anyone's.
-fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
+fn file_rows(records: Vec<Vec<String>>) -> FileRows {
     let mut records = records.into_iter();
     let Some(first) = records.next() else {
-        return Vec::new();
+        return FileRows::default();
     };
-    let header =
-        first.iter().any(|f| role(f).is_some()) && !first.iter().any(|f| looks_like_data(f));
-    if !header {
-        return std::iter::once(first)
-            .chain(records)
-            .map(|record| join_name_words(&record))
-            .collect();
-    }
-    let roles: Vec<Role> = first
+    let header = first
         .iter()
-        .map(|f| role(f).unwrap_or(Role::Other))
-        .collect();
-    records
+        .any(|f| matches!(role(f), Role::Value | Role::First | Role::Last))
+        && !first.iter().any(|f| looks_like_data(f));
+    if !header {
+        return FileRows {
+            rows: std::iter::once(first)
+                .chain(records)
+                .map(|record| join_name_words(&record))
+                .collect(),
+            unused: Vec::new(),
+        };
+    }
+    let roles: Vec<Role> = first.iter().map(|f| role(f)).collect();
+    let mut unused: Vec<usize> = vec![0; roles.len()];
+    let rows = records
         .map(|record| {
             let field = |role: Role| {
                 record
@@ -1413,17 +1642,36 @@ fn file_rows(records: Vec<Vec<String>>) -> Vec<Vec<String>> {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            let mut values: Vec<String> = record
-                .iter()
-                .zip(roles.iter().chain(std::iter::repeat(&Role::Other)))
-                .filter(|(_, r)| **r == Role::Value)
-                .map(|(f, _)| f.clone())
-                .collect();
+            let mut values: Vec<String> = Vec::new();
+            for (i, f) in record.iter().enumerate() {
+                // A field beyond the header's columns is one of an unknown header.
+                match roles.get(i).copied().unwrap_or(Role::Unknown) {
+                    Role::Value => values.push(f.clone()),
+                    Role::Unknown if f.trim().is_empty() => {}
+                    Role::Unknown if identifies(f) => values.push(f.clone()),
+                    Role::Unknown => {
+                        if unused.len() <= i {
+                            unused.resize(i + 1, 0);
+                        }
+                        unused[i] += 1;
+                    }
+                    Role::First | Role::Last | Role::Other => {}
+                }
+            }
             let name = format!("{} {}", field(Role::First), field(Role::Last));
             values.push(name);
             values
         })
-        .collect()
+        .collect();
+    FileRows {
+        rows,
+        unused: unused
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, n)| n > 0)
+            .map(|(i, n)| (i, first.get(i).map_or("", |h| h.trim()).to_string(), n))
+            .collect(),
+    }
 }
 
 /// A headerless subjects row with the one-word fields that stand together joined into one
@@ -1914,6 +2162,86 @@ mod tests {
 
         let e = Subjects::load(&[], Some(&dir.path().join("missing.txt"))).unwrap_err();
         assert!(e.contains("missing.txt"), "{e}");
+    }
+
+    /// Every column of a subjects file that identifies the person is used, whatever its
+    /// header says (Dynamics' `Email 2`, `Personal Email`; a login, an alias, a phone); a column
+    /// whose header is not known gives the values that are identifiers on their own, and one
+    /// whose values are not is said (by position and header, never a value); columns known
+    /// not to identify the person (a job title, the manager) are not values.
+    #[test]
+    fn every_identifying_column_of_a_subjects_file_is_used_and_an_unused_one_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            Subjects::load(&[], Some(&path)).unwrap()
+        };
+        let email = "karim.al-farsi@contoso.com";
+        for (header, value) in [
+            ("Email", email),
+            ("Personal Email", email),
+            ("Email 2", email),
+            ("Work Email", email),
+            ("Secondary Email", email),
+            ("Alternate Email", email),
+            ("Mail privat", email),
+            ("E-Mail (privat)", email),
+            ("SMTP", email),
+            ("otherMails", email),
+            ("Notes", email),
+            ("Login", "kalfarsi"),
+            ("Account", "kalfarsi"),
+            ("Alias", "kalfarsi"),
+            ("Old login", "CONTOSO\\kalfarsi"),
+            ("Phone", "+212 522-641650"),
+            ("Mobile", "+212 522-641650"),
+            ("Telefon privat", "+212 522-641650"),
+            ("Record", "3217a7c8-1ab4-eb11-8236-000d3aff3315"),
+            ("Maiden name", "Karima Haddad"),
+        ] {
+            let s = load(
+                "s.csv",
+                &format!("Name,{header}\r\nKarim Al-Farsi,{value}\r\n"),
+            );
+            assert_eq!(s.len(), 1, "{header}");
+            assert_eq!(s.matching(value), [0], "{header}");
+            assert_eq!(s.matching("Al-Farsi, Karim"), [0], "{header}");
+            assert!(s.warnings().is_empty(), "{header}: {:?}", s.warnings());
+        }
+        // German Excel, with its own label for a second address.
+        let s = load(
+            "de.csv",
+            &format!("Vorname;Nachname;E-Mail 2\r\nKarim;Al-Farsi;{email}\r\n"),
+        );
+        assert_eq!(s.matching(email), [0]);
+        assert_eq!(s.matching("Karim Al-Farsi"), [0]);
+
+        let s = load(
+            "other.csv",
+            "Name,Notes,Manager,Manager Email,Job Title,Flag,Department\r\n\
+             Karim Al-Farsi,left in 2024,Ingrid Halvorsen,ingrid@contoso.com,Engineer,True,Sales\r\n\
+             Aoife Byrne,,Ingrid Halvorsen,ingrid@contoso.com,Engineer,False,Sales\r\n",
+        );
+        assert_eq!(s.len(), 2);
+        for other in [
+            "left in 2024",
+            "Ingrid Halvorsen",
+            "ingrid@contoso.com",
+            "Engineer",
+            "True",
+            "Sales",
+        ] {
+            assert!(s.matching(other).is_empty(), "{other}");
+        }
+        let warnings = s.warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("column 2 ('Notes') was not used in 1 row(s)"));
+        assert!(warnings[1].contains("column 6 ('Flag') was not used in 2 row(s)"));
+        for w in warnings {
+            assert!(w.contains("other.csv"), "{w}");
+            assert!(!w.contains("2024") && !w.contains("True"), "{w}");
+        }
     }
 
     /// A first name alone is anyone's: a subjects file's first and last names are one name,

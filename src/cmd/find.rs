@@ -298,6 +298,9 @@ pub fn run(args: &FindArgs) -> Result<i32, Error> {
         args.subjects.subjects_file.as_deref(),
     )
     .map_err(Error::Usage)?;
+    for warning in subjects.warnings() {
+        eprintln!("dsr-scrub find: warning: {warning}");
+    }
     if subjects.is_empty() {
         return Err(Error::Usage(
             "find needs the data subjects: pass --subject VALUE or --subjects FILE".into(),

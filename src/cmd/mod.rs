@@ -30,6 +30,9 @@ pub(crate) fn load_map_inputs(
     let subjects =
         crate::subjects::Subjects::load(&subjects.subjects, subjects.subjects_file.as_deref())
             .map_err(Error::Usage)?;
+    for warning in subjects.warnings() {
+        eprintln!("dsr-scrub: warning: {warning}");
+    }
     let inputs = MapInputs {
         key: key.as_ref(),
         subjects: &subjects,

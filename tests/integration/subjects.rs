@@ -1788,3 +1788,68 @@ fn find_fails_a_file_with_a_part_it_cannot_search() {
         run.stderr
     );
 }
+
+/// A subjects file whose email column is headed as Dynamics and people head a second address
+/// (`Personal Email`, `Email 2`, `Work Email`): the address is the subject's, so it goes from
+/// another person's row, and `find` sees it before the scrub and not after. A column whose
+/// values identify no one (`Notes`) is said, by position and header, never by value.
+#[test]
+fn a_subjects_files_email_under_any_header_is_erased_and_an_unused_column_is_said() {
+    let email = "karim.al-farsi@contoso.com";
+    let rows = vec![
+        owned("Karim Al-Farsi", "OK"),
+        Row {
+            requestor_email: email.into(),
+            ..owned("Aoife Byrne", "OK")
+        },
+    ];
+    let wd = Workdir::new();
+    wd.write("in/Approvals.csv", approvals::export(0, &rows).to_csv());
+    for (i, header) in ["Personal Email", "Email 2", "Work Email"]
+        .iter()
+        .enumerate()
+    {
+        wd.write(
+            "subjects.csv",
+            format!("Name,{header},Notes\r\nKarim Al-Farsi,{email},left in 2024\r\n"),
+        );
+        let run = wd.run(&["find", "--subjects", "subjects.csv", "in"]);
+        assert_eq!(run.code, 3, "{header}: {}", run.text());
+        assert!(
+            run.stdout
+                .contains("(column 'Requestor Email'): subject #1"),
+            "{header}: {}",
+            run.stdout
+        );
+        let out = format!("out{i}");
+        let run = wd.run(&[
+            "scrub",
+            "--all-rows",
+            "--profile",
+            "approvals",
+            "--subjects",
+            "subjects.csv",
+            "--out-dir",
+            &out,
+            "in",
+        ]);
+        assert_eq!(run.code, 0, "{header}: {}", run.text());
+        let csv = String::from_utf8(wd.read(&format!("{out}/Approvals.csv"))).unwrap();
+        assert!(!csv.contains(email), "{header}: {csv}");
+        assert!(csv.contains("Aoife Byrne"), "{header}: the other row stays");
+        assert!(
+            run.stderr
+                .contains("warning: the subjects file 'subjects.csv': column 3 ('Notes') was not used in 1 row(s)"),
+            "{header}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains("2024"), "no value in the messages");
+        let run = wd.run(&[
+            "find",
+            "--subjects",
+            "subjects.csv",
+            &format!("{out}/Approvals.csv"),
+        ]);
+        assert_eq!(run.code, 0, "{header}: {}", run.text());
+    }
+}
