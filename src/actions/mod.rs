@@ -10,7 +10,7 @@ mod pseudonymize;
 mod redact;
 mod regex;
 mod replace;
-mod rich_text;
+pub(crate) mod rich_text;
 
 use calamine::Data;
 use std::borrow::Cow;

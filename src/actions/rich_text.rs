@@ -283,6 +283,40 @@ fn decode_references(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with the character references that end with their `;` and stand for characters
+/// that are not markup (`&euml;`, `&#252;`, `&nbsp;`; not `&lt;`, `&gt;`, `&amp;`, `&quot;`,
+/// `&apos;` or their numbers) written as those characters, once: the same HTML, which shows
+/// the same, for a part's cleaner to write with a removed value replaced. `None` when it has
+/// none.
+pub(crate) fn plain_references(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'&', &text.as_bytes()[from..]).map(|i| from + i) {
+        from = at + 1;
+        let Some((len, value)) = reference_at(&text[at..]) else {
+            continue;
+        };
+        let mut one = [0; 4];
+        let value = match value {
+            Reference::Char(c) => &*c.encode_utf8(&mut one),
+            Reference::Named(s) => s,
+        };
+        if !text[at..at + len].ends_with(';') || value.contains(['<', '>', '&', '"', '\'']) {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(value);
+        copied = at + len;
+        from = copied;
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
 /// The most times [`decoded`] decodes a text's character references: HTML escaped twice
 /// (`Karim&amp;nbsp;Al-Farsi`, which shows `Karim&nbsp;Al-Farsi`) is found, and a text made of
 /// `&amp;amp;...` costs a bounded time.

@@ -9,8 +9,9 @@
 //! values and XML comments, in the encoding the part is written in, with its base64 runs
 //! decoded; the shared strings table is searched for strings that no cell shows. Rich text
 //! (HTML) is searched as it shows too (see [`Redactor`]), and a part's texts as the scrub's
-//! sweep reads them (number formats as Excel shows them: the crate's `xlsx::readings`), so
-//! that `find` lists every part where the scrub would find a subject.
+//! sweep reads them (number formats as Excel shows them, JSON's and HTML's escapes decoded:
+//! the crate's `xlsx::readings`), so that `find` lists every part where the scrub would find a
+//! subject.
 
 use crate::a1::column_letters;
 use crate::actions::{Detector, Redactor};
@@ -53,8 +54,9 @@ impl Finder {
     }
 
     /// The subjects (0-based) that a text or attribute value of a part holds, as written or
-    /// as a reader sees it (`_xHHHH_` escapes, a header's codes, a number format's literals:
-    /// the texts the scrub's sweep searches, see [`crate::xlsx::readings::shown_texts`]).
+    /// as a reader sees it (`_xHHHH_` escapes, a header's codes, a number format's literals,
+    /// JSON's and HTML's escapes: the texts the scrub's sweep searches, see
+    /// [`crate::xlsx::readings::shown_texts`]).
     fn part_hits(&self, text: &str, header_footer: bool) -> BTreeSet<usize> {
         let mut found = self.hits(text);
         for shown in crate::xlsx::readings::shown_texts(text, header_footer) {

@@ -2,10 +2,11 @@
 //!
 //! For xlsx, every entry of the package is decompressed and its text and attribute values are
 //! searched, XML-unescaped and also as Excel shows them (`_xHHHH_` escapes decoded, header and
-//! footer codes blanked: the sweep's texts, see [`crate::xlsx::readings::shown_texts`]), so
-//! nothing escapes because calamine or a writer ignores it: orphan and phonetic shared strings,
-//! formulas and their cached values, comments, document properties, defined names, autofilter
-//! values, tables, pivot caches. Hits are located and judged:
+//! footer codes blanked) and as JSON or HTML written into them reads (`Zo\u00eb`, `Zo&euml;`):
+//! the sweep's texts, see [`crate::xlsx::readings::shown_texts`]. So nothing escapes because
+//! calamine or a writer ignores it: orphan and phonetic shared strings, formulas and their
+//! cached values, comments, document properties, defined names, autofilter values, tables,
+//! pivot caches. Hits are located and judged:
 //!
 //! - cells, per cell: a formula or its cached value is always a leak, and so is a formula's
 //!   result kept as a value (a cell of an array formula's range, or of a formula in the
@@ -413,8 +414,9 @@ fn attributes_hit(e: &BytesStart, needles: &Needles) -> bool {
 }
 
 /// Whether `found` holds for an XML text or attribute value as written, or as a reader sees it:
-/// decoded from `_xHHHH_` escapes, and a header's or footer's with its codes blanked (the texts
-/// the sweep searches, see [`crate::xlsx::readings::shown_texts`]).
+/// decoded from `_xHHHH_` escapes, a header's or footer's with its codes blanked, JSON's and
+/// HTML's escapes decoded (the texts the sweep searches, see
+/// [`crate::xlsx::readings::shown_texts`]).
 fn shown_hit(text: &str, header_footer: bool, found: impl Fn(&str) -> bool) -> bool {
     found(text) || crate::xlsx::readings::shown_texts(text, header_footer).any(|t| found(&t))
 }

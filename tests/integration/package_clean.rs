@@ -789,6 +789,249 @@ fn custom_xml_in_utf16_without_a_byte_order_mark_is_cleaned() {
     assert!(!holds(&text, &name), "{text}");
 }
 
+/// A Disabled Users export of 8 rows whose first two data rows name people in letters that
+/// JSON serializers and HTML editors escape: one with accents, one in CJK ideographs, one of
+/// them outside the Basic Multilingual Plane (a surrogate pair in JSON). Their full names.
+fn escaped_names_export() -> (dsr_scrub::testdata::Export, [&'static str; 2]) {
+    let mut export = dsr_scrub::testdata::disabled_users(&dsr_scrub::testdata::Options {
+        rows: 8,
+        ..Default::default()
+    });
+    let names = ["Zoë Müller", "𠮷田 花子"];
+    for (row, [full, first, last]) in [
+        ["Zoë Müller", "Zoë", "Müller"],
+        ["𠮷田 花子", "花子", "𠮷田"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for (logical, text) in [("fullname", full), ("firstname", first), ("lastname", last)] {
+            let c = export.column_index(logical).unwrap();
+            export.rows[row][c] = dsr_scrub::testdata::Value::Text(text.into());
+        }
+    }
+    (export, names)
+}
+
+/// `text` as JSON serializers write it (Python's `json.dumps`, .NET's encoder): every
+/// character outside ASCII a `\u` escape, one outside the Basic Multilingual Plane a surrogate
+/// pair.
+fn json_escaped(text: &str) -> String {
+    text.encode_utf16()
+        .map(|u| match u {
+            0..=0x7F => char::from(u as u8).to_string(),
+            u => format!("\\u{u:04x}"),
+        })
+        .collect()
+}
+
+/// `text` with its JSON `\u` escapes and `\/` decoded (surrogate pairs joined).
+fn json_unescaped(text: &str) -> String {
+    let mut units: Vec<u16> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        units.extend(rest[..at].encode_utf16());
+        let hex = rest
+            .get(at + 2..at + 6)
+            .filter(|_| rest[at + 1..].starts_with('u'));
+        match hex.and_then(|h| u16::from_str_radix(h, 16).ok()) {
+            Some(unit) => {
+                units.push(unit);
+                rest = &rest[at + 6..];
+            }
+            None if rest[at + 1..].starts_with('/') => {
+                units.push(u16::from(b'/'));
+                rest = &rest[at + 2..];
+            }
+            None => {
+                units.push(u16::from(b'\\'));
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    units.extend(rest.encode_utf16());
+    String::from_utf16_lossy(&units)
+}
+
+/// The JSON settings an add-in or a custom XML item keeps, naming `names` with every letter
+/// outside ASCII escaped (and the slashes of a link, as some serializers write them).
+fn json_settings(names: &[&str]) -> String {
+    format!(
+        r#"{{"owner": "{}", "backup": "{}", "site": "https:\/\/contoso.sharepoint.com\/sites\/hr", "mood": "\ud83d\ude00"}}"#,
+        json_escaped(names[0]),
+        json_escaped(names[1])
+    )
+}
+
+/// A removed name written in JSON with `\u` escapes (`Zo\u00eb M\u00fcller`, as serializers
+/// write letters outside ASCII) in an add-in's setting and a custom XML item is cleaned, the
+/// JSON kept valid; `verify` finds one put back, and `find` lists both parts.
+#[test]
+fn a_name_escaped_in_json_inside_a_part_is_found() {
+    let (export, names) = escaped_names_export();
+    let settings = json_settings(&names);
+    let item = "customXml/item1.xml";
+    let addin = "xl/webextensions/webextension1.xml";
+    let mut xlsx = crate::workdir::edit_part(&export.to_xlsx(), item, |_| {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><data>{settings}</data>")
+    });
+    xlsx = crate::workdir::edit_part(&xlsx, addin, |_| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><we:webextension xmlns:we=\"http://schemas.microsoft.com/office/webextensions/webextension/2010/11\" id=\"{{11111111-1111-1111-1111-111111111111}}\"><we:properties><we:property name=\"settings\" value=\"{}\"/></we:properties></we:webextension>",
+            settings.replace('"', "&quot;")
+        )
+    });
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let find = |file: &str| wd.run(&["find", "--subject", names[0], "--subject", names[1], file]);
+    let found = find("users.xlsx");
+    assert_eq!(found.code, 3, "{}", found.text());
+    for part in [item, addin] {
+        assert!(
+            found
+                .stdout
+                .lines()
+                .any(|line| line.contains(&format!("part {part} ("))
+                    && line.ends_with("subject #1, subject #2")),
+            "{part}: {}",
+            found.stdout
+        );
+    }
+
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    for (name, text) in part_texts(&output) {
+        let text = json_unescaped(&text);
+        for value in names {
+            assert!(!holds(&text, value), "{name} holds a removed name");
+        }
+    }
+    // Both are the same JSON, the names replaced and the rest as it was.
+    let item_text = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == item)
+        .unwrap()
+        .1;
+    let json =
+        &item_text[item_text.find("<data>").unwrap() + 6..item_text.find("</data>").unwrap()];
+    let json: serde_json::Value = serde_json::from_str(json).expect("still JSON");
+    assert_eq!(json["owner"], "[removed]");
+    assert_eq!(json["backup"], "[removed]");
+    assert_eq!(json["site"], "https://contoso.sharepoint.com/sites/hr");
+    assert_eq!(json["mood"], "\u{1F600}");
+    let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+    let found = find("scrubbed/users.xlsx");
+    assert_eq!(found.code, 0, "{}", found.text());
+
+    // Put back into the output, `verify` finds it in either part.
+    for part in [item, addin] {
+        let leaked = dsr_scrub::testdata::set_part(&output, part, &part_bytes(&xlsx, part));
+        verify_finds(&wd, "users.xlsx", &leaked, part);
+    }
+}
+
+/// A removed name written with HTML's character references inside a part's text (rich text of
+/// a SharePoint property: `&lt;p&gt;Zo&amp;euml; M&amp;uuml;ller&lt;/p&gt;`, in CDATA, by
+/// number) is cleaned; `verify` finds one put back, and `find` lists the part.
+#[test]
+fn a_name_in_html_character_references_inside_a_part_is_found() {
+    let (export, names) = escaped_names_export();
+    let parts = [
+        (
+            "customXml/item1.xml",
+            "<data>&lt;p&gt;Owner: Zo&amp;euml; M&amp;uuml;ller&lt;/p&gt;</data>",
+        ),
+        (
+            "customXml/item2.xml",
+            "<data><![CDATA[<p>Owner: Zo&euml; M&uuml;ller</p>]]></data>",
+        ),
+        (
+            "customXml/item3.xml",
+            "<data>&lt;p&gt;Zo&amp;#235; M&amp;#xFC;ller, &amp;#x20BB7;&amp;#30000; &amp;#33457;&amp;#23376;&lt;/p&gt;</data>",
+        ),
+    ];
+    let mut xlsx = export.to_xlsx();
+    for (part, xml) in parts {
+        xlsx = crate::workdir::edit_part(&xlsx, part, |_| {
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{xml}")
+        });
+    }
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    let find = |file: &str| wd.run(&["find", "--subject", names[0], "--subject", names[1], file]);
+    let found = find("users.xlsx");
+    assert_eq!(found.code, 3, "{}", found.text());
+    for (part, _) in parts {
+        assert!(
+            found.stdout.contains(&format!("part {part} ")),
+            "{part}: {}",
+            found.stdout
+        );
+    }
+
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    for (name, text) in part_texts(&output) {
+        let text = html_escape::decode_html_entities(&text).into_owned();
+        for value in names {
+            assert!(!holds(&text, value), "{name} holds a removed name");
+        }
+    }
+    let item = part_texts(&output)
+        .into_iter()
+        .find(|(name, _)| name == "customXml/item1.xml")
+        .unwrap()
+        .1;
+    assert!(
+        item.contains("<p>Owner: [removed]</p>"),
+        "the HTML stays: {item}"
+    );
+    let verify = wd.run(&["verify", "users.xlsx", "scrubbed/users.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+    let found = find("scrubbed/users.xlsx");
+    assert_eq!(found.code, 0, "{}", found.text());
+
+    for (part, _) in parts {
+        let leaked = dsr_scrub::testdata::set_part(&output, part, &part_bytes(&xlsx, part));
+        verify_finds(&wd, "users.xlsx", &leaked, part);
+    }
+}
+
+/// A removed name that only a fuller decoding shows, which no rewrite of the part can keep
+/// as the same JSON or HTML (HTML escaped twice, a name split by tags, a JSON line break
+/// before it), fails the file naming the part; nothing is written, no value is printed.
+#[test]
+fn a_name_escaped_where_the_part_cannot_be_rewritten_fails_the_file() {
+    let (export, names) = escaped_names_export();
+    let clean = export.to_xlsx();
+    let wd = Workdir::new();
+    for xml in [
+        "<data>Zo&amp;amp;euml; M&amp;amp;uuml;ller</data>",
+        "<data>&lt;p&gt;Zo&amp;euml; M&lt;b&gt;&amp;uuml;&lt;/b&gt;ller&lt;/p&gt;</data>",
+        r#"<data>{"owner": "Zo\u00eb\nM\u00fcller"}</data>"#,
+    ] {
+        let part = "customXml/item1.xml";
+        let xlsx = crate::workdir::edit_part(&clean, part, |_| xml.to_string());
+        wd.write("in.xlsx", &xlsx);
+        let run = wd.run(&["scrub", "--out-dir", "out", "in.xlsx"]);
+        assert_eq!(run.code, 1, "{xml}: {}", run.text());
+        assert!(run.stderr.contains(part), "{xml}: {}", run.stderr);
+        for value in names {
+            assert!(!run.text().contains(value), "no value in the message");
+        }
+        assert!(!wd.exists("out/in.xlsx"), "nothing written");
+        let found = wd.run(&["find", "--subject", names[0], "in.xlsx"]);
+        assert!(
+            found.stdout.contains(&format!("part {part} ")),
+            "{xml}: {}",
+            found.stdout
+        );
+    }
+}
+
 /// `find` looks where the scrub looks: a subject only in a number format's escaped literals
 /// (`\K\a\r\i\m`, which the scrub fails the file for) or in an XML comment is listed there.
 #[test]

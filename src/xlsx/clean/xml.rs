@@ -247,9 +247,13 @@ fn replace_spans(text: &str, spans: Vec<Range<usize>>) -> String {
 
 /// `text` as a reader sees it, when that differs: SpreadsheetML's `_xHHHH_` escapes (which
 /// Excel decodes in cell strings, comments, headers and most attributes: `_x0041_nna` shows
-/// `Anna`) and percent-escapes (`Anna%20Berg`) decoded.
+/// `Anna`), JSON's `\u` escapes and HTML's character references of letters (`Zo\u00eb`,
+/// `Zo&euml;`, written as the same JSON or HTML: the crate's `xlsx::readings::equivalent`) and
+/// percent-escapes (`Anna%20Berg`) decoded.
 pub fn shown(text: &str) -> Option<String> {
     let unescaped = decode_xstring(text);
+    let base = unescaped.as_deref().unwrap_or(text);
+    let unescaped = crate::xlsx::readings::equivalent(base).or(unescaped);
     let base = unescaped.as_deref().unwrap_or(text);
     crate::needles::percent_decoded(base).or(unescaped)
 }
