@@ -802,6 +802,10 @@ fn plain_char_pattern(c: char) -> String {
 /// percent-encoded in a link (`karim%2Eal-farsi`).
 const USER_SEP: &str = "(?:[._]|%2e|%5f)";
 
+/// What may follow a subject's name written as a user name to make it an email address: a
+/// tag (`+x`), then the `@` (or `%40`, in a link) and a domain of two labels or more.
+const EMAIL_TAIL: &str = r"(?:(?:\+[\w.-]*)?(?:@|%40)[\w-]+(?:\.[\w-]+)+)?";
+
 /// The fewest letters a subject's first and last names have together to be searched for
 /// joined as a user name (`karimalfarsi`, `KarimAlFarsi`): shorter ones join into ordinary
 /// words and other names ("Jo Anne", joanne).
@@ -925,6 +929,17 @@ impl Subjects {
             .collect();
         if !sites.is_empty() {
             return sites;
+        }
+        // An email whose user is a name written as a user name (see `Subjects::regex`), with
+        // or without a tag (`karim.al-farsi+x@contoso.com`), is that name's.
+        if let Some((user, _)) = fragment.rsplit_once('@') {
+            let user = user.split_once('+').map_or(user, |(user, _)| user);
+            if !user.is_empty() && !user.contains(|c: char| c == '@' || c.is_whitespace()) {
+                let found = self.mentioned(user);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
         }
         // A name written as a user name (see `Subjects::regex`) is its words (`karim.a.al-farsi`,
         // `zoe.muller`), maybe without the hyphens and apostrophes of its words
@@ -1223,7 +1238,11 @@ impl Subjects {
         // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it; the user
         // names last, so that an email that begins with one is found whole.
         alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
-        alternatives.append(&mut user_names);
+        // A user name is also an email's user (`karim.al-farsi@contoso.com`, with a tag
+        // `karim.al-farsi+x@contoso.com`): the address is the subject's, and goes whole.
+        if !user_names.is_empty() {
+            alternatives.push(format!("(?:{}){EMAIL_TAIL}", user_names.join("|")));
+        }
         let pattern = format!("(?i)(?:{})", alternatives.join("|"));
         // Each subject's forms take room in the compiled regex (its letters in every case,
         // the initials' letter classes): the default limit (10 MB) holds about two hundred

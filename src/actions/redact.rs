@@ -97,8 +97,9 @@ fn word_char(c: char) -> bool {
 /// (a match with a space or comma in it) is not part of an email or identifier, which have
 /// none, so a mention (`@Zoë Müller`) or emphasis (`_Zoë Müller_`) around it stands apart; a
 /// hyphen still joins it to a longer name. An `@` before a user name (a match without one)
-/// mentions it (`@karim.al-farsi`); one after it still joins it (the user of an email, which
-/// is the subject's when the email is given).
+/// mentions it (`@karim.al-farsi`); one after it still joins it (a user name is matched with
+/// the rest of its email address, so a match that stops at an `@` is the start of something
+/// else).
 fn subject_char(matched: &str, c: char, before: bool) -> bool {
     if matched.contains(|m: char| m.is_whitespace() || m == ',') {
         c.is_alphanumeric() || crate::text::same_mark(c, '-')
@@ -755,6 +756,8 @@ mod tests {
             ("Old login karimal-farsi off", "Old login [redacted] off", 0),
             ("cc seanobrien", "cc [redacted]", 2),
             ("cc ZoeMueller", "cc [redacted]", 3),
+            // A numbered user name is the name's in an email too.
+            ("x karim.al-farsi2@contoso.com", "x [redacted]", 0),
         ] {
             assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
             let fragments = red.replaced(text, &[]);
@@ -774,15 +777,56 @@ mod tests {
             "Karim and Al-Farsi",
             "sean.o.brien.ltd",
             "The farsi.karim file",
-            // Another guest, another email's guest name, a namesake's email, joined words
-            // that are longer, a number inside a longer word.
+            // Another guest, another email's guest name, joined words that are longer, a
+            // number inside a longer word.
             "x ingrid.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com",
             "x karim.al-farsi_fabrikam.com#EXT#@contoso.onmicrosoft.com",
-            "x karim.al-farsi2@contoso.com",
             "cc karimalfarsia and abdulkarimalfarsi",
             "cc karim-al-farsi-haddad and ingrid_al_farsi",
             "cc karim2 and karimal and alfarsi",
             "cc karim.al-farsi2b",
+        ] {
+            assert_eq!(red.apply(text, &[]), None, "{text}");
+        }
+    }
+
+    /// An email address whose user is the subject's name written as a user name is the
+    /// subject's, and goes whole, tag and domain too, though only the name was given; another
+    /// person's address that holds the first or last name stays.
+    #[test]
+    fn an_email_whose_user_is_the_subjects_user_name_is_redacted_whole() {
+        let subjects = crate::subjects::Subjects::from_values(&["Karim Al-Farsi".to_string()]);
+        let red = Redactor::new(vec![Detector::Subjects], &[], false, &subjects).unwrap();
+        for (text, expected) in [
+            ("ask karim.al-farsi@contoso.com", "ask [redacted]"),
+            ("ask karim_al-farsi@contoso.com", "ask [redacted]"),
+            ("Ask Karim.Al-Farsi@Contoso.com.", "Ask [redacted]."),
+            ("ask karim.al-farsi+x@contoso.com", "ask [redacted]"),
+            (
+                "<mailto:al-farsi.karim@fabrikam.co.uk>",
+                "<mailto:[redacted]>",
+            ),
+            (
+                "cc karim.alfarsi2@contoso.com, ingrid",
+                "cc [redacted], ingrid",
+            ),
+            ("cc karimalfarsi@contoso.com", "cc [redacted]"),
+            ("cc karim_al_farsi@contoso.com", "cc [redacted]"),
+            ("see ?to=karim.al-farsi%40contoso.com", "see ?to=[redacted]"),
+        ] {
+            assert_eq!(red.apply(text, &[]).as_deref(), Some(expected), "{text}");
+            for fragment in red.replaced(text, &[]) {
+                assert_eq!(subjects.mentioned(&fragment), [0], "{text}: {fragment}");
+            }
+        }
+        for text in [
+            "ask karim@contoso.com",
+            "ask karim.haddad@contoso.com",
+            "ask ingrid.al-farsi@contoso.com",
+            "ask abdulkarim.alfarsi@contoso.com",
+            "ask karim.al-farsi-haddad@contoso.com",
+            "ask k.al-farsi@contoso.com",
+            "ask al-farsi@contoso.com",
         ] {
             assert_eq!(red.apply(text, &[]), None, "{text}");
         }
