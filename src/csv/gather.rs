@@ -52,12 +52,14 @@ pub struct Gathered {
     /// [`identifies`]), and the kept text holding it.
     pub(crate) hits: HashSet<(bool, u32)>,
     /// The columns whose header is a text removed from that column (a file without its header
-    /// row, whose first record the map took for column names): a leak no cleaner removes.
+    /// row, whose first record the map took for column names), or holds a removed value that
+    /// identifies a person (see [`KeptValues::headers`]): a leak no cleaner removes.
     pub(crate) header_hits: Vec<usize>,
 }
 
 /// The distinct values of a streamed CSV's kept columns (neither scrubbed nor protected), with
-/// how many cells hold each, indexed for the leak sweep (see [`Gathered`]).
+/// how many cells hold each, and the texts of its header row, indexed for the leak sweep (see
+/// [`Gathered`]).
 #[derive(Debug)]
 pub struct KeptValues {
     /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
@@ -66,10 +68,13 @@ pub struct KeptValues {
     columns: Vec<usize>,
     /// How many columns the header names (see [`KeptValues::width`]).
     width: usize,
-    /// The distinct kept values.
+    /// The header row's texts, then the distinct kept values.
     hay: Haystack,
-    /// Per text of `hay`: its column and how many kept cells hold it.
+    /// Per text of `hay`: its column and how many kept cells hold it (none for a header).
     pub(crate) texts: Vec<(u32, u64)>,
+    /// How many of the first texts of `hay` are the header row's: it is searched with the
+    /// kept values, as the sweep of a workbook searches each sheet's header row.
+    pub(crate) headers: u32,
 }
 
 impl KeptValues {
@@ -155,12 +160,22 @@ impl Gathered {
             .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
             .collect();
         self.is_kept = kept.iter().map(Option::is_some).collect();
+        // The header row, which the map never changes, is in the output as it is.
+        let mut hay = Haystack::default();
+        let mut texts = Vec::new();
+        for (col, header) in self.headers.iter().enumerate() {
+            if !header.is_empty() {
+                hay.push(header, true);
+                texts.push((col as u32, 0));
+            }
+        }
         self.kept = Some(KeptValues {
             columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
             width: kept.len(),
             kept,
-            hay: Haystack::default(),
-            texts: Vec::new(),
+            hay,
+            headers: texts.len() as u32,
+            texts,
         });
         self
     }
@@ -174,6 +189,7 @@ impl Gathered {
             width: 0,
             hay: Haystack::default(),
             texts: Vec::new(),
+            headers: 0,
         })
     }
 

@@ -317,10 +317,7 @@ impl<'a> Search<'a> {
         };
         // A header cell that is a text removed from its own column.
         for &(sheet, col) in &headed {
-            findings.push(Finding {
-                column: None,
-                ..cell(sheet, 0, col, LeakIn::Header)
-            });
+            findings.push(header_finding(&book.sheets[sheet].name, col));
         }
         for &(value, text) in &hits {
             match places[text as usize] {
@@ -338,16 +335,8 @@ impl<'a> Search<'a> {
                 Place::Cached { sheet, row, col } => {
                     findings.push(cell(sheet, row, col, LeakIn::CachedValue))
                 }
-                // A header that identifies a person.
-                Place::Header { sheet, col }
-                    if origins[value] != Origin::Gone
-                        && identifies(&values[value], origins[value] == Origin::Name) =>
-                {
-                    // Named by its cell only: the header is the value.
-                    findings.push(Finding {
-                        column: None,
-                        ..cell(sheet, 0, col, LeakIn::Header)
-                    });
+                Place::Header { sheet, col } if leaks_in_header(&values[value], origins[value]) => {
+                    findings.push(header_finding(&book.sheets[sheet].name, col));
                 }
                 Place::Kept { .. } | Place::Header { .. } | Place::EntryName => {}
             }
@@ -378,6 +367,25 @@ impl<'a> Search<'a> {
         let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
         let metadata = book.sheets.iter().position(Sheet::holds_metadata);
         judge_kept(map, &kept_hits, kept_places, &names, &headers, metadata)
+    }
+}
+
+/// Whether a removed value found in a header cell (which the map never changes) leaks there:
+/// one that identifies a person (see [`identifies`]), unless it is [`Origin::Gone`].
+fn leaks_in_header(value: &str, origin: Origin) -> bool {
+    origin != Origin::Gone && identifies(value, origin == Origin::Name)
+}
+
+/// A header cell of `sheet` holding a removed value, named by its cell only: the header is the
+/// value (`sheet 'Users', cell I1`).
+fn header_finding(sheet: &str, col: u32) -> Finding {
+    Finding {
+        part: None,
+        sheet: Some(sheet.to_string()),
+        row: Some(0),
+        col: Some(col),
+        column: None,
+        rule: Rule::Leak(LeakIn::Header),
     }
 }
 
@@ -707,27 +715,27 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         return Err(Problem::Internal);
     }
     gathered.search();
-    // A header that is a removed value (a file without its header row): named by its cell.
+    let Some(kept) = &gathered.kept else {
+        return Err(Problem::Internal);
+    };
+    // A header that is a removed value (a file without its header row), or that holds one that
+    // identifies a person (the values' search tells which, see [`identifies`]), as
+    // [`leaks_in_header`] judges a workbook's: named by its cell.
     let mut header_hits = std::mem::take(&mut gathered.header_hits);
+    header_hits.extend(
+        (gathered.hits.iter())
+            .filter(|&&(strong, t)| strong && t < kept.headers)
+            .map(|&(_, t)| kept.texts[t as usize].0 as usize),
+    );
     header_hits.sort_unstable();
+    header_hits.dedup();
     if let Some(&col) = header_hits.first() {
-        let finding = Finding {
-            part: None,
-            sheet: Some(gathered.sheet.clone()),
-            row: Some(0),
-            col: Some(col as u32),
-            column: None,
-            rule: Rule::Leak(LeakIn::Header),
-        };
         return Err(VerifyError::Unerased {
-            place: finding.to_string(),
+            place: header_finding(&gathered.sheet, col as u32).to_string(),
             more: header_hits.len() - 1,
         }
         .into());
     }
-    let Some(kept) = &gathered.kept else {
-        return Err(Problem::Internal);
-    };
     let places: Vec<Place> = kept
         .texts
         .iter()
@@ -742,7 +750,7 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
     let hits: Vec<(bool, u32)> = gathered
         .hits
         .iter()
-        .filter(|&&(_, t)| kept.texts[t as usize].1 > 0)
+        .filter(|&&(_, t)| t >= kept.headers && kept.texts[t as usize].1 > 0)
         .map(|&(strong, t)| (strong || hay.is_some_and(|h| csv_formula(h.text(t))), t))
         .collect();
     judge_kept(

@@ -1,7 +1,8 @@
 //! `scrub` on CSV exports: same dialect out as in.
 
-use crate::workdir::Workdir;
-use dsr_scrub::testdata::{self, Options};
+use crate::workdir::{with_csv_column, Workdir};
+use dsr_scrub::error::column_letters;
+use dsr_scrub::testdata::{self, Options, Value};
 
 #[test]
 fn csv_keeps_its_dialect_and_loses_its_personal_data() {
@@ -470,4 +471,57 @@ fn a_removed_email_in_a_personal_site_path_fails() {
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stderr.contains("Site"), "{}", run.stderr);
     assert!(!run.text().contains("farsi"), "no value in the messages");
+}
+
+/// A column headed by a person's name, email or phone number (a tracking column someone added,
+/// its values `n/a`) in a CSV whose rows the map scrubs: the header row, which the map never
+/// changes, holds a value the scrub removed from that person's row. Streamed (every row, the
+/// default) or read whole (`--verify`), comma- or semicolon-separated, the file fails naming
+/// the header's cell by its column letter and never the value, and nothing is written.
+#[test]
+fn a_removed_value_in_a_csv_header_fails_the_file() {
+    let export = testdata::disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let text = |row: usize, logical: &str| match &export.rows[row]
+        [export.column_index(logical).unwrap()]
+    {
+        Value::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    let row = (0..export.rows.len())
+        .find(|&r| text(r, "middlename").is_empty())
+        .expect("a user without a middle name");
+    let (first, last) = (text(row, "firstname"), text(row, "lastname"));
+    let headers = [
+        text(row, "fullname"),
+        format!("{last}, {first}"),
+        format!("Backup {}", text(row, "internalemailaddress")),
+        format!("Call {}", text(row, "mobilephone")),
+    ];
+    let cell = format!("cell {}1", column_letters(export.columns.len() as u32));
+    for header in &headers {
+        for delimiter in [b',', b';'] {
+            let wd = Workdir::new();
+            let csv = with_csv_column(&export.to_csv(), header, "n/a", delimiter);
+            wd.write("in/users.csv", csv);
+            for whole in [None, Some("--verify")] {
+                let (failed, output) = wd.scrub_failing(whole.as_slice(), 1);
+                assert!(
+                    failed[0].contains("users.csv")
+                        && failed[0].contains(&cell)
+                        && failed[0].contains("header cell"),
+                    "{header:?} {whole:?}: {}",
+                    failed[0]
+                );
+                assert!(
+                    !output.contains(&last),
+                    "no value in the messages: {output}"
+                );
+                assert!(!wd.exists("out/users.csv"));
+                std::fs::remove_dir_all(wd.path("out")).unwrap();
+            }
+        }
+    }
 }

@@ -266,3 +266,31 @@ pub fn is_searchable(value: &str) -> bool {
 pub fn searchable(values: Vec<String>) -> Vec<String> {
     values.into_iter().filter(|v| is_searchable(v)).collect()
 }
+
+/// `csv` (UTF-8, with or without a BOM, comma-separated) with one more column at its end, headed
+/// `header`, each record's value `value`; written with `delimiter` and CRLF line ends.
+pub fn with_csv_column(csv: &[u8], header: &str, value: &str, delimiter: u8) -> Vec<u8> {
+    let bom = csv.starts_with(b"\xEF\xBB\xBF");
+    let mut out = if bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    {
+        let mut writer = ::csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let records = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&csv[if bom { 3 } else { 0 }..])
+            .into_records();
+        for (i, record) in records.enumerate() {
+            let mut record = record.unwrap();
+            record.push_field(if i == 0 { header } else { value });
+            writer.write_record(&record).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    out
+}
