@@ -748,6 +748,15 @@ impl<'a> Applied<'a> {
                 )
             },
         );
+        // Where `--verify` and the sweep both find a removed value left in the output, the
+        // sweep's message names its place (`--verify`'s only counts its findings).
+        if let (
+            Err(Problem::Verify(VerifyError::VerifyFailed { .. })),
+            Err(Problem::Verify(VerifyError::Unerased { .. })),
+        ) = (&output, &residuals)
+        {
+            return residuals.map(drop);
+        }
         let (staged_output, digest) = output?;
         report.output_sha256 = Some(digest);
         report.residuals = residuals?;

@@ -354,7 +354,8 @@ impl fmt::Display for LeakIn {
             LeakIn::ZipComment => f.write_str("a comment of the zip archive"),
             LeakIn::EntryName => f.write_str("the name of this entry of the zip archive"),
             LeakIn::Header => f.write_str(
-                "a header cell, which the map never changes (a sheet without its header row?)",
+                "a header cell, which the map never changes (a column named after a person, or a \
+                 sheet without its header row?)",
             ),
         }
     }
@@ -593,7 +594,14 @@ fn check(
         || {
             rayon::join(
                 || leaks::candidates(&ctx, raw),
-                || fidelity::check(&ctx, raw.map(leaks::Raw::package)),
+                || {
+                    let mut sink = fidelity::check(&ctx, raw.map(leaks::Raw::package));
+                    // The header row is kept as it is, so no cell's verdict searches it.
+                    for finding in sweep::header_findings(map, original, plan, changes, scrubbed) {
+                        sink.push(finding);
+                    }
+                    sink
+                },
             )
         },
     );

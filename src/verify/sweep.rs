@@ -389,6 +389,65 @@ fn header_finding(sheet: &str, col: u32) -> Finding {
     }
 }
 
+/// The header cells of `scrubbed` that leak, for `verify`: those holding a value that the scrub
+/// of `original` removes and that identifies a person, and those that are a text removed from
+/// their own column (a sheet without its header row), as the sweep of `scrub` finds them. A
+/// scrubbed sheet is the original's of its name (`verify` names a CSV's after the original).
+pub(crate) fn header_findings(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    scrubbed: &Workbook,
+) -> Vec<Finding> {
+    let mut hay = Haystack::default();
+    let mut places = Vec::new();
+    add_headers(scrubbed, &mut hay, &mut places);
+    if hay.is_empty() || changes.iter().all(|c| c.cells.is_empty()) {
+        return Vec::new();
+    }
+    let Swept {
+        values,
+        origins,
+        headed,
+        ..
+    } = sweep_values(
+        map,
+        original,
+        plan,
+        changes,
+        Originals::Book(original),
+        &hay,
+    );
+    let mut found: Vec<(usize, u32)> = hay
+        .find(&values)
+        .into_iter()
+        .filter(|&(v, _)| leaks_in_header(&values[v], origins[v]))
+        .filter_map(|(_, t)| match places[t as usize] {
+            Place::Header { sheet, col } => Some((sheet, col)),
+            _ => None,
+        })
+        .collect();
+    // A header that is a removed text, when the scrubbed sheet still has it.
+    for (sheet, col) in headed {
+        let from = &original.sheets[sheet];
+        let header = crate::actions::cell_text(from.cell(0, col));
+        let to = scrubbed.sheets.iter().position(|s| {
+            let now = crate::actions::cell_text(s.cell(0, col));
+            s.name == from.name
+                && (header.as_deref().zip(now.as_deref()))
+                    .is_some_and(|(was, now)| crate::needles::same_text(was, now))
+        });
+        found.extend(to.map(|to| (to, col)));
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+        .into_iter()
+        .map(|(sheet, col)| header_finding(&scrubbed.sheets[sheet].name, col))
+        .collect()
+}
+
 /// Count the kept cells holding removed values per sheet and column; a column holding values
 /// that identify people fails the file unless the map allows it.
 fn judge_kept(

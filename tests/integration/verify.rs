@@ -2,7 +2,7 @@
 //! with exit 3 and a finding that names the right place; scrub → verify holds for generated
 //! workbooks and maps, and scrub is idempotent where its actions are.
 
-use crate::workdir::{edit_part, replace_once, Run, Workdir};
+use crate::workdir::{edit_part, replace_once, with_csv_column, Run, Workdir};
 use dsr_scrub::error::column_letters;
 use dsr_scrub::testdata::{self, Export, Options, Value};
 use proptest::prelude::*;
@@ -484,6 +484,63 @@ fn mutation_csv_with_one_personal_value_left() {
         )],
     );
     assert_eq!(run.stdout.lines().count(), 2, "one finding: {}", run.stdout);
+}
+
+/// A CSV and its scrubbed output with one more column, headed by a user's full name (the user
+/// the scrub erased) or their email, in both: `verify` reports the header cell by its letter,
+/// never the value; the same column headed `Notes` passes.
+#[test]
+fn a_removed_value_in_a_csv_header_is_a_leak() {
+    let export = csv_export();
+    let wd = Workdir::new();
+    wd.write("in/users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "--allow-uncovered", "-q", "in/users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let (input, good) = (export.to_csv(), wd.read("scrubbed/users.csv"));
+    let column = column_letters(export.columns.len() as u32);
+    let name = text(&export, 3, "fullname");
+    let email = text(&export, 5, "internalemailaddress");
+    let pair = |header: &str| {
+        wd.write("original.csv", with_csv_column(&input, header, "n/a", b','));
+        wd.write("output.csv", with_csv_column(&good, header, "n/a", b','));
+        wd.run(&["verify", "original.csv", "output.csv"])
+    };
+    let run = pair("Notes");
+    assert_eq!(run.code, 0, "{}", run.text());
+    for header in [name.clone(), format!("Backup {email}")] {
+        let run = pair(&header);
+        assert_findings(
+            &run,
+            &[&format!(
+                "sheet 'original', cell {column}1: leak: a value the map removed is still in a header cell, which the map never changes"
+            )],
+        );
+        assert_eq!(run.stdout.lines().count(), 2, "one finding: {}", run.stdout);
+        assert!(!run.text().contains(&header), "{}", run.text());
+    }
+}
+
+/// A workbook and its scrubbed output with one more sheet, hidden, whose header row names a
+/// user the scrub erased: `verify` reports that header cell, never the value.
+#[test]
+fn a_removed_value_in_an_xlsx_header_is_a_leak() {
+    let export = csv_export();
+    let wd = Workdir::new();
+    wd.write("in/users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "--allow-uncovered", "-q", "in/users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let name = text(&export, 3, "fullname");
+    let rows = [vec!["Ticket", name.as_str()], vec!["T-1041", "n/a"]];
+    let old_list = |xlsx: &[u8]| testdata::with_sheet(xlsx, "Old list", true, &rows);
+    wd.write("original.xlsx", old_list(&export.to_xlsx()));
+    wd.write("output.xlsx", old_list(&wd.read("scrubbed/users.xlsx")));
+    let run = wd.run(&["verify", "original.xlsx", "output.xlsx"]);
+    assert_findings(
+        &run,
+        &["sheet 'Old list', cell B1: leak: a value the map removed is still in a header cell"],
+    );
+    assert_eq!(run.stdout.lines().count(), 2, "one finding: {}", run.stdout);
+    assert!(!run.text().contains(&name), "{}", run.text());
 }
 
 #[test]
