@@ -138,7 +138,7 @@ pub fn physical_limit(input: &Path, output: &Path) -> Result<(), Box<dyn std::er
             drop(entry);
             let archive = deflate::one_entry_archive(&name, modified, deflater.finish()?)
                 .map_err(|p| p.to_string())?;
-            let mut single = zip::ZipArchive::new(std::io::Cursor::new(archive))?;
+            let mut single = archive.open()?;
             out.raw_copy_file(single.by_index_raw(0)?)?;
             continue;
         }

@@ -867,7 +867,7 @@ impl Writer<'_> {
                     a.bytes,
                     &a.book,
                     changes,
-                    &a.settings.patch,
+                    &spooled_beside(&a.settings.patch, &a.job.output),
                     &self.needles,
                     w,
                 )?;
@@ -1228,7 +1228,8 @@ fn scrub_xlsx_stream(
     }
     check_resolved(book, &file_plan)?;
     check_coverage(map, book, &file_plan, settings, report)?;
-    let write = Some((bytes, &settings.patch));
+    let patch = spooled_beside(&settings.patch, &job.output);
+    let write = Some((bytes, &patch));
     let Some(mut streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened, write)?
     else {
         return Ok(false);
@@ -1289,7 +1290,7 @@ fn scrub_xlsx_stream(
                     bytes,
                     book,
                     changes,
-                    &settings.patch,
+                    &patch,
                     &needles,
                     crate::xlsx::patch::Passed { held, new_strings },
                     w,
@@ -1335,6 +1336,29 @@ fn scrub_xlsx_stream(
     let entity = book.metadata().map(|m| m.entity);
     crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)?;
     Ok(true)
+}
+
+/// `options`, with a large rewritten part's compressed bytes waiting in the folder of `output`
+/// until the output is assembled (see [`crate::xlsx::patch::PatchOptions::spool`]), or in the
+/// system's temporary folder while that folder is yet to be made: a large export's sheet is
+/// tens of MB, which would otherwise be held in memory.
+fn spooled_beside(
+    options: &crate::xlsx::patch::PatchOptions,
+    output: &Path,
+) -> crate::xlsx::patch::PatchOptions {
+    let folder = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let spool = if folder.is_dir() {
+        folder.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    crate::xlsx::patch::PatchOptions {
+        spool: Some(spool),
+        ..options.clone()
+    }
 }
 
 /// The staged output's path, handed from the task that writes it to the leak sweep running

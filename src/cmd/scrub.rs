@@ -83,6 +83,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         patch: crate::xlsx::patch::PatchOptions {
             strip_doc_props: args.strip_doc_props,
             deflate_level: None,
+            spool: None,
         },
         parts: crate::split::PartLimits {
             max_rows: args.max_part_rows.map(|n| n.get()),

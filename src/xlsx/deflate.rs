@@ -14,7 +14,7 @@
 //! entry and takes no compressed data from outside. What is written here is the cutting, the
 //! CRC (crc32fast) and the one-entry archive the zip crate then copies raw into the output.
 
-use crate::error::{Problem, ReadError};
+use crate::error::{Problem, ReadError, WriteError};
 use flate2::{Compress, Compression, FlushCompress, Status};
 use std::io::Write;
 
@@ -43,9 +43,63 @@ pub struct BlockDeflater {
     /// Blocks given to the queue, and how many of them are in `out`.
     queued: usize,
     joined: usize,
-    out: Vec<u8>,
+    out: Spool,
     crc: crc32fast::Hasher,
     size: u64,
+}
+
+/// Where a [`BlockDeflater`] puts the deflated stream: in memory, or in a temporary file (a
+/// large sheet's stream is tens of MB, held until the rest of the output is known), after room
+/// left for the entry's local header (see [`one_entry_archive`]).
+pub enum Spool {
+    /// The stream in memory.
+    Memory(Vec<u8>),
+    /// The stream in an unnamed temporary file (removed by the system when it is closed, or
+    /// when the process ends), from byte `at`; `len` bytes of it so far, and the block being
+    /// moved there.
+    File {
+        file: std::fs::File,
+        at: u64,
+        len: u64,
+        scratch: Vec<u8>,
+    },
+}
+
+impl Spool {
+    /// The stream's length so far.
+    fn len(&self) -> u64 {
+        match self {
+            Spool::Memory(data) => data.len() as u64,
+            Spool::File { len, .. } => *len,
+        }
+    }
+
+    fn append(&mut self, deflated: &[u8]) -> std::io::Result<()> {
+        match self {
+            Spool::Memory(data) => data.extend_from_slice(deflated),
+            Spool::File { file, len, .. } => {
+                file.write_all(deflated)?;
+                *len += deflated.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deflate `block` onto the end of the stream.
+    fn deflate(&mut self, block: &[u8], level: u32, last: bool) -> std::io::Result<()> {
+        match self {
+            Spool::Memory(data) => deflate_into(block, level, last, data),
+            Spool::File {
+                file, len, scratch, ..
+            } => {
+                scratch.clear();
+                deflate_into(block, level, last, scratch)?;
+                file.write_all(scratch)?;
+                *len += scratch.len() as u64;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The blocks waiting to be deflated, and the deflated ones waiting to be joined.
@@ -106,7 +160,7 @@ impl Queue {
 /// A part deflated by a [`BlockDeflater`].
 pub struct Deflated {
     /// The raw deflate stream.
-    pub data: Vec<u8>,
+    pub data: Spool,
     /// CRC-32 of the uncompressed bytes.
     pub crc: u32,
     /// The uncompressed size.
@@ -114,8 +168,32 @@ pub struct Deflated {
 }
 
 impl BlockDeflater {
-    /// A deflater at `level` (0-9).
+    /// A deflater at `level` (0-9), into memory.
     pub fn new(level: u32) -> BlockDeflater {
+        BlockDeflater::into_spool(level, Spool::Memory(Vec::new()))
+    }
+
+    /// A deflater at `level` (0-9) into `file`, a new temporary file, with room for the local
+    /// header of `name` at its start (see [`one_entry_archive`]).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn spooled(level: u32, mut file: std::fs::File, name: &str) -> std::io::Result<Self> {
+        use std::io::Seek;
+        let at = local_header_len(name);
+        file.seek(std::io::SeekFrom::Start(at))?;
+        Ok(BlockDeflater::into_spool(
+            level,
+            Spool::File {
+                file,
+                at,
+                len: 0,
+                scratch: Vec::new(),
+            },
+        ))
+    }
+
+    fn into_spool(level: u32, out: Spool) -> BlockDeflater {
         let level = level.min(9);
         let threads = rayon::current_num_threads().max(1);
         BlockDeflater {
@@ -131,7 +209,7 @@ impl BlockDeflater {
             }),
             queued: 0,
             joined: 0,
-            out: Vec::new(),
+            out,
             crc: crc32fast::Hasher::new(),
             size: 0,
         }
@@ -147,7 +225,7 @@ impl BlockDeflater {
                 self.enqueue(&queue, block, last)
             }
             None => {
-                deflate_into(&self.block, self.level, last, &mut self.out)?;
+                self.out.deflate(&self.block, self.level, last)?;
                 self.block.clear();
                 Ok(())
             }
@@ -185,7 +263,7 @@ impl BlockDeflater {
     fn join_done(&mut self, queue: &Queue) -> std::io::Result<()> {
         let mut state = queue.lock();
         while let Some(deflated) = state.done.remove(&self.joined) {
-            self.out.extend_from_slice(&deflated?);
+            self.out.append(&deflated?)?;
             self.joined += 1;
         }
         Ok(())
@@ -304,20 +382,76 @@ fn deflate_with(
     }
 }
 
+/// The length of the local header [`one_entry_archive`] writes for `name`.
+fn local_header_len(name: &str) -> u64 {
+    30 + name.len() as u64
+}
+
+/// A one-entry zip archive (see [`one_entry_archive`]): in memory, or in a temporary file.
+pub enum Archive {
+    /// The archive's bytes.
+    Memory(Vec<u8>),
+    /// An unnamed temporary file holding the archive.
+    File(std::fs::File),
+}
+
+impl Archive {
+    /// The archive, to copy its entry from.
+    ///
+    /// # Errors
+    /// The zip crate's, when the archive cannot be read.
+    pub fn open(&self) -> zip::result::ZipResult<zip::ZipArchive<ArchiveReader<'_>>> {
+        let reader = match self {
+            Archive::Memory(data) => ArchiveReader::Memory(std::io::Cursor::new(data)),
+            Archive::File(file) => {
+                ArchiveReader::File(std::io::BufReader::with_capacity(1 << 16, file))
+            }
+        };
+        zip::ZipArchive::new(reader)
+    }
+}
+
+/// A reader of an [`Archive`].
+pub enum ArchiveReader<'a> {
+    /// The archive in memory.
+    Memory(std::io::Cursor<&'a Vec<u8>>),
+    /// The archive's file.
+    File(std::io::BufReader<&'a std::fs::File>),
+}
+
+impl std::io::Read for ArchiveReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ArchiveReader::Memory(r) => r.read(buf),
+            ArchiveReader::File(r) => r.read(buf),
+        }
+    }
+}
+
+impl std::io::Seek for ArchiveReader<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            ArchiveReader::Memory(r) => r.seek(pos),
+            ArchiveReader::File(r) => r.seek(pos),
+        }
+    }
+}
+
 /// A one-entry zip archive (stored without data descriptor, no extra fields) holding `name`
 /// deflated as `deflated`, dated `modified`: what the zip crate reads and copies raw into the
-/// output, as it does with entries it compressed itself. Built in the deflated stream's own
-/// memory (the header moved in before it, the directory after it), not in a copy: a large
-/// sheet's stream is tens of MB.
+/// output, as it does with entries it compressed itself. Built where the deflated stream is
+/// (the header put before it, the directory after it), not in a copy: a large sheet's stream
+/// is tens of MB.
 ///
 /// # Errors
 /// [`ReadError::TooLarge`] for a part of 4 GiB or more (past the zip format without Zip64, and
-/// past the default `--max-unpacked`).
+/// past the default `--max-unpacked`); a write error when the temporary file cannot be
+/// written.
 pub fn one_entry_archive(
     name: &str,
     modified: zip::DateTime,
     deflated: Deflated,
-) -> Result<Vec<u8>, Problem> {
+) -> Result<Archive, Problem> {
     let too_large = || ReadError::TooLarge {
         what: format!("part '{name}' unpacks to 4 GiB or more"),
         flag: "--max-unpacked",
@@ -350,7 +484,8 @@ pub fn one_entry_archive(
     entry(&mut header);
     header.extend_from_slice(name.as_bytes());
     // Central directory.
-    let directory = header.len() + deflated.data.len();
+    let directory =
+        u32::try_from(header.len() as u64 + u64::from(compressed)).map_err(|_| too_large())?;
     let mut tail = Vec::with_capacity(2 * (46 + name.len()));
     put32(&mut tail, 0x0201_4b50);
     put16(&mut tail, 20); // made by: MS-DOS, version 2.0
@@ -369,19 +504,36 @@ pub fn one_entry_archive(
     put16(&mut tail, 1);
     put16(&mut tail, 1);
     put32(&mut tail, directory_len as u32);
-    put32(&mut tail, directory as u32);
+    put32(&mut tail, directory);
     put16(&mut tail, 0);
-    let mut out = deflated.data;
-    out.reserve_exact(header.len() + tail.len());
-    out.splice(0..0, header);
-    out.extend_from_slice(&tail);
-    Ok(out)
+    match deflated.data {
+        Spool::Memory(mut out) => {
+            out.reserve_exact(header.len() + tail.len());
+            out.splice(0..0, header);
+            out.extend_from_slice(&tail);
+            Ok(Archive::Memory(out))
+        }
+        Spool::File { mut file, at, .. } => {
+            use std::io::Seek;
+            if at != header.len() as u64 {
+                return Err(Problem::Internal);
+            }
+            let written = (|| {
+                file.write_all(&tail)?;
+                file.seek(std::io::SeekFrom::Start(0))?;
+                file.write_all(&header)?;
+                file.flush()
+            })();
+            written.map_err(|e| WriteError::Output(e.kind()))?;
+            Ok(Archive::File(file))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Cursor, Read};
+    use std::io::Read;
 
     fn sample(len: usize) -> Vec<u8> {
         // Text like a sheet's XML: repetitive, with some variety.
@@ -400,8 +552,24 @@ mod tests {
     }
 
     fn deflate_in_pool(data: &[u8], threads: usize, chunk: usize) -> Deflated {
+        deflate_into_pool(data, threads, chunk, None)
+    }
+
+    /// `data` deflated on `threads` threads, given in writes of `chunk` bytes, into memory or
+    /// into a temporary file with room for `name`'s header.
+    fn deflate_into_pool(
+        data: &[u8],
+        threads: usize,
+        chunk: usize,
+        spooled_as: Option<&str>,
+    ) -> Deflated {
         crate::testdata::pools::in_pool(threads, || {
-            let mut d = BlockDeflater::new(3);
+            let mut d = match spooled_as {
+                Some(name) => {
+                    BlockDeflater::spooled(3, tempfile::tempfile().unwrap(), name).unwrap()
+                }
+                None => BlockDeflater::new(3),
+            };
             for piece in data.chunks(chunk) {
                 d.write_all(piece).unwrap();
             }
@@ -409,27 +577,67 @@ mod tests {
         })
     }
 
+    /// The stream of a deflater into memory.
+    fn stream(deflated: &Deflated) -> &Vec<u8> {
+        match &deflated.data {
+            Spool::Memory(data) => data,
+            Spool::File { .. } => panic!("a stream in memory was expected"),
+        }
+    }
+
+    /// The entry of a one-entry archive, unpacked (the zip crate checks its CRC).
+    fn unpack(archive: &Archive, name: &str) -> Vec<u8> {
+        let mut zip = archive.open().unwrap();
+        let mut entry = zip.by_index(0).unwrap();
+        assert_eq!(entry.name().unwrap(), name);
+        let mut back = Vec::new();
+        entry.read_to_end(&mut back).unwrap();
+        back
+    }
+
     #[test]
     fn the_archive_unpacks_to_the_input_with_its_crc() {
         for len in [0, 1, 1000, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 12_345] {
             let data = sample(len);
+            let name = "xl/worksheets/sheet1.xml";
             let deflated = deflate_in_pool(&data, 2, 7_000);
             assert_eq!(deflated.size, len as u64);
-            let archive = one_entry_archive(
-                "xl/worksheets/sheet1.xml",
-                zip::DateTime::default(),
-                deflated,
-            )
-            .unwrap();
-            let mut zip = zip::ZipArchive::new(Cursor::new(archive)).unwrap();
-            let mut entry = zip.by_index(0).unwrap();
-            assert_eq!(entry.name().unwrap(), "xl/worksheets/sheet1.xml");
-            assert_eq!(entry.crc32(), crc32fast::hash(&data));
-            let mut back = Vec::new();
-            // zip checks the CRC at the end of the read.
-            entry.read_to_end(&mut back).unwrap();
-            assert_eq!(back, data, "{len} bytes");
+            assert_eq!(deflated.crc, crc32fast::hash(&data));
+            let in_memory = stream(&deflated).clone();
+            let archive = one_entry_archive(name, zip::DateTime::default(), deflated).unwrap();
+            assert!(matches!(archive, Archive::Memory(_)));
+            assert_eq!(unpack(&archive, name), data, "{len} bytes");
+            // Spooled to a file, the same stream, in an archive that unpacks the same.
+            for threads in [1, 2] {
+                let spooled = deflate_into_pool(&data, threads, 7_000, Some(name));
+                assert_eq!(spooled.data.len(), in_memory.len() as u64);
+                let archive = one_entry_archive(name, zip::DateTime::default(), spooled).unwrap();
+                let Archive::File(mut file) = archive else {
+                    panic!("a spooled stream makes an archive in its file")
+                };
+                let mut whole = Vec::new();
+                std::io::Seek::rewind(&mut file).unwrap();
+                file.read_to_end(&mut whole).unwrap();
+                let at = local_header_len(name) as usize;
+                assert_eq!(
+                    whole[at..at + in_memory.len()],
+                    in_memory[..],
+                    "{len} bytes"
+                );
+                let archive = Archive::File(file);
+                assert_eq!(
+                    unpack(&archive, name),
+                    data,
+                    "{len} bytes, {threads} thread(s)"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn a_spooled_stream_for_another_name_is_refused() {
+        let deflated = deflate_into_pool(b"hello", 1, 5, Some("xl/a.xml"));
+        assert!(one_entry_archive("xl/ab.xml", zip::DateTime::default(), deflated).is_err());
     }
 
     #[test]
@@ -438,18 +646,18 @@ mod tests {
         let one = deflate_in_pool(&data, 1, 65_536);
         let two = deflate_in_pool(&data, 2, 1_000);
         let four = deflate_in_pool(&data, 4, 3 * BLOCK);
-        assert_eq!(one.data, two.data);
-        assert_eq!(one.data, four.data);
+        assert_eq!(stream(&one), stream(&two));
+        assert_eq!(stream(&one), stream(&four));
         assert_eq!(one.crc, four.crc);
         // Compressed for real, and not much larger than one stream.
         let mut single = flate2::write::DeflateEncoder::new(Vec::new(), Compression::new(3));
         single.write_all(&data).unwrap();
         let single = single.finish().unwrap();
-        assert!(one.data.len() < data.len() / 3);
+        assert!(stream(&one).len() < data.len() / 3);
         assert!(
-            one.data.len() * 100 < single.len() * 102,
+            stream(&one).len() * 100 < single.len() * 102,
             "{} vs {}",
-            one.data.len(),
+            stream(&one).len(),
             single.len()
         );
     }
@@ -491,7 +699,7 @@ mod tests {
             }
             d.finish().unwrap()
         });
-        assert_eq!(alone.data, one.data);
+        assert_eq!(stream(&alone), stream(&one));
         assert_eq!(alone.crc, one.crc);
     }
 
@@ -500,7 +708,6 @@ mod tests {
         let deflated = deflate_in_pool(b"hello", 1, 5);
         let archive =
             one_entry_archive("xl/Blätter/ä.xml", zip::DateTime::default(), deflated).unwrap();
-        let mut zip = zip::ZipArchive::new(Cursor::new(archive)).unwrap();
-        assert_eq!(zip.by_index(0).unwrap().name().unwrap(), "xl/Blätter/ä.xml");
+        assert_eq!(unpack(&archive, "xl/Blätter/ä.xml"), b"hello");
     }
 }

@@ -28,6 +28,7 @@
 
 use super::attr;
 use super::clean::{self, formulas, sheet, Counts, SheetDone};
+use super::deflate::{Archive, BlockDeflater};
 use super::package;
 use super::strings::Piece;
 use crate::apply::{NewValue, SheetChanges};
@@ -57,13 +58,17 @@ const IMPORT_LIMIT_BYTES: usize = 8_000_000;
 const NEAR_LIMIT_BYTES: usize = 6_500_000;
 
 /// What the lossless writer may change besides cells.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PatchOptions {
     /// Blank creator, last-modified-by and similar fields of `docProps/core.xml` and `app.xml`.
     pub strip_doc_props: bool,
     /// The deflate level for rewritten parts (0-9); `None` chooses by size (see
     /// [`deflate_level`]). For measurements (`cargo bench --bench writers`).
     pub deflate_level: Option<u8>,
+    /// Where a large rewritten part's compressed bytes wait until the output is assembled (an
+    /// unnamed temporary file there, which the system removes when it is closed, or when the
+    /// process ends): the output's folder. `None` keeps them in memory.
+    pub spool: Option<std::path::PathBuf>,
 }
 
 impl PatchOptions {
@@ -233,6 +238,7 @@ fn write_with<W: Write>(
         needles,
         links,
         level,
+        spool: options.spool.as_deref(),
     };
 
     let (scanned, rewrite) = patch.scan_unchanged()?;
@@ -444,6 +450,8 @@ struct Patch<'a> {
     links: SheetLinks,
     /// The deflate level of rewritten parts.
     level: i64,
+    /// Where large rewritten parts wait (see [`PatchOptions::spool`]).
+    spool: Option<&'a std::path::Path>,
 }
 
 fn stop(part: &str) -> impl Fn(clean::Stop) -> Problem + '_ {
@@ -466,7 +474,7 @@ fn in_part(part: &str) -> impl Fn(Problem) -> Problem + '_ {
 struct Rewritten {
     sheet: usize,
     /// A one-entry archive holding the sheet's part.
-    archive: Vec<u8>,
+    archive: Archive,
     /// Uses of each shared string by the cells it kept.
     refs: Vec<u32>,
     /// Formula cached values dropped.
@@ -478,6 +486,14 @@ struct Rewritten {
 }
 
 impl<'a> Patch<'a> {
+    /// How entry `entry` is rewritten: at the patch's level, spooled where it says.
+    fn entry_options<R: Read>(&self, entry: &zip::read::ZipFile<'_, R>) -> EntryMeta {
+        EntryMeta {
+            spool: self.spool.map(std::path::Path::to_path_buf),
+            ..entry_options(entry, self.level)
+        }
+    }
+
     /// Sheet `i`'s tail (after its rows) cleaned of links and comments that hold a removed
     /// value or point at a changed cell, when the cleaners run and it needs it.
     fn clean_tail(&self, i: usize, tail: &[u8]) -> Result<Option<sheet::Tail>, Problem> {
@@ -640,7 +656,7 @@ impl<'a> Patch<'a> {
         let mut applied = 0usize;
         let mut arrays = formulas::Arrays::default();
         let mut tail_done: Option<sheet::Tail> = None;
-        let options = entry_options(&entry, self.level);
+        let options = self.entry_options(&entry);
         let archive = single_entry(part, &options, |zip_out| {
             // Many small writes (one or more per cell): buffered before the compressor.
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, zip_out);
@@ -705,11 +721,11 @@ impl<'a> Patch<'a> {
         zip: &mut ZipArchive<Cursor<&[u8]>>,
         path: &str,
         done: &Done<'_>,
-    ) -> Result<(Vec<u8>, u64), Problem> {
+    ) -> Result<(Archive, u64), Problem> {
         let entry = zip
             .by_name(path)
             .map_err(|_| ReadError::MissingPart(path.to_string()))?;
-        let options = entry_options(&entry, self.level);
+        let options = self.entry_options(&entry);
         let total = done.refs.iter().map(|&r| u64::from(r)).sum::<u64>() + done.new_refs;
         let mut phonetic = 0;
         let archive = single_entry(path, &options, |out| {
@@ -732,7 +748,7 @@ struct Done<'a> {
     /// Each sheet as the cleaners of the other parts see it.
     sheets: Vec<SheetDone<'a>>,
     /// Part path → its rewritten one-entry archive.
-    replaced: HashMap<String, Vec<u8>>,
+    replaced: HashMap<String, Archive>,
     /// Uses of each shared string by the kept cells.
     refs: Vec<u32>,
     /// Cells written as references to new shared strings.
@@ -833,7 +849,7 @@ fn compress_parts(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     parts: HashMap<String, Vec<u8>>,
     level: i64,
-    replaced: &mut HashMap<String, Vec<u8>>,
+    replaced: &mut HashMap<String, Archive>,
 ) -> Result<(), Problem> {
     for (path, xml) in parts {
         let entry = zip
@@ -853,7 +869,7 @@ fn compress_parts(
 /// from the input or from its rewritten one-entry archive in `replaced`, straight to `out`.
 fn assemble<W: Write>(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
-    replaced: &HashMap<String, Vec<u8>>,
+    replaced: &HashMap<String, Archive>,
     dropped: &std::collections::BTreeSet<String>,
     out: W,
 ) -> Result<(), Problem> {
@@ -899,9 +915,9 @@ fn assemble<W: Write>(
 /// Copy the entry of a one-entry archive (see [`single_entry`]) into `writer`, as it is.
 fn copy_single<W: Write + std::io::Seek>(
     writer: &mut ZipWriter<W>,
-    archive: &[u8],
+    archive: &Archive,
 ) -> Result<(), Problem> {
-    let mut single = ZipArchive::new(Cursor::new(archive)).map_err(zip_failed)?;
+    let mut single = archive.open().map_err(zip_failed)?;
     let entry = single.by_index_raw(0).map_err(zip_failed)?;
     writer.raw_copy_file(entry).map_err(zip_failed)
 }
@@ -961,6 +977,8 @@ struct EntryMeta {
     modified: zip::DateTime,
     level: i64,
     blocks: bool,
+    /// Where the entry waits when it is deflated in blocks (see [`PatchOptions::spool`]).
+    spool: Option<std::path::PathBuf>,
 }
 
 fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> EntryMeta {
@@ -974,6 +992,7 @@ fn entry_options<R: Read>(entry: &zip::read::ZipFile<'_, R>, level: i64) -> Entr
         modified,
         level,
         blocks: entry.size() >= super::deflate::PARALLEL_FROM || blocks_forced(),
+        spool: None,
     }
 }
 
@@ -995,7 +1014,7 @@ fn blocks_forced() -> bool {
 
 /// A one-entry zip archive holding `name` as written by `fill`, so parts can be compressed in
 /// parallel and then copied raw into the output.
-fn single_entry<F>(name: &str, meta: &EntryMeta, fill: F) -> Result<Vec<u8>, Problem>
+fn single_entry<F>(name: &str, meta: &EntryMeta, fill: F) -> Result<Archive, Problem>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), Problem>,
 {
@@ -1021,7 +1040,13 @@ impl OpenEntry {
     fn open(name: &str, meta: &EntryMeta) -> Result<OpenEntry, Problem> {
         let sink = if meta.blocks {
             let level = u32::try_from(meta.level.clamp(0, 9)).unwrap_or(6);
-            Sink::Blocks(super::deflate::BlockDeflater::new(level))
+            Sink::Blocks(match &meta.spool {
+                Some(dir) => {
+                    let file = tempfile::tempfile_in(dir).map_err(write_failed)?;
+                    BlockDeflater::spooled(level, file, name).map_err(write_failed)?
+                }
+                None => BlockDeflater::new(level),
+            })
         } else {
             let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
             zip.start_file(name, meta.options).map_err(zip_failed)?;
@@ -1046,7 +1071,10 @@ impl OpenEntry {
         let entry = zip
             .by_name(part)
             .map_err(|_| ReadError::MissingPart(part.to_string()))?;
-        let meta = entry_options(&entry, level);
+        let meta = EntryMeta {
+            spool: options.spool.clone(),
+            ..entry_options(&entry, level)
+        };
         drop(entry);
         OpenEntry::open(part, &meta)
     }
@@ -1060,13 +1088,15 @@ impl OpenEntry {
     }
 
     /// The one-entry archive.
-    fn finish(self) -> Result<Vec<u8>, Problem> {
+    fn finish(self) -> Result<Archive, Problem> {
         match self.sink {
             Sink::Blocks(deflater) => {
                 let deflated = deflater.finish().map_err(write_failed)?;
                 super::deflate::one_entry_archive(&self.name, self.modified, deflated)
             }
-            Sink::Zip(zip) => Ok(zip.finish().map_err(zip_failed)?.into_inner()),
+            Sink::Zip(zip) => Ok(Archive::Memory(
+                zip.finish().map_err(zip_failed)?.into_inner(),
+            )),
         }
     }
 }

@@ -753,7 +753,7 @@ impl<'b> Pass<'b> {
         };
         Ok(Some(Pass {
             bytes,
-            options: *options,
+            options: options.clone(),
             parts: map.sheets,
             new: NewStrings::new(on, strings.len()),
             strings,

@@ -530,6 +530,8 @@ fn both_changes_layouts_list_the_same_cells() {
 
 /// A sheet and a shared strings table of several MiB are deflated in blocks on every thread:
 /// the output reads back the same, is the same file with 1 or 2 jobs, and LibreOffice opens it.
+/// Their compressed bytes wait in a temporary file in the output folder (in the system's
+/// temporary folder while the output folder is yet to be made) that nothing leaves behind.
 #[test]
 fn large_parts_are_deflated_in_blocks_the_same_for_any_jobs() {
     let export = export(6_000);
@@ -545,8 +547,10 @@ fn large_parts_are_deflated_in_blocks_the_same_for_any_jobs() {
         sheet_size >= dsr_scrub::xlsx::deflate::PARALLEL_FROM,
         "the export is large enough for blocks: {sheet_size} bytes"
     );
+    // `one` is made by the run, `two` is there before it.
     let one = wd.run(&["scrub", "-j", "1", "--out-dir", "one", "in/users.xlsx"]);
     assert_eq!(one.code, 0, "{}", one.text());
+    std::fs::create_dir(wd.path("two")).expect("the folder is made");
     let two = wd.run(&["scrub", "-j", "2", "--out-dir", "two", "in/users.xlsx"]);
     assert_eq!(two.code, 0, "{}", two.text());
     let output = wd.read("one/users.xlsx");
@@ -554,6 +558,22 @@ fn large_parts_are_deflated_in_blocks_the_same_for_any_jobs() {
         output == wd.read("two/users.xlsx"),
         "same bytes for 1 and 2 jobs"
     );
+    for folder in ["one", "two"] {
+        let written: Vec<String> = wd
+            .files()
+            .into_iter()
+            .filter(|f| f.starts_with(&format!("{folder}/")))
+            .collect();
+        assert_eq!(
+            written,
+            [
+                format!("{folder}/scrub-report.json"),
+                format!("{folder}/users.changes.csv"),
+                format!("{folder}/users.xlsx"),
+            ],
+            "nothing else is left in {folder}"
+        );
+    }
     // Every cell reads back as the in-memory scrub made it (zip checks each part's CRC).
     let input = Book::open(wd.read("in/users.xlsx"));
     let book = Book::open(output);
