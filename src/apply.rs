@@ -67,7 +67,9 @@ pub struct Values {
 }
 
 impl Values {
-    /// Keep `value`; where it is.
+    /// Keep `value`; where it is. A text that is one of the last few kept (the same
+    /// replacement often goes into two columns of one row, as a user name and an email) is
+    /// not kept again.
     pub fn push(&mut self, value: Data) -> New {
         match value {
             Data::Empty => New::CLEARED,
@@ -75,6 +77,9 @@ impl Values {
                 if self.ends.len() < New::OTHER as usize
                     && u32::try_from(self.text.len() + s.len()).is_ok() =>
             {
+                if let Some(same) = self.kept_as(&s) {
+                    return same;
+                }
                 self.text.push_str(&s);
                 self.ends.push(self.text.len() as u32);
                 New(self.ends.len() as u32 - 1)
@@ -86,6 +91,17 @@ impl Values {
             // Past two billion values of one sheet (never seen): the cell reads as cleared.
             _ => New::CLEARED,
         }
+    }
+
+    /// Where `text` is already kept among the last few texts (a row's).
+    fn kept_as(&self, text: &str) -> Option<New> {
+        /// How many of the last texts are compared.
+        const LAST: usize = 8;
+        let first = self.ends.len().saturating_sub(LAST);
+        (first..self.ends.len()).rev().find_map(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+            (self.text.get(start..self.ends[i] as usize) == Some(text)).then_some(New(i as u32))
+        })
     }
 
     /// The value kept at `new`.
@@ -1085,6 +1101,51 @@ mod tests {
         assert_eq!(rebuilt, sc, "the same values, kept elsewhere in the buffer");
         rebuilt.cells[4].new = New::CLEARED;
         assert_ne!(rebuilt, sc);
+    }
+
+    #[test]
+    fn a_text_a_row_holds_twice_is_kept_once() {
+        let email = "deleted-1f3a@example.invalid";
+        let row = |n: u32| {
+            let mut sc = SheetChanges::default();
+            sc.push(n, 0, 0, Data::String(email.replace('1', &n.to_string())));
+            sc.push(n, 1, 1, Data::String("Deleted".into()));
+            sc.push(n, 2, 2, Data::String(email.replace('1', &n.to_string())));
+            sc.push(n, 3, 3, Data::Empty);
+            sc.push(n, 4, 3, Data::String("Deleted".into()));
+            sc
+        };
+        let mut sheet = SheetChanges::default();
+        for n in 1..=3 {
+            let one = row(n);
+            assert_eq!(one.values.ends.len(), 2, "two texts, each once");
+            assert_eq!(one.cells[0].new, one.cells[2].new);
+            sheet.append(one);
+        }
+        for (at, c) in sheet.cells.iter().enumerate() {
+            let n = at as u32 / 5 + 1;
+            let expected = match at % 5 {
+                0 | 2 => NewValue::Text(&*Box::leak(
+                    email.replace('1', &n.to_string()).into_boxed_str(),
+                )),
+                3 => NewValue::Cleared,
+                _ => NewValue::Text("Deleted"),
+            };
+            assert_eq!(sheet.value(c), expected, "change {at}");
+        }
+        // Rows appended keep their texts as they are.
+        assert_eq!(sheet.values.ends.len(), 6);
+        // A sheet's many values are not compared: each text is kept as it comes.
+        // Only the last few texts are compared: one kept long before is kept again.
+        let mut many = SheetChanges::default();
+        for n in 0..20 {
+            many.push(n, 0, 0, Data::String(format!("User {n}")));
+        }
+        many.push(20, 0, 0, Data::String("User 0".into()));
+        many.push(21, 0, 0, Data::String("User 19".into()));
+        assert_eq!(many.values.ends.len(), 21);
+        assert_eq!(many.value(&many.cells[20]), NewValue::Text("User 0"));
+        assert_eq!(many.cells[21].new, many.cells[19].new);
     }
 
     #[test]
