@@ -260,27 +260,10 @@ fn reference_at(text: &str) -> Option<(usize, Reference)> {
 /// `text` with its character references decoded as a browser decodes them (see
 /// [`reference_at`]); borrowed when it has none.
 fn decode_references(text: &str) -> Cow<'_, str> {
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut from = 0;
-    while let Some(at) = memchr::memchr(b'&', &text.as_bytes()[from..]).map(|i| from + i) {
-        from = at + 1;
-        let Some((len, value)) = reference_at(&text[at..]) else {
-            continue;
-        };
-        out.push_str(&text[copied..at]);
-        match value {
-            Reference::Char(c) => out.push(c),
-            Reference::Named(s) => out.push_str(s),
-        }
-        copied = at + len;
-        from = copied;
+    match replace_references(text, |_, _| true) {
+        Some(decoded) => Cow::Owned(decoded),
+        None => Cow::Borrowed(text),
     }
-    if copied == 0 {
-        return Cow::Borrowed(text);
-    }
-    out.push_str(&text[copied..]);
-    Cow::Owned(out)
 }
 
 /// `text` with the character references that end with their `;` and stand for characters
@@ -289,6 +272,15 @@ fn decode_references(text: &str) -> Cow<'_, str> {
 /// the same, for a part's cleaner to write with a removed value replaced. `None` when it has
 /// none.
 pub(crate) fn plain_references(text: &str) -> Option<String> {
+    replace_references(text, |reference, value| {
+        reference.ends_with(';') && !value.contains(['<', '>', '&', '"', '\''])
+    })
+}
+
+/// `text` with each character reference (see [`reference_at`]) that `take` takes (given the
+/// reference as written and the text it stands for) written as that text; `None` when none
+/// is taken.
+fn replace_references(text: &str, take: impl Fn(&str, &str) -> bool) -> Option<String> {
     let mut out = String::new();
     let mut copied = 0;
     let mut from = 0;
@@ -302,7 +294,7 @@ pub(crate) fn plain_references(text: &str) -> Option<String> {
             Reference::Char(c) => &*c.encode_utf8(&mut one),
             Reference::Named(s) => s,
         };
-        if !text[at..at + len].ends_with(';') || value.contains(['<', '>', '&', '"', '\'']) {
+        if !take(&text[at..at + len], value) {
             continue;
         }
         out.push_str(&text[copied..at]);
