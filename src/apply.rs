@@ -372,6 +372,10 @@ pub struct SubjectHits {
     /// Cells of the columns compared with the subjects that resemble a subject without
     /// matching it: (column, subject, how).
     pub near: Vec<(u32, usize, crate::subjects::Near)>,
+    /// Kept cells of the map's columns, in rows no subject rule picked, that hold a subject's
+    /// value: (row, column, subject, what). With every row written they would carry it into
+    /// the output (see [`Held`]).
+    pub held: Vec<(u32, u32, usize, Held)>,
 }
 
 impl SubjectHits {
@@ -380,6 +384,29 @@ impl SubjectHits {
         self.residual.extend(other.residual);
         self.redacted.extend(other.redacted);
         self.near.extend(other.near);
+        self.held.extend(other.held);
+    }
+}
+
+/// Which value of a subject a kept cell of another row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Held {
+    /// An email address, phone number, identifier or sign-in name that the subject's matched
+    /// record held (see [`held_values`]).
+    Record,
+    /// The value the subject was given by.
+    Given,
+}
+
+impl Held {
+    /// How a message says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Held::Record => {
+                "an email address, phone number or identifier that the subject's record held"
+            }
+            Held::Given => "the value the subject was given by",
+        }
     }
 }
 
@@ -405,6 +432,14 @@ pub struct RowApplier<'a> {
     /// sheet's do not ([`Map::learned_elsewhere`]), and a finder of them: looked for, not
     /// redacted (a check of this file alone could not tell why they went).
     elsewhere: Option<(actions::Redactor, crate::subjects::Subjects)>,
+    /// Per subject, the emails, phone numbers, identifiers and sign-in names its matched
+    /// records hold (see [`held_values`]), and a finder of them: a kept cell of another row
+    /// holding one is a [`Held::Record`].
+    held: Option<(actions::Redactor, crate::subjects::Subjects)>,
+    /// A finder of the subjects' given values, for [`Held::Given`].
+    given: Option<actions::Redactor>,
+    /// The columns row rules compare with the subjects (their own checks cover them).
+    subject_cols: Vec<u32>,
 }
 
 impl<'a> RowApplier<'a> {
@@ -430,6 +465,17 @@ impl<'a> RowApplier<'a> {
                 .collect(),
             learned: None,
             elsewhere: None,
+            held: None,
+            given: None,
+            subject_cols: plan
+                .row_rules
+                .iter()
+                .zip(&plan.row_joins)
+                .filter(|(&(_, r), _)| {
+                    matches!(map.rows[r].condition, crate::map::Condition::Subjects(_))
+                })
+                .flat_map(|(&(c, _), join)| std::iter::once(c).chain(*join))
+                .collect(),
         }
     }
 
@@ -686,6 +732,58 @@ impl<'a> RowApplier<'a> {
             }
         }
         out.cells[first..].sort_by_key(|c| c.col);
+        if other_row && subjects.is_empty() && map.subject_scoped {
+            self.held_in_row(row, &cell_text, &out.cells[first..], hits);
+        }
+    }
+
+    /// The kept cells of the map's columns in row `row`, which no subject rule picked, that
+    /// hold a subject's value: what its matched records held ([`Held::Record`]) or the value it
+    /// was given by ([`Held::Given`]), as the whole cell or inside its text. `changed` are the
+    /// row's changes.
+    fn held_in_row<'c>(
+        &self,
+        row: u32,
+        cell_text: &impl Fn(u32) -> Cow<'c, str>,
+        changed: &[Change],
+        hits: &mut SubjectHits,
+    ) {
+        use crate::subjects::Near;
+        let found = |red: &actions::Redactor, subjects: &crate::subjects::Subjects, text: &str| {
+            let mut who = subjects.matching(text);
+            for fragment in red.replaced(text, &[]) {
+                who.extend(subjects.mentioned(&fragment));
+            }
+            who.sort_unstable();
+            who.dedup();
+            who
+        };
+        for t in &self.targets {
+            if changed.iter().any(|c| c.col == t.col) {
+                continue;
+            }
+            let text = cell_text(t.col);
+            if text.trim().is_empty() {
+                continue;
+            }
+            // A column a row rule compares has its own checks ([`Near::Learned`],
+            // [`Near::Inside`]): it is named once, but still fails a file that writes it.
+            let compared = self.subject_cols.contains(&t.col);
+            if let Some((red, held)) = &self.held {
+                for s in found(red, held, &text) {
+                    hits.held.push((row, t.col, s, Held::Record));
+                    if !compared {
+                        hits.near.push((t.col, s, Near::Held));
+                    }
+                }
+            }
+            if let (Some(red), false) = (&self.given, compared) {
+                for s in found(red, &self.map.subjects, &text) {
+                    hits.held.push((row, t.col, s, Held::Given));
+                    hits.near.push((t.col, s, Near::Given));
+                }
+            }
+        }
     }
 }
 
@@ -857,6 +955,65 @@ fn learned_values(
     Some(per_subject)
 }
 
+/// What the records a subject rule picked for a subject hold in the map's columns that
+/// identifies the subject wherever it stands, per subject: email addresses (in any column),
+/// and the values of columns of phone numbers, identifiers and sign-in names (`Mobile Phone`,
+/// `Employee`, `User Name`, `Windows Live ID`: by their headers, see
+/// [`crate::inspect::dictionary::header_kind`]), of 4 characters or more. Not a city, a
+/// business unit, a job title, a postal code or an address, which others share. `None`
+/// outside a subject-scoped run or for a sheet whose row rules only delete.
+fn held_values(
+    map: &Map,
+    plan: &SheetPlan,
+    sheet: &Sheet,
+    applier: &RowApplier,
+) -> Option<Vec<Vec<String>>> {
+    use crate::inspect::Kind;
+    let own_record = plan
+        .row_rules
+        .iter()
+        .any(|&(_, r)| map.rows[r].action == RowAction::Scrub);
+    if !map.subject_scoped || !own_record {
+        return None;
+    }
+    let identifying: Vec<bool> = plan
+        .targets
+        .iter()
+        .map(|t| {
+            let header = plan.headers.get(t.col as usize).map_or("", String::as_str);
+            crate::inspect::dictionary::header_kind(header)
+                .is_some_and(|m| matches!(m.kind, Kind::Email | Kind::Phone | Kind::Identifier))
+        })
+        .collect();
+    let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    for row in 1..sheet.height() {
+        let who = applier.matched_subjects(|col| sheet.cell(row, col));
+        if who.is_empty() {
+            continue;
+        }
+        for (t, &kind) in plan.targets.iter().zip(&identifying) {
+            if matches!(map.rules[t.rule].action, actions::Action::Keep) {
+                continue;
+            }
+            let Some(text) = actions::cell_text(sheet.cell(row, t.col)) else {
+                continue;
+            };
+            let text = text.trim();
+            let email = crate::dynamics::is_email(text);
+            if text.chars().count() < 4 || !(email || (kind && !crate::text::looks_like_date(text)))
+            {
+                continue;
+            }
+            for &s in &who {
+                if !per_subject[s].iter().any(|v| v == text) {
+                    per_subject[s].push(text.to_string());
+                }
+            }
+        }
+    }
+    Some(per_subject)
+}
+
 /// Apply a file's `plan` to `book`: the changes of each sheet it scrubs, in plan order.
 pub fn apply_plan(map: &Map, plan: &FilePlan, book: &Workbook) -> Vec<SheetChanges> {
     apply_plan_hits(map, plan, book).0
@@ -887,6 +1044,14 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
     let here = learned_values(map, plan, sheet, &applier);
     applier.elsewhere = elsewhere(map, here.as_deref());
     applier.learned = here.and_then(finder);
+    if map.subject_scoped {
+        applier.held = held_values(map, plan, sheet, &applier)
+            .filter(|v| v.iter().any(|v| !v.is_empty()))
+            .and_then(finder);
+        applier.given =
+            actions::Redactor::new(vec![actions::Detector::Subjects], &[], false, &map.subjects)
+                .ok();
+    }
     let chunks: Vec<(u32, u32)> = (1..height)
         .step_by(CHUNK_ROWS as usize)
         .map(|start| (start, (start + CHUNK_ROWS).min(height)))

@@ -333,6 +333,16 @@ pub enum VerifyError {
     /// names each (sheet, column and count of cells), `allow` is the map line that allows them.
     #[error("{columns}: Dynamics' metadata sheet holds an email, phone number, identifier or full name that the scrub removed (in an option-set label), so the file was not written; an import needs that sheet as it is: change the option's label in Dynamics and export again, or allow it with {allow} if it must stay (another person)")]
     ResidualInMetadata { columns: String, allow: String },
+    /// With every row written, a kept cell of a row no subject matched holds a subject's value
+    /// (see [`crate::apply::Held`]); `place` names it (never the value).
+    #[error("{place} holds {what} (subject #{subject}), in a row no subject matched, and --all-rows would write it, so the file was not written; {}{}", held_advice(*given), more_places(*more))]
+    SubjectValueKept {
+        place: String,
+        subject: usize,
+        what: &'static str,
+        given: bool,
+        more: usize,
+    },
     #[error("--verify found {findings} problem(s) in the output (a leak or a fidelity break), so it was not written; scrub into another --out-dir without --verify and run `dsr-scrub verify INPUT OUTPUT` to see where")]
     VerifyFailed { findings: usize },
     /// `--verify` could not read back the output it staged; the inner problem says why.
@@ -341,6 +351,14 @@ pub enum VerifyError {
     /// The leak sweep could not read back the output it staged.
     #[error("the output cannot be read back to sweep it for removed values, so it was not written; this is a bug, please report it")]
     SweepReadBack,
+}
+
+fn held_advice(given: bool) -> &'static str {
+    if given {
+        "if that row is the subject's record, pass the person's name (or the value of a column the row rules compare) as another --subject so that their row matches; if it is someone else's, pass --allow-near-names"
+    } else {
+        "if that row is the subject's record too, pass its name or email as another --subject; if the value is someone else's too (a shared number), pass --allow-near-names; or write only the changed rows (without --all-rows)"
+    }
 }
 
 fn more_places(more: usize) -> String {
@@ -573,6 +591,13 @@ mod tests {
                 ReadError::CorruptWorkbook("the zip is damaged").into(),
             )),
             VerifyError::SweepReadBack,
+            VerifyError::SubjectValueKept {
+                place: "sheet 'Disabled Users', cell N2 (column 'Main Phone', row 2)".into(),
+                subject: 1,
+                what: crate::apply::Held::Record.describe(),
+                given: false,
+                more: 0,
+            },
         ]
         .map(Problem::from);
         read.into_iter()
@@ -655,6 +680,7 @@ mod tests {
                 VerifyError::VerifyFailed { .. } => "VerifyFailed",
                 VerifyError::VerifyReadBack(_) => "VerifyReadBack",
                 VerifyError::SweepReadBack => "SweepReadBack",
+                VerifyError::SubjectValueKept { .. } => "SubjectValueKept",
             },
             Problem::Internal => "Internal",
         }
@@ -689,7 +715,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 62, "every variant has an example");
+        assert_eq!(variants.len(), 63, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

@@ -259,6 +259,10 @@ pub struct Settings {
     /// Columns that look personal but that the map does not name are a warning, not a failure
     /// (`--allow-uncovered`).
     pub allow_uncovered: bool,
+    /// A kept cell of a row no subject matched that holds a subject's value (see
+    /// [`crate::apply::Held`]) is accepted (`--allow-near-names`: it names someone else) rather
+    /// than failing a file that writes every row.
+    pub allow_near_names: bool,
     /// With neither `--map` nor `--profile`: the other built-in profiles, one of which replaces
     /// the default for an export of a table it is made for.
     pub by_entity: Vec<crate::profiles::EntityMap>,
@@ -455,7 +459,7 @@ fn scrub_file(
     }
     let book = read_whole(job, settings, kind, &bytes, report).map_err(fail)?;
     let (map_used, file_plan) = plan_checked(map, &book, settings, report).map_err(fail)?;
-    let changes = apply_counted(map_used, &book, &file_plan, settings, report);
+    let changes = apply_counted(map_used, &book, &file_plan, settings, report).map_err(fail)?;
     if kind == InputKind::Xlsx {
         check_package(map_used, &book, &file_plan, &changes, settings, &bytes).map_err(fail)?;
     }
@@ -595,8 +599,11 @@ fn apply_counted(
     file_plan: &plan::FilePlan,
     settings: &Settings,
     report: &mut FileReport,
-) -> Vec<SheetChanges> {
+) -> Result<Vec<SheetChanges>, Problem> {
     let (changes, hits) = apply::apply_plan_hits(map, file_plan, book);
+    if !settings.allow_near_names && !settings.dry_run && !changed_rows_only(map, settings) {
+        held_kept(book, file_plan, &hits)?;
+    }
     if !map.subjects.is_empty() {
         use crate::report::subjects;
         report.subject_columns = subjects::compared_columns(map, book, file_plan);
@@ -609,7 +616,55 @@ fn apply_counted(
     if settings.neutralize_formulas && matches!(book.format, Format::Csv(_)) {
         report.formulas_neutralized = Some(crate::csv::count_neutralized(book, &changes));
     }
-    changes
+    Ok(changes)
+}
+
+/// An output of every row would keep a subject's value in a row no subject matched (see
+/// [`apply::Held`]): the first such cell, by sheet, row and column, fails the file.
+fn held_kept(
+    book: &Workbook,
+    file_plan: &plan::FilePlan,
+    hits: &[apply::SubjectHits],
+) -> Result<(), Problem> {
+    let mut held: Vec<(usize, u32, u32, usize, apply::Held)> = file_plan
+        .sheets
+        .iter()
+        .zip(hits)
+        .flat_map(|(sp, h)| {
+            h.held
+                .iter()
+                .map(move |&(row, col, s, what)| (sp.sheet, row, col, s, what))
+        })
+        .collect();
+    held.sort_unstable();
+    held.dedup_by_key(|h| (h.0, h.1, h.2, h.3));
+    let Some(&(sheet, row, col, subject, what)) = held.first() else {
+        return Ok(());
+    };
+    let headers = file_plan
+        .sheets
+        .iter()
+        .find(|sp| sp.sheet == sheet)
+        .map_or(&[][..], |sp| &sp.headers[..]);
+    let header = headers.get(col as usize).map_or("", |h| h.trim());
+    let column = if header.is_empty() {
+        crate::a1::column_letters(col)
+    } else {
+        header.to_string()
+    };
+    Err(VerifyError::SubjectValueKept {
+        place: format!(
+            "sheet '{}', cell {} (column '{column}', row {})",
+            book.sheets[sheet].name,
+            crate::a1::cell_name(row, col),
+            u64::from(row) + 1
+        ),
+        subject: subject + 1,
+        what: what.describe(),
+        given: what == apply::Held::Given,
+        more: held.len() - 1,
+    }
+    .into())
 }
 
 /// The package checks of an xlsx: the rebuild writer's limits, and macros, which are copied as

@@ -176,6 +176,15 @@ pub enum Near {
     /// names: the same person as likely as not, so the row is not the subject's unless the user
     /// says so.
     Unaccented,
+    /// An email address, phone number, identifier or sign-in name that the subject's matched
+    /// record held and the scrub removed there, in a kept cell of a mapped column of a row no
+    /// subject matched (another user's Main Phone holding the subject's mobile number): the
+    /// subject's value left in that record, or a value two people share.
+    Held,
+    /// The value the subject was given by (a phone number, an email), in a kept cell of a
+    /// mapped column of a row no subject matched: the row rules compare other columns, so the
+    /// subject's own record may be that row.
+    Given,
 }
 
 impl Near {
@@ -185,7 +194,7 @@ impl Near {
     pub fn stops_run(self) -> bool {
         matches!(
             self,
-            Near::Inside | Near::Learned | Near::Mentioned | Near::Unaccented
+            Near::Inside | Near::Learned | Near::Mentioned | Near::Unaccented | Near::Given
         )
     }
 
@@ -196,6 +205,10 @@ impl Near {
             Near::Learned => "holding a name or email of the subject's matched record",
             Near::Mentioned => "mentioning a name or email of the subject's record in another file",
             Near::Unaccented => "holding the name without its accents",
+            Near::Held => {
+                "holding an email, phone number or identifier of the subject's matched record"
+            }
+            Near::Given => "holding the value the subject was given by",
             Near::Reordered => "same words in another order",
             Near::OneEdit => "one edit away",
             Near::TwoEdits => "two edits away",

@@ -164,6 +164,15 @@ pub enum Rule {
         /// How many.
         bytes: u64,
     },
+    /// A kept cell of the map's columns, in a row no subject matched, holds a subject's value
+    /// (see [`crate::apply::Held`]): the subject's value left in another record of an output of
+    /// every row.
+    SubjectValue {
+        /// The subject, from 1.
+        subject: usize,
+        /// What the cell holds.
+        held: crate::apply::Held,
+    },
     /// More findings like the ones listed for this part and sheet, not listed one by one.
     Omitted {
         /// How many.
@@ -225,7 +234,11 @@ impl Rule {
     pub fn is_leak(&self) -> bool {
         matches!(
             self,
-            Rule::Leak(_) | Rule::Unsearchable | Rule::Unsearched(_) | Rule::OutsideEntries { .. }
+            Rule::Leak(_)
+                | Rule::Unsearchable
+                | Rule::Unsearched(_)
+                | Rule::OutsideEntries { .. }
+                | Rule::SubjectValue { .. }
         )
     }
 
@@ -244,7 +257,7 @@ impl Rule {
             Rule::CellChanged { .. } => "cell",
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
-            Rule::Leak(_) => "leak",
+            Rule::Leak(_) | Rule::SubjectValue { .. } => "leak",
             Rule::Unsearchable | Rule::Unsearched(_) | Rule::OutsideEntries { .. } => {
                 "unsearchable"
             }
@@ -318,6 +331,11 @@ impl fmt::Display for Rule {
             Rule::OutsideEntries { bytes } => write!(
                 f,
                 "{bytes} byte(s) of the file are outside its zip entries (an entry left out of the zip's directory, or data after its end), where no reader looks, so they could not be searched for the values the map removed; a scrub never writes them: scrub the original again"
+            ),
+            Rule::SubjectValue { subject, held } => write!(
+                f,
+                "leak: a kept cell of a row no subject matched holds {} (subject #{subject}); if that row is the subject's record, scrub again with the name or email it holds as another --subject",
+                held.describe()
             ),
             Rule::Omitted { count } => write!(
                 f,
@@ -455,8 +473,8 @@ pub fn verify_files(
         let map = crate::profiles::map_for(map, by_entity, &book)
             .map_err(|p| FileError::new(original, p))?;
         let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
-        let changes = apply::apply_plan(map, &plan, &book);
-        Ok::<_, FileError>((book, plan, changes, map))
+        let (changes, hits) = apply::apply_plan_hits(map, &plan, &book);
+        Ok::<_, FileError>((book, plan, changes, map, hits))
     };
     // A CSV has no sheet names; its one sheet is named after the original file's stem, so that
     // `users.csv` and `users-scrubbed.csv` compare.
@@ -477,12 +495,59 @@ pub fn verify_files(
     // The two sides are independent: on two cores they take the time of one, and the raw
     // package is unpacked while the original is still being scrubbed in memory.
     let (original_side, scrubbed_side) = rayon::join(original_side, scrubbed_side);
-    let (book, plan, changes, map) = original_side?;
+    let (book, plan, changes, map, hits) = original_side?;
     let (scrubbed_book, raw) = scrubbed_side?;
     let outcome = check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
+        .map(|mut outcome| {
+            outcome
+                .findings
+                .extend(held_findings(&book, &plan, &changes, &hits, &scrubbed_book));
+            outcome
+        })
         .map_err(|p| FileError::new(scrubbed, p));
     drop_later((book, plan, changes, scrubbed_book, raw));
     outcome
+}
+
+/// The kept cells of rows no subject matched that hold a subject's value (see
+/// [`crate::apply::Held`]) and that the scrubbed file, an output of every row, still holds as
+/// the original did, each named by its cell in the scrubbed file.
+fn held_findings(
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    hits: &[apply::SubjectHits],
+    scrubbed: &Workbook,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (sp, h) in plan.sheets.iter().zip(hits) {
+        let sheet = &original.sheets[sp.sheet];
+        let Some(kept) = scrubbed.sheets.iter().find(|s| s.name == sheet.name) else {
+            continue;
+        };
+        let deleted = apply::changes_at(changes, sp.sheet);
+        let mut held = h.held.clone();
+        held.sort_unstable();
+        held.dedup_by_key(|h| (h.0, h.1, h.2));
+        for (row, col, subject, what) in held {
+            let at = row - deleted.map_or(0, |d| d.shift(row));
+            if kept.cell(at, col) != sheet.cell(row, col) {
+                continue;
+            }
+            out.push(Finding {
+                part: None,
+                sheet: Some(sheet.name.clone()),
+                row: Some(at),
+                col: Some(col),
+                column: sp.headers.get(col as usize).cloned(),
+                rule: Rule::SubjectValue {
+                    subject: subject + 1,
+                    held: what,
+                },
+            });
+        }
+    }
+    out
 }
 
 /// Verify a scrubbed output against an original already read and scrubbed in memory, as

@@ -104,6 +104,7 @@ pub fn run(args: &ScrubArgs) -> Result<i32, Error> {
         },
         no_sweep: false,
         allow_uncovered: args.allow_uncovered,
+        allow_near_names: args.allow_near_names,
         by_entity: super::profiles_by_entity(
             args.map.as_deref(),
             args.profile.as_deref(),

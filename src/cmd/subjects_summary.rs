@@ -106,6 +106,19 @@ pub(crate) fn lines(report: &RunReport) -> String {
                 s.subject
             ));
         }
+        // Only a run that writes the changed rows alone gets here with such cells: one that
+        // writes every row fails the file instead.
+        let (places, cells) = places_of(report, s.subject, Near::Held);
+        if cells > 0 {
+            out.push_str(&format!(
+                "  note: subject #{}: {} of rows not matched {} an email address, phone number or identifier that the subject's record held: {}; the output does not hold those rows, but Dynamics keeps them: if {} the subject's, pass that record's name or email as another --subject\n",
+                s.subject,
+                plural(cells, "cell", "cells"),
+                if cells == 1 { "holds" } else { "hold" },
+                places.join("; "),
+                if cells == 1 { "it is" } else { "they are" },
+            ));
+        }
     }
     out
 }
@@ -218,13 +231,23 @@ pub(crate) fn unmatched(report: &RunReport, allow_near_names: bool) -> String {
                 "its name with its accents written otherwise (such as \"Zoe\" for \"Zoë\", or the other way)",
                 "pass that text as another --subject",
             ),
+            (
+                Near::Given,
+                "the value it was given by",
+                "pass the person's name (or a value of a column the row rules compare) as another --subject so that the row matches",
+            ),
         ] {
             let (places, cells) = places_of(report, total.subject, how);
             if cells > 0 {
                 out.push_str(&format!(
-                    "dsr-scrub: subject #{} was found, but {} of the columns it is matched by {} {what} and {} not matched: {}; if {} the subject's records, {fix}; if {} someone else, pass --allow-near-names\n",
+                    "dsr-scrub: subject #{} was found, but {} of {} {} {what} and {} not matched: {}; if {} the subject's records, {fix}; if {} someone else, pass --allow-near-names\n",
                     total.subject,
                     plural(cells, "cell", "cells"),
+                    if how == Near::Given {
+                        "the map's other columns"
+                    } else {
+                        "the columns it is matched by"
+                    },
                     if cells == 1 { "holds" } else { "hold" },
                     if cells == 1 { "its row was" } else { "their rows were" },
                     places.join("; "),

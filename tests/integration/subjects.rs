@@ -1923,3 +1923,194 @@ fn an_email_whose_user_is_the_subjects_user_name_is_redacted_whole_and_found() {
     ]);
     assert_eq!(run.code, 0, "{}", run.text());
 }
+
+/// `users()` with the subject's Mobile Phone and Employee set to values no other row holds,
+/// and a colleague's row (`j`) that shares the subject's City, Job Title and Business Unit.
+fn users_sharing_a_city() -> (Export, usize, usize) {
+    let (mut export, k) = users();
+    let j = if k == 60 { 61 } else { 60 };
+    let set = |export: &mut Export, row: usize, logical: &str, value: &str| {
+        let c = export.column_index(logical).unwrap();
+        export.rows[row][c] = Value::Text(value.to_string());
+    };
+    set(&mut export, k, "mobilephone", "+961 3 404 417");
+    set(&mut export, k, "employeeid", "998877");
+    for logical in ["address1_city", "jobtitle", "businessunitid"] {
+        let c = export.column_index(logical).unwrap();
+        export.rows[j][c] = export.rows[k][c].clone();
+    }
+    (export, k, j)
+}
+
+fn written(export: &Export, format: &str) -> Vec<u8> {
+    if format == "csv" {
+        export.to_csv()
+    } else {
+        export.to_xlsx()
+    }
+}
+
+/// Issue: another user's record holding the subject's mobile number, email or employee number
+/// (typed into the wrong record) was written as it was by `--all-rows` and the run said "ok".
+/// Now the file fails naming the cell (never the value), `verify` of such an output reports it,
+/// an output of the changed rows only gets a note, and a colleague who only shares the
+/// subject's City, Job Title and Business Unit passes.
+#[test]
+fn a_subjects_phone_email_or_id_on_another_record_fails_an_all_rows_run() {
+    for format in ["csv", "xlsx"] {
+        let (export, k, j) = users_sharing_a_city();
+        let name = text(&export, k, "fullname");
+        let file = format!("users.{format}");
+        // Only shared values: ok, and verify agrees.
+        let wd = Workdir::new();
+        wd.write(&file, written(&export, format));
+        let run = wd.run(&["scrub", "--all-rows", "--subject", &name, &file]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let out = format!("scrubbed/{file}");
+        let run = wd.run(&["verify", "--all-rows", "--subject", &name, &file, &out]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let email = text(&export, k, "internalemailaddress");
+        for (logical, header, value) in [
+            ("address1_telephone1", "Main Phone", "+961 3 404 417"),
+            ("address1_telephone1", "Main Phone", "+9613404417"),
+            ("personalemailaddress", "Email 2", email.as_str()),
+            ("employeeid", "Employee", "998877"),
+        ] {
+            let mut export = export.clone();
+            let c = export.column_index(logical).unwrap();
+            export.rows[j][c] = Value::Text(value.to_string());
+            let wd = Workdir::new();
+            wd.write(&file, written(&export, format));
+            let what = format!("{format}, {header}");
+            let run = wd.run(&["scrub", "--all-rows", "--subject", &name, &file]);
+            assert_eq!(run.code, 1, "{what}: {}", run.text());
+            let place = format!(
+                "cell {}{} (column '{header}', row {}) holds an email address, phone number or identifier that the subject's record held (subject #1), in a row no subject matched, and --all-rows would write it, so the file was not written",
+                dsr_scrub::a1::column_letters(c as u32),
+                j + 2,
+                j + 2
+            );
+            assert!(run.stderr.contains(&place), "{what}: {}", run.stderr);
+            assert!(!wd.exists(&out), "{what}: nothing is written");
+            assert!(
+                !run.text().contains(value),
+                "{what}: no value in the messages"
+            );
+            // The user says it is someone else's: written, and verify still reports it.
+            let run = wd.run(&[
+                "scrub",
+                "--all-rows",
+                "--allow-near-names",
+                "--subject",
+                &name,
+                &file,
+            ]);
+            assert_eq!(run.code, 0, "{what}: {}", run.text());
+            let run = wd.run(&["verify", "--all-rows", "--subject", &name, &file, &out]);
+            assert_eq!(run.code, 3, "{what}: {}", run.text());
+            let finding = format!(
+                "{}{} ({header}): leak: a kept cell of a row no subject matched holds an email address, phone number or identifier that the subject's record held (subject #1)",
+                dsr_scrub::a1::column_letters(c as u32),
+                j + 2
+            );
+            assert!(run.stdout.contains(&finding), "{what}: {}", run.stdout);
+            assert!(
+                !run.text().contains(value),
+                "{what}: no value in the messages"
+            );
+            // Only the changed rows written: the output does not hold that row; a note says
+            // that Dynamics does.
+            let run = wd.run(&["scrub", "--out-dir", "only", "--subject", &name, &file]);
+            if header == "Email 2" {
+                // A column the row rules compare: the run fails, as for a second record.
+                assert_eq!(run.code, 1, "{what}: {}", run.text());
+            } else {
+                assert_eq!(run.code, 0, "{what}: {}", run.text());
+                assert!(
+                    run.stderr.contains(&format!("note: subject #1: 1 cell of rows not matched holds an email address, phone number or identifier that the subject's record held: users.{format}: ")),
+                    "{what}: {}",
+                    run.stderr
+                );
+            }
+        }
+    }
+}
+
+/// Issue: a subject given by phone number that a colleague's note mentions was "found" (the
+/// note was redacted) while the subject's own record, which the row rules do not compare by
+/// phone, kept the number in an output of every row. Now a kept cell holding the value given
+/// fails the file, or the run, until the person's name is given too; a phone number only text
+/// mentions passes.
+#[test]
+fn a_subject_given_by_phone_on_a_record_not_matched_fails_until_named() {
+    for format in ["csv", "xlsx"] {
+        let (mut export, k, _) = users_sharing_a_city();
+        let name = text(&export, k, "fullname");
+        let description = export.column_index("description").unwrap();
+        let note = if k == 5 { 6 } else { 5 };
+        export.rows[note][description] =
+            Value::Text("Call +961 3 404 417 or +961 3 111 222 for handover.".into());
+        let file = format!("users.{format}");
+        let wd = Workdir::new();
+        wd.write(&file, written(&export, format));
+        // A number only the note holds: found, and nothing else holds it.
+        let run = wd.run(&[
+            "scrub",
+            "--all-rows",
+            "--out-dir",
+            "text",
+            "--subject",
+            "+961 3 111 222",
+            &file,
+        ]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let phone = "+961 3 404 417";
+        let run = wd.run(&["scrub", "--all-rows", "--subject", phone, &file]);
+        assert_eq!(run.code, 1, "{format}: {}", run.text());
+        let mobile = export.column_index("mobilephone").unwrap() as u32;
+        let place = format!(
+            "cell {}{} (column 'Mobile Phone', row {}) holds the value the subject was given by (subject #1), in a row no subject matched, and --all-rows would write it, so the file was not written; if that row is the subject's record, pass the person's name",
+            dsr_scrub::a1::column_letters(mobile),
+            k + 2,
+            k + 2
+        );
+        assert!(run.stderr.contains(&place), "{format}: {}", run.stderr);
+        assert!(
+            !run.text().contains("404 417"),
+            "{format}: no value in the messages"
+        );
+        // Only the changed rows written: the run fails, the record in Dynamics keeps it.
+        let run = wd.run(&["scrub", "--out-dir", "only", "--subject", phone, &file]);
+        assert_eq!(run.code, 1, "{format}: {}", run.text());
+        assert!(
+            run.stderr.contains("subject #1 was found, but 1 cell of the map's other columns holds the value it was given by and its row was not matched"),
+            "{format}: {}",
+            run.stderr
+        );
+        // With the name the record matches, and loses the number.
+        let run = wd.run(&[
+            "scrub",
+            "--all-rows",
+            "--out-dir",
+            "named",
+            "--subject",
+            phone,
+            "--subject",
+            &name,
+            &file,
+        ]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let out = format!("named/{file}");
+        let run = wd.run(&[
+            "verify",
+            "--all-rows",
+            "--subject",
+            phone,
+            "--subject",
+            &name,
+            &file,
+            &out,
+        ]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+    }
+}
