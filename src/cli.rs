@@ -163,7 +163,10 @@ pub struct ScrubArgs {
 
     /// With data subjects: succeed even when a cell of a column a subject is matched by holds
     /// the subject's name with marks around it ("Jane Doe (Disabled)", "zz Jane Doe") and its row was not
-    /// matched, because it names someone else (by default the run fails naming the columns).
+    /// matched, because it names someone else (by default the run fails naming the columns);
+    /// with --all-rows, also write a file in which a row no subject matched keeps, in a column
+    /// of the map, an email, phone number or identifier of a subject's matched record, or the
+    /// value a subject was given by (by default the file fails naming the cell).
     #[arg(long)]
     pub allow_near_names: bool,
 
