@@ -959,7 +959,8 @@ fn learned_values(
 /// identifies the subject wherever it stands, per subject: email addresses (in any column),
 /// and the values of columns of phone numbers, identifiers and sign-in names (`Mobile Phone`,
 /// `Employee`, `User Name`, `Windows Live ID`: by their headers, see
-/// [`crate::inspect::dictionary::header_kind`]), of 4 characters or more. Not a city, a
+/// [`crate::subjects::holds_identifiers`]) with digits, an `@` or a backslash, of 4 characters
+/// or more. Not a name, which the row rules compare, nor a city, a
 /// business unit, a job title, a postal code or an address, which others share. `None`
 /// outside a subject-scoped run or for a sheet whose row rules only delete.
 fn held_values(
@@ -968,7 +969,6 @@ fn held_values(
     sheet: &Sheet,
     applier: &RowApplier,
 ) -> Option<Vec<Vec<String>>> {
-    use crate::inspect::Kind;
     let own_record = plan
         .row_rules
         .iter()
@@ -981,8 +981,7 @@ fn held_values(
         .iter()
         .map(|t| {
             let header = plan.headers.get(t.col as usize).map_or("", String::as_str);
-            crate::inspect::dictionary::header_kind(header)
-                .is_some_and(|m| matches!(m.kind, Kind::Email | Kind::Phone | Kind::Identifier))
+            crate::subjects::holds_identifiers(header)
         })
         .collect();
     let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
@@ -1000,7 +999,11 @@ fn held_values(
             };
             let text = text.trim();
             let email = crate::dynamics::is_email(text);
-            if text.chars().count() < 4 || !(email || (kind && !crate::text::looks_like_date(text)))
+            // A name is the row rules' to compare; an identifier has digits, a sign-in name
+            // an `@` or a backslash.
+            let shaped = text.contains(['@', '\\']) || text.chars().any(|c| c.is_ascii_digit());
+            if text.chars().count() < 4
+                || !(email || (kind && shaped && !crate::text::looks_like_date(text)))
             {
                 continue;
             }

@@ -334,7 +334,8 @@ pub enum VerifyError {
     #[error("{columns}: Dynamics' metadata sheet holds an email, phone number, identifier or full name that the scrub removed (in an option-set label), so the file was not written; an import needs that sheet as it is: change the option's label in Dynamics and export again, or allow it with {allow} if it must stay (another person)")]
     ResidualInMetadata { columns: String, allow: String },
     /// With every row written, a kept cell of a row no subject matched holds a subject's value
-    /// (see [`crate::apply::Held`]); `place` names it (never the value).
+    /// (an identifier of the subject's matched record, or the value the subject was given by);
+    /// `place` names it (never the value).
     #[error("{place} holds {what} (subject #{subject}), in a row no subject matched, and --all-rows would write it, so the file was not written; {}{}", held_advice(*given), more_places(*more))]
     SubjectValueKept {
         place: String,
@@ -594,7 +595,7 @@ mod tests {
             VerifyError::SubjectValueKept {
                 place: "sheet 'Disabled Users', cell N2 (column 'Main Phone', row 2)".into(),
                 subject: 1,
-                what: crate::apply::Held::Record.describe(),
+                what: "an email address, phone number or identifier that the subject's record held",
                 given: false,
                 more: 0,
             },

@@ -1593,6 +1593,37 @@ fn role(header: &str) -> Role {
     }
 }
 
+/// Whether a column of a person's record holds values that identify the person wherever they
+/// stand, by its header: email addresses, phone numbers, user and sign-in names, identifiers
+/// (`Email 2`, `Mobile Phone`, `Mobiltelefon`, `User Name`, `Windows Live ID`, `Employee`), not
+/// a city, a title, a postal code or someone else's (see [`role`]).
+pub(crate) fn holds_identifiers(header: &str) -> bool {
+    const PARTS: &[&str] = &["phone", "telef", "mobil", "fax", "pager", "mail"];
+    const WORDS: &[&str] = &[
+        "id",
+        "ids",
+        "identifier",
+        "employee",
+        "personnel",
+        "government",
+        "passport",
+        "badge",
+        "upn",
+        "login",
+        "logon",
+    ];
+    let h = normalize(header).replace(['_', '-'], " ");
+    match role(header) {
+        Role::Value => true,
+        Role::Other | Role::First | Role::Last => false,
+        Role::Unknown => {
+            PARTS.iter().any(|p| h.contains(p))
+                || h.split(|c: char| !c.is_alphanumeric())
+                    .any(|w| WORDS.contains(&w))
+        }
+    }
+}
+
 /// Whether a value of a column whose header is not known identifies a person on its own: an
 /// email address, a record GUID, a phone number, a `DOMAIN\user` sign-in name, or a person's
 /// name (two to five capitalized words of letters). A department ("Sales"), a flag ("True"),
@@ -1996,6 +2027,38 @@ mod tests {
             [(2, Near::OneEdit)]
         );
         assert!(s.near(&[0], "Aoife Byrne").is_empty());
+    }
+
+    #[test]
+    fn a_column_of_identifiers_is_told_by_its_header() {
+        for header in [
+            "Primary Email",
+            "Email 2",
+            "Main Phone",
+            "Mobile Phone",
+            "Mobiltelefon",
+            "Address 1: Fax",
+            "User Name",
+            "Windows Live ID",
+            "Employee",
+            "Government",
+            "Yammer User ID",
+        ] {
+            assert!(holds_identifiers(header), "{header}");
+        }
+        for header in [
+            "City",
+            "Business Unit",
+            "Job Title",
+            "ZIP/Postal Code",
+            "Street 1",
+            "Address 1: Latitude",
+            "Manager",
+            "Manager Email",
+            "Description",
+        ] {
+            assert!(!holds_identifiers(header), "{header}");
+        }
     }
 
     #[test]
