@@ -392,6 +392,16 @@ impl Ident {
                 if unaccented_match(name, &cell.orders) {
                     return Some(Near::Unaccented);
                 }
+                // A name of a script written without spaces, its words run together ("山本葵" for
+                // "山本 葵"), in either order: as people write it as often as not.
+                let unspaced = |w: &String| w.chars().all(crate::text::unspaced);
+                if name.len() >= 2 && name.iter().all(unspaced) && !cell.norm.contains(' ') {
+                    let mut reversed = name.clone();
+                    reversed.reverse();
+                    if [name.concat(), reversed.concat()].contains(&cell.norm.to_string()) {
+                        return Some(Near::Inside);
+                    }
+                }
                 // The whole name with more around it, before a typo of it ("zz Jane Doe" is
                 // also two edits from "Jane Doe" by its first and last words).
                 if inside(name, cell.words.get_or_init(|| marked_words(cell.norm))) {
@@ -555,6 +565,22 @@ fn is_mark(raw: &str, word: &str) -> bool {
         "ms",
         "mx",
         "prof",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "miss",
+        "rev",
+        "revd",
+        "hon",
+        "esq",
+        "herr",
+        "frau",
+        "mme",
+        "mlle",
+        "sra",
+        "srta",
+        "dra",
         "jr",
         "sr",
         "ii",
@@ -2085,6 +2111,11 @@ mod tests {
             "*Zoë Müller*",
             "Zoë Müller;",
             "Zoë Müller - Copy",
+            // Honorifics besides Dr. and Mr.
+            "Sir Zoë Müller",
+            "Dame Zoë Müller",
+            "Herr Zoë Müller",
+            "Mme Zoë Müller",
         ] {
             let near = s.near(&[0, 1], cell);
             assert!(near.iter().any(|&(_, n)| n == Near::Inside), "{cell}");
@@ -2107,6 +2138,17 @@ mod tests {
             "Zoë Müller, Jane Doe",
         ] {
             assert!(s.near(&[0], cell).is_empty(), "{cell}");
+        }
+        // A Japanese name written without its space, in either order; not a longer name.
+        let japanese = subjects(&["山本 葵"]);
+        for cell in ["山本葵", "葵山本"] {
+            assert_eq!(japanese.near(&[0], cell), [(0, Near::Inside)], "{cell}");
+        }
+        for cell in ["山本葵子", "山本"] {
+            assert!(
+                !japanese.near(&[0], cell).contains(&(0, Near::Inside)),
+                "{cell}"
+            );
         }
         // The whole cell is a match, not a near one (after a comma, more words are middle
         // names to the matcher).

@@ -2114,3 +2114,40 @@ fn a_subject_given_by_phone_on_a_record_not_matched_fails_until_named() {
         assert_eq!(run.code, 0, "{format}: {}", run.text());
     }
 }
+
+/// Issue: another record named "Sir <the subject>" (an honorific besides Mr. and Dr.), or a
+/// Japanese name written without its space, was not flagged as the subject's record, and the
+/// run passed. Now both fail it as a marked name; a colleague sharing only the City passes.
+#[test]
+fn an_honorific_or_a_japanese_name_without_its_space_stops_the_run() {
+    for format in ["csv", "xlsx"] {
+        let (export, k, j) = users_sharing_a_city();
+        let fullname = export.column_index("fullname").unwrap();
+        let name = text(&export, k, "fullname");
+        let file = format!("users.{format}");
+        let wd = Workdir::new();
+        wd.write(&file, written(&export, format));
+        let run = wd.run(&["scrub", "--out-dir", "shared", "--subject", &name, &file]);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        for (subject, cell) in [
+            (name.clone(), format!("Sir {name}")),
+            ("山本 葵".to_string(), "山本葵".to_string()),
+        ] {
+            let mut export = export.clone();
+            if subject != name {
+                export.rows[k][fullname] = Value::Text(subject.clone());
+            }
+            export.rows[j][fullname] = Value::Text(cell.clone());
+            let wd = Workdir::new();
+            wd.write(&file, written(&export, format));
+            let run = wd.run(&["scrub", "--subject", &subject, &file]);
+            assert_eq!(run.code, 1, "{format}, {cell}: {}", run.text());
+            assert!(
+                run.stderr.contains("subject #1 was found, but 1 cell of the columns it is matched by holds its name with marks around it"),
+                "{format}, {cell}: {}",
+                run.stderr
+            );
+            assert!(!run.text().contains(&cell), "no value in the messages");
+        }
+    }
+}
