@@ -749,8 +749,24 @@ impl<'a> RowApplier<'a> {
         hits: &mut SubjectHits,
     ) {
         use crate::subjects::Near;
+        // Most cells (names, cities, titles) hold no digit and no `@`, and cannot hold a
+        // number or an address.
+        let numeric = |text: &str| {
+            text.chars()
+                .any(|c| c.is_numeric() || c == '@' || c == '＠')
+        };
         let found = |red: &actions::Redactor, subjects: &crate::subjects::Subjects, text: &str| {
-            let mut who = subjects.matching(text);
+            let numeric = numeric(text);
+            if !numeric && subjects.numbers_and_addresses_only() {
+                return Vec::new();
+            }
+            // A name, in any of its forms, is what the redactor finds; the whole cell is
+            // compared for a number or an address written otherwise.
+            let mut who = if numeric {
+                subjects.matching(text)
+            } else {
+                Vec::new()
+            };
             for fragment in red.replaced(text, &[]) {
                 who.extend(subjects.mentioned(&fragment));
             }
