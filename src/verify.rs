@@ -499,9 +499,14 @@ pub fn verify_files(
     let (scrubbed_book, raw) = scrubbed_side?;
     let outcome = check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
         .map(|mut outcome| {
-            outcome
-                .findings
-                .extend(held_findings(&book, &plan, &changes, &hits, &scrubbed_book));
+            outcome.findings.extend(held_findings(
+                &book,
+                &plan,
+                &changes,
+                &hits,
+                &scrubbed_book,
+                raw.as_ref(),
+            ));
             outcome
         })
         .map_err(|p| FileError::new(scrubbed, p));
@@ -518,13 +523,15 @@ fn held_findings(
     changes: &[SheetChanges],
     hits: &[apply::SubjectHits],
     scrubbed: &Workbook,
+    raw: Option<&leaks::Raw>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (sp, h) in plan.sheets.iter().zip(hits) {
         let sheet = &original.sheets[sp.sheet];
-        let Some(kept) = scrubbed.sheets.iter().find(|s| s.name == sheet.name) else {
+        let Some(index) = scrubbed.sheets.iter().position(|s| s.name == sheet.name) else {
             continue;
         };
+        let kept = &scrubbed.sheets[index];
         let deleted = apply::changes_at(changes, sp.sheet);
         let mut held = h.held.clone();
         held.sort_unstable();
@@ -535,7 +542,7 @@ fn held_findings(
                 continue;
             }
             out.push(Finding {
-                part: None,
+                part: raw.and_then(|r| r.sheet_part(index)).map(str::to_string),
                 sheet: Some(sheet.name.clone()),
                 row: Some(at),
                 col: Some(col),

@@ -145,6 +145,11 @@ enum RawPart {
 }
 
 impl Raw {
+    /// The worksheet part of scrubbed sheet `sheet`.
+    pub(super) fn sheet_part(&self, sheet: usize) -> Option<&str> {
+        self.package.sheet_part(sheet)
+    }
+
     /// Unpack `bytes`, whose cells `book` holds.
     pub(super) fn read(bytes: &[u8], book: &Workbook) -> Result<Raw, Problem> {
         let package = Package::open(bytes, book)?;

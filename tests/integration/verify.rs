@@ -1022,3 +1022,66 @@ proptest! {
         }
     }
 }
+
+/// Issue: the output of `scrub --subject --all-rows` that kept the subject's mobile number in
+/// another user's Main Phone (a kept cell, as in the input) passed `verify`. Now it is a leak
+/// named by its cell and `subject #N`; a colleague who shares only the subject's City is none.
+#[test]
+fn a_subjects_phone_in_another_row_of_an_all_rows_output_is_a_leak() {
+    for format in ["csv", "xlsx"] {
+        let mut export = csv_export();
+        let (k, j) = (2, 3);
+        let mobile = export.column_index("mobilephone").unwrap();
+        export.rows[k][mobile] = Value::Text("+961 3 404 417".into());
+        let city = export.column_index("address1_city").unwrap();
+        export.rows[j][city] = export.rows[k][city].clone();
+        let subject = text(&export, k, "fullname");
+        let bytes = |export: &Export| {
+            if format == "csv" {
+                export.to_csv()
+            } else {
+                export.to_xlsx()
+            }
+        };
+        let input = format!("in/users.{format}");
+        let output = format!("scrubbed/users.{format}");
+        let scrub = ["scrub", "-q", "--all-rows", "--allow-near-names"];
+        let verify = |wd: &Workdir| {
+            wd.run(&[
+                "verify",
+                "--all-rows",
+                "--subject",
+                &subject,
+                &input,
+                &output,
+            ])
+        };
+        let wd = Workdir::new();
+        wd.write(&input, bytes(&export));
+        let run = wd.run(&[&scrub[..], &["--subject", &subject, &input]].concat());
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let run = verify(&wd);
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+
+        let main = export.column_index("address1_telephone1").unwrap();
+        export.rows[j][main] = Value::Text("+961 3 404 417".into());
+        let wd = Workdir::new();
+        wd.write(&input, bytes(&export));
+        let run = wd.run(&[&scrub[..], &["--subject", &subject, &input]].concat());
+        assert_eq!(run.code, 0, "{format}: {}", run.text());
+        let run = verify(&wd);
+        let part = if format == "xlsx" {
+            "xl/worksheets/sheet1.xml: sheet 'Disabled Users'"
+        } else {
+            "sheet 'users'"
+        };
+        assert_findings(
+            &run,
+            &[&format!(
+                "{part}, cell {} (Main Phone): leak: a kept cell of a row no subject matched holds an email address, phone number or identifier that the subject's record held (subject #1)",
+                a1(&export, j, "address1_telephone1")
+            )],
+        );
+        assert!(!run.text().contains("404 417"), "no value in the messages");
+    }
+}
