@@ -392,7 +392,8 @@ impl SubjectHits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Held {
     /// An email address, phone number, identifier or sign-in name that the subject's matched
-    /// record held (see [`held_values`]).
+    /// record held (any email; the values of its phone, identifier and sign-in columns with a
+    /// digit, an `@` or a backslash).
     Record,
     /// The value the subject was given by.
     Given,
