@@ -873,6 +873,25 @@ impl Subjects {
         Subjects::from_rows(values.iter().map(|v| vec![v.clone()]))
     }
 
+    /// These subjects without their names: each keeps its place, with its emails, GUIDs, phone
+    /// numbers and other values only. `None` when no subject has any of those.
+    pub fn without_names(&self) -> Option<Subjects> {
+        let list: Vec<Subject> = self
+            .list
+            .iter()
+            .map(|s| Subject {
+                idents: (s.idents.iter())
+                    .filter(|i| !matches!(i, Ident::Name(_)))
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        list.iter().any(|s| !s.idents.is_empty()).then(|| Subjects {
+            list,
+            ..Subjects::default()
+        })
+    }
+
     /// One subject per entry, kept in place even when it has no usable value, so that indices
     /// stay those of another list.
     pub fn aligned(rows: Vec<Vec<String>>) -> Subjects {
