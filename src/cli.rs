@@ -166,7 +166,7 @@ pub struct ScrubArgs {
     /// matched, because it names someone else (by default the run fails naming the columns);
     /// with --all-rows, also write a file in which a row no subject matched keeps, in a column
     /// of the map, an email, phone number or identifier of a subject's matched record, or the
-    /// value a subject was given by (by default the file fails naming the cell).
+    /// value a subject was given by other than a name (by default the file fails naming the cell).
     #[arg(long)]
     pub allow_near_names: bool,
 
