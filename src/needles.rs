@@ -642,6 +642,7 @@ impl Needles {
                 }
             }
         }
+        self.phone_hits(low, reach, |range| hits.push(range));
         if hits.is_empty() {
             return hits;
         }
@@ -711,7 +712,34 @@ impl Needles {
                     && matches_at(self.text_of(n), n.anchor_at as usize, text, start)
             })
         });
-        found
+        found || {
+            let mut phone = false;
+            self.phone_hits(text, reach, |_| phone = true);
+            phone
+        }
+    }
+
+    /// The phone-like runs of a lowercase `text` (see [`crate::text::phone_runs`]) whose
+    /// digits are a value of the set that counts in `reach`, by their byte ranges: a removed
+    /// phone number's digits alone and its last nine (see [`crate::text::phone_forms`]) are
+    /// among the values, and so a copy written with other separators, an international prefix
+    /// or a trunk `0` is found.
+    fn phone_hits(&self, text: &str, reach: Reach, mut hit: impl FnMut(std::ops::Range<usize>)) {
+        if reach == Reach::FontName {
+            return;
+        }
+        crate::text::phone_runs(text, |range, form| {
+            let Some(&(from, to)) = self.index.get(&fnv1a(form.as_bytes())) else {
+                return;
+            };
+            let found = self.needles[from as usize..to as usize].iter().any(|n| {
+                let needle = self.text_of(n);
+                needle == form && n.kind().counts_in(reach, needle)
+            });
+            if found {
+                hit(range);
+            }
+        });
     }
 
     /// The lowercase text of a value of the set.
@@ -859,6 +887,18 @@ impl Haystack {
             // "+212 522-641650"), or write the national number ("0522 641650").
             for form in crate::text::phone_forms(&text) {
                 text = Cow::Owned(format!("{text}\n{form}"));
+            }
+        }
+        // And the digits of each phone-like run inside it, as [`Needles`] compares them
+        // (`0049 89 14642946` in a document property for a removed `+49 89 14642946`).
+        if reach != Reach::FontName {
+            let mut forms = String::new();
+            crate::text::phone_runs(&text, |_, form| {
+                forms.push('\n');
+                forms.push_str(form);
+            });
+            if !forms.is_empty() {
+                text = Cow::Owned(format!("{text}{forms}"));
             }
         }
         let lower = lowercase(&text).into_owned();
@@ -1558,6 +1598,55 @@ mod tests {
             // The value written with the mark is the value too.
             assert!(set(&[&format!("Hal{mark}vorsen")]).found_in("cc Halvorsen"));
         }
+    }
+
+    /// A removed phone number written in another format inside a part's text (other
+    /// separators, an international prefix `00` or `+49 (0)`, the national form with its trunk
+    /// `0`) is found by its digits, in the values' index and in the texts' one, in markup as in
+    /// typed text; the spans a cleaner replaces cover the run. Other digits are not.
+    #[test]
+    fn a_phone_number_in_another_format_inside_a_text_is_found_by_its_digits() {
+        let phone = "+49 89 14642946";
+        // The values as the scrub gives them: the number and its forms.
+        let mut values = vec![phone.to_string()];
+        values.extend(crate::text::phone_forms(phone));
+        let needles = Needles::new(&values);
+        for copy in [
+            "0049 89 14642946",
+            "089 14642946",
+            "+49 (0)89 14642946",
+            "+49-89-146 429 46",
+            "(089) 1464 2946",
+            "08914642946",
+        ] {
+            let text = format!("<vt:lpwstr>Tel. {copy}, ext. 12</vt:lpwstr>");
+            assert!(needles.found_in_markup(&text), "{copy}");
+            assert!(needles.found_in(&text), "{copy}");
+            let spans = needles.spans(&text, true);
+            assert_eq!(spans.len(), 1, "{copy}");
+            assert_eq!(&text[spans[0].clone()], copy);
+            for typed in [false, true] {
+                let mut hay = Haystack::default();
+                let t = hay.push(&text, typed);
+                let found: Vec<u32> = hay.find(&values).into_iter().map(|(_, t)| t).collect();
+                assert!(found.contains(&t), "{copy}");
+            }
+        }
+        for other in [
+            "<v>1914642946</v>",
+            "x089 14642946",
+            "089 14642947",
+            "2089 1464 2946 17 0089 1464 2946",
+            "ID 4989146429-46a",
+        ] {
+            assert!(!needles.found_in_markup(other), "{other}");
+            assert!(needles.spans(other, true).is_empty(), "{other}");
+            let mut hay = Haystack::default();
+            hay.push(other, false);
+            assert!(hay.find(&values).is_empty(), "{other}");
+        }
+        // A font's name is no place for a phone number.
+        assert!(!needles.found_in_font_name("089 14642946"));
     }
 
     /// A value and a text with an accent written apart (NFD) or composed (NFC) match either

@@ -127,6 +127,121 @@ pub(crate) fn phone_forms(value: &str) -> Vec<String> {
     forms
 }
 
+/// The most digits a phone-like run has (see [`phone_runs`]): 15 (E.164) and an international
+/// prefix `00`. A longer run of grouped digits is no one phone number.
+const MOST_PHONE_DIGITS: usize = 17;
+
+/// The phone-like runs of a text, each with the forms a removed phone number's digits are
+/// compared in (see [`phone_forms`]): `each(range, form)` for each form of each run, `range`
+/// the run's bytes in `text`.
+///
+/// A run is an optional `+`, then groups of digits (or `(0)`-like digits in parentheses), one
+/// separator (a space, `-`, `.` or `/`) or none before or after a group in parentheses between
+/// them; it is bounded by no letter or digit on either side, and holds 7 to
+/// [`MOST_PHONE_DIGITS`] digits. Its forms: its digits alone (for a run written with a
+/// separator, a `+` or parentheses: a plain run of digits is a word of the text already), and,
+/// with 10 digits or more, its last nine (for such a run, or a plain one starting with `0`, a
+/// trunk or international prefix): `0049 89 14642946`, `+49 (0)89 14642946` and
+/// `089 14642946` all end in `914642946`, as `+49 89 14642946` does. So a removed number copied
+/// into a part in another format is compared by its digits, and only where digits are grouped
+/// as a phone number's are: a run of two numbers with a letter, a comma or two separators
+/// between them is two runs.
+pub(crate) fn phone_runs(text: &str, mut each: impl FnMut(std::ops::Range<usize>, &str)) {
+    let bytes = text.as_bytes();
+    let mut digits = String::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if !(b.is_ascii_digit() || b == b'+' || b == b'(') {
+            // Most bytes: the next that may start a run.
+            at += 1;
+            continue;
+        }
+        // Joined to a word, or to digits before it by a separator (the rest of a version
+        // number, of a run too long or joined to a word itself).
+        let mut before = text[..at].chars().rev();
+        let joined = match (before.next(), before.next()) {
+            (Some(c), _) if c.is_alphanumeric() => true,
+            (Some(' ' | '-' | '.' | '/'), Some(d)) => d.is_ascii_digit(),
+            _ => false,
+        };
+        let run = if joined {
+            None
+        } else {
+            phone_run(bytes, at, &mut digits)
+        };
+        let Some((end, plain)) = run else {
+            // Past this start and the digits after it: each byte is looked at a bounded
+            // number of times.
+            at += 1;
+            while at < bytes.len() && bytes[at].is_ascii_digit() {
+                at += 1;
+            }
+            continue;
+        };
+        let after = text[end..].chars().next();
+        let count = digits.len();
+        if !after.is_some_and(char::is_alphanumeric) && (7..=MOST_PHONE_DIGITS).contains(&count) {
+            if !plain {
+                each(at..end, &digits);
+            }
+            if count >= 10 && (!plain || digits.starts_with('0')) {
+                each(at..end, &digits[count - 9..]);
+            }
+        }
+        at = end.max(at + 1);
+    }
+}
+
+/// The phone-like run of `bytes` starting at `start` (see [`phone_runs`]), its digits in
+/// `digits`: where it ends, and whether it is plain digits. `None` where no group of digits
+/// starts there.
+fn phone_run(bytes: &[u8], start: usize, digits: &mut String) -> Option<(usize, bool)> {
+    digits.clear();
+    let mut at = start;
+    let mut plain = true;
+    if bytes[at] == b'+' {
+        at += 1;
+        plain = false;
+    }
+    // A group at `at`: digits, or digits in parentheses; where it ends, and whether it was in
+    // parentheses.
+    let group = |at: usize, digits: &mut String| -> Option<(usize, bool)> {
+        let open = bytes.get(at) == Some(&b'(');
+        let mut end = at + usize::from(open);
+        let first = end;
+        while end < bytes.len() && bytes[end].is_ascii_digit() && end - first < 64 {
+            end += 1;
+        }
+        if end == first || (open && bytes.get(end) != Some(&b')')) {
+            return None;
+        }
+        digits.extend(bytes[first..end].iter().map(|&b| char::from(b)));
+        Some((end + usize::from(open), open))
+    };
+    let (mut end, mut paren) = group(at, digits)?;
+    plain &= !paren;
+    loop {
+        // The next group: after one separator, or right after (or before) one in
+        // parentheses.
+        let next = match bytes.get(end) {
+            Some(b' ' | b'-' | b'.' | b'/') => end + 1,
+            Some(b) if b.is_ascii_digit() && paren => end,
+            Some(b'(') => end,
+            _ => break,
+        };
+        let Some((stop, open)) = group(next, digits) else {
+            break;
+        };
+        plain = false;
+        (end, paren) = (stop, open);
+        if digits.len() > MOST_PHONE_DIGITS {
+            break;
+        }
+    }
+    Some((end, plain))
+}
+
 /// An email address as SharePoint and OneDrive write it in the path of its owner's personal
 /// site (`https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/...`): lowercase,
 /// `.` and `@` as `_`. `None` for a value that is no email address.
@@ -275,6 +390,90 @@ mod tests {
         for other in ["Karim Al-Farsi", "123456789", ""] {
             assert!(phone_forms(other).is_empty(), "{other}");
         }
+    }
+
+    /// The runs of `text` and their forms, as (run, form).
+    fn runs(text: &str) -> Vec<(&str, String)> {
+        let mut out = Vec::new();
+        phone_runs(text, |range, form| {
+            out.push((&text[range], form.to_string()))
+        });
+        out
+    }
+
+    #[test]
+    fn phone_like_runs_inside_a_text_are_compared_by_their_digits() {
+        // A removed `+49 89 14642946` ends in `914642946`, and so does each of these copies.
+        for (text, run) in [
+            (
+                "<vt:lpwstr>0049 89 14642946</vt:lpwstr>",
+                "0049 89 14642946",
+            ),
+            ("Tel. 089 14642946, ask for Friederike", "089 14642946"),
+            ("mobile: +49 (0)89 14642946.", "+49 (0)89 14642946"),
+            ("call (089) 146-429-46 today", "(089) 146-429-46"),
+            ("+49.89.146.429.46", "+49.89.146.429.46"),
+            ("fax 08914642946", "08914642946"),
+        ] {
+            let found = runs(text);
+            assert!(
+                found.iter().any(|(r, f)| *r == run && f == "914642946"),
+                "{text}: {found:?}"
+            );
+        }
+        // A grouped run's digits alone, and its last nine with ten digits or more.
+        assert_eq!(
+            runs("x +49 89 14642946 y"),
+            [
+                ("+49 89 14642946", "498914642946".to_string()),
+                ("+49 89 14642946", "914642946".to_string())
+            ]
+        );
+        assert_eq!(
+            runs("555-0147 22"),
+            [("555-0147 22", "555014722".to_string())]
+        );
+        // Runs of too few digits, or joined to a word, or of plain digits that are a word of
+        // the text already, have no forms; nor do two numbers a comma or two separators part.
+        for other in [
+            "12-3456",
+            "12-34-56",
+            "2024-05-01T12:00:00Z",
+            "ID4989146429 46",
+            "089 14642946x",
+            "498914642946",
+            "914642946",
+            "v16.0.300.1234",
+            "12, 345, 678",
+            "12 -345 678",
+            "(1)",
+            "+",
+            "((((",
+            "",
+        ] {
+            assert!(runs(other).is_empty(), "{other}: {:?}", runs(other));
+        }
+        // Plain digits starting with a trunk or international prefix: the last nine only.
+        assert_eq!(
+            runs("00498914642946"),
+            [("00498914642946", "914642946".to_string())]
+        );
+        // More digits than a phone number has: no one number.
+        assert!(runs("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9").is_empty());
+        // Text that is not ASCII around a run, and a run after a letter of another script.
+        assert_eq!(runs("Tél. 089 14642946 é").len(), 2);
+        assert!(runs("é089 14642946").is_empty());
+    }
+
+    #[test]
+    fn phone_runs_never_panic_and_take_linear_time() {
+        // Many starts that fail and runs cut short, in a long text.
+        let text = "(+(1 2-3.4/5 6(7) 8 9 0 12345678901234567890 +".repeat(20_000);
+        let mut n = 0;
+        phone_runs(&text, |_, _| n += 1);
+        let digits = "9".repeat(100_000);
+        phone_runs(&digits, |_, _| n += 1);
+        let _ = n;
     }
 
     #[test]

@@ -296,6 +296,51 @@ fn add_sheet_as(parts: &mut Parts, name: &str, body: &str, state: &str) {
     );
 }
 
+/// `xlsx` (a generated export) with custom document properties (`docProps/custom.xml`, in the
+/// content types and the package's relationships), one text property holding each of `texts`.
+pub fn with_custom_properties(xlsx: &[u8], texts: &[&str]) -> Vec<u8> {
+    let mut parts = Parts::read(xlsx);
+    let props: String = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            format!(
+                r#"<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{}" name="Note {}"><vt:lpwstr>{}</vt:lpwstr></property>"#,
+                i + 2,
+                i + 1,
+                esc(text)
+            )
+        })
+        .collect();
+    parts.add(
+        "docProps/custom.xml",
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{props}</Properties>"#
+        ),
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+    );
+    parts.relate(
+        "_rels/.rels",
+        "rId90",
+        &format!("{REL}/custom-properties"),
+        "docProps/custom.xml",
+        false,
+    );
+    parts.write()
+}
+
+/// `xlsx` (a generated export) with a hidden sheet named `name` holding one header cell: a
+/// place no rule can clean.
+pub fn with_sheet_named(xlsx: &[u8], name: &str) -> Vec<u8> {
+    let mut parts = Parts::read(xlsx);
+    add_sheet(
+        &mut parts,
+        name,
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Notes</t></is></c></row>"#,
+    );
+    parts.write()
+}
+
 /// The export for `place`: a generated Disabled Users export of 8 rows with personal values of
 /// its first rows planted in that place.
 pub fn planted(place: Place) -> Planted {

@@ -2116,3 +2116,107 @@ fn an_xml_part_in_an_encoding_that_cannot_be_read_fails_the_file() {
         );
     }
 }
+
+/// The phone number removed from row 2 of [`phone_export`], and the other formats a copy of it
+/// is written in: another international prefix, the national form with its trunk `0`, the
+/// country code with `(0)`, other separators.
+const PHONE: &str = "+49 89 14642946";
+const PHONE_COPIES: [&str; 4] = [
+    "0049 89 14642946",
+    "089 14642946",
+    "+49 (0)89 14642946",
+    "+49-89-146 429 46",
+];
+/// A number no row holds: it stays.
+const OTHER_PHONE: &str = "089 14642947";
+
+/// A Disabled Users export of 8 rows whose row 2 has the main phone [`PHONE`], and the full
+/// name of that row.
+fn phone_export() -> (Vec<u8>, String) {
+    let (mut export, name) = small_export();
+    let col = export.column_index("address1_telephone1").unwrap();
+    export.rows[2][col] = dsr_scrub::testdata::Value::Text(PHONE.into());
+    (export.to_xlsx(), name)
+}
+
+/// Whether `text` holds a copy of [`PHONE`] in any of the formats the test writes.
+fn holds_phone(text: &str) -> bool {
+    std::iter::once(PHONE)
+        .chain(PHONE_COPIES)
+        .any(|copy| text.contains(copy))
+}
+
+/// A removed phone number copied into a part in another format (other separators, `0049`,
+/// `+49 (0)`, the national `089 ...`) is removed from a part that is cleaned, as its exact form
+/// is, both by a subject's scrub and by the default profile's; `verify` reports such a copy in
+/// an output, naming the part, and passes the output without it; `find` lists the part. A part
+/// no rule can clean holding such a copy fails the file, naming the part.
+#[test]
+fn a_removed_phone_number_in_another_format_in_a_part_is_removed() {
+    let (clean, name) = phone_export();
+    let mut texts = PHONE_COPIES.to_vec();
+    texts.push(OTHER_PHONE);
+    let xlsx = dsr_scrub::testdata::catalogue::with_custom_properties(&clean, &texts);
+    let part = "docProps/custom.xml";
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &xlsx);
+    for scope in [&["--subject", name.as_str(), "--all-rows"][..], &[][..]] {
+        let mut args = vec!["scrub"];
+        args.extend(scope);
+        args.extend(["--out-dir", "out", "--force", "users.xlsx"]);
+        let run = wd.run(&args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.text());
+        let output = wd.read("out/users.xlsx");
+        let custom = String::from_utf8(part_bytes(&output, part)).unwrap();
+        assert!(!holds_phone(&custom), "{args:?}: {custom}");
+        assert!(
+            custom.contains(OTHER_PHONE),
+            "{args:?}: the other number stays"
+        );
+        for (other, text) in decoded_parts(&output) {
+            assert!(!holds_phone(&text), "{args:?}: {other}");
+        }
+        let mut args = vec!["verify"];
+        args.extend(scope);
+        args.extend(["users.xlsx", "out/users.xlsx"]);
+        let verify = wd.run(&args);
+        assert_eq!(verify.code, 0, "{args:?}: {}", verify.text());
+    }
+    // Each copy put back into the output's properties: verify names the part.
+    let output = wd.read("out/users.xlsx");
+    for copy in PHONE_COPIES {
+        let leaked = crate::workdir::edit_part(&output, part, |xml| {
+            before_root_end(
+                xml,
+                &format!(
+                    r#"<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="99" name="Back"><vt:lpwstr>Tel. {copy}</vt:lpwstr></property>"#
+                ),
+            )
+        });
+        verify_finds(&wd, "users.xlsx", &leaked, part);
+        let verify = wd.run(&["verify", "users.xlsx", "leaked.xlsx"]);
+        assert!(!verify.text().contains(copy), "no value in the messages");
+    }
+    // find lists the part for the number as a subject.
+    let find = wd.run(&["find", "--subject", PHONE, "users.xlsx"]);
+    assert_eq!(find.code, 3, "{}", find.text());
+    assert!(find.stdout.contains(part), "{}", find.stdout);
+    // Where no rule can clean it (a sheet's name), the file fails naming the part.
+    let sheet = dsr_scrub::testdata::catalogue::with_sheet_named(&clean, "Tel 089 14642946");
+    wd.write("sheet.xlsx", &sheet);
+    let run = wd.run(&["scrub", "--out-dir", "failed", "sheet.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains("part 'xl/workbook.xml' holds a removed value in a sheet name"),
+        "{}",
+        run.stderr
+    );
+    assert!(!holds_phone(&run.text()), "no value in the message");
+    assert!(!wd.exists("failed/sheet.xlsx"), "nothing written");
+    // A file whose parts hold no copy passes.
+    let plain = dsr_scrub::testdata::catalogue::with_custom_properties(&clean, &[OTHER_PHONE]);
+    wd.write("plain.xlsx", &plain);
+    let run = wd.run(&["scrub", "--out-dir", "plain", "plain.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+}
