@@ -173,6 +173,9 @@ pub enum Rule {
         /// What the cell holds.
         held: crate::apply::Held,
     },
+    /// An entry's local header names another part than the zip's directory does: readers
+    /// differ on which name they show, and that name was not searched as an entry's name is.
+    LocalName,
     /// More findings like the ones listed for this part and sheet, not listed one by one.
     Omitted {
         /// How many.
@@ -221,6 +224,8 @@ pub enum LeakIn {
     Encoded,
     /// A comment of the zip archive or of one of its entries (no program shows it).
     ZipComment,
+    /// An extra field of an entry's local header or directory entry (no program shows it).
+    ExtraField,
     /// The name of an entry of the zip archive (a part named after the person), which the
     /// finding names by its number.
     EntryName,
@@ -239,6 +244,7 @@ impl Rule {
                 | Rule::Unsearched(_)
                 | Rule::OutsideEntries { .. }
                 | Rule::SubjectValue { .. }
+                | Rule::LocalName
         )
     }
 
@@ -258,9 +264,10 @@ impl Rule {
             Rule::FormulaChanged => "formula",
             Rule::RowCount { .. } => "rows",
             Rule::Leak(_) | Rule::SubjectValue { .. } => "leak",
-            Rule::Unsearchable | Rule::Unsearched(_) | Rule::OutsideEntries { .. } => {
-                "unsearchable"
-            }
+            Rule::Unsearchable
+            | Rule::Unsearched(_)
+            | Rule::OutsideEntries { .. }
+            | Rule::LocalName => "unsearchable",
             Rule::Omitted { .. } => "omitted",
         }
     }
@@ -337,6 +344,9 @@ impl fmt::Display for Rule {
                 "leak: a kept cell of a row no subject matched holds {} (subject #{subject}); if that row is the subject's record, scrub again with the name or email it holds as another --subject",
                 held.describe()
             ),
+            Rule::LocalName => f.write_str(
+                "the entry's local header names another part than the zip's directory does, which readers show differently and which was not searched; a scrub never writes one: scrub the original again",
+            ),
             Rule::Omitted { count } => write!(
                 f,
                 "{count} more finding(s) of the same kind here, not listed one by one"
@@ -370,6 +380,9 @@ impl fmt::Display for LeakIn {
             LeakIn::Part => f.write_str("this part of the package"),
             LeakIn::Encoded => f.write_str("base64-encoded data in this part"),
             LeakIn::ZipComment => f.write_str("a comment of the zip archive"),
+            LeakIn::ExtraField => {
+                f.write_str("an extra field of this entry's zip headers, which no program shows")
+            }
             LeakIn::EntryName => f.write_str("the name of this entry of the zip archive"),
             LeakIn::Header => f.write_str(
                 "a header cell, which the map never changes (a column named after a person, or a \

@@ -31,6 +31,7 @@ use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
 use crate::xlsx::attr::decoded;
 use crate::xlsx::encoded::{binary_readings, decode_text, CFB_SIGNATURE};
+use crate::xlsx::package::EntryHeaders;
 use calamine::Data;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -118,6 +119,9 @@ pub(super) struct Raw {
     parts: Vec<RawPart>,
     /// The zip archive's comment and its entries' (by entry name), where there are any.
     zip_comments: Vec<(Option<String>, String)>,
+    /// What each entry's headers hold besides what the directory shows (by entry name): its
+    /// local header's name where it is another, its extra fields.
+    headers: Vec<(String, EntryHeaders)>,
     /// How many bytes of the file are outside the zip's entries.
     outside: u64,
 }
@@ -220,17 +224,28 @@ impl Raw {
         if !zip.comment().is_empty() {
             zip_comments.push((None, String::from_utf8_lossy(zip.comment()).into_owned()));
         }
+        let mut names = Vec::with_capacity(zip.len());
         for i in 0..zip.len() {
             let entry = zip.by_index_raw(i).map_err(corrupt)?;
+            let name = entry.name().map_err(corrupt)?.into_owned();
             if !entry.comment().is_empty() {
-                let name = entry.name().map_err(corrupt)?.into_owned();
-                zip_comments.push((Some(name), entry.comment().to_string()));
+                zip_comments.push((Some(name.clone()), entry.comment().to_string()));
             }
+            names.push(name);
         }
+        // Every byte of the headers, not only what the directory shows: another tool may have
+        // written a local header of another name, or data in an extra field.
+        let headers = crate::xlsx::package::entry_headers(bytes, &mut zip)?;
+        let headers = names
+            .into_iter()
+            .zip(headers)
+            .filter(|(_, h)| h.local_name_differs || !h.extra.is_empty())
+            .collect();
         Ok(Raw {
             package,
             parts,
             zip_comments,
+            headers,
             outside: crate::xlsx::package::bytes_outside_entries(bytes, &mut zip)?,
         })
     }
@@ -294,6 +309,31 @@ pub(super) fn scan_xlsx(
                 column: None,
                 rule: Rule::Leak(LeakIn::ZipComment),
             });
+        }
+    }
+    // The entries' headers: a local name that is not the directory's (which readers show
+    // differs, and no search read it as a part's name), and extra fields searched as a part's
+    // text is.
+    for (entry, headers) in &raw.headers {
+        let mut finding = |rule: Rule| {
+            sink.push(Finding {
+                part: Some(entry.clone()),
+                sheet: None,
+                row: None,
+                col: None,
+                column: None,
+                rule,
+            })
+        };
+        if headers.local_name_differs {
+            finding(Rule::LocalName);
+        }
+        if !headers.extra.is_empty() {
+            let text = String::from_utf8_lossy(&headers.extra);
+            let latin1: String = headers.extra.iter().map(|&b| char::from(b)).collect();
+            if needles.found_in_markup(&text) || needles.found_in_markup(&latin1) {
+                finding(Rule::Leak(LeakIn::ExtraField));
+            }
         }
     }
     if raw.outside > 0 {

@@ -609,6 +609,66 @@ pub(crate) fn hidden_data<R: Read + Seek>(
     Ok(None)
 }
 
+/// What the headers of one zip entry hold besides what a reader of its directory shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct EntryHeaders {
+    /// Its name in its local header is not its name in the zip's directory (readers differ on
+    /// which one they show).
+    pub(crate) local_name_differs: bool,
+    /// Its extra fields as written, the local header's then the directory's (ids and lengths
+    /// included).
+    pub(crate) extra: Vec<u8>,
+}
+
+/// The headers of every entry of the zip `bytes` (`zip`, its directory read), in the
+/// directory's order, read byte by byte (see [`EntryHeaders`]): a check of a file another tool
+/// may have written, since the directory alone is what readers show.
+///
+/// # Errors
+/// A [`Problem`] when a header is not where the directory says, or is cut short.
+pub(crate) fn entry_headers<R: Read + Seek>(
+    bytes: &[u8],
+    zip: &mut ZipArchive<R>,
+) -> Result<Vec<EntryHeaders>, Problem> {
+    let field = |from: u64, len: u64| -> Result<&[u8], Problem> {
+        let from = usize::try_from(from).map_err(|_| header_damaged())?;
+        let len = usize::try_from(len).map_err(|_| header_damaged())?;
+        from.checked_add(len)
+            .and_then(|to| bytes.get(from..to))
+            .ok_or_else(header_damaged)
+    };
+    let u16_at = |at: u64| header_u16(bytes, at).ok_or_else(header_damaged);
+    let mut out = Vec::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| header_damaged())?;
+        let (local, central) = (entry.header_start(), entry.central_header_start());
+        drop(entry);
+        if field(central, 4)? != b"PK\x01\x02" || field(local, 4)? != b"PK\x03\x04" {
+            return Err(header_damaged());
+        }
+        let (names, extras, comments) = (
+            u16_at(central + 28)?,
+            u16_at(central + 30)?,
+            u16_at(central + 32)?,
+        );
+        let name = field(central + 46, names)?;
+        let central_extra = field(central + 46 + names, extras)?;
+        // (The comment, after them, is read with the directory.)
+        field(central + 46 + names + extras, comments)?;
+        let (local_names, local_extras) = (u16_at(local + 26)?, u16_at(local + 28)?);
+        let local_name = field(local + 30, local_names)?;
+        let local_extra = field(local + 30 + local_names, local_extras)?;
+        let mut extra = Vec::with_capacity(local_extra.len() + central_extra.len());
+        extra.extend_from_slice(local_extra);
+        extra.extend_from_slice(central_extra);
+        out.push(EntryHeaders {
+            local_name_differs: local_name != name,
+            extra,
+        });
+    }
+    Ok(out)
+}
+
 /// How many bytes of the zip `bytes` belong to none of its entries, its central directory and
 /// its end record: data before, between or after them (an entry left out of the directory,
 /// bytes appended to the file), which no reader shows and nothing searches. A writer's data
@@ -1141,6 +1201,44 @@ mod tests {
         zip.extend_from_slice(&at.to_le_bytes());
         zip.extend_from_slice(&[0, 0]);
         zip
+    }
+
+    /// The headers are read byte by byte: a local name that is not the directory's, the
+    /// extra fields of both headers; a header cut short or out of place is an error, never a
+    /// panic, whatever the bytes.
+    #[test]
+    fn entry_headers_are_read_whole_and_damage_is_an_error() {
+        let headers = |zip: &[u8]| {
+            let mut archive = ZipArchive::new(std::io::Cursor::new(zip)).ok()?;
+            Some(entry_headers(zip, &mut archive))
+        };
+        let mut time = vec![0x55, 0x54, 5, 0, 1];
+        time.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+        let zip = one_entry_zip("a.xml", b"<a/>", b"", &time);
+        let read = headers(&zip).unwrap().unwrap();
+        assert_eq!(
+            read,
+            [EntryHeaders {
+                local_name_differs: false,
+                extra: [time.clone(), time.clone()].concat(),
+            }]
+        );
+        // The local header (first) names another part than the directory.
+        let mut renamed = zip.clone();
+        let at = renamed.windows(5).position(|w| w == b"a.xml").unwrap();
+        renamed[at..at + 5].copy_from_slice(b"b.xml");
+        assert!(headers(&renamed).unwrap().unwrap()[0].local_name_differs);
+        // Every cut and every byte changed: an answer or an error.
+        for cut in 0..zip.len() {
+            let _ = headers(&zip[..cut]);
+        }
+        for at in 0..zip.len() {
+            for byte in [0x00, 0xff, 0x7f] {
+                let mut bad = zip.clone();
+                bad[at] = byte;
+                let _ = headers(&bad);
+            }
+        }
     }
 
     /// Data no reader shows fails a package: after an entry's deflate stream, or in an extra

@@ -923,22 +923,19 @@ fn copy_single<W: Write + std::io::Seek>(
 }
 
 /// Whether a zip entry carries more than its name, metadata and data: a comment, or an extra
-/// field that is not metadata (a second name for it, a second comment), which a raw copy keeps
-/// and no program shows. (The package was refused when opened if an extra field could hold
-/// anything else: see [`package::hidden_data`].)
+/// field other than its sizes and alignment, which a raw copy keeps and no program shows. Even
+/// metadata is written anew rather than copied: a tool may write any bytes as file times or
+/// Unix ids (up to 32 of them, room for a name), and the sweep does not search them. (The
+/// package was refused when opened if an extra field could hold more: see
+/// [`package::hidden_data`].)
 fn carries_more<R: Read>(entry: &zip::read::ZipFile<'_, R>) -> bool {
     use zip::ExtraField;
     !entry.comment_raw().is_empty()
-        || entry.extra_data_fields().any(|field| match field {
-            ExtraField::ExtendedTimestamp(_)
-            | ExtraField::Ntfs(_)
-            | ExtraField::Zip64ExtendedInformation(_)
-            | ExtraField::DataStreamAlignment(_) => false,
-            // Unix times and ids, and Microsoft's padding of zeros.
-            ExtraField::Custom(field) => {
-                !matches!(field.header_id, 0x000d | 0x5855 | 0x7855 | 0x7875 | 0xa220)
-            }
-            _ => true,
+        || entry.extra_data_fields().any(|field| {
+            !matches!(
+                field,
+                ExtraField::Zip64ExtendedInformation(_) | ExtraField::DataStreamAlignment(_)
+            )
         })
 }
 

@@ -2220,3 +2220,181 @@ fn a_removed_phone_number_in_another_format_in_a_part_is_removed() {
     let run = wd.run(&["scrub", "--out-dir", "plain", "plain.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
 }
+
+/// `xlsx` with the local header of its entry of the longest name renamed (the directory left
+/// as it is) to a name of the same length made from `text`.
+fn local_name_renamed(xlsx: &[u8], text: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let (start, len) = (0..zip.len())
+        .map(|i| {
+            let entry = zip.by_index_raw(i).unwrap();
+            (entry.header_start() as usize, entry.name_raw().len())
+        })
+        .max_by_key(|&(_, len)| len)
+        .unwrap();
+    let mut local: Vec<u8> = format!("xl/{text}.xml").into_bytes();
+    local.resize(len, b'x');
+    let mut out = xlsx.to_vec();
+    out[start + 30..start + 30 + len].copy_from_slice(&local);
+    out
+}
+
+/// `xlsx` with a part `customXml/a.xml` whose headers (its directory entry's only, when
+/// `central_only`: then its local header keeps a longer name) carry an extra field of an
+/// unknown kind holding `data` (of fewer than 128 bytes). Written as the end of the part's
+/// name, then made the extra field by the lengths.
+fn with_extra_field(xlsx: &[u8], data: &str, central_only: bool) -> Vec<u8> {
+    let block = format!("KK{}\0{data}", char::from(data.len() as u8));
+    let tail = format!("customXml/a.xml{block}");
+    let mut out = dsr_scrub::testdata::set_part(xlsx, &tail, b"<a/>");
+    let starts: Vec<usize> = out
+        .windows(tail.len())
+        .enumerate()
+        .filter(|(_, w)| *w == tail.as_bytes())
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(starts.len(), 2, "a local header and a directory entry");
+    for at in starts {
+        let lengths = if out[at - 30..at - 26] == *b"PK\x03\x04" {
+            if central_only {
+                continue;
+            }
+            at - 4
+        } else {
+            at - 18
+        };
+        let shorter = (tail.len() - block.len()) as u16;
+        out[lengths..lengths + 2].copy_from_slice(&shorter.to_le_bytes());
+        out[lengths + 2..lengths + 4].copy_from_slice(&(block.len() as u16).to_le_bytes());
+    }
+    out
+}
+
+/// `verify` reads every byte of the zip's headers, not only its directory: a local header
+/// that names another part than the directory does is a finding naming the part (never the
+/// value); a removed value in an extra field of a local header or of the directory, or in an
+/// entry's comment, is a leak. An output as the scrub wrote it passes, and so does one with an
+/// extra field that holds no removed value. A scrub of an input so written writes headers of
+/// its own: its output passes.
+#[test]
+fn verify_reads_every_byte_of_the_zip_headers() {
+    let (export, name) = small_export();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export.to_xlsx());
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    let ok = |file: &str| {
+        let verify = wd.run(&["verify", "users.xlsx", file]);
+        assert_eq!(verify.code, 0, "{file}: {}", verify.text());
+    };
+    ok("scrubbed/users.xlsx");
+    // A second name for a part (an Info-ZIP Unicode path: version, CRC-32 of the name, the
+    // name), in both headers or in the directory only.
+    let extra = |central_only: bool, second: &str| {
+        rezipped(
+            &output,
+            |part| {
+                let mut options = plain_options();
+                if part == "xl/styles.xml" {
+                    let mut field = vec![1];
+                    field.extend(crc32fast::hash(part.as_bytes()).to_le_bytes());
+                    field.extend(second.bytes());
+                    options
+                        .add_extra_field(0x7075, field, central_only)
+                        .unwrap();
+                }
+                options
+            },
+            &[],
+        )
+    };
+    wd.write("plain-extra.xlsx", extra(false, "xl/styles.xml"));
+    ok("plain-extra.xlsx");
+    // A field of a kind no zip tool writes: the file cannot be read (nor passed).
+    for central_only in [false, true] {
+        let file = "unknown-extra.xlsx";
+        wd.write(
+            file,
+            with_extra_field(&output, &format!("owner {name}"), central_only),
+        );
+        let verify = wd.run(&["verify", "users.xlsx", file]);
+        assert_ne!(verify.code, 0, "{}", verify.text());
+        assert!(!holds(&verify.text(), &name), "no value in the messages");
+    }
+    let local = local_name_renamed(&output, &name);
+    let commented = rezipped(
+        &output,
+        |part| match part {
+            "xl/styles.xml" => plain_options().with_file_comment(format!("styled by {name}")),
+            _ => plain_options(),
+        },
+        &[],
+    );
+    for (file, bytes, says) in [
+        (
+            "local-name.xlsx",
+            local.clone(),
+            "local header names another part",
+        ),
+        (
+            "extra.xlsx",
+            extra(false, &format!("xl/{name}.xml")),
+            "leak: a value the map removed is still in an extra field",
+        ),
+        (
+            "central-extra.xlsx",
+            extra(true, &format!("xl/{name}.xml")),
+            "leak: a value the map removed is still in an extra field",
+        ),
+        (
+            "comment.xlsx",
+            commented,
+            "xl/styles.xml: leak: a value the map removed is still in a comment of the zip",
+        ),
+    ] {
+        wd.write(file, bytes);
+        let verify = wd.run(&["verify", "users.xlsx", file]);
+        assert_eq!(verify.code, 3, "{file}: {}", verify.text());
+        assert!(verify.stdout.contains(says), "{file}: {}", verify.stdout);
+        assert!(
+            !holds(&verify.text(), &name),
+            "{file}: no value in the messages"
+        );
+    }
+    // An input written so: the scrub's output has headers of its own, which verify passes.
+    let input = local_name_renamed(&export.to_xlsx(), &name);
+    wd.write("renamed.xlsx", &input);
+    let run = wd.run(&["scrub", "--out-dir", "renamed", "renamed.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let verify = wd.run(&["verify", "renamed.xlsx", "renamed/renamed.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+    assert!(!holds_bytes(&wd.read("renamed/renamed.xlsx"), &name));
+    // File times that spell a removed first name (an NTFS times field: reserved, tag, size,
+    // 24 bytes of times), which a raw copy of the part would keep: written anew.
+    let first = name.split(' ').next().unwrap();
+    let mut times = first.as_bytes().to_vec();
+    times.resize(24, b' ');
+    let mut field = vec![0, 0, 0, 0, 1, 0, 24, 0];
+    field.extend(&times);
+    let input = rezipped(
+        &export.to_xlsx(),
+        |part| {
+            let mut options = plain_options();
+            if part == "xl/styles.xml" {
+                options
+                    .add_extra_field(0x000a, field.clone(), false)
+                    .unwrap();
+            }
+            options
+        },
+        &[],
+    );
+    assert!(holds_bytes(&input, first));
+    wd.write("times.xlsx", &input);
+    let run = wd.run(&["scrub", "--out-dir", "times", "times.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(!holds_bytes(&wd.read("times/times.xlsx"), first));
+    let verify = wd.run(&["verify", "times.xlsx", "times/times.xlsx"]);
+    assert_eq!(verify.code, 0, "{}", verify.text());
+}
