@@ -186,7 +186,10 @@ pub(crate) fn phone_runs(text: &str, mut each: impl FnMut(std::ops::Range<usize>
         };
         let after = text[end..].chars().next();
         let count = digits.len();
-        if !after.is_some_and(char::is_alphanumeric) && (7..=MOST_PHONE_DIGITS).contains(&count) {
+        if !after.is_some_and(char::is_alphanumeric)
+            && (7..=MOST_PHONE_DIGITS).contains(&count)
+            && !starts_like_date(&bytes[at..end])
+        {
             if !plain {
                 each(at..end, &digits);
             }
@@ -196,6 +199,26 @@ pub(crate) fn phone_runs(text: &str, mut each: impl FnMut(std::ops::Range<usize>
         }
         at = end.max(at + 1);
     }
+}
+
+/// Whether a phone-like run starts with a date (`1/14/2022 9:14`, `14.01.2022`, `2022-01-14`,
+/// `1/14/22 9:14`): a CSV's dates and times are text, and their digits are no phone number.
+/// Three groups of digits with one separator twice: day and month then a year of four digits,
+/// a year of four digits then month and day, or with `/`, a year of two.
+fn starts_like_date(run: &[u8]) -> bool {
+    let mut groups = run.split(|b| !b.is_ascii_digit());
+    let (Some(a), Some(b), Some(c)) = (groups.next(), groups.next(), groups.next()) else {
+        return false;
+    };
+    let (i, j) = (a.len(), a.len() + 1 + b.len());
+    let (Some(&first), Some(&second)) = (run.get(i), run.get(j)) else {
+        return false;
+    };
+    let short = |g: &[u8]| (1..=2).contains(&g.len());
+    first == second
+        && matches!(first, b'/' | b'.' | b'-')
+        && ((short(a) && short(b) && (c.len() == 4 || (c.len() == 2 && first == b'/')))
+            || (a.len() == 4 && short(b) && short(c)))
 }
 
 /// The phone-like run of `bytes` starting at `start` (see [`phone_runs`]), its digits in
@@ -468,6 +491,34 @@ mod tests {
         // Text that is not ASCII around a run, and a run after a letter of another script.
         assert_eq!(runs("Tél. 089 14642946 é").len(), 2);
         assert!(runs("é089 14642946").is_empty());
+    }
+
+    #[test]
+    fn dates_and_times_are_no_phone_runs() {
+        let runs = |text: &str| {
+            let mut found = Vec::new();
+            phone_runs(text, |_, form| found.push(form.to_string()));
+            found
+        };
+        for date in [
+            "1/14/2022 9:14",
+            "12/31/2023 10:15",
+            "14.01.2022 09:14",
+            "2022-01-14 09:14",
+            "1/14/22 9:14:05",
+            "created 3/19/2024 0:41 by the import",
+        ] {
+            assert_eq!(runs(date), Vec::<String>::new(), "{date}");
+        }
+        // Phone numbers grouped like no date stay runs.
+        for phone in [
+            "01.23.45.67.89",
+            "089/14642946",
+            "+49 (0)89 14642946",
+            "030-123-4567",
+        ] {
+            assert!(!runs(phone).is_empty(), "{phone}");
+        }
     }
 
     #[test]

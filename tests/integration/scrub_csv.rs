@@ -525,3 +525,37 @@ fn a_removed_value_in_a_csv_header_fails_the_file() {
         }
     }
 }
+
+/// A CSV's dates and times are text (`12/31/2023 10:15`), and their digits, grouped by `/`
+/// and a space, are no phone number: a removed mobile number of the same digits
+/// (`+1 231 202 310`) does not fail the file over a kept Created On.
+#[test]
+fn a_date_in_a_kept_column_is_no_copy_of_a_removed_phone_number() {
+    let mut export = testdata::disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let (phone, created) = (
+        export
+            .column_index("mobilephone")
+            .expect("a Mobile Phone column"),
+        export
+            .column_index("createdon")
+            .expect("a Created On column"),
+    );
+    export.rows[0][phone] = Value::Text("+1 231 202 310".into());
+    export.rows[1][created] = Value::Text("12/31/2023 10:15".into());
+    let wd = Workdir::new();
+    wd.write("in/users.csv", export.to_csv());
+    let run = wd.run(&["scrub", "--out-dir", "out", "in/users.csv"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = String::from_utf8(wd.read("out/users.csv")).expect("UTF-8");
+    assert!(output.contains("12/31/2023 10:15"), "the date is kept");
+    assert!(!output.contains("231 202 310"), "the phone number is gone");
+    // The same number copied into a kept text is still found.
+    export.rows[1][created] = Value::Text("+1 231-202-310".into());
+    let wd = Workdir::new();
+    wd.write("in/users.csv", export.to_csv());
+    let (failed, _) = wd.scrub_failing(&[], 1);
+    assert!(failed[0].contains("Created On"), "{}", failed[0]);
+}
