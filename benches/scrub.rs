@@ -1,7 +1,9 @@
 //! Criterion benchmarks of one `scrub` of a generated Disabled Users export with the built-in
 //! `systemuser` profile: xlsx lossless (the default), xlsx rebuild and CSV, at 10,000 and
 //! 100,000 rows, each beside its floor (read every cell and write it back unchanged, see
-//! `examples/floor.rs`), so that a ratio can be read off one run.
+//! `examples/floor.rs`), so that a ratio can be read off one run; and the CSV with one data
+//! subject (`--subject`, the first record's full name, which the generator gives other records
+//! too), whose other rows are checked for what the subject's records hold.
 //!
 //! ```text
 //! cargo bench --bench scrub                       # 10,000 and 100,000 rows (several minutes)
@@ -69,7 +71,22 @@ fn bench(c: &mut Criterion) {
         let csv: PathBuf = work.path().join(format!("users-{rows}.csv"));
         std::fs::write(&xlsx, export.to_xlsx()).unwrap();
         std::fs::write(&csv, export.to_csv()).unwrap();
+        let name_col = export.column_index("fullname").expect("a Full Name column");
+        let name = match &export.rows[0][name_col] {
+            testdata::Value::Text(name) => name.clone(),
+            _ => panic!("the first record has a full name"),
+        };
         drop(export);
+        let subjects = dsr_scrub::subjects::Subjects::from_values(&[name]);
+        let subject_map = Map::parse_with(
+            profiles::find("systemuser").unwrap().toml,
+            "profile systemuser",
+            &dsr_scrub::map::MapInputs {
+                key: None,
+                subjects: &subjects,
+            },
+        )
+        .unwrap();
 
         let mut group = c.benchmark_group(format!("scrub {rows} rows"));
         group.sampling_mode(SamplingMode::Flat);
@@ -99,6 +116,9 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("csv", "scrub"), |b| {
             b.iter(|| scrub(&map, &csv, work.path(), &lossless))
+        });
+        group.bench_function(BenchmarkId::new("csv", "one subject"), |b| {
+            b.iter(|| scrub(&subject_map, &csv, work.path(), &lossless))
         });
         group.finish();
     }

@@ -437,9 +437,6 @@ pub struct RowApplier<'a> {
     /// records hold (see [`held_values`]), and a finder of them: a kept cell of another row
     /// holding one is a [`Held::Record`].
     held: Option<(actions::Redactor, crate::subjects::Subjects)>,
-    /// What a cell must hold for the check of [`RowApplier::held`] to find anything in it
-    /// (see [`HeldKeys`]); `None` when some value has no such key.
-    held_keys: Option<HeldKeys>,
     /// The subjects' given values but their names (see [`crate::subjects::Subjects::without_names`]),
     /// and a finder of them, for [`Held::Given`].
     given: Option<(actions::Redactor, crate::subjects::Subjects)>,
@@ -471,7 +468,6 @@ impl<'a> RowApplier<'a> {
             learned: None,
             elsewhere: None,
             held: None,
-            held_keys: None,
             given: None,
             subject_cols: plan
                 .row_rules
@@ -622,9 +618,7 @@ impl<'a> RowApplier<'a> {
                 for (_, learned) in &learned {
                     // The learned value as the whole cell, or with marks around it, or without
                     // its accents, as a subject's own would be looked for.
-                    let (found, near) = learned.examine(&text);
-                    let near = near.into_iter().filter(|(_, n)| n.stops_run());
-                    for s in found.into_iter().chain(near.map(|(s, _)| s)) {
+                    for s in learned.held_by_cell(&text) {
                         hits.near.push((col, s, crate::subjects::Near::Learned));
                     }
                 }
@@ -791,11 +785,7 @@ impl<'a> RowApplier<'a> {
             // A column a row rule compares has its own checks ([`Near::Learned`],
             // [`Near::Inside`]): it is named once, but still fails a file that writes it.
             let compared = self.subject_cols.contains(&t.col);
-            let may_hold = self
-                .held_keys
-                .as_ref()
-                .is_none_or(|keys| keys.may_be_in(&text));
-            if let (Some((red, held)), true) = (&self.held, may_hold) {
+            if let Some((red, held)) = &self.held {
                 for s in found(red, held, &text) {
                     hits.held.push((row, t.col, s, Held::Record));
                     if !compared {
@@ -923,6 +913,8 @@ fn learned_values(
         return None;
     }
     let mut per_subject: Vec<Vec<String>> = vec![Vec::new(); map.subjects.len()];
+    let mut seen: Vec<std::collections::HashSet<String>> =
+        vec![std::collections::HashSet::new(); map.subjects.len()];
     let own_record = plan
         .row_rules
         .iter()
@@ -974,77 +966,17 @@ fn learned_values(
                 }
             }
         }
+        // Records of one person, or namesakes, hold the same name: each value once, or the
+        // search of the other rows grows with the matched rows.
         for s in who {
-            per_subject[s].extend(values.iter().cloned());
+            for v in &values {
+                if seen[s].insert(v.clone()) {
+                    per_subject[s].push(v.clone());
+                }
+            }
         }
     }
     Some(per_subject)
-}
-
-/// What a cell must hold for a subject's email, phone number or identifier (see
-/// [`held_values`]) to be in it, in any of the ways the search finds it written: a phone
-/// number's last seven digits, one after the other (with other separators, in its national
-/// form, they stay); an email's longest word of its user (its forms in a guest's user name or
-/// a personal site's path keep it); another value's longest word. Most kept cells of a large
-/// export (names, cities, dates, other numbers) are passed by without the search, which costs
-/// more as the subjects' records are more.
-#[derive(Debug)]
-struct HeldKeys {
-    digits: Vec<String>,
-    words: Vec<String>,
-}
-
-impl HeldKeys {
-    /// The keys of `values` (per subject): `None` when a value has none (a short one, or one
-    /// with letters other than ASCII, which the search finds without their accents): every
-    /// cell then needs the search.
-    fn of(values: &[Vec<String>]) -> Option<HeldKeys> {
-        let mut keys = HeldKeys {
-            digits: Vec::new(),
-            words: Vec::new(),
-        };
-        let longest_word = |text: &str| {
-            text.split(|c: char| !c.is_ascii_alphanumeric())
-                .max_by_key(|w| w.len())
-                .map(str::to_ascii_lowercase)
-        };
-        for value in values.iter().flatten() {
-            let value = value.trim();
-            if !value.is_ascii() {
-                return None;
-            }
-            if let Some((user, _)) = value.split_once('@') {
-                keys.words
-                    .push(longest_word(user).filter(|w| w.len() >= 3)?);
-            } else if let Some(digits) = crate::text::phone_digits(value).or_else(|| {
-                (value.len() >= 7 && value.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| value.to_string())
-            }) {
-                keys.digits.push(digits[digits.len() - 7..].to_string());
-            } else {
-                keys.words
-                    .push(longest_word(value).filter(|w| w.len() >= 3)?);
-            }
-        }
-        Some(keys)
-    }
-
-    /// Whether `text` may hold one of the values: it holds a key, or what may be an escape or
-    /// markup (which the search reads otherwise), or letters other than ASCII.
-    fn may_be_in(&self, text: &str) -> bool {
-        if !text.is_ascii() || text.contains(['%', '&', '<', '\\']) {
-            return true;
-        }
-        let lower = text.to_ascii_lowercase();
-        if self.words.iter().any(|w| lower.contains(w.as_str())) {
-            return true;
-        }
-        if self.digits.is_empty() {
-            return false;
-        }
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        self.digits.iter().any(|d| digits.contains(d.as_str()))
-    }
 }
 
 /// What the records a subject rule picked for a subject hold in the map's columns that
@@ -1142,7 +1074,6 @@ pub fn apply_sheet_hits(map: &Map, plan: &SheetPlan, sheet: &Sheet) -> (SheetCha
     if map.subject_scoped {
         let held =
             held_values(map, plan, sheet, &applier).filter(|v| v.iter().any(|v| !v.is_empty()));
-        applier.held_keys = held.as_deref().and_then(HeldKeys::of);
         applier.held = held.and_then(finder);
         // Not a name: a name on another record names someone else as often as not, a row rule
         // compares the name columns and checks them (see [`crate::subjects::Near`]), and
@@ -1413,45 +1344,6 @@ mod tests {
         assert_eq!(many.values.ends.len(), 21);
         assert_eq!(many.value(&many.cells[20]), NewValue::Text("User 0"));
         assert_eq!(many.cells[21].new, many.cells[19].new);
-    }
-
-    #[test]
-    fn a_cell_without_a_key_of_the_held_values_is_passed_by() {
-        let values = vec![
-            vec![
-                "+961 3 853 394".to_string(),
-                "karim.al-farsi@contoso.com".to_string(),
-                "000673".to_string(),
-            ],
-            vec!["4930123456".to_string()],
-        ];
-        let keys = HeldKeys::of(&values).expect("every value has a key");
-        for cell in [
-            "+961 3 853 394",
-            "03 853 394",
-            "call 00961-3-853394 after 5",
-            "KARIM.AL-FARSI@contoso.com",
-            "https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com",
-            "karim.al-farsi_contoso.com#EXT#",
-            "E-000673",
-            "+49 30 123456",
-            "Karim%20Al-Farsi",
-            "Zoë",
-        ] {
-            assert!(keys.may_be_in(cell), "{cell}");
-        }
-        for cell in [
-            "Amman",
-            "Service Desk Agent",
-            "11184",
-            "+962 6 555 0100",
-            "31.954769",
-        ] {
-            assert!(!keys.may_be_in(cell), "{cell}");
-        }
-        // A value with no key of its own: every cell is searched.
-        assert!(HeldKeys::of(&[vec!["Jörg".to_string()]]).is_none());
-        assert!(HeldKeys::of(&[vec!["ab@contoso.com".to_string()]]).is_none());
     }
 
     #[test]

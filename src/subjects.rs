@@ -131,6 +131,357 @@ impl Phone {
     }
 }
 
+/// The regex of [`Subjects::regex`] for `idents`; `None` without any.
+fn regex_of<'a>(idents: impl IntoIterator<Item = &'a Ident>) -> Option<Regex> {
+    let mut alternatives: Vec<String> = Vec::new();
+    let mut user_names: Vec<String> = Vec::new();
+    for id in idents {
+        match id {
+            Ident::Name(n) => {
+                let esc: Vec<String> = n.iter().map(|w| unaccented_pattern(w)).collect();
+                let (first, last) = (&esc[0], &esc[esc.len() - 1]);
+                // Each middle name or initial ends where a word does: greedy, an initial
+                // would otherwise take the first letter of the next word ("Doe, Jane
+                // about"), and the match would not stand alone.
+                let mut middles: Vec<String> = n[1..n.len() - 1]
+                    .iter()
+                    .zip(&esc[1..esc.len() - 1])
+                    .map(|(word, esc)| match word.chars().last() {
+                        Some(c) if c.is_alphanumeric() => format!(r"{esc}\b"),
+                        _ => esc.clone(),
+                    })
+                    .collect();
+                // An initial: a letter of the name's script (Latin names, nearly all: a
+                // small class; any letter, a large one, only where the name needs it).
+                let latin = n.iter().all(|w| w.chars().all(|c| (c as u32) < 0x250));
+                let letter = if latin { "[a-zà-öø-ɏ]" } else { r"\p{L}" };
+                middles.push(format!(r"{letter}\."));
+                middles.push(format!(r"{letter}\b"));
+                // A subject given without middle names is also the name with any (as
+                // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi";
+                // in ASCII letters: a Unicode class in every subject's pattern would make
+                // the regex of a few dozen subjects too large).
+                if n.len() == 2 {
+                    middles.push(r"(?-i:[A-Z])[a-z]+\b".into());
+                }
+                let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
+                alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
+                alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
+                alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
+                // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`;
+                // with a middle name or initial (`karim.a.al-farsi`); without the hyphens
+                // and apostrophes user names are often made without (`karim.alfarsi`,
+                // `sean.obrien`); a dot or underscore percent-encoded in a link
+                // (`karim%2Eal-farsi`).
+                let user: Vec<String> = n.iter().map(|w| user_name_pattern(w)).collect();
+                let (user_first, user_last) = (&user[0], &user[user.len() - 1]);
+                let mut user_middles: Vec<String> = user[1..user.len() - 1].to_vec();
+                user_middles.push(letter.to_string());
+                if n.len() == 2 {
+                    user_middles.push("[a-z]+".into());
+                }
+                // Numbered (`karim.al-farsi2`: a namesake's, or a re-hire's); with a
+                // hyphenated name's hyphen as the separator too (`karim-al-farsi`, its
+                // other forms being `karim.al.farsi` and `karim_al_farsi`); first and
+                // last joined (`karimalfarsi`, `KarimAlFarsi`), when that is long enough
+                // not to be another word.
+                let sep = USER_SEP;
+                let num = "[0-9]*";
+                let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
+                user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}{num}"));
+                user_names.push(format!(r"{user_last}{sep}{user_first}{num}"));
+                if n.iter().any(|w| w.contains('-')) {
+                    let hyphen = plain_char_pattern('-');
+                    user_names.push(format!(r"{user_first}{hyphen}{user_last}{num}"));
+                }
+                let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
+                if letters(&n[0]) + letters(&n[n.len() - 1]) >= JOINED_MIN_LETTERS {
+                    user_names.push(format!(r"{user_first}{user_last}{num}"));
+                }
+            }
+            Ident::Email(e) => {
+                alternatives.push(e.chars().map(plain_char_pattern).collect());
+                // As an Entra ID guest's user name (B2B), which Dynamics keeps as the
+                // guest's: the email with `_` for its `@`, then `#EXT#` and the inviting
+                // tenant's domain (`karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com`).
+                if let Some((local, domain)) = e.rsplit_once('@') {
+                    let part = |s: &str| s.chars().map(plain_char_pattern).collect::<String>();
+                    alternatives.push(format!(
+                        r"{}(?:_|%5f){}(?:#|%23)ext(?:#|%23)(?:(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*)?",
+                        part(local),
+                        part(domain)
+                    ));
+                }
+                // In the path of the owner's personal site (OneDrive, SharePoint).
+                if let Some(site) = crate::text::personal_site_form(e) {
+                    alternatives.push(regex::escape(&site));
+                }
+            }
+            Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
+            Ident::Phone(p) => alternatives.extend(p.patterns()),
+            Ident::Exact(x) => alternatives.push(
+                x.split(' ')
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join(r"\s+"),
+            ),
+        }
+    }
+    if alternatives.is_empty() {
+        return None;
+    }
+    // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it; the user
+    // names last, so that an email that begins with one is found whole.
+    alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    // A user name is also an email's user (`karim.al-farsi@contoso.com`, with a tag
+    // `karim.al-farsi+x@contoso.com`): the address is the subject's, and goes whole.
+    if !user_names.is_empty() {
+        alternatives.push(format!("(?:{}){EMAIL_TAIL}", user_names.join("|")));
+    }
+    let pattern = format!("(?i)(?:{})", alternatives.join("|"));
+    // Each subject's forms take room in the compiled regex (its letters in every case,
+    // the initials' letter classes): the default limit (10 MB) holds about two hundred
+    // names; this one, thousands.
+    regex::RegexBuilder::new(&pattern)
+        .size_limit(SUBJECTS_REGEX_LIMIT)
+        .build()
+        .ok()
+}
+
+/// A cheap test that a text cannot name a subject, before [`Subjects::regex`] searches it: a
+/// large export's free text is searched for the values of every record a subject matched, and
+/// the regex of hundreds of values costs time in proportion to both.
+///
+/// A value's keys are runs of ASCII letters and digits, case set aside (an `i` ends a run: the
+/// regex takes `İ` and `ı` for it; `ſ` and the Kelvin sign are `s` and `k`, as the regex's case
+/// folding has them): a name's longest in its first word and in its last, an email address's
+/// two longest in its user, an identifier's or other value's two longest; a phone number's key
+/// is its last seven digits, which a text holds with its digits taken alone (white space and
+/// `./()-` left out). A text that lacks a key of every value is passed by. Every form the regex
+/// finds of a value holds its keys so (a letter with an accent, a hyphen, an apostrophe, a
+/// separator or an escape ends a run, and the regex finds such forms in their place only,
+/// around the plain letters), so the test never passes by a text the regex would find a
+/// subject in. Search [`prepare`]d text with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    /// The distinct keys.
+    finder: aho_corasick::AhoCorasick,
+    /// How many there are.
+    count: usize,
+    /// Per value, the keys (the finder's patterns) a text must all hold to name it.
+    values: Vec<Vec<usize>>,
+    /// Per key, the values it is the first key of.
+    first_of: Vec<Vec<usize>>,
+}
+
+impl Keys {
+    /// The keys of values, each value's keys in one list; `None` when a value has none.
+    fn new(values: impl IntoIterator<Item = Option<Vec<String>>>) -> Option<Keys> {
+        let mut distinct: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut per_value: Vec<Vec<usize>> = Vec::new();
+        for keys in values {
+            let keys = keys.filter(|k| !k.is_empty())?;
+            per_value.push(
+                keys.into_iter()
+                    .map(|k| {
+                        *index.entry(k.clone()).or_insert_with(|| {
+                            distinct.push(k);
+                            distinct.len() - 1
+                        })
+                    })
+                    .collect(),
+            );
+        }
+        let mut first_of = vec![Vec::new(); distinct.len()];
+        for (v, keys) in per_value.iter().enumerate() {
+            first_of[keys[0]].push(v);
+        }
+        Some(Keys {
+            finder: aho_corasick::AhoCorasick::new(&distinct).ok()?,
+            count: distinct.len(),
+            values: per_value,
+            first_of,
+        })
+    }
+
+    /// The values (in the order given to [`Keys::new`]) whose keys `folded` all holds (see
+    /// [`free_text_keys`], [`cell_keys`]): the only ones the text may hold.
+    fn held(&self, folded: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .finder
+            .find_overlapping_iter(folded)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let mut held = vec![false; self.count];
+        for &k in &found {
+            held[k] = true;
+        }
+        found.sort_unstable();
+        found.dedup();
+        let mut values: Vec<usize> = found
+            .iter()
+            .flat_map(|&k| &self.first_of[k])
+            .copied()
+            .filter(|&v| self.values[v].iter().all(|&k| held[k]))
+            .collect();
+        values.sort_unstable();
+        values
+    }
+}
+
+/// A [`prepare`]d free text as [`Keys`] are looked for in it for the regex: its [`key_char`]s,
+/// then its digits without the white space and `./()-` between them.
+fn free_text_keys(prepared: &str) -> String {
+    let mut folded = String::with_capacity(prepared.len() * 2 + 1);
+    folded.extend(prepared.chars().map(|c| key_char(c).unwrap_or(' ')));
+    folded.push(' ');
+    for c in prepared.chars() {
+        if c.is_ascii_digit() {
+            folded.push(c);
+        } else if !(c.is_whitespace() || matches!(c, '.' | '/' | '(' | ')' | '-')) {
+            folded.push(' ');
+        }
+    }
+    folded
+}
+
+/// A [`normalize`]d cell as [`Keys`] are looked for in it to compare it whole with the
+/// values: its [`key_char`]s (and with `unaccented`, those of its two forms without accents, see
+/// [`unaccented`]), then all its digits, also without a `(0)` (as [`Phone`] reads them).
+fn cell_keys(norm: &str, unaccented_too: bool) -> String {
+    let mut folded = String::with_capacity(norm.len() * 4 + 3);
+    let mut letters = |text: &str| {
+        folded.extend(text.chars().map(|c| key_char(c).unwrap_or(' ')));
+        folded.push(' ');
+    };
+    letters(norm);
+    if unaccented_too {
+        letters(&unaccented(norm, false));
+        letters(&unaccented(norm, true));
+    }
+    folded.extend(norm.chars().filter(char::is_ascii_digit));
+    folded.push(' ');
+    if norm.contains("(0)") {
+        folded.extend(norm.replace("(0)", "").chars().filter(char::is_ascii_digit));
+    }
+    folded
+}
+
+/// The [`Keys`] of every value of the subjects, and each value's subject and place among its
+/// values.
+type ValueKeys = (Keys, Vec<(usize, usize)>);
+
+/// How many values subjects have, at least, for a cell to be compared only with those whose
+/// [`Keys`] it holds (see [`Subjects::candidates`]): fewer are compared one by one.
+const FEW_VALUES: usize = 8;
+
+/// The search of free text for the subjects: [`Subjects::regex`], a text first passed by when
+/// it holds no value's [`Keys`], else searched with the regex of the values whose keys it holds
+/// only (built once per such set, up to [`NARROWED_MOST`] sets): of hundreds of values, a text
+/// holds the keys of one or two. The regex of them finds in it what the regex of all finds, as
+/// the others cannot be in it.
+#[derive(Debug)]
+pub(crate) struct Search {
+    all: Regex,
+    keys: Option<Keys>,
+    idents: Vec<Ident>,
+    narrowed: std::sync::Mutex<std::collections::HashMap<Vec<usize>, Option<Regex>>>,
+}
+
+/// How many regexes of a few values a [`Search`] keeps; texts that hold the keys of other
+/// sets are searched with the regex of all.
+const NARROWED_MOST: usize = 4096;
+
+impl Search {
+    /// The regex to search `prepared` with; `None` when it cannot name a subject.
+    pub(crate) fn regex_for(&self, prepared: &str) -> Option<Regex> {
+        let Some(keys) = &self.keys else {
+            return Some(self.all.clone());
+        };
+        let candidates = keys.held(&free_text_keys(prepared));
+        if candidates.is_empty() {
+            return None;
+        }
+        if candidates.len() == self.idents.len() {
+            return Some(self.all.clone());
+        }
+        let mut narrowed = self
+            .narrowed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(re) = narrowed.get(&candidates) {
+            return Some(re.clone().unwrap_or_else(|| self.all.clone()));
+        }
+        if narrowed.len() >= NARROWED_MOST {
+            return Some(self.all.clone());
+        }
+        let re = regex_of(candidates.iter().map(|&i| &self.idents[i]));
+        narrowed.insert(candidates, re.clone());
+        Some(re.unwrap_or_else(|| self.all.clone()))
+    }
+}
+
+/// A character of a [`Keys`] key: an ASCII letter other than `i` or a digit, lowercased; the
+/// characters the regex's case folding takes for one (`ſ`, the Kelvin sign) as it. `None` for
+/// any other, which ends a run.
+fn key_char(c: char) -> Option<char> {
+    match c {
+        'i' | 'I' => None,
+        _ if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+        '\u{17f}' => Some('s'),
+        '\u{212a}' => Some('k'),
+        _ => None,
+    }
+}
+
+/// The distinct runs of [`key_char`]s of `value`, as keys are written, longest first (of the
+/// same length, the first in the value first).
+fn key_runs(value: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    for run in value.split(|c| key_char(c).is_none()) {
+        let run: String = run.chars().filter_map(key_char).collect();
+        if !run.is_empty() && !runs.contains(&run) {
+            runs.push(run);
+        }
+    }
+    runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    runs
+}
+
+impl Ident {
+    /// The value's keys (see [`Keys`]); `None` when it has none.
+    fn keys(&self) -> Option<Vec<String>> {
+        let two = |value: &str| Some(key_runs(value).into_iter().take(2).collect());
+        match self {
+            // Every form of a name holds its first and last word.
+            Ident::Name(n) => {
+                let mut keys: Vec<String> = [&n[0], &n[n.len() - 1]]
+                    .into_iter()
+                    .filter_map(|w| key_runs(w).into_iter().next())
+                    .collect();
+                keys.dedup();
+                Some(keys)
+            }
+            // Its user's, in each form (as a guest's user name, in a personal site's path);
+            // the domain's, shared by many, where the user has none.
+            Ident::Email(e) => match e.rsplit_once('@') {
+                Some((local, _)) if !key_runs(local).is_empty() => two(local),
+                _ => two(e),
+            },
+            Ident::Guid(x) | Ident::Exact(x) => two(x),
+            // Every form of a number ends with its last seven digits, maybe with separators
+            // between them.
+            Ident::Phone(p) => Some(vec![
+                p.digits[p.digits.len().saturating_sub(7)..].to_string()
+            ]),
+        }
+    }
+}
+
 /// One data subject.
 #[derive(Debug, Clone)]
 pub struct Subject {
@@ -143,6 +494,9 @@ pub struct Subjects {
     list: Vec<Subject>,
     /// [`Subjects::regex`], built the first time a message is masked (see [`Subjects::masked`]).
     masker: std::sync::OnceLock<Option<Regex>>,
+    /// The keys of the values, and each value's subject, built the first time many values are
+    /// compared with a cell (see [`Subjects::candidates`]).
+    cell_keys: std::sync::OnceLock<Option<ValueKeys>>,
     /// What the user should know about how the subjects file was read (see
     /// [`Subjects::warnings`]).
     warnings: Vec<String>,
@@ -366,6 +720,30 @@ impl Ident {
         }
     }
 
+    /// How a name of this value is in the cell in a way that stops a run: without its
+    /// accents, or with marks around it (see [`Ident::near`]); `None` for any other value.
+    fn near_stopping(&self, cell: &Cell) -> Option<Near> {
+        let Ident::Name(name) = self else {
+            return None;
+        };
+        if unaccented_match(name, &cell.orders) {
+            return Some(Near::Unaccented);
+        }
+        // A name of a script written without spaces, its words run together ("山本葵" for
+        // "山本 葵"), in either order: as people write it as often as not.
+        let unspaced = |w: &String| w.chars().all(crate::text::unspaced);
+        if name.len() >= 2 && name.iter().all(unspaced) && !cell.norm.contains(' ') {
+            let mut reversed = name.clone();
+            reversed.reverse();
+            if [name.concat(), reversed.concat()].contains(&cell.norm.to_string()) {
+                return Some(Near::Inside);
+            }
+        }
+        // The whole name with more around it, before a typo of it ("zz Jane Doe" is also two
+        // edits from "Jane Doe" by its first and last words).
+        inside(name, cell.words.get_or_init(|| marked_words(cell.norm))).then_some(Near::Inside)
+    }
+
     fn near(&self, cell: &Cell) -> Option<Near> {
         let edits = |a: &str, b: &str| {
             if a.chars().count().abs_diff(b.chars().count()) > 2 || !within_two_edits(a, b) {
@@ -389,23 +767,8 @@ impl Ident {
                 if reordered {
                     return Some(Near::Reordered);
                 }
-                if unaccented_match(name, &cell.orders) {
-                    return Some(Near::Unaccented);
-                }
-                // A name of a script written without spaces, its words run together ("山本葵" for
-                // "山本 葵"), in either order: as people write it as often as not.
-                let unspaced = |w: &String| w.chars().all(crate::text::unspaced);
-                if name.len() >= 2 && name.iter().all(unspaced) && !cell.norm.contains(' ') {
-                    let mut reversed = name.clone();
-                    reversed.reverse();
-                    if [name.concat(), reversed.concat()].contains(&cell.norm.to_string()) {
-                        return Some(Near::Inside);
-                    }
-                }
-                // The whole name with more around it, before a typo of it ("zz Jane Doe" is
-                // also two edits from "Jane Doe" by its first and last words).
-                if inside(name, cell.words.get_or_init(|| marked_words(cell.norm))) {
-                    return Some(Near::Inside);
+                if let Some(near) = self.near_stopping(cell) {
+                    return Some(near);
                 }
                 let joined = name.join(" ");
                 cell.orders
@@ -863,6 +1226,7 @@ impl Subjects {
         static NONE: Subjects = Subjects {
             list: Vec::new(),
             masker: std::sync::OnceLock::new(),
+            cell_keys: std::sync::OnceLock::new(),
             warnings: Vec::new(),
         };
         &NONE
@@ -897,6 +1261,7 @@ impl Subjects {
     pub fn aligned(rows: Vec<Vec<String>>) -> Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
+            cell_keys: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -910,6 +1275,7 @@ impl Subjects {
     fn from_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
+            cell_keys: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -959,9 +1325,75 @@ impl Subjects {
             return Vec::new();
         }
         let cell = Cell::new(&norm);
+        if let Some(values) = self.candidates(&norm, false) {
+            let mut found: Vec<usize> = values
+                .into_iter()
+                .filter(|&(_, id)| id.matches(&cell))
+                .map(|(s, _)| s)
+                .collect();
+            found.dedup();
+            return found;
+        }
         (0..self.list.len())
             .filter(|&i| self.list[i].idents.iter().any(|id| id.matches(&cell)))
             .collect()
+    }
+
+    /// The subjects (0-based index) that a whole cell is (see [`Subjects::matching`]) or holds
+    /// in a way that stops a run ([`Near::stops_run`]: the name with marks around it, without
+    /// its accents): [`Subjects::examine`]'s found and near matches that stop a run, without
+    /// the search for typos. For the other rows' cells compared with what the subjects' own
+    /// records held: of hundreds of such values, only those whose keys the cell holds are
+    /// compared with it (see [`Keys`]).
+    pub(crate) fn held_by_cell(&self, text: &str) -> Vec<usize> {
+        let norm = normalize(text);
+        if self.list.is_empty() || norm.is_empty() {
+            return Vec::new();
+        }
+        let cell = Cell::new(&norm);
+        let holds = |id: &Ident| {
+            id.matches(&cell) || matches!(id.near_stopping(&cell), Some(near) if near.stops_run())
+        };
+        if let Some(values) = self.candidates(&norm, true) {
+            let mut found: Vec<usize> = values
+                .into_iter()
+                .filter(|&(_, id)| holds(id))
+                .map(|(s, _)| s)
+                .collect();
+            found.dedup();
+            return found;
+        }
+        (0..self.list.len())
+            .filter(|&i| self.list[i].idents.iter().any(holds))
+            .collect()
+    }
+
+    /// The values a [`normalize`]d cell may be or hold, with their subjects in order (see
+    /// [`Keys`]); `None` when the subjects have few values (compared one by one) or a value
+    /// has no key.
+    fn candidates(&self, norm: &str, unaccented_too: bool) -> Option<Vec<(usize, &Ident)>> {
+        let (keys, owners) = self
+            .cell_keys
+            .get_or_init(|| {
+                let owners: Vec<(usize, usize)> = (self.list.iter().enumerate())
+                    .flat_map(|(s, subject)| (0..subject.idents.len()).map(move |i| (s, i)))
+                    .collect();
+                if owners.len() < FEW_VALUES {
+                    return None;
+                }
+                let keys = Keys::new(self.list.iter().flat_map(|s| &s.idents).map(Ident::keys))?;
+                Some((keys, owners))
+            })
+            .as_ref()?;
+        Some(
+            keys.held(&cell_keys(norm, unaccented_too))
+                .into_iter()
+                .map(|v| {
+                    let (s, i) = owners[v];
+                    (s, &self.list[s].idents[i])
+                })
+                .collect(),
+        )
     }
 
     /// The subjects (0-based index) that a fragment of free text found by [`Subjects::regex`]
@@ -1207,119 +1639,19 @@ impl Subjects {
     /// (with the subject's middle names or initials), each email, GUID and other value as it
     /// is. Search [`prepare`]d text with it. `None` without subjects.
     pub fn regex(&self) -> Option<Regex> {
-        let mut alternatives: Vec<String> = Vec::new();
-        let mut user_names: Vec<String> = Vec::new();
-        for id in self.list.iter().flat_map(|s| &s.idents) {
-            match id {
-                Ident::Name(n) => {
-                    let esc: Vec<String> = n.iter().map(|w| unaccented_pattern(w)).collect();
-                    let (first, last) = (&esc[0], &esc[esc.len() - 1]);
-                    // Each middle name or initial ends where a word does: greedy, an initial
-                    // would otherwise take the first letter of the next word ("Doe, Jane
-                    // about"), and the match would not stand alone.
-                    let mut middles: Vec<String> = n[1..n.len() - 1]
-                        .iter()
-                        .zip(&esc[1..esc.len() - 1])
-                        .map(|(word, esc)| match word.chars().last() {
-                            Some(c) if c.is_alphanumeric() => format!(r"{esc}\b"),
-                            _ => esc.clone(),
-                        })
-                        .collect();
-                    // An initial: a letter of the name's script (Latin names, nearly all: a
-                    // small class; any letter, a large one, only where the name needs it).
-                    let latin = n.iter().all(|w| w.chars().all(|c| (c as u32) < 0x250));
-                    let letter = if latin { "[a-zà-öø-ɏ]" } else { r"\p{L}" };
-                    middles.push(format!(r"{letter}\."));
-                    middles.push(format!(r"{letter}\b"));
-                    // A subject given without middle names is also the name with any (as
-                    // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi";
-                    // in ASCII letters: a Unicode class in every subject's pattern would make
-                    // the regex of a few dozen subjects too large).
-                    if n.len() == 2 {
-                        middles.push(r"(?-i:[A-Z])[a-z]+\b".into());
-                    }
-                    let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
-                    alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
-                    alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
-                    alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
-                    // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`;
-                    // with a middle name or initial (`karim.a.al-farsi`); without the hyphens
-                    // and apostrophes user names are often made without (`karim.alfarsi`,
-                    // `sean.obrien`); a dot or underscore percent-encoded in a link
-                    // (`karim%2Eal-farsi`).
-                    let user: Vec<String> = n.iter().map(|w| user_name_pattern(w)).collect();
-                    let (user_first, user_last) = (&user[0], &user[user.len() - 1]);
-                    let mut user_middles: Vec<String> = user[1..user.len() - 1].to_vec();
-                    user_middles.push(letter.to_string());
-                    if n.len() == 2 {
-                        user_middles.push("[a-z]+".into());
-                    }
-                    // Numbered (`karim.al-farsi2`: a namesake's, or a re-hire's); with a
-                    // hyphenated name's hyphen as the separator too (`karim-al-farsi`, its
-                    // other forms being `karim.al.farsi` and `karim_al_farsi`); first and
-                    // last joined (`karimalfarsi`, `KarimAlFarsi`), when that is long enough
-                    // not to be another word.
-                    let sep = USER_SEP;
-                    let num = "[0-9]*";
-                    let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
-                    user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}{num}"));
-                    user_names.push(format!(r"{user_last}{sep}{user_first}{num}"));
-                    if n.iter().any(|w| w.contains('-')) {
-                        let hyphen = plain_char_pattern('-');
-                        user_names.push(format!(r"{user_first}{hyphen}{user_last}{num}"));
-                    }
-                    let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
-                    if letters(&n[0]) + letters(&n[n.len() - 1]) >= JOINED_MIN_LETTERS {
-                        user_names.push(format!(r"{user_first}{user_last}{num}"));
-                    }
-                }
-                Ident::Email(e) => {
-                    alternatives.push(e.chars().map(plain_char_pattern).collect());
-                    // As an Entra ID guest's user name (B2B), which Dynamics keeps as the
-                    // guest's: the email with `_` for its `@`, then `#EXT#` and the inviting
-                    // tenant's domain (`karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com`).
-                    if let Some((local, domain)) = e.rsplit_once('@') {
-                        let part = |s: &str| s.chars().map(plain_char_pattern).collect::<String>();
-                        alternatives.push(format!(
-                            r"{}(?:_|%5f){}(?:#|%23)ext(?:#|%23)(?:(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*)?",
-                            part(local),
-                            part(domain)
-                        ));
-                    }
-                    // In the path of the owner's personal site (OneDrive, SharePoint).
-                    if let Some(site) = crate::text::personal_site_form(e) {
-                        alternatives.push(regex::escape(&site));
-                    }
-                }
-                Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
-                Ident::Phone(p) => alternatives.extend(p.patterns()),
-                Ident::Exact(x) => alternatives.push(
-                    x.split(' ')
-                        .map(regex::escape)
-                        .collect::<Vec<_>>()
-                        .join(r"\s+"),
-                ),
-            }
-        }
-        if alternatives.is_empty() {
-            return None;
-        }
-        // Longest first, so that "Jane Mary Doe" wins over "Jane Mary" inside it; the user
-        // names last, so that an email that begins with one is found whole.
-        alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
-        // A user name is also an email's user (`karim.al-farsi@contoso.com`, with a tag
-        // `karim.al-farsi+x@contoso.com`): the address is the subject's, and goes whole.
-        if !user_names.is_empty() {
-            alternatives.push(format!("(?:{}){EMAIL_TAIL}", user_names.join("|")));
-        }
-        let pattern = format!("(?i)(?:{})", alternatives.join("|"));
-        // Each subject's forms take room in the compiled regex (its letters in every case,
-        // the initials' letter classes): the default limit (10 MB) holds about two hundred
-        // names; this one, thousands.
-        regex::RegexBuilder::new(&pattern)
-            .size_limit(SUBJECTS_REGEX_LIMIT)
-            .build()
-            .ok()
+        regex_of(self.list.iter().flat_map(|s| &s.idents))
+    }
+
+    /// [`Subjects::regex`], and what passes a text by before it, or narrows it to the values
+    /// the text may hold (see [`Search`]). `None` without subjects.
+    pub(crate) fn search(&self) -> Option<Search> {
+        let idents: Vec<Ident> = self.list.iter().flat_map(|s| &s.idents).cloned().collect();
+        Some(Search {
+            all: self.regex()?,
+            keys: Keys::new(idents.iter().map(Ident::keys)),
+            idents,
+            narrowed: std::sync::Mutex::new(std::collections::HashMap::new()),
+        })
     }
 
     /// Load the subjects from `--subject` values and an optional `--subjects` file.
@@ -2256,6 +2588,136 @@ mod tests {
                 assert_eq!(set.mentioned(text), [0], "{subject}: {text}");
             }
         }
+    }
+
+    /// Many values: the subjects' regex searches a text with the values whose keys it holds
+    /// only, and finds there what the regex of all finds; a cell is compared with those
+    /// values only, and is found to be or hold what the comparison with each finds.
+    #[test]
+    fn keys_pass_by_no_text_the_whole_search_finds_a_subject_in() {
+        let set = subjects(&[
+            "Jane Mary Doe",
+            "Karim Al-Farsi",
+            "Zoë Strauß-Müller",
+            "Sean O'Brien",
+            "İlkay Gündoğan",
+            "Søren Ødegård",
+            "Zoe Mueller",
+            "karim.al-farsi@contoso.com",
+            "+49 89 14642946",
+            "089 1234567",
+            "19383802-6e3a-eb11-9653-000d3ac0d8a1",
+            "CONTOSO\\kalfarsi",
+            "000673",
+        ]);
+        let all = set.regex().expect("a regex");
+        let search = set.search().expect("a search");
+        assert!(search.keys.is_some(), "every value has keys");
+        let found = |re: &Regex, text: &str| -> Vec<String> {
+            re.find_iter(text).map(|m| m.as_str().to_string()).collect()
+        };
+        let named = [
+            "Approved by Jane Doe today",
+            "owner: Doe, Jane",
+            "ask Doe, Jane Mary about it",
+            "DOE JANE M.",
+            "ask Karim Ahmed Al-Farsi now",
+            "karim.alfarsi@fabrikam.com",
+            "KarimAlFarsi2",
+            "link karim%2Eal-farsi",
+            "Karim%20Al-Farsi",
+            "karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com",
+            "https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/Documents",
+            "連絡: Ｋａｒｉｍ　Ａｌ－Ｆａｒｓｉ",
+            "From Karim Al\u{2011}Farsi",
+            "Kar\u{200B}im Al-Farsi",
+            "\u{212A}arim Al-Farsi",
+            "ask ZOE STRAUSS-MUELLER",
+            "Strauss-Mueller, Zoë",
+            "Zoe Strauss-Muller",
+            "Took over from Sean O’Brien.",
+            "\u{17F}ean O'Brien",
+            "sean.obrien@fabrikam.com",
+            "ILKAY GÜNDOĞAN",
+            "Ilkay Gundogan",
+            "Soeren Oedegaard",
+            "Soren Odegard",
+            "call 0049 89 14642946",
+            "+49 (0)89 1464-2946",
+            "089/14642946",
+            "(089) 123 4567",
+            "+49 89 1234567",
+            "{19383802-6E3A-EB11-9653-000D3AC0D8A1}",
+            "CONTOSO\\kalfarsi",
+            "E-000673",
+        ];
+        let unnamed = [
+            "Amman",
+            "Service Desk Agent",
+            "Janet Doerr",
+            "Karim and Al-Farsi",
+            "+962 6 555 0100",
+            "31.954769",
+            "",
+        ];
+        for text in named.iter().chain(&unnamed) {
+            let prepared = prepare(text);
+            let whole = found(&all, &prepared);
+            let narrowed = search
+                .regex_for(&prepared)
+                .map(|re| found(&re, &prepared))
+                .unwrap_or_default();
+            assert_eq!(narrowed, whole, "{text}");
+            assert_eq!(whole.is_empty(), !named.contains(text), "{text}: {whole:?}");
+        }
+        for text in ["Amman", "Service Desk Agent", "+962 6 555 0100"] {
+            assert!(search.regex_for(text).is_none(), "{text} is passed by");
+        }
+        // Whole cells: the values whose keys a cell holds are all it can be or hold.
+        let one_by_one = |text: &str, near: bool| -> Vec<usize> {
+            let norm = normalize(text);
+            let cell = Cell::new(&norm);
+            (0..set.list.len())
+                .filter(|&i| {
+                    set.list[i].idents.iter().any(|id| {
+                        id.matches(&cell)
+                            || (near && id.near_stopping(&cell).is_some_and(Near::stops_run))
+                    })
+                })
+                .collect()
+        };
+        let mut some = 0;
+        for text in [
+            "Jane Doe",
+            "Doe, Jane",
+            "JANE M DOE",
+            "zz Jane Doe (old)",
+            "KARIM.AL-FARSI@CONTOSO.COM",
+            "+49 (0)89 14642946",
+            "0049 89 14642946",
+            "089 14642946",
+            "0049 (0)89 123 4567",
+            "{19383802-6E3A-EB11-9653-000D3AC0D8A1}",
+            "contoso\\KALFARSI",
+            "000673",
+            "ZOË STRAUSS-MÜLLER",
+            "Zoe Strauss-Mueller",
+            "Zoë Müller",
+            "Ilkay Gundogan",
+            "Soeren Oedegaard",
+            "Amman",
+            "Karim Al-Farsa",
+        ] {
+            assert_eq!(set.matching(text), one_by_one(text, false), "{text}");
+            assert_eq!(set.held_by_cell(text), one_by_one(text, true), "{text}");
+            some += usize::from(!set.held_by_cell(text).is_empty());
+        }
+        assert!(some >= 14, "the cells name subjects: {some}");
+        // A value without keys (a name in another script): every text is searched.
+        let cjk = subjects(&["山本 葵", "Jane Doe"]);
+        let search = cjk.search().expect("a search");
+        assert!(search.keys.is_none());
+        assert!(search.regex_for("連絡 山本 葵").is_some());
     }
 
     #[test]

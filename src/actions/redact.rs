@@ -28,7 +28,7 @@ pub enum Detector {
 pub struct Redactor {
     detectors: Vec<Detector>,
     patterns: Vec<Regex>,
-    subjects: Option<Regex>,
+    subjects: Option<std::sync::Arc<crate::subjects::Search>>,
     mentions: bool,
 }
 
@@ -158,7 +158,8 @@ impl Redactor {
             }
             Some(
                 subjects
-                    .regex()
+                    .search()
+                    .map(std::sync::Arc::new)
                     .ok_or("the data subjects cannot be searched for")?,
             )
         } else {
@@ -260,13 +261,15 @@ impl Redactor {
                 out = replace_alone(&re, &out, |_, c, _| c.is_alphanumeric(), new, found);
             }
         }
-        if let Some(re) = &self.subjects {
+        if let Some(search) = &self.subjects {
             // Subjects are found in any normalization form and across zero-width characters;
             // the text is only rewritten (in NFC, without them) when one is found.
             let prepared = crate::subjects::prepare(&out);
-            let redacted = replace_alone(re, &prepared, subject_char, REDACTED, found);
-            if redacted != prepared {
-                out = redacted;
+            if let Some(re) = search.regex_for(&prepared) {
+                let redacted = replace_alone(&re, &prepared, subject_char, REDACTED, found);
+                if redacted != prepared {
+                    out = redacted;
+                }
             }
         }
         for detector in &self.detectors {
