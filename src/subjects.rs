@@ -265,23 +265,31 @@ fn regex_of<'a>(idents: impl IntoIterator<Item = &'a Ident>) -> Option<Regex> {
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
     /// The distinct keys.
-    finder: aho_corasick::AhoCorasick,
+    finder: Option<aho_corasick::AhoCorasick>,
     /// How many there are.
     count: usize,
     /// Per value, the keys (the finder's patterns) a text must all hold to name it.
     values: Vec<Vec<usize>>,
     /// Per key, the values it is the first key of.
     first_of: Vec<Vec<usize>>,
+    /// The values without keys (a name in another script than Latin), which every text may
+    /// hold.
+    always: Vec<usize>,
 }
 
 impl Keys {
-    /// The keys of values, each value's keys in one list; `None` when a value has none.
-    fn new(values: impl IntoIterator<Item = Option<Vec<String>>>) -> Option<Keys> {
+    /// The keys of values, each value's keys in one list (`None` or none: a value without
+    /// keys, which every text may hold).
+    fn new(values: impl IntoIterator<Item = Option<Vec<String>>>) -> Keys {
         let mut distinct: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut per_value: Vec<Vec<usize>> = Vec::new();
-        for keys in values {
-            let keys = keys.filter(|k| !k.is_empty())?;
+        let mut always = Vec::new();
+        for (v, keys) in values.into_iter().enumerate() {
+            let keys = keys.unwrap_or_default();
+            if keys.is_empty() {
+                always.push(v);
+            }
             per_value.push(
                 keys.into_iter()
                     .map(|k| {
@@ -295,26 +303,36 @@ impl Keys {
         }
         let mut first_of = vec![Vec::new(); distinct.len()];
         for (v, keys) in per_value.iter().enumerate() {
-            first_of[keys[0]].push(v);
+            if let Some(&first) = keys.first() {
+                first_of[first].push(v);
+            }
         }
-        Some(Keys {
-            finder: aho_corasick::AhoCorasick::new(&distinct).ok()?,
+        // Keys are short ASCII texts: the automaton cannot fail to build but for a number of
+        // them no run reaches; then every value is a value without keys.
+        let finder = aho_corasick::AhoCorasick::new(&distinct).ok();
+        if finder.is_none() {
+            always = (0..per_value.len()).collect();
+        }
+        Keys {
+            finder,
             count: distinct.len(),
             values: per_value,
             first_of,
-        })
+            always,
+        }
     }
 
     /// The values (in the order given to [`Keys::new`]) whose keys `folded` all holds (see
     /// [`free_text_keys`], [`cell_keys`]): the only ones the text may hold.
     fn held(&self, folded: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = self
-            .finder
-            .find_overlapping_iter(folded)
-            .map(|m| m.pattern().as_usize())
-            .collect();
+        let mut found: Vec<usize> = self.finder.as_ref().map_or_else(Vec::new, |finder| {
+            finder
+                .find_overlapping_iter(folded)
+                .map(|m| m.pattern().as_usize())
+                .collect()
+        });
         if found.is_empty() {
-            return Vec::new();
+            return self.always.clone();
         }
         let mut held = vec![false; self.count];
         for &k in &found {
@@ -327,6 +345,7 @@ impl Keys {
             .flat_map(|&k| &self.first_of[k])
             .copied()
             .filter(|&v| self.values[v].iter().all(|&k| held[k]))
+            .chain(self.always.iter().copied())
             .collect();
         values.sort_unstable();
         values
@@ -379,63 +398,107 @@ type ValueKeys = (Keys, Vec<(usize, usize)>);
 /// [`Keys`] it holds (see [`Subjects::candidates`]): fewer are compared one by one.
 const FEW_VALUES: usize = 8;
 
-/// The search of free text for the subjects: [`Subjects::regex`], a text first passed by when
-/// it holds no value's [`Keys`], else searched with the regex of the values whose keys it holds
-/// only (built once per such set, up to [`NARROWED_MOST`] sets): of hundreds of values, a text
-/// holds the keys of one or two. The regex of them finds in it what the regex of all finds, as
-/// the others cannot be in it.
+/// The search of free text for the subjects, as [`Subjects::regex`] would search it: a text is
+/// first passed by when it holds no value's [`Keys`] (and no value is without keys), else
+/// searched with the regex of the values whose keys it holds and of those without keys only
+/// (built once per such set): of hundreds of values, a text holds the keys of one or two. The
+/// regex of them finds in it what the regex of all finds, as the others cannot be in it. Once
+/// the sets' regexes hold [`NARROWED_VALUES`] values in all, a text of another set is searched
+/// with the regex of all. The regexes are shared (a clone of a regex would not share its
+/// caches, which grow as large as it is).
 #[derive(Debug)]
 pub(crate) struct Search {
-    all: Regex,
-    keys: Option<Keys>,
+    keys: Keys,
     idents: Vec<Ident>,
-    narrowed: std::sync::Mutex<std::collections::HashMap<Vec<usize>, Option<Regex>>>,
+    /// The regex of each set of values searched for so far, and how many values they hold.
+    narrowed: std::sync::Mutex<(NarrowedSets, usize)>,
+    /// The regex of all values, built when first needed.
+    all: std::sync::OnceLock<std::sync::Arc<Regex>>,
 }
 
-/// How many regexes of a few values a [`Search`] keeps; texts that hold the keys of other
-/// sets are searched with the regex of all.
-const NARROWED_MOST: usize = 4096;
+/// The regexes of the sets of values a [`Search`] has searched texts for.
+type NarrowedSets = std::collections::HashMap<Vec<usize>, std::sync::Arc<Regex>>;
+
+/// How many values the regexes of a [`Search`]'s sets hold at most, together: each set's regex
+/// is built once (the time and memory of a regex grow with its values), and a text of a set
+/// beyond it is searched with the regex of all.
+const NARROWED_VALUES: usize = 20_000;
 
 impl Search {
     /// The regex to search `prepared` with; `None` when it cannot name a subject.
-    pub(crate) fn regex_for(&self, prepared: &str) -> Option<Regex> {
-        let Some(keys) = &self.keys else {
-            return Some(self.all.clone());
-        };
-        let candidates = keys.held(&free_text_keys(prepared));
+    pub(crate) fn regex_for(&self, prepared: &str) -> Option<std::sync::Arc<Regex>> {
+        let candidates = self.keys.held(&free_text_keys(prepared));
         if candidates.is_empty() {
             return None;
         }
-        if candidates.len() == self.idents.len() {
-            return Some(self.all.clone());
+        {
+            let mut narrowed = self
+                .narrowed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(re) = narrowed.0.get(&candidates) {
+                return Some(re.clone());
+            }
+            if narrowed.1 + candidates.len() <= NARROWED_VALUES
+                && candidates.len() < self.idents.len()
+            {
+                let re = std::sync::Arc::new(
+                    regex_of(candidates.iter().map(|&i| &self.idents[i]))
+                        .unwrap_or_else(everything),
+                );
+                narrowed.1 += candidates.len();
+                narrowed.0.insert(candidates, re.clone());
+                return Some(re);
+            }
         }
-        let mut narrowed = self
-            .narrowed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(re) = narrowed.get(&candidates) {
-            return Some(re.clone().unwrap_or_else(|| self.all.clone()));
-        }
-        if narrowed.len() >= NARROWED_MOST {
-            return Some(self.all.clone());
-        }
-        let re = regex_of(candidates.iter().map(|&i| &self.idents[i]));
-        narrowed.insert(candidates, re.clone());
-        Some(re.unwrap_or_else(|| self.all.clone()))
+        Some(
+            self.all
+                .get_or_init(|| {
+                    std::sync::Arc::new(regex_of(&self.idents).unwrap_or_else(everything))
+                })
+                .clone(),
+        )
     }
 }
 
-/// A character of a [`Keys`] key: an ASCII letter other than `i` or a digit, lowercased; the
-/// characters the regex's case folding takes for one (`ſ`, the Kelvin sign) as it. `None` for
-/// any other, which ends a run.
+/// A regex that finds the whole of any text: what a text is searched with when the regex of
+/// the values it may hold is beyond the regex crate's size limit (thousands of names in one
+/// text's keys), so that it loses all of it rather than keeping a subject.
+fn everything() -> Regex {
+    Regex::new(r"(?s).+").expect("a valid regex")
+}
+
+/// A character of a [`Keys`] key, as it is written in keys: an ASCII letter other than `i` or
+/// a digit, lowercased; a letter of another script that the regex takes for itself in any case
+/// (not one with accents to set aside, which the regex also takes for its base letter, nor one
+/// of [`PLAIN_FORMS`], `ß`, a ligature, a hyphen or an apostrophe), as the lowercase of its
+/// uppercase, which
+/// every letter of its case folding shares (`ς`, `σ` and `Σ` are `σ`; `ſ` and the Kelvin sign
+/// `s` and `k`). `None` for any other, which ends a run: the regex takes `İ` and `ı` for `i`.
 fn key_char(c: char) -> Option<char> {
-    match c {
-        'i' | 'I' => None,
-        _ if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
-        '\u{17f}' => Some('s'),
-        '\u{212a}' => Some('k'),
-        _ => None,
+    if c.is_ascii() {
+        return (c.is_ascii_alphanumeric() && c != 'i' && c != 'I').then(|| c.to_ascii_lowercase());
     }
+    let plain = |c: char| {
+        c.is_alphabetic()
+            && plain_forms(c).is_none()
+            && base_letter(c).is_none()
+            && !matches!(c, 'ß' | 'ẞ')
+            && !crate::text::APOSTROPHES.contains(&c)
+            && !crate::text::HYPHENS.contains(&c)
+    };
+    if !plain(c) {
+        return None;
+    }
+    let single = |mut it: std::vec::IntoIter<char>| match (it.next(), it.next()) {
+        (Some(first), None) => Some(first),
+        _ => None,
+    };
+    // A letter whose uppercase is two (a ligature, `ŉ`) ends a run: its case folding is not
+    // its lowercase's.
+    let upper = single(c.to_uppercase().collect::<Vec<_>>().into_iter())?;
+    let folded = single(upper.to_lowercase().collect::<Vec<_>>().into_iter())?;
+    (folded != 'i' && (folded.is_ascii() || plain(folded))).then_some(folded)
 }
 
 /// The distinct runs of [`key_char`]s of `value`, as keys are written, longest first (of the
@@ -1369,8 +1432,7 @@ impl Subjects {
     }
 
     /// The values a [`normalize`]d cell may be or hold, with their subjects in order (see
-    /// [`Keys`]); `None` when the subjects have few values (compared one by one) or a value
-    /// has no key.
+    /// [`Keys`]); `None` when the subjects have few values, compared one by one.
     fn candidates(&self, norm: &str, unaccented_too: bool) -> Option<Vec<(usize, &Ident)>> {
         let (keys, owners) = self
             .cell_keys
@@ -1381,7 +1443,7 @@ impl Subjects {
                 if owners.len() < FEW_VALUES {
                     return None;
                 }
-                let keys = Keys::new(self.list.iter().flat_map(|s| &s.idents).map(Ident::keys))?;
+                let keys = Keys::new(self.list.iter().flat_map(|s| &s.idents).map(Ident::keys));
                 Some((keys, owners))
             })
             .as_ref()?;
@@ -1646,11 +1708,14 @@ impl Subjects {
     /// the text may hold (see [`Search`]). `None` without subjects.
     pub(crate) fn search(&self) -> Option<Search> {
         let idents: Vec<Ident> = self.list.iter().flat_map(|s| &s.idents).cloned().collect();
+        if idents.is_empty() {
+            return None;
+        }
         Some(Search {
-            all: self.regex()?,
             keys: Keys::new(idents.iter().map(Ident::keys)),
             idents,
-            narrowed: std::sync::Mutex::new(std::collections::HashMap::new()),
+            narrowed: std::sync::Mutex::new((std::collections::HashMap::new(), 0)),
+            all: std::sync::OnceLock::new(),
         })
     }
 
@@ -2612,7 +2677,7 @@ mod tests {
         ]);
         let all = set.regex().expect("a regex");
         let search = set.search().expect("a search");
-        assert!(search.keys.is_some(), "every value has keys");
+        assert!(search.keys.always.is_empty(), "every value has keys");
         let found = |re: &Regex, text: &str| -> Vec<String> {
             re.find_iter(text).map(|m| m.as_str().to_string()).collect()
         };
@@ -2713,11 +2778,75 @@ mod tests {
             some += usize::from(!set.held_by_cell(text).is_empty());
         }
         assert!(some >= 14, "the cells name subjects: {some}");
-        // A value without keys (a name in another script): every text is searched.
-        let cjk = subjects(&["山本 葵", "Jane Doe"]);
+        // A name in a script without case has keys of its letters.
+        let cjk = subjects(&["山本 葵"]);
         let search = cjk.search().expect("a search");
-        assert!(search.keys.is_none());
+        assert!(search.keys.always.is_empty());
         assert!(search.regex_for("連絡 山本 葵").is_some());
+        assert!(search.regex_for("連絡 田中").is_none());
+        // A value without keys (its letters all an `i` or with accents): every text is searched
+        // for it, with the values whose keys it holds.
+        let keyless = subjects(&["Ió Ií", "Jane Doe"]);
+        let search = keyless.search().expect("a search");
+        assert_eq!(search.keys.always, [0]);
+        for (text, found) in [("note Io Ii", "Io Ii"), ("cc Jane Doe", "Jane Doe")] {
+            let re = search.regex_for(text).expect("searched");
+            assert_eq!(re.find(text).map(|m| m.as_str()), Some(found), "{text}");
+        }
+        assert!(!search
+            .regex_for("Amman")
+            .expect("searched")
+            .is_match("Amman"));
+    }
+
+    /// A letter the regex of a subject takes, in any case, for a letter of a key is that
+    /// letter of the key: over the scripts with case (Latin, Greek, Cyrillic, Armenian,
+    /// Georgian, Cherokee and the letters that fold into them), and Chinese, Arabic, Hangul.
+    #[test]
+    fn a_key_letter_is_every_letter_the_regex_takes_for_it() {
+        let ranges = [
+            0x20..0x250,
+            0x370..0x530,
+            0x531..0x590,
+            0x10a0..0x1100,
+            0x13a0..0x1400,
+            0x1c80..0x1cc0,
+            0x1e00..0x2000,
+            0x2100..0x2200,
+            0xa640..0xa6a0,
+            0xab70..0xabc0,
+            0xfb00..0xfb10,
+            0x4e00..0x4e10,
+            0x627..0x640,
+            0xac00..0xac10,
+        ];
+        let chars: Vec<char> = ranges
+            .into_iter()
+            .flatten()
+            .filter_map(char::from_u32)
+            .collect();
+        let mut keyed = 0;
+        for &c in &chars {
+            let Some(key) = key_char(c) else { continue };
+            keyed += 1;
+            let re = Regex::new(&format!("(?i)^{}$", regex::escape(&c.to_string()))).unwrap();
+            for &t in &chars {
+                if re.is_match(&t.to_string()) {
+                    // As texts are searched: in NFC (the Kelvin sign is a `K`).
+                    let prepared: Vec<char> = prepare(&t.to_string()).chars().collect();
+                    let keys: Vec<Option<char>> = prepared.into_iter().map(key_char).collect();
+                    assert_eq!(keys, [Some(key)], "{c:?} takes {t:?}");
+                }
+            }
+        }
+        assert!(keyed > 1000, "{keyed}");
+        for (c, key) in [('ς', 'σ'), ('Σ', 'σ'), ('ſ', 's'), ('Д', 'д')] {
+            assert_eq!(key_char(c), Some(key), "{c}");
+        }
+        assert_eq!(free_text_keys(&prepare("\u{212a}")), "k  ");
+        for c in ['i', 'I', 'ı', 'İ', 'é', 'ø', 'ß', 'ẞ', '-', '’', '\u{2011}'] {
+            assert_eq!(key_char(c), None, "{c}");
+        }
     }
 
     #[test]
