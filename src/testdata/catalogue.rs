@@ -312,6 +312,13 @@ pub fn with_custom_properties(xlsx: &[u8], texts: &[&str]) -> Vec<u8> {
             )
         })
         .collect();
+    add_custom_properties(&mut parts, &props);
+    parts.write()
+}
+
+/// Add `docProps/custom.xml` holding `props` (`<property>` elements), in the content types and
+/// the package's relationships.
+fn add_custom_properties(parts: &mut Parts, props: &str) {
     parts.add(
         "docProps/custom.xml",
         format!(
@@ -326,7 +333,6 @@ pub fn with_custom_properties(xlsx: &[u8], texts: &[&str]) -> Vec<u8> {
         "docProps/custom.xml",
         false,
     );
-    parts.write()
 }
 
 /// `xlsx` (a generated export) with a hidden sheet named `name` holding one header cell: a
@@ -602,20 +608,12 @@ fn plant(parts: &mut Parts, export: &Export, place: Place) -> Vec<String> {
                 "<Company>",
                 &format!("<Manager>{}</Manager>", esc(&full[2])),
             );
-            parts.add(
-                "docProps/custom.xml",
-                format!(
-                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="Requested by"><vt:lpwstr>{}</vt:lpwstr></property></Properties>"#,
+            add_custom_properties(
+                parts,
+                &format!(
+                    r#"<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="Requested by"><vt:lpwstr>{}</vt:lpwstr></property>"#,
                     esc(&email[0])
                 ),
-                "application/vnd.openxmlformats-officedocument.custom-properties+xml",
-            );
-            parts.relate(
-                "_rels/.rels",
-                "rId90",
-                &format!("{REL}/custom-properties"),
-                "docProps/custom.xml",
-                false,
             );
             parts.add(
                 "docProps/thumbnail.jpeg",
