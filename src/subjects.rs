@@ -1388,18 +1388,7 @@ impl Subjects {
             return Vec::new();
         }
         let cell = Cell::new(&norm);
-        if let Some(values) = self.candidates(&norm, false) {
-            let mut found: Vec<usize> = values
-                .into_iter()
-                .filter(|&(_, id)| id.matches(&cell))
-                .map(|(s, _)| s)
-                .collect();
-            found.dedup();
-            return found;
-        }
-        (0..self.list.len())
-            .filter(|&i| self.list[i].idents.iter().any(|id| id.matches(&cell)))
-            .collect()
+        self.holding(&norm, false, |id| id.matches(&cell))
     }
 
     /// The subjects (0-based index) that a whole cell is (see [`Subjects::matching`]) or holds
@@ -1414,10 +1403,21 @@ impl Subjects {
             return Vec::new();
         }
         let cell = Cell::new(&norm);
-        let holds = |id: &Ident| {
-            id.matches(&cell) || matches!(id.near_stopping(&cell), Some(near) if near.stops_run())
-        };
-        if let Some(values) = self.candidates(&norm, true) {
+        self.holding(&norm, true, |id| {
+            id.matches(&cell) || id.near_stopping(&cell).is_some()
+        })
+    }
+
+    /// The subjects (0-based index) a value of which `holds` of the [`normalize`]d cell `norm`:
+    /// with many values, those whose keys the cell holds only (see [`Subjects::candidates`]),
+    /// else each.
+    fn holding(
+        &self,
+        norm: &str,
+        unaccented_too: bool,
+        holds: impl Fn(&Ident) -> bool,
+    ) -> Vec<usize> {
+        if let Some(values) = self.candidates(norm, unaccented_too) {
             let mut found: Vec<usize> = values
                 .into_iter()
                 .filter(|&(_, id)| holds(id))
@@ -1427,7 +1427,7 @@ impl Subjects {
             return found;
         }
         (0..self.list.len())
-            .filter(|&i| self.list[i].idents.iter().any(holds))
+            .filter(|&i| self.list[i].idents.iter().any(&holds))
             .collect()
     }
 
