@@ -1272,28 +1272,12 @@ fn ambiguous_zip_entries_fail_the_file() {
         twice[at..at + to.len()].copy_from_slice(to);
     }
     // An extra field of unknown kind holding the name (no reader shows it, and the part is
-    // copied as it is): written as the end of a part's name, then made the header's extra
-    // field in the local header and the directory alike.
-    let block = format!("KK\u{10}\0{:<16}", &name[..name.len().min(16)]);
-    let tail = format!("customXml/a.xml{block}");
-    let mut extra = dsr_scrub::testdata::set_part(&xlsx, &tail, b"<a/>");
-    let starts: Vec<usize> = extra
-        .windows(tail.len())
-        .enumerate()
-        .filter(|(_, w)| *w == tail.as_bytes())
-        .map(|(at, _)| at)
-        .collect();
-    assert_eq!(starts.len(), 2, "a local header and a directory entry");
-    for at in starts {
-        let lengths = if extra[at - 30..at - 26] == *b"PK\x03\x04" {
-            at - 4
-        } else {
-            at - 18
-        };
-        let shorter = (tail.len() - block.len()) as u16;
-        extra[lengths..lengths + 2].copy_from_slice(&shorter.to_le_bytes());
-        extra[lengths + 2..lengths + 4].copy_from_slice(&(block.len() as u16).to_le_bytes());
-    }
+    // copied as it is), in the local header and the directory alike.
+    let extra = with_extra_field(
+        &xlsx,
+        &format!("{:<16}", &name[..name.len().min(16)]),
+        false,
+    );
     let wd = Workdir::new();
     for (file, bytes, says) in [
         (
