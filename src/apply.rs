@@ -5,7 +5,7 @@
 
 use crate::actions::{self, CellCtx};
 use crate::map::{Map, RowAction};
-use crate::plan::{FilePlan, SheetPlan};
+use crate::plan::{FilePlan, SheetPlan, MAX_COLUMN, MAX_RULE};
 use crate::workbook::{Sheet, Workbook};
 use calamine::Data;
 use rayon::prelude::*;
@@ -15,21 +15,28 @@ use std::collections::HashMap;
 /// Rows handled by one parallel task.
 const CHUNK_ROWS: u32 = 2048;
 
-/// One changed cell, in four words: millions are kept until the output is written.
+/// One changed cell, in twelve bytes: millions are kept until the output is written. A plan
+/// changes no column past [`MAX_COLUMN`] with no rule past [`MAX_RULE`] (see
+/// [`crate::plan::resolve`]), so each takes 16 bits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Change {
     /// Zero-based row (the header is row 0, so data starts at 1).
     pub row: u32,
     /// Zero-based column.
-    pub col: u32,
+    pub col: u16,
     /// Index of the rule in [`Map::rules`] that changed it.
-    pub rule: u32,
+    pub rule: u16,
     /// The new value, kept in its sheet's [`SheetChanges::values`]: read it with
     /// [`SheetChanges::value`].
     pub new: New,
 }
 
 impl Change {
+    /// The cell's column, as the workbook numbers columns.
+    pub fn col(&self) -> u32 {
+        u32::from(self.col)
+    }
+
     /// The rule in [`Map::rules`] that changed the cell.
     pub fn rule(&self) -> usize {
         self.rule as usize
@@ -272,14 +279,15 @@ impl SheetChanges {
     }
 
     /// Change the cell at `row` and `col` to `value` by rule `rule` (after the changes
-    /// pushed so far, which the caller keeps sorted).
+    /// pushed so far, which the caller keeps sorted). The column and rule are a plan's
+    /// ([`crate::plan::resolve`] refuses those past [`MAX_COLUMN`] and [`MAX_RULE`]).
     pub fn push(&mut self, row: u32, col: u32, rule: usize, value: Data) {
+        debug_assert!(col <= MAX_COLUMN && rule <= MAX_RULE);
         let new = self.values.push(value);
         self.cells.push(Change {
             row,
-            col,
-            // A map holds far fewer than 2^32 rules.
-            rule: rule as u32,
+            col: u16::try_from(col).unwrap_or(u16::MAX),
+            rule: u16::try_from(rule).unwrap_or(u16::MAX),
             new,
         });
     }
@@ -293,7 +301,7 @@ impl SheetChanges {
         if !fits {
             // Past what the numbers hold (never seen): each value is kept as it comes.
             for c in &other.cells {
-                self.push(c.row, c.col, c.rule(), other.value(c).data().into_owned());
+                self.push(c.row, c.col(), c.rule(), other.value(c).data().into_owned());
             }
             self.deleted.extend(other.deleted);
             return;
@@ -347,9 +355,9 @@ impl SheetChanges {
     /// The change at a position, for a caller walking cells in row-major order with `cursor`.
     pub fn take_at(&self, cursor: &mut usize, row: u32, col: u32) -> Option<&Change> {
         while let Some(c) = self.cells.get(*cursor) {
-            if (c.row, c.col) < (row, col) {
+            if (c.row, c.col()) < (row, col) {
                 *cursor += 1;
-            } else if (c.row, c.col) == (row, col) {
+            } else if (c.row, c.col()) == (row, col) {
                 *cursor += 1;
                 return Some(c);
             } else {
@@ -647,7 +655,7 @@ impl<'a> RowApplier<'a> {
                 out.cells[first..]
                     .iter()
                     .filter_map(|c: &Change| {
-                        let old = cell_text(c.col);
+                        let old = cell_text(c.col());
                         let new = match out.value(c) {
                             NewValue::Text(s)
                                 if map.rules[c.rule()].action.output_is_reportable() =>
@@ -775,7 +783,7 @@ impl<'a> RowApplier<'a> {
             who
         };
         for t in &self.targets {
-            if changed.iter().any(|c| c.col == t.col) {
+            if changed.iter().any(|c| c.col() == t.col) {
                 continue;
             }
             let text = cell_text(t.col);
@@ -1149,7 +1157,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
         if uses_mentions(&rule.action) {
             continue;
         }
-        let Some(old) = actions::cell_text(sheet.cell(c.row, c.col)) else {
+        let Some(old) = actions::cell_text(sheet.cell(c.row, c.col())) else {
             continue;
         };
         let name = names.get(c.col as usize).copied().unwrap_or(false)
@@ -1192,7 +1200,7 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
             let existing = |col: u32| {
                 changes
                     .cells
-                    .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+                    .binary_search_by(|c| (c.row, c.col()).cmp(&(row, col)))
                     .ok()
                     .map(|i| &changes.cells[i])
             };
@@ -1231,14 +1239,14 @@ fn mention_other_rows(map: &Map, plan: &SheetPlan, sheet: &Sheet, changes: &mut 
     for (row, col, rule, text) in updates {
         let u = Change {
             row,
-            col,
-            rule: rule as u32,
+            col: u16::try_from(col).unwrap_or(u16::MAX),
+            rule: u16::try_from(rule).unwrap_or(u16::MAX),
             new: changes.values.push(Data::String(text)),
         };
         // The replaced value stays in the buffer, unread.
         match changes
             .cells
-            .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+            .binary_search_by(|c| (c.row, c.col()).cmp(&(row, col)))
         {
             Ok(i) => changes.cells[i] = u,
             Err(i) => changes.cells.insert(i, u),
@@ -1251,9 +1259,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_change_is_two_words_and_its_value_is_kept_in_its_sheets_buffer() {
+    fn a_change_is_twelve_bytes_and_its_value_is_kept_in_its_sheets_buffer() {
         // Millions are kept until the output is written.
-        assert_eq!(std::mem::size_of::<Change>(), 16);
+        assert_eq!(std::mem::size_of::<Change>(), 12);
         let mut sc = SheetChanges::default();
         sc.push(1, 0, 0, Data::Empty);
         sc.push(1, 1, 2, Data::String("Deleted".into()));
@@ -1294,7 +1302,7 @@ mod tests {
             rebuilt.values.push(sc.value(c).data().into_owned());
         }
         for (at, c) in sc.cells.iter().enumerate() {
-            rebuilt.push(c.row, c.col, c.rule(), values[at].data().into_owned());
+            rebuilt.push(c.row, c.col(), c.rule(), values[at].data().into_owned());
         }
         assert_eq!(rebuilt, sc, "the same values, kept elsewhere in the buffer");
         rebuilt.cells[4].new = New::CLEARED;

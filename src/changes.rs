@@ -191,7 +191,7 @@ impl<W: Write> ChangesFile<W> {
             push_csv_field(&mut self.id, record_id);
             self.id_row = Some(c.row);
         }
-        let tail = self.tails.entry((c.col, c.rule())).or_insert_with(|| {
+        let tail = self.tails.entry((c.col(), c.rule())).or_insert_with(|| {
             let mut t = Vec::new();
             push_csv_field(
                 &mut t,
@@ -243,13 +243,13 @@ impl<W: Write> ChangesFile<W> {
             let buf = &mut self.buf;
             buf.extend_from_slice(&self.sheet);
             buf.extend_from_slice(b",,,");
-            push_csv_field(buf, &format!("{} = {header}", column_letters(c.col)));
+            push_csv_field(buf, &format!("{} = {header}", column_letters(c.col())));
             buf.push(b',');
             push_csv_field(buf, &describe(action));
             buf.push(b'\n');
         }
         self.row_cells
-            .push((c.col, std::mem::discriminant(action), action.name()));
+            .push((c.col(), std::mem::discriminant(action), action.name()));
         let value = reported(action, new).unwrap_or("");
         // Whether the column line does not imply the value (see `read` for what it implies).
         let listed = match action {
@@ -270,7 +270,7 @@ impl<W: Write> ChangesFile<W> {
             if !self.row_values.is_empty() {
                 self.row_values.push_str("; ");
             }
-            push_column_letters(&mut self.row_values, c.col);
+            push_column_letters(&mut self.row_values, c.col());
             self.row_values.push_str(": ");
             push_listed(&mut self.row_values, value);
         }
@@ -836,8 +836,8 @@ mod tests {
                 let mut values = crate::apply::Values::default();
                 let c = crate::apply::Change {
                     row: *row,
-                    col: *col,
-                    rule: *rule as u32,
+                    col: *col as u16,
+                    rule: *rule as u16,
                     new: values.push(new),
                 };
                 file.push(map, &headers, &c, values.get(c.new), &id)

@@ -531,7 +531,7 @@ fn check_encodable(
             at: crate::error::CellRef {
                 sheet: sheet.to_string(),
                 row: change.row,
-                col: change.col,
+                col: change.col(),
             },
             what: "the new value has a character that the CSV's encoding (Windows-1252) cannot hold; change the replacement or save the input as 'CSV UTF-8' first",
         }.into()),

@@ -192,6 +192,14 @@ pub enum PlanError {
     /// `at` names the map key, column and sheet; `message` says what to do and why.
     #[error("{at}: {message}")]
     FieldRule { at: String, message: String },
+    /// The map would change column `column` (a letter) of `sheet`, past the last one a change
+    /// can name (the 65,536th), or the map has more than 65,536 rules.
+    #[error("map key `{key}` matches column {column} of sheet '{sheet}', past the 65,536 columns and 65,536 rules dsr-scrub changes (a workbook holds at most 16,384 columns); move the column further left or split the file, or use fewer rules")]
+    TooWide {
+        key: String,
+        column: String,
+        sheet: String,
+    },
     #[error("column '{header}' in sheet '{sheet}' is claimed by both `{first}` and `{second}`; keep one of them")]
     AmbiguousColumn {
         header: String,
@@ -642,6 +650,7 @@ mod tests {
                 PlanError::MissingColumn { .. } => "MissingColumn",
                 PlanError::ProtectedColumn { .. } => "ProtectedColumn",
                 PlanError::FieldRule { .. } => "FieldRule",
+                PlanError::TooWide { .. } => "TooWide",
                 PlanError::AmbiguousColumn { .. } => "AmbiguousColumn",
                 PlanError::WrongProfile { .. } => "WrongProfile",
                 PlanError::NothingResolved { .. } => "NothingResolved",

@@ -1304,17 +1304,41 @@ fn scrub_xlsx_stream(
     report.rows = report.sheets.iter().map(|s| s.rows).sum();
     report.cells_changed = changes.iter().map(|c| c.cells.len() as u64).sum();
     report.rows_deleted = changes.iter().map(|c| c.deleted.len() as u64).sum();
-    // The text outside the changed cells that could hold a removed value (the package, the kept
-    // columns), indexed once for the cleaners and the sweep: of the values the scrub removes
-    // (millions in a large export) only those this text may hold are looked for.
-    let search = crate::verify::sweep::search_streamed(
-        map,
-        book,
-        &file_plan,
-        changes,
-        &streamed.olds,
-        Some(bytes),
-    )?;
+    let out_dir = job.output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
+    let storage = &settings.storage;
+    // The changes file is written while the search below is made (with 2 or more jobs): both
+    // read what the pass kept of the input's cells, which goes before the output is written.
+    let (changes_file, search) = rayon::join(
+        || {
+            storage.stage_unhashed(out_dir, &job.changes, |w| {
+                crate::xlsx::stream::write_changes(
+                    w,
+                    settings.changes_format,
+                    map,
+                    book,
+                    &file_plan,
+                    &streamed,
+                )
+                .map_err(|e| WriteError::ChangesFile(e.kind()).into())
+            })
+        },
+        // The text outside the changed cells that could hold a removed value (the package, the
+        // kept columns), indexed once for the cleaners and the sweep: of the values the scrub
+        // removes (millions in a large export) only those this text may hold are looked for.
+        || {
+            crate::verify::sweep::search_streamed(
+                map,
+                book,
+                &file_plan,
+                changes,
+                &streamed.olds,
+                Some(bytes),
+            )
+        },
+    );
+    let search = search?;
+    let staged_changes = changes_file?;
     let needles = search.needles();
     let package = crate::xlsx::macros::Package::of(bytes)?;
     // Macros are copied as they are: they must not hold what the scrub removes. Their source
@@ -1326,14 +1350,11 @@ fn scrub_xlsx_stream(
     // What the pass kept of the input's cells (the shared strings, the kept columns' values):
     // the search holds what the rest needs of it.
     drop(std::mem::take(&mut streamed.olds));
-    let out_dir = job.output.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(out_dir).map_err(|e| write_problem(&job.output, e))?;
-    // The output, the changes file and the leak sweep run at the same time (with 2 or more
-    // jobs): the sweep reads the output only when a part of the input held a removed value,
-    // and then waits for it.
-    let storage = &settings.storage;
+    // The output and the leak sweep run at the same time (with 2 or more jobs): the sweep
+    // reads the output only when a part of the input held a removed value, and then waits for
+    // it.
     let handoff = Handoff::default();
-    let (output, (changes_file, residuals)) = rayon::join(
+    let (output, residuals) = rayon::join(
         || {
             let mut written = HandoffGuard {
                 handoff: &handoff,
@@ -1356,28 +1377,11 @@ fn scrub_xlsx_stream(
             Ok::<_, Problem>((staged, digest, cleaning))
         },
         || {
-            rayon::join(
-                || {
-                    storage.stage_unhashed(out_dir, &job.changes, |w| {
-                        crate::xlsx::stream::write_changes(
-                            w,
-                            settings.changes_format,
-                            map,
-                            book,
-                            &file_plan,
-                            &streamed,
-                        )
-                        .map_err(|e| WriteError::ChangesFile(e.kind()).into())
-                    })
-                },
-                || {
-                    // The leak sweep: nothing the scrub removed may be left in what it writes.
-                    if settings.no_sweep {
-                        return Ok(Vec::new());
-                    }
-                    search.finish(map, book, &file_plan, &|| handoff.read())
-                },
-            )
+            // The leak sweep: nothing the scrub removed may be left in what it writes.
+            if settings.no_sweep {
+                return Ok(Vec::new());
+            }
+            search.finish(map, book, &file_plan, &|| handoff.read())
         },
     );
     let (staged_output, digest, cleaning) = output?;
@@ -1385,7 +1389,6 @@ fn scrub_xlsx_stream(
     report.output_sha256 = Some(digest);
     report.residuals = residuals;
     report.cleaning = cleaning;
-    let staged_changes = changes_file?;
     commit_both(staged_output, staged_changes, job, settings.force, report)?;
     // An import never deletes: the records whose rows went are listed for Dataverse.
     let entity = book.metadata().map(|m| m.entity);

@@ -22,6 +22,15 @@ pub struct Target {
     pub max_length: Option<usize>,
 }
 
+/// The last zero-based column a plan changes: a change names its column in 16 bits. A
+/// workbook has at most 16,384 columns; a CSV whose map would change a column past this one is
+/// refused ([`PlanError::TooWide`]).
+pub const MAX_COLUMN: u32 = u16::MAX as u32;
+
+/// The last rule index a plan's changes name: a change names its rule in 16 bits (a map of
+/// more rules is refused where it would change a cell).
+pub const MAX_RULE: usize = u16::MAX as usize;
+
 /// What to do in one sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetPlan {
@@ -345,7 +354,7 @@ fn resolve_sheet(
             matched[index] = true;
         }
     }
-    let targets = claims
+    let targets: Vec<Target> = claims
         .iter()
         .enumerate()
         .filter_map(|(col, owner)| {
@@ -356,6 +365,18 @@ fn resolve_sheet(
             })
         })
         .collect();
+    // A change names its column and rule in 16 bits each.
+    if let Some(t) = targets
+        .iter()
+        .find(|t| t.col > MAX_COLUMN || map.rules.len() > MAX_RULE + 1)
+    {
+        return Err(PlanError::TooWide {
+            key: map.rules[t.rule].key.clone(),
+            column: crate::a1::column_letters(t.col),
+            sheet: sheet.to_string(),
+        }
+        .into());
+    }
     Ok(SheetPlan {
         sheet: 0,
         headers: headers.to_vec(),

@@ -60,13 +60,13 @@ pub fn samples(
             out.extend(
                 sc.cells
                     .iter()
-                    .filter(|c| c.col == target.col)
+                    .filter(|c| c.col() == target.col)
                     .take(per_column)
                     .map(|c| Sample {
                         sheet: sheet.name.clone(),
                         column: headers.get(c.col as usize).cloned().unwrap_or_default(),
                         row: c.row + 1,
-                        before: shown(sheet.cell(c.row, c.col)),
+                        before: shown(sheet.cell(c.row, c.col())),
                         after: shown(&sc.value(c).data()),
                     }),
             );

@@ -62,7 +62,7 @@ pub fn part_changes(
     };
     if let Some(base) = changes_at(changes, sheet) {
         for c in base.cells.iter().filter(|c| kept(c.row)) {
-            part.push(c.row, c.col, c.rule(), base.value(c).data().into_owned());
+            part.push(c.row, c.col(), c.rule(), base.value(c).data().into_owned());
         }
     }
     out.push(part);

@@ -937,7 +937,7 @@ impl<'a> Originals<'a> {
         match self {
             Originals::Book(book) => {
                 let c = &changes[k].cells[i];
-                crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col))
+                crate::actions::cell_text(book.sheets[changes[k].sheet].cell(c.row, c.col()))
             }
             Originals::Kept(olds) => olds.changed(k, i).map(Cow::Borrowed),
         }
@@ -967,7 +967,7 @@ impl<'a> Originals<'a> {
                 if let Some((olds, n)) = self.shared_number(k, i) {
                     let n = n as usize;
                     let words = numbers
-                        .entry((c.col, c.rule()))
+                        .entry((c.col(), c.rule()))
                         .or_insert_with(|| vec![0; olds.shared_strings().div_ceil(64)]);
                     let Some(word) = words.get_mut(n / 64) else {
                         return true;
@@ -1004,7 +1004,7 @@ impl<'a> Originals<'a> {
         match self {
             Originals::Book(book) => {
                 let c = &changes[k].cells[i];
-                match book.sheets[changes[k].sheet].cell(c.row, c.col) {
+                match book.sheets[changes[k].sheet].cell(c.row, c.col()) {
                     Data::String(s) => Some(s.as_str()),
                     _ => None,
                 }
@@ -1186,7 +1186,7 @@ impl<'a> Context<'a> {
         };
         let change = self.changes[o].and_then(|sc| {
             sc.cells
-                .binary_search_by(|c| (c.row, c.col).cmp(&(from, col)))
+                .binary_search_by(|c| (c.row, c.col()).cmp(&(from, col)))
                 .ok()
                 .map(|i| &sc.cells[i])
         });
@@ -1249,10 +1249,10 @@ impl<'a> Context<'a> {
         let start = sc.cells.partition_point(|c| c.row < from);
         let mut values: Vec<Cow<str>> = Vec::new();
         for c in sc.cells[start..].iter().take_while(|c| c.row == from) {
-            let Some(old) = crate::actions::cell_text(original.cell(from, c.col)) else {
+            let Some(old) = crate::actions::cell_text(original.cell(from, c.col())) else {
                 continue;
             };
-            if c.col == col {
+            if c.col() == col {
                 if let crate::actions::Action::Redact(r) = &self.map.rules[c.rule()].action {
                     values.extend(r.replaced(&old, &[]).into_iter().map(Cow::Owned));
                 }

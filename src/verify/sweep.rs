@@ -598,7 +598,7 @@ fn sweep_values<'a>(
                 let header = row_one.get(c.col as usize).and_then(Option::as_deref);
                 let heading = match (header, &old) {
                     (Some(header), Some(text)) if crate::needles::same_text(header, text) => {
-                        Some(Found::Header(c.col))
+                        Some(Found::Header(c.col()))
                     }
                     _ => None,
                 };
@@ -852,7 +852,7 @@ fn add_formulas(
                 sc.deleted.binary_search_by_key(&row, |d| d.row).is_ok()
                     || sc
                         .cells
-                        .binary_search_by(|c| (c.row, c.col).cmp(&(row, col)))
+                        .binary_search_by(|c| (c.row, c.col()).cmp(&(row, col)))
                         .is_ok()
             });
             if formula.is_empty() || gone {

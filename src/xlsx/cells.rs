@@ -164,30 +164,55 @@ pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
 }
 
 /// The shared strings, one after the other in one buffer (a large table holds millions).
+/// Where each ends takes four bytes: the low bits of the offset, and the few strings at which
+/// the offset passes a multiple of 4 GiB (none in any real table) give the rest.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Strings {
     text: String,
-    ends: Vec<usize>,
+    /// The low [`Strings::LOW_BITS`] bits of where each string ends in `text`.
+    ends: Vec<u32>,
+    /// The first string whose end is past each multiple of 2^[`Strings::LOW_BITS`], ascending.
+    wraps: Vec<usize>,
 }
 
 impl Strings {
+    /// How many bits of an end `ends` holds: 32, and 8 in tests, so that they take the way of
+    /// a text past 4 GiB.
+    const LOW_BITS: u32 = if cfg!(test) { 8 } else { 32 };
+    const LOW: usize = (1 << Self::LOW_BITS) - 1;
+
     /// Room for `text` bytes of text in `strings` strings.
     pub(crate) fn with_capacity(text: usize, strings: usize) -> Strings {
         Strings {
             text: String::with_capacity(text),
             ends: Vec::with_capacity(strings),
+            wraps: Vec::new(),
         }
     }
 
     pub(crate) fn push(&mut self, s: &str) {
         self.text.push_str(s);
-        self.ends.push(self.text.len());
+        let end = self.text.len();
+        while (end >> Self::LOW_BITS) > self.wraps.len() {
+            self.wraps.push(self.ends.len());
+        }
+        // Only the low bits are kept: the rest is in `wraps`.
+        self.ends.push((end & Self::LOW) as u32);
+    }
+
+    /// Where string `i` ends in `text`.
+    fn end(&self, i: usize) -> Option<usize> {
+        let low = *self.ends.get(i)? as usize;
+        let high = self.wraps.partition_point(|&w| w <= i);
+        Some((high << Self::LOW_BITS) | low)
     }
 
     /// Keep the first `len` strings.
     pub(crate) fn truncate(&mut self, len: usize) {
+        let end = len.checked_sub(1).and_then(|i| self.end(i)).unwrap_or(0);
         self.ends.truncate(len);
-        self.text.truncate(self.ends.last().copied().unwrap_or(0));
+        self.wraps.retain(|&w| w < len.min(self.ends.len()));
+        self.text.truncate(end);
     }
 
     /// Give back the room the buffers grew into.
@@ -203,8 +228,11 @@ impl Strings {
 
     /// String `i`.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.end(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.end(before)?,
+            None => 0,
+        };
         self.text.get(start..end)
     }
 }
@@ -226,10 +254,7 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
             _ => (),
         }
     }
-    let mut strings = Strings {
-        text: String::with_capacity(xml.len() / 2),
-        ends: Vec::new(),
-    };
+    let mut strings = Strings::with_capacity(xml.len() / 2, 0);
     let mut inner = Vec::with_capacity(1024);
     loop {
         buf.clear();
@@ -789,6 +814,38 @@ mod tests {
     use crate::testdata::{self, catalogue, Options, RawBook};
     use calamine::{Data, DataType, Reader, Xlsx};
     use std::io::{Cursor, Read};
+
+    /// Strings read back as pushed, and truncate keeps the first ones, past any number of the
+    /// offsets' wraps (every 256 bytes in tests, every 4 GiB otherwise), a string longer than
+    /// two of them included.
+    #[test]
+    fn strings_read_back_as_pushed_past_the_ends_wraps() {
+        let pushed: Vec<String> = (0..300)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                3 => "ü".repeat(i),
+                5 if i == 40 => "x".repeat(700),
+                _ => format!("string {i}"),
+            })
+            .collect();
+        let mut strings = Strings::default();
+        for s in &pushed {
+            strings.push(s);
+        }
+        assert!(strings.wraps.len() > 3, "the test passes several wraps");
+        let read: Vec<&str> = (0..pushed.len()).map(|i| strings.get(i).unwrap()).collect();
+        assert_eq!(read, pushed);
+        assert_eq!(strings.get(pushed.len()), None);
+        for len in [250, 41, 40, 7, 0] {
+            strings.truncate(len);
+            assert_eq!(strings.len(), len);
+            let read: Vec<&str> = (0..len).map(|i| strings.get(i).unwrap()).collect();
+            assert_eq!(read, pushed[..len]);
+            assert_eq!(strings.text.len(), pushed[..len].concat().len());
+        }
+        strings.push("again");
+        assert_eq!(strings.get(0), Some("again"));
+    }
 
     fn read_part(bytes: &[u8], path: &str) -> Vec<u8> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();

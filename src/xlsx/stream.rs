@@ -100,6 +100,35 @@ impl Texts {
     }
 }
 
+/// The record ids of a sheet's changed rows (for the changes file), kept as the changed cells'
+/// texts are ([`Texts`]): a shared string by its number. One row's id, a GUID, is 36 bytes
+/// that would otherwise take an allocation each.
+#[derive(Debug, Default)]
+pub struct RecordIds {
+    /// The rows, ascending.
+    rows: Vec<u32>,
+    /// Each row's id.
+    texts: Texts,
+}
+
+impl RecordIds {
+    /// The id of `row`, for a caller walking rows in ascending order with `cursor`; its texts
+    /// are in `strings` ([`Olds::strings`]).
+    fn id_at<'a>(
+        &'a self,
+        cursor: &mut usize,
+        row: u32,
+        strings: &'a super::cells::Strings,
+    ) -> Option<&'a str> {
+        while self.rows.get(*cursor).is_some_and(|&r| r < row) {
+            *cursor += 1;
+        }
+        (self.rows.get(*cursor) == Some(&row))
+            .then(|| self.texts.get(*cursor, strings))
+            .flatten()
+    }
+}
+
 /// What a streamed scrub keeps of the input's cells for the checks that follow it.
 #[derive(Debug, Default)]
 pub struct Olds {
@@ -146,7 +175,9 @@ pub struct Streamed {
     /// What the checks need of the input's cells.
     pub olds: Olds,
     /// Per entry of `changes`: the record id of each changed row that has a text one, by row.
-    pub ids: Vec<Vec<(u32, String)>>,
+    /// Its texts are read from [`Olds::strings`], as the changed cells' are: write the changes
+    /// file ([`write_changes`]) before the olds go.
+    pub ids: Vec<RecordIds>,
     /// The report of each planned sheet, in plan order.
     pub reports: Vec<SheetReport>,
     /// The changed sheets the one pass wrote up to their tails, for
@@ -164,7 +195,7 @@ struct Planned {
     changes: SheetChanges,
     changed: Texts,
     deleted: Vec<Vec<Data>>,
-    ids: Vec<(u32, String)>,
+    ids: RecordIds,
     report: SheetReport,
     tail: Tail,
 }
@@ -243,7 +274,7 @@ struct SheetWork<'a> {
     changes: SheetChanges,
     changed_olds: Texts,
     deleted_olds: Vec<Vec<Data>>,
-    ids: Vec<(u32, String)>,
+    ids: RecordIds,
     per_column: Vec<u64>,
     deleted_rows: Vec<DeletedRow>,
     /// A row's deletion, reused from row to row.
@@ -261,7 +292,7 @@ impl SheetWork<'_> {
         };
         self.changed_olds = Texts::default();
         self.deleted_olds.clear();
-        self.ids.clear();
+        self.ids = RecordIds::default();
         self.per_column.iter_mut().for_each(|n| *n = 0);
         self.deleted_rows.clear();
         for (_, seen) in &mut self.kept {
@@ -307,15 +338,19 @@ impl SheetWork<'_> {
                 return;
             }
             if self.changes.cells.len() > first {
-                if let Some(Data::String(s)) = id {
-                    self.ids.push((row, s.clone()));
+                if let (Some(Data::String(s)), Some(c)) = (id, sp.record_id) {
+                    self.ids.rows.push(row);
+                    match shared(c) {
+                        Some(n) => self.ids.texts.push_shared(n),
+                        None => self.ids.texts.push(Some(s.as_str())),
+                    }
                 }
                 for c in &self.changes.cells[first..] {
-                    match shared(c.col) {
+                    match shared(c.col()) {
                         Some(n) => self.changed_olds.push_shared(n),
                         None => self
                             .changed_olds
-                            .push(crate::actions::cell_text(cell(c.col)).as_deref()),
+                            .push(crate::actions::cell_text(cell(c.col())).as_deref()),
                     }
                     if let Some(n) = self.per_column.get_mut(c.col as usize) {
                         *n += 1;
@@ -441,7 +476,7 @@ pub(crate) fn stream(
             },
             changed_olds: Texts::default(),
             deleted_olds: Vec::new(),
-            ids: Vec::new(),
+            ids: RecordIds::default(),
             per_column: vec![0; sheet.width() as usize],
             deleted_rows: Vec::new(),
             deleted_scratch: Vec::new(),
@@ -504,7 +539,8 @@ pub(crate) fn stream(
             let mut changed = std::mem::take(&mut work.changed_olds);
             changed.shrink_to_fit();
             let mut ids = std::mem::take(&mut work.ids);
-            ids.shrink_to_fit();
+            ids.rows.shrink_to_fit();
+            ids.texts.shrink_to_fit();
             per_plan[p] = Some(Planned {
                 changes,
                 changed,
@@ -1287,7 +1323,7 @@ impl RowWrite<'_> {
         self.new_indices.clear();
         let mut spans = parsed.spans.iter();
         for c in changes {
-            if !spans.any(|&(_, _, col)| col == c.col) {
+            if !spans.any(|&(_, _, col)| col == c.col()) {
                 return Err(GiveUp);
             }
             self.new_indices
@@ -1313,7 +1349,7 @@ impl RowWrite<'_> {
                 Piece::Bytes(at, end) => (at, end),
                 Piece::Cell(k) => {
                     let (at, end, col) = parsed.spans[k];
-                    if let Some((change, &index)) = changes.next_if(|(c, _)| c.col == col) {
+                    if let Some((change, &index)) = changes.next_if(|(c, _)| c.col() == col) {
                         let cell = CellXml::parse(&parsed.xml[at..end]);
                         let index = index.filter(|_| cell.t != Some("inlineStr"));
                         self.new_refs += u64::from(index.is_some());
@@ -1343,7 +1379,7 @@ impl RowWrite<'_> {
         let mut changes = changes.iter().zip(&self.new_indices).peekable();
         let mut written = 0;
         for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
-            let Some((change, &index)) = changes.next_if(|(c, _)| c.col == col) else {
+            let Some((change, &index)) = changes.next_if(|(c, _)| c.col() == col) else {
                 count_kept_ref(&mut self.refs, parsed, k);
                 continue;
             };
@@ -1591,13 +1627,9 @@ pub(crate) fn write_changes<W: Write>(
         file.start_sheet(&book.sheets[sc.sheet].name);
         let mut at = 0;
         for c in &sc.cells {
-            while ids.get(at).is_some_and(|(r, _)| *r < c.row) {
-                at += 1;
-            }
-            let record_id = match ids.get(at) {
-                Some((r, id)) if *r == c.row => id.as_str(),
-                _ => "",
-            };
+            let record_id = ids
+                .id_at(&mut at, c.row, &streamed.olds.strings)
+                .unwrap_or_default();
             file.push(map, &headers, c, sc.value(c), record_id)?;
         }
     }
@@ -1716,7 +1748,7 @@ mod tests {
             for (i, c) in sc.cells.iter().enumerate() {
                 assert_eq!(
                     streamed.olds.changed(k, i),
-                    crate::actions::cell_text(sheet.cell(c.row, c.col)).as_deref()
+                    crate::actions::cell_text(sheet.cell(c.row, c.col())).as_deref()
                 );
             }
         }

@@ -137,6 +137,41 @@ fn unmatched_key_fails_the_file() {
     assert!(errors[0].contains("optional = true"));
 }
 
+/// A change names its column in 16 bits: a CSV whose mapped column is past the 65,536th fails
+/// with a line naming the column, instead of a change landing in another column.
+#[test]
+fn a_mapped_column_past_the_65536th_fails_the_file() {
+    let width = 65_540;
+    let mut headers: Vec<String> = (0..width).map(|c| format!("Field {c}")).collect();
+    headers[width - 1] = "Secret Note".to_string();
+    let values: Vec<String> = (0..width).map(|c| format!("v{c}")).collect();
+    let csv = format!("{}\n{}\n", headers.join(","), values.join(","));
+    let wd = Workdir::new();
+    wd.write("wide.csv", csv);
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"Secret Note\" = \"clear\"\n",
+    );
+    let run = wd.run(&[
+        "scrub",
+        "--map",
+        "map.toml",
+        "--allow-uncovered",
+        "wide.csv",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let errors = error_lines(&run.stderr);
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("wide.csv")
+            && errors[0].contains("`Secret Note` matches column CRXT")
+            && errors[0].contains("past the 65,536 columns"),
+        "{}",
+        errors[0]
+    );
+    assert!(!wd.exists("scrubbed/wide.csv"));
+}
+
 #[test]
 fn protected_column_in_the_map() {
     let wd = Workdir::new();

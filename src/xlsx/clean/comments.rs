@@ -158,7 +158,7 @@ pub fn vml(xml: &[u8], changes: &SheetChanges, needles: &Needles) -> Result<Opti
             match (note, row, col) {
                 (true, Some(r), Some(c)) => changes
                     .cells
-                    .binary_search_by_key(&(r, c), |x| (x.row, x.col))
+                    .binary_search_by_key(&(r, c), |x| (x.row, x.col()))
                     .is_ok(),
                 _ => false,
             }

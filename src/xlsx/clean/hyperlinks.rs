@@ -147,7 +147,7 @@ pub fn covers_changed(reference: &str, changed: &crate::apply::SheetChanges) -> 
         changed.cells[from..]
             .iter()
             .take_while(|c| c.row <= r2)
-            .any(|c| (c1..=c2).contains(&c.col))
+            .any(|c| (c1..=c2).contains(&c.col()))
     })
 }
 
@@ -156,7 +156,7 @@ mod tests {
     use super::*;
     use crate::apply::{Change, SheetChanges};
 
-    fn changed(cells: &[(u32, u32)]) -> SheetChanges {
+    fn changed(cells: &[(u32, u16)]) -> SheetChanges {
         SheetChanges {
             sheet: 0,
             cells: cells

@@ -148,7 +148,7 @@ fn new_address(reference: &str, changes: &SheetChanges) -> Option<String> {
     let (row, col) = crate::a1::parse_cell(reference)?;
     let at = changes
         .cells
-        .binary_search_by_key(&(row, col), |c| (c.row, c.col))
+        .binary_search_by_key(&(row, col), |c| (c.row, c.col()))
         .ok()?;
     changes
         .value(&changes.cells[at])
