@@ -1296,8 +1296,21 @@ fn scrub_xlsx_stream(
     let new_strings = streamed.new_strings.take();
     // calamine's reader holds the shared strings (tens of MB in a large export): the pass was
     // its last use, if the pass did not let it go already.
-    let crate::xlsx::read::Opened { book, reader, .. } = opened;
+    let crate::xlsx::read::Opened {
+        mut book,
+        reader,
+        cut,
+        ..
+    } = opened;
     drop(reader);
+    // The rows of the heads below the headers were for the plan, the coverage check and the
+    // pass (thousands of rows of each sheet, MBs in a large export): what follows reads the
+    // header rows only.
+    for (sheet, cut) in book.sheets.iter_mut().zip(cut) {
+        if cut {
+            sheet.keep_header_row();
+        }
+    }
     let book = &book;
     let changes = &streamed.changes;
     report.sheets.clone_from(&streamed.reports);

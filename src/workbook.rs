@@ -163,6 +163,22 @@ impl Sheet {
         self.cells.end().map_or(0, |(r, _)| r + 1)
     }
 
+    /// Drop the rows below the header row, keeping the sheet's columns: a streamed sheet's head
+    /// (thousands of rows) once the pass has read them again. Nothing changes for a sheet
+    /// whose cells do not start in row 1.
+    pub fn keep_header_row(&mut self) {
+        let (Some((0, first)), Some((_, last))) = (self.cells.start(), self.cells.end()) else {
+            return;
+        };
+        let mut header = Range::new((0, first), (0, last));
+        for col in first..=last {
+            if let Some(value) = self.cells.get_value((0, col)) {
+                header.set_value((0, col), value.clone());
+            }
+        }
+        self.cells = header;
+    }
+
     /// The header row (row 1), or `None` when row 1 is empty.
     pub fn headers(&self) -> Option<Vec<String>> {
         if self.cells.start().is_none_or(|(r, _)| r != 0) {

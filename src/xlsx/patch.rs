@@ -475,8 +475,8 @@ struct Rewritten {
     sheet: usize,
     /// A one-entry archive holding the sheet's part.
     archive: Archive,
-    /// Uses of each shared string by the cells it kept.
-    refs: Vec<u32>,
+    /// The shared strings the cells it kept use.
+    refs: Refs,
     /// Formula cached values dropped.
     cleared: usize,
     /// The cleaned tail, when the cleaners changed it.
@@ -533,7 +533,7 @@ impl<'a> Patch<'a> {
     /// results (whose cached values must go once anything changed) or a tail to clean? Returns
     /// the uses of each shared string, and the sheets to rewrite: the changed ones, then those
     /// of the unchanged ones that need it.
-    fn scan_unchanged(&self) -> Result<(Vec<u32>, Vec<usize>), Problem> {
+    fn scan_unchanged(&self) -> Result<(Refs, Vec<usize>), Problem> {
         let unchanged: Vec<usize> = (0..self.sheets.len())
             .filter(|&i| !Self::touched(self.sheets[i].1))
             .collect();
@@ -541,12 +541,12 @@ impl<'a> Patch<'a> {
             .par_iter()
             .map(|&i| self.scan_sheet(i).map(|(refs, rewrite)| (i, refs, rewrite)))
             .collect::<Result<Vec<_>, Problem>>()?;
-        let mut refs = vec![0u32; self.string_count];
+        let mut refs = Refs::new(self.string_count);
         let mut rewrite: Vec<usize> = (0..self.sheets.len())
             .filter(|&i| Self::touched(self.sheets[i].1))
             .collect();
         for (i, partial, cached_formulas) in scans {
-            add_refs(&mut refs, &partial);
+            refs.add(&partial);
             if self.any_change && cached_formulas {
                 rewrite.push(i);
             }
@@ -556,11 +556,11 @@ impl<'a> Patch<'a> {
 
     /// Scan unchanged sheet `i`: the uses of each shared string, and whether it holds formula
     /// results or a tail the cleaners change.
-    fn scan_sheet(&self, i: usize) -> Result<(Vec<u32>, bool), Problem> {
+    fn scan_sheet(&self, i: usize) -> Result<(Refs, bool), Problem> {
         let part = self.sheets[i].0;
         let cleaning = self.cleaning;
         let needles = self.needles;
-        let mut refs = vec![0u32; self.string_count];
+        let mut refs = Refs::new(self.string_count);
         let mut zip = open(self.input)?;
         let entry = zip
             .by_name(part)
@@ -649,7 +649,7 @@ impl<'a> Patch<'a> {
         let mut entry = zip
             .by_name(part)
             .map_err(|_| ReadError::MissingPart(part.to_string()))?;
-        let mut partial = vec![0u32; self.string_count];
+        let mut partial = Refs::new(self.string_count);
         let mut cleared = 0usize;
         let mut new_refs = 0u64;
         let mut cursor = 0;
@@ -726,7 +726,7 @@ impl<'a> Patch<'a> {
             .by_name(path)
             .map_err(|_| ReadError::MissingPart(path.to_string()))?;
         let options = self.entry_options(&entry);
-        let total = done.refs.iter().map(|&r| u64::from(r)).sum::<u64>() + done.new_refs;
+        let total = done.refs.total() + done.new_refs;
         let mut phonetic = 0;
         let archive = single_entry(path, &options, |out| {
             phonetic = write_table(
@@ -749,8 +749,8 @@ struct Done<'a> {
     sheets: Vec<SheetDone<'a>>,
     /// Part path → its rewritten one-entry archive.
     replaced: HashMap<String, Archive>,
-    /// Uses of each shared string by the kept cells.
-    refs: Vec<u32>,
+    /// The shared strings the kept cells use.
+    refs: Refs,
     /// Cells written as references to new shared strings.
     new_refs: u64,
     /// Formula cached values dropped.
@@ -762,7 +762,7 @@ impl<'a> Done<'a> {
     /// Add up the rewritten sheets, on top of the shared string uses `refs` of the scanned ones.
     fn gather(
         sheets: &[(&'a str, &'a SheetChanges)],
-        refs: Vec<u32>,
+        refs: Refs,
         rewritten: Vec<Rewritten>,
     ) -> Done<'a> {
         let mut done = Done {
@@ -782,7 +782,7 @@ impl<'a> Done<'a> {
             counts: Counts::default(),
         };
         for r in rewritten {
-            add_refs(&mut done.refs, &r.refs);
+            done.refs.add(&r.refs);
             done.cleared += r.cleared;
             done.new_refs += r.new_refs;
             if let Some(tail) = r.tail {
@@ -1131,28 +1131,69 @@ pub(crate) struct Held {
     pub entry: std::io::BufWriter<OpenEntry>,
     /// The sheet's XML after `</sheetData>`, to be cleaned and written.
     pub tail: Vec<u8>,
-    /// Uses of each shared string by the cells the pass kept.
-    pub refs: Vec<u32>,
+    /// The shared strings the cells the pass kept use.
+    pub refs: Refs,
     /// Changed cells written as references to new shared strings.
     pub new_refs: u64,
 }
 
 /// Count a kept cell's use of a shared string.
-pub(super) fn count_ref(cell: &CellXml, refs: &mut [u32]) {
+pub(super) fn count_ref(cell: &CellXml, refs: &mut Refs) {
     if cell.t == Some("s") {
-        if let Some(count) = cell
-            .v
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .and_then(|n| refs.get_mut(n))
-        {
-            *count += 1;
+        if let Some(n) = cell.v.and_then(|v| v.trim().parse::<usize>().ok()) {
+            refs.count(n);
         }
     }
 }
 
-fn add_refs(total: &mut [u32], partial: &[u32]) {
-    for (t, p) in total.iter_mut().zip(partial) {
-        *t += p;
+/// Which items of a shared strings table the kept cells use, a bit each (a large table has
+/// millions), and how many uses there are in all (the table's `count`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Refs {
+    used: Vec<u64>,
+    len: usize,
+    total: u64,
+}
+
+impl Refs {
+    /// No use yet of a table of `len` items.
+    pub(crate) fn new(len: usize) -> Refs {
+        Refs {
+            used: vec![0; len.div_ceil(64)],
+            len,
+            total: 0,
+        }
+    }
+
+    /// How many items the table has.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// One use of item `n`; none past the table's items.
+    pub(crate) fn count(&mut self, n: usize) {
+        if n < self.len {
+            self.used[n / 64] |= 1 << (n % 64);
+            self.total += 1;
+        }
+    }
+
+    /// Whether a cell uses item `n`; `None` past the table's items.
+    fn is_used(&self, n: usize) -> Option<bool> {
+        (n < self.len).then(|| self.used[n / 64] & (1 << (n % 64)) != 0)
+    }
+
+    /// The uses of `other`, of the same table, too.
+    fn add(&mut self, other: &Refs) {
+        for (a, b) in self.used.iter_mut().zip(&other.used) {
+            *a |= b;
+        }
+        self.total += other.total;
+    }
+
+    /// How many uses there are.
+    fn total(&self) -> u64 {
+        self.total
     }
 }
 
@@ -1733,7 +1774,7 @@ fn looks_like_ooxml_escape(s: &[u8]) -> bool {
 fn write_table<'t, R: Read, W: Write + ?Sized>(
     input: R,
     items: usize,
-    refs: &[u32],
+    refs: &Refs,
     new: impl ExactSizeIterator<Item = &'t str>,
     count: u64,
     out: &mut W,
@@ -1770,10 +1811,10 @@ fn write_table<'t, R: Read, W: Write + ?Sized>(
                 writer.write_all(&tag)
             }
             Piece::Item(item) => {
-                let uses = refs.get(k).copied();
+                let used = refs.is_used(k);
                 k += 1;
-                match (uses, &marks) {
-                    (Some(0), Some(marks)) => writer.write_all(&marks.blank),
+                match (used, &marks) {
+                    (Some(false), Some(marks)) => writer.write_all(&marks.blank),
                     (Some(_), _) if phonetic_finder.find(item).is_some() => {
                         let (kept, n) = without_phonetic(item);
                         phonetic += n;
@@ -1994,6 +2035,37 @@ fn strip_doc_props(xml: &[u8]) -> Result<Vec<u8>, Problem> {
 mod tests {
     use super::*;
 
+    /// The uses of a table whose item `i` is used `uses[i]` times.
+    fn refs(uses: &[u32]) -> Refs {
+        let mut refs = Refs::new(uses.len());
+        for (n, &times) in uses.iter().enumerate() {
+            (0..times).for_each(|_| refs.count(n));
+        }
+        refs
+    }
+
+    /// A table's uses are a bit per item and a total: counted, added up from two sheets, and
+    /// nothing past the table's items.
+    #[test]
+    fn refs_tell_the_used_items_and_count_every_use() {
+        let mut uses = [0; 66];
+        (uses[1], uses[64]) = (2, 1);
+        let mut a = refs(&uses);
+        a.count(66);
+        let b = refs(&[0; 66]);
+        let mut c = b.clone();
+        c.count(0);
+        c.count(65);
+        a.add(&c);
+        let used: Vec<usize> = (0..a.len())
+            .filter(|&n| a.is_used(n) == Some(true))
+            .collect();
+        assert_eq!(used, [0, 1, 64, 65]);
+        assert_eq!(a.total(), 5);
+        assert_eq!(a.is_used(66), None);
+        assert_eq!(b.total(), 0);
+    }
+
     #[test]
     fn walks_cells_with_and_without_references() {
         let xml = br#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"/></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row><row r="5"><c r="AB5"><f>A1</f><v>2</v></c></row></sheetData>"#;
@@ -2165,7 +2237,15 @@ mod tests {
         let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="3"><si><t>Header</t></si><si><t>Zoë</t></si><si><r><t>rich</t></r></si></sst>"#.as_bytes();
         assert_eq!(crate::xlsx::strings::count(xml).unwrap(), 3);
         let mut out = Vec::new();
-        write_table(xml, 3, &[1, 0, 2], ["Deleted"].into_iter(), 4, &mut out).unwrap();
+        write_table(
+            xml,
+            3,
+            &refs(&[1, 0, 2]),
+            ["Deleted"].into_iter(),
+            4,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
@@ -2177,7 +2257,7 @@ mod tests {
     fn shared_strings_lose_their_phonetic_readings() {
         let xml = r#"<x:sst xmlns:x="x" count="2" uniqueCount="2"><x:si><x:t>山本</x:t><x:rPh sb="0" eb="2"><x:t>Karim Al-Farsi</x:t></x:rPh><x:phoneticPr fontId="1"/></x:si><x:si><x:t>plain</x:t></x:si></x:sst>"#.as_bytes();
         let mut out = Vec::new();
-        let dropped = write_table(xml, 2, &[1, 1], std::iter::empty(), 2, &mut out).unwrap();
+        let dropped = write_table(xml, 2, &refs(&[1, 1]), std::iter::empty(), 2, &mut out).unwrap();
         assert_eq!(dropped, 1);
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -2367,7 +2447,15 @@ mod tests {
         let xml = br#"<x:sst xmlns:x="m" count="2" uniqueCount="2"><x:si><x:t>Header</x:t></x:si><x:si><x:t>Zoe</x:t></x:si></x:sst>"#;
         assert_eq!(crate::xlsx::strings::count(&xml[..]).unwrap(), 2);
         let mut out = Vec::new();
-        write_table(&xml[..], 2, &[1, 0], ["Deleted"].into_iter(), 2, &mut out).unwrap();
+        write_table(
+            &xml[..],
+            2,
+            &refs(&[1, 0]),
+            ["Deleted"].into_iter(),
+            2,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<x:sst xmlns:x="m" count="2" uniqueCount="3"><x:si><x:t>Header</x:t></x:si><x:si><x:t/></x:si><x:si><x:t>Deleted</x:t></x:si></x:sst>"#

@@ -825,7 +825,7 @@ impl<'b> Pass<'b> {
         let any_writes = entry.any_writes();
         let mut write = RowWrite {
             new: &mut self.new,
-            refs: vec![0; self.strings.len()],
+            refs: patch::Refs::new(self.strings.len()),
             new_refs: 0,
             new_indices: Vec::new(),
             any_writes,
@@ -1249,7 +1249,7 @@ impl RowRead<'_> {
 struct RowWrite<'s> {
     new: &'s mut NewStrings,
     /// Uses of each shared string by kept cells.
-    refs: Vec<u32>,
+    refs: patch::Refs,
     new_refs: u64,
     /// Per change of the row: its new value's number among the new shared strings.
     new_indices: Vec<Option<u32>>,
@@ -1400,13 +1400,9 @@ impl RowWrite<'_> {
 
 /// Count in `refs` the use of the shared string that the `k`-th cell of the row, kept, refers
 /// to.
-fn count_kept_ref(refs: &mut [u32], parsed: &Parsed, k: usize) {
+fn count_kept_ref(refs: &mut patch::Refs, parsed: &Parsed, k: usize) {
     match parsed.refs_known.get(k) {
-        Some(Some(Some(n))) => {
-            if let Some(uses) = refs.get_mut(*n) {
-                *uses += 1;
-            }
-        }
+        Some(Some(Some(n))) => refs.count(*n),
         Some(Some(None)) => {}
         _ => {
             let (at, end, _) = parsed.spans[k];
