@@ -1352,7 +1352,6 @@ fn scrub_xlsx_stream(
     );
     let search = search?;
     let staged_changes = changes_file?;
-    let needles = search.needles();
     let package = crate::xlsx::macros::Package::of(bytes)?;
     // Macros are copied as they are: they must not hold what the scrub removes. Their source
     // is compressed in the project, where the search above does not read: every removed value
@@ -1361,8 +1360,10 @@ fn scrub_xlsx_stream(
         crate::verify::removed_streamed(map, &streamed.olds, changes).needles()
     })?;
     // What the pass kept of the input's cells (the shared strings, the kept columns' values):
-    // the search holds what the rest needs of it.
+    // the search holds what the rest needs of it. The index of the values the cleaners look
+    // for is made once they are gone (the two together are the run's most memory).
     drop(std::mem::take(&mut streamed.olds));
+    let needles = search.needles();
     // The output and the leak sweep run at the same time (with 2 or more jobs): the sweep
     // reads the output only when a part of the input held a removed value, and then waits for
     // it.

@@ -311,8 +311,9 @@ pub(crate) struct NewStrings {
     /// The table's own items: the new ones are numbered from there.
     base: u32,
     texts: super::cells::Strings,
-    /// Each text's place in `texts`, by the text's hash.
-    index: hashbrown::HashTable<u32>,
+    /// Each text's place in `texts`, by the text's hash: made again when a lookup wants it
+    /// after [`NewStrings::forget_index`].
+    index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     hasher: hashbrown::DefaultHashBuilder,
 }
 
@@ -344,10 +345,14 @@ impl NewStrings {
         let (true, Some(text)) = (self.on, cell_text(value)) else {
             return None;
         };
+        if self.index.get().is_none() {
+            let _ = self.index.set(self.made_index());
+        }
+        let index = self.index.get_mut()?;
         let texts = &mut self.texts;
         let hasher = &self.hasher;
         let hash = std::hash::BuildHasher::hash_one(hasher, text);
-        let at = match self.index.entry(
+        let at = match index.entry(
             hash,
             |&i| texts.get(i as usize) == Some(text),
             |&i| {
@@ -370,8 +375,33 @@ impl NewStrings {
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, text);
         let at = self
             .index
+            .get_or_init(|| self.made_index())
             .find(hash, |&i| self.texts.get(i as usize) == Some(text))?;
         Some(self.base.saturating_add(*at))
+    }
+
+    /// The index of the texts, made from them.
+    fn made_index(&self) -> hashbrown::HashTable<u32> {
+        let mut index = hashbrown::HashTable::with_capacity(self.texts.len());
+        for i in 0..self.texts.len() {
+            let hash = std::hash::BuildHasher::hash_one(
+                &self.hasher,
+                self.texts.get(i).unwrap_or_default(),
+            );
+            index.insert_unique(hash, i as u32, |&j| {
+                std::hash::BuildHasher::hash_one(
+                    &self.hasher,
+                    self.texts.get(j as usize).unwrap_or_default(),
+                )
+            });
+        }
+        index
+    }
+
+    /// Let the index go (MBs in a large export) once the strings are all numbered: the writer
+    /// of the sheets the one pass wrote looks none up. A lookup makes it again.
+    pub(crate) fn forget_index(&mut self) {
+        self.index = std::sync::OnceLock::new();
     }
 
     /// How many there are.
@@ -382,7 +412,9 @@ impl NewStrings {
     /// Forget the strings added after the first `len`.
     pub(crate) fn rollback(&mut self, len: usize) {
         self.texts.truncate(len);
-        self.index.retain(|&mut i| (i as usize) < len);
+        if let Some(index) = self.index.get_mut() {
+            index.retain(|&mut i| (i as usize) < len);
+        }
     }
 
     /// Whether these are the new strings of a package that `has_table` of `base` items.

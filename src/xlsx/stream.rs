@@ -558,8 +558,9 @@ pub(crate) fn stream(
     };
     out.olds.kept = kept_all;
     // The changed cells' texts refer to the table the pass read.
-    if let Some(pass) = pass {
+    if let Some(mut pass) = pass {
         out.olds.strings = pass.strings;
+        pass.new.forget_index();
         out.new_strings = Some(pass.new);
     }
     for entry in per_plan {
