@@ -11,6 +11,7 @@ use calamine::Data;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Rows handled by one parallel task.
 const CHUNK_ROWS: u32 = 2048;
@@ -54,6 +55,25 @@ impl New {
     /// Set in the number of a value that is not a text (a number, a date): its place among
     /// [`Values`]' others.
     const OTHER: u32 = 1 << 31;
+    /// Set (and [`New::OTHER`] not) in the number of a text kept in the table the values share
+    /// ([`Values::share`]): its place there.
+    const SHARED: u32 = 1 << 30;
+
+    /// Text `at` of the table the values share, when its number fits.
+    pub fn shared(at: usize) -> Option<New> {
+        u32::try_from(at)
+            .ok()
+            .filter(|&at| at < New::SHARED)
+            .map(|at| New(New::SHARED | at))
+    }
+}
+
+/// Texts kept once for the changes of every sheet and for another use, instead of a copy in
+/// each sheet's [`Values`]: the new shared strings a streamed scrub writes into the output's
+/// table are the changed cells' new texts.
+pub trait TextTable: std::fmt::Debug + Send + Sync {
+    /// Text `i`.
+    fn text(&self, i: usize) -> Option<&str>;
 }
 
 impl Default for New {
@@ -71,6 +91,8 @@ pub struct Values {
     /// Where each text ends in `text`.
     ends: Vec<u32>,
     others: Vec<Data>,
+    /// The table of the texts kept elsewhere (see [`Values::share`]).
+    shared: Option<Arc<dyn TextTable>>,
 }
 
 impl Values {
@@ -81,7 +103,7 @@ impl Values {
         match value {
             Data::Empty => New::CLEARED,
             Data::String(s)
-                if self.ends.len() < New::OTHER as usize
+                if self.ends.len() < New::SHARED as usize
                     && u32::try_from(self.text.len() + s.len()).is_ok() =>
             {
                 if let Some(same) = self.kept_as(&s) {
@@ -119,11 +141,40 @@ impl Values {
             self.others
                 .get((new.0 & !New::OTHER) as usize)
                 .map_or(NewValue::Cleared, NewValue::Other)
+        } else if new.0 & New::SHARED != 0 {
+            (self.shared.as_ref())
+                .and_then(|table| table.text((new.0 & !New::SHARED) as usize))
+                .map_or(NewValue::Cleared, NewValue::Text)
         } else {
             let i = new.0 as usize;
             let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
             NewValue::Text(&self.text[start..self.ends[i] as usize])
         }
+    }
+
+    /// How many texts these keep in their own buffer.
+    pub fn own_texts(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether `new` is a text of their own buffer.
+    pub fn is_own_text(&self, new: New) -> bool {
+        new.0 & (New::OTHER | New::SHARED) == 0
+    }
+
+    /// Let the texts of their own buffer after the first `len` go: the caller has moved every
+    /// change that read them to the shared table (see [`Values::share`]).
+    pub fn forget_texts_after(&mut self, len: usize) {
+        if len < self.ends.len() {
+            self.ends.truncate(len);
+            self.text
+                .truncate(self.ends.last().map_or(0, |&end| end as usize));
+        }
+    }
+
+    /// Read the texts numbered [`New::shared`] in `table`.
+    pub fn share(&mut self, table: Arc<dyn TextTable>) {
+        self.shared = Some(table);
     }
 
     /// Keep `other`'s values after these; how far their texts' and others' numbers move.
@@ -296,8 +347,10 @@ impl SheetChanges {
     pub fn append(&mut self, other: SheetChanges) {
         let (a, b) = (&self.values, &other.values);
         let fits = u32::try_from(a.text.len() + b.text.len()).is_ok()
-            && a.ends.len() + b.ends.len() < New::OTHER as usize
-            && a.others.len() + b.others.len() < New::OTHER as usize - 1;
+            && a.ends.len() + b.ends.len() < New::SHARED as usize
+            && a.others.len() + b.others.len() < New::OTHER as usize - 1
+            // Texts of another table are read from it, and kept as their own here.
+            && b.shared.is_none();
         if !fits {
             // Past what the numbers hold (never seen): each value is kept as it comes.
             for c in &other.cells {
@@ -311,6 +364,7 @@ impl SheetChanges {
             new: match c.new {
                 New::CLEARED => New::CLEARED,
                 New(n) if n & New::OTHER != 0 => New(New::OTHER | ((n & !New::OTHER) + others)),
+                New(n) if n & New::SHARED != 0 => New(n),
                 New(n) => New(n + texts),
             },
             ..c
@@ -1307,6 +1361,60 @@ mod tests {
         assert_eq!(rebuilt, sc, "the same values, kept elsewhere in the buffer");
         rebuilt.cells[4].new = New::CLEARED;
         assert_ne!(rebuilt, sc);
+    }
+
+    /// A table of texts for the tests.
+    #[derive(Debug)]
+    struct Table(Vec<&'static str>);
+
+    impl TextTable for Table {
+        fn text(&self, i: usize) -> Option<&str> {
+            self.0.get(i).copied()
+        }
+    }
+
+    /// A change may read its text from a table the values share (the new shared strings of a
+    /// streamed scrub), its copy in the sheet's buffer let go; appended to other changes, the
+    /// texts become theirs.
+    #[test]
+    fn a_text_read_from_a_shared_table_is_the_same_value() {
+        let mut sc = SheetChanges::default();
+        sc.push(1, 0, 0, Data::String("Former employee".into()));
+        let kept = sc.values.own_texts();
+        sc.push(2, 0, 0, Data::String("user-2@example.invalid".into()));
+        sc.push(2, 1, 1, Data::Float(4.5));
+        assert!(sc.values.is_own_text(sc.cells[1].new));
+        assert!(!sc.values.is_own_text(sc.cells[2].new));
+        let own = sc.clone();
+        sc.cells[1].new = New::shared(1).unwrap();
+        sc.values.forget_texts_after(kept);
+        assert_eq!(sc.values.own_texts(), 1);
+        assert_eq!(sc.values.text, "Former employee");
+        sc.values
+            .share(Arc::new(Table(vec!["Deleted", "user-2@example.invalid"])));
+        assert_eq!(sc, own, "the same values, one of them read from the table");
+        assert_eq!(
+            sc.value(&sc.cells[1]),
+            NewValue::Text("user-2@example.invalid")
+        );
+        let mut both = SheetChanges::default();
+        both.push(0, 0, 0, Data::String("Deleted".into()));
+        both.append(sc.clone());
+        let values: Vec<NewValue> = both.cells.iter().map(|c| both.value(c)).collect();
+        assert_eq!(
+            values,
+            [
+                NewValue::Text("Deleted"),
+                NewValue::Text("Former employee"),
+                NewValue::Text("user-2@example.invalid"),
+                NewValue::Other(&Data::Float(4.5)),
+            ]
+        );
+        assert!(
+            both.values.shared.is_none(),
+            "appended as texts of their own"
+        );
+        assert_eq!(New::shared(1 << 30), None);
     }
 
     #[test]

@@ -166,7 +166,7 @@ pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
 /// The shared strings, one after the other in one buffer (a large table holds millions).
 /// Where each ends takes four bytes: the low bits of the offset, and the few strings at which
 /// the offset passes a multiple of 4 GiB (none in any real table) give the rest.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Strings {
     text: String,
     /// The low [`Strings::LOW_BITS`] bits of where each string ends in `text`.
@@ -234,6 +234,12 @@ impl Strings {
             None => 0,
         };
         self.text.get(start..end)
+    }
+}
+
+impl crate::apply::TextTable for Strings {
+    fn text(&self, i: usize) -> Option<&str> {
+        self.get(i)
     }
 }
 

@@ -310,7 +310,8 @@ pub(crate) struct NewStrings {
     on: bool,
     /// The table's own items: the new ones are numbered from there.
     base: u32,
-    texts: super::cells::Strings,
+    /// Shared with the changes that read their new texts here (see [`NewStrings::table`]).
+    texts: std::sync::Arc<super::cells::Strings>,
     /// Each text's place in `texts`, by the text's hash: made again when a lookup wants it
     /// after [`NewStrings::forget_index`].
     index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
@@ -349,7 +350,8 @@ impl NewStrings {
             let _ = self.index.set(self.made_index());
         }
         let index = self.index.get_mut()?;
-        let texts = &mut self.texts;
+        // The table is shared once the pass is over, when no text is added any more.
+        let texts = std::sync::Arc::make_mut(&mut self.texts);
         let hasher = &self.hasher;
         let hash = std::hash::BuildHasher::hash_one(hasher, text);
         let at = match index.entry(
@@ -409,9 +411,19 @@ impl NewStrings {
         self.texts.len()
     }
 
+    /// Where the string numbered `number` (see [`NewStrings::add`]) is among them.
+    pub(crate) fn place(&self, number: u32) -> usize {
+        number.saturating_sub(self.base) as usize
+    }
+
+    /// The texts, for changes to read theirs from (see [`crate::apply::Values::share`]).
+    pub(crate) fn table(&self) -> std::sync::Arc<dyn crate::apply::TextTable> {
+        self.texts.clone()
+    }
+
     /// Forget the strings added after the first `len`.
     pub(crate) fn rollback(&mut self, len: usize) {
-        self.texts.truncate(len);
+        std::sync::Arc::make_mut(&mut self.texts).truncate(len);
         if let Some(index) = self.index.get_mut() {
             index.retain(|&mut i| (i as usize) < len);
         }

@@ -20,7 +20,7 @@ use super::attr;
 use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
-use crate::apply::{Change, Deletion, RowApplier, SheetChanges, Values};
+use crate::apply::{Change, Deletion, New, RowApplier, SheetChanges, Values};
 use crate::changes::{ChangesFile, DeletedRow, SheetReport};
 use crate::coverage::Tail;
 use crate::error::{Problem, ReadError};
@@ -558,16 +558,22 @@ pub(crate) fn stream(
     };
     out.olds.kept = kept_all;
     // The changed cells' texts refer to the table the pass read.
+    let mut table = None;
     if let Some(mut pass) = pass {
         out.olds.strings = pass.strings;
         pass.new.forget_index();
+        table = Some(pass.new.table());
         out.new_strings = Some(pass.new);
     }
     for entry in per_plan {
         let Some(done) = entry else {
             return Err(Problem::Internal);
         };
-        out.changes.push(done.changes);
+        let mut changes = done.changes;
+        if let Some(table) = &table {
+            changes.values.share(table.clone());
+        }
+        out.changes.push(changes);
         out.olds.changed.push(done.changed);
         out.olds.deleted.push(done.deleted);
         out.ids.push(done.ids);
@@ -1273,6 +1279,7 @@ impl RowWrite<'_> {
         out: &mut W,
         work: &mut SheetWork<'_>,
     ) -> Result<bool, Problem> {
+        let own_texts = work.changes.values.own_texts();
         let result = self.apply(parsed, work);
         parsed.row.clear();
         match result {
@@ -1283,9 +1290,31 @@ impl RowWrite<'_> {
                     &work.changes.cells[changed..],
                     &work.changes.values,
                 )?;
+                self.share_texts(&mut work.changes, changed, own_texts);
                 Ok(true)
             }
             Err(GiveUp) => Ok(false),
+        }
+    }
+
+    /// The new texts of the row's changes (from `first` on) are new shared strings too: the
+    /// changes read them there (see [`crate::apply::Values::share`]), and the sheet's buffer
+    /// lets its copies go, the texts it kept before the row (`own_texts`) staying. A large
+    /// export's new texts would otherwise be held twice until the output is written.
+    fn share_texts(&self, changes: &mut SheetChanges, first: usize, own_texts: usize) {
+        let SheetChanges { cells, values, .. } = changes;
+        let mut all = true;
+        for (c, number) in cells[first..].iter_mut().zip(&self.new_indices) {
+            if !values.is_own_text(c.new) {
+                continue;
+            }
+            match number.and_then(|n| New::shared(self.new.place(n))) {
+                Some(shared) => c.new = shared,
+                None => all = false,
+            }
+        }
+        if all {
+            values.forget_texts_after(own_texts);
         }
     }
 
