@@ -357,9 +357,7 @@ impl NewStrings {
         let at = match index.entry(
             hash,
             |&i| texts.get(i as usize) == Some(text),
-            |&i| {
-                std::hash::BuildHasher::hash_one(hasher, texts.get(i as usize).unwrap_or_default())
-            },
+            |&i| hash_of(hasher, texts, i),
         ) {
             hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
             hashbrown::hash_table::Entry::Vacant(e) => {
@@ -384,18 +382,10 @@ impl NewStrings {
 
     /// The index of the texts, made from them.
     fn made_index(&self) -> hashbrown::HashTable<u32> {
-        let mut index = hashbrown::HashTable::with_capacity(self.texts.len());
-        for i in 0..self.texts.len() {
-            let hash = std::hash::BuildHasher::hash_one(
-                &self.hasher,
-                self.texts.get(i).unwrap_or_default(),
-            );
-            index.insert_unique(hash, i as u32, |&j| {
-                std::hash::BuildHasher::hash_one(
-                    &self.hasher,
-                    self.texts.get(j as usize).unwrap_or_default(),
-                )
-            });
+        let (hasher, texts) = (&self.hasher, &*self.texts);
+        let mut index = hashbrown::HashTable::with_capacity(texts.len());
+        for i in 0..texts.len() as u32 {
+            index.insert_unique(hash_of(hasher, texts, i), i, |&j| hash_of(hasher, texts, j));
         }
         index
     }
@@ -438,6 +428,11 @@ impl NewStrings {
     fn texts(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.texts.len()).map(|i| self.texts.get(i).unwrap_or_default())
     }
+}
+
+/// The hash of new string `i` of `texts`, by which [`NewStrings`]' index finds it.
+fn hash_of(hasher: &hashbrown::DefaultHashBuilder, texts: &super::cells::Strings, i: u32) -> u64 {
+    std::hash::BuildHasher::hash_one(hasher, texts.get(i as usize).unwrap_or_default())
 }
 
 /// Per sheet, the hyperlink relationships the cleaners need.
