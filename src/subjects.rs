@@ -24,7 +24,7 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ident {
     /// A person's name: normalized words in "first ... last" order.
-    Name(Vec<String>),
+    Name(Name),
     /// An email address or user principal name, normalized.
     Email(String),
     /// A record GUID: 36 lowercase characters with dashes.
@@ -33,6 +33,47 @@ enum Ident {
     Phone(Phone),
     /// Anything else (a domain user name, an employee id), normalized.
     Exact(String),
+}
+
+/// A person's name: its normalized words in "first ... last" order (it derefs to them), and
+/// their forms without accents, made once: every cell of a compared column is compared with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Name {
+    words: Vec<String>,
+    /// The words in the two forms of [`unaccented`]; `None` when they are all ASCII (and so
+    /// their own forms).
+    plain: Option<[Vec<String>; 2]>,
+}
+
+impl Name {
+    fn new(words: Vec<String>) -> Name {
+        let plain = (!words.iter().all(|w| w.is_ascii())).then(|| unaccented_forms(&words));
+        Name { words, plain }
+    }
+
+    /// Whether a reading of `cell`, without accents, is this name without its accents
+    /// (see [`unaccented_match`]).
+    fn unaccented_in(&self, cell: &Cell) -> bool {
+        let cells = cell.unaccented_orders();
+        match (&self.plain, cells) {
+            (None, None) => false,
+            (Some(names), None) => names
+                .iter()
+                .any(|n| cell.orders.iter().any(|o| name_matches(n, o))),
+            (None, Some(cells)) => cells.iter().any(|c| name_matches(&self.words, c)),
+            (Some(names), Some(cells)) => names
+                .iter()
+                .any(|n| cells.iter().any(|c| name_matches(n, c))),
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = Vec<String>;
+
+    fn deref(&self) -> &Vec<String> {
+        &self.words
+    }
 }
 
 /// A phone number as its digits: `+49 30 1234567`, `0049-30-1234567` and `+49 (0)30 1234567`
@@ -136,96 +177,7 @@ fn regex_of<'a>(idents: impl IntoIterator<Item = &'a Ident>) -> Option<Regex> {
     let mut alternatives: Vec<String> = Vec::new();
     let mut user_names: Vec<String> = Vec::new();
     for id in idents {
-        match id {
-            Ident::Name(n) => {
-                let esc: Vec<String> = n.iter().map(|w| unaccented_pattern(w)).collect();
-                let (first, last) = (&esc[0], &esc[esc.len() - 1]);
-                // Each middle name or initial ends where a word does: greedy, an initial
-                // would otherwise take the first letter of the next word ("Doe, Jane
-                // about"), and the match would not stand alone.
-                let mut middles: Vec<String> = n[1..n.len() - 1]
-                    .iter()
-                    .zip(&esc[1..esc.len() - 1])
-                    .map(|(word, esc)| match word.chars().last() {
-                        Some(c) if c.is_alphanumeric() => format!(r"{esc}\b"),
-                        _ => esc.clone(),
-                    })
-                    .collect();
-                // An initial: a letter of the name's script (Latin names, nearly all: a
-                // small class; any letter, a large one, only where the name needs it).
-                let latin = n.iter().all(|w| w.chars().all(|c| (c as u32) < 0x250));
-                let letter = if latin { "[a-zà-öø-ɏ]" } else { r"\p{L}" };
-                middles.push(format!(r"{letter}\."));
-                middles.push(format!(r"{letter}\b"));
-                // A subject given without middle names is also the name with any (as
-                // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi";
-                // in ASCII letters: a Unicode class in every subject's pattern would make
-                // the regex of a few dozen subjects too large).
-                if n.len() == 2 {
-                    middles.push(r"(?-i:[A-Z])[a-z]+\b".into());
-                }
-                let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
-                alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
-                alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
-                alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
-                // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`;
-                // with a middle name or initial (`karim.a.al-farsi`); without the hyphens
-                // and apostrophes user names are often made without (`karim.alfarsi`,
-                // `sean.obrien`); a dot or underscore percent-encoded in a link
-                // (`karim%2Eal-farsi`).
-                let user: Vec<String> = n.iter().map(|w| user_name_pattern(w)).collect();
-                let (user_first, user_last) = (&user[0], &user[user.len() - 1]);
-                let mut user_middles: Vec<String> = user[1..user.len() - 1].to_vec();
-                user_middles.push(letter.to_string());
-                if n.len() == 2 {
-                    user_middles.push("[a-z]+".into());
-                }
-                // Numbered (`karim.al-farsi2`: a namesake's, or a re-hire's); with a
-                // hyphenated name's hyphen as the separator too (`karim-al-farsi`, its
-                // other forms being `karim.al.farsi` and `karim_al_farsi`); first and
-                // last joined (`karimalfarsi`, `KarimAlFarsi`), when that is long enough
-                // not to be another word.
-                let sep = USER_SEP;
-                let num = "[0-9]*";
-                let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
-                user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}{num}"));
-                user_names.push(format!(r"{user_last}{sep}{user_first}{num}"));
-                if n.iter().any(|w| w.contains('-')) {
-                    let hyphen = plain_char_pattern('-');
-                    user_names.push(format!(r"{user_first}{hyphen}{user_last}{num}"));
-                }
-                let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
-                if letters(&n[0]) + letters(&n[n.len() - 1]) >= JOINED_MIN_LETTERS {
-                    user_names.push(format!(r"{user_first}{user_last}{num}"));
-                }
-            }
-            Ident::Email(e) => {
-                alternatives.push(e.chars().map(plain_char_pattern).collect());
-                // As an Entra ID guest's user name (B2B), which Dynamics keeps as the
-                // guest's: the email with `_` for its `@`, then `#EXT#` and the inviting
-                // tenant's domain (`karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com`).
-                if let Some((local, domain)) = e.rsplit_once('@') {
-                    let part = |s: &str| s.chars().map(plain_char_pattern).collect::<String>();
-                    alternatives.push(format!(
-                        r"{}(?:_|%5f){}(?:#|%23)ext(?:#|%23)(?:(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*)?",
-                        part(local),
-                        part(domain)
-                    ));
-                }
-                // In the path of the owner's personal site (OneDrive, SharePoint).
-                if let Some(site) = crate::text::personal_site_form(e) {
-                    alternatives.push(regex::escape(&site));
-                }
-            }
-            Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
-            Ident::Phone(p) => alternatives.extend(p.patterns()),
-            Ident::Exact(x) => alternatives.push(
-                x.split(' ')
-                    .map(regex::escape)
-                    .collect::<Vec<_>>()
-                    .join(r"\s+"),
-            ),
-        }
+        forms_of(id, &mut alternatives, &mut user_names);
     }
     if alternatives.is_empty() {
         return None;
@@ -238,14 +190,113 @@ fn regex_of<'a>(idents: impl IntoIterator<Item = &'a Ident>) -> Option<Regex> {
     if !user_names.is_empty() {
         alternatives.push(format!("(?:{}){EMAIL_TAIL}", user_names.join("|")));
     }
-    let pattern = format!("(?i)(?:{})", alternatives.join("|"));
+    build_subjects_regex(&format!("(?i)(?:{})", alternatives.join("|")))
+}
+
+/// A regex of subjects' forms.
+fn build_subjects_regex(pattern: &str) -> Option<Regex> {
     // Each subject's forms take room in the compiled regex (its letters in every case,
     // the initials' letter classes): the default limit (10 MB) holds about two hundred
     // names; this one, thousands.
-    regex::RegexBuilder::new(&pattern)
+    regex::RegexBuilder::new(pattern)
         .size_limit(SUBJECTS_REGEX_LIMIT)
         .build()
         .ok()
+}
+
+/// The forms of `id` that [`regex_of`] finds: the alternatives of its regex, and the user
+/// names, which it finds with an email's tail (see [`regex_of`]).
+fn forms_of(id: &Ident, alternatives: &mut Vec<String>, user_names: &mut Vec<String>) {
+    match id {
+        Ident::Name(n) => {
+            let esc: Vec<String> = n.iter().map(|w| unaccented_pattern(w)).collect();
+            let (first, last) = (&esc[0], &esc[esc.len() - 1]);
+            // Each middle name or initial ends where a word does: greedy, an initial
+            // would otherwise take the first letter of the next word ("Doe, Jane
+            // about"), and the match would not stand alone.
+            let mut middles: Vec<String> = n[1..n.len() - 1]
+                .iter()
+                .zip(&esc[1..esc.len() - 1])
+                .map(|(word, esc)| match word.chars().last() {
+                    Some(c) if c.is_alphanumeric() => format!(r"{esc}\b"),
+                    _ => esc.clone(),
+                })
+                .collect();
+            // An initial: a letter of the name's script (Latin names, nearly all: a
+            // small class; any letter, a large one, only where the name needs it).
+            let latin = n.iter().all(|w| w.chars().all(|c| (c as u32) < 0x250));
+            let letter = if latin { "[a-zà-öø-ɏ]" } else { r"\p{L}" };
+            middles.push(format!(r"{letter}\."));
+            middles.push(format!(r"{letter}\b"));
+            // A subject given without middle names is also the name with any (as
+            // records are matched): a capitalized word between ("Karim Ahmed Al-Farsi";
+            // in ASCII letters: a Unicode class in every subject's pattern would make
+            // the regex of a few dozen subjects too large).
+            if n.len() == 2 {
+                middles.push(r"(?-i:[A-Z])[a-z]+\b".into());
+            }
+            let mid = format!(r"(?:{GAP}(?:{}))*", middles.join("|"));
+            alternatives.push(format!(r"{first}{mid}{GAP}{last}"));
+            alternatives.push(format!(r"{last}\s*(?:,|%2[cC])(?:\s|%20|\+)*{first}{mid}"));
+            alternatives.push(format!(r"{last}{GAP}{first}{mid}"));
+            // As a user name: `karim.al-farsi`, `Karim_Al-Farsi`, `al-farsi.karim`;
+            // with a middle name or initial (`karim.a.al-farsi`); without the hyphens
+            // and apostrophes user names are often made without (`karim.alfarsi`,
+            // `sean.obrien`); a dot or underscore percent-encoded in a link
+            // (`karim%2Eal-farsi`).
+            let user: Vec<String> = n.iter().map(|w| user_name_pattern(w)).collect();
+            let (user_first, user_last) = (&user[0], &user[user.len() - 1]);
+            let mut user_middles: Vec<String> = user[1..user.len() - 1].to_vec();
+            user_middles.push(letter.to_string());
+            if n.len() == 2 {
+                user_middles.push("[a-z]+".into());
+            }
+            // Numbered (`karim.al-farsi2`: a namesake's, or a re-hire's); with a
+            // hyphenated name's hyphen as the separator too (`karim-al-farsi`, its
+            // other forms being `karim.al.farsi` and `karim_al_farsi`); first and
+            // last joined (`karimalfarsi`, `KarimAlFarsi`), when that is long enough
+            // not to be another word.
+            let sep = USER_SEP;
+            let num = "[0-9]*";
+            let user_mid = format!("(?:{sep}(?:{})){{0,2}}", user_middles.join("|"));
+            user_names.push(format!(r"{user_first}{user_mid}{sep}{user_last}{num}"));
+            user_names.push(format!(r"{user_last}{sep}{user_first}{num}"));
+            if n.iter().any(|w| w.contains('-')) {
+                let hyphen = plain_char_pattern('-');
+                user_names.push(format!(r"{user_first}{hyphen}{user_last}{num}"));
+            }
+            let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
+            if letters(&n[0]) + letters(&n[n.len() - 1]) >= JOINED_MIN_LETTERS {
+                user_names.push(format!(r"{user_first}{user_last}{num}"));
+            }
+        }
+        Ident::Email(e) => {
+            alternatives.push(e.chars().map(plain_char_pattern).collect());
+            // As an Entra ID guest's user name (B2B), which Dynamics keeps as the
+            // guest's: the email with `_` for its `@`, then `#EXT#` and the inviting
+            // tenant's domain (`karim.al-farsi_contoso.com#EXT#@fabrikam.onmicrosoft.com`).
+            if let Some((local, domain)) = e.rsplit_once('@') {
+                let part = |s: &str| s.chars().map(plain_char_pattern).collect::<String>();
+                alternatives.push(format!(
+                    r"{}(?:_|%5f){}(?:#|%23)ext(?:#|%23)(?:(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*)?",
+                    part(local),
+                    part(domain)
+                ));
+            }
+            // In the path of the owner's personal site (OneDrive, SharePoint).
+            if let Some(site) = crate::text::personal_site_form(e) {
+                alternatives.push(regex::escape(&site));
+            }
+        }
+        Ident::Guid(g) => alternatives.push(format!(r"\{{?{}\}}?", regex::escape(g))),
+        Ident::Phone(p) => alternatives.extend(p.patterns()),
+        Ident::Exact(x) => alternatives.push(
+            x.split(' ')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"\s+"),
+        ),
+    }
 }
 
 /// A cheap test that a text cannot name a subject, before [`Subjects::regex`] searches it: a
@@ -400,64 +451,188 @@ const FEW_VALUES: usize = 8;
 
 /// The search of free text for the subjects, as [`Subjects::regex`] would search it: a text is
 /// first passed by when it holds no value's [`Keys`] (and no value is without keys), else
-/// searched with the regex of the values whose keys it holds and of those without keys only
-/// (built once per such set): of hundreds of values, a text holds the keys of one or two. The
-/// regex of them finds in it what the regex of all finds, as the others cannot be in it. Once
-/// the sets' regexes hold [`NARROWED_VALUES`] values in all, a text of another set is searched
-/// with the regex of all. The regexes are shared (a clone of a regex would not share its
-/// caches, which grow as large as it is).
+/// searched with the regexes of the values whose keys it holds and of those without keys only:
+/// of hundreds of values, a text holds the keys of one or two, and the others cannot be in it.
+///
+/// Each value has a regex of its own (its forms, in the order the regex of all has them),
+/// built the first time a text may hold it and kept for the run: a regex's memory grows with
+/// its values (tens to hundreds of KB for a name, with its letters in every case and the
+/// initials' classes), so a regex per set of values would hold each value once per set. The
+/// values' matches are merged as the regex of all finds them (see [`Search::find`]).
 #[derive(Debug)]
 pub(crate) struct Search {
     keys: Keys,
     idents: Vec<Ident>,
-    /// The regex of each set of values searched for so far, and how many values they hold.
-    narrowed: std::sync::Mutex<(NarrowedSets, usize)>,
-    /// The regex of all values, built when first needed.
-    all: std::sync::OnceLock<std::sync::Arc<Regex>>,
+    /// Per value, its regex, once a text may hold it.
+    regexes: Vec<std::sync::OnceLock<ValueRegex>>,
 }
 
-/// The regexes of the sets of values a [`Search`] has searched texts for.
-type NarrowedSets = std::collections::HashMap<Vec<usize>, std::sync::Arc<Regex>>;
+/// Where a form of a value stands among the alternatives of the regex of all (see
+/// [`regex_of`]): the user names last; before them, the longer pattern first; of the same
+/// length, the value given first, then the form made first.
+type FormOrder = (bool, std::cmp::Reverse<usize>, usize, usize);
 
-/// How many values the regexes of a [`Search`]'s sets hold at most, together: each set's regex
-/// is built once (the time and memory of a regex grow with its values), and a text of a set
-/// beyond it is searched with the regex of all.
-const NARROWED_VALUES: usize = 20_000;
+/// The regexes of one value's forms: those found as they are, and the user names, each
+/// found with an email's tail after it (see [`regex_of`]).
+#[derive(Debug)]
+struct ValueRegex {
+    parts: Vec<FormsRegex>,
+}
+
+/// A regex of some forms of a value, each form a capture group (`f0`, `f1`, ...) in the order
+/// they have in the regex of all, and that order.
+#[derive(Debug)]
+struct FormsRegex {
+    regex: Regex,
+    orders: Vec<FormOrder>,
+    /// Whether the forms are user names: a match goes on with an email's tail when one follows.
+    users: bool,
+}
+
+impl ValueRegex {
+    /// The regexes of value number `value`, `id`.
+    fn new(value: usize, id: &Ident) -> ValueRegex {
+        let (mut alternatives, mut user_names) = (Vec::new(), Vec::new());
+        forms_of(id, &mut alternatives, &mut user_names);
+        let mut forms: Vec<(FormOrder, String)> = alternatives
+            .into_iter()
+            .enumerate()
+            .map(|(k, a)| ((false, std::cmp::Reverse(a.len()), value, k), a))
+            .collect();
+        forms.sort_by_key(|a| a.0);
+        let users: Vec<(FormOrder, String)> = user_names
+            .into_iter()
+            .enumerate()
+            .map(|(k, u)| ((true, std::cmp::Reverse(0), value, k), u))
+            .collect();
+        let parts = [(forms, false), (users, true)]
+            .into_iter()
+            .filter(|(forms, _)| !forms.is_empty())
+            .map(|(forms, users)| {
+                let groups: Vec<String> = forms
+                    .iter()
+                    .enumerate()
+                    .map(|(g, (_, form))| format!("(?P<f{g}>{form})"))
+                    .collect();
+                let orders: Vec<FormOrder> = forms.iter().map(|(order, _)| *order).collect();
+                match build_subjects_regex(&format!("(?i)(?:{})", groups.join("|"))) {
+                    Some(regex) => FormsRegex {
+                        regex,
+                        orders,
+                        users,
+                    },
+                    // Beyond the regex crate's limits: the text is lost rather than a subject
+                    // kept.
+                    None => FormsRegex {
+                        regex: everything(),
+                        orders: vec![(false, std::cmp::Reverse(usize::MAX), value, 0)],
+                        users: false,
+                    },
+                }
+            })
+            .collect();
+        ValueRegex { parts }
+    }
+}
+
+impl FormsRegex {
+    /// Where the form this regex finds at `start` of `text` (a match starts there) stands.
+    fn order_at(&self, text: &str, start: usize) -> FormOrder {
+        let captures = self.regex.captures_at(text, start);
+        let form = captures
+            .as_ref()
+            .and_then(|c| (0..self.orders.len()).find(|&g| c.name(&format!("f{g}")).is_some()))
+            .unwrap_or(0);
+        self.orders.get(form).copied().unwrap_or(self.orders[0])
+    }
+
+    /// A match of this regex in `text`, with the email's tail that follows a user name.
+    fn whole(&self, text: &str, m: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if !self.users {
+            return m;
+        }
+        // The regex of all has `(?:u1|u2)tail`, the tail optional: it ends each user name
+        // where the name alone ends, then takes the tail when one follows.
+        static TAIL: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let tail =
+            TAIL.get_or_init(|| Regex::new(&format!("(?i)^{EMAIL_TAIL}")).expect("a valid regex"));
+        let more = tail.find(&text[m.end..]).map_or(0, |t| t.end());
+        m.start..m.end + more
+    }
+}
 
 impl Search {
-    /// The regex to search `prepared` with; `None` when it cannot name a subject.
-    pub(crate) fn regex_for(&self, prepared: &str) -> Option<std::sync::Arc<Regex>> {
+    /// Where the regex of all values would find subjects in `prepared`, in order; `None` when
+    /// the text cannot name a subject (it holds no value's keys).
+    ///
+    /// The regex of all finds, from where its last match ended, the match that starts first,
+    /// and of those that start there, the one of its first alternative that matches there.
+    /// So each value's regexes give their next match (kept while it starts after the last
+    /// match found), the first to start is taken, and when several start at the same place,
+    /// the one whose form comes first in the regex of all.
+    pub(crate) fn find(&self, prepared: &str) -> Option<Vec<std::ops::Range<usize>>> {
         let candidates = self.keys.held(&free_text_keys(prepared));
         if candidates.is_empty() {
             return None;
         }
-        {
-            let mut narrowed = self
-                .narrowed
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(re) = narrowed.0.get(&candidates) {
-                return Some(re.clone());
+        let regexes: Vec<&FormsRegex> = candidates
+            .iter()
+            .flat_map(|&v| {
+                &self.regexes[v]
+                    .get_or_init(|| ValueRegex::new(v, &self.idents[v]))
+                    .parts
+            })
+            .collect();
+        // Per regex: its next match, once looked for (`Some(None)`: none is left).
+        let mut next: Vec<Option<Option<std::ops::Range<usize>>>> = vec![None; regexes.len()];
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at <= prepared.len() {
+            let mut first: Option<std::ops::Range<usize>> = None;
+            let mut starting: Vec<usize> = Vec::new();
+            for (r, regex) in regexes.iter().enumerate() {
+                let m = match &next[r] {
+                    Some(Some(m)) if m.start >= at => Some(m.clone()),
+                    Some(None) => None,
+                    _ => {
+                        let m = regex.regex.find_at(prepared, at).map(|m| m.range());
+                        next[r] = Some(m.clone());
+                        m
+                    }
+                };
+                let Some(m) = m else { continue };
+                match &first {
+                    Some(f) if f.start < m.start => {}
+                    Some(f) if f.start == m.start => starting.push(r),
+                    _ => {
+                        first = Some(m);
+                        starting.clear();
+                        starting.push(r);
+                    }
+                }
             }
-            if narrowed.1 + candidates.len() <= NARROWED_VALUES
-                && candidates.len() < self.idents.len()
-            {
-                let re = std::sync::Arc::new(
-                    regex_of(candidates.iter().map(|&i| &self.idents[i]))
-                        .unwrap_or_else(everything),
-                );
-                narrowed.1 += candidates.len();
-                narrowed.0.insert(candidates, re.clone());
-                return Some(re);
+            let Some(first) = first else { break };
+            let winner = if starting.len() == 1 {
+                starting[0]
+            } else {
+                *starting
+                    .iter()
+                    .min_by_key(|&&r| regexes[r].order_at(prepared, first.start))
+                    .expect("a regex starts there")
+            };
+            let m = next[winner].clone().flatten().expect("the winner's match");
+            let m = regexes[winner].whole(prepared, m);
+            // No form matches an empty text; were one to, the search goes on past it.
+            at = if m.is_empty() {
+                m.end + prepared[m.end..].chars().next().map_or(1, char::len_utf8)
+            } else {
+                m.end
+            };
+            if !m.is_empty() {
+                found.push(m);
             }
         }
-        Some(
-            self.all
-                .get_or_init(|| {
-                    std::sync::Arc::new(regex_of(&self.idents).unwrap_or_else(everything))
-                })
-                .clone(),
-        )
+        Some(found)
     }
 }
 
@@ -560,6 +735,8 @@ pub struct Subjects {
     /// The keys of the values, and each value's subject, built the first time many values are
     /// compared with a cell (see [`Subjects::candidates`]).
     cell_keys: std::sync::OnceLock<Option<ValueKeys>>,
+    /// [`Subjects::numbers_and_addresses_only`], told once (it is asked of every cell).
+    numbers_only: std::sync::OnceLock<bool>,
     /// What the user should know about how the subjects file was read (see
     /// [`Subjects::warnings`]).
     warnings: Vec<String>,
@@ -764,7 +941,9 @@ impl Ident {
             return Some(Ident::Exact(norm));
         }
         if let Some(order) = name_orders(&norm).into_iter().next() {
-            return Some(Ident::Name(order.into_iter().map(str::to_string).collect()));
+            return Some(Ident::Name(Name::new(
+                order.into_iter().map(str::to_string).collect(),
+            )));
         }
         Some(Ident::Exact(norm))
     }
@@ -789,14 +968,14 @@ impl Ident {
         let Ident::Name(name) = self else {
             return None;
         };
-        if unaccented_match(name, &cell.orders) {
+        if name.unaccented_in(cell) {
             return Some(Near::Unaccented);
         }
         // A name of a script written without spaces, its words run together ("山本葵" for
         // "山本 葵"), in either order: as people write it as often as not.
         let unspaced = |w: &String| w.chars().all(crate::text::unspaced);
         if name.len() >= 2 && name.iter().all(unspaced) && !cell.norm.contains(' ') {
-            let mut reversed = name.clone();
+            let mut reversed = name.words.clone();
             reversed.reverse();
             if [name.concat(), reversed.concat()].contains(&cell.norm.to_string()) {
                 return Some(Near::Inside);
@@ -820,12 +999,13 @@ impl Ident {
         };
         match self {
             Ident::Name(name) => {
-                let mut sorted_name = name.clone();
-                sorted_name.sort();
+                // The same words in another order (each as many times).
+                let count = |words: &[&str], w: &str| words.iter().filter(|x| **x == w).count();
                 let reordered = cell.orders.iter().any(|o| {
-                    let mut sorted: Vec<&str> = o.clone();
-                    sorted.sort_unstable();
-                    sorted == sorted_name
+                    o.len() == name.len()
+                        && o.iter().all(|w| {
+                            count(o, w) == name.iter().filter(|n| n.as_str() == *w).count()
+                        })
                 });
                 if reordered {
                     return Some(Near::Reordered);
@@ -833,17 +1013,34 @@ impl Ident {
                 if let Some(near) = self.near_stopping(cell) {
                     return Some(near);
                 }
-                let joined = name.join(" ");
+                // The name and a reading of the cell, whole and by their first and last words
+                // (middle names may be on one side only), are compared where their lengths
+                // are within two of each other: the texts are made only then.
+                let chars = |words: &mut dyn Iterator<Item = &str>| -> usize {
+                    words
+                        .map(|w| w.chars().count() + 1)
+                        .sum::<usize>()
+                        .saturating_sub(1)
+                };
+                let name_words: Vec<&str> = name.iter().map(String::as_str).collect();
+                fn ends_of<'w>(w: &[&'w str]) -> [&'w str; 2] {
+                    [w[0], w[w.len() - 1]]
+                }
+                let (whole, ends) = (
+                    chars(&mut name_words.iter().copied()),
+                    chars(&mut ends_of(&name_words).into_iter()),
+                );
+                let joined = std::cell::OnceCell::new();
                 cell.orders
                     .iter()
                     .filter_map(|o| {
-                        // Also without middle names, which may be on one side only.
-                        let ends = |w: &[&str]| format!("{} {}", w[0], w[w.len() - 1]);
-                        let short: Vec<&str> = name.iter().map(String::as_str).collect();
-                        [edits(&joined, &o.join(" ")), edits(&ends(&short), &ends(o))]
-                            .into_iter()
-                            .flatten()
-                            .min()
+                        let whole_edits = (whole.abs_diff(chars(&mut o.iter().copied())) <= 2)
+                            .then(|| edits(joined.get_or_init(|| name.join(" ")), &o.join(" ")))
+                            .flatten();
+                        let ends_edits = (ends.abs_diff(chars(&mut ends_of(o).into_iter())) <= 2)
+                            .then(|| edits(&ends_of(&name_words).join(" "), &ends_of(o).join(" ")))
+                            .flatten();
+                        [whole_edits, ends_edits].into_iter().flatten().min()
                     })
                     .min()
             }
@@ -872,6 +1069,9 @@ struct Cell<'a> {
     guid: Option<String>,
     emails: Vec<&'a str>,
     orders: Vec<Vec<&'a str>>,
+    /// Its readings in the two forms of [`unaccented`], made when first compared with a name
+    /// (see [`Cell::unaccented_orders`]).
+    unaccented: std::cell::OnceCell<Option<Vec<Vec<String>>>>,
 }
 
 impl<'a> Cell<'a> {
@@ -887,7 +1087,24 @@ impl<'a> Cell<'a> {
                 .filter(|w| is_email(w))
                 .collect(),
             orders: name_orders(norm),
+            unaccented: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Its readings (see [`name_orders`]) in the two forms of [`unaccented`]; `None` when they
+    /// are all ASCII (and so their own forms).
+    fn unaccented_orders(&self) -> Option<&[Vec<String>]> {
+        self.unaccented
+            .get_or_init(|| {
+                let plain = self.orders.iter().all(|o| o.iter().all(|w| w.is_ascii()));
+                (!plain).then(|| {
+                    self.orders
+                        .iter()
+                        .flat_map(|o| unaccented_forms(o))
+                        .collect()
+                })
+            })
+            .as_deref()
     }
 }
 
@@ -1091,31 +1308,34 @@ fn marks_apart(raw: &str) -> Vec<&str> {
 
 /// Whether `cell` (first ... last) names the person `subject` (first ... last): the same first
 /// and last name; middle names or initials on either side only when they agree.
-fn name_matches(subject: &[String], cell: &[&str]) -> bool {
+fn name_matches<S: AsRef<str>, T: AsRef<str>>(subject: &[S], cell: &[T]) -> bool {
     let (Some(sf), Some(sl), Some(cf), Some(cl)) =
         (subject.first(), subject.last(), cell.first(), cell.last())
     else {
         return false;
     };
-    if subject.len() < 2 || cell.len() < 2 || sf != cf || sl != cl {
+    if subject.len() < 2
+        || cell.len() < 2
+        || sf.as_ref() != cf.as_ref()
+        || sl.as_ref() != cl.as_ref()
+    {
         return false;
     }
-    let sm: Vec<&str> = subject[1..subject.len() - 1]
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let sm = &subject[1..subject.len() - 1];
     let cm = &cell[1..cell.len() - 1];
     let agree = |a: &str, b: &str| {
         a == b
             || (a.chars().count() == 1 && b.starts_with(a))
             || (b.chars().count() == 1 && a.starts_with(b))
     };
-    let (short, long): (&[&str], &[&str]) = if sm.len() <= cm.len() {
-        (&sm, cm)
+    // The fewer middle names each agree with one of the others (`agree` is symmetric).
+    if sm.len() <= cm.len() {
+        sm.iter()
+            .all(|s| cm.iter().any(|l| agree(s.as_ref(), l.as_ref())))
     } else {
-        (cm, &sm)
-    };
-    short.iter().all(|s| long.iter().any(|l| agree(s, l)))
+        cm.iter()
+            .all(|s| sm.iter().any(|l| agree(s.as_ref(), l.as_ref())))
+    }
 }
 
 /// Letters that do not decompose but are written without their stroke, slash, ligature or
@@ -1182,19 +1402,25 @@ fn base_letter(c: char) -> Option<char> {
 /// aside on both sides (see [`unaccented`]), when it is not that name as written.
 fn unaccented_match(name: &[String], orders: &[Vec<&str>]) -> bool {
     let plain = |words: &[&str]| words.iter().all(|w| w.is_ascii());
-    let name_words: Vec<&str> = name.iter().map(String::as_str).collect();
-    if plain(&name_words) && orders.iter().all(|o| plain(o)) {
+    if name.iter().all(|w| w.is_ascii()) && orders.iter().all(|o| plain(o)) {
         return false;
     }
-    let forms = |words: &[&str]| -> [Vec<String>; 2] {
-        [false, true].map(|german| words.iter().map(|w| unaccented(w, german)).collect())
-    };
-    let names = forms(&name_words);
+    let names = unaccented_forms(name);
     orders.iter().any(|o| {
-        forms(o).iter().any(|cell| {
-            let cell: Vec<&str> = cell.iter().map(String::as_str).collect();
-            names.iter().any(|n| name_matches(n, &cell))
-        })
+        unaccented_forms(o)
+            .iter()
+            .any(|cell| names.iter().any(|n| name_matches(n, cell)))
+    })
+}
+
+/// `words` in the two forms of [`unaccented`]: without accents, and with German and Nordic
+/// transliterations.
+fn unaccented_forms<S: AsRef<str>>(words: &[S]) -> [Vec<String>; 2] {
+    [false, true].map(|german| {
+        words
+            .iter()
+            .map(|w| unaccented(w.as_ref(), german))
+            .collect()
     })
 }
 
@@ -1290,6 +1516,7 @@ impl Subjects {
             list: Vec::new(),
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
+            numbers_only: std::sync::OnceLock::new(),
             warnings: Vec::new(),
         };
         &NONE
@@ -1325,6 +1552,7 @@ impl Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
+            numbers_only: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -1339,6 +1567,7 @@ impl Subjects {
         Subjects {
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
+            numbers_only: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -1371,10 +1600,12 @@ impl Subjects {
     /// digits only, so that a text without a digit or an `@` cannot name one: a check of
     /// millions of cells can pass those by.
     pub(crate) fn numbers_and_addresses_only(&self) -> bool {
-        self.list.iter().flat_map(|s| &s.idents).all(|id| match id {
-            Ident::Email(_) | Ident::Phone(_) => true,
-            Ident::Exact(x) => x.chars().any(char::is_numeric),
-            Ident::Name(_) | Ident::Guid(_) => false,
+        *self.numbers_only.get_or_init(|| {
+            self.list.iter().flat_map(|s| &s.idents).all(|id| match id {
+                Ident::Email(_) | Ident::Phone(_) => true,
+                Ident::Exact(x) => x.chars().any(char::is_numeric),
+                Ident::Name(_) | Ident::Guid(_) => false,
+            })
         })
     }
 
@@ -1686,7 +1917,7 @@ impl Subjects {
             .iter()
             .flat_map(|s| &s.idents)
             .filter_map(|id| match id {
-                Ident::Name(n) => Some(n),
+                Ident::Name(n) => Some(n.iter()),
                 _ => None,
             })
             .flatten()
@@ -1713,9 +1944,8 @@ impl Subjects {
         }
         Some(Search {
             keys: Keys::new(idents.iter().map(Ident::keys)),
+            regexes: idents.iter().map(|_| std::sync::OnceLock::new()).collect(),
             idents,
-            narrowed: std::sync::Mutex::new((std::collections::HashMap::new(), 0)),
-            all: std::sync::OnceLock::new(),
         })
     }
 
@@ -2728,15 +2958,17 @@ mod tests {
         for text in named.iter().chain(&unnamed) {
             let prepared = prepare(text);
             let whole = found(&all, &prepared);
-            let narrowed = search
-                .regex_for(&prepared)
-                .map(|re| found(&re, &prepared))
-                .unwrap_or_default();
+            let narrowed: Vec<String> = search
+                .find(&prepared)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| prepared[m].to_string())
+                .collect();
             assert_eq!(narrowed, whole, "{text}");
             assert_eq!(whole.is_empty(), !named.contains(text), "{text}: {whole:?}");
         }
         for text in ["Amman", "Service Desk Agent", "+962 6 555 0100"] {
-            assert!(search.regex_for(text).is_none(), "{text} is passed by");
+            assert!(search.find(text).is_none(), "{text} is passed by");
         }
         // Whole cells: the values whose keys a cell holds are all it can be or hold.
         let one_by_one = |text: &str, near: bool| -> Vec<usize> {
@@ -2782,21 +3014,90 @@ mod tests {
         let cjk = subjects(&["山本 葵"]);
         let search = cjk.search().expect("a search");
         assert!(search.keys.always.is_empty());
-        assert!(search.regex_for("連絡 山本 葵").is_some());
-        assert!(search.regex_for("連絡 田中").is_none());
+        let text = "連絡 山本 葵";
+        let found = search.find(text).expect("searched");
+        let found: Vec<&str> = found.into_iter().map(|m| &text[m]).collect();
+        assert_eq!(found, ["山本 葵"]);
+        assert!(search.find("連絡 田中").is_none());
         // A value without keys (its letters all an `i` or with accents): every text is searched
         // for it, with the values whose keys it holds.
         let keyless = subjects(&["Ió Ií", "Jane Doe"]);
         let search = keyless.search().expect("a search");
         assert_eq!(search.keys.always, [0]);
         for (text, found) in [("note Io Ii", "Io Ii"), ("cc Jane Doe", "Jane Doe")] {
-            let re = search.regex_for(text).expect("searched");
-            assert_eq!(re.find(text).map(|m| m.as_str()), Some(found), "{text}");
+            let matches = search.find(text).expect("searched");
+            let matched: Vec<&str> = matches.into_iter().map(|m| &text[m]).collect();
+            assert_eq!(matched, [found], "{text}");
         }
-        assert!(!search
-            .regex_for("Amman")
-            .expect("searched")
-            .is_match("Amman"));
+        assert_eq!(
+            search.find("Amman"),
+            Some(vec![]),
+            "searched, nothing found"
+        );
+    }
+
+    /// Values searched one by one find what the regex of them all finds, where several
+    /// values' forms start at the same place too: the form the regex of all has first wins
+    /// (the longer pattern; of the same length, the value given first; the user names last).
+    #[test]
+    fn values_searched_one_by_one_find_what_the_regex_of_all_finds() {
+        let sets: [&[&str]; 4] = [
+            &["Jane Mary", "Jane Mary Doe", "Mary Doe"],
+            &["Mary Doe", "Jane Mary Doe", "Jane Mary"],
+            &[
+                "Karim Al-Farsi",
+                "karim.al-farsi@contoso.com",
+                "karim.al-farsi",
+            ],
+            &[
+                "+49 89 14642946",
+                "089 14642946",
+                "Sean O'Brien",
+                "Sean O'Brien Jr",
+            ],
+        ];
+        let texts = [
+            "Jane Mary Doe",
+            "ask Jane Mary Doe and Mary Doe, then Jane Mary",
+            "Doe, Jane Mary; Doe, Mary",
+            "karim.al-farsi@contoso.com wrote to Karim Al-Farsi",
+            "karim.al-farsi+x@contoso.com and karim.alfarsi",
+            "call +49 89 14642946 or 089 14642946 or 0049 (0)89 1464-2946",
+            "Sean O'Brien Jr and Sean O'Brien; O'Brien, Sean",
+        ];
+        let mut ties = 0;
+        for values in sets {
+            let set = subjects(values);
+            let all = set.regex().expect("a regex");
+            let search = set.search().expect("a search");
+            for text in texts {
+                let prepared = prepare(text);
+                let whole: Vec<&str> = all.find_iter(&prepared).map(|m| m.as_str()).collect();
+                let by_value: Vec<&str> = search
+                    .find(&prepared)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| &prepared[m])
+                    .collect();
+                assert_eq!(by_value, whole, "{values:?} in {text}");
+                // Count the matches where another value's form starts too.
+                let candidates = search.keys.held(&free_text_keys(&prepared));
+                for m in all.find_iter(&prepared) {
+                    let starting = candidates
+                        .iter()
+                        .filter(|&&v| {
+                            ValueRegex::new(v, &search.idents[v]).parts.iter().any(|p| {
+                                p.regex
+                                    .find_at(&prepared, m.start())
+                                    .is_some_and(|o| o.start() == m.start())
+                            })
+                        })
+                        .count();
+                    ties += usize::from(starting > 1);
+                }
+            }
+        }
+        assert!(ties >= 5, "values' matches start together: {ties}");
     }
 
     /// A letter the regex of a subject takes, in any case, for a letter of a key is that

@@ -258,15 +258,16 @@ impl Redactor {
                 let new = if new.is_empty() { REDACTED } else { new };
                 // The row's own values are replaced inside hyphenated compounds too ("Marie" in
                 // "Anne-Marie" is the same person), unlike the subjects of other rows.
-                out = replace_alone(&re, &out, |_, c, _| c.is_alphanumeric(), new, found);
+                let matches: Vec<_> = re.find_iter(&out).map(|m| m.range()).collect();
+                out = replace_alone(&matches, &out, |_, c, _| c.is_alphanumeric(), new, found);
             }
         }
         if let Some(search) = &self.subjects {
             // Subjects are found in any normalization form and across zero-width characters;
             // the text is only rewritten (in NFC, without them) when one is found.
             let prepared = crate::subjects::prepare(&out);
-            if let Some(re) = search.regex_for(&prepared) {
-                let redacted = replace_alone(&re, &prepared, subject_char, REDACTED, found);
+            if let Some(matches) = search.find(&prepared) {
+                let redacted = replace_alone(&matches, &prepared, subject_char, REDACTED, found);
                 if redacted != prepared {
                     out = redacted;
                 }
@@ -330,10 +331,10 @@ fn replace_all(re: &Regex, text: &str, new: &str, found: &mut dyn FnMut(&str)) -
     .into_owned()
 }
 
-/// Replace matches of `re` that stand alone (see [`stands_alone`]) with `new`, telling `found`
-/// each one.
+/// Replace the `matches` (ranges of `text`, in order) that stand alone (see [`stands_alone`])
+/// with `new`, telling `found` each one.
 fn replace_alone(
-    re: &Regex,
+    matches: &[std::ops::Range<usize>],
     text: &str,
     inner: fn(&str, char, bool) -> bool,
     new: &str,
@@ -341,14 +342,13 @@ fn replace_alone(
 ) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for m in re.find_iter(text) {
-        if stands_alone(text, m.start(), m.end(), |c, before| {
-            inner(m.as_str(), c, before)
-        }) {
-            found(m.as_str());
-            out.push_str(&text[last..m.start()]);
+    for m in matches {
+        let matched = &text[m.clone()];
+        if stands_alone(text, m.start, m.end, |c, before| inner(matched, c, before)) {
+            found(matched);
+            out.push_str(&text[last..m.start]);
             out.push_str(new);
-            last = m.end();
+            last = m.end;
         }
     }
     out.push_str(&text[last..]);
