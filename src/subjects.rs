@@ -737,9 +737,109 @@ pub struct Subjects {
     cell_keys: std::sync::OnceLock<Option<ValueKeys>>,
     /// [`Subjects::numbers_and_addresses_only`], told once (it is asked of every cell).
     numbers_only: std::sync::OnceLock<bool>,
+    /// The values' forms that [`Subjects::mentioned`] looks a fragment up in, made the first
+    /// time it is asked.
+    mentions: std::sync::OnceLock<Mentions>,
     /// What the user should know about how the subjects file was read (see
     /// [`Subjects::warnings`]).
     warnings: Vec<String>,
+}
+
+/// The subjects' values as [`Subjects::mentioned`] compares a fragment with them, each form to
+/// the subjects (0-based, in order) that have it: a run asks whose each fragment of free text
+/// its search found is, and comparing each with every value would take time in proportion to
+/// the fragments times the values (thousands, with what the subjects' records hold).
+#[derive(Debug, Clone, Default)]
+struct Mentions {
+    /// An email address's personal site path (see [`crate::text::personal_site_form`]).
+    sites: std::collections::HashMap<String, Vec<usize>>,
+    /// A name's first word in both forms of [`unaccented`]: a reading of a fragment names it
+    /// only if its first word, in one of those forms, is one of them.
+    first_words: std::collections::HashMap<String, Vec<usize>>,
+    /// The same, the word's hyphens and apostrophes taken out.
+    unmarked_first_words: std::collections::HashMap<String, Vec<usize>>,
+    /// A name's first and last words' letters and digits without accents (both forms), joined
+    /// either way round (see [`Subjects::joined`]).
+    joined: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Mentions {
+    fn new(list: &[Subject]) -> Mentions {
+        let mut m = Mentions::default();
+        let add = |map: &mut std::collections::HashMap<String, Vec<usize>>, key: String, s| {
+            let subjects = map.entry(key).or_default();
+            if subjects.last() != Some(&s) {
+                subjects.push(s);
+            }
+        };
+        for (s, subject) in list.iter().enumerate() {
+            for id in &subject.idents {
+                match id {
+                    Ident::Email(e) => {
+                        if let Some(site) = crate::text::personal_site_form(e) {
+                            add(&mut m.sites, site, s);
+                        }
+                    }
+                    Ident::Name(name) => {
+                        let (first, last) = (&name[0], &name[name.len() - 1]);
+                        for german in [false, true] {
+                            add(&mut m.first_words, unaccented(first, german), s);
+                            add(
+                                &mut m.unmarked_first_words,
+                                unaccented(&unmarked(first), german),
+                                s,
+                            );
+                            let (first, last) =
+                                (joined_letters(first, german), joined_letters(last, german));
+                            add(&mut m.joined, format!("{first}{last}"), s);
+                            add(&mut m.joined, format!("{last}{first}"), s);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        m
+    }
+}
+
+/// The subjects (0-based, in order) that `map` gives for any of `keys`.
+fn subjects_of(
+    map: &std::collections::HashMap<String, Vec<usize>>,
+    keys: impl IntoIterator<Item = String>,
+) -> Vec<usize> {
+    let mut found: Vec<usize> = keys
+        .into_iter()
+        .filter_map(|k| map.get(&k))
+        .flatten()
+        .copied()
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// A word without its hyphens and apostrophes, as user names are often made.
+fn unmarked(word: &str) -> String {
+    word.replace(['-', '\''], "")
+}
+
+/// The letters and digits of `text`, [`normalize`]d, in a form of [`unaccented`] (see
+/// [`Subjects::joined`]).
+fn joined_letters(text: &str, german: bool) -> String {
+    unaccented(&normalize(text), german)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The first words of `orders` in both forms of [`unaccented`].
+fn first_word_forms(orders: &[Vec<&str>]) -> Vec<String> {
+    orders
+        .iter()
+        .filter_map(|o| o.first())
+        .flat_map(|w| [false, true].map(|german| unaccented(w, german)))
+        .collect()
 }
 
 /// How a cell that did not match a subject resembles it.
@@ -1517,6 +1617,7 @@ impl Subjects {
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
             numbers_only: std::sync::OnceLock::new(),
+            mentions: std::sync::OnceLock::new(),
             warnings: Vec::new(),
         };
         &NONE
@@ -1553,6 +1654,7 @@ impl Subjects {
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
             numbers_only: std::sync::OnceLock::new(),
+            mentions: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -1568,6 +1670,7 @@ impl Subjects {
             masker: std::sync::OnceLock::new(),
             cell_keys: std::sync::OnceLock::new(),
             numbers_only: std::sync::OnceLock::new(),
+            mentions: std::sync::OnceLock::new(),
             warnings: Vec::new(),
             list: rows
                 .into_iter()
@@ -1711,16 +1814,8 @@ impl Subjects {
         }
         // An email as its owner's personal site's path writes it.
         let lower = fragment.to_ascii_lowercase();
-        let sites: Vec<usize> = (0..self.list.len())
-            .filter(|&i| {
-                self.list[i].idents.iter().any(|id| match id {
-                    Ident::Email(e) => {
-                        crate::text::personal_site_form(e).is_some_and(|site| site == lower)
-                    }
-                    _ => false,
-                })
-            })
-            .collect();
+        let mentions = self.mentions.get_or_init(|| Mentions::new(&self.list));
+        let sites = mentions.sites.get(&lower).cloned().unwrap_or_default();
         if !sites.is_empty() {
             return sites;
         }
@@ -1744,21 +1839,23 @@ impl Subjects {
             if !found.is_empty() {
                 return found;
             }
-            let unmarked = |word: &str| word.replace(['-', '\''], "");
             let norm = unmarked(&normalize(&words));
             let orders = name_orders(&norm);
-            let found: Vec<usize> = (0..self.list.len())
-                .filter(|&i| {
-                    self.list[i].idents.iter().any(|id| match id {
-                        Ident::Name(name) => {
-                            let name: Vec<String> = name.iter().map(|w| unmarked(w)).collect();
-                            orders.iter().any(|o| name_matches(&name, o))
-                                || unaccented_match(&name, &orders)
-                        }
-                        _ => false,
+            // Only a subject with a name whose first word is one of theirs can be found.
+            let found: Vec<usize> =
+                subjects_of(&mentions.unmarked_first_words, first_word_forms(&orders))
+                    .into_iter()
+                    .filter(|&i| {
+                        self.list[i].idents.iter().any(|id| match id {
+                            Ident::Name(name) => {
+                                let name: Vec<String> = name.iter().map(|w| unmarked(w)).collect();
+                                orders.iter().any(|o| name_matches(&name, o))
+                                    || unaccented_match(&name, &orders)
+                            }
+                            _ => false,
+                        })
                     })
-                })
-                .collect();
+                    .collect();
             if !found.is_empty() {
                 return found;
             }
@@ -1790,7 +1887,8 @@ impl Subjects {
         }
         let norm = normalize(fragment);
         let orders = name_orders(&norm);
-        (0..self.list.len())
+        subjects_of(&mentions.first_words, first_word_forms(&orders))
+            .into_iter()
             .filter(|&i| {
                 self.list[i].idents.iter().any(|id| match id {
                     Ident::Name(name) => unaccented_match(name, &orders),
@@ -1803,28 +1901,11 @@ impl Subjects {
     /// The subjects whose first and last names (either first), without their accents, are the
     /// letters and digits of `token`, a user name (see [`Subjects::mentioned`]).
     fn joined(&self, token: &str) -> Vec<usize> {
-        let letters = |text: &str, german: bool| -> String {
-            unaccented(&normalize(text), german)
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect()
-        };
-        let forms = [false, true].map(|german| letters(token, german));
-        (0..self.list.len())
-            .filter(|&i| {
-                self.list[i].idents.iter().any(|id| match id {
-                    Ident::Name(name) => [false, true].into_iter().any(|german| {
-                        let first = letters(&name[0], german);
-                        let last = letters(&name[name.len() - 1], german);
-                        forms.iter().any(|token| {
-                            token.strip_prefix(&*first) == Some(&*last)
-                                || token.strip_prefix(&*last) == Some(&*first)
-                        })
-                    }),
-                    _ => false,
-                })
-            })
-            .collect()
+        let mentions = self.mentions.get_or_init(|| Mentions::new(&self.list));
+        subjects_of(
+            &mentions.joined,
+            [false, true].map(|german| joined_letters(token, german)),
+        )
     }
 
     /// [`Subjects::matching`] and [`Subjects::near`] (for every subject) at once, normalizing
