@@ -3,7 +3,9 @@
 //! 100,000 rows, each beside its floor (read every cell and write it back unchanged, see
 //! `examples/floor.rs`), so that a ratio can be read off one run; and the CSV with one data
 //! subject (`--subject`, the first record's full name, which the generator gives other records
-//! too), whose other rows are checked for what the subject's records hold.
+//! too), whose other rows are checked for what the subject's records hold; at 20,000 rows and
+//! fewer, the CSV with 200 subjects (the full names of the first 100 records and the emails of
+//! the next 100), a batch of erasure requests at once.
 //!
 //! ```text
 //! cargo bench --bench scrub                       # 10,000 and 100,000 rows (several minutes)
@@ -45,6 +47,20 @@ fn scrub(map: &Map, input: &Path, work: &Path, settings: &Settings) {
     assert_eq!(report.status, Status::Ok, "{:?}", report.error);
 }
 
+/// A map of the `systemuser` profile for the data subjects `values`.
+fn map_with_subjects(values: &[String]) -> Map {
+    let subjects = dsr_scrub::subjects::Subjects::from_values(values);
+    Map::parse_with(
+        profiles::find("systemuser").unwrap().toml,
+        "profile systemuser",
+        &dsr_scrub::map::MapInputs {
+            key: None,
+            subjects: &subjects,
+        },
+    )
+    .unwrap()
+}
+
 /// Read every cell and write it back unchanged: calamine + rust_xlsxwriter for xlsx, the csv
 /// crate for CSV (the same work as `examples/floor.rs`).
 fn floor(input: &Path, work: &Path) {
@@ -71,22 +87,27 @@ fn bench(c: &mut Criterion) {
         let csv: PathBuf = work.path().join(format!("users-{rows}.csv"));
         std::fs::write(&xlsx, export.to_xlsx()).unwrap();
         std::fs::write(&csv, export.to_csv()).unwrap();
-        let name_col = export.column_index("fullname").expect("a Full Name column");
-        let name = match &export.rows[0][name_col] {
-            testdata::Value::Text(name) => name.clone(),
-            _ => panic!("the first record has a full name"),
+        let text = |row: usize, logical: &str| match &export.rows[row]
+            [export.column_index(logical).expect("the column")]
+        {
+            testdata::Value::Text(text) => text.clone(),
+            _ => panic!("record {row} has a {logical}"),
         };
+        let subject_map = map_with_subjects(&[text(0, "fullname")]);
+        let many: Vec<String> = (0..200.min(rows))
+            .map(|row| {
+                text(
+                    row,
+                    if row < 100 {
+                        "fullname"
+                    } else {
+                        "internalemailaddress"
+                    },
+                )
+            })
+            .collect();
         drop(export);
-        let subjects = dsr_scrub::subjects::Subjects::from_values(&[name]);
-        let subject_map = Map::parse_with(
-            profiles::find("systemuser").unwrap().toml,
-            "profile systemuser",
-            &dsr_scrub::map::MapInputs {
-                key: None,
-                subjects: &subjects,
-            },
-        )
-        .unwrap();
+        let many_map = map_with_subjects(&many);
 
         let mut group = c.benchmark_group(format!("scrub {rows} rows"));
         group.sampling_mode(SamplingMode::Flat);
@@ -120,6 +141,11 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("csv", "one subject"), |b| {
             b.iter(|| scrub(&subject_map, &csv, work.path(), &lossless))
         });
+        if rows <= 20_000 {
+            group.bench_function(BenchmarkId::new("csv", "200 subjects"), |b| {
+                b.iter(|| scrub(&many_map, &csv, work.path(), &lossless))
+            });
+        }
         group.finish();
     }
 }
