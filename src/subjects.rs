@@ -458,8 +458,9 @@ const FEW_VALUES: usize = 8;
 /// built the first time a text may hold it and kept for the run: a regex's memory grows with
 /// its values (tens to hundreds of KB for a name, with its letters in every case and the
 /// initials' classes), so a regex per set of values would hold each value once per set. The
-/// values' matches are merged as the regex of all finds them (see [`Search::find`]).
-#[derive(Debug)]
+/// values' matches are merged as the regex of all finds them, but for the longest of those
+/// that start together (see [`Search::find`]).
+#[derive(Debug, Clone)]
 pub(crate) struct Search {
     keys: Keys,
     idents: Vec<Ident>,
@@ -474,14 +475,14 @@ type FormOrder = (bool, std::cmp::Reverse<usize>, usize, usize);
 
 /// The regexes of one value's forms: those found as they are, and the user names, each
 /// found with an email's tail after it (see [`regex_of`]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct ValueRegex {
     parts: Vec<FormsRegex>,
 }
 
 /// A regex of some forms of a value, each form a capture group (`f0`, `f1`, ...) in the order
 /// they have in the regex of all, and that order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct FormsRegex {
     regex: Regex,
     orders: Vec<FormOrder>,
@@ -562,14 +563,15 @@ impl FormsRegex {
 }
 
 impl Search {
-    /// Where the regex of all values would find subjects in `prepared`, in order; `None` when
-    /// the text cannot name a subject (it holds no value's keys).
+    /// Where the subjects are in `prepared`, in order; `None` when the text cannot name a
+    /// subject (it holds no value's keys).
     ///
-    /// The regex of all finds, from where its last match ended, the match that starts first,
-    /// and of those that start there, the one of its first alternative that matches there.
-    /// So each value's regexes give their next match (kept while it starts after the last
-    /// match found), the first to start is taken, and when several start at the same place,
-    /// the one whose form comes first in the regex of all.
+    /// As the regex of all values finds them (from where the last match ended, the match that
+    /// starts first), but of matches of several values that start at the same place, the
+    /// longest: the regex of all would take the one of its first alternative, which may be a
+    /// name inside a longer one. Each value's regexes give their next match (kept while it
+    /// starts after the last match found); of the same length, the one whose form comes first
+    /// in the regex of all.
     pub(crate) fn find(&self, prepared: &str) -> Option<Vec<std::ops::Range<usize>>> {
         let candidates = self.keys.held(&free_text_keys(prepared));
         if candidates.is_empty() {
@@ -612,16 +614,25 @@ impl Search {
                 }
             }
             let Some(first) = first else { break };
+            let whole = |r: usize| {
+                let m = next[r].clone().flatten().expect("a match starts there");
+                regexes[r].whole(prepared, m)
+            };
+            // Of matches that start together, the longest: one subject's name inside
+            // another's ("Jane Mary" in "Jane Mary Doe") must not leave the rest of the other
+            // behind. Of the same length, the form the regex of all has first.
             let winner = if starting.len() == 1 {
                 starting[0]
             } else {
                 *starting
                     .iter()
-                    .min_by_key(|&&r| regexes[r].order_at(prepared, first.start))
+                    .max_by_key(|&&r| {
+                        let order = regexes[r].order_at(prepared, first.start);
+                        (whole(r).len(), std::cmp::Reverse(order))
+                    })
                     .expect("a regex starts there")
             };
-            let m = next[winner].clone().flatten().expect("the winner's match");
-            let m = regexes[winner].whole(prepared, m);
+            let m = whole(winner);
             // No form matches an empty text; were one to, the search goes on past it.
             at = if m.is_empty() {
                 m.end + prepared[m.end..].chars().next().map_or(1, char::len_utf8)
@@ -730,8 +741,9 @@ pub struct Subject {
 #[derive(Debug, Clone, Default)]
 pub struct Subjects {
     list: Vec<Subject>,
-    /// [`Subjects::regex`], built the first time a message is masked (see [`Subjects::masked`]).
-    masker: std::sync::OnceLock<Option<Regex>>,
+    /// The search of [`Subjects::search`], made the first time a message is masked (see
+    /// [`Subjects::masked`]).
+    masker: std::sync::OnceLock<Option<Search>>,
     /// The keys of the values, and each value's subject, built the first time many values are
     /// compared with a cell (see [`Subjects::candidates`]).
     cell_keys: std::sync::OnceLock<Option<ValueKeys>>,
@@ -1958,21 +1970,26 @@ impl Subjects {
     /// written as `subject #N`: a sheet, column or part may be named after a data subject, and
     /// subjects are named by position only. The text as it is when it names none.
     pub fn masked<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let Some(re) = self.masker.get_or_init(|| self.regex()) else {
+        let Some(search) = self.masker.get_or_init(|| self.search()) else {
             return Cow::Borrowed(text);
         };
         let prepared = prepare(text);
-        if !re.is_match(&prepared) {
+        let found = search.find(&prepared).unwrap_or_default();
+        if found.is_empty() {
             return Cow::Borrowed(text);
         }
-        let masked = re.replace_all(&prepared, |caps: &regex::Captures<'_>| {
-            let fragment = caps.get(0).map_or("", |m| m.as_str());
-            match self.mentioned(fragment).first() {
-                Some(i) => format!("subject #{}", i + 1),
-                None => "a subject".to_string(),
+        let mut masked = String::with_capacity(prepared.len());
+        let mut last = 0;
+        for m in found {
+            masked.push_str(&prepared[last..m.start]);
+            match self.mentioned(&prepared[m.clone()]).first() {
+                Some(i) => masked.push_str(&format!("subject #{}", i + 1)),
+                None => masked.push_str("a subject"),
             }
-        });
-        Cow::Owned(masked.into_owned())
+            last = m.end;
+        }
+        masked.push_str(&prepared[last..]);
+        Cow::Owned(masked)
     }
 
     /// Whether `text` (a sheet's name, a header) names a subject, whole ([`Subjects::masked`]
@@ -3117,11 +3134,25 @@ mod tests {
         );
     }
 
-    /// Values searched one by one find what the regex of them all finds, where several
-    /// values' forms start at the same place too: the form the regex of all has first wins
-    /// (the longer pattern; of the same length, the value given first; the user names last).
+    /// A message names each subject it holds by position, the longer of two names that start
+    /// together whole ("Jane Mary Doe" is not "subject #1 Doe"); one that names none is left
+    /// as it is.
     #[test]
-    fn values_searched_one_by_one_find_what_the_regex_of_all_finds() {
+    fn a_message_names_the_subjects_it_holds_by_position() {
+        let set = subjects(&["Jane Mary", "Jane Mary Doe", "karim.al-farsi@contoso.com"]);
+        assert_eq!(
+            set.masked("sheet 'Jane Mary Doe' of JANE MARY, karim.al-farsi@contoso.com"),
+            "sheet 'subject #2' of subject #1, subject #3"
+        );
+        assert!(matches!(set.masked("sheet 'Approvals'"), Cow::Borrowed(_)));
+    }
+
+    /// Values searched one by one find what the regex of them all finds, and where several
+    /// values' forms start at the same place, the longest: a subject's name inside another's
+    /// is not what is taken of the longer one (the regex of all takes its first alternative,
+    /// the longer pattern). Of the same length, the form the regex of all has first.
+    #[test]
+    fn values_searched_one_by_one_find_what_the_regex_of_all_finds_or_longer() {
         let sets: [&[&str]; 4] = [
             &["Jane Mary", "Jane Mary Doe", "Mary Doe"],
             &["Mary Doe", "Jane Mary Doe", "Jane Mary"],
@@ -3147,6 +3178,7 @@ mod tests {
             "Sean O'Brien Jr and Sean O'Brien; O'Brien, Sean",
         ];
         let mut ties = 0;
+        let mut longers = 0;
         for values in sets {
             let set = subjects(values);
             let all = set.regex().expect("a regex");
@@ -3160,7 +3192,24 @@ mod tests {
                     .into_iter()
                     .map(|m| &prepared[m])
                     .collect();
-                assert_eq!(by_value, whole, "{values:?} in {text}");
+                // The same matches, but where one the regex of all finds is shorter than one
+                // that starts with it.
+                let by_start: std::collections::HashMap<usize, usize> = search
+                    .find(&prepared)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| (m.start, m.end))
+                    .collect();
+                let mut longer = 0;
+                for m in all.find_iter(&prepared) {
+                    match by_start.get(&m.start()) {
+                        Some(&end) if end == m.end() => {}
+                        Some(&end) if end > m.end() => longer += 1,
+                        _ => panic!("{values:?} in {text}: {by_value:?} misses {:?}", m.as_str()),
+                    }
+                }
+                assert_eq!(by_value.len(), whole.len(), "{values:?} in {text}");
+                longers += longer;
                 // Count the matches where another value's form starts too.
                 let candidates = search.keys.held(&free_text_keys(&prepared));
                 for m in all.find_iter(&prepared) {
@@ -3179,6 +3228,29 @@ mod tests {
             }
         }
         assert!(ties >= 5, "values' matches start together: {ties}");
+        assert!(
+            longers >= 3,
+            "longer matches than the regex of all's: {longers}"
+        );
+        // A name inside another's goes with the other.
+        let set = subjects(&["Jane Mary", "Jane Mary Doe"]);
+        let search = set.search().expect("a search");
+        for (text, found) in [
+            ("by Jane Mary Doe today", vec!["Jane Mary Doe"]),
+            (
+                "by Jane Mary, Jane Mary Doe",
+                vec!["Jane Mary", "Jane Mary Doe"],
+            ),
+            ("Doe, Jane Mary", vec!["Doe, Jane Mary"]),
+        ] {
+            let matched: Vec<&str> = search
+                .find(text)
+                .expect("searched")
+                .into_iter()
+                .map(|m| &text[m])
+                .collect();
+            assert_eq!(matched, found, "{text}");
+        }
     }
 
     /// A letter the regex of a subject takes, in any case, for a letter of a key is that

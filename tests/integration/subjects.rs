@@ -1092,6 +1092,46 @@ fn a_name_written_without_its_accents_is_redacted_from_text_and_stops_the_run_as
     }
 }
 
+/// Two subjects, one's name the start of the other's ("Jane Mary" and "Jane Mary Doe"): in a
+/// colleague's comment the longer name goes whole, not the shorter one inside it with the
+/// last name left behind, and each subject is credited with the text that names them.
+#[test]
+fn a_subjects_name_inside_another_subjects_name_goes_whole_from_text() {
+    let rows = vec![
+        owned("Jane Mary", "OK"),
+        owned("Jane Mary Doe", "OK"),
+        owned("Aoife Byrne", "Asked Jane Mary Doe, then Jane Mary."),
+    ];
+    let wd = Workdir::new();
+    wd.write("approvals.xlsx", approvals::export(0, &rows).to_xlsx());
+    let run = wd.run(&[
+        "scrub",
+        "--subject",
+        "Jane Mary",
+        "--subject",
+        "Jane Mary Doe",
+        "approvals.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = Book::open(wd.read("scrubbed/approvals.xlsx"));
+    let o = output.sheet("Approvals");
+    let comments: Vec<Data> = (1..o.height() as u32).map(|r| cell(o, r, 7)).collect();
+    assert!(
+        comments.contains(&Data::String("Asked [redacted], then [redacted].".into())),
+        "{comments:?}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+    for s in 0..2 {
+        assert_eq!(
+            report["subjects"][s]["cells_redacted"],
+            1,
+            "subject #{}",
+            s + 1
+        );
+    }
+}
+
 /// A users view with First Name and Last Name but no Full Name teaches the joined name, and a
 /// learned name is looked for with marks around it and without its accents too.
 #[test]
