@@ -927,38 +927,57 @@ impl Near {
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.nfc() {
-        if crate::text::invisible(c) {
-            continue;
+    // Most cells are in NFC already (and ASCII ones always): then their characters are read
+    // as they are, without composing them again.
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        for c in text.chars() {
+            normalize_char(c, &mut out, &mut space);
         }
-        // A full-width letter or digit (`Ｋａｒｉｍ`, typed with an East Asian input method) is
-        // the ASCII one.
-        let c = crate::text::narrow(c).unwrap_or(c);
-        // And a typographic apostrophe or hyphen (`O’Brien`, `Al‑Farsi`) is the plain one.
-        let c = match c {
-            _ if crate::text::same_mark(c, '\'') => '\'',
-            _ if crate::text::same_mark(c, '-') => '-',
-            _ => c,
-        };
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        // Turkish `İ` (lowercase `i̇`) and `ı` are `i`: "YILDIZ" in capitals is "Yıldız" as
-        // much as "Yildiz", and an `İ` lowercases to two characters.
-        for lower in c.to_lowercase() {
-            match lower {
-                '\u{307}' if out.ends_with('i') => {}
-                'ı' => out.push('i'),
-                _ => out.push(lower),
-            }
+    } else {
+        for c in text.nfc() {
+            normalize_char(c, &mut out, &mut space);
         }
     }
     out
+}
+
+/// One character of a text in NFC, as [`normalize`] writes it to `out`; `space` tells that
+/// white space came before it.
+fn normalize_char(c: char, out: &mut String, space: &mut bool) {
+    if crate::text::invisible(c) {
+        return;
+    }
+    // A full-width letter or digit (`Ｋａｒｉｍ`, typed with an East Asian input method) is
+    // the ASCII one.
+    let c = crate::text::narrow(c).unwrap_or(c);
+    // And a typographic apostrophe or hyphen (`O’Brien`, `Al‑Farsi`) is the plain one.
+    let c = match c {
+        _ if crate::text::same_mark(c, '\'') => '\'',
+        _ if crate::text::same_mark(c, '-') => '-',
+        _ => c,
+    };
+    if c.is_whitespace() {
+        *space = !out.is_empty();
+        return;
+    }
+    if *space {
+        out.push(' ');
+        *space = false;
+    }
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    // Turkish `İ` (lowercase `i̇`) and `ı` are `i`: "YILDIZ" in capitals is "Yıldız" as
+    // much as "Yildiz", and an `İ` lowercases to two characters.
+    for lower in c.to_lowercase() {
+        match lower {
+            '\u{307}' if out.ends_with('i') => {}
+            'ı' => out.push('i'),
+            _ => out.push(lower),
+        }
+    }
 }
 
 /// `text` in NFC without zero-width characters, its full-width letters, digits and signs as
@@ -2719,6 +2738,24 @@ mod tests {
         let set = subjects(&["Karim Al-Farsi"]);
         assert_eq!(set.matching("Ｋａｒｉｍ Ａｌ－Ｆａｒｓｉ"), vec![0]);
         assert_eq!(set.matching("Karim Al\u{2011}Farsi"), vec![0]);
+    }
+
+    /// A text in NFC is read as it is, one that is not is composed first: the same cell
+    /// either way, marks, spaces, invisible characters, case and Turkish `İ` as in any text.
+    #[test]
+    fn a_cell_normalizes_the_same_whether_it_is_in_nfc_or_not() {
+        for (text, norm) in [
+            ("  Jane \t O`Brien-SMITH ", "jane o'brien-smith"),
+            ("Zoë Müller", "zoë müller"),
+            ("Zoe\u{0308} Mu\u{0308}ller", "zoë müller"),
+            ("İLKAY  Hal\u{AD}vorsen", "ilkay halvorsen"),
+            ("Ｋａｒｉｍ\u{200B}", "karim"),
+            ("O’Brien", "o'brien"),
+        ] {
+            assert_eq!(normalize(text), norm, "{text:?}");
+            let composed: String = text.nfc().collect();
+            assert_eq!(normalize(&composed), norm, "{text:?} in NFC");
+        }
     }
 
     #[test]
