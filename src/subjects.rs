@@ -449,7 +449,7 @@ type ValueKeys = (Keys, Vec<(usize, usize)>);
 /// [`Keys`] it holds (see [`Subjects::candidates`]): fewer are compared one by one.
 const FEW_VALUES: usize = 8;
 
-/// The search of free text for the subjects, as [`Subjects::regex`] would search it: a text is
+/// The search of free text for the subjects, for the forms [`Subjects::regex`] finds: a text is
 /// first passed by when it holds no value's [`Keys`] (and no value is without keys), else
 /// searched with the regexes of the values whose keys it holds and of those without keys only:
 /// of hundreds of values, a text holds the keys of one or two, and the others cannot be in it.
@@ -801,10 +801,10 @@ impl Mentions {
                                 unaccented(&unmarked(first), german),
                                 s,
                             );
-                            let (first, last) =
+                            let (first_letters, last_letters) =
                                 (joined_letters(first, german), joined_letters(last, german));
-                            add(&mut m.joined, format!("{first}{last}"), s);
-                            add(&mut m.joined, format!("{last}{first}"), s);
+                            add(&mut m.joined, format!("{first_letters}{last_letters}"), s);
+                            add(&mut m.joined, format!("{last_letters}{first_letters}"), s);
                         }
                     }
                     _ => {}
