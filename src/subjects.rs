@@ -317,8 +317,6 @@ fn forms_of(id: &Ident, alternatives: &mut Vec<String>, user_names: &mut Vec<Str
 pub(crate) struct Keys {
     /// The distinct keys.
     finder: Option<aho_corasick::AhoCorasick>,
-    /// How many there are.
-    count: usize,
     /// Per value, the keys (the finder's patterns) a text must all hold to name it.
     values: Vec<Vec<usize>>,
     /// Per key, the values it is the first key of.
@@ -366,7 +364,6 @@ impl Keys {
         }
         Keys {
             finder,
-            count: distinct.len(),
             values: per_value,
             first_of,
             always,
@@ -385,17 +382,15 @@ impl Keys {
         if found.is_empty() {
             return self.always.clone();
         }
-        let mut held = vec![false; self.count];
-        for &k in &found {
-            held[k] = true;
-        }
+        // The keys found, sorted: a text holds a few of the thousands there may be.
         found.sort_unstable();
         found.dedup();
+        let held = |k: &usize| found.binary_search(k).is_ok();
         let mut values: Vec<usize> = found
             .iter()
             .flat_map(|&k| &self.first_of[k])
             .copied()
-            .filter(|&v| self.values[v].iter().all(|&k| held[k]))
+            .filter(|&v| self.values[v].iter().all(held))
             .chain(self.always.iter().copied())
             .collect();
         values.sort_unstable();
