@@ -1148,13 +1148,13 @@ impl Ident {
                         .sum::<usize>()
                         .saturating_sub(1)
                 };
-                let name_words: Vec<&str> = name.iter().map(String::as_str).collect();
                 fn ends_of<'w>(w: &[&'w str]) -> [&'w str; 2] {
                     [w[0], w[w.len() - 1]]
                 }
+                let name_ends = [name[0].as_str(), name[name.len() - 1].as_str()];
                 let (whole, ends) = (
-                    chars(&mut name_words.iter().copied()),
-                    chars(&mut ends_of(&name_words).into_iter()),
+                    chars(&mut name.iter().map(String::as_str)),
+                    chars(&mut name_ends.into_iter()),
                 );
                 let joined = std::cell::OnceCell::new();
                 cell.orders
@@ -1164,7 +1164,7 @@ impl Ident {
                             .then(|| edits(joined.get_or_init(|| name.join(" ")), &o.join(" ")))
                             .flatten();
                         let ends_edits = (ends.abs_diff(chars(&mut ends_of(o).into_iter())) <= 2)
-                            .then(|| edits(&ends_of(&name_words).join(" "), &ends_of(o).join(" ")))
+                            .then(|| edits(&name_ends.join(" "), &ends_of(o).join(" ")))
                             .flatten();
                         [whole_edits, ends_edits].into_iter().flatten().min()
                     })
