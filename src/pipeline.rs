@@ -524,10 +524,11 @@ fn scrub_streamed(
     bytes: &[u8],
     report: &mut FileReport,
 ) -> Result<bool, Problem> {
-    if !streams(map, settings) {
+    if reads_whole() || !xlsx_streams(map, settings) {
         return Ok(false);
     }
     match kind {
+        InputKind::Csv if settings.verify => Ok(false),
         InputKind::Csv => scrub_csv_stream(map, job, settings, report, bytes),
         InputKind::Xlsx if settings.rebuild => Ok(false),
         InputKind::Xlsx => {
@@ -1151,19 +1152,38 @@ fn uncovered_verdict(
 }
 
 /// Whether a CSV is scrubbed as a stream (see [`crate::csv::scrub_stream`]) rather than read
-/// whole: not when the whole input is needed again (`--verify` compares with it, parts split
-/// it, a dry run shows samples from it), nor with data subjects (their accounting is per sheet),
-/// nor when a `re:` key matches a blank header (columns past the header row's end count as
-/// blank-headed only when the widest row is known), nor when `redact` uses mentions (it
-/// replaces what every row lost).
+/// whole: as [`xlsx_streams`] says, and not with `--verify` (which compares the output with the
+/// input read whole).
 fn streams(map: &Map, settings: &Settings) -> bool {
-    !(settings.verify
-        || changed_rows_only(map, settings)
+    !settings.verify && xlsx_streams(map, settings)
+}
+
+/// Whether an xlsx is scrubbed by the streaming engine (see [`crate::xlsx::stream`]) rather
+/// than read whole: not when the whole input is needed again (parts split it, a dry run shows
+/// samples from it), nor with data subjects (their accounting is per sheet), nor when a `re:`
+/// key matches a blank header (columns past the header row's end count as blank-headed only
+/// when the widest row is known), nor when `redact` uses mentions (it replaces what every row
+/// lost). With `--verify` its output is checked as `verify` checks two files (see
+/// [`crate::verify::verify_xlsx_bytes`]).
+fn xlsx_streams(map: &Map, settings: &Settings) -> bool {
+    !(changed_rows_only(map, settings)
         || settings.parts.active()
         || settings.dry_run
         || !map.subjects.is_empty()
         || map.has_blank_header_pattern()
         || map.uses_mentions())
+}
+
+/// In test builds (the `testkit` feature) with `DSR_SCRUB_READ_WHOLE` set, every input is read
+/// whole, and a line on stderr says so: tests compare what the streaming engines write with
+/// what the workbook read whole gives. Never in a release build.
+fn reads_whole() -> bool {
+    #[cfg(feature = "testkit")]
+    if std::env::var_os("DSR_SCRUB_READ_WHOLE").is_some() {
+        eprintln!("dsr-scrub: read whole (DSR_SCRUB_READ_WHOLE)");
+        return true;
+    }
+    false
 }
 
 /// Whether outputs hold only the rows the run changed.
@@ -1270,7 +1290,7 @@ fn scrub_xlsx_stream(
         return Ok(false);
     }
     let map = pick_map(map, book, settings)?;
-    if !streams(map, settings) {
+    if !xlsx_streams(map, settings) {
         return Ok(false);
     }
     if !std::ptr::eq(map, default_map) {
@@ -1403,6 +1423,11 @@ fn scrub_xlsx_stream(
     report.output_sha256 = Some(digest);
     report.residuals = residuals;
     report.cleaning = cleaning;
+    if settings.verify {
+        // The check reads both files again, whole: what the scrub held goes first.
+        drop((needles, streamed));
+        crate::verify::check_staged_xlsx(map, bytes, staged_output.path(), &settings.limits)?;
+    }
     commit_both(staged_output, staged_changes, job, settings.force, report)?;
     // An import never deletes: the records whose rows went are listed for Dataverse.
     let entity = book.metadata().map(|m| m.entity);

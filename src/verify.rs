@@ -481,29 +481,75 @@ pub fn verify_files(
     if InputKind::of(original) != InputKind::of(scrubbed) {
         return Err(FileError::new(scrubbed, VerifyError::FormatMismatch.into()));
     }
-    let original_side = || {
-        let book = read_file(original, None, limits)?;
-        let map = crate::profiles::map_for(map, by_entity, &book)
-            .map_err(|p| FileError::new(original, p))?;
-        let plan = plan::resolve(map, &book).map_err(|p| FileError::new(original, p))?;
-        let (changes, hits) = apply::apply_plan_hits(map, &plan, &book);
-        Ok::<_, FileError>((book, plan, changes, map, hits))
-    };
     // A CSV has no sheet names; its one sheet is named after the original file's stem, so that
     // `users.csv` and `users-scrubbed.csv` compare.
     let csv_sheet = original
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());
-    let scrubbed_side = || {
-        let bytes = read_bytes(scrubbed)?;
-        let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
-        let raw = match book.format {
-            Format::Xlsx => {
-                Some(leaks::Raw::read(&bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
-            }
-            Format::Csv(_) => None,
-        };
-        Ok::<_, FileError>((book, raw))
+    verify_sides(
+        map,
+        by_entity,
+        || read_file(original, None, limits),
+        || {
+            let bytes = read_bytes(scrubbed)?;
+            let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
+            let raw = match book.format {
+                Format::Xlsx => {
+                    Some(leaks::Raw::read(&bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
+                }
+                Format::Csv(_) => None,
+            };
+            Ok((book, raw))
+        },
+        &|side, p| FileError::new(if side { original } else { scrubbed }, p),
+    )
+}
+
+/// `scrub --verify` of an xlsx scrubbed by the streaming engine: the staged output `scrubbed`
+/// checked against the input's bytes as `verify` checks two files, the input read and
+/// scrubbed again, whole, under `map` (the one the scrub picked for it). Both are read within
+/// `limits`.
+///
+/// # Errors
+/// A [`Problem`] when either cannot be read as an xlsx package
+/// ([`VerifyError::VerifyReadBack`] for the output).
+pub(crate) fn verify_xlsx_bytes(
+    map: &Map,
+    original: &[u8],
+    scrubbed: &[u8],
+    limits: &Limits,
+) -> Result<Outcome, Problem> {
+    let read_back = |p: Problem| Problem::from(VerifyError::VerifyReadBack(Box::new(p)));
+    verify_sides(
+        map,
+        &[],
+        || crate::xlsx::read_with(original, limits),
+        || {
+            let book = crate::xlsx::read_with(scrubbed, limits).map_err(read_back)?;
+            let raw = leaks::Raw::read(scrubbed, &book).map_err(read_back)?;
+            Ok((book, Some(raw)))
+        },
+        &|original, p| if original { p } else { read_back(p) },
+    )
+}
+
+/// Verify the workbook `scrubbed_side` reads (with its raw package, for an xlsx) against the
+/// one `original_side` reads, which is scrubbed again in memory under `map` (or the profile
+/// `by_entity` picks for its table). `fail` makes an error of a problem of the original
+/// (`true`) or of the scrubbed file.
+fn verify_sides<E: Send>(
+    map: &Map,
+    by_entity: &[crate::profiles::EntityMap],
+    original_side: impl FnOnce() -> Result<Workbook, E> + Send,
+    scrubbed_side: impl FnOnce() -> Result<(Workbook, Option<leaks::Raw>), E> + Send,
+    fail: &(dyn Fn(bool, Problem) -> E + Sync),
+) -> Result<Outcome, E> {
+    let original_side = || {
+        let book = original_side()?;
+        let map = crate::profiles::map_for(map, by_entity, &book).map_err(|p| fail(true, p))?;
+        let plan = plan::resolve(map, &book).map_err(|p| fail(true, p))?;
+        let (changes, hits) = apply::apply_plan_hits(map, &plan, &book);
+        Ok::<_, E>((book, plan, changes, map, hits))
     };
     // The two sides are independent: on two cores they take the time of one, and the raw
     // package is unpacked while the original is still being scrubbed in memory.
@@ -522,7 +568,7 @@ pub fn verify_files(
             ));
             outcome
         })
-        .map_err(|p| FileError::new(scrubbed, p));
+        .map_err(|p| fail(false, p));
     drop_later((book, plan, changes, scrubbed_book, raw));
     outcome
 }
@@ -607,12 +653,35 @@ pub(crate) fn check_staged(
     staged: &Path,
     limits: &Limits,
 ) -> Result<(), Problem> {
-    let bytes = std::fs::read(staged).map_err(|e| WriteError::Io {
-        path: staged.to_path_buf(),
-        kind: e.kind(),
-    })?;
+    let bytes = read_staged(staged)?;
     let outcome = verify_output(map, original, plan, changes, &bytes, limits)
         .map_err(|p| VerifyError::VerifyReadBack(Box::new(p)))?;
+    passed(&outcome)
+}
+
+/// [`check_staged`] for an xlsx scrubbed by the streaming engine, whose input's bytes
+/// `original` are checked again (see [`verify_xlsx_bytes`]).
+pub(crate) fn check_staged_xlsx(
+    map: &Map,
+    original: &[u8],
+    staged: &Path,
+    limits: &Limits,
+) -> Result<(), Problem> {
+    let bytes = read_staged(staged)?;
+    passed(&verify_xlsx_bytes(map, original, &bytes, limits)?)
+}
+
+fn read_staged(staged: &Path) -> Result<Vec<u8>, Problem> {
+    std::fs::read(staged).map_err(|e| {
+        WriteError::Io {
+            path: staged.to_path_buf(),
+            kind: e.kind(),
+        }
+        .into()
+    })
+}
+
+fn passed(outcome: &Outcome) -> Result<(), Problem> {
     if outcome.passed() {
         Ok(())
     } else {

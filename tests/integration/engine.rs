@@ -1,7 +1,8 @@
 //! The streaming xlsx engine: a lossless scrub that reads each sheet once, row by row, writes
-//! exactly what the workbook read whole gives. `--verify` needs the whole input, so it takes the
-//! in-memory path: both runs must write the same bytes (output, changes file, deletions) and
-//! report the same.
+//! exactly what the workbook read whole gives. Test builds read every input whole when
+//! `DSR_SCRUB_READ_WHOLE` is set: both runs must write the same bytes (output, changes file,
+//! deletions) and report the same, and so must a streamed run with `--verify`, which checks its
+//! output against the input read again.
 
 use crate::workdir::{cell, libreoffice, libreoffice_csv, Book, Workdir};
 use calamine::Data;
@@ -28,44 +29,58 @@ fn file_report(wd: &Workdir, dir: &str) -> serde_json::Value {
     serde_json::from_str(&file.replace(&format!("\"{dir}/"), "\"")).unwrap()
 }
 
-/// Scrub `name` with `args` into `streamed/` and with `--verify` into `whole/`: the same bytes
-/// and the same report. Returns the streamed output.
+/// Scrub `name` with `args` into `streamed/`, with `--verify` into `verified/` and read whole
+/// into `whole/`: the same bytes and the same report. Returns the streamed output.
 fn same_both_ways(wd: &Workdir, name: &str, args: &[&str], stem: &str) -> Vec<u8> {
-    for (dir, extra) in [("streamed", None), ("whole", Some("--verify"))] {
+    const WHOLE: &[(&str, &str)] = &[("DSR_SCRUB_READ_WHOLE", "1")];
+    for (dir, extra, env) in [
+        ("streamed", None, &[][..]),
+        ("verified", Some("--verify"), &[][..]),
+        ("whole", None, WHOLE),
+    ] {
         let mut all = vec!["scrub", "-q", "--out-dir", dir];
         all.extend(extra);
         all.extend_from_slice(args);
         all.push(name);
-        let run = wd.run(&all);
+        let run = wd.run_env(&all, env);
         assert_eq!(run.code, 0, "{name} {dir}: {}", run.text());
+        // The test build says when it reads an input whole.
+        assert_eq!(
+            run.text().contains("read whole (DSR_SCRUB_READ_WHOLE)"),
+            !env.is_empty(),
+            "{name} {dir}: {}",
+            run.text()
+        );
     }
     let streamed = wd.read(&format!("streamed/{name}"));
-    assert_eq!(
-        streamed,
-        wd.read(&format!("whole/{name}")),
-        "{name}: the same workbook"
-    );
-    for file in [
-        format!("{stem}.changes.csv"),
-        format!("{stem}.deletions.csv"),
-        format!("{stem}.deletions.batch"),
-    ] {
+    for other in ["verified", "whole"] {
         assert_eq!(
-            wd.exists(&format!("streamed/{file}")),
-            wd.exists(&format!("whole/{file}")),
-            "{file}"
+            streamed,
+            wd.read(&format!("{other}/{name}")),
+            "{name}: the same workbook {other}"
         );
-        if wd.exists(&format!("streamed/{file}")) {
-            assert!(
-                wd.read(&format!("streamed/{file}")) == wd.read(&format!("whole/{file}")),
-                "{name}: the same {file}"
+        for file in [
+            format!("{stem}.changes.csv"),
+            format!("{stem}.deletions.csv"),
+            format!("{stem}.deletions.batch"),
+        ] {
+            assert_eq!(
+                wd.exists(&format!("streamed/{file}")),
+                wd.exists(&format!("{other}/{file}")),
+                "{file} {other}"
             );
+            if wd.exists(&format!("streamed/{file}")) {
+                assert!(
+                    wd.read(&format!("streamed/{file}")) == wd.read(&format!("{other}/{file}")),
+                    "{name}: the same {file} {other}"
+                );
+            }
         }
+        assert!(
+            file_report(wd, "streamed") == file_report(wd, other),
+            "{name}: the same report {other}"
+        );
     }
-    assert!(
-        file_report(wd, "streamed") == file_report(wd, "whole"),
-        "{name}: the same report"
-    );
     streamed
 }
 

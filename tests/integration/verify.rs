@@ -821,38 +821,44 @@ fn scrub_verify_refuses_an_output_that_leaks() {
         "without --verify it is written: {}",
         run.text()
     );
-    let run = wd.run(&[
-        "scrub",
-        "--allow-uncovered",
-        "--verify",
-        "--map",
-        "map.toml",
-        "in/users.xlsx",
-    ]);
-    assert_eq!(run.code, 1, "{}", run.text());
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("FAILED"))
-        .collect();
-    assert_eq!(failed.len(), 1, "{}", run.stderr);
-    assert!(
-        failed[0].contains("in/users.xlsx: --verify found ")
-            && failed[0].contains("so it was not written"),
-        "{}",
-        failed[0]
-    );
-    assert_eq!(
-        wd.files()
-            .into_iter()
-            .filter(|f| f.starts_with("scrubbed/"))
-            .collect::<Vec<_>>(),
-        ["scrubbed/scrub-report.json"],
-        "no output, no changes file, no temp file"
-    );
-    let report: serde_json::Value =
-        serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
-    assert_eq!(report["files"][0]["status"], "failed");
+    // Streamed, and read whole (a test build's switch): both refuse it.
+    for env in [&[][..], &[("DSR_SCRUB_READ_WHOLE", "1")][..]] {
+        let run = wd.run_env(
+            &[
+                "scrub",
+                "--allow-uncovered",
+                "--verify",
+                "--map",
+                "map.toml",
+                "in/users.xlsx",
+            ],
+            env,
+        );
+        assert_eq!(run.code, 1, "{}", run.text());
+        let failed: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("FAILED"))
+            .collect();
+        assert_eq!(failed.len(), 1, "{}", run.stderr);
+        assert!(
+            failed[0].contains("in/users.xlsx: --verify found ")
+                && failed[0].contains("so it was not written"),
+            "{}",
+            failed[0]
+        );
+        assert_eq!(
+            wd.files()
+                .into_iter()
+                .filter(|f| f.starts_with("scrubbed/"))
+                .collect::<Vec<_>>(),
+            ["scrubbed/scrub-report.json"],
+            "no output, no changes file, no temp file"
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&wd.read("scrubbed/scrub-report.json")).unwrap();
+        assert_eq!(report["files"][0]["status"], "failed");
+    }
     // And verify on the plain output says where.
     let run = wd.run(&[
         "verify",
