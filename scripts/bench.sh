@@ -14,10 +14,12 @@
 # whole-Range floor of earlier measurements as a second line; csv read + write), the physical
 # limit of a lossless scrub (the rewritten parts inflated and deflated again, nothing parsed),
 # `scrub` lossless, rebuild and CSV with 1 and 2 jobs, `verify` of a lossless scrub's output,
+# `scrub --verify` with 2 jobs,
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
 # time, peak memory and each time as a ratio to its baseline (the floor of the same format;
-# for verify, the lossless scrub with 1 job; for the batch, the batch with 1 job), then how far
+# for verify, the lossless scrub with 1 job; for `scrub --verify`, the lossless scrub with 2
+# jobs; for the batch, the batch with 1 job), then how far
 # the lossless scrub is from the physical limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +62,7 @@ CASES=(
   "scrub lossless -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $XLSX"
   "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
   "verify lossless|scrub lossless -j1|$BIN verify $XLSX $SCRUBBED"
+  "scrub --verify -j2|scrub lossless -j2|$BIN scrub -q -j 2 --verify --out-dir OUT $XLSX"
   "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"
   "scrub rebuild -j2|floor xlsx|$BIN scrub -q -j 2 --rebuild --out-dir OUT $XLSX"
   "floor csv|floor csv|$FLOOR $CSV OUT/floor.csv"
@@ -71,6 +74,7 @@ if [ -n "${BASE:-}" ]; then
   CASES+=(
     "scrub lossless -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $XLSX"
     "scrub lossless -j2 (base)|floor xlsx|$OLD scrub -q -j 2 --out-dir OUT $XLSX"
+    "scrub --verify -j2 (base)|scrub lossless -j2|$OLD scrub -q -j 2 --verify --out-dir OUT $XLSX"
     "scrub csv -j1 (base)|floor csv|$OLD scrub -q -j 1 --out-dir OUT $CSV"
     "scrub csv -j2 (base)|floor csv|$OLD scrub -q -j 2 --out-dir OUT $CSV"
   )
