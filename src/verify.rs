@@ -49,6 +49,7 @@
 mod fidelity;
 pub(crate) mod leaks;
 pub mod sweep;
+mod walk;
 
 use crate::needles::{target_columns, Needles};
 
@@ -486,21 +487,36 @@ pub fn verify_files(
     let csv_sheet = original
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());
+    // An xlsx is walked row by row first (see [`walk`]), and read whole only when that cannot
+    // show it passes.
+    let walkable = match InputKind::of(scrubbed) {
+        Some(InputKind::Xlsx) => Some(read_bytes(scrubbed)?),
+        _ => None,
+    };
     verify_sides(
         map,
         by_entity,
         || read_file(original, None, limits),
+        walkable.as_deref(),
         || {
-            let bytes = read_bytes(scrubbed)?;
-            let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
+            let read;
+            let bytes = match &walkable {
+                Some(bytes) => bytes,
+                None => {
+                    read = read_bytes(scrubbed)?;
+                    &read
+                }
+            };
+            let book = parse(scrubbed, bytes, csv_sheet.as_deref(), limits)?;
             let raw = match book.format {
                 Format::Xlsx => {
-                    Some(leaks::Raw::read(&bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
+                    Some(leaks::Raw::read(bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
                 }
                 Format::Csv(_) => None,
             };
             Ok((book, raw))
         },
+        limits,
         &|side, p| FileError::new(if side { original } else { scrubbed }, p),
     )
 }
@@ -524,24 +540,29 @@ pub(crate) fn verify_xlsx_bytes(
         map,
         &[],
         || crate::xlsx::read_with(original, limits),
+        Some(scrubbed),
         || {
             let book = crate::xlsx::read_with(scrubbed, limits).map_err(read_back)?;
             let raw = leaks::Raw::read(scrubbed, &book).map_err(read_back)?;
             Ok((book, Some(raw)))
         },
+        limits,
         &|original, p| if original { p } else { read_back(p) },
     )
 }
 
 /// Verify the workbook `scrubbed_side` reads (with its raw package, for an xlsx) against the
 /// one `original_side` reads, which is scrubbed again in memory under `map` (or the profile
-/// `by_entity` picks for its table). `fail` makes an error of a problem of the original
-/// (`true`) or of the scrubbed file.
+/// `by_entity` picks for its table). An xlsx's bytes `walkable` are first walked row by row
+/// (see [`walk`]), and read whole only when that cannot show they pass. `fail` makes an error
+/// of a problem of the original (`true`) or of the scrubbed file.
 fn verify_sides<E: Send>(
     map: &Map,
     by_entity: &[crate::profiles::EntityMap],
     original_side: impl FnOnce() -> Result<Workbook, E> + Send,
+    walkable: Option<&[u8]>,
     scrubbed_side: impl FnOnce() -> Result<(Workbook, Option<leaks::Raw>), E> + Send,
+    limits: &Limits,
     fail: &(dyn Fn(bool, Problem) -> E + Sync),
 ) -> Result<Outcome, E> {
     let original_side = || {
@@ -553,9 +574,22 @@ fn verify_sides<E: Send>(
     };
     // The two sides are independent: on two cores they take the time of one, and the raw
     // package is unpacked while the original is still being scrubbed in memory.
-    let (original_side, scrubbed_side) = rayon::join(original_side, scrubbed_side);
+    let (original_side, walkable) = rayon::join(original_side, || {
+        walkable.and_then(|bytes| walk::open(bytes, limits))
+    });
     let (book, plan, changes, map, hits) = original_side?;
-    let (scrubbed_book, raw) = scrubbed_side?;
+    if let Some(opened) = walkable {
+        // A problem reading it is the whole read's to report.
+        let passed = walk::passes(map, &book, &plan, &changes, &opened)
+            .ok()
+            .flatten();
+        drop(opened);
+        if let Some(outcome) = passed {
+            drop_later((book, plan, changes));
+            return Ok(outcome);
+        }
+    }
+    let (scrubbed_book, raw) = scrubbed_side()?;
     let outcome = check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
         .map(|mut outcome| {
             outcome.findings.extend(held_findings(
@@ -1399,6 +1433,11 @@ struct Sink {
 }
 
 impl Sink {
+    /// Whether nothing was found.
+    fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.counts.is_empty()
+    }
+
     fn push(&mut self, finding: Finding) {
         let key = (
             finding.part.clone(),

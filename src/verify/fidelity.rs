@@ -198,7 +198,7 @@ fn check_sheet(
     }
 }
 
-fn is_blank(d: &Data) -> bool {
+pub(super) fn is_blank(d: &Data) -> bool {
     matches!(d, Data::Empty) || matches!(d, Data::String(s) if s.is_empty())
 }
 
@@ -212,7 +212,7 @@ fn is_error_as_formula(value: &Data, before: Option<&str>, after: Option<&str>) 
 }
 
 /// Zero-based indices of the hidden columns.
-fn hidden_columns(sheet: &Sheet) -> BTreeSet<u32> {
+pub(super) fn hidden_columns(sheet: &Sheet) -> BTreeSet<u32> {
     sheet
         .layout
         .columns

@@ -254,6 +254,15 @@ impl Raw {
     pub(super) fn package(&self) -> &Package {
         &self.package
     }
+
+    /// Whether every sheet's cells are searched as calamine read them (see [`candidates`]),
+    /// none in its XML.
+    pub(super) fn cells_in_model(&self) -> bool {
+        self.parts.iter().all(|p| match p {
+            RawPart::Worksheet { cells_in_model, .. } => *cells_in_model,
+            _ => true,
+        })
+    }
 }
 
 /// Search every part of the package, all in parallel.
@@ -263,10 +272,28 @@ pub(super) fn scan_xlsx(
     raw: &Raw,
     candidates: &[Candidate],
 ) -> Result<Sink, Problem> {
-    let mut sink = Sink::default();
     if needles.is_empty() {
-        return Ok(sink);
+        return Ok(Sink::default());
     }
+    let (mut sink, strings) = scan_package(ctx, needles, raw)?;
+    sink.append(search_candidates(ctx, needles, Some(raw), candidates));
+    if let Some(path) = &raw.package.shared_strings {
+        shared_string_users(ctx, path, &strings, &mut sink);
+    }
+    entry_names(needles, raw, &mut sink);
+    Ok(sink)
+}
+
+/// [`scan_xlsx`] but for the cells: every part of the package but the cells of the sheets
+/// whose cells calamine read, the shared strings table's items (their hits returned, to be
+/// told from the strings the cells show), the comments of the archive and its entries, their
+/// headers, and any bytes outside them.
+pub(super) fn scan_package(
+    ctx: &Context,
+    needles: &Needles,
+    raw: &Raw,
+) -> Result<(Sink, Vec<StringHit>), Problem> {
+    let mut sink = Sink::default();
     // Results come back in package order, so the findings are in a stable order.
     let results: Vec<Result<PartScan, Problem>> = raw
         .parts
@@ -346,12 +373,12 @@ pub(super) fn scan_xlsx(
             rule: Rule::OutsideEntries { bytes: raw.outside },
         });
     }
-    sink.append(search_candidates(ctx, needles, Some(raw), candidates));
-    if let Some(path) = &raw.package.shared_strings {
-        shared_string_users(ctx, path, &strings, &mut sink);
-    }
-    // A part named after the person: a leak in its name, and every finding names it by its
-    // number instead.
+    Ok((sink, strings))
+}
+
+/// A part named after the person: a leak in its name, and every finding in `sink` names it by
+/// its number instead.
+pub(super) fn entry_names(needles: &Needles, raw: &Raw, sink: &mut Sink) {
     for (index, name) in raw.package.names.iter().enumerate() {
         if needles.found_in_markup(name) {
             let entry = format!("zip entry #{}", index + 1);
@@ -366,7 +393,6 @@ pub(super) fn scan_xlsx(
             });
         }
     }
-    Ok(sink)
 }
 
 /// What the scan of one part found.
@@ -380,13 +406,13 @@ struct PartScan {
 
 /// A shared string holding a removed value.
 #[derive(Debug)]
-struct StringHit {
+pub(super) struct StringHit {
     /// Zero-based index in the table.
-    index: u32,
+    pub(super) index: u32,
     /// The text a cell using it shows (its runs, without phonetic runs).
-    shown: String,
+    pub(super) shown: String,
     /// Whether the hit is in that text (else only in a phonetic run).
-    in_shown: bool,
+    pub(super) in_shown: bool,
 }
 
 /// What is left of the shared strings' hits once cells are searched on their own (see
@@ -845,7 +871,7 @@ pub(super) fn search_candidates(
 }
 
 /// Whether a cell's value, as the actions would see its text, holds a removed value.
-fn cell_hit(needles: &Needles, value: &Data, buf: &mut String) -> bool {
+pub(super) fn cell_hit(needles: &Needles, value: &Data, buf: &mut String) -> bool {
     use std::fmt::Write;
     buf.clear();
     match value {

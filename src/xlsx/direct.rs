@@ -390,6 +390,25 @@ pub(crate) fn whole(
     })
 }
 
+/// Call `each` with each cell of a sheet's XML that holds a value, in document order: its row,
+/// column and value (as [`whole`] reads it), and the shared string it refers to (see
+/// [`CellValues::last_ref`]); `each` returns `false` to stop. `None` to leave the sheet to
+/// calamine.
+pub(crate) fn each_value(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+) -> Option<()> {
+    each_cell(input, |r, c, raw| {
+        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+        if value.is_empty() {
+            return Some(true);
+        }
+        let value = Data::from(value);
+        Some(each(r, c, value, values.last_ref()))
+    })
+}
+
 /// The cells of a sheet's rows 0 to `rows`, and whether it has cells below, as
 /// [`super::read`]'s head read gives them; `None` to leave the sheet to calamine.
 pub(crate) fn head(

@@ -1,0 +1,473 @@
+//! `verify` of an xlsx without a grid of the scrubbed workbook: its sheets' cells are read as
+//! they come, row by row, and compared with the original read whole (which the map scrubs again
+//! in memory), and the rest of the package is searched as ever.
+//!
+//! This way only proves that an output passes: it says nothing of where a break or a leak is.
+//! Anything it does not find exactly as the check of both workbooks read whole would (a cell
+//! that differs, a hit in a cell where it could be a leak, a finding in any part, a shared
+//! string with a hit that no cell is known to show, cells out of order, a workbook with
+//! formulas, data subjects) leaves the file to that check, which then names every finding. So
+//! a passing output is never read whole, and a failing one is read as before.
+
+use super::leaks::{self, Raw};
+use super::{same_cell, same_kept_cell, Context, Originals, Outcome, Removed};
+use crate::apply::SheetChanges;
+use crate::error::Problem;
+use crate::map::Map;
+use crate::plan::FilePlan;
+use crate::workbook::Workbook;
+use crate::xlsx::direct::Tables;
+use crate::xlsx::Limits;
+use calamine::Data;
+use std::io::{BufReader, Cursor};
+
+/// A scrubbed xlsx opened for the walk: its sheets' heads (their header rows), the tables its
+/// cells' values are read with, and its raw package.
+pub(super) struct Opened<'b> {
+    bytes: &'b [u8],
+    heads: Workbook,
+    tables: Tables,
+    raw: Raw,
+}
+
+/// Open `bytes` for the walk; `None` for a workbook it leaves to the check of both read whole
+/// (formulas, array formulas, text among the cells that no reader reads, a workbook calamine
+/// must read, a package that cannot be read: the whole read says what is wrong).
+pub(super) fn open<'b>(bytes: &'b [u8], limits: &Limits) -> Option<Opened<'b>> {
+    let opened = crate::xlsx::read::open_with(bytes, limits, Some(1)).ok()?;
+    if opened.formulas || opened.book.sheets.iter().any(unusual) {
+        return None;
+    }
+    let tables = opened.tables?;
+    let heads = opened.book;
+    let raw = Raw::read(bytes, &heads).ok()?;
+    if !raw.cells_in_model() {
+        return None;
+    }
+    Some(Opened {
+        bytes,
+        heads,
+        tables,
+        raw,
+    })
+}
+
+/// A sheet whose cells the walk does not read as the whole read does.
+fn unusual(sheet: &crate::workbook::Sheet) -> bool {
+    sheet.formulas.is_some() || !sheet.layout.array_ranges.is_empty() || sheet.layout.unread_cells
+}
+
+/// The outcome of `verify` for `scrubbed` against `original` (read whole, scrubbed under `map`
+/// into `plan` and `changes`), when the output passes; `None` when the check of both read
+/// whole must decide.
+///
+/// # Errors
+/// A [`Problem`] when a part of `scrubbed` cannot be read.
+pub(super) fn passes(
+    map: &Map,
+    original: &Workbook,
+    plan: &FilePlan,
+    changes: &[SheetChanges],
+    scrubbed: &Opened<'_>,
+) -> Result<Option<Outcome>, Problem> {
+    // Data subjects' near values are judged on the scrubbed cells (see `held_findings`).
+    if !map.subjects.is_empty() || original.sheets.iter().any(unusual) {
+        return Ok(None);
+    }
+    let (before, after) = (&original.sheets, &scrubbed.heads.sheets);
+    // The same sheets in the same order, as they were.
+    if before.len() != after.len()
+        || before.iter().zip(after).any(|(a, b)| {
+            a.name != b.name
+                || a.visibility != b.visibility
+                || a.layout.code_name != b.layout.code_name
+                || super::fidelity::hidden_columns(a) != super::fidelity::hidden_columns(b)
+        })
+    {
+        return Ok(None);
+    }
+    let ctx = Context::new(map, original, plan, changes, &scrubbed.heads);
+    let values = Removed::new(
+        map,
+        Originals::Book(original),
+        changes,
+        crate::needles::deleted_columns(map, original, plan),
+    );
+    let (needles, walked) = rayon::join(|| values.needles(), || walk(&ctx, scrubbed));
+    drop(values);
+    let Some(walked) = walked else {
+        return Ok(None);
+    };
+    let header =
+        || super::sweep::header_findings(map, original, plan, changes, &scrubbed.heads).is_empty();
+    let (parts, (header, cells)) = rayon::join(
+        || -> Result<bool, Problem> {
+            if needles.is_empty() {
+                return Ok(true);
+            }
+            let (mut sink, strings) = leaks::scan_package(&ctx, &needles, &scrubbed.raw)?;
+            leaks::entry_names(&needles, &scrubbed.raw, &mut sink);
+            // A string with a hit is no leak of its own only where a cell shows it.
+            let shown = strings.iter().all(|hit| {
+                hit.in_shown
+                    && walked.used(hit.index as usize)
+                    && scrubbed.tables.strings.get(hit.index as usize) == Some(hit.shown.as_str())
+            });
+            Ok(sink.is_empty() && shown)
+        },
+        || {
+            rayon::join(header, || {
+                let mut buf = String::new();
+                !walked
+                    .candidates
+                    .iter()
+                    .any(|value| leaks::cell_hit(&needles, value, &mut buf))
+            })
+        },
+    );
+    if !(parts? && header && cells) {
+        return Ok(None);
+    }
+    let outcome = Outcome {
+        findings: Vec::new(),
+        searched: needles.len(),
+        skipped: needles.skipped(),
+    };
+    super::drop_later(needles);
+    Ok(Some(outcome))
+}
+
+/// What the walk of the scrubbed sheets leaves to the search of the removed values.
+struct Walked {
+    /// The values of the cells where a removed value would be a leak (see
+    /// [`leaks::candidates`]).
+    candidates: Vec<Data>,
+    /// Per shared string of the scrubbed workbook: whether a cell was read to refer to it.
+    used: Vec<bool>,
+}
+
+impl Walked {
+    fn used(&self, index: usize) -> bool {
+        self.used.get(index).copied().unwrap_or(false)
+    }
+}
+
+/// Read every sheet of the scrubbed workbook, row by row, against the original's rows. `None`
+/// as soon as a cell differs where the map keeps it, a row is out of place, or a cell is one
+/// the check of both read whole would judge otherwise than by its value.
+fn walk(ctx: &Context, scrubbed: &Opened<'_>) -> Option<Walked> {
+    let mut walked = Walked {
+        candidates: Vec::new(),
+        used: vec![false; scrubbed.tables.strings.len()],
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(scrubbed.bytes)).ok()?;
+    for sheet in 0..scrubbed.heads.sheets.len() {
+        let part = scrubbed.raw.sheet_part(sheet)?;
+        let entry = zip.by_name(part).ok()?;
+        let mut input = BufReader::with_capacity(1 << 16, entry);
+        let mut values = crate::xlsx::cells::CellValues::new(
+            &scrubbed.tables.strings,
+            scrubbed.tables.kinds.clone(),
+            scrubbed.tables.is_1904,
+        );
+        let mut rows = Rows {
+            ctx,
+            sheet,
+            cursor: 0,
+            next: 0,
+            cells: Vec::new(),
+            at: None,
+            ok: true,
+        };
+        let mut used = std::mem::take(&mut walked.used);
+        let read =
+            crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
+                if let Some(Some(n)) = shared {
+                    if let Some(slot) = used.get_mut(n) {
+                        *slot = true;
+                    }
+                }
+                rows.cell(r, c, value, &mut walked.candidates)
+            });
+        walked.used = used;
+        read?;
+        if !rows.finish(&mut walked.candidates) {
+            return None;
+        }
+    }
+    Some(walked)
+}
+
+/// The walk of one scrubbed sheet: the cells of the row being read, compared with the original
+/// row it comes from once the row is complete.
+struct Rows<'c, 'a> {
+    ctx: &'c Context<'a>,
+    sheet: usize,
+    /// Where the walk is in the original sheet's changes.
+    cursor: usize,
+    /// The next scrubbed row to compare.
+    next: u32,
+    /// The cells of row `at`, in column order.
+    cells: Vec<(u32, Data)>,
+    at: Option<u32>,
+    ok: bool,
+}
+
+impl Rows<'_, '_> {
+    /// Take the next cell; `false` to stop, the sheet not passing.
+    fn cell(&mut self, row: u32, col: u32, value: Data, candidates: &mut Vec<Data>) -> bool {
+        match self.at {
+            Some(at) if row == at => {
+                if self.cells.last().is_some_and(|(c, _)| *c >= col) {
+                    self.ok = false;
+                }
+            }
+            Some(at) if row < at => self.ok = false,
+            _ => {
+                self.flush(candidates);
+                // Rows without a cell between the last one and this one.
+                while self.ok && self.next < row {
+                    self.ok = self.compare(self.next, &[], candidates);
+                    self.next += 1;
+                }
+                self.at = Some(row);
+            }
+        }
+        self.cells.push((col, value));
+        self.ok
+    }
+
+    /// Compare the row being read, if any.
+    fn flush(&mut self, candidates: &mut Vec<Data>) {
+        if let Some(at) = self.at.take() {
+            let cells = std::mem::take(&mut self.cells);
+            self.ok = self.ok && self.compare(at, &cells, candidates);
+            self.cells = cells;
+            self.cells.clear();
+            self.next = at + 1;
+        }
+    }
+
+    /// Whether the sheet passes, once every cell is read: the original's rows below the last
+    /// scrubbed one hold nothing the map keeps.
+    fn finish(&mut self, candidates: &mut Vec<Data>) -> bool {
+        self.flush(candidates);
+        while self.ok && self.ctx.original_row(self.sheet, self.next).is_some() {
+            self.ok = self.compare(self.next, &[], candidates);
+            self.next += 1;
+        }
+        self.ok
+    }
+
+    /// Compare scrubbed row `out`, whose cells are `cells`, with the original row it comes
+    /// from (see [`super::fidelity`]), and note the cells where a hit would be a leak (see
+    /// [`leaks::candidates`]); `false` where the check of both read whole could find something.
+    fn compare(&mut self, out: u32, cells: &[(u32, Data)], candidates: &mut Vec<Data>) -> bool {
+        let ctx = self.ctx;
+        let sheet = self.sheet;
+        let Some(from) = ctx.original_row(sheet, out) else {
+            // A row past the original's rows.
+            return cells.iter().all(|(_, d)| super::fidelity::is_blank(d));
+        };
+        let before = &ctx.original.sheets[sheet];
+        let changes = ctx.changes[sheet];
+        let width = before.width().max(cells.last().map_or(0, |(c, _)| c + 1));
+        let mut next = cells.iter().peekable();
+        for col in 0..width {
+            let now = match next.peek() {
+                Some((c, value)) if *c == col => {
+                    next.next();
+                    value
+                }
+                _ => &Data::Empty,
+            };
+            let was = before.cell(from, col);
+            // The header row is never scrubbed, nor the columns outside the map.
+            if (from == 0 || !ctx.is_target(sheet, col)) && !same_kept_cell(ctx.original, was, now)
+            {
+                return false;
+            }
+            if matches!(now, Data::Empty) {
+                continue;
+            }
+            let change = changes.and_then(|sc| sc.take_at(&mut self.cursor, from, col));
+            let judged_kept = match change {
+                Some(c) => {
+                    let new = changes.map(|sc| sc.value(c).data());
+                    let action = &ctx.map.rules[c.rule()].action;
+                    // Exactly what `clear`, `replace` or `pseudonymize` put there.
+                    action.output_is_reportable() && new.is_some_and(|new| same_cell(&new, now))
+                }
+                None => same_kept_cell(ctx.original, was, now),
+            };
+            if !judged_kept {
+                candidates.push(now.clone());
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::Deletion;
+
+    /// A generated export read whole, and what the `systemuser` profile does to it.
+    struct Case {
+        input: Vec<u8>,
+        book: Workbook,
+        map: Map,
+        plan: FilePlan,
+        changes: Vec<SheetChanges>,
+    }
+
+    fn case() -> Case {
+        use crate::testdata::{self, Options};
+        let input = testdata::disabled_users(&Options {
+            rows: 300,
+            ..Options::default()
+        })
+        .to_xlsx();
+        let book = crate::xlsx::read(&input).unwrap();
+        let map = Map::parse(
+            crate::profiles::find("systemuser").unwrap().toml,
+            "systemuser",
+            None,
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        Case {
+            input,
+            book,
+            map,
+            plan,
+            changes,
+        }
+    }
+
+    /// A changed cell: row, column, rule and new value.
+    type Cell = (u32, u32, usize, Data);
+
+    /// An edit of a sheet's changes before they are written.
+    type Edit = Box<dyn FnOnce(&mut Vec<Cell>, &mut Vec<Deletion>)>;
+
+    /// The scrub of `case` written losslessly, its first sheet's changes edited by `edit` first.
+    fn written(case: &Case, edit: impl FnOnce(&mut Vec<Cell>, &mut Vec<Deletion>)) -> Vec<u8> {
+        let sc = &case.changes[0];
+        let mut cells: Vec<Cell> = sc
+            .cells
+            .iter()
+            .map(|c| (c.row, c.col(), c.rule(), sc.value(c).data().into_owned()))
+            .collect();
+        let mut deleted = sc.deleted.clone();
+        edit(&mut cells, &mut deleted);
+        cells.sort_by_key(|c| (c.0, c.1));
+        let mut edited = SheetChanges {
+            sheet: sc.sheet,
+            deleted,
+            ..SheetChanges::default()
+        };
+        for (row, col, rule, value) in cells {
+            edited.push(row, col, rule, value);
+        }
+        let mut changes = case.changes.clone();
+        changes[0] = edited;
+        let mut out = Vec::new();
+        crate::xlsx::patch::write(
+            &case.input,
+            &case.book,
+            &changes,
+            &Default::default(),
+            Cursor::new(&mut out),
+        )
+        .unwrap();
+        out
+    }
+
+    /// What the walk says of `output`, and what the check of both read whole finds.
+    fn both(case: &Case, output: &[u8]) -> (Option<Outcome>, Outcome) {
+        let opened = open(output, &Limits::default()).expect("a workbook the walk reads");
+        let walked = passes(&case.map, &case.book, &case.plan, &case.changes, &opened).unwrap();
+        let scrubbed = crate::xlsx::read(output).unwrap();
+        let raw = Raw::read(output, &scrubbed).unwrap();
+        let (map, book, plan, changes) = (&case.map, &case.book, &case.plan, &case.changes);
+        let whole = super::super::check(map, book, plan, changes, &scrubbed, Some(&raw)).unwrap();
+        (walked, whole)
+    }
+
+    #[test]
+    fn a_good_output_passes_the_walk_as_it_passes_the_whole_check() {
+        let case = case();
+        let (walked, whole) = both(&case, &written(&case, |_, _| {}));
+        assert!(whole.passed(), "{:?}", whole.findings);
+        let walked = walked.expect("the walk shows it passes");
+        assert!(walked.findings.is_empty());
+        assert_eq!(
+            (walked.searched, walked.skipped),
+            (whole.searched, whole.skipped)
+        );
+        assert!(walked.searched > 300, "{}", walked.searched);
+    }
+
+    #[test]
+    fn a_break_or_a_leak_is_left_to_the_whole_check() {
+        let case = case();
+        let sc = &case.changes[0];
+        let sheet = &case.book.sheets[sc.sheet];
+        let targets = crate::needles::target_columns(&case.map, &case.book, &case.plan);
+        let kept = (0..sheet.width())
+            .find(|&c| !targets[sc.sheet][c as usize] && !matches!(sheet.cell(5, c), Data::Empty))
+            .expect("a kept column");
+        let old = |c: &crate::apply::Change| match sheet.cell(c.row, c.col()) {
+            Data::String(s) if s.len() >= 6 && s.chars().any(char::is_alphabetic) => {
+                Some(s.clone())
+            }
+            _ => None,
+        };
+        // Two changes of one column in other rows, with other old texts.
+        let (first, other) = sc
+            .cells
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| {
+                let text = old(a)?;
+                let j = sc.cells.iter().position(|b| {
+                    b.col == a.col && b.row != a.row && old(b).is_some_and(|t| t != text)
+                })?;
+                Some((i, j))
+            })
+            .expect("a column of removed texts");
+        let other_text = old(&sc.cells[other]).unwrap();
+        let rule = sc.cells[0].rule();
+        let mutations: Vec<(&str, Edit)> = vec![
+            (
+                "a kept cell changed",
+                Box::new(move |cells, _| cells.push((5, kept, rule, Data::String("x".into())))),
+            ),
+            (
+                "a scrubbed cell left as it was",
+                Box::new(move |cells, _| {
+                    cells.remove(first);
+                }),
+            ),
+            (
+                "another row's removed text in a scrubbed cell",
+                Box::new(move |cells, _| cells[first].3 = Data::String(other_text)),
+            ),
+            (
+                "a row lost",
+                Box::new(move |cells, deleted| {
+                    cells.retain(|c| c.0 != 9);
+                    deleted.push(Deletion { row: 9, rule: 0 });
+                }),
+            ),
+        ];
+        for (what, edit) in mutations {
+            let (walked, whole) = both(&case, &written(&case, edit));
+            assert!(!whole.passed(), "{what}: the whole check finds it");
+            assert!(walked.is_none(), "{what}: the walk leaves it to that check");
+        }
+    }
+}
