@@ -87,20 +87,30 @@ pub(super) fn passes(
         return Ok(None);
     }
     let ctx = Context::new(map, original, plan, changes, &scrubbed.heads);
-    let values = Removed::new(
-        map,
-        Originals::Book(original),
-        changes,
-        crate::needles::deleted_columns(map, original, plan),
+    // The walk reads on one thread while the removed values are indexed and the header rows
+    // searched on the other.
+    let ((needles, header), walked) = rayon::join(
+        || {
+            let values = Removed::new(
+                map,
+                Originals::Book(original),
+                changes,
+                crate::needles::deleted_columns(map, original, plan),
+            );
+            rayon::join(
+                || values.needles(),
+                || {
+                    super::sweep::header_findings(map, original, plan, changes, &scrubbed.heads)
+                        .is_empty()
+                },
+            )
+        },
+        || walk(&ctx, scrubbed),
     );
-    let (needles, walked) = rayon::join(|| values.needles(), || walk(&ctx, scrubbed));
-    drop(values);
-    let Some(walked) = walked else {
+    let Some(walked) = walked.filter(|_| header) else {
         return Ok(None);
     };
-    let header =
-        || super::sweep::header_findings(map, original, plan, changes, &scrubbed.heads).is_empty();
-    let (parts, (header, cells)) = rayon::join(
+    let (parts, cells) = rayon::join(
         || -> Result<bool, Problem> {
             if needles.is_empty() {
                 return Ok(true);
@@ -116,16 +126,14 @@ pub(super) fn passes(
             Ok(sink.is_empty() && shown)
         },
         || {
-            rayon::join(header, || {
-                let mut buf = String::new();
-                !walked
-                    .candidates
-                    .iter()
-                    .any(|value| leaks::cell_hit(&needles, value, &mut buf))
-            })
+            let mut buf = String::new();
+            !walked
+                .candidates
+                .iter()
+                .any(|value| leaks::cell_hit(&needles, value, &mut buf))
         },
     );
-    if !(parts? && header && cells) {
+    if !(parts? && cells) {
         return Ok(None);
     }
     let outcome = Outcome {
