@@ -19,6 +19,7 @@ use crate::workbook::Workbook;
 use crate::xlsx::direct::Tables;
 use crate::xlsx::Limits;
 use calamine::Data;
+use rayon::prelude::*;
 use std::io::{BufReader, Cursor};
 
 /// A scrubbed xlsx opened for the walk: its sheets' heads (their header rows), the tables its
@@ -110,31 +111,30 @@ pub(super) fn passes(
     let Some(walked) = walked.filter(|_| header) else {
         return Ok(None);
     };
-    let (parts, cells) = rayon::join(
-        || -> Result<bool, Problem> {
-            if needles.is_empty() {
-                return Ok(true);
-            }
-            let (mut sink, strings) = leaks::scan_package(&ctx, &needles, &scrubbed.raw)?;
-            leaks::entry_names(&needles, &scrubbed.raw, &mut sink);
-            // A string with a hit is no leak of its own only where a cell shows it.
-            let shown = strings.iter().all(|hit| {
-                hit.in_shown
-                    && walked.used(hit.index as usize)
-                    && scrubbed.tables.strings.get(hit.index as usize) == Some(hit.shown.as_str())
-            });
-            Ok(sink.is_empty() && shown)
-        },
-        || {
-            let mut buf = String::new();
-            !walked
-                .candidates
-                .iter()
-                .any(|value| leaks::cell_hit(&needles, value, &mut buf))
-        },
-    );
-    if !(parts? && cells) {
+    // The cells first: an output that leaks there (an input passed as its own output leaks in
+    // every scrubbed cell) goes to the whole check before its package is searched.
+    let leaks = walked
+        .candidates
+        .par_iter()
+        .map_init(String::new, |buf, value| {
+            leaks::cell_hit(&needles, value, buf)
+        })
+        .any(|hit| hit);
+    if leaks {
         return Ok(None);
+    }
+    if !needles.is_empty() {
+        let (mut sink, strings) = leaks::scan_package(&ctx, &needles, &scrubbed.raw)?;
+        leaks::entry_names(&needles, &scrubbed.raw, &mut sink);
+        // A string with a hit is no leak of its own only where a cell shows it.
+        let shown = strings.iter().all(|hit| {
+            hit.in_shown
+                && walked.used(hit.index as usize)
+                && scrubbed.tables.strings.get(hit.index as usize) == Some(hit.shown.as_str())
+        });
+        if !(sink.is_empty() && shown) {
+            return Ok(None);
+        }
     }
     let outcome = Outcome {
         findings: Vec::new(),
@@ -144,6 +144,11 @@ pub(super) fn passes(
     super::drop_later(needles);
     Ok(Some(outcome))
 }
+
+/// The most cells the walk keeps to search (see [`Walked::candidates`]): more than a good
+/// output's `mask`, `regex` and `redact` cells, which are the only ones kept in one; an output
+/// with more is left to the whole check, which searches them as it judges them.
+const MAX_CANDIDATES: usize = 1 << 20;
 
 /// What the walk of the scrubbed sheets leaves to the search of the removed values.
 struct Walked {
@@ -309,6 +314,9 @@ impl Rows<'_, '_> {
                 None => same_kept_cell(ctx.original, was, now),
             };
             if !judged_kept {
+                if candidates.len() >= MAX_CANDIDATES {
+                    return false;
+                }
                 candidates.push(now.clone());
             }
         }
