@@ -1557,7 +1557,9 @@ mod tests {
 
     /// A generated export of `rows` rows, read whole, and what the `systemuser` profile does to
     /// it.
-    fn scrubbed_export(rows: usize) -> (Vec<u8>, Workbook, Map, FilePlan, Vec<SheetChanges>) {
+    pub(super) fn scrubbed_export(
+        rows: usize,
+    ) -> (Vec<u8>, Workbook, Map, FilePlan, Vec<SheetChanges>) {
         use crate::testdata::{self, Options};
         let bytes = testdata::disabled_users(&Options {
             rows,

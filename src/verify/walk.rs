@@ -339,21 +339,7 @@ mod tests {
     }
 
     fn case() -> Case {
-        use crate::testdata::{self, Options};
-        let input = testdata::disabled_users(&Options {
-            rows: 300,
-            ..Options::default()
-        })
-        .to_xlsx();
-        let book = crate::xlsx::read(&input).unwrap();
-        let map = Map::parse(
-            crate::profiles::find("systemuser").unwrap().toml,
-            "systemuser",
-            None,
-        )
-        .unwrap();
-        let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes = crate::apply::apply_plan(&map, &plan, &book);
+        let (input, book, map, plan, changes) = super::super::tests::scrubbed_export(300);
         Case {
             input,
             book,
