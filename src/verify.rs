@@ -573,23 +573,35 @@ fn verify_sides<E: Send>(
         Ok::<_, E>((book, plan, changes, map, hits))
     };
     // The two sides are independent: on two cores they take the time of one, and the raw
-    // package is unpacked while the original is still being scrubbed in memory.
-    let (original_side, walkable) = rayon::join(original_side, || {
-        walkable.and_then(|bytes| walk::open(bytes, limits))
+    // package is unpacked while the original is still being scrubbed in memory. A scrubbed
+    // file the walk does not read is read whole right away.
+    let mut scrubbed_side = Some(scrubbed_side);
+    let (original_side, first) = rayon::join(original_side, || {
+        match walkable.and_then(|bytes| walk::open(bytes, limits)) {
+            Some(opened) => FirstRead::Walk(Box::new(opened)),
+            None => FirstRead::Whole(scrubbed_side.take().map(|read| read())),
+        }
     });
     let (book, plan, changes, map, hits) = original_side?;
-    if let Some(opened) = walkable {
-        // A problem reading it is the whole read's to report.
-        let passed = walk::passes(map, &book, &plan, &changes, &opened)
-            .ok()
-            .flatten();
-        drop(opened);
-        if let Some(outcome) = passed {
-            drop_later((book, plan, changes));
-            return Ok(outcome);
+    let whole = match first {
+        FirstRead::Walk(opened) => {
+            // A problem reading it is the whole read's to report.
+            let passed = walk::passes(map, &book, &plan, &changes, &opened)
+                .ok()
+                .flatten();
+            drop(opened);
+            if let Some(outcome) = passed {
+                drop_later((book, plan, changes));
+                return Ok(outcome);
+            }
+            scrubbed_side.take().map(|read| read())
         }
-    }
-    let (scrubbed_book, raw) = scrubbed_side()?;
+        FirstRead::Whole(whole) => whole,
+    };
+    let Some(whole) = whole else {
+        return Err(fail(false, Problem::Internal));
+    };
+    let (scrubbed_book, raw) = whole?;
     let outcome = check(map, &book, &plan, &changes, &scrubbed_book, raw.as_ref())
         .map(|mut outcome| {
             outcome.findings.extend(held_findings(
@@ -605,6 +617,13 @@ fn verify_sides<E: Send>(
         .map_err(|p| fail(false, p));
     drop_later((book, plan, changes, scrubbed_book, raw));
     outcome
+}
+
+/// How [`verify_sides`] reads the scrubbed file while the original is read: opened for the
+/// walk, or read whole (`T`, taken once).
+enum FirstRead<'b, T> {
+    Walk(Box<walk::Opened<'b>>),
+    Whole(Option<T>),
 }
 
 /// The kept cells of rows no subject matched that hold a subject's value (see
