@@ -349,6 +349,26 @@ mod tests {
         }
     }
 
+    /// [`case`] in the layout Dynamics itself writes (namespace prefixes, inline strings).
+    fn raw_case() -> Case {
+        let case = case();
+        let input = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 300,
+            ..Default::default()
+        })
+        .to_dynamics_raw_xlsx();
+        let book = crate::xlsx::read(&input).unwrap();
+        let plan = crate::plan::resolve(&case.map, &book).unwrap();
+        let changes = crate::apply::apply_plan(&case.map, &plan, &book);
+        Case {
+            input,
+            book,
+            plan,
+            changes,
+            ..case
+        }
+    }
+
     /// A changed cell: row, column, rule and new value.
     type Cell = (u32, u32, usize, Data);
 
@@ -401,21 +421,28 @@ mod tests {
 
     #[test]
     fn a_good_output_passes_the_walk_as_it_passes_the_whole_check() {
-        let case = case();
-        let (walked, whole) = both(&case, &written(&case, |_, _| {}));
-        assert!(whole.passed(), "{:?}", whole.findings);
-        let walked = walked.expect("the walk shows it passes");
-        assert!(walked.findings.is_empty());
-        assert_eq!(
-            (walked.searched, walked.skipped),
-            (whole.searched, whole.skipped)
-        );
-        assert!(walked.searched > 300, "{}", walked.searched);
+        for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
+            let (walked, whole) = both(&case, &written(&case, |_, _| {}));
+            assert!(whole.passed(), "{layout}: {:?}", whole.findings);
+            let walked = walked.expect("the walk shows it passes");
+            assert!(walked.findings.is_empty());
+            assert_eq!(
+                (walked.searched, walked.skipped),
+                (whole.searched, whole.skipped),
+                "{layout}"
+            );
+            assert!(walked.searched > 300, "{layout}: {}", walked.searched);
+        }
     }
 
     #[test]
     fn a_break_or_a_leak_is_left_to_the_whole_check() {
-        let case = case();
+        for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
+            breaks_and_leaks_are_left_to_the_whole_check(layout, &case);
+        }
+    }
+
+    fn breaks_and_leaks_are_left_to_the_whole_check(layout: &str, case: &Case) {
         let sc = &case.changes[0];
         let sheet = &case.book.sheets[sc.sheet];
         let targets = crate::needles::target_columns(&case.map, &case.book, &case.plan);
@@ -467,9 +494,15 @@ mod tests {
             ),
         ];
         for (what, edit) in mutations {
-            let (walked, whole) = both(&case, &written(&case, edit));
-            assert!(!whole.passed(), "{what}: the whole check finds it");
-            assert!(walked.is_none(), "{what}: the walk leaves it to that check");
+            let (walked, whole) = both(case, &written(case, edit));
+            assert!(
+                !whole.passed(),
+                "{layout}, {what}: the whole check finds it"
+            );
+            assert!(
+                walked.is_none(),
+                "{layout}, {what}: the walk leaves it to that check"
+            );
         }
     }
 }
