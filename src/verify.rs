@@ -1331,7 +1331,25 @@ impl<'a> Context<'a> {
         col: u32,
         change: Option<&crate::apply::Change>,
     ) -> Verdict {
-        let now = self.scrubbed.sheets[sheet].cell(row, col);
+        self.verdict_of(
+            o,
+            from,
+            col,
+            change,
+            self.scrubbed.sheets[sheet].cell(row, col),
+        )
+    }
+
+    /// [`Context::verdict`] of a scrubbed cell holding `now`, read elsewhere than from the
+    /// scrubbed workbook (see [`walk`]).
+    fn verdict_of(
+        &self,
+        o: usize,
+        from: u32,
+        col: u32,
+        change: Option<&crate::apply::Change>,
+        now: &Data,
+    ) -> Verdict {
         let new = change.and_then(|c| Some((c, self.changes[o]?.value(c).data())));
         match new {
             Some((c, new)) => {

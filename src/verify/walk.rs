@@ -10,7 +10,7 @@
 //! a passing output is never read whole, and a failing one is read as before.
 
 use super::leaks::{self, Raw};
-use super::{same_cell, same_kept_cell, Context, Originals, Outcome, Removed};
+use super::{same_kept_cell, Context, Originals, Outcome, Removed, Verdict};
 use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::map::Map;
@@ -192,18 +192,14 @@ fn walk(ctx: &Context, scrubbed: &Opened<'_>) -> Option<Walked> {
             at: None,
             ok: true,
         };
-        let mut used = std::mem::take(&mut walked.used);
-        let read =
-            crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
-                if let Some(Some(n)) = shared {
-                    if let Some(slot) = used.get_mut(n) {
-                        *slot = true;
-                    }
+        crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
+            if let Some(Some(n)) = shared {
+                if let Some(slot) = walked.used.get_mut(n) {
+                    *slot = true;
                 }
-                rows.cell(r, c, value, &mut walked.candidates)
-            });
-        walked.used = used;
-        read?;
+            }
+            rows.cell(r, c, value, &mut walked.candidates)
+        })?;
         if !rows.finish(&mut walked.candidates) {
             return None;
         }
@@ -304,16 +300,8 @@ impl Rows<'_, '_> {
                 continue;
             }
             let change = changes.and_then(|sc| sc.take_at(&mut self.cursor, from, col));
-            let judged_kept = match change {
-                Some(c) => {
-                    let new = changes.map(|sc| sc.value(c).data());
-                    let action = &ctx.map.rules[c.rule()].action;
-                    // Exactly what `clear`, `replace` or `pseudonymize` put there.
-                    action.output_is_reportable() && new.is_some_and(|new| same_cell(&new, now))
-                }
-                None => same_kept_cell(ctx.original, was, now),
-            };
-            if !judged_kept {
+            let verdict = ctx.verdict_of(sheet, from, col, change, now);
+            if !matches!(verdict, Verdict::Kept | Verdict::FromMap) {
                 if candidates.len() >= MAX_CANDIDATES {
                     return false;
                 }
