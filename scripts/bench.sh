@@ -14,13 +14,14 @@
 # whole-Range floor of earlier measurements as a second line; csv read + write), the physical
 # limit of a lossless scrub (the rewritten parts inflated and deflated again, nothing parsed),
 # `scrub` lossless, rebuild and CSV with 1 and 2 jobs, `verify` of a lossless scrub's output,
-# `scrub --verify` with 2 jobs,
+# `scrub --verify` with 2 jobs, `verify` of an output that leaks everything (the input as its own
+# output, which must fail),
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
 # time, peak memory and each time as a ratio to its baseline (the floor of the same format;
 # for verify, the lossless scrub with 1 job; for `scrub --verify`, the lossless scrub with 2
-# jobs; for the batch, the batch with 1 job), then how far
-# the lossless scrub is from the physical limit.
+# jobs; for the leaking verify, verify of the lossless scrub; for the batch, the batch with 1
+# job), then how far the lossless scrub is from the physical limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
@@ -39,6 +40,12 @@ CSV="$WORK/in/disabled-users.csv"
 # verify needs a scrubbed copy to check.
 "$BIN" scrub -q --out-dir "$WORK/scrubbed" "$XLSX" >/dev/null
 SCRUBBED="$WORK/scrubbed/disabled-users.xlsx"
+# verify of an output that leaks every removed value (the input given as its own output):
+# it must fail, with exit code 3.
+cat >"$WORK/leaking.sh" <<EOF
+"$(realpath "$BIN")" verify "$XLSX" "$XLSX" >/dev/null 2>&1
+[ \$? -eq 3 ]
+EOF
 
 PY=""
 if [ "${OPENPYXL:-1}" = 0 ]; then
@@ -63,6 +70,7 @@ CASES=(
   "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
   "verify lossless|scrub lossless -j1|$BIN verify $XLSX $SCRUBBED"
   "scrub --verify -j2|scrub lossless -j2|$BIN scrub -q -j 2 --verify --out-dir OUT $XLSX"
+  "verify leaking (input as output)|verify lossless|bash $WORK/leaking.sh"
   "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"
   "scrub rebuild -j2|floor xlsx|$BIN scrub -q -j 2 --rebuild --out-dir OUT $XLSX"
   "floor csv|floor csv|$FLOOR $CSV OUT/floor.csv"

@@ -45,6 +45,19 @@ impl Hasher for KeyIsHash {
 
 type Index = HashMap<u64, (u32, u32), BuildHasherDefault<KeyIsHash>>;
 
+/// The runs of large anchor groups (see [`Run`]) by their keys → range in
+/// [`Needles::needles`].
+type Pairs = HashMap<u64, (u32, u32), BuildHasherDefault<KeyIsHash>>;
+
+/// The values that start with one word are narrowed by the next (see
+/// [`Needles::candidates`]) when there are more than this many: a common first name starts
+/// thousands of a large export's values, a country code tens of thousands of phone numbers
+/// (`+1 425 555 …`), and a text that holds it would otherwise be compared with each.
+const NARROW_ABOVE: usize = 64;
+
+/// The most words by which values are narrowed.
+const NARROW_DEPTH: usize = 8;
+
 /// Values given one at a time (see [`Needles::from_each`]): the function calls its argument
 /// with each value.
 pub type Values<'v> = dyn Fn(&mut dyn FnMut(&str)) + Sync + 'v;
@@ -270,12 +283,16 @@ pub struct Needles {
     /// Anchor hash → range in `needles`. Two anchors may share a hash; that only adds a
     /// candidate, which the direct comparison then rejects.
     index: Index,
+    /// Within each group of more than [`NARROW_ABOVE`] values, the runs of values that share
+    /// their first words (see [`narrow_groups`]).
+    pairs: Pairs,
     /// Distinct values too short (or without a letter or digit) to be searched.
     skipped: usize,
 }
 
 /// A distinct value as [`Needles::new`] gathers it: the hashes of its lowercase first word and
 /// whole text (see [`whole_hash`]), and where it is.
+#[derive(Clone, Copy)]
 struct Gathered {
     anchor: u64,
     whole: u64,
@@ -428,6 +445,117 @@ fn shard_of(hash: u64, shards: usize) -> usize {
     ((hash >> 40) % shards as u64) as usize
 }
 
+/// Sort each anchor group of more than [`NARROW_ABOVE`] values of `found` (sorted by anchor)
+/// by its values' next words, level by level (see [`Needles::candidates`]), and index the runs
+/// of each level. In parallel, group by group. Empty (no narrowing at all) in the unlikely
+/// event that two runs' keys are one, so that a run's key always leads to its own values.
+fn narrow_groups(text: &str, found: &mut [Gathered]) -> Pairs {
+    let mut groups: Vec<(usize, &mut [Gathered])> = Vec::new();
+    let mut rest = found;
+    let mut at = 0;
+    while !rest.is_empty() {
+        let anchor = rest[0].anchor;
+        let len = rest.iter().take_while(|g| g.anchor == anchor).count();
+        let (group, tail) = rest.split_at_mut(len);
+        if len > NARROW_ABOVE {
+            groups.push((at, group));
+        }
+        at += len;
+        rest = tail;
+    }
+    let runs: Vec<Vec<Run>> = groups
+        .into_par_iter()
+        .map(|(at, group)| {
+            let mut runs = Vec::new();
+            let anchor = group[0].anchor;
+            narrow_run(text, group, at, anchor, 1, &mut runs);
+            runs
+        })
+        .collect();
+    let mut pairs = Pairs::with_capacity_and_hasher(
+        runs.iter().map(Vec::len).sum(),
+        BuildHasherDefault::default(),
+    );
+    for run in runs.into_iter().flatten() {
+        if pairs.insert(run.key, run.range).is_some() {
+            return Pairs::default();
+        }
+    }
+    pairs
+}
+
+/// A run of values of one group that share their first words: the [`pair_hash`] of the hash
+/// of those words and of the next word (0 for the values that have no more), which is the hash
+/// of the run's words in turn, and their range.
+struct Run {
+    key: u64,
+    range: (u32, u32),
+}
+
+/// Sort `run` (at `at` of the values, its values sharing their first `depth` words, whose
+/// hash is `prefix`) by their next words, and note each part as a [`Run`], narrowing those
+/// still large the same way.
+fn narrow_run(
+    text: &str,
+    run: &mut [Gathered],
+    at: usize,
+    prefix: u64,
+    depth: usize,
+    out: &mut Vec<Run>,
+) {
+    let mut keyed: Vec<(u64, Gathered)> = run
+        .iter()
+        .map(|g| {
+            let value = &text[g.entry.start..g.entry.end()];
+            (next_word(value, g.entry.anchor_at as usize, depth), *g)
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|(word, g)| (*word, g.whole));
+    let mut parts: Vec<(u64, usize, usize)> = Vec::new();
+    for (i, (word, g)) in keyed.into_iter().enumerate() {
+        run[i] = g;
+        match parts.last_mut() {
+            Some(part) if part.0 == word => part.2 = i + 1,
+            _ => parts.push((word, i, i + 1)),
+        }
+    }
+    for (word, from, to) in parts {
+        let key = pair_hash(prefix, word);
+        out.push(Run {
+            key,
+            range: ((at + from) as u32, (at + to) as u32),
+        });
+        if word != 0 && is_narrowed(to - from, depth + 1) {
+            narrow_run(text, &mut run[from..to], at + from, key, depth + 1, out);
+        }
+    }
+}
+
+/// Whether a run of `len` values sharing their first `depth` words is narrowed by the next
+/// (see [`Needles::candidates`]).
+fn is_narrowed(len: usize, depth: usize) -> bool {
+    len > NARROW_ABOVE && depth < NARROW_DEPTH
+}
+
+/// The words of a lowercase `text` from its word at byte `at`, as runs are narrowed by: a
+/// word of the modifier letter apostrophe alone (`ʼ`, a letter that does not join, see
+/// [`joins`]) is skipped, since a value matches a text that writes it as another apostrophe
+/// (see [`crate::text::same_mark`]), which is no word.
+fn key_words(text: &str, at: usize) -> impl Iterator<Item = &str> + '_ {
+    let rest = text.get(at..).unwrap_or("");
+    words(rest)
+        .map(move |(s, e)| &rest[s..e])
+        .filter(|w| *w != "\u{02BC}")
+}
+
+/// The hash of word `n` (from 0) of a lowercase `text` from byte `at` (see [`key_words`]); 0
+/// when there is none.
+fn next_word(text: &str, at: usize, n: usize) -> u64 {
+    key_words(text, at)
+        .nth(n)
+        .map_or(0, |w| fnv1a(w.as_bytes()))
+}
+
 impl Needles {
     /// Build the set from values as they were in the original cells. Values are trimmed,
     /// compared case-insensitively and counted once. Built in parallel: a large export yields
@@ -461,8 +589,9 @@ impl Needles {
             skipped,
         } = Shard::join(shards);
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
-        // on the values' order).
+        // on the values' order); a large group then by its values' next words.
         found.par_sort_unstable_by_key(|g| (g.anchor, g.whole));
+        let pairs = narrow_groups(&text, &mut found);
         let anchors = 1 + found
             .windows(2)
             .filter(|w| w[0].anchor != w[1].anchor)
@@ -482,6 +611,7 @@ impl Needles {
             text,
             needles,
             index,
+            pairs,
             skipped,
         }
     }
@@ -581,11 +711,14 @@ impl Needles {
             if start < taken_to {
                 continue;
             }
-            let Some(&(from, to)) = self.index.get(&fnv1a(&lower.as_bytes()[start..end])) else {
-                continue;
-            };
-            let best = self.needles[from as usize..to as usize]
-                .iter()
+            let anchor = fnv1a(&lower.as_bytes()[start..end]);
+            let mut group: Vec<&Entry> = Vec::new();
+            self.candidates(anchor, &lower, start, |some| {
+                group.extend(some);
+                true
+            });
+            let best = group
+                .into_iter()
                 .filter_map(|n| {
                     let text = self.text_of(n);
                     match_at(text, n.anchor_at as usize, &lower, start).map(|hit| (text, hit))
@@ -632,15 +765,16 @@ impl Needles {
         let low = lower.as_ref();
         let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
         for (start, end) in words(low) {
-            let Some(&(from, to)) = self.index.get(&fnv1a(&low.as_bytes()[start..end])) else {
-                continue;
-            };
-            for n in &self.needles[from as usize..to as usize] {
-                let (needle, anchor_at) = (self.text_of(n), n.anchor_at as usize);
-                if n.kind().counts_in(reach, needle) {
-                    hits.extend(match_at(needle, anchor_at, low, start));
+            let anchor = fnv1a(&low.as_bytes()[start..end]);
+            self.candidates(anchor, low, start, |some| {
+                for n in some {
+                    let (needle, anchor_at) = (self.text_of(n), n.anchor_at as usize);
+                    if n.kind().counts_in(reach, needle) {
+                        hits.extend(match_at(needle, anchor_at, low, start));
+                    }
                 }
-            }
+                true
+            });
         }
         self.phone_hits(low, reach, |range| hits.push(range));
         if hits.is_empty() {
@@ -689,6 +823,50 @@ impl Needles {
         out
     }
 
+    /// The values to compare with a lowercase `text` at its word at byte `at`, whose hash is
+    /// `anchor`, given to `each` a slice at a time: the anchor's whole group or, where it is
+    /// large, level by level (see [`is_narrowed`]), the values that end with the text's words
+    /// so far and then only those that go on with its next word. A value matches only where
+    /// the text's words from `at` are its own, apostrophes aside (see [`key_words`]), so the
+    /// rest of the group cannot. `false` from `each` stops.
+    fn candidates<'s>(
+        &'s self,
+        anchor: u64,
+        text: &str,
+        at: usize,
+        mut each: impl FnMut(&'s [Entry]) -> bool,
+    ) -> bool {
+        let Some(&(from, to)) = self.index.get(&anchor) else {
+            return true;
+        };
+        let slice = |(from, to): (u32, u32)| &self.needles[from as usize..to as usize];
+        let mut range = (from, to);
+        let mut prefix = anchor;
+        let mut next = key_words(text, at).skip(1);
+        for depth in 1.. {
+            let len = (range.1 - range.0) as usize;
+            if self.pairs.is_empty() || !is_narrowed(len, depth) {
+                return each(slice(range));
+            }
+            if let Some(&ended) = self.pairs.get(&pair_hash(prefix, 0)) {
+                if !each(slice(ended)) {
+                    return false;
+                }
+            }
+            let Some(word) = next.next().map(|w| fnv1a(w.as_bytes())) else {
+                return true;
+            };
+            // A key that is no run's (its words are no value's) may still be one by chance:
+            // that only adds candidates. Two runs never share one (see [`narrow_groups`]).
+            prefix = pair_hash(prefix, word);
+            match self.pairs.get(&prefix) {
+                Some(&part) if word != 0 => range = part,
+                _ => return true,
+            }
+        }
+        true
+    }
+
     fn search(&self, text: &str, reach: Reach) -> bool {
         if self.needles.is_empty() || text.is_empty() {
             return false;
@@ -704,12 +882,12 @@ impl Needles {
         let lower = lowercase(text);
         let text = lower.as_ref();
         let found = words(text).any(|(start, end)| {
-            let Some(&(from, to)) = self.index.get(&fnv1a(&text.as_bytes()[start..end])) else {
-                return false;
-            };
-            self.needles[from as usize..to as usize].iter().any(|n| {
-                n.kind().counts_in(reach, self.text_of(n))
-                    && matches_at(self.text_of(n), n.anchor_at as usize, text, start)
+            let anchor = fnv1a(&text.as_bytes()[start..end]);
+            !self.candidates(anchor, text, start, |some| {
+                !some.iter().any(|n| {
+                    n.kind().counts_in(reach, self.text_of(n))
+                        && matches_at(self.text_of(n), n.anchor_at as usize, text, start)
+                })
             })
         });
         found || {
@@ -729,12 +907,12 @@ impl Needles {
             return;
         }
         crate::text::phone_runs(text, |range, form| {
-            let Some(&(from, to)) = self.index.get(&fnv1a(form.as_bytes())) else {
-                return;
-            };
-            let found = self.needles[from as usize..to as usize].iter().any(|n| {
-                let needle = self.text_of(n);
-                needle == form && n.kind().counts_in(reach, needle)
+            // A form is one word: only values of one word can be it.
+            let found = !self.candidates(fnv1a(form.as_bytes()), form, 0, |some| {
+                !some.iter().any(|n| {
+                    let needle = self.text_of(n);
+                    needle == form && n.kind().counts_in(reach, needle)
+                })
             });
             if found {
                 hit(range);
@@ -2111,7 +2289,121 @@ mod tests {
         );
     }
 
+    /// Values of a few words each, from a small vocabulary, joined as names, addresses and
+    /// phone numbers are: many share their first words, so that their groups are narrowed.
+    fn phrases(words: &[usize], marks: &[usize]) -> String {
+        const WORDS: [&str; 9] = ["anna", "Berg", "o", "1", "425", "ʼ", "lena", "中", "0100"];
+        const MARKS: [&str; 10] = [
+            " ", "  ", "\u{a0}", "-", "\u{2011}", "'", "’", "ʼ", ".", "+",
+        ];
+        let mut out = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                out.push_str(MARKS[marks.get(i).copied().unwrap_or(0) % MARKS.len()]);
+            }
+            out.push_str(WORDS[w % WORDS.len()]);
+        }
+        out
+    }
+
+    /// The spans each set finds in `text`, merged as [`Needles::spans`] merges its own.
+    fn spans_one_by_one(sets: &[Needles], text: &str, markup: bool) -> Vec<std::ops::Range<usize>> {
+        let mut spans: Vec<_> = sets
+            .iter()
+            .flat_map(|one| one.spans(text, markup))
+            .collect();
+        spans.sort_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+        for r in spans {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
+    #[test]
+    fn a_large_group_finds_what_its_values_one_by_one_find() {
+        let mut values: Vec<String> = (0..100).map(|i| format!("+1 425 555 {:04}", i)).collect();
+        values.extend((0..80).map(|i| format!("Anna Surname{i}")));
+        values.extend((0..70).map(|i| format!("O'Brien{i} Anna")));
+        values.extend(
+            [
+                "Anna",
+                "Anna Maria Berg",
+                "Anna-Lena",
+                "Oʼbrien",
+                "O’Neil Anna",
+                "+1 425",
+            ]
+            .map(String::from),
+        );
+        let n = Needles::new(&values);
+        assert!(!n.pairs.is_empty(), "the groups are narrowed");
+        let texts = [
+            "call +1 425 555 0042 today",
+            "call +1  425\u{a0}555\ttoday 0042",
+            "+1 425 555 00421",
+            "+1 425",
+            "ANNA SURNAME7",
+            "Anna  Surname29, Anna Maria  Berg",
+            "anna surname70",
+            "o’brien3 anna",
+            "oʼbrien",
+            "o'brien",
+            "o\u{2011}neil anna",
+            "anna‑lena",
+            "annabel",
+            "anna%20surname4",
+        ];
+        for text in texts {
+            let one_by_one = values.iter().any(|v| Needles::new(&[v]).found_in(text));
+            assert_eq!(n.found_in(text), one_by_one, "{text}");
+            let singles: Vec<Needles> = values.iter().map(|v| Needles::new(&[v])).collect();
+            assert_eq!(
+                n.spans(text, false),
+                spans_one_by_one(&singles, text, false),
+                "{text}"
+            );
+        }
+    }
+
     proptest! {
+        /// A large group of values narrowed word by word finds in a text what its values
+        /// searched one by one find there (each the only value of its group).
+        #[test]
+        fn narrowed_groups_find_what_each_value_finds(
+            values in proptest::collection::vec(
+                (
+                    // The first word one of two (`anna`, `Berg`): groups of more than
+                    // `NARROW_ABOVE` values, most of the time.
+                    (0usize..2, proptest::collection::vec(0usize..9, 0..4))
+                        .prop_map(|(first, rest)| [vec![first], rest].concat()),
+                    proptest::collection::vec(0usize..10, 5),
+                ),
+                100..260,
+            ),
+            around in (proptest::collection::vec(0usize..9, 0..4), proptest::collection::vec(0usize..10, 4)),
+            pick in any::<proptest::sample::Index>(),
+            marks in proptest::collection::vec(0usize..10, 5),
+        ) {
+            // The text: a value's words with other marks between them, after other words.
+            let (words, _) = pick.get(&values);
+            let text = format!("{} {}", phrases(&around.0, &around.1), phrases(words, &marks));
+            let values: Vec<String> = values.iter().map(|(w, m)| phrases(w, m)).collect();
+            let n = Needles::new(&values);
+            let singles: Vec<Needles> = values.iter().map(|v| Needles::new(&[v])).collect();
+            for reach in [Reach::Typed, Reach::Markup, Reach::Bytes, Reach::FontName] {
+                prop_assert_eq!(
+                    n.search(&text, reach),
+                    singles.iter().any(|one| one.search(&text, reach)),
+                    "{:?} in {:?}", reach, text
+                );
+            }
+            prop_assert_eq!(n.spans(&text, true), spans_one_by_one(&singles, &text, true));
+        }
+
         /// Agrees with a naive search over every start position (a run of spaces is any run of
         /// spaces, see [`spaced_len`]).
         #[test]
