@@ -537,15 +537,23 @@ fn is_narrowed(len: usize, depth: usize) -> bool {
     len > NARROW_ABOVE && depth < NARROW_DEPTH
 }
 
-/// The words of a lowercase `text` from its word at byte `at`, as runs are narrowed by: a
-/// word of the modifier letter apostrophe alone (`ʼ`, a letter that does not join, see
+/// The words of a lowercase `text` from its word at byte `at`, as values are narrowed and
+/// texts indexed by (see [`Needles::candidates`], [`Haystack`]): after the first, a word of
+/// the modifier letter apostrophe alone (`ʼ`, a letter that does not join, see
 /// [`joins`]) is skipped, since a value matches a text that writes it as another apostrophe
 /// (see [`crate::text::same_mark`]), which is no word.
 fn key_words(text: &str, at: usize) -> impl Iterator<Item = &str> + '_ {
     let rest = text.get(at..).unwrap_or("");
     words(rest)
         .map(move |(s, e)| &rest[s..e])
-        .filter(|w| *w != "\u{02BC}")
+        .enumerate()
+        .filter(|(i, w)| *i == 0 || !is_apostrophe_word(w))
+        .map(|(_, w)| w)
+}
+
+/// A word of the modifier letter apostrophe alone (see [`key_words`]).
+fn is_apostrophe_word(word: &str) -> bool {
+    word == "\u{02BC}"
 }
 
 /// The hash of word `n` (from 0) of a lowercase `text` from byte `at` (see [`key_words`]); 0
@@ -1027,7 +1035,32 @@ pub struct Haystack {
     /// Each text, lowercased, and what kind of text it is (see [`Needles::found_in`]).
     texts: Vec<(Box<str>, Reach)>,
     /// Word hash → the texts and byte offsets where a word with that hash starts.
-    index: HashMap<u64, Vec<(u32, u32)>, BuildHasherDefault<KeyIsHash>>,
+    index: Places,
+    /// The [`pair_hash`] of two words, one after the other (see [`key_words`]) → the texts and
+    /// byte offsets where the first starts: a value of several words is compared only where
+    /// its first two stand (a phone number's `1` is in every date of a text column).
+    pairs: Places,
+    /// Where two words stand in many texts, by the words after them (see [`Deeper`]); made
+    /// by the first search.
+    deeper: std::sync::OnceLock<Deeper>,
+}
+
+/// Key → the texts and byte offsets where a word starts (see [`Haystack`]).
+type Places = HashMap<u64, Vec<(u32, u32)>, BuildHasherDefault<KeyIsHash>>;
+
+/// A [`Haystack`]'s places of three words or more, where their first two stand in more than
+/// [`NARROW_ABOVE`] places (every phone number of a column written `+1 425 …`, which all the
+/// removed ones of another column would otherwise be compared with), level by level up to
+/// [`NARROW_DEPTH`] words: the key of a place's words so far (a chain of [`pair_hash`]) → its
+/// places, for every key narrowed. Two keys of one level that are one by chance share their
+/// places (which only adds candidates), and are narrowed as one; where a key is one of
+/// another level's, nothing is narrowed.
+#[derive(Debug, Default)]
+struct Deeper {
+    places: Places,
+    /// The keys whose places are narrowed by the next word: a value that goes on past them
+    /// is only in the places of its next key.
+    narrowed: std::collections::HashSet<u64, BuildHasherDefault<KeyIsHash>>,
 }
 
 impl Haystack {
@@ -1087,11 +1120,13 @@ impl Haystack {
                 .entry(first)
                 .or_default()
                 .push((id, start as u32));
-            // And by its first two words, so that a value of several words is compared only
-            // where both stand (a phone number's `1` is in every date of a text column).
-            if let Some(&(s2, e2)) = all.get(i + 1) {
+            // And by its first two words (see [`key_words`]).
+            let second = all[i + 1..]
+                .iter()
+                .find(|&&(s, e)| !is_apostrophe_word(&lower[s..e]));
+            if let Some(&(s2, e2)) = second {
                 let pair = pair_hash(first, fnv1a(&lower.as_bytes()[s2..e2]));
-                self.index.entry(pair).or_default().push((id, start as u32));
+                self.pairs.entry(pair).or_default().push((id, start as u32));
             }
         }
         self.texts.push((lower.into_boxed_str(), reach));
@@ -1132,6 +1167,53 @@ impl Haystack {
             .collect()
     }
 
+    /// The places of three words or more (see [`Deeper`]), made once.
+    fn deeper(&self) -> &Deeper {
+        self.deeper.get_or_init(|| {
+            let mut deeper = Deeper::default();
+            let mut level: Vec<(u64, Vec<(u32, u32)>)> = self
+                .pairs
+                .iter()
+                .filter(|(_, places)| places.len() > NARROW_ABOVE)
+                .map(|(&key, places)| (key, places.clone()))
+                .collect();
+            // `level` holds keys of `words` words.
+            for words in 2..NARROW_DEPTH {
+                if level.is_empty() {
+                    break;
+                }
+                deeper.narrowed.extend(level.iter().map(|(key, _)| *key));
+                let children: Vec<(u64, (u32, u32))> = level
+                    .par_iter()
+                    .flat_map_iter(|(key, places)| {
+                        places.iter().filter_map(move |&(id, at)| {
+                            let text = &self.texts[id as usize].0;
+                            let word = key_words(text, at as usize).nth(words)?;
+                            Some((pair_hash(*key, fnv1a(word.as_bytes())), (id, at)))
+                        })
+                    })
+                    .collect();
+                let mut next = Places::default();
+                for (key, place) in children {
+                    next.entry(key).or_default().push(place);
+                }
+                level = next
+                    .iter()
+                    .filter(|(_, places)| places.len() > NARROW_ABOVE)
+                    .map(|(&key, places)| (key, places.clone()))
+                    .collect();
+                for (key, places) in next {
+                    // A key of another level: a value could not tell which it stands for.
+                    if self.pairs.contains_key(&key) || deeper.places.contains_key(&key) {
+                        return Deeper::default();
+                    }
+                    deeper.places.insert(key, places);
+                }
+            }
+            deeper
+        })
+    }
+
     /// The texts holding `value`.
     fn texts_with(&self, value: &str) -> impl Iterator<Item = u32> + '_ {
         let found: Vec<u32> = anchor_hash(value)
@@ -1141,12 +1223,23 @@ impl Haystack {
                 if short {
                     return None;
                 }
-                let second = words(&needle.text[needle.kind.anchor_at as usize..]).nth(1);
-                let places = match second {
-                    Some((s2, e2)) => {
-                        let at = needle.kind.anchor_at as usize;
-                        let word = &needle.text.as_bytes()[at + s2..at + e2];
-                        self.index.get(&pair_hash(hash, fnv1a(word)))?
+                let mut keys = key_words(&needle.text, needle.kind.anchor_at as usize)
+                    .skip(1)
+                    .take(NARROW_DEPTH - 1)
+                    .map(|w| fnv1a(w.as_bytes()));
+                let places = match keys.next() {
+                    Some(second) => {
+                        let mut key = pair_hash(hash, second);
+                        let mut places = self.pairs.get(&key)?;
+                        let deeper = self.deeper();
+                        for word in keys {
+                            if !deeper.narrowed.contains(&key) {
+                                break;
+                            }
+                            key = pair_hash(key, word);
+                            places = deeper.places.get(&key)?;
+                        }
+                        places
                     }
                     None => places,
                 };
@@ -1159,6 +1252,7 @@ impl Haystack {
                     })
                     .map(|&(id, _)| id)
                     .collect();
+                found.sort_unstable();
                 found.dedup();
                 Some(found)
             })
@@ -2369,7 +2463,116 @@ mod tests {
         }
     }
 
+    #[test]
+    fn phone_numbers_that_share_their_first_words_are_narrowed_by_the_next() {
+        let texts: Vec<String> = (0..500)
+            .map(|i| format!("+1 425 {} {:04}", 200 + i % 7, i))
+            .collect();
+        let mut hay = Haystack::default();
+        for text in &texts {
+            hay.push(text, true);
+        }
+        let values = [
+            "+1 425 203 0010",
+            "+1  425 206\u{a0}0013",
+            "+1 425 203",
+            "+1 425 999 0010",
+        ];
+        let found = hay.find(&values);
+        assert!(hay.deeper().narrowed.len() > 1, "two levels narrowed");
+        assert!(
+            found.contains(&(0, 10)) && found.contains(&(1, 13)),
+            "{found:?}"
+        );
+        // `+1 425 203` stands at the start of a seventh of them.
+        assert_eq!(
+            found.iter().filter(|(v, _)| *v == 2).count(),
+            (0..500).filter(|i| i % 7 == 3).count()
+        );
+        assert!(!found.iter().any(|(v, _)| *v == 3));
+    }
+
+    /// A value is found where its words stand with the modifier letter apostrophe (`ʼ`, a
+    /// letter, so a word of its own) written for another apostrophe, or the other way round,
+    /// by both indexes, wherever the apostrophe is.
+    #[test]
+    fn the_modifier_letter_apostrophe_is_an_apostrophe_in_both_indexes() {
+        for (value, text) in [
+            ("O'Brien Sean", "cc Oʼbrien Sean"),
+            ("Oʼbrien Sean", "cc O'Brien Sean"),
+            ("Sean O'Brien", "cc Sean Oʼbrien"),
+            ("O’Brien", "cc Oʼbrien."),
+        ] {
+            assert!(Needles::new(&[value]).found_in(text), "{value} in {text}");
+            let mut hay = Haystack::default();
+            hay.push(text, true);
+            assert_eq!(hay.find(&[value]), vec![(0, 0)], "{value} in {text}");
+        }
+    }
+
+    /// Texts of a few words each (see [`phrases`]) that share their first words in their
+    /// hundreds, and values of their words written with other marks.
+    fn many_texts() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        let phrase = || {
+            (
+                // The first two words among four pairs: places of tens to a hundred.
+                (
+                    0usize..2,
+                    0usize..2,
+                    proptest::collection::vec(0usize..9, 0..4),
+                )
+                    .prop_map(|(first, second, rest)| [vec![first, second], rest].concat()),
+                proptest::collection::vec(0usize..10, 6),
+            )
+        };
+        (
+            proptest::collection::vec(phrase(), 200..400),
+            proptest::collection::vec(
+                (
+                    any::<proptest::sample::Index>(),
+                    0usize..4,
+                    proptest::collection::vec(0usize..10, 6),
+                ),
+                1..12,
+            ),
+        )
+            .prop_map(|(texts, picks)| {
+                // A value: some of a text's words from its first, with other marks.
+                let values = picks
+                    .iter()
+                    .map(|(pick, cut, marks)| {
+                        let (words, _) = pick.get(&texts);
+                        phrases(&words[..words.len().saturating_sub(*cut).max(1)], marks)
+                    })
+                    .collect();
+                let texts = texts.iter().map(|(w, m)| phrases(w, m)).collect();
+                (texts, values)
+            })
+    }
+
     proptest! {
+        /// A haystack of texts that share their first words in their hundreds (narrowed word
+        /// by word, see [`Deeper`]) finds each value in the texts where a haystack of that
+        /// text alone finds it.
+        #[test]
+        fn a_large_haystack_finds_what_each_text_holds((texts, values) in many_texts()) {
+            let mut hay = Haystack::default();
+            for text in &texts {
+                hay.push(text, true);
+            }
+            let mut expected = Vec::new();
+            for (v, value) in values.iter().enumerate() {
+                for (t, text) in texts.iter().enumerate() {
+                    let mut one = Haystack::default();
+                    one.push(text, true);
+                    if !one.find(&[value]).is_empty() {
+                        expected.push((v, t as u32));
+                    }
+                }
+            }
+            prop_assert_eq!(hay.find(&values), expected);
+        }
+
         /// A large group of values narrowed word by word finds in a text what its values
         /// searched one by one find there (each the only value of its group).
         #[test]

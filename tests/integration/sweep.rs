@@ -163,6 +163,64 @@ fn kept_copies_of_removed_values_fail_unless_allowed_and_words_are_counted() {
     );
 }
 
+/// A kept copy of a removed full name is found with its apostrophe written otherwise, where
+/// the modifier letter apostrophe (`ʼ`, a letter to Unicode) stands for the ASCII one, right
+/// after the first word (`O'Brien Sean`, a name written last name first): in a CSV and in a
+/// workbook alike, the file fails.
+#[test]
+fn a_kept_copy_with_its_apostrophe_written_otherwise_fails_the_file() {
+    const MAP: &str = r#"version = 1
+[columns]
+"Full Name" = "clear"
+"Email" = { action = "replace", value = "deleted-{row}@example.invalid" }
+"Contact" = "keep"
+"#;
+    let rows = [
+        ["O'Brien Sean", "sean.obrien@contoso.com", "Oʼbrien Sean"],
+        ["Maja Lindqvist", "maja@contoso.com", "Facilities"],
+    ];
+    let cell = |col: char, row: usize, text: &str| {
+        format!(r#"<c r="{col}{row}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    };
+    let mut xml = String::from("<sheetData><row r=\"1\">");
+    for (col, header) in ['A', 'B', 'C']
+        .into_iter()
+        .zip(["Full Name", "Email", "Contact"])
+    {
+        xml.push_str(&cell(col, 1, header));
+    }
+    xml.push_str("</row>");
+    let mut csv = String::from("Full Name,Email,Contact\n");
+    for (i, row) in rows.iter().enumerate() {
+        xml.push_str(&format!(r#"<row r="{}">"#, i + 2));
+        for (col, text) in ['A', 'B', 'C'].into_iter().zip(row) {
+            xml.push_str(&cell(col, i + 2, &text.replace('\'', "&apos;")));
+        }
+        xml.push_str("</row>");
+        csv.push_str(&format!("{}\n", row.join(",")));
+    }
+    xml.push_str("</sheetData>");
+    let book = testdata::RawBook {
+        sheets: vec![("Users".into(), xml)],
+        ..testdata::RawBook::default()
+    }
+    .to_xlsx();
+    for (name, bytes) in [("users.csv", csv.into_bytes()), ("users.xlsx", book)] {
+        let wd = Workdir::new();
+        wd.write(&format!("in/{name}"), &bytes);
+        wd.write("map.toml", MAP);
+        let input = format!("in/{name}");
+        let run = wd.run(&["scrub", "-q", "--map", "map.toml", &input]);
+        assert_eq!(run.code, 1, "{name}: {}", run.text());
+        assert!(
+            run.stderr.contains("column 'Contact' (1): kept cell(s) hold an email, phone number, identifier or full name"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(!run.text().contains("Brien"), "no value in the message");
+    }
+}
+
 #[test]
 fn the_bundled_profile_passes_the_generated_exports() {
     let export = testdata::disabled_users(&Options {
