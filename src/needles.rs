@@ -544,11 +544,30 @@ fn is_narrowed(len: usize, depth: usize) -> bool {
 /// (see [`crate::text::same_mark`]), which is no word.
 fn key_words(text: &str, at: usize) -> impl Iterator<Item = &str> + '_ {
     let rest = text.get(at..).unwrap_or("");
-    words(rest)
-        .map(move |(s, e)| &rest[s..e])
-        .enumerate()
-        .filter(|(i, w)| *i == 0 || !is_apostrophe_word(w))
-        .map(|(_, w)| w)
+    // An ASCII text's words are its runs of letters and digits (see [`joins`]), found byte
+    // by byte: nearly every value and text.
+    let mut other = (!rest.is_ascii()).then(|| {
+        words(rest)
+            .map(move |(s, e)| &rest[s..e])
+            .enumerate()
+            .filter(|(i, w)| *i == 0 || !is_apostrophe_word(w))
+            .map(|(_, w)| w)
+    });
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if let Some(other) = &mut other {
+            return other.next();
+        }
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        (i > start).then(|| &rest[start..i])
+    })
 }
 
 /// A word of the modifier letter apostrophe alone (see [`key_words`]).
@@ -2551,6 +2570,13 @@ mod tests {
     }
 
     proptest! {
+        /// The words of an ASCII text, found byte by byte, are those [`words`] finds.
+        #[test]
+        fn ascii_key_words_are_the_words(text in "[a-z0-9 .,'+@-]{0,30}") {
+            let by_words: Vec<&str> = words(&text).map(|(s, e)| &text[s..e]).collect();
+            prop_assert_eq!(key_words(&text, 0).collect::<Vec<_>>(), by_words);
+        }
+
         /// A haystack of texts that share their first words in their hundreds (narrowed word
         /// by word, see [`Deeper`]) finds each value in the texts where a haystack of that
         /// text alone finds it.
