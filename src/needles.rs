@@ -746,25 +746,27 @@ impl Needles {
                 continue;
             }
             let anchor = fnv1a(&lower.as_bytes()[start..end]);
-            let mut group: Vec<&Entry> = Vec::new();
+            // The longest hit (the last of those as long), not inside a hyphenated compound.
+            let mut best: Option<(&str, std::ops::Range<usize>)> = None;
             self.candidates(anchor, &lower, start, |some| {
-                group.extend(some);
-                true
-            });
-            let best = group
-                .into_iter()
-                .filter_map(|n| {
+                for n in some {
                     let text = self.text_of(n);
-                    match_at(text, n.anchor_at as usize, &lower, start).map(|hit| (text, hit))
-                })
-                .filter(|(_, hit)| {
+                    let Some(hit) = match_at(text, n.anchor_at as usize, &lower, start) else {
+                        continue;
+                    };
                     let mut before = lower[..hit.start].chars().rev();
                     let mut after = lower[hit.end..].chars();
                     let (b1, b2) = (before.next(), before.next());
                     let (a1, a2) = (after.next(), after.next());
-                    !compound(b1, b2) && !compound(a1, a2)
-                })
-                .max_by_key(|(_, hit)| hit.len());
+                    if !compound(b1, b2)
+                        && !compound(a1, a2)
+                        && best.as_ref().is_none_or(|(_, b)| hit.len() >= b.len())
+                    {
+                        best = Some((text, hit));
+                    }
+                }
+                true
+            });
             if let Some((n, hit)) = best {
                 let (at, stop) = (hit.start, hit.end);
                 if at < taken_to {
