@@ -287,11 +287,7 @@ fn macros_that_cannot_be_read_fail_the_file_and_verify() {
     wd.write("users.xlsm", export.to_xlsm_with(&damaged));
     let run = wd.run(&["scrub", "-q", "users.xlsm"]);
     assert_eq!(run.code, 1, "{}", run.text());
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("FAILED"))
-        .collect();
+    let failed = run.failed();
     assert_eq!(failed.len(), 1, "{}", run.text());
     assert!(
         failed[0].contains("users.xlsm: the macros (part 'xl/vbaProject.bin') cannot be read"),

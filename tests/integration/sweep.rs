@@ -21,11 +21,7 @@ fn scrub_fails(wd: &Workdir, map: &str) -> String {
         "in/book.xlsx",
     ]);
     assert_eq!(run.code, 1, "{}", run.text());
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("FAILED"))
-        .collect();
+    let failed = run.failed();
     assert_eq!(failed.len(), 1, "one line: {}", run.stderr);
     let outputs: Vec<String> = wd
         .files()

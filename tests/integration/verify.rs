@@ -835,11 +835,7 @@ fn scrub_verify_refuses_an_output_that_leaks() {
             env,
         );
         assert_eq!(run.code, 1, "{}", run.text());
-        let failed: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.contains("FAILED"))
-            .collect();
+        let failed = run.failed();
         assert_eq!(failed.len(), 1, "{}", run.stderr);
         assert!(
             failed[0].contains("in/users.xlsx: --verify found ")

@@ -20,6 +20,14 @@ impl Run {
     pub fn text(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
+
+    /// The lines of stderr that tell a file failed.
+    pub fn failed(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains("FAILED"))
+            .collect()
+    }
 }
 
 impl From<Output> for Run {
