@@ -1182,6 +1182,28 @@ impl Haystack {
         anchor_hash(value).is_some_and(|hash| self.index.contains_key(&hash))
     }
 
+    /// Whether some text may hold a name without its accents (see [`name_variants`]): those
+    /// forms start with the name's first word unaccented, which is all this makes (most removed
+    /// names are in no text). An ASCII name has no such form, nor has a name whose first word
+    /// is ASCII (its forms start as it does: see [`Haystack::may_hold`]); a name whose first
+    /// word has no letter or digit is taken as held.
+    pub fn may_hold_unaccented(&self, name: &str) -> bool {
+        if name.is_ascii() {
+            return false;
+        }
+        let Some(first) = name.split_whitespace().next() else {
+            return false;
+        };
+        if first.is_ascii() && first.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            return false;
+        }
+        let lower = first.to_lowercase();
+        [false, true].into_iter().any(|german| {
+            let plain = crate::subjects::unaccented(&lower, german);
+            !plain.chars().any(char::is_alphanumeric) || self.may_hold(&plain)
+        })
+    }
+
     /// Every (value, text) pair where the text holds the value (by their positions), in
     /// value order; a value found twice in one text is listed once. In parallel.
     pub fn find<S: AsRef<str> + Sync>(&self, values: &[S]) -> Vec<(usize, u32)> {

@@ -804,7 +804,10 @@ fn check(
                 || {
                     let mut sink = fidelity::check(&ctx, raw.map(leaks::Raw::package));
                     // The header row is kept as it is, so no cell's verdict searches it.
-                    for finding in sweep::header_findings(map, original, plan, changes, scrubbed) {
+                    let firsts = values.firsts();
+                    for finding in
+                        sweep::header_findings(map, original, plan, changes, firsts, scrubbed)
+                    {
                         sink.push(finding);
                     }
                     sink
@@ -968,6 +971,12 @@ impl<'a> Removed<'a> {
             derived,
             firsts: all_firsts,
         }
+    }
+
+    /// Per entry of the changes, per changed cell: whether it is the first of its old text,
+    /// column and rule (see [`Originals::firsts`]).
+    pub(crate) fn firsts(&self) -> &[Vec<bool>] {
+        &self.firsts
     }
 
     /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.

@@ -262,7 +262,12 @@ impl Gathered {
                     }
                     // A full name with middle names is the person without them too, and so is
                     // the name without its accents.
-                    if name {
+                    // Those forms start with the name's first word, or with that word without
+                    // its accents: once the kept texts are known, they are made only where
+                    // some text may hold one (most names are in none).
+                    let wanted =
+                        |hay: &Arc<Haystack>| hay.may_hold(old) || hay.may_hold_unaccented(old);
+                    if name && self.hay.as_ref().is_none_or(wanted) {
                         for variant in crate::needles::name_variants(old) {
                             self.push(&variant, true);
                         }

@@ -230,7 +230,7 @@ fn search<'a>(
         origins,
         cleaned,
         headed,
-    } = sweep_values(map, book, plan, changes, originals, &hay);
+    } = sweep_values(map, book, plan, changes, originals, None, &hay);
     Ok(Search {
         hay,
         places,
@@ -393,11 +393,14 @@ fn header_finding(sheet: &str, col: u32) -> Finding {
 /// of `original` removes and that identifies a person, and those that are a text removed from
 /// their own column (a sheet without its header row), as the sweep of `scrub` finds them. A
 /// scrubbed sheet is the original's of its name (`verify` names a CSV's after the original).
+/// `firsts` are the changed cells that are the first of their text, column and rule (see
+/// [`Originals::firsts`]), which the caller's [`super::Removed`] holds already.
 pub(crate) fn header_findings(
     map: &Map,
     original: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
+    firsts: &[Vec<bool>],
     scrubbed: &Workbook,
 ) -> Vec<Finding> {
     let mut hay = Haystack::default();
@@ -417,6 +420,7 @@ pub(crate) fn header_findings(
         plan,
         changes,
         Originals::Book(original),
+        Some(firsts),
         &hay,
     );
     let mut found: Vec<(usize, u32)> = hay
@@ -559,13 +563,15 @@ enum Origin {
 /// numbers and full names without their middle names or accents) that `hay` may hold, each with
 /// its [`Origin`]; third, the forms only the cleaners look for, which `hay` may hold too (a
 /// full name written last name first; the digits of a phone number in text that `redact`
-/// rewrote). In parallel: a large export has millions.
+/// rewrote). In parallel: a large export has millions. `firsts` as [`Originals::firsts`] gives
+/// them, when the caller has them.
 fn sweep_values<'a>(
     map: &Map,
     book: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
     originals: Originals<'a>,
+    firsts: Option<&[Vec<bool>]>,
     hay: &Haystack,
 ) -> Swept<'a> {
     let targets = crate::needles::deleted_columns(map, book, plan);
@@ -578,7 +584,10 @@ fn sweep_values<'a>(
         let headers = plan.sheet(sc.sheet).map_or(&[][..], |p| &p.headers);
         let named: Vec<bool> = headers.iter().map(|h| names_people(h)).collect();
         // A text removed from many cells of a column is looked at once (most are).
-        let firsts = originals.firsts(changes, k);
+        let firsts = match firsts {
+            Some(firsts) => Cow::Borrowed(&firsts[k][..]),
+            None => Cow::Owned(originals.firsts(changes, k)),
+        };
         // The sheet's first row, to tell a header that is one of the texts removed from its
         // column: the sheet's first record, which the map took for its header row (a sheet
         // pasted without one).
@@ -637,7 +646,7 @@ fn sweep_values<'a>(
                 // A full name with middle names is the person without them too, and so is the
                 // name without its accents (an ASCII name's forms start as it does).
                 let variants = match (&old, origin) {
-                    (Some(text), Origin::Name) if held || unaccented_held(hay, text) => {
+                    (Some(text), Origin::Name) if held || hay.may_hold_unaccented(text) => {
                         crate::needles::name_variants(text)
                     }
                     _ => Vec::new(),
@@ -739,28 +748,6 @@ struct Swept<'a> {
     origins: Vec<Origin>,
     cleaned: Vec<String>,
     headed: Vec<(usize, u32)>,
-}
-
-/// Whether the text may hold a name without its accents (see
-/// [`crate::needles::name_variants`]): those forms start with the name's first word unaccented,
-/// which is all this makes (most removed names are in no text). An ASCII name has no such form;
-/// a name whose first word has no letter or digit is taken as held.
-fn unaccented_held(hay: &Haystack, name: &str) -> bool {
-    if name.is_ascii() {
-        return false;
-    }
-    let Some(first) = name.split_whitespace().next() else {
-        return false;
-    };
-    if first.is_ascii() && first.bytes().any(|b| b.is_ascii_alphanumeric()) {
-        // Its forms start as the name does, which the caller looked for.
-        return false;
-    }
-    let lower = first.to_lowercase();
-    [false, true].into_iter().any(|german| {
-        let plain = crate::subjects::unaccented(&lower, german);
-        !plain.chars().any(char::is_alphanumeric) || hay.may_hold(&plain)
-    })
 }
 
 /// The residuals a CSV scrubbed as a stream leaves, from what was gathered on the way, or the

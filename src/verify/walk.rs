@@ -101,7 +101,9 @@ pub(super) fn passes(
             rayon::join(
                 || values.needles(),
                 || {
-                    super::sweep::header_findings(map, original, plan, changes, &scrubbed.heads)
+                    let firsts = values.firsts();
+                    let heads = &scrubbed.heads;
+                    super::sweep::header_findings(map, original, plan, changes, firsts, heads)
                         .is_empty()
                 },
             )

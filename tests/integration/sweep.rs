@@ -851,17 +851,22 @@ fn kept_backup_fails(people: [(&str, &str); 3], hidden: &str, cells: usize) {
         "map.toml",
         "version = 1\n[columns]\n\"Full Name\" = \"clear\"\n",
     );
-    let (failed, text) = wd.scrub_failing(&["--allow-uncovered", "--map", "map.toml"], 2);
-    for line in failed {
+    // One job sifts the removed values as it goes, against the kept values read first; two
+    // hand them to a helper.
+    for jobs in ["1", "2"] {
+        let flags = ["--allow-uncovered", "--map", "map.toml", "-j", jobs];
+        let (failed, text) = wd.scrub_failing(&flags, 2);
+        for line in failed {
+            assert!(
+                line.contains(&format!("column 'Backup' ({cells}): kept cell(s) hold")),
+                "{line}"
+            );
+        }
         assert!(
-            line.contains(&format!("column 'Backup' ({cells}): kept cell(s) hold")),
-            "{line}"
+            !text.to_lowercase().contains(&hidden.to_lowercase()),
+            "no value in the message"
         );
     }
-    assert!(
-        !text.to_lowercase().contains(&hidden.to_lowercase()),
-        "no value in the message"
-    );
 }
 
 /// A sheet pasted without its header row has a person's record in row 1, which the map takes
