@@ -124,7 +124,8 @@ pub fn never_found(value: &str) -> bool {
     if value.is_ascii() {
         return value.len() < MIN_CHARS || !value.bytes().any(|b| b.is_ascii_alphanumeric());
     }
-    if weight(value) < MIN_CHARS {
+    // (A value of MIN_CHARS characters or more weighs enough: no need to weigh the rest.)
+    if value.chars().nth(MIN_CHARS - 1).is_none() && weight(value) < MIN_CHARS {
         return true;
     }
     // An ASCII letter or digit stays one in lowercase: no lowercased copy for most values.
@@ -1187,13 +1188,19 @@ impl Haystack {
     /// names are in no text). An ASCII name has no such form, nor has a name whose first word
     /// is ASCII (its forms start as it does: see [`Haystack::may_hold`]); a name whose first
     /// word has no letter or digit is taken as held.
-    pub fn may_hold_unaccented(&self, name: &str) -> bool {
+    pub(crate) fn may_hold_unaccented(&self, name: &str) -> bool {
         if name.is_ascii() {
             return false;
         }
         let Some(first) = name.split_whitespace().next() else {
             return false;
         };
+        self.may_hold_unaccented_word(first)
+    }
+
+    /// [`Haystack::may_hold_unaccented`] of a name that is not ASCII, by its first word (as
+    /// `split_whitespace` gives it), all that the answer depends on.
+    pub(crate) fn may_hold_unaccented_word(&self, first: &str) -> bool {
         if first.is_ascii() && first.bytes().any(|b| b.is_ascii_alphanumeric()) {
             return false;
         }
@@ -1330,9 +1337,32 @@ fn anchor_hash(value: &str) -> Option<u64> {
             .unwrap_or(bytes.len() - start);
         return Some(fnv1a_lower_ascii(&bytes[start..start + len]));
     }
-    let lower = lowercase(value);
+    // Only the text up to the first word is lowercased (see [`anchor_prefix`]).
+    let lower = lowercase(anchor_prefix(value));
     let (start, end) = first_word(&lower)?;
     Some(fnv1a(&lower.as_bytes()[start..end]))
+}
+
+/// The start of `value` that [`Haystack::may_hold`] reads: the answer for a value is the one
+/// for any other value with the same start.
+pub(crate) fn anchor_key(value: &str) -> &str {
+    anchor_prefix(value.trim())
+}
+
+/// The start of `value` that holds its first word (see [`first_word`]) as [`lowercase`] makes
+/// it: up to the first white space after a letter or digit other than the modifier letter
+/// apostrophe, or all of it. A white space character joins no word, composes with nothing and
+/// lowercases alone (a final sigma before it is final either way), so the lowercase of the
+/// whole value starts with the lowercase of this.
+fn anchor_prefix(value: &str) -> &str {
+    let mut worded = false;
+    for (i, c) in value.char_indices() {
+        if worded && c.is_whitespace() {
+            return &value[..i];
+        }
+        worded |= c.is_alphanumeric() && c != '\u{02BC}';
+    }
+    value
 }
 
 impl Needle {
@@ -2667,6 +2697,20 @@ mod tests {
     }
 
     proptest! {
+        /// A value's anchor, read from the lowercase of its start only (see
+        /// [`anchor_prefix`]), is that of the whole value lowercased: with capitals that
+        /// lowercase to two characters or by their context (a final sigma), letters and
+        /// accents written apart, full-width and invisible characters, the modifier letter
+        /// apostrophe and other white space.
+        #[test]
+        fn a_values_anchor_is_read_from_its_start(
+            value in "[aAΣσςİéeK\u{301}\u{308}Ｋ\u{200B}ʼ'中 \u{a0}\u{3000}\t.-]{0,12}",
+        ) {
+            let lower = lowercase(value.trim());
+            let whole = first_word(&lower).map(|(s, e)| fnv1a(&lower.as_bytes()[s..e]));
+            prop_assert_eq!(anchor_hash(&value), whole);
+        }
+
         /// The words of an ASCII text, found byte by byte, are those [`words`] finds.
         #[test]
         fn ascii_key_words_are_the_words(text in "[a-z0-9 .,'+@-]{0,30}") {

@@ -51,6 +51,8 @@ pub struct Gathered {
     /// What the searches found: whether the value identifies a person on its own (see
     /// [`identifies`]), and the kept text holding it.
     pub(crate) hits: HashSet<(bool, u32)>,
+    /// What the kept texts may hold, remembered for values that are not ASCII.
+    memo: Memo,
     /// The columns whose header is a text removed from that column (a file without its header
     /// row, whose first record the map took for column names), or holds a removed value that
     /// identifies a person (see [`KeptValues::headers`]): a leak no cleaner removes.
@@ -125,6 +127,56 @@ impl KeptValues {
     }
 }
 
+/// What the kept texts may hold (see [`Haystack::may_hold`] and
+/// [`Haystack::may_hold_unaccented`]), remembered for removed values that are not ASCII:
+/// asking lowercases their start, which is most of what asking costs, and first names and
+/// surnames repeat by the thousand. At most [`Memo::MOST`] of each are kept.
+#[derive(Debug, Default)]
+struct Memo {
+    /// By the value's start (see [`crate::needles::anchor_key`]): whether a text may hold it.
+    held: HashMap<Box<str>, bool>,
+    /// By a name's first word: whether a text may hold its forms without accents.
+    unaccented: HashMap<Box<str>, bool>,
+}
+
+impl Memo {
+    const MOST: usize = 1 << 16;
+
+    /// [`Haystack::may_hold`].
+    fn may_hold(&mut self, hay: &Haystack, value: &str) -> bool {
+        if value.is_ascii() {
+            return hay.may_hold(value);
+        }
+        let key = crate::needles::anchor_key(value);
+        if let Some(&held) = self.held.get(key) {
+            return held;
+        }
+        let held = hay.may_hold(value);
+        if self.held.len() < Self::MOST {
+            self.held.insert(key.into(), held);
+        }
+        held
+    }
+
+    /// [`Haystack::may_hold_unaccented`].
+    fn may_hold_unaccented(&mut self, hay: &Haystack, name: &str) -> bool {
+        if name.is_ascii() {
+            return false;
+        }
+        let Some(first) = name.split_whitespace().next() else {
+            return false;
+        };
+        if let Some(&held) = self.unaccented.get(first) {
+            return held;
+        }
+        let held = hay.may_hold_unaccented_word(first);
+        if self.unaccented.len() < Self::MOST {
+            self.unaccented.insert(first.into(), held);
+        }
+        held
+    }
+}
+
 impl Gathered {
     /// Ready for a sheet whose columns `plan` scrubs. Its kept values come from the first
     /// pass: see [`Gathered::kept_values`].
@@ -143,6 +195,7 @@ impl Gathered {
             forgotten: Vec::new(),
             hits: HashSet::new(),
             header_hits: Vec::new(),
+            memo: Memo::default(),
         }
         .with_columns(map, plan)
     }
@@ -254,20 +307,29 @@ impl Gathered {
                 _ => {
                     let name = self.named.get(c).copied().unwrap_or(false)
                         || self.rule_named[change.rule()];
-                    self.push(old, name);
+                    // Whether the kept texts may hold it, when they are known and that is
+                    // wanted (below, and to sift it here).
+                    let held = (self.hay.as_ref())
+                        .filter(|_| name || self.sift_here)
+                        .map(|hay| self.memo.may_hold(hay, old));
+                    self.push_held(old, name, held);
                     // A phone number copied elsewhere may be written with other separators,
                     // or none, or without its country code: those forms are searched too.
                     for form in crate::text::phone_forms(old) {
                         self.push(&form, false);
                     }
                     // A full name with middle names is the person without them too, and so is
-                    // the name without its accents.
-                    // Those forms start with the name's first word, or with that word without
-                    // its accents: once the kept texts are known, they are made only where
-                    // some text may hold one (most names are in none).
-                    let wanted =
-                        |hay: &Arc<Haystack>| hay.may_hold(old) || hay.may_hold_unaccented(old);
-                    if name && self.hay.as_ref().is_none_or(wanted) {
+                    // the name without its accents. Those forms start with the name's first
+                    // word, or with that word without its accents: once the kept texts are
+                    // known, they are made only where some text may hold one (most names are
+                    // in none).
+                    let wanted = match &self.hay {
+                        Some(hay) => {
+                            held.unwrap_or(true) || self.memo.may_hold_unaccented(hay, old)
+                        }
+                        None => true,
+                    };
+                    if name && wanted {
                         for variant in crate::needles::name_variants(old) {
                             self.push(&variant, true);
                         }
@@ -293,10 +355,22 @@ impl Gathered {
     }
 
     fn push(&mut self, value: &str, name: bool) {
+        self.push_held(value, name, None);
+    }
+
+    /// [`Gathered::push`], with whether the kept texts may hold `value` (see
+    /// [`Haystack::may_hold`]) when the caller knows.
+    fn push_held(&mut self, value: &str, name: bool, held: Option<bool>) {
         let dropped = match &self.hay {
             // What waits for the kept values is no more than it must be.
             None => crate::needles::never_found(value),
-            Some(hay) => self.sift_here && !Batch::may_be_found(hay, value),
+            // With one thread, a value the kept texts cannot hold is dropped here.
+            Some(hay) if self.sift_here => {
+                let found = held.unwrap_or_else(|| self.memo.may_hold(hay, value))
+                    && !crate::needles::never_found(value);
+                !found
+            }
+            Some(_) => false,
         };
         if !dropped {
             self.batch.push(value, name);
@@ -448,5 +522,52 @@ impl Sifting {
     /// What the tasks found, once they are done (their scope is over).
     pub fn into_hits(self) -> Vec<(bool, u32)> {
         self.hits.into_inner().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the memo answers, the first time and from memory, is what the kept texts' index
+    /// answers: values and names that share their starts, with accents, capitals and marks.
+    #[test]
+    fn the_memo_answers_as_the_index() {
+        let mut hay = Haystack::default();
+        for text in ["Backup: Zoe Muller", "zoë", "SØREN and Ödön", "Ilkay"] {
+            hay.push(text, true);
+        }
+        let values = [
+            "Zoë Müller",
+            "ZOË Berg",
+            "Zoë",
+            "Zoé Lind",
+            "Søren Ødegård",
+            "Ödön Kiss",
+            "İlkay Öz",
+            "ʼt Hårt",
+            "  Zoë  ",
+            "Müller Zoë",
+            "Ann Mårtensson",
+        ];
+        let mut memo = Memo::default();
+        for round in 0..2 {
+            for value in values {
+                assert_eq!(
+                    memo.may_hold(&hay, value),
+                    hay.may_hold(value),
+                    "{value:?}, round {round}"
+                );
+                assert_eq!(
+                    memo.may_hold_unaccented(&hay, value),
+                    hay.may_hold_unaccented(value),
+                    "{value:?}, round {round}"
+                );
+            }
+        }
+        // Some of them are held, some not, both ways: the memo is no constant.
+        let held = |f: &dyn Fn(&str) -> bool| values.iter().filter(|v| f(v)).count();
+        assert!((1..values.len()).contains(&held(&|v| hay.may_hold(v))));
+        assert!((1..values.len()).contains(&held(&|v| hay.may_hold_unaccented(v))));
     }
 }
