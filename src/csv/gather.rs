@@ -4,8 +4,9 @@
 
 use crate::map::Map;
 use crate::needles::{identifies, names_people, only_in_compounds, Haystack};
+use crate::text::FastMap;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -65,7 +66,7 @@ pub struct Gathered {
 #[derive(Debug)]
 pub struct KeptValues {
     /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
-    kept: Vec<Option<HashMap<Box<str>, u32>>>,
+    kept: Vec<Option<FastMap<Box<str>, u32>>>,
     /// The kept columns, in order.
     columns: Vec<usize>,
     /// How many columns the header names (see [`KeptValues::width`]).
@@ -99,7 +100,7 @@ impl KeptValues {
         }
         if col >= self.width && col >= self.kept.len() {
             for c in self.kept.len()..=col {
-                self.kept.push(Some(HashMap::new()));
+                self.kept.push(Some(Default::default()));
                 self.columns.push(c);
             }
         }
@@ -134,9 +135,9 @@ impl KeptValues {
 #[derive(Debug, Default)]
 struct Memo {
     /// By the value's start (see [`crate::needles::anchor_key`]): whether a text may hold it.
-    held: HashMap<Box<str>, bool>,
+    held: FastMap<Box<str>, bool>,
     /// By a name's first word: whether a text may hold its forms without accents.
-    unaccented: HashMap<Box<str>, bool>,
+    unaccented: FastMap<Box<str>, bool>,
 }
 
 impl Memo {
@@ -209,8 +210,8 @@ impl Gathered {
             .filter(|t| !matches!(map.rules[t.rule].action, crate::actions::Action::Keep))
             .map(|t| t.col)
             .collect();
-        let kept: Vec<Option<HashMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
-            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(HashMap::new))
+        let kept: Vec<Option<FastMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
+            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(Default::default))
             .collect();
         self.is_kept = kept.iter().map(Option::is_some).collect();
         // The header row, which the map never changes, is in the output as it is.
