@@ -305,6 +305,13 @@ impl Gathered {
                         self.push(&v, true);
                     }
                 }
+                _ if !self.sift_here => {
+                    // With helpers, the other forms below are made by the task that sifts the
+                    // batch, beside the stream.
+                    let name = self.named.get(c).copied().unwrap_or(false)
+                        || self.rule_named[change.rule()];
+                    self.batch.push_forming(old, name);
+                }
                 _ => {
                     let name = self.named.get(c).copied().unwrap_or(false)
                         || self.rule_named[change.rule()];
@@ -437,14 +444,44 @@ impl Gathered {
 pub(crate) struct Batch {
     text: String,
     ends: Vec<usize>,
-    names: Vec<bool>,
+    /// Per value: whether it is a name ([`Batch::NAME`]), and whether its other forms are
+    /// made when it is sifted ([`Batch::FORMS`]).
+    kinds: Vec<u8>,
 }
 
 impl Batch {
+    const NAME: u8 = 1;
+    const FORMS: u8 = 2;
+
     fn push(&mut self, value: &str, name: bool) {
+        self.push_kind(value, if name { Self::NAME } else { 0 });
+    }
+
+    /// A removed value whose other forms are made when the batch is sifted (see
+    /// [`Batch::forms`]), as the stream makes them with one thread.
+    fn push_forming(&mut self, value: &str, name: bool) {
+        self.push_kind(value, Self::FORMS | if name { Self::NAME } else { 0 });
+    }
+
+    fn push_kind(&mut self, value: &str, kind: u8) {
         self.text.push_str(value);
         self.ends.push(self.text.len());
-        self.names.push(name);
+        self.kinds.push(kind);
+    }
+
+    /// The other forms of a removed value that `hay` may hold, each with whether it is a
+    /// name: a phone number with other separators, or none, or without its country code; and
+    /// a full name without its middle names or accents (forms that start with the name's first
+    /// word, or with that word without its accents: made only where a text may hold one).
+    fn forms(hay: &Haystack, value: &str, name: bool, out: &mut impl FnMut(String, bool)) {
+        for form in crate::text::phone_forms(value) {
+            out(form, false);
+        }
+        if name && (hay.may_hold(value) || hay.may_hold_unaccented(value)) {
+            for variant in crate::needles::name_variants(value) {
+                out(variant, true);
+            }
+        }
     }
 
     fn len(&self) -> usize {
@@ -462,17 +499,24 @@ impl Batch {
     /// [`Batch::may_be_found`] are searched (in parallel).
     pub fn sift(&self, hay: &Haystack) -> Vec<(bool, u32)> {
         let mut start = 0;
-        let (mut values, mut names): (Vec<Cow<str>>, Vec<bool>) = self
-            .ends
-            .iter()
-            .zip(&self.names)
-            .map(|(&end, &name)| {
-                let value = &self.text[start..end];
-                start = end;
-                (Cow::Borrowed(value), name)
-            })
-            .filter(|(value, _)| Self::may_be_found(hay, value))
-            .unzip();
+        let (mut values, mut names): (Vec<Cow<str>>, Vec<bool>) = (Vec::new(), Vec::new());
+        for (&end, &kind) in self.ends.iter().zip(&self.kinds) {
+            let value = &self.text[start..end];
+            start = end;
+            let name = kind & Self::NAME != 0;
+            if kind & Self::FORMS != 0 {
+                Self::forms(hay, value, name, &mut |form, name| {
+                    if Self::may_be_found(hay, &form) {
+                        values.push(Cow::Owned(form));
+                        names.push(name);
+                    }
+                });
+            }
+            if Self::may_be_found(hay, value) {
+                values.push(Cow::Borrowed(value));
+                names.push(name);
+            }
+        }
         // An email address is also in the path of its owner's personal site, a form whose
         // first word is the address's (so only the addresses found possible here need it),
         // and that names them as a name does.
@@ -529,6 +573,55 @@ impl Sifting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch that makes its values' other forms when sifted finds what a batch given the
+    /// forms finds: phone numbers written otherwise, names without middle names or accents.
+    #[test]
+    fn forms_made_when_sifted_find_what_forms_given_find() {
+        let mut hay = Haystack::default();
+        for text in [
+            "call 212522641650",
+            "backup Zoe Muller",
+            "Anna Berg",
+            "ZOE MUELLER",
+            "Sales",
+        ] {
+            hay.push(text, true);
+        }
+        let values = [
+            ("+212 522-641650", false),
+            ("Zoë Müller", true),
+            ("Anna Maria Berg", true),
+            ("Anna Maria Berg", false),
+            ("Per Holm", true),
+            ("Sales", false),
+        ];
+        let (mut forming, mut given) = (Batch::default(), Batch::default());
+        for (value, name) in values {
+            forming.push_forming(value, name);
+            given.push(value, name);
+            for form in crate::text::phone_forms(value) {
+                given.push(&form, false);
+            }
+            if name {
+                for variant in crate::needles::name_variants(value) {
+                    given.push(&variant, true);
+                }
+            }
+        }
+        let sorted = |mut hits: Vec<(bool, u32)>| {
+            hits.sort_unstable();
+            hits.dedup();
+            hits
+        };
+        let found = sorted(forming.sift(&hay));
+        assert_eq!(found, sorted(given.sift(&hay)));
+        // Every text but "Sales" (a value that identifies no one) names someone.
+        assert_eq!(
+            found.iter().filter(|(identifies, _)| *identifies).count(),
+            4
+        );
+    }
 
     /// What the memo answers, the first time and from memory, is what the kept texts' index
     /// answers: values and names that share their starts, with accents, capitals and marks.
