@@ -149,14 +149,7 @@ impl Memo {
             return hay.may_hold(value);
         }
         let key = crate::needles::anchor_key(value);
-        if let Some(&held) = self.held.get(key) {
-            return held;
-        }
-        let held = hay.may_hold(value);
-        if self.held.len() < Self::MOST {
-            self.held.insert(key.into(), held);
-        }
-        held
+        Self::remembered(&mut self.held, key, || hay.may_hold(value))
     }
 
     /// [`Haystack::may_hold_unaccented`].
@@ -167,12 +160,23 @@ impl Memo {
         let Some(first) = name.split_whitespace().next() else {
             return false;
         };
-        if let Some(&held) = self.unaccented.get(first) {
+        Self::remembered(&mut self.unaccented, first, || {
+            hay.may_hold_unaccented_word(first)
+        })
+    }
+
+    /// The answer `known` holds for `key`, else `ask`'s, kept while there is room.
+    fn remembered(
+        known: &mut FastMap<Box<str>, bool>,
+        key: &str,
+        ask: impl FnOnce() -> bool,
+    ) -> bool {
+        if let Some(&held) = known.get(key) {
             return held;
         }
-        let held = hay.may_hold_unaccented_word(first);
-        if self.unaccented.len() < Self::MOST {
-            self.unaccented.insert(first.into(), held);
+        let held = ask();
+        if known.len() < Self::MOST {
+            known.insert(key.into(), held);
         }
         held
     }
