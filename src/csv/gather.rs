@@ -309,42 +309,27 @@ impl Gathered {
                         self.push(&v, true);
                     }
                 }
-                _ if !self.sift_here => {
-                    // With helpers, the other forms below are made by the task that sifts the
-                    // batch, beside the stream.
-                    let name = self.named.get(c).copied().unwrap_or(false)
-                        || self.rule_named[change.rule()];
-                    self.batch.push_forming(old, name);
-                }
                 _ => {
                     let name = self.named.get(c).copied().unwrap_or(false)
                         || self.rule_named[change.rule()];
-                    // Whether the kept texts may hold it, when they are known and that is
-                    // wanted (below, and to sift it here).
-                    let held = (self.hay.as_ref())
-                        .filter(|_| name || self.sift_here)
-                        .map(|hay| self.memo.may_hold(hay, old));
-                    self.push_held(old, name, held);
-                    // A phone number copied elsewhere may be written with other separators,
-                    // or none, or without its country code: those forms are searched too.
-                    for form in crate::text::phone_forms(old) {
-                        self.push(&form, false);
+                    if !self.sift_here {
+                        // With helpers, its other forms are made by the task that sifts the
+                        // batch, beside the stream.
+                        self.batch.push_forming(old, name);
+                        continue;
                     }
-                    // A full name with middle names is the person without them too, and so is
-                    // the name without its accents. Those forms start with the name's first
-                    // word, or with that word without its accents: once the kept texts are
-                    // known, they are made only where some text may hold one (most names are
-                    // in none).
-                    let wanted = match &self.hay {
+                    // Whether the kept texts may hold it, once they are known (to sift it here,
+                    // and for its forms as a name).
+                    let held = (self.hay.as_ref()).map(|hay| self.memo.may_hold(hay, old));
+                    self.push_held(old, name, held);
+                    let forms = Batch::forms(old, name, &mut || match &self.hay {
                         Some(hay) => {
                             held.unwrap_or(true) || self.memo.may_hold_unaccented(hay, old)
                         }
                         None => true,
-                    };
-                    if name && wanted {
-                        for variant in crate::needles::name_variants(old) {
-                            self.push(&variant, true);
-                        }
+                    });
+                    for (form, name) in forms {
+                        self.push(&form, name);
                     }
                 }
             }
@@ -473,19 +458,26 @@ impl Batch {
         self.kinds.push(kind);
     }
 
-    /// The other forms of a removed value that `hay` may hold, each with whether it is a
-    /// name: a phone number with other separators, or none, or without its country code; and
-    /// a full name without its middle names or accents (forms that start with the name's first
-    /// word, or with that word without its accents: made only where a text may hold one).
-    fn forms(hay: &Haystack, value: &str, name: bool, out: &mut impl FnMut(String, bool)) {
-        for form in crate::text::phone_forms(value) {
-            out(form, false);
-        }
-        if name && (hay.may_hold(value) || hay.may_hold_unaccented(value)) {
-            for variant in crate::needles::name_variants(value) {
-                out(variant, true);
-            }
-        }
+    /// The other forms of a removed value, each with whether it is a name: a phone number
+    /// copied elsewhere may be written with other separators, or none, or without its country
+    /// code; a full name with middle names is the person without them too, and so is the name
+    /// without its accents. Those name forms start with the name's first word, or with that
+    /// word without its accents: they are made only when `may_hold_name` (asked for a name
+    /// only) says a kept text may hold such a start (most names are in none).
+    fn forms(
+        value: &str,
+        name: bool,
+        may_hold_name: &mut dyn FnMut() -> bool,
+    ) -> impl Iterator<Item = (String, bool)> {
+        let variants = if name && may_hold_name() {
+            crate::needles::name_variants(value)
+        } else {
+            Vec::new()
+        };
+        let phones = crate::text::phone_forms(value).into_iter();
+        phones
+            .map(|form| (form, false))
+            .chain(variants.into_iter().map(|variant| (variant, true)))
     }
 
     fn len(&self) -> usize {
@@ -509,12 +501,13 @@ impl Batch {
             start = end;
             let name = kind & Self::NAME != 0;
             if kind & Self::FORMS != 0 {
-                Self::forms(hay, value, name, &mut |form, name| {
+                let mut held = || hay.may_hold(value) || hay.may_hold_unaccented(value);
+                for (form, name) in Self::forms(value, name, &mut held) {
                     if Self::may_be_found(hay, &form) {
                         values.push(Cow::Owned(form));
                         names.push(name);
                     }
-                });
+                }
             }
             if Self::may_be_found(hay, value) {
                 values.push(Cow::Borrowed(value));
