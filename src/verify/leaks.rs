@@ -519,7 +519,8 @@ impl StringTable {
     /// part without its items.
     fn parse(xml: &[u8]) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
         const SLICE_ITEMS: usize = 50_000;
-        let items = crate::xlsx::strings::items(xml)?;
+        let (items, prefix) = crate::xlsx::strings::items(xml)?;
+        let plain = crate::xlsx::cells::PlainItem::new(&prefix);
         let mut outside = Vec::new();
         let mut at = 0;
         for item in &items {
@@ -528,27 +529,44 @@ impl StringTable {
         }
         outside.extend_from_slice(&xml[at..]);
         let tables = if items.len() < 2 * SLICE_ITEMS {
-            vec![StringTable::read(xml, &items, 0)?]
+            vec![StringTable::read(xml, &items, 0, &plain)?]
         } else {
             items
                 .par_chunks(SLICE_ITEMS)
                 .enumerate()
-                .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32))
+                .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32, &plain))
                 .collect::<Result<_, _>>()?
         };
         Ok((tables, outside))
     }
 
-    /// Read the texts of the `items` of `xml`, the first of which has index `first`.
+    /// Read the texts of the `items` of `xml`, the first of which has index `first`. An item
+    /// written plainly (`plain` knows the part's prefix; nearly every item of an export) is
+    /// taken as it is written, which is what the XML reader would give; any other is read by
+    /// quick_xml.
     fn read(
         xml: &[u8],
         items: &[std::ops::Range<usize>],
         first: u32,
+        plain: &crate::xlsx::cells::PlainItem,
     ) -> Result<StringTable, Problem> {
         let mut buf = Vec::new();
         let mut table = StringTable::default();
         let mut shown = String::new();
         for (index, item) in (first..).zip(items) {
+            if let Some(text) = plain.xml_text(&xml[item.clone()]) {
+                if !text.is_empty() {
+                    let start = table.text.len();
+                    table.text.push_str(text);
+                    table.items.push(StringItem {
+                        index,
+                        start: start as u32,
+                        end: table.text.len() as u32,
+                        shown: None,
+                    });
+                }
+                continue;
+            }
             let mut reader = Reader::from_reader(&xml[item.clone()]);
             reader.config_mut().allow_unmatched_ends = true;
             let start = table.text.len();
@@ -1375,13 +1393,76 @@ mod tests {
         assert_eq!(found[1].shown, "Ayşe Yılmaz");
     }
 
+    /// An item written plainly is taken as it is written, without an XML reader: what the
+    /// reader gives for it, whatever the prefix, spaces, escapes or characters.
+    #[test]
+    fn plain_shared_strings_are_read_as_the_xml_reader_reads_them() {
+        let items = [
+            "<t>Zoë Müller</t>",
+            "<t>  spaced  </t>",
+            "<t xml:space=\"preserve\"> kept </t>",
+            "<t>line_x000D_break</t>",
+            "<t>\n</t>",
+            "<t></t>",
+            "<t/>",
+            "<t>a &amp; b</t>",
+            "<t>a\r\nb</t>",
+            "<r><t>rich</t></r><r><t> run</t></r>",
+            "<t>漢字</t><rPh sb=\"0\" eb=\"1\"><t>かんじ</t></rPh>",
+            "<t>before<!-- hidden -->after</t>",
+            "<t><![CDATA[x < y]]></t>",
+        ];
+        for prefix in ["", "x:"] {
+            let body: String = items
+                .iter()
+                .map(|item| {
+                    let item = item.replace("<t", &format!("<{prefix}t"));
+                    let item = item.replace("</t", &format!("</{prefix}t"));
+                    let item = item.replace("<r>", &format!("<{prefix}r>"));
+                    let item = item.replace("</r>", &format!("</{prefix}r>"));
+                    let item = item.replace("<rPh", &format!("<{prefix}rPh"));
+                    let item = item.replace("</rPh", &format!("</{prefix}rPh"));
+                    format!("<{prefix}si>{item}</{prefix}si>")
+                })
+                .collect();
+            let xml = format!("<{prefix}sst xmlns:x=\"x\">{body}</{prefix}sst>");
+            let (ranges, found) = crate::xlsx::strings::items(xml.as_bytes()).unwrap();
+            assert_eq!(found, prefix.as_bytes());
+            let fast = crate::xlsx::cells::PlainItem::new(&found);
+            let plain = ranges
+                .iter()
+                .filter(|r| fast.xml_text(&xml.as_bytes()[(*r).clone()]).is_some())
+                .count();
+            assert_eq!(plain, 7, "{prefix}: the plain items take the fast way");
+            // A prefix no item has sends every item to the XML reader.
+            let none = crate::xlsx::cells::PlainItem::new(b"none:");
+            let read = |plain| StringTable::read(xml.as_bytes(), &ranges, 0, plain).unwrap();
+            let (quick, slow) = (read(&fast), read(&none));
+            let texts = |t: &StringTable| -> Vec<(u32, String, Option<String>)> {
+                t.items
+                    .iter()
+                    .map(|i| {
+                        let text = t.text[i.start as usize..i.end as usize].to_string();
+                        (i.index, text, i.shown.as_deref().map(str::to_string))
+                    })
+                    .collect()
+            };
+            assert_eq!(texts(&quick), texts(&slow), "{prefix}");
+            assert_eq!(
+                texts(&quick).len(),
+                items.len() - 2,
+                "{prefix}: the empty items"
+            );
+        }
+    }
+
     #[test]
     fn shared_strings_are_read_as_the_writer_splits_them() {
         let needles = Needles::new(&["Zoë Müller"]);
         // Dynamics' own exports put a prefix on every element.
         let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>a</x:t></x:si><x:si/><x:si><x:t>Zoë Müller</x:t></x:si></x:sst>"#;
-        let items = crate::xlsx::strings::items(sst.as_bytes()).unwrap();
-        assert_eq!(items.len(), 3);
+        let (items, prefix) = crate::xlsx::strings::items(sst.as_bytes()).unwrap();
+        assert_eq!((items.len(), &prefix[..]), (3, &b"x:"[..]));
         let found: Vec<u32> = StringTable::parse(sst.as_bytes())
             .unwrap()
             .0

@@ -280,10 +280,12 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
 }
 
 /// The tags of a shared strings item written plainly, `<si><t>text</t></si>`, in a part whose
-/// namespace prefix is `prefix` (with its colon, or empty).
+/// namespace prefix is `prefix` (with its colon, or empty); and the item of an empty `<t/>`,
+/// which is how the lossless writer blanks an item no cell uses any more.
 pub(crate) struct PlainItem {
     open: Vec<u8>,
     close: Vec<u8>,
+    empty: Vec<u8>,
 }
 
 impl PlainItem {
@@ -292,6 +294,7 @@ impl PlainItem {
         PlainItem {
             open: [tag("<", "si><"), tag("", "t")].concat(),
             close: [tag("</", "t></"), tag("", "si>")].concat(),
+            empty: [tag("<", "si><"), tag("", "t/></"), tag("", "si>")].concat(),
         }
     }
 
@@ -299,21 +302,40 @@ impl PlainItem {
     /// or no attribute) and its text needs no decoding (no entity, `_xHHHH_` escape or
     /// carriage return), as calamine reads it: trimmed unless preserved.
     fn text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
+        let (preserve, text) = self.written(item)?;
+        if text.contains('_') {
+            return None;
+        }
+        Some(if preserve {
+            text
+        } else {
+            text.trim_matches([' ', '\t', '\n'])
+        })
+    }
+
+    /// The text of `item` as an XML reader gives it, untrimmed and with its `_xHHHH_` escapes
+    /// as written, when the item is written plainly and holds no entity or carriage return:
+    /// the text a search of the part's XML reads, without an XML reader.
+    pub(crate) fn xml_text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
+        self.written(item).map(|(_, text)| text)
+    }
+
+    /// Whether a plainly written `item` preserves its spaces, and its text as written, when
+    /// that holds no markup, entity or carriage return.
+    fn written<'a>(&self, item: &'a [u8]) -> Option<(bool, &'a str)> {
+        if item == self.empty.as_slice() {
+            return Some((false, ""));
+        }
         let rest = item.strip_prefix(&self.open[..])?;
         let (preserve, rest) = match rest.split_first() {
             Some((b'>', rest)) => (false, rest),
             _ => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
         };
         let text = rest.strip_suffix(&self.close[..])?;
-        if text.iter().any(|b| matches!(b, b'<' | b'&' | b'_' | b'\r')) {
+        if text.iter().any(|b| matches!(b, b'<' | b'&' | b'\r')) {
             return None;
         }
-        let text = std::str::from_utf8(text).ok()?;
-        Some(if preserve {
-            text
-        } else {
-            text.trim_matches([' ', '\t', '\n'])
-        })
+        Some((preserve, std::str::from_utf8(text).ok()?))
     }
 }
 

@@ -719,6 +719,8 @@ mod tests {
             "<si><t>Tom &amp; _x0041_</t></si>",
             "<si><t>a\r\nb</t></si>",
             "<si/>",
+            "<si><t/></si>",
+            "<si><t></t></si>",
         ];
         let cells: String = (0..items.len())
             .map(|i| {

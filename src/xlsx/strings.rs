@@ -85,19 +85,22 @@ pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
 }
 
 /// The `<si>` items of a shared strings part held whole (see [`scan`]), for a reader that does
-/// not keep the part.
+/// not keep the part; second, the namespace prefix of its elements with its colon (or empty).
 ///
 /// # Errors
 /// [`ReadError::CorruptWorkbook`] when the part is malformed.
-pub(crate) fn items(xml: &[u8]) -> Result<Vec<Range<usize>>, Problem> {
+pub(crate) fn items(xml: &[u8]) -> Result<(Vec<Range<usize>>, Vec<u8>), Problem> {
     let mut items = Vec::new();
+    let mut prefix = Vec::new();
     scan(xml, &mut |piece, at| {
-        if let Piece::Item(item) = piece {
-            items.push(at..at + item.len());
+        match piece {
+            Piece::Item(item) => items.push(at..at + item.len()),
+            Piece::StartTag(_, p) => prefix = p.to_vec(),
+            _ => {}
         }
         Ok(())
     })?;
-    Ok(items)
+    Ok((items, prefix))
 }
 
 /// A piece of a shared strings part, as [`scan`] finds them.
@@ -646,7 +649,7 @@ mod tests {
             );
             assert_eq!(pieces(Trickle(xml.as_bytes(), 0)).unwrap(), whole);
             assert_eq!(count(Trickle(xml.as_bytes(), 3)).unwrap(), 60_000);
-            assert_eq!(items(xml.as_bytes()).unwrap().len(), 60_000);
+            assert_eq!(items(xml.as_bytes()).unwrap().0.len(), 60_000);
         }
     }
 
