@@ -1413,25 +1413,47 @@ fn refuse_shifting_ranges(xml: &[u8]) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Keep reading whole tags into `buf` until it ends with `suffix`.
+/// Keep reading whole tags into `buf` until it ends with `suffix` (which ends with `>`, as
+/// every end this reads to does: `</c>`, `-->`, `]]>`).
+///
+/// The input's buffer is searched for the `>` that ends the suffix, with no call per tag: a
+/// cell's few tags (`<v>`, `</v>`, `</c>`) are read at once, which is most of a sheet.
 pub(super) fn read_until_suffix<R: BufRead>(
     input: &mut R,
     buf: &mut Vec<u8>,
     suffix: &[u8],
 ) -> Result<(), Problem> {
-    while !buf
-        .len()
-        .checked_sub(suffix.len())
-        .is_some_and(|at| super::cells::same(&buf[at..], suffix))
-    {
-        let n = input
-            .read_until(b'>', buf)
+    use super::cells::same;
+    debug_assert_eq!(suffix.last(), Some(&b'>'));
+    let n = suffix.len();
+    if buf.len() >= n && same(&buf[buf.len() - n..], suffix) {
+        return Ok(());
+    }
+    loop {
+        let chunk = input
+            .fill_buf()
             .map_err(damaged("a compressed part cannot be read"))?;
-        if n == 0 {
+        if chunk.is_empty() {
             return Err(ReadError::CorruptWorkbook("malformed XML in a worksheet").into());
         }
+        // Whether `buf` and the chunk up to its `>` at `i` end with the suffix.
+        let ends_at = |i: usize| match (i + 1).checked_sub(n) {
+            Some(from) => same(&chunk[from..=i], suffix),
+            None => {
+                let (head, tail) = suffix.split_at(n - (i + 1));
+                buf.len() >= head.len()
+                    && same(&buf[buf.len() - head.len()..], head)
+                    && same(&chunk[..=i], tail)
+            }
+        };
+        let found = memchr::memchr_iter(b'>', chunk).find(|&i| ends_at(i));
+        let used = found.map_or(chunk.len(), |i| i + 1);
+        buf.extend_from_slice(&chunk[..used]);
+        input.consume(used);
+        if found.is_some() {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 /// Whether `tag` (starting with `<`) opens an element whose local name is `name`, with or
@@ -2072,6 +2094,56 @@ fn strip_doc_props(xml: &[u8]) -> Result<Vec<u8>, Problem> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// The reading of tags to an end as it was first written: one `read_until(b'>')` a tag.
+    fn read_until_suffix_by_tags(
+        input: &mut impl BufRead,
+        buf: &mut Vec<u8>,
+        suffix: &[u8],
+    ) -> bool {
+        while !buf.ends_with(suffix) {
+            match input.read_until(b'>', buf) {
+                Ok(0) | Err(_) => return false,
+                Ok(_) => {}
+            }
+        }
+        true
+    }
+
+    proptest! {
+        /// The reading of a cell's (or comment's) tags to their end stops where reading them
+        /// tag by tag does, whatever the input's buffer cuts, and fails where that fails.
+        #[test]
+        fn tags_are_read_to_their_end_as_tag_by_tag(
+            start in "[<c/x:>-]{0,6}",
+            rest in prop::collection::vec(
+                prop::sample::select(vec![
+                    "<v>", "</v>", "1", "</c>", "</x:c>", "</", "c>", "-->", "]]>", "<", ">",
+                    "-", "]", "/", "x:",
+                ]),
+                0..16,
+            )
+            .prop_map(|tokens| tokens.concat()),
+            suffix in prop::sample::select(vec!["</c>", "</x:c>", "-->", "]]>"]),
+            capacity in 1usize..12,
+        ) {
+            let read = |by_tags: bool| {
+                let mut input = std::io::BufReader::with_capacity(capacity, rest.as_bytes());
+                let mut buf = start.as_bytes().to_vec();
+                let ok = if by_tags {
+                    read_until_suffix_by_tags(&mut input, &mut buf, suffix.as_bytes())
+                } else {
+                    super::read_until_suffix(&mut input, &mut buf, suffix.as_bytes()).is_ok()
+                };
+                let mut left = Vec::new();
+                input.read_to_end(&mut left).unwrap();
+                // What was read, and what is left, when the end is found.
+                ok.then_some((buf, left))
+            };
+            prop_assert_eq!(read(false), read(true));
+        }
+    }
     use super::*;
 
     /// The uses of a table whose item `i` is used `uses[i]` times.
