@@ -501,17 +501,19 @@ fn shown_hit(text: &str, header_footer: bool, found: impl Fn(&str) -> bool) -> b
 #[derive(Debug, Default)]
 struct StringTable {
     text: String,
+    /// The items, their texts one after the other in `text`: a large export's table has over
+    /// a million, in 8 bytes each.
     items: Vec<StringItem>,
+    /// By the place of an item in `items`, ascending: the text a cell using it shows, when
+    /// that differs (phonetic runs left out). Few items have one.
+    shown: Vec<(u32, Box<str>)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct StringItem {
     index: u32,
-    /// The item's whole text: `text[start..end]`.
-    start: u32,
+    /// Where the item's whole text ends in `text`; it starts where the one before ends.
     end: u32,
-    /// The text a cell using it shows, when that differs (phonetic runs left out).
-    shown: Option<Box<str>>,
 }
 
 impl StringTable {
@@ -556,13 +558,10 @@ impl StringTable {
         for (index, item) in (first..).zip(items) {
             if let Some(text) = plain.xml_text(&xml[item.clone()]) {
                 if !text.is_empty() {
-                    let start = table.text.len();
                     table.text.push_str(text);
                     table.items.push(StringItem {
                         index,
-                        start: start as u32,
                         end: table.text.len() as u32,
-                        shown: None,
                     });
                 }
                 continue;
@@ -607,25 +606,43 @@ impl StringTable {
                 buf.clear();
             }
             if table.text.len() > start {
+                if has_unshown {
+                    let place = table.items.len() as u32;
+                    table.shown.push((place, shown.as_str().into()));
+                }
                 table.items.push(StringItem {
                     index,
-                    start: start as u32,
                     end: table.text.len() as u32,
-                    shown: has_unshown.then(|| shown.as_str().into()),
                 });
             }
         }
         Ok(table)
     }
 
+    /// Item `place` of `items`: its whole text, and the text a cell shows when that differs.
+    fn item(&self, place: usize) -> (&str, Option<&str>) {
+        let start = match place {
+            0 => 0,
+            _ => self.items[place - 1].end as usize,
+        };
+        let text = &self.text[start..self.items[place].end as usize];
+        let shown = self
+            .shown
+            .binary_search_by_key(&(place as u32), |(p, _)| *p)
+            .ok()
+            .map(|at| &*self.shown[at].1);
+        (text, shown)
+    }
+
     /// The items that hold a removed value.
     fn hits<'a>(&'a self, needles: &'a Needles) -> impl Iterator<Item = StringHit> + 'a {
-        self.items.iter().filter_map(move |item| {
-            let text = &self.text[item.start as usize..item.end as usize];
+        (0..self.items.len()).filter_map(move |place| {
+            let item = self.items[place];
+            let (text, shown) = self.item(place);
             if !needles.found_in(text) {
                 return None;
             }
-            let (shown, in_shown) = match &item.shown {
+            let (shown, in_shown) = match shown {
                 Some(shown) => (shown.to_string(), needles.found_in(shown)),
                 None => (text.to_string(), true),
             };
@@ -1439,11 +1456,11 @@ mod tests {
             let read = |plain| StringTable::read(xml.as_bytes(), &ranges, 0, plain).unwrap();
             let (quick, slow) = (read(&fast), read(&none));
             let texts = |t: &StringTable| -> Vec<(u32, String, Option<String>)> {
-                t.items
-                    .iter()
-                    .map(|i| {
-                        let text = t.text[i.start as usize..i.end as usize].to_string();
-                        (i.index, text, i.shown.as_deref().map(str::to_string))
+                (0..t.items.len())
+                    .map(|place| {
+                        let (text, shown) = t.item(place);
+                        let shown = shown.map(str::to_string);
+                        (t.items[place].index, text.to_string(), shown)
                     })
                     .collect()
             };
