@@ -69,6 +69,10 @@ const NARROW_TEXTS_ABOVE: usize = if cfg!(test) { 16 } else { 1024 };
 /// with each value.
 pub type Values<'v> = dyn Fn(&mut dyn FnMut(&str)) + Sync + 'v;
 
+/// Values given one at a time, in parts (see [`Needles::from_parts`]): `values(p, n, each)`
+/// calls `each` with each value of part `p` of `n`.
+pub type Parts<'v> = dyn Fn(usize, usize, &mut dyn FnMut(&str)) + Sync + 'v;
+
 /// Values with fewer characters than this are not searched: `Ann`, `Li`, `12` occur everywhere
 /// as parts of ordinary text and would bury real leaks in noise. A character of a script written
 /// without spaces (Chinese, Japanese, Korean, Thai, ...) counts as two: `佐々木` is a whole
@@ -307,66 +311,79 @@ struct Gathered {
     entry: Entry,
 }
 
-/// The distinct values among some of the values (those whose whole hash falls in one shard),
-/// gathered on one thread, in the order they come.
+/// The distinct values among some of the values (those whose whole hash falls in one shard, or
+/// one part of them, see [`Needles::from_parts`]), gathered on one thread, in the order they
+/// come.
 #[derive(Default)]
 struct Shard {
     text: String,
     found: Vec<Gathered>,
     skipped: usize,
+    /// The values too short to search: whole hash and span of text, kept only to be counted
+    /// once.
+    short: Vec<(u64, usize, usize)>,
+    /// Each distinct value by its whole hash: its place in `found`, or (with [`Shard::SHORT`]
+    /// set) in `short`. A table of places, not of texts: a large export has over a million.
+    seen: hashbrown::HashTable<usize>,
+}
+
+/// Which values a [`Shard`] gathers: those of one shard of their whole hashes (each shard reads
+/// every value), or all it is given (a part of the values).
+#[derive(Clone, Copy)]
+enum Share {
+    OfHashes { shard: usize, shards: usize },
+    All,
 }
 
 impl Shard {
-    /// The distinct values of `values` (about `about` of them) in shard `shard` of `shards` by
-    /// their whole hashes. Each value is read once, in order, and a copy of a value seen before
-    /// costs one lookup and one comparison: most values repeat.
-    fn gather(values: &Values<'_>, about: usize, shard: usize, shards: usize) -> Shard {
-        let share = about / shards + 1;
+    const SHORT: usize = 1 << (usize::BITS - 1);
+
+    /// The whole hash and the span of the text of the value at `place` (see [`Shard::seen`]).
+    fn span(&self, place: usize) -> (u64, usize, usize) {
+        match place & Shard::SHORT {
+            0 => {
+                let g = &self.found[place];
+                (g.whole, g.entry.start, g.entry.end())
+            }
+            _ => self.short[place & !Shard::SHORT],
+        }
+    }
+
+    /// The distinct values of `values` (about `about` of them) that `share` takes. Each value
+    /// is read once, in order, and a copy of a value seen before costs one lookup and one
+    /// comparison: most values repeat.
+    fn gather(values: &Values<'_>, about: usize, share: Share) -> Shard {
+        let room = match share {
+            Share::OfHashes { shards, .. } => about / shards + 1,
+            Share::All => about + 1,
+        };
         let mut out = Shard {
             // Room for every value at 16 bytes each, and for every value distinct: pages never
             // written cost nothing (only what is used is ever resident), while a list of
             // millions that grows is, for a moment, held twice (the old room and the new) and
             // copied. A large export's values are about half distinct.
-            text: String::with_capacity(share * 16),
-            found: Vec::with_capacity(share),
-            skipped: 0,
+            text: String::with_capacity(room * 16),
+            found: Vec::with_capacity(room),
+            // Sized for half the values distinct, so that it seldom grows (each growth hashes
+            // every place again).
+            seen: hashbrown::HashTable::with_capacity(room / 2),
+            ..Shard::default()
         };
-        // Each distinct value seen, by its whole hash: its place in `out.found`, or (with
-        // `SHORT` set) in `short`, the values too short to search, kept only to be counted
-        // once. A table of places, not of texts: a large export has over a million. Sized for
-        // half the values distinct, so that it seldom grows (each growth hashes every place
-        // again).
-        const SHORT: usize = 1 << (usize::BITS - 1);
-        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(share / 2);
-        let mut short: Vec<(u64, usize, usize)> = Vec::new();
-        // A place's whole hash and the span of its text.
-        fn span(
-            found: &[Gathered],
-            short: &[(u64, usize, usize)],
-            place: usize,
-        ) -> (u64, usize, usize) {
-            match place & SHORT {
-                0 => {
-                    let g = &found[place];
-                    (g.whole, g.entry.start, g.entry.end())
-                }
-                _ => short[place & !SHORT],
-            }
-        }
         values(&mut |value: &str| {
             let value = searched_part(value.trim());
             if value.is_empty() {
                 return;
             }
             // With several shards, each reads every value and keeps those of its hashes.
-            let whole = if shards > 1 {
-                let hash = whole_hash(value);
-                if shard_of(hash, shards) != shard {
-                    return;
+            let whole = match share {
+                Share::OfHashes { shard, shards } if shards > 1 => {
+                    let hash = whole_hash(value);
+                    if shard_of(hash, shards) != shard {
+                        return;
+                    }
+                    Some(hash)
                 }
-                Some(hash)
-            } else {
-                None
+                _ => None,
             };
             // Lowercase only what is not ASCII; an ASCII value is compared ignoring case.
             let lower = (!value.is_ascii()).then(|| lowercase(value).into_owned());
@@ -374,18 +391,17 @@ impl Shard {
                 None => fnv1a_lower_ascii(value.as_bytes()),
                 Some(lower) => fnv1a(lower.as_bytes()),
             });
-            let (text, found) = (&out.text, &out.found);
             let same = |&place: &usize| {
-                let (hash, start, end) = span(found, &short, place);
+                let (hash, start, end) = out.span(place);
                 hash == whole && {
-                    let text = &text[start..end];
+                    let text = &out.text[start..end];
                     match &lower {
                         None => value.eq_ignore_ascii_case(text),
                         Some(lower) => lower == text,
                     }
                 }
             };
-            if seen.find(whole, same).is_some() {
+            if out.seen.find(whole, same).is_some() {
                 return;
             }
             let start = out.text.len();
@@ -396,30 +412,40 @@ impl Shard {
                 }
                 Some(lower) => out.text.push_str(lower),
             }
-            let end = out.text.len();
-            let text = &out.text[start..end];
-            let (kind, too_short) = Kind::of(value, text);
-            let place = if too_short {
-                out.skipped += 1;
-                short.push((whole, start, end));
-                SHORT | (short.len() - 1)
-            } else {
-                // Grown by half when full rather than doubled: the last growth of a list of
-                // millions would otherwise leave up to half of it unused.
-                if out.found.len() == out.found.capacity() {
-                    out.found.reserve_exact((out.found.len() / 2).max(1024));
-                }
-                out.found.push(Gathered {
-                    anchor: anchor_of(text).0,
-                    whole,
-                    entry: Entry::new(start, end, kind),
-                });
-                out.found.len() - 1
-            };
-            let (found, short) = (&out.found, &short);
-            seen.insert_unique(whole, place, |&p| span(found, short, p).0);
+            out.add(whole, start, value);
         });
         out
+    }
+
+    /// Take the value whose lowercase text was just written at `start..` of `text` as a new
+    /// distinct one (`value` as it was given, for its kind).
+    fn add(&mut self, whole: u64, start: usize, value: &str) {
+        let end = self.text.len();
+        let text = &self.text[start..end];
+        let (kind, too_short) = Kind::of(value, text);
+        let place = if too_short {
+            self.skipped += 1;
+            self.short.push((whole, start, end));
+            Shard::SHORT | (self.short.len() - 1)
+        } else {
+            // Grown by half when full rather than doubled: the last growth of a list of
+            // millions would otherwise leave up to half of it unused.
+            if self.found.len() == self.found.capacity() {
+                self.found.reserve_exact((self.found.len() / 2).max(1024));
+            }
+            self.found.push(Gathered {
+                anchor: anchor_of(text).0,
+                whole,
+                entry: Entry::new(start, end, kind),
+            });
+            self.found.len() - 1
+        };
+        let (found, short) = (&self.found, &self.short);
+        let span_hash = |&p: &usize| match p & Shard::SHORT {
+            0 => found[p].whole,
+            _ => short[p & !Shard::SHORT].0,
+        };
+        self.seen.insert_unique(whole, place, span_hash);
     }
 
     /// The shards one after the other, as one: the first grown to hold the others, each
@@ -442,8 +468,48 @@ impl Shard {
                 g
             }));
             all.skipped += shard.skipped;
+            let shorts = shard.short.into_iter();
+            all.short
+                .extend(shorts.map(|(whole, start, end)| (whole, start + base, end + base)));
         }
         all
+    }
+
+    /// After [`Shard::join`] of the shards of parts of the values (see
+    /// [`Needles::from_parts`]), in which a value may be in several: each value once, the
+    /// first of its copies (whose kind is the one the value first came with), the found
+    /// sorted by anchor and whole hash. The copies' texts stay in `text`, unused.
+    fn dedup_parts(&mut self) {
+        // Copies have one anchor and one whole hash: sorted together, the first first (texts
+        // are written in the order the values come).
+        self.found
+            .par_sort_unstable_by_key(|g| (g.anchor, g.whole, g.entry.start));
+        let text = &self.text;
+        let of = |g: &Gathered| &text[g.entry.start..g.entry.end()];
+        let mut kept = 0;
+        // Where the values of the last anchor and hash start among the kept.
+        let mut run = 0;
+        for i in 0..self.found.len() {
+            let g = self.found[i];
+            if kept > 0 {
+                let last = self.found[kept - 1];
+                if (last.anchor, last.whole) == (g.anchor, g.whole) {
+                    if self.found[run..kept].iter().any(|k| of(k) == of(&g)) {
+                        continue;
+                    }
+                } else {
+                    run = kept;
+                }
+            }
+            self.found[kept] = g;
+            kept += 1;
+        }
+        self.found.truncate(kept);
+        // The values too short to search, counted once each.
+        let mut short = std::mem::take(&mut self.short);
+        short.sort_unstable_by(|a, b| (a.0, &text[a.1..a.2]).cmp(&(b.0, &text[b.1..b.2])));
+        short.dedup_by(|a, b| a.0 == b.0 && text[a.1..a.2] == text[b.1..b.2]);
+        self.skipped = short.len();
     }
 }
 
@@ -611,21 +677,68 @@ impl Needles {
         // of some hashes, so that the copies of a value meet on one thread.
         let shards = rayon::current_num_threads().clamp(1, 64);
         let shards = if shards == 1 || about < 1 << 14 {
-            vec![Shard::gather(values, about, 0, 1)]
+            vec![Shard::gather(values, about, Share::All)]
         } else {
             (0..shards)
                 .into_par_iter()
-                .map(|shard| Shard::gather(values, about, shard, shards))
+                .map(|shard| {
+                    let share = Share::OfHashes { shard, shards };
+                    let mut gathered = Shard::gather(values, about, share);
+                    // Only the texts and the values found go on.
+                    gathered.seen = Default::default();
+                    gathered.short = Vec::new();
+                    gathered
+                })
                 .collect()
         };
+        Needles::index_gathered(Shard::join(shards), false)
+    }
+
+    /// [`Needles::new`] of the values `values` gives in parts: `values(p, n, each)` calls
+    /// `each` with the values of part `p` of `n`, the parts one after the other being all the
+    /// values in order; about `about` of them. With several threads, each reads its part only
+    /// (instead of every value, as [`Needles::from_each`] must), and the parts' distinct values
+    /// are joined after.
+    pub fn from_parts(values: &Parts<'_>, about: usize) -> Needles {
+        let parts = rayon::current_num_threads().clamp(1, 64);
+        let parts = if about < 1 << 14 { 1 } else { parts };
+        Needles::from_parts_in(values, about, parts)
+    }
+
+    /// [`Needles::from_parts`] in `parts` parts.
+    fn from_parts_in(values: &Parts<'_>, about: usize, parts: usize) -> Needles {
+        if parts <= 1 {
+            let each = |each: &mut dyn FnMut(&str)| values(0, 1, each);
+            return Needles::index_gathered(Shard::gather(&each, about, Share::All), false);
+        }
+        let shares: Vec<Shard> = (0..parts)
+            .into_par_iter()
+            .map(|part| {
+                let each = |each: &mut dyn FnMut(&str)| values(part, parts, each);
+                let mut gathered = Shard::gather(&each, about / parts, Share::All);
+                gathered.seen = Default::default();
+                gathered
+            })
+            .collect();
+        let mut all = Shard::join(shares);
+        all.dedup_parts();
+        Needles::index_gathered(all, true)
+    }
+
+    /// The index of the distinct values `gathered` holds, its found `sorted` by anchor and
+    /// whole hash already or not.
+    fn index_gathered(gathered: Shard, sorted: bool) -> Needles {
         let Shard {
             text,
             mut found,
             skipped,
-        } = Shard::join(shards);
+            ..
+        } = gathered;
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
         // on the values' order); a large group then by its values' next words.
-        found.par_sort_unstable_by_key(|g| (g.anchor, g.whole));
+        if !sorted {
+            found.par_sort_unstable_by_key(|g| (g.anchor, g.whole));
+        }
         let pairs = narrow_groups(&text, &mut found);
         let anchors = 1 + found
             .windows(2)
@@ -2478,6 +2591,16 @@ mod tests {
         let each = |each: &mut dyn FnMut(&str)| values.iter().for_each(|v| each(v));
         assert_as_reference(&Needles::from_each(&each, 10), &values);
         assert_as_reference(&Needles::from_each(&each, 0), &values);
+        // In parts, each read on its own (the copies of a value in several parts meeting when
+        // they are joined), however many.
+        let parts = |p: usize, n: usize, each: &mut dyn FnMut(&str)| {
+            let bound = |p: usize| values.len() * p / n;
+            values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
+        };
+        for n in [1, 2, 3, 5, 64] {
+            assert_as_reference(&Needles::from_parts_in(&parts, values.len(), n), &values);
+            assert_as_reference(&Needles::from_parts_in(&parts, 0, n), &values);
+        }
         // A value's place in 16 bytes: a large export has over a million.
         assert_eq!(std::mem::size_of::<Entry>(), 16);
         let kind = Kind {

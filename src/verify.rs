@@ -1033,19 +1033,55 @@ impl<'a> Removed<'a> {
         values
     }
 
-    /// The values indexed for searching (see [`Needles::from_each`]): those of
+    /// The values indexed for searching (see [`Needles::from_parts`]): those of
     /// [`Removed::each`], each changed cell's text once per column and rule.
     pub(crate) fn needles(&self) -> Needles {
-        Needles::from_each(
-            &|each: &mut dyn FnMut(&str)| self.each_distinct(each),
+        Needles::from_parts(
+            &|part, parts, each: &mut dyn FnMut(&str)| self.each_distinct_of(part, parts, each),
             self.about(),
         )
     }
 
-    /// [`Removed::each`], each changed cell's text once per column and rule.
-    fn each_distinct(&self, each: &mut dyn FnMut(&str)) {
-        self.each_original_of(true, &mut |value| each(&value));
-        for value in &self.derived {
+    /// Part `part` of `parts` of the values of [`Removed::each`], each changed cell's text once
+    /// per column and rule: its values from one place to another (a changed cell, a deleted
+    /// row, a derived value: one place each), so that the parts one after the other are all of
+    /// them, in order.
+    fn each_distinct_of(&self, part: usize, parts: usize, each: &mut dyn FnMut(&str)) {
+        let places: usize = self
+            .changes
+            .iter()
+            .map(|sc| sc.cells.len() + sc.deleted.len())
+            .sum::<usize>()
+            + self.derived.len();
+        let bound = |p: usize| (places as u128 * p as u128 / parts.max(1) as u128) as usize;
+        let (from, to) = (bound(part), bound(part + 1));
+        // The places `from..to` of a run of `len` places starting at `at`, in the run.
+        let within =
+            |at: usize, len: usize| from.clamp(at, at + len) - at..to.clamp(at, at + len) - at;
+        let mut at = 0;
+        for (k, sc) in self.changes.iter().enumerate() {
+            for i in within(at, sc.cells.len()) {
+                if !self.firsts[k][i] {
+                    continue;
+                }
+                if let Some(old) = self.originals.old(self.changes, k, i) {
+                    each(&old);
+                }
+            }
+            at += sc.cells.len();
+            for j in within(at, sc.deleted.len()) {
+                for value in self
+                    .originals
+                    .deleted(self.changes, &self.deleted_columns, k, j)
+                {
+                    if let Some(text) = crate::actions::cell_text(value) {
+                        each(&text);
+                    }
+                }
+            }
+            at += sc.deleted.len();
+        }
+        for value in &self.derived[within(at, self.derived.len())] {
             each(value);
         }
     }
@@ -1697,6 +1733,24 @@ mod tests {
         assert!(list
             .iter()
             .all(|v| sharded.found_in(v) == listed.found_in(v)));
+        // In parts, one after the other, the values indexed are those read at once: every
+        // changed cell's text first of its column and rule, the deleted rows', the derived.
+        let parts = |parts: usize| {
+            let mut got = Vec::new();
+            for part in 0..parts {
+                removed.each_distinct_of(part, parts, &mut |v| got.push(v.to_string()));
+            }
+            got
+        };
+        let whole = parts(1);
+        assert!(
+            whole.len() > 200 && whole.len() < list.len(),
+            "{}",
+            whole.len()
+        );
+        for n in [2, 3, 7, whole.len() + 5] {
+            assert_eq!(parts(n), whole, "{n} parts");
+        }
     }
 
     #[test]
