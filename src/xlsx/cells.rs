@@ -528,6 +528,12 @@ impl<'a> CellValues<'a> {
         }
     }
 
+    /// Another reader over the same tables, for another thread: a reader keeps nothing from
+    /// one cell to the next but its buffers.
+    pub(crate) fn fork(&self) -> CellValues<'a> {
+        CellValues::new(self.strings, self.kinds.clone(), self.is_1904)
+    }
+
     /// The shared string the last cell read refers to (`Some(None)`: none), as a `t="s"` cell
     /// whose `<v>` holds the index; `None` when the cell's shape leaves that to its XML.
     pub(crate) fn last_ref(&self) -> Option<Option<usize>> {

@@ -366,28 +366,162 @@ pub(crate) fn whole(
         each_cell(input, |_, _, _| None)?;
         return Some(Range::empty());
     };
-    let mut grid: Range<Data> = Range::new(first, last);
-    let mut used: Option<((u32, u32), (u32, u32))> = None;
-    each_cell(input, |r, c, raw| {
-        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
-        if value.is_empty() {
-            return Some(true);
-        }
-        if r < first.0 || r > last.0 || c < first.1 || c > last.1 {
-            return None;
-        }
-        grid.set_value((r, c), Data::from(value));
-        used = Some(match used {
-            None => ((r, c), (r, c)),
-            Some(((r0, c0), (r1, c1))) => ((r0.min(r), c0.min(c)), (r1.max(r), c1.max(c))),
-        });
-        Some(true)
-    })?;
+    let mut grid = Grid {
+        cells: Range::new(first, last),
+        span: (first, last),
+        used: None,
+    };
+    if rayon::current_num_threads() < 2 {
+        each_cell(input, |r, c, raw| {
+            let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+            grid.set(r, c, Data::from(value))?;
+            Some(true)
+        })?;
+    } else {
+        converted_beside(input, values, &mut grid)?;
+    }
+    let Grid {
+        cells: grid, used, ..
+    } = grid;
     Some(match used {
         None => Range::empty(),
         Some(bounds) if bounds == (first, last) => grid,
         Some((start, end)) => grid.range(start, end),
     })
+}
+
+/// A sheet's grid being filled by [`whole`]: the cells, the span its references name, and the
+/// span of the cells that hold a value so far.
+struct Grid {
+    cells: Range<Data>,
+    span: ((u32, u32), (u32, u32)),
+    used: Option<((u32, u32), (u32, u32))>,
+}
+
+impl Grid {
+    /// Put `value` at row `r`, column `c`; `None` for a value outside the span.
+    fn set(&mut self, r: u32, c: u32, value: Data) -> Option<()> {
+        if value.is_empty() {
+            return Some(());
+        }
+        let (first, last) = self.span;
+        if r < first.0 || r > last.0 || c < first.1 || c > last.1 {
+            return None;
+        }
+        self.cells.set_value((r, c), value);
+        self.used = Some(match self.used {
+            None => ((r, c), (r, c)),
+            Some(((r0, c0), (r1, c1))) => ((r0.min(r), c0.min(c)), (r1.max(r), c1.max(c))),
+        });
+        Some(())
+    }
+}
+
+/// The cells a batch of [`converted_beside`] holds: their XML one after the other, and each
+/// one's row, column and end in it.
+#[derive(Default)]
+struct RawCells {
+    xml: Vec<u8>,
+    cells: Vec<(u32, u32, usize)>,
+}
+
+/// The cells of one batch of [`converted_beside`], their values read; `None` when a value is
+/// one this module does not read.
+type Converted = Option<Vec<(u32, u32, Data)>>;
+
+/// The cells a batch of [`converted_beside`] holds: a large sheet's 2.9 million cells go in
+/// batches of this many. Three in tests, so that small sheets take many batches.
+const BATCH_CELLS: usize = if cfg!(test) { 3 } else { 1 << 13 };
+
+/// The batches read and not yet put into the grid at most, before the parser waits.
+const BATCHES_AHEAD: usize = 4;
+
+/// [`whole`]'s reading of the cells with more than one thread: this thread cuts the sheet's
+/// XML into cells (and inflates it, unless a helper does, see [`super::ahead`]), and the cells'
+/// values are read in batches by tasks of the pool, which a thread with nothing else to do
+/// takes (reading a value, making its text, is about half of the work). The values are put
+/// into the grid in document order, as the cells come, so that the grid is the one a reading
+/// on one thread fills (a place written twice keeps its last value). A task no other thread
+/// takes is run here, while the batches ahead are too many or at the end: nothing waits for a
+/// task that has not started.
+fn converted_beside(
+    input: &mut dyn BufRead,
+    values: &CellValues<'_>,
+    grid: &mut Grid,
+) -> Option<()> {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    let done: Mutex<BTreeMap<usize, Converted>> = Mutex::new(BTreeMap::new());
+    let lock = || {
+        done.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let convert = |mut values: CellValues<'_>, batch: RawCells| -> Converted {
+        let mut out = Vec::with_capacity(batch.cells.len());
+        let mut start = 0;
+        for (r, c, end) in batch.cells {
+            let raw = &batch.xml[start..end];
+            start = end;
+            let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+            out.push((r, c, Data::from(value)));
+        }
+        Some(out)
+    };
+    // Put the batches that are read, from `applied` on, into the grid, in order.
+    let apply = |applied: &mut usize, grid: &mut Grid| -> Option<()> {
+        loop {
+            let Some(batch) = lock().remove(applied) else {
+                return Some(());
+            };
+            for (r, c, value) in batch? {
+                grid.set(r, c, value)?;
+            }
+            *applied += 1;
+        }
+    };
+    let (mut sent, mut applied) = (0, 0);
+    let read = rayon::in_place_scope(|scope| {
+        let mut batch = RawCells::default();
+        let mut failed = false;
+        let (done, convert) = (&done, &convert);
+        let send = |batch: RawCells, sent: &mut usize| {
+            let (seq, values) = (*sent, values.fork());
+            *sent += 1;
+            scope.spawn(move |_| {
+                let out = convert(values, batch);
+                done.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(seq, out);
+            });
+        };
+        let cells = each_cell(input, |r, c, raw| {
+            batch.xml.extend_from_slice(raw);
+            batch.cells.push((r, c, batch.xml.len()));
+            if batch.cells.len() < BATCH_CELLS {
+                return Some(true);
+            }
+            send(std::mem::take(&mut batch), &mut sent);
+            while !failed {
+                failed = apply(&mut applied, grid).is_none();
+                if sent - applied <= BATCHES_AHEAD {
+                    break;
+                }
+                // Run a task of this thread's (a batch no other thread took), or let the
+                // threads that took them finish.
+                if !matches!(rayon::yield_local(), Some(rayon::Yield::Executed)) {
+                    std::thread::yield_now();
+                }
+            }
+            Some(!failed)
+        });
+        if cells.is_some() && !failed && !batch.cells.is_empty() {
+            send(batch, &mut sent);
+        }
+        cells.filter(|_| !failed)
+    });
+    read?;
+    apply(&mut applied, grid)?;
+    (applied == sent).then_some(())
 }
 
 /// Call `each` with each cell of a sheet's XML that holds a value, in document order: its row,

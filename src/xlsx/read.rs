@@ -780,5 +780,48 @@ mod tests {
         for case in cases {
             assert_read_as_calamine(&raw(case));
         }
+        // On several threads too (the values read in batches beside the parser, see
+        // `direct::whole`): a place written twice keeps its last value.
+        for threads in [2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            for case in cases {
+                pool.install(|| assert_read_as_calamine(&raw(case)));
+            }
+        }
+    }
+
+    /// A sheet read whole on several threads, its values read in batches beside the parser
+    /// and put into the grid in order, is the one read on one thread, and calamine's: in the
+    /// layout Excel writes and in the one Dynamics writes.
+    #[test]
+    fn a_sheet_read_whole_on_several_threads_is_the_one_calamine_reads() {
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 200,
+            ..Default::default()
+        });
+        for bytes in [export.to_xlsx(), export.to_dynamics_raw_xlsx()] {
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| {
+                    assert!(assert_read_as_calamine(&bytes), "read without calamine");
+                    read_with(&bytes, &Limits::default()).unwrap()
+                })
+            };
+            let one = on(1);
+            assert!(one.sheets[0].cells.height() > 200);
+            for threads in [2, 4] {
+                let several = on(threads);
+                assert_eq!(several.sheets.len(), one.sheets.len());
+                for (a, b) in several.sheets.iter().zip(&one.sheets) {
+                    assert_eq!(a.cells, b.cells, "{threads} threads, sheet '{}'", a.name);
+                }
+            }
+        }
     }
 }
