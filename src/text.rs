@@ -117,6 +117,12 @@ pub(crate) fn phone_forms(value: &str) -> Vec<String> {
     if value.is_ascii() {
         return ascii_phone_forms(value);
     }
+    char_phone_forms(value)
+}
+
+/// [`phone_forms`] of a trimmed `value` that starts like a phone number, char by char: any text
+/// (white space that is not ASCII among its digits).
+fn char_phone_forms(value: &str) -> Vec<String> {
     let mut forms: Vec<String> = phone_digits(value).into_iter().collect();
     let digits = forms
         .first()
@@ -442,23 +448,13 @@ pub(crate) fn same_mark(a: char, b: char) -> bool {
 mod tests {
     use proptest::prelude::*;
 
-    /// [`phone_forms`] as first written, char by char, for any text.
+    /// [`phone_forms`] read char by char, for any text.
     fn phone_forms_by_chars(value: &str) -> Vec<String> {
         let value = value.trim();
-        if !starts_like_phone(value) {
-            return Vec::new();
+        match starts_like_phone(value) {
+            true => char_phone_forms(value),
+            false => Vec::new(),
         }
-        let mut forms: Vec<String> = phone_digits(value).into_iter().collect();
-        let digits = forms
-            .first()
-            .map(String::as_str)
-            .or_else(|| value.bytes().all(|b| b.is_ascii_digit()).then_some(value))
-            .filter(|d| d.len() >= 10)
-            .map(str::to_string);
-        if let Some(digits) = digits {
-            forms.push(digits[digits.len() - 9..].to_string());
-        }
-        forms
     }
 
     proptest! {
