@@ -322,9 +322,6 @@ struct Shard {
     /// The values too short to search: whole hash and span of text, kept only to be counted
     /// once.
     short: Vec<(u64, usize, usize)>,
-    /// Each distinct value by its whole hash: its place in `found`, or (with [`Shard::SHORT`]
-    /// set) in `short`. A table of places, not of texts: a large export has over a million.
-    seen: hashbrown::HashTable<usize>,
 }
 
 /// Which values a [`Shard`] gathers: those of one shard of their whole hashes (each shard reads
@@ -338,7 +335,8 @@ enum Share {
 impl Shard {
     const SHORT: usize = 1 << (usize::BITS - 1);
 
-    /// The whole hash and the span of the text of the value at `place` (see [`Shard::seen`]).
+    /// The whole hash and the span of the text of the value at `place`: its place in `found`,
+    /// or (with [`Shard::SHORT`] set) in `short`.
     fn span(&self, place: usize) -> (u64, usize, usize) {
         match place & Shard::SHORT {
             0 => {
@@ -364,11 +362,12 @@ impl Shard {
             // copied. A large export's values are about half distinct.
             text: String::with_capacity(room * 16),
             found: Vec::with_capacity(room),
-            // Sized for half the values distinct, so that it seldom grows (each growth hashes
-            // every place again).
-            seen: hashbrown::HashTable::with_capacity(room / 2),
             ..Shard::default()
         };
+        // Each distinct value seen, by its whole hash: its place (see [`Shard::span`]). A table
+        // of places, not of texts: a large export has over a million. Sized for half the
+        // values distinct, so that it seldom grows (each growth hashes every place again).
+        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(room / 2);
         values(&mut |value: &str| {
             let value = searched_part(value.trim());
             if value.is_empty() {
@@ -401,7 +400,7 @@ impl Shard {
                     }
                 }
             };
-            if out.seen.find(whole, same).is_some() {
+            if seen.find(whole, same).is_some() {
                 return;
             }
             let start = out.text.len();
@@ -412,40 +411,29 @@ impl Shard {
                 }
                 Some(lower) => out.text.push_str(lower),
             }
-            out.add(whole, start, value);
+            let end = out.text.len();
+            let text = &out.text[start..end];
+            let (kind, too_short) = Kind::of(value, text);
+            let place = if too_short {
+                out.skipped += 1;
+                out.short.push((whole, start, end));
+                Shard::SHORT | (out.short.len() - 1)
+            } else {
+                // Grown by half when full rather than doubled: the last growth of a list of
+                // millions would otherwise leave up to half of it unused.
+                if out.found.len() == out.found.capacity() {
+                    out.found.reserve_exact((out.found.len() / 2).max(1024));
+                }
+                out.found.push(Gathered {
+                    anchor: anchor_of(text).0,
+                    whole,
+                    entry: Entry::new(start, end, kind),
+                });
+                out.found.len() - 1
+            };
+            seen.insert_unique(whole, place, |&p| out.span(p).0);
         });
         out
-    }
-
-    /// Take the value whose lowercase text was just written at `start..` of `text` as a new
-    /// distinct one (`value` as it was given, for its kind).
-    fn add(&mut self, whole: u64, start: usize, value: &str) {
-        let end = self.text.len();
-        let text = &self.text[start..end];
-        let (kind, too_short) = Kind::of(value, text);
-        let place = if too_short {
-            self.skipped += 1;
-            self.short.push((whole, start, end));
-            Shard::SHORT | (self.short.len() - 1)
-        } else {
-            // Grown by half when full rather than doubled: the last growth of a list of
-            // millions would otherwise leave up to half of it unused.
-            if self.found.len() == self.found.capacity() {
-                self.found.reserve_exact((self.found.len() / 2).max(1024));
-            }
-            self.found.push(Gathered {
-                anchor: anchor_of(text).0,
-                whole,
-                entry: Entry::new(start, end, kind),
-            });
-            self.found.len() - 1
-        };
-        let (found, short) = (&self.found, &self.short);
-        let span_hash = |&p: &usize| match p & Shard::SHORT {
-            0 => found[p].whole,
-            _ => short[p & !Shard::SHORT].0,
-        };
-        self.seen.insert_unique(whole, place, span_hash);
     }
 
     /// The shards one after the other, as one: the first grown to hold the others, each
@@ -685,7 +673,6 @@ impl Needles {
                     let share = Share::OfHashes { shard, shards };
                     let mut gathered = Shard::gather(values, about, share);
                     // Only the texts and the values found go on.
-                    gathered.seen = Default::default();
                     gathered.short = Vec::new();
                     gathered
                 })
@@ -715,9 +702,7 @@ impl Needles {
             .into_par_iter()
             .map(|part| {
                 let each = |each: &mut dyn FnMut(&str)| values(part, parts, each);
-                let mut gathered = Shard::gather(&each, about / parts, Share::All);
-                gathered.seen = Default::default();
-                gathered
+                Shard::gather(&each, about / parts, Share::All)
             })
             .collect();
         let mut all = Shard::join(shares);

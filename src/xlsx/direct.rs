@@ -452,10 +452,10 @@ fn converted_beside(
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     let done: Mutex<BTreeMap<usize, Converted>> = Mutex::new(BTreeMap::new());
-    let lock = || {
-        done.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
+    // A task that panicked leaves its panic to the scope: the map holds only finished batches.
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
     let convert = |mut values: CellValues<'_>, batch: RawCells| -> Converted {
         let mut out = Vec::with_capacity(batch.cells.len());
         let mut start = 0;
@@ -470,7 +470,7 @@ fn converted_beside(
     // Put the batches that are read, from `applied` on, into the grid, in order.
     let apply = |applied: &mut usize, grid: &mut Grid| -> Option<()> {
         loop {
-            let Some(batch) = lock().remove(applied) else {
+            let Some(batch) = lock(&done).remove(applied) else {
                 return Some(());
             };
             for (r, c, value) in batch? {
@@ -489,9 +489,7 @@ fn converted_beside(
             *sent += 1;
             scope.spawn(move |_| {
                 let out = convert(values, batch);
-                done.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(seq, out);
+                lock(done).insert(seq, out);
             });
         };
         let cells = each_cell(input, |r, c, raw| {
