@@ -981,14 +981,26 @@ impl<'a> Removed<'a> {
 
     /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.
     fn each_original(&self, each: &mut dyn FnMut(Cow<'a, str>)) {
-        self.each_original_of(false, each);
+        self.each_original_in(false, 0..usize::MAX, each);
     }
 
-    /// [`Removed::each_original`]; when `distinct`, a changed cell's text only where it is the
-    /// first of its text, column and rule.
-    fn each_original_of(&self, distinct: bool, each: &mut dyn FnMut(Cow<'a, str>)) {
+    /// [`Removed::each_original`] of the places `places` only, counting a changed cell and a
+    /// deleted row one place each, in that order; when `distinct`, a changed cell's text only
+    /// where it is the first of its text, column and rule. The places after the input's are
+    /// the derived values'.
+    fn each_original_in(
+        &self,
+        distinct: bool,
+        places: std::ops::Range<usize>,
+        each: &mut dyn FnMut(Cow<'a, str>),
+    ) {
+        // The places of `places` within a run of `len` places starting at `at`, in the run.
+        let within = |at: usize, len: usize| {
+            places.start.clamp(at, at + len) - at..places.end.clamp(at, at + len) - at
+        };
+        let mut at = 0;
         for (k, sc) in self.changes.iter().enumerate() {
-            for i in 0..sc.cells.len() {
+            for i in within(at, sc.cells.len()) {
                 if distinct && !self.firsts[k][i] {
                     continue;
                 }
@@ -996,7 +1008,8 @@ impl<'a> Removed<'a> {
                     each(old);
                 }
             }
-            for j in 0..sc.deleted.len() {
+            at += sc.cells.len();
+            for j in within(at, sc.deleted.len()) {
                 for value in self
                     .originals
                     .deleted(self.changes, &self.deleted_columns, k, j)
@@ -1006,6 +1019,7 @@ impl<'a> Removed<'a> {
                     }
                 }
             }
+            at += sc.deleted.len();
         }
     }
 
@@ -1047,41 +1061,17 @@ impl<'a> Removed<'a> {
     /// row, a derived value: one place each), so that the parts one after the other are all of
     /// them, in order.
     fn each_distinct_of(&self, part: usize, parts: usize, each: &mut dyn FnMut(&str)) {
-        let places: usize = self
+        let input: usize = self
             .changes
             .iter()
             .map(|sc| sc.cells.len() + sc.deleted.len())
-            .sum::<usize>()
-            + self.derived.len();
+            .sum();
+        let places = input + self.derived.len();
         let bound = |p: usize| (places as u128 * p as u128 / parts.max(1) as u128) as usize;
         let (from, to) = (bound(part), bound(part + 1));
-        // The places `from..to` of a run of `len` places starting at `at`, in the run.
-        let within =
-            |at: usize, len: usize| from.clamp(at, at + len) - at..to.clamp(at, at + len) - at;
-        let mut at = 0;
-        for (k, sc) in self.changes.iter().enumerate() {
-            for i in within(at, sc.cells.len()) {
-                if !self.firsts[k][i] {
-                    continue;
-                }
-                if let Some(old) = self.originals.old(self.changes, k, i) {
-                    each(&old);
-                }
-            }
-            at += sc.cells.len();
-            for j in within(at, sc.deleted.len()) {
-                for value in self
-                    .originals
-                    .deleted(self.changes, &self.deleted_columns, k, j)
-                {
-                    if let Some(text) = crate::actions::cell_text(value) {
-                        each(&text);
-                    }
-                }
-            }
-            at += sc.deleted.len();
-        }
-        for value in &self.derived[within(at, self.derived.len())] {
+        self.each_original_in(true, from..to, &mut |value| each(&value));
+        let derived = from.clamp(input, places) - input..to.clamp(input, places) - input;
+        for value in &self.derived[derived] {
             each(value);
         }
     }
