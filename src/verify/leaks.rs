@@ -619,30 +619,33 @@ impl StringTable {
         Ok(table)
     }
 
-    /// Item `place` of `items`: its whole text, and the text a cell shows when that differs.
-    fn item(&self, place: usize) -> (&str, Option<&str>) {
+    /// The whole text of item `place` of `items`.
+    fn text(&self, place: usize) -> &str {
         let start = match place {
             0 => 0,
             _ => self.items[place - 1].end as usize,
         };
-        let text = &self.text[start..self.items[place].end as usize];
-        let shown = self
+        &self.text[start..self.items[place].end as usize]
+    }
+
+    /// The text a cell using item `place` of `items` shows, when that differs from its text.
+    fn shown(&self, place: usize) -> Option<&str> {
+        let at = self
             .shown
             .binary_search_by_key(&(place as u32), |(p, _)| *p)
-            .ok()
-            .map(|at| &*self.shown[at].1);
-        (text, shown)
+            .ok()?;
+        Some(&self.shown[at].1)
     }
 
     /// The items that hold a removed value.
     fn hits<'a>(&'a self, needles: &'a Needles) -> impl Iterator<Item = StringHit> + 'a {
         (0..self.items.len()).filter_map(move |place| {
             let item = self.items[place];
-            let (text, shown) = self.item(place);
+            let text = self.text(place);
             if !needles.found_in(text) {
                 return None;
             }
-            let (shown, in_shown) = match shown {
+            let (shown, in_shown) = match self.shown(place) {
                 Some(shown) => (shown.to_string(), needles.found_in(shown)),
                 None => (text.to_string(), true),
             };
@@ -1458,9 +1461,8 @@ mod tests {
             let texts = |t: &StringTable| -> Vec<(u32, String, Option<String>)> {
                 (0..t.items.len())
                     .map(|place| {
-                        let (text, shown) = t.item(place);
-                        let shown = shown.map(str::to_string);
-                        (t.items[place].index, text.to_string(), shown)
+                        let shown = t.shown(place).map(str::to_string);
+                        (t.items[place].index, t.text(place).to_string(), shown)
                     })
                     .collect()
             };
