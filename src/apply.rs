@@ -504,6 +504,9 @@ pub struct RowApplier<'a> {
     given: Option<(actions::Redactor, crate::subjects::Subjects)>,
     /// The columns row rules compare with the subjects (their own checks cover them).
     subject_cols: Vec<u32>,
+    /// Whether a target's rule (or its `other_rows` rule) is a `redact` with mentions, which
+    /// needs what the row's other columns lost.
+    mentions: bool,
 }
 
 impl<'a> RowApplier<'a> {
@@ -540,6 +543,13 @@ impl<'a> RowApplier<'a> {
                 })
                 .flat_map(|(&(c, _), join)| std::iter::once(c).chain(*join))
                 .collect(),
+            mentions: plan.targets.iter().any(|t| {
+                let rule = &map.rules[t.rule];
+                uses_mentions(&rule.action)
+                    || rule
+                        .others
+                        .is_some_and(|o| uses_mentions(&map.rules[o].action))
+            }),
         }
     }
 
@@ -704,7 +714,13 @@ impl<'a> RowApplier<'a> {
         });
         // Columns first, then `redact` with mentions, which needs what they lost.
         let first = out.cells.len();
-        for late in [false, true] {
+        // The second round is for `redact` with mentions only.
+        let rounds: &[bool] = if self.mentions {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &late in rounds {
             let lost: Vec<(Cow<str>, String)> = if late {
                 out.cells[first..]
                     .iter()
@@ -1516,6 +1532,47 @@ mod tests {
             .cells
             .windows(2)
             .all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col)));
+    }
+
+    /// A `redact` with mentions that is only a column's action in the rows no `scrub` rule
+    /// picked (`other_rows`) still takes what those rows' other columns lost.
+    #[test]
+    fn mentions_of_other_rows_actions_take_what_the_row_lost() {
+        let map = Map::parse(
+            "version = 1\n[columns]\nName = { action = \"replace\", value = \"Deleted {row}\", other_rows = { action = \"replace\", value = \"Someone {row}\" } }\nNotes = { action = \"clear\", other_rows = { action = \"redact\", detect = [\"phone\"], mentions = true } }\n[[rows]]\nwhere = { column = \"Name\", equals = \"Anna Berg\" }\naction = \"scrub\"\n",
+            "m",
+            None,
+        )
+        .unwrap();
+        let book = crate::csv::read(
+            "Name,Notes\n\
+             Anna Berg,Anna Berg left\n\
+             Lars Eriksson,Lars Eriksson took over\n"
+                .as_bytes(),
+            "people",
+        )
+        .unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let changes = apply_plan(&map, &plan, &book);
+        let at = |row: u32, col: u32| {
+            changes[0]
+                .cells
+                .iter()
+                .find(|c| c.row == row && c.col() == col)
+                .map(|c| changes[0].value(c).to_string())
+        };
+        assert_eq!(at(1, 0).as_deref(), Some("Deleted 2"));
+        assert_eq!(
+            at(1, 1).as_deref(),
+            Some(""),
+            "the picked row's notes are cleared"
+        );
+        assert_eq!(at(2, 0).as_deref(), Some("Someone 3"));
+        assert_eq!(
+            at(2, 1).as_deref(),
+            Some("Someone 3 took over"),
+            "the other row's own name goes from its notes"
+        );
     }
 
     /// Another row's full name is also replaced written last name first, without its middle
