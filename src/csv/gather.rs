@@ -131,9 +131,10 @@ impl KeptValues {
 /// What the kept texts may hold (see [`Haystack::may_hold`] and
 /// [`Haystack::may_hold_unaccented`]), remembered for removed values that are not ASCII:
 /// asking lowercases their start, which is most of what asking costs, and first names and
-/// surnames repeat by the thousand. At most [`Memo::MOST`] of each are kept.
+/// surnames repeat by the thousand. At most [`Memo::MOST`] of each are kept. One memo answers
+/// for one index of kept texts only.
 #[derive(Debug, Default)]
-struct Memo {
+pub(crate) struct Memo {
     /// By the value's start (see [`crate::needles::anchor_key`]): whether a text may hold it.
     held: FastMap<Box<str>, bool>,
     /// By a name's first word: whether a text may hold its forms without accents.
@@ -405,7 +406,7 @@ impl Gathered {
     pub(crate) fn sift(&mut self, batches: &[Batch]) {
         if let Some(hay) = &self.hay {
             for batch in batches {
-                self.hits.extend(batch.sift(hay));
+                self.hits.extend(batch.sift(hay, &mut self.memo));
             }
         }
     }
@@ -484,16 +485,17 @@ impl Batch {
         self.ends.len()
     }
 
-    /// Whether `value` may be found in `hay`: a value too short to be searched is never
-    /// found, and one whose first word is in no kept text cannot be found there.
-    fn may_be_found(hay: &Haystack, value: &str) -> bool {
-        !crate::needles::never_found(value) && hay.may_hold(value)
+    /// Whether `value` may be found in `hay` (whose answers `memo` remembers): one whose first
+    /// word is in no kept text cannot be found there (most values; asked first), and a value
+    /// too short to be searched is never found.
+    fn may_be_found(hay: &Haystack, memo: &mut Memo, value: &str) -> bool {
+        memo.may_hold(hay, value) && !crate::needles::never_found(value)
     }
 
     /// The values that some kept text of `hay` holds, each as whether it identifies a person
     /// on its own (see [`identifies`]) and the text. Only the values that
-    /// [`Batch::may_be_found`] are searched (in parallel).
-    pub fn sift(&self, hay: &Haystack) -> Vec<(bool, u32)> {
+    /// [`Batch::may_be_found`] are searched (in parallel). `memo` remembers what `hay` may hold.
+    pub fn sift(&self, hay: &Haystack, memo: &mut Memo) -> Vec<(bool, u32)> {
         let mut start = 0;
         let (mut values, mut names): (Vec<Cow<str>>, Vec<bool>) = (Vec::new(), Vec::new());
         for (&end, &kind) in self.ends.iter().zip(&self.kinds) {
@@ -501,15 +503,17 @@ impl Batch {
             start = end;
             let name = kind & Self::NAME != 0;
             if kind & Self::FORMS != 0 {
-                let mut held = || hay.may_hold(value) || hay.may_hold_unaccented(value);
-                for (form, name) in Self::forms(value, name, &mut held) {
-                    if Self::may_be_found(hay, &form) {
+                let forms = Self::forms(value, name, &mut || {
+                    memo.may_hold(hay, value) || memo.may_hold_unaccented(hay, value)
+                });
+                for (form, name) in forms {
+                    if Self::may_be_found(hay, memo, &form) {
                         values.push(Cow::Owned(form));
                         names.push(name);
                     }
                 }
             }
-            if Self::may_be_found(hay, value) {
+            if Self::may_be_found(hay, memo, value) {
                 values.push(Cow::Borrowed(value));
                 names.push(name);
             }
@@ -538,6 +542,9 @@ impl Batch {
 pub(crate) struct Sifting {
     hits: Mutex<Vec<(bool, u32)>>,
     ahead: AtomicUsize,
+    /// The tasks' memos of what the kept texts may hold, kept from task to task (the index
+    /// is the same for all of them).
+    memos: Mutex<Vec<Memo>>,
 }
 
 impl Sifting {
@@ -553,7 +560,16 @@ impl Sifting {
     pub fn spawn<'s>(&'s self, scope: &rayon::Scope<'s>, hay: Arc<Haystack>, batches: Vec<Batch>) {
         self.ahead.fetch_add(1, Ordering::AcqRel);
         scope.spawn(move |_| {
-            let found: Vec<(bool, u32)> = batches.iter().flat_map(|b| b.sift(&hay)).collect();
+            let mut memo = (self.memos.lock().ok())
+                .and_then(|mut m| m.pop())
+                .unwrap_or_default();
+            let found: Vec<(bool, u32)> = batches
+                .iter()
+                .flat_map(|b| b.sift(&hay, &mut memo))
+                .collect();
+            if let Ok(mut memos) = self.memos.lock() {
+                memos.push(memo);
+            }
             if let Ok(mut hits) = self.hits.lock() {
                 hits.extend(found);
             }
@@ -611,8 +627,8 @@ mod tests {
             hits.dedup();
             hits
         };
-        let found = sorted(forming.sift(&hay));
-        assert_eq!(found, sorted(given.sift(&hay)));
+        let found = sorted(forming.sift(&hay, &mut Memo::default()));
+        assert_eq!(found, sorted(given.sift(&hay, &mut Memo::default())));
         // Every text but "Sales" (a value that identifies no one) names someone.
         assert_eq!(
             found.iter().filter(|(identifies, _)| *identifies).count(),
