@@ -1170,7 +1170,11 @@ impl RowRead<'_> {
                     let content = &xml[tag_end..close];
                     tag_end
                         + memchr::memchr_iter(b'<', content)
-                            .find(|&at| content[at..].starts_with(&end))
+                            .find(|&at| {
+                                content
+                                    .get(at..at + end.len())
+                                    .is_some_and(|s| super::attr::same_bytes(s, &end))
+                            })
                             .ok_or(GiveUp)?
                         + end.len()
                 };
