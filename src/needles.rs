@@ -124,7 +124,7 @@ pub fn searched_in_bytes(value: &str) -> bool {
 /// without a letter or digit (as [`Needles::new`] and [`Haystack::find`] skip it). Such a value
 /// need not even be kept.
 pub fn never_found(value: &str) -> bool {
-    let value = value.trim();
+    let value = crate::text::trim(value);
     if value.is_ascii() {
         return value.len() < MIN_CHARS || !value.bytes().any(|b| b.is_ascii_alphanumeric());
     }
@@ -1425,7 +1425,7 @@ fn pair_hash(first: u64, second: u64) -> u64 {
 /// for ASCII values (nearly all of them): most values' first words occur in no text, and this is
 /// all they cost.
 fn anchor_hash(value: &str) -> Option<u64> {
-    let value = value.trim();
+    let value = crate::text::trim(value);
     if value.is_ascii() {
         let bytes = value.as_bytes();
         let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;

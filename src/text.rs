@@ -104,13 +104,25 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
     Some(value.chars().filter(char::is_ascii_digit).collect())
 }
 
+/// `value` without its leading and trailing white space, as [`str::trim`] gives it, at once
+/// for a value that starts and ends with a printable ASCII character (nearly every cell's
+/// value): such a byte is no white space, and starts or ends no longer character.
+#[inline]
+pub(crate) fn trim(value: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if printable(value.as_bytes().first()) && printable(value.as_bytes().last()) {
+        return value;
+    }
+    value.trim()
+}
+
 /// The other forms a copy of a phone number may be written in, for a value written like one
 /// (see [`phone_digits`]), or a number of 10 digits or more: its digits alone (other
 /// separators, or none), and, with 10 digits or more, its last nine, the number without its
 /// country code (`+49 30 1234567`, `0049 30 1234567`, `+49 (0)30 1234567` and `030 1234567`
 /// all end in `301234567`).
 pub(crate) fn phone_forms(value: &str) -> Vec<String> {
-    let value = value.trim();
+    let value = trim(value);
     if !starts_like_phone(value) {
         return Vec::new();
     }
@@ -468,6 +480,16 @@ mod tests {
             value in "[0-9+()./ a-z\\-]{0,20}|[0-9 \t\n\x0B\x0C\r+-]{0,14}|[0-9 \u{a0}\u{2009}+-]{0,20}",
         ) {
             prop_assert_eq!(phone_forms(&value), phone_forms_by_chars(&value));
+        }
+
+        /// The quick trim is `str::trim`: values with and without white space of every kind
+        /// around them (ASCII, the vertical tab, non-breaking and wide spaces, a line
+        /// separator), control characters, accents and wide characters at their ends.
+        #[test]
+        fn the_quick_trim_is_the_standard_one(
+            value in "[ \t\n\x0B\x0C\r\u{85}\u{a0}\u{2009}\u{2028}\u{3000}\x00\x1F\x7Fa-z0-9éß中]{0,8}",
+        ) {
+            prop_assert_eq!(trim(&value), value.trim());
         }
     }
 

@@ -342,7 +342,7 @@ impl Gathered {
         let Some(header) = self.headers.get(col) else {
             return;
         };
-        let (header, old) = (header.trim(), old.trim());
+        let (header, old) = (crate::text::trim(header), crate::text::trim(old));
         if header.len() == old.len()
             && !header.is_empty()
             && crate::needles::same_text(header, old)
