@@ -1493,31 +1493,32 @@ mod tests {
         assert_eq!(changes_at(&changes, 9), Some(&changes[3]));
     }
 
+    /// The changes `map` (a map's TOML) makes to the CSV `text`, and a lookup of the new text
+    /// of a changed cell by its row and column.
+    fn changes_of(map: &str, text: &str) -> (SheetChanges, impl Fn(u32, u32) -> Option<String>) {
+        let map = Map::parse(map, "m", None).unwrap();
+        let book = crate::csv::read(text.as_bytes(), "people").unwrap();
+        let plan = crate::plan::resolve(&map, &book).unwrap();
+        let mut changes = apply_plan(&map, &plan, &book);
+        let sheet = changes.remove(0);
+        let changed = sheet.clone();
+        let at = move |row: u32, col: u32| {
+            (changed.cells.iter())
+                .find(|c| c.row == row && c.col() == col)
+                .map(|c| changed.value(c).to_string())
+        };
+        (sheet, at)
+    }
+
     #[test]
     fn mentions_take_other_rows_strong_identifiers_but_not_their_single_words() {
-        let map = Map::parse(
+        let (changes, at) = changes_of(
             "version = 1\n[columns]\nName = { action = \"replace\", value = \"Deleted {row}\" }\nFirst = \"clear\"\nEmail = { action = \"replace\", value = \"gone-{row}@example.invalid\" }\nNotes = { action = \"redact\", detect = [\"phone\"], mentions = true }\n",
-            "m",
-            None,
-        )
-        .unwrap();
-        let book = crate::csv::read(
             "Name,First,Email,Notes\n\
              Anna Berg,Anna,anna.berg@contoso.com,Handed over to Lars Eriksson (LARS.ERIKSSON@contoso.com); Lars agreed\n\
-             Lars Eriksson,Lars,lars.eriksson@contoso.com,Anna Berg-Lund is another person; ask Anna Berg\n"
-                .as_bytes(),
-            "people",
-        )
-        .unwrap();
-        let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes = apply_plan(&map, &plan, &book);
-        let notes = |row: u32| {
-            changes[0]
-                .cells
-                .iter()
-                .find(|c| c.row == row && c.col == 3)
-                .map(|c| changes[0].value(c).to_string())
-        };
+             Lars Eriksson,Lars,lars.eriksson@contoso.com,Anna Berg-Lund is another person; ask Anna Berg\n",
+        );
+        let notes = |row: u32| at(row, 3);
         assert_eq!(
             notes(1).as_deref(),
             Some("Handed over to Deleted 3 (gone-3@example.invalid); Lars agreed"),
@@ -1528,7 +1529,7 @@ mod tests {
             Some("Anna Berg-Lund is another person; ask Deleted 2"),
             "a hyphenated compound is another name"
         );
-        assert!(changes[0]
+        assert!(changes
             .cells
             .windows(2)
             .all(|w| (w[0].row, w[0].col) < (w[1].row, w[1].col)));
@@ -1538,29 +1539,12 @@ mod tests {
     /// picked (`other_rows`) still takes what those rows' other columns lost.
     #[test]
     fn mentions_of_other_rows_actions_take_what_the_row_lost() {
-        let map = Map::parse(
+        let (_, at) = changes_of(
             "version = 1\n[columns]\nName = { action = \"replace\", value = \"Deleted {row}\", other_rows = { action = \"replace\", value = \"Someone {row}\" } }\nNotes = { action = \"clear\", other_rows = { action = \"redact\", detect = [\"phone\"], mentions = true } }\n[[rows]]\nwhere = { column = \"Name\", equals = \"Anna Berg\" }\naction = \"scrub\"\n",
-            "m",
-            None,
-        )
-        .unwrap();
-        let book = crate::csv::read(
             "Name,Notes\n\
              Anna Berg,Anna Berg left\n\
-             Lars Eriksson,Lars Eriksson took over\n"
-                .as_bytes(),
-            "people",
-        )
-        .unwrap();
-        let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes = apply_plan(&map, &plan, &book);
-        let at = |row: u32, col: u32| {
-            changes[0]
-                .cells
-                .iter()
-                .find(|c| c.row == row && c.col() == col)
-                .map(|c| changes[0].value(c).to_string())
-        };
+             Lars Eriksson,Lars Eriksson took over\n",
+        );
         assert_eq!(at(1, 0).as_deref(), Some("Deleted 2"));
         assert_eq!(
             at(1, 1).as_deref(),
@@ -1579,31 +1563,16 @@ mod tests {
     /// names and without its accents.
     #[test]
     fn mentions_take_other_rows_full_names_in_their_other_forms() {
-        let map = Map::parse(
+        let (_, at) = changes_of(
             "version = 1\n[columns]\n\"Full Name\" = { action = \"replace\", value = \"Deleted {row}\" }\nNotes = { action = \"redact\", detect = [\"phone\"], mentions = true }\n",
-            "m",
-            None,
-        )
-        .unwrap();
-        let book = crate::csv::read(
             "Full Name,Notes\n\
              Karim Al-Farsi,-\n\
              Aoi Akiko Yamamoto,-\n\
              Zoë Müller,-\n\
-             Lars Eriksson,\"From Al-Farsi, Karim; then Aoi Yamamoto and Zoe Muller\"\n"
-                .as_bytes(),
-            "people",
-        )
-        .unwrap();
-        let plan = crate::plan::resolve(&map, &book).unwrap();
-        let changes = apply_plan(&map, &plan, &book);
-        let notes = changes[0]
-            .cells
-            .iter()
-            .find(|c| c.row == 4 && c.col == 1)
-            .map(|c| changes[0].value(c).to_string());
+             Lars Eriksson,\"From Al-Farsi, Karim; then Aoi Yamamoto and Zoe Muller\"\n",
+        );
         assert_eq!(
-            notes.as_deref(),
+            at(4, 1).as_deref(),
             Some("From Deleted 2; then Deleted 3 and Deleted 4")
         );
     }
