@@ -455,8 +455,8 @@ impl<'r> TextRecord<'r> {
 }
 
 /// The leak sweep's first pass over `text`: every data record's values in the kept columns
-/// (see [`Gathered`]). A record the reader refuses ends it; the stream
-/// then stops at the same record with the error.
+/// (see [`Gathered`]). A record the reader refuses, or that is not text (see
+/// [`TextRecord`]), ends it; the stream then stops at the same record with the error.
 fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
     let columns = kept.columns().to_vec();
     let width = kept.width();
@@ -467,20 +467,18 @@ fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
         return;
     }
     while let Ok(true) = reader.read_byte_record(&mut record) {
-        // The record's text checked at once (see [`TextRecord`]); else field by field.
-        let text = TextRecord::new(&record).ok();
-        let field = |c: usize| match &text {
-            Some(text) => text.get(c),
-            None => record.get(c).and_then(|f| std::str::from_utf8(f).ok()),
+        // Read as the stream reads it, which refuses a record that is not text there.
+        let Ok(text) = TextRecord::new(&record) else {
+            return;
         };
         for &c in &columns {
-            if let Some(value) = field(c) {
+            if let Some(value) = text.get(c) {
                 kept.count(c, value);
             }
         }
         // Fields past the header's columns are kept too.
-        for c in width..record.len() {
-            if let Some(value) = field(c) {
+        for c in width..text.len() {
+            if let Some(value) = text.get(c) {
                 kept.count(c, value);
             }
         }
