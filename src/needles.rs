@@ -369,7 +369,7 @@ impl Shard {
         // values distinct, so that it seldom grows (each growth hashes every place again).
         let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(room / 2);
         values(&mut |value: &str| {
-            let value = searched_part(value.trim());
+            let value = searched_part(crate::text::trim(value));
             if value.is_empty() {
                 return;
             }
@@ -1444,7 +1444,7 @@ fn anchor_hash(value: &str) -> Option<u64> {
 /// The start of `value` that [`Haystack::may_hold`] reads: the answer for a value is the one
 /// for any other value with the same start.
 pub(crate) fn anchor_key(value: &str) -> &str {
-    anchor_prefix(value.trim())
+    anchor_prefix(crate::text::trim(value))
 }
 
 /// The start of `value` that holds its first word (see [`first_word`]) as [`lowercase`] makes
