@@ -388,7 +388,10 @@ impl Gathered {
         if self.batch.len() < Self::BATCH {
             return None;
         }
-        let full = std::mem::take(&mut self.batch);
+        // The next batch is sized as this one was: growing from nothing, its text would be
+        // copied over and over.
+        let next = self.batch.sized_alike();
+        let full = std::mem::replace(&mut self.batch, next);
         let Some(hay) = self.hay.clone() else {
             self.held.push(full);
             return None;
@@ -483,6 +486,15 @@ impl Batch {
 
     fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// An empty batch with room for as much as this one holds.
+    fn sized_alike(&self) -> Batch {
+        Batch {
+            text: String::with_capacity(self.text.len()),
+            ends: Vec::with_capacity(self.ends.len()),
+            kinds: Vec::with_capacity(self.kinds.len()),
+        }
     }
 
     /// Whether `value` may be found in `hay` (whose answers `memo` remembers): one whose first
