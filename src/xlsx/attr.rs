@@ -139,6 +139,76 @@ pub(crate) fn raw_each<'t, const N: usize>(
     }
 }
 
+/// The attributes of a cell's start tag written as Excel and Dynamics write every cell: `<c
+/// r="B2" s="3" t="s">` (any prefix; `s` and `t` each optional, in that order; one space
+/// before each, double quotes; `>` or `/>`), read at once. Of such a tag, `r` is what
+/// [`lenient`] reads and `s` and `t` what [`raw_each`] reads [`Reading::Strict`]; `None` for
+/// any other tag, which they read. A sheet has millions of cells, and the general reading
+/// costs several times this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UsualCell<'t> {
+    pub r: &'t [u8],
+    pub s: Option<&'t [u8]>,
+    pub t: Option<&'t [u8]>,
+}
+
+impl<'t> UsualCell<'t> {
+    /// `tag`, the start tag (up to its first `>`), read as a usual cell's.
+    #[inline]
+    pub(crate) fn read(tag: &'t [u8]) -> Option<UsualCell<'t>> {
+        // The longest name taken: a prefix of a few letters and `:c`.
+        const NAME: usize = 12;
+        let body = tag.strip_prefix(b"<")?.strip_suffix(b">")?;
+        let body = body.strip_suffix(b"/").unwrap_or(body);
+        let space = body.iter().take(NAME).position(|&b| b == b' ')?;
+        let name_ok = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+        if space == 0 || !body[..space].iter().all(name_ok) {
+            return None;
+        }
+        let mut rest = &body[space..];
+        let r = take(&mut rest, b" r=\"", |b| {
+            b.is_ascii_alphanumeric() || b == b'$'
+        })?;
+        let s = take(&mut rest, b" s=\"", |b| b.is_ascii_digit());
+        let t = take(&mut rest, b" t=\"", |b| b.is_ascii_alphabetic());
+        // Anything else (another attribute, another spacing, a value of other characters) is
+        // the general reading's.
+        rest.is_empty().then_some(UsualCell { r, s, t })
+    }
+}
+
+/// [`lenient`] of `r`, at once for a usual cell's start tag (see [`UsualCell`]).
+#[inline]
+pub(crate) fn lenient_r(tag: &[u8]) -> Option<&str> {
+    match UsualCell::read(tag) {
+        Some(usual) => std::str::from_utf8(usual.r).ok(),
+        None => lenient(tag, b"r"),
+    }
+}
+
+/// [`lenient_each`] of `r`, `s` and `t`, at once for a usual cell's start tag (see
+/// [`UsualCell`]).
+#[inline]
+pub(crate) fn lenient_rst(tag: &[u8]) -> [Option<&str>; 3] {
+    match UsualCell::read(tag) {
+        Some(usual) => [Some(usual.r), usual.s, usual.t].map(|v| std::str::from_utf8(v?).ok()),
+        None => lenient_each(tag, [b"r", b"s", b"t"]),
+    }
+}
+
+/// The value of the attribute that `rest` starts with, when it starts with `key` (` name="`)
+/// and its value is of bytes `ok` takes; `rest` then goes on after its closing quote.
+#[inline]
+fn take<'t>(rest: &mut &'t [u8], key: &[u8], ok: impl Fn(u8) -> bool) -> Option<&'t [u8]> {
+    let after = rest.strip_prefix(key)?;
+    let len = after.iter().position(|&b| !ok(b))?;
+    if after[len] != b'"' {
+        return None;
+    }
+    *rest = &after[len + 1..];
+    Some(&after[..len])
+}
+
 /// Whether two short byte strings (an attribute's name, an end tag) are equal: a plain loop,
 /// which for a few bytes is faster than the call to `memcmp` that `==` makes.
 #[inline]
@@ -238,6 +308,99 @@ mod tests {
         assert_eq!(lenient(br#"<c><v r="A1"/></c>"#, b"r"), None);
         assert_eq!(lenient(b"<c\tr=\"A1\">", b"r"), None);
         assert_eq!(lenient(b"<c r=\"\xff\">", b"r"), None);
+    }
+
+    /// The usual cells of both layouts (Excel's, and the raw one Dynamics writes) are read
+    /// at once.
+    #[test]
+    fn usual_cells_are_read_at_once() {
+        for (tag, r, s, t) in [
+            (r#"<c r="B2" s="1" t="s">"#, "B2", Some("1"), Some("s")),
+            (r#"<c r="AB12">"#, "AB12", None, None),
+            (r#"<c r="C3" t="inlineStr">"#, "C3", None, Some("inlineStr")),
+            (r#"<x:c r="D4" s="12" t="n"/>"#, "D4", Some("12"), Some("n")),
+            (r#"<c r="$E$5" s="0">"#, "$E$5", Some("0"), None),
+        ] {
+            let cell = UsualCell::read(tag.as_bytes()).expect(tag);
+            let text = |v: Option<&'static [u8]>| v.map(|v| std::str::from_utf8(v).unwrap());
+            assert_eq!(
+                (text(Some(cell.r)), text(cell.s), text(cell.t)),
+                (Some(r), s, t)
+            );
+        }
+        for tag in [
+            r#"<c t="s" r="B2">"#,
+            r#"<c r='B2'>"#,
+            "<c\tr=\"B2\">",
+            r#"<c  r="B2">"#,
+            r#"<c r="B2" s="1" t="s" x="y">"#,
+            r#"<c s="1">"#,
+            r#"<c r="B2" t="a&amp;b">"#,
+            "<c>",
+        ] {
+            assert_eq!(UsualCell::read(tag.as_bytes()), None, "{tag}");
+        }
+    }
+
+    /// What the quick reading of a usual cell gives is what the general readings give, for
+    /// every tag of up to three usual and unusual pieces in any order.
+    #[test]
+    fn the_quick_reading_is_the_general_one() {
+        let pieces = [
+            " r=\"B2\"",
+            " r=\"AB$12\"",
+            " r=\"\"",
+            " r='B2'",
+            "  r=\"B2\"",
+            " r=\"B2",
+            " s=\"3\"",
+            " s=\"\"",
+            " s=\"a\"",
+            " s = \"3\"",
+            " t=\"s\"",
+            " t=\"inlineStr\"",
+            " t=\"a&amp;b\"",
+            " t=\"1\"",
+            " x=\"y\"",
+            " bad",
+            "\tt=\"s\"",
+            " r=\"B>2\"",
+        ];
+        let mut lists: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = lists
+                .iter()
+                .filter(|l| l.len() < 40)
+                .flat_map(|l| pieces.iter().map(move |p| format!("{l}{p}")))
+                .collect();
+            lists.extend(longer);
+        }
+        lists.sort();
+        lists.dedup();
+        let mut usual = 0;
+        for name in ["c", "x:c", "c\t", "", "c>"] {
+            for attributes in &lists {
+                for end in [">", "/>", " >", " />", ""] {
+                    let whole = format!("<{name}{attributes}{end}");
+                    // The start tag, as callers cut it: up to its first `>`.
+                    let tag = match whole.find('>') {
+                        Some(at) => &whole[..=at],
+                        None => &whole[..],
+                    };
+                    let bytes = tag.as_bytes();
+                    if let Some(cell) = UsualCell::read(bytes) {
+                        usual += 1;
+                        assert_eq!(Some(cell.r), raw(bytes, b"r", Reading::Lenient).unwrap());
+                        let [s, t] = raw_each(bytes, [b"s", b"t"], Reading::Strict);
+                        assert_eq!((Ok(cell.s), Ok(cell.t)), (s, t), "{tag}");
+                    }
+                    assert_eq!(lenient_r(bytes), lenient(bytes, b"r"), "{tag}");
+                    let each = lenient_each(bytes, [b"r", b"s", b"t"]);
+                    assert_eq!(lenient_rst(bytes), each, "{tag}");
+                }
+            }
+        }
+        assert!(usual > 100, "{usual}");
     }
 
     /// Reading several names at once gives each what reading it alone gives: a name found

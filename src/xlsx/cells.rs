@@ -553,8 +553,13 @@ impl<'a> CellValues<'a> {
             self.last_ref = Some(None);
             return Ok(DataRef::Empty);
         }
-        let [s, t] = attr::raw_each(start, [b"s", b"t"], Reading::Strict);
-        let (s, t) = (s?, t?);
+        let (s, t) = match attr::UsualCell::read(start) {
+            Some(usual) => (usual.s, usual.t),
+            None => {
+                let [s, t] = attr::raw_each(start, [b"s", b"t"], Reading::Strict);
+                (s?, t?)
+            }
+        };
         let body = &raw[start_end..];
         // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
         if let Some(text) = between(body, prefix, b"v") {

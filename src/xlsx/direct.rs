@@ -333,7 +333,7 @@ fn each_cell(
             }
             let start = memchr::memchr(b'>', &tag)?;
             // A reference as writers make it (upper case, no `$`), in this row.
-            let r = attr::lenient(&tag[..=start], b"r")?;
+            let r = attr::lenient_r(&tag[..=start])?;
             if !r
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())

@@ -1609,7 +1609,7 @@ impl<'a> CellXml<'a> {
                     .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
             )
         };
-        let [r, s, t] = attr::lenient_each(start, [b"r", b"s", b"t"]);
+        let [r, s, t] = attr::lenient_rst(start);
         CellXml {
             raw,
             prefix,
@@ -1627,7 +1627,7 @@ impl<'a> CellXml<'a> {
     pub(super) fn start_tag(raw: &'a [u8]) -> CellXml<'a> {
         let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
         let start = &raw[..start_end];
-        let [r, s, t] = attr::lenient_each(start, [b"r", b"s", b"t"]);
+        let [r, s, t] = attr::lenient_rst(start);
         CellXml {
             raw,
             prefix: prefix_of(raw),
