@@ -488,10 +488,11 @@ impl Batch {
         self.ends.len()
     }
 
-    /// An empty batch with room for as much as this one holds.
+    /// An empty batch with room for as many values as this one holds, and for a quarter more
+    /// text (the values of the next may be longer).
     fn sized_alike(&self) -> Batch {
         Batch {
-            text: String::with_capacity(self.text.len()),
+            text: String::with_capacity(self.text.len() + self.text.len() / 4),
             ends: Vec::with_capacity(self.ends.len()),
             kinds: Vec::with_capacity(self.kinds.len()),
         }
