@@ -1471,26 +1471,27 @@ pub(super) fn is_tag(tag: &[u8], name: &[u8]) -> bool {
 /// The namespace prefix of a start tag's name with its colon (`x:` for `<x:c r="A1">`), or
 /// nothing when the element is in the default namespace.
 pub(super) fn prefix_of(tag: &[u8]) -> &[u8] {
-    let name = tag.get(1..).unwrap_or_default();
-    let end = name
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
-        .unwrap_or(name.len());
-    match memchr::memchr(b':', &name[..end]) {
+    let name = tag_name(tag);
+    match memchr::memchr(b':', name) {
         Some(colon) => &name[..=colon],
         None => &[],
     }
 }
 
-/// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
-pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
+/// The name of a start tag, with its prefix: `x:row` for `<x:row r="2">`.
+pub(super) fn tag_name(tag: &[u8]) -> &[u8] {
     let name = tag.get(1..).unwrap_or_default();
     let end = name
         .iter()
         .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
         .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
+pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
     // Every cell of every sheet ends here: no allocation for the usual names.
-    match &name[..end] {
+    match tag_name(tag) {
         b"c" => b"</c>"[..].into(),
         b"row" => b"</row>"[..].into(),
         name => [&b"</"[..], name, b">"].concat().into(),

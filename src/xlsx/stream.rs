@@ -986,14 +986,9 @@ struct RowRead<'s> {
 /// Whether `end` (`</c>`, `</x:c>`) is the end tag of the element start tag `tag` starts, as
 /// [`patch::end_tag`] makes it.
 fn ends(tag: &[u8], end: &[u8]) -> bool {
-    let Some(name) = end.strip_prefix(b"</").and_then(|e| e.strip_suffix(b">")) else {
-        return false;
-    };
-    tag.get(1..1 + name.len())
-        .is_some_and(|n| attr::same_bytes(n, name))
-        && tag
-            .get(1 + name.len())
-            .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+    end.strip_prefix(b"</")
+        .and_then(|e| e.strip_suffix(b">"))
+        .is_some_and(|name| attr::same_bytes(patch::tag_name(tag), name))
 }
 
 /// Why a pass stops: the sheet goes the usual way.
