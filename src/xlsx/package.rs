@@ -952,6 +952,9 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     const MAX_TAG: usize = 1 << 20;
     let mut scan = CellScan::default();
     let mut carry: Vec<u8> = Vec::new();
+    // Where the carried bytes were read to: the end of the tail kept only to find
+    // `</sheetData>` across the border was read already, and is not read again.
+    let mut resume = 0;
     // Whether the cell being read is an inline string (`t="inlineStr"`): its value is in
     // `<is>`, and a `<v>` in it is text no reader shows.
     let mut inline_cell = false;
@@ -970,12 +973,13 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         let cells = &window[..end.unwrap_or(window.len())];
         // Tags are found by their `<`; only `<c>` and `<row>` are read to their `>`. A tag cut
         // off by the chunk's end is carried over to the next chunk.
-        let mut pos = 0;
+        let mut pos = resume.min(cells.len());
         let mut cut_at = None;
-        for start in memchr::memchr_iter(b'<', cells) {
-            if start < pos {
-                continue; // inside a tag already read
-            }
+        // The search goes on after the last `<`, or after a tag already read whole.
+        let mut next = 0;
+        while let Some(found) = memchr::memchr(b'<', &cells[next.max(pos)..]) {
+            let start = next.max(pos) + found;
+            next = start + 1;
             let name_start = start + 1;
             let boundary = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'>' | b'/');
             // Most tags in a sheet are one letter (`<c`, `<v`, `<t`) or end tags.
@@ -1055,7 +1059,10 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 break;
             };
             let close = attributes + close;
-            if foreign_tag(local, &cells[attributes..close]) {
+            // A cell's tag as Excel and Dynamics write them is no foreign one, told at once.
+            let usual = local == b"c"
+                && crate::xlsx::attr::UsualCell::read(&cells[start..=close]).is_some();
+            if !usual && foreign_tag(local, &cells[attributes..close]) {
                 // The tag and its text, up to the next tag (read whole in the next chunk when
                 // this one ends first).
                 let Some(text) = memchr::memchr(b'<', &cells[close..]) else {
@@ -1086,6 +1093,14 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                             .is_ok_and(|cm| cm.is_some_and(|v| v != b"0"));
                     }
                     scan.extent.note_tag(local == b"c", tag);
+                    // A usual cell's value holds nothing to note: it is passed at once.
+                    if local == b"c" && !tag.ends_with(b"/") {
+                        let prefix = &cells[name_start..name_start + name_len - local.len()];
+                        if let Some(len) = usual_body(&cells[close + 1..], prefix, inline_cell) {
+                            pos = close + 1 + len;
+                            continue;
+                        }
+                    }
                 }
                 b"f" => {
                     scan.has_formulas = true;
@@ -1131,8 +1146,43 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             return Err(ReadError::CorruptWorkbook("a cell tag is too long").into());
         }
         carry = window[keep_from..].to_vec();
+        resume = cut_at.unwrap_or(window.len()) - keep_from;
         rest.consume(len);
     }
+}
+
+/// The length of a usual cell's value and end tag, which follow its start tag in `body`:
+/// `<v>text</v></c>` (but in an inline string's cell, whose `<v>` no reader shows) or
+/// `<is><t>text</t></is></c>`, each tag bare and with the cell's `prefix`, the text without
+/// markup. Nothing in them is for [`scan_cells`] to note, which would read each of their tags
+/// and pass it. `None` for any other (or one cut off by the end of `body`).
+fn usual_body(body: &[u8], prefix: &[u8], inline_cell: bool) -> Option<usize> {
+    // Most cells of all: a number or a shared string's index in Excel's layout.
+    if prefix.is_empty() && !inline_cell {
+        if let Some(value) = body.strip_prefix(b"<v>") {
+            let text = memchr::memchr(b'<', value)?;
+            return value[text..]
+                .starts_with(b"</v></c>")
+                .then_some(3 + text + b"</v></c>".len());
+        }
+    }
+    // The end of the bare tag `<prefix:local>` (`</prefix:local>` for an end tag) at `at`.
+    let tag = |at: usize, end: bool, local: &[u8]| -> Option<usize> {
+        let rest = body.get(at..)?.strip_prefix(b"<")?;
+        let rest = if end { rest.strip_prefix(b"/")? } else { rest };
+        let rest = rest.strip_prefix(prefix)?.strip_prefix(local)?;
+        rest.starts_with(b">").then(|| body.len() - rest.len() + 1)
+    };
+    let text = |at: usize| memchr::memchr(b'<', body.get(at..)?).map(|n| at + n);
+    let at = match tag(0, false, b"v") {
+        Some(_) if inline_cell => return None,
+        Some(at) => tag(text(at)?, true, b"v")?,
+        None => {
+            let at = tag(tag(0, false, b"is")?, false, b"t")?;
+            tag(tag(text(at)?, true, b"t")?, true, b"is")?
+        }
+    };
+    tag(at, true, b"c")
 }
 
 /// Where the end tag of `<sheetData>` (`</sheetData>`, `</x:sheetData>`) starts in `window`.
@@ -1374,6 +1424,65 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("hiddenSheet!"));
+    }
+
+    /// A usual cell's value, passed at once, is scanned as its tags read one by one are: the
+    /// scan of sheets of both layouts, with hand-edited cells among them (a formula, a value
+    /// under an inline string, a phonetic run, a comment, a foreign attribute), is the scan of
+    /// the same sheets with a line break before each cell's end tag, which the tag-by-tag
+    /// reading passes as text and which keeps any value from being passed at once.
+    #[test]
+    fn usual_values_passed_at_once_are_scanned_as_read_tag_by_tag() {
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 30,
+            ..Default::default()
+        });
+        let edits = concat!(
+            r#"<c r="AA3"><f>1+1</f><v>2</v></c>"#,
+            r#"<c r="AB3" t="inlineStr"><v>under</v></c>"#,
+            r#"<c r="AC3" t="inlineStr"><is><t>a</t><rPh sb="0" eb="1"><t>b</t></rPh></is></c>"#,
+            r#"<c r="AD3"><!-- note --><v>1</v></c>"#,
+            r#"<c r="AE3" x="y"><v>1</v></c>"#,
+            r#"<c r="AF3" t="inlineStr"><is><t xml:space="preserve"> c </t></is></c>"#,
+        );
+        let mut scanned = 0;
+        let layouts = [
+            (export.to_xlsx(), "xl/worksheets/sheet1.xml"),
+            (export.to_dynamics_raw_xlsx(), "xl/worksheets/sheet2.xml"),
+        ];
+        for (xlsx, part) in layouts {
+            let xml = crate::testdata::part_text(&xlsx, part);
+            let cells_from = xml.find("sheetData>").expect("cells") + "sheetData>".len();
+            let cells = &xml[cells_from..];
+            let row_end = (cells.find("</row>").or_else(|| cells.find("</x:row>"))).expect("a row");
+            let edited = format!("{}{edits}{}", &cells[..row_end], &cells[row_end..]);
+            for cells in [cells.to_string(), edited] {
+                let slow = cells
+                    .replace("</c>", "\n</c>")
+                    .replace("</x:c>", "\n</x:c>");
+                assert_ne!(slow, cells);
+                for cap in [61, 97, 131, 1 << 16] {
+                    let quick = scan_cells(BufReader::with_capacity(cap, cells.as_bytes()));
+                    let read = scan_cells(BufReader::with_capacity(cap, slow.as_bytes()));
+                    assert_eq!(quick.unwrap(), read.unwrap(), "capacity {cap}");
+                    scanned += 1;
+                }
+            }
+        }
+        assert_eq!(scanned, 16);
+    }
+
+    /// What no reader reads among the cells is kept once, wherever a chunk ends: the end of a
+    /// chunk, carried over to find `</sheetData>` across the border, is not read twice.
+    #[test]
+    fn hidden_text_is_kept_once_across_chunk_borders() {
+        let xml = br#"<row r="1"><c r="A1"><!-- x --><v>1</v></c><c r="B1" x="y"><v>2</v></c><c r="C1"><v>3</v></c><c r="D1"><v>4</v></c></row></sheetData>"#;
+        let whole = scan_cells(&xml[..]).unwrap();
+        assert_eq!(whole.hidden, b"<!-- x --><c r=\"B1\" x=\"y\">\n");
+        for cap in 1..xml.len() {
+            let scan = scan_cells(BufReader::with_capacity(cap, &xml[..])).unwrap();
+            assert_eq!(scan, whole, "capacity {cap}");
+        }
     }
 
     #[test]
