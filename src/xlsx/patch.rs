@@ -1490,10 +1490,13 @@ pub(super) fn tag_name(tag: &[u8]) -> &[u8] {
 
 /// The end tag matching a start tag: `</x:row>` for `<x:row r="2">`.
 pub(super) fn end_tag(tag: &[u8]) -> std::borrow::Cow<'static, [u8]> {
-    // Every cell of every sheet ends here: no allocation for the usual names.
+    // Every cell of every sheet ends here: no allocation for the usual names, as Excel writes
+    // them and as Dynamics does (with its `x` prefix).
     match tag_name(tag) {
         b"c" => b"</c>"[..].into(),
         b"row" => b"</row>"[..].into(),
+        b"x:c" => b"</x:c>"[..].into(),
+        b"x:row" => b"</x:row>"[..].into(),
         name => [&b"</"[..], name, b">"].concat().into(),
     }
 }
@@ -2503,6 +2506,19 @@ mod tests {
             b"</spreadsheet:row>"
         );
         assert_eq!(&*end_tag(b"<c>"), b"</c>");
+        for (tag, end) in [
+            (&b"<c r=\"A1\">"[..], &b"</c>"[..]),
+            (b"<x:c r=\"A1\" t=\"inlineStr\">", b"</x:c>"),
+            (b"<row r=\"2\">", b"</row>"),
+            (b"<x:row r=\"2\">", b"</x:row>"),
+        ] {
+            // The usual names of both layouts are not made anew for every cell.
+            assert!(
+                matches!(end_tag(tag), std::borrow::Cow::Borrowed(e) if e == end),
+                "{}",
+                String::from_utf8_lossy(tag)
+            );
+        }
         let cell = CellXml::parse(br#"<s:c r="B2" t="s"><s:v>4</s:v></s:c>"#);
         assert_eq!((cell.prefix, cell.v), (&b"s:"[..], Some("4")));
         let mut out = Vec::new();

@@ -828,7 +828,6 @@ impl<'b> Pass<'b> {
             next_col: 0,
             whole_rows: entry.any_writes(),
             row_end: None,
-            cell_end: Vec::new(),
         };
         let any_writes = entry.any_writes();
         let mut write = RowWrite {
@@ -978,17 +977,6 @@ struct RowRead<'s> {
     whole_rows: bool,
     /// The search for the rows' end tag (see [`RowRead::whole_row`]).
     row_end: Option<memchr::memmem::Finder<'static>>,
-    /// The end tag of the last cell cut (see [`RowRead::cut_row`]), kept for the next: a
-    /// prefixed one (`</x:c>`) would be made anew for every cell.
-    cell_end: Vec<u8>,
-}
-
-/// Whether `end` (`</c>`, `</x:c>`) is the end tag of the element start tag `tag` starts, as
-/// [`patch::end_tag`] makes it.
-fn ends(tag: &[u8], end: &[u8]) -> bool {
-    end.strip_prefix(b"</")
-        .and_then(|e| e.strip_suffix(b">"))
-        .is_some_and(|name| attr::same_bytes(patch::tag_name(tag), name))
 }
 
 /// Why a pass stops: the sheet goes the usual way.
@@ -1170,18 +1158,14 @@ impl RowRead<'_> {
                 let cell_end = if tag.ends_with(b"/>") {
                     tag_end
                 } else {
-                    // The end tag of the last cell, with its prefix, fits every other.
-                    if !ends(tag, &self.cell_end) {
-                        self.cell_end = patch::end_tag(tag).into_owned();
-                    }
-                    let end = &self.cell_end;
+                    let end = patch::end_tag(tag);
                     let content = &xml[tag_end..close];
                     tag_end
                         + memchr::memchr_iter(b'<', content)
                             .find(|&at| {
                                 content
                                     .get(at..at + end.len())
-                                    .is_some_and(|s| super::attr::same_bytes(s, end))
+                                    .is_some_and(|s| super::attr::same_bytes(s, &end))
                             })
                             .ok_or(GiveUp)?
                         + end.len()
@@ -1687,35 +1671,6 @@ pub(crate) fn write_changes<W: Write>(
 mod tests {
     use super::*;
 
-    /// The end tag kept from the last cell is taken for a cell of the same name only, as
-    /// [`patch::end_tag`] would make it.
-    #[test]
-    fn a_kept_end_tag_fits_only_its_own_cells() {
-        let tags: [&[u8]; 7] = [
-            b"<c r=\"A1\">",
-            b"<c>",
-            b"<c\tr=\"A1\">",
-            b"<x:c r=\"A1\" t=\"inlineStr\">",
-            b"<x:c>",
-            b"<cx r=\"A1\">",
-            b"<y:c r=\"A1\">",
-        ];
-        for tag in tags {
-            for other in tags {
-                let end = patch::end_tag(other);
-                assert_eq!(
-                    ends(tag, &end),
-                    patch::end_tag(tag) == end,
-                    "{} {}",
-                    String::from_utf8_lossy(tag),
-                    String::from_utf8_lossy(&end)
-                );
-            }
-        }
-        assert!(!ends(b"<c>", b""));
-        assert!(!ends(b"<", b"</c>"));
-    }
-
     /// Every changed cell's kept text, by entry.
     fn changed_texts(olds: &Olds) -> Vec<Vec<Option<&str>>> {
         (0..olds.changed.len())
@@ -2065,7 +2020,6 @@ mod tests {
             next_col: 0,
             whole_rows,
             row_end: None,
-            cell_end: Vec::new(),
         };
         let mut collected = Collected::default();
         let input = std::io::BufReader::with_capacity(chunk, xml.as_bytes());
