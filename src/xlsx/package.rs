@@ -894,9 +894,13 @@ impl Extent {
             let end = rest.iter().position(|&b| b == b'"')?;
             Some(&rest[..end])
         });
-        let Some(value) = fast.or_else(|| r_attribute(attributes)) else {
-            return;
-        };
+        if let Some(value) = fast.or_else(|| r_attribute(attributes)) {
+            self.note_reference(is_cell, value);
+        }
+    }
+
+    /// Note the value of a `<row>`'s or `<c>`'s `r` attribute.
+    fn note_reference(&mut self, is_cell: bool, value: &[u8]) {
         if is_cell {
             let letters = crate::a1::leading_letters(value);
             let col = crate::a1::column_number_unbounded(letters);
@@ -1060,9 +1064,10 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             };
             let close = attributes + close;
             // A cell's tag as Excel and Dynamics write them is no foreign one, told at once.
-            let usual = local == b"c"
-                && crate::xlsx::attr::UsualCell::read(&cells[start..=close]).is_some();
-            if !usual && foreign_tag(local, &cells[attributes..close]) {
+            let usual = (local == b"c")
+                .then(|| crate::xlsx::attr::UsualCell::read(&cells[start..=close]))
+                .flatten();
+            if usual.is_none() && foreign_tag(local, &cells[attributes..close]) {
                 // The tag and its text, up to the next tag (read whole in the next chunk when
                 // this one ends first).
                 let Some(text) = memchr::memchr(b'<', &cells[close..]) else {
@@ -1092,7 +1097,11 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                             )
                             .is_ok_and(|cm| cm.is_some_and(|v| v != b"0"));
                     }
-                    scan.extent.note_tag(local == b"c", tag);
+                    // A usual cell's reference is read already.
+                    match &usual {
+                        Some(usual) => scan.extent.note_reference(true, usual.r),
+                        None => scan.extent.note_tag(local == b"c", tag),
+                    }
                     // A usual cell's value holds nothing to note: it is passed at once.
                     if local == b"c" && !tag.ends_with(b"/") {
                         let prefix = &cells[name_start..name_start + name_len - local.len()];
