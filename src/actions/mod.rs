@@ -111,15 +111,19 @@ pub fn apply_with(
     max_length: Option<usize>,
     lost: &[(&str, &str)],
 ) -> Option<Data> {
-    let text = cell_text(value)?;
+    if !holds_text(value) {
+        return None;
+    }
+    // The text of a number or a date is made only for the actions that read it.
+    let text = || cell_text(value).unwrap_or_default();
     let new = match action {
         Action::Keep => return None,
         Action::Clear => return Some(Data::Empty),
         Action::Replace(template) => template.render(ctx),
-        Action::Mask(mask) => mask.apply(&text),
-        Action::Pseudonymize(p) => p.pseudonym(&text),
-        Action::Regex(rewrite) => rewrite.apply(&text)?,
-        Action::Redact(redactor) => redactor.apply(&text, lost)?,
+        Action::Mask(mask) => mask.apply(&text()),
+        Action::Pseudonymize(p) => p.pseudonym(&text()),
+        Action::Regex(rewrite) => rewrite.apply(&text())?,
+        Action::Redact(redactor) => redactor.apply(&text(), lost)?,
     };
     let new = finish(new, max_length);
     let unchanged = matches!(value, Data::String(old) if *old == new);
@@ -139,6 +143,12 @@ pub(crate) fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
         Data::Error(_) => None,
         other => Some(Cow::Owned(other.to_string())),
     }
+}
+
+/// Whether [`cell_text`] gives a text for `value`, without making it.
+pub(crate) fn holds_text(value: &Data) -> bool {
+    !matches!(value, Data::Empty | Data::Error(_))
+        && !matches!(value, Data::String(s) if s.is_empty())
 }
 
 /// Make a new value safe to write: no leading formula trigger, at most `max_length` characters
@@ -257,6 +267,28 @@ mod tests {
                 apply(&action, &Data::String(String::new()), &ctx(), None),
                 None
             );
+        }
+    }
+
+    #[test]
+    fn a_cell_holds_text_exactly_when_it_has_one() {
+        let date =
+            calamine::ExcelDateTime::new(45_000.5, calamine::ExcelDateTimeType::DateTime, false);
+        for value in [
+            Data::Empty,
+            Data::String(String::new()),
+            Data::String(" ".into()),
+            Data::String("Søren".into()),
+            Data::Int(0),
+            Data::Float(-0.0),
+            Data::Float(5_551_234_567.0),
+            Data::Bool(false),
+            Data::DateTime(date),
+            Data::DateTimeIso(String::new()),
+            Data::DurationIso("PT1H".into()),
+            Data::Error(calamine::CellErrorType::NA),
+        ] {
+            assert_eq!(holds_text(&value), cell_text(&value).is_some(), "{value:?}");
         }
     }
 

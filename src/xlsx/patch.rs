@@ -39,6 +39,7 @@ use calamine::Data;
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
@@ -1793,18 +1794,39 @@ pub(super) fn write_new_cell<W: Write>(
 /// `<t>text</t>` (with the namespace `prefix`, e.g. `x:`), with `xml:space="preserve"` when
 /// spaces at the ends must survive.
 fn write_text_element<W: Write>(out: &mut W, prefix: &[u8], text: &str) -> std::io::Result<()> {
-    let p = String::from_utf8_lossy(prefix);
     let preserve = text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
-    if preserve {
-        write!(out, "<{p}t xml:space=\"preserve\">{}</{p}t>", escape(text))
+    out.write_all(b"<")?;
+    out.write_all(prefix)?;
+    out.write_all(if preserve {
+        b"t xml:space=\"preserve\">"
     } else {
-        write!(out, "<{p}t>{}</{p}t>", escape(text))
-    }
+        b"t>"
+    })?;
+    out.write_all(escape(text).as_bytes())?;
+    out.write_all(b"</")?;
+    out.write_all(prefix)?;
+    out.write_all(b"t>")
 }
 
 /// Escape text for an XML element: markup characters as entities, characters XML 1.0 cannot hold
-/// (and a literal `_xHHHH_`, which Excel would decode) as OOXML `_xHHHH_` escapes.
-fn escape(text: &str) -> String {
+/// (and a literal `_xHHHH_`, which Excel would decode) as OOXML `_xHHHH_` escapes. Most texts
+/// need none and are given back as they are.
+fn escape(text: &str) -> Cow<'_, str> {
+    // A byte no escape starts with cannot begin one (U+FFFE and U+FFFF start with 0xEF).
+    let plain = |b: &u8| match *b {
+        b'&' | b'<' | b'>' | b'_' | 0xEF => false,
+        b'\t' | b'\n' => true,
+        b => b >= 0x20,
+    };
+    if text.as_bytes().iter().all(plain) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(escape_each(text))
+    }
+}
+
+/// [`escape`], character by character.
+fn escape_each(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
@@ -2113,6 +2135,25 @@ mod tests {
             }
         }
         true
+    }
+
+    proptest! {
+        /// A text given back as it is needs no escape.
+        #[test]
+        fn plain_texts_are_escaped_as_char_by_char(
+            pieces in prop::collection::vec(
+                prop_oneof![
+                    Just("_x0041_".to_string()),
+                    Just("_x005F_".to_string()),
+                    Just("_xd83d_".to_string()),
+                    "[a _x0-9A-F&<>\t\n\r\u{1}\u{1F}\u{7F}é€\u{FFFD}\u{FFFE}\u{FFFF}\u{1F600}]{0,4}",
+                ],
+                0..6,
+            ),
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(super::escape(&text), super::escape_each(&text));
+        }
     }
 
     proptest! {
