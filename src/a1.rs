@@ -122,7 +122,11 @@ pub struct Ref {
 impl Ref {
     /// A cell or column reference: `E2`, `$E$2`, `e2`, `E`, `$E`.
     pub fn parse(reference: &str) -> Option<Ref> {
-        let bytes = reference.as_bytes();
+        Ref::parse_bytes(reference.as_bytes())
+    }
+
+    /// [`Ref::parse`] of a reference's bytes.
+    pub fn parse_bytes(bytes: &[u8]) -> Option<Ref> {
         let (col_absolute, rest) = match bytes.strip_prefix(b"$") {
             Some(rest) => (true, rest),
             None => (false, bytes),
@@ -153,7 +157,12 @@ impl Ref {
 
 /// A cell reference (`E2`, `$E$2`, `e2`) as zero-based (row, column).
 pub fn parse_cell(reference: &str) -> Option<(u32, u32)> {
-    let r = Ref::parse(reference)?;
+    parse_cell_bytes(reference.as_bytes())
+}
+
+/// [`parse_cell`] of a reference's bytes.
+pub fn parse_cell_bytes(reference: &[u8]) -> Option<(u32, u32)> {
+    let r = Ref::parse_bytes(reference)?;
     Some((r.row?, r.col))
 }
 

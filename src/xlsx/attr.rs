@@ -175,6 +175,35 @@ impl<'t> UsualCell<'t> {
         // the general reading's.
         rest.is_empty().then_some(UsualCell { r, s, t })
     }
+
+    /// Where this cell's `s` and `t` are in `tag`, the start tag it was read from.
+    pub(crate) fn style_and_type_at(&self, tag: &[u8]) -> StyleAndType {
+        // (A value read from `tag` is inside it: its address less the tag's is its offset.)
+        let at = |v: &[u8]| {
+            let from = v.as_ptr() as usize - tag.as_ptr() as usize;
+            from..from + v.len()
+        };
+        StyleAndType {
+            s: self.s.map(at),
+            t: self.t.map(at),
+        }
+    }
+}
+
+/// Where a usual cell's `s` and `t` values are in its start tag (see
+/// [`UsualCell::style_and_type_at`]), to give them again without reading the tag again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StyleAndType {
+    s: Option<std::ops::Range<usize>>,
+    t: Option<std::ops::Range<usize>>,
+}
+
+impl StyleAndType {
+    /// `s` and `t` of `tag`, the start tag (or the whole cell) they were read from.
+    pub(crate) fn of<'t>(&self, tag: &'t [u8]) -> (Option<&'t [u8]>, Option<&'t [u8]>) {
+        let get = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| tag.get(r));
+        (get(&self.s), get(&self.t))
+    }
 }
 
 /// [`lenient`] of `r`, at once for a usual cell's start tag (see [`UsualCell`]).
@@ -393,6 +422,10 @@ mod tests {
                         assert_eq!(Some(cell.r), raw(bytes, b"r", Reading::Lenient).unwrap());
                         let [s, t] = raw_each(bytes, [b"s", b"t"], Reading::Strict);
                         assert_eq!((Ok(cell.s), Ok(cell.t)), (s, t), "{tag}");
+                        // Given again from where they are, in the tag or in the whole cell.
+                        let at = cell.style_and_type_at(bytes);
+                        assert_eq!(at.of(bytes), (cell.s, cell.t), "{tag}");
+                        assert_eq!(at.of(whole.as_bytes()), (cell.s, cell.t), "{tag}");
                     }
                     assert_eq!(lenient_r(bytes), lenient(bytes, b"r"), "{tag}");
                     let each = lenient_each(bytes, [b"r", b"s", b"t"]);

@@ -560,6 +560,37 @@ impl<'a> CellValues<'a> {
                 (s?, t?)
             }
         };
+        self.value_after(raw, start_end, prefix, s, t)
+    }
+
+    /// [`Self::value`] of a cell whose start tag, `raw[..start_end]`, a usual one (see
+    /// [`attr::UsualCell`]), was read already: its `s` and `t` are where `at` says.
+    pub(crate) fn usual_value(
+        &mut self,
+        raw: &[u8],
+        start_end: usize,
+        prefix: &[u8],
+        at: &attr::StyleAndType,
+    ) -> Result<DataRef<'_>, Unknown> {
+        self.last_ref = None;
+        if raw[..start_end].ends_with(b"/>") {
+            self.last_ref = Some(None);
+            return Ok(DataRef::Empty);
+        }
+        let (s, t) = at.of(raw);
+        self.value_after(raw, start_end, prefix, s, t)
+    }
+
+    /// [`Self::value`] after the start tag (`raw[..start_end]`, not an empty element's), of
+    /// style `s` and type `t`.
+    fn value_after(
+        &mut self,
+        raw: &[u8],
+        start_end: usize,
+        prefix: &[u8],
+        s: Option<&[u8]>,
+        t: Option<&[u8]>,
+    ) -> Result<DataRef<'_>, Unknown> {
         let body = &raw[start_end..];
         // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
         if let Some(text) = between(body, prefix, b"v") {

@@ -944,6 +944,9 @@ struct Parsed {
     pieces: Vec<Piece>,
     /// The row's cells in `xml`: start, end, column.
     spans: Vec<(usize, usize, u32)>,
+    /// Per cell: the end of its start tag and where its style and type are in it, when the
+    /// tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
+    starts: Vec<Option<(usize, attr::StyleAndType)>>,
     /// The row's cells' values.
     row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
@@ -1059,6 +1062,7 @@ impl RowRead<'_> {
                     self.parsed.xml.clear();
                     self.parsed.pieces.clear();
                     self.parsed.spans.clear();
+                    self.parsed.starts.clear();
                     if self.whole_rows {
                         self.parsed.xml.extend_from_slice(&tag);
                         in_row = false;
@@ -1081,7 +1085,7 @@ impl RowRead<'_> {
                         return Ok(None);
                     }
                 }
-                let Ok(col) = self.column(&tag) else {
+                let Ok((col, start)) = self.column(&tag) else {
                     return Ok(None);
                 };
                 let parsed = &mut self.parsed;
@@ -1089,6 +1093,7 @@ impl RowRead<'_> {
                 parsed.xml.extend_from_slice(&tag);
                 parsed.pieces.push(Piece::Cell(parsed.spans.len()));
                 parsed.spans.push((at, parsed.xml.len(), col));
+                parsed.starts.push(start);
                 continue;
             } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
                 self.put(&tag, true, rows)?;
@@ -1170,8 +1175,9 @@ impl RowRead<'_> {
                             .ok_or(GiveUp)?
                         + end.len()
                 };
-                let col = self.column(&xml[open..cell_end])?;
+                let (col, start) = self.column(&xml[open..cell_end])?;
                 self.parsed.spans.push((open, cell_end, col));
+                self.parsed.starts.push(start);
                 at = cell_end;
                 continue;
             }
@@ -1203,17 +1209,28 @@ impl RowRead<'_> {
     }
 
     /// The zero-based column of a cell of the current row, whose reference (when it has one)
-    /// must be in the row.
-    fn column(&mut self, cell: &[u8]) -> Result<u32, GiveUp> {
+    /// must be in the row; with where its style and type are, when its start tag is a usual
+    /// one (see [`Parsed::starts`]).
+    #[allow(clippy::type_complexity)]
+    fn column(
+        &mut self,
+        cell: &[u8],
+    ) -> Result<(u32, Option<(usize, attr::StyleAndType)>), GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
-        let col = match attr::lenient_r(&cell[..=end]) {
+        let tag = &cell[..=end];
+        let usual = attr::UsualCell::read(tag);
+        let r = match &usual {
+            Some(usual) => Some(usual.r),
+            None => attr::lenient(tag, b"r").map(str::as_bytes),
+        };
+        let col = match r {
             Some(r) => {
                 // A reference as writers make it (upper case, no `$`), in this row; anything
                 // else is left to the workbook read whole.
                 let plain = r
-                    .bytes()
+                    .iter()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                match crate::a1::parse_cell(r).filter(|_| plain) {
+                match crate::a1::parse_cell_bytes(r).filter(|_| plain) {
                     Some((row, col)) if row == self.parsed.row_index => col,
                     _ => return Err(GiveUp),
                 }
@@ -1224,7 +1241,7 @@ impl RowRead<'_> {
             return Err(GiveUp);
         }
         self.next_col = col + 1;
-        Ok(col)
+        Ok((col, usual.map(|u| (end + 1, u.style_and_type_at(tag)))))
     }
 
     /// Read the values of the row's cells, as calamine's reader gives them.
@@ -1232,12 +1249,14 @@ impl RowRead<'_> {
         let parsed = &mut self.parsed;
         parsed.refs_known.clear();
         parsed.last_filled = None;
-        for &(at, end, col) in &parsed.spans {
+        for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
             let raw = &parsed.xml[at..end];
-            let value = self
-                .values
-                .value(raw, patch::prefix_of(raw))
-                .map_err(|_| GiveUp)?;
+            let prefix = patch::prefix_of(raw);
+            let value = match parsed.starts.get(k).and_then(Option::as_ref) {
+                Some((start_end, at)) => self.values.usual_value(raw, *start_end, prefix, at),
+                None => self.values.value(raw, prefix),
+            }
+            .map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
@@ -1520,6 +1539,9 @@ struct Batch {
     end: Option<Result<Option<Vec<u8>>, Problem>>,
 }
 
+// A batch's items are kept from one batch to the next, and its rows read into again: a box
+// per row would be an allocation per row.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     /// The range of [`Batch::bytes`] written at once.
     Bytes(usize, usize),
