@@ -206,15 +206,6 @@ impl StyleAndType {
     }
 }
 
-/// [`lenient`] of `r`, at once for a usual cell's start tag (see [`UsualCell`]).
-#[inline]
-pub(crate) fn lenient_r(tag: &[u8]) -> Option<&str> {
-    match UsualCell::read(tag) {
-        Some(usual) => std::str::from_utf8(usual.r).ok(),
-        None => lenient(tag, b"r"),
-    }
-}
-
 /// [`lenient_each`] of `r`, `s` and `t`, at once for a usual cell's start tag (see
 /// [`UsualCell`]).
 #[inline]
@@ -427,7 +418,6 @@ mod tests {
                         assert_eq!(at.of(bytes), (cell.s, cell.t), "{tag}");
                         assert_eq!(at.of(whole.as_bytes()), (cell.s, cell.t), "{tag}");
                     }
-                    assert_eq!(lenient_r(bytes), lenient(bytes, b"r"), "{tag}");
                     let each = lenient_each(bytes, [b"r", b"s", b"t"]);
                     assert_eq!(lenient_rst(bytes), each, "{tag}");
                 }

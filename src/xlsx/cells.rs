@@ -514,6 +514,10 @@ pub(crate) struct CellValues<'a> {
     last_ref: Option<Option<usize>>,
 }
 
+/// Of a cell whose start tag was read as a usual one (see [`attr::UsualCell`]): where the tag
+/// ends, and where its style and type are in it.
+pub(crate) type UsualStart = (usize, attr::StyleAndType);
+
 impl<'a> CellValues<'a> {
     /// A reader over the shared strings `strings` (as [`shared_strings`] reads them), the
     /// styles' number kinds (see [`number_kinds`]) and the workbook's date system.
@@ -561,6 +565,20 @@ impl<'a> CellValues<'a> {
             }
         };
         self.value_after(raw, start_end, prefix, s, t)
+    }
+
+    /// [`Self::value`], or [`Self::usual_value`] when the cell's start tag was read already
+    /// as a usual one: `start` is the end of that tag and where its style and type are.
+    pub(crate) fn value_of(
+        &mut self,
+        raw: &[u8],
+        prefix: &[u8],
+        start: Option<&UsualStart>,
+    ) -> Result<DataRef<'_>, Unknown> {
+        match start {
+            Some((start_end, at)) => self.usual_value(raw, *start_end, prefix, at),
+            None => self.value(raw, prefix),
+        }
     }
 
     /// [`Self::value`] of a cell whose start tag, `raw[..start_end]`, a usual one (see

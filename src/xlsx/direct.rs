@@ -16,7 +16,7 @@
 //! anyway), a comment among the cells, a value calamine would refuse.
 
 use super::attr;
-use super::cells::{self, CellValues, NumberKind, Strings};
+use super::cells::{self, CellValues, NumberKind, Strings, UsualStart};
 use super::package;
 use super::patch;
 use crate::workbook::Visibility;
@@ -278,7 +278,7 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// this reader does not take (see the module documentation).
 fn each_cell(
     mut input: &mut dyn BufRead,
-    mut cell: impl FnMut(u32, u32, &[u8]) -> Option<bool>,
+    mut cell: impl FnMut(u32, u32, &[u8], Option<&UsualStart>) -> Option<bool>,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
     let mut in_row = false;
@@ -333,18 +333,23 @@ fn each_cell(
             }
             let start = memchr::memchr(b'>', &tag)?;
             // A reference as writers make it (upper case, no `$`), in this row.
-            let r = attr::lenient_r(&tag[..=start])?;
+            let usual = attr::UsualCell::read(&tag[..=start]);
+            let r = match &usual {
+                Some(usual) => usual.r,
+                None => attr::lenient(&tag[..=start], b"r")?.as_bytes(),
+            };
             if !r
-                .bytes()
+                .iter()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             {
                 return None;
             }
-            let (at, col) = crate::a1::parse_cell(r)?;
+            let (at, col) = crate::a1::parse_cell_bytes(r)?;
             if at != row {
                 return None;
             }
-            if !cell(row, col, &tag)? {
+            let usual = usual.map(|u| (start + 1, u.style_and_type_at(&tag[..=start])));
+            if !cell(row, col, &tag, usual.as_ref())? {
                 return Some(());
             }
         } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
@@ -363,7 +368,7 @@ pub(crate) fn whole(
 ) -> Option<Range<Data>> {
     let Some((first, last)) = span else {
         // No references: a sheet without cells (a cell without one gives up).
-        each_cell(input, |_, _, _| None)?;
+        each_cell(input, |_, _, _, _| None)?;
         return Some(Range::empty());
     };
     let mut grid = Grid {
@@ -372,8 +377,8 @@ pub(crate) fn whole(
         used: None,
     };
     if rayon::current_num_threads() < 2 {
-        each_cell(input, |r, c, raw| {
-            let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+        each_cell(input, |r, c, raw, start| {
+            let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
             grid.set(r, c, Data::from(value))?;
             Some(true)
         })?;
@@ -423,6 +428,8 @@ impl Grid {
 struct RawCells {
     xml: Vec<u8>,
     cells: Vec<(u32, u32, usize)>,
+    /// Per cell, as [`each_cell`] gives it.
+    starts: Vec<Option<UsualStart>>,
 }
 
 /// The cells of one batch of [`converted_beside`], their values read; `None` when a value is
@@ -459,10 +466,12 @@ fn converted_beside(
     let convert = |mut values: CellValues<'_>, batch: RawCells| -> Converted {
         let mut out = Vec::with_capacity(batch.cells.len());
         let mut start = 0;
-        for (r, c, end) in batch.cells {
+        for ((r, c, end), usual) in batch.cells.into_iter().zip(batch.starts) {
             let raw = &batch.xml[start..end];
             start = end;
-            let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+            let value = values
+                .value_of(raw, patch::prefix_of(raw), usual.as_ref())
+                .ok()?;
             out.push((r, c, Data::from(value)));
         }
         Some(out)
@@ -492,9 +501,10 @@ fn converted_beside(
                 lock(done).insert(seq, out);
             });
         };
-        let cells = each_cell(input, |r, c, raw| {
+        let cells = each_cell(input, |r, c, raw, usual| {
             batch.xml.extend_from_slice(raw);
             batch.cells.push((r, c, batch.xml.len()));
+            batch.starts.push(usual.cloned());
             if batch.cells.len() < BATCH_CELLS {
                 return Some(true);
             }
@@ -531,8 +541,8 @@ pub(crate) fn each_value(
     values: &mut CellValues<'_>,
     mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
 ) -> Option<()> {
-    each_cell(input, |r, c, raw| {
-        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+    each_cell(input, |r, c, raw, start| {
+        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
         if value.is_empty() {
             return Some(true);
         }
@@ -550,8 +560,8 @@ pub(crate) fn head(
 ) -> Option<(Range<Data>, bool)> {
     let mut cells = Vec::new();
     let mut more = false;
-    each_cell(input, |r, c, raw| {
-        let value = values.value(raw, patch::prefix_of(raw)).ok()?;
+    each_cell(input, |r, c, raw, start| {
+        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
         if value.is_empty() {
             return Some(true);
         }

@@ -17,7 +17,7 @@
 //! the caller reads the workbook whole instead.
 
 use super::attr;
-use super::cells::{CellValues, NumberKind};
+use super::cells::{CellValues, NumberKind, UsualStart};
 use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, New, RowApplier, SheetChanges, Values};
@@ -946,7 +946,7 @@ struct Parsed {
     spans: Vec<(usize, usize, u32)>,
     /// Per cell: the end of its start tag and where its style and type are in it, when the
     /// tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
-    starts: Vec<Option<(usize, attr::StyleAndType)>>,
+    starts: Vec<Option<UsualStart>>,
     /// The row's cells' values.
     row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
@@ -1252,11 +1252,11 @@ impl RowRead<'_> {
         for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
             let raw = &parsed.xml[at..end];
             let prefix = patch::prefix_of(raw);
-            let value = match parsed.starts.get(k).and_then(Option::as_ref) {
-                Some((start_end, at)) => self.values.usual_value(raw, *start_end, prefix, at),
-                None => self.values.value(raw, prefix),
-            }
-            .map_err(|_| GiveUp)?;
+            let start = parsed.starts.get(k).and_then(Option::as_ref);
+            let value = self
+                .values
+                .value_of(raw, prefix, start)
+                .map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
