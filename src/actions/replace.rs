@@ -118,7 +118,19 @@ impl Template {
 
     /// Fill in the placeholders for one cell.
     pub fn render(&self, ctx: &CellCtx) -> String {
-        let mut out = String::new();
+        // Room for the whole text at once (a row number has at most 10 digits).
+        let id = ctx.record_id.map_or(10, |id| id.len().max(10));
+        let room = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(t) => t.len(),
+                Part::Row | Part::Id8 => 10,
+                Part::Id => id,
+                Part::Column => ctx.column.len(),
+            })
+            .sum();
+        let mut out = String::with_capacity(room);
         self.render_into(ctx, &mut out);
         out
     }
@@ -135,7 +147,16 @@ impl Template {
                     None => write!(out, "{}", ctx.row).expect("write to String"),
                 },
                 Part::Id8 => match ctx.record_id.filter(|id| !id.is_empty()) {
-                    Some(id) => out.extend(id.chars().filter(|c| c.is_ascii_hexdigit()).take(8)),
+                    Some(id) => {
+                        // (A byte of a character that is not ASCII is no hex digit.)
+                        let mut hex = [0; 8];
+                        let mut n = 0;
+                        for b in id.bytes().filter(u8::is_ascii_hexdigit).take(8) {
+                            hex[n] = b;
+                            n += 1;
+                        }
+                        out.extend(hex[..n].iter().map(|&b| char::from(b)));
+                    }
                     None => write!(out, "{}", ctx.row).expect("write to String"),
                 },
             }
@@ -184,6 +205,16 @@ mod tests {
         let t = Template::parse("deleted-{id8}@example.invalid").unwrap();
         assert_eq!(t.render(&ctx(None)), "deleted-12@example.invalid");
         assert_eq!(t.render(&ctx(Some(""))), "deleted-12@example.invalid");
+    }
+
+    proptest::proptest! {
+        /// `{id8}` is the first eight hex digits of any id, of any characters.
+        #[test]
+        fn id8_is_the_ids_first_eight_hex_digits(id in "[0-9a-fA-FgZ{}é€-]{1,20}") {
+            let t = Template::parse("x{id8}").unwrap();
+            let hex: String = id.chars().filter(char::is_ascii_hexdigit).take(8).collect();
+            proptest::prop_assert_eq!(t.render(&ctx(Some(&id))), format!("x{hex}"));
+        }
     }
 
     #[test]
