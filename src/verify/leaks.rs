@@ -686,7 +686,6 @@ struct Cell {
 fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
     // Enough to hold a marker or `</prefix:sheetData>` across a chunk border.
     const CARRY: usize = 64;
-    const UNREAD: [&[u8]; 5] = [b"rPh", b"extLst", b"<![CDATA[", b"<!--", b"<?"];
     let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
     let mut input = BufReader::with_capacity(1 << 16, part);
     let mut out: Vec<u8> = Vec::new();
@@ -706,20 +705,14 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
     let mut window: Vec<u8> = out.split_off(cells_from);
     loop {
         if let Some(end) = memchr::memmem::find(&window, end_tag.as_bytes()) {
-            if UNREAD
-                .iter()
-                .any(|n| memchr::memmem::find(&window[..end], n).is_some())
-            {
+            if holds_unread(&window[..end]) {
                 return Ok(None);
             }
             out.extend_from_slice(&window[end..]);
             input.read_to_end(&mut out).map_err(failed)?;
             return Ok(Some(out));
         }
-        if UNREAD
-            .iter()
-            .any(|n| memchr::memmem::find(&window, n).is_some())
-        {
+        if holds_unread(&window) {
             return Ok(None);
         }
         window.drain(..window.len().saturating_sub(CARRY));
@@ -730,6 +723,40 @@ fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
         let len = chunk.len();
         window.extend_from_slice(chunk);
         input.consume(len);
+    }
+}
+
+/// Whether `xml`, a stretch of a sheet's cells, holds markup whose text calamine does not read:
+/// CDATA, a comment, a processing instruction, or a phonetic run (`rPh`) or extension
+/// (`extLst`) element. Those two are looked for as elements' names (a text, such as the base64
+/// row checksums of Dynamics' exports, may hold the letters); a name whose start is cut off at
+/// the start of `xml` counts as one.
+fn holds_unread(xml: &[u8]) -> bool {
+    const MARKUP: [&[u8]; 3] = [b"<![CDATA[", b"<!--", b"<?"];
+    const NAMES: [&[u8]; 2] = [b"rPh", b"extLst"];
+    MARKUP
+        .iter()
+        .any(|m| memchr::memmem::find(xml, m).is_some())
+        || NAMES
+            .iter()
+            .any(|name| memchr::memmem::find_iter(xml, name).any(|at| names_element(&xml[..at])))
+}
+
+/// Whether a name right after `before` is an element's: `before` ends with `<` or `</`, or
+/// with a prefix and `:` after one of those; or it ends, all name characters, without showing
+/// what comes before them.
+fn names_element(before: &[u8]) -> bool {
+    let opens = |b: &[u8]| matches!(b, [.., b'<'] | [.., b'<', b'/'] | [] | [b'/']);
+    if opens(before) {
+        return true;
+    }
+    let Some(prefixed) = before.strip_suffix(b":") else {
+        return false;
+    };
+    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.') || *b >= 0x80;
+    match prefixed.iter().rposition(|b| !name(b)) {
+        Some(at) => opens(&prefixed[..=at]),
+        None => true,
     }
 }
 
@@ -1512,6 +1539,48 @@ mod tests {
             assert_eq!(cut(phonetic, cap), None, "capacity {cap}");
         }
         assert_eq!(cut(b"<worksheet><sheetData/></worksheet>", 8), None);
+    }
+
+    /// A cell's text that holds the letters of an element calamine does not read (a base64
+    /// checksum of Dynamics' raw layout, a word) is read as text; the element itself, with any
+    /// prefix, in any cut of the part, is not.
+    #[test]
+    fn unread_elements_are_told_from_their_names_in_text() {
+        let cut =
+            |xml: &[u8], cap: usize| without_cells(BufReader::with_capacity(cap, xml)).unwrap();
+        let texts = br#"<x:worksheet><x:sheetData><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>kKxO+rPhM9/extLst:rPh</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>"#;
+        let long = "p".repeat(100);
+        let unread = [
+            r#"<x:c t="inlineStr"><x:is><x:t>x</x:t><x:rPh sb="0"><x:t>y</x:t></x:rPh></x:is></x:c>"#.to_string(),
+            r#"<c t="inlineStr"><is><t>x</t><rPh><t>y</t></rPh></is></c>"#.to_string(),
+            format!(r#"<c t="inlineStr"><is><t>x</t><{long}:rPh><t>y</t></{long}:rPh></is></c>"#),
+            r#"<c r="A2"><v>1</v><extLst/></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><x:extLst></x:extLst></c>"#.to_string(),
+            r#"<c r="A2" t="inlineStr"><is><t><![CDATA[x]]></t></is></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><!-- rPh --></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><?pi?></c>"#.to_string(),
+        ];
+        for cap in 1..texts.len() {
+            assert_eq!(
+                cut(texts, cap).as_deref(),
+                Some(&br#"<x:worksheet><x:sheetData></x:sheetData></x:worksheet>"#[..]),
+                "capacity {cap}"
+            );
+        }
+        for cells in &unread {
+            let sheet = format!("<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>");
+            for cap in 1..sheet.len() {
+                assert_eq!(cut(sheet.as_bytes(), cap), None, "{cells}, capacity {cap}");
+            }
+        }
+        // The letters are an element's where what precedes them is cut off.
+        assert!(names_element(b""));
+        assert!(names_element(b"pre:"));
+        assert!(names_element(b"<"));
+        assert!(names_element(b"x</x:"));
+        assert!(!names_element(b"<t>kKxO+"));
+        assert!(!names_element(b"<t>extLst:"));
+        assert!(!names_element(b"a/"));
     }
 
     #[test]
