@@ -14,12 +14,13 @@
 # whole-Range floor of earlier measurements as a second line; csv read + write), the physical
 # limit of a lossless scrub (the rewritten parts inflated and deflated again, nothing parsed),
 # `scrub` lossless, rebuild and CSV with 1 and 2 jobs, `verify` of a lossless scrub's output,
-# `scrub --verify` with 2 jobs, `verify` of an output that leaks everything (the input as its own
-# output, which must fail),
+# the lossless scrub with 1 job and `verify` of the same export in the raw layout Dynamics
+# writes, `scrub --verify` with 2 jobs, `verify` of an output that leaks everything (the input
+# as its own output, which must fail),
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
 # time, peak memory and each time as a ratio to its baseline (the floor of the same format;
-# for verify, the lossless scrub with 1 job; for `scrub --verify`, the lossless scrub with 2
+# for verify, the lossless scrub with 1 job (of the raw layout, for its verify); for `scrub --verify`, the lossless scrub with 2
 # jobs; for the leaking verify, verify of the lossless scrub; for the batch, the batch with 1
 # job), then how far the lossless scrub is from the physical limit.
 set -euo pipefail
@@ -40,6 +41,11 @@ CSV="$WORK/in/disabled-users.csv"
 # verify needs a scrubbed copy to check.
 "$BIN" scrub -q --out-dir "$WORK/scrubbed" "$XLSX" >/dev/null
 SCRUBBED="$WORK/scrubbed/disabled-users.xlsx"
+# The same export in the raw layout Dynamics itself writes (prefixed elements, inline strings).
+target/release/examples/gen_fixtures --rows "$ROWS" --seed 1 --raw "$WORK/raw" >/dev/null
+RAW="$WORK/raw/disabled-users.xlsx"
+"$BIN" scrub -q --out-dir "$WORK/raw-scrubbed" "$RAW" >/dev/null
+RAW_SCRUBBED="$WORK/raw-scrubbed/disabled-users.xlsx"
 # verify of an output that leaks every removed value (the input given as its own output):
 # it must fail, with exit code 3.
 cat >"$WORK/leaking.sh" <<EOF
@@ -69,6 +75,8 @@ CASES=(
   "scrub lossless -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $XLSX"
   "scrub lossless -j2|floor xlsx|$BIN scrub -q -j 2 --out-dir OUT $XLSX"
   "verify lossless|scrub lossless -j1|$BIN verify $XLSX $SCRUBBED"
+  "scrub lossless raw -j1|floor xlsx|$BIN scrub -q -j 1 --out-dir OUT $RAW"
+  "verify raw|scrub lossless raw -j1|$BIN verify $RAW $RAW_SCRUBBED"
   "scrub --verify -j2|scrub lossless -j2|$BIN scrub -q -j 2 --verify --out-dir OUT $XLSX"
   "verify leaking output|verify lossless|bash $WORK/leaking.sh"
   "scrub rebuild -j1|floor xlsx|$BIN scrub -q -j 1 --rebuild --out-dir OUT $XLSX"
@@ -83,6 +91,7 @@ if [ -n "${BASE:-}" ]; then
     "scrub lossless -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $XLSX"
     "scrub lossless -j2 (base)|floor xlsx|$OLD scrub -q -j 2 --out-dir OUT $XLSX"
     "verify lossless (base)|scrub lossless -j1|$OLD verify $XLSX $SCRUBBED"
+    "verify raw (base)|scrub lossless raw -j1|$OLD verify $RAW $RAW_SCRUBBED"
     "scrub --verify -j2 (base)|scrub lossless -j2|$OLD scrub -q -j 2 --verify --out-dir OUT $XLSX"
     "scrub csv -j1 (base)|floor csv|$OLD scrub -q -j 1 --out-dir OUT $CSV"
     "scrub csv -j2 (base)|floor csv|$OLD scrub -q -j 2 --out-dir OUT $CSV"
