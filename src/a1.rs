@@ -166,6 +166,17 @@ pub fn parse_cell_bytes(reference: &[u8]) -> Option<(u32, u32)> {
     Some((r.row?, r.col))
 }
 
+/// [`parse_cell_bytes`] of a reference as writers make it (upper case, no `$`); `None` for any
+/// other, which the streaming readers leave to the workbook read whole.
+#[inline]
+pub fn parse_written_cell(reference: &[u8]) -> Option<(u32, u32)> {
+    reference
+        .iter()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .then(|| parse_cell_bytes(reference))
+        .flatten()
+}
+
 /// A range as written (`A1:C9`, `$A$1:$C$9`, `E:E`); a single reference is a range of one
 /// (`A1` → `A1:A1`). The ends are as written, not ordered.
 pub fn parse_range(range: &str) -> Option<(Ref, Ref)> {
@@ -184,6 +195,17 @@ pub fn parse_cell_range(range: &str) -> Option<(u32, u32, u32, u32)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn written_references_are_upper_case_without_markers() {
+        assert_eq!(parse_written_cell(b"B2"), Some((1, 1)));
+        assert_eq!(parse_written_cell(b"XFD1048576"), Some((1_048_575, 16_383)));
+        for other in [&b"b2"[..], b"$B$2", b"B", b"2", b"", b"B2 ", b"B0"] {
+            assert_eq!(parse_written_cell(other), None, "{other:?}");
+        }
+        // Any other reference is one all the same.
+        assert_eq!(parse_cell_bytes(b"$b$2"), Some((1, 1)));
+    }
 
     #[test]
     fn columns_follow_excel() {

@@ -176,34 +176,61 @@ impl<'t> UsualCell<'t> {
         rest.is_empty().then_some(UsualCell { r, s, t })
     }
 
-    /// Where this cell's `s` and `t` are in `tag`, the start tag it was read from.
-    pub(crate) fn style_and_type_at(&self, tag: &[u8]) -> StyleAndType {
+    /// Where `tag`, the start tag this cell was read from, ends, and where its `s` and `t`
+    /// are in it.
+    #[inline]
+    pub(crate) fn start_at(&self, tag: &[u8]) -> UsualStart {
         // (A value read from `tag` is inside it: its address less the tag's is its offset.)
         let at = |v: &[u8]| {
             let from = v.as_ptr() as usize - tag.as_ptr() as usize;
             from..from + v.len()
         };
-        StyleAndType {
+        UsualStart {
+            end: tag.len(),
             s: self.s.map(at),
             t: self.t.map(at),
         }
     }
 }
 
-/// Where a usual cell's `s` and `t` values are in its start tag (see
-/// [`UsualCell::style_and_type_at`]), to give them again without reading the tag again.
+/// Of a cell whose start tag was read as a usual one (see [`UsualCell::start_at`]): where the
+/// tag ends, and where its `s` and `t` values are in it, to give them again without reading
+/// the tag again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct StyleAndType {
+pub(crate) struct UsualStart {
+    end: usize,
     s: Option<std::ops::Range<usize>>,
     t: Option<std::ops::Range<usize>>,
 }
 
-impl StyleAndType {
-    /// `s` and `t` of `tag`, the start tag (or the whole cell) they were read from.
-    pub(crate) fn of<'t>(&self, tag: &'t [u8]) -> (Option<&'t [u8]>, Option<&'t [u8]>) {
-        let get = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| tag.get(r));
+impl UsualStart {
+    /// Where the start tag ends (just after its `>`).
+    #[inline]
+    pub(crate) fn end(&self) -> usize {
+        self.end
+    }
+
+    /// `s` and `t` of `cell`, the start tag (or the whole cell) they were read from.
+    #[inline]
+    pub(crate) fn style_and_type<'t>(
+        &self,
+        cell: &'t [u8],
+    ) -> (Option<&'t [u8]>, Option<&'t [u8]>) {
+        let get = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| cell.get(r));
         (get(&self.s), get(&self.t))
     }
+}
+
+/// A cell's start tag read for its reference: as a usual one at once (see [`UsualCell`]),
+/// and its `r` as [`lenient`] reads it (from the usual reading when there is one).
+#[inline]
+pub(crate) fn cell_reference(tag: &[u8]) -> (Option<UsualCell<'_>>, Option<&[u8]>) {
+    let usual = UsualCell::read(tag);
+    let r = match &usual {
+        Some(usual) => Some(usual.r),
+        None => lenient(tag, b"r").map(str::as_bytes),
+    };
+    (usual, r)
 }
 
 /// [`lenient_each`] of `r`, `s` and `t`, at once for a usual cell's start tag (see
@@ -414,10 +441,16 @@ mod tests {
                         let [s, t] = raw_each(bytes, [b"s", b"t"], Reading::Strict);
                         assert_eq!((Ok(cell.s), Ok(cell.t)), (s, t), "{tag}");
                         // Given again from where they are, in the tag or in the whole cell.
-                        let at = cell.style_and_type_at(bytes);
-                        assert_eq!(at.of(bytes), (cell.s, cell.t), "{tag}");
-                        assert_eq!(at.of(whole.as_bytes()), (cell.s, cell.t), "{tag}");
+                        let at = cell.start_at(bytes);
+                        assert_eq!(at.end(), bytes.len(), "{tag}");
+                        assert_eq!(at.style_and_type(bytes), (cell.s, cell.t), "{tag}");
+                        let again = at.style_and_type(whole.as_bytes());
+                        assert_eq!(again, (cell.s, cell.t), "{tag}");
                     }
+                    // The reference as read with the usual reading or without.
+                    let r = raw(bytes, b"r", Reading::Lenient).ok().flatten();
+                    let r = r.filter(|r| std::str::from_utf8(r).is_ok());
+                    assert_eq!(cell_reference(bytes).1, r, "{tag}");
                     let each = lenient_each(bytes, [b"r", b"s", b"t"]);
                     assert_eq!(lenient_rst(bytes), each, "{tag}");
                 }

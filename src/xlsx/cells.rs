@@ -514,10 +514,6 @@ pub(crate) struct CellValues<'a> {
     last_ref: Option<Option<usize>>,
 }
 
-/// Of a cell whose start tag was read as a usual one (see [`attr::UsualCell`]): where the tag
-/// ends, and where its style and type are in it.
-pub(crate) type UsualStart = (usize, attr::StyleAndType);
-
 impl<'a> CellValues<'a> {
     /// A reader over the shared strings `strings` (as [`shared_strings`] reads them), the
     /// styles' number kinds (see [`number_kinds`]) and the workbook's date system.
@@ -568,34 +564,34 @@ impl<'a> CellValues<'a> {
     }
 
     /// [`Self::value`], or [`Self::usual_value`] when the cell's start tag was read already
-    /// as a usual one: `start` is the end of that tag and where its style and type are.
+    /// as a usual one (`start`).
     pub(crate) fn value_of(
         &mut self,
         raw: &[u8],
         prefix: &[u8],
-        start: Option<&UsualStart>,
+        start: Option<&attr::UsualStart>,
     ) -> Result<DataRef<'_>, Unknown> {
         match start {
-            Some((start_end, at)) => self.usual_value(raw, *start_end, prefix, at),
+            Some(start) => self.usual_value(raw, prefix, start),
             None => self.value(raw, prefix),
         }
     }
 
-    /// [`Self::value`] of a cell whose start tag, `raw[..start_end]`, a usual one (see
-    /// [`attr::UsualCell`]), was read already: its `s` and `t` are where `at` says.
-    pub(crate) fn usual_value(
+    /// [`Self::value`] of a cell whose start tag, a usual one (see [`attr::UsualCell`]), was
+    /// read already: it ends where `start` says, and its `s` and `t` are where it says.
+    fn usual_value(
         &mut self,
         raw: &[u8],
-        start_end: usize,
         prefix: &[u8],
-        at: &attr::StyleAndType,
+        start: &attr::UsualStart,
     ) -> Result<DataRef<'_>, Unknown> {
         self.last_ref = None;
+        let start_end = start.end();
         if raw[..start_end].ends_with(b"/>") {
             self.last_ref = Some(None);
             return Ok(DataRef::Empty);
         }
-        let (s, t) = at.of(raw);
+        let (s, t) = start.style_and_type(raw);
         self.value_after(raw, start_end, prefix, s, t)
     }
 

@@ -16,7 +16,7 @@
 //! anyway), a comment among the cells, a value calamine would refuse.
 
 use super::attr;
-use super::cells::{self, CellValues, NumberKind, Strings, UsualStart};
+use super::cells::{self, CellValues, NumberKind, Strings};
 use super::package;
 use super::patch;
 use crate::workbook::Visibility;
@@ -278,7 +278,7 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// this reader does not take (see the module documentation).
 fn each_cell(
     mut input: &mut dyn BufRead,
-    mut cell: impl FnMut(u32, u32, &[u8], Option<&UsualStart>) -> Option<bool>,
+    mut cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
     let mut in_row = false;
@@ -331,24 +331,14 @@ fn each_cell(
                 let end = patch::end_tag(&tag);
                 patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
             }
-            let start = memchr::memchr(b'>', &tag)?;
-            // A reference as writers make it (upper case, no `$`), in this row.
-            let usual = attr::UsualCell::read(&tag[..=start]);
-            let r = match &usual {
-                Some(usual) => usual.r,
-                None => attr::lenient(&tag[..=start], b"r")?.as_bytes(),
-            };
-            if !r
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            {
-                return None;
-            }
-            let (at, col) = crate::a1::parse_cell_bytes(r)?;
+            let start = &tag[..=memchr::memchr(b'>', &tag)?];
+            // A reference as writers make it, in this row.
+            let (usual, r) = attr::cell_reference(start);
+            let (at, col) = crate::a1::parse_written_cell(r?)?;
             if at != row {
                 return None;
             }
-            let usual = usual.map(|u| (start + 1, u.style_and_type_at(&tag[..=start])));
+            let usual = usual.map(|u| u.start_at(start));
             if !cell(row, col, &tag, usual.as_ref())? {
                 return Some(());
             }
@@ -429,7 +419,7 @@ struct RawCells {
     xml: Vec<u8>,
     cells: Vec<(u32, u32, usize)>,
     /// Per cell, as [`each_cell`] gives it.
-    starts: Vec<Option<UsualStart>>,
+    starts: Vec<Option<attr::UsualStart>>,
 }
 
 /// The cells of one batch of [`converted_beside`], their values read; `None` when a value is

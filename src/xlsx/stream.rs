@@ -17,7 +17,7 @@
 //! the caller reads the workbook whole instead.
 
 use super::attr;
-use super::cells::{CellValues, NumberKind, UsualStart};
+use super::cells::{CellValues, NumberKind};
 use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, New, RowApplier, SheetChanges, Values};
@@ -946,7 +946,7 @@ struct Parsed {
     spans: Vec<(usize, usize, u32)>,
     /// Per cell: the end of its start tag and where its style and type are in it, when the
     /// tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
-    starts: Vec<Option<UsualStart>>,
+    starts: Vec<Option<attr::UsualStart>>,
     /// The row's cells' values.
     row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
@@ -1212,36 +1212,24 @@ impl RowRead<'_> {
     /// must be in the row; with where its style and type are, when its start tag is a usual
     /// one (see [`Parsed::starts`]).
     #[allow(clippy::type_complexity)]
-    fn column(
-        &mut self,
-        cell: &[u8],
-    ) -> Result<(u32, Option<(usize, attr::StyleAndType)>), GiveUp> {
+    fn column(&mut self, cell: &[u8]) -> Result<(u32, Option<attr::UsualStart>), GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
         let tag = &cell[..=end];
-        let usual = attr::UsualCell::read(tag);
-        let r = match &usual {
-            Some(usual) => Some(usual.r),
-            None => attr::lenient(tag, b"r").map(str::as_bytes),
-        };
+        let (usual, r) = attr::cell_reference(tag);
         let col = match r {
-            Some(r) => {
-                // A reference as writers make it (upper case, no `$`), in this row; anything
-                // else is left to the workbook read whole.
-                let plain = r
-                    .iter()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                match crate::a1::parse_cell_bytes(r).filter(|_| plain) {
-                    Some((row, col)) if row == self.parsed.row_index => col,
-                    _ => return Err(GiveUp),
-                }
-            }
+            // A reference as writers make it, in this row; anything else is left to the
+            // workbook read whole.
+            Some(r) => match crate::a1::parse_written_cell(r) {
+                Some((row, col)) if row == self.parsed.row_index => col,
+                _ => return Err(GiveUp),
+            },
             None => self.next_col,
         };
         if self.parsed.spans.last().is_some_and(|&(_, _, c)| c >= col) {
             return Err(GiveUp);
         }
         self.next_col = col + 1;
-        Ok((col, usual.map(|u| (end + 1, u.style_and_type_at(tag)))))
+        Ok((col, usual.map(|u| u.start_at(tag))))
     }
 
     /// Read the values of the row's cells, as calamine's reader gives them.
