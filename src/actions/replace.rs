@@ -147,16 +147,13 @@ impl Template {
                     None => write!(out, "{}", ctx.row).expect("write to String"),
                 },
                 Part::Id8 => match ctx.record_id.filter(|id| !id.is_empty()) {
-                    Some(id) => {
-                        // (A byte of a character that is not ASCII is no hex digit.)
-                        let mut hex = [0; 8];
-                        let mut n = 0;
-                        for b in id.bytes().filter(u8::is_ascii_hexdigit).take(8) {
-                            hex[n] = b;
-                            n += 1;
-                        }
-                        out.extend(hex[..n].iter().map(|&b| char::from(b)));
-                    }
+                    // (A byte of a character that is not ASCII is no hex digit.)
+                    Some(id) => out.extend(
+                        id.bytes()
+                            .filter(u8::is_ascii_hexdigit)
+                            .take(8)
+                            .map(char::from),
+                    ),
                     None => write!(out, "{}", ctx.row).expect("write to String"),
                 },
             }
