@@ -1211,7 +1211,6 @@ impl RowRead<'_> {
     /// The zero-based column of a cell of the current row, whose reference (when it has one)
     /// must be in the row; with where its style and type are, when its start tag is a usual
     /// one (see [`Parsed::starts`]).
-    #[allow(clippy::type_complexity)]
     fn column(&mut self, cell: &[u8]) -> Result<(u32, Option<attr::UsualStart>), GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
         let tag = &cell[..=end];
