@@ -62,6 +62,10 @@ pub struct Layout {
     /// headers and footers, validations, ...), as in the file. The leak sweep searches it.
     /// Empty for CSV.
     pub markup: Vec<u8>,
+    /// Where the cells were in [`Layout::markup`]: the length of what precedes `<sheetData>`
+    /// there, and that start tag as written (`<sheetData>`, `<x:sheetData>`, `<sheetData/>` for
+    /// a sheet without cells). `None` for a worksheet without one, and for CSV.
+    pub cells_at: Option<(usize, Vec<u8>)>,
     /// The array and spill formula ranges: only the top-left cell has the formula, the others
     /// hold its cached results.
     pub array_ranges: Vec<ArrayRange>,
@@ -72,6 +76,18 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The worksheet's XML with what is inside `<sheetData>` left out, byte for byte as in the
+    /// file, when all the text in there is what the cell readers read (see
+    /// [`Layout::unread_cells`]); `None` when it holds more, or the sheet has no `<sheetData>`.
+    pub fn without_cells(&self) -> Option<Vec<u8>> {
+        if self.unread_cells {
+            return None;
+        }
+        let (head, tag) = self.cells_at.as_ref()?;
+        let (before, after) = self.markup.split_at_checked(*head)?;
+        Some([before, tag, after].concat())
+    }
+
     /// Whether a cell is inside an array or spill range but not its top-left (formula) cell.
     pub fn in_array_result(&self, row: u32, col: u32) -> bool {
         self.array_ranges

@@ -37,7 +37,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 use zip::ZipArchive;
 
 /// The parts of a scrubbed package and what they hold.
@@ -187,31 +187,22 @@ impl Raw {
                     .iter()
                     .position(|p| p.as_ref() == Some(&name));
                 Ok(match sheet {
-                    // Cells with XML no reader reads are searched in the part's XML.
-                    Some(sheet) if book.sheets[sheet].layout.unread_cells => RawPart::Worksheet {
-                        xml: inflate(&name)?,
-                        name,
-                        sheet,
-                        cells_in_model: false,
+                    // The XML around the cells, as the sheet's scan kept it; cells with XML no
+                    // reader reads are searched in the part's XML.
+                    Some(sheet) => match book.sheets[sheet].layout.without_cells() {
+                        Some(xml) => RawPart::Worksheet {
+                            name,
+                            sheet,
+                            xml,
+                            cells_in_model: true,
+                        },
+                        None => RawPart::Worksheet {
+                            xml: inflate(&name)?,
+                            name,
+                            sheet,
+                            cells_in_model: false,
+                        },
                     },
-                    Some(sheet) => {
-                        let mut zip = open()?;
-                        let entry = zip.by_name(&name).map_err(corrupt)?;
-                        match without_cells(entry)? {
-                            Some(xml) => RawPart::Worksheet {
-                                name,
-                                sheet,
-                                xml,
-                                cells_in_model: true,
-                            },
-                            None => RawPart::Worksheet {
-                                xml: inflate(&name)?,
-                                name,
-                                sheet,
-                                cells_in_model: false,
-                            },
-                        }
-                    }
                     None => RawPart::Other {
                         data: inflate(&name)?,
                         name,
@@ -677,111 +668,6 @@ struct Cell {
     formula: String,
     value: String,
     inline: String,
-}
-
-/// A worksheet's XML with what is inside `<sheetData>` left out, streaming (a large sheet's
-/// cells are never held in memory), when all the text in there is cells' values, inline
-/// strings and formulas, which calamine reads; `None` when it holds more (phonetic runs,
-/// extensions, CDATA, XML comments and processing instructions), or there are no cells.
-fn without_cells(part: impl Read) -> Result<Option<Vec<u8>>, Problem> {
-    // Enough to hold a marker or `</prefix:sheetData>` across a chunk border.
-    const CARRY: usize = 64;
-    let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
-    let mut input = BufReader::with_capacity(1 << 16, part);
-    let mut out: Vec<u8> = Vec::new();
-    // Up to the end of the `<sheetData ...>` start tag.
-    let (cells_from, end_tag) = loop {
-        let chunk = input.fill_buf().map_err(failed)?;
-        if chunk.is_empty() {
-            return Ok(None);
-        }
-        let len = chunk.len();
-        out.extend_from_slice(chunk);
-        input.consume(len);
-        if let Some(found) = sheet_data_start(&out) {
-            break found;
-        }
-    };
-    let mut window: Vec<u8> = out.split_off(cells_from);
-    loop {
-        if let Some(end) = memchr::memmem::find(&window, end_tag.as_bytes()) {
-            if holds_unread(&window[..end]) {
-                return Ok(None);
-            }
-            out.extend_from_slice(&window[end..]);
-            input.read_to_end(&mut out).map_err(failed)?;
-            return Ok(Some(out));
-        }
-        if holds_unread(&window) {
-            return Ok(None);
-        }
-        window.drain(..window.len().saturating_sub(CARRY));
-        let chunk = input.fill_buf().map_err(failed)?;
-        if chunk.is_empty() {
-            return Err(ReadError::CorruptWorkbook("malformed XML in the package").into());
-        }
-        let len = chunk.len();
-        window.extend_from_slice(chunk);
-        input.consume(len);
-    }
-}
-
-/// Whether `xml`, a stretch of a sheet's cells, holds markup whose text calamine does not read:
-/// CDATA, a comment, a processing instruction, or a phonetic run (`rPh`) or extension
-/// (`extLst`) element. Those two are looked for as elements' names (a text, such as the base64
-/// row checksums of Dynamics' exports, may hold the letters); a name whose start is cut off at
-/// the start of `xml` counts as one.
-fn holds_unread(xml: &[u8]) -> bool {
-    const MARKUP: [&[u8]; 3] = [b"<![CDATA[", b"<!--", b"<?"];
-    const NAMES: [&[u8]; 2] = [b"rPh", b"extLst"];
-    MARKUP
-        .iter()
-        .any(|m| memchr::memmem::find(xml, m).is_some())
-        || NAMES
-            .iter()
-            .any(|name| memchr::memmem::find_iter(xml, name).any(|at| names_element(&xml[..at])))
-}
-
-/// Whether a name right after `before` is an element's: `before` ends with `<` or `</`, or
-/// with a prefix and `:` after one of those; or it ends, all name characters, without showing
-/// what comes before them.
-fn names_element(before: &[u8]) -> bool {
-    let opens = |b: &[u8]| matches!(b, [.., b'<'] | [.., b'<', b'/'] | [] | [b'/']);
-    if opens(before) {
-        return true;
-    }
-    let Some(prefixed) = before.strip_suffix(b":") else {
-        return false;
-    };
-    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.') || *b >= 0x80;
-    match prefixed.iter().rposition(|b| !name(b)) {
-        Some(at) => opens(&prefixed[..=at]),
-        None => true,
-    }
-}
-
-/// Where the cells start (just after the `<sheetData ...>` start tag) and the matching end
-/// tag, once `xml` holds the start tag; `None` before that, and for an empty `<sheetData/>`.
-/// Nothing before the cells (sheet properties, views, columns) holds markup-like text.
-fn sheet_data_start(xml: &[u8]) -> Option<(usize, String)> {
-    memchr::memmem::find_iter(xml, b"sheetData").find_map(|p| {
-        let open = xml[..p].iter().rposition(|&b| b == b'<')?;
-        let prefix = &xml[open + 1..p];
-        let is_start = prefix.is_empty()
-            || (prefix.ends_with(b":")
-                && prefix[..prefix.len() - 1]
-                    .iter()
-                    .all(u8::is_ascii_alphanumeric));
-        if !is_start || !matches!(xml.get(p + 9), Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')) {
-            return None;
-        }
-        let close = p + memchr::memchr(b'>', &xml[p..])?;
-        if xml[close - 1] == b'/' {
-            return None;
-        }
-        let tag = format!("</{}sheetData>", String::from_utf8_lossy(prefix));
-        Some((close + 1, tag))
-    })
 }
 
 /// A cell where a hit would be a leak: a formula (its text or cached value), or a cell that
@@ -1517,70 +1403,6 @@ mod tests {
             .map(|h| h.index)
             .collect();
         assert_eq!(found, [2]);
-    }
-
-    #[test]
-    fn cells_are_cut_out_when_calamine_reads_all_of_them() {
-        let cut =
-            |xml: &[u8], cap: usize| without_cells(BufReader::with_capacity(cap, xml)).unwrap();
-        let sheet = br#"<worksheet><cols><col min="1" max="1"/></cols><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData><hyperlinks/></worksheet>"#;
-        let prefixed = br#"<x:worksheet><x:sheetData><x:row/></x:sheetData><x:f/></x:worksheet>"#;
-        let phonetic = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>x</t><rPh><t>y</t></rPh></is></c></row></sheetData></worksheet>"#;
-        for cap in 1..sheet.len() {
-            assert_eq!(
-                cut(sheet, cap).as_deref(),
-                Some(&br#"<worksheet><cols><col min="1" max="1"/></cols><sheetData></sheetData><hyperlinks/></worksheet>"#[..]),
-                "capacity {cap}"
-            );
-            assert_eq!(
-                cut(prefixed, cap).as_deref(),
-                Some(&br#"<x:worksheet><x:sheetData></x:sheetData><x:f/></x:worksheet>"#[..])
-            );
-            assert_eq!(cut(phonetic, cap), None, "capacity {cap}");
-        }
-        assert_eq!(cut(b"<worksheet><sheetData/></worksheet>", 8), None);
-    }
-
-    /// A cell's text that holds the letters of an element calamine does not read (a base64
-    /// checksum of Dynamics' raw layout, a word) is read as text; the element itself, with any
-    /// prefix, in any cut of the part, is not.
-    #[test]
-    fn unread_elements_are_told_from_their_names_in_text() {
-        let cut =
-            |xml: &[u8], cap: usize| without_cells(BufReader::with_capacity(cap, xml)).unwrap();
-        let texts = br#"<x:worksheet><x:sheetData><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>kKxO+rPhM9/extLst:rPh</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>"#;
-        let long = "p".repeat(100);
-        let unread = [
-            r#"<x:c t="inlineStr"><x:is><x:t>x</x:t><x:rPh sb="0"><x:t>y</x:t></x:rPh></x:is></x:c>"#.to_string(),
-            r#"<c t="inlineStr"><is><t>x</t><rPh><t>y</t></rPh></is></c>"#.to_string(),
-            format!(r#"<c t="inlineStr"><is><t>x</t><{long}:rPh><t>y</t></{long}:rPh></is></c>"#),
-            r#"<c r="A2"><v>1</v><extLst/></c>"#.to_string(),
-            r#"<c r="A2"><v>1</v><x:extLst></x:extLst></c>"#.to_string(),
-            r#"<c r="A2" t="inlineStr"><is><t><![CDATA[x]]></t></is></c>"#.to_string(),
-            r#"<c r="A2"><v>1</v><!-- rPh --></c>"#.to_string(),
-            r#"<c r="A2"><v>1</v><?pi?></c>"#.to_string(),
-        ];
-        for cap in 1..texts.len() {
-            assert_eq!(
-                cut(texts, cap).as_deref(),
-                Some(&br#"<x:worksheet><x:sheetData></x:sheetData></x:worksheet>"#[..]),
-                "capacity {cap}"
-            );
-        }
-        for cells in &unread {
-            let sheet = format!("<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>");
-            for cap in 1..sheet.len() {
-                assert_eq!(cut(sheet.as_bytes(), cap), None, "{cells}, capacity {cap}");
-            }
-        }
-        // The letters are an element's where what precedes them is cut off.
-        assert!(names_element(b""));
-        assert!(names_element(b"pre:"));
-        assert!(names_element(b"<"));
-        assert!(names_element(b"x</x:"));
-        assert!(!names_element(b"<t>kKxO+"));
-        assert!(!names_element(b"<t>extLst:"));
-        assert!(!names_element(b"a/"));
     }
 
     #[test]

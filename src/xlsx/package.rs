@@ -329,9 +329,15 @@ pub fn scan_sheet<R: Read + Seek>(
         before = reader.buffer_position();
         buf.clear();
     };
-    // What precedes `<sheetData>`: the copy holds at least that much.
+    // What precedes `<sheetData>`, and its start tag: the copy holds at least that much. The
+    // reader's positions do not count a byte order mark, which the copy holds.
     let mut head = reader.get_mut().get_mut().copy.take().unwrap_or_default();
-    head.truncate(usize::try_from(before).unwrap_or(usize::MAX));
+    let bom = bom_len(&head);
+    let at = |position: u64| usize::try_from(position + bom).unwrap_or(usize::MAX);
+    let tag = head
+        .get(at(before)..at(reader.buffer_position()))
+        .map(<[u8]>::to_vec);
+    head.truncate(at(before));
     let mut rest = reader.into_inner();
     let cells = if empty_cells {
         let mut tail = Vec::new();
@@ -347,6 +353,7 @@ pub fn scan_sheet<R: Read + Seek>(
         scan_cells(rest)?
     };
     scan.layout.unread_cells = !cells.hidden.is_empty();
+    scan.layout.cells_at = tag.map(|tag| (head.len(), tag));
     head.extend_from_slice(&cells.hidden);
     head.extend_from_slice(&cells.tail);
     scan.layout.markup = head;
@@ -356,6 +363,18 @@ pub fn scan_sheet<R: Read + Seek>(
     scan.used_cells = cells.extent.cells();
     scan.span = cells.extent.span();
     Ok(scan)
+}
+
+/// The length of the byte order mark `xml` starts with, if any: the XML reader skips it
+/// without counting it in its positions.
+fn bom_len(xml: &[u8]) -> u64 {
+    if xml.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else if xml.starts_with(b"\xFF\xFE") || xml.starts_with(b"\xFE\xFF") {
+        2
+    } else {
+        0
+    }
 }
 
 /// Rows x columns of a range such as `A1:AF100001` (a single cell counts 1).
@@ -1025,9 +1044,11 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             };
             let attributes = name_start + name_len;
             // Text in a cell that no reader shows, kept whole: a phonetic reading of an inline
-            // string (`<rPh>`, with its runs), and a value under an inline string.
-            if local == b"rPh" || (local == b"v" && inline_cell) {
-                let end = if local == b"rPh" {
+            // string (`<rPh>`, with its runs), a cell's extensions (`<extLst>`, whatever they
+            // hold), and a value under an inline string.
+            let whole_element = matches!(local, b"rPh" | b"extLst");
+            if whole_element || (local == b"v" && inline_cell) {
+                let end = if whole_element {
                     let close = [b"</".as_slice(), name, b">"].concat();
                     let gt = memchr::memchr(b'>', &cells[attributes..]).map(|e| attributes + e);
                     match gt {
@@ -1214,6 +1235,111 @@ fn cells_end(window: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scan of a worksheet part whose XML is `xml`.
+    fn scanned(xml: &[u8]) -> SheetScan {
+        let zip = one_entry_zip("xl/worksheets/sheet1.xml", xml, b"", b"");
+        let mut zip = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        scan_sheet(&mut zip, "xl/worksheets/sheet1.xml").unwrap()
+    }
+
+    /// The XML of `xml` without what is inside its `<sheetData>`, cut out by hand.
+    fn cut_by_hand(xml: &str) -> String {
+        let start = xml.find("sheetData").unwrap();
+        let open = start + xml[start..].find('>').unwrap() + 1;
+        let close = xml.rfind("sheetData>").unwrap();
+        let close = xml[..close].rfind("</").unwrap();
+        format!("{}{}", &xml[..open], &xml[close..])
+    }
+
+    #[test]
+    fn a_sheet_without_its_cells_is_its_xml_around_them_as_written() {
+        // Excel's layout, and Dynamics' own (a byte order mark, prefixes), large enough to
+        // span many of the scan's chunks.
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 2000,
+            ..Default::default()
+        });
+        for bytes in [export.to_xlsx(), export.to_dynamics_raw_xlsx()] {
+            let mut zip = ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+            let parts = sheet_parts(&mut zip).unwrap();
+            for part in &parts {
+                let mut xml = Vec::new();
+                zip.by_name(&part.path)
+                    .unwrap()
+                    .read_to_end(&mut xml)
+                    .unwrap();
+                let scan = scan_sheet(&mut zip, &part.path).unwrap();
+                let text = std::str::from_utf8(&xml).unwrap();
+                assert_eq!(
+                    scan.layout.without_cells().map(String::from_utf8),
+                    Some(Ok(cut_by_hand(text))),
+                    "{}",
+                    part.path
+                );
+            }
+        }
+        let sheet = r#"<worksheet><cols><col min="1" max="1"/></cols><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData><hyperlinks/></worksheet>"#;
+        let prefixed = "\u{feff}<x:worksheet><x:sheetData a=\"1\">\n<x:row/></x:sheetData><x:f/></x:worksheet>";
+        let empty = "<worksheet><sheetPr/><sheetData/><pageMargins/></worksheet>";
+        let cut = |xml: &str| {
+            scanned(xml.as_bytes())
+                .layout
+                .without_cells()
+                .map(String::from_utf8)
+        };
+        assert_eq!(
+            cut(sheet),
+            Some(Ok(r#"<worksheet><cols><col min="1" max="1"/></cols><sheetData></sheetData><hyperlinks/></worksheet>"#.to_string()))
+        );
+        assert_eq!(
+            cut(prefixed),
+            Some(Ok(
+                "\u{feff}<x:worksheet><x:sheetData a=\"1\"></x:sheetData><x:f/></x:worksheet>"
+                    .to_string()
+            ))
+        );
+        assert_eq!(cut(empty), Some(Ok(empty.to_string())));
+        // No `<sheetData>` at all: the whole part is what is searched.
+        assert_eq!(cut("<worksheet><sheetPr/></worksheet>"), None);
+    }
+
+    /// Text among the cells that no reader reads leaves the sheet to be searched whole; a
+    /// cell's text that holds the letters of such an element's name (a base64 checksum of
+    /// Dynamics' raw layout) does not.
+    #[test]
+    fn cells_with_text_no_reader_reads_are_not_cut_out() {
+        let texts = r#"<x:worksheet><x:sheetData><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>kKxO+rPhM9/extLst:rPh</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>"#;
+        let scan = scanned(texts.as_bytes());
+        assert!(!scan.layout.unread_cells);
+        assert_eq!(
+            scan.layout.without_cells().map(String::from_utf8),
+            Some(Ok(
+                "<x:worksheet><x:sheetData></x:sheetData></x:worksheet>".to_string()
+            ))
+        );
+        let long = "p".repeat(100);
+        let unread = [
+            r#"<x:c t="inlineStr"><x:is><x:t>x</x:t><x:rPh sb="0"><x:t>secret</x:t></x:rPh></x:is></x:c>"#.to_string(),
+            r#"<c t="inlineStr"><is><t>x</t><rPh><t>secret</t></rPh></is></c>"#.to_string(),
+            format!(r#"<c t="inlineStr"><is><t>x</t><{long}:rPh><t>secret</t></{long}:rPh></is></c>"#),
+            r#"<c r="A2"><v>1</v><extLst>secret</extLst></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><x:extLst><x:ext uri="u">secret</x:ext></x:extLst></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><extLst><ext uri="u"><y>secret</y></ext></extLst></c>"#.to_string(),
+            r#"<c r="A2" t="inlineStr"><is><t><![CDATA[secret]]></t></is></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><!-- secret --></c>"#.to_string(),
+            r#"<c r="A2"><v>1</v><?pi secret?></c>"#.to_string(),
+        ];
+        for cells in &unread {
+            let sheet = format!("<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>");
+            let scan = scanned(sheet.as_bytes());
+            assert!(scan.layout.unread_cells, "{cells}");
+            assert_eq!(scan.layout.without_cells(), None, "{cells}");
+            // The scrub's sweep searches that text in the sheet's markup.
+            let markup = String::from_utf8_lossy(&scan.layout.markup);
+            assert!(markup.contains("secret"), "{cells}: {markup}");
+        }
+    }
 
     /// A zip of one deflated entry `name`, whose compressed data is `text` deflated and then
     /// `after`, with `extra` as the local and central headers' extra field.
