@@ -649,6 +649,11 @@ impl StringTable {
     }
 }
 
+/// Whether `event` is text that is only XML's white space (what writers put between tags).
+fn is_xml_space(event: &Event) -> bool {
+    matches!(event, Event::Text(t) if crate::xlsx::package::is_xml_space(t[..].as_bytes()))
+}
+
 /// What is being read inside a `<c>` element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Capture {
@@ -656,6 +661,8 @@ enum Capture {
     Formula,
     Value,
     Inline,
+    /// A shared string's index, which is no text (the table is searched on its own).
+    Index,
 }
 
 /// One `<c>` element being read.
@@ -860,7 +867,8 @@ fn scan_worksheet_xml(
     // Whether `other` is a header's or footer's text, whose codes are glued to it.
     let mut header_footer = false;
     // The text of an element among the cells that no reader reads (see
-    // [`crate::xlsx::package::foreign_tag`]), while inside one.
+    // [`crate::xlsx::package::foreign_tag`]), while inside one; or text among the cells that
+    // is no value (mixed content), up to the next tag.
     let mut stray: Option<String> = None;
     let leak_outside_cells = |sink: &mut Sink| {
         sink.push(Finding {
@@ -963,6 +971,7 @@ fn scan_worksheet_xml(
                     "v" if !empty && cell.as_ref().is_some_and(|c| !c.shared) => {
                         capture = Capture::Value
                     }
+                    "v" if !empty && cell.is_some() => capture = Capture::Index,
                     "t" if cell.is_some() && !empty => capture = Capture::Inline,
                     _ if !in_data && attributes_hit(e, needles) => {
                         leak_outside_cells(&mut scan.sink);
@@ -985,12 +994,18 @@ fn scan_worksheet_xml(
                 (Some(c), Capture::Formula) => push_text(&event, &mut c.formula),
                 (Some(c), Capture::Value) => push_text(&event, &mut c.value),
                 (Some(c), Capture::Inline) => push_text(&event, &mut c.inline),
+                (Some(_), Capture::Index) => {}
                 _ if !in_data => push_text(&event, &mut other),
-                _ => {
-                    if let Some(text) = &mut stray {
-                        push_text(&event, text);
+                _ => match &mut stray {
+                    Some(text) => push_text(&event, text),
+                    // Text no reader reads: searched when the next tag comes (see above).
+                    None if !is_xml_space(&event) => {
+                        let mut text = String::new();
+                        push_text(&event, &mut text);
+                        stray = Some(text);
                     }
-                }
+                    None => {}
+                },
             },
             // An XML comment or processing instruction shows nowhere, but it is in the file.
             Event::Comment(_) | Event::PI(_)

@@ -365,6 +365,22 @@ pub fn scan_sheet<R: Read + Seek>(
     Ok(scan)
 }
 
+/// Whether `text` is only XML's white space (what writers put between tags).
+pub(crate) fn is_xml_space(text: &[u8]) -> bool {
+    text.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Keep `text`, found among the cells outside any value (mixed content, from hand edits or
+/// other tools), in `hidden` unless it is white space: no reader reads it, and it could hold
+/// anything.
+fn note_loose_text(text: &[u8], hidden: &mut Vec<u8>) {
+    if !is_xml_space(text) {
+        hidden.extend_from_slice(text);
+        hidden.push(b'\n');
+    }
+}
+
 /// The length of the byte order mark `xml` starts with, if any: the XML reader skips it
 /// without counting it in its positions.
 fn bom_len(xml: &[u8]) -> u64 {
@@ -984,6 +1000,9 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     // Whether the cell being read has cell metadata (`cm`): on an array formula's cell, the
     // mark of a dynamic array formula.
     let mut metadata_cell = false;
+    // Whether the text after the last tag is a value (in `<v>`, `<t>`, `<f>`); any other text
+    // among the cells is read by no reader.
+    let mut text_allowed = false;
     loop {
         let chunk = rest
             .fill_buf()
@@ -1000,9 +1019,16 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         let mut cut_at = None;
         // The search goes on after the last `<`, or after a tag already read whole.
         let mut next = 0;
+        // Where the text after the last tag read starts: text there that is no value is noted
+        // when the next tag is found (or the cells end).
+        let mut text_from = pos;
         while let Some(found) = memchr::memchr(b'<', &cells[next.max(pos)..]) {
             let start = next.max(pos) + found;
             next = start + 1;
+            if !text_allowed {
+                note_loose_text(&cells[text_from.min(start)..start], &mut scan.hidden);
+            }
+            text_from = start;
             let name_start = start + 1;
             let boundary = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'>' | b'/');
             // Most tags in a sheet are one letter (`<c`, `<v`, `<t`) or end tags.
@@ -1015,7 +1041,14 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 break;
             };
             if name_len == 0 {
-                continue; // an end tag, or not a tag
+                // An end tag, or not a tag: the text after it is no value.
+                let Some(gt) = memchr::memchr(b'>', &cells[start..]) else {
+                    cut_at = Some(start);
+                    break;
+                };
+                text_from = start + gt + 1;
+                text_allowed = false;
+                continue;
             }
             // An XML comment or processing instruction among the cells, kept whole.
             let close: Option<&[u8]> = match cells[name_start] {
@@ -1029,6 +1062,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                         let end = name_start + end + close.len();
                         scan.hidden.extend_from_slice(&cells[start..end]);
                         pos = end;
+                        text_from = end;
                     }
                     None => {
                         cut_at = Some(start);
@@ -1065,6 +1099,8 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                         scan.hidden.extend_from_slice(&cells[start..end]);
                         scan.hidden.push(b'\n');
                         pos = end;
+                        text_from = end;
+                        text_allowed = false;
                     }
                     None => {
                         cut_at = Some(start);
@@ -1077,6 +1113,8 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             // at once; any other is read to its `>`.
             let bare = cells.get(attributes) == Some(&b'>');
             if bare && matches!(local, b"v" | b"is" | b"t" | b"r" | b"rPr") {
+                text_from = attributes + 1;
+                text_allowed = matches!(local, b"v" | b"t");
                 continue;
             }
             let Some(close) = memchr::memchr(b'>', &cells[attributes..]) else {
@@ -1084,6 +1122,8 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 break;
             };
             let close = attributes + close;
+            text_from = close + 1;
+            text_allowed = matches!(local, b"v" | b"t" | b"f") && cells[close - 1] != b'/';
             // A cell's tag as Excel and Dynamics write them is no foreign one, told at once.
             let usual = (local == b"c")
                 .then(|| crate::xlsx::attr::UsualCell::read(&cells[start..=close]))
@@ -1094,6 +1134,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 let Some(text) = memchr::memchr(b'<', &cells[close..]) else {
                     if at_eof {
                         scan.hidden.extend_from_slice(&cells[start..]);
+                        text_from = cells.len();
                         break;
                     }
                     cut_at = Some(start);
@@ -1101,6 +1142,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 };
                 scan.hidden.extend_from_slice(&cells[start..close + text]);
                 scan.hidden.push(b'\n');
+                text_from = close + text;
             }
             match local {
                 b"c" | b"row" => {
@@ -1128,6 +1170,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                         let prefix = &cells[name_start..name_start + name_len - local.len()];
                         if let Some(len) = usual_body(&cells[close + 1..], prefix, inline_cell) {
                             pos = close + 1 + len;
+                            text_from = pos;
                             continue;
                         }
                     }
@@ -1149,6 +1192,16 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                 _ => {}
             }
             pos = close + 1;
+        }
+        // The text after the last tag: noted where the cells end, carried over with what
+        // follows when it may go on in the next chunk.
+        if cut_at.is_none() && !text_allowed {
+            let text = &cells[text_from.min(cells.len())..];
+            if end.is_some() || at_eof {
+                note_loose_text(text, &mut scan.hidden);
+            } else if !is_xml_space(text) {
+                cut_at = Some(text_from);
+            }
         }
         if let Some(end) = end {
             rest.consume(len);
@@ -1617,6 +1670,46 @@ mod tests {
         for cap in 1..xml.len() {
             let scan = scan_cells(BufReader::with_capacity(cap, &xml[..])).unwrap();
             assert_eq!(scan, whole, "capacity {cap}");
+        }
+    }
+
+    /// Text among the cells that is no value (mixed content, from hand edits or other tools)
+    /// is kept as text no reader reads, whole and once, wherever the chunks end; values and the
+    /// white space between tags are not.
+    #[test]
+    fn text_among_the_cells_that_is_no_value_is_kept() {
+        let clean = br#"<row r="1">
+  <c r="A1" t="s"><v>0</v></c><c r="B1"><f>SUM(C1)</f><v>3</v></c><c r="D1"><f t="shared" si="0"/><v>4</v></c>
+  <c r="C1" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Jane </t></r><r><t>Doe</t></r></is></c>
+</row>
+</sheetData>"#;
+        for cap in 1..clean.len() {
+            let scan = scan_cells(BufReader::with_capacity(cap, &clean[..])).unwrap();
+            let hidden = String::from_utf8_lossy(&scan.hidden);
+            assert!(hidden.is_empty(), "capacity {cap}: {hidden}");
+        }
+        let loose = [
+            r#"<row r="1">Jane Doe<c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1">Jane Doe<v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v>Jane Doe</c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c>Jane Doe</row>"#,
+            r#"<row r="1"><c r="A1"><f t="shared" si="0"/>Jane Doe<v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1" t="inlineStr"><is>Jane Doe<t>x</t></is></c></row>"#,
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><r><rPr>Jane Doe</rPr><t>x</t></r></is></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c></row>Jane Doe"#,
+        ];
+        for xml in loose {
+            let xml = format!("{xml}</sheetData><pageMargins/>");
+            let whole = scan_cells(xml.as_bytes()).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&whole.hidden),
+                "Jane Doe\n",
+                "{xml}"
+            );
+            for cap in 1..xml.len() {
+                let scan = scan_cells(BufReader::with_capacity(cap, xml.as_bytes())).unwrap();
+                assert_eq!(scan.hidden, whole.hidden, "{xml}, capacity {cap}");
+            }
         }
     }
 

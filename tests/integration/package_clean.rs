@@ -1149,6 +1149,32 @@ fn unknown_elements_and_attributes_among_the_cells_are_searched() {
     });
 }
 
+/// Text among the cells that is no value (mixed content, from hand edits or other tools), which
+/// no reader reads, holding a removed value fails the file naming the part; `verify` finds it in
+/// a scrubbed file.
+#[test]
+fn text_among_the_cells_that_is_no_value_is_searched() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    // After the start tag of row 3, or of its first cell.
+    let after = |xlsx: &[u8], tag: &str, text: &str| {
+        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.unwrap();
+            let row = xml.find("<row r=\"3\"").unwrap();
+            let start = row + xml[row..].find(tag).unwrap();
+            let end = start + xml[start..].find('>').unwrap() + 1;
+            format!("{}{text}{}", &xml[..end], &xml[end..])
+        })
+    };
+    let inputs = [
+        ("row.xlsx", after(&planted.xlsx, "<row", &name)),
+        ("cell.xlsx", after(&planted.xlsx, "<c ", &name)),
+    ];
+    fails_in_the_sheet_and_verify_finds(&planted.xlsx, &name, &inputs, |output| {
+        after(output, "<row", &name)
+    });
+}
+
 /// An XML comment between the items of the shared strings table holding a removed value is not
 /// written (or fails the file); `verify` finds one in a scrubbed file.
 #[test]
