@@ -243,6 +243,35 @@ pub(crate) fn lenient_rst(tag: &[u8]) -> [Option<&str>; 3] {
     }
 }
 
+/// Whether `value` has the shape of a cell reference (letters, then digits, each after an
+/// optional `$`), whatever its column and row: readers take references past Excel's grid too.
+#[inline]
+pub(crate) fn is_reference(value: &[u8]) -> bool {
+    let mut i = usize::from(value.first() == Some(&b'$'));
+    let letters = i;
+    while i < value.len() && value[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    if i == letters {
+        return false;
+    }
+    i += usize::from(value.get(i) == Some(&b'$'));
+    let digits = i;
+    while i < value.len() && value[i].is_ascii_digit() {
+        i += 1;
+    }
+    i == value.len() && i > digits
+}
+
+/// Whether `value` is one of the cell types SpreadsheetML names (`t`).
+#[inline]
+pub(crate) fn is_cell_type(value: &[u8]) -> bool {
+    matches!(
+        value,
+        b"s" | b"n" | b"str" | b"inlineStr" | b"b" | b"e" | b"d"
+    )
+}
+
 /// The value of the attribute that `rest` starts with, when it starts with `key` (` name="`)
 /// and its value is of bytes `ok` takes; `rest` then goes on after its closing quote.
 #[inline]
@@ -457,6 +486,33 @@ mod tests {
             }
         }
         assert!(usual > 100, "{usual}");
+    }
+
+    #[test]
+    fn references_and_cell_types_are_told_by_their_shape() {
+        for r in ["B2", "$AB$12", "b2", "XFE1048577", "A0"] {
+            assert!(is_reference(r.as_bytes()), "{r}");
+        }
+        for r in [
+            "",
+            "B",
+            "2",
+            "2B",
+            "B2$",
+            "B$$2",
+            "JaneDoe",
+            "Jane Doe1",
+            "B2C3",
+            "$",
+        ] {
+            assert!(!is_reference(r.as_bytes()), "{r}");
+        }
+        for t in ["s", "n", "str", "inlineStr", "b", "e", "d"] {
+            assert!(is_cell_type(t.as_bytes()), "{t}");
+        }
+        for t in ["", "S", "x", "string", "Jane", "inlinestr"] {
+            assert!(!is_cell_type(t.as_bytes()), "{t}");
+        }
     }
 
     /// Reading several names at once gives each what reading it alone gives: a name found

@@ -808,18 +808,7 @@ struct CellScan {
 /// give it (other tools and hand edits write them). Its text could hold anything.
 pub(crate) fn foreign_tag(local: &[u8], attributes: &[u8]) -> bool {
     let known: &[&[u8]] = match local {
-        b"c" => {
-            // The usual cell, `r="A2" s="3" t="s"`, is told at once.
-            let usual = memchr::memchr_iter(b'=', attributes).all(|i| {
-                i >= 2
-                    && matches!(attributes[i - 1], b'r' | b's' | b't')
-                    && attributes[i - 2].is_ascii_whitespace()
-            });
-            if usual {
-                return false;
-            }
-            &[b"r", b"s", b"t", b"cm", b"vm", b"ph"]
-        }
+        b"c" => &[b"r", b"s", b"t", b"cm", b"vm", b"ph"],
         b"row" => &[
             b"r",
             b"spans",
@@ -873,7 +862,68 @@ pub(crate) fn foreign_tag(local: &[u8], attributes: &[u8]) -> bool {
         let Some(len) = memchr::memchr(quote, &after[1..]) else {
             return true;
         };
+        if !attribute_fits(local, key, &after[1..=len]) {
+            return true;
+        }
         rest = &after[1 + len + 1..];
+    }
+}
+
+/// Whether `value`, as written, has the shape SpreadsheetML gives attribute `key` of element
+/// `local` among a sheet's cells (a number, a flag, a reference, one of a few words): text of
+/// another shape in a known attribute is read by no reader, and could hold anything.
+fn attribute_fits(local: &[u8], key: &[u8], value: &[u8]) -> bool {
+    let count = |v: &[u8]| !v.is_empty() && v.len() <= 10 && v.iter().all(u8::is_ascii_digit);
+    let flag = |v: &[u8]| matches!(v, b"0" | b"1" | b"true" | b"false");
+    let number = |v: &[u8]| {
+        !v.is_empty()
+            && v.len() <= 32
+            && v.iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    };
+    let range = |v: &[u8]| v.split(|&b| b == b':').all(crate::xlsx::attr::is_reference);
+    let spans = |v: &[u8]| {
+        v.split(|&b| b == b' ')
+            .all(|span| span.split(|&b| b == b':').all(count))
+    };
+    let hex = |v: &[u8]| !v.is_empty() && v.len() <= 8 && v.iter().all(u8::is_ascii_hexdigit);
+    match (local, key) {
+        (b"c", b"r") | (b"f", b"r1" | b"r2") => crate::xlsx::attr::is_reference(value),
+        (b"c", b"t") => crate::xlsx::attr::is_cell_type(value),
+        (b"c", b"s" | b"cm" | b"vm")
+        | (b"row", b"r" | b"s" | b"outlineLevel")
+        | (b"f", b"si")
+        | (b"rPh", b"sb" | b"eb")
+        | (b"phoneticPr", b"fontId")
+        | (b"family" | b"charset", b"val")
+        | (_, b"theme" | b"indexed") => count(value),
+        (b"row", b"spans") => spans(value),
+        (b"row", b"ht" | b"x14ac:dyDescent") | (b"sz", b"val") | (_, b"tint") => number(value),
+        (b"f", b"t") => matches!(value, b"normal" | b"array" | b"dataTable" | b"shared"),
+        (b"f", b"ref") => range(value),
+        (b"t", b"xml:space") => matches!(value, b"preserve" | b"default"),
+        (b"phoneticPr", b"type") => matches!(
+            value,
+            b"halfwidthKatakana" | b"fullwidthKatakana" | b"Hiragana" | b"noConversion"
+        ),
+        (b"phoneticPr", b"alignment") => {
+            matches!(value, b"noControl" | b"left" | b"center" | b"distributed")
+        }
+        (b"u", b"val") => matches!(
+            value,
+            b"single" | b"double" | b"singleAccounting" | b"doubleAccounting" | b"none"
+        ),
+        (b"vertAlign", b"val") => matches!(value, b"superscript" | b"subscript" | b"baseline"),
+        (b"scheme", b"val") => matches!(value, b"major" | b"minor" | b"none"),
+        // A font's name (not data: see the leak sweep's font names).
+        (b"rFont", b"val") => true,
+        (_, b"rgb") => hex(value),
+        (b"ext", b"uri") => {
+            value.starts_with(b"{") && value.ends_with(b"}")
+                || value.starts_with(b"http://schemas.")
+        }
+        // A flag: `ph`, `customFormat`, `hidden`, `aca`, `ca`, `auto`, `b`'s `val`, ...
+        _ => flag(value),
     }
 }
 
@@ -934,19 +984,26 @@ impl Extent {
         }
     }
 
-    /// Note the value of a `<row>`'s or `<c>`'s `r` attribute.
-    fn note_reference(&mut self, is_cell: bool, value: &[u8]) {
+    /// Note the value of a `<row>`'s or `<c>`'s `r` attribute; whether it has the shape of a
+    /// row number or a reference written without `$` (letters, then digits).
+    fn note_reference(&mut self, is_cell: bool, value: &[u8]) -> bool {
         if is_cell {
             let letters = crate::a1::leading_letters(value);
             let col = crate::a1::column_number_unbounded(letters);
-            if let Some(col) = col.filter(|&c| c > 0) {
+            let col = col.filter(|&c| c > 0);
+            if let Some(col) = col {
                 Self::note(&mut self.cols, col);
             }
-            if let Some(row) = parse_u64(&value[letters.len()..]) {
+            let row = parse_u64(&value[letters.len()..]);
+            if let Some(row) = row {
                 Self::note(&mut self.rows, row);
             }
+            col.is_some() && row.is_some()
         } else if let Some(row) = parse_u64(value) {
             Self::note(&mut self.rows, row);
+            true
+        } else {
+            false
         }
     }
 }
@@ -1125,9 +1182,15 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
             text_from = close + 1;
             text_allowed = matches!(local, b"v" | b"t" | b"f") && cells[close - 1] != b'/';
             // A cell's tag as Excel and Dynamics write them is no foreign one, told at once.
+            // (Its reference is noted here, where it is told to have the shape of one: a value
+            // of another shape, in it or in its type, is text no reader reads.)
             let usual = (local == b"c")
                 .then(|| crate::xlsx::attr::UsualCell::read(&cells[start..=close]))
-                .flatten();
+                .flatten()
+                .filter(|usual| {
+                    usual.t.is_none_or(crate::xlsx::attr::is_cell_type)
+                        && scan.extent.note_reference(true, usual.r)
+                });
             if usual.is_none() && foreign_tag(local, &cells[attributes..close]) {
                 // The tag and its text, up to the next tag (read whole in the next chunk when
                 // this one ends first).
@@ -1160,10 +1223,9 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                             )
                             .is_ok_and(|cm| cm.is_some_and(|v| v != b"0"));
                     }
-                    // A usual cell's reference is read already.
-                    match &usual {
-                        Some(usual) => scan.extent.note_reference(true, usual.r),
-                        None => scan.extent.note_tag(local == b"c", tag),
+                    // A usual cell's reference is noted already.
+                    if usual.is_none() {
+                        scan.extent.note_tag(local == b"c", tag);
                     }
                     // A usual cell's value holds nothing to note: it is passed at once.
                     if local == b"c" && !tag.ends_with(b"/") {
@@ -1670,6 +1732,51 @@ mod tests {
         for cap in 1..xml.len() {
             let scan = scan_cells(BufReader::with_capacity(cap, &xml[..])).unwrap();
             assert_eq!(scan, whole, "capacity {cap}");
+        }
+    }
+
+    /// A tag among the cells is foreign when an attribute is unknown, or known and holding a
+    /// value of another shape than SpreadsheetML gives it (a name in a row's height): no
+    /// reader reads that text.
+    #[test]
+    fn known_attributes_hold_only_values_of_their_shape() {
+        let usual: [(&[u8], &[u8]); 12] = [
+            (b"c", br#" r="B2" s="3" t="s""#),
+            (b"c", br#" r="$AB$12" t="inlineStr" cm="1" vm="2" ph="0""#),
+            (b"c", br#" s="0" t='str'"#),
+            (b"row", br#" r="3" spans="1:32 40:41" s="2" customFormat="1" ht="15.75" hidden="true" x14ac:dyDescent="0.25""#),
+            (b"f", br#" t="shared" ref="A1:B9" si="0" ca="1""#),
+            (b"f", br#" t="array" ref="C3""#),
+            (b"t", br#" xml:space="preserve""#),
+            (b"rPh", br#" sb="0" eb="2""#),
+            (b"color", br#" rgb="FF00AA11" theme="1" tint="-0.25""#),
+            (b"rFont", br#" val="Yu Gothic""#),
+            (b"u", br#" val="double""#),
+            (b"ext", br#" uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}""#),
+        ];
+        for (local, attributes) in usual {
+            let text = String::from_utf8_lossy(attributes);
+            assert!(!foreign_tag(local, attributes), "{text}");
+        }
+        let shapeless: [(&[u8], &[u8]); 14] = [
+            (b"c", br#" r="B2" s="Jane Doe""#),
+            (b"c", br#" r="Jane Doe""#),
+            (b"c", br#" r="JaneDoe""#),
+            (b"c", br#" r="B2" t="Jane""#),
+            (b"c", br#" r="B2" vm="Jane Doe""#),
+            (b"c", br#" r="B2" ph="Jane""#),
+            (b"row", br#" r="3" ht="Jane Doe""#),
+            (b"row", br#" r="3" spans="Jane:Doe""#),
+            (b"row", br#" r="3" x14ac:dyDescent="Jane""#),
+            (b"f", br#" ref="Jane Doe""#),
+            (b"t", br#" xml:space="Jane""#),
+            (b"color", br#" rgb="Jane Doe""#),
+            (b"b", br#" val="Jane""#),
+            (b"ext", br#" uri="Jane Doe""#),
+        ];
+        for (local, attributes) in shapeless {
+            let text = String::from_utf8_lossy(attributes);
+            assert!(foreign_tag(local, attributes), "{text}");
         }
     }
 

@@ -1149,6 +1149,45 @@ fn unknown_elements_and_attributes_among_the_cells_are_searched() {
     });
 }
 
+/// A known attribute of a row or cell holding text of another shape than its own (a name as a
+/// row's height or a cell's style), which no reader reads, fails the file naming the part;
+/// `verify` finds one in a scrubbed file.
+#[test]
+fn known_attributes_holding_text_are_searched() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    // Row 3's start tag, or its first cell's, with `attribute` added.
+    let with = |xlsx: &[u8], tag: &str, attribute: &str| {
+        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.unwrap();
+            let row = xml.find("<row r=\"3\"").unwrap();
+            let start = row + xml[row..].find(tag).unwrap() + tag.len();
+            format!("{} {attribute}{}", &xml[..start], &xml[start..])
+        })
+    };
+    let inputs = [
+        (
+            "height.xlsx",
+            with(&planted.xlsx, "<row", &format!("ht=\"{name}\"")),
+        ),
+        (
+            "descent.xlsx",
+            with(
+                &planted.xlsx,
+                "<row",
+                &format!("x14ac:dyDescent=\"{name}\""),
+            ),
+        ),
+        (
+            "value.xlsx",
+            with(&planted.xlsx, "<c", &format!("vm=\"{name}\"")),
+        ),
+    ];
+    fails_in_the_sheet_and_verify_finds(&planted.xlsx, &name, &inputs, |output| {
+        with(output, "<row", &format!("ht=\"{name}\""))
+    });
+}
+
 /// Text among the cells that is no value (mixed content, from hand edits or other tools), which
 /// no reader reads, holding a removed value fails the file naming the part; `verify` finds it in
 /// a scrubbed file.
