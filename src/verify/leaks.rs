@@ -650,7 +650,7 @@ impl StringTable {
 }
 
 /// Whether `event` is text that is only XML's white space (what writers put between tags).
-fn is_xml_space(event: &Event) -> bool {
+fn is_space_text(event: &Event) -> bool {
     matches!(event, Event::Text(t) if crate::xlsx::package::is_xml_space(t[..].as_bytes()))
 }
 
@@ -999,7 +999,7 @@ fn scan_worksheet_xml(
                 _ => match &mut stray {
                     Some(text) => push_text(&event, text),
                     // Text no reader reads: searched when the next tag comes (see above).
-                    None if !is_xml_space(&event) => {
+                    None if !is_space_text(&event) => {
                         let mut text = String::new();
                         push_text(&event, &mut text);
                         stray = Some(text);

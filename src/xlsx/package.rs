@@ -334,8 +334,11 @@ pub fn scan_sheet<R: Read + Seek>(
     let mut head = reader.get_mut().get_mut().copy.take().unwrap_or_default();
     let bom = bom_len(&head);
     let at = |position: u64| usize::try_from(position + bom).unwrap_or(usize::MAX);
+    // (A tag that is not found whole where the positions say, in an encoding the reader
+    // decoded, is not kept: the part is then searched whole.)
     let tag = head
         .get(at(before)..at(reader.buffer_position()))
+        .filter(|tag| tag.starts_with(b"<") && tag.ends_with(b">"))
         .map(<[u8]>::to_vec);
     head.truncate(at(before));
     let mut rest = reader.into_inner();

@@ -1149,6 +1149,21 @@ fn unknown_elements_and_attributes_among_the_cells_are_searched() {
     });
 }
 
+/// `xlsx` with `inserted` put into row 3 of its first sheet: right after the name of the first
+/// tag `tag` there (`<row`, `<c`), where an attribute goes, or when `after_tag`, after its `>`.
+fn into_row_3(xlsx: &[u8], tag: &str, after_tag: bool, inserted: &str) -> Vec<u8> {
+    dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
+        let xml = xml.unwrap();
+        let row = xml.find("<row r=\"3\"").unwrap();
+        let start = row + xml[row..].find(tag).unwrap();
+        let at = match after_tag {
+            true => start + xml[start..].find('>').unwrap() + 1,
+            false => start + tag.len(),
+        };
+        format!("{}{inserted}{}", &xml[..at], &xml[at..])
+    })
+}
+
 /// A known attribute of a row or cell holding text of another shape than its own (a name as a
 /// row's height or a cell's style), which no reader reads, fails the file naming the part;
 /// `verify` finds one in a scrubbed file.
@@ -1158,12 +1173,7 @@ fn known_attributes_holding_text_are_searched() {
     let name = column_texts(&planted, "fullname")[2].clone().unwrap();
     // Row 3's start tag, or its first cell's, with `attribute` added.
     let with = |xlsx: &[u8], tag: &str, attribute: &str| {
-        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
-            let xml = xml.unwrap();
-            let row = xml.find("<row r=\"3\"").unwrap();
-            let start = row + xml[row..].find(tag).unwrap() + tag.len();
-            format!("{} {attribute}{}", &xml[..start], &xml[start..])
-        })
+        into_row_3(xlsx, tag, false, &format!(" {attribute}"))
     };
     let inputs = [
         (
@@ -1196,15 +1206,7 @@ fn text_among_the_cells_that_is_no_value_is_searched() {
     let planted = planted(Place::Comments);
     let name = column_texts(&planted, "fullname")[2].clone().unwrap();
     // After the start tag of row 3, or of its first cell.
-    let after = |xlsx: &[u8], tag: &str, text: &str| {
-        dsr_scrub::testdata::edit_part(xlsx, "xl/worksheets/sheet1.xml", |xml| {
-            let xml = xml.unwrap();
-            let row = xml.find("<row r=\"3\"").unwrap();
-            let start = row + xml[row..].find(tag).unwrap();
-            let end = start + xml[start..].find('>').unwrap() + 1;
-            format!("{}{text}{}", &xml[..end], &xml[end..])
-        })
-    };
+    let after = |xlsx: &[u8], tag: &str, text: &str| into_row_3(xlsx, tag, true, text);
     let inputs = [
         ("row.xlsx", after(&planted.xlsx, "<row", &name)),
         ("cell.xlsx", after(&planted.xlsx, "<c ", &name)),
