@@ -929,7 +929,13 @@ fn scan_worksheet_xml(
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
                 match e.local_name().as_ref() {
-                    "sheetData" => in_data = !empty,
+                    "sheetData" => {
+                        // It takes no attribute: any is text no reader reads.
+                        if attributes_hit(e, needles) {
+                            leak_outside_cells(&mut scan.sink);
+                        }
+                        in_data = !empty;
+                    }
                     "row" if in_data => {
                         row = Some(match decoded(e, "r").and_then(|r| r.parse::<u32>().ok()) {
                             Some(r) if r >= 1 => r - 1,

@@ -289,11 +289,12 @@ pub fn scan_sheet<R: Read + Seek>(
     let mut buf = Vec::new();
     let mut scan = SheetScan::default();
     let mut before = 0;
-    let empty_cells = loop {
+    let (empty_cells, attributes) = loop {
         let event = reader.read_event_into(&mut buf).map_err(corrupt)?;
         if let Event::Start(e) | Event::Empty(e) = &event {
             if e.local_name().as_ref() == "sheetData" {
-                break matches!(event, Event::Empty(_));
+                let attributes = e.attributes_raw().as_bytes().to_vec();
+                break (matches!(event, Event::Empty(_)), attributes);
             }
         }
         match event {
@@ -342,7 +343,7 @@ pub fn scan_sheet<R: Read + Seek>(
         .map(<[u8]>::to_vec);
     head.truncate(at(before));
     let mut rest = reader.into_inner();
-    let cells = if empty_cells {
+    let mut cells = if empty_cells {
         let mut tail = Vec::new();
         rest.read_to_end(&mut tail)
             .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
@@ -355,6 +356,12 @@ pub fn scan_sheet<R: Read + Seek>(
     } else {
         scan_cells(rest)?
     };
+    // `<sheetData>` takes no attribute: any is text no reader reads.
+    if !is_xml_space(&attributes) {
+        let attributes = String::from_utf8_lossy(&attributes);
+        let tag = format!("<sheetData {}>\n", attributes.trim_end_matches('/'));
+        cells.hidden.splice(0..0, tag.into_bytes());
+    }
     scan.layout.unread_cells = !cells.hidden.is_empty();
     scan.layout.cells_at = tag.map(|tag| (head.len(), tag));
     head.extend_from_slice(&cells.hidden);
@@ -1398,7 +1405,8 @@ mod tests {
             }
         }
         let sheet = r#"<worksheet><cols><col min="1" max="1"/></cols><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData><hyperlinks/></worksheet>"#;
-        let prefixed = "\u{feff}<x:worksheet><x:sheetData a=\"1\">\n<x:row/></x:sheetData><x:f/></x:worksheet>";
+        let prefixed =
+            "\u{feff}<x:worksheet><x:sheetData>\n<x:row/></x:sheetData><x:f/></x:worksheet>";
         let empty = "<worksheet><sheetPr/><sheetData/><pageMargins/></worksheet>";
         let cut = |xml: &str| {
             scanned(xml.as_bytes())
@@ -1413,8 +1421,7 @@ mod tests {
         assert_eq!(
             cut(prefixed),
             Some(Ok(
-                "\u{feff}<x:worksheet><x:sheetData a=\"1\"></x:sheetData><x:f/></x:worksheet>"
-                    .to_string()
+                "\u{feff}<x:worksheet><x:sheetData></x:sheetData><x:f/></x:worksheet>".to_string()
             ))
         );
         assert_eq!(cut(empty), Some(Ok(empty.to_string())));
@@ -1448,14 +1455,22 @@ mod tests {
             r#"<c r="A2"><v>1</v><!-- secret --></c>"#.to_string(),
             r#"<c r="A2"><v>1</v><?pi secret?></c>"#.to_string(),
         ];
-        for cells in &unread {
-            let sheet = format!("<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>");
+        let sheets = unread
+            .iter()
+            .map(|cells| {
+                format!("<worksheet><sheetData><row>{cells}</row></sheetData></worksheet>")
+            })
+            .chain([
+                r#"<worksheet><sheetData note="secret"><row/></sheetData></worksheet>"#.into(),
+                r#"<worksheet><x:sheetData note="secret"/></worksheet>"#.into(),
+            ]);
+        for sheet in sheets {
             let scan = scanned(sheet.as_bytes());
-            assert!(scan.layout.unread_cells, "{cells}");
-            assert_eq!(scan.layout.without_cells(), None, "{cells}");
+            assert!(scan.layout.unread_cells, "{sheet}");
+            assert_eq!(scan.layout.without_cells(), None, "{sheet}");
             // The scrub's sweep searches that text in the sheet's markup.
             let markup = String::from_utf8_lossy(&scan.layout.markup);
-            assert!(markup.contains("secret"), "{cells}: {markup}");
+            assert!(markup.contains("secret"), "{sheet}: {markup}");
         }
     }
 

@@ -1142,6 +1142,13 @@ fn unknown_elements_and_attributes_among_the_cells_are_searched() {
                 &format!("x:note=\"{name}\" xmlns:x=\"urn:n\""),
             ),
         ),
+        (
+            "cells.xlsx",
+            dsr_scrub::testdata::edit_part(&planted.xlsx, "xl/worksheets/sheet1.xml", |xml| {
+                let tag = format!("<sheetData note=\"{name}\">");
+                xml.unwrap().replacen("<sheetData>", &tag, 1)
+            }),
+        ),
     ];
     // A good output with such an attribute put into it: verify finds it.
     fails_in_the_sheet_and_verify_finds(&planted.xlsx, &name, &inputs, |output| {
@@ -1214,6 +1221,28 @@ fn text_among_the_cells_that_is_no_value_is_searched() {
     fails_in_the_sheet_and_verify_finds(&planted.xlsx, &name, &inputs, |output| {
         after(output, "<row", &name)
     });
+}
+
+/// `<sheetData>` takes no attribute: one holding a removed value in a scrubbed file is a leak
+/// `verify` finds (the scrub fails such an input: see above).
+#[test]
+fn verify_finds_an_attribute_of_the_cells_element() {
+    let planted = planted(Place::Comments);
+    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
+    let wd = Workdir::new();
+    wd.write("users.xlsx", &planted.xlsx);
+    let run = wd.run(&["scrub", "users.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let output = wd.read("scrubbed/users.xlsx");
+    let tampered = dsr_scrub::testdata::edit_part(&output, "xl/worksheets/sheet1.xml", |xml| {
+        let tag = format!("<sheetData note=\"{name}\">");
+        xml.unwrap().replacen("<sheetData>", &tag, 1)
+    });
+    assert_ne!(tampered, output);
+    wd.write("tampered.xlsx", &tampered);
+    let verify = wd.run(&["verify", "users.xlsx", "tampered.xlsx"]);
+    assert_eq!(verify.code, 3, "{}", verify.text());
+    assert!(!verify.text().contains(&name), "no value in the message");
 }
 
 /// An XML comment between the items of the shared strings table holding a removed value is not
