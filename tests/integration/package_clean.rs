@@ -1223,10 +1223,9 @@ fn text_among_the_cells_that_is_no_value_is_searched() {
     });
 }
 
-/// `<sheetData>` takes no attribute: one holding a removed value in a scrubbed file is a leak
-/// `verify` finds (the scrub fails such an input: see above).
-#[test]
-fn verify_finds_an_attribute_of_the_cells_element() {
+/// The planted export with comments, scrubbed as `users.xlsx` in a folder of its own: the
+/// folder, the full name removed from its third record, and the output's bytes.
+fn scrubbed_planted() -> (Workdir, String, Vec<u8>) {
     let planted = planted(Place::Comments);
     let name = column_texts(&planted, "fullname")[2].clone().unwrap();
     let wd = Workdir::new();
@@ -1234,6 +1233,14 @@ fn verify_finds_an_attribute_of_the_cells_element() {
     let run = wd.run(&["scrub", "users.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let output = wd.read("scrubbed/users.xlsx");
+    (wd, name, output)
+}
+
+/// `<sheetData>` takes no attribute: one holding a removed value in a scrubbed file is a leak
+/// `verify` finds (the scrub fails such an input: see above).
+#[test]
+fn verify_finds_an_attribute_of_the_cells_element() {
+    let (wd, name, output) = scrubbed_planted();
     let tampered = dsr_scrub::testdata::edit_part(&output, "xl/worksheets/sheet1.xml", |xml| {
         let tag = format!("<sheetData note=\"{name}\">");
         xml.unwrap().replacen("<sheetData>", &tag, 1)
@@ -1295,13 +1302,7 @@ fn xml_comments_between_shared_strings_are_searched() {
 /// never writes) is found by `verify`.
 #[test]
 fn verify_reads_the_zip_archive_comment() {
-    let planted = planted(Place::Comments);
-    let name = column_texts(&planted, "fullname")[2].clone().unwrap();
-    let wd = Workdir::new();
-    wd.write("users.xlsx", &planted.xlsx);
-    let run = wd.run(&["scrub", "users.xlsx"]);
-    assert_eq!(run.code, 0, "{}", run.text());
-    let output = wd.read("scrubbed/users.xlsx");
+    let (wd, name, output) = scrubbed_planted();
     let mut zip = zip::ZipArchive::new(Cursor::new(&output[..])).unwrap();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for i in 0..zip.len() {
