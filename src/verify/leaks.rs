@@ -974,10 +974,12 @@ fn scan_worksheet_xml(
                         }
                     }
                     // A shared string's index is not text: the table is searched on its own.
-                    "v" if !empty && cell.as_ref().is_some_and(|c| !c.shared) => {
-                        capture = Capture::Value
+                    "v" if !empty && cell.is_some() => {
+                        capture = match cell.as_ref().is_some_and(|c| c.shared) {
+                            true => Capture::Index,
+                            false => Capture::Value,
+                        };
                     }
-                    "v" if !empty && cell.is_some() => capture = Capture::Index,
                     "t" if cell.is_some() && !empty => capture = Capture::Inline,
                     _ if !in_data && attributes_hit(e, needles) => {
                         leak_outside_cells(&mut scan.sink);
