@@ -341,6 +341,11 @@ pub enum VerifyError {
     /// names each (sheet, column and count of cells), `allow` is the map line that allows them.
     #[error("{columns}: Dynamics' metadata sheet holds an email, phone number, identifier or full name that the scrub removed (in an option-set label), so the file was not written; an import needs that sheet as it is: change the option's label in Dynamics and export again, or allow it with {allow} if it must stay (another person)")]
     ResidualInMetadata { columns: String, allow: String },
+    /// A protected column (record id, row checksum, modified on) holds, instead of what Dynamics
+    /// writes there, values that identify people the scrub removed; `columns` names each
+    /// (sheet, column and count of cells), `allow` is the map line that allows them.
+    #[error("{columns}: protected (Do Not Modify) column(s), where Dynamics writes an id, a checksum or a date, hold an email, phone number, identifier or full name that the scrub removed, so the file was not written; the map cannot change those columns (an import needs them as exported): export the file again from Dynamics, or allow them with {allow} if they must stay")]
+    ResidualProtected { columns: String, allow: String },
     /// With every row written, a kept cell of a row no subject matched holds a subject's value
     /// (an identifier of the subject's matched record, or the value the subject was given by);
     /// `place` names it (never the value).
@@ -595,6 +600,10 @@ mod tests {
                 columns: "sheet 'hiddenSheet', column 'C' (1)".into(),
                 allow: "allow_residual = [\"C\"]".into(),
             },
+            VerifyError::ResidualProtected {
+                columns: "sheet 'Disabled Users', column '(Do Not Modify) Row Checksum' (1)".into(),
+                allow: "allow_residual = [\"(Do Not Modify) Row Checksum\"]".into(),
+            },
             VerifyError::VerifyFailed { findings: 2 },
             VerifyError::VerifyReadBack(Box::new(
                 ReadError::CorruptWorkbook("the zip is damaged").into(),
@@ -687,6 +696,7 @@ mod tests {
                 VerifyError::Unerased { .. } => "Unerased",
                 VerifyError::Residual { .. } => "Residual",
                 VerifyError::ResidualInMetadata { .. } => "ResidualInMetadata",
+                VerifyError::ResidualProtected { .. } => "ResidualProtected",
                 VerifyError::VerifyFailed { .. } => "VerifyFailed",
                 VerifyError::VerifyReadBack(_) => "VerifyReadBack",
                 VerifyError::SweepReadBack => "SweepReadBack",
@@ -725,7 +735,7 @@ mod tests {
         let examples = examples();
         let variants: std::collections::BTreeSet<&str> = examples.iter().map(variant).collect();
         assert_eq!(variants.len(), examples.len(), "one example per variant");
-        assert_eq!(variants.len(), 63, "every variant has an example");
+        assert_eq!(variants.len(), 64, "every variant has an example");
         // Cell values of a generated export: none is in any message (the examples are built
         // with names only, as the code builds them).
         let export = crate::testdata::disabled_users(&crate::testdata::Options {

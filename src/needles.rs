@@ -1799,19 +1799,59 @@ pub fn identifies(value: &str, name: bool) -> bool {
         || (name && words >= 2 && letters > 0)
 }
 
-/// The columns of `sheet` whose values the residual check gathers: neither scrubbed (`targets`)
-/// nor protected (ids, checksums and dates Dynamics writes).
+/// The columns of `sheet` whose values the residual check gathers: those not scrubbed
+/// (`targets`), each with whether it is protected (the record id, row checksum and modified-on
+/// columns, whose values the import needs as Dynamics wrote them: only a value of another shape
+/// is gathered there, see [`kept_text_in`]).
 pub(crate) fn kept_columns(
     sheet: &crate::workbook::Sheet,
     targets: &[bool],
     metadata: Option<&crate::dynamics::Metadata>,
-) -> Vec<u32> {
+) -> Vec<(u32, bool)> {
     let headers = sheet.headers().unwrap_or_default();
     let protected = crate::plan::protected_columns(&headers, metadata);
     (0..sheet.width())
         .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
-        .filter(|&c| !protected.get(c as usize).copied().unwrap_or(false))
+        .map(|c| (c, protected.get(c as usize).copied().unwrap_or(false)))
         .collect()
+}
+
+/// [`kept_text`] of a cell of a kept column, `protected` or not (see [`kept_columns`]): a
+/// protected column's ids, checksums and dates are none (hundreds of thousands of distinct
+/// texts in a large export that hold no one's name), but anything else there is, as in any
+/// other kept column (a name typed over a checksum, values shifted into the wrong columns).
+pub(crate) fn kept_text_in(value: &Data, protected: bool) -> Option<Cow<'_, str>> {
+    if protected && written_by_dynamics(value) {
+        return None;
+    }
+    kept_text(value)
+}
+
+/// Whether a protected column's value has a shape Dynamics writes in those columns: a record
+/// GUID, a row checksum, a date-time (a serial number of a day up to the year 9999, or its
+/// text, with AM or PM as US exports write it).
+fn written_by_dynamics(value: &Data) -> bool {
+    /// The serial number of 31 December 9999, the last day a spreadsheet shows.
+    const LAST_DAY: f64 = 2_958_465.0;
+    match value {
+        Data::String(t) | Data::DateTimeIso(t) => text_written_by_dynamics(t),
+        Data::Float(f) => (0.0..=LAST_DAY + 1.0).contains(f),
+        Data::Int(i) => (0..=LAST_DAY as i64).contains(i),
+        Data::DateTime(_) | Data::DurationIso(_) | Data::Bool(_) | Data::Error(_) | Data::Empty => {
+            true
+        }
+    }
+}
+
+/// [`written_by_dynamics`] of a text (a CSV's field).
+pub(crate) fn text_written_by_dynamics(text: &str) -> bool {
+    use crate::dynamics::{looks_like_checksum, looks_like_datetime_text, looks_like_guid};
+    let t = text.trim();
+    let time = ["AM", "PM", "am", "pm"]
+        .iter()
+        .find_map(|m| t.strip_suffix(m))
+        .unwrap_or(t);
+    t.is_empty() || looks_like_guid(t) || looks_like_checksum(t) || looks_like_datetime_text(time)
 }
 
 /// A kept cell's text as the actions would have seen it; numbers only when long enough to be a
@@ -1992,6 +2032,54 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    /// A protected column's ids, checksums and dates as Dynamics writes them are no kept text,
+    /// anything else there is, as in any kept column; a column that is not protected keeps all.
+    #[test]
+    fn a_protected_column_keeps_only_what_dynamics_did_not_write() {
+        let text = |t: &str| Data::String(t.into());
+        let written = [
+            text("3217a7c8-1ab4-eb11-8236-000d3aff3315"),
+            text("{3217A7C8-1AB4-EB11-8236-000D3AFF3315}"),
+            text(&format!("{}==", &"nQn9QKDoL7wv0oi5SL7u/+".repeat(4)[..86])),
+            text("11/5/2024 8:30 AM"),
+            text("05.11.2024 08:30"),
+            text("2024-11-05T08:30:00Z"),
+            text(" "),
+            Data::Float(45431.08447916667),
+            Data::Int(45431),
+            Data::Empty,
+        ];
+        for value in &written {
+            assert_eq!(kept_text_in(value, true), None, "{value:?}");
+        }
+        let others = [
+            (text("Mary Jones"), "Mary Jones"),
+            (text("mary.jones@contoso.com"), "mary.jones@contoso.com"),
+            (text("AM"), "AM"),
+            (text("3217a7c8-1ab4-eb11-8236"), "3217a7c8-1ab4-eb11-8236"),
+            (Data::Float(5551234567.0), "5551234567"),
+            (Data::Int(4915112345678), "4915112345678"),
+        ];
+        for (value, kept) in &others {
+            assert_eq!(
+                kept_text_in(value, true).as_deref(),
+                Some(*kept),
+                "{value:?}"
+            );
+            assert_eq!(
+                kept_text_in(value, false).as_deref(),
+                Some(*kept),
+                "{value:?}"
+            );
+        }
+        assert_eq!(
+            kept_text_in(&text("11/5/2024 8:30 AM"), false).as_deref(),
+            Some("11/5/2024 8:30 AM")
+        );
+        assert!(text_written_by_dynamics("11/5/2024 8:30 PM"));
+        assert!(!text_written_by_dynamics("Anna Berg"));
     }
 
     /// A value is found with its apostrophes and hyphens written otherwise (`O’Brien`,

@@ -60,15 +60,18 @@ pub struct Gathered {
     pub(crate) header_hits: Vec<usize>,
 }
 
-/// The distinct values of a streamed CSV's kept columns (neither scrubbed nor protected), with
-/// how many cells hold each, and the texts of its header row, indexed for the leak sweep (see
-/// [`Gathered`]).
+/// The distinct values of a streamed CSV's kept columns (not scrubbed; of a protected one, those
+/// of another shape than Dynamics writes there), with how many cells hold each, and the texts
+/// of its header row, indexed for the leak sweep (see [`Gathered`]).
 #[derive(Debug)]
 pub struct KeptValues {
     /// Per column: kept (then each distinct value's text number in `hay`), or scrubbed.
     kept: Vec<Option<FastMap<Box<str>, u32>>>,
     /// The kept columns, in order.
     columns: Vec<usize>,
+    /// Per column: whether it is protected (see [`crate::needles::kept_text_in`]): only its
+    /// values of another shape than Dynamics writes there are counted.
+    protected: Vec<bool>,
     /// How many columns the header names (see [`KeptValues::width`]).
     width: usize,
     /// The header row's texts, then the distinct kept values.
@@ -107,6 +110,11 @@ impl KeptValues {
         let Some(Some(seen)) = self.kept.get_mut(col) else {
             return;
         };
+        if self.protected.get(col).copied().unwrap_or(false)
+            && crate::needles::text_written_by_dynamics(value)
+        {
+            return;
+        }
         match seen.get(value) {
             Some(&t) => self.texts[t as usize].1 += 1,
             None => {
@@ -216,7 +224,7 @@ impl Gathered {
             .map(|t| t.col)
             .collect();
         let kept: Vec<Option<FastMap<Box<str>, u32>>> = (0..self.headers.len() as u32)
-            .map(|c| (!scrubbed.contains(&c) && !protected[c as usize]).then(Default::default))
+            .map(|c| (!scrubbed.contains(&c)).then(Default::default))
             .collect();
         self.is_kept = kept.iter().map(Option::is_some).collect();
         // The header row, which the map never changes, is in the output as it is.
@@ -230,6 +238,7 @@ impl Gathered {
         }
         self.kept = Some(KeptValues {
             columns: (0..kept.len()).filter(|&c| kept[c].is_some()).collect(),
+            protected,
             width: kept.len(),
             kept,
             hay,
@@ -245,6 +254,7 @@ impl Gathered {
         self.kept.take().unwrap_or_else(|| KeptValues {
             kept: Vec::new(),
             columns: Vec::new(),
+            protected: Vec::new(),
             width: 0,
             hay: Haystack::default(),
             texts: Vec::new(),

@@ -29,8 +29,8 @@ use crate::csv::Gathered;
 use crate::error::{Problem, ReadError, VerifyError};
 use crate::map::Map;
 use crate::needles::{
-    identifies, inside_run, kept_columns, kept_text, names_people, number_text, only_in_compounds,
-    Haystack, Needles,
+    identifies, inside_run, kept_columns, kept_text_in, names_people, number_text,
+    only_in_compounds, Haystack, Needles,
 };
 use crate::plan::FilePlan;
 use crate::workbook::{Format, Sheet, Workbook};
@@ -366,7 +366,14 @@ impl<'a> Search<'a> {
 
         let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
         let metadata = book.sheets.iter().position(Sheet::holds_metadata);
-        judge_kept(map, &kept_hits, kept_places, &names, &headers, metadata)
+        let protected = protected_columns(book);
+        let sheets = Sheets {
+            names: &names,
+            headers: &headers,
+            protected: &protected,
+            metadata,
+        };
+        judge_kept(map, &kept_hits, kept_places, &sheets)
     }
 }
 
@@ -452,16 +459,41 @@ pub(crate) fn header_findings(
         .collect()
 }
 
+/// The sheets whose kept columns [`judge_kept`] judges: their names, their columns' names, their
+/// protected columns (as [`crate::needles::kept_columns`] tells them) and which is Dynamics'
+/// metadata sheet.
+struct Sheets<'a> {
+    names: &'a [&'a str],
+    headers: &'a [Vec<String>],
+    protected: &'a [Vec<bool>],
+    metadata: Option<usize>,
+}
+
+/// Per sheet of `book`, its protected columns, as [`crate::needles::kept_columns`] tells them.
+fn protected_columns(book: &Workbook) -> Vec<Vec<bool>> {
+    let metadata = book.metadata();
+    book.sheets
+        .iter()
+        .map(|s| {
+            crate::plan::protected_columns(&s.headers().unwrap_or_default(), metadata.as_ref())
+        })
+        .collect()
+}
+
 /// Count the kept cells holding removed values per sheet and column; a column holding values
 /// that identify people fails the file unless the map allows it.
 fn judge_kept(
     map: &Map,
     hits: &[(bool, u32)],
     places: &[Place],
-    sheets: &[&str],
-    headers: &[Vec<String>],
-    metadata: Option<usize>,
+    sheets: &Sheets<'_>,
 ) -> Result<Vec<Residual>, Problem> {
+    let Sheets {
+        names,
+        headers,
+        protected,
+        metadata,
+    } = *sheets;
     let mut kept: HashMap<(usize, u32, bool), HashSet<u32>> = HashMap::new();
     for &(strong, text) in hits {
         if let Place::Kept { sheet, col, .. } = places[text as usize] {
@@ -496,9 +528,17 @@ fn judge_kept(
     let mut residuals = Vec::new();
     let mut refused: Vec<(String, String, u64)> = Vec::new();
     let mut in_metadata: Vec<(String, String, u64)> = Vec::new();
+    let mut in_protected: Vec<(String, String, u64)> = Vec::new();
     for ((sheet, col, strong), cells) in counts {
         let refused = if Some(sheet) == metadata {
             &mut in_metadata
+        } else if protected
+            .get(sheet)
+            .and_then(|p| p.get(col as usize))
+            .copied()
+            .unwrap_or(false)
+        {
+            &mut in_protected
         } else {
             &mut refused
         };
@@ -508,7 +548,7 @@ fn judge_kept(
         } else {
             header.to_string()
         };
-        let sheet = sheets[sheet].to_string();
+        let sheet = names[sheet].to_string();
         if strong && !map.allows_residual(&column) {
             refused.push((sheet, column, cells));
         } else {
@@ -543,6 +583,10 @@ fn judge_kept(
     if !in_metadata.is_empty() {
         let (columns, allow) = listed(&in_metadata);
         return Err(VerifyError::ResidualInMetadata { columns, allow }.into());
+    }
+    if !in_protected.is_empty() {
+        let (columns, allow) = listed(&in_protected);
+        return Err(VerifyError::ResidualProtected { columns, allow }.into());
     }
     Ok(residuals)
 }
@@ -799,14 +843,14 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         .filter(|&&(_, t)| t >= kept.headers && kept.texts[t as usize].1 > 0)
         .map(|&(strong, t)| (strong || hay.is_some_and(|h| csv_formula(h.text(t))), t))
         .collect();
-    judge_kept(
-        map,
-        &hits,
-        &places,
-        &[&gathered.sheet],
-        &[gathered.headers],
-        None,
-    )
+    let protected = [crate::plan::protected_columns(&gathered.headers, None)];
+    let sheets = Sheets {
+        names: &[&gathered.sheet],
+        headers: &[gathered.headers],
+        protected: &protected,
+        metadata: None,
+    };
+    judge_kept(map, &hits, &places, &sheets)
 }
 
 /// Whether a CSV field is a formula Excel computes on opening the file (`="Karim"&" "&"Al-Farsi"`
@@ -873,9 +917,10 @@ fn add_headers(book: &Workbook, hay: &mut Haystack, places: &mut Vec<Place>) {
     }
 }
 
-/// The distinct values of the kept columns of every sheet, the protected columns (ids,
-/// checksums and dates Dynamics writes) and formula cells aside; the metadata sheet's too (its
-/// option-set labels: its row 1 is the metadata, as a sheet's row 1 is its header).
+/// The distinct values of the kept columns of every sheet (of the protected ones, only those
+/// that are no id, checksum or date as Dynamics writes them), formula cells aside; the metadata
+/// sheet's too (its option-set labels: its row 1 is the metadata, as a sheet's row 1 is its
+/// header).
 fn add_kept(
     book: &Workbook,
     changes: &[SheetChanges],
@@ -893,7 +938,7 @@ fn add_kept(
         let kept_cols = kept_columns(s, &targets[sheet], metadata.as_ref());
         let distinct: Vec<Vec<(String, u64)>> = kept_cols
             .par_iter()
-            .map(|&col| {
+            .map(|&(col, protected)| {
                 let mut seen: HashMap<Cow<str>, u64> = HashMap::new();
                 for row in 1..s.height() {
                     let value = s.cell(row, col);
@@ -907,14 +952,14 @@ fn add_kept(
                     {
                         continue;
                     }
-                    if let Some(text) = kept_text(value) {
+                    if let Some(text) = kept_text_in(value, protected) {
                         *seen.entry(text).or_default() += 1;
                     }
                 }
                 seen.into_iter().map(|(t, n)| (t.into_owned(), n)).collect()
             })
             .collect();
-        for (&col, values) in kept_cols.iter().zip(distinct) {
+        for (&(col, _), values) in kept_cols.iter().zip(distinct) {
             for (text, cells) in values {
                 places.push(Place::Kept { sheet, col, cells });
                 hay.push(&text, true);

@@ -270,7 +270,9 @@ struct SheetWork<'a> {
     /// The columns whose text a deleted row removes (see [`crate::needles::deleted_columns`]).
     deleted_columns: &'a [bool],
     /// Kept columns and their distinct values.
-    kept: Vec<(u32, FastMap<String, u64>)>,
+    /// The kept columns (see [`crate::needles::kept_columns`]): each with whether it is
+    /// protected, and its distinct values with how many cells hold each.
+    kept: Vec<(u32, bool, FastMap<String, u64>)>,
     changes: SheetChanges,
     changed_olds: Texts,
     deleted_olds: Vec<Vec<Data>>,
@@ -295,7 +297,7 @@ impl SheetWork<'_> {
         self.ids = RecordIds::default();
         self.per_column.iter_mut().for_each(|n| *n = 0);
         self.deleted_rows.clear();
-        for (_, seen) in &mut self.kept {
+        for (_, _, seen) in &mut self.kept {
             seen.clear();
         }
         if let Some((sp, _)) = &self.applier {
@@ -358,12 +360,12 @@ impl SheetWork<'_> {
                 }
             }
         }
-        for (col, seen) in &mut self.kept {
+        for (col, protected, seen) in &mut self.kept {
             let value = cell(*col);
             if matches!(value, Data::Empty) {
                 continue;
             }
-            if let Some(text) = crate::needles::kept_text(value) {
+            if let Some(text) = crate::needles::kept_text_in(value, *protected) {
                 match seen.get_mut(text.as_ref()) {
                     Some(n) => *n += 1,
                     None => {
@@ -405,7 +407,7 @@ pub(crate) fn stream(
     let deleted_columns = crate::needles::deleted_columns(map, book, plan);
     // The metadata sheet's option-set labels too (its row 1 is the metadata): a removed value
     // there fails the file, since an import needs that sheet as it is.
-    let mut kept_columns: Vec<Vec<u32>> = book
+    let mut kept_columns: Vec<Vec<(u32, bool)>> = book
         .sheets
         .iter()
         .enumerate()
@@ -452,9 +454,9 @@ pub(crate) fn stream(
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
-        let kept: Vec<(u32, FastMap<String, u64>)> = std::mem::take(&mut kept_columns[index])
+        let kept: Vec<(u32, bool, FastMap<String, u64>)> = std::mem::take(&mut kept_columns[index])
             .into_iter()
-            .map(|c| (c, FastMap::default()))
+            .map(|(c, protected)| (c, protected, FastMap::default()))
             .collect();
         if planned.is_none() && kept.is_empty() {
             continue;
@@ -550,7 +552,7 @@ pub(crate) fn stream(
                 tail: work.tail.take().unwrap_or_default(),
             });
         }
-        kept_all.extend(work.kept.into_iter().map(|(c, seen)| (index, c, seen)));
+        kept_all.extend(work.kept.into_iter().map(|(c, _, seen)| (index, c, seen)));
     }
     let mut out = Streamed {
         held,

@@ -315,6 +315,72 @@ fn a_removed_value_in_the_metadata_sheet_fails_the_file() {
     }
 }
 
+/// The protected columns (record id, row checksum, modified on) stay as Dynamics wrote them, so
+/// the sweep reads only what has another shape there: a removed full name typed over a row's
+/// checksum, or an email over its modified-on date, fails the file (never a silent success),
+/// in both layouts of a workbook, read in one pass or whole, and in a CSV, with a message that
+/// says what to do; the ids, checksums and dates themselves are no residual.
+#[test]
+fn a_removed_value_in_a_protected_column_fails_the_file() {
+    let mut export = testdata::disabled_users(&Options {
+        rows: 20,
+        ..Options::default()
+    });
+    let text = |export: &testdata::Export, row: usize, logical: &str| match &export.rows[row]
+        [export.column_index(logical).unwrap()]
+    {
+        testdata::Value::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (name, email) = (
+        text(&export, 1, "fullname"),
+        text(&export, 3, "internalemailaddress"),
+    );
+    let checksum = export.column_index("checksumLogicalName").unwrap();
+    let modified = export.column_index("modifiedon").unwrap();
+    assert_eq!((checksum, modified), (1, 2), "the layout of an export");
+    export.rows[1][checksum] = testdata::Value::Text(name.clone());
+    export.rows[3][modified] = testdata::Value::Text(email.clone());
+    let inputs = [
+        ("book.xlsx", export.to_xlsx()),
+        ("book.xlsx", export.to_dynamics_raw_xlsx()),
+        ("book.csv", export.to_csv()),
+    ];
+    for (file, book) in inputs {
+        let rebuild: &[Option<&str>] = match file.ends_with(".xlsx") {
+            true => &[None, Some("--rebuild")],
+            false => &[None],
+        };
+        for &rebuild in rebuild {
+            let wd = Workdir::new();
+            wd.write(&format!("in/{file}"), &book);
+            let input = format!("in/{file}");
+            let args: Vec<&str> = ["scrub", "-q", &input].into_iter().chain(rebuild).collect();
+            let run = wd.run(&args);
+            assert_eq!(run.code, 1, "{file} {rebuild:?}: {}", run.text());
+            let failed = run.failed();
+            assert_eq!(failed.len(), 1, "{file} {rebuild:?}: {}", run.stderr);
+            assert!(
+                failed[0].contains("column '(Do Not Modify) Row Checksum' (1), sheet ")
+                    && failed[0].contains("column '(Do Not Modify) Modified On' (1): protected (Do Not Modify) column(s), where Dynamics writes an id, a checksum or a date, hold an email")
+                    && failed[0].contains("export the file again from Dynamics"),
+                "{file} {rebuild:?}: {}",
+                failed[0]
+            );
+            assert!(
+                !run.text().contains(&name) && !run.text().contains(&email),
+                "no value in the message"
+            );
+            let outputs: Vec<String> = wd
+                .files()
+                .into_iter()
+                .filter(|f| f.starts_with("scrubbed/"))
+                .collect();
+            assert_eq!(outputs, ["scrubbed/scrub-report.json"], "nothing written");
+        }
+    }
+}
+
 /// Only a sheet that holds Dynamics' metadata is left out of the sweep as the metadata sheet:
 /// a sheet that is merely named `hiddenSheet` (a hand-edited copy) is swept like any other, so
 /// a kept copy of a removed value there fails the file.
