@@ -217,19 +217,23 @@ pub fn looks_like_checksum(value: &str) -> bool {
 /// Whether a text reads as a date or date-time the way exports write them
 /// (`11/5/2024 8:30`, `05.11.2024 08:30`, `2024-11-05T08:30:00Z`).
 pub fn looks_like_datetime_text(value: &str) -> bool {
-    let v = value.trim();
-    let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    let groups = v
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|g| !g.is_empty())
-        .count();
-    !v.is_empty()
-        && digits >= 6
-        && (3..=7).contains(&groups)
-        && v.chars().all(|c| {
-            c.is_ascii_digit() || matches!(c, '/' | '-' | '.' | ':' | ' ' | 'T' | 'Z' | '+')
-        })
-        && v.contains(['/', '-', '.'])
+    // At least six digits in three to seven runs, between the separators of dates and times
+    // and nothing else (so the text is ASCII), one of them a date's. In one pass over the
+    // bytes: a protected column's every value is asked.
+    let (mut digits, mut runs, mut in_run, mut date) = (0, 0, false, false);
+    for b in value.trim().bytes() {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                runs += usize::from(!in_run);
+                in_run = true;
+            }
+            b'/' | b'-' | b'.' => (date, in_run) = (true, false),
+            b':' | b' ' | b'T' | b'Z' | b'+' => in_run = false,
+            _ => return false,
+        }
+    }
+    digits >= 6 && (3..=7).contains(&runs) && date
 }
 
 /// Logical names of the email-format columns of the tables this tool knows (SystemUser,
@@ -273,11 +277,14 @@ pub fn is_email(value: &str) -> bool {
 /// Whether a value looks like a record GUID.
 pub fn looks_like_guid(value: &str) -> bool {
     let v = value.trim().trim_start_matches('{').trim_end_matches('}');
+    // By bytes, five runs of hex digits between four dashes: a byte that is neither fails, so
+    // the text is ASCII.
+    let v = v.as_bytes();
     v.len() == 36
-        && v.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [8, 13, 18, 23].iter().all(|&i| v[i] == b'-')
+        && [&v[..8], &v[9..13], &v[14..18], &v[19..23], &v[24..]]
+            .iter()
+            .all(|run| run.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// One data validation of a worksheet as stored: a classic `<dataValidation>` or an Excel 2010
@@ -427,6 +434,54 @@ pub fn sqref_columns(sqref: &str) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`looks_like_guid`] as it was written first, char by char.
+    fn guid_by_chars(value: &str) -> bool {
+        let v = value.trim().trim_start_matches('{').trim_end_matches('}');
+        v.len() == 36
+            && v.char_indices().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => c == '-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    }
+
+    /// [`looks_like_datetime_text`] as it was written first, in several passes.
+    fn datetime_text_by_passes(value: &str) -> bool {
+        let v = value.trim();
+        let digits = v.bytes().filter(u8::is_ascii_digit).count();
+        let groups = v
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .count();
+        !v.is_empty()
+            && digits >= 6
+            && (3..=7).contains(&groups)
+            && v.chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, '/' | '-' | '.' | ':' | ' ' | 'T' | 'Z' | '+')
+            })
+            && v.contains(['/', '-', '.'])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// GUIDs and near ones read by their runs are those read char by char.
+        #[test]
+        fn guids_read_by_runs_are_those_read_by_chars(
+            value in "[ {]?[0-9a-fA-F-]{8}[-x][0-9a-gé]{4}[-x][0-9a-f]{4}[-x][0-9a-fA-F]{4}[-x][0-9a-f]{11,13}[} ]?|.{30,40}",
+        ) {
+            prop_assert_eq!(looks_like_guid(&value), guid_by_chars(&value));
+        }
+
+        /// Dates and times read in one pass are those read in several.
+        #[test]
+        fn dates_and_times_read_in_one_pass_are_those_read_in_several(
+            value in "[0-9/.:TZ+ -]{0,20}|[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{2,4}( [0-9]{1,2}:[0-9]{2}( [AP]M)?)?|.{0,12}",
+        ) {
+            prop_assert_eq!(looks_like_datetime_text(&value), datetime_text_by_passes(&value));
+        }
+    }
 
     const A1: &str = "systemuser:nQn9QKDoL7wv0oi5SL7uXS9kx7qr642Vkdfe9PBplt9Pq3/CkUX1J9t+2+yJqXorOm7GDBWVOc3bcJjSAIBuRw==:systemuserid=%28Do%20Not%20Modify%29%20User&checksumLogicalName=%28Do%20Not%20Modify%29%20Row%20Checksum&modifiedon=%28Do%20Not%20Modify%29%20Modified%20On&fullname=%20Full%20Name&address1_stateorprovince=State%2FProvince";
 
@@ -553,6 +608,11 @@ mod tests {
         assert!(!looks_like_datetime_text("+49 30 1234567"));
         assert!(!looks_like_datetime_text("Read-Write"));
         assert!(!looks_like_datetime_text("12345"));
+        assert!(!looks_like_datetime_text("11/5/2024 8:30 AM"));
+        assert!(!looks_like_datetime_text("１1/5/2024 8:30"));
+        assert!(!looks_like_datetime_text("2024 11 05 08 30"));
+        assert!(!looks_like_datetime_text("1-2-3-4-5-6-7-8"));
+        assert!(looks_like_datetime_text(" 1-2-3-4-5-6-7 "));
         use crate::workbook::protected_shape;
         let csv = |text: &str| crate::csv::read(text.as_bytes(), "s").unwrap();
         let sum = format!("{}==", "Ab+/".repeat(21) + "xy");
@@ -577,5 +637,10 @@ mod tests {
         assert!(looks_like_guid("3217a7c8-1ab4-eb11-8236-000d3aff3315"));
         assert!(looks_like_guid("{3217A7C8-1AB4-EB11-8236-000D3AFF3315}"));
         assert!(!looks_like_guid("3217a7c8"));
+        // 36 bytes, not 36 characters; a dash out of place; a letter that is no hex digit.
+        assert!(!looks_like_guid("3217a7c8-1ab4-eb11-8236-000d3aff33é"));
+        assert!(!looks_like_guid("3217a7c8-1ab4-eb11-8236-000d3aff331-"));
+        assert!(!looks_like_guid("3217a7c81-ab4-eb11-8236-000d3aff3315"));
+        assert!(!looks_like_guid("3217a7c8-1ab4-eb11-8236-000d3aff331g"));
     }
 }

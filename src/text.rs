@@ -357,16 +357,25 @@ pub(crate) fn personal_site_form(value: &str) -> Option<String> {
 
 /// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
 pub(crate) fn looks_like_date(v: &str) -> bool {
-    let day = v.split(' ').next().unwrap_or(v);
-    let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
+    // The text before the first space, as three runs of digits between `-`, `/` or `.`, read
+    // byte by byte (every removed value and kept cell that may be a phone number is asked).
+    let day = v
+        .as_bytes()
+        .split(|&b| b == b' ')
+        .next()
+        .unwrap_or_default();
+    let mut lengths = [0usize; 3];
+    let mut part = 0;
+    for &b in day {
+        match b {
+            b'0'..=b'9' => lengths[part] += 1,
+            b'-' | b'/' | b'.' if part < 2 => part += 1,
+            _ => return false,
+        }
+    }
+    if part != 2 {
         return false;
     }
-    let lengths = [parts[0].len(), parts[1].len(), parts[2].len()];
     let short = |n: usize| (1..=2).contains(&n);
     // yyyy-mm-dd, or d/m/yy(yy) and m/d/yy(yy).
     (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
@@ -460,6 +469,48 @@ pub(crate) fn same_mark(a: char, b: char) -> bool {
 mod tests {
     use proptest::prelude::*;
 
+    /// [`looks_like_date`] as it was written first: the parts collected, char by char.
+    fn looks_like_date_by_parts(v: &str) -> bool {
+        let day = v.split(' ').next().unwrap_or(v);
+        let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
+        if parts.len() != 3
+            || !parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return false;
+        }
+        let lengths = [parts[0].len(), parts[1].len(), parts[2].len()];
+        let short = |n: usize| (1..=2).contains(&n);
+        (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
+            || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
+    }
+
+    #[test]
+    fn dates_are_told_by_their_shape() {
+        for date in [
+            "2024-05-01",
+            "1/5/2021",
+            "01.05.2021 08:30",
+            "5/1/24",
+            "2024-5-1 x",
+        ] {
+            assert!(looks_like_date(date), "{date}");
+        }
+        for other in [
+            "",
+            "2024-05",
+            "2024-05-01-02",
+            "1//5",
+            "12345-1-1",
+            "1/5/123",
+            "１/5/2021",
+            " 1/5/2021",
+        ] {
+            assert!(!looks_like_date(other), "{other}");
+        }
+    }
+
     /// [`phone_forms`] read char by char, for any text.
     fn phone_forms_by_chars(value: &str) -> Vec<String> {
         let value = value.trim();
@@ -472,6 +523,15 @@ mod tests {
     proptest! {
         // Cheap cases: enough of them to meet every kind of white space among the digits.
         #![proptest_config(ProptestConfig::with_cases(8192))]
+
+        /// A date read byte by byte is one read by its parts: dates, numbers, separators
+        /// anywhere, any text.
+        #[test]
+        fn dates_read_by_bytes_are_those_read_by_parts(
+            value in "[0-9./ -]{0,14}|[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}( .{0,3})?|.{0,6}",
+        ) {
+            prop_assert_eq!(looks_like_date(&value), looks_like_date_by_parts(&value));
+        }
 
         /// A removed value's phone forms read byte by byte are those read char by char: phone
         /// numbers, dates, ids, texts, with every kind of white space.
