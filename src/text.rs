@@ -346,13 +346,24 @@ fn phone_run(bytes: &[u8], start: usize, digits: &mut String) -> Option<(usize, 
 pub(crate) fn personal_site_form(value: &str) -> Option<String> {
     let value = value.trim();
     let (local, domain) = value.split_once('@')?;
+    // By bytes: one that is none of these fails, so the address is ASCII.
     let plain = |s: &str| {
         !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
     };
-    (plain(local) && plain(domain) && domain.contains('.'))
-        .then(|| value.to_ascii_lowercase().replace(['.', '@'], "_"))
+    if !(plain(local) && plain(domain) && domain.contains('.')) {
+        return None;
+    }
+    // In one pass over the bytes (every removed email address has this form made).
+    let form: Vec<u8> = value
+        .bytes()
+        .map(|b| match b {
+            b'.' | b'@' => b'_',
+            b => b.to_ascii_lowercase(),
+        })
+        .collect();
+    String::from_utf8(form).ok()
 }
 
 /// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
@@ -574,6 +585,18 @@ mod tests {
         );
         assert_eq!(personal_site_form("not an email"), None);
         assert_eq!(personal_site_form("a b@contoso.com"), None);
+        assert_eq!(
+            personal_site_form(" Anna.Berg@Contoso.COM ").as_deref(),
+            Some("anna_berg_contoso_com")
+        );
+        for other in [
+            "zoë@contoso.com",
+            "anna@contoso",
+            "@contoso.com",
+            "a@b@contoso.com",
+        ] {
+            assert_eq!(personal_site_form(other), None, "{other}");
+        }
     }
 
     #[test]
