@@ -125,12 +125,17 @@ pub fn is_email(v: &str) -> bool {
     if local.is_empty() || domain.contains('@') || v.chars().any(char::is_whitespace) {
         return false;
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty())
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
+    // Two labels or more, none empty, the last of 2 letters or more (counted as they come:
+    // every value of a column's first thousands is asked).
+    let (mut labels, mut last) = (0, "");
+    for label in domain.split('.') {
+        if label.is_empty() {
+            return false;
+        }
+        labels += 1;
+        last = label;
+    }
+    labels >= 2 && last.len() >= 2 && last.chars().all(char::is_alphabetic)
 }
 
 pub use crate::text::is_phone;
@@ -149,23 +154,33 @@ pub fn is_person_name(v: &str) -> bool {
     match v.split_once(',') {
         Some((last, first)) if !first.contains(',') => {
             let (last, first) = (last.trim(), first.trim());
-            !last.is_empty() && !first.is_empty() && words_of_a_name(&format!("{first} {last}"))
+            !last.is_empty()
+                && !first.is_empty()
+                && words_of_a_name(first.split_whitespace().chain(last.split_whitespace()))
         }
         Some(_) => false,
-        None => words_of_a_name(v),
+        None => words_of_a_name(v.split_whitespace()),
     }
 }
 
-/// [`is_person_name`] in "First Last" order.
-fn words_of_a_name(v: &str) -> bool {
-    let words: Vec<&str> = v.split_whitespace().collect();
-    let particles = words.iter().filter(|w| PARTICLES.contains(w)).count();
-    let names = words.len() - particles;
+/// [`is_person_name`] of a name's `words` in "First Last" order: two to four name words, six
+/// words at most with the particles.
+fn words_of_a_name<'w>(words: impl Iterator<Item = &'w str>) -> bool {
+    let (mut all, mut names) = (0, 0);
+    for w in words {
+        all += 1;
+        if all > 6 {
+            return false;
+        }
+        if PARTICLES.contains(&w) {
+            continue;
+        }
+        if !is_name_word(w) {
+            return false;
+        }
+        names += 1;
+    }
     (2..=4).contains(&names)
-        && words.len() <= 6
-        && words
-            .iter()
-            .all(|w| PARTICLES.contains(w) || is_name_word(w))
 }
 
 fn is_name_word(w: &str) -> bool {
@@ -188,13 +203,6 @@ pub fn is_street_address(v: &str) -> bool {
     if v.contains('@') || is_phone(v) || looks_like_date(v) {
         return false;
     }
-    let words: Vec<&str> = v
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    if !(2..=8).contains(&words.len()) {
-        return false;
-    }
     let house_number = |w: &str| {
         let digits = w.chars().take_while(char::is_ascii_digit).count();
         let rest = &w[digits..];
@@ -207,11 +215,26 @@ pub fn is_street_address(v: &str) -> bool {
             && w.chars()
                 .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
     };
-    let numbers = words.iter().filter(|w| house_number(w)).count();
+    // The words as they come, without a list of them (every value of a column's first
+    // thousands is asked).
+    let words = || {
+        v.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+    };
+    let (mut count, mut numbers) = (0, 0);
+    let (mut first, mut last) = (false, false);
+    for w in words() {
+        count += 1;
+        if count > 8 {
+            return false;
+        }
+        let number = house_number(w);
+        numbers += usize::from(number);
+        first |= count == 1 && number;
+        last = number;
+    }
     // The number comes first or last, as on an envelope, and is the only one.
-    numbers == 1
-        && (house_number(words[0]) || house_number(words[words.len() - 1]))
-        && words.iter().any(word)
+    count >= 2 && numbers == 1 && (first || last) && words().any(|w| word(&w))
 }
 
 /// Free text (four words or more) with an email address or a phone number in it.
@@ -220,19 +243,132 @@ pub fn mentions_contacts(v: &str) -> bool {
     if words.len() < 4 {
         return false;
     }
-    let trimmed = |w: &&str| {
-        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '(')
-            .to_string()
-    };
-    words.iter().map(trimmed).any(|w| is_email(&w))
-        || words
-            .windows(3)
-            .any(|w| is_phone(w.join(" ").trim_end_matches(['.', ',', ';'])))
+    let trimmed = |c: char| !c.is_alphanumeric() && c != '+' && c != '(';
+    if words.iter().any(|w| is_email(w.trim_matches(trimmed))) {
+        return true;
+    }
+    // Three words at a time, joined by a space, in one buffer.
+    let mut three = String::new();
+    words.windows(3).any(|w| {
+        three.clear();
+        three.push_str(w[0]);
+        for word in &w[1..] {
+            three.push(' ');
+            three.push_str(word);
+        }
+        is_phone(three.trim_end_matches(['.', ',', ';']))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tests of a value as they were written first, with lists of words and joined texts:
+    /// [`is_email`], [`is_person_name`], [`is_street_address`], [`mentions_contacts`].
+    mod first {
+        use super::{is_name_word, is_phone, looks_like_date, PARTICLES};
+
+        pub fn is_email(v: &str) -> bool {
+            let Some((local, domain)) = v.split_once('@') else {
+                return false;
+            };
+            if local.is_empty() || domain.contains('@') || v.chars().any(char::is_whitespace) {
+                return false;
+            }
+            let labels: Vec<&str> = domain.split('.').collect();
+            labels.len() >= 2
+                && labels.iter().all(|l| !l.is_empty())
+                && labels
+                    .last()
+                    .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
+        }
+
+        pub fn is_person_name(v: &str) -> bool {
+            match v.split_once(',') {
+                Some((last, first)) if !first.contains(',') => {
+                    let (last, first) = (last.trim(), first.trim());
+                    !last.is_empty()
+                        && !first.is_empty()
+                        && words_of_a_name(&format!("{first} {last}"))
+                }
+                Some(_) => false,
+                None => words_of_a_name(v),
+            }
+        }
+
+        fn words_of_a_name(v: &str) -> bool {
+            let words: Vec<&str> = v.split_whitespace().collect();
+            let particles = words.iter().filter(|w| PARTICLES.contains(w)).count();
+            let names = words.len() - particles;
+            (2..=4).contains(&names)
+                && words.len() <= 6
+                && words
+                    .iter()
+                    .all(|w| PARTICLES.contains(w) || is_name_word(w))
+        }
+
+        pub fn is_street_address(v: &str) -> bool {
+            if v.contains('@') || is_phone(v) || looks_like_date(v) {
+                return false;
+            }
+            let words: Vec<&str> = v
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .collect();
+            if !(2..=8).contains(&words.len()) {
+                return false;
+            }
+            let house_number = |w: &str| {
+                let digits = w.chars().take_while(char::is_ascii_digit).count();
+                let rest = &w[digits..];
+                (1..=5).contains(&digits)
+                    && rest.chars().count() <= 1
+                    && rest.chars().all(char::is_alphabetic)
+            };
+            let word = |w: &&str| {
+                w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
+            };
+            let numbers = words.iter().filter(|w| house_number(w)).count();
+            numbers == 1
+                && (house_number(words[0]) || house_number(words[words.len() - 1]))
+                && words.iter().any(word)
+        }
+
+        pub fn mentions_contacts(v: &str) -> bool {
+            let words: Vec<&str> = v.split_whitespace().collect();
+            if words.len() < 4 {
+                return false;
+            }
+            let trimmed = |w: &&str| {
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '(')
+                    .to_string()
+            };
+            words.iter().map(trimmed).any(|w| is_email(&w))
+                || words
+                    .windows(3)
+                    .any(|w| is_phone(w.join(" ").trim_end_matches(['.', ',', ';'])))
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Each test of a value reads as it was first written: names in either order, with
+        /// particles, addresses, emails and phone numbers in free text, and any text.
+        #[test]
+        fn the_tests_of_a_value_read_as_first_written(
+            value in "([A-Z][a-z]{1,4}|van|de|der)( [A-Z][a-z]{1,4}| van| de| der){1,7}|([a-z]{1,4} ){2,5}\\+?[0-9]{2,4}[ -][0-9]{2,4}[ -][0-9]{3,5}[.,;]{0,2}( [a-z]{1,4}){0,2}|([A-Z][a-zé'-]{0,6}|van|de|[0-9]{1,6}[a-z]?|[a-z.]{1,5}@[a-z]{1,5}(\\.[a-z]{0,3}){0,2}|\\+?[0-9 ()-]{3,9}|[,.;:])( {1,2}|, ?){0,1}([A-Z][a-zé'-]{0,6}|van|de|[0-9]{1,6}[a-z]?|[a-z.]{1,5}@[a-z]{1,5}(\\.[a-z]{0,3}){0,2}|\\+?[0-9 ()-]{3,9}|[,.;:]| ){0,9}|.{0,20}",
+        ) {
+            prop_assert_eq!(is_email(&value), first::is_email(&value));
+            prop_assert_eq!(is_person_name(&value), first::is_person_name(&value));
+            prop_assert_eq!(is_street_address(&value), first::is_street_address(&value));
+            prop_assert_eq!(mentions_contacts(&value), first::mentions_contacts(&value));
+        }
+    }
 
     #[test]
     fn departments_of_two_capitalized_words_that_repeat_are_not_person_names() {
