@@ -203,18 +203,6 @@ pub fn is_street_address(v: &str) -> bool {
     if v.contains('@') || is_phone(v) || looks_like_date(v) {
         return false;
     }
-    let house_number = |w: &str| {
-        let digits = w.chars().take_while(char::is_ascii_digit).count();
-        let rest = &w[digits..];
-        (1..=5).contains(&digits)
-            && rest.chars().count() <= 1
-            && rest.chars().all(char::is_alphabetic)
-    };
-    let word = |w: &&str| {
-        w.chars().filter(|c| c.is_alphabetic()).count() >= 3
-            && w.chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
-    };
     // The words as they come, without a list of them (every value of a column's first
     // thousands is asked).
     let words = || {
@@ -234,7 +222,21 @@ pub fn is_street_address(v: &str) -> bool {
         last = number;
     }
     // The number comes first or last, as on an envelope, and is the only one.
-    count >= 2 && numbers == 1 && (first || last) && words().any(|w| word(&w))
+    count >= 2 && numbers == 1 && (first || last) && words().any(address_word)
+}
+
+/// A word of an address that is a house number: 1 to 5 digits and at most one letter.
+fn house_number(w: &str) -> bool {
+    let digits = w.chars().take_while(char::is_ascii_digit).count();
+    let rest = &w[digits..];
+    (1..=5).contains(&digits) && rest.chars().count() <= 1 && rest.chars().all(char::is_alphabetic)
+}
+
+/// A word of an address that is a name (a street's, a town's): three letters or more.
+fn address_word(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && w.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
 }
 
 /// Free text (four words or more) with an email address or a phone number in it.
@@ -268,7 +270,9 @@ mod tests {
     /// The tests of a value as they were written first, with lists of words and joined texts:
     /// [`is_email`], [`is_person_name`], [`is_street_address`], [`mentions_contacts`].
     mod first {
-        use super::{is_name_word, is_phone, looks_like_date, PARTICLES};
+        use super::{
+            address_word, house_number, is_name_word, is_phone, looks_like_date, PARTICLES,
+        };
 
         pub fn is_email(v: &str) -> bool {
             let Some((local, domain)) = v.split_once('@') else {
@@ -320,22 +324,10 @@ mod tests {
             if !(2..=8).contains(&words.len()) {
                 return false;
             }
-            let house_number = |w: &str| {
-                let digits = w.chars().take_while(char::is_ascii_digit).count();
-                let rest = &w[digits..];
-                (1..=5).contains(&digits)
-                    && rest.chars().count() <= 1
-                    && rest.chars().all(char::is_alphabetic)
-            };
-            let word = |w: &&str| {
-                w.chars().filter(|c| c.is_alphabetic()).count() >= 3
-                    && w.chars()
-                        .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-' | ':'))
-            };
             let numbers = words.iter().filter(|w| house_number(w)).count();
             numbers == 1
                 && (house_number(words[0]) || house_number(words[words.len() - 1]))
-                && words.iter().any(word)
+                && words.iter().any(|w| address_word(w))
         }
 
         pub fn mentions_contacts(v: &str) -> bool {
