@@ -1808,12 +1808,20 @@ pub(crate) fn kept_columns(
     targets: &[bool],
     metadata: Option<&crate::dynamics::Metadata>,
 ) -> Vec<(u32, bool)> {
-    let headers = sheet.headers().unwrap_or_default();
-    let protected = crate::plan::protected_columns(&headers, metadata);
+    let protected = protected_columns(sheet, metadata);
     (0..sheet.width())
         .filter(|&c| !targets.get(c as usize).copied().unwrap_or(false))
         .map(|c| (c, protected.get(c as usize).copied().unwrap_or(false)))
         .collect()
+}
+
+/// The protected columns of `sheet` by its header row (and `metadata`) that
+/// [`kept_columns`] tells apart, and the kept columns' check names apart.
+pub(crate) fn protected_columns(
+    sheet: &crate::workbook::Sheet,
+    metadata: Option<&crate::dynamics::Metadata>,
+) -> Vec<bool> {
+    crate::plan::protected_columns(&sheet.headers().unwrap_or_default(), metadata)
 }
 
 /// [`kept_text`] of a cell of a kept column, `protected` or not (see [`kept_columns`]): a

@@ -71,7 +71,7 @@ pub struct KeptValues {
     columns: Vec<usize>,
     /// Per column: whether it is protected (see [`crate::needles::kept_text_in`]): only its
     /// values of another shape than Dynamics writes there are counted.
-    protected: Vec<bool>,
+    pub(crate) protected: Vec<bool>,
     /// How many columns the header names (see [`KeptValues::width`]).
     width: usize,
     /// The header row's texts, then the distinct kept values.

@@ -472,11 +472,8 @@ struct Sheets<'a> {
 /// Per sheet of `book`, its protected columns, as [`crate::needles::kept_columns`] tells them.
 fn protected_columns(book: &Workbook) -> Vec<Vec<bool>> {
     let metadata = book.metadata();
-    book.sheets
-        .iter()
-        .map(|s| {
-            crate::plan::protected_columns(&s.headers().unwrap_or_default(), metadata.as_ref())
-        })
+    (book.sheets.iter())
+        .map(|s| crate::needles::protected_columns(s, metadata.as_ref()))
         .collect()
 }
 
@@ -826,6 +823,8 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         }
         .into());
     }
+    // The kept values' own protected columns, which the check below names apart.
+    let protected = [kept.protected.clone()];
     let places: Vec<Place> = kept
         .texts
         .iter()
@@ -843,7 +842,6 @@ pub fn finish_streamed(mut gathered: Gathered, map: &Map) -> Result<Vec<Residual
         .filter(|&&(_, t)| t >= kept.headers && kept.texts[t as usize].1 > 0)
         .map(|&(strong, t)| (strong || hay.is_some_and(|h| csv_formula(h.text(t))), t))
         .collect();
-    let protected = [crate::plan::protected_columns(&gathered.headers, None)];
     let sheets = Sheets {
         names: &[&gathered.sheet],
         headers: &[gathered.headers],
