@@ -489,13 +489,16 @@ pub fn verify_files(
         .map(|s| s.to_string_lossy().into_owned());
     // An xlsx is walked row by row first (see [`walk`]), and read whole only when that cannot
     // show it passes.
-    let walkable = match InputKind::of(scrubbed) {
-        Some(InputKind::Xlsx) => Some(read_bytes(scrubbed)?),
-        _ => None,
+    let (walkable, streamable) = match InputKind::of(scrubbed) {
+        Some(InputKind::Xlsx) => (Some(read_bytes(scrubbed)?), Some(read_bytes(original)?)),
+        _ => (None, None),
     };
     verify_sides(
         map,
         by_entity,
+        streamable.map(Cow::Owned),
+        // Read again (from the system's cache) rather than held: the bytes read to be
+        // streamed are not kept beside the workbook read whole.
         || read_file(original, None, limits),
         walkable.as_deref(),
         || {
@@ -539,6 +542,7 @@ pub(crate) fn verify_xlsx_bytes(
     verify_sides(
         map,
         &[],
+        Some(Cow::Borrowed(original)),
         || crate::xlsx::read_with(original, limits),
         Some(scrubbed),
         || {
@@ -554,17 +558,47 @@ pub(crate) fn verify_xlsx_bytes(
 /// Verify the workbook `scrubbed_side` reads (with its raw package, for an xlsx) against the
 /// one `original_side` reads, which is scrubbed again in memory under `map` (or the profile
 /// `by_entity` picks for its table). An xlsx's bytes `walkable` are first walked row by row
-/// (see [`walk`]), and read whole only when that cannot show they pass. `fail` makes an error
-/// of a problem of the original (`true`) or of the scrubbed file.
+/// (see [`walk`]) beside the original's bytes `streamable` streamed row by row, or against the
+/// original read whole when it cannot be streamed; both are read whole only when that cannot
+/// show they pass. `fail` makes an error of a problem of the original (`true`) or of the
+/// scrubbed file.
+#[allow(clippy::too_many_arguments)]
 fn verify_sides<E: Send>(
     map: &Map,
     by_entity: &[crate::profiles::EntityMap],
+    streamable: Option<Cow<'_, [u8]>>,
     original_side: impl FnOnce() -> Result<Workbook, E> + Send,
     walkable: Option<&[u8]>,
     scrubbed_side: impl FnOnce() -> Result<(Workbook, Option<leaks::Raw>), E> + Send,
     limits: &Limits,
     fail: &(dyn Fn(bool, Problem) -> E + Sync),
 ) -> Result<Outcome, E> {
+    // The scrubbed file opened for the walk, and whether it is still to be walked.
+    let mut opened_first = None;
+    let mut walk = walkable.is_some();
+    if let (Some(original), Some(scrubbed)) = (streamable.as_deref(), walkable) {
+        let rows = crate::inspect::VALUE_SAMPLE as u32;
+        let (heads, opened) = rayon::join(
+            || crate::xlsx::read::open_with(original, limits, Some(rows)).ok(),
+            || walk::open(scrubbed, limits),
+        );
+        if let (Some(mut heads), Some(opened)) = (heads, opened.as_ref()) {
+            // A problem of either is the whole read's to report.
+            let streamed = crate::profiles::map_for(map, by_entity, &heads.book)
+                .ok()
+                .and_then(|map| Some((map, plan::resolve(map, &heads.book).ok()?)))
+                .map(|(map, plan)| walk::passes_streamed(map, &plan, &mut heads, opened));
+            match streamed {
+                Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
+                Some(Ok(walk::Streamed::Undecided) | Err(_)) => walk = false,
+                Some(Ok(walk::Streamed::Unstreamable)) | None => {}
+            }
+        }
+        // Kept for the walk against the original read whole, if it is still to be walked.
+        opened_first = opened.filter(|_| walk).map(Box::new);
+    }
+    drop(streamable);
+    let walkable = walkable.filter(|_| walk);
     let original_side = || {
         let book = original_side()?;
         let map = crate::profiles::map_for(map, by_entity, &book).map_err(|p| fail(true, p))?;
@@ -577,8 +611,12 @@ fn verify_sides<E: Send>(
     // file the walk does not read is read whole right away.
     let mut scrubbed_side = Some(scrubbed_side);
     let (original_side, first) = rayon::join(original_side, || {
-        match walkable.and_then(|bytes| walk::open(bytes, limits)) {
-            Some(opened) => FirstRead::Walk(Box::new(opened)),
+        let opened = walkable.and_then(|bytes| match opened_first.take() {
+            Some(opened) => Some(opened),
+            None => walk::open(bytes, limits).map(Box::new),
+        });
+        match opened {
+            Some(opened) => FirstRead::Walk(opened),
             None => FirstRead::Whole(scrubbed_side.take().map(|read| read())),
         }
     });
@@ -805,9 +843,14 @@ fn check(
                     let mut sink = fidelity::check(&ctx, raw.map(leaks::Raw::package));
                     // The header row is kept as it is, so no cell's verdict searches it.
                     let firsts = values.firsts();
-                    for finding in
-                        sweep::header_findings(map, original, plan, changes, firsts, scrubbed)
-                    {
+                    for finding in sweep::header_findings(
+                        map,
+                        (original, Originals::Book(original)),
+                        plan,
+                        changes,
+                        firsts,
+                        scrubbed,
+                    ) {
                         sink.push(finding);
                     }
                     sink
@@ -1385,25 +1428,9 @@ impl<'a> Context<'a> {
         change: Option<&crate::apply::Change>,
         now: &Data,
     ) -> Verdict {
-        let new = change.and_then(|c| Some((c, self.changes[o]?.value(c).data())));
-        match new {
-            Some((c, new)) => {
-                let action = &self.map.rules[c.rule()].action;
-                if action.output_is_reportable() && same_cell(&new, now) {
-                    Verdict::FromMap
-                } else if matches!(action, crate::actions::Action::Redact(_))
-                    && same_cell(&new, now)
-                {
-                    Verdict::Redacted
-                } else {
-                    Verdict::Scrubbed
-                }
-            }
-            None if same_kept_cell(self.original, self.original.sheets[o].cell(from, col), now) => {
-                Verdict::Kept
-            }
-            None => Verdict::Changed,
-        }
+        let new = change.and_then(|c| Some((c, self.changes[o]?)));
+        let was = self.original.sheets[o].cell(from, col);
+        verdict_given(self.map, self.original, new, was, now)
     }
 
     /// Whether the redacted cell at `row`, `col` of scrubbed sheet `sheet` still holds a value
@@ -1454,6 +1481,32 @@ impl<'a> Context<'a> {
             column: self.header(sheet, col),
             rule,
         }
+    }
+}
+
+/// The verdict on a scrubbed cell holding `now`, given the map's change there (and the
+/// changes it is one of) and the value `was` of the cell of `original` it comes from.
+fn verdict_given(
+    map: &Map,
+    original: &Workbook,
+    change: Option<(&crate::apply::Change, &SheetChanges)>,
+    was: &Data,
+    now: &Data,
+) -> Verdict {
+    match change {
+        Some((c, changes)) => {
+            let new = changes.value(c).data();
+            let action = &map.rules[c.rule()].action;
+            if action.output_is_reportable() && same_cell(&new, now) {
+                Verdict::FromMap
+            } else if matches!(action, crate::actions::Action::Redact(_)) && same_cell(&new, now) {
+                Verdict::Redacted
+            } else {
+                Verdict::Scrubbed
+            }
+        }
+        None if same_kept_cell(original, was, now) => Verdict::Kept,
+        None => Verdict::Changed,
     }
 }
 

@@ -401,10 +401,11 @@ fn header_finding(sheet: &str, col: u32) -> Finding {
 /// their own column (a sheet without its header row), as the sweep of `scrub` finds them. A
 /// scrubbed sheet is the original's of its name (`verify` names a CSV's after the original).
 /// `firsts` are the changed cells that are the first of their text, column and rule (see
-/// [`Originals::firsts`]), which the caller's [`super::Removed`] holds already.
+/// [`Originals::firsts`]), which the caller's [`super::Removed`] holds already; the removed
+/// texts are read from `originals` (`original` may hold the sheets' heads only).
 pub(crate) fn header_findings(
     map: &Map,
-    original: &Workbook,
+    (original, originals): (&Workbook, Originals<'_>),
     plan: &FilePlan,
     changes: &[SheetChanges],
     firsts: &[Vec<bool>],
@@ -421,15 +422,7 @@ pub(crate) fn header_findings(
         origins,
         headed,
         ..
-    } = sweep_values(
-        map,
-        original,
-        plan,
-        changes,
-        Originals::Book(original),
-        Some(firsts),
-        &hay,
-    );
+    } = sweep_values(map, original, plan, changes, originals, Some(firsts), &hay);
     let mut found: Vec<(usize, u32)> = hay
         .find(&values)
         .into_iter()

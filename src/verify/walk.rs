@@ -10,7 +10,7 @@
 //! a passing output is never read whole, and a failing one is read as before.
 
 use super::leaks::{self, Raw};
-use super::{same_kept_cell, Context, Originals, Outcome, Removed, Verdict};
+use super::{same_kept_cell, verdict_given, Context, Originals, Outcome, Removed, Verdict};
 use crate::apply::SheetChanges;
 use crate::error::Problem;
 use crate::map::Map;
@@ -77,14 +77,7 @@ pub(super) fn passes(
     }
     let (before, after) = (&original.sheets, &scrubbed.heads.sheets);
     // The same sheets in the same order, as they were.
-    if before.len() != after.len()
-        || before.iter().zip(after).any(|(a, b)| {
-            a.name != b.name
-                || a.visibility != b.visibility
-                || a.layout.code_name != b.layout.code_name
-                || super::fidelity::hidden_columns(a) != super::fidelity::hidden_columns(b)
-        })
-    {
+    if !same_sheets(before, after) {
         return Ok(None);
     }
     let ctx = Context::new(map, original, plan, changes, &scrubbed.heads);
@@ -103,6 +96,7 @@ pub(super) fn passes(
                 || {
                     let firsts = values.firsts();
                     let heads = &scrubbed.heads;
+                    let original = (original, Originals::Book(original));
                     super::sweep::header_findings(map, original, plan, changes, firsts, heads)
                         .is_empty()
                 },
@@ -113,6 +107,18 @@ pub(super) fn passes(
     let Some(walked) = walked.filter(|_| header) else {
         return Ok(None);
     };
+    conclude(&ctx, needles, &walked, scrubbed)
+}
+
+/// The outcome of a walk that found nothing in the cells it compared: the cells where a
+/// removed value would be a leak, and the rest of the package, searched for the removed values
+/// `needles`; `None` on any hit.
+fn conclude(
+    ctx: &Context,
+    needles: crate::needles::Needles,
+    walked: &Walked,
+    scrubbed: &Opened<'_>,
+) -> Result<Option<Outcome>, Problem> {
     // The cells first: an output that leaks there (an input passed as its own output leaks in
     // every scrubbed cell) goes to the whole check before its package is searched.
     let leaks = walked
@@ -126,7 +132,7 @@ pub(super) fn passes(
         return Ok(None);
     }
     if !needles.is_empty() {
-        let (mut sink, strings) = leaks::scan_package(&ctx, &needles, &scrubbed.raw)?;
+        let (mut sink, strings) = leaks::scan_package(ctx, &needles, &scrubbed.raw)?;
         leaks::entry_names(&needles, &scrubbed.raw, &mut sink);
         // A string with a hit is no leak of its own only where a cell shows it.
         let shown = strings.iter().all(|hit| {
@@ -145,6 +151,343 @@ pub(super) fn passes(
     };
     super::drop_later(needles);
     Ok(Some(outcome))
+}
+
+/// What [`passes_streamed`] found.
+pub(super) enum Streamed {
+    /// The output passes: the outcome.
+    Passed(Outcome),
+    /// The walk found something, or could not tell: the check of both read whole decides.
+    Undecided,
+    /// The original cannot be streamed to the result of reading it whole (formulas, a map the
+    /// stream cannot apply, cells out of order or beyond its head's columns): it is to be read
+    /// whole, and the scrubbed file walked against it ([`passes`]).
+    Unstreamable,
+}
+
+/// [`passes`] with the original streamed instead of read whole: `original` holds its sheets'
+/// heads (see [`crate::xlsx::read::open_with`]), under which `map` resolved `plan`; each sheet
+/// is read row by row and scrubbed again under the map (see [`crate::xlsx::stream::stream_each`])
+/// while another thread reads the scrubbed sheet's rows, and each original row is compared with
+/// the scrubbed row it becomes as it comes. Neither workbook is held whole: a large export is
+/// verified in the memory its scrub takes.
+///
+/// # Errors
+/// A [`Problem`] when a part of either file cannot be read.
+pub(super) fn passes_streamed(
+    map: &Map,
+    plan: &FilePlan,
+    original: &mut crate::xlsx::read::Opened<'_>,
+    scrubbed: &Opened<'_>,
+) -> Result<Streamed, Problem> {
+    // As the scrub streams (see `xlsx_streams` in the pipeline), less the options of a run.
+    if !map.subjects.is_empty()
+        || map.has_blank_header_pattern()
+        || map.uses_mentions()
+        || original.formulas
+        || original.tables.is_none()
+        || original.book.sheets.iter().any(unusual)
+    {
+        return Ok(Streamed::Unstreamable);
+    }
+    let (before, after) = (&original.book.sheets, &scrubbed.heads.sheets);
+    if !same_sheets(before, after) {
+        return Ok(Streamed::Undecided);
+    }
+    let Some(tables) = original.tables.take() else {
+        return Ok(Streamed::Unstreamable);
+    };
+    let targets = crate::needles::target_columns(map, &original.book, plan);
+    let widths: Vec<u32> = before.iter().map(crate::workbook::Sheet::width).collect();
+    let (to_compare, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let read = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| scrubbed_rows(scrubbed, to_compare));
+        let mut compare = Compare {
+            map,
+            original: &original.book,
+            targets: &targets,
+            widths: &widths,
+            batches,
+            pending: std::collections::VecDeque::new(),
+            ended: false,
+            sheet: 0,
+            deleted: 0,
+            candidates: Vec::new(),
+        };
+        let input = (&original.book, original.bytes, tables);
+        let streamed = crate::xlsx::stream::stream_each(map, plan, input, &mut compare);
+        // The reader stops at its next batch once no one takes it.
+        drop(compare.batches);
+        let used = reader.join().map_err(|_| Problem::Internal);
+        (streamed, compare.candidates, used)
+    });
+    let (streamed, candidates, used) = read;
+    let (streamed, used) = (streamed?, used?);
+    let (Some(streamed), Some(used)) = (streamed, used) else {
+        return Ok(Streamed::Undecided);
+    };
+    let walked = Walked { candidates, used };
+    let heads = &original.book;
+    let changes = &streamed.changes;
+    let values = super::removed_streamed(map, &streamed.olds, changes);
+    let (needles, header) = rayon::join(
+        || values.needles(),
+        || {
+            let originals = (heads, Originals::Kept(&streamed.olds));
+            let firsts = values.firsts();
+            super::sweep::header_findings(map, originals, plan, changes, firsts, &scrubbed.heads)
+                .is_empty()
+        },
+    );
+    if !header {
+        return Ok(Streamed::Undecided);
+    }
+    let ctx = Context::new(map, heads, plan, changes, &scrubbed.heads);
+    let outcome = conclude(&ctx, needles, &walked, scrubbed)?;
+    drop(values);
+    super::drop_later(streamed);
+    Ok(outcome.map_or(Streamed::Undecided, Streamed::Passed))
+}
+
+/// The same sheets in the same order, as they were: names, visibility, code names and hidden
+/// columns.
+fn same_sheets(before: &[crate::workbook::Sheet], after: &[crate::workbook::Sheet]) -> bool {
+    before.len() == after.len()
+        && before.iter().zip(after).all(|(a, b)| {
+            a.name == b.name
+                && a.visibility == b.visibility
+                && a.layout.code_name == b.layout.code_name
+                && super::fidelity::hidden_columns(a) == super::fidelity::hidden_columns(b)
+        })
+}
+
+/// Rows of a scrubbed sheet handed from the thread that reads them: each row's number and its
+/// cells that hold a value, in column order.
+type Cells = Vec<(u32, Data)>;
+
+/// What the reader of the scrubbed sheets hands over, sheet after sheet.
+enum Batch {
+    /// Rows, ascending.
+    Rows(Vec<(u32, Cells)>),
+    /// The sheet has no more rows.
+    End,
+    /// The sheet cannot be walked (cells out of order, a part that cannot be read).
+    GaveUp,
+}
+
+/// Rows handed over at once.
+const BATCH_ROWS: usize = 256;
+
+/// Read every sheet of the scrubbed workbook row by row into `to`; per shared string, whether a
+/// cell was read to refer to it (`None` when a sheet cannot be walked, or no one took the rows).
+fn scrubbed_rows(
+    scrubbed: &Opened<'_>,
+    to: std::sync::mpsc::SyncSender<Batch>,
+) -> Option<Vec<bool>> {
+    let mut used = vec![false; scrubbed.tables.strings.len()];
+    let given_up = |to: &std::sync::mpsc::SyncSender<Batch>| {
+        let _ = to.send(Batch::GaveUp);
+        None
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(scrubbed.bytes)) else {
+        return given_up(&to);
+    };
+    for sheet in 0..scrubbed.heads.sheets.len() {
+        let Some(entry) = scrubbed
+            .raw
+            .sheet_part(sheet)
+            .and_then(|part| zip.by_name(part).ok())
+        else {
+            return given_up(&to);
+        };
+        let mut input = BufReader::with_capacity(1 << 16, entry);
+        let mut values = crate::xlsx::cells::CellValues::new(
+            &scrubbed.tables.strings,
+            scrubbed.tables.kinds.clone(),
+            scrubbed.tables.is_1904,
+        );
+        let mut batch: Vec<(u32, Cells)> = Vec::with_capacity(BATCH_ROWS);
+        let mut row: Option<(u32, Cells)> = None;
+        let (mut out_of_order, mut stopped) = (false, false);
+        let read =
+            crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
+                if let Some(Some(n)) = shared {
+                    if let Some(slot) = used.get_mut(n) {
+                        *slot = true;
+                    }
+                }
+                match &mut row {
+                    Some((at, cells)) if *at == r => {
+                        if cells.last().is_some_and(|(last, _)| *last >= c) {
+                            out_of_order = true;
+                            return false;
+                        }
+                        cells.push((c, value));
+                        return true;
+                    }
+                    Some((at, _)) if r < *at => {
+                        out_of_order = true;
+                        return false;
+                    }
+                    _ => {}
+                }
+                if let Some(done) = row.replace((r, vec![(c, value)])) {
+                    batch.push(done);
+                    if batch.len() == BATCH_ROWS {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                        if to.send(Batch::Rows(full)).is_err() {
+                            stopped = true;
+                            return false;
+                        }
+                    }
+                }
+                true
+            });
+        if stopped {
+            return None;
+        }
+        if read.is_none() || out_of_order {
+            return given_up(&to);
+        }
+        batch.extend(row);
+        if to.send(Batch::Rows(batch)).is_err() || to.send(Batch::End).is_err() {
+            return None;
+        }
+    }
+    Some(used)
+}
+
+/// The comparison of each original row, as [`crate::xlsx::stream::stream_each`] reads and
+/// scrubs it, with the scrubbed row it becomes (see [`Rows::compare`], which compares the same
+/// with the original read whole).
+struct Compare<'a> {
+    map: &'a Map,
+    /// The original's heads.
+    original: &'a Workbook,
+    targets: &'a [Vec<bool>],
+    /// Per original sheet: its width.
+    widths: &'a [u32],
+    batches: std::sync::mpsc::Receiver<Batch>,
+    /// The scrubbed sheet's rows handed over and not compared yet.
+    pending: std::collections::VecDeque<(u32, Cells)>,
+    /// Whether the scrubbed sheet has no more rows to hand over.
+    ended: bool,
+    sheet: usize,
+    /// The original sheet's rows deleted by row rules so far.
+    deleted: u32,
+    candidates: Vec<Data>,
+}
+
+impl Compare<'_> {
+    /// Whether `pending` has rows, asking the reader for more if needed; `None` when the
+    /// reader gave up.
+    fn fill(&mut self) -> Option<bool> {
+        while self.pending.is_empty() && !self.ended {
+            match self.batches.recv() {
+                Ok(Batch::Rows(rows)) => self.pending.extend(rows),
+                Ok(Batch::End) => self.ended = true,
+                Ok(Batch::GaveUp) | Err(_) => return None,
+            }
+        }
+        Some(!self.pending.is_empty())
+    }
+
+    /// The cells of scrubbed row `out` (none for a row without cells); `None` when the reader
+    /// gave up.
+    fn scrubbed_row(&mut self, out: u32) -> Option<Cells> {
+        if !self.fill()? {
+            return Some(Vec::new());
+        }
+        match self.pending.front() {
+            Some((at, _)) if *at == out => self.pending.pop_front().map(|(_, cells)| cells),
+            Some((at, _)) if *at > out => Some(Vec::new()),
+            // A row the comparison went past: cannot be, rows are handed over ascending.
+            _ => None,
+        }
+    }
+
+    /// Compare original row `from`, `seen`, with the scrubbed row whose cells are `cells`, as
+    /// [`Rows::compare`] does; `false` where the check of both read whole could find something.
+    fn compare(
+        &mut self,
+        from: u32,
+        seen: &crate::xlsx::stream::Seen<'_>,
+        cells: &[(u32, Data)],
+    ) -> bool {
+        let targets = &self.targets[self.sheet];
+        let is_target = |col: u32| targets.get(col as usize).copied().unwrap_or(false);
+        let width = self.widths[self.sheet].max(cells.last().map_or(0, |(c, _)| c + 1));
+        let mut next = cells.iter().peekable();
+        let mut change = seen.changed.start;
+        for col in 0..width {
+            let now = match next.peek() {
+                Some((c, value)) if *c == col => {
+                    next.next();
+                    value
+                }
+                _ => &Data::Empty,
+            };
+            let was = seen.cell(col);
+            // The header row is never scrubbed, nor the columns outside the map.
+            if (from == 0 || !is_target(col)) && !same_kept_cell(self.original, was, now) {
+                return false;
+            }
+            if matches!(now, Data::Empty) {
+                continue;
+            }
+            let changes = &seen.changes.cells;
+            while change < seen.changed.end && changes[change].col() < col {
+                change += 1;
+            }
+            let here = (change < seen.changed.end && changes[change].col() == col)
+                .then(|| (&changes[change], seen.changes));
+            let verdict = verdict_given(self.map, self.original, here, was, now);
+            if !matches!(verdict, Verdict::Kept | Verdict::FromMap) {
+                if self.candidates.len() >= MAX_CANDIDATES {
+                    return false;
+                }
+                self.candidates.push(now.clone());
+            }
+        }
+        true
+    }
+}
+
+impl crate::xlsx::stream::EachRow for Compare<'_> {
+    fn sheet(&mut self, index: usize) -> bool {
+        self.sheet = index;
+        self.deleted = 0;
+        self.ended = false;
+        self.pending.clear();
+        true
+    }
+
+    fn row(&mut self, row: u32, seen: &crate::xlsx::stream::Seen<'_>) -> bool {
+        if seen.deleted {
+            self.deleted += 1;
+            return true;
+        }
+        let Some(cells) = self.scrubbed_row(row - self.deleted) else {
+            return false;
+        };
+        self.compare(row, seen, &cells)
+    }
+
+    /// The scrubbed rows past the original's hold nothing.
+    fn end(&mut self, _height: u32) -> bool {
+        loop {
+            match self.fill() {
+                None => return false,
+                Some(false) => return true,
+                Some(true) => {}
+            }
+            while let Some((_, cells)) = self.pending.pop_front() {
+                if !cells.iter().all(|(_, d)| super::fidelity::is_blank(d)) {
+                    return false;
+                }
+            }
+        }
+    }
 }
 
 /// The most cells the walk keeps to search (see [`Walked::candidates`]): more than a good
@@ -398,6 +741,40 @@ mod tests {
         out
     }
 
+    /// [`case`] under the `systemuser` profile with a row rule that deletes about a fifth of
+    /// the rows, above and below a head of 10 rows.
+    fn deleting_case() -> Case {
+        let case = case();
+        let profile = crate::profiles::find("systemuser").unwrap().toml;
+        let toml = format!(
+            "{profile}\n[[rows]]\nwhere = {{ column = \"lastname\", aliases = [\"Last Name\"], matches = \"^[A-E]\" }}\naction = \"delete\"\n"
+        );
+        let map = Map::parse(&toml, "deleting", None).unwrap();
+        let plan = crate::plan::resolve(&map, &case.book).unwrap();
+        let changes = crate::apply::apply_plan(&map, &plan, &case.book);
+        let deleted = changes[0].deleted.len();
+        assert!(
+            deleted > 20 && changes[0].deleted[0].row < 10,
+            "{deleted} rows deleted"
+        );
+        Case {
+            map,
+            plan,
+            changes,
+            ..case
+        }
+    }
+
+    /// What the walk with the original streamed says of `output`, the original's sheets read
+    /// up to `head` rows for the plan (see [`crate::xlsx::read::open_with`]).
+    fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
+        let limits = Limits::default();
+        let opened = open(output, &limits).expect("a workbook the walk reads");
+        let mut heads = crate::xlsx::read::open_with(&case.input, &limits, Some(head)).unwrap();
+        let plan = crate::plan::resolve(&case.map, &heads.book).unwrap();
+        passes_streamed(&case.map, &plan, &mut heads, &opened).unwrap()
+    }
+
     /// What the walk says of `output`, and what the check of both read whole finds.
     fn both(case: &Case, output: &[u8]) -> (Option<Outcome>, Outcome) {
         let opened = open(output, &Limits::default()).expect("a workbook the walk reads");
@@ -411,24 +788,88 @@ mod tests {
 
     #[test]
     fn a_good_output_passes_the_walk_as_it_passes_the_whole_check() {
-        for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
-            let (walked, whole) = both(&case, &written(&case, |_, _| {}));
+        let cases = [
+            ("excel", case()),
+            ("dynamics", raw_case()),
+            ("rows deleted", deleting_case()),
+        ];
+        for (layout, case) in cases {
+            let output = written(&case, |_, _| {});
+            let (walked, whole) = both(&case, &output);
             assert!(whole.passed(), "{layout}: {:?}", whole.findings);
             let walked = walked.expect("the walk shows it passes");
             assert!(walked.findings.is_empty());
-            assert_eq!(
-                (walked.searched, walked.skipped),
-                (whole.searched, whole.skipped),
-                "{layout}"
-            );
+            let counts = (whole.searched, whole.skipped);
+            assert_eq!((walked.searched, walked.skipped), counts, "{layout}");
             assert!(walked.searched > 300, "{layout}: {}", walked.searched);
+            // Streamed, whether the plan was resolved on the whole sheet or on its first rows.
+            for head in [10, 5_000] {
+                let Streamed::Passed(streamed) = streamed(&case, &output, head) else {
+                    panic!("{layout}, head {head}: the streamed walk shows it passes");
+                };
+                assert!(streamed.findings.is_empty());
+                let found = (streamed.searched, streamed.skipped);
+                assert_eq!(found, counts, "{layout}, head {head}");
+            }
         }
+    }
+
+    /// A workbook the stream does not read as the whole read does is left to the walk against
+    /// the original read whole.
+    #[test]
+    fn an_original_with_formulas_is_not_streamed() {
+        let case = case();
+        let output = written(&case, |_, _| {});
+        let mut with_formulas = case;
+        with_formulas.input = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 300,
+            formula_column: true,
+            ..Default::default()
+        })
+        .to_xlsx();
+        assert!(matches!(
+            streamed(&with_formulas, &output, 10),
+            Streamed::Unstreamable
+        ));
     }
 
     #[test]
     fn a_break_or_a_leak_is_left_to_the_whole_check() {
         for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
             breaks_and_leaks_are_left_to_the_whole_check(layout, &case);
+        }
+    }
+
+    /// A row the map deletes, kept (its scrubbed cells and all), or one more row deleted.
+    #[test]
+    fn a_row_deleted_otherwise_than_by_the_map_is_left_to_the_whole_check() {
+        let case = deleting_case();
+        let kept_row = case.changes[0].deleted[1].row;
+        let mutations: Vec<(&str, Edit)> = vec![
+            (
+                "a row the map deletes kept",
+                Box::new(move |_, deleted| deleted.retain(|d| d.row != kept_row)),
+            ),
+            (
+                "one more row deleted",
+                Box::new(move |cells, deleted| {
+                    let row = (1..).find(|r| deleted.iter().all(|d| d.row != *r)).unwrap();
+                    cells.retain(|c| c.0 != row);
+                    deleted.push(crate::apply::Deletion { row, rule: 0 });
+                    deleted.sort_by_key(|d| d.row);
+                }),
+            ),
+        ];
+        for (what, edit) in mutations {
+            let output = written(&case, edit);
+            let (_, whole) = both(&case, &output);
+            assert!(!whole.passed(), "{what}: the whole check finds it");
+            for head in [10, 5_000] {
+                assert!(
+                    matches!(streamed(&case, &output, head), Streamed::Undecided),
+                    "{what}, head {head}: the streamed walk leaves it to that check"
+                );
+            }
         }
     }
 
@@ -484,7 +925,8 @@ mod tests {
             ),
         ];
         for (what, edit) in mutations {
-            let (walked, whole) = both(case, &written(case, edit));
+            let output = written(case, edit);
+            let (walked, whole) = both(case, &output);
             assert!(
                 !whole.passed(),
                 "{layout}, {what}: the whole check finds it"
@@ -493,6 +935,12 @@ mod tests {
                 walked.is_none(),
                 "{layout}, {what}: the walk leaves it to that check"
             );
+            for head in [10, 5_000] {
+                assert!(
+                    matches!(streamed(case, &output, head), Streamed::Undecided),
+                    "{layout}, {what}, head {head}: the streamed walk leaves it to that check"
+                );
+            }
         }
     }
 }

@@ -254,6 +254,20 @@ impl Row {
         self.filled.push(col);
     }
 
+    /// Put `value`, read as it is, in column `col`.
+    fn put_value(&mut self, col: u32, value: Data) {
+        let c = col as usize;
+        if self.cells.len() <= c {
+            self.cells.resize(c + 1, Data::Empty);
+            self.set.resize(c + 1, false);
+            self.shared.resize(c + 1, u32::MAX);
+        }
+        self.shared[c] = u32::MAX;
+        self.cells[c] = value;
+        self.set[c] = true;
+        self.filled.push(col);
+    }
+
     fn clear(&mut self) {
         for &c in &self.filled {
             self.set[c as usize] = false;
@@ -285,7 +299,73 @@ struct SheetWork<'a> {
     tail: Option<Tail>,
 }
 
-impl SheetWork<'_> {
+impl<'a> SheetWork<'a> {
+    /// The work of sheet `index` of a workbook read through `plan`, whose heads give `sheet`
+    /// (its column names `headers`; `deleted_columns` as [`crate::needles::deleted_columns`]
+    /// gives them): no kept columns yet, and the coverage check's tail for a planned sheet.
+    fn new(
+        map: &'a Map,
+        plan: &'a FilePlan,
+        (index, sheet): (usize, &Sheet),
+        headers: &[String],
+        deleted_columns: &'a [bool],
+    ) -> SheetWork<'a> {
+        let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
+        let applier = planned.map(|p| {
+            let sp = &plan.sheets[p];
+            (sp, RowApplier::new(map, sp, headers.to_vec()))
+        });
+        SheetWork {
+            map,
+            applier,
+            deleted_columns,
+            kept: Vec::new(),
+            changes: SheetChanges {
+                sheet: index,
+                ..SheetChanges::default()
+            },
+            changed_olds: Texts::default(),
+            deleted_olds: Vec::new(),
+            ids: RecordIds::default(),
+            per_column: vec![0; sheet.width() as usize],
+            deleted_rows: Vec::new(),
+            deleted_scratch: Vec::new(),
+            tail: planned.map(|p| Tail::new(&plan.sheets[p], sheet.width())),
+        }
+    }
+
+    /// What a planned sheet's rows gave, all read (`height` rows, the header row counted), the
+    /// sheet named `name` and its columns `headers`; `None` for a sheet the plan leaves.
+    fn planned(&mut self, name: &str, headers: &[String], height: u32) -> Option<Planned> {
+        let (sp, _) = self.applier.as_ref()?;
+        let report = crate::changes::sheet_report(
+            self.map,
+            sp,
+            name,
+            headers,
+            u64::from(height.saturating_sub(1)),
+            &self.per_column,
+            std::mem::take(&mut self.deleted_rows),
+        );
+        // Kept until the output is written: the room the lists grew into goes (up to half
+        // of them, millions of entries in a large export).
+        let mut changes = std::mem::take(&mut self.changes);
+        changes.shrink_to_fit();
+        let mut changed = std::mem::take(&mut self.changed_olds);
+        changed.shrink_to_fit();
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.rows.shrink_to_fit();
+        ids.texts.shrink_to_fit();
+        Some(Planned {
+            changes,
+            changed,
+            deleted: std::mem::take(&mut self.deleted_olds),
+            ids,
+            report,
+            tail: self.tail.take().unwrap_or_default(),
+        })
+    }
+
     /// Forget what the rows gave, to read the sheet again.
     fn reset(&mut self) {
         self.changes = SheetChanges {
@@ -463,27 +543,8 @@ pub(crate) fn stream(
         }
         // A sheet swept for kept values only has no plan; the plan names its columns too.
         let headers = plan.headers(book, index);
-        let applier = planned.map(|p| {
-            let sp = &plan.sheets[p];
-            (sp, RowApplier::new(map, sp, headers.clone()))
-        });
-        let mut work = SheetWork {
-            map,
-            applier,
-            deleted_columns: &deleted_columns[index],
-            kept,
-            changes: SheetChanges {
-                sheet: index,
-                ..SheetChanges::default()
-            },
-            changed_olds: Texts::default(),
-            deleted_olds: Vec::new(),
-            ids: RecordIds::default(),
-            per_column: vec![0; sheet.width() as usize],
-            deleted_rows: Vec::new(),
-            deleted_scratch: Vec::new(),
-            tail: planned.map(|p| Tail::new(&plan.sheets[p], sheet.width())),
-        };
+        let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
+        work.kept = kept;
         let passed = match (&mut pass, planned) {
             (Some(pass), Some(p)) if cut[index] && plan.sheets[p].row_rules.is_empty() => {
                 let checkpoint = pass.new.len();
@@ -524,33 +585,7 @@ pub(crate) fn stream(
             }
         }
         if let Some(p) = planned {
-            let sp = &plan.sheets[p];
-            let report = crate::changes::sheet_report(
-                map,
-                sp,
-                &sheet.name,
-                &headers,
-                u64::from(height.saturating_sub(1)),
-                &work.per_column,
-                std::mem::take(&mut work.deleted_rows),
-            );
-            // Kept until the output is written: the room the lists grew into goes (up to half
-            // of them, millions of entries in a large export).
-            let mut changes = std::mem::take(&mut work.changes);
-            changes.shrink_to_fit();
-            let mut changed = std::mem::take(&mut work.changed_olds);
-            changed.shrink_to_fit();
-            let mut ids = std::mem::take(&mut work.ids);
-            ids.rows.shrink_to_fit();
-            ids.texts.shrink_to_fit();
-            per_plan[p] = Some(Planned {
-                changes,
-                changed,
-                deleted: std::mem::take(&mut work.deleted_olds),
-                ids,
-                report,
-                tail: work.tail.take().unwrap_or_default(),
-            });
+            per_plan[p] = work.planned(&sheet.name, &headers, height);
         }
         kept_all.extend(work.kept.into_iter().map(|(c, _, seen)| (index, c, seen)));
     }
@@ -567,6 +602,16 @@ pub(crate) fn stream(
         table = Some(pass.new.table());
         out.new_strings = Some(pass.new);
     }
+    gather(out, per_plan, table).map(Some)
+}
+
+/// [`Streamed`] `out` with what each planned sheet gave (`per_plan`, every one given), the new
+/// values' texts read from `table` when the one pass numbered them.
+fn gather(
+    mut out: Streamed,
+    per_plan: Vec<Option<Planned>>,
+    table: Option<std::sync::Arc<dyn crate::apply::TextTable>>,
+) -> Result<Streamed, Problem> {
     for entry in per_plan {
         let Some(done) = entry else {
             return Err(Problem::Internal);
@@ -582,7 +627,195 @@ pub(crate) fn stream(
         out.reports.push(done.report);
         out.tails.push(done.tail);
     }
-    Ok(Some(out))
+    Ok(out)
+}
+
+/// A row of an input sheet, as [`stream_each`] hands it over with what the plan did to it.
+pub(crate) struct Seen<'r> {
+    row: &'r Row,
+    /// The row's changes: these entries of `changes` (none for the header row).
+    pub changed: std::ops::Range<usize>,
+    /// Whether a row rule deletes the row.
+    pub deleted: bool,
+    /// The sheet's changes so far.
+    pub changes: &'r SheetChanges,
+}
+
+impl Seen<'_> {
+    /// The row's value in column `col` (`Empty` where it has none).
+    pub(crate) fn cell(&self, col: u32) -> &Data {
+        self.row.get(col)
+    }
+}
+
+/// Where [`stream_each`] hands each sheet's rows; each call returns `false` to stop.
+pub(crate) trait EachRow {
+    /// Sheet `index` of the input begins.
+    fn sheet(&mut self, index: usize) -> bool;
+    /// Row `row` of the current sheet, from the header row down, rows without cells too.
+    fn row(&mut self, row: u32, seen: &Seen<'_>) -> bool;
+    /// The current sheet ends after `height` rows (the header row counted).
+    fn end(&mut self, height: u32) -> bool;
+}
+
+/// Stream every sheet of the workbook `bytes` (whose sheets' heads `book` holds, and whose
+/// tables `tables` are, as [`super::read::open_with`] read them without calamine's reader)
+/// through `plan`, as [`stream`] does without writing, each sheet's XML read here
+/// ([`super::direct::each_value`]), and hand every row to `each` with what the plan did to it.
+/// Neither the kept columns' values nor the coverage check's tails are gathered. `None` where
+/// [`stream`] would give up, and when `each` stops.
+///
+/// # Errors
+/// A [`Problem`] when a sheet's part cannot be read.
+pub(crate) fn stream_each(
+    map: &Map,
+    plan: &FilePlan,
+    (book, bytes, tables): (&Workbook, &[u8], super::direct::Tables),
+    each: &mut dyn EachRow,
+) -> Result<Option<Streamed>, Problem> {
+    let deleted_columns = crate::needles::deleted_columns(map, book, plan);
+    let mut zip = patch::open(bytes)?;
+    let parts = super::package::sheet_parts(&mut zip)?;
+    let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
+    for (index, sheet) in book.sheets.iter().enumerate() {
+        let Some(part) = parts.iter().find(|p| p.name == sheet.name) else {
+            return Ok(None);
+        };
+        let headers = plan.headers(book, index);
+        let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
+        work.tail = None;
+        if !each.sheet(index) {
+            return Ok(None);
+        }
+        let entry = zip
+            .by_name(&part.path)
+            .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
+        let mut input = std::io::BufReader::with_capacity(1 << 16, entry);
+        let mut values = CellValues::new(&tables.strings, tables.kinds.clone(), tables.is_1904);
+        let mut rows = EachRows {
+            work: &mut work,
+            each: &mut *each,
+            row: Row::default(),
+            empty: Row::default(),
+            current: None,
+            last_col: None,
+            first_row: None,
+            max_col: None,
+            gave_up: false,
+        };
+        let read = super::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
+            rows.cell(r, c, value, shared)
+        });
+        if read.is_none() || rows.gave_up || !rows.flush() {
+            return Ok(None);
+        }
+        let height = rows.current.map_or(0, |r| r + 1);
+        let width = rows.max_col.map_or(0, |c| c + 1);
+        let first_row = rows.first_row;
+        let head_first = sheet.cells.start().map(|(r, _)| r);
+        if width != sheet.width() || (first_row == Some(0)) != (head_first == Some(0)) {
+            return Ok(None);
+        }
+        if !each.end(height) {
+            return Ok(None);
+        }
+        if let Some(p) = plan.sheets.iter().position(|sp| sp.sheet == index) {
+            per_plan[p] = work.planned(&sheet.name, &headers, height);
+        }
+    }
+    let mut out = Streamed::default();
+    // The changed cells' texts refer to the input's table.
+    out.olds.strings = tables.strings;
+    gather(out, per_plan, None).map(Some)
+}
+
+/// The rows of one sheet read by [`stream_each`], gathered cell by cell.
+struct EachRows<'w, 'a, 'e> {
+    work: &'w mut SheetWork<'a>,
+    each: &'e mut dyn EachRow,
+    /// The row being read, and an empty one for rows without cells.
+    row: Row,
+    empty: Row,
+    current: Option<u32>,
+    last_col: Option<u32>,
+    first_row: Option<u32>,
+    max_col: Option<u32>,
+    /// Whether the cells are out of order, or `each` stopped.
+    gave_up: bool,
+}
+
+impl EachRows<'_, '_, '_> {
+    /// Take the next cell that holds a value; `false` to stop.
+    fn cell(&mut self, r: u32, c: u32, value: Data, shared: Option<Option<usize>>) -> bool {
+        if let Some(current) = self.current {
+            if r < current || (r == current && self.last_col.is_some_and(|l| c <= l)) {
+                // Out of order: the grid read whole keeps the last value at a place.
+                self.gave_up = true;
+                return false;
+            }
+        }
+        if self.current.is_none_or(|current| r > current) {
+            let from = match self.current {
+                Some(current) => {
+                    if !self.flush() {
+                        return false;
+                    }
+                    current + 1
+                }
+                None => 0,
+            };
+            self.row.clear();
+            for gap in from..r {
+                if !self.emit(gap, false) {
+                    return false;
+                }
+            }
+            self.current = Some(r);
+            self.last_col = None;
+        }
+        self.first_row.get_or_insert(r);
+        self.max_col = Some(self.max_col.map_or(c, |m| m.max(c)));
+        self.last_col = Some(c);
+        self.row.put_value(c, value);
+        if let Some(Some(n)) = shared {
+            self.row.put_shared(c, n);
+        }
+        true
+    }
+
+    /// Hand over the row being read, if any; `false` when `each` stopped.
+    fn flush(&mut self) -> bool {
+        match self.current {
+            Some(current) => self.emit(current, true),
+            None => true,
+        }
+    }
+
+    /// Apply row `r` (the one read when `read`, else an empty one) and hand it over.
+    fn emit(&mut self, r: u32, read: bool) -> bool {
+        let row = if read { &self.row } else { &self.empty };
+        let (changed, deleted) = if r == 0 {
+            (0..0, false)
+        } else {
+            let (first, gone) = (
+                self.work.changes.cells.len(),
+                self.work.changes.deleted.len(),
+            );
+            self.work
+                .row_shared(r, |col| row.get(col), |col| row.shared(col));
+            let changes = &self.work.changes;
+            (first..changes.cells.len(), changes.deleted.len() > gone)
+        };
+        let seen = Seen {
+            row,
+            changed,
+            deleted,
+            changes: &self.work.changes,
+        };
+        let go_on = self.each.row(r, &seen);
+        self.gave_up |= !go_on;
+        go_on
+    }
 }
 
 /// Stream one sheet's cells through `work`; its height, or `None` when it does not read as
