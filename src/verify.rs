@@ -941,7 +941,7 @@ pub(crate) struct Removed<'a> {
     /// Per sheet: the columns whose text a deleted row removes (see
     /// [`crate::needles::deleted_columns`]).
     deleted_columns: Vec<Vec<bool>>,
-    derived: Vec<String>,
+    derived: crate::xlsx::cells::Strings,
     /// Per entry of `changes`, per changed cell: whether it is the first of its old text,
     /// column and rule (see [`Originals::firsts`]); the others repeat its values.
     firsts: Vec<Vec<bool>>,
@@ -955,7 +955,7 @@ impl<'a> Removed<'a> {
         deleted_columns: Vec<Vec<bool>>,
     ) -> Removed<'a> {
         use rayon::prelude::*;
-        let mut derived = Vec::new();
+        let mut derived = crate::xlsx::cells::Strings::default();
         let names: Vec<bool> = map
             .rules
             .iter()
@@ -965,48 +965,31 @@ impl<'a> Removed<'a> {
         for (k, sc) in changes.iter().enumerate() {
             // A text removed from many cells of a column gives its forms once.
             let firsts = originals.firsts(changes, k);
-            let cells = sc.cells.par_iter().enumerate();
-            let distinct = cells.filter(|&(i, _)| firsts[i]);
-            derived.par_extend(distinct.flat_map_iter(|(i, c)| {
-                let old = originals.old(changes, k, i);
-                // The values mentions replace are the other columns' own old values, searched
-                // for as such; `replaced` needs only the text here.
-                let fragments = match (&map.rules[c.rule()].action, &old) {
-                    (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
-                    _ => Vec::new(),
-                };
-                // A phone number copied elsewhere may be written with other separators, or
-                // none, or without its country code: those forms are searched too.
-                let digits = old
-                    .as_deref()
-                    .map(crate::text::phone_forms)
-                    .unwrap_or_default();
-                // An email address in the path of its owner's personal site.
-                let site: Vec<String> = fragments
-                    .iter()
-                    .map(String::as_str)
-                    .chain(old.as_deref())
-                    .filter_map(crate::text::personal_site_form)
-                    .collect();
-                // A person's full name is written without its middle names or accents too
-                // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
-                // property holding it so loses it as well.
-                let variants = match &old {
-                    Some(text) if names[c.rule()] => {
-                        let mut forms = crate::needles::name_variants(text);
-                        forms.extend(crate::needles::last_name_first(text));
-                        forms
+            // Gathered in chunks on every thread, then one after the other into one buffer:
+            // a large export derives about a million values.
+            let chunks = sc.cells.par_chunks(DERIVED_CHUNK).enumerate();
+            let gathered: Vec<crate::xlsx::cells::Strings> = chunks
+                .map(|(n, chunk)| {
+                    let mut texts = crate::xlsx::cells::Strings::default();
+                    for (j, c) in chunk.iter().enumerate() {
+                        let i = n * DERIVED_CHUNK + j;
+                        if firsts[i] {
+                            for form in derived_forms(map, &names, originals, (changes, k, i), c) {
+                                texts.push(&form);
+                            }
+                        }
                     }
-                    _ => Vec::new(),
-                };
-                fragments
-                    .into_iter()
-                    .chain(digits)
-                    .chain(variants)
-                    .chain(site)
-            }));
+                    texts
+                })
+                .collect();
+            for texts in &gathered {
+                for i in 0..texts.len() {
+                    derived.push(texts.get(i).unwrap_or_default());
+                }
+            }
             all_firsts.push(firsts);
         }
+        derived.shrink_to_fit();
         Removed {
             originals,
             changes,
@@ -1071,8 +1054,8 @@ impl<'a> Removed<'a> {
     #[cfg(test)]
     pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
         self.each_original(&mut |value| each(&value));
-        for value in &self.derived {
-            each(value);
+        for i in 0..self.derived.len() {
+            each(self.derived.get(i).unwrap_or_default());
         }
     }
 
@@ -1086,7 +1069,10 @@ impl<'a> Removed<'a> {
     pub(crate) fn to_vec(&self) -> Vec<Cow<'a, str>> {
         let mut values = Vec::with_capacity(self.about());
         self.each_original(&mut |value| values.push(value));
-        values.extend(self.derived.iter().map(|v| Cow::Owned(v.clone())));
+        values.extend(
+            (0..self.derived.len())
+                .map(|i| Cow::Owned(self.derived.get(i).unwrap_or_default().to_string())),
+        );
         values
     }
 
@@ -1114,10 +1100,61 @@ impl<'a> Removed<'a> {
         let (from, to) = (bound(part), bound(part + 1));
         self.each_original_in(true, from..to, &mut |value| each(&value));
         let derived = from.clamp(input, places) - input..to.clamp(input, places) - input;
-        for value in &self.derived[derived] {
-            each(value);
+        for i in derived {
+            each(self.derived.get(i).unwrap_or_default());
         }
     }
+}
+
+/// Changed cells gathered at once by each thread in [`Removed::new`].
+const DERIVED_CHUNK: usize = 4096;
+
+/// The values derived from the `i`-th changed cell `c` of `changes[k]` (see [`Removed`]): what
+/// `redact` replaced in its old text, the other forms of a phone number, of a full name (`names`
+/// tells the rules that name people) and of an email in a personal site's path.
+fn derived_forms(
+    map: &Map,
+    names: &[bool],
+    originals: Originals<'_>,
+    (changes, k, i): (&[SheetChanges], usize, usize),
+    c: &crate::apply::Change,
+) -> impl Iterator<Item = String> {
+    let old = originals.old(changes, k, i);
+    // The values mentions replace are the other columns' own old values, searched
+    // for as such; `replaced` needs only the text here.
+    let fragments = match (&map.rules[c.rule()].action, &old) {
+        (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
+        _ => Vec::new(),
+    };
+    // A phone number copied elsewhere may be written with other separators, or
+    // none, or without its country code: those forms are searched too.
+    let digits = old
+        .as_deref()
+        .map(crate::text::phone_forms)
+        .unwrap_or_default();
+    // An email address in the path of its owner's personal site.
+    let site: Vec<String> = fragments
+        .iter()
+        .map(String::as_str)
+        .chain(old.as_deref())
+        .filter_map(crate::text::personal_site_form)
+        .collect();
+    // A person's full name is written without its middle names or accents too
+    // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
+    // property holding it so loses it as well.
+    let variants = match &old {
+        Some(text) if names[c.rule()] => {
+            let mut forms = crate::needles::name_variants(text);
+            forms.extend(crate::needles::last_name_first(text));
+            forms
+        }
+        _ => Vec::new(),
+    };
+    fragments
+        .into_iter()
+        .chain(digits)
+        .chain(variants)
+        .chain(site)
 }
 
 /// Where the input's values of the changed cells and deleted rows are read: the workbook held
