@@ -690,7 +690,6 @@ pub(crate) fn stream_each(
         let entry = zip
             .by_name(&part.path)
             .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
-        let mut input = std::io::BufReader::with_capacity(1 << 16, entry);
         let mut values = CellValues::new(&tables.strings, tables.kinds.clone(), tables.is_1904);
         let mut rows = EachRows {
             work: &mut work,
@@ -703,8 +702,11 @@ pub(crate) fn stream_each(
             max_col: None,
             gave_up: false,
         };
-        let read = super::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
-            rows.cell(r, c, value, shared)
+        // Inflated ahead on another thread of the pool, with two or more.
+        let read = super::ahead::read_ahead(entry, |input| {
+            super::direct::each_value(input, &mut values, |r, c, value, shared| {
+                rows.cell(r, c, value, shared)
+            })
         });
         if read.is_none() || rows.gave_up || !rows.flush() {
             return Ok(None);
