@@ -576,18 +576,23 @@ fn verify_sides<E: Send>(
     // The scrubbed file opened for the walk, and whether it is still to be walked.
     let mut opened_first = None;
     let mut walk = walkable.is_some();
-    if let (Some(original), Some(scrubbed)) = (streamable.as_deref(), walkable) {
+    if let (Some(original), Some(scrubbed)) = (streamable, walkable) {
         let rows = crate::inspect::VALUE_SAMPLE as u32;
         let (heads, opened) = rayon::join(
-            || crate::xlsx::read::open_with(original, limits, Some(rows)).ok(),
+            || {
+                let opened = crate::xlsx::read::open_with(&original, limits, Some(rows));
+                opened.ok().map(walk::Heads::of)
+            },
             || walk::open(scrubbed, limits),
         );
-        if let (Some(mut heads), Some(opened)) = (heads, opened.as_ref()) {
+        if let (Some(heads), Some(opened)) = (heads, opened.as_ref()) {
             // A problem of either is the whole read's to report.
-            let streamed = crate::profiles::map_for(map, by_entity, &heads.book)
+            let book = heads.book();
+            let picked = crate::profiles::map_for(map, by_entity, book)
                 .ok()
-                .and_then(|map| Some((map, plan::resolve(map, &heads.book).ok()?)))
-                .map(|(map, plan)| walk::passes_streamed(map, &plan, &mut heads, opened));
+                .and_then(|map| Some((map, plan::resolve(map, book).ok()?)));
+            let streamed = picked
+                .map(|(map, plan)| walk::passes_streamed(map, &plan, heads, original, opened));
             match streamed {
                 Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
                 Some(Ok(walk::Streamed::Undecided) | Err(_)) => walk = false,
@@ -597,7 +602,6 @@ fn verify_sides<E: Send>(
         // Kept for the walk against the original read whole, if it is still to be walked.
         opened_first = opened.filter(|_| walk).map(Box::new);
     }
-    drop(streamable);
     let walkable = walkable.filter(|_| walk);
     let original_side = || {
         let book = original_side()?;

@@ -165,21 +165,46 @@ pub(super) enum Streamed {
     Unstreamable,
 }
 
-/// [`passes`] with the original streamed instead of read whole: `original` holds its sheets'
-/// heads (see [`crate::xlsx::read::open_with`]), under which `map` resolved `plan`; each sheet
-/// is read row by row and scrubbed again under the map (see [`crate::xlsx::stream::stream_each`])
-/// while another thread reads the scrubbed sheet's rows, and each original row is compared with
-/// the scrubbed row it becomes as it comes. Neither workbook is held whole: a large export is
-/// verified in the memory its scrub takes.
+/// The original's sheets' heads as [`crate::xlsx::read::open_with`] read them, without the
+/// reader that holds its bytes.
+pub(super) struct Heads {
+    book: Workbook,
+    tables: Option<Tables>,
+    formulas: bool,
+}
+
+impl Heads {
+    pub(super) fn of(opened: crate::xlsx::read::Opened<'_>) -> Heads {
+        Heads {
+            book: opened.book,
+            tables: opened.tables,
+            formulas: opened.formulas,
+        }
+    }
+
+    /// The sheets' heads.
+    pub(super) fn book(&self) -> &Workbook {
+        &self.book
+    }
+}
+
+/// [`passes`] with the original streamed instead of read whole: `original` holds the sheets'
+/// heads of the workbook `bytes`, under which `map` resolved `plan`; each sheet is read row by
+/// row and scrubbed again under the map (see [`crate::xlsx::stream::stream_each`]) while another
+/// thread reads the scrubbed sheet's rows, and each original row is compared with the scrubbed
+/// row it becomes as it comes. Neither workbook is held whole, and the original's bytes go once
+/// read: a large export is verified in about the memory its scrub takes.
 ///
 /// # Errors
 /// A [`Problem`] when a part of either file cannot be read.
 pub(super) fn passes_streamed(
     map: &Map,
     plan: &FilePlan,
-    original: &mut crate::xlsx::read::Opened<'_>,
+    original: Heads,
+    bytes: std::borrow::Cow<'_, [u8]>,
     scrubbed: &Opened<'_>,
 ) -> Result<Streamed, Problem> {
+    let mut original = original;
     // As the scrub streams (see `xlsx_streams` in the pipeline), less the options of a run.
     if !map.subjects.is_empty()
         || map.has_blank_header_pattern()
@@ -214,7 +239,7 @@ pub(super) fn passes_streamed(
             deleted: 0,
             candidates: Vec::new(),
         };
-        let input = (&original.book, original.bytes, tables);
+        let input = (&original.book, bytes.as_ref(), tables);
         let streamed = crate::xlsx::stream::stream_each(map, plan, input, &mut compare);
         // The reader stops at its next batch once no one takes it.
         drop(compare.batches);
@@ -222,6 +247,7 @@ pub(super) fn passes_streamed(
         (streamed, compare.candidates, used)
     });
     let (streamed, candidates, used) = read;
+    drop(bytes);
     let (streamed, used) = (streamed?, used?);
     let (Some(streamed), Some(used)) = (streamed, used) else {
         return Ok(Streamed::Undecided);
@@ -770,9 +796,11 @@ mod tests {
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
         let limits = Limits::default();
         let opened = open(output, &limits).expect("a workbook the walk reads");
-        let mut heads = crate::xlsx::read::open_with(&case.input, &limits, Some(head)).unwrap();
-        let plan = crate::plan::resolve(&case.map, &heads.book).unwrap();
-        passes_streamed(&case.map, &plan, &mut heads, &opened).unwrap()
+        let heads = crate::xlsx::read::open_with(&case.input, &limits, Some(head)).unwrap();
+        let heads = Heads::of(heads);
+        let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
+        let bytes = std::borrow::Cow::Borrowed(&case.input[..]);
+        passes_streamed(&case.map, &plan, heads, bytes, &opened).unwrap()
     }
 
     /// What the walk says of `output`, and what the check of both read whole finds.
