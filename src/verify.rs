@@ -500,20 +500,15 @@ pub fn verify_files(
         // Read again (from the system's cache) rather than held: the bytes read to be
         // streamed are not kept beside the workbook read whole.
         || read_file(original, None, limits),
-        walkable.as_deref(),
+        walkable.map(Cow::Owned),
+        // Read again (from the system's cache) when it is to be read whole, rather than held:
+        // the bytes read to be walked go once walked.
         || {
-            let read;
-            let bytes = match &walkable {
-                Some(bytes) => bytes,
-                None => {
-                    read = read_bytes(scrubbed)?;
-                    &read
-                }
-            };
-            let book = parse(scrubbed, bytes, csv_sheet.as_deref(), limits)?;
+            let bytes = read_bytes(scrubbed)?;
+            let book = parse(scrubbed, &bytes, csv_sheet.as_deref(), limits)?;
             let raw = match book.format {
                 Format::Xlsx => {
-                    Some(leaks::Raw::read(bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
+                    Some(leaks::Raw::read(&bytes, &book).map_err(|p| FileError::new(scrubbed, p))?)
                 }
                 Format::Csv(_) => None,
             };
@@ -544,7 +539,7 @@ pub(crate) fn verify_xlsx_bytes(
         &[],
         Some(Cow::Borrowed(original)),
         || crate::xlsx::read_with(original, limits),
-        Some(scrubbed),
+        Some(Cow::Borrowed(scrubbed)),
         || {
             let book = crate::xlsx::read_with(scrubbed, limits).map_err(read_back)?;
             let raw = leaks::Raw::read(scrubbed, &book).map_err(read_back)?;
@@ -568,14 +563,13 @@ fn verify_sides<E: Send>(
     by_entity: &[crate::profiles::EntityMap],
     streamable: Option<Cow<'_, [u8]>>,
     original_side: impl FnOnce() -> Result<Workbook, E> + Send,
-    walkable: Option<&[u8]>,
+    walkable: Option<Cow<'_, [u8]>>,
     scrubbed_side: impl FnOnce() -> Result<(Workbook, Option<leaks::Raw>), E> + Send,
     limits: &Limits,
     fail: &(dyn Fn(bool, Problem) -> E + Sync),
 ) -> Result<Outcome, E> {
-    // The scrubbed file opened for the walk, and whether it is still to be walked.
+    // The scrubbed file opened for the walk against the original read whole, if it is to be.
     let mut opened_first = None;
-    let mut walk = walkable.is_some();
     if let (Some(original), Some(scrubbed)) = (streamable, walkable) {
         let rows = crate::inspect::VALUE_SAMPLE as u32;
         let (heads, opened) = rayon::join(
@@ -585,24 +579,25 @@ fn verify_sides<E: Send>(
             },
             || walk::open(scrubbed, limits),
         );
-        if let (Some(heads), Some(opened)) = (heads, opened.as_ref()) {
-            // A problem of either is the whole read's to report.
-            let book = heads.book();
-            let picked = crate::profiles::map_for(map, by_entity, book)
-                .ok()
-                .and_then(|map| Some((map, plan::resolve(map, book).ok()?)));
-            let streamed = picked
-                .map(|(map, plan)| walk::passes_streamed(map, &plan, heads, original, opened));
-            match streamed {
-                Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
-                Some(Ok(walk::Streamed::Undecided) | Err(_)) => walk = false,
-                Some(Ok(walk::Streamed::Unstreamable)) | None => {}
+        opened_first = match (heads, opened) {
+            (Some(heads), Some(mut opened)) => {
+                // A problem of either is the whole read's to report.
+                let book = heads.book();
+                let picked = crate::profiles::map_for(map, by_entity, book)
+                    .ok()
+                    .and_then(|map| Some((map, plan::resolve(map, book).ok()?)));
+                let streamed = picked.map(|(map, plan)| {
+                    walk::passes_streamed(map, &plan, heads, original, &mut opened)
+                });
+                match streamed {
+                    Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
+                    Some(Ok(walk::Streamed::Undecided) | Err(_)) => None,
+                    Some(Ok(walk::Streamed::Unstreamable)) | None => Some(Box::new(opened)),
+                }
             }
-        }
-        // Kept for the walk against the original read whole, if it is still to be walked.
-        opened_first = opened.filter(|_| walk).map(Box::new);
+            _ => None,
+        };
     }
-    let walkable = walkable.filter(|_| walk);
     let original_side = || {
         let book = original_side()?;
         let map = crate::profiles::map_for(map, by_entity, &book).map_err(|p| fail(true, p))?;
@@ -614,15 +609,9 @@ fn verify_sides<E: Send>(
     // package is unpacked while the original is still being scrubbed in memory. A scrubbed
     // file the walk does not read is read whole right away.
     let mut scrubbed_side = Some(scrubbed_side);
-    let (original_side, first) = rayon::join(original_side, || {
-        let opened = walkable.and_then(|bytes| match opened_first.take() {
-            Some(opened) => Some(opened),
-            None => walk::open(bytes, limits).map(Box::new),
-        });
-        match opened {
-            Some(opened) => FirstRead::Walk(opened),
-            None => FirstRead::Whole(scrubbed_side.take().map(|read| read())),
-        }
+    let (original_side, first) = rayon::join(original_side, || match opened_first.take() {
+        Some(opened) => FirstRead::Walk(opened),
+        None => FirstRead::Whole(scrubbed_side.take().map(|read| read())),
     });
     let (book, plan, changes, map, hits) = original_side?;
     let whole = match first {

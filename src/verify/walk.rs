@@ -25,7 +25,8 @@ use std::io::{BufReader, Cursor};
 /// A scrubbed xlsx opened for the walk: its sheets' heads (their header rows), the tables its
 /// cells' values are read with, and its raw package.
 pub(super) struct Opened<'b> {
-    bytes: &'b [u8],
+    /// The workbook's bytes, until the walk has read its sheets.
+    bytes: std::borrow::Cow<'b, [u8]>,
     heads: Workbook,
     tables: Tables,
     raw: Raw,
@@ -34,14 +35,14 @@ pub(super) struct Opened<'b> {
 /// Open `bytes` for the walk; `None` for a workbook it leaves to the check of both read whole
 /// (formulas, array formulas, text among the cells that no reader reads, a workbook calamine
 /// must read, a package that cannot be read: the whole read says what is wrong).
-pub(super) fn open<'b>(bytes: &'b [u8], limits: &Limits) -> Option<Opened<'b>> {
-    let opened = crate::xlsx::read::open_with(bytes, limits, Some(1)).ok()?;
+pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Option<Opened<'b>> {
+    let opened = crate::xlsx::read::open_with(&bytes, limits, Some(1)).ok()?;
     if opened.formulas || opened.book.sheets.iter().any(unusual) {
         return None;
     }
     let tables = opened.tables?;
     let heads = opened.book;
-    let raw = Raw::read(bytes, &heads).ok()?;
+    let raw = Raw::read(&bytes, &heads).ok()?;
     if !raw.cells_in_model() {
         return None;
     }
@@ -192,7 +193,7 @@ impl Heads {
 /// heads of the workbook `bytes`, under which `map` resolved `plan`; each sheet is read row by
 /// row and scrubbed again under the map (see [`crate::xlsx::stream::stream_each`]) while another
 /// thread reads the scrubbed sheet's rows, and each original row is compared with the scrubbed
-/// row it becomes as it comes. Neither workbook is held whole, and the original's bytes go once
+/// row it becomes as it comes. Neither workbook is held whole, and both files' bytes go once
 /// read: a large export is verified in about the memory its scrub takes.
 ///
 /// # Errors
@@ -202,7 +203,7 @@ pub(super) fn passes_streamed(
     plan: &FilePlan,
     original: Heads,
     bytes: std::borrow::Cow<'_, [u8]>,
-    scrubbed: &Opened<'_>,
+    scrubbed: &mut Opened<'_>,
 ) -> Result<Streamed, Problem> {
     let mut original = original;
     // As the scrub streams (see `xlsx_streams` in the pipeline), less the options of a run.
@@ -226,7 +227,8 @@ pub(super) fn passes_streamed(
     let widths: Vec<u32> = before.iter().map(crate::workbook::Sheet::width).collect();
     let (to_compare, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
     let read = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| scrubbed_rows(scrubbed, to_compare));
+        let reading: &Opened = scrubbed;
+        let reader = scope.spawn(move || scrubbed_rows(reading, to_compare));
         let mut compare = Compare {
             map,
             original: &original.book,
@@ -248,6 +250,8 @@ pub(super) fn passes_streamed(
     });
     let (streamed, candidates, used) = read;
     drop(bytes);
+    drop(std::mem::take(&mut scrubbed.bytes));
+    let scrubbed: &Opened = scrubbed;
     let (streamed, used) = (streamed?, used?);
     let (Some(streamed), Some(used)) = (streamed, used) else {
         return Ok(Streamed::Undecided);
@@ -315,7 +319,7 @@ fn scrubbed_rows(
         let _ = to.send(Batch::GaveUp);
         None
     };
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(scrubbed.bytes)) else {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(&scrubbed.bytes[..])) else {
         return given_up(&to);
     };
     for sheet in 0..scrubbed.heads.sheets.len() {
@@ -544,7 +548,7 @@ fn walk(ctx: &Context, scrubbed: &Opened<'_>) -> Option<Walked> {
         candidates: Vec::new(),
         used: vec![false; scrubbed.tables.strings.len()],
     };
-    let mut zip = zip::ZipArchive::new(Cursor::new(scrubbed.bytes)).ok()?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(&scrubbed.bytes[..])).ok()?;
     for sheet in 0..scrubbed.heads.sheets.len() {
         let part = scrubbed.raw.sheet_part(sheet)?;
         let entry = zip.by_name(part).ok()?;
@@ -795,17 +799,19 @@ mod tests {
     /// up to `head` rows for the plan (see [`crate::xlsx::read::open_with`]).
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
         let limits = Limits::default();
-        let opened = open(output, &limits).expect("a workbook the walk reads");
+        let output = std::borrow::Cow::Borrowed(output);
+        let mut opened = open(output, &limits).expect("a workbook the walk reads");
         let heads = crate::xlsx::read::open_with(&case.input, &limits, Some(head)).unwrap();
         let heads = Heads::of(heads);
         let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
         let bytes = std::borrow::Cow::Borrowed(&case.input[..]);
-        passes_streamed(&case.map, &plan, heads, bytes, &opened).unwrap()
+        passes_streamed(&case.map, &plan, heads, bytes, &mut opened).unwrap()
     }
 
     /// What the walk says of `output`, and what the check of both read whole finds.
     fn both(case: &Case, output: &[u8]) -> (Option<Outcome>, Outcome) {
-        let opened = open(output, &Limits::default()).expect("a workbook the walk reads");
+        let walked = std::borrow::Cow::Borrowed(output);
+        let opened = open(walked, &Limits::default()).expect("a workbook the walk reads");
         let walked = passes(&case.map, &case.book, &case.plan, &case.changes, &opened).unwrap();
         let scrubbed = crate::xlsx::read(output).unwrap();
         let raw = Raw::read(output, &scrubbed).unwrap();
