@@ -201,11 +201,10 @@ impl Heads {
 pub(super) fn passes_streamed(
     map: &Map,
     plan: &FilePlan,
-    original: Heads,
+    mut original: Heads,
     bytes: std::borrow::Cow<'_, [u8]>,
     scrubbed: &mut Opened<'_>,
 ) -> Result<Streamed, Problem> {
-    let mut original = original;
     // As the scrub streams (see `xlsx_streams` in the pipeline), less the options of a run.
     if !map.subjects.is_empty()
         || map.has_blank_header_pattern()
