@@ -386,6 +386,17 @@ fn scrubbed_rows(
     Some(used)
 }
 
+/// Each column of a row whose cells that hold a value are `cells` (in column order), up to
+/// `width` or the last of them: its number and its value (`Empty` where the row has none).
+fn by_column(cells: &[(u32, Data)], width: u32) -> impl Iterator<Item = (u32, &Data)> {
+    let width = width.max(cells.last().map_or(0, |(c, _)| c + 1));
+    let mut next = cells.iter().peekable();
+    (0..width).map(move |col| match next.next_if(|(c, _)| *c == col) {
+        Some((_, value)) => (col, value),
+        None => (col, &Data::Empty),
+    })
+}
+
 /// The comparison of each original row, as [`crate::xlsx::stream::stream_each`] reads and
 /// scrubs it, with the scrubbed row it becomes (see [`Rows::compare`], which compares the same
 /// with the original read whole).
@@ -445,17 +456,8 @@ impl Compare<'_> {
     ) -> bool {
         let targets = &self.targets[self.sheet];
         let is_target = |col: u32| targets.get(col as usize).copied().unwrap_or(false);
-        let width = self.widths[self.sheet].max(cells.last().map_or(0, |(c, _)| c + 1));
-        let mut next = cells.iter().peekable();
         let mut change = seen.changed.start;
-        for col in 0..width {
-            let now = match next.peek() {
-                Some((c, value)) if *c == col => {
-                    next.next();
-                    value
-                }
-                _ => &Data::Empty,
-            };
+        for (col, now) in by_column(cells, self.widths[self.sheet]) {
             let was = seen.cell(col);
             // The header row is never scrubbed, nor the columns outside the map.
             if (from == 0 || !is_target(col)) && !same_kept_cell(self.original, was, now) {
@@ -654,16 +656,7 @@ impl Rows<'_, '_> {
         };
         let before = &ctx.original.sheets[sheet];
         let changes = ctx.changes[sheet];
-        let width = before.width().max(cells.last().map_or(0, |(c, _)| c + 1));
-        let mut next = cells.iter().peekable();
-        for col in 0..width {
-            let now = match next.peek() {
-                Some((c, value)) if *c == col => {
-                    next.next();
-                    value
-                }
-                _ => &Data::Empty,
-            };
+        for (col, now) in by_column(cells, before.width()) {
             let was = before.cell(from, col);
             // The header row is never scrubbed, nor the columns outside the map.
             if (from == 0 || !ctx.is_target(sheet, col)) && !same_kept_cell(ctx.original, was, now)

@@ -236,26 +236,22 @@ impl Row {
     }
 
     fn put(&mut self, col: u32, value: DataRef<'_>) {
-        let c = col as usize;
-        if self.cells.len() <= c {
-            self.cells.resize(c + 1, Data::Empty);
-            self.set.resize(c + 1, false);
-            self.shared.resize(c + 1, u32::MAX);
-        }
-        self.shared[c] = u32::MAX;
-        match (&mut self.cells[c], value) {
+        match (self.slot(col), value) {
             (Data::String(s), DataRef::SharedString(v)) => {
                 s.clear();
                 s.push_str(v);
             }
             (slot, value) => *slot = Data::from(value),
         }
-        self.set[c] = true;
-        self.filled.push(col);
     }
 
     /// Put `value`, read as it is, in column `col`.
     fn put_value(&mut self, col: u32, value: Data) {
+        *self.slot(col) = value;
+    }
+
+    /// The place of column `col`'s value, set (no shared string yet), for the caller to fill.
+    fn slot(&mut self, col: u32) -> &mut Data {
         let c = col as usize;
         if self.cells.len() <= c {
             self.cells.resize(c + 1, Data::Empty);
@@ -263,9 +259,9 @@ impl Row {
             self.shared.resize(c + 1, u32::MAX);
         }
         self.shared[c] = u32::MAX;
-        self.cells[c] = value;
         self.set[c] = true;
         self.filled.push(col);
+        &mut self.cells[c]
     }
 
     fn clear(&mut self) {
