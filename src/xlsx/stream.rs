@@ -15,6 +15,9 @@
 //! [`crate::apply::apply_plan`] on the whole workbook; a sheet this engine cannot read the same
 //! way (cells out of order, cells beyond the head's columns) makes [`stream`] return `None`, and
 //! the caller reads the workbook whole instead.
+//!
+//! `verify` reads an original the same way without writing ([`stream_each`]): each row, as the
+//! plan left it, goes to the caller, which compares it with the scrubbed row it became.
 
 use super::attr;
 use super::cells::{CellValues, NumberKind};
