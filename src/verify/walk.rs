@@ -712,6 +712,11 @@ mod tests {
             ..Default::default()
         })
         .to_dynamics_raw_xlsx();
+        with_input(case, input)
+    }
+
+    /// `case` with the input `input`, read and scrubbed under its map.
+    fn with_input(case: Case, input: Vec<u8>) -> Case {
         let book = crate::xlsx::read(&input).unwrap();
         let plan = crate::plan::resolve(&case.map, &book).unwrap();
         let changes = crate::apply::apply_plan(&case.map, &plan, &book);
@@ -863,6 +868,60 @@ mod tests {
     fn a_break_or_a_leak_is_left_to_the_whole_check() {
         for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
             breaks_and_leaks_are_left_to_the_whole_check(layout, &case);
+        }
+    }
+
+    /// A sheet beside the data (a hand edit: a block pasted below empty rows) is compared row
+    /// by row too: kept as it was, the output passes; a cell of it changed, the streamed walk
+    /// leaves the file to the whole check, which finds it.
+    #[test]
+    fn a_sheet_beside_the_data_is_compared_row_by_row() {
+        let notes = |owner: &'static str| -> Vec<Vec<&'static str>> {
+            vec![
+                vec![],
+                vec!["Note", "Owner"],
+                vec!["Call back", "Team A"],
+                vec![],
+                vec!["Hand over", owner],
+            ]
+        };
+        let base = case();
+        let input = crate::testdata::with_sheet(&base.input, "Notes", false, &notes("Team B"));
+        let case = with_input(base, input);
+        let output = written(&case, |_, _| {});
+        let (_, whole) = both(&case, &output);
+        assert!(whole.passed(), "{:?}", whole.findings);
+        for head in [1, 10, 5_000] {
+            let Streamed::Passed(streamed) = streamed(&case, &output, head) else {
+                panic!("head {head}: the streamed walk shows it passes");
+            };
+            assert_eq!(
+                (streamed.searched, streamed.skipped),
+                (whole.searched, whole.skipped)
+            );
+        }
+        // The same output against an original whose note had another owner.
+        let base = case.input.clone();
+        let first = crate::xlsx::read(&base).unwrap();
+        assert_eq!(
+            first.sheets.len(),
+            3,
+            "the data, the metadata and the notes"
+        );
+        let other = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 300,
+            ..Default::default()
+        })
+        .to_xlsx();
+        let other = crate::testdata::with_sheet(&other, "Notes", false, &notes("Team C"));
+        let changed = with_input(case, other);
+        let (_, whole) = both(&changed, &output);
+        assert!(!whole.passed(), "the whole check finds the changed note");
+        for head in [1, 10, 5_000] {
+            assert!(
+                matches!(streamed(&changed, &output, head), Streamed::Undecided),
+                "head {head}: the streamed walk leaves it to that check"
+            );
         }
     }
 
