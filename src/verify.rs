@@ -571,7 +571,9 @@ fn verify_sides<E: Send>(
     // The scrubbed file opened for the walk against the original read whole, if it is to be.
     let mut opened_first = None;
     if let (Some(original), Some(scrubbed)) = (streamable, walkable) {
-        let rows = crate::inspect::VALUE_SAMPLE as u32;
+        // The plan reads no more of a sheet than its header row and the first rows that show
+        // the protected columns by their shape; the stream reads the rest.
+        let rows = crate::dynamics::SHAPE_ROWS;
         let (heads, opened) = rayon::join(
             || {
                 let opened = crate::xlsx::read::open_with(&original, limits, Some(rows));
