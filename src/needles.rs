@@ -25,7 +25,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// The index's keys are FNV hashes already; hashing them again (std's SipHash) would only cost
 /// time on every word of every text searched.
 #[derive(Default)]
-struct KeyIsHash(u64);
+pub(crate) struct KeyIsHash(u64);
 
 impl Hasher for KeyIsHash {
     fn finish(&self) -> u64 {
@@ -300,6 +300,32 @@ pub struct Needles {
     pairs: Pairs,
     /// Distinct values too short (or without a letter or digit) to be searched.
     skipped: usize,
+    /// Distinct values left out of the index because no text searched holds their first word
+    /// (see [`Needles::from_parts_within`]): counted, never found.
+    unindexed: usize,
+    /// With [`Needles::recording`]: the anchors the searches looked up, and no values.
+    recorder: Option<Recorder>,
+}
+
+/// The anchors (first words' hashes) that searches looked up (see [`Needles::recording`]).
+pub(crate) type Anchors = std::collections::HashSet<u64, BuildHasherDefault<KeyIsHash>>;
+
+/// Where a recording [`Needles`] notes each anchor it looks up, from any thread: in shards by
+/// the anchor's bits, each behind its own lock.
+#[derive(Debug)]
+struct Recorder {
+    shards: Vec<std::sync::Mutex<Anchors>>,
+}
+
+impl Recorder {
+    const SHARDS: usize = 64;
+
+    fn note(&self, anchor: u64) {
+        let shard = &self.shards[(anchor >> 58) as usize % Recorder::SHARDS];
+        if let Ok(mut seen) = shard.lock() {
+            seen.insert(anchor);
+        }
+    }
 }
 
 /// A distinct value as [`Needles::new`] gathers it: the hashes of its lowercase first word and
@@ -319,6 +345,9 @@ struct Shard {
     text: String,
     found: Vec<Gathered>,
     skipped: usize,
+    /// The whole hashes of the distinct values left out because their anchor is not among
+    /// those kept (see [`Needles::from_parts_within`]).
+    others: Anchors,
     /// The values too short to search: whole hash and span of text, kept only to be counted
     /// once.
     short: Vec<(u64, usize, usize)>,
@@ -350,7 +379,7 @@ impl Shard {
     /// The distinct values of `values` (about `about` of them) that `share` takes. Each value
     /// is read once, in order, and a copy of a value seen before costs one lookup and one
     /// comparison: most values repeat.
-    fn gather(values: &Values<'_>, about: usize, share: Share) -> Shard {
+    fn gather(values: &Values<'_>, about: usize, share: Share, keep: Option<&Anchors>) -> Shard {
         let room = match share {
             Share::OfHashes { shards, .. } => about / shards + 1,
             Share::All => about + 1,
@@ -414,6 +443,13 @@ impl Shard {
             let end = out.text.len();
             let text = &out.text[start..end];
             let (kind, too_short) = Kind::of(value, text);
+            let anchor = anchor_of(text).0;
+            if !too_short && keep.is_some_and(|keep| !keep.contains(&anchor)) {
+                // No text searched has its first word: counted, not indexed.
+                out.others.insert(whole);
+                out.text.truncate(start);
+                return;
+            }
             let place = if too_short {
                 out.skipped += 1;
                 out.short.push((whole, start, end));
@@ -425,7 +461,7 @@ impl Shard {
                     out.found.reserve_exact((out.found.len() / 2).max(1024));
                 }
                 out.found.push(Gathered {
-                    anchor: anchor_of(text).0,
+                    anchor,
                     whole,
                     entry: Entry::new(start, end, kind),
                 });
@@ -456,6 +492,7 @@ impl Shard {
                 g
             }));
             all.skipped += shard.skipped;
+            all.others.extend(shard.others);
             let shorts = shard.short.into_iter();
             all.short
                 .extend(shorts.map(|(whole, start, end)| (whole, start + base, end + base)));
@@ -665,13 +702,13 @@ impl Needles {
         // of some hashes, so that the copies of a value meet on one thread.
         let shards = rayon::current_num_threads().clamp(1, 64);
         let shards = if shards == 1 || about < 1 << 14 {
-            vec![Shard::gather(values, about, Share::All)]
+            vec![Shard::gather(values, about, Share::All, None)]
         } else {
             (0..shards)
                 .into_par_iter()
                 .map(|shard| {
                     let share = Share::OfHashes { shard, shards };
-                    let mut gathered = Shard::gather(values, about, share);
+                    let mut gathered = Shard::gather(values, about, share, None);
                     // Only the texts and the values found go on.
                     gathered.short = Vec::new();
                     gathered
@@ -687,22 +724,67 @@ impl Needles {
     /// (instead of every value, as [`Needles::from_each`] must), and the parts' distinct values
     /// are joined after.
     pub fn from_parts(values: &Parts<'_>, about: usize) -> Needles {
+        Needles::from_parts_keeping(values, about, None)
+    }
+
+    /// [`Needles::from_parts`] indexing only the values whose first word is among `anchors`,
+    /// the anchors that a [`Needles::recording`] looked up searching the texts to search: a
+    /// value whose first word no search looks up is found by none, so a search of the same
+    /// texts finds what it would find with every value indexed, as long as nothing is found
+    /// (a search that finds nothing looks up what the recording looked up). The values left out
+    /// are counted in [`Needles::len`].
+    pub(crate) fn from_parts_within(
+        values: &Parts<'_>,
+        about: usize,
+        anchors: &Anchors,
+    ) -> Needles {
+        Needles::from_parts_keeping(values, about, Some(anchors))
+    }
+
+    fn from_parts_keeping(values: &Parts<'_>, about: usize, keep: Option<&Anchors>) -> Needles {
         let parts = rayon::current_num_threads().clamp(1, 64);
         let parts = if about < 1 << 14 { 1 } else { parts };
-        Needles::from_parts_in(values, about, parts)
+        Needles::from_parts_in(values, about, parts, keep)
+    }
+
+    /// A set that finds nothing and notes the anchor of every word its searches look up
+    /// ([`Needles::recorded`]), for [`Needles::from_parts_within`]. It is not empty: whatever
+    /// searches a set that has values searches this one.
+    pub(crate) fn recording() -> Needles {
+        Needles {
+            recorder: Some(Recorder {
+                shards: (0..Recorder::SHARDS).map(|_| Default::default()).collect(),
+            }),
+            ..Needles::default()
+        }
+    }
+
+    /// The anchors a [`Needles::recording`] looked up.
+    pub(crate) fn recorded(self) -> Anchors {
+        let mut all = Anchors::default();
+        for shard in self.recorder.map(|r| r.shards).unwrap_or_default() {
+            all.extend(shard.into_inner().unwrap_or_else(|e| e.into_inner()));
+        }
+        all
     }
 
     /// [`Needles::from_parts`] in `parts` parts.
-    fn from_parts_in(values: &Parts<'_>, about: usize, parts: usize) -> Needles {
+    fn from_parts_in(
+        values: &Parts<'_>,
+        about: usize,
+        parts: usize,
+        keep: Option<&Anchors>,
+    ) -> Needles {
         if parts <= 1 {
             let each = |each: &mut dyn FnMut(&str)| values(0, 1, each);
-            return Needles::index_gathered(Shard::gather(&each, about, Share::All), false);
+            let gathered = Shard::gather(&each, about, Share::All, keep);
+            return Needles::index_gathered(gathered, false);
         }
         let shares: Vec<Shard> = (0..parts)
             .into_par_iter()
             .map(|part| {
                 let each = |each: &mut dyn FnMut(&str)| values(part, parts, each);
-                Shard::gather(&each, about / parts, Share::All)
+                Shard::gather(&each, about / parts, Share::All, keep)
             })
             .collect();
         let mut all = Shard::join(shares);
@@ -717,6 +799,7 @@ impl Needles {
             text,
             mut found,
             skipped,
+            others,
             ..
         } = gathered;
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
@@ -746,6 +829,8 @@ impl Needles {
             index,
             pairs,
             skipped,
+            unindexed: others.len(),
+            recorder: None,
         }
     }
 
@@ -779,12 +864,12 @@ impl Needles {
 
     /// Number of distinct values searched for.
     pub fn len(&self) -> usize {
-        self.needles.len()
+        self.needles.len() + self.unindexed
     }
 
     /// Whether there is nothing to search for.
     pub fn is_empty(&self) -> bool {
-        self.needles.is_empty()
+        self.needles.is_empty() && self.unindexed == 0 && self.recorder.is_none()
     }
 
     /// Number of distinct values left out because they are too short to be meaningful.
@@ -971,6 +1056,10 @@ impl Needles {
         at: usize,
         mut each: impl FnMut(&'s [Entry]) -> bool,
     ) -> bool {
+        if let Some(recorder) = &self.recorder {
+            recorder.note(anchor);
+            return true;
+        }
         let Some(&(from, to)) = self.index.get(&anchor) else {
             return true;
         };
@@ -1003,7 +1092,7 @@ impl Needles {
     }
 
     fn search(&self, text: &str, reach: Reach) -> bool {
-        if self.needles.is_empty() || text.is_empty() {
+        if (self.needles.is_empty() && self.recorder.is_none()) || text.is_empty() {
             return false;
         }
         // A URL-encoded copy (`anna%40contoso.com`, `Anna%20Berg`) is the value too.
@@ -2679,8 +2768,11 @@ mod tests {
             values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
         };
         for n in [1, 2, 3, 5, 64] {
-            assert_as_reference(&Needles::from_parts_in(&parts, values.len(), n), &values);
-            assert_as_reference(&Needles::from_parts_in(&parts, 0, n), &values);
+            assert_as_reference(
+                &Needles::from_parts_in(&parts, values.len(), n, None),
+                &values,
+            );
+            assert_as_reference(&Needles::from_parts_in(&parts, 0, n, None), &values);
         }
         // A value's place in 16 bytes: a large export has over a million.
         assert_eq!(std::mem::size_of::<Entry>(), 16);
@@ -2898,6 +2990,116 @@ mod tests {
                 let texts = texts.iter().map(|(w, m)| phrases(w, m)).collect();
                 (texts, values)
             })
+    }
+
+    /// Whether each of `needles`' searches finds something in `text`, in the order of
+    /// [`Reach`]: typed text, markup, bytes, a font's name.
+    fn found_everywhere(needles: &Needles, text: &str) -> [bool; 4] {
+        [
+            needles.found_in(text),
+            needles.found_in_markup(text),
+            needles.found_in_bytes(text),
+            needles.found_in_font_name(text),
+        ]
+    }
+
+    /// `values` indexed whole, and only those whose first word the searches of `texts` look up
+    /// (see [`Needles::from_parts_within`]), in `parts` parts.
+    fn whole_and_within(values: &[String], texts: &[String], parts: usize) -> (Needles, Needles) {
+        let each = |p: usize, n: usize, each: &mut dyn FnMut(&str)| {
+            let bound = |p: usize| values.len() * p / n;
+            values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
+        };
+        let whole = Needles::from_parts_in(&each, values.len(), parts, None);
+        let recording = Needles::recording();
+        assert!(!recording.is_empty(), "searched as a set with values is");
+        for text in texts {
+            assert_eq!(found_everywhere(&recording, text), [false; 4]);
+        }
+        let anchors = recording.recorded();
+        let within = Needles::from_parts_in(&each, values.len(), parts, Some(&anchors));
+        (whole, within)
+    }
+
+    #[test]
+    fn values_whose_first_word_no_search_looks_up_are_counted_not_indexed() {
+        let values: Vec<String> = [
+            "Anna Berg",
+            "anna.berg@contoso.com",
+            "+1 425 555 0100",
+            "Zoë Müller",
+            "Karim Al-Farsi",
+            "Li",
+            "Primary Care",
+            "anna berg",
+        ]
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+        let texts: Vec<String> = [
+            "Met Anna%20Berg and (425) 555-0100 today",
+            "zoe muller, team lead",
+            "Primary school",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        for parts in [1, 2, 3] {
+            let (whole, within) = whole_and_within(&values, &texts, parts);
+            assert_eq!(
+                (within.len(), within.skipped()),
+                (whole.len(), whole.skipped())
+            );
+            // Karim's and the email's first words are in no text: left out of the index.
+            assert!(within.needles.len() < whole.needles.len(), "{parts} parts");
+            for text in &texts {
+                assert_eq!(
+                    found_everywhere(&within, text),
+                    found_everywhere(&whole, text)
+                );
+            }
+            assert!(within.found_in(&texts[0]), "the name and the phone number");
+            assert!(
+                !within.found_in("Karim Al-Farsi"),
+                "not indexed, so not searched for"
+            );
+        }
+    }
+
+    proptest! {
+        /// Indexed only with the first words that searching some texts looks up, a set finds in
+        /// those texts what the whole set finds, and counts the same values: names in other
+        /// cases and orders, emails, phone numbers in other formats, URL-encoded copies.
+        #[test]
+        fn a_set_within_the_recorded_anchors_finds_what_the_whole_set_finds(
+            values in proptest::collection::vec(
+                proptest::collection::vec(0usize..14, 1..4), 0..24),
+            texts in proptest::collection::vec(
+                proptest::collection::vec((0usize..14, 0usize..5), 0..7), 1..6),
+            parts in 1usize..4,
+        ) {
+            const WORDS: [&str; 14] = [
+                "Anna", "berg", "Zoë", "MÜLLER", "jane.doe@contoso.com", "+1 425 555 0100",
+                "(425) 555-0100", "O'Brien", "Li", "primary", "Mary", "\u{212A}elvin",
+                "anna%20berg", "Doe,",
+            ];
+            const SEPARATORS: [&str; 5] = [" ", ", ", "-", "/", "."];
+            let values: Vec<String> = values
+                .iter()
+                .map(|words| words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "))
+                .collect();
+            let texts: Vec<String> = texts
+                .iter()
+                .map(|words| {
+                    words.iter().map(|&(w, s)| format!("{}{}", WORDS[w], SEPARATORS[s])).collect()
+                })
+                .collect();
+            let (whole, within) = whole_and_within(&values, &texts, parts);
+            prop_assert_eq!((within.len(), within.skipped()), (whole.len(), whole.skipped()));
+            for text in &texts {
+                prop_assert_eq!(found_everywhere(&within, text), found_everywhere(&whole, text));
+            }
+        }
     }
 
     proptest! {

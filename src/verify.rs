@@ -1080,6 +1080,16 @@ impl<'a> Removed<'a> {
         )
     }
 
+    /// [`Removed::needles`] indexing only the values whose first word is among `anchors` (see
+    /// [`Needles::from_parts_within`]); the others are counted.
+    pub(crate) fn needles_within(&self, anchors: &crate::needles::Anchors) -> Needles {
+        Needles::from_parts_within(
+            &|part, parts, each: &mut dyn FnMut(&str)| self.each_distinct_of(part, parts, each),
+            self.about(),
+            anchors,
+        )
+    }
+
     /// Part `part` of `parts` of the values of [`Removed::each`], each changed cell's text once
     /// per column and rule: its values from one place to another (a changed cell, a deleted
     /// row, a derived value: one place each), so that the parts one after the other are all of

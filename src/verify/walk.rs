@@ -108,7 +108,9 @@ pub(super) fn passes(
     let Some(walked) = walked.filter(|_| header) else {
         return Ok(None);
     };
-    conclude(&ctx, needles, &walked, scrubbed)
+    let outcome = conclude(&ctx, &needles, &walked, scrubbed);
+    super::drop_later(needles);
+    outcome
 }
 
 /// The outcome of a walk that found nothing in the cells it compared: the cells where a
@@ -116,7 +118,7 @@ pub(super) fn passes(
 /// `needles`; `None` on any hit.
 fn conclude(
     ctx: &Context,
-    needles: crate::needles::Needles,
+    needles: &crate::needles::Needles,
     walked: &Walked,
     scrubbed: &Opened<'_>,
 ) -> Result<Option<Outcome>, Problem> {
@@ -126,15 +128,15 @@ fn conclude(
         .candidates
         .par_iter()
         .map_init(String::new, |buf, value| {
-            leaks::cell_hit(&needles, value, buf)
+            leaks::cell_hit(needles, value, buf)
         })
         .any(|hit| hit);
     if leaks {
         return Ok(None);
     }
     if !needles.is_empty() {
-        let (mut sink, strings) = leaks::scan_package(ctx, &needles, &scrubbed.raw)?;
-        leaks::entry_names(&needles, &scrubbed.raw, &mut sink);
+        let (mut sink, strings) = leaks::scan_package(ctx, needles, &scrubbed.raw)?;
+        leaks::entry_names(needles, &scrubbed.raw, &mut sink);
         // A string with a hit is no leak of its own only where a cell shows it.
         let shown = strings.iter().all(|hit| {
             hit.in_shown
@@ -145,13 +147,11 @@ fn conclude(
             return Ok(None);
         }
     }
-    let outcome = Outcome {
+    Ok(Some(Outcome {
         findings: Vec::new(),
         searched: needles.len(),
         skipped: needles.skipped(),
-    };
-    super::drop_later(needles);
-    Ok(Some(outcome))
+    }))
 }
 
 /// What [`passes_streamed`] found.
@@ -259,8 +259,24 @@ pub(super) fn passes_streamed(
     let heads = &original.book;
     let changes = &streamed.changes;
     let values = super::removed_streamed(map, &streamed.olds, changes);
-    let (needles, header) = rayon::join(
-        || values.needles(),
+    let ctx = Context::new(map, heads, plan, changes, &scrubbed.heads);
+    let (outcome, header) = rayon::join(
+        || {
+            // The cells and the package are searched once by a set that finds nothing and notes
+            // every first word it looks up; then only the removed values that start with one
+            // of them are indexed, and the same texts searched again (see
+            // `Needles::from_parts_within`): a search that finds nothing looks up the same
+            // words either way, and any hit goes to the whole check. Most removed values
+            // start with a word no text of a good output holds.
+            let recording = crate::needles::Needles::recording();
+            if conclude(&ctx, &recording, &walked, scrubbed)?.is_none() {
+                return Ok(None);
+            }
+            let needles = values.needles_within(&recording.recorded());
+            let outcome = conclude(&ctx, &needles, &walked, scrubbed);
+            super::drop_later(needles);
+            outcome
+        },
         || {
             let originals = (heads, Originals::Kept(&streamed.olds));
             let firsts = values.firsts();
@@ -268,14 +284,12 @@ pub(super) fn passes_streamed(
                 .is_empty()
         },
     );
-    if !header {
-        return Ok(Streamed::Undecided);
-    }
-    let ctx = Context::new(map, heads, plan, changes, &scrubbed.heads);
-    let outcome = conclude(&ctx, needles, &walked, scrubbed)?;
+    let outcome = outcome?;
     drop(values);
     super::drop_later(streamed);
-    Ok(outcome.map_or(Streamed::Undecided, Streamed::Passed))
+    Ok(outcome
+        .filter(|_| header)
+        .map_or(Streamed::Undecided, Streamed::Passed))
 }
 
 /// The same sheets in the same order, as they were: names, visibility, code names and hidden
