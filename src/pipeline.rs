@@ -1160,18 +1160,12 @@ fn streams(map: &Map, settings: &Settings) -> bool {
 
 /// Whether an xlsx is scrubbed by the streaming engine (see [`crate::xlsx::stream`]) rather
 /// than read whole: not when the whole input is needed again (parts split it, a dry run shows
-/// samples from it), nor with data subjects (their accounting is per sheet), nor when a `re:`
-/// key matches a blank header (columns past the header row's end count as blank-headed only
-/// when the widest row is known), nor when `redact` uses mentions (it replaces what every row
-/// lost). With `--verify` its output is checked as `verify` checks two files (see
-/// [`crate::verify::verify_xlsx_bytes`]).
+/// samples from it), nor with a map the engine does not apply as the whole read does (see
+/// [`crate::xlsx::stream::applies`]). With `--verify` its output is checked as `verify`
+/// checks two files (see [`crate::verify::verify_xlsx_bytes`]).
 fn xlsx_streams(map: &Map, settings: &Settings) -> bool {
-    !(changed_rows_only(map, settings)
-        || settings.parts.active()
-        || settings.dry_run
-        || !map.subjects.is_empty()
-        || map.has_blank_header_pattern()
-        || map.uses_mentions())
+    !(changed_rows_only(map, settings) || settings.parts.active() || settings.dry_run)
+        && crate::xlsx::stream::applies(map)
 }
 
 /// In test builds (the `testkit` feature) with `DSR_SCRUB_READ_WHOLE` set, every input is read

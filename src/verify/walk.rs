@@ -205,23 +205,22 @@ pub(super) fn passes_streamed(
     bytes: std::borrow::Cow<'_, [u8]>,
     scrubbed: &mut Opened<'_>,
 ) -> Result<Streamed, Problem> {
-    // As the scrub streams (see `xlsx_streams` in the pipeline), less the options of a run.
-    if !map.subjects.is_empty()
-        || map.has_blank_header_pattern()
-        || map.uses_mentions()
-        || original.formulas
-        || original.tables.is_none()
-        || original.book.sheets.iter().any(unusual)
-    {
-        return Ok(Streamed::Unstreamable);
-    }
+    // A map the stream applies, and sheets it reads as the whole read does, with the tables
+    // its reader needs.
+    let tables = match original.tables.take() {
+        Some(tables)
+            if crate::xlsx::stream::applies(map)
+                && !original.formulas
+                && !original.book.sheets.iter().any(unusual) =>
+        {
+            tables
+        }
+        _ => return Ok(Streamed::Unstreamable),
+    };
     let (before, after) = (&original.book.sheets, &scrubbed.heads.sheets);
     if !same_sheets(before, after) {
         return Ok(Streamed::Undecided);
     }
-    let Some(tables) = original.tables.take() else {
-        return Ok(Streamed::Unstreamable);
-    };
     let targets = crate::needles::target_columns(map, &original.book, plan);
     let widths: Vec<u32> = before.iter().map(crate::workbook::Sheet::width).collect();
     let (to_compare, batches) = std::sync::mpsc::sync_channel::<Batch>(4);

@@ -456,6 +456,14 @@ impl<'a> SheetWork<'a> {
     }
 }
 
+/// Whether this engine applies `map` as [`crate::apply::apply_plan`] does to the workbook read
+/// whole: not with data subjects (their accounting is per sheet), nor when a `re:` key matches
+/// a blank header (columns past the header row's end count as blank-headed only when the
+/// widest row is known), nor when `redact` uses mentions (it replaces what every row lost).
+pub(crate) fn applies(map: &Map) -> bool {
+    map.subjects.is_empty() && !map.has_blank_header_pattern() && !map.uses_mentions()
+}
+
 /// Stream every sheet of `opened` (the heads of [`super::read::open_with`]) through `plan`.
 /// `None` when a sheet cannot be streamed to the same result as the workbook read whole: its
 /// cells are out of order, or its cells below the head reach other columns or rows than the
