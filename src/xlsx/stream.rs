@@ -718,13 +718,15 @@ pub(crate) fn stream_each(
         if read.is_none() || rows.gave_up || !rows.flush() {
             return Ok(None);
         }
-        let height = rows.current.map_or(0, |r| r + 1);
-        let width = rows.max_col.map_or(0, |c| c + 1);
-        let first_row = rows.first_row;
-        let head_first = sheet.cells.start().map(|(r, _)| r);
-        if width != sheet.width() || (first_row == Some(0)) != (head_first == Some(0)) {
+        let bounds = Bounds {
+            first_row: rows.first_row,
+            height: rows.current.map_or(0, |r| r + 1),
+            width: rows.max_col.map_or(0, |c| c + 1),
+        };
+        if !bounds.as_in(sheet) {
             return Ok(None);
         }
+        let height = bounds.height;
         if !each.end(height) {
             return Ok(None);
         }
@@ -843,19 +845,9 @@ fn stream_sheet<RS: std::io::Read + std::io::Seek>(
     } else {
         read_rows(&mut cells, |r, row| work.row(r, |col| row.get(col)))?
     };
-    let Some(Bounds {
-        first_row,
-        height,
-        width,
-    }) = read
-    else {
-        return Ok(None);
-    };
-    let head_first = head.cells.start().map(|(r, _)| r);
-    if width != head.width() || (first_row == Some(0)) != (head_first == Some(0)) {
-        return Ok(None);
-    }
-    Ok(Some(height))
+    Ok(read
+        .filter(|bounds| bounds.as_in(head))
+        .map(|bounds| bounds.height))
 }
 
 /// Where a sheet's cells are (as calamine's grid of them would be).
@@ -863,6 +855,15 @@ struct Bounds {
     first_row: Option<u32>,
     height: u32,
     width: u32,
+}
+
+impl Bounds {
+    /// Whether a sheet whose cells, read below its head, are within these bounds reads as its
+    /// head `head` shows it: the same columns, and a header row where the head has one.
+    fn as_in(&self, head: &Sheet) -> bool {
+        let head_first = head.cells.start().map(|(r, _)| r);
+        self.width == head.width() && (self.first_row == Some(0)) == (head_first == Some(0))
+    }
 }
 
 /// Rows read ahead and handed to the applier at once.
@@ -1107,16 +1108,19 @@ impl<'b> Pass<'b> {
         let Ok(Some(tail)) = walked else {
             return Ok(None);
         };
-        let height = if write.first_row.is_some() {
-            write.current + 1
-        } else {
-            0
+        let bounds = Bounds {
+            first_row: write.first_row,
+            height: if write.first_row.is_some() {
+                write.current + 1
+            } else {
+                0
+            },
+            width: write.max_col.map_or(0, |c| c + 1),
         };
-        let width = write.max_col.map_or(0, |c| c + 1);
-        let head_first = head.cells.start().map(|(r, _)| r);
-        if width != head.width() || (write.first_row == Some(0)) != (head_first == Some(0)) {
+        if !bounds.as_in(head) {
             return Ok(None);
         }
+        let height = bounds.height;
         Ok(Some((
             height,
             Held {
