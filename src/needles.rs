@@ -307,8 +307,11 @@ pub struct Needles {
     recorder: Option<Recorder>,
 }
 
+/// A set of FNV hashes, kept as they are.
+type Hashes = std::collections::HashSet<u64, BuildHasherDefault<KeyIsHash>>;
+
 /// The anchors (first words' hashes) that searches looked up (see [`Needles::recording`]).
-pub(crate) type Anchors = std::collections::HashSet<u64, BuildHasherDefault<KeyIsHash>>;
+pub(crate) type Anchors = Hashes;
 
 /// Where a recording [`Needles`] notes each anchor it looks up, from any thread: in shards by
 /// the anchor's bits, each behind its own lock.
@@ -347,7 +350,7 @@ struct Shard {
     skipped: usize,
     /// The whole hashes of the distinct values left out because their anchor is not among
     /// those kept (see [`Needles::from_parts_within`]).
-    others: Anchors,
+    others: Hashes,
     /// The values too short to search: whole hash and span of text, kept only to be counted
     /// once.
     short: Vec<(u64, usize, usize)>,
