@@ -348,9 +348,11 @@ struct Shard {
     text: String,
     found: Vec<Gathered>,
     skipped: usize,
-    /// The whole hashes of the distinct values left out because their anchor is not among
-    /// those kept (see [`Needles::from_parts_within`]).
-    others: Hashes,
+    /// The whole hashes of the values left out because their anchor is not among those kept
+    /// (see [`Needles::from_parts_within`]), a value's copies each time it comes: a list,
+    /// counted once sorted (most left-out values are distinct, and a list of a million hashes
+    /// takes 8 MB where a set of them takes three times that, and more while it grows).
+    others: Vec<u64>,
     /// The values too short to search: whole hash and span of text, kept only to be counted
     /// once.
     short: Vec<(u64, usize, usize)>,
@@ -449,7 +451,7 @@ impl Shard {
             let anchor = anchor_of(text).0;
             if !too_short && keep.is_some_and(|keep| !keep.contains(&anchor)) {
                 // No text searched has its first word: counted, not indexed.
-                out.others.insert(whole);
+                out.others.push(whole);
                 out.text.truncate(start);
                 return;
             }
@@ -487,6 +489,8 @@ impl Shard {
             .reserve_exact(rest.iter().map(|s| s.text.len()).sum());
         all.found
             .reserve_exact(rest.iter().map(|s| s.found.len()).sum());
+        all.others
+            .reserve_exact(rest.iter().map(|s| s.others.len()).sum());
         for shard in rest {
             let base = all.text.len();
             all.text.push_str(&shard.text);
@@ -802,9 +806,11 @@ impl Needles {
             text,
             mut found,
             skipped,
-            others,
+            mut others,
             ..
         } = gathered;
+        others.par_sort_unstable();
+        others.dedup();
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
         // on the values' order); a large group then by its values' next words.
         if !sorted {
