@@ -174,8 +174,10 @@ impl Raw {
             .map(|name| {
                 let name = name.clone();
                 if Some(&name) == package.shared_strings.as_ref() {
-                    let xml = inflate(&name)?;
-                    let (tables, outside) = StringTable::parse(&xml)?;
+                    // Read as it is inflated: the part is never held whole.
+                    let mut zip = open()?;
+                    let entry = zip.by_name(&name).map_err(corrupt)?;
+                    let (tables, outside) = StringTable::parse(entry)?;
                     return Ok(RawPart::SharedStrings {
                         name,
                         tables,
@@ -486,7 +488,7 @@ fn shown_hit(text: &str, header_footer: bool, found: impl Fn(&str) -> bool) -> b
 /// Non-empty items of a shared strings table (or of a run of its items): their texts in one
 /// buffer, phonetic runs (`<rPh>`, which calamine does not read) included.
 ///
-/// A thin view of the table: the items are those [`crate::xlsx::strings::items`] finds, as the
+/// A thin view of the table: the items are those [`crate::xlsx::strings::scan`] finds, as the
 /// writer and the streaming engine split the part; only the text inside each item is read here,
 /// all of it, where those read what a cell shows.
 #[derive(Debug, Default)]
@@ -507,29 +509,104 @@ struct StringItem {
     end: u32,
 }
 
-impl StringTable {
-    /// Read a shared strings part; a large one in parallel, in runs of items. Second, the
-    /// part without its items.
-    fn parse(xml: &[u8]) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
-        const SLICE_ITEMS: usize = 50_000;
-        let (items, prefix) = crate::xlsx::strings::items(xml)?;
-        let plain = crate::xlsx::cells::PlainItem::new(&prefix);
-        let mut outside = Vec::new();
-        let mut at = 0;
-        for item in &items {
-            outside.extend_from_slice(&xml[at..item.start]);
-            at = item.end;
+/// A run of a shared strings part's items, gathered for [`StringTable::parse`]: their XML one
+/// after the other.
+#[derive(Default)]
+struct Run {
+    /// The index of its first item in the part.
+    first: u32,
+    xml: Vec<u8>,
+    /// Each item's XML in `xml`.
+    items: Vec<std::ops::Range<usize>>,
+}
+
+impl Run {
+    fn push(&mut self, item: &[u8]) {
+        let start = self.xml.len();
+        self.xml.extend_from_slice(item);
+        self.items.push(start..self.xml.len());
+    }
+
+    /// The empty run after this one, with room for as much.
+    fn next(&self) -> Run {
+        Run {
+            first: self.first + self.items.len() as u32,
+            xml: Vec::with_capacity(self.xml.capacity()),
+            items: Vec::with_capacity(self.items.capacity()),
         }
-        outside.extend_from_slice(&xml[at..]);
-        let tables = if items.len() < 2 * SLICE_ITEMS {
-            vec![StringTable::read(xml, &items, 0, &plain)?]
-        } else {
-            items
-                .par_chunks(SLICE_ITEMS)
-                .enumerate()
-                .map(|(k, run)| StringTable::read(xml, run, (k * SLICE_ITEMS) as u32, &plain))
-                .collect::<Result<_, _>>()?
-        };
+    }
+
+    fn read(&self, plain: &crate::xlsx::cells::PlainItem) -> Result<StringTable, Problem> {
+        StringTable::read(&self.xml, &self.items, self.first, plain)
+    }
+}
+
+impl StringTable {
+    /// Read the shared strings part `input` inflates, as a stream (see
+    /// [`crate::xlsx::strings::scan`]): its items in runs, each read by a helper task while
+    /// the next is gathered (or here, when two wait already), so that no more than a few runs'
+    /// XML is held at once, never the whole part. Second, the part without its items.
+    fn parse<R: std::io::Read>(input: R) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
+        use crate::xlsx::strings::Piece;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        const RUN_ITEMS: usize = if cfg!(test) { 3 } else { 50_000 };
+        let mut outside = Vec::new();
+        let mut plain = std::sync::Arc::new(crate::xlsx::cells::PlainItem::new(b""));
+        let mut run = Run::default();
+        // Each run's table, by its first item's index.
+        let read: std::sync::Mutex<Vec<(u32, Result<StringTable, Problem>)>> = Default::default();
+        let ahead = AtomicUsize::new(0);
+        let scanned = rayon::in_place_scope(|scope| {
+            let (read, ahead) = (&read, &ahead);
+            let hand = |run: Run, plain: &std::sync::Arc<_>| {
+                if ahead.load(Ordering::Acquire) >= 2 {
+                    let table = run.read(plain);
+                    if let Ok(mut read) = read.lock() {
+                        read.push((run.first, table));
+                    }
+                    return;
+                }
+                ahead.fetch_add(1, Ordering::AcqRel);
+                let plain = std::sync::Arc::clone(plain);
+                scope.spawn(move |_| {
+                    let table = run.read(&plain);
+                    if let Ok(mut read) = read.lock() {
+                        read.push((run.first, table));
+                    }
+                    ahead.fetch_sub(1, Ordering::AcqRel);
+                });
+            };
+            crate::xlsx::strings::scan(input, &mut |piece, _| {
+                match piece {
+                    Piece::Prolog(bytes) | Piece::Between(bytes) | Piece::Tail(bytes) => {
+                        outside.extend_from_slice(bytes);
+                    }
+                    Piece::StartTag(tag, prefix) => {
+                        outside.extend_from_slice(tag);
+                        plain = std::sync::Arc::new(crate::xlsx::cells::PlainItem::new(prefix));
+                    }
+                    Piece::Item(item) => {
+                        run.push(item);
+                        if run.items.len() == RUN_ITEMS {
+                            let next = run.next();
+                            hand(std::mem::replace(&mut run, next), &plain);
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            if !run.items.is_empty() {
+                hand(std::mem::take(&mut run), &plain);
+            }
+            Ok::<_, Problem>(())
+        });
+        scanned?;
+        let mut read = read.into_inner().map_err(|_| Problem::Internal)?;
+        read.sort_unstable_by_key(|(first, _)| *first);
+        let tables = read
+            .into_iter()
+            .map(|(_, table)| table)
+            .collect::<Result<_, _>>()?;
         Ok((tables, outside))
     }
 
@@ -1347,6 +1424,26 @@ mod tests {
         let indices: Vec<u32> = found.iter().map(|h| h.index).collect();
         assert_eq!(indices, [75_123, 149_999]);
         assert_eq!(found[1].shown, "Ayşe Yılmaz");
+    }
+
+    #[test]
+    fn the_shared_strings_without_their_items_are_what_is_around_and_between_them() {
+        let sst = "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> <x:si><x:t>a</x:t></x:si>\n\
+                   <!-- Zoë --><x:si><x:t>b</x:t></x:si><x:si/><x:si><x:t>c</x:t></x:si>\
+                   <?pi Ayşe?><x:si><x:t>d</x:t></x:si><!-- end --> <x:extLst/></x:sst>";
+        let (tables, outside) = StringTable::parse(sst.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(outside).unwrap(),
+            "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> \n<!-- Zoë -->\
+             <?pi Ayşe?><!-- end --> <x:extLst/></x:sst>"
+        );
+        // In runs of three items (in tests), in order, the empty item left out.
+        let items: Vec<(u32, &str)> = tables
+            .iter()
+            .flat_map(|t| (0..t.items.len()).map(move |p| (t.items[p].index, t.text(p))))
+            .collect();
+        assert_eq!(items, [(0, "a"), (1, "b"), (3, "c"), (4, "d")]);
+        assert_eq!(tables.len(), 2);
     }
 
     /// An item written plainly is taken as it is written, without an XML reader: what the

@@ -83,8 +83,12 @@ pub(crate) fn shared_strings<R: Read + std::io::Seek>(
 ) -> Result<Option<(Strings, bool)>, crate::error::Problem> {
     match &map.shared_strings {
         Some(path) if path == STRINGS && map.workbook == WORKBOOK => {
-            let xml = package::read_part(zip, path)?;
-            Ok(super::strings::texts(&xml)
+            // Read as it is inflated: the part is never held whole.
+            let entry = zip
+                .by_name(path)
+                .map_err(|_| crate::error::ReadError::MissingPart(path.to_string()))?;
+            let size = entry.size().min(1 << 28) as usize;
+            Ok(super::strings::texts(entry, size)?
                 .ok()
                 .map(|strings| (strings, true)))
         }

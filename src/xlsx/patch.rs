@@ -1911,6 +1911,8 @@ fn write_table<'t, R: Read, W: Write + ?Sized>(
                     _ => Ok(()),
                 }
             }
+            // What is between the items is not copied: the table is written plainly.
+            Piece::Between(_) => Ok(()),
             Piece::Tail(tail) => {
                 let Some(Marks {
                     si,

@@ -8,10 +8,11 @@
 //! joined, phonetic runs left out, entities and `_xHHHH_` escapes decoded), item by item, and
 //! leaves a part to calamine where its items might not be the ones [`scan`] finds.
 //!
-//! The leak check reads the same items ([`items`]) without keeping the part: it searches each
-//! item's whole text, phonetic runs too (which no cell shows), a large table's items in
-//! parallel. So one parser finds the items; what is read inside an item is up to its reader
-//! (calamine's texts for cells, every text for the leak check).
+//! The leak check reads the same items from [`scan`] as a stream too: it searches each item's
+//! whole text, phonetic runs too (which no cell shows), a large table's items read in runs in
+//! parallel. So one parser finds the items, and no reader holds the inflated part whole; what
+//! is read inside an item is up to its reader (calamine's texts for cells, every text for the
+//! leak check).
 
 use super::cells::{same, Strings, Unknown};
 use super::patch::{is_tag, prefix_of, qualified};
@@ -19,28 +20,34 @@ use crate::error::{Problem, ReadError};
 use std::io::Read;
 use std::ops::Range;
 
-/// The texts cells show, one per `<si>` item of a shared strings part held whole, as calamine
-/// reads them (rich-text runs joined, phonetic runs left out, entities and `_xHHHH_` escapes
-/// decoded), in one pass: [`scan`] finds the items, and each is read on its own
-/// ([`super::cells::push_shared_string`]).
+/// The texts cells show, one per `<si>` item of the shared strings part `input` inflates to
+/// (about `size` bytes), as calamine reads them (rich-text runs joined, phonetic runs left
+/// out, entities and `_xHHHH_` escapes decoded), in one pass over a stream: [`scan`] finds the
+/// items, and each is read on its own ([`super::cells::push_shared_string`]). Only a window of
+/// the part is held (a large export's table inflates to some 40 MB).
 ///
 /// # Errors
-/// [`Unknown`] where calamine would fail, and where the items [`scan`] finds might not be those
-/// calamine reads: markup between the items or before the table (a comment, say, that may hold
-/// what looks like an item), or after the items other than the table's end or its extensions.
-/// The caller then reads the workbook with calamine.
-pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
+/// The outer: [`ReadError::CorruptWorkbook`] when `input` cannot be read (a damaged
+/// compressed part). The inner: [`Unknown`] where calamine would fail, and where the items
+/// [`scan`] finds might not be those calamine reads: markup between the items or before the
+/// table (a comment, say, that may hold what looks like an item), or after the items other
+/// than the table's end or its extensions. The caller then reads the workbook with calamine.
+pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Unknown>, Problem> {
     let mut strings = Strings::default();
     let (mut prefix, mut buf) = (Vec::new(), Vec::with_capacity(1024));
     let mut plain = super::cells::PlainItem::new(b"");
-    // Where the last piece ended.
-    let mut end = 0;
+    // Whether markup other than whitespace came since the last item.
+    let mut markup = false;
     let stop = || {
         Problem::from(ReadError::CorruptWorkbook(
             "shared strings read by calamine",
         ))
     };
-    scan(xml, &mut |piece, at| {
+    let mut input = Checked {
+        input,
+        failed: false,
+    };
+    let scanned = scan(&mut input, &mut |piece, _| {
         match piece {
             // Nothing but the declaration and processing instructions, with no `<` inside.
             Piece::Prolog(prolog) => {
@@ -52,22 +59,23 @@ pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
             Piece::StartTag(tag, p) => {
                 prefix = p.to_vec();
                 plain = super::cells::PlainItem::new(p);
-                end = at + tag.len();
                 // Room for what the table says it holds (an item takes 16 bytes of the part
                 // at the least), so that the lists do not grow item by item.
                 let items = super::attr::lenient(tag, b"uniqueCount")
                     .and_then(|n| n.parse::<usize>().ok())
                     .unwrap_or(0)
-                    .min(xml.len() / 16);
-                strings = Strings::with_capacity(xml.len() / 2, items);
+                    .min(size / 16);
+                strings = Strings::with_capacity(size / 2, items);
+            }
+            Piece::Between(between) => {
+                markup |= !between.iter().all(u8::is_ascii_whitespace);
             }
             Piece::Item(item) => {
-                if !xml[end..at].iter().all(u8::is_ascii_whitespace) {
+                if markup {
                     return Err(stop());
                 }
                 super::cells::push_shared_string(item, &plain, &mut strings, &mut buf)
                     .map_err(|_| stop())?;
-                end = at + item.len();
             }
             Piece::Tail(tail) => {
                 let tail = tail.trim_ascii_start();
@@ -79,16 +87,37 @@ pub(crate) fn texts(xml: &[u8]) -> Result<Strings, Unknown> {
             }
         }
         Ok(())
-    })
-    .map_err(|_| Unknown)?;
-    Ok(strings)
+    });
+    match scanned {
+        Ok(()) => Ok(Ok(strings)),
+        Err(_) if input.failed => {
+            Err(ReadError::CorruptWorkbook("a compressed part cannot be read").into())
+        }
+        Err(_) => Ok(Err(Unknown)),
+    }
 }
 
-/// The `<si>` items of a shared strings part held whole (see [`scan`]), for a reader that does
-/// not keep the part; second, the namespace prefix of its elements with its colon (or empty).
+/// A reader that notes whether reading failed, to tell a part that cannot be inflated from
+/// one that cannot be read as it is written.
+struct Checked<R> {
+    input: R,
+    failed: bool,
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.input.read(buf);
+        self.failed |= read.is_err();
+        read
+    }
+}
+
+/// The `<si>` items of a shared strings part held whole (see [`scan`]); second, the namespace
+/// prefix of its elements with its colon (or empty): what tests compare other readings with.
 ///
 /// # Errors
 /// [`ReadError::CorruptWorkbook`] when the part is malformed.
+#[cfg(test)]
 pub(crate) fn items(xml: &[u8]) -> Result<(Vec<Range<usize>>, Vec<u8>), Problem> {
     let mut items = Vec::new();
     let mut prefix = Vec::new();
@@ -111,14 +140,18 @@ pub(crate) enum Piece<'a> {
     StartTag(&'a [u8], &'a [u8]),
     /// One `<si>` element.
     Item(&'a [u8]),
+    /// What is between the start tag and the first item, between two items, or between the
+    /// last item and the tail, when there is anything: whitespace, comments, processing
+    /// instructions and CDATA sections (before the tail, only from the first of those on).
+    Between(&'a [u8]),
     /// Everything after the last item (`</sst>`, maybe an extLst).
     Tail(&'a [u8]),
 }
 
 /// Read a shared strings part from `input` piece by piece, holding little more than the piece
 /// at hand (a large export's table inflates to tens of MB): the one place the part's structure
-/// is read. `each` gets the pieces in order, each with its offset in the part; what is
-/// between items (whitespace, comments, processing instructions) is not a piece. An item is
+/// is read. `each` gets the pieces in order, each with its offset in the part: one after
+/// the other, they are the whole part. An item is
 /// read as XML has it: its tags may hold whitespace (`<si >`, `</si\n>`), and a comment, CDATA
 /// section or processing instruction inside it may hold what looks like its end tag.
 ///
@@ -154,6 +187,8 @@ pub(crate) fn scan<R: Read>(
         // items are then not surely those a reader of the XML finds (an item written with
         // another prefix, text, CDATA), and a writer that blanks items by their number must
         // not miss one.
+        // Where what is between the last piece and the next starts.
+        let mut between = pos;
         while let Some(lt) = part.find_byte(pos, b'<')? {
             if !part.get(pos..lt).iter().all(u8::is_ascii_whitespace) {
                 return Err(bad());
@@ -171,8 +206,12 @@ pub(crate) fn scan<R: Read>(
                     } else {
                         item_end(&mut part, gt + 1, &ends)?.ok_or_else(bad)?
                     };
+                    if lt > between {
+                        each(Piece::Between(part.get(between..lt)), between)?;
+                    }
                     each(Piece::Item(part.get(lt..end)), lt)?;
                     pos = end;
+                    between = end;
                     part.forget(pos);
                 }
                 Between::Tail => {
@@ -181,6 +220,10 @@ pub(crate) fn scan<R: Read>(
                 }
                 Between::Other => return Err(bad()),
             }
+        }
+        // What was skipped after the last item; the tail starts after it.
+        if pos > between {
+            each(Piece::Between(part.get(between..pos)), between)?;
         }
     }
     while part.more()? {}
@@ -446,6 +489,15 @@ impl<R: Read> Window<R> {
 mod tests {
     use super::*;
 
+    /// [`texts`] of a part held whole, which reads it as it reads the part trickling in a few
+    /// bytes at a time, as from an inflating reader.
+    fn texts_of(xml: &[u8]) -> Result<Strings, Unknown> {
+        let whole = texts(xml, xml.len()).expect("bytes in memory are read");
+        let streamed = texts(Trickle(xml, 0), xml.len()).expect("bytes in memory are read");
+        assert_eq!(whole.as_ref().ok(), streamed.as_ref().ok());
+        whole
+    }
+
     /// The texts of a table with `items`, read item by item and as calamine reads the whole
     /// part (`None` where either refuses it).
     fn both_readings(prolog: &str, items: &str) -> (Option<Vec<String>>, Option<Vec<String>>) {
@@ -456,7 +508,7 @@ mod tests {
                 .collect()
         };
         (
-            texts(xml.as_bytes()).ok().map(all),
+            texts_of(xml.as_bytes()).ok().map(all),
             crate::xlsx::cells::shared_strings(xml.as_bytes())
                 .ok()
                 .map(all),
@@ -490,7 +542,7 @@ mod tests {
         }
         // With a prefix, as Dynamics writes the part.
         let xml = r#"<x:sst xmlns:x="m"><x:si><x:t>Zoë</x:t></x:si><x:si><x:r><x:t> a </x:t></x:r></x:si></x:sst>"#;
-        let read = texts(xml.as_bytes()).unwrap();
+        let read = texts_of(xml.as_bytes()).unwrap();
         assert_eq!(
             (read.len(), read.get(0), read.get(1)),
             (2, Some("Zoë"), Some("a"))
@@ -596,10 +648,37 @@ mod tests {
                 Piece::StartTag(t, prefix) => (1, at, [t, b"|", prefix].concat()),
                 Piece::Item(i) => (2, at, i.to_vec()),
                 Piece::Tail(t) => (3, at, t.to_vec()),
+                Piece::Between(b) => (4, at, b.to_vec()),
             });
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// Gives its bytes, then fails, as a damaged compressed part does.
+    struct Damaged<'a>(&'a [u8]);
+
+    impl Read for Damaged<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::ErrorKind::InvalidData.into());
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_part_that_cannot_be_inflated_is_an_error_not_a_table_for_calamine() {
+        let xml = b"<sst><si><t>a</t>";
+        assert!(matches!(
+            texts(Damaged(xml), xml.len()),
+            Err(Problem::Read(ReadError::CorruptWorkbook(_)))
+        ));
+        // The same bytes, ending there: a table calamine is left to refuse.
+        assert!(matches!(texts(&xml[..], xml.len()), Ok(Err(Unknown))));
     }
 
     #[test]
@@ -656,9 +735,9 @@ mod tests {
     #[test]
     fn malformed_parts() {
         for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si "] {
-            assert!(texts(xml.as_bytes()).is_err(), "{xml}");
+            assert!(texts_of(xml.as_bytes()).is_err(), "{xml}");
         }
-        assert_eq!(texts(b"<sst/>").unwrap().len(), 0);
+        assert_eq!(texts_of(b"<sst/>").unwrap().len(), 0);
         // Malformed read as a stream too, a few bytes at a time.
         for xml in ["<si><t>x</t></si>", "<sst><si><t>x</t>", "<sst><si ", "<ss"] {
             assert!(count(Trickle(xml.as_bytes(), 0)).is_err(), "{xml}");
