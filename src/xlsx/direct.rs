@@ -280,25 +280,62 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// Call `cell` with each cell of a sheet's XML, in document order: its row and column and the
 /// whole `<c>` element; `cell` returns `Some(false)` to stop, `None` to give up. `None` for XML
 /// this reader does not take (see the module documentation).
+///
+/// Elements that lie whole in the input's buffer (nearly all) are read there, with no copy and
+/// no call to the reader per tag; one that the buffer cuts, and any comment or CDATA section,
+/// is read tag by tag into a buffer of its own. Either way an element ends where the other
+/// would end it (see [`element_len`]).
 fn each_cell(
     mut input: &mut dyn BufRead,
     mut cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
-    let mut in_row = false;
-    let mut row = 0;
+    let mut walk = CellWalk {
+        in_row: false,
+        row: 0,
+    };
     loop {
-        let (found, len) = {
+        // The elements whole in the buffer, read in place.
+        let (used, done) = {
             let chunk = input.fill_buf().ok()?;
             if chunk.is_empty() {
                 return None;
             }
-            match memchr::memchr(b'<', chunk) {
-                Some(i) => (true, i),
-                None => (false, chunk.len()),
+            let mut used = 0;
+            let mut done = None;
+            loop {
+                let Some(lt) = memchr::memchr(b'<', &chunk[used..]) else {
+                    // Text to the end: no element starts in it.
+                    used = chunk.len();
+                    break;
+                };
+                let lt = used + lt;
+                let Some(len) = element_len(&chunk[lt..]) else {
+                    // Read below, from its `<`.
+                    used = lt;
+                    break;
+                };
+                used = lt + len;
+                if let Step::Stop(end) = walk.step(&chunk[lt..used], &mut cell) {
+                    done = Some(end);
+                    break;
+                }
             }
+            (used, done)
         };
-        input.consume(len);
+        input.consume(used);
+        if let Some(end) = done {
+            return end;
+        }
+        // The next element, cut by the buffer's end (or a comment or CDATA section), read tag
+        // by tag.
+        let found = {
+            let chunk = input.fill_buf().ok()?;
+            if chunk.is_empty() {
+                return None;
+            }
+            chunk[0] == b'<'
+        };
         if !found {
             continue;
         }
@@ -310,45 +347,112 @@ fn each_cell(
             } else {
                 b"]]>"
             };
-            if in_row {
+            if walk.in_row {
                 return None;
             }
             patch::read_until_suffix(&mut input, &mut tag, end).ok()?;
-        } else if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
-            || (patch::is_tag(&tag, b"sheetData") && tag.ends_with(b"/>"))
+            continue;
+        }
+        if patch::is_tag(&tag, b"c") && !tag.ends_with(b"/>") {
+            let end = patch::end_tag(&tag);
+            patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
+        }
+        if let Step::Stop(end) = walk.step(&tag, &mut cell) {
+            return end;
+        }
+    }
+}
+
+/// The length of the element `bytes` starts with (at its `<`) as [`each_cell`] reads it: a tag
+/// to its first `>`, a `<c>` element to its end tag (the first after its start tag, as
+/// [`patch::read_until_suffix`] finds it). `None` when it does not end within `bytes`, and for
+/// a comment or CDATA section (read tag by tag, which is rare).
+fn element_len(bytes: &[u8]) -> Option<usize> {
+    let gt = memchr::memchr(b'>', bytes)?;
+    let tag = &bytes[..=gt];
+    if tag.starts_with(b"<!--") || tag.starts_with(b"<![CDATA[") {
+        return None;
+    }
+    if !patch::is_tag(tag, b"c") || tag.ends_with(b"/>") {
+        return Some(gt + 1);
+    }
+    let end = patch::end_tag(tag);
+    if tag.len() >= end.len() && tag.ends_with(&end) {
+        return Some(gt + 1);
+    }
+    // The end tag holds one `>`, its last byte: it starts after the start tag's `>`, and ends
+    // at one of the next `>` (a cell has few: `<v>`, `</v>`, `</c>`).
+    let n = end.len();
+    memchr::memchr_iter(b'>', &bytes[gt + 1..])
+        .map(|i| gt + 1 + i + 1)
+        .find(|&to| to >= gt + 1 + n && super::cells::same(&bytes[to - n..to], &end))
+}
+
+/// Where [`each_cell`] is among a sheet's rows.
+struct CellWalk {
+    in_row: bool,
+    row: u32,
+}
+
+/// What [`CellWalk::step`] says of the sheet after an element.
+enum Step {
+    Go,
+    /// The cells end: what [`each_cell`] returns.
+    Stop(Option<()>),
+}
+
+impl CellWalk {
+    /// Take one whole element (not a comment or CDATA section).
+    fn step(
+        &mut self,
+        tag: &[u8],
+        cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+    ) -> Step {
+        match self.take(tag, cell) {
+            Some(Some(end)) => Step::Stop(end),
+            Some(None) => Step::Go,
+            None => Step::Stop(None),
+        }
+    }
+
+    /// [`CellWalk::step`]: `None` to give up, `Some(Some(end))` when the cells end.
+    fn take(
+        &mut self,
+        tag: &[u8],
+        cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+    ) -> Option<Option<Option<()>>> {
+        if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
+            || (patch::is_tag(tag, b"sheetData") && tag.ends_with(b"/>"))
         {
-            return (!in_row).then_some(());
-        } else if patch::is_tag(&tag, b"row") {
-            if in_row {
+            return Some(Some((!self.in_row).then_some(())));
+        } else if patch::is_tag(tag, b"row") {
+            if self.in_row {
                 return None;
             }
-            row = attr::lenient(&tag, b"r")?
+            self.row = attr::lenient(tag, b"r")?
                 .parse::<u32>()
                 .ok()?
                 .checked_sub(1)?;
-            in_row = !tag.ends_with(b"/>");
-        } else if patch::is_tag(&tag, b"c") {
-            if !in_row {
+            self.in_row = !tag.ends_with(b"/>");
+        } else if patch::is_tag(tag, b"c") {
+            if !self.in_row {
                 return None;
             }
-            if !tag.ends_with(b"/>") {
-                let end = patch::end_tag(&tag);
-                patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
-            }
-            let start = &tag[..=memchr::memchr(b'>', &tag)?];
+            let start = &tag[..=memchr::memchr(b'>', tag)?];
             // A reference as writers make it, in this row.
             let (usual, r) = attr::cell_reference(start);
             let (at, col) = crate::a1::parse_written_cell(r?)?;
-            if at != row {
+            if at != self.row {
                 return None;
             }
             let usual = usual.map(|u| u.start_at(start));
-            if !cell(row, col, &tag, usual.as_ref())? {
-                return Some(());
+            if !cell(self.row, col, tag, usual.as_ref())? {
+                return Some(Some(Some(())));
             }
-        } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
-            in_row = false;
+        } else if self.in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
+            self.in_row = false;
         }
+        Some(None)
     }
 }
 
@@ -545,6 +649,36 @@ pub(crate) fn each_value(
     })
 }
 
+/// What [`each_value_ref`] hands each cell that holds a value to.
+pub(crate) trait EachValue {
+    /// Cell `c` of row `r` holds `value` (borrowed: a shared string is not copied); `false`
+    /// to stop.
+    fn value(&mut self, r: u32, c: u32, value: calamine::DataRef<'_>) -> bool;
+    /// The shared string the value just given refers to (see [`CellValues::last_ref`]).
+    fn shared(&mut self, c: u32, shared: Option<Option<usize>>);
+}
+
+/// [`each_value`], the values lent to `each` as they are read instead of made into owned
+/// [`Data`]: a reader that keeps each column's text from row to row copies it into the place
+/// it has (one allocation per column of the sheet, not per cell).
+pub(crate) fn each_value_ref(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    each: &mut dyn EachValue,
+) -> Option<()> {
+    each_cell(input, |r, c, raw, start| {
+        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
+        if value.is_empty() {
+            return Some(true);
+        }
+        if !each.value(r, c, value) {
+            return Some(false);
+        }
+        each.shared(c, values.last_ref());
+        Some(true)
+    })
+}
+
 /// The cells of a sheet's rows 0 to `rows`, and whether it has cells below, as
 /// [`super::read`]'s head read gives them; `None` to leave the sheet to calamine.
 pub(crate) fn head(
@@ -567,4 +701,60 @@ pub(crate) fn head(
         Some(true)
     })?;
     Some(super::read::head_range(cells, rows, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells `each_cell` gives for `xml` read through a buffer of `capacity` bytes: row,
+    /// column and the element as given; `None` where it gives up.
+    fn cells(xml: &str, capacity: usize) -> Option<Vec<(u32, u32, String)>> {
+        let mut input = std::io::BufReader::with_capacity(capacity, xml.as_bytes());
+        let mut out = Vec::new();
+        each_cell(&mut input, |r, c, element, _| {
+            out.push((r, c, String::from_utf8_lossy(element).into_owned()));
+            Some(true)
+        })?;
+        Some(out)
+    }
+
+    /// Elements read in place in the buffer and elements the buffer cuts (read tag by tag)
+    /// end at the same place: whatever the buffer's size, the same cells, or the same refusal.
+    #[test]
+    fn cells_cut_by_the_buffer_are_read_as_those_whole_in_it() {
+        let sheets = [
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"/><c r="C1" t="inlineStr"><is><t>Zoë &amp; co</t></is></c></row><!-- note --><row r="2" spans="1:3"><c r="A2"><v>1.5</v></c><c r="C2" s="3" t="str"><v>x</v></c></row><row r="3"/></sheetData></worksheet>"#,
+            r#"<x:worksheet xmlns:x="m"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="B2"><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>"#,
+            // A CDATA section outside the rows, text between tags, a cell whose end tag a
+            // CDATA section inside it seems to hold (both ways end it there).
+            "<sheetData>\n  <![CDATA[ <row r=\"9\"> ]]>\n  <row r=\"1\">\n    <c r=\"A1\"><v>3</v></c>\n  </row>\n</sheetData>",
+            r#"<sheetData><row r="1"><c r="A1" t="str"><v><![CDATA[</c>]]></v></c></row></sheetData>"#,
+            // Given up on: a comment inside a row, a cell of another row, a cut-off part.
+            r#"<sheetData><row r="1"><!-- x --><c r="A1"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="1"><c r="A2"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row r="1"><c r="A1"><v>1</v>"#,
+        ];
+        for xml in sheets {
+            let whole = cells(xml, 1 << 16);
+            for capacity in [1, 2, 3, 5, 8, 13, 21, 64] {
+                assert_eq!(cells(xml, capacity), whole, "{capacity}: {xml}");
+            }
+        }
+        // What the cells are, to know the comparison is of something.
+        let read = cells(sheets[0], 1 << 16).unwrap();
+        let places: Vec<(u32, u32)> = read.iter().map(|(r, c, _)| (*r, *c)).collect();
+        assert_eq!(places, [(0, 0), (0, 1), (0, 2), (1, 0), (1, 2)]);
+        assert_eq!(
+            read[2].2,
+            r#"<c r="C1" t="inlineStr"><is><t>Zoë &amp; co</t></is></c>"#
+        );
+        assert_eq!(
+            cells(sheets[3], 1 << 16).unwrap()[0].2,
+            r#"<c r="A1" t="str"><v><![CDATA[</c>"#
+        );
+        assert_eq!(cells(sheets[4], 1 << 16), None);
+        assert_eq!(cells(sheets[5], 1 << 16), None);
+        assert_eq!(cells(sheets[6], 1 << 16), None);
+    }
 }

@@ -248,11 +248,6 @@ impl Row {
         }
     }
 
-    /// Put `value`, read as it is, in column `col`.
-    fn put_value(&mut self, col: u32, value: Data) {
-        *self.slot(col) = value;
-    }
-
     /// The place of column `col`'s value, set (no shared string yet), for the caller to fill.
     fn slot(&mut self, col: u32) -> &mut Data {
         let c = col as usize;
@@ -711,9 +706,7 @@ pub(crate) fn stream_each(
         };
         // Inflated ahead on another thread of the pool, with two or more.
         let read = super::ahead::read_ahead(entry, |input| {
-            super::direct::each_value(input, &mut values, |r, c, value, shared| {
-                rows.cell(r, c, value, shared)
-            })
+            super::direct::each_value_ref(input, &mut values, &mut rows)
         });
         if read.is_none() || rows.gave_up || !rows.flush() {
             return Ok(None);
@@ -755,9 +748,10 @@ struct EachRows<'w, 'a, 'e> {
     gave_up: bool,
 }
 
-impl EachRows<'_, '_, '_> {
-    /// Take the next cell that holds a value; `false` to stop.
-    fn cell(&mut self, r: u32, c: u32, value: Data, shared: Option<Option<usize>>) -> bool {
+impl super::direct::EachValue for EachRows<'_, '_, '_> {
+    /// Take the next cell that holds a value, into the place its column had in the last row
+    /// read; `false` to stop.
+    fn value(&mut self, r: u32, c: u32, value: DataRef<'_>) -> bool {
         if let Some(current) = self.current {
             if r < current || (r == current && self.last_col.is_some_and(|l| c <= l)) {
                 // Out of order: the grid read whole keeps the last value at a place.
@@ -787,13 +781,18 @@ impl EachRows<'_, '_, '_> {
         self.first_row.get_or_insert(r);
         self.max_col = Some(self.max_col.map_or(c, |m| m.max(c)));
         self.last_col = Some(c);
-        self.row.put_value(c, value);
-        if let Some(Some(n)) = shared {
-            self.row.put_shared(c, n);
-        }
+        self.row.put(c, value);
         true
     }
 
+    fn shared(&mut self, c: u32, shared: Option<Option<usize>>) {
+        if let Some(Some(n)) = shared {
+            self.row.put_shared(c, n);
+        }
+    }
+}
+
+impl EachRows<'_, '_, '_> {
     /// Hand over the row being read, if any; `false` when `each` stopped.
     fn flush(&mut self) -> bool {
         match self.current {
