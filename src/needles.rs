@@ -396,12 +396,17 @@ impl Shard {
             // copied. A large export's values are about half distinct.
             text: String::with_capacity(room * 16),
             found: Vec::with_capacity(room),
+            // The same for the hashes of the values left out, when some are.
+            others: Vec::with_capacity(if keep.is_some() { room } else { 0 }),
             ..Shard::default()
         };
         // Each distinct value seen, by its whole hash: its place (see [`Shard::span`]). A table
         // of places, not of texts: a large export has over a million. Sized for half the
-        // values distinct, so that it seldom grows (each growth hashes every place again).
-        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(room / 2);
+        // values distinct, so that it seldom grows (each growth hashes every place again); with
+        // only the values of some anchors kept (a sixth of them, say), for an eighth: a table's
+        // places are written all over it, so that all its room is resident.
+        let distinct = if keep.is_some() { room / 8 } else { room / 2 };
+        let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(distinct);
         values(&mut |value: &str| {
             let value = searched_part(crate::text::trim(value));
             if value.is_empty() {
@@ -739,16 +744,13 @@ impl Needles {
     /// value whose first word no search looks up is found by none, so a search of the same
     /// texts finds what it would find with every value indexed, as long as nothing is found
     /// (a search that finds nothing looks up what the recording looked up). The values left out
-    /// are counted in [`Needles::len`].
-    pub(crate) fn from_parts_within(
-        values: &Parts<'_>,
-        about: usize,
-        anchors: &Anchors,
-    ) -> Needles {
+    /// are counted in [`Needles::len`]. The anchors go once the values are gathered, before
+    /// the index is built.
+    pub(crate) fn from_parts_within(values: &Parts<'_>, about: usize, anchors: Anchors) -> Needles {
         Needles::from_parts_keeping(values, about, Some(anchors))
     }
 
-    fn from_parts_keeping(values: &Parts<'_>, about: usize, keep: Option<&Anchors>) -> Needles {
+    fn from_parts_keeping(values: &Parts<'_>, about: usize, keep: Option<Anchors>) -> Needles {
         let parts = rayon::current_num_threads().clamp(1, 64);
         let parts = if about < 1 << 14 { 1 } else { parts };
         Needles::from_parts_in(values, about, parts, keep)
@@ -780,20 +782,22 @@ impl Needles {
         values: &Parts<'_>,
         about: usize,
         parts: usize,
-        keep: Option<&Anchors>,
+        keep: Option<Anchors>,
     ) -> Needles {
         if parts <= 1 {
             let each = |each: &mut dyn FnMut(&str)| values(0, 1, each);
-            let gathered = Shard::gather(&each, about, Share::All, keep);
+            let gathered = Shard::gather(&each, about, Share::All, keep.as_ref());
+            drop(keep);
             return Needles::index_gathered(gathered, false);
         }
         let shares: Vec<Shard> = (0..parts)
             .into_par_iter()
             .map(|part| {
                 let each = |each: &mut dyn FnMut(&str)| values(part, parts, each);
-                Shard::gather(&each, about / parts, Share::All, keep)
+                Shard::gather(&each, about / parts, Share::All, keep.as_ref())
             })
             .collect();
+        drop(keep);
         let mut all = Shard::join(shares);
         all.dedup_parts();
         Needles::index_gathered(all, true)
@@ -3026,7 +3030,7 @@ mod tests {
             assert_eq!(found_everywhere(&recording, text), [false; 4]);
         }
         let anchors = recording.recorded();
-        let within = Needles::from_parts_in(&each, values.len(), parts, Some(&anchors));
+        let within = Needles::from_parts_in(&each, values.len(), parts, Some(anchors.clone()));
         (whole, within)
     }
 

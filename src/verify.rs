@@ -1082,7 +1082,7 @@ impl<'a> Removed<'a> {
 
     /// [`Removed::needles`] indexing only the values whose first word is among `anchors` (see
     /// [`Needles::from_parts_within`]); the others are counted.
-    pub(crate) fn needles_within(&self, anchors: &crate::needles::Anchors) -> Needles {
+    pub(crate) fn needles_within(&self, anchors: crate::needles::Anchors) -> Needles {
         Needles::from_parts_within(
             &|part, parts, each: &mut dyn FnMut(&str)| self.each_distinct_of(part, parts, each),
             self.about(),

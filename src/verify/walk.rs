@@ -271,7 +271,7 @@ pub(super) fn passes_streamed(
             if conclude(&ctx, &recording, &walked, scrubbed)?.is_none() {
                 return Ok(None);
             }
-            let needles = values.needles_within(&recording.recorded());
+            let needles = values.needles_within(recording.recorded());
             let outcome = conclude(&ctx, &needles, &walked, scrubbed);
             super::drop_later(needles);
             outcome
