@@ -307,26 +307,57 @@ pub struct Needles {
     recorder: Option<Recorder>,
 }
 
-/// A set of FNV hashes, kept as they are.
-type Hashes = std::collections::HashSet<u64, BuildHasherDefault<KeyIsHash>>;
+/// The anchors (first words' hashes) that searches looked up (see [`Needles::recording`]), as
+/// bits: an anchor sets the bit its hash picks. The set holds every anchor it was given, and
+/// may seem to hold one it was not (another anchor picked the same bit): only ever more values
+/// are indexed for it, never fewer. With about eight bits per removed value, one in a hundred
+/// values left out or so is indexed all the same.
+#[derive(Debug)]
+pub(crate) struct Anchors {
+    words: Vec<u64>,
+    /// How far the bit's number is shifted down from a 64-bit product (see [`Anchors::bit`]).
+    shift: u32,
+}
 
-/// The anchors (first words' hashes) that searches looked up (see [`Needles::recording`]).
-pub(crate) type Anchors = Hashes;
+impl Anchors {
+    /// The words of a set of `bits` bits, rounded up to a power of two (at least 64), and
+    /// the shift that picks a bit among them (see [`Anchors::bit`]).
+    fn shape(bits: usize) -> (usize, u32) {
+        let bits = bits.next_power_of_two().max(64);
+        (bits / 64, 64 - bits.trailing_zeros())
+    }
 
-/// Where a recording [`Needles`] notes each anchor it looks up, from any thread: in shards by
-/// the anchor's bits, each behind its own lock.
+    /// The word and the bit of `anchor` in a set shifted by `shift`: its hash's top bits,
+    /// mixed once more (an FNV hash's bits are not all alike).
+    fn bit(anchor: u64, shift: u32) -> (usize, u64) {
+        let at = (anchor ^ (anchor >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift;
+        ((at >> 6) as usize, 1 << (at & 63))
+    }
+
+    /// Whether `anchor` was looked up (or seems to have been: see [`Anchors`]).
+    pub(crate) fn contains(&self, anchor: u64) -> bool {
+        let (word, bit) = Anchors::bit(anchor, self.shift);
+        self.words.get(word).is_some_and(|w| w & bit != 0)
+    }
+}
+
+/// Where a recording [`Needles`] notes each anchor it looks up, from any thread, without a
+/// lock: the bits of an [`Anchors`] set as they come (a bit already set is only read).
 #[derive(Debug)]
 struct Recorder {
-    shards: Vec<std::sync::Mutex<Anchors>>,
+    words: Vec<std::sync::atomic::AtomicU64>,
+    /// See [`Anchors::bit`].
+    shift: u32,
 }
 
 impl Recorder {
-    const SHARDS: usize = 64;
-
     fn note(&self, anchor: u64) {
-        let shard = &self.shards[(anchor >> 58) as usize % Recorder::SHARDS];
-        if let Ok(mut seen) = shard.lock() {
-            seen.insert(anchor);
+        use std::sync::atomic::Ordering::Relaxed;
+        let (word, bit) = Anchors::bit(anchor, self.shift);
+        if let Some(word) = self.words.get(word) {
+            if word.load(Relaxed) & bit == 0 {
+                word.fetch_or(bit, Relaxed);
+            }
         }
     }
 }
@@ -454,7 +485,7 @@ impl Shard {
             let text = &out.text[start..end];
             let (kind, too_short) = Kind::of(value, text);
             let anchor = anchor_of(text).0;
-            if !too_short && keep.is_some_and(|keep| !keep.contains(&anchor)) {
+            if !too_short && keep.is_some_and(|keep| !keep.contains(anchor)) {
                 // No text searched has its first word: counted, not indexed.
                 out.others.push(whole);
                 out.text.truncate(start);
@@ -757,24 +788,34 @@ impl Needles {
     }
 
     /// A set that finds nothing and notes the anchor of every word its searches look up
-    /// ([`Needles::recorded`]), for [`Needles::from_parts_within`]. It is not empty: whatever
-    /// searches a set that has values searches this one.
-    pub(crate) fn recording() -> Needles {
+    /// ([`Needles::recorded`]), for [`Needles::from_parts_within`] of about `values` values:
+    /// eight bits per value (see [`Anchors`]). It is not empty: whatever searches a set that
+    /// has values searches this one.
+    pub(crate) fn recording(values: usize) -> Needles {
+        // From 8 KB to 32 MB (a value count no export reaches: past it, more values left out
+        // are indexed all the same).
+        let (words, shift) = Anchors::shape(values.saturating_mul(8).clamp(1 << 16, 1 << 28));
         Needles {
             recorder: Some(Recorder {
-                shards: (0..Recorder::SHARDS).map(|_| Default::default()).collect(),
+                words: (0..words).map(|_| Default::default()).collect(),
+                shift,
             }),
             ..Needles::default()
         }
     }
 
-    /// The anchors a [`Needles::recording`] looked up.
+    /// The anchors a [`Needles::recording`] looked up (none for another set).
     pub(crate) fn recorded(self) -> Anchors {
-        let mut all = Anchors::default();
-        for shard in self.recorder.map(|r| r.shards).unwrap_or_default() {
-            all.extend(shard.into_inner().unwrap_or_else(|e| e.into_inner()));
+        match self.recorder {
+            Some(Recorder { words, shift }) => Anchors {
+                words: words.into_iter().map(|w| w.into_inner()).collect(),
+                shift,
+            },
+            None => Anchors {
+                words: Vec::new(),
+                shift: 0,
+            },
         }
-        all
     }
 
     /// [`Needles::from_parts`] in `parts` parts.
@@ -3024,14 +3065,38 @@ mod tests {
             values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
         };
         let whole = Needles::from_parts_in(&each, values.len(), parts, None);
-        let recording = Needles::recording();
+        let recording = Needles::recording(values.len());
         assert!(!recording.is_empty(), "searched as a set with values is");
         for text in texts {
             assert_eq!(found_everywhere(&recording, text), [false; 4]);
         }
         let anchors = recording.recorded();
-        let within = Needles::from_parts_in(&each, values.len(), parts, Some(anchors.clone()));
+        let within = Needles::from_parts_in(&each, values.len(), parts, Some(anchors));
         (whole, within)
+    }
+
+    /// The recorded anchors hold every anchor noted, from any thread, and few others: with
+    /// eight bits per value, about one in ten when as many anchors as values are noted.
+    #[test]
+    fn recorded_anchors_hold_every_anchor_noted_and_few_others() {
+        let values = 10_000;
+        let recording = Needles::recording(values);
+        let anchor = |i: u64| fnv1a(format!("word{i}").as_bytes());
+        let Some(recorder) = &recording.recorder else {
+            panic!("a recording has a recorder");
+        };
+        (0..values as u64)
+            .into_par_iter()
+            .for_each(|i| recorder.note(anchor(i)));
+        let anchors = recording.recorded();
+        assert!((0..values as u64).all(|i| anchors.contains(anchor(i))));
+        let others = (values as u64..2 * values as u64)
+            .filter(|&i| anchors.contains(anchor(i)))
+            .count();
+        assert!(others < values / 8, "{others} of {values} others seem noted");
+        // Nothing noted, nothing held.
+        let none = Needles::recording(values).recorded();
+        assert!((0..values as u64).all(|i| !none.contains(anchor(i))));
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub(super) fn passes_streamed(
             // `Needles::from_parts_within`): a search that finds nothing looks up the same
             // words either way, and any hit goes to the whole check. Most removed values
             // start with a word no text of a good output holds.
-            let recording = crate::needles::Needles::recording();
+            let recording = crate::needles::Needles::recording(values.about());
             if conclude(&ctx, &recording, &walked, scrubbed)?.is_none() {
                 return Ok(None);
             }
