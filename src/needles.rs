@@ -460,6 +460,15 @@ impl Shard {
                 None => fnv1a_lower_ascii(value.as_bytes()),
                 Some(lower) => fnv1a(lower.as_bytes()),
             });
+            // A value whose first word no search looked up is counted, not indexed (as below):
+            // told for an ASCII value before its text is copied or compared.
+            if let (Some(keep), None) = (keep, &lower) {
+                let anchor = ascii_anchor(value.as_bytes());
+                if value.len() >= MIN_CHARS && anchor.is_some_and(|a| !keep.contains(a)) {
+                    out.others.push(whole);
+                    return;
+                }
+            }
             let same = |&place: &usize| {
                 let (hash, start, end) = out.span(place);
                 hash == whole && {
@@ -1861,6 +1870,16 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 /// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
+/// The anchor of an ASCII text in any case: [`anchor_of`] its lowercase, without making it.
+fn ascii_anchor(bytes: &[u8]) -> Option<u64> {
+    let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;
+    let len = bytes[start..]
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(bytes.len() - start);
+    Some(fnv1a_lower_ascii(&bytes[start..start + len]))
+}
+
 fn anchor_of(text: &str) -> (u64, u32) {
     if text.is_ascii() {
         // The first word is the first run of ASCII letters and digits (see [`words`]).
@@ -3075,6 +3094,32 @@ mod tests {
         (whole, within)
     }
 
+    #[test]
+    fn an_ascii_texts_anchor_is_its_lowercase_ones() {
+        for text in [
+            "Anna Berg",
+            "  O'Brien",
+            "jane.DOE@contoso.com",
+            "+1 425",
+            "--",
+            "",
+            "x",
+        ] {
+            let lower = text.to_ascii_lowercase();
+            let expected = Some(anchor_of(&lower)).filter(|&(_, at)| {
+                lower
+                    .as_bytes()
+                    .get(at as usize)
+                    .is_some_and(u8::is_ascii_alphanumeric)
+            });
+            assert_eq!(
+                ascii_anchor(text.as_bytes()),
+                expected.map(|(a, _)| a),
+                "{text}"
+            );
+        }
+    }
+
     /// The recorded anchors hold every anchor noted, from any thread, and few others: with
     /// eight bits per value, about one in ten when as many anchors as values are noted.
     #[test]
@@ -3093,7 +3138,10 @@ mod tests {
         let others = (values as u64..2 * values as u64)
             .filter(|&i| anchors.contains(anchor(i)))
             .count();
-        assert!(others < values / 8, "{others} of {values} others seem noted");
+        assert!(
+            others < values / 8,
+            "{others} of {values} others seem noted"
+        );
         // Nothing noted, nothing held.
         let none = Needles::recording(values).recorded();
         assert!((0..values as u64).all(|i| !none.contains(anchor(i))));
