@@ -381,9 +381,10 @@ struct Shard {
     skipped: usize,
     /// The whole hashes of the values left out because their anchor is not among those kept
     /// (see [`Needles::from_parts_within`]), a value's copies each time it comes: a list,
-    /// counted once sorted (most left-out values are distinct, and a list of a million hashes
-    /// takes 8 MB where a set of them takes three times that, and more while it grows).
-    others: Vec<u64>,
+    /// sorted and cut to one of each once gathered (most left-out values are distinct, and a
+    /// list of a million hashes takes 8 MB where a set of them takes three times that, and
+    /// more while it grows). Joined shards keep each shard's list (see [`distinct_in`]).
+    others: Vec<Vec<u64>>,
     /// The values too short to search: whole hash and span of text, kept only to be counted
     /// once.
     short: Vec<(u64, usize, usize)>,
@@ -395,6 +396,29 @@ struct Shard {
 enum Share {
     OfHashes { shard: usize, shards: usize },
     All,
+}
+
+/// How many distinct hashes `lists` (each sorted, one of each) hold together: the lists
+/// merged as they are read, never joined.
+fn distinct_in(lists: &[Vec<u64>]) -> usize {
+    use std::cmp::Reverse;
+    let mut heads: std::collections::BinaryHeap<Reverse<(u64, usize)>> = (lists.iter())
+        .enumerate()
+        .filter_map(|(l, list)| Some(Reverse((*list.first()?, l))))
+        .collect();
+    let mut at = vec![0; lists.len()];
+    let (mut count, mut last) = (0, None);
+    while let Some(Reverse((hash, l))) = heads.pop() {
+        if last != Some(hash) {
+            count += 1;
+            last = Some(hash);
+        }
+        at[l] += 1;
+        if let Some(&next) = lists[l].get(at[l]) {
+            heads.push(Reverse((next, l)));
+        }
+    }
+    count
 }
 
 impl Shard {
@@ -428,7 +452,7 @@ impl Shard {
             text: String::with_capacity(room * 16),
             found: Vec::with_capacity(room),
             // The same for the hashes of the values left out, when some are.
-            others: Vec::with_capacity(if keep.is_some() { room } else { 0 }),
+            others: Vec::new(),
             ..Shard::default()
         };
         // Each distinct value seen, by its whole hash: its place (see [`Shard::span`]). A table
@@ -438,6 +462,7 @@ impl Shard {
         // places are written all over it, so that all its room is resident.
         let distinct = if keep.is_some() { room / 8 } else { room / 2 };
         let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(distinct);
+        let mut others: Vec<u64> = Vec::with_capacity(if keep.is_some() { room } else { 0 });
         values(&mut |value: &str| {
             let value = searched_part(crate::text::trim(value));
             if value.is_empty() {
@@ -465,7 +490,7 @@ impl Shard {
             if let (Some(keep), None) = (keep, &lower) {
                 let anchor = ascii_anchor(value.as_bytes());
                 if value.len() >= MIN_CHARS && anchor.is_some_and(|a| !keep.contains(a)) {
-                    out.others.push(whole);
+                    others.push(whole);
                     return;
                 }
             }
@@ -496,7 +521,7 @@ impl Shard {
             let anchor = anchor_of(text).0;
             if !too_short && keep.is_some_and(|keep| !keep.contains(anchor)) {
                 // No text searched has its first word: counted, not indexed.
-                out.others.push(whole);
+                others.push(whole);
                 out.text.truncate(start);
                 return;
             }
@@ -519,6 +544,11 @@ impl Shard {
             };
             seen.insert_unique(whole, place, |&p| out.span(p).0);
         });
+        drop(seen);
+        others.sort_unstable();
+        others.dedup();
+        others.shrink_to_fit();
+        out.others.push(others);
         out
     }
 
@@ -534,8 +564,6 @@ impl Shard {
             .reserve_exact(rest.iter().map(|s| s.text.len()).sum());
         all.found
             .reserve_exact(rest.iter().map(|s| s.found.len()).sum());
-        all.others
-            .reserve_exact(rest.iter().map(|s| s.others.len()).sum());
         for shard in rest {
             let base = all.text.len();
             all.text.push_str(&shard.text);
@@ -860,11 +888,9 @@ impl Needles {
             text,
             mut found,
             skipped,
-            mut others,
+            others,
             ..
         } = gathered;
-        others.par_sort_unstable();
-        others.dedup();
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
         // on the values' order); a large group then by its values' next words.
         if !sorted {
@@ -892,7 +918,7 @@ impl Needles {
             index,
             pairs,
             skipped,
-            unindexed: others.len(),
+            unindexed: distinct_in(&others),
             recorder: None,
         }
     }

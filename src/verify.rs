@@ -496,11 +496,11 @@ pub fn verify_files(
     verify_sides(
         map,
         by_entity,
-        streamable.map(Cow::Owned),
+        streamable.map(|bytes| (Cow::Owned(bytes), Some(original))),
         // Read again (from the system's cache) rather than held: the bytes read to be
         // streamed are not kept beside the workbook read whole.
         || read_file(original, None, limits),
-        walkable.map(Cow::Owned),
+        walkable.map(|bytes| (Cow::Owned(bytes), Some(scrubbed))),
         // Read again (from the system's cache) when it is to be read whole, rather than held:
         // the bytes read to be walked go once walked.
         || {
@@ -537,9 +537,9 @@ pub(crate) fn verify_xlsx_bytes(
     verify_sides(
         map,
         &[],
-        Some(Cow::Borrowed(original)),
+        Some((Cow::Borrowed(original), None)),
         || crate::xlsx::read_with(original, limits),
-        Some(Cow::Borrowed(scrubbed)),
+        Some((Cow::Borrowed(scrubbed), None)),
         || {
             let book = crate::xlsx::read_with(scrubbed, limits).map_err(read_back)?;
             let raw = leaks::Raw::read(scrubbed, &book).map_err(read_back)?;
@@ -555,22 +555,25 @@ pub(crate) fn verify_xlsx_bytes(
 /// `by_entity` picks for its table). An xlsx's bytes `walkable` are first walked row by row
 /// (see [`walk`]) beside the original's bytes `streamable` streamed row by row, or against the
 /// original read whole when it cannot be streamed; both are read whole only when that cannot
-/// show they pass. `fail` makes an error of a problem of the original (`true`) or of the
+/// show they pass. Each comes with the file it was read from, if any: the stream reads the
+/// sheets from that file again, the bytes let go. `fail` makes an error of a problem of the original (`true`) or of the
 /// scrubbed file.
 #[allow(clippy::too_many_arguments)]
 fn verify_sides<E: Send>(
     map: &Map,
     by_entity: &[crate::profiles::EntityMap],
-    streamable: Option<Cow<'_, [u8]>>,
+    streamable: Option<(Cow<'_, [u8]>, Option<&Path>)>,
     original_side: impl FnOnce() -> Result<Workbook, E> + Send,
-    walkable: Option<Cow<'_, [u8]>>,
+    walkable: Option<(Cow<'_, [u8]>, Option<&Path>)>,
     scrubbed_side: impl FnOnce() -> Result<(Workbook, Option<leaks::Raw>), E> + Send,
     limits: &Limits,
     fail: &(dyn Fn(bool, Problem) -> E + Sync),
 ) -> Result<Outcome, E> {
     // The scrubbed file opened for the walk against the original read whole, if it is to be.
     let mut opened_first = None;
-    if let (Some(original), Some(scrubbed)) = (streamable, walkable) {
+    if let (Some((original, original_file)), Some((scrubbed, scrubbed_file))) =
+        (streamable, walkable)
+    {
         // The plan reads no more of a sheet than its header row and the first rows that show
         // the protected columns by their shape; the stream reads the rest.
         let rows = crate::dynamics::SHAPE_ROWS;
@@ -589,7 +592,8 @@ fn verify_sides<E: Send>(
                     .ok()
                     .and_then(|map| Some((map, plan::resolve(map, book).ok()?)));
                 let streamed = picked.map(|(map, plan)| {
-                    walk::passes_streamed(map, &plan, heads, original, &mut opened)
+                    let original = (original, original_file);
+                    walk::passes_streamed(map, &plan, heads, original, (&mut opened, scrubbed_file))
                 });
                 match streamed {
                     Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
@@ -977,7 +981,12 @@ impl<'a> Removed<'a> {
                     texts
                 })
                 .collect();
-            for texts in &gathered {
+            // Room for them all at once (a buffer that grows is, for a moment, held twice),
+            // each chunk let go once copied.
+            let (text, count) =
+                (gathered.iter()).fold((0, 0), |(t, n), g| (t + g.text_len(), n + g.len()));
+            derived.reserve_exact(text, count);
+            for texts in gathered {
                 for i in 0..texts.len() {
                     derived.push(texts.get(i).unwrap_or_default());
                 }

@@ -17,6 +17,7 @@ use crate::map::Map;
 use crate::plan::FilePlan;
 use crate::workbook::Workbook;
 use crate::xlsx::direct::Tables;
+use crate::xlsx::reopened::Package;
 use crate::xlsx::Limits;
 use calamine::Data;
 use rayon::prelude::*;
@@ -25,7 +26,8 @@ use std::io::{BufReader, Cursor};
 /// A scrubbed xlsx opened for the walk: its sheets' heads (their header rows), the tables its
 /// cells' values are read with, and its raw package.
 pub(super) struct Opened<'b> {
-    /// The workbook's bytes, until the walk has read its sheets.
+    /// The workbook's bytes, until the walk has read its sheets (or, streamed beside the
+    /// original, until its file is opened again to read them: see [`passes_streamed`]).
     bytes: std::borrow::Cow<'b, [u8]>,
     heads: Workbook,
     tables: Tables,
@@ -193,8 +195,12 @@ impl Heads {
 /// heads of the workbook `bytes`, under which `map` resolved `plan`; each sheet is read row by
 /// row and scrubbed again under the map (see [`crate::xlsx::stream::stream_each`]) while another
 /// thread reads the scrubbed sheet's rows, and each original row is compared with the scrubbed
-/// row it becomes as it comes. Neither workbook is held whole, and both files' bytes go once
-/// read: a large export is verified in about the memory its scrub takes.
+/// row it becomes as it comes. Neither workbook is held whole, and the bytes of each go
+/// before its sheets are read: from `original_file` and `scrubbed_file`, the files they were
+/// read from, opened again (each part checked to be the one the bytes held: see
+/// [`crate::xlsx::reopened`]); the bytes are kept through the stream only when they are no
+/// file's, or it cannot be opened. A large export is verified in about the memory its scrub
+/// takes.
 ///
 /// # Errors
 /// A [`Problem`] when a part of either file cannot be read.
@@ -202,8 +208,8 @@ pub(super) fn passes_streamed(
     map: &Map,
     plan: &FilePlan,
     mut original: Heads,
-    bytes: std::borrow::Cow<'_, [u8]>,
-    scrubbed: &mut Opened<'_>,
+    (bytes, original_file): (std::borrow::Cow<'_, [u8]>, Option<&std::path::Path>),
+    (scrubbed, scrubbed_file): (&mut Opened<'_>, Option<&std::path::Path>),
 ) -> Result<Streamed, Problem> {
     // A map the stream applies, and sheets it reads as the whole read does, with the tables
     // its reader needs.
@@ -223,10 +229,22 @@ pub(super) fn passes_streamed(
     }
     let targets = crate::needles::target_columns(map, &original.book, plan);
     let widths: Vec<u32> = before.iter().map(crate::workbook::Sheet::width).collect();
+    // The files read again as they are streamed, their bytes let go (the parts checked to be
+    // those the bytes held); or the bytes, when they are no file's (or it cannot be opened).
+    let reopen = |bytes: &[u8], file: Option<&std::path::Path>| {
+        file.and_then(|path| Package::reopened(bytes, path).ok())
+    };
+    let original_again = reopen(&bytes, original_file);
+    let bytes = original_again.is_none().then_some(bytes);
+    let scrubbed_again = reopen(&scrubbed.bytes, scrubbed_file);
+    if scrubbed_again.is_some() {
+        drop(std::mem::take(&mut scrubbed.bytes));
+    }
     let (to_compare, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
     let read = std::thread::scope(|scope| {
         let reading: &Opened = scrubbed;
-        let reader = scope.spawn(move || scrubbed_rows(reading, to_compare));
+        let package = scrubbed_again.unwrap_or_else(|| Package::held(&reading.bytes));
+        let reader = scope.spawn(move || scrubbed_rows(reading, package, to_compare));
         let mut compare = Compare {
             map,
             original: &original.book,
@@ -239,7 +257,12 @@ pub(super) fn passes_streamed(
             deleted: 0,
             candidates: Vec::new(),
         };
-        let input = (&original.book, bytes.as_ref(), tables);
+        let package = match (&bytes, original_again) {
+            (Some(bytes), _) => Package::held(bytes),
+            (None, Some(again)) => again,
+            (None, None) => return (Err(Problem::Internal), Vec::new(), Ok(None)),
+        };
+        let input = (&original.book, package, tables);
         let streamed = crate::xlsx::stream::stream_each(map, plan, input, &mut compare);
         // The reader stops at its next batch once no one takes it.
         drop(compare.batches);
@@ -324,6 +347,7 @@ const BATCH_ROWS: usize = 256;
 /// cell was read to refer to it (`None` when a sheet cannot be walked, or no one took the rows).
 fn scrubbed_rows(
     scrubbed: &Opened<'_>,
+    package: Package<'_>,
     to: std::sync::mpsc::SyncSender<Batch>,
 ) -> Option<Vec<bool>> {
     let mut used = vec![false; scrubbed.tables.strings.len()];
@@ -331,14 +355,14 @@ fn scrubbed_rows(
         let _ = to.send(Batch::GaveUp);
         None
     };
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(&scrubbed.bytes[..])) else {
+    let Ok(mut zip) = package.archive() else {
         return given_up(&to);
     };
     for sheet in 0..scrubbed.heads.sheets.len() {
         let Some(entry) = scrubbed
             .raw
             .sheet_part(sheet)
-            .and_then(|part| zip.by_name(part).ok())
+            .and_then(|part| zip.part(part))
         else {
             return given_up(&to);
         };
@@ -696,6 +720,7 @@ impl Rows<'_, '_> {
 mod tests {
     use super::*;
     use crate::apply::Deletion;
+    use std::path::{Path, PathBuf};
 
     /// A generated export read whole, and what the `systemuser` profile does to it.
     struct Case {
@@ -808,6 +833,17 @@ mod tests {
     /// What the walk with the original streamed says of `output`, the original's sheets read
     /// up to `head` rows for the plan (see [`crate::xlsx::read::open_with`]).
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
+        streamed_from(case, output, head, (None, None))
+    }
+
+    /// [`streamed`], each file's sheets read again from `files` (the original's, the
+    /// output's) where one is given.
+    fn streamed_from(
+        case: &Case,
+        output: &[u8],
+        head: u32,
+        (original_file, output_file): (Option<&Path>, Option<&Path>),
+    ) -> Streamed {
         let limits = Limits::default();
         let output = std::borrow::Cow::Borrowed(output);
         let mut opened = open(output, &limits).expect("a workbook the walk reads");
@@ -815,7 +851,16 @@ mod tests {
         let heads = Heads::of(heads);
         let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
         let bytes = std::borrow::Cow::Borrowed(&case.input[..]);
-        passes_streamed(&case.map, &plan, heads, bytes, &mut opened).unwrap()
+        let scrubbed = (&mut opened, output_file);
+        passes_streamed(&case.map, &plan, heads, (bytes, original_file), scrubbed).unwrap()
+    }
+
+    /// The files of `case`'s input and `output`, in `dir`.
+    fn files(dir: &Path, case: &Case, output: &[u8]) -> (PathBuf, PathBuf) {
+        let (original, scrubbed) = (dir.join("original.xlsx"), dir.join("scrubbed.xlsx"));
+        std::fs::write(&original, &case.input).unwrap();
+        std::fs::write(&scrubbed, output).unwrap();
+        (original, scrubbed)
     }
 
     /// What the walk says of `output`, and what the check of both read whole finds.
@@ -855,7 +900,62 @@ mod tests {
                 let found = (streamed.searched, streamed.skipped);
                 assert_eq!(found, counts, "{layout}, head {head}");
             }
+            // The sheets read again from the files, either or both, the bytes let go.
+            let dir = tempfile::tempdir().unwrap();
+            let (original, scrubbed) = files(dir.path(), &case, &output);
+            for from in [
+                (Some(original.as_path()), None),
+                (None, Some(scrubbed.as_path())),
+                (Some(original.as_path()), Some(scrubbed.as_path())),
+            ] {
+                let Streamed::Passed(streamed) = streamed_from(&case, &output, 50, from) else {
+                    panic!("{layout}, {from:?}: the sheets read again from the files pass");
+                };
+                assert_eq!((streamed.searched, streamed.skipped), counts, "{layout}");
+            }
         }
+    }
+
+    /// `package` with every part stored as it is, not deflated: the same parts, other bytes.
+    fn stored(package: &[u8]) -> Vec<u8> {
+        let mut from = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+        let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..from.len() {
+            let mut part = from.by_index(i).unwrap();
+            to.start_file(part.name().unwrap().into_owned(), options)
+                .unwrap();
+            std::io::copy(&mut part, &mut to).unwrap();
+        }
+        to.finish().unwrap().into_inner()
+    }
+
+    /// A file whose sheets are no longer those its bytes held when it was opened (it changed
+    /// since, even to the same cells packed otherwise) is not streamed as if they were: the
+    /// check of both read whole decides.
+    #[test]
+    fn a_file_changed_since_it_was_read_is_left_to_the_whole_check() {
+        let case = case();
+        let output = written(&case, |_, _| {});
+        let dir = tempfile::tempdir().unwrap();
+        let (original, scrubbed) = files(dir.path(), &case, &output);
+        std::fs::write(&scrubbed, stored(&output)).unwrap();
+        let from = (None, Some(scrubbed.as_path()));
+        assert!(matches!(
+            streamed_from(&case, &output, 50, from),
+            Streamed::Undecided
+        ));
+        std::fs::write(&original, stored(&case.input)).unwrap();
+        let from = (Some(original.as_path()), None);
+        assert!(matches!(
+            streamed_from(&case, &output, 50, from),
+            Streamed::Undecided
+        ));
+        // Read from their bytes, the same cells pass.
+        let (input, output) = (stored(&case.input), stored(&output));
+        let case = Case { input, ..case };
+        assert!(matches!(streamed(&case, &output, 50), Streamed::Passed(_)));
     }
 
     /// A workbook the stream does not read as the whole read does is left to the walk against

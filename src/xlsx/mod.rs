@@ -13,6 +13,7 @@ pub mod patch;
 pub(crate) mod read;
 pub(crate) mod readings;
 pub mod rebuild;
+pub(crate) mod reopened;
 pub(crate) mod stream;
 pub(crate) mod strings;
 

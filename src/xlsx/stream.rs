@@ -660,24 +660,29 @@ pub(crate) trait EachRow {
     fn end(&mut self, height: u32) -> bool;
 }
 
-/// Stream every sheet of the workbook `bytes` (whose sheets' heads `book` holds, and whose
+/// Stream every sheet of the workbook `package` (whose sheets' heads `book` holds, and whose
 /// tables `tables` are, as [`super::read::open_with`] read them without calamine's reader)
 /// through `plan`, as [`stream`] does without writing, each sheet's XML read here
-/// ([`super::direct::each_value`]), and hand every row to `each` with what the plan did to it.
-/// Neither the kept columns' values nor the coverage check's tails are gathered. `None` where
-/// [`stream`] would give up, and when `each` stops.
+/// ([`super::direct::each_value_ref`]), and hand every row to `each` with what the plan did to
+/// it. Neither the kept columns' values nor the coverage check's tails are gathered. `None`
+/// where [`stream`] would give up, when `each` stops, and when a sheet's part is not the one
+/// the package held when it was opened (see [`super::reopened`]).
 ///
 /// # Errors
 /// A [`Problem`] when a sheet's part cannot be read.
 pub(crate) fn stream_each(
     map: &Map,
     plan: &FilePlan,
-    (book, bytes, tables): (&Workbook, &[u8], super::direct::Tables),
+    (book, package, tables): (
+        &Workbook,
+        super::reopened::Package<'_>,
+        super::direct::Tables,
+    ),
     each: &mut dyn EachRow,
 ) -> Result<Option<Streamed>, Problem> {
     let deleted_columns = crate::needles::deleted_columns(map, book, plan);
-    let mut zip = patch::open(bytes)?;
-    let parts = super::package::sheet_parts(&mut zip)?;
+    let mut zip = package.archive()?;
+    let parts = super::package::sheet_parts(zip.zip())?;
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let Some(part) = parts.iter().find(|p| p.name == sheet.name) else {
@@ -689,9 +694,11 @@ pub(crate) fn stream_each(
         if !each.sheet(index) {
             return Ok(None);
         }
-        let entry = zip
-            .by_name(&part.path)
-            .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
+        // A part gone, or (read from the file again) not the one the package held: the whole
+        // read says what is wrong.
+        let Some(entry) = zip.part(&part.path) else {
+            return Ok(None);
+        };
         let mut values = CellValues::new(&tables.strings, tables.kinds.clone(), tables.is_1904);
         let mut rows = EachRows {
             work: &mut work,
