@@ -408,23 +408,19 @@ impl CellWalk {
         tag: &[u8],
         cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
     ) -> Step {
-        match self.take(tag, cell) {
-            Some(Some(end)) => Step::Stop(end),
-            Some(None) => Step::Go,
-            None => Step::Stop(None),
-        }
+        self.take(tag, cell).unwrap_or(Step::Stop(None))
     }
 
-    /// [`CellWalk::step`]: `None` to give up, `Some(Some(end))` when the cells end.
+    /// [`CellWalk::step`], `None` to give up.
     fn take(
         &mut self,
         tag: &[u8],
         cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
-    ) -> Option<Option<Option<()>>> {
+    ) -> Option<Step> {
         if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
             || (patch::is_tag(tag, b"sheetData") && tag.ends_with(b"/>"))
         {
-            return Some(Some((!self.in_row).then_some(())));
+            return Some(Step::Stop((!self.in_row).then_some(())));
         } else if patch::is_tag(tag, b"row") {
             if self.in_row {
                 return None;
@@ -447,12 +443,12 @@ impl CellWalk {
             }
             let usual = usual.map(|u| u.start_at(start));
             if !cell(self.row, col, tag, usual.as_ref())? {
-                return Some(Some(Some(())));
+                return Some(Step::Stop(Some(())));
             }
         } else if self.in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
             self.in_row = false;
         }
-        Some(None)
+        Some(Step::Go)
     }
 }
 
