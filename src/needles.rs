@@ -25,7 +25,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// The index's keys are FNV hashes already; hashing them again (std's SipHash) would only cost
 /// time on every word of every text searched.
 #[derive(Default)]
-pub(crate) struct KeyIsHash(u64);
+struct KeyIsHash(u64);
 
 impl Hasher for KeyIsHash {
     fn finish(&self) -> u64 {
@@ -1895,29 +1895,30 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
-/// The anchor of an ASCII text in any case: [`anchor_of`] its lowercase, without making it.
-fn ascii_anchor(bytes: &[u8]) -> Option<u64> {
+/// The first word of an ASCII text: its first run of ASCII letters and digits (see
+/// [`words`]).
+fn ascii_first_word(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;
     let len = bytes[start..]
         .iter()
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(bytes.len() - start);
-    Some(fnv1a_lower_ascii(&bytes[start..start + len]))
+    Some(start..start + len)
 }
 
+/// The anchor of an ASCII text in any case: [`anchor_of`] its lowercase, without making it.
+fn ascii_anchor(bytes: &[u8]) -> Option<u64> {
+    ascii_first_word(bytes).map(|word| fnv1a_lower_ascii(&bytes[word]))
+}
+
+/// The hash of a lowercase text's first word and where it starts (0 and 0 without a word).
 fn anchor_of(text: &str) -> (u64, u32) {
     if text.is_ascii() {
-        // The first word is the first run of ASCII letters and digits (see [`words`]).
         let bytes = text.as_bytes();
-        let Some(start) = bytes.iter().position(u8::is_ascii_alphanumeric) else {
-            return (0, 0);
+        return match ascii_first_word(bytes) {
+            Some(word) => (fnv1a(&bytes[word.clone()]), word.start as u32),
+            None => (0, 0),
         };
-        let len = bytes[start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(bytes.len() - start);
-        return (fnv1a(&bytes[start..start + len]), start as u32);
     }
     match first_word(text) {
         Some((start, end)) => (fnv1a(&text.as_bytes()[start..end]), start as u32),

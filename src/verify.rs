@@ -556,8 +556,8 @@ pub(crate) fn verify_xlsx_bytes(
 /// (see [`walk`]) beside the original's bytes `streamable` streamed row by row, or against the
 /// original read whole when it cannot be streamed; both are read whole only when that cannot
 /// show they pass. Each comes with the file it was read from, if any: the stream reads the
-/// sheets from that file again, the bytes let go. `fail` makes an error of a problem of the original (`true`) or of the
-/// scrubbed file.
+/// sheets from that file again, the bytes let go. `fail` makes an error of a problem of the
+/// original (`true`) or of the scrubbed file.
 #[allow(clippy::too_many_arguments)]
 fn verify_sides<E: Send>(
     map: &Map,

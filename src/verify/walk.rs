@@ -236,6 +236,8 @@ pub(super) fn passes_streamed(
     };
     let original_again = reopen(&bytes, original_file);
     let bytes = original_again.is_none().then_some(bytes);
+    let original_package =
+        original_again.unwrap_or_else(|| Package::held(bytes.as_deref().unwrap_or_default()));
     let scrubbed_again = reopen(&scrubbed.bytes, scrubbed_file);
     if scrubbed_again.is_some() {
         drop(std::mem::take(&mut scrubbed.bytes));
@@ -257,12 +259,7 @@ pub(super) fn passes_streamed(
             deleted: 0,
             candidates: Vec::new(),
         };
-        let package = match (&bytes, original_again) {
-            (Some(bytes), _) => Package::held(bytes),
-            (None, Some(again)) => again,
-            (None, None) => return (Err(Problem::Internal), Vec::new(), Ok(None)),
-        };
-        let input = (&original.book, package, tables);
+        let input = (&original.book, original_package, tables);
         let streamed = crate::xlsx::stream::stream_each(map, plan, input, &mut compare);
         // The reader stops at its next batch once no one takes it.
         drop(compare.batches);
