@@ -30,6 +30,7 @@ use crate::error::{Problem, ReadError};
 use crate::needles::{push_text, Needles};
 use crate::workbook::Workbook;
 use crate::xlsx::attr::decoded;
+use crate::xlsx::cells::Strings;
 use crate::xlsx::encoded::{binary_readings, decode_text, CFB_SIGNATURE};
 use crate::xlsx::package::EntryHeaders;
 use calamine::Data;
@@ -140,6 +141,9 @@ enum RawPart {
     SharedStrings {
         name: String,
         tables: Vec<StringTable>,
+        /// Whether the tables were read with the texts a cell shows lent (see
+        /// [`Raw::read_lent`]): their items of the same text hold none of their own.
+        lent: bool,
         /// The part without its items: what is around and between them (an XML comment a hand
         /// edit left, an extension), searched as any other part.
         outside: Vec<u8>,
@@ -156,6 +160,18 @@ impl Raw {
 
     /// Unpack `bytes`, whose cells `book` holds.
     pub(super) fn read(bytes: &[u8], book: &Workbook) -> Result<Raw, Problem> {
+        Raw::read_lent(bytes, book, None)
+    }
+
+    /// [`Raw::read`], with `lent` the texts a cell shows of each shared string of `bytes`, as
+    /// the reader of its cells holds them: an item whose whole text is the one lent keeps no
+    /// copy (a large export's table is tens of MB, and nearly every item is what a cell
+    /// shows). Its search is then given the same texts ([`scan_package`]).
+    pub(super) fn read_lent(
+        bytes: &[u8],
+        book: &Workbook,
+        lent: Option<&Strings>,
+    ) -> Result<Raw, Problem> {
         let package = Package::open(bytes, book)?;
         let open = || ZipArchive::new(Cursor::new(bytes)).map_err(corrupt);
         let inflate = |name: &str| -> Result<Vec<u8>, Problem> {
@@ -177,10 +193,11 @@ impl Raw {
                     // Read as it is inflated: the part is never held whole.
                     let mut zip = open()?;
                     let entry = zip.by_name(&name).map_err(corrupt)?;
-                    let (tables, outside) = StringTable::parse(entry)?;
+                    let (tables, outside) = StringTable::parse(entry, lent)?;
                     return Ok(RawPart::SharedStrings {
                         name,
                         tables,
+                        lent: lent.is_some(),
                         outside,
                     });
                 }
@@ -268,7 +285,7 @@ pub(super) fn scan_xlsx(
     if needles.is_empty() {
         return Ok(Sink::default());
     }
-    let (mut sink, strings) = scan_package(ctx, needles, raw)?;
+    let (mut sink, strings) = scan_package(ctx, needles, raw, None)?;
     sink.append(search_candidates(ctx, needles, Some(raw), candidates));
     if let Some(path) = &raw.package.shared_strings {
         shared_string_users(ctx, path, &strings, &mut sink);
@@ -280,11 +297,13 @@ pub(super) fn scan_xlsx(
 /// [`scan_xlsx`] but for the cells: every part of the package but the cells of the sheets
 /// whose cells calamine read, the shared strings table's items (their hits returned, to be
 /// told from the strings the cells show), the comments of the archive and its entries, their
-/// headers, and any bytes outside them.
+/// headers, and any bytes outside them. `lent` is the table lent to [`Raw::read_lent`], if
+/// one was.
 pub(super) fn scan_package(
     ctx: &Context,
     needles: &Needles,
     raw: &Raw,
+    lent: Option<&Strings>,
 ) -> Result<(Sink, Vec<StringHit>), Problem> {
     let mut sink = Sink::default();
     // Results come back in package order, so the findings are in a stable order.
@@ -295,12 +314,17 @@ pub(super) fn scan_package(
             RawPart::SharedStrings {
                 name,
                 tables,
+                lent: was_lent,
                 outside,
             } => Ok(PartScan {
-                strings: tables
-                    .par_iter()
-                    .flat_map_iter(|t| t.hits(needles))
-                    .collect(),
+                strings: match (was_lent, lent) {
+                    // Its items of the lent texts are not to be searched as empty.
+                    (true, None) => return Err(Problem::Internal),
+                    _ => tables
+                        .par_iter()
+                        .flat_map_iter(|t| t.hits(needles, lent))
+                        .collect(),
+                },
                 sink: scan_part(ctx, needles, &raw.package, name, outside),
             }),
             RawPart::Worksheet {
@@ -536,8 +560,12 @@ impl Run {
         }
     }
 
-    fn read(&self, plain: &crate::xlsx::cells::PlainItem) -> Result<StringTable, Problem> {
-        StringTable::read(&self.xml, &self.items, self.first, plain)
+    fn read(
+        &self,
+        plain: &crate::xlsx::cells::PlainItem,
+        lent: Option<&Strings>,
+    ) -> Result<StringTable, Problem> {
+        StringTable::read(&self.xml, &self.items, self.first, (plain, lent))
     }
 }
 
@@ -545,8 +573,12 @@ impl StringTable {
     /// Read the shared strings part `input` inflates, as a stream (see
     /// [`crate::xlsx::strings::scan`]): its items in runs, each read by a helper task while
     /// the next is gathered (or here, when two wait already), so that no more than a few runs'
-    /// XML is held at once, never the whole part. Second, the part without its items.
-    fn parse<R: std::io::Read>(input: R) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
+    /// XML is held at once, never the whole part. Second, the part without its items. An item
+    /// whose whole text is the one `lent` holds at its index keeps none of its own.
+    fn parse<R: std::io::Read>(
+        input: R,
+        lent: Option<&Strings>,
+    ) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
         use crate::xlsx::strings::Piece;
         use std::sync::atomic::{AtomicUsize, Ordering};
         const RUN_ITEMS: usize = if cfg!(test) { 3 } else { 50_000 };
@@ -560,7 +592,7 @@ impl StringTable {
             let (read, ahead) = (&read, &ahead);
             let hand = |run: Run, plain: &std::sync::Arc<_>| {
                 if ahead.load(Ordering::Acquire) >= 2 {
-                    let table = run.read(plain);
+                    let table = run.read(plain, lent);
                     if let Ok(mut read) = read.lock() {
                         read.push((run.first, table));
                     }
@@ -569,7 +601,7 @@ impl StringTable {
                 ahead.fetch_add(1, Ordering::AcqRel);
                 let plain = std::sync::Arc::clone(plain);
                 scope.spawn(move |_| {
-                    let table = run.read(&plain);
+                    let table = run.read(&plain, lent);
                     if let Ok(mut read) = read.lock() {
                         read.push((run.first, table));
                     }
@@ -613,20 +645,26 @@ impl StringTable {
     /// Read the texts of the `items` of `xml`, the first of which has index `first`. An item
     /// written plainly (`plain` knows the part's prefix; nearly every item of an export) is
     /// taken as it is written, which is what the XML reader would give; any other is read by
-    /// quick_xml.
+    /// quick_xml. An item whose whole text is the one `lent` holds at its index keeps none
+    /// of its own (see [`StringTable::text`]).
     fn read(
         xml: &[u8],
         items: &[std::ops::Range<usize>],
         first: u32,
-        plain: &crate::xlsx::cells::PlainItem,
+        (plain, lent): (&crate::xlsx::cells::PlainItem, Option<&Strings>),
     ) -> Result<StringTable, Problem> {
         let mut buf = Vec::new();
         let mut table = StringTable::default();
         let mut shown = String::new();
+        let is_lent = |index: u32, text: &str| {
+            lent.is_some_and(|lent| lent.get(index as usize) == Some(text))
+        };
         for (index, item) in (first..).zip(items) {
             if let Some(text) = plain.xml_text(&xml[item.clone()]) {
                 if !text.is_empty() {
-                    table.text.push_str(text);
+                    if !is_lent(index, text) {
+                        table.text.push_str(text);
+                    }
                     table.items.push(StringItem {
                         index,
                         end: table.text.len() as u32,
@@ -674,6 +712,9 @@ impl StringTable {
                 buf.clear();
             }
             if table.text.len() > start {
+                if !has_unshown && is_lent(index, &table.text[start..]) {
+                    table.text.truncate(start);
+                }
                 if has_unshown {
                     let place = table.items.len() as u32;
                     table.shown.push((place, shown.as_str().into()));
@@ -687,13 +728,18 @@ impl StringTable {
         Ok(table)
     }
 
-    /// The whole text of item `place` of `items`.
-    fn text(&self, place: usize) -> &str {
+    /// The whole text of item `place` of `items`: its own, or (no text of its own, which no
+    /// other item is without) the one `lent` to [`StringTable::read`].
+    fn text<'a>(&'a self, place: usize, lent: Option<&'a Strings>) -> &'a str {
         let start = match place {
             0 => 0,
             _ => self.items[place - 1].end as usize,
         };
-        &self.text[start..self.items[place].end as usize]
+        let item = self.items[place];
+        match &self.text[start..item.end as usize] {
+            "" => lent.and_then(|l| l.get(item.index as usize)).unwrap_or(""),
+            text => text,
+        }
     }
 
     /// The text a cell using item `place` of `items` shows, when that differs from its text.
@@ -705,11 +751,15 @@ impl StringTable {
         Some(&self.shown[at].1)
     }
 
-    /// The items that hold a removed value.
-    fn hits<'a>(&'a self, needles: &'a Needles) -> impl Iterator<Item = StringHit> + 'a {
+    /// The items that hold a removed value, `lent` the texts lent to [`StringTable::read`].
+    fn hits<'a>(
+        &'a self,
+        needles: &'a Needles,
+        lent: Option<&'a Strings>,
+    ) -> impl Iterator<Item = StringHit> + 'a {
         (0..self.items.len()).filter_map(move |place| {
             let item = self.items[place];
-            let text = self.text(place);
+            let text = self.text(place, lent);
             if !needles.found_in(text) {
                 return None;
             }
@@ -1379,11 +1429,11 @@ mod tests {
         // Runs and phonetic runs of one item are joined as they are: 田中 and たなか are
         // words of their own in an unspaced script.
         let sst = r#"<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>Deleted</t></si><si><t>Smith &amp; Jones</t></si><si/><si><r><t>田中</t></r><rPh sb="0" eb="2"><t>たなか</t></rPh></si><si><t xml:space="preserve">Tanaka&#x20;Hiroshi</t></si></sst>"#;
-        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes(), None)
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles))
+            .flat_map(|t| t.hits(&needles, None))
             .collect();
         let shown: Vec<(u32, &str, bool)> = found
             .iter()
@@ -1415,11 +1465,11 @@ mod tests {
             }
         }
         sst.push_str("</sst>");
-        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes(), None)
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles))
+            .flat_map(|t| t.hits(&needles, None))
             .collect();
         let indices: Vec<u32> = found.iter().map(|h| h.index).collect();
         assert_eq!(indices, [75_123, 149_999]);
@@ -1431,7 +1481,7 @@ mod tests {
         let sst = "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> <x:si><x:t>a</x:t></x:si>\n\
                    <!-- Zoë --><x:si><x:t>b</x:t></x:si><x:si/><x:si><x:t>c</x:t></x:si>\
                    <?pi Ayşe?><x:si><x:t>d</x:t></x:si><!-- end --> <x:extLst/></x:sst>";
-        let (tables, outside) = StringTable::parse(sst.as_bytes()).unwrap();
+        let (tables, outside) = StringTable::parse(sst.as_bytes(), None).unwrap();
         assert_eq!(
             String::from_utf8(outside).unwrap(),
             "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> \n<!-- Zoë -->\
@@ -1440,10 +1490,50 @@ mod tests {
         // In runs of three items (in tests), in order, the empty item left out.
         let items: Vec<(u32, &str)> = tables
             .iter()
-            .flat_map(|t| (0..t.items.len()).map(move |p| (t.items[p].index, t.text(p))))
+            .flat_map(|t| (0..t.items.len()).map(move |p| (t.items[p].index, t.text(p, None))))
             .collect();
         assert_eq!(items, [(0, "a"), (1, "b"), (3, "c"), (4, "d")]);
         assert_eq!(tables.len(), 2);
+    }
+
+    #[test]
+    fn a_table_lent_the_texts_cells_show_holds_only_the_others_and_finds_the_same() {
+        let needles = Needles::new(&["Zoë Müller", "たなか", "Ayşe Yılmaz", "Tanaka Hiroshi"]);
+        let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>Deleted</x:t></x:si><x:si><x:t>Zoë Müller</x:t></x:si><x:si/><x:si><x:r><x:t>田中</x:t></x:r><x:rPh sb="0" eb="2"><x:t>たなか</x:t></x:rPh></x:si><x:si><x:r><x:t xml:space="preserve">Ayşe </x:t></x:r><x:r><x:t>Yılmaz</x:t></x:r></x:si><x:si><x:t>Tanaka Hiroshi</x:t></x:si><x:si><x:t>x</x:t></x:si></x:sst>"#;
+        let hits = |tables: &[StringTable], lent| -> Vec<(u32, String, bool)> {
+            (tables.iter())
+                .flat_map(|t| t.hits(&needles, lent))
+                .map(|h| (h.index, h.shown, h.in_shown))
+                .collect()
+        };
+        let own_text =
+            |tables: &[StringTable]| -> usize { tables.iter().map(|t| t.text.len()).sum() };
+        let (whole, _) = StringTable::parse(sst.as_bytes(), None).unwrap();
+        let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len())
+            .unwrap()
+            .unwrap();
+        let (lent, _) = StringTable::parse(sst.as_bytes(), Some(&shown)).unwrap();
+        assert_eq!(hits(&lent, Some(&shown)), hits(&whole, None));
+        assert_eq!(hits(&whole, None).len(), 4);
+        // Only the item with a phonetic reading (田中たなか) keeps a text of its own.
+        assert_eq!(own_text(&lent), "田中たなか".len());
+        // Texts lent that are not the items' own are not taken for them.
+        let mut other = crate::xlsx::cells::Strings::default();
+        for text in [
+            "Deleted",
+            "Zoe Muller",
+            "",
+            "田中",
+            "Ayşe Yılmaz",
+            "Tanaka",
+            "x",
+        ] {
+            other.push(text);
+        }
+        let (kept, _) = StringTable::parse(sst.as_bytes(), Some(&other)).unwrap();
+        assert_eq!(hits(&kept, Some(&other)), hits(&whole, None));
+        let own = "Zoë Müller".len() + "田中たなか".len() + "Tanaka Hiroshi".len();
+        assert_eq!(own_text(&kept), own);
     }
 
     /// An item written plainly is taken as it is written, without an XML reader: what the
@@ -1489,13 +1579,14 @@ mod tests {
             assert_eq!(plain, 7, "{prefix}: the plain items take the fast way");
             // A prefix no item has sends every item to the XML reader.
             let none = crate::xlsx::cells::PlainItem::new(b"none:");
-            let read = |plain| StringTable::read(xml.as_bytes(), &ranges, 0, plain).unwrap();
+            let read =
+                |plain| StringTable::read(xml.as_bytes(), &ranges, 0, (plain, None)).unwrap();
             let (quick, slow) = (read(&fast), read(&none));
             let texts = |t: &StringTable| -> Vec<(u32, String, Option<String>)> {
                 (0..t.items.len())
                     .map(|place| {
                         let shown = t.shown(place).map(str::to_string);
-                        (t.items[place].index, t.text(place).to_string(), shown)
+                        (t.items[place].index, t.text(place, None).to_string(), shown)
                     })
                     .collect()
             };
@@ -1515,11 +1606,11 @@ mod tests {
         let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>a</x:t></x:si><x:si/><x:si><x:t>Zoë Müller</x:t></x:si></x:sst>"#;
         let (items, prefix) = crate::xlsx::strings::items(sst.as_bytes()).unwrap();
         assert_eq!((items.len(), &prefix[..]), (3, &b"x:"[..]));
-        let found: Vec<u32> = StringTable::parse(sst.as_bytes())
+        let found: Vec<u32> = StringTable::parse(sst.as_bytes(), None)
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles))
+            .flat_map(|t| t.hits(&needles, None))
             .map(|h| h.index)
             .collect();
         assert_eq!(found, [2]);

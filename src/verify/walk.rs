@@ -44,7 +44,8 @@ pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Op
     }
     let tables = opened.tables?;
     let heads = opened.book;
-    let raw = Raw::read(&bytes, &heads).ok()?;
+    // The shared strings' texts lent: the table is held once.
+    let raw = Raw::read_lent(&bytes, &heads, Some(&tables.strings)).ok()?;
     if !raw.cells_in_model() {
         return None;
     }
@@ -137,7 +138,8 @@ fn conclude(
         return Ok(None);
     }
     if !needles.is_empty() {
-        let (mut sink, strings) = leaks::scan_package(ctx, needles, &scrubbed.raw)?;
+        let (mut sink, strings) =
+            leaks::scan_package(ctx, needles, &scrubbed.raw, Some(&scrubbed.tables.strings))?;
         leaks::entry_names(needles, &scrubbed.raw, &mut sink);
         // A string with a hit is no leak of its own only where a cell shows it.
         let shown = strings.iter().all(|hit| {
