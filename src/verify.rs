@@ -900,7 +900,7 @@ fn drop_later<T: Send + 'static>(value: T) {
 /// This is what `scrub` must not leave anywhere in its output, and what `verify` searches for;
 /// [`Needles::new`] indexes it for searching.
 pub fn removed_values<'a>(
-    map: &Map,
+    map: &'a Map,
     original: &'a Workbook,
     plan: &FilePlan,
     changes: &'a [SheetChanges],
@@ -910,7 +910,7 @@ pub fn removed_values<'a>(
 
 /// [`removed_values`], read where they are (see [`Removed`]).
 pub(crate) fn removed_in<'a>(
-    map: &Map,
+    map: &'a Map,
     original: &'a Workbook,
     plan: &FilePlan,
     changes: &'a [SheetChanges],
@@ -922,7 +922,7 @@ pub(crate) fn removed_in<'a>(
 /// [`removed_values`] of a scrub that streamed its input: the workbook holds the sheets' heads
 /// only, and `olds` the input's values of the changed cells and deleted rows.
 pub(crate) fn removed_streamed<'a>(
-    map: &Map,
+    map: &'a Map,
     olds: &'a crate::xlsx::stream::Olds,
     changes: &'a [SheetChanges],
 ) -> Removed<'a> {
@@ -931,75 +931,53 @@ pub(crate) fn removed_streamed<'a>(
 
 /// The values a scrub removes (see [`removed_values`]), read from where they are kept (the
 /// input's cells, or what a stream kept of them) each time they are wanted, instead of copied
-/// into a list: a large export removes millions. Only the values derived from them (the
-/// fragments `redact` replaces, the digits of phone numbers, the other forms of full names:
-/// without middle names or accents, last name first) are held.
+/// into a list: a large export removes millions. The values derived from them (the fragments
+/// `redact` replaces, the digits of phone numbers, the other forms of full names: without
+/// middle names or accents, last name first) are made as they are wanted, with the value
+/// they come from (about one per distinct value removed: a large export's are tens of MB).
 pub(crate) struct Removed<'a> {
+    map: &'a Map,
+    /// Per rule of the map: whether its key names people.
+    names: Vec<bool>,
     originals: Originals<'a>,
     changes: &'a [SheetChanges],
     /// Per sheet: the columns whose text a deleted row removes (see
     /// [`crate::needles::deleted_columns`]).
     deleted_columns: Vec<Vec<bool>>,
-    derived: crate::xlsx::cells::Strings,
     /// Per entry of `changes`, per changed cell: whether it is the first of its old text,
     /// column and rule (see [`Originals::firsts`]); the others repeat its values.
     firsts: Vec<Vec<bool>>,
+    /// How many changed cells are firsts.
+    distinct: usize,
 }
 
 impl<'a> Removed<'a> {
     fn new(
-        map: &Map,
+        map: &'a Map,
         originals: Originals<'a>,
         changes: &'a [SheetChanges],
         deleted_columns: Vec<Vec<bool>>,
     ) -> Removed<'a> {
-        use rayon::prelude::*;
-        let mut derived = crate::xlsx::cells::Strings::default();
         let names: Vec<bool> = map
             .rules
             .iter()
             .map(|r| crate::needles::names_people(&r.key))
             .collect();
-        let mut all_firsts = Vec::with_capacity(changes.len());
-        for (k, sc) in changes.iter().enumerate() {
-            // A text removed from many cells of a column gives its forms once.
-            let firsts = originals.firsts(changes, k);
-            // Gathered in chunks on every thread, then one after the other into one buffer:
-            // a large export derives about a million values.
-            let chunks = sc.cells.par_chunks(DERIVED_CHUNK).enumerate();
-            let gathered: Vec<crate::xlsx::cells::Strings> = chunks
-                .map(|(n, chunk)| {
-                    let mut texts = crate::xlsx::cells::Strings::default();
-                    for (j, c) in chunk.iter().enumerate() {
-                        let i = n * DERIVED_CHUNK + j;
-                        if firsts[i] {
-                            for form in derived_forms(map, &names, originals, (changes, k, i), c) {
-                                texts.push(&form);
-                            }
-                        }
-                    }
-                    texts
-                })
-                .collect();
-            // Room for them all at once (a buffer that grows is, for a moment, held twice),
-            // each chunk let go once copied.
-            let (text, count) =
-                (gathered.iter()).fold((0, 0), |(t, n), g| (t + g.text_len(), n + g.len()));
-            derived.reserve_exact(text, count);
-            for texts in gathered {
-                for i in 0..texts.len() {
-                    derived.push(texts.get(i).unwrap_or_default());
-                }
-            }
-            all_firsts.push(firsts);
-        }
-        derived.shrink_to_fit();
+        let firsts: Vec<Vec<bool>> = (0..changes.len())
+            .map(|k| originals.firsts(changes, k))
+            .collect();
+        let distinct = firsts
+            .iter()
+            .map(|f| f.iter().filter(|&&first| first).count())
+            .sum();
         Removed {
+            map,
+            names,
             originals,
             changes,
             deleted_columns,
-            derived,
-            firsts: all_firsts,
+            firsts,
+            distinct,
         }
     }
 
@@ -1014,10 +992,32 @@ impl<'a> Removed<'a> {
         self.each_original_in(false, 0..usize::MAX, each);
     }
 
+    /// Call `each` with the values derived from the changed cells' texts (see
+    /// [`derived_forms`]).
+    fn each_derived(&self, each: &mut dyn FnMut(&str)) {
+        for (k, sc) in self.changes.iter().enumerate() {
+            for i in 0..sc.cells.len() {
+                self.derived_of(k, i, each);
+            }
+        }
+    }
+
+    /// The values derived from the `i`-th changed cell of `changes[k]`, made once per text,
+    /// column and rule (at its first).
+    fn derived_of(&self, k: usize, i: usize, each: &mut dyn FnMut(&str)) {
+        if self.firsts[k][i] {
+            let c = &self.changes[k].cells[i];
+            let at = (self.changes, k, i);
+            for form in derived_forms(self.map, &self.names, self.originals, at, c) {
+                each(&form);
+            }
+        }
+    }
+
     /// [`Removed::each_original`] of the places `places` only, counting a changed cell and a
     /// deleted row one place each, in that order; when `distinct`, a changed cell's text only
-    /// where it is the first of its text, column and rule. The places after the input's are
-    /// the derived values'.
+    /// where it is the first of its text, column and rule, followed by the values derived from
+    /// it.
     fn each_original_in(
         &self,
         distinct: bool,
@@ -1036,6 +1036,9 @@ impl<'a> Removed<'a> {
                 }
                 if let Some(old) = self.originals.old(self.changes, k, i) {
                     each(old);
+                }
+                if distinct {
+                    self.derived_of(k, i, &mut |form| each(Cow::Owned(form.to_string())));
                 }
             }
             at += sc.cells.len();
@@ -1058,25 +1061,21 @@ impl<'a> Removed<'a> {
     #[cfg(test)]
     pub(crate) fn each(&self, each: &mut dyn FnMut(&str)) {
         self.each_original(&mut |value| each(&value));
-        for i in 0..self.derived.len() {
-            each(self.derived.get(i).unwrap_or_default());
-        }
+        self.each_derived(each);
     }
 
-    /// About how many values [`Removed::each`] gives.
+    /// About how many values [`Removed::each`] gives: every changed cell's, and one derived
+    /// value per distinct one (about what a large export derives).
     pub(crate) fn about(&self) -> usize {
         let cells: usize = self.changes.iter().map(|sc| sc.cells.len()).sum();
-        cells + self.derived.len()
+        cells + self.distinct
     }
 
     /// The values as a list, in the order of [`Removed::each`].
     pub(crate) fn to_vec(&self) -> Vec<Cow<'a, str>> {
         let mut values = Vec::with_capacity(self.about());
         self.each_original(&mut |value| values.push(value));
-        values.extend(
-            (0..self.derived.len())
-                .map(|i| Cow::Owned(self.derived.get(i).unwrap_or_default().to_string())),
-        );
+        self.each_derived(&mut |form| values.push(Cow::Owned(form.to_string())));
         values
     }
 
@@ -1099,29 +1098,21 @@ impl<'a> Removed<'a> {
         )
     }
 
-    /// Part `part` of `parts` of the values of [`Removed::each`], each changed cell's text once
-    /// per column and rule: its values from one place to another (a changed cell, a deleted
-    /// row, a derived value: one place each), so that the parts one after the other are all of
-    /// them, in order.
+    /// Part `part` of `parts` of the values of [`Removed::each`], each changed cell's text
+    /// (and the values derived from it) once per column and rule: its values from one place to
+    /// another (a changed cell, a deleted row: one place each), so that the parts one after
+    /// the other are all of them.
     fn each_distinct_of(&self, part: usize, parts: usize, each: &mut dyn FnMut(&str)) {
-        let input: usize = self
+        let places: usize = self
             .changes
             .iter()
             .map(|sc| sc.cells.len() + sc.deleted.len())
             .sum();
-        let places = input + self.derived.len();
         let bound = |p: usize| (places as u128 * p as u128 / parts.max(1) as u128) as usize;
         let (from, to) = (bound(part), bound(part + 1));
         self.each_original_in(true, from..to, &mut |value| each(&value));
-        let derived = from.clamp(input, places) - input..to.clamp(input, places) - input;
-        for i in derived {
-            each(self.derived.get(i).unwrap_or_default());
-        }
     }
 }
-
-/// Changed cells gathered at once by each thread in [`Removed::new`].
-const DERIVED_CHUNK: usize = 4096;
 
 /// The values derived from the `i`-th changed cell `c` of `changes[k]` (see [`Removed`]): what
 /// `redact` replaced in its old text, the other forms of a phone number, of a full name (`names`

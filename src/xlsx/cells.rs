@@ -215,17 +215,6 @@ impl Strings {
         self.text.truncate(end);
     }
 
-    /// Room for `text` more bytes of text in `strings` more strings, and no more.
-    pub(crate) fn reserve_exact(&mut self, text: usize, strings: usize) {
-        self.text.reserve_exact(text);
-        self.ends.reserve_exact(strings);
-    }
-
-    /// How many bytes of text the strings hold.
-    pub(crate) fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
     /// Give back the room the buffers grew into.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
