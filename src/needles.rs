@@ -891,6 +891,9 @@ impl Needles {
             others,
             ..
         } = gathered;
+        // The values left out counted, and their hashes let go before the index is built.
+        let unindexed = distinct_in(&others);
+        drop(others);
         // Then grouped by anchor (and by whole hash within one, an order that does not depend
         // on the values' order); a large group then by its values' next words.
         if !sorted {
@@ -918,7 +921,7 @@ impl Needles {
             index,
             pairs,
             skipped,
-            unindexed: distinct_in(&others),
+            unindexed,
             recorder: None,
         }
     }
