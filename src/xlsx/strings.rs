@@ -60,12 +60,14 @@ pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Un
                 prefix = p.to_vec();
                 plain = super::cells::PlainItem::new(p);
                 // Room for what the table says it holds (an item takes 16 bytes of the part
-                // at the least), so that the lists do not grow item by item.
+                // at the least, and its text no more than the rest of its XML), so that the
+                // lists never grow: a buffer that grows is, for a moment, held twice (a large
+                // export's texts are tens of MB). Room never written costs nothing.
                 let items = super::attr::lenient(tag, b"uniqueCount")
                     .and_then(|n| n.parse::<usize>().ok())
                     .unwrap_or(0)
                     .min(size / 16);
-                strings = Strings::with_capacity(size / 2, items);
+                strings = Strings::with_capacity(size - items * 16, items);
             }
             Piece::Between(between) => {
                 markup |= !between.iter().all(u8::is_ascii_whitespace);
