@@ -273,9 +273,13 @@ pub(super) fn passes_streamed(
     drop(std::mem::take(&mut scrubbed.bytes));
     let scrubbed: &Opened = scrubbed;
     let (streamed, used) = (streamed?, used?);
-    let (Some(streamed), Some(used)) = (streamed, used) else {
+    let (Some(mut streamed), Some(used)) = (streamed, used) else {
         return Ok(Streamed::Undecided);
     };
+    // Only the changed cells' texts are read from the original's shared strings from here on
+    // (the record ids are the changes file's, which `verify` does not write).
+    streamed.ids.clear();
+    streamed.olds.keep_referenced(&mut streamed.ids);
     let walked = Walked { candidates, used };
     let heads = &original.book;
     let changes = &streamed.changes;

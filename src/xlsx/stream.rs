@@ -168,6 +168,52 @@ impl Olds {
     pub(crate) fn shared_strings(&self) -> usize {
         self.strings.len()
     }
+
+    /// Let go of the shared strings that are neither a changed cell's text nor one of `ids`
+    /// (whose texts are read from the same table): the table the pass read holds the kept
+    /// columns' texts too (a 100,000-row export's row checksums alone are megabytes), which
+    /// nothing after the pass reads. The strings kept are numbered again in their order, one
+    /// number still one text; every text reads as before.
+    pub(crate) fn keep_referenced(&mut self, ids: &mut [RecordIds]) {
+        const UNUSED: u32 = u32::MAX;
+        let mut numbers = vec![UNUSED; self.strings.len()];
+        let texts = || self.changed.iter().chain(ids.iter().map(|i| &i.texts));
+        let shared = |slot: u32| {
+            (slot != Texts::ABSENT && slot != Texts::WIDE && slot & Texts::SHARED != 0)
+                .then_some((slot & !Texts::SHARED) as usize)
+        };
+        for t in texts() {
+            for n in t.slots.iter().filter_map(|&slot| shared(slot)) {
+                if let Some(number) = numbers.get_mut(n) {
+                    *number = 0;
+                }
+            }
+        }
+        // Room for them all at once: a buffer that grows is, for a moment, held twice.
+        let (mut text, mut count) = (0, 0);
+        for n in (0..numbers.len()).filter(|&n| numbers[n] != UNUSED) {
+            text += self.strings.get(n).map_or(0, str::len);
+            count += 1;
+        }
+        let mut kept = super::cells::Strings::with_capacity(text, count);
+        for (n, number) in numbers.iter_mut().enumerate() {
+            if *number != UNUSED {
+                *number = kept.len() as u32;
+                kept.push(self.strings.get(n).unwrap_or_default());
+            }
+        }
+        let renumber = |t: &mut Texts| {
+            for slot in &mut t.slots {
+                if let Some(n) = shared(*slot) {
+                    // A number past the table reads as no text, before and after.
+                    *slot = numbers.get(n).map_or(Texts::ABSENT, |&m| m | Texts::SHARED);
+                }
+            }
+        };
+        self.changed.iter_mut().for_each(renumber);
+        ids.iter_mut().for_each(|i| renumber(&mut i.texts));
+        self.strings = kept;
+    }
 }
 
 /// The result of streaming a workbook's sheets through the plan.
@@ -2068,6 +2114,79 @@ mod tests {
                 .unwrap();
             assert!(ours == theirs, "the same changes file");
         }
+    }
+
+    #[test]
+    fn the_shared_strings_no_changed_cell_or_id_is_are_let_go_and_the_rest_read_as_before() {
+        let export = testdata::disabled_users(&Options {
+            rows: 80,
+            ..Options::default()
+        });
+        let bytes = export.to_xlsx();
+        let map = profile();
+        let mut opened =
+            super::super::read::open_with(&bytes, &crate::xlsx::Limits::default(), Some(20))
+                .unwrap();
+        let plan = crate::plan::resolve(&map, &opened.book).unwrap();
+        // Written, as a scrub streams it: the changed cells' texts are the table's.
+        let options = PatchOptions::default();
+        let mut streamed = stream(&map, &plan, &mut opened, Some((&bytes, &options)))
+            .unwrap()
+            .expect("streamed");
+        let changes_file = |streamed: &Streamed| {
+            let mut out = Vec::new();
+            let format = crate::changes::ChangesFormat::Cells;
+            write_changes(&mut out, format, &map, &opened.book, &plan, streamed).unwrap();
+            out
+        };
+        let removed = |streamed: &Streamed| {
+            let values = crate::verify::removed_streamed(&map, &streamed.olds, &streamed.changes);
+            let list: Vec<String> = values
+                .to_vec()
+                .into_iter()
+                .map(|v| v.into_owned())
+                .collect();
+            (list, values.firsts().to_vec())
+        };
+        let (texts, file, values) = (
+            changed_texts(&streamed.olds)
+                .into_iter()
+                .map(|t| t.into_iter().map(|s| s.map(str::to_string)).collect())
+                .collect::<Vec<Vec<Option<String>>>>(),
+            changes_file(&streamed),
+            removed(&streamed),
+        );
+        let before = streamed.olds.shared_strings();
+        streamed.olds.keep_referenced(&mut streamed.ids);
+        let kept = streamed.olds.shared_strings();
+        // The kept columns' texts (ids, checksums, business units) are gone.
+        assert!(kept > 0 && kept < before, "{kept} of {before}");
+        let after: Vec<Vec<Option<String>>> = changed_texts(&streamed.olds)
+            .into_iter()
+            .map(|t| t.into_iter().map(|s| s.map(str::to_string)).collect())
+            .collect();
+        assert_eq!(after, texts);
+        assert!(changes_file(&streamed) == file, "the same record ids");
+        assert_eq!(
+            removed(&streamed),
+            values,
+            "the same values, the same firsts"
+        );
+        // Every string left is some changed cell's or id's.
+        let mut used = vec![false; kept];
+        for t in streamed
+            .olds
+            .changed
+            .iter()
+            .chain(streamed.ids.iter().map(|i| &i.texts))
+        {
+            for &slot in &t.slots {
+                if slot != Texts::ABSENT && slot != Texts::WIDE && slot & Texts::SHARED != 0 {
+                    used[(slot & !Texts::SHARED) as usize] = true;
+                }
+            }
+        }
+        assert!(used.iter().all(|&u| u));
     }
 
     #[test]
