@@ -294,16 +294,26 @@ pub(super) fn scan_xlsx(
     Ok(sink)
 }
 
+/// The texts lent to [`Raw::read_lent`] (those the reader of the cells holds), and which
+/// items of the table are not searched when they have no text of their own (see
+/// [`scan_package`]).
+#[derive(Clone, Copy)]
+pub(super) struct Lent<'a> {
+    pub(super) strings: &'a Strings,
+    /// Per item: whether it is left out of the search when its whole text is the one lent.
+    pub(super) unsearched: &'a [bool],
+}
+
 /// [`scan_xlsx`] but for the cells: every part of the package but the cells of the sheets
 /// whose cells calamine read, the shared strings table's items (their hits returned, to be
 /// told from the strings the cells show), the comments of the archive and its entries, their
-/// headers, and any bytes outside them. `lent` is the table lent to [`Raw::read_lent`], if
-/// one was.
+/// headers, and any bytes outside them. `lent` is what was lent to [`Raw::read_lent`], if
+/// anything, with the items the caller leaves out of the search.
 pub(super) fn scan_package(
     ctx: &Context,
     needles: &Needles,
     raw: &Raw,
-    lent: Option<&Strings>,
+    lent: Option<Lent<'_>>,
 ) -> Result<(Sink, Vec<StringHit>), Problem> {
     let mut sink = Sink::default();
     // Results come back in package order, so the findings are in a stable order.
@@ -731,15 +741,20 @@ impl StringTable {
     /// The whole text of item `place` of `items`: its own, or (no text of its own, which no
     /// other item is without) the one `lent` to [`StringTable::read`].
     fn text<'a>(&'a self, place: usize, lent: Option<&'a Strings>) -> &'a str {
+        let item = self.items[place];
+        match self.own_text(place) {
+            "" => lent.and_then(|l| l.get(item.index as usize)).unwrap_or(""),
+            text => text,
+        }
+    }
+
+    /// The text item `place` of `items` holds of its own (none when it was lent).
+    fn own_text(&self, place: usize) -> &str {
         let start = match place {
             0 => 0,
             _ => self.items[place - 1].end as usize,
         };
-        let item = self.items[place];
-        match &self.text[start..item.end as usize] {
-            "" => lent.and_then(|l| l.get(item.index as usize)).unwrap_or(""),
-            text => text,
-        }
+        &self.text[start..self.items[place].end as usize]
     }
 
     /// The text a cell using item `place` of `items` shows, when that differs from its text.
@@ -751,15 +766,22 @@ impl StringTable {
         Some(&self.shown[at].1)
     }
 
-    /// The items that hold a removed value, `lent` the texts lent to [`StringTable::read`].
+    /// The items that hold a removed value, `lent` what was lent to [`StringTable::read`]
+    /// (an item whose text was lent and that it leaves out is not searched).
     fn hits<'a>(
         &'a self,
         needles: &'a Needles,
-        lent: Option<&'a Strings>,
+        lent: Option<Lent<'a>>,
     ) -> impl Iterator<Item = StringHit> + 'a {
         (0..self.items.len()).filter_map(move |place| {
             let item = self.items[place];
-            let text = self.text(place, lent);
+            if let Some(lent) = lent {
+                let left_out = lent.unsearched.get(item.index as usize) == Some(&true);
+                if left_out && self.own_text(place).is_empty() {
+                    return None;
+                }
+            }
+            let text = self.text(place, lent.map(|l| l.strings));
             if !needles.found_in(text) {
                 return None;
             }
@@ -1500,7 +1522,11 @@ mod tests {
     fn a_table_lent_the_texts_cells_show_holds_only_the_others_and_finds_the_same() {
         let needles = Needles::new(&["Zoë Müller", "たなか", "Ayşe Yılmaz", "Tanaka Hiroshi"]);
         let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>Deleted</x:t></x:si><x:si><x:t>Zoë Müller</x:t></x:si><x:si/><x:si><x:r><x:t>田中</x:t></x:r><x:rPh sb="0" eb="2"><x:t>たなか</x:t></x:rPh></x:si><x:si><x:r><x:t xml:space="preserve">Ayşe </x:t></x:r><x:r><x:t>Yılmaz</x:t></x:r></x:si><x:si><x:t>Tanaka Hiroshi</x:t></x:si><x:si><x:t>x</x:t></x:si></x:sst>"#;
-        let hits = |tables: &[StringTable], lent| -> Vec<(u32, String, bool)> {
+        let hits = |tables: &[StringTable], lent: Option<&Strings>| -> Vec<(u32, String, bool)> {
+            let lent = lent.map(|strings| Lent {
+                strings,
+                unsearched: &[],
+            });
             (tables.iter())
                 .flat_map(|t| t.hits(&needles, lent))
                 .map(|h| (h.index, h.shown, h.in_shown))
@@ -1517,6 +1543,17 @@ mod tests {
         assert_eq!(hits(&whole, None).len(), 4);
         // Only the item with a phonetic reading (田中たなか) keeps a text of its own.
         assert_eq!(own_text(&lent), "田中たなか".len());
+        // Items left out of the search are not searched where their text is the one lent.
+        let unsearched = [true, true, false, true, false, true, false];
+        let some = Lent {
+            strings: &shown,
+            unsearched: &unsearched,
+        };
+        let found: Vec<u32> = (lent.iter())
+            .flat_map(|t| t.hits(&needles, Some(some)))
+            .map(|h| h.index)
+            .collect();
+        assert_eq!(found, [3, 4], "its own text searched; not left out");
         // Texts lent that are not the items' own are not taken for them.
         let mut other = crate::xlsx::cells::Strings::default();
         for text in [
