@@ -142,7 +142,7 @@ enum RawPart {
         name: String,
         tables: Vec<StringTable>,
         /// Whether the tables were read with the texts a cell shows lent (see
-        /// [`Raw::read_lent`]): their items of the same text hold none of their own.
+        /// [`Raw::read_lent`]): the items of the same text are not among them.
         lent: bool,
         /// The part without its items: what is around and between them (an XML comment a hand
         /// edit left, an extension), searched as any other part.
@@ -164,8 +164,8 @@ impl Raw {
     }
 
     /// [`Raw::read`], with `lent` the texts a cell shows of each shared string of `bytes`, as
-    /// the reader of its cells holds them: an item whose whole text is the one lent keeps no
-    /// copy (a large export's table is tens of MB, and nearly every item is what a cell
+    /// the reader of its cells holds them: an item whose whole text is the one lent is not
+    /// copied (a large export's table is tens of MB, and nearly every item is what a cell
     /// shows). Its search is then given the same texts ([`scan_package`]).
     pub(super) fn read_lent(
         bytes: &[u8],
@@ -304,6 +304,40 @@ pub(super) struct Lent<'a> {
     pub(super) unsearched: &'a [bool],
 }
 
+/// The hits of a shared strings table read with texts lent (see [`Raw::read_lent`]): of its
+/// items with a text of their own (`tables`), and of those whose text is the one `lent` holds
+/// and that it does not leave out; in the order of the items.
+fn lent_hits(tables: &[StringTable], needles: &Needles, lent: Lent<'_>) -> Vec<StringHit> {
+    let own: Vec<u32> = (tables.iter())
+        .flat_map(|t| t.items.iter().map(|item| item.index))
+        .collect();
+    const CHUNK: usize = 1 << 16;
+    let indices = lent.strings.len();
+    let lent_hits = (0..indices.div_ceil(CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|chunk| {
+            let to = ((chunk + 1) * CHUNK).min(indices);
+            (chunk * CHUNK..to).filter_map(|index| {
+                let left_out = lent.unsearched.get(index) == Some(&true);
+                if left_out || own.binary_search(&(index as u32)).is_ok() {
+                    return None;
+                }
+                let text = lent.strings.get(index).filter(|t| needles.found_in(t))?;
+                Some(StringHit {
+                    index: index as u32,
+                    shown: text.to_string(),
+                    in_shown: true,
+                })
+            })
+        });
+    let mut hits: Vec<StringHit> = (tables.par_iter())
+        .flat_map_iter(|t| t.hits(needles))
+        .chain(lent_hits)
+        .collect();
+    hits.sort_by_key(|hit| hit.index);
+    hits
+}
+
 /// [`scan_xlsx`] but for the cells: every part of the package but the cells of the sheets
 /// whose cells calamine read, the shared strings table's items (their hits returned, to be
 /// told from the strings the cells show), the comments of the archive and its entries, their
@@ -328,12 +362,13 @@ pub(super) fn scan_package(
                 outside,
             } => Ok(PartScan {
                 strings: match (was_lent, lent) {
-                    // Its items of the lent texts are not to be searched as empty.
-                    (true, None) => return Err(Problem::Internal),
-                    _ => tables
+                    (false, _) => tables
                         .par_iter()
-                        .flat_map_iter(|t| t.hits(needles, lent))
+                        .flat_map_iter(|t| t.hits(needles))
                         .collect(),
+                    (true, Some(lent)) => lent_hits(tables, needles, lent),
+                    // Its items of the lent texts would not be searched.
+                    (true, None) => return Err(Problem::Internal),
                 },
                 sink: scan_part(ctx, needles, &raw.package, name, outside),
             }),
@@ -584,7 +619,7 @@ impl StringTable {
     /// [`crate::xlsx::strings::scan`]): its items in runs, each read by a helper task while
     /// the next is gathered (or here, when two wait already), so that no more than a few runs'
     /// XML is held at once, never the whole part. Second, the part without its items. An item
-    /// whose whole text is the one `lent` holds at its index keeps none of its own.
+    /// whose whole text is the one `lent` holds at its index is left out.
     fn parse<R: std::io::Read>(
         input: R,
         lent: Option<&Strings>,
@@ -655,8 +690,8 @@ impl StringTable {
     /// Read the texts of the `items` of `xml`, the first of which has index `first`. An item
     /// written plainly (`plain` knows the part's prefix; nearly every item of an export) is
     /// taken as it is written, which is what the XML reader would give; any other is read by
-    /// quick_xml. An item whose whole text is the one `lent` holds at its index keeps none
-    /// of its own (see [`StringTable::text`]).
+    /// quick_xml. An item whose whole text is the one `lent` holds at its index is left out
+    /// (see [`lent_hits`]).
     fn read(
         xml: &[u8],
         items: &[std::ops::Range<usize>],
@@ -671,10 +706,8 @@ impl StringTable {
         };
         for (index, item) in (first..).zip(items) {
             if let Some(text) = plain.xml_text(&xml[item.clone()]) {
-                if !text.is_empty() {
-                    if !is_lent(index, text) {
-                        table.text.push_str(text);
-                    }
+                if !text.is_empty() && !is_lent(index, text) {
+                    table.text.push_str(text);
                     table.items.push(StringItem {
                         index,
                         end: table.text.len() as u32,
@@ -721,10 +754,10 @@ impl StringTable {
                 }
                 buf.clear();
             }
+            if !has_unshown && is_lent(index, &table.text[start..]) {
+                table.text.truncate(start);
+            }
             if table.text.len() > start {
-                if !has_unshown && is_lent(index, &table.text[start..]) {
-                    table.text.truncate(start);
-                }
                 if has_unshown {
                     let place = table.items.len() as u32;
                     table.shown.push((place, shown.as_str().into()));
@@ -738,18 +771,8 @@ impl StringTable {
         Ok(table)
     }
 
-    /// The whole text of item `place` of `items`: its own, or (no text of its own, which no
-    /// other item is without) the one `lent` to [`StringTable::read`].
-    fn text<'a>(&'a self, place: usize, lent: Option<&'a Strings>) -> &'a str {
-        let item = self.items[place];
-        match self.own_text(place) {
-            "" => lent.and_then(|l| l.get(item.index as usize)).unwrap_or(""),
-            text => text,
-        }
-    }
-
-    /// The text item `place` of `items` holds of its own (none when it was lent).
-    fn own_text(&self, place: usize) -> &str {
+    /// The whole text of item `place` of `items`.
+    fn text(&self, place: usize) -> &str {
         let start = match place {
             0 => 0,
             _ => self.items[place - 1].end as usize,
@@ -766,22 +789,11 @@ impl StringTable {
         Some(&self.shown[at].1)
     }
 
-    /// The items that hold a removed value, `lent` what was lent to [`StringTable::read`]
-    /// (an item whose text was lent and that it leaves out is not searched).
-    fn hits<'a>(
-        &'a self,
-        needles: &'a Needles,
-        lent: Option<Lent<'a>>,
-    ) -> impl Iterator<Item = StringHit> + 'a {
+    /// The items that hold a removed value.
+    fn hits<'a>(&'a self, needles: &'a Needles) -> impl Iterator<Item = StringHit> + 'a {
         (0..self.items.len()).filter_map(move |place| {
             let item = self.items[place];
-            if let Some(lent) = lent {
-                let left_out = lent.unsearched.get(item.index as usize) == Some(&true);
-                if left_out && self.own_text(place).is_empty() {
-                    return None;
-                }
-            }
-            let text = self.text(place, lent.map(|l| l.strings));
+            let text = self.text(place);
             if !needles.found_in(text) {
                 return None;
             }
@@ -1455,7 +1467,7 @@ mod tests {
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles, None))
+            .flat_map(|t| t.hits(&needles))
             .collect();
         let shown: Vec<(u32, &str, bool)> = found
             .iter()
@@ -1491,7 +1503,7 @@ mod tests {
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles, None))
+            .flat_map(|t| t.hits(&needles))
             .collect();
         let indices: Vec<u32> = found.iter().map(|h| h.index).collect();
         assert_eq!(indices, [75_123, 149_999]);
@@ -1512,7 +1524,7 @@ mod tests {
         // In runs of three items (in tests), in order, the empty item left out.
         let items: Vec<(u32, &str)> = tables
             .iter()
-            .flat_map(|t| (0..t.items.len()).map(move |p| (t.items[p].index, t.text(p, None))))
+            .flat_map(|t| (0..t.items.len()).map(move |p| (t.items[p].index, t.text(p))))
             .collect();
         assert_eq!(items, [(0, "a"), (1, "b"), (3, "c"), (4, "d")]);
         assert_eq!(tables.len(), 2);
@@ -1520,38 +1532,38 @@ mod tests {
 
     #[test]
     fn a_table_lent_the_texts_cells_show_holds_only_the_others_and_finds_the_same() {
-        let needles = Needles::new(&["Zoë Müller", "たなか", "Ayşe Yılmaz", "Tanaka Hiroshi"]);
+        // 田中 is what a cell shows of an item that holds a text of its own (with its reading).
+        let needles = Needles::new(&["Zoë Müller", "田中", "Ayşe Yılmaz", "Tanaka Hiroshi"]);
         let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>Deleted</x:t></x:si><x:si><x:t>Zoë Müller</x:t></x:si><x:si/><x:si><x:r><x:t>田中</x:t></x:r><x:rPh sb="0" eb="2"><x:t>たなか</x:t></x:rPh></x:si><x:si><x:r><x:t xml:space="preserve">Ayşe </x:t></x:r><x:r><x:t>Yılmaz</x:t></x:r></x:si><x:si><x:t>Tanaka Hiroshi</x:t></x:si><x:si><x:t>x</x:t></x:si></x:sst>"#;
-        let hits = |tables: &[StringTable], lent: Option<&Strings>| -> Vec<(u32, String, bool)> {
-            let lent = lent.map(|strings| Lent {
-                strings,
-                unsearched: &[],
-            });
-            (tables.iter())
-                .flat_map(|t| t.hits(&needles, lent))
+        let listed = |hits: Vec<StringHit>| -> Vec<(u32, String, bool)> {
+            hits.into_iter()
                 .map(|h| (h.index, h.shown, h.in_shown))
                 .collect()
         };
         let own_text =
             |tables: &[StringTable]| -> usize { tables.iter().map(|t| t.text.len()).sum() };
         let (whole, _) = StringTable::parse(sst.as_bytes(), None).unwrap();
+        let all = listed(whole.iter().flat_map(|t| t.hits(&needles)).collect());
+        assert_eq!(all.len(), 4);
         let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len())
             .unwrap()
             .unwrap();
         let (lent, _) = StringTable::parse(sst.as_bytes(), Some(&shown)).unwrap();
-        assert_eq!(hits(&lent, Some(&shown)), hits(&whole, None));
-        assert_eq!(hits(&whole, None).len(), 4);
-        // Only the item with a phonetic reading (田中たなか) keeps a text of its own.
+        let searched = |tables: &[StringTable], strings, unsearched| {
+            let lent = Lent {
+                strings,
+                unsearched,
+            };
+            listed(lent_hits(tables, &needles, lent))
+        };
+        assert_eq!(searched(&lent, &shown, &[]), all);
+        // Only the item with a phonetic reading (田中たなか) is held, with its own text.
         assert_eq!(own_text(&lent), "田中たなか".len());
+        assert_eq!(lent.iter().map(|t| t.items.len()).sum::<usize>(), 1);
         // Items left out of the search are not searched where their text is the one lent.
         let unsearched = [true, true, false, true, false, true, false];
-        let some = Lent {
-            strings: &shown,
-            unsearched: &unsearched,
-        };
-        let found: Vec<u32> = (lent.iter())
-            .flat_map(|t| t.hits(&needles, Some(some)))
-            .map(|h| h.index)
+        let found: Vec<u32> = (searched(&lent, &shown, &unsearched).iter())
+            .map(|h| h.0)
             .collect();
         assert_eq!(found, [3, 4], "its own text searched; not left out");
         // Texts lent that are not the items' own are not taken for them.
@@ -1568,7 +1580,7 @@ mod tests {
             other.push(text);
         }
         let (kept, _) = StringTable::parse(sst.as_bytes(), Some(&other)).unwrap();
-        assert_eq!(hits(&kept, Some(&other)), hits(&whole, None));
+        assert_eq!(searched(&kept, &other, &[]), all);
         let own = "Zoë Müller".len() + "田中たなか".len() + "Tanaka Hiroshi".len();
         assert_eq!(own_text(&kept), own);
     }
@@ -1623,7 +1635,7 @@ mod tests {
                 (0..t.items.len())
                     .map(|place| {
                         let shown = t.shown(place).map(str::to_string);
-                        (t.items[place].index, t.text(place, None).to_string(), shown)
+                        (t.items[place].index, t.text(place).to_string(), shown)
                     })
                     .collect()
             };
@@ -1647,7 +1659,7 @@ mod tests {
             .unwrap()
             .0
             .iter()
-            .flat_map(|t| t.hits(&needles, None))
+            .flat_map(|t| t.hits(&needles))
             .map(|h| h.index)
             .collect();
         assert_eq!(found, [2]);
