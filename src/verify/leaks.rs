@@ -166,13 +166,27 @@ impl Raw {
     /// [`Raw::read`], with `lent` the texts a cell shows of each shared string of `bytes`, as
     /// the reader of its cells holds them: an item whose whole text is the one lent is not
     /// copied (a large export's table is tens of MB, and nearly every item is what a cell
-    /// shows). Its search is then given the same texts ([`scan_package`]).
+    /// shows). Its search is then given the same texts ([`scan_package`]). With them, what
+    /// that reading kept of the part besides ([`crate::xlsx::strings::Rest`]), if it did: the
+    /// part is then not read again.
     pub(super) fn read_lent(
         bytes: &[u8],
         book: &Workbook,
-        lent: Option<&Strings>,
+        lent: Option<(&Strings, Option<crate::xlsx::strings::Rest>)>,
     ) -> Result<Raw, Problem> {
         let package = Package::open(bytes, book)?;
+        let (lent, rest) = match lent {
+            Some((strings, rest)) => (Some(strings), rest),
+            None => (None, None),
+        };
+        // The table read already, if that reading was of the part the package names.
+        let read_already = match (lent, rest) {
+            (Some(strings), Some(rest)) if package.shared_strings.as_ref() == Some(&rest.part) => {
+                Some(StringTable::from_rest(rest, strings)?)
+            }
+            _ => None,
+        };
+        let read_already = std::sync::Mutex::new(read_already);
         let open = || ZipArchive::new(Cursor::new(bytes)).map_err(corrupt);
         let inflate = |name: &str| -> Result<Vec<u8>, Problem> {
             let mut zip = open()?;
@@ -190,10 +204,16 @@ impl Raw {
             .map(|name| {
                 let name = name.clone();
                 if Some(&name) == package.shared_strings.as_ref() {
-                    // Read as it is inflated: the part is never held whole.
-                    let mut zip = open()?;
-                    let entry = zip.by_name(&name).map_err(corrupt)?;
-                    let (tables, outside) = StringTable::parse(entry, lent)?;
+                    let taken = read_already.lock().ok().and_then(|mut t| t.take());
+                    let (tables, outside) = match taken {
+                        Some(read) => read,
+                        // Read as it is inflated: the part is never held whole.
+                        None => {
+                            let mut zip = open()?;
+                            let entry = zip.by_name(&name).map_err(corrupt)?;
+                            StringTable::parse(entry, lent)?
+                        }
+                    };
                     return Ok(RawPart::SharedStrings {
                         name,
                         tables,
@@ -585,15 +605,19 @@ struct Run {
     /// The index of its first item in the part.
     first: u32,
     xml: Vec<u8>,
-    /// Each item's XML in `xml`.
-    items: Vec<std::ops::Range<usize>>,
+    /// Each item's index and XML in `xml`.
+    items: Vec<(u32, std::ops::Range<usize>)>,
 }
+
+/// Items read at once by a helper task (see [`StringTable::parse`]).
+const RUN_ITEMS: usize = if cfg!(test) { 3 } else { 50_000 };
 
 impl Run {
     fn push(&mut self, item: &[u8]) {
         let start = self.xml.len();
         self.xml.extend_from_slice(item);
-        self.items.push(start..self.xml.len());
+        let index = self.first + self.items.len() as u32;
+        self.items.push((index, start..self.xml.len()));
     }
 
     /// The empty run after this one, with room for as much.
@@ -610,7 +634,7 @@ impl Run {
         plain: &crate::xlsx::cells::PlainItem,
         lent: Option<&Strings>,
     ) -> Result<StringTable, Problem> {
-        StringTable::read(&self.xml, &self.items, self.first, (plain, lent))
+        StringTable::read(&self.xml, &self.items, (plain, lent))
     }
 }
 
@@ -626,7 +650,6 @@ impl StringTable {
     ) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
         use crate::xlsx::strings::Piece;
         use std::sync::atomic::{AtomicUsize, Ordering};
-        const RUN_ITEMS: usize = if cfg!(test) { 3 } else { 50_000 };
         let mut outside = Vec::new();
         let mut plain = std::sync::Arc::new(crate::xlsx::cells::PlainItem::new(b""));
         let mut run = Run::default();
@@ -687,15 +710,28 @@ impl StringTable {
         Ok((tables, outside))
     }
 
-    /// Read the texts of the `items` of `xml`, the first of which has index `first`. An item
+    /// [`StringTable::parse`] of a part already read for the texts cells show, `lent`:
+    /// `rest` holds the part without its items and the items whose text may not be the one
+    /// lent (see [`crate::xlsx::strings::Rest`]); the others are.
+    fn from_rest(
+        rest: crate::xlsx::strings::Rest,
+        lent: &Strings,
+    ) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
+        let plain = crate::xlsx::cells::PlainItem::new(&rest.prefix);
+        let tables = (rest.items.par_chunks(RUN_ITEMS))
+            .map(|items| StringTable::read(&rest.xml, items, (&plain, Some(lent))))
+            .collect::<Result<_, _>>()?;
+        Ok((tables, rest.outside))
+    }
+
+    /// Read the texts of the `items` of `xml`, each with its index in the part. An item
     /// written plainly (`plain` knows the part's prefix; nearly every item of an export) is
     /// taken as it is written, which is what the XML reader would give; any other is read by
     /// quick_xml. An item whose whole text is the one `lent` holds at its index is left out
     /// (see [`lent_hits`]).
     fn read(
         xml: &[u8],
-        items: &[std::ops::Range<usize>],
-        first: u32,
+        items: &[(u32, std::ops::Range<usize>)],
         (plain, lent): (&crate::xlsx::cells::PlainItem, Option<&Strings>),
     ) -> Result<StringTable, Problem> {
         let mut buf = Vec::new();
@@ -704,7 +740,7 @@ impl StringTable {
         let is_lent = |index: u32, text: &str| {
             lent.is_some_and(|lent| lent.get(index as usize) == Some(text))
         };
-        for (index, item) in (first..).zip(items) {
+        for (index, item) in items.iter().cloned() {
             if let Some(text) = plain.xml_text(&xml[item.clone()]) {
                 if !text.is_empty() && !is_lent(index, text) {
                     table.text.push_str(text);
@@ -1545,7 +1581,7 @@ mod tests {
         let (whole, _) = StringTable::parse(sst.as_bytes(), None).unwrap();
         let all = listed(whole.iter().flat_map(|t| t.hits(&needles)).collect());
         assert_eq!(all.len(), 4);
-        let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len())
+        let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len(), None)
             .unwrap()
             .unwrap();
         let (lent, _) = StringTable::parse(sst.as_bytes(), Some(&shown)).unwrap();
@@ -1583,6 +1619,76 @@ mod tests {
         assert_eq!(searched(&kept, &other, &[]), all);
         let own = "Zoë Müller".len() + "田中たなか".len() + "Tanaka Hiroshi".len();
         assert_eq!(own_text(&kept), own);
+    }
+
+    #[test]
+    fn a_table_kept_from_the_reading_for_cells_is_the_one_read_again() {
+        // Plain items, spaces a cell trims, an entity, an escape, rich runs, a phonetic
+        // reading, an empty item, white space between items, extensions after them, both
+        // prefixes (markup between items leaves the table to calamine, and the file to the
+        // whole check).
+        for prefix in ["", "x:"] {
+            let items = [
+                "<t>Zoë Müller</t>",
+                "<t>  spaced  </t>",
+                "<t xml:space=\"preserve\"> kept </t>",
+                "<t>a &amp; b</t>",
+                "<t>line_x000D_break</t>",
+                "<r><t>rich</t></r><r><t> run</t></r>",
+                "<t>漢字</t><rPh sb=\"0\" eb=\"1\"><t>かんじ</t></rPh>",
+                "",
+                "<t>Ayşe Yılmaz</t>",
+            ];
+            let mut xml =
+                format!("<?xml version=\"1.0\"?>\n<{prefix}sst xmlns:x=\"x\" count=\"9\">");
+            for (i, item) in items.iter().enumerate() {
+                let item = item
+                    .replace("<t", &format!("<{prefix}t"))
+                    .replace("</t", &format!("</{prefix}t"))
+                    .replace("<r>", &format!("<{prefix}r>"))
+                    .replace("</r>", &format!("</{prefix}r>"))
+                    .replace("<rPh", &format!("<{prefix}rPh"))
+                    .replace("</rPh", &format!("</{prefix}rPh"));
+                xml.push_str(&format!("<{prefix}si>{item}</{prefix}si>"));
+                if i == 3 {
+                    xml.push_str("\n ");
+                }
+            }
+            xml.push_str(&format!(" <{prefix}extLst/></{prefix}sst>"));
+            let mut rest = crate::xlsx::strings::Rest::default();
+            let shown = crate::xlsx::strings::texts(xml.as_bytes(), xml.len(), Some(&mut rest))
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                shown,
+                crate::xlsx::strings::texts(xml.as_bytes(), xml.len(), None)
+                    .unwrap()
+                    .unwrap()
+            );
+            let kept = rest.items.len();
+            let (from_rest, outside) = StringTable::from_rest(rest, &shown).unwrap();
+            let (parsed, parsed_outside) =
+                StringTable::parse(xml.as_bytes(), Some(&shown)).unwrap();
+            let texts = |tables: &[StringTable]| -> Vec<(u32, String, Option<String>)> {
+                (tables.iter())
+                    .flat_map(|t| {
+                        (0..t.items.len()).map(move |p| {
+                            let shown = t.shown(p).map(str::to_string);
+                            (t.items[p].index, t.text(p).to_string(), shown)
+                        })
+                    })
+                    .collect()
+            };
+            assert_eq!(texts(&from_rest), texts(&parsed), "{prefix}");
+            assert_eq!(outside, parsed_outside, "{prefix}");
+            // Kept: the items not written plainly or whose text a cell shows otherwise; not
+            // the plain ones.
+            assert_eq!(kept, 6, "{prefix}");
+            // Held: the texts a cell shows otherwise (trimmed, the escape decoded, the second
+            // run trimmed, the reading left out); the entity decodes to what the cell shows.
+            let held: Vec<u32> = texts(&from_rest).iter().map(|t| t.0).collect();
+            assert_eq!(held, [1, 4, 5, 6], "{prefix}: the texts not the cells'");
+        }
     }
 
     /// An item written plainly is taken as it is written, without an XML reader: what the
@@ -1628,8 +1734,8 @@ mod tests {
             assert_eq!(plain, 7, "{prefix}: the plain items take the fast way");
             // A prefix no item has sends every item to the XML reader.
             let none = crate::xlsx::cells::PlainItem::new(b"none:");
-            let read =
-                |plain| StringTable::read(xml.as_bytes(), &ranges, 0, (plain, None)).unwrap();
+            let numbered: Vec<(u32, std::ops::Range<usize>)> = (0..).zip(ranges).collect();
+            let read = |plain| StringTable::read(xml.as_bytes(), &numbered, (plain, None)).unwrap();
             let (quick, slow) = (read(&fast), read(&none));
             let texts = |t: &StringTable| -> Vec<(u32, String, Option<String>)> {
                 (0..t.items.len())

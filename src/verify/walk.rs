@@ -38,14 +38,15 @@ pub(super) struct Opened<'b> {
 /// (formulas, array formulas, text among the cells that no reader reads, a workbook calamine
 /// must read, a package that cannot be read: the whole read says what is wrong).
 pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Option<Opened<'b>> {
-    let opened = crate::xlsx::read::open_with(&bytes, limits, Some(1)).ok()?;
+    let opened = crate::xlsx::read::open_keeping(&bytes, limits, Some(1)).ok()?;
     if opened.formulas || opened.book.sheets.iter().any(unusual) {
         return None;
     }
-    let tables = opened.tables?;
+    let mut tables = opened.tables?;
     let heads = opened.book;
-    // The shared strings' texts lent: the table is held once.
-    let raw = Raw::read_lent(&bytes, &heads, Some(&tables.strings)).ok()?;
+    // The shared strings' texts lent: the table is held once, and its part read once.
+    let lent = (&tables.strings, tables.rest.take());
+    let raw = Raw::read_lent(&bytes, &heads, Some(lent)).ok()?;
     if !raw.cells_in_model() {
         return None;
     }

@@ -42,6 +42,8 @@ pub(crate) struct Tables {
     pub is_1904: bool,
     /// Whether the workbook has a shared strings part.
     pub has_strings: bool,
+    /// What [`super::read::open_keeping`] keeps of the shared strings part besides.
+    pub rest: Option<super::strings::Rest>,
 }
 
 /// A sheet of `workbook.xml`, as calamine's `sheets_metadata` gives it.
@@ -73,14 +75,16 @@ fn has_part<R: Read + std::io::Seek>(zip: &ZipArchive<R>, path: &str) -> bool {
 /// show, one per item the lossless writer copies; see [`super::strings::texts`]), and whether
 /// it has a part of them. calamine reads the table at one place, whatever the relationships say
 /// (and finds it in any case): `Ok(None)` when the table is elsewhere, or cannot be read as
-/// calamine reads it.
+/// calamine reads it. With `keep`, third, what [`super::strings::texts`] keeps of the
+/// part besides (none when there is no part).
 ///
 /// # Errors
 /// When the part cannot be inflated.
 pub(crate) fn shared_strings<R: Read + std::io::Seek>(
     zip: &mut ZipArchive<R>,
     map: &package::PackageMap,
-) -> Result<Option<(Strings, bool)>, crate::error::Problem> {
+    keep: bool,
+) -> Result<Option<(Strings, bool, Option<super::strings::Rest>)>, crate::error::Problem> {
     match &map.shared_strings {
         Some(path) if path == STRINGS && map.workbook == WORKBOOK => {
             // Read as it is inflated: the part is never held whole.
@@ -88,25 +92,30 @@ pub(crate) fn shared_strings<R: Read + std::io::Seek>(
                 .by_name(path)
                 .map_err(|_| crate::error::ReadError::MissingPart(path.to_string()))?;
             let size = entry.size().min(1 << 28) as usize;
-            Ok(super::strings::texts(entry, size)?
+            let mut rest = keep.then(|| super::strings::Rest {
+                part: path.clone(),
+                ..Default::default()
+            });
+            Ok(super::strings::texts(entry, size, rest.as_mut())?
                 .ok()
-                .map(|strings| (strings, true)))
+                .map(|strings| (strings, true, rest)))
         }
-        None if !has_part(zip, STRINGS) => Ok(Some((Strings::default(), false))),
+        None if !has_part(zip, STRINGS) => Ok(Some((Strings::default(), false, None))),
         _ => Ok(None),
     }
 }
 
 /// Open `zip` the way calamine's `Xlsx::new` does; `None` where this module does not read it
 /// as calamine does.
-pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<Direct> {
+/// With `keep`, its tables keep what [`super::strings::texts`] keeps.
+pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>, keep: bool) -> Option<Direct> {
     let map = package::map_package(zip).ok()?;
     if map.workbook != WORKBOOK {
         return None;
     }
     // calamine looks for the parts at these places, whatever the relationships say (and
     // finds them in any case): only the exact names are read here.
-    let (strings, has_strings) = shared_strings(zip, &map).ok()??;
+    let (strings, has_strings, rest) = shared_strings(zip, &map, keep).ok()??;
     let kinds = if zip.index_for_name(STYLES).is_some() {
         kinds(&package::read_part(zip, STYLES).ok()?)?
     } else if has_part(zip, STYLES) {
@@ -123,6 +132,7 @@ pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<D
             kinds,
             is_1904,
             has_strings,
+            rest,
         },
     })
 }

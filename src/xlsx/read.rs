@@ -148,16 +148,41 @@ pub(crate) fn open_with<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, head, true)
+    open(bytes, limits, head, Reading::Direct { keep: false })
 }
 
-/// [`open_with`]; without calamine's reader when `direct` and the workbook allows (see
+/// [`open_with`], keeping in its tables what a reading of every text of the shared strings
+/// needs besides the texts cells show ([`super::strings::Rest`]), so that it does not read the
+/// part again.
+///
+/// # Errors
+/// As [`read_with`].
+pub(crate) fn open_keeping<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: Option<u32>,
+) -> Result<Opened<'b>, Problem> {
+    open(bytes, limits, head, Reading::Direct { keep: true })
+}
+
+/// How [`open`] reads a workbook.
+#[derive(Clone, Copy)]
+enum Reading {
+    /// With calamine's reader (what tests compare the other reading with).
+    #[cfg(test)]
+    Calamine,
+    /// Without it where the workbook allows (see [`super::direct`]); `keep` as
+    /// [`open_keeping`] keeps.
+    Direct { keep: bool },
+}
+
+/// [`open_with`]; without calamine's reader where `reading` says and the workbook allows (see
 /// [`super::direct`]).
 fn open<'b>(
     bytes: &'b [u8],
     limits: &Limits,
     head: Option<u32>,
-    direct: bool,
+    reading: Reading,
 ) -> Result<Opened<'b>, Problem> {
     if bytes.starts_with(OLE_MAGIC) {
         return Err(ole_problem(bytes));
@@ -176,10 +201,10 @@ fn open<'b>(
     // Each sheet's scan (one decompression of its part) runs beside the reading of the shared
     // strings and styles, and the sheets' scans beside each other.
     let (direct, mut scans) = rayon::join(
-        || {
-            direct
-                .then(|| super::direct::open(&mut zip.clone()))
-                .flatten()
+        || match reading {
+            Reading::Direct { keep } => super::direct::open(&mut zip.clone(), keep),
+            #[cfg(test)]
+            Reading::Calamine => None,
         },
         || {
             use rayon::prelude::*;
@@ -549,8 +574,14 @@ mod tests {
             );
         }
         for head in [None, Some(0), Some(1), Some(3), Some(40)] {
-            let direct = open(bytes, &Limits::default(), head, true).unwrap();
-            let with_calamine = open(bytes, &Limits::default(), head, false).unwrap();
+            let direct = open(
+                bytes,
+                &Limits::default(),
+                head,
+                Reading::Direct { keep: false },
+            );
+            let direct = direct.unwrap();
+            let with_calamine = open(bytes, &Limits::default(), head, Reading::Calamine).unwrap();
             assert_same(&direct, &with_calamine);
             assert_eq!(direct.tables.is_some(), opened.tables.is_some());
         }
@@ -691,10 +722,15 @@ mod tests {
         let odd = testdata::edit_part(&book, "xl/workbook.xml", |xml| {
             xml.unwrap_or_default().replace("veryHidden", "unseen")
         });
-        let direct = open(&odd, &Limits::default(), None, true)
-            .err()
-            .map(|e| e.to_string());
-        let theirs = open(&odd, &Limits::default(), None, false)
+        let direct = open(
+            &odd,
+            &Limits::default(),
+            None,
+            Reading::Direct { keep: false },
+        )
+        .err()
+        .map(|e| e.to_string());
+        let theirs = open(&odd, &Limits::default(), None, Reading::Calamine)
             .err()
             .map(|e| e.to_string());
         assert!(direct.is_some());

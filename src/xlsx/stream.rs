@@ -1086,7 +1086,8 @@ impl<'b> Pass<'b> {
         let map = super::package::map_package(&mut zip)?;
         let read = match strings {
             Some(read) => Some(read),
-            None => super::direct::shared_strings(&mut zip, &map)?,
+            None => super::direct::shared_strings(&mut zip, &map, false)?
+                .map(|(strings, on, _)| (strings, on)),
         };
         let Some((strings, on)) = read else {
             return Ok(None);

@@ -20,11 +20,33 @@ use crate::error::{Problem, ReadError};
 use std::io::Read;
 use std::ops::Range;
 
+/// What [`texts`] keeps of a shared strings part for a reading of every text it holds
+/// (the leak check's, `verify::leaks`), besides the texts cells show: the part without its
+/// items (what is around and between them), and the items whose text as an XML reader gives
+/// it is not the one a cell shows, with their numbers (a rich item, a phonetic reading, an
+/// entity, spaces a cell trims). Every other item's whole text is the one a cell shows.
+#[derive(Debug, Default)]
+pub(crate) struct Rest {
+    /// The part's name.
+    pub part: String,
+    /// The part without its items.
+    pub outside: Vec<u8>,
+    /// The namespace prefix of the part's elements, with its colon (or empty).
+    pub prefix: Vec<u8>,
+    /// The items kept, their XML one after the other.
+    pub xml: Vec<u8>,
+    /// Each item kept: its number in the table, and its XML in `xml`.
+    pub items: Vec<(u32, Range<usize>)>,
+}
+
 /// The texts cells show, one per `<si>` item of the shared strings part `input` inflates to
 /// (about `size` bytes), as calamine reads them (rich-text runs joined, phonetic runs left
 /// out, entities and `_xHHHH_` escapes decoded), in one pass over a stream: [`scan`] finds the
 /// items, and each is read on its own ([`super::cells::push_shared_string`]). Only a window of
 /// the part is held (a large export's table inflates to some 40 MB).
+///
+/// With `rest`, what a reading of every text of the part needs besides is kept there (see
+/// [`Rest`]), so that the part is not read again for it.
 ///
 /// # Errors
 /// The outer: [`ReadError::CorruptWorkbook`] when `input` cannot be read (a damaged
@@ -32,12 +54,18 @@ use std::ops::Range;
 /// [`scan`] finds might not be those calamine reads: markup between the items or before the
 /// table (a comment, say, that may hold what looks like an item), or after the items other
 /// than the table's end or its extensions. The caller then reads the workbook with calamine.
-pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Unknown>, Problem> {
+pub(crate) fn texts<R: Read>(
+    input: R,
+    size: usize,
+    mut rest: Option<&mut Rest>,
+) -> Result<Result<Strings, Unknown>, Problem> {
     let mut strings = Strings::default();
     let (mut prefix, mut buf) = (Vec::new(), Vec::with_capacity(1024));
     let mut plain = super::cells::PlainItem::new(b"");
     // Whether markup other than whitespace came since the last item.
     let mut markup = false;
+    // How many items were read.
+    let mut read = 0;
     let stop = || {
         Problem::from(ReadError::CorruptWorkbook(
             "shared strings read by calamine",
@@ -55,9 +83,16 @@ pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Un
                 if !lts.all(|i| prolog.get(i + 1) == Some(&b'?')) {
                     return Err(stop());
                 }
+                if let Some(rest) = rest.as_deref_mut() {
+                    rest.outside.extend_from_slice(prolog);
+                }
             }
             Piece::StartTag(tag, p) => {
                 prefix = p.to_vec();
+                if let Some(rest) = rest.as_deref_mut() {
+                    rest.outside.extend_from_slice(tag);
+                    rest.prefix = p.to_vec();
+                }
                 plain = super::cells::PlainItem::new(p);
                 // Room for what the table says it holds (an item takes 16 bytes of the part
                 // at the least, and its text no more than the rest of its XML), so that the
@@ -71,6 +106,9 @@ pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Un
             }
             Piece::Between(between) => {
                 markup |= !between.iter().all(u8::is_ascii_whitespace);
+                if let Some(rest) = rest.as_deref_mut() {
+                    rest.outside.extend_from_slice(between);
+                }
             }
             Piece::Item(item) => {
                 if markup {
@@ -78,8 +116,23 @@ pub(crate) fn texts<R: Read>(input: R, size: usize) -> Result<Result<Strings, Un
                 }
                 super::cells::push_shared_string(item, &plain, &mut strings, &mut buf)
                     .map_err(|_| stop())?;
+                if let Some(rest) = rest.as_deref_mut() {
+                    // The item's text as an XML reader gives it, when it is plainly written,
+                    // against the one just read for a cell (each item gives one).
+                    let number = read;
+                    if strings.len() != number + 1 || plain.xml_text(item) != strings.get(number) {
+                        let start = rest.xml.len();
+                        rest.xml.extend_from_slice(item);
+                        let number = u32::try_from(number).map_err(|_| stop())?;
+                        rest.items.push((number, start..rest.xml.len()));
+                    }
+                }
+                read += 1;
             }
             Piece::Tail(tail) => {
+                if let Some(rest) = rest.as_deref_mut() {
+                    rest.outside.extend_from_slice(tail);
+                }
                 let tail = tail.trim_ascii_start();
                 let starts =
                     |open: &str, name: &str| tail.starts_with(&qualified(open, &prefix, name));
@@ -494,8 +547,8 @@ mod tests {
     /// [`texts`] of a part held whole, which reads it as it reads the part trickling in a few
     /// bytes at a time, as from an inflating reader.
     fn texts_of(xml: &[u8]) -> Result<Strings, Unknown> {
-        let whole = texts(xml, xml.len()).expect("bytes in memory are read");
-        let streamed = texts(Trickle(xml, 0), xml.len()).expect("bytes in memory are read");
+        let whole = texts(xml, xml.len(), None).expect("bytes in memory are read");
+        let streamed = texts(Trickle(xml, 0), xml.len(), None).expect("bytes in memory are read");
         assert_eq!(whole.as_ref().ok(), streamed.as_ref().ok());
         whole
     }
@@ -676,11 +729,11 @@ mod tests {
     fn a_part_that_cannot_be_inflated_is_an_error_not_a_table_for_calamine() {
         let xml = b"<sst><si><t>a</t>";
         assert!(matches!(
-            texts(Damaged(xml), xml.len()),
+            texts(Damaged(xml), xml.len(), None),
             Err(Problem::Read(ReadError::CorruptWorkbook(_)))
         ));
         // The same bytes, ending there: a table calamine is left to refuse.
-        assert!(matches!(texts(&xml[..], xml.len()), Ok(Err(Unknown))));
+        assert!(matches!(texts(&xml[..], xml.len(), None), Ok(Err(Unknown))));
     }
 
     #[test]
