@@ -519,10 +519,11 @@ pub fn verify_files(
     )
 }
 
-/// `scrub --verify` of an xlsx scrubbed by the streaming engine: the staged output `scrubbed`
+/// `scrub --verify` of an xlsx scrubbed by the streaming engine: the staged output `staged`
 /// checked against the input's bytes as `verify` checks two files, the input read and
 /// scrubbed again, whole, under `map` (the one the scrub picked for it). Both are read within
-/// `limits`.
+/// `limits`; the output's sheets are streamed from its file opened again, its bytes let go
+/// (as `verify` reads both files), and it is read again if it is to be read whole.
 ///
 /// # Errors
 /// A [`Problem`] when either cannot be read as an xlsx package
@@ -530,19 +531,21 @@ pub fn verify_files(
 pub(crate) fn verify_xlsx_bytes(
     map: &Map,
     original: &[u8],
-    scrubbed: &[u8],
+    staged: &Path,
     limits: &Limits,
 ) -> Result<Outcome, Problem> {
     let read_back = |p: Problem| Problem::from(VerifyError::VerifyReadBack(Box::new(p)));
+    let scrubbed = read_staged(staged)?;
     verify_sides(
         map,
         &[],
         Some((Cow::Borrowed(original), None)),
         || crate::xlsx::read_with(original, limits),
-        Some((Cow::Borrowed(scrubbed), None)),
+        Some((Cow::Owned(scrubbed), Some(staged))),
         || {
-            let book = crate::xlsx::read_with(scrubbed, limits).map_err(read_back)?;
-            let raw = leaks::Raw::read(scrubbed, &book).map_err(read_back)?;
+            let scrubbed = read_staged(staged)?;
+            let book = crate::xlsx::read_with(&scrubbed, limits).map_err(read_back)?;
+            let raw = leaks::Raw::read(&scrubbed, &book).map_err(read_back)?;
             Ok((book, Some(raw)))
         },
         limits,
@@ -757,8 +760,7 @@ pub(crate) fn check_staged_xlsx(
     staged: &Path,
     limits: &Limits,
 ) -> Result<(), Problem> {
-    let bytes = read_staged(staged)?;
-    passed(&verify_xlsx_bytes(map, original, &bytes, limits)?)
+    passed(&verify_xlsx_bytes(map, original, staged, limits)?)
 }
 
 fn read_staged(staged: &Path) -> Result<Vec<u8>, Problem> {
