@@ -328,10 +328,12 @@ pub(super) struct Lent<'a> {
 /// items with a text of their own (`tables`), and of those whose text is the one `lent` holds
 /// and that it does not leave out; in the order of the items.
 fn lent_hits(tables: &[StringTable], needles: &Needles, lent: Lent<'_>) -> Vec<StringHit> {
+    /// Items searched at once by one task.
+    const CHUNK: usize = 1 << 16;
+    // The items with a text of their own, ascending (the tables are in the part's order).
     let own: Vec<u32> = (tables.iter())
         .flat_map(|t| t.items.iter().map(|item| item.index))
         .collect();
-    const CHUNK: usize = 1 << 16;
     let indices = lent.strings.len();
     let lent_hits = (0..indices.div_ceil(CHUNK))
         .into_par_iter()

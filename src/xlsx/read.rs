@@ -558,6 +558,9 @@ mod tests {
     use super::*;
     use crate::testdata::{self, Options, RawBook};
 
+    /// The reading `open_with` does.
+    const DIRECT: Reading = Reading::Direct { keep: false };
+
     /// Every sheet read whole is the grid calamine's `worksheet_range` gives; the workbook
     /// read whole or cut to its heads is the same without calamine's reader as with it.
     /// Whether it was read without calamine's reader.
@@ -574,13 +577,7 @@ mod tests {
             );
         }
         for head in [None, Some(0), Some(1), Some(3), Some(40)] {
-            let direct = open(
-                bytes,
-                &Limits::default(),
-                head,
-                Reading::Direct { keep: false },
-            );
-            let direct = direct.unwrap();
+            let direct = open(bytes, &Limits::default(), head, DIRECT).unwrap();
             let with_calamine = open(bytes, &Limits::default(), head, Reading::Calamine).unwrap();
             assert_same(&direct, &with_calamine);
             assert_eq!(direct.tables.is_some(), opened.tables.is_some());
@@ -722,14 +719,9 @@ mod tests {
         let odd = testdata::edit_part(&book, "xl/workbook.xml", |xml| {
             xml.unwrap_or_default().replace("veryHidden", "unseen")
         });
-        let direct = open(
-            &odd,
-            &Limits::default(),
-            None,
-            Reading::Direct { keep: false },
-        )
-        .err()
-        .map(|e| e.to_string());
+        let direct = open(&odd, &Limits::default(), None, DIRECT)
+            .err()
+            .map(|e| e.to_string());
         let theirs = open(&odd, &Limits::default(), None, Reading::Calamine)
             .err()
             .map(|e| e.to_string());

@@ -2118,7 +2118,7 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_strings_no_changed_cell_or_id_is_are_let_go_and_the_rest_read_as_before() {
+    fn shared_strings_that_no_changed_cell_or_id_holds_are_let_go_and_the_rest_read_as_before() {
         let export = testdata::disabled_users(&Options {
             rows: 80,
             ..Options::default()
