@@ -179,13 +179,15 @@ impl Raw {
             Some((strings, rest)) => (Some(strings), rest),
             None => (None, None),
         };
-        // The table read already, if that reading was of the part the package names.
+        // The table read already, if that reading was of the part the package names; any
+        // other is read here whole, nothing lent.
         let read_already = match (lent, rest) {
             (Some(strings), Some(rest)) if package.shared_strings.as_ref() == Some(&rest.part) => {
                 Some(StringTable::from_rest(rest, strings)?)
             }
             _ => None,
         };
+        let lent = read_already.is_some();
         let read_already = std::sync::Mutex::new(read_already);
         let open = || ZipArchive::new(Cursor::new(bytes)).map_err(corrupt);
         let inflate = |name: &str| -> Result<Vec<u8>, Problem> {
@@ -211,13 +213,13 @@ impl Raw {
                         None => {
                             let mut zip = open()?;
                             let entry = zip.by_name(&name).map_err(corrupt)?;
-                            StringTable::parse(entry, lent)?
+                            StringTable::parse(entry)?
                         }
                     };
                     return Ok(RawPart::SharedStrings {
                         name,
                         tables,
-                        lent: lent.is_some(),
+                        lent,
                         outside,
                     });
                 }
@@ -631,12 +633,8 @@ impl Run {
         }
     }
 
-    fn read(
-        &self,
-        plain: &crate::xlsx::cells::PlainItem,
-        lent: Option<&Strings>,
-    ) -> Result<StringTable, Problem> {
-        StringTable::read(&self.xml, &self.items, (plain, lent))
+    fn read(&self, plain: &crate::xlsx::cells::PlainItem) -> Result<StringTable, Problem> {
+        StringTable::read(&self.xml, &self.items, (plain, None))
     }
 }
 
@@ -644,12 +642,8 @@ impl StringTable {
     /// Read the shared strings part `input` inflates, as a stream (see
     /// [`crate::xlsx::strings::scan`]): its items in runs, each read by a helper task while
     /// the next is gathered (or here, when two wait already), so that no more than a few runs'
-    /// XML is held at once, never the whole part. Second, the part without its items. An item
-    /// whose whole text is the one `lent` holds at its index is left out.
-    fn parse<R: std::io::Read>(
-        input: R,
-        lent: Option<&Strings>,
-    ) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
+    /// XML is held at once, never the whole part. Second, the part without its items.
+    fn parse<R: std::io::Read>(input: R) -> Result<(Vec<StringTable>, Vec<u8>), Problem> {
         use crate::xlsx::strings::Piece;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let mut outside = Vec::new();
@@ -662,7 +656,7 @@ impl StringTable {
             let (read, ahead) = (&read, &ahead);
             let hand = |run: Run, plain: &std::sync::Arc<_>| {
                 if ahead.load(Ordering::Acquire) >= 2 {
-                    let table = run.read(plain, lent);
+                    let table = run.read(plain);
                     if let Ok(mut read) = read.lock() {
                         read.push((run.first, table));
                     }
@@ -671,7 +665,7 @@ impl StringTable {
                 ahead.fetch_add(1, Ordering::AcqRel);
                 let plain = std::sync::Arc::clone(plain);
                 scope.spawn(move |_| {
-                    let table = run.read(&plain, lent);
+                    let table = run.read(&plain);
                     if let Ok(mut read) = read.lock() {
                         read.push((run.first, table));
                     }
@@ -1501,7 +1495,7 @@ mod tests {
         // Runs and phonetic runs of one item are joined as they are: 田中 and たなか are
         // words of their own in an unspaced script.
         let sst = r#"<?xml version="1.0"?><sst xmlns="x" count="4"><si><t>Deleted</t></si><si><t>Smith &amp; Jones</t></si><si/><si><r><t>田中</t></r><rPh sb="0" eb="2"><t>たなか</t></rPh></si><si><t xml:space="preserve">Tanaka&#x20;Hiroshi</t></si></sst>"#;
-        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes(), None)
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
             .unwrap()
             .0
             .iter()
@@ -1537,7 +1531,7 @@ mod tests {
             }
         }
         sst.push_str("</sst>");
-        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes(), None)
+        let found: Vec<StringHit> = StringTable::parse(sst.as_bytes())
             .unwrap()
             .0
             .iter()
@@ -1553,7 +1547,7 @@ mod tests {
         let sst = "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> <x:si><x:t>a</x:t></x:si>\n\
                    <!-- Zoë --><x:si><x:t>b</x:t></x:si><x:si/><x:si><x:t>c</x:t></x:si>\
                    <?pi Ayşe?><x:si><x:t>d</x:t></x:si><!-- end --> <x:extLst/></x:sst>";
-        let (tables, outside) = StringTable::parse(sst.as_bytes(), None).unwrap();
+        let (tables, outside) = StringTable::parse(sst.as_bytes()).unwrap();
         assert_eq!(
             String::from_utf8(outside).unwrap(),
             "<?xml version=\"1.0\"?>\n<x:sst xmlns:x=\"m\"> \n<!-- Zoë -->\
@@ -1580,13 +1574,17 @@ mod tests {
         };
         let own_text =
             |tables: &[StringTable]| -> usize { tables.iter().map(|t| t.text.len()).sum() };
-        let (whole, _) = StringTable::parse(sst.as_bytes(), None).unwrap();
+        let (whole, _) = StringTable::parse(sst.as_bytes()).unwrap();
         let all = listed(whole.iter().flat_map(|t| t.hits(&needles)).collect());
         assert_eq!(all.len(), 4);
-        let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len(), None)
-            .unwrap()
-            .unwrap();
-        let (lent, _) = StringTable::parse(sst.as_bytes(), Some(&shown)).unwrap();
+        // The table as the reading of the texts cells show leaves it.
+        let read = || {
+            let mut rest = crate::xlsx::strings::Rest::default();
+            let shown = crate::xlsx::strings::texts(sst.as_bytes(), sst.len(), Some(&mut rest));
+            (shown.unwrap().unwrap(), rest)
+        };
+        let (shown, rest) = read();
+        let (lent, _) = StringTable::from_rest(rest, &shown).unwrap();
         let searched = |tables: &[StringTable], strings, unsearched| {
             let lent = Lent {
                 strings,
@@ -1604,22 +1602,23 @@ mod tests {
             .map(|h| h.0)
             .collect();
         assert_eq!(found, [3, 4], "its own text searched; not left out");
-        // Texts lent that are not the items' own are not taken for them.
+        // Of the items read again, one whose text lent is not its own keeps its own.
         let mut other = crate::xlsx::cells::Strings::default();
         for text in [
             "Deleted",
-            "Zoe Muller",
+            "Zoë Müller",
             "",
             "田中",
-            "Ayşe Yılmaz",
-            "Tanaka",
+            "Ayse Yilmaz",
+            "Tanaka Hiroshi",
             "x",
         ] {
             other.push(text);
         }
-        let (kept, _) = StringTable::parse(sst.as_bytes(), Some(&other)).unwrap();
+        let (_, rest) = read();
+        let (kept, _) = StringTable::from_rest(rest, &other).unwrap();
         assert_eq!(searched(&kept, &other, &[]), all);
-        let own = "Zoë Müller".len() + "田中たなか".len() + "Tanaka Hiroshi".len();
+        let own = "田中たなか".len() + "Ayşe Yılmaz".len();
         assert_eq!(own_text(&kept), own);
     }
 
@@ -1669,8 +1668,7 @@ mod tests {
             );
             let kept = rest.items.len();
             let (from_rest, outside) = StringTable::from_rest(rest, &shown).unwrap();
-            let (parsed, parsed_outside) =
-                StringTable::parse(xml.as_bytes(), Some(&shown)).unwrap();
+            let (parsed, parsed_outside) = StringTable::parse(xml.as_bytes()).unwrap();
             let texts = |tables: &[StringTable]| -> Vec<(u32, String, Option<String>)> {
                 (tables.iter())
                     .flat_map(|t| {
@@ -1681,7 +1679,11 @@ mod tests {
                     })
                     .collect()
             };
-            assert_eq!(texts(&from_rest), texts(&parsed), "{prefix}");
+            // The items of the part read whole whose text is not the one a cell shows.
+            let own: Vec<_> = (texts(&parsed).into_iter())
+                .filter(|(index, text, _)| shown.get(*index as usize) != Some(text.as_str()))
+                .collect();
+            assert_eq!(texts(&from_rest), own, "{prefix}");
             assert_eq!(outside, parsed_outside, "{prefix}");
             // Kept: the items not written plainly or whose text a cell shows otherwise; not
             // the plain ones.
@@ -1763,7 +1765,7 @@ mod tests {
         let sst = r#"<x:sst xmlns:x="x"><x:si><x:t>a</x:t></x:si><x:si/><x:si><x:t>Zoë Müller</x:t></x:si></x:sst>"#;
         let (items, prefix) = crate::xlsx::strings::items(sst.as_bytes()).unwrap();
         assert_eq!((items.len(), &prefix[..]), (3, &b"x:"[..]));
-        let found: Vec<u32> = StringTable::parse(sst.as_bytes(), None)
+        let found: Vec<u32> = StringTable::parse(sst.as_bytes())
             .unwrap()
             .0
             .iter()
