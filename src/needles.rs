@@ -310,8 +310,9 @@ pub struct Needles {
 /// The anchors (first words' hashes) that searches looked up (see [`Needles::recording`]), as
 /// bits: an anchor sets the bit its hash picks. The set holds every anchor it was given, and
 /// may seem to hold one it was not (another anchor picked the same bit): only ever more values
-/// are indexed for it, never fewer. With about eight bits per removed value, one in a hundred
-/// values left out or so is indexed all the same.
+/// are indexed for it, never fewer. Recorded with about eight bits per removed value, and
+/// folded to at most one bit in [`Anchors::SPARSE`] set, one value left out in a few hundred
+/// or fewer is indexed all the same.
 #[derive(Debug)]
 pub(crate) struct Anchors {
     words: Vec<u64>,
@@ -332,6 +333,40 @@ impl Anchors {
     fn bit(anchor: u64, shift: u32) -> (usize, u64) {
         let at = (anchor ^ (anchor >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift;
         ((at >> 6) as usize, 1 << (at & 63))
+    }
+
+    /// How sparse [`Anchors::folded`] leaves a set: at most one bit in this many set, so
+    /// that about as few anchors seem held as before.
+    const SPARSE: usize = 256;
+
+    /// The set folded in half as long as it stays sparse (see [`Anchors::SPARSE`]): each bit
+    /// of the half is set when either of the two bits it stands for is, which is the set of
+    /// the same anchors one bit shorter ([`Anchors::bit`] with a shift one more). The set is
+    /// sized for the removed values before any search, but a search of a good output looks up
+    /// few words (a few hundred in a 100,000-row export, whose set is 4 MB): folded, it is a
+    /// few KB, and asking it for each of millions of values reads memory that is in the cache.
+    fn folded(mut self) -> Anchors {
+        let set: usize = self.words.iter().map(|w| w.count_ones() as usize).sum();
+        while self.words.len() >= 2 && self.words.len() * 32 >= set.max(1) * Self::SPARSE {
+            self.words = self
+                .words
+                .chunks_exact(2)
+                .map(|pair| Anchors::halved(pair[0]) | Anchors::halved(pair[1]) << 32)
+                .collect();
+            self.shift += 1;
+        }
+        self
+    }
+
+    /// The 32 bits of a word one bit shorter: bit `i` is set when bit `2i` or `2i + 1` of
+    /// `word` is.
+    fn halved(word: u64) -> u64 {
+        let mut x = (word | word >> 1) & 0x5555_5555_5555_5555;
+        x = (x | x >> 1) & 0x3333_3333_3333_3333;
+        x = (x | x >> 2) & 0x0F0F_0F0F_0F0F_0F0F;
+        x = (x | x >> 4) & 0x00FF_00FF_00FF_00FF;
+        x = (x | x >> 8) & 0x0000_FFFF_0000_FFFF;
+        (x | x >> 16) & 0x0000_0000_FFFF_FFFF
     }
 
     /// Whether `anchor` was looked up (or seems to have been: see [`Anchors`]).
@@ -847,7 +882,8 @@ impl Needles {
             Some(Recorder { words, shift }) => Anchors {
                 words: words.into_iter().map(|w| w.into_inner()).collect(),
                 shift,
-            },
+            }
+            .folded(),
             None => Anchors {
                 words: Vec::new(),
                 shift: 0,
@@ -3175,6 +3211,41 @@ mod tests {
         // Nothing noted, nothing held.
         let none = Needles::recording(values).recorded();
         assert!((0..values as u64).all(|i| !none.contains(anchor(i))));
+    }
+
+    /// A set in which few anchors were noted is folded small, and still holds each of them
+    /// and few others; folding a word keeps each pair of bits as one.
+    #[test]
+    fn recorded_anchors_that_are_few_are_folded_into_a_small_set() {
+        let values = 1_000_000;
+        let anchor = |i: u64| fnv1a(format!("word{i}").as_bytes());
+        for noted in [0u64, 1, 40, 600] {
+            let recording = Needles::recording(values);
+            let Some(recorder) = &recording.recorder else {
+                panic!("a recording has a recorder");
+            };
+            let before = recorder.words.len();
+            (0..noted).for_each(|i| recorder.note(anchor(i)));
+            let anchors = recording.recorded();
+            assert!((0..noted).all(|i| anchors.contains(anchor(i))), "{noted}");
+            let bits = anchors.words.len() * 64;
+            assert!(bits < before * 64 / 16, "{noted} anchors: {bits} bits");
+            assert!(
+                bits >= noted as usize * Anchors::SPARSE,
+                "{noted}: {bits} bits"
+            );
+            let others = (noted..noted + 100_000)
+                .filter(|&i| anchors.contains(anchor(i)))
+                .count();
+            assert!(
+                others < 1_000,
+                "{noted} anchors: {others} others seem noted"
+            );
+        }
+        assert_eq!(Anchors::halved(0), 0);
+        assert_eq!(Anchors::halved(0b0110_0001), 0b1101);
+        assert_eq!(Anchors::halved(1 << 63), 1 << 31);
+        assert_eq!(Anchors::halved(u64::MAX), u64::from(u32::MAX));
     }
 
     #[test]
