@@ -1270,7 +1270,7 @@ fn scrub_xlsx_stream(
     let rows = crate::inspect::VALUE_SAMPLE as u32;
     let (digest, opened) = rayon::join(
         || sha256_hex(bytes),
-        || crate::xlsx::read::open_with(bytes, &settings.limits, Some(rows)),
+        || crate::xlsx::read::open_keeping(bytes, &settings.limits, Some(rows)),
     );
     report.input_sha256 = Some(digest);
     let mut opened = opened?;
@@ -1376,6 +1376,9 @@ fn scrub_xlsx_stream(
     // What the pass kept of the input's cells (the shared strings, the kept columns' values):
     // the search holds what the rest needs of it. The index of the values the cleaners look
     // for is made once they are gone (the two together are the run's most memory).
+    // But for the shared strings' texts, when their reading kept what the lossless writer
+    // needs besides: it rewrites the table from them, not from the part read again.
+    let table = streamed.olds.take_table();
     drop(std::mem::take(&mut streamed.olds));
     let needles = search.needles();
     // The output and the leak sweep run at the same time (with 2 or more jobs): the sweep
@@ -1396,7 +1399,11 @@ fn scrub_xlsx_stream(
                     changes,
                     &patch,
                     &needles,
-                    crate::xlsx::patch::Passed { held, new_strings },
+                    crate::xlsx::patch::Passed {
+                        held,
+                        new_strings,
+                        table,
+                    },
                     w,
                 )?);
                 Ok(())

@@ -320,6 +320,25 @@ impl PlainItem {
         self.written(item).map(|(_, text)| text)
     }
 
+    /// [`PlainItem::written`], for an item with text: whether it preserves its spaces, and
+    /// its text, such that [`PlainItem::write`] writes the item again as it is.
+    pub(crate) fn written_as<'a>(&self, item: &'a [u8]) -> Option<(bool, &'a str)> {
+        self.written(item).filter(|(_, text)| !text.is_empty())
+    }
+
+    /// The plainly written item of a `text` that holds no markup, entity or carriage return,
+    /// its `<t>` preserving its spaces when `preserved`, into `out` (cleared first).
+    pub(crate) fn write(&self, preserved: bool, text: &str, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(&self.open);
+        if preserved {
+            out.extend_from_slice(br#" xml:space="preserve""#);
+        }
+        out.push(b'>');
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(&self.close);
+    }
+
     /// Whether a plainly written `item` preserves its spaces, and its text as written, when
     /// that holds no markup, entity or carriage return.
     fn written<'a>(&self, item: &'a [u8]) -> Option<(bool, &'a str)> {

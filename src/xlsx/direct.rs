@@ -92,10 +92,7 @@ pub(crate) fn shared_strings<R: Read + std::io::Seek>(
                 .by_name(path)
                 .map_err(|_| crate::error::ReadError::MissingPart(path.to_string()))?;
             let size = entry.size().min(1 << 28) as usize;
-            let mut rest = keep.then(|| super::strings::Rest {
-                part: path.clone(),
-                ..Default::default()
-            });
+            let mut rest = keep.then(|| super::strings::Rest::of_part(path));
             Ok(super::strings::texts(entry, size, rest.as_mut())?
                 .ok()
                 .map(|strings| (strings, true, rest)))

@@ -171,6 +171,10 @@ pub(crate) fn write_cleaned_held<W: Write>(
 pub(crate) struct Passed {
     pub held: Vec<Held>,
     pub new_strings: Option<NewStrings>,
+    /// The shared strings' texts the pass read, and what their reading kept of the part
+    /// besides: the table is then rewritten from them, not read again (see
+    /// [`super::strings::Rest::replay`]).
+    pub table: Option<(super::cells::Strings, super::strings::Rest)>,
 }
 
 /// The lossless writer's stages, in order: [`sheet_parts`] finds each sheet's part,
@@ -185,7 +189,11 @@ fn write_with<W: Write>(
     changes: &[SheetChanges],
     options: &PatchOptions,
     needles: Option<&Needles>,
-    Passed { held, new_strings }: Passed,
+    Passed {
+        held,
+        new_strings,
+        table,
+    }: Passed,
     mut out: W,
 ) -> Result<Counts, Problem> {
     let no_needles = Needles::default();
@@ -267,7 +275,10 @@ fn write_with<W: Write>(
     let mut parts = edits.parts;
     if let Some(path) = &map.shared_strings {
         if any_change {
-            let (archive, phonetic) = patch.shared_strings(&mut zip, path, &done)?;
+            let table = table.as_ref().filter(|(strings, rest)| {
+                rest.part == *path && strings.len() == patch.string_count && rest.replays(strings)
+            });
+            let (archive, phonetic) = patch.shared_strings(&mut zip, path, &done, table)?;
             done.counts.phonetic_dropped += phonetic;
             done.replaced.insert(path.clone(), archive);
         }
@@ -756,11 +767,14 @@ impl<'a> Patch<'a> {
 
     /// The shared strings table as [`write_table`] writes it, with the uses the sheets
     /// counted, as a one-entry archive.
+    /// `table`, when given, is the part's texts and what their reading kept besides (see
+    /// [`Passed::table`]): the part is then not read again.
     fn shared_strings(
         &self,
         zip: &mut ZipArchive<Cursor<&[u8]>>,
         path: &str,
         done: &Done<'_>,
+        table: Option<&(super::cells::Strings, super::strings::Rest)>,
     ) -> Result<(Archive, u64), Problem> {
         let entry = zip
             .by_name(path)
@@ -768,15 +782,20 @@ impl<'a> Patch<'a> {
         let options = self.entry_options(&entry);
         let total = done.refs.total() + done.new_refs;
         let mut phonetic = 0;
+        let (items, refs, new) = (self.string_count, &done.refs, self.new_strings.texts());
         let archive = single_entry(path, &options, |out| {
-            phonetic = write_table(
-                BufReader::with_capacity(1 << 16, entry),
-                self.string_count,
-                &done.refs,
-                self.new_strings.texts(),
-                total,
-                out,
-            )?;
+            phonetic = match table {
+                Some((strings, rest)) => {
+                    let pieces = |each: &mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>| {
+                        rest.replay(strings, each)
+                    };
+                    write_pieces(pieces, items, refs, new, total, out)?
+                }
+                None => {
+                    let input = BufReader::with_capacity(1 << 16, entry);
+                    write_table(input, items, refs, new, total, out)?
+                }
+            };
             Ok(())
         })?;
         Ok((archive, phonetic))
@@ -1866,6 +1885,22 @@ fn write_table<'t, R: Read, W: Write + ?Sized>(
     count: u64,
     out: &mut W,
 ) -> Result<u64, Problem> {
+    let pieces = |each: &mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>| {
+        super::strings::scan(input, each)
+    };
+    write_pieces(pieces, items, refs, new, count, out)
+}
+
+/// [`write_table`] of the pieces `pieces` gives (see [`super::strings::scan`]): of the part
+/// read, or of what the reading of its texts kept ([`super::strings::Rest::replay`]).
+fn write_pieces<'t, W: Write + ?Sized>(
+    pieces: impl FnOnce(&mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>) -> Result<(), Problem>,
+    items: usize,
+    refs: &Refs,
+    new: impl ExactSizeIterator<Item = &'t str>,
+    count: u64,
+    out: &mut W,
+) -> Result<u64, Problem> {
     let added = new.len();
     let mut new = Some(new);
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -1880,7 +1915,7 @@ fn write_table<'t, R: Read, W: Write + ?Sized>(
     let mut k = 0;
     let phonetic_finder = memchr::memmem::Finder::new(b"rPh");
     let mut phonetic = 0u64;
-    super::strings::scan(input, &mut |piece, _| {
+    pieces(&mut |piece, _| {
         match piece {
             Piece::Prolog(prolog) => writer.write_all(prolog),
             Piece::StartTag(tag, p) => {
@@ -2408,6 +2443,70 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"<?xml version="1.0"?><sst xmlns="x" count="4" uniqueCount="4"><si><t>Header</t></si><si><t/></si><si><r><t>rich</t></r></si><si><t>Deleted</t></si></sst>"#
         );
+    }
+
+    /// A table rewritten from the texts its reading kept (and what that reading kept besides)
+    /// is the table rewritten from the part read again, byte for byte: plain items with and
+    /// without preserved spaces, empty ones either way, rich and phonetic items, entities,
+    /// escapes, trimmed spaces, white space between the items, a prefix, an empty table, a
+    /// table with extensions after its items; with items blanked and new strings appended.
+    #[test]
+    fn a_table_rewritten_from_its_texts_is_the_one_rewritten_from_the_part() {
+        let decl = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+        let cases = [
+            format!(r#"{decl}<sst xmlns="m" count="9" uniqueCount="6"><si><t>Header</t></si><si><t xml:space="preserve"> Zoë </t></si><si><t></t></si><si><t/></si><si><t> trimmed </t></si><si><t>Tom &amp; Zoë</t></si></sst>"#),
+            r#"<sst count="3" uniqueCount="3">
+  <si><r><t>ri</t></r><r><rPr><b/></rPr><t>ch</t></r><rPh sb="0" eb="1"><t>ふり</t></rPh></si>
+  <si><t>_x0041_</t></si>
+	<si><t>plain</t></si>
+</sst>"#
+                .to_string(),
+            r#"<x:sst xmlns:x="m" count="2" uniqueCount="2"><x:si><x:t>Zoë</x:t></x:si><x:si><x:t xml:space="preserve">a  b</x:t></x:si></x:sst>"#.to_string(),
+            r#"<sst xmlns="m" count="0" uniqueCount="0"/>"#.to_string(),
+            r#"<sst><si><t>a</t></si><si><t>b</t></si><extLst><ext uri="x"/></extLst></sst>"#
+                .to_string(),
+        ];
+        for xml in &cases {
+            let mut rest = crate::xlsx::strings::Rest::of_part("xl/sharedStrings.xml");
+            let strings = crate::xlsx::strings::texts(xml.as_bytes(), xml.len(), Some(&mut rest))
+                .unwrap()
+                .unwrap_or_else(|_| panic!("{xml}"));
+            assert!(rest.replays(&strings), "{xml}");
+            let items = strings.len();
+            // Every item used, and a new string; every other item blanked.
+            let every: (Vec<u32>, &[&str]) = (vec![1; items], &["Deleted"]);
+            let some: (Vec<u32>, &[&str]) = ((0..items as u32).map(|n| n % 2).collect(), &[]);
+            for (uses, new) in [every, some] {
+                let (mut read, mut kept) = (Vec::new(), Vec::new());
+                let count = u64::from(uses.iter().sum::<u32>()) + new.len() as u64;
+                let refs = refs(&uses);
+                let dropped = write_table(
+                    xml.as_bytes(),
+                    items,
+                    &refs,
+                    new.iter().copied(),
+                    count,
+                    &mut read,
+                )
+                .unwrap();
+                let pieces = |each: &mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>| {
+                    rest.replay(&strings, each)
+                };
+                let dropped_too =
+                    write_pieces(pieces, items, &refs, new.iter().copied(), count, &mut kept)
+                        .unwrap();
+                assert_eq!(
+                    String::from_utf8(kept).unwrap(),
+                    String::from_utf8(read).unwrap(),
+                    "{xml}"
+                );
+                assert_eq!(dropped_too, dropped);
+            }
+            // Texts that are not the ones read with it are refused.
+            let mut other = strings.clone();
+            other.push("one more");
+            assert!(!rest.replays(&other), "{xml}");
+        }
     }
 
     /// Phonetic readings go from the items kept, with any prefix; the runs stay.

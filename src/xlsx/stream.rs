@@ -140,6 +140,9 @@ pub struct Olds {
     changed: Vec<Texts>,
     /// The shared strings table the pass read, which `changed` refers to.
     strings: super::cells::Strings,
+    /// What the reading of `strings` kept of their part besides, when it kept it (see
+    /// [`Olds::take_table`]).
+    rest: Option<super::strings::Rest>,
     /// Per entry of the changes: per deleted row, the input's values of its scrubbed columns,
     /// by column.
     pub deleted: Vec<Vec<Vec<Data>>>,
@@ -149,6 +152,13 @@ pub struct Olds {
 }
 
 impl Olds {
+    /// The shared strings table and what its reading kept of the part besides (see
+    /// [`patch::Passed::table`]), taken: what is left refers to no table.
+    pub(crate) fn take_table(&mut self) -> Option<(super::cells::Strings, super::strings::Rest)> {
+        let rest = self.rest.take()?;
+        Some((std::mem::take(&mut self.strings), rest))
+    }
+
     /// The text of the input's value of the `i`-th changed cell of entry `k` of the changes
     /// (see [`crate::actions::cell_text`]).
     pub fn changed(&self, k: usize, i: usize) -> Option<&str> {
@@ -553,7 +563,7 @@ pub(crate) fn stream(
                         kinds: t.kinds,
                         is_1904: t.is_1904,
                     }),
-                    Some((t.strings, t.has_strings)),
+                    Some((t.strings, t.has_strings, t.rest)),
                 ),
                 None => (Styles::of(Opened::reader(reader, input)?, book, plan), None),
             };
@@ -646,6 +656,7 @@ pub(crate) fn stream(
     let mut table = None;
     if let Some(mut pass) = pass {
         out.olds.strings = pass.strings;
+        out.olds.rest = pass.rest;
         pass.new.forget_index();
         table = Some(pass.new.table());
         out.new_strings = Some(pass.new);
@@ -1035,6 +1046,8 @@ pub(crate) struct Pass<'b> {
     parts: Vec<super::package::SheetPart>,
     /// The shared strings, as calamine reads them.
     strings: super::cells::Strings,
+    /// What their reading kept of their part besides, if it did (see [`Olds::take_table`]).
+    rest: Option<super::strings::Rest>,
     kinds: Vec<NumberKind>,
     is_1904: bool,
     /// The new values appended to the shared strings (see [`super::patch`]).
@@ -1076,7 +1089,7 @@ impl<'b> Pass<'b> {
         bytes: &'b [u8],
         options: &PatchOptions,
         styles: Styles,
-        strings: Option<(super::cells::Strings, bool)>,
+        strings: Option<(super::cells::Strings, bool, Option<super::strings::Rest>)>,
         plan: &FilePlan,
     ) -> Result<Option<Pass<'b>>, Problem> {
         if plan.sheets.windows(2).any(|w| w[0].sheet >= w[1].sheet) {
@@ -1086,10 +1099,9 @@ impl<'b> Pass<'b> {
         let map = super::package::map_package(&mut zip)?;
         let read = match strings {
             Some(read) => Some(read),
-            None => super::direct::shared_strings(&mut zip, &map, false)?
-                .map(|(strings, on, _)| (strings, on)),
+            None => super::direct::shared_strings(&mut zip, &map, false)?,
         };
-        let Some((strings, on)) = read else {
+        let Some((strings, on, rest)) = read else {
             return Ok(None);
         };
         Ok(Some(Pass {
@@ -1098,6 +1110,7 @@ impl<'b> Pass<'b> {
             parts: map.sheets,
             new: NewStrings::new(on, strings.len()),
             strings,
+            rest,
             kinds: styles.kinds,
             is_1904: styles.is_1904,
         }))
@@ -2320,8 +2333,10 @@ mod tests {
         head: u32,
         write: bool,
     ) -> ((usize, bool), Vec<u8>, Vec<u8>, String, String, Olds) {
+        // Read as the scrub reads it, keeping what the lossless writer needs to rewrite the
+        // shared strings from their texts.
         let mut opened =
-            super::super::read::open_with(bytes, &crate::xlsx::Limits::default(), Some(head))
+            super::super::read::open_keeping(bytes, &crate::xlsx::Limits::default(), Some(head))
                 .unwrap();
         let plan = crate::plan::resolve(map, &opened.book).unwrap();
         let options = PatchOptions::default();
@@ -2342,6 +2357,8 @@ mod tests {
             patch::Passed {
                 held,
                 new_strings: streamed.new_strings.take(),
+                table: (streamed.olds.rest.clone())
+                    .map(|rest| (streamed.olds.strings.clone(), rest)),
             },
             &mut out,
         )

@@ -24,8 +24,11 @@ use std::ops::Range;
 /// (the leak check's, `verify::leaks`), besides the texts cells show: the part without its
 /// items (what is around and between them), and the items whose text as an XML reader gives
 /// it is not the one a cell shows, with their numbers (a rich item, a phonetic reading, an
-/// entity, spaces a cell trims). Every other item's whole text is the one a cell shows.
-#[derive(Debug, Default)]
+/// entity, spaces a cell trims), and the items written empty. Every other item's whole text is
+/// the one a cell shows, and its XML is that text in a plain `<si><t>` item (see
+/// [`super::cells::PlainItem`]), which [`Rest::replay`] writes again as it was, for the
+/// lossless writer to rewrite the table without reading the part again.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Rest {
     /// The part's name.
     pub part: String,
@@ -37,6 +40,69 @@ pub(crate) struct Rest {
     pub xml: Vec<u8>,
     /// Each item kept: its number in the table, and its XML in `xml`.
     pub items: Vec<(u32, Range<usize>)>,
+    /// Where the table's start tag is in `outside` (the prolog is before it).
+    start_tag: Range<usize>,
+    /// Where what follows the last item is in `outside` (see [`Piece::Tail`]).
+    tail: Range<usize>,
+    /// Per item not kept, by number: whether its `<t>` preserves its spaces.
+    preserved: Vec<u64>,
+    /// How many items the part has, when each gave one text cells show (else `None`: the
+    /// texts are not numbered as the items are).
+    whole: Option<usize>,
+}
+
+impl Rest {
+    /// Nothing kept yet of part `part`.
+    pub(crate) fn of_part(part: &str) -> Rest {
+        Rest {
+            part: part.to_string(),
+            ..Rest::default()
+        }
+    }
+
+    /// Whether [`Rest::replay`] gives the part with `strings`: they are the texts read with
+    /// it, item for item.
+    pub(crate) fn replays(&self, strings: &Strings) -> bool {
+        self.whole == Some(strings.len())
+            && self.start_tag.end <= self.tail.start
+            && self.tail.end <= self.outside.len()
+    }
+
+    /// The pieces of the part as [`scan`] gives them (but what is between the items, which
+    /// [`Rest`] does not tell from the rest), from what was kept and the texts `strings` read
+    /// with it (see [`Rest::replays`]): each item not kept written as it was.
+    ///
+    /// # Errors
+    /// [`Problem::Internal`] when [`Rest::replays`] does not hold; what `each` returns.
+    pub(crate) fn replay(
+        &self,
+        strings: &Strings,
+        each: &mut dyn FnMut(Piece<'_>, usize) -> Result<(), Problem>,
+    ) -> Result<(), Problem> {
+        if !self.replays(strings) {
+            return Err(Problem::Internal);
+        }
+        let outside = &self.outside;
+        each(Piece::Prolog(&outside[..self.start_tag.start]), 0)?;
+        each(
+            Piece::StartTag(&outside[self.start_tag.clone()], &self.prefix),
+            0,
+        )?;
+        let plain = super::cells::PlainItem::new(&self.prefix);
+        let mut kept = self.items.iter().peekable();
+        let mut item = Vec::new();
+        for number in 0..strings.len() {
+            if let Some((_, range)) = kept.next_if(|(n, _)| *n as usize == number) {
+                each(Piece::Item(&self.xml[range.clone()]), 0)?;
+                continue;
+            }
+            let text = strings.get(number).ok_or(Problem::Internal)?;
+            let preserved = self.preserved.get(number / 64).copied().unwrap_or(0);
+            plain.write(preserved >> (number % 64) & 1 == 1, text, &mut item);
+            each(Piece::Item(&item), 0)?;
+        }
+        each(Piece::Tail(&outside[self.tail.clone()]), 0)
+    }
 }
 
 /// The texts cells show, one per `<si>` item of the shared strings part `input` inflates to
@@ -90,7 +156,9 @@ pub(crate) fn texts<R: Read>(
             Piece::StartTag(tag, p) => {
                 prefix = p.to_vec();
                 if let Some(rest) = rest.as_deref_mut() {
+                    let at = rest.outside.len();
                     rest.outside.extend_from_slice(tag);
+                    rest.start_tag = at..rest.outside.len();
                     rest.prefix = p.to_vec();
                 }
                 plain = super::cells::PlainItem::new(p);
@@ -118,20 +186,35 @@ pub(crate) fn texts<R: Read>(
                     .map_err(|_| stop())?;
                 if let Some(rest) = rest.as_deref_mut() {
                     // The item's text as an XML reader gives it, when it is plainly written,
-                    // against the one just read for a cell (each item gives one).
+                    // against the one just read for a cell (each item gives one); an empty
+                    // one is kept as it is written (`<t/>` or `<t></t>`).
                     let number = read;
-                    if strings.len() != number + 1 || plain.xml_text(item) != strings.get(number) {
-                        let start = rest.xml.len();
-                        rest.xml.extend_from_slice(item);
-                        let number = u32::try_from(number).map_err(|_| stop())?;
-                        rest.items.push((number, start..rest.xml.len()));
+                    match plain.written_as(item) {
+                        Some((preserved, text))
+                            if strings.len() == number + 1 && strings.get(number) == Some(text) =>
+                        {
+                            if preserved {
+                                if rest.preserved.len() <= number / 64 {
+                                    rest.preserved.resize(number / 64 + 1, 0);
+                                }
+                                rest.preserved[number / 64] |= 1 << (number % 64);
+                            }
+                        }
+                        _ => {
+                            let start = rest.xml.len();
+                            rest.xml.extend_from_slice(item);
+                            let number = u32::try_from(number).map_err(|_| stop())?;
+                            rest.items.push((number, start..rest.xml.len()));
+                        }
                     }
                 }
                 read += 1;
             }
             Piece::Tail(tail) => {
                 if let Some(rest) = rest.as_deref_mut() {
+                    let at = rest.outside.len();
                     rest.outside.extend_from_slice(tail);
+                    rest.tail = at..rest.outside.len();
                 }
                 let tail = tail.trim_ascii_start();
                 let starts =
@@ -144,7 +227,12 @@ pub(crate) fn texts<R: Read>(
         Ok(())
     });
     match scanned {
-        Ok(()) => Ok(Ok(strings)),
+        Ok(()) => {
+            if let Some(rest) = rest {
+                rest.whole = (strings.len() == read).then_some(read);
+            }
+            Ok(Ok(strings))
+        }
         Err(_) if input.failed => {
             Err(ReadError::CorruptWorkbook("a compressed part cannot be read").into())
         }
