@@ -282,6 +282,15 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
 /// The tags of a shared strings item written plainly, `<si><t>text</t></si>`, in a part whose
 /// namespace prefix is `prefix` (with its colon, or empty); and the item of an empty `<t/>`,
 /// which is how the lossless writer blanks an item no cell uses any more.
+/// How a plain item (see [`PlainItem`]) is written: `<si><t>text</t></si>`, with
+/// `xml:space="preserve"` on its `<t>`, or empty as `<si><t/></si>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlainForm {
+    Plain,
+    Preserved,
+    Closed,
+}
+
 pub(crate) struct PlainItem {
     open: Vec<u8>,
     close: Vec<u8>,
@@ -320,18 +329,33 @@ impl PlainItem {
         self.written(item).map(|(_, text)| text)
     }
 
-    /// [`PlainItem::written`], for an item with text: whether it preserves its spaces, and
-    /// its text, such that [`PlainItem::write`] writes the item again as it is.
-    pub(crate) fn written_as<'a>(&self, item: &'a [u8]) -> Option<(bool, &'a str)> {
-        self.written(item).filter(|(_, text)| !text.is_empty())
+    /// How a plainly written `item` is written, and its text as written, when that holds no
+    /// markup, entity or carriage return: [`PlainItem::write`] writes the item again as it
+    /// is from them.
+    pub(crate) fn written_as<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a str)> {
+        if item == self.empty.as_slice() {
+            return Some((PlainForm::Closed, ""));
+        }
+        self.written(item).map(|(preserve, text)| {
+            let form = if preserve {
+                PlainForm::Preserved
+            } else {
+                PlainForm::Plain
+            };
+            (form, text)
+        })
     }
 
     /// The plainly written item of a `text` that holds no markup, entity or carriage return,
-    /// its `<t>` preserving its spaces when `preserved`, into `out` (cleared first).
-    pub(crate) fn write(&self, preserved: bool, text: &str, out: &mut Vec<u8>) {
+    /// in `form` (a [`PlainForm::Closed`] item has no text), into `out` (cleared first).
+    pub(crate) fn write(&self, form: PlainForm, text: &str, out: &mut Vec<u8>) {
         out.clear();
+        if form == PlainForm::Closed {
+            out.extend_from_slice(&self.empty);
+            return;
+        }
         out.extend_from_slice(&self.open);
-        if preserved {
+        if form == PlainForm::Preserved {
             out.extend_from_slice(br#" xml:space="preserve""#);
         }
         out.push(b'>');

@@ -186,6 +186,8 @@ impl Olds {
     /// number still one text; every text reads as before.
     pub(crate) fn keep_referenced(&mut self, ids: &mut [RecordIds]) {
         const UNUSED: u32 = u32::MAX;
+        // The table is no longer the part's, item for item.
+        self.rest = None;
         let mut numbers = vec![UNUSED; self.strings.len()];
         let texts = || self.changed.iter().chain(ids.iter().map(|i| &i.texts));
         let shared = |slot: u32| {

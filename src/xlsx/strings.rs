@@ -14,7 +14,7 @@
 //! is read inside an item is up to its reader (calamine's texts for cells, every text for the
 //! leak check).
 
-use super::cells::{same, Strings, Unknown};
+use super::cells::{same, PlainForm, Strings, Unknown};
 use super::patch::{is_tag, prefix_of, qualified};
 use crate::error::{Problem, ReadError};
 use std::io::Read;
@@ -24,10 +24,10 @@ use std::ops::Range;
 /// (the leak check's, `verify::leaks`), besides the texts cells show: the part without its
 /// items (what is around and between them), and the items whose text as an XML reader gives
 /// it is not the one a cell shows, with their numbers (a rich item, a phonetic reading, an
-/// entity, spaces a cell trims), and the items written empty. Every other item's whole text is
-/// the one a cell shows, and its XML is that text in a plain `<si><t>` item (see
-/// [`super::cells::PlainItem`]), which [`Rest::replay`] writes again as it was, for the
-/// lossless writer to rewrite the table without reading the part again.
+/// entity, spaces a cell trims). Every other item's whole text is the one a cell shows, and
+/// its XML is that text in a plain `<si><t>` item (see [`super::cells::PlainItem`]), which
+/// [`Rest::replay`] writes again as it was, for the lossless writer to rewrite the table
+/// without reading the part again.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Rest {
     /// The part's name.
@@ -44,8 +44,10 @@ pub(crate) struct Rest {
     start_tag: Range<usize>,
     /// Where what follows the last item is in `outside` (see [`Piece::Tail`]).
     tail: Range<usize>,
-    /// Per item not kept, by number: whether its `<t>` preserves its spaces.
+    /// Per item not kept, by number: whether its `<t>` preserves its spaces, and whether it
+    /// is written `<t/>` (see [`super::cells::PlainForm`]).
     preserved: Vec<u64>,
+    closed: Vec<u64>,
     /// How many items the part has, when each gave one text cells show (else `None`: the
     /// texts are not numbered as the items are).
     whole: Option<usize>,
@@ -97,12 +99,32 @@ impl Rest {
                 continue;
             }
             let text = strings.get(number).ok_or(Problem::Internal)?;
-            let preserved = self.preserved.get(number / 64).copied().unwrap_or(0);
-            plain.write(preserved >> (number % 64) & 1 == 1, text, &mut item);
+            let form = if is_set(&self.closed, number) {
+                PlainForm::Closed
+            } else if is_set(&self.preserved, number) {
+                PlainForm::Preserved
+            } else {
+                PlainForm::Plain
+            };
+            plain.write(form, text, &mut item);
             each(Piece::Item(&item), 0)?;
         }
         each(Piece::Tail(&outside[self.tail.clone()]), 0)
     }
+}
+
+/// Whether bit `n` of `bits` is set.
+fn is_set(bits: &[u64], n: usize) -> bool {
+    bits.get(n / 64)
+        .is_some_and(|word| word >> (n % 64) & 1 == 1)
+}
+
+/// Set bit `n` of `bits`, which grow to hold it.
+fn set(bits: &mut Vec<u64>, n: usize) {
+    if bits.len() <= n / 64 {
+        bits.resize(n / 64 + 1, 0);
+    }
+    bits[n / 64] |= 1 << (n % 64);
 }
 
 /// The texts cells show, one per `<si>` item of the shared strings part `input` inflates to
@@ -186,18 +208,16 @@ pub(crate) fn texts<R: Read>(
                     .map_err(|_| stop())?;
                 if let Some(rest) = rest.as_deref_mut() {
                     // The item's text as an XML reader gives it, when it is plainly written,
-                    // against the one just read for a cell (each item gives one); an empty
-                    // one is kept as it is written (`<t/>` or `<t></t>`).
+                    // against the one just read for a cell (each item gives one).
                     let number = read;
                     match plain.written_as(item) {
-                        Some((preserved, text))
+                        Some((form, text))
                             if strings.len() == number + 1 && strings.get(number) == Some(text) =>
                         {
-                            if preserved {
-                                if rest.preserved.len() <= number / 64 {
-                                    rest.preserved.resize(number / 64 + 1, 0);
-                                }
-                                rest.preserved[number / 64] |= 1 << (number % 64);
+                            match form {
+                                PlainForm::Preserved => set(&mut rest.preserved, number),
+                                PlainForm::Closed => set(&mut rest.closed, number),
+                                PlainForm::Plain => {}
                             }
                         }
                         _ => {
