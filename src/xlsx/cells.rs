@@ -307,21 +307,6 @@ impl PlainItem {
         }
     }
 
-    /// The text of `item` when it is written plainly (the `<t>` with `xml:space="preserve"`
-    /// or no attribute) and its text needs no decoding (no entity, `_xHHHH_` escape or
-    /// carriage return), as calamine reads it: trimmed unless preserved.
-    fn text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
-        let (preserve, text) = self.written(item)?;
-        if text.contains('_') {
-            return None;
-        }
-        Some(if preserve {
-            text
-        } else {
-            text.trim_matches([' ', '\t', '\n'])
-        })
-    }
-
     /// The text of `item` as an XML reader gives it, untrimmed and with its `_xHHHH_` escapes
     /// as written, when the item is written plainly and holds no entity or carriage return:
     /// the text a search of the part's XML reads, without an XML reader.
@@ -375,7 +360,7 @@ impl PlainItem {
             _ => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
         };
         let text = rest.strip_suffix(&self.close[..])?;
-        if text.iter().any(|b| matches!(b, b'<' | b'&' | b'\r')) {
+        if memchr::memchr3(b'<', b'&', b'\r', text).is_some() {
             return None;
         }
         Some((preserve, std::str::from_utf8(text).ok()?))
@@ -385,19 +370,28 @@ impl PlainItem {
 /// One `<si>` item of a shared strings part (as [`super::strings::scan`] finds it), read as
 /// [`shared_strings`] reads it in the whole part, and added to `strings`; `plain` knows the
 /// part's prefix. An item written plainly (as nearly all of an export's are) whose text holds
-/// nothing to decode is read in place (see [`PlainItem`]); any other is read by quick_xml.
+/// nothing to decode (no entity, `_xHHHH_` escape or carriage return) is read in place, as
+/// calamine reads it: trimmed unless preserved (see [`PlainItem`]); any other is read by
+/// quick_xml. Returned: how the item is written and its text as written, when it is written
+/// plainly (see [`PlainItem::written_as`]), whichever way it was read.
 ///
 /// # Errors
 /// [`Unknown`] where calamine would fail.
-pub(crate) fn push_shared_string(
-    item: &[u8],
+pub(crate) fn push_shared_string<'i>(
+    item: &'i [u8],
     plain: &PlainItem,
     strings: &mut Strings,
     buf: &mut Vec<u8>,
-) -> Result<(), Unknown> {
-    if let Some(text) = plain.text(item) {
-        strings.push(text);
-        return Ok(());
+) -> Result<Option<(PlainForm, &'i str)>, Unknown> {
+    let written = plain.written_as(item);
+    if let Some((form, text)) = written {
+        if memchr::memchr(b'_', text.as_bytes()).is_none() {
+            strings.push(match form {
+                PlainForm::Preserved => text,
+                PlainForm::Plain | PlainForm::Closed => text.trim_matches([' ', '\t', '\n']),
+            });
+            return Ok(written);
+        }
     }
     let mut reader = xml_reader(item);
     loop {
@@ -409,7 +403,7 @@ pub(crate) fn push_shared_string(
                 if let Some(s) = read_string(&mut reader, &closing, &mut inner)? {
                     strings.push(&s);
                 }
-                return Ok(());
+                return Ok(written);
             }
             Event::Eof => return Err(Unknown),
             _ => (),

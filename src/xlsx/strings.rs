@@ -204,13 +204,14 @@ pub(crate) fn texts<R: Read>(
                 if markup {
                     return Err(stop());
                 }
-                super::cells::push_shared_string(item, &plain, &mut strings, &mut buf)
-                    .map_err(|_| stop())?;
+                let written =
+                    super::cells::push_shared_string(item, &plain, &mut strings, &mut buf)
+                        .map_err(|_| stop())?;
                 if let Some(rest) = rest.as_deref_mut() {
                     // The item's text as an XML reader gives it, when it is plainly written,
                     // against the one just read for a cell (each item gives one).
                     let number = read;
-                    match plain.written_as(item) {
+                    match written {
                         Some((form, text))
                             if strings.len() == number + 1 && strings.get(number) == Some(text) =>
                         {
