@@ -279,18 +279,20 @@ pub(crate) fn shared_strings(xml: &[u8]) -> Result<Strings, Unknown> {
     Ok(strings)
 }
 
-/// The tags of a shared strings item written plainly, `<si><t>text</t></si>`, in a part whose
-/// namespace prefix is `prefix` (with its colon, or empty); and the item of an empty `<t/>`,
-/// which is how the lossless writer blanks an item no cell uses any more.
-/// How a plain item (see [`PlainItem`]) is written: `<si><t>text</t></si>`, with
-/// `xml:space="preserve"` on its `<t>`, or empty as `<si><t/></si>`.
+/// How a plain item (see [`PlainItem`]) is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PlainForm {
+    /// `<si><t>text</t></si>`.
     Plain,
+    /// `<si><t xml:space="preserve">text</t></si>`.
     Preserved,
+    /// `<si><t/></si>`, with no text.
     Closed,
 }
 
+/// The tags of a shared strings item written plainly, `<si><t>text</t></si>`, in a part whose
+/// namespace prefix is `prefix` (with its colon, or empty); and the item of an empty `<t/>`,
+/// which is how the lossless writer blanks an item no cell uses any more.
 pub(crate) struct PlainItem {
     open: Vec<u8>,
     close: Vec<u8>,

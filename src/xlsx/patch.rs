@@ -766,9 +766,8 @@ impl<'a> Patch<'a> {
     }
 
     /// The shared strings table as [`write_table`] writes it, with the uses the sheets
-    /// counted, as a one-entry archive.
-    /// `table`, when given, is the part's texts and what their reading kept besides (see
-    /// [`Passed::table`]): the part is then not read again.
+    /// counted, as a one-entry archive. `table`, when given, is the part's texts and what their
+    /// reading kept besides (see [`Passed::table`]): the part is then not read again.
     fn shared_strings(
         &self,
         zip: &mut ZipArchive<Cursor<&[u8]>>,
