@@ -87,6 +87,15 @@ impl Texts {
         self.own.shrink_to_fit();
     }
 
+    /// The number of the shared string `slot` holds, when it holds one ([`Texts::ABSENT`] and
+    /// [`Texts::WIDE`] have the [`Texts::SHARED`] bit too).
+    fn shared_number(slot: u32) -> Option<u32> {
+        match slot {
+            Self::ABSENT | Self::WIDE => None,
+            n => (n & Self::SHARED != 0).then_some(n & !Self::SHARED),
+        }
+    }
+
     /// Text `i`, its shared strings being `strings`.
     fn get<'a>(&'a self, i: usize, strings: &'a super::cells::Strings) -> Option<&'a str> {
         match *self.slots.get(i)? {
@@ -168,10 +177,7 @@ impl Olds {
     /// The number of the shared string that is the input's value of the `i`-th changed cell of
     /// entry `k`, when it is one: one number, one text (see [`Olds::changed`]).
     pub(crate) fn changed_shared(&self, k: usize, i: usize) -> Option<u32> {
-        match *self.changed.get(k)?.slots.get(i)? {
-            Texts::ABSENT | Texts::WIDE => None,
-            n => (n & Texts::SHARED != 0).then_some(n & !Texts::SHARED),
-        }
+        Texts::shared_number(*self.changed.get(k)?.slots.get(i)?)
     }
 
     /// How many items the shared strings table has.
@@ -190,10 +196,7 @@ impl Olds {
         self.rest = None;
         let mut numbers = vec![UNUSED; self.strings.len()];
         let texts = || self.changed.iter().chain(ids.iter().map(|i| &i.texts));
-        let shared = |slot: u32| {
-            (slot != Texts::ABSENT && slot != Texts::WIDE && slot & Texts::SHARED != 0)
-                .then_some((slot & !Texts::SHARED) as usize)
-        };
+        let shared = |slot: u32| Texts::shared_number(slot).map(|n| n as usize);
         for t in texts() {
             for n in t.slots.iter().filter_map(|&slot| shared(slot)) {
                 if let Some(number) = numbers.get_mut(n) {
@@ -2196,10 +2199,12 @@ mod tests {
             .iter()
             .chain(streamed.ids.iter().map(|i| &i.texts))
         {
-            for &slot in &t.slots {
-                if slot != Texts::ABSENT && slot != Texts::WIDE && slot & Texts::SHARED != 0 {
-                    used[(slot & !Texts::SHARED) as usize] = true;
-                }
+            for n in t
+                .slots
+                .iter()
+                .filter_map(|&slot| Texts::shared_number(slot))
+            {
+                used[n as usize] = true;
             }
         }
         assert!(used.iter().all(|&u| u));
