@@ -62,6 +62,7 @@ use crate::plan::{self, FilePlan};
 use crate::workbook::{Format, Visibility, Workbook};
 use crate::xlsx::Limits;
 use calamine::Data;
+use fixedbitset::FixedBitSet;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -1204,22 +1205,17 @@ impl<'a> Originals<'a> {
         let mut seen: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::new();
         // A shared string of the input is known by its number, without reading its text:
         // per column and rule, the numbers seen.
-        let mut numbers: crate::text::FastMap<(u32, usize), Vec<u64>> = Default::default();
+        let mut numbers: crate::text::FastMap<(u32, usize), FixedBitSet> = Default::default();
         (0..cells.len())
             .map(|i| {
                 let c = &cells[i];
                 if let Some((olds, n)) = self.shared_number(k, i) {
                     let n = n as usize;
-                    let words = numbers
+                    let seen = numbers
                         .entry((c.col(), c.rule()))
-                        .or_insert_with(|| vec![0; olds.shared_strings().div_ceil(64)]);
-                    let Some(word) = words.get_mut(n / 64) else {
-                        return true;
-                    };
-                    let bit = 1 << (n % 64);
-                    let first = *word & bit == 0;
-                    *word |= bit;
-                    return first;
+                        .or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
+                    // (A number past the table is looked at each time.)
+                    return n >= seen.len() || !seen.put(n);
                 }
                 let Some(text) = self.held_text(changes, k, i) else {
                     return true;

@@ -36,6 +36,7 @@ use crate::error::{Problem, ReadError, WriteError};
 use crate::needles::Needles;
 use crate::workbook::Workbook;
 use calamine::Data;
+use fixedbitset::FixedBitSet;
 use quick_xml::events::Event;
 use quick_xml::{Reader, Writer};
 use rayon::prelude::*;
@@ -1208,8 +1209,8 @@ pub(super) fn count_ref(cell: &CellXml, refs: &mut Refs) {
 /// millions), and how many uses there are in all (the table's `count`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Refs {
-    used: Vec<u64>,
-    len: usize,
+    /// A bit per item of the table.
+    used: FixedBitSet,
     total: u64,
 }
 
@@ -1217,35 +1218,32 @@ impl Refs {
     /// No use yet of a table of `len` items.
     pub(crate) fn new(len: usize) -> Refs {
         Refs {
-            used: vec![0; len.div_ceil(64)],
-            len,
+            used: FixedBitSet::with_capacity(len),
             total: 0,
         }
     }
 
     /// How many items the table has.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.used.len()
     }
 
     /// One use of item `n`; none past the table's items.
     pub(crate) fn count(&mut self, n: usize) {
-        if n < self.len {
-            self.used[n / 64] |= 1 << (n % 64);
+        if n < self.used.len() {
+            self.used.insert(n);
             self.total += 1;
         }
     }
 
     /// Whether a cell uses item `n`; `None` past the table's items.
     fn is_used(&self, n: usize) -> Option<bool> {
-        (n < self.len).then(|| self.used[n / 64] & (1 << (n % 64)) != 0)
+        (n < self.used.len()).then(|| self.used.contains(n))
     }
 
     /// The uses of `other`, of the same table, too.
     fn add(&mut self, other: &Refs) {
-        for (a, b) in self.used.iter_mut().zip(&other.used) {
-            *a |= b;
-        }
+        self.used.union_with(&other.used);
         self.total += other.total;
     }
 

@@ -17,6 +17,7 @@
 use super::cells::{same, PlainForm, Strings, Unknown};
 use super::patch::{is_tag, prefix_of, qualified};
 use crate::error::{Problem, ReadError};
+use fixedbitset::FixedBitSet;
 use std::io::Read;
 use std::ops::Range;
 
@@ -46,8 +47,8 @@ pub(crate) struct Rest {
     tail: Range<usize>,
     /// Per item not kept, by number: whether its `<t>` preserves its spaces, and whether it
     /// is written `<t/>` (see [`super::cells::PlainForm`]).
-    preserved: Vec<u64>,
-    closed: Vec<u64>,
+    preserved: FixedBitSet,
+    closed: FixedBitSet,
     /// How many items the part has, when each gave one text cells show (else `None`: the
     /// texts are not numbered as the items are).
     whole: Option<usize>,
@@ -99,9 +100,9 @@ impl Rest {
                 continue;
             }
             let text = strings.get(number).ok_or(Problem::Internal)?;
-            let form = if is_set(&self.closed, number) {
+            let form = if self.closed.contains(number) {
                 PlainForm::Closed
-            } else if is_set(&self.preserved, number) {
+            } else if self.preserved.contains(number) {
                 PlainForm::Preserved
             } else {
                 PlainForm::Plain
@@ -111,20 +112,6 @@ impl Rest {
         }
         each(Piece::Tail(&outside[self.tail.clone()]), 0)
     }
-}
-
-/// Whether bit `n` of `bits` is set.
-fn is_set(bits: &[u64], n: usize) -> bool {
-    bits.get(n / 64)
-        .is_some_and(|word| word >> (n % 64) & 1 == 1)
-}
-
-/// Set bit `n` of `bits`, which grow to hold it.
-fn set(bits: &mut Vec<u64>, n: usize) {
-    if bits.len() <= n / 64 {
-        bits.resize(n / 64 + 1, 0);
-    }
-    bits[n / 64] |= 1 << (n % 64);
 }
 
 /// The texts cells show, one per `<si>` item of the shared strings part `input` inflates to
@@ -216,8 +203,8 @@ pub(crate) fn texts<R: Read>(
                             if strings.len() == number + 1 && strings.get(number) == Some(text) =>
                         {
                             match form {
-                                PlainForm::Preserved => set(&mut rest.preserved, number),
-                                PlainForm::Closed => set(&mut rest.closed, number),
+                                PlainForm::Preserved => rest.preserved.grow_and_insert(number),
+                                PlainForm::Closed => rest.closed.grow_and_insert(number),
                                 PlainForm::Plain => {}
                             }
                         }
