@@ -19,10 +19,12 @@
 # as its own output, which must fail),
 # and the openpyxl script (in a temporary virtual environment; skipped when Python is absent);
 # then a batch of BATCH 10,000-row exports in one call with 1 and 2 jobs. Prints median wall
-# time, peak memory and each time as a ratio to its baseline (the floor of the same format;
-# for verify, the lossless scrub with 1 job (of the raw layout, for its verify); for `scrub --verify`, the lossless scrub with 2
-# jobs; for the leaking verify, verify of the lossless scrub; for the batch, the batch with 1
-# job), then how far the lossless scrub is from the physical limit.
+# time, peak memory, each time as a ratio to its baseline (the floor of the same format; for
+# verify, the lossless scrub with 1 job (of the raw layout, for its verify); for `scrub
+# --verify`, the lossless scrub with 2 jobs; for the leaking verify, verify of the lossless
+# scrub; for the batch, the batch with 1 job) and the median CPU time (user and system, all
+# threads: steadier than wall time on a noisy machine, and what two cores share), then how far
+# the lossless scrub is from the physical limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
@@ -119,28 +121,30 @@ if [ -n "${ONLY:-}" ]; then
   CASES=("${KEPT[@]}")
 fi
 
-declare -A TIMES MEMS
+declare -A TIMES MEMS CPUS
 for run in $(seq "$RUNS"); do
   for case in "${CASES[@]}"; do
     IFS='|' read -r name _ cmd <<<"$case"
     out="$WORK/out"; rm -rf "$out"; mkdir -p "$out"
-    /usr/bin/time -f "%e %M" -o "$WORK/t" ${cmd//OUT/$out} >/dev/null 2>&1
-    read -r secs kb <"$WORK/t"
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" ${cmd//OUT/$out} >/dev/null 2>&1
+    read -r secs kb user sys <"$WORK/t"
     TIMES[$name]+="$secs "
     MEMS[$name]+="$kb "
+    CPUS[$name]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') "
     echo "run $run: $name ${secs}s" >&2
   done
 done
 
 median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-28s %10s %10s %12s\n' "command" "median s" "peak MB" "x baseline"
+printf '%-28s %10s %10s %12s %10s\n' "command" "median s" "peak MB" "x baseline" "cpu s"
 for case in "${CASES[@]}"; do
   IFS='|' read -r name base _ <<<"$case"
   t=$(echo "${TIMES[$name]}" | median)
   m=$(echo "${MEMS[$name]}" | median)
+  c=$(echo "${CPUS[$name]}" | median)
   # A baseline that ONLY left out has no ratio ("-").
   b=$(echo "${TIMES[$base]:-}" | median)
-  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" 'BEGIN { r = (b > 0 ? sprintf("%12.2f", t / b) : sprintf("%12s", "-")); printf "%-28s %10.2f %10.0f %s\n", n, t, m / 1024, r }'
+  awk -v n="$name" -v t="$t" -v m="$m" -v b="$b" -v c="$c" 'BEGIN { r = (b > 0 ? sprintf("%12.2f", t / b) : sprintf("%12s", "-")); printf "%-28s %10.2f %10.0f %s %10.2f\n", n, t, m / 1024, r, c }'
 done
 for j in 1 2; do
   limit="limit xlsx -j$j" name="scrub lossless -j$j"
