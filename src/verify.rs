@@ -1211,11 +1211,11 @@ impl<'a> Originals<'a> {
                 let c = &cells[i];
                 if let Some((olds, n)) = self.shared_number(k, i) {
                     let n = n as usize;
-                    let seen = numbers
+                    let held = numbers
                         .entry((c.col(), c.rule()))
                         .or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
                     // (A number past the table is looked at each time.)
-                    return n >= seen.len() || !seen.put(n);
+                    return n >= held.len() || !held.put(n);
                 }
                 let Some(text) = self.held_text(changes, k, i) else {
                     return true;
