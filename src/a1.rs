@@ -64,6 +64,7 @@ pub fn parse_column(letters: &[u8]) -> Option<u32> {
 
 /// The column letters a reference starts with (`AB` of `AB12`), without a `$` marker; empty
 /// when it starts with something else.
+#[inline]
 pub fn leading_letters(reference: &[u8]) -> &[u8] {
     let letters = reference
         .iter()
@@ -76,6 +77,7 @@ pub fn leading_letters(reference: &[u8]) -> &[u8] {
 /// none, `None` on overflow): what a lenient reader such as calamine takes from a reference,
 /// for the checks that must see the grid it would allocate. Everything else reads columns with
 /// [`parse_column`].
+#[inline]
 pub fn column_number_unbounded(letters: &[u8]) -> Option<u64> {
     letters.iter().try_fold(0u64, |n, &b| {
         if !b.is_ascii_alphabetic() {

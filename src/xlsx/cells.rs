@@ -495,6 +495,13 @@ fn entity(r: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), U
     }
 }
 
+/// Whether `text` holds `_x`, where an `_xHHHH_` escape starts (see [`unescape_xml`]): each
+/// `_` looked at, where `str::contains` sets up a general searcher for each cell's text.
+fn has_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'_', bytes).any(|at| bytes.get(at + 1) == Some(&b'x'))
+}
+
 /// calamine's `unescape_xml`: Excel's `_xHHHH_` escapes (UTF-16 code units) decoded.
 pub(crate) fn unescape_xml(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -673,7 +680,7 @@ impl<'a> CellValues<'a> {
                     let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
                     let text = text.trim_matches([' ', '\t', '\r', '\n']);
                     self.text.clear();
-                    if text.contains("_x") {
+                    if has_escape(text) {
                         self.text.push_str(&unescape_xml(text));
                     } else {
                         self.text.push_str(text);
