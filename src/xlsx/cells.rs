@@ -926,7 +926,7 @@ pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
 
 /// `xml` without the few bytes `start` at its start (see [`same`]).
 #[inline(always)]
-fn strip_prefix<'x>(xml: &'x [u8], start: &[u8]) -> Option<&'x [u8]> {
+pub(super) fn strip_prefix<'x>(xml: &'x [u8], start: &[u8]) -> Option<&'x [u8]> {
     let (head, rest) = xml.split_at_checked(start.len())?;
     same(head, start).then_some(rest)
 }

@@ -1064,8 +1064,6 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     // Whether the cell being read is an inline string (`t="inlineStr"`): its value is in
     // `<is>`, and a `<v>` in it is text no reader shows.
     let mut inline_cell = false;
-    // The tags around a usual cell's value, for the prefix the cells were last read with.
-    let mut usual_tags = UsualTags::default();
     // Whether the cell being read has cell metadata (`cm`): on an array formula's cell, the
     // mark of a dynamic array formula.
     let mut metadata_cell = false;
@@ -1242,8 +1240,7 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
                     // A usual cell's value holds nothing to note: it is passed at once.
                     if local == b"c" && !tag.ends_with(b"/") {
                         let prefix = &cells[name_start..name_start + name_len - local.len()];
-                        let body = &cells[close + 1..];
-                        if let Some(len) = usual_body(body, &mut usual_tags, prefix, inline_cell) {
+                        if let Some(len) = usual_body(&cells[close + 1..], prefix, inline_cell) {
                             pos = close + 1 + len;
                             text_from = pos;
                             continue;
@@ -1313,14 +1310,8 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
 /// `<v>text</v></c>` (but in an inline string's cell, whose `<v>` no reader shows) or
 /// `<is><t>text</t></is></c>`, each tag bare and with the cell's `prefix`, the text without
 /// markup. Nothing in them is for [`scan_cells`] to note, which would read each of their tags
-/// and pass it. `None` for any other (or one cut off by the end of `body`). `tags` holds those
-/// tags as written with the prefix of the cells before, made again when it changes.
-fn usual_body(
-    body: &[u8],
-    tags: &mut UsualTags,
-    prefix: &[u8],
-    inline_cell: bool,
-) -> Option<usize> {
+/// and pass it. `None` for any other (or one cut off by the end of `body`).
+fn usual_body(body: &[u8], prefix: &[u8], inline_cell: bool) -> Option<usize> {
     // Most cells of all: a number or a shared string's index in Excel's layout.
     if prefix.is_empty() && !inline_cell {
         if let Some(value) = body.strip_prefix(b"<v>") {
@@ -1330,58 +1321,25 @@ fn usual_body(
                 .then_some(3 + text + b"</v></c>".len());
         }
     }
-    let tags = tags.with_prefix(prefix);
-    // The open tags, the text up to the next `<`, and the end tags.
-    let around = |open: &[u8], close: &[u8]| -> Option<Option<usize>> {
-        let value = body.strip_prefix(open)?;
-        Some(memchr::memchr(b'<', value).and_then(|text| {
-            (value[text..].starts_with(close)).then_some(open.len() + text + close.len())
-        }))
+    // The end of the bare tag `<prefix:local>` (`</prefix:local>` for an end tag) at `at`,
+    // its pieces compared in place (see [`super::cells::strip_prefix`]): a cell of the raw
+    // layout Dynamics writes has six such tags.
+    use super::cells::strip_prefix;
+    let tag = |at: usize, end: bool, local: &[u8]| -> Option<usize> {
+        let rest = strip_prefix(body.get(at..)?, if end { b"</" } else { b"<" })?;
+        let rest = strip_prefix(strip_prefix(rest, prefix)?, local)?;
+        rest.starts_with(b">").then(|| body.len() - rest.len() + 1)
     };
-    match around(&tags.v_open, &tags.v_close) {
-        Some(_) if inline_cell => None,
-        Some(len) => len,
-        None => around(&tags.is_open, &tags.is_close).flatten(),
-    }
-}
-
-/// The tags around a usual cell's value (see [`usual_body`]) with one namespace prefix: a
-/// cell of the raw layout Dynamics writes is compared with four of them, not with each of its
-/// tags' parts.
-#[derive(Debug, Default)]
-struct UsualTags {
-    prefix: Option<Vec<u8>>,
-    /// `<v>` and `</v></c>`; `<is><t>` and `</t></is></c>`.
-    v_open: Vec<u8>,
-    v_close: Vec<u8>,
-    is_open: Vec<u8>,
-    is_close: Vec<u8>,
-}
-
-impl UsualTags {
-    /// The tags with `prefix` (made again when it is not the last one's).
-    fn with_prefix(&mut self, prefix: &[u8]) -> &UsualTags {
-        if self.prefix.as_deref() != Some(prefix) {
-            let tag = |names: &[&[u8]], end: bool| -> Vec<u8> {
-                let mut tag = Vec::new();
-                for name in names {
-                    tag.extend_from_slice(if end { b"</" } else { b"<" });
-                    tag.extend_from_slice(prefix);
-                    tag.extend_from_slice(name);
-                    tag.push(b'>');
-                }
-                tag
-            };
-            *self = UsualTags {
-                prefix: Some(prefix.to_vec()),
-                v_open: tag(&[b"v"], false),
-                v_close: tag(&[b"v", b"c"], true),
-                is_open: tag(&[b"is", b"t"], false),
-                is_close: tag(&[b"t", b"is", b"c"], true),
-            };
+    let text = |at: usize| memchr::memchr(b'<', body.get(at..)?).map(|n| at + n);
+    let at = match tag(0, false, b"v") {
+        Some(_) if inline_cell => return None,
+        Some(at) => tag(text(at)?, true, b"v")?,
+        None => {
+            let at = tag(tag(0, false, b"is")?, false, b"t")?;
+            tag(tag(text(at)?, true, b"t")?, true, b"is")?
         }
-        self
-    }
+    };
+    tag(at, true, b"c")
 }
 
 /// Where the end tag of `<sheetData>` (`</sheetData>`, `</x:sheetData>`) starts in `window`.
