@@ -5,7 +5,7 @@
 //! cargo bench --bench writers                  # a generated 20,000-row export
 //! cargo bench --bench writers -- --rows 100000 # a bigger generated export
 //! cargo bench --bench writers -- FILE.xlsx     # an export of your own
-//! cargo bench --bench writers -- --levels      # also the lossless writer at deflate 1, 3, 6
+//! cargo bench --bench writers -- --levels      # also the lossless writer at deflate 1, 2, 3, 6
 //! ```
 
 use dsr_scrub::map::Map;
@@ -57,7 +57,7 @@ fn main() {
         ("rebuild".into(), true, None),
     ];
     if levels {
-        for level in [1, 3, 6] {
+        for level in [1, 2, 3, 6] {
             cases.push((format!("lossless, deflate {level}"), false, Some(level)));
         }
     }

@@ -48,13 +48,16 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 /// Deflate levels for rewritten parts. Measured on generated exports (`cargo bench --bench
 /// writers -- --levels`): 100,000 rows (163 MB of XML in the data sheet and shared strings):
-/// level 6 made a 24.0 MB file in 15.7 s, level 3 a 26.2 MB file in 11.1 s, level 1 a 36.2 MB
-/// file (larger than the input) in 10.2 s; 20,000 rows (6.3 MB input): level 6 4.81 MB in
-/// 1.79 s, level 3 5.21 MB in 1.38 s, level 1 7.20 MB in 1.30 s. Level 3 costs about 8% in size
-/// for a quarter less time, so it is the default. Only an input just under the import wizard's
-/// 8 MB limit gets level 6, so that an input that imported still imports when it was packed
-/// tighter than level 3 packs it.
-const DEFAULT_LEVEL: i64 = 3;
+/// level 6 made a 23.9 MB file, level 3 a 26.2 MB file, level 2 a 27.0 MB file and level 1 a
+/// 36.2 MB file (larger than the input); 20,000 rows (6.3 MB input): level 6 4.78 MB, level 3
+/// 5.22 MB, level 2 5.39 MB, level 1 7.20 MB. Level 3 took about a quarter less time than 6;
+/// level 2 (zlib-rs's fast strategy, no lazy matches) takes 0.93x the instructions of the whole
+/// scrub at level 3 (the 100,000-row export, one thread) for 3% more size, so it is the default.
+/// Level 1 (the quick strategy) writes a third more, which costs more time than it saves. Only
+/// an input just under the import wizard's 8 MB limit gets level 6, so that an input that
+/// imported still imports when it was packed tighter than level 2 packs it (at most about an
+/// eighth larger, 7.3 MB for an input of 6.5 MB).
+const DEFAULT_LEVEL: i64 = 2;
 const TIGHT_LEVEL: i64 = 6;
 const IMPORT_LIMIT_BYTES: usize = 8_000_000;
 const NEAR_LIMIT_BYTES: usize = 6_500_000;

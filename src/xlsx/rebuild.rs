@@ -8,8 +8,8 @@
 //! format, formulas stay formulas). It does not carry styles, tables or data validations.
 //!
 //! Its parts are deflated at the lossless writer's level for the input (see
-//! [`super::patch::deflate_level`]): level 3, which costs about 6% in size against
-//! rust_xlsxwriter's default 6 for about a tenth less time, and 6 near the import limit.
+//! [`super::patch::deflate_level`]): level 2, which costs about a tenth in size against
+//! rust_xlsxwriter's default 6 for less time, and 6 near the import limit.
 //!
 //! Formula cached values: when any cell of the workbook changed or any row went, formulas are
 //! written without their cached results and the workbook recalculates on load, because a cached
