@@ -1192,86 +1192,85 @@ impl<'a> Originals<'a> {
     /// whatever a later one gives (its forms, its origin) the first gave already. A large export
     /// removes the same text from many rows (a city, a first name), which is then looked at once.
     /// A cell without an old text gives nothing and counts as a first. Cells of two columns or
-    /// rules never repeat each other: each column and rule is looked at on its own, in parallel
-    /// (the texts of a large export in the raw layout, kept one per cell, take a core a third
-    /// of a second to look at, while the other waits).
+    /// rules never repeat each other: the columns and rules are shared out among the pool's
+    /// threads, each of which looks at the cells of its own (the texts of a large export in
+    /// the raw layout, kept one per cell, took one core a third of a second while the other
+    /// waited).
     pub(crate) fn firsts(self, changes: &[SheetChanges], k: usize) -> Vec<bool> {
         use rayon::prelude::*;
         let cells = &changes[k].cells;
         if u32::try_from(cells.len()).is_err() {
             return vec![true; cells.len()];
         }
-        // The cells of each column and rule, in order: a column's group is found by its
-        // number (its cells nearly always have one rule), another rule's by both.
-        let mut by_column: Vec<Option<(usize, usize)>> = Vec::new();
-        let mut others: crate::text::FastMap<(u32, usize), usize> = Default::default();
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        for (i, c) in cells.iter().enumerate() {
-            let (col, rule) = (c.col() as usize, c.rule());
-            if by_column.len() <= col {
-                by_column.resize(col + 1, None);
-            }
-            let g = match by_column[col] {
-                Some((r, g)) if r == rule => g,
-                Some(_) => *others.entry((c.col(), rule)).or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
-                }),
-                None => {
-                    groups.push(Vec::new());
-                    by_column[col] = Some((rule, groups.len() - 1));
-                    groups.len() - 1
-                }
-            };
-            groups[g].push(i as u32);
-        }
-        let looked: Vec<Vec<bool>> = groups
-            .par_iter()
-            .map(|group| self.firsts_among(changes, k, group))
+        let groups = Groups::of(cells);
+        let share = groups.shared_out(rayon::current_num_threads());
+        let repeats: Vec<FixedBitSet> = (0..share.parts)
+            .into_par_iter()
+            .map(|part| self.repeats_in(changes, k, &groups, &share.part_of, part))
             .collect();
         let mut firsts = vec![true; cells.len()];
-        for (group, looked) in groups.iter().zip(looked) {
-            for (&i, first) in group.iter().zip(looked) {
-                firsts[i as usize] = first;
+        for repeats in repeats {
+            for i in repeats.ones() {
+                firsts[i] = false;
             }
         }
         firsts
     }
 
-    /// [`Originals::firsts`] of the changed cells `group` of `changes[k]` (indices in order),
-    /// all of one column and rule.
-    fn firsts_among(self, changes: &[SheetChanges], k: usize, group: &[u32]) -> Vec<bool> {
+    /// The changed cells of `changes[k]` that repeat an earlier one of their old text, column
+    /// and rule (see [`Originals::firsts`]), among the cells of the columns and rules that
+    /// `part_of` gives to `part`.
+    fn repeats_in(
+        self,
+        changes: &[SheetChanges],
+        k: usize,
+        groups: &Groups,
+        part_of: &[usize],
+        part: usize,
+    ) -> FixedBitSet {
+        /// What one column and rule has seen: each first's hash and index, by the hash of its
+        /// text; and, for a shared string of the input (known by its number, without reading
+        /// its text), the numbers.
+        #[derive(Default)]
+        struct Seen {
+            texts: hashbrown::HashTable<(u64, u32)>,
+            numbers: Option<FixedBitSet>,
+        }
+        let cells = &changes[k].cells;
         let hasher = hashbrown::DefaultHashBuilder::default();
-        // Each first's hash and index, by the hash of its text.
-        let mut seen: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::new();
-        // A shared string of the input is known by its number, without reading its text: the
-        // numbers seen.
-        let mut numbers: Option<FixedBitSet> = None;
-        group
-            .iter()
-            .map(|&i| {
-                let i = i as usize;
-                if let Some((olds, n)) = self.shared_number(k, i) {
-                    let n = n as usize;
-                    let held = numbers
-                        .get_or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
-                    // (A number past the table is looked at each time.)
-                    return n >= held.len() || !held.put(n);
+        let mut seen: Vec<Option<Seen>> = Vec::new();
+        seen.resize_with(part_of.len(), || None);
+        let mut repeats = FixedBitSet::with_capacity(cells.len());
+        for (i, c) in cells.iter().enumerate() {
+            let g = groups.of_cell(c);
+            if part_of[g] != part {
+                continue;
+            }
+            let seen = seen[g].get_or_insert_with(Seen::default);
+            if let Some((olds, n)) = self.shared_number(k, i) {
+                let n = n as usize;
+                let held = (seen.numbers)
+                    .get_or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
+                // (A number past the table is looked at each time.)
+                if n < held.len() && held.put(n) {
+                    repeats.insert(i);
                 }
-                let Some(text) = self.held_text(changes, k, i) else {
-                    return true;
-                };
-                let h = std::hash::BuildHasher::hash_one(&hasher, text);
-                let same = |&(seen_hash, j): &(u64, u32)| {
-                    seen_hash == h && self.held_text(changes, k, j as usize) == Some(text)
-                };
-                if seen.find(h, same).is_some() {
-                    return false;
-                }
-                seen.insert_unique(h, (h, i as u32), |&(seen_hash, _)| seen_hash);
-                true
-            })
-            .collect()
+                continue;
+            }
+            let Some(text) = self.held_text(changes, k, i) else {
+                continue;
+            };
+            let h = std::hash::BuildHasher::hash_one(&hasher, text);
+            let same = |&(seen_hash, j): &(u64, u32)| {
+                seen_hash == h && self.held_text(changes, k, j as usize) == Some(text)
+            };
+            if seen.texts.find(h, same).is_some() {
+                repeats.insert(i);
+            } else {
+                (seen.texts).insert_unique(h, (h, i as u32), |&(seen_hash, _)| seen_hash);
+            }
+        }
+        repeats
     }
 
     /// The input's text of the `i`-th changed cell of `changes[k]` as it is held, without
@@ -1724,6 +1723,79 @@ impl Sink {
             }
         }
         out
+    }
+}
+
+/// The columns and rules of a sheet's changed cells, each a group numbered in the order it
+/// first comes (see [`Originals::firsts`]): a column's group is found by its number (its cells
+/// nearly always have one rule), another rule's in that column by both.
+struct Groups {
+    /// Per column: the rule of its first changed cell, and that group.
+    by_column: Vec<Option<(usize, usize)>>,
+    /// The groups of the other rules of a column.
+    others: crate::text::FastMap<(u32, usize), usize>,
+    /// Per group: how many cells it holds.
+    sizes: Vec<usize>,
+}
+
+/// The groups shared out among `parts` threads (see [`Groups::shared_out`]).
+struct Share {
+    parts: usize,
+    /// Per group: its part.
+    part_of: Vec<usize>,
+}
+
+impl Groups {
+    fn of(cells: &[apply::Change]) -> Groups {
+        let mut groups = Groups {
+            by_column: Vec::new(),
+            others: Default::default(),
+            sizes: Vec::new(),
+        };
+        for c in cells {
+            let (col, rule) = (c.col as usize, c.rule());
+            if groups.by_column.len() <= col {
+                groups.by_column.resize(col + 1, None);
+            }
+            let next = groups.sizes.len();
+            let g = match groups.by_column[col] {
+                Some((r, g)) if r == rule => g,
+                Some(_) => *groups.others.entry((c.col(), rule)).or_insert(next),
+                None => {
+                    groups.by_column[col] = Some((rule, next));
+                    next
+                }
+            };
+            if g == next {
+                groups.sizes.push(0);
+            }
+            groups.sizes[g] += 1;
+        }
+        groups
+    }
+
+    /// The group of cell `c` (one of the cells the groups were made of).
+    fn of_cell(&self, c: &apply::Change) -> usize {
+        match self.by_column[c.col as usize] {
+            Some((rule, g)) if rule == c.rule() => g,
+            _ => self.others[&(c.col(), c.rule())],
+        }
+    }
+
+    /// The groups shared out among at most `threads` parts of about as many cells each: the
+    /// largest group first, each to the part with the fewest cells yet.
+    fn shared_out(&self, threads: usize) -> Share {
+        let parts = threads.clamp(1, self.sizes.len().max(1));
+        let mut order: Vec<usize> = (0..self.sizes.len()).collect();
+        order.sort_by_key(|&g| std::cmp::Reverse(self.sizes[g]));
+        let mut load = vec![0usize; parts];
+        let mut part_of = vec![0; self.sizes.len()];
+        for g in order {
+            let part = (0..parts).min_by_key(|&p| load[p]).unwrap_or(0);
+            part_of[g] = part;
+            load[part] += self.sizes[g];
+        }
+        Share { parts, part_of }
     }
 }
 
