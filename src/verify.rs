@@ -1852,6 +1852,23 @@ mod tests {
         (bytes, book, map, plan, changes)
     }
 
+    /// `bytes` streamed in one pass under `map` and `plan`, as `verify` streams an original,
+    /// which gives the `changes` of the export read whole.
+    fn streamed_once(
+        bytes: &[u8],
+        map: &Map,
+        plan: &FilePlan,
+        changes: &[SheetChanges],
+    ) -> crate::xlsx::stream::Streamed {
+        let mut opened = crate::xlsx::read::open_with(bytes, &Limits::default(), Some(50)).unwrap();
+        let options = crate::xlsx::patch::PatchOptions::default();
+        let streamed = crate::xlsx::stream::stream(map, plan, &mut opened, Some((bytes, &options)))
+            .unwrap()
+            .expect("streamed");
+        assert_eq!(streamed.changes, changes);
+        streamed
+    }
+
     /// A text removed from many cells of one column is looked at once: the first cell of each
     /// text, column and rule is told from the others, whether the workbook is read whole or the
     /// scrub streamed it and kept its shared strings by number.
@@ -1879,14 +1896,7 @@ mod tests {
             "a text under two rules is a first under each"
         );
         // Streamed in one pass, which keeps shared strings by their number.
-        let mut opened =
-            crate::xlsx::read::open_with(&bytes, &Limits::default(), Some(50)).unwrap();
-        let options = crate::xlsx::patch::PatchOptions::default();
-        let streamed =
-            crate::xlsx::stream::stream(&map, &plan, &mut opened, Some((&bytes, &options)))
-                .unwrap()
-                .expect("streamed");
-        assert_eq!(streamed.changes, changes);
+        let streamed = streamed_once(&bytes, &map, &plan, &changes);
         let kept = Originals::Kept(&streamed.olds);
         assert!(
             (0..changes[0].cells.len()).any(|i| streamed.olds.changed_shared(0, i).is_some()),
@@ -1912,12 +1922,7 @@ mod tests {
         let raw_book = crate::xlsx::read(&raw).unwrap();
         let raw_plan = crate::plan::resolve(&map, &raw_book).unwrap();
         let raw_changes = crate::apply::apply_plan(&map, &raw_plan, &raw_book);
-        let mut opened = crate::xlsx::read::open_with(&raw, &Limits::default(), Some(50)).unwrap();
-        let streamed =
-            crate::xlsx::stream::stream(&map, &raw_plan, &mut opened, Some((&raw, &options)))
-                .unwrap()
-                .expect("streamed");
-        assert_eq!(streamed.changes, raw_changes);
+        let streamed = streamed_once(&raw, &map, &raw_plan, &raw_changes);
         let kept = Originals::Kept(&streamed.olds);
         assert!(
             (0..raw_changes[0].cells.len()).all(|i| streamed.olds.changed_shared(0, i).is_none()),
