@@ -1242,10 +1242,10 @@ impl<'a> Originals<'a> {
         seen.resize_with(part_of.len(), || None);
         let mut repeats = FixedBitSet::with_capacity(cells.len());
         for (i, c) in cells.iter().enumerate() {
-            let g = groups.of_cell(c);
-            if part_of[g] != part {
+            // (Every cell has a group: `groups` was made of these cells.)
+            let Some(g) = groups.of_cell(c).filter(|&g| part_of[g] == part) else {
                 continue;
-            }
+            };
             let seen = seen[g].get_or_insert_with(Seen::default);
             if let Some((olds, n)) = self.shared_number(k, i) {
                 let n = n as usize;
@@ -1753,33 +1753,38 @@ impl Groups {
             sizes: Vec::new(),
         };
         for c in cells {
-            let (col, rule) = (c.col as usize, c.rule());
-            if groups.by_column.len() <= col {
-                groups.by_column.resize(col + 1, None);
-            }
-            let next = groups.sizes.len();
-            let g = match groups.by_column[col] {
-                Some((r, g)) if r == rule => g,
-                Some(_) => *groups.others.entry((c.col(), rule)).or_insert(next),
-                None => {
-                    groups.by_column[col] = Some((rule, next));
-                    next
-                }
+            let g = match groups.of_cell(c) {
+                Some(g) => g,
+                None => groups.add(c),
             };
-            if g == next {
-                groups.sizes.push(0);
-            }
             groups.sizes[g] += 1;
         }
         groups
     }
 
-    /// The group of cell `c` (one of the cells the groups were made of).
-    fn of_cell(&self, c: &apply::Change) -> usize {
-        match self.by_column[c.col as usize] {
-            Some((rule, g)) if rule == c.rule() => g,
-            _ => self.others[&(c.col(), c.rule())],
+    /// The group of cell `c`, if it has one yet.
+    fn of_cell(&self, c: &apply::Change) -> Option<usize> {
+        match self.by_column.get(c.col as usize).copied().flatten() {
+            Some((rule, g)) if rule == c.rule() => Some(g),
+            Some(_) => self.others.get(&(c.col(), c.rule())).copied(),
+            None => None,
         }
+    }
+
+    /// A new group for the column and rule of `c`, which has none.
+    fn add(&mut self, c: &apply::Change) -> usize {
+        let (col, g) = (c.col as usize, self.sizes.len());
+        if self.by_column.len() <= col {
+            self.by_column.resize(col + 1, None);
+        }
+        match self.by_column[col] {
+            Some(_) => {
+                self.others.insert((c.col(), c.rule()), g);
+            }
+            None => self.by_column[col] = Some((c.rule(), g)),
+        }
+        self.sizes.push(0);
+        g
     }
 
     /// The groups shared out among at most `threads` parts of about as many cells each: the
