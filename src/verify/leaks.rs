@@ -856,6 +856,8 @@ enum Capture {
     Inline,
     /// A shared string's index, which is no text (the table is searched on its own).
     Index,
+    /// Text of the cell that no reader shows (see [`Cell::hidden`]).
+    Hidden,
 }
 
 /// One `<c>` element being read.
@@ -868,6 +870,12 @@ struct Cell {
     formula: String,
     value: String,
     inline: String,
+    /// Whether it is an inline string's cell (`t="inlineStr"`), whose value is in `<is>`.
+    inline_string: bool,
+    /// Its text that no reader shows: the phonetic reading of an inline string (`<rPh>`), a
+    /// `<v>` under an inline string. Kept or not, a removed value there is a leak (the scrub
+    /// fails a file whose kept cell holds one).
+    hidden: String,
 }
 
 /// A cell where a hit would be a leak: a formula (its text or cached value), or a cell that
@@ -1056,6 +1064,8 @@ fn scan_worksheet_xml(
     let mut next_col: u32 = 0;
     let mut cell: Option<Cell> = None;
     let mut capture = Capture::None;
+    // Whether the cell's phonetic reading (`<rPh>`) is being read.
+    let mut phonetic = false;
     let mut other = String::new();
     // Whether `other` is a header's or footer's text, whose codes are glued to it.
     let mut header_footer = false;
@@ -1139,11 +1149,14 @@ fn scan_worksheet_xml(
                     "c" if in_data => {
                         // The raw values: references and types hold no entities, and this runs
                         // for every cell.
-                        let (mut at, mut shared) = (None, false);
+                        let (mut at, mut shared, mut inline_string) = (None, false, false);
                         for a in e.attributes().with_checks(false).flatten() {
                             match a.key.local_name().as_ref() {
                                 "r" => at = crate::a1::parse_cell(&a.value),
-                                "t" => shared = &*a.value == "s",
+                                "t" => {
+                                    shared = &*a.value == "s";
+                                    inline_string = &*a.value == "inlineStr";
+                                }
                                 _ => {}
                             }
                         }
@@ -1154,8 +1167,10 @@ fn scan_worksheet_xml(
                                 row: r,
                                 col: c,
                                 shared,
+                                inline_string,
                                 ..Cell::default()
                             });
+                            phonetic = false;
                         }
                     }
                     "f" if cell.is_some() => {
@@ -1168,12 +1183,19 @@ fn scan_worksheet_xml(
                     }
                     // A shared string's index is not text: the table is searched on its own.
                     "v" if !empty && cell.is_some() => {
-                        capture = match cell.as_ref().is_some_and(|c| c.shared) {
-                            true => Capture::Index,
-                            false => Capture::Value,
+                        capture = match cell.as_ref().map(|c| (c.shared, c.inline_string)) {
+                            Some((_, true)) => Capture::Hidden,
+                            Some((true, _)) => Capture::Index,
+                            _ => Capture::Value,
                         };
                     }
-                    "t" if cell.is_some() && !empty => capture = Capture::Inline,
+                    "rPh" if cell.is_some() && !empty => phonetic = true,
+                    "t" if cell.is_some() && !empty => {
+                        capture = match phonetic {
+                            true => Capture::Hidden,
+                            false => Capture::Inline,
+                        }
+                    }
                     _ if !in_data && attributes_hit(e, needles) => {
                         leak_outside_cells(&mut scan.sink);
                     }
@@ -1183,6 +1205,7 @@ fn scan_worksheet_xml(
             Event::End(e) => match e.local_name().as_ref() {
                 "sheetData" => in_data = false,
                 "f" | "v" | "t" => capture = Capture::None,
+                "rPh" => phonetic = false,
                 "c" => {
                     if let Some(done) = cell.take() {
                         judge_cell(ctx, needles, part, sheet, done, &mut scan);
@@ -1195,6 +1218,7 @@ fn scan_worksheet_xml(
                 (Some(c), Capture::Formula) => push_text(&event, &mut c.formula),
                 (Some(c), Capture::Value) => push_text(&event, &mut c.value),
                 (Some(c), Capture::Inline) => push_text(&event, &mut c.inline),
+                (Some(c), Capture::Hidden) => push_text(&event, &mut c.hidden),
                 (Some(_), Capture::Index) => {}
                 _ if !in_data => push_text(&event, &mut other),
                 _ => match &mut stray {
@@ -1235,6 +1259,9 @@ fn judge_cell(
     let leak = |sink: &mut Sink, place: LeakIn| {
         sink.push(ctx.cell_finding(Some(part), sheet, row, col, Rule::Leak(place)));
     };
+    if needles.found_in(&cell.hidden) {
+        leak(&mut scan.sink, LeakIn::SheetContent);
+    }
     let text_hit = if cell.shared {
         cell_hit(
             needles,

@@ -446,8 +446,8 @@ fn hidden_text_in_a_kept_inline_cell_fails_the_file() {
     let unit = export.column_index("businessunitid").unwrap() as u32;
     let reference = format!("{}2", dsr_scrub::a1::column_letters(unit));
     // The kept cell of row 2, its text given hidden company.
-    let hide = |hidden: &str| {
-        testdata::edit_part(&xlsx, "xl/worksheets/sheet2.xml", |xml| {
+    let hide_in = |xlsx: &[u8], hidden: &str| {
+        testdata::edit_part(xlsx, "xl/worksheets/sheet2.xml", |xml| {
             let xml = xml.expect("the sheet");
             let re = Regex::new(&format!(r#"<x:c r="{reference}"[^>]*>.*?</x:c>"#)).unwrap();
             let cell = re.find(&xml).expect("the kept cell").as_str().to_string();
@@ -471,6 +471,7 @@ fn hidden_text_in_a_kept_inline_cell_fails_the_file() {
             xml.replace(&cell, &edited)
         })
     };
+    let hide = |hidden: &str| hide_in(&xlsx, hidden);
     let wd = Workdir::new();
     for hidden in ["rPh", "v"] {
         let name = format!("{hidden}.xlsx");
@@ -493,4 +494,17 @@ fn hidden_text_in_a_kept_inline_cell_fails_the_file() {
     }
     let clean = scrub(&wd, "clean.xlsx", &hide("rPh clean"), &[]);
     assert!(part_text(&clean, "xl/worksheets/sheet2.xml").contains("かな"));
+    // An output whose kept cell carries the removed value there (another tool's, or edited
+    // since) fails `verify`, naming the cell, never the value; as scrubbed, it passes.
+    let output = scrub(&wd, "raw.xlsx", &xlsx, &[]);
+    let run = wd.run(&["verify", "raw.xlsx", "scrubbed/raw.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    for hidden in ["rPh", "v"] {
+        let name = format!("{hidden}-output.xlsx");
+        wd.write(&name, hide_in(&output, hidden));
+        let run = wd.run(&["verify", "raw.xlsx", &name]);
+        assert_eq!(run.code, 3, "{hidden}: {}", run.text());
+        assert!(run.text().contains(&reference), "{hidden}: {}", run.text());
+        assert!(!run.text().contains(&email), "{hidden}: names no value");
+    }
 }
