@@ -625,9 +625,9 @@ fn verify_sides<E: Send>(
     });
     let (book, plan, changes, map, hits) = original_side?;
     let whole = match first {
-        FirstRead::Walk(opened) => {
+        FirstRead::Walk(mut opened) => {
             // A problem reading it is the whole read's to report.
-            let passed = walk::passes(map, &book, &plan, &changes, &opened)
+            let passed = walk::passes(map, &book, &plan, &changes, &mut opened)
                 .ok()
                 .flatten();
             drop(opened);

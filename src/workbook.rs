@@ -73,6 +73,12 @@ pub struct Layout {
     /// unknown elements or attributes: see [`Layout::markup`]), so that a search of the cells
     /// as read misses some of their text.
     pub unread_cells: bool,
+    /// Whether the cells and what follows them were left unread when the sheet was opened,
+    /// for a reading that looks at them itself and gives up on anything the scan would note
+    /// (`verify`'s walk of a scrubbed sheet): [`Layout::markup`] then holds only what precedes
+    /// `<sheetData>`, and [`Layout::array_ranges`], [`Layout::unread_cells`] and
+    /// [`Layout::field_rules`] say nothing of the cells or what follows them.
+    pub cells_unscanned: bool,
 }
 
 impl Layout {
@@ -80,7 +86,7 @@ impl Layout {
     /// file, when all the text in there is what the cell readers read (see
     /// [`Layout::unread_cells`]); `None` when it holds more, or the sheet has no `<sheetData>`.
     pub fn without_cells(&self) -> Option<Vec<u8>> {
-        if self.unread_cells {
+        if self.unread_cells || self.cells_unscanned {
             return None;
         }
         let (head, tag) = self.cells_at.as_ref()?;

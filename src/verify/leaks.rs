@@ -136,6 +136,10 @@ enum RawPart {
         sheet: usize,
         xml: Vec<u8>,
         cells_in_model: bool,
+        /// Whether `xml` still lacks what follows the cells: the sheet's cells were not
+        /// scanned at opening ([`crate::workbook::Layout::cells_unscanned`]), and the walk that
+        /// reads them gives it ([`Raw::complete_sheet`]). Such a part is never searched.
+        awaiting_tail: bool,
     },
     /// The shared strings table's non-empty items.
     SharedStrings {
@@ -230,20 +234,39 @@ impl Raw {
                 Ok(match sheet {
                     // The XML around the cells, as the sheet's scan kept it; cells with XML no
                     // reader reads are searched in the part's XML.
-                    Some(sheet) => match book.sheets[sheet].layout.without_cells() {
-                        Some(xml) => RawPart::Worksheet {
-                            name,
-                            sheet,
-                            xml,
-                            cells_in_model: true,
-                        },
-                        None => RawPart::Worksheet {
-                            xml: inflate(&name)?,
-                            name,
-                            sheet,
-                            cells_in_model: false,
-                        },
-                    },
+                    Some(sheet) => {
+                        let layout = &book.sheets[sheet].layout;
+                        // What precedes the cells, when the walk gives what follows them.
+                        let head = layout
+                            .cells_at
+                            .as_ref()
+                            .filter(|_| layout.cells_unscanned && !layout.unread_cells);
+                        let head = head
+                            .and_then(|(at, tag)| Some([layout.markup.get(..*at)?, tag].concat()));
+                        match (head, layout.without_cells()) {
+                            (Some(xml), _) => RawPart::Worksheet {
+                                name,
+                                sheet,
+                                xml,
+                                cells_in_model: true,
+                                awaiting_tail: true,
+                            },
+                            (None, Some(xml)) => RawPart::Worksheet {
+                                name,
+                                sheet,
+                                xml,
+                                cells_in_model: true,
+                                awaiting_tail: false,
+                            },
+                            (None, None) => RawPart::Worksheet {
+                                xml: inflate(&name)?,
+                                name,
+                                sheet,
+                                cells_in_model: false,
+                                awaiting_tail: false,
+                            },
+                        }
+                    }
                     None => RawPart::Other {
                         data: inflate(&name)?,
                         name,
@@ -285,6 +308,40 @@ impl Raw {
     /// The package's part names.
     pub(super) fn package(&self) -> &Package {
         &self.package
+    }
+
+    /// Give worksheet `sheet`'s part awaiting what follows its cells (see
+    /// [`crate::workbook::Layout::cells_unscanned`]) `tail`, the part's XML from the end tag of
+    /// `<sheetData>` to its end, as the walk of its cells read it.
+    pub(super) fn complete_sheet(&mut self, sheet: usize, tail: &[u8]) {
+        for part in &mut self.parts {
+            if let RawPart::Worksheet {
+                sheet: s,
+                xml,
+                awaiting_tail,
+                ..
+            } = part
+            {
+                if *s == sheet && *awaiting_tail {
+                    xml.extend_from_slice(tail);
+                    *awaiting_tail = false;
+                }
+            }
+        }
+    }
+
+    /// Whether a worksheet's part still awaits what follows its cells (see
+    /// [`Raw::complete_sheet`]).
+    pub(super) fn awaiting_tail(&self) -> bool {
+        self.parts.iter().any(|p| {
+            matches!(
+                p,
+                RawPart::Worksheet {
+                    awaiting_tail: true,
+                    ..
+                }
+            )
+        })
     }
 
     /// Whether every sheet's cells are searched as calamine read them (see [`candidates`]),
@@ -396,6 +453,11 @@ pub(super) fn scan_package(
                 },
                 sink: scan_part(ctx, needles, &raw.package, name, outside),
             }),
+            // A part whose walk did not give what follows its cells cannot be searched.
+            RawPart::Worksheet {
+                awaiting_tail: true,
+                ..
+            } => Err(Problem::Internal),
             RawPart::Worksheet {
                 name, sheet, xml, ..
             } => scan_worksheet_xml(ctx, needles, name, *sheet, xml),

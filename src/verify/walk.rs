@@ -6,8 +6,10 @@
 //! Anything it does not find exactly as the check of both workbooks read whole would (a cell
 //! that differs, a hit in a cell where it could be a leak, a finding in any part, a shared
 //! string with a hit that no cell is known to show, cells out of order, a workbook with
-//! formulas, data subjects) leaves the file to that check, which then names every finding. So
-//! a passing output is never read whole, and a failing one is read as before.
+//! formulas, text among the cells that no reader reads, data subjects) leaves the file to that
+//! check, which then names every finding. So a passing output is never read whole, and a
+//! failing one is read as before. Each scrubbed sheet is inflated and parsed once: by the walk,
+//! which makes the checks of the sheet's scan itself (see [`open`]).
 
 use super::leaks::{self, Raw};
 use super::{same_kept_cell, verdict_given, Context, Originals, Outcome, Removed, Verdict};
@@ -35,10 +37,14 @@ pub(super) struct Opened<'b> {
 }
 
 /// Open `bytes` for the walk; `None` for a workbook it leaves to the check of both read whole
-/// (formulas, array formulas, text among the cells that no reader reads, a workbook calamine
-/// must read, a package that cannot be read: the whole read says what is wrong).
+/// (a workbook calamine must read, a package that cannot be read: the whole read says what is
+/// wrong). A sheet cut to its head is scanned only up to its cells
+/// ([`crate::workbook::Layout::cells_unscanned`]): the walk reads them strictly, leaving the
+/// file to that check at anything the scan would note (formulas, text among the cells that no
+/// reader reads), and gives what follows them to the search (see [`complete`]).
 pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Option<Opened<'b>> {
-    let opened = crate::xlsx::read::open_keeping(&bytes, limits, Some(1)).ok()?;
+    // Each sheet's cells are scanned by the walk that reads them, not at opening as well.
+    let opened = crate::xlsx::read::open_cells_unscanned(&bytes, limits, 1).ok()?;
     if opened.formulas || opened.book.sheets.iter().any(unusual) {
         return None;
     }
@@ -58,6 +64,40 @@ pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Op
     })
 }
 
+impl Opened<'_> {
+    /// Read the cells of sheet `sheet` from `input`, its part from the start, with `each` (see
+    /// [`crate::xlsx::direct::each_value`]): strictly when they were not scanned at opening
+    /// ([`crate::workbook::Layout::cells_unscanned`]; the reading then gives up on anything the
+    /// scan would note, and gives what follows the cells: `Some(Some(tail))`). `None` to give
+    /// up.
+    fn read_values(
+        &self,
+        sheet: usize,
+        input: &mut dyn std::io::BufRead,
+        values: &mut crate::xlsx::cells::CellValues<'_>,
+        each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+    ) -> Option<Option<Vec<u8>>> {
+        let unscanned = self.heads.sheets.get(sheet)?.layout.cells_unscanned;
+        if unscanned {
+            crate::xlsx::direct::each_value_strict(input, values, each).map(Some)
+        } else {
+            crate::xlsx::direct::each_value(input, values, each).map(|()| None)
+        }
+    }
+}
+
+/// What follows the cells of each sheet left unscanned at opening, by sheet: the part's XML
+/// from the end tag of `<sheetData>` to its end, as the walk read it.
+type Tails = Vec<(usize, Vec<u8>)>;
+
+/// Give the raw package `raw` what follows the cells of each sheet that was not scanned at
+/// opening, as the walk read it (see [`Raw::complete_sheet`]).
+fn complete(raw: &mut Raw, tails: &Tails) {
+    for (sheet, tail) in tails {
+        raw.complete_sheet(*sheet, tail);
+    }
+}
+
 /// A sheet whose cells the walk does not read as the whole read does.
 fn unusual(sheet: &crate::workbook::Sheet) -> bool {
     sheet.formulas.is_some() || !sheet.layout.array_ranges.is_empty() || sheet.layout.unread_cells
@@ -74,7 +114,7 @@ pub(super) fn passes(
     original: &Workbook,
     plan: &FilePlan,
     changes: &[SheetChanges],
-    scrubbed: &Opened<'_>,
+    scrubbed: &mut Opened<'_>,
 ) -> Result<Option<Outcome>, Problem> {
     // Data subjects' near values are judged on the scrubbed cells (see `held_findings`).
     if !map.subjects.is_empty() || original.sheets.iter().any(unusual) {
@@ -112,6 +152,7 @@ pub(super) fn passes(
     let Some(walked) = walked.filter(|_| header) else {
         return Ok(None);
     };
+    complete(&mut scrubbed.raw, &walked.tails);
     let outcome = conclude(&ctx, &needles, &walked, scrubbed);
     super::drop_later(needles);
     outcome
@@ -126,6 +167,10 @@ fn conclude(
     walked: &Walked,
     scrubbed: &Opened<'_>,
 ) -> Result<Option<Outcome>, Problem> {
+    // A sheet whose walk gave no part of what follows its cells cannot be searched.
+    if scrubbed.raw.awaiting_tail() {
+        return Ok(None);
+    }
     // The cells first: an output that leaks there (an input passed as its own output leaks in
     // every scrubbed cell) goes to the whole check before its package is searched.
     let leaks = walked
@@ -278,16 +323,21 @@ pub(super) fn passes_streamed(
     let (streamed, candidates, used) = read;
     drop(bytes);
     drop(std::mem::take(&mut scrubbed.bytes));
-    let scrubbed: &Opened = scrubbed;
     let (streamed, used) = (streamed?, used?);
-    let (Some(mut streamed), Some(used)) = (streamed, used) else {
+    let (Some(mut streamed), Some((used, tails))) = (streamed, used) else {
         return Ok(Streamed::Undecided);
     };
+    complete(&mut scrubbed.raw, &tails);
+    let scrubbed: &Opened = scrubbed;
     // Only the changed cells' texts are read from the original's shared strings from here on
     // (the record ids are the changes file's, which `verify` does not write).
     streamed.ids.clear();
     streamed.olds.keep_referenced(&mut streamed.ids);
-    let walked = Walked { candidates, used };
+    let walked = Walked {
+        candidates,
+        used,
+        tails: Vec::new(),
+    };
     let heads = &original.book;
     let changes = &streamed.changes;
     let values = super::removed_streamed(map, &streamed.olds, changes);
@@ -359,8 +409,9 @@ fn scrubbed_rows(
     scrubbed: &Opened<'_>,
     package: Package<'_>,
     to: std::sync::mpsc::SyncSender<Batch>,
-) -> Option<Vec<bool>> {
+) -> Option<(Vec<bool>, Tails)> {
     let mut used = vec![false; scrubbed.tables.strings.len()];
+    let mut tails = Vec::new();
     let given_up = |to: &std::sync::mpsc::SyncSender<Batch>| {
         let _ = to.send(Batch::GaveUp);
         None
@@ -385,52 +436,52 @@ fn scrubbed_rows(
         let mut batch: Vec<(u32, Cells)> = Vec::with_capacity(BATCH_ROWS);
         let mut row: Option<(u32, Cells)> = None;
         let (mut out_of_order, mut stopped) = (false, false);
-        let read =
-            crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
-                if let Some(Some(n)) = shared {
-                    if let Some(slot) = used.get_mut(n) {
-                        *slot = true;
-                    }
+        let read = scrubbed.read_values(sheet, &mut input, &mut values, |r, c, value, shared| {
+            if let Some(Some(n)) = shared {
+                if let Some(slot) = used.get_mut(n) {
+                    *slot = true;
                 }
-                match &mut row {
-                    Some((at, cells)) if *at == r => {
-                        if cells.last().is_some_and(|(last, _)| *last >= c) {
-                            out_of_order = true;
-                            return false;
-                        }
-                        cells.push((c, value));
-                        return true;
-                    }
-                    Some((at, _)) if r < *at => {
+            }
+            match &mut row {
+                Some((at, cells)) if *at == r => {
+                    if cells.last().is_some_and(|(last, _)| *last >= c) {
                         out_of_order = true;
                         return false;
                     }
-                    _ => {}
+                    cells.push((c, value));
+                    return true;
                 }
-                if let Some(done) = row.replace((r, vec![(c, value)])) {
-                    batch.push(done);
-                    if batch.len() == BATCH_ROWS {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
-                        if to.send(Batch::Rows(full)).is_err() {
-                            stopped = true;
-                            return false;
-                        }
+                Some((at, _)) if r < *at => {
+                    out_of_order = true;
+                    return false;
+                }
+                _ => {}
+            }
+            if let Some(done) = row.replace((r, vec![(c, value)])) {
+                batch.push(done);
+                if batch.len() == BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    if to.send(Batch::Rows(full)).is_err() {
+                        stopped = true;
+                        return false;
                     }
                 }
-                true
-            });
+            }
+            true
+        });
         if stopped {
             return None;
         }
-        if read.is_none() || out_of_order {
+        let Some(read) = read.filter(|_| !out_of_order) else {
             return given_up(&to);
-        }
+        };
+        tails.extend(read.map(|tail| (sheet, tail)));
         batch.extend(row);
         if to.send(Batch::Rows(batch)).is_err() || to.send(Batch::End).is_err() {
             return None;
         }
     }
-    Some(used)
+    Some((used, tails))
 }
 
 /// Each column of a row whose cells that hold a value are `cells` (in column order), up to
@@ -580,6 +631,9 @@ struct Walked {
     candidates: Vec<Data>,
     /// Per shared string of the scrubbed workbook: whether a cell was read to refer to it.
     used: Vec<bool>,
+    /// What follows the cells of each sheet left unscanned at opening, by sheet, as the walk
+    /// read it (see [`complete`]).
+    tails: Tails,
 }
 
 impl Walked {
@@ -595,6 +649,7 @@ fn walk(ctx: &Context, scrubbed: &Opened<'_>) -> Option<Walked> {
     let mut walked = Walked {
         candidates: Vec::new(),
         used: vec![false; scrubbed.tables.strings.len()],
+        tails: Vec::new(),
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(&scrubbed.bytes[..])).ok()?;
     for sheet in 0..scrubbed.heads.sheets.len() {
@@ -615,14 +670,17 @@ fn walk(ctx: &Context, scrubbed: &Opened<'_>) -> Option<Walked> {
             at: None,
             ok: true,
         };
-        crate::xlsx::direct::each_value(&mut input, &mut values, |r, c, value, shared| {
-            if let Some(Some(n)) = shared {
-                if let Some(slot) = walked.used.get_mut(n) {
-                    *slot = true;
+        let (used, candidates) = (&mut walked.used, &mut walked.candidates);
+        let read =
+            scrubbed.read_values(sheet, &mut input, &mut values, |r, c, value, shared| {
+                if let Some(Some(n)) = shared {
+                    if let Some(slot) = used.get_mut(n) {
+                        *slot = true;
+                    }
                 }
-            }
-            rows.cell(r, c, value, &mut walked.candidates)
-        })?;
+                rows.cell(r, c, value, candidates)
+            })?;
+        walked.tails.extend(read.map(|tail| (sheet, tail)));
         if !rows.finish(&mut walked.candidates) {
             return None;
         }
@@ -876,8 +934,9 @@ mod tests {
     /// What the walk says of `output`, and what the check of both read whole finds.
     fn both(case: &Case, output: &[u8]) -> (Option<Outcome>, Outcome) {
         let walked = std::borrow::Cow::Borrowed(output);
-        let opened = open(walked, &Limits::default()).expect("a workbook the walk reads");
-        let walked = passes(&case.map, &case.book, &case.plan, &case.changes, &opened).unwrap();
+        let mut opened = open(walked, &Limits::default()).expect("a workbook the walk reads");
+        let (map, book, plan, changes) = (&case.map, &case.book, &case.plan, &case.changes);
+        let walked = passes(map, book, plan, changes, &mut opened).unwrap();
         let scrubbed = crate::xlsx::read(output).unwrap();
         let raw = Raw::read(output, &scrubbed).unwrap();
         let (map, book, plan, changes) = (&case.map, &case.book, &case.plan, &case.changes);
@@ -1044,6 +1103,138 @@ mod tests {
             assert!(
                 matches!(streamed(&changed, &output, head), Streamed::Undecided),
                 "head {head}: the streamed walk leaves it to that check"
+            );
+        }
+    }
+
+    /// The scrubbed sheet's cells are scanned by the walk that reads them, not at opening as
+    /// well: anything among them that no reader reads (the scan's findings: a comment, a
+    /// processing instruction, text outside a value, an element or attribute no reader reads
+    /// whole, a phonetic reading, a value under an inline string, a formula), holding a removed
+    /// value, leaves the file to the whole check, which finds it; so does a removed value after
+    /// the cells, which the walk hands to the search. White space between the rows passes.
+    #[test]
+    fn text_the_walk_does_not_read_is_left_to_the_whole_check() {
+        for (layout, case) in [("excel", case()), ("dynamics", raw_case())] {
+            let sc = &case.changes[0];
+            let sheet = &case.book.sheets[sc.sheet];
+            let removed = sc
+                .cells
+                .iter()
+                .find_map(|c| match sheet.cell(c.row, c.col()) {
+                    Data::String(s) if s.len() >= 6 && s.chars().all(char::is_alphabetic) => {
+                        Some(s.clone())
+                    }
+                    _ => None,
+                })
+                .expect("a removed name");
+            let output = written(&case, |_, _| {});
+            let mut zip = zip::ZipArchive::new(Cursor::new(&output[..])).unwrap();
+            let part = crate::xlsx::package::sheet_parts(&mut zip).unwrap()[sc.sheet]
+                .path
+                .clone();
+            let xml = crate::testdata::part_text(&output, &part);
+            let p = if xml.contains("<x:sheetData") {
+                "x:"
+            } else {
+                ""
+            };
+            let row_end = format!("</{p}row>");
+            let row5 = xml.find(&format!("<{p}row r=\"5\"")).expect("row 5");
+            let cell = row5 + xml[row5..].find(&format!("<{p}c ")).unwrap();
+            let cell_end = cell + xml[cell..].find(&format!("</{p}c>")).unwrap();
+            // An edit of the sheet's XML: text put at a place.
+            let at = |place: usize, text: String| {
+                let xml = format!("{}{text}{}", &xml[..place], &xml[place..]);
+                crate::testdata::set_part(&output, &part, xml.as_bytes())
+            };
+            // Below the rows read at opening, so that the walk is what reads them.
+            let between_rows = row5;
+            let mut edits = vec![
+                ("a comment", at(between_rows, format!("<!-- {removed} -->"))),
+                (
+                    "a processing instruction",
+                    at(between_rows, format!("<?note {removed}?>")),
+                ),
+                (
+                    "a CDATA section",
+                    at(between_rows, format!("<![CDATA[{removed}]]>")),
+                ),
+                (
+                    "text between rows",
+                    at(between_rows, format!("\n{removed}\n")),
+                ),
+                (
+                    "an element",
+                    at(between_rows, format!("<{p}note>{removed}</{p}note>")),
+                ),
+                (
+                    "a row's attribute",
+                    at(row5 + 4 + p.len(), format!(" note=\"{removed}\"")),
+                ),
+                (
+                    "a cell's attribute",
+                    at(cell + 2 + p.len(), format!(" note=\"{removed}\"")),
+                ),
+                (
+                    "a comment in a cell",
+                    at(cell_end, format!("<!-- {removed} -->")),
+                ),
+                ("text in a cell", at(cell_end, removed.clone())),
+                ("after the cells", {
+                    let end = xml.rfind(&format!("</{p}worksheet>")).unwrap();
+                    let header = format!(
+                        "<{p}headerFooter><{p}oddHeader>{removed}</{p}oddHeader></{p}headerFooter>"
+                    );
+                    at(end, header)
+                }),
+            ];
+            if layout == "dynamics" {
+                let value_end = cell + xml[cell..].find(&format!("</{p}t>")).unwrap();
+                let is_end = cell + xml[cell..].find(&format!("</{p}is>")).unwrap();
+                let ruby = format!("<{p}rPh sb=\"0\" eb=\"1\"><{p}t>{removed}</{p}t></{p}rPh>");
+                edits.push(("a phonetic reading", at(is_end, ruby)));
+                edits.push((
+                    "text after a value",
+                    at(value_end + p.len() + 4, removed.clone()),
+                ));
+                edits.push((
+                    "a value under an inline string",
+                    at(cell_end, format!("<{p}v>{removed}</{p}v>")),
+                ));
+            } else {
+                let formula = format!("<f>\"{removed}\"</f>");
+                edits.push((
+                    "a formula",
+                    at(cell + xml[cell..].find('>').unwrap() + 1, formula),
+                ));
+            }
+            for (what, edited) in edits {
+                let (walked, whole) = both(&case, &edited);
+                assert!(
+                    !whole.passed(),
+                    "{layout}, {what}: the whole check finds it"
+                );
+                assert!(
+                    walked.is_none(),
+                    "{layout}, {what}: the walk leaves it to that check"
+                );
+                for head in [10, 5_000] {
+                    assert!(
+                        matches!(streamed(&case, &edited, head), Streamed::Undecided),
+                        "{layout}, {what}, head {head}: the streamed walk leaves it to that check"
+                    );
+                }
+            }
+            // White space between the rows and after the cells, as writers indent them.
+            let spaced = xml.replace(&row_end, &format!("{row_end}\n  "));
+            let spaced = crate::testdata::set_part(&output, &part, spaced.as_bytes());
+            let (walked, whole) = both(&case, &spaced);
+            assert!(whole.passed(), "{layout}: {:?}", whole.findings);
+            assert!(walked.is_some(), "{layout}: the walk shows it passes");
+            assert!(
+                matches!(streamed(&case, &spaced, 10), Streamed::Passed(_)),
+                "{layout}"
             );
         }
     }

@@ -293,15 +293,31 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// is read tag by tag into a buffer of its own. Either way an element ends where the other
 /// would end it (see [`element_len`]).
 fn each_cell(
+    input: &mut dyn BufRead,
+    cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+) -> Option<()> {
+    each_cell_in(input, None, cell)
+}
+
+/// [`each_cell`]; with `strict`, it also gives up on anything among the cells that a sheet's
+/// scan notes ([`package::plain_cell`], [`package::foreign_tag`]: a formula, a comment, text
+/// outside a value, a tag or attribute no reader reads whole), and puts in `strict` the end
+/// tag of `<sheetData>` as written, once the cells end there.
+fn each_cell_in(
     mut input: &mut dyn BufRead,
+    strict: Option<&mut Vec<u8>>,
     mut cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
     let mut walk = CellWalk {
         in_row: false,
         row: 0,
+        strict: strict.is_some().then_some(Strict {
+            in_cells: false,
+            end: Vec::new(),
+        }),
     };
-    loop {
+    let ended = 'read: loop {
         // The elements whole in the buffer, read in place.
         let (used, done) = {
             let chunk = input.fill_buf().ok()?;
@@ -313,10 +329,16 @@ fn each_cell(
             loop {
                 let Some(lt) = memchr::memchr(b'<', &chunk[used..]) else {
                     // Text to the end: no element starts in it.
+                    if !walk.text_allowed(&chunk[used..]) {
+                        return None;
+                    }
                     used = chunk.len();
                     break;
                 };
                 let lt = used + lt;
+                if !walk.text_allowed(&chunk[used..lt]) {
+                    return None;
+                }
                 let Some(len) = element_len(&chunk[lt..]) else {
                     // Read below, from its `<`.
                     used = lt;
@@ -332,7 +354,7 @@ fn each_cell(
         };
         input.consume(used);
         if let Some(end) = done {
-            return end;
+            break 'read end;
         }
         // The next element, cut by the buffer's end (or a comment or CDATA section), read tag
         // by tag.
@@ -354,7 +376,7 @@ fn each_cell(
             } else {
                 b"]]>"
             };
-            if walk.in_row {
+            if walk.in_row || walk.strict.as_ref().is_some_and(|s| s.in_cells) {
                 return None;
             }
             patch::read_until_suffix(&mut input, &mut tag, end).ok()?;
@@ -365,9 +387,13 @@ fn each_cell(
             patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
         }
         if let Step::Stop(end) = walk.step(&tag, &mut cell) {
-            return end;
+            break 'read end;
         }
+    };
+    if let (Some(out), Some(walked)) = (strict, walk.strict) {
+        *out = walked.end;
     }
+    ended
 }
 
 /// The length of the element `bytes` starts with (at its `<`) as [`each_cell`] reads it: a tag
@@ -399,6 +425,16 @@ fn element_len(bytes: &[u8]) -> Option<usize> {
 struct CellWalk {
     in_row: bool,
     row: u32,
+    /// Where a strict reading is (see [`each_cell_in`]), if it is one.
+    strict: Option<Strict>,
+}
+
+/// Where a strict reading of the cells is.
+struct Strict {
+    /// Whether `<sheetData>` has started: what precedes it is the scan's, read at opening.
+    in_cells: bool,
+    /// The end tag of `<sheetData>`, as written, once read.
+    end: Vec<u8>,
 }
 
 /// What [`CellWalk::step`] says of the sheet after an element.
@@ -409,6 +445,13 @@ enum Step {
 }
 
 impl CellWalk {
+    /// Whether `text`, between two elements, is what this reading takes there: anything
+    /// outside the cells and in a lenient reading, only XML's white space among the cells of a
+    /// strict one (text there is read by no reader).
+    fn text_allowed(&self, text: &[u8]) -> bool {
+        !self.strict.as_ref().is_some_and(|s| s.in_cells) || package::is_xml_space(text)
+    }
+
     /// Take one whole element (not a comment or CDATA section).
     fn step(
         &mut self,
@@ -424,13 +467,36 @@ impl CellWalk {
         tag: &[u8],
         cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
     ) -> Option<Step> {
+        let strict = match self.strict.as_mut() {
+            // What precedes the cells is the scan's; the cells start with `<sheetData>`.
+            Some(strict) if !strict.in_cells => {
+                if patch::is_tag(tag, b"sheetData") && tag.ends_with(b"/>") {
+                    return Some(Step::Stop(Some(())));
+                }
+                strict.in_cells = patch::is_tag(tag, b"sheetData");
+                return Some(Step::Go);
+            }
+            strict => strict,
+        };
         if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
             || (patch::is_tag(tag, b"sheetData") && tag.ends_with(b"/>"))
         {
+            if let Some(strict) = strict {
+                strict.end = tag.to_vec();
+            }
             return Some(Step::Stop((!self.in_row).then_some(())));
         } else if patch::is_tag(tag, b"row") {
             if self.in_row {
                 return None;
+            }
+            if strict.is_some() {
+                let name = tag
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))?;
+                let attributes = tag[name..].strip_suffix(b">")?;
+                if package::foreign_tag(b"row", attributes) {
+                    return None;
+                }
             }
             self.row = attr::lenient(tag, b"r")?
                 .parse::<u32>()
@@ -449,11 +515,17 @@ impl CellWalk {
                 return None;
             }
             let usual = usual.map(|u| u.start_at(start));
+            if strict.is_some() && !package::plain_cell(tag, usual.as_ref()) {
+                return None;
+            }
             if !cell(self.row, col, tag, usual.as_ref())? {
                 return Some(Step::Stop(Some(())));
             }
         } else if self.in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
             self.in_row = false;
+        } else if strict.is_some() {
+            // Any other element among the cells is read by no reader.
+            return None;
         }
         Some(Step::Go)
     }
@@ -640,9 +712,42 @@ fn converted_beside(
 pub(crate) fn each_value(
     input: &mut dyn BufRead,
     values: &mut CellValues<'_>,
+    each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+) -> Option<()> {
+    each_value_in(input, values, None, each)
+}
+
+/// [`each_value`] of a sheet whose cells were not scanned at opening
+/// ([`crate::workbook::Layout::cells_unscanned`]), read from the start of its part: `None`
+/// also for anything among the cells that the scan notes (a formula, a comment, text outside a
+/// value, a tag or attribute no reader reads whole: see [`each_cell_in`]), and for a reading
+/// `each` stops; the part's XML from the end tag of `<sheetData>` to its end (what the scan
+/// keeps of it) once every cell is read.
+pub(crate) fn each_value_strict(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+) -> Option<Vec<u8>> {
+    let mut tail = Vec::new();
+    let mut stopped = false;
+    let strict = each_value_in(input, values, Some(&mut tail), |r, c, value, shared| {
+        stopped = !each(r, c, value, shared);
+        !stopped
+    });
+    if strict.is_none() || stopped || tail.is_empty() {
+        return None;
+    }
+    input.read_to_end(&mut tail).ok()?;
+    Some(tail)
+}
+
+fn each_value_in(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    strict: Option<&mut Vec<u8>>,
     mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
 ) -> Option<()> {
-    each_cell(input, |r, c, raw, start| {
+    each_cell_in(input, strict, |r, c, raw, start| {
         let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
         if value.is_empty() {
             return Some(true);

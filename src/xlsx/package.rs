@@ -278,6 +278,29 @@ pub fn scan_sheet<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     path: &str,
 ) -> Result<SheetScan, Problem> {
+    scan_sheet_reading(zip, path, true)
+}
+
+/// [`scan_sheet`] up to the start tag of `<sheetData>`, its cells and what follows them left
+/// for a reading that looks at them itself (see [`crate::workbook::Layout::cells_unscanned`]):
+/// one part inflated and parsed once instead of twice. A sheet without cells (`<sheetData/>`)
+/// is scanned whole.
+///
+/// # Errors
+/// A [`Problem`] when the part is missing or its XML up to the cells is malformed.
+pub fn scan_sheet_head<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    path: &str,
+) -> Result<SheetScan, Problem> {
+    scan_sheet_reading(zip, path, false)
+}
+
+/// [`scan_sheet`]; with `cells` false, [`scan_sheet_head`].
+fn scan_sheet_reading<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    path: &str,
+    cells: bool,
+) -> Result<SheetScan, Problem> {
     let entry = zip
         .by_name(path)
         .map_err(|_| ReadError::MissingPart(path.to_string()))?;
@@ -342,6 +365,15 @@ pub fn scan_sheet<R: Read + Seek>(
         .filter(|tag| tag.starts_with(b"<") && tag.ends_with(b">"))
         .map(<[u8]>::to_vec);
     head.truncate(at(before));
+    if !cells && !empty_cells {
+        // `<sheetData>` takes no attribute: any is text no reader reads, which the walk that
+        // reads the cells would not see.
+        scan.layout.unread_cells = !is_xml_space(&attributes);
+        scan.layout.cells_at = tag.map(|tag| (head.len(), tag));
+        scan.layout.markup = head;
+        scan.layout.cells_unscanned = true;
+        return Ok(scan);
+    }
     let mut rest = reader.into_inner();
     let mut cells = if empty_cells {
         let mut tail = Vec::new();
@@ -1304,6 +1336,34 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         resume = cut_at.unwrap_or(window.len()) - keep_from;
         rest.consume(len);
     }
+}
+
+/// Whether `element`, a `<c>` element among a sheet's cells (its start tag to its end tag, or
+/// its empty tag), holds nothing [`scan_sheet`] notes: no formula, no text a reader does not
+/// show, no tag or attribute no reader reads whole. `usual` is where its start tag ends and
+/// its `s` and `t` are, when that tag was read as a usual one
+/// ([`crate::xlsx::attr::UsualCell`]): the cells Excel and Dynamics write are told at once.
+pub(crate) fn plain_cell(element: &[u8], usual: Option<&crate::xlsx::attr::UsualStart>) -> bool {
+    if let Some(usual) = usual {
+        let (_, t) = usual.style_and_type(element);
+        if t.is_none_or(crate::xlsx::attr::is_cell_type) {
+            let start = &element[..usual.end().min(element.len())];
+            if start.ends_with(b"/>") {
+                return start.len() == element.len();
+            }
+            let name = &start[1..start.iter().position(|&b| b == b' ').unwrap_or(1)];
+            if let Some(prefix) = name.strip_suffix(b"c") {
+                let inline = t == Some(b"inlineStr".as_slice());
+                let body = &element[start.len()..];
+                if usual_body(body, prefix, inline) == Some(body.len()) {
+                    return true;
+                }
+            }
+        }
+    }
+    // Any other is read as the scan reads it.
+    scan_cells(element)
+        .is_ok_and(|scan| !scan.has_formulas && scan.hidden.is_empty() && scan.arrays.is_empty())
 }
 
 /// The length of a usual cell's value and end tag, which follow its start tag in `body`:

@@ -148,7 +148,11 @@ pub(crate) fn open_with<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, head, Reading::Direct { keep: false })
+    let reading = Reading::Direct {
+        keep: false,
+        cells: true,
+    };
+    open(bytes, limits, head, reading)
 }
 
 /// [`open_with`], keeping in its tables what a reading of every text of the shared strings
@@ -162,7 +166,31 @@ pub(crate) fn open_keeping<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, head, Reading::Direct { keep: true })
+    let reading = Reading::Direct {
+        keep: true,
+        cells: true,
+    };
+    open(bytes, limits, head, reading)
+}
+
+/// [`open_keeping`] for a reading of the cells that looks at them itself and gives up on
+/// anything a sheet's scan would note (`verify`'s walk of a scrubbed workbook): each sheet cut
+/// to its head is scanned only up to its cells ([`package::scan_sheet_head`]; see
+/// [`crate::workbook::Layout::cells_unscanned`]), so that its part is inflated and parsed once,
+/// by that reading. A sheet read whole, or a workbook read with calamine, is scanned whole.
+///
+/// # Errors
+/// As [`read_with`].
+pub(crate) fn open_cells_unscanned<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: u32,
+) -> Result<Opened<'b>, Problem> {
+    let reading = Reading::Direct {
+        keep: true,
+        cells: false,
+    };
+    open(bytes, limits, Some(head), reading)
 }
 
 /// How [`open`] reads a workbook.
@@ -172,8 +200,9 @@ enum Reading {
     #[cfg(test)]
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
-    /// [`open_keeping`] keeps.
-    Direct { keep: bool },
+    /// [`open_keeping`] keeps; each sheet's cells scanned at opening unless `cells` is false
+    /// (see [`open_cells_unscanned`]).
+    Direct { keep: bool, cells: bool },
 }
 
 /// [`open_with`]; without calamine's reader where `reading` says and the workbook allows (see
@@ -202,7 +231,7 @@ fn open<'b>(
     // strings and styles, and the sheets' scans beside each other.
     let (direct, mut scans) = rayon::join(
         || match reading {
-            Reading::Direct { keep } => super::direct::open(&mut zip.clone(), keep),
+            Reading::Direct { keep, .. } => super::direct::open(&mut zip.clone(), keep),
             #[cfg(test)]
             Reading::Calamine => None,
         },
@@ -210,7 +239,14 @@ fn open<'b>(
             use rayon::prelude::*;
             parts
                 .par_iter()
-                .map(|p| Some(package::scan_sheet(&mut zip.clone(), &p.path)))
+                .map(|p| {
+                    Some(match reading {
+                        Reading::Direct { cells: false, .. } => {
+                            package::scan_sheet_head(&mut zip.clone(), &p.path)
+                        }
+                        _ => package::scan_sheet(&mut zip.clone(), &p.path),
+                    })
+                })
                 .collect::<Vec<_>>()
         },
     );
@@ -239,9 +275,10 @@ fn open<'b>(
             .position(|p| p.name == meta.name)
             .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
         let scan = match scans[index].take() {
-            Some(scan) => scan?,
+            // calamine's reading has no walk of its own: a sheet left unscanned is scanned.
+            Some(scan) if !scan.as_ref().is_ok_and(|s| s.layout.cells_unscanned) => scan?,
             // Two sheets of one name: the part is scanned again.
-            None => package::scan_sheet(&mut zip, &parts[index].path)?,
+            _ => package::scan_sheet(&mut zip, &parts[index].path)?,
         };
         check_cells(&meta.name, &scan, limits)?;
         any_formulas |= scan.has_formulas;
@@ -329,11 +366,22 @@ fn open_direct<'b>(
             .iter()
             .zip(parts)
             .all(|(s, p)| s.name == p.name && s.path == p.path);
+    if !same_parts {
+        return Ok(None);
+    }
+    // A sheet read whole is read with its scan's span, and keeps its scan's layout: one left
+    // unscanned (Dynamics' metadata sheet, a few rows) is scanned whole.
+    for ((sheet, part), scan) in sheets.iter().zip(parts).zip(scans.iter_mut()) {
+        let whole = head.is_none() || is_metadata_sheet(&sheet.name, sheet.visibility);
+        if whole && matches!(scan, Some(Ok(s)) if s.layout.cells_unscanned) {
+            *scan = Some(package::scan_sheet(zip, &part.path));
+        }
+    }
     let scanned: Option<Vec<&package::SheetScan>> = scans
         .iter()
         .map(|s| s.as_ref().and_then(|s| s.as_ref().ok()))
         .collect();
-    let Some(scanned) = scanned.filter(|_| same_parts) else {
+    let Some(scanned) = scanned else {
         return Ok(None);
     };
     if scanned.iter().any(|s| s.has_formulas) {
@@ -559,7 +607,10 @@ mod tests {
     use crate::testdata::{self, Options, RawBook};
 
     /// The reading `open_with` does.
-    const DIRECT: Reading = Reading::Direct { keep: false };
+    const DIRECT: Reading = Reading::Direct {
+        keep: false,
+        cells: true,
+    };
 
     /// Every sheet read whole is the grid calamine's `worksheet_range` gives; the workbook
     /// read whole or cut to its heads is the same without calamine's reader as with it.
