@@ -274,7 +274,7 @@ pub fn created<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<String> {
 }
 
 /// Read a worksheet part's code name and columns, and look for formulas, in one streaming pass.
-pub fn scan_sheet<R: Read + Seek>(
+pub fn scan_sheet<R: Read + Seek + Send>(
     zip: &mut ZipArchive<R>,
     path: &str,
 ) -> Result<SheetScan, Problem> {
@@ -288,15 +288,16 @@ pub fn scan_sheet<R: Read + Seek>(
 ///
 /// # Errors
 /// A [`Problem`] when the part is missing or its XML up to the cells is malformed.
-pub fn scan_sheet_head<R: Read + Seek>(
+pub fn scan_sheet_head<R: Read + Seek + Send>(
     zip: &mut ZipArchive<R>,
     path: &str,
 ) -> Result<SheetScan, Problem> {
     scan_sheet_reading(zip, path, false)
 }
 
-/// [`scan_sheet`]; with `cells` false, [`scan_sheet_head`].
-fn scan_sheet_reading<R: Read + Seek>(
+/// [`scan_sheet`]; with `cells` false, [`scan_sheet_head`]. A whole scan is inflated ahead on
+/// another thread of the pool when one is free (see [`crate::xlsx::ahead`]).
+fn scan_sheet_reading<R: Read + Seek + Send>(
     zip: &mut ZipArchive<R>,
     path: &str,
     cells: bool,
@@ -304,8 +305,17 @@ fn scan_sheet_reading<R: Read + Seek>(
     let entry = zip
         .by_name(path)
         .map_err(|_| ReadError::MissingPart(path.to_string()))?;
+    if cells {
+        crate::xlsx::ahead::read_ahead(entry, |input| scan_part(input, true))
+    } else {
+        scan_part(entry, false)
+    }
+}
+
+/// [`scan_sheet_reading`] of the part `part`.
+fn scan_part(part: impl Read, cells: bool) -> Result<SheetScan, Problem> {
     let tee = Tee {
-        inner: entry,
+        inner: part,
         copy: Some(Vec::new()),
     };
     let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, tee));
