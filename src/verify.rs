@@ -583,7 +583,8 @@ fn verify_sides<E: Send>(
         let rows = crate::dynamics::SHAPE_ROWS;
         let (heads, opened) = rayon::join(
             || {
-                let opened = crate::xlsx::read::open_with(&original, limits, Some(rows));
+                // Its cells skimmed, not scanned: the stream reads them strictly.
+                let opened = crate::xlsx::read::open_skimmed(&original, limits, rows);
                 opened.ok().map(walk::Heads::of)
             },
             || walk::open(scrubbed, limits),

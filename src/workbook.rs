@@ -73,11 +73,13 @@ pub struct Layout {
     /// unknown elements or attributes: see [`Layout::markup`]), so that a search of the cells
     /// as read misses some of their text.
     pub unread_cells: bool,
-    /// Whether the cells and what follows them were left unread when the sheet was opened,
-    /// for a reading that looks at them itself and gives up on anything the scan would note
-    /// (`verify`'s walk of a scrubbed sheet): [`Layout::markup`] then holds only what precedes
-    /// `<sheetData>`, and [`Layout::array_ranges`], [`Layout::unread_cells`] and
-    /// [`Layout::field_rules`] say nothing of the cells or what follows them.
+    /// Whether the cells were left unread when the sheet was opened, for a reading that looks
+    /// at them itself and gives up on anything the scan would note (`verify`'s walk of a
+    /// scrubbed sheet, its stream of an original): [`Layout::array_ranges`] and
+    /// [`Layout::unread_cells`] then say nothing of the cells, and [`Layout::markup`] holds
+    /// what precedes `<sheetData>` and, when the scan skimmed to the part's end for the data
+    /// validations (an original's, which the plan needs), what follows the cells; else
+    /// nothing after them, and [`Layout::field_rules`] are not read.
     pub cells_unscanned: bool,
 }
 

@@ -312,17 +312,21 @@ pub(super) fn passes_streamed(
             sheet: 0,
             deleted: 0,
             candidates: Vec::new(),
+            unscanned: false,
         };
         let input = (&original.book, original_package, tables);
         let streamed = crate::xlsx::stream::stream_each(map, plan, input, &mut compare);
         // The reader stops at its next batch once no one takes it.
         drop(compare.batches);
         let used = reader.join().map_err(|_| Problem::Internal);
-        (streamed, compare.candidates, used)
+        (streamed, compare.candidates, used, compare.unscanned)
     });
-    let (streamed, candidates, used) = read;
+    let (streamed, candidates, used, unscanned) = read;
     drop(bytes);
     drop(std::mem::take(&mut scrubbed.bytes));
+    if unscanned {
+        return Ok(Streamed::Unstreamable);
+    }
     let (streamed, used) = (streamed?, used?);
     let (Some(mut streamed), Some((used, tails))) = (streamed, used) else {
         return Ok(Streamed::Undecided);
@@ -514,6 +518,9 @@ struct Compare<'a> {
     /// The original sheet's rows deleted by row rules so far.
     deleted: u32,
     candidates: Vec<Data>,
+    /// Whether the original holds what a scan of its sheets would have noted (see
+    /// [`crate::xlsx::stream::EachRow::unscanned`]): it is then read whole.
+    unscanned: bool,
 }
 
 impl Compare<'_> {
@@ -616,6 +623,10 @@ impl crate::xlsx::stream::EachRow for Compare<'_> {
                 }
             }
         }
+    }
+
+    fn unscanned(&mut self) {
+        self.unscanned = true;
     }
 }
 
@@ -899,7 +910,8 @@ mod tests {
     }
 
     /// What the walk with the original streamed says of `output`, the original's sheets read
-    /// up to `head` rows for the plan (see [`crate::xlsx::read::open_with`]).
+    /// up to `head` rows for the plan, their cells skimmed, as `verify` opens it (see
+    /// [`crate::xlsx::read::open_skimmed`]).
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
         streamed_from(case, output, head, (None, None))
     }
@@ -915,7 +927,7 @@ mod tests {
         let limits = Limits::default();
         let output = std::borrow::Cow::Borrowed(output);
         let mut opened = open(output, &limits).expect("a workbook the walk reads");
-        let heads = crate::xlsx::read::open_with(&case.input, &limits, Some(head)).unwrap();
+        let heads = crate::xlsx::read::open_skimmed(&case.input, &limits, head).unwrap();
         let heads = Heads::of(heads);
         let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
         let bytes = std::borrow::Cow::Borrowed(&case.input[..]);
@@ -1044,6 +1056,93 @@ mod tests {
             streamed(&with_formulas, &output, 10),
             Streamed::Unstreamable
         ));
+    }
+
+    /// An original whose cells were skimmed at opening and that holds what a scan notes (a
+    /// comment, text outside a value, an element or attribute no reader reads whole, a
+    /// formula), or whose cells end elsewhere than the skim found, is not streamed: it is read whole, as it would have been had its scan
+    /// found that at opening. White space between its rows is streamed.
+    #[test]
+    fn an_original_with_text_its_stream_does_not_read_is_read_whole() {
+        for (layout, base) in [("excel", case()), ("dynamics", raw_case())] {
+            let input = base.input.clone();
+            let mut zip = zip::ZipArchive::new(Cursor::new(&input[..])).unwrap();
+            let sheet = base.changes[0].sheet;
+            let part = crate::xlsx::package::sheet_parts(&mut zip).unwrap()[sheet]
+                .path
+                .clone();
+            let xml = crate::testdata::part_text(&input, &part);
+            let p = if xml.contains("<x:sheetData") {
+                "x:"
+            } else {
+                ""
+            };
+            let row = xml.find(&format!("<{p}row r=\"7\"")).expect("row 7");
+            let cell_end = row + xml[row..].find(&format!("</{p}c>")).unwrap();
+            let at = |place: usize, text: &str| {
+                let xml = format!("{}{text}{}", &xml[..place], &xml[place..]);
+                crate::testdata::set_part(&input, &part, xml.as_bytes())
+            };
+            let edits = [
+                ("a comment", at(row, "<!-- a note -->")),
+                ("text between rows", at(row, "a note")),
+                ("an element", at(row, &format!("<{p}note/>"))),
+                ("a row's attribute", at(row + 4 + p.len(), " note=\"1\"")),
+                ("text in a cell", at(cell_end, "a note")),
+            ];
+            // The output of the original as it was: the same cells, without what was added.
+            let output = written(&base, |_, _| {});
+            for (what, input) in edits {
+                let edited = with_input(case(), input);
+                for head in [1, 10] {
+                    assert!(
+                        matches!(streamed(&edited, &output, head), Streamed::Unstreamable),
+                        "{layout}, {what}, head {head}: read whole"
+                    );
+                }
+            }
+            let formulas = crate::testdata::disabled_users(&crate::testdata::Options {
+                rows: 300,
+                formula_column: true,
+                ..Default::default()
+            });
+            let formulas = match layout {
+                "excel" => formulas.to_xlsx(),
+                _ => formulas.to_dynamics_raw_xlsx(),
+            };
+            // A skim that found the cells' end elsewhere than the stream does (what it read after
+            // them altered here).
+            let limits = Limits::default();
+            let mut opened = open(std::borrow::Cow::Borrowed(&output[..]), &limits).unwrap();
+            let skimmed = crate::xlsx::read::open_skimmed(&base.input, &limits, 10).unwrap();
+            let mut heads = Heads::of(skimmed);
+            heads.book.sheets[sheet].layout.markup.push(b' ');
+            let plan = crate::plan::resolve(&base.map, heads.book()).unwrap();
+            let original = (std::borrow::Cow::Borrowed(&base.input[..]), None);
+            let elsewhere = passes_streamed(&base.map, &plan, heads, original, (&mut opened, None));
+            assert!(
+                matches!(elsewhere.unwrap(), Streamed::Unstreamable),
+                "{layout}, the end elsewhere: read whole"
+            );
+            // (Its output keeps the formulas, which the walk of the output does not read either.)
+            let edited = with_input(case(), formulas);
+            let output = written(&edited, |_, _| {});
+            let walked = open(std::borrow::Cow::Borrowed(&output[..]), &limits);
+            assert!(
+                walked.is_none() || !matches!(streamed(&edited, &output, 10), Streamed::Passed(_)),
+                "{layout}, formulas: not streamed"
+            );
+            // Indented rows are streamed, and pass.
+            let row_end = format!("</{p}row>");
+            let spaced = xml.replace(&row_end, &format!("{row_end}\n  "));
+            let spaced = crate::testdata::set_part(&input, &part, spaced.as_bytes());
+            let edited = with_input(case(), spaced);
+            let output = written(&edited, |_, _| {});
+            assert!(
+                matches!(streamed(&edited, &output, 10), Streamed::Passed(_)),
+                "{layout}, indented rows: streamed"
+            );
+        }
     }
 
     #[test]

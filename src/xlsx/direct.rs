@@ -768,13 +768,33 @@ pub(crate) trait EachValue {
 
 /// [`each_value`], the values lent to `each` as they are read instead of made into owned
 /// [`Data`]: a reader that keeps each column's text from row to row copies it into the place
-/// it has (one allocation per column of the sheet, not per cell).
+/// it has (one allocation per column of the sheet, not per cell). With `strict`, the reading
+/// is strict as [`each_value_strict`]'s, and puts there the part's XML from the end tag of
+/// `<sheetData>` to its end.
 pub(crate) fn each_value_ref(
     input: &mut dyn BufRead,
     values: &mut CellValues<'_>,
     each: &mut dyn EachValue,
+    strict: Option<&mut Vec<u8>>,
 ) -> Option<()> {
-    each_cell(input, |r, c, raw, start| {
+    let Some(tail) = strict else {
+        return each_value_ref_in(input, values, each, None);
+    };
+    each_value_ref_in(input, values, each, Some(&mut *tail))?;
+    if tail.is_empty() {
+        return None;
+    }
+    input.read_to_end(tail).ok()?;
+    Some(())
+}
+
+fn each_value_ref_in(
+    input: &mut dyn BufRead,
+    values: &mut CellValues<'_>,
+    each: &mut dyn EachValue,
+    strict: Option<&mut Vec<u8>>,
+) -> Option<()> {
+    each_cell_in(input, strict, |r, c, raw, start| {
         let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
         if value.is_empty() {
             return Some(true);

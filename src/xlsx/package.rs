@@ -278,42 +278,50 @@ pub fn scan_sheet<R: Read + Seek + Send>(
     zip: &mut ZipArchive<R>,
     path: &str,
 ) -> Result<SheetScan, Problem> {
-    scan_sheet_reading(zip, path, true)
+    scan_sheet_reading(zip, path, Scan::Whole)
 }
 
-/// [`scan_sheet`] up to the start tag of `<sheetData>`, its cells and what follows them left
-/// for a reading that looks at them itself (see [`crate::workbook::Layout::cells_unscanned`]):
-/// one part inflated and parsed once instead of twice. A sheet without cells (`<sheetData/>`)
-/// is scanned whole.
+/// How much of a worksheet part [`scan_sheet_reading`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// All of it, every tag among the cells looked at ([`scan_sheet`]).
+    Whole,
+    /// Up to the start tag of `<sheetData>`, its cells and what follows them left for a
+    /// reading that looks at them itself (see [`crate::workbook::Layout::cells_unscanned`]).
+    /// A sheet without cells (`<sheetData/>`) is scanned whole.
+    Head,
+    /// All of it, the cells passed over unread (see
+    /// [`crate::workbook::Layout::cells_unscanned`]), for a reading that looks at them itself:
+    /// what precedes and follows them (the data validations, which the plan needs before the
+    /// cells are read) is read as [`Scan::Whole`] reads it, and where the cells end is found
+    /// by its end tag alone ([`skim_cells`]). A sheet without cells is scanned whole.
+    Skim,
+}
+
+/// [`scan_sheet`], or less of the part, as `scan` says. A scan that reads the whole part
+/// inflates it ahead on another thread of the pool when one is free (see
+/// [`crate::xlsx::ahead`]).
 ///
 /// # Errors
-/// A [`Problem`] when the part is missing or its XML up to the cells is malformed.
-pub fn scan_sheet_head<R: Read + Seek + Send>(
+/// A [`Problem`] when the part is missing or its XML (what of it is read) is malformed.
+pub(crate) fn scan_sheet_reading<R: Read + Seek + Send>(
     zip: &mut ZipArchive<R>,
     path: &str,
-) -> Result<SheetScan, Problem> {
-    scan_sheet_reading(zip, path, false)
-}
-
-/// [`scan_sheet`]; with `cells` false, [`scan_sheet_head`]. A whole scan is inflated ahead on
-/// another thread of the pool when one is free (see [`crate::xlsx::ahead`]).
-fn scan_sheet_reading<R: Read + Seek + Send>(
-    zip: &mut ZipArchive<R>,
-    path: &str,
-    cells: bool,
+    scan: Scan,
 ) -> Result<SheetScan, Problem> {
     let entry = zip
         .by_name(path)
         .map_err(|_| ReadError::MissingPart(path.to_string()))?;
-    if cells {
-        crate::xlsx::ahead::read_ahead(entry, |input| scan_part(input, true))
-    } else {
-        scan_part(entry, false)
+    match scan {
+        Scan::Head => scan_part(entry, scan),
+        Scan::Whole | Scan::Skim => {
+            crate::xlsx::ahead::read_ahead(entry, |input| scan_part(input, scan))
+        }
     }
 }
 
 /// [`scan_sheet_reading`] of the part `part`.
-fn scan_part(part: impl Read, cells: bool) -> Result<SheetScan, Problem> {
+fn scan_part(part: impl Read, mode: Scan) -> Result<SheetScan, Problem> {
     let tee = Tee {
         inner: part,
         copy: Some(Vec::new()),
@@ -375,7 +383,7 @@ fn scan_part(part: impl Read, cells: bool) -> Result<SheetScan, Problem> {
         .filter(|tag| tag.starts_with(b"<") && tag.ends_with(b">"))
         .map(<[u8]>::to_vec);
     head.truncate(at(before));
-    if !cells && !empty_cells {
+    if mode == Scan::Head && !empty_cells {
         // `<sheetData>` takes no attribute: any is text no reader reads, which the walk that
         // reads the cells would not see.
         scan.layout.unread_cells = !is_xml_space(&attributes);
@@ -395,6 +403,9 @@ fn scan_part(part: impl Read, cells: bool) -> Result<SheetScan, Problem> {
             tail,
             ..CellScan::default()
         }
+    } else if mode == Scan::Skim {
+        scan.layout.cells_unscanned = true;
+        skim_cells(rest)?
     } else {
         scan_cells(rest)?
     };
@@ -1319,15 +1330,8 @@ fn scan_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         }
         if let Some(end) = end {
             rest.consume(len);
-            // The data validations follow the cells: parse what follows the end tag. The
-            // root's own end tag is left unmatched there, so the tail is wrapped in an element
-            // whose end is not checked.
-            let mut tail = window[end..].to_vec();
-            rest.read_to_end(&mut tail)
-                .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
-            let after = memchr::memchr(b'>', &tail).map_or(0, |p| p + 1);
-            let head = [b"<tail>".as_slice(), &tail[after..]].concat();
-            scan.validations = parse_validations(std::io::Cursor::new(head))?;
+            let (validations, tail) = read_tail(window[end..].to_vec(), rest)?;
+            scan.validations = validations;
             scan.tail = tail;
             return Ok(scan);
         }
@@ -1374,6 +1378,64 @@ pub(crate) fn plain_cell(element: &[u8], usual: Option<&crate::xlsx::attr::Usual
     // Any other is read as the scan reads it.
     scan_cells(element)
         .is_ok_and(|scan| !scan.has_formulas && scan.hidden.is_empty() && scan.arrays.is_empty())
+}
+
+/// What follows the cells of a worksheet part: `tail`, the part from the end tag of
+/// `<sheetData>` as far as it was read, and the rest of it in `rest`; with the data
+/// validations it holds.
+fn read_tail(
+    mut tail: Vec<u8>,
+    mut rest: impl Read,
+) -> Result<(Vec<Validation>, Vec<u8>), Problem> {
+    rest.read_to_end(&mut tail)
+        .map_err(|_| ReadError::CorruptWorkbook("a compressed part cannot be read"))?;
+    // The data validations follow the cells: parse what follows the end tag. The root's own
+    // end tag is left unmatched there, so the tail is wrapped in an element whose end is not
+    // checked.
+    let after = memchr::memchr(b'>', &tail).map_or(0, |p| p + 1);
+    let head = [b"<tail>".as_slice(), &tail[after..]].concat();
+    Ok((parse_validations(std::io::Cursor::new(head))?, tail))
+}
+
+/// The end of a worksheet's `<sheetData>` found in the rest of its part (after its start tag)
+/// by its end tag alone ([`cells_end`]), the cells before it not looked at, and what follows
+/// it read ([`read_tail`]). A reading of the cells that relies on this must look at them itself
+/// (see [`crate::workbook::Layout::cells_unscanned`]), and check that they end where this says
+/// (an end tag inside a comment or CDATA section among the cells ends them here).
+fn skim_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
+    // What of the last chunk is kept to find an end tag across the border: the longest end
+    // tag a writer writes (`</spreadsheet:sheetData>`), with room to spare.
+    const BORDER: usize = 64;
+    let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
+    let mut border: Vec<u8> = Vec::new();
+    loop {
+        let chunk = rest.fill_buf().map_err(failed)?;
+        if chunk.is_empty() {
+            return Ok(CellScan::default());
+        }
+        let len = chunk.len();
+        let mut window = std::mem::take(&mut border);
+        window.extend_from_slice(&chunk[..len.min(BORDER)]);
+        let found = match cells_end(&window) {
+            Some(end) => Some([&window[end..], &chunk[len.min(BORDER)..]].concat()),
+            None => cells_end(chunk).map(|end| chunk[end..].to_vec()),
+        };
+        // The last bytes read: the window holds the whole chunk when it is short.
+        border = if len >= BORDER {
+            chunk[len - BORDER..].to_vec()
+        } else {
+            window[window.len().saturating_sub(BORDER)..].to_vec()
+        };
+        rest.consume(len);
+        if let Some(tail) = found {
+            let (validations, tail) = read_tail(tail, rest)?;
+            return Ok(CellScan {
+                validations,
+                tail,
+                ..CellScan::default()
+            });
+        }
+    }
 }
 
 /// The length of a usual cell's value and end tag, which follow its start tag in `body`:
@@ -1499,6 +1561,65 @@ mod tests {
         assert_eq!(cut(empty), Some(Ok(empty.to_string())));
         // No `<sheetData>` at all: the whole part is what is searched.
         assert_eq!(cut("<worksheet><sheetPr/></worksheet>"), None);
+    }
+
+    /// A skim of a sheet (its cells passed over) reads what precedes and follows them as the
+    /// whole scan does: the same layout, data validations (the plan's field rules) and XML
+    /// around the cells, in both layouts and for a sheet without cells; its end tag is found
+    /// whatever chunks the part is read in; a head scan reads what precedes them alone.
+    #[test]
+    fn a_skimmed_sheet_has_the_layout_and_validations_of_a_scanned_one() {
+        let export = crate::testdata::disabled_users(&crate::testdata::Options {
+            rows: 2000,
+            ..Default::default()
+        });
+        let mut validated = 0;
+        for bytes in [export.to_xlsx(), export.to_dynamics_raw_xlsx()] {
+            let mut zip = ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+            for part in sheet_parts(&mut zip).unwrap() {
+                let whole = scan_sheet(&mut zip, &part.path).unwrap();
+                let skim = scan_sheet_reading(&mut zip, &part.path, Scan::Skim).unwrap();
+                let head = scan_sheet_reading(&mut zip, &part.path, Scan::Head).unwrap();
+                let (w, s, h) = (&whole.layout, &skim.layout, &head.layout);
+                assert!(!w.unread_cells && !w.cells_unscanned, "{}", part.path);
+                assert!(s.cells_unscanned && h.cells_unscanned, "{}", part.path);
+                assert_eq!(s.field_rules, w.field_rules, "{}", part.path);
+                assert_eq!(s.markup, w.markup, "{}", part.path);
+                assert_eq!(s.cells_at, w.cells_at, "{}", part.path);
+                assert_eq!((&s.code_name, &s.columns), (&w.code_name, &w.columns));
+                assert_eq!(skim.declared_cells, whole.declared_cells);
+                // The head scan: what precedes the cells, nothing of what follows.
+                let at = w.cells_at.as_ref().unwrap().0;
+                assert_eq!(h.markup, w.markup[..at], "{}", part.path);
+                assert!(h.field_rules.is_empty());
+                validated += w.field_rules.len();
+            }
+        }
+        assert!(
+            validated > 20,
+            "the exports' columns have rules: {validated}"
+        );
+        // A sheet without cells is scanned whole either way.
+        let empty = "<worksheet><sheetPr/><sheetData/><pageMargins/></worksheet>";
+        let zip = one_entry_zip("xl/worksheets/sheet1.xml", empty.as_bytes(), b"", b"");
+        let mut zip = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        let whole = scan_sheet(&mut zip, "xl/worksheets/sheet1.xml").unwrap();
+        for scan in [Scan::Head, Scan::Skim] {
+            let read = scan_sheet_reading(&mut zip, "xl/worksheets/sheet1.xml", scan).unwrap();
+            assert!(!read.layout.cells_unscanned, "{scan:?}");
+            assert_eq!(read.layout, whole.layout, "{scan:?}");
+        }
+        // The end tag cut by the chunks the part is read in, at every place; text that holds
+        // `sheetData>` is no end tag.
+        let rest = "<x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>sheetData></x:t></x:is></x:c></x:row></spreadsheet:sheetData><x:dataValidations count=\"1\"><x:dataValidation type=\"textLength\" sqref=\"A2:A9\"><x:formula1>100</x:formula1></x:dataValidation></x:dataValidations></x:worksheet>";
+        let whole = scan_cells(rest.as_bytes()).unwrap();
+        assert!(whole.tail.starts_with(b"</spreadsheet:sheetData>"));
+        assert_eq!(whole.validations.len(), 1);
+        for cap in 1..rest.len() {
+            let skim = skim_cells(BufReader::with_capacity(cap, rest.as_bytes())).unwrap();
+            assert_eq!(skim.tail, whole.tail, "capacity {cap}");
+            assert_eq!(skim.validations, whole.validations, "capacity {cap}");
+        }
     }
 
     /// Text among the cells that no reader reads leaves the sheet to be searched whole; a

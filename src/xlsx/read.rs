@@ -150,9 +150,29 @@ pub(crate) fn open_with<'b>(
 ) -> Result<Opened<'b>, Problem> {
     let reading = Reading::Direct {
         keep: false,
-        cells: true,
+        cells: package::Scan::Whole,
     };
     open(bytes, limits, head, reading)
+}
+
+/// [`open_with`] for a stream of the cells that looks at them itself and gives up on anything a
+/// sheet's scan would note (`verify`'s stream of an original): each sheet cut to its head is
+/// skimmed ([`package::Scan::Skim`]: what precedes and follows its cells read, the cells
+/// only passed over), so that its cells are parsed once, by that stream. A sheet read whole, or
+/// a workbook read with calamine, is scanned whole.
+///
+/// # Errors
+/// As [`read_with`].
+pub(crate) fn open_skimmed<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: u32,
+) -> Result<Opened<'b>, Problem> {
+    let reading = Reading::Direct {
+        keep: false,
+        cells: package::Scan::Skim,
+    };
+    open(bytes, limits, Some(head), reading)
 }
 
 /// [`open_with`], keeping in its tables what a reading of every text of the shared strings
@@ -168,14 +188,14 @@ pub(crate) fn open_keeping<'b>(
 ) -> Result<Opened<'b>, Problem> {
     let reading = Reading::Direct {
         keep: true,
-        cells: true,
+        cells: package::Scan::Whole,
     };
     open(bytes, limits, head, reading)
 }
 
 /// [`open_keeping`] for a reading of the cells that looks at them itself and gives up on
 /// anything a sheet's scan would note (`verify`'s walk of a scrubbed workbook): each sheet cut
-/// to its head is scanned only up to its cells ([`package::scan_sheet_head`]; see
+/// to its head is scanned only up to its cells ([`package::Scan::Head`]; see
 /// [`crate::workbook::Layout::cells_unscanned`]), so that its part is inflated and parsed once,
 /// by that reading. A sheet read whole, or a workbook read with calamine, is scanned whole.
 ///
@@ -188,7 +208,7 @@ pub(crate) fn open_cells_unscanned<'b>(
 ) -> Result<Opened<'b>, Problem> {
     let reading = Reading::Direct {
         keep: true,
-        cells: false,
+        cells: package::Scan::Head,
     };
     open(bytes, limits, Some(head), reading)
 }
@@ -200,9 +220,9 @@ enum Reading {
     #[cfg(test)]
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
-    /// [`open_keeping`] keeps; each sheet's cells scanned at opening unless `cells` is false
-    /// (see [`open_cells_unscanned`]).
-    Direct { keep: bool, cells: bool },
+    /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
+    /// [`open_cells_unscanned`], [`open_skimmed`]).
+    Direct { keep: bool, cells: package::Scan },
 }
 
 /// [`open_with`]; without calamine's reader where `reading` says and the workbook allows (see
@@ -240,12 +260,11 @@ fn open<'b>(
             parts
                 .par_iter()
                 .map(|p| {
-                    Some(match reading {
-                        Reading::Direct { cells: false, .. } => {
-                            package::scan_sheet_head(&mut zip.clone(), &p.path)
-                        }
-                        _ => package::scan_sheet(&mut zip.clone(), &p.path),
-                    })
+                    let scan = match reading {
+                        Reading::Direct { cells, .. } if head.is_some() => cells,
+                        _ => package::Scan::Whole,
+                    };
+                    Some(package::scan_sheet_reading(&mut zip.clone(), &p.path, scan))
                 })
                 .collect::<Vec<_>>()
         },
@@ -609,7 +628,7 @@ mod tests {
     /// The reading `open_with` does.
     const DIRECT: Reading = Reading::Direct {
         keep: false,
-        cells: true,
+        cells: package::Scan::Whole,
     };
 
     /// Every sheet read whole is the grid calamine's `worksheet_range` gives; the workbook

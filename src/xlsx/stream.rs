@@ -720,6 +720,11 @@ pub(crate) trait EachRow {
     fn row(&mut self, row: u32, seen: &Seen<'_>) -> bool;
     /// The current sheet ends after `height` rows (the header row counted).
     fn end(&mut self, height: u32) -> bool;
+    /// The current sheet, whose cells were not scanned at opening
+    /// ([`crate::workbook::Layout::cells_unscanned`]), holds what its scan would have noted (a
+    /// formula, text among the cells that no reader reads), or its cells do not end where the
+    /// scan found their end: the stream ends there, as it would not have started.
+    fn unscanned(&mut self) {}
 }
 
 /// Stream every sheet of the workbook `package` (whose sheets' heads `book` holds, and whose
@@ -773,11 +778,28 @@ pub(crate) fn stream_each(
             max_col: None,
             gave_up: false,
         };
-        // Inflated ahead on another thread of the pool, with two or more.
+        // Inflated ahead on another thread of the pool, with two or more. A sheet whose cells
+        // were not scanned at opening is read strictly, and must end where the scan found
+        // their end (what follows them is what the plan read its data validations from).
+        let layout = &sheet.layout;
+        let skimmed = layout
+            .cells_at
+            .as_ref()
+            .filter(|_| layout.cells_unscanned)
+            .map(|(at, _)| layout.markup.get(*at..).unwrap_or_default());
+        if layout.cells_unscanned && skimmed.is_none() {
+            return Ok(None);
+        }
+        let mut tail = skimmed.map(|_| Vec::new());
         let read = super::ahead::read_ahead(entry, |input| {
-            super::direct::each_value_ref(input, &mut values, &mut rows)
+            super::direct::each_value_ref(input, &mut values, &mut rows, tail.as_mut())
         });
-        if read.is_none() || rows.gave_up || !rows.flush() {
+        let ends_there = skimmed.is_none_or(|skimmed| tail.as_deref() == Some(skimmed));
+        if skimmed.is_some() && !rows.gave_up && (read.is_none() || !ends_there) {
+            each.unscanned();
+            return Ok(None);
+        }
+        if read.is_none() || rows.gave_up || !ends_there || !rows.flush() {
             return Ok(None);
         }
         let bounds = Bounds {
