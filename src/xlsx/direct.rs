@@ -726,15 +726,23 @@ pub(crate) fn each_value(
 pub(crate) fn each_value_strict(
     input: &mut dyn BufRead,
     values: &mut CellValues<'_>,
-    mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+    each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
+) -> Option<Vec<u8>> {
+    strictly(input, |input, end| {
+        each_value_in(input, values, Some(end), each)
+    })
+}
+
+/// A strict reading of a sheet's cells by `read` (given where [`each_cell_in`] puts the end
+/// tag of `<sheetData>`), then the rest of the part: the part's XML from that end tag to its
+/// end. `None` when the reading gives up, or stops before the end tag.
+fn strictly(
+    input: &mut dyn BufRead,
+    read: impl FnOnce(&mut dyn BufRead, &mut Vec<u8>) -> Option<()>,
 ) -> Option<Vec<u8>> {
     let mut tail = Vec::new();
-    let mut stopped = false;
-    let strict = each_value_in(input, values, Some(&mut tail), |r, c, value, shared| {
-        stopped = !each(r, c, value, shared);
-        !stopped
-    });
-    if strict.is_none() || stopped || tail.is_empty() {
+    read(&mut *input, &mut tail)?;
+    if tail.is_empty() {
         return None;
     }
     input.read_to_end(&mut tail).ok()?;
@@ -780,11 +788,9 @@ pub(crate) fn each_value_ref(
     let Some(tail) = strict else {
         return each_value_ref_in(input, values, each, None);
     };
-    each_value_ref_in(input, values, each, Some(&mut *tail))?;
-    if tail.is_empty() {
-        return None;
-    }
-    input.read_to_end(tail).ok()?;
+    *tail = strictly(input, |input, end| {
+        each_value_ref_in(input, values, each, Some(end))
+    })?;
     Some(())
 }
 

@@ -415,7 +415,7 @@ fn scan_part(part: impl Read, mode: Scan) -> Result<SheetScan, Problem> {
         let tag = format!("<sheetData {}>\n", attributes.trim_end_matches('/'));
         cells.hidden.splice(0..0, tag.into_bytes());
     }
-    scan.layout.unread_cells = !cells.hidden.is_empty();
+    scan.layout.unread_cells = !cells.hidden.is_empty() || cells.unread;
     scan.layout.cells_at = tag.map(|tag| (head.len(), tag));
     head.extend_from_slice(&cells.hidden);
     head.extend_from_slice(&cells.tail);
@@ -863,6 +863,9 @@ struct CellScan {
     /// of a cell no reader shows (a phonetic reading of an inline string, a `<v>` under one):
     /// they are in the file (hand edits and other tools write them).
     hidden: Vec<u8>,
+    /// Whether a skim of the cells ([`skim_cells`]) saw a comment, processing instruction or
+    /// CDATA section among them, which it does not keep.
+    unread: bool,
 }
 
 /// Whether a start tag among a worksheet's cells (`local` its name without a prefix,
@@ -1408,18 +1411,35 @@ fn skim_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
     const BORDER: usize = 64;
     let failed = |_| ReadError::CorruptWorkbook("a compressed part cannot be read");
     let mut border: Vec<u8> = Vec::new();
+    let mut skim = CellScan::default();
     loop {
         let chunk = rest.fill_buf().map_err(failed)?;
         if chunk.is_empty() {
-            return Ok(CellScan::default());
+            return Ok(skim);
         }
         let len = chunk.len();
         let mut window = std::mem::take(&mut border);
+        let before = window.len();
         window.extend_from_slice(&chunk[..len.min(BORDER)]);
-        let found = match cells_end(&window) {
-            Some(end) => Some([&window[end..], &chunk[len.min(BORDER)..]].concat()),
-            None => cells_end(chunk).map(|end| chunk[end..].to_vec()),
+        // Where the cells end: across the border, or in the chunk.
+        let in_window = cells_end(&window);
+        let in_chunk = in_window.is_none().then(|| cells_end(chunk)).flatten();
+        let ends = match (in_window, in_chunk) {
+            (Some(end), _) => (end, end.saturating_sub(before)),
+            (None, Some(end)) => (window.len(), end),
+            (None, None) => (window.len(), len),
         };
+        let found = match (in_window, in_chunk) {
+            (Some(end), _) => Some([&window[end..], &chunk[len.min(BORDER)..]].concat()),
+            (None, end) => end.map(|end| chunk[end..].to_vec()),
+        };
+        // What the stream would give up on at once, told here so that it does not start: a
+        // formula, a comment, processing instruction or CDATA section among the cells.
+        for cells in [&window[..ends.0], &chunk[..ends.1]] {
+            skim.has_formulas |= formula_tag(cells);
+            skim.unread |= memchr::memmem::find(cells, b"<!").is_some()
+                || memchr::memmem::find(cells, b"<?").is_some();
+        }
         // The last bytes read: the window holds the whole chunk when it is short.
         border = if len >= BORDER {
             chunk[len - BORDER..].to_vec()
@@ -1428,14 +1448,30 @@ fn skim_cells(mut rest: impl BufRead) -> Result<CellScan, Problem> {
         };
         rest.consume(len);
         if let Some(tail) = found {
-            let (validations, tail) = read_tail(tail, rest)?;
-            return Ok(CellScan {
-                validations,
-                tail,
-                ..CellScan::default()
-            });
+            (skim.validations, skim.tail) = read_tail(tail, rest)?;
+            return Ok(skim);
         }
     }
+}
+
+/// Whether `xml` holds the start tag of a formula (`<f>`, `<f t="shared" ...>`, `<x:f/>`), or
+/// of another element whose name is `f` after a prefix: text holds no `<`.
+fn formula_tag(xml: &[u8]) -> bool {
+    let ends_name = |at: usize| {
+        matches!(
+            xml.get(at),
+            Some(b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n')
+        )
+    };
+    let name_char = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    memchr::memmem::find_iter(xml, b"<f").any(|at| ends_name(at + 2))
+        || memchr::memmem::find_iter(xml, b":f").any(|at| {
+            ends_name(at + 2)
+                && xml[..at]
+                    .iter()
+                    .rposition(|b| !name_char(b))
+                    .is_some_and(|lt| xml[lt] == b'<')
+        })
 }
 
 /// The length of a usual cell's value and end tag, which follow its start tag in `body`:
@@ -1619,6 +1655,29 @@ mod tests {
             let skim = skim_cells(BufReader::with_capacity(cap, rest.as_bytes())).unwrap();
             assert_eq!(skim.tail, whole.tail, "capacity {cap}");
             assert_eq!(skim.validations, whole.validations, "capacity {cap}");
+            assert!(!skim.has_formulas && !skim.unread, "capacity {cap}");
+        }
+        // What the stream would give up on at once is told by the skim, wherever the chunks
+        // cut it: a formula (prefixed or not), a comment, a processing instruction, CDATA;
+        // not a formula or comment after the cells, nor a cell's text that reads like one.
+        let cells = |inside: &str| {
+            format!("<x:row r=\"1\"><x:c r=\"A1\" t=\"str\">{inside}</x:c></x:row></x:sheetData><x:f/><!-- x --></x:worksheet>")
+        };
+        let cases = [
+            ("<x:f>A2</x:f><x:v>1</x:v>", true, false),
+            ("<f t=\"shared\" si=\"0\"/><v>1</v>", true, false),
+            ("<x:v>1</x:v><!-- note -->", false, true),
+            ("<?note x?><x:v>1</x:v>", false, true),
+            ("<x:v><![CDATA[1]]></x:v>", false, true),
+            ("<x:v>a:f b&lt;f</x:v>", false, false),
+        ];
+        for (inside, formulas, unread) in cases {
+            let xml = cells(inside);
+            for cap in 1..xml.len() {
+                let skim = skim_cells(BufReader::with_capacity(cap, xml.as_bytes())).unwrap();
+                assert_eq!(skim.has_formulas, formulas, "{inside}, capacity {cap}");
+                assert_eq!(skim.unread, unread, "{inside}, capacity {cap}");
+            }
         }
     }
 

@@ -788,6 +788,7 @@ pub(crate) fn stream_each(
             .filter(|_| layout.cells_unscanned)
             .map(|(at, _)| layout.markup.get(*at..).unwrap_or_default());
         if layout.cells_unscanned && skimmed.is_none() {
+            each.unscanned();
             return Ok(None);
         }
         let mut tail = skimmed.map(|_| Vec::new());
