@@ -956,6 +956,36 @@ mod tests {
         (walked, whole)
     }
 
+    /// The part of sheet `sheet` of the package `xlsx`, its XML, and the prefix of its
+    /// elements (`x:` in the layout Dynamics writes).
+    fn sheet_xml(xlsx: &[u8], sheet: usize) -> (String, String, &'static str) {
+        let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+        let part = crate::xlsx::package::sheet_parts(&mut zip).unwrap()[sheet]
+            .path
+            .clone();
+        let xml = crate::testdata::part_text(xlsx, &part);
+        let prefix = if xml.contains("<x:sheetData") {
+            "x:"
+        } else {
+            ""
+        };
+        (part, xml, prefix)
+    }
+
+    /// The whole check finds what is wrong with `output`, and the walk, with the original
+    /// read whole or streamed, leaves it to that check.
+    fn assert_left_to_the_whole_check(case: &Case, output: &[u8], what: &str) {
+        let (walked, whole) = both(case, output);
+        assert!(!whole.passed(), "{what}: the whole check finds it");
+        assert!(walked.is_none(), "{what}: the walk leaves it to that check");
+        for head in [10, 5_000] {
+            assert!(
+                matches!(streamed(case, output, head), Streamed::Undecided),
+                "{what}, head {head}: the streamed walk leaves it to that check"
+            );
+        }
+    }
+
     #[test]
     fn a_good_output_passes_the_walk_as_it_passes_the_whole_check() {
         let cases = [
@@ -1068,17 +1098,8 @@ mod tests {
     fn an_original_with_text_its_stream_does_not_read_is_read_whole() {
         for (layout, base) in [("excel", case()), ("dynamics", raw_case())] {
             let input = base.input.clone();
-            let mut zip = zip::ZipArchive::new(Cursor::new(&input[..])).unwrap();
             let sheet = base.changes[0].sheet;
-            let part = crate::xlsx::package::sheet_parts(&mut zip).unwrap()[sheet]
-                .path
-                .clone();
-            let xml = crate::testdata::part_text(&input, &part);
-            let p = if xml.contains("<x:sheetData") {
-                "x:"
-            } else {
-                ""
-            };
+            let (part, xml, p) = sheet_xml(&input, sheet);
             let row = xml.find(&format!("<{p}row r=\"7\"")).expect("row 7");
             let cell_end = row + xml[row..].find(&format!("</{p}c>")).unwrap();
             let at = |place: usize, text: &str| {
@@ -1228,16 +1249,7 @@ mod tests {
                 })
                 .expect("a removed name");
             let output = written(&case, |_, _| {});
-            let mut zip = zip::ZipArchive::new(Cursor::new(&output[..])).unwrap();
-            let part = crate::xlsx::package::sheet_parts(&mut zip).unwrap()[sc.sheet]
-                .path
-                .clone();
-            let xml = crate::testdata::part_text(&output, &part);
-            let p = if xml.contains("<x:sheetData") {
-                "x:"
-            } else {
-                ""
-            };
+            let (part, xml, p) = sheet_xml(&output, sc.sheet);
             let row_end = format!("</{p}row>");
             let row5 = xml.find(&format!("<{p}row r=\"5\"")).expect("row 5");
             let cell = row5 + xml[row5..].find(&format!("<{p}c ")).unwrap();
@@ -1309,21 +1321,7 @@ mod tests {
                 ));
             }
             for (what, edited) in edits {
-                let (walked, whole) = both(&case, &edited);
-                assert!(
-                    !whole.passed(),
-                    "{layout}, {what}: the whole check finds it"
-                );
-                assert!(
-                    walked.is_none(),
-                    "{layout}, {what}: the walk leaves it to that check"
-                );
-                for head in [10, 5_000] {
-                    assert!(
-                        matches!(streamed(&case, &edited, head), Streamed::Undecided),
-                        "{layout}, {what}, head {head}: the streamed walk leaves it to that check"
-                    );
-                }
+                assert_left_to_the_whole_check(&case, &edited, &format!("{layout}, {what}"));
             }
             // White space between the rows and after the cells, as writers indent them.
             let spaced = xml.replace(&row_end, &format!("{row_end}\n  "));
@@ -1424,21 +1422,7 @@ mod tests {
         ];
         for (what, edit) in mutations {
             let output = written(case, edit);
-            let (walked, whole) = both(case, &output);
-            assert!(
-                !whole.passed(),
-                "{layout}, {what}: the whole check finds it"
-            );
-            assert!(
-                walked.is_none(),
-                "{layout}, {what}: the walk leaves it to that check"
-            );
-            for head in [10, 5_000] {
-                assert!(
-                    matches!(streamed(case, &output, head), Streamed::Undecided),
-                    "{layout}, {what}, head {head}: the streamed walk leaves it to that check"
-                );
-            }
+            assert_left_to_the_whole_check(case, &output, &format!("{layout}, {what}"));
         }
     }
 }

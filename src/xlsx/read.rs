@@ -1,6 +1,6 @@
 //! Read an `.xlsx` into a [`Workbook`] with calamine, plus the layout calamine does not expose.
 
-use super::package;
+use super::package::{self, Scan};
 use crate::error::{Problem, ReadError};
 use crate::workbook::{Format, Sheet, Visibility, Workbook};
 use calamine::{Cell, Data, DataType, Range, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
@@ -148,11 +148,7 @@ pub(crate) fn open_with<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
-    let reading = Reading::Direct {
-        keep: false,
-        cells: package::Scan::Whole,
-    };
-    open(bytes, limits, head, reading)
+    open(bytes, limits, head, Reading::direct(false, Scan::Whole))
 }
 
 /// [`open_with`] for a stream of the cells that looks at them itself and gives up on anything a
@@ -168,11 +164,12 @@ pub(crate) fn open_skimmed<'b>(
     limits: &Limits,
     head: u32,
 ) -> Result<Opened<'b>, Problem> {
-    let reading = Reading::Direct {
-        keep: false,
-        cells: package::Scan::Skim,
-    };
-    open(bytes, limits, Some(head), reading)
+    open(
+        bytes,
+        limits,
+        Some(head),
+        Reading::direct(false, Scan::Skim),
+    )
 }
 
 /// [`open_with`], keeping in its tables what a reading of every text of the shared strings
@@ -186,11 +183,7 @@ pub(crate) fn open_keeping<'b>(
     limits: &Limits,
     head: Option<u32>,
 ) -> Result<Opened<'b>, Problem> {
-    let reading = Reading::Direct {
-        keep: true,
-        cells: package::Scan::Whole,
-    };
-    open(bytes, limits, head, reading)
+    open(bytes, limits, head, Reading::direct(true, Scan::Whole))
 }
 
 /// [`open_keeping`] for a reading of the cells that looks at them itself and gives up on
@@ -206,11 +199,7 @@ pub(crate) fn open_cells_unscanned<'b>(
     limits: &Limits,
     head: u32,
 ) -> Result<Opened<'b>, Problem> {
-    let reading = Reading::Direct {
-        keep: true,
-        cells: package::Scan::Head,
-    };
-    open(bytes, limits, Some(head), reading)
+    open(bytes, limits, Some(head), Reading::direct(true, Scan::Head))
 }
 
 /// How [`open`] reads a workbook.
@@ -223,6 +212,13 @@ enum Reading {
     /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
     /// [`open_cells_unscanned`], [`open_skimmed`]).
     Direct { keep: bool, cells: package::Scan },
+}
+
+impl Reading {
+    /// [`Reading::Direct`].
+    const fn direct(keep: bool, cells: package::Scan) -> Reading {
+        Reading::Direct { keep, cells }
+    }
 }
 
 /// [`open_with`]; without calamine's reader where `reading` says and the workbook allows (see
@@ -626,10 +622,7 @@ mod tests {
     use crate::testdata::{self, Options, RawBook};
 
     /// The reading `open_with` does.
-    const DIRECT: Reading = Reading::Direct {
-        keep: false,
-        cells: package::Scan::Whole,
-    };
+    const DIRECT: Reading = Reading::direct(false, package::Scan::Whole);
 
     /// Every sheet read whole is the grid calamine's `worksheet_range` gives; the workbook
     /// read whole or cut to its heads is the same without calamine's reader as with it.
