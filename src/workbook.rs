@@ -88,12 +88,34 @@ impl Layout {
     /// file, when all the text in there is what the cell readers read (see
     /// [`Layout::unread_cells`]); `None` when it holds more, or the sheet has no `<sheetData>`.
     pub fn without_cells(&self) -> Option<Vec<u8>> {
-        if self.unread_cells || self.cells_unscanned {
+        if self.cells_unscanned {
+            return None;
+        }
+        let (before, tag, after) = self.around_cells()?;
+        Some([before, tag, after].concat())
+    }
+
+    /// What precedes the cells, with the start tag of `<sheetData>` as written, of a sheet
+    /// whose cells were left unread at opening ([`Layout::cells_unscanned`]), for the reading
+    /// of the cells to add what follows them; `None` for any other sheet, and where the tag
+    /// holds text no reader reads.
+    pub fn before_cells(&self) -> Option<Vec<u8>> {
+        if !self.cells_unscanned {
+            return None;
+        }
+        let (before, tag, _) = self.around_cells()?;
+        Some([before, tag].concat())
+    }
+
+    /// [`Layout::markup`] cut where the cells were, and the start tag of `<sheetData>`; `None`
+    /// where the cells hold text no reader reads, or the sheet has no `<sheetData>`.
+    fn around_cells(&self) -> Option<(&[u8], &[u8], &[u8])> {
+        if self.unread_cells {
             return None;
         }
         let (head, tag) = self.cells_at.as_ref()?;
         let (before, after) = self.markup.split_at_checked(*head)?;
-        Some([before, tag, after].concat())
+        Some((before, tag, after))
     }
 
     /// Whether a cell is inside an array or spill range but not its top-left (formula) cell.

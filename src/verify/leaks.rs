@@ -235,36 +235,20 @@ impl Raw {
                     // The XML around the cells, as the sheet's scan kept it; cells with XML no
                     // reader reads are searched in the part's XML.
                     Some(sheet) => {
+                        // What precedes the cells alone, when the walk gives what follows them.
                         let layout = &book.sheets[sheet].layout;
-                        // What precedes the cells, when the walk gives what follows them.
-                        let head = layout
-                            .cells_at
-                            .as_ref()
-                            .filter(|_| layout.cells_unscanned && !layout.unread_cells);
-                        let head = head
-                            .and_then(|(at, tag)| Some([layout.markup.get(..*at)?, tag].concat()));
-                        match (head, layout.without_cells()) {
-                            (Some(xml), _) => RawPart::Worksheet {
-                                name,
-                                sheet,
-                                xml,
-                                cells_in_model: true,
-                                awaiting_tail: true,
-                            },
-                            (None, Some(xml)) => RawPart::Worksheet {
-                                name,
-                                sheet,
-                                xml,
-                                cells_in_model: true,
-                                awaiting_tail: false,
-                            },
-                            (None, None) => RawPart::Worksheet {
-                                xml: inflate(&name)?,
-                                name,
-                                sheet,
-                                cells_in_model: false,
-                                awaiting_tail: false,
-                            },
+                        let (xml, cells_in_model, awaiting_tail) =
+                            match (layout.before_cells(), layout.without_cells()) {
+                                (Some(xml), _) => (xml, true, true),
+                                (None, Some(xml)) => (xml, true, false),
+                                (None, None) => (inflate(&name)?, false, false),
+                            };
+                        RawPart::Worksheet {
+                            name,
+                            sheet,
+                            xml,
+                            cells_in_model,
+                            awaiting_tail,
                         }
                     }
                     None => RawPart::Other {

@@ -383,15 +383,6 @@ fn scan_part(part: impl Read, mode: Scan) -> Result<SheetScan, Problem> {
         .filter(|tag| tag.starts_with(b"<") && tag.ends_with(b">"))
         .map(<[u8]>::to_vec);
     head.truncate(at(before));
-    if mode == Scan::Head && !empty_cells {
-        // `<sheetData>` takes no attribute: any is text no reader reads, which the walk that
-        // reads the cells would not see.
-        scan.layout.unread_cells = !is_xml_space(&attributes);
-        scan.layout.cells_at = tag.map(|tag| (head.len(), tag));
-        scan.layout.markup = head;
-        scan.layout.cells_unscanned = true;
-        return Ok(scan);
-    }
     let mut rest = reader.into_inner();
     let mut cells = if empty_cells {
         let mut tail = Vec::new();
@@ -403,6 +394,10 @@ fn scan_part(part: impl Read, mode: Scan) -> Result<SheetScan, Problem> {
             tail,
             ..CellScan::default()
         }
+    } else if mode == Scan::Head {
+        // The rest of the part is not inflated.
+        scan.layout.cells_unscanned = true;
+        CellScan::default()
     } else if mode == Scan::Skim {
         scan.layout.cells_unscanned = true;
         skim_cells(rest)?
