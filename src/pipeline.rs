@@ -1270,7 +1270,7 @@ fn scrub_xlsx_stream(
     let rows = crate::inspect::VALUE_SAMPLE as u32;
     let (digest, opened) = rayon::join(
         || sha256_hex(bytes),
-        || crate::xlsx::read::open_keeping(bytes, &settings.limits, Some(rows)),
+        || crate::xlsx::read::open_keeping_skimmed(bytes, &settings.limits, rows),
     );
     report.input_sha256 = Some(digest);
     let mut opened = opened?;
@@ -1297,6 +1297,10 @@ fn scrub_xlsx_stream(
     }
     check_resolved(book, &file_plan)?;
     check_coverage(map, book, &file_plan, settings, report)?;
+    crate::xlsx::stream::scan_unpassed(&file_plan, &mut opened)?;
+    if opened.formulas {
+        return Ok(false);
+    }
     let patch = spooled_beside(&settings.patch, &job.output);
     let write = Some((bytes, &patch));
     let Some(mut streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened, write)?

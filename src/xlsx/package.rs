@@ -1006,7 +1006,7 @@ impl<R: Read> Read for Tee<R> {
 
 /// The smallest and largest row and column (1-based) named by `r` attributes.
 #[derive(Debug, Default, PartialEq)]
-struct Extent {
+pub(crate) struct Extent {
     rows: Option<(u64, u64)>,
     cols: Option<(u64, u64)>,
 }
@@ -1028,7 +1028,18 @@ impl Extent {
         Some(((rows.0, cols.0), (rows.1, cols.1)))
     }
 
-    fn cells(&self) -> u64 {
+    /// Note a row (one-based) that a `<row>`'s `r` names, or with `col` (one-based) a cell's
+    /// reference, as read by a reading of the cells other than the scan's.
+    pub(crate) fn note_at(&mut self, row: u64, col: Option<u64>) {
+        Self::note(&mut self.rows, row);
+        if let Some(col) = col {
+            Self::note(&mut self.cols, col);
+        }
+    }
+
+    /// The cells from the first to the last row and column noted (see
+    /// [`SheetScan::used_cells`]).
+    pub(crate) fn cells(&self) -> u64 {
         let span = |r: Option<(u64, u64)>| r.map_or(1, |(lo, hi)| hi - lo + 1);
         span(self.rows).saturating_mul(span(self.cols))
     }

@@ -127,6 +127,9 @@ pub(crate) struct Opened<'b> {
     pub reader: Option<Xlsx<Cursor<&'b [u8]>>>,
     /// The workbook's bytes, to open the reader again.
     pub bytes: &'b [u8],
+    /// The limits it was opened within, for a sheet whose cells are scanned later (see
+    /// [`Opened::scan_whole`]) or read by a stream that checks them itself.
+    pub limits: Limits,
     /// Per sheet of `book`: whether it has rows below its head (always `false` when read whole).
     pub cut: Vec<bool>,
     /// Whether any sheet has formulas (read only when the sheets are read whole).
@@ -172,21 +175,24 @@ pub(crate) fn open_skimmed<'b>(
     )
 }
 
-/// [`open_with`], keeping in its tables what a reading of every text of the shared strings
-/// needs besides the texts cells show ([`super::strings::Rest`]), so that it does not read the
-/// part again.
+/// [`open_with`] for the scrub's one pass over each sheet, which reads the cells strictly (see
+/// [`super::stream::Pass`]): each sheet cut to its head is skimmed, as [`open_skimmed`] skims
+/// it, and a sheet the pass does not read is scanned whole afterwards
+/// ([`super::stream::scan_unpassed`]); what a reading of every text of the shared strings
+/// needs besides the texts cells show is kept in the tables ([`super::strings::Rest`]), so
+/// that the part is not read again.
 ///
 /// # Errors
 /// As [`read_with`].
-pub(crate) fn open_keeping<'b>(
+pub(crate) fn open_keeping_skimmed<'b>(
     bytes: &'b [u8],
     limits: &Limits,
-    head: Option<u32>,
+    head: u32,
 ) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, head, Reading::direct(true, Scan::Whole))
+    open(bytes, limits, Some(head), Reading::direct(true, Scan::Skim))
 }
 
-/// [`open_keeping`] for a reading of the cells that looks at them itself and gives up on
+/// [`open_keeping_skimmed`] for a reading of the cells that looks at them itself and gives up on
 /// anything a sheet's scan would note (`verify`'s walk of a scrubbed workbook): each sheet cut
 /// to its head is scanned only up to its cells ([`package::Scan::Head`]; see
 /// [`crate::workbook::Layout::cells_unscanned`]), so that its part is inflated and parsed once,
@@ -209,7 +215,7 @@ enum Reading {
     #[cfg(test)]
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
-    /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
+    /// [`open_keeping_skimmed`] keeps; each sheet cut to its head scanned as `cells` says (see
     /// [`open_cells_unscanned`], [`open_skimmed`]).
     Direct { keep: bool, cells: package::Scan },
 }
@@ -330,6 +336,7 @@ fn open<'b>(
         },
         reader: Some(book),
         bytes,
+        limits: *limits,
         cut,
         formulas: any_formulas,
         tables: None,
@@ -346,12 +353,28 @@ fn is_metadata_sheet(name: &str, visibility: Visibility) -> bool {
 /// The sheets too large for `limits`: what `scan` declares, and what its cells span (the grid
 /// that is allocated, whatever the declaration says).
 fn check_cells(name: &str, scan: &package::SheetScan, limits: &Limits) -> Result<(), Problem> {
-    let declared = scan.declared_cells.unwrap_or(0);
-    if declared.max(scan.used_cells) > limits.max_cells {
-        let what = if declared >= scan.used_cells {
+    check_extent(
+        name,
+        scan.declared_cells.unwrap_or(0),
+        scan.used_cells,
+        limits,
+    )
+}
+
+/// [`check_cells`] of a sheet that declares `declared` cells and whose cells and rows span
+/// `used` (as [`package::SheetScan::used_cells`] counts them): also for a sheet whose cells
+/// a stream read, which counts them itself.
+pub(crate) fn check_extent(
+    name: &str,
+    declared: u64,
+    used: u64,
+    limits: &Limits,
+) -> Result<(), Problem> {
+    if declared.max(used) > limits.max_cells {
+        let what = if declared >= used {
             format!("declares {declared} cells")
         } else {
-            format!("has cells spanning {} cells", scan.used_cells)
+            format!("has cells spanning {used} cells")
         };
         return Err(ReadError::TooLarge {
             what: format!("sheet '{name}' {what} (limit {})", limits.max_cells),
@@ -449,6 +472,7 @@ fn open_direct<'b>(
         },
         reader: None,
         bytes,
+        limits: *limits,
         cut,
         formulas: false,
         tables: Some(tables),
@@ -456,6 +480,31 @@ fn open_direct<'b>(
 }
 
 impl<'b> Opened<'b> {
+    /// Scan sheet `index`, whose cells were left unscanned at opening
+    /// ([`crate::workbook::Layout::cells_unscanned`]), whole, as [`open_with`] scans it: its
+    /// layout is then the one that reading gives, and a formula found sets
+    /// [`Opened::formulas`].
+    ///
+    /// # Errors
+    /// As [`read_with`]: the part is missing or malformed, or its cells are beyond the limits.
+    pub(crate) fn scan_whole(&mut self, index: usize) -> Result<(), Problem> {
+        let Some(sheet) = self.book.sheets.get_mut(index) else {
+            return Err(Problem::Internal);
+        };
+        let mut zip = zip::ZipArchive::new(Cursor::new(self.bytes))
+            .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
+        let parts = package::sheet_parts(&mut zip)?;
+        let part = parts
+            .iter()
+            .find(|p| p.name == sheet.name)
+            .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
+        let scan = package::scan_sheet(&mut zip, &part.path)?;
+        check_cells(&sheet.name, &scan, &self.limits)?;
+        self.formulas |= scan.has_formulas;
+        sheet.layout = scan.layout;
+        Ok(())
+    }
+
     /// calamine's reader (the [`Opened::reader`] of an opened workbook of `bytes`), opened again
     /// when it was let go: its shared strings are tens of MB in a large export, which the
     /// streaming engine lets go when it reads the cells itself.

@@ -520,6 +520,36 @@ pub(crate) fn applies(map: &Map) -> bool {
     map.subjects.is_empty() && !map.has_blank_header_pattern() && !map.uses_mentions()
 }
 
+/// Whether [`stream`], writing, passes sheet `index` in one pass (see [`Pass`]) rather than
+/// reading it the usual way: the plan changes it without row rules, and it has rows below the
+/// head `cut` says it was read to.
+pub(crate) fn passes(plan: &FilePlan, cut: &[bool], index: usize) -> bool {
+    cut.get(index).copied().unwrap_or(false)
+        && plan
+            .sheets
+            .iter()
+            .position(|sp| sp.sheet == index)
+            .is_some_and(|p| plan.sheets[p].row_rules.is_empty())
+}
+
+/// Scan whole each sheet of `opened` (opened by [`super::read::open_keeping_skimmed`]) whose
+/// cells were skimmed at opening and that [`stream`] does not pass under `plan`, or whose skim
+/// saw what the pass gives up on: only the pass reads skimmed cells (strictly), and anything
+/// else that reads a sheet needs its scan.
+///
+/// # Errors
+/// As [`super::read::Opened::scan_whole`].
+pub(crate) fn scan_unpassed(plan: &FilePlan, opened: &mut Opened<'_>) -> Result<(), Problem> {
+    for index in 0..opened.book.sheets.len() {
+        let layout = &opened.book.sheets[index].layout;
+        // One whose skim saw what the pass gives up on (a comment among the cells, say) too.
+        if layout.cells_unscanned && (layout.unread_cells || !passes(plan, &opened.cut, index)) {
+            opened.scan_whole(index)?;
+        }
+    }
+    Ok(())
+}
+
 /// Stream every sheet of `opened` (the heads of [`super::read::open_with`]) through `plan`.
 /// `None` when a sheet cannot be streamed to the same result as the workbook read whole: its
 /// cells are out of order, or its cells below the head reach other columns or rows than the
@@ -542,8 +572,10 @@ pub(crate) fn stream(
         cut,
         bytes: input,
         tables,
+        limits,
         ..
     } = opened;
+    let limits: &super::read::Limits = limits;
     let book: &Workbook = book;
     let metadata = book.metadata();
     let targets = crate::needles::target_columns(map, book, plan);
@@ -609,9 +641,9 @@ pub(crate) fn stream(
         let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
         work.kept = kept;
         let passed = match (&mut pass, planned) {
-            (Some(pass), Some(p)) if cut[index] && plan.sheets[p].row_rules.is_empty() => {
+            (Some(pass), Some(_)) if passes(plan, cut, index) => {
                 let checkpoint = pass.new.len();
-                match pass.sheet(index, sheet, &mut work)? {
+                match pass.sheet(index, sheet, &mut work, limits)? {
                     Some((height, sheet_held)) => {
                         if !work.changes.cells.is_empty() {
                             held.push(sheet_held);
@@ -628,6 +660,12 @@ pub(crate) fn stream(
             }
             _ => None,
         };
+        // A sheet whose cells were skimmed at opening is read by the pass alone: one it does
+        // not pass is left to the workbook read whole (its scan would have noted what made the
+        // pass give up).
+        if passed.is_none() && sheet.layout.cells_unscanned {
+            return Ok(None);
+        }
         let height = if let Some(height) = passed {
             height
         } else if cut[index] {
@@ -1151,6 +1189,7 @@ impl<'b> Pass<'b> {
         index: usize,
         head: &Sheet,
         work: &mut SheetWork<'_>,
+        limits: &super::read::Limits,
     ) -> Result<Option<(u32, Held)>, Problem> {
         let Some(part) = self.parts.iter().find(|p| p.name == head.name) else {
             return Ok(None);
@@ -1167,6 +1206,7 @@ impl<'b> Pass<'b> {
             next_col: 0,
             whole_rows: entry.any_writes(),
             row_end: None,
+            strict: head.layout.cells_unscanned.then(StrictCells::default),
         };
         let any_writes = entry.any_writes();
         let mut write = RowWrite {
@@ -1202,6 +1242,20 @@ impl<'b> Pass<'b> {
         let Ok(Some(tail)) = walked else {
             return Ok(None);
         };
+        if let Some(strict) = &read.strict {
+            // The cells must end where the skim at opening found their end (what follows them
+            // is what the plan read its data validations from, and what the sweep searches),
+            // and span no more than the limits allow.
+            let layout = &head.layout;
+            let skimmed = (layout.cells_at.as_ref()).and_then(|(at, _)| layout.markup.get(*at..));
+            let ends_there = skimmed
+                .and_then(|skimmed| skimmed.strip_prefix(strict.end.as_slice()))
+                .is_some_and(|rest| !strict.end.is_empty() && rest == tail.as_slice());
+            if !ends_there {
+                return Ok(None);
+            }
+            super::read::check_extent(&head.name, 0, strict.extent.cells(), limits)?;
+        }
         let bounds = Bounds {
             first_row: write.first_row,
             height: if write.first_row.is_some() {
@@ -1322,12 +1376,44 @@ struct RowRead<'s> {
     whole_rows: bool,
     /// The search for the rows' end tag (see [`RowRead::whole_row`]).
     row_end: Option<memchr::memmem::Finder<'static>>,
+    /// For a sheet whose cells were only skimmed at opening
+    /// ([`crate::workbook::Layout::cells_unscanned`]): the reading also gives up on anything
+    /// among the cells that the sheet's scan would have noted, and counts what they span.
+    strict: Option<StrictCells>,
+}
+
+/// What a strict reading of a sheet's cells (see [`RowRead::strict`]) has seen.
+#[derive(Default)]
+struct StrictCells {
+    /// Whether `<sheetData>` has started: what precedes it was read at opening.
+    in_cells: bool,
+    /// The end tag of `<sheetData>` as written, once read.
+    end: Vec<u8>,
+    /// The rows and columns the rows' and cells' references name, as the scan counts them.
+    extent: super::package::Extent,
 }
 
 /// Why a pass stops: the sheet goes the usual way.
 struct GiveUp;
 
+/// Whether a `<row>` start tag has an attribute no reader reads (see
+/// [`super::package::foreign_tag`]).
+fn foreign_row(tag: &[u8]) -> bool {
+    let name = tag
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(tag.len());
+    let attributes = tag[name..].strip_suffix(b">").unwrap_or(&tag[name..]);
+    let attributes = attributes.strip_suffix(b"/").unwrap_or(attributes);
+    super::package::foreign_tag(b"row", attributes)
+}
+
 impl RowRead<'_> {
+    /// Whether the reading is strict (see [`RowRead::strict`]) and among the cells.
+    fn strictly_in_cells(&self) -> bool {
+        self.strict.as_ref().is_some_and(|s| s.in_cells)
+    }
+
     /// Copy the sheet's XML from `input` to `rows` up to `</sheetData>`, each row read and
     /// handed on; the rest of the sheet (its tail). `Ok(None)` for XML this pass does not
     /// take; errors are the output's.
@@ -1354,6 +1440,10 @@ impl RowRead<'_> {
                     Some(i) => (true, i),
                     None => (false, chunk.len()),
                 };
+                // Text among the cells outside a value is read by no reader.
+                if self.strictly_in_cells() && !super::package::is_xml_space(&chunk[..len]) {
+                    return Ok(None);
+                }
                 self.put(&chunk[..len], in_row, rows)?;
                 (found, len)
             };
@@ -1366,6 +1456,9 @@ impl RowRead<'_> {
                 return Ok(None);
             }
             if tag.starts_with(b"<!--") || tag.starts_with(b"<![CDATA[") {
+                if self.strictly_in_cells() {
+                    return Ok(None);
+                }
                 let end: &[u8] = if tag.starts_with(b"<!--") {
                     b"-->"
                 } else {
@@ -1380,6 +1473,9 @@ impl RowRead<'_> {
                 if in_row {
                     return Ok(None);
                 }
+                if let Some(strict) = &mut self.strict {
+                    strict.end.clone_from(&tag);
+                }
                 rows.bytes(&tag)?;
                 let mut rest = Vec::new();
                 if input.read_to_end(&mut rest).is_err() {
@@ -1390,12 +1486,21 @@ impl RowRead<'_> {
                 if in_row {
                     return Ok(None);
                 }
-                let Some(row) = (match attr::lenient(&tag, b"r") {
+                let r = attr::lenient(&tag, b"r");
+                let Some(row) = (match r {
                     Some(r) => r.parse::<u32>().ok().and_then(|r| r.checked_sub(1)),
                     None => Some(self.next_row),
                 }) else {
                     return Ok(None);
                 };
+                if let Some(strict) = &mut self.strict {
+                    if foreign_row(&tag) {
+                        return Ok(None);
+                    }
+                    if r.is_some() {
+                        strict.extent.note_at(u64::from(row) + 1, None);
+                    }
+                }
                 self.parsed.row_index = row;
                 self.next_row = row + 1;
                 self.next_col = 0;
@@ -1430,6 +1535,9 @@ impl RowRead<'_> {
                 let Ok((col, start)) = self.column(&tag) else {
                     return Ok(None);
                 };
+                if self.strict.is_some() && !super::package::plain_cell(&tag, start.as_ref()) {
+                    return Ok(None);
+                }
                 let parsed = &mut self.parsed;
                 let at = parsed.xml.len();
                 parsed.xml.extend_from_slice(&tag);
@@ -1444,6 +1552,14 @@ impl RowRead<'_> {
                     return Ok(None);
                 }
                 continue;
+            }
+            if let Some(strict) = &mut self.strict {
+                if !strict.in_cells {
+                    strict.in_cells = patch::is_tag(&tag, b"sheetData");
+                } else if !patch::is_tag(&tag, b"row") {
+                    // Any other element among the cells is read by no reader.
+                    return Ok(None);
+                }
             }
             self.put(&tag, in_row, rows)?;
         }
@@ -1493,11 +1609,20 @@ impl RowRead<'_> {
     /// written from its bytes and its cells' spans (see [`RowWrite::write_row_at_once`]): no
     /// pieces are kept.
     fn cut_row(&mut self, xml: &[u8], from: usize, close: usize) -> Result<(), GiveUp> {
+        let strict = self.strict.is_some();
+        // Text among the cells outside a value, read by no reader.
+        let loose = |text: &[u8]| strict && !super::package::is_xml_space(text);
         let mut at = from;
         while at < close {
             let Some(open) = memchr::memchr(b'<', &xml[at..close]).map(|i| at + i) else {
+                if loose(&xml[at..close]) {
+                    return Err(GiveUp);
+                }
                 break;
             };
+            if loose(&xml[at..open]) {
+                return Err(GiveUp);
+            }
             let tag_end = open + memchr::memchr(b'>', &xml[open..close]).ok_or(GiveUp)? + 1;
             let tag = &xml[open..tag_end];
             // Most tags are cells' (no cell's tag is one of those given up on below).
@@ -1518,6 +1643,9 @@ impl RowRead<'_> {
                         + end.len()
                 };
                 let (col, start) = self.column(&xml[open..cell_end])?;
+                if strict && !super::package::plain_cell(&xml[open..cell_end], start.as_ref()) {
+                    return Err(GiveUp);
+                }
                 self.parsed.spans.push((open, cell_end, col));
                 self.parsed.starts.push(start);
                 at = cell_end;
@@ -1530,6 +1658,10 @@ impl RowRead<'_> {
                 || (tag.starts_with(b"</")
                     && (patch::is_tag(&tag[1..], b"row") || tag.ends_with(b"sheetData>")))
             {
+                return Err(GiveUp);
+            }
+            // Any other element among the cells is read by no reader.
+            if strict {
                 return Err(GiveUp);
             }
             at = tag_end;
@@ -1568,6 +1700,10 @@ impl RowRead<'_> {
         };
         if self.parsed.spans.last().is_some_and(|&(_, _, c)| c >= col) {
             return Err(GiveUp);
+        }
+        if let (Some(strict), Some(_)) = (&mut self.strict, r) {
+            let row = u64::from(self.parsed.row_index) + 1;
+            strict.extent.note_at(row, Some(u64::from(col) + 1));
         }
         self.next_col = col + 1;
         Ok((col, usual.map(|u| u.start_at(tag))))
@@ -2366,9 +2502,19 @@ mod tests {
         // Read as the scrub reads it, keeping what the lossless writer needs to rewrite the
         // shared strings from their texts.
         let mut opened =
-            super::super::read::open_keeping(bytes, &crate::xlsx::Limits::default(), Some(head))
+            super::super::read::open_keeping_skimmed(bytes, &crate::xlsx::Limits::default(), head)
                 .unwrap();
         let plan = crate::plan::resolve(map, &opened.book).unwrap();
+        // Without the pass, no sheet is read strictly: each is scanned whole.
+        if write {
+            scan_unpassed(&plan, &mut opened).unwrap();
+        } else {
+            for index in 0..opened.book.sheets.len() {
+                if opened.book.sheets[index].layout.cells_unscanned {
+                    opened.scan_whole(index).unwrap();
+                }
+            }
+        }
         let options = PatchOptions::default();
         let mut streamed = stream(map, &plan, &mut opened, write.then_some((bytes, &options)))
             .unwrap()
@@ -2442,6 +2588,22 @@ mod tests {
     /// Walk `xml` read `chunk` bytes at a time, rows read whole or tag by tag: what it hands
     /// on, and the tail, `None` when the walk gives up.
     fn walked(xml: &str, chunk: usize, whole_rows: bool) -> (Collected, Option<Vec<u8>>) {
+        let (collected, tail, _) = walked_with(xml, chunk, whole_rows, false);
+        (collected, tail)
+    }
+
+    /// What a strict walk counted: the cells its references span, and the end tag of the
+    /// cells as written.
+    type Counted = Option<(u64, Vec<u8>)>;
+
+    /// [`walked`], strictly when `strict` (see [`RowRead::strict`]): with what the strict
+    /// reading counted.
+    fn walked_with(
+        xml: &str,
+        chunk: usize,
+        whole_rows: bool,
+        strict: bool,
+    ) -> (Collected, Option<Vec<u8>>, Counted) {
         let strings = crate::xlsx::cells::Strings::default();
         let mut read = RowRead {
             values: CellValues::new(&strings, Vec::new(), false),
@@ -2450,11 +2612,75 @@ mod tests {
             next_col: 0,
             whole_rows,
             row_end: None,
+            strict: strict.then(StrictCells::default),
         };
         let mut collected = Collected::default();
         let input = std::io::BufReader::with_capacity(chunk, xml.as_bytes());
         let tail = read.walk(input, &mut collected).unwrap();
-        (collected, tail)
+        let counted = read.strict.map(|s| (s.extent.cells(), s.end));
+        (collected, tail, counted)
+    }
+
+    #[test]
+    fn a_strict_walk_gives_up_on_what_the_scan_notes() {
+        let sheet = |rows: &str| {
+            format!(
+                "<worksheet><!-- head --><dimension ref=\"A1\"/><sheetData>{rows}</sheetData>\
+                 <hyperlinks/><!-- tail --></worksheet>"
+            )
+        };
+        let readings = |xml: &str| {
+            (1..=9)
+                .chain([1 << 16])
+                .flat_map(|chunk| [(chunk, true), (chunk, false)])
+                .map(|(chunk, whole)| walked_with(xml, chunk, whole, true))
+                .collect::<Vec<_>>()
+        };
+        // Plain cells in either layout, white space between them, an empty row: taken, with
+        // what they span (rows 1 to 4, columns A to C) and the end tag as written.
+        let plain = sheet(concat!(
+            r#"<row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>Name</t></is></c>"#,
+            r#"<c r="C1" s="1"><v>2</v></c></row>"#,
+            "\n <row r=\"2\">\n <c r=\"B2\" t=\"b\"><v>0</v></c>\n</row><row r=\"4\"/>",
+        ));
+        for (collected, tail, counted) in readings(&plain) {
+            assert_eq!(
+                tail.as_deref(),
+                Some(&b"<hyperlinks/><!-- tail --></worksheet>"[..])
+            );
+            assert_eq!(collected.rows.len(), 2);
+            assert_eq!(counted, Some((4 * 3, b"</sheetData>".to_vec())));
+        }
+        let raw = "<x:worksheet><x:sheetData><x:row r=\"1\"><x:c r=\"A1\" t=\"inlineStr\">\
+                   <x:is><x:t>Name</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>";
+        for (_, tail, counted) in readings(raw) {
+            assert_eq!(tail.as_deref(), Some(&b"</x:worksheet>"[..]));
+            assert_eq!(counted, Some((1, b"</x:sheetData>".to_vec())));
+        }
+        // Each of these is text no reader reads, or a formula: given up on in both readings,
+        // and taken by the lenient walk but for what it gives up on itself.
+        for rows in [
+            r#"<row r="1"><c r="A1"><v>1</v></c><!-- note --></row>"#,
+            r#"<!-- note --><row r="1"><c r="A1"><v>1</v></c></row>"#,
+            r#"<?pi note?><row r="1"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c>note</row>"#,
+            r#"note<row r="1"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><note/>"#,
+            r#"<row r="1"><c r="A1"><v>1</v></c><note/></row>"#,
+            r#"<row r="1" note="x"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1" note="x"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><f>A2</f><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>a</t><rPh sb="0" eb="1"><t>b</t></rPh></is></c></row>"#,
+            r#"<row r="1"><c r="A1" t="inlineStr"><v>b</v><is><t>a</t></is></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v>note</c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v><extLst><ext uri="x">note</ext></extLst></c></row>"#,
+        ] {
+            let xml = sheet(rows);
+            for (collected, tail, _) in readings(&xml) {
+                assert_eq!(tail, None, "{rows}");
+                assert!(collected.rows.len() <= 1, "{rows}");
+            }
+        }
     }
 
     #[test]

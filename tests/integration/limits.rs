@@ -144,3 +144,41 @@ fn regression_far_away_cell_without_dimension_aborted_the_process() {
         );
     }
 }
+
+/// A large export whose `<dimension>` understates its cells: the cells' own span is checked
+/// against --max-cells by the one pass that reads them (the sheet was only skimmed when the
+/// export was opened), with the message of the check at opening; within the limit it scrubs.
+#[test]
+fn cells_spanning_more_than_the_limit_are_refused_by_the_pass_that_reads_them() {
+    let export = testdata::disabled_users(&Options {
+        rows: 5_100,
+        ..Options::default()
+    });
+    let bytes = testdata::edit_part(&export.to_xlsx(), "xl/worksheets/sheet1.xml", |xml| {
+        let xml = xml.expect("the sheet part");
+        let at = xml.find("<dimension ref=\"").expect("a dimension");
+        let end = at + xml[at..].find("/>").unwrap() + 2;
+        format!("{}<dimension ref=\"A1\"/>{}", &xml[..at], &xml[end..])
+    });
+    let spanned = (export.rows.len() as u64 + 1) * export.columns.len() as u64;
+    let wd = Workdir::new();
+    wd.write("big.xlsx", &bytes);
+    let limit = (spanned - 1).to_string();
+    let run = wd.run(&["scrub", "-q", "--max-cells", &limit, "big.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let expected = format!(
+        "big.xlsx: sheet '{}' has cells spanning {spanned} cells (limit {limit}); if you trust this file, raise the limit with --max-cells",
+        export.sheet_name
+    );
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    assert!(!wd.exists("scrubbed/big.xlsx"));
+    let run = wd.run(&[
+        "scrub",
+        "-q",
+        "--max-cells",
+        &spanned.to_string(),
+        "big.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(wd.exists("scrubbed/big.xlsx"));
+}

@@ -431,6 +431,60 @@ fn verify_finds_a_value_put_back_into_a_raw_export() {
     assert!(!run.text().contains(first.as_str()), "names no value");
 }
 
+/// A large export (its cells below the head read by the one pass alone, the sheet only
+/// skimmed when opened) with a removed value where no reader shows it, in its last row: a
+/// phonetic reading of a kept inline string, a comment or loose text among the cells. The
+/// file fails as a small one does (the pass gives up, and the export read whole is refused),
+/// naming the part and never the value.
+#[test]
+fn hidden_text_below_the_head_of_a_large_export_fails_the_file() {
+    let export = export(5_100, false);
+    let xlsx = export.to_dynamics_raw_xlsx();
+    let last = export.rows.len();
+    let email = match &export.rows[last - 1][export.column_index("internalemailaddress").unwrap()] {
+        Value::Text(t) => t.clone(),
+        other => panic!("an email: {other:?}"),
+    };
+    let unit = export.column_index("businessunitid").unwrap() as u32;
+    let reference = format!("{}{}", dsr_scrub::a1::column_letters(unit), last + 1);
+    let wd = Workdir::new();
+    for hidden in ["rPh", "comment", "text"] {
+        let edited = testdata::edit_part(&xlsx, "xl/worksheets/sheet2.xml", |xml| {
+            let xml = xml.expect("the sheet");
+            let re = Regex::new(&format!(r#"<x:c r="{reference}"[^>]*>.*?</x:c>"#)).unwrap();
+            let cell = re.find(&xml).expect("the kept cell").as_str().to_string();
+            let edited = match hidden {
+                "rPh" => cell.replace(
+                    "</x:t></x:is>",
+                    &format!(r#"</x:t><x:rPh sb="0" eb="1"><x:t>{email}</x:t></x:rPh></x:is>"#),
+                ),
+                "comment" => format!("{cell}<!-- {email} -->"),
+                _ => format!("{cell}{email}"),
+            };
+            xml.replace(&cell, &edited)
+        });
+        let name = format!("{hidden}.xlsx");
+        wd.write(&name, edited);
+        let run = wd.run(&["scrub", &name]);
+        assert_eq!(run.code, 1, "{hidden}: {}", run.text());
+        assert!(
+            !wd.exists(&format!("scrubbed/{name}")),
+            "{hidden}: not written"
+        );
+        assert!(
+            run.stderr.contains("xl/worksheets/sheet2.xml"),
+            "{hidden}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.text().contains(&email),
+            "{hidden}: no value in the messages"
+        );
+    }
+    // As generated, it is scrubbed.
+    scrub(&wd, "raw.xlsx", &xlsx, &[]);
+}
+
 /// A kept inline-string cell (the layout Dynamics writes) carrying a removed value where no
 /// reader shows it, in a phonetic reading of its text or in a `<v>` under it, fails the file,
 /// naming the part and never the value; the same cell with a phonetic reading that holds no
