@@ -170,13 +170,24 @@ pub fn parse_cell_bytes(reference: &[u8]) -> Option<(u32, u32)> {
 
 /// [`parse_cell_bytes`] of a reference as writers make it (upper case, no `$`); `None` for any
 /// other, which the streaming readers leave to the workbook read whole.
+/// Read in one pass over the bytes (every cell of a large sheet has one).
 #[inline]
 pub fn parse_written_cell(reference: &[u8]) -> Option<(u32, u32)> {
-    reference
+    let letters = reference
         .iter()
-        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        .then(|| parse_cell_bytes(reference))
-        .flatten()
+        .take(MAX_LETTERS + 1)
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
+    if letters == 0 || letters > MAX_LETTERS {
+        return None;
+    }
+    let col = reference[..letters]
+        .iter()
+        .fold(0, |n, &b| n * 26 + u32::from(b - b'A') + 1);
+    if col > COLUMNS {
+        return None;
+    }
+    Some((parse_row(&reference[letters..])?, col - 1))
 }
 
 /// A range as written (`A1:C9`, `$A$1:$C$9`, `E:E`); a single reference is a range of one
@@ -197,6 +208,23 @@ pub fn parse_cell_range(range: &str) -> Option<(u32, u32, u32, u32)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass reading of a written reference is the general reading of one that
+        /// is upper case without markers, and `None` for any other.
+        #[test]
+        fn written_references_read_as_the_general_reading_reads_them(
+            reference in prop_oneof![
+                "[A-Z]{1,4}[0-9]{1,8}",
+                "[A-Za-z$]{0,5}[0-9$]{0,9}[A-Z]?",
+            ],
+        ) {
+            let bytes = reference.as_bytes();
+            let plain = bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            let general = plain.then(|| parse_cell_bytes(bytes)).flatten();
+            prop_assert_eq!(parse_written_cell(bytes), general);
+        }
+    }
 
     #[test]
     fn written_references_are_upper_case_without_markers() {

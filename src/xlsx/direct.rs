@@ -489,14 +489,8 @@ impl CellWalk {
             if self.in_row {
                 return None;
             }
-            if strict.is_some() {
-                let name = tag
-                    .iter()
-                    .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))?;
-                let attributes = tag[name..].strip_suffix(b">")?;
-                if package::foreign_tag(b"row", attributes) {
-                    return None;
-                }
+            if strict.is_some() && package::foreign_row(tag) {
+                return None;
             }
             self.row = attr::lenient(tag, b"r")?
                 .parse::<u32>()

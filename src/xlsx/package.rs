@@ -863,6 +863,18 @@ struct CellScan {
     unread: bool,
 }
 
+/// Whether a `<row>` start tag among a worksheet's cells, read to its `>`, has an attribute
+/// no reader reads (see [`foreign_tag`]), or is no whole tag.
+pub(crate) fn foreign_row(tag: &[u8]) -> bool {
+    let name = tag
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'));
+    match name.and_then(|name| tag[name..].strip_suffix(b">")) {
+        Some(attributes) => foreign_tag(b"row", attributes),
+        None => true,
+    }
+}
+
 /// Whether a start tag among a worksheet's cells (`local` its name without a prefix,
 /// `attributes` what follows the name up to `>`) is one no reader reads whole: an element that
 /// is no row, cell or part of a cell's value, or one with an attribute SpreadsheetML does not

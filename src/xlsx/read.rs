@@ -192,11 +192,12 @@ pub(crate) fn open_keeping_skimmed<'b>(
     open(bytes, limits, Some(head), Reading::direct(true, Scan::Skim))
 }
 
-/// [`open_keeping_skimmed`] for a reading of the cells that looks at them itself and gives up on
-/// anything a sheet's scan would note (`verify`'s walk of a scrubbed workbook): each sheet cut
-/// to its head is scanned only up to its cells ([`package::Scan::Head`]; see
-/// [`crate::workbook::Layout::cells_unscanned`]), so that its part is inflated and parsed once,
-/// by that reading. A sheet read whole, or a workbook read with calamine, is scanned whole.
+/// [`open_with`], keeping in its tables what [`open_keeping_skimmed`] keeps, for a reading of
+/// the cells that looks at them itself and gives up on anything a sheet's scan would note
+/// (`verify`'s walk of a scrubbed workbook): each sheet cut to its head is scanned only up to
+/// its cells ([`package::Scan::Head`]; see [`crate::workbook::Layout::cells_unscanned`]), so
+/// that its part is inflated and parsed once, by that reading. A sheet read whole, or a
+/// workbook read with calamine, is scanned whole.
 ///
 /// # Errors
 /// As [`read_with`].
@@ -216,7 +217,7 @@ enum Reading {
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
     /// [`open_keeping_skimmed`] keeps; each sheet cut to its head scanned as `cells` says (see
-    /// [`open_cells_unscanned`], [`open_skimmed`]).
+    /// [`open_cells_unscanned`], [`open_skimmed`], [`open_keeping_skimmed`]).
     Direct { keep: bool, cells: package::Scan },
 }
 

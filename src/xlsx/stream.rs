@@ -1396,18 +1396,6 @@ struct StrictCells {
 /// Why a pass stops: the sheet goes the usual way.
 struct GiveUp;
 
-/// Whether a `<row>` start tag has an attribute no reader reads (see
-/// [`super::package::foreign_tag`]).
-fn foreign_row(tag: &[u8]) -> bool {
-    let name = tag
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
-        .unwrap_or(tag.len());
-    let attributes = tag[name..].strip_suffix(b">").unwrap_or(&tag[name..]);
-    let attributes = attributes.strip_suffix(b"/").unwrap_or(attributes);
-    super::package::foreign_tag(b"row", attributes)
-}
-
 impl RowRead<'_> {
     /// Whether the reading is strict (see [`RowRead::strict`]) and among the cells.
     fn strictly_in_cells(&self) -> bool {
@@ -1494,7 +1482,7 @@ impl RowRead<'_> {
                     return Ok(None);
                 };
                 if let Some(strict) = &mut self.strict {
-                    if foreign_row(&tag) {
+                    if super::package::foreign_row(&tag) {
                         return Ok(None);
                     }
                     if r.is_some() {
