@@ -431,6 +431,26 @@ fn verify_finds_a_value_put_back_into_a_raw_export() {
     assert!(!run.text().contains(first.as_str()), "names no value");
 }
 
+/// `name`, scrubbed in `wd`, fails and is not written; the message names the data sheet's part
+/// and never `value`.
+fn assert_refused(wd: &Workdir, name: &str, value: &str) {
+    let run = wd.run(&["scrub", name]);
+    assert_eq!(run.code, 1, "{name}: {}", run.text());
+    assert!(
+        !wd.exists(&format!("scrubbed/{name}")),
+        "{name}: not written"
+    );
+    assert!(
+        run.stderr.contains("xl/worksheets/sheet2.xml"),
+        "{name}: {}",
+        run.stderr
+    );
+    assert!(
+        !run.text().contains(value),
+        "{name}: no value in the messages"
+    );
+}
+
 /// A large export (its cells below the head read by the one pass alone, the sheet only
 /// skimmed when opened) with a removed value where no reader shows it, in its last row: a
 /// phonetic reading of a kept inline string, a comment or loose text among the cells. The
@@ -465,21 +485,7 @@ fn hidden_text_below_the_head_of_a_large_export_fails_the_file() {
         });
         let name = format!("{hidden}.xlsx");
         wd.write(&name, edited);
-        let run = wd.run(&["scrub", &name]);
-        assert_eq!(run.code, 1, "{hidden}: {}", run.text());
-        assert!(
-            !wd.exists(&format!("scrubbed/{name}")),
-            "{hidden}: not written"
-        );
-        assert!(
-            run.stderr.contains("xl/worksheets/sheet2.xml"),
-            "{hidden}: {}",
-            run.stderr
-        );
-        assert!(
-            !run.text().contains(&email),
-            "{hidden}: no value in the messages"
-        );
+        assert_refused(&wd, &name, &email);
     }
     // As generated, it is scrubbed.
     scrub(&wd, "raw.xlsx", &xlsx, &[]);
@@ -530,21 +536,7 @@ fn hidden_text_in_a_kept_inline_cell_fails_the_file() {
     for hidden in ["rPh", "v"] {
         let name = format!("{hidden}.xlsx");
         wd.write(&name, hide(hidden));
-        let run = wd.run(&["scrub", &name]);
-        assert_eq!(run.code, 1, "{hidden}: {}", run.text());
-        assert!(
-            !wd.exists(&format!("scrubbed/{name}")),
-            "{hidden}: not written"
-        );
-        assert!(
-            run.stderr.contains("xl/worksheets/sheet2.xml"),
-            "{hidden}: {}",
-            run.stderr
-        );
-        assert!(
-            !run.text().contains(&email),
-            "{hidden}: no value in the messages"
-        );
+        assert_refused(&wd, &name, &email);
     }
     let clean = scrub(&wd, "clean.xlsx", &hide("rPh clean"), &[]);
     assert!(part_text(&clean, "xl/worksheets/sheet2.xml").contains("かな"));
