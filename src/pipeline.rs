@@ -1268,10 +1268,17 @@ fn scrub_xlsx_stream(
 ) -> Result<bool, Problem> {
     let default_map = map;
     let rows = crate::inspect::VALUE_SAMPLE as u32;
-    let (digest, opened) = rayon::join(
-        || sha256_hex(bytes),
-        || crate::xlsx::read::open_keeping_skimmed(bytes, &settings.limits, rows),
-    );
+    // The sheets are skimmed at opening for the one pass to read them strictly; but a sheet
+    // with row rules is not passed, and is scanned whole at once.
+    let row_rules = !map.rows.is_empty()
+        || (settings.by_entity.iter()).any(|e| e.map.as_ref().is_ok_and(|m| !m.rows.is_empty()));
+    let open = if row_rules {
+        crate::xlsx::read::open_keeping
+    } else {
+        crate::xlsx::read::open_keeping_skimmed
+    };
+    let (digest, opened) =
+        rayon::join(|| sha256_hex(bytes), || open(bytes, &settings.limits, rows));
     report.input_sha256 = Some(digest);
     let mut opened = opened?;
     let book = &opened.book;

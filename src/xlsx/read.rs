@@ -175,6 +175,25 @@ pub(crate) fn open_skimmed<'b>(
     )
 }
 
+/// [`open_keeping_skimmed`] with each sheet scanned whole, for a scrub whose map has row rules:
+/// a sheet they apply to is not passed (see [`super::stream::passes`]), and would be scanned
+/// whole after its skim.
+///
+/// # Errors
+/// As [`read_with`].
+pub(crate) fn open_keeping<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: u32,
+) -> Result<Opened<'b>, Problem> {
+    open(
+        bytes,
+        limits,
+        Some(head),
+        Reading::direct(true, Scan::Whole),
+    )
+}
+
 /// [`open_with`] for the scrub's one pass over each sheet, which reads the cells strictly (see
 /// [`super::stream::Pass`]): each sheet cut to its head is skimmed, as [`open_skimmed`] skims
 /// it, and a sheet the pass does not read is scanned whole afterwards
