@@ -169,8 +169,8 @@ pub fn parse_cell_bytes(reference: &[u8]) -> Option<(u32, u32)> {
 }
 
 /// [`parse_cell_bytes`] of a reference as writers make it (upper case, no `$`); `None` for any
-/// other, which the streaming readers leave to the workbook read whole.
-/// Read in one pass over the bytes (every cell of a large sheet has one).
+/// other, which the streaming readers leave to the workbook read whole. Read in one pass over
+/// the bytes (every cell of a large sheet has one).
 #[inline]
 pub fn parse_written_cell(reference: &[u8]) -> Option<(u32, u32)> {
     let letters = reference

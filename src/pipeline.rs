@@ -1272,13 +1272,15 @@ fn scrub_xlsx_stream(
     // with row rules is not passed, and is scanned whole at once.
     let row_rules = !map.rows.is_empty()
         || (settings.by_entity.iter()).any(|e| e.map.as_ref().is_ok_and(|m| !m.rows.is_empty()));
-    let open = if row_rules {
-        crate::xlsx::read::open_keeping
+    let cells = if row_rules {
+        crate::xlsx::package::Scan::Whole
     } else {
-        crate::xlsx::read::open_keeping_skimmed
+        crate::xlsx::package::Scan::Skim
     };
-    let (digest, opened) =
-        rayon::join(|| sha256_hex(bytes), || open(bytes, &settings.limits, rows));
+    let (digest, opened) = rayon::join(
+        || sha256_hex(bytes),
+        || crate::xlsx::read::open_keeping(bytes, &settings.limits, rows, cells),
+    );
     report.input_sha256 = Some(digest);
     let mut opened = opened?;
     let book = &opened.book;

@@ -107,6 +107,18 @@ impl Layout {
         Some([before, tag].concat())
     }
 
+    /// What follows the cells (from the end tag of `<sheetData>` on) of a sheet whose cells
+    /// were left unread at opening ([`Layout::cells_unscanned`]), as that scan read it: the
+    /// reading of the cells must find them ending there (empty when the scan stopped at the
+    /// cells). `None` for any other sheet, and for one without `<sheetData>`.
+    pub fn after_cells(&self) -> Option<&[u8]> {
+        if !self.cells_unscanned {
+            return None;
+        }
+        let (at, _) = self.cells_at.as_ref()?;
+        Some(self.markup.get(*at..).unwrap_or_default())
+    }
+
     /// [`Layout::markup`] cut where the cells were, and the start tag of `<sheetData>`; `None`
     /// where the cells hold text no reader reads, or the sheet has no `<sheetData>`.
     fn around_cells(&self) -> Option<(&[u8], &[u8], &[u8])> {

@@ -44,7 +44,9 @@ pub(super) struct Opened<'b> {
 /// reader reads), and gives what follows them to the search (see [`complete`]).
 pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Option<Opened<'b>> {
     // Each sheet's cells are scanned by the walk that reads them, not at opening as well.
-    let opened = crate::xlsx::read::open_cells_unscanned(&bytes, limits, 1).ok()?;
+    let opened =
+        crate::xlsx::read::open_keeping(&bytes, limits, 1, crate::xlsx::package::Scan::Head)
+            .ok()?;
     if opened.formulas || opened.book.sheets.iter().any(unusual) {
         return None;
     }

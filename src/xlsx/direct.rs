@@ -42,7 +42,7 @@ pub(crate) struct Tables {
     pub is_1904: bool,
     /// Whether the workbook has a shared strings part.
     pub has_strings: bool,
-    /// What [`super::read::open_keeping_skimmed`] keeps of the shared strings part besides.
+    /// What [`super::read::open_keeping`] keeps of the shared strings part besides.
     pub rest: Option<super::strings::Rest>,
 }
 

@@ -175,9 +175,20 @@ pub(crate) fn open_skimmed<'b>(
     )
 }
 
-/// [`open_keeping_skimmed`] with each sheet scanned whole, for a scrub whose map has row rules:
-/// a sheet they apply to is not passed (see [`super::stream::passes`]), and would be scanned
-/// whole after its skim.
+/// [`open_with`] cut to `head` rows, keeping in its tables what a reading of every text of the
+/// shared strings needs besides the texts cells show ([`super::strings::Rest`]), so that the
+/// part is not read again; each sheet cut to its head scanned as `cells` says:
+/// - [`Scan::Skim`] for the scrub's one pass, which reads the cells strictly (see
+///   [`super::stream::Pass`]); a sheet the pass does not read is scanned whole afterwards
+///   ([`super::stream::scan_unpassed`]);
+/// - [`Scan::Whole`] for a scrub whose map has row rules, whose sheets are not passed (see
+///   [`super::stream::passes`]);
+/// - [`Scan::Head`] for `verify`'s walk of a scrubbed workbook, which reads the cells itself
+///   and gives up on anything a sheet's scan would note (see
+///   [`crate::workbook::Layout::cells_unscanned`]), so that each part is inflated and parsed
+///   once, by that reading.
+///
+/// A sheet read whole, or a workbook read with calamine, is scanned whole.
 ///
 /// # Errors
 /// As [`read_with`].
@@ -185,47 +196,9 @@ pub(crate) fn open_keeping<'b>(
     bytes: &'b [u8],
     limits: &Limits,
     head: u32,
+    cells: Scan,
 ) -> Result<Opened<'b>, Problem> {
-    open(
-        bytes,
-        limits,
-        Some(head),
-        Reading::direct(true, Scan::Whole),
-    )
-}
-
-/// [`open_with`] for the scrub's one pass over each sheet, which reads the cells strictly (see
-/// [`super::stream::Pass`]): each sheet cut to its head is skimmed, as [`open_skimmed`] skims
-/// it, and a sheet the pass does not read is scanned whole afterwards
-/// ([`super::stream::scan_unpassed`]); what a reading of every text of the shared strings
-/// needs besides the texts cells show is kept in the tables ([`super::strings::Rest`]), so
-/// that the part is not read again.
-///
-/// # Errors
-/// As [`read_with`].
-pub(crate) fn open_keeping_skimmed<'b>(
-    bytes: &'b [u8],
-    limits: &Limits,
-    head: u32,
-) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, Some(head), Reading::direct(true, Scan::Skim))
-}
-
-/// [`open_with`], keeping in its tables what [`open_keeping_skimmed`] keeps, for a reading of
-/// the cells that looks at them itself and gives up on anything a sheet's scan would note
-/// (`verify`'s walk of a scrubbed workbook): each sheet cut to its head is scanned only up to
-/// its cells ([`package::Scan::Head`]; see [`crate::workbook::Layout::cells_unscanned`]), so
-/// that its part is inflated and parsed once, by that reading. A sheet read whole, or a
-/// workbook read with calamine, is scanned whole.
-///
-/// # Errors
-/// As [`read_with`].
-pub(crate) fn open_cells_unscanned<'b>(
-    bytes: &'b [u8],
-    limits: &Limits,
-    head: u32,
-) -> Result<Opened<'b>, Problem> {
-    open(bytes, limits, Some(head), Reading::direct(true, Scan::Head))
+    open(bytes, limits, Some(head), Reading::direct(true, cells))
 }
 
 /// How [`open`] reads a workbook.
@@ -235,8 +208,8 @@ enum Reading {
     #[cfg(test)]
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
-    /// [`open_keeping_skimmed`] keeps; each sheet cut to its head scanned as `cells` says (see
-    /// [`open_cells_unscanned`], [`open_skimmed`], [`open_keeping_skimmed`]).
+    /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
+    /// [`open_keeping`], [`open_skimmed`]).
     Direct { keep: bool, cells: package::Scan },
 }
 
@@ -500,28 +473,31 @@ fn open_direct<'b>(
 }
 
 impl<'b> Opened<'b> {
-    /// Scan sheet `index`, whose cells were left unscanned at opening
-    /// ([`crate::workbook::Layout::cells_unscanned`]), whole, as [`open_with`] scans it: its
-    /// layout is then the one that reading gives, and a formula found sets
-    /// [`Opened::formulas`].
+    /// Scan the sheets `indices`, whose cells were left unscanned at opening
+    /// ([`crate::workbook::Layout::cells_unscanned`]), whole, as [`open_with`] scans them: their
+    /// layouts are then the ones that reading gives, and a formula found sets
+    /// [`Opened::formulas`]. The package's directory and sheets are read once for all of them.
     ///
     /// # Errors
-    /// As [`read_with`]: the part is missing or malformed, or its cells are beyond the limits.
-    pub(crate) fn scan_whole(&mut self, index: usize) -> Result<(), Problem> {
-        let Some(sheet) = self.book.sheets.get_mut(index) else {
-            return Err(Problem::Internal);
-        };
+    /// As [`read_with`]: a part is missing or malformed, or its cells are beyond the limits.
+    pub(crate) fn scan_whole(&mut self, indices: &[usize]) -> Result<(), Problem> {
+        if indices.is_empty() {
+            return Ok(());
+        }
         let mut zip = zip::ZipArchive::new(Cursor::new(self.bytes))
             .map_err(|_| ReadError::CorruptWorkbook("the zip directory is damaged"))?;
         let parts = package::sheet_parts(&mut zip)?;
-        let part = parts
-            .iter()
-            .find(|p| p.name == sheet.name)
-            .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
-        let scan = package::scan_sheet(&mut zip, &part.path)?;
-        check_cells(&sheet.name, &scan, &self.limits)?;
-        self.formulas |= scan.has_formulas;
-        sheet.layout = scan.layout;
+        for &index in indices {
+            let sheet = self.book.sheets.get_mut(index).ok_or(Problem::Internal)?;
+            let part = parts
+                .iter()
+                .find(|p| p.name == sheet.name)
+                .ok_or(ReadError::CorruptWorkbook("a sheet has no part"))?;
+            let scan = package::scan_sheet(&mut zip, &part.path)?;
+            check_cells(&sheet.name, &scan, &self.limits)?;
+            self.formulas |= scan.has_formulas;
+            sheet.layout = scan.layout;
+        }
         Ok(())
     }
 

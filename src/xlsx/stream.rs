@@ -532,7 +532,7 @@ pub(crate) fn passes(plan: &FilePlan, cut: &[bool], index: usize) -> bool {
             .is_some_and(|p| plan.sheets[p].row_rules.is_empty())
 }
 
-/// Scan whole each sheet of `opened` (opened by [`super::read::open_keeping_skimmed`]) whose
+/// Scan whole each sheet of `opened` (opened by [`super::read::open_keeping`] with [`super::package::Scan::Skim`]) whose
 /// cells were skimmed at opening and that [`stream`] does not pass under `plan`, or whose skim
 /// saw what the pass gives up on: only the pass reads skimmed cells (strictly), and anything
 /// else that reads a sheet needs its scan.
@@ -540,14 +540,15 @@ pub(crate) fn passes(plan: &FilePlan, cut: &[bool], index: usize) -> bool {
 /// # Errors
 /// As [`super::read::Opened::scan_whole`].
 pub(crate) fn scan_unpassed(plan: &FilePlan, opened: &mut Opened<'_>) -> Result<(), Problem> {
-    for index in 0..opened.book.sheets.len() {
-        let layout = &opened.book.sheets[index].layout;
-        // One whose skim saw what the pass gives up on (a comment among the cells, say) too.
-        if layout.cells_unscanned && (layout.unread_cells || !passes(plan, &opened.cut, index)) {
-            opened.scan_whole(index)?;
-        }
-    }
-    Ok(())
+    // One whose skim saw what the pass gives up on (a comment among the cells, say) too.
+    let unpassed: Vec<usize> = (opened.book.sheets.iter().enumerate())
+        .filter(|(index, sheet)| {
+            let layout = &sheet.layout;
+            layout.cells_unscanned && (layout.unread_cells || !passes(plan, &opened.cut, *index))
+        })
+        .map(|(index, _)| index)
+        .collect();
+    opened.scan_whole(&unpassed)
 }
 
 /// Stream every sheet of `opened` (the heads of [`super::read::open_with`]) through `plan`.
@@ -819,13 +820,8 @@ pub(crate) fn stream_each(
         // Inflated ahead on another thread of the pool, with two or more. A sheet whose cells
         // were not scanned at opening is read strictly, and must end where the scan found
         // their end (what follows them is what the plan read its data validations from).
-        let layout = &sheet.layout;
-        let skimmed = layout
-            .cells_at
-            .as_ref()
-            .filter(|_| layout.cells_unscanned)
-            .map(|(at, _)| layout.markup.get(*at..).unwrap_or_default());
-        if layout.cells_unscanned && skimmed.is_none() {
+        let skimmed = sheet.layout.after_cells();
+        if sheet.layout.cells_unscanned && skimmed.is_none() {
             each.unscanned();
             return Ok(None);
         }
@@ -1246,9 +1242,7 @@ impl<'b> Pass<'b> {
             // The cells must end where the skim at opening found their end (what follows them
             // is what the plan read its data validations from, and what the sweep searches),
             // and span no more than the limits allow.
-            let layout = &head.layout;
-            let skimmed = (layout.cells_at.as_ref()).and_then(|(at, _)| layout.markup.get(*at..));
-            let ends_there = skimmed
+            let ends_there = (head.layout.after_cells())
                 .and_then(|skimmed| skimmed.strip_prefix(strict.end.as_slice()))
                 .is_some_and(|rest| !strict.end.is_empty() && rest == tail.as_slice());
             if !ends_there {
@@ -2489,20 +2483,16 @@ mod tests {
     ) -> ((usize, bool), Vec<u8>, Vec<u8>, String, String, Olds) {
         // Read as the scrub reads it, keeping what the lossless writer needs to rewrite the
         // shared strings from their texts.
-        let mut opened =
-            super::super::read::open_keeping_skimmed(bytes, &crate::xlsx::Limits::default(), head)
-                .unwrap();
-        let plan = crate::plan::resolve(map, &opened.book).unwrap();
         // Without the pass, no sheet is read strictly: each is scanned whole.
-        if write {
-            scan_unpassed(&plan, &mut opened).unwrap();
+        let cells = if write {
+            super::super::package::Scan::Skim
         } else {
-            for index in 0..opened.book.sheets.len() {
-                if opened.book.sheets[index].layout.cells_unscanned {
-                    opened.scan_whole(index).unwrap();
-                }
-            }
-        }
+            super::super::package::Scan::Whole
+        };
+        let limits = crate::xlsx::Limits::default();
+        let mut opened = super::super::read::open_keeping(bytes, &limits, head, cells).unwrap();
+        let plan = crate::plan::resolve(map, &opened.book).unwrap();
+        scan_unpassed(&plan, &mut opened).unwrap();
         let options = PatchOptions::default();
         let mut streamed = stream(map, &plan, &mut opened, write.then_some((bytes, &options)))
             .unwrap()
