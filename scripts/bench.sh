@@ -93,6 +93,7 @@ if [ -n "${BASE:-}" ]; then
     "scrub lossless -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $XLSX"
     "scrub lossless -j2 (base)|floor xlsx|$OLD scrub -q -j 2 --out-dir OUT $XLSX"
     "verify lossless (base)|scrub lossless -j1|$OLD verify $XLSX $SCRUBBED"
+    "scrub lossless raw -j1 (base)|floor xlsx|$OLD scrub -q -j 1 --out-dir OUT $RAW"
     "verify raw (base)|scrub lossless raw -j1|$OLD verify $RAW $RAW_SCRUBBED"
     "scrub --verify -j2 (base)|scrub lossless -j2|$OLD scrub -q -j 2 --verify --out-dir OUT $XLSX"
     "scrub csv -j1 (base)|floor csv|$OLD scrub -q -j 1 --out-dir OUT $CSV"

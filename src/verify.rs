@@ -1230,14 +1230,14 @@ impl<'a> Originals<'a> {
         part: usize,
     ) -> FixedBitSet {
         /// What one column and rule has seen: each first's index, by the hash of its text
-        /// (the hash made again from the text when the table grows: a large export in the raw
-        /// layout has a million firsts, whose hashes held beside them took 16 MB more at the
-        /// scrub's peak); and, for a shared string of the input (known by its number, without
-        /// reading its text), the numbers.
+        /// (the hash made again from the text when the table grows); and, for a shared string
+        /// of the input or a text the streamed scrub kept of its own (each known by its
+        /// number, without reading its text), the numbers.
         #[derive(Default)]
         struct Seen {
             texts: hashbrown::HashTable<u32>,
             numbers: Option<FixedBitSet>,
+            owns: Option<FixedBitSet>,
         }
         let cells = &changes[k].cells;
         let hasher = hashbrown::DefaultHashBuilder::default();
@@ -1255,6 +1255,15 @@ impl<'a> Originals<'a> {
                 let held = (seen.numbers)
                     .get_or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
                 // (A number past the table is looked at each time.)
+                if n < held.len() && held.put(n) {
+                    repeats.insert(i);
+                }
+                continue;
+            }
+            if let Some((olds, n)) = self.own_number(k, i) {
+                let n = n as usize;
+                let held = (seen.owns)
+                    .get_or_insert_with(|| FixedBitSet::with_capacity(olds.own_texts(k)));
                 if n < held.len() && held.put(n) {
                     repeats.insert(i);
                 }
@@ -1290,6 +1299,16 @@ impl<'a> Originals<'a> {
                 }
             }
             Originals::Kept(olds) => olds.changed(k, i),
+        }
+    }
+
+    /// The kept values and the number of the `i`-th changed cell's text among those a streamed
+    /// scrub kept of its own (see [`crate::xlsx::stream::Olds::changed_own`]), when it kept
+    /// it so.
+    fn own_number(self, k: usize, i: usize) -> Option<(&'a crate::xlsx::stream::Olds, u32)> {
+        match self {
+            Originals::Book(_) => None,
+            Originals::Kept(olds) => olds.changed_own(k, i).map(|n| (olds, n)),
         }
     }
 
@@ -1922,7 +1941,8 @@ mod tests {
                 assert_eq!(number, set, "changed cell {i}");
             }
         }
-        // The raw layout Dynamics writes: its inline strings are kept as texts, one per cell.
+        // The raw layout Dynamics writes: its inline strings are kept as texts, each held once
+        // however many cells it was removed from, and read by its number.
         let raw = crate::testdata::disabled_users(&crate::testdata::Options {
             rows: 300,
             ..crate::testdata::Options::default()
@@ -1937,6 +1957,15 @@ mod tests {
             (0..raw_changes[0].cells.len()).all(|i| streamed.olds.changed_shared(0, i).is_none()),
             "inline strings are kept as texts"
         );
+        let texts: Vec<String> = (0..raw_changes[0].cells.len())
+            .filter_map(|i| kept.old(&raw_changes, 0, i).map(|t| t.into_owned()))
+            .collect();
+        let distinct: std::collections::HashSet<&String> = texts.iter().collect();
+        assert!(
+            distinct.len() < texts.len(),
+            "the export repeats removed texts"
+        );
+        assert_eq!(streamed.olds.own_texts(0), distinct.len());
         let by_text = kept.firsts(&raw_changes, 0);
         assert_eq!(by_text, firsts_by_set(kept, &raw_changes, 0));
         assert!(

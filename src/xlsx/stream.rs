@@ -47,6 +47,16 @@ pub struct Texts {
     /// Texts past the numbers a slot holds (over two billion of one sheet's changed cells),
     /// by their index.
     wide: Vec<(usize, Option<String>)>,
+    /// While texts are pushed, when they repeat (see [`Texts::interning`]): the texts of
+    /// `own` by their hash, each held once.
+    interned: Option<Interned>,
+}
+
+/// The texts of a [`Texts`]'s own buffer by their hash (each its number there), and the hasher.
+#[derive(Debug, Default)]
+struct Interned {
+    numbers: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl Texts {
@@ -54,7 +64,36 @@ impl Texts {
     const ABSENT: u32 = u32::MAX;
     const WIDE: u32 = u32::MAX - 1;
 
+    /// Texts of which many repeat (a large export removes the same city, first name or job
+    /// title from thousands of rows): a text of the own buffer is held once however often it
+    /// is pushed, and read by its number ([`Texts::own_number`]) as a shared string is. In
+    /// the raw layout, where every removed value is a text of the cell, a 100,000-row export's
+    /// 32 MB of them are 18 MB of distinct ones.
+    fn interning() -> Texts {
+        Texts {
+            interned: Some(Interned::default()),
+            ..Texts::default()
+        }
+    }
+
     fn push(&mut self, value: Option<&str>) {
+        if let (Some(text), Some(interned)) = (value, &mut self.interned) {
+            let own = &self.own;
+            let hash = |text: &str| std::hash::BuildHasher::hash_one(&interned.hasher, text);
+            let h = hash(text);
+            let same = |&n: &u32| own.get(n as usize) == Some(text);
+            if let Some(&n) = interned.numbers.find(h, same) {
+                self.slots.push(n);
+                return;
+            }
+            if let Ok(n) = u32::try_from(own.len()) {
+                if n < Self::SHARED {
+                    // (Every number in the table is a text of `own`.)
+                    let rehash = |&n: &u32| own.get(n as usize).map_or(0, hash);
+                    interned.numbers.insert_unique(h, n, rehash);
+                }
+            }
+        }
         let slot = match value {
             None => Self::ABSENT,
             Some(text) => match u32::try_from(self.own.len()) {
@@ -82,9 +121,17 @@ impl Texts {
         }
     }
 
+    /// Give back the room the buffers grew into, and the interning table: no text is pushed
+    /// after.
     fn shrink_to_fit(&mut self) {
+        self.interned = None;
         self.slots.shrink_to_fit();
         self.own.shrink_to_fit();
+    }
+
+    /// The number of the text of the own buffer `slot` holds, when it holds one.
+    fn own_number(slot: u32) -> Option<u32> {
+        (slot & Self::SHARED == 0).then_some(slot)
     }
 
     /// The number of the shared string `slot` holds, when it holds one ([`Texts::ABSENT`] and
@@ -178,6 +225,18 @@ impl Olds {
     /// entry `k`, when it is one: one number, one text (see [`Olds::changed`]).
     pub(crate) fn changed_shared(&self, k: usize, i: usize) -> Option<u32> {
         Texts::shared_number(*self.changed.get(k)?.slots.get(i)?)
+    }
+
+    /// The number of the input's value of the `i`-th changed cell of entry `k` among the
+    /// texts the pass kept of its own (not shared strings), when it is one: one number, one
+    /// text, below [`Olds::own_texts`].
+    pub(crate) fn changed_own(&self, k: usize, i: usize) -> Option<u32> {
+        Texts::own_number(*self.changed.get(k)?.slots.get(i)?)
+    }
+
+    /// How many texts of its own the pass kept for entry `k`'s changed cells.
+    pub(crate) fn own_texts(&self, k: usize) -> usize {
+        self.changed.get(k).map_or(0, |t| t.own.len())
     }
 
     /// How many items the shared strings table has.
@@ -379,7 +438,7 @@ impl<'a> SheetWork<'a> {
                 sheet: index,
                 ..SheetChanges::default()
             },
-            changed_olds: Texts::default(),
+            changed_olds: Texts::interning(),
             deleted_olds: Vec::new(),
             ids: RecordIds::default(),
             per_column: vec![0; sheet.width() as usize],
@@ -427,7 +486,7 @@ impl<'a> SheetWork<'a> {
             sheet: self.changes.sheet,
             ..SheetChanges::default()
         };
-        self.changed_olds = Texts::default();
+        self.changed_olds = Texts::interning();
         self.deleted_olds.clear();
         self.ids = RecordIds::default();
         self.per_column.iter_mut().for_each(|n| *n = 0);
