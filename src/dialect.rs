@@ -203,7 +203,9 @@ fn decode(bytes: &[u8]) -> Result<(TextEncoding, bool, std::borrow::Cow<'_, str>
     if !bom && looks_like_utf16(body) {
         return Err(ReadError::CsvUtf16.into());
     }
-    match std::str::from_utf8(body) {
+    // simdutf8 checks a large export's tens of megabytes several times faster than the
+    // standard library, with the same answer and the same place of the first fault.
+    match simdutf8::compat::from_utf8(body) {
         Ok(text) => Ok((TextEncoding::Utf8, bom, text.into())),
         Err(e) if bom => {
             // A UTF-8 BOM followed by something else is a damaged file, not another encoding.
