@@ -1229,13 +1229,12 @@ impl<'a> Originals<'a> {
         part_of: &[usize],
         part: usize,
     ) -> FixedBitSet {
-        /// What one column and rule has seen: each first's index, by the hash of its text
-        /// (the hash made again from the text when the table grows); and, for a shared string
-        /// of the input or a text the streamed scrub kept of its own (each known by its
-        /// number, without reading its text), the numbers.
+        /// What one column and rule has seen: each first's hash and index, by the hash of its
+        /// text; and, for a shared string of the input or a text the streamed scrub kept once
+        /// of its own (each known by its number, without reading its text), the numbers.
         #[derive(Default)]
         struct Seen {
-            texts: hashbrown::HashTable<u32>,
+            texts: hashbrown::HashTable<(u64, u32)>,
             numbers: Option<FixedBitSet>,
             owns: Option<FixedBitSet>,
         }
@@ -1272,15 +1271,14 @@ impl<'a> Originals<'a> {
             let Some(text) = self.held_text(changes, k, i) else {
                 continue;
             };
-            let hash = |text: &str| std::hash::BuildHasher::hash_one(&hasher, text);
-            let h = hash(text);
-            let same = |&j: &u32| self.held_text(changes, k, j as usize) == Some(text);
+            let h = std::hash::BuildHasher::hash_one(&hasher, text);
+            let same = |&(seen_hash, j): &(u64, u32)| {
+                seen_hash == h && self.held_text(changes, k, j as usize) == Some(text)
+            };
             if seen.texts.find(h, same).is_some() {
                 repeats.insert(i);
             } else {
-                // (Every first has a text: it was put in for one.)
-                let rehash = |&j: &u32| self.held_text(changes, k, j as usize).map_or(0, hash);
-                (seen.texts).insert_unique(h, i as u32, rehash);
+                (seen.texts).insert_unique(h, (h, i as u32), |&(seen_hash, _)| seen_hash);
             }
         }
         repeats

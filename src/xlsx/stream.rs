@@ -50,13 +50,33 @@ pub struct Texts {
     /// While texts are pushed, when they repeat (see [`Texts::interning`]): the texts of
     /// `own` by their hash, each held once.
     interned: Option<Interned>,
+    /// Whether each text of `own` is held once (see [`Texts::interning`]): then its number
+    /// tells it apart from the others.
+    once: bool,
 }
 
-/// The texts of a [`Texts`]'s own buffer by their hash (each its number there), and the hasher.
+/// The texts of a [`Texts`]'s own buffer by their hash: each its number there and 32 bits of
+/// its hash, from which the table's hash is made again when it grows (a table of a million
+/// texts made the hashes again from the texts, scattered over megabytes, in a tenth of a
+/// second); and the hasher.
 #[derive(Debug, Default)]
 struct Interned {
-    numbers: hashbrown::HashTable<u32>,
+    numbers: hashbrown::HashTable<(u32, u32)>,
     hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl Interned {
+    /// The table's hash of `text`, and the 32 bits of it an entry keeps.
+    fn hash(&self, text: &str) -> (u64, u32) {
+        let short = std::hash::BuildHasher::hash_one(&self.hasher, text) as u32;
+        (Self::spread(short), short)
+    }
+
+    /// The table's hash made of an entry's 32 bits: the table picks a bucket by the low bits
+    /// and tells entries apart by the top seven.
+    fn spread(short: u32) -> u64 {
+        (u64::from(short) << 32) | u64::from(short)
+    }
 }
 
 impl Texts {
@@ -72,6 +92,7 @@ impl Texts {
     fn interning() -> Texts {
         Texts {
             interned: Some(Interned::default()),
+            once: true,
             ..Texts::default()
         }
     }
@@ -79,18 +100,16 @@ impl Texts {
     fn push(&mut self, value: Option<&str>) {
         if let (Some(text), Some(interned)) = (value, &mut self.interned) {
             let own = &self.own;
-            let hash = |text: &str| std::hash::BuildHasher::hash_one(&interned.hasher, text);
-            let h = hash(text);
-            let same = |&n: &u32| own.get(n as usize) == Some(text);
-            if let Some(&n) = interned.numbers.find(h, same) {
+            let (h, short) = interned.hash(text);
+            let same = |&(n, s): &(u32, u32)| s == short && own.get(n as usize) == Some(text);
+            if let Some(&(n, _)) = interned.numbers.find(h, same) {
                 self.slots.push(n);
                 return;
             }
             if let Ok(n) = u32::try_from(own.len()) {
                 if n < Self::SHARED {
-                    // (Every number in the table is a text of `own`.)
-                    let rehash = |&n: &u32| own.get(n as usize).map_or(0, hash);
-                    interned.numbers.insert_unique(h, n, rehash);
+                    let rehash = |&(_, s): &(u32, u32)| Interned::spread(s);
+                    interned.numbers.insert_unique(h, (n, short), rehash);
                 }
             }
         }
@@ -129,9 +148,11 @@ impl Texts {
         self.own.shrink_to_fit();
     }
 
-    /// The number of the text of the own buffer `slot` holds, when it holds one.
-    fn own_number(slot: u32) -> Option<u32> {
-        (slot & Self::SHARED == 0).then_some(slot)
+    /// The number of the text of the own buffer that slot `i` holds, when it holds one and
+    /// each text is held there once (one number, one text).
+    fn own_number(&self, i: usize) -> Option<u32> {
+        let slot = *self.slots.get(i)?;
+        (self.once && slot & Self::SHARED == 0).then_some(slot)
     }
 
     /// The number of the shared string `slot` holds, when it holds one ([`Texts::ABSENT`] and
@@ -228,10 +249,10 @@ impl Olds {
     }
 
     /// The number of the input's value of the `i`-th changed cell of entry `k` among the
-    /// texts the pass kept of its own (not shared strings), when it is one: one number, one
-    /// text, below [`Olds::own_texts`].
+    /// texts the pass kept once each of its own (not shared strings), when it kept it so: one
+    /// number, one text, below [`Olds::own_texts`].
     pub(crate) fn changed_own(&self, k: usize, i: usize) -> Option<u32> {
-        Texts::own_number(*self.changed.get(k)?.slots.get(i)?)
+        self.changed.get(k)?.own_number(i)
     }
 
     /// How many texts of its own the pass kept for entry `k`'s changed cells.
@@ -486,7 +507,11 @@ impl<'a> SheetWork<'a> {
             sheet: self.changes.sheet,
             ..SheetChanges::default()
         };
-        self.changed_olds = Texts::interning();
+        self.changed_olds = if self.changed_olds.once {
+            Texts::interning()
+        } else {
+            Texts::default()
+        };
         self.deleted_olds.clear();
         self.ids = RecordIds::default();
         self.per_column.iter_mut().for_each(|n| *n = 0);
@@ -856,6 +881,12 @@ pub(crate) fn stream_each(
         let headers = plan.headers(book, index);
         let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
         work.tail = None;
+        // The removed texts of each cell are kept one per cell here, not once each as the
+        // scrub's pass keeps them: this stream is `verify`'s longest thread, and looking each
+        // up in a table of the texts kept (a million in a large export of the raw layout)
+        // took it a tenth longer, where telling the repeats apart once the rows are compared
+        // (`Originals::firsts`) is shared among the pool's threads.
+        work.changed_olds = Texts::default();
         if !each.sheet(index) {
             return Ok(None);
         }
@@ -2208,6 +2239,47 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// Texts kept once each hold a repeated text once and give it one number, through the
+    /// growth of their table (tens of thousands of texts); texts kept one per cell give no
+    /// number, since two numbers may hold one text there. Either way every text reads back.
+    #[test]
+    fn texts_kept_once_are_told_apart_by_their_number() {
+        let strings = super::super::cells::Strings::default();
+        let values: Vec<String> = (0..30_000)
+            .map(|n| format!("City {}", n % 20_000))
+            .collect();
+        for once in [true, false] {
+            let mut texts = if once {
+                Texts::interning()
+            } else {
+                Texts::default()
+            };
+            for value in &values {
+                texts.push(Some(value));
+            }
+            texts.push(None);
+            texts.push(Some(""));
+            for (i, value) in values.iter().enumerate() {
+                assert_eq!(texts.get(i, &strings), Some(value.as_str()));
+            }
+            assert_eq!(texts.get(values.len(), &strings), None);
+            assert_eq!(texts.get(values.len() + 1, &strings), Some(""));
+            if once {
+                assert_eq!(texts.own.len(), 20_001);
+                assert_eq!(texts.own_number(25_000), texts.own_number(5_000));
+                assert_ne!(texts.own_number(25_000), texts.own_number(5_001));
+                assert!(texts.own_number(5_000).is_some());
+                assert_eq!(texts.own_number(values.len()), None);
+            } else {
+                assert_eq!(texts.own.len(), 30_001);
+                assert_eq!(texts.own_number(5_000), None);
+            }
+            texts.shrink_to_fit();
+            assert_eq!(texts.get(25_000, &strings), Some("City 5000"));
+            assert_eq!(texts.own_number(25_000).is_some(), once);
+        }
     }
 
     /// Texts keep shared strings by their number, others in their buffer, and tell a missing
