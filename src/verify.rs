@@ -1249,21 +1249,20 @@ impl<'a> Originals<'a> {
                 continue;
             };
             let seen = seen[g].get_or_insert_with(Seen::default);
+            // A text known by its number: a bit per number, made with room for the numbers
+            // there are (a number past them is looked at each time).
+            let numbered = |held: &mut Option<FixedBitSet>, n: u32, room: usize| {
+                let held = held.get_or_insert_with(|| FixedBitSet::with_capacity(room));
+                (n as usize) < held.len() && held.put(n as usize)
+            };
             if let Some((olds, n)) = self.shared_number(k, i) {
-                let n = n as usize;
-                let held = (seen.numbers)
-                    .get_or_insert_with(|| FixedBitSet::with_capacity(olds.shared_strings()));
-                // (A number past the table is looked at each time.)
-                if n < held.len() && held.put(n) {
+                if numbered(&mut seen.numbers, n, olds.shared_strings()) {
                     repeats.insert(i);
                 }
                 continue;
             }
             if let Some((olds, n)) = self.own_number(k, i) {
-                let n = n as usize;
-                let held = (seen.owns)
-                    .get_or_insert_with(|| FixedBitSet::with_capacity(olds.own_texts(k)));
-                if n < held.len() && held.put(n) {
+                if numbered(&mut seen.owns, n, olds.own_texts(k)) {
                     repeats.insert(i);
                 }
                 continue;
