@@ -187,6 +187,7 @@ impl<'t> UsualCell<'t> {
         };
         UsualStart {
             end: tag.len(),
+            r: at(self.r),
             s: self.s.map(at),
             t: self.t.map(at),
         }
@@ -194,11 +195,12 @@ impl<'t> UsualCell<'t> {
 }
 
 /// Of a cell whose start tag was read as a usual one (see [`UsualCell::start_at`]): where the
-/// tag ends, and where its `s` and `t` values are in it, to give them again without reading
-/// the tag again.
+/// tag ends, and where its `r`, `s` and `t` values are in it, to give them again without
+/// reading the tag again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UsualStart {
     end: usize,
+    r: std::ops::Range<usize>,
     s: Option<std::ops::Range<usize>>,
     t: Option<std::ops::Range<usize>>,
 }
@@ -218,6 +220,14 @@ impl UsualStart {
     ) -> (Option<&'t [u8]>, Option<&'t [u8]>) {
         let get = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| cell.get(r));
         (get(&self.s), get(&self.t))
+    }
+
+    /// `r`, `s` and `t` of `cell`, the start tag (or the whole cell) they were read from, as
+    /// [`lenient_rst`] reads them from it.
+    #[inline]
+    pub(crate) fn rst<'t>(&self, cell: &'t [u8]) -> [Option<&'t str>; 3] {
+        let (s, t) = self.style_and_type(cell);
+        [cell.get(self.r.clone()), s, t].map(|v| std::str::from_utf8(v?).ok())
     }
 }
 
@@ -475,6 +485,9 @@ mod tests {
                         assert_eq!(at.style_and_type(bytes), (cell.s, cell.t), "{tag}");
                         let again = at.style_and_type(whole.as_bytes());
                         assert_eq!(again, (cell.s, cell.t), "{tag}");
+                        let each = lenient_each(bytes, [b"r", b"s", b"t"]);
+                        assert_eq!(at.rst(bytes), each, "{tag}");
+                        assert_eq!(at.rst(whole.as_bytes()), each, "{tag}");
                     }
                     // The reference as read with the usual reading or without.
                     let r = raw(bytes, b"r", Reading::Lenient).ok().flatten();

@@ -1647,11 +1647,17 @@ impl<'a> CellXml<'a> {
     }
 
     /// [`CellXml::parse`] of the start tag only: the prefix and the attributes, for a cell
-    /// whose value is replaced (see [`write_new_cell_into`]); no value, no formula.
-    pub(super) fn start_tag(raw: &'a [u8]) -> CellXml<'a> {
-        let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
-        let start = &raw[..start_end];
-        let [r, s, t] = attr::lenient_rst(start);
+    /// whose value is replaced (see [`write_new_cell_into`]); no value, no formula. `usual`
+    /// is where they are, when the tag was read as a usual one (then it is not read again).
+    pub(super) fn start_tag(raw: &'a [u8], usual: Option<&attr::UsualStart>) -> CellXml<'a> {
+        let (start, [r, s, t]) = match usual {
+            Some(usual) => (&raw[..usual.end().min(raw.len())], usual.rst(raw)),
+            None => {
+                let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
+                let start = &raw[..start_end];
+                (start, attr::lenient_rst(start))
+            }
+        };
         CellXml {
             raw,
             prefix: prefix_of(raw),

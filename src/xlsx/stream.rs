@@ -1424,8 +1424,8 @@ struct Parsed {
     pieces: Vec<Piece>,
     /// The row's cells in `xml`: start, end, column.
     spans: Vec<(usize, usize, u32)>,
-    /// Per cell: the end of its start tag and where its style and type are in it, when the
-    /// tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
+    /// Per cell: the end of its start tag and where its reference, style and type are in it,
+    /// when the tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
     starts: Vec<Option<attr::UsualStart>>,
     /// The row's cells' values.
     row: Row,
@@ -1974,7 +1974,8 @@ impl RowWrite<'_> {
                 count_kept_ref(&mut self.refs, parsed, k);
                 continue;
             };
-            let cell = CellXml::start_tag(&parsed.xml[at..end]);
+            let usual = parsed.starts.get(k).and_then(Option::as_ref);
+            let cell = CellXml::start_tag(&parsed.xml[at..end], usual);
             let index = index.filter(|_| cell.t != Some("inlineStr"));
             self.new_refs += u64::from(index.is_some());
             out.write_all(&parsed.xml[written..at])
