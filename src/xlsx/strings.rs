@@ -418,8 +418,6 @@ struct Ends {
     item: Vec<u8>,
     /// `<si>` with the prefix.
     item_open: Vec<u8>,
-    /// `</si>` with the prefix.
-    item_end: memchr::memmem::Finder<'static>,
 }
 
 impl Ends {
@@ -431,7 +429,6 @@ impl Ends {
             cdata: (b"<![CDATA[", memchr::memmem::Finder::new(b"]]>")),
             item: qualified("</", prefix, "si"),
             item_open: qualified("<", prefix, "si>"),
-            item_end: memchr::memmem::Finder::new(&qualified("</", prefix, "si>")).into_owned(),
         }
     }
 
@@ -497,15 +494,31 @@ fn item_end<R: Read>(
     ends: &Ends,
 ) -> Result<Option<usize>, Problem> {
     // The usual item: its first `</si>`, with no comment, CDATA, instruction or other end tag
-    // of an item before it (nearly all items: one search, and a look at each `<` inside).
-    if let Some(end) = part.find_bytes(from, &ends.item_end)? {
-        let inside = part.get(from..end);
-        let plain = memchr::memchr_iter(b'<', inside).all(|lt| {
-            let rest = &inside[lt..];
-            !matches!(rest.get(1), Some(b'!' | b'?')) && !ends.item_closes(rest)
-        });
-        if plain {
-            return Ok(Some(end + ends.item_end.needle().len()));
+    // of an item before it (nearly all items: one look at each `<` inside, the part read on
+    // while what was read ends inside the item).
+    loop {
+        let read = part.get(from..part.base + part.buf.len());
+        // Whether a tag inside is not the usual item's: then it is read as XML is, below.
+        let mut unusual = false;
+        for lt in memchr::memchr_iter(b'<', read) {
+            let rest = &read[lt..];
+            if rest.len() <= ends.item.len() {
+                break;
+            }
+            if matches!(rest[1], b'!' | b'?') {
+                unusual = true;
+                break;
+            }
+            if ends.item_closes(rest) {
+                if rest[ends.item.len()] == b'>' {
+                    return Ok(Some(from + lt + ends.item.len() + 1));
+                }
+                unusual = true;
+                break;
+            }
+        }
+        if unusual || !part.more()? {
+            break;
         }
     }
     let mut at = from;
