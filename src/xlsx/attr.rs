@@ -223,11 +223,11 @@ impl UsualStart {
     }
 
     /// `r`, `s` and `t` of `cell`, the start tag (or the whole cell) they were read from, as
-    /// [`lenient_rst`] reads them from it.
+    /// [`lenient_rst`] reads them from it (a usual tag's values are ASCII).
     #[inline]
-    pub(crate) fn rst<'t>(&self, cell: &'t [u8]) -> [Option<&'t str>; 3] {
+    pub(crate) fn rst<'t>(&self, cell: &'t [u8]) -> [Option<&'t [u8]>; 3] {
         let (s, t) = self.style_and_type(cell);
-        [cell.get(self.r.clone()), s, t].map(|v| std::str::from_utf8(v?).ok())
+        [cell.get(self.r.clone()), s, t]
     }
 }
 
@@ -485,7 +485,8 @@ mod tests {
                         assert_eq!(at.style_and_type(bytes), (cell.s, cell.t), "{tag}");
                         let again = at.style_and_type(whole.as_bytes());
                         assert_eq!(again, (cell.s, cell.t), "{tag}");
-                        let each = lenient_each(bytes, [b"r", b"s", b"t"]);
+                        let each =
+                            lenient_each(bytes, [b"r", b"s", b"t"]).map(|v| v.map(str::as_bytes));
                         assert_eq!(at.rst(bytes), each, "{tag}");
                         assert_eq!(at.rst(whole.as_bytes()), each, "{tag}");
                     }

@@ -725,7 +725,7 @@ impl<'a> Patch<'a> {
                     if let Some(change) = changes.take_at(&mut cursor, row, col) {
                         applied += 1;
                         let index = cell_text(changes.value(change))
-                            .filter(|_| cell.t != Some("inlineStr"))
+                            .filter(|_| cell.t != Some(b"inlineStr".as_slice()))
                             .and_then(|t| self.new_strings.get(t));
                         new_refs += u64::from(index.is_some());
                         write_new_cell(out, &cell, changes.value(change), index)
@@ -1201,7 +1201,7 @@ pub(crate) struct Held {
 
 /// Count a kept cell's use of a shared string.
 pub(super) fn count_ref(cell: &CellXml, refs: &mut Refs) {
-    if cell.t == Some("s") {
+    if cell.t == Some(b"s".as_slice()) {
         if let Some(n) = cell.v.and_then(|v| v.trim().parse::<usize>().ok()) {
             refs.count(n);
         }
@@ -1595,9 +1595,10 @@ pub(super) struct CellXml<'a> {
     pub(super) prefix: &'a [u8],
     /// The start tag, up to and including `>`.
     start: &'a [u8],
-    r: Option<&'a str>,
-    s: Option<&'a str>,
-    pub(super) t: Option<&'a str>,
+    /// The reference, style and type as written (see [`attr::lenient_rst`]).
+    r: Option<&'a [u8]>,
+    s: Option<&'a [u8]>,
+    pub(super) t: Option<&'a [u8]>,
     v: Option<&'a str>,
     has_formula: bool,
 }
@@ -1633,7 +1634,7 @@ impl<'a> CellXml<'a> {
                     .any(|p| memchr::memmem::find(body, &qualified("<", prefix, p)).is_some()),
             )
         };
-        let [r, s, t] = attr::lenient_rst(start);
+        let [r, s, t] = attr::lenient_rst(start).map(|v| v.map(str::as_bytes));
         CellXml {
             raw,
             prefix,
@@ -1655,7 +1656,10 @@ impl<'a> CellXml<'a> {
             None => {
                 let start_end = memchr::memchr(b'>', raw).map_or(raw.len(), |i| i + 1);
                 let start = &raw[..start_end];
-                (start, attr::lenient_rst(start))
+                (
+                    start,
+                    attr::lenient_rst(start).map(|v| v.map(str::as_bytes)),
+                )
             }
         };
         CellXml {
@@ -1672,7 +1676,7 @@ impl<'a> CellXml<'a> {
 
     /// A formula whose cached result is text (`t="str"`), or a string in another form.
     fn has_text_result(&self) -> bool {
-        matches!(self.t, Some("str" | "s" | "inlineStr"))
+        matches!(self.t, Some(b"str" | b"s" | b"inlineStr"))
     }
 
     /// A cached result of any type: a value (number, boolean, error, text) or a string.
@@ -1686,9 +1690,11 @@ impl<'a> CellXml<'a> {
         let body = &self.raw[self.start.len()..];
         let mut out = Vec::with_capacity(self.raw.len());
         out.extend_from_slice(&qualified("<", self.prefix, "c"));
-        for (key, value) in [("r", self.r), ("s", self.s)] {
+        for (key, value) in [(&b" r=\""[..], self.r), (b" s=\"", self.s)] {
             if let Some(value) = value {
-                out.extend_from_slice(format!(" {key}=\"{value}\"").as_bytes());
+                out.extend_from_slice(key);
+                out.extend_from_slice(value);
+                out.push(b'"');
             }
         }
         out.push(b'>');
@@ -1730,7 +1736,7 @@ pub(super) fn write_new_cell_into(
     for (key, value) in [(&b" r=\""[..], old.r), (b" s=\"", old.s)] {
         if let Some(value) = value {
             out.extend_from_slice(key);
-            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(value);
             out.push(b'"');
         }
     }
@@ -1786,10 +1792,10 @@ pub(super) fn write_new_cell<W: Write>(
     let p = String::from_utf8_lossy(old.prefix);
     let mut head = format!("<{p}c");
     if let Some(r) = old.r {
-        head.push_str(&format!(" r=\"{r}\""));
+        head.push_str(&format!(" r=\"{}\"", String::from_utf8_lossy(r)));
     }
     if let Some(s) = old.s {
-        head.push_str(&format!(" s=\"{s}\""));
+        head.push_str(&format!(" s=\"{}\"", String::from_utf8_lossy(s)));
     }
     let (v, end) = (format!("{p}v"), format!("</{p}c>"));
     match as_written(value) {

@@ -1942,7 +1942,7 @@ impl RowWrite<'_> {
                     let (at, end, col) = parsed.spans[k];
                     if let Some((change, &index)) = changes.next_if(|(c, _)| c.col() == col) {
                         let cell = CellXml::parse(&parsed.xml[at..end]);
-                        let index = index.filter(|_| cell.t != Some("inlineStr"));
+                        let index = index.filter(|_| cell.t != Some(b"inlineStr".as_slice()));
                         self.new_refs += u64::from(index.is_some());
                         patch::write_new_cell(out, &cell, values.get(change.new), index)
                             .map_err(patch::write_failed)?;
@@ -1976,7 +1976,7 @@ impl RowWrite<'_> {
             };
             let usual = parsed.starts.get(k).and_then(Option::as_ref);
             let cell = CellXml::start_tag(&parsed.xml[at..end], usual);
-            let index = index.filter(|_| cell.t != Some("inlineStr"));
+            let index = index.filter(|_| cell.t != Some(b"inlineStr".as_slice()));
             self.new_refs += u64::from(index.is_some());
             out.write_all(&parsed.xml[written..at])
                 .map_err(patch::write_failed)?;
