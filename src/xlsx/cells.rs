@@ -152,6 +152,21 @@ fn builtin_code(id: u32) -> Option<&'static str> {
     })
 }
 
+/// `text` read as `str::parse::<usize>` reads it: an optional `+`, then digits, no overflow.
+fn index_of(text: &[u8]) -> Option<usize> {
+    let digits = text.strip_prefix(b"+").unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0usize, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(usize::from(digit))
+    })
+}
+
 /// An XML reader configured as calamine configures its own.
 pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut reader = Reader::from_reader(xml);
@@ -655,6 +670,18 @@ impl<'a> CellValues<'a> {
         // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
         if let Some(text) = between(body, prefix, b"v") {
             if memchr::memchr2(b'&', b'<', text).is_none() {
+                // Most cells of Excel's layout: a shared string's number, read where it is.
+                if t == Some(b"s") {
+                    let index = index_of(text);
+                    self.last_ref = Some(index);
+                    if text.is_empty() {
+                        return Ok(DataRef::Empty);
+                    }
+                    let strings: &Strings = self.strings;
+                    return (index.and_then(|i| strings.get(i)))
+                        .map(DataRef::SharedString)
+                        .ok_or(Unknown);
+                }
                 let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
                 self.last_ref = Some(match t {
                     Some(b"s") => text.parse::<usize>().ok(),
@@ -941,6 +968,28 @@ fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_string_number_is_read_as_the_standard_library_reads_it() {
+        let max = usize::MAX.to_string();
+        let past = format!("{max}0");
+        let mut texts = vec![
+            "", "0", "7", "+7", "++7", "+", "-0", "-7", " 7", "7 ", "007", "1e3", "1.0", "٣", "x",
+        ];
+        texts.extend([max.as_str(), past.as_str()]);
+        let wrapped = (u128::from(u64::MAX) + 1).to_string();
+        texts.push(&wrapped);
+        for text in texts {
+            assert_eq!(
+                index_of(text.as_bytes()),
+                text.parse::<usize>().ok(),
+                "{text:?}"
+            );
+        }
+        for n in (0..100_000).step_by(7) {
+            assert_eq!(index_of(n.to_string().as_bytes()), Some(n));
+        }
+    }
     use crate::testdata::{self, catalogue, Options, RawBook};
     use calamine::{Data, DataType, Reader, Xlsx};
     use std::io::{Cursor, Read};
