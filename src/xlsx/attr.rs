@@ -160,11 +160,20 @@ impl<'t> UsualCell<'t> {
         const NAME: usize = 12;
         let body = tag.strip_prefix(b"<")?.strip_suffix(b">")?;
         let body = body.strip_suffix(b"/").unwrap_or(body);
-        let space = body.iter().take(NAME).position(|&b| b == b' ')?;
-        let name_ok = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
-        if space == 0 || !body[..space].iter().all(name_ok) {
-            return None;
-        }
+        // The names Excel and Dynamics write, told at once.
+        let space = if starts(body, b"c ") {
+            1
+        } else if starts(body, b"x:c ") {
+            3
+        } else {
+            let space = body.iter().take(NAME).position(|&b| b == b' ')?;
+            let name_ok =
+                |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+            if space == 0 || !body[..space].iter().all(name_ok) {
+                return None;
+            }
+            space
+        };
         let mut rest = &body[space..];
         let r = take(&mut rest, b" r=\"", |b| {
             b.is_ascii_alphanumeric() || b == b'$'
@@ -286,13 +295,24 @@ pub(crate) fn is_cell_type(value: &[u8]) -> bool {
 /// and its value is of bytes `ok` takes; `rest` then goes on after its closing quote.
 #[inline]
 fn take<'t>(rest: &mut &'t [u8], key: &[u8], ok: impl Fn(u8) -> bool) -> Option<&'t [u8]> {
-    let after = rest.strip_prefix(key)?;
+    if !starts(rest, key) {
+        return None;
+    }
+    let after = &rest[key.len()..];
     let len = after.iter().position(|&b| !ok(b))?;
     if after[len] != b'"' {
         return None;
     }
     *rest = &after[len + 1..];
     Some(&after[..len])
+}
+
+/// Whether `bytes` starts with `prefix`, a few bytes: see [`same_bytes`].
+#[inline]
+fn starts(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes
+        .get(..prefix.len())
+        .is_some_and(|b| same_bytes(b, prefix))
 }
 
 /// Whether two short byte strings (an attribute's name, an end tag) are equal: a plain loop,
