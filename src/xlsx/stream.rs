@@ -1699,11 +1699,13 @@ impl RowRead<'_> {
             let tag = &xml[open..tag_end];
             // Most tags are cells' (no cell's tag is one of those given up on below).
             if patch::is_tag(tag, b"c") {
+                let content = &xml[tag_end..close];
                 let cell_end = if tag.ends_with(b"/>") {
                     tag_end
+                } else if let Some(len) = usual_value_len(tag, content) {
+                    tag_end + len
                 } else {
                     let end = patch::end_tag(tag);
-                    let content = &xml[tag_end..close];
                     tag_end
                         + memchr::memchr_iter(b'<', content)
                             .find(|&at| {
@@ -1714,7 +1716,7 @@ impl RowRead<'_> {
                             .ok_or(GiveUp)?
                         + end.len()
                 };
-                let (col, start) = self.column(&xml[open..cell_end])?;
+                let (col, start) = self.column_of(&xml[open..cell_end], tag.len() - 1)?;
                 if strict && !super::package::plain_cell(&xml[open..cell_end], start.as_ref()) {
                     return Err(GiveUp);
                 }
@@ -1759,6 +1761,15 @@ impl RowRead<'_> {
     /// one (see [`Parsed::starts`]).
     fn column(&mut self, cell: &[u8]) -> Result<(u32, Option<attr::UsualStart>), GiveUp> {
         let end = memchr::memchr(b'>', cell).ok_or(GiveUp)?;
+        self.column_of(cell, end)
+    }
+
+    /// [`Self::column`] of a cell whose start tag's first `>` is at `end`.
+    fn column_of(
+        &mut self,
+        cell: &[u8],
+        end: usize,
+    ) -> Result<(u32, Option<attr::UsualStart>), GiveUp> {
         let tag = &cell[..=end];
         let (usual, r) = attr::cell_reference(tag);
         let col = match r {
@@ -2191,6 +2202,18 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
         reader.join().map_err(|_| Problem::Internal)?;
         result
     })
+}
+
+/// The length of `content`, what follows a cell's start tag `tag` (bare `<c ...>`), up to its
+/// end tag's end, when it is the usual value of Excel's layout, `<v>text</v></c>` with no
+/// markup in the text: the end that a look at each `<` finds, with one search.
+fn usual_value_len(tag: &[u8], content: &[u8]) -> Option<usize> {
+    if !tag.starts_with(b"<c ") {
+        return None;
+    }
+    let text = content.strip_prefix(b"<v>")?;
+    let lt = memchr::memchr(b'<', text)?;
+    (text[lt..].starts_with(b"</v></c>")).then_some(3 + lt + b"</v></c>".len())
 }
 
 /// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
