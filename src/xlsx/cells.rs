@@ -656,6 +656,23 @@ impl<'a> CellValues<'a> {
         self.value_after(raw, start_end, prefix, s, t)
     }
 
+    /// [`Self::value_of`] of a cell of Excel's usual shape, `<c ...><v>text</v></c>` with bare
+    /// names and no markup in the text, whose start tag was read as a usual one (`start`):
+    /// the text at `text` in `raw` read at once.
+    pub(crate) fn usual_v_value(
+        &mut self,
+        raw: &[u8],
+        start: &attr::UsualStart,
+        text: std::ops::Range<usize>,
+    ) -> Result<DataRef<'_>, Unknown> {
+        let v = raw.get(text).ok_or(Unknown)?;
+        if memchr::memchr2(b'&', b'<', v).is_some() {
+            return self.usual_value(raw, b"", start);
+        }
+        let (s, t) = start.style_and_type(raw);
+        self.v_value(v, s, t)
+    }
+
     /// [`Self::value`] after the start tag (`raw[..start_end]`, not an empty element's), of
     /// style `s` and type `t`.
     fn value_after(
@@ -670,35 +687,7 @@ impl<'a> CellValues<'a> {
         // The usual shapes: `<v>text</v></c>` and `<is><t>text</t></is></c>`, plain text.
         if let Some(text) = between(body, prefix, b"v") {
             if memchr::memchr2(b'&', b'<', text).is_none() {
-                // Most cells of Excel's layout: a shared string's number, read where it is.
-                if t == Some(b"s") {
-                    let index = index_of(text);
-                    self.last_ref = Some(index);
-                    if text.is_empty() {
-                        return Ok(DataRef::Empty);
-                    }
-                    let strings: &Strings = self.strings;
-                    return (index.and_then(|i| strings.get(i)))
-                        .map(DataRef::SharedString)
-                        .ok_or(Unknown);
-                }
-                let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
-                self.last_ref = Some(match t {
-                    Some(b"s") => text.parse::<usize>().ok(),
-                    _ => None,
-                });
-                return match t {
-                    Some(b"inlineStr" | b"is") => Ok(DataRef::Empty),
-                    Some(b"n" | b"s" | b"b" | b"e") | None => self.read_v(text, s, t),
-                    _ => {
-                        if text.contains('\r') {
-                            return Err(Unknown);
-                        }
-                        self.text.clear();
-                        self.text.push_str(text);
-                        self.typed_text(t)
-                    }
-                };
+                return self.v_value(text, s, t);
             }
         }
         if let Some(inner) = between(body, prefix, b"is") {
@@ -717,6 +706,42 @@ impl<'a> CellValues<'a> {
             }
         }
         self.general(raw, s, t)
+    }
+
+    /// The value of a cell whose `<v>` holds `text` (no markup, no entity), of style `s` and
+    /// type `t`.
+    fn v_value(
+        &mut self,
+        text: &[u8],
+        s: Option<&[u8]>,
+        t: Option<&[u8]>,
+    ) -> Result<DataRef<'_>, Unknown> {
+        // Most cells of Excel's layout: a shared string's number, read where it is.
+        if t == Some(b"s") {
+            let index = index_of(text);
+            self.last_ref = Some(index);
+            if text.is_empty() {
+                return Ok(DataRef::Empty);
+            }
+            let strings: &Strings = self.strings;
+            return (index.and_then(|i| strings.get(i)))
+                .map(DataRef::SharedString)
+                .ok_or(Unknown);
+        }
+        let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
+        self.last_ref = Some(None);
+        match t {
+            Some(b"inlineStr" | b"is") => Ok(DataRef::Empty),
+            Some(b"n" | b"b" | b"e") | None => self.read_v(text, s, t),
+            _ => {
+                if text.contains('\r') {
+                    return Err(Unknown);
+                }
+                self.text.clear();
+                self.text.push_str(text);
+                self.typed_text(t)
+            }
+        }
     }
 
     /// Any other cell, read with quick-xml event by event as calamine does.
@@ -968,6 +993,49 @@ fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_usual_value_read_at_once_is_the_value_read_whole() {
+        let mut strings = Strings::default();
+        for text in ["Ana", "", "Bo Li"] {
+            strings.push(text);
+        }
+        let kinds = vec![NumberKind::Other, NumberKind::DateTime];
+        let types = [
+            "",
+            " t=\"s\"",
+            " t=\"n\"",
+            " t=\"str\"",
+            " t=\"b\"",
+            " t=\"e\"",
+            " t=\"inlineStr\"",
+            " t=\"d\"",
+        ];
+        let values = [
+            "0", "2", "7", "", "1.5", "1&amp;2", "x &lt; y", "#N/A", "true", "+1", "1e3",
+        ];
+        let mut read = 0;
+        for t in types {
+            for style in ["", " s=\"1\""] {
+                for value in values {
+                    let cell = format!("<c r=\"B2\"{style}{t}><v>{value}</v></c>");
+                    let raw = cell.as_bytes();
+                    let tag_end = cell.find('>').unwrap();
+                    let usual = attr::UsualCell::read(&raw[..=tag_end]).unwrap();
+                    let start = usual.start_at(&raw[..=tag_end]);
+                    let text = tag_end + 4..raw.len() - b"</v></c>".len();
+                    let mut whole = CellValues::new(&strings, kinds.clone(), false);
+                    let mut once = CellValues::new(&strings, kinds.clone(), false);
+                    let expected = whole.value(raw, b"").map(Data::from);
+                    let got = once.usual_v_value(raw, &start, text).map(Data::from);
+                    assert_eq!(got, expected, "{cell}");
+                    assert_eq!(once.last_ref(), whole.last_ref(), "{cell}");
+                    read += usize::from(expected.is_ok());
+                }
+            }
+        }
+        assert!(read > 50, "{read}");
+    }
 
     #[test]
     fn a_shared_string_number_is_read_as_the_standard_library_reads_it() {

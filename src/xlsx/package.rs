@@ -1401,6 +1401,18 @@ pub(crate) fn plain_cell(element: &[u8], usual: Option<&crate::xlsx::attr::Usual
         .is_ok_and(|scan| !scan.has_formulas && scan.hidden.is_empty() && scan.arrays.is_empty())
 }
 
+/// [`plain_cell`] of a cell of Excel's usual shape, `<c ...><v>text</v></c>` with bare names
+/// and no markup in the text (see [`crate::xlsx::stream`]), whose start tag was read as a
+/// usual one (`usual`): told by its type alone, the body being one [`usual_body`] passes.
+pub(crate) fn plain_usual_value(element: &[u8], usual: &crate::xlsx::attr::UsualStart) -> bool {
+    match usual.style_and_type(element).1 {
+        None => true,
+        // An inline string's `<v>`, which no reader shows, and an unknown type are the scan's.
+        Some(t) if t != b"inlineStr" && crate::xlsx::attr::is_cell_type(t) => true,
+        Some(_) => plain_cell(element, Some(usual)),
+    }
+}
+
 /// What follows the cells of a worksheet part: `tail`, the part from the end tag of
 /// `<sheetData>` as far as it was read, and the rest of it in `rest`; with the data
 /// validations it holds.
@@ -1702,6 +1714,36 @@ mod tests {
     /// Text among the cells that no reader reads leaves the sheet to be searched whole; a
     /// cell's text that holds the letters of such an element's name (a base64 checksum of
     /// Dynamics' raw layout) does not.
+    #[test]
+    fn a_usual_value_is_plain_as_the_whole_look_says() {
+        let types = [
+            "",
+            " t=\"s\"",
+            " t=\"n\"",
+            " t=\"str\"",
+            " t=\"inlineStr\"",
+            " t=\"b\"",
+            " t=\"e\"",
+            " t=\"d\"",
+            " t=\"x\"",
+        ];
+        let mut plain = 0;
+        for t in types {
+            for value in ["1", "", "a b"] {
+                let cell = format!("<c r=\"B2\" s=\"3\"{t}><v>{value}</v></c>");
+                let bytes = cell.as_bytes();
+                let tag_end = cell.find('>').unwrap();
+                let usual = crate::xlsx::attr::UsualCell::read(&bytes[..=tag_end]).unwrap();
+                let start = usual.start_at(&bytes[..=tag_end]);
+                let whole = plain_cell(bytes, Some(&start));
+                assert_eq!(plain_usual_value(bytes, &start), whole, "{cell}");
+                plain += usize::from(whole);
+            }
+        }
+        // Not all, not none: an inline string's `<v>` and an unknown type are not plain.
+        assert!(plain > 0 && plain < types.len() * 3, "{plain}");
+    }
+
     #[test]
     fn cells_with_text_no_reader_reads_are_not_cut_out() {
         let texts = r#"<x:worksheet><x:sheetData><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>kKxO+rPhM9/extLst:rPh</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>"#;

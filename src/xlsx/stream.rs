@@ -1427,6 +1427,9 @@ struct Parsed {
     /// Per cell: the end of its start tag and where its reference, style and type are in it,
     /// when the tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
     starts: Vec<Option<attr::UsualStart>>,
+    /// Per cell: where the text of its value is in it, when the cell is of Excel's usual shape
+    /// (see [`usual_value_len`]).
+    texts: Vec<Option<std::ops::Range<usize>>>,
     /// The row's cells' values.
     row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
@@ -1582,6 +1585,7 @@ impl RowRead<'_> {
                     self.parsed.pieces.clear();
                     self.parsed.spans.clear();
                     self.parsed.starts.clear();
+                    self.parsed.texts.clear();
                     if self.whole_rows {
                         self.parsed.xml.extend_from_slice(&tag);
                         in_row = false;
@@ -1616,6 +1620,7 @@ impl RowRead<'_> {
                 parsed.pieces.push(Piece::Cell(parsed.spans.len()));
                 parsed.spans.push((at, parsed.xml.len(), col));
                 parsed.starts.push(start);
+                parsed.texts.push(None);
                 continue;
             } else if in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
                 self.put(&tag, true, rows)?;
@@ -1700,9 +1705,12 @@ impl RowRead<'_> {
             // Most tags are cells' (no cell's tag is one of those given up on below).
             if patch::is_tag(tag, b"c") {
                 let content = &xml[tag_end..close];
+                let usual = (!tag.ends_with(b"/>"))
+                    .then(|| usual_value_len(tag, content))
+                    .flatten();
                 let cell_end = if tag.ends_with(b"/>") {
                     tag_end
-                } else if let Some(len) = usual_value_len(tag, content) {
+                } else if let Some(len) = usual {
                     tag_end + len
                 } else {
                     let end = patch::end_tag(tag);
@@ -1716,12 +1724,20 @@ impl RowRead<'_> {
                             .ok_or(GiveUp)?
                         + end.len()
                 };
-                let (col, start) = self.column_of(&xml[open..cell_end], tag.len() - 1)?;
-                if strict && !super::package::plain_cell(&xml[open..cell_end], start.as_ref()) {
+                let cell = &xml[open..cell_end];
+                let (col, start) = self.column_of(cell, tag.len() - 1)?;
+                // The text of a usual value, between `<v>` and `</v></c>`.
+                let text = usual.map(|_| tag.len() + 3..cell.len() - b"</v></c>".len());
+                let plain = || match (&text, &start) {
+                    (Some(_), Some(start)) => super::package::plain_usual_value(cell, start),
+                    _ => super::package::plain_cell(cell, start.as_ref()),
+                };
+                if strict && !plain() {
                     return Err(GiveUp);
                 }
                 self.parsed.spans.push((open, cell_end, col));
                 self.parsed.starts.push(start);
+                self.parsed.texts.push(text);
                 at = cell_end;
                 continue;
             }
@@ -1799,12 +1815,13 @@ impl RowRead<'_> {
         parsed.last_filled = None;
         for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
             let raw = &parsed.xml[at..end];
-            let prefix = patch::prefix_of(raw);
             let start = parsed.starts.get(k).and_then(Option::as_ref);
-            let value = self
-                .values
-                .value_of(raw, prefix, start)
-                .map_err(|_| GiveUp)?;
+            let text = parsed.texts.get(k).cloned().flatten();
+            let value = match (start, text) {
+                (Some(start), Some(text)) => self.values.usual_v_value(raw, start, text),
+                _ => self.values.value_of(raw, patch::prefix_of(raw), start),
+            }
+            .map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
