@@ -1691,7 +1691,13 @@ impl RowRead<'_> {
         let loose = |text: &[u8]| strict && !super::package::is_xml_space(text);
         let mut at = from;
         while at < close {
-            let Some(open) = memchr::memchr(b'<', &xml[at..close]).map(|i| at + i) else {
+            // A row's cells follow each other: the next tag is most often right here.
+            let next = if xml[at] == b'<' {
+                Some(at)
+            } else {
+                memchr::memchr(b'<', &xml[at..close]).map(|i| at + i)
+            };
+            let Some(open) = next else {
                 if loose(&xml[at..close]) {
                     return Err(GiveUp);
                 }
