@@ -656,18 +656,30 @@ impl<'a> CellValues<'a> {
         self.value_after(raw, start_end, prefix, s, t)
     }
 
-    /// [`Self::value_of`] of a cell of Excel's usual shape, `<c ...><v>text</v></c>` with bare
-    /// names and no markup in the text, whose start tag was read as a usual one (`start`):
-    /// the text at `text` in `raw` read at once.
-    pub(crate) fn usual_v_value(
+    /// [`Self::value_of`] of a cell of a usual shape, `<c ...><v>text</v></c>` or, `inline`,
+    /// `<c ...><is><t>text</t></is></c>`, its tags' names all of `prefix` (with its colon, or
+    /// empty), no markup in the text, whose start tag was read as a usual one (`start`): the
+    /// text at `text` in `raw` read at once.
+    pub(crate) fn usual_value_at(
         &mut self,
         raw: &[u8],
         start: &attr::UsualStart,
         text: std::ops::Range<usize>,
+        prefix: &[u8],
+        inline: bool,
     ) -> Result<DataRef<'_>, Unknown> {
         let v = raw.get(text).ok_or(Unknown)?;
-        if memchr::memchr2(b'&', b'<', v).is_some() {
-            return self.usual_value(raw, b"", start);
+        // What the reading whole reads otherwise: an entity, or in an inline string a
+        // carriage return (the text has no `<`).
+        if inline {
+            if memchr::memchr2(b'&', b'\r', v).is_some() {
+                return self.usual_value(raw, prefix, start);
+            }
+            self.last_ref = None;
+            return self.is_value(v);
+        }
+        if memchr::memchr(b'&', v).is_some() {
+            return self.usual_value(raw, prefix, start);
         }
         let (s, t) = start.style_and_type(raw);
         self.v_value(v, s, t)
@@ -693,19 +705,25 @@ impl<'a> CellValues<'a> {
         if let Some(inner) = between(body, prefix, b"is") {
             if let Some(text) = between_whole(inner, prefix, b"t") {
                 if memchr::memchr3(b'&', b'<', b'\r', text).is_none() {
-                    let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
-                    let text = text.trim_matches([' ', '\t', '\r', '\n']);
-                    self.text.clear();
-                    if has_escape(text) {
-                        self.text.push_str(&unescape_xml(text));
-                    } else {
-                        self.text.push_str(text);
-                    }
-                    return Ok(DataRef::SharedString(&self.text));
+                    return self.is_value(text);
                 }
             }
         }
         self.general(raw, s, t)
+    }
+
+    /// The value of an inline string whose `<t>` holds `text` (no markup, no entity, no
+    /// carriage return).
+    fn is_value(&mut self, text: &[u8]) -> Result<DataRef<'_>, Unknown> {
+        let text = std::str::from_utf8(text).map_err(|_| Unknown)?;
+        let text = text.trim_matches([' ', '\t', '\r', '\n']);
+        self.text.clear();
+        if has_escape(text) {
+            self.text.push_str(&unescape_xml(text));
+        } else {
+            self.text.push_str(text);
+        }
+        Ok(DataRef::SharedString(&self.text))
     }
 
     /// The value of a cell whose `<v>` holds `text` (no markup, no entity), of style `s` and
@@ -1012,29 +1030,41 @@ mod tests {
             " t=\"d\"",
         ];
         let values = [
-            "0", "2", "7", "", "1.5", "1&amp;2", "x &lt; y", "#N/A", "true", "+1", "1e3",
+            "0", "2", "7", "", "1.5", "1&amp;2", "x &lt; y", "#N/A", "true", "+1", "1e3", " a ",
+            "a\rb",
         ];
         let mut read = 0;
-        for t in types {
-            for style in ["", " s=\"1\""] {
-                for value in values {
-                    let cell = format!("<c r=\"B2\"{style}{t}><v>{value}</v></c>");
-                    let raw = cell.as_bytes();
-                    let tag_end = cell.find('>').unwrap();
-                    let usual = attr::UsualCell::read(&raw[..=tag_end]).unwrap();
-                    let start = usual.start_at(&raw[..=tag_end]);
-                    let text = tag_end + 4..raw.len() - b"</v></c>".len();
-                    let mut whole = CellValues::new(&strings, kinds.clone(), false);
-                    let mut once = CellValues::new(&strings, kinds.clone(), false);
-                    let expected = whole.value(raw, b"").map(Data::from);
-                    let got = once.usual_v_value(raw, &start, text).map(Data::from);
-                    assert_eq!(got, expected, "{cell}");
-                    assert_eq!(once.last_ref(), whole.last_ref(), "{cell}");
-                    read += usize::from(expected.is_ok());
+        for p in ["", "x:"] {
+            for t in types {
+                for style in ["", " s=\"1\""] {
+                    for value in values {
+                        for (inline, open, close) in [
+                            (false, format!("<{p}v>"), format!("</{p}v></{p}c>")),
+                            (
+                                true,
+                                format!("<{p}is><{p}t>"),
+                                format!("</{p}t></{p}is></{p}c>"),
+                            ),
+                        ] {
+                            let cell = format!("<{p}c r=\"B2\"{style}{t}>{open}{value}{close}");
+                            let raw = cell.as_bytes();
+                            let tag_end = cell.find('>').unwrap();
+                            let usual = attr::UsualCell::read(&raw[..=tag_end]).unwrap();
+                            let start = usual.start_at(&raw[..=tag_end]);
+                            let text = tag_end + 1 + open.len()..raw.len() - close.len();
+                            let mut whole = CellValues::new(&strings, kinds.clone(), false);
+                            let mut once = CellValues::new(&strings, kinds.clone(), false);
+                            let expected = whole.value(raw, p.as_bytes()).map(Data::from);
+                            let got = once.usual_value_at(raw, &start, text, p.as_bytes(), inline);
+                            assert_eq!(got.map(Data::from), expected, "{cell}");
+                            assert_eq!(once.last_ref(), whole.last_ref(), "{cell}");
+                            read += usize::from(expected.is_ok());
+                        }
+                    }
                 }
             }
         }
-        assert!(read > 50, "{read}");
+        assert!(read > 200, "{read}");
     }
 
     #[test]

@@ -1401,14 +1401,19 @@ pub(crate) fn plain_cell(element: &[u8], usual: Option<&crate::xlsx::attr::Usual
         .is_ok_and(|scan| !scan.has_formulas && scan.hidden.is_empty() && scan.arrays.is_empty())
 }
 
-/// [`plain_cell`] of a cell of Excel's usual shape, `<c ...><v>text</v></c>` with bare names
-/// and no markup in the text (see [`crate::xlsx::stream`]), whose start tag was read as a
-/// usual one (`usual`): told by its type alone, the body being one [`usual_body`] passes.
-pub(crate) fn plain_usual_value(element: &[u8], usual: &crate::xlsx::attr::UsualStart) -> bool {
+/// [`plain_cell`] of a cell of a usual shape, `<c ...><v>text</v></c>` or, `inline`,
+/// `<c ...><is><t>text</t></is></c>`, its tags' names all bare or all of one prefix, no
+/// markup in the text (see [`crate::xlsx::stream`]), whose start tag was read as a usual one
+/// (`usual`): told by its type alone, the body being one [`usual_body`] passes.
+pub(crate) fn plain_usual_value(
+    element: &[u8],
+    usual: &crate::xlsx::attr::UsualStart,
+    inline: bool,
+) -> bool {
     match usual.style_and_type(element).1 {
         None => true,
         // An inline string's `<v>`, which no reader shows, and an unknown type are the scan's.
-        Some(t) if t != b"inlineStr" && crate::xlsx::attr::is_cell_type(t) => true,
+        Some(t) if (inline || t != b"inlineStr") && crate::xlsx::attr::is_cell_type(t) => true,
         Some(_) => plain_cell(element, Some(usual)),
     }
 }
@@ -1727,21 +1732,29 @@ mod tests {
             " t=\"d\"",
             " t=\"x\"",
         ];
-        let mut plain = 0;
-        for t in types {
-            for value in ["1", "", "a b"] {
-                let cell = format!("<c r=\"B2\" s=\"3\"{t}><v>{value}</v></c>");
-                let bytes = cell.as_bytes();
-                let tag_end = cell.find('>').unwrap();
-                let usual = crate::xlsx::attr::UsualCell::read(&bytes[..=tag_end]).unwrap();
-                let start = usual.start_at(&bytes[..=tag_end]);
-                let whole = plain_cell(bytes, Some(&start));
-                assert_eq!(plain_usual_value(bytes, &start), whole, "{cell}");
-                plain += usize::from(whole);
+        let (mut plain, mut cells) = (0, 0);
+        for p in ["", "x:"] {
+            for t in types {
+                for value in ["1", "", "a b"] {
+                    for (inline, body) in [
+                        (false, format!("<{p}v>{value}</{p}v>")),
+                        (true, format!("<{p}is><{p}t>{value}</{p}t></{p}is>")),
+                    ] {
+                        let cell = format!("<{p}c r=\"B2\" s=\"3\"{t}>{body}</{p}c>");
+                        let bytes = cell.as_bytes();
+                        let tag_end = cell.find('>').unwrap();
+                        let usual = crate::xlsx::attr::UsualCell::read(&bytes[..=tag_end]);
+                        let start = usual.unwrap().start_at(&bytes[..=tag_end]);
+                        let whole = plain_cell(bytes, Some(&start));
+                        assert_eq!(plain_usual_value(bytes, &start, inline), whole, "{cell}");
+                        plain += usize::from(whole);
+                        cells += 1;
+                    }
+                }
             }
         }
         // Not all, not none: an inline string's `<v>` and an unknown type are not plain.
-        assert!(plain > 0 && plain < types.len() * 3, "{plain}");
+        assert!(plain > 0 && plain < cells, "{plain}");
     }
 
     #[test]

@@ -1427,9 +1427,9 @@ struct Parsed {
     /// Per cell: the end of its start tag and where its reference, style and type are in it,
     /// when the tag is a usual one (see [`attr::UsualCell`]), read once for the reference.
     starts: Vec<Option<attr::UsualStart>>,
-    /// Per cell: where the text of its value is in it, when the cell is of Excel's usual shape
-    /// (see [`usual_value_len`]).
-    texts: Vec<Option<std::ops::Range<usize>>>,
+    /// Per cell: where the text of its value is in it, when the cell is of a usual shape (see
+    /// [`UsualValue`]).
+    texts: Vec<Option<UsualValue>>,
     /// The row's cells' values.
     row: Row,
     /// Per cell of the row: the shared string it refers to, when its value told
@@ -1712,12 +1712,12 @@ impl RowRead<'_> {
             if patch::is_tag(tag, b"c") {
                 let content = &xml[tag_end..close];
                 let usual = (!tag.ends_with(b"/>"))
-                    .then(|| usual_value_len(tag, content))
+                    .then(|| UsualValue::find(tag, content))
                     .flatten();
                 let cell_end = if tag.ends_with(b"/>") {
                     tag_end
-                } else if let Some(len) = usual {
-                    tag_end + len
+                } else if let Some(usual) = &usual {
+                    open + usual.end
                 } else {
                     let end = patch::end_tag(tag);
                     tag_end
@@ -1732,10 +1732,10 @@ impl RowRead<'_> {
                 };
                 let cell = &xml[open..cell_end];
                 let (col, start) = self.column_of(cell, tag.len() - 1)?;
-                // The text of a usual value, between `<v>` and `</v></c>`.
-                let text = usual.map(|_| tag.len() + 3..cell.len() - b"</v></c>".len());
-                let plain = || match (&text, &start) {
-                    (Some(_), Some(start)) => super::package::plain_usual_value(cell, start),
+                let plain = || match (&usual, &start) {
+                    (Some(usual), Some(start)) => {
+                        super::package::plain_usual_value(cell, start, usual.inline)
+                    }
                     _ => super::package::plain_cell(cell, start.as_ref()),
                 };
                 if strict && !plain() {
@@ -1743,7 +1743,7 @@ impl RowRead<'_> {
                 }
                 self.parsed.spans.push((open, cell_end, col));
                 self.parsed.starts.push(start);
-                self.parsed.texts.push(text);
+                self.parsed.texts.push(usual);
                 at = cell_end;
                 continue;
             }
@@ -1824,7 +1824,9 @@ impl RowRead<'_> {
             let start = parsed.starts.get(k).and_then(Option::as_ref);
             let text = parsed.texts.get(k).cloned().flatten();
             let value = match (start, text) {
-                (Some(start), Some(text)) => self.values.usual_v_value(raw, start, text),
+                (Some(start), Some(usual)) => {
+                    (self.values).usual_value_at(raw, start, usual.text, usual.prefix, usual.inline)
+                }
                 _ => self.values.value_of(raw, patch::prefix_of(raw), start),
             }
             .map_err(|_| GiveUp)?;
@@ -2227,16 +2229,58 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
     })
 }
 
-/// The length of `content`, what follows a cell's start tag `tag` (bare `<c ...>`), up to its
-/// end tag's end, when it is the usual value of Excel's layout, `<v>text</v></c>` with no
-/// markup in the text: the end that a look at each `<` finds, with one search.
-fn usual_value_len(tag: &[u8], content: &[u8]) -> Option<usize> {
-    if !tag.starts_with(b"<c ") {
-        return None;
+/// A cell of a usual shape, as Excel and Dynamics write nearly all of theirs: a value,
+/// `<v>text</v></c>`, or an inline string, `<is><t>text</t></is></c>` (the raw layout
+/// Dynamics writes), with no markup in the text, each tag bare or with the prefix `x:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UsualValue {
+    /// Where the cell ends, and where its text is, from the cell's start.
+    end: usize,
+    text: std::ops::Range<usize>,
+    /// The cell's namespace prefix with its colon, or empty.
+    prefix: &'static [u8],
+    /// Whether it is an inline string.
+    inline: bool,
+}
+
+impl UsualValue {
+    /// The cell whose start tag is `tag` (`<c ...>` or `<x:c ...>`, not empty) when
+    /// `content`, what follows it, starts with a usual value: the end that a look at each `<`
+    /// finds, with one search.
+    fn find(tag: &[u8], content: &[u8]) -> Option<UsualValue> {
+        // Excel's layout first, each piece a constant the compiler compares in place.
+        let (prefix, inline, open, close): (&'static [u8], bool, &[u8], &[u8]) =
+            if tag.starts_with(b"<c ") {
+                if content.starts_with(b"<v>") {
+                    (b"", false, b"<v>", b"</v></c>")
+                } else if content.starts_with(b"<is><t>") {
+                    (b"", true, b"<is><t>", b"</t></is></c>")
+                } else {
+                    return None;
+                }
+            } else if tag.starts_with(b"<x:c ") {
+                if content.starts_with(b"<x:is><x:t>") {
+                    (b"x:", true, b"<x:is><x:t>", b"</x:t></x:is></x:c>")
+                } else if content.starts_with(b"<x:v>") {
+                    (b"x:", false, b"<x:v>", b"</x:v></x:c>")
+                } else {
+                    return None;
+                }
+            } else {
+                return None;
+            };
+        let text = &content[open.len()..];
+        let lt = memchr::memchr(b'<', text)?;
+        text[lt..].starts_with(close).then(|| {
+            let from = tag.len() + open.len();
+            UsualValue {
+                end: from + lt + close.len(),
+                text: from..from + lt,
+                prefix,
+                inline,
+            }
+        })
     }
-    let text = content.strip_prefix(b"<v>")?;
-    let lt = memchr::memchr(b'<', text)?;
-    (text[lt..].starts_with(b"</v></c>")).then_some(3 + lt + b"</v></c>".len())
 }
 
 /// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
