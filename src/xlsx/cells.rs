@@ -1011,7 +1011,12 @@ fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testdata::{self, catalogue, Options, RawBook};
+    use calamine::{Data, DataType, Reader, Xlsx};
+    use std::io::{Cursor, Read};
 
+    /// A cell of a usual shape, either layout, read where the pass's cut found its text, gives
+    /// the value and the shared string number the reading of the whole cell gives.
     #[test]
     fn a_usual_value_read_at_once_is_the_value_read_whole() {
         let mut strings = Strings::default();
@@ -1067,6 +1072,7 @@ mod tests {
         assert!(read > 200, "{read}");
     }
 
+    /// A shared string's number, read from the cell's bytes, as `str::parse` reads it.
     #[test]
     fn a_shared_string_number_is_read_as_the_standard_library_reads_it() {
         let max = usize::MAX.to_string();
@@ -1088,9 +1094,6 @@ mod tests {
             assert_eq!(index_of(n.to_string().as_bytes()), Some(n));
         }
     }
-    use crate::testdata::{self, catalogue, Options, RawBook};
-    use calamine::{Data, DataType, Reader, Xlsx};
-    use std::io::{Cursor, Read};
 
     /// Strings read back as pushed, and truncate keeps the first ones, past any number of the
     /// offsets' wraps (every 256 bytes in tests, every 4 GiB otherwise), a string longer than

@@ -1716,9 +1716,8 @@ mod tests {
         }
     }
 
-    /// Text among the cells that no reader reads leaves the sheet to be searched whole; a
-    /// cell's text that holds the letters of such an element's name (a base64 checksum of
-    /// Dynamics' raw layout) does not.
+    /// A cell of a usual shape, either layout, told plain by its type as the look at its
+    /// whole element tells it.
     #[test]
     fn a_usual_value_is_plain_as_the_whole_look_says() {
         let types = [
@@ -1757,6 +1756,9 @@ mod tests {
         assert!(plain > 0 && plain < cells, "{plain}");
     }
 
+    /// Text among the cells that no reader reads leaves the sheet to be searched whole; a
+    /// cell's text that holds the letters of such an element's name (a base64 checksum of
+    /// Dynamics' raw layout) does not.
     #[test]
     fn cells_with_text_no_reader_reads_are_not_cut_out() {
         let texts = r#"<x:worksheet><x:sheetData><x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>kKxO+rPhM9/extLst:rPh</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>"#;
