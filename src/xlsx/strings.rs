@@ -496,13 +496,17 @@ fn item_end<R: Read>(
     // The usual item: its first `</si>`, with no comment, CDATA, instruction or other end tag
     // of an item before it (nearly all items: one look at each `<` inside, the part read on
     // while what was read ends inside the item).
+    // Where the look goes on once more is read: every `<` before it was looked at.
+    let mut looked = from;
     loop {
-        let read = part.get(from..part.base + part.buf.len());
+        let read = part.get(looked..part.base + part.buf.len());
         // Whether a tag inside is not the usual item's: then it is read as XML is, below.
         let mut unusual = false;
+        let mut cut = read.len();
         for lt in memchr::memchr_iter(b'<', read) {
             let rest = &read[lt..];
             if rest.len() <= ends.item.len() {
+                cut = lt;
                 break;
             }
             if matches!(rest[1], b'!' | b'?') {
@@ -511,12 +515,13 @@ fn item_end<R: Read>(
             }
             if ends.item_closes(rest) {
                 if rest[ends.item.len()] == b'>' {
-                    return Ok(Some(from + lt + ends.item.len() + 1));
+                    return Ok(Some(looked + lt + ends.item.len() + 1));
                 }
                 unusual = true;
                 break;
             }
         }
+        looked += cut;
         if unusual || !part.more()? {
             break;
         }
