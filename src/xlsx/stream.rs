@@ -1711,24 +1711,27 @@ impl RowRead<'_> {
             // Most tags are cells' (no cell's tag is one of those given up on below).
             if patch::is_tag(tag, b"c") {
                 let content = &xml[tag_end..close];
-                let usual = (!tag.ends_with(b"/>"))
-                    .then(|| UsualValue::find(tag, content))
-                    .flatten();
-                let cell_end = if tag.ends_with(b"/>") {
-                    tag_end
-                } else if let Some(usual) = &usual {
-                    open + usual.end
+                let empty = tag.ends_with(b"/>");
+                let usual = if empty {
+                    None
                 } else {
-                    let end = patch::end_tag(tag);
-                    tag_end
-                        + memchr::memchr_iter(b'<', content)
-                            .find(|&at| {
-                                content
-                                    .get(at..at + end.len())
-                                    .is_some_and(|s| super::attr::same_bytes(s, &end))
-                            })
-                            .ok_or(GiveUp)?
-                        + end.len()
+                    UsualValue::find(tag, content)
+                };
+                let cell_end = match &usual {
+                    _ if empty => tag_end,
+                    Some(usual) => open + usual.end,
+                    None => {
+                        let end = patch::end_tag(tag);
+                        tag_end
+                            + memchr::memchr_iter(b'<', content)
+                                .find(|&at| {
+                                    content
+                                        .get(at..at + end.len())
+                                        .is_some_and(|s| super::attr::same_bytes(s, &end))
+                                })
+                                .ok_or(GiveUp)?
+                            + end.len()
+                    }
                 };
                 let cell = &xml[open..cell_end];
                 let (col, start) = self.column_of(cell, tag.len() - 1)?;
@@ -1822,10 +1825,11 @@ impl RowRead<'_> {
         for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
             let raw = &parsed.xml[at..end];
             let start = parsed.starts.get(k).and_then(Option::as_ref);
-            let text = parsed.texts.get(k).cloned().flatten();
-            let value = match (start, text) {
+            let usual = parsed.texts.get(k).and_then(Option::as_ref);
+            let value = match (start, usual) {
                 (Some(start), Some(usual)) => {
-                    (self.values).usual_value_at(raw, start, usual.text, usual.prefix, usual.inline)
+                    let text = usual.text.clone();
+                    (self.values).usual_value_at(raw, start, text, usual.prefix, usual.inline)
                 }
                 _ => self.values.value_of(raw, patch::prefix_of(raw), start),
             }
