@@ -161,9 +161,9 @@ impl<'t> UsualCell<'t> {
         let body = tag.strip_prefix(b"<")?.strip_suffix(b">")?;
         let body = body.strip_suffix(b"/").unwrap_or(body);
         // The names Excel and Dynamics write, told at once.
-        let space = if starts(body, b"c ") {
+        let space = if strip_prefix(body, b"c ").is_some() {
             1
-        } else if starts(body, b"x:c ") {
+        } else if strip_prefix(body, b"x:c ").is_some() {
             3
         } else {
             let space = body.iter().take(NAME).position(|&b| b == b' ')?;
@@ -295,10 +295,7 @@ pub(crate) fn is_cell_type(value: &[u8]) -> bool {
 /// and its value is of bytes `ok` takes; `rest` then goes on after its closing quote.
 #[inline]
 fn take<'t>(rest: &mut &'t [u8], key: &[u8], ok: impl Fn(u8) -> bool) -> Option<&'t [u8]> {
-    if !starts(rest, key) {
-        return None;
-    }
-    let after = &rest[key.len()..];
+    let after = strip_prefix(rest, key)?;
     let len = after.iter().position(|&b| !ok(b))?;
     if after[len] != b'"' {
         return None;
@@ -307,12 +304,12 @@ fn take<'t>(rest: &mut &'t [u8], key: &[u8], ok: impl Fn(u8) -> bool) -> Option<
     Some(&after[..len])
 }
 
-/// Whether `bytes` starts with `prefix`, a few bytes: see [`same_bytes`].
+/// `bytes` without the few bytes `start` at its start, compared in place (see
+/// [`same_bytes`]).
 #[inline]
-fn starts(bytes: &[u8], prefix: &[u8]) -> bool {
-    bytes
-        .get(..prefix.len())
-        .is_some_and(|b| same_bytes(b, prefix))
+pub(crate) fn strip_prefix<'b>(bytes: &'b [u8], start: &[u8]) -> Option<&'b [u8]> {
+    let (head, rest) = bytes.split_at_checked(start.len())?;
+    same_bytes(head, start).then_some(rest)
 }
 
 /// Whether two short byte strings (an attribute's name, an end tag) are equal: a plain loop,

@@ -16,7 +16,7 @@
 //! The equivalence is tested on the generator's fixtures (Excel and Dynamics layouts, the leak
 //! catalogue, dates, rich text, escapes) against calamine itself.
 
-use super::attr::{self, Reading, Unreadable};
+use super::attr::{self, strip_prefix, Reading, Unreadable};
 use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -992,13 +992,6 @@ pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
         i += 1;
     }
     true
-}
-
-/// `xml` without the few bytes `start` at its start (see [`same`]).
-#[inline(always)]
-pub(super) fn strip_prefix<'x>(xml: &'x [u8], start: &[u8]) -> Option<&'x [u8]> {
-    let (head, rest) = xml.split_at_checked(start.len())?;
-    same(head, start).then_some(rest)
 }
 
 /// `xml` without the few bytes `end` at its end (see [`same`]).

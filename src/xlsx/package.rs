@@ -1525,9 +1525,9 @@ fn usual_body(body: &[u8], prefix: &[u8], inline_cell: bool) -> Option<usize> {
         }
     }
     // The end of the bare tag `<prefix:local>` (`</prefix:local>` for an end tag) at `at`,
-    // its pieces compared in place (see [`super::cells::strip_prefix`]): a cell of the raw
+    // its pieces compared in place (see [`super::attr::strip_prefix`]): a cell of the raw
     // layout Dynamics writes has six such tags.
-    use super::cells::strip_prefix;
+    use super::attr::strip_prefix;
     let tag = |at: usize, end: bool, local: &[u8]| -> Option<usize> {
         let rest = strip_prefix(body.get(at..)?, if end { b"</" } else { b"<" })?;
         let rest = strip_prefix(strip_prefix(rest, prefix)?, local)?;
