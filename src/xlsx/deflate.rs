@@ -117,6 +117,11 @@ struct QueueState {
     done: std::collections::BTreeMap<usize, std::io::Result<Vec<u8>>>,
     /// Blocks being deflated.
     busy: usize,
+    /// Buffers of blocks deflated, and of deflated blocks joined, to be used again: a new
+    /// buffer for each block of a large part would be memory the system maps afresh each time
+    /// (a third of the page faults of a scrub with two jobs).
+    spare_blocks: Vec<Vec<u8>>,
+    spare_outs: Vec<Vec<u8>>,
     /// Whether a helper task is running or about to.
     helper: bool,
 }
@@ -132,12 +137,12 @@ impl Queue {
     /// Deflate the next waiting block; `false` when none waits (then a `helper` stops, in the
     /// same step, so that a block queued after it sees no helper and starts one).
     fn deflate_next(&self, helper: bool) -> bool {
-        let (n, block, last) = {
+        let (n, mut block, last, mut out) = {
             let mut state = self.lock();
             match state.waiting.pop_front() {
-                Some(job) => {
+                Some((n, block, last)) => {
                     state.busy += 1;
-                    job
+                    (n, block, last, state.spare_outs.pop().unwrap_or_default())
                 }
                 None => {
                     if helper {
@@ -147,10 +152,11 @@ impl Queue {
                 }
             }
         };
-        let deflated = deflate_block(&block, self.level, last);
-        drop(block);
+        let deflated = deflate_into(&block, self.level, last, &mut out).map(|()| out);
+        block.clear();
         let mut state = self.lock();
         state.busy -= 1;
+        state.spare_blocks.push(block);
         state.done.insert(n, deflated);
         self.deflated.notify_all();
         true
@@ -220,8 +226,11 @@ impl BlockDeflater {
     fn deflate(&mut self, last: bool) -> std::io::Result<()> {
         match self.queue.clone() {
             Some(queue) => {
-                let room = if last { 0 } else { BLOCK };
-                let block = std::mem::replace(&mut self.block, Vec::with_capacity(room));
+                let next = match queue.lock().spare_blocks.pop() {
+                    Some(spare) => spare,
+                    None => Vec::with_capacity(if last { 0 } else { BLOCK }),
+                };
+                let block = std::mem::replace(&mut self.block, next);
                 self.enqueue(&queue, block, last)
             }
             None => {
@@ -263,8 +272,11 @@ impl BlockDeflater {
     fn join_done(&mut self, queue: &Queue) -> std::io::Result<()> {
         let mut state = queue.lock();
         while let Some(deflated) = state.done.remove(&self.joined) {
-            self.out.append(&deflated?)?;
+            let mut deflated = deflated?;
+            self.out.append(&deflated)?;
             self.joined += 1;
+            deflated.clear();
+            state.spare_outs.push(deflated);
         }
         Ok(())
     }
@@ -319,14 +331,6 @@ impl Write for BlockDeflater {
     }
 }
 
-/// Deflate one block: ended by a sync flush (an empty stored block, so the next block starts on
-/// a byte boundary), or, for the `last` block, by the final block of the stream.
-fn deflate_block(input: &[u8], level: u32, last: bool) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    deflate_into(input, level, last, &mut out)?;
-    Ok(out)
-}
-
 thread_local! {
     /// Each thread's compressor and its level, reset for each block: a new one allocates and
     /// clears its tables (hundreds of KB) for every block of a large part.
@@ -334,7 +338,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// [`deflate_block`], appended to `out`.
+/// Deflate one block, appended to `out`: ended by a sync flush (an empty stored block, so the
+/// next block starts on a byte boundary), or, for the `last` block, by the final block of the
+/// stream.
 fn deflate_into(input: &[u8], level: u32, last: bool, out: &mut Vec<u8>) -> std::io::Result<()> {
     COMPRESS.with(|cell| {
         let mut cached = cell.borrow_mut();
@@ -673,11 +679,16 @@ mod tests {
             deflate_with(&mut compress, &data, last, &mut out).unwrap();
             out
         };
+        // In a new buffer, and in one used before (cleared, its room kept), as the queue's
+        // buffers are.
+        let mut used = Vec::new();
         for (level, last) in [(3, false), (3, true), (6, false), (3, false), (1, true)] {
-            assert_eq!(
-                deflate_block(&data, level, last).unwrap(),
-                fresh(level, last)
-            );
+            let mut new = Vec::new();
+            deflate_into(&data, level, last, &mut new).unwrap();
+            assert_eq!(new, fresh(level, last));
+            used.clear();
+            deflate_into(&data, level, last, &mut used).unwrap();
+            assert_eq!(used, fresh(level, last));
         }
         // Appended to what the output holds.
         let mut out = b"head".to_vec();
