@@ -507,6 +507,9 @@ pub struct RowApplier<'a> {
     /// Whether a target's rule (or its `other_rows` rule) is a `redact` with mentions, which
     /// needs what the row's other columns lost.
     mentions: bool,
+    /// When asked for ([`RowApplier::note_lengths`]): per target, the longest text in bytes
+    /// its action left in a cell (see [`RowApplier::longest_written`]).
+    longest: Option<Vec<std::sync::atomic::AtomicUsize>>,
 }
 
 impl<'a> RowApplier<'a> {
@@ -550,6 +553,45 @@ impl<'a> RowApplier<'a> {
                         .others
                         .is_some_and(|o| uses_mentions(&map.rules[o].action))
             }),
+            longest: None,
+        }
+    }
+
+    /// Note from now on the longest text each target's action leaves in a cell (see
+    /// [`RowApplier::longest_written`]).
+    pub fn note_lengths(&mut self) {
+        self.longest = Some(self.targets.iter().map(|_| Default::default()).collect());
+    }
+
+    /// Per target of the plan, in order: its column and the longest text in bytes its action
+    /// left in a cell since
+    /// [`RowApplier::note_lengths`] (a new value, or the old one where the action left the
+    /// cell as it was), which bounds its characters. So a plan whose maximum length for the
+    /// column is no smaller than that writes the same values, a shorter one cutting none:
+    /// what a pass made before the file's own maximum lengths were known is checked with (see
+    /// `pipeline`). Empty when lengths were not noted.
+    pub fn longest_written(&self) -> Vec<(u32, usize)> {
+        let Some(longest) = &self.longest else {
+            return Vec::new();
+        };
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        // A target whose action keeps its cells leaves none it made.
+        let mut noted = self.targets.iter().zip(longest).peekable();
+        (self.plan.targets.iter())
+            .map(|t| match noted.next_if(|(n, _)| std::ptr::eq(**n, t)) {
+                Some((_, n)) => (t.col, n.load(relaxed)),
+                None => (t.col, 0),
+            })
+            .collect()
+    }
+
+    /// Note that target `k` left `len` bytes of text in a cell.
+    fn note_length(&self, k: usize, len: usize) {
+        if let Some(n) = self.longest.as_ref().and_then(|l| l.get(k)) {
+            let relaxed = std::sync::atomic::Ordering::Relaxed;
+            if n.load(relaxed) < len {
+                n.fetch_max(len, relaxed);
+            }
         }
     }
 
@@ -742,14 +784,14 @@ impl<'a> RowApplier<'a> {
             };
             let lost: Vec<(&str, &str)> =
                 lost.iter().map(|(o, n)| (o.as_ref(), n.as_str())).collect();
-            for (t, index) in self.targets.iter().filter_map(|t| {
+            for (k, t, index) in self.targets.iter().enumerate().filter_map(|(k, t)| {
                 // Outside the rows a subject rule picked, only `other_rows` actions apply.
                 let index = if other_row {
                     map.rules[t.rule].others?
                 } else {
                     t.rule
                 };
-                (uses_mentions(&map.rules[index].action) == late).then_some((t, index))
+                (uses_mentions(&map.rules[index].action) == late).then_some((k, t, index))
             }) {
                 let rule = &map.rules[index];
                 let ctx = CellCtx {
@@ -759,6 +801,16 @@ impl<'a> RowApplier<'a> {
                 };
                 let mut new =
                     actions::apply_with(&rule.action, cell(t.col), &ctx, t.max_length, &lost);
+                if self.longest.is_some() {
+                    // The value the maximum length cut, if it did; or the cell's own, which an
+                    // action that leaves it (a value already as it would be made) did not cut.
+                    let len = match &new {
+                        Some(Data::String(s)) => s.len(),
+                        Some(_) => 0,
+                        None => cell_text(t.col).len(),
+                    };
+                    self.note_length(k, len);
+                }
                 let redacts_subjects =
                     matches!(&rule.action, actions::Action::Redact(r) if r.uses_subjects());
                 if let (true, Some((red, learned))) = (other_row || redacts_subjects, &self.learned)

@@ -1259,6 +1259,16 @@ pub fn verify_changed_rows_only(
 /// output from the changes. The outputs, changes file and report are those of the workbook read
 /// whole. `Ok(false)`, having written nothing, for a file the engine leaves to that path:
 /// formulas, a map the stream cannot apply (see [`streams`]), cells out of order.
+///
+/// Each sheet's part is inflated once: the sheets are read at opening up to their cells only,
+/// and the plan made before the data validations that follow the cells are known (their
+/// maximum lengths cap new values, they mark columns required). The one pass reads what
+/// follows the cells; the plan is then made again on the whole layout, and the pass stands
+/// when that plan is the same, or caps at a shorter length only columns where no value the
+/// pass left was longer (see [`crate::apply::RowApplier::longest_written`]). Anything else (a
+/// plan that differs, an error, a sheet the pass gives up) has the file read again the way that
+/// knows the validations first: each sheet skimmed at opening to the end of its part, which
+/// gives the same outcome as before, error or not.
 fn scrub_xlsx_stream(
     map: &Map,
     job: &Job,
@@ -1266,23 +1276,115 @@ fn scrub_xlsx_stream(
     report: &mut FileReport,
     bytes: &[u8],
 ) -> Result<bool, Problem> {
-    let default_map = map;
-    let rows = crate::inspect::VALUE_SAMPLE as u32;
-    // The sheets are skimmed at opening for the one pass to read them strictly; but a sheet
-    // with row rules is not passed, and is scanned whole at once.
+    use crate::xlsx::package::Scan;
+    // A sheet with row rules is not passed, and is scanned whole at once.
     let row_rules = !map.rows.is_empty()
         || (settings.by_entity.iter()).any(|e| e.map.as_ref().is_ok_and(|m| !m.rows.is_empty()));
-    let cells = if row_rules {
-        crate::xlsx::package::Scan::Whole
+    if row_rules {
+        return scrub_xlsx_read(map, job, settings, report, bytes, Scan::Whole).map(Attempt::done);
+    }
+    let before = report.clone();
+    match scrub_xlsx_read(map, job, settings, report, bytes, Scan::Head)? {
+        Attempt::Done(done) => Ok(done),
+        Attempt::Again => {
+            #[cfg(feature = "testkit")]
+            if std::env::var_os("DSR_SCRUB_TELL_AGAIN").is_some() {
+                eprintln!("dsr-scrub: read again, skimmed (DSR_SCRUB_TELL_AGAIN)");
+            }
+            *report = before;
+            scrub_xlsx_read(map, job, settings, report, bytes, Scan::Skim).map(Attempt::done)
+        }
+    }
+}
+
+/// What one way of reading an xlsx in [`scrub_xlsx_stream`] came to.
+enum Attempt {
+    /// As [`scrub_xlsx_stream`] returns.
+    Done(bool),
+    /// Read up to the cells, the pass did not stand: read the file again, skimmed.
+    Again,
+}
+
+impl Attempt {
+    /// The outcome, of a reading that is never tried again.
+    fn done(self) -> bool {
+        match self {
+            Attempt::Done(done) => done,
+            Attempt::Again => false,
+        }
+    }
+}
+
+/// Whether `confirmed`, the plan made on the whole layout after the pass, gives what the pass
+/// made with `ahead`, the plan made before the data validations were read: the same but for
+/// maximum lengths, each one that differs shorter than the one applied and no shorter than
+/// the longest text the pass left in its column (`lengths`: per planned sheet, per target; see
+/// [`crate::apply::RowApplier::longest_written`]).
+fn plan_holds(
+    ahead: &plan::FilePlan,
+    confirmed: &plan::FilePlan,
+    lengths: &[Vec<(u32, usize)>],
+) -> bool {
+    let mut capped = confirmed.clone();
+    for (sheet, was) in capped.sheets.iter_mut().zip(&ahead.sheets) {
+        for (target, was) in sheet.targets.iter_mut().zip(&was.targets) {
+            target.max_length = was.max_length;
+        }
+    }
+    if capped != *ahead || lengths.len() != ahead.sheets.len() {
+        return false;
+    }
+    (confirmed.sheets.iter().zip(&ahead.sheets).zip(lengths)).all(|((sheet, was), lengths)| {
+        (sheet.targets.iter().zip(&was.targets).enumerate()).all(|(k, (t, w))| {
+            t.max_length == w.max_length
+                || match (t.max_length, w.max_length, lengths.get(k)) {
+                    (Some(max), was, Some(&(col, longest)))
+                        if col == t.col && was.is_none_or(|was| max < was) =>
+                    {
+                        longest <= max
+                    }
+                    _ => false,
+                }
+        })
+    })
+}
+
+/// [`scrub_xlsx_stream`] with each sheet read at opening as `cells` says. Read up to the
+/// cells ([`crate::xlsx::package::Scan::Head`]), anything but a pass that stands is
+/// [`Attempt::Again`].
+fn scrub_xlsx_read(
+    map: &Map,
+    job: &Job,
+    settings: &Settings,
+    report: &mut FileReport,
+    bytes: &[u8],
+    cells: crate::xlsx::package::Scan,
+) -> Result<Attempt, Problem> {
+    let ahead = cells == crate::xlsx::package::Scan::Head;
+    // Up to the cells, what does not stand is read again: an error too, which that reading
+    // gives in its own order.
+    macro_rules! or_again {
+        ($result:expr) => {
+            match $result {
+                Ok(value) => value,
+                Err(_) if ahead => return Ok(Attempt::Again),
+                Err(e) => return Err(e),
+            }
+        };
+    }
+    let unstreamed = if ahead {
+        Attempt::Again
     } else {
-        crate::xlsx::package::Scan::Skim
+        Attempt::Done(false)
     };
+    let default_map = map;
+    let rows = crate::inspect::VALUE_SAMPLE as u32;
     let (digest, opened) = rayon::join(
         || sha256_hex(bytes),
         || crate::xlsx::read::open_keeping(bytes, &settings.limits, rows, cells),
     );
     report.input_sha256 = Some(digest);
-    let mut opened = opened?;
+    let mut opened = or_again!(opened);
     let book = &opened.book;
     if opened.formulas
         || book
@@ -1290,31 +1392,69 @@ fn scrub_xlsx_stream(
             .iter()
             .any(|s| !s.layout.array_ranges.is_empty())
     {
-        return Ok(false);
+        return Ok(unstreamed);
     }
-    let map = pick_map(map, book, settings)?;
+    let map = or_again!(pick_map(map, book, settings));
     if !xlsx_streams(map, settings) {
-        return Ok(false);
+        return Ok(unstreamed);
     }
     if !std::ptr::eq(map, default_map) {
         report.profile = Some(map.origin.clone());
     }
-    check_profile(map, book, settings)?;
-    let file_plan = plan::resolve(map, book)?;
+    or_again!(check_profile(map, book, settings));
+    let file_plan = or_again!(plan::resolve(map, book));
     if std::ptr::eq(map, default_map) {
         report.matched_rules.clone_from(&file_plan.matched);
     }
-    check_resolved(book, &file_plan)?;
-    check_coverage(map, book, &file_plan, settings, report)?;
-    crate::xlsx::stream::scan_unpassed(&file_plan, &mut opened)?;
-    if opened.formulas {
-        return Ok(false);
+    or_again!(check_resolved(book, &file_plan));
+    // The coverage check reads the data validations: after the pass, when it reads them.
+    if !ahead {
+        check_coverage(map, book, &file_plan, settings, report)?;
     }
+    or_again!(crate::xlsx::stream::scan_unpassed(&file_plan, &mut opened));
+    if opened.formulas {
+        return Ok(unstreamed);
+    }
+    // Read up to the cells, the sheets the pass does not read are scanned whole now, their
+    // validations with them: the plan is made again, short only of the passed sheets'.
+    let file_plan = if ahead {
+        or_again!(plan::resolve(map, &opened.book))
+    } else {
+        file_plan
+    };
     let patch = spooled_beside(&settings.patch, &job.output);
     let write = Some((bytes, &patch));
-    let Some(mut streamed) = crate::xlsx::stream::stream(map, &file_plan, &mut opened, write)?
-    else {
-        return Ok(false);
+    let Some(mut streamed) = or_again!(crate::xlsx::stream::stream(
+        map,
+        &file_plan,
+        &mut opened,
+        write
+    )) else {
+        return Ok(unstreamed);
+    };
+    let file_plan = if ahead {
+        for (sheet, after) in std::mem::take(&mut streamed.after_cells) {
+            let Some(sheet) = opened.book.sheets.get_mut(sheet) else {
+                return Ok(Attempt::Again);
+            };
+            or_again!(crate::xlsx::package::complete_after_cells(
+                &mut sheet.layout,
+                after
+            ));
+        }
+        let book = &opened.book;
+        if (book.sheets.iter()).any(|s| s.layout.after_cells() == Some(&[])) {
+            return Ok(Attempt::Again);
+        }
+        let confirmed = or_again!(plan::resolve(map, book));
+        if !plan_holds(&file_plan, &confirmed, &streamed.lengths) {
+            return Ok(Attempt::Again);
+        }
+        // The pass stands: from here on, the file's outcome is the skimmed reading's.
+        check_coverage(map, book, &confirmed, settings, report)?;
+        confirmed
+    } else {
+        file_plan
     };
     let tails = std::mem::take(&mut streamed.tails);
     check_tail_coverage(map, &opened.book, &file_plan, &tails, settings, report)?;
@@ -1446,7 +1586,7 @@ fn scrub_xlsx_stream(
     // An import never deletes: the records whose rows went are listed for Dataverse.
     let entity = book.metadata().map(|m| m.entity);
     crate::deletions::write(&job.changes, entity.as_deref(), report, settings.force)?;
-    Ok(true)
+    Ok(Attempt::Done(true))
 }
 
 /// `options`, with a large rewritten part's compressed bytes waiting in the folder of `output`

@@ -1418,6 +1418,23 @@ pub(crate) fn plain_usual_value(
     }
 }
 
+/// Complete the layout of a sheet scanned up to its cells ([`Scan::Head`]) with `after`, what
+/// follows them (from the end tag of `<sheetData>` on) as the reading of its cells found it: the
+/// layout [`Scan::Skim`] gives, its data validations read. A layout that holds anything after
+/// its cells already is left as it is.
+///
+/// # Errors
+/// A [`Problem`] when the XML that follows the cells is malformed.
+pub(crate) fn complete_after_cells(layout: &mut Layout, after: Vec<u8>) -> Result<(), Problem> {
+    if layout.after_cells() != Some(&[]) {
+        return Ok(());
+    }
+    let (validations, tail) = read_tail(after, std::io::empty())?;
+    layout.markup.extend_from_slice(&tail);
+    layout.field_rules = crate::dynamics::column_rules(&validations);
+    Ok(())
+}
+
 /// What follows the cells of a worksheet part: `tail`, the part from the end tag of
 /// `<sheetData>` as far as it was read, and the rest of it in `rest`; with the data
 /// validations it holds.

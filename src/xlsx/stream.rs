@@ -332,6 +332,13 @@ pub struct Streamed {
     pub(crate) new_strings: Option<NewStrings>,
     /// Per planned sheet: the values below the coverage check's sample (see [`Tail`]).
     pub tails: Vec<Tail>,
+    /// Each passed sheet read at opening up to its cells only ([`super::package::Scan::Head`]):
+    /// its index, and what follows its cells (from the end tag of `<sheetData>` on), for its
+    /// layout ([`super::package::complete_after_cells`]).
+    pub after_cells: Vec<(usize, Vec<u8>)>,
+    /// Per planned sheet, with `note_lengths`: the longest text each target column's action
+    /// left in a cell (see [`crate::apply::RowApplier::longest_written`]).
+    pub lengths: Vec<Vec<(u32, usize)>>,
 }
 
 /// What streaming gives for one planned sheet (see [`Streamed`]).
@@ -342,6 +349,7 @@ struct Planned {
     ids: RecordIds,
     report: SheetReport,
     tail: Tail,
+    lengths: Vec<(u32, usize)>,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -498,6 +506,10 @@ impl<'a> SheetWork<'a> {
             ids,
             report,
             tail: self.tail.take().unwrap_or_default(),
+            lengths: self
+                .applier
+                .as_ref()
+                .map_or_else(Vec::new, |(_, a)| a.longest_written()),
         })
     }
 
@@ -641,7 +653,10 @@ pub(crate) fn scan_unpassed(plan: &FilePlan, opened: &mut Opened<'_>) -> Result<
 /// head shows.
 ///
 /// With `write` (the input's bytes and the writer's options), each changed sheet that allows it
-/// is read, changed and written in one pass (see [`Pass`]), into [`Streamed::held`].
+/// is read, changed and written in one pass (see [`Pass`]), into [`Streamed::held`]; a sheet
+/// read at opening up to its cells only ([`super::package::Scan::Head`]) must be passed, and
+/// what follows its cells is then in [`Streamed::after_cells`], the longest texts the plan's
+/// actions left in [`Streamed::lengths`].
 ///
 /// # Errors
 /// A [`Problem`] when a sheet cannot be read.
@@ -710,6 +725,11 @@ pub(crate) fn stream(
         None => None,
     };
     let mut held = Vec::new();
+    // A sheet read at opening up to its cells only had no data validations read: the plan
+    // made without its maximum lengths is checked against them after the pass, with the
+    // longest texts each target's action left.
+    let note_lengths = (book.sheets.iter()).any(|s| s.layout.after_cells() == Some(&[]));
+    let mut after_cells = Vec::new();
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
@@ -725,14 +745,24 @@ pub(crate) fn stream(
         let headers = plan.headers(book, index);
         let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
         work.kept = kept;
+        if note_lengths {
+            if let Some((_, applier)) = &mut work.applier {
+                applier.note_lengths();
+            }
+        }
         let passed = match (&mut pass, planned) {
             (Some(pass), Some(_)) if passes(plan, cut, index) => {
                 let checkpoint = pass.new.len();
                 match pass.sheet(index, sheet, &mut work, limits)? {
-                    Some((height, sheet_held)) => {
+                    Some(PassedSheet {
+                        height,
+                        held: sheet_held,
+                        after,
+                    }) => {
                         if !work.changes.cells.is_empty() {
                             held.push(sheet_held);
                         }
+                        after_cells.extend(after.map(|after| (index, after)));
                         Some(height)
                     }
                     None => {
@@ -777,6 +807,7 @@ pub(crate) fn stream(
     }
     let mut out = Streamed {
         held,
+        after_cells,
         ..Streamed::default()
     };
     out.olds.kept = kept_all;
@@ -813,6 +844,7 @@ fn gather(
         out.ids.push(done.ids);
         out.reports.push(done.report);
         out.tails.push(done.tail);
+        out.lengths.push(done.lengths);
     }
     Ok(out)
 }
@@ -1268,15 +1300,15 @@ impl<'b> Pass<'b> {
         }))
     }
 
-    /// Pass sheet `index` (`head` its head) through `work`: its height and the held entry, or
-    /// `None` when the sheet must go the usual way (then `work` holds partial results).
+    /// Pass sheet `index` (`head` its head) through `work`; `None` when the sheet must go the
+    /// usual way (then `work` holds partial results).
     fn sheet(
         &mut self,
         index: usize,
         head: &Sheet,
         work: &mut SheetWork<'_>,
         limits: &super::read::Limits,
-    ) -> Result<Option<(u32, Held)>, Problem> {
+    ) -> Result<Option<PassedSheet>, Problem> {
         let Some(part) = self.parts.iter().find(|p| p.name == head.name) else {
             return Ok(None);
         };
@@ -1328,13 +1360,21 @@ impl<'b> Pass<'b> {
         let Ok(Some(tail)) = walked else {
             return Ok(None);
         };
+        let mut after = None;
         if let Some(strict) = &read.strict {
             // The cells must end where the skim at opening found their end (what follows them
             // is what the plan read its data validations from, and what the sweep searches),
-            // and span no more than the limits allow.
-            let ends_there = (head.layout.after_cells())
-                .and_then(|skimmed| skimmed.strip_prefix(strict.end.as_slice()))
-                .is_some_and(|rest| !strict.end.is_empty() && rest == tail.as_slice());
+            // and span no more than the limits allow. A sheet read at opening up to its cells
+            // only has what follows them read here: handed back, for its layout.
+            let ends_there = match head.layout.after_cells() {
+                Some([]) => {
+                    after = Some([strict.end.as_slice(), &tail].concat());
+                    !strict.end.is_empty()
+                }
+                skimmed => skimmed
+                    .and_then(|skimmed| skimmed.strip_prefix(strict.end.as_slice()))
+                    .is_some_and(|rest| !strict.end.is_empty() && rest == tail.as_slice()),
+            };
             if !ends_there {
                 return Ok(None);
             }
@@ -1353,17 +1393,29 @@ impl<'b> Pass<'b> {
             return Ok(None);
         }
         let height = bounds.height;
-        Ok(Some((
+        Ok(Some(PassedSheet {
             height,
-            Held {
+            held: Held {
                 sheet: index,
                 entry: out,
                 tail,
                 refs: write.refs,
                 new_refs: write.new_refs,
             },
-        )))
+            after,
+        }))
     }
+}
+
+/// A sheet the one pass wrote ([`Pass::sheet`]).
+struct PassedSheet {
+    /// Its rows, the header row counted.
+    height: u32,
+    /// Its entry, written up to its tail.
+    held: Held,
+    /// What follows its cells, for a sheet read at opening up to them only (see
+    /// [`Streamed::after_cells`]).
+    after: Option<Vec<u8>>,
 }
 
 /// The compressed size from which a sheet's rows are read on a thread of their own (see

@@ -29,12 +29,29 @@ fn file_report(wd: &Workdir, dir: &str) -> serde_json::Value {
     serde_json::from_str(&file.replace(&format!("\"{dir}/"), "\"")).unwrap()
 }
 
+/// Test builds say on stderr when the streaming engine reads a file again, each sheet
+/// skimmed first, because the pass made before the data validations were read does not stand.
+const TELL_AGAIN: (&str, &str) = ("DSR_SCRUB_TELL_AGAIN", "1");
+const READ_AGAIN: &str = "read again, skimmed";
+
 /// Scrub `name` with `args` into `streamed/`, with `--verify` into `verified/` and read whole
-/// into `whole/`: the same bytes and the same report. Returns the streamed output.
+/// into `whole/`: the same bytes and the same report. Returns the streamed output. Each sheet
+/// is inflated once: the pass made before the data validations were read stands.
 fn same_both_ways(wd: &Workdir, name: &str, args: &[&str], stem: &str) -> Vec<u8> {
+    same_both_ways_read(wd, name, args, stem, false)
+}
+
+/// [`same_both_ways`], the streamed scrub reading the file `again` or not.
+fn same_both_ways_read(
+    wd: &Workdir,
+    name: &str,
+    args: &[&str],
+    stem: &str,
+    again: bool,
+) -> Vec<u8> {
     const WHOLE: &[(&str, &str)] = &[("DSR_SCRUB_READ_WHOLE", "1")];
     for (dir, extra, env) in [
-        ("streamed", None, &[][..]),
+        ("streamed", None, &[TELL_AGAIN][..]),
         ("verified", Some("--verify"), &[][..]),
         ("whole", None, WHOLE),
     ] {
@@ -47,8 +64,15 @@ fn same_both_ways(wd: &Workdir, name: &str, args: &[&str], stem: &str) -> Vec<u8
         // The test build says when it reads an input whole.
         assert_eq!(
             run.text().contains("read whole (DSR_SCRUB_READ_WHOLE)"),
-            !env.is_empty(),
+            dir == "whole",
             "{name} {dir}: {}",
+            run.text()
+        );
+        let read_again = dir == "streamed" && again;
+        assert_eq!(
+            run.text().contains(READ_AGAIN),
+            read_again,
+            "{name}: {}",
             run.text()
         );
     }
@@ -153,6 +177,87 @@ fn streamed_row_deletions_and_kept_columns_match_the_workbook_read_whole() {
         );
         assert!(wd.exists(&format!("streamed/{stem}.deletions.csv")));
     }
+}
+
+/// The data validations of the export cap Last Name at `max` characters.
+fn capped(seed: u64, max: u32) -> Export {
+    let mut export = export(seed);
+    for c in &mut export.columns {
+        if c.logical == "lastname" {
+            c.max_length = Some(max);
+        }
+    }
+    export
+}
+
+#[test]
+fn a_maximum_length_that_cuts_a_value_the_pass_wrote_has_the_file_read_again() {
+    let wd = Workdir::new();
+    // "Gone 5601" is 9 characters: the validations' maximum of 8 cuts the values of the rows
+    // from 1,000 on, which the pass, made before the validations were read, wrote whole.
+    let map = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\
+               \"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
+    wd.write("map.toml", map);
+    for (name, max, again) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
+        wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
+        let args = [
+            "scrub",
+            "-q",
+            "--allow-uncovered",
+            "--map",
+            "map.toml",
+            name,
+        ];
+        let run = wd.run_env(&args, &[TELL_AGAIN]);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+        assert_eq!(
+            run.text().contains(READ_AGAIN),
+            again,
+            "{name}: {}",
+            run.text()
+        );
+        let stem = name.trim_end_matches(".xlsx");
+        same_both_ways_read(&wd, name, &args[2..5], stem, again);
+        let out = Book::open(wd.read(&format!("streamed/{name}")));
+        let last = capped(21, max).column_index("lastname").unwrap() as u32;
+        let data = out.sheet(&capped(21, max).sheet_name);
+        for row in [2, ROWS as u32] {
+            let Data::String(value) = cell(data, row, last) else {
+                panic!("{name}: row {row}");
+            };
+            assert!(value.chars().count() <= max as usize, "{name}: {value}");
+            assert!(value.starts_with("Gone"), "{name}: {value}");
+        }
+    }
+}
+
+#[test]
+fn a_column_the_validations_require_fails_below_the_head_as_before() {
+    let wd = Workdir::new();
+    wd.write("users.xlsx", export(22).to_xlsx());
+    // The map does not say that First Name is required: the file's validation, which the
+    // pass reads after the cells, does.
+    wd.write(
+        "map.toml",
+        "version = 1\n[columns]\n\"First Name\" = \"clear\"\n",
+    );
+    let args = [
+        "scrub",
+        "--allow-uncovered",
+        "--map",
+        "map.toml",
+        "users.xlsx",
+    ];
+    let run = wd.run_env(&args, &[TELL_AGAIN]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.text().contains(READ_AGAIN), "{}", run.text());
+    let line = (run.stderr.lines())
+        .find(|l| l.contains("users.xlsx") && l.contains("'First Name'"))
+        .unwrap_or_else(|| panic!("the failing file is named: {}", run.text()));
+    for want in ["required", "use `replace`", "data validation"] {
+        assert!(line.contains(want), "{want:?} missing in: {line}");
+    }
+    assert!(!wd.exists("scrubbed/users.xlsx"));
 }
 
 /// Every part of the output's package, inflated, as text.
