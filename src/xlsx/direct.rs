@@ -80,22 +80,24 @@ fn has_part<R: Read + std::io::Seek>(zip: &ZipArchive<R>, path: &str) -> bool {
 ///
 /// # Errors
 /// When the part cannot be inflated.
-pub(crate) fn shared_strings<R: Read + std::io::Seek>(
+pub(crate) fn shared_strings<R: Read + std::io::Seek + Send>(
     zip: &mut ZipArchive<R>,
     map: &package::PackageMap,
     keep: bool,
 ) -> Result<Option<(Strings, bool, Option<super::strings::Rest>)>, crate::error::Problem> {
     match &map.shared_strings {
         Some(path) if path == STRINGS && map.workbook == WORKBOOK => {
-            // Read as it is inflated: the part is never held whole.
+            // Read as it is inflated (ahead, on another thread of the pool when one is free):
+            // the part is never held whole.
             let entry = zip
                 .by_name(path)
                 .map_err(|_| crate::error::ReadError::MissingPart(path.to_string()))?;
             let size = entry.size().min(1 << 28) as usize;
             let mut rest = keep.then(|| super::strings::Rest::of_part(path));
-            Ok(super::strings::texts(entry, size, rest.as_mut())?
-                .ok()
-                .map(|strings| (strings, true, rest)))
+            let read = super::ahead::read_ahead(entry, |input| {
+                super::strings::texts(input, size, rest.as_mut())
+            });
+            Ok(read?.ok().map(|strings| (strings, true, rest)))
         }
         None if !has_part(zip, STRINGS) => Ok(Some((Strings::default(), false, None))),
         _ => Ok(None),
@@ -105,7 +107,10 @@ pub(crate) fn shared_strings<R: Read + std::io::Seek>(
 /// Open `zip` the way calamine's `Xlsx::new` does; `None` where this module does not read it
 /// as calamine does.
 /// With `keep`, its tables keep what [`super::strings::texts`] keeps.
-pub(crate) fn open<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>, keep: bool) -> Option<Direct> {
+pub(crate) fn open<R: Read + std::io::Seek + Send>(
+    zip: &mut ZipArchive<R>,
+    keep: bool,
+) -> Option<Direct> {
     let map = package::map_package(zip).ok()?;
     if map.workbook != WORKBOOK {
         return None;

@@ -287,8 +287,9 @@ pub(crate) enum Scan {
     /// All of it, every tag among the cells looked at ([`scan_sheet`]).
     Whole,
     /// Up to the start tag of `<sheetData>`, its cells and what follows them left for a
-    /// reading that looks at them itself (see [`crate::workbook::Layout::cells_unscanned`]).
-    /// A sheet without cells (`<sheetData/>`) is scanned whole.
+    /// reading that looks at them itself (see [`crate::workbook::Layout::cells_unscanned`]),
+    /// which may hand what follows them back ([`complete_after_cells`]). A sheet without cells
+    /// (`<sheetData/>`) is scanned whole.
     Head,
     /// All of it, the cells passed over unread (see
     /// [`crate::workbook::Layout::cells_unscanned`]), for a reading that looks at them itself:

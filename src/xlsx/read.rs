@@ -178,9 +178,11 @@ pub(crate) fn open_skimmed<'b>(
 /// [`open_with`] cut to `head` rows, keeping in its tables what a reading of every text of the
 /// shared strings needs besides the texts cells show ([`super::strings::Rest`]), so that the
 /// part is not read again; each sheet cut to its head scanned as `cells` says:
-/// - [`Scan::Skim`] for the scrub's one pass, which reads the cells strictly (see
-///   [`super::stream::Pass`]); a sheet the pass does not read is scanned whole afterwards
-///   ([`super::stream::scan_unpassed`]);
+/// - [`Scan::Head`] for the scrub's one pass, which reads the cells strictly (see
+///   [`super::stream::Pass`]) and what follows them (see
+///   [`super::package::complete_after_cells`]); [`Scan::Skim`] when the pass must know the
+///   data validations before it starts (see `pipeline::scrub_xlsx_stream`). A sheet the pass
+///   does not read is scanned whole afterwards ([`super::stream::scan_unpassed`]);
 /// - [`Scan::Whole`] for a scrub whose map has row rules, whose sheets are not passed (see
 ///   [`super::stream::passes`]);
 /// - [`Scan::Head`] for `verify`'s walk of a scrubbed workbook, which reads the cells itself

@@ -628,10 +628,11 @@ pub(crate) fn passes(plan: &FilePlan, cut: &[bool], index: usize) -> bool {
             .is_some_and(|p| plan.sheets[p].row_rules.is_empty())
 }
 
-/// Scan whole each sheet of `opened` (opened by [`super::read::open_keeping`] with [`super::package::Scan::Skim`]) whose
-/// cells were skimmed at opening and that [`stream`] does not pass under `plan`, or whose skim
-/// saw what the pass gives up on: only the pass reads skimmed cells (strictly), and anything
-/// else that reads a sheet needs its scan.
+/// Scan whole each sheet of `opened` (opened by [`super::read::open_keeping`] with
+/// [`super::package::Scan::Skim`] or [`super::package::Scan::Head`]) whose cells were left
+/// unread at opening and that [`stream`] does not pass under `plan`, or whose scan saw what the
+/// pass gives up on: only the pass reads such cells (strictly), and anything else that reads a
+/// sheet needs its scan.
 ///
 /// # Errors
 /// As [`super::read::Opened::scan_whole`].
