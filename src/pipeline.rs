@@ -1443,7 +1443,7 @@ fn scrub_xlsx_read(
             ));
         }
         let book = &opened.book;
-        if (book.sheets.iter()).any(|s| s.layout.after_cells() == Some(&[])) {
+        if (book.sheets.iter()).any(|s| s.layout.read_up_to_cells()) {
             return Ok(Attempt::Again);
         }
         let confirmed = or_again!(plan::resolve(map, book));

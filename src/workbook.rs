@@ -119,6 +119,12 @@ impl Layout {
         Some(self.markup.get(*at..).unwrap_or_default())
     }
 
+    /// Whether the sheet was read at opening up to its cells only: nothing after them read,
+    /// its data validations not known (see [`Layout::after_cells`]).
+    pub fn read_up_to_cells(&self) -> bool {
+        self.after_cells().is_some_and(<[u8]>::is_empty)
+    }
+
     /// [`Layout::markup`] cut where the cells were, and the start tag of `<sheetData>`; `None`
     /// where the cells hold text no reader reads, or the sheet has no `<sheetData>`.
     fn around_cells(&self) -> Option<(&[u8], &[u8], &[u8])> {

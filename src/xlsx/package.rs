@@ -1427,7 +1427,7 @@ pub(crate) fn plain_usual_value(
 /// # Errors
 /// A [`Problem`] when the XML that follows the cells is malformed.
 pub(crate) fn complete_after_cells(layout: &mut Layout, after: Vec<u8>) -> Result<(), Problem> {
-    if layout.after_cells() != Some(&[]) {
+    if !layout.read_up_to_cells() {
         return Ok(());
     }
     let (validations, tail) = read_tail(after, std::io::empty())?;

@@ -336,8 +336,9 @@ pub struct Streamed {
     /// its index, and what follows its cells (from the end tag of `<sheetData>` on), for its
     /// layout ([`super::package::complete_after_cells`]).
     pub after_cells: Vec<(usize, Vec<u8>)>,
-    /// Per planned sheet, with `note_lengths`: the longest text each target column's action
-    /// left in a cell (see [`crate::apply::RowApplier::longest_written`]).
+    /// Per planned sheet, when a sheet was read at opening up to its cells only: the longest
+    /// text each target's action left in a cell (see
+    /// [`crate::apply::RowApplier::longest_written`]).
     pub lengths: Vec<Vec<(u32, usize)>>,
 }
 
@@ -729,7 +730,7 @@ pub(crate) fn stream(
     // A sheet read at opening up to its cells only had no data validations read: the plan
     // made without its maximum lengths is checked against them after the pass, with the
     // longest texts each target's action left.
-    let note_lengths = (book.sheets.iter()).any(|s| s.layout.after_cells() == Some(&[]));
+    let note_lengths = (book.sheets.iter()).any(|s| s.layout.read_up_to_cells());
     let mut after_cells = Vec::new();
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
