@@ -656,6 +656,23 @@ impl<'a> CellValues<'a> {
         self.value_after(raw, start_end, prefix, s, t)
     }
 
+    /// [`Self::value_of`], read at once where the cell is of a usual shape (`usual`, see
+    /// [`UsualValue`]) and its start tag a usual one (`start`): see [`Self::usual_value_at`].
+    pub(crate) fn value_in(
+        &mut self,
+        raw: &[u8],
+        start: Option<&attr::UsualStart>,
+        usual: Option<&UsualValue>,
+    ) -> Result<DataRef<'_>, Unknown> {
+        match (start, usual) {
+            (Some(start), Some(usual)) => {
+                let text = usual.text.clone();
+                self.usual_value_at(raw, start, text, usual.prefix, usual.inline)
+            }
+            _ => self.value_of(raw, super::patch::prefix_of(raw), start),
+        }
+    }
+
     /// [`Self::value_of`] of a cell of a usual shape, `<c ...><v>text</v></c>` or, `inline`,
     /// `<c ...><is><t>text</t></is></c>`, its tags' names all of `prefix` (with its colon, or
     /// empty), no markup in the text, whose start tag was read as a usual one (`start`): the
@@ -999,6 +1016,60 @@ pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
 fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
     let (rest, tail) = xml.split_at_checked(xml.len().checked_sub(end.len())?)?;
     same(tail, end).then_some(rest)
+}
+
+/// A cell of a usual shape, as Excel and Dynamics write nearly all of theirs: a value,
+/// `<v>text</v></c>`, or an inline string, `<is><t>text</t></is></c>` (the raw layout
+/// Dynamics writes), with no markup in the text, each tag bare or with the prefix `x:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UsualValue {
+    /// Where the cell ends, and where its text is, from the cell's start.
+    pub(crate) end: usize,
+    pub(crate) text: std::ops::Range<usize>,
+    /// The cell's namespace prefix with its colon, or empty.
+    pub(crate) prefix: &'static [u8],
+    /// Whether it is an inline string.
+    pub(crate) inline: bool,
+}
+
+impl UsualValue {
+    /// The cell whose start tag is `tag` (`<c ...>` or `<x:c ...>`, not empty) when
+    /// `content`, what follows it, starts with a usual value: the end that a look at each `<`
+    /// finds, with one search.
+    pub(crate) fn find(tag: &[u8], content: &[u8]) -> Option<UsualValue> {
+        // Excel's layout first, each piece a constant the compiler compares in place.
+        let (prefix, inline, open, close): (&'static [u8], bool, &[u8], &[u8]) =
+            if tag.starts_with(b"<c ") {
+                if content.starts_with(b"<v>") {
+                    (b"", false, b"<v>", b"</v></c>")
+                } else if content.starts_with(b"<is><t>") {
+                    (b"", true, b"<is><t>", b"</t></is></c>")
+                } else {
+                    return None;
+                }
+            } else if tag.starts_with(b"<x:c ") {
+                if content.starts_with(b"<x:is><x:t>") {
+                    (b"x:", true, b"<x:is><x:t>", b"</x:t></x:is></x:c>")
+                } else if content.starts_with(b"<x:v>") {
+                    (b"x:", false, b"<x:v>", b"</x:v></x:c>")
+                } else {
+                    return None;
+                }
+            } else {
+                return None;
+            };
+        let text = &content[open.len()..];
+        let lt = memchr::memchr(b'<', text)?;
+        text[lt..].starts_with(close).then(|| {
+            let from = tag.len() + open.len();
+            UsualValue {
+                end: from + lt + close.len(),
+                text: from..from + lt,
+                prefix,
+                inline,
+            }
+        })
+    }
 }
 
 #[cfg(test)]

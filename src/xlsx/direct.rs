@@ -16,7 +16,7 @@
 //! anyway), a comment among the cells, a value calamine would refuse.
 
 use super::attr;
-use super::cells::{self, CellValues, NumberKind, Strings};
+use super::cells::{self, CellValues, NumberKind, Strings, UsualValue};
 use super::package;
 use super::patch;
 use crate::workbook::Visibility;
@@ -299,7 +299,7 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// would end it (see [`element_len`]).
 fn each_cell(
     input: &mut dyn BufRead,
-    cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+    cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>, Option<&UsualValue>) -> Option<bool>,
 ) -> Option<()> {
     each_cell_in(input, None, cell)
 }
@@ -311,7 +311,13 @@ fn each_cell(
 fn each_cell_in(
     mut input: &mut dyn BufRead,
     strict: Option<&mut Vec<u8>>,
-    mut cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+    mut cell: impl FnMut(
+        u32,
+        u32,
+        &[u8],
+        Option<&attr::UsualStart>,
+        Option<&UsualValue>,
+    ) -> Option<bool>,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
     let mut walk = CellWalk {
@@ -344,13 +350,16 @@ fn each_cell_in(
                 if !walk.text_allowed(&chunk[used..lt]) {
                     return None;
                 }
-                let Some(len) = element_len(&chunk[lt..]) else {
+                // A cell of a usual shape is cut at once (see [`UsualValue`]).
+                let usual = usual_cell(&chunk[lt..]);
+                let len = usual.as_ref().map(|u| u.end);
+                let Some(len) = len.or_else(|| element_len(&chunk[lt..])) else {
                     // Read below, from its `<`.
                     used = lt;
                     break;
                 };
                 used = lt + len;
-                if let Step::Stop(end) = walk.step(&chunk[lt..used], &mut cell) {
+                if let Step::Stop(end) = walk.step(&chunk[lt..used], usual.as_ref(), &mut cell) {
                     done = Some(end);
                     break;
                 }
@@ -391,7 +400,7 @@ fn each_cell_in(
             let end = patch::end_tag(&tag);
             patch::read_until_suffix(&mut input, &mut tag, &end).ok()?;
         }
-        if let Step::Stop(end) = walk.step(&tag, &mut cell) {
+        if let Step::Stop(end) = walk.step(&tag, None, &mut cell) {
             break 'read end;
         }
     };
@@ -399,6 +408,21 @@ fn each_cell_in(
         *out = walked.end;
     }
     ended
+}
+
+/// The cell `bytes` starts with (at its `<`), when it is of a usual shape (see
+/// [`UsualValue`]): a cell `c` or `x:c`, not empty, with a usual value. It ends where
+/// [`element_len`] ends it.
+fn usual_cell(bytes: &[u8]) -> Option<UsualValue> {
+    if !(bytes.starts_with(b"<c ") || bytes.starts_with(b"<x:c ")) {
+        return None;
+    }
+    let gt = memchr::memchr(b'>', bytes)?;
+    let (tag, content) = bytes.split_at(gt + 1);
+    if tag.ends_with(b"/>") {
+        return None;
+    }
+    UsualValue::find(tag, content)
 }
 
 /// The length of the element `bytes` starts with (at its `<`) as [`each_cell`] reads it: a tag
@@ -457,20 +481,35 @@ impl CellWalk {
         !self.strict.as_ref().is_some_and(|s| s.in_cells) || package::is_xml_space(text)
     }
 
-    /// Take one whole element (not a comment or CDATA section).
+    /// Take one whole element (not a comment or CDATA section); `usual` when it is a cell of a
+    /// usual shape ([`usual_cell`]).
     fn step(
         &mut self,
         tag: &[u8],
-        cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+        usual: Option<&UsualValue>,
+        cell: &mut impl FnMut(
+            u32,
+            u32,
+            &[u8],
+            Option<&attr::UsualStart>,
+            Option<&UsualValue>,
+        ) -> Option<bool>,
     ) -> Step {
-        self.take(tag, cell).unwrap_or(Step::Stop(None))
+        self.take(tag, usual, cell).unwrap_or(Step::Stop(None))
     }
 
     /// [`CellWalk::step`], `None` to give up.
     fn take(
         &mut self,
         tag: &[u8],
-        cell: &mut impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>) -> Option<bool>,
+        usual: Option<&UsualValue>,
+        cell: &mut impl FnMut(
+            u32,
+            u32,
+            &[u8],
+            Option<&attr::UsualStart>,
+            Option<&UsualValue>,
+        ) -> Option<bool>,
     ) -> Option<Step> {
         let strict = match self.strict.as_mut() {
             // What precedes the cells is the scan's; the cells start with `<sheetData>`.
@@ -508,16 +547,22 @@ impl CellWalk {
             }
             let start = &tag[..=memchr::memchr(b'>', tag)?];
             // A reference as writers make it, in this row.
-            let (usual, r) = attr::cell_reference(start);
+            let (usual_start, r) = attr::cell_reference(start);
             let (at, col) = crate::a1::parse_written_cell(r?)?;
             if at != self.row {
                 return None;
             }
-            let usual = usual.map(|u| u.start_at(start));
-            if strict.is_some() && !package::plain_cell(tag, usual.as_ref()) {
+            let start = usual_start.map(|u| u.start_at(start));
+            let plain = || match (usual, &start) {
+                (Some(usual), Some(start)) => package::plain_usual_value(tag, start, usual.inline),
+                _ => package::plain_cell(tag, start.as_ref()),
+            };
+            if strict.is_some() && !plain() {
                 return None;
             }
-            if !cell(self.row, col, tag, usual.as_ref())? {
+            // A usual value is read at once only where the start tag is a usual one too.
+            let usual = usual.filter(|_| start.is_some());
+            if !cell(self.row, col, tag, start.as_ref(), usual)? {
                 return Some(Step::Stop(Some(())));
             }
         } else if self.in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
@@ -540,7 +585,7 @@ pub(crate) fn whole(
 ) -> Option<Range<Data>> {
     let Some((first, last)) = span else {
         // No references: a sheet without cells (a cell without one gives up).
-        each_cell(input, |_, _, _, _| None)?;
+        each_cell(input, |_, _, _, _, _| None)?;
         return Some(Range::empty());
     };
     let mut grid = Grid {
@@ -549,8 +594,8 @@ pub(crate) fn whole(
         used: None,
     };
     if rayon::current_num_threads() < 2 {
-        each_cell(input, |r, c, raw, start| {
-            let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
+        each_cell(input, |r, c, raw, start, usual| {
+            let value = values.value_in(raw, start, usual).ok()?;
             grid.set(r, c, Data::from(value))?;
             Some(true)
         })?;
@@ -600,8 +645,8 @@ impl Grid {
 struct RawCells {
     xml: Vec<u8>,
     cells: Vec<(u32, u32, usize)>,
-    /// Per cell, as [`each_cell`] gives it.
-    starts: Vec<Option<attr::UsualStart>>,
+    /// Per cell, as [`each_cell`] gives them: its start tag's reading and its usual value.
+    starts: Vec<(Option<attr::UsualStart>, Option<UsualValue>)>,
 }
 
 /// The cells of one batch of [`converted_beside`], their values read; `None` when a value is
@@ -638,11 +683,11 @@ fn converted_beside(
     let convert = |mut values: CellValues<'_>, batch: RawCells| -> Converted {
         let mut out = Vec::with_capacity(batch.cells.len());
         let mut start = 0;
-        for ((r, c, end), usual) in batch.cells.into_iter().zip(batch.starts) {
+        for ((r, c, end), (usual_start, usual)) in batch.cells.into_iter().zip(batch.starts) {
             let raw = &batch.xml[start..end];
             start = end;
             let value = values
-                .value_of(raw, patch::prefix_of(raw), usual.as_ref())
+                .value_in(raw, usual_start.as_ref(), usual.as_ref())
                 .ok()?;
             out.push((r, c, Data::from(value)));
         }
@@ -673,10 +718,10 @@ fn converted_beside(
                 lock(done).insert(seq, out);
             });
         };
-        let cells = each_cell(input, |r, c, raw, usual| {
+        let cells = each_cell(input, |r, c, raw, start, usual| {
             batch.xml.extend_from_slice(raw);
             batch.cells.push((r, c, batch.xml.len()));
-            batch.starts.push(usual.cloned());
+            batch.starts.push((start.cloned(), usual.cloned()));
             if batch.cells.len() < BATCH_CELLS {
                 return Some(true);
             }
@@ -754,8 +799,8 @@ fn each_value_in(
     strict: Option<&mut Vec<u8>>,
     mut each: impl FnMut(u32, u32, Data, Option<Option<usize>>) -> bool,
 ) -> Option<()> {
-    each_cell_in(input, strict, |r, c, raw, start| {
-        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
+    each_cell_in(input, strict, |r, c, raw, start, usual| {
+        let value = values.value_in(raw, start, usual).ok()?;
         if value.is_empty() {
             return Some(true);
         }
@@ -799,8 +844,8 @@ fn each_value_ref_in(
     each: &mut dyn EachValue,
     strict: Option<&mut Vec<u8>>,
 ) -> Option<()> {
-    each_cell_in(input, strict, |r, c, raw, start| {
-        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
+    each_cell_in(input, strict, |r, c, raw, start, usual| {
+        let value = values.value_in(raw, start, usual).ok()?;
         if value.is_empty() {
             return Some(true);
         }
@@ -821,8 +866,8 @@ pub(crate) fn head(
 ) -> Option<(Range<Data>, bool)> {
     let mut cells = Vec::new();
     let mut more = false;
-    each_cell(input, |r, c, raw, start| {
-        let value = values.value_of(raw, patch::prefix_of(raw), start).ok()?;
+    each_cell(input, |r, c, raw, start, usual| {
+        let value = values.value_in(raw, start, usual).ok()?;
         if value.is_empty() {
             return Some(true);
         }
@@ -845,11 +890,73 @@ mod tests {
     fn cells(xml: &str, capacity: usize) -> Option<Vec<(u32, u32, String)>> {
         let mut input = std::io::BufReader::with_capacity(capacity, xml.as_bytes());
         let mut out = Vec::new();
-        each_cell(&mut input, |r, c, element, _| {
+        each_cell(&mut input, |r, c, element, _, _| {
             out.push((r, c, String::from_utf8_lossy(element).into_owned()));
             Some(true)
         })?;
         Some(out)
+    }
+
+    /// A cell of a usual shape is cut at once ([`usual_cell`]) where the element reading
+    /// ends it ([`element_len`]), and handed on with its usual value, which reads as the cell
+    /// read whole: in both layouts, for every type, with entities and carriage returns.
+    #[test]
+    fn a_usual_cell_is_cut_at_once_where_the_element_reading_ends_it() {
+        let mut strings = Strings::default();
+        for text in ["Ana", "", "Bo Li"] {
+            strings.push(text);
+        }
+        let kinds = vec![NumberKind::Other, NumberKind::DateTime];
+        let mut usual_cells = 0;
+        for p in ["", "x:"] {
+            for t in ["", " t=\"s\"", " t=\"str\"", " t=\"b\"", " t=\"inlineStr\""] {
+                for value in ["0", "2", "", "1.5", "1&amp;2", "a\rb", "true"] {
+                    for (open, close) in [
+                        (format!("<{p}v>"), format!("</{p}v></{p}c>")),
+                        (format!("<{p}is><{p}t>"), format!("</{p}t></{p}is></{p}c>")),
+                    ] {
+                        let cell = format!("<{p}c r=\"B1\" s=\"1\"{t}>{open}{value}{close}");
+                        let after = format!("{cell}</{p}row>");
+                        let cut = usual_cell(after.as_bytes()).expect("a usual cell");
+                        assert_eq!(Some(cut.end), element_len(after.as_bytes()), "{cell}");
+                        assert_eq!(cut.end, cell.len(), "{cell}");
+                        let xml =
+                            format!("<{p}sheetData><{p}row r=\"1\">{cell}</{p}row></{p}sheetData>");
+                        let mut input = std::io::BufReader::new(xml.as_bytes());
+                        let mut given = Vec::new();
+                        each_cell(&mut input, |_, c, raw, start, usual| {
+                            let mut once = CellValues::new(&strings, kinds.clone(), false);
+                            let mut whole = CellValues::new(&strings, kinds.clone(), false);
+                            let read = once.value_in(raw, start, usual).map(Data::from);
+                            let prefix = patch::prefix_of(raw);
+                            let expected = whole.value_of(raw, prefix, start).map(Data::from);
+                            given.push((c, usual.is_some(), read.ok(), expected.ok()));
+                            Some(true)
+                        })
+                        .expect("read");
+                        let [(col, usual, read, expected)] = given.as_slice() else {
+                            panic!("one cell: {given:?}");
+                        };
+                        assert_eq!(*col, 1, "{cell}");
+                        assert_eq!(read, expected, "{cell}");
+                        usual_cells += usize::from(*usual);
+                    }
+                }
+            }
+        }
+        // Every cell has a usual start tag: each was read at once.
+        assert_eq!(usual_cells, 2 * 5 * 7 * 2);
+        // Not a usual cell: another element, an empty cell, a cell of another prefix, markup
+        // in the value.
+        for other in [
+            "<row r=\"1\">",
+            "<c r=\"A1\"/>",
+            "<y:c r=\"A1\"><y:v>1</y:v></y:c>",
+            "<c r=\"A1\"><v><![CDATA[1]]></v></c>",
+            "<c r=\"A1\"><f>1+1</f><v>2</v></c>",
+        ] {
+            assert!(usual_cell(other.as_bytes()).is_none(), "{other}");
+        }
     }
 
     /// Elements read in place in the buffer and elements the buffer cuts (read tag by tag)

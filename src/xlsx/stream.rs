@@ -20,7 +20,7 @@
 //! plan left it, goes to the caller, which compares it with the scrubbed row it became.
 
 use super::attr;
-use super::cells::{CellValues, NumberKind};
+use super::cells::{CellValues, NumberKind, UsualValue};
 use super::patch::{self, CellXml, Held, NewStrings, OpenEntry, PatchOptions};
 use super::read::{from_calamine, Opened};
 use crate::apply::{Change, Deletion, New, RowApplier, SheetChanges, Values};
@@ -1880,14 +1880,10 @@ impl RowRead<'_> {
             let raw = &parsed.xml[at..end];
             let start = parsed.starts.get(k).and_then(Option::as_ref);
             let usual = parsed.texts.get(k).and_then(Option::as_ref);
-            let value = match (start, usual) {
-                (Some(start), Some(usual)) => {
-                    let text = usual.text.clone();
-                    (self.values).usual_value_at(raw, start, text, usual.prefix, usual.inline)
-                }
-                _ => self.values.value_of(raw, patch::prefix_of(raw), start),
-            }
-            .map_err(|_| GiveUp)?;
+            let value = self
+                .values
+                .value_in(raw, start, usual)
+                .map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
@@ -2285,60 +2281,6 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
         reader.join().map_err(|_| Problem::Internal)?;
         result
     })
-}
-
-/// A cell of a usual shape, as Excel and Dynamics write nearly all of theirs: a value,
-/// `<v>text</v></c>`, or an inline string, `<is><t>text</t></is></c>` (the raw layout
-/// Dynamics writes), with no markup in the text, each tag bare or with the prefix `x:`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct UsualValue {
-    /// Where the cell ends, and where its text is, from the cell's start.
-    end: usize,
-    text: std::ops::Range<usize>,
-    /// The cell's namespace prefix with its colon, or empty.
-    prefix: &'static [u8],
-    /// Whether it is an inline string.
-    inline: bool,
-}
-
-impl UsualValue {
-    /// The cell whose start tag is `tag` (`<c ...>` or `<x:c ...>`, not empty) when
-    /// `content`, what follows it, starts with a usual value: the end that a look at each `<`
-    /// finds, with one search.
-    fn find(tag: &[u8], content: &[u8]) -> Option<UsualValue> {
-        // Excel's layout first, each piece a constant the compiler compares in place.
-        let (prefix, inline, open, close): (&'static [u8], bool, &[u8], &[u8]) =
-            if tag.starts_with(b"<c ") {
-                if content.starts_with(b"<v>") {
-                    (b"", false, b"<v>", b"</v></c>")
-                } else if content.starts_with(b"<is><t>") {
-                    (b"", true, b"<is><t>", b"</t></is></c>")
-                } else {
-                    return None;
-                }
-            } else if tag.starts_with(b"<x:c ") {
-                if content.starts_with(b"<x:is><x:t>") {
-                    (b"x:", true, b"<x:is><x:t>", b"</x:t></x:is></x:c>")
-                } else if content.starts_with(b"<x:v>") {
-                    (b"x:", false, b"<x:v>", b"</x:v></x:c>")
-                } else {
-                    return None;
-                }
-            } else {
-                return None;
-            };
-        let text = &content[open.len()..];
-        let lt = memchr::memchr(b'<', text)?;
-        text[lt..].starts_with(close).then(|| {
-            let from = tag.len() + open.len();
-            UsualValue {
-                end: from + lt + close.len(),
-                text: from..from + lt,
-                prefix,
-                inline,
-            }
-        })
-    }
 }
 
 /// A piece of a row's XML as the usual writer writes it: bytes, or a cell (by its span).
