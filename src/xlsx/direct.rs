@@ -289,6 +289,19 @@ fn builtin_kind(id: &str) -> NumberKind {
     }
 }
 
+/// What [`each_cell`] calls with each cell: its row and column, the whole `<c>` element, the
+/// reading of its start tag when it is a usual one ([`attr::UsualStart`]) and its value when
+/// it is of a usual shape ([`UsualValue`]); `Some(false)` to stop, `None` to give up.
+trait EachCell:
+    FnMut(u32, u32, &[u8], Option<&attr::UsualStart>, Option<&UsualValue>) -> Option<bool>
+{
+}
+
+impl<F> EachCell for F where
+    F: FnMut(u32, u32, &[u8], Option<&attr::UsualStart>, Option<&UsualValue>) -> Option<bool>
+{
+}
+
 /// Call `cell` with each cell of a sheet's XML, in document order: its row and column and the
 /// whole `<c>` element; `cell` returns `Some(false)` to stop, `None` to give up. `None` for XML
 /// this reader does not take (see the module documentation).
@@ -297,10 +310,7 @@ fn builtin_kind(id: &str) -> NumberKind {
 /// no call to the reader per tag; one that the buffer cuts, and any comment or CDATA section,
 /// is read tag by tag into a buffer of its own. Either way an element ends where the other
 /// would end it (see [`element_len`]).
-fn each_cell(
-    input: &mut dyn BufRead,
-    cell: impl FnMut(u32, u32, &[u8], Option<&attr::UsualStart>, Option<&UsualValue>) -> Option<bool>,
-) -> Option<()> {
+fn each_cell(input: &mut dyn BufRead, cell: impl EachCell) -> Option<()> {
     each_cell_in(input, None, cell)
 }
 
@@ -311,13 +321,7 @@ fn each_cell(
 fn each_cell_in(
     mut input: &mut dyn BufRead,
     strict: Option<&mut Vec<u8>>,
-    mut cell: impl FnMut(
-        u32,
-        u32,
-        &[u8],
-        Option<&attr::UsualStart>,
-        Option<&UsualValue>,
-    ) -> Option<bool>,
+    mut cell: impl EachCell,
 ) -> Option<()> {
     let mut tag = Vec::with_capacity(1 << 12);
     let mut walk = CellWalk {
@@ -483,18 +487,7 @@ impl CellWalk {
 
     /// Take one whole element (not a comment or CDATA section); `usual` when it is a cell of a
     /// usual shape ([`usual_cell`]).
-    fn step(
-        &mut self,
-        tag: &[u8],
-        usual: Option<&UsualValue>,
-        cell: &mut impl FnMut(
-            u32,
-            u32,
-            &[u8],
-            Option<&attr::UsualStart>,
-            Option<&UsualValue>,
-        ) -> Option<bool>,
-    ) -> Step {
+    fn step(&mut self, tag: &[u8], usual: Option<&UsualValue>, cell: &mut impl EachCell) -> Step {
         self.take(tag, usual, cell).unwrap_or(Step::Stop(None))
     }
 
@@ -503,13 +496,7 @@ impl CellWalk {
         &mut self,
         tag: &[u8],
         usual: Option<&UsualValue>,
-        cell: &mut impl FnMut(
-            u32,
-            u32,
-            &[u8],
-            Option<&attr::UsualStart>,
-            Option<&UsualValue>,
-        ) -> Option<bool>,
+        cell: &mut impl EachCell,
     ) -> Option<Step> {
         let strict = match self.strict.as_mut() {
             // What precedes the cells is the scan's; the cells start with `<sheetData>`.
