@@ -1033,10 +1033,13 @@ pub(crate) struct UsualValue {
 }
 
 impl UsualValue {
-    /// The cell whose start tag is `tag` (`<c ...>` or `<x:c ...>`, not empty) when
-    /// `content`, what follows it, starts with a usual value: the end that a look at each `<`
-    /// finds, with one search.
+    /// The cell whose start tag is `tag` (`<c ...>` or `<x:c ...>`) when `content`, what
+    /// follows it, starts with a usual value: the end that a look at each `<` finds, with one
+    /// search. `None` for an empty cell (`<c .../>`), whose value is not what follows it.
     pub(crate) fn find(tag: &[u8], content: &[u8]) -> Option<UsualValue> {
+        if tag.ends_with(b"/>") {
+            return None;
+        }
         // Excel's layout first, each piece a constant the compiler compares in place.
         let (prefix, inline, open, close): (&'static [u8], bool, &[u8], &[u8]) =
             if tag.starts_with(b"<c ") {

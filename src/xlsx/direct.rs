@@ -423,9 +423,6 @@ fn usual_cell(bytes: &[u8]) -> Option<UsualValue> {
     }
     let gt = memchr::memchr(b'>', bytes)?;
     let (tag, content) = bytes.split_at(gt + 1);
-    if tag.ends_with(b"/>") {
-        return None;
-    }
     UsualValue::find(tag, content)
 }
 
@@ -540,15 +537,9 @@ impl CellWalk {
                 return None;
             }
             let start = usual_start.map(|u| u.start_at(start));
-            let plain = || match (usual, &start) {
-                (Some(usual), Some(start)) => package::plain_usual_value(tag, start, usual.inline),
-                _ => package::plain_cell(tag, start.as_ref()),
-            };
-            if strict.is_some() && !plain() {
+            if strict.is_some() && !package::plain_cell_cut(tag, start.as_ref(), usual) {
                 return None;
             }
-            // A usual value is read at once only where the start tag is a usual one too.
-            let usual = usual.filter(|_| start.is_some());
             if !cell(self.row, col, tag, start.as_ref(), usual)? {
                 return Some(Step::Stop(Some(())));
             }

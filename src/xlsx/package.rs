@@ -1419,6 +1419,20 @@ pub(crate) fn plain_usual_value(
     }
 }
 
+/// [`plain_cell`] of a cell as the cell readers cut it: of a usual shape (`usual`, see
+/// [`crate::xlsx::cells::UsualValue`]) with a usual start tag (`start`), told by its type alone
+/// ([`plain_usual_value`]); any other, by the look at its whole element.
+pub(crate) fn plain_cell_cut(
+    element: &[u8],
+    start: Option<&crate::xlsx::attr::UsualStart>,
+    usual: Option<&crate::xlsx::cells::UsualValue>,
+) -> bool {
+    match (usual, start) {
+        (Some(usual), Some(start)) => plain_usual_value(element, start, usual.inline),
+        _ => plain_cell(element, start),
+    }
+}
+
 /// Complete the layout of a sheet scanned up to its cells ([`Scan::Head`]) with `after`, what
 /// follows them (from the end tag of `<sheetData>` on) as the reading of its cells found it: the
 /// layout [`Scan::Skim`] gives, its data validations read. A layout that holds anything after

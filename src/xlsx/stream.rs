@@ -1765,14 +1765,9 @@ impl RowRead<'_> {
             // Most tags are cells' (no cell's tag is one of those given up on below).
             if patch::is_tag(tag, b"c") {
                 let content = &xml[tag_end..close];
-                let empty = tag.ends_with(b"/>");
-                let usual = if empty {
-                    None
-                } else {
-                    UsualValue::find(tag, content)
-                };
+                let usual = UsualValue::find(tag, content);
                 let cell_end = match &usual {
-                    _ if empty => tag_end,
+                    _ if tag.ends_with(b"/>") => tag_end,
                     Some(usual) => open + usual.end,
                     None => {
                         let end = patch::end_tag(tag);
@@ -1789,13 +1784,7 @@ impl RowRead<'_> {
                 };
                 let cell = &xml[open..cell_end];
                 let (col, start) = self.column_of(cell, tag.len() - 1)?;
-                let plain = || match (&usual, &start) {
-                    (Some(usual), Some(start)) => {
-                        super::package::plain_usual_value(cell, start, usual.inline)
-                    }
-                    _ => super::package::plain_cell(cell, start.as_ref()),
-                };
-                if strict && !plain() {
+                if strict && !super::package::plain_cell_cut(cell, start.as_ref(), usual.as_ref()) {
                     return Err(GiveUp);
                 }
                 self.parsed.spans.push((open, cell_end, col));
