@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 mod gather;
+mod records;
 pub use gather::{Gathered, KeptValues};
 
 /// Read a CSV file into a one-sheet workbook named `sheet_name`.
@@ -182,7 +183,9 @@ pub struct Streamed {
 /// is written to `out` (in the input's dialect) while its changes go to `changes` (see
 /// [`crate::changes::ChangesFile`]). The bytes written are those of [`read`], then
 /// [`crate::apply::apply_sheet`], then [`write_with`] and [`crate::changes::write_changes`]
-/// (a property test holds the two ways to the same output); memory stays that of one record.
+/// (a property test holds the two ways to the same output). Beside the decoded text, memory
+/// holds where its records' fields lie, read once for the leak sweep's first pass and the
+/// stream (see `records`): about a sixth of the text's size.
 ///
 /// # Errors
 /// The [`Problem`]s of [`read`], [`crate::plan::resolve`] and [`write_with`]; a failure to
@@ -251,22 +254,19 @@ pub fn scrub_opened<W: Write, C: Write>(
     let headers = sp.headers.clone();
     let applier = crate::apply::RowApplier::new(map, sp, headers.clone());
     let mut gathered = sweep.then(|| Gathered::new(map, sp, sheet_name, &headers));
-    // The sweep's first pass: with one thread before the stream, with more beside it (the
-    // stream takes the kept values over as soon as they are ready).
-    let mut first_pass = gathered.as_mut().map(|g| g.kept_values());
-    if rayon::current_num_threads() < 2 {
-        if let (Some(g), Some(mut kept)) = (&mut gathered, first_pass.take()) {
-            count_kept(&dialect, text.as_bytes(), &mut kept);
-            g.set_kept(kept);
+    // The sweep's first pass counts the records as they are read: with one thread all of
+    // them before the stream, with more beside it (the stream takes the kept values over as
+    // soon as they are counted).
+    let kept = gathered.as_mut().map(Gathered::kept_values);
+    let shared = records::Shared::new(reader, text, dialect.delimiter, kept);
+    if let Some(g) = &mut gathered {
+        if rayon::current_num_threads() < 2 {
+            shared.read_all();
+            if let Some(kept) = shared.kept() {
+                g.set_kept(kept);
+            }
         }
     }
-    let handed = std::sync::Mutex::new(None);
-    let ready = std::sync::atomic::AtomicBool::new(false);
-    let take_over = |g: &mut Gathered| {
-        if let Some(kept) = handed.lock().ok().and_then(|mut h| h.take()) {
-            g.set_kept(kept);
-        }
-    };
     file.start_sheet(sheet_name);
     let written = |e: std::io::Error| WriteError::ChangesFile(e.kind());
     let mut per_column = vec![0u64; header.len()];
@@ -275,16 +275,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     let sifting = gather::Sifting::default();
     let mut tail = crate::coverage::Tail::new(sp, header.len() as u32);
     let streamed = rayon::in_place_scope(|scope| {
-        if let Some(mut kept) = first_pass {
-            let (text, dialect, handed, ready) = (text.as_bytes(), &dialect, &handed, &ready);
-            scope.spawn(move |_| {
-                count_kept(dialect, text, &mut kept);
-                if let Ok(mut h) = handed.lock() {
-                    *h = Some(kept);
-                }
-                ready.store(true, std::sync::atomic::Ordering::Release);
-            });
-        }
+        let mut records = shared.records(scope);
         write_records(&dialect, neutralize, out, |emit| {
             let fields: Vec<Cow<str>> = header.iter().map(|h| Cow::Borrowed(h.as_str())).collect();
             emit(0, &fields)?;
@@ -293,16 +284,13 @@ pub fn scrub_opened<W: Write, C: Write>(
             let mut row_cells: Vec<Data> = Vec::new();
             let (mut changed, mut deleted) = (SheetChanges::default(), Vec::new());
             let mut row = 0u32;
-            let mut bytes = ::csv::ByteRecord::new();
-            while reader.read_byte_record(&mut bytes).map_err(parse_error)? {
-                let record = TextRecord::new(&bytes)?;
-                let line = record_line(record.position(), text.as_bytes());
-                check_aligned(record.len(), record.iter(), header.len(), line)?;
+            while let Some(record) = records.next()? {
+                check_aligned(record.len(), record.iter(), header.len(), record.line())?;
                 row += 1;
                 rows += 1;
                 if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
-                    if ready.load(std::sync::atomic::Ordering::Acquire) {
-                        take_over(g);
+                    if let Some(kept) = shared.kept() {
+                        g.set_kept(kept);
                     }
                 }
                 let len = record.len();
@@ -383,8 +371,8 @@ pub fn scrub_opened<W: Write, C: Write>(
     });
     streamed?;
     if let Some(g) = &mut gathered {
-        if g.waiting() {
-            take_over(g);
+        if let Some(kept) = shared.kept().filter(|_| g.waiting()) {
+            g.set_kept(kept);
         }
         g.add_hits(sifting.into_hits());
     }
@@ -406,83 +394,6 @@ pub fn scrub_opened<W: Write, C: Write>(
         gathered,
         tail,
     })
-}
-
-/// A record read as bytes, its text checked at once (see [`TextRecord::new`]).
-struct TextRecord<'r> {
-    bytes: &'r ::csv::ByteRecord,
-    text: &'r str,
-}
-
-impl<'r> TextRecord<'r> {
-    /// `bytes` as text: its fields' bytes one after the other checked for UTF-8 in one call
-    /// (simdutf8), where `StringRecord` checks a record that is not all ASCII field by field
-    /// with the standard library's check (a tenth of a streamed scrub's reading thread in a
-    /// profile). A record whose fields are not text, or whose fields do not each start and end
-    /// on a character (neither can happen in a text decoded as the input is), is refused as
-    /// the csv reader refuses it.
-    fn new(bytes: &'r ::csv::ByteRecord) -> Result<TextRecord<'r>, Problem> {
-        let refused = || {
-            Problem::from(crate::error::ReadError::CsvParse {
-                line: bytes.position().map_or(0, ::csv::Position::line),
-            })
-        };
-        let text = simdutf8::basic::from_utf8(bytes.as_slice()).map_err(|_| refused())?;
-        let whole = (0..bytes.len()).all(|i| bytes.range(i).is_some_and(|r| text.get(r).is_some()));
-        if !whole {
-            return Err(refused());
-        }
-        Ok(TextRecord { bytes, text })
-    }
-
-    fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    fn position(&self) -> Option<&::csv::Position> {
-        self.bytes.position()
-    }
-
-    /// Field `i`, if the record has one.
-    fn get(&self, i: usize) -> Option<&'r str> {
-        self.text.get(self.bytes.range(i)?)
-    }
-
-    /// The fields in order.
-    fn iter(&self) -> impl Iterator<Item = &'r str> + '_ {
-        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
-    }
-}
-
-/// The leak sweep's first pass over `text`: every data record's values in the kept columns
-/// (see [`Gathered`]). A record the reader refuses, or that is not text (see
-/// [`TextRecord`]), ends it; the stream then stops at the same record with the error.
-fn count_kept(dialect: &Dialect, text: &[u8], kept: &mut KeptValues) {
-    let columns = kept.columns().to_vec();
-    let width = kept.width();
-    let mut reader = reader(dialect, text);
-    let mut record = ::csv::ByteRecord::new();
-    // The header row.
-    if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
-        return;
-    }
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        // Read as the stream reads it, which refuses a record that is not text there.
-        let Ok(text) = TextRecord::new(&record) else {
-            return;
-        };
-        for &c in &columns {
-            if let Some(value) = text.get(c) {
-                kept.count(c, value);
-            }
-        }
-        // Fields past the header's columns are kept too.
-        for c in width..text.len() {
-            if let Some(value) = text.get(c) {
-                kept.count(c, value);
-            }
-        }
-    }
 }
 
 /// Write the workbook's only sheet with `changes` applied, in `dialect`, to `out`.
@@ -811,40 +722,6 @@ mod tests {
         let mut out = Vec::new();
         write(&book, d, &[], &mut out).unwrap();
         out
-    }
-
-    /// A record read as bytes and checked at once has the fields, count and place a
-    /// `StringRecord` has: quotes and doubled quotes, accents and wide characters, empty and
-    /// missing fields, line breaks in a field, both line endings.
-    #[test]
-    fn text_records_read_as_string_records() {
-        let text = "Name,Note,City\r\n\"Zoë \"\"Z\"\" Müller\",\"two\nlines\",東京\r\n,,\r\nAnna\n\"a,b\",\"\",Köln,extra\n";
-        let dialect = crate::dialect::open(text.as_bytes()).unwrap().0;
-        let (mut strings, mut bytes) = (
-            reader(&dialect, text.as_bytes()),
-            reader(&dialect, text.as_bytes()),
-        );
-        let (mut string, mut byte) = (::csv::StringRecord::new(), ::csv::ByteRecord::new());
-        let mut records = 0;
-        while strings.read_record(&mut string).unwrap() {
-            assert!(bytes.read_byte_record(&mut byte).unwrap());
-            let record = TextRecord::new(&byte).unwrap();
-            assert_eq!(record.len(), string.len());
-            assert_eq!(record.position(), string.position());
-            assert!(record.iter().eq(string.iter()), "record {records}");
-            assert!((0..=string.len()).all(|i| record.get(i) == string.get(i)));
-            records += 1;
-        }
-        assert!(!bytes.read_byte_record(&mut byte).unwrap());
-        assert_eq!(records, 5);
-        // Bytes that are no text, or fields that cut a character, are refused.
-        let cut = ::csv::ByteRecord::from(vec![&b"Zo\xC3"[..], &b"\xAB"[..]]);
-        assert!(
-            simdutf8::basic::from_utf8(cut.as_slice()).is_ok(),
-            "whole, it is text"
-        );
-        assert!(TextRecord::new(&cut).is_err());
-        assert!(TextRecord::new(&::csv::ByteRecord::from(vec![&b"\xFF"[..]])).is_err());
     }
 
     #[test]

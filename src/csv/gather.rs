@@ -10,11 +10,12 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// What the residual check needs of a CSV scrubbed as a stream (one record in memory at a
-/// time). It takes two passes over the records:
+/// What the residual check needs of a CSV scrubbed as a stream. It takes two passes over the
+/// records:
 ///
 /// 1. [`KeptValues`] counts the distinct values of the kept columns in every record, and
-///    indexes them ([`Haystack`]);
+///    indexes them ([`Haystack`]), as the records are read (the stream takes the same
+///    reading);
 /// 2. during the stream, [`Gathered::record`] gathers the values the map removes into
 ///    batches. A full batch is sifted against that index: only a value whose first word is
 ///    in some kept text can be found there (a fraction of the millions removed in a large
