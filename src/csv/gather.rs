@@ -118,11 +118,10 @@ impl KeptValues {
         {
             return;
         }
-        match seen.get(value) {
-            Some(&t) => self.texts[t as usize].1 += 1,
-            None => {
-                let t = self.hay.push(value, true);
-                seen.insert(value.into(), t);
+        match seen.entry_ref(value) {
+            hashbrown::hash_map::EntryRef::Occupied(t) => self.texts[*t.get() as usize].1 += 1,
+            hashbrown::hash_map::EntryRef::Vacant(new) => {
+                new.insert_with_key(value.into(), self.hay.push(value, true));
                 self.texts.push((col as u32, 1));
             }
         }
@@ -216,15 +215,17 @@ impl Repeats {
         if self.seen.len() <= col {
             self.seen.resize_with(col + 1, FastMap::default);
         }
-        let column = &mut self.seen[col];
-        if column.get(value) == Some(&rule) {
-            return true;
+        // One look: the value's hash is taken once, whether it is there or not.
+        match self.seen[col].entry_ref(value) {
+            hashbrown::hash_map::EntryRef::Occupied(seen) => *seen.get() == rule,
+            hashbrown::hash_map::EntryRef::Vacant(new) => {
+                if self.count < Self::MOST {
+                    new.insert_with_key(value.into(), rule);
+                    self.count += 1;
+                }
+                false
+            }
         }
-        if self.count < Self::MOST && !column.contains_key(value) {
-            column.insert(value.into(), rule);
-            self.count += 1;
-        }
-        false
     }
 }
 
