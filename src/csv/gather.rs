@@ -198,26 +198,60 @@ impl Memo {
 /// gathered twice. A large export removes the same city, first name or job title from
 /// thousands of rows (1.97 million values, 0.87 million of them distinct, in a 100,000-row
 /// Disabled Users export). At most [`Repeats::MOST`] values are remembered, the first ones
-/// seen (the frequent ones come early), so that memory stays small whatever the file.
+/// seen (the frequent ones come early), so that memory stays small whatever the file. A
+/// column whose values seldom repeat (email addresses, phone numbers, user names: a value
+/// again in fewer than one look in [`Repeats::SELDOM`] of its first [`Repeats::TRIAL`]) is
+/// no longer looked up: each of its values is gathered, as it would be, without the look, and
+/// what it remembered makes room for other columns.
 #[derive(Debug, Default)]
 pub(crate) struct Repeats {
-    /// Per column: the values seen, each with the rule that removed it.
-    seen: Vec<FastMap<Box<str>, usize>>,
+    columns: Vec<Column>,
     count: usize,
+}
+
+/// One column's values seen, each with the rule that removed it, and how often a look found
+/// the value again.
+#[derive(Debug, Default)]
+struct Column {
+    values: FastMap<Box<str>, usize>,
+    looks: u32,
+    again: u32,
+    given_up: bool,
 }
 
 impl Repeats {
     const MOST: usize = 1 << 16;
 
+    /// How many of a column's values are looked up before it may be given up.
+    const TRIAL: u32 = 4096;
+
+    /// A column is given up when fewer than one look in this many found a value again.
+    const SELDOM: u32 = 8;
+
     /// Whether `value` was removed from column `col` by rule `rule` before; if not, it is
     /// remembered while there is room.
     fn seen(&mut self, col: usize, rule: usize, value: &str) -> bool {
-        if self.seen.len() <= col {
-            self.seen.resize_with(col + 1, FastMap::default);
+        if self.columns.len() <= col {
+            self.columns.resize_with(col + 1, Column::default);
         }
+        let column = &mut self.columns[col];
+        if column.given_up {
+            return false;
+        }
+        if column.looks == Self::TRIAL && column.again < Self::TRIAL / Self::SELDOM {
+            column.given_up = true;
+            self.count -= column.values.len();
+            column.values = FastMap::default();
+            return false;
+        }
+        column.looks = column.looks.saturating_add(1);
         // One look: the value's hash is taken once, whether it is there or not.
-        match self.seen[col].entry_ref(value) {
-            hashbrown::hash_map::EntryRef::Occupied(seen) => *seen.get() == rule,
+        match column.values.entry_ref(value) {
+            hashbrown::hash_map::EntryRef::Occupied(seen) => {
+                let again = *seen.get() == rule;
+                column.again += u32::from(again);
+                again
+            }
             hashbrown::hash_map::EntryRef::Vacant(new) => {
                 if self.count < Self::MOST {
                     new.insert_with_key(value.into(), rule);
@@ -713,13 +747,45 @@ mod tests {
         assert!(!repeats.seen(3, 1, "Oslo"), "another rule");
         assert!(!repeats.seen(3, 1, "Oslo"), "another rule, again");
         assert!(!repeats.seen(3, 0, "OSLO"), "other letters");
-        for n in 0..Repeats::MOST {
-            repeats.seen(5, 0, &n.to_string());
+        // Columns whose values repeat (a value again every other row) fill the memory.
+        for n in 0..2 * Repeats::MOST {
+            repeats.seen(5 + n % 64, 0, &(n / 128).to_string());
         }
         assert!(!repeats.seen(6, 0, "Bergen"));
         assert!(!repeats.seen(6, 0, "Bergen"), "not remembered once full");
         assert!(repeats.seen(3, 0, "Oslo"));
         assert!(repeats.seen(5, 0, "7"));
+    }
+
+    /// A column whose values seldom repeat is given up after its trial: its values are
+    /// gathered each time, and the room they took goes to other columns.
+    #[test]
+    fn a_column_whose_values_seldom_repeat_is_given_up() {
+        let mut repeats = Repeats::default();
+        let trial = Repeats::TRIAL as usize;
+        // One value in ten again: seldom.
+        for n in 0..trial {
+            let value = if n % 10 == 0 {
+                "again".to_string()
+            } else {
+                n.to_string()
+            };
+            repeats.seen(1, 0, &value);
+        }
+        // One in four again: kept.
+        for n in 0..trial {
+            let value = if n % 4 == 0 {
+                "again".to_string()
+            } else {
+                n.to_string()
+            };
+            repeats.seen(2, 0, &value);
+        }
+        assert!(!repeats.seen(1, 0, "again"), "given up");
+        assert!(!repeats.seen(1, 0, "again"), "given up, again");
+        assert!(repeats.seen(2, 0, "again"));
+        assert!(repeats.seen(2, 0, "7"));
+        assert_eq!(repeats.count, repeats.columns[2].values.len());
     }
 
     /// What the memo answers, the first time and from memory, is what the kept texts' index
