@@ -38,6 +38,8 @@ struct Span {
     fields: u32,
     /// Whether its fields are in the chunk's copy.
     copied: bool,
+    /// Whether each of its fields is in quotes in the text (none with a quote inside).
+    quoted: bool,
     /// The line it starts on (see [`record_line`]).
     line: u64,
 }
@@ -82,6 +84,7 @@ impl Chunk {
         Some(Record {
             base: base.get(span.start..).unwrap_or_default(),
             ends,
+            quoted: span.quoted,
             line: span.line,
         })
     }
@@ -115,6 +118,8 @@ impl Ends<'_> {
 pub(crate) struct Record<'a> {
     base: &'a str,
     ends: Ends<'a>,
+    /// Whether each field is in quotes in `base`, which `ends` count in.
+    quoted: bool,
     line: u64,
 }
 
@@ -136,7 +141,8 @@ impl<'a> Record<'a> {
             Some(before) => self.ends.get(before)? + 1,
             None => 0,
         };
-        self.base.get(start..end)
+        let quote = usize::from(self.quoted);
+        self.base.get(start + quote..end.checked_sub(quote)?)
     }
 
     /// The fields in order.
@@ -190,10 +196,10 @@ impl Source<'_> {
         let line = record_line(record.position(), self.text.as_bytes());
         let refused = || Problem::from(ReadError::CsvParse { line });
         let span = match self.in_text() {
-            Some(start) => {
+            Some((start, quoted)) => {
                 let first = u32::try_from(chunk.short.len()).map_err(|_| refused())?;
                 for i in 0..record.len() {
-                    let end = record.range(i).map_or(0, |r| r.end) + i;
+                    let end = raw_end(record, i, quoted).unwrap_or(0);
                     chunk.short.push(u16::try_from(end).map_err(|_| refused())?);
                 }
                 Span {
@@ -201,6 +207,7 @@ impl Source<'_> {
                     first,
                     fields: record.len() as u32,
                     copied: false,
+                    quoted,
                     line,
                 }
             }
@@ -225,6 +232,7 @@ impl Source<'_> {
                     first,
                     fields,
                     copied: true,
+                    quoted: false,
                     line,
                 }
             }
@@ -251,46 +259,70 @@ impl Source<'_> {
     }
 
     /// Where the record just read starts in the text, when its fields are the text's bytes
-    /// there, one delimiter between each and the next, none has a quote, and it is at most 64
-    /// KiB long: nearly every record of an export. The record's position is where the reader
-    /// started it, before any empty line or line feed it skipped.
-    fn in_text(&self) -> Option<usize> {
+    /// there, one delimiter between each and the next, and it is at most 64 KiB long; and
+    /// whether each field is in quotes there. Its fields have no quote (`Name,City`), or each
+    /// is in quotes with none inside (`"Name","City"`, a file that quotes every field): nearly
+    /// every record of an export. The record's position is where the reader started it,
+    /// before any empty line or line feed it skipped.
+    fn in_text(&self) -> Option<(usize, bool)> {
         let record = &self.record;
         let bytes = self.text.as_bytes();
         let mut start = usize::try_from(record.position()?.byte()).ok()?;
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
+        let quoted = bytes.get(start) == Some(&b'"');
         let count = record.len();
-        let last = record.range(count.checked_sub(1)?)?.end + count - 1;
+        let last = raw_end(record, count.checked_sub(1)?, quoted)?;
         if last > usize::from(u16::MAX) {
             return None;
         }
         let raw = bytes.get(start..start + last)?;
-        if memchr::memchr(b'"', raw).is_some() {
+        if !quoted && memchr::memchr(b'"', raw).is_some() {
             return None;
         }
-        for i in 0..count - 1 {
-            let end = record.range(i)?.end + i;
-            if raw.get(end) != Some(&self.delimiter) {
+        for i in 0..count {
+            let end = raw_end(record, i, quoted)?;
+            // The record ends at a line break or the text's end.
+            let next = if i + 1 == count {
+                matches!(bytes.get(start + end), None | Some(b'\r' | b'\n'))
+            } else {
+                raw.get(end) == Some(&self.delimiter)
+            };
+            if !next {
                 return None;
             }
-        }
-        // The record ends there: at a line break or the text's end.
-        if !matches!(bytes.get(start + last), None | Some(b'\r' | b'\n')) {
-            return None;
+            if quoted {
+                let from = end - record.range(i)?.len() - 2;
+                let field = raw.get(from..end)?;
+                let inside = field.get(1..field.len() - 1)?;
+                if field[0] != b'"'
+                    || field[field.len() - 1] != b'"'
+                    || memchr::memchr(b'"', inside).is_some()
+                {
+                    return None;
+                }
+            }
         }
         debug_assert!((0..count).all(|i| {
+            let q = usize::from(quoted);
             let from = if i == 0 {
                 0
             } else {
-                record.range(i - 1).map_or(0, |r| r.end) + i
+                raw_end(record, i - 1, quoted).unwrap_or(0) + 1
             };
-            let to = record.range(i).map_or(0, |r| r.end) + i;
-            raw.get(from..to) == record.get(i)
+            let to = raw_end(record, i, quoted).unwrap_or(0);
+            raw.get(from + q..to - q) == record.get(i)
         }));
-        Some(start)
+        Some((start, quoted))
     }
+}
+
+/// Where field `i` of `record` ends in its text (from the record's start) when its fields are
+/// one after the other with a delimiter between, each in quotes when `quoted`.
+fn raw_end(record: &::csv::ByteRecord, i: usize, quoted: bool) -> Option<usize> {
+    let quotes = if quoted { 2 * (i + 1) } else { 0 };
+    Some(record.range(i)?.end + i + quotes)
 }
 
 /// What the reader and its helpers share.
@@ -540,13 +572,14 @@ mod tests {
     /// Texts whose records take each way: in place, copied (quotes, doubled quotes, line
     /// breaks in a field), empty lines, both line endings and a lone carriage return, a last
     /// record without a line break, empty and missing fields, other delimiters.
-    const TEXTS: [&str; 6] = [
+    const TEXTS: [&str; 7] = [
         "Name,Note,City\r\n\"Zoë \"\"Z\"\" Müller\",\"two\nlines\",東京\r\n,,\r\nAnna\n\"a,b\",\"\",Köln,extra\n",
         "a;b;c\n\n\n1;2;3\n;;\n4;5\n",
         "a,b\rc,d\r\n\r\ne,f",
         "x\ty\n1\t\"2\"\n3\t4\t\t\n",
         "only\nrow\n\"q\"\n",
         "Ö,ü\n\"\",\"\"\n,\n",
+        "\"Name\";\"City\"\r\n\"Zoë\";\"Köln\"\r\n\"\";\"a;b\"\r\n\"x\"\"y\";\"\"\r\n",
     ];
 
     /// A map that keeps a column none of the texts has: every column is kept and counted.
@@ -616,13 +649,15 @@ mod tests {
         }
     }
 
-    /// A record without quotes is read where it is in the text; one with quotes, or longer
-    /// than 64 KiB, is copied; either way its fields are those a `StringRecord` reads.
+    /// A record without quotes, or with every field in quotes and no quote inside, is read
+    /// where it is in the text; another with quotes, or one longer than 64 KiB, is copied;
+    /// either way its fields are those a `StringRecord` reads.
     #[test]
     fn plain_records_are_read_in_place_and_others_copied() {
         let long = "x".repeat(70_000);
         let text = format!(
-            "h1,h2\nplain,record\n\"quoted\",x\n\nafter,an empty line\r\n{long},y\nlast,one"
+            "h1,h2\nplain,record\n\"quoted\",x\n\nafter,an empty line\r\n{long},y\n\
+             \"all\",\"quoted\"\n\"\",\"\"\n\"an \"\"inner\"\" one\",\"x\"\n\"a\",\n\"last\",\"one\""
         );
         let (dialect, decoded) = open(text.as_bytes()).unwrap();
         let mut reader = reader(&dialect, decoded.as_bytes());
@@ -634,13 +669,15 @@ mod tests {
         let (mut chunk, mut copied, mut read) = (Chunk::default(), Vec::new(), Vec::new());
         while !source.ended {
             source.next_chunk(&mut chunk);
-            copied.extend(chunk.spans.iter().map(|s| s.copied));
+            copied.extend(chunk.spans.iter().map(|s| (s.copied, s.quoted)));
             for i in 0..chunk.len() {
                 let record = chunk.record(&decoded, i).unwrap();
                 read.push((record.iter().map(String::from).collect(), record.line()));
             }
         }
-        assert_eq!(copied, [false, true, false, true, false]);
+        let (plain, quoted, copy) = ((false, false), (false, true), (true, false));
+        let expected = [plain, copy, plain, copy, quoted, quoted, copy, copy, quoted];
+        assert_eq!(copied, expected);
         assert_eq!(read, string_records(&text));
     }
 }
