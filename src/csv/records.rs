@@ -4,10 +4,12 @@
 //! memory, decoded, for the whole scrub): the stream takes the fields from there without
 //! parsing the record again.
 //!
-//! With one thread the first pass reads every record before the stream starts (the sweep with
-//! one thread drops a removed value the kept values cannot hold as soon as it comes, so they
-//! must be complete). With more, a helper task of the pool reads ahead while the stream works
-//! on what was read before; the stream never waits for a helper that has not started: when no
+//! With the sweep and one thread, the first pass reads every record before the stream starts
+//! (the sweep with one thread drops a removed value the kept values cannot hold as soon as it
+//! comes, so they must be complete); without the sweep the stream reads as it goes. With more
+//! threads, a helper task of the pool reads ahead (every record, with the sweep, so that its
+//! counts are complete early; a few chunks, without) while the stream works on what was read
+//! before; the stream never waits for a helper that has not started: when no
 //! chunk is ready it reads the next one itself (the pool's other threads may be busy with other
 //! files). Either way the records are read in order by one reader, so the kept values and the
 //! stream's records are the same with or without a helper.
@@ -25,9 +27,10 @@ const CHUNK: usize = if cfg!(test) { 3 } else { 2048 };
 /// Chunks kept ready at most when no first pass needs them all read (without the sweep).
 const AHEAD: usize = 8;
 
-/// Where one record's fields lie: in the text, with a delimiter between each and the next;
-/// or (a record with quotes, whose fields are not the text's bytes, or a record too long for
-/// short ends) in its chunk's own copy.
+/// Where one record's fields lie: in the text, with a delimiter between each and the next
+/// (each in quotes, when the record quotes them all); or in its chunk's own copy (a record
+/// whose fields are not the text's bytes, a quote doubled in one or some fields quoted and
+/// some not, or one too long for short ends).
 #[derive(Debug, Clone, Copy)]
 struct Span {
     /// Where its first field starts, in the text or in the chunk's copy.
@@ -48,12 +51,13 @@ struct Span {
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
     spans: Vec<Span>,
-    /// Per field of a record in the text, where it ends, from its record's start (a record
-    /// of at most 64 KiB); the next field starts one byte (a delimiter) later.
+    /// Per field of a record in the text, where it ends (after its closing quote, if it has
+    /// one), from its record's start (a record of at most 64 KiB); the next field starts one
+    /// byte (a delimiter) later.
     short: Vec<u16>,
     /// The same, of a copied record.
     ends: Vec<u32>,
-    /// The fields of the records with quotes, one after the other with a byte between.
+    /// The fields of the copied records, one after the other with a byte between.
     copy: String,
     /// The reading's error after the last record, if it ended so.
     error: Option<Problem>,
@@ -212,8 +216,8 @@ impl Source<'_> {
                 }
             }
             None => {
-                // Fields that are not the text's bytes (quoted): copied, each checked for
-                // text (the reader splits at ASCII bytes only, so they always are).
+                // Fields that are not the text's bytes: copied, each checked for text (the
+                // reader splits at ASCII bytes only, so they always are).
                 let first = u32::try_from(chunk.ends.len()).map_err(|_| refused())?;
                 let fields = u32::try_from(record.len()).map_err(|_| refused())?;
                 let start = chunk.copy.len();
