@@ -259,12 +259,15 @@ pub fn scrub_opened<W: Write, C: Write>(
     // soon as they are counted).
     let kept = gathered.as_mut().map(Gathered::kept_values);
     let shared = records::Shared::new(reader, text, dialect.delimiter, kept);
+    let take_over = |g: &mut Gathered| {
+        if let Some(kept) = shared.kept().filter(|_| g.waiting()) {
+            g.set_kept(kept);
+        }
+    };
     if let Some(g) = &mut gathered {
         if rayon::current_num_threads() < 2 {
             shared.read_all();
-            if let Some(kept) = shared.kept() {
-                g.set_kept(kept);
-            }
+            take_over(g);
         }
     }
     file.start_sheet(sheet_name);
@@ -289,9 +292,7 @@ pub fn scrub_opened<W: Write, C: Write>(
                 row += 1;
                 rows += 1;
                 if let Some(g) = gathered.as_mut().filter(|g| g.waiting()) {
-                    if let Some(kept) = shared.kept() {
-                        g.set_kept(kept);
-                    }
+                    take_over(g);
                 }
                 let len = record.len();
                 if row_cells.len() < len {
@@ -371,9 +372,7 @@ pub fn scrub_opened<W: Write, C: Write>(
     });
     streamed?;
     if let Some(g) = &mut gathered {
-        if let Some(kept) = shared.kept().filter(|_| g.waiting()) {
-            g.set_kept(kept);
-        }
+        take_over(g);
         g.add_hits(sifting.into_hits());
     }
     file.finish().map_err(written)?;

@@ -216,7 +216,13 @@ struct Column {
     values: FastMap<Box<str>, usize>,
     looks: u32,
     again: u32,
-    given_up: bool,
+}
+
+impl Column {
+    /// Whether its trial is over and its values were seldom seen again.
+    fn given_up(&self) -> bool {
+        self.looks == Repeats::TRIAL && self.again < Repeats::TRIAL / Repeats::SELDOM
+    }
 }
 
 impl Repeats {
@@ -235,13 +241,12 @@ impl Repeats {
             self.columns.resize_with(col + 1, Column::default);
         }
         let column = &mut self.columns[col];
-        if column.given_up {
-            return false;
-        }
-        if column.looks == Self::TRIAL && column.again < Self::TRIAL / Self::SELDOM {
-            column.given_up = true;
-            self.count -= column.values.len();
-            column.values = FastMap::default();
+        if column.given_up() {
+            // What it remembered makes room for other columns (once: it stays empty).
+            if column.values.capacity() > 0 {
+                self.count -= column.values.len();
+                column.values = FastMap::default();
+            }
             return false;
         }
         column.looks = column.looks.saturating_add(1);

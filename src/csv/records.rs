@@ -398,11 +398,16 @@ impl<'t> Shared<'t> {
     fn read_one(&self, source: &mut Source<'t>, ready: &mut Ready) -> Chunk {
         let mut chunk = ready.spare.pop().unwrap_or_default();
         if let Some(kept) = source.next_chunk(&mut chunk) {
-            *lock(&self.kept) = Some(kept);
-            self.counted.store(true, Ordering::Release);
+            self.counted(kept);
         }
         ready.ended = source.ended;
         chunk
+    }
+
+    /// The first pass's counts, every record read: for the stream to take.
+    fn counted(&self, kept: KeptValues) {
+        *lock(&self.kept) = Some(kept);
+        self.counted.store(true, Ordering::Release);
     }
 
     /// A helper: read chunks ahead until enough are ready, the source ends or the stream
@@ -428,8 +433,7 @@ impl<'t> Shared<'t> {
             drop(ready);
             drop(source);
             if let Some(kept) = kept {
-                *lock(&self.kept) = Some(kept);
-                self.counted.store(true, Ordering::Release);
+                self.counted(kept);
             }
         }
         lock(&self.ready).helper = false;
@@ -484,23 +488,16 @@ impl Records<'_, '_, '_> {
     /// The reader's, as [`crate::dialect::parse_error`] makes them, and a record whose fields
     /// are not text.
     pub fn next(&mut self) -> Result<Option<Record<'_>>, Problem> {
-        if self.at == self.chunk.len() {
+        while self.at == self.chunk.len() {
             if let Some(e) = self.chunk.error.take() {
                 return Err(e);
             }
-            let done = std::mem::take(&mut self.chunk);
-            match self.take() {
-                Some(chunk) => self.chunk = chunk,
-                None => return Ok(None),
-            }
+            let Some(chunk) = self.take() else {
+                return Ok(None);
+            };
+            let done = std::mem::replace(&mut self.chunk, chunk);
             lock(&self.shared.ready).spare.push(done);
             self.at = 0;
-            if self.chunk.len() == 0 {
-                return match self.chunk.error.take() {
-                    Some(e) => Err(e),
-                    None => Ok(None),
-                };
-            }
         }
         let at = self.at;
         self.at += 1;
