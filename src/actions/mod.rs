@@ -160,7 +160,9 @@ pub fn finish(value: String, max_length: Option<usize>) -> String {
         value
     };
     let limit = max_length.unwrap_or(EXCEL_CELL_LIMIT).min(EXCEL_CELL_LIMIT);
-    if value.char_indices().nth(limit).is_none() {
+    // A value of no more bytes than the limit has no more characters either (nearly every
+    // value: told without counting them).
+    if value.len() <= limit || value.char_indices().nth(limit).is_none() {
         return value;
     }
     shorten(&value, limit)

@@ -1,7 +1,6 @@
 //! `replace`: a fixed text with placeholders.
 
 use super::CellCtx;
-use std::fmt::Write;
 
 /// A replacement template such as `Deleted User {id8}`.
 ///
@@ -140,11 +139,11 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Row => write!(out, "{}", ctx.row).expect("write to String"),
+                Part::Row => out.push_str(itoa::Buffer::new().format(ctx.row)),
                 Part::Column => out.push_str(ctx.column),
                 Part::Id => match ctx.record_id.filter(|id| !id.is_empty()) {
                     Some(id) => out.push_str(id),
-                    None => write!(out, "{}", ctx.row).expect("write to String"),
+                    None => out.push_str(itoa::Buffer::new().format(ctx.row)),
                 },
                 Part::Id8 => match ctx.record_id.filter(|id| !id.is_empty()) {
                     // (A byte of a character that is not ASCII is no hex digit.)
@@ -154,7 +153,7 @@ impl Template {
                             .take(8)
                             .map(char::from),
                     ),
-                    None => write!(out, "{}", ctx.row).expect("write to String"),
+                    None => out.push_str(itoa::Buffer::new().format(ctx.row)),
                 },
             }
         }
