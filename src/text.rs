@@ -175,25 +175,28 @@ fn ascii_phone_forms(value: &str) -> Vec<String> {
             return Vec::new();
         }
     }
-    let mut forms = Vec::new();
-    let digits = if count == bytes.len() {
-        value
-    } else if count >= 7 {
-        forms.push(
-            bytes
-                .iter()
-                .filter(|b| b.is_ascii_digit())
-                .map(|&b| b as char)
-                .collect(),
-        );
-        &forms[0]
-    } else {
-        return forms;
-    };
-    if digits.len() >= 10 {
-        let last = digits[digits.len() - 9..].to_string();
-        forms.push(last);
+    let last_nine = |digits: &str| digits[digits.len() - 9..].to_string();
+    if count == bytes.len() {
+        return match count >= 10 {
+            true => vec![last_nine(value)],
+            false => Vec::new(),
+        };
     }
+    if count < 7 {
+        return Vec::new();
+    }
+    // The digits made at their length, and room for both forms at once.
+    let mut digits = String::with_capacity(count);
+    digits.extend(
+        bytes
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .map(|&b| b as char),
+    );
+    let last = (count >= 10).then(|| last_nine(&digits));
+    let mut forms = Vec::with_capacity(2);
+    forms.push(digits);
+    forms.extend(last);
     forms
 }
 
