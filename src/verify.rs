@@ -993,7 +993,7 @@ impl<'a> Removed<'a> {
 
     /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.
     fn each_original(&self, each: &mut dyn FnMut(Cow<'a, str>)) {
-        self.each_original_in(false, 0..usize::MAX, each);
+        self.each_original_in(0..usize::MAX, each);
     }
 
     /// Call `each` with the values derived from the changed cells' texts (see
@@ -1018,15 +1018,13 @@ impl<'a> Removed<'a> {
         }
     }
 
-    /// [`Removed::each_original`] of the places `places` only, counting a changed cell and a
-    /// deleted row one place each, in that order; when `distinct`, a changed cell's text only
-    /// where it is the first of its text, column and rule, followed by the values derived from
-    /// it.
-    fn each_original_in(
+    /// Call `each` with each place of `places` only (of all the places of the changes, counting a
+    /// changed cell and a deleted row one place each, in that order): a changed cell `i` of
+    /// `changes[k]` as `(k, Ok(i))`, a deleted row `j` as `(k, Err(j))`.
+    fn each_place_in(
         &self,
-        distinct: bool,
         places: std::ops::Range<usize>,
-        each: &mut dyn FnMut(Cow<'a, str>),
+        each: &mut dyn FnMut(usize, Result<usize, usize>),
     ) {
         // The places of `places` within a run of `len` places starting at `at`, in the run.
         let within = |at: usize, len: usize| {
@@ -1035,29 +1033,36 @@ impl<'a> Removed<'a> {
         let mut at = 0;
         for (k, sc) in self.changes.iter().enumerate() {
             for i in within(at, sc.cells.len()) {
-                if distinct && !self.firsts[k][i] {
-                    continue;
-                }
-                if let Some(old) = self.originals.old(self.changes, k, i) {
-                    each(old);
-                }
-                if distinct {
-                    self.derived_of(k, i, &mut |form| each(Cow::Owned(form.to_string())));
-                }
+                each(k, Ok(i));
             }
             at += sc.cells.len();
             for j in within(at, sc.deleted.len()) {
-                for value in self
-                    .originals
-                    .deleted(self.changes, &self.deleted_columns, k, j)
-                {
-                    if let Some(text) = crate::actions::cell_text(value) {
-                        each(text);
-                    }
-                }
+                each(k, Err(j));
             }
             at += sc.deleted.len();
         }
+    }
+
+    /// The texts of deleted row `j` of `changes[k]`.
+    fn each_deleted(&self, k: usize, j: usize, each: &mut dyn FnMut(Cow<'a, str>)) {
+        let values = self
+            .originals
+            .deleted(self.changes, &self.deleted_columns, k, j);
+        for text in values.into_iter().filter_map(crate::actions::cell_text) {
+            each(text);
+        }
+    }
+
+    /// [`Removed::each_original`] of the places `places` only (see [`Removed::each_place_in`]).
+    fn each_original_in(&self, places: std::ops::Range<usize>, each: &mut dyn FnMut(Cow<'a, str>)) {
+        self.each_place_in(places, &mut |k, place| match place {
+            Ok(i) => {
+                if let Some(old) = self.originals.old(self.changes, k, i) {
+                    each(old);
+                }
+            }
+            Err(j) => self.each_deleted(k, j, each),
+        });
     }
 
     /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'
@@ -1114,7 +1119,18 @@ impl<'a> Removed<'a> {
             .sum();
         let bound = |p: usize| (places as u128 * p as u128 / parts.max(1) as u128) as usize;
         let (from, to) = (bound(part), bound(part + 1));
-        self.each_original_in(true, from..to, &mut |value| each(&value));
+        // A changed cell's text only where it is the first of its text, column and rule,
+        // followed by the values derived from it (given as they are made, not copied).
+        self.each_place_in(from..to, &mut |k, place| match place {
+            Ok(i) if self.firsts[k][i] => {
+                if let Some(old) = self.originals.old(self.changes, k, i) {
+                    each(&old);
+                }
+                self.derived_of(k, i, each);
+            }
+            Ok(_) => {}
+            Err(j) => self.each_deleted(k, j, &mut |text| each(&text)),
+        });
     }
 }
 
