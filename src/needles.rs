@@ -2210,19 +2210,20 @@ pub(crate) fn target_columns(map: &Map, original: &Workbook, plan: &FilePlan) ->
 
 /// Whether two texts are the same once trimmed, ignoring case (see [`lowercase`]).
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
-    }
+    let (a, b) = (crate::text::trim(a), crate::text::trim(b));
     // Two texts that start with different ASCII characters (ignoring case) are told apart
-    // without their lowercase copies: a text that starts with an ASCII character lowercases to
-    // one that starts with it lowercased, or with the letter composed of it and the accents
-    // after it (a letter no other ASCII character composes to, and no character hides).
+    // first (most are), and without their lowercase copies: a text that starts with an ASCII
+    // character lowercases to one that starts with it lowercased, or with the letter composed
+    // of it and the accents after it (a letter no other ASCII character composes to, and no
+    // character hides).
     let (x, y) = (a.bytes().next(), b.bytes().next());
     if x.zip(y)
         .is_some_and(|(x, y)| x.is_ascii() && y.is_ascii() && !x.eq_ignore_ascii_case(&y))
     {
         return false;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
     }
     lowercase(a) == lowercase(b)
 }
