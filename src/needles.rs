@@ -1387,6 +1387,9 @@ pub struct Haystack {
     /// Where two words stand in many texts, by the words after them (see [`Deeper`]); made
     /// by the first search.
     deeper: std::sync::OnceLock<Deeper>,
+    /// The most digits of a word of digits alone in some text (see
+    /// [`Haystack::may_hold_phone_forms`]).
+    digits: usize,
 }
 
 /// Key → the texts and byte offsets where a word starts (see [`Haystack`]).
@@ -1459,7 +1462,11 @@ impl Haystack {
         let lower = lowercase(&text).into_owned();
         let all: Vec<(usize, usize)> = words(&lower).collect();
         for (i, &(start, end)) in all.iter().enumerate() {
-            let first = fnv1a(&lower.as_bytes()[start..end]);
+            let word = &lower.as_bytes()[start..end];
+            if word.len() > self.digits && word.iter().all(u8::is_ascii_digit) {
+                self.digits = word.len();
+            }
+            let first = fnv1a(word);
             self.index
                 .entry(first)
                 .or_default()
@@ -1490,6 +1497,13 @@ impl Haystack {
     /// Whether no text was added.
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
+    }
+
+    /// Whether some text may hold a phone number's forms ([`crate::text::phone_forms`]): each
+    /// is one word of seven digits or more, found only where a text has such a word (most
+    /// small haystacks, a sheet's header row say, have none, and the forms need not be made).
+    pub(crate) fn may_hold_phone_forms(&self) -> bool {
+        self.digits >= crate::text::FEWEST_PHONE_DIGITS
     }
 
     /// Whether some text has a word where `value` starts: only such a value can be found, so
@@ -3201,6 +3215,38 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Texts may hold a phone number's forms only when one has a word of seven digits or more:
+    /// a header row has none (the forms need not be made); a text with a number, its digits
+    /// grouped or not, has one, and there the forms are found.
+    #[test]
+    fn phone_forms_may_be_held_only_by_a_word_of_seven_digits_or_more() {
+        let mut headers = Haystack::default();
+        for text in [
+            "Mobile Phone",
+            "Address 1: Street 1",
+            "Zip 94105",
+            "Ext. 123456",
+        ] {
+            headers.push(text, true);
+        }
+        assert!(!headers.may_hold_phone_forms());
+        let number = "+1 (425) 555-0100";
+        for text in [
+            "call +1 425 555 0100 after five",
+            "14255550100",
+            "fax 425-555-0199",
+        ] {
+            let mut texts = Haystack::default();
+            texts.push(text, true);
+            assert!(texts.may_hold_phone_forms(), "{text}");
+        }
+        let mut texts = Haystack::default();
+        texts.push("call +1 425 555 0100 after five", true);
+        let forms = crate::text::phone_forms(number);
+        assert_eq!(forms, ["14255550100", "255550100"]);
+        assert!(!texts.find(&forms).is_empty());
     }
 
     /// The recorded anchors hold every anchor noted, from any thread, and few others: with

@@ -98,7 +98,7 @@ pub(crate) fn phone_digits(value: &str) -> Option<String> {
         c.is_ascii_digit() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-' | '.' | '/')
     });
     let count = value.bytes().filter(u8::is_ascii_digit).count();
-    if !phone_like || count < 7 || count == value.len() {
+    if !phone_like || count < FEWEST_PHONE_DIGITS || count == value.len() {
         return None;
     }
     Some(value.chars().filter(char::is_ascii_digit).collect())
@@ -148,6 +148,10 @@ fn char_phone_forms(value: &str) -> Vec<String> {
     forms
 }
 
+/// The fewest digits of a phone number's forms (see [`phone_forms`]): each is a word of this
+/// many digits or more.
+pub(crate) const FEWEST_PHONE_DIGITS: usize = 7;
+
 /// [`phone_forms`] of a trimmed ASCII `value` that starts like a phone number, in one pass
 /// over its bytes: every removed value that starts with a digit (a date, a postal code, an
 /// id) is looked at so, by the million in a large export.
@@ -182,7 +186,7 @@ fn ascii_phone_forms(value: &str) -> Vec<String> {
             false => Vec::new(),
         };
     }
-    if count < 7 {
+    if count < FEWEST_PHONE_DIGITS {
         return Vec::new();
     }
     // The digits made at their length, and room for both forms at once.

@@ -660,6 +660,7 @@ fn sweep_values<'a>(
                 };
                 let digits = old
                     .as_deref()
+                    .filter(|_| hay.may_hold_phone_forms())
                     .map(crate::text::phone_forms)
                     .unwrap_or_default();
                 let digits_origin = redact.is_none().then_some(Origin::Other);
