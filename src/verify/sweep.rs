@@ -703,33 +703,30 @@ fn sweep_values<'a>(
                     }
                     _ => Vec::new(),
                 };
-                let old = old.filter(|_| held).map(|o| (o, Some(origin)));
-                redact
+                // What the text may hold, in one list per cell (most cells: none, or only
+                // their heading): the forms (those the text may hold), the text itself, its
+                // personal site's form, the heading.
+                let forms = redact
                     .into_iter()
                     .flatten()
-                    .map(|v| (Cow::Owned(v), Some(Origin::Name)))
-                    .chain(
-                        digits
-                            .into_iter()
-                            .map(move |d| (Cow::Owned(d), digits_origin)),
-                    )
-                    .chain(
-                        variants
-                            .into_iter()
-                            .map(|s| (Cow::Owned(s), Some(Origin::Name))),
-                    )
-                    .chain(reversed.into_iter().map(|s| (Cow::Owned(s), None)))
+                    .map(|v| (v, Some(Origin::Name)))
+                    .chain(digits.into_iter().map(|d| (d, digits_origin)))
+                    .chain(variants.into_iter().map(|s| (s, Some(Origin::Name))))
+                    .chain(reversed.into_iter().map(|s| (s, None)));
+                let mut found: Vec<Found> = forms
                     .filter(|(v, _)| hay.may_hold(v))
-                    .chain(old)
-                    .chain(
-                        site.into_iter()
-                            .map(|s| (Cow::Owned(s), Some(Origin::Name))),
-                    )
                     .map(|(value, origin)| match origin {
-                        Some(origin) => Found::Value(value, origin),
-                        None => Found::Cleaned(value.into_owned()),
+                        Some(origin) => Found::Value(Cow::Owned(value), origin),
+                        None => Found::Cleaned(value),
                     })
-                    .chain(heading)
+                    .collect();
+                found.extend(old.filter(|_| held).map(|o| Found::Value(o, origin)));
+                found.extend(
+                    site.into_iter()
+                        .map(|s| Found::Value(Cow::Owned(s), Origin::Name)),
+                );
+                found.extend(heading);
+                found
             })
             .collect();
         let mut cols = Vec::new();
