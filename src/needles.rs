@@ -3222,29 +3222,29 @@ mod tests {
     /// grouped or not, has one, and there the forms are found.
     #[test]
     fn phone_forms_may_be_held_only_by_a_word_of_seven_digits_or_more() {
-        let mut headers = Haystack::default();
-        for text in [
+        let typed = |texts: &[&str]| {
+            let mut hay = Haystack::default();
+            for text in texts {
+                hay.push(text, true);
+            }
+            hay
+        };
+        let headers = [
             "Mobile Phone",
             "Address 1: Street 1",
             "Zip 94105",
             "Ext. 123456",
-        ] {
-            headers.push(text, true);
-        }
-        assert!(!headers.may_hold_phone_forms());
-        let number = "+1 (425) 555-0100";
+        ];
+        assert!(!typed(&headers).may_hold_phone_forms());
         for text in [
             "call +1 425 555 0100 after five",
             "14255550100",
             "fax 425-555-0199",
         ] {
-            let mut texts = Haystack::default();
-            texts.push(text, true);
-            assert!(texts.may_hold_phone_forms(), "{text}");
+            assert!(typed(&[text]).may_hold_phone_forms(), "{text}");
         }
-        let mut texts = Haystack::default();
-        texts.push("call +1 425 555 0100 after five", true);
-        let forms = crate::text::phone_forms(number);
+        let texts = typed(&["call +1 425 555 0100 after five"]);
+        let forms = crate::text::phone_forms("+1 (425) 555-0100");
         assert_eq!(forms, ["14255550100", "255550100"]);
         assert!(!texts.find(&forms).is_empty());
     }

@@ -181,10 +181,10 @@ fn ascii_phone_forms(value: &str) -> Vec<String> {
     }
     let last_nine = |digits: &str| digits[digits.len() - 9..].to_string();
     if count == bytes.len() {
-        return match count >= 10 {
-            true => vec![last_nine(value)],
-            false => Vec::new(),
-        };
+        return (count >= 10)
+            .then(|| last_nine(value))
+            .into_iter()
+            .collect();
     }
     if count < FEWEST_PHONE_DIGITS {
         return Vec::new();

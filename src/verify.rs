@@ -993,7 +993,14 @@ impl<'a> Removed<'a> {
 
     /// Call `each` with the texts the input held: the changed cells', then the deleted rows'.
     fn each_original(&self, each: &mut dyn FnMut(Cow<'a, str>)) {
-        self.each_original_in(0..usize::MAX, each);
+        self.each_place_in(0..usize::MAX, &mut |k, place| match place {
+            Ok(i) => {
+                if let Some(old) = self.originals.old(self.changes, k, i) {
+                    each(old);
+                }
+            }
+            Err(j) => self.each_deleted(k, j, each),
+        });
     }
 
     /// Call `each` with the values derived from the changed cells' texts (see
@@ -1051,18 +1058,6 @@ impl<'a> Removed<'a> {
         for text in values.into_iter().filter_map(crate::actions::cell_text) {
             each(text);
         }
-    }
-
-    /// [`Removed::each_original`] of the places `places` only (see [`Removed::each_place_in`]).
-    fn each_original_in(&self, places: std::ops::Range<usize>, each: &mut dyn FnMut(Cow<'a, str>)) {
-        self.each_place_in(places, &mut |k, place| match place {
-            Ok(i) => {
-                if let Some(old) = self.originals.old(self.changes, k, i) {
-                    each(old);
-                }
-            }
-            Err(j) => self.each_deleted(k, j, each),
-        });
     }
 
     /// Call `each` with every value, in one order: the changed cells' texts, the deleted rows'

@@ -136,14 +136,15 @@ impl Template {
 
     /// [`Template::render`], appending to `out` (no allocation when it has room).
     pub fn render_into(&self, ctx: &CellCtx, out: &mut String) {
+        let row = |out: &mut String| out.push_str(itoa::Buffer::new().format(ctx.row));
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Row => out.push_str(itoa::Buffer::new().format(ctx.row)),
+                Part::Row => row(out),
                 Part::Column => out.push_str(ctx.column),
                 Part::Id => match ctx.record_id.filter(|id| !id.is_empty()) {
                     Some(id) => out.push_str(id),
-                    None => out.push_str(itoa::Buffer::new().format(ctx.row)),
+                    None => row(out),
                 },
                 Part::Id8 => match ctx.record_id.filter(|id| !id.is_empty()) {
                     // (A byte of a character that is not ASCII is no hex digit.)
@@ -153,7 +154,7 @@ impl Template {
                             .take(8)
                             .map(char::from),
                     ),
-                    None => out.push_str(itoa::Buffer::new().format(ctx.row)),
+                    None => row(out),
                 },
             }
         }

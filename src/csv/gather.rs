@@ -767,25 +767,18 @@ mod tests {
     #[test]
     fn a_column_whose_values_seldom_repeat_is_given_up() {
         let mut repeats = Repeats::default();
-        let trial = Repeats::TRIAL as usize;
-        // One value in ten again: seldom.
-        for n in 0..trial {
-            let value = if n % 10 == 0 {
-                "again".to_string()
-            } else {
-                n.to_string()
-            };
-            repeats.seen(1, 0, &value);
-        }
-        // One in four again: kept.
-        for n in 0..trial {
-            let value = if n % 4 == 0 {
-                "again".to_string()
-            } else {
-                n.to_string()
-            };
-            repeats.seen(2, 0, &value);
-        }
+        // Column `col`'s trial, one value in `every` the same again.
+        let mut trial = |col: usize, every: usize| {
+            for n in 0..Repeats::TRIAL as usize {
+                let value = match n % every {
+                    0 => "again".to_string(),
+                    _ => n.to_string(),
+                };
+                repeats.seen(col, 0, &value);
+            }
+        };
+        trial(1, 10); // seldom
+        trial(2, 4); // kept
         assert!(!repeats.seen(1, 0, "again"), "given up");
         assert!(!repeats.seen(1, 0, "again"), "given up, again");
         assert!(repeats.seen(2, 0, "again"));

@@ -394,14 +394,24 @@ impl<'t> Shared<'t> {
         }
     }
 
-    /// Read one chunk (the source held while it is queued, so that chunks stay in order).
-    fn read_one(&self, source: &mut Source<'t>, ready: &mut Ready) -> Chunk {
-        let mut chunk = ready.spare.pop().unwrap_or_default();
+    /// Read one chunk, into a spare one when there is one; the source is held by the caller
+    /// until the chunk is queued or taken, so that chunks stay in order. `ready` is not held
+    /// meanwhile: the stream takes what is ready while a helper reads.
+    fn read_one(&self, source: &mut Source<'t>) -> Chunk {
+        let spare = lock(&self.ready).spare.pop();
+        let mut chunk = spare.unwrap_or_default();
         if let Some(kept) = source.next_chunk(&mut chunk) {
             self.counted(kept);
         }
-        ready.ended = source.ended;
         chunk
+    }
+
+    /// Read one chunk and queue it for the stream.
+    fn queue_one(&self, source: &mut Source<'t>) {
+        let chunk = self.read_one(source);
+        let mut ready = lock(&self.ready);
+        ready.ended = source.ended;
+        ready.chunks.push_back(chunk);
     }
 
     /// The first pass's counts, every record read: for the stream to take.
@@ -413,28 +423,13 @@ impl<'t> Shared<'t> {
     /// A helper: read chunks ahead until enough are ready, the source ends or the stream
     /// stops; then it ends (it never waits) and the stream starts another when they run low.
     fn fill(&self) {
-        loop {
-            if self.stop.load(Ordering::Acquire) {
-                break;
-            }
+        while !self.stop.load(Ordering::Acquire) {
             let mut source = lock(&self.source);
-            let mut ready = lock(&self.ready);
-            if ready.ended || (!self.all && ready.chunks.len() >= AHEAD) {
+            let enough = !self.all && lock(&self.ready).chunks.len() >= AHEAD;
+            if source.ended || enough {
                 break;
             }
-            // Not held while the chunk is read: the stream takes what is ready meanwhile.
-            let spare = ready.spare.pop();
-            drop(ready);
-            let mut chunk = spare.unwrap_or_default();
-            let kept = source.next_chunk(&mut chunk);
-            let mut ready = lock(&self.ready);
-            ready.ended = source.ended;
-            ready.chunks.push_back(chunk);
-            drop(ready);
-            drop(source);
-            if let Some(kept) = kept {
-                self.counted(kept);
-            }
+            self.queue_one(&mut source);
         }
         lock(&self.ready).helper = false;
     }
@@ -442,10 +437,8 @@ impl<'t> Shared<'t> {
     /// Read every record now (with one thread, the first pass before the stream).
     pub fn read_all(&self) {
         let mut source = lock(&self.source);
-        let mut ready = lock(&self.ready);
-        while !ready.ended {
-            let chunk = self.read_one(&mut source, &mut ready);
-            ready.chunks.push_back(chunk);
+        while !source.ended {
+            self.queue_one(&mut source);
         }
     }
 
@@ -535,11 +528,13 @@ impl Records<'_, '_, '_> {
                     continue;
                 }
             };
-            let mut ready = lock(&shared.ready);
-            if !ready.chunks.is_empty() || ready.ended {
+            let queued = lock(&shared.ready).chunks.len();
+            if queued > 0 || source.ended {
                 continue;
             }
-            let chunk = shared.read_one(&mut source, &mut ready);
+            let chunk = shared.read_one(&mut source);
+            let mut ready = lock(&shared.ready);
+            ready.ended = source.ended;
             let start = self.helpers && !ready.helper && !ready.ended;
             ready.helper |= start;
             drop(ready);
