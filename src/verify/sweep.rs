@@ -599,6 +599,9 @@ enum Origin {
 /// full name written last name first; the digits of a phone number in text that `redact`
 /// rewrote). In parallel: a large export has millions. `firsts` as [`Originals::firsts`] gives
 /// them, when the caller has them.
+/// The most changed cells one task of the sweep takes at once (see [`sweep_values`]).
+const SWEPT_PIECE: usize = 1 << 12;
+
 fn sweep_values<'a>(
     map: &Map,
     book: &Workbook,
@@ -634,6 +637,9 @@ fn sweep_values<'a>(
         let found: Vec<Found> = sc
             .cells
             .par_iter()
+            // In pieces of a bounded size, so that a thread that comes free late (from
+            // another task of the file: the changes file) finds some of them left to take.
+            .with_max_len(SWEPT_PIECE)
             .enumerate()
             .filter(|&(i, _)| firsts[i])
             .flat_map_iter(|(i, c)| {

@@ -1320,7 +1320,11 @@ impl<'b> Pass<'b> {
             .by_name(&part.path)
             .map_err(|_| ReadError::MissingPart(part.path.clone()))?;
         let mut read = RowRead {
-            values: CellValues::new(&self.strings, self.kinds.clone(), self.is_1904),
+            values: Some(CellValues::new(
+                &self.strings,
+                self.kinds.clone(),
+                self.is_1904,
+            )),
             parsed: Parsed::default(),
             next_row: 0,
             next_col: 0,
@@ -1506,7 +1510,9 @@ trait Rows {
 /// The reading side of a sheet's pass (see [`Pass`]): the sheet's XML cut into rows, and each
 /// row's values read.
 struct RowRead<'s> {
-    values: CellValues<'s>,
+    /// The reader of the cells' values; `None` while the rows go to another thread, which
+    /// reads their values there (see [`walk_pipelined`]).
+    values: Option<CellValues<'s>>,
     /// The row being read.
     parsed: Parsed,
     /// The row a `<row>` without a reference is, and the column of a `<c>` without one.
@@ -1860,32 +1866,39 @@ impl RowRead<'_> {
         Ok((col, usual.map(|u| u.start_at(tag))))
     }
 
-    /// Read the values of the row's cells, as calamine's reader gives them.
+    /// Read the values of the row's cells, unless the rows go to another thread, which reads
+    /// them there (see [`RowRead::values`]).
     fn read_values(&mut self) -> Result<(), GiveUp> {
-        let parsed = &mut self.parsed;
-        parsed.refs_known.clear();
-        parsed.last_filled = None;
-        for (k, &(at, end, col)) in parsed.spans.iter().enumerate() {
-            let raw = &parsed.xml[at..end];
-            let start = parsed.starts.get(k).and_then(Option::as_ref);
-            let usual = parsed.texts.get(k).and_then(Option::as_ref);
-            let value = self
-                .values
-                .value_in(raw, start, usual)
-                .map_err(|_| GiveUp)?;
+        match &mut self.values {
+            Some(values) => self.parsed.read_values(values),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Parsed {
+    /// Read the values of the row's cells, as calamine's reader gives them.
+    fn read_values(&mut self, values: &mut CellValues<'_>) -> Result<(), GiveUp> {
+        self.refs_known.clear();
+        self.last_filled = None;
+        for (k, &(at, end, col)) in self.spans.iter().enumerate() {
+            let raw = &self.xml[at..end];
+            let start = self.starts.get(k).and_then(Option::as_ref);
+            let usual = self.texts.get(k).and_then(Option::as_ref);
+            let value = values.value_in(raw, start, usual).map_err(|_| GiveUp)?;
             let shared = matches!(value, DataRef::SharedString(_));
             let filled = !value.is_empty();
             if filled {
                 // The cells come in column order.
-                parsed.last_filled = Some(col);
-                parsed.row.put(col, value);
+                self.last_filled = Some(col);
+                self.row.put(col, value);
             }
-            let known = self.values.last_ref();
+            let known = values.last_ref();
             // The value is that shared string, as read (see `CellValues::last_ref`).
             if let (true, true, Some(Some(n))) = (filled, shared, known) {
-                parsed.row.put_shared(col, n);
+                self.row.put_shared(col, n);
             }
-            parsed.refs_known.push(known);
+            self.refs_known.push(known);
         }
         Ok(())
     }
@@ -2215,9 +2228,9 @@ impl Rows for Sending {
     }
 }
 
-/// [`RowRead::walk`] on a thread of its own, its rows applied and written on this one, so that
-/// reading and writing a large sheet take two cores. The same writes reach `out` in the same
-/// order as with [`Direct`].
+/// [`RowRead::walk`] on a thread of its own, its rows' values read, the rows applied and
+/// written on this one, so that reading and writing a large sheet take two cores. The same
+/// writes reach `out` in the same order as with [`Direct`].
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
@@ -2225,8 +2238,17 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
     out: &mut W,
     work: &mut SheetWork<'_>,
 ) -> Result<Option<Vec<u8>>, Problem> {
+    // The rows' values are read on this thread: reading them is about two fifths of the
+    // reading side's work, which kept its thread busy while this one waited for rows half the
+    // time; so the two share the work more evenly (the deflate of the blocks written takes
+    // what the two cores have left).
+    let Some(mut values) = read.values.take() else {
+        return Err(Problem::Internal);
+    };
     std::thread::scope(|scope| {
-        let (to_write, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+        // Room for a few thousand rows (a few MB) between the threads: the deflate of a block
+        // takes a core from one of them for a moment, and the other goes on meanwhile.
+        let (to_write, batches) = std::sync::mpsc::sync_channel::<Batch>(16);
         let (to_read, back) = std::sync::mpsc::channel::<Batch>();
         let reader = scope.spawn(move || {
             let mut sending = Sending {
@@ -2248,7 +2270,9 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
                     match item {
                         Item::Bytes(at, end) => direct.bytes(&batch.bytes[at..end])?,
                         Item::Row(mut parsed) => {
-                            if !direct.row(&mut parsed)? {
+                            if parsed.read_values(&mut values).is_err()
+                                || !direct.row(&mut parsed)?
+                            {
                                 return Ok(None);
                             }
                             batch.spare.push(parsed);
@@ -2607,6 +2631,43 @@ mod tests {
         );
     }
 
+    /// A value the pass does not read far below the head (a text formula result with a
+    /// carriage return, which the reading whole reads) gives the pass up, its rows' values
+    /// read on the writing thread or on the reading one alike: the sheet, whose cells were
+    /// only skimmed at opening, goes to the workbook read whole.
+    #[test]
+    fn a_value_the_pass_cannot_read_far_below_its_head_leaves_the_sheet_to_the_usual_way() {
+        let export = testdata::disabled_users(&Options {
+            rows: 700,
+            ..Options::default()
+        });
+        let plain = export.to_xlsx();
+        let edited = testdata::edit_part(&plain, "xl/worksheets/sheet1.xml", |xml| {
+            let xml = xml.expect("the sheet part");
+            let row = xml.find("<row r=\"600\"").unwrap();
+            let cell = row + xml[row..].find(" t=\"s\"><v>").unwrap();
+            let end = cell + xml[cell..].find("</v>").unwrap();
+            format!("{} t=\"str\"><v>a\rb{}", &xml[..cell], &xml[end..])
+        });
+        let map = profile();
+        let passes = |bytes: &[u8], pipelined: bool| {
+            PIPELINED.set(Some(pipelined));
+            let limits = crate::xlsx::Limits::default();
+            let skim = super::super::package::Scan::Skim;
+            let mut opened = super::super::read::open_keeping(bytes, &limits, 30, skim).unwrap();
+            let plan = crate::plan::resolve(&map, &opened.book).unwrap();
+            scan_unpassed(&plan, &mut opened).unwrap();
+            let options = PatchOptions::default();
+            let streamed = stream(&map, &plan, &mut opened, Some((bytes, &options))).unwrap();
+            PIPELINED.set(None);
+            streamed.is_some()
+        };
+        for pipelined in [false, true] {
+            assert!(passes(&plain, pipelined));
+            assert!(!passes(&edited, pipelined), "pipelined: {pipelined}");
+        }
+    }
+
     /// Scrub `bytes` with the head cut at 30 rows, with the one pass and without: the same
     /// results and the same bytes written; how many sheets the pass wrote.
     /// How many sheets the one pass wrote, and whether calamine's reader was held after it.
@@ -2795,7 +2856,7 @@ mod tests {
     ) -> (Collected, Option<Vec<u8>>, Counted) {
         let strings = crate::xlsx::cells::Strings::default();
         let mut read = RowRead {
-            values: CellValues::new(&strings, Vec::new(), false),
+            values: Some(CellValues::new(&strings, Vec::new(), false)),
             parsed: Parsed::default(),
             next_row: 0,
             next_col: 0,
