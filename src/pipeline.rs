@@ -1315,40 +1315,6 @@ impl Attempt {
     }
 }
 
-/// Whether `confirmed`, the plan made on the whole layout after the pass, gives what the pass
-/// made with `ahead`, the plan made before the data validations were read: the same but for
-/// maximum lengths, each one that differs shorter than the one applied and no shorter than
-/// the longest text the pass left in its column (`lengths`: per planned sheet, per target; see
-/// [`crate::apply::RowApplier::longest_written`]).
-fn plan_holds(
-    ahead: &plan::FilePlan,
-    confirmed: &plan::FilePlan,
-    lengths: &[Vec<(u32, usize)>],
-) -> bool {
-    let mut capped = confirmed.clone();
-    for (sheet, was) in capped.sheets.iter_mut().zip(&ahead.sheets) {
-        for (target, was) in sheet.targets.iter_mut().zip(&was.targets) {
-            target.max_length = was.max_length;
-        }
-    }
-    if capped != *ahead || lengths.len() != ahead.sheets.len() {
-        return false;
-    }
-    (confirmed.sheets.iter().zip(&ahead.sheets).zip(lengths)).all(|((sheet, was), lengths)| {
-        (sheet.targets.iter().zip(&was.targets).enumerate()).all(|(k, (t, w))| {
-            t.max_length == w.max_length
-                || match (t.max_length, w.max_length, lengths.get(k)) {
-                    (Some(max), was, Some(&(col, longest)))
-                        if col == t.col && was.is_none_or(|was| max < was) =>
-                    {
-                        longest <= max
-                    }
-                    _ => false,
-                }
-        })
-    })
-}
-
 /// [`scrub_xlsx_stream`] with each sheet read at opening as `cells` says. Read up to the
 /// cells ([`crate::xlsx::package::Scan::Head`]), anything but a pass that stands is
 /// [`Attempt::Again`].
@@ -1447,7 +1413,7 @@ fn scrub_xlsx_read(
             return Ok(Attempt::Again);
         }
         let confirmed = or_again!(plan::resolve(map, book));
-        if !plan_holds(&file_plan, &confirmed, &streamed.lengths) {
+        if !file_plan.holds_as(&confirmed, &streamed.lengths) {
             return Ok(Attempt::Again);
         }
         // The pass stands: from here on, the file's outcome is the skimmed reading's.

@@ -65,6 +65,38 @@ impl FilePlan {
         self.sheets.iter().find(|p| p.sheet == index)
     }
 
+    /// Whether `confirmed`, the plan made on the whole layout after a stream of the cells,
+    /// gives what the stream made with this plan, made before the data validations (which
+    /// follow the cells) were read: the same but for maximum lengths, each one that differs
+    /// shorter than the one applied and no shorter than the longest text the stream left in
+    /// its column (`lengths`: per planned sheet, per target, the column and its longest text,
+    /// as the applier notes them).
+    pub(crate) fn holds_as(&self, confirmed: &FilePlan, lengths: &[Vec<(u32, usize)>]) -> bool {
+        let ahead = self;
+        let mut capped = confirmed.clone();
+        for (sheet, was) in capped.sheets.iter_mut().zip(&ahead.sheets) {
+            for (target, was) in sheet.targets.iter_mut().zip(&was.targets) {
+                target.max_length = was.max_length;
+            }
+        }
+        if capped != *ahead || lengths.len() != ahead.sheets.len() {
+            return false;
+        }
+        (confirmed.sheets.iter().zip(&ahead.sheets).zip(lengths)).all(|((sheet, was), lengths)| {
+            (sheet.targets.iter().zip(&was.targets).enumerate()).all(|(k, (t, w))| {
+                t.max_length == w.max_length
+                    || match (t.max_length, w.max_length, lengths.get(k)) {
+                        (Some(max), was, Some(&(col, longest)))
+                            if col == t.col && was.is_none_or(|was| max < was) =>
+                        {
+                            longest <= max
+                        }
+                        _ => false,
+                    }
+            })
+        })
+    }
+
     /// The header row of sheet `index` of `book`, the workbook the plan was resolved against:
     /// a planned sheet's from its plan, any other's as [`Sheet::headers`] reads it (empty when
     /// row 1 is empty). What names the columns of every sheet, planned or not (verify, the

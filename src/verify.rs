@@ -583,8 +583,9 @@ fn verify_sides<E: Send>(
         let rows = crate::dynamics::SHAPE_ROWS;
         let (heads, opened) = rayon::join(
             || {
-                // Its cells skimmed, not scanned: the stream reads them strictly.
-                let opened = crate::xlsx::read::open_skimmed(&original, limits, rows);
+                // Read up to its cells only, not scanned: the stream reads them strictly, and
+                // what follows them, for the plan to be made again on the whole layout.
+                let opened = crate::xlsx::read::open_heads(&original, limits, rows);
                 opened.ok().map(walk::Heads::of)
             },
             || walk::open(scrubbed, limits),
@@ -602,7 +603,13 @@ fn verify_sides<E: Send>(
                 });
                 match streamed {
                     Some(Ok(walk::Streamed::Passed(outcome))) => return Ok(outcome),
-                    Some(Ok(walk::Streamed::Undecided) | Err(_)) => None,
+                    Some(Ok(walk::Streamed::Undecided) | Err(_)) => {
+                        #[cfg(feature = "testkit")]
+                        if std::env::var_os("DSR_SCRUB_TELL_AGAIN").is_some() {
+                            eprintln!("dsr-scrub verify: read whole (DSR_SCRUB_TELL_AGAIN)");
+                        }
+                        None
+                    }
                     Some(Ok(walk::Streamed::Unstreamable)) | None => Some(Box::new(opened)),
                 }
             }

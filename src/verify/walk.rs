@@ -334,6 +334,31 @@ pub(super) fn passes_streamed(
         return Ok(Streamed::Undecided);
     };
     complete(&mut scrubbed.raw, &tails);
+    // The original read at opening up to its sheets' cells (see `open_heads`): what follows
+    // them, as the stream read it, completes their layouts, and the plan made again on those
+    // must give what the stream gave with the plan made before (as the scrub's pass has it);
+    // else the whole read decides.
+    let confirmed;
+    let plan = if streamed.after_cells.is_empty() {
+        plan
+    } else {
+        for (sheet, after) in std::mem::take(&mut streamed.after_cells) {
+            let Some(sheet) = original.book.sheets.get_mut(sheet) else {
+                return Ok(Streamed::Undecided);
+            };
+            if crate::xlsx::package::complete_after_cells(&mut sheet.layout, after).is_err() {
+                return Ok(Streamed::Undecided);
+            }
+        }
+        if (original.book.sheets.iter()).any(|s| s.layout.read_up_to_cells()) {
+            return Ok(Streamed::Undecided);
+        }
+        confirmed = match crate::plan::resolve(map, &original.book) {
+            Ok(confirmed) if plan.holds_as(&confirmed, &streamed.lengths) => confirmed,
+            _ => return Ok(Streamed::Undecided),
+        };
+        &confirmed
+    };
     let scrubbed: &Opened = scrubbed;
     // Only the changed cells' texts are read from the original's shared strings from here on
     // (the record ids are the changes file's, which `verify` does not write).
@@ -912,8 +937,8 @@ mod tests {
     }
 
     /// What the walk with the original streamed says of `output`, the original's sheets read
-    /// up to `head` rows for the plan, their cells skimmed, as `verify` opens it (see
-    /// [`crate::xlsx::read::open_skimmed`]).
+    /// up to `head` rows for the plan, and up to their cells, as `verify` opens it (see
+    /// [`crate::xlsx::read::open_heads`]).
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
         streamed_from(case, output, head, (None, None))
     }
@@ -929,7 +954,7 @@ mod tests {
         let limits = Limits::default();
         let output = std::borrow::Cow::Borrowed(output);
         let mut opened = open(output, &limits).expect("a workbook the walk reads");
-        let heads = crate::xlsx::read::open_skimmed(&case.input, &limits, head).unwrap();
+        let heads = crate::xlsx::read::open_heads(&case.input, &limits, head).unwrap();
         let heads = Heads::of(heads);
         let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
         let bytes = std::borrow::Cow::Borrowed(&case.input[..]);

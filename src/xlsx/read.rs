@@ -156,12 +156,34 @@ pub(crate) fn open_with<'b>(
 
 /// [`open_with`] for a stream of the cells that looks at them itself and gives up on anything a
 /// sheet's scan would note (`verify`'s stream of an original): each sheet cut to its head is
-/// skimmed ([`package::Scan::Skim`]: what precedes and follows its cells read, the cells
-/// only passed over), so that its cells are parsed once, by that stream. A sheet read whole, or
-/// a workbook read with calamine, is scanned whole.
+/// read up to its cells only ([`package::Scan::Head`]: nothing of its part after them
+/// inflated), so that its cells are inflated and parsed once, by that stream, which reads what
+/// follows them too (see [`package::complete_after_cells`]); the plan is then made again on
+/// the whole layout, its data validations known. A sheet read whole, or a workbook read with
+/// calamine, is scanned whole.
 ///
 /// # Errors
 /// As [`read_with`].
+pub(crate) fn open_heads<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+    head: u32,
+) -> Result<Opened<'b>, Problem> {
+    open(
+        bytes,
+        limits,
+        Some(head),
+        Reading::direct(false, Scan::Head),
+    )
+}
+
+/// [`open_heads`] with each sheet cut to its head skimmed instead ([`package::Scan::Skim`]:
+/// what precedes and follows its cells read, the cells only passed over): what `verify` did
+/// before it read what follows the cells in its stream, which still takes such an original.
+///
+/// # Errors
+/// As [`read_with`].
+#[cfg(test)]
 pub(crate) fn open_skimmed<'b>(
     bytes: &'b [u8],
     limits: &Limits,
@@ -211,7 +233,7 @@ enum Reading {
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
     /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
-    /// [`open_keeping`], [`open_skimmed`]).
+    /// [`open_keeping`], [`open_heads`]).
     Direct { keep: bool, cells: package::Scan },
 }
 

@@ -231,6 +231,48 @@ fn a_maximum_length_that_cuts_a_value_the_pass_wrote_has_the_file_read_again() {
     }
 }
 
+/// Test builds say on stderr when `verify` reads the files whole, its stream of them not
+/// deciding (here: because the plan made before the original's data validations were read
+/// does not stand).
+const READ_WHOLE: &str = "verify: read whole";
+
+#[test]
+fn verify_makes_the_plan_again_once_it_has_read_the_validations_after_the_cells() {
+    let wd = Workdir::new();
+    // As above: a maximum of 8 cuts "Gone 1000" and the rows after it, one of 9 cuts nothing.
+    let map = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\
+               \"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
+    wd.write("map.toml", map);
+    for (name, max, whole) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
+        wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
+        let scrub = [
+            "scrub",
+            "-q",
+            "--allow-uncovered",
+            "--map",
+            "map.toml",
+            "--out-dir",
+            "out",
+            name,
+        ];
+        let run = wd.run(&scrub);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+        // The output passes, read by the stream (its plan stands) or whole (it does not).
+        let out = format!("out/{name}");
+        let run = wd.run_env(&["verify", "--map", "map.toml", name, &out], &[TELL_AGAIN]);
+        assert_eq!(run.code, 0, "{name}: {}", run.text());
+        assert_eq!(
+            run.text().contains(READ_WHOLE),
+            whole,
+            "{name}: {}",
+            run.text()
+        );
+        // The input given as its own output leaks, either way.
+        let run = wd.run_env(&["verify", "--map", "map.toml", name, name], &[TELL_AGAIN]);
+        assert_eq!(run.code, 3, "{name}: {}", run.text());
+    }
+}
+
 #[test]
 fn a_column_the_validations_require_fails_below_the_head_as_before() {
     let wd = Workdir::new();
