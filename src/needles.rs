@@ -854,8 +854,16 @@ impl Needles {
     }
 
     fn from_parts_keeping(values: &Parts<'_>, about: usize, keep: Option<Anchors>) -> Needles {
-        let parts = rayon::current_num_threads().clamp(1, 64);
-        let parts = if about < 1 << 14 { 1 } else { parts };
+        // One part more than the threads: a thread that comes to them late (`verify` checks
+        // the header rows beside them) finds one left to take, instead of the others waiting
+        // for its share. More parts cost more than they save: each value that several parts
+        // hold is written once per part, and their copies are told apart after.
+        let threads = rayon::current_num_threads();
+        let parts = if about < 1 << 14 || threads < 2 {
+            1
+        } else {
+            (threads + 1).min(64)
+        };
         Needles::from_parts_in(values, about, parts, keep)
     }
 

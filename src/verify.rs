@@ -585,7 +585,12 @@ fn verify_sides<E: Send>(
             || {
                 // Read up to its cells only, not scanned: the stream reads them strictly, and
                 // what follows them, for the plan to be made again on the whole layout.
-                let opened = crate::xlsx::read::open_heads(&original, limits, rows);
+                let opened = crate::xlsx::read::open_for_stream(
+                    &original,
+                    limits,
+                    rows,
+                    crate::xlsx::package::Scan::Head,
+                );
                 opened.ok().map(walk::Heads::of)
             },
             || walk::open(scrubbed, limits),

@@ -334,10 +334,10 @@ pub(super) fn passes_streamed(
         return Ok(Streamed::Undecided);
     };
     complete(&mut scrubbed.raw, &tails);
-    // The original read at opening up to its sheets' cells (see `open_heads`): what follows
-    // them, as the stream read it, completes their layouts, and the plan made again on those
-    // must give what the stream gave with the plan made before (as the scrub's pass has it);
-    // else the whole read decides.
+    // The original read at opening up to its sheets' cells (see `open_for_stream`): what
+    // follows them, as the stream read it, completes their layouts, and the plan made again
+    // on those must give what the stream gave with the plan made before (as the scrub's pass
+    // has it); else the whole read decides.
     let confirmed;
     let plan = if streamed.after_cells.is_empty() {
         plan
@@ -938,7 +938,7 @@ mod tests {
 
     /// What the walk with the original streamed says of `output`, the original's sheets read
     /// up to `head` rows for the plan, and up to their cells, as `verify` opens it (see
-    /// [`crate::xlsx::read::open_heads`]).
+    /// [`crate::xlsx::read::open_for_stream`]).
     fn streamed(case: &Case, output: &[u8], head: u32) -> Streamed {
         streamed_from(case, output, head, (None, None))
     }
@@ -954,7 +954,13 @@ mod tests {
         let limits = Limits::default();
         let output = std::borrow::Cow::Borrowed(output);
         let mut opened = open(output, &limits).expect("a workbook the walk reads");
-        let heads = crate::xlsx::read::open_heads(&case.input, &limits, head).unwrap();
+        let heads = crate::xlsx::read::open_for_stream(
+            &case.input,
+            &limits,
+            head,
+            crate::xlsx::package::Scan::Head,
+        )
+        .unwrap();
         let heads = Heads::of(heads);
         let plan = crate::plan::resolve(&case.map, heads.book()).unwrap();
         let bytes = std::borrow::Cow::Borrowed(&case.input[..]);
@@ -1155,7 +1161,13 @@ mod tests {
             // them altered here).
             let limits = Limits::default();
             let mut opened = open(std::borrow::Cow::Borrowed(&output[..]), &limits).unwrap();
-            let skimmed = crate::xlsx::read::open_skimmed(&base.input, &limits, 10).unwrap();
+            let skimmed = crate::xlsx::read::open_for_stream(
+                &base.input,
+                &limits,
+                10,
+                crate::xlsx::package::Scan::Skim,
+            )
+            .unwrap();
             let mut heads = Heads::of(skimmed);
             heads.book.sheets[sheet].layout.markup.push(b' ');
             let plan = crate::plan::resolve(&base.map, heads.book()).unwrap();

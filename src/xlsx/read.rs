@@ -155,46 +155,27 @@ pub(crate) fn open_with<'b>(
 }
 
 /// [`open_with`] for a stream of the cells that looks at them itself and gives up on anything a
-/// sheet's scan would note (`verify`'s stream of an original): each sheet cut to its head is
-/// read up to its cells only ([`package::Scan::Head`]: nothing of its part after them
-/// inflated), so that its cells are inflated and parsed once, by that stream, which reads what
-/// follows them too (see [`package::complete_after_cells`]); the plan is then made again on
-/// the whole layout, its data validations known. A sheet read whole, or a workbook read with
-/// calamine, is scanned whole.
+/// sheet's scan would note (`verify`'s stream of an original), each sheet cut to its head
+/// scanned as `cells` says:
+/// - [`Scan::Head`] for `verify`: read up to its cells only (nothing of its part after them
+///   inflated), so that its cells are inflated and parsed once, by that stream, which reads
+///   what follows them too (see [`package::complete_after_cells`]); the plan is then made
+///   again on the whole layout, its data validations known;
+/// - [`Scan::Skim`]: what precedes and follows its cells read, the cells only passed over
+///   (what `verify` did before its stream read what follows the cells; the stream still takes
+///   such an original).
+///
+/// A sheet read whole, or a workbook read with calamine, is scanned whole.
 ///
 /// # Errors
 /// As [`read_with`].
-pub(crate) fn open_heads<'b>(
+pub(crate) fn open_for_stream<'b>(
     bytes: &'b [u8],
     limits: &Limits,
     head: u32,
+    cells: Scan,
 ) -> Result<Opened<'b>, Problem> {
-    open(
-        bytes,
-        limits,
-        Some(head),
-        Reading::direct(false, Scan::Head),
-    )
-}
-
-/// [`open_heads`] with each sheet cut to its head skimmed instead ([`package::Scan::Skim`]:
-/// what precedes and follows its cells read, the cells only passed over): what `verify` did
-/// before it read what follows the cells in its stream, which still takes such an original.
-///
-/// # Errors
-/// As [`read_with`].
-#[cfg(test)]
-pub(crate) fn open_skimmed<'b>(
-    bytes: &'b [u8],
-    limits: &Limits,
-    head: u32,
-) -> Result<Opened<'b>, Problem> {
-    open(
-        bytes,
-        limits,
-        Some(head),
-        Reading::direct(false, Scan::Skim),
-    )
+    open(bytes, limits, Some(head), Reading::direct(false, cells))
 }
 
 /// [`open_with`] cut to `head` rows, keeping in its tables what a reading of every text of the
@@ -233,7 +214,7 @@ enum Reading {
     Calamine,
     /// Without it where the workbook allows (see [`super::direct`]); `keep` as
     /// [`open_keeping`] keeps; each sheet cut to its head scanned as `cells` says (see
-    /// [`open_keeping`], [`open_heads`]).
+    /// [`open_keeping`], [`open_for_stream`]).
     Direct { keep: bool, cells: package::Scan },
 }
 

@@ -190,14 +190,16 @@ fn capped(seed: u64, max: u32) -> Export {
     export
 }
 
+/// A map that replaces Last Name with "Gone" and the row's number.
+const GONE: &str = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n\
+                    [columns]\n\"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
+
 #[test]
 fn a_maximum_length_that_cuts_a_value_the_pass_wrote_has_the_file_read_again() {
     let wd = Workdir::new();
     // "Gone 5601" is 9 characters: the validations' maximum of 8 cuts the values of the rows
     // from 1,000 on, which the pass, made before the validations were read, wrote whole.
-    let map = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\
-               \"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
-    wd.write("map.toml", map);
+    wd.write("map.toml", GONE);
     for (name, max, again) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
         wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
         let args = [
@@ -240,9 +242,7 @@ const READ_WHOLE: &str = "verify: read whole";
 fn verify_makes_the_plan_again_once_it_has_read_the_validations_after_the_cells() {
     let wd = Workdir::new();
     // As above: a maximum of 8 cuts "Gone 1000" and the rows after it, one of 9 cuts nothing.
-    let map = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n[columns]\n\
-               \"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
-    wd.write("map.toml", map);
+    wd.write("map.toml", GONE);
     for (name, max, whole) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
         wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
         let scrub = [
