@@ -1399,25 +1399,11 @@ fn scrub_xlsx_read(
         return Ok(unstreamed);
     };
     let file_plan = if ahead {
-        for (sheet, after) in std::mem::take(&mut streamed.after_cells) {
-            let Some(sheet) = opened.book.sheets.get_mut(sheet) else {
-                return Ok(Attempt::Again);
-            };
-            or_again!(crate::xlsx::package::complete_after_cells(
-                &mut sheet.layout,
-                after
-            ));
-        }
-        let book = &opened.book;
-        if (book.sheets.iter()).any(|s| s.layout.read_up_to_cells()) {
+        let Some(confirmed) = streamed.confirmed_plan(map, &mut opened.book, &file_plan) else {
             return Ok(Attempt::Again);
-        }
-        let confirmed = or_again!(plan::resolve(map, book));
-        if !file_plan.holds_as(&confirmed, &streamed.lengths) {
-            return Ok(Attempt::Again);
-        }
+        };
         // The pass stands: from here on, the file's outcome is the skimmed reading's.
-        check_coverage(map, book, &confirmed, settings, report)?;
+        check_coverage(map, &opened.book, &confirmed, settings, report)?;
         confirmed
     } else {
         file_plan

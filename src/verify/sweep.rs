@@ -593,15 +593,15 @@ enum Origin {
     Other,
 }
 
+/// The most changed cells one task of the sweep takes at once (see [`sweep_values`]).
+const SWEPT_PIECE: usize = 1 << 12;
+
 /// Every value the scrub removes (as [`super::removed_values`], with the digits of phone
 /// numbers and full names without their middle names or accents) that `hay` may hold, each with
 /// its [`Origin`]; third, the forms only the cleaners look for, which `hay` may hold too (a
 /// full name written last name first; the digits of a phone number in text that `redact`
 /// rewrote). In parallel: a large export has millions. `firsts` as [`Originals::firsts`] gives
 /// them, when the caller has them.
-/// The most changed cells one task of the sweep takes at once (see [`sweep_values`]).
-const SWEPT_PIECE: usize = 1 << 12;
-
 fn sweep_values<'a>(
     map: &Map,
     book: &Workbook,

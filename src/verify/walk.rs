@@ -342,21 +342,10 @@ pub(super) fn passes_streamed(
     let plan = if streamed.after_cells.is_empty() {
         plan
     } else {
-        for (sheet, after) in std::mem::take(&mut streamed.after_cells) {
-            let Some(sheet) = original.book.sheets.get_mut(sheet) else {
-                return Ok(Streamed::Undecided);
-            };
-            if crate::xlsx::package::complete_after_cells(&mut sheet.layout, after).is_err() {
-                return Ok(Streamed::Undecided);
-            }
+        match streamed.confirmed_plan(map, &mut original.book, plan) {
+            Some(plan) => confirmed = plan,
+            None => return Ok(Streamed::Undecided),
         }
-        if (original.book.sheets.iter()).any(|s| s.layout.read_up_to_cells()) {
-            return Ok(Streamed::Undecided);
-        }
-        confirmed = match crate::plan::resolve(map, &original.book) {
-            Ok(confirmed) if plan.holds_as(&confirmed, &streamed.lengths) => confirmed,
-            _ => return Ok(Streamed::Undecided),
-        };
         &confirmed
     };
     let scrubbed: &Opened = scrubbed;

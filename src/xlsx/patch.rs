@@ -56,9 +56,9 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 /// Level 1 (the quick strategy) writes a third more: with today's engine it takes 0.88x the
 /// time of the whole scrub at level 2 (the 100,000-row export, one job), for a file 1.34x the
 /// size, larger than the input, and more parts where the output is split for the import
-/// wizard; level 2 stays the default. Only an input just under the import wizard's 8 MB limit gets level 6, so that an input
-/// that imported still imports when it was packed tighter than level 2 packs it (at most about
-/// an eighth larger, 7.3 MB for an input of 6.5 MB).
+/// wizard; level 2 stays the default. Only an input just under the import wizard's 8 MB limit
+/// gets level 6, so that an input that imported still imports when it was packed tighter than
+/// level 2 packs it (at most about an eighth larger, 7.3 MB for an input of 6.5 MB).
 const DEFAULT_LEVEL: i64 = 2;
 const TIGHT_LEVEL: i64 = 6;
 const IMPORT_LIMIT_BYTES: usize = 8_000_000;

@@ -342,6 +342,34 @@ pub struct Streamed {
     pub lengths: Vec<Vec<(u32, usize)>>,
 }
 
+impl Streamed {
+    /// After a stream of `book`'s sheets made with `ahead`, the plan made before the data
+    /// validations that follow the cells were read (each sheet read at opening up to its cells,
+    /// [`super::package::Scan::Head`]): the layouts completed with what the stream read after
+    /// the cells ([`Streamed::after_cells`], taken), and the plan made again on them, when the
+    /// stream stands by it (see [`FilePlan::holds_as`]). `None` when it does not, or what
+    /// follows the cells cannot be read: the file is then to be read the way that knows the
+    /// validations first.
+    pub(crate) fn confirmed_plan(
+        &mut self,
+        map: &Map,
+        book: &mut Workbook,
+        ahead: &FilePlan,
+    ) -> Option<FilePlan> {
+        for (sheet, after) in std::mem::take(&mut self.after_cells) {
+            let sheet = book.sheets.get_mut(sheet)?;
+            super::package::complete_after_cells(&mut sheet.layout, after).ok()?;
+        }
+        if (book.sheets.iter()).any(|s| s.layout.read_up_to_cells()) {
+            return None;
+        }
+        let confirmed = crate::plan::resolve(map, book).ok()?;
+        ahead
+            .holds_as(&confirmed, &self.lengths)
+            .then_some(confirmed)
+    }
+}
+
 /// What streaming gives for one planned sheet (see [`Streamed`]).
 struct Planned {
     changes: SheetChanges,
@@ -444,20 +472,30 @@ struct SheetWork<'a> {
 }
 
 impl<'a> SheetWork<'a> {
-    /// The work of sheet `index` of a workbook read through `plan`, whose heads give `sheet`
+    /// The work of sheet `index` of `book`, whose heads a workbook read through `plan` gives
     /// (its column names `headers`; `deleted_columns` as [`crate::needles::deleted_columns`]
     /// gives them): no kept columns yet, and the coverage check's tail for a planned sheet.
+    /// When a sheet of `book` was read at opening up to its cells only, its data validations
+    /// not read, the applier notes the longest texts each target's action leaves, for the plan
+    /// made without their maximum lengths to be checked against them after the stream (see
+    /// [`Streamed::confirmed_plan`]).
     fn new(
         map: &'a Map,
         plan: &'a FilePlan,
-        (index, sheet): (usize, &Sheet),
+        (book, index): (&Workbook, usize),
         headers: &[String],
         deleted_columns: &'a [bool],
     ) -> SheetWork<'a> {
+        let sheet = &book.sheets[index];
         let planned = plan.sheets.iter().position(|sp| sp.sheet == index);
+        let note_lengths = (book.sheets.iter()).any(|s| s.layout.read_up_to_cells());
         let applier = planned.map(|p| {
             let sp = &plan.sheets[p];
-            (sp, RowApplier::new(map, sp, headers.to_vec()))
+            let mut applier = RowApplier::new(map, sp, headers.to_vec());
+            if note_lengths {
+                applier.note_lengths();
+            }
+            (sp, applier)
         });
         SheetWork {
             map,
@@ -727,10 +765,6 @@ pub(crate) fn stream(
         None => None,
     };
     let mut held = Vec::new();
-    // A sheet read at opening up to its cells only had no data validations read: the plan
-    // made without its maximum lengths is checked against them after the pass, with the
-    // longest texts each target's action left.
-    let note_lengths = (book.sheets.iter()).any(|s| s.layout.read_up_to_cells());
     let mut after_cells = Vec::new();
     let mut per_plan: Vec<Option<Planned>> = (0..plan.sheets.len()).map(|_| None).collect();
     let mut kept_all = Vec::new();
@@ -745,13 +779,8 @@ pub(crate) fn stream(
         }
         // A sheet swept for kept values only has no plan; the plan names its columns too.
         let headers = plan.headers(book, index);
-        let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
+        let mut work = SheetWork::new(map, plan, (book, index), &headers, &deleted_columns[index]);
         work.kept = kept;
-        if note_lengths {
-            if let Some((_, applier)) = &mut work.applier {
-                applier.note_lengths();
-            }
-        }
         let passed = match (&mut pass, planned) {
             (Some(pass), Some(_)) if passes(plan, cut, index) => {
                 let checkpoint = pass.new.len();
@@ -913,14 +942,13 @@ pub(crate) fn stream_each(
     // A sheet read at opening up to its cells has what follows them read here: handed back,
     // with the longest texts the plan left in each column, for the plan to be made again on
     // the whole layout (as the scrub's pass does, see `stream`).
-    let note_lengths = (book.sheets.iter()).any(|s| s.layout.read_up_to_cells());
     let mut after_cells = Vec::new();
     for (index, sheet) in book.sheets.iter().enumerate() {
         let Some(part) = parts.iter().find(|p| p.name == sheet.name) else {
             return Ok(None);
         };
         let headers = plan.headers(book, index);
-        let mut work = SheetWork::new(map, plan, (index, sheet), &headers, &deleted_columns[index]);
+        let mut work = SheetWork::new(map, plan, (book, index), &headers, &deleted_columns[index]);
         work.tail = None;
         // The removed texts of each cell are kept one per cell here, not once each as the
         // scrub's pass keeps them: this stream is `verify`'s longest thread, and looking each
@@ -928,11 +956,6 @@ pub(crate) fn stream_each(
         // took it a tenth longer, where telling the repeats apart once the rows are compared
         // (`Originals::firsts`) is shared among the pool's threads.
         work.changed_olds = Texts::default();
-        if note_lengths {
-            if let Some((_, applier)) = &mut work.applier {
-                applier.note_lengths();
-            }
-        }
         if !each.sheet(index) {
             return Ok(None);
         }

@@ -190,6 +190,11 @@ fn capped(seed: u64, max: u32) -> Export {
     export
 }
 
+/// The exports [`GONE`] is tried on: their names, the maximum length their validations give
+/// Last Name, and whether it cuts a value the map writes ("Gone 5601" is 9 characters: 8
+/// cuts the values of the rows from 1,000 on, 9 cuts nothing).
+const CAPS: [(&str, u32, bool); 2] = [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)];
+
 /// A map that replaces Last Name with "Gone" and the row's number.
 const GONE: &str = "version = 1\nallow_residual = [\"Full Name\", \"Description\"]\n\
                     [columns]\n\"Last Name\" = { action = \"replace\", value = \"Gone {row}\" }\n";
@@ -197,10 +202,10 @@ const GONE: &str = "version = 1\nallow_residual = [\"Full Name\", \"Description\
 #[test]
 fn a_maximum_length_that_cuts_a_value_the_pass_wrote_has_the_file_read_again() {
     let wd = Workdir::new();
-    // "Gone 5601" is 9 characters: the validations' maximum of 8 cuts the values of the rows
-    // from 1,000 on, which the pass, made before the validations were read, wrote whole.
+    // A maximum that cuts the values the pass, made before the validations were read, wrote
+    // whole has the file read again.
     wd.write("map.toml", GONE);
-    for (name, max, again) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
+    for (name, max, again) in CAPS {
         wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
         let args = [
             "scrub",
@@ -241,9 +246,10 @@ const READ_WHOLE: &str = "verify: read whole";
 #[test]
 fn verify_makes_the_plan_again_once_it_has_read_the_validations_after_the_cells() {
     let wd = Workdir::new();
-    // As above: a maximum of 8 cuts "Gone 1000" and the rows after it, one of 9 cuts nothing.
+    // A maximum that cuts the values the stream, made before the validations were read, left
+    // whole has both files read whole.
     wd.write("map.toml", GONE);
-    for (name, max, whole) in [("cut.xlsx", 8, true), ("fits.xlsx", 9, false)] {
+    for (name, max, whole) in CAPS {
         wd.write(name, capped(21, max).to_dynamics_raw_xlsx());
         let scrub = [
             "scrub",
