@@ -518,87 +518,123 @@ fn write_records<W: Write>(
         out.write_all(dialect.encoding.bom()).map_err(failed)?;
     }
     let mut out = Transcode::new(out, dialect.encoding);
-    let (terminator, terminator_len) = if dialect.crlf {
-        (::csv::Terminator::CRLF, 2)
-    } else {
-        (::csv::Terminator::Any(b'\n'), 1)
-    };
+    let mut writer = RecordWriter::new(dialect);
     if let Some(line) = &dialect.separator_line {
-        let end: &[u8] = if dialect.crlf { b"\r\n" } else { b"\n" };
         out.write_all(line.as_bytes()).map_err(failed)?;
-        out.write_all(end).map_err(failed)?;
+        out.write_all(writer.terminator).map_err(failed)?;
     }
-    let quote_style = if dialect.quote_all {
-        ::csv::QuoteStyle::Always
-    } else {
-        ::csv::QuoteStyle::Necessary
-    };
-    let held = std::cell::RefCell::new(HoldBack::new(&mut out, terminator_len));
-    {
-        let builder = |style| {
-            ::csv::WriterBuilder::new()
-                .delimiter(dialect.delimiter)
-                .terminator(terminator)
-                .quote_style(style)
-                .flexible(true)
-                .from_writer(Shared(&held))
+    let mut held = HoldBack::new(&mut out, writer.terminator.len());
+    produce(&mut |row, record| {
+        let neutralized: Vec<Cow<str>>;
+        let record = if neutralize && row > 0 {
+            neutralized = record
+                .iter()
+                .map(|f| {
+                    if crate::actions::needs_neutralizing(f) {
+                        Cow::Owned(format!("'{f}"))
+                    } else {
+                        Cow::Borrowed(f.as_ref())
+                    }
+                })
+                .collect();
+            &neutralized[..]
+        } else {
+            record
         };
-        let mut writer = builder(quote_style);
-        // A field with a NUL is always quoted (the reader takes a NUL outside quotes for binary
-        // data), and so is the rest of its record: the csv crate quotes per writer.
-        let mut quoting = builder(::csv::QuoteStyle::Always);
-        let build = |e: ::csv::Error| {
-            Problem::from(match e.kind() {
-                ::csv::ErrorKind::Io(io) => WriteError::Output(io.kind()),
-                _ => WriteError::CsvWriter,
-            })
-        };
-        produce(&mut |row, record| {
-            let neutralized: Vec<Cow<str>>;
-            let record = if neutralize && row > 0 {
-                neutralized = record
-                    .iter()
-                    .map(|f| {
-                        if crate::actions::needs_neutralizing(f) {
-                            Cow::Owned(format!("'{f}"))
-                        } else {
-                            Cow::Borrowed(f.as_ref())
-                        }
-                    })
-                    .collect();
-                &neutralized[..]
-            } else {
-                record
-            };
-            let fields = record.iter().map(|f| f.as_bytes());
-            if record.iter().any(|f| f.contains('\0')) {
-                writer.flush().map_err(failed)?;
-                quoting.write_record(fields).map_err(build)?;
-                quoting.flush().map_err(failed)
-            } else {
-                writer.write_record(fields).map_err(build)
-            }
-        })?;
-        writer.flush().map_err(failed)?;
-        quoting.flush().map_err(failed)?;
-    }
-    // The csv writer ends every record; drop the last terminator if the input had none.
-    held.into_inner()
-        .finish(dialect.final_newline)
-        .map_err(failed)?;
+        writer.record(record.iter().map(|f| f.as_bytes()));
+        writer.write_full(&mut held).map_err(failed)
+    })?;
+    writer.write_all(&mut held).map_err(failed)?;
+    // Every record ends with a terminator; drop the last one if the input had none.
+    held.finish(dialect.final_newline).map_err(failed)?;
     out.flush().map_err(failed)
 }
 
-/// One writer shared by two csv writers, which take turns.
-struct Shared<'a, W: Write>(&'a std::cell::RefCell<W>);
+/// Records written in a dialect as the csv crate's writer writes them (a property test holds
+/// the two to the same bytes), into a buffer that goes out in large pieces: the quoting rule is
+/// the crate's (`csv_core`), the rest is copying. Through the crate's writer (field by field,
+/// its small buffer passed on piece by piece) a 100,000-row export's scrub took 1.04x the time.
+///
+/// A field is quoted when the dialect quotes every field, or when it holds the delimiter, a
+/// quote or a line break (a quote doubled inside); a record with a NUL in any field has every
+/// field quoted (a reader takes a NUL outside quotes for binary data); a record of one empty
+/// field is `""` (an empty line is no record).
+struct RecordWriter {
+    quoting: ::csv_core::Writer,
+    delimiter: u8,
+    terminator: &'static [u8],
+    buf: Vec<u8>,
+}
 
-impl<W: Write> Write for Shared<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().write(buf)
+impl RecordWriter {
+    /// What is buffered before it goes out.
+    const PIECE: usize = 1 << 16;
+
+    /// A writer in `dialect`'s delimiter, quoting and line ending.
+    fn new(dialect: &Dialect) -> Self {
+        let (core_terminator, end): (_, &'static [u8]) = if dialect.crlf {
+            (::csv_core::Terminator::CRLF, b"\r\n")
+        } else {
+            (::csv_core::Terminator::Any(b'\n'), b"\n")
+        };
+        let style = if dialect.quote_all {
+            ::csv_core::QuoteStyle::Always
+        } else {
+            ::csv_core::QuoteStyle::Necessary
+        };
+        RecordWriter {
+            quoting: ::csv_core::WriterBuilder::new()
+                .delimiter(dialect.delimiter)
+                .terminator(core_terminator)
+                .quote_style(style)
+                .build(),
+            delimiter: dialect.delimiter,
+            terminator: end,
+            buf: Vec::with_capacity(Self::PIECE + 4096),
+        }
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.borrow_mut().flush()
+    /// One record, its fields in order.
+    fn record<'f>(&mut self, fields: impl Iterator<Item = &'f [u8]> + Clone) {
+        let all = fields.clone().any(|f| memchr::memchr(0, f).is_some());
+        let start = self.buf.len();
+        for (i, field) in fields.enumerate() {
+            if i > 0 {
+                self.buf.push(self.delimiter);
+            }
+            if all || self.quoting.should_quote(field) {
+                self.buf.push(b'"');
+                let mut rest = field;
+                while let Some(at) = memchr::memchr(b'"', rest) {
+                    self.buf.extend_from_slice(&rest[..=at]);
+                    self.buf.push(b'"');
+                    rest = &rest[at + 1..];
+                }
+                self.buf.extend_from_slice(rest);
+                self.buf.push(b'"');
+            } else {
+                self.buf.extend_from_slice(field);
+            }
+        }
+        if self.buf.len() == start {
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.extend_from_slice(self.terminator);
+    }
+
+    /// Write what is buffered to `out` once it is a large piece.
+    fn write_full(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        if self.buf.len() >= Self::PIECE {
+            self.write_all(out)?;
+        }
+        Ok(())
+    }
+
+    /// Write what is buffered to `out`.
+    fn write_all(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
     }
 }
 
@@ -811,6 +847,66 @@ mod tests {
                 h.finish(keep).unwrap();
                 assert_eq!(out, if keep { &b"ab\r\n"[..] } else { b"ab" });
             }
+        }
+    }
+
+    /// The records as the csv crate's writer writes them in `dialect`: every field quoted in a
+    /// record with a NUL (by a second writer that quotes everything, as the scrub wrote them
+    /// before it wrote records itself).
+    fn written_by_the_crate(dialect: &Dialect, records: &[Vec<String>]) -> Vec<u8> {
+        let builder = |style| {
+            ::csv::WriterBuilder::new()
+                .delimiter(dialect.delimiter)
+                .terminator(if dialect.crlf {
+                    ::csv::Terminator::CRLF
+                } else {
+                    ::csv::Terminator::Any(b'\n')
+                })
+                .quote_style(style)
+                .flexible(true)
+                .from_writer(Vec::new())
+        };
+        let style = if dialect.quote_all {
+            ::csv::QuoteStyle::Always
+        } else {
+            ::csv::QuoteStyle::Necessary
+        };
+        let mut out = Vec::new();
+        for record in records {
+            let nul = record.iter().any(|f| f.contains('\0'));
+            let mut w = builder(if nul {
+                ::csv::QuoteStyle::Always
+            } else {
+                style
+            });
+            w.write_record(record).unwrap();
+            out.extend(w.into_inner().unwrap());
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The scrub's own record writer writes what the csv crate's writer writes: fields with
+        /// delimiters, quotes, line breaks, NULs, empty ones and records of one empty field, in
+        /// every delimiter, quoting and line ending.
+        #[test]
+        fn records_are_written_as_the_csv_crate_writes_them(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[a\"é ,;\t|\r\n\0]{0,5}|", 0..5), 1..6),
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t', b'|']),
+            crlf: bool,
+            quote_all: bool,
+        ) {
+            let dialect = Dialect { delimiter, crlf, quote_all, ..Dialect::sniff(b"", false) };
+            let mut writer = RecordWriter::new(&dialect);
+            for record in &records {
+                writer.record(record.iter().map(|f| f.as_bytes()));
+            }
+            let expected = written_by_the_crate(&dialect, &records);
+            proptest::prop_assert_eq!(
+                String::from_utf8_lossy(&writer.buf),
+                String::from_utf8_lossy(&expected)
+            );
         }
     }
 
