@@ -545,9 +545,9 @@ fn write_records<W: Write>(
         writer.write_full(&mut held).map_err(failed)
     })?;
     writer.write_all(&mut held).map_err(failed)?;
-    // Every record ends with a terminator; drop the last one if the input had none.
-    held.finish(dialect.final_newline).map_err(failed)?;
-    out.flush().map_err(failed)
+    // Every record ends with a terminator; drop the last one if the input had none. Finishing
+    // flushes the output through the encoding.
+    held.finish(dialect.final_newline).map_err(failed)
 }
 
 /// Records written in a dialect as the csv crate's writer writes them (a property test holds
