@@ -158,6 +158,10 @@ impl<'t> UsualCell<'t> {
     pub(crate) fn read(tag: &'t [u8]) -> Option<UsualCell<'t>> {
         // The longest name taken: a prefix of a few letters and `:c`.
         const NAME: usize = 12;
+        // Its places are kept in 16 bits (see [`UsualStart`]): a longer tag is not a usual one.
+        if tag.len() > usize::from(u16::MAX) {
+            return None;
+        }
         let body = tag.strip_prefix(b"<")?.strip_suffix(b">")?;
         let body = body.strip_suffix(b"/").unwrap_or(body);
         // The names Excel and Dynamics write, told at once.
@@ -189,16 +193,18 @@ impl<'t> UsualCell<'t> {
     /// are in it.
     #[inline]
     pub(crate) fn start_at(&self, tag: &[u8]) -> UsualStart {
-        // (A value read from `tag` is inside it: its address less the tag's is its offset.)
+        // (A value read from `tag` is inside it: its address less the tag's is its offset. The
+        // tag is at most `u16::MAX` bytes long, see `read`.)
+        let place = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
         let at = |v: &[u8]| {
             let from = v.as_ptr() as usize - tag.as_ptr() as usize;
-            from..from + v.len()
+            (place(from), place(from + v.len()))
         };
         UsualStart {
-            end: tag.len(),
+            end: place(tag.len()),
             r: at(self.r),
-            s: self.s.map(at),
-            t: self.t.map(at),
+            s: self.s.map_or(ABSENT, at),
+            t: self.t.map_or(ABSENT, at),
         }
     }
 }
@@ -206,19 +212,27 @@ impl<'t> UsualCell<'t> {
 /// Of a cell whose start tag was read as a usual one (see [`UsualCell::start_at`]): where the
 /// tag ends, and where its `r`, `s` and `t` values are in it, to give them again without
 /// reading the tag again.
+///
+/// Its places are kept in 16 bits (a sheet's rows keep one of these per cell, so it is kept
+/// small: 14 bytes), the start and end of each value; [`ABSENT`] for an attribute the tag does
+/// not have.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UsualStart {
-    end: usize,
-    r: std::ops::Range<usize>,
-    s: Option<std::ops::Range<usize>>,
-    t: Option<std::ops::Range<usize>>,
+    end: u16,
+    r: (u16, u16),
+    s: (u16, u16),
+    t: (u16, u16),
 }
+
+/// The place of an attribute a usual start tag does not have (no tag of a usual cell is that
+/// long, see [`UsualCell::read`]).
+const ABSENT: (u16, u16) = (u16::MAX, u16::MAX);
 
 impl UsualStart {
     /// Where the start tag ends (just after its `>`).
     #[inline]
     pub(crate) fn end(&self) -> usize {
-        self.end
+        usize::from(self.end)
     }
 
     /// `s` and `t` of `cell`, the start tag (or the whole cell) they were read from.
@@ -227,7 +241,9 @@ impl UsualStart {
         &self,
         cell: &'t [u8],
     ) -> (Option<&'t [u8]>, Option<&'t [u8]>) {
-        let get = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| cell.get(r));
+        let get = |&(from, to): &(u16, u16)| {
+            (from != u16::MAX).then(|| cell.get(usize::from(from)..usize::from(to)))?
+        };
         (get(&self.s), get(&self.t))
     }
 
@@ -236,7 +252,7 @@ impl UsualStart {
     #[inline]
     pub(crate) fn rst<'t>(&self, cell: &'t [u8]) -> [Option<&'t [u8]>; 3] {
         let (s, t) = self.style_and_type(cell);
-        [cell.get(self.r.clone()), s, t]
+        [cell.get(usize::from(self.r.0)..usize::from(self.r.1)), s, t]
     }
 }
 
@@ -517,6 +533,41 @@ mod tests {
             }
         }
         assert!(usual > 100, "{usual}");
+    }
+
+    /// A usual start tag's places are kept in 16 bits: a tag as long as that holds is read as
+    /// usual, its values given from their places; a longer one is left to the general reading,
+    /// which reads the same reference.
+    #[test]
+    fn a_start_tag_longer_than_its_places_hold_is_read_the_general_way() {
+        let limit = usize::from(u16::MAX);
+        // `r`, `s` and `t` up to the end of a tag of `limit` bytes.
+        let fixed = r#"<c r="B2" s="" t="s">"#.len();
+        let style = format!("{}7", "0".repeat(limit - fixed - 1));
+        let tag = format!(r#"<c r="B2" s="{style}" t="s">"#);
+        assert_eq!(tag.len(), limit);
+        let usual = UsualCell::read(tag.as_bytes()).expect("a usual tag");
+        let at = usual.start_at(tag.as_bytes());
+        assert_eq!(at.end(), limit);
+        let (r, s, t) = (Some(&b"B2"[..]), Some(style.as_bytes()), Some(&b"s"[..]));
+        assert_eq!(at.style_and_type(tag.as_bytes()), (s, t));
+        assert_eq!(at.rst(tag.as_bytes()), [r, s, t]);
+        // An attribute the tag does not have, and one it has empty, told apart.
+        let bare = br#"<c r="B2" s="">"#;
+        let at = UsualCell::read(bare).expect("a usual tag").start_at(bare);
+        assert_eq!(at.style_and_type(bare), (Some(&b""[..]), None));
+        // One byte more: the general reading's, which reads the same values.
+        let longer_style = format!("0{style}");
+        let longer = format!(r#"<c r="B2" s="{longer_style}" t="s">"#);
+        assert_eq!(longer.len(), limit + 1);
+        assert!(UsualCell::read(longer.as_bytes()).is_none());
+        let (usual, reference) = cell_reference(longer.as_bytes());
+        assert!(usual.is_none());
+        assert_eq!(reference, r);
+        assert_eq!(
+            lenient_rst(longer.as_bytes()),
+            [Some("B2"), Some(longer_style.as_str()), Some("s")]
+        );
     }
 
     #[test]

@@ -666,8 +666,7 @@ impl<'a> CellValues<'a> {
     ) -> Result<DataRef<'_>, Unknown> {
         match (start, usual) {
             (Some(start), Some(usual)) => {
-                let text = usual.text.clone();
-                self.usual_value_at(raw, start, text, usual.prefix, usual.inline)
+                self.usual_value_at(raw, start, usual.text(), usual.prefix(), usual.inline)
             }
             _ => self.value_of(raw, super::patch::prefix_of(raw), start),
         }
@@ -1023,11 +1022,13 @@ fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
 /// Dynamics writes), with no markup in the text, each tag bare or with the prefix `x:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UsualValue {
-    /// Where the cell ends, and where its text is, from the cell's start.
-    pub(crate) end: usize,
-    pub(crate) text: std::ops::Range<usize>,
-    /// The cell's namespace prefix with its colon, or empty.
-    pub(crate) prefix: &'static [u8],
+    /// Where the cell ends, and where its text starts and ends, from the cell's start (32 bits
+    /// each: a sheet's rows keep one of these per cell, so it is kept small; a longer cell is
+    /// not taken as a usual one).
+    end: u32,
+    text: (u32, u32),
+    /// Whether the cell's namespace prefix is `x:` (else there is none).
+    x: bool,
     /// Whether it is an inline string.
     pub(crate) inline: bool,
 }
@@ -1063,15 +1064,38 @@ impl UsualValue {
             };
         let text = &content[open.len()..];
         let lt = memchr::memchr(b'<', text)?;
-        text[lt..].starts_with(close).then(|| {
-            let from = tag.len() + open.len();
-            UsualValue {
-                end: from + lt + close.len(),
-                text: from..from + lt,
-                prefix,
-                inline,
-            }
+        if !text[lt..].starts_with(close) {
+            return None;
+        }
+        let from = tag.len() + open.len();
+        Some(UsualValue {
+            end: u32::try_from(from + lt + close.len()).ok()?,
+            text: (u32::try_from(from).ok()?, u32::try_from(from + lt).ok()?),
+            x: !prefix.is_empty(),
+            inline,
         })
+    }
+
+    /// Where the cell ends, from its start.
+    #[inline]
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// Where the cell's text is, from its start.
+    #[inline]
+    pub(crate) fn text(&self) -> std::ops::Range<usize> {
+        self.text.0 as usize..self.text.1 as usize
+    }
+
+    /// The cell's namespace prefix with its colon, or empty.
+    #[inline]
+    pub(crate) fn prefix(&self) -> &'static [u8] {
+        if self.x {
+            b"x:"
+        } else {
+            b""
+        }
     }
 }
 

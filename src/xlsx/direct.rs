@@ -356,7 +356,7 @@ fn each_cell_in(
                 }
                 // A cell of a usual shape is cut at once (see [`UsualValue`]).
                 let usual = usual_cell(&chunk[lt..]);
-                let len = usual.as_ref().map(|u| u.end);
+                let len = usual.as_ref().map(UsualValue::end);
                 let Some(len) = len.or_else(|| element_len(&chunk[lt..])) else {
                     // Read below, from its `<`.
                     used = lt;
@@ -896,8 +896,8 @@ mod tests {
                         let cell = format!("<{p}c r=\"B1\" s=\"1\"{t}>{open}{value}{close}");
                         let after = format!("{cell}</{p}row>");
                         let cut = usual_cell(after.as_bytes()).expect("a usual cell");
-                        assert_eq!(Some(cut.end), element_len(after.as_bytes()), "{cell}");
-                        assert_eq!(cut.end, cell.len(), "{cell}");
+                        assert_eq!(Some(cut.end()), element_len(after.as_bytes()), "{cell}");
+                        assert_eq!(cut.end(), cell.len(), "{cell}");
                         let xml =
                             format!("<{p}sheetData><{p}row r=\"1\">{cell}</{p}row></{p}sheetData>");
                         let mut input = std::io::BufReader::new(xml.as_bytes());
