@@ -299,16 +299,19 @@ pub(super) fn passes_streamed(
         drop(std::mem::take(&mut scrubbed.bytes));
     }
     let (to_compare, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (to_reuse, compared) = std::sync::mpsc::channel::<Vec<Cells>>();
     let read = std::thread::scope(|scope| {
         let reading: &Opened = scrubbed;
         let package = scrubbed_again.unwrap_or_else(|| Package::held(&reading.bytes));
-        let reader = scope.spawn(move || scrubbed_rows(reading, package, to_compare));
+        let reader = scope.spawn(move || scrubbed_rows(reading, package, (to_compare, compared)));
         let mut compare = Compare {
             map,
             original: &original.book,
             targets: &targets,
             widths: &widths,
             batches,
+            to_reuse,
+            spent: Vec::new(),
             pending: std::collections::VecDeque::new(),
             ended: false,
             sheet: 0,
@@ -428,8 +431,14 @@ const BATCH_ROWS: usize = 256;
 fn scrubbed_rows(
     scrubbed: &Opened<'_>,
     package: Package<'_>,
-    to: std::sync::mpsc::SyncSender<Batch>,
+    (to, compared): (
+        std::sync::mpsc::SyncSender<Batch>,
+        std::sync::mpsc::Receiver<Vec<Cells>>,
+    ),
 ) -> Option<(Vec<bool>, Tails)> {
+    // Rows compared come back to be read into again: their memory is this thread's, freed and
+    // taken here rather than on the comparing one (3 million cells' values in a large export).
+    let mut spare: Vec<Cells> = Vec::new();
     let mut used = vec![false; scrubbed.tables.strings.len()];
     let mut tails = Vec::new();
     let given_up = |to: &std::sync::mpsc::SyncSender<Batch>| {
@@ -477,7 +486,15 @@ fn scrubbed_rows(
                 }
                 _ => {}
             }
-            if let Some(done) = row.replace((r, vec![(c, value)])) {
+            if spare.is_empty() {
+                if let Ok(back) = compared.try_recv() {
+                    spare = back;
+                }
+            }
+            let mut cells = spare.pop().unwrap_or_default();
+            cells.clear();
+            cells.push((c, value));
+            if let Some(done) = row.replace((r, cells)) {
                 batch.push(done);
                 if batch.len() == BATCH_ROWS {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
@@ -526,6 +543,10 @@ struct Compare<'a> {
     /// Per original sheet: its width.
     widths: &'a [u32],
     batches: std::sync::mpsc::Receiver<Batch>,
+    /// Where the rows compared go back to the reader, in batches (`spent`), to be read into
+    /// again.
+    to_reuse: std::sync::mpsc::Sender<Vec<Cells>>,
+    spent: Vec<Cells>,
     /// The scrubbed sheet's rows handed over and not compared yet.
     pending: std::collections::VecDeque<(u32, Cells)>,
     /// Whether the scrubbed sheet has no more rows to hand over.
@@ -622,7 +643,13 @@ impl crate::xlsx::stream::EachRow for Compare<'_> {
         let Some(cells) = self.scrubbed_row(row - self.deleted) else {
             return false;
         };
-        self.compare(row, seen, &cells)
+        let same = self.compare(row, seen, &cells);
+        self.spent.push(cells);
+        if self.spent.len() == BATCH_ROWS {
+            // The reader may be done: then nothing is reused.
+            let _ = self.to_reuse.send(std::mem::take(&mut self.spent));
+        }
+        same
     }
 
     /// The scrubbed rows past the original's hold nothing.
