@@ -1082,6 +1082,19 @@ impl UsualValue {
         self.end as usize
     }
 
+    /// Where the cell's start tag ends (just after its `>`), from the cell's start: where its
+    /// value's first tag (`<v>`, `<is><t>`, with the prefix) starts.
+    #[inline]
+    pub(crate) fn start_end(&self) -> usize {
+        let open: &[u8] = match (self.x, self.inline) {
+            (false, false) => b"<v>",
+            (false, true) => b"<is><t>",
+            (true, false) => b"<x:v>",
+            (true, true) => b"<x:is><x:t>",
+        };
+        self.text.0 as usize - open.len()
+    }
+
     /// Where the cell's text is, from its start.
     #[inline]
     pub(crate) fn text(&self) -> std::ops::Range<usize> {

@@ -342,7 +342,12 @@ fn each_cell_in(
             let mut used = 0;
             let mut done = None;
             loop {
-                let Some(lt) = memchr::memchr(b'<', &chunk[used..]) else {
+                // The next element most often starts right here.
+                let next = match chunk.get(used) {
+                    Some(b'<') => Some(0),
+                    _ => memchr::memchr(b'<', &chunk[used..]),
+                };
+                let Some(lt) = next else {
                     // Text to the end: no element starts in it.
                     if !walk.text_allowed(&chunk[used..]) {
                         return None;
@@ -506,6 +511,11 @@ impl CellWalk {
             }
             strict => strict,
         };
+        // A cell of a usual shape (nearly all) is a cell: no other tag's name is read for it.
+        if usual.is_some() || patch::is_tag(tag, b"c") {
+            let strict = strict.is_some();
+            return self.cell(tag, usual, strict, cell);
+        }
         if (tag.starts_with(b"</") && tag.ends_with(b"sheetData>"))
             || (patch::is_tag(tag, b"sheetData") && tag.ends_with(b"/>"))
         {
@@ -525,29 +535,45 @@ impl CellWalk {
                 .ok()?
                 .checked_sub(1)?;
             self.in_row = !tag.ends_with(b"/>");
-        } else if patch::is_tag(tag, b"c") {
-            if !self.in_row {
-                return None;
-            }
-            let start = &tag[..=memchr::memchr(b'>', tag)?];
-            // A reference as writers make it, in this row.
-            let (usual_start, r) = attr::cell_reference(start);
-            let (at, col) = crate::a1::parse_written_cell(r?)?;
-            if at != self.row {
-                return None;
-            }
-            let start = usual_start.map(|u| u.start_at(start));
-            if strict.is_some() && !package::plain_cell_cut(tag, start.as_ref(), usual) {
-                return None;
-            }
-            if !cell(self.row, col, tag, start.as_ref(), usual)? {
-                return Some(Step::Stop(Some(())));
-            }
         } else if self.in_row && tag.starts_with(b"</") && patch::is_tag(&tag[1..], b"row") {
             self.in_row = false;
         } else if strict.is_some() {
             // Any other element among the cells is read by no reader.
             return None;
+        }
+        Some(Step::Go)
+    }
+
+    /// [`Self::take`] of a cell's element `tag` (of a usual shape when `usual` is given);
+    /// `strict` when the reading is strict.
+    #[inline]
+    fn cell(
+        &mut self,
+        tag: &[u8],
+        usual: Option<&UsualValue>,
+        strict: bool,
+        cell: &mut impl EachCell,
+    ) -> Option<Step> {
+        if !self.in_row {
+            return None;
+        }
+        let start_end = match usual {
+            Some(usual) => usual.start_end(),
+            None => memchr::memchr(b'>', tag)? + 1,
+        };
+        let start = tag.get(..start_end)?;
+        // A reference as writers make it, in this row.
+        let (usual_start, r) = attr::cell_reference(start);
+        let (at, col) = crate::a1::parse_written_cell(r?)?;
+        if at != self.row {
+            return None;
+        }
+        let start = usual_start.map(|u| u.start_at(start));
+        if strict && !package::plain_cell_cut(tag, start.as_ref(), usual) {
+            return None;
+        }
+        if !cell(self.row, col, tag, start.as_ref(), usual)? {
+            return Some(Step::Stop(Some(())));
         }
         Some(Step::Go)
     }
@@ -898,6 +924,7 @@ mod tests {
                         let cut = usual_cell(after.as_bytes()).expect("a usual cell");
                         assert_eq!(Some(cut.end()), element_len(after.as_bytes()), "{cell}");
                         assert_eq!(cut.end(), cell.len(), "{cell}");
+                        assert_eq!(cut.start_end(), cell.find('>').unwrap() + 1, "{cell}");
                         let xml =
                             format!("<{p}sheetData><{p}row r=\"1\">{cell}</{p}row></{p}sheetData>");
                         let mut input = std::io::BufReader::new(xml.as_bytes());
