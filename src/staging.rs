@@ -102,6 +102,7 @@ impl Storage {
         let sink = Sink {
             file,
             left: self.full_after,
+            early: EarlySync::default(),
         };
         let mut w = HashingWriter::new(BufWriter::with_capacity(1 << 16, sink), hash);
         let written = write(&mut w).and_then(|()| w.flush().map_err(|e| write_problem(target, e)));
@@ -127,24 +128,98 @@ pub type StagedWriter<'f> = HashingWriter<BufWriter<Sink<'f>>>;
 pub struct Sink<'f> {
     file: &'f mut std::fs::File,
     left: Option<u64>,
+    early: EarlySync,
 }
 
 impl Write for Sink<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let Some(left) = self.left else {
-            return self.file.write(buf);
+        let n = match self.left {
+            None => self.file.write(buf)?,
+            Some(0) if !buf.is_empty() => return Err(std::io::ErrorKind::StorageFull.into()),
+            Some(left) => {
+                let room = usize::try_from(left).unwrap_or(usize::MAX);
+                let n = self.file.write(&buf[..buf.len().min(room)])?;
+                self.left = Some(left - n as u64);
+                n
+            }
         };
-        if left == 0 && !buf.is_empty() {
-            return Err(std::io::ErrorKind::StorageFull.into());
-        }
-        let room = usize::try_from(left).unwrap_or(usize::MAX);
-        let n = self.file.write(&buf[..buf.len().min(room)])?;
-        self.left = Some(left - n as u64);
+        self.early.wrote(self.file, n);
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
+    }
+}
+
+/// How much of a staged file is written before what it holds so far is flushed to disk on a
+/// thread of its own (see [`EarlySync`]).
+const EARLY_SYNC_EVERY: u64 = 8 << 20;
+
+/// A large staged file's bytes flushed to disk while the rest is written: every
+/// [`EARLY_SYNC_EVERY`] bytes, a thread of the file's own (started at the first) is asked to
+/// flush what the file holds so far, so that the flush that makes it durable before it is
+/// renamed into place (which the run waits for) has only the last piece left to write. A
+/// large export's outputs took about 0.1 s to flush at the end on the machines measured,
+/// beside a CSV scrub of 0.7 s. The thread waits on the disk, not on a core; a failure there
+/// is left to the last flush, which reports it. Dropped, it lets the thread finish and waits
+/// for it.
+#[derive(Default)]
+struct EarlySync {
+    /// Bytes written since the last request.
+    since: u64,
+    /// Where requests go, once the thread is started (`None` after it could not be).
+    to: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Whether starting it failed: then the file is flushed at the end only.
+    off: bool,
+}
+
+impl EarlySync {
+    /// `n` more bytes written to `file`.
+    fn wrote(&mut self, file: &std::fs::File, n: usize) {
+        self.since += n as u64;
+        if self.since < EARLY_SYNC_EVERY || self.off {
+            return;
+        }
+        self.since = 0;
+        if self.to.is_none() {
+            let started = file.try_clone().and_then(|file| {
+                let (to, requests) = std::sync::mpsc::channel::<()>();
+                let thread = std::thread::Builder::new()
+                    .name("dsr-scrub-sync".into())
+                    .spawn(move || {
+                        while requests.recv().is_ok() {
+                            // Requests that came meanwhile are answered by the same flush.
+                            while requests.try_recv().is_ok() {}
+                            let _ = file.sync_data();
+                        }
+                    })?;
+                Ok((to, thread))
+            });
+            match started {
+                Ok((to, thread)) => {
+                    self.to = Some(to);
+                    self.thread = Some(thread);
+                }
+                Err(_) => {
+                    self.off = true;
+                    return;
+                }
+            }
+        }
+        if let Some(to) = &self.to {
+            let _ = to.send(());
+        }
+    }
+}
+
+impl Drop for EarlySync {
+    fn drop(&mut self) {
+        drop(self.to.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -361,6 +436,37 @@ mod tests {
             "{e:?}"
         );
         assert!(e.to_string().contains("check free space"), "{e}");
+    }
+
+    /// A staged file larger than the early flush's step is flushed as it grows, by a thread
+    /// of its own, and still holds every byte written, with their digest.
+    #[test]
+    fn a_large_staged_file_is_flushed_as_it_grows_and_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.csv");
+        // Two and a half times the early flush's step, in pieces of odd sizes.
+        let len = usize::try_from(EARLY_SYNC_EVERY).unwrap() * 5 / 2;
+        let bytes: Vec<u8> = (0..len).map(|i| b"abcdefghij\n"[i % 11]).collect();
+        let (tmp, digest) = Storage::disk()
+            .stage_with(dir.path(), &target, |w| {
+                for piece in bytes.chunks(100_003) {
+                    w.write_all(piece).map_err(|e| write_problem(&target, e))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(std::fs::read(tmp.path()).unwrap(), bytes);
+        assert_eq!(digest, sha256_hex(&bytes));
+        // Its flushing thread: started at the first step, asked again at each, and waited for
+        // when the file is done with.
+        let file = tempfile::tempfile().unwrap();
+        let mut early = EarlySync::default();
+        early.wrote(&file, usize::try_from(EARLY_SYNC_EVERY).unwrap() - 1);
+        assert!(early.thread.is_none(), "not before the first step");
+        early.wrote(&file, 1);
+        assert!(early.thread.is_some() && early.to.is_some() && early.since == 0);
+        early.wrote(&file, usize::try_from(EARLY_SYNC_EVERY).unwrap());
+        drop(early);
     }
 
     #[test]
