@@ -168,9 +168,8 @@ const EARLY_SYNC_EVERY: u64 = 8 << 20;
 struct EarlySync {
     /// Bytes written since the last request.
     since: u64,
-    /// Where requests go, once the thread is started (`None` after it could not be).
-    to: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// The thread, once started, and where requests to it go.
+    flusher: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
     /// Whether starting it failed: then the file is flushed at the end only.
     off: bool,
 }
@@ -183,7 +182,7 @@ impl EarlySync {
             return;
         }
         self.since = 0;
-        if self.to.is_none() {
+        if self.flusher.is_none() {
             let started = file.try_clone().and_then(|file| {
                 let (to, requests) = std::sync::mpsc::channel::<()>();
                 let thread = std::thread::Builder::new()
@@ -198,17 +197,14 @@ impl EarlySync {
                 Ok((to, thread))
             });
             match started {
-                Ok((to, thread)) => {
-                    self.to = Some(to);
-                    self.thread = Some(thread);
-                }
+                Ok(flusher) => self.flusher = Some(flusher),
                 Err(_) => {
                     self.off = true;
                     return;
                 }
             }
         }
-        if let Some(to) = &self.to {
+        if let Some((to, _)) = &self.flusher {
             let _ = to.send(());
         }
     }
@@ -216,8 +212,9 @@ impl EarlySync {
 
 impl Drop for EarlySync {
     fn drop(&mut self) {
-        drop(self.to.take());
-        if let Some(thread) = self.thread.take() {
+        if let Some((to, thread)) = self.flusher.take() {
+            // Without requests, the thread ends.
+            drop(to);
             let _ = thread.join();
         }
     }
@@ -462,9 +459,9 @@ mod tests {
         let file = tempfile::tempfile().unwrap();
         let mut early = EarlySync::default();
         early.wrote(&file, usize::try_from(EARLY_SYNC_EVERY).unwrap() - 1);
-        assert!(early.thread.is_none(), "not before the first step");
+        assert!(early.flusher.is_none(), "not before the first step");
         early.wrote(&file, 1);
-        assert!(early.thread.is_some() && early.to.is_some() && early.since == 0);
+        assert!(early.flusher.is_some() && early.since == 0);
         early.wrote(&file, usize::try_from(EARLY_SYNC_EVERY).unwrap());
         drop(early);
     }
