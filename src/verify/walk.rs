@@ -67,6 +67,25 @@ pub(super) fn open<'b>(bytes: std::borrow::Cow<'b, [u8]>, limits: &Limits) -> Op
 }
 
 impl Opened<'_> {
+    /// [`Opened::read_values`], the values lent to `each` (see
+    /// [`crate::xlsx::direct::each_value_ref`]).
+    fn read_values_ref(
+        &self,
+        sheet: usize,
+        input: &mut dyn std::io::BufRead,
+        values: &mut crate::xlsx::cells::CellValues<'_>,
+        each: &mut dyn crate::xlsx::direct::EachValue,
+    ) -> Option<Option<Vec<u8>>> {
+        let unscanned = self.heads.sheets.get(sheet)?.layout.cells_unscanned;
+        if unscanned {
+            let mut tail = Vec::new();
+            crate::xlsx::direct::each_value_ref(input, values, each, Some(&mut tail))?;
+            Some(Some(tail))
+        } else {
+            crate::xlsx::direct::each_value_ref(input, values, each, None).map(|()| None)
+        }
+    }
+
     /// Read the cells of sheet `sheet` from `input`, its part from the start, with `each` (see
     /// [`crate::xlsx::direct::each_value`]): strictly when they were not scanned at opening
     /// ([`crate::workbook::Layout::cells_unscanned`]; the reading then gives up on anything the
@@ -423,8 +442,9 @@ enum Batch {
     GaveUp,
 }
 
-/// Rows handed over at once.
-const BATCH_ROWS: usize = 256;
+/// Rows handed over at once. Tests hand over two, so that their small sheets' rows come back
+/// to be read into again.
+const BATCH_ROWS: usize = if cfg!(test) { 2 } else { 256 };
 
 /// Read every sheet of the scrubbed workbook row by row into `to`; per shared string, whether a
 /// cell was read to refer to it (`None` when a sheet cannot be walked, or no one took the rows).
@@ -436,17 +456,24 @@ fn scrubbed_rows(
         std::sync::mpsc::Receiver<Vec<Cells>>,
     ),
 ) -> Option<(Vec<bool>, Tails)> {
-    // Rows compared come back to be read into again: their memory is this thread's, freed and
-    // taken here rather than on the comparing one (3 million cells' values in a large export).
-    let mut spare: Vec<Cells> = Vec::new();
-    let mut used = vec![false; scrubbed.tables.strings.len()];
+    let mut reader = ScrubbedRows {
+        to,
+        compared,
+        spare: Vec::new(),
+        used: vec![false; scrubbed.tables.strings.len()],
+        batch: Vec::with_capacity(BATCH_ROWS),
+        row: None,
+        filled: 0,
+        out_of_order: false,
+        stopped: false,
+    };
     let mut tails = Vec::new();
     let given_up = |to: &std::sync::mpsc::SyncSender<Batch>| {
         let _ = to.send(Batch::GaveUp);
         None
     };
     let Ok(mut zip) = package.archive() else {
-        return given_up(&to);
+        return given_up(&reader.to);
     };
     for sheet in 0..scrubbed.heads.sheets.len() {
         let Some(entry) = scrubbed
@@ -454,7 +481,7 @@ fn scrubbed_rows(
             .sheet_part(sheet)
             .and_then(|part| zip.part(part))
         else {
-            return given_up(&to);
+            return given_up(&reader.to);
         };
         let mut input = BufReader::with_capacity(1 << 16, entry);
         let mut values = crate::xlsx::cells::CellValues::new(
@@ -462,63 +489,118 @@ fn scrubbed_rows(
             scrubbed.tables.kinds.clone(),
             scrubbed.tables.is_1904,
         );
-        let mut batch: Vec<(u32, Cells)> = Vec::with_capacity(BATCH_ROWS);
-        let mut row: Option<(u32, Cells)> = None;
-        let (mut out_of_order, mut stopped) = (false, false);
-        let read = scrubbed.read_values(sheet, &mut input, &mut values, |r, c, value, shared| {
-            if let Some(Some(n)) = shared {
-                if let Some(slot) = used.get_mut(n) {
-                    *slot = true;
-                }
-            }
-            match &mut row {
-                Some((at, cells)) if *at == r => {
-                    if cells.last().is_some_and(|(last, _)| *last >= c) {
-                        out_of_order = true;
-                        return false;
-                    }
-                    cells.push((c, value));
-                    return true;
-                }
-                Some((at, _)) if r < *at => {
-                    out_of_order = true;
-                    return false;
-                }
-                _ => {}
-            }
-            if spare.is_empty() {
-                if let Ok(back) = compared.try_recv() {
-                    spare = back;
-                }
-            }
-            let mut cells = spare.pop().unwrap_or_default();
-            cells.clear();
-            cells.push((c, value));
-            if let Some(done) = row.replace((r, cells)) {
-                batch.push(done);
-                if batch.len() == BATCH_ROWS {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
-                    if to.send(Batch::Rows(full)).is_err() {
-                        stopped = true;
-                        return false;
-                    }
-                }
-            }
-            true
-        });
-        if stopped {
+        let read = scrubbed.read_values_ref(sheet, &mut input, &mut values, &mut reader);
+        if reader.stopped {
             return None;
         }
-        let Some(read) = read.filter(|_| !out_of_order) else {
-            return given_up(&to);
+        let Some(read) = read.filter(|_| !reader.out_of_order) else {
+            return given_up(&reader.to);
         };
         tails.extend(read.map(|tail| (sheet, tail)));
-        batch.extend(row);
-        if to.send(Batch::Rows(batch)).is_err() || to.send(Batch::End).is_err() {
+        reader.end_row();
+        let batch = std::mem::replace(&mut reader.batch, Vec::with_capacity(BATCH_ROWS));
+        if reader.to.send(Batch::Rows(batch)).is_err() || reader.to.send(Batch::End).is_err() {
             return None;
         }
     }
-    Some((used, tails))
+    Some((reader.used, tails))
+}
+
+/// The reader of the scrubbed sheets' rows (see [`scrubbed_rows`]): each row's cells read into
+/// the places of a row compared already, whose texts' room is taken again (three million cells
+/// in a large export, each text otherwise its own allocation, made here and freed after).
+struct ScrubbedRows {
+    to: std::sync::mpsc::SyncSender<Batch>,
+    /// Rows compared, back to be read into again: their memory is this thread's, freed and
+    /// taken here rather than on the comparing one.
+    compared: std::sync::mpsc::Receiver<Vec<Cells>>,
+    spare: Vec<Cells>,
+    /// Per shared string: whether a cell was read to refer to it.
+    used: Vec<bool>,
+    batch: Vec<(u32, Cells)>,
+    /// The row being read: its number and its places, of which the first `filled` are its
+    /// cells (the others, of the row read into them before, are cut off when it is done).
+    row: Option<(u32, Cells)>,
+    filled: usize,
+    out_of_order: bool,
+    /// Whether no one takes the rows any more.
+    stopped: bool,
+}
+
+impl ScrubbedRows {
+    /// The row being read is done: its places past its cells cut off, it goes with the batch,
+    /// handed over when full (`false` when no one takes it).
+    fn end_row(&mut self) -> bool {
+        let Some((r, mut cells)) = self.row.take() else {
+            return true;
+        };
+        cells.truncate(self.filled);
+        self.batch.push((r, cells));
+        if self.batch.len() < BATCH_ROWS {
+            return true;
+        }
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
+        if self.to.send(Batch::Rows(full)).is_err() {
+            self.stopped = true;
+            return false;
+        }
+        true
+    }
+}
+
+impl crate::xlsx::direct::EachValue for ScrubbedRows {
+    fn value(&mut self, r: u32, c: u32, value: calamine::DataRef<'_>) -> bool {
+        match &self.row {
+            Some((at, cells)) if *at == r => {
+                if self.filled > 0 && cells[self.filled - 1].0 >= c {
+                    self.out_of_order = true;
+                    return false;
+                }
+            }
+            Some((at, _)) if r < *at => {
+                self.out_of_order = true;
+                return false;
+            }
+            _ => {
+                if !self.end_row() {
+                    return false;
+                }
+                if self.spare.is_empty() {
+                    if let Ok(back) = self.compared.try_recv() {
+                        self.spare = back;
+                    }
+                }
+                self.row = Some((r, self.spare.pop().unwrap_or_default()));
+                self.filled = 0;
+            }
+        }
+        let Some((_, cells)) = &mut self.row else {
+            return false;
+        };
+        match cells.get_mut(self.filled) {
+            Some((col, slot)) => {
+                *col = c;
+                match (slot, value) {
+                    (Data::String(s), calamine::DataRef::SharedString(v)) => {
+                        s.clear();
+                        s.push_str(v);
+                    }
+                    (slot, value) => *slot = Data::from(value),
+                }
+            }
+            None => cells.push((c, Data::from(value))),
+        }
+        self.filled += 1;
+        true
+    }
+
+    fn shared(&mut self, _c: u32, shared: Option<Option<usize>>) {
+        if let Some(Some(n)) = shared {
+            if let Some(slot) = self.used.get_mut(n) {
+                *slot = true;
+            }
+        }
+    }
 }
 
 /// Each column of a row whose cells that hold a value are `cells` (in column order), up to
