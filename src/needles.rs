@@ -434,8 +434,32 @@ enum Share {
 }
 
 /// How many distinct hashes `lists` (each sorted, one of each) hold together: the lists
-/// merged as they are read, never joined.
+/// merged as they are read, never joined; by ranges of the hashes on the pool's threads (a
+/// large export's values left out are over a million).
 fn distinct_in(lists: &[Vec<u64>]) -> usize {
+    /// Ranges of the hashes: enough that a thread that comes late finds one left to take.
+    const RANGES: u64 = 16;
+    let total: usize = lists.iter().map(Vec::len).sum();
+    if total < 1 << 16 {
+        return distinct_merged(lists.iter().map(Vec::as_slice).collect());
+    }
+    (0..RANGES)
+        .into_par_iter()
+        .map(|r| {
+            let start = r * (u64::MAX / RANGES + 1);
+            let end = (r + 1).checked_mul(u64::MAX / RANGES + 1);
+            let within = lists.iter().map(|list| {
+                let from = list.partition_point(|&h| h < start);
+                let to = end.map_or(list.len(), |end| list.partition_point(|&h| h < end));
+                &list[from..to]
+            });
+            distinct_merged(within.collect())
+        })
+        .sum()
+}
+
+/// How many distinct hashes `lists` (each sorted) hold together.
+fn distinct_merged(lists: Vec<&[u64]>) -> usize {
     use std::cmp::Reverse;
     let mut heads: std::collections::BinaryHeap<Reverse<(u64, usize)>> = (lists.iter())
         .enumerate()
@@ -949,12 +973,13 @@ impl Needles {
             .filter(|w| w[0].anchor != w[1].anchor)
             .count();
         let mut index = Index::with_capacity_and_hasher(anchors, Default::default());
-        for (i, g) in found.iter().enumerate() {
-            let i = i as u32;
-            index
-                .entry(g.anchor)
-                .and_modify(|range| range.1 = i + 1)
-                .or_insert((i, i + 1));
+        // One entry per anchor, whose values are together.
+        let mut i = 0;
+        while i < found.len() {
+            let anchor = found[i].anchor;
+            let run = found[i..].iter().take_while(|g| g.anchor == anchor).count();
+            index.insert(anchor, (i as u32, (i + run) as u32));
+            i += run;
         }
         // In the gathered list's own memory (no second list of millions), then cut to size.
         let mut needles: Vec<Entry> = found.into_iter().map(|g| g.entry).collect();
@@ -2307,6 +2332,51 @@ mod tests {
 
     fn set(values: &[&str]) -> Needles {
         Needles::new(values)
+    }
+
+    /// The values left out are counted once each however many lists hold them, read by ranges
+    /// of their hashes when there are many: hashes at the ranges' edges, the largest and
+    /// smallest, and copies in every list are counted as the one list of them all counts them.
+    #[test]
+    fn values_left_out_are_counted_once_whatever_the_lists() {
+        let edge = u64::MAX / 16 + 1;
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut all: Vec<u64> = (0..200_000).map(|_| rng.u64(..)).collect();
+        all.extend([
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            edge - 1,
+            edge,
+            edge + 1,
+            15 * edge,
+        ]);
+        let mut lists: Vec<Vec<u64>> = vec![Vec::new(); 3];
+        for (i, &h) in all.iter().enumerate() {
+            lists[i % 3].push(h);
+            // A third of them in two lists, some twice in one.
+            if i % 3 == 0 {
+                lists[(i + 1) % 3].push(h);
+            }
+            if i % 7 == 0 {
+                lists[i % 3].push(h);
+            }
+        }
+        for list in &mut lists {
+            list.sort_unstable();
+        }
+        let mut distinct = all.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for threads in [1, 2, 3] {
+            let counted = crate::testdata::pools::in_pool(threads, || distinct_in(&lists));
+            assert_eq!(counted, distinct.len(), "{threads} threads");
+        }
+        // Few: merged at once.
+        let few = vec![vec![1, 2, u64::MAX], vec![2, 3], Vec::new()];
+        assert_eq!(distinct_in(&few), 4);
+        assert_eq!(distinct_in(&[]), 0);
     }
 
     /// A protected column's ids, checksums and dates as Dynamics writes them are no kept text,
