@@ -1620,11 +1620,11 @@ fn verdict_given(
 ) -> Verdict {
     match change {
         Some((c, changes)) => {
-            let new = changes.value(c).data();
+            let new = changes.value(c);
             let action = &map.rules[c.rule()].action;
-            if action.output_is_reportable() && same_cell(&new, now) {
+            if action.output_is_reportable() && same_as_new(new, now) {
                 Verdict::FromMap
-            } else if matches!(action, crate::actions::Action::Redact(_)) && same_cell(&new, now) {
+            } else if matches!(action, crate::actions::Action::Redact(_)) && same_as_new(new, now) {
                 Verdict::Redacted
             } else {
                 Verdict::Scrubbed
@@ -1647,6 +1647,17 @@ fn same_cell(a: &Data, b: &Data) -> bool {
         || (blank(a) && blank(b))
         // The same date in the 1904 and the 1900 date system (a rebuilt 1904 workbook).
         || matches!((a, b), (Data::DateTime(x), Data::DateTime(y)) if same_date(x, y))
+}
+
+/// [`same_cell`] of the value the map gives a cell (`new`) and the cell's value `now`, without
+/// making a cell of a new text (most changed cells' values).
+fn same_as_new(new: crate::apply::NewValue<'_>, now: &Data) -> bool {
+    match (new, now) {
+        (crate::apply::NewValue::Text(text), Data::String(now)) => text == now,
+        (crate::apply::NewValue::Text(text), Data::Empty) => text.is_empty(),
+        (crate::apply::NewValue::Text(_), _) => false,
+        (new, now) => same_cell(&new.data(), now),
+    }
 }
 
 /// [`same_cell`], or in a CSV the same cell escaped by `--neutralize-formulas`.
@@ -1866,6 +1877,45 @@ mod tests {
             column: Some("First Name".into()),
             rule,
         }
+    }
+
+    /// A changed cell's new value is compared with the scrubbed cell as the cell it makes would
+    /// be: a text with a text, an empty text with an empty cell, a date in either date system.
+    #[test]
+    fn a_new_value_is_compared_as_the_cell_it_makes() {
+        use crate::apply::NewValue;
+        let date = |serial: f64, is_1904: bool| {
+            Data::DateTime(calamine::ExcelDateTime::new(
+                serial,
+                calamine::ExcelDateTimeType::DateTime,
+                is_1904,
+            ))
+        };
+        let cells = [
+            Data::Empty,
+            Data::String(String::new()),
+            Data::String("Ana".into()),
+            Data::String("ana".into()),
+            Data::String("Ana ".into()),
+            Data::Int(7),
+            Data::Float(7.0),
+            Data::Bool(true),
+            date(45000.0, false),
+            date(45000.0 - 1462.0, true),
+            Data::Error(calamine::CellErrorType::NA),
+        ];
+        let mut news = vec![NewValue::Cleared, NewValue::Text(""), NewValue::Text("Ana")];
+        news.extend(cells.iter().skip(5).map(NewValue::Other));
+        let mut same = 0;
+        for new in news {
+            for now in &cells {
+                let made = same_cell(&new.data(), now);
+                assert_eq!(same_as_new(new, now), made, "{new:?} against {now:?}");
+                same += usize::from(made);
+            }
+        }
+        // Each new value is the same as some cells: the blanks, a text, a number, the dates.
+        assert!(same >= 12, "{same}");
     }
 
     /// Whether each changed cell is the first of its old text, column and rule, by a set of

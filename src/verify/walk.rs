@@ -684,7 +684,8 @@ impl Compare<'_> {
         for (col, now) in by_column(cells, self.widths[self.sheet]) {
             let was = seen.cell(col);
             // The header row is never scrubbed, nor the columns outside the map.
-            if (from == 0 || !is_target(col)) && !same_kept_cell(self.original, was, now) {
+            let kept = from == 0 || !is_target(col);
+            if kept && !same_kept_cell(self.original, was, now) {
                 return false;
             }
             if matches!(now, Data::Empty) {
@@ -696,6 +697,10 @@ impl Compare<'_> {
             }
             let here = (change < seen.changed.end && changes[change].col() == col)
                 .then(|| (&changes[change], seen.changes));
+            if kept && here.is_none() {
+                // Kept as it was (the verdict's own comparison, made above).
+                continue;
+            }
             let verdict = verdict_given(self.map, self.original, here, was, now);
             if !matches!(verdict, Verdict::Kept | Verdict::FromMap) {
                 if self.candidates.len() >= MAX_CANDIDATES {
