@@ -580,13 +580,7 @@ impl crate::xlsx::direct::EachValue for ScrubbedRows {
         match cells.get_mut(self.filled) {
             Some((col, slot)) => {
                 *col = c;
-                match (slot, value) {
-                    (Data::String(s), calamine::DataRef::SharedString(v)) => {
-                        s.clear();
-                        s.push_str(v);
-                    }
-                    (slot, value) => *slot = Data::from(value),
-                }
+                crate::xlsx::cells::put_value(slot, value);
             }
             None => cells.push((c, Data::from(value))),
         }

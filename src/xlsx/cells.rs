@@ -517,6 +517,20 @@ fn has_escape(text: &str) -> bool {
     memchr::memchr_iter(b'_', bytes).any(|at| bytes.get(at + 1) == Some(&b'x'))
 }
 
+/// Put `value`, lent by a reading of cells, into `slot`, a cell's place kept from row to row:
+/// a text into the text the place holds, its room taken again (a large sheet's text cells
+/// would each take an allocation otherwise).
+#[inline]
+pub(crate) fn put_value(slot: &mut calamine::Data, value: DataRef<'_>) {
+    match (slot, value) {
+        (calamine::Data::String(s), DataRef::SharedString(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (slot, value) => *slot = calamine::Data::from(value),
+    }
+}
+
 /// calamine's `unescape_xml`: Excel's `_xHHHH_` escapes (UTF-16 code units) decoded.
 pub(crate) fn unescape_xml(text: &str) -> String {
     let bytes = text.as_bytes();

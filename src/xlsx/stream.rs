@@ -417,13 +417,7 @@ impl Row {
     }
 
     fn put(&mut self, col: u32, value: DataRef<'_>) {
-        match (self.slot(col), value) {
-            (Data::String(s), DataRef::SharedString(v)) => {
-                s.clear();
-                s.push_str(v);
-            }
-            (slot, value) => *slot = Data::from(value),
-        }
+        super::cells::put_value(self.slot(col), value);
     }
 
     /// The place of column `col`'s value, set (no shared string yet), for the caller to fill.
