@@ -334,6 +334,8 @@ pub(crate) struct NewStrings {
     /// after [`NewStrings::forget_index`].
     index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     hasher: hashbrown::DefaultHashBuilder,
+    /// Room the index is made with for the texts to come (see [`NewStrings::expecting`]).
+    expected: usize,
 }
 
 impl NewStrings {
@@ -344,6 +346,14 @@ impl NewStrings {
             base: u32::try_from(base).unwrap_or(u32::MAX),
             ..NewStrings::default()
         }
+    }
+
+    /// Made to hold about `texts` new texts without growing: its index, grown from nothing,
+    /// would be made again a dozen times for a large export's (each time hashing every text
+    /// again).
+    pub(crate) fn expecting(mut self, texts: usize) -> NewStrings {
+        self.expected = texts;
+        self
     }
 
     /// The new texts of `changes`, numbered after the `string_count` items of the table, when
@@ -401,7 +411,7 @@ impl NewStrings {
     /// The index of the texts, made from them.
     fn made_index(&self) -> hashbrown::HashTable<u32> {
         let (hasher, texts) = (&self.hasher, &*self.texts);
-        let mut index = hashbrown::HashTable::with_capacity(texts.len());
+        let mut index = hashbrown::HashTable::with_capacity(texts.len().max(self.expected));
         for i in 0..texts.len() as u32 {
             index.insert_unique(hash_of(hasher, texts, i), i, |&j| hash_of(hasher, texts, j));
         }
@@ -2437,6 +2447,32 @@ mod tests {
             NewStrings::new(false, 0).add(NewValue::Text("Deleted")),
             None
         );
+    }
+
+    /// New strings made to expect a number of texts take that many without their index
+    /// growing, and number them as new strings made without it.
+    #[test]
+    fn new_strings_expecting_texts_take_them_without_growing() {
+        let (mut expecting, mut plain) = (
+            NewStrings::new(true, 5).expecting(5_000),
+            NewStrings::new(true, 5),
+        );
+        let room = |new: &NewStrings| new.index.get().map(hashbrown::HashTable::capacity);
+        for new in [&mut expecting, &mut plain] {
+            assert_eq!(new.add(NewValue::Text("first")), Some(5));
+        }
+        let (first, small) = (room(&expecting), room(&plain));
+        assert!(first.is_some_and(|r| r >= 5_000), "{first:?}");
+        assert!(small < first);
+        for i in 0..5_000 {
+            let text = format!("User {}", i % 4_000);
+            assert_eq!(
+                expecting.add(NewValue::Text(&text)),
+                plain.add(NewValue::Text(&text))
+            );
+        }
+        assert_eq!(room(&expecting), first);
+        assert!(room(&plain) > small, "the other grew");
     }
 
     #[test]
