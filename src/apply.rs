@@ -223,7 +223,7 @@ impl<'a> NewValue<'a> {
             NewValue::Cleared => Cow::Borrowed(""),
             NewValue::Text(s) => Cow::Borrowed(s),
             NewValue::Other(Data::String(s)) => Cow::Borrowed(s),
-            NewValue::Other(d) => Cow::Owned(d.to_string()),
+            NewValue::Other(d) => Cow::Owned(crate::text::data_text(d)),
         }
     }
 

@@ -6,6 +6,67 @@
 /// was a few percent of a lossless scrub. Nothing depends on its order.
 pub type FastMap<K, V> = hashbrown::HashMap<K, V>;
 
+/// A number's text as Rust writes it (`f.to_string()`: the shortest digits that read back as
+/// `f`, never an exponent), appended to `out`. Cells' numbers are written out by the million
+/// (the old values of changed cells, the kept values counted and compared), so ryu finds the
+/// digits where they are sure to be the same: both write the shortest digits nearest `f`, and
+/// differ only where two are equally near, which the standard library rounds up and ryu to
+/// even. Only a number whose exact decimal value has at most 18 digits can be halfway between
+/// two such texts (the shortest has at most 17), so those are left to the standard library, as
+/// are ryu's other layouts (`1.0` for `1` is taken back; exponents are not).
+pub(crate) fn push_float(out: &mut String, f: f64) {
+    if f.is_finite() && !short_in_decimal(f) {
+        let mut digits = ryu::Buffer::new();
+        let text = digits.format_finite(f);
+        if !text.contains('e') {
+            out.push_str(text.strip_suffix(".0").unwrap_or(text));
+            return;
+        }
+    }
+    use std::fmt::Write;
+    let _ = write!(out, "{f}");
+}
+
+/// Whether a finite `f`'s exact decimal value may have at most 18 significant digits (see
+/// [`push_float`]), but for whole numbers below 2^53, which are their own shortest text. `f`
+/// is `m * 2^e`, `m` odd: with `e < 0`, its decimal value is `m * 5^-e` over a power of ten,
+/// a number of as many digits as that product (odd, times a power of five: it ends in 5).
+fn short_in_decimal(f: f64) -> bool {
+    let bits = f.to_bits();
+    let field = ((bits >> 52) & 0x7ff) as i32;
+    if field == 0 {
+        // Zeros and subnormals.
+        return true;
+    }
+    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let zeros = m.trailing_zeros();
+    let (m, e) = (m >> zeros, field - 1075 + zeros as i32);
+    if e >= 0 {
+        return !(e <= 52 && (m << e) < (1 << 53));
+    }
+    // 5^28 > 10^18: past it, even m = 1 makes more digits.
+    let fives = e.unsigned_abs();
+    fives <= 27 && u128::from(m) * 5u128.pow(fives) < 1_000_000_000_000_000_000
+}
+
+/// [`push_float`] into a new text.
+pub(crate) fn float_text(f: f64) -> String {
+    let mut out = String::with_capacity(24);
+    push_float(&mut out, f);
+    out
+}
+
+/// A cell's value written out as its `Display` writes it (nothing for an empty cell), its
+/// numbers by [`push_float`].
+pub(crate) fn data_text(value: &calamine::Data) -> String {
+    use calamine::Data;
+    match value {
+        Data::Float(f) => float_text(*f),
+        Data::DateTime(dt) => float_text(dt.as_f64()),
+        other => other.to_string(),
+    }
+}
+
 /// The gist of a regex error on one line ("unclosed character class").
 pub(crate) fn regex_problem(err: &regex::Error) -> String {
     match err {
@@ -502,6 +563,82 @@ mod tests {
         let short = |n: usize| (1..=2).contains(&n);
         (lengths[0] == 4 && short(lengths[1]) && short(lengths[2]))
             || (short(lengths[0]) && short(lengths[1]) && matches!(lengths[2], 2 | 4))
+    }
+
+    /// A number is written as the standard library writes it: every kind of double (zeros,
+    /// whole numbers, the decimals of coordinates and prices, the largest and smallest, those
+    /// ryu writes with an exponent, those halfway between two shortest texts, which the two
+    /// round differently, and any bits at all), and what is not finite.
+    #[test]
+    fn numbers_are_written_as_the_standard_library_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            42.0,
+            0.1,
+            0.5,
+            47.6062,
+            -122.3321,
+            19.99,
+            45_678.25,
+            45_678.520_833_333_336,
+            9_007_199_254_740_993.0,
+            1e15,
+            1e16,
+            1e-5,
+            1e-7,
+            1.5e-300,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            // Halfway between two texts of 17 digits: ...689.2 and ...689.3, say.
+            f64::from_bits(0x4313_0c99_6100_7045),
+            f64::from_bits(0x42ad_c706_52e9_c820),
+            f64::from_bits(0x42ec_b52f_286a_9ac4),
+        ];
+        let mut n = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            n ^= n << 13;
+            n ^= n >> 7;
+            n ^= n << 17;
+            n
+        };
+        // Every exponent, with mantissas ending in ever more zero bits (the numbers halfway
+        // between two texts are among them).
+        for field in 0..2047u64 {
+            for zeros in (0..53).step_by(4) {
+                let mantissa = (next() & ((1 << 52) - 1)) >> zeros << zeros;
+                values.push(f64::from_bits(field << 52 | mantissa));
+                values.push(-f64::from_bits(field << 52 | mantissa));
+            }
+        }
+        // Decimals of a few digits, at every scale ryu writes without an exponent.
+        for i in 0..100_000 {
+            values.push((next() % 1_000_000_000) as f64 / 10f64.powi(i % 18));
+            values.push(f64::from_bits(next()));
+        }
+        let (mut out, mut fast) = (String::new(), 0);
+        for f in values {
+            out.clear();
+            push_float(&mut out, f);
+            assert_eq!(out, f.to_string(), "{:#x}", f.to_bits());
+            assert_eq!(float_text(f), out);
+            fast += usize::from(f.is_finite() && !short_in_decimal(f));
+        }
+        // Most take ryu's way.
+        assert!(fast > 150_000, "{fast}");
+        assert!(short_in_decimal(f64::from_bits(0x4313_0c99_6100_7045)));
+        assert!(!short_in_decimal(47.6062) && !short_in_decimal(42.0));
+        assert_eq!(data_text(&calamine::Data::Float(2.0)), "2");
+        assert_eq!(data_text(&calamine::Data::Int(-7)), "-7");
+        assert_eq!(data_text(&calamine::Data::Bool(true)), "true");
     }
 
     #[test]

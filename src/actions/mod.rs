@@ -138,10 +138,9 @@ pub(crate) fn cell_text(value: &Data) -> Option<Cow<'_, str>> {
         Data::String(s) if s.is_empty() => None,
         Data::String(s) => Some(Cow::Borrowed(s)),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Some(Cow::Borrowed(s)),
-        Data::DateTime(dt) => Some(Cow::Owned(dt.as_f64().to_string())),
         // An error cell holds no data of its own.
         Data::Error(_) => None,
-        other => Some(Cow::Owned(other.to_string())),
+        other => Some(Cow::Owned(crate::text::data_text(other))),
     }
 }
 

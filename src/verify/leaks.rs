@@ -1084,11 +1084,10 @@ pub(super) fn cell_hit(needles: &Needles, value: &Data, buf: &mut String) -> boo
             return needles.found_in(t)
         }
         Data::Empty | Data::Error(_) | Data::Bool(_) => return false,
-        Data::Float(f) => write!(buf, "{f}"),
-        Data::Int(i) => write!(buf, "{i}"),
-        Data::DateTime(dt) => write!(buf, "{}", dt.as_f64()),
+        Data::Float(f) => crate::text::push_float(buf, *f),
+        Data::Int(i) => write!(buf, "{i}").expect("write to a String"),
+        Data::DateTime(dt) => crate::text::push_float(buf, dt.as_f64()),
     }
-    .expect("write to a String");
     needles.found_in(buf)
 }
 
