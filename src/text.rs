@@ -42,7 +42,8 @@ fn short_in_decimal(f: f64) -> bool {
     let zeros = m.trailing_zeros();
     let (m, e) = (m >> zeros, field - 1075 + zeros as i32);
     if e >= 0 {
-        return !(e <= 52 && (m << e) < (1 << 53));
+        // Whole: below 2^53 when m < 2^(53 - e).
+        return !(e < 53 && m < 1 << (53 - e));
     }
     // 5^28 > 10^18: past it, even m = 1 makes more digits.
     let fives = e.unsigned_abs();
@@ -585,6 +586,8 @@ mod tests {
             45_678.25,
             45_678.520_833_333_336,
             9_007_199_254_740_993.0,
+            9_007_199_254_740_994.0,
+            4_503_599_627_370_497.0 * 4096.0,
             1e15,
             1e16,
             1e-5,
