@@ -2158,9 +2158,9 @@ pub(crate) fn kept_text(value: &Data) -> Option<Cow<'_, str>> {
 /// A number's text as the actions saw it.
 pub(crate) fn number_text(value: &Data) -> Option<Cow<'static, str>> {
     match value {
-        Data::Float(f) => Some(Cow::Owned(crate::text::float_text(*f))),
-        Data::Int(i) => Some(Cow::Owned(i.to_string())),
-        Data::DateTime(dt) => Some(Cow::Owned(crate::text::float_text(dt.as_f64()))),
+        Data::Float(_) | Data::Int(_) | Data::DateTime(_) => {
+            Some(Cow::Owned(crate::text::data_text(value)))
+        }
         Data::Bool(_) | Data::Error(_) | Data::Empty => None,
         Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
             Some(Cow::Owned(t.clone()))

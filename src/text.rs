@@ -50,22 +50,25 @@ fn short_in_decimal(f: f64) -> bool {
     fives <= 27 && u128::from(m) * 5u128.pow(fives) < 1_000_000_000_000_000_000
 }
 
-/// [`push_float`] into a new text.
-pub(crate) fn float_text(f: f64) -> String {
-    let mut out = String::with_capacity(24);
-    push_float(&mut out, f);
-    out
+/// A cell's value written out as its `Display` writes it (nothing for an empty cell), its
+/// numbers (and a date's serial number) by [`push_float`], appended to `out`.
+pub(crate) fn push_data_text(out: &mut String, value: &calamine::Data) {
+    use calamine::Data;
+    use std::fmt::Write;
+    match value {
+        Data::Float(f) => push_float(out, *f),
+        Data::DateTime(dt) => push_float(out, dt.as_f64()),
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
 }
 
-/// A cell's value written out as its `Display` writes it (nothing for an empty cell), its
-/// numbers by [`push_float`].
+/// [`push_data_text`] into a new text.
 pub(crate) fn data_text(value: &calamine::Data) -> String {
-    use calamine::Data;
-    match value {
-        Data::Float(f) => float_text(*f),
-        Data::DateTime(dt) => float_text(dt.as_f64()),
-        other => other.to_string(),
-    }
+    let mut out = String::with_capacity(24);
+    push_data_text(&mut out, value);
+    out
 }
 
 /// The gist of a regex error on one line ("unclosed character class").
@@ -632,7 +635,7 @@ mod tests {
             out.clear();
             push_float(&mut out, f);
             assert_eq!(out, f.to_string(), "{:#x}", f.to_bits());
-            assert_eq!(float_text(f), out);
+            assert_eq!(data_text(&calamine::Data::Float(f)), out);
             fast += usize::from(f.is_finite() && !short_in_decimal(f));
         }
         // Most take ryu's way.

@@ -1077,16 +1077,15 @@ pub(super) fn search_candidates(
 
 /// Whether a cell's value, as the actions would see its text, holds a removed value.
 pub(super) fn cell_hit(needles: &Needles, value: &Data, buf: &mut String) -> bool {
-    use std::fmt::Write;
     buf.clear();
     match value {
         Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => {
             return needles.found_in(t)
         }
         Data::Empty | Data::Error(_) | Data::Bool(_) => return false,
-        Data::Float(f) => crate::text::push_float(buf, *f),
-        Data::Int(i) => write!(buf, "{i}").expect("write to a String"),
-        Data::DateTime(dt) => crate::text::push_float(buf, dt.as_f64()),
+        Data::Float(_) | Data::Int(_) | Data::DateTime(_) => {
+            crate::text::push_data_text(buf, value);
+        }
     }
     needles.found_in(buf)
 }
