@@ -328,24 +328,7 @@ impl PlainItem {
     /// as written, when the item is written plainly and holds no entity or carriage return:
     /// the text a search of the part's XML reads, without an XML reader.
     pub(crate) fn xml_text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
-        self.written(item).map(|(_, text)| text)
-    }
-
-    /// How a plainly written `item` is written, and its text as written, when that holds no
-    /// markup, entity or carriage return: [`PlainItem::write`] writes the item again as it
-    /// is from them.
-    pub(crate) fn written_as<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a str)> {
-        if item == self.empty.as_slice() {
-            return Some((PlainForm::Closed, ""));
-        }
-        self.written(item).map(|(preserve, text)| {
-            let form = if preserve {
-                PlainForm::Preserved
-            } else {
-                PlainForm::Plain
-            };
-            (form, text)
-        })
+        self.written(item).map(|(_, text, _)| text)
     }
 
     /// The plainly written item of a `text` that holds no markup, entity or carriage return,
@@ -365,22 +348,30 @@ impl PlainItem {
         out.extend_from_slice(&self.close);
     }
 
-    /// Whether a plainly written `item` preserves its spaces, and its text as written, when
-    /// that holds no markup, entity or carriage return.
-    fn written<'a>(&self, item: &'a [u8]) -> Option<(bool, &'a str)> {
-        if item == self.empty.as_slice() {
-            return Some((false, ""));
+    /// How a plainly written `item` is written, and its text as written, when that holds no
+    /// markup, entity or carriage return (then [`PlainItem::write`] writes the item again as
+    /// it is from them); third, whether the text holds an underscore (maybe one of the
+    /// `_xHHHH_` escapes a reader decodes).
+    fn written<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a str, bool)> {
+        // Nearly a million items of a large export pass here: their tags are compared in
+        // place (see [`same`]).
+        if same(item, &self.empty) {
+            return Some((PlainForm::Closed, "", false));
         }
-        let rest = item.strip_prefix(&self.open[..])?;
-        let (preserve, rest) = match rest.split_first() {
-            Some((b'>', rest)) => (false, rest),
-            _ => (true, rest.strip_prefix(br#" xml:space="preserve">"#)?),
+        let rest = strip_prefix(item, &self.open)?;
+        let (form, rest) = match rest.split_first() {
+            Some((b'>', rest)) => (PlainForm::Plain, rest),
+            _ => (
+                PlainForm::Preserved,
+                strip_prefix(rest, br#" xml:space="preserve">"#)?,
+            ),
         };
-        let text = rest.strip_suffix(&self.close[..])?;
+        let text = strip_suffix(rest, &self.close)?;
         if memchr::memchr3(b'<', b'&', b'\r', text).is_some() {
             return None;
         }
-        Some((preserve, std::str::from_utf8(text).ok()?))
+        let underscore = memchr::memchr(b'_', text).is_some();
+        Some((form, std::str::from_utf8(text).ok()?, underscore))
     }
 }
 
@@ -389,26 +380,27 @@ impl PlainItem {
 /// part's prefix. An item written plainly (as nearly all of an export's are) whose text holds
 /// nothing to decode (no entity, `_xHHHH_` escape or carriage return) is read in place, as
 /// calamine reads it: trimmed unless preserved (see [`PlainItem`]); any other is read by
-/// quick_xml. Returned: how the item is written and its text as written, when it is written
-/// plainly (see [`PlainItem::written_as`]), whichever way it was read.
+/// quick_xml. Returned: how the item is written, when it is written plainly (see
+/// [`PlainItem::written`]) and the text added is its text as written, whichever way it was
+/// read: [`PlainItem::write`] then writes the item again from that text.
 ///
 /// # Errors
 /// [`Unknown`] where calamine would fail.
-pub(crate) fn push_shared_string<'i>(
-    item: &'i [u8],
+pub(crate) fn push_shared_string(
+    item: &[u8],
     plain: &PlainItem,
     strings: &mut Strings,
     buf: &mut Vec<u8>,
-) -> Result<Option<(PlainForm, &'i str)>, Unknown> {
-    let written = plain.written_as(item);
-    if let Some((form, text)) = written {
-        if memchr::memchr(b'_', text.as_bytes()).is_none() {
-            strings.push(match form {
-                PlainForm::Preserved => text,
-                PlainForm::Plain | PlainForm::Closed => text.trim_matches([' ', '\t', '\n']),
-            });
-            return Ok(written);
-        }
+) -> Result<Option<PlainForm>, Unknown> {
+    let written = plain.written(item);
+    if let Some((form, text, false)) = written {
+        let read = match form {
+            PlainForm::Preserved => text,
+            PlainForm::Plain | PlainForm::Closed => text.trim_matches([' ', '\t', '\n']),
+        };
+        strings.push(read);
+        // Trimmed or not: the same text when no space went.
+        return Ok((read.len() == text.len()).then_some(form));
     }
     let mut reader = xml_reader(item);
     loop {
@@ -417,10 +409,13 @@ pub(crate) fn push_shared_string<'i>(
             Event::Start(e) if e.local_name().as_ref() == "si" => {
                 let closing = e.name().as_ref().to_string();
                 let mut inner = Vec::with_capacity(64);
-                if let Some(s) = read_string(&mut reader, &closing, &mut inner)? {
-                    strings.push(&s);
+                let read = read_string(&mut reader, &closing, &mut inner)?;
+                if let Some(s) = &read {
+                    strings.push(s);
                 }
-                return Ok(written);
+                return Ok(written
+                    .filter(|&(_, text, _)| read.as_deref() == Some(text))
+                    .map(|(form, _, _)| form));
             }
             Event::Eof => return Err(Unknown),
             _ => (),

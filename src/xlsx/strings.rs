@@ -196,18 +196,14 @@ pub(crate) fn texts<R: Read>(
                         .map_err(|_| stop())?;
                 if let Some(rest) = rest.as_deref_mut() {
                     // The item's text as an XML reader gives it, when it is plainly written,
-                    // against the one just read for a cell (each item gives one).
+                    // is the one just read for a cell (each item gives one).
                     let number = read;
                     match written {
-                        Some((form, text))
-                            if strings.len() == number + 1 && strings.get(number) == Some(text) =>
-                        {
-                            match form {
-                                PlainForm::Preserved => rest.preserved.grow_and_insert(number),
-                                PlainForm::Closed => rest.closed.grow_and_insert(number),
-                                PlainForm::Plain => {}
-                            }
-                        }
+                        Some(form) if strings.len() == number + 1 => match form {
+                            PlainForm::Preserved => rest.preserved.grow_and_insert(number),
+                            PlainForm::Closed => rest.closed.grow_and_insert(number),
+                            PlainForm::Plain => {}
+                        },
                         _ => {
                             let start = rest.xml.len();
                             rest.xml.extend_from_slice(item);
@@ -340,7 +336,21 @@ pub(crate) fn scan<R: Read>(
         // not miss one.
         // Where what is between the last piece and the next starts.
         let mut between = pos;
-        while let Some(lt) = part.find_byte(pos, b'<')? {
+        loop {
+            // The usual item right after the last piece: no need to look further.
+            let usual = (pos == between)
+                .then(|| ends.usual_item(part.get(pos..part.base + part.buf.len())))
+                .flatten();
+            if let Some(len) = usual {
+                each(Piece::Item(part.get(pos..pos + len)), pos)?;
+                pos += len;
+                between = pos;
+                part.forget(pos);
+                continue;
+            }
+            let Some(lt) = part.find_byte(pos, b'<')? else {
+                break;
+            };
             if !part.get(pos..lt).iter().all(u8::is_ascii_whitespace) {
                 return Err(bad());
             }
@@ -418,6 +428,10 @@ struct Ends {
     item: Vec<u8>,
     /// `<si>` with the prefix.
     item_open: Vec<u8>,
+    /// The usual item's tags with the prefix (see [`Ends::usual_item`]): `<si><t` and
+    /// `</t></si>`.
+    usual_open: Vec<u8>,
+    usual_close: Vec<u8>,
 }
 
 impl Ends {
@@ -429,7 +443,30 @@ impl Ends {
             cdata: (b"<![CDATA[", memchr::memmem::Finder::new(b"]]>")),
             item: qualified("</", prefix, "si"),
             item_open: qualified("<", prefix, "si>"),
+            usual_open: [qualified("<", prefix, "si><"), qualified("", prefix, "t")].concat(),
+            usual_close: [
+                qualified("</", prefix, "t></"),
+                qualified("", prefix, "si>"),
+            ]
+            .concat(),
         }
+    }
+
+    /// The length of the usual item that `bytes` start with, `<si><t>text</t></si>` (the
+    /// `<t>` maybe preserving its spaces) whose text holds no markup, as nearly every item of
+    /// an export is; `None` for any other start (read as XML is), and when `bytes` end before
+    /// the item does. Its end is then the first `<` of its text, looked for once, and the item
+    /// the one [`item_end`] finds.
+    fn usual_item(&self, bytes: &[u8]) -> Option<usize> {
+        let rest = super::attr::strip_prefix(bytes, &self.usual_open)?;
+        let rest = match rest.split_first()? {
+            (b'>', rest) => rest,
+            _ => super::attr::strip_prefix(rest, br#" xml:space="preserve">"#)?,
+        };
+        let lt = memchr::memchr(b'<', rest)?;
+        let close = rest.get(lt..lt + self.usual_close.len())?;
+        super::cells::same(close, &self.usual_close)
+            .then(|| bytes.len() - rest.len() + lt + close.len())
     }
 
     fn skipped(&self, which: Skipped) -> (&'static [u8], &memchr::memmem::Finder<'static>) {
@@ -898,6 +935,61 @@ mod tests {
             assert_eq!(pieces(Trickle(xml.as_bytes(), 0)).unwrap(), whole);
             assert_eq!(count(Trickle(xml.as_bytes(), 3)).unwrap(), 60_000);
             assert_eq!(items(xml.as_bytes()).unwrap().0.len(), 60_000);
+        }
+    }
+
+    /// The usual item is told by the first `<` after its text; any other start, or an item
+    /// not read whole yet, is left to the reading as XML, which finds the same end for the
+    /// usual ones.
+    #[test]
+    fn the_usual_item_ends_at_its_text_s_end() {
+        let cases: [(&str, &str, bool); 14] = [
+            ("", "<si><t>Zoë</t></si><si><t>b</t></si>", true),
+            ("", r#"<si><t xml:space="preserve"> a  b </t></si>"#, true),
+            // Text that is not markup, however it looks (read or refused later, not here).
+            ("", "<si><t>a > b &amp; c</t></si></sst>", true),
+            ("", "<si><t></t></si>", true),
+            ("x:", "<x:si><x:t>Zoë</x:t></x:si>", true),
+            // Phonetic and rich runs, an empty item, other attributes or spaces in the tags.
+            (
+                "",
+                r#"<si><t>山本</t><rPh sb="0"><t>やま</t></rPh></si>"#,
+                false,
+            ),
+            ("", "<si><r><t>a</t></r></si>", false),
+            ("", "<si><t/></si>", false),
+            ("", r#"<si><t xml:space="default">a</t></si>"#, false),
+            ("", "<si ><t>a</t></si>", false),
+            ("", "<si><t>a</t></si >", false),
+            // Another prefix, or whitespace first, or the item cut short.
+            ("x:", "<si><t>a</t></si>", false),
+            ("", "\n<si><t>a</t></si>", false),
+            ("", "<si><t>a</t></s", false),
+        ];
+        for (prefix, xml, usual) in cases {
+            let ends = Ends::new(prefix.as_bytes());
+            let found = ends.usual_item(xml.as_bytes());
+            assert_eq!(found.is_some(), usual, "{xml}");
+            let Some(len) = found else { continue };
+            let mut part = Window {
+                input: xml.as_bytes(),
+                buf: Vec::new(),
+                base: 0,
+                done: false,
+            };
+            let gt = part.find_byte(0, b'>').unwrap().unwrap();
+            assert_eq!(
+                item_end(&mut part, gt + 1, &ends).unwrap(),
+                Some(len),
+                "{xml}"
+            );
+        }
+        // Cut anywhere, the usual item is not taken for one.
+        let xml = b"<si><t>Zo\xc3\xab</t></si>";
+        let ends = Ends::new(b"");
+        assert_eq!(ends.usual_item(xml), Some(xml.len()));
+        for cut in 0..xml.len() {
+            assert_eq!(ends.usual_item(&xml[..cut]), None, "{cut}");
         }
     }
 
