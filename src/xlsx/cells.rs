@@ -167,6 +167,18 @@ fn index_of(text: &[u8]) -> Option<usize> {
     })
 }
 
+/// Whether `bytes` hold `byte`: a few bytes (a cell's number, a shared string's) looked at
+/// one by one, without a branch, where a call to `memchr` would cost more than that; more by
+/// `memchr`.
+#[inline]
+fn holds_byte(bytes: &[u8], byte: u8) -> bool {
+    if bytes.len() < 16 {
+        bytes.iter().fold(false, |held, &b| held | (b == byte))
+    } else {
+        memchr::memchr(byte, bytes).is_some()
+    }
+}
+
 /// An XML reader configured as calamine configures its own.
 pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut reader = Reader::from_reader(xml);
@@ -703,7 +715,7 @@ impl<'a> CellValues<'a> {
             self.last_ref = None;
             return self.is_value(v);
         }
-        if memchr::memchr(b'&', v).is_some() {
+        if holds_byte(v, b'&') {
             return self.usual_value(raw, prefix, start);
         }
         let (s, t) = start.style_and_type(raw);
@@ -1148,8 +1160,21 @@ mod tests {
             " t=\"d\"",
         ];
         let values = [
-            "0", "2", "7", "", "1.5", "1&amp;2", "x &lt; y", "#N/A", "true", "+1", "1e3", " a ",
+            "0",
+            "2",
+            "7",
+            "",
+            "1.5",
+            "1&amp;2",
+            "x &lt; y",
+            "#N/A",
+            "true",
+            "+1",
+            "1e3",
+            " a ",
             "a\rb",
+            "a longer text &amp; more",
+            "1234567890123456&#49;",
         ];
         let mut read = 0;
         for p in ["", "x:"] {
