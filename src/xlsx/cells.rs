@@ -340,7 +340,7 @@ impl PlainItem {
     /// as written, when the item is written plainly and holds no entity or carriage return:
     /// the text a search of the part's XML reads, without an XML reader.
     pub(crate) fn xml_text<'a>(&self, item: &'a [u8]) -> Option<&'a str> {
-        self.written(item).map(|(_, text, _)| text)
+        self.written(item).map(|(_, text)| text)
     }
 
     /// The plainly written item of a `text` that holds no markup, entity or carriage return,
@@ -361,14 +361,13 @@ impl PlainItem {
     }
 
     /// How a plainly written `item` is written, and its text as written, when that holds no
-    /// markup, entity or carriage return (then [`PlainItem::write`] writes the item again as
-    /// it is from them); third, whether the text holds an underscore (maybe one of the
-    /// `_xHHHH_` escapes a reader decodes).
-    fn written<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a str, bool)> {
+    /// markup, entity or carriage return: [`PlainItem::write`] writes the item again as it
+    /// is from them.
+    fn written<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a str)> {
         // Nearly a million items of a large export pass here: their tags are compared in
         // place (see [`same`]).
         if same(item, &self.empty) {
-            return Some((PlainForm::Closed, "", false));
+            return Some((PlainForm::Closed, ""));
         }
         let rest = strip_prefix(item, &self.open)?;
         let (form, rest) = match rest.split_first() {
@@ -382,8 +381,7 @@ impl PlainItem {
         if memchr::memchr3(b'<', b'&', b'\r', text).is_some() {
             return None;
         }
-        let underscore = memchr::memchr(b'_', text).is_some();
-        Some((form, std::str::from_utf8(text).ok()?, underscore))
+        Some((form, std::str::from_utf8(text).ok()?))
     }
 }
 
@@ -405,7 +403,9 @@ pub(crate) fn push_shared_string(
     buf: &mut Vec<u8>,
 ) -> Result<Option<PlainForm>, Unknown> {
     let written = plain.written(item);
-    if let Some((form, text, false)) = written {
+    if let Some((form, text)) =
+        written.filter(|(_, text)| memchr::memchr(b'_', text.as_bytes()).is_none())
+    {
         let read = match form {
             PlainForm::Preserved => text,
             PlainForm::Plain | PlainForm::Closed => text.trim_matches([' ', '\t', '\n']),
@@ -426,8 +426,8 @@ pub(crate) fn push_shared_string(
                     strings.push(s);
                 }
                 return Ok(written
-                    .filter(|&(_, text, _)| read.as_deref() == Some(text))
-                    .map(|(form, _, _)| form));
+                    .filter(|&(_, text)| read.as_deref() == Some(text))
+                    .map(|(form, _)| form));
             }
             Event::Eof => return Err(Unknown),
             _ => (),

@@ -455,8 +455,8 @@ impl Ends {
     /// The length of the usual item that `bytes` start with, `<si><t>text</t></si>` (the
     /// `<t>` maybe preserving its spaces) whose text holds no markup, as nearly every item of
     /// an export is; `None` for any other start (read as XML is), and when `bytes` end before
-    /// the item does. Its end is then the first `<` of its text, looked for once, and the item
-    /// the one [`item_end`] finds.
+    /// the item does. The text ends at the first `<` after the start tags, looked for once;
+    /// the item is the one [`item_end`] finds.
     fn usual_item(&self, bytes: &[u8]) -> Option<usize> {
         let rest = super::attr::strip_prefix(bytes, &self.usual_open)?;
         let rest = match rest.split_first()? {
