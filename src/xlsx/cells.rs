@@ -369,19 +369,36 @@ impl PlainItem {
         if same(item, &self.empty) {
             return Some((PlainForm::Closed, ""));
         }
-        let rest = strip_prefix(item, &self.open)?;
-        let (form, rest) = match rest.split_first() {
-            Some((b'>', rest)) => (PlainForm::Plain, rest),
-            _ => (
-                PlainForm::Preserved,
-                strip_prefix(rest, br#" xml:space="preserve">"#)?,
-            ),
-        };
+        let (form, rest) = self.after_start(item)?;
         let text = strip_suffix(rest, &self.close)?;
         if memchr::memchr3(b'<', b'&', b'\r', text).is_some() {
             return None;
         }
         Some((form, std::str::from_utf8(text).ok()?))
+    }
+
+    /// The length of the plainly written item with text that `bytes` start with, as a scan
+    /// of a table finds nearly every item of an export; `None` for any other start, and when
+    /// `bytes` end before the item does. Its text holds no markup: it ends at the first `<`
+    /// after the start tags, looked for once.
+    pub(crate) fn len_at(&self, bytes: &[u8]) -> Option<usize> {
+        let (_, rest) = self.after_start(bytes)?;
+        let lt = memchr::memchr(b'<', rest)?;
+        let close = rest.get(lt..lt + self.close.len())?;
+        same(close, &self.close).then(|| bytes.len() - rest.len() + lt + close.len())
+    }
+
+    /// How the plainly written item that `item` starts with is written (not
+    /// [`PlainForm::Closed`]), and what follows its start tags.
+    fn after_start<'a>(&self, item: &'a [u8]) -> Option<(PlainForm, &'a [u8])> {
+        let rest = strip_prefix(item, &self.open)?;
+        match rest.split_first()? {
+            (b'>', rest) => Some((PlainForm::Plain, rest)),
+            _ => Some((
+                PlainForm::Preserved,
+                strip_prefix(rest, br#" xml:space="preserve">"#)?,
+            )),
+        }
     }
 }
 

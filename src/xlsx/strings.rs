@@ -339,7 +339,7 @@ pub(crate) fn scan<R: Read>(
         loop {
             // The usual item right after the last piece: no need to look further.
             let usual = (pos == between)
-                .then(|| ends.usual_item(part.get(pos..part.base + part.buf.len())))
+                .then(|| ends.plain.len_at(part.get(pos..part.base + part.buf.len())))
                 .flatten();
             if let Some(len) = usual {
                 each(Piece::Item(part.get(pos..pos + len)), pos)?;
@@ -428,10 +428,9 @@ struct Ends {
     item: Vec<u8>,
     /// `<si>` with the prefix.
     item_open: Vec<u8>,
-    /// The usual item's tags with the prefix (see [`Ends::usual_item`]): `<si><t` and
-    /// `</t></si>`.
-    usual_open: Vec<u8>,
-    usual_close: Vec<u8>,
+    /// The plainly written item with the prefix, which nearly every item is (see
+    /// [`super::cells::PlainItem::len_at`]).
+    plain: super::cells::PlainItem,
 }
 
 impl Ends {
@@ -443,30 +442,8 @@ impl Ends {
             cdata: (b"<![CDATA[", memchr::memmem::Finder::new(b"]]>")),
             item: qualified("</", prefix, "si"),
             item_open: qualified("<", prefix, "si>"),
-            usual_open: [qualified("<", prefix, "si><"), qualified("", prefix, "t")].concat(),
-            usual_close: [
-                qualified("</", prefix, "t></"),
-                qualified("", prefix, "si>"),
-            ]
-            .concat(),
+            plain: super::cells::PlainItem::new(prefix),
         }
-    }
-
-    /// The length of the usual item that `bytes` start with, `<si><t>text</t></si>` (the
-    /// `<t>` maybe preserving its spaces) whose text holds no markup, as nearly every item of
-    /// an export is; `None` for any other start (read as XML is), and when `bytes` end before
-    /// the item does. The text ends at the first `<` after the start tags, looked for once;
-    /// the item is the one [`item_end`] finds.
-    fn usual_item(&self, bytes: &[u8]) -> Option<usize> {
-        let rest = super::attr::strip_prefix(bytes, &self.usual_open)?;
-        let rest = match rest.split_first()? {
-            (b'>', rest) => rest,
-            _ => super::attr::strip_prefix(rest, br#" xml:space="preserve">"#)?,
-        };
-        let lt = memchr::memchr(b'<', rest)?;
-        let close = rest.get(lt..lt + self.usual_close.len())?;
-        super::cells::same(close, &self.usual_close)
-            .then(|| bytes.len() - rest.len() + lt + close.len())
     }
 
     fn skipped(&self, which: Skipped) -> (&'static [u8], &memchr::memmem::Finder<'static>) {
@@ -968,7 +945,7 @@ mod tests {
         ];
         for (prefix, xml, usual) in cases {
             let ends = Ends::new(prefix.as_bytes());
-            let found = ends.usual_item(xml.as_bytes());
+            let found = ends.plain.len_at(xml.as_bytes());
             assert_eq!(found.is_some(), usual, "{xml}");
             let Some(len) = found else { continue };
             let mut part = Window {
@@ -987,9 +964,9 @@ mod tests {
         // Cut anywhere, the usual item is not taken for one.
         let xml = b"<si><t>Zo\xc3\xab</t></si>";
         let ends = Ends::new(b"");
-        assert_eq!(ends.usual_item(xml), Some(xml.len()));
+        assert_eq!(ends.plain.len_at(xml), Some(xml.len()));
         for cut in 0..xml.len() {
-            assert_eq!(ends.usual_item(&xml[..cut]), None, "{cut}");
+            assert_eq!(ends.plain.len_at(&xml[..cut]), None, "{cut}");
         }
     }
 
