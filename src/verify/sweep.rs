@@ -642,7 +642,9 @@ fn sweep_values<'a>(
             .with_max_len(SWEPT_PIECE)
             .enumerate()
             .filter(|&(i, _)| firsts[i])
-            .flat_map_iter(|(i, c)| {
+            // Each piece's findings pushed to one list (not a list per cell), the pieces'
+            // lists joined in order.
+            .fold(Vec::new, |mut found: Vec<Found>, (i, c)| {
                 let old = originals.old(changes, k, i);
                 let header = row_one.get(c.col as usize).and_then(Option::as_deref);
                 let heading = match (header, &old) {
@@ -709,23 +711,29 @@ fn sweep_values<'a>(
                     }
                     _ => Vec::new(),
                 };
-                // What the text may hold, in one list per cell (most cells: none, or only
-                // their heading): the forms (those the text may hold), the text itself, its
-                // personal site's form, the heading.
-                let forms = redact
-                    .into_iter()
-                    .flatten()
-                    .map(|v| (v, Some(Origin::Name)))
-                    .chain(digits.into_iter().map(|d| (d, digits_origin)))
-                    .chain(variants.into_iter().map(|s| (s, Some(Origin::Name))))
-                    .chain(reversed.into_iter().map(|s| (s, None)));
-                let mut found: Vec<Found> = forms
-                    .filter(|(v, _)| hay.may_hold(v))
-                    .map(|(value, origin)| match origin {
-                        Some(origin) => Found::Value(Cow::Owned(value), origin),
-                        None => Found::Cleaned(value),
-                    })
-                    .collect();
+                // What the text may hold, in this order (most cells: none, or only their
+                // heading): the forms (those the text may hold), the text itself, its personal
+                // site's form, the heading.
+                let mut form = |value: String, origin: Option<Origin>| {
+                    if hay.may_hold(&value) {
+                        found.push(match origin {
+                            Some(origin) => Found::Value(Cow::Owned(value), origin),
+                            None => Found::Cleaned(value),
+                        });
+                    }
+                };
+                for value in redact.into_iter().flatten() {
+                    form(value, Some(Origin::Name));
+                }
+                for value in digits {
+                    form(value, digits_origin);
+                }
+                for value in variants {
+                    form(value, Some(Origin::Name));
+                }
+                for value in reversed {
+                    form(value, None);
+                }
                 found.extend(old.filter(|_| held).map(|o| Found::Value(o, origin)));
                 found.extend(
                     site.into_iter()
@@ -734,7 +742,10 @@ fn sweep_values<'a>(
                 found.extend(heading);
                 found
             })
-            .collect();
+            .reduce(Vec::new, |mut first, mut then| {
+                first.append(&mut then);
+                first
+            });
         let mut cols = Vec::new();
         for found in found {
             match found {
