@@ -417,14 +417,16 @@ fn phone_run(bytes: &[u8], start: usize, digits: &mut String) -> Option<(usize, 
 /// `.` and `@` as `_`. `None` for a value that is no email address.
 pub(crate) fn personal_site_form(value: &str) -> Option<String> {
     let value = value.trim();
-    let (local, domain) = value.split_once('@')?;
+    // Every removed value is asked (most are no address): its first `@` found by `memchr`.
+    let at = memchr::memchr(b'@', value.as_bytes())?;
+    let (local, domain) = (&value.as_bytes()[..at], &value.as_bytes()[at + 1..]);
     // By bytes: one that is none of these fails, so the address is ASCII.
-    let plain = |s: &str| {
+    let plain = |s: &[u8]| {
         !s.is_empty()
-            && s.bytes()
+            && s.iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
     };
-    if !(plain(local) && plain(domain) && domain.contains('.')) {
+    if !(plain(local) && plain(domain) && domain.contains(&b'.')) {
         return None;
     }
     // In one pass over the bytes (every removed email address has this form made).
