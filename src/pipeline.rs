@@ -913,7 +913,7 @@ impl Writer<'_> {
         let a = self.applied;
         match &a.book.format {
             Format::Xlsx if a.settings.rebuild => {
-                // The level the lossless writer takes for this input (3, or 6 near the
+                // The level the lossless writer takes for this input (2, or 6 near the
                 // import wizard's size limit), or the one asked for.
                 let level = a.settings.patch.level_for(a.bytes.len());
                 crate::xlsx::rebuild::write(&a.book, changes, u8::try_from(level).unwrap_or(6), w)
