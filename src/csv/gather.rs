@@ -207,15 +207,60 @@ impl Memo {
 pub(crate) struct Repeats {
     columns: Vec<Column>,
     count: usize,
+    /// The hasher of every column's table.
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 /// One column's values seen, each with the rule that removed it, and how often a look found
 /// the value again.
 #[derive(Debug, Default)]
 struct Column {
-    values: FastMap<Box<str>, usize>,
+    values: hashbrown::HashTable<(Key, usize)>,
     looks: u32,
     again: u32,
+}
+
+/// A value seen, as [`Column::values`] holds it: in place when it is short (nearly every value
+/// removed again is: a first name, a city), so that a look compares it where the table holds
+/// it, not through a pointer to memory the cache seldom still has.
+#[derive(Debug)]
+enum Key {
+    Short { len: u8, bytes: [u8; Key::SHORT] },
+    Long(Box<str>),
+}
+
+impl Key {
+    /// The longest value held in place.
+    const SHORT: usize = 22;
+
+    fn new(value: &str) -> Key {
+        match u8::try_from(value.len()) {
+            Ok(len) if value.len() <= Key::SHORT => {
+                let mut bytes = [0; Key::SHORT];
+                bytes[..value.len()].copy_from_slice(value.as_bytes());
+                Key::Short { len, bytes }
+            }
+            _ => Key::Long(value.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Short { len, bytes } => &bytes[..usize::from(*len)],
+            Key::Long(text) => text.as_bytes(),
+        }
+    }
+
+    /// Whether this is `value`, byte for byte (a short one compared in place, by a loop rather
+    /// than a call to `memcmp`).
+    fn is(&self, value: &[u8]) -> bool {
+        match self {
+            Key::Short { len, bytes } => {
+                usize::from(*len) == value.len() && bytes.iter().zip(value).all(|(a, b)| a == b)
+            }
+            Key::Long(text) => text.as_bytes() == value,
+        }
+    }
 }
 
 impl Column {
@@ -237,6 +282,7 @@ impl Repeats {
     /// Whether `value` was removed from column `col` by rule `rule` before; if not, it is
     /// remembered while there is room.
     fn seen(&mut self, col: usize, rule: usize, value: &str) -> bool {
+        use std::hash::BuildHasher;
         if self.columns.len() <= col {
             self.columns.resize_with(col + 1, Column::default);
         }
@@ -245,21 +291,28 @@ impl Repeats {
             // What it remembered makes room for other columns (once: it stays empty).
             if column.values.capacity() > 0 {
                 self.count -= column.values.len();
-                column.values = FastMap::default();
+                column.values = hashbrown::HashTable::new();
             }
             return false;
         }
         column.looks = column.looks.saturating_add(1);
         // One look: the value's hash is taken once, whether it is there or not.
-        match column.values.entry_ref(value) {
-            hashbrown::hash_map::EntryRef::Occupied(seen) => {
-                let again = *seen.get() == rule;
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(value.as_bytes());
+        let found = column.values.entry(
+            hash,
+            |(key, _)| key.is(value.as_bytes()),
+            |(key, _)| hasher.hash_one(key.bytes()),
+        );
+        match found {
+            hashbrown::hash_table::Entry::Occupied(seen) => {
+                let again = seen.get().1 == rule;
                 column.again += u32::from(again);
                 again
             }
-            hashbrown::hash_map::EntryRef::Vacant(new) => {
+            hashbrown::hash_table::Entry::Vacant(new) => {
                 if self.count < Self::MOST {
-                    new.insert_with_key(value.into(), rule);
+                    new.insert((Key::new(value), rule));
                     self.count += 1;
                 }
                 false
@@ -752,6 +805,36 @@ mod tests {
         assert!(!repeats.seen(3, 1, "Oslo"), "another rule");
         assert!(!repeats.seen(3, 1, "Oslo"), "another rule, again");
         assert!(!repeats.seen(3, 0, "OSLO"), "other letters");
+        // Short values are held in place, longer ones apart: either is told from another by
+        // its length and every byte.
+        let long = "Kongens gate 1, 0153 Oslo";
+        assert!(long.len() > Key::SHORT);
+        let (edge, past) = ("ø".repeat(Key::SHORT / 2), "a".repeat(Key::SHORT + 1));
+        for value in [long, &edge, &past] {
+            assert!(!repeats.seen(3, 0, value), "{value}");
+            assert!(repeats.seen(3, 0, value), "{value}");
+        }
+        assert!(
+            !repeats.seen(3, 0, &long[..long.len() - 1]),
+            "a long value's start"
+        );
+        assert!(!repeats.seen(3, 0, &past[1..]), "one byte shorter");
+        assert!(!repeats.seen(3, 0, "Osl"), "a short value's start");
+        assert!(!repeats.seen(3, 0, "Oslp"), "its last byte");
+        // (The table compares only values whose hashes agree: a key is asked itself too.)
+        for value in ["Oslo", long, &edge, &past] {
+            let key = Key::new(value);
+            let bytes = value.as_bytes();
+            assert!(key.is(bytes), "{value}");
+            assert!(!key.is(&bytes[..bytes.len() - 1]), "{value}: its start");
+            assert!(
+                !key.is(format!("{value}a").as_bytes()),
+                "{value}: a longer one"
+            );
+            let mut other = bytes.to_vec();
+            other[bytes.len() - 1] ^= 1;
+            assert!(!key.is(&other), "{value}: its last byte");
+        }
         // Columns whose values repeat (a value again every other row) fill the memory.
         for n in 0..2 * Repeats::MOST {
             repeats.seen(5 + n % 64, 0, &(n / 128).to_string());
