@@ -252,12 +252,10 @@ impl Key {
     }
 
     /// Whether this is `value`, byte for byte (a short one compared in place, by a loop rather
-    /// than a call to `memcmp`).
+    /// than a call to `memcmp`: see [`crate::text::same_bytes`]).
     fn is(&self, value: &[u8]) -> bool {
         match self {
-            Key::Short { len, bytes } => {
-                usize::from(*len) == value.len() && bytes.iter().zip(value).all(|(a, b)| a == b)
-            }
+            Key::Short { .. } => crate::text::same_bytes(self.bytes(), value),
             Key::Long(text) => text.as_bytes() == value,
         }
     }

@@ -15,6 +15,8 @@
 use quick_xml::events::BytesStart;
 use quick_xml::XmlVersion;
 
+pub(crate) use crate::text::same_bytes;
+
 /// How [`raw`] reads a start tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reading {
@@ -326,20 +328,6 @@ fn take<'t>(rest: &mut &'t [u8], key: &[u8], ok: impl Fn(u8) -> bool) -> Option<
 pub(crate) fn strip_prefix<'b>(bytes: &'b [u8], start: &[u8]) -> Option<&'b [u8]> {
     let (head, rest) = bytes.split_at_checked(start.len())?;
     same_bytes(head, start).then_some(rest)
-}
-
-/// Whether two short byte strings (an attribute's name, an end tag) are equal: a plain loop,
-/// which for a few bytes is faster than the call to `memcmp` that `==` makes.
-#[inline]
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut same = true;
-    for (x, y) in a.iter().zip(b) {
-        same &= x == y;
-    }
-    same
 }
 
 /// The value of attribute `name` in a tag the writers copy, as text ([`Reading::Lenient`]); no
