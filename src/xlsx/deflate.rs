@@ -179,6 +179,18 @@ impl Queue {
     }
 }
 
+/// A hand for a [`BlockDeflater`]'s queue, from another thread than its writer's (see
+/// [`BlockDeflater::help`]).
+pub struct Help(std::sync::Arc<Queue>);
+
+impl Help {
+    /// Deflate the next block waiting, if one is (`false` when none is): work for a thread
+    /// that would otherwise wait.
+    pub fn deflate_one(&self) -> bool {
+        self.0.deflate_next(false)
+    }
+}
+
 /// A part deflated by a [`BlockDeflater`].
 pub struct Deflated {
     /// The raw deflate stream.
@@ -235,6 +247,12 @@ impl BlockDeflater {
             crc: crc32fast::Hasher::new(),
             size: 0,
         }
+    }
+
+    /// A hand for the blocks waiting to be deflated, with more than one thread (with one, each
+    /// block is deflated as it fills).
+    pub fn help(&self) -> Option<Help> {
+        self.queue.clone().map(Help)
     }
 
     /// Deflate the full block (or the `last` one): here with one thread, straight into the
@@ -655,6 +673,60 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Blocks deflated by a hand on another thread, as the sheet's writer deflates them while
+    /// it waits for rows (see [`Help`]), join into the stream one thread makes; with one thread
+    /// there is no queue to help with.
+    #[test]
+    fn a_hand_from_another_thread_deflates_into_the_same_stream() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let data = sample(4 * BLOCK + 4_321);
+        let alone = deflate_in_pool(&data, 1, 65_536);
+        let helped = crate::testdata::pools::in_pool(2, || {
+            // The pool's other thread is kept busy, so that its helper task does not take the
+            // blocks: each one is the hand's.
+            let (started, release) = (AtomicBool::new(false), AtomicBool::new(false));
+            rayon::scope(|scope| {
+                scope.spawn(|_| {
+                    started.store(true, Ordering::Release);
+                    while !release.load(Ordering::Acquire) {
+                        std::thread::yield_now();
+                    }
+                });
+                while !started.load(Ordering::Acquire) {
+                    std::thread::yield_now();
+                }
+                // Released however this ends, so that a failed check does not keep the scope
+                // waiting for the busy task.
+                struct Release<'r>(&'r AtomicBool);
+                impl Drop for Release<'_> {
+                    fn drop(&mut self) {
+                        self.0.store(true, Ordering::Release);
+                    }
+                }
+                let _release = Release(&release);
+                let mut d = BlockDeflater::new(3);
+                let help = d.help().expect("a queue with two threads");
+                let mut by_hand = 0;
+                for block in data.chunks(BLOCK) {
+                    d.write_all(block).unwrap();
+                    let took = std::thread::scope(|s| s.spawn(|| help.deflate_one()).join());
+                    by_hand += usize::from(took.unwrap());
+                }
+                assert!(!help.deflate_one(), "no block waits");
+                (d.finish().unwrap(), by_hand)
+            })
+        });
+        let (helped, by_hand) = helped;
+        assert_eq!(
+            by_hand,
+            data.len() / BLOCK,
+            "each full block waits for the hand"
+        );
+        assert_eq!(stream(&helped), stream(&alone));
+        assert_eq!(helped.crc, alone.crc);
+        crate::testdata::pools::in_pool(1, || assert!(BlockDeflater::new(3).help().is_none()));
     }
 
     #[test]

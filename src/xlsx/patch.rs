@@ -1158,6 +1158,14 @@ impl OpenEntry {
         matches!(self.sink, Sink::Blocks(_))
     }
 
+    /// A hand for the blocks waiting to be deflated (see [`BlockDeflater::help`]).
+    pub(crate) fn help(&self) -> Option<super::deflate::Help> {
+        match &self.sink {
+            Sink::Blocks(deflater) => deflater.help(),
+            Sink::Zip(_) => None,
+        }
+    }
+
     /// The one-entry archive.
     fn finish(self) -> Result<Archive, Problem> {
         match self.sink {

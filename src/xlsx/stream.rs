@@ -1392,7 +1392,8 @@ impl<'b> Pass<'b> {
         let walked = match Alone::claim(input.compressed_size()) {
             Some(_alone) => {
                 let input = std::io::BufReader::with_capacity(1 << 16, input);
-                walk_pipelined(&mut read, input, &mut write, &mut out, work)
+                let help = out.get_ref().help();
+                walk_pipelined(&mut read, input, (&mut write, &mut out, help), work)
             }
             None => super::ahead::read_ahead(input, |input| {
                 let mut direct = Direct {
@@ -2295,8 +2296,7 @@ impl Rows for Sending {
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
-    write: &mut RowWrite<'_>,
-    out: &mut W,
+    (write, out, help): (&mut RowWrite<'_>, &mut W, Option<super::deflate::Help>),
     work: &mut SheetWork<'_>,
 ) -> Result<Option<Vec<u8>>, Problem> {
     // The rows' values are read on this thread: reading them is about two fifths of the
@@ -2327,7 +2327,23 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
         });
         let mut direct = Direct { write, out, work };
         let result = (|| {
-            for mut batch in &batches {
+            loop {
+                // With no rows to write yet, a block waiting to be deflated is deflated here:
+                // the reading thread then has its core to itself rather than sharing it with
+                // the deflate.
+                let mut batch = match batches.try_recv() {
+                    Ok(batch) => batch,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                        if help.as_ref().is_some_and(super::deflate::Help::deflate_one) {
+                            continue;
+                        }
+                        match batches.recv() {
+                            Ok(batch) => batch,
+                            Err(_) => break,
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                };
                 for item in batch.items.drain(..) {
                     match item {
                         Item::Bytes(at, end) => direct.bytes(&batch.bytes[at..end])?,
