@@ -2291,8 +2291,9 @@ impl Rows for Sending {
 }
 
 /// [`RowRead::walk`] on a thread of its own, its rows' values read, the rows applied and
-/// written on this one, so that reading and writing a large sheet take two cores. The same
-/// writes reach `out` in the same order as with [`Direct`].
+/// written on this one, so that reading and writing a large sheet take two cores; while no
+/// rows wait to be written, this one deflates the blocks `help` has waiting (the deflate of the
+/// part `out` writes). The same writes reach `out` in the same order as with [`Direct`].
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
