@@ -1393,7 +1393,7 @@ impl<'b> Pass<'b> {
             Some(_alone) => {
                 let input = std::io::BufReader::with_capacity(1 << 16, input);
                 let help = out.get_ref().help();
-                walk_pipelined(&mut read, input, (&mut write, &mut out, help), work)
+                walk_pipelined(&mut read, input, &mut write, &mut out, help, work)
             }
             None => super::ahead::read_ahead(input, |input| {
                 let mut direct = Direct {
@@ -2297,7 +2297,9 @@ impl Rows for Sending {
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
-    (write, out, help): (&mut RowWrite<'_>, &mut W, Option<super::deflate::Help>),
+    write: &mut RowWrite<'_>,
+    out: &mut W,
+    help: Option<super::deflate::Help>,
     work: &mut SheetWork<'_>,
 ) -> Result<Option<Vec<u8>>, Problem> {
     // The rows' values are read on this thread: reading them is about two fifths of the
@@ -2328,22 +2330,23 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
         });
         let mut direct = Direct { write, out, work };
         let result = (|| {
+            use std::sync::mpsc::TryRecvError;
             loop {
                 // With no rows to write yet, a block waiting to be deflated is deflated here:
                 // the reading thread then has its core to itself rather than sharing it with
                 // the deflate.
                 let mut batch = match batches.try_recv() {
                     Ok(batch) => batch,
-                    Err(std::sync::mpsc::TryRecvError::Empty) => {
-                        if help.as_ref().is_some_and(super::deflate::Help::deflate_one) {
-                            continue;
-                        }
-                        match batches.recv() {
-                            Ok(batch) => batch,
-                            Err(_) => break,
-                        }
+                    Err(TryRecvError::Empty)
+                        if help.as_ref().is_some_and(super::deflate::Help::deflate_one) =>
+                    {
+                        continue
                     }
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                    Err(TryRecvError::Empty) => match batches.recv() {
+                        Ok(batch) => batch,
+                        Err(_) => break,
+                    },
+                    Err(TryRecvError::Disconnected) => break,
                 };
                 for item in batch.items.drain(..) {
                     match item {
