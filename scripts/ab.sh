@@ -50,18 +50,17 @@ for _ in $(seq "$RUNS"); do
   done
 done
 
-# Median of column COL (an awk expression over $1..$4) of a side's runs.
-median() {
-  awk "{ print $2 }" "$WORK/$1" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR == 0) { print "nan"; exit }
-    print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 for side in old new; do
   if [ ! -s "$WORK/$side" ]; then
     echo "$side: no run counted" >&2
     exit 1
   fi
 done
+# The median of an awk expression ($2) over a side's ($1) runs (columns: wall s, peak KB, user
+# s, system s), taken as scripts/bench.sh takes it: the middle run, the lower of two.
+median() {
+  awk "{ print $2 }" "$WORK/$1" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
 for side in old new; do
   n=$(wc -l <"$WORK/$side")
   printf '%s: median %s s, CPU %s s, peak %s MB (%s runs)\n' "$side" \
