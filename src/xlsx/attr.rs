@@ -218,7 +218,7 @@ impl<'t> UsualCell<'t> {
 /// Its places are kept in 16 bits (a sheet's rows keep one of these per cell, so it is kept
 /// small: 14 bytes), the start and end of each value; [`ABSENT`] for an attribute the tag does
 /// not have.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct UsualStart {
     end: u16,
     r: (u16, u16),

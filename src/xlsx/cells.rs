@@ -1058,7 +1058,7 @@ fn strip_suffix<'x>(xml: &'x [u8], end: &[u8]) -> Option<&'x [u8]> {
 /// A cell of a usual shape, as Excel and Dynamics write nearly all of theirs: a value,
 /// `<v>text</v></c>`, or an inline string, `<is><t>text</t></is></c>` (the raw layout
 /// Dynamics writes), with no markup in the text, each tag bare or with the prefix `x:`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UsualValue {
     /// Where the cell ends, and where its text starts and ends, from the cell's start (32 bits
     /// each: a sheet's rows keep one of these per cell, so it is kept small; a longer cell is
