@@ -2236,13 +2236,13 @@ struct Batch {
     /// The bytes outside the rows, one after the other.
     bytes: Vec<u8>,
     items: Vec<Item>,
-    /// The rows written, cleared, going back to be read into again.
+    /// The rows written, cleared, going back for the rows read next to be copied into.
     spare: Vec<Parsed>,
     /// In the last batch: what the walk gave.
     end: Option<Result<Option<Vec<u8>>, Problem>>,
 }
 
-// A batch's items are kept from one batch to the next, and its rows read into again: a box
+// A batch's items are kept from one batch to the next, and its rows copied into again: a box
 // per row would be an allocation per row.
 #[allow(clippy::large_enum_variant)]
 enum Item {
@@ -2260,7 +2260,7 @@ struct Sending {
     back: std::sync::mpsc::Receiver<Batch>,
     batch: Batch,
     rows: usize,
-    /// Batches come back to be filled again, and their rows to be read into.
+    /// Batches come back to be filled again, and their rows for the rows read to be copied into.
     spare_batches: Vec<Batch>,
     spare_rows: Vec<Parsed>,
 }
