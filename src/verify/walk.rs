@@ -522,11 +522,11 @@ struct ScrubbedRows {
     /// Per shared string: whether a cell was read to refer to it.
     used: Vec<bool>,
     batch: Vec<(u32, Cells)>,
-    /// The row being read: its number and its places (`local`'s, taken), of which the first
-    /// `filled` are its cells (the others, of the row read into them before, are left out of
-    /// its copy).
-    row: Option<(u32, Cells)>,
-    /// The places the rows are read into, this thread's own (a copy of each row goes).
+    /// The number of the row being read.
+    row: Option<u32>,
+    /// The places the rows are read into, this thread's own (a copy of each row goes): the
+    /// first `filled` are the row's cells (the others, of a row read into them before, are
+    /// left out of its copy).
     local: Cells,
     filled: usize,
     out_of_order: bool,
@@ -538,7 +538,7 @@ impl ScrubbedRows {
     /// The row being read is done: a copy of its cells goes with the batch, handed over when
     /// full (`false` when no one takes it), and its places are read into again.
     fn end_row(&mut self) -> bool {
-        let Some((r, read)) = self.row.take() else {
+        let Some(r) = self.row.take() else {
             return true;
         };
         if self.spare.is_empty() {
@@ -547,8 +547,7 @@ impl ScrubbedRows {
             }
         }
         let mut cells = self.spare.pop().unwrap_or_default();
-        copy_cells(&mut cells, &read[..self.filled]);
-        self.local = read;
+        copy_cells(&mut cells, &self.local[..self.filled]);
         self.batch.push((r, cells));
         if self.batch.len() < BATCH_ROWS {
             return true;
@@ -564,14 +563,14 @@ impl ScrubbedRows {
 
 impl crate::xlsx::direct::EachValue for ScrubbedRows {
     fn value(&mut self, r: u32, c: u32, value: calamine::DataRef<'_>) -> bool {
-        match &self.row {
-            Some((at, cells)) if *at == r => {
-                if self.filled > 0 && cells[self.filled - 1].0 >= c {
+        match self.row {
+            Some(at) if at == r => {
+                if self.filled > 0 && self.local[self.filled - 1].0 >= c {
                     self.out_of_order = true;
                     return false;
                 }
             }
-            Some((at, _)) if r < *at => {
+            Some(at) if r < at => {
                 self.out_of_order = true;
                 return false;
             }
@@ -579,13 +578,11 @@ impl crate::xlsx::direct::EachValue for ScrubbedRows {
                 if !self.end_row() {
                     return false;
                 }
-                self.row = Some((r, std::mem::take(&mut self.local)));
+                self.row = Some(r);
                 self.filled = 0;
             }
         }
-        let Some((_, cells)) = &mut self.row else {
-            return false;
-        };
+        let cells = &mut self.local;
         match cells.get_mut(self.filled) {
             Some((col, slot)) => {
                 *col = c;
