@@ -202,14 +202,28 @@ pub(crate) fn trim(value: &str) -> &str {
 /// country code (`+49 30 1234567`, `0049 30 1234567`, `+49 (0)30 1234567` and `030 1234567`
 /// all end in `301234567`).
 pub(crate) fn phone_forms(value: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    each_phone_form(value, &mut String::new(), &mut |form| {
+        forms.push(form.to_string());
+    });
+    forms
+}
+
+/// [`phone_forms`], each lent to `each` in turn, in their order: made in `digits`, a buffer
+/// kept from value to value (removed values are looked at by the million, and a form is
+/// mostly looked at and let go), or lent from `value` itself (the last nine digits of a plain
+/// run of digits).
+pub(crate) fn each_phone_form(value: &str, digits: &mut String, each: &mut dyn FnMut(&str)) {
     let value = trim(value);
     if !starts_like_phone(value) {
-        return Vec::new();
+        return;
     }
     if value.is_ascii() {
-        return ascii_phone_forms(value);
+        return ascii_phone_forms(value, digits, each);
     }
-    char_phone_forms(value)
+    for form in char_phone_forms(value) {
+        each(&form);
+    }
 }
 
 /// [`phone_forms`] of a trimmed `value` that starts like a phone number, char by char: any text
@@ -235,7 +249,7 @@ pub(crate) const FEWEST_PHONE_DIGITS: usize = 7;
 /// [`phone_forms`] of a trimmed ASCII `value` that starts like a phone number, in one pass
 /// over its bytes: every removed value that starts with a digit (a date, a postal code, an
 /// id) is looked at so, by the million in a large export.
-fn ascii_phone_forms(value: &str) -> Vec<String> {
+fn ascii_phone_forms(value: &str, digits: &mut String, each: &mut dyn FnMut(&str)) {
     let bytes = value.as_bytes();
     let mut count = 0;
     for &b in bytes {
@@ -256,32 +270,29 @@ fn ascii_phone_forms(value: &str) -> Vec<String> {
                 | b'.'
                 | b'/'
         ) {
-            return Vec::new();
+            return;
         }
     }
-    let last_nine = |digits: &str| digits[digits.len() - 9..].to_string();
     if count == bytes.len() {
-        return (count >= 10)
-            .then(|| last_nine(value))
-            .into_iter()
-            .collect();
+        if count >= 10 {
+            each(&value[count - 9..]);
+        }
+        return;
     }
     if count < FEWEST_PHONE_DIGITS {
-        return Vec::new();
+        return;
     }
-    // The digits made at their length, and room for both forms at once.
-    let mut digits = String::with_capacity(count);
+    digits.clear();
     digits.extend(
         bytes
             .iter()
             .filter(|b| b.is_ascii_digit())
             .map(|&b| b as char),
     );
-    let last = (count >= 10).then(|| last_nine(&digits));
-    let mut forms = Vec::with_capacity(2);
-    forms.push(digits);
-    forms.extend(last);
-    forms
+    each(digits);
+    if count >= 10 {
+        each(&digits[count - 9..]);
+    }
 }
 
 /// The most digits a phone-like run has (see [`phone_runs`]): 15 (E.164) and an international
@@ -431,9 +442,19 @@ fn phone_run(bytes: &[u8], start: usize, digits: &mut String) -> Option<(usize, 
 /// site (`https://contoso-my.sharepoint.com/personal/karim_al-farsi_contoso_com/...`): lowercase,
 /// `.` and `@` as `_`. `None` for a value that is no email address.
 pub(crate) fn personal_site_form(value: &str) -> Option<String> {
+    let mut form = String::new();
+    personal_site_form_into(value, &mut form).then_some(form)
+}
+
+/// [`personal_site_form`] made in `form` (its text before let go), a buffer kept from value to
+/// value; whether `value` has one (else `form` is left empty).
+pub(crate) fn personal_site_form_into(value: &str, form: &mut String) -> bool {
+    form.clear();
     let value = value.trim();
     // Every removed value is asked (most are no address): its first `@` found by `memchr`.
-    let at = memchr::memchr(b'@', value.as_bytes())?;
+    let Some(at) = memchr::memchr(b'@', value.as_bytes()) else {
+        return false;
+    };
     let (local, domain) = (&value.as_bytes()[..at], &value.as_bytes()[at + 1..]);
     // By bytes: one that is none of these fails, so the address is ASCII.
     let plain = |s: &[u8]| {
@@ -442,17 +463,14 @@ pub(crate) fn personal_site_form(value: &str) -> Option<String> {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
     };
     if !(plain(local) && plain(domain) && domain.contains(&b'.')) {
-        return None;
+        return false;
     }
-    // In one pass over the bytes (every removed email address has this form made).
-    let form: Vec<u8> = value
-        .bytes()
-        .map(|b| match b {
-            b'.' | b'@' => b'_',
-            b => b.to_ascii_lowercase(),
-        })
-        .collect();
-    String::from_utf8(form).ok()
+    // In one pass over the bytes (every removed email address has this form made), all ASCII.
+    form.extend(value.bytes().map(|b| match b {
+        b'.' | b'@' => '_',
+        b => char::from(b.to_ascii_lowercase()),
+    }));
+    true
 }
 
 /// `2024-05-01`, `1/5/2021`, `01.05.2021`, optionally followed by a time.
@@ -764,6 +782,37 @@ mod tests {
         ] {
             assert_eq!(personal_site_form(other), None, "{other}");
         }
+    }
+
+    /// Forms made in buffers kept from value to value are those made fresh: a longer value
+    /// before a shorter one, a value with none after one with some, and back.
+    #[test]
+    fn forms_made_in_kept_buffers_are_those_made_fresh() {
+        let values = [
+            "+49 (0)30 1234567 890",
+            "555-0147",
+            "Karim.Al-Farsi@contoso.com",
+            "0301234567",
+            "not an email",
+            "a@b.cd",
+            "030\u{a0}1234567",
+            "1 Main Street",
+            "+1 425 555 0100",
+        ];
+        let (mut digits, mut site) = (String::new(), String::new());
+        for value in values {
+            let mut lent = Vec::new();
+            each_phone_form(value, &mut digits, &mut |form| lent.push(form.to_string()));
+            assert_eq!(lent, phone_forms(value), "{value}");
+            let made = personal_site_form_into(value, &mut site);
+            assert_eq!(
+                made.then(|| site.clone()),
+                personal_site_form(value),
+                "{value}"
+            );
+            assert!(made || site.is_empty(), "{value}");
+        }
+        assert_eq!(phone_forms("+1 425 555 0100"), ["14255550100", "255550100"]);
     }
 
     #[test]

@@ -1024,23 +1024,30 @@ impl<'a> Removed<'a> {
     /// Call `each` with the values derived from the changed cells' texts (see
     /// [`derived_forms`]).
     fn each_derived(&self, each: &mut dyn FnMut(&str)) {
+        let mut made = Made::default();
         for (k, sc) in self.changes.iter().enumerate() {
             for i in 0..sc.cells.len() {
-                self.derived_of(k, i, each);
+                if self.firsts[k][i] {
+                    let old = self.originals.old(self.changes, k, i);
+                    self.derived_of(k, i, old.as_deref(), &mut made, each);
+                }
             }
         }
     }
 
-    /// The values derived from the `i`-th changed cell of `changes[k]`, made once per text,
-    /// column and rule (at its first).
-    fn derived_of(&self, k: usize, i: usize, each: &mut dyn FnMut(&str)) {
-        if self.firsts[k][i] {
-            let c = &self.changes[k].cells[i];
-            let at = (self.changes, k, i);
-            for form in derived_forms(self.map, &self.names, self.originals, at, c) {
-                each(&form);
-            }
-        }
+    /// The values derived from the `i`-th changed cell of `changes[k]`, whose old text is
+    /// `old` (see [`each_derived_form`]); asked at its first only (once per text, column and
+    /// rule).
+    fn derived_of(
+        &self,
+        k: usize,
+        i: usize,
+        old: Option<&str>,
+        made: &mut Made,
+        each: &mut dyn FnMut(&str),
+    ) {
+        let c = &self.changes[k].cells[i];
+        each_derived_form(self.map, &self.names, old, c, made, each);
     }
 
     /// Call `each` with each place of `places` only (of all the places of the changes, counting a
@@ -1134,12 +1141,14 @@ impl<'a> Removed<'a> {
         let (from, to) = (bound(part), bound(part + 1));
         // A changed cell's text only where it is the first of its text, column and rule,
         // followed by the values derived from it (given as they are made, not copied).
+        let mut made = Made::default();
         self.each_place_in(from..to, &mut |k, place| match place {
             Ok(i) if self.firsts[k][i] => {
-                if let Some(old) = self.originals.old(self.changes, k, i) {
-                    each(&old);
+                let old = self.originals.old(self.changes, k, i);
+                if let Some(old) = &old {
+                    each(old);
                 }
-                self.derived_of(k, i, each);
+                self.derived_of(k, i, old.as_deref(), &mut made, each);
             }
             Ok(_) => {}
             Err(j) => self.each_deleted(k, j, &mut |text| each(&text)),
@@ -1147,52 +1156,60 @@ impl<'a> Removed<'a> {
     }
 }
 
-/// The values derived from the `i`-th changed cell `c` of `changes[k]` (see [`Removed`]): what
-/// `redact` replaced in its old text, the other forms of a phone number, of a full name (`names`
-/// tells the rules that name people) and of an email in a personal site's path.
-fn derived_forms(
+/// Call `each` with the values derived from changed cell `c` whose old text is `old` (see
+/// [`Removed`]), in this order: what `redact` replaced in its old text, the other forms of a
+/// phone number, of a full name (`names` tells the rules that name people) and of an email in
+/// a personal site's path. The forms most values have (a phone number's, an email's) are made
+/// in `made` and lent: a large export's removed values have about a million, nearly all of
+/// them looked at and let go.
+fn each_derived_form(
     map: &Map,
     names: &[bool],
-    originals: Originals<'_>,
-    (changes, k, i): (&[SheetChanges], usize, usize),
+    old: Option<&str>,
     c: &crate::apply::Change,
-) -> impl Iterator<Item = String> {
-    let old = originals.old(changes, k, i);
+    made: &mut Made,
+    each: &mut dyn FnMut(&str),
+) {
     // The values mentions replace are the other columns' own old values, searched
     // for as such; `replaced` needs only the text here.
-    let fragments = match (&map.rules[c.rule()].action, &old) {
+    let fragments = match (&map.rules[c.rule()].action, old) {
         (crate::actions::Action::Redact(r), Some(text)) => r.replaced(text, &[]),
         _ => Vec::new(),
     };
+    for fragment in &fragments {
+        each(fragment);
+    }
     // A phone number copied elsewhere may be written with other separators, or
     // none, or without its country code: those forms are searched too.
-    let digits = old
-        .as_deref()
-        .map(crate::text::phone_forms)
-        .unwrap_or_default();
-    // An email address in the path of its owner's personal site.
-    let site: Vec<String> = fragments
-        .iter()
-        .map(String::as_str)
-        .chain(old.as_deref())
-        .filter_map(crate::text::personal_site_form)
-        .collect();
+    if let Some(text) = old {
+        crate::text::each_phone_form(text, &mut made.digits, each);
+    }
     // A person's full name is written without its middle names or accents too
     // ("Jane Doe", "Zoe Muller"), and last name first ("Doe, Jane"): a comment or
     // property holding it so loses it as well.
-    let variants = match &old {
-        Some(text) if names[c.rule()] => {
-            let mut forms = crate::needles::name_variants(text);
-            forms.extend(crate::needles::last_name_first(text));
-            forms
+    if let Some(text) = old.filter(|_| names[c.rule()]) {
+        for form in crate::needles::name_variants(text) {
+            each(&form);
         }
-        _ => Vec::new(),
-    };
-    fragments
-        .into_iter()
-        .chain(digits)
-        .chain(variants)
-        .chain(site)
+        for form in crate::needles::last_name_first(text) {
+            each(&form);
+        }
+    }
+    // An email address in the path of its owner's personal site.
+    for text in fragments.iter().map(String::as_str).chain(old) {
+        if crate::text::personal_site_form_into(text, &mut made.site) {
+            each(&made.site);
+        }
+    }
+}
+
+/// The buffers [`each_derived_form`] makes forms in, kept from value to value.
+#[derive(Default)]
+struct Made {
+    /// A phone number's digits.
+    digits: String,
+    /// An email address's personal site form.
+    site: String,
 }
 
 /// Where the input's values of the changed cells and deleted rows are read: the workbook held
