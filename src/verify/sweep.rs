@@ -643,105 +643,111 @@ fn sweep_values<'a>(
             .enumerate()
             .filter(|&(i, _)| firsts[i])
             // Each piece's findings pushed to one list (not a list per cell), the pieces'
-            // lists joined in order.
-            .fold(Vec::new, |mut found: Vec<Found>, (i, c)| {
-                let old = originals.old(changes, k, i);
-                let header = row_one.get(c.col as usize).and_then(Option::as_deref);
-                let heading = match (header, &old) {
-                    (Some(header), Some(text)) if crate::needles::same_text(header, text) => {
-                        Some(Found::Header(c.col()))
-                    }
-                    _ => None,
-                };
-                let redact = match (&map.rules[c.rule()].action, &old) {
-                    (crate::actions::Action::Redact(r), Some(text)) => Some(r.replaced(text, &[])),
-                    _ => None,
-                };
-                let origin = if redact.is_some() {
-                    Origin::Gone
-                } else if rule_names[c.rule()]
-                    || named.get(c.col as usize).copied().unwrap_or(false)
-                {
-                    Origin::Name
-                } else {
-                    Origin::Other
-                };
-                let digits = old
-                    .as_deref()
-                    .filter(|_| hay.may_hold_phone_forms())
-                    .map(crate::text::phone_forms)
-                    .unwrap_or_default();
-                let digits_origin = redact.is_none().then_some(Origin::Other);
-                // Whether the text may hold the value: the forms below that start with its
-                // first word are made only then (most values are in no text).
-                let held = old.as_deref().is_some_and(|t| hay.may_hold(t));
-                // An email address is also in the path of its owner's personal site, a form
-                // that names them as much as the address (searched as a name is), and whose
-                // first word is the address's.
-                let site = redact
-                    .iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .filter(|email| hay.may_hold(email))
-                    .chain(old.as_deref().filter(|_| redact.is_none() && held))
-                    .filter_map(crate::text::personal_site_form)
-                    .collect::<Vec<_>>();
-                // A full name with middle names is the person without them too, and so is the
-                // name without its accents (an ASCII name's forms start as it does).
-                let variants = match (&old, origin) {
-                    (Some(text), Origin::Name) if held || hay.may_hold_unaccented(text) => {
-                        crate::needles::name_variants(text)
-                    }
-                    _ => Vec::new(),
-                };
-                // And a name the map's rule says is a person's is written last name first
-                // ("Doe, Jane") in comments and properties (an ASCII name's form starts with its
-                // last word).
-                let reversed = match &old {
-                    // (Those forms are of two words or more.)
-                    Some(text)
-                        if rule_names[c.rule()]
-                            && text.trim().contains(' ')
-                            && text
-                                .split_whitespace()
-                                .next_back()
-                                .is_some_and(|last| hay.may_hold(last)) =>
+            // lists joined in order; a phone number's forms made in a buffer of the piece's.
+            .fold(
+                || (Vec::new(), String::new()),
+                |(mut found, mut digits): (Vec<Found>, String), (i, c)| {
+                    let old = originals.old(changes, k, i);
+                    let header = row_one.get(c.col as usize).and_then(Option::as_deref);
+                    let heading = match (header, &old) {
+                        (Some(header), Some(text)) if crate::needles::same_text(header, text) => {
+                            Some(Found::Header(c.col()))
+                        }
+                        _ => None,
+                    };
+                    let redact = match (&map.rules[c.rule()].action, &old) {
+                        (crate::actions::Action::Redact(r), Some(text)) => {
+                            Some(r.replaced(text, &[]))
+                        }
+                        _ => None,
+                    };
+                    let origin = if redact.is_some() {
+                        Origin::Gone
+                    } else if rule_names[c.rule()]
+                        || named.get(c.col as usize).copied().unwrap_or(false)
                     {
-                        crate::needles::last_name_first(text)
+                        Origin::Name
+                    } else {
+                        Origin::Other
+                    };
+                    let digits_origin = redact.is_none().then_some(Origin::Other);
+                    // Whether the text may hold the value: the forms below that start with its
+                    // first word are made only then (most values are in no text).
+                    let held = old.as_deref().is_some_and(|t| hay.may_hold(t));
+                    // An email address is also in the path of its owner's personal site, a form
+                    // that names them as much as the address (searched as a name is), and whose
+                    // first word is the address's.
+                    let site = redact
+                        .iter()
+                        .flatten()
+                        .map(String::as_str)
+                        .filter(|email| hay.may_hold(email))
+                        .chain(old.as_deref().filter(|_| redact.is_none() && held))
+                        .filter_map(crate::text::personal_site_form)
+                        .collect::<Vec<_>>();
+                    // A full name with middle names is the person without them too, and so is the
+                    // name without its accents (an ASCII name's forms start as it does).
+                    let variants = match (&old, origin) {
+                        (Some(text), Origin::Name) if held || hay.may_hold_unaccented(text) => {
+                            crate::needles::name_variants(text)
+                        }
+                        _ => Vec::new(),
+                    };
+                    // And a name the map's rule says is a person's is written last name first
+                    // ("Doe, Jane") in comments and properties (an ASCII name's form starts with its
+                    // last word).
+                    let reversed = match &old {
+                        // (Those forms are of two words or more.)
+                        Some(text)
+                            if rule_names[c.rule()]
+                                && text.trim().contains(' ')
+                                && text
+                                    .split_whitespace()
+                                    .next_back()
+                                    .is_some_and(|last| hay.may_hold(last)) =>
+                        {
+                            crate::needles::last_name_first(text)
+                        }
+                        _ => Vec::new(),
+                    };
+                    // What the text may hold, in this order (most cells: none, or only their
+                    // heading): the forms (those the text may hold), the text itself, its personal
+                    // site's form, the heading.
+                    let form = |found: &mut Vec<Found>, value: &str, origin: Option<Origin>| {
+                        if hay.may_hold(value) {
+                            let value = value.to_string();
+                            found.push(match origin {
+                                Some(origin) => Found::Value(Cow::Owned(value), origin),
+                                None => Found::Cleaned(value),
+                            });
+                        }
+                    };
+                    for value in redact.iter().flatten() {
+                        form(&mut found, value, Some(Origin::Name));
                     }
-                    _ => Vec::new(),
-                };
-                // What the text may hold, in this order (most cells: none, or only their
-                // heading): the forms (those the text may hold), the text itself, its personal
-                // site's form, the heading.
-                let mut form = |value: String, origin: Option<Origin>| {
-                    if hay.may_hold(&value) {
-                        found.push(match origin {
-                            Some(origin) => Found::Value(Cow::Owned(value), origin),
-                            None => Found::Cleaned(value),
+                    // (A phone number's forms are lent, and copied only when the text may hold
+                    // them: nearly every removed phone number has two, which nearly no text holds.)
+                    if let Some(text) = old.as_deref().filter(|_| hay.may_hold_phone_forms()) {
+                        crate::text::each_phone_form(text, &mut digits, &mut |value| {
+                            form(&mut found, value, digits_origin);
                         });
                     }
-                };
-                for value in redact.into_iter().flatten() {
-                    form(value, Some(Origin::Name));
-                }
-                for value in digits {
-                    form(value, digits_origin);
-                }
-                for value in variants {
-                    form(value, Some(Origin::Name));
-                }
-                for value in reversed {
-                    form(value, None);
-                }
-                found.extend(old.filter(|_| held).map(|o| Found::Value(o, origin)));
-                found.extend(
-                    site.into_iter()
-                        .map(|s| Found::Value(Cow::Owned(s), Origin::Name)),
-                );
-                found.extend(heading);
-                found
-            })
+                    for value in &variants {
+                        form(&mut found, value, Some(Origin::Name));
+                    }
+                    for value in &reversed {
+                        form(&mut found, value, None);
+                    }
+                    found.extend(old.filter(|_| held).map(|o| Found::Value(o, origin)));
+                    found.extend(
+                        site.into_iter()
+                            .map(|s| Found::Value(Cow::Owned(s), Origin::Name)),
+                    );
+                    found.extend(heading);
+                    (found, digits)
+                },
+            )
+            .map(|(found, _)| found)
             .reduce(Vec::new, |mut first, mut then| {
                 first.append(&mut then);
                 first
