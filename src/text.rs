@@ -446,8 +446,8 @@ pub(crate) fn personal_site_form(value: &str) -> Option<String> {
     personal_site_form_into(value, &mut form).then_some(form)
 }
 
-/// [`personal_site_form`] made in `form` (its text before let go), a buffer kept from value to
-/// value; whether `value` has one (else `form` is left empty).
+/// [`personal_site_form`] made in `form` (cleared first), a buffer kept from value to value;
+/// whether `value` has one (else `form` is left empty).
 pub(crate) fn personal_site_form_into(value: &str, form: &mut String) -> bool {
     form.clear();
     let value = value.trim();

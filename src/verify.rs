@@ -1022,7 +1022,7 @@ impl<'a> Removed<'a> {
     }
 
     /// Call `each` with the values derived from the changed cells' texts (see
-    /// [`derived_forms`]).
+    /// [`each_derived_form`]).
     fn each_derived(&self, each: &mut dyn FnMut(&str)) {
         let mut made = Made::default();
         for (k, sc) in self.changes.iter().enumerate() {

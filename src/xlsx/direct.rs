@@ -489,11 +489,13 @@ impl CellWalk {
 
     /// Take one whole element (not a comment or CDATA section); `usual` when it is a cell of a
     /// usual shape ([`usual_cell`]).
+    #[inline]
     fn step(&mut self, tag: &[u8], usual: Option<&UsualValue>, cell: &mut impl EachCell) -> Step {
         self.take(tag, usual, cell).unwrap_or(Step::Stop(None))
     }
 
     /// [`CellWalk::step`], `None` to give up.
+    #[inline]
     fn take(
         &mut self,
         tag: &[u8],
