@@ -1571,7 +1571,8 @@ trait Rows {
 /// row's values read.
 struct RowRead<'s> {
     /// The reader of the cells' values; `None` while the rows go to another thread, which
-    /// reads their values there (see [`walk_pipelined`]).
+    /// reads their values there (or this side does, with a fork of it, while that thread is
+    /// behind: see [`walk_pipelined`]).
     values: Option<CellValues<'s>>,
     /// The row being read.
     parsed: Parsed,
@@ -2332,10 +2333,10 @@ impl Rows for Sending<'_, '_> {
     }
 }
 
-/// [`RowRead::walk`] on a thread of its own, its rows' values read, the rows applied and
-/// written on this one, so that reading and writing a large sheet take two cores; while no
-/// rows wait to be written, this one deflates the blocks `help` has waiting (the deflate of the
-/// part `out` writes). The same writes reach `out` in the same order as with [`Direct`].
+/// [`RowRead::walk`] on a thread of its own, the rows applied and written on this one, each
+/// row's values read on whichever side keeps up (see [`BEHIND`]), so that reading and writing
+/// a large sheet take two cores; while no rows wait to be written, this one deflates the
+/// blocks `help` has waiting (the deflate of the part `out` writes). The same writes reach `out` in the same order as with [`Direct`].
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
