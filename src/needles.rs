@@ -425,10 +425,6 @@ struct Shard {
     short: Vec<(u64, usize, usize)>,
 }
 
-/// How many pieces of the values each gatherer of [`Needles::from_parts`] has to take, about:
-/// enough that the last piece taken, read while the others are done, is short.
-const PIECES_PER_GATHERER: usize = 16;
-
 /// Which values a [`Shard`] gathers: those of one shard of their whole hashes (each shard reads
 /// every value), or all it is given (a part of the values).
 #[derive(Clone, Copy)]
@@ -882,22 +878,17 @@ impl Needles {
     }
 
     fn from_parts_keeping(values: &Parts<'_>, about: usize, keep: Option<Anchors>) -> Needles {
-        // One gatherer per thread, each taking pieces of the values until none are left: a
-        // thread that comes to them late (`verify` checks the header rows beside them) takes
-        // fewer, instead of the others waiting for its share. (With a part per thread and one
-        // more, a profile of `verify` showed the last part read alone for up to 80 ms of a
-        // large export; its time in alternating runs was the same, with 0.5% fewer
-        // instructions: a value two parts hold is gathered twice.) More gatherers would cost
-        // more than they save: each value that several gatherers hold is written once by
-        // each, and their copies are told apart after.
+        // One part more than the threads: a thread that comes to them late (`verify` checks
+        // the header rows beside them) finds one left to take, instead of the others waiting
+        // for its share. More parts cost more than they save: each value that several parts
+        // hold is written once per part, and their copies are told apart after.
         let threads = rayon::current_num_threads();
-        let (gatherers, pieces) = if about < 1 << 14 || threads < 2 {
-            (1, 1)
+        let parts = if about < 1 << 14 || threads < 2 {
+            1
         } else {
-            let gatherers = threads.min(64);
-            (gatherers, gatherers * PIECES_PER_GATHERER)
+            (threads + 1).min(64)
         };
-        Needles::from_parts_in(values, about, gatherers, pieces, keep)
+        Needles::from_parts_in(values, about, parts, keep)
     }
 
     /// A set that finds nothing and notes the anchor of every word its searches look up
@@ -932,33 +923,25 @@ impl Needles {
         }
     }
 
-    /// [`Needles::from_parts`] of the values cut into `pieces` parts, gathered by `gatherers`
-    /// at once: each takes the next piece left until none are, so that one that starts late
-    /// or goes slower takes fewer.
+    /// [`Needles::from_parts`] in `parts` parts.
     fn from_parts_in(
         values: &Parts<'_>,
         about: usize,
-        gatherers: usize,
-        pieces: usize,
+        parts: usize,
         keep: Option<Anchors>,
     ) -> Needles {
-        let pieces = pieces.max(1);
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let each = |each: &mut dyn FnMut(&str)| loop {
-            let piece = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if piece >= pieces {
-                break;
-            }
-            values(piece, pieces, each);
-        };
-        if gatherers <= 1 {
+        if parts <= 1 {
+            let each = |each: &mut dyn FnMut(&str)| values(0, 1, each);
             let gathered = Shard::gather(&each, about, Share::All, keep.as_ref());
             drop(keep);
             return Needles::index_gathered(gathered, false);
         }
-        let shares: Vec<Shard> = (0..gatherers)
+        let shares: Vec<Shard> = (0..parts)
             .into_par_iter()
-            .map(|_| Shard::gather(&each, about / gatherers, Share::All, keep.as_ref()))
+            .map(|part| {
+                let each = |each: &mut dyn FnMut(&str)| values(part, parts, each);
+                Shard::gather(&each, about / parts, Share::All, keep.as_ref())
+            })
             .collect();
         drop(keep);
         let mut all = Shard::join(shares);
@@ -3032,13 +3015,12 @@ mod tests {
             let bound = |p: usize| values.len() * p / n;
             values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
         };
-        for (gatherers, pieces) in [(1, 1), (1, 4), (2, 2), (2, 3), (3, 5), (2, 64), (64, 64)] {
+        for n in [1, 2, 3, 5, 64] {
             assert_as_reference(
-                &Needles::from_parts_in(&parts, values.len(), gatherers, pieces, None),
+                &Needles::from_parts_in(&parts, values.len(), n, None),
                 &values,
             );
-            let none_known = Needles::from_parts_in(&parts, 0, gatherers, pieces, None);
-            assert_as_reference(&none_known, &values);
+            assert_as_reference(&Needles::from_parts_in(&parts, 0, n, None), &values);
         }
         // A value's place in 16 bytes: a large export has over a million.
         assert_eq!(std::mem::size_of::<Entry>(), 16);
@@ -3276,14 +3258,14 @@ mod tests {
             let bound = |p: usize| values.len() * p / n;
             values[bound(p)..bound(p + 1)].iter().for_each(|v| each(v));
         };
-        let whole = Needles::from_parts_in(&each, values.len(), 2, parts, None);
+        let whole = Needles::from_parts_in(&each, values.len(), parts, None);
         let recording = Needles::recording(values.len());
         assert!(!recording.is_empty(), "searched as a set with values is");
         for text in texts {
             assert_eq!(found_everywhere(&recording, text), [false; 4]);
         }
         let anchors = recording.recorded();
-        let within = Needles::from_parts_in(&each, values.len(), 2, parts, Some(anchors));
+        let within = Needles::from_parts_in(&each, values.len(), parts, Some(anchors));
         (whole, within)
     }
 
