@@ -1472,7 +1472,7 @@ struct PassedSheet {
 const PIPELINED_FROM: u64 = 8 << 20;
 
 /// Passes running at once (see [`Alone`]).
-static PASSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PASSES: AtomicUsize = AtomicUsize::new(0);
 
 /// The right of a pass to a thread of its own for reading rows: held by one pass at a time,
 /// and only when the run's pool has another thread (see [`Pass::sheet`]).
@@ -1492,7 +1492,6 @@ thread_local! {
 impl Alone {
     /// The right for a sheet of `compressed` bytes, when it is to be had.
     fn claim(compressed: u64) -> Option<Alone> {
-        use std::sync::atomic::Ordering;
         #[cfg(test)]
         if let Some(forced) = PIPELINED.get() {
             return forced.then_some(Alone { counted: false });
@@ -1510,7 +1509,7 @@ impl Alone {
 impl Drop for Alone {
     fn drop(&mut self) {
         if self.counted {
-            PASSES.store(0, std::sync::atomic::Ordering::Release);
+            PASSES.store(0, Ordering::Release);
         }
     }
 }
@@ -2266,6 +2265,15 @@ const PIPELINED_ROWS: usize = 128;
 /// rows it sends as well (see [`walk_pipelined`]).
 const BEHIND: usize = 2;
 
+/// [`BEHIND`], or a test's choice of it.
+fn behind() -> usize {
+    #[cfg(test)]
+    if let Some(forced) = BEHIND_AT.get() {
+        return forced;
+    }
+    BEHIND
+}
+
 /// The reading side of [`walk_pipelined`].
 struct Sending<'q, 'v> {
     to_write: std::sync::mpsc::SyncSender<Batch>,
@@ -2336,7 +2344,8 @@ impl Rows for Sending<'_, '_> {
 /// [`RowRead::walk`] on a thread of its own, the rows applied and written on this one, each
 /// row's values read on whichever side keeps up (see [`BEHIND`]), so that reading and writing
 /// a large sheet take two cores; while no rows wait to be written, this one deflates the
-/// blocks `help` has waiting (the deflate of the part `out` writes). The same writes reach `out` in the same order as with [`Direct`].
+/// blocks `help` has waiting (the deflate of the part `out` writes). The same writes reach
+/// `out` in the same order as with [`Direct`].
 fn walk_pipelined<R: BufRead + Send, W: Write>(
     read: &mut RowRead<'_>,
     input: R,
@@ -2356,10 +2365,7 @@ fn walk_pipelined<R: BufRead + Send, W: Write>(
         return Err(Problem::Internal);
     };
     let queued = &AtomicUsize::new(0);
-    #[cfg(test)]
-    let behind = BEHIND_AT.get().unwrap_or(BEHIND);
-    #[cfg(not(test))]
-    let behind = BEHIND;
+    let behind = behind();
     let reading_values = values.fork();
     std::thread::scope(|scope| {
         // Room for a few batches between the threads: each row read and not yet written is
